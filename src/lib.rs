@@ -1,0 +1,29 @@
+//! nianbao harvests 政府信息公开年度报告 (government information-disclosure annual reports) from
+//! Chinese government portals and archives them with clean metadata.
+//!
+//! The data path, one module per step:
+//!
+//! ```text
+//! config + seeds  (config)     settings and portal sections, validated once
+//!   -> frontier   (crawl)      persistent per-host queues of list, item and attachment URLs
+//!   -> host gate  (gate)       robots.txt, per-host interval and concurrency, backoff, Retry-After
+//!   -> fetch      (fetch)      raw bytes, size cap, redirects followed by hand
+//!   -> decode     (decode)     charset with the evidence that decided it
+//!   -> classify   (classify)   content / attachment / challenge / soft 404 / login wall
+//!   -> discover   (discover)   list page -> items, next pages, year subsections
+//!      extract    (extract)    item page -> metadata with provenance
+//!   -> dedup      (dedup)      raw sha256 and normalised content hash
+//!   -> archive    (store)      raw file, then sled record, then flush
+//!   -> feed       (export)     seq-ordered export records for downstream parsers
+//!   -> report     (report)     run summary and machine-readable run report
+//! ```
+//!
+//! `sim` serves simulated portals on loopback for the tests, the benchmarks and `nianbao demo`.
+
+pub mod classify;
+pub mod config;
+pub mod decode;
+pub mod dedup;
+pub mod discover;
+pub mod extract;
+pub mod sim;
