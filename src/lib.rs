@@ -22,6 +22,7 @@
 
 pub mod classify;
 pub mod config;
+pub mod dates;
 pub mod decode;
 pub mod dedup;
 pub mod discover;
