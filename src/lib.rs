@@ -28,3 +28,8 @@ pub mod dedup;
 pub mod discover;
 pub mod extract;
 pub mod sim;
+pub mod archive;
+pub mod export;
+pub mod store;
+pub mod gate;
+pub mod fetch;

@@ -1,0 +1,133 @@
+//! Archive files: the one writer of raw bodies under `data_dir/raw/`. Bodies are content-addressed
+//! by sha256, written to a temporary file, fsynced, renamed into place and the folder fsynced,
+//! all before the store commits the record that points to them. A body already on disk is never
+//! written again.
+
+use std::fs::{self, File};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::dedup::sha256_hex;
+
+/// Where raw bodies live, relative to data_dir.
+pub const RAW_DIR: &str = "raw";
+const TMP_DIR: &str = "tmp";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("cannot write archive file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+}
+
+/// A raw body stored on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    pub sha256: String,
+    /// Relative to data_dir, with `/` separators.
+    pub raw_path: String,
+    /// False when an identical body was already on disk.
+    pub newly_written: bool,
+}
+
+/// Writes content-addressed files below one data_dir.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    data_dir: PathBuf,
+}
+
+impl Archive {
+    /// Prepares the archive folders and removes temporary files a crash may have left behind.
+    pub fn open(data_dir: &Path) -> Result<Archive, ArchiveError> {
+        for dir in [RAW_DIR, TMP_DIR] {
+            let path = data_dir.join(dir);
+            fs::create_dir_all(&path).map_err(|source| ArchiveError::Io { path: path.clone(), source })?;
+        }
+        let tmp = data_dir.join(TMP_DIR);
+        if let Ok(entries) = fs::read_dir(&tmp) {
+            for entry in entries.flatten() {
+                // A temporary file is only ever renamed into place after it is complete, so
+                // whatever is left here is the debris of an interrupted write.
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+        Ok(Archive { data_dir: data_dir.to_path_buf() })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// The path, relative to data_dir, at which a body with this sha256 is stored.
+    pub fn relative_path(sha256: &str) -> String {
+        let prefix = sha256.get(..2).unwrap_or("00");
+        format!("{RAW_DIR}/{prefix}/{sha256}")
+    }
+
+    /// Absolute path of a relative archive path.
+    pub fn absolute(&self, raw_path: &str) -> PathBuf {
+        self.data_dir.join(raw_path)
+    }
+
+    /// Stores `body` durably and returns where it is. Safe to call concurrently: each writer uses
+    /// its own temporary file and the rename is atomic.
+    pub fn store(&self, body: &[u8]) -> Result<StoredBlob, ArchiveError> {
+        let sha256 = sha256_hex(body);
+        let raw_path = Self::relative_path(&sha256);
+        let target = self.absolute(&raw_path);
+        if target.exists() {
+            return Ok(StoredBlob { sha256, raw_path, newly_written: false });
+        }
+        let folder = target.parent().expect("a content-addressed path always has a parent folder");
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ArchiveError::Io { path, source }
+        };
+        fs::create_dir_all(folder).map_err(io(folder))?;
+        let tmp = self.data_dir.join(TMP_DIR).join(format!(
+            "{sha256}.{}.{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        {
+            let mut file = File::create(&tmp).map_err(io(&tmp))?;
+            file.write_all(body).map_err(io(&tmp))?;
+            file.sync_all().map_err(io(&tmp))?;
+        }
+        fs::rename(&tmp, &target).map_err(io(&target))?;
+        sync_dir(folder).map_err(io(folder))?;
+        Ok(StoredBlob { sha256, raw_path, newly_written: true })
+    }
+}
+
+/// Makes a rename inside `dir` durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_once_and_addresses_by_content() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let archive = Archive::open(dir.path()).expect("open archive");
+        let first = archive.store(b"<html>report</html>").expect("store");
+        assert!(first.newly_written);
+        assert_eq!(first.raw_path, format!("raw/{}/{}", &first.sha256[..2], first.sha256));
+        assert_eq!(fs::read(archive.absolute(&first.raw_path)).expect("read back"), b"<html>report</html>");
+        let second = archive.store(b"<html>report</html>").expect("store again");
+        assert!(!second.newly_written);
+        assert_eq!(first.raw_path, second.raw_path);
+        assert_eq!(fs::read_dir(dir.path().join(TMP_DIR)).expect("tmp dir").count(), 0);
+    }
+
+    #[test]
+    fn open_removes_debris_of_interrupted_writes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::create_dir_all(dir.path().join(TMP_DIR)).expect("tmp dir");
+        fs::write(dir.path().join(TMP_DIR).join("abc.1.2"), b"partial").expect("write debris");
+        Archive::open(dir.path()).expect("open archive");
+        assert_eq!(fs::read_dir(dir.path().join(TMP_DIR)).expect("tmp dir").count(), 0);
+    }
+}

@@ -1,0 +1,70 @@
+//! Export: the export record, the contract with downstream parsers. One record per archived
+//! document version, in archive (seq) order; `nianbao export` and `nianbao feed` print them as
+//! JSON lines. A value that is not known is null: never an empty string, never a guess.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One archived document version as downstream parsers see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportRecord {
+    /// Stable document id: the same document keeps it across versions and runs.
+    pub id: String,
+    /// 1 for the first capture of a document, then 2, 3 ... for each changed content hash.
+    pub version: u32,
+    /// Archive sequence number: strictly increasing in commit order, never reused.
+    pub seq: u64,
+    pub portal: String,
+    /// The URL this version was fetched from.
+    pub url: String,
+    /// Other URLs at which the same document was found.
+    pub aliases: Vec<String>,
+    /// The list page on which the document was found.
+    pub list_url: Option<String>,
+    /// RFC 3339, UTC.
+    pub fetched_at: String,
+    pub http_status: u16,
+    pub content_type: Option<String>,
+    /// The encoding_rs name of the encoding used to decode the page.
+    pub charset: Option<String>,
+    pub charset_source: Option<String>,
+    /// sha256 of the raw body (after content decoding, as archived at `raw_path`).
+    pub sha256: String,
+    /// Hash of the normalised main content (and the attachments' sha256s).
+    pub content_hash: String,
+    /// Path of the raw body relative to data_dir.
+    pub raw_path: String,
+    pub title: Option<String>,
+    /// 发布机构
+    pub issuing_body: Option<String>,
+    /// 索引号
+    pub index_number: Option<String>,
+    /// 文号
+    pub doc_number: Option<String>,
+    /// 发布日期, YYYY-MM-DD.
+    pub publish_date: Option<String>,
+    pub report_year: Option<i32>,
+    pub is_annual_report: bool,
+    pub fields: BTreeMap<String, String>,
+    pub provenance: BTreeMap<String, String>,
+    pub attachments: Vec<AttachmentRecord>,
+}
+
+/// A document file linked from an item page, archived as a child of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentRecord {
+    pub url: String,
+    pub name: Option<String>,
+    pub content_type: Option<String>,
+    pub sha256: Option<String>,
+    pub raw_path: Option<String>,
+}
+
+/// Turns an empty or whitespace-only string into `None`, so that no record ever carries "".
+pub fn non_empty(value: Option<String>) -> Option<String> {
+    value.and_then(|v| {
+        let trimmed = v.trim();
+        if trimmed.is_empty() { None } else { Some(trimmed.to_string()) }
+    })
+}

@@ -1,0 +1,254 @@
+//! Fetch: one polite HTTP exchange at a time. Every hop of a redirect and every retry passes the
+//! host gate and robots.txt; bodies are read up to a cap, kept as they came over the wire and
+//! content-decoded by us (reqwest's decompression would drop the wire bytes). Outcomes, failures
+//! included, are values: nothing here aborts a run.
+
+mod outcome;
+mod scope;
+mod wire;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use rand::Rng;
+use url::Url;
+
+pub use outcome::{Capture, ExcludeReason, FailKind, FetchOutcome, Validators, parse_retry_after};
+pub use scope::{is_private_host, is_private_ip};
+
+use crate::classify::{self, PageKind};
+use crate::config::{FetchSettings, Politeness};
+use crate::discover::PageRequest;
+use crate::gate::{Host, HostGate, PauseReason, RobotsRules, host_key};
+use wire::{SendError, send_once};
+
+/// RFC 9309: follow at least five redirects for robots.txt.
+const ROBOTS_MAX_REDIRECTS: u32 = 5;
+/// Challenges from one host before it is left alone for the rest of the run.
+const CHALLENGE_LIMIT: u32 = 3;
+
+/// Options of one fetch.
+pub struct FetchOptions<'a> {
+    /// Validators of the last response, for a conditional request.
+    pub validators: Option<&'a Validators>,
+    /// Decides whether a URL (each redirect hop) is inside the crawl's scope.
+    pub scope: &'a (dyn Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync),
+    /// Allow private, loopback and link-local addresses (the portal itself is on one).
+    pub allow_private: bool,
+}
+
+/// The HTTP client with the host gate in front of it.
+pub struct Fetcher {
+    client: reqwest::Client,
+    gate: Arc<HostGate>,
+    settings: FetchSettings,
+}
+
+impl Fetcher {
+    pub fn new(gate: Arc<HostGate>, settings: FetchSettings) -> anyhow::Result<Fetcher> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(settings.timeout)
+            .connect_timeout(settings.timeout.min(Duration::from_secs(15)))
+            .pool_max_idle_per_host(2)
+            .build()?;
+        Ok(Fetcher { client, gate, settings })
+    }
+
+    pub fn gate(&self) -> &Arc<HostGate> {
+        &self.gate
+    }
+
+    fn politeness(&self) -> &Politeness {
+        self.gate.politeness()
+    }
+
+    /// Exponential backoff with jitter, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.settings.retry_base.as_secs_f64() * 2f64.powi(attempt.min(16) as i32);
+        let jitter = rand::rng().random_range(0.75..1.25);
+        Duration::from_secs_f64(base * jitter).min(self.politeness().max_retry_after)
+    }
+
+    /// Fetches `request`, following redirects by hand.
+    pub async fn fetch(&self, request: &PageRequest, options: &FetchOptions<'_>) -> FetchOutcome {
+        let mut current = request.clone();
+        let mut redirects = Vec::new();
+        for _hop in 0..=self.settings.max_redirects {
+            let url = current.url().clone();
+            if let Err(reason) = self.admit(&url, options).await {
+                return FetchOutcome::Excluded { url, reason };
+            }
+            let host = self.gate.host(&url);
+            let validators = if redirects.is_empty() { options.validators } else { None };
+            let mut response = match self.exchange(&host, &current, validators).await {
+                Ok(response) => response,
+                Err(outcome) => return *outcome,
+            };
+            if !options.allow_private
+                && let Some(ip) = response.ip
+                && is_private_ip(ip)
+            {
+                return FetchOutcome::Excluded { url, reason: ExcludeReason::PrivateAddress };
+            }
+            if (300..400).contains(&response.status)
+                && response.status != 304
+                && let Some(location) = response.header("location")
+            {
+                let Ok(next) = url.join(location.trim()) else {
+                    return FetchOutcome::Failed {
+                        url,
+                        kind: FailKind::BadRedirect,
+                        detail: format!("unusable Location header {location:?}"),
+                    };
+                };
+                redirects.push((url, response.status));
+                // A redirected POST becomes a GET, as browsers do for 301, 302 and 303.
+                current = PageRequest::Get(next);
+                continue;
+            }
+            response.redirects = std::mem::take(&mut redirects);
+            host.on_success();
+            return if response.status == 304 {
+                FetchOutcome::NotModified(response)
+            } else {
+                FetchOutcome::Fetched(response)
+            };
+        }
+        FetchOutcome::Failed {
+            url: current.url().clone(),
+            kind: FailKind::TooManyRedirects,
+            detail: format!("more than {} redirects", self.settings.max_redirects),
+        }
+    }
+
+    /// Scheme, address, scope and robots.txt checks for one hop.
+    async fn admit(&self, url: &Url, options: &FetchOptions<'_>) -> Result<(), ExcludeReason> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ExcludeReason::Scheme(url.scheme().to_string()));
+        }
+        if !options.allow_private && is_private_host(url) {
+            return Err(ExcludeReason::PrivateAddress);
+        }
+        (options.scope)(url)?;
+        if self.politeness().respect_robots {
+            let host = self.gate.host(url);
+            let origin = url.origin().ascii_serialization();
+            let cell = host.robots_cell(&origin);
+            let rules = cell.get_or_init(|| self.fetch_robots(&host, url)).await;
+            if let Some(delay) = rules.crawl_delay() {
+                host.widen_interval(delay.min(self.politeness().max_retry_after));
+            }
+            if !rules.allowed(url.as_str()) {
+                return Err(match rules {
+                    RobotsRules::DisallowAll(why) => ExcludeReason::RobotsUnavailable(why.clone()),
+                    _ => ExcludeReason::Robots,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn fetch_robots(&self, host: &Arc<Host>, url: &Url) -> RobotsRules {
+        let Ok(mut robots_url) = url.join("/robots.txt") else {
+            return RobotsRules::AllowAll;
+        };
+        for _ in 0..=ROBOTS_MAX_REDIRECTS {
+            let request = PageRequest::Get(robots_url.clone());
+            let response = match self.exchange(host, &request, None).await {
+                Ok(response) => response,
+                Err(outcome) => {
+                    return RobotsRules::DisallowAll(format!("robots.txt unavailable: {}", outcome.describe()));
+                }
+            };
+            if (300..400).contains(&response.status)
+                && let Some(next) = response.header("location").and_then(|l| robots_url.join(l.trim()).ok())
+                && host_key(&next) == host.key()
+            {
+                robots_url = next;
+                continue;
+            }
+            return RobotsRules::from_response(response.status, &response.body);
+        }
+        RobotsRules::DisallowAll("robots.txt redirects too often".into())
+    }
+
+    /// One request with its retries: the response of the last attempt, or the outcome that ends
+    /// the fetch (failure, challenge, paused host, oversize body).
+    async fn exchange(
+        &self,
+        host: &Arc<Host>,
+        request: &PageRequest,
+        validators: Option<&Validators>,
+    ) -> Result<Capture, Box<FetchOutcome>> {
+        let url = request.url().clone();
+        let limit = self.politeness().host_failure_limit;
+        let mut attempt = 0;
+        loop {
+            let slot = match host.acquire(self.gate.global()).await {
+                Ok(slot) => slot,
+                Err(reason) => return Err(Box::new(paused(url, reason))),
+            };
+            let result = send_once(&self.client, request, validators, &self.politeness().user_agent, self.settings.max_body_bytes).await;
+            drop(slot);
+            let (kind, detail) = match result {
+                Ok(response) => {
+                    if let Some(challenge) = challenge_of(&response) {
+                        host.on_challenge(self.backoff(attempt + 2), CHALLENGE_LIMIT);
+                        return Err(Box::new(FetchOutcome::Blocked { capture: response, challenge }));
+                    }
+                    if response.status != 429 && response.status < 500 {
+                        return Ok(response);
+                    }
+                    let retry_after = response
+                        .header("retry-after")
+                        .and_then(|v| parse_retry_after(v, Utc::now()))
+                        .map(|d| d.min(self.politeness().max_retry_after));
+                    host.defer(retry_after.unwrap_or_else(|| self.backoff(attempt)), retry_after.is_some());
+                    if attempt >= self.settings.max_retries {
+                        host.on_failure(limit);
+                        return Err(Box::new(FetchOutcome::Failed {
+                            url,
+                            kind: FailKind::Status(response.status),
+                            detail: format!("HTTP {} after {} attempts", response.status, attempt + 1),
+                        }));
+                    }
+                    attempt += 1;
+                    continue;
+                }
+                Err(SendError::Oversize { limit }) => {
+                    return Err(Box::new(FetchOutcome::Oversize { url, limit }));
+                }
+                Err(SendError::Fatal(kind, detail)) => {
+                    return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
+                }
+                Err(SendError::Transient(kind, detail)) => (kind, detail),
+            };
+            if attempt >= self.settings.max_retries {
+                host.on_failure(limit);
+                return Err(Box::new(FetchOutcome::Failed {
+                    url,
+                    kind,
+                    detail: format!("{detail} (after {} attempts)", attempt + 1),
+                }));
+            }
+            host.defer(self.backoff(attempt), false);
+            attempt += 1;
+        }
+    }
+}
+
+fn paused(url: Url, reason: PauseReason) -> FetchOutcome {
+    FetchOutcome::HostPaused { url, reason: reason.to_string() }
+}
+
+/// The anti-bot challenge a response carries, if any.
+fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
+    let head = &response.body[..response.body.len().min(256 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    match classify::classify(response.status, response.header("content-type"), &response.body, Some(&text)) {
+        PageKind::Challenge { challenge } => Some(challenge),
+        _ => None,
+    }
+}

@@ -1,0 +1,176 @@
+//! Fetch outcomes: every way a fetch can end, as a value the crawl records and counts.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// Validators from an earlier response, for a conditional request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// One HTTP exchange as it happened: what was asked, what came back, and the bytes both as they
+/// came over the wire and after content decoding.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    /// The URL of this exchange (the last hop of a redirect chain).
+    pub url: Url,
+    /// Earlier hops of the redirect chain with their statuses.
+    pub redirects: Vec<(Url, u16)>,
+    pub method: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<Vec<u8>>,
+    pub status: u16,
+    /// "HTTP/1.1", "HTTP/2.0" ...
+    pub http_version: String,
+    /// Response headers as received, names lower-cased.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The peer's address.
+    pub ip: Option<IpAddr>,
+    /// The body as it came over the wire (de-chunked, Content-Encoding still applied).
+    pub wire: Vec<u8>,
+    /// The body after content decoding (gzip, deflate): what is archived and parsed.
+    pub body: Vec<u8>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+impl Capture {
+    /// The first value of a response header, when it is text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    }
+
+    pub fn validators(&self) -> Validators {
+        Validators {
+            etag: self.header("etag").map(str::to_string),
+            last_modified: self.header("last-modified").map(str::to_string),
+        }
+    }
+}
+
+/// Why a URL was not fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExcludeReason {
+    Scheme(String),
+    PrivateAddress,
+    /// Outside the portal's section (another host, site navigation ...).
+    OutOfScope(String),
+    Robots,
+    /// robots.txt could not be read (5xx, unreachable): everything is disallowed for now.
+    RobotsUnavailable(String),
+}
+
+impl std::fmt::Display for ExcludeReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExcludeReason::Scheme(s) => write!(f, "scheme {s} is not http or https"),
+            ExcludeReason::PrivateAddress => write!(f, "private, loopback or link-local address"),
+            ExcludeReason::OutOfScope(why) => write!(f, "out of scope: {why}"),
+            ExcludeReason::Robots => write!(f, "disallowed by robots.txt"),
+            ExcludeReason::RobotsUnavailable(why) => write!(f, "{why}; everything disallowed for now"),
+        }
+    }
+}
+
+/// Kinds of failure, counted in run reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FailKind {
+    Timeout,
+    Connect,
+    /// The body ended before its announced length.
+    Truncated,
+    /// A status that is neither success nor redirect (after retries for 429 and 5xx).
+    Status(u16),
+    TooManyRedirects,
+    BadRedirect,
+    /// The Content-Encoding could not be decoded.
+    Decode,
+    Other,
+}
+
+impl FailKind {
+    /// A short stable name, used as a key in run reports.
+    pub fn name(&self) -> String {
+        match self {
+            FailKind::Timeout => "timeout".into(),
+            FailKind::Connect => "connect".into(),
+            FailKind::Truncated => "truncated".into(),
+            FailKind::Status(s) => format!("http_{s}"),
+            FailKind::TooManyRedirects => "too_many_redirects".into(),
+            FailKind::BadRedirect => "bad_redirect".into(),
+            FailKind::Decode => "content_decoding".into(),
+            FailKind::Other => "other".into(),
+        }
+    }
+}
+
+/// How a fetch ended.
+#[derive(Debug)]
+pub enum FetchOutcome {
+    Fetched(Capture),
+    /// 304: unchanged since the validators were issued.
+    NotModified(Capture),
+    /// An anti-bot challenge page: never archived as content.
+    Blocked { capture: Capture, challenge: crate::classify::ChallengeKind },
+    Excluded { url: Url, reason: ExcludeReason },
+    /// The body passed max_body_bytes (after decompression): recorded, not stored.
+    Oversize { url: Url, limit: u64 },
+    Failed { url: Url, kind: FailKind, detail: String },
+    /// The host was paused for the rest of the run before this request was sent.
+    HostPaused { url: Url, reason: String },
+}
+
+impl FetchOutcome {
+    /// One line describing the outcome, for logs and error messages.
+    pub fn describe(&self) -> String {
+        match self {
+            FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
+            FetchOutcome::NotModified(_) => "not modified".into(),
+            FetchOutcome::Blocked { challenge, .. } => format!("anti-bot challenge ({challenge:?})"),
+            FetchOutcome::Excluded { reason, .. } => reason.to_string(),
+            FetchOutcome::Oversize { limit, .. } => format!("body larger than {limit} bytes"),
+            FetchOutcome::Failed { kind, detail, .. } => format!("{}: {detail}", kind.name()),
+            FetchOutcome::HostPaused { reason, .. } => format!("host {reason}"),
+        }
+    }
+}
+
+/// Parses a Retry-After value: delay seconds or an HTTP date. `None` when unusable.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    let now: std::time::SystemTime = now.into();
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_and_http_dates() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z").expect("valid").with_timezone(&Utc);
+        let cases = [
+            ("120", Some(Duration::from_secs(120))),
+            (" 0 ", Some(Duration::ZERO)),
+            ("Tue, 24 Nov 2026 10:00:30 GMT", Some(Duration::from_secs(30))),
+            ("Tue, 24 Nov 2026 09:00:00 GMT", Some(Duration::ZERO)),
+            ("soon", None),
+            ("-5", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(parse_retry_after(value, now), expected, "{value:?}");
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! One HTTP request on the wire: sends it, reads the body up to the cap, and decodes the
+//! Content-Encoding ourselves so that both the wire bytes and the decoded bytes are kept.
+
+use std::io::Read;
+
+use chrono::Utc;
+
+use super::outcome::{Capture, FailKind, Validators};
+use crate::discover::PageRequest;
+
+const ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+const ACCEPT_LANGUAGE: &str = "zh-CN,zh;q=0.9,en;q=0.5";
+/// Only encodings we decode ourselves are offered.
+const ACCEPT_ENCODING: &str = "gzip, deflate";
+
+pub(super) enum SendError {
+    /// Worth retrying: timeouts, connection errors, truncated bodies.
+    Transient(FailKind, String),
+    /// Not worth retrying.
+    Fatal(FailKind, String),
+    Oversize { limit: u64 },
+}
+
+fn classify_error(error: &reqwest::Error) -> SendError {
+    let detail = error_chain(error);
+    if error.is_timeout() {
+        SendError::Transient(FailKind::Timeout, detail)
+    } else if error.is_connect() {
+        SendError::Transient(FailKind::Connect, detail)
+    } else if error.is_body() || error.is_decode() {
+        SendError::Transient(FailKind::Truncated, detail)
+    } else if error.is_request() {
+        SendError::Transient(FailKind::Connect, detail)
+    } else {
+        SendError::Fatal(FailKind::Other, detail)
+    }
+}
+
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+pub(super) async fn send_once(
+    client: &reqwest::Client,
+    request: &PageRequest,
+    validators: Option<&Validators>,
+    user_agent: &str,
+    max_body_bytes: u64,
+) -> Result<Capture, SendError> {
+    let url = request.url().clone();
+    let mut headers: Vec<(String, String)> = vec![
+        ("user-agent".into(), user_agent.into()),
+        ("accept".into(), ACCEPT.into()),
+        ("accept-language".into(), ACCEPT_LANGUAGE.into()),
+        ("accept-encoding".into(), ACCEPT_ENCODING.into()),
+    ];
+    if let Some(v) = validators {
+        if let Some(etag) = &v.etag {
+            headers.push(("if-none-match".into(), etag.clone()));
+        }
+        if let Some(lm) = &v.last_modified {
+            headers.push(("if-modified-since".into(), lm.clone()));
+        }
+    }
+    let (method, body) = match request {
+        PageRequest::Get(_) => (reqwest::Method::GET, None),
+        PageRequest::Post { form, .. } => {
+            let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+            headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+            (reqwest::Method::POST, Some(encoded.into_bytes()))
+        }
+    };
+    let mut builder = client.request(method.clone(), url.clone());
+    for (name, value) in &headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = &body {
+        builder = builder.body(body.clone());
+    }
+    let mut response = builder.send().await.map_err(|e| classify_error(&e))?;
+    let status = response.status().as_u16();
+    let http_version = format!("{:?}", response.version());
+    let ip = response.remote_addr().map(|a| a.ip());
+    let response_headers: Vec<(String, Vec<u8>)> = response
+        .headers()
+        .iter()
+        .map(|(name, value)| (name.as_str().to_ascii_lowercase(), value.as_bytes().to_vec()))
+        .collect();
+    if let Some(length) = response.content_length()
+        && length > max_body_bytes
+    {
+        return Err(SendError::Oversize { limit: max_body_bytes });
+    }
+    let mut wire = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if (wire.len() + chunk.len()) as u64 > max_body_bytes {
+                    return Err(SendError::Oversize { limit: max_body_bytes });
+                }
+                wire.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => return Err(classify_error(&e)),
+        }
+    }
+    let encoding = response_headers
+        .iter()
+        .find(|(n, _)| n == "content-encoding")
+        .map(|(_, v)| String::from_utf8_lossy(v).trim().to_ascii_lowercase());
+    let body = decode_content(&wire, encoding.as_deref(), max_body_bytes)?;
+    headers.insert(0, ("host".into(), url[url::Position::BeforeHost..url::Position::AfterPort].to_string()));
+    Ok(Capture {
+        url,
+        redirects: Vec::new(),
+        method: method.to_string(),
+        request_headers: headers,
+        request_body: body_of(request),
+        status,
+        http_version,
+        headers: response_headers,
+        ip,
+        wire,
+        body,
+        fetched_at: Utc::now(),
+    })
+}
+
+fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
+    match request {
+        PageRequest::Get(_) => None,
+        PageRequest::Post { form, .. } => Some(
+            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish().into_bytes(),
+        ),
+    }
+}
+
+/// Undoes gzip or deflate, refusing to inflate past the cap.
+fn decode_content(wire: &[u8], encoding: Option<&str>, max_body_bytes: u64) -> Result<Vec<u8>, SendError> {
+    let mut out = Vec::new();
+    let result = match encoding {
+        None | Some("") | Some("identity") => return Ok(wire.to_vec()),
+        Some("gzip") | Some("x-gzip") => {
+            flate2::read::MultiGzDecoder::new(wire).take(max_body_bytes + 1).read_to_end(&mut out)
+        }
+        Some("deflate") => {
+            // Servers send either zlib-wrapped or raw deflate under this name.
+            let zlib = flate2::read::ZlibDecoder::new(wire).take(max_body_bytes + 1).read_to_end(&mut out);
+            if zlib.is_err() {
+                out.clear();
+                flate2::read::DeflateDecoder::new(wire).take(max_body_bytes + 1).read_to_end(&mut out)
+            } else {
+                zlib
+            }
+        }
+        // An encoding we never offered: keep the bytes as they are.
+        Some(_) => return Ok(wire.to_vec()),
+    };
+    match result {
+        Ok(_) if out.len() as u64 > max_body_bytes => Err(SendError::Oversize { limit: max_body_bytes }),
+        Ok(_) => Ok(out),
+        Err(e) => Err(SendError::Transient(FailKind::Decode, format!("cannot decode {encoding:?} body: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).expect("in-memory write");
+        enc.finish().expect("in-memory gzip")
+    }
+
+    #[test]
+    fn gzip_is_decoded_and_capped() {
+        let page = "政府信息公开年度报告".repeat(100).into_bytes();
+        let wire = gzip(&page);
+        let body = decode_content(&wire, Some("gzip"), 1 << 20).ok().expect("decodes");
+        assert_eq!(body, page);
+        // A small wire body that inflates past the cap is refused, not inflated.
+        let bomb = gzip(&vec![0u8; 4 << 20]);
+        assert!(bomb.len() < 64 * 1024);
+        assert!(matches!(decode_content(&bomb, Some("gzip"), 1 << 20), Err(SendError::Oversize { .. })));
+    }
+
+    #[test]
+    fn broken_gzip_is_a_decode_failure_and_identity_passes_through() {
+        let wire = gzip(b"hello world, hello world");
+        let broken = &wire[..wire.len() / 2];
+        assert!(matches!(
+            decode_content(broken, Some("gzip"), 1 << 20),
+            Err(SendError::Transient(FailKind::Decode, _))
+        ));
+        assert_eq!(decode_content(b"abc", None, 10).ok(), Some(b"abc".to_vec()));
+        assert_eq!(decode_content(b"abc", Some("br"), 10).ok(), Some(b"abc".to_vec()));
+    }
+}

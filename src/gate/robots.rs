@@ -1,0 +1,95 @@
+//! robots.txt rules of one origin, with RFC 9309's status rules: a 4xx means allow everything,
+//! a 5xx or an unreachable server means disallow everything for now.
+
+use texting_robots::Robot;
+
+/// robots.txt files are read up to this size (RFC 9309 asks for at least 500 KiB).
+pub const ROBOTS_MAX_BYTES: usize = 500 * 1024;
+
+/// The product token matched against User-agent lines.
+const AGENT: &str = "nianbao";
+
+pub enum RobotsRules {
+    AllowAll,
+    /// Why everything is disallowed (status 5xx, unreachable ...).
+    DisallowAll(String),
+    Rules(Box<Robot>),
+}
+
+impl std::fmt::Debug for RobotsRules {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RobotsRules::AllowAll => write!(f, "AllowAll"),
+            RobotsRules::DisallowAll(why) => write!(f, "DisallowAll({why})"),
+            RobotsRules::Rules(r) => write!(f, "Rules(delay={:?})", r.delay),
+        }
+    }
+}
+
+impl RobotsRules {
+    /// Rules from a fetched robots.txt: `status` of the final response, `body` capped.
+    pub fn from_response(status: u16, body: &[u8]) -> RobotsRules {
+        match status {
+            200..=299 => {
+                let body = &body[..body.len().min(ROBOTS_MAX_BYTES)];
+                match Robot::new(AGENT, body) {
+                    Ok(robot) => RobotsRules::Rules(Box::new(robot)),
+                    // An unparseable file gives no rules, which RFC 9309 treats as allow-all.
+                    Err(_) => RobotsRules::AllowAll,
+                }
+            }
+            400..=499 => RobotsRules::AllowAll,
+            _ => RobotsRules::DisallowAll(format!("robots.txt answered HTTP {status}")),
+        }
+    }
+
+    pub fn allowed(&self, url: &str) -> bool {
+        match self {
+            RobotsRules::AllowAll => true,
+            RobotsRules::DisallowAll(_) => false,
+            RobotsRules::Rules(robot) => robot.allowed(url),
+        }
+    }
+
+    /// Crawl-delay in seconds, when given and sensible.
+    pub fn crawl_delay(&self) -> Option<std::time::Duration> {
+        match self {
+            RobotsRules::Rules(robot) => robot
+                .delay
+                .filter(|d| d.is_finite() && *d > 0.0)
+                .map(|d| std::time::Duration::from_secs_f32(d.min(86_400.0))),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_rules_follow_rfc_9309() {
+        let cases: &[(u16, &[u8], &str, bool)] = &[
+            (200, b"User-agent: *\nDisallow: /search/\n", "http://a.gov.cn/search/x", false),
+            (200, b"User-agent: *\nDisallow: /search/\n", "http://a.gov.cn/zwgk/x", true),
+            (200, b"User-agent: nianbao\nDisallow: /\n\nUser-agent: *\nAllow: /\n", "http://a.gov.cn/x", false),
+            (404, b"", "http://a.gov.cn/anything", true),
+            (403, b"", "http://a.gov.cn/anything", true),
+            (500, b"", "http://a.gov.cn/anything", false),
+            (503, b"", "http://a.gov.cn/anything", false),
+        ];
+        for (status, body, url, allowed) in cases {
+            let rules = RobotsRules::from_response(*status, body);
+            assert_eq!(rules.allowed(url), *allowed, "status {status}, {url}");
+        }
+    }
+
+    #[test]
+    fn crawl_delay_is_read_and_gbk_files_parse() {
+        let rules = RobotsRules::from_response(200, b"User-agent: *\nCrawl-delay: 3\nDisallow: /admin/\n");
+        assert_eq!(rules.crawl_delay(), Some(std::time::Duration::from_secs(3)));
+        let (gbk, _, _) = encoding_rs::GBK.encode("# 政府网站 robots\nUser-agent: *\nDisallow: /内部/\n");
+        let rules = RobotsRules::from_response(200, &gbk);
+        assert!(rules.allowed("http://a.gov.cn/zwgk/"));
+    }
+}

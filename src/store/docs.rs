@@ -1,0 +1,204 @@
+//! Documents and versions: the commit that turns a fetched page into a new document, a new
+//! version, a new alias of a known document, or nothing. One sled transaction per commit.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+
+use super::{Store, StoreError, UrlState, decode_json, get_json};
+use crate::dedup::sha256_hex;
+use crate::export::ExportRecord;
+
+/// A document: one report (or other page of the section), at one or more URLs, in one or more
+/// versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocRecord {
+    pub id: String,
+    pub portal: String,
+    /// Every URL the document was found at, first-found first.
+    pub urls: Vec<String>,
+    /// Content hash of the latest version.
+    pub content_hash: String,
+    /// Number of versions (the latest version's number).
+    pub version: u32,
+    /// seq of each version, oldest first.
+    pub seqs: Vec<u64>,
+}
+
+/// A fetched page ready to be committed: its raw files are already durable.
+#[derive(Debug, Clone)]
+pub struct NewCapture {
+    /// The export record with everything but `id`, `version`, `seq` and `aliases` filled in.
+    pub record: ExportRecord,
+    /// Validators of the response, for conditional requests next time.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a commit did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    NewDocument { id: String, seq: u64 },
+    NewVersion { id: String, version: u32, seq: u64 },
+    /// A known URL whose content hash did not change.
+    Unchanged { id: String },
+    /// A new URL whose content is a known document's.
+    NewAlias { id: String },
+}
+
+/// Per-portal archive counts for `nianbao status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PortalCounts {
+    pub documents: u64,
+    pub versions: u64,
+    pub annual_reports: u64,
+}
+
+fn hash_key(portal: &str, content_hash: &str) -> String {
+    format!("{portal}\u{0}{content_hash}")
+}
+
+/// A document's id: derived from what is first archived of it, so that the same crawl gives the
+/// same ids whatever order its requests finished in.
+fn document_id(portal: &str, content_hash: &str) -> String {
+    sha256_hex(format!("{portal}\n{content_hash}").as_bytes())[..16].to_string()
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+fn tx_get<T: for<'de> Deserialize<'de>>(tree: &TransactionalTree, key: &str) -> TxResult<Option<T>> {
+    match tree.get(key)? {
+        Some(bytes) => decode_json(key, &bytes).map(Some).map_err(ConflictableTransactionError::Abort),
+        None => Ok(None),
+    }
+}
+
+fn tx_put<T: Serialize>(tree: &TransactionalTree, key: impl AsRef<[u8]>, value: &T) -> TxResult<()> {
+    let bytes = serde_json::to_vec(value).expect("store records serialise: they hold only strings and numbers");
+    tree.insert(key.as_ref(), bytes)?;
+    Ok(())
+}
+
+impl Store {
+    /// Commits a capture and flushes. The caller must have stored its raw files first.
+    pub fn commit(&self, capture: &NewCapture) -> Result<CommitOutcome, StoreError> {
+        let record = &capture.record;
+        let outcome = (&self.urls, &self.docs, &self.by_hash, &self.versions, &self.meta)
+            .transaction(|(urls, docs, by_hash, versions, meta)| {
+                let url_state: Option<UrlState> = tx_get(urls, &record.url)?;
+                let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
+                    Some(id) => tx_get::<DocRecord>(docs, &id)?,
+                    None => None,
+                };
+                let hash_key = hash_key(&record.portal, &record.content_hash);
+                let (mut doc, outcome) = match known_doc {
+                    Some(doc) if doc.content_hash == record.content_hash => {
+                        (doc.clone(), CommitOutcome::Unchanged { id: doc.id })
+                    }
+                    Some(mut doc) => {
+                        let seq = next_seq(meta)?;
+                        doc.version += 1;
+                        doc.content_hash = record.content_hash.clone();
+                        doc.seqs.push(seq);
+                        let outcome = CommitOutcome::NewVersion { id: doc.id.clone(), version: doc.version, seq };
+                        write_version(versions, record, &doc, seq)?;
+                        (doc, outcome)
+                    }
+                    None => match by_hash.get(hash_key.as_bytes())? {
+                        Some(id) => {
+                            let id = String::from_utf8_lossy(&id).into_owned();
+                            let mut doc: DocRecord = tx_get(docs, &id)?.ok_or_else(|| {
+                                ConflictableTransactionError::Abort(StoreError::Corrupt {
+                                    key: id.clone(),
+                                    source: serde::de::Error::custom("content index names a missing document"),
+                                })
+                            })?;
+                            if !doc.urls.contains(&record.url) {
+                                doc.urls.push(record.url.clone());
+                            }
+                            (doc.clone(), CommitOutcome::NewAlias { id: doc.id })
+                        }
+                        None => {
+                            let seq = next_seq(meta)?;
+                            let doc = DocRecord {
+                                id: document_id(&record.portal, &record.content_hash),
+                                portal: record.portal.clone(),
+                                urls: vec![record.url.clone()],
+                                content_hash: record.content_hash.clone(),
+                                version: 1,
+                                seqs: vec![seq],
+                            };
+                            write_version(versions, record, &doc, seq)?;
+                            (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
+                        }
+                    },
+                };
+                if !doc.urls.contains(&record.url) {
+                    doc.urls.push(record.url.clone());
+                }
+                tx_put(docs, &doc.id, &doc)?;
+                by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
+                let state = UrlState {
+                    portal: record.portal.clone(),
+                    doc_id: Some(doc.id.clone()),
+                    outcome: "archived".into(),
+                    http_status: Some(record.http_status),
+                    etag: capture.etag.clone(),
+                    last_modified: capture.last_modified.clone(),
+                    fetched_at: Some(record.fetched_at.clone()),
+                    failures: 0,
+                };
+                tx_put(urls, &record.url, &state)?;
+                Ok(outcome)
+            })
+            .map_err(|e| match e {
+                TransactionError::Abort(e) => e,
+                TransactionError::Storage(e) => StoreError::Sled(e),
+            })?;
+        self.flush()?;
+        Ok(outcome)
+    }
+
+    /// Per-portal counts of documents and versions.
+    pub fn portal_counts(&self) -> Result<BTreeMap<String, PortalCounts>, StoreError> {
+        let mut counts: BTreeMap<String, PortalCounts> = BTreeMap::new();
+        for entry in self.versions.iter() {
+            let (key, value) = entry?;
+            let record: ExportRecord = decode_json(&format!("version {}", super::seq_of(&key)), &value)?;
+            let c = counts.entry(record.portal.clone()).or_default();
+            c.versions += 1;
+            if record.version == 1 {
+                c.documents += 1;
+                if record.is_annual_report {
+                    c.annual_reports += 1;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    pub fn document(&self, id: &str) -> Result<Option<DocRecord>, StoreError> {
+        get_json(&self.docs, id)
+    }
+}
+
+fn next_seq(meta: &TransactionalTree) -> TxResult<u64> {
+    let current = match meta.get("last_seq")? {
+        Some(bytes) => super::seq_of(&bytes),
+        None => 0,
+    };
+    let next = current + 1;
+    meta.insert("last_seq", &next.to_be_bytes())?;
+    Ok(next)
+}
+
+fn write_version(versions: &TransactionalTree, record: &ExportRecord, doc: &DocRecord, seq: u64) -> TxResult<()> {
+    let mut stored = record.clone();
+    stored.id = doc.id.clone();
+    stored.version = doc.version;
+    stored.seq = seq;
+    stored.aliases = Vec::new();
+    tx_put(versions, seq.to_be_bytes(), &stored)
+}

@@ -1,0 +1,232 @@
+//! Store: the one owner of sled. Holds URL state, documents, versions, the archive sequence, the
+//! persistent frontiers, run reports and feed positions. Every commit that creates a document or
+//! version is one sled transaction across the trees it touches, made only after its raw files
+//! are durable (see `archive`), and flushed before it is reported as done.
+
+mod docs;
+mod frontier;
+
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
+pub use frontier::FrontierStore;
+
+use crate::export::ExportRecord;
+
+/// The lock file that keeps a second process off a data_dir.
+pub const LOCK_FILE: &str = "nianbao.lock";
+const DB_DIR: &str = "index";
+/// sled's cache counts on-disk bytes and RSS runs at several times it: keep it modest.
+const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "data_dir {path} is in use by another nianbao process (it holds {lock}); wait for it to finish or stop it"
+    )]
+    Locked { path: PathBuf, lock: PathBuf },
+    #[error("cannot create or open {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot open the index at {path}: {source}")]
+    Open { path: PathBuf, source: sled::Error },
+    #[error("index error: {0}")]
+    Sled(#[from] sled::Error),
+    #[error("index record {key} is unreadable: {source}")]
+    Corrupt { key: String, source: serde_json::Error },
+}
+
+/// What is known about one URL from earlier fetches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrlState {
+    pub portal: String,
+    /// The document this URL belongs to, once it was archived.
+    pub doc_id: Option<String>,
+    /// The last outcome, e.g. "archived", "unchanged", "soft_not_found", "blocked", "failed:timeout".
+    pub outcome: String,
+    pub http_status: Option<u16>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub fetched_at: Option<String>,
+    /// Failed attempts since the last success.
+    pub failures: u32,
+}
+
+/// The sled database of one data_dir.
+pub struct Store {
+    db: sled::Db,
+    urls: sled::Tree,
+    docs: sled::Tree,
+    by_hash: sled::Tree,
+    versions: sled::Tree,
+    meta: sled::Tree,
+    runs: sled::Tree,
+    consumers: sled::Tree,
+    data_dir: PathBuf,
+    // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
+    _lock: File,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir`, taking its lock first.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
+        let lock_path = data_dir.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(StoreError::Locked { path: data_dir.to_path_buf(), lock: lock_path });
+            }
+            Err(std::fs::TryLockError::Error(source)) => return Err(StoreError::Io { path: lock_path, source }),
+        }
+        let db_path = data_dir.join(DB_DIR);
+        let db = sled::Config::new()
+            .path(&db_path)
+            .cache_capacity(CACHE_CAPACITY)
+            .open()
+            .map_err(|source| StoreError::Open { path: db_path.clone(), source })?;
+        Ok(Store {
+            urls: db.open_tree("urls")?,
+            docs: db.open_tree("docs")?,
+            by_hash: db.open_tree("by_hash")?,
+            versions: db.open_tree("versions")?,
+            meta: db.open_tree("meta")?,
+            runs: db.open_tree("runs")?,
+            consumers: db.open_tree("consumers")?,
+            db,
+            data_dir: data_dir.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Makes every earlier write durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    pub fn url_state(&self, url: &str) -> Result<Option<UrlState>, StoreError> {
+        get_json(&self.urls, url)
+    }
+
+    /// Records the outcome of a fetch that did not create a document version.
+    pub fn record_url(&self, url: &str, state: &UrlState) -> Result<(), StoreError> {
+        put_json(&self.urls, url, state)
+    }
+
+    /// URLs whose last fetch failed, with their state, for a retry at the start of the next run.
+    pub fn failed_urls(&self) -> Result<Vec<(String, UrlState)>, StoreError> {
+        let mut failed = Vec::new();
+        for entry in self.urls.iter() {
+            let (key, value) = entry?;
+            let url = String::from_utf8_lossy(&key).into_owned();
+            let state: UrlState = decode_json(&url, &value)?;
+            if state.failures > 0 && state.doc_id.is_none() {
+                failed.push((url, state));
+            }
+        }
+        Ok(failed)
+    }
+
+    /// The archive's version records with seq greater than `since`, in seq order.
+    pub fn export_since(&self, since: u64) -> impl Iterator<Item = Result<ExportRecord, StoreError>> + '_ {
+        self.versions.range(since.saturating_add(1).to_be_bytes()..).map(move |entry| {
+            let (key, value) = entry?;
+            let seq = seq_of(&key);
+            let mut record: ExportRecord = decode_json(&format!("version {seq}"), &value)?;
+            if let Some(doc) = get_json::<DocRecord>(&self.docs, &record.id)? {
+                record.aliases = doc.urls.iter().filter(|u| **u != record.url).cloned().collect();
+            }
+            Ok(record)
+        })
+    }
+
+    /// The highest seq committed so far (0 when the archive is empty).
+    pub fn last_seq(&self) -> Result<u64, StoreError> {
+        Ok(self.versions.last()?.map(|(key, _)| seq_of(&key)).unwrap_or(0))
+    }
+
+    /// A persistent frontier, one per crawl mode, so that an interrupted backfill and the nightly
+    /// crawl resume independently.
+    pub fn frontier(&self, name: &str) -> Result<FrontierStore, StoreError> {
+        Ok(FrontierStore::new(self.db.open_tree(format!("frontier/{name}"))?))
+    }
+
+    /// Stores a run report under its id (ids sort by start time).
+    pub fn put_run<T: Serialize>(&self, run_id: &str, report: &T) -> Result<(), StoreError> {
+        put_json(&self.runs, run_id, report)
+    }
+
+    /// Run reports, newest first.
+    pub fn runs<T: for<'de> Deserialize<'de>>(&self) -> Result<Vec<T>, StoreError> {
+        let mut runs = Vec::new();
+        for entry in self.runs.iter().rev() {
+            let (key, value) = entry?;
+            runs.push(decode_json(&String::from_utf8_lossy(&key), &value)?);
+        }
+        Ok(runs)
+    }
+
+    /// A consumer's committed feed position (0 when it has committed nothing).
+    pub fn consumer_position(&self, name: &str) -> Result<u64, StoreError> {
+        Ok(get_json::<u64>(&self.consumers, name)?.unwrap_or(0))
+    }
+
+    /// Sets a consumer's committed position and makes it durable.
+    pub fn set_consumer_position(&self, name: &str, seq: u64) -> Result<(), StoreError> {
+        put_json(&self.consumers, name, &seq)?;
+        self.flush()
+    }
+
+    /// Every consumer with its committed position.
+    pub fn consumers(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut all = Vec::new();
+        for entry in self.consumers.iter() {
+            let (key, value) = entry?;
+            let name = String::from_utf8_lossy(&key).into_owned();
+            let seq: u64 = decode_json(&name, &value)?;
+            all.push((name, seq));
+        }
+        Ok(all)
+    }
+}
+
+fn seq_of(key: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = key.len().min(8);
+    bytes[..n].copy_from_slice(&key[..n]);
+    u64::from_be_bytes(bytes)
+}
+
+fn decode_json<T: for<'de> Deserialize<'de>>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt { key: key.to_string(), source })
+}
+
+fn get_json<T: for<'de> Deserialize<'de>>(tree: &sled::Tree, key: &str) -> Result<Option<T>, StoreError> {
+    match tree.get(key)? {
+        Some(bytes) => decode_json(key, &bytes).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn put_json<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(value).expect("store records serialise: they hold only strings and numbers");
+    tree.insert(key, bytes)?;
+    Ok(())
+}
