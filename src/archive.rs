@@ -16,7 +16,10 @@ const TMP_DIR: &str = "tmp";
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
     #[error("cannot write archive file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A raw body stored on disk.
@@ -40,7 +43,10 @@ impl Archive {
     pub fn open(data_dir: &Path) -> Result<Archive, ArchiveError> {
         for dir in [RAW_DIR, TMP_DIR] {
             let path = data_dir.join(dir);
-            fs::create_dir_all(&path).map_err(|source| ArchiveError::Io { path: path.clone(), source })?;
+            fs::create_dir_all(&path).map_err(|source| ArchiveError::Io {
+                path: path.clone(),
+                source,
+            })?;
         }
         let tmp = data_dir.join(TMP_DIR);
         if let Ok(entries) = fs::read_dir(&tmp) {
@@ -50,7 +56,9 @@ impl Archive {
                 let _ = fs::remove_file(entry.path());
             }
         }
-        Ok(Archive { data_dir: data_dir.to_path_buf() })
+        Ok(Archive {
+            data_dir: data_dir.to_path_buf(),
+        })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -75,9 +83,15 @@ impl Archive {
         let raw_path = Self::relative_path(&sha256);
         let target = self.absolute(&raw_path);
         if target.exists() {
-            return Ok(StoredBlob { sha256, raw_path, newly_written: false });
+            return Ok(StoredBlob {
+                sha256,
+                raw_path,
+                newly_written: false,
+            });
         }
-        let folder = target.parent().expect("a content-addressed path always has a parent folder");
+        let folder = target
+            .parent()
+            .expect("a content-addressed path always has a parent folder");
         let io = |path: &Path| {
             let path = path.to_path_buf();
             move |source| ArchiveError::Io { path, source }
@@ -95,7 +109,11 @@ impl Archive {
         }
         fs::rename(&tmp, &target).map_err(io(&target))?;
         sync_dir(folder).map_err(io(folder))?;
-        Ok(StoredBlob { sha256, raw_path, newly_written: true })
+        Ok(StoredBlob {
+            sha256,
+            raw_path,
+            newly_written: true,
+        })
     }
 }
 
@@ -114,12 +132,23 @@ mod tests {
         let archive = Archive::open(dir.path()).expect("open archive");
         let first = archive.store(b"<html>report</html>").expect("store");
         assert!(first.newly_written);
-        assert_eq!(first.raw_path, format!("raw/{}/{}", &first.sha256[..2], first.sha256));
-        assert_eq!(fs::read(archive.absolute(&first.raw_path)).expect("read back"), b"<html>report</html>");
+        assert_eq!(
+            first.raw_path,
+            format!("raw/{}/{}", &first.sha256[..2], first.sha256)
+        );
+        assert_eq!(
+            fs::read(archive.absolute(&first.raw_path)).expect("read back"),
+            b"<html>report</html>"
+        );
         let second = archive.store(b"<html>report</html>").expect("store again");
         assert!(!second.newly_written);
         assert_eq!(first.raw_path, second.raw_path);
-        assert_eq!(fs::read_dir(dir.path().join(TMP_DIR)).expect("tmp dir").count(), 0);
+        assert_eq!(
+            fs::read_dir(dir.path().join(TMP_DIR))
+                .expect("tmp dir")
+                .count(),
+            0
+        );
     }
 
     #[test]
@@ -128,6 +157,11 @@ mod tests {
         fs::create_dir_all(dir.path().join(TMP_DIR)).expect("tmp dir");
         fs::write(dir.path().join(TMP_DIR).join("abc.1.2"), b"partial").expect("write debris");
         Archive::open(dir.path()).expect("open archive");
-        assert_eq!(fs::read_dir(dir.path().join(TMP_DIR)).expect("tmp dir").count(), 0);
+        assert_eq!(
+            fs::read_dir(dir.path().join(TMP_DIR))
+                .expect("tmp dir")
+                .count(),
+            0
+        );
     }
 }

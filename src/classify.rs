@@ -25,8 +25,12 @@ pub enum PageKind {
     /// An HTML page with content (a list page or an item page; the crawl role decides which).
     Content,
     /// A binary or office document (PDF, DOC, ...), with the type sniffed from the bytes.
-    Attachment { content_type: String },
-    Challenge { challenge: ChallengeKind },
+    Attachment {
+        content_type: String,
+    },
+    Challenge {
+        challenge: ChallengeKind,
+    },
     /// Status 200 but the page says it does not exist (页面不存在 ...).
     SoftNotFound,
     LoginWall,
@@ -43,7 +47,12 @@ impl PageKind {
 
 /// Classifies a response. `content_type` is the Content-Type header; `body` the decompressed
 /// bytes; `text` the decoded text when the body is text.
-pub fn classify(status: u16, content_type: Option<&str>, body: &[u8], text: Option<&str>) -> PageKind {
+pub fn classify(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    text: Option<&str>,
+) -> PageKind {
     let _ = (status, content_type, body, text);
     PageKind::Content
 }

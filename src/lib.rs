@@ -20,16 +20,20 @@
 //!
 //! `sim` serves simulated portals on loopback for the tests, the benchmarks and `nianbao demo`.
 
+pub mod archive;
 pub mod classify;
+pub mod cli;
+pub mod commands;
 pub mod config;
+pub mod crawl;
 pub mod dates;
 pub mod decode;
 pub mod dedup;
 pub mod discover;
-pub mod extract;
-pub mod sim;
-pub mod archive;
 pub mod export;
-pub mod store;
-pub mod gate;
+pub mod extract;
 pub mod fetch;
+pub mod gate;
+pub mod report;
+pub mod sim;
+pub mod store;

@@ -89,7 +89,10 @@ pub struct Overrides {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
 }
@@ -97,5 +100,8 @@ pub enum ConfigError {
 /// Loads and validates the config file at `path` and the seed files it names.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
     let _ = (path, overrides);
-    Err(ConfigError::Invalid { path: path.to_path_buf(), message: "not implemented".into() })
+    Err(ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: "not implemented".into(),
+    })
 }

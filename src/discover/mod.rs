@@ -30,7 +30,10 @@ pub struct StatedCount {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum PageRequest {
     Get(Url),
-    Post { url: Url, form: Vec<(String, String)> },
+    Post {
+        url: Url,
+        form: Vec<(String, String)>,
+    },
 }
 
 impl PageRequest {

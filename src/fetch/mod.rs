@@ -53,7 +53,11 @@ impl Fetcher {
             .connect_timeout(settings.timeout.min(Duration::from_secs(15)))
             .pool_max_idle_per_host(2)
             .build()?;
-        Ok(Fetcher { client, gate, settings })
+        Ok(Fetcher {
+            client,
+            gate,
+            settings,
+        })
     }
 
     pub fn gate(&self) -> &Arc<HostGate> {
@@ -81,7 +85,11 @@ impl Fetcher {
                 return FetchOutcome::Excluded { url, reason };
             }
             let host = self.gate.host(&url);
-            let validators = if redirects.is_empty() { options.validators } else { None };
+            let validators = if redirects.is_empty() {
+                options.validators
+            } else {
+                None
+            };
             let mut response = match self.exchange(&host, &current, validators).await {
                 Ok(response) => response,
                 Err(outcome) => return *outcome,
@@ -90,7 +98,10 @@ impl Fetcher {
                 && let Some(ip) = response.ip
                 && is_private_ip(ip)
             {
-                return FetchOutcome::Excluded { url, reason: ExcludeReason::PrivateAddress };
+                return FetchOutcome::Excluded {
+                    url,
+                    reason: ExcludeReason::PrivateAddress,
+                };
             }
             if (300..400).contains(&response.status)
                 && response.status != 304
@@ -159,11 +170,16 @@ impl Fetcher {
             let response = match self.exchange(host, &request, None).await {
                 Ok(response) => response,
                 Err(outcome) => {
-                    return RobotsRules::DisallowAll(format!("robots.txt unavailable: {}", outcome.describe()));
+                    return RobotsRules::DisallowAll(format!(
+                        "robots.txt unavailable: {}",
+                        outcome.describe()
+                    ));
                 }
             };
             if (300..400).contains(&response.status)
-                && let Some(next) = response.header("location").and_then(|l| robots_url.join(l.trim()).ok())
+                && let Some(next) = response
+                    .header("location")
+                    .and_then(|l| robots_url.join(l.trim()).ok())
                 && host_key(&next) == host.key()
             {
                 robots_url = next;
@@ -190,13 +206,23 @@ impl Fetcher {
                 Ok(slot) => slot,
                 Err(reason) => return Err(Box::new(paused(url, reason))),
             };
-            let result = send_once(&self.client, request, validators, &self.politeness().user_agent, self.settings.max_body_bytes).await;
+            let result = send_once(
+                &self.client,
+                request,
+                validators,
+                &self.politeness().user_agent,
+                self.settings.max_body_bytes,
+            )
+            .await;
             drop(slot);
             let (kind, detail) = match result {
                 Ok(response) => {
                     if let Some(challenge) = challenge_of(&response) {
                         host.on_challenge(self.backoff(attempt + 2), CHALLENGE_LIMIT);
-                        return Err(Box::new(FetchOutcome::Blocked { capture: response, challenge }));
+                        return Err(Box::new(FetchOutcome::Blocked {
+                            capture: response,
+                            challenge,
+                        }));
                     }
                     if response.status != 429 && response.status < 500 {
                         return Ok(response);
@@ -205,13 +231,20 @@ impl Fetcher {
                         .header("retry-after")
                         .and_then(|v| parse_retry_after(v, Utc::now()))
                         .map(|d| d.min(self.politeness().max_retry_after));
-                    host.defer(retry_after.unwrap_or_else(|| self.backoff(attempt)), retry_after.is_some());
+                    host.defer(
+                        retry_after.unwrap_or_else(|| self.backoff(attempt)),
+                        retry_after.is_some(),
+                    );
                     if attempt >= self.settings.max_retries {
                         host.on_failure(limit);
                         return Err(Box::new(FetchOutcome::Failed {
                             url,
                             kind: FailKind::Status(response.status),
-                            detail: format!("HTTP {} after {} attempts", response.status, attempt + 1),
+                            detail: format!(
+                                "HTTP {} after {} attempts",
+                                response.status,
+                                attempt + 1
+                            ),
                         }));
                     }
                     attempt += 1;
@@ -240,14 +273,22 @@ impl Fetcher {
 }
 
 fn paused(url: Url, reason: PauseReason) -> FetchOutcome {
-    FetchOutcome::HostPaused { url, reason: reason.to_string() }
+    FetchOutcome::HostPaused {
+        url,
+        reason: reason.to_string(),
+    }
 }
 
 /// The anti-bot challenge a response carries, if any.
 fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
     let head = &response.body[..response.body.len().min(256 * 1024)];
     let text = String::from_utf8_lossy(head);
-    match classify::classify(response.status, response.header("content-type"), &response.body, Some(&text)) {
+    match classify::classify(
+        response.status,
+        response.header("content-type"),
+        &response.body,
+        Some(&text),
+    ) {
         PageKind::Challenge { challenge } => Some(challenge),
         _ => None,
     }

@@ -75,7 +75,9 @@ impl std::fmt::Display for ExcludeReason {
             ExcludeReason::PrivateAddress => write!(f, "private, loopback or link-local address"),
             ExcludeReason::OutOfScope(why) => write!(f, "out of scope: {why}"),
             ExcludeReason::Robots => write!(f, "disallowed by robots.txt"),
-            ExcludeReason::RobotsUnavailable(why) => write!(f, "{why}; everything disallowed for now"),
+            ExcludeReason::RobotsUnavailable(why) => {
+                write!(f, "{why}; everything disallowed for now")
+            }
         }
     }
 }
@@ -119,13 +121,29 @@ pub enum FetchOutcome {
     /// 304: unchanged since the validators were issued.
     NotModified(Capture),
     /// An anti-bot challenge page: never archived as content.
-    Blocked { capture: Capture, challenge: crate::classify::ChallengeKind },
-    Excluded { url: Url, reason: ExcludeReason },
+    Blocked {
+        capture: Capture,
+        challenge: crate::classify::ChallengeKind,
+    },
+    Excluded {
+        url: Url,
+        reason: ExcludeReason,
+    },
     /// The body passed max_body_bytes (after decompression): recorded, not stored.
-    Oversize { url: Url, limit: u64 },
-    Failed { url: Url, kind: FailKind, detail: String },
+    Oversize {
+        url: Url,
+        limit: u64,
+    },
+    Failed {
+        url: Url,
+        kind: FailKind,
+        detail: String,
+    },
     /// The host was paused for the rest of the run before this request was sent.
-    HostPaused { url: Url, reason: String },
+    HostPaused {
+        url: Url,
+        reason: String,
+    },
 }
 
 impl FetchOutcome {
@@ -134,7 +152,9 @@ impl FetchOutcome {
         match self {
             FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
             FetchOutcome::NotModified(_) => "not modified".into(),
-            FetchOutcome::Blocked { challenge, .. } => format!("anti-bot challenge ({challenge:?})"),
+            FetchOutcome::Blocked { challenge, .. } => {
+                format!("anti-bot challenge ({challenge:?})")
+            }
             FetchOutcome::Excluded { reason, .. } => reason.to_string(),
             FetchOutcome::Oversize { limit, .. } => format!("body larger than {limit} bytes"),
             FetchOutcome::Failed { kind, detail, .. } => format!("{}: {detail}", kind.name()),
@@ -160,11 +180,16 @@ mod tests {
 
     #[test]
     fn retry_after_takes_seconds_and_http_dates() {
-        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z").expect("valid").with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-11-24T10:00:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
         let cases = [
             ("120", Some(Duration::from_secs(120))),
             (" 0 ", Some(Duration::ZERO)),
-            ("Tue, 24 Nov 2026 10:00:30 GMT", Some(Duration::from_secs(30))),
+            (
+                "Tue, 24 Nov 2026 10:00:30 GMT",
+                Some(Duration::from_secs(30)),
+            ),
             ("Tue, 24 Nov 2026 09:00:00 GMT", Some(Duration::ZERO)),
             ("soon", None),
             ("-5", None),

@@ -18,7 +18,9 @@ pub(super) enum SendError {
     Transient(FailKind, String),
     /// Not worth retrying.
     Fatal(FailKind, String),
-    Oversize { limit: u64 },
+    Oversize {
+        limit: u64,
+    },
 }
 
 fn classify_error(error: &reqwest::Error) -> SendError {
@@ -72,8 +74,13 @@ pub(super) async fn send_once(
     let (method, body) = match request {
         PageRequest::Get(_) => (reqwest::Method::GET, None),
         PageRequest::Post { form, .. } => {
-            let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-            headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish();
+            headers.push((
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
             (reqwest::Method::POST, Some(encoded.into_bytes()))
         }
     };
@@ -91,19 +98,28 @@ pub(super) async fn send_once(
     let response_headers: Vec<(String, Vec<u8>)> = response
         .headers()
         .iter()
-        .map(|(name, value)| (name.as_str().to_ascii_lowercase(), value.as_bytes().to_vec()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_ascii_lowercase(),
+                value.as_bytes().to_vec(),
+            )
+        })
         .collect();
     if let Some(length) = response.content_length()
         && length > max_body_bytes
     {
-        return Err(SendError::Oversize { limit: max_body_bytes });
+        return Err(SendError::Oversize {
+            limit: max_body_bytes,
+        });
     }
     let mut wire = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if (wire.len() + chunk.len()) as u64 > max_body_bytes {
-                    return Err(SendError::Oversize { limit: max_body_bytes });
+                    return Err(SendError::Oversize {
+                        limit: max_body_bytes,
+                    });
                 }
                 wire.extend_from_slice(&chunk);
             }
@@ -116,7 +132,13 @@ pub(super) async fn send_once(
         .find(|(n, _)| n == "content-encoding")
         .map(|(_, v)| String::from_utf8_lossy(v).trim().to_ascii_lowercase());
     let body = decode_content(&wire, encoding.as_deref(), max_body_bytes)?;
-    headers.insert(0, ("host".into(), url[url::Position::BeforeHost..url::Position::AfterPort].to_string()));
+    headers.insert(
+        0,
+        (
+            "host".into(),
+            url[url::Position::BeforeHost..url::Position::AfterPort].to_string(),
+        ),
+    );
     Ok(Capture {
         url,
         redirects: Vec::new(),
@@ -137,25 +159,36 @@ fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
     match request {
         PageRequest::Get(_) => None,
         PageRequest::Post { form, .. } => Some(
-            url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish().into_bytes(),
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form)
+                .finish()
+                .into_bytes(),
         ),
     }
 }
 
 /// Undoes gzip or deflate, refusing to inflate past the cap.
-fn decode_content(wire: &[u8], encoding: Option<&str>, max_body_bytes: u64) -> Result<Vec<u8>, SendError> {
+fn decode_content(
+    wire: &[u8],
+    encoding: Option<&str>,
+    max_body_bytes: u64,
+) -> Result<Vec<u8>, SendError> {
     let mut out = Vec::new();
     let result = match encoding {
         None | Some("") | Some("identity") => return Ok(wire.to_vec()),
-        Some("gzip") | Some("x-gzip") => {
-            flate2::read::MultiGzDecoder::new(wire).take(max_body_bytes + 1).read_to_end(&mut out)
-        }
+        Some("gzip") | Some("x-gzip") => flate2::read::MultiGzDecoder::new(wire)
+            .take(max_body_bytes + 1)
+            .read_to_end(&mut out),
         Some("deflate") => {
             // Servers send either zlib-wrapped or raw deflate under this name.
-            let zlib = flate2::read::ZlibDecoder::new(wire).take(max_body_bytes + 1).read_to_end(&mut out);
+            let zlib = flate2::read::ZlibDecoder::new(wire)
+                .take(max_body_bytes + 1)
+                .read_to_end(&mut out);
             if zlib.is_err() {
                 out.clear();
-                flate2::read::DeflateDecoder::new(wire).take(max_body_bytes + 1).read_to_end(&mut out)
+                flate2::read::DeflateDecoder::new(wire)
+                    .take(max_body_bytes + 1)
+                    .read_to_end(&mut out)
             } else {
                 zlib
             }
@@ -164,9 +197,14 @@ fn decode_content(wire: &[u8], encoding: Option<&str>, max_body_bytes: u64) -> R
         Some(_) => return Ok(wire.to_vec()),
     };
     match result {
-        Ok(_) if out.len() as u64 > max_body_bytes => Err(SendError::Oversize { limit: max_body_bytes }),
+        Ok(_) if out.len() as u64 > max_body_bytes => Err(SendError::Oversize {
+            limit: max_body_bytes,
+        }),
         Ok(_) => Ok(out),
-        Err(e) => Err(SendError::Transient(FailKind::Decode, format!("cannot decode {encoding:?} body: {e}"))),
+        Err(e) => Err(SendError::Transient(
+            FailKind::Decode,
+            format!("cannot decode {encoding:?} body: {e}"),
+        )),
     }
 }
 
@@ -186,12 +224,17 @@ mod tests {
     fn gzip_is_decoded_and_capped() {
         let page = "政府信息公开年度报告".repeat(100).into_bytes();
         let wire = gzip(&page);
-        let body = decode_content(&wire, Some("gzip"), 1 << 20).ok().expect("decodes");
+        let body = decode_content(&wire, Some("gzip"), 1 << 20)
+            .ok()
+            .expect("decodes");
         assert_eq!(body, page);
         // A small wire body that inflates past the cap is refused, not inflated.
         let bomb = gzip(&vec![0u8; 4 << 20]);
         assert!(bomb.len() < 64 * 1024);
-        assert!(matches!(decode_content(&bomb, Some("gzip"), 1 << 20), Err(SendError::Oversize { .. })));
+        assert!(matches!(
+            decode_content(&bomb, Some("gzip"), 1 << 20),
+            Err(SendError::Oversize { .. })
+        ));
     }
 
     #[test]
@@ -203,6 +246,9 @@ mod tests {
             Err(SendError::Transient(FailKind::Decode, _))
         ));
         assert_eq!(decode_content(b"abc", None, 10).ok(), Some(b"abc".to_vec()));
-        assert_eq!(decode_content(b"abc", Some("br"), 10).ok(), Some(b"abc".to_vec()));
+        assert_eq!(
+            decode_content(b"abc", Some("br"), 10).ok(),
+            Some(b"abc".to_vec())
+        );
     }
 }

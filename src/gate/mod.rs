@@ -32,8 +32,12 @@ pub enum PauseReason {
 impl std::fmt::Display for PauseReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PauseReason::Failing { failures } => write!(f, "paused after {failures} consecutive failures"),
-            PauseReason::Blocked { challenges } => write!(f, "blocked by anti-bot challenges ({challenges})"),
+            PauseReason::Failing { failures } => {
+                write!(f, "paused after {failures} consecutive failures")
+            }
+            PauseReason::Blocked { challenges } => {
+                write!(f, "blocked by anti-bot challenges ({challenges})")
+            }
         }
     }
 }
@@ -108,7 +112,9 @@ impl Host {
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, HostState> {
-        self.state.lock().expect("host state lock is never held across a panic")
+        self.state
+            .lock()
+            .expect("host state lock is never held across a panic")
     }
 
     pub fn paused(&self) -> Option<PauseReason> {
@@ -129,20 +135,35 @@ impl Host {
                 if let Some(reason) = &state.paused {
                     return Err(reason.clone());
                 }
-                let interval = *self.interval.lock().expect("interval lock is never poisoned");
+                let interval = *self
+                    .interval
+                    .lock()
+                    .expect("interval lock is never poisoned");
                 // The limiter knows nothing of gaps imposed after it was built (Crawl-delay swaps
                 // it), so the last start is checked as well.
                 let gap_end = state.last_start.map(|t| t + interval);
-                [state.not_before, gap_end].into_iter().flatten().max().filter(|t| *t > Instant::now())
+                [state.not_before, gap_end]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .filter(|t| *t > Instant::now())
             };
             match wait {
                 Some(until) => tokio::time::sleep_until(until).await,
                 None => break,
             }
         }
-        let limiter = self.limiter.lock().expect("limiter lock is never poisoned").clone();
+        let limiter = self
+            .limiter
+            .lock()
+            .expect("limiter lock is never poisoned")
+            .clone();
         limiter.until_ready().await;
-        let global_permit = global.clone().acquire_owned().await.expect("the global semaphore is never closed");
+        let global_permit = global
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the global semaphore is never closed");
         {
             let mut state = self.state();
             if let Some(reason) = &state.paused {
@@ -151,12 +172,18 @@ impl Host {
             state.last_start = Some(Instant::now());
             state.requests += 1;
         }
-        Ok(Slot { _host: host_permit, _global: global_permit })
+        Ok(Slot {
+            _host: host_permit,
+            _global: global_permit,
+        })
     }
 
     /// Widens the gap between requests (Crawl-delay); never narrows it.
     pub fn widen_interval(&self, interval: Duration) {
-        let mut current = self.interval.lock().expect("interval lock is never poisoned");
+        let mut current = self
+            .interval
+            .lock()
+            .expect("interval lock is never poisoned");
         if interval > *current {
             *current = interval;
             *self.limiter.lock().expect("limiter lock is never poisoned") = limiter_for(interval);
@@ -164,7 +191,10 @@ impl Host {
     }
 
     pub fn interval(&self) -> Duration {
-        *self.interval.lock().expect("interval lock is never poisoned")
+        *self
+            .interval
+            .lock()
+            .expect("interval lock is never poisoned")
     }
 
     /// A request succeeded: the failure streak ends.
@@ -189,7 +219,9 @@ impl Host {
         let mut state = self.state();
         state.consecutive_failures += 1;
         if state.consecutive_failures >= limit && state.paused.is_none() {
-            state.paused = Some(PauseReason::Failing { failures: state.consecutive_failures });
+            state.paused = Some(PauseReason::Failing {
+                failures: state.consecutive_failures,
+            });
         }
     }
 
@@ -199,7 +231,9 @@ impl Host {
         let mut state = self.state();
         state.challenges += 1;
         if state.challenges >= limit && state.paused.is_none() {
-            state.paused = Some(PauseReason::Blocked { challenges: state.challenges });
+            state.paused = Some(PauseReason::Blocked {
+                challenges: state.challenges,
+            });
         }
     }
 
@@ -263,8 +297,16 @@ impl HostGate {
         hosts
             .entry(key.clone())
             .or_insert_with(|| {
-                let interval = self.intervals.get(&key).copied().unwrap_or(self.politeness.per_host_interval);
-                Arc::new(Host::new(key, interval, self.politeness.per_host_concurrency))
+                let interval = self
+                    .intervals
+                    .get(&key)
+                    .copied()
+                    .unwrap_or(self.politeness.per_host_interval);
+                Arc::new(Host::new(
+                    key,
+                    interval,
+                    self.politeness.per_host_concurrency,
+                ))
             })
             .clone()
     }

@@ -70,9 +70,24 @@ mod tests {
     #[test]
     fn status_rules_follow_rfc_9309() {
         let cases: &[(u16, &[u8], &str, bool)] = &[
-            (200, b"User-agent: *\nDisallow: /search/\n", "http://a.gov.cn/search/x", false),
-            (200, b"User-agent: *\nDisallow: /search/\n", "http://a.gov.cn/zwgk/x", true),
-            (200, b"User-agent: nianbao\nDisallow: /\n\nUser-agent: *\nAllow: /\n", "http://a.gov.cn/x", false),
+            (
+                200,
+                b"User-agent: *\nDisallow: /search/\n",
+                "http://a.gov.cn/search/x",
+                false,
+            ),
+            (
+                200,
+                b"User-agent: *\nDisallow: /search/\n",
+                "http://a.gov.cn/zwgk/x",
+                true,
+            ),
+            (
+                200,
+                b"User-agent: nianbao\nDisallow: /\n\nUser-agent: *\nAllow: /\n",
+                "http://a.gov.cn/x",
+                false,
+            ),
             (404, b"", "http://a.gov.cn/anything", true),
             (403, b"", "http://a.gov.cn/anything", true),
             (500, b"", "http://a.gov.cn/anything", false),
@@ -86,9 +101,11 @@ mod tests {
 
     #[test]
     fn crawl_delay_is_read_and_gbk_files_parse() {
-        let rules = RobotsRules::from_response(200, b"User-agent: *\nCrawl-delay: 3\nDisallow: /admin/\n");
+        let rules =
+            RobotsRules::from_response(200, b"User-agent: *\nCrawl-delay: 3\nDisallow: /admin/\n");
         assert_eq!(rules.crawl_delay(), Some(std::time::Duration::from_secs(3)));
-        let (gbk, _, _) = encoding_rs::GBK.encode("# 政府网站 robots\nUser-agent: *\nDisallow: /内部/\n");
+        let (gbk, _, _) =
+            encoding_rs::GBK.encode("# 政府网站 robots\nUser-agent: *\nDisallow: /内部/\n");
         let rules = RobotsRules::from_response(200, &gbk);
         assert!(rules.allowed("http://a.gov.cn/zwgk/"));
     }

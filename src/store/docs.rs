@@ -40,12 +40,23 @@ pub struct NewCapture {
 /// What a commit did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommitOutcome {
-    NewDocument { id: String, seq: u64 },
-    NewVersion { id: String, version: u32, seq: u64 },
+    NewDocument {
+        id: String,
+        seq: u64,
+    },
+    NewVersion {
+        id: String,
+        version: u32,
+        seq: u64,
+    },
     /// A known URL whose content hash did not change.
-    Unchanged { id: String },
+    Unchanged {
+        id: String,
+    },
     /// A new URL whose content is a known document's.
-    NewAlias { id: String },
+    NewAlias {
+        id: String,
+    },
 }
 
 /// Per-portal archive counts for `nianbao status`.
@@ -68,15 +79,25 @@ fn document_id(portal: &str, content_hash: &str) -> String {
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
-fn tx_get<T: for<'de> Deserialize<'de>>(tree: &TransactionalTree, key: &str) -> TxResult<Option<T>> {
+fn tx_get<T: for<'de> Deserialize<'de>>(
+    tree: &TransactionalTree,
+    key: &str,
+) -> TxResult<Option<T>> {
     match tree.get(key)? {
-        Some(bytes) => decode_json(key, &bytes).map(Some).map_err(ConflictableTransactionError::Abort),
+        Some(bytes) => decode_json(key, &bytes)
+            .map(Some)
+            .map_err(ConflictableTransactionError::Abort),
         None => Ok(None),
     }
 }
 
-fn tx_put<T: Serialize>(tree: &TransactionalTree, key: impl AsRef<[u8]>, value: &T) -> TxResult<()> {
-    let bytes = serde_json::to_vec(value).expect("store records serialise: they hold only strings and numbers");
+fn tx_put<T: Serialize>(
+    tree: &TransactionalTree,
+    key: impl AsRef<[u8]>,
+    value: &T,
+) -> TxResult<()> {
+    let bytes = serde_json::to_vec(value)
+        .expect("store records serialise: they hold only strings and numbers");
     tree.insert(key.as_ref(), bytes)?;
     Ok(())
 }
@@ -85,7 +106,13 @@ impl Store {
     /// Commits a capture and flushes. The caller must have stored its raw files first.
     pub fn commit(&self, capture: &NewCapture) -> Result<CommitOutcome, StoreError> {
         let record = &capture.record;
-        let outcome = (&self.urls, &self.docs, &self.by_hash, &self.versions, &self.meta)
+        let outcome = (
+            &self.urls,
+            &self.docs,
+            &self.by_hash,
+            &self.versions,
+            &self.meta,
+        )
             .transaction(|(urls, docs, by_hash, versions, meta)| {
                 let url_state: Option<UrlState> = tx_get(urls, &record.url)?;
                 let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
@@ -102,7 +129,11 @@ impl Store {
                         doc.version += 1;
                         doc.content_hash = record.content_hash.clone();
                         doc.seqs.push(seq);
-                        let outcome = CommitOutcome::NewVersion { id: doc.id.clone(), version: doc.version, seq };
+                        let outcome = CommitOutcome::NewVersion {
+                            id: doc.id.clone(),
+                            version: doc.version,
+                            seq,
+                        };
                         write_version(versions, record, &doc, seq)?;
                         (doc, outcome)
                     }
@@ -112,7 +143,9 @@ impl Store {
                             let mut doc: DocRecord = tx_get(docs, &id)?.ok_or_else(|| {
                                 ConflictableTransactionError::Abort(StoreError::Corrupt {
                                     key: id.clone(),
-                                    source: serde::de::Error::custom("content index names a missing document"),
+                                    source: serde::de::Error::custom(
+                                        "content index names a missing document",
+                                    ),
                                 })
                             })?;
                             if !doc.urls.contains(&record.url) {
@@ -149,6 +182,9 @@ impl Store {
                     last_modified: capture.last_modified.clone(),
                     fetched_at: Some(record.fetched_at.clone()),
                     failures: 0,
+                    list_url: record.list_url.clone(),
+                    list_title: None,
+                    list_date: None,
                 };
                 tx_put(urls, &record.url, &state)?;
                 Ok(outcome)
@@ -166,7 +202,8 @@ impl Store {
         let mut counts: BTreeMap<String, PortalCounts> = BTreeMap::new();
         for entry in self.versions.iter() {
             let (key, value) = entry?;
-            let record: ExportRecord = decode_json(&format!("version {}", super::seq_of(&key)), &value)?;
+            let record: ExportRecord =
+                decode_json(&format!("version {}", super::seq_of(&key)), &value)?;
             let c = counts.entry(record.portal.clone()).or_default();
             c.versions += 1;
             if record.version == 1 {
@@ -194,7 +231,12 @@ fn next_seq(meta: &TransactionalTree) -> TxResult<u64> {
     Ok(next)
 }
 
-fn write_version(versions: &TransactionalTree, record: &ExportRecord, doc: &DocRecord, seq: u64) -> TxResult<()> {
+fn write_version(
+    versions: &TransactionalTree,
+    record: &ExportRecord,
+    doc: &DocRecord,
+    seq: u64,
+) -> TxResult<()> {
     let mut stored = record.clone();
     stored.id = doc.id.clone();
     stored.version = doc.version;

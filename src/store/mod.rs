@@ -29,13 +29,19 @@ pub enum StoreError {
     )]
     Locked { path: PathBuf, lock: PathBuf },
     #[error("cannot create or open {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the index at {path}: {source}")]
     Open { path: PathBuf, source: sled::Error },
     #[error("index error: {0}")]
     Sled(#[from] sled::Error),
     #[error("index record {key} is unreadable: {source}")]
-    Corrupt { key: String, source: serde_json::Error },
+    Corrupt {
+        key: String,
+        source: serde_json::Error,
+    },
 }
 
 /// What is known about one URL from earlier fetches.
@@ -52,6 +58,14 @@ pub struct UrlState {
     pub fetched_at: Option<String>,
     /// Failed attempts since the last success.
     pub failures: u32,
+    /// The list page the URL was found on, and what it showed beside the link: kept so that a
+    /// failed item can be retried next run with its evidence.
+    #[serde(default)]
+    pub list_url: Option<String>,
+    #[serde(default)]
+    pub list_title: Option<String>,
+    #[serde(default)]
+    pub list_date: Option<String>,
 }
 
 /// The sled database of one data_dir.
@@ -87,16 +101,27 @@ impl Store {
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked { path: data_dir.to_path_buf(), lock: lock_path });
+                return Err(StoreError::Locked {
+                    path: data_dir.to_path_buf(),
+                    lock: lock_path,
+                });
             }
-            Err(std::fs::TryLockError::Error(source)) => return Err(StoreError::Io { path: lock_path, source }),
+            Err(std::fs::TryLockError::Error(source)) => {
+                return Err(StoreError::Io {
+                    path: lock_path,
+                    source,
+                });
+            }
         }
         let db_path = data_dir.join(DB_DIR);
         let db = sled::Config::new()
             .path(&db_path)
             .cache_capacity(CACHE_CAPACITY)
             .open()
-            .map_err(|source| StoreError::Open { path: db_path.clone(), source })?;
+            .map_err(|source| StoreError::Open {
+                path: db_path.clone(),
+                source,
+            })?;
         Ok(Store {
             urls: db.open_tree("urls")?,
             docs: db.open_tree("docs")?,
@@ -145,27 +170,43 @@ impl Store {
     }
 
     /// The archive's version records with seq greater than `since`, in seq order.
-    pub fn export_since(&self, since: u64) -> impl Iterator<Item = Result<ExportRecord, StoreError>> + '_ {
-        self.versions.range(since.saturating_add(1).to_be_bytes()..).map(move |entry| {
-            let (key, value) = entry?;
-            let seq = seq_of(&key);
-            let mut record: ExportRecord = decode_json(&format!("version {seq}"), &value)?;
-            if let Some(doc) = get_json::<DocRecord>(&self.docs, &record.id)? {
-                record.aliases = doc.urls.iter().filter(|u| **u != record.url).cloned().collect();
-            }
-            Ok(record)
-        })
+    pub fn export_since(
+        &self,
+        since: u64,
+    ) -> impl Iterator<Item = Result<ExportRecord, StoreError>> + '_ {
+        self.versions
+            .range(since.saturating_add(1).to_be_bytes()..)
+            .map(move |entry| {
+                let (key, value) = entry?;
+                let seq = seq_of(&key);
+                let mut record: ExportRecord = decode_json(&format!("version {seq}"), &value)?;
+                if let Some(doc) = get_json::<DocRecord>(&self.docs, &record.id)? {
+                    record.aliases = doc
+                        .urls
+                        .iter()
+                        .filter(|u| **u != record.url)
+                        .cloned()
+                        .collect();
+                }
+                Ok(record)
+            })
     }
 
     /// The highest seq committed so far (0 when the archive is empty).
     pub fn last_seq(&self) -> Result<u64, StoreError> {
-        Ok(self.versions.last()?.map(|(key, _)| seq_of(&key)).unwrap_or(0))
+        Ok(self
+            .versions
+            .last()?
+            .map(|(key, _)| seq_of(&key))
+            .unwrap_or(0))
     }
 
     /// A persistent frontier, one per crawl mode, so that an interrupted backfill and the nightly
     /// crawl resume independently.
     pub fn frontier(&self, name: &str) -> Result<FrontierStore, StoreError> {
-        Ok(FrontierStore::new(self.db.open_tree(format!("frontier/{name}"))?))
+        Ok(FrontierStore::new(
+            self.db.open_tree(format!("frontier/{name}"))?,
+        ))
     }
 
     /// Stores a run report under its id (ids sort by start time).
@@ -215,10 +256,16 @@ fn seq_of(key: &[u8]) -> u64 {
 }
 
 fn decode_json<T: for<'de> Deserialize<'de>>(key: &str, bytes: &[u8]) -> Result<T, StoreError> {
-    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt { key: key.to_string(), source })
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Corrupt {
+        key: key.to_string(),
+        source,
+    })
 }
 
-fn get_json<T: for<'de> Deserialize<'de>>(tree: &sled::Tree, key: &str) -> Result<Option<T>, StoreError> {
+fn get_json<T: for<'de> Deserialize<'de>>(
+    tree: &sled::Tree,
+    key: &str,
+) -> Result<Option<T>, StoreError> {
     match tree.get(key)? {
         Some(bytes) => decode_json(key, &bytes).map(Some),
         None => Ok(None),
@@ -226,7 +273,8 @@ fn get_json<T: for<'de> Deserialize<'de>>(tree: &sled::Tree, key: &str) -> Resul
 }
 
 fn put_json<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(), StoreError> {
-    let bytes = serde_json::to_vec(value).expect("store records serialise: they hold only strings and numbers");
+    let bytes = serde_json::to_vec(value)
+        .expect("store records serialise: they hold only strings and numbers");
     tree.insert(key, bytes)?;
     Ok(())
 }

@@ -1,0 +1,121 @@
+//! The command line: every subcommand and flag, parsed once by clap.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "nianbao",
+    version,
+    about = "Harvest and archive government information-disclosure annual reports"
+)]
+pub struct Cli {
+    /// Config file; relative paths inside it are relative to its folder.
+    #[arg(
+        long,
+        global = true,
+        default_value = "config.toml",
+        value_name = "PATH"
+    )]
+    pub config: PathBuf,
+    /// Override the config's data_dir.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Walk every configured portal section, fetch what is new, archive it, print a summary.
+    Crawl {
+        /// Walk the list pages and print the items that would be fetched, without fetching them.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Walk every page of every section and archive the annual reports of the given years.
+    Backfill {
+        /// Report years, e.g. 2009-2017 or 2015.
+        #[arg(long, value_parser = parse_years)]
+        years: (i32, i32),
+    },
+    /// Per portal: documents, versions, last run, failures, blocked hosts.
+    Status {
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
+    /// Print one JSON object per archived document version, in archive order.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+        /// Only versions with a seq greater than this.
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        since: u64,
+    },
+    /// Crawl bundled simulated portals on loopback into a fresh temporary folder: a first run
+    /// that needs no network.
+    Demo {
+        /// Keep the simulated portals' gap short (the real default is 2s).
+        #[arg(long, default_value = "200ms", value_parser = humantime::parse_duration)]
+        interval: std::time::Duration,
+    },
+}
+
+/// Parses `2009-2017` or `2015` into an inclusive range.
+pub fn parse_years(value: &str) -> Result<(i32, i32), String> {
+    let bad = || format!("expected a year or a range of years such as 2009-2017, found {value:?}");
+    let year = |s: &str| -> Result<i32, String> {
+        let y: i32 = s.trim().parse().map_err(|_| bad())?;
+        if (2000..=2100).contains(&y) {
+            Ok(y)
+        } else {
+            Err(bad())
+        }
+    };
+    match value.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (year(a)?, year(b)?);
+            if a > b {
+                Err(format!("the range {value:?} runs backwards; write {b}-{a}"))
+            } else {
+                Ok((a, b))
+            }
+        }
+        None => year(value).map(|y| (y, y)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_ranges() {
+        assert_eq!(parse_years("2009-2017"), Ok((2009, 2017)));
+        assert_eq!(parse_years("2015"), Ok((2015, 2015)));
+        assert!(parse_years("2017-2009").unwrap_err().contains("backwards"));
+        assert!(parse_years("09-17").is_err());
+        assert!(parse_years("abc").is_err());
+    }
+}

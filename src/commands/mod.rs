@@ -1,0 +1,117 @@
+//! Commands: what each subcommand does, from resolved settings to an outcome. `main` maps the
+//! outcome, or the failure, to an exit code.
+
+mod crawl;
+mod demo;
+mod export;
+mod status;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, ConfigError, Overrides, Settings};
+use crate::store::{Store, StoreError};
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// The run completed (per-URL failures are counted in the report, not here).
+    pub const OK: u8 = 0;
+    /// The run completed, but at least one portal was unreachable or blocked.
+    pub const PORTALS_UNREACHABLE: u8 = 1;
+    /// Bad usage or config.
+    pub const USAGE: u8 = 2;
+    /// The store is unusable: locked by another process, unreadable or not writable.
+    pub const STORE: u8 = 3;
+    /// Stopped by Ctrl-C or SIGTERM; run the same command again to resume.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Completed,
+    PortalsUnreachable,
+    Interrupted,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        ExitCode::from(match self {
+            Outcome::Completed => exit::OK,
+            Outcome::PortalsUnreachable => exit::PORTALS_UNREACHABLE,
+            Outcome::Interrupted => exit::INTERRUPTED,
+        })
+    }
+}
+
+/// The exit code for a failed command, from the kind of error at the root of it.
+pub fn failure_exit_code(error: &anyhow::Error) -> ExitCode {
+    for cause in error.chain() {
+        if cause.is::<ConfigError>() {
+            return ExitCode::from(exit::USAGE);
+        }
+        if cause.is::<StoreError>() {
+            return ExitCode::from(exit::STORE);
+        }
+    }
+    ExitCode::from(exit::STORE)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let overrides = Overrides {
+        data_dir: cli.data_dir.clone(),
+    };
+    match cli.command {
+        Command::Crawl { dry_run } => {
+            let settings = load(&cli.config, &overrides)?;
+            crawl::run(&settings, crate::crawl::Mode::Crawl { dry_run }).await
+        }
+        Command::Backfill { years: (from, to) } => {
+            let settings = load(&cli.config, &overrides)?;
+            crawl::run(&settings, crate::crawl::Mode::Backfill { years: from..=to }).await
+        }
+        Command::Status { format } => {
+            let settings = load(&cli.config, &overrides)?;
+            status::run(&settings, format)
+        }
+        Command::Export { format: _, since } => {
+            let settings = load(&cli.config, &overrides)?;
+            export::run(&settings, since)
+        }
+        Command::Demo { interval } => demo::run(interval).await,
+    }
+}
+
+fn load(path: &Path, overrides: &Overrides) -> anyhow::Result<Settings> {
+    Ok(config::load(path, overrides)?)
+}
+
+/// Opens the store of a data_dir.
+pub(crate) fn open_store(settings: &Settings) -> Result<Arc<Store>, StoreError> {
+    Store::open(&settings.data_dir).map(Arc::new)
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

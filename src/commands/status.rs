@@ -1,0 +1,130 @@
+//! `nianbao status`: per portal, what the archive holds and how the last run went.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cli::StatusFormat;
+use crate::config::Settings;
+use crate::report::{PortalReport, RunReport};
+use crate::store::PortalCounts;
+
+use super::{Outcome, open_store};
+
+#[derive(Serialize)]
+struct PortalStatus {
+    portal: String,
+    url: Option<String>,
+    verified: Option<bool>,
+    documents: u64,
+    versions: u64,
+    annual_reports: u64,
+    last_run: Option<String>,
+    last_run_command: Option<String>,
+    last_run_interrupted: Option<bool>,
+    last_run_failures: u64,
+    last_run_blocked: u64,
+    unreachable: bool,
+    lists: BTreeMap<String, crate::report::YearCount>,
+}
+
+pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<Outcome> {
+    let store = open_store(settings)?;
+    let counts = store.portal_counts()?;
+    let runs: Vec<RunReport> = store.runs()?;
+    let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
+    for name in counts.keys() {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    let mut rows = Vec::new();
+    for name in names {
+        let portal = settings.portals.iter().find(|p| p.name == name);
+        let c = counts
+            .get(&name)
+            .cloned()
+            .unwrap_or(PortalCounts::default());
+        let last = runs
+            .iter()
+            .find_map(|r| r.portals.get(&name).map(|p| (r, p)));
+        let (run, report) = match last {
+            Some((r, p)) => (Some(r), p.clone()),
+            None => (None, PortalReport::default()),
+        };
+        rows.push(PortalStatus {
+            portal: name.clone(),
+            url: portal.map(|p| p.url.to_string()),
+            verified: portal.map(|p| p.verified),
+            documents: c.documents,
+            versions: c.versions,
+            annual_reports: c.annual_reports,
+            last_run: run.and_then(|r| r.finished_at.clone()),
+            last_run_command: run.map(|r| r.command.clone()),
+            last_run_interrupted: run.map(|r| r.interrupted),
+            last_run_failures: report.failures.values().sum(),
+            last_run_blocked: report.blocked,
+            unreachable: report.unreachable,
+            lists: report.lists,
+        });
+    }
+    let blocked_hosts: Vec<String> = runs
+        .first()
+        .map(|r| {
+            r.hosts
+                .iter()
+                .filter_map(|h| h.paused.as_ref().map(|p| format!("{}: {p}", h.host)))
+                .collect()
+        })
+        .unwrap_or_default();
+    match format {
+        StatusFormat::Json => {
+            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "last_seq": store.last_seq()? });
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
+        StatusFormat::Text => {
+            println!(
+                "archive: {} (last seq {})",
+                settings.data_dir.display(),
+                store.last_seq()?
+            );
+            for row in &rows {
+                println!(
+                    "{}: {} documents ({} annual reports), {} versions",
+                    row.portal, row.documents, row.annual_reports, row.versions
+                );
+                match (&row.last_run, &row.last_run_command) {
+                    (Some(at), Some(cmd)) => println!(
+                        "    last run: {cmd} at {at}{}; {} failures, {} blocked{}",
+                        if row.last_run_interrupted == Some(true) {
+                            " (interrupted)"
+                        } else {
+                            ""
+                        },
+                        row.last_run_failures,
+                        row.last_run_blocked,
+                        if row.unreachable { "; UNREACHABLE" } else { "" }
+                    ),
+                    _ => println!("    never crawled"),
+                }
+                if row.verified == Some(false) {
+                    println!(
+                        "    section URL not verified: {}",
+                        row.url.as_deref().unwrap_or("?")
+                    );
+                }
+                for (list, c) in &row.lists {
+                    let stated = c
+                        .stated
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "?".into());
+                    println!("    list {list}: site states {stated}, found {}", c.found);
+                }
+            }
+            for host in &blocked_hosts {
+                println!("paused host {host}");
+            }
+        }
+    }
+    Ok(Outcome::Completed)
+}

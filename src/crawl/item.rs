@@ -1,0 +1,404 @@
+//! Item pages: fetch (conditionally when known), classify, extract metadata, fetch attachments,
+//! store raw files, then commit a new document, version or alias, or nothing when unchanged.
+//! Challenges, soft 404s and other non-content pages are recorded, never archived.
+
+use std::sync::Arc;
+
+use chrono::{SecondsFormat, Utc};
+use url::Url;
+
+use super::list::kind_name;
+use super::{Engine, Mode, Role, Task, TaskState};
+use crate::classify::{self, PageKind};
+use crate::decode::{self, Decoded};
+use crate::dedup;
+use crate::export::{AttachmentRecord, ExportRecord, non_empty};
+use crate::extract::{self, ListEvidence, Metadata};
+use crate::fetch::{Capture, ExcludeReason, FetchOptions, FetchOutcome, Validators};
+use crate::store::{CommitOutcome, NewCapture, UrlState};
+
+impl Engine {
+    pub(super) async fn process_item(self: &Arc<Self>, task: &Task) -> TaskState {
+        let Role::Item { list_url, .. } = &task.role else {
+            return TaskState::Failed("not an item task".into());
+        };
+        let Some(request) = task.request.to_request() else {
+            return TaskState::Failed(format!("unparseable URL {}", task.request.url));
+        };
+        let portal = task.portal.clone();
+        let url = task.request.url.clone();
+        let known = self.store.url_state(&url).ok().flatten();
+        if self.mode.is_backfill() && known.as_ref().is_some_and(|s| s.doc_id.is_some()) {
+            self.report(&portal, |r| r.skipped += 1);
+            return TaskState::Done;
+        }
+        let validators = known
+            .as_ref()
+            .filter(|s| s.doc_id.is_some())
+            .map(|s| Validators {
+                etag: s.etag.clone(),
+                last_modified: s.last_modified.clone(),
+            });
+        let scope = self.same_host_scope(&portal);
+        let options = FetchOptions {
+            validators: validators.as_ref(),
+            scope: &scope,
+            allow_private: self.allow_private(&portal),
+        };
+        let outcome = self.fetcher.fetch(&request, &options).await;
+        let capture = match outcome {
+            FetchOutcome::Fetched(capture) => capture,
+            other => return self.record_unfetched(&portal, &other, Some((task, known))),
+        };
+        self.report(&portal, |r| r.items_fetched += 1);
+        if capture.status >= 400 {
+            let kind = format!("http_{}", capture.status);
+            self.report(&portal, |r| {
+                *r.failures.entry(kind.clone()).or_default() += 1
+            });
+            self.remember_failure(task, known, &kind);
+            return TaskState::Failed(kind);
+        }
+        let content_type = capture.header("content-type").map(str::to_string);
+        let kind = classify::classify(capture.status, content_type.as_deref(), &capture.body, None);
+        let (decoded, kind) = match kind {
+            PageKind::Attachment { .. } => (None, kind),
+            _ => {
+                let decoded = decode::decode(&capture.body, content_type.as_deref());
+                let kind = classify::classify(
+                    capture.status,
+                    content_type.as_deref(),
+                    &capture.body,
+                    Some(&decoded.text),
+                );
+                (Some(decoded), kind)
+            }
+        };
+        if kind.is_bad() {
+            let name = kind_name(&kind);
+            self.report(&portal, |r| {
+                *r.not_content.entry(name.clone()).or_default() += 1
+            });
+            self.record_state(task, known, &name, Some(capture.status), 0);
+            return TaskState::Failed(name);
+        }
+        let evidence = task.evidence();
+        let portal_name = self.portal_name_of(&portal);
+        let metadata = match &decoded {
+            Some(decoded) => extract::extract(&capture.url, &decoded.text, &evidence, &portal_name),
+            None => attachment_metadata(&evidence, &capture.url),
+        };
+        if let Mode::Backfill { years } = &self.mode {
+            let in_range = metadata.is_annual_report
+                && metadata.report_year.is_some_and(|y| years.contains(&y));
+            if !in_range {
+                self.report(&portal, |r| r.skipped += 1);
+                self.record_state(
+                    task,
+                    known,
+                    "outside_backfill_range",
+                    Some(capture.status),
+                    0,
+                );
+                return TaskState::Done;
+            }
+        }
+        let attachments = self.fetch_attachments(&portal, &metadata).await;
+        match self
+            .archive_item(
+                task,
+                list_url,
+                &capture,
+                decoded.as_ref(),
+                &kind,
+                metadata,
+                attachments,
+            )
+            .await
+        {
+            Ok(outcome) => {
+                self.report(&portal, |r| match outcome {
+                    CommitOutcome::NewDocument { .. } => r.new_documents += 1,
+                    CommitOutcome::NewVersion { .. } => r.new_versions += 1,
+                    CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
+                    CommitOutcome::Unchanged { .. } => r.unchanged += 1,
+                });
+                self.progress.archived(matches!(
+                    outcome,
+                    CommitOutcome::NewDocument { .. } | CommitOutcome::NewVersion { .. }
+                ));
+                TaskState::Done
+            }
+            Err(e) => {
+                tracing::error!(url = %url, "cannot archive: {e:#}");
+                self.report(&portal, |r| {
+                    *r.failures.entry("archive".into()).or_default() += 1
+                });
+                TaskState::Failed(format!("archive: {e}"))
+            }
+        }
+    }
+
+    /// Fetches an item's attachments from any public host. A failed attachment is recorded in
+    /// the item's record without a hash, and counted.
+    async fn fetch_attachments(&self, portal: &str, metadata: &Metadata) -> Vec<AttachmentRecord> {
+        let mut records = Vec::new();
+        let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
+        for link in &metadata.attachments {
+            let options = FetchOptions {
+                validators: None,
+                scope: &any_host,
+                allow_private: self.allow_private(portal),
+            };
+            let request = crate::discover::PageRequest::Get(link.url.clone());
+            let mut record = AttachmentRecord {
+                url: link.url.to_string(),
+                name: non_empty(link.name.clone()),
+                content_type: None,
+                sha256: None,
+                raw_path: None,
+            };
+            match self.fetcher.fetch(&request, &options).await {
+                FetchOutcome::Fetched(capture) if capture.status < 400 => {
+                    self.report(portal, |r| r.attachments_fetched += 1);
+                    let sniffed = classify::sniff_document_type(&capture.body).map(str::to_string);
+                    record.content_type =
+                        sniffed.or_else(|| capture.header("content-type").map(str::to_string));
+                    let body = capture.body;
+                    let archive = self.archive.clone();
+                    match tokio::task::spawn_blocking(move || archive.store(&body)).await {
+                        Ok(Ok(blob)) => {
+                            record.sha256 = Some(blob.sha256);
+                            record.raw_path = Some(blob.raw_path);
+                        }
+                        Ok(Err(e)) => {
+                            tracing::error!(url = %link.url, "cannot store attachment: {e}")
+                        }
+                        Err(e) => {
+                            tracing::error!(url = %link.url, "attachment store task failed: {e}")
+                        }
+                    }
+                }
+                other => {
+                    let what = match &other {
+                        FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
+                        o => o.describe(),
+                    };
+                    tracing::warn!(url = %link.url, "attachment not fetched: {what}");
+                    self.report(portal, |r| {
+                        *r.failures.entry("attachment".into()).or_default() += 1
+                    });
+                }
+            }
+            records.push(record);
+        }
+        records
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn archive_item(
+        &self,
+        task: &Task,
+        list_url: &str,
+        capture: &Capture,
+        decoded: Option<&Decoded>,
+        kind: &PageKind,
+        metadata: Metadata,
+        attachments: Vec<AttachmentRecord>,
+    ) -> anyhow::Result<CommitOutcome> {
+        let page_hash = match decoded {
+            Some(decoded) => dedup::content_hash(&decoded.text),
+            None => dedup::sha256_hex(&capture.body),
+        };
+        // Attachments are part of the document: a changed attachment is a new version.
+        let mut hash_input = page_hash;
+        for a in &attachments {
+            hash_input.push('\n');
+            hash_input.push_str(a.sha256.as_deref().unwrap_or("-"));
+        }
+        let content_hash = if attachments.is_empty() {
+            hash_input
+        } else {
+            dedup::sha256_hex(hash_input.as_bytes())
+        };
+        let body = capture.body.clone();
+        let archive = self.archive.clone();
+        let blob = tokio::task::spawn_blocking(move || archive.store(&body)).await??;
+        let content_type = match kind {
+            PageKind::Attachment { content_type } => Some(content_type.clone()),
+            _ => capture.header("content-type").map(str::to_string),
+        };
+        let record = ExportRecord {
+            id: String::new(),
+            version: 0,
+            seq: 0,
+            portal: task.portal.clone(),
+            url: task.request.url.clone(),
+            aliases: Vec::new(),
+            list_url: Some(list_url.to_string()),
+            fetched_at: capture
+                .fetched_at
+                .to_rfc3339_opts(SecondsFormat::Secs, true),
+            http_status: capture.status,
+            content_type: non_empty(content_type),
+            charset: decoded.map(|d| d.encoding.name().to_string()),
+            charset_source: decoded.map(|d| d.source.as_str().to_string()),
+            sha256: blob.sha256,
+            content_hash,
+            raw_path: blob.raw_path,
+            title: non_empty(metadata.title),
+            issuing_body: non_empty(metadata.issuing_body),
+            index_number: non_empty(metadata.index_number),
+            doc_number: non_empty(metadata.doc_number),
+            publish_date: metadata
+                .publish_date
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+            report_year: metadata.report_year,
+            is_annual_report: metadata.is_annual_report,
+            fields: metadata.fields,
+            provenance: metadata.provenance,
+            attachments,
+        };
+        let validators = capture.validators();
+        let new = NewCapture {
+            record,
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+        };
+        let store = self.store.clone();
+        Ok(tokio::task::spawn_blocking(move || store.commit(&new)).await??)
+    }
+
+    /// Records and counts a fetch that produced no page to work on. `item` is the item task and
+    /// its known state, when the URL is an item.
+    pub(super) fn record_unfetched(
+        &self,
+        portal: &str,
+        outcome: &FetchOutcome,
+        item: Option<(&Task, Option<UrlState>)>,
+    ) -> TaskState {
+        match outcome {
+            FetchOutcome::Fetched(_) => TaskState::Done,
+            FetchOutcome::NotModified(capture) => {
+                self.report(portal, |r| r.not_modified += 1);
+                if let Some((task, Some(mut state))) = item {
+                    state.fetched_at = Some(
+                        capture
+                            .fetched_at
+                            .to_rfc3339_opts(SecondsFormat::Secs, true),
+                    );
+                    state.outcome = "not_modified".into();
+                    let _ = self.store.record_url(&task.request.url, &state);
+                }
+                TaskState::Done
+            }
+            FetchOutcome::Blocked { capture, challenge } => {
+                self.report(portal, |r| r.blocked += 1);
+                tracing::warn!(url = %capture.url, ?challenge, "anti-bot challenge; host backs off");
+                if let Some((task, known)) = item {
+                    self.remember_failure(task, known, "blocked");
+                }
+                TaskState::Failed("blocked".into())
+            }
+            FetchOutcome::Excluded { url, reason } => {
+                let key = match reason {
+                    ExcludeReason::Robots | ExcludeReason::RobotsUnavailable(_) => "robots",
+                    ExcludeReason::OutOfScope(_) => "out_of_scope",
+                    ExcludeReason::PrivateAddress => "private_address",
+                    ExcludeReason::Scheme(_) => "scheme",
+                };
+                self.report(portal, |r| *r.excluded.entry(key.into()).or_default() += 1);
+                tracing::info!(url = %url, "not fetched: {reason}");
+                TaskState::Failed(format!("excluded: {reason}"))
+            }
+            FetchOutcome::Oversize { url, limit } => {
+                self.report(portal, |r| r.oversize += 1);
+                tracing::warn!(url = %url, limit, "body larger than max_body_bytes; not stored");
+                if let Some((task, known)) = item {
+                    self.record_state(task, known, "oversize", None, 0);
+                }
+                TaskState::Failed("oversize".into())
+            }
+            FetchOutcome::Failed { url, kind, detail } => {
+                self.report(portal, |r| *r.failures.entry(kind.name()).or_default() += 1);
+                tracing::warn!(url = %url, "failed: {detail}");
+                if let Some((task, known)) = item {
+                    self.remember_failure(task, known, &kind.name());
+                }
+                TaskState::Failed(kind.name())
+            }
+            FetchOutcome::HostPaused { url, reason } => {
+                self.report(portal, |r| {
+                    *r.failures.entry("host_paused".into()).or_default() += 1
+                });
+                tracing::debug!(url = %url, "skipped: host {reason}");
+                if let Some((task, known)) = item {
+                    self.remember_failure(task, known, "host_paused");
+                }
+                TaskState::Failed("host_paused".into())
+            }
+        }
+    }
+
+    /// Remembers a failed item so that the next run retries it with its list evidence.
+    fn remember_failure(&self, task: &Task, known: Option<UrlState>, outcome: &str) {
+        let failures = known.as_ref().map(|s| s.failures).unwrap_or(0) + 1;
+        self.record_state(task, known, &format!("failed:{outcome}"), None, failures);
+    }
+
+    fn record_state(
+        &self,
+        task: &Task,
+        known: Option<UrlState>,
+        outcome: &str,
+        status: Option<u16>,
+        failures: u32,
+    ) {
+        let mut state = known.unwrap_or_default();
+        state.portal = task.portal.clone();
+        state.outcome = outcome.to_string();
+        state.http_status = status.or(state.http_status);
+        state.fetched_at = Some(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true));
+        // A known document keeps its failure count at zero: it is archived, only this visit failed.
+        state.failures = if state.doc_id.is_some() { 0 } else { failures };
+        if let Role::Item {
+            list_url,
+            title,
+            date,
+            ..
+        } = &task.role
+        {
+            state.list_url = Some(list_url.clone());
+            state.list_title = title.clone();
+            state.list_date = date.map(|d| d.to_string());
+        }
+        if let Err(e) = self.store.record_url(&task.request.url, &state) {
+            tracing::error!(url = %task.request.url, "cannot record URL state: {e}");
+        }
+    }
+}
+
+/// Metadata of an item that is itself a document file (the list links straight to a PDF): only
+/// the list entry and the title's wording can say what it is.
+fn attachment_metadata(evidence: &ListEvidence, url: &Url) -> Metadata {
+    let mut metadata = Metadata::default();
+    if let Some(title) = non_empty(evidence.title.clone()) {
+        metadata.provenance.insert("title".into(), "list".into());
+        metadata.report_year = extract::report_year_from_title(&title);
+        if metadata.report_year.is_some() {
+            metadata
+                .provenance
+                .insert("report_year".into(), "title".into());
+        }
+        metadata.is_annual_report = extract::is_annual_report_title(&title);
+        metadata.title = Some(title);
+    }
+    if let Some(date) = evidence.date {
+        metadata.publish_date = Some(date);
+        metadata
+            .provenance
+            .insert("publish_date".into(), "list".into());
+    }
+    let _ = url;
+    metadata
+}

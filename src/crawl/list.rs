@@ -1,0 +1,188 @@
+//! List pages: fetch, classify, discover, and queue what the page leads to (items, further pages,
+//! per-year subsections), all on the portal's own host. The nightly crawl stops walking a list once
+//! its pages hold only known items; a backfill walks everything.
+
+use std::sync::Arc;
+
+use url::Url;
+
+use super::{Engine, Mode, Role, Task, TaskState};
+use crate::classify::{self, PageKind};
+use crate::decode;
+use crate::discover::{self, ListPage, PageRequest};
+use crate::fetch::{FetchOptions, FetchOutcome};
+use crate::gate::host_key;
+
+impl Engine {
+    pub(super) async fn process_list(self: &Arc<Self>, task: &Task) -> TaskState {
+        let Role::List { year, known_streak } = task.role else {
+            return TaskState::Failed("not a list task".into());
+        };
+        let Some(request) = task.request.to_request() else {
+            return TaskState::Failed(format!("unparseable URL {}", task.request.url));
+        };
+        let portal = task.portal.clone();
+        let is_section_root = year.is_none() && task.request.url == self.section_url(&portal);
+        let scope = self.same_host_scope(&portal);
+        let options = FetchOptions {
+            validators: None,
+            scope: &scope,
+            allow_private: self.allow_private(&portal),
+        };
+        let outcome = self.fetcher.fetch(&request, &options).await;
+        let capture = match outcome {
+            FetchOutcome::Fetched(capture) => capture,
+            other => {
+                let state = self.record_unfetched(&portal, &other, None);
+                if is_section_root && !matches!(other, FetchOutcome::NotModified(_)) {
+                    self.report(&portal, |r| r.unreachable = true);
+                }
+                return state;
+            }
+        };
+        self.report(&portal, |r| r.list_pages += 1);
+        if capture.status >= 400 {
+            let kind = format!("http_{}", capture.status);
+            self.report(&portal, |r| {
+                *r.failures.entry(kind.clone()).or_default() += 1
+            });
+            if is_section_root {
+                self.report(&portal, |r| r.unreachable = true);
+            }
+            return TaskState::Failed(kind);
+        }
+        let content_type = capture.header("content-type").map(str::to_string);
+        let decoded = decode::decode(&capture.body, content_type.as_deref());
+        let kind = classify::classify(
+            capture.status,
+            content_type.as_deref(),
+            &capture.body,
+            Some(&decoded.text),
+        );
+        if kind != PageKind::Content {
+            let name = kind_name(&kind);
+            self.report(&portal, |r| {
+                *r.not_content.entry(name.clone()).or_default() += 1
+            });
+            tracing::warn!(url = %capture.url, kind = %name, "list page is not content");
+            return TaskState::Failed(name);
+        }
+        let page = discover_page(&capture.url, &decoded.text);
+        self.queue_discovered(task, &capture.url, page, year, known_streak);
+        TaskState::Done
+    }
+
+    fn section_url(&self, portal: &str) -> String {
+        self.portals
+            .get(portal)
+            .map(|s| s.portal.url.to_string())
+            .unwrap_or_default()
+    }
+
+    /// Queues items, further pages and year subsections found on one list page.
+    fn queue_discovered(
+        self: &Arc<Self>,
+        task: &Task,
+        page_url: &Url,
+        page: ListPage,
+        year: Option<i32>,
+        streak: u32,
+    ) {
+        let portal = &task.portal;
+        let host = host_key(page_url);
+        let list_key = year.map(|y| y.to_string()).unwrap_or_else(|| "all".into());
+        let mut new_items = 0u64;
+        let mut found = 0u64;
+        for item in &page.items {
+            if host_key(&item.url) != host {
+                self.report(portal, |r| {
+                    *r.excluded.entry("other_host_item".into()).or_default() += 1
+                });
+                continue;
+            }
+            found += 1;
+            let known = self
+                .store
+                .url_state(item.url.as_str())
+                .ok()
+                .flatten()
+                .is_some_and(|s| s.doc_id.is_some());
+            if !known {
+                new_items += 1;
+            }
+            if self.mode.is_dry_run() {
+                if !known {
+                    self.dry_run_items
+                        .lock()
+                        .expect("dry-run list lock is never poisoned")
+                        .push(item.url.to_string());
+                }
+                continue;
+            }
+            self.enqueue(Task::item(portal, item, page_url));
+        }
+        self.report(portal, |r| {
+            let entry = r.lists.entry(list_key.clone()).or_default();
+            entry.found += found;
+            if let Some(stated) = page.stated.and_then(|s| s.items) {
+                entry.stated = Some(entry.stated.unwrap_or(0).max(stated));
+            }
+        });
+        let walk_on = match &self.mode {
+            Mode::Backfill { .. } => true,
+            Mode::Crawl { .. } => {
+                new_items > 0 || streak < self.settings.crawl.known_pages_before_stop
+            }
+        };
+        let next_streak = if new_items > 0 { 0 } else { streak + 1 };
+        if walk_on {
+            let next: Vec<&PageRequest> = page
+                .next_pages
+                .iter()
+                .filter(|r| host_key(r.url()) == host)
+                .collect();
+            match &self.mode {
+                Mode::Backfill { .. } => {
+                    for request in next {
+                        self.enqueue(Task::list(portal, request, year, 0));
+                    }
+                }
+                // One page at a time, in order, so that the stop rule can end the walk early.
+                Mode::Crawl { .. } => {
+                    for request in next {
+                        if self.enqueue(Task::list(portal, request, year, next_streak)) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        for section in &page.year_sections {
+            if host_key(&section.url) == host {
+                self.enqueue(Task::list(
+                    portal,
+                    &PageRequest::Get(section.url.clone()),
+                    Some(section.year),
+                    0,
+                ));
+            }
+        }
+    }
+}
+
+/// Discovers a list page, whether HTML or a Hanweb dataproxy XML answer.
+fn discover_page(url: &Url, text: &str) -> ListPage {
+    discover::discover(url, text)
+}
+
+/// A short stable name for a page kind, used as a key in run reports and URL states.
+pub(super) fn kind_name(kind: &PageKind) -> String {
+    match kind {
+        PageKind::Content => "content".into(),
+        PageKind::Attachment { .. } => "attachment".into(),
+        PageKind::Challenge { challenge } => format!("challenge_{challenge:?}").to_lowercase(),
+        PageKind::SoftNotFound => "soft_not_found".into(),
+        PageKind::LoginWall => "login_wall".into(),
+        PageKind::EmptyTemplate => "empty_template".into(),
+    }
+}

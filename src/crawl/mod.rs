@@ -1,0 +1,460 @@
+//! Crawl: the one driver of concurrency. Holds the run's frontier (per-host queues mirrored in
+//! sled), runs one worker per host slot, hands list pages to discover and item pages to extract,
+//! and commits what is new. A failed URL is recorded and counted; it never stops the run.
+
+mod item;
+mod list;
+mod progress;
+mod task;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::future::Future;
+use std::ops::RangeInclusive;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{SecondsFormat, Utc};
+use tokio::sync::Notify;
+use url::Url;
+
+pub use task::{Role, Task, TaskRequest, TaskState};
+
+use crate::archive::Archive;
+use crate::config::{Portal, Settings};
+use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
+use crate::gate::{HostGate, host_key};
+use crate::report::{PortalReport, RunReport};
+use crate::store::{FrontierStore, Store};
+use progress::Progress;
+
+/// How long in-flight work may take to finish after a stop was requested.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// What kind of run this is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Nightly: walk lists until pages hold only known items; revisit listed items cheaply.
+    Crawl { dry_run: bool },
+    /// Walk every page of every section; archive annual reports of these years.
+    Backfill { years: RangeInclusive<i32> },
+}
+
+impl Mode {
+    fn frontier_name(&self) -> String {
+        match self {
+            Mode::Crawl { dry_run: false } => "crawl".into(),
+            Mode::Crawl { dry_run: true } => "crawl-dry-run".into(),
+            Mode::Backfill { years } => format!("backfill-{}-{}", years.start(), years.end()),
+        }
+    }
+
+    fn command(&self) -> String {
+        match self {
+            Mode::Crawl { dry_run: false } => "crawl".into(),
+            Mode::Crawl { dry_run: true } => "crawl --dry-run".into(),
+            Mode::Backfill { years } => format!("backfill {}-{}", years.start(), years.end()),
+        }
+    }
+
+    fn is_backfill(&self) -> bool {
+        matches!(self, Mode::Backfill { .. })
+    }
+
+    fn is_dry_run(&self) -> bool {
+        matches!(self, Mode::Crawl { dry_run: true })
+    }
+}
+
+/// A portal as the crawl sees it.
+struct PortalScope {
+    portal: Portal,
+    host: String,
+    allow_private: bool,
+}
+
+#[derive(Default)]
+struct Queues {
+    per_host: HashMap<String, VecDeque<Task>>,
+    workers: HashMap<String, usize>,
+    seen: HashSet<String>,
+    /// Tasks queued or being worked on.
+    outstanding: usize,
+}
+
+/// One run's state, shared by its workers.
+pub(crate) struct Engine {
+    settings: Settings,
+    mode: Mode,
+    store: Arc<Store>,
+    frontier: FrontierStore,
+    archive: Archive,
+    fetcher: Fetcher,
+    portals: HashMap<String, PortalScope>,
+    queues: Mutex<Queues>,
+    reports: Mutex<HashMap<String, PortalReport>>,
+    idle: Notify,
+    stopping: AtomicBool,
+    progress: Progress,
+    /// Items a dry run would fetch, printed at the end.
+    dry_run_items: Mutex<Vec<String>>,
+}
+
+/// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
+pub async fn run(
+    settings: &Settings,
+    store: Arc<Store>,
+    mode: Mode,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    let started_at = Utc::now();
+    let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let archive = Archive::open(&settings.data_dir)?;
+    let mut intervals = HashMap::new();
+    let mut portals = HashMap::new();
+    for portal in &settings.portals {
+        let host = host_key(&portal.url);
+        if let Some(interval) = portal.per_host_interval {
+            let entry = intervals.entry(host.clone()).or_insert(interval);
+            *entry = (*entry).max(interval);
+        }
+        let allow_private = is_private_host(&portal.url);
+        portals.insert(
+            portal.name.clone(),
+            PortalScope {
+                portal: portal.clone(),
+                host,
+                allow_private,
+            },
+        );
+    }
+    let gate = Arc::new(HostGate::new(settings.politeness.clone(), intervals));
+    let fetcher = Fetcher::new(gate.clone(), settings.fetch.clone())?;
+    let frontier = store.frontier(&mode.frontier_name())?;
+    let engine = Arc::new(Engine {
+        settings: settings.clone(),
+        mode: mode.clone(),
+        store: store.clone(),
+        frontier,
+        archive,
+        fetcher,
+        portals,
+        queues: Mutex::new(Queues::default()),
+        reports: Mutex::new(HashMap::new()),
+        idle: Notify::new(),
+        stopping: AtomicBool::new(false),
+        progress: Progress::new(),
+        dry_run_items: Mutex::new(Vec::new()),
+    });
+    engine.seed()?;
+
+    let idle = engine.idle.notified();
+    tokio::pin!(idle);
+    let interrupted = if engine.outstanding() == 0 {
+        false
+    } else {
+        tokio::select! {
+            _ = &mut idle => false,
+            _ = shutdown => true,
+        }
+    };
+    if interrupted {
+        tracing::warn!("stop requested: finishing requests in flight, then saving the frontier");
+        engine.stopping.store(true, Ordering::SeqCst);
+        let _ = tokio::time::timeout(STOP_GRACE, engine.wait_for_workers()).await;
+    }
+    engine.progress.finish();
+    let store_for_flush = store.clone();
+    tokio::task::spawn_blocking(move || store_for_flush.flush()).await??;
+
+    let resumable = if interrupted {
+        engine.frontier_queued()?
+    } else {
+        0
+    };
+    if !interrupted {
+        engine.frontier.clear()?;
+    }
+    if mode.is_dry_run() {
+        let items = engine
+            .dry_run_items
+            .lock()
+            .expect("dry-run list lock is never poisoned");
+        for url in items.iter() {
+            println!("would fetch {url}");
+        }
+    }
+    let mut report = RunReport {
+        run_id,
+        command: mode.command(),
+        started_at: started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        finished_at: Some(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)),
+        elapsed_secs: started.elapsed().as_secs_f64(),
+        interrupted,
+        resumable_tasks: resumable,
+        portals: engine
+            .reports
+            .lock()
+            .expect("report lock is never poisoned")
+            .clone()
+            .into_iter()
+            .collect(),
+        hosts: gate.summaries(),
+    };
+    for (name, scope) in &engine.portals {
+        let entry = report.portals.entry(name.clone()).or_default();
+        let host = report.hosts.iter().find(|h| h.host == scope.host);
+        if let Some(h) = host {
+            entry.requests = h.requests;
+            if h.paused.is_some() {
+                entry.unreachable = true;
+            }
+        }
+        entry.elapsed_secs = report.elapsed_secs;
+    }
+    store.put_run(&report.run_id, &report)?;
+    store.flush()?;
+    report.write(&settings.data_dir)?;
+    Ok(report)
+}
+
+impl Engine {
+    /// Fills the frontier: resumes an interrupted run of the same mode, or starts from the
+    /// portals' sections (plus, for a crawl, the URLs that failed last time).
+    fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
+        let stored = self.frontier.all()?;
+        if !stored.is_empty() {
+            let mut resumed = 0;
+            for (key, bytes) in stored {
+                let Some(task) = Task::decode(&bytes) else {
+                    tracing::warn!(key, "unreadable frontier entry dropped");
+                    continue;
+                };
+                if !self.portals.contains_key(&task.portal) {
+                    continue;
+                }
+                match task.state {
+                    TaskState::Queued => {
+                        resumed += 1;
+                        self.enqueue_unchecked(task);
+                    }
+                    TaskState::Done | TaskState::Failed(_) => {
+                        self.queues
+                            .lock()
+                            .expect("queue lock is never poisoned")
+                            .seen
+                            .insert(key);
+                    }
+                }
+            }
+            tracing::info!(
+                tasks = resumed,
+                "resuming an interrupted {}",
+                self.mode.command()
+            );
+            // Portals added to the config since the interrupted run still get their section.
+        }
+        for scope in self.portals.values() {
+            let request = crate::discover::PageRequest::Get(scope.portal.url.clone());
+            self.enqueue(Task::list(&scope.portal.name, &request, None, 0));
+        }
+        if !self.mode.is_backfill() && !self.mode.is_dry_run() {
+            for (url, state) in self.store.failed_urls()? {
+                let (Some(list_url), Ok(parsed)) = (state.list_url.clone(), Url::parse(&url))
+                else {
+                    continue;
+                };
+                if !self.portals.contains_key(&state.portal) {
+                    continue;
+                }
+                let item = crate::discover::ListItem {
+                    url: parsed,
+                    title: state.list_title.clone(),
+                    date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
+                    fields: Vec::new(),
+                };
+                let Ok(list_url) = Url::parse(&list_url) else {
+                    continue;
+                };
+                self.enqueue(Task::item(&state.portal, &item, &list_url));
+            }
+        }
+        Ok(())
+    }
+
+    fn outstanding(&self) -> usize {
+        self.queues
+            .lock()
+            .expect("queue lock is never poisoned")
+            .outstanding
+    }
+
+    fn frontier_queued(&self) -> anyhow::Result<u64> {
+        Ok(self
+            .frontier
+            .all()?
+            .iter()
+            .filter(|(_, b)| Task::decode(b).is_some_and(|t| t.state == TaskState::Queued))
+            .count() as u64)
+    }
+
+    /// Queues a task unless its URL was seen this run. Returns whether it was queued.
+    pub(crate) fn enqueue(self: &Arc<Self>, task: Task) -> bool {
+        let key = task.key();
+        {
+            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+            if !queues.seen.insert(key.clone()) {
+                return false;
+            }
+        }
+        if let Err(e) = self.frontier.put(&key, &task.encode()) {
+            tracing::error!(url = %task.request.url, "cannot save frontier entry: {e}");
+        }
+        self.enqueue_unchecked(task);
+        true
+    }
+
+    fn enqueue_unchecked(self: &Arc<Self>, task: Task) {
+        let Ok(url) = Url::parse(&task.request.url) else {
+            tracing::warn!(url = %task.request.url, "unparseable URL in frontier");
+            return;
+        };
+        let host = host_key(&url);
+        let spawn = {
+            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+            queues.seen.insert(task.key());
+            queues.outstanding += 1;
+            queues
+                .per_host
+                .entry(host.clone())
+                .or_default()
+                .push_back(task);
+            let workers = queues.workers.entry(host.clone()).or_insert(0);
+            if *workers < self.settings.politeness.per_host_concurrency.max(1) {
+                *workers += 1;
+                true
+            } else {
+                false
+            }
+        };
+        self.progress.queued(1);
+        if spawn {
+            self.spawn_worker(host);
+        }
+    }
+
+    fn spawn_worker(self: &Arc<Self>, host: String) {
+        // Boxed as a `Send` future: workers queue tasks that spawn workers, a cycle the compiler
+        // cannot see through without the type being erased here.
+        let worker: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> =
+            Box::pin(self.clone().worker(host));
+        tokio::spawn(worker);
+    }
+
+    /// Works through one host's queue.
+    async fn worker(self: Arc<Self>, host: String) {
+        loop {
+            if self.stopping.load(Ordering::SeqCst) {
+                break;
+            }
+            let task = {
+                let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+                match queues.per_host.get_mut(&host).and_then(|q| q.pop_front()) {
+                    Some(task) => task,
+                    None => break,
+                }
+            };
+            let key = task.key();
+            let state = match task.role {
+                Role::List { .. } => self.process_list(&task).await,
+                Role::Item { .. } => self.process_item(&task).await,
+            };
+            if !self.stopping.load(Ordering::SeqCst) || state != TaskState::Queued {
+                let mut finished = task.clone();
+                finished.state = state;
+                if let Err(e) = self.frontier.put(&key, &finished.encode()) {
+                    tracing::error!(url = %task.request.url, "cannot save frontier entry: {e}");
+                }
+            }
+            self.progress.done(1);
+            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+            queues.outstanding -= 1;
+            if queues.outstanding == 0 {
+                self.idle.notify_one();
+            }
+        }
+        let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+        if let Some(n) = queues.workers.get_mut(&host) {
+            *n = n.saturating_sub(1);
+        }
+        // A task may have been queued between the empty pop and this decrement.
+        let orphaned = queues.per_host.get(&host).is_some_and(|q| !q.is_empty())
+            && queues.workers.get(&host).copied().unwrap_or(0) == 0
+            && !self.stopping.load(Ordering::SeqCst);
+        if orphaned {
+            *queues.workers.entry(host.clone()).or_insert(0) += 1;
+            drop(queues);
+            self.spawn_worker(host);
+        } else {
+            drop(queues);
+            self.idle.notify_waiters();
+        }
+    }
+
+    async fn wait_for_workers(&self) {
+        loop {
+            let busy = self
+                .queues
+                .lock()
+                .expect("queue lock is never poisoned")
+                .workers
+                .values()
+                .any(|n| *n > 0);
+            if !busy {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub(crate) fn report<R>(&self, portal: &str, f: impl FnOnce(&mut PortalReport) -> R) -> R {
+        let mut reports = self.reports.lock().expect("report lock is never poisoned");
+        f(reports.entry(portal.to_string()).or_default())
+    }
+
+    fn scope_of(&self, portal: &str) -> Option<&PortalScope> {
+        self.portals.get(portal)
+    }
+
+    /// The scope rule for list pages and items: the portal's own host.
+    pub(crate) fn same_host_scope(
+        &self,
+        portal: &str,
+    ) -> impl Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync {
+        let host = self
+            .scope_of(portal)
+            .map(|s| s.host.clone())
+            .unwrap_or_default();
+        move |url: &Url| {
+            if host_key(url) == host {
+                Ok(())
+            } else {
+                Err(ExcludeReason::OutOfScope(format!(
+                    "{} is not the portal's host {host}",
+                    host_key(url)
+                )))
+            }
+        }
+    }
+
+    pub(crate) fn allow_private(&self, portal: &str) -> bool {
+        self.scope_of(portal).is_some_and(|s| s.allow_private)
+    }
+
+    pub(crate) fn portal_name_of(&self, portal: &str) -> String {
+        self.scope_of(portal)
+            .map(|s| s.portal.name.clone())
+            .unwrap_or_else(|| portal.to_string())
+    }
+}

@@ -1,0 +1,148 @@
+//! Frontier tasks: what the crawl has to do, in a form that survives a crash. A task is queued
+//! when found and done (or failed) when finished; a task found queued at start-up (including one
+//! that was in flight when the process died) is simply done again.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::discover::{ListItem, PageRequest};
+use crate::extract::ListEvidence;
+
+/// A request in storable form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskRequest {
+    pub url: String,
+    /// Form fields of a POST (Hanweb dataproxy.jsp); `None` for a GET.
+    pub form: Option<Vec<(String, String)>>,
+}
+
+impl TaskRequest {
+    pub fn from_request(request: &PageRequest) -> TaskRequest {
+        match request {
+            PageRequest::Get(url) => TaskRequest {
+                url: url.to_string(),
+                form: None,
+            },
+            PageRequest::Post { url, form } => TaskRequest {
+                url: url.to_string(),
+                form: Some(form.clone()),
+            },
+        }
+    }
+
+    pub fn to_request(&self) -> Option<PageRequest> {
+        let url = Url::parse(&self.url).ok()?;
+        Some(match &self.form {
+            None => PageRequest::Get(url),
+            Some(form) => PageRequest::Post {
+                url,
+                form: form.clone(),
+            },
+        })
+    }
+
+    /// The frontier key: the URL, plus the form for a POST.
+    pub fn key(&self) -> String {
+        match &self.form {
+            None => self.url.clone(),
+            Some(form) => {
+                let encoded: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{} POST {}", self.url, encoded.join("&"))
+            }
+        }
+    }
+}
+
+/// The role of a URL in the walk of a section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Role {
+    /// A page of the section's list (or of a per-year subsection).
+    List {
+        year: Option<i32>,
+        /// Consecutive list pages before this one that held only known items (nightly stop rule).
+        known_streak: u32,
+    },
+    /// An item listed on a list page.
+    Item {
+        list_url: String,
+        title: Option<String>,
+        date: Option<NaiveDate>,
+        #[serde(default)]
+        fields: Vec<(String, String)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskState {
+    Queued,
+    Done,
+    Failed(String),
+}
+
+/// One unit of crawl work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub portal: String,
+    pub request: TaskRequest,
+    pub role: Role,
+    pub state: TaskState,
+}
+
+impl Task {
+    pub fn list(portal: &str, request: &PageRequest, year: Option<i32>, known_streak: u32) -> Task {
+        Task {
+            portal: portal.to_string(),
+            request: TaskRequest::from_request(request),
+            role: Role::List { year, known_streak },
+            state: TaskState::Queued,
+        }
+    }
+
+    pub fn item(portal: &str, item: &ListItem, list_url: &Url) -> Task {
+        Task {
+            portal: portal.to_string(),
+            request: TaskRequest {
+                url: item.url.to_string(),
+                form: None,
+            },
+            role: Role::Item {
+                list_url: list_url.to_string(),
+                title: item.title.clone(),
+                date: item.date,
+                fields: item.fields.clone(),
+            },
+            state: TaskState::Queued,
+        }
+    }
+
+    pub fn key(&self) -> String {
+        self.request.key()
+    }
+
+    pub fn evidence(&self) -> ListEvidence {
+        match &self.role {
+            Role::Item {
+                title,
+                date,
+                fields,
+                ..
+            } => ListEvidence {
+                title: title.clone(),
+                date: *date,
+                fields: fields.clone(),
+            },
+            Role::List { .. } => ListEvidence::default(),
+        }
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("tasks serialise: plain data")
+    }
+
+    pub fn decode(bytes: &[u8]) -> Option<Task> {
+        serde_json::from_slice(bytes).ok()
+    }
+}

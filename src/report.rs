@@ -1,0 +1,163 @@
+//! Report: what a run did, per portal and per host. Written as JSON under `data_dir/runs/`,
+//! kept in the store for `nianbao status`, and printed as a summary at the end of a run.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::gate::HostSummary;
+
+/// Items the site says a list holds, and items found on it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearCount {
+    /// As stated by the site (共N条, totalrecord), when it states it.
+    pub stated: Option<u64>,
+    pub found: u64,
+}
+
+/// One portal's share of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortalReport {
+    pub requests: u64,
+    pub list_pages: u64,
+    pub items_fetched: u64,
+    pub attachments_fetched: u64,
+    pub new_documents: u64,
+    pub new_versions: u64,
+    pub new_aliases: u64,
+    pub unchanged: u64,
+    pub not_modified: u64,
+    /// Items walked past: already archived (backfill) or outside the year range.
+    pub skipped: u64,
+    /// Failures by kind (timeout, http_404, truncated ...).
+    pub failures: BTreeMap<String, u64>,
+    /// Responses that were anti-bot challenges.
+    pub blocked: u64,
+    /// Pages classified as not content (soft_not_found, login_wall, empty_template), by kind.
+    pub not_content: BTreeMap<String, u64>,
+    /// URLs not fetched, by reason (robots, out of scope ...).
+    pub excluded: BTreeMap<String, u64>,
+    pub oversize: u64,
+    /// Stated and found items per list: "all" for the section root, else the year.
+    pub lists: BTreeMap<String, YearCount>,
+    /// The section could not be walked at all (its first page failed or was blocked).
+    pub unreachable: bool,
+    pub elapsed_secs: f64,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub run_id: String,
+    /// "crawl", "crawl --dry-run", "backfill 2009-2017".
+    pub command: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub elapsed_secs: f64,
+    /// The run was stopped (Ctrl-C, SIGTERM) before its frontier was empty.
+    pub interrupted: bool,
+    /// Tasks left in the frontier for the next run.
+    pub resumable_tasks: u64,
+    pub portals: BTreeMap<String, PortalReport>,
+    pub hosts: Vec<HostSummary>,
+}
+
+impl RunReport {
+    /// Portals whose section could not be walked, or whose host was paused or blocked.
+    pub fn troubled_portals(&self) -> Vec<&str> {
+        self.portals
+            .iter()
+            .filter(|(_, p)| p.unreachable)
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    pub fn totals(&self) -> PortalReport {
+        let mut t = PortalReport::default();
+        for p in self.portals.values() {
+            t.requests += p.requests;
+            t.new_documents += p.new_documents;
+            t.new_versions += p.new_versions;
+            t.new_aliases += p.new_aliases;
+            t.unchanged += p.unchanged;
+            t.not_modified += p.not_modified;
+            t.blocked += p.blocked;
+            for (k, v) in &p.failures {
+                *t.failures.entry(k.clone()).or_default() += v;
+            }
+        }
+        t
+    }
+
+    /// Writes the report to `data_dir/runs/<run_id>.json` and returns the path.
+    pub fn write(&self, data_dir: &Path) -> std::io::Result<PathBuf> {
+        let dir = data_dir.join("runs");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}.json", self.run_id));
+        let json = serde_json::to_vec_pretty(self).expect("run reports serialise: plain data");
+        let tmp = dir.join(format!(".{}.json.tmp", self.run_id));
+        std::fs::write(&tmp, json)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(path)
+    }
+
+    /// The human summary printed at the end of a run.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let state = if self.interrupted {
+            "interrupted"
+        } else {
+            "completed"
+        };
+        let _ = writeln!(
+            out,
+            "{} {} in {:.1}s (run {})",
+            self.command, state, self.elapsed_secs, self.run_id
+        );
+        for (name, p) in &self.portals {
+            let failures: u64 = p.failures.values().sum();
+            let _ = writeln!(
+                out,
+                "  {name}: {} requests, {} new documents, {} new versions, {} unchanged, {} not modified, {} failures, {} blocked{}",
+                p.requests,
+                p.new_documents,
+                p.new_versions,
+                p.unchanged,
+                p.not_modified,
+                failures,
+                p.blocked,
+                if p.unreachable { "  [UNREACHABLE]" } else { "" }
+            );
+            if !p.failures.is_empty() {
+                let kinds: Vec<String> =
+                    p.failures.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let _ = writeln!(out, "      failures: {}", kinds.join(", "));
+            }
+            for (list, c) in &p.lists {
+                if let Some(stated) = c.stated {
+                    let mark = if stated == c.found { "ok" } else { "MISMATCH" };
+                    let _ = writeln!(
+                        out,
+                        "      list {list}: site states {stated}, found {} [{mark}]",
+                        c.found
+                    );
+                }
+            }
+        }
+        for h in &self.hosts {
+            if let Some(paused) = &h.paused {
+                let _ = writeln!(out, "  host {}: {paused}", h.host);
+            }
+        }
+        if self.interrupted {
+            let _ = writeln!(
+                out,
+                "  {} tasks left; run the same command again to resume",
+                self.resumable_tasks
+            );
+        }
+        out
+    }
+}
