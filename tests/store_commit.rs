@@ -1,0 +1,119 @@
+//! The store's commit semantics: new document, alias at a second URL, new version on a changed
+//! content hash, nothing on an unchanged one; seq order; the data_dir lock.
+
+use nianbao::export::ExportRecord;
+use nianbao::store::{CommitOutcome, NewCapture, Store, StoreError};
+
+fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
+    NewCapture {
+        record: ExportRecord {
+            id: String::new(),
+            version: 0,
+            seq: 0,
+            portal: portal.into(),
+            url: url.into(),
+            aliases: vec![],
+            list_url: Some("http://a.gov.cn/list/".into()),
+            fetched_at: "2026-11-24T00:00:00Z".into(),
+            http_status: 200,
+            content_type: Some("text/html".into()),
+            charset: Some("UTF-8".into()),
+            charset_source: Some("http_header".into()),
+            sha256: format!("sha-{content_hash}"),
+            content_hash: content_hash.into(),
+            raw_path: format!("raw/00/{content_hash}"),
+            title: Some("2017年度政府信息公开年度报告".into()),
+            issuing_body: None,
+            index_number: None,
+            doc_number: None,
+            publish_date: Some("2018-02-10".into()),
+            report_year: Some(2017),
+            is_annual_report: true,
+            fields: Default::default(),
+            provenance: Default::default(),
+            attachments: vec![],
+        },
+        etag: Some("\"v1\"".into()),
+        last_modified: None,
+    }
+}
+
+#[test]
+fn commit_distinguishes_documents_aliases_versions_and_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open store");
+    let a = "http://a.gov.cn/2017/t1.html";
+    let b = "http://a.gov.cn/nb/t1.html";
+
+    let first = store.commit(&capture("P", a, "h1")).expect("commit");
+    let CommitOutcome::NewDocument { id, seq: 1 } = first.clone() else { panic!("expected a new document at seq 1, got {first:?}") };
+    assert_eq!(store.commit(&capture("P", a, "h1")).expect("commit"), CommitOutcome::Unchanged { id: id.clone() });
+    assert_eq!(store.commit(&capture("P", b, "h1")).expect("commit"), CommitOutcome::NewAlias { id: id.clone() });
+    assert_eq!(
+        store.commit(&capture("P", a, "h2")).expect("commit"),
+        CommitOutcome::NewVersion { id: id.clone(), version: 2, seq: 2 }
+    );
+    // The same content in another portal is another document.
+    let other = store.commit(&capture("Q", "http://q.gov.cn/x.html", "h1")).expect("commit");
+    assert!(matches!(other, CommitOutcome::NewDocument { seq: 3, .. }), "{other:?}");
+
+    let records: Vec<ExportRecord> = store.export_since(0).map(|r| r.expect("readable")).collect();
+    let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, vec![1, 2, 3]);
+    assert_eq!((records[0].id.as_str(), records[0].version), (id.as_str(), 1));
+    assert_eq!((records[1].id.as_str(), records[1].version), (id.as_str(), 2));
+    assert_eq!(records[0].aliases, vec![b.to_string()], "the alias shows on every version of the document");
+    assert_eq!(store.export_since(2).count(), 1);
+    assert_eq!(store.last_seq().expect("last seq"), 3);
+
+    let state = store.url_state(b).expect("read").expect("alias URL is known");
+    assert_eq!(state.doc_id.as_deref(), Some(id.as_str()));
+}
+
+#[test]
+fn document_ids_do_not_depend_on_commit_order() {
+    let ids = |order: &[(&str, &str)]| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open store");
+        let mut ids: Vec<String> = order
+            .iter()
+            .map(|(url, hash)| match store.commit(&capture("P", url, hash)).expect("commit") {
+                CommitOutcome::NewDocument { id, .. } | CommitOutcome::NewAlias { id } => id,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    let forward = ids(&[("http://a/1", "h1"), ("http://a/2", "h2"), ("http://a/3", "h1")]);
+    let backward = ids(&[("http://a/3", "h1"), ("http://a/2", "h2"), ("http://a/1", "h1")]);
+    assert_eq!(forward, backward);
+}
+
+#[test]
+fn a_second_store_on_the_same_data_dir_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let _first = Store::open(dir.path()).expect("open store");
+    match Store::open(dir.path()) {
+        Err(e @ StoreError::Locked { .. }) => {
+            let message = e.to_string();
+            assert!(message.contains("in use by another nianbao process"), "{message}");
+            assert!(message.contains(&dir.path().display().to_string()), "{message}");
+        }
+        Err(e) => panic!("expected a lock error, got {e}"),
+        Ok(_) => panic!("a second store opened on a locked data_dir"),
+    }
+}
+
+#[test]
+fn commits_survive_reopening() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = Store::open(dir.path()).expect("open store");
+        store.commit(&capture("P", "http://a/1", "h1")).expect("commit");
+        store.set_consumer_position("parser", 1).expect("position");
+    }
+    let store = Store::open(dir.path()).expect("reopen store");
+    assert_eq!(store.export_since(0).count(), 1);
+    assert_eq!(store.consumer_position("parser").expect("position"), 1);
+}
