@@ -7,10 +7,19 @@ fn real_page(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
 }
 
+/// (file, Content-Type header, encoding, source, declared label, a string the text must contain)
+type RealCase = (
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    CharsetSource,
+    Option<&'static str>,
+    &'static str,
+);
+
 #[test]
 fn real_pages_decode_with_the_expected_encoding_and_source() {
-    // (file, header, encoding, source, declared, a string the text must contain)
-    let cases: &[(&str, Option<&str>, &str, CharsetSource, Option<&str>, &str)] = &[
+    let cases: &[RealCase] = &[
         (
             "hanweb-zj-fgw-detail-meta-utf8.html",
             None,
