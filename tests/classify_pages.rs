@@ -155,6 +155,17 @@ fn synthetic_pages_classify() {
             PageKind::Content,
         ),
         (
+            "a short page that kept the 瑞数 script after the challenge was passed",
+            200,
+            portal_page(
+                "2023年年度报告",
+                "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=1;$_ts.cd=\"q\";</script>\
+                 <h1>某某区2023年政府信息公开工作年度报告</h1><p>发布时间：2024-01-20 来源：区政府办</p>\
+                 <p>附件：<a href=\"/u/2023nb.pdf\">某某区2023年政府信息公开工作年度报告.pdf</a></p>",
+            ),
+            PageKind::Content,
+        ),
+        (
             "a cookie-and-reload interstitial",
             200,
             "<html><head><script>var x=\"a1b2c3d4\";document.cookie=\"__tst_status=\"+x+\";path=/\";location.reload();</script></head><body></body></html>".to_owned(),

@@ -238,11 +238,13 @@ fn undeclared_big5_is_detected_as_big5_not_gbk() {
     );
     let (body, _, had_errors) = encoding_rs::BIG5.encode(&html);
     assert!(!had_errors);
-    let decoded = decode(&body, Some("text/html"));
-    assert_eq!(decoded.encoding, encoding_rs::BIG5);
-    assert_eq!(decoded.source, CharsetSource::Detector);
-    assert_eq!(decoded.declared, None);
-    assert!(decoded.text.contains(BIG5_TEXT));
+    for header in [Some("text/html"), None] {
+        let decoded = decode(&body, header);
+        assert_eq!(decoded.encoding, encoding_rs::BIG5, "{header:?}");
+        assert_eq!(decoded.source, CharsetSource::Detector);
+        assert_eq!(decoded.declared, None);
+        assert!(decoded.text.contains(BIG5_TEXT));
+    }
 }
 
 #[test]
@@ -360,4 +362,31 @@ fn meta_prescan_table() {
         let found = prescan(html.as_bytes()).map(|m| m.encoding.name());
         assert_eq!(found, expected, "{}", &html[..html.len().min(80)]);
     }
+}
+
+#[test]
+fn a_prefix_of_a_page_prescans_to_nothing_or_to_the_same_answer() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-pages");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(dir).expect("the real pages directory exists") {
+        let path = entry.expect("a readable directory entry").path();
+        if path.extension().is_none_or(|ext| ext != "html") {
+            continue;
+        }
+        let body = std::fs::read(&path).expect("a readable real page");
+        let full = prescan(&body);
+        assert!(
+            full.is_some(),
+            "{path:?} declares a charset in its first 1024 bytes"
+        );
+        for len in 0..=body.len().min(1100) {
+            let partial = prescan(&body[..len]);
+            assert!(
+                partial.is_none() || partial == full,
+                "{path:?} cut at {len}: {partial:?}"
+            );
+        }
+        pages += 1;
+    }
+    assert_eq!(pages, 12);
 }
