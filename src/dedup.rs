@@ -2,7 +2,12 @@
 //! identifies the normalised main content and ignores volatile parts (scripts, view counters,
 //! page-generation times, session ids), so a re-fetch whose only changes are volatile matches.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use sha2::{Digest, Sha256};
+
+use crate::classify::{PageFacts, document_type_for_name};
 
 /// Lower-case hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -10,6 +15,100 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Content hash of an HTML page's normalised main content (lower-case hex sha256).
+///
+/// What is hashed: the visible body text (no script, style, noscript, template, comments or
+/// head), whitespace collapsed, with view counters and generation times cut out; then the hrefs
+/// of links to documents with session ids stripped, so replacing an attachment changes the hash.
 pub fn content_hash(html: &str) -> String {
-    sha256_hex(html.as_bytes())
+    sha256_hex(normalised_content(html).as_bytes())
+}
+
+/// The text `content_hash` digests; public so a changed hash can be explained by a diff.
+pub fn normalised_content(html: &str) -> String {
+    let facts = PageFacts::of(html);
+    let mut content = without_volatile_text(&facts.visible_text);
+    for href in &facts.links {
+        let href = strip_session_ids(href);
+        if document_type_for_name(&href).is_some() {
+            content.push('\n');
+            content.push_str(&href);
+        }
+    }
+    content
+}
+
+/// View counters with their numbers: 点击数：123, 浏览次数: [45] 次, 阅读量 6 ...
+static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:点击数|点击率|点击量|点击次数|浏览次数|浏览数|浏览量|访问量|访问次数|阅读次数|阅读数|阅读量|查看次数)\s*[:：]?\s*[\[【(（]?\s*[0-9０-９,，]*\s*[\]】)）]?\s*次?",
+    )
+    .expect("invariant: the counter pattern is a valid regex")
+});
+
+/// Page-generation stamps: 页面生成时间：2024-01-02 03:04:05, 生成时间 2024年1月2日 ...
+static GENERATED_AT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:页面)?生成时间\s*[:：]?\s*[0-9０-９:：\-/.年月日时分秒 ]*")
+        .expect("invariant: the generation-time pattern is a valid regex")
+});
+
+fn without_volatile_text(text: &str) -> String {
+    let text = COUNTER.replace_all(text, " ");
+    let text = GENERATED_AT.replace_all(&text, " ");
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Query parameters that carry a session, not a resource.
+const SESSION_PARAMS: &[&str] = &[
+    "jsessionid",
+    "sid",
+    "sessionid",
+    "session_id",
+    "phpsessid",
+    "aspsessionid",
+];
+
+/// `href` without `;jsessionid=...` path parameters or session query parameters.
+pub fn strip_session_ids(href: &str) -> String {
+    let (before_fragment, fragment) = match href.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (href, None),
+    };
+    let (path, query) = match before_fragment.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (before_fragment, None),
+    };
+    let path = match path.to_ascii_lowercase().find(";jsessionid=") {
+        // Lower-casing ASCII keeps byte offsets, so `at` is a char boundary of `path` too.
+        Some(at) => &path[..at],
+        None => path,
+    };
+    let mut out = path.to_owned();
+    let kept: Vec<&str> = query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|pair| {
+            let name = pair
+                .split('=')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            !pair.is_empty() && !SESSION_PARAMS.contains(&name.as_str())
+        })
+        .collect();
+    if !kept.is_empty() {
+        out.push('?');
+        out.push_str(&kept.join("&"));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }

@@ -46,27 +46,60 @@ fn commit_distinguishes_documents_aliases_versions_and_unchanged() {
     let b = "http://a.gov.cn/nb/t1.html";
 
     let first = store.commit(&capture("P", a, "h1")).expect("commit");
-    let CommitOutcome::NewDocument { id, seq: 1 } = first.clone() else { panic!("expected a new document at seq 1, got {first:?}") };
-    assert_eq!(store.commit(&capture("P", a, "h1")).expect("commit"), CommitOutcome::Unchanged { id: id.clone() });
-    assert_eq!(store.commit(&capture("P", b, "h1")).expect("commit"), CommitOutcome::NewAlias { id: id.clone() });
+    let CommitOutcome::NewDocument { id, seq: 1 } = first.clone() else {
+        panic!("expected a new document at seq 1, got {first:?}")
+    };
+    assert_eq!(
+        store.commit(&capture("P", a, "h1")).expect("commit"),
+        CommitOutcome::Unchanged { id: id.clone() }
+    );
+    assert_eq!(
+        store.commit(&capture("P", b, "h1")).expect("commit"),
+        CommitOutcome::NewAlias { id: id.clone() }
+    );
     assert_eq!(
         store.commit(&capture("P", a, "h2")).expect("commit"),
-        CommitOutcome::NewVersion { id: id.clone(), version: 2, seq: 2 }
+        CommitOutcome::NewVersion {
+            id: id.clone(),
+            version: 2,
+            seq: 2
+        }
     );
     // The same content in another portal is another document.
-    let other = store.commit(&capture("Q", "http://q.gov.cn/x.html", "h1")).expect("commit");
-    assert!(matches!(other, CommitOutcome::NewDocument { seq: 3, .. }), "{other:?}");
+    let other = store
+        .commit(&capture("Q", "http://q.gov.cn/x.html", "h1"))
+        .expect("commit");
+    assert!(
+        matches!(other, CommitOutcome::NewDocument { seq: 3, .. }),
+        "{other:?}"
+    );
 
-    let records: Vec<ExportRecord> = store.export_since(0).map(|r| r.expect("readable")).collect();
+    let records: Vec<ExportRecord> = store
+        .export_since(0)
+        .map(|r| r.expect("readable"))
+        .collect();
     let seqs: Vec<u64> = records.iter().map(|r| r.seq).collect();
     assert_eq!(seqs, vec![1, 2, 3]);
-    assert_eq!((records[0].id.as_str(), records[0].version), (id.as_str(), 1));
-    assert_eq!((records[1].id.as_str(), records[1].version), (id.as_str(), 2));
-    assert_eq!(records[0].aliases, vec![b.to_string()], "the alias shows on every version of the document");
+    assert_eq!(
+        (records[0].id.as_str(), records[0].version),
+        (id.as_str(), 1)
+    );
+    assert_eq!(
+        (records[1].id.as_str(), records[1].version),
+        (id.as_str(), 2)
+    );
+    assert_eq!(
+        records[0].aliases,
+        vec![b.to_string()],
+        "the alias shows on every version of the document"
+    );
     assert_eq!(store.export_since(2).count(), 1);
     assert_eq!(store.last_seq().expect("last seq"), 3);
 
-    let state = store.url_state(b).expect("read").expect("alias URL is known");
+    let state = store
+        .url_state(b)
+        .expect("read")
+        .expect("alias URL is known");
     assert_eq!(state.doc_id.as_deref(), Some(id.as_str()));
 }
 
@@ -77,16 +110,26 @@ fn document_ids_do_not_depend_on_commit_order() {
         let store = Store::open(dir.path()).expect("open store");
         let mut ids: Vec<String> = order
             .iter()
-            .map(|(url, hash)| match store.commit(&capture("P", url, hash)).expect("commit") {
-                CommitOutcome::NewDocument { id, .. } | CommitOutcome::NewAlias { id } => id,
-                other => panic!("unexpected {other:?}"),
-            })
+            .map(
+                |(url, hash)| match store.commit(&capture("P", url, hash)).expect("commit") {
+                    CommitOutcome::NewDocument { id, .. } | CommitOutcome::NewAlias { id } => id,
+                    other => panic!("unexpected {other:?}"),
+                },
+            )
             .collect();
         ids.sort();
         ids
     };
-    let forward = ids(&[("http://a/1", "h1"), ("http://a/2", "h2"), ("http://a/3", "h1")]);
-    let backward = ids(&[("http://a/3", "h1"), ("http://a/2", "h2"), ("http://a/1", "h1")]);
+    let forward = ids(&[
+        ("http://a/1", "h1"),
+        ("http://a/2", "h2"),
+        ("http://a/3", "h1"),
+    ]);
+    let backward = ids(&[
+        ("http://a/3", "h1"),
+        ("http://a/2", "h2"),
+        ("http://a/1", "h1"),
+    ]);
     assert_eq!(forward, backward);
 }
 
@@ -97,8 +140,14 @@ fn a_second_store_on_the_same_data_dir_is_refused_with_a_clear_message() {
     match Store::open(dir.path()) {
         Err(e @ StoreError::Locked { .. }) => {
             let message = e.to_string();
-            assert!(message.contains("in use by another nianbao process"), "{message}");
-            assert!(message.contains(&dir.path().display().to_string()), "{message}");
+            assert!(
+                message.contains("in use by another nianbao process"),
+                "{message}"
+            );
+            assert!(
+                message.contains(&dir.path().display().to_string()),
+                "{message}"
+            );
         }
         Err(e) => panic!("expected a lock error, got {e}"),
         Ok(_) => panic!("a second store opened on a locked data_dir"),
@@ -110,7 +159,9 @@ fn commits_survive_reopening() {
     let dir = tempfile::tempdir().expect("temp dir");
     {
         let store = Store::open(dir.path()).expect("open store");
-        store.commit(&capture("P", "http://a/1", "h1")).expect("commit");
+        store
+            .commit(&capture("P", "http://a/1", "h1"))
+            .expect("commit");
         store.set_consumer_position("parser", 1).expect("position");
     }
     let store = Store::open(dir.path()).expect("reopen store");

@@ -60,7 +60,14 @@ impl Engine {
             return TaskState::Failed(kind);
         }
         let content_type = capture.header("content-type").map(str::to_string);
-        let kind = classify::classify(capture.status, content_type.as_deref(), &capture.body, None);
+        let name_hint = capture.url.path().to_string();
+        let kind = classify::classify(
+            capture.status,
+            content_type.as_deref(),
+            &capture.body,
+            None,
+            Some(&name_hint),
+        );
         let (decoded, kind) = match kind {
             PageKind::Attachment { .. } => (None, kind),
             _ => {
@@ -70,6 +77,7 @@ impl Engine {
                     content_type.as_deref(),
                     &capture.body,
                     Some(&decoded.text),
+                    Some(&name_hint),
                 );
                 (Some(decoded), kind)
             }
@@ -161,7 +169,9 @@ impl Engine {
             match self.fetcher.fetch(&request, &options).await {
                 FetchOutcome::Fetched(capture) if capture.status < 400 => {
                     self.report(portal, |r| r.attachments_fetched += 1);
-                    let sniffed = classify::sniff_document_type(&capture.body).map(str::to_string);
+                    let sniffed =
+                        classify::sniff_document_type(&capture.body, Some(link.url.as_str()))
+                            .map(str::to_string);
                     record.content_type =
                         sniffed.or_else(|| capture.header("content-type").map(str::to_string));
                     let body = capture.body;

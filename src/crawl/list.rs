@@ -58,6 +58,7 @@ impl Engine {
             content_type.as_deref(),
             &capture.body,
             Some(&decoded.text),
+            Some(capture.url.path()),
         );
         if kind != PageKind::Content {
             let name = kind_name(&kind);

@@ -288,6 +288,7 @@ fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
         response.header("content-type"),
         &response.body,
         Some(&text),
+        Some(response.url.path()),
     ) {
         PageKind::Challenge { challenge } => Some(challenge),
         _ => None,

@@ -1,0 +1,74 @@
+//! Anti-bot challenge detection: 瑞数, 加速乐 / 知道创宇, 360 磐云 and generic cookie-and-reload
+//! interstitials. A marker counts only on a page with little visible text, because passed
+//! challenges leave their scripts on real content pages.
+
+use super::{ChallengeKind, PageFacts};
+use crate::decode::repair_mojibake_runs;
+
+/// A challenge page shows at most this many visible characters (the 知道创宇 check page shows
+/// a paragraph of explanation; real content pages show thousands).
+const CHALLENGE_MAX_CHARS: usize = 400;
+/// A generic interstitial is shorter still and mostly script.
+const OTHER_MAX_CHARS: usize = 100;
+/// 瑞数 challenges render nothing at all; a short real page that kept the `$_ts` script after the
+/// challenge was passed still shows its title and a few lines.
+const RUISHU_MAX_CHARS: usize = 50;
+
+pub(super) fn detect(status: u16, text: &str, facts: &PageFacts) -> Option<ChallengeKind> {
+    let visible = facts.visible_chars();
+    if visible > CHALLENGE_MAX_CHARS {
+        return None;
+    }
+    if visible <= RUISHU_MAX_CHARS && (is_ruishu(text) || status == 412 && facts.script_bytes > 0) {
+        return Some(ChallengeKind::Ruishu);
+    }
+    if is_jiasule(text, facts) || status == 521 {
+        return Some(ChallengeKind::Jiasule);
+    }
+    if is_waf360(text, facts) {
+        return Some(ChallengeKind::Waf360);
+    }
+    if visible <= OTHER_MAX_CHARS && facts.script_bytes > visible && sets_cookie_and_reloads(text) {
+        return Some(ChallengeKind::Other);
+    }
+    None
+}
+
+fn is_ruishu(text: &str) -> bool {
+    const MARKERS: &[&str] = &[
+        "$_ts=window['$_ts']",
+        "$_ss=window['$_ss']",
+        "$_ts.cd=",
+        "$_ss.cd=",
+        "$_ts.nsd=",
+        "$_ss.nsd=",
+    ];
+    MARKERS.iter().any(|m| text.contains(m))
+}
+
+fn is_jiasule(text: &str, facts: &PageFacts) -> bool {
+    text.contains("__jsl_clearance")
+        || facts.title.contains("知道创宇")
+        || facts.title.contains("加速乐")
+        || facts.title.contains("浏览器安全检查") && text.contains("/cdn-cgi/")
+}
+
+fn is_waf360(text: &str, facts: &PageFacts) -> bool {
+    if text.contains("waf_answer") {
+        return true;
+    }
+    // The title may be double-encoded ("è¯·ç¨å\u{80}\u{99}... | ç£\u{90}äº\u{91}").
+    let title = repair_mojibake_runs(&facts.title);
+    (title.contains("请稍候") || title.contains("请稍后")) && title.contains("磐云")
+}
+
+fn sets_cookie_and_reloads(text: &str) -> bool {
+    const RELOADS: &[&str] = &[
+        "location.reload",
+        "location.href",
+        "location.replace",
+        "location=",
+        "location =",
+    ];
+    text.contains("document.cookie") && RELOADS.iter().any(|r| text.contains(r))
+}

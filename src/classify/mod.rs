@@ -1,0 +1,243 @@
+//! Classify: decides what a fetched response is (a page of content, an attachment, an anti-bot
+//! challenge, a soft 404, a login wall, an empty template) before anything is extracted or archived.
+//! Pure: status, headers and decoded text in, a verdict out.
+//!
+//! Markers alone never decide: portals keep a 瑞数 `r='m'` script on real pages after the
+//! challenge was passed, and an article may mention "404". Each verdict also asks how much text a
+//! reader would see.
+
+mod challenge;
+mod page;
+mod sniff;
+
+use serde::Serialize;
+
+pub(crate) use page::PageFacts;
+pub use sniff::{document_type_for_name, sniff_document_type};
+
+/// The anti-bot systems seen in front of government portals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengeKind {
+    /// 瑞数 (Ruishu / botgate): HTTP 412 with a `$_ts` / `$_ss` script.
+    Ruishu,
+    /// 加速乐 / 知道创宇云防御: HTTP 521 with `__jsl_clearance`.
+    Jiasule,
+    /// 360 磐云 WAF "请稍后" page with a `waf_answer` form.
+    Waf360,
+    /// Some other interstitial that demands JavaScript or a cookie before content.
+    Other,
+}
+
+/// What a response turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PageKind {
+    /// An HTML page with content (a list page or an item page; the crawl role decides which).
+    Content,
+    /// A binary or office document (PDF, DOC, ...), with the type sniffed from the bytes.
+    Attachment {
+        content_type: String,
+    },
+    Challenge {
+        challenge: ChallengeKind,
+    },
+    /// Status 200 but the page says it does not exist (页面不存在 ...).
+    SoftNotFound,
+    LoginWall,
+    /// A page template whose content area is empty.
+    EmptyTemplate,
+}
+
+impl PageKind {
+    /// True when the page must never be archived as a document or as a new version.
+    pub fn is_bad(&self) -> bool {
+        !matches!(self, PageKind::Content | PageKind::Attachment { .. })
+    }
+}
+
+/// Phrases of "this page does not exist" pages (title or body).
+const NOT_FOUND_PHRASES: &[&str] = &[
+    "页面不存在",
+    "您访问的页面不存在",
+    "页面已删除",
+    "页面未找到",
+    "找不到",
+    "无法找到",
+    "不存在或已被删除",
+    "不存在或已删除",
+    "信息不存在",
+    "文章不存在",
+    "内容不存在",
+    "文件不存在",
+    "页面已失效",
+    "not found",
+];
+
+/// A page with at most this much main text and a not-found phrase in its title is a soft 404.
+const SOFT_404_TITLE_MAX_CHARS: usize = 600;
+/// With the phrase only in the body, the page must be smaller still.
+const SOFT_404_BODY_MAX_CHARS: usize = 300;
+/// A password form with at most this much main text is a login wall.
+const LOGIN_MAX_CHARS: usize = 300;
+/// A template whose main text is shorter than this is empty.
+const EMPTY_MAX_CHARS: usize = 20;
+
+/// Classifies a response. `content_type` is the Content-Type header; `body` the decompressed
+/// bytes; `text` the decoded text when the body is text; `name_hint` the URL path or file name
+/// (it tells apart OLE2 documents and `application/octet-stream` downloads).
+pub fn classify(
+    status: u16,
+    content_type: Option<&str>,
+    body: &[u8],
+    text: Option<&str>,
+    name_hint: Option<&str>,
+) -> PageKind {
+    if let Some(kind) = attachment_type(content_type, body, name_hint) {
+        return PageKind::Attachment {
+            content_type: kind.to_owned(),
+        };
+    }
+    let lossy;
+    let text = match text {
+        Some(text) => text,
+        None => {
+            lossy = String::from_utf8_lossy(body);
+            &lossy
+        }
+    };
+    if !looks_like_html(content_type, text) {
+        // JSON list APIs, XML feeds, plain text: content for discover to read.
+        return PageKind::Content;
+    }
+    let facts = PageFacts::of(text);
+    if let Some(challenge) = challenge::detect(status, text, &facts) {
+        return PageKind::Challenge { challenge };
+    }
+    if facts.has_password_input && facts.main_chars() <= LOGIN_MAX_CHARS || status == 401 {
+        return PageKind::LoginWall;
+    }
+    if is_soft_not_found(&facts) {
+        return PageKind::SoftNotFound;
+    }
+    if facts.main_chars() < EMPTY_MAX_CHARS
+        && !facts.has_embedded_frame
+        && !facts.has_xml_data_island
+        && !facts
+            .links
+            .iter()
+            .any(|href| document_type_for_name(href).is_some())
+    {
+        return PageKind::EmptyTemplate;
+    }
+    PageKind::Content
+}
+
+/// The document type of a response that is an attachment: sniffed bytes first, then a
+/// document Content-Type or file name on a body that is not markup.
+fn attachment_type(
+    content_type: Option<&str>,
+    body: &[u8],
+    name_hint: Option<&str>,
+) -> Option<&'static str> {
+    if let Some(sniffed) = sniff_document_type(body, name_hint) {
+        return Some(sniffed);
+    }
+    if starts_like_markup(body) {
+        // An error page served with the attachment's Content-Type.
+        return None;
+    }
+    let media_type = content_type.map(media_type).unwrap_or_default();
+    let by_header = match media_type.as_str() {
+        "application/pdf" => Some(sniff::PDF),
+        "application/msword" => Some(sniff::DOC),
+        "application/vnd.ms-excel" => Some(sniff::XLS),
+        "application/vnd.ms-powerpoint" => Some(sniff::PPT),
+        "application/vnd.ms-works" | "application/kswps" | "application/wps-office.wps" => {
+            Some(sniff::WPS)
+        }
+        "application/ofd" => Some(sniff::OFD),
+        "application/zip" | "application/x-zip-compressed" => Some(sniff::ZIP),
+        t if t.starts_with("application/vnd.openxmlformats-officedocument.wordprocessingml") => {
+            Some(sniff::DOCX)
+        }
+        t if t.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml") => {
+            Some(sniff::XLSX)
+        }
+        t if t.starts_with("application/vnd.openxmlformats-officedocument.presentationml") => {
+            Some(sniff::PPTX)
+        }
+        _ => None,
+    };
+    by_header.or_else(|| {
+        let generic = media_type.is_empty() || media_type == "application/octet-stream";
+        if generic {
+            name_hint.and_then(document_type_for_name)
+        } else {
+            None
+        }
+    })
+}
+
+fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn starts_like_markup(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    body.get(start) == Some(&b'<')
+}
+
+/// HTML by header, or by its first bytes when the header names no text type (an error page
+/// served with an attachment's Content-Type is still an error page).
+fn looks_like_html(content_type: Option<&str>, text: &str) -> bool {
+    let media_type = content_type.map(media_type).unwrap_or_default();
+    if matches!(media_type.as_str(), "text/html" | "application/xhtml+xml") {
+        return true;
+    }
+    let data_type = media_type.contains("json")
+        || media_type.contains("xml")
+        || media_type.contains("javascript")
+        || media_type == "text/css";
+    if data_type {
+        return false;
+    }
+    let start = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+    let head = start.get(..256).unwrap_or(start).to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.contains("<html")
+        || head.starts_with("<head")
+        || head.starts_with("<body")
+}
+
+fn is_soft_not_found(facts: &PageFacts) -> bool {
+    let title = facts.title.to_lowercase();
+    let title_says = has_not_found_phrase(&title) || has_bare_404(&title);
+    if title_says && facts.main_chars() <= SOFT_404_TITLE_MAX_CHARS {
+        return true;
+    }
+    let main = facts.main_text.to_lowercase();
+    let body_says = has_not_found_phrase(&main) || has_bare_404(&main);
+    body_says && facts.main_chars() <= SOFT_404_BODY_MAX_CHARS
+}
+
+fn has_not_found_phrase(text: &str) -> bool {
+    NOT_FOUND_PHRASES.iter().any(|phrase| text.contains(phrase))
+}
+
+/// "404" standing alone, not part of a longer number (第1404号).
+fn has_bare_404(text: &str) -> bool {
+    text.match_indices("404").any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + 3..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}

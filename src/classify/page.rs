@@ -1,0 +1,214 @@
+//! What an HTML page shows a reader: its visible text (scripts, styles and templates removed),
+//! the part of it outside navigation-ish boilerplate, and the few structural facts classify
+//! needs. Shared with dedup, which hashes the same visible text.
+
+use scraper::{Html, Node};
+
+/// One step of a depth-first walk, kept on an explicit stack: deeply nested markup from the
+/// network must not overflow the call stack.
+enum Edge<N> {
+    Open(N),
+    Close(N),
+}
+
+/// Elements whose text a reader never sees.
+const HIDDEN: &[&str] = &[
+    "script", "style", "noscript", "template", "head", "title", "textarea", "select",
+];
+
+/// Elements that are page furniture rather than content.
+const BOILERPLATE_ELEMENTS: &[&str] = &["nav", "header", "footer", "aside"];
+
+/// Fragments of `id` / `class` values that mark page furniture on portal templates
+/// (头部, 导航, 当前位置, 页脚, 版权, 无障碍 "wza").
+const BOILERPLATE_MARKS: &[&str] = &[
+    "nav",
+    "menu",
+    "header",
+    "footer",
+    "foot",
+    "banner",
+    "breadcrumb",
+    "crumb",
+    "copyright",
+    "sidebar",
+    "position",
+    "location",
+    "dqwz",
+    "wza",
+    "search",
+    "share",
+    "topbar",
+    "top-bar",
+    "top_bar",
+    "bottom",
+    "friendlink",
+    "link-box",
+];
+
+/// Facts about one HTML page.
+#[derive(Debug, Default)]
+pub struct PageFacts {
+    pub title: String,
+    /// Visible text of the page, whitespace collapsed to single spaces.
+    pub visible_text: String,
+    /// Visible text outside navigation, header, footer and similar furniture.
+    pub main_text: String,
+    /// Bytes of inline script text.
+    pub script_bytes: usize,
+    pub has_password_input: bool,
+    /// An `<iframe>`, `<frame>`, `<embed>` or `<object>`: the content may live elsewhere.
+    pub has_embedded_frame: bool,
+    /// A `<script type="text/xml">` data island (Hanweb lists keep their records there).
+    pub has_xml_data_island: bool,
+    /// Hrefs of `<a>` elements, in document order.
+    pub links: Vec<String>,
+}
+
+impl PageFacts {
+    pub fn of(html: &str) -> PageFacts {
+        PageFacts::of_document(&Html::parse_document(html))
+    }
+
+    pub fn of_document(document: &Html) -> PageFacts {
+        let mut facts = PageFacts::default();
+        let mut hidden_depth = 0usize;
+        let mut boilerplate_depth = 0usize;
+        let mut in_title = false;
+        let mut in_xml_island = false;
+        let mut in_script = false;
+        let mut stack = vec![Edge::Open(document.tree.root())];
+        while let Some(edge) = stack.pop() {
+            match edge {
+                Edge::Open(node) => {
+                    stack.push(Edge::Close(node));
+                    stack.extend(node.children().rev().map(Edge::Open));
+                    match node.value() {
+                        Node::Element(element) => {
+                            let name = element.name();
+                            if HIDDEN.contains(&name) {
+                                hidden_depth += 1;
+                            }
+                            if is_boilerplate(element) {
+                                boilerplate_depth += 1;
+                            }
+                            match name {
+                                "title" => in_title = facts.title.is_empty(),
+                                "script" => {
+                                    in_script = true;
+                                    in_xml_island = element
+                                        .attr("type")
+                                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("text/xml"));
+                                }
+                                "input" => {
+                                    facts.has_password_input |= element
+                                        .attr("type")
+                                        .is_some_and(|t| t.trim().eq_ignore_ascii_case("password"));
+                                }
+                                "iframe" | "frame" | "embed" | "object" => {
+                                    facts.has_embedded_frame = true
+                                }
+                                "a" => {
+                                    if let Some(href) = element.attr("href") {
+                                        facts.links.push(href.trim().to_owned());
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                        Node::Text(text) => {
+                            if in_title {
+                                facts.title.push_str(text);
+                            } else if in_script {
+                                facts.script_bytes += text.len();
+                                facts.has_xml_data_island |=
+                                    in_xml_island && !text.trim().is_empty();
+                            }
+                            if hidden_depth == 0 {
+                                push_collapsed(&mut facts.visible_text, text);
+                                if boilerplate_depth == 0 {
+                                    push_collapsed(&mut facts.main_text, text);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Edge::Close(node) => {
+                    if let Node::Element(element) = node.value() {
+                        let name = element.name();
+                        if HIDDEN.contains(&name) {
+                            hidden_depth = hidden_depth.saturating_sub(1);
+                        }
+                        if is_boilerplate(element) {
+                            boilerplate_depth = boilerplate_depth.saturating_sub(1);
+                        }
+                        match name {
+                            "title" => in_title = false,
+                            "script" => {
+                                in_script = false;
+                                in_xml_island = false;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        facts.title = collapse(&facts.title);
+        trim_end_in_place(&mut facts.visible_text);
+        trim_end_in_place(&mut facts.main_text);
+        facts
+    }
+
+    /// Characters of visible text that are not whitespace.
+    pub fn visible_chars(&self) -> usize {
+        count_chars(&self.visible_text)
+    }
+
+    /// Characters of main (non-boilerplate) text that are not whitespace.
+    pub fn main_chars(&self) -> usize {
+        count_chars(&self.main_text)
+    }
+}
+
+fn is_boilerplate(element: &scraper::node::Element) -> bool {
+    if BOILERPLATE_ELEMENTS.contains(&element.name()) {
+        return true;
+    }
+    let marked = |value: &str| {
+        let value = value.to_ascii_lowercase();
+        BOILERPLATE_MARKS.iter().any(|mark| value.contains(mark))
+    };
+    element.attr("id").is_some_and(marked) || element.attr("class").is_some_and(marked)
+}
+
+fn count_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// Appends `text` to `out` with every whitespace run (including U+3000 and nbsp) collapsed to
+/// one space, and a space between consecutive text nodes.
+pub fn push_collapsed(out: &mut String, text: &str) {
+    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
+        out.push(' ');
+    }
+}
+
+fn collapse(text: &str) -> String {
+    let mut out = String::new();
+    push_collapsed(&mut out, text);
+    trim_end_in_place(&mut out);
+    out
+}
+
+fn trim_end_in_place(text: &mut String) {
+    let len = text.trim_end().len();
+    text.truncate(len);
+}

@@ -1,0 +1,122 @@
+//! Attachment sniffing: the media type of a document from its leading bytes (and, for OLE2
+//! containers, its stream names or file name), because portals serve PDFs as
+//! `application/octet-stream` and Word files as `text/html`.
+
+/// Media types this module answers with.
+pub const PDF: &str = "application/pdf";
+pub const DOC: &str = "application/msword";
+pub const XLS: &str = "application/vnd.ms-excel";
+pub const PPT: &str = "application/vnd.ms-powerpoint";
+/// Kingsoft WPS Writer (.wps), common on Chinese portals; an OLE2 container.
+pub const WPS: &str = "application/vnd.ms-works";
+pub const OLE2: &str = "application/x-ole-storage";
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+/// 版式文档 OFD (GB/T 33190), a ZIP container with `OFD.xml` at its root.
+pub const OFD: &str = "application/ofd";
+pub const ZIP: &str = "application/zip";
+pub const RAR: &str = "application/vnd.rar";
+
+const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The media type of an attachment, sniffed from its bytes. `name_hint` is a file name or URL
+/// path; it only tells apart OLE2 documents whose stream names do not (e.g. `.wps`).
+/// `None` when the bytes are not a recognised document type.
+pub fn sniff_document_type(body: &[u8], name_hint: Option<&str>) -> Option<&'static str> {
+    // Some servers emit a few bytes of whitespace before `%PDF-`; readers accept up to 1024.
+    if leading_pdf(body) {
+        return Some(PDF);
+    }
+    if body.starts_with(OLE2_MAGIC) {
+        return Some(ole2_type(body, name_hint));
+    }
+    if body.starts_with(b"PK\x03\x04") || body.starts_with(b"PK\x05\x06") {
+        return Some(zip_type(body));
+    }
+    if body.starts_with(b"Rar!\x1A\x07") {
+        return Some(RAR);
+    }
+    None
+}
+
+/// `%PDF-` within the first 1024 bytes, preceded only by whitespace or a short binary preamble
+/// that is not markup (an HTML page quoting "%PDF-" is not a PDF).
+fn leading_pdf(body: &[u8]) -> bool {
+    let head = &body[..body.len().min(1024)];
+    head.windows(5)
+        .position(|w| w == b"%PDF-")
+        .is_some_and(|at| !head[..at].contains(&b'<'))
+}
+
+fn ole2_type(body: &[u8], name_hint: Option<&str>) -> &'static str {
+    let extension = name_hint.and_then(extension);
+    if extension.as_deref() == Some("wps") {
+        return WPS;
+    }
+    // Directory entry names are UTF-16LE; the stream name says what the container holds.
+    if contains(body, &utf16le("WordDocument")) {
+        return DOC;
+    }
+    if contains(body, &utf16le("Workbook")) || contains(body, &utf16le("Book")) {
+        return XLS;
+    }
+    if contains(body, &utf16le("PowerPoint Document")) {
+        return PPT;
+    }
+    match extension.as_deref() {
+        Some("doc") => DOC,
+        Some("xls" | "et") => XLS,
+        Some("ppt" | "dps") => PPT,
+        _ => OLE2,
+    }
+}
+
+fn zip_type(body: &[u8]) -> &'static str {
+    // Entry names are stored uncompressed in local headers and in the central directory.
+    if contains(body, b"OFD.xml") {
+        OFD
+    } else if contains(body, b"word/") {
+        DOCX
+    } else if contains(body, b"xl/") {
+        XLSX
+    } else if contains(body, b"ppt/") {
+        PPTX
+    } else {
+        ZIP
+    }
+}
+
+/// The media type a file extension stands for, when it is a document type.
+pub fn document_type_for_name(name: &str) -> Option<&'static str> {
+    Some(match extension(name)?.as_str() {
+        "pdf" => PDF,
+        "doc" => DOC,
+        "xls" | "et" => XLS,
+        "ppt" | "dps" => PPT,
+        "wps" => WPS,
+        "docx" => DOCX,
+        "xlsx" => XLSX,
+        "pptx" => PPTX,
+        "ofd" => OFD,
+        "zip" => ZIP,
+        "rar" => RAR,
+        _ => return None,
+    })
+}
+
+/// The lower-cased extension of the last path segment, ignoring any query or fragment.
+fn extension(name: &str) -> Option<String> {
+    let path = name.split(['?', '#']).next().unwrap_or(name);
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let (_, ext) = file.rsplit_once('.')?;
+    Some(ext.to_ascii_lowercase())
+}
+
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}

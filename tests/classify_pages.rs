@@ -1,0 +1,368 @@
+//! Classify tests: every real page with its real status, synthetic soft-404 / login / empty pages,
+//! and attachment sniffing.
+
+use nianbao::classify::{ChallengeKind, PageKind, classify, sniff_document_type};
+use nianbao::decode::decode;
+
+fn real_page(name: &str) -> Vec<u8> {
+    let path = format!("{}/../shared/real-pages/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+}
+
+fn challenge(kind: ChallengeKind) -> PageKind {
+    PageKind::Challenge { challenge: kind }
+}
+
+fn classify_html(status: u16, body: &[u8]) -> PageKind {
+    let decoded = decode(body, Some("text/html"));
+    classify(status, Some("text/html"), body, Some(&decoded.text), None)
+}
+
+#[test]
+fn real_pages_classify_by_their_status_and_body() {
+    use ChallengeKind::*;
+    let cases = [
+        (
+            "ruishu-412-challenge-scjg-gansu-home-utf8.html",
+            412,
+            challenge(Ruishu),
+        ),
+        (
+            "ruishu-412-challenge-scjg-hubei-ss-variant-utf8.html",
+            412,
+            challenge(Ruishu),
+        ),
+        (
+            "ruishu6-412-challenge-zscqj-hubei-utf8.html",
+            412,
+            challenge(Ruishu),
+        ),
+        (
+            "waf-knownsec-jiasule-browser-check-utf8.html",
+            521,
+            challenge(Jiasule),
+        ),
+        (
+            "waf-360panyun-yunnan-gov-challenge-mojibake.html",
+            200,
+            challenge(Waf360),
+        ),
+        (
+            "hanweb-zj-fgw-detail-meta-utf8.html",
+            200,
+            PageKind::Content,
+        ),
+        (
+            "trs-shanxi-gov-detail-createPageHTML-utf8.html",
+            200,
+            PageKind::Content,
+        ),
+        ("trs-govcn-gongbao-detail-utf8.html", 200, PageKind::Content),
+        // Both still carry the 瑞数 `r='m'` script after the challenge was passed.
+        (
+            "kaipu-ucap-gansu-samr-detail-meta-pubdate-mismatch-utf8.html",
+            200,
+            PageKind::Content,
+        ),
+        (
+            "trs-hubei-samr-xxgk-detail-ensp-labels-utf8.html",
+            200,
+            PageKind::Content,
+        ),
+        ("trs-ordos-xxgknb-list-utf8.html", 200, PageKind::Content),
+        (
+            "encoding-mislabel-people-trs-gb2312-meta-utf8-bytes.html",
+            200,
+            PageKind::Content,
+        ),
+    ];
+    for (file, status, expected) in cases {
+        let body = real_page(file);
+        assert_eq!(
+            classify_html(status, &body),
+            expected,
+            "{file} with status {status}"
+        );
+        // Challenges are recognised from the body alone, e.g. behind a proxy that rewrites the status.
+        assert_eq!(
+            classify_html(200, &body),
+            expected,
+            "{file} with status 200"
+        );
+    }
+}
+
+#[test]
+fn the_json_list_api_is_content() {
+    let body = real_page("trs-hubei-samr-xxgk-list-api.json");
+    let text = String::from_utf8_lossy(&body);
+    let kind = classify(
+        200,
+        Some("application/json;charset=UTF-8"),
+        &body,
+        Some(&text),
+        None,
+    );
+    assert_eq!(kind, PageKind::Content);
+}
+
+fn portal_page(title: &str, main: &str) -> String {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=utf-8><title>{title}</title></head><body>\
+         <div class=\"header\"><a href=\"/\">首页</a><a href=\"/xxgk/\">政府信息公开</a><a href=\"/zwfw/\">政务服务</a></div>\
+         <div class=\"nav\"><ul><li>机构概况</li><li>政策文件</li><li>规划计划</li><li>财政信息</li></ul></div>\
+         <div class=\"position\">当前位置：首页 &gt; 政府信息公开 &gt; 年度报告</div>\
+         <div class=\"main\">{main}</div>\
+         <div class=\"footer\">主办单位：某某市人民政府办公室 版权所有 网站标识码1234000001 京ICP备00000000号</div>\
+         </body></html>"
+    )
+}
+
+#[test]
+fn synthetic_pages_classify() {
+    let report = "<h1>某某市2023年政府信息公开工作年度报告</h1><p>本报告依据《中华人民共和国政府信息公开条例》\
+        编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议\
+        行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。</p>";
+    let cases: Vec<(&str, u16, String, PageKind)> = vec![
+        ("report page", 200, portal_page("2023年年度报告", report), PageKind::Content),
+        ("title says not found", 200, portal_page("页面不存在", "<p>抱歉，您访问的页面不存在或已被删除。</p>"), PageKind::SoftNotFound),
+        ("404 in the title", 200, portal_page("404", "<img src=\"/images/404.png\"><a href=\"/\">返回首页</a>"), PageKind::SoftNotFound),
+        ("body says not found", 200, portal_page("某某市人民政府", "<p>对不起，找不到您要访问的页面！</p>"), PageKind::SoftNotFound),
+        ("page deleted", 200, portal_page("提示信息", "<p>该页面已删除</p>"), PageKind::SoftNotFound),
+        (
+            "a report that quotes a number with 404 in it",
+            200,
+            portal_page("关于印发第1404号文件的通知", report),
+            PageKind::Content,
+        ),
+        (
+            "login wall",
+            200,
+            portal_page("用户登录", "<form action=\"/login\" method=post>用户名：<input name=u> 密码：<input type=\"password\" name=p><button>登录</button></form>"),
+            PageKind::LoginWall,
+        ),
+        ("empty template", 200, portal_page("信息公开", "<div class=\"content\"><p> </p><p>&nbsp;</p></div>"), PageKind::EmptyTemplate),
+        (
+            "a template holding only an attachment link is content",
+            200,
+            portal_page("信息公开", "<a href=\"/upload/2023nb.pdf\">附件</a>"),
+            PageKind::Content,
+        ),
+        (
+            "a Hanweb list keeps its records in a data island",
+            200,
+            portal_page("年度报告", "<div id=\"1234\"><script type=\"text/xml\"><datastore><recordset><record><![CDATA[<li><a href=\"/art/2024/1/1/art_1_1.html\">2023年报</a></li>]]></record></recordset></datastore></script></div>"),
+            PageKind::Content,
+        ),
+        (
+            "a short page that kept the 瑞数 script after the challenge was passed",
+            200,
+            portal_page(
+                "2023年年度报告",
+                "<script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=1;$_ts.cd=\"q\";</script>\
+                 <h1>某某区2023年政府信息公开工作年度报告</h1><p>发布时间：2024-01-20 来源：区政府办</p>\
+                 <p>附件：<a href=\"/u/2023nb.pdf\">某某区2023年政府信息公开工作年度报告.pdf</a></p>",
+            ),
+            PageKind::Content,
+        ),
+        (
+            "a cookie-and-reload interstitial",
+            200,
+            "<html><head><script>var x=\"a1b2c3d4\";document.cookie=\"__tst_status=\"+x+\";path=/\";location.reload();</script></head><body></body></html>".to_owned(),
+            challenge(ChallengeKind::Other),
+        ),
+        (
+            "an unknown interstitial behind 521",
+            521,
+            "<html><body><script>document.cookie='a=b';location.href=location.pathname</script></body></html>".to_owned(),
+            challenge(ChallengeKind::Jiasule),
+        ),
+    ];
+    for (name, status, html, expected) in cases {
+        assert_eq!(classify_html(status, html.as_bytes()), expected, "{name}");
+    }
+}
+
+/// A minimal OLE2 container: the magic, padding, and a directory entry name in UTF-16LE.
+fn ole2(stream: &str) -> Vec<u8> {
+    let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    bytes.resize(512, 0);
+    bytes.extend(stream.encode_utf16().flat_map(u16::to_le_bytes));
+    bytes.resize(1024, 0);
+    bytes
+}
+
+/// A minimal ZIP: one local file header naming `entry`.
+fn zip(entry: &str) -> Vec<u8> {
+    let mut bytes = b"PK\x03\x04\x14\x00\x00\x00\x08\x00".to_vec();
+    bytes.extend([0u8; 16]);
+    bytes.extend((entry.len() as u16).to_le_bytes());
+    bytes.extend([0u8; 2]);
+    bytes.extend(entry.as_bytes());
+    bytes
+}
+
+/// (case name, body, name hint, expected media type)
+type SniffCase = (
+    &'static str,
+    Vec<u8>,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+#[test]
+fn sniffing_table() {
+    let cases: Vec<SniffCase> = vec![
+        (
+            "pdf",
+            b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj".to_vec(),
+            None,
+            Some("application/pdf"),
+        ),
+        (
+            "pdf after whitespace",
+            b"\r\n%PDF-1.4\n".to_vec(),
+            None,
+            Some("application/pdf"),
+        ),
+        (
+            "html quoting %PDF-",
+            b"<html><body>%PDF-1.4</body></html>".to_vec(),
+            None,
+            None,
+        ),
+        (
+            "doc by stream",
+            ole2("WordDocument"),
+            None,
+            Some("application/msword"),
+        ),
+        (
+            "xls by stream",
+            ole2("Workbook"),
+            None,
+            Some("application/vnd.ms-excel"),
+        ),
+        (
+            "wps by name",
+            ole2("WordDocument"),
+            Some("/upload/2023年报.wps"),
+            Some("application/vnd.ms-works"),
+        ),
+        (
+            "ole2 by name",
+            ole2("Root Entry"),
+            Some("report.XLS?id=3"),
+            Some("application/vnd.ms-excel"),
+        ),
+        (
+            "bare ole2",
+            ole2("Root Entry"),
+            None,
+            Some("application/x-ole-storage"),
+        ),
+        (
+            "docx",
+            zip("word/document.xml"),
+            None,
+            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ),
+        (
+            "xlsx",
+            zip("xl/workbook.xml"),
+            None,
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ),
+        ("ofd", zip("OFD.xml"), None, Some("application/ofd")),
+        (
+            "zip",
+            zip("2023年报/说明.txt"),
+            None,
+            Some("application/zip"),
+        ),
+        (
+            "rar",
+            b"Rar!\x1A\x07\x01\x00".to_vec(),
+            None,
+            Some("application/vnd.rar"),
+        ),
+        (
+            "html",
+            b"<!DOCTYPE html><html></html>".to_vec(),
+            Some("a.pdf"),
+            None,
+        ),
+        ("empty", Vec::new(), None, None),
+    ];
+    for (name, body, hint, expected) in cases {
+        assert_eq!(sniff_document_type(&body, hint), expected, "{name}");
+    }
+}
+
+/// (case name, Content-Type, body, name hint, expected kind)
+type AttachmentCase<'a> = (
+    &'static str,
+    Option<&'static str>,
+    &'a [u8],
+    Option<&'static str>,
+    PageKind,
+);
+
+#[test]
+fn attachments_by_bytes_header_or_name() {
+    let pdf = b"%PDF-1.5\n...".to_vec();
+    let opaque = vec![0x00, 0x01, 0x02, 0x03];
+    let error_page =
+        b"<html><body>\xe6\x96\x87\xe4\xbb\xb6\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</body></html>"
+            .to_vec();
+    let cases: Vec<AttachmentCase> = vec![
+        (
+            "pdf bytes as octet-stream",
+            Some("application/octet-stream"),
+            &pdf,
+            None,
+            attachment("application/pdf"),
+        ),
+        (
+            "pdf bytes as text/html",
+            Some("text/html"),
+            &pdf,
+            None,
+            attachment("application/pdf"),
+        ),
+        (
+            "opaque bytes with a pdf header",
+            Some("application/pdf"),
+            &opaque,
+            None,
+            attachment("application/pdf"),
+        ),
+        (
+            "opaque octet-stream named .ofd",
+            Some("application/octet-stream"),
+            &opaque,
+            Some("/a/b.ofd"),
+            attachment("application/ofd"),
+        ),
+        (
+            "an html error page served as pdf",
+            Some("application/pdf"),
+            &error_page,
+            None,
+            PageKind::SoftNotFound,
+        ),
+    ];
+    for (name, content_type, body, hint, expected) in cases {
+        assert_eq!(
+            classify(200, content_type, body, None, hint),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+fn attachment(content_type: &str) -> PageKind {
+    PageKind::Attachment {
+        content_type: content_type.to_owned(),
+    }
+}
