@@ -2,20 +2,40 @@
 //! and resolves them into `Settings`, the one type the rest of the program reads. First stop of
 //! the data path: config + seeds -> frontier.
 
+mod diagnose;
+mod raw;
+mod resolve;
+mod seeds;
+
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use url::Url;
 
+use self::diagnose::{KeyPath, Source};
+use self::raw::{RawConfig, RawSeedFile};
+
 /// Default values for everything the config file may leave out.
 pub const DEFAULT_USER_AGENT: &str =
     "nianbao/0.1 (+https://github.com/nianbao/nianbao; government report archiver)";
+/// Archive root, relative to the config file's folder.
+pub const DEFAULT_DATA_DIR: &str = "data";
 pub const DEFAULT_PER_HOST_INTERVAL: Duration = Duration::from_secs(2);
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 1;
 pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
+pub const DEFAULT_RESPECT_ROBOTS: bool = true;
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(10 * 60);
+pub const DEFAULT_HOST_FAILURE_LIMIT: u32 = 5;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 50 * 1024 * 1024;
+/// Smallest accepted `fetch.max_body_bytes`: below this even an error page is cut off.
+pub const MIN_MAX_BODY_BYTES: u64 = 1024;
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+pub const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(1);
+pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
+pub const DEFAULT_KNOWN_PAGES_BEFORE_STOP: u32 = 1;
+pub const DEFAULT_MAX_LIST_PAGES: u32 = 1000;
 
 /// Resolved settings: every value validated, no `Option` left where a default exists.
 #[derive(Debug, Clone)]
@@ -75,6 +95,9 @@ pub struct Portal {
     pub per_host_interval: Option<Duration>,
     /// False when the section URL could not be checked by whoever wrote the seed.
     pub verified: bool,
+    /// Reserved for portals whose list is served by a JSON API (e.g. `"trs_xxgk"`); not yet
+    /// interpreted.
+    pub list_api: Option<String>,
     /// The file the portal was declared in.
     pub source: PathBuf,
 }
@@ -88,20 +111,143 @@ pub struct Overrides {
 /// A config problem, naming the file, the key and the expected form.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
+    #[error("cannot read {path}: {source}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    /// Shown as `file:line:column: key: message`, e.g.
+    /// `seeds/xinjiang.toml:12:21: portal[2].per_host_interval: expected a duration such as "2s"
+    /// or "500ms", found "fast"`.
+    #[error("{}", InvalidDisplay { path, location: location.as_ref(), key: key.as_deref(), message })]
+    Invalid {
+        /// The file at fault (the config file or a seed file).
+        path: PathBuf,
+        /// Where in the file, when the fault has a place.
+        location: Option<Location>,
+        /// Dotted key such as `politeness.per_host_interval` or `portal[2].url`; `None` for the
+        /// top level or the file as a whole.
+        key: Option<String>,
+        /// What was expected and what was found.
+        message: String,
+    },
+}
+
+/// A 1-based position in a config or seed file (column in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+}
+
+struct InvalidDisplay<'a> {
+    path: &'a Path,
+    location: Option<&'a Location>,
+    key: Option<&'a str>,
+    message: &'a str,
+}
+
+impl std::fmt::Display for InvalidDisplay<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        diagnose::render(f, self.path, self.location, self.key, self.message)
+    }
+}
+
+impl Default for Politeness {
+    fn default() -> Self {
+        Self {
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            per_host_interval: DEFAULT_PER_HOST_INTERVAL,
+            per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            max_concurrency: DEFAULT_MAX_CONCURRENCY,
+            respect_robots: DEFAULT_RESPECT_ROBOTS,
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
+            host_failure_limit: DEFAULT_HOST_FAILURE_LIMIT,
+        }
+    }
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        Self {
+            timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_base: DEFAULT_RETRY_BASE,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
+        }
+    }
+}
+
+impl Default for CrawlSettings {
+    fn default() -> Self {
+        Self {
+            known_pages_before_stop: DEFAULT_KNOWN_PAGES_BEFORE_STOP,
+            max_list_pages: DEFAULT_MAX_LIST_PAGES,
+        }
+    }
 }
 
 /// Loads and validates the config file at `path` and the seed files it names.
+///
+/// Relative paths in the file (`data_dir`, `seeds`) are resolved against the file's folder;
+/// `overrides.data_dir` is taken as given (relative to the working directory, like any CLI path).
+/// Portals come from the config file's own `[[portal]]` tables first, then from the seed files in
+/// glob order; a name or URL declared twice is an error naming both places.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
-    let _ = (path, overrides);
-    Err(ConfigError::Invalid {
+    let text = read(path)?;
+    let source = Source { path, text: &text };
+    let raw: RawConfig = toml::from_str(&text).map_err(|e| source.toml_error(&e))?;
+    let config_dir = path.parent().unwrap_or(Path::new(""));
+
+    let data_dir = match &overrides.data_dir {
+        Some(dir) => dir.clone(),
+        None => resolve::data_dir(raw.data_dir, config_dir, &source)?,
+    };
+    let politeness = resolve::politeness(raw.politeness, &source)?;
+    let fetch = resolve::fetch(raw.fetch, &source)?;
+    let crawl = resolve::crawl(raw.crawl, &source)?;
+    let operator = raw
+        .operator
+        .map(|o| o.trim().to_owned())
+        .filter(|o| !o.is_empty());
+
+    let mut catalogue = seeds::Catalogue::default();
+    catalogue.add_file(resolve::portals(raw.portal, &source)?, &source)?;
+
+    // A file matched by two globs is read once; the config file itself is never a seed file.
+    let mut seen: HashSet<PathBuf> = HashSet::from([path.to_path_buf()]);
+    for (index, pattern) in raw.seeds.unwrap_or_default().iter().enumerate() {
+        let key = KeyPath::root().key("seeds").index(index);
+        for seed_path in seeds::expand(config_dir, pattern, &key, &source)? {
+            if !seen.insert(seed_path.clone()) {
+                continue;
+            }
+            let seed_text = read(&seed_path)?;
+            let seed = Source {
+                path: &seed_path,
+                text: &seed_text,
+            };
+            let raw_seed: RawSeedFile =
+                toml::from_str(&seed_text).map_err(|e| seed.toml_error(&e))?;
+            catalogue.add_file(resolve::portals(raw_seed.portal, &seed)?, &seed)?;
+        }
+    }
+
+    Ok(Settings {
+        config_path: path.to_path_buf(),
+        data_dir,
+        politeness,
+        fetch,
+        crawl,
+        operator,
+        portals: catalogue.into_portals(),
+    })
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
-        message: "not implemented".into(),
+        source,
     })
 }

@@ -1,0 +1,211 @@
+//! The config and seed files as written: serde shapes with `Option` fields and
+//! `deny_unknown_fields`, plus value types that check their own form while deserializing, so a bad
+//! value fails with the span of the value. `resolve` turns these into `Settings`.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use url::Url;
+
+/// `config.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub data_dir: Option<String>,
+    pub seeds: Option<Vec<String>>,
+    pub operator: Option<String>,
+    pub politeness: Option<RawPoliteness>,
+    pub fetch: Option<RawFetch>,
+    pub crawl: Option<RawCrawl>,
+    pub portal: Option<Vec<RawPortal>>,
+}
+
+/// A seed file: nothing but `[[portal]]` tables.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSeedFile {
+    pub portal: Option<Vec<RawPortal>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPoliteness {
+    pub user_agent: Option<ContactUserAgent>,
+    pub per_host_interval: Option<HumanDuration>,
+    pub per_host_concurrency: Option<usize>,
+    pub max_concurrency: Option<usize>,
+    pub respect_robots: Option<bool>,
+    pub max_retry_after: Option<HumanDuration>,
+    pub host_failure_limit: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFetch {
+    pub timeout: Option<HumanDuration>,
+    pub max_body_bytes: Option<u64>,
+    pub max_retries: Option<u32>,
+    pub retry_base: Option<HumanDuration>,
+    pub max_redirects: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCrawl {
+    pub known_pages_before_stop: Option<u32>,
+    pub max_list_pages: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPortal {
+    pub name: Option<String>,
+    pub url: Option<HttpUrl>,
+    pub per_host_interval: Option<HumanDuration>,
+    pub verified: Option<bool>,
+    pub list_api: Option<String>,
+}
+
+/// The expected forms, worded once so the serde errors and the later checks say the same thing.
+pub(super) const DURATION_FORM: &str = "a duration such as \"2s\" or \"500ms\"";
+pub(super) const URL_FORM: &str = "an http:// or https:// URL with a host";
+pub(super) const USER_AGENT_FORM: &str =
+    "a user agent with a contact URL (http://, https:// or mailto:)";
+
+/// A humantime duration string ("2s", "500ms", "10m").
+#[derive(Debug, Clone, Copy)]
+pub(super) struct HumanDuration(pub Duration);
+
+impl<'de> Deserialize<'de> for HumanDuration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DurationVisitor;
+        impl Visitor<'_> for DurationVisitor {
+            type Value = HumanDuration;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(DURATION_FORM)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<HumanDuration, E> {
+                humantime::parse_duration(text)
+                    .map(HumanDuration)
+                    .map_err(|_| E::custom(format!("expected {DURATION_FORM}, found {text:?}")))
+            }
+        }
+        deserializer.deserialize_str(DurationVisitor)
+    }
+}
+
+/// An absolute http(s) URL with a host: the only kind a portal section can be fetched from.
+#[derive(Debug, Clone)]
+pub(super) struct HttpUrl(pub Url);
+
+impl<'de> Deserialize<'de> for HttpUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct UrlVisitor;
+        impl Visitor<'_> for UrlVisitor {
+            type Value = HttpUrl;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(URL_FORM)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<HttpUrl, E> {
+                parse_http_url(text).map(HttpUrl).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(UrlVisitor)
+    }
+}
+
+fn parse_http_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text.trim())
+        .map_err(|e| format!("expected {URL_FORM}, found {text:?} ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "expected {URL_FORM}, found scheme `{}` in {text:?}",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("expected {URL_FORM}, found no host in {text:?}"));
+    }
+    Ok(url)
+}
+
+/// A User-Agent that tells site operators how to reach whoever runs the crawler.
+#[derive(Debug, Clone)]
+pub(super) struct ContactUserAgent(pub String);
+
+impl<'de> Deserialize<'de> for ContactUserAgent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AgentVisitor;
+        impl Visitor<'_> for AgentVisitor {
+            type Value = ContactUserAgent;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(USER_AGENT_FORM)
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ContactUserAgent, E> {
+                if has_contact(text) {
+                    Ok(ContactUserAgent(text.trim().to_owned()))
+                } else {
+                    Err(E::custom(format!(
+                        "expected {USER_AGENT_FORM}, found {text:?}"
+                    )))
+                }
+            }
+        }
+        deserializer.deserialize_str(AgentVisitor)
+    }
+}
+
+/// Portal operators block crawlers they cannot identify; a contact URL is the least we owe them.
+pub(super) fn has_contact(user_agent: &str) -> bool {
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|scheme| user_agent.contains(scheme))
+        // Control characters would be rejected by the HTTP client at the first request.
+        && !user_agent.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_url_accepts_only_absolute_http_with_host() {
+        let cases = [
+            ("http://www.xjats.gov.cn/zwgk/", Ok("www.xjats.gov.cn")),
+            (
+                "https://www.qz.gov.cn/col/col1229055848/index.html",
+                Ok("www.qz.gov.cn"),
+            ),
+            ("ftp://www.xjats.gov.cn/", Err("scheme `ftp`")),
+            ("www.xjats.gov.cn/zwgk/", Err("relative URL without a base")),
+            ("http://", Err("empty host")),
+            ("mailto:a@b.cn", Err("scheme `mailto`")),
+        ];
+        for (input, expected) in cases {
+            match (parse_http_url(input), expected) {
+                (Ok(url), Ok(host)) => assert_eq!(url.host_str(), Some(host), "{input}"),
+                (Err(message), Err(part)) => {
+                    assert!(message.contains(part), "{input}: {message}");
+                    assert!(message.starts_with("expected an http://"), "{message}");
+                }
+                (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn user_agent_needs_a_contact() {
+        let cases = [
+            ("nianbao/0.1 (+https://example.org/nianbao)", true),
+            ("nianbao/0.1 (+http://example.org)", true),
+            ("nianbao/0.1 (mailto:ops@example.org)", true),
+            ("nianbao/0.1", false),
+            ("nianbao/0.1 (example.org)", false),
+            ("nianbao/0.1 (+https://example.org)\r\nX-Evil: 1", false),
+        ];
+        for (agent, ok) in cases {
+            assert_eq!(has_contact(agent), ok, "{agent:?}");
+        }
+    }
+}

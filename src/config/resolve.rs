@@ -1,0 +1,225 @@
+//! Resolves the raw tables of one file into settings: fills defaults from the `DEFAULT_*`
+//! constants and checks the ranges serde cannot (positive gaps, at least one permit, a body cap
+//! worth having). Forms (duration, URL, user agent) were already checked while deserializing.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::diagnose::{KeyPath, Source};
+use super::raw::{DURATION_FORM, HumanDuration, RawCrawl, RawFetch, RawPoliteness, RawPortal};
+use super::*;
+
+pub(super) fn politeness(
+    raw: Option<RawPoliteness>,
+    source: &Source<'_>,
+) -> Result<Politeness, ConfigError> {
+    let table = KeyPath::root().key("politeness");
+    let Some(raw) = raw else {
+        return Ok(Politeness::default());
+    };
+    let per_host_concurrency = at_least(
+        raw.per_host_concurrency,
+        DEFAULT_PER_HOST_CONCURRENCY,
+        1,
+        &table.key("per_host_concurrency"),
+        source,
+    )?;
+    let max_concurrency = at_least(
+        raw.max_concurrency,
+        DEFAULT_MAX_CONCURRENCY,
+        1,
+        &table.key("max_concurrency"),
+        source,
+    )?;
+    // A host permit is taken before the global one is needed; more host permits than global
+    // ones could never be used and usually means the two keys were swapped.
+    if per_host_concurrency > max_concurrency {
+        return Err(source.at_key(
+            &table.key("per_host_concurrency"),
+            format!(
+                "expected a number no larger than politeness.max_concurrency \
+                 ({max_concurrency}), found {per_host_concurrency}"
+            ),
+        ));
+    }
+    Ok(Politeness {
+        user_agent: raw
+            .user_agent
+            .map_or_else(|| DEFAULT_USER_AGENT.to_owned(), |ua| ua.0),
+        per_host_interval: positive(
+            raw.per_host_interval,
+            DEFAULT_PER_HOST_INTERVAL,
+            &table.key("per_host_interval"),
+            source,
+        )?,
+        per_host_concurrency,
+        max_concurrency,
+        respect_robots: raw.respect_robots.unwrap_or(DEFAULT_RESPECT_ROBOTS),
+        max_retry_after: positive(
+            raw.max_retry_after,
+            DEFAULT_MAX_RETRY_AFTER,
+            &table.key("max_retry_after"),
+            source,
+        )?,
+        host_failure_limit: at_least(
+            raw.host_failure_limit,
+            DEFAULT_HOST_FAILURE_LIMIT,
+            1,
+            &table.key("host_failure_limit"),
+            source,
+        )?,
+    })
+}
+
+pub(super) fn fetch(
+    raw: Option<RawFetch>,
+    source: &Source<'_>,
+) -> Result<FetchSettings, ConfigError> {
+    let table = KeyPath::root().key("fetch");
+    let Some(raw) = raw else {
+        return Ok(FetchSettings::default());
+    };
+    Ok(FetchSettings {
+        timeout: positive(raw.timeout, DEFAULT_TIMEOUT, &table.key("timeout"), source)?,
+        max_body_bytes: at_least(
+            raw.max_body_bytes,
+            DEFAULT_MAX_BODY_BYTES,
+            MIN_MAX_BODY_BYTES,
+            &table.key("max_body_bytes"),
+            source,
+        )?,
+        max_retries: raw.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+        retry_base: positive(
+            raw.retry_base,
+            DEFAULT_RETRY_BASE,
+            &table.key("retry_base"),
+            source,
+        )?,
+        max_redirects: raw.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+    })
+}
+
+pub(super) fn crawl(
+    raw: Option<RawCrawl>,
+    source: &Source<'_>,
+) -> Result<CrawlSettings, ConfigError> {
+    let table = KeyPath::root().key("crawl");
+    let Some(raw) = raw else {
+        return Ok(CrawlSettings::default());
+    };
+    Ok(CrawlSettings {
+        known_pages_before_stop: at_least(
+            raw.known_pages_before_stop,
+            DEFAULT_KNOWN_PAGES_BEFORE_STOP,
+            1,
+            &table.key("known_pages_before_stop"),
+            source,
+        )?,
+        max_list_pages: at_least(
+            raw.max_list_pages,
+            DEFAULT_MAX_LIST_PAGES,
+            1,
+            &table.key("max_list_pages"),
+            source,
+        )?,
+    })
+}
+
+/// The `[[portal]]` tables of one file, in file order.
+pub(super) fn portals(
+    raw: Option<Vec<RawPortal>>,
+    source: &Source<'_>,
+) -> Result<Vec<Portal>, ConfigError> {
+    let mut portals = Vec::new();
+    for (index, raw) in raw.unwrap_or_default().into_iter().enumerate() {
+        let table = KeyPath::root().key("portal").index(index);
+        let name = match raw.name.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => name.to_owned(),
+            Some(_) => {
+                return Err(source.at_key(
+                    &table.key("name"),
+                    "expected a non-empty name such as \"阿图什市人民政府\", found \"\"",
+                ));
+            }
+            None => return Err(missing(source, &table, "name")),
+        };
+        let Some(url) = raw.url else {
+            return Err(missing(source, &table, "url"));
+        };
+        let per_host_interval = match raw.per_host_interval {
+            None => None,
+            Some(interval) => Some(positive(
+                Some(interval),
+                DEFAULT_PER_HOST_INTERVAL,
+                &table.key("per_host_interval"),
+                source,
+            )?),
+        };
+        portals.push(Portal {
+            name,
+            url: url.0,
+            per_host_interval,
+            verified: raw.verified.unwrap_or(true),
+            list_api: raw.list_api,
+            source: source.path.to_path_buf(),
+        });
+    }
+    Ok(portals)
+}
+
+/// `data_dir` as written, resolved against the config file's folder (not the working directory),
+/// so `nianbao -c /etc/nianbao/config.toml` finds the same archive from anywhere.
+pub(super) fn data_dir(
+    raw: Option<String>,
+    config_dir: &Path,
+    source: &Source<'_>,
+) -> Result<std::path::PathBuf, ConfigError> {
+    let written = raw.unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned());
+    if written.trim().is_empty() {
+        return Err(source.at_key(
+            &KeyPath::root().key("data_dir"),
+            "expected a folder path such as \"data\", found \"\"",
+        ));
+    }
+    Ok(config_dir.join(written))
+}
+
+fn missing(source: &Source<'_>, table: &KeyPath, key: &str) -> ConfigError {
+    source.at_key(table, format!("missing key `{key}`, which is required"))
+}
+
+fn positive(
+    value: Option<HumanDuration>,
+    default: Duration,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<Duration, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(HumanDuration(d)) if d.is_zero() => Err(source.at_key(
+            key,
+            format!("expected {DURATION_FORM} greater than zero, found a zero duration"),
+        )),
+        Some(HumanDuration(d)) => Ok(d),
+    }
+}
+
+fn at_least<T>(
+    value: Option<T>,
+    default: T,
+    min: T,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    match value {
+        Some(v) if v < min => Err(source.at_key(
+            key,
+            format!("expected a whole number of {min} or more, found {v}"),
+        )),
+        Some(v) => Ok(v),
+        None => Ok(default),
+    }
+}

@@ -1,0 +1,127 @@
+//! Seed files: expands the `seeds` globs against the config file's folder and gathers every
+//! `[[portal]]` into one catalogue, refusing a portal name or section URL declared twice (two
+//! entries for one section would crawl it twice and split its history).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use super::diagnose::{KeyPath, Source};
+use super::{ConfigError, Portal};
+
+/// The files one `seeds` entry names, in a stable (sorted) order.
+pub(super) fn expand(
+    config_dir: &Path,
+    pattern: &str,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<Vec<PathBuf>, ConfigError> {
+    let full = if Path::new(pattern).is_absolute() || config_dir.as_os_str().is_empty() {
+        pattern.to_owned()
+    } else {
+        // The folder is literal text: a `[` in it must not start a character class.
+        let dir = glob::Pattern::escape(&config_dir.to_string_lossy());
+        format!("{dir}/{pattern}")
+    };
+    let paths = glob::glob(&full).map_err(|e| {
+        source.at_key(
+            key,
+            format!("expected a glob such as \"seeds/*.toml\", found {pattern:?} ({e})"),
+        )
+    })?;
+    let mut files = Vec::new();
+    for entry in paths {
+        let path = entry.map_err(|e| ConfigError::Read {
+            path: e.path().to_path_buf(),
+            source: e.into(),
+        })?;
+        if path.is_file() {
+            files.push(path);
+        }
+    }
+    if files.is_empty() {
+        return Err(source.at_key(
+            key,
+            format!(
+                "the glob {pattern:?} matches no file (relative to {}); expected it to name \
+                 at least one seed file",
+                shown_dir(config_dir)
+            ),
+        ));
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn shown_dir(dir: &Path) -> String {
+    if dir.as_os_str().is_empty() {
+        "the current folder".to_owned()
+    } else {
+        dir.display().to_string()
+    }
+}
+
+/// Where a portal was declared, for naming both places in a duplicate error.
+#[derive(Debug, Clone)]
+struct Declared {
+    file: PathBuf,
+    index: usize,
+}
+
+impl std::fmt::Display for Declared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "portal[{}] in {}", self.index, self.file.display())
+    }
+}
+
+/// Every portal across the config file and the seed files, with the indexes for duplicates.
+#[derive(Debug, Default)]
+pub(super) struct Catalogue {
+    portals: Vec<Portal>,
+    by_name: HashMap<String, Declared>,
+    by_url: HashMap<Url, Declared>,
+}
+
+impl Catalogue {
+    /// Adds the portals of one file (in file order, so `index` is the `[[portal]]` index).
+    pub fn add_file(
+        &mut self,
+        portals: Vec<Portal>,
+        source: &Source<'_>,
+    ) -> Result<(), ConfigError> {
+        for (index, portal) in portals.into_iter().enumerate() {
+            let here = Declared {
+                file: source.path.to_path_buf(),
+                index,
+            };
+            let table = KeyPath::root().key("portal").index(index);
+            if let Some(first) = self.by_name.get(&portal.name) {
+                return Err(source.at_key(
+                    &table.key("name"),
+                    format!(
+                        "the name {:?} is already used by {first}; expected each portal name once",
+                        portal.name
+                    ),
+                ));
+            }
+            if let Some(first) = self.by_url.get(&portal.url) {
+                return Err(source.at_key(
+                    &table.key("url"),
+                    format!(
+                        "the URL {} is already declared by {first}; expected each section URL once",
+                        portal.url
+                    ),
+                ));
+            }
+            self.by_name.insert(portal.name.clone(), here.clone());
+            self.by_url.insert(portal.url.clone(), here);
+            self.portals.push(portal);
+        }
+        Ok(())
+    }
+
+    pub fn into_portals(self) -> Vec<Portal> {
+        self.portals
+    }
+}

@@ -1,0 +1,569 @@
+//! Loading `config.toml` and seed files end to end: the repository's own config and seeds, the
+//! resolution rules (paths, overrides, defaults), and bad files whose errors must name the file,
+//! the key, the expected form and the line.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use nianbao::config::{
+    self, ConfigError, DEFAULT_HOST_FAILURE_LIMIT, DEFAULT_KNOWN_PAGES_BEFORE_STOP,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_REDIRECTS,
+    DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_PER_HOST_CONCURRENCY,
+    DEFAULT_PER_HOST_INTERVAL, DEFAULT_RESPECT_ROBOTS, DEFAULT_RETRY_BASE, DEFAULT_TIMEOUT,
+    DEFAULT_USER_AGENT, Location, Overrides, Settings,
+};
+
+/// A scratch folder holding `config.toml` and any seed files, by relative path.
+fn scratch(config: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir can be created");
+    write(dir.path(), "config.toml", config);
+    for (path, text) in files {
+        write(dir.path(), path, text);
+    }
+    dir
+}
+
+fn write(root: &Path, relative: &str, text: &str) {
+    let path = root.join(relative);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("the scratch folder is writable");
+    }
+    std::fs::write(&path, text).expect("the scratch folder is writable");
+}
+
+fn load_in(dir: &Path) -> Result<Settings, ConfigError> {
+    config::load(&dir.join("config.toml"), &Overrides::default())
+}
+
+const PORTAL_A: &str =
+    "[[portal]]\nname = \"阿图什市人民政府\"\nurl = \"http://a.example.cn/nb/\"\n";
+
+#[test]
+fn the_repository_config_and_its_seeds_load() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let settings = config::load(&root.join("config.toml"), &Overrides::default())
+        .unwrap_or_else(|e| panic!("the shipped config must load: {e}"));
+
+    assert_eq!(settings.data_dir, root.join("data"));
+    assert_eq!(
+        settings.politeness.per_host_interval,
+        Duration::from_secs(2)
+    );
+    assert_eq!(
+        settings.politeness.max_retry_after,
+        Duration::from_secs(600)
+    );
+    assert_eq!(settings.fetch.max_body_bytes, 52_428_800);
+    assert!(settings.politeness.user_agent.contains("https://"));
+
+    let mut names: Vec<&str> = settings.portals.iter().map(|p| p.name.as_str()).collect();
+    names.sort_unstable();
+    for expected in [
+        "阿图什市人民政府",
+        "阿勒泰市人民政府",
+        "阿拉山口市人民政府",
+        "衢州市人民政府",
+        "集安市人民政府",
+        "集安市台上镇人民政府",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    for portal in &settings.portals {
+        // Nothing shipped has been fetched by this project, so nothing may claim to be verified.
+        assert!(!portal.verified, "{} claims verified", portal.name);
+        assert!(
+            portal.source.starts_with(root.join("seeds")),
+            "{:?}",
+            portal.source
+        );
+        assert!(matches!(portal.url.scheme(), "http" | "https"));
+    }
+}
+
+/// One bad setup and what its error must say.
+struct Bad {
+    case: &'static str,
+    config: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    /// The file the error must name, relative to the scratch folder.
+    file: &'static str,
+    key: Option<&'static str>,
+    line: Option<usize>,
+    /// Pieces the message must contain (the expected form, the found value).
+    says: &'static [&'static str],
+}
+
+const BAD: &[Bad] = &[
+    Bad {
+        case: "unknown key at top level",
+        config: "data_dir = \"d\"\npolitness = 1\n",
+        files: &[],
+        file: "config.toml",
+        key: None,
+        line: Some(2),
+        says: &[
+            "unknown key `politness` at top level",
+            "expected one of data_dir, seeds, operator, politeness, fetch, crawl, portal",
+        ],
+    },
+    Bad {
+        case: "unknown key in [politeness]",
+        config: "[politeness]\nper_host_interval = \"2s\"\nper_host_intervall = \"3s\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness"),
+        line: Some(3),
+        says: &[
+            "unknown key `per_host_intervall`",
+            "user_agent, per_host_interval",
+        ],
+    },
+    Bad {
+        case: "unknown key in a seed file's [[portal]]",
+        config: "seeds = [\"seeds/*.toml\"]\n",
+        files: &[(
+            "seeds/xinjiang.toml",
+            "[[portal]]\nname = \"a\"\nurl = \"http://a.example.cn/\"\n\
+             [[portal]]\nname = \"b\"\nurl = \"http://b.example.cn/\"\nintervl = \"5s\"\n",
+        )],
+        file: "seeds/xinjiang.toml",
+        key: Some("portal[1]"),
+        line: Some(7),
+        says: &[
+            "unknown key `intervl`",
+            "expected one of name, url, per_host_interval",
+        ],
+    },
+    Bad {
+        case: "unknown top-level key in a seed file",
+        config: "seeds = [\"seeds/*.toml\"]\n",
+        files: &[("seeds/a.toml", "[politeness]\nuser_agent = \"x\"\n")],
+        file: "seeds/a.toml",
+        key: None,
+        line: Some(1),
+        says: &[
+            "unknown key `politeness` at top level",
+            "expected one of portal",
+        ],
+    },
+    Bad {
+        case: "bad duration",
+        config: "[politeness]\nper_host_interval = \"fast\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.per_host_interval"),
+        line: Some(2),
+        says: &[
+            "expected a duration such as \"2s\" or \"500ms\"",
+            "found \"fast\"",
+        ],
+    },
+    Bad {
+        case: "duration given as a number",
+        config: "[fetch]\ntimeout = 30\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("fetch.timeout"),
+        line: Some(2),
+        says: &["expected a duration such as \"2s\"", "found integer `30`"],
+    },
+    Bad {
+        case: "bad duration in a seed portal",
+        config: "seeds = [\"seeds/*.toml\"]\n",
+        files: &[(
+            "seeds/xinjiang.toml",
+            "[[portal]]\nname = \"a\"\nurl = \"http://a.example.cn/\"\n\
+             [[portal]]\nname = \"b\"\nurl = \"http://b.example.cn/\"\n\
+             [[portal]]\nname = \"c\"\nurl = \"http://c.example.cn/\"\nper_host_interval = \"fast\"\n",
+        )],
+        file: "seeds/xinjiang.toml",
+        key: Some("portal[2].per_host_interval"),
+        line: Some(10),
+        says: &["expected a duration such as \"2s\" or \"500ms\", found \"fast\""],
+    },
+    Bad {
+        case: "zero duration",
+        config: "[[portal]]\nname = \"a\"\nurl = \"http://a.example.cn/\"\nper_host_interval = \"0s\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].per_host_interval"),
+        line: Some(4),
+        says: &["greater than zero"],
+    },
+    Bad {
+        case: "url that does not parse",
+        config: "[[portal]]\nname = \"a\"\nurl = \"www.xjats.gov.cn/nb\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].url"),
+        line: Some(3),
+        says: &[
+            "expected an http:// or https:// URL",
+            "found \"www.xjats.gov.cn/nb\"",
+        ],
+    },
+    Bad {
+        case: "ftp scheme",
+        config: "[[portal]]\nname = \"a\"\nurl = \"ftp://a.example.cn/nb/\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].url"),
+        line: Some(3),
+        says: &["expected an http:// or https:// URL", "scheme `ftp`"],
+    },
+    Bad {
+        case: "portal without url",
+        config: "[[portal]]\nname = \"a\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0]"),
+        line: Some(1),
+        says: &["missing key `url`"],
+    },
+    Bad {
+        case: "empty portal name",
+        config: "[[portal]]\nname = \"  \"\nurl = \"http://a.example.cn/\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].name"),
+        line: Some(2),
+        says: &["expected a non-empty name"],
+    },
+    Bad {
+        case: "zero concurrency",
+        config: "[politeness]\nper_host_concurrency = 0\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.per_host_concurrency"),
+        line: Some(2),
+        says: &["expected a whole number of 1 or more, found 0"],
+    },
+    Bad {
+        case: "negative concurrency",
+        config: "[politeness]\nmax_concurrency = -4\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.max_concurrency"),
+        line: Some(2),
+        says: &["expected a whole number", "found integer `-4`"],
+    },
+    Bad {
+        case: "more host permits than global ones",
+        config: "[politeness]\nper_host_concurrency = 8\nmax_concurrency = 4\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.per_host_concurrency"),
+        line: Some(2),
+        says: &["no larger than politeness.max_concurrency (4), found 8"],
+    },
+    Bad {
+        case: "tiny body cap",
+        config: "[fetch]\nmax_body_bytes = 100\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("fetch.max_body_bytes"),
+        line: Some(2),
+        says: &["expected a whole number of 1024 or more, found 100"],
+    },
+    Bad {
+        case: "user agent without contact",
+        config: "[politeness]\nuser_agent = \"nianbao/0.1\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.user_agent"),
+        line: Some(2),
+        says: &[
+            "expected a user agent with a contact URL",
+            "found \"nianbao/0.1\"",
+        ],
+    },
+    Bad {
+        case: "boolean given as a string",
+        config: "[politeness]\nrespect_robots = \"yes\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.respect_robots"),
+        line: Some(2),
+        says: &["expected true or false", "found string \"yes\""],
+    },
+    Bad {
+        case: "glob matching nothing",
+        config: "seeds = [\"seeds/*.toml\", \"more/*.toml\"]\n",
+        files: &[("seeds/a.toml", PORTAL_A)],
+        file: "config.toml",
+        key: Some("seeds[1]"),
+        line: Some(1),
+        says: &["the glob \"more/*.toml\" matches no file"],
+    },
+    Bad {
+        case: "same portal name in two files",
+        config: "seeds = [\"seeds/*.toml\"]\n",
+        files: &[
+            ("seeds/a.toml", PORTAL_A),
+            (
+                "seeds/b.toml",
+                "[[portal]]\nname = \"阿图什市人民政府\"\nurl = \"http://other.example.cn/\"\n",
+            ),
+        ],
+        file: "seeds/b.toml",
+        key: Some("portal[0].name"),
+        line: Some(2),
+        says: &[
+            "already used by portal[0] in",
+            "seeds/a.toml",
+            "expected each portal name once",
+        ],
+    },
+    Bad {
+        case: "same URL in the config file and a seed file",
+        config: "seeds = [\"seeds/*.toml\"]\n[[portal]]\nname = \"x\"\nurl = \"http://a.example.cn/nb/\"\n",
+        files: &[("seeds/a.toml", PORTAL_A)],
+        file: "seeds/a.toml",
+        key: Some("portal[0].url"),
+        line: Some(3),
+        says: &[
+            "http://a.example.cn/nb/ is already declared by portal[0] in",
+            "config.toml",
+        ],
+    },
+    Bad {
+        case: "broken TOML",
+        config: "[politeness\nuser_agent = \"x\"\n",
+        files: &[],
+        file: "config.toml",
+        key: None,
+        line: Some(1),
+        says: &["invalid TOML"],
+    },
+];
+
+#[test]
+fn bad_configs_name_file_key_form_and_line() {
+    for bad in BAD {
+        let dir = scratch(bad.config, bad.files);
+        let error = match load_in(dir.path()) {
+            Ok(_) => panic!("{}: loaded, expected an error", bad.case),
+            Err(error) => error,
+        };
+        let shown = error.to_string();
+        let ConfigError::Invalid {
+            path,
+            location,
+            key,
+            message,
+        } = &error
+        else {
+            panic!("{}: expected Invalid, got {error:?}", bad.case);
+        };
+        assert_eq!(path, &dir.path().join(bad.file), "{}: {shown}", bad.case);
+        assert_eq!(key.as_deref(), bad.key, "{}: {shown}", bad.case);
+        assert_eq!(location.map(|l| l.line), bad.line, "{}: {shown}", bad.case);
+        for piece in bad.says {
+            assert!(
+                message.contains(piece),
+                "{}: {piece:?} not in {shown}",
+                bad.case
+            );
+        }
+        // The shown form leads with file:line:column, then the key.
+        let mut prefix = path.display().to_string();
+        if let Some(Location { line, column }) = location {
+            prefix.push_str(&format!(":{line}:{column}"));
+        }
+        if let Some(key) = key {
+            prefix.push_str(&format!(": {key}"));
+        }
+        assert_eq!(shown, format!("{prefix}: {message}"), "{}", bad.case);
+    }
+}
+
+#[test]
+fn error_text_reads_as_documented() {
+    let dir = scratch("politness = 1\n", &[]);
+    let shown = load_in(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let expected = format!(
+        "{}:1:1: unknown key `politness` at top level; expected one of data_dir, seeds, operator, \
+         politeness, fetch, crawl, portal",
+        dir.path().join("config.toml").display()
+    );
+    assert_eq!(shown, expected);
+
+    let dir = scratch(
+        "seeds = [\"seeds/*.toml\"]\n",
+        &[(
+            "seeds/xinjiang.toml",
+            "[[portal]]\nname = \"a\"\nurl = \"http://a.cn/\"\nper_host_interval = \"fast\"\n",
+        )],
+    );
+    let shown = load_in(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let expected = format!(
+        "{}:4:21: portal[0].per_host_interval: expected a duration such as \"2s\" or \"500ms\", \
+         found \"fast\"",
+        dir.path().join("seeds/xinjiang.toml").display()
+    );
+    assert_eq!(shown, expected);
+}
+
+#[test]
+fn missing_config_file_is_a_read_error_naming_the_path() {
+    let dir = tempfile::tempdir().expect("a temp dir can be created");
+    let path = dir.path().join("nope.toml");
+    match config::load(&path, &Overrides::default()) {
+        Err(ConfigError::Read {
+            path: named,
+            source,
+        }) => {
+            assert_eq!(named, path);
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("expected a read error, got {other:?}"),
+    }
+}
+
+#[test]
+fn relative_data_dir_is_resolved_against_the_config_folder() {
+    let dir = scratch("", &[]);
+    write(dir.path(), "site/config.toml", "data_dir = \"archive\"\n");
+    let settings = config::load(&dir.path().join("site/config.toml"), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The tests run from the crate folder, so a cwd-relative result would not start here.
+    assert_eq!(settings.data_dir, dir.path().join("site/archive"));
+
+    write(
+        dir.path(),
+        "site/config.toml",
+        "data_dir = \"/srv/nianbao\"\n",
+    );
+    let settings = config::load(&dir.path().join("site/config.toml"), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.data_dir, PathBuf::from("/srv/nianbao"));
+}
+
+#[test]
+fn override_beats_the_file() {
+    let dir = scratch("data_dir = \"from-file\"\n", &[]);
+    let overrides = Overrides {
+        data_dir: Some(PathBuf::from("from-cli")),
+    };
+    let settings =
+        config::load(&dir.path().join("config.toml"), &overrides).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.data_dir, PathBuf::from("from-cli"));
+}
+
+#[test]
+fn defaults_fill_missing_sections() {
+    let dir = scratch("", &[]);
+    let settings = load_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.data_dir, dir.path().join("data"));
+    assert_eq!(settings.config_path, dir.path().join("config.toml"));
+    assert_eq!(settings.operator, None);
+    assert!(settings.portals.is_empty());
+
+    let p = &settings.politeness;
+    assert_eq!(p.user_agent, DEFAULT_USER_AGENT);
+    assert_eq!(p.per_host_interval, DEFAULT_PER_HOST_INTERVAL);
+    assert_eq!(p.per_host_concurrency, DEFAULT_PER_HOST_CONCURRENCY);
+    assert_eq!(p.max_concurrency, DEFAULT_MAX_CONCURRENCY);
+    assert_eq!(p.respect_robots, DEFAULT_RESPECT_ROBOTS);
+    assert_eq!(p.max_retry_after, DEFAULT_MAX_RETRY_AFTER);
+    assert_eq!(p.host_failure_limit, DEFAULT_HOST_FAILURE_LIMIT);
+    let f = &settings.fetch;
+    assert_eq!(f.timeout, DEFAULT_TIMEOUT);
+    assert_eq!(f.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+    assert_eq!(f.max_retries, DEFAULT_MAX_RETRIES);
+    assert_eq!(f.retry_base, DEFAULT_RETRY_BASE);
+    assert_eq!(f.max_redirects, DEFAULT_MAX_REDIRECTS);
+    assert_eq!(
+        settings.crawl.known_pages_before_stop,
+        DEFAULT_KNOWN_PAGES_BEFORE_STOP
+    );
+    assert_eq!(settings.crawl.max_list_pages, DEFAULT_MAX_LIST_PAGES);
+
+    // A section present but partial keeps the defaults for what it leaves out.
+    let dir = scratch("[politeness]\nper_host_interval = \"500ms\"\n", &[]);
+    let settings = load_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        settings.politeness.per_host_interval,
+        Duration::from_millis(500)
+    );
+    assert_eq!(settings.politeness.max_concurrency, DEFAULT_MAX_CONCURRENCY);
+}
+
+#[test]
+fn every_key_is_read() {
+    let config = r#"
+data_dir = "d"
+seeds = ["seeds/*.toml", "seeds/xinjiang.toml"]
+operator = "  Archive of 年报  "
+[politeness]
+user_agent = "nianbao-test/1 (mailto:ops@example.org)"
+per_host_interval = "750ms"
+per_host_concurrency = 2
+max_concurrency = 8
+respect_robots = false
+max_retry_after = "1m"
+host_failure_limit = 9
+[fetch]
+timeout = "10s"
+max_body_bytes = 2048
+max_retries = 0
+retry_base = "250ms"
+max_redirects = 0
+[crawl]
+known_pages_before_stop = 3
+max_list_pages = 7
+[[portal]]
+name = "阿图什市人民政府"
+url = "https://www.xjats.gov.cn/xjats/c103418/list.shtml"
+per_host_interval = "5s"
+verified = false
+list_api = "trs_xxgk"
+"#;
+    let seed = "[[portal]]\nname = \"衢州市人民政府\"\nurl = \"https://www.qz.gov.cn/col/col1/index.html\"\n";
+    let dir = scratch(config, &[("seeds/xinjiang.toml", seed)]);
+    let s = load_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(s.operator.as_deref(), Some("Archive of 年报"));
+    assert_eq!(
+        s.politeness.user_agent,
+        "nianbao-test/1 (mailto:ops@example.org)"
+    );
+    assert_eq!(s.politeness.per_host_interval, Duration::from_millis(750));
+    assert_eq!(s.politeness.per_host_concurrency, 2);
+    assert_eq!(s.politeness.max_concurrency, 8);
+    assert!(!s.politeness.respect_robots);
+    assert_eq!(s.politeness.max_retry_after, Duration::from_secs(60));
+    assert_eq!(s.politeness.host_failure_limit, 9);
+    assert_eq!(s.fetch.timeout, Duration::from_secs(10));
+    assert_eq!(s.fetch.max_body_bytes, 2048);
+    assert_eq!(s.fetch.max_retries, 0);
+    assert_eq!(s.fetch.retry_base, Duration::from_millis(250));
+    assert_eq!(s.fetch.max_redirects, 0);
+    assert_eq!(s.crawl.known_pages_before_stop, 3);
+    assert_eq!(s.crawl.max_list_pages, 7);
+
+    // Config-file portals first, then seed files; a file matched by two globs is read once.
+    assert_eq!(s.portals.len(), 2);
+    let first = &s.portals[0];
+    assert_eq!(first.name, "阿图什市人民政府");
+    assert_eq!(first.url.host_str(), Some("www.xjats.gov.cn"));
+    assert_eq!(first.per_host_interval, Some(Duration::from_secs(5)));
+    assert!(!first.verified);
+    assert_eq!(first.list_api.as_deref(), Some("trs_xxgk"));
+    assert_eq!(first.source, dir.path().join("config.toml"));
+    let second = &s.portals[1];
+    assert_eq!(second.name, "衢州市人民政府");
+    assert_eq!(second.per_host_interval, None);
+    assert!(second.verified, "verified defaults to true");
+    assert_eq!(second.list_api, None);
+    assert_eq!(second.source, dir.path().join("seeds/xinjiang.toml"));
+}
