@@ -15,7 +15,7 @@ const TMP_DIR: &str = "tmp";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
-    #[error("cannot write archive file {path}: {source}")]
+    #[error("cannot write archive file {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,

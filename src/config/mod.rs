@@ -111,7 +111,7 @@ pub struct Overrides {
 /// A config problem, naming the file, the key and the expected form.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read config file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,

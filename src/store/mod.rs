@@ -28,16 +28,16 @@ pub enum StoreError {
         "data_dir {path} is in use by another nianbao process (it holds {lock}); wait for it to finish or stop it"
     )]
     Locked { path: PathBuf, lock: PathBuf },
-    #[error("cannot create or open {path}: {source}")]
+    #[error("cannot create or open {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the index at {path}: {source}")]
+    #[error("cannot open the index at {path}")]
     Open { path: PathBuf, source: sled::Error },
-    #[error("index error: {0}")]
+    #[error("index error")]
     Sled(#[from] sled::Error),
-    #[error("index record {key} is unreadable: {source}")]
+    #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,
         source: serde_json::Error,
