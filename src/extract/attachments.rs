@@ -135,7 +135,7 @@ fn link_name(element: ElementRef<'_>, url: &Url) -> Option<String> {
     let from_path = url
         .path_segments()
         .and_then(|mut s| s.next_back())
-        .map(|s| percent_decode(s));
+        .map(percent_decode);
     from_query.or(from_path).filter(|n| !n.is_empty())
 }
 
