@@ -109,10 +109,11 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
         fields: labels::labelled_fields(&doc),
         ..Metadata::default()
     };
+    // A JSON list API's fields, under canonical labels (`IdxID` -> 索引号, `PUBLISHER` -> 发布机构).
     let list_fields: Vec<(String, String)> = evidence
         .fields
         .iter()
-        .map(|(label, value)| (normalise_label(label), text::collapse(value)))
+        .map(|(label, value)| (list_label(label), text::collapse(value)))
         .filter(|(_, value)| !value.is_empty())
         .collect();
     let list_field = |labels: &[&str]| {
@@ -120,7 +121,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
             list_fields
                 .iter()
                 .find(|(label, _)| label == l)
-                .map(|(_, v)| (format!("list:{l}"), v.clone()))
+                .map(|(_, v)| (v.clone(), format!("list:{l}")))
         })
     };
 
@@ -174,7 +175,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
     );
     let doc_number = from_labels(&meta.fields, DOC_NUMBER_LABELS)
         .or_else(|| list_field(DOC_NUMBER_LABELS))
-        .filter(|(_, v)| !is_empty_doc_number(v));
+        .filter(|(v, _)| !is_empty_doc_number(v));
     set(
         &mut meta.doc_number,
         &mut meta.provenance,
@@ -190,7 +191,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
                 .get("contentsource")
                 .map(|v| (v.to_string(), "meta:ContentSource".to_string()))
         })
-        .or_else(|| list_field(&["发布机构", "发文机关", "信息来源", "来源", "publisher"]))
+        .or_else(|| list_field(ISSUER_LABELS))
         .or_else(|| text::signature(&content_lines).map(|v| (v, "signature".to_string())))
         .or_else(|| {
             let portal = text::collapse(portal_name);
@@ -222,7 +223,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
     let publish_date = labelled
         .or_else(|| meta_date.map(|(d, name, _)| (d, format!("meta:{name}"))))
         .or_else(|| {
-            let (source, raw) = list_field(&["发布日期", "公开日期", "发布时间", "pubdate"])?;
+            let (raw, source) = list_field(PUBLISH_DATE_LABELS)?;
             Some((parse_date(&raw)?, source))
         })
         .or_else(|| evidence.date.map(|d| (d, "list".to_string())))
@@ -305,6 +306,18 @@ fn set(
     if let Some((value, source)) = found {
         *slot = Some(value);
         provenance.insert(key.to_string(), source);
+    }
+}
+
+/// The canonical label of a list API field: Chinese labels normalised, and the field names of the
+/// TRS xxgk list API (`IdxID`, `FILENUM`, `PUBLISHER`, `PUBDATE`) mapped to theirs.
+fn list_label(raw: &str) -> String {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "idxid" | "indexnumber" | "index_number" => "索引号".into(),
+        "filenum" | "docnumber" | "doc_number" => "文号".into(),
+        "publisher" | "issuing_body" => "发布机构".into(),
+        "pubdate" | "publish_date" => "发布日期".into(),
+        _ => normalise_label(raw),
     }
 }
 
