@@ -1,15 +1,203 @@
 //! Dates as Chinese government portals print them (`2018-02-10 12:20`, `2011/3/28`,
-//! `2017年05月15日`, `二〇二五年一月十七日`, `2007-08-20-23:59:59`). Pure; shared by discover
-//! (dates beside list entries) and extract (labelled dates, signature blocks).
+//! `2017年05月15日`, `二〇二五年一月十七日`, `2007-08-20-23:59:59`, `2018.02.10`) and as their
+//! URLs carry them (`t20180210_`, `/art/2018/2/10/`). Pure; shared by discover (dates beside list
+//! entries) and extract (labelled dates, signature blocks).
+
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use regex::Regex;
 
-/// Parses the first date in `text`, or `None` when there is none.
+/// Years outside this range are page furniture (phone numbers, counters), not dates.
+const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
+static ARABIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+        .expect("the Arabic date pattern is a valid regex")
+});
+
+/// `〇`, `○` and `O` all stand for zero in printed years; days and months use 十 forms.
+static CHINESE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"([〇零○OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+    )
+    .expect("the Chinese-numeral date pattern is a valid regex")
+});
+
+static URL_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[/_]t|/art/|/)((?:19|20)\d{2})(?:(\d{2})(\d{2})[_/.]|/(\d{1,2})/(\d{1,2})/)")
+        .expect("the URL date pattern is a valid regex")
+});
+
+/// Parses the first real date in `text`, or `None` when there is none. Impossible dates
+/// (`2023-02-30`) and numbers glued to longer digit runs are skipped, not clamped.
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let re = regex::Regex::new(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})").ok()?;
-    let caps = re.captures(text)?;
-    let year = caps[1].parse().ok()?;
-    let month = caps[2].parse().ok()?;
-    let day = caps[3].parse().ok()?;
+    let text = ascii_digits(text);
+    let arabic = first_arabic(&text);
+    let chinese = first_chinese(&text);
+    match (arabic, chinese) {
+        (Some((a, da)), Some((c, dc))) => Some(if a <= c { da } else { dc }),
+        (Some((_, d)), None) | (None, Some((_, d))) => Some(d),
+        (None, None) => None,
+    }
+}
+
+/// The date a URL carries in a full form: TRS `t20180210_123.html`, Hanweb `/art/2018/2/10/`,
+/// or `/20180210/`. A month-only directory (`/201802/`) is not a date and gives `None`.
+pub fn parse_url_date(url: &str) -> Option<NaiveDate> {
+    URL_DATE.captures_iter(url).find_map(|caps| {
+        let year = caps.get(1)?.as_str().parse().ok()?;
+        let (month, day) = match (caps.get(2), caps.get(3)) {
+            (Some(m), Some(d)) => (m.as_str(), d.as_str()),
+            _ => (caps.get(4)?.as_str(), caps.get(5)?.as_str()),
+        };
+        ymd(year, month.parse().ok()?, day.parse().ok()?)
+    })
+}
+
+/// Byte offset and date of the first valid Arabic-numeral date.
+fn first_arabic(text: &str) -> Option<(usize, NaiveDate)> {
+    ARABIC_DATE.captures_iter(text).find_map(|caps| {
+        let whole = caps.get(0)?;
+        // `12018-02-10` or `2018-02-101` are parts of longer numbers, not dates.
+        let before = text[..whole.start()].chars().next_back();
+        let after = text[whole.end()..].chars().next();
+        if before.is_some_and(|c| c.is_ascii_digit()) || after.is_some_and(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let date = ymd(
+            caps.get(1)?.as_str().parse().ok()?,
+            caps.get(2)?.as_str().parse().ok()?,
+            caps.get(3)?.as_str().parse().ok()?,
+        )?;
+        Some((whole.start(), date))
+    })
+}
+
+/// Byte offset and date of the first valid Chinese-numeral date (`二〇二五年一月十七日`).
+fn first_chinese(text: &str) -> Option<(usize, NaiveDate)> {
+    CHINESE_DATE.captures_iter(text).find_map(|caps| {
+        let year_text = caps.get(1)?.as_str();
+        let mut year = 0i32;
+        for c in year_text.chars() {
+            year = year * 10 + i32::try_from(chinese_digit(c)?).ok()?;
+        }
+        let month = chinese_number(caps.get(2)?.as_str())?;
+        let day = chinese_number(caps.get(3)?.as_str())?;
+        Some((caps.get(0)?.start(), ymd(year, month, day)?))
+    })
+}
+
+fn ymd(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
+    if !YEARS.contains(&year) {
+        return None;
+    }
     NaiveDate::from_ymd_opt(year, month, day)
+}
+
+fn chinese_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' | '○' | 'O' | 'Ｏ' => 0,
+        '一' => 1,
+        '二' => 2,
+        '三' => 3,
+        '四' => 4,
+        '五' => 5,
+        '六' => 6,
+        '七' => 7,
+        '八' => 8,
+        '九' => 9,
+        _ => return None,
+    })
+}
+
+/// 1..=39 in Chinese numerals: `七`, `十`, `十七`, `二十`, `三十一`.
+fn chinese_number(text: &str) -> Option<u32> {
+    let chars: Vec<char> = text.chars().collect();
+    match chars.as_slice() {
+        ['十'] => Some(10),
+        ['十', one] => Some(10 + chinese_digit(*one).filter(|d| *d > 0)?),
+        [ten, '十'] => Some(10 * chinese_digit(*ten).filter(|d| *d > 1)?),
+        [ten, '十', one] => Some(
+            10 * chinese_digit(*ten).filter(|d| *d > 1)?
+                + chinese_digit(*one).filter(|d| *d > 0)?,
+        ),
+        [one] => chinese_digit(*one).filter(|d| *d > 0),
+        _ => None,
+    }
+}
+
+/// Full-width digits (`２０１８`) printed by some portals become ASCII so one pattern serves.
+fn ascii_digits(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, day)
+    }
+
+    #[test]
+    fn printed_dates() {
+        let cases: &[(&str, Option<NaiveDate>)] = &[
+            ("2018-02-10 12:20", d(2018, 2, 10)),
+            ("2011/3/28", d(2011, 3, 28)),
+            ("2017年05月15日", d(2017, 5, 15)),
+            ("2025年1月17日", d(2025, 1, 17)),
+            ("二〇二五年一月十七日", d(2025, 1, 17)),
+            ("二零一七年十二月三十一日", d(2017, 12, 31)),
+            ("二〇一八年二月七日", d(2018, 2, 7)),
+            ("二〇二〇年十月二十日", d(2020, 10, 20)),
+            ("2007-08-20-23:59:59", d(2007, 8, 20)),
+            ("2018.02.10", d(2018, 2, 10)),
+            ("发布时间：2022-05-06 15:16", d(2022, 5, 6)),
+            ("２０１８年２月１０日", d(2018, 2, 10)),
+            ("2018 年 2 月 10 日", d(2018, 2, 10)),
+            // Impossible or out-of-range dates are rejected, and the next real one is taken.
+            ("2023-02-30", None),
+            ("2023-13-01", None),
+            ("二〇二三年二月三十日", None),
+            ("1000-01-01", None),
+            ("2023-02-30 or 2023-03-01", d(2023, 3, 1)),
+            // Parts of longer numbers are not dates.
+            ("0908-4263417", None),
+            ("120180-2-10", None),
+            ("第2018号", None),
+            ("", None),
+            // The earliest date in the text wins, whatever its form.
+            ("二〇二五年一月十七日 2025-02-01", d(2025, 1, 17)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_date(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn url_dates() {
+        let cases: &[(&str, Option<NaiveDate>)] = &[
+            (
+                "http://www.xjats.gov.cn/zwgk/xxgknb/201802/t20180210_123.html",
+                d(2018, 2, 10),
+            ),
+            (
+                "http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html",
+                d(2016, 11, 22),
+            ),
+            ("https://a.gov.cn/x/20180210/1.html", d(2018, 2, 10)),
+            ("https://a.gov.cn/x/201802/index.html", None),
+            ("https://a.gov.cn/x/t20180230_1.html", None),
+            ("https://a.gov.cn/content/post_12345.html", None),
+        ];
+        for (url, want) in cases {
+            assert_eq!(parse_url_date(url), *want, "{url}");
+        }
+    }
 }

@@ -1,0 +1,431 @@
+//! Labelled fields of an item page (索引号, 发布机构, 发布日期 ...): label normalisation
+//! (padding, inner spans, colons, Traditional forms) and the two ways pages pair a label with its
+//! value — structurally (table cells, `<span>label</span>value`) and inline (`label：value` text).
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Html, Node};
+
+use super::text::{self, collapse};
+
+/// The labels nianbao knows, in canonical Simplified form. Only these become `fields`: an open
+/// "anything before a colon" rule would take body sentences (`会议决定：…`) as fields.
+pub(crate) const KNOWN_LABELS: &[&str] = &[
+    "索引号",
+    "索取号",
+    "信息索引号",
+    "发布机构",
+    "发布单位",
+    "发文机关",
+    "发文单位",
+    "发文机构",
+    "信息来源",
+    "来源",
+    "文号",
+    "发文字号",
+    "发文文号",
+    "发布日期",
+    "公开日期",
+    "发布时间",
+    "生成日期",
+    "成文日期",
+    "成文时间",
+    "发文日期",
+    "印发日期",
+    "施行日期",
+    "实施日期",
+    "生效日期",
+    "失效日期",
+    "废止日期",
+    "时间",
+    "日期",
+    "主题分类",
+    "体裁分类",
+    "组配分类",
+    "服务对象分类",
+    "信息分类",
+    "分类",
+    "所属主题",
+    "主题词",
+    "关键词",
+    "名称",
+    "标题",
+    "文件名称",
+    "有效性",
+    "时效性",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "公开形式",
+    "公开属性",
+    "责任部门",
+    "作者",
+    "浏览次数",
+    "点击数",
+    "访问次数",
+];
+
+/// Longest value a label may own: longer text is a paragraph or a whole page, not a field.
+const MAX_VALUE_CHARS: usize = 200;
+/// Longest element text that is tried as a bare label (`<th>索&ensp;引&ensp;号</th>`).
+const MAX_LABEL_TEXT_CHARS: usize = 24;
+
+/// Normalises a printed label: drops all whitespace (spaces, `&ensp;`, `&nbsp;`, U+3000, zero-width
+/// characters), brackets and colons, and maps Traditional characters to Simplified, so that
+/// `索&ensp;引&ensp;號：` becomes `索引号`.
+pub fn normalise_label(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| {
+            !(c.is_whitespace()
+                || matches!(
+                    c,
+                    '\u{200b}'
+                        | '\u{200c}'
+                        | '\u{200d}'
+                        | '\u{feff}'
+                        | ':'
+                        | '：'
+                        | '【'
+                        | '】'
+                        | '['
+                        | ']'
+                        | '［'
+                        | '］'
+                ))
+        })
+        .map(simplified)
+        .collect()
+}
+
+/// Traditional -> Simplified for the characters of labels and report titles. A full conversion
+/// table is not needed: only these words are matched.
+pub(crate) fn simplified(c: char) -> char {
+    match c {
+        '號' => '号',
+        '發' => '发',
+        '佈' => '布',
+        '機' => '机',
+        '構' => '构',
+        '來' => '来',
+        '題' => '题',
+        '類' => '类',
+        '開' => '开',
+        '時' => '时',
+        '間' => '间',
+        '關' => '关',
+        '單' => '单',
+        '體' => '体',
+        '詞' => '词',
+        '稱' => '称',
+        '態' => '态',
+        '報' => '报',
+        '訊' => '讯',
+        '資' => '资',
+        '務' => '务',
+        '門' => '门',
+        '網' => '网',
+        '廳' => '厅',
+        '辦' => '办',
+        '會' => '会',
+        '員' => '员',
+        '縣' => '县',
+        '區' => '区',
+        '統' => '统',
+        '計' => '计',
+        '屬' => '属',
+        '實' => '实',
+        '範' => '范',
+        '圍' => '围',
+        '責' => '责',
+        '點' => '点',
+        '數' => '数',
+        '訪' => '访',
+        '問' => '问',
+        '廢' => '废',
+        '書' => '书',
+        '錄' => '录',
+        '標' => '标',
+        '導' => '导',
+        '覽' => '览',
+        '擊' => '击',
+        '鍵' => '键',
+        '職' => '职',
+        '長' => '长',
+        '總' => '总',
+        '國' => '国',
+        '處' => '处',
+        '進' => '进',
+        '劃' => '划',
+        '規' => '规',
+        '團' => '团',
+        '組' => '组',
+        '聯' => '联',
+        '戶' => '户',
+        '歲' => '岁',
+        '與' => '与',
+        '論' => '论',
+        '檔' => '档',
+        '項' => '项',
+        '內' => '内',
+        '無' => '无',
+        '請' => '请',
+        '應' => '应',
+        '復' => '复',
+        '議' => '议',
+        '訟' => '讼',
+        '況' => '况',
+        '證' => '证',
+        '經' => '经',
+        '濟' => '济',
+        '環' => '环',
+        '廣' => '广',
+        '東' => '东',
+        '雲' => '云',
+        other => other,
+    }
+}
+
+/// The canonical label for printed text, when it is a label nianbao knows.
+fn known_label(raw: &str) -> Option<&'static str> {
+    let label = normalise_label(raw);
+    KNOWN_LABELS.iter().copied().find(|known| *known == label)
+}
+
+/// `label：` somewhere in a line, with any padding between the label's characters. Longer labels
+/// come first so that `信息来源：` is not read as `来源：`.
+static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let mut labels: Vec<&str> = KNOWN_LABELS.to_vec();
+    labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
+    let alternatives: Vec<String> = labels
+        .iter()
+        .map(|label| {
+            let chars: Vec<String> = label
+                .chars()
+                .map(|c| {
+                    let traditional = traditional_forms(c);
+                    if traditional.is_empty() {
+                        regex::escape(&c.to_string())
+                    } else {
+                        format!("[{c}{traditional}]")
+                    }
+                })
+                .collect();
+            chars.join(r"\s*")
+        })
+        .collect();
+    Regex::new(&format!(r"(?:{})\s*[：:]", alternatives.join("|")))
+        .expect("the inline label pattern is built from escaped literals")
+});
+
+/// An unknown `标签：` that ends the value before it (`发布日期：2016-11-22 浏览量：`).
+static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\s)\p{Han}{2,6}\s*[：:]").expect("the generic label pattern is valid")
+});
+
+/// The Traditional characters that map to `c`, for the inline pattern.
+fn traditional_forms(c: char) -> String {
+    const TRADITIONAL: &str =
+        "號發佈機構來題類開時間關單體詞稱態報訊資務門網統計屬實範圍責點數訪問廢書錄標導覽擊鍵";
+    TRADITIONAL
+        .chars()
+        .filter(|t| simplified(*t) == c)
+        .collect()
+}
+
+/// Every known labelled field of the page body, label -> value as printed (whitespace collapsed).
+/// Table cells and label elements are read first, then `label：value` text lines; the first value
+/// found for a label wins.
+pub(crate) fn labelled_fields(doc: &Html) -> BTreeMap<String, String> {
+    let mut fields = BTreeMap::new();
+    let Some(body) = text::body(doc) else {
+        return fields;
+    };
+    structural_fields(body, &mut fields);
+    for line in text::lines(body) {
+        inline_fields(&line, &mut fields);
+    }
+    fields
+}
+
+/// `<th>label</th><td>value</td>`, `<dt>label</dt><dd>value</dd>`, and `<span>label</span>value`
+/// / `<label>label</label><span>value</span>` where the value follows inside the same parent.
+fn structural_fields(body: ElementRef<'_>, fields: &mut BTreeMap<String, String>) {
+    for element in body.descendants().filter_map(ElementRef::wrap) {
+        if text::is_skipped(element.value().name()) {
+            continue;
+        }
+        let own = text::visible_text(element);
+        if own.chars().count() > MAX_LABEL_TEXT_CHARS {
+            continue;
+        }
+        let Some(label) = known_label(&own) else {
+            continue;
+        };
+        if fields.contains_key(label) {
+            continue;
+        }
+        let value = match element.value().name() {
+            "th" | "td" => next_cell(element, &["th", "td"]),
+            "dt" => next_cell(element, &["dd"]),
+            _ => following_text(element),
+        };
+        if let Some(value) = value.and_then(|v| accept_value(&v)) {
+            fields.insert(label.to_string(), value);
+        }
+    }
+}
+
+/// The next sibling cell's text, unless that cell is itself a label.
+fn next_cell(element: ElementRef<'_>, tags: &[&str]) -> Option<String> {
+    let next = element
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .find(|e| tags.contains(&e.value().name()))?;
+    let value = text::visible_text(next);
+    if known_label(&value).is_some() {
+        return None;
+    }
+    Some(value)
+}
+
+/// The text that follows a label element inside its parent, up to the next label element.
+fn following_text(element: ElementRef<'_>) -> Option<String> {
+    let mut value = String::new();
+    for sibling in element.next_siblings() {
+        match sibling.value() {
+            Node::Text(t) => value.push_str(t),
+            Node::Element(_) => {
+                let Some(e) = ElementRef::wrap(sibling) else {
+                    continue;
+                };
+                if text::is_skipped(e.value().name()) {
+                    continue;
+                }
+                let t = text::visible_text(e);
+                if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) {
+                    break;
+                }
+                value.push(' ');
+                value.push_str(&t);
+            }
+            _ => {}
+        }
+        if value.chars().count() > MAX_VALUE_CHARS {
+            return None;
+        }
+    }
+    Some(value)
+}
+
+/// `label：value` pairs in one text line; a value runs to the next label, known or not.
+fn inline_fields(line: &str, fields: &mut BTreeMap<String, String>) {
+    if line.chars().count() > MAX_VALUE_CHARS * 2 {
+        return;
+    }
+    let matches: Vec<regex::Match<'_>> = INLINE_LABEL
+        .find_iter(line)
+        .filter(|m| {
+            // `新闻来源：` is not the label `来源`: a label starts a line or follows a gap.
+            line[..m.start()]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !is_han(c))
+        })
+        .collect();
+    for (i, m) in matches.iter().enumerate() {
+        let Some(label) = known_label(m.as_str()) else {
+            continue;
+        };
+        if fields.contains_key(label) {
+            continue;
+        }
+        let end = matches.get(i + 1).map_or(line.len(), |next| next.start());
+        let rest = line.get(m.end()..end).unwrap_or_default();
+        let rest = match ANY_LABEL.find(rest) {
+            Some(other) => rest.get(..other.start()).unwrap_or_default(),
+            None => rest,
+        };
+        if let Some(value) = accept_value(rest) {
+            fields.insert(label.to_string(), value);
+        }
+    }
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
+fn accept_value(raw: &str) -> Option<String> {
+    let value = collapse(raw);
+    let value = value.trim_matches(|c: char| c.is_whitespace() || c == '|');
+    if value.is_empty() || value.chars().count() > MAX_VALUE_CHARS {
+        return None;
+    }
+    Some(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_normalise_to_canonical_simplified() {
+        let cases = [
+            ("索\u{2002}引\u{2002}号", "索引号"),
+            ("索 引 号：", "索引号"),
+            ("索\u{3000}引\u{3000}号:", "索引号"),
+            ("文\u{a0}\u{a0}\u{a0}\u{a0}号", "文号"),
+            ("\n  发布机构 \t", "发布机构"),
+            ("【发布日期】", "发布日期"),
+            ("索引號", "索引号"),
+            ("發布機構", "发布机构"),
+            ("發佈日期：", "发布日期"),
+            ("來\u{3000}\u{3000}源", "来源"),
+            ("文號", "文号"),
+            ("發文字號", "发文字号"),
+            ("主題分類", "主题分类"),
+            ("有\u{2002}效\u{2002}性", "有效性"),
+            ("\u{feff}名\u{200b}称", "名称"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalise_label(raw), want, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn inline_pairs_split_at_next_label() {
+        let cases: &[(&str, &[(&str, &str)])] = &[
+            (
+                "发布日期：2016-11-22 浏览次数： 信息来源：省发改委",
+                &[("发布日期", "2016-11-22"), ("信息来源", "省发改委")],
+            ),
+            (
+                "索 引 号：ATS001-2018-000001 发布機構：阿图什政府网",
+                &[
+                    ("索引号", "ATS001-2018-000001"),
+                    ("发布机构", "阿图什政府网"),
+                ],
+            ),
+            (
+                "发布时间：2022-05-06 15:16 阅读量：12",
+                &[("发布时间", "2022-05-06 15:16")],
+            ),
+            ("新闻来源：新华社", &[]),
+            ("来源:", &[]),
+        ];
+        for (line, want) in cases {
+            let mut fields = BTreeMap::new();
+            inline_fields(line, &mut fields);
+            let got: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            assert_eq!(got.len(), want.len(), "{line}: {got:?}");
+            for pair in *want {
+                assert!(got.contains(pair), "{line}: {got:?} lacks {pair:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Annual-report recognition for extract: whether a title names a 政府信息公开年度报告 and the year
+//! it covers — from the title, or from the statistics period the body states. The year covered is
+//! not the publish year: the 2017 report is published in 2018.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::labels::simplified;
+
+/// Title words that make a page about reports rather than a report: guides, catalogues, notices,
+/// plans, readings.
+const NOT_A_REPORT: &[&str] = &[
+    "指南", "目录", "通知", "要点", "方案", "办法", "制度", "规定", "意见", "批复", "公告", "通报",
+    "解读", "考核", "评估", "评议", "检查",
+];
+
+const DISCLOSURE: &[&str] = &["政府信息公开", "政务公开", "信息公开"];
+const REPORT: &[&str] = &["年度报告", "年报", "工作报告"];
+
+/// Simplified form of a title with whitespace removed; 資訊 (Taiwan usage) reads as 信息.
+fn normalise_title(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(simplified)
+        .collect::<String>()
+        .replace("资讯", "信息")
+}
+
+/// True for the title of an annual report on government information disclosure, in Simplified or
+/// Traditional characters; false for guides, catalogues, notices and everything else.
+pub fn is_annual_report_title(title: &str) -> bool {
+    let t = normalise_title(title);
+    DISCLOSURE.iter().any(|d| t.contains(d))
+        && REPORT.iter().any(|r| t.contains(r))
+        && !NOT_A_REPORT.iter().any(|n| t.contains(n))
+}
+
+static YEAR_OF_TITLE: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    [
+        r"((?:19|20)\d{2})\s*年度",
+        r"((?:19|20)\d{2})\s*年",
+        r"[（(]\s*((?:19|20)\d{2})\s*[)）]",
+        r"(?:^|\D)((?:19|20)\d{2})(?:\D|$)",
+    ]
+    .map(|p| Regex::new(p).expect("the title year patterns are valid"))
+});
+
+static CHINESE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([〇零○一二三四五六七八九]{4})\s*年").expect("the Chinese year pattern is valid")
+});
+
+/// The year a report title names (`2017年度…年度报告`, `…年报(2009年)`, `二〇一七年度…`), or `None`.
+pub fn report_year_from_title(title: &str) -> Option<i32> {
+    let t = normalise_title(title);
+    for re in YEAR_OF_TITLE.iter() {
+        if let Some(year) = re
+            .captures(&t)
+            .and_then(|c| c.get(1))
+            .and_then(|m| m.as_str().parse().ok())
+        {
+            return Some(year);
+        }
+    }
+    let caps = CHINESE_YEAR.captures(&t)?;
+    let mut year = 0i32;
+    for c in caps.get(1)?.as_str().chars() {
+        let digit = "〇一二三四五六七八九"
+            .chars()
+            .position(|d| d == c)
+            .or(match c {
+                '零' | '○' => Some(0),
+                _ => None,
+            })?;
+        year = year * 10 + i32::try_from(digit).ok()?;
+    }
+    (1949..=2100).contains(&year).then_some(year)
+}
+
+/// `统计期限…自2024年1月1日起`, `统计数据时限从2017年1月1日起至…`, `统计时限为2024年1月1日至…`.
+static STATISTICS_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"统计[^。；;\n]{0,16}?(?:期限|时限|时间|期间|时段|区间|期)[^。；;\n\d]{0,12}((?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日",
+    )
+    .expect("the statistics period pattern is valid")
+});
+
+/// The year of the statistics period a report body states, or `None`.
+pub fn report_year_from_body(text: &str) -> Option<i32> {
+    STATISTICS_PERIOD
+        .captures(text)
+        .and_then(|c| c.get(1))
+        .and_then(|m| m.as_str().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annual_report_titles() {
+        let cases = [
+            ("阿图什市2017年度政府信息公开年度报告", true),
+            ("阿拉山口市2024年政府信息公开工作年度报告", true),
+            ("北京市人民政府2009年政府信息公开工作年报", true),
+            ("2016年政府信息公开工作报告", true),
+            ("市教育局2018年度信息公开工作年度报告", true),
+            ("鄂尔多斯市2020年政务公开工作年度报告", true),
+            ("2009年政府信息公開年度報告", true),
+            ("政府資訊公開年度報告（2019年）", true),
+            ("政府信息公开年报(2009年)", true),
+            ("政府信息公开指南", false),
+            ("政府信息公开目录", false),
+            ("关于报送2017年政府信息公开年度报告的通知", false),
+            ("《2017年政府信息公开年度报告》解读", false),
+            ("2018年政府工作报告", false),
+            ("2017年度部门决算报告", false),
+            ("企业年报公示", false),
+            ("山西品牌丝路行（南美站）正式启动", false),
+            ("", false),
+        ];
+        for (title, want) in cases {
+            assert_eq!(is_annual_report_title(title), want, "{title}");
+        }
+    }
+
+    #[test]
+    fn report_years_from_titles() {
+        let cases = [
+            ("阿图什市2017年度政府信息公开年度报告", Some(2017)),
+            ("北京市政府信息公开年报(2009年)", Some(2009)),
+            ("2009年北京市政府信息公開年度報告", Some(2009)),
+            ("政府信息公开工作年度报告（2015）", Some(2015)),
+            ("二〇一七年度政府信息公开工作年度报告", Some(2017)),
+            ("二零二三年政府信息公开年报", Some(2023)),
+            ("2024政府信息公开年度报告", Some(2024)),
+            ("政府信息公开年度报告", None),
+            ("第12345号", None),
+        ];
+        for (title, want) in cases {
+            assert_eq!(report_year_from_title(title), want, "{title}");
+        }
+    }
+
+    #[test]
+    fn report_years_from_statistics_period() {
+        let cases = [
+            (
+                "本报告中所列统计数据时限从2017年1月1日起至2017年12月31日止。",
+                Some(2017),
+            ),
+            (
+                "所列数据统计期限从2024年1月1日起至2024年12月31日止。",
+                Some(2024),
+            ),
+            ("统计期限为自2024年1月1日起至12月31日止", Some(2024)),
+            ("本报告统计时限为2024年1月1日至2024年12月31日", Some(2024)),
+            (
+                "本报告所列数据的统计期限自2020年01月01日起至2020年12月31日止",
+                Some(2020),
+            ),
+            // A publish date or a plan is not a statistics period.
+            ("2018年2月7日", None),
+            ("统计局于2024年3月1日发布", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(report_year_from_body(text), want, "{text}");
+        }
+    }
+}
