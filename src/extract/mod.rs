@@ -427,14 +427,3 @@ mod tests {
         }
     }
 }
-
-/// The report year a title names (placeholder until the extractor lands).
-pub fn report_year_from_title(title: &str) -> Option<i32> {
-    let _ = title;
-    None
-}
-
-/// Whether a title names an annual report on government information disclosure (placeholder).
-pub fn is_annual_report_title(title: &str) -> bool {
-    title.contains("年度报告")
-}
