@@ -1,0 +1,103 @@
+//! Shared harness of the integration tests: a simulator in this process, a scratch data_dir and
+//! config, and the real `nianbao` binary run against them with a time limit.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use nianbao::sim::{SiteSpec, Simulator};
+use serde_json::Value;
+
+/// Longest a single command may run in a test before it is killed and the test fails.
+pub const COMMAND_LIMIT: Duration = Duration::from_secs(240);
+
+pub struct Harness {
+    pub runtime: tokio::runtime::Runtime,
+    pub sim: Simulator,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    pub interval: Duration,
+}
+
+impl Harness {
+    /// The standard simulated portals, crawled with `interval` between requests to one host.
+    pub fn standard(interval: Duration) -> Harness {
+        Harness::with_sites(nianbao::sim::SiteSpec::standard(), interval)
+    }
+
+    pub fn with_sites(sites: Vec<SiteSpec>, interval: Duration) -> Harness {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("test runtime starts");
+        let sim = runtime.block_on(Simulator::start(sites)).expect("simulator starts on loopback");
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, sim.config_toml(&dir.path().join("data"), interval)).expect("write config");
+        Harness { runtime, sim, dir, config, interval }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Appends TOML to the config (extra keys in the last table, or new tables).
+    pub fn edit_config(&self, edit: impl FnOnce(String) -> String) {
+        let text = std::fs::read_to_string(&self.config).expect("read config");
+        std::fs::write(&self.config, edit(text)).expect("write config");
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.arg("--config").arg(&self.config).args(args);
+        cmd.env("NIANBAO_LOG", "nianbao=info");
+        cmd
+    }
+
+    /// Runs the binary to completion (or kills it at the limit and fails the test).
+    pub fn run(&self, args: &[&str]) -> Output {
+        run_limited(self.command(args), COMMAND_LIMIT)
+    }
+
+    /// Export records, in seq order.
+    pub fn export(&self) -> Vec<Value> {
+        let out = self.run(&["export", "--format", "jsonl"]);
+        assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout)
+            .expect("export is UTF-8")
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("each export line is a JSON object"))
+            .collect()
+    }
+}
+
+/// Runs a command with stdout and stderr captured, killing it after `limit`.
+pub fn run_limited(mut cmd: Command, limit: Duration) -> Output {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("the nianbao binary starts");
+    let started = Instant::now();
+    loop {
+        match child.try_wait().expect("wait for child") {
+            Some(_) => return child.wait_with_output().expect("collect output"),
+            None if started.elapsed() > limit => {
+                let _ = child.kill();
+                let out = child.wait_with_output().expect("collect output");
+                panic!(
+                    "command ran longer than {limit:?}; stderr:\n{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn raw_file(data_dir: &Path, record: &Value) -> PathBuf {
+    data_dir.join(record["raw_path"].as_str().expect("raw_path is a string"))
+}
