@@ -33,12 +33,12 @@ pub(super) fn challenge(st: &SiteState) -> Response {
 <meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\n\
 <meta content=\"{meta}\" r=\"m\"><!--[if lt IE 9]><script r='m'>document.createElement(\"section\")</script><![endif]-->\
 <script type=\"text/javascript\" r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={{}};$_ts.nsd={nsd};$_ts.cd=\"{cd}\";if($_ts.lcd)$_ts.lcd();</script>\
-<script type=\"text/javascript\" charset=\"utf-8\" src=\"/tQrlMwxgEtCS/abc.{ver}.js\" r='m'></script></head>\n<body>\n</body>\n</html>\n\
+<script type=\"text/javascript\" charset=\"utf-8\" src=\"/tQrlMwxgEtCS/abc.{ver:x}.js\" r='m'></script></head>\n<body>\n</body>\n</html>\n\
 <script type=\"text/javascript\" r='m'>_$a8();</script>\n",
         meta = token(g, 420),
         nsd = 10000 + g % 50000,
         cd = token(g ^ 0xABCD, 1600),
-        ver = format!("{:x}", 0x294c_c83_u64 ^ (g % 16)),
+        ver = 0x0294_cc83_u64 ^ (g % 16),
     );
     let mut resp = page::html_response(Family::Blocked, 412, &html);
     resp.headers
