@@ -667,3 +667,29 @@ async fn config_toml_lists_every_site_and_navigation_pages_exist() {
     assert_eq!(status, 404);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn dataproxy_survives_hostile_numbers() {
+    let sim = Simulator::start_standard().await.expect("simulator starts");
+    let site = sim.site("hanweb");
+    // Spend the scripted 429 first (it is the site's 3rd request).
+    for _ in 0..3 {
+        get_raw(site, "/robots.txt", "").await;
+    }
+    for query in [
+        "page=18446744073709551615&perpage=18446744073709551615",
+        "startrecord=0&endrecord=0",
+        "startrecord=999&endrecord=5",
+        "perpage=abc&page=-1",
+    ] {
+        let resp = get_raw(
+            site,
+            &format!("/module/web/jpage/dataproxy.jsp?{query}"),
+            "",
+        )
+        .await;
+        assert_eq!(resp.status, 200, "{query}");
+        assert!(String::from_utf8_lossy(&resp.body).ends_with("</recordset></datastore>"));
+    }
+    sim.shutdown().await;
+}

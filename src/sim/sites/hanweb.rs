@@ -112,6 +112,8 @@ fn sub_menu() -> Vec<(String, String)> {
     side
 }
 
+/// Answers a jpage request; parameters come from the query or the form body, and any number a
+/// client sends (huge, zero, missing) yields a well-formed, possibly empty, datastore.
 fn dataproxy(st: &SiteState, req: &Request) -> Response {
     let listed = st.listed(None);
     let per: usize = req
@@ -128,11 +130,11 @@ fn dataproxy(st: &SiteState, req: &Request) -> Response {
         .param("startrecord")
         .and_then(|v| v.parse().ok())
         .filter(|n| *n > 0)
-        .unwrap_or((page - 1) * per + 1);
+        .unwrap_or_else(|| (page - 1).saturating_mul(per).saturating_add(1));
     let end: usize = req
         .param("endrecord")
         .and_then(|v| v.parse().ok())
-        .unwrap_or(start + per - 1);
+        .unwrap_or_else(|| start.saturating_add(per - 1));
     let mut records = String::new();
     for doc in listed
         .iter()

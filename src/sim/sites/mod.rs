@@ -314,3 +314,43 @@ fn esc(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_compare_up_to_query_order() {
+        let cases = [
+            ("/a.asp?id=1&x=2", "/a.asp?x=2&id=1", true),
+            ("/a.asp?id=1", "/a.asp?id=2", false),
+            ("/a.html", "/a.html", true),
+            ("/a.html", "/b.html", false),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_target(a, b), want, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn pdf_xref_offsets_point_at_objects() {
+        let pdf = pdf_bytes(42);
+        let text = String::from_utf8_lossy(&pdf).into_owned();
+        let xref_at: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .and_then(|t| t.lines().next())
+            .and_then(|n| n.parse().ok())
+            .expect("startxref value");
+        assert!(pdf[xref_at..].starts_with(b"xref"));
+        let offsets: Vec<usize> = text[xref_at..]
+            .lines()
+            .filter(|l| l.ends_with(" n "))
+            .map(|l| l[..10].parse().expect("offset"))
+            .collect();
+        assert_eq!(offsets.len(), 4);
+        for (i, off) in offsets.iter().enumerate() {
+            assert!(pdf[*off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()));
+        }
+    }
+}
