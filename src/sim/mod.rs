@@ -1,3 +1,434 @@
 //! Simulator: realistic government portals served on loopback addresses, each knowing its own
 //! ground truth and recording every request it receives. Used by the tests, the benchmarks and
 //! `nianbao demo`; never part of a real crawl.
+//!
+//! `Simulator::start` binds one listener per [`SiteSpec`] (127.0.0.11, .12, … with an ephemeral
+//! port), `server` runs a hand-written HTTP/1.1 loop over `http`, and `site` answers each request
+//! from the site model, rendered by the CMS family in `sites`. `standard` holds the bundled set of
+//! six portals; `report` writes annual-report bodies from the 2021 template.
+
+mod http;
+mod page;
+mod report;
+mod server;
+mod site;
+mod sites;
+mod standard;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+use site::SiteState;
+
+/// The CMS family a simulated site models; it decides URL layout, markup and encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// TRS WCM: per-year channels, `createPageHTML` pager, metadata table, UTF-8.
+    Trs,
+    /// Hanweb 大汉 JCMS: jpage `datastore` first page plus `dataproxy.jsp` for the rest, UTF-8.
+    Hanweb,
+    /// Legacy ASP site in GBK bytes labelled gb2312, `?page=N` pager, `<p>` metadata lines.
+    LegacyGbk,
+    /// Traditional-Chinese site in Big5 bytes with no charset declared anywhere.
+    Big5,
+    /// Item pages with no metadata at all; dates only in the list; gzip when accepted.
+    NoMeta,
+    /// Every page but robots.txt answers 412 with a 瑞数-style JavaScript challenge.
+    Blocked,
+}
+
+/// A scripted misbehaviour: the `on_request`-th request the site receives (1-based, counting
+/// robots.txt and every other well-formed request) is answered this way instead of normally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub on_request: u64,
+    pub kind: FaultKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultKind {
+    /// An error status with a short HTML body, and `Retry-After: N` seconds when given.
+    Status {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+    /// The normal response, but only half its body is sent under the full Content-Length, then
+    /// the connection closes.
+    Truncate,
+}
+
+/// One document of a site model. The site gives it a path, an index number and a body.
+#[derive(Debug, Clone)]
+pub struct DocSpec {
+    pub title: String,
+    /// Publication time as the site shows it (families without times show the date only).
+    pub published: NaiveDateTime,
+    /// `Some(year)` makes it an annual report whose body is generated for that year.
+    pub report_year: Option<i32>,
+    /// 发布机构 as labelled on the item page (families that show labels).
+    pub issuing_body: Option<String>,
+    /// 文号; families that print the field show the empty placeholder `〔〕号` when `None`.
+    pub doc_number: Option<String>,
+    /// Signature block (body name) at the end of the body, dated a few days before publication.
+    pub signed_by: Option<String>,
+    /// Carries one PDF attachment.
+    pub attachment: bool,
+    /// Year subsection (channel) for families that have them; `None` files it at the section root.
+    pub channel: Option<i32>,
+    /// Also listed at the section root under a second URL serving the same content.
+    pub listed_twice: bool,
+}
+
+impl DocSpec {
+    /// A plain document published at `published` (`YYYY-MM-DD HH:MM`); panics on a bad literal
+    /// (test helper).
+    pub fn new(title: &str, published: &str) -> DocSpec {
+        let published = NaiveDateTime::parse_from_str(published, "%Y-%m-%d %H:%M")
+            .unwrap_or_else(|e| panic!("DocSpec::new: bad time literal {published:?}: {e}"));
+        DocSpec {
+            title: title.to_string(),
+            published,
+            report_year: None,
+            issuing_body: None,
+            doc_number: None,
+            signed_by: None,
+            attachment: false,
+            channel: None,
+            listed_twice: false,
+        }
+    }
+
+    pub fn report(mut self, year: i32) -> DocSpec {
+        self.report_year = Some(year);
+        self
+    }
+
+    pub fn issued_by(mut self, body: &str) -> DocSpec {
+        self.issuing_body = Some(body.to_string());
+        self
+    }
+
+    pub fn numbered(mut self, number: &str) -> DocSpec {
+        self.doc_number = Some(number.to_string());
+        self
+    }
+
+    pub fn signed(mut self, body: &str) -> DocSpec {
+        self.signed_by = Some(body.to_string());
+        self
+    }
+
+    pub fn with_attachment(mut self) -> DocSpec {
+        self.attachment = true;
+        self
+    }
+
+    pub fn in_channel(mut self, year: i32) -> DocSpec {
+        self.channel = Some(year);
+        self
+    }
+
+    pub fn twice(mut self) -> DocSpec {
+        self.listed_twice = true;
+        self
+    }
+}
+
+/// A site to serve: its family, names, documents and scripted faults.
+#[derive(Debug, Clone)]
+pub struct SiteSpec {
+    /// Short id, e.g. "trs".
+    pub name: String,
+    /// Government name, e.g. "阿图什市人民政府".
+    pub portal_name: String,
+    pub family: Family,
+    pub docs: Vec<DocSpec>,
+    pub faults: Vec<Fault>,
+    /// Items per list page.
+    pub page_size: usize,
+    /// `Crawl-delay` in robots.txt, seconds.
+    pub crawl_delay: Option<u32>,
+}
+
+impl SiteSpec {
+    /// The six bundled portals (trs, hanweb, gbk, big5, nometa, blocked).
+    pub fn standard() -> Vec<SiteSpec> {
+        standard::all()
+    }
+
+    /// One of the bundled portals by short id, or `None`.
+    pub fn standard_named(name: &str) -> Option<SiteSpec> {
+        standard::all().into_iter().find(|s| s.name == name)
+    }
+
+    pub fn with_faults(mut self, faults: Vec<Fault>) -> SiteSpec {
+        self.faults = faults;
+        self
+    }
+}
+
+/// One request as the site saw it.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    pub at: Instant,
+    pub method: String,
+    /// path?query
+    pub target: String,
+    /// Lower-case names, arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub status: u16,
+}
+
+impl RequestRecord {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a correct crawler and extractor should yield for one document of a site.
+///
+/// - `publish_date`: the date shown on the item page (for the `NoMeta` family, which shows none,
+///   the date beside the item in the list).
+/// - `issuing_body`: the 发布机构 label when the page shows one with a value; otherwise the
+///   signature at the end of the body; otherwise `None`.
+/// - `index_number` / `doc_number`: the labelled values; a 文号 shown as the empty placeholder
+///   `〔〕号` is `None`.
+/// - `report_year`: the year the report covers (from the title and the "统计数据时限" sentence),
+///   which is usually the year before `publish_date`'s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TruthDoc {
+    pub path: String,
+    /// Other paths serving the same content.
+    pub aliases: Vec<String>,
+    pub title: String,
+    pub issuing_body: Option<String>,
+    pub index_number: Option<String>,
+    pub doc_number: Option<String>,
+    pub publish_date: Option<NaiveDate>,
+    pub report_year: Option<i32>,
+    pub is_annual_report: bool,
+    /// Paths (with query where the site uses one).
+    pub attachments: Vec<String>,
+}
+
+/// A running site: cheap to clone, shares its state with the server task.
+#[derive(Clone)]
+pub struct SiteHandle {
+    name: String,
+    portal_name: String,
+    addr: SocketAddr,
+    state: Arc<Mutex<SiteState>>,
+}
+
+impl SiteHandle {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn portal_name(&self) -> &str {
+        &self.portal_name
+    }
+
+    pub fn family(&self) -> Family {
+        self.lock().family()
+    }
+
+    /// `127.0.0.11:PORT`
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    pub fn base_url(&self) -> url::Url {
+        url::Url::parse(&format!("http://{}/", self.addr))
+            .expect("a socket address always forms a valid http URL")
+    }
+
+    /// The annual-report section's first list page.
+    pub fn section_url(&self) -> url::Url {
+        let path = self.lock().section_path();
+        self.url(&path)
+    }
+
+    /// `path` (with optional query) on this site.
+    pub fn url(&self, path: &str) -> url::Url {
+        self.base_url()
+            .join(path)
+            .unwrap_or_else(|_| self.base_url())
+    }
+
+    /// Every request received, in arrival order.
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.lock().requests.clone()
+    }
+
+    /// Ground truth of the current site model.
+    pub fn truth(&self) -> Vec<TruthDoc> {
+        self.lock().truth()
+    }
+
+    /// Per year subsection (`None` = the section root list), how many items the site says it has.
+    pub fn stated_counts(&self) -> Vec<(Option<i32>, u64)> {
+        self.lock().stated_counts()
+    }
+
+    /// Per subsection, every list page URL the site serves for it, in pager order (for Hanweb the
+    /// first page, then the dataproxy requests a browser would make).
+    pub fn list_urls(&self) -> Vec<(Option<i32>, Vec<url::Url>)> {
+        let lists = self.lock().list_targets();
+        lists
+            .into_iter()
+            .map(|(sub, targets)| (sub, targets.iter().map(|t| self.url(t)).collect()))
+            .collect()
+    }
+
+    /// Adds a document; it is listed first on the first list page of its subsection.
+    pub fn add_document(&self, doc: DocSpec) {
+        self.lock().add_document(doc);
+    }
+
+    /// Appends a paragraph to the main content of the document at `path` (or one of its aliases),
+    /// so a new version is expected. Panics if no document has that path (test helper).
+    pub fn edit_document(&self, path: &str, new_body_paragraph: &str) {
+        if !self.lock().edit_document(path, new_body_paragraph) {
+            panic!("site {}: no document at {path}", self.name);
+        }
+    }
+
+    /// Changes only the volatile parts: view counters and page generation time.
+    pub fn bump_counters(&self) {
+        self.lock().bump_counters();
+    }
+
+    fn lock(&self) -> MutexGuard<'_, SiteState> {
+        // A panic while holding the lock can only come from a bug in the renderer; the model is
+        // still usable for the log and truth, so recover the guard rather than poison every test.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The running simulated portals. Dropping it or calling [`Simulator::shutdown`] stops them.
+pub struct Simulator {
+    sites: Vec<SiteHandle>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Simulator {
+    /// Serves each site on its own 127.0.0.x (x = 11, 12, …) with an ephemeral port, falling back
+    /// to 127.0.0.1 where that address cannot be bound.
+    pub async fn start(sites: Vec<SiteSpec>) -> std::io::Result<Simulator> {
+        let mut handles = Vec::new();
+        let mut tasks = Vec::new();
+        for (i, spec) in sites.into_iter().enumerate() {
+            let octet = u8::try_from(11 + i).unwrap_or(254);
+            let listener = match TcpListener::bind((Ipv4Addr::new(127, 0, 0, octet), 0)).await {
+                Ok(l) => l,
+                Err(_) => TcpListener::bind((IpAddr::V4(Ipv4Addr::LOCALHOST), 0)).await?,
+            };
+            let addr = listener.local_addr()?;
+            let handle = SiteHandle {
+                name: spec.name.clone(),
+                portal_name: spec.portal_name.clone(),
+                addr,
+                state: Arc::new(Mutex::new(SiteState::new(spec))),
+            };
+            tasks.push(tokio::spawn(server::serve(listener, handle.state.clone())));
+            handles.push(handle);
+        }
+        Ok(Simulator {
+            sites: handles,
+            tasks,
+        })
+    }
+
+    /// The bundled standard set: trs, hanweb, gbk, big5, nometa, blocked.
+    pub async fn start_standard() -> std::io::Result<Simulator> {
+        Simulator::start(SiteSpec::standard()).await
+    }
+
+    pub fn sites(&self) -> &[SiteHandle] {
+        &self.sites
+    }
+
+    /// The site with short id `name`; panics with the known ids if there is none (test helper).
+    pub fn site(&self, name: &str) -> &SiteHandle {
+        self.sites
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| {
+                let known: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+                panic!("simulator has no site {name:?}; known: {known:?}")
+            })
+    }
+
+    /// A nianbao `config.toml` crawling every site's section.
+    pub fn config_toml(&self, data_dir: &Path, per_host_interval: Duration) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "data_dir = {}\n\n",
+            toml_str(&data_dir.to_string_lossy())
+        ));
+        out.push_str("[politeness]\n");
+        out.push_str("user_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n");
+        out.push_str(&format!(
+            "per_host_interval = {}\n",
+            toml_str(&humantime::format_duration(per_host_interval).to_string())
+        ));
+        out.push_str("respect_robots = true\n\n");
+        out.push_str("[fetch]\ntimeout = \"5s\"\nmax_retries = 3\nretry_base = \"100ms\"\n");
+        for site in &self.sites {
+            out.push_str("\n[[portal]]\n");
+            out.push_str(&format!("name = {}\n", toml_str(site.portal_name())));
+            out.push_str(&format!(
+                "url = {}\n",
+                toml_str(site.section_url().as_str())
+            ));
+        }
+        out
+    }
+
+    pub async fn shutdown(mut self) {
+        for task in self.tasks.drain(..) {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// A TOML basic string with the characters TOML requires escaped.
+fn toml_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
