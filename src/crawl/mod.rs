@@ -396,9 +396,6 @@ impl Engine {
             *queues.workers.entry(host.clone()).or_insert(0) += 1;
             drop(queues);
             self.spawn_worker(host);
-        } else {
-            drop(queues);
-            self.idle.notify_waiters();
         }
     }
 
