@@ -154,6 +154,8 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Opt
             }
             Some((a, url, text))
         })
+        // One past the limit is enough to reject a row; big rows are not read to the end.
+        .take(max_links.saturating_add(1))
         .collect();
     if links.is_empty() || links.len() > max_links {
         return None;
