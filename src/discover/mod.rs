@@ -2,9 +2,22 @@
 //! subsections, without running JavaScript. Pure: a URL and decoded text in, links out.
 //! Knows plain pagination, TRS WCM `createPageHTML`, Hanweb JCMS jpage datastores and JSON list APIs.
 
+mod dom;
+mod hanweb;
+mod items;
+mod json;
+mod pager;
+mod years;
+
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
+use scraper::Html;
 use serde::Serialize;
 use url::Url;
+
+pub use hanweb::parse_datastore;
+pub use json::{DiscoverError, JsonListFormat, parse_json_list};
 
 /// One entry of a list: a link to an item page with the evidence printed beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -19,7 +32,7 @@ pub struct ListItem {
 }
 
 /// How a site states the size of a list (共N条, totalrecord, countPage x page size).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StatedCount {
     pub items: Option<u64>,
     pub pages: Option<u64>,
@@ -63,7 +76,47 @@ pub struct ListPage {
 }
 
 /// Discovers items, next pages and year subsections on the list page at `url`.
+///
+/// A Hanweb jpage datastore, when present, is the list: its records are the items and the
+/// dataproxy ranges after them the next pages. Otherwise the page's main dated list gives the
+/// items and its pager (TRS script, numbered files, query pages, 下一页) the next pages.
 pub fn discover(url: &Url, html: &str) -> ListPage {
-    let _ = (url, html);
-    ListPage::default()
+    let doc = Html::parse_document(html);
+    let base = dom::base_url(&doc, url);
+    let mut page = ListPage::default();
+    match hanweb::find_datastore(html, &base) {
+        Some(ds) => {
+            page.next_pages =
+                hanweb::dataproxy_requests(html, url, &base, ds.records, ds.total_records);
+            page.stated = ds.stated();
+            page.items = ds.items;
+        }
+        None => {
+            let pager = pager::pagination(&doc, html, url, &base);
+            page.items = items::list_items(&doc, &base);
+            page.next_pages = pager.next_pages;
+            page.stated = (pager.stated != StatedCount::default()).then_some(pager.stated);
+        }
+    }
+    let excluded: HashSet<Url> = page
+        .items
+        .iter()
+        .map(|i| i.url.clone())
+        .chain(page.next_pages.iter().map(|p| p.url().clone()))
+        .collect();
+    page.year_sections = years::year_sections(&doc, &base, url, &excluded);
+    page
+}
+
+/// Dated entries from which a page reads as a list even without a pager.
+const LIST_HINT_MIN_DATED: usize = 5;
+
+/// Whether the page at `url` looks like a list page (many dated entries, a jpage datastore, or
+/// dated entries with a pager) rather than an item page. For `inspect`; the crawl trusts its
+/// configuration over this guess.
+pub fn page_kind_hint(url: &Url, html: &str) -> bool {
+    let page = discover(url, html);
+    let dated = page.items.iter().filter(|i| i.date.is_some()).count();
+    let has_datastore = html.contains("<datastore") && html.contains("<recordset");
+    has_datastore || dated >= LIST_HINT_MIN_DATED || (dated >= 2 && !page.next_pages.is_empty())
 }

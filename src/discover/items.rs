@@ -1,0 +1,208 @@
+//! List entries: finds the repeated, dated rows of a list page (li / tr / div children of one
+//! container) and turns each into a `ListItem` with its main link, title and date. Navigation,
+//! breadcrumbs, pagers and footers fall out because their rows carry no dates or many links.
+
+use scraper::{ElementRef, Html};
+use url::Url;
+
+use super::ListItem;
+use super::dom::{LINKS, class_and_id, is_pager_label, normalise, resolve, text_without};
+use crate::dates::parse_date;
+
+/// Elements whose direct children may be the entries of a list.
+const CONTAINERS: &[&str] = &[
+    "ul", "ol", "dl", "tbody", "table", "div", "section", "td", "article", "form",
+];
+
+/// An entry holds one main link, perhaps with an attachment or category link beside it; a row
+/// with more links is a menu or a whole nested list.
+const MAX_LINKS_PER_ENTRY: usize = 4;
+
+/// An undated list is accepted only with this many entries whose titles are this long: menus
+/// have short labels, documents long titles.
+const UNDATED_MIN_ENTRIES: usize = 5;
+const UNDATED_MIN_TITLE_CHARS: usize = 10;
+
+/// Class or id fragments of blocks that are never the list itself.
+const SKIPPED_BLOCKS: &[&str] = &[
+    "nav",
+    "menu",
+    "footer",
+    "breadcrumb",
+    "crumb",
+    "yqlj",
+    "friend",
+];
+
+/// One entry of a list as found in the DOM.
+#[derive(Debug, Clone)]
+pub(super) struct Entry {
+    pub url: Url,
+    pub title: Option<String>,
+    pub date: Option<chrono::NaiveDate>,
+}
+
+impl Entry {
+    pub(super) fn into_item(self) -> ListItem {
+        ListItem {
+            url: self.url,
+            title: self.title,
+            date: self.date,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The items of the page's main list, in page order, deduplicated by URL.
+pub(super) fn list_items(doc: &Html, base: &Url) -> Vec<ListItem> {
+    let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = doc
+        .root_element()
+        .descendent_elements()
+        .filter(|el| CONTAINERS.contains(&el.value().name()))
+        .filter(|el| !in_skipped_block(*el))
+        .map(|el| (el, entries_of(el, base)))
+        .collect();
+
+    let dated = |entries: &[Entry]| entries.iter().filter(|e| e.date.is_some()).count();
+    let best = scored
+        .iter()
+        .enumerate()
+        .max_by(|(ia, (_, a)), (ib, (_, b))| dated(a).cmp(&dated(b)).then(ib.cmp(ia)))
+        .map(|(i, _)| i);
+
+    let chosen: Vec<&Vec<Entry>> = match best {
+        Some(i) if scored.get(i).is_some_and(|(_, e)| dated(e) >= 2) => {
+            let (best_el, _) = scored[i];
+            // A list split into several containers of the same kind under one parent
+            // (`<ul class="list">` groups of five) is still one list.
+            scored
+                .iter()
+                .filter(|(el, entries)| {
+                    *el == best_el || (same_kind(*el, best_el) && dated(entries) >= 1)
+                })
+                .map(|(_, e)| e)
+                .collect()
+        }
+        _ => undated_list(&scored).into_iter().collect(),
+    };
+
+    let mut seen = std::collections::HashSet::new();
+    chosen
+        .into_iter()
+        .flatten()
+        .filter(|e| seen.insert(e.url.clone()))
+        .map(|e| e.clone().into_item())
+        .collect()
+}
+
+/// The longest container of long-titled, undated entries, when a page has no dated list.
+fn undated_list<'a>(scored: &'a [(ElementRef<'_>, Vec<Entry>)]) -> Option<&'a Vec<Entry>> {
+    scored
+        .iter()
+        .map(|(_, entries)| entries)
+        .filter(|entries| {
+            let long = entries
+                .iter()
+                .filter(|e| {
+                    e.title
+                        .as_deref()
+                        .is_some_and(|t| t.chars().count() >= UNDATED_MIN_TITLE_CHARS)
+                })
+                .count();
+            long >= UNDATED_MIN_ENTRIES && long * 5 >= entries.len() * 4
+        })
+        .max_by_key(|entries| entries.len())
+}
+
+fn same_kind(a: ElementRef<'_>, b: ElementRef<'_>) -> bool {
+    a.value().name() == b.value().name()
+        && a.value().attr("class") == b.value().attr("class")
+        && a.parent() == b.parent()
+}
+
+fn in_skipped_block(el: ElementRef<'_>) -> bool {
+    std::iter::once(el)
+        .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .any(|e| {
+            matches!(e.value().name(), "nav" | "footer" | "header") || {
+                let ci = class_and_id(e);
+                SKIPPED_BLOCKS.iter().any(|b| ci.contains(b))
+            }
+        })
+}
+
+/// The entries among the direct children of a container.
+fn entries_of(container: ElementRef<'_>, base: &Url) -> Vec<Entry> {
+    container
+        .child_elements()
+        .filter(|c| !matches!(c.value().name(), "script" | "style"))
+        .filter_map(|c| entry_of(c, base, MAX_LINKS_PER_ENTRY))
+        .collect()
+}
+
+/// One row as an entry: its main link (the one with the longest title), that title, and the date
+/// printed beside it (or, failing that, a date-only part inside the link).
+pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Option<Entry> {
+    let links: Vec<(ElementRef<'_>, Url, String)> = std::iter::once(row)
+        .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
+        .chain(row.select(&LINKS))
+        .filter_map(|a| {
+            let url = resolve(base, a.value().attr("href")?)?;
+            let text = link_title(a, None);
+            if text.is_empty() || is_pager_label(&text) {
+                return None;
+            }
+            Some((a, url, text))
+        })
+        // One past the limit is enough to reject a row; big rows are not read to the end.
+        .take(max_links.saturating_add(1))
+        .collect();
+    if links.is_empty() || links.len() > max_links {
+        return None;
+    }
+    let (link, url, _) = links
+        .iter()
+        .max_by_key(|(_, _, t)| t.chars().count())
+        .cloned()
+        .expect("links is non-empty: checked above");
+
+    let outside = text_without(row, Some(link));
+    if let Some(date) = parse_date(&outside) {
+        return Some(Entry {
+            url,
+            title: non_empty(link_title(link, None)),
+            date: Some(date),
+        });
+    }
+    // Some lists print the date inside the link: `<a><span>title</span><span>2018-02-10</span></a>`.
+    let date_part = link.descendent_elements().skip(1).find(|d| {
+        let t = normalise(&d.text().collect::<String>());
+        t.chars().count() <= 24 && parse_date(&t).is_some()
+    });
+    let date = date_part.and_then(|d| parse_date(&d.text().collect::<String>()));
+    Some(Entry {
+        url,
+        title: non_empty(link_title(link, date_part)),
+        date,
+    })
+}
+
+/// A link's title: its text, or its `title` attribute when the text is empty or a truncation of
+/// it ("鄂尔多斯市2019年政府信息公开..." beside the full title).
+fn link_title(a: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
+    let text = text_without(a, skip);
+    let attr = a.value().attr("title").map(normalise).unwrap_or_default();
+    if attr.is_empty() {
+        return text;
+    }
+    let stem = text.trim_end_matches(['.', '…', '。', ' ']);
+    if stem.is_empty() || (attr.starts_with(stem) && attr.chars().count() > stem.chars().count()) {
+        attr
+    } else {
+        text
+    }
+}
+
+fn non_empty(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
+}
