@@ -22,6 +22,10 @@ pub struct YearCount {
 pub struct PortalReport {
     pub requests: u64,
     pub list_pages: u64,
+    /// List pages queued beyond the section's first page (bounded by `crawl.max_list_pages`).
+    pub list_pages_queued: u64,
+    /// The walk stopped at `crawl.max_list_pages`.
+    pub list_page_limit_reached: bool,
     pub items_fetched: u64,
     pub attachments_fetched: u64,
     pub new_documents: u64,

@@ -22,12 +22,23 @@ pub(super) async fn run(interval: Duration) -> anyhow::Result<Outcome> {
     std::fs::write(&config_path, sim.config_toml(&dir.join("data"), interval))?;
     eprintln!("simulated portals:");
     for site in sim.sites() {
-        eprintln!("  {:<8} {}  {}", site.name(), site.portal_name(), site.section_url());
+        eprintln!(
+            "  {:<8} {}  {}",
+            site.name(),
+            site.portal_name(),
+            site.section_url()
+        );
     }
     let settings = config::load(&config_path, &Overrides::default())?;
     let report = {
         let store = open_store(&settings)?;
-        crawl::run(&settings, store, Mode::Crawl { dry_run: false }, shutdown_signal()).await?
+        crawl::run(
+            &settings,
+            store,
+            Mode::Crawl { dry_run: false },
+            shutdown_signal(),
+        )
+        .await?
     };
     sim.shutdown().await;
     eprint!("{}", report.summary());
@@ -36,7 +47,16 @@ pub(super) async fn run(interval: Duration) -> anyhow::Result<Outcome> {
     eprintln!("The archive is in {}", settings.data_dir.display());
     eprintln!("Look at it with:");
     eprintln!("  {exe} --config {} status", config_path.display());
-    eprintln!("  {exe} --config {} export --format jsonl | head -n 1", config_path.display());
-    eprintln!("(the 通渭县 portal is behind a simulated 瑞数 challenge: it is reported as blocked, by design)");
-    Ok(if report.interrupted { Outcome::Interrupted } else { Outcome::Completed })
+    eprintln!(
+        "  {exe} --config {} export --format jsonl | head -n 1",
+        config_path.display()
+    );
+    eprintln!(
+        "(the 通渭县 portal is behind a simulated 瑞数 challenge: it is reported as blocked, by design)"
+    );
+    Ok(if report.interrupted {
+        Outcome::Interrupted
+    } else {
+        Outcome::Completed
+    })
 }

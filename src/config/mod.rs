@@ -36,6 +36,8 @@ pub const DEFAULT_RETRY_BASE: Duration = Duration::from_secs(1);
 pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
 pub const DEFAULT_KNOWN_PAGES_BEFORE_STOP: u32 = 1;
 pub const DEFAULT_MAX_LIST_PAGES: u32 = 1000;
+/// A known item seen on a walked list page is fetched again (conditionally) after this long.
+pub const DEFAULT_REVISIT_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// Resolved settings: every value validated, no `Option` left where a default exists.
 #[derive(Debug, Clone)]
@@ -83,6 +85,9 @@ pub struct CrawlSettings {
     pub known_pages_before_stop: u32,
     /// Safety bound on the list pages walked per section in one run.
     pub max_list_pages: u32,
+    /// A known item seen on a walked list page is fetched again, conditionally, once its last
+    /// fetch is older than this; zero revisits every time.
+    pub revisit_after: Duration,
 }
 
 /// One configured portal section: the annual-report list of one government body.
@@ -184,6 +189,7 @@ impl Default for CrawlSettings {
         Self {
             known_pages_before_stop: DEFAULT_KNOWN_PAGES_BEFORE_STOP,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
+            revisit_after: DEFAULT_REVISIT_AFTER,
         }
     }
 }

@@ -55,6 +55,7 @@ pub(super) struct RawFetch {
 pub(super) struct RawCrawl {
     pub known_pages_before_stop: Option<u32>,
     pub max_list_pages: Option<u32>,
+    pub revisit_after: Option<HumanDuration>,
 }
 
 #[derive(Debug, Deserialize)]

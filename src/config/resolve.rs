@@ -122,6 +122,11 @@ pub(super) fn crawl(
             &table.key("max_list_pages"),
             source,
         )?,
+        // Zero is allowed here: it means "revisit every time".
+        revisit_after: raw
+            .revisit_after
+            .map(|HumanDuration(d)| d)
+            .unwrap_or(DEFAULT_REVISIT_AFTER),
     })
 }
 

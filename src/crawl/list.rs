@@ -107,17 +107,23 @@ impl Engine {
                 .url_state(item.url.as_str())
                 .ok()
                 .flatten()
-                .is_some_and(|s| s.doc_id.is_some());
-            if !known {
+                .filter(|s| s.doc_id.is_some());
+            if known.is_none() {
                 new_items += 1;
             }
             if self.mode.is_dry_run() {
-                if !known {
+                if known.is_none() {
                     self.dry_run_items
                         .lock()
                         .expect("dry-run list lock is never poisoned")
                         .push(item.url.to_string());
                 }
+                continue;
+            }
+            // The nightly crawl revisits a known item only when its last visit is old enough;
+            // a backfill never refetches what it has.
+            let fresh = known.as_ref().is_some_and(|s| self.recently_fetched(s));
+            if matches!(self.mode, Mode::Crawl { .. }) && fresh {
                 continue;
             }
             self.enqueue(Task::item(portal, item, page_url));
@@ -129,51 +135,85 @@ impl Engine {
                 entry.stated = Some(entry.stated.unwrap_or(0).max(stated));
             }
         });
+        let next_streak = if new_items > 0 { 0 } else { streak + 1 };
         let walk_on = match &self.mode {
             Mode::Backfill { .. } => true,
-            Mode::Crawl { .. } => {
-                new_items > 0 || streak < self.settings.crawl.known_pages_before_stop
-            }
+            Mode::Crawl { .. } => next_streak < self.settings.crawl.known_pages_before_stop,
         };
-        let next_streak = if new_items > 0 { 0 } else { streak + 1 };
         if walk_on {
             let next: Vec<&PageRequest> = page
                 .next_pages
                 .iter()
                 .filter(|r| host_key(r.url()) == host)
                 .collect();
-            match &self.mode {
-                Mode::Backfill { .. } => {
-                    for request in next {
-                        self.enqueue(Task::list(portal, request, year, 0));
-                    }
+            for request in next {
+                if !self.take_list_page(portal) {
+                    break;
                 }
-                // One page at a time, in order, so that the stop rule can end the walk early.
-                Mode::Crawl { .. } => {
-                    for request in next {
-                        if self.enqueue(Task::list(portal, request, year, next_streak)) {
-                            break;
-                        }
-                    }
+                let queued = self.enqueue(Task::list(portal, request, year, next_streak));
+                // A crawl walks one page at a time, in order, so that the stop rule can end it.
+                if queued && matches!(self.mode, Mode::Crawl { .. }) {
+                    break;
                 }
             }
         }
-        for section in &page.year_sections {
-            if host_key(&section.url) == host {
-                self.enqueue(Task::list(
-                    portal,
-                    &PageRequest::Get(section.url.clone()),
-                    Some(section.year),
-                    0,
-                ));
+        // Per-year subsections: all of them in a backfill; in a crawl, from a page that brought
+        // something new or from a hub page that lists no items itself.
+        let walk_years = self.mode.is_backfill() || new_items > 0 || found == 0;
+        if walk_years {
+            for section in &page.year_sections {
+                if host_key(&section.url) == host && self.take_list_page(portal) {
+                    self.enqueue(Task::list(
+                        portal,
+                        &PageRequest::Get(section.url.clone()),
+                        Some(section.year),
+                        0,
+                    ));
+                }
             }
         }
     }
 }
 
+impl Engine {
+    /// Counts one more list page against `max_list_pages`; false once the bound is reached.
+    fn take_list_page(&self, portal: &str) -> bool {
+        let limit = u64::from(self.settings.crawl.max_list_pages);
+        self.report(portal, |r| {
+            if r.list_pages_queued >= limit {
+                r.list_page_limit_reached = true;
+                false
+            } else {
+                r.list_pages_queued += 1;
+                true
+            }
+        })
+    }
+
+    fn recently_fetched(&self, state: &crate::store::UrlState) -> bool {
+        let Some(at) = state
+            .fetched_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        else {
+            return false;
+        };
+        let age = chrono::Utc::now().signed_duration_since(at);
+        age.to_std()
+            .is_ok_and(|age| age < self.settings.crawl.revisit_after)
+    }
+}
+
 /// Discovers a list page, whether HTML or a Hanweb dataproxy XML answer.
 fn discover_page(url: &Url, text: &str) -> ListPage {
-    discover::discover(url, text)
+    let head = text.trim_start();
+    let is_datastore_answer = url.path().ends_with("dataproxy.jsp")
+        || (head.starts_with("<?xml") && head.contains("<datastore"));
+    if is_datastore_answer {
+        discover::parse_datastore(url, text)
+    } else {
+        discover::discover(url, text)
+    }
 }
 
 /// A short stable name for a page kind, used as a key in run reports and URL states.

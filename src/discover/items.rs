@@ -22,6 +22,8 @@ const MAX_LINKS_PER_ENTRY: usize = 4;
 /// have short labels, documents long titles.
 const UNDATED_MIN_ENTRIES: usize = 5;
 const UNDATED_MIN_TITLE_CHARS: usize = 10;
+/// A list of one dated entry is accepted when the entry's title is at least this long.
+const SINGLE_MIN_TITLE_CHARS: usize = 6;
 
 /// Class or id fragments of blocks that are never the list itself.
 const SKIPPED_BLOCKS: &[&str] = &[
@@ -83,7 +85,25 @@ pub(super) fn list_items(doc: &Html, base: &Url) -> Vec<ListItem> {
                 .map(|(_, e)| e)
                 .collect()
         }
-        _ => undated_list(&scored).into_iter().collect(),
+        // A list with a single entry (a year channel holding one report) has no repetition to
+        // score; its one dated entry with a real title is still the list.
+        Some(i) => match undated_list(&scored) {
+            Some(list) => vec![list],
+            None => scored
+                .get(i)
+                .map(|(_, entries)| entries)
+                .filter(|entries| {
+                    entries.iter().any(|e| {
+                        e.date.is_some()
+                            && e.title
+                                .as_deref()
+                                .is_some_and(|t| t.chars().count() >= SINGLE_MIN_TITLE_CHARS)
+                    })
+                })
+                .into_iter()
+                .collect(),
+        },
+        None => Vec::new(),
     };
 
     let mut seen = std::collections::HashSet::new();

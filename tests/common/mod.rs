@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use nianbao::sim::{SiteSpec, Simulator};
+use nianbao::sim::{Simulator, SiteSpec};
 use serde_json::Value;
 
 /// Longest a single command may run in a test before it is killed and the test fails.
@@ -32,11 +32,20 @@ impl Harness {
             .enable_all()
             .build()
             .expect("test runtime starts");
-        let sim = runtime.block_on(Simulator::start(sites)).expect("simulator starts on loopback");
+        let sim = runtime
+            .block_on(Simulator::start(sites))
+            .expect("simulator starts on loopback");
         let dir = tempfile::tempdir().expect("scratch dir");
         let config = dir.path().join("config.toml");
-        std::fs::write(&config, sim.config_toml(&dir.path().join("data"), interval)).expect("write config");
-        Harness { runtime, sim, dir, config, interval }
+        std::fs::write(&config, sim.config_toml(&dir.path().join("data"), interval))
+            .expect("write config");
+        Harness {
+            runtime,
+            sim,
+            dir,
+            config,
+            interval,
+        }
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -64,7 +73,11 @@ impl Harness {
     /// Export records, in seq order.
     pub fn export(&self) -> Vec<Value> {
         let out = self.run(&["export", "--format", "jsonl"]);
-        assert!(out.status.success(), "export failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "export failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout)
             .expect("export is UTF-8")
             .lines()
@@ -73,23 +86,28 @@ impl Harness {
     }
 }
 
-/// Runs a command with stdout and stderr captured, killing it after `limit`.
+/// Runs a command with stdout and stderr captured, killing it after `limit`. The pipes are
+/// drained by `wait_with_output` on another thread, so a chatty child never blocks on a full pipe.
 pub fn run_limited(mut cmd: Command, limit: Duration) -> Output {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("the nianbao binary starts");
-    let started = Instant::now();
-    loop {
-        match child.try_wait().expect("wait for child") {
-            Some(_) => return child.wait_with_output().expect("collect output"),
-            None if started.elapsed() > limit => {
-                let _ = child.kill();
-                let out = child.wait_with_output().expect("collect output");
-                panic!(
-                    "command ran longer than {limit:?}; stderr:\n{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
+    let child = cmd.spawn().expect("the nianbao binary starts");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(output) => output.expect("collect output"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+            let out = rx
+                .recv()
+                .expect("output after kill")
+                .expect("collect output");
+            panic!(
+                "command ran longer than {limit:?}; stderr:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
 }
