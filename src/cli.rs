@@ -73,6 +73,25 @@ pub enum Command {
         #[arg(long, default_value_t = 0, value_name = "SEQ")]
         since: u64,
     },
+    /// Hand archived document versions to a downstream consumer, in seq order, at least once.
+    Feed {
+        /// The consumer's name (letters, digits, `-`, `_`, `.`); each keeps its own position.
+        #[arg(long, value_parser = parse_consumer, required_unless_present = "list")]
+        consumer: Option<String>,
+        /// Print at most this many records.
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        /// Commit the consumer's position up to SEQ (records up to SEQ are done).
+        #[arg(long, value_name = "SEQ", conflicts_with_all = ["exec", "list"])]
+        commit: Option<u64>,
+        /// Run CMD once per record (record JSON on stdin, raw file path in NIANBAO_RAW_PATH),
+        /// committing after each exit status 0 and stopping at the first failure.
+        #[arg(long, value_name = "CMD", conflicts_with = "list")]
+        exec: Option<String>,
+        /// List every consumer with its position and lag.
+        #[arg(long)]
+        list: bool,
+    },
     /// Crawl bundled simulated portals on loopback into a fresh temporary folder: a first run
     /// that needs no network.
     Demo {
@@ -80,6 +99,22 @@ pub enum Command {
         #[arg(long, default_value = "200ms", value_parser = humantime::parse_duration)]
         interval: std::time::Duration,
     },
+}
+
+/// A consumer name: short, and safe to print and to use as a key.
+pub fn parse_consumer(value: &str) -> Result<String, String> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(format!(
+            "expected a consumer name of letters, digits, '-', '_' or '.', found {value:?}"
+        ))
+    }
 }
 
 /// Parses `2009-2017` or `2015` into an inclusive range.

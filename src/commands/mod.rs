@@ -4,6 +4,7 @@
 mod crawl;
 mod demo;
 mod export;
+mod feed;
 mod status;
 
 use std::path::Path;
@@ -24,6 +25,8 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// The store is unusable: locked by another process, unreadable or not writable.
     pub const STORE: u8 = 3;
+    /// `feed --exec`: the command failed on a record; that record is offered again next time.
+    pub const FEED_STOPPED: u8 = 4;
     /// Stopped by Ctrl-C or SIGTERM; run the same command again to resume.
     pub const INTERRUPTED: u8 = 130;
 }
@@ -34,6 +37,7 @@ pub enum Outcome {
     Completed,
     PortalsUnreachable,
     Interrupted,
+    FeedStopped,
 }
 
 impl Outcome {
@@ -42,14 +46,20 @@ impl Outcome {
             Outcome::Completed => exit::OK,
             Outcome::PortalsUnreachable => exit::PORTALS_UNREACHABLE,
             Outcome::Interrupted => exit::INTERRUPTED,
+            Outcome::FeedStopped => exit::FEED_STOPPED,
         })
     }
 }
 
+/// A request that cannot be carried out as asked (exit code 2, like a bad config).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
 /// The exit code for a failed command, from the kind of error at the root of it.
 pub fn failure_exit_code(error: &anyhow::Error) -> ExitCode {
     for cause in error.chain() {
-        if cause.is::<ConfigError>() {
+        if cause.is::<ConfigError>() || cause.is::<UsageError>() {
             return ExitCode::from(exit::USAGE);
         }
         if cause.is::<StoreError>() {
@@ -79,6 +89,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export { format: _, since } => {
             let settings = load(&cli.config, &overrides)?;
             export::run(&settings, since)
+        }
+        Command::Feed {
+            consumer,
+            limit,
+            commit,
+            exec,
+            list,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            let action = match (list, commit, exec) {
+                (true, _, _) => feed::Action::List,
+                (false, Some(seq), _) => feed::Action::Commit(seq),
+                (false, None, Some(cmd)) => feed::Action::Exec(cmd),
+                (false, None, None) => feed::Action::Print,
+            };
+            feed::run(&settings, consumer.as_deref(), limit, action)
         }
         Command::Demo { interval } => demo::run(interval).await,
     }

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use chrono::SecondsFormat;
 use url::Url;
 
 use super::{Engine, Mode, Role, Task, TaskState};
@@ -12,6 +13,7 @@ use crate::decode;
 use crate::discover::{self, ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
 use crate::gate::host_key;
+use crate::store::UrlState;
 
 impl Engine {
     pub(super) async fn process_list(self: &Arc<Self>, task: &Task) -> TaskState {
@@ -67,6 +69,20 @@ impl Engine {
             });
             tracing::warn!(url = %capture.url, kind = %name, "list page is not content");
             return TaskState::Failed(name);
+        }
+        let state = UrlState {
+            portal: portal.clone(),
+            outcome: "list".into(),
+            http_status: Some(capture.status),
+            fetched_at: Some(
+                capture
+                    .fetched_at
+                    .to_rfc3339_opts(SecondsFormat::Secs, true),
+            ),
+            ..UrlState::default()
+        };
+        if let Err(e) = self.store.record_url(capture.url.as_str(), &state) {
+            tracing::error!(url = %capture.url, "cannot record list page state: {e}");
         }
         let page = discover_page(&capture.url, &decoded.text);
         self.queue_discovered(task, &capture.url, page, year, known_streak);
@@ -157,19 +173,31 @@ impl Engine {
                 }
             }
         }
-        // Per-year subsections: all of them in a backfill; in a crawl, from a page that brought
-        // something new or from a hub page that lists no items itself.
-        let walk_years = self.mode.is_backfill() || new_items > 0 || found == 0;
-        if walk_years {
-            for section in &page.year_sections {
-                if host_key(&section.url) == host && self.take_list_page(portal) {
-                    self.enqueue(Task::list(
-                        portal,
-                        &PageRequest::Get(section.url.clone()),
-                        Some(section.year),
-                        0,
-                    ));
-                }
+        // Per-year subsections: all of them in a backfill. A crawl walks the ones it has never
+        // walked and the two newest years, where new reports land.
+        let mut years: Vec<i32> = page.year_sections.iter().map(|s| s.year).collect();
+        years.sort_unstable_by(|a, b| b.cmp(a));
+        years.dedup();
+        let newest: Vec<i32> = years.into_iter().take(2).collect();
+        for section in &page.year_sections {
+            if host_key(&section.url) != host {
+                continue;
+            }
+            let wanted = self.mode.is_backfill()
+                || newest.contains(&section.year)
+                || self
+                    .store
+                    .url_state(section.url.as_str())
+                    .ok()
+                    .flatten()
+                    .is_none();
+            if wanted && self.take_list_page(portal) {
+                self.enqueue(Task::list(
+                    portal,
+                    &PageRequest::Get(section.url.clone()),
+                    Some(section.year),
+                    0,
+                ));
             }
         }
     }

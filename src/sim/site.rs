@@ -235,7 +235,30 @@ impl SiteState {
         if path == "/robots.txt" {
             return Response::new(200, "text/plain", self.robots().into_bytes());
         }
-        sites::route(self, req).unwrap_or_else(|| sites::not_found(self))
+        let response = sites::route(self, req).unwrap_or_else(|| sites::not_found(self));
+        self.conditional(req, response)
+    }
+
+    /// Static item pages carry an entity tag that changes only when the document is edited (the
+    /// view counter is volatile and does not count), and answer a matching If-None-Match with 304,
+    /// as the nginx in front of a TRS or Hanweb site does. The legacy ASP family, being dynamic,
+    /// sends no validators.
+    fn conditional(&self, req: &Request, response: Response) -> Response {
+        if response.status != 200 || req.method != "GET" || self.spec.family == Family::LegacyGbk {
+            return response;
+        }
+        let doc = self
+            .docs
+            .iter()
+            .find(|d| d.path == req.target || d.alias.as_deref() == Some(req.target.as_str()));
+        let Some(doc) = doc else {
+            return response;
+        };
+        let etag = format!("\"{}-{}\"", doc.id, doc.extra_paragraphs.len());
+        if req.header("if-none-match") == Some(etag.as_str()) {
+            return Response::new(304, "text/html", Vec::new()).header("ETag", &etag);
+        }
+        response.header("ETag", &etag)
     }
 
     fn robots(&self) -> String {
