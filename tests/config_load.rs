@@ -558,7 +558,10 @@ list_api = "trs_xxgk"
     assert_eq!(first.url.host_str(), Some("www.xjats.gov.cn"));
     assert_eq!(first.per_host_interval, Some(Duration::from_secs(5)));
     assert!(!first.verified);
-    assert_eq!(first.list_api.as_deref(), Some("trs_xxgk"));
+    assert_eq!(
+        first.list_api,
+        Some(nianbao::discover::JsonListFormat::TrsXxgk)
+    );
     assert_eq!(first.source, dir.path().join("config.toml"));
     let second = &s.portals[1];
     assert_eq!(second.name, "衢州市人民政府");
@@ -566,4 +569,20 @@ list_api = "trs_xxgk"
     assert!(second.verified, "verified defaults to true");
     assert_eq!(second.list_api, None);
     assert_eq!(second.source, dir.path().join("seeds/xinjiang.toml"));
+}
+
+#[test]
+fn an_unknown_list_api_format_is_rejected_with_the_known_ones() {
+    let config =
+        "[[portal]]\nname = \"P\"\nurl = \"http://a.gov.cn/list/\"\nlist_api = \"hanweb_json\"\n";
+    let dir = scratch(config, &[]);
+    let message = load_in(dir.path())
+        .err()
+        .expect("an unknown format is an error")
+        .to_string();
+    assert!(message.contains("portal[0].list_api"), "{message}");
+    assert!(
+        message.contains("trs_xxgk") && message.contains("hanweb_json"),
+        "{message}"
+    );
 }

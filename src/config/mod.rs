@@ -100,9 +100,8 @@ pub struct Portal {
     pub per_host_interval: Option<Duration>,
     /// False when the section URL could not be checked by whoever wrote the seed.
     pub verified: bool,
-    /// Reserved for portals whose list is served by a JSON API (e.g. `"trs_xxgk"`); not yet
-    /// interpreted.
-    pub list_api: Option<String>,
+    /// The format of the section's JSON list API, when its list pages are JSON (e.g. `trs_xxgk`).
+    pub list_api: Option<crate::discover::JsonListFormat>,
     /// The file the portal was declared in.
     pub source: PathBuf,
 }

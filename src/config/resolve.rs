@@ -130,6 +130,9 @@ pub(super) fn crawl(
     })
 }
 
+/// The names `list_api` accepts (`discover::JsonListFormat` in config spelling).
+const JSON_LIST_FORMATS: &[&str] = &["trs_xxgk"];
+
 /// The `[[portal]]` tables of one file, in file order.
 pub(super) fn portals(
     raw: Option<Vec<RawPortal>>,
@@ -160,12 +163,29 @@ pub(super) fn portals(
                 source,
             )?),
         };
+        let list_api = match raw.list_api.as_deref() {
+            None => None,
+            Some(name) => {
+                match serde_json::from_value(serde_json::Value::String(name.to_owned())) {
+                    Ok(format) => Some(format),
+                    Err(_) => {
+                        return Err(source.at_key(
+                            &table.key("list_api"),
+                            format!(
+                                "expected a JSON list format: one of {}, found {name:?}",
+                                JSON_LIST_FORMATS.join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        };
         portals.push(Portal {
             name,
             url: url.0,
             per_host_interval,
             verified: raw.verified.unwrap_or(true),
-            list_api: raw.list_api,
+            list_api,
             source: source.path.to_path_buf(),
         });
     }

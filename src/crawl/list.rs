@@ -84,7 +84,20 @@ impl Engine {
         if let Err(e) = self.store.record_url(capture.url.as_str(), &state) {
             tracing::error!(url = %capture.url, "cannot record list page state: {e}");
         }
-        let page = discover_page(&capture.url, &decoded.text);
+        let list_api = self.portals.get(&portal).and_then(|p| p.portal.list_api);
+        let page = match list_api {
+            Some(format) => match discover::parse_json_list(&capture.url, &capture.body, format) {
+                Ok(page) => page,
+                Err(e) => {
+                    tracing::warn!(url = %capture.url, "list API answer unusable: {e}");
+                    self.report(&portal, |r| {
+                        *r.failures.entry("list_api".into()).or_default() += 1
+                    });
+                    return TaskState::Failed("list_api".into());
+                }
+            },
+            None => discover_page(&capture.url, &decoded.text),
+        };
         self.queue_discovered(task, &capture.url, page, year, known_streak);
         TaskState::Done
     }
