@@ -577,8 +577,7 @@ fn an_unknown_list_api_format_is_rejected_with_the_known_ones() {
         "[[portal]]\nname = \"P\"\nurl = \"http://a.gov.cn/list/\"\nlist_api = \"hanweb_json\"\n";
     let dir = scratch(config, &[]);
     let message = load_in(dir.path())
-        .err()
-        .expect("an unknown format is an error")
+        .expect_err("an unknown format is an error")
         .to_string();
     assert!(message.contains("portal[0].list_api"), "{message}");
     assert!(
