@@ -35,6 +35,19 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
         },
         etag: Some("\"v1\"".into()),
         last_modified: None,
+        exchanges: vec![nianbao::fetch::StoredExchange {
+            url: url.into(),
+            method: "GET".into(),
+            request_headers: vec![("user-agent".into(), "nianbao-test".into())],
+            request_body: None,
+            http_version: "HTTP/1.1".into(),
+            status: 200,
+            headers: vec![("content-type".into(), "text/html".into())],
+            ip: Some("127.0.0.1".into()),
+            fetched_at: "2026-11-24T00:00:00.000Z".into(),
+            wire_sha256: format!("sha-{content_hash}"),
+            wire_path: format!("raw/00/{content_hash}"),
+        }],
     }
 }
 
@@ -95,6 +108,11 @@ fn commit_distinguishes_documents_aliases_versions_and_unchanged() {
     );
     assert_eq!(store.export_since(2).count(), 1);
     assert_eq!(store.last_seq().expect("last seq"), 3);
+
+    // The HTTP exchange of each version is kept for WARC; an alias or unchanged re-fetch adds none.
+    assert_eq!(store.exchanges(1).expect("exchanges")[0].url, a);
+    assert_eq!(store.exchanges(2).expect("exchanges").len(), 1);
+    assert!(store.exchanges(4).expect("exchanges").is_empty());
 
     let state = store
         .url_state(b)

@@ -9,12 +9,15 @@ use url::Url;
 
 use super::list::kind_name;
 use super::{Engine, Mode, Role, Task, TaskState};
+use crate::archive::StoredBlob;
 use crate::classify::{self, PageKind};
 use crate::decode::{self, Decoded};
 use crate::dedup;
 use crate::export::{AttachmentRecord, ExportRecord, non_empty};
 use crate::extract::{self, ListEvidence, Metadata};
-use crate::fetch::{Capture, ExcludeReason, FetchOptions, FetchOutcome, Validators};
+use crate::fetch::{
+    Capture, ExcludeReason, FetchOptions, FetchOutcome, StoredExchange, Validators,
+};
 use crate::store::{CommitOutcome, NewCapture, UrlState};
 
 impl Engine {
@@ -111,7 +114,7 @@ impl Engine {
                 return TaskState::Done;
             }
         }
-        let attachments = self.fetch_attachments(&portal, &metadata).await;
+        let (attachments, exchanges) = self.fetch_attachments(&portal, &metadata).await;
         match self
             .archive_item(
                 task,
@@ -121,6 +124,7 @@ impl Engine {
                 &kind,
                 metadata,
                 attachments,
+                exchanges,
             )
             .await
         {
@@ -149,8 +153,13 @@ impl Engine {
 
     /// Fetches an item's attachments from any public host. A failed attachment is recorded in
     /// the item's record without a hash, and counted.
-    async fn fetch_attachments(&self, portal: &str, metadata: &Metadata) -> Vec<AttachmentRecord> {
+    async fn fetch_attachments(
+        &self,
+        portal: &str,
+        metadata: &Metadata,
+    ) -> (Vec<AttachmentRecord>, Vec<StoredExchange>) {
         let mut records = Vec::new();
+        let mut exchanges = Vec::new();
         let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
         for link in &metadata.attachments {
             let options = FetchOptions {
@@ -174,18 +183,14 @@ impl Engine {
                             .map(str::to_string);
                     record.content_type =
                         sniffed.or_else(|| capture.header("content-type").map(str::to_string));
-                    let body = capture.body;
-                    let archive = self.archive.clone();
-                    match tokio::task::spawn_blocking(move || archive.store(&body)).await {
-                        Ok(Ok(blob)) => {
+                    match self.store_bodies(&capture).await {
+                        Ok((blob, exchange)) => {
                             record.sha256 = Some(blob.sha256);
                             record.raw_path = Some(blob.raw_path);
-                        }
-                        Ok(Err(e)) => {
-                            tracing::error!(url = %link.url, "cannot store attachment: {e}")
+                            exchanges.push(exchange);
                         }
                         Err(e) => {
-                            tracing::error!(url = %link.url, "attachment store task failed: {e}")
+                            tracing::error!(url = %link.url, "cannot store attachment: {e:#}")
                         }
                     }
                 }
@@ -202,7 +207,30 @@ impl Engine {
             }
             records.push(record);
         }
-        records
+        (records, exchanges)
+    }
+
+    /// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and
+    /// describes the exchange for the store.
+    async fn store_bodies(
+        &self,
+        capture: &Capture,
+    ) -> anyhow::Result<(StoredBlob, StoredExchange)> {
+        let archive = self.archive.clone();
+        let body = capture.body.clone();
+        let wire = (capture.wire != capture.body).then(|| capture.wire.clone());
+        let (blob, wire_blob) =
+            tokio::task::spawn_blocking(move || -> Result<_, crate::archive::ArchiveError> {
+                let blob = archive.store(&body)?;
+                let wire_blob = match wire {
+                    Some(wire) => archive.store(&wire)?,
+                    None => blob.clone(),
+                };
+                Ok((blob, wire_blob))
+            })
+            .await??;
+        let exchange = StoredExchange::of(capture, wire_blob.sha256, wire_blob.raw_path);
+        Ok((blob, exchange))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -215,6 +243,7 @@ impl Engine {
         kind: &PageKind,
         metadata: Metadata,
         attachments: Vec<AttachmentRecord>,
+        attachment_exchanges: Vec<StoredExchange>,
     ) -> anyhow::Result<CommitOutcome> {
         let page_hash = match decoded {
             Some(decoded) => dedup::content_hash(&decoded.text),
@@ -231,9 +260,9 @@ impl Engine {
         } else {
             dedup::sha256_hex(hash_input.as_bytes())
         };
-        let body = capture.body.clone();
-        let archive = self.archive.clone();
-        let blob = tokio::task::spawn_blocking(move || archive.store(&body)).await??;
+        let (blob, exchange) = self.store_bodies(capture).await?;
+        let mut exchanges = vec![exchange];
+        exchanges.extend(attachment_exchanges);
         let content_type = match kind {
             PageKind::Attachment { content_type } => Some(content_type.clone()),
             _ => capture.header("content-type").map(str::to_string),
@@ -274,6 +303,7 @@ impl Engine {
             record,
             etag: validators.etag,
             last_modified: validators.last_modified,
+            exchanges,
         };
         let store = self.store.clone();
         Ok(tokio::task::spawn_blocking(move || store.commit(&new)).await??)

@@ -14,7 +14,9 @@ use chrono::Utc;
 use rand::Rng;
 use url::Url;
 
-pub use outcome::{Capture, ExcludeReason, FailKind, FetchOutcome, Validators, parse_retry_after};
+pub use outcome::{
+    Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators, parse_retry_after,
+};
 pub use scope::{is_private_host, is_private_ip};
 
 use crate::classify::{self, PageKind};

@@ -56,6 +56,55 @@ impl Capture {
     }
 }
 
+/// An HTTP exchange as kept in the store beside an archived version, so that WARC records can be
+/// written for it at any later time: what was asked, the status line and headers as received, the
+/// peer address, and where the wire body is archived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredExchange {
+    pub url: String,
+    pub method: String,
+    pub request_headers: Vec<(String, String)>,
+    pub request_body: Option<String>,
+    pub http_version: String,
+    pub status: u16,
+    /// Response headers as received (names lower-cased; values that are not UTF-8 are kept lossily).
+    pub headers: Vec<(String, String)>,
+    pub ip: Option<String>,
+    pub fetched_at: String,
+    /// sha256 and archive path of the body as it came over the wire (Content-Encoding applied);
+    /// the same as the raw body's when the response was not content-encoded.
+    pub wire_sha256: String,
+    pub wire_path: String,
+}
+
+impl StoredExchange {
+    /// Describes `capture`, whose wire body is archived at `wire_sha256` / `wire_path`.
+    pub fn of(capture: &Capture, wire_sha256: String, wire_path: String) -> StoredExchange {
+        StoredExchange {
+            url: capture.url.to_string(),
+            method: capture.method.clone(),
+            request_headers: capture.request_headers.clone(),
+            request_body: capture
+                .request_body
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(b).into_owned()),
+            http_version: capture.http_version.clone(),
+            status: capture.status,
+            headers: capture
+                .headers
+                .iter()
+                .map(|(n, v)| (n.clone(), String::from_utf8_lossy(v).into_owned()))
+                .collect(),
+            ip: capture.ip.map(|ip| ip.to_string()),
+            fetched_at: capture
+                .fetched_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            wire_sha256,
+            wire_path,
+        }
+    }
+}
+
 /// Why a URL was not fetched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExcludeReason {

@@ -35,6 +35,8 @@ pub struct NewCapture {
     /// Validators of the response, for conditional requests next time.
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// The HTTP exchanges behind this version (the page, then its attachments), kept for WARC.
+    pub exchanges: Vec<crate::fetch::StoredExchange>,
 }
 
 /// What a commit did.
@@ -112,8 +114,9 @@ impl Store {
             &self.by_hash,
             &self.versions,
             &self.meta,
+            &self.exchanges,
         )
-            .transaction(|(urls, docs, by_hash, versions, meta)| {
+            .transaction(|(urls, docs, by_hash, versions, meta, exchanges)| {
                 let url_state: Option<UrlState> = tx_get(urls, &record.url)?;
                 let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
                     Some(id) => tx_get::<DocRecord>(docs, &id)?,
@@ -135,6 +138,7 @@ impl Store {
                             seq,
                         };
                         write_version(versions, record, &doc, seq)?;
+                        tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
                         (doc, outcome)
                     }
                     None => match by_hash.get(hash_key.as_bytes())? {
@@ -164,6 +168,7 @@ impl Store {
                                 seqs: vec![seq],
                             };
                             write_version(versions, record, &doc, seq)?;
+                            tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
                             (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
                         }
                     },
@@ -214,6 +219,15 @@ impl Store {
             }
         }
         Ok(counts)
+    }
+
+    /// The HTTP exchanges behind the version with this seq (empty for versions archived before
+    /// exchanges were kept).
+    pub fn exchanges(&self, seq: u64) -> Result<Vec<crate::fetch::StoredExchange>, StoreError> {
+        match self.exchanges.get(seq.to_be_bytes())? {
+            Some(bytes) => decode_json(&format!("exchanges {seq}"), &bytes),
+            None => Ok(Vec::new()),
+        }
     }
 
     pub fn document(&self, id: &str) -> Result<Option<DocRecord>, StoreError> {

@@ -78,6 +78,7 @@ pub struct Store {
     meta: sled::Tree,
     runs: sled::Tree,
     consumers: sled::Tree,
+    exchanges: sled::Tree,
     data_dir: PathBuf,
     // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
     _lock: File,
@@ -130,6 +131,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             runs: db.open_tree("runs")?,
             consumers: db.open_tree("consumers")?,
+            exchanges: db.open_tree("exchanges")?,
             db,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
