@@ -38,12 +38,15 @@ fn normalised(records: &[Value]) -> BTreeMap<(String, u64), Value> {
     records
         .iter()
         .map(|r| {
-            let mut aliases: Vec<String> =
+            // Which of a document's URLs is `url` and which are `aliases` depends on which was
+            // committed first; the set of them must not.
+            let mut urls: Vec<String> =
                 r["aliases"].as_array().expect("aliases").iter().map(|a| target(a.as_str().expect("alias"))).collect();
-            aliases.sort();
+            urls.push(target(r["url"].as_str().expect("url")));
+            urls.sort();
             let key = (r["id"].as_str().expect("id").to_string(), r["version"].as_u64().expect("version"));
             let value = serde_json::json!({
-                "portal": r["portal"], "url": target(r["url"].as_str().expect("url")), "aliases": aliases,
+                "portal": r["portal"], "urls": urls,
                 "content_hash": r["content_hash"], "title": r["title"], "issuing_body": r["issuing_body"],
                 "index_number": r["index_number"], "doc_number": r["doc_number"],
                 "publish_date": r["publish_date"], "report_year": r["report_year"],

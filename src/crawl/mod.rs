@@ -147,7 +147,12 @@ pub async fn run(
         progress: Progress::new(),
         dry_run_items: Mutex::new(Vec::new()),
     });
-    engine.seed()?;
+    // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
+    // before the next one is queued: hold the count above zero until every task is in.
+    engine.hold();
+    let seeded = engine.seed();
+    engine.release();
+    seeded?;
 
     let idle = engine.idle.notified();
     tokio::pin!(idle);
@@ -281,6 +286,21 @@ impl Engine {
             }
         }
         Ok(())
+    }
+
+    fn hold(&self) {
+        self.queues
+            .lock()
+            .expect("queue lock is never poisoned")
+            .outstanding += 1;
+    }
+
+    fn release(&self) {
+        let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+        queues.outstanding -= 1;
+        if queues.outstanding == 0 {
+            self.idle.notify_one();
+        }
     }
 
     fn outstanding(&self) -> usize {
