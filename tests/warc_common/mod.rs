@@ -145,3 +145,23 @@ pub fn plain_page_refetch() -> WarcCapture {
         .expect("a valid fixed date");
     c
 }
+
+/// An HTTP/2 download whose Content-Disposition carries a GBK file name (raw bytes, not UTF-8),
+/// as some portals send it.
+pub fn h2_with_gbk_header() -> WarcCapture {
+    let mut c = attachment();
+    c.target_uri = "https://www.example.gov.cn/attach/0/report.doc".into();
+    c.request_target = "/attach/0/report.doc".into();
+    c.http_version = "HTTP/2.0".into();
+    c.reason = None;
+    c.date = at(9, 33, 0);
+    // "年度报告.doc" in GBK.
+    let mut disposition = b"attachment; filename=\"".to_vec();
+    disposition.extend_from_slice(&[0xC4, 0xEA, 0xB6, 0xC8, 0xB1, 0xA8, 0xB8, 0xE6]);
+    disposition.extend_from_slice(b".doc\"");
+    c.response_headers = vec![
+        ("content-type".into(), b"application/msword".to_vec()),
+        ("content-disposition".into(), disposition),
+    ];
+    c
+}
