@@ -471,7 +471,7 @@ fn cdxj_lists_responses_and_revisits_sorted_by_surt() {
                 "url": capture.target_uri,
                 "mime": mime,
                 "status": "200",
-                "digest": w.payload_digest.trim_start_matches("sha1:"),
+                "digest": w.payload_digest,
                 "length": w.length.to_string(),
                 "offset": w.offset.to_string(),
                 "filename": w.file,

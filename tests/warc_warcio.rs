@@ -10,7 +10,9 @@ mod warc_common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use nianbao::warc::{ResponseKind, RevisitOf, WarcReader, WarcSettings, WarcWriter};
+use nianbao::warc::{
+    ResponseKind, RevisitOf, WarcCapture, WarcReader, WarcSettings, WarcWriter, cdxj_index,
+};
 use sha2::{Digest, Sha256};
 use warc_common::*;
 
@@ -35,22 +37,15 @@ fn path_args(files: &[PathBuf]) -> Vec<&str> {
         .collect()
 }
 
-#[test]
-#[ignore = "needs python3 with warcio (pip install warcio); CI runs it with --ignored"]
-fn warcio_reads_and_checks_our_files() {
-    let (ok, _, err) = python(&["-c", "import warcio"]);
-    assert!(
-        ok,
-        "this test needs python3 with warcio: run `pip install warcio` first ({err})"
-    );
-
-    let dir = tempfile::tempdir().expect("temp dir");
+/// Writes the sample captures and a revisit over several files; returns the captures and the
+/// files in order.
+fn write_sample(dir: &Path) -> ([WarcCapture; 5], Vec<PathBuf>) {
     let settings = WarcSettings {
         // Small enough to spread the captures over several files.
         max_file_bytes: 4000,
         ..WarcSettings::default()
     };
-    let (mut writer, _) = WarcWriter::open(dir.path(), settings).expect("writer opens");
+    let (mut writer, _) = WarcWriter::open(dir, settings).expect("writer opens");
     let captures = [
         plain_page(),
         gzip_page(),
@@ -72,12 +67,77 @@ fn warcio_reads_and_checks_our_files() {
         .expect("written");
     assert_eq!(revisit.kind, ResponseKind::Revisit);
     writer.sync().expect("sync");
-
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .expect("dir lists")
         .map(|e| e.expect("entry").path())
         .collect();
     files.sort();
+    (captures, files)
+}
+
+/// A CDXJ line split into key, timestamp and parsed JSON.
+fn cdxj_parts(line: &str) -> (String, String, serde_json::Value) {
+    let mut parts = line.splitn(3, ' ');
+    let key = parts.next().unwrap_or_default().to_string();
+    let stamp = parts.next().unwrap_or_default().to_string();
+    let json = serde_json::from_str(parts.next().unwrap_or_default()).expect("CDXJ JSON");
+    (key, stamp, json)
+}
+
+#[test]
+#[ignore = "needs python3 with cdxj-indexer (pip install cdxj-indexer); CI runs it with --ignored"]
+fn cdxj_matches_pywb_indexer() {
+    let (ok, _, err) = python(&["-c", "import cdxj_indexer"]);
+    assert!(
+        ok,
+        "this test needs python3 with pywb's indexer: run `pip install cdxj-indexer` first ({err})"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (_, files) = write_sample(dir.path());
+    assert!(files.len() > 1, "rotation spread the captures");
+    let ours: Vec<_> = cdxj_index(dir.path())
+        .expect("index")
+        .iter()
+        .map(|l| cdxj_parts(l))
+        .collect();
+
+    let mut args = vec![
+        "-c",
+        "import sys; from cdxj_indexer.main import main; main(sys.argv[1:])",
+        "-s",
+    ];
+    args.extend(path_args(&files));
+    let (ok, out, err) = python(&args);
+    assert!(ok, "cdxj-indexer failed: {err}");
+    // It also indexes metadata records (no status); we index responses and revisits only.
+    let mut theirs: Vec<_> = out
+        .lines()
+        .map(cdxj_parts)
+        .filter(|(_, _, json)| json.get("status").is_some())
+        .collect();
+    // It names files by the path it was given; we by file name.
+    for (_, _, json) in &mut theirs {
+        let name = json["filename"]
+            .as_str()
+            .and_then(|f| Path::new(f).file_name())
+            .map(|n| n.to_string_lossy().into_owned());
+        json["filename"] = serde_json::json!(name);
+    }
+    assert_eq!(ours.len(), 6);
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+#[ignore = "needs python3 with warcio (pip install warcio); CI runs it with --ignored"]
+fn warcio_reads_and_checks_our_files() {
+    let (ok, _, err) = python(&["-c", "import warcio"]);
+    assert!(
+        ok,
+        "this test needs python3 with warcio: run `pip install warcio` first ({err})"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (captures, files) = write_sample(dir.path());
     assert!(files.len() > 1, "rotation spread the captures");
 
     // Our own view of every record: (type, uri, offset, length, status).

@@ -71,8 +71,8 @@ fn cdxj_line(record: &WarcRecord, file_name: &str) -> Option<String> {
         doc["status"] = json!(status.to_string());
     }
     if let Some(digest) = record.header("WARC-Payload-Digest") {
-        // pywb writes the Base32 value without its `sha1:` label.
-        doc["digest"] = json!(digest.strip_prefix("sha1:").unwrap_or(digest));
+        // Labelled, `sha1:...`, as pywb's cdxj-indexer writes it.
+        doc["digest"] = json!(digest);
     }
     Some(format!("{} {timestamp} {doc}", surt(url)))
 }
