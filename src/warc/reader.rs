@@ -143,7 +143,8 @@ impl Iterator for WarcReader {
             let mut bytes = Vec::new();
             let (offset, length) = self.next_member(&mut bytes)?;
             let head = parse_warc_head(&bytes).map_err(|why| self.malformed(offset, why))?;
-            let block_end = head.head_len + head.content_length;
+            // Content-Length comes from the file: a damaged one must not overflow.
+            let block_end = head.head_len.saturating_add(head.content_length);
             let trailer = bytes.get(block_end..);
             if trailer != Some(&b"\r\n\r\n"[..]) {
                 return Err(self.malformed(
@@ -151,7 +152,7 @@ impl Iterator for WarcReader {
                     format!(
                         "member holds {} bytes, header announces a record of {}",
                         bytes.len(),
-                        block_end + 4
+                        block_end.saturating_add(4)
                     ),
                 ));
             }
@@ -322,7 +323,9 @@ pub(super) fn scan(path: &Path) -> Result<Scan, WarcError> {
         let verdict = reader.next_member(&mut sink).map_err(|e| e.to_string());
         let verdict = verdict.and_then(|_| {
             let head = parse_warc_head(&sink.head)?;
-            let expected = (head.head_len + head.content_length + 4) as u64;
+            let expected = (head.head_len as u64)
+                .saturating_add(head.content_length as u64)
+                .saturating_add(4);
             if sink.total != expected || &sink.tail != b"\r\n\r\n" {
                 return Err(format!(
                     "record of {} bytes where the header announces {expected}",
@@ -339,5 +342,70 @@ pub(super) fn scan(path: &Path) -> Result<Scan, WarcError> {
             });
         }
         records += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_heads() {
+        // first line, status, Content-Type, body offset
+        type Head<'a> = (&'a str, Option<u16>, Option<&'a str>, usize);
+        let cases: [(&[u8], Option<Head>); 5] = [
+            (
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>",
+                Some(("HTTP/1.1 200 OK", Some(200), Some("text/html"), 44)),
+            ),
+            (
+                b"HTTP/2.0 404 \r\ncontent-type:  text/plain \r\n\r\n",
+                Some(("HTTP/2.0 404 ", Some(404), Some("text/plain"), 45)),
+            ),
+            (
+                b"GET /a?b HTTP/1.1\r\nHost: x\r\n\r\n",
+                Some(("GET /a?b HTTP/1.1", None, None, 30)),
+            ),
+            (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n", None),
+            (b"", None),
+        ];
+        for (block, expected) in cases {
+            let got = parse_http_head(block).map(|h| {
+                let ct = h.header("content-type").map(str::to_string);
+                (h.first_line, h.status, ct, h.body_offset)
+            });
+            let expected =
+                expected.map(|(l, s, ct, o)| (l.to_string(), s, ct.map(str::to_string), o));
+            assert_eq!(got, expected, "{:?}", String::from_utf8_lossy(block));
+        }
+    }
+
+    #[test]
+    fn damaged_input_is_an_error_not_a_panic() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let huge = format!("WARC/1.1\r\nContent-Length: {}\r\n\r\n", usize::MAX);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(huge.as_bytes())
+            .expect("writing into a Vec cannot fail");
+        let huge = gz.finish().expect("finishing into a Vec cannot fail");
+        let cases: [(&str, &[u8]); 3] = [
+            ("not gzip", b"WARC/1.1\r\nContent-Length: 0\r\n\r\n\r\n\r\n"),
+            ("gzip cut in its header", &[0x1f, 0x8b, 8]),
+            ("content length past usize", &huge),
+        ];
+        for (what, bytes) in cases {
+            let path = dir.path().join("x.warc.gz");
+            std::fs::write(&path, bytes).expect("write");
+            let results: Vec<_> = WarcReader::open(&path).expect("opens").collect();
+            assert_eq!(results.len(), 1, "{what}");
+            assert!(
+                matches!(results[0], Err(WarcError::Malformed { offset: 0, .. })),
+                "{what}: {:?}",
+                results[0]
+            );
+            let found = scan(&path).expect("scan");
+            assert_eq!((found.good_end, found.records), (0, 0), "{what}");
+            assert!(found.damage.is_some(), "{what}");
+        }
     }
 }

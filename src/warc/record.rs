@@ -243,4 +243,72 @@ mod tests {
         assert!(text.contains("WARC-Date: 1970-01-01T00:00:00Z\r\n"));
         assert!(text.ends_with("Content-Length: 0\r\n\r\n\r\n\r\n"));
     }
+    fn capture(headers: &[(&str, &str)], body: &[u8]) -> WarcCapture {
+        WarcCapture {
+            target_uri: "http://www.example.gov.cn:8080/a?b=1".into(),
+            date: DateTime::<Utc>::UNIX_EPOCH,
+            ip: None,
+            method: "GET".into(),
+            request_target: "/a?b=1".into(),
+            http_version: "HTTP/1.1".into(),
+            request_headers: vec![("user-agent".into(), "t".into())],
+            request_body: None,
+            status: 503,
+            reason: None,
+            response_headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
+                .collect(),
+            wire_body: body.to_vec(),
+        }
+    }
+
+    #[test]
+    fn response_heads_drop_chunking_and_keep_the_rest() {
+        let cases: [(&[(&str, &str)], &str); 4] = [
+            (
+                &[("content-type", "text/html"), ("content-length", "3")],
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/html\r\ncontent-length: 3\r\n\r\n",
+            ),
+            (
+                &[
+                    ("transfer-encoding", "chunked"),
+                    ("content-encoding", "gzip"),
+                ],
+                "HTTP/1.1 503 Service Unavailable\r\ncontent-encoding: gzip\r\nContent-Length: 3\r\n\r\n",
+            ),
+            (
+                // A stray Content-Length beside chunking is replaced, not kept twice.
+                &[
+                    ("Transfer-Encoding", "gzip, Chunked"),
+                    ("Content-Length", "99"),
+                ],
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 3\r\n\r\n",
+            ),
+            (
+                &[("x-note", "a\r\nb")],
+                "HTTP/1.1 503 Service Unavailable\r\nx-note: a  b\r\n\r\n",
+            ),
+        ];
+        for (headers, expected) in cases {
+            let head = response_head(&capture(headers, b"abc"));
+            assert_eq!(String::from_utf8_lossy(&head), expected, "{headers:?}");
+        }
+    }
+
+    #[test]
+    fn request_blocks_carry_the_host_sent_on_the_wire() {
+        let mut c = capture(&[], b"");
+        assert_eq!(
+            String::from_utf8_lossy(&request_block(&c)),
+            "GET /a?b=1 HTTP/1.1\r\nHost: www.example.gov.cn:8080\r\nuser-agent: t\r\n\r\n"
+        );
+        c.request_headers.push(("host".into(), "other".into()));
+        c.method = "POST".into();
+        c.request_body = Some(b"x=1".to_vec());
+        assert_eq!(
+            String::from_utf8_lossy(&request_block(&c)),
+            "POST /a?b=1 HTTP/1.1\r\nuser-agent: t\r\nhost: other\r\n\r\nx=1"
+        );
+    }
 }
