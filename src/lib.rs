@@ -37,3 +37,4 @@ pub mod gate;
 pub mod report;
 pub mod sim;
 pub mod store;
+pub mod warc;
