@@ -4,6 +4,7 @@
 mod crawl;
 mod demo;
 mod export;
+mod inspect;
 mod status;
 
 use std::path::Path;
@@ -81,6 +82,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             export::run(&settings, since)
         }
         Command::Demo { interval } => demo::run(interval).await,
+        Command::Inspect {
+            target,
+            url,
+            format,
+        } => inspect::run(&cli.config, &overrides, &target, url, format).await,
     }
 }
 
