@@ -46,6 +46,12 @@ pub enum StatusFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Walk every configured portal section, fetch what is new, archive it, print a summary.
@@ -91,6 +97,18 @@ pub enum Command {
         /// List every consumer with its position and lag.
         #[arg(long)]
         list: bool,
+    },
+    /// Decode, classify, discover and extract one page (a saved file or a live URL) and show what
+    /// each step found. Needs no config (the default politeness applies without one) and no store.
+    Inspect {
+        /// A saved page, or an http(s) URL to fetch (robots.txt and the host gap are respected).
+        #[arg(value_name = "FILE_OR_URL")]
+        target: String,
+        /// The address a saved page was fetched from, so its links resolve as on the site.
+        #[arg(long, value_name = "URL")]
+        url: Option<url::Url>,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
     },
     /// Crawl bundled simulated portals on loopback into a fresh temporary folder: a first run
     /// that needs no network.

@@ -133,8 +133,9 @@ fn real_item_pages() {
                     "meta:ArticleTitle",
                 )),
                 index_number: None,
-                // ContentSource is empty and nothing is labelled or signed.
-                issuing_body: Some(("甘肃省市场监督管理局", "portal")),
+                // ContentSource is empty and nothing is labelled or signed: no source names one
+                // (the portal is the record's `portal`, not a guess at its issuer).
+                issuing_body: None,
                 doc_number: None,
                 // Visible 发布时间 2022-05-06 beats meta PubDate 2023-04-18, which is kept.
                 publish_date: Some(("2022-05-06", "label:发布时间")),
@@ -174,7 +175,7 @@ fn real_item_pages() {
                     "title_tag",
                 )),
                 index_number: None,
-                issuing_body: Some(("中国政府网", "portal")),
+                issuing_body: None,
                 doc_number: None,
                 publish_date: Some(("2007-08-20", "meta:firstpublishedtime")),
                 report_year: None,
@@ -207,7 +208,7 @@ fn real_item_pages() {
             Expected {
                 title: None,
                 index_number: None,
-                issuing_body: Some(("甘肃省市场监督管理局", "portal")),
+                issuing_body: None,
                 doc_number: None,
                 publish_date: None,
                 report_year: None,
@@ -512,7 +513,83 @@ fn label_layouts() {
         "门户",
     );
     assert!(got.fields.is_empty(), "{:?}", got.fields);
-    assert_eq!(got.issuing_body.as_deref(), Some("门户"));
+    // Nothing names an issuer, and the portal's name is not a guess at one.
+    assert_eq!(got.issuing_body, None);
+}
+
+/// Who issued a page, by what the page prints: an empty 发布机构 slot silences 来源 and the
+/// ContentSource meta (they name the website there) but not a signature; with no slot, 来源 is
+/// the issuer. View counters are never fields.
+#[test]
+fn issuing_body_slots_sources_and_view_counters() {
+    let table = |issuer: &str| {
+        format!(
+            "<table><tr><td>发布机构：</td><td>{issuer}</td><td>发布日期：</td><td>2012-02-24</td></tr>\
+<tr><td>来&nbsp;&nbsp;源：</td><td>阿图什市人民政府</td></tr></table>"
+        )
+    };
+    let signed = "<p>正文。</p><p>某某县人民政府办公室</p><p>2012年2月20日</p>";
+    type Case<'a> = (&'a str, String, &'a str, Option<(&'a str, &'a str)>);
+    let cases: &[Case<'_>] = &[
+        ("empty slot, no signature", table(""), "<p>正文。</p>", None),
+        (
+            "empty slot, signed",
+            table(""),
+            signed,
+            Some(("某某县人民政府办公室", "signature")),
+        ),
+        (
+            "filled slot",
+            table("某某县教育局"),
+            signed,
+            Some(("某某县教育局", "label:发布机构")),
+        ),
+        (
+            "no slot, 来源",
+            "<p>来源：某某县发展和改革委员会　浏览次数：12　点击数：3</p>".to_string(),
+            "<p>正文。</p>",
+            Some(("某某县发展和改革委员会", "label:来源")),
+        ),
+        (
+            "no slot, inline view counters",
+            "<div>发布时间：2012-02-24 阅读次数：7 访问量：19</div>".to_string(),
+            "<p>正文。</p>",
+            None,
+        ),
+    ];
+    for (name, meta, body, want) in cases {
+        let html = format!(
+            "<html><head><meta name=\"ContentSource\" content=\"阿图什市人民政府\"></head><body>\
+<div class=\"meta\">{meta}</div><div class=\"TRS_Editor\">{body}</div></body></html>"
+        );
+        let got = extract(
+            &url("https://www.example.gov.cn/a.html"),
+            &html,
+            &ListEvidence::default(),
+            "阿图什市人民政府",
+        );
+        let issuer = got.issuing_body.as_deref().map(|v| {
+            (
+                v,
+                got.provenance
+                    .get("issuing_body")
+                    .map_or("", String::as_str),
+            )
+        });
+        // The ContentSource meta names the website only where the slot is empty.
+        let want = match (name.starts_with("no slot"), want) {
+            (true, None) => Some(("阿图什市人民政府", "meta:ContentSource")),
+            (_, w) => *w,
+        };
+        assert_eq!(issuer, want, "{name}");
+        for counter in ["浏览次数", "点击数", "阅读次数", "访问量"] {
+            assert!(
+                !got.fields.contains_key(counter),
+                "{name}: {counter} kept in {:?}",
+                got.fields
+            );
+        }
+    }
 }
 
 #[test]

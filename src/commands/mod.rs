@@ -5,6 +5,7 @@ mod crawl;
 mod demo;
 mod export;
 mod feed;
+mod inspect;
 mod status;
 
 use std::path::Path;
@@ -107,6 +108,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             feed::run(&settings, consumer.as_deref(), limit, action)
         }
         Command::Demo { interval } => demo::run(interval).await,
+        Command::Inspect {
+            target,
+            url,
+            format,
+        } => inspect::run(&cli.config, &overrides, &target, url, format).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //! (padding, inner spans, colons, Traditional forms) and the two ways pages pair a label with its
 //! value — structurally (table cells, `<span>label</span>value`) and inline (`label：value` text).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -63,8 +63,33 @@ pub(crate) const KNOWN_LABELS: &[&str] = &[
     "责任部门",
     "作者",
     "浏览次数",
+    "浏览量",
     "点击数",
+    "点击量",
+    "点击次数",
+    "点击率",
+    "阅读次数",
+    "阅读数",
+    "阅读量",
     "访问次数",
+    "访问量",
+];
+
+/// View counters (浏览次数, 点击数 ...): known, so that they end the value printed before them,
+/// but never kept as fields. They are page furniture that changes on every visit, not document
+/// metadata, and keeping them would make two captures of an unchanged document differ.
+const VOLATILE_LABELS: &[&str] = &[
+    "浏览次数",
+    "浏览量",
+    "点击数",
+    "点击量",
+    "点击次数",
+    "点击率",
+    "阅读次数",
+    "阅读数",
+    "阅读量",
+    "访问次数",
+    "访问量",
 ];
 
 /// Longest value a label may own: longer text is a paragraph or a whole page, not a field.
@@ -234,24 +259,35 @@ fn traditional_forms(c: char) -> String {
         .collect()
 }
 
-/// Every known labelled field of the page body, label -> value as printed (whitespace collapsed).
-/// Table cells and label elements are read first, then `label：value` text lines; the first value
-/// found for a label wins.
-pub(crate) fn labelled_fields(doc: &Html) -> BTreeMap<String, String> {
-    let mut fields = BTreeMap::new();
+/// The labelled fields of a page, and the labels it prints with no value beside them.
+#[derive(Debug, Default)]
+pub(crate) struct Labelled {
+    /// label -> value as printed (whitespace collapsed); view counters left out.
+    pub fields: BTreeMap<String, String>,
+    /// Labels printed with an empty value (`发布机构：` and nothing): the page has a slot for the
+    /// value and left it blank, which is itself evidence (see the issuing body in `extract`).
+    pub blank: BTreeSet<String>,
+}
+
+/// Every known labelled field of the page body. Table cells and label elements are read first,
+/// then `label：value` text lines; the first value found for a label wins.
+pub(crate) fn labelled_fields(doc: &Html) -> Labelled {
+    let mut found = Labelled::default();
     let Some(body) = text::body(doc) else {
-        return fields;
+        return found;
     };
-    structural_fields(body, &mut fields);
+    structural_fields(body, &mut found);
     for line in text::lines(body) {
-        inline_fields(&line, &mut fields);
+        inline_fields(&line, &mut found);
     }
-    fields
+    let Labelled { fields, blank } = &mut found;
+    blank.retain(|label| !fields.contains_key(label));
+    found
 }
 
 /// `<th>label</th><td>value</td>`, `<dt>label</dt><dd>value</dd>`, and `<span>label</span>value`
 /// / `<label>label</label><span>value</span>` where the value follows inside the same parent.
-fn structural_fields(body: ElementRef<'_>, fields: &mut BTreeMap<String, String>) {
+fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
     for element in body.descendants().filter_map(ElementRef::wrap) {
         if text::is_skipped(element.value().name()) {
             continue;
@@ -263,7 +299,7 @@ fn structural_fields(body: ElementRef<'_>, fields: &mut BTreeMap<String, String>
         let Some(label) = known_label(&own) else {
             continue;
         };
-        if fields.contains_key(label) {
+        if found.fields.contains_key(label) || VOLATILE_LABELS.contains(&label) {
             continue;
         }
         let value = match element.value().name() {
@@ -271,8 +307,14 @@ fn structural_fields(body: ElementRef<'_>, fields: &mut BTreeMap<String, String>
             "dt" => next_cell(element, &["dd"]),
             _ => following_text(element),
         };
-        if let Some(value) = value.and_then(|v| accept_value(&v)) {
-            fields.insert(label.to_string(), value);
+        match value.as_deref().map(accept_value) {
+            Some(Some(value)) => {
+                found.fields.insert(label.to_string(), value);
+            }
+            Some(None) if value.as_deref().is_some_and(|v| collapse(v).is_empty()) => {
+                found.blank.insert(label.to_string());
+            }
+            _ => {}
         }
     }
 }
@@ -320,7 +362,7 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
 }
 
 /// `label：value` pairs in one text line; a value runs to the next label, known or not.
-fn inline_fields(line: &str, fields: &mut BTreeMap<String, String>) {
+fn inline_fields(line: &str, found: &mut Labelled) {
     if line.chars().count() > MAX_VALUE_CHARS * 2 {
         return;
     }
@@ -338,7 +380,7 @@ fn inline_fields(line: &str, fields: &mut BTreeMap<String, String>) {
         let Some(label) = known_label(m.as_str()) else {
             continue;
         };
-        if fields.contains_key(label) {
+        if found.fields.contains_key(label) || VOLATILE_LABELS.contains(&label) {
             continue;
         }
         let end = matches.get(i + 1).map_or(line.len(), |next| next.start());
@@ -347,8 +389,14 @@ fn inline_fields(line: &str, fields: &mut BTreeMap<String, String>) {
             Some(other) => rest.get(..other.start()).unwrap_or_default(),
             None => rest,
         };
-        if let Some(value) = accept_value(rest) {
-            fields.insert(label.to_string(), value);
+        match accept_value(rest) {
+            Some(value) => {
+                found.fields.insert(label.to_string(), value);
+            }
+            None if collapse(rest).is_empty() => {
+                found.blank.insert(label.to_string());
+            }
+            None => {}
         }
     }
 }
@@ -416,9 +464,10 @@ mod tests {
             ("来源:", &[]),
         ];
         for (line, want) in cases {
-            let mut fields = BTreeMap::new();
-            inline_fields(line, &mut fields);
-            let got: Vec<(&str, &str)> = fields
+            let mut found = Labelled::default();
+            inline_fields(line, &mut found);
+            let got: Vec<(&str, &str)> = found
+                .fields
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();

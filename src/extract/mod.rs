@@ -64,15 +64,10 @@ const INDEX_LABELS: &[&str] = &["索引号", "信息索引号", "索取号"];
 /// Labels whose value is the 文号.
 const DOC_NUMBER_LABELS: &[&str] = &["文号", "发文字号", "发文文号"];
 /// Labels whose value is the issuing body, in order of preference.
-const ISSUER_LABELS: &[&str] = &[
-    "发布机构",
-    "发文机关",
-    "发文单位",
-    "发文机构",
-    "发布单位",
-    "信息来源",
-    "来源",
-];
+const ISSUER_LABELS: &[&str] = &["发布机构", "发文机关", "发文单位", "发文机构", "发布单位"];
+/// Labels naming where the text came from (信息来源, 来源): the issuing body on pages that have no
+/// 发布机构 slot, but on pages that print one empty, usually just the website's own name.
+const SOURCE_LABELS: &[&str] = &["信息来源", "来源"];
 /// Labels whose value is the publish date, in order of preference. 成文日期 and 发文日期 are the
 /// dates a document was written or issued, not published: they stay in `fields`.
 const PUBLISH_DATE_LABELS: &[&str] = &[
@@ -97,16 +92,18 @@ static META: LazyLock<Selector> = LazyLock::new(|| {
 static TITLE: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("title").expect("`title` is a valid selector"));
 
-/// Extracts the metadata of the item page at `url`. `portal_name` is the issuing body of last resort.
+/// Extracts the metadata of the item page at `url`. `portal_name` helps strip the site name from
+/// titles; it is never used as a value.
 ///
 /// Each value is taken from the first source that has it and the source is recorded in
-/// `provenance`: visible labels beat `<meta>` tags, which beat the list entry, the URL and the
-/// portal. Nothing is guessed: a value no source gives is `None`.
+/// `provenance`: visible labels beat `<meta>` tags, which beat the list entry and the URL.
+/// Nothing is guessed: a value no source gives is `None`.
 pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str) -> Metadata {
     let doc = Html::parse_document(html);
     let metas = Metas::of(&doc);
+    let labelled = labels::labelled_fields(&doc);
     let mut meta = Metadata {
-        fields: labels::labelled_fields(&doc),
+        fields: labelled.fields,
         ..Metadata::default()
     };
     // A JSON list API's fields, under canonical labels (`IdxID` -> 索引号, `PUBLISHER` -> 发布机构).
@@ -183,20 +180,31 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
         doc_number,
     );
 
-    // 发布机构.
+    // 发布机构. A page that prints the 发布机构 slot and leaves it empty has said it names no
+    // issuer: its 来源 and ContentSource then only name the website, so they are not read; a
+    // signature under the text still is. The portal's own name is never put in: the record
+    // already carries the portal, and a department's report on a city portal is not the city's.
     let content_lines = text::content_lines(&doc);
-    let issuer = from_labels(&meta.fields, ISSUER_LABELS)
-        .or_else(|| {
-            metas
-                .get("contentsource")
-                .map(|v| (v.to_string(), "meta:ContentSource".to_string()))
-        })
-        .or_else(|| list_field(ISSUER_LABELS))
-        .or_else(|| text::signature(&content_lines).map(|v| (v, "signature".to_string())))
-        .or_else(|| {
-            let portal = text::collapse(portal_name);
-            (!portal.is_empty()).then(|| (portal, "portal".to_string()))
-        });
+    let slot_left_blank = ISSUER_LABELS.iter().any(|l| labelled.blank.contains(*l));
+    let issuer = from_labels(&meta.fields, ISSUER_LABELS).or_else(|| {
+        let source = if slot_left_blank {
+            None
+        } else {
+            from_labels(&meta.fields, SOURCE_LABELS).or_else(|| {
+                metas
+                    .get("contentsource")
+                    .map(|v| (v.to_string(), "meta:ContentSource".to_string()))
+            })
+        };
+        source
+            .or_else(|| list_field(ISSUER_LABELS))
+            .or_else(|| {
+                (!slot_left_blank)
+                    .then(|| list_field(SOURCE_LABELS))
+                    .flatten()
+            })
+            .or_else(|| text::signature(&content_lines).map(|v| (v, "signature".to_string())))
+    });
     set(
         &mut meta.issuing_body,
         &mut meta.provenance,

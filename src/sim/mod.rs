@@ -280,9 +280,21 @@ impl SiteHandle {
         self.lock().truth()
     }
 
-    /// Per year subsection (`None` = the section root list), how many items the site says it has.
+    /// Per year subsection (`None` = the section root list), how many items the site has listed
+    /// there. The list pages print this count (共N条, totalrecord) only where
+    /// [`SiteHandle::shows_counts`] says so.
     pub fn stated_counts(&self) -> Vec<(Option<i32>, u64)> {
         self.lock().stated_counts()
+    }
+
+    /// Whether the list pages print their item count. The Big5 and no-metadata families do not
+    /// (the latter prints only 第i页/共N页), as many small portals do not: a crawler can only count
+    /// what it finds there.
+    pub fn shows_counts(&self) -> bool {
+        matches!(
+            self.family(),
+            Family::Trs | Family::Hanweb | Family::LegacyGbk
+        )
     }
 
     /// Per subsection, every list page URL the site serves for it, in pager order (for Hanweb the

@@ -1,0 +1,373 @@
+//! `nianbao inspect`: runs decode, classify, discover and extract on one page (a saved file or a
+//! live URL fetched politely) and prints what each step concluded, so a seed writer can see why a
+//! portal is read the way it is. Touches no store and needs no config.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use serde::Serialize;
+use url::Url;
+
+use crate::classify::{self, PageKind};
+use crate::cli::InspectFormat;
+use crate::config::{self, FetchSettings, Overrides, Politeness, Settings};
+use crate::decode::{self, Decoded};
+use crate::discover::{self, ListItem, ListPage, PageRequest, StatedCount, YearSection};
+use crate::export::non_empty;
+use crate::extract::{self, AttachmentLink, ListEvidence, Metadata};
+use crate::fetch::{FetchOptions, FetchOutcome, Fetcher};
+use crate::gate::HostGate;
+
+use super::Outcome;
+
+/// The host a saved file is read at when no `--url` is given.
+const PLACEHOLDER_URL: &str = "http://localhost/";
+
+/// What `inspect` concluded about one page. The metadata keys are those of the export record.
+#[derive(Debug, Serialize)]
+pub struct Inspection {
+    pub url: String,
+    pub http_status: Option<u16>,
+    pub content_type: Option<String>,
+    /// "list", "item", "attachment", "challenge", "soft_not_found", "login_wall", "empty_template".
+    pub kind: String,
+    /// The challenge or attachment type, when the kind has one.
+    pub kind_detail: Option<String>,
+    pub charset: Option<String>,
+    pub charset_source: Option<String>,
+    /// The label the page declared (header or meta), when it declared one.
+    pub charset_declared: Option<String>,
+    pub title: Option<String>,
+    pub issuing_body: Option<String>,
+    pub index_number: Option<String>,
+    pub doc_number: Option<String>,
+    pub publish_date: Option<String>,
+    pub report_year: Option<i32>,
+    pub is_annual_report: bool,
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub provenance: std::collections::BTreeMap<String, String>,
+    pub attachments: Vec<AttachmentLink>,
+    pub items: Vec<ListItem>,
+    pub next_pages: Vec<PageRequest>,
+    pub year_sections: Vec<YearSection>,
+    pub stated: Option<StatedCount>,
+}
+
+/// Inspects `target` (a path, or an http(s) URL) and prints the result on stdout.
+pub async fn run(
+    config_path: &Path,
+    overrides: &Overrides,
+    target: &str,
+    url: Option<Url>,
+    format: InspectFormat,
+) -> anyhow::Result<Outcome> {
+    let settings = load_optional(config_path, overrides)?;
+    let live = Url::parse(target)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let page = match live {
+        Some(live) => fetch_page(settings.as_ref(), &live).await?,
+        None => read_page(Path::new(target), url)?,
+    };
+    let portal = settings
+        .as_ref()
+        .and_then(|s| {
+            s.portals
+                .iter()
+                .find(|p| p.url.host_str() == page.url.host_str())
+        })
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let inspection = inspect(&page, &portal);
+    let out = match format {
+        InspectFormat::Json => {
+            serde_json::to_string(&inspection).expect("an inspection serialises: plain data") + "\n"
+        }
+        InspectFormat::Text => render_text(&inspection),
+    };
+    print!("{out}");
+    Ok(Outcome::Completed)
+}
+
+/// The config when one is there: inspect works without one, with the default politeness.
+fn load_optional(path: &Path, overrides: &Overrides) -> anyhow::Result<Option<Settings>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    Ok(Some(config::load(path, overrides)?))
+}
+
+/// One page's bytes and what came with them.
+pub struct RawPage {
+    pub url: Url,
+    pub status: Option<u16>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
+    let body =
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.to_string_lossy()))?;
+    let url = match url {
+        Some(url) => url,
+        None => {
+            // Discovery follows http(s) links only, so a file:// address would hide every item:
+            // the page is read as if served at the placeholder host under its own file name.
+            let placeholder =
+                Url::parse(PLACEHOLDER_URL).expect("the placeholder URL is a valid literal");
+            let address = path
+                .file_name()
+                .and_then(|n| placeholder.join(&n.to_string_lossy()).ok())
+                .unwrap_or(placeholder);
+            eprintln!(
+                "no --url given: the page is read as {address}; pass --url with its real address for real links"
+            );
+            address
+        }
+    };
+    Ok(RawPage {
+        url,
+        status: None,
+        content_type: None,
+        body,
+    })
+}
+
+/// Fetches a live page through the host gate: robots.txt first, the configured gap and user
+/// agent. The user named this URL, so a loopback or private address is allowed.
+async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<RawPage> {
+    let (politeness, fetch) = match settings {
+        Some(s) => (s.politeness.clone(), s.fetch.clone()),
+        None => (Politeness::default(), FetchSettings::default()),
+    };
+    let gate = Arc::new(HostGate::new(politeness, Default::default()));
+    let fetcher = Fetcher::new(gate, fetch)?;
+    let anywhere = |_: &Url| Ok(());
+    let options = FetchOptions {
+        validators: None,
+        scope: &anywhere,
+        allow_private: true,
+    };
+    let capture = match fetcher
+        .fetch(&PageRequest::Get(url.clone()), &options)
+        .await
+    {
+        FetchOutcome::Fetched(c) | FetchOutcome::NotModified(c) => c,
+        // A challenge is what the page is: inspect it rather than fail.
+        FetchOutcome::Blocked { capture, .. } => capture,
+        other => anyhow::bail!("cannot fetch {url}: {}", other.describe()),
+    };
+    Ok(RawPage {
+        content_type: capture.header("content-type").map(str::to_string),
+        url: capture.url,
+        status: Some(capture.status),
+        body: capture.body,
+    })
+}
+
+/// Runs the pure steps on one page. `portal_name` helps trim the site name from titles.
+pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
+    let status = page.status.unwrap_or(200);
+    let content_type = page.content_type.as_deref();
+    let name_hint = page.url.path();
+    let mut decoded: Option<Decoded> = None;
+    let mut kind = classify::classify(status, content_type, &page.body, None, Some(name_hint));
+    if !matches!(kind, PageKind::Attachment { .. }) {
+        let d = decode::decode(&page.body, content_type);
+        kind = classify::classify(
+            status,
+            content_type,
+            &page.body,
+            Some(&d.text),
+            Some(name_hint),
+        );
+        decoded = Some(d);
+    }
+    let mut out = Inspection {
+        url: page.url.to_string(),
+        http_status: page.status,
+        content_type: page.content_type.clone(),
+        kind: String::new(),
+        kind_detail: None,
+        charset: decoded.as_ref().map(|d| d.encoding.name().to_string()),
+        charset_source: decoded.as_ref().map(|d| d.source.as_str().to_string()),
+        charset_declared: decoded.as_ref().and_then(|d| d.declared.clone()),
+        title: None,
+        issuing_body: None,
+        index_number: None,
+        doc_number: None,
+        publish_date: None,
+        report_year: None,
+        is_annual_report: false,
+        fields: Default::default(),
+        provenance: Default::default(),
+        attachments: Vec::new(),
+        items: Vec::new(),
+        next_pages: Vec::new(),
+        year_sections: Vec::new(),
+        stated: None,
+    };
+    let (name, detail) = match &kind {
+        PageKind::Content => ("content", None),
+        PageKind::Attachment { content_type } => ("attachment", Some(content_type.clone())),
+        PageKind::Challenge { challenge } => {
+            ("challenge", Some(format!("{challenge:?}").to_lowercase()))
+        }
+        PageKind::SoftNotFound => ("soft_not_found", None),
+        PageKind::LoginWall => ("login_wall", None),
+        PageKind::EmptyTemplate => ("empty_template", None),
+    };
+    out.kind = name.to_string();
+    out.kind_detail = detail;
+    let Some(decoded) = decoded.filter(|_| kind == PageKind::Content) else {
+        return out;
+    };
+    let text = &decoded.text;
+    let head = text.trim_start();
+    let datastore_answer = head.starts_with("<?xml") && head.contains("<datastore");
+    if datastore_answer || discover::page_kind_hint(&page.url, text) {
+        let list: ListPage = if datastore_answer {
+            discover::parse_datastore(&page.url, text)
+        } else {
+            discover::discover(&page.url, text)
+        };
+        out.kind = "list".into();
+        out.items = list.items;
+        out.next_pages = list.next_pages;
+        out.year_sections = list.year_sections;
+        out.stated = list.stated;
+    } else {
+        out.kind = "item".into();
+        fill_metadata(
+            &mut out,
+            extract::extract(&page.url, text, &ListEvidence::default(), portal_name),
+        );
+    }
+    out
+}
+
+fn fill_metadata(out: &mut Inspection, m: Metadata) {
+    out.title = non_empty(m.title);
+    out.issuing_body = non_empty(m.issuing_body);
+    out.index_number = non_empty(m.index_number);
+    out.doc_number = non_empty(m.doc_number);
+    out.publish_date = m.publish_date.map(|d| d.format("%Y-%m-%d").to_string());
+    out.report_year = m.report_year;
+    out.is_annual_report = m.is_annual_report;
+    out.fields = m.fields;
+    out.provenance = m.provenance;
+    out.attachments = m.attachments;
+}
+
+/// The human-readable report.
+pub fn render_text(i: &Inspection) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "url:      {}", i.url);
+    if let Some(status) = i.http_status {
+        let _ = writeln!(
+            out,
+            "status:   {status} {}",
+            i.content_type.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(charset) = &i.charset {
+        let declared = i
+            .charset_declared
+            .as_deref()
+            .map(|d| format!(", declared {d:?}"))
+            .unwrap_or_else(|| ", nothing declared".into());
+        let _ = writeln!(
+            out,
+            "charset:  {charset} (decided by {}{declared})",
+            i.charset_source.as_deref().unwrap_or("?")
+        );
+    }
+    let detail = i
+        .kind_detail
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "kind:     {}{detail}", i.kind);
+    match i.kind.as_str() {
+        "list" => render_list(&mut out, i),
+        "item" => render_item(&mut out, i),
+        _ => {}
+    }
+    out
+}
+
+fn render_list(out: &mut String, i: &Inspection) {
+    if let Some(stated) = &i.stated {
+        let show = |v: Option<u64>| v.map_or_else(|| "?".to_string(), |v| v.to_string());
+        let _ = writeln!(
+            out,
+            "stated:   {} items, {} pages",
+            show(stated.items),
+            show(stated.pages)
+        );
+    }
+    let _ = writeln!(out, "items ({}):", i.items.len());
+    for item in &i.items {
+        let date = item
+            .date
+            .map_or_else(|| "----------".to_string(), |d| d.to_string());
+        let _ = writeln!(
+            out,
+            "  {date}  {}  {}",
+            item.title.as_deref().unwrap_or("(no title)"),
+            item.url
+        );
+    }
+    let _ = writeln!(out, "next pages ({}):", i.next_pages.len());
+    for page in &i.next_pages {
+        match page {
+            PageRequest::Get(url) => {
+                let _ = writeln!(out, "  GET  {url}");
+            }
+            PageRequest::Post { url, form } => {
+                let form: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let _ = writeln!(out, "  POST {url}  {}", form.join("&"));
+            }
+        }
+    }
+    if !i.year_sections.is_empty() {
+        let _ = writeln!(out, "year sections ({}):", i.year_sections.len());
+        for s in &i.year_sections {
+            let _ = writeln!(out, "  {}  {}", s.year, s.url);
+        }
+    }
+}
+
+fn render_item(out: &mut String, i: &Inspection) {
+    let year = i.report_year.map(|y| y.to_string());
+    let annual = i.is_annual_report.to_string();
+    let rows: [(&str, Option<&str>); 7] = [
+        ("title", i.title.as_deref()),
+        ("issuing_body", i.issuing_body.as_deref()),
+        ("index_number", i.index_number.as_deref()),
+        ("doc_number", i.doc_number.as_deref()),
+        ("publish_date", i.publish_date.as_deref()),
+        ("report_year", year.as_deref()),
+        ("is_annual_report", Some(annual.as_str())),
+    ];
+    for (name, value) in rows {
+        let source = i
+            .provenance
+            .get(name)
+            .map(|s| format!("  [{s}]"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{name:<17} {}{source}", value.unwrap_or("-"));
+    }
+    if !i.fields.is_empty() {
+        let _ = writeln!(out, "fields ({}):", i.fields.len());
+        for (label, value) in &i.fields {
+            let _ = writeln!(out, "  {label}: {value}");
+        }
+    }
+    let _ = writeln!(out, "attachments ({}):", i.attachments.len());
+    for a in &i.attachments {
+        let _ = writeln!(out, "  {}  {}", a.name.as_deref().unwrap_or("-"), a.url);
+    }
+}

@@ -1,0 +1,245 @@
+//! `nianbao inspect`: the real binary on saved real pages (by path) and on live simulated pages,
+//! without a config or store, asserting on the JSON it prints and on what the server saw.
+
+mod common;
+
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use common::{COMMAND_LIMIT, Harness, run_limited, stderr};
+use serde_json::Value;
+
+macro_rules! real_page {
+    ($name:literal) => {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-pages/", $name)
+    };
+}
+
+/// Runs `nianbao inspect ARGS` in an empty folder, so no config.toml is found.
+fn inspect(args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+    cmd.current_dir(dir.path()).arg("inspect").args(args);
+    run_limited(cmd, COMMAND_LIMIT)
+}
+
+fn inspect_json(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = inspect(&all);
+    assert!(out.status.success(), "inspect {args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("inspect --format json prints one JSON object")
+}
+
+#[test]
+fn an_item_page_shows_the_export_fields_with_their_sources() {
+    let page = real_page!("trs-hubei-samr-xxgk-detail-ensp-labels-utf8.html");
+    let url = "https://scjg.hubei.gov.cn/fbjd/xxgkml/zc/qtzdgkwj/detail.shtml";
+    let got = inspect_json(&[page, "--url", url]);
+    let cases: &[(&str, Value)] = &[
+        ("kind", "item".into()),
+        ("url", url.into()),
+        ("index_number", "MB1686999/2023-21597".into()),
+        ("issuing_body", "湖北省市场监督管理局".into()),
+        ("doc_number", "便函".into()),
+        ("publish_date", "2023-08-28".into()),
+        ("report_year", Value::Null),
+        ("is_annual_report", false.into()),
+        ("charset", "UTF-8".into()),
+        ("charset_source", "meta".into()),
+        ("items", Value::Array(vec![])),
+        ("next_pages", Value::Array(vec![])),
+    ];
+    for (key, want) in cases {
+        assert_eq!(&got[key], want, "{key}");
+    }
+    assert_eq!(got["provenance"]["index_number"], "label:索引号");
+    assert_eq!(got["provenance"]["publish_date"], "meta:PubDate");
+    assert_eq!(got["fields"]["发文日期"], "2023-08-25");
+
+    // The text form names each value's source.
+    let out = inspect(&[page, "--url", url]);
+    let text = String::from_utf8(out.stdout).expect("text output is UTF-8");
+    for line in [
+        "kind:     item",
+        "charset:  UTF-8 (decided by meta, declared \"utf-8\")",
+        "index_number      MB1686999/2023-21597  [label:索引号]",
+        "issuing_body      湖北省市场监督管理局  [label:发布机构]",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_list_page_shows_its_items_and_next_page() {
+    let page = real_page!("trs-ordos-xxgknb-list-utf8.html");
+    let got = inspect_json(&[
+        page,
+        "--url",
+        "http://www.ordos.gov.cn/xxgk/xxgknb/index.html",
+    ]);
+    assert_eq!(got["kind"], "list");
+    let items = got["items"].as_array().expect("items");
+    assert_eq!(items.len(), 10, "{items:?}");
+    assert_eq!(
+        items[0]["title"],
+        "鄂尔多斯市2019年政府信息公开工作年度报告"
+    );
+    assert_eq!(items[0]["date"], "2020-09-03");
+    assert_eq!(
+        items[0]["url"],
+        "http://www.ordos.gov.cn/xxgk/xxgknb/202009/t20200903_2748784.html"
+    );
+    assert_eq!(
+        got["next_pages"],
+        serde_json::json!([{"Get": "http://www.ordos.gov.cn/xxgk/xxgknb/index_1.html"}])
+    );
+    assert_eq!(got["stated"]["pages"], 2);
+    // An item page's fields are not applicable to a list.
+    assert_eq!(got["title"], Value::Null);
+
+    // Without --url the page is read at a placeholder address, and the command says so.
+    let out = inspect(&[page, "--format", "json"]);
+    assert!(
+        stderr(&out).contains("http://localhost/"),
+        "{}",
+        stderr(&out)
+    );
+    let got: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(got["items"].as_array().map(Vec::len), Some(10));
+    assert_eq!(got["next_pages"][0]["Get"], "http://localhost/index_1.html");
+}
+
+#[test]
+fn challenges_and_mislabelled_charsets() {
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            real_page!("ruishu-412-challenge-scjg-gansu-home-utf8.html"),
+            "challenge",
+            Some("ruishu"),
+        ),
+        (
+            real_page!("ruishu6-412-challenge-zscqj-hubei-utf8.html"),
+            "challenge",
+            Some("ruishu"),
+        ),
+        (
+            real_page!("waf-knownsec-jiasule-browser-check-utf8.html"),
+            "challenge",
+            Some("jiasule"),
+        ),
+        (
+            real_page!("waf-360panyun-yunnan-gov-challenge-mojibake.html"),
+            "challenge",
+            Some("waf360"),
+        ),
+        (
+            real_page!("encoding-mislabel-people-trs-gb2312-meta-utf8-bytes.html"),
+            "item",
+            None,
+        ),
+    ];
+    for (page, kind, detail) in cases {
+        let got = inspect_json(&[page]);
+        assert_eq!(got["kind"], *kind, "{page}");
+        assert_eq!(got["kind_detail"].as_str(), *detail, "{page}");
+    }
+    // Declares GB2312, but the bytes are valid UTF-8: the bytes win, and the label is shown.
+    let got = inspect_json(&[real_page!(
+        "encoding-mislabel-people-trs-gb2312-meta-utf8-bytes.html"
+    )]);
+    assert_eq!(got["charset"], "UTF-8");
+    assert_eq!(got["charset_source"], "utf8_trial");
+    assert_eq!(got["charset_declared"], "gb2312");
+    assert_eq!(got["title"], "女儿出嫁，郑板桥画了几笔兰花当嫁妆");
+}
+
+#[test]
+fn a_live_simulated_page_is_fetched_politely_and_read_like_the_crawl_reads_it() {
+    let h = Harness::with_sites(
+        vec![nianbao::sim::SiteSpec::standard_named("trs").expect("the trs portal exists")],
+        Duration::from_millis(100),
+    );
+    let site = h.sim.site("trs");
+    let truth = site.truth();
+    let report = truth
+        .iter()
+        .find(|d| d.report_year == Some(2019))
+        .expect("trs has a 2019 report");
+
+    // With the harness config: its user agent and gap.
+    let out = h.run(&[
+        "inspect",
+        site.url(&report.path).as_str(),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let got: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let date = report.publish_date.map(|d| d.to_string());
+    let cases: &[(&str, Value)] = &[
+        ("kind", "item".into()),
+        ("title", report.title.clone().into()),
+        ("issuing_body", report.issuing_body.clone().into()),
+        ("index_number", report.index_number.clone().into()),
+        ("doc_number", report.doc_number.clone().into()),
+        ("publish_date", date.into()),
+        ("report_year", report.report_year.into()),
+        ("is_annual_report", true.into()),
+        ("http_status", 200.into()),
+    ];
+    for (key, want) in cases {
+        assert_eq!(&got[key], want, "{key}");
+    }
+    let attachments: Vec<String> = got["attachments"]
+        .as_array()
+        .expect("attachments")
+        .iter()
+        .map(|a| {
+            let url = url::Url::parse(a["url"].as_str().expect("url")).expect("parses");
+            url.path().to_string()
+        })
+        .collect();
+    assert_eq!(attachments, report.attachments);
+    assert!(
+        !got["fields"]
+            .as_object()
+            .expect("fields")
+            .contains_key("浏览次数"),
+        "the view counter is not a field: {}",
+        got["fields"]
+    );
+
+    // Without a config: the default politeness, robots.txt still first.
+    let got = inspect_json(&[site.section_url().as_str()]);
+    assert_eq!(got["kind"], "list");
+    let root = site.stated_counts()[0].1;
+    assert_eq!(got["stated"]["items"], root);
+    assert!(!got["items"].as_array().expect("items").is_empty());
+    assert_eq!(
+        got["year_sections"].as_array().map(Vec::len),
+        Some(site.stated_counts().len() - 1),
+        "one year section per channel"
+    );
+    let requests = site.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path()).collect();
+    assert_eq!(
+        paths,
+        vec![
+            "/robots.txt",
+            report.path.as_str(),
+            "/robots.txt",
+            site.section_url().path(),
+        ],
+        "each inspect asks robots.txt first, then fetches one page"
+    );
+    assert!(
+        requests[1]
+            .header("user-agent")
+            .is_some_and(|ua| ua.starts_with("nianbao-test/")),
+        "the config's user agent"
+    );
+}
