@@ -37,7 +37,12 @@ pub enum LogFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// One JSON export record per line on stdout.
     Jsonl,
+    /// Write WARC records for archived versions not yet in WARC (made while WARC output was off).
+    Warc,
+    /// A CDXJ index of the archive's WARC files on stdout (for pywb).
+    Cdxj,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -71,7 +76,8 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
-    /// Print one JSON object per archived document version, in archive order.
+    /// Print one JSON object per archived document version, in archive order (jsonl); or write
+    /// WARC for versions not yet in WARC (warc); or print a CDXJ index of the WARC files (cdxj).
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,

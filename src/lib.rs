@@ -38,3 +38,4 @@ pub mod report;
 pub mod sim;
 pub mod store;
 pub mod warc;
+pub mod warc_sink;

@@ -1,13 +1,57 @@
-//! `nianbao export`: the archive's version records as JSON lines on stdout, in seq order.
+//! `nianbao export`: the archive's version records as JSON lines on stdout, in seq order; WARC
+//! records for versions archived while WARC output was off; a CDXJ index of the WARC files.
 
 use std::io::{BufWriter, Write};
 
+use crate::cli::ExportFormat;
 use crate::config::Settings;
+use crate::store::Store;
+use crate::warc::cdxj_index;
+use crate::warc_sink::{WARC_DIR, WarcSink};
 
 use super::{Outcome, open_store};
 
-pub(super) fn run(settings: &Settings, since: u64) -> anyhow::Result<Outcome> {
+pub(super) fn run(
+    settings: &Settings,
+    format: ExportFormat,
+    since: u64,
+) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
+    match format {
+        ExportFormat::Jsonl => jsonl(&store, since),
+        ExportFormat::Warc => {
+            let sink = WarcSink::open(settings, store.clone())?;
+            let written = sink.write_pending(since)?;
+            match sink.current_file() {
+                Some(file) => eprintln!(
+                    "wrote the captures of {written} versions as WARC; current file {}",
+                    file.display()
+                ),
+                None => eprintln!("every archived version after seq {since} is already in WARC"),
+            }
+            Ok(Outcome::Completed)
+        }
+        ExportFormat::Cdxj => {
+            let dir = settings.data_dir.join(WARC_DIR);
+            let lines = if dir.exists() {
+                cdxj_index(&dir)?
+            } else {
+                Vec::new()
+            };
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            for line in lines {
+                if writeln!(out, "{line}").is_err() {
+                    break;
+                }
+            }
+            let _ = out.flush();
+            Ok(Outcome::Completed)
+        }
+    }
+}
+
+fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     for record in store.export_since(since) {

@@ -87,9 +87,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let settings = load(&cli.config, &overrides)?;
             status::run(&settings, format)
         }
-        Command::Export { format: _, since } => {
+        Command::Export { format, since } => {
             let settings = load(&cli.config, &overrides)?;
-            export::run(&settings, since)
+            export::run(&settings, format, since)
         }
         Command::Feed {
             consumer,

@@ -48,6 +48,7 @@ pub struct Settings {
     pub politeness: Politeness,
     pub fetch: FetchSettings,
     pub crawl: CrawlSettings,
+    pub warc: WarcConfig,
     /// Who runs this archive (recorded in WARC warcinfo records), if configured.
     pub operator: Option<String>,
     pub portals: Vec<Portal>,
@@ -88,6 +89,29 @@ pub struct CrawlSettings {
     /// A known item seen on a walked list page is fetched again, conditionally, once its last
     /// fetch is older than this; zero revisits every time.
     pub revisit_after: Duration,
+}
+
+/// WARC output settings (`[warc]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarcConfig {
+    /// Write every capture as WARC/1.1 under `data_dir/warc/` while crawling.
+    pub enabled: bool,
+    /// A WARC file is closed and the next one started before it would pass this size.
+    pub max_file_bytes: u64,
+}
+
+pub const DEFAULT_WARC_ENABLED: bool = true;
+pub const DEFAULT_WARC_MAX_FILE_BYTES: u64 = 1_000_000_000;
+/// Smallest `warc.max_file_bytes` accepted: one record group must fit.
+pub const MIN_WARC_FILE_BYTES: u64 = 1024 * 1024;
+
+impl Default for WarcConfig {
+    fn default() -> WarcConfig {
+        WarcConfig {
+            enabled: DEFAULT_WARC_ENABLED,
+            max_file_bytes: DEFAULT_WARC_MAX_FILE_BYTES,
+        }
+    }
 }
 
 /// One configured portal section: the annual-report list of one government body.
@@ -212,6 +236,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let politeness = resolve::politeness(raw.politeness, &source)?;
     let fetch = resolve::fetch(raw.fetch, &source)?;
     let crawl = resolve::crawl(raw.crawl, &source)?;
+    let warc = resolve::warc(raw.warc, &source)?;
     let operator = raw
         .operator
         .map(|o| o.trim().to_owned())
@@ -245,6 +270,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         politeness,
         fetch,
         crawl,
+        warc,
         operator,
         portals: catalogue.into_portals(),
     })

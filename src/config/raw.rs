@@ -18,6 +18,7 @@ pub(super) struct RawConfig {
     pub politeness: Option<RawPoliteness>,
     pub fetch: Option<RawFetch>,
     pub crawl: Option<RawCrawl>,
+    pub warc: Option<RawWarc>,
     pub portal: Option<Vec<RawPortal>>,
 }
 
@@ -56,6 +57,13 @@ pub(super) struct RawCrawl {
     pub known_pages_before_stop: Option<u32>,
     pub max_list_pages: Option<u32>,
     pub revisit_after: Option<HumanDuration>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawWarc {
+    pub enabled: Option<bool>,
+    pub max_file_bytes: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::diagnose::{KeyPath, Source};
-use super::raw::{DURATION_FORM, HumanDuration, RawCrawl, RawFetch, RawPoliteness, RawPortal};
+use super::raw::{
+    DURATION_FORM, HumanDuration, RawCrawl, RawFetch, RawPoliteness, RawPortal, RawWarc,
+};
 use super::*;
 
 pub(super) fn politeness(
@@ -127,6 +129,23 @@ pub(super) fn crawl(
             .revisit_after
             .map(|HumanDuration(d)| d)
             .unwrap_or(DEFAULT_REVISIT_AFTER),
+    })
+}
+
+pub(super) fn warc(raw: Option<RawWarc>, source: &Source<'_>) -> Result<WarcConfig, ConfigError> {
+    let table = KeyPath::root().key("warc");
+    let Some(raw) = raw else {
+        return Ok(WarcConfig::default());
+    };
+    Ok(WarcConfig {
+        enabled: raw.enabled.unwrap_or(DEFAULT_WARC_ENABLED),
+        max_file_bytes: at_least(
+            raw.max_file_bytes,
+            DEFAULT_WARC_MAX_FILE_BYTES,
+            MIN_WARC_FILE_BYTES,
+            &table.key("max_file_bytes"),
+            source,
+        )?,
     })
 }
 

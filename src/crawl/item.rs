@@ -129,6 +129,15 @@ impl Engine {
             .await
         {
             Ok(outcome) => {
+                match &outcome {
+                    CommitOutcome::NewDocument { seq, .. }
+                    | CommitOutcome::NewVersion { seq, .. } => {
+                        self.warc_version(&portal, *seq).await
+                    }
+                    CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => {
+                        self.warc_live(&portal, &capture).await
+                    }
+                }
                 self.report(&portal, |r| match outcome {
                     CommitOutcome::NewDocument { .. } => r.new_documents += 1,
                     CommitOutcome::NewVersion { .. } => r.new_versions += 1,

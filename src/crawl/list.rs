@@ -43,6 +43,7 @@ impl Engine {
             }
         };
         self.report(&portal, |r| r.list_pages += 1);
+        self.warc_live(&portal, &capture).await;
         if capture.status >= 400 {
             let kind = format!("http_{}", capture.status);
             self.report(&portal, |r| {

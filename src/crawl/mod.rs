@@ -26,6 +26,7 @@ use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
 use crate::gate::{HostGate, host_key};
 use crate::report::{PortalReport, RunReport};
 use crate::store::{FrontierStore, Store};
+use crate::warc_sink::WarcSink;
 use progress::Progress;
 
 /// How long in-flight work may take to finish after a stop was requested.
@@ -98,6 +99,8 @@ pub(crate) struct Engine {
     progress: Progress,
     /// Items a dry run would fetch, printed at the end.
     dry_run_items: Mutex<Vec<String>>,
+    /// WARC output, when enabled (never in a dry run).
+    warc: Option<Arc<WarcSink>>,
 }
 
 /// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
@@ -132,6 +135,25 @@ pub async fn run(
     let gate = Arc::new(HostGate::new(settings.politeness.clone(), intervals));
     let fetcher = Fetcher::new(gate.clone(), settings.fetch.clone())?;
     let frontier = store.frontier(&mode.frontier_name())?;
+    let warc = if settings.warc.enabled && !mode.is_dry_run() {
+        let (settings, store) = (settings.clone(), store.clone());
+        let sink = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<WarcSink>> {
+            let sink = WarcSink::open(&settings, store)?;
+            // Versions committed just before an earlier run died have no WARC records yet.
+            let caught_up = sink.write_pending(0)?;
+            if caught_up > 0 {
+                tracing::info!(
+                    versions = caught_up,
+                    "wrote WARC records missing from an earlier run"
+                );
+            }
+            Ok(Arc::new(sink))
+        })
+        .await??;
+        Some(sink)
+    } else {
+        None
+    };
     let engine = Arc::new(Engine {
         settings: settings.clone(),
         mode: mode.clone(),
@@ -146,6 +168,7 @@ pub async fn run(
         stopping: AtomicBool::new(false),
         progress: Progress::new(),
         dry_run_items: Mutex::new(Vec::new()),
+        warc,
     });
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
@@ -433,6 +456,42 @@ impl Engine {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Writes a capture that created no version to the WARC output, if it is on.
+    pub(crate) async fn warc_live(&self, portal: &str, capture: &crate::fetch::Capture) {
+        let Some(sink) = self.warc.clone() else {
+            return;
+        };
+        let capture = capture.clone();
+        let result = tokio::task::spawn_blocking(move || sink.write_live(&capture)).await;
+        self.warc_result(portal, result);
+    }
+
+    /// Writes an archived version's captures to the WARC output, if it is on.
+    pub(crate) async fn warc_version(&self, portal: &str, seq: u64) {
+        let Some(sink) = self.warc.clone() else {
+            return;
+        };
+        let result = tokio::task::spawn_blocking(move || sink.write_version(seq)).await;
+        self.warc_result(portal, result);
+    }
+
+    fn warc_result(
+        &self,
+        portal: &str,
+        result: Result<anyhow::Result<()>, tokio::task::JoinError>,
+    ) {
+        let error = match result {
+            Ok(Ok(())) => return,
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(e) => e.to_string(),
+        };
+        // The version stays unmarked, so the next run (or `export --format warc`) writes it.
+        tracing::error!("cannot write WARC records: {error}");
+        self.report(portal, |r| {
+            *r.failures.entry("warc".into()).or_default() += 1
+        });
     }
 
     pub(crate) fn report<R>(&self, portal: &str, f: impl FnOnce(&mut PortalReport) -> R) -> R {

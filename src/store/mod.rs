@@ -79,6 +79,8 @@ pub struct Store {
     runs: sled::Tree,
     consumers: sled::Tree,
     exchanges: sled::Tree,
+    warc_responses: sled::Tree,
+    warc_written: sled::Tree,
     data_dir: PathBuf,
     // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
     _lock: File,
@@ -132,6 +134,8 @@ impl Store {
             runs: db.open_tree("runs")?,
             consumers: db.open_tree("consumers")?,
             exchanges: db.open_tree("exchanges")?,
+            warc_responses: db.open_tree("warc_responses")?,
+            warc_written: db.open_tree("warc_written")?,
             db,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
@@ -247,6 +251,57 @@ impl Store {
             all.push((name, seq));
         }
         Ok(all)
+    }
+}
+
+impl Store {
+    /// The first WARC response record written with this payload digest, for revisit records.
+    pub fn warc_response(
+        &self,
+        payload_digest: &str,
+    ) -> Result<Option<crate::warc::WrittenResponse>, StoreError> {
+        get_json(&self.warc_responses, payload_digest)
+    }
+
+    /// Remembers WARC records just written: response records by payload digest (the first one
+    /// wins, so revisits always refer to an original), and the version `seq` as written.
+    pub fn record_warc(
+        &self,
+        seq: Option<u64>,
+        written: &[crate::warc::WrittenResponse],
+    ) -> Result<(), StoreError> {
+        for w in written {
+            if w.kind == crate::warc::ResponseKind::Response
+                && self.warc_responses.get(&w.payload_digest)?.is_none()
+            {
+                put_json(&self.warc_responses, &w.payload_digest, w)?;
+            }
+        }
+        if let Some(seq) = seq {
+            self.warc_written.insert(seq.to_be_bytes(), &[])?;
+        }
+        self.flush()
+    }
+
+    /// Versions after `since` whose captures are not in WARC yet, in seq order.
+    pub fn warc_pending(&self, since: u64) -> Result<Vec<u64>, StoreError> {
+        let mut pending = Vec::new();
+        for entry in self.versions.range(since.saturating_add(1).to_be_bytes()..) {
+            let (key, _) = entry?;
+            if !self.warc_written.contains_key(&key)? {
+                pending.push(seq_of(&key));
+            }
+        }
+        Ok(pending)
+    }
+
+    /// One version's export record.
+    pub fn record(&self, seq: u64) -> Result<Option<ExportRecord>, StoreError> {
+        match self.export_since(seq.saturating_sub(1)).next() {
+            Some(Ok(record)) if record.seq == seq => Ok(Some(record)),
+            Some(Err(e)) => Err(e),
+            _ => Ok(None),
+        }
     }
 }
 

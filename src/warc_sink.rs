@@ -1,0 +1,209 @@
+//! WARC sink: the one owner of the WARC writer during a run or an export. Turns live captures
+//! (list pages, unchanged re-fetches) and the stored exchanges of archived versions (pages and
+//! their attachments, with the export record as a `metadata` record) into WARC records. A version
+//! is marked written in the store only after its records are on disk, so versions committed just
+//! before a crash are written at the next start: nothing archived is ever missing from the WARCs.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::archive::Archive;
+use crate::config::Settings;
+use crate::fetch::{Capture, StoredExchange};
+use crate::store::Store;
+use crate::warc::{
+    RevisitOf, WarcCapture, WarcSettings, WarcWriter, WrittenResponse, payload_digest,
+};
+
+/// WARC files live here, relative to data_dir.
+pub const WARC_DIR: &str = "warc";
+
+pub struct WarcSink {
+    writer: Mutex<WarcWriter>,
+    store: Arc<Store>,
+    archive: Archive,
+}
+
+impl WarcSink {
+    /// Opens the writer on `data_dir/warc/`, cutting a record a killed run left half-written.
+    pub fn open(settings: &Settings, store: Arc<Store>) -> anyhow::Result<WarcSink> {
+        let dir = settings.data_dir.join(WARC_DIR);
+        let info = vec![
+            ("portals".to_string(), settings.portals.len().to_string()),
+            (
+                "http-header-user-agent".to_string(),
+                settings.politeness.user_agent.clone(),
+            ),
+            (
+                "per-host-interval".to_string(),
+                humantime::format_duration(settings.politeness.per_host_interval).to_string(),
+            ),
+            (
+                "robots".to_string(),
+                if settings.politeness.respect_robots {
+                    "obey"
+                } else {
+                    "ignore"
+                }
+                .to_string(),
+            ),
+            (
+                "max-body-bytes".to_string(),
+                settings.fetch.max_body_bytes.to_string(),
+            ),
+        ];
+        let warc_settings = WarcSettings {
+            max_file_bytes: settings.warc.max_file_bytes,
+            operator: settings.operator.clone(),
+            info,
+            ..WarcSettings::default()
+        };
+        let (writer, recovery) = WarcWriter::open(&dir, warc_settings)
+            .with_context(|| format!("cannot open WARC output in {}", dir.display()))?;
+        if recovery.cut_bytes > 0 {
+            tracing::warn!(
+                file = ?recovery.file,
+                cut_bytes = recovery.cut_bytes,
+                damage = ?recovery.damage,
+                "cut a WARC record left incomplete by an interrupted run"
+            );
+        }
+        let archive = Archive::open(&settings.data_dir)?;
+        Ok(WarcSink {
+            writer: Mutex::new(writer),
+            store,
+            archive,
+        })
+    }
+
+    /// Writes a capture that created no version: request and response (or revisit) records.
+    pub fn write_live(&self, capture: &Capture) -> anyhow::Result<()> {
+        let warc = from_capture(capture);
+        let written = self.write(&warc, None)?;
+        self.store.record_warc(None, &[written])?;
+        Ok(())
+    }
+
+    /// Writes the exchanges of version `seq` (the page, then its attachments), each followed by a
+    /// metadata record, and marks the version written.
+    pub fn write_version(&self, seq: u64) -> anyhow::Result<()> {
+        let Some(record) = self.store.record(seq)? else {
+            return Ok(());
+        };
+        let exchanges = self.store.exchanges(seq)?;
+        let record_json = serde_json::to_value(&record)?;
+        let mut written = Vec::new();
+        for (i, exchange) in exchanges.iter().enumerate() {
+            let wire =
+                std::fs::read(self.archive.absolute(&exchange.wire_path)).with_context(|| {
+                    format!(
+                        "cannot read archived body {} of seq {seq}",
+                        exchange.wire_path
+                    )
+                })?;
+            let warc = from_stored(exchange, wire)?;
+            let metadata = if i == 0 {
+                record_json.clone()
+            } else {
+                let attachment = record.attachments.iter().find(|a| a.url == exchange.url);
+                serde_json::json!({ "parent_id": record.id, "parent_seq": record.seq, "attachment": attachment })
+            };
+            written.push(self.write(&warc, Some(&metadata))?);
+        }
+        self.store.record_warc(Some(seq), &written)?;
+        Ok(())
+    }
+
+    /// Writes every version after `since` that is not in WARC yet. Returns how many.
+    pub fn write_pending(&self, since: u64) -> anyhow::Result<usize> {
+        let pending = self.store.warc_pending(since)?;
+        for seq in &pending {
+            self.write_version(*seq)?;
+        }
+        Ok(pending.len())
+    }
+
+    /// The file being written, if any.
+    pub fn current_file(&self) -> Option<PathBuf> {
+        self.writer
+            .lock()
+            .expect("WARC writer lock is never poisoned")
+            .current_file()
+            .map(|p| p.to_path_buf())
+    }
+
+    fn write(
+        &self,
+        capture: &WarcCapture,
+        metadata: Option<&serde_json::Value>,
+    ) -> anyhow::Result<WrittenResponse> {
+        let digest = payload_digest(&capture.wire_body);
+        let original = self.store.warc_response(&digest)?;
+        let revisit = original.as_ref().map(RevisitOf::from);
+        let mut writer = self
+            .writer
+            .lock()
+            .expect("WARC writer lock is never poisoned");
+        Ok(writer.write_capture(capture, revisit.as_ref(), metadata)?)
+    }
+}
+
+fn request_target(url: &url::Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+fn from_capture(capture: &Capture) -> WarcCapture {
+    WarcCapture {
+        target_uri: capture.url.to_string(),
+        date: capture.fetched_at,
+        ip: capture.ip,
+        method: capture.method.clone(),
+        request_target: request_target(&capture.url),
+        http_version: capture.http_version.clone(),
+        request_headers: capture.request_headers.clone(),
+        request_body: capture.request_body.clone(),
+        status: capture.status,
+        reason: None,
+        response_headers: capture.headers.clone(),
+        wire_body: capture.wire.clone(),
+    }
+}
+
+fn from_stored(exchange: &StoredExchange, wire: Vec<u8>) -> anyhow::Result<WarcCapture> {
+    let url = url::Url::parse(&exchange.url)
+        .with_context(|| format!("stored exchange URL {}", exchange.url))?;
+    let date: DateTime<Utc> = DateTime::parse_from_rfc3339(&exchange.fetched_at)
+        .with_context(|| format!("stored exchange time {}", exchange.fetched_at))?
+        .with_timezone(&Utc);
+    Ok(WarcCapture {
+        target_uri: exchange.url.clone(),
+        date,
+        ip: exchange
+            .ip
+            .as_deref()
+            .and_then(|ip| ip.parse::<IpAddr>().ok()),
+        method: exchange.method.clone(),
+        request_target: request_target(&url),
+        http_version: exchange.http_version.clone(),
+        request_headers: exchange.request_headers.clone(),
+        request_body: exchange
+            .request_body
+            .as_ref()
+            .map(|b| b.clone().into_bytes()),
+        status: exchange.status,
+        reason: None,
+        response_headers: exchange
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
+            .collect(),
+        wire_body: wire,
+    })
+}
