@@ -81,6 +81,29 @@ fn assert_archive_intact(h: &Harness, records: &[Value]) {
     }
 }
 
+/// Every WARC file reads to its end: a record cut by a kill was cut away at the next start, and
+/// every archived version is in the WARCs.
+fn assert_warc_intact(h: &Harness, records: &[Value]) {
+    let mut uris = BTreeSet::new();
+    for entry in std::fs::read_dir(h.data_dir().join("warc")).expect("WARC folder") {
+        let path = entry.expect("entry").path();
+        for record in nianbao::warc::WarcReader::open(&path).expect("WARC file opens") {
+            let record =
+                record.unwrap_or_else(|e| panic!("{}: unreadable record: {e}", path.display()));
+            if let Some((_, uri)) = record.headers.iter().find(|(n, _)| n == "WARC-Target-URI") {
+                uris.insert(uri.clone());
+            }
+        }
+    }
+    for r in records {
+        assert!(
+            uris.contains(r["url"].as_str().expect("url")),
+            "{} is in the WARCs",
+            r["url"]
+        );
+    }
+}
+
 fn spawn(h: &Harness) -> Child {
     let mut cmd: Command = h.command(BACKFILL);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
@@ -173,6 +196,7 @@ fn compare(kills: usize) {
     let (h, killed) = interrupted(kills);
     let records = h.export();
     assert_archive_intact(&h, &records);
+    assert_warc_intact(&h, &records);
     assert!(killed > 0, "the test killed the backfill at least once");
     let got = normalised(&records);
     let missing: Vec<_> = reference.keys().filter(|k| !got.contains_key(*k)).collect();
