@@ -44,6 +44,8 @@ pub struct PortalReport {
     /// URLs not fetched, by reason (robots, out of scope ...).
     pub excluded: BTreeMap<String, u64>,
     pub oversize: u64,
+    /// Pages whose decoded text looks like mojibake (kept, and flagged here and in the log).
+    pub mojibake: u64,
     /// Stated and found items per list: "all" for the section root, else the year.
     pub lists: BTreeMap<String, YearCount>,
     /// The section could not be walked at all (its first page failed or was blocked).

@@ -248,3 +248,32 @@ fn the_feed_is_ordered_at_least_once_and_per_consumer() {
         "each (id, version) once"
     );
 }
+
+#[test]
+fn a_dry_run_lists_items_without_fetching_them() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("gbk").expect("standard site")],
+        INTERVAL,
+    );
+    let out = h.run(&["crawl", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "dry run: {}", stderr(&out));
+    let listed: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("would fetch "))
+        .map(str::to_string)
+        .collect();
+    let site = h.sim.site("gbk");
+    let truth: BTreeSet<String> = site
+        .truth()
+        .iter()
+        .map(|d| site.url(&d.path).to_string())
+        .collect();
+    assert_eq!(listed, truth, "the dry run lists every item of the section");
+    let fetched_items = site
+        .requests()
+        .iter()
+        .filter(|r| r.target.contains("show.asp"))
+        .count();
+    assert_eq!(fetched_items, 0, "and fetches none of them");
+    assert!(h.export().is_empty(), "a dry run archives nothing");
+}

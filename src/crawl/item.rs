@@ -75,6 +75,7 @@ impl Engine {
             PageKind::Attachment { .. } => (None, kind),
             _ => {
                 let decoded = decode::decode(&capture.body, content_type.as_deref());
+                self.flag_mojibake(&portal, &capture.url, &decoded);
                 let kind = classify::classify(
                     capture.status,
                     content_type.as_deref(),

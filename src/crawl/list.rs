@@ -56,6 +56,7 @@ impl Engine {
         }
         let content_type = capture.header("content-type").map(str::to_string);
         let decoded = decode::decode(&capture.body, content_type.as_deref());
+        self.flag_mojibake(&portal, &capture.url, &decoded);
         let kind = classify::classify(
             capture.status,
             content_type.as_deref(),

@@ -494,6 +494,15 @@ impl Engine {
         });
     }
 
+    /// Mojibake in a decoded page (U+FFFD runs, UTF-8 read as Latin-1) is logged and counted:
+    /// the raw bytes are kept untouched either way, so a better decoder can revisit them.
+    pub(crate) fn flag_mojibake(&self, portal: &str, url: &Url, decoded: &crate::decode::Decoded) {
+        if decoded.mojibake {
+            tracing::warn!(url = %url, charset = decoded.encoding.name(), source = decoded.source.as_str(), "page text looks like mojibake");
+            self.report(portal, |r| r.mojibake += 1);
+        }
+    }
+
     pub(crate) fn report<R>(&self, portal: &str, f: impl FnOnce(&mut PortalReport) -> R) -> R {
         let mut reports = self.reports.lock().expect("report lock is never poisoned");
         f(reports.entry(portal.to_string()).or_default())
