@@ -12,12 +12,11 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+/// Answers a request target with (status, content type, body).
+type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
+
 /// A minimal HTTP/1.1 server: answers each connection from `route` and closes it.
-async fn serve(
-    listener: TcpListener,
-    route: Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>,
-    log: Arc<Mutex<Vec<String>>>,
-) {
+async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<String>>>) {
     loop {
         let Ok((mut socket, _)) = listener.accept().await else {
             return;
@@ -92,24 +91,23 @@ fn a_json_list_api_section_is_crawled_with_its_metadata() {
             (path.to_string(), html.into_bytes())
         })
         .collect();
-    let route: Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync> =
-        Arc::new(move |target: &str| {
-            if target == "/api/xxgk/list" {
-                return (
-                    200,
-                    "application/json;charset=utf-8".into(),
-                    list_body.clone(),
-                );
-            }
-            match pages.iter().find(|(p, _)| p == target) {
-                Some((_, body)) => (200, "text/html; charset=utf-8".into(), body.clone()),
-                None => (
-                    404,
-                    "text/html".into(),
-                    b"<html><body>404</body></html>".to_vec(),
-                ),
-            }
-        });
+    let route: Route = Arc::new(move |target: &str| {
+        if target == "/api/xxgk/list" {
+            return (
+                200,
+                "application/json;charset=utf-8".into(),
+                list_body.clone(),
+            );
+        }
+        match pages.iter().find(|(p, _)| p == target) {
+            Some((_, body)) => (200, "text/html; charset=utf-8".into(), body.clone()),
+            None => (
+                404,
+                "text/html".into(),
+                b"<html><body>404</body></html>".to_vec(),
+            ),
+        }
+    });
     let log = Arc::new(Mutex::new(Vec::new()));
     runtime.spawn(serve(listener, route, log.clone()));
 
