@@ -11,7 +11,7 @@ use super::list::kind_name;
 use super::{Engine, Mode, Role, Task, TaskState};
 use crate::archive::StoredBlob;
 use crate::classify::{self, PageKind};
-use crate::decode::{self, Decoded};
+use crate::decode::Decoded;
 use crate::dedup;
 use crate::export::{AttachmentRecord, ExportRecord, non_empty};
 use crate::extract::{self, ListEvidence, Metadata};
@@ -62,30 +62,7 @@ impl Engine {
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
         }
-        let content_type = capture.header("content-type").map(str::to_string);
-        let name_hint = capture.url.path().to_string();
-        let kind = classify::classify(
-            capture.status,
-            content_type.as_deref(),
-            &capture.body,
-            None,
-            Some(&name_hint),
-        );
-        let (decoded, kind) = match kind {
-            PageKind::Attachment { .. } => (None, kind),
-            _ => {
-                let decoded = decode::decode(&capture.body, content_type.as_deref());
-                self.flag_mojibake(&portal, &capture.url, &decoded);
-                let kind = classify::classify(
-                    capture.status,
-                    content_type.as_deref(),
-                    &capture.body,
-                    Some(&decoded.text),
-                    Some(&name_hint),
-                );
-                (Some(decoded), kind)
-            }
-        };
+        let (decoded, kind) = self.read_page(&portal, &capture);
         if kind.is_bad() {
             let name = kind_name(&kind);
             self.report(&portal, |r| {

@@ -8,8 +8,7 @@ use chrono::SecondsFormat;
 use url::Url;
 
 use super::{Engine, Mode, Role, Task, TaskState};
-use crate::classify::{self, PageKind};
-use crate::decode;
+use crate::classify::PageKind;
 use crate::discover::{self, ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
 use crate::gate::host_key;
@@ -54,16 +53,13 @@ impl Engine {
             }
             return TaskState::Failed(kind);
         }
-        let content_type = capture.header("content-type").map(str::to_string);
-        let decoded = decode::decode(&capture.body, content_type.as_deref());
-        self.flag_mojibake(&portal, &capture.url, &decoded);
-        let kind = classify::classify(
-            capture.status,
-            content_type.as_deref(),
-            &capture.body,
-            Some(&decoded.text),
-            Some(capture.url.path()),
-        );
+        let (decoded, kind) = self.read_page(&portal, &capture);
+        let Some(decoded) = decoded else {
+            self.report(&portal, |r| {
+                *r.not_content.entry("attachment".into()).or_default() += 1
+            });
+            return TaskState::Failed("attachment".into());
+        };
         if kind != PageKind::Content {
             let name = kind_name(&kind);
             self.report(&portal, |r| {

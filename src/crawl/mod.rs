@@ -494,6 +494,32 @@ impl Engine {
         });
     }
 
+    /// Classifies a fetched body and, unless it is a document file, decodes it (flagging mojibake)
+    /// and classifies it again with its text.
+    pub(crate) fn read_page(
+        &self,
+        portal: &str,
+        capture: &crate::fetch::Capture,
+    ) -> (Option<crate::decode::Decoded>, crate::classify::PageKind) {
+        use crate::classify::{PageKind, classify};
+        let content_type = capture.header("content-type");
+        let name_hint = Some(capture.url.path());
+        let kind = classify(capture.status, content_type, &capture.body, None, name_hint);
+        if matches!(kind, PageKind::Attachment { .. }) {
+            return (None, kind);
+        }
+        let decoded = crate::decode::decode(&capture.body, content_type);
+        self.flag_mojibake(portal, &capture.url, &decoded);
+        let kind = classify(
+            capture.status,
+            content_type,
+            &capture.body,
+            Some(&decoded.text),
+            name_hint,
+        );
+        (Some(decoded), kind)
+    }
+
     /// Mojibake in a decoded page (U+FFFD runs, UTF-8 read as Latin-1) is logged and counted:
     /// the raw bytes are kept untouched either way, so a better decoder can revisit them.
     pub(crate) fn flag_mojibake(&self, portal: &str, url: &Url, decoded: &crate::decode::Decoded) {
