@@ -22,7 +22,7 @@ pub use scope::{is_private_host, is_private_ip};
 use crate::classify::{self, PageKind};
 use crate::config::{FetchSettings, Politeness};
 use crate::discover::PageRequest;
-use crate::gate::{Host, HostGate, PauseReason, RobotsRules, host_key};
+use crate::gate::{Host, HostGate, PauseReason, RobotsRules};
 use wire::{SendError, send_once};
 
 /// RFC 9309: follow at least five redirects for robots.txt.
@@ -149,7 +149,9 @@ impl Fetcher {
             let host = self.gate.host(url);
             let origin = url.origin().ascii_serialization();
             let cell = host.robots_cell(&origin);
-            let rules = cell.get_or_init(|| self.fetch_robots(&host, url)).await;
+            let rules = cell
+                .get_or_init(|| self.fetch_robots(&host, url, options.allow_private))
+                .await;
             if let Some(delay) = rules.crawl_delay() {
                 host.widen_interval(delay.min(self.politeness().max_retry_after));
             }
@@ -163,13 +165,18 @@ impl Fetcher {
         Ok(())
     }
 
-    async fn fetch_robots(&self, host: &Arc<Host>, url: &Url) -> RobotsRules {
+    /// Reads robots.txt for `url`'s origin. Redirects are followed even to another host, as
+    /// RFC 9309 (2.3.1.2) asks, so a robots.txt moved to the www or https host still governs;
+    /// each hop passes the gate of the host it goes to, and only to http(s) and, for a public
+    /// crawl, public addresses.
+    async fn fetch_robots(&self, host: &Arc<Host>, url: &Url, allow_private: bool) -> RobotsRules {
         let Ok(mut robots_url) = url.join("/robots.txt") else {
             return RobotsRules::AllowAll;
         };
+        let mut hop_host = host.clone();
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
-            let response = match self.exchange(host, &request, None).await {
+            let response = match self.exchange(&hop_host, &request, None).await {
                 Ok(response) => response,
                 Err(outcome) => {
                     return RobotsRules::DisallowAll(format!(
@@ -182,8 +189,15 @@ impl Fetcher {
                 && let Some(next) = response
                     .header("location")
                     .and_then(|l| robots_url.join(l.trim()).ok())
-                && host_key(&next) == host.key()
             {
+                if !matches!(next.scheme(), "http" | "https")
+                    || (!allow_private && is_private_host(&next))
+                {
+                    return RobotsRules::DisallowAll(format!(
+                        "robots.txt redirects to {next}, which is not fetched"
+                    ));
+                }
+                hop_host = self.gate.host(&next);
                 robots_url = next;
                 continue;
             }

@@ -61,6 +61,42 @@ pub enum FaultKind {
     /// The normal response, but only half its body is sent under the full Content-Length, then
     /// the connection closes.
     Truncate,
+    /// A redirect with this status to `location` (absolute, or relative to the request).
+    Redirect { status: u16, location: String },
+    /// A fixed answer: a custom robots.txt, a robots.txt that is missing, an odd page.
+    Body {
+        status: u16,
+        content_type: String,
+        body: Vec<u8>,
+    },
+    /// The normal response with `bytes` bytes of padding appended (an oversize page).
+    Pad { bytes: usize },
+}
+
+/// A scripted misbehaviour of every request whose target matches, for as long as the site runs.
+/// Checked after the `on_request` faults and before the site's own routing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathFault {
+    pub target: FaultTarget,
+    pub kind: FaultKind,
+}
+
+/// Which requests a [`PathFault`] answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultTarget {
+    /// Exactly this request target: path, plus `?query` when the request has one.
+    Exact(String),
+    /// Every request but `/robots.txt` (a host whose pages all fail while its robots.txt works).
+    AllButRobots,
+}
+
+impl FaultTarget {
+    pub(crate) fn matches(&self, target: &str) -> bool {
+        match self {
+            FaultTarget::Exact(t) => t == target,
+            FaultTarget::AllButRobots => target.split('?').next() != Some("/robots.txt"),
+        }
+    }
 }
 
 /// One document of a site model. The site gives it a path, an index number and a body.
@@ -154,6 +190,8 @@ pub struct SiteSpec {
     pub page_size: usize,
     /// `Crawl-delay` in robots.txt, seconds.
     pub crawl_delay: Option<u32>,
+    /// Misbehaviours by request target (redirects, custom robots.txt, failing pages).
+    pub path_faults: Vec<PathFault>,
 }
 
 impl SiteSpec {
@@ -169,6 +207,18 @@ impl SiteSpec {
 
     pub fn with_faults(mut self, faults: Vec<Fault>) -> SiteSpec {
         self.faults = faults;
+        self
+    }
+
+    pub fn with_path_faults(mut self, faults: Vec<PathFault>) -> SiteSpec {
+        self.path_faults = faults;
+        self
+    }
+
+    /// The same site under another short id (two copies of one family in a run).
+    pub fn renamed(mut self, name: &str, portal_name: &str) -> SiteSpec {
+        self.name = name.to_string();
+        self.portal_name = portal_name.to_string();
         self
     }
 }
@@ -318,6 +368,12 @@ impl SiteHandle {
         if !self.lock().edit_document(path, new_body_paragraph) {
             panic!("site {}: no document at {path}", self.name);
         }
+    }
+
+    /// Adds a scripted misbehaviour by request target, from the next request on (tests learn the
+    /// paths from `truth` once the site runs).
+    pub fn add_path_fault(&self, fault: PathFault) {
+        self.lock().spec.path_faults.push(fault);
     }
 
     /// Changes only the volatile parts: view counters and page generation time.

@@ -192,7 +192,14 @@ impl SiteState {
             .faults
             .iter()
             .find(|f| f.on_request == self.received)
-            .map(|f| f.kind.clone());
+            .map(|f| f.kind.clone())
+            .or_else(|| {
+                self.spec
+                    .path_faults
+                    .iter()
+                    .find(|f| f.target.matches(&req.target))
+                    .map(|f| f.kind.clone())
+            });
         let resp = match fault {
             Some(FaultKind::Status {
                 status,
@@ -211,6 +218,23 @@ impl SiteState {
             Some(FaultKind::Truncate) => {
                 let mut resp = self.route(req);
                 resp.truncate = true;
+                resp
+            }
+            Some(FaultKind::Redirect { status, location }) => {
+                let body = format!("<html><body><a href=\"{location}\">moved</a></body></html>");
+                Response::new(status, "text/html", body.into_bytes()).header("Location", &location)
+            }
+            Some(FaultKind::Body {
+                status,
+                content_type,
+                body,
+            }) => Response::new(status, &content_type, body),
+            Some(FaultKind::Pad { bytes }) => {
+                let mut resp = self.route(req);
+                // Inside an HTML comment, so the page still parses as it did.
+                resp.body.extend_from_slice(b"\n<!--");
+                resp.body.resize(resp.body.len() + bytes, b'x');
+                resp.body.extend_from_slice(b"-->\n");
                 resp
             }
             None => self.route(req),

@@ -81,6 +81,7 @@ fn trs() -> SiteSpec {
         faults: Vec::new(),
         page_size: 8,
         crawl_delay: None,
+        path_faults: Vec::new(),
     }
 }
 
@@ -166,6 +167,7 @@ fn hanweb() -> SiteSpec {
         }],
         page_size: 15,
         crawl_delay: Some(1),
+        path_faults: Vec::new(),
     }
 }
 
@@ -224,6 +226,7 @@ fn gbk() -> SiteSpec {
         ],
         page_size: 5,
         crawl_delay: None,
+        path_faults: Vec::new(),
     }
 }
 
@@ -255,6 +258,7 @@ fn big5() -> SiteSpec {
         faults: Vec::new(),
         page_size: 5,
         crawl_delay: None,
+        path_faults: Vec::new(),
     }
 }
 
@@ -283,6 +287,7 @@ fn nometa() -> SiteSpec {
         faults: Vec::new(),
         page_size: 4,
         crawl_delay: None,
+        path_faults: Vec::new(),
     }
 }
 
@@ -296,5 +301,6 @@ fn blocked() -> SiteSpec {
         faults: Vec::new(),
         page_size: 10,
         crawl_delay: None,
+        path_faults: Vec::new(),
     }
 }

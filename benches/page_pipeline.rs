@@ -1,0 +1,146 @@
+//! Benchmark of the pure page path: decode -> discover (list pages) and decode -> extract (item
+//! pages), over the simulator's pages and the real pages kept beside the repository. Prints MB/s
+//! per step. A plain `main` (harness = false): figures are printed, never asserted.
+//!
+//! `cargo bench --bench page_pipeline` (env BENCH_ROUNDS changes the repetitions).
+
+use std::time::{Duration, Instant};
+
+use nianbao::decode;
+use nianbao::discover;
+use nianbao::extract::{self, ListEvidence};
+use nianbao::sim::Simulator;
+use url::Url;
+
+struct Page {
+    url: Url,
+    content_type: Option<String>,
+    body: Vec<u8>,
+    list: bool,
+}
+
+/// Every list and item page of the standard simulated portals, fetched once over loopback.
+async fn simulator_pages() -> anyhow::Result<Vec<Page>> {
+    let sim = Simulator::start_standard().await?;
+    let client = reqwest::Client::new();
+    let mut pages = Vec::new();
+    for site in sim.sites() {
+        if site.name() == "blocked" {
+            continue;
+        }
+        let mut targets: Vec<(Url, bool)> = Vec::new();
+        for (_, urls) in site.list_urls() {
+            // Hanweb's later pages are POSTs to its dataproxy: the first page stands for them.
+            targets.extend(urls.into_iter().take(1).map(|u| (u, true)));
+        }
+        targets.extend(site.truth().iter().map(|d| (site.url(&d.path), false)));
+        for (url, list) in targets {
+            let resp = client.get(url.clone()).send().await?;
+            let content_type = resp
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = resp.bytes().await?.to_vec();
+            pages.push(Page {
+                url,
+                content_type,
+                body,
+                list,
+            });
+        }
+    }
+    sim.shutdown().await;
+    Ok(pages)
+}
+
+fn real_pages() -> Vec<Page> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/real-pages");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        eprintln!("no real pages beside the repository; simulator pages only");
+        return Vec::new();
+    };
+    let mut pages = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".html") || name.contains("challenge") {
+            continue;
+        }
+        let Ok(body) = std::fs::read(entry.path()) else {
+            continue;
+        };
+        let Ok(url) = Url::parse(&format!("http://example.gov.cn/{name}")) else {
+            continue;
+        };
+        pages.push(Page {
+            url,
+            content_type: None,
+            list: name.contains("-list"),
+            body,
+        });
+    }
+    pages
+}
+
+fn mb_per_s(bytes: usize, time: Duration) -> f64 {
+    bytes as f64 / 1e6 / time.as_secs_f64().max(1e-9)
+}
+
+fn main() -> anyhow::Result<()> {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let runtime = tokio::runtime::Runtime::new()?;
+    let mut pages = runtime.block_on(simulator_pages())?;
+    pages.extend(real_pages());
+    let bytes: usize = pages.iter().map(|p| p.body.len()).sum();
+    let list_bytes: usize = pages.iter().filter(|p| p.list).map(|p| p.body.len()).sum();
+    let item_bytes = bytes - list_bytes;
+
+    let (mut t_decode, mut t_discover, mut t_extract) =
+        (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut found = 0usize;
+    for _ in 0..rounds {
+        for page in &pages {
+            let start = Instant::now();
+            let decoded = decode::decode(&page.body, page.content_type.as_deref());
+            t_decode += start.elapsed();
+            let start = Instant::now();
+            if page.list {
+                found += discover::discover(&page.url, &decoded.text).items.len();
+                t_discover += start.elapsed();
+            } else {
+                let meta = extract::extract(
+                    &page.url,
+                    &decoded.text,
+                    &ListEvidence::default(),
+                    "测试市人民政府",
+                );
+                found += usize::from(meta.title.is_some());
+                t_extract += start.elapsed();
+            }
+        }
+    }
+    let lists = pages.iter().filter(|p| p.list).count();
+    println!(
+        "page_pipeline: {} pages ({lists} lists, {} items), {:.2} MB, {rounds} rounds ({found} results)",
+        pages.len(),
+        pages.len() - lists,
+        bytes as f64 / 1e6
+    );
+    println!("  decode   {:8.1} MB/s", mb_per_s(bytes * rounds, t_decode));
+    println!(
+        "  discover {:8.1} MB/s (list pages)",
+        mb_per_s(list_bytes * rounds, t_discover)
+    );
+    println!(
+        "  extract  {:8.1} MB/s (item pages)",
+        mb_per_s(item_bytes * rounds, t_extract)
+    );
+    println!(
+        "  per page {:8.2} ms decode+discover/extract",
+        (t_decode + t_discover + t_extract).as_secs_f64() * 1e3 / (pages.len() * rounds) as f64
+    );
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! Politeness under failure, proven on what the simulated servers saw: Retry-After holds the
+//! whole host, 503s and truncated bodies are retried with backoff until archived, and a host that
+//! keeps failing is paused for the rest of the run while the other hosts finish.
+
+mod common;
+mod politeness_support;
+
+use std::time::Duration;
+
+use common::{Harness, stderr};
+use nianbao::sim::{Fault, FaultKind};
+use politeness_support::*;
+
+const INTERVAL: Duration = Duration::from_millis(100);
+
+#[test]
+fn retry_after_seconds_holds_the_whole_host_then_the_url_is_retried_and_archived() {
+    // nometa has no Crawl-delay, so the only long gap can come from Retry-After.
+    let spec = site("nometa").with_faults(vec![Fault {
+        on_request: 3,
+        kind: FaultKind::Status {
+            status: 429,
+            retry_after: Some(2),
+        },
+    }]);
+    let h = Harness::with_sites(vec![spec], INTERVAL);
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let site = h.sim.site("nometa");
+    let requests = site.requests();
+    assert!(requests.len() > 4, "the crawl went on after the 429");
+    assert_eq!(
+        requests[2].status, 429,
+        "the scripted 429 was the third request"
+    );
+    // Nothing at all reached the host for the Retry-After seconds, not just the refused URL.
+    let hold = Duration::from_secs(2);
+    for later in &requests[3..] {
+        let after = later.at.duration_since(requests[2].at);
+        assert!(
+            after + SLACK >= hold,
+            "{} came {after:?} after the 429 with Retry-After: 2",
+            later.target
+        );
+    }
+    assert_eq!(
+        requests[3].target, requests[2].target,
+        "the refused URL is the first one retried"
+    );
+    assert_eq!(requests[3].status, 200);
+    assert_eq!(archived_of(&h.export(), site), site.truth().len());
+    let report = run_report(&h);
+    let host = &report["hosts"][0];
+    assert_eq!(host["retry_after_pauses"], 1, "report: {report}");
+    assert_spaced(site, INTERVAL);
+    assert_identified(site);
+}
+
+#[test]
+fn a_503_burst_and_a_truncated_body_are_retried_with_backoff_and_archived() {
+    let status_503 = FaultKind::Status {
+        status: 503,
+        retry_after: None,
+    };
+    let spec = site("nometa").with_faults(vec![
+        Fault {
+            on_request: 3,
+            kind: status_503.clone(),
+        },
+        Fault {
+            on_request: 4,
+            kind: status_503,
+        },
+        Fault {
+            on_request: 7,
+            kind: FaultKind::Truncate,
+        },
+    ]);
+    let h = Harness::with_sites(vec![spec], INTERVAL);
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let site = h.sim.site("nometa");
+    let requests = site.requests();
+    assert_eq!((requests[2].status, requests[3].status), (503, 503));
+    // The same URL three times: two 503s, then the success.
+    assert_eq!(requests[3].target, requests[2].target);
+    assert_eq!(requests[4].target, requests[2].target);
+    assert_eq!(requests[4].status, 200);
+    // Backoff doubles from retry_base (100 ms, jitter at most -25 %): the second retry waits at
+    // least 150 ms, longer than the 100 ms interval alone would.
+    let second_wait = requests[4].at.duration_since(requests[3].at);
+    assert!(
+        second_wait >= Duration::from_millis(150),
+        "second retry after only {second_wait:?}"
+    );
+    // The truncated response is asked for again and the document still ends up archived.
+    let truncated = &requests[6].target;
+    assert!(
+        requests[7..]
+            .iter()
+            .any(|r| &r.target == truncated && r.status == 200),
+        "{truncated} was not retried after the truncated body"
+    );
+    let records = h.export();
+    assert_eq!(archived_of(&records, site), site.truth().len());
+    let report = run_report(&h);
+    let portal = &report["portals"][site.portal_name()];
+    assert_eq!(
+        portal["failures"],
+        serde_json::json!({}),
+        "retried faults are not failures: {portal}"
+    );
+    assert_spaced(site, INTERVAL);
+    assert_identified(site);
+}
+
+#[test]
+fn a_host_that_keeps_failing_is_paused_while_the_other_host_finishes() {
+    // One list page, so after it only items are asked for and every one of them fails.
+    let mut failing = site("big5");
+    failing.page_size = 50;
+    let h = Harness::with_sites(vec![site("nometa"), failing], INTERVAL);
+    set(&h, "politeness", "host_failure_limit = 3");
+    h.edit_config(|t| t.replace("max_retries = 3", "max_retries = 1"));
+    let bad = h.sim.site("big5");
+    for path in doc_paths(bad) {
+        bad.add_path_fault(at(
+            &path,
+            FaultKind::Status {
+                status: 500,
+                retry_after: None,
+            },
+        ));
+    }
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a paused host makes the run exit 1; stderr:\n{}",
+        stderr(&out)
+    );
+
+    let items = doc_paths(bad);
+    let item_requests: Vec<_> = bad
+        .requests()
+        .into_iter()
+        .filter(|r| items.contains(&r.target))
+        .collect();
+    // Three items, each tried twice (max_retries = 1), then nothing more for the rest of the run.
+    assert_eq!(item_requests.len(), 6, "item requests: {item_requests:?}");
+    assert!(item_requests.iter().all(|r| r.status == 500));
+    let distinct: std::collections::BTreeSet<_> = item_requests.iter().map(|r| &r.target).collect();
+    assert_eq!(distinct.len(), 3);
+    assert!(
+        items.len() > 3,
+        "the site had more items than the pause let through"
+    );
+
+    let good = h.sim.site("nometa");
+    let records = h.export();
+    assert_eq!(archived_of(&records, good), good.truth().len());
+    assert_eq!(archived_of(&records, bad), 0);
+
+    let report = run_report(&h);
+    let paused: Vec<_> = report["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .filter(|host| !host["paused"].is_null())
+        .map(|host| host["host"].as_str().unwrap_or("").to_string())
+        .collect();
+    let bad_host = bad.base_url().host_str().unwrap_or("").to_string();
+    assert_eq!(paused, vec![bad_host.clone()]);
+    assert_eq!(report["portals"][bad.portal_name()]["unreachable"], true);
+    assert_eq!(report["portals"][good.portal_name()]["unreachable"], false);
+
+    let status = h.run(&["status"]);
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains(&format!("paused host {bad_host}")), "{text}");
+    let bad_block = text
+        .split(bad.portal_name())
+        .nth(1)
+        .and_then(|rest| rest.lines().nth(1))
+        .unwrap_or("");
+    assert!(bad_block.contains("UNREACHABLE"), "{text}");
+    for s in [good, bad] {
+        assert_spaced(s, INTERVAL);
+        assert_identified(s);
+    }
+}
