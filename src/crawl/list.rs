@@ -96,6 +96,8 @@ impl Engine {
             },
             None => discover_page(&capture.url, &decoded.text),
         };
+        // A page whose own column names a year (TRS ColumnName) is that year's subsection.
+        let year = year.or(page.column_year);
         self.queue_discovered(task, &capture.url, page, year, known_streak);
         TaskState::Done
     }

@@ -131,6 +131,7 @@ pub fn parse_datastore(url: &Url, xml: &str) -> ListPage {
         items: ds.items,
         next_pages: Vec::new(),
         year_sections: Vec::new(),
+        column_year: None,
     }
 }
 

@@ -101,6 +101,7 @@ fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
         next_pages: next_api_pages(url, pages, number(PAGE_KEYS)),
         year_sections: Vec::new(),
         stated,
+        column_year: None,
     })
 }
 

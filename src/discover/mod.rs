@@ -73,6 +73,9 @@ pub struct ListPage {
     pub next_pages: Vec<PageRequest>,
     pub year_sections: Vec<YearSection>,
     pub stated: Option<StatedCount>,
+    /// The year this page's own column stands for, when its `ColumnName` meta (TRS) or its column
+    /// title names one ("2017年", "2017年度"): the page is then a per-year subsection itself.
+    pub column_year: Option<i32>,
 }
 
 /// Discovers items, next pages and year subsections on the list page at `url`.
@@ -105,6 +108,7 @@ pub fn discover(url: &Url, html: &str) -> ListPage {
         .chain(page.next_pages.iter().map(|p| p.url().clone()))
         .collect();
     page.year_sections = years::year_sections(&doc, &base, url, &excluded);
+    page.column_year = years::column_year(&doc);
     page
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::Html;
+use scraper::{Html, Selector};
 use url::Url;
 
 use super::YearSection;
@@ -63,4 +63,54 @@ pub(super) fn year_sections(
         .map(|(s, _)| s)
         .filter(|s| seen.insert((s.year, s.url.clone())))
         .collect()
+}
+
+/// The year a page's own column stands for: a TRS `<meta name="ColumnName" content="2017年">`
+/// whose whole value is a year ("2017", "2017年", "2017年度").
+pub(super) fn column_year(doc: &Html) -> Option<i32> {
+    let selector = Selector::parse("meta[name]").expect("static selector is valid");
+    doc.select(&selector)
+        .filter(|m| {
+            m.value()
+                .attr("name")
+                .is_some_and(|n| n.eq_ignore_ascii_case("ColumnName"))
+        })
+        .filter_map(|m| m.value().attr("content"))
+        .find_map(|content| {
+            let caps = SHORT.captures(content.trim())?;
+            caps.get(1)?
+                .as_str()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=2100).contains(y))
+        })
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::*;
+
+    #[test]
+    fn column_name_meta_names_the_year_of_a_subsection() {
+        let cases = [
+            (r#"<meta name="ColumnName" content="2017年">"#, Some(2017)),
+            (r#"<meta name="columnname" content="2019年度">"#, Some(2019)),
+            (r#"<meta name="ColumnName" content="2021">"#, Some(2021)),
+            (
+                r#"<meta name="ColumnName" content="政府信息公开年报">"#,
+                None,
+            ),
+            (
+                r#"<meta name="ColumnName" content="2017年度政府信息公开年报">"#,
+                None,
+            ),
+            (r#"<meta name="ColumnName" content="1999年">"#, None),
+            (r#"<meta name="SiteName" content="2017年">"#, None),
+        ];
+        for (meta, want) in cases {
+            let doc =
+                Html::parse_document(&format!("<html><head>{meta}</head><body></body></html>"));
+            assert_eq!(column_year(&doc), want, "{meta}");
+        }
+    }
 }
