@@ -1,0 +1,225 @@
+//! The run's frontier in memory: per-host queues mirrored in the persistent frontier, the
+//! workers that drain them (one per host slot), and the count that tells the run it is done.
+//! Seeding resumes an interrupted run of the same command, or starts from the sections.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use url::Url;
+
+use super::{Engine, Role, Task, TaskState};
+use crate::gate::host_key;
+
+impl Engine {
+    /// Fills the frontier: resumes an interrupted run of the same mode, or starts from the
+    /// portals' sections (plus, for a crawl, the URLs that failed last time).
+    pub(super) fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
+        let stored = self.frontier.all()?;
+        if !stored.is_empty() {
+            let mut resumed = 0;
+            for (key, bytes) in stored {
+                let Some(task) = Task::decode(&bytes) else {
+                    tracing::warn!(key, "unreadable frontier entry dropped");
+                    continue;
+                };
+                if !self.portals.contains_key(&task.portal) {
+                    continue;
+                }
+                match task.state {
+                    TaskState::Queued => {
+                        resumed += 1;
+                        self.enqueue_unchecked(task);
+                    }
+                    TaskState::Done | TaskState::Failed(_) => {
+                        self.queues
+                            .lock()
+                            .expect("queue lock is never poisoned")
+                            .seen
+                            .insert(key);
+                    }
+                }
+            }
+            tracing::info!(
+                tasks = resumed,
+                "resuming an interrupted {}",
+                self.mode.command()
+            );
+            // Portals added to the config since the interrupted run still get their section.
+        }
+        for scope in self.portals.values() {
+            let request = crate::discover::PageRequest::Get(scope.portal.url.clone());
+            self.enqueue(Task::list(&scope.portal.name, &request, None, 0));
+        }
+        if !self.mode.is_backfill() && !self.mode.is_dry_run() {
+            for (url, state) in self.store.failed_urls()? {
+                let (Some(list_url), Ok(parsed)) = (state.list_url.clone(), Url::parse(&url))
+                else {
+                    continue;
+                };
+                if !self.portals.contains_key(&state.portal) {
+                    continue;
+                }
+                let item = crate::discover::ListItem {
+                    url: parsed,
+                    title: state.list_title.clone(),
+                    date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
+                    fields: Vec::new(),
+                };
+                let Ok(list_url) = Url::parse(&list_url) else {
+                    continue;
+                };
+                self.enqueue(Task::item(&state.portal, &item, &list_url));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn hold(&self) {
+        self.queues
+            .lock()
+            .expect("queue lock is never poisoned")
+            .outstanding += 1;
+    }
+
+    pub(super) fn release(&self) {
+        let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+        queues.outstanding -= 1;
+        if queues.outstanding == 0 {
+            self.idle.notify_one();
+        }
+    }
+
+    pub(super) fn outstanding(&self) -> usize {
+        self.queues
+            .lock()
+            .expect("queue lock is never poisoned")
+            .outstanding
+    }
+
+    pub(super) fn frontier_queued(&self) -> anyhow::Result<u64> {
+        Ok(self
+            .frontier
+            .all()?
+            .iter()
+            .filter(|(_, b)| Task::decode(b).is_some_and(|t| t.state == TaskState::Queued))
+            .count() as u64)
+    }
+
+    /// Queues a task unless its URL was seen this run. Returns whether it was queued.
+    pub(crate) fn enqueue(self: &Arc<Self>, task: Task) -> bool {
+        let key = task.key();
+        {
+            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+            if !queues.seen.insert(key.clone()) {
+                return false;
+            }
+        }
+        if let Err(e) = self.frontier.put(&key, &task.encode()) {
+            tracing::error!(url = %task.request.url, "cannot save frontier entry: {e}");
+        }
+        self.enqueue_unchecked(task);
+        true
+    }
+
+    fn enqueue_unchecked(self: &Arc<Self>, task: Task) {
+        let Ok(url) = Url::parse(&task.request.url) else {
+            tracing::warn!(url = %task.request.url, "unparseable URL in frontier");
+            return;
+        };
+        let host = host_key(&url);
+        let spawn = {
+            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+            queues.seen.insert(task.key());
+            queues.outstanding += 1;
+            queues
+                .per_host
+                .entry(host.clone())
+                .or_default()
+                .push_back(task);
+            let workers = queues.workers.entry(host.clone()).or_insert(0);
+            if *workers < self.settings.politeness.per_host_concurrency.max(1) {
+                *workers += 1;
+                true
+            } else {
+                false
+            }
+        };
+        self.progress.queued(1);
+        if spawn {
+            self.spawn_worker(host);
+        }
+    }
+
+    fn spawn_worker(self: &Arc<Self>, host: String) {
+        // Boxed as a `Send` future: workers queue tasks that spawn workers, a cycle the compiler
+        // cannot see through without the type being erased here.
+        let worker: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> =
+            Box::pin(self.clone().worker(host));
+        tokio::spawn(worker);
+    }
+
+    /// Works through one host's queue.
+    async fn worker(self: Arc<Self>, host: String) {
+        loop {
+            if self.stopping.load(Ordering::SeqCst) {
+                break;
+            }
+            let task = {
+                let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+                match queues.per_host.get_mut(&host).and_then(|q| q.pop_front()) {
+                    Some(task) => task,
+                    None => break,
+                }
+            };
+            let key = task.key();
+            let state = match task.role {
+                Role::List { .. } => self.process_list(&task).await,
+                Role::Item { .. } => self.process_item(&task).await,
+            };
+            if !self.stopping.load(Ordering::SeqCst) || state != TaskState::Queued {
+                let mut finished = task.clone();
+                finished.state = state;
+                if let Err(e) = self.frontier.put(&key, &finished.encode()) {
+                    tracing::error!(url = %task.request.url, "cannot save frontier entry: {e}");
+                }
+            }
+            self.progress.done(1);
+            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+            queues.outstanding -= 1;
+            if queues.outstanding == 0 {
+                self.idle.notify_one();
+            }
+        }
+        let mut queues = self.queues.lock().expect("queue lock is never poisoned");
+        if let Some(n) = queues.workers.get_mut(&host) {
+            *n = n.saturating_sub(1);
+        }
+        // A task may have been queued between the empty pop and this decrement.
+        let orphaned = queues.per_host.get(&host).is_some_and(|q| !q.is_empty())
+            && queues.workers.get(&host).copied().unwrap_or(0) == 0
+            && !self.stopping.load(Ordering::SeqCst);
+        if orphaned {
+            *queues.workers.entry(host.clone()).or_insert(0) += 1;
+            drop(queues);
+            self.spawn_worker(host);
+        }
+    }
+
+    pub(super) async fn wait_for_workers(&self) {
+        loop {
+            let busy = self
+                .queues
+                .lock()
+                .expect("queue lock is never poisoned")
+                .workers
+                .values()
+                .any(|n| *n > 0);
+            if !busy {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
