@@ -4,21 +4,24 @@
 //! The data path, one module per step:
 //!
 //! ```text
-//! config + seeds  (config)     settings and portal sections, validated once
-//!   -> frontier   (crawl)      persistent per-host queues of list, item and attachment URLs
-//!   -> host gate  (gate)       robots.txt, per-host interval and concurrency, backoff, Retry-After
-//!   -> fetch      (fetch)      raw bytes, size cap, redirects followed by hand
-//!   -> decode     (decode)     charset with the evidence that decided it
-//!   -> classify   (classify)   content / attachment / challenge / soft 404 / login wall
-//!   -> discover   (discover)   list page -> items, next pages, year subsections
-//!      extract    (extract)    item page -> metadata with provenance
-//!   -> dedup      (dedup)      raw sha256 and normalised content hash
-//!   -> archive    (store)      raw file, then sled record, then flush
-//!   -> feed       (export)     seq-ordered export records for downstream parsers
-//!   -> report     (report)     run summary and machine-readable run report
+//! config + seeds  (config)      settings and portal sections, validated once
+//!   -> frontier   (crawl)       persistent per-host queues of list and item URLs; the workers
+//!   -> host gate  (gate)        robots.txt, per-host interval and concurrency, backoff, Retry-After
+//!   -> fetch      (fetch)       raw and wire bytes, size cap, redirects followed by hand
+//!   -> decode     (decode)      charset with the evidence that decided it
+//!   -> classify   (classify)    content / attachment / challenge / soft 404 / login wall
+//!   -> discover   (discover)    list page -> items, next pages, year subsections
+//!      extract    (extract)     item page -> metadata with provenance (dates: `dates`)
+//!   -> dedup      (dedup)       raw sha256 and normalised content hash
+//!   -> archive    (archive)     raw files, content-addressed, durable before they are indexed
+//!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
+//!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
+//!   -> feed       (export)      seq-ordered export records for downstream parsers
+//!   -> report     (report)      run summary and machine-readable run report
 //! ```
 //!
-//! `sim` serves simulated portals on loopback for the tests, the benchmarks and `nianbao demo`.
+//! `cli` parses the command line and `commands` runs each subcommand; `sim` serves simulated
+//! portals on loopback for the tests, the benchmarks and `nianbao demo`.
 
 pub mod archive;
 pub mod classify;
