@@ -1,0 +1,84 @@
+//! What people and machines read: JSON logs with `--log-format json`, `status` in text and JSON,
+//! and the run summary naming blocked portals and paused hosts.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Harness, stderr};
+use nianbao::sim::SiteSpec;
+use serde_json::Value;
+
+#[test]
+fn json_logs_status_and_the_summary_report_a_blocked_portal() {
+    let specs = ["gbk", "blocked"]
+        .iter()
+        .map(|n| SiteSpec::standard_named(n).expect("standard site"))
+        .collect();
+    let h = Harness::with_sites(specs, Duration::from_millis(60));
+    let out = h.run(&["--log-format", "json", "crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a blocked portal makes exit code 1: {}",
+        stderr(&out)
+    );
+    let log = stderr(&out);
+    let events: Vec<Value> = log
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let challenge = events
+        .iter()
+        .find(|e| {
+            e["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("anti-bot challenge"))
+        })
+        .unwrap_or_else(|| panic!("a JSON log event for the challenge in:\n{log}"));
+    assert_eq!(challenge["level"], "WARN");
+    assert!(
+        challenge["fields"]["url"]
+            .as_str()
+            .is_some_and(|u| u.contains("127.0.0.")),
+        "{challenge}"
+    );
+    let blocked = h.sim.site("blocked").portal_name().to_string();
+    assert!(
+        log.contains(&format!("{blocked}: ")) && log.contains("[UNREACHABLE]"),
+        "summary:\n{log}"
+    );
+
+    let out = h.run(&["status", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status: Value = serde_json::from_slice(&out.stdout).expect("status --format json is JSON");
+    let portals = status["portals"].as_array().expect("portals");
+    let gbk = portals
+        .iter()
+        .find(|p| p["portal"] == h.sim.site("gbk").portal_name())
+        .expect("gbk portal");
+    assert_eq!(gbk["documents"], h.sim.site("gbk").truth().len());
+    assert_eq!(gbk["unreachable"], false);
+    assert_eq!(
+        gbk["lists"]["all"]["stated"], gbk["lists"]["all"]["found"],
+        "{gbk}"
+    );
+    let blocked_row = portals
+        .iter()
+        .find(|p| p["portal"] == blocked)
+        .expect("blocked portal");
+    assert_eq!(blocked_row["documents"], 0);
+    assert_eq!(blocked_row["unreachable"], true);
+    assert!(
+        blocked_row["last_run_blocked"].as_u64() >= Some(1),
+        "{blocked_row}"
+    );
+    assert_eq!(status["last_seq"], h.sim.site("gbk").truth().len());
+
+    let out = h.run(&["status"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("{blocked}: 0 documents")) && text.contains("UNREACHABLE"),
+        "{text}"
+    );
+}
