@@ -15,6 +15,43 @@ pub struct YearCount {
     /// As stated by the site (共N条, totalrecord), when it states it.
     pub stated: Option<u64>,
     pub found: u64,
+    /// List pages the site says the list has (共N页, countPage), when it says so.
+    #[serde(default)]
+    pub stated_pages: Option<u64>,
+    /// List pages walked.
+    #[serde(default)]
+    pub pages: u64,
+}
+
+impl YearCount {
+    /// One line on how complete the walk of this list was, when the site states anything.
+    pub fn completeness(&self) -> Option<String> {
+        match (self.stated, self.stated_pages) {
+            (Some(stated), _) => {
+                let mark = if stated == self.found {
+                    "ok"
+                } else {
+                    "MISMATCH"
+                };
+                Some(format!(
+                    "site states {stated} items, found {} [{mark}]",
+                    self.found
+                ))
+            }
+            (None, Some(pages)) => {
+                let mark = if pages == self.pages {
+                    "ok"
+                } else {
+                    "MISMATCH"
+                };
+                Some(format!(
+                    "site states {pages} pages, walked {}, found {} items [{mark}]",
+                    self.pages, self.found
+                ))
+            }
+            (None, None) => None,
+        }
+    }
 }
 
 /// One portal's share of a run.
@@ -142,13 +179,8 @@ impl RunReport {
                 let _ = writeln!(out, "      failures: {}", kinds.join(", "));
             }
             for (list, c) in &p.lists {
-                if let Some(stated) = c.stated {
-                    let mark = if stated == c.found { "ok" } else { "MISMATCH" };
-                    let _ = writeln!(
-                        out,
-                        "      list {list}: site states {stated}, found {} [{mark}]",
-                        c.found
-                    );
+                if let Some(line) = c.completeness() {
+                    let _ = writeln!(out, "      list {list}: {line}");
                 }
             }
         }

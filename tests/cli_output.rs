@@ -82,3 +82,40 @@ fn json_logs_status_and_the_summary_report_a_blocked_portal() {
         "{text}"
     );
 }
+
+#[test]
+fn a_list_that_states_only_its_page_count_is_checked_by_pages() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("nometa").expect("standard site")],
+        Duration::from_millis(50),
+    );
+    let out = h.run(&["backfill", "--years", "2009-2024"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report_path = std::fs::read_dir(h.data_dir().join("runs"))
+        .expect("runs folder")
+        .map(|e| e.expect("entry").path())
+        .next()
+        .expect("a run report");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(report_path).expect("read")).expect("JSON");
+    let all = &report["portals"][h.sim.site("nometa").portal_name()]["lists"]["all"];
+    let pages = h
+        .sim
+        .site("nometa")
+        .list_urls()
+        .into_iter()
+        .map(|(_, urls)| urls.len() as u64)
+        .sum::<u64>();
+    assert_eq!(
+        all["stated"],
+        Value::Null,
+        "the site prints no item count: {all}"
+    );
+    assert_eq!(all["stated_pages"], pages, "共N页 is read: {all}");
+    assert_eq!(all["pages"], pages, "every page was walked: {all}");
+    assert!(
+        stderr(&out).contains(&format!("site states {pages} pages, walked {pages}")),
+        "{}",
+        stderr(&out)
+    );
+}

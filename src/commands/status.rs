@@ -114,11 +114,13 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     );
                 }
                 for (list, c) in &row.lists {
-                    let stated = c
-                        .stated
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "?".into());
-                    println!("    list {list}: site states {stated}, found {}", c.found);
+                    match c.completeness() {
+                        Some(line) => println!("    list {list}: {line}"),
+                        None => println!(
+                            "    list {list}: found {} items on {} pages (the site states no count)",
+                            c.found, c.pages
+                        ),
+                    }
                 }
             }
             for host in &blocked_hosts {

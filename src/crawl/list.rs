@@ -160,8 +160,12 @@ impl Engine {
         self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.found += found;
+            entry.pages += 1;
             if let Some(stated) = page.stated.and_then(|s| s.items) {
                 entry.stated = Some(entry.stated.unwrap_or(0).max(stated));
+            }
+            if let Some(pages) = page.stated.and_then(|s| s.pages) {
+                entry.stated_pages = Some(entry.stated_pages.unwrap_or(0).max(pages));
             }
         });
         let next_streak = if new_items > 0 { 0 } else { streak + 1 };
