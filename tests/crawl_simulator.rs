@@ -188,15 +188,7 @@ fn crawl_archives_every_simulated_portal_politely_and_a_recrawl_creates_nothing(
             }
         }
     }
-    let seqs: Vec<u64> = records
-        .iter()
-        .map(|r| r["seq"].as_u64().expect("seq"))
-        .collect();
-    assert_eq!(
-        seqs,
-        (1..=records.len() as u64).collect::<Vec<_>>(),
-        "seq runs 1..n in export order"
-    );
+    common::assert_seqs_contiguous(&records);
 
     // Only volatile parts change (view counters, generation times): a second crawl creates nothing.
     let first_requests: usize = h.sim.sites().iter().map(|s| s.requests().len()).sum();

@@ -61,15 +61,7 @@ fn normalised(records: &[Value]) -> BTreeMap<(String, u64), Value> {
 fn assert_archive_intact(h: &Harness, records: &[Value]) {
     let pairs: BTreeSet<(String, u64)> = normalised(records).into_keys().collect();
     assert_eq!(pairs.len(), records.len(), "no (id, version) twice");
-    let seqs: Vec<u64> = records
-        .iter()
-        .map(|r| r["seq"].as_u64().expect("seq"))
-        .collect();
-    assert_eq!(
-        seqs,
-        (1..=records.len() as u64).collect::<Vec<_>>(),
-        "seq has no gaps and no repeats"
-    );
+    common::assert_seqs_contiguous(records);
     for r in records {
         let bytes =
             std::fs::read(raw_file(&h.data_dir(), r)).expect("every record's raw file exists");

@@ -62,17 +62,6 @@ pub(crate) const KNOWN_LABELS: &[&str] = &[
     "公开属性",
     "责任部门",
     "作者",
-    "浏览次数",
-    "浏览量",
-    "点击数",
-    "点击量",
-    "点击次数",
-    "点击率",
-    "阅读次数",
-    "阅读数",
-    "阅读量",
-    "访问次数",
-    "访问量",
 ];
 
 /// View counters (浏览次数, 点击数 ...): known, so that they end the value printed before them,
@@ -212,16 +201,21 @@ pub(crate) fn simplified(c: char) -> char {
     }
 }
 
+/// Every label nianbao recognises: the metadata labels and the view counters.
+fn all_labels() -> impl Iterator<Item = &'static str> {
+    KNOWN_LABELS.iter().chain(VOLATILE_LABELS).copied()
+}
+
 /// The canonical label for printed text, when it is a label nianbao knows.
 fn known_label(raw: &str) -> Option<&'static str> {
     let label = normalise_label(raw);
-    KNOWN_LABELS.iter().copied().find(|known| *known == label)
+    all_labels().find(|known| *known == label)
 }
 
 /// `label：` somewhere in a line, with any padding between the label's characters. Longer labels
 /// come first so that `信息来源：` is not read as `来源：`.
 static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    let mut labels: Vec<&str> = KNOWN_LABELS.to_vec();
+    let mut labels: Vec<&str> = all_labels().collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
     let alternatives: Vec<String> = labels
         .iter()

@@ -119,3 +119,16 @@ pub fn stderr(out: &Output) -> String {
 pub fn raw_file(data_dir: &Path, record: &Value) -> PathBuf {
     data_dir.join(record["raw_path"].as_str().expect("raw_path is a string"))
 }
+
+/// Export records carry seq 1..=n in order: no gaps, no repeats.
+pub fn assert_seqs_contiguous(records: &[Value]) {
+    let seqs: Vec<u64> = records
+        .iter()
+        .map(|r| r["seq"].as_u64().expect("seq"))
+        .collect();
+    assert_eq!(
+        seqs,
+        (1..=records.len() as u64).collect::<Vec<_>>(),
+        "seq runs 1..n in export order, no gaps or repeats"
+    );
+}
