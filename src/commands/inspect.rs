@@ -143,7 +143,8 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
         None => (Politeness::default(), FetchSettings::default()),
     };
     let gate = Arc::new(HostGate::new(politeness, Default::default()));
-    let fetcher = Fetcher::new(gate, fetch)?;
+    let named = url.host_str().map(str::to_string).into_iter().collect();
+    let fetcher = Fetcher::with_private_names(gate, fetch, named)?;
     let anywhere = |_: &Url| Ok(());
     let options = FetchOptions {
         validators: None,

@@ -134,7 +134,13 @@ pub async fn run(
         );
     }
     let gate = Arc::new(HostGate::new(settings.politeness.clone(), intervals));
-    let fetcher = Fetcher::new(gate.clone(), settings.fetch.clone())?;
+    // Names of portals configured on private addresses may resolve to them; no other name may.
+    let private_names = portals
+        .values()
+        .filter(|p: &&PortalScope| p.allow_private)
+        .filter_map(|p| p.portal.url.host_str().map(str::to_string))
+        .collect();
+    let fetcher = Fetcher::with_private_names(gate.clone(), settings.fetch.clone(), private_names)?;
     let frontier = store.frontier(&mode.frontier_name())?;
     let warc = if settings.warc.enabled && !mode.is_dry_run() {
         let (settings, store) = (settings.clone(), store.clone());

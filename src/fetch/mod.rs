@@ -17,7 +17,7 @@ use url::Url;
 pub use outcome::{
     Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators, parse_retry_after,
 };
-pub use scope::{is_private_host, is_private_ip};
+pub use scope::{PublicResolver, is_private_host, is_private_ip};
 
 use crate::classify::{self, PageKind};
 use crate::config::{FetchSettings, Politeness};
@@ -48,12 +48,24 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
+    /// A fetcher whose DNS answers are limited to public addresses.
     pub fn new(gate: Arc<HostGate>, settings: FetchSettings) -> anyhow::Result<Fetcher> {
+        Fetcher::with_private_names(gate, settings, std::collections::HashSet::new())
+    }
+
+    /// A fetcher for which the host names in `private_names` may resolve to private, loopback or
+    /// link-local addresses (a portal configured on such a name); every other name may not.
+    pub fn with_private_names(
+        gate: Arc<HostGate>,
+        settings: FetchSettings,
+        private_names: std::collections::HashSet<String>,
+    ) -> anyhow::Result<Fetcher> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(15)))
             .pool_max_idle_per_host(2)
+            .dns_resolver(Arc::new(PublicResolver::new(private_names)))
             .build()?;
         Ok(Fetcher {
             client,

@@ -1,9 +1,50 @@
 //! Address safety: only public addresses are fetched, unless the portal itself lives on a
 //! private or loopback one (the tests and the demo).
 
-use std::net::IpAddr;
+use std::collections::HashSet;
+use std::net::{IpAddr, SocketAddr};
 
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
+
+/// Resolves host names for the HTTP client, dropping private, loopback and link-local addresses
+/// before a connection is made, so that a public name pointing at an internal address (or DNS
+/// rebinding) cannot lead a crawl inside a network. Names in `allowed` (portals that live on such
+/// an address by configuration) resolve as usual. Addresses written in URLs never reach a resolver;
+/// `admit` checks those.
+pub struct PublicResolver {
+    allowed: HashSet<String>,
+}
+
+impl PublicResolver {
+    pub fn new(allowed: HashSet<String>) -> PublicResolver {
+        PublicResolver {
+            allowed: allowed
+                .into_iter()
+                .map(|n| n.to_ascii_lowercase())
+                .collect(),
+        }
+    }
+}
+
+impl Resolve for PublicResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        let allow_private = self.allowed.contains(&host);
+        Box::pin(async move {
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let kept: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| allow_private || !is_private_ip(a.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(format!("{host} resolves to no public address; not fetched").into());
+            }
+            Ok(Box::new(kept.into_iter()) as Addrs)
+        })
+    }
+}
 
 /// True when the URL names a private, loopback, link-local or unspecified address, or localhost.
 pub fn is_private_host(url: &Url) -> bool {
