@@ -34,6 +34,19 @@ const FRIENDS_JL_TW: &[(&str, &str)] = &[
     ("吉林省人民政府", "http://www.jl.gov.cn/"),
 ];
 
+/// The sub-column menu of a family's 政务公开 columns, ending with the annual-report section.
+pub(crate) fn column_menu(family: Family, section: &str) -> Vec<(String, String)> {
+    skin(family)
+        .columns
+        .iter()
+        .map(|(label, path)| (label.to_string(), path.to_string()))
+        .chain(std::iter::once((
+            "政府信息公开年报".to_string(),
+            section.to_string(),
+        )))
+        .collect()
+}
+
 pub(crate) fn skin(family: Family) -> Skin {
     match family {
         Family::Trs | Family::Blocked => Skin {

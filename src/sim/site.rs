@@ -115,6 +115,31 @@ impl SiteState {
             .collect()
     }
 
+    /// Pages of one list at the site's page size (an empty list still has its one page).
+    pub fn page_count(&self, sub: Option<i32>) -> usize {
+        self.listed(sub)
+            .len()
+            .div_ceil(self.spec.page_size.max(1))
+            .max(1)
+    }
+
+    /// The docs on page `current` (0-based) of one list, and the list's page count; `None` past
+    /// the last page.
+    pub fn page_of(&self, sub: Option<i32>, current: usize) -> Option<(Vec<&Doc>, usize)> {
+        let pages = self.page_count(sub);
+        if current >= pages {
+            return None;
+        }
+        let size = self.spec.page_size.max(1);
+        let docs = self
+            .listed(sub)
+            .into_iter()
+            .skip(current * size)
+            .take(size)
+            .collect();
+        Some((docs, pages))
+    }
+
     pub fn subsections(&self) -> Vec<Option<i32>> {
         sites::subsections(self)
     }
@@ -129,14 +154,7 @@ impl SiteState {
     pub fn list_targets(&self) -> Vec<(Option<i32>, Vec<String>)> {
         self.subsections()
             .into_iter()
-            .map(|sub| {
-                let pages = self
-                    .listed(sub)
-                    .len()
-                    .div_ceil(self.spec.page_size.max(1))
-                    .max(1);
-                (sub, sites::list_targets(self, sub, pages))
-            })
+            .map(|sub| (sub, sites::list_targets(self, sub, self.page_count(sub))))
             .collect()
     }
 

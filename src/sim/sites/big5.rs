@@ -2,7 +2,7 @@
 //! a `<meta>`, labels 索引號/發布機構/發布日期/文號, and a plain 下一頁 pager over index.html,
 //! index_1.html, … Pure rendering over the site model.
 
-use super::{body_html, esc, page_index, view};
+use super::{body_html, esc, index_page_name, page_index, view};
 use crate::sim::Family;
 use crate::sim::http::{Request, Response};
 use crate::sim::page::{self, Page};
@@ -46,14 +46,9 @@ fn side() -> Vec<(String, String)> {
 }
 
 fn list_page(st: &SiteState, current: usize) -> Option<Response> {
-    let listed = st.listed(None);
-    let size = st.spec.page_size.max(1);
-    let pages = listed.len().div_ceil(size).max(1);
-    if current >= pages {
-        return None;
-    }
+    let (docs, pages) = st.page_of(None, current)?;
     let mut rows = String::new();
-    for doc in listed.iter().skip(current * size).take(size) {
+    for doc in docs {
         let rel = doc.path.strip_prefix(DIR).unwrap_or(&doc.path);
         rows.push_str(&format!(
             "<li><a href=\"{rel}\">{}</a> <span>{}</span></li>\n",
@@ -61,19 +56,18 @@ fn list_page(st: &SiteState, current: usize) -> Option<Response> {
             doc.spec.published.format("%Y-%m-%d")
         ));
     }
-    let name = |i: usize| {
-        if i == 0 {
-            "index.html".to_string()
-        } else {
-            format!("index_{i}.html")
-        }
-    };
     let mut pager = String::new();
     if current > 0 {
-        pager.push_str(&format!("<a href=\"{}\">上一頁</a> ", name(current - 1)));
+        pager.push_str(&format!(
+            "<a href=\"{}\">上一頁</a> ",
+            index_page_name(current - 1)
+        ));
     }
     if current + 1 < pages {
-        pager.push_str(&format!("<a href=\"{}\">下一頁</a>", name(current + 1)));
+        pager.push_str(&format!(
+            "<a href=\"{}\">下一頁</a>",
+            index_page_name(current + 1)
+        ));
     }
     let main = format!(
         "<div class=\"column-title\">政府資訊公開年報</div>\n<ul class=\"list\">\n{rows}</ul>\n<div class=\"pager\">{pager}</div>"

@@ -28,26 +28,16 @@ pub(super) fn route(st: &mut SiteState, req: &Request) -> Option<Response> {
 }
 
 fn side() -> Vec<(String, String)> {
-    let skin = page::skin(Family::LegacyGbk);
-    let mut side: Vec<(String, String)> = skin
-        .columns
-        .iter()
-        .map(|(l, p)| (l.to_string(), p.to_string()))
-        .collect();
-    side.push(("政府信息公开年报".to_string(), SECTION.to_string()));
-    side
+    page::column_menu(Family::LegacyGbk, SECTION)
 }
 
 fn list_page(st: &SiteState, current: usize) -> Response {
-    let listed = st.listed(None);
-    let size = st.spec.page_size.max(1);
-    let pages = listed.len().div_ceil(size).max(1);
+    // Like the ASP it models, a page past the end shows an empty list rather than a 404.
+    let (docs, pages) = st
+        .page_of(None, current - 1)
+        .unwrap_or_else(|| (Vec::new(), st.page_count(None)));
     let mut rows = String::new();
-    for doc in listed
-        .iter()
-        .skip((current - 1).saturating_mul(size))
-        .take(size)
-    {
+    for doc in docs {
         let rel = doc.path.strip_prefix(DIR).unwrap_or(&doc.path);
         rows.push_str(&format!(
             "<tr>\n<td width=\"20\"><img src=\"/images/dot.gif\"></td>\n<td><a href=\"{rel}\" target=\"_blank\">{}</a></td>\n<td width=\"90\" align=\"center\">{}</td>\n</tr>\n",
@@ -69,7 +59,7 @@ fn list_page(st: &SiteState, current: usize) -> Response {
     let main = format!(
         "<table width=\"100%\" border=\"0\" cellspacing=\"0\" cellpadding=\"0\" class=\"list\">\n{rows}</table>\n\
 <table width=\"100%\"><tr><td align=\"center\" class=\"pager\">共{pages}页 共{count}条 第{current}页 {first} {prev} {next} {last}</td></tr></table>",
-        count = listed.len(),
+        count = st.listed(None).len(),
         first = link(1, "首页"),
         last = link(pages, "尾页"),
     );

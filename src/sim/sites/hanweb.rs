@@ -102,14 +102,7 @@ ajaxParam:{{columnid:1234,unitid:5678,webid:1,appid:1,webname:'{name}',path:'/',
 }
 
 fn sub_menu() -> Vec<(String, String)> {
-    let skin = page::skin(Family::Hanweb);
-    let mut side: Vec<(String, String)> = skin
-        .columns
-        .iter()
-        .map(|(l, p)| (l.to_string(), p.to_string()))
-        .collect();
-    side.push(("政府信息公开年报".to_string(), SECTION.to_string()));
-    side
+    page::column_menu(Family::Hanweb, SECTION)
 }
 
 /// Answers a jpage request; parameters come from the query or the form body, and any number a

@@ -139,15 +139,17 @@ pub(crate) fn list_targets(st: &SiteState, sub: Option<i32>, pages: usize) -> Ve
 }
 
 /// TRS-style page names: index.html, index_1.html, index_2.html …
+pub(super) fn index_page_name(i: usize) -> String {
+    if i == 0 {
+        "index.html".to_string()
+    } else {
+        format!("index_{i}.html")
+    }
+}
+
 fn indexed_pages(dir: &str, pages: usize) -> Vec<String> {
     (0..pages)
-        .map(|i| {
-            if i == 0 {
-                format!("{dir}index.html")
-            } else {
-                format!("{dir}index_{i}.html")
-            }
-        })
+        .map(|i| format!("{dir}{}", index_page_name(i)))
         .collect()
 }
 

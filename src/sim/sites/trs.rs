@@ -71,15 +71,10 @@ fn year_menu(st: &SiteState) -> Vec<(String, String)> {
 }
 
 fn list_page(st: &SiteState, sub: Option<i32>, current: usize) -> Option<Response> {
-    let listed = st.listed(sub);
-    let size = st.spec.page_size.max(1);
-    let count = listed.len().div_ceil(size).max(1);
-    if current >= count {
-        return None;
-    }
+    let (docs, count) = st.page_of(sub, current)?;
     let dir = list_dir(sub);
     let mut rows = String::new();
-    for doc in listed.iter().skip(current * size).take(size) {
+    for doc in docs {
         // The root lists the alias of a document filed twice; everything else its own path.
         let target = match (sub, &doc.alias) {
             (None, Some(alias)) => alias.as_str(),
@@ -109,7 +104,7 @@ fn list_page(st: &SiteState, sub: Option<i32>, current: usize) -> Option<Respons
         "<div class=\"column-title\">{label}</div>\n<table class=\"list\" width=\"100%\">\n{rows}</table>\n\
 <div class=\"page\">共{total}条&nbsp;\n<script type=\"text/javascript\">\nvar currentPage = {current};//所在页从0开始\nvar countPage = {count}//共多少页\n\
 createPageHTML({count}, {current}, \"index\", \"html\");\n</script>\n</div>",
-        total = listed.len(),
+        total = st.listed(sub).len(),
     );
     let html = page::render(
         st,
