@@ -116,6 +116,24 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
     },
+    /// List the URLs quarantined by the crash guard (in flight at two consecutive abnormal ends
+    /// of the process), or clear them so the next crawl fetches them again.
+    Quarantine {
+        /// Clear these URLs from the quarantine.
+        #[arg(long, value_name = "URL", num_args = 1.., conflicts_with = "all")]
+        clear: Vec<String>,
+        /// Clear every quarantined URL.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
+    /// Internal: read one page (body on stdin) in a process of its own, for the crash guard.
+    #[command(hide = true)]
+    ProbePage {
+        /// The request, as JSON.
+        request: String,
+    },
     /// Crawl bundled simulated portals on loopback into a fresh temporary folder: a first run
     /// that needs no network.
     Demo {

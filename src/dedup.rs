@@ -25,7 +25,15 @@ pub fn content_hash(html: &str) -> String {
 
 /// The text `content_hash` digests; public so a changed hash can be explained by a diff.
 pub fn normalised_content(html: &str) -> String {
-    let facts = PageFacts::of(html);
+    normalised_content_of(&PageFacts::of(html))
+}
+
+/// `content_hash` from the facts of a page already parsed.
+pub fn content_hash_of(facts: &PageFacts) -> String {
+    sha256_hex(normalised_content_of(facts).as_bytes())
+}
+
+fn normalised_content_of(facts: &PageFacts) -> String {
     let mut content = without_volatile_text(&facts.visible_text);
     for href in &facts.links {
         let href = strip_session_ids(href);

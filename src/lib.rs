@@ -8,11 +8,12 @@
 //!   -> frontier   (crawl)       persistent per-host queues of list and item URLs; the workers
 //!   -> host gate  (gate)        robots.txt, per-host interval and concurrency, backoff, Retry-After
 //!   -> fetch      (fetch)       raw and wire bytes, size cap, redirects followed by hand
-//!   -> decode     (decode)      charset with the evidence that decided it
-//!   -> classify   (classify)    content / attachment / challenge / soft 404 / login wall
-//!   -> discover   (discover)    list page -> items, next pages, year subsections
+//!   -> page       (page)        one read of each body, parsed once within bounds, panics caught:
+//!      decode     (decode)      charset with the evidence that decided it
+//!      classify   (classify)    content / attachment / challenge / soft 404 / login wall
+//!      discover   (discover)    list page -> items, next pages, year subsections
 //!      extract    (extract)     item page -> metadata with provenance (dates: `dates`)
-//!   -> dedup      (dedup)       raw sha256 and normalised content hash
+//!      dedup      (dedup)       raw sha256 and normalised content hash
 //!   -> archive    (archive)     raw files, content-addressed, durable before they are indexed
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
@@ -37,6 +38,7 @@ pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod gate;
+pub mod page;
 pub mod report;
 pub mod sim;
 pub mod store;

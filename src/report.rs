@@ -105,6 +105,12 @@ pub struct RunReport {
     pub resumable_tasks: u64,
     pub portals: BTreeMap<String, PortalReport>,
     pub hosts: Vec<HostSummary>,
+    /// The last run ended abnormally (crash, kill): its in-flight URLs became suspects.
+    #[serde(default)]
+    pub after_abnormal_end: bool,
+    /// URLs quarantined during this run (crash loops); skipped until `nianbao quarantine --clear`.
+    #[serde(default)]
+    pub quarantined: Vec<String>,
 }
 
 impl RunReport {
@@ -188,6 +194,18 @@ impl RunReport {
             if let Some(paused) = &h.paused {
                 let _ = writeln!(out, "  host {}: {paused}", h.host);
             }
+        }
+        if self.after_abnormal_end {
+            let _ = writeln!(
+                out,
+                "  the previous run ended abnormally: pages it was reading were checked in a separate process first"
+            );
+        }
+        for url in &self.quarantined {
+            let _ = writeln!(
+                out,
+                "  QUARANTINED {url}: in flight at two consecutive crashes; skipped until `nianbao quarantine --clear`"
+            );
         }
         if self.interrupted {
             let _ = writeln!(

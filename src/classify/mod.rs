@@ -12,7 +12,7 @@ mod sniff;
 
 use serde::Serialize;
 
-pub(crate) use page::PageFacts;
+pub use page::PageFacts;
 pub use sniff::{document_type_for_name, sniff_document_type};
 
 /// The anti-bot systems seen in front of government portals.
@@ -47,6 +47,10 @@ pub enum PageKind {
     LoginWall,
     /// A page template whose content area is empty.
     EmptyTemplate,
+    /// A page beyond what is parsed (`page::Bound`: text size, tag count); its bytes are kept.
+    TooComplex {
+        bound: String,
+    },
 }
 
 impl PageKind {
@@ -93,10 +97,8 @@ pub fn classify(
     text: Option<&str>,
     name_hint: Option<&str>,
 ) -> PageKind {
-    if let Some(kind) = attachment_type(content_type, body, name_hint) {
-        return PageKind::Attachment {
-            content_type: kind.to_owned(),
-        };
+    if let Some(kind) = attachment_kind(content_type, body, name_hint) {
+        return kind;
     }
     let lossy;
     let text = match text {
@@ -106,18 +108,34 @@ pub fn classify(
             &lossy
         }
     };
-    if !looks_like_html(content_type, text) {
+    if !is_html(content_type, text) {
         // JSON list APIs, XML feeds, plain text: content for discover to read.
         return PageKind::Content;
     }
-    let facts = PageFacts::of(text);
-    if let Some(challenge) = challenge::detect(status, text, &facts) {
+    classify_html(status, text, &PageFacts::of(text))
+}
+
+/// The attachment verdict alone: a document file sniffed from its bytes, or named by a document
+/// Content-Type or file name on a body that is not markup. Reads no markup.
+pub fn attachment_kind(
+    content_type: Option<&str>,
+    body: &[u8],
+    name_hint: Option<&str>,
+) -> Option<PageKind> {
+    attachment_type(content_type, body, name_hint).map(|kind| PageKind::Attachment {
+        content_type: kind.to_owned(),
+    })
+}
+
+/// The verdict on an HTML page (not an attachment) from its text and the facts of its one parse.
+pub fn classify_html(status: u16, text: &str, facts: &PageFacts) -> PageKind {
+    if let Some(challenge) = challenge::detect(status, text, facts) {
         return PageKind::Challenge { challenge };
     }
     if facts.has_password_input && facts.main_chars() <= LOGIN_MAX_CHARS || status == 401 {
         return PageKind::LoginWall;
     }
-    if is_soft_not_found(&facts) {
+    if is_soft_not_found(facts) {
         return PageKind::SoftNotFound;
     }
     if facts.main_chars() < EMPTY_MAX_CHARS
@@ -131,6 +149,25 @@ pub fn classify(
         return PageKind::EmptyTemplate;
     }
     PageKind::Content
+}
+
+/// Whether a response might be an anti-bot challenge, from its status and raw bytes: every
+/// challenge page classify knows carries one of these, so the fetch layer parses only those.
+pub fn may_be_challenge(status: u16, body: &[u8]) -> bool {
+    const MARKERS: &[&[u8]] = &[
+        b"$_ts",
+        b"$_ss",
+        b"__jsl_clearance",
+        b"/cdn-cgi/",
+        "知道创宇".as_bytes(),
+        "加速乐".as_bytes(),
+        b"waf_answer",
+        b"document.cookie",
+    ];
+    matches!(status, 412 | 521)
+        || MARKERS
+            .iter()
+            .any(|m| body.windows(m.len()).any(|w| w == *m))
 }
 
 /// The document type of a response that is an attachment: sniffed bytes first, then a
@@ -198,7 +235,7 @@ fn starts_like_markup(body: &[u8]) -> bool {
 
 /// HTML by header, or by its first bytes when the header names no text type (an error page
 /// served with an attachment's Content-Type is still an error page).
-fn looks_like_html(content_type: Option<&str>, text: &str) -> bool {
+pub fn is_html(content_type: Option<&str>, text: &str) -> bool {
     let media_type = content_type.map(media_type).unwrap_or_default();
     if matches!(media_type.as_str(), "text/html" | "application/xhtml+xml") {
         return true;

@@ -66,8 +66,12 @@ pub struct PageFacts {
 }
 
 impl PageFacts {
+    /// Facts of a page parsed within `page::parse`'s bounds (none for a page beyond them).
     pub fn of(html: &str) -> PageFacts {
-        PageFacts::of_document(&Html::parse_document(html))
+        match crate::page::parse(html) {
+            Ok(parsed) => PageFacts::of_document(&parsed.doc),
+            Err(_) => PageFacts::default(),
+        }
     }
 
     pub fn of_document(document: &Html) -> PageFacts {

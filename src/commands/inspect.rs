@@ -10,15 +10,15 @@ use anyhow::Context as _;
 use serde::Serialize;
 use url::Url;
 
-use crate::classify::{self, PageKind};
+use crate::classify::PageKind;
 use crate::cli::InspectFormat;
 use crate::config::{self, FetchSettings, Overrides, Politeness, Settings};
-use crate::decode::{self, Decoded};
-use crate::discover::{self, ListItem, ListPage, PageRequest, StatedCount, YearSection};
+use crate::discover::{ListItem, PageRequest, StatedCount, YearSection};
 use crate::export::non_empty;
-use crate::extract::{self, AttachmentLink, ListEvidence, Metadata};
+use crate::extract::{AttachmentLink, Metadata};
 use crate::fetch::{FetchOptions, FetchOutcome, Fetcher};
 use crate::gate::HostGate;
+use crate::page::{self, PageInput, PageRole, View};
 
 use super::Outcome;
 
@@ -168,33 +168,28 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
     })
 }
 
-/// Runs the pure steps on one page. `portal_name` helps trim the site name from titles.
+/// Runs the page pipeline the crawl runs (`page::analyse`) on one page, guessing its role:
+/// a list when discover finds a list on it, an item otherwise. `portal_name` helps trim the
+/// site name from titles.
 pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
-    let status = page.status.unwrap_or(200);
-    let content_type = page.content_type.as_deref();
-    let name_hint = page.url.path();
-    let mut decoded: Option<Decoded> = None;
-    let mut kind = classify::classify(status, content_type, &page.body, None, Some(name_hint));
-    if !matches!(kind, PageKind::Attachment { .. }) {
-        let d = decode::decode(&page.body, content_type);
-        kind = classify::classify(
-            status,
-            content_type,
-            &page.body,
-            Some(&d.text),
-            Some(name_hint),
-        );
-        decoded = Some(d);
-    }
+    let input = PageInput {
+        url: &page.url,
+        status: page.status.unwrap_or(200),
+        content_type: page.content_type.as_deref(),
+        body: &page.body,
+    };
+    let role = PageRole::Guess {
+        portal_name: portal_name.to_string(),
+    };
     let mut out = Inspection {
         url: page.url.to_string(),
         http_status: page.status,
         content_type: page.content_type.clone(),
         kind: String::new(),
         kind_detail: None,
-        charset: decoded.as_ref().map(|d| d.encoding.name().to_string()),
-        charset_source: decoded.as_ref().map(|d| d.source.as_str().to_string()),
-        charset_declared: decoded.as_ref().and_then(|d| d.declared.clone()),
+        charset: None,
+        charset_source: None,
+        charset_declared: None,
         title: None,
         issuing_body: None,
         index_number: None,
@@ -210,7 +205,20 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         year_sections: Vec::new(),
         stated: None,
     };
-    let (name, detail) = match &kind {
+    let analysis = match page::analyse_guarded(input, &role) {
+        Ok(analysis) => analysis,
+        Err(failure) => {
+            out.kind = failure.name().to_string();
+            out.kind_detail = Some(failure.to_string());
+            return out;
+        }
+    };
+    if let Some(d) = &analysis.decoded {
+        out.charset = Some(d.encoding.name().to_string());
+        out.charset_source = Some(d.source.as_str().to_string());
+        out.charset_declared = d.declared.clone();
+    }
+    let (name, detail) = match &analysis.kind {
         PageKind::Content => ("content", None),
         PageKind::Attachment { content_type } => ("attachment", Some(content_type.clone())),
         PageKind::Challenge { challenge } => {
@@ -219,32 +227,26 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         PageKind::SoftNotFound => ("soft_not_found", None),
         PageKind::LoginWall => ("login_wall", None),
         PageKind::EmptyTemplate => ("empty_template", None),
+        PageKind::TooComplex { bound } => ("too_complex", Some(bound.clone())),
     };
     out.kind = name.to_string();
     out.kind_detail = detail;
-    let Some(decoded) = decoded.filter(|_| kind == PageKind::Content) else {
-        return out;
-    };
-    let text = &decoded.text;
-    let head = text.trim_start();
-    let datastore_answer = head.starts_with("<?xml") && head.contains("<datastore");
-    if datastore_answer || discover::page_kind_hint(&page.url, text) {
-        let list: ListPage = if datastore_answer {
-            discover::parse_datastore(&page.url, text)
-        } else {
-            discover::discover(&page.url, text)
-        };
-        out.kind = "list".into();
-        out.items = list.items;
-        out.next_pages = list.next_pages;
-        out.year_sections = list.year_sections;
-        out.stated = list.stated;
-    } else {
-        out.kind = "item".into();
-        fill_metadata(
-            &mut out,
-            extract::extract(&page.url, text, &ListEvidence::default(), portal_name),
-        );
+    match analysis.view {
+        View::List(list) => {
+            out.kind = "list".into();
+            out.items = list.items;
+            out.next_pages = list.next_pages;
+            out.year_sections = list.year_sections;
+            out.stated = list.stated;
+        }
+        View::Item { metadata, .. } => {
+            if analysis.kind == PageKind::Content {
+                out.kind = "item".into();
+            }
+            fill_metadata(&mut out, *metadata);
+        }
+        View::Unusable(reason) => out.kind_detail = Some(reason),
+        View::Nothing => {}
     }
     out
 }

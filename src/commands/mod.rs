@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod feed;
 mod inspect;
+mod quarantine;
 mod status;
 
 use std::path::Path;
@@ -108,6 +109,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             feed::run(&settings, consumer.as_deref(), limit, action)
         }
         Command::Demo { interval } => demo::run(interval).await,
+        Command::Quarantine { clear, all, format } => {
+            let settings = load(&cli.config, &overrides)?;
+            let action = match (all, clear.is_empty()) {
+                (true, _) => quarantine::Action::ClearAll,
+                (false, false) => quarantine::Action::Clear(clear),
+                (false, true) => quarantine::Action::List(format),
+            };
+            quarantine::run(&settings, action)
+        }
+        Command::ProbePage { request } => {
+            crate::crawl::guard::probe_page(&request)?;
+            Ok(Outcome::Completed)
+        }
         Command::Inspect {
             target,
             url,

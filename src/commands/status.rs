@@ -77,9 +77,15 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                 .collect()
         })
         .unwrap_or_default();
+    let quarantined: Vec<String> = store
+        .suspects()?
+        .into_iter()
+        .filter(|(_, s)| s.quarantined)
+        .map(|(url, _)| url)
+        .collect();
     match format {
         StatusFormat::Json => {
-            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "last_seq": store.last_seq()? });
+            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "quarantined": quarantined, "last_seq": store.last_seq()? });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
         StatusFormat::Text => {
@@ -125,6 +131,12 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             }
             for host in &blocked_hosts {
                 println!("paused host {host}");
+            }
+            if !quarantined.is_empty() {
+                println!(
+                    "quarantined: {} URLs (in flight at two consecutive crashes; `nianbao quarantine` lists them, `--clear URL` releases one)",
+                    quarantined.len()
+                );
             }
         }
     }

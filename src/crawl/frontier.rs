@@ -174,9 +174,20 @@ impl Engine {
                 }
             };
             let key = task.key();
-            let state = match task.role {
-                Role::List { .. } => self.process_list(&task).await,
-                Role::Item { .. } => self.process_item(&task).await,
+            let state = if self.is_quarantined(&task.request.url) {
+                tracing::info!(url = %task.request.url, "quarantined: skipped");
+                self.report(&task.portal, |r| {
+                    *r.excluded.entry("quarantined".into()).or_default() += 1
+                });
+                TaskState::Failed("quarantined".into())
+            } else {
+                self.journal.begin(&key);
+                let state = match task.role {
+                    Role::List { .. } => self.process_list(&task).await,
+                    Role::Item { .. } => self.process_item(&task).await,
+                };
+                self.journal.end(&key);
+                state
             };
             if !self.stopping.load(Ordering::SeqCst) || state != TaskState::Queued {
                 let mut finished = task.clone();

@@ -1,4 +1,4 @@
-//! Item pages: fetch (conditionally when known), classify, extract metadata, fetch attachments,
+//! Item pages: fetch (conditionally when known), read once (classify, extract, hash), fetch attachments,
 //! store raw files, then commit a new document, version or alias, or nothing when unchanged.
 //! Challenges, soft 404s and other non-content pages are recorded, never archived.
 
@@ -14,10 +14,11 @@ use crate::classify::{self, PageKind};
 use crate::decode::Decoded;
 use crate::dedup;
 use crate::export::{AttachmentRecord, ExportRecord, non_empty};
-use crate::extract::{self, ListEvidence, Metadata};
+use crate::extract::Metadata;
 use crate::fetch::{
     Capture, ExcludeReason, FetchOptions, FetchOutcome, StoredExchange, Validators,
 };
+use crate::page::{PageRole, View};
 use crate::store::{CommitOutcome, NewCapture, UrlState};
 
 impl Engine {
@@ -62,21 +63,43 @@ impl Engine {
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
         }
-        let (decoded, kind) = self.read_page(&portal, &capture);
+        let capture = Arc::new(capture);
+        let role = PageRole::Item {
+            evidence: task.evidence(),
+            portal_name: self.portal_name_of(&portal),
+        };
+        let analysis = match self.read_page(&portal, &capture, role).await {
+            Ok(analysis) => analysis,
+            Err(failure) => {
+                let name = failure.name();
+                self.keep_unread(task, known, &capture, name).await;
+                return TaskState::Failed(name.into());
+            }
+        };
+        let kind = analysis.kind;
         if kind.is_bad() {
             let name = kind_name(&kind);
             self.report(&portal, |r| {
                 *r.not_content.entry(name.clone()).or_default() += 1
             });
-            self.record_state(task, known, &name, Some(capture.status), 0);
+            if matches!(kind, PageKind::TooComplex { .. }) {
+                self.keep_unread(task, known, &capture, &name).await;
+            } else {
+                self.record_state(task, known, &name, Some(capture.status), 0);
+            }
             return TaskState::Failed(name);
         }
-        let evidence = task.evidence();
-        let portal_name = self.portal_name_of(&portal);
-        let metadata = match &decoded {
-            Some(decoded) => extract::extract(&capture.url, &decoded.text, &evidence, &portal_name),
-            None => attachment_metadata(&evidence, &capture.url),
+        let decoded = analysis.decoded;
+        let View::Item {
+            metadata,
+            content_hash: page_hash,
+        } = analysis.view
+        else {
+            // An item role reads every page of content as an item.
+            tracing::error!(url = %capture.url, "item page produced no item view");
+            return TaskState::Failed("no_item_view".into());
         };
+        let metadata = *metadata;
         if let Mode::Backfill { years } = &self.mode {
             let in_range = metadata.is_annual_report
                 && metadata.report_year.is_some_and(|y| years.contains(&y));
@@ -100,6 +123,7 @@ impl Engine {
                 &capture,
                 decoded.as_ref(),
                 &kind,
+                page_hash,
                 metadata,
                 attachments,
                 exchanges,
@@ -228,14 +252,11 @@ impl Engine {
         capture: &Capture,
         decoded: Option<&Decoded>,
         kind: &PageKind,
+        page_hash: String,
         metadata: Metadata,
         attachments: Vec<AttachmentRecord>,
         attachment_exchanges: Vec<StoredExchange>,
     ) -> anyhow::Result<CommitOutcome> {
-        let page_hash = match decoded {
-            Some(decoded) => dedup::content_hash(&decoded.text),
-            None => dedup::sha256_hex(&capture.body),
-        };
         // Attachments are part of the document: a changed attachment is a new version.
         let mut hash_input = page_hash;
         for a in &attachments {
@@ -367,6 +388,28 @@ impl Engine {
         }
     }
 
+    /// Keeps the bytes of an item page that could not be read (a panic, an overrun, a page beyond
+    /// the parse bounds): the raw file is stored and the capture goes to the WARC output, so a
+    /// better reader can return to it; the URL state names what went wrong.
+    async fn keep_unread(
+        &self,
+        task: &Task,
+        known: Option<UrlState>,
+        capture: &Capture,
+        outcome: &str,
+    ) {
+        match self.store_bodies(capture).await {
+            Ok((blob, _)) => {
+                tracing::warn!(url = %capture.url, raw = %blob.raw_path, "kept the raw page it could not read ({outcome})")
+            }
+            Err(e) => tracing::error!(url = %capture.url, "cannot store raw page: {e:#}"),
+        }
+        self.warc_live(&task.portal, capture).await;
+        // Counted as a failure, so that later runs (or a cleared quarantine) come back to it.
+        let failures = known.as_ref().map_or(0, |s| s.failures) + 1;
+        self.record_state(task, known, outcome, Some(capture.status), failures);
+    }
+
     /// Remembers a failed item so that the next run retries it with its list evidence.
     fn remember_failure(&self, task: &Task, known: Option<UrlState>, outcome: &str) {
         let failures = known.as_ref().map(|s| s.failures).unwrap_or(0) + 1;
@@ -403,29 +446,4 @@ impl Engine {
             tracing::error!(url = %task.request.url, "cannot record URL state: {e}");
         }
     }
-}
-
-/// Metadata of an item that is itself a document file (the list links straight to a PDF): only
-/// the list entry and the title's wording can say what it is.
-fn attachment_metadata(evidence: &ListEvidence, url: &Url) -> Metadata {
-    let mut metadata = Metadata::default();
-    if let Some(title) = non_empty(evidence.title.clone()) {
-        metadata.provenance.insert("title".into(), "list".into());
-        metadata.report_year = extract::report_year_from_title(&title);
-        if metadata.report_year.is_some() {
-            metadata
-                .provenance
-                .insert("report_year".into(), "title".into());
-        }
-        metadata.is_annual_report = extract::is_annual_report_title(&title);
-        metadata.title = Some(title);
-    }
-    if let Some(date) = evidence.date {
-        metadata.publish_date = Some(date);
-        metadata
-            .provenance
-            .insert("publish_date".into(), "list".into());
-    }
-    let _ = url;
-    metadata
 }

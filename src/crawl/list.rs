@@ -9,9 +9,10 @@ use url::Url;
 
 use super::{Engine, Mode, Role, Task, TaskState};
 use crate::classify::PageKind;
-use crate::discover::{self, ListPage, PageRequest};
+use crate::discover::{ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
 use crate::gate::host_key;
+use crate::page::{PageRole, View};
 use crate::store::UrlState;
 
 impl Engine {
@@ -53,15 +54,23 @@ impl Engine {
             }
             return TaskState::Failed(kind);
         }
-        let (decoded, kind) = self.read_page(&portal, &capture);
-        let Some(decoded) = decoded else {
+        let capture = Arc::new(capture);
+        let list_api = self.portals.get(&portal).and_then(|p| p.portal.list_api);
+        let analysis = match self
+            .read_page(&portal, &capture, PageRole::List { list_api })
+            .await
+        {
+            Ok(analysis) => analysis,
+            Err(failure) => return TaskState::Failed(failure.name().into()),
+        };
+        if analysis.decoded.is_none() {
             self.report(&portal, |r| {
                 *r.not_content.entry("attachment".into()).or_default() += 1
             });
             return TaskState::Failed("attachment".into());
-        };
-        if kind != PageKind::Content {
-            let name = kind_name(&kind);
+        }
+        if analysis.kind != PageKind::Content {
+            let name = kind_name(&analysis.kind);
             self.report(&portal, |r| {
                 *r.not_content.entry(name.clone()).or_default() += 1
             });
@@ -82,19 +91,16 @@ impl Engine {
         if let Err(e) = self.store.record_url(capture.url.as_str(), &state) {
             tracing::error!(url = %capture.url, "cannot record list page state: {e}");
         }
-        let list_api = self.portals.get(&portal).and_then(|p| p.portal.list_api);
-        let page = match list_api {
-            Some(format) => match discover::parse_json_list(&capture.url, &capture.body, format) {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::warn!(url = %capture.url, "list API answer unusable: {e}");
-                    self.report(&portal, |r| {
-                        *r.failures.entry("list_api".into()).or_default() += 1
-                    });
-                    return TaskState::Failed("list_api".into());
-                }
-            },
-            None => discover_page(&capture.url, &decoded.text),
+        let page = match analysis.view {
+            View::List(page) => page,
+            View::Unusable(e) => {
+                tracing::warn!(url = %capture.url, "list API answer unusable: {e}");
+                self.report(&portal, |r| {
+                    *r.failures.entry("list_api".into()).or_default() += 1
+                });
+                return TaskState::Failed("list_api".into());
+            }
+            View::Nothing | View::Item { .. } => ListPage::default(),
         };
         // A page whose own column names a year (TRS ColumnName) is that year's subsection.
         let year = year.or(page.column_year);
@@ -249,18 +255,6 @@ impl Engine {
     }
 }
 
-/// Discovers a list page, whether HTML or a Hanweb dataproxy XML answer.
-fn discover_page(url: &Url, text: &str) -> ListPage {
-    let head = text.trim_start();
-    let is_datastore_answer = url.path().ends_with("dataproxy.jsp")
-        || (head.starts_with("<?xml") && head.contains("<datastore"));
-    if is_datastore_answer {
-        discover::parse_datastore(url, text)
-    } else {
-        discover::discover(url, text)
-    }
-}
-
 /// A short stable name for a page kind, used as a key in run reports and URL states.
 pub(super) fn kind_name(kind: &PageKind) -> String {
     match kind {
@@ -270,5 +264,6 @@ pub(super) fn kind_name(kind: &PageKind) -> String {
         PageKind::SoftNotFound => "soft_not_found".into(),
         PageKind::LoginWall => "login_wall".into(),
         PageKind::EmptyTemplate => "empty_template".into(),
+        PageKind::TooComplex { .. } => "too_complex".into(),
     }
 }

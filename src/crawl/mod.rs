@@ -3,6 +3,7 @@
 //! and commits what is new. A failed URL is recorded and counted; it never stops the run.
 
 mod frontier;
+pub mod guard;
 mod item;
 mod list;
 mod progress;
@@ -25,6 +26,7 @@ use crate::archive::Archive;
 use crate::config::{Portal, Settings};
 use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
 use crate::gate::{HostGate, host_key};
+use crate::page::{self, Analysis, PageFailure, PageInput, PageRole};
 use crate::report::{PortalReport, RunReport};
 use crate::store::{FrontierStore, Store};
 use crate::warc_sink::WarcSink;
@@ -32,6 +34,9 @@ use progress::Progress;
 
 /// How long in-flight work may take to finish after a stop was requested.
 const STOP_GRACE: Duration = Duration::from_secs(10);
+/// Longest a page's reading may take on the CPU pool before it is recorded as failed. Bounded
+/// parsing keeps real pages far below it (milliseconds); this is the last line of defence.
+const PAGE_TIME_LIMIT: Duration = Duration::from_secs(60);
 
 /// What kind of run this is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +107,14 @@ pub(crate) struct Engine {
     dry_run_items: Mutex<Vec<String>>,
     /// WARC output, when enabled (never in a dry run).
     warc: Option<Arc<WarcSink>>,
+    /// The CPU pool: one permit per core for reading pages.
+    cpu: Arc<tokio::sync::Semaphore>,
+    /// The in-flight journal (crash guard).
+    journal: guard::Journal,
+    /// Suspects and quarantined URLs, by URL (a copy of the store's, kept current).
+    suspects: Mutex<HashMap<String, crate::store::Suspect>>,
+    /// URLs quarantined during this run.
+    quarantined: Mutex<Vec<String>>,
 }
 
 /// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
@@ -142,6 +155,20 @@ pub async fn run(
         .collect();
     let fetcher = Fetcher::with_private_names(gate.clone(), settings.fetch.clone(), private_names)?;
     let frontier = store.frontier(&mode.frontier_name())?;
+    let (journal, previous_end) = {
+        let (data_dir, store) = (settings.data_dir.clone(), store.clone());
+        tokio::task::spawn_blocking(move || guard::Journal::open(&data_dir, &store)).await??
+    };
+    for url in &previous_end.quarantined {
+        tracing::error!(url = %url, "in flight at two consecutive abnormal ends: quarantined");
+    }
+    if previous_end.abnormal {
+        tracing::warn!(
+            suspects = previous_end.suspects,
+            "the previous run ended abnormally; pages it was reading are checked in a separate process first"
+        );
+    }
+    let suspects = store.suspects()?.into_iter().collect();
     let warc = if settings.warc.enabled && !mode.is_dry_run() {
         let (settings, store) = (settings.clone(), store.clone());
         let sink = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<WarcSink>> {
@@ -176,6 +203,12 @@ pub async fn run(
         progress: Progress::new(),
         dry_run_items: Mutex::new(Vec::new()),
         warc,
+        cpu: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
+        journal,
+        suspects: Mutex::new(suspects),
+        quarantined: Mutex::new(previous_end.quarantined.clone()),
     });
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
@@ -236,6 +269,12 @@ pub async fn run(
             .into_iter()
             .collect(),
         hosts: gate.summaries(),
+        after_abnormal_end: previous_end.abnormal,
+        quarantined: engine
+            .quarantined
+            .lock()
+            .expect("quarantine list lock is never poisoned")
+            .clone(),
     };
     for (name, scope) in &engine.portals {
         let entry = report.portals.entry(name.clone()).or_default();
@@ -251,6 +290,8 @@ pub async fn run(
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
     report.write(&settings.data_dir)?;
+    // Finished or stopped on request: a clean end, nothing in flight.
+    engine.journal.close();
     Ok(report)
 }
 
@@ -291,30 +332,146 @@ impl Engine {
         });
     }
 
-    /// Classifies a fetched body and, unless it is a document file, decodes it (flagging mojibake)
-    /// and classifies it again with its text.
-    pub(crate) fn read_page(
+    /// Reads a fetched page once (decode, bounded parse, classify, discover or extract) on the
+    /// CPU pool: at most one page per core at a time, off the network threads, with a panic or
+    /// an overrun recorded as this page's failure. Mojibake is flagged here.
+    pub(crate) async fn read_page(
+        &self,
+        portal: &str,
+        capture: &Arc<crate::fetch::Capture>,
+        role: PageRole,
+    ) -> Result<Analysis, PageFailure> {
+        if self.is_suspect(capture.url.as_str()) {
+            self.probe_suspect(portal, capture, &role).await?;
+        }
+        // The permit moves into the blocking task: a page that overruns its time limit keeps
+        // its core until it ends, so runaway pages can never pile up more work than cores.
+        let permit = self
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the CPU pool's semaphore is never closed");
+        let page = capture.clone();
+        let work = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            guard::poison_check(&page.body);
+            let input = PageInput {
+                url: &page.url,
+                status: page.status,
+                content_type: page.header("content-type"),
+                body: &page.body,
+            };
+            page::analyse_guarded(input, &role)
+        });
+        let analysis = match tokio::time::timeout(PAGE_TIME_LIMIT, work).await {
+            Ok(Ok(result)) => result,
+            // A panic is caught inside the task; a join error is a cancelled runtime.
+            Ok(Err(e)) => Err(PageFailure::Panic(e.to_string())),
+            Err(_) => Err(PageFailure::Timeout {
+                secs: PAGE_TIME_LIMIT.as_secs(),
+            }),
+        };
+        match &analysis {
+            Ok(analysis) => {
+                if let Some(decoded) = &analysis.decoded {
+                    self.flag_mojibake(portal, &capture.url, decoded);
+                }
+                if analysis.flattened {
+                    tracing::warn!(url = %capture.url, depth = page::MAX_DEPTH, "markup nested deeper than the parse limit; flattened");
+                    self.report(portal, |r| {
+                        *r.not_content.entry("flattened".into()).or_default() += 1
+                    });
+                }
+            }
+            Err(failure) => {
+                tracing::error!(url = %capture.url, "cannot read page: {failure}");
+                self.report(portal, |r| {
+                    *r.failures.entry(failure.name().into()).or_default() += 1
+                });
+            }
+        }
+        analysis
+    }
+
+    fn is_suspect(&self, url: &str) -> bool {
+        self.suspects
+            .lock()
+            .expect("suspect lock is never poisoned")
+            .get(url)
+            .is_some_and(|s| !s.quarantined)
+    }
+
+    /// Whether `url` is quarantined: the crawl does not touch it.
+    pub(crate) fn is_quarantined(&self, url: &str) -> bool {
+        self.suspects
+            .lock()
+            .expect("suspect lock is never poisoned")
+            .get(url)
+            .is_some_and(|s| s.quarantined)
+    }
+
+    /// Reads a suspect's page in a child process first. A child that dies makes this the URL's
+    /// second abnormal end: it is quarantined, and this process lives on. A child that finishes
+    /// clears the suspect.
+    async fn probe_suspect(
         &self,
         portal: &str,
         capture: &crate::fetch::Capture,
-    ) -> (Option<crate::decode::Decoded>, crate::classify::PageKind) {
-        use crate::classify::{PageKind, classify};
-        let content_type = capture.header("content-type");
-        let name_hint = Some(capture.url.path());
-        let kind = classify(capture.status, content_type, &capture.body, None, name_hint);
-        if matches!(kind, PageKind::Attachment { .. }) {
-            return (None, kind);
+        role: &PageRole,
+    ) -> Result<(), PageFailure> {
+        let url = capture.url.to_string();
+        let request = guard::ProbeRequest {
+            url: capture.url.clone(),
+            status: capture.status,
+            content_type: capture.header("content-type").map(str::to_string),
+            role: role.clone(),
+        };
+        let survived = match guard::probe_in_child(&request, &capture.body).await {
+            Ok(survived) => survived,
+            Err(e) => {
+                // Without a child to read it in, the page is read here as usual.
+                tracing::warn!(url = %url, "cannot start a process to check a suspect page: {e}");
+                true
+            }
+        };
+        let suspect = {
+            let mut suspects = self
+                .suspects
+                .lock()
+                .expect("suspect lock is never poisoned");
+            if survived {
+                suspects.remove(&url);
+                None
+            } else {
+                suspects.get_mut(&url).map(|s| {
+                    s.strikes += 1;
+                    s.quarantined = true;
+                    s.last_at = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+                    s.clone()
+                })
+            }
+        };
+        let stored = match &suspect {
+            None => self.store.remove_suspect(&url).map(|_| ()),
+            Some(suspect) => self.store.put_suspect(&url, suspect),
+        };
+        if let Err(e) = stored {
+            tracing::error!(url = %url, "cannot record the suspect check: {e}");
         }
-        let decoded = crate::decode::decode(&capture.body, content_type);
-        self.flag_mojibake(portal, &capture.url, &decoded);
-        let kind = classify(
-            capture.status,
-            content_type,
-            &capture.body,
-            Some(&decoded.text),
-            name_hint,
-        );
-        (Some(decoded), kind)
+        if survived {
+            tracing::info!(url = %url, "suspect page read without harm in a separate process");
+            return Ok(());
+        }
+        tracing::error!(url = %url, "reading this page killed a process again: quarantined");
+        self.report(portal, |r| {
+            *r.failures.entry("quarantined".into()).or_default() += 1
+        });
+        self.quarantined
+            .lock()
+            .expect("quarantine list lock is never poisoned")
+            .push(url);
+        Err(PageFailure::Crashed)
     }
 
     /// Mojibake in a decoded page (U+FFFD runs, UTF-8 read as Latin-1) is logged and counted:

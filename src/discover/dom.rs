@@ -65,26 +65,37 @@ pub(super) fn text_without(el: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> 
     normalise(&out)
 }
 
+/// Walks the tree on an explicit stack: markup from the network may nest deeper than the call
+/// stack allows.
 fn collect_text(el: ElementRef<'_>, skip: Option<ElementRef<'_>>, out: &mut String) {
-    for child in el.children() {
-        match child.value() {
-            Node::Text(t) => {
-                out.push_str(t);
+    enum Step<'a> {
+        Node(ego_tree::NodeRef<'a, Node>),
+        Space,
+    }
+    let mut stack: Vec<Step<'_>> = el.children().rev().map(Step::Node).collect();
+    while let Some(step) = stack.pop() {
+        let child = match step {
+            Step::Space => {
+                out.push(' ');
+                continue;
             }
+            Step::Node(child) => child,
+        };
+        match child.value() {
+            Node::Text(t) => out.push_str(t),
             Node::Element(e) => {
                 if matches!(e.name(), "script" | "style" | "textarea" | "noscript") {
                     continue;
                 }
                 if let Some(child_el) = ElementRef::wrap(child) {
+                    out.push(' ');
                     if Some(child_el) == skip {
-                        out.push(' ');
                         continue;
                     }
                     // Block-ish elements separate words; inline ones do not, but a space
                     // between table cells or list parts never joins a date to a title.
-                    out.push(' ');
-                    collect_text(child_el, skip, out);
-                    out.push(' ');
+                    stack.push(Step::Space);
+                    stack.extend(child.children().rev().map(Step::Node));
                 }
             }
             _ => {}

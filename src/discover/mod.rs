@@ -84,8 +84,16 @@ pub struct ListPage {
 /// dataproxy ranges after them the next pages. Otherwise the page's main dated list gives the
 /// items and its pager (TRS script, numbered files, query pages, 下一页) the next pages.
 pub fn discover(url: &Url, html: &str) -> ListPage {
-    let doc = Html::parse_document(html);
-    let base = dom::base_url(&doc, url);
+    match crate::page::parse(html) {
+        Ok(parsed) => discover_document(url, &parsed.doc, html),
+        Err(_) => ListPage::default(),
+    }
+}
+
+/// `discover` on a page already parsed; `html` is its text (scripts hold TRS pagers and Hanweb
+/// datastores).
+pub fn discover_document(url: &Url, doc: &Html, html: &str) -> ListPage {
+    let base = dom::base_url(doc, url);
     let mut page = ListPage::default();
     match hanweb::find_datastore(html, &base) {
         Some(ds) => {
@@ -95,8 +103,8 @@ pub fn discover(url: &Url, html: &str) -> ListPage {
             page.items = ds.items;
         }
         None => {
-            let pager = pager::pagination(&doc, html, url, &base);
-            page.items = items::list_items(&doc, &base);
+            let pager = pager::pagination(doc, html, url, &base);
+            page.items = items::list_items(doc, &base);
             page.next_pages = pager.next_pages;
             page.stated = (pager.stated != StatedCount::default()).then_some(pager.stated);
         }
@@ -107,8 +115,8 @@ pub fn discover(url: &Url, html: &str) -> ListPage {
         .map(|i| i.url.clone())
         .chain(page.next_pages.iter().map(|p| p.url().clone()))
         .collect();
-    page.year_sections = years::year_sections(&doc, &base, url, &excluded);
-    page.column_year = years::column_year(&doc);
+    page.year_sections = years::year_sections(doc, &base, url, &excluded);
+    page.column_year = years::column_year(doc);
     page
 }
 
@@ -119,7 +127,11 @@ const LIST_HINT_MIN_DATED: usize = 5;
 /// dated entries with a pager) rather than an item page. For `inspect`; the crawl trusts its
 /// configuration over this guess.
 pub fn page_kind_hint(url: &Url, html: &str) -> bool {
-    let page = discover(url, html);
+    looks_like_list(&discover(url, html), html)
+}
+
+/// `page_kind_hint` on what discover already found on the page.
+pub fn looks_like_list(page: &ListPage, html: &str) -> bool {
     let dated = page.items.iter().filter(|i| i.date.is_some()).count();
     let has_datastore = html.contains("<datastore") && html.contains("<recordset");
     has_datastore || dated >= LIST_HINT_MIN_DATED || (dated >= 2 && !page.next_pages.is_empty())

@@ -21,7 +21,7 @@ pub use labels::normalise_label;
 pub use report::{is_annual_report_title, report_year_from_body, report_year_from_title};
 
 /// What the list page showed beside the link to this item: evidence for the metadata.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct ListEvidence {
     pub title: Option<String>,
     pub date: Option<NaiveDate>,
@@ -99,9 +99,21 @@ static TITLE: LazyLock<Selector> =
 /// `provenance`: visible labels beat `<meta>` tags, which beat the list entry and the URL.
 /// Nothing is guessed: a value no source gives is `None`.
 pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str) -> Metadata {
-    let doc = Html::parse_document(html);
-    let metas = Metas::of(&doc);
-    let labelled = labels::labelled_fields(&doc);
+    match crate::page::parse(html) {
+        Ok(parsed) => extract_document(url, &parsed.doc, evidence, portal_name),
+        Err(_) => Metadata::default(),
+    }
+}
+
+/// `extract` on a page already parsed (the crawl parses each page once).
+pub fn extract_document(
+    url: &Url,
+    doc: &Html,
+    evidence: &ListEvidence,
+    portal_name: &str,
+) -> Metadata {
+    let metas = Metas::of(doc);
+    let labelled = labels::labelled_fields(doc);
     let mut meta = Metadata {
         fields: labelled.fields,
         ..Metadata::default()
@@ -145,7 +157,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
     let title = metas
         .get("articletitle")
         .map(|t| (t.to_string(), "meta:ArticleTitle".to_string()))
-        .or_else(|| text::heading(&doc, &hints, &site_names).map(|t| (t, "heading".into())))
+        .or_else(|| text::heading(doc, &hints, &site_names).map(|t| (t, "heading".into())))
         .or_else(|| {
             evidence
                 .title
@@ -184,7 +196,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
     // issuer: its 来源 and ContentSource then only name the website, so they are not read; a
     // signature under the text still is. The portal's own name is never put in: the record
     // already carries the portal, and a department's report on a city portal is not the city's.
-    let content_lines = text::content_lines(&doc);
+    let content_lines = text::content_lines(doc);
     let slot_left_blank = ISSUER_LABELS.iter().any(|l| labelled.blank.contains(*l));
     let issuer = from_labels(&meta.fields, ISSUER_LABELS).or_else(|| {
         let source = if slot_left_blank {
@@ -256,7 +268,7 @@ pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str
         meta.provenance.insert("report_year".into(), source.into());
     }
 
-    meta.attachments = attachments::attachments(url, &doc);
+    meta.attachments = attachments::attachments(url, doc);
     meta
 }
 

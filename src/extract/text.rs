@@ -71,9 +71,22 @@ pub(crate) fn visible_text(element: ElementRef<'_>) -> String {
     collapse(&out)
 }
 
-/// Appends the element's text; with `lines`, block boundaries become `\n`.
+/// Appends the element's text; with `lines`, block boundaries become `\n`. Walks on an explicit
+/// stack: markup from the network may nest deeper than the call stack allows.
 fn push_text(element: ElementRef<'_>, out: &mut String, lines: bool) {
-    for child in element.children() {
+    enum Step<'a> {
+        Node(ego_tree::NodeRef<'a, Node>),
+        Newline,
+    }
+    let mut stack: Vec<Step<'_>> = element.children().rev().map(Step::Node).collect();
+    while let Some(step) = stack.pop() {
+        let child = match step {
+            Step::Newline => {
+                out.push('\n');
+                continue;
+            }
+            Step::Node(child) => child,
+        };
         match child.value() {
             Node::Text(t) => out.push_str(t),
             Node::Element(e) => {
@@ -81,17 +94,12 @@ fn push_text(element: ElementRef<'_>, out: &mut String, lines: bool) {
                 if is_skipped(tag) {
                     continue;
                 }
-                let Some(child) = ElementRef::wrap(child) else {
-                    continue;
-                };
                 let block = lines && is_block(tag);
                 if block {
                     out.push('\n');
+                    stack.push(Step::Newline);
                 }
-                push_text(child, out, lines);
-                if block {
-                    out.push('\n');
-                }
+                stack.extend(child.children().rev().map(Step::Node));
             }
             _ => {}
         }

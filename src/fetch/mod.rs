@@ -309,6 +309,10 @@ fn paused(url: Url, reason: PauseReason) -> FetchOutcome {
 
 /// The anti-bot challenge a response carries, if any.
 fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
+    // Most pages carry no challenge marker at all: they are parsed once, later, off this thread.
+    if !classify::may_be_challenge(response.status, &response.body) {
+        return None;
+    }
     let head = &response.body[..response.body.len().min(256 * 1024)];
     let text = String::from_utf8_lossy(head);
     match classify::classify(

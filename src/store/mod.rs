@@ -5,6 +5,7 @@
 
 mod docs;
 mod frontier;
+mod quarantine;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use frontier::FrontierStore;
+pub use quarantine::Suspect;
 
 use crate::export::ExportRecord;
 

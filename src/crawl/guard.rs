@@ -1,0 +1,251 @@
+//! Crash guard: no page may crash the harvest twice. Every task the crawl works on is written to
+//! an in-flight journal (`data_dir/inflight.journal`, a plain append-only file: what `write`
+//! hands the kernel survives the process dying, so no fsync is needed) and struck off when done.
+//! A clean end removes the journal; finding one at start means the last run ended abnormally
+//! (an abort, a stack overflow, a kill), and the URLs still in it become suspects.
+//!
+//! A suspect's page is read first in a child process (`nianbao probe-page`): if the child dies,
+//! that is the URL's second abnormal end and it is quarantined without the crawl dying with it;
+//! if the child lives, the suspect is cleared and the page read as usual. A URL in flight during
+//! two consecutive abnormal ends of the crawl itself is quarantined at start. Quarantined URLs are
+//! skipped until an operator clears them (`nianbao quarantine --clear`).
+
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{SecondsFormat, Utc};
+
+use crate::page::{PageInput, PageRole};
+use crate::store::{Store, StoreError, Suspect};
+
+const JOURNAL_FILE: &str = "inflight.journal";
+/// Strikes that quarantine a URL.
+pub const QUARANTINE_STRIKES: u32 = 2;
+/// Test builds only: a body containing this environment variable's value aborts the process
+/// while it is read, standing in for a page that crashes the parser. Release builds ignore it.
+pub const TEST_POISON_ENV: &str = "NIANBAO_TEST_POISON";
+
+/// The in-flight journal of one run.
+pub struct Journal {
+    path: PathBuf,
+    file: Mutex<File>,
+}
+
+/// What the start of a run learnt from the end of the last one.
+#[derive(Debug, Default)]
+pub struct PreviousEnd {
+    /// The journal of an abnormal end was found.
+    pub abnormal: bool,
+    /// URLs quarantined now, by this start.
+    pub quarantined: Vec<String>,
+    /// URLs that are suspects now (one strike), read in a child process before anything else.
+    pub suspects: usize,
+}
+
+impl Journal {
+    /// Reads what an abnormal end left, records strikes and quarantines in the store (durably),
+    /// then starts this run's journal.
+    pub fn open(data_dir: &Path, store: &Store) -> anyhow::Result<(Journal, PreviousEnd)> {
+        let path = data_dir.join(JOURNAL_FILE);
+        let in_flight = match std::fs::read(&path) {
+            Ok(bytes) => Some(in_flight(&String::from_utf8_lossy(&bytes))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(StoreError::Io {
+                    path: path.clone(),
+                    source,
+                }
+                .into());
+            }
+        };
+        let previous = record_strikes(store, in_flight)?;
+        // The strikes must outlive a crash of this run before the old journal goes.
+        store.flush()?;
+        let file = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        Ok((
+            Journal {
+                path,
+                file: Mutex::new(file),
+            },
+            previous,
+        ))
+    }
+
+    /// Notes that work on `key` starts.
+    pub fn begin(&self, key: &str) {
+        self.write(b'+', key);
+    }
+
+    /// Notes that work on `key` ended, however it ended.
+    pub fn end(&self, key: &str) {
+        self.write(b'-', key);
+    }
+
+    fn write(&self, sign: u8, key: &str) {
+        let mut line = Vec::with_capacity(key.len() + 2);
+        line.push(sign);
+        line.extend(key.bytes().filter(|b| *b != b'\n'));
+        line.push(b'\n');
+        let mut file = self.file.lock().expect("journal lock is never poisoned");
+        if let Err(e) = file.write_all(&line) {
+            tracing::warn!(path = %self.path.display(), "cannot write the in-flight journal: {e}");
+        }
+    }
+
+    /// A clean end (finished or stopped on request): nothing was in flight when it died.
+    pub fn close(&self) {
+        if let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(path = %self.path.display(), "cannot remove the in-flight journal: {e}");
+        }
+    }
+}
+
+/// The keys begun and not ended in a journal's text.
+fn in_flight(text: &str) -> HashSet<String> {
+    let mut open: std::collections::HashMap<&str, i64> = Default::default();
+    for line in text.lines() {
+        match line.split_at_checked(1) {
+            Some(("+", key)) => *open.entry(key).or_default() += 1,
+            Some(("-", key)) => *open.entry(key).or_default() -= 1,
+            _ => {}
+        }
+    }
+    open.into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, _)| k.to_string())
+        .collect()
+}
+
+/// Strikes from the last end: after an abnormal one, each URL then in flight gains a strike
+/// (two quarantine it) and other suspects are cleared (their abnormal ends were not
+/// consecutive); after a clean one, every suspect not quarantined is cleared.
+fn record_strikes(
+    store: &Store,
+    in_flight: Option<HashSet<String>>,
+) -> anyhow::Result<PreviousEnd> {
+    let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut previous = PreviousEnd {
+        abnormal: in_flight.is_some(),
+        ..PreviousEnd::default()
+    };
+    let in_flight = in_flight.unwrap_or_default();
+    for (url, suspect) in store.suspects()? {
+        if !suspect.quarantined && !in_flight.contains(&url) {
+            store.remove_suspect(&url)?;
+        }
+    }
+    for key in &in_flight {
+        // Frontier keys of POST requests carry their form after the URL.
+        let url = key.split(" POST ").next().unwrap_or(key);
+        let mut suspect = store.suspect(url)?.unwrap_or_else(|| Suspect {
+            first_at: now.clone(),
+            ..Suspect::default()
+        });
+        if suspect.quarantined {
+            continue;
+        }
+        if suspect.portal.is_empty() {
+            suspect.portal = store
+                .url_state(url)
+                .ok()
+                .flatten()
+                .map(|s| s.portal)
+                .unwrap_or_default();
+        }
+        suspect.strikes += 1;
+        suspect.last_at = now.clone();
+        if suspect.strikes >= QUARANTINE_STRIKES {
+            suspect.quarantined = true;
+            previous.quarantined.push(url.to_string());
+        } else {
+            previous.suspects += 1;
+        }
+        store.put_suspect(url, &suspect)?;
+    }
+    Ok(previous)
+}
+
+/// Aborts the process on a body carrying the test poison marker (test builds only).
+pub fn poison_check(body: &[u8]) {
+    if cfg!(debug_assertions)
+        && let Ok(marker) = std::env::var(TEST_POISON_ENV)
+        && !marker.is_empty()
+        && body.windows(marker.len()).any(|w| w == marker.as_bytes())
+    {
+        eprintln!("{TEST_POISON_ENV}: aborting on a poisoned page, as the test asked");
+        std::process::abort();
+    }
+}
+
+/// The arguments of `nianbao probe-page`, which reads one page (body on stdin) in a process of
+/// its own and exits 0 when the pipeline finishes.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct ProbeRequest {
+    pub url: url::Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub role: PageRole,
+}
+
+/// Reads one page in a child process; false when the child did not finish normally.
+pub async fn probe_in_child(request: &ProbeRequest, body: &[u8]) -> std::io::Result<bool> {
+    let exe = std::env::current_exe()?;
+    let json = serde_json::to_string(request).expect("a probe request serialises: plain data");
+    let mut child = tokio::process::Command::new(exe)
+        .arg("probe-page")
+        .arg(json)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    if let Some(mut stdin) = child.stdin.take() {
+        use tokio::io::AsyncWriteExt as _;
+        // A child that dies early closes its end: that is the answer, not an error.
+        let _ = stdin.write_all(body).await;
+    }
+    Ok(child.wait().await?.success())
+}
+
+/// The child's side of `probe_in_child`.
+pub fn probe_page(request_json: &str) -> anyhow::Result<()> {
+    let request: ProbeRequest = serde_json::from_str(request_json)?;
+    let mut body = Vec::new();
+    std::io::stdin().read_to_end(&mut body)?;
+    poison_check(&body);
+    let input = PageInput {
+        url: &request.url,
+        status: request.status,
+        content_type: request.content_type.as_deref(),
+        body: &body,
+    };
+    // A caught panic is no crash: the crawl records it as the page's failure itself.
+    let _ = crate::page::analyse_guarded(input, &request.role);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_flight_keys_are_those_begun_and_not_ended() {
+        let text = "+a\n+b\n-a\n+c\n+c\n-c\n+d\n-d\n";
+        let mut keys: Vec<String> = in_flight(text).into_iter().collect();
+        keys.sort();
+        assert_eq!(keys, ["b", "c"]);
+    }
+}

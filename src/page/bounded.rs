@@ -1,0 +1,322 @@
+//! Bounded parsing: html5ever with limits on what a hostile page can make it do. The HTML tree
+//! builder checks "has an element in scope" by walking the stack of open elements, so a page of
+//! 50,000 nested `<div>`s costs it billions of steps, and every tree walk after it goes as deep.
+//! Like browsers (Blink stops nesting at 512), markup deeper than `MAX_DEPTH` is flattened before
+//! the parser sees it: an element past the limit becomes the sibling of the deepest element
+//! instead of its child. Every element and all text are kept; only nesting goes.
+
+use scraper::Html;
+
+/// Deepest nesting of elements the parser is given; deeper elements become siblings.
+pub const MAX_DEPTH: usize = 512;
+/// Largest decoded text parsed as HTML (bytes). Real report and list pages are far below it.
+pub const MAX_PARSE_BYTES: usize = 16 * 1024 * 1024;
+/// Most start tags a parsed page may hold (a list of 200,000 links has about 600,000).
+pub const MAX_TAGS: usize = 2_000_000;
+/// How far down the stack of open tags an end tag is matched; an end tag with no opener that
+/// near is left for the parser to ignore (a page of many stray end tags stays linear).
+const END_TAG_SEARCH: usize = 64;
+
+/// A limit that stopped a page from being parsed at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// The decoded text is larger than `MAX_PARSE_BYTES`.
+    TextSize { bytes: usize },
+    /// The page holds more than `MAX_TAGS` tags.
+    Tags { tags: usize },
+}
+
+impl Bound {
+    /// A short stable name for run reports and URL states.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Bound::TextSize { .. } => "text_size",
+            Bound::Tags { .. } => "tag_count",
+        }
+    }
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Bound::TextSize { bytes } => write!(
+                f,
+                "{bytes} bytes of text, more than the {MAX_PARSE_BYTES} parsed as HTML"
+            ),
+            Bound::Tags { tags } => write!(f, "{tags} start tags, more than the {MAX_TAGS} parsed"),
+        }
+    }
+}
+
+/// A parsed page and whether its nesting was flattened to `MAX_DEPTH`.
+pub struct Parsed {
+    pub doc: Html,
+    pub flattened: bool,
+}
+
+/// Parses `html` within the bounds.
+pub fn parse(html: &str) -> Result<Parsed, Bound> {
+    if html.len() > MAX_PARSE_BYTES {
+        return Err(Bound::TextSize { bytes: html.len() });
+    }
+    let counts = scan(html, None);
+    if counts.tags > MAX_TAGS {
+        return Err(Bound::Tags { tags: counts.tags });
+    }
+    if counts.max_depth <= MAX_DEPTH {
+        return Ok(Parsed {
+            doc: Html::parse_document(html),
+            flattened: false,
+        });
+    }
+    let mut flat = String::with_capacity(html.len());
+    scan(html, Some(&mut flat));
+    Ok(Parsed {
+        doc: Html::parse_document(&flat),
+        flattened: true,
+    })
+}
+
+/// What one pass over the markup found.
+struct Scan {
+    tags: usize,
+    max_depth: usize,
+}
+
+/// Elements that never have content.
+const VOID: &[&str] = &[
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "image", "img",
+    "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+/// Elements a parser closes by itself when a sibling starts (or that wrap the page): they add
+/// no depth however often they are left open, so they are not counted.
+const SELF_CLOSING_BY_SIBLING: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "rb", "rt", "rp", "rtc",
+    "thead", "tbody", "tfoot", "colgroup", "caption", "html", "head", "body",
+];
+/// Elements whose content is text up to their own end tag.
+const RAW_TEXT: &[&str] = &[
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
+];
+
+/// One pass over the markup: counts start tags and the deepest nesting. With `out`, it writes
+/// the markup flattened as browsers do it: a start tag that would nest deeper than `MAX_DEPTH`
+/// first closes the deepest open element, so it becomes that element's sibling, and the end tag
+/// the closed element later meets is left out. A tokenizer of the HTML syntax's main states, no
+/// more: comments, doctype, raw-text elements, quoted attributes.
+fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
+    let bytes = html.as_bytes();
+    // Open counted elements, by name as written.
+    let mut stack: Vec<&str> = Vec::new();
+    // End tags still to come for elements closed early, by lower-case name.
+    let mut closed_early: std::collections::HashMap<String, usize> = Default::default();
+    let mut result = Scan {
+        tags: 0,
+        max_depth: 0,
+    };
+    // Copied up to here.
+    let mut copied = 0usize;
+    let mut i = 0usize;
+    while let Some(offset) = memchr_lt(&bytes[i..]) {
+        let start = i + offset;
+        let rest = &html[start..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            i = comment
+                .find("-->")
+                .map_or(bytes.len(), |end| start + 4 + end + 3);
+            continue;
+        }
+        if rest.starts_with("<!") || rest.starts_with("<?") {
+            i = tag_end(bytes, start + 2);
+            continue;
+        }
+        let closing = rest.as_bytes().get(1) == Some(&b'/');
+        let name_start = start + 1 + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || **b == b'-' || **b == b'_' || **b == b':')
+            .count();
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            i = start + 1;
+            continue;
+        }
+        let name = &html[name_start..name_start + name_len];
+        let end = tag_end(bytes, name_start + name_len);
+        let lower = name.to_ascii_lowercase();
+        i = end;
+        if closing {
+            let from = stack.len().saturating_sub(END_TAG_SEARCH);
+            if let Some(at) = stack[from..]
+                .iter()
+                .rposition(|open| open.eq_ignore_ascii_case(name))
+            {
+                stack.truncate(from + at);
+            } else if let Some(pending) = closed_early.get_mut(&lower).filter(|n| **n > 0) {
+                // This element was already closed to keep the nesting within the limit.
+                *pending -= 1;
+                if let Some(out) = out.as_deref_mut() {
+                    out.push_str(&html[copied..start]);
+                    copied = end;
+                }
+            }
+            continue;
+        }
+        result.tags += 1;
+        if RAW_TEXT.contains(&lower.as_str()) {
+            // Its text runs to its own end tag; it nests nothing.
+            i = raw_text_end(html, end, &lower);
+            continue;
+        }
+        let counted = !VOID.contains(&lower.as_str())
+            && !SELF_CLOSING_BY_SIBLING.contains(&lower.as_str())
+            && !html[..end].ends_with("/>");
+        if !counted {
+            continue;
+        }
+        if let Some(out) = out.as_deref_mut()
+            && stack.len() >= MAX_DEPTH
+        {
+            let deepest = stack
+                .pop()
+                .expect("the stack is at the limit, so not empty");
+            out.push_str(&html[copied..start]);
+            out.push_str("</");
+            out.push_str(deepest);
+            out.push('>');
+            copied = start;
+            *closed_early
+                .entry(deepest.to_ascii_lowercase())
+                .or_default() += 1;
+        }
+        stack.push(name);
+        result.max_depth = result.max_depth.max(stack.len());
+    }
+    if let Some(out) = out {
+        out.push_str(&html[copied..]);
+    }
+    result
+}
+
+fn memchr_lt(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| *b == b'<')
+}
+
+/// The offset just past the `>` that ends a tag whose attributes start at `from`; quoted
+/// attribute values may hold `>`.
+fn tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return i + 1,
+            None => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+/// The offset just past `</name ...>` after `from`, or the end of the text.
+fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
+    let bytes = html.as_bytes();
+    let mut i = from;
+    while let Some(offset) = memchr_lt(&bytes[i..]) {
+        let at = i + offset;
+        let candidate = &bytes[at..];
+        if candidate.len() >= 2 + name.len()
+            && candidate[1] == b'/'
+            && candidate[2..2 + name.len()].eq_ignore_ascii_case(name.as_bytes())
+        {
+            return tag_end(bytes, at + 2 + name.len());
+        }
+        i = at + 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize, inner: &str) -> String {
+        format!(
+            "<html><body>{}{inner}{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        )
+    }
+
+    fn depth_of(doc: &Html) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(doc.tree.root(), 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            deepest = deepest.max(depth);
+            stack.extend(node.children().map(|c| (c, depth + 1)));
+        }
+        deepest
+    }
+
+    #[test]
+    fn shallow_pages_are_parsed_as_they_are() {
+        let html = nested(40, "<p>正文</p>");
+        let parsed = parse(&html).expect("within bounds");
+        assert!(!parsed.flattened);
+        assert!(depth_of(&parsed.doc) > 40);
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_and_keeps_the_text() {
+        let html = nested(50_000, "<p>阿图什市2017年度政府信息公开年度报告</p>");
+        let parsed = parse(&html).expect("within bounds");
+        assert!(parsed.flattened);
+        let depth = depth_of(&parsed.doc);
+        assert!(depth <= MAX_DEPTH + 8, "depth {depth}");
+        let text: String = parsed.doc.root_element().text().collect();
+        assert!(text.contains("阿图什市2017年度政府信息公开年度报告"));
+    }
+
+    #[test]
+    fn unclosed_list_items_and_paragraphs_add_no_depth() {
+        let html = format!("<ul>{}</ul>", "<li><a href=a>x</a>".repeat(5_000));
+        let scan = scan(&html, None);
+        assert!(scan.max_depth < 4, "depth {}", scan.max_depth);
+    }
+
+    #[test]
+    fn tags_inside_comments_scripts_and_attributes_do_not_count() {
+        let html = format!(
+            "<!-- {} --><script>{}</script><div title=\"{}\">x</div>",
+            "<div>".repeat(1000),
+            "<div>".repeat(1000),
+            "<div>".repeat(1000)
+        );
+        let scan = scan(&html, None);
+        assert_eq!(scan.max_depth, 1);
+    }
+
+    #[test]
+    fn stray_end_tags_do_not_unwind_the_stack() {
+        let html = format!("{}{}", "<div>".repeat(600), "</span>".repeat(10_000));
+        assert_eq!(scan(&html, None).max_depth, 600);
+    }
+
+    #[test]
+    fn oversize_text_and_tag_floods_are_bounds() {
+        let big = "x".repeat(MAX_PARSE_BYTES + 1);
+        assert!(matches!(parse(&big), Err(Bound::TextSize { .. })));
+        let flood = "<br>".repeat(MAX_TAGS + 1);
+        assert!(matches!(parse(&flood), Err(Bound::Tags { .. })));
+    }
+}

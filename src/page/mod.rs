@@ -1,0 +1,261 @@
+//! Page: one fetched body, read once. Decode (charset with evidence), parse within bounds
+//! (`bounded`), classify, then discover (a list page) or extract and hash (an item page), all
+//! from the one parse. The crawl and `inspect` both call `analyse`, so what `inspect` shows is
+//! what the crawl does. Pure: bytes in, values out; `analyse_guarded` turns a panic into a value.
+
+mod bounded;
+
+use std::panic::AssertUnwindSafe;
+
+use url::Url;
+
+pub use bounded::{Bound, MAX_DEPTH, MAX_PARSE_BYTES, MAX_TAGS, Parsed, parse};
+
+use crate::classify::{self, PageFacts, PageKind};
+use crate::decode::{self, Decoded};
+use crate::dedup;
+use crate::discover::{self, JsonListFormat, ListPage};
+use crate::extract::{self, ListEvidence, Metadata};
+
+/// What the page is expected to be, and what its reading needs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub enum PageRole {
+    /// A page of a section's list; `list_api` when the section is a JSON list API.
+    List { list_api: Option<JsonListFormat> },
+    /// An item listed on a list page, with what the list showed beside it.
+    Item {
+        evidence: ListEvidence,
+        portal_name: String,
+    },
+    /// Unknown (`inspect`): a list when discover finds a list on it, an item otherwise.
+    Guess { portal_name: String },
+}
+
+/// One response as the pipeline reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct PageInput<'a> {
+    pub url: &'a Url,
+    pub status: u16,
+    pub content_type: Option<&'a str>,
+    /// The body after content decoding (gzip), as stored.
+    pub body: &'a [u8],
+}
+
+/// What a page turned out to be and what was read from it.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The decoded text; `None` for a document file (PDF, DOC ...).
+    pub decoded: Option<Decoded>,
+    pub kind: PageKind,
+    /// Nesting deeper than `MAX_DEPTH` was flattened before parsing.
+    pub flattened: bool,
+    pub view: View,
+}
+
+/// What was read from a page of content.
+#[derive(Debug, Clone)]
+pub enum View {
+    /// Nothing: the page is not content (challenge, soft 404, too complex ...).
+    Nothing,
+    List(ListPage),
+    Item {
+        metadata: Box<Metadata>,
+        /// `dedup::content_hash` of an HTML page, the body's sha256 for a document file.
+        content_hash: String,
+    },
+    /// A list page whose answer cannot be read (a JSON list API that answered something else).
+    Unusable(String),
+}
+
+/// A page the pipeline could not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageFailure {
+    /// The pipeline panicked on this page; the message is the panic's.
+    Panic(String),
+    /// The pipeline did not finish within the crawl's time limit per page.
+    Timeout { secs: u64 },
+    /// The page killed the process that read it (after it was in flight at an abnormal end):
+    /// it is quarantined.
+    Crashed,
+}
+
+impl PageFailure {
+    /// A short stable name for run reports and URL states.
+    pub fn name(&self) -> &'static str {
+        match self {
+            PageFailure::Panic(_) => "parse_panic",
+            PageFailure::Timeout { .. } => "parse_timeout",
+            PageFailure::Crashed => "quarantined",
+        }
+    }
+}
+
+impl std::fmt::Display for PageFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageFailure::Panic(message) => write!(f, "page pipeline panicked: {message}"),
+            PageFailure::Timeout { secs } => write!(f, "page pipeline took longer than {secs} s"),
+            PageFailure::Crashed => write!(
+                f,
+                "reading the page killed the process again: quarantined until cleared"
+            ),
+        }
+    }
+}
+
+/// `analyse`, with a panic caught and returned as this page's failure rather than the run's.
+pub fn analyse_guarded(input: PageInput<'_>, role: &PageRole) -> Result<Analysis, PageFailure> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| analyse(input, role))).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "(no message)".into());
+        PageFailure::Panic(message)
+    })
+}
+
+/// Reads one page: decode, parse once, classify, then discover or extract as `role` says.
+pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
+    let name_hint = Some(input.url.path());
+    if let Some(kind) = classify::attachment_kind(input.content_type, input.body, name_hint) {
+        let view = match role {
+            PageRole::Item { evidence, .. } => View::Item {
+                metadata: Box::new(attachment_metadata(evidence)),
+                content_hash: dedup::sha256_hex(input.body),
+            },
+            _ => View::Nothing,
+        };
+        return Analysis {
+            decoded: None,
+            kind,
+            flattened: false,
+            view,
+        };
+    }
+    let decoded = decode::decode(input.body, input.content_type);
+    let mut analysis = Analysis {
+        decoded: None,
+        kind: PageKind::Content,
+        flattened: false,
+        view: View::Nothing,
+    };
+    let text = decoded.text.as_str();
+    let html = classify::is_html(input.content_type, text);
+    if !html && !matches!(role, PageRole::Item { .. }) {
+        // JSON list APIs, Hanweb datastore answers, feeds: data for discover, not a page.
+        analysis.view = match role {
+            PageRole::List {
+                list_api: Some(format),
+            } => match discover::parse_json_list(input.url, input.body, *format) {
+                Ok(page) => View::List(page),
+                Err(e) => View::Unusable(e.to_string()),
+            },
+            _ if is_datastore_answer(input.url, text) => {
+                View::List(discover::parse_datastore(input.url, text))
+            }
+            _ => View::Nothing,
+        };
+        analysis.decoded = Some(decoded);
+        return analysis;
+    }
+    let parsed = match bounded::parse(text) {
+        Ok(parsed) => parsed,
+        Err(bound) => {
+            analysis.kind = PageKind::TooComplex {
+                bound: bound.name().to_string(),
+            };
+            analysis.decoded = Some(decoded);
+            return analysis;
+        }
+    };
+    analysis.flattened = parsed.flattened;
+    let doc = &parsed.doc;
+    let facts = PageFacts::of_document(doc);
+    // An item served as plain text is content as it is: nothing in it can be a challenge.
+    analysis.kind = if html {
+        classify::classify_html(input.status, text, &facts)
+    } else {
+        PageKind::Content
+    };
+    if analysis.kind == PageKind::Content {
+        analysis.view = match role {
+            PageRole::List {
+                list_api: Some(format),
+            } => match discover::parse_json_list(input.url, input.body, *format) {
+                Ok(page) => View::List(page),
+                Err(e) => View::Unusable(e.to_string()),
+            },
+            PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
+                View::List(discover::parse_datastore(input.url, text))
+            }
+            PageRole::List { list_api: None } => {
+                View::List(discover::discover_document(input.url, doc, text))
+            }
+            PageRole::Item {
+                evidence,
+                portal_name,
+            } => item_view(input.url, doc, &facts, evidence, portal_name),
+            PageRole::Guess { portal_name } => {
+                let page = discover::discover_document(input.url, doc, text);
+                if discover::looks_like_list(&page, text) {
+                    View::List(page)
+                } else {
+                    item_view(
+                        input.url,
+                        doc,
+                        &facts,
+                        &ListEvidence::default(),
+                        portal_name,
+                    )
+                }
+            }
+        };
+    }
+    analysis.decoded = Some(decoded);
+    analysis
+}
+
+fn item_view(
+    url: &Url,
+    doc: &scraper::Html,
+    facts: &PageFacts,
+    evidence: &ListEvidence,
+    portal_name: &str,
+) -> View {
+    View::Item {
+        metadata: Box::new(extract::extract_document(url, doc, evidence, portal_name)),
+        content_hash: dedup::content_hash_of(facts),
+    }
+}
+
+/// A Hanweb `dataproxy.jsp` answer: the XML datastore of a list's next range.
+fn is_datastore_answer(url: &Url, text: &str) -> bool {
+    let head = text.trim_start();
+    url.path().ends_with("dataproxy.jsp")
+        || (head.starts_with("<?xml") && head.contains("<datastore"))
+}
+
+/// Metadata of an item that is itself a document file (the list links straight to a PDF): only
+/// the list entry and the title's wording can say what it is.
+fn attachment_metadata(evidence: &ListEvidence) -> Metadata {
+    let mut metadata = Metadata::default();
+    if let Some(title) = crate::export::non_empty(evidence.title.clone()) {
+        metadata.provenance.insert("title".into(), "list".into());
+        metadata.report_year = extract::report_year_from_title(&title);
+        if metadata.report_year.is_some() {
+            metadata
+                .provenance
+                .insert("report_year".into(), "title".into());
+        }
+        metadata.is_annual_report = extract::is_annual_report_title(&title);
+        metadata.title = Some(title);
+    }
+    if let Some(date) = evidence.date {
+        metadata.publish_date = Some(date);
+        metadata
+            .provenance
+            .insert("publish_date".into(), "list".into());
+    }
+    metadata
+}
