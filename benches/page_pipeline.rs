@@ -1,14 +1,20 @@
 //! Benchmark of the pure page path: decode -> discover (list pages) and decode -> extract (item
 //! pages), over the simulator's pages and the real pages kept beside the repository. Prints MB/s
-//! per step. A plain `main` (harness = false): figures are printed, never asserted.
+//! per step, then the whole reading of a page as the crawl does it (`page::analyse`, one parse)
+//! against the same work done the way it was before the one pipeline (a parse per step: challenge
+//! check, two classifications, extraction, content hash), with their ratio. A plain `main`
+//! (harness = false): figures are printed, never asserted.
 //!
 //! `cargo bench --bench page_pipeline` (env BENCH_ROUNDS changes the repetitions).
 
 use std::time::{Duration, Instant};
 
+use nianbao::classify;
 use nianbao::decode;
+use nianbao::dedup;
 use nianbao::discover;
 use nianbao::extract::{self, ListEvidence};
+use nianbao::page::{self, PageInput, PageRole};
 use nianbao::sim::Simulator;
 use url::Url;
 
@@ -142,5 +148,76 @@ fn main() -> anyhow::Result<()> {
         "  per page {:8.2} ms decode+discover/extract",
         (t_decode + t_discover + t_extract).as_secs_f64() * 1e3 / (pages.len() * rounds) as f64
     );
+
+    let (t_once, t_steps) = whole_pipeline(&pages, rounds);
+    let per_page = |t: Duration| t.as_secs_f64() * 1e3 / (pages.len() * rounds) as f64;
+    println!(
+        "  whole page, parsed once (page::analyse)  {:6.2} ms/page  {:7.1} MB/s",
+        per_page(t_once),
+        mb_per_s(bytes * rounds, t_once)
+    );
+    println!(
+        "  whole page, a parse per step (before)    {:6.2} ms/page  {:7.1} MB/s",
+        per_page(t_steps),
+        mb_per_s(bytes * rounds, t_steps)
+    );
+    println!(
+        "  ratio before/after                       {:6.2}x",
+        t_steps.as_secs_f64() / t_once.as_secs_f64().max(1e-9)
+    );
     Ok(())
+}
+
+/// Times reading every page the crawl's way (one parse) and the earlier way (a parse per step).
+fn whole_pipeline(pages: &[Page], rounds: usize) -> (Duration, Duration) {
+    let (mut once, mut steps) = (Duration::ZERO, Duration::ZERO);
+    for _ in 0..rounds {
+        for p in pages {
+            let role = if p.list {
+                PageRole::List { list_api: None }
+            } else {
+                PageRole::Item {
+                    evidence: ListEvidence::default(),
+                    portal_name: "测试市人民政府".into(),
+                }
+            };
+            let start = Instant::now();
+            let input = PageInput {
+                url: &p.url,
+                status: 200,
+                content_type: p.content_type.as_deref(),
+                body: &p.body,
+            };
+            std::hint::black_box(page::analyse(input, &role));
+            once += start.elapsed();
+
+            let start = Instant::now();
+            let ct = p.content_type.as_deref();
+            let hint = Some(p.url.path());
+            // The fetch layer's challenge check, then classify before and after decoding.
+            std::hint::black_box(classify::classify(200, ct, &p.body, None, hint));
+            std::hint::black_box(classify::classify(200, ct, &p.body, None, hint));
+            let decoded = decode::decode(&p.body, ct);
+            std::hint::black_box(classify::classify(
+                200,
+                ct,
+                &p.body,
+                Some(&decoded.text),
+                hint,
+            ));
+            if p.list {
+                std::hint::black_box(discover::discover(&p.url, &decoded.text));
+            } else {
+                std::hint::black_box(extract::extract(
+                    &p.url,
+                    &decoded.text,
+                    &ListEvidence::default(),
+                    "测试市人民政府",
+                ));
+                std::hint::black_box(dedup::content_hash(&decoded.text));
+            }
+            steps += start.elapsed();
+        }
+    }
+    (once, steps)
 }

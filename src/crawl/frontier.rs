@@ -181,13 +181,10 @@ impl Engine {
                 });
                 TaskState::Failed("quarantined".into())
             } else {
-                self.journal.begin(&key);
-                let state = match task.role {
+                match task.role {
                     Role::List { .. } => self.process_list(&task).await,
                     Role::Item { .. } => self.process_item(&task).await,
-                };
-                self.journal.end(&key);
-                state
+                }
             };
             if !self.stopping.load(Ordering::SeqCst) || state != TaskState::Queued {
                 let mut finished = task.clone();

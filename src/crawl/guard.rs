@@ -1,6 +1,7 @@
-//! Crash guard: no page may crash the harvest twice. Every task the crawl works on is written to
-//! an in-flight journal (`data_dir/inflight.journal`, a plain append-only file: what `write`
-//! hands the kernel survives the process dying, so no fsync is needed) and struck off when done.
+//! Crash guard: no page may crash the harvest twice. Every page the crawl reads (the page
+//! pipeline: parse, classify, discover, extract) is written to an in-flight journal
+//! (`data_dir/inflight.journal`, a plain append-only file: what `write` hands the kernel survives
+//! the process dying, so no fsync is needed) and struck off when read.
 //! A clean end removes the journal; finding one at start means the last run ended abnormally
 //! (an abort, a stack overflow, a kill), and the URLs still in it become suspects.
 //!
@@ -82,7 +83,7 @@ impl Journal {
         ))
     }
 
-    /// Notes that work on `key` starts.
+    /// Notes that reading `key` starts.
     pub fn begin(&self, key: &str) {
         self.write(b'+', key);
     }

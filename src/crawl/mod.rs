@@ -353,6 +353,10 @@ impl Engine {
             .await
             .expect("the CPU pool's semaphore is never closed");
         let page = capture.clone();
+        // Only the reading of a page is journalled: it is what input can crash, and it is short,
+        // so a `kill -9` at a random moment rarely finds a page there (and never twice running).
+        let url = capture.url.as_str();
+        self.journal.begin(url);
         let work = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             guard::poison_check(&page.body);
@@ -372,6 +376,7 @@ impl Engine {
                 secs: PAGE_TIME_LIMIT.as_secs(),
             }),
         };
+        self.journal.end(url);
         match &analysis {
             Ok(analysis) => {
                 if let Some(decoded) = &analysis.decoded {
