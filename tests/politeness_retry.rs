@@ -220,3 +220,52 @@ fn a_host_that_keeps_failing_is_paused_while_the_other_host_finishes() {
         assert_identified(s);
     }
 }
+
+#[test]
+fn a_retry_after_longer_than_max_retry_after_pauses_the_host_for_the_run() {
+    let spec = site("nometa").with_faults(vec![Fault {
+        on_request: 3,
+        kind: FaultKind::Status {
+            status: 429,
+            retry_after: Some(3600),
+        },
+    }]);
+    let h = Harness::with_sites(vec![spec, site("big5")], INTERVAL);
+    set(&h, "politeness", "max_retry_after = \"2s\"");
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a paused host makes the run exit 1; stderr:\n{}",
+        stderr(&out)
+    );
+    let paused = h.sim.site("nometa");
+    let requests = paused.requests();
+    // Not retried at the cap: the 429 is the last thing the host saw this run.
+    assert_eq!(
+        requests.len(),
+        3,
+        "requests: {:?}",
+        requests.iter().map(|r| &r.target)
+    );
+    assert_eq!(requests[2].status, 429);
+    let report = run_report(&h);
+    let host = report["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .find(|host| host["host"] == paused.base_url().host_str().unwrap_or(""))
+        .expect("the paused host is reported")
+        .clone();
+    let reason = host["paused"].as_str().unwrap_or("");
+    assert!(
+        reason.contains("Retry-After of 3600 s") && reason.contains("max_retry_after"),
+        "report: {host}"
+    );
+    assert_eq!(host["retry_after_pauses"], 1);
+    assert_eq!(report["portals"][paused.portal_name()]["unreachable"], true);
+    // The other host is not held up.
+    let other = h.sim.site("big5");
+    assert_eq!(archived_of(&h.export(), other), other.truth().len());
+    assert_spaced(paused, INTERVAL);
+}

@@ -154,3 +154,25 @@ fn a_robots_txt_redirected_to_another_host_is_followed_through_that_hosts_gate()
     assert_eq!(archived_of(&h.export(), s), paths.len() - 1);
     assert_identified(other);
 }
+
+#[test]
+fn robots_rules_are_matched_with_the_configured_product_token() {
+    // The harness's user agent is `nianbao-test/0.1 (+http://…)`: its group applies, not the
+    // `*` group and not the group of a fixed `nianbao` token.
+    let h = Harness::with_sites(vec![site("nometa")], INTERVAL);
+    let s = h.sim.site("nometa");
+    let paths = doc_paths(s);
+    let forbidden = paths.first().expect("nometa has documents").clone();
+    s.add_path_fault(robots_body(
+        200,
+        &format!(
+            "User-agent: nianbao\nDisallow: /\n\nUser-agent: Nianbao-Test\nDisallow: {forbidden}\n\n\
+             User-agent: *\nDisallow: /\n"
+        ),
+    ));
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    assert_eq!(count_target(s, &forbidden), 0, "{forbidden} was requested");
+    assert_eq!(archived_of(&h.export(), s), paths.len() - 1);
+    assert_spaced(s, INTERVAL);
+}

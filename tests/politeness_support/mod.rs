@@ -2,6 +2,8 @@
 //! simulated servers saw (gaps between request starts, the user agent on every request).
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::process::Output;
 use std::time::Duration;
 
