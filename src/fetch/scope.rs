@@ -295,4 +295,53 @@ mod tests {
             assert_eq!(is_private_host(&url), private, "{url}");
         }
     }
+
+    /// The resolver the HTTP client connects through filters answers the same way as the
+    /// fetcher's own check before the gate: private-only names fail, mixed names keep their
+    /// public addresses, a portal's configured name keeps everything.
+    #[tokio::test]
+    async fn the_client_resolver_filters_answers() {
+        use std::str::FromStr;
+
+        let ip = |s: &str| -> IpAddr { s.parse().expect("test address") };
+        let table: HashMap<String, Vec<IpAddr>> = [
+            (
+                "meta.gov.cn",
+                vec![ip("64:ff9b::a9fe:a9fe"), ip("169.254.169.254")],
+            ),
+            ("mixed.gov.cn", vec![ip("10.0.0.1"), ip("202.100.1.1")]),
+            ("portal.gov.cn", vec![ip("127.0.0.11")]),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_string(), a))
+        .collect();
+        let resolver = PublicResolver::with_lookup(
+            ["Portal.gov.cn".to_string()].into_iter().collect(),
+            Lookup::Table(Arc::new(table)),
+        );
+        let resolve =
+            |name: &str| resolver.resolve(Name::from_str(name).expect("a valid host name"));
+        let refused = resolve("meta.gov.cn").await.err().map(|e| e.to_string());
+        assert!(
+            refused.as_deref().is_some_and(|e| e.contains("non-public")),
+            "{refused:?}"
+        );
+        let kept: Vec<IpAddr> = resolve("mixed.gov.cn")
+            .await
+            .map(|addrs| addrs.map(|a| a.ip()).collect())
+            .unwrap_or_default();
+        assert_eq!(kept, vec![ip("202.100.1.1")]);
+        let portal: Vec<IpAddr> = resolve("portal.gov.cn.")
+            .await
+            .map(|addrs| addrs.map(|a| a.ip()).collect())
+            .unwrap_or_default();
+        assert_eq!(portal, vec![ip("127.0.0.11")]);
+        assert!(
+            matches!(
+                resolver.addresses("unknown.gov.cn").await,
+                Err(ResolveError::Lookup { .. })
+            ),
+            "a name the table lacks does not resolve"
+        );
+    }
 }
