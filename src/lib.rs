@@ -6,8 +6,10 @@
 //! ```text
 //! config + seeds  (config)      settings and portal sections, validated once
 //!   -> frontier   (crawl)       persistent per-host queues of list and item URLs; the workers
-//!   -> host gate  (gate)        robots.txt, per-host interval and concurrency, backoff, Retry-After
-//!   -> fetch      (fetch)       raw and wire bytes, size cap, redirects followed by hand
+//!   -> host gate  (gate)        robots.txt, per-host interval and concurrency, per-server cap,
+//!                               backoff, Retry-After
+//!   -> fetch      (fetch)       public addresses only, time limits, raw and wire bytes, size cap,
+//!                               redirects followed by hand
 //!   -> page       (page)        one read of each body, parsed once within bounds, panics caught:
 //!      decode     (decode)      charset with the evidence that decided it
 //!      classify   (classify)    content / attachment / challenge / soft 404 / login wall

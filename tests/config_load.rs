@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use nianbao::config::{
-    self, ConfigError, DEFAULT_HOST_FAILURE_LIMIT, DEFAULT_KNOWN_PAGES_BEFORE_STOP,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_REDIRECTS,
-    DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER, DEFAULT_PER_HOST_CONCURRENCY,
-    DEFAULT_PER_HOST_INTERVAL, DEFAULT_RESPECT_ROBOTS, DEFAULT_RETRY_BASE, DEFAULT_TIMEOUT,
-    DEFAULT_USER_AGENT, Location, Overrides, Settings,
+    self, ConfigError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HOST_FAILURE_LIMIT,
+    DEFAULT_KNOWN_PAGES_BEFORE_STOP, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_LIST_PAGES, DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_MIN_RATE, DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_INTERVAL,
+    DEFAULT_PER_IP_CONCURRENCY, DEFAULT_READ_TIMEOUT, DEFAULT_RESPECT_ROBOTS, DEFAULT_RETRY_BASE,
+    DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Location, Overrides, Settings,
 };
 
 /// A scratch folder holding `config.toml` and any seed files, by relative path.
@@ -160,6 +161,33 @@ const BAD: &[Bad] = &[
             "expected a duration such as \"2s\" or \"500ms\"",
             "found \"fast\"",
         ],
+    },
+    Bad {
+        case: "a minimum rate too slow to bound a download",
+        config: "[fetch]\ntimeout = \"30s\"\nmin_rate = 10\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("fetch.min_rate"),
+        line: Some(3),
+        says: &["expected a whole number of 1024 or more", "found 10"],
+    },
+    Bad {
+        case: "a zero read timeout",
+        config: "[fetch]\nread_timeout = \"0s\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("fetch.read_timeout"),
+        line: Some(2),
+        says: &["greater than zero"],
+    },
+    Bad {
+        case: "a per-server cap that is not a number",
+        config: "[politeness]\nper_ip_concurrency = \"two\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.per_ip_concurrency"),
+        line: Some(2),
+        says: &["found string \"two\""],
     },
     Bad {
         case: "duration given as a number",
@@ -472,12 +500,20 @@ fn defaults_fill_missing_sections() {
     assert_eq!(p.user_agent, DEFAULT_USER_AGENT);
     assert_eq!(p.per_host_interval, DEFAULT_PER_HOST_INTERVAL);
     assert_eq!(p.per_host_concurrency, DEFAULT_PER_HOST_CONCURRENCY);
+    assert_eq!(p.per_ip_concurrency, DEFAULT_PER_IP_CONCURRENCY);
+    assert_eq!(
+        p.per_ip_concurrency, 2,
+        "the per-server cap is on by default"
+    );
     assert_eq!(p.max_concurrency, DEFAULT_MAX_CONCURRENCY);
     assert_eq!(p.respect_robots, DEFAULT_RESPECT_ROBOTS);
     assert_eq!(p.max_retry_after, DEFAULT_MAX_RETRY_AFTER);
     assert_eq!(p.host_failure_limit, DEFAULT_HOST_FAILURE_LIMIT);
     let f = &settings.fetch;
     assert_eq!(f.timeout, DEFAULT_TIMEOUT);
+    assert_eq!(f.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+    assert_eq!(f.read_timeout, DEFAULT_READ_TIMEOUT);
+    assert_eq!(f.min_rate, DEFAULT_MIN_RATE);
     assert_eq!(f.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
     assert_eq!(f.max_retries, DEFAULT_MAX_RETRIES);
     assert_eq!(f.retry_base, DEFAULT_RETRY_BASE);
@@ -508,12 +544,16 @@ operator = "  Archive of 年报  "
 user_agent = "nianbao-test/1 (mailto:ops@example.org)"
 per_host_interval = "750ms"
 per_host_concurrency = 2
+per_ip_concurrency = 0
 max_concurrency = 8
 respect_robots = false
 max_retry_after = "1m"
 host_failure_limit = 9
 [fetch]
 timeout = "10s"
+connect_timeout = "3s"
+read_timeout = "4s"
+min_rate = 5000
 max_body_bytes = 2048
 max_retries = 0
 retry_base = "250ms"
@@ -544,6 +584,10 @@ list_api = "trs_xxgk"
     assert_eq!(s.politeness.max_retry_after, Duration::from_secs(60));
     assert_eq!(s.politeness.host_failure_limit, 9);
     assert_eq!(s.fetch.timeout, Duration::from_secs(10));
+    assert_eq!(s.fetch.connect_timeout, Duration::from_secs(3));
+    assert_eq!(s.fetch.read_timeout, Duration::from_secs(4));
+    assert_eq!(s.fetch.min_rate, 5000);
+    assert_eq!(s.politeness.per_ip_concurrency, 0);
     assert_eq!(s.fetch.max_body_bytes, 2048);
     assert_eq!(s.fetch.max_retries, 0);
     assert_eq!(s.fetch.retry_base, Duration::from_millis(250));

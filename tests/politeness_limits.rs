@@ -11,7 +11,6 @@ use common::{Harness, stderr};
 use nianbao::sim::FaultKind;
 use politeness_support::*;
 
-const INTERVAL: Duration = Duration::from_millis(100);
 const MAX_BODY: u64 = 1024 * 1024;
 
 #[test]
@@ -75,25 +74,42 @@ fn oversize_page_is_recorded_not_stored(name: &str) {
     assert_eq!(report["portals"][s.portal_name()]["oversize"], 1, "{name}");
 }
 
-#[test]
-fn a_slow_host_does_not_block_a_fast_one_with_one_global_slot() {
+const SLOW_INTERVAL: Duration = Duration::from_secs(1);
+
+/// big5 at a 1 s interval beside nometa at `INTERVAL`, with one global slot.
+fn crawl_slow_and_fast(broken_gate: bool) -> Harness {
     let h = Harness::with_sites(vec![site("big5"), site("nometa")], INTERVAL);
     set(&h, "politeness", "max_concurrency = 1");
-    let slow = h.sim.site("big5");
-    let fast = h.sim.site("nometa");
-    let slow_url = slow.section_url().to_string();
+    let slow_url = h.sim.site("big5").section_url().to_string();
     h.edit_config(|t| {
         let line = format!("url = \"{slow_url}\"\n");
         t.replacen(&line, &format!("{line}per_host_interval = \"1s\"\n"), 1)
     });
-    let out = h.run(&["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
-    assert_spaced(slow, Duration::from_secs(1));
+    let out = crawl(&h, broken_gate);
+    if !broken_gate {
+        assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    }
+    h
+}
+
+#[test]
+fn spacing_checks_fail_on_a_broken_gate() {
+    let h = crawl_slow_and_fast(true);
+    assert_spacing_broken(h.sim.site("big5"), SLOW_INTERVAL);
+    assert_spacing_broken(h.sim.site("nometa"), INTERVAL);
+}
+
+#[test]
+fn a_slow_host_does_not_block_a_fast_one_with_one_global_slot() {
+    let h = crawl_slow_and_fast(false);
+    let slow = h.sim.site("big5");
+    let fast = h.sim.site("nometa");
+    assert_spaced(slow, SLOW_INTERVAL);
     assert_spaced(fast, INTERVAL);
     let slow_requests = slow.requests();
     let slow_end = slow_requests.last().expect("slow host requests").at;
     // While the slow host still had work, the fast one kept its own pace: the middle of its gaps
-    // is near its 100 ms interval, far from the 1 s the slow host waits.
+    // is near its 150 ms interval, far from the 1 s the slow host waits.
     let mut fast_gaps: Vec<Duration> = gaps(&fast.requests())
         .into_iter()
         .map(|(gap, _, _)| gap)

@@ -10,10 +10,8 @@ use std::time::Duration;
 use common::{Harness, stderr};
 use politeness_support::*;
 
-const INTERVAL: Duration = Duration::from_millis(150);
-
-#[test]
-fn same_host_redirects_are_followed_hop_by_hop_through_the_gate() {
+/// nometa's first item redirects twice before it answers.
+fn crawl_two_hops(broken_gate: bool) -> (Harness, std::process::Output, [String; 3]) {
     let h = Harness::with_sites(vec![site("nometa")], INTERVAL);
     let s = h.sim.site("nometa");
     let item = doc_paths(s).first().expect("documents").clone();
@@ -22,8 +20,21 @@ fn same_host_redirects_are_followed_hop_by_hop_through_the_gate() {
     s.add_path_fault(at(&item, redirect(&hop1)));
     // The second hop is absolute, the way many servers send it.
     s.add_path_fault(at(&hop1, redirect(s.url(&hop2).as_str())));
-    let out = h.run(&["crawl"]);
+    let out = crawl(&h, broken_gate);
+    (h, out, [item, hop1, hop2])
+}
+
+#[test]
+fn spacing_checks_fail_on_a_broken_gate() {
+    let (h, _, _) = crawl_two_hops(true);
+    assert_spacing_broken(h.sim.site("nometa"), INTERVAL);
+}
+
+#[test]
+fn same_host_redirects_are_followed_hop_by_hop_through_the_gate() {
+    let (h, out, [item, hop1, hop2]) = crawl_two_hops(false);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let s = h.sim.site("nometa");
     let requests = s.requests();
     let start = requests
         .iter()

@@ -11,10 +11,14 @@ use common::{Harness, stderr};
 use nianbao::sim::{Fault, FaultKind};
 use politeness_support::*;
 
-const INTERVAL: Duration = Duration::from_millis(100);
+/// Runs `crawl` of a harness built by `setup`; the exit code is checked by the caller.
+fn crawled(h: Harness, broken_gate: bool) -> (Harness, std::process::Output) {
+    let out = crawl(&h, broken_gate);
+    (h, out)
+}
 
-#[test]
-fn retry_after_seconds_holds_the_whole_host_then_the_url_is_retried_and_archived() {
+/// nometa answers its third request with 429 and Retry-After: 2.
+fn crawl_retry_after(broken_gate: bool) -> (Harness, std::process::Output) {
     // nometa has no Crawl-delay, so the only long gap can come from Retry-After.
     let spec = site("nometa").with_faults(vec![Fault {
         on_request: 3,
@@ -23,8 +27,70 @@ fn retry_after_seconds_holds_the_whole_host_then_the_url_is_retried_and_archived
             retry_after: Some(2),
         },
     }]);
+    crawled(Harness::with_sites(vec![spec], INTERVAL), broken_gate)
+}
+
+/// nometa answers two 503s in a row, then a truncated body.
+fn crawl_503_burst(broken_gate: bool) -> (Harness, std::process::Output) {
+    let status_503 = FaultKind::Status {
+        status: 503,
+        retry_after: None,
+    };
+    let spec = site("nometa").with_faults(vec![
+        Fault {
+            on_request: 3,
+            kind: status_503.clone(),
+        },
+        Fault {
+            on_request: 4,
+            kind: status_503,
+        },
+        Fault {
+            on_request: 7,
+            kind: FaultKind::Truncate,
+        },
+    ]);
     let h = Harness::with_sites(vec![spec], INTERVAL);
-    let out = h.run(&["crawl"]);
+    h.edit_config(|t| t.replace("retry_base = \"100ms\"", "retry_base = \"200ms\""));
+    crawled(h, broken_gate)
+}
+
+/// big5's items all answer 500 beside a healthy nometa.
+fn crawl_failing_host(broken_gate: bool) -> (Harness, std::process::Output) {
+    // One list page, so after it only items are asked for and every one of them fails.
+    let mut failing = site("big5");
+    failing.page_size = 50;
+    let h = Harness::with_sites(vec![site("nometa"), failing], INTERVAL);
+    set(&h, "politeness", "host_failure_limit = 3");
+    h.edit_config(|t| t.replace("max_retries = 3", "max_retries = 1"));
+    let bad = h.sim.site("big5");
+    for path in doc_paths(bad) {
+        bad.add_path_fault(at(
+            &path,
+            FaultKind::Status {
+                status: 500,
+                retry_after: None,
+            },
+        ));
+    }
+    crawled(h, broken_gate)
+}
+
+#[test]
+fn spacing_checks_fail_on_a_broken_gate() {
+    let (h, _) = crawl_retry_after(true);
+    assert_spacing_broken(h.sim.site("nometa"), INTERVAL);
+    let (h, _) = crawl_503_burst(true);
+    assert_spacing_broken(h.sim.site("nometa"), INTERVAL);
+    let (h, _) = crawl_failing_host(true);
+    for name in ["nometa", "big5"] {
+        assert_spacing_broken(h.sim.site(name), INTERVAL);
+    }
+}
+
+#[test]
+fn retry_after_seconds_holds_the_whole_host_then_the_url_is_retried_and_archived() {
+    let (h, out) = crawl_retry_after(false);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
     let site = h.sim.site("nometa");
     let requests = site.requests();
@@ -58,26 +124,7 @@ fn retry_after_seconds_holds_the_whole_host_then_the_url_is_retried_and_archived
 
 #[test]
 fn a_503_burst_and_a_truncated_body_are_retried_with_backoff_and_archived() {
-    let status_503 = FaultKind::Status {
-        status: 503,
-        retry_after: None,
-    };
-    let spec = site("nometa").with_faults(vec![
-        Fault {
-            on_request: 3,
-            kind: status_503.clone(),
-        },
-        Fault {
-            on_request: 4,
-            kind: status_503,
-        },
-        Fault {
-            on_request: 7,
-            kind: FaultKind::Truncate,
-        },
-    ]);
-    let h = Harness::with_sites(vec![spec], INTERVAL);
-    let out = h.run(&["crawl"]);
+    let (h, out) = crawl_503_burst(false);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
     let site = h.sim.site("nometa");
     let requests = site.requests();
@@ -86,11 +133,11 @@ fn a_503_burst_and_a_truncated_body_are_retried_with_backoff_and_archived() {
     assert_eq!(requests[3].target, requests[2].target);
     assert_eq!(requests[4].target, requests[2].target);
     assert_eq!(requests[4].status, 200);
-    // Backoff doubles from retry_base (100 ms, jitter at most -25 %): the second retry waits at
-    // least 150 ms, longer than the 100 ms interval alone would.
+    // Backoff doubles from retry_base (200 ms here, jitter at most -25 %): the second retry
+    // waits at least 300 ms, twice the 150 ms interval.
     let second_wait = requests[4].at.duration_since(requests[3].at);
     assert!(
-        second_wait >= Duration::from_millis(150),
+        second_wait + SLACK >= Duration::from_millis(300),
         "second retry after only {second_wait:?}"
     );
     // The truncated response is asked for again and the document still ends up archived.
@@ -116,23 +163,8 @@ fn a_503_burst_and_a_truncated_body_are_retried_with_backoff_and_archived() {
 
 #[test]
 fn a_host_that_keeps_failing_is_paused_while_the_other_host_finishes() {
-    // One list page, so after it only items are asked for and every one of them fails.
-    let mut failing = site("big5");
-    failing.page_size = 50;
-    let h = Harness::with_sites(vec![site("nometa"), failing], INTERVAL);
-    set(&h, "politeness", "host_failure_limit = 3");
-    h.edit_config(|t| t.replace("max_retries = 3", "max_retries = 1"));
+    let (h, out) = crawl_failing_host(false);
     let bad = h.sim.site("big5");
-    for path in doc_paths(bad) {
-        bad.add_path_fault(at(
-            &path,
-            FaultKind::Status {
-                status: 500,
-                retry_after: None,
-            },
-        ));
-    }
-    let out = h.run(&["crawl"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -187,4 +219,53 @@ fn a_host_that_keeps_failing_is_paused_while_the_other_host_finishes() {
         assert_spaced(s, INTERVAL);
         assert_identified(s);
     }
+}
+
+#[test]
+fn a_retry_after_longer_than_max_retry_after_pauses_the_host_for_the_run() {
+    let spec = site("nometa").with_faults(vec![Fault {
+        on_request: 3,
+        kind: FaultKind::Status {
+            status: 429,
+            retry_after: Some(3600),
+        },
+    }]);
+    let h = Harness::with_sites(vec![spec, site("big5")], INTERVAL);
+    set(&h, "politeness", "max_retry_after = \"2s\"");
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a paused host makes the run exit 1; stderr:\n{}",
+        stderr(&out)
+    );
+    let paused = h.sim.site("nometa");
+    let requests = paused.requests();
+    // Not retried at the cap: the 429 is the last thing the host saw this run.
+    assert_eq!(
+        requests.len(),
+        3,
+        "requests: {:?}",
+        requests.iter().map(|r| &r.target)
+    );
+    assert_eq!(requests[2].status, 429);
+    let report = run_report(&h);
+    let host = report["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .find(|host| host["host"] == paused.base_url().host_str().unwrap_or(""))
+        .expect("the paused host is reported")
+        .clone();
+    let reason = host["paused"].as_str().unwrap_or("");
+    assert!(
+        reason.contains("Retry-After of 3600 s") && reason.contains("max_retry_after"),
+        "report: {host}"
+    );
+    assert_eq!(host["retry_after_pauses"], 1);
+    assert_eq!(report["portals"][paused.portal_name()]["unreachable"], true);
+    // The other host is not held up.
+    let other = h.sim.site("big5");
+    assert_eq!(archived_of(&h.export(), other), other.truth().len());
+    assert_spaced(paused, INTERVAL);
 }

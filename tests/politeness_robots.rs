@@ -10,20 +10,56 @@ use std::time::Duration;
 use common::{Harness, stderr};
 use politeness_support::*;
 
-const INTERVAL: Duration = Duration::from_millis(100);
-
-#[test]
-fn a_disallowed_item_is_never_requested_and_is_counted_as_excluded() {
+/// nometa's robots.txt disallows its first document.
+fn crawl_disallowed(broken_gate: bool) -> (Harness, std::process::Output) {
     let h = Harness::with_sites(vec![site("nometa")], INTERVAL);
     let s = h.sim.site("nometa");
-    let paths = doc_paths(s);
-    let forbidden = paths.first().expect("nometa has documents").clone();
+    let forbidden = doc_paths(s).first().expect("nometa has documents").clone();
     s.add_path_fault(robots_body(
         200,
         &format!("User-agent: *\nDisallow: {forbidden}\nDisallow: /admin/\n"),
     ));
-    let out = h.run(&["crawl"]);
+    let out = crawl(&h, broken_gate);
+    (h, out)
+}
+
+/// nometa's robots.txt answers 503 beside a healthy big5.
+fn crawl_robots_503(broken_gate: bool) -> (Harness, std::process::Output) {
+    let h = Harness::with_sites(vec![site("nometa"), site("big5")], INTERVAL);
+    h.sim
+        .site("nometa")
+        .add_path_fault(robots_body(503, "Service Unavailable"));
+    let out = crawl(&h, broken_gate);
+    (h, out)
+}
+
+/// nometa (three documents) asks for a Crawl-delay of 1 s.
+fn crawl_with_crawl_delay(broken_gate: bool) -> (Harness, std::process::Output) {
+    let mut spec = site("nometa");
+    spec.crawl_delay = Some(1);
+    spec.docs.truncate(3);
+    let h = Harness::with_sites(vec![spec], INTERVAL);
+    let out = crawl(&h, broken_gate);
+    (h, out)
+}
+
+#[test]
+fn spacing_checks_fail_on_a_broken_gate() {
+    let (h, _) = crawl_disallowed(true);
+    assert_spacing_broken(h.sim.site("nometa"), INTERVAL);
+    let (h, _) = crawl_robots_503(true);
+    assert_spacing_broken(h.sim.site("nometa"), INTERVAL);
+    let (h, _) = crawl_with_crawl_delay(true);
+    assert_spacing_broken(h.sim.site("nometa"), Duration::from_secs(1));
+}
+
+#[test]
+fn a_disallowed_item_is_never_requested_and_is_counted_as_excluded() {
+    let (h, out) = crawl_disallowed(false);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let s = h.sim.site("nometa");
+    let paths = doc_paths(s);
+    let forbidden = paths.first().expect("nometa has documents").clone();
     assert_eq!(count_target(s, &forbidden), 0, "{forbidden} was requested");
     assert_eq!(archived_of(&h.export(), s), paths.len() - 1);
     for other in &paths[1..] {
@@ -37,10 +73,8 @@ fn a_disallowed_item_is_never_requested_and_is_counted_as_excluded() {
 
 #[test]
 fn robots_txt_answering_503_keeps_the_whole_host_untouched() {
-    let h = Harness::with_sites(vec![site("nometa"), site("big5")], INTERVAL);
+    let (h, out) = crawl_robots_503(false);
     let s = h.sim.site("nometa");
-    s.add_path_fault(robots_body(503, "Service Unavailable"));
-    let out = h.run(&["crawl"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -87,11 +121,7 @@ fn robots_txt_404_allows_everything() {
 
 #[test]
 fn a_crawl_delay_longer_than_the_interval_widens_every_gap() {
-    let mut spec = site("nometa");
-    spec.crawl_delay = Some(1);
-    spec.docs.truncate(3);
-    let h = Harness::with_sites(vec![spec], INTERVAL);
-    let out = h.run(&["crawl"]);
+    let (h, out) = crawl_with_crawl_delay(false);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
     let s = h.sim.site("nometa");
     assert!(s.requests().len() >= 5, "robots, the list and three items");
@@ -123,4 +153,26 @@ fn a_robots_txt_redirected_to_another_host_is_followed_through_that_hosts_gate()
     assert_eq!(count_target(s, &forbidden), 0);
     assert_eq!(archived_of(&h.export(), s), paths.len() - 1);
     assert_identified(other);
+}
+
+#[test]
+fn robots_rules_are_matched_with_the_configured_product_token() {
+    // The harness's user agent is `nianbao-test/0.1 (+http://…)`: its group applies, not the
+    // `*` group and not the group of a fixed `nianbao` token.
+    let h = Harness::with_sites(vec![site("nometa")], INTERVAL);
+    let s = h.sim.site("nometa");
+    let paths = doc_paths(s);
+    let forbidden = paths.first().expect("nometa has documents").clone();
+    s.add_path_fault(robots_body(
+        200,
+        &format!(
+            "User-agent: nianbao\nDisallow: /\n\nUser-agent: Nianbao-Test\nDisallow: {forbidden}\n\n\
+             User-agent: *\nDisallow: /\n"
+        ),
+    ));
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    assert_eq!(count_target(s, &forbidden), 0, "{forbidden} was requested");
+    assert_eq!(archived_of(&h.export(), s), paths.len() - 1);
+    assert_spaced(s, INTERVAL);
 }

@@ -23,11 +23,19 @@ pub const DEFAULT_USER_AGENT: &str =
 pub const DEFAULT_DATA_DIR: &str = "data";
 pub const DEFAULT_PER_HOST_INTERVAL: Duration = Duration::from_secs(2);
 pub const DEFAULT_PER_HOST_CONCURRENCY: usize = 1;
+/// Requests in flight to one server address, all its host names together; 0 = no cap.
+pub const DEFAULT_PER_IP_CONCURRENCY: usize = 2;
 pub const DEFAULT_MAX_CONCURRENCY: usize = 64;
 pub const DEFAULT_RESPECT_ROBOTS: bool = true;
 pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(10 * 60);
 pub const DEFAULT_HOST_FAILURE_LIMIT: u32 = 5;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bytes per second a body may arrive at and still finish (16 KiB/s: a 10 MB PDF gets ~11 min).
+pub const DEFAULT_MIN_RATE: u64 = 16 * 1024;
+/// Smallest accepted `fetch.min_rate`: below this a capped body would be given days.
+pub const MIN_MIN_RATE: u64 = 1024;
 pub const DEFAULT_MAX_BODY_BYTES: u64 = 50 * 1024 * 1024;
 /// Smallest accepted `fetch.max_body_bytes`: below this even an error page is cut off.
 pub const MIN_MAX_BODY_BYTES: u64 = 1024;
@@ -60,6 +68,8 @@ pub struct Politeness {
     /// Minimum gap between request starts to one host.
     pub per_host_interval: Duration,
     pub per_host_concurrency: usize,
+    /// Requests in flight to one server address, whatever host name they use; 0 = no cap.
+    pub per_ip_concurrency: usize,
     /// Requests in flight across all hosts.
     pub max_concurrency: usize,
     pub respect_robots: bool,
@@ -71,7 +81,16 @@ pub struct Politeness {
 
 #[derive(Debug, Clone)]
 pub struct FetchSettings {
+    /// Limit for the response headers, and the base of the overall limit of one exchange:
+    /// `timeout + expected body bytes / min_rate`, where the expected bytes are the announced
+    /// Content-Length, or `max_body_bytes` when none is announced.
     pub timeout: Duration,
+    /// Limit for establishing a connection.
+    pub connect_timeout: Duration,
+    /// A response that sends no bytes for this long is cut (a stalled connection).
+    pub read_timeout: Duration,
+    /// Slowest average rate, in bytes per second, a body is given time for.
+    pub min_rate: u64,
     pub max_body_bytes: u64,
     pub max_retries: u32,
     /// First backoff delay; later ones double, with jitter.
@@ -187,6 +206,7 @@ impl Default for Politeness {
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             per_host_interval: DEFAULT_PER_HOST_INTERVAL,
             per_host_concurrency: DEFAULT_PER_HOST_CONCURRENCY,
+            per_ip_concurrency: DEFAULT_PER_IP_CONCURRENCY,
             max_concurrency: DEFAULT_MAX_CONCURRENCY,
             respect_robots: DEFAULT_RESPECT_ROBOTS,
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
@@ -199,6 +219,9 @@ impl Default for FetchSettings {
     fn default() -> Self {
         Self {
             timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            min_rate: DEFAULT_MIN_RATE,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base: DEFAULT_RETRY_BASE,

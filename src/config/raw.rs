@@ -35,6 +35,7 @@ pub(super) struct RawPoliteness {
     pub user_agent: Option<ContactUserAgent>,
     pub per_host_interval: Option<HumanDuration>,
     pub per_host_concurrency: Option<usize>,
+    pub per_ip_concurrency: Option<usize>,
     pub max_concurrency: Option<usize>,
     pub respect_robots: Option<bool>,
     pub max_retry_after: Option<HumanDuration>,
@@ -45,6 +46,9 @@ pub(super) struct RawPoliteness {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawFetch {
     pub timeout: Option<HumanDuration>,
+    pub connect_timeout: Option<HumanDuration>,
+    pub read_timeout: Option<HumanDuration>,
+    pub min_rate: Option<u64>,
     pub max_body_bytes: Option<u64>,
     pub max_retries: Option<u32>,
     pub retry_base: Option<HumanDuration>,

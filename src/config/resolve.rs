@@ -55,6 +55,8 @@ pub(super) fn politeness(
             source,
         )?,
         per_host_concurrency,
+        // Zero is allowed here: it turns the per-server cap off.
+        per_ip_concurrency: raw.per_ip_concurrency.unwrap_or(DEFAULT_PER_IP_CONCURRENCY),
         max_concurrency,
         respect_robots: raw.respect_robots.unwrap_or(DEFAULT_RESPECT_ROBOTS),
         max_retry_after: positive(
@@ -83,6 +85,25 @@ pub(super) fn fetch(
     };
     Ok(FetchSettings {
         timeout: positive(raw.timeout, DEFAULT_TIMEOUT, &table.key("timeout"), source)?,
+        connect_timeout: positive(
+            raw.connect_timeout,
+            DEFAULT_CONNECT_TIMEOUT,
+            &table.key("connect_timeout"),
+            source,
+        )?,
+        read_timeout: positive(
+            raw.read_timeout,
+            DEFAULT_READ_TIMEOUT,
+            &table.key("read_timeout"),
+            source,
+        )?,
+        min_rate: at_least(
+            raw.min_rate,
+            DEFAULT_MIN_RATE,
+            MIN_MIN_RATE,
+            &table.key("min_rate"),
+            source,
+        )?,
         max_body_bytes: at_least(
             raw.max_body_bytes,
             DEFAULT_MAX_BODY_BYTES,

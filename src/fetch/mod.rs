@@ -17,12 +17,12 @@ use url::Url;
 pub use outcome::{
     Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators, parse_retry_after,
 };
-pub use scope::{PublicResolver, is_private_host, is_private_ip};
+pub use scope::{Lookup, PublicResolver, ResolveError, is_private_host, is_private_ip};
 
 use crate::classify::{self, PageKind};
 use crate::config::{FetchSettings, Politeness};
 use crate::discover::PageRequest;
-use crate::gate::{Host, HostGate, PauseReason, RobotsRules};
+use crate::gate::{Host, HostGate, PauseReason, RobotsRules, product_token};
 use wire::{SendError, send_once};
 
 /// RFC 9309: follow at least five redirects for robots.txt.
@@ -45,6 +45,7 @@ pub struct Fetcher {
     client: reqwest::Client,
     gate: Arc<HostGate>,
     settings: FetchSettings,
+    resolver: PublicResolver,
 }
 
 impl Fetcher {
@@ -60,17 +61,33 @@ impl Fetcher {
         settings: FetchSettings,
         private_names: std::collections::HashSet<String>,
     ) -> anyhow::Result<Fetcher> {
+        Fetcher::with_lookup(gate, settings, private_names, Lookup::System)
+    }
+
+    /// As `with_private_names`, with host names looked up by `lookup` (a fixed table in tests).
+    ///
+    /// Proxies named in the environment (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`) are ignored:
+    /// a proxy would resolve names itself, past the address filter. Time limits are applied per
+    /// exchange (see `wire`), except the connect timeout, which the client applies.
+    pub fn with_lookup(
+        gate: Arc<HostGate>,
+        settings: FetchSettings,
+        private_names: std::collections::HashSet<String>,
+        lookup: Lookup,
+    ) -> anyhow::Result<Fetcher> {
+        let resolver = PublicResolver::with_lookup(private_names, lookup);
         let client = reqwest::Client::builder()
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
-            .timeout(settings.timeout)
-            .connect_timeout(settings.timeout.min(Duration::from_secs(15)))
+            .connect_timeout(settings.connect_timeout)
             .pool_max_idle_per_host(2)
-            .dns_resolver(Arc::new(PublicResolver::new(private_names)))
+            .dns_resolver(Arc::new(resolver.clone()))
             .build()?;
         Ok(Fetcher {
             client,
             gate,
             settings,
+            resolver,
         })
     }
 
@@ -157,6 +174,11 @@ impl Fetcher {
             return Err(ExcludeReason::PrivateAddress);
         }
         (options.scope)(url)?;
+        if let Some(url::Host::Domain(name)) = url.host()
+            && let Err(ResolveError::Refused { .. }) = self.resolver.addresses(name).await
+        {
+            return Err(ExcludeReason::PrivateAddress);
+        }
         if self.politeness().respect_robots {
             let host = self.gate.host(url);
             let origin = url.origin().ascii_serialization();
@@ -213,7 +235,8 @@ impl Fetcher {
                 robots_url = next;
                 continue;
             }
-            return RobotsRules::from_response(response.status, &response.body);
+            let agent = product_token(&self.politeness().user_agent);
+            return RobotsRules::from_response(agent, response.status, &response.body);
         }
         RobotsRules::DisallowAll("robots.txt redirects too often".into())
     }
@@ -228,9 +251,13 @@ impl Fetcher {
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
         let limit = self.politeness().host_failure_limit;
+        let server = match self.server_of(&url).await {
+            Ok(server) => server,
+            Err(reason) => return Err(Box::new(FetchOutcome::Excluded { url, reason })),
+        };
         let mut attempt = 0;
         loop {
-            let slot = match host.acquire(self.gate.global()).await {
+            let slot = match host.acquire(self.gate.global(), server.as_ref()).await {
                 Ok(slot) => slot,
                 Err(reason) => return Err(Box::new(paused(url, reason))),
             };
@@ -239,7 +266,7 @@ impl Fetcher {
                 request,
                 validators,
                 &self.politeness().user_agent,
-                self.settings.max_body_bytes,
+                &self.settings,
             )
             .await;
             drop(slot);
@@ -255,10 +282,17 @@ impl Fetcher {
                     if response.status != 429 && response.status < 500 {
                         return Ok(response);
                     }
+                    let cap = self.politeness().max_retry_after;
                     let retry_after = response
                         .header("retry-after")
-                        .and_then(|v| parse_retry_after(v, Utc::now()))
-                        .map(|d| d.min(self.politeness().max_retry_after));
+                        .and_then(|v| parse_retry_after(v, Utc::now()));
+                    if let Some(asked) = retry_after
+                        && asked > cap
+                    {
+                        let reason = host.pause_for_retry_after(asked, cap);
+                        tracing::warn!(host = host.key(), %url, "{reason}");
+                        return Err(Box::new(paused(url, reason)));
+                    }
                     host.defer(
                         retry_after.unwrap_or_else(|| self.backoff(attempt)),
                         retry_after.is_some(),
@@ -297,6 +331,32 @@ impl Fetcher {
             host.defer(self.backoff(attempt), false);
             attempt += 1;
         }
+    }
+}
+
+impl Fetcher {
+    /// The permit pool of the server `url` is served from (its first public address), for the
+    /// per-server cap. A name that resolves only to refused addresses is an exclusion; a name
+    /// that does not resolve is left to the connection, which fails and is retried like any
+    /// connect error.
+    async fn server_of(
+        &self,
+        url: &Url,
+    ) -> Result<Option<Arc<tokio::sync::Semaphore>>, ExcludeReason> {
+        let ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+            Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+            Some(url::Host::Domain(name)) => match self.resolver.addresses(name).await {
+                Ok(addrs) => match addrs.first() {
+                    Some(ip) => *ip,
+                    None => return Ok(None),
+                },
+                Err(ResolveError::Refused { .. }) => return Err(ExcludeReason::PrivateAddress),
+                Err(ResolveError::Lookup { .. }) => return Ok(None),
+            },
+            None => return Ok(None),
+        };
+        Ok(self.gate.server(ip))
     }
 }
 

@@ -1,11 +1,21 @@
-//! One HTTP request on the wire: sends it, reads the body up to the cap, and decodes the
-//! Content-Encoding ourselves so that both the wire bytes and the decoded bytes are kept.
+//! One HTTP request on the wire: sends it, reads the body up to the cap within its time limits,
+//! and decodes the Content-Encoding ourselves so that both the wire bytes and the decoded bytes
+//! are kept.
+//!
+//! Time limits: the connection within `connect_timeout` (set on the client), the response headers
+//! within `timeout`, no pause between body bytes longer than `read_timeout`, and the whole
+//! exchange within `timeout + expected bytes / min_rate`, where the expected bytes are the
+//! announced Content-Length or else the body cap. A large file from a slow server finishes; a
+//! stalled or dripping connection is cut.
 
 use std::io::Read;
+use std::time::Duration;
 
 use chrono::Utc;
+use tokio::time::{Instant, timeout, timeout_at};
 
 use super::outcome::{Capture, FailKind, Validators};
+use crate::config::FetchSettings;
 use crate::discover::PageRequest;
 
 const ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
@@ -54,8 +64,9 @@ pub(super) async fn send_once(
     request: &PageRequest,
     validators: Option<&Validators>,
     user_agent: &str,
-    max_body_bytes: u64,
+    settings: &FetchSettings,
 ) -> Result<Capture, SendError> {
+    let max_body_bytes = settings.max_body_bytes;
     let url = request.url().clone();
     let mut headers: Vec<(String, String)> = vec![
         ("user-agent".into(), user_agent.into()),
@@ -91,7 +102,16 @@ pub(super) async fn send_once(
     if let Some(body) = &body {
         builder = builder.body(body.clone());
     }
-    let mut response = builder.send().await.map_err(|e| classify_error(&e))?;
+    let started = Instant::now();
+    let mut response = match timeout_at(started + settings.timeout, builder.send()).await {
+        Ok(sent) => sent.map_err(|e| classify_error(&e))?,
+        Err(_) => {
+            return Err(SendError::Transient(
+                FailKind::Timeout,
+                format!("no response headers within {}", show(settings.timeout)),
+            ));
+        }
+    };
     let status = response.status().as_u16();
     let http_version = format!("{:?}", response.version());
     let ip = response.remote_addr().map(|a| a.ip());
@@ -112,9 +132,38 @@ pub(super) async fn send_once(
             limit: max_body_bytes,
         });
     }
+    let expected = response.content_length().unwrap_or(max_body_bytes);
+    let overall = overall_limit(settings, expected);
+    let deadline = started + overall;
     let mut wire = Vec::new();
     loop {
-        match response.chunk().await {
+        let read =
+            match timeout_at(deadline, timeout(settings.read_timeout, response.chunk())).await {
+                Ok(Ok(read)) => read,
+                Ok(Err(_)) => {
+                    return Err(SendError::Transient(
+                        FailKind::Timeout,
+                        format!(
+                            "no bytes for {} after {} body bytes (read_timeout)",
+                            show(settings.read_timeout),
+                            wire.len()
+                        ),
+                    ));
+                }
+                Err(_) => {
+                    return Err(SendError::Transient(
+                        FailKind::Timeout,
+                        format!(
+                            "body not complete within {} ({} of {expected} bytes; timeout plus \
+                         min_rate {} bytes/s)",
+                            show(overall),
+                            wire.len(),
+                            settings.min_rate
+                        ),
+                    ));
+                }
+            };
+        match read {
             Ok(Some(chunk)) => {
                 if (wire.len() + chunk.len()) as u64 > max_body_bytes {
                     return Err(SendError::Oversize {
@@ -153,6 +202,16 @@ pub(super) async fn send_once(
         body,
         fetched_at: Utc::now(),
     })
+}
+
+/// The longest one exchange may take when `expected` body bytes are to come.
+fn overall_limit(settings: &FetchSettings, expected: u64) -> Duration {
+    let rate = settings.min_rate.max(1) as f64;
+    settings.timeout + Duration::from_secs_f64(expected as f64 / rate)
+}
+
+fn show(d: Duration) -> humantime::FormattedDuration {
+    humantime::format_duration(Duration::from_millis(d.as_millis() as u64))
 }
 
 fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
@@ -235,6 +294,18 @@ mod tests {
             decode_content(&bomb, Some("gzip"), 1 << 20),
             Err(SendError::Oversize { .. })
         ));
+    }
+
+    #[test]
+    fn the_overall_limit_scales_with_the_expected_body() {
+        // The defaults, as the README states them: a 10 MB PDF at the minimum rate of 16 KiB/s
+        // gets 30 s plus 640 s.
+        let settings = FetchSettings::default();
+        assert_eq!(
+            overall_limit(&settings, 10 * 1024 * 1024),
+            Duration::from_secs(670)
+        );
+        assert_eq!(overall_limit(&settings, 0), Duration::from_secs(30));
     }
 
     #[test]

@@ -1,270 +1,59 @@
-//! Host gate: the one politeness type per host. A `Host` owns its rate limiter (governor, burst
-//! 1), its concurrency permits, its backoff and Retry-After pause, its pause for the rest of the
-//! run, and its robots.txt rules. Every request, redirects and retries included, passes `acquire`.
-//! A request takes its host's permit, waits for the host's gap, and only then takes a global
-//! permit, so a slow or waiting host never holds a global slot.
+//! Host gate: politeness between the frontier and the wire. A `Host` (one per host name) owns its
+//! gap, permits, backoff, pauses and robots.txt rules; the `HostGate` holds every host of a run,
+//! the global cap, and one permit pool per server address, so that many host names served from
+//! one address (county sites on one provincial platform) share that server's cap.
 
+mod host;
 mod robots;
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio::time::Instant;
+use tokio::sync::Semaphore;
 use url::Url;
 
-pub use robots::{ROBOTS_MAX_BYTES, RobotsRules};
+pub use host::{Host, HostSummary, PauseReason, Slot};
+pub use robots::{ROBOTS_MAX_BYTES, RobotsRules, product_token};
 
 use crate::config::Politeness;
 
-/// Why a host takes no more requests this run.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PauseReason {
-    /// Too many consecutive failures (timeouts, connection errors, 5xx).
-    Failing { failures: u32 },
-    /// Anti-bot challenges: the host does not want us now.
-    Blocked { challenges: u32 },
-}
+/// Test-only knob: the environment variable that breaks the gate on purpose, so that the tests'
+/// spacing assertions can be shown to fail. It is read only by debug builds (release builds
+/// compile the check out) and only when set to exactly [`BROKEN_GATE_VALUE`]; the gate then lets
+/// every request through without its gap, backoff or Retry-After wait, and logs a warning.
+/// Never set it outside a test.
+#[doc(hidden)]
+pub const BROKEN_GATE_ENV: &str = "NIANBAO_TEST_ONLY_BROKEN_GATE";
+#[doc(hidden)]
+pub const BROKEN_GATE_VALUE: &str = "ignore-every-wait";
 
-impl std::fmt::Display for PauseReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PauseReason::Failing { failures } => {
-                write!(f, "paused after {failures} consecutive failures")
-            }
-            PauseReason::Blocked { challenges } => {
-                write!(f, "blocked by anti-bot challenges ({challenges})")
-            }
+fn broken_gate_requested() -> bool {
+    #[cfg(debug_assertions)]
+    {
+        let on = std::env::var(BROKEN_GATE_ENV).is_ok_and(|v| v == BROKEN_GATE_VALUE);
+        if on {
+            tracing::warn!(
+                "{BROKEN_GATE_ENV} is set: the host gate ignores every wait (tests only)"
+            );
         }
+        on
     }
-}
-
-/// What a host reported over the run, for the run report and `nianbao status`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct HostSummary {
-    pub host: String,
-    pub requests: u64,
-    pub challenges: u32,
-    pub retry_after_pauses: u32,
-    /// Set when the host was paused for the rest of the run.
-    pub paused: Option<String>,
-}
-
-struct HostState {
-    /// No request starts before this instant (Retry-After, backoff).
-    not_before: Option<Instant>,
-    last_start: Option<Instant>,
-    consecutive_failures: u32,
-    challenges: u32,
-    requests: u64,
-    retry_after_pauses: u32,
-    paused: Option<PauseReason>,
-}
-
-/// One host's politeness.
-pub struct Host {
-    key: String,
-    interval: Mutex<Duration>,
-    limiter: Mutex<Arc<DefaultDirectRateLimiter>>,
-    permits: Arc<Semaphore>,
-    state: Mutex<HostState>,
-    robots: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<RobotsRules>>>>,
-}
-
-fn limiter_for(interval: Duration) -> Arc<DefaultDirectRateLimiter> {
-    let quota = Quota::with_period(interval.max(Duration::from_millis(1)))
-        .expect("the period is at least one millisecond, so the quota is valid")
-        .allow_burst(NonZeroU32::MIN);
-    Arc::new(RateLimiter::direct(quota))
-}
-
-/// Permission to send one request: held until the response body is read.
-pub struct Slot {
-    _host: OwnedSemaphorePermit,
-    _global: OwnedSemaphorePermit,
-}
-
-impl Host {
-    fn new(key: String, interval: Duration, concurrency: usize) -> Host {
-        Host {
-            key,
-            interval: Mutex::new(interval),
-            limiter: Mutex::new(limiter_for(interval)),
-            permits: Arc::new(Semaphore::new(concurrency.max(1))),
-            state: Mutex::new(HostState {
-                not_before: None,
-                last_start: None,
-                consecutive_failures: 0,
-                challenges: 0,
-                requests: 0,
-                retry_after_pauses: 0,
-                paused: None,
-            }),
-            robots: Mutex::new(HashMap::new()),
-        }
-    }
-
-    pub fn key(&self) -> &str {
-        &self.key
-    }
-
-    fn state(&self) -> std::sync::MutexGuard<'_, HostState> {
-        self.state
-            .lock()
-            .expect("host state lock is never held across a panic")
-    }
-
-    pub fn paused(&self) -> Option<PauseReason> {
-        self.state().paused.clone()
-    }
-
-    /// Waits until this host may receive a request, then for a global slot.
-    pub async fn acquire(&self, global: &Arc<Semaphore>) -> Result<Slot, PauseReason> {
-        let host_permit = self
-            .permits
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("host semaphores are never closed");
-        loop {
-            let wait = {
-                let state = self.state();
-                if let Some(reason) = &state.paused {
-                    return Err(reason.clone());
-                }
-                let interval = *self
-                    .interval
-                    .lock()
-                    .expect("interval lock is never poisoned");
-                // The limiter knows nothing of gaps imposed after it was built (Crawl-delay swaps
-                // it), so the last start is checked as well.
-                let gap_end = state.last_start.map(|t| t + interval);
-                [state.not_before, gap_end]
-                    .into_iter()
-                    .flatten()
-                    .max()
-                    .filter(|t| *t > Instant::now())
-            };
-            match wait {
-                Some(until) => tokio::time::sleep_until(until).await,
-                None => break,
-            }
-        }
-        let limiter = self
-            .limiter
-            .lock()
-            .expect("limiter lock is never poisoned")
-            .clone();
-        limiter.until_ready().await;
-        let global_permit = global
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the global semaphore is never closed");
-        {
-            let mut state = self.state();
-            if let Some(reason) = &state.paused {
-                return Err(reason.clone());
-            }
-            state.last_start = Some(Instant::now());
-            state.requests += 1;
-        }
-        Ok(Slot {
-            _host: host_permit,
-            _global: global_permit,
-        })
-    }
-
-    /// Widens the gap between requests (Crawl-delay); never narrows it.
-    pub fn widen_interval(&self, interval: Duration) {
-        let mut current = self
-            .interval
-            .lock()
-            .expect("interval lock is never poisoned");
-        if interval > *current {
-            *current = interval;
-            *self.limiter.lock().expect("limiter lock is never poisoned") = limiter_for(interval);
-        }
-    }
-
-    pub fn interval(&self) -> Duration {
-        *self
-            .interval
-            .lock()
-            .expect("interval lock is never poisoned")
-    }
-
-    /// A request succeeded: the failure streak ends.
-    pub fn on_success(&self) {
-        self.state().consecutive_failures = 0;
-    }
-
-    /// Defers every request to this host until `now + delay` (Retry-After, backoff).
-    pub fn defer(&self, delay: Duration, retry_after: bool) {
-        let mut state = self.state();
-        let until = Instant::now() + delay;
-        if state.not_before.is_none_or(|t| t < until) {
-            state.not_before = Some(until);
-        }
-        if retry_after {
-            state.retry_after_pauses += 1;
-        }
-    }
-
-    /// A request failed after its retries; pauses the host when the streak reaches `limit`.
-    pub fn on_failure(&self, limit: u32) {
-        let mut state = self.state();
-        state.consecutive_failures += 1;
-        if state.consecutive_failures >= limit && state.paused.is_none() {
-            state.paused = Some(PauseReason::Failing {
-                failures: state.consecutive_failures,
-            });
-        }
-    }
-
-    /// The host answered with an anti-bot challenge: back off, and stop after `limit` of them.
-    pub fn on_challenge(&self, backoff: Duration, limit: u32) {
-        self.defer(backoff, false);
-        let mut state = self.state();
-        state.challenges += 1;
-        if state.challenges >= limit && state.paused.is_none() {
-            state.paused = Some(PauseReason::Blocked {
-                challenges: state.challenges,
-            });
-        }
-    }
-
-    pub fn summary(&self) -> HostSummary {
-        let state = self.state();
-        HostSummary {
-            host: self.key.clone(),
-            requests: state.requests,
-            challenges: state.challenges,
-            retry_after_pauses: state.retry_after_pauses,
-            paused: state.paused.as_ref().map(|p| p.to_string()),
-        }
-    }
-
-    /// The robots.txt cell of one origin (scheme, host and port) of this host.
-    pub fn robots_cell(&self, origin: &str) -> Arc<tokio::sync::OnceCell<RobotsRules>> {
-        self.robots
-            .lock()
-            .expect("robots lock is never poisoned")
-            .entry(origin.to_string())
-            .or_default()
-            .clone()
+    #[cfg(not(debug_assertions))]
+    {
+        false
     }
 }
 
-/// Every host of a run, plus the global cap.
+/// Every host of a run, the server permit pools and the global cap.
 pub struct HostGate {
     hosts: Mutex<HashMap<String, Arc<Host>>>,
+    servers: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
     global: Arc<Semaphore>,
     politeness: Politeness,
     intervals: HashMap<String, Duration>,
+    ignore_waits: bool,
 }
 
 /// The key a host is gated by: its lower-cased name or address, without port.
@@ -275,11 +64,22 @@ pub fn host_key(url: &Url) -> String {
 impl HostGate {
     /// `intervals` holds per-host overrides of the configured gap (from portal settings).
     pub fn new(politeness: Politeness, intervals: HashMap<String, Duration>) -> HostGate {
+        let ignore_waits = broken_gate_requested();
+        HostGate::build(politeness, intervals, ignore_waits)
+    }
+
+    fn build(
+        politeness: Politeness,
+        intervals: HashMap<String, Duration>,
+        ignore_waits: bool,
+    ) -> HostGate {
         HostGate {
             hosts: Mutex::new(HashMap::new()),
+            servers: Mutex::new(HashMap::new()),
             global: Arc::new(Semaphore::new(politeness.max_concurrency.max(1))),
             politeness,
             intervals,
+            ignore_waits,
         }
     }
 
@@ -306,9 +106,26 @@ impl HostGate {
                     key,
                     interval,
                     self.politeness.per_host_concurrency,
+                    self.ignore_waits,
                 ))
             })
             .clone()
+    }
+
+    /// The permit pool of the server at `ip`, shared by every host name that resolves to it;
+    /// `None` when `politeness.per_ip_concurrency` is 0 (no per-server cap).
+    pub fn server(&self, ip: IpAddr) -> Option<Arc<Semaphore>> {
+        let permits = self.politeness.per_ip_concurrency;
+        if permits == 0 {
+            return None;
+        }
+        let mut servers = self.servers.lock().expect("servers lock is never poisoned");
+        Some(
+            servers
+                .entry(canonical(ip))
+                .or_insert_with(|| Arc::new(Semaphore::new(permits)))
+                .clone(),
+        )
     }
 
     /// A summary of every host that received a request, sorted by host.
@@ -319,3 +136,14 @@ impl HostGate {
         all
     }
 }
+
+/// An IPv4 address written as IPv4-mapped IPv6 is the same server.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,8 +6,20 @@ use texting_robots::Robot;
 /// robots.txt files are read up to this size (RFC 9309 asks for at least 500 KiB).
 pub const ROBOTS_MAX_BYTES: usize = 500 * 1024;
 
-/// The product token matched against User-agent lines.
-const AGENT: &str = "nianbao";
+/// The product token of a User-Agent header, matched against robots.txt User-agent lines
+/// (RFC 9309 2.2.1: the leading run of letters, `-` and `_`, compared case-insensitively):
+/// `nianbao/0.1 (+https://…)` gives `nianbao`. A user agent that starts otherwise has no token
+/// and only the `*` group applies to it.
+pub fn product_token(user_agent: &str) -> &str {
+    let trimmed = user_agent.trim_start();
+    let end = trimmed
+        .find(|c: char| !(c.is_ascii_alphabetic() || c == '-' || c == '_'))
+        .unwrap_or(trimmed.len());
+    match &trimmed[..end] {
+        "" => "*",
+        token => token,
+    }
+}
 
 pub enum RobotsRules {
     AllowAll,
@@ -27,12 +39,13 @@ impl std::fmt::Debug for RobotsRules {
 }
 
 impl RobotsRules {
-    /// Rules from a fetched robots.txt: `status` of the final response, `body` capped.
-    pub fn from_response(status: u16, body: &[u8]) -> RobotsRules {
+    /// Rules for the crawler whose product token is `agent` (see [`product_token`]) from a
+    /// fetched robots.txt: `status` of the final response, `body` capped.
+    pub fn from_response(agent: &str, status: u16, body: &[u8]) -> RobotsRules {
         match status {
             200..=299 => {
                 let body = &body[..body.len().min(ROBOTS_MAX_BYTES)];
-                match Robot::new(AGENT, body) {
+                match Robot::new(agent, body) {
                     Ok(robot) => RobotsRules::Rules(Box::new(robot)),
                     // An unparseable file gives no rules, which RFC 9309 treats as allow-all.
                     Err(_) => RobotsRules::AllowAll,
@@ -94,19 +107,60 @@ mod tests {
             (503, b"", "http://a.gov.cn/anything", false),
         ];
         for (status, body, url, allowed) in cases {
-            let rules = RobotsRules::from_response(*status, body);
+            let rules = RobotsRules::from_response("nianbao", *status, body);
             assert_eq!(rules.allowed(url), *allowed, "status {status}, {url}");
         }
     }
 
     #[test]
     fn crawl_delay_is_read_and_gbk_files_parse() {
-        let rules =
-            RobotsRules::from_response(200, b"User-agent: *\nCrawl-delay: 3\nDisallow: /admin/\n");
+        let rules = RobotsRules::from_response(
+            "nianbao",
+            200,
+            b"User-agent: *\nCrawl-delay: 3\nDisallow: /admin/\n",
+        );
         assert_eq!(rules.crawl_delay(), Some(std::time::Duration::from_secs(3)));
         let (gbk, _, _) =
             encoding_rs::GBK.encode("# 政府网站 robots\nUser-agent: *\nDisallow: /内部/\n");
-        let rules = RobotsRules::from_response(200, &gbk);
+        let rules = RobotsRules::from_response("nianbao", 200, &gbk);
         assert!(rules.allowed("http://a.gov.cn/zwgk/"));
+    }
+
+    #[test]
+    fn rules_follow_the_configured_product_token() {
+        let robots = b"User-agent: nianbao\nDisallow: /a/\n\nUser-agent: County-Bot\nDisallow: /b/\n\nUser-agent: *\nDisallow: /c/\n";
+        // (user agent, URL, allowed)
+        let cases = [
+            (
+                "nianbao/0.1 (+https://example.org)",
+                "http://a.gov.cn/a/x",
+                false,
+            ),
+            (
+                "nianbao/0.1 (+https://example.org)",
+                "http://a.gov.cn/b/x",
+                true,
+            ),
+            (
+                "county-bot/2 (+https://example.org)",
+                "http://a.gov.cn/b/x",
+                false,
+            ),
+            (
+                "county-bot/2 (+https://example.org)",
+                "http://a.gov.cn/a/x",
+                true,
+            ),
+            ("nianbao-test/0.1 (+http://x)", "http://a.gov.cn/c/x", false),
+            ("nianbao-test/0.1 (+http://x)", "http://a.gov.cn/a/x", true),
+            ("0day (+http://x)", "http://a.gov.cn/c/x", false),
+        ];
+        for (agent, url, allowed) in cases {
+            let rules = RobotsRules::from_response(product_token(agent), 200, robots);
+            assert_eq!(rules.allowed(url), allowed, "{agent}: {url}");
+        }
+        assert_eq!(product_token("County-Bot/2 (x)"), "County-Bot");
+        assert_eq!(product_token("nianbao_x"), "nianbao_x");
+        assert_eq!(product_token("  "), "*");
     }
 }

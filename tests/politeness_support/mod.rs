@@ -2,15 +2,34 @@
 //! simulated servers saw (gaps between request starts, the user agent on every request).
 #![allow(dead_code)]
 
+pub mod server;
+
+use std::process::Output;
 use std::time::Duration;
 
+use nianbao::gate::{BROKEN_GATE_ENV, BROKEN_GATE_VALUE};
 use nianbao::sim::{FaultKind, FaultTarget, PathFault, RequestRecord, SiteHandle, SiteSpec};
 use serde_json::Value;
 
 use crate::common::Harness;
 
-/// Timer and scheduling slack allowed below a gap the crawler must keep.
-pub const SLACK: Duration = Duration::from_millis(100);
+/// Timer and scheduling slack allowed below a gap the crawler must keep. Every interval the
+/// tests check is several times this, so a gate that ignored its interval (requests a few ms
+/// apart) fails the check; `spacing_checks_fail_on_a_broken_gate` in each file shows it does.
+pub const SLACK: Duration = Duration::from_millis(30);
+
+/// The per-host interval of the spacing tests: five times `SLACK`.
+pub const INTERVAL: Duration = Duration::from_millis(150);
+
+/// Runs `nianbao crawl`; with `broken_gate`, through the test-only knob that makes the gate skip
+/// every wait (gap, backoff, Retry-After), to show that a spacing check can fail.
+pub fn crawl(h: &Harness, broken_gate: bool) -> Output {
+    let mut cmd = h.command(&["crawl"]);
+    if broken_gate {
+        cmd.env(BROKEN_GATE_ENV, BROKEN_GATE_VALUE);
+    }
+    crate::common::run_limited(cmd, crate::common::COMMAND_LIMIT)
+}
 
 /// A standard simulated site by short id (the test's own copy, free to change).
 pub fn site(name: &str) -> SiteSpec {
@@ -99,15 +118,34 @@ pub fn gaps(requests: &[RequestRecord]) -> Vec<(Duration, String, String)> {
         .collect()
 }
 
+/// The first request start less than `interval` (less the slack) after the one before.
+pub fn spacing_violation(site: &SiteHandle, interval: Duration) -> Option<String> {
+    gaps(&site.requests())
+        .into_iter()
+        .find(|(gap, _, _)| *gap + SLACK < interval)
+        .map(|(gap, a, b)| {
+            format!(
+                "{}: {a} then {b} only {gap:?} apart (interval {interval:?})",
+                site.name()
+            )
+        })
+}
+
 /// Every request start is at least `interval` (less the slack) after the one before.
 pub fn assert_spaced(site: &SiteHandle, interval: Duration) {
-    for (gap, a, b) in gaps(&site.requests()) {
-        assert!(
-            gap + SLACK >= interval,
-            "{}: {a} then {b} only {gap:?} apart (interval {interval:?})",
-            site.name()
-        );
+    if let Some(violation) = spacing_violation(site, interval) {
+        panic!("{violation}");
     }
+}
+
+/// The broken gate's crawl of `site` broke the spacing `interval`: the check can fail.
+pub fn assert_spacing_broken(site: &SiteHandle, interval: Duration) {
+    assert!(
+        spacing_violation(site, interval).is_some(),
+        "{}: the spacing check passed although the gate ignored its waits ({} requests)",
+        site.name(),
+        site.requests().len()
+    );
 }
 
 /// Every request carried the configured user agent with its contact URL, and was well formed.

@@ -1,0 +1,294 @@
+//! One host's politeness: its gap between request starts, its concurrency permits, its backoff and
+//! Retry-After pause, its pause for the rest of the run, and its robots.txt rules. Every request
+//! to the host, redirects and retries included, passes `Host::acquire`.
+//!
+//! The gap is kept on tokio's clock as a `last_start` instant checked at the moment a request is
+//! let through, after every permit is held: a request that passed the gap and then waited for a
+//! global or server permit checks it again, so two requests of one host never start closer than
+//! the interval, however long they queued.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
+
+use super::robots::RobotsRules;
+
+/// Why a host takes no more requests this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PauseReason {
+    /// Too many consecutive failures (timeouts, connection errors, 5xx).
+    Failing { failures: u32 },
+    /// Anti-bot challenges: the host does not want us now.
+    Blocked { challenges: u32 },
+    /// The host asked for a pause (Retry-After) longer than `politeness.max_retry_after`.
+    RetryAfter { asked: Duration, cap: Duration },
+}
+
+impl std::fmt::Display for PauseReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PauseReason::Failing { failures } => {
+                write!(f, "paused after {failures} consecutive failures")
+            }
+            PauseReason::Blocked { challenges } => {
+                write!(f, "blocked by anti-bot challenges ({challenges})")
+            }
+            PauseReason::RetryAfter { asked, cap } => write!(
+                f,
+                "paused for the run: Retry-After of {} s is longer than max_retry_after ({} s)",
+                asked.as_secs(),
+                cap.as_secs()
+            ),
+        }
+    }
+}
+
+/// What a host reported over the run, for the run report and `nianbao status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HostSummary {
+    pub host: String,
+    pub requests: u64,
+    pub challenges: u32,
+    pub retry_after_pauses: u32,
+    /// Set when the host was paused for the rest of the run.
+    pub paused: Option<String>,
+}
+
+struct HostState {
+    interval: Duration,
+    /// No request starts before this instant (Retry-After, backoff).
+    not_before: Option<Instant>,
+    last_start: Option<Instant>,
+    consecutive_failures: u32,
+    challenges: u32,
+    requests: u64,
+    retry_after_pauses: u32,
+    paused: Option<PauseReason>,
+}
+
+impl HostState {
+    /// The first instant the next request may start; `None` when it may start now.
+    fn due(&self, now: Instant) -> Option<Instant> {
+        let gap_end = self.last_start.map(|t| t + self.interval);
+        [self.not_before, gap_end]
+            .into_iter()
+            .flatten()
+            .max()
+            .filter(|t| *t > now)
+    }
+}
+
+/// Permission to send one request: held until the response body is read.
+pub struct Slot {
+    _host: OwnedSemaphorePermit,
+    _server: Option<OwnedSemaphorePermit>,
+    _global: OwnedSemaphorePermit,
+}
+
+/// One host's politeness.
+pub struct Host {
+    key: String,
+    permits: Arc<Semaphore>,
+    state: Mutex<HostState>,
+    robots: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<RobotsRules>>>>,
+    /// The deliberately broken gate of the tests (see `gate::BROKEN_GATE_ENV`): no waits at all.
+    ignore_waits: bool,
+}
+
+impl Host {
+    pub(super) fn new(
+        key: String,
+        interval: Duration,
+        concurrency: usize,
+        ignore_waits: bool,
+    ) -> Host {
+        Host {
+            key,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            state: Mutex::new(HostState {
+                interval,
+                not_before: None,
+                last_start: None,
+                consecutive_failures: 0,
+                challenges: 0,
+                requests: 0,
+                retry_after_pauses: 0,
+                paused: None,
+            }),
+            robots: Mutex::new(HashMap::new()),
+            ignore_waits,
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, HostState> {
+        self.state
+            .lock()
+            .expect("host state lock is never held across a panic")
+    }
+
+    pub fn paused(&self) -> Option<PauseReason> {
+        self.state().paused.clone()
+    }
+
+    /// Waits until this host may receive a request. Order: the host's permit, the host's gap,
+    /// then the server's permit (`server`, shared by every host name on one address) and a
+    /// global permit, so a host that is waiting out its gap holds neither. Once every permit is
+    /// held the gap is checked again and the start recorded under one lock: if the gap moved
+    /// meanwhile (another request of this host started, Retry-After arrived, Crawl-delay widened
+    /// it), the server and global permits are given back and the wait starts over.
+    pub async fn acquire(
+        &self,
+        global: &Arc<Semaphore>,
+        server: Option<&Arc<Semaphore>>,
+    ) -> Result<Slot, PauseReason> {
+        let host_permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("host semaphores are never closed");
+        loop {
+            loop {
+                let wait = {
+                    let state = self.state();
+                    if let Some(reason) = &state.paused {
+                        return Err(reason.clone());
+                    }
+                    self.due(&state)
+                };
+                match wait {
+                    Some(until) => tokio::time::sleep_until(until).await,
+                    None => break,
+                }
+            }
+            let server_permit = match server {
+                Some(server) => Some(
+                    server
+                        .clone()
+                        .acquire_owned()
+                        .await
+                        .expect("server semaphores are never closed"),
+                ),
+                None => None,
+            };
+            let global_permit = global
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("the global semaphore is never closed");
+            let mut state = self.state();
+            if let Some(reason) = &state.paused {
+                return Err(reason.clone());
+            }
+            if self.due(&state).is_some() {
+                // Permits drop here, before the next wait.
+                continue;
+            }
+            state.last_start = Some(Instant::now());
+            state.requests += 1;
+            return Ok(Slot {
+                _host: host_permit,
+                _server: server_permit,
+                _global: global_permit,
+            });
+        }
+    }
+
+    fn due(&self, state: &HostState) -> Option<Instant> {
+        if self.ignore_waits {
+            return None;
+        }
+        state.due(Instant::now())
+    }
+
+    /// Widens the gap between requests (Crawl-delay); never narrows it.
+    pub fn widen_interval(&self, interval: Duration) {
+        let mut state = self.state();
+        if interval > state.interval {
+            state.interval = interval;
+        }
+    }
+
+    pub fn interval(&self) -> Duration {
+        self.state().interval
+    }
+
+    /// A request succeeded: the failure streak ends.
+    pub fn on_success(&self) {
+        self.state().consecutive_failures = 0;
+    }
+
+    /// Defers every request to this host until `now + delay` (Retry-After, backoff).
+    pub fn defer(&self, delay: Duration, retry_after: bool) {
+        let mut state = self.state();
+        let until = Instant::now() + delay;
+        if state.not_before.is_none_or(|t| t < until) {
+            state.not_before = Some(until);
+        }
+        if retry_after {
+            state.retry_after_pauses += 1;
+        }
+    }
+
+    /// The host asked for a Retry-After pause longer than `cap`: it is left alone for the rest
+    /// of the run rather than retried at the cap.
+    pub fn pause_for_retry_after(&self, asked: Duration, cap: Duration) -> PauseReason {
+        let mut state = self.state();
+        state.retry_after_pauses += 1;
+        state
+            .paused
+            .get_or_insert(PauseReason::RetryAfter { asked, cap })
+            .clone()
+    }
+
+    /// A request failed after its retries; pauses the host when the streak reaches `limit`.
+    pub fn on_failure(&self, limit: u32) {
+        let mut state = self.state();
+        state.consecutive_failures += 1;
+        if state.consecutive_failures >= limit && state.paused.is_none() {
+            state.paused = Some(PauseReason::Failing {
+                failures: state.consecutive_failures,
+            });
+        }
+    }
+
+    /// The host answered with an anti-bot challenge: back off, and stop after `limit` of them.
+    pub fn on_challenge(&self, backoff: Duration, limit: u32) {
+        self.defer(backoff, false);
+        let mut state = self.state();
+        state.challenges += 1;
+        if state.challenges >= limit && state.paused.is_none() {
+            state.paused = Some(PauseReason::Blocked {
+                challenges: state.challenges,
+            });
+        }
+    }
+
+    pub fn summary(&self) -> HostSummary {
+        let state = self.state();
+        HostSummary {
+            host: self.key.clone(),
+            requests: state.requests,
+            challenges: state.challenges,
+            retry_after_pauses: state.retry_after_pauses,
+            paused: state.paused.as_ref().map(|p| p.to_string()),
+        }
+    }
+
+    /// The robots.txt cell of one origin (scheme, host and port) of this host.
+    pub fn robots_cell(&self, origin: &str) -> Arc<tokio::sync::OnceCell<RobotsRules>> {
+        self.robots
+            .lock()
+            .expect("robots lock is never poisoned")
+            .entry(origin.to_string())
+            .or_default()
+            .clone()
+    }
+}

@@ -1,0 +1,259 @@
+//! The host gate on tokio's paused clock: every wait is exact, so each check compares instants.
+//! Each scenario reports the first gap it found too short; it is run on the real gate (which must
+//! report none) and on the deliberately broken one (which must report one), so each check is
+//! shown able to fail.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::{Instant, sleep, sleep_until};
+
+use super::*;
+
+const SECOND: Duration = Duration::from_secs(1);
+
+fn gate(interval: Duration, per_host: usize, global: usize, broken: bool) -> Arc<HostGate> {
+    let politeness = Politeness {
+        per_host_interval: interval,
+        per_host_concurrency: per_host,
+        max_concurrency: global,
+        ..Politeness::default()
+    };
+    Arc::new(HostGate::build(politeness, HashMap::new(), broken))
+}
+
+fn url(host: &str) -> Url {
+    Url::parse(&format!("http://{host}/page.html")).expect("valid test URL")
+}
+
+/// The first pair of starts closer than `min`, described.
+fn too_close(starts: &[Instant], min: Duration) -> Option<String> {
+    let mut sorted = starts.to_vec();
+    sorted.sort();
+    sorted.windows(2).find_map(|w| {
+        let gap = w[1] - w[0];
+        (gap < min).then(|| format!("two starts {gap:?} apart, less than {min:?}"))
+    })
+}
+
+/// Starts one request on `host` at once and holds its slot for `hold`; returns its start.
+fn spawn_request(
+    gate: &Arc<HostGate>,
+    host: &str,
+    hold: Duration,
+) -> tokio::task::JoinHandle<Instant> {
+    let gate = gate.clone();
+    let url = url(host);
+    tokio::spawn(async move {
+        let host = gate.host(&url);
+        let slot = host
+            .acquire(gate.global(), None)
+            .await
+            .expect("the host is not paused");
+        let started = Instant::now();
+        sleep(hold).await;
+        drop(slot);
+        started
+    })
+}
+
+async fn starts(tasks: Vec<tokio::task::JoinHandle<Instant>>) -> Vec<Instant> {
+    let mut out = Vec::new();
+    for task in tasks {
+        out.push(task.await.expect("request task completes"));
+    }
+    out
+}
+
+async fn interval_holds(broken: bool) -> Option<String> {
+    let gate = gate(2 * SECOND, 1, 8, broken);
+    let tasks = (0..3)
+        .map(|_| spawn_request(&gate, "a.gov.cn", Duration::ZERO))
+        .collect();
+    too_close(&starts(tasks).await, 2 * SECOND)
+}
+
+/// per_host_concurrency 2 and the global pool full: both requests pass the host's gap while the
+/// pool is full, then get global permits at the same moment; the second must still wait.
+async fn gap_holds_at_sending_with_the_global_pool_full(broken: bool) -> Option<String> {
+    let gate = gate(SECOND, 2, 1, broken);
+    let begin = Instant::now();
+    let blocker = gate
+        .global()
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("open semaphore");
+    let tasks = (0..2)
+        .map(|_| spawn_request(&gate, "a.gov.cn", Duration::ZERO))
+        .collect();
+    sleep(5 * SECOND).await;
+    drop(blocker);
+    let starts = starts(tasks).await;
+    assert!(
+        starts.iter().all(|s| *s >= begin + 5 * SECOND),
+        "a request started while every global permit was held"
+    );
+    too_close(&starts, SECOND)
+}
+
+/// Retry-After arrives while one request waits for the host's permit and, with two host
+/// permits, another waits for a global one after passing the gap: neither starts before it ends.
+async fn retry_after_holds_requests_already_waiting(broken: bool) -> Option<String> {
+    let gate = gate(SECOND, 2, 1, broken);
+    let host = gate.host(&url("a.gov.cn"));
+    let first = spawn_request(&gate, "a.gov.cn", 3 * SECOND);
+    let waiting = (0..2)
+        .map(|_| spawn_request(&gate, "a.gov.cn", Duration::ZERO))
+        .collect::<Vec<_>>();
+    let begin = Instant::now();
+    sleep_until(begin + 2 * SECOND).await;
+    host.defer(10 * SECOND, true);
+    let first = first.await.expect("first request completes");
+    let starts = starts(waiting).await;
+    let end = begin + 12 * SECOND;
+    if let Some(early) = starts.iter().find(|s| **s < end) {
+        return Some(format!(
+            "a request started {:?} into a Retry-After pause ending at {:?}",
+            *early - begin,
+            end - begin
+        ));
+    }
+    let mut all = starts;
+    all.push(first);
+    too_close(&all, SECOND)
+}
+
+/// A Crawl-delay read after a request started widens the gap to the next one.
+async fn crawl_delay_widens_the_gap(broken: bool) -> Option<String> {
+    let gate = gate(SECOND, 1, 8, broken);
+    let host = gate.host(&url("a.gov.cn"));
+    let first = spawn_request(&gate, "a.gov.cn", Duration::ZERO)
+        .await
+        .expect("first request");
+    host.widen_interval(5 * SECOND);
+    host.widen_interval(2 * SECOND);
+    assert_eq!(host.interval(), 5 * SECOND, "a shorter delay never narrows");
+    let second = spawn_request(&gate, "a.gov.cn", Duration::ZERO)
+        .await
+        .expect("second request");
+    too_close(&[first, second], 5 * SECOND)
+}
+
+#[tokio::test(start_paused = true)]
+async fn interval_is_kept_between_request_starts() {
+    assert_eq!(interval_holds(false).await, None);
+    assert!(interval_holds(true).await.is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_gap_holds_at_the_moment_of_sending_when_the_global_pool_was_full() {
+    assert_eq!(
+        gap_holds_at_sending_with_the_global_pool_full(false).await,
+        None
+    );
+    assert!(
+        gap_holds_at_sending_with_the_global_pool_full(true)
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn retry_after_holds_requests_that_are_already_waiting() {
+    assert_eq!(
+        retry_after_holds_requests_already_waiting(false).await,
+        None
+    );
+    assert!(
+        retry_after_holds_requests_already_waiting(true)
+            .await
+            .is_some()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_crawl_delay_widens_the_gap_and_never_narrows_it() {
+    assert_eq!(crawl_delay_widens_the_gap(false).await, None);
+    assert!(crawl_delay_widens_the_gap(true).await.is_some());
+}
+
+#[tokio::test(start_paused = true)]
+async fn host_names_on_one_server_share_its_permits() {
+    let politeness = Politeness {
+        per_host_interval: SECOND,
+        per_ip_concurrency: 1,
+        ..Politeness::default()
+    };
+    let gate = Arc::new(HostGate::build(politeness, HashMap::new(), false));
+    let ip: IpAddr = "203.0.113.7".parse().expect("address");
+    let server = gate.server(ip).expect("a per-server cap is configured");
+    let mapped: IpAddr = "::ffff:203.0.113.7".parse().expect("address");
+    let same = gate.server(mapped).expect("a per-server cap is configured");
+    assert!(
+        Arc::ptr_eq(&server, &same),
+        "a mapped address is the same server"
+    );
+    let a = gate.host(&url("a.gov.cn"));
+    let b = gate.host(&url("b.gov.cn"));
+    let begin = Instant::now();
+    let slot_a = a
+        .acquire(gate.global(), Some(&server))
+        .await
+        .expect("not paused");
+    let waiting = tokio::spawn({
+        let gate = gate.clone();
+        async move {
+            let _slot = b
+                .acquire(gate.global(), Some(&server))
+                .await
+                .expect("not paused");
+            Instant::now()
+        }
+    });
+    sleep(3 * SECOND).await;
+    assert!(
+        !waiting.is_finished(),
+        "b started while a held the server's only permit"
+    );
+    drop(slot_a);
+    let b_start = waiting.await.expect("b completes");
+    assert_eq!(
+        b_start,
+        begin + 3 * SECOND,
+        "b starts as soon as the permit is free"
+    );
+
+    let uncapped = HostGate::build(
+        Politeness {
+            per_ip_concurrency: 0,
+            ..Politeness::default()
+        },
+        HashMap::new(),
+        false,
+    );
+    assert!(
+        uncapped.server(ip).is_none(),
+        "0 turns the per-server cap off"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_pause_for_the_run_refuses_waiting_requests() {
+    let gate = gate(SECOND, 1, 8, false);
+    let host = gate.host(&url("a.gov.cn"));
+    let first = spawn_request(&gate, "a.gov.cn", 2 * SECOND);
+    let waiting = tokio::spawn({
+        let gate = gate.clone();
+        let host = host.clone();
+        async move { host.acquire(gate.global(), None).await.map(|_| ()) }
+    });
+    sleep(SECOND).await;
+    let reason = host.pause_for_retry_after(Duration::from_secs(3600), Duration::from_secs(600));
+    first.await.expect("first request");
+    assert_eq!(waiting.await.expect("task").err(), Some(reason.clone()));
+    assert!(reason.to_string().contains("3600 s"), "{reason}");
+    let summary = host.summary();
+    assert_eq!(summary.retry_after_pauses, 1);
+    assert_eq!(summary.paused, Some(reason.to_string()));
+}
