@@ -52,7 +52,18 @@ impl Journal {
     pub fn open(data_dir: &Path, store: &Store) -> anyhow::Result<(Journal, PreviousEnd)> {
         let path = data_dir.join(JOURNAL_FILE);
         let in_flight = match std::fs::read(&path) {
-            Ok(bytes) => Some(in_flight(&String::from_utf8_lossy(&bytes))),
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes);
+                // A start killed after counting a journal and before replacing it must not
+                // count it again: the journal's id says whether it was.
+                let id = text.lines().next().and_then(|l| l.strip_prefix('='));
+                match id {
+                    Some(id) if store.counted_journal()?.as_deref() == Some(id) => {
+                        Some((None, None))
+                    }
+                    _ => Some((id.map(str::to_string), Some(in_flight(&text)))),
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => {
                 return Err(StoreError::Io {
@@ -62,18 +73,38 @@ impl Journal {
                 .into());
             }
         };
-        let previous = record_strikes(store, in_flight)?;
+        let previous = match in_flight {
+            None => record_strikes(store, None, None)?,
+            Some((id, Some(keys))) => record_strikes(store, Some(keys), id.as_deref())?,
+            // Counted by a start that died before replacing it: the strikes stand as they are.
+            Some((_, None)) => PreviousEnd {
+                abnormal: true,
+                quarantined: Vec::new(),
+                suspects: store
+                    .suspects()?
+                    .iter()
+                    .filter(|(_, s)| !s.quarantined)
+                    .count(),
+            },
+        };
         // The strikes must outlive a crash of this run before the old journal goes.
         store.flush()?;
-        let file = OpenOptions::new()
+        let io = |source| StoreError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
             .create(true)
             .write(true)
             .truncate(true)
             .open(&path)
-            .map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            .map_err(io)?;
+        let id = format!(
+            "{}-{}",
+            Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+            std::process::id()
+        );
+        file.write_all(format!("={id}\n").as_bytes()).map_err(io)?;
         Ok((
             Journal {
                 path,
@@ -132,10 +163,12 @@ fn in_flight(text: &str) -> HashSet<String> {
 
 /// Strikes from the last end: after an abnormal one, each URL then in flight gains a strike
 /// (two quarantine it) and other suspects are cleared (their abnormal ends were not
-/// consecutive); after a clean one, every suspect not quarantined is cleared.
+/// consecutive); after a clean one, every suspect not quarantined is cleared. Written in one
+/// batch with the journal's id.
 fn record_strikes(
     store: &Store,
     in_flight: Option<HashSet<String>>,
+    journal: Option<&str>,
 ) -> anyhow::Result<PreviousEnd> {
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut previous = PreviousEnd {
@@ -143,15 +176,14 @@ fn record_strikes(
         ..PreviousEnd::default()
     };
     let in_flight = in_flight.unwrap_or_default();
-    for (url, suspect) in store.suspects()? {
-        if !suspect.quarantined && !in_flight.contains(&url) {
-            store.remove_suspect(&url)?;
-        }
-    }
-    for key in &in_flight {
-        // Frontier keys of POST requests carry their form after the URL.
-        let url = key.split(" POST ").next().unwrap_or(key);
-        let mut suspect = store.suspect(url)?.unwrap_or_else(|| Suspect {
+    let known: std::collections::HashMap<String, Suspect> = store.suspects()?.into_iter().collect();
+    let mut updates: Vec<(String, Option<Suspect>)> = known
+        .iter()
+        .filter(|(url, s)| !s.quarantined && !in_flight.contains(*url))
+        .map(|(url, _)| (url.clone(), None))
+        .collect();
+    for url in &in_flight {
+        let mut suspect = known.get(url).cloned().unwrap_or_else(|| Suspect {
             first_at: now.clone(),
             ..Suspect::default()
         });
@@ -170,12 +202,13 @@ fn record_strikes(
         suspect.last_at = now.clone();
         if suspect.strikes >= QUARANTINE_STRIKES {
             suspect.quarantined = true;
-            previous.quarantined.push(url.to_string());
+            previous.quarantined.push(url.clone());
         } else {
             previous.suspects += 1;
         }
-        store.put_suspect(url, &suspect)?;
+        updates.push((url.clone(), Some(suspect)));
     }
+    store.apply_strikes(&updates, journal)?;
     Ok(previous)
 }
 
@@ -241,6 +274,49 @@ pub fn probe_page(request_json: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn strikes_of(store: &Store, url: &str) -> (u32, bool) {
+        store
+            .suspect(url)
+            .expect("store reads")
+            .map_or((0, false), |s| (s.strikes, s.quarantined))
+    }
+
+    #[test]
+    fn a_journal_is_counted_once_and_two_consecutive_abnormal_ends_quarantine() {
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let store = Store::open(dir.path()).expect("store opens");
+        let journal = dir.path().join(JOURNAL_FILE);
+        let url = "http://127.0.0.1/t1.html";
+        std::fs::write(
+            &journal,
+            format!("=run-a\n+{url}\n+http://127.0.0.1/t2.html\n-http://127.0.0.1/t2.html\n"),
+        )
+        .expect("write");
+        let (_, previous) = Journal::open(dir.path(), &store).expect("opens");
+        assert!(previous.abnormal);
+        assert_eq!(strikes_of(&store, url), (1, false));
+        assert_eq!(strikes_of(&store, "http://127.0.0.1/t2.html"), (0, false));
+
+        // A start killed after counting and before replacing the journal: not counted again.
+        std::fs::write(&journal, format!("=run-a\n+{url}\n")).expect("write");
+        let (_, previous) = Journal::open(dir.path(), &store).expect("opens");
+        assert!(previous.abnormal);
+        assert_eq!(strikes_of(&store, url), (1, false));
+
+        // The next run dies with it in flight again: quarantined.
+        std::fs::write(&journal, format!("=run-b\n+{url}\n")).expect("write");
+        let (journal_now, previous) = Journal::open(dir.path(), &store).expect("opens");
+        assert_eq!(previous.quarantined, [url]);
+        assert_eq!(strikes_of(&store, url), (2, true));
+
+        // A clean end keeps the quarantine, and clears suspects that did not crash again.
+        journal_now.close();
+        assert!(!journal.exists());
+        let (_, previous) = Journal::open(dir.path(), &store).expect("opens");
+        assert!(!previous.abnormal);
+        assert_eq!(strikes_of(&store, url), (2, true));
+    }
 
     #[test]
     fn in_flight_keys_are_those_begun_and_not_ended() {

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::{Store, StoreError};
 
 const TREE: &str = "suspects";
+/// The id of the last journal counted; no URL starts with a NUL byte.
+const COUNTED_KEY: &[u8] = b"\0counted_journal";
 
 /// A URL in flight during one or more consecutive abnormal ends of the process.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +30,9 @@ impl Store {
         let mut out = Vec::new();
         for entry in tree.iter() {
             let (key, value) = entry?;
+            if key.starts_with(b"\0") {
+                continue;
+            }
             let url = String::from_utf8_lossy(&key).into_owned();
             match serde_json::from_slice::<Suspect>(&value) {
                 Ok(suspect) => out.push((url, suspect)),
@@ -48,6 +53,40 @@ impl Store {
         let tree = self.db.open_tree(TREE)?;
         let value = serde_json::to_vec(suspect).expect("a suspect record serialises: plain data");
         tree.insert(url.as_bytes(), value)?;
+        Ok(())
+    }
+
+    /// The id of the last in-flight journal whose strikes were counted.
+    pub fn counted_journal(&self) -> Result<Option<String>, StoreError> {
+        let tree = self.db.open_tree(TREE)?;
+        Ok(tree
+            .get(COUNTED_KEY)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Applies the strikes counted from one journal (a suspect to write, or `None` to forget
+    /// the URL) and records the journal as counted, in one atomic batch: a start that dies
+    /// half-way has counted nothing, and the next one counts it again, once.
+    pub fn apply_strikes(
+        &self,
+        updates: &[(String, Option<Suspect>)],
+        journal: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let tree = self.db.open_tree(TREE)?;
+        let mut batch = sled::Batch::default();
+        for (url, suspect) in updates {
+            match suspect {
+                Some(s) => batch.insert(
+                    url.as_bytes(),
+                    serde_json::to_vec(s).expect("a suspect record serialises: plain data"),
+                ),
+                None => batch.remove(url.as_bytes()),
+            }
+        }
+        if let Some(id) = journal {
+            batch.insert(COUNTED_KEY, id.as_bytes());
+        }
+        tree.apply_batch(batch)?;
         Ok(())
     }
 
