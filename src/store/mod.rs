@@ -4,7 +4,9 @@
 //! are durable (see `archive`), and flushed before it is reported as done.
 
 mod docs;
+mod failures;
 mod frontier;
+mod schedule;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -12,7 +14,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
+pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
+pub use schedule::{FailurePolicy, RetrySchedule, is_not_found};
 
 use crate::export::ExportRecord;
 
@@ -66,6 +70,9 @@ pub struct UrlState {
     pub list_title: Option<String>,
     #[serde(default)]
     pub list_date: Option<String>,
+    /// The failure policy's schedule while the URL has failed and has no document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySchedule>,
 }
 
 /// The sled database of one data_dir.
@@ -81,6 +88,12 @@ pub struct Store {
     exchanges: sled::Tree,
     warc_responses: sled::Tree,
     warc_written: sled::Tree,
+    /// Retry index: next retry time + URL -> (), for failed URLs still scheduled.
+    retry_due: sled::Tree,
+    /// URL -> (), for failed URLs the nightly crawl no longer asks for.
+    gone: sled::Tree,
+    /// URL -> decoding error, for URL records that could not be read.
+    unreadable: sled::Tree,
     data_dir: PathBuf,
     // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
     _lock: File,
@@ -125,7 +138,7 @@ impl Store {
                 path: db_path.clone(),
                 source,
             })?;
-        Ok(Store {
+        let store = Store {
             urls: db.open_tree("urls")?,
             docs: db.open_tree("docs")?,
             by_hash: db.open_tree("by_hash")?,
@@ -136,10 +149,15 @@ impl Store {
             exchanges: db.open_tree("exchanges")?,
             warc_responses: db.open_tree("warc_responses")?,
             warc_written: db.open_tree("warc_written")?,
+            retry_due: db.open_tree("retry_due")?,
+            gone: db.open_tree("gone")?,
+            unreadable: db.open_tree("unreadable")?,
             db,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
-        })
+        };
+        store.migrate_retry_index()?;
+        Ok(store)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -150,29 +168,6 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
-    }
-
-    pub fn url_state(&self, url: &str) -> Result<Option<UrlState>, StoreError> {
-        get_json(&self.urls, url)
-    }
-
-    /// Records the outcome of a fetch that did not create a document version.
-    pub fn record_url(&self, url: &str, state: &UrlState) -> Result<(), StoreError> {
-        put_json(&self.urls, url, state)
-    }
-
-    /// URLs whose last fetch failed, with their state, for a retry at the start of the next run.
-    pub fn failed_urls(&self) -> Result<Vec<(String, UrlState)>, StoreError> {
-        let mut failed = Vec::new();
-        for entry in self.urls.iter() {
-            let (key, value) = entry?;
-            let url = String::from_utf8_lossy(&key).into_owned();
-            let state: UrlState = decode_json(&url, &value)?;
-            if state.failures > 0 && state.doc_id.is_none() {
-                failed.push((url, state));
-            }
-        }
-        Ok(failed)
     }
 
     /// The archive's version records with seq greater than `since`, in seq order.
