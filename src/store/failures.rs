@@ -239,9 +239,10 @@ impl Store {
 
     /// Puts a failed or gone URL back to due at `now`, forgetting its failure streak. Returns
     /// false when the URL has no failure on record.
+    /// An unreadable record is removed with its index entries: the URL is then new to the crawl.
     pub fn retry_now(&self, url: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let Some(mut state) = self.url_state(url)? else {
-            return Ok(false);
+            return self.forget_unreadable(url);
         };
         let Some(retry) = state.retry.as_mut().filter(|_| state.doc_id.is_none()) else {
             return Ok(false);
@@ -255,6 +256,28 @@ impl Store {
         };
         state.failures = 0;
         self.record_url(url, &state)?;
+        Ok(true)
+    }
+
+    /// Removes an unreadable URL record and every index entry naming it. Returns false when the
+    /// URL's record is not unreadable.
+    fn forget_unreadable(&self, url: &str) -> Result<bool, StoreError> {
+        if !self.unreadable.contains_key(url)? {
+            return Ok(false);
+        }
+        for entry in self.retry_due.iter() {
+            let (key, _) = entry?;
+            if url_of_due_key(&key) == url {
+                self.retry_due.remove(key)?;
+            }
+        }
+        self.gone.remove(url)?;
+        self.urls.remove(url)?;
+        self.unreadable.remove(url)?;
+        tracing::info!(
+            url,
+            "unreadable URL record removed; the URL is new to the next crawl"
+        );
         Ok(true)
     }
 
