@@ -37,7 +37,9 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the index at {path}")]
+    #[error(
+        "cannot open the index at {path}: it is damaged or unreadable; the raw files beside it are untouched (restore this directory from a backup)"
+    )]
     Open { path: PathBuf, source: sled::Error },
     #[error("index error")]
     Sled(#[from] sled::Error),
