@@ -119,7 +119,11 @@ impl Archive {
             .expect("a content-addressed path always has a parent folder");
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| ArchiveError::Io { path, source }
+            let data_dir = self.data_dir.clone();
+            move |source| {
+                crate::store::fault::note(&data_dir, &path, &source);
+                ArchiveError::Io { path, source }
+            }
         };
         fs::create_dir_all(folder).map_err(io(folder))?;
         let tmp = self.data_dir.join(TMP_DIR).join(format!(

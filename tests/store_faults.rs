@@ -116,12 +116,25 @@ fn a_full_filesystem_stops_the_crawl_with_exit_3_and_keeps_what_was_committed() 
         .arg(format!("of={}", filler.display()))
         .output();
     let s = h.sim.site("nometa");
-    for n in 0..3 {
+    let known = s.truth().len();
+    for n in 0..12 {
         s.add_document(DocSpec::new(&format!("新的报告{n}"), "2026-03-02 09:00").with_attachment());
     }
+    let new_paths: Vec<String> = doc_paths(s)[known..].to_vec();
+    // A slower gap, so that the stop shows in what the server saw.
+    h.edit_config(|t| t.replace("per_host_interval = ", "per_host_interval = \"300ms\"\n#"));
     let full = h.run(&["crawl"]);
     assert_store_failure(&full, &data);
-    assert!(stderr(&full).contains("No space left"), "{}", stderr(&full));
+    let log = stderr(&full);
+    assert!(log.contains("No space left"), "{log}");
+    assert!(log.contains("cannot take writes"), "{log}");
+    // The run stopped at the first failed write instead of fetching pages it could not keep.
+    let asked = new_paths.iter().filter(|p| count_target(s, p) > 0).count();
+    assert!(
+        asked < new_paths.len() / 2,
+        "{asked} of {} new items fetched",
+        new_paths.len()
+    );
 
     // Space again: everything committed before is there, raw files included.
     std::fs::remove_file(&filler).expect("remove filler");
@@ -132,7 +145,7 @@ fn a_full_filesystem_stops_the_crawl_with_exit_3_and_keeps_what_was_committed() 
     }
     let again = h.run(&["crawl"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-    assert_eq!(export_of(&h, &data).len(), before.len() + 3);
+    assert_eq!(export_of(&h, &data).len(), before.len() + new_paths.len());
 }
 
 #[test]

@@ -28,6 +28,14 @@ impl Engine {
                     continue;
                 }
                 match task.state {
+                    // Work the archive could not keep (a full or read-only disk stopped the run)
+                    // is done again now that the run resumes.
+                    TaskState::Failed(ref reason) if reason.starts_with("archive") => {
+                        let mut task = task.clone();
+                        task.state = TaskState::Queued;
+                        resumed += 1;
+                        self.enqueue_unchecked(task);
+                    }
                     TaskState::Queued => {
                         resumed += 1;
                         self.enqueue_unchecked(task);

@@ -210,7 +210,7 @@ impl Store {
             )
             .map_err(|e| match e {
                 TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => StoreError::Sled(e),
+                TransactionError::Storage(e) => self.noted(StoreError::Sled(e)),
             })?;
         self.flush()?;
         Ok(outcome)

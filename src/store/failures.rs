@@ -129,7 +129,7 @@ impl Store {
                 urls.insert(url.as_bytes(), bytes.as_slice())?;
                 Ok(())
             })
-            .map_err(tx_error)
+            .map_err(|e| self.noted(tx_error(e)))
     }
 
     /// A URL's state. An unreadable record is logged with its URL, remembered in `unreadable`

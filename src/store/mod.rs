@@ -5,6 +5,7 @@
 
 mod docs;
 mod failures;
+pub mod fault;
 mod frontier;
 mod schedule;
 
@@ -43,6 +44,10 @@ pub enum StoreError {
     Open { path: PathBuf, source: sled::Error },
     #[error("index error")]
     Sled(#[from] sled::Error),
+    #[error(
+        "the filesystem under data_dir {data_dir} cannot take writes (first failure: {first}); the run stopped and everything committed before is kept: free space or make it writable, then run again"
+    )]
+    DiskFault { data_dir: PathBuf, first: String },
     #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,
@@ -168,8 +173,24 @@ impl Store {
 
     /// Makes every earlier write durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.db.flush().map_err(|e| self.noted(e.into()))?;
         Ok(())
+    }
+
+    /// Notes a write error that is a disk fault (see `fault`), and passes it on.
+    fn noted(&self, error: StoreError) -> StoreError {
+        if let StoreError::Sled(sled::Error::Io(io)) = &error {
+            fault::note(&self.data_dir, &self.data_dir.join(DB_DIR), io);
+        }
+        error
+    }
+
+    /// The first disk fault met under this data_dir by this process, as an error naming it.
+    pub fn disk_fault(&self) -> Option<StoreError> {
+        fault::first(&self.data_dir).map(|first| StoreError::DiskFault {
+            data_dir: self.data_dir.clone(),
+            first,
+        })
     }
 
     /// The archive's version records with seq greater than `since`, in seq order.
