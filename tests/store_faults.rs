@@ -66,7 +66,11 @@ impl Drop for Tmpfs {
 
 /// The no-metadata site with its data_dir on `data_dir`.
 fn harness_on(data_dir: Option<&Path>) -> Harness {
-    let h = Harness::with_sites(vec![site("nometa")], INTERVAL);
+    harness_of("nometa", data_dir)
+}
+
+fn harness_of(name: &str, data_dir: Option<&Path>) -> Harness {
+    let h = Harness::with_sites(vec![site(name)], INTERVAL);
     if let Some(dir) = data_dir {
         let dir = dir.to_string_lossy().into_owned();
         h.edit_config(|t| {
@@ -195,9 +199,14 @@ fn a_damaged_sled_directory_gives_exit_3_naming_it() {
 }
 
 #[test]
-fn a_truncated_raw_file_is_named_by_feed_and_repaired_by_a_recrawl() {
-    let h = harness_on(None);
-    h.edit_config(|t| t.replace("[fetch]\n", "[crawl]\nrevisit_after = \"0s\"\n\n[fetch]\n"));
+fn a_truncated_raw_file_is_named_by_feed_and_export_and_repaired_by_a_recrawl() {
+    // The legacy site sends no gzip: a page's raw file is also what WARC records are made of.
+    // WARC output is off while crawling, so that `export --format warc` has work to do.
+    let h = harness_of("gbk", None);
+    h.edit_config(|t| {
+        t.replace("[fetch]\n", "[crawl]\nrevisit_after = \"0s\"\n\n[fetch]\n")
+            + "\n[warc]\nenabled = false\n"
+    });
     let first = h.run(&["crawl"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let data = h.data_dir();
@@ -216,6 +225,15 @@ fn a_truncated_raw_file_is_named_by_feed_and_repaired_by_a_recrawl() {
         String::from_utf8_lossy(&list.stdout)
     );
 
+    // WARC export writes every other version and names the damaged file.
+    let out = h.run(&["export", "--format", "warc"]);
+    assert_store_failure(&out, &victim);
+    assert!(
+        stderr(&out).contains("1 archived version(s) could not be written"),
+        "{}",
+        stderr(&out)
+    );
+
     // A crawl that is sent the same body again (here by a server that ignores validators)
     // writes the file afresh, and says so.
     let url = url::Url::parse(records[1]["url"].as_str().expect("url")).expect("URL");
@@ -223,8 +241,12 @@ fn a_truncated_raw_file_is_named_by_feed_and_repaired_by_a_recrawl() {
         .as_str()
         .unwrap_or("text/html")
         .to_string();
-    h.sim.site("nometa").add_path_fault(at(
-        url.path(),
+    let target = match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    };
+    h.sim.site("gbk").add_path_fault(at(
+        &target,
         nianbao::sim::FaultKind::Body {
             status: 200,
             content_type,
@@ -241,6 +263,8 @@ fn a_truncated_raw_file_is_named_by_feed_and_repaired_by_a_recrawl() {
     assert_eq!(std::fs::read(&victim).expect("raw file"), full);
     assert_eq!(h.export(), records, "nothing else changed");
     let out = h.run(&["feed", "--consumer", "c", "--exec", "cat >/dev/null"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = h.run(&["export", "--format", "warc"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 

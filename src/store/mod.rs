@@ -48,6 +48,10 @@ pub enum StoreError {
         "the filesystem under data_dir {data_dir} cannot take writes (first failure: {first}); the run stopped and everything committed before is kept: free space or make it writable, then run again"
     )]
     DiskFault { data_dir: PathBuf, first: String },
+    #[error(
+        "{versions} archived version(s) could not be written as WARC: their raw files are damaged (named above); {written} other(s) were written"
+    )]
+    DamagedRaw { versions: usize, written: usize },
     #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,
