@@ -1,5 +1,6 @@
-//! Store: the one owner of sled. Holds URL state, documents, versions, the archive sequence, the
-//! persistent frontiers, run reports and feed positions. Every commit that creates a document or
+//! Store: the one owner of sled. Holds URL state (with the failure policy's schedule and its
+//! retry index), documents, versions, the archive sequence, the persistent frontiers, run
+//! reports and feed positions. Every commit that creates a document or
 //! version is one sled transaction across the trees it touches, made only after its raw files
 //! are durable (see `archive`), and flushed before it is reported as done.
 
@@ -7,6 +8,7 @@ mod docs;
 mod failures;
 pub mod fault;
 mod frontier;
+mod migrate;
 mod schedule;
 
 use std::fs::{File, OpenOptions};
