@@ -268,6 +268,60 @@ fn a_truncated_raw_file_is_named_by_feed_and_export_and_repaired_by_a_recrawl() 
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
+#[test]
+fn an_index_that_lost_commits_gives_exit_3_naming_it() {
+    let h = harness_on(None);
+    let first = h.run(&["crawl"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let data = h.data_dir();
+    let records = h.export();
+    let index = data.join("index");
+    let saved = data.parent().expect("parent").join("saved-index");
+    copy_dir(&index, &saved);
+    // sled opens these without complaint, rolled back or empty: the seal beside it tells.
+    for damage in ["truncate", "empty", "remove"] {
+        let _ = std::fs::remove_dir_all(&index);
+        copy_dir(&saved, &index);
+        let db = index.join("db");
+        match damage {
+            "truncate" => {
+                let len = std::fs::metadata(&db).expect("db").len();
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&db)
+                    .expect("open db");
+                file.set_len(len / 8).expect("truncate");
+            }
+            "empty" => std::fs::write(&db, b"").expect("empty"),
+            _ => std::fs::remove_dir_all(&index).expect("remove"),
+        }
+        for args in [&["status"][..], &["crawl"][..]] {
+            let out = h.run(args);
+            assert_store_failure(&out, &index);
+            assert!(
+                stderr(&out).contains("damaged"),
+                "{damage}: {}",
+                stderr(&out)
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&index);
+    copy_dir(&saved, &index);
+    assert_eq!(h.export(), records, "the restored index is whole");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read dir").flatten() {

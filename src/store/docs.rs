@@ -213,6 +213,11 @@ impl Store {
                 TransactionError::Storage(e) => self.noted(StoreError::Sled(e)),
             })?;
         self.flush()?;
+        if let CommitOutcome::NewDocument { seq, .. } | CommitOutcome::NewVersion { seq, .. } =
+            &outcome
+        {
+            self.seal(*seq);
+        }
         Ok(outcome)
     }
 

@@ -26,6 +26,8 @@ use crate::export::ExportRecord;
 /// The lock file that keeps a second process off a data_dir.
 pub const LOCK_FILE: &str = "nianbao.lock";
 const DB_DIR: &str = "index";
+/// The last committed seq, beside the index, to notice an index that lost commits.
+const SEAL_FILE: &str = "index.seq";
 /// sled's cache counts on-disk bytes and RSS runs at several times it: keep it modest.
 const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
 
@@ -54,6 +56,15 @@ pub enum StoreError {
         "{versions} archived version(s) could not be written as WARC: their raw files are damaged (named above); {written} other(s) were written"
     )]
     DamagedRaw { versions: usize, written: usize },
+    #[error(
+        "the index at {path} is damaged: it holds records up to seq {holds}, but seq {committed} was committed (see {seal}); the raw files beside it are untouched: restore the index from a backup (to start afresh on purpose, move both away)"
+    )]
+    RolledBack {
+        path: PathBuf,
+        seal: PathBuf,
+        holds: u64,
+        committed: u64,
+    },
     #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,
@@ -169,8 +180,48 @@ impl Store {
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
         };
+        store.check_seal()?;
         store.migrate_retry_index()?;
         Ok(store)
+    }
+
+    /// sled opens a damaged or emptied database without complaint, rolled back to an earlier
+    /// state or empty. The last committed seq, kept in a file beside the index after each
+    /// commit, tells: an index that holds less than was committed is refused.
+    fn check_seal(&self) -> Result<(), StoreError> {
+        let seal = self.data_dir.join(SEAL_FILE);
+        let Some(committed) = std::fs::read_to_string(&seal)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+        else {
+            return Ok(());
+        };
+        let holds = self.last_seq()?;
+        if holds < committed {
+            return Err(StoreError::RolledBack {
+                path: self.data_dir.join(DB_DIR),
+                seal,
+                holds,
+                committed,
+            });
+        }
+        Ok(())
+    }
+
+    /// Records `seq` as committed, after the commit was flushed. Not fsynced: a lost or stale
+    /// seal only weakens the check in `check_seal`, it never makes a sound index look damaged.
+    fn seal(&self, seq: u64) {
+        // Commits finish on several threads: one seal write at a time, through one temp file.
+        static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+        let seal = self.data_dir.join(SEAL_FILE);
+        let tmp = self.data_dir.join(format!("{SEAL_FILE}.tmp"));
+        let written =
+            std::fs::write(&tmp, format!("{seq}\n")).and_then(|()| std::fs::rename(&tmp, &seal));
+        if let Err(e) = written {
+            fault::note(&self.data_dir, &seal, &e);
+            tracing::warn!(path = %seal.display(), "cannot record the last committed seq: {e}");
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
