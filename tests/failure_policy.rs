@@ -244,3 +244,23 @@ fn an_unreadable_url_record_is_reported_and_skipped() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains(&broken_url), "{}", stderr(&out));
 }
+
+#[test]
+fn failure_policy_keys_are_checked_like_every_key() {
+    let h = harness("gone_after_failures = 0");
+    let out = h.run(&["status"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("crawl.gone_after_failures"),
+        "{}",
+        stderr(&out)
+    );
+    let h = harness("failed_retry_first = \"soon\"");
+    let out = h.run(&["status"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("failed_retry_first"),
+        "{}",
+        stderr(&out)
+    );
+}
