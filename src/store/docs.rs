@@ -119,95 +119,96 @@ impl Store {
             &self.gone,
             &self.unreadable,
         )
-            .transaction(
-                |(urls, docs, by_hash, versions, meta, exchanges, retry_due, gone, unreadable)| {
-                    let url_state = super::failures::tx_url_state(urls, &record.url)?;
-                    let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
-                        Some(id) => tx_get::<DocRecord>(docs, &id)?,
-                        None => None,
-                    };
-                    let hash_key = hash_key(&record.portal, &record.content_hash);
-                    let (mut doc, outcome) = match known_doc {
-                        Some(doc) if doc.content_hash == record.content_hash => {
-                            (doc.clone(), CommitOutcome::Unchanged { id: doc.id })
+            .transaction(|trees| {
+                let (urls, docs, by_hash, versions, meta, exchanges) =
+                    (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
+                let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
+                let url_state = super::failures::tx_url_state(urls, &record.url)?;
+                let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
+                    Some(id) => tx_get::<DocRecord>(docs, &id)?,
+                    None => None,
+                };
+                let hash_key = hash_key(&record.portal, &record.content_hash);
+                let (mut doc, outcome) = match known_doc {
+                    Some(doc) if doc.content_hash == record.content_hash => {
+                        (doc.clone(), CommitOutcome::Unchanged { id: doc.id })
+                    }
+                    Some(mut doc) => {
+                        let seq = next_seq(meta)?;
+                        doc.version += 1;
+                        doc.content_hash = record.content_hash.clone();
+                        doc.seqs.push(seq);
+                        let outcome = CommitOutcome::NewVersion {
+                            id: doc.id.clone(),
+                            version: doc.version,
+                            seq,
+                        };
+                        write_version(versions, record, &doc, seq)?;
+                        tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
+                        (doc, outcome)
+                    }
+                    None => match by_hash.get(hash_key.as_bytes())? {
+                        Some(id) => {
+                            let id = String::from_utf8_lossy(&id).into_owned();
+                            let mut doc: DocRecord = tx_get(docs, &id)?.ok_or_else(|| {
+                                ConflictableTransactionError::Abort(StoreError::Corrupt {
+                                    key: id.clone(),
+                                    source: serde::de::Error::custom(
+                                        "content index names a missing document",
+                                    ),
+                                })
+                            })?;
+                            if !doc.urls.contains(&record.url) {
+                                doc.urls.push(record.url.clone());
+                            }
+                            (doc.clone(), CommitOutcome::NewAlias { id: doc.id })
                         }
-                        Some(mut doc) => {
+                        None => {
                             let seq = next_seq(meta)?;
-                            doc.version += 1;
-                            doc.content_hash = record.content_hash.clone();
-                            doc.seqs.push(seq);
-                            let outcome = CommitOutcome::NewVersion {
-                                id: doc.id.clone(),
-                                version: doc.version,
-                                seq,
+                            let doc = DocRecord {
+                                id: document_id(&record.portal, &record.content_hash),
+                                portal: record.portal.clone(),
+                                urls: vec![record.url.clone()],
+                                content_hash: record.content_hash.clone(),
+                                version: 1,
+                                seqs: vec![seq],
                             };
                             write_version(versions, record, &doc, seq)?;
                             tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
-                            (doc, outcome)
+                            (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
                         }
-                        None => match by_hash.get(hash_key.as_bytes())? {
-                            Some(id) => {
-                                let id = String::from_utf8_lossy(&id).into_owned();
-                                let mut doc: DocRecord = tx_get(docs, &id)?.ok_or_else(|| {
-                                    ConflictableTransactionError::Abort(StoreError::Corrupt {
-                                        key: id.clone(),
-                                        source: serde::de::Error::custom(
-                                            "content index names a missing document",
-                                        ),
-                                    })
-                                })?;
-                                if !doc.urls.contains(&record.url) {
-                                    doc.urls.push(record.url.clone());
-                                }
-                                (doc.clone(), CommitOutcome::NewAlias { id: doc.id })
-                            }
-                            None => {
-                                let seq = next_seq(meta)?;
-                                let doc = DocRecord {
-                                    id: document_id(&record.portal, &record.content_hash),
-                                    portal: record.portal.clone(),
-                                    urls: vec![record.url.clone()],
-                                    content_hash: record.content_hash.clone(),
-                                    version: 1,
-                                    seqs: vec![seq],
-                                };
-                                write_version(versions, record, &doc, seq)?;
-                                tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
-                                (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
-                            }
-                        },
-                    };
-                    if !doc.urls.contains(&record.url) {
-                        doc.urls.push(record.url.clone());
-                    }
-                    tx_put(docs, &doc.id, &doc)?;
-                    by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
-                    let state = UrlState {
-                        portal: record.portal.clone(),
-                        doc_id: Some(doc.id.clone()),
-                        outcome: "archived".into(),
-                        http_status: Some(record.http_status),
-                        etag: capture.etag.clone(),
-                        last_modified: capture.last_modified.clone(),
-                        fetched_at: Some(record.fetched_at.clone()),
-                        failures: 0,
-                        list_url: record.list_url.clone(),
-                        list_title: None,
-                        list_date: None,
-                        retry: None,
-                    };
-                    super::failures::reindex(
-                        retry_due,
-                        gone,
-                        unreadable,
-                        &record.url,
-                        url_state.as_ref(),
-                        Some(&state),
-                    )?;
-                    tx_put(urls, &record.url, &state)?;
-                    Ok(outcome)
-                },
-            )
+                    },
+                };
+                if !doc.urls.contains(&record.url) {
+                    doc.urls.push(record.url.clone());
+                }
+                tx_put(docs, &doc.id, &doc)?;
+                by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
+                let state = UrlState {
+                    portal: record.portal.clone(),
+                    doc_id: Some(doc.id.clone()),
+                    outcome: "archived".into(),
+                    http_status: Some(record.http_status),
+                    etag: capture.etag.clone(),
+                    last_modified: capture.last_modified.clone(),
+                    fetched_at: Some(record.fetched_at.clone()),
+                    failures: 0,
+                    list_url: record.list_url.clone(),
+                    list_title: None,
+                    list_date: None,
+                    retry: None,
+                };
+                super::failures::reindex(
+                    retry_due,
+                    gone,
+                    unreadable,
+                    &record.url,
+                    url_state.as_ref(),
+                    Some(&state),
+                )?;
+                tx_put(urls, &record.url, &state)?;
+                Ok(outcome)
+            })
             .map_err(|e| match e {
                 TransactionError::Abort(e) => e,
                 TransactionError::Storage(e) => self.noted(StoreError::Sled(e)),
