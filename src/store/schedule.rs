@@ -67,6 +67,12 @@ pub fn is_not_found(kind: &str) -> bool {
     matches!(kind, "http_404" | "http_410")
 }
 
+/// A failure that says nothing about the page: its host was paused for the run, or answered
+/// with an anti-bot challenge. Retried on the schedule, it never makes a URL gone.
+pub fn says_nothing_of_the_page(kind: &str) -> bool {
+    matches!(kind, "host_paused" | "blocked")
+}
+
 impl FailurePolicy {
     /// The schedule after one more failure of `kind` at `now`. `failures` counts the streak,
     /// this failure included; `previous` is the schedule before it (None for a first failure).
@@ -84,8 +90,9 @@ impl FailurePolicy {
             0
         };
         let span = (now - first_failed_at).to_std().unwrap_or_default();
-        let gone = (not_found_streak > 0 && not_found_streak >= self.gone_after_not_found)
-            || (failures >= self.gone_after_failures && span >= self.gone_after_span);
+        let gone = !says_nothing_of_the_page(kind)
+            && ((not_found_streak > 0 && not_found_streak >= self.gone_after_not_found)
+                || (failures >= self.gone_after_failures && span >= self.gone_after_span));
         RetrySchedule {
             first_failed_at,
             last_failed_at: now,
@@ -181,6 +188,22 @@ mod tests {
         );
         assert!(!quick[5].gone);
         assert_eq!(quick[5].next_retry_at, at(5) + chrono::Duration::days(30));
+        // A paused host or a challenge says nothing of the page: never gone for it.
+        for kind in ["host_paused", "blocked"] {
+            let s = streak(
+                &p,
+                &[
+                    (0, kind),
+                    (1, kind),
+                    (3, kind),
+                    (7, kind),
+                    (15, kind),
+                    (31, kind),
+                    (61, kind),
+                ],
+            );
+            assert!(s.iter().all(|s| !s.gone), "{kind}: {s:?}");
+        }
     }
 
     #[test]
