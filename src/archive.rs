@@ -20,6 +20,20 @@ pub enum ArchiveError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot read archive file {path}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "archive file {path} is damaged: {len} bytes with sha256 {found}, expected sha256 {expected}; a crawl that fetches the page again rewrites it, or restore it from a backup"
+    )]
+    Damaged {
+        path: PathBuf,
+        len: u64,
+        found: String,
+        expected: String,
+    },
 }
 
 /// A raw body stored on disk.
@@ -82,19 +96,34 @@ impl Archive {
         let sha256 = sha256_hex(body);
         let raw_path = Self::relative_path(&sha256);
         let target = self.absolute(&raw_path);
-        if target.exists() {
-            return Ok(StoredBlob {
-                sha256,
-                raw_path,
-                newly_written: false,
-            });
+        match fs::metadata(&target) {
+            Ok(meta) if meta.len() == body.len() as u64 => {
+                return Ok(StoredBlob {
+                    sha256,
+                    raw_path,
+                    newly_written: false,
+                });
+            }
+            // A file of the wrong size under a content address was truncated or damaged after
+            // it was written: write the body again (the rename below replaces it atomically).
+            Ok(meta) => tracing::warn!(
+                path = %target.display(),
+                "archive file was damaged ({} bytes, expected {}); writing it again",
+                meta.len(),
+                body.len()
+            ),
+            Err(_) => {}
         }
         let folder = target
             .parent()
             .expect("a content-addressed path always has a parent folder");
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| ArchiveError::Io { path, source }
+            let data_dir = self.data_dir.clone();
+            move |source| {
+                crate::store::fault::note(&data_dir, &path, &source);
+                ArchiveError::Io { path, source }
+            }
         };
         fs::create_dir_all(folder).map_err(io(folder))?;
         let tmp = self.data_dir.join(TMP_DIR).join(format!(
@@ -114,6 +143,28 @@ impl Archive {
             raw_path,
             newly_written: true,
         })
+    }
+}
+
+impl Archive {
+    /// Reads back a stored body and checks it against its sha256, so that nothing damaged is
+    /// handed on as if it were the capture.
+    pub fn read_verified(&self, raw_path: &str, sha256: &str) -> Result<Vec<u8>, ArchiveError> {
+        let path = self.absolute(raw_path);
+        let body = fs::read(&path).map_err(|source| ArchiveError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let found = sha256_hex(&body);
+        if found != sha256 {
+            return Err(ArchiveError::Damaged {
+                path,
+                len: body.len() as u64,
+                found,
+                expected: sha256.to_string(),
+            });
+        }
+        Ok(body)
     }
 }
 
@@ -148,6 +199,27 @@ mod tests {
                 .expect("tmp dir")
                 .count(),
             0
+        );
+    }
+
+    #[test]
+    fn a_truncated_file_is_detected_and_written_again() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let archive = Archive::open(dir.path()).expect("open archive");
+        let body = b"<html>a report of some length</html>";
+        let blob = archive.store(body).expect("store");
+        let path = archive.absolute(&blob.raw_path);
+        fs::write(&path, &body[..10]).expect("truncate");
+        let err = archive
+            .read_verified(&blob.raw_path, &blob.sha256)
+            .expect_err("damage is found");
+        assert!(err.to_string().contains(&*path.to_string_lossy()), "{err}");
+        assert!(archive.store(body).expect("store again").newly_written);
+        assert_eq!(
+            archive
+                .read_verified(&blob.raw_path, &blob.sha256)
+                .expect("repaired"),
+            body
         );
     }
 

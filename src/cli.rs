@@ -76,6 +76,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
+    /// Failed URLs without a document: kind, failures, next retry, gone. `--retry` and
+    /// `--retry-all-gone` make URLs due again at the next run.
+    Failures {
+        /// Only the URLs that are gone (no longer asked for by the nightly crawl).
+        #[arg(long)]
+        gone: bool,
+        /// Make this URL due at the next run and forget its failures (repeatable).
+        #[arg(long, value_name = "URL")]
+        retry: Vec<String>,
+        /// Make every gone URL due at the next run and forget its failures.
+        #[arg(long, conflicts_with = "retry")]
+        retry_all_gone: bool,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
     /// Print one JSON object per archived document version, in archive order (jsonl); or write
     /// WARC for versions not yet in WARC (warc); or print a CDXJ index of the WARC files (cdxj).
     Export {

@@ -98,13 +98,11 @@ impl WarcSink {
         let record_json = serde_json::to_value(&record)?;
         let mut written = Vec::new();
         for (i, exchange) in exchanges.iter().enumerate() {
-            let wire =
-                std::fs::read(self.archive.absolute(&exchange.wire_path)).with_context(|| {
-                    format!(
-                        "cannot read archived body {} of seq {seq}",
-                        exchange.wire_path
-                    )
-                })?;
+            // Checked against its digest: a damaged file must not become a WARC record.
+            let wire = self
+                .archive
+                .read_verified(&exchange.wire_path, &exchange.wire_sha256)
+                .with_context(|| format!("cannot write the WARC records of seq {seq}"))?;
             let warc = from_stored(exchange, wire)?;
             let metadata = if i == 0 {
                 record_json.clone()
@@ -121,10 +119,16 @@ impl WarcSink {
     /// Writes every version after `since` that is not in WARC yet. Returns how many.
     pub fn write_pending(&self, since: u64) -> anyhow::Result<usize> {
         let pending = self.store.warc_pending(since)?;
+        let mut written = 0;
         for seq in &pending {
-            self.write_version(*seq)?;
+            match self.write_version(*seq) {
+                Ok(()) => written += 1,
+                // A damaged raw file holds back its own version only; it stays pending.
+                Err(e) if is_damaged(&e) => tracing::error!("{e:#}"),
+                Err(e) => return Err(e),
+            }
         }
-        Ok(pending.len())
+        Ok(written)
     }
 
     /// The file being written, if any.
@@ -205,5 +209,17 @@ fn from_stored(exchange: &StoredExchange, wire: Vec<u8>) -> anyhow::Result<WarcC
             .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
             .collect(),
         wire_body: wire,
+    })
+}
+
+fn is_damaged(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::archive::ArchiveError>(),
+            Some(
+                crate::archive::ArchiveError::Damaged { .. }
+                    | crate::archive::ArchiveError::Read { .. }
+            )
+        )
     })
 }

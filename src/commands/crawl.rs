@@ -13,7 +13,31 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
             settings.config_path.display()
         );
     }
-    let report = crawl::run(settings, store, mode, shutdown_signal()).await?;
+    // A full or read-only filesystem stops the run at once, like Ctrl-C: pages fetched now could
+    // not be kept.
+    let faulted = {
+        let store = store.clone();
+        async move {
+            while store.disk_fault().is_none() {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            tracing::error!("disk fault: stopping the run");
+        }
+    };
+    let stop = async {
+        tokio::select! {
+            _ = shutdown_signal() => {}
+            _ = faulted => {}
+        }
+    };
+    let result = crawl::run(settings, store.clone(), mode, stop).await;
+    if let Some(fault) = store.disk_fault() {
+        if let Err(e) = &result {
+            tracing::error!("{e:#}");
+        }
+        return Err(fault.into());
+    }
+    let report = result?;
     eprint!("{}", report.summary());
     eprintln!("archive: {}", settings.data_dir.display());
     Ok(if report.interrupted {

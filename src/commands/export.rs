@@ -22,6 +22,13 @@ pub(super) fn run(
         ExportFormat::Warc => {
             let sink = WarcSink::open(settings, store.clone())?;
             let written = sink.write_pending(since)?;
+            let left = store.warc_pending(since)?;
+            if !left.is_empty() {
+                anyhow::bail!(crate::store::StoreError::DamagedRaw {
+                    versions: left.len(),
+                    written,
+                });
+            }
             match sink.current_file() {
                 Some(file) => eprintln!(
                     "wrote the captures of {written} versions as WARC; current file {}",

@@ -80,8 +80,12 @@ pub(super) fn run(
                 .export_since(position)
                 .take(limit.unwrap_or(usize::MAX))
                 .collect::<Result<_, _>>()?;
+            let archive = crate::archive::Archive::open(store.data_dir())?;
             for record in records {
                 let raw = store.data_dir().join(&record.raw_path);
+                // A damaged raw file stops the feed before the consumer sees it (exit code 3);
+                // the record is offered again once the file is whole.
+                archive.read_verified(&record.raw_path, &record.sha256)?;
                 let json = serde_json::to_vec(&record)?;
                 let status = run_consumer(&cmd, &json, &raw, &record)
                     .with_context(|| format!("cannot run {cmd:?}"))?;

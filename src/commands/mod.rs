@@ -4,6 +4,7 @@
 mod crawl;
 mod demo;
 mod export;
+mod failures;
 mod feed;
 mod inspect;
 mod quarantine;
@@ -87,6 +88,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status { format } => {
             let settings = load(&cli.config, &overrides)?;
             status::run(&settings, format)
+        }
+        Command::Failures {
+            gone,
+            retry,
+            retry_all_gone,
+            format,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            let action = match (retry.is_empty(), retry_all_gone) {
+                (true, false) => failures::Action::List { gone_only: gone },
+                (_, true) => failures::Action::RetryAllGone,
+                (false, false) => failures::Action::Retry(retry),
+            };
+            failures::run(&settings, action, format)
         }
         Command::Export { format, since } => {
             let settings = load(&cli.config, &overrides)?;

@@ -57,15 +57,20 @@ pub(super) fn run(settings: &Settings, action: Action) -> anyhow::Result<Outcome
                     .into());
                 }
             }
+            let now = chrono::Utc::now();
             for url in &urls {
                 store.remove_suspect(url)?;
+                // Due at the next run, not at the failure schedule's next retry.
+                store.retry_now(url, now)?;
                 println!("cleared {url}");
             }
             store.flush()?;
         }
         Action::ClearAll => {
+            let now = chrono::Utc::now();
             for (url, _) in &quarantined {
                 store.remove_suspect(url)?;
+                store.retry_now(url, now)?;
                 println!("cleared {url}");
             }
             store.flush()?;

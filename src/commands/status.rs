@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::cli::StatusFormat;
 use crate::config::Settings;
 use crate::report::{PortalReport, RunReport};
-use crate::store::PortalCounts;
+use crate::store::{FailureCounts, PortalCounts};
 
 use super::{Outcome, open_store};
 
@@ -25,6 +25,8 @@ struct PortalStatus {
     last_run_failures: u64,
     last_run_blocked: u64,
     unreachable: bool,
+    /// Failed URLs without a document, by where they stand in the failure policy.
+    failed_urls: FailureCounts,
     lists: BTreeMap<String, crate::report::YearCount>,
 }
 
@@ -32,8 +34,9 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let store = open_store(settings)?;
     let counts = store.portal_counts()?;
     let runs: Vec<RunReport> = store.runs()?;
+    let failed = store.failure_counts(chrono::Utc::now())?;
     let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
-    for name in counts.keys() {
+    for name in counts.keys().chain(failed.keys()) {
         if !names.contains(name) {
             names.push(name.clone());
         }
@@ -65,6 +68,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             last_run_failures: report.failures.values().sum(),
             last_run_blocked: report.blocked,
             unreachable: report.unreachable,
+            failed_urls: failed.get(&name).cloned().unwrap_or_default(),
             lists: report.lists,
         });
     }
@@ -83,9 +87,22 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
         .filter(|(_, s)| s.quarantined)
         .map(|(url, _)| url)
         .collect();
+    let mut totals = FailureCounts::default();
+    for c in failed.values() {
+        totals.retries_due += c.retries_due;
+        totals.retries_later += c.retries_later;
+        totals.gone += c.gone;
+    }
+    let unreadable = store.unreadable_urls()?.len() as u64;
+    let failures = serde_json::json!({
+        "retries_due": totals.retries_due,
+        "retries_later": totals.retries_later,
+        "gone": totals.gone,
+        "unreadable_url_records": unreadable,
+    });
     match format {
         StatusFormat::Json => {
-            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "quarantined": quarantined, "last_seq": store.last_seq()? });
+            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "last_seq": store.last_seq()?, "failures": failures, "quarantined": quarantined });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
         StatusFormat::Text => {
@@ -119,6 +136,13 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                         row.url.as_deref().unwrap_or("?")
                     );
                 }
+                let f = &row.failed_urls;
+                if f.retries_due + f.retries_later + f.gone > 0 {
+                    println!(
+                        "    failed URLs: {} due for retry, {} retried later, {} gone",
+                        f.retries_due, f.retries_later, f.gone
+                    );
+                }
                 for (list, c) in &row.lists {
                     match c.completeness() {
                         Some(line) => println!("    list {list}: {line}"),
@@ -132,10 +156,19 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             for host in &blocked_hosts {
                 println!("paused host {host}");
             }
+            println!(
+                "failed URLs: {} due for retry, {} retried later, {} gone (`nianbao failures` lists them)",
+                totals.retries_due, totals.retries_later, totals.gone
+            );
             if !quarantined.is_empty() {
                 println!(
                     "quarantined: {} URLs (in flight at two consecutive crashes; `nianbao quarantine` lists them, `--clear URL` releases one)",
                     quarantined.len()
+                );
+            }
+            if unreadable > 0 {
+                println!(
+                    "unreadable URL records: {unreadable} (skipped; `nianbao failures` names them)"
                 );
             }
         }

@@ -108,6 +108,8 @@ pub struct CrawlSettings {
     /// A known item seen on a walked list page is fetched again, conditionally, once its last
     /// fetch is older than this; zero revisits every time.
     pub revisit_after: Duration,
+    /// When failed URLs are asked again, and when they are given up as gone.
+    pub failures: crate::store::FailurePolicy,
 }
 
 /// WARC output settings (`[warc]`).
@@ -236,6 +238,7 @@ impl Default for CrawlSettings {
             known_pages_before_stop: DEFAULT_KNOWN_PAGES_BEFORE_STOP,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
             revisit_after: DEFAULT_REVISIT_AFTER,
+            failures: crate::store::FailurePolicy::default(),
         }
     }
 }

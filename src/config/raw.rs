@@ -61,6 +61,11 @@ pub(super) struct RawCrawl {
     pub known_pages_before_stop: Option<u32>,
     pub max_list_pages: Option<u32>,
     pub revisit_after: Option<HumanDuration>,
+    pub failed_retry_first: Option<HumanDuration>,
+    pub failed_retry_max: Option<HumanDuration>,
+    pub gone_after_failures: Option<u32>,
+    pub gone_after_span: Option<HumanDuration>,
+    pub gone_after_not_found: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,7 @@ use super::raw::{
     DURATION_FORM, HumanDuration, RawCrawl, RawFetch, RawPoliteness, RawPortal, RawWarc,
 };
 use super::*;
+use crate::store::FailurePolicy;
 
 pub(super) fn politeness(
     raw: Option<RawPoliteness>,
@@ -150,6 +151,36 @@ pub(super) fn crawl(
             .revisit_after
             .map(|HumanDuration(d)| d)
             .unwrap_or(DEFAULT_REVISIT_AFTER),
+        failures: failure_policy(&raw, &table, source)?,
+    })
+}
+
+/// The `[crawl]` keys of the failure policy. Zero waits are allowed (retry at every run).
+fn failure_policy(
+    raw: &RawCrawl,
+    table: &KeyPath,
+    source: &Source<'_>,
+) -> Result<FailurePolicy, ConfigError> {
+    let d = FailurePolicy::default();
+    let duration = |v: &Option<HumanDuration>, default| v.as_ref().map(|h| h.0).unwrap_or(default);
+    Ok(FailurePolicy {
+        retry_first: duration(&raw.failed_retry_first, d.retry_first),
+        retry_max: duration(&raw.failed_retry_max, d.retry_max),
+        gone_after_failures: at_least(
+            raw.gone_after_failures,
+            d.gone_after_failures,
+            1,
+            &table.key("gone_after_failures"),
+            source,
+        )?,
+        gone_after_span: duration(&raw.gone_after_span, d.gone_after_span),
+        gone_after_not_found: at_least(
+            raw.gone_after_not_found,
+            d.gone_after_not_found,
+            1,
+            &table.key("gone_after_not_found"),
+            source,
+        )?,
     })
 }
 

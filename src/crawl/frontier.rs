@@ -28,6 +28,14 @@ impl Engine {
                     continue;
                 }
                 match task.state {
+                    // Work the archive could not keep (a full or read-only disk stopped the run)
+                    // is done again now that the run resumes.
+                    TaskState::Failed(ref reason) if reason.starts_with("archive") => {
+                        let mut task = task.clone();
+                        task.state = TaskState::Queued;
+                        resumed += 1;
+                        self.enqueue_unchecked(task);
+                    }
                     TaskState::Queued => {
                         resumed += 1;
                         self.enqueue_unchecked(task);
@@ -53,7 +61,12 @@ impl Engine {
             self.enqueue(Task::list(&scope.portal.name, &request, None, 0));
         }
         if !self.mode.is_backfill() && !self.mode.is_dry_run() {
-            for (url, state) in self.store.failed_urls()? {
+            // Only the retries that are due, read from the retry index (one range scan).
+            let due = self.store.due_retries(chrono::Utc::now())?;
+            if !due.is_empty() {
+                tracing::info!(urls = due.len(), "retrying failed URLs whose retry is due");
+            }
+            for (url, state) in due {
                 let (Some(list_url), Ok(parsed)) = (state.list_url.clone(), Url::parse(&url))
                 else {
                     continue;
@@ -107,8 +120,12 @@ impl Engine {
             .count() as u64)
     }
 
-    /// Queues a task unless its URL was seen this run. Returns whether it was queued.
+    /// Queues a task unless its URL was seen this run, or the failure policy holds it back.
+    /// Returns whether it was queued.
     pub(crate) fn enqueue(self: &Arc<Self>, task: Task) -> bool {
+        if self.held_back(&task) {
+            return false;
+        }
         let key = task.key();
         {
             let mut queues = self.queues.lock().expect("queue lock is never poisoned");
@@ -121,6 +138,31 @@ impl Engine {
         }
         self.enqueue_unchecked(task);
         true
+    }
+
+    /// The failure policy: an item that failed is not asked again before its retry is due (a
+    /// backfill does not wait), and a gone item is not asked again at all (`nianbao failures
+    /// --retry` puts it back).
+    fn held_back(&self, task: &Task) -> bool {
+        if !matches!(task.role, Role::Item { .. }) {
+            return false;
+        }
+        let Ok(Some(state)) = self.store.url_state(&task.request.url) else {
+            return false;
+        };
+        let Some(retry) = state.retry.as_ref().filter(|_| state.doc_id.is_none()) else {
+            return false;
+        };
+        let held = retry.gone || (!self.mode.is_backfill() && !retry.is_due(chrono::Utc::now()));
+        if held {
+            tracing::debug!(
+                url = %task.request.url,
+                gone = retry.gone,
+                next_retry_at = %retry.next_retry_at,
+                "failed item held back by the failure policy"
+            );
+        }
+        held
     }
 
     fn enqueue_unchecked(self: &Arc<Self>, task: Task) {

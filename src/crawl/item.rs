@@ -405,15 +405,30 @@ impl Engine {
             Err(e) => tracing::error!(url = %capture.url, "cannot store raw page: {e:#}"),
         }
         self.warc_live(&task.portal, capture).await;
-        // Counted as a failure, so that later runs (or a cleared quarantine) come back to it.
-        let failures = known.as_ref().map_or(0, |s| s.failures) + 1;
-        self.record_state(task, known, outcome, Some(capture.status), failures);
+        // A failure on the policy's schedule, so that later runs (or a cleared quarantine)
+        // come back to it.
+        self.remember_failure(task, known, outcome);
     }
 
-    /// Remembers a failed item so that the next run retries it with its list evidence.
+    /// Remembers a failed item with its place in the failure policy's schedule, so that a later
+    /// run retries it (with its list evidence) when it is due, or never when it is gone.
     fn remember_failure(&self, task: &Task, known: Option<UrlState>, outcome: &str) {
         let failures = known.as_ref().map(|s| s.failures).unwrap_or(0) + 1;
-        self.record_state(task, known, &format!("failed:{outcome}"), None, failures);
+        let retry = known.as_ref().is_none_or(|s| s.doc_id.is_none()).then(|| {
+            let previous = known.as_ref().and_then(|s| s.retry.as_ref());
+            let policy = &self.settings.crawl.failures;
+            policy.after_failure(previous, failures, outcome, Utc::now())
+        });
+        if let Some(r) = retry.as_ref().filter(|r| r.gone) {
+            tracing::info!(
+                url = %task.request.url,
+                failures,
+                kind = %r.last_kind,
+                "gone: not asked again by the nightly crawl (`nianbao failures --retry URL` puts it back)"
+            );
+        }
+        let outcome = format!("failed:{outcome}");
+        self.write_state(task, known, &outcome, None, failures, retry);
     }
 
     fn record_state(
@@ -424,6 +439,18 @@ impl Engine {
         status: Option<u16>,
         failures: u32,
     ) {
+        self.write_state(task, known, outcome, status, failures, None)
+    }
+
+    fn write_state(
+        &self,
+        task: &Task,
+        known: Option<UrlState>,
+        outcome: &str,
+        status: Option<u16>,
+        failures: u32,
+        retry: Option<crate::store::RetrySchedule>,
+    ) {
         let mut state = known.unwrap_or_default();
         state.portal = task.portal.clone();
         state.outcome = outcome.to_string();
@@ -431,6 +458,7 @@ impl Engine {
         state.fetched_at = Some(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true));
         // A known document keeps its failure count at zero: it is archived, only this visit failed.
         state.failures = if state.doc_id.is_some() { 0 } else { failures };
+        state.retry = retry;
         if let Role::Item {
             list_url,
             title,

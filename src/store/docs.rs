@@ -115,9 +115,15 @@ impl Store {
             &self.versions,
             &self.meta,
             &self.exchanges,
+            &self.retry_due,
+            &self.gone,
+            &self.unreadable,
         )
-            .transaction(|(urls, docs, by_hash, versions, meta, exchanges)| {
-                let url_state: Option<UrlState> = tx_get(urls, &record.url)?;
+            .transaction(|trees| {
+                let (urls, docs, by_hash, versions, meta, exchanges) =
+                    (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
+                let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
+                let url_state = super::failures::tx_url_state(urls, &record.url)?;
                 let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
                     Some(id) => tx_get::<DocRecord>(docs, &id)?,
                     None => None,
@@ -190,15 +196,29 @@ impl Store {
                     list_url: record.list_url.clone(),
                     list_title: None,
                     list_date: None,
+                    retry: None,
                 };
+                super::failures::reindex(
+                    retry_due,
+                    gone,
+                    unreadable,
+                    &record.url,
+                    url_state.as_ref(),
+                    Some(&state),
+                )?;
                 tx_put(urls, &record.url, &state)?;
                 Ok(outcome)
             })
             .map_err(|e| match e {
                 TransactionError::Abort(e) => e,
-                TransactionError::Storage(e) => StoreError::Sled(e),
+                TransactionError::Storage(e) => self.noted(StoreError::Sled(e)),
             })?;
         self.flush()?;
+        if let CommitOutcome::NewDocument { seq, .. } | CommitOutcome::NewVersion { seq, .. } =
+            &outcome
+        {
+            self.seal(*seq);
+        }
         Ok(outcome)
     }
 

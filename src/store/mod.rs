@@ -1,11 +1,16 @@
-//! Store: the one owner of sled. Holds URL state, documents, versions, the archive sequence, the
-//! persistent frontiers, run reports and feed positions. Every commit that creates a document or
+//! Store: the one owner of sled. Holds URL state (with the failure policy's schedule and its
+//! retry index), documents, versions, the archive sequence, the persistent frontiers, run
+//! reports and feed positions. Every commit that creates a document or
 //! version is one sled transaction across the trees it touches, made only after its raw files
 //! are durable (see `archive`), and flushed before it is reported as done.
 
 mod docs;
+mod failures;
+pub mod fault;
 mod frontier;
+mod migrate;
 mod quarantine;
+mod schedule;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -13,14 +18,18 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
+pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
+pub use schedule::{FailurePolicy, RetrySchedule, is_not_found};
 
 use crate::export::ExportRecord;
 
 /// The lock file that keeps a second process off a data_dir.
 pub const LOCK_FILE: &str = "nianbao.lock";
 const DB_DIR: &str = "index";
+/// The last committed seq, beside the index, to notice an index that lost commits.
+const SEAL_FILE: &str = "index.seq";
 /// sled's cache counts on-disk bytes and RSS runs at several times it: keep it modest.
 const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
 
@@ -35,10 +44,29 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot open the index at {path}")]
+    #[error(
+        "cannot open the index at {path}: it is damaged or unreadable; the raw files beside it are untouched (restore this directory from a backup)"
+    )]
     Open { path: PathBuf, source: sled::Error },
     #[error("index error")]
     Sled(#[from] sled::Error),
+    #[error(
+        "the filesystem under data_dir {data_dir} cannot take writes (first failure: {first}); the run stopped and everything committed before is kept: free space or make it writable, then run again"
+    )]
+    DiskFault { data_dir: PathBuf, first: String },
+    #[error(
+        "{versions} archived version(s) could not be written as WARC: their raw files are damaged (named above); {written} other(s) were written"
+    )]
+    DamagedRaw { versions: usize, written: usize },
+    #[error(
+        "the index at {path} is damaged: it holds records up to seq {holds}, but seq {committed} was committed (see {seal}); the raw files beside it are untouched: restore the index from a backup (to start afresh on purpose, move both away)"
+    )]
+    RolledBack {
+        path: PathBuf,
+        seal: PathBuf,
+        holds: u64,
+        committed: u64,
+    },
     #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,
@@ -68,6 +96,9 @@ pub struct UrlState {
     pub list_title: Option<String>,
     #[serde(default)]
     pub list_date: Option<String>,
+    /// The failure policy's schedule while the URL has failed and has no document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySchedule>,
 }
 
 /// The sled database of one data_dir.
@@ -83,6 +114,12 @@ pub struct Store {
     exchanges: sled::Tree,
     warc_responses: sled::Tree,
     warc_written: sled::Tree,
+    /// Retry index: next retry time + URL -> (), for failed URLs still scheduled.
+    retry_due: sled::Tree,
+    /// URL -> (), for failed URLs the nightly crawl no longer asks for.
+    gone: sled::Tree,
+    /// URL -> decoding error, for URL records that could not be read.
+    unreadable: sled::Tree,
     data_dir: PathBuf,
     // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
     _lock: File,
@@ -127,7 +164,7 @@ impl Store {
                 path: db_path.clone(),
                 source,
             })?;
-        Ok(Store {
+        let store = Store {
             urls: db.open_tree("urls")?,
             docs: db.open_tree("docs")?,
             by_hash: db.open_tree("by_hash")?,
@@ -138,10 +175,55 @@ impl Store {
             exchanges: db.open_tree("exchanges")?,
             warc_responses: db.open_tree("warc_responses")?,
             warc_written: db.open_tree("warc_written")?,
+            retry_due: db.open_tree("retry_due")?,
+            gone: db.open_tree("gone")?,
+            unreadable: db.open_tree("unreadable")?,
             db,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
-        })
+        };
+        store.check_seal()?;
+        store.migrate_retry_index()?;
+        Ok(store)
+    }
+
+    /// sled opens a damaged or emptied database without complaint, rolled back to an earlier
+    /// state or empty. The last committed seq, kept in a file beside the index after each
+    /// commit, tells: an index that holds less than was committed is refused.
+    fn check_seal(&self) -> Result<(), StoreError> {
+        let seal = self.data_dir.join(SEAL_FILE);
+        let Some(committed) = std::fs::read_to_string(&seal)
+            .ok()
+            .and_then(|t| t.trim().parse::<u64>().ok())
+        else {
+            return Ok(());
+        };
+        let holds = self.last_seq()?;
+        if holds < committed {
+            return Err(StoreError::RolledBack {
+                path: self.data_dir.join(DB_DIR),
+                seal,
+                holds,
+                committed,
+            });
+        }
+        Ok(())
+    }
+
+    /// Records `seq` as committed, after the commit was flushed. Not fsynced: a lost or stale
+    /// seal only weakens the check in `check_seal`, it never makes a sound index look damaged.
+    fn seal(&self, seq: u64) {
+        // Commits finish on several threads: one seal write at a time, through one temp file.
+        static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+        let seal = self.data_dir.join(SEAL_FILE);
+        let tmp = self.data_dir.join(format!("{SEAL_FILE}.tmp"));
+        let written =
+            std::fs::write(&tmp, format!("{seq}\n")).and_then(|()| std::fs::rename(&tmp, &seal));
+        if let Err(e) = written {
+            fault::note(&self.data_dir, &seal, &e);
+            tracing::warn!(path = %seal.display(), "cannot record the last committed seq: {e}");
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -150,31 +232,24 @@ impl Store {
 
     /// Makes every earlier write durable.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.db.flush().map_err(|e| self.noted(e.into()))?;
         Ok(())
     }
 
-    pub fn url_state(&self, url: &str) -> Result<Option<UrlState>, StoreError> {
-        get_json(&self.urls, url)
-    }
-
-    /// Records the outcome of a fetch that did not create a document version.
-    pub fn record_url(&self, url: &str, state: &UrlState) -> Result<(), StoreError> {
-        put_json(&self.urls, url, state)
-    }
-
-    /// URLs whose last fetch failed, with their state, for a retry at the start of the next run.
-    pub fn failed_urls(&self) -> Result<Vec<(String, UrlState)>, StoreError> {
-        let mut failed = Vec::new();
-        for entry in self.urls.iter() {
-            let (key, value) = entry?;
-            let url = String::from_utf8_lossy(&key).into_owned();
-            let state: UrlState = decode_json(&url, &value)?;
-            if state.failures > 0 && state.doc_id.is_none() {
-                failed.push((url, state));
-            }
+    /// Notes a write error that is a disk fault (see `fault`), and passes it on.
+    fn noted(&self, error: StoreError) -> StoreError {
+        if let StoreError::Sled(sled::Error::Io(io)) = &error {
+            fault::note(&self.data_dir, &self.data_dir.join(DB_DIR), io);
         }
-        Ok(failed)
+        error
+    }
+
+    /// The first disk fault met under this data_dir by this process, as an error naming it.
+    pub fn disk_fault(&self) -> Option<StoreError> {
+        fault::first(&self.data_dir).map(|first| StoreError::DiskFault {
+            data_dir: self.data_dir.clone(),
+            first,
+        })
     }
 
     /// The archive's version records with seq greater than `since`, in seq order.

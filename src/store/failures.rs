@@ -1,0 +1,399 @@
+//! Failed URLs: the retry index (`retry_due`, keyed by next retry time then URL), the `gone`
+//! set and the `unreadable` set of URL records that failed to decode. Every URL-state write goes
+//! through one transaction across `urls` and the two index trees, so the index always names the
+//! URLs whose state says they are scheduled. A run reads its due retries with one range scan.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sled::Transactional;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+
+use super::schedule::{RetrySchedule, due_horizon};
+use super::{Store, StoreError, UrlState};
+
+/// Failed-URL counts of one portal, for `nianbao status`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FailureCounts {
+    /// Scheduled retries a run starting now would make.
+    pub retries_due: u64,
+    /// Scheduled retries whose time has not come.
+    pub retries_later: u64,
+    /// URLs the nightly crawl no longer asks for.
+    pub gone: u64,
+}
+
+/// Where a URL state sits in the index.
+#[derive(Debug, PartialEq, Eq)]
+enum Slot {
+    Due(Vec<u8>),
+    Gone,
+    None,
+}
+
+fn slot_of(url: &str, state: Option<&UrlState>) -> Slot {
+    match state.and_then(|s| s.retry.as_ref().filter(|_| s.doc_id.is_none())) {
+        Some(r) if r.gone => Slot::Gone,
+        Some(r) => Slot::Due(due_key(r.next_retry_at, url)),
+        None => Slot::None,
+    }
+}
+
+/// Big-endian, sign-flipped seconds then the URL: byte order is time order.
+fn due_key(at: DateTime<Utc>, url: &str) -> Vec<u8> {
+    let mut key = time_prefix(at).to_vec();
+    key.extend_from_slice(url.as_bytes());
+    key
+}
+
+fn time_prefix(at: DateTime<Utc>) -> [u8; 8] {
+    ((at.timestamp() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+pub(super) fn url_of_due_key(key: &[u8]) -> String {
+    String::from_utf8_lossy(key.get(8..).unwrap_or_default()).into_owned()
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+/// Inside a transaction: moves a URL's index entries from its old state to `new`.
+pub(super) fn reindex(
+    retry_due: &TransactionalTree,
+    gone: &TransactionalTree,
+    unreadable: &TransactionalTree,
+    url: &str,
+    old: Option<&UrlState>,
+    new: Option<&UrlState>,
+) -> TxResult<()> {
+    unreadable.remove(url.as_bytes())?;
+    let (before, after) = (slot_of(url, old), slot_of(url, new));
+    if before == after {
+        return Ok(());
+    }
+    match before {
+        Slot::Due(key) => {
+            retry_due.remove(key)?;
+        }
+        Slot::Gone => {
+            gone.remove(url.as_bytes())?;
+        }
+        Slot::None => {}
+    }
+    match after {
+        Slot::Due(key) => {
+            retry_due.insert(key, &[])?;
+        }
+        Slot::Gone => {
+            gone.insert(url.as_bytes(), &[])?;
+        }
+        Slot::None => {}
+    }
+    Ok(())
+}
+
+/// Inside a transaction: a URL's stored state, or None when it is missing or unreadable (an
+/// unreadable record is overwritten by the write that follows, so it is only logged here).
+pub(super) fn tx_url_state(urls: &TransactionalTree, url: &str) -> TxResult<Option<UrlState>> {
+    Ok(match urls.get(url)? {
+        Some(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(state) => Some(state),
+            Err(e) => {
+                tracing::warn!(url, "unreadable URL record replaced: {e}");
+                None
+            }
+        },
+        None => None,
+    })
+}
+
+fn tx_error(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
+impl Store {
+    /// Records a URL's state and keeps the retry index in step with it.
+    pub fn record_url(&self, url: &str, state: &UrlState) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(state)
+            .expect("store records serialise: they hold only strings and numbers");
+        (&self.urls, &self.retry_due, &self.gone, &self.unreadable)
+            .transaction(|(urls, retry_due, gone, unreadable)| {
+                let old = tx_url_state(urls, url)?;
+                reindex(retry_due, gone, unreadable, url, old.as_ref(), Some(state))?;
+                urls.insert(url.as_bytes(), bytes.as_slice())?;
+                Ok(())
+            })
+            .map_err(|e| self.noted(tx_error(e)))
+    }
+
+    /// A URL's state. An unreadable record is logged with its URL, remembered in `unreadable`
+    /// (counted by `nianbao status`) and read as unknown: it never stops a run.
+    pub fn url_state(&self, url: &str) -> Result<Option<UrlState>, StoreError> {
+        let Some(bytes) = self.urls.get(url)? else {
+            return Ok(None);
+        };
+        match serde_json::from_slice(&bytes) {
+            Ok(state) => Ok(Some(state)),
+            Err(e) => {
+                self.note_unreadable(url, &e);
+                Ok(None)
+            }
+        }
+    }
+
+    pub(super) fn note_unreadable(&self, url: &str, error: &serde_json::Error) {
+        tracing::warn!(url, "unreadable URL record skipped: {error}");
+        if let Err(e) = self
+            .unreadable
+            .insert(url.as_bytes(), error.to_string().as_bytes())
+        {
+            tracing::error!(url, "cannot remember the unreadable URL record: {e}");
+        }
+    }
+
+    /// Failed URLs whose retry is due for a run starting at `now`, earliest first: one range
+    /// scan of the retry index. Index entries whose record is unreadable are skipped.
+    pub fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<(String, UrlState)>, StoreError> {
+        let end = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
+        let mut due = Vec::new();
+        for entry in self.retry_due.range(..end.to_vec()) {
+            let (key, _) = entry?;
+            let url = url_of_due_key(&key);
+            let Some(state) = self.url_state(&url)? else {
+                continue;
+            };
+            if slot_of(&url, Some(&state)) == Slot::Due(key.to_vec()) {
+                due.push((url, state));
+            }
+        }
+        Ok(due)
+    }
+
+    /// Every failed URL still scheduled or gone (`gone_only`: only gone ones), by URL.
+    pub fn failed_urls(&self, gone_only: bool) -> Result<Vec<(String, UrlState)>, StoreError> {
+        let mut urls: Vec<String> = Vec::new();
+        if !gone_only {
+            for entry in self.retry_due.iter() {
+                urls.push(url_of_due_key(&entry?.0));
+            }
+        }
+        for entry in self.gone.iter() {
+            urls.push(String::from_utf8_lossy(&entry?.0).into_owned());
+        }
+        urls.sort();
+        urls.dedup();
+        let mut failed = Vec::new();
+        for url in urls {
+            if let Some(state) = self.url_state(&url)?
+                && state.doc_id.is_none()
+                && state.retry.is_some()
+            {
+                failed.push((url, state));
+            }
+        }
+        Ok(failed)
+    }
+
+    /// URLs whose stored record could not be read, with the decoding error.
+    pub fn unreadable_urls(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut all = Vec::new();
+        for entry in self.unreadable.iter() {
+            let (key, value) = entry?;
+            all.push((
+                String::from_utf8_lossy(&key).into_owned(),
+                String::from_utf8_lossy(&value).into_owned(),
+            ));
+        }
+        Ok(all)
+    }
+
+    /// Per-portal counts of scheduled and gone URLs.
+    pub fn failure_counts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<BTreeMap<String, FailureCounts>, StoreError> {
+        let horizon = due_horizon(now);
+        let mut counts: BTreeMap<String, FailureCounts> = BTreeMap::new();
+        for (_, state) in self.failed_urls(false)? {
+            let retry = state
+                .retry
+                .as_ref()
+                .expect("failed_urls returns scheduled URLs");
+            let c = counts.entry(state.portal.clone()).or_default();
+            if retry.gone {
+                c.gone += 1;
+            } else if retry.next_retry_at <= horizon {
+                c.retries_due += 1;
+            } else {
+                c.retries_later += 1;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Puts a failed or gone URL back to due at `now`, forgetting its failure streak. Returns
+    /// false when the URL has no failure on record.
+    /// An unreadable record is removed with its index entries: the URL is then new to the crawl.
+    pub fn retry_now(&self, url: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let Some(mut state) = self.url_state(url)? else {
+            return self.forget_unreadable(url);
+        };
+        let Some(retry) = state.retry.as_mut().filter(|_| state.doc_id.is_none()) else {
+            return Ok(false);
+        };
+        *retry = RetrySchedule {
+            first_failed_at: now,
+            not_found_streak: 0,
+            next_retry_at: now,
+            gone: false,
+            ..retry.clone()
+        };
+        state.failures = 0;
+        self.record_url(url, &state)?;
+        Ok(true)
+    }
+
+    /// Removes an unreadable URL record and every index entry naming it. Returns false when the
+    /// URL's record is not unreadable.
+    fn forget_unreadable(&self, url: &str) -> Result<bool, StoreError> {
+        if !self.unreadable.contains_key(url)? {
+            return Ok(false);
+        }
+        for entry in self.retry_due.iter() {
+            let (key, _) = entry?;
+            if url_of_due_key(&key) == url {
+                self.retry_due.remove(key)?;
+            }
+        }
+        self.gone.remove(url)?;
+        self.urls.remove(url)?;
+        self.unreadable.remove(url)?;
+        tracing::info!(
+            url,
+            "unreadable URL record removed; the URL is new to the next crawl"
+        );
+        Ok(true)
+    }
+
+    /// Puts every gone URL back to due at `now`. Returns how many.
+    pub fn retry_all_gone(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for (url, _) in self.failed_urls(true)? {
+            if self.retry_now(&url, now)? {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(portal: &str, next: DateTime<Utc>, gone: bool) -> UrlState {
+        UrlState {
+            portal: portal.into(),
+            outcome: "failed:timeout".into(),
+            failures: 1,
+            retry: Some(RetrySchedule {
+                first_failed_at: next,
+                last_failed_at: next,
+                last_kind: "timeout".into(),
+                not_found_streak: 0,
+                next_retry_at: next,
+                gone,
+            }),
+            ..UrlState::default()
+        }
+    }
+
+    fn day(n: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_700_000_000 + n * 86400, 0).expect("valid instant")
+    }
+
+    #[test]
+    fn the_index_follows_every_state_change() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open store");
+        let (a, b, c) = ("http://x/a", "http://x/b", "http://x/c");
+        store.record_url(a, &failed("p", day(1), false)).expect("a");
+        store.record_url(b, &failed("p", day(5), false)).expect("b");
+        store.record_url(c, &failed("p", day(1), true)).expect("c");
+        let due: Vec<String> = store
+            .due_retries(day(2))
+            .expect("due")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        assert_eq!(due, vec![a.to_string()]);
+        let counts = store.failure_counts(day(2)).expect("counts");
+        assert_eq!(
+            counts["p"],
+            FailureCounts {
+                retries_due: 1,
+                retries_later: 1,
+                gone: 1
+            }
+        );
+        // Rescheduling moves the entry; success removes it.
+        store
+            .record_url(a, &failed("p", day(9), false))
+            .expect("a later");
+        assert!(store.due_retries(day(2)).expect("due").is_empty());
+        let archived = UrlState {
+            doc_id: Some("d".into()),
+            ..failed("p", day(1), false)
+        };
+        store.record_url(b, &archived).expect("b archived");
+        assert_eq!(store.retry_due.len(), 1);
+        // A manual retry makes a gone URL due and forgets its streak.
+        assert!(store.retry_now(c, day(3)).expect("retry"));
+        let due: Vec<String> = store
+            .due_retries(day(3))
+            .expect("due")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        assert_eq!(due, vec![c.to_string()]);
+        assert_eq!(store.gone.len(), 0);
+        assert!(
+            !store
+                .retry_now("http://x/unknown", day(3))
+                .expect("retry unknown")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_record_is_skipped_and_counted() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open store");
+        store
+            .record_url("http://x/a", &failed("p", day(1), false))
+            .expect("a");
+        store
+            .record_url("http://x/b", &failed("p", day(1), false))
+            .expect("b");
+        store
+            .urls
+            .insert("http://x/a", b"{not json".as_slice())
+            .expect("garbage");
+        let due = store
+            .due_retries(day(2))
+            .expect("a corrupt row does not fail the read");
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].0, "http://x/b");
+        let unreadable = store.unreadable_urls().expect("unreadable");
+        assert_eq!(unreadable.len(), 1);
+        assert_eq!(unreadable[0].0, "http://x/a");
+        // Writing the URL again repairs it.
+        store
+            .record_url("http://x/a", &failed("p", day(1), false))
+            .expect("rewrite");
+        assert!(store.unreadable_urls().expect("unreadable").is_empty());
+        assert_eq!(store.due_retries(day(2)).expect("due").len(), 2);
+    }
+}

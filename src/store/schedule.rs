@@ -1,0 +1,237 @@
+//! The failure policy, as a pure function: from a URL's failure history, the kind of its latest
+//! failure and the time, when it is asked again, or that it is `gone` and never asked again by
+//! the nightly crawl. No store, no clock: the caller passes `now`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// First wait before a failed URL is asked again; it doubles with each further failure.
+pub const DEFAULT_RETRY_FIRST: Duration = Duration::from_secs(24 * 3600);
+/// Longest wait between two attempts.
+pub const DEFAULT_RETRY_MAX: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A URL that keeps failing is gone after this many failures in a row...
+pub const DEFAULT_GONE_AFTER_FAILURES: u32 = 6;
+/// ...spread over at least this long.
+pub const DEFAULT_GONE_AFTER_SPAN: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A URL answered 404 or 410 this many times in a row is gone.
+pub const DEFAULT_GONE_AFTER_NOT_FOUND: u32 = 2;
+/// A retry is due at a run that starts at most this long before its time, so that a nightly
+/// timer whose start wanders (RandomizedDelaySec) still retries it on the intended night.
+pub const DUE_SLACK: Duration = Duration::from_secs(6 * 3600);
+
+/// How failures are scheduled (`[crawl]` keys `failed_retry_first`, `failed_retry_max`,
+/// `gone_after_failures`, `gone_after_span`, `gone_after_not_found`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailurePolicy {
+    pub retry_first: Duration,
+    pub retry_max: Duration,
+    pub gone_after_failures: u32,
+    pub gone_after_span: Duration,
+    pub gone_after_not_found: u32,
+}
+
+impl Default for FailurePolicy {
+    fn default() -> Self {
+        FailurePolicy {
+            retry_first: DEFAULT_RETRY_FIRST,
+            retry_max: DEFAULT_RETRY_MAX,
+            gone_after_failures: DEFAULT_GONE_AFTER_FAILURES,
+            gone_after_span: DEFAULT_GONE_AFTER_SPAN,
+            gone_after_not_found: DEFAULT_GONE_AFTER_NOT_FOUND,
+        }
+    }
+}
+
+/// Where a failed URL stands. Kept in its URL state; the store indexes it by `next_retry_at`
+/// (or as gone) so that a run reads only the retries that are due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetrySchedule {
+    /// The first failure of the current streak (since the last success or manual retry).
+    pub first_failed_at: DateTime<Utc>,
+    pub last_failed_at: DateTime<Utc>,
+    /// The latest failure's kind: `http_404`, `timeout`, `connect`, `blocked`, `host_paused` …
+    pub last_kind: String,
+    /// Failures in a row that were `http_404` / `http_410`.
+    #[serde(default)]
+    pub not_found_streak: u32,
+    /// When the nightly crawl asks again (meaningless once gone).
+    pub next_retry_at: DateTime<Utc>,
+    /// Never asked again by the nightly crawl (see `nianbao failures --retry`).
+    pub gone: bool,
+}
+
+/// A failure that says the page is not there, rather than that it could not be reached now.
+pub fn is_not_found(kind: &str) -> bool {
+    matches!(kind, "http_404" | "http_410")
+}
+
+/// A failure that says nothing about the page: its host was paused for the run, or answered
+/// with an anti-bot challenge. Retried on the schedule, it never makes a URL gone.
+pub fn says_nothing_of_the_page(kind: &str) -> bool {
+    matches!(kind, "host_paused" | "blocked")
+}
+
+impl FailurePolicy {
+    /// The schedule after one more failure of `kind` at `now`. `failures` counts the streak,
+    /// this failure included; `previous` is the schedule before it (None for a first failure).
+    pub fn after_failure(
+        &self,
+        previous: Option<&RetrySchedule>,
+        failures: u32,
+        kind: &str,
+        now: DateTime<Utc>,
+    ) -> RetrySchedule {
+        let first_failed_at = previous.map(|p| p.first_failed_at).unwrap_or(now).min(now);
+        let not_found_streak = if is_not_found(kind) {
+            previous.map(|p| p.not_found_streak).unwrap_or(0) + 1
+        } else {
+            0
+        };
+        let span = (now - first_failed_at).to_std().unwrap_or_default();
+        let gone = !says_nothing_of_the_page(kind)
+            && ((not_found_streak > 0 && not_found_streak >= self.gone_after_not_found)
+                || (failures >= self.gone_after_failures && span >= self.gone_after_span));
+        RetrySchedule {
+            first_failed_at,
+            last_failed_at: now,
+            last_kind: kind.to_string(),
+            not_found_streak,
+            next_retry_at: now + to_chrono(self.wait_after(failures)),
+            gone,
+        }
+    }
+
+    /// The wait after the `failures`-th failure in a row: first, 2×first, 4×first … capped.
+    pub fn wait_after(&self, failures: u32) -> Duration {
+        let doublings = failures.saturating_sub(1).min(32);
+        self.retry_first
+            .checked_mul(1u32 << doublings.min(31))
+            .unwrap_or(self.retry_max)
+            .min(self.retry_max)
+    }
+}
+
+impl RetrySchedule {
+    /// Whether a run starting at `now` asks for the URL.
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        !self.gone && self.next_retry_at <= now + to_chrono(DUE_SLACK)
+    }
+}
+
+/// The latest instant a run starting at `now` treats as due.
+pub fn due_horizon(now: DateTime<Utc>) -> DateTime<Utc> {
+    now + to_chrono(DUE_SLACK)
+}
+
+fn to_chrono(d: Duration) -> chrono::Duration {
+    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(days: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_700_000_000, 0).expect("valid instant")
+            + chrono::Duration::days(days)
+    }
+
+    /// Runs a failure streak of `kinds`, one per day listed, and returns every schedule.
+    fn streak(policy: &FailurePolicy, runs: &[(i64, &str)]) -> Vec<RetrySchedule> {
+        let mut out: Vec<RetrySchedule> = Vec::new();
+        for (n, (day, kind)) in runs.iter().enumerate() {
+            let next = policy.after_failure(out.last(), n as u32 + 1, kind, at(*day));
+            out.push(next);
+        }
+        out
+    }
+
+    #[test]
+    fn transient_waits_double_up_to_the_cap() {
+        let p = FailurePolicy::default();
+        let days: Vec<u64> = (1..=8).map(|n| p.wait_after(n).as_secs() / 86400).collect();
+        assert_eq!(days, vec![1, 2, 4, 8, 16, 30, 30, 30]);
+        assert_eq!(p.wait_after(u32::MAX), p.retry_max);
+    }
+
+    #[test]
+    fn gone_needs_both_the_count_and_the_span() {
+        let p = FailurePolicy::default();
+        // Six timeouts on the schedule's own days: 0, 1, 3, 7, 15, 31 -> span 31 days: gone.
+        let s = streak(
+            &p,
+            &[
+                (0, "timeout"),
+                (1, "timeout"),
+                (3, "http_503"),
+                (7, "connect"),
+                (15, "timeout"),
+                (31, "timeout"),
+            ],
+        );
+        assert!(s[..5].iter().all(|s| !s.gone));
+        assert!(s[5].gone, "{:?}", s[5]);
+        assert_eq!(s[5].first_failed_at, at(0));
+        // Six failures within one week are not enough: the span rule keeps it scheduled.
+        let quick = streak(
+            &p,
+            &[
+                (0, "timeout"),
+                (1, "timeout"),
+                (2, "timeout"),
+                (3, "timeout"),
+                (4, "timeout"),
+                (5, "timeout"),
+            ],
+        );
+        assert!(!quick[5].gone);
+        assert_eq!(quick[5].next_retry_at, at(5) + chrono::Duration::days(30));
+        // A paused host or a challenge says nothing of the page: never gone for it.
+        for kind in ["host_paused", "blocked"] {
+            let s = streak(
+                &p,
+                &[
+                    (0, kind),
+                    (1, kind),
+                    (3, kind),
+                    (7, kind),
+                    (15, kind),
+                    (31, kind),
+                    (61, kind),
+                ],
+            );
+            assert!(s.iter().all(|s| !s.gone), "{kind}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn not_found_is_gone_on_the_second_answer_in_a_row() {
+        let p = FailurePolicy::default();
+        let s = streak(&p, &[(0, "http_404"), (1, "http_410")]);
+        assert!(!s[0].gone);
+        assert!(s[1].gone);
+        // A 404 between timeouts starts a new not-found streak.
+        let s = streak(&p, &[(0, "http_404"), (1, "timeout"), (3, "http_404")]);
+        assert!(s.iter().all(|s| !s.gone), "{s:?}");
+        // gone_after_not_found = 1: gone at once.
+        let once = FailurePolicy {
+            gone_after_not_found: 1,
+            ..FailurePolicy::default()
+        };
+        assert!(once.after_failure(None, 1, "http_410", at(0)).gone);
+        assert!(!once.after_failure(None, 1, "http_500", at(0)).gone);
+    }
+
+    #[test]
+    fn due_allows_the_slack_of_a_wandering_timer() {
+        let p = FailurePolicy::default();
+        let s = p.after_failure(None, 1, "timeout", at(0));
+        assert!(!s.is_due(at(0)));
+        assert!(s.is_due(at(1) - chrono::Duration::hours(5)));
+        assert!(!s.is_due(at(1) - chrono::Duration::hours(7)));
+        let gone = RetrySchedule { gone: true, ..s };
+        assert!(!gone.is_due(at(100)));
+    }
+}
