@@ -5,6 +5,11 @@
 //! A clean end removes the journal; finding one at start means the last run ended abnormally
 //! (an abort, a stack overflow, a kill), and the URLs still in it become suspects.
 //!
+//! A crash that goes through `abort` (a stack overflow, a panic that cannot unwind, an abort in a
+//! library) also writes a mark into the journal from a SIGABRT handler, which tells it from a
+//! `kill -9` or a power cut: only URLs in flight at a marked end get a strike; those in flight at
+//! an unmarked one only become suspects (a random kill says nothing about the page).
+//!
 //! A suspect's page is read first in a child process (`nianbao probe-page`): if the child dies,
 //! that is the URL's second abnormal end and it is quarantined without the crawl dying with it;
 //! if the child lives, the suspect is cleared and the page read as usual. A URL in flight during
@@ -23,6 +28,8 @@ use crate::page::{PageInput, PageRole};
 use crate::store::{Store, StoreError, Suspect};
 
 const JOURNAL_FILE: &str = "inflight.journal";
+/// The line the SIGABRT handler appends.
+const CRASH_MARK: &[u8] = b"!abort\n";
 /// Strikes that quarantine a URL.
 pub const QUARANTINE_STRIKES: u32 = 2;
 /// Test builds only: a body containing this environment variable's value aborts the process
@@ -40,6 +47,8 @@ pub struct Journal {
 pub struct PreviousEnd {
     /// The journal of an abnormal end was found.
     pub abnormal: bool,
+    /// It carries the crash mark (an abort), not only an unexplained end (a kill).
+    pub crashed: bool,
     /// URLs quarantined now, by this start.
     pub quarantined: Vec<String>,
     /// URLs that are suspects now (one strike), read in a child process before anything else.
@@ -61,7 +70,10 @@ impl Journal {
                     Some(id) if store.counted_journal()?.as_deref() == Some(id) => {
                         Some((None, None))
                     }
-                    _ => Some((id.map(str::to_string), Some(in_flight(&text)))),
+                    _ => Some((
+                        id.map(str::to_string),
+                        Some((in_flight(&text), text.lines().any(|l| l == "!abort"))),
+                    )),
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -74,11 +86,14 @@ impl Journal {
             }
         };
         let previous = match in_flight {
-            None => record_strikes(store, None, None)?,
-            Some((id, Some(keys))) => record_strikes(store, Some(keys), id.as_deref())?,
+            None => record_strikes(store, None, false, None)?,
+            Some((id, Some((keys, crashed)))) => {
+                record_strikes(store, Some(keys), crashed, id.as_deref())?
+            }
             // Counted by a start that died before replacing it: the strikes stand as they are.
             Some((_, None)) => PreviousEnd {
                 abnormal: true,
+                crashed: false,
                 quarantined: Vec::new(),
                 suspects: store
                     .suspects()?
@@ -105,6 +120,7 @@ impl Journal {
             std::process::id()
         );
         file.write_all(format!("={id}\n").as_bytes()).map_err(io)?;
+        abort_mark::install(&file);
         Ok((
             Journal {
                 path,
@@ -137,6 +153,7 @@ impl Journal {
 
     /// A clean end (finished or stopped on request): nothing was in flight when it died.
     pub fn close(&self) {
+        abort_mark::uninstall();
         if let Err(e) = std::fs::remove_file(&self.path)
             && e.kind() != std::io::ErrorKind::NotFound
         {
@@ -161,18 +178,20 @@ fn in_flight(text: &str) -> HashSet<String> {
         .collect()
 }
 
-/// Strikes from the last end: after an abnormal one, each URL then in flight gains a strike
-/// (two quarantine it) and other suspects are cleared (their abnormal ends were not
+/// Strikes from the last end: after an abnormal one, each URL then in flight is a suspect, and
+/// gains a strike if the end was a crash (two quarantine it); other suspects are cleared (their abnormal ends were not
 /// consecutive); after a clean one, every suspect not quarantined is cleared. Written in one
 /// batch with the journal's id.
 fn record_strikes(
     store: &Store,
     in_flight: Option<HashSet<String>>,
+    crashed: bool,
     journal: Option<&str>,
 ) -> anyhow::Result<PreviousEnd> {
     let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut previous = PreviousEnd {
         abnormal: in_flight.is_some(),
+        crashed,
         ..PreviousEnd::default()
     };
     let in_flight = in_flight.unwrap_or_default();
@@ -198,7 +217,9 @@ fn record_strikes(
                 .map(|s| s.portal)
                 .unwrap_or_default();
         }
-        suspect.strikes += 1;
+        if crashed {
+            suspect.strikes += 1;
+        }
         suspect.last_at = now.clone();
         if suspect.strikes >= QUARANTINE_STRIKES {
             suspect.quarantined = true;
@@ -210,6 +231,55 @@ fn record_strikes(
     }
     store.apply_strikes(&updates, journal)?;
     Ok(previous)
+}
+
+/// The SIGABRT handler that marks a crash in the journal. It only calls `write(2)` on a file
+/// descriptor kept in an atomic, which is async-signal-safe; when it returns, `abort` goes on to
+/// end the process as before.
+mod abort_mark {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static JOURNAL_FD: AtomicI32 = AtomicI32::new(-1);
+
+    #[cfg(unix)]
+    extern "C" fn on_abort(_signal: libc::c_int) {
+        let fd = JOURNAL_FD.load(Ordering::SeqCst);
+        if fd >= 0 {
+            // SAFETY: write(2) is async-signal-safe; the buffer is a static byte string.
+            unsafe {
+                libc::write(
+                    fd,
+                    super::CRASH_MARK.as_ptr().cast(),
+                    super::CRASH_MARK.len(),
+                );
+            }
+        }
+    }
+
+    #[cfg(unix)]
+    pub fn install(file: &std::fs::File) {
+        use std::os::fd::AsRawFd as _;
+        JOURNAL_FD.store(file.as_raw_fd(), Ordering::SeqCst);
+        // SAFETY: a zeroed sigaction is a valid "no flags, empty mask" value; the handler is an
+        // `extern "C" fn(c_int)` that only does async-signal-safe work. SA_ONSTACK lets it run on
+        // the alternate stack Rust gives its threads, as after a stack overflow.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_abort as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_ONSTACK;
+            libc::sigemptyset(&mut action.sa_mask);
+            if libc::sigaction(libc::SIGABRT, &action, std::ptr::null_mut()) != 0 {
+                tracing::warn!("cannot install the crash mark handler: crashes look like kills");
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    pub fn install(_file: &std::fs::File) {}
+
+    pub fn uninstall() {
+        JOURNAL_FD.store(-1, Ordering::SeqCst);
+    }
 }
 
 /// Aborts the process on a body carrying the test poison marker (test builds only).
@@ -290,7 +360,9 @@ mod tests {
         let url = "http://127.0.0.1/t1.html";
         std::fs::write(
             &journal,
-            format!("=run-a\n+{url}\n+http://127.0.0.1/t2.html\n-http://127.0.0.1/t2.html\n"),
+            format!(
+                "=run-a\n+{url}\n+http://127.0.0.1/t2.html\n-http://127.0.0.1/t2.html\n!abort\n"
+            ),
         )
         .expect("write");
         let (_, previous) = Journal::open(dir.path(), &store).expect("opens");
@@ -299,13 +371,27 @@ mod tests {
         assert_eq!(strikes_of(&store, "http://127.0.0.1/t2.html"), (0, false));
 
         // A start killed after counting and before replacing the journal: not counted again.
-        std::fs::write(&journal, format!("=run-a\n+{url}\n")).expect("write");
+        std::fs::write(&journal, format!("=run-a\n+{url}\n!abort\n")).expect("write");
         let (_, previous) = Journal::open(dir.path(), &store).expect("opens");
         assert!(previous.abnormal);
         assert_eq!(strikes_of(&store, url), (1, false));
 
-        // The next run dies with it in flight again: quarantined.
-        std::fs::write(&journal, format!("=run-b\n+{url}\n")).expect("write");
+        // A kill (no crash mark) with it in flight: it stays a suspect, with no new strike.
+        std::fs::write(&journal, format!("=run-k\n+{url}\n")).expect("write");
+        let (_, previous) = Journal::open(dir.path(), &store).expect("opens");
+        assert!(previous.abnormal && !previous.crashed);
+        assert_eq!(strikes_of(&store, url), (1, false));
+        let other = "http://127.0.0.1/t3.html";
+        std::fs::write(&journal, format!("=run-l\n+{url}\n+{other}\n")).expect("write");
+        Journal::open(dir.path(), &store).expect("opens");
+        assert!(
+            store.suspect(other).expect("reads").is_some(),
+            "a kill makes suspects"
+        );
+        assert_eq!(strikes_of(&store, other), (0, false));
+
+        // The next run crashes with it in flight again: quarantined.
+        std::fs::write(&journal, format!("=run-b\n+{url}\n!abort\n")).expect("write");
         let (journal_now, previous) = Journal::open(dir.path(), &store).expect("opens");
         assert_eq!(previous.quarantined, [url]);
         assert_eq!(strikes_of(&store, url), (2, true));
