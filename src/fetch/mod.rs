@@ -257,8 +257,24 @@ impl Fetcher {
                     }
                     let retry_after = response
                         .header("retry-after")
-                        .and_then(|v| parse_retry_after(v, Utc::now()))
-                        .map(|d| d.min(self.politeness().max_retry_after));
+                        .and_then(|v| parse_retry_after(v, Utc::now()));
+                    if let Some(wait) = retry_after
+                        && wait > self.politeness().max_retry_after
+                    {
+                        // Sleeping the cap and asking again would only be refused again.
+                        host.pause(PauseReason::RetryAfter {
+                            seconds: wait.as_secs(),
+                        });
+                        return Err(Box::new(FetchOutcome::Failed {
+                            url,
+                            kind: FailKind::Status(response.status),
+                            detail: format!(
+                                "HTTP {} with Retry-After of {}s, more than max_retry_after: host paused for this run",
+                                response.status,
+                                wait.as_secs()
+                            ),
+                        }));
+                    }
                     host.defer(
                         retry_after.unwrap_or_else(|| self.backoff(attempt)),
                         retry_after.is_some(),

@@ -27,6 +27,8 @@ pub enum PauseReason {
     Failing { failures: u32 },
     /// Anti-bot challenges: the host does not want us now.
     Blocked { challenges: u32 },
+    /// The host asked, with Retry-After, for a longer pause than `max_retry_after`.
+    RetryAfter { seconds: u64 },
 }
 
 impl std::fmt::Display for PauseReason {
@@ -38,6 +40,10 @@ impl std::fmt::Display for PauseReason {
             PauseReason::Blocked { challenges } => {
                 write!(f, "blocked by anti-bot challenges ({challenges})")
             }
+            PauseReason::RetryAfter { seconds } => write!(
+                f,
+                "paused for the run: Retry-After of {seconds}s exceeds max_retry_after"
+            ),
         }
     }
 }
@@ -211,6 +217,17 @@ impl Host {
         }
         if retry_after {
             state.retry_after_pauses += 1;
+        }
+    }
+
+    /// Pauses the host for the rest of the run (a Retry-After longer than the cap is not slept on).
+    pub fn pause(&self, reason: PauseReason) {
+        let mut state = self.state();
+        if let PauseReason::RetryAfter { .. } = reason {
+            state.retry_after_pauses += 1;
+        }
+        if state.paused.is_none() {
+            state.paused = Some(reason);
         }
     }
 
