@@ -273,6 +273,27 @@ pub(crate) struct Response {
     pub truncate: bool,
     /// Close the connection after this response.
     pub close: bool,
+    /// Bytes repeated inside the body, streamed rather than held (large hostile pages).
+    pub filler: Option<Filler>,
+    /// The exact bytes to send instead of a well-formed response (framing errors, control
+    /// characters in header values); the connection closes after them.
+    pub raw: Option<Vec<u8>>,
+}
+
+/// `bytes` repeated `count` times, inserted at offset `at` of a response body and written in
+/// pieces, so a 20 MB page costs the simulator a few kilobytes. Sent with Content-Length, never
+/// gzipped or chunked.
+#[derive(Debug, Clone)]
+pub(crate) struct Filler {
+    pub at: usize,
+    pub bytes: Vec<u8>,
+    pub count: usize,
+}
+
+impl Filler {
+    fn len(&self) -> usize {
+        self.bytes.len().saturating_mul(self.count)
+    }
 }
 
 impl Response {
@@ -285,7 +306,16 @@ impl Response {
             chunked: false,
             truncate: false,
             close: false,
+            filler: None,
+            raw: None,
         }
+    }
+
+    /// A response that is exactly `wire` on the connection, which then closes.
+    pub fn raw(wire: Vec<u8>) -> Response {
+        let mut resp = Response::new(200, "text/html", Vec::new());
+        resp.raw = Some(wire);
+        resp
     }
 
     pub fn text(status: u16, body: &str) -> Response {
@@ -323,7 +353,7 @@ pub(crate) fn reason(status: u16) -> &'static str {
 
 /// Whether the connection stays open after answering `req` with `resp`.
 pub(crate) fn keep_alive(req: Option<&Request>, resp: &Response) -> bool {
-    !resp.close && !resp.truncate && req.is_some_and(|r| !r.wants_close())
+    !resp.close && !resp.truncate && resp.raw.is_none() && req.is_some_and(|r| !r.wants_close())
 }
 
 /// Writes `resp` as the answer to `req` (None for garbage) and flushes it.
@@ -332,6 +362,13 @@ pub(crate) async fn write_response<S: AsyncWriteExt + Unpin>(
     req: Option<&Request>,
     resp: &Response,
 ) -> std::io::Result<()> {
+    if let Some(raw) = &resp.raw {
+        stream.write_all(raw).await?;
+        return stream.flush().await;
+    }
+    if let Some(filler) = &resp.filler {
+        return write_filled(stream, req, resp, filler).await;
+    }
     let keep = keep_alive(req, resp);
     let head_only = req.is_some_and(|r| r.method == "HEAD");
     let gzip = resp.gzip_when_accepted && req.is_some_and(Request::accepts_gzip);
@@ -341,14 +378,7 @@ pub(crate) async fn write_response<S: AsyncWriteExt + Unpin>(
         resp.body.clone()
     };
 
-    let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
-    for (name, value) in &resp.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!(
-        "Date: {}\r\n",
-        httpdate::fmt_http_date(std::time::SystemTime::now())
-    ));
+    let mut head = status_and_headers(resp);
     if gzip {
         head.push_str("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
     }
@@ -380,6 +410,52 @@ pub(crate) async fn write_response<S: AsyncWriteExt + Unpin>(
         }
     }
     stream.write_all(&wire).await?;
+    stream.flush().await
+}
+
+/// The status line, the response's own headers and Date.
+fn status_and_headers(resp: &Response) -> String {
+    let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
+    for (name, value) in &resp.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str(&format!(
+        "Date: {}\r\n",
+        httpdate::fmt_http_date(std::time::SystemTime::now())
+    ));
+    head
+}
+
+/// Writes a response whose body carries a [`Filler`], in pieces of about 64 KiB.
+async fn write_filled<S: AsyncWriteExt + Unpin>(
+    stream: &mut S,
+    req: Option<&Request>,
+    resp: &Response,
+    filler: &Filler,
+) -> std::io::Result<()> {
+    let keep = keep_alive(req, resp);
+    let at = filler.at.min(resp.body.len());
+    let mut head = status_and_headers(resp);
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: {}\r\n\r\n",
+        resp.body.len() + filler.len(),
+        if keep { "keep-alive" } else { "close" }
+    ));
+    stream.write_all(head.as_bytes()).await?;
+    if req.is_some_and(|r| r.method == "HEAD") {
+        return stream.flush().await;
+    }
+    stream.write_all(resp.body.get(..at).unwrap_or(&[])).await?;
+    let per_write = (64 * 1024 / filler.bytes.len().max(1)).max(1);
+    let piece = filler.bytes.repeat(per_write.min(filler.count));
+    let mut left = filler.count;
+    while left > 0 {
+        let n = left.min(per_write);
+        let bytes = piece.get(..n * filler.bytes.len()).unwrap_or(&piece);
+        stream.write_all(bytes).await?;
+        left -= n;
+    }
+    stream.write_all(resp.body.get(at..).unwrap_or(&[])).await?;
     stream.flush().await
 }
 
