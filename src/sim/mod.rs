@@ -3,14 +3,16 @@
 //! `nianbao demo`; never part of a real crawl.
 //!
 //! `Simulator::start` binds one listener per [`SiteSpec`] (127.0.0.11, .12, … with an ephemeral
-//! port), `server` runs a hand-written HTTP/1.1 loop over `http`, and `site` answers each request
-//! from the site model, rendered by the CMS family in `sites`. `standard` holds the bundled set of
-//! six portals; `report` writes annual-report bodies from the 2021 template.
+//! port), `server` runs a hand-written HTTP/1.1 loop over `http` (requests) and `response`, and
+//! `site` answers each request from the site model, rendered by the CMS family in `sites`.
+//! `standard` holds the bundled set of six portals; `hostile` the catalogue of bad input and its
+//! portals; `report` writes annual-report bodies from the 2021 template.
 
 mod hostile;
 mod http;
 mod page;
 mod report;
+mod response;
 mod server;
 mod site;
 mod sites;
