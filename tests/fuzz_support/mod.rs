@@ -4,6 +4,8 @@
 //! replays and extends the crash corpus in `tests/fuzz-corpus/`.
 #![allow(dead_code)]
 
+pub mod inputs;
+
 use std::fmt::Debug;
 
 use proptest::prelude::*;
