@@ -144,6 +144,9 @@ pub enum FailKind {
     BadRedirect,
     /// The Content-Encoding could not be decoded.
     Decode,
+    /// The response head broke HTTP (a NUL or a bare CR in a header value, a bad status line):
+    /// not retried, as the server would send the same again.
+    Malformed,
     Other,
 }
 
@@ -158,6 +161,7 @@ impl FailKind {
             FailKind::TooManyRedirects => "too_many_redirects".into(),
             FailKind::BadRedirect => "bad_redirect".into(),
             FailKind::Decode => "content_decoding".into(),
+            FailKind::Malformed => "malformed_response".into(),
             FailKind::Other => "other".into(),
         }
     }

@@ -37,6 +37,8 @@ fn classify_error(error: &reqwest::Error) -> SendError {
     let detail = error_chain(error);
     if error.is_timeout() {
         SendError::Transient(FailKind::Timeout, detail)
+    } else if is_malformed_head(error) {
+        SendError::Fatal(FailKind::Malformed, detail)
     } else if error.is_connect() {
         SendError::Transient(FailKind::Connect, detail)
     } else if error.is_body() || error.is_decode() {
@@ -46,6 +48,21 @@ fn classify_error(error: &reqwest::Error) -> SendError {
     } else {
         SendError::Fatal(FailKind::Other, detail)
     }
+}
+
+/// Whether the HTTP client refused the response head itself (hyper's parse errors), which
+/// reqwest reports as a request error like a refused connection.
+fn is_malformed_head(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_parse)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 fn error_chain(error: &dyn std::error::Error) -> String {

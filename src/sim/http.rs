@@ -1,12 +1,10 @@
-//! Simulator HTTP/1.1 wire layer: parses requests from raw bytes and writes responses byte by byte,
-//! so a simulated portal controls status lines, chunking, gzip, charset labels and truncation
-//! exactly. Sits under the simulator's server loop; never panics on any input.
+//! Simulator HTTP/1.1 wire layer, request side: parses requests from raw bytes, never panicking on
+//! any input. The response side (`response`) is re-exported here. Sits under the simulator's
+//! server loop.
 
-use std::io::Write;
+use tokio::io::AsyncReadExt;
 
-use flate2::Compression;
-use flate2::write::GzEncoder;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+pub(crate) use super::response::{Filler, Response, keep_alive, reason, write_response};
 
 /// Longest request head (request line + headers) accepted before answering 400.
 const MAX_HEAD_BYTES: usize = 32 * 1024;
@@ -72,7 +70,7 @@ impl Request {
         })
     }
 
-    fn wants_close(&self) -> bool {
+    pub fn wants_close(&self) -> bool {
         let conn = self.header("connection").map(str::to_ascii_lowercase);
         match conn.as_deref() {
             Some(v) if v.contains("close") => true,
@@ -255,138 +253,6 @@ fn origin_form(target: &str) -> Option<String> {
         out.push_str(q);
     }
     Some(out)
-}
-
-/// A response as a simulated portal wants it on the wire.
-#[derive(Debug, Clone)]
-pub(crate) struct Response {
-    pub status: u16,
-    /// Headers besides the framing ones the writer adds (Content-Length, Transfer-Encoding,
-    /// Content-Encoding, Connection, Date).
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-    /// The site compresses this response when the request accepts gzip.
-    pub gzip_when_accepted: bool,
-    /// Send the body with chunked transfer coding instead of Content-Length.
-    pub chunked: bool,
-    /// Announce the full Content-Length, send only half the body, then close.
-    pub truncate: bool,
-    /// Close the connection after this response.
-    pub close: bool,
-}
-
-impl Response {
-    pub fn new(status: u16, content_type: &str, body: Vec<u8>) -> Response {
-        Response {
-            status,
-            headers: vec![("Content-Type".to_string(), content_type.to_string())],
-            body,
-            gzip_when_accepted: false,
-            chunked: false,
-            truncate: false,
-            close: false,
-        }
-    }
-
-    pub fn text(status: u16, body: &str) -> Response {
-        Response::new(
-            status,
-            "text/plain; charset=utf-8",
-            body.as_bytes().to_vec(),
-        )
-    }
-
-    pub fn header(mut self, name: &str, value: &str) -> Response {
-        self.headers.push((name.to_string(), value.to_string()));
-        self
-    }
-}
-
-pub(crate) fn reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        301 => "Moved Permanently",
-        302 => "Found",
-        304 => "Not Modified",
-        400 => "Bad Request",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        412 => "Precondition Failed",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        _ => "Unknown",
-    }
-}
-
-/// Whether the connection stays open after answering `req` with `resp`.
-pub(crate) fn keep_alive(req: Option<&Request>, resp: &Response) -> bool {
-    !resp.close && !resp.truncate && req.is_some_and(|r| !r.wants_close())
-}
-
-/// Writes `resp` as the answer to `req` (None for garbage) and flushes it.
-pub(crate) async fn write_response<S: AsyncWriteExt + Unpin>(
-    stream: &mut S,
-    req: Option<&Request>,
-    resp: &Response,
-) -> std::io::Result<()> {
-    let keep = keep_alive(req, resp);
-    let head_only = req.is_some_and(|r| r.method == "HEAD");
-    let gzip = resp.gzip_when_accepted && req.is_some_and(Request::accepts_gzip);
-    let body = if gzip {
-        gzip_bytes(&resp.body)?
-    } else {
-        resp.body.clone()
-    };
-
-    let mut head = format!("HTTP/1.1 {} {}\r\n", resp.status, reason(resp.status));
-    for (name, value) in &resp.headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str(&format!(
-        "Date: {}\r\n",
-        httpdate::fmt_http_date(std::time::SystemTime::now())
-    ));
-    if gzip {
-        head.push_str("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
-    }
-    if resp.chunked && !resp.truncate {
-        head.push_str("Transfer-Encoding: chunked\r\n");
-    } else {
-        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    }
-    head.push_str(if keep {
-        "Connection: keep-alive\r\n\r\n"
-    } else {
-        "Connection: close\r\n\r\n"
-    });
-
-    let mut wire = head.into_bytes();
-    if !head_only {
-        if resp.truncate {
-            wire.extend_from_slice(body.get(..body.len() / 2).unwrap_or(&[]));
-        } else if resp.chunked {
-            // Realistic servers flush in pieces; 4 KiB chunks make the framing visible.
-            for piece in body.chunks(4096) {
-                wire.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
-                wire.extend_from_slice(piece);
-                wire.extend_from_slice(b"\r\n");
-            }
-            wire.extend_from_slice(b"0\r\n\r\n");
-        } else {
-            wire.extend_from_slice(&body);
-        }
-    }
-    stream.write_all(&wire).await?;
-    stream.flush().await
-}
-
-fn gzip_bytes(body: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-    enc.write_all(body)?;
-    enc.finish()
 }
 
 #[cfg(test)]

@@ -3,13 +3,16 @@
 //! `nianbao demo`; never part of a real crawl.
 //!
 //! `Simulator::start` binds one listener per [`SiteSpec`] (127.0.0.11, .12, … with an ephemeral
-//! port), `server` runs a hand-written HTTP/1.1 loop over `http`, and `site` answers each request
-//! from the site model, rendered by the CMS family in `sites`. `standard` holds the bundled set of
-//! six portals; `report` writes annual-report bodies from the 2021 template.
+//! port), `server` runs a hand-written HTTP/1.1 loop over `http` (requests) and `response`, and
+//! `site` answers each request from the site model, rendered by the CMS family in `sites`.
+//! `standard` holds the bundled set of six portals; `hostile` the catalogue of bad input and its
+//! portals; `report` writes annual-report bodies from the 2021 template.
 
+mod hostile;
 mod http;
 mod page;
 mod report;
+mod response;
 mod server;
 mod site;
 mod sites;
@@ -24,6 +27,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+pub use hostile::{Hostile, hostile_set, hostile_site};
 use site::SiteState;
 
 /// The CMS family a simulated site models; it decides URL layout, markup and encoding.
@@ -41,6 +45,9 @@ pub enum Family {
     NoMeta,
     /// Every page but robots.txt answers 412 with a 瑞数-style JavaScript challenge.
     Blocked,
+    /// Bad input, catalogued: list entries whose pages misbehave one way each ([`Hostile`]),
+    /// then ordinary reports; see `hostile_set`.
+    Hostile,
 }
 
 /// A scripted misbehaviour: the `on_request`-th request the site receives (1-based, counting
@@ -192,6 +199,8 @@ pub struct SiteSpec {
     pub crawl_delay: Option<u32>,
     /// Misbehaviours by request target (redirects, custom robots.txt, failing pages).
     pub path_faults: Vec<PathFault>,
+    /// The hostile family's cases (empty for every other family).
+    pub hostile: Vec<Hostile>,
 }
 
 impl SiteSpec {

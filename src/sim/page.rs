@@ -113,7 +113,7 @@ pub(crate) fn skin(family: Family) -> Skin {
             icp: "吉ICP備05004321號",
             friends: FRIENDS_JL_TW,
         },
-        Family::NoMeta => Skin {
+        Family::NoMeta | Family::Hostile => Skin {
             script: Script::Simplified,
             nav: &[
                 ("首页", "/index.html"),
@@ -227,6 +227,10 @@ pub(crate) fn html_response(family: Family, status: u16, html: &str) -> Response
         Family::Big5 => {
             let (bytes, _, _) = encoding_rs::BIG5.encode(html);
             Response::new(status, "text/html", bytes.into_owned()).header("Server", "Apache")
+        }
+        Family::Hostile => {
+            Response::new(status, "text/html; charset=utf-8", html.as_bytes().to_vec())
+                .header("Server", "nginx")
         }
         Family::NoMeta => {
             let mut resp =

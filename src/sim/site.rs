@@ -275,6 +275,9 @@ impl SiteState {
         }
         let path = req.path().to_string();
         if path == "/robots.txt" {
+            if let Some(resp) = sites::robots(self) {
+                return resp;
+            }
             return Response::new(200, "text/plain", self.robots().into_bytes());
         }
         let response = sites::route(self, req).unwrap_or_else(|| sites::not_found(self));

@@ -82,6 +82,7 @@ fn trs() -> SiteSpec {
         page_size: 8,
         crawl_delay: None,
         path_faults: Vec::new(),
+        hostile: Vec::new(),
     }
 }
 
@@ -168,6 +169,7 @@ fn hanweb() -> SiteSpec {
         page_size: 15,
         crawl_delay: Some(1),
         path_faults: Vec::new(),
+        hostile: Vec::new(),
     }
 }
 
@@ -227,6 +229,7 @@ fn gbk() -> SiteSpec {
         page_size: 5,
         crawl_delay: None,
         path_faults: Vec::new(),
+        hostile: Vec::new(),
     }
 }
 
@@ -259,6 +262,7 @@ fn big5() -> SiteSpec {
         page_size: 5,
         crawl_delay: None,
         path_faults: Vec::new(),
+        hostile: Vec::new(),
     }
 }
 
@@ -288,6 +292,7 @@ fn nometa() -> SiteSpec {
         page_size: 4,
         crawl_delay: None,
         path_faults: Vec::new(),
+        hostile: Vec::new(),
     }
 }
 
@@ -302,5 +307,6 @@ fn blocked() -> SiteSpec {
         page_size: 10,
         crawl_delay: None,
         path_faults: Vec::new(),
+        hostile: Vec::new(),
     }
 }

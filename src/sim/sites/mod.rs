@@ -6,6 +6,7 @@ mod big5;
 mod blocked;
 mod gbk;
 mod hanweb;
+mod hostile;
 mod nometa;
 mod trs;
 
@@ -25,6 +26,7 @@ pub(crate) fn first_id(family: Family) -> u32 {
         Family::Big5 => 2001,
         Family::NoMeta => 301,
         Family::Blocked => 1,
+        Family::Hostile => 9001,
     }
 }
 
@@ -36,6 +38,7 @@ pub(crate) fn section_path(family: Family) -> &'static str {
         Family::Big5 => big5::SECTION,
         Family::NoMeta => nometa::SECTION,
         Family::Blocked => blocked::SECTION,
+        Family::Hostile => hostile::SECTION,
     }
 }
 
@@ -87,6 +90,12 @@ pub(crate) fn place(family: Family, id: u32, seq: usize, spec: DocSpec) -> Doc {
             format!("{}{ym}/P0{ymd}{id}.pdf", nometa::DIR),
             None,
         ),
+        Family::Hostile => (
+            format!("{}{ym}/t{ymd}_{id}.html", hostile::DIR),
+            None,
+            format!("{}{ym}/P0{ymd}{id}.pdf", hostile::DIR),
+            None,
+        ),
     };
     let attachments = if spec.attachment {
         vec![super::site::Attachment {
@@ -135,6 +144,7 @@ pub(crate) fn list_targets(st: &SiteState, sub: Option<i32>, pages: usize) -> Ve
         Family::Big5 => indexed_pages(big5::DIR, pages),
         Family::NoMeta => indexed_pages(nometa::DIR, pages),
         Family::Blocked => Vec::new(),
+        Family::Hostile => hostile::list_targets(st),
     }
 }
 
@@ -180,9 +190,18 @@ pub(crate) fn route(st: &mut SiteState, req: &Request) -> Option<Response> {
         Family::LegacyGbk => gbk::route(st, req),
         Family::Big5 => big5::route(st, req),
         Family::NoMeta => nometa::route(st, req),
+        Family::Hostile => hostile::route(st, req),
         Family::Blocked => None,
     };
     routed.or_else(|| page::column_page(st, req.path()))
+}
+
+/// A family's own robots.txt, when it does not serve the site-model one.
+pub(crate) fn robots(st: &SiteState) -> Option<Response> {
+    match st.spec.family {
+        Family::Hostile => hostile::robots(st),
+        _ => None,
+    }
 }
 
 pub(crate) fn not_found(st: &SiteState) -> Response {
