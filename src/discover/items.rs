@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::ListItem;
-use super::dom::{LINKS, class_and_id, is_pager_label, normalise, resolve, text_without};
+use super::dom::{LINKS, LinkBase, class_and_id, is_pager_label, normalise, resolve, text_without};
 use crate::dates::parse_date;
 
 /// Elements whose direct children may be the entries of a list.
@@ -56,7 +56,7 @@ impl Entry {
 }
 
 /// The items of the page's main list, in page order, deduplicated by URL.
-pub(super) fn list_items(doc: &Html, base: &Url) -> Vec<ListItem> {
+pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
     let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = doc
         .root_element()
         .descendent_elements()
@@ -152,7 +152,7 @@ fn in_skipped_block(el: ElementRef<'_>) -> bool {
 }
 
 /// The entries among the direct children of a container.
-fn entries_of(container: ElementRef<'_>, base: &Url) -> Vec<Entry> {
+fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
     container
         .child_elements()
         .filter(|c| !matches!(c.value().name(), "script" | "style"))
@@ -162,7 +162,7 @@ fn entries_of(container: ElementRef<'_>, base: &Url) -> Vec<Entry> {
 
 /// One row as an entry: its main link (the one with the longest title), that title, and the date
 /// printed beside it (or, failing that, a date-only part inside the link).
-pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Option<Entry> {
+pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -> Option<Entry> {
     let links: Vec<(ElementRef<'_>, Url, String)> = std::iter::once(row)
         .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
         .chain(row.select(&LINKS))

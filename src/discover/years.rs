@@ -10,7 +10,7 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::YearSection;
-use super::dom::{LINKS, compact, resolve};
+use super::dom::{LINKS, LinkBase, compact, resolve};
 
 /// A bare year label: "2017", "2017年", "2017年度".
 static SHORT: LazyLock<Regex> =
@@ -27,7 +27,7 @@ const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 /// items and pages) and without the page itself.
 pub(super) fn year_sections(
     doc: &Html,
-    base: &Url,
+    base: &LinkBase,
     page_url: &Url,
     excluded: &HashSet<Url>,
 ) -> Vec<YearSection> {

@@ -189,15 +189,18 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
                 View::List(discover::parse_datastore(input.url, text))
             }
-            PageRole::List { list_api: None } => {
-                View::List(discover::discover_document(input.url, doc, text))
-            }
+            PageRole::List { list_api: None } => View::List(discover::discover_document(
+                input.url,
+                doc,
+                text,
+                decoded.encoding,
+            )),
             PageRole::Item {
                 evidence,
                 portal_name,
             } => item_view(input.url, doc, &facts, evidence, portal_name),
             PageRole::Guess { portal_name } => {
-                let page = discover::discover_document(input.url, doc, text);
+                let page = discover::discover_document(input.url, doc, text, decoded.encoding);
                 if discover::looks_like_list(&page, text) {
                     View::List(page)
                 } else {
