@@ -150,11 +150,17 @@ pub(super) fn range_numbers(requests: &[PageRequest]) -> Vec<(Url, u64)> {
         .collect()
 }
 
-/// The ranges after the one `request` fetched, from what its `answer` held: every range up to
-/// the total the answer states (`totalrecord`, or `totalpage` x `perpage`), or, when it states
-/// none, one more range while answers come back full. The crawl bounds the walk by
-/// `max_list_pages`. Empty for anything but a dataproxy range request.
-pub fn following_ranges(request: &PageRequest, answer: &ListPage) -> Vec<PageRequest> {
+/// Adds to a dataproxy `answer` the ranges after the one `request` fetched, numbered by their
+/// first record: every range up to the total the answer states (`totalrecord`, or `totalpage` x
+/// `perpage`), or, when it states none, one more range while answers come back full. The crawl
+/// bounds the walk by `max_list_pages`. Adds nothing for anything but a dataproxy range request.
+pub fn extend_ranges(request: &PageRequest, answer: &mut ListPage) {
+    let next = following_ranges(request, answer);
+    answer.next_numbers.extend(range_numbers(&next));
+    answer.next_pages.extend(next);
+}
+
+fn following_ranges(request: &PageRequest, answer: &ListPage) -> Vec<PageRequest> {
     let PageRequest::Post { url, form } = request else {
         return Vec::new();
     };

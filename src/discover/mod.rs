@@ -17,7 +17,7 @@ use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
-pub use hanweb::{following_ranges, parse_datastore};
+pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
 
 /// One entry of a list: a link to an item page with the evidence printed beside it.
@@ -152,6 +152,12 @@ pub fn discover_document(
     page.year_sections = years::year_sections(doc, &base, url, &excluded);
     page.column_year = years::column_year(doc);
     page
+}
+
+/// Whether the page is a channel index: it links to per-year sub-channels (a TRS 年报 column
+/// holding `2017年 -> ./2017/` …), which are walked whether or not the page lists items itself.
+pub fn is_channel_index(page: &ListPage) -> bool {
+    !page.year_sections.is_empty()
 }
 
 /// Dated entries from which a page reads as a list even without a pager.

@@ -178,6 +178,19 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     } else {
         PageKind::Content
     };
+    if analysis.kind == PageKind::EmptyTemplate {
+        // A channel index (links to per-year sub-channels and nothing else) has too little text
+        // to tell from an empty template by size: its sub-channels make it a list.
+        if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
+            let page = discover::discover_document(input.url, doc, text, decoded.encoding);
+            if discover::is_channel_index(&page) {
+                analysis.kind = PageKind::Content;
+                analysis.view = View::List(page);
+                analysis.decoded = Some(decoded);
+                return analysis;
+            }
+        }
+    }
     if analysis.kind == PageKind::Content {
         analysis.view = match role {
             PageRole::List {
