@@ -13,8 +13,8 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::dom::{
-    LINKS, LinkBase, compact, is_first_label, is_last_label, is_next_label, pager_core, resolve,
-    visible_text,
+    LINKS, LinkBase, compact, is_first_label, is_last_label, is_next_label, is_pager_label,
+    pager_core, resolve, visible_text,
 };
 use super::trs::trs_pager;
 use super::{PageRequest, StatedCount};
@@ -99,6 +99,8 @@ pub(super) struct Pager {
 struct Anchor {
     url: Url,
     label: String,
+    /// An option of a `<select>` jump box, which lists every page.
+    in_select: bool,
 }
 
 impl Anchor {
@@ -138,6 +140,7 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
         Some(Anchor {
             url: resolve(base, a.value().attr("href")?)?,
             label: compact(&a.text().collect::<String>()),
+            in_select: false,
         })
     });
     let options = doc.select(&OPTIONS).filter_map(|o| {
@@ -149,6 +152,7 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
         Some(Anchor {
             url: resolve(base, value)?,
             label: compact(&o.text().collect::<String>()),
+            in_select: true,
         })
     });
     let anchors: Vec<Anchor> = links.chain(options).collect();
@@ -249,13 +253,21 @@ fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
     let page_of = |n: u64| (n + 1).saturating_sub(offset).max(1);
     let current = file_of_page.map_or(1, page_of);
 
+    // Without a stated count, the 尾页 link or a jump box listing every page gives it.
     let count = stated_pages.or_else(|| {
         ours.iter()
-            .filter(|l| is_last_label(&l.anchor.label) || l.anchor.label_number().is_some())
+            .filter(|l| {
+                is_last_label(&l.anchor.label)
+                    || (l.anchor.in_select && l.anchor.label_number().is_some())
+            })
             .map(|l| page_of(l.n))
             .max()
-            .filter(|_| ours.iter().any(|l| is_last_label(&l.anchor.label)))
     });
+    // Links like `content_123.htm` may be items: without a count, the kind is a pager only when
+    // one of its links is labelled as one (a number, 下一页, 尾页 …).
+    if count.is_none() && !ours.iter().any(|l| is_pager_label(&l.anchor.label)) {
+        return None;
+    }
     let dir = page_url.join("./").ok()?;
     let next_pages = match count {
         Some(count) => (1..=count.min(MAX_PAGES))
@@ -269,14 +281,16 @@ fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
                 Some(NextPage::get(dir.join(&file).ok()?, Some(k)))
             })
             .collect(),
-        None => {
-            let next = next_link(anchors, page_url).or_else(|| {
+        // The last page links no further page; its number still stands.
+        None => next_link(anchors, page_url)
+            .or_else(|| {
                 ours.iter()
                     .find(|l| page_of(l.n) == current + 1)
                     .map(|l| l.anchor.url.clone())
-            })?;
-            vec![NextPage::get(next, Some(current + 1))]
-        }
+            })
+            .map(|next| NextPage::get(next, Some(current + 1)))
+            .into_iter()
+            .collect(),
     };
     Some(Pager {
         next_pages,
@@ -329,7 +343,9 @@ fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) ->
     let current = current_param.map_or(1, page_of);
     let count = stated_pages.or_else(|| {
         ours()
-            .filter(|(a, ..)| is_last_label(&a.label))
+            .filter(|(a, ..)| {
+                is_last_label(&a.label) || (a.in_select && a.label_number().is_some())
+            })
             .map(|(_, _, n)| page_of(*n))
             .max()
     });
@@ -338,14 +354,15 @@ fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) ->
             .filter(|k| *k != current)
             .map(|k| NextPage::get(with_param(&template.url, param, k - 1 + first), Some(k)))
             .collect(),
-        None => {
-            let next = next_link(anchors, page_url).or_else(|| {
+        None => next_link(anchors, page_url)
+            .or_else(|| {
                 ours()
                     .find(|(_, _, n)| page_of(*n) == current + 1)
                     .map(|(a, ..)| a.url.clone())
-            })?;
-            vec![NextPage::get(next, Some(current + 1))]
-        }
+            })
+            .map(|next| NextPage::get(next, Some(current + 1)))
+            .into_iter()
+            .collect(),
     };
     Some(Pager {
         next_pages,
