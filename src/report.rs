@@ -51,7 +51,8 @@ pub enum Verdict {
     /// Every stated page walked and every stated item found.
     Ok,
     /// The nightly crawl stopped on pages of known items, as designed; only `backfill` is complete.
-    StoppedEarly,
+    /// What it left (pages not walked, items not found) follows.
+    StoppedEarly(Vec<String>),
     /// Something stated was not walked or not found; the reasons.
     Incomplete(Vec<String>),
     /// The site states no count and nothing stopped the walk: nothing to check against.
@@ -92,7 +93,7 @@ impl YearCount {
         let nightly_stop = self.stops.contains(STOP_KNOWN_ITEMS);
         if nightly_stop && self.stops.len() == 1 {
             // Known items ended the walk by design; what follows from it is not a failure.
-            return Verdict::StoppedEarly;
+            return Verdict::StoppedEarly(reasons);
         }
         if nightly_stop {
             reasons.insert(0, STOP_KNOWN_ITEMS.to_string());
@@ -118,7 +119,12 @@ impl YearCount {
         let unit = if self.by_ranges { "ranges" } else { "pages" };
         let mark = match self.verdict() {
             Verdict::Ok => "[ok]".to_string(),
-            Verdict::StoppedEarly => "[stopped early (nightly)]".to_string(),
+            Verdict::StoppedEarly(left) if left.is_empty() => {
+                "[stopped early (nightly)]".to_string()
+            }
+            Verdict::StoppedEarly(left) => {
+                format!("[stopped early (nightly): {}]", left.join("; "))
+            }
             Verdict::Incomplete(reasons) => format!("[incomplete: {}]", reasons.join("; ")),
             Verdict::NothingStated => "[nothing to check]".to_string(),
         };
