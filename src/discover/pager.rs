@@ -16,7 +16,7 @@ use super::dom::{
     LINKS, LinkBase, compact, is_first_label, is_last_label, is_next_label, is_pager_label,
     pager_core, resolve, visible_text,
 };
-use super::trs::trs_pager;
+use super::trs::{trs_pager, trs_record_count};
 use super::{PageRequest, StatedCount};
 
 /// Bound on the pages generated from a stated count: a broken counter must not flood the frontier.
@@ -129,6 +129,7 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
 
     if let Some(trs) = trs_pager(html, page_url) {
         stated.pages = stated.pages.or(Some(trs.count));
+        stated.items = stated.items.or_else(|| trs_record_count(html));
         return Pager {
             next_pages: trs.pages(base),
             current: Some(trs.current + 1),

@@ -18,6 +18,8 @@ static CREATE_PAGE_HTML: LazyLock<Regex> =
     LazyLock::new(|| re(r"(function\s+)?createPageHTML\s*\(([^()]*)\)"));
 static COUNT_PAGE_VAR: LazyLock<Regex> = LazyLock::new(|| re(r"\bcountPage\s*=\s*(\d{1,6})"));
 static CURRENT_PAGE_VAR: LazyLock<Regex> = LazyLock::new(|| re(r"\bcurrentPage\s*=\s*(\d{1,6})"));
+static COUNT_NUM_VAR: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:countnum|countNum|recordCount)\s*=\s*(\d{1,9})"));
 static INDEX_EXT: LazyLock<Regex> = LazyLock::new(|| re(r"index_\d+\.(s?html?)\b"));
 
 /// A TRS WCM pager: page 0 is `name.ext`, page i is `name_i.ext`.
@@ -48,6 +50,11 @@ impl TrsPager {
             })
             .collect()
     }
+}
+
+/// The records a TRS pager script states (`var countnum = 6348;`), beside its page count.
+pub(super) fn trs_record_count(html: &str) -> Option<u64> {
+    COUNT_NUM_VAR.captures(html)?.get(1)?.as_str().parse().ok()
 }
 
 /// Finds `createPageHTML(count, current, "index", "html")` (also the newer
