@@ -609,3 +609,84 @@ fn the_gbk_query_of_the_report_is_sent_as_a_browser_sends_it() {
         vec!["http://a.gov.cn/list.asp?lb=%C4%EA%B1%A8&page=2"]
     );
 }
+
+// ---- Lists only a script fills ----
+
+#[test]
+fn a_list_only_a_script_fills_is_reported_as_needing_javascript() {
+    let with_list = list_page(
+        "utf-8",
+        r#"<script>$.get("/count.jsp?pageSize=1");</script>"#,
+    );
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "jQuery ajax and jqPaginator",
+            r#"<html><head><meta charset="utf-8"><title>年报</title></head><body><ul id="list"></ul><div id="pager"></div>
+<script>$.ajax({url: "/api/xxgk/list.do", data: {pageNo: 1, pageSize: 15}, success: function(d){ render(d); }});
+$('#pager').jqPaginator({totalPages: 1});</script></body></html>"#,
+            Some("a script fetches and pages the list from /api/xxgk/list.do"),
+        ),
+        (
+            "fetch and laypage",
+            r#"<html><head><meta charset="utf-8"></head><body><div class="news"></div>
+<script>fetch('/nb/list.json').then(r => r.json()).then(d => layui.laypage.render({count: d.total}));</script></body></html>"#,
+            Some("a script fetches and pages the list from /nb/list.json"),
+        ),
+        (
+            "a Vue application",
+            r#"<html><head><meta charset="utf-8"><link href="/js/chunk-vendors.3a1b2c.js" rel="preload"></head>
+<body><div id="app"></div><script src="/js/chunk-vendors.3a1b2c.js"></script><script src="/js/app.9f8e7d6c.js"></script></body></html>"#,
+            Some("an empty <div id=\"app\"> that a script application fills"),
+        ),
+        (
+            "a script that fetches but a list already on the page",
+            &with_list,
+            None,
+        ),
+        (
+            "an empty page without scripts",
+            r#"<html><head><meta charset="utf-8"></head><body><p>暂无信息</p></body></html>"#,
+            None,
+        ),
+    ];
+    for (name, html, want) in cases {
+        let (_, page) = read_as("http://a.gov.cn/nb/", html, UTF_8);
+        assert_eq!(page.needs_javascript.as_deref(), *want, "{name}");
+        // `inspect` reads the page as the crawl does and says so.
+        let (json, text) = inspect_file(html);
+        if let Some(want) = want {
+            assert_eq!(json["kind"], "needs_javascript", "{name}");
+            assert_eq!(json["kind_detail"], *want, "{name}");
+            assert!(
+                text.contains(&format!("kind:     needs_javascript ({want})")),
+                "{text}"
+            );
+        } else {
+            assert_ne!(json["kind"], "needs_javascript", "{name}");
+        }
+    }
+}
+
+/// Runs `nianbao inspect` on `html` saved to a file (as JSON, then as text) in an empty folder.
+fn inspect_file(html: &str) -> (serde_json::Value, String) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let path = dir.path().join("page.html");
+    std::fs::write(&path, html).expect("write page");
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .current_dir(dir.path())
+            .arg("inspect")
+            .arg(&path)
+            .args(["--url", "http://a.gov.cn/nb/", "--format", format])
+            .output()
+            .expect("nianbao runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json = serde_json::from_str(&run("json")).expect("inspect prints JSON");
+    (json, run("text"))
+}

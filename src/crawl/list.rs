@@ -24,7 +24,8 @@ impl Engine {
     /// Walks one list page; a failure is recorded in the list's ledger as `page N failed`.
     pub(super) async fn process_list(self: &Arc<Self>, task: &Task) -> TaskState {
         let state = self.walk_list_page(task).await;
-        if let (TaskState::Failed(_), Role::List { year, page, .. }) = (&state, &task.role) {
+        let failed = matches!(&state, TaskState::Failed(kind) if kind != "needs_javascript");
+        if let (true, Role::List { year, page, .. }) = (failed, &task.role) {
             let what = match (page, ranges_of(&task.request.url)) {
                 (_, Some((start, end))) => format!("range {start}-{end} failed"),
                 (Some(n), None) => format!("page {n} failed"),
@@ -130,6 +131,15 @@ impl Engine {
             }
             View::Nothing | View::Item { .. } => ListPage::default(),
         };
+        if let Some(seen) = &page.needs_javascript {
+            tracing::warn!(url = %capture.url, "list needs JavaScript: {seen}");
+            let key = list_key(year.or(page.column_year));
+            self.report(&portal, |r| {
+                *r.not_content.entry("needs_javascript".into()).or_default() += 1;
+            });
+            self.note_stop(&portal, &key, format!("needs_javascript: {seen}"));
+            return TaskState::Failed("needs_javascript".into());
+        }
         // A Hanweb range answer leads on to the ranges after it.
         discover::extend_ranges(&request, &mut page);
         // A page whose own column names a year (TRS ColumnName) is that year's subsection.

@@ -7,6 +7,7 @@ mod hanweb;
 mod items;
 mod json;
 mod pager;
+mod script;
 mod trs;
 mod years;
 
@@ -85,6 +86,8 @@ pub struct ListPage {
     /// Records a Hanweb datastore held, including any without a link (an answer shorter than
     /// its range ends the list when no total is stated).
     pub records: Option<u64>,
+    /// The page shows no list, and what it shows says a script fills it: what was seen.
+    pub needs_javascript: Option<String>,
 }
 
 impl ListPage {
@@ -151,6 +154,9 @@ pub fn discover_document(
         .collect();
     page.year_sections = years::year_sections(doc, &base, url, &excluded);
     page.column_year = years::column_year(doc);
+    if page.items.is_empty() && page.next_pages.is_empty() && page.year_sections.is_empty() {
+        page.needs_javascript = script::needs_javascript(html);
+    }
     page
 }
 

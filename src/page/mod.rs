@@ -180,10 +180,11 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     };
     if analysis.kind == PageKind::EmptyTemplate {
         // A channel index (links to per-year sub-channels and nothing else) has too little text
-        // to tell from an empty template by size: its sub-channels make it a list.
+        // to tell from an empty template by size: its sub-channels make it a list. So does a list
+        // a script fills, which is reported as needing JavaScript rather than as empty.
         if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
             let page = discover::discover_document(input.url, doc, text, decoded.encoding);
-            if discover::is_channel_index(&page) {
+            if discover::is_channel_index(&page) || page.needs_javascript.is_some() {
                 analysis.kind = PageKind::Content;
                 analysis.view = View::List(page);
                 analysis.decoded = Some(decoded);
