@@ -93,7 +93,8 @@ fn a_channel_index_of_year_sub_channels_is_a_list_not_an_empty_template() {
     let exact = r#"<html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>
 <ul class="nb"><li><a href="./2017/">2017年</a></li><li><a href="./2016/">2016年</a></li></ul>
 </body></html>"#;
-    let variants: Vec<(&str, String, Vec<(i32, &str)>)> = vec![
+    type Variant = (&'static str, String, Vec<(i32, &'static str)>);
+    let variants: Vec<Variant> = vec![
         (
             "as reported",
             exact.to_string(),
@@ -472,7 +473,8 @@ fn read_answer(request: &PageRequest, xml: &str) -> ListPage {
 #[test]
 fn hanweb_ranges_cover_the_stated_total_for_any_page_and_group_size() {
     // (perPage, groupSize, totalRecord, embedded records, ranges requested from the first page)
-    let cases: &[(u64, u64, u64, u64, &[(u64, u64)])] = &[
+    type Case = (u64, u64, u64, u64, &'static [(u64, u64)]);
+    let cases: &[Case] = &[
         // Issue 8, point 4, as reported: 7-8 was never requested.
         (3, 1, 8, 3, &[(4, 6), (7, 8)]),
         (3, 1, 9, 3, &[(4, 6), (7, 9)]),

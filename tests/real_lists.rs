@@ -69,7 +69,8 @@ fn expected(file: &str) -> Expected {
 #[test]
 fn real_pages_2_list_pages_are_read_as_their_expected_json_says() {
     // (file, items stated, pages stated, first next page)
-    let table: &[(&str, Option<u64>, Option<u64>, Option<&str>)] = &[
+    type Row = (&'static str, Option<u64>, Option<u64>, Option<&'static str>);
+    let table: &[Row] = &[
         (
             "real-pages-2/06-handan-jinqixxgk-list.html",
             Some(6348),
