@@ -1,7 +1,7 @@
 //! Report: what a run did, per portal and per host. Written as JSON under `data_dir/runs/`,
 //! kept in the store for `nianbao status`, and printed as a summary at the end of a run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -9,48 +9,129 @@ use serde::{Deserialize, Serialize};
 
 use crate::gate::HostSummary;
 
-/// Items the site says a list holds, and items found on it.
+/// The ledger of one list (the section's, or a year's): what the site states, what was walked,
+/// found and fetched, and why the walk ended short of the list when it did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearCount {
-    /// As stated by the site (共N条, totalrecord), when it states it.
+    /// Items the site states (共N条, totalrecord), when it states them.
     pub stated: Option<u64>,
+    /// Items found on the pages walked.
     pub found: u64,
-    /// List pages the site says the list has (共N页, countPage), when it says so.
+    /// Pages the site states (共N页, countPage), when it states them.
     #[serde(default)]
     pub stated_pages: Option<u64>,
-    /// List pages walked.
+    /// Distinct list pages walked: a page reached under two URLs counts once.
     #[serde(default)]
     pub pages: u64,
+    /// Items fetched in this run (a nightly crawl leaves recently fetched ones alone).
+    #[serde(default)]
+    pub fetched: u64,
+    /// The numbers of the pages walked, as the pager numbers them (for a Hanweb list walked by
+    /// record ranges, each range's first record).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub walked: BTreeSet<u64>,
+    /// The list is walked by record ranges (Hanweb jpage), not by numbered pages.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_ranges: bool,
+    /// Why the walk ended short: `stopped: known items`, `page limit`, `page 3 failed`,
+    /// `range 7-8 not requested` ….
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub stops: BTreeSet<String>,
+    /// Page numbers walked or queued in this run: never walk one twice.
+    #[serde(skip)]
+    pub claimed: BTreeSet<u64>,
+}
+
+/// The stop reason of a nightly crawl that ended a list on pages of known items, by design.
+pub const STOP_KNOWN_ITEMS: &str = "stopped: known items";
+
+/// How complete the walk of one list was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every stated page walked and every stated item found.
+    Ok,
+    /// The nightly crawl stopped on pages of known items, as designed; only `backfill` is complete.
+    /// What it left (pages not walked, items not found) follows.
+    StoppedEarly(Vec<String>),
+    /// Something stated was not walked or not found; the reasons.
+    Incomplete(Vec<String>),
+    /// The site states no count and nothing stopped the walk: nothing to check against.
+    NothingStated,
 }
 
 impl YearCount {
-    /// One line on how complete the walk of this list was, when the site states anything.
-    pub fn completeness(&self) -> Option<String> {
-        match (self.stated, self.stated_pages) {
-            (Some(stated), _) => {
-                let mark = if stated == self.found {
-                    "ok"
-                } else {
-                    "MISMATCH"
-                };
-                Some(format!(
-                    "site states {stated} items, found {} [{mark}]",
-                    self.found
-                ))
+    /// Pages the site states that were not walked (for lists walked by numbered pages).
+    fn missing_pages(&self) -> Vec<u64> {
+        match self.stated_pages {
+            Some(p) if !self.by_ranges && !self.walked.is_empty() => (1..=p.min(100_000))
+                .filter(|n| !self.walked.contains(n))
+                .collect(),
+            Some(p) if !self.by_ranges && self.pages < p => {
+                ((self.pages + 1)..=p.min(100_000)).collect()
             }
-            (None, Some(pages)) => {
-                let mark = if pages == self.pages {
-                    "ok"
-                } else {
-                    "MISMATCH"
-                };
-                Some(format!(
-                    "site states {pages} pages, walked {}, found {} items [{mark}]",
-                    self.pages, self.found
-                ))
-            }
-            (None, None) => None,
+            _ => Vec::new(),
         }
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let mut reasons: Vec<String> = self
+            .stops
+            .iter()
+            .filter(|s| s.as_str() != STOP_KNOWN_ITEMS)
+            .cloned()
+            .collect();
+        let missing = self.missing_pages();
+        if !missing.is_empty() {
+            let shown: Vec<String> = missing.iter().take(5).map(u64::to_string).collect();
+            let more = if missing.len() > 5 { ", …" } else { "" };
+            let noun = if missing.len() == 1 { "page" } else { "pages" };
+            reasons.push(format!("{noun} {}{more} not walked", shown.join(", ")));
+        }
+        if let Some(stated) = self.stated.filter(|s| *s != self.found) {
+            reasons.push(format!("found {} of {stated} stated items", self.found));
+        }
+        let nightly_stop = self.stops.contains(STOP_KNOWN_ITEMS);
+        if nightly_stop && self.stops.len() == 1 {
+            // Known items ended the walk by design; what follows from it is not a failure.
+            return Verdict::StoppedEarly(reasons);
+        }
+        if nightly_stop {
+            reasons.insert(0, STOP_KNOWN_ITEMS.to_string());
+        }
+        if !reasons.is_empty() {
+            Verdict::Incomplete(reasons)
+        } else if self.stated.is_none() && self.stated_pages.is_none() {
+            Verdict::NothingStated
+        } else {
+            Verdict::Ok
+        }
+    }
+
+    /// One line on how complete the walk of this list was: what the site states, what was
+    /// walked, found and fetched, and the verdict.
+    pub fn completeness(&self) -> String {
+        let stated = match (self.stated_pages, self.stated) {
+            (Some(p), Some(i)) => format!("site states {p} pages, {i} items"),
+            (Some(p), None) => format!("site states {p} pages"),
+            (None, Some(i)) => format!("site states {i} items"),
+            (None, None) => "site states no count".to_string(),
+        };
+        let unit = if self.by_ranges { "ranges" } else { "pages" };
+        let mark = match self.verdict() {
+            Verdict::Ok => "[ok]".to_string(),
+            Verdict::StoppedEarly(left) if left.is_empty() => {
+                "[stopped early (nightly)]".to_string()
+            }
+            Verdict::StoppedEarly(left) => {
+                format!("[stopped early (nightly): {}]", left.join("; "))
+            }
+            Verdict::Incomplete(reasons) => format!("[incomplete: {}]", reasons.join("; ")),
+            Verdict::NothingStated => "[nothing to check]".to_string(),
+        };
+        format!(
+            "{stated}; walked {} {unit}, found {} items, fetched {} {mark}",
+            self.pages, self.found, self.fetched
+        )
     }
 }
 
@@ -185,9 +266,7 @@ impl RunReport {
                 let _ = writeln!(out, "      failures: {}", kinds.join(", "));
             }
             for (list, c) in &p.lists {
-                if let Some(line) = c.completeness() {
-                    let _ = writeln!(out, "      list {list}: {line}");
-                }
+                let _ = writeln!(out, "      list {list}: {}", c.completeness());
             }
         }
         for h in &self.hosts {

@@ -114,7 +114,9 @@ fn a_list_that_states_only_its_page_count_is_checked_by_pages() {
     assert_eq!(all["stated_pages"], pages, "共N页 is read: {all}");
     assert_eq!(all["pages"], pages, "every page was walked: {all}");
     assert!(
-        stderr(&out).contains(&format!("site states {pages} pages, walked {pages}")),
+        stderr(&out).contains(&format!(
+            "site states {pages} pages; walked {pages} pages, found 10 items, fetched 10 [ok]"
+        )),
         "{}",
         stderr(&out)
     );

@@ -31,7 +31,8 @@ pub struct Inspection {
     pub url: String,
     pub http_status: Option<u16>,
     pub content_type: Option<String>,
-    /// "list", "item", "attachment", "challenge", "soft_not_found", "login_wall", "empty_template".
+    /// "list", "item", "attachment", "challenge", "soft_not_found", "login_wall", "empty_template",
+    /// "needs_javascript" (a list only a script fills; the detail says what was seen).
     pub kind: String,
     /// The challenge or attachment type, when the kind has one.
     pub kind_detail: Option<String>,
@@ -234,6 +235,10 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
     match analysis.view {
         View::List(list) => {
             out.kind = "list".into();
+            if let Some(seen) = list.needs_javascript {
+                out.kind = "needs_javascript".into();
+                out.kind_detail = Some(seen);
+            }
             out.items = list.items;
             out.next_pages = list.next_pages;
             out.year_sections = list.year_sections;

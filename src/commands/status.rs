@@ -144,13 +144,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     );
                 }
                 for (list, c) in &row.lists {
-                    match c.completeness() {
-                        Some(line) => println!("    list {list}: {line}"),
-                        None => println!(
-                            "    list {list}: found {} items on {} pages (the site states no count)",
-                            c.found, c.pages
-                        ),
-                    }
+                    println!("    list {list}: {}", c.completeness());
                 }
             }
             for host in &blocked_hosts {

@@ -54,7 +54,15 @@ impl Engine {
             FetchOutcome::Fetched(capture) => capture,
             other => return self.record_unfetched(&portal, &other, Some((task, known))),
         };
-        self.report(&portal, |r| r.items_fetched += 1);
+        self.report(&portal, |r| {
+            r.items_fetched += 1;
+            if let Role::Item {
+                list: Some(list), ..
+            } = &task.role
+            {
+                r.lists.entry(list.clone()).or_default().fetched += 1;
+            }
+        });
         if capture.status >= 400 {
             let kind = format!("http_{}", capture.status);
             self.report(&portal, |r| {

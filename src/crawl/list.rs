@@ -1,6 +1,10 @@
 //! List pages: fetch, classify, discover, and queue what the page leads to (items, further pages,
 //! per-year subsections), all on the portal's own host. The nightly crawl stops walking a list once
 //! its pages hold only known items; a backfill walks everything.
+//!
+//! A list page is its number within its list (as the pager numbers it), not its URL: within a run
+//! a number is queued once per list (`YearCount::claimed`), so `list.asp?id=4&page=1` is not walked
+//! again after `list.asp?id=4`, and every page the stop rule counts is one it had not seen.
 
 use std::sync::Arc;
 
@@ -9,15 +13,40 @@ use url::Url;
 
 use super::{Engine, Mode, Role, Task, TaskState};
 use crate::classify::PageKind;
-use crate::discover::{ListPage, PageRequest};
+use crate::discover::{self, ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
 use crate::gate::host_key;
 use crate::page::{PageRole, View};
+use crate::report::STOP_KNOWN_ITEMS;
 use crate::store::UrlState;
 
 impl Engine {
+    /// Walks one list page; a failure is recorded in the list's ledger as `page N failed`.
     pub(super) async fn process_list(self: &Arc<Self>, task: &Task) -> TaskState {
-        let Role::List { year, known_streak } = task.role else {
+        let state = self.walk_list_page(task).await;
+        let failed = matches!(&state, TaskState::Failed(kind) if kind != "needs_javascript");
+        if let (true, Role::List { year, page, .. }) = (failed, &task.role) {
+            let what = match (page, ranges_of(&task.request.url)) {
+                (_, Some((start, end))) => format!("range {start}-{end} failed"),
+                (Some(n), None) => format!("page {n} failed"),
+                (None, None) => format!("page {} failed", task.request.url),
+            };
+            self.report(&task.portal, |r| {
+                r.lists
+                    .entry(list_key(*year))
+                    .or_default()
+                    .stops
+                    .insert(what);
+            });
+        }
+        state
+    }
+
+    async fn walk_list_page(self: &Arc<Self>, task: &Task) -> TaskState {
+        let Role::List {
+            year, known_streak, ..
+        } = task.role
+        else {
             return TaskState::Failed("not a list task".into());
         };
         let Some(request) = task.request.to_request() else {
@@ -91,7 +120,7 @@ impl Engine {
         if let Err(e) = self.store.record_url(capture.url.as_str(), &state) {
             tracing::error!(url = %capture.url, "cannot record list page state: {e}");
         }
-        let page = match analysis.view {
+        let mut page = match analysis.view {
             View::List(page) => page,
             View::Unusable(e) => {
                 tracing::warn!(url = %capture.url, "list API answer unusable: {e}");
@@ -102,6 +131,17 @@ impl Engine {
             }
             View::Nothing | View::Item { .. } => ListPage::default(),
         };
+        if let Some(seen) = &page.needs_javascript {
+            tracing::warn!(url = %capture.url, "list needs JavaScript: {seen}");
+            let key = list_key(year.or(page.column_year));
+            self.report(&portal, |r| {
+                *r.not_content.entry("needs_javascript".into()).or_default() += 1;
+            });
+            self.note_stop(&portal, &key, format!("needs_javascript: {seen}"));
+            return TaskState::Failed("needs_javascript".into());
+        }
+        // A Hanweb range answer leads on to the ranges after it.
+        discover::extend_ranges(&request, &mut page);
         // A page whose own column names a year (TRS ColumnName) is that year's subsection.
         let year = year.or(page.column_year);
         self.queue_discovered(task, &capture.url, page, year, known_streak);
@@ -126,7 +166,23 @@ impl Engine {
     ) {
         let portal = &task.portal;
         let host = host_key(page_url);
-        let list_key = year.map(|y| y.to_string()).unwrap_or_else(|| "all".into());
+        let list_key = list_key(year);
+        // The same page under another URL (a 首页 link to `?page=1`): walked already.
+        let first_walk = self.report(portal, |r| {
+            let entry = r.lists.entry(list_key.clone()).or_default();
+            entry.by_ranges |= page.records.is_some();
+            match page.number {
+                Some(n) => {
+                    entry.claimed.insert(n);
+                    entry.walked.insert(n)
+                }
+                None => true,
+            }
+        });
+        if !first_walk {
+            tracing::debug!(url = %page_url, list = %list_key, "list page walked already under another URL");
+            return;
+        }
         let mut new_items = 0u64;
         let mut found = 0u64;
         for item in &page.items {
@@ -161,7 +217,7 @@ impl Engine {
             if matches!(self.mode, Mode::Crawl { .. }) && fresh {
                 continue;
             }
-            self.enqueue(Task::item(portal, item, page_url));
+            self.enqueue(Task::item(portal, item, page_url).in_list(&list_key));
         }
         self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
@@ -174,26 +230,52 @@ impl Engine {
                 entry.stated_pages = Some(entry.stated_pages.unwrap_or(0).max(pages));
             }
         });
+        // Only pages not walked before reach this point: every page counted here advanced.
         let next_streak = if new_items > 0 { 0 } else { streak + 1 };
         let walk_on = match &self.mode {
             Mode::Backfill { .. } => true,
             Mode::Crawl { .. } => next_streak < self.settings.crawl.known_pages_before_stop,
         };
-        if walk_on {
-            let next: Vec<&PageRequest> = page
-                .next_pages
-                .iter()
-                .filter(|r| host_key(r.url()) == host)
-                .collect();
-            for request in next {
-                if !self.take_list_page(portal) {
-                    break;
-                }
-                let queued = self.enqueue(Task::list(portal, request, year, next_streak));
-                // A crawl walks one page at a time, in order, so that the stop rule can end it.
-                if queued && matches!(self.mode, Mode::Crawl { .. }) {
-                    break;
-                }
+        let next: Vec<(&PageRequest, Option<u64>)> = page
+            .next_pages
+            .iter()
+            .filter(|r| host_key(r.url()) == host)
+            .map(|r| (r, page.number_of(r)))
+            .collect();
+        for (request, number) in next {
+            let unclaimed = self.report(portal, |r| {
+                let entry = r.lists.entry(list_key.clone()).or_default();
+                number.is_none_or(|n| !entry.claimed.contains(&n))
+            });
+            if !unclaimed {
+                continue;
+            }
+            if !walk_on {
+                self.note_stop(portal, &list_key, STOP_KNOWN_ITEMS.to_string());
+                break;
+            }
+            if !self.take_list_page(portal) {
+                let what = match ranges_of(request.url().as_str()) {
+                    Some((start, end)) => format!("range {start}-{end} not requested"),
+                    None => "page limit".to_string(),
+                };
+                self.note_stop(portal, &list_key, what);
+                break;
+            }
+            let task = Task::list(portal, request, year, next_streak).numbered(number);
+            let queued = self.enqueue(task);
+            if let (true, Some(n)) = (queued, number) {
+                self.report(portal, |r| {
+                    r.lists
+                        .entry(list_key.clone())
+                        .or_default()
+                        .claimed
+                        .insert(n);
+                });
+            }
+            // A crawl walks one page at a time, in order, so that the stop rule can end it.
+            if queued && matches!(self.mode, Mode::Crawl { .. }) {
+                break;
             }
         }
         // Per-year subsections: all of them in a backfill. A crawl walks the ones it has never
@@ -226,7 +308,36 @@ impl Engine {
     }
 }
 
+/// The ledger key of a list: its year, or "all" for the section's own list.
+fn list_key(year: Option<i32>) -> String {
+    year.map(|y| y.to_string()).unwrap_or_else(|| "all".into())
+}
+
+/// The record range of a Hanweb dataproxy request URL.
+fn ranges_of(url: &str) -> Option<(u64, u64)> {
+    let url = Url::parse(url).ok()?;
+    let get = |key: &str| -> Option<u64> {
+        url.query_pairs()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))?
+            .1
+            .parse()
+            .ok()
+    };
+    Some((get("startrecord")?, get("endrecord")?))
+}
+
 impl Engine {
+    /// Records why the walk of a list ended short of it.
+    fn note_stop(&self, portal: &str, list_key: &str, why: String) {
+        self.report(portal, |r| {
+            r.lists
+                .entry(list_key.to_string())
+                .or_default()
+                .stops
+                .insert(why);
+        });
+    }
+
     /// Counts one more list page against `max_list_pages`; false once the bound is reached.
     fn take_list_page(&self, portal: &str) -> bool {
         let limit = u64::from(self.settings.crawl.max_list_pages);

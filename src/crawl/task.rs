@@ -63,6 +63,9 @@ pub enum Role {
         year: Option<i32>,
         /// Consecutive list pages before this one that held only known items (nightly stop rule).
         known_streak: u32,
+        /// The page's number in its list as the pager of the page that led here numbers it.
+        #[serde(default)]
+        page: Option<u64>,
     },
     /// An item listed on a list page.
     Item {
@@ -71,6 +74,9 @@ pub enum Role {
         date: Option<NaiveDate>,
         #[serde(default)]
         fields: Vec<(String, String)>,
+        /// The list (ledger key: a year, or "all") the item was found on.
+        #[serde(default)]
+        list: Option<String>,
     },
 }
 
@@ -96,9 +102,29 @@ impl Task {
         Task {
             portal: portal.to_string(),
             request: TaskRequest::from_request(request),
-            role: Role::List { year, known_streak },
+            role: Role::List {
+                year,
+                known_streak,
+                page: None,
+            },
             state: TaskState::Queued,
         }
+    }
+
+    /// The same list task, for the page numbered `number` in its list.
+    pub fn numbered(mut self, number: Option<u64>) -> Task {
+        if let Role::List { page, .. } = &mut self.role {
+            *page = number;
+        }
+        self
+    }
+
+    /// The same item task, found on the list whose ledger key is `key`.
+    pub fn in_list(mut self, key: &str) -> Task {
+        if let Role::Item { list, .. } = &mut self.role {
+            *list = Some(key.to_string());
+        }
+        self
     }
 
     pub fn item(portal: &str, item: &ListItem, list_url: &Url) -> Task {
@@ -113,6 +139,7 @@ impl Task {
                 title: item.title.clone(),
                 date: item.date,
                 fields: item.fields.clone(),
+                list: None,
             },
             state: TaskState::Queued,
         }

@@ -1,8 +1,11 @@
 //! DOM helpers shared by the discover submodules: the page's base URL, link resolution and
 //! filtering, whitespace-normalised text, and the words that mark pager links rather than items.
 
-use scraper::{ElementRef, Html, Node, Selector};
+use std::borrow::Cow;
 use std::sync::LazyLock;
+
+use encoding_rs::Encoding;
+use scraper::{ElementRef, Html, Node, Selector};
 use url::Url;
 
 static BASE_HREF: LazyLock<Selector> =
@@ -10,20 +13,61 @@ static BASE_HREF: LazyLock<Selector> =
 pub(super) static LINKS: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("a[href]").expect("static selector is valid CSS"));
 
-/// The URL relative links resolve against: `<base href>` (itself resolved against the page URL)
-/// when the page has one, else the page URL.
-pub(super) fn base_url(doc: &Html, page_url: &Url) -> Url {
-    doc.select(&BASE_HREF)
+/// What relative links of one page resolve against: its base URL and the page's encoding, which a
+/// browser uses for the query of a link (`list.asp?lb=年报` on a GBK page is sent as
+/// `lb=%C4%EA%B1%A8`, and the server answers a different page to the UTF-8 form).
+#[derive(Debug, Clone)]
+pub(super) struct LinkBase {
+    pub url: Url,
+    pub encoding: &'static Encoding,
+}
+
+impl LinkBase {
+    /// A base for text that came as UTF-8 (JSON, XML answers, tests).
+    pub(super) fn utf8(url: &Url) -> LinkBase {
+        LinkBase {
+            url: url.clone(),
+            encoding: encoding_rs::UTF_8,
+        }
+    }
+
+    /// Joins `href` as a browser on this page would, query encoded in the page's encoding.
+    pub(super) fn join(&self, href: &str) -> Option<Url> {
+        join_encoded(&self.url, href, self.encoding)
+    }
+}
+
+/// `base.join(href)` with the query of `href` encoded in `encoding` rather than UTF-8.
+pub(crate) fn join_encoded(base: &Url, href: &str, encoding: &'static Encoding) -> Option<Url> {
+    // Encodings that cannot encode (UTF-16) send UTF-8 queries, as browsers do.
+    let output = encoding.output_encoding();
+    if output == encoding_rs::UTF_8 {
+        return base.join(href).ok();
+    }
+    let encode: &dyn Fn(&str) -> Cow<'_, [u8]> = &|s: &str| output.encode(s).0;
+    Url::options()
+        .base_url(Some(base))
+        .encoding_override(Some(encode))
+        .parse(href)
+        .ok()
+}
+
+/// The base relative links resolve against: `<base href>` (itself resolved against the page URL)
+/// when the page has one, else the page URL; with the page's encoding.
+pub(super) fn base_url(doc: &Html, page_url: &Url, encoding: &'static Encoding) -> LinkBase {
+    let url = doc
+        .select(&BASE_HREF)
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|href| page_url.join(href.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .unwrap_or_else(|| page_url.clone())
+        .unwrap_or_else(|| page_url.clone());
+    LinkBase { url, encoding }
 }
 
 /// Resolves an `href` to an absolute http(s) URL without fragment; `None` for script, mail,
 /// fragment-only and otherwise unusable links, which never lead to another page.
-pub(super) fn resolve(base: &Url, href: &str) -> Option<Url> {
+pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
     let href = href.trim();
     if href.is_empty() || href.starts_with('#') {
         return None;
@@ -35,7 +79,7 @@ pub(super) fn resolve(base: &Url, href: &str) -> Option<Url> {
     {
         return None;
     }
-    let mut url = base.join(href).ok()?;
+    let mut url = base.join(href)?;
     if !matches!(url.scheme(), "http" | "https") {
         return None;
     }
@@ -108,73 +152,99 @@ pub(super) fn visible_text(doc: &Html) -> String {
     text_without(doc.root_element(), None)
 }
 
+/// A pager label without its arrows and brackets ("下一页>>" -> "下一页", "[2]" -> "2"),
+/// Traditional characters folded to Simplified (頁 -> 页, 後 -> 后 ...), ASCII lower-cased.
+pub(super) fn pager_core(text: &str) -> String {
+    let t = compact(text);
+    let core = t.trim_matches(|c: char| "<>‹›«»[]【】()（）|".contains(c));
+    core.chars()
+        .map(|c| match c {
+            '頁' => '页',
+            '後' => '后',
+            '條' => '条',
+            '項' => '项',
+            '個' => '个',
+            '轉' => '转',
+            '確' => '确',
+            '計' => '计',
+            '總' => '总',
+            '當' => '当',
+            '記' => '记',
+            '錄' => '录',
+            '數' => '数',
+            '壹' => '一',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
 /// Labels of pager and "more" links: never list items.
 pub(super) fn is_pager_label(text: &str) -> bool {
     let t = compact(text);
     if t.is_empty() {
         return false;
     }
+    if is_next_label(&t) || is_last_label(&t) || is_first_label(&t) || is_prev_label(&t) {
+        return true;
+    }
+    const ARROWS: &[&str] = &[">>", "<<", ">", "<", "»", "«", "›", "‹", "...", "…"];
+    if ARROWS.contains(&t.as_str()) {
+        return true;
+    }
     const WORDS: &[&str] = &[
-        "首页",
-        "尾页",
-        "末页",
-        "上一页",
-        "下一页",
-        "上页",
-        "下页",
-        "前页",
-        "后页",
-        "前一页",
-        "后一页",
-        "第一页",
-        "最后一页",
-        "最末页",
         "跳转",
         "转到",
-        "GO",
-        "Go",
         "go",
         "确定",
         "更多",
-        "更多>>",
-        "更多>",
         "more",
-        "More",
-        "MORE",
-        "more>>",
-        ">>",
-        "<<",
-        ">",
-        "<",
-        "»",
-        "«",
-        "...",
-        "…",
         "下一组",
         "上一组",
     ];
-    if WORDS.contains(&t.as_str()) {
+    let core = pager_core(&t);
+    if WORDS.contains(&core.as_str()) {
         return true;
     }
-    let digits = t.trim_start_matches('[').trim_end_matches(']');
-    !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) && digits.len() < 4
+    !core.is_empty() && core.chars().all(|c| c.is_ascii_digit()) && core.len() < 4
 }
 
-/// Labels of a "next page" link.
+/// Labels of a "next page" link: 下一页/下一頁/下页/后页/後頁/>/›/Next.
 pub(super) fn is_next_label(text: &str) -> bool {
     let t = compact(text);
+    if matches!(t.as_str(), ">" | "›") {
+        return true;
+    }
     matches!(
-        t.as_str(),
-        "下一页" | "下页" | "后页" | "后一页" | "下一页>" | "下一页>>" | "next" | "Next" | "NEXT"
+        pager_core(&t).as_str(),
+        "下一页" | "下页" | "后页" | "后一页" | "next" | "nextpage" | "next page"
     )
 }
 
-/// Labels of a "last page" link.
+/// Labels of a "last page" link: 尾页/尾頁/末页/末頁/最后一页.
 pub(super) fn is_last_label(text: &str) -> bool {
-    let t = compact(text);
     matches!(
-        t.as_str(),
-        "尾页" | "末页" | "最后一页" | "最末页" | "last" | "Last"
+        pager_core(text).as_str(),
+        "尾页" | "末页" | "最后一页" | "最末页" | "最后页" | "last" | "lastpage"
+    )
+}
+
+/// Labels of a "first page" link: 首页/首頁/第一页.
+pub(super) fn is_first_label(text: &str) -> bool {
+    matches!(
+        pager_core(text).as_str(),
+        "首页" | "第一页" | "最前页" | "first" | "firstpage"
+    )
+}
+
+/// Labels of a "previous page" link: 上一页/上一頁/上页/前页.
+pub(super) fn is_prev_label(text: &str) -> bool {
+    let t = compact(text);
+    if matches!(t.as_str(), "<" | "‹") {
+        return true;
+    }
+    matches!(
+        pager_core(&t).as_str(),
+        "上一页" | "上页" | "前页" | "前一页" | "prev" | "previous" | "prevpage"
     )
 }
 

@@ -9,6 +9,7 @@ use regex::Regex;
 use scraper::Html;
 use url::Url;
 
+use super::dom::LinkBase;
 use super::items::entry_of;
 use super::{ListItem, ListPage, PageRequest, StatedCount};
 
@@ -59,14 +60,14 @@ impl Datastore {
 }
 
 /// Finds and reads the datastore embedded in `text`, if there is one.
-pub(super) fn find_datastore(text: &str, base: &Url) -> Option<Datastore> {
+pub(super) fn find_datastore(text: &str, base: &LinkBase) -> Option<Datastore> {
     let body = DATASTORE.captures(text)?.get(1)?.as_str();
     Some(read_datastore(body, text, base))
 }
 
 /// Reads records from `body`; totals are looked for in `body` first, then in `page` (scripts
 /// often carry `totalRecord` outside the datastore).
-fn read_datastore(body: &str, page: &str, base: &Url) -> Datastore {
+fn read_datastore(body: &str, page: &str, base: &LinkBase) -> Datastore {
     let fragments: Vec<String> = RECORD
         .captures_iter(body)
         .filter_map(|c| c.get(1))
@@ -102,7 +103,7 @@ fn record_html(raw: &str) -> String {
     }
 }
 
-fn record_item(fragment: &str, base: &Url) -> Option<ListItem> {
+fn record_item(fragment: &str, base: &LinkBase) -> Option<ListItem> {
     let start = fragment
         .trim_start()
         .get(..3)
@@ -125,14 +126,97 @@ pub fn parse_datastore(url: &Url, xml: &str) -> ListPage {
         .captures(xml)
         .and_then(|c| c.get(1))
         .map_or(xml, |m| m.as_str());
-    let ds = read_datastore(body, body, url);
+    let ds = read_datastore(body, body, &LinkBase::utf8(url));
     ListPage {
         stated: ds.stated(),
         items: ds.items,
-        next_pages: Vec::new(),
-        year_sections: Vec::new(),
-        column_year: None,
+        number: query_number(url, "startrecord"),
+        records: Some(ds.records as u64),
+        ..ListPage::default()
     }
+}
+
+fn query_number(url: &Url, key: &str) -> Option<u64> {
+    url.query_pairs()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
+/// Each range request numbered by its first record, the identity of a range within its list.
+pub(super) fn range_numbers(requests: &[PageRequest]) -> Vec<(Url, u64)> {
+    requests
+        .iter()
+        .filter_map(|r| Some((r.url().clone(), query_number(r.url(), "startrecord")?)))
+        .collect()
+}
+
+/// Adds to a dataproxy `answer` the ranges after the one `request` fetched, numbered by their
+/// first record: every range up to the total the answer states (`totalrecord`, or `totalpage` x
+/// `perpage`), or, when it states none, one more range while answers come back full. The crawl
+/// bounds the walk by `max_list_pages`. Adds nothing for anything but a dataproxy range request.
+pub fn extend_ranges(request: &PageRequest, answer: &mut ListPage) {
+    let next = following_ranges(request, answer);
+    answer.next_numbers.extend(range_numbers(&next));
+    answer.next_pages.extend(next);
+}
+
+fn following_ranges(request: &PageRequest, answer: &ListPage) -> Vec<PageRequest> {
+    let PageRequest::Post { url, form } = request else {
+        return Vec::new();
+    };
+    let (Some(start), Some(end)) = (
+        query_number(url, "startrecord"),
+        query_number(url, "endrecord"),
+    ) else {
+        return Vec::new();
+    };
+    let Some(step) = (end + 1).checked_sub(start).filter(|s| *s > 0) else {
+        return Vec::new();
+    };
+    let per_page = query_number(url, "perpage").filter(|p| *p > 0);
+    let stated = answer.stated.unwrap_or_default();
+    let total = stated
+        .items
+        .or_else(|| Some(stated.pages?.saturating_mul(per_page?)));
+    let ranges: Vec<(u64, u64)> = match total {
+        Some(total) => (1..)
+            .map(|k: u64| {
+                end.saturating_add(1)
+                    .saturating_add((k - 1).saturating_mul(step))
+            })
+            .take_while(|s| *s <= total)
+            .take(MAX_REQUESTS)
+            .map(|s| (s, s.saturating_add(step - 1).min(total)))
+            .collect(),
+        None if answer.records.unwrap_or(0) >= step => {
+            vec![(end + 1, end.saturating_add(step))]
+        }
+        None => Vec::new(),
+    };
+    ranges
+        .into_iter()
+        .map(|(s, e)| PageRequest::Post {
+            url: with_range(url, s, e),
+            form: form.clone(),
+        })
+        .collect()
+}
+
+fn with_range(url: &Url, start: u64, end: u64) -> Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = match k.to_ascii_lowercase().as_str() {
+                "startrecord" => start.to_string(),
+                "endrecord" => end.to_string(),
+                _ => v.into_owned(),
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    let mut next = url.clone();
+    next.query_pairs_mut().clear().extend_pairs(pairs);
+    next
 }
 
 /// The value of a jpage parameter written as `key=v` (URL), `key:'v'` (script object),
@@ -162,7 +246,7 @@ fn number_param(text: &str, keys: &[&str]) -> Option<u64> {
 pub(super) fn dataproxy_requests(
     html: &str,
     page_url: &Url,
-    base: &Url,
+    base: &LinkBase,
     embedded: usize,
     total: Option<u64>,
 ) -> Vec<PageRequest> {
@@ -188,8 +272,8 @@ pub(super) fn dataproxy_requests(
     let step = per_page.saturating_mul(group).max(1);
     let proxy = PROXY_PATH
         .captures(html)
-        .and_then(|c| base.join(c.get(1)?.as_str()).ok())
-        .or_else(|| base.join(DEFAULT_PROXY).ok());
+        .and_then(|c| base.url.join(c.get(1)?.as_str()).ok())
+        .or_else(|| base.url.join(DEFAULT_PROXY).ok());
     let Some(proxy) = proxy else {
         return Vec::new();
     };

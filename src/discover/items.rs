@@ -6,7 +6,7 @@ use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::ListItem;
-use super::dom::{LINKS, class_and_id, is_pager_label, normalise, resolve, text_without};
+use super::dom::{LINKS, LinkBase, class_and_id, is_pager_label, normalise, resolve, text_without};
 use crate::dates::parse_date;
 
 /// Elements whose direct children may be the entries of a list.
@@ -22,6 +22,9 @@ const MAX_LINKS_PER_ENTRY: usize = 4;
 /// have short labels, documents long titles.
 const UNDATED_MIN_ENTRIES: usize = 5;
 const UNDATED_MIN_TITLE_CHARS: usize = 10;
+/// Elements of one row looked at for a date printed on its own (a search result's snippet may
+/// hold a couple of hundred highlight `<span>`s before it).
+const MAX_DATE_ELEMENTS: usize = 400;
 /// A list of one dated entry is accepted when the entry's title is at least this long.
 const SINGLE_MIN_TITLE_CHARS: usize = 6;
 
@@ -56,7 +59,7 @@ impl Entry {
 }
 
 /// The items of the page's main list, in page order, deduplicated by URL.
-pub(super) fn list_items(doc: &Html, base: &Url) -> Vec<ListItem> {
+pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
     let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = doc
         .root_element()
         .descendent_elements()
@@ -152,7 +155,7 @@ fn in_skipped_block(el: ElementRef<'_>) -> bool {
 }
 
 /// The entries among the direct children of a container.
-fn entries_of(container: ElementRef<'_>, base: &Url) -> Vec<Entry> {
+fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
     container
         .child_elements()
         .filter(|c| !matches!(c.value().name(), "script" | "style"))
@@ -162,7 +165,7 @@ fn entries_of(container: ElementRef<'_>, base: &Url) -> Vec<Entry> {
 
 /// One row as an entry: its main link (the one with the longest title), that title, and the date
 /// printed beside it (or, failing that, a date-only part inside the link).
-pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Option<Entry> {
+pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -> Option<Entry> {
     let links: Vec<(ElementRef<'_>, Url, String)> = std::iter::once(row)
         .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
         .chain(row.select(&LINKS))
@@ -180,14 +183,29 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Opt
     if links.is_empty() || links.len() > max_links {
         return None;
     }
+    // The longest title; of equal ones the first (a "similar articles" box follows the entry).
     let (link, url, _) = links
         .iter()
+        .rev()
         .max_by_key(|(_, _, t)| t.chars().count())
         .cloned()
         .expect("links is non-empty: checked above");
 
+    // A date printed on its own (`<span>2022-05-06</span>`) is the entry's date; a date inside a
+    // snippet beside it (search results quote the document) is not.
+    let own_date = row
+        .descendent_elements()
+        .take(MAX_DATE_ELEMENTS)
+        .filter(|d| d.id() != link.id() && !d.ancestors().any(|a| a.id() == link.id()))
+        .find_map(|d| {
+            let t = normalise(&d.text().flat_map(str::chars).take(40).collect::<String>());
+            let date_only = t.chars().count() <= 24
+                && t.chars()
+                    .all(|c| c.is_ascii_digit() || " -/.:年月日[]()【】（）".contains(c));
+            date_only.then(|| parse_date(&t)).flatten()
+        });
     let outside = text_without(row, Some(link));
-    if let Some(date) = parse_date(&outside) {
+    if let Some(date) = own_date.or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
@@ -216,7 +234,13 @@ fn link_title(a: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
         return text;
     }
     let stem = text.trim_end_matches(['.', '…', '。', ' ']);
-    if stem.is_empty() || (attr.starts_with(stem) && attr.chars().count() > stem.chars().count()) {
+    // Search results wrap the query's characters in <span>s, which the text shows as
+    // "国产 保 健 食 品": the attribute is the same title, unbroken.
+    let same = super::dom::compact(&attr) == super::dom::compact(&text);
+    if stem.is_empty()
+        || same
+        || (attr.starts_with(stem) && attr.chars().count() > stem.chars().count())
+    {
         attr
     } else {
         text

@@ -96,12 +96,14 @@ fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
         items: total,
         pages,
     });
+    let (next, current) = next_api_pages(url, pages, number(PAGE_KEYS));
     Ok(ListPage {
         items,
-        next_pages: next_api_pages(url, pages, number(PAGE_KEYS)),
-        year_sections: Vec::new(),
+        next_numbers: next.iter().map(|(r, n)| (r.url().clone(), *n)).collect(),
+        next_pages: next.into_iter().map(|(r, _)| r).collect(),
+        number: current,
         stated,
-        column_year: None,
+        ..ListPage::default()
     })
 }
 
@@ -132,10 +134,15 @@ fn as_number(v: &Value) -> Option<u64> {
 }
 
 /// When the API states its page count and the request URL carries the page number as a query
-/// parameter, every other page of the API is requested the same way.
-fn next_api_pages(url: &Url, pages: Option<u64>, body_page: Option<u64>) -> Vec<PageRequest> {
+/// parameter, every other page of the API is requested the same way. Each is numbered from 1, and
+/// so is the page requested (the second value).
+fn next_api_pages(
+    url: &Url,
+    pages: Option<u64>,
+    body_page: Option<u64>,
+) -> (Vec<(PageRequest, u64)>, Option<u64>) {
     let Some(pages) = pages else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let Some((param, current)) = url.query_pairs().find_map(|(k, v)| {
         PAGE_KEYS
@@ -143,11 +150,11 @@ fn next_api_pages(url: &Url, pages: Option<u64>, body_page: Option<u64>) -> Vec<
             .any(|p| p.eq_ignore_ascii_case(&k))
             .then(|| (k.into_owned(), v.parse::<u64>().ok()))
     }) else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     let current = current.or(body_page).unwrap_or(1);
     let first = u64::from(current != 0);
-    (first..first + pages.min(10_000))
+    let next = (first..first + pages.min(10_000))
         .filter(|p| *p != current)
         .map(|p| {
             let pairs: Vec<(String, String)> = url
@@ -163,7 +170,8 @@ fn next_api_pages(url: &Url, pages: Option<u64>, body_page: Option<u64>) -> Vec<
                 .collect();
             let mut next = url.clone();
             next.query_pairs_mut().clear().extend_pairs(pairs);
-            PageRequest::Get(next)
+            (PageRequest::Get(next), p + 1 - first)
         })
-        .collect()
+        .collect();
+    (next, Some(current + 1 - first))
 }

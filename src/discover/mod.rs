@@ -7,6 +7,8 @@ mod hanweb;
 mod items;
 mod json;
 mod pager;
+mod script;
+mod trs;
 mod years;
 
 use std::collections::HashSet;
@@ -16,7 +18,7 @@ use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
-pub use hanweb::parse_datastore;
+pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
 
 /// One entry of a list: a link to an item page with the evidence printed beside it.
@@ -76,6 +78,26 @@ pub struct ListPage {
     /// The year this page's own column stands for, when its `ColumnName` meta (TRS) or its column
     /// title names one ("2017年", "2017年度"): the page is then a per-year subsection itself.
     pub column_year: Option<i32>,
+    /// This page's number in its list as the pager numbers it (1 = the list's first page; for a
+    /// Hanweb range, its first record). One page reached under two URLs has one number.
+    pub number: Option<u64>,
+    /// The numbers of `next_pages`, by URL, where the pager numbers them.
+    pub next_numbers: Vec<(Url, u64)>,
+    /// Records a Hanweb datastore held, including any without a link (an answer shorter than
+    /// its range ends the list when no total is stated).
+    pub records: Option<u64>,
+    /// The page shows no list, and what it shows says a script fills it: what was seen.
+    pub needs_javascript: Option<String>,
+}
+
+impl ListPage {
+    /// The number of one of `next_pages` in the list, when the pager numbers it.
+    pub fn number_of(&self, request: &PageRequest) -> Option<u64> {
+        self.next_numbers
+            .iter()
+            .find(|(u, _)| u == request.url())
+            .map(|(_, n)| *n)
+    }
 }
 
 /// Discovers items, next pages and year subsections on the list page at `url`.
@@ -85,27 +107,42 @@ pub struct ListPage {
 /// items and its pager (TRS script, numbered files, query pages, 下一页) the next pages.
 pub fn discover(url: &Url, html: &str) -> ListPage {
     match crate::page::parse(html) {
-        Ok(parsed) => discover_document(url, &parsed.doc, html),
+        Ok(parsed) => discover_document(url, &parsed.doc, html, encoding_rs::UTF_8),
         Err(_) => ListPage::default(),
     }
 }
 
 /// `discover` on a page already parsed; `html` is its text (scripts hold TRS pagers and Hanweb
-/// datastores).
-pub fn discover_document(url: &Url, doc: &Html, html: &str) -> ListPage {
-    let base = dom::base_url(doc, url);
+/// datastores) and `encoding` the one it was decoded from: links are joined with their query in
+/// that encoding, as a browser sends them.
+pub fn discover_document(
+    url: &Url,
+    doc: &Html,
+    html: &str,
+    encoding: &'static encoding_rs::Encoding,
+) -> ListPage {
+    let base = dom::base_url(doc, url, encoding);
     let mut page = ListPage::default();
     match hanweb::find_datastore(html, &base) {
         Some(ds) => {
             page.next_pages =
                 hanweb::dataproxy_requests(html, url, &base, ds.records, ds.total_records);
+            page.next_numbers = hanweb::range_numbers(&page.next_pages);
+            page.number = Some(1);
+            page.records = Some(ds.records as u64);
             page.stated = ds.stated();
             page.items = ds.items;
         }
         None => {
             let pager = pager::pagination(doc, html, url, &base);
             page.items = items::list_items(doc, &base);
-            page.next_pages = pager.next_pages;
+            page.number = pager.current;
+            for next in pager.next_pages {
+                if let Some(n) = next.number {
+                    page.next_numbers.push((next.request.url().clone(), n));
+                }
+                page.next_pages.push(next.request);
+            }
             page.stated = (pager.stated != StatedCount::default()).then_some(pager.stated);
         }
     }
@@ -117,7 +154,16 @@ pub fn discover_document(url: &Url, doc: &Html, html: &str) -> ListPage {
         .collect();
     page.year_sections = years::year_sections(doc, &base, url, &excluded);
     page.column_year = years::column_year(doc);
+    if page.items.is_empty() && page.next_pages.is_empty() && page.year_sections.is_empty() {
+        page.needs_javascript = script::needs_javascript(html);
+    }
     page
+}
+
+/// Whether the page is a channel index: it links to per-year sub-channels (a TRS 年报 column
+/// holding `2017年 -> ./2017/` …), which are walked whether or not the page lists items itself.
+pub fn is_channel_index(page: &ListPage) -> bool {
+    !page.year_sections.is_empty()
 }
 
 /// Dated entries from which a page reads as a list even without a pager.

@@ -1,20 +1,26 @@
-//! Pagination of HTML list pages: stated counts (共N页, 共N条, 页次：1/5), TRS WCM
-//! `createPageHTML` / `countPage` scripts, numbered files (`index_N.html`, `home_N.htm`), query
-//! pagination (`?page=N`) and plain 下一页 links. When the count of pages is known every other page
-//! is returned, so a backfill can queue them all without reading each in turn.
+//! Pagination of HTML list pages: stated counts (共N页/頁, 共N条/條, 页次：1/5, 第1/3页), TRS WCM
+//! `createPageHTML` / `countPage` scripts (`trs`), numbered files (`index_N.html`, `home_N.htm`),
+//! query pagination (`?page=N`), `<select>` jump boxes and plain 下一页/下一頁 links. When the count
+//! of pages is known every other page is returned, so a backfill can queue them all without reading
+//! each in turn. Every page is numbered as the pager numbers it (page 1 is the list's first page),
+//! so that one page reached under two URLs (`list.asp?id=4` and `list.asp?id=4&page=1`) is one page.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::Html;
+use scraper::{Html, Selector};
 use url::Url;
 
-use super::dom::{LINKS, compact, is_last_label, is_next_label, resolve, visible_text};
+use super::dom::{
+    LINKS, LinkBase, compact, is_first_label, is_last_label, is_next_label, is_pager_label,
+    pager_core, resolve, visible_text,
+};
+use super::trs::{trs_pager, trs_record_count};
 use super::{PageRequest, StatedCount};
 
 /// Bound on the pages generated from a stated count: a broken counter must not flood the frontier.
-const MAX_PAGES: u64 = 10_000;
+pub(super) const MAX_PAGES: u64 = 10_000;
 
 /// Query parameters that carry a page number, lower-cased.
 const PAGE_PARAMS: &[&str] = &[
@@ -36,61 +42,136 @@ fn re(pattern: &str) -> Regex {
 
 static PAGES_STATED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
-        re(r"共\s*(?:计|有)?\s*(\d{1,6})\s*页"),
-        re(r"页次\s*[：:]?\s*\d{1,6}\s*/\s*(\d{1,6})"),
-        re(r"第?\s*\d{1,6}\s*/\s*(\d{1,6})\s*页"),
-        re(r"总页数\s*[：:]?\s*(\d{1,6})"),
+        re(r"共\s*(?:计|計|有)?\s*(\d{1,6})\s*[页頁]"),
+        re(r"[页頁]次\s*[：:]?\s*\d{1,6}\s*/\s*(\d{1,6})"),
+        re(r"第?\s*\d{1,6}\s*/\s*(\d{1,6})\s*[页頁]"),
+        re(r"(?:总|總)[页頁]数?\s*[：:]?\s*(\d{1,6})"),
     ]
 });
 static ITEMS_STATED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     vec![
-        re(r"(?:共|总共|共有|共计)\s*(\d{1,9})\s*(?:条|篇|项|个)"),
-        re(r"(?:总记录数|记录总数|总条数|总记录)\s*[：:]?\s*(\d{1,9})"),
+        re(r"(?:共|总共|總共|共有|共计|共計)\s*(\d{1,9})\s*(?:条|條|篇|项|項|个|個)"),
+        re(
+            r"(?:总记录数|總記錄數|记录总数|記錄總數|总条数|總條數|总记录|總記錄)\s*[：:]?\s*(\d{1,9})",
+        ),
     ]
 });
-static CREATE_PAGE_HTML: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(function\s+)?createPageHTML\s*\(([^()]*)\)"));
-static COUNT_PAGE_VAR: LazyLock<Regex> = LazyLock::new(|| re(r"\bcountPage\s*=\s*(\d{1,6})"));
-static CURRENT_PAGE_VAR: LazyLock<Regex> = LazyLock::new(|| re(r"\bcurrentPage\s*=\s*(\d{1,6})"));
-static INDEX_EXT: LazyLock<Regex> = LazyLock::new(|| re(r"index_\d+\.(s?html?)\b"));
+/// The page's own number as its pager prints it: 当前第2页, 第2頁, 页次：2/5, 第2/5页.
+static CURRENT_STATED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    vec![
+        re(r"(?:当前|當前)\s*第?\s*(\d{1,6})\s*[页頁]"),
+        re(r"第\s*(\d{1,6})\s*[页頁]"),
+        re(r"[页頁]次\s*[：:]?\s*(\d{1,6})\s*/"),
+        re(r"第\s*(\d{1,6})\s*/\s*\d{1,6}\s*[页頁]"),
+    ]
+});
 static NUMBERED_FILE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^([A-Za-z]+)_(\d{1,5})\.(s?html?|jsp|aspx?|php)$"));
+static OPTIONS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("select option[value]").expect("static selector is valid"));
+
+/// Another page of the list and its number, when the pager numbers it.
+#[derive(Debug, Clone)]
+pub(super) struct NextPage {
+    pub request: PageRequest,
+    pub number: Option<u64>,
+}
+
+impl NextPage {
+    fn get(url: Url, number: Option<u64>) -> NextPage {
+        NextPage {
+            request: PageRequest::Get(url),
+            number,
+        }
+    }
+}
 
 /// What the pager of one page says.
 #[derive(Debug, Default)]
 pub(super) struct Pager {
-    pub next_pages: Vec<PageRequest>,
+    pub next_pages: Vec<NextPage>,
+    /// This page's own number in its list.
+    pub current: Option<u64>,
     pub stated: StatedCount,
 }
 
+/// A link of the pager: an anchor, or an option of a `<select>` jump box.
+struct Anchor {
+    url: Url,
+    label: String,
+    /// An option of a `<select>` jump box, which lists every page.
+    in_select: bool,
+}
+
+impl Anchor {
+    /// The page number the label prints: "2", "[2]", "第2页", "第2頁".
+    fn label_number(&self) -> Option<u64> {
+        let core = pager_core(&self.label);
+        let core = core
+            .strip_prefix('第')
+            .and_then(|c| c.strip_suffix('页'))
+            .unwrap_or(&core);
+        (!core.is_empty() && core.len() < 6 && core.chars().all(|c| c.is_ascii_digit()))
+            .then(|| core.parse().ok())
+            .flatten()
+            .filter(|n| *n > 0)
+    }
+}
+
 /// Reads the pager of an HTML list page.
-pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &Url) -> Pager {
+pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase) -> Pager {
     let text = visible_text(doc);
     let mut stated = StatedCount {
         items: first_number(&ITEMS_STATED, &text),
         pages: first_number(&PAGES_STATED, &text),
     };
+    let printed_current = first_number(&CURRENT_STATED, &text).filter(|n| *n > 0);
 
     if let Some(trs) = trs_pager(html, page_url) {
         stated.pages = stated.pages.or(Some(trs.count));
+        stated.items = stated.items.or_else(|| trs_record_count(html));
         return Pager {
             next_pages: trs.pages(base),
+            current: Some(trs.current + 1),
             stated,
         };
     }
 
-    let anchors: Vec<(Url, String)> = doc
-        .select(&LINKS)
-        .filter_map(|a| {
-            let url = resolve(base, a.value().attr("href")?)?;
-            Some((url, compact(&a.text().collect::<String>())))
+    let links = doc.select(&LINKS).filter_map(|a| {
+        Some(Anchor {
+            url: resolve(base, a.value().attr("href")?)?,
+            label: compact(&a.text().collect::<String>()),
+            in_select: false,
         })
-        .collect();
+    });
+    let options = doc.select(&OPTIONS).filter_map(|o| {
+        let value = o.value().attr("value")?.trim();
+        // Only options whose value is a link: a bare number belongs to a script.
+        if value.is_empty() || value.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        Some(Anchor {
+            url: resolve(base, value)?,
+            label: compact(&o.text().collect::<String>()),
+            in_select: true,
+        })
+    });
+    let anchors: Vec<Anchor> = links.chain(options).collect();
 
-    let next_pages = numbered_files(&anchors, page_url, stated.pages)
+    if let Some(pager) = numbered_files(&anchors, page_url, stated.pages)
         .or_else(|| query_pages(&anchors, page_url, stated.pages))
-        .unwrap_or_else(|| next_link(&anchors, page_url).into_iter().collect());
-    Pager { next_pages, stated }
+    {
+        return Pager { stated, ..pager };
+    }
+    let current = printed_current;
+    Pager {
+        next_pages: next_link(&anchors, page_url)
+            .map(|url| NextPage::get(url, current.map(|c| c + 1)))
+            .into_iter()
+            .collect(),
+        current,
+        stated,
+    }
 }
 
 fn first_number(patterns: &[Regex], text: &str) -> Option<u64> {
@@ -99,131 +180,7 @@ fn first_number(patterns: &[Regex], text: &str) -> Option<u64> {
         .find_map(|p| p.captures(text)?.get(1)?.as_str().parse().ok())
 }
 
-/// A TRS WCM pager: page 0 is `name.ext`, page i is `name_i.ext`.
-#[derive(Debug, PartialEq, Eq)]
-pub(super) struct TrsPager {
-    pub count: u64,
-    pub current: u64,
-    pub name: String,
-    pub ext: String,
-}
-
-impl TrsPager {
-    fn pages(&self, base: &Url) -> Vec<PageRequest> {
-        (0..self.count.min(MAX_PAGES))
-            .filter(|i| *i != self.current)
-            .filter_map(|i| {
-                let file = if i == 0 {
-                    format!("{}.{}", self.name, self.ext)
-                } else {
-                    format!("{}_{}.{}", self.name, i, self.ext)
-                };
-                base.join(&file).ok().map(PageRequest::Get)
-            })
-            .collect()
-    }
-}
-
-/// Finds `createPageHTML(count, current, "index", "html")` (also the newer
-/// `createPageHTML('div', count, current, 'index', 'html', total)` and arguments held in script
-/// variables), or bare `countPage` / `currentPage` variables beside rendered `index_N` links.
-pub(super) fn trs_pager(html: &str, page_url: &Url) -> Option<TrsPager> {
-    for caps in CREATE_PAGE_HTML.captures_iter(html) {
-        if caps.get(1).is_some() {
-            continue; // the function's definition, not a call
-        }
-        let Some(args) = caps.get(2) else { continue };
-        let args: Vec<Arg> = args
-            .as_str()
-            .split(',')
-            .map(|a| Arg::parse(a, html))
-            .collect();
-        for start in 0..=1 {
-            if let (
-                Some(Arg::Num(count)),
-                Some(Arg::Num(current)),
-                Some(Arg::Str(name)),
-                Some(Arg::Str(ext)),
-            ) = (
-                args.get(start),
-                args.get(start + 1),
-                args.get(start + 2),
-                args.get(start + 3),
-            ) {
-                return Some(TrsPager {
-                    count: *count,
-                    current: *current,
-                    name: name.clone(),
-                    ext: ext.clone(),
-                });
-            }
-        }
-    }
-    let count = COUNT_PAGE_VAR
-        .captures(html)?
-        .get(1)?
-        .as_str()
-        .parse()
-        .ok()?;
-    let current = CURRENT_PAGE_VAR
-        .captures(html)
-        .and_then(|c| c.get(1)?.as_str().parse().ok())
-        .unwrap_or(0);
-    let ext = INDEX_EXT
-        .captures(html)
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str().to_string())
-        .or_else(|| {
-            let file = last_segment(page_url);
-            let (_, ext) = file.rsplit_once('.')?;
-            (file.starts_with("index") && !ext.is_empty()).then(|| ext.to_string())
-        })
-        .unwrap_or_else(|| "html".to_string());
-    Some(TrsPager {
-        count,
-        current,
-        name: "index".to_string(),
-        ext,
-    })
-}
-
-enum Arg {
-    Num(u64),
-    Str(String),
-    Other,
-}
-
-impl Arg {
-    fn parse(raw: &str, html: &str) -> Arg {
-        let t = raw.trim();
-        if let Ok(n) = t.parse() {
-            return Arg::Num(n);
-        }
-        let unquoted = t
-            .strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .or_else(|| t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')));
-        if let Some(s) = unquoted {
-            return Arg::Str(s.to_string());
-        }
-        if !t.is_empty()
-            && t.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
-        {
-            // A variable: look for its numeric assignment elsewhere in the page's scripts.
-            let assign = Regex::new(&format!(r"\b{}\s*=\s*(\d{{1,6}})\b", regex::escape(t)));
-            if let Some(n) = assign
-                .ok()
-                .and_then(|r| r.captures(html)?.get(1)?.as_str().parse().ok())
-            {
-                return Arg::Num(n);
-            }
-        }
-        Arg::Other
-    }
-}
-
-fn last_segment(url: &Url) -> &str {
+pub(super) fn last_segment(url: &Url) -> &str {
     url.path_segments()
         .and_then(|mut s| s.next_back())
         .unwrap_or("")
@@ -235,19 +192,23 @@ fn same_directory(a: &Url, b: &Url) -> bool {
             == b.join("./").ok().map(|u| u.path().to_string())
 }
 
+/// A link to `name_N.ext` in the page's directory.
+struct NumberedLink<'a> {
+    n: u64,
+    anchor: &'a Anchor,
+}
+
 /// Pagers linking `index_N.html`, `home_N.htm`, `list_N.shtml` … in the page's own directory.
-fn numbered_files(
-    anchors: &[(Url, String)],
-    page_url: &Url,
-    stated_pages: Option<u64>,
-) -> Option<Vec<PageRequest>> {
+/// TRS numbers `index_1` as page 2 (`index` or `index_0` is page 1); other sites number `index_2`
+/// as page 2: the link labels, the 尾页 link and the 下一页 link tell which.
+fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) -> Option<Pager> {
     let mut kinds: HashMap<(String, String), usize> = HashMap::new();
-    let mut numbered: Vec<(String, String, u64, &Url, &str)> = Vec::new();
-    for (url, label) in anchors {
-        if !same_directory(url, page_url) {
+    let mut numbered: Vec<(String, String, NumberedLink<'_>)> = Vec::new();
+    for anchor in anchors {
+        if !same_directory(&anchor.url, page_url) || anchor.url.query().is_some() {
             continue;
         }
-        let Some(c) = NUMBERED_FILE.captures(last_segment(url)) else {
+        let Some(c) = NUMBERED_FILE.captures(last_segment(&anchor.url)) else {
             continue;
         };
         let (Some(name), Some(n), Some(ext)) = (c.get(1), c.get(2), c.get(3)) else {
@@ -258,45 +219,85 @@ fn numbered_files(
         };
         let key = (name.as_str().to_string(), ext.as_str().to_string());
         *kinds.entry(key.clone()).or_default() += 1;
-        numbered.push((key.0, key.1, n, url, label.as_str()));
+        numbered.push((key.0, key.1, NumberedLink { n, anchor }));
     }
     let ((name, ext), _) = kinds.into_iter().max_by_key(|(k, n)| (*n, k.clone()))?;
-    let current = NUMBERED_FILE
+    let ours: Vec<&NumberedLink<'_>> = numbered
+        .iter()
+        .filter(|(n, e, _)| *n == name && *e == ext)
+        .map(|(.., l)| l)
+        .collect();
+    let file_of_page = NUMBERED_FILE
         .captures(last_segment(page_url))
         .filter(|c| c.get(1).map(|m| m.as_str()) == Some(name.as_str()))
-        .and_then(|c| c.get(2)?.as_str().parse().ok())
-        .unwrap_or(0u64);
-    let ours = || numbered.iter().filter(|(n, e, ..)| *n == name && *e == ext);
+        .and_then(|c| c.get(2)?.as_str().parse::<u64>().ok());
+
+    // `offset`: the file number of page 1 (0 for TRS, 1 where `index_2` is page 2).
+    let by_label = ours.iter().find_map(|l| {
+        let d = l.anchor.label_number()?;
+        (l.n + 1).checked_sub(d).filter(|o| *o <= 1)
+    });
+    let by_zero = ours.iter().any(|l| l.n == 0).then_some(0);
+    let by_last = stated_pages.and_then(|p| {
+        ours.iter()
+            .filter(|l| is_last_label(&l.anchor.label))
+            .find_map(|l| (l.n + 1).checked_sub(p).filter(|o| *o <= 1))
+    });
+    let by_next = match file_of_page {
+        None => ours
+            .iter()
+            .find(|l| is_next_label(&l.anchor.label))
+            .and_then(|l| l.n.checked_sub(1).filter(|o| *o <= 1)),
+        Some(_) => None,
+    };
+    let offset = by_label.or(by_zero).or(by_last).or(by_next).unwrap_or(0);
+    let page_of = |n: u64| (n + 1).saturating_sub(offset).max(1);
+    let current = file_of_page.map_or(1, page_of);
+
+    // Without a stated count, the 尾页 link or a jump box listing every page gives it.
     let count = stated_pages.or_else(|| {
-        ours()
-            .filter(|(.., label)| is_last_label(label))
-            .map(|(_, _, i, ..)| i + 1)
+        ours.iter()
+            .filter(|l| {
+                is_last_label(&l.anchor.label)
+                    || (l.anchor.in_select && l.anchor.label_number().is_some())
+            })
+            .map(|l| page_of(l.n))
             .max()
     });
-    let dir = page_url.join("./").ok()?;
-    match count {
-        Some(count) => Some(
-            (0..count.min(MAX_PAGES))
-                .filter(|i| *i != current)
-                .filter_map(|i| {
-                    let file = if i == 0 {
-                        format!("{name}.{ext}")
-                    } else {
-                        format!("{name}_{i}.{ext}")
-                    };
-                    dir.join(&file).ok().map(PageRequest::Get)
-                })
-                .collect(),
-        ),
-        None => {
-            let next = next_link(anchors, page_url).or_else(|| {
-                ours()
-                    .find(|(_, _, i, ..)| *i == current + 1)
-                    .map(|(_, _, _, url, _)| PageRequest::Get((*url).clone()))
-            })?;
-            Some(vec![next])
-        }
+    // Links like `content_123.htm` may be items: without a count, the kind is a pager only when
+    // one of its links is labelled as one (a number, 下一页, 尾页 …).
+    if count.is_none() && !ours.iter().any(|l| is_pager_label(&l.anchor.label)) {
+        return None;
     }
+    let dir = page_url.join("./").ok()?;
+    let next_pages = match count {
+        Some(count) => (1..=count.min(MAX_PAGES))
+            .filter(|k| *k != current)
+            .filter_map(|k| {
+                let file = if k == 1 {
+                    format!("{name}.{ext}")
+                } else {
+                    format!("{name}_{}.{ext}", k - 1 + offset)
+                };
+                Some(NextPage::get(dir.join(&file).ok()?, Some(k)))
+            })
+            .collect(),
+        // The last page links no further page; its number still stands.
+        None => next_link(anchors, page_url)
+            .or_else(|| {
+                ours.iter()
+                    .find(|l| page_of(l.n) == current + 1)
+                    .map(|l| l.anchor.url.clone())
+            })
+            .map(|next| NextPage::get(next, Some(current + 1)))
+            .into_iter()
+            .collect(),
+    };
+    Some(Pager {
+        next_pages,
+        current: Some(current),
+        stated: StatedCount::default(),
+    })
 }
 
 /// The page-number parameter of a query-paginated list, if `url` has one.
@@ -310,75 +311,87 @@ fn page_param(url: &Url) -> Option<(String, u64)> {
     })
 }
 
-/// Pagers linking the same path with `?page=N`, `&pageIndex=N` ….
-fn query_pages(
-    anchors: &[(Url, String)],
-    page_url: &Url,
-    stated_pages: Option<u64>,
-) -> Option<Vec<PageRequest>> {
-    let paged: Vec<(&Url, String, u64, &str)> = anchors
+/// Pagers linking the same path with `?page=N`, `&pageIndex=N` …. The page without the parameter
+/// is the first page, which its 首页 link may also name as `page=1` (or `page=0`).
+fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) -> Option<Pager> {
+    let paged: Vec<(&Anchor, String, u64)> = anchors
         .iter()
-        .filter(|(u, _)| u.host_str() == page_url.host_str() && u.path() == page_url.path())
-        .filter_map(|(u, label)| {
-            let (k, n) = page_param(u)?;
-            Some((u, k, n, label.as_str()))
+        .filter(|a| a.url.host_str() == page_url.host_str() && a.url.path() == page_url.path())
+        .filter_map(|a| {
+            let (k, n) = page_param(&a.url)?;
+            Some((a, k, n))
         })
         .collect();
-    let (template, param, ..) = paged.first()?;
-    let ours = || paged.iter().filter(|(_, k, ..)| k == param);
-    let current = page_param(page_url)
+    let (template, param, _) = paged.first()?;
+    let ours = || paged.iter().filter(|(_, k, _)| k == param);
+    let current_param = page_param(page_url)
         .filter(|(k, _)| k == param)
         .map(|(_, n)| n);
-    let first = if ours().any(|(_, _, n, _)| *n == 0) || current == Some(0) {
+    let by_label = ours().find_map(|(a, _, n)| {
+        let d = a.label_number()?;
+        (n + 1).checked_sub(d).filter(|o| *o <= 1)
+    });
+    let by_first = ours()
+        .find(|(a, ..)| is_first_label(&a.label))
+        .map(|(_, _, n)| *n)
+        .filter(|n| *n <= 1);
+    let first = if ours().any(|(_, _, n)| *n == 0) || current_param == Some(0) {
         0
     } else {
-        1
+        by_label.or(by_first).unwrap_or(1)
     };
-    let current = current.unwrap_or(first);
+    let page_of = |n: u64| (n + 1).saturating_sub(first).max(1);
+    let current = current_param.map_or(1, page_of);
     let count = stated_pages.or_else(|| {
         ours()
-            .filter(|(.., label)| is_last_label(label))
-            .map(|(_, _, n, _)| n + 1 - first)
+            .filter(|(a, ..)| {
+                is_last_label(&a.label) || (a.in_select && a.label_number().is_some())
+            })
+            .map(|(_, _, n)| page_of(*n))
             .max()
     });
-    match count {
-        Some(count) => Some(
-            (first..first + count.min(MAX_PAGES))
-                .filter(|n| *n != current)
-                .map(|n| PageRequest::Get(with_param(template, param, n)))
-                .collect(),
-        ),
-        None => {
-            let next = next_link(anchors, page_url).or_else(|| {
+    let next_pages = match count {
+        Some(count) => (1..=count.min(MAX_PAGES))
+            .filter(|k| *k != current)
+            .map(|k| NextPage::get(with_param(&template.url, param, k - 1 + first), Some(k)))
+            .collect(),
+        None => next_link(anchors, page_url)
+            .or_else(|| {
                 ours()
-                    .find(|(_, _, n, _)| *n == current + 1)
-                    .map(|(u, ..)| PageRequest::Get((*u).clone()))
-            })?;
-            Some(vec![next])
-        }
-    }
+                    .find(|(_, _, n)| page_of(*n) == current + 1)
+                    .map(|(a, ..)| a.url.clone())
+            })
+            .map(|next| NextPage::get(next, Some(current + 1)))
+            .into_iter()
+            .collect(),
+    };
+    Some(Pager {
+        next_pages,
+        current: Some(current),
+        stated: StatedCount::default(),
+    })
 }
 
 fn with_param(template: &Url, param: &str, value: u64) -> Url {
-    let pairs: Vec<(String, String)> = template
-        .query_pairs()
-        .map(|(k, v)| {
-            if k == param {
-                (k.into_owned(), value.to_string())
-            } else {
-                (k.into_owned(), v.into_owned())
-            }
+    // The query is rewritten as it stands: decoding and re-encoding it would turn a GBK-encoded
+    // value (`lb=%C4%EA%B1%A8`) into UTF-8, which the server reads as another list.
+    let query = template.query().unwrap_or("");
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if k == param => format!("{k}={value}"),
+            _ => pair.to_string(),
         })
         .collect();
     let mut url = template.clone();
-    url.query_pairs_mut().clear().extend_pairs(pairs);
+    url.set_query(Some(&pairs.join("&")));
     url
 }
 
 /// The target of the page's 下一页 link, when it leads somewhere else.
-fn next_link(anchors: &[(Url, String)], page_url: &Url) -> Option<PageRequest> {
+fn next_link(anchors: &[Anchor], page_url: &Url) -> Option<Url> {
     anchors
         .iter()
-        .find(|(u, label)| is_next_label(label) && u != page_url)
-        .map(|(u, _)| PageRequest::Get(u.clone()))
+        .find(|a| is_next_label(&a.label) && &a.url != page_url)
+        .map(|a| a.url.clone())
 }

@@ -1,6 +1,7 @@
-//! Per-year subsections of a section: links labelled "2017年", "2017年度", "2017" or
-//! "2017年政府信息公开年报" in the section's own menu. Entries of the list itself ("2017年度…报告"
-//! beside a date) are items, not subsections, and are passed in to be left out.
+//! Per-year subsections of a section: links (or `<select>` options and tabs) labelled "2017年",
+//! "2017年度", "2017", "二〇一七年" or "2017年政府信息公开工作年度报告" in the section's own menu.
+//! Entries of the list itself ("2017年度…报告" beside a date) are items, not subsections, and are
+//! passed in to be left out.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -10,16 +11,45 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::YearSection;
-use super::dom::{LINKS, compact, resolve};
+use super::dom::{LINKS, LinkBase, compact, resolve};
 
 /// A bare year label: "2017", "2017年", "2017年度".
 static SHORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{4})(?:年度?)?$").expect("static regex literal is valid"));
 /// A year's report column: "2017年政府信息公开年报", "2017年度信息公开工作年度报告".
 static LONG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{4})年度?(?:政府)?(?:信息公开)?(?:工作)?(?:年度)?(?:年报|报告)$")
-        .expect("static regex literal is valid")
+    Regex::new(
+        r"^(\d{4})年度?(?:政府)?(?:信息公开|資訊公開|信息公開)?(?:工作)?(?:年度)?(?:年报|年報|报告|報告)$",
+    )
+    .expect("static regex literal is valid")
 });
+static OPTIONS: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("select option[value]").expect("static selector is valid"));
+
+/// A label with a year written in Chinese numerals ("二〇一九年") rewritten with digits.
+fn digit_year(label: &str) -> String {
+    let digit = |c: char| match c {
+        '〇' | '零' | 'Ｏ' | 'O' | '○' => Some('0'),
+        '一' => Some('1'),
+        '二' => Some('2'),
+        '三' => Some('3'),
+        '四' => Some('4'),
+        '五' => Some('5'),
+        '六' => Some('6'),
+        '七' => Some('7'),
+        '八' => Some('8'),
+        '九' => Some('9'),
+        _ => None,
+    };
+    let chars: Vec<char> = label.chars().collect();
+    match chars
+        .get(..4)
+        .map(|head| head.iter().map(|c| digit(*c)).collect::<Option<String>>())
+    {
+        Some(Some(year)) => year + &chars[4..].iter().collect::<String>(),
+        _ => label.to_string(),
+    }
+}
 
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
@@ -27,20 +57,33 @@ const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 /// items and pages) and without the page itself.
 pub(super) fn year_sections(
     doc: &Html,
-    base: &Url,
+    base: &LinkBase,
     page_url: &Url,
     excluded: &HashSet<Url>,
 ) -> Vec<YearSection> {
     let mut found: Vec<(YearSection, bool)> = Vec::new();
-    for a in doc.select(&LINKS) {
-        let Some(url) = a.value().attr("href").and_then(|h| resolve(base, h)) else {
+    let links = doc.select(&LINKS).map(|a| (a, "href"));
+    let options = doc.select(&OPTIONS).map(|o| (o, "value"));
+    for (a, attr) in links.chain(options) {
+        let Some(href) = a.value().attr(attr) else {
+            continue;
+        };
+        // An option whose value is a bare number feeds a script, not a link.
+        if attr == "value" && href.trim().chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let Some(url) = resolve(base, href) else {
             continue;
         };
         if &url == page_url || excluded.contains(&url) {
             continue;
         }
-        let text = compact(&a.text().collect::<String>());
-        let title = a.value().attr("title").map(compact).unwrap_or_default();
+        let text = digit_year(&compact(&a.text().collect::<String>()));
+        let title = a
+            .value()
+            .attr("title")
+            .map(|t| digit_year(&compact(t)))
+            .unwrap_or_default();
         let year_of = |re: &Regex| {
             [&text, &title].into_iter().find_map(|t| {
                 let year: i32 = re.captures(t)?.get(1)?.as_str().parse().ok()?;
@@ -77,7 +120,8 @@ pub(super) fn column_year(doc: &Html) -> Option<i32> {
         })
         .filter_map(|m| m.value().attr("content"))
         .find_map(|content| {
-            let caps = SHORT.captures(content.trim())?;
+            let label = digit_year(content.trim());
+            let caps = SHORT.captures(&label)?;
             caps.get(1)?
                 .as_str()
                 .parse::<i32>()

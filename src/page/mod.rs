@@ -178,6 +178,20 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     } else {
         PageKind::Content
     };
+    if analysis.kind == PageKind::EmptyTemplate {
+        // A channel index (links to per-year sub-channels and nothing else) has too little text
+        // to tell from an empty template by size: its sub-channels make it a list. So does a list
+        // a script fills, which is reported as needing JavaScript rather than as empty.
+        if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
+            let page = discover::discover_document(input.url, doc, text, decoded.encoding);
+            if discover::is_channel_index(&page) || page.needs_javascript.is_some() {
+                analysis.kind = PageKind::Content;
+                analysis.view = View::List(page);
+                analysis.decoded = Some(decoded);
+                return analysis;
+            }
+        }
+    }
     if analysis.kind == PageKind::Content {
         analysis.view = match role {
             PageRole::List {
@@ -189,15 +203,18 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
                 View::List(discover::parse_datastore(input.url, text))
             }
-            PageRole::List { list_api: None } => {
-                View::List(discover::discover_document(input.url, doc, text))
-            }
+            PageRole::List { list_api: None } => View::List(discover::discover_document(
+                input.url,
+                doc,
+                text,
+                decoded.encoding,
+            )),
             PageRole::Item {
                 evidence,
                 portal_name,
             } => item_view(input.url, doc, &facts, evidence, portal_name),
             PageRole::Guess { portal_name } => {
-                let page = discover::discover_document(input.url, doc, text);
+                let page = discover::discover_document(input.url, doc, text, decoded.encoding);
                 if discover::looks_like_list(&page, text) {
                     View::List(page)
                 } else {

@@ -1,0 +1,53 @@
+//! Lists that only a script fills: an empty page whose scripts fetch the entries (`$.ajax`,
+//! `fetch`, `axios`) and page them (jqPaginator, laypage, pageSize …), or an empty single-page-app
+//! root. Such a list cannot be read without running JavaScript; saying so (with what was seen) is
+//! better than reporting an empty list.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+fn re(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("static regex literal is valid")
+}
+
+/// A script that fetches data.
+static FETCHES: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\$\.(?:ajax|get|post|getJSON)\s*\(|\bfetch\s*\(|\baxios\b|XMLHttpRequest")
+});
+/// A script that pages a list.
+static PAGES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)jqPaginator|laypage|\.pagination\s*\(|\bpage(?:Size|No|Num|Index)\b\s*[:=]|\bcurPage\b\s*[:=]",
+    )
+});
+/// The address a fetching script names (`url: "/api/list"`, `$.get('/list.json'`).
+static FETCH_URL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"(?:\burl\s*:\s*|\$\.(?:ajax|get|post|getJSON)\s*\(\s*|\bfetch\s*\(\s*)["']([^"'\s]{1,200})["']"#,
+    )
+});
+/// An empty single-page-app root.
+static APP_ROOT: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)<div\s+id\s*=\s*["']?(?:app|root)["']?\s*>\s*</div>"#));
+static APP_BUNDLE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?i)chunk-vendors|\bvue(?:\.min)?\.js|\breact(?:-dom)?[.\w]*\.js|umi\.[\w]*\.?js|app\.[0-9a-f]{6,}\.js",
+    )
+});
+
+/// What shows that the page's list is filled by a script, when it is: `None` for a page that
+/// shows nothing of the kind. Called only for pages on which no list was found.
+pub(super) fn needs_javascript(html: &str) -> Option<String> {
+    if APP_ROOT.is_match(html) && APP_BUNDLE.is_match(html) {
+        return Some("an empty <div id=\"app\"> that a script application fills".into());
+    }
+    if FETCHES.is_match(html) && PAGES.is_match(html) {
+        let seen = match FETCH_URL.captures(html).and_then(|c| c.get(1)) {
+            Some(url) => format!("a script fetches and pages the list from {}", url.as_str()),
+            None => "a script fetches and pages the list".to_string(),
+        };
+        return Some(seen);
+    }
+    None
+}

@@ -1,0 +1,694 @@
+//! Issue 8: the list patterns that once yielded nothing or too little, each as a table of generated
+//! variants read through the one page pipeline (`page::analyse`, as the crawl and `inspect` read
+//! them): channel indexes of year sub-channels, Simplified and Traditional pagers, one page under
+//! two URLs, Hanweb jpage ranges, and Chinese query values on GBK/Big5 pages.
+
+use encoding_rs::{BIG5, Encoding, GBK, UTF_8};
+use nianbao::classify::PageKind;
+use nianbao::discover::{ListPage, PageRequest, extend_ranges};
+use nianbao::page::{PageInput, PageRole, View, analyse};
+use url::Url;
+
+fn url(s: &str) -> Url {
+    Url::parse(s).expect("test URL literal is valid")
+}
+
+/// A portal page around `body`, with a dated list of three items.
+fn list_page(charset: &str, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html><head><meta charset="{charset}"><title>政府信息公开年报</title></head><body>
+<div class="header"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li></ul></div>
+<div class="list"><ul>
+<li><a href="/art/2020/t20200120_101.html">某某县人民政府2019年政府信息公开工作年度报告</a><span>2020-01-20</span></li>
+<li><a href="/art/2019/t20190118_102.html">某某县人民政府2018年政府信息公开工作年度报告</a><span>2019-01-18</span></li>
+<li><a href="/art/2018/t20180125_103.html">某某县人民政府2017年政府信息公开工作年度报告</a><span>2018-01-25</span></li>
+</ul></div>
+{body}
+<div class="footer">主办单位：某某县人民政府办公室 联系电话：0000-0000000 地址：某某县人民路1号</div>
+</body></html>"#
+    )
+}
+
+/// The test page in Traditional characters, as a Big5 portal writes it.
+fn traditional(html: &str) -> String {
+    const MAP: &[(char, char)] = &[
+        ('开', '開'),
+        ('报', '報'),
+        ('页', '頁'),
+        ('务', '務'),
+        ('县', '縣'),
+        ('办', '辦'),
+        ('单', '單'),
+        ('联', '聯'),
+        ('电', '電'),
+        ('话', '話'),
+        ('号', '號'),
+    ];
+    html.chars()
+        .map(|c| MAP.iter().find(|(s, _)| *s == c).map_or(c, |(_, t)| *t))
+        .collect()
+}
+
+/// Reads `html`, encoded in `encoding`, at `page_url` as a list page.
+fn read_as(page_url: &str, html: &str, encoding: &'static Encoding) -> (PageKind, ListPage) {
+    let (bytes, _, unmappable) = encoding.encode(html);
+    assert!(!unmappable, "test page is encodable in {}", encoding.name());
+    let content_type = format!("text/html; charset={}", encoding.name());
+    let u = url(page_url);
+    let analysis = analyse(
+        PageInput {
+            url: &u,
+            status: 200,
+            content_type: Some(&content_type),
+            body: &bytes,
+        },
+        &PageRole::List { list_api: None },
+    );
+    let page = match analysis.view {
+        View::List(page) => page,
+        _ => ListPage::default(),
+    };
+    (analysis.kind, page)
+}
+
+fn read(page_url: &str, html: &str) -> ListPage {
+    let (kind, page) = read_as(page_url, html, UTF_8);
+    assert_eq!(kind, PageKind::Content, "{page_url}");
+    page
+}
+
+/// The next pages as (URL, number) pairs.
+fn numbered(page: &ListPage) -> Vec<(String, Option<u64>)> {
+    page.next_pages
+        .iter()
+        .map(|r| (r.url().to_string(), page.number_of(r)))
+        .collect()
+}
+
+// ---- 1. A channel index that holds only per-year sub-channels ----
+
+#[test]
+fn a_channel_index_of_year_sub_channels_is_a_list_not_an_empty_template() {
+    // The page of the report (issue 8, point 1): a TRS 年报 column listing only `2017年 -> ./2017/`.
+    let exact = r#"<html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>
+<ul class="nb"><li><a href="./2017/">2017年</a></li><li><a href="./2016/">2016年</a></li></ul>
+</body></html>"#;
+    type Variant = (&'static str, String, Vec<(i32, &'static str)>);
+    let variants: Vec<Variant> = vec![
+        (
+            "as reported",
+            exact.to_string(),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
+            "年度 labels",
+            exact.replace("2017年<", "2017年度<").replace("2016年<", "2016年度<"),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
+            "Chinese numerals",
+            exact.replace("2017年<", "二〇一七年<").replace("2016年<", "二零一六年<"),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
+            "report folders",
+            exact
+                .replace("2017年<", "2017年政府信息公开工作年度报告<")
+                .replace("2016年<", "2016年政府信息公开工作年度报告<"),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
+            "a select box of years",
+            r#"<html><head><meta charset="utf-8"></head><body><select onchange="location=this.value">
+<option value="">请选择年份</option><option value="./2019/index.html">2019年</option>
+<option value="./2018/index.html">2018年</option></select></body></html>"#
+                .to_string(),
+            vec![
+                (2019, "http://www.example.gov.cn/xxgk/nb/2019/index.html"),
+                (2018, "http://www.example.gov.cn/xxgk/nb/2018/index.html"),
+            ],
+        ),
+    ];
+    for (name, html, want) in variants {
+        let (kind, page) = read_as("http://www.example.gov.cn/xxgk/nb/", &html, UTF_8);
+        assert_eq!(kind, PageKind::Content, "{name}");
+        let got: Vec<(i32, &str)> = page
+            .year_sections
+            .iter()
+            .map(|s| (s.year, s.url.as_str()))
+            .collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
+
+#[test]
+fn a_page_with_items_and_year_tabs_gives_both() {
+    let html = list_page(
+        "utf-8",
+        r#"<div class="tabs"><a href="?year=2019">2019</a><a href="?year=2018">2018</a></div>"#,
+    );
+    let page = read("http://www.example.gov.cn/nb/list.jsp", &html);
+    assert_eq!(page.items.len(), 3);
+    let years: Vec<(i32, &str)> = page
+        .year_sections
+        .iter()
+        .map(|s| (s.year, s.url.as_str()))
+        .collect();
+    assert_eq!(
+        years,
+        vec![
+            (2019, "http://www.example.gov.cn/nb/list.jsp?year=2019"),
+            (2018, "http://www.example.gov.cn/nb/list.jsp?year=2018"),
+        ]
+    );
+}
+
+// ---- 2. Simplified and Traditional pagers ----
+
+#[test]
+fn the_big5_pager_of_the_report_is_followed() {
+    // Issue 8, point 2, as reported: `共2頁 第1頁 <a href="index_2.htm">下一頁</a> <a>尾頁</a>`.
+    let html = list_page(
+        "big5",
+        r#"<div class="page">共2頁 第1頁 <a href="index_2.htm">下一頁</a> <a>尾頁</a></div>"#,
+    );
+    let (kind, page) = read_as(
+        "http://www.example.gov.tw/nb/index.htm",
+        &traditional(&html),
+        BIG5,
+    );
+    assert_eq!(kind, PageKind::Content);
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(page.stated.and_then(|s| s.pages), Some(2));
+    assert_eq!(page.number, Some(1));
+    assert_eq!(
+        numbered(&page),
+        vec![(
+            "http://www.example.gov.tw/nb/index_2.htm".to_string(),
+            Some(2)
+        )]
+    );
+}
+
+struct PagerCase {
+    name: &'static str,
+    page_url: &'static str,
+    pager: &'static str,
+    stated_pages: Option<u64>,
+    stated_items: Option<u64>,
+    number: Option<u64>,
+    next: &'static [(&'static str, u64)],
+}
+
+const PAGERS: &[PagerCase] = &[
+    PagerCase {
+        name: "Simplified, index_2 is page 2",
+        page_url: "http://a.gov.cn/nb/index.htm",
+        pager: r#"共3页 第1页 <a href="index_2.htm">下一页</a> <a href="index_3.htm">尾页</a>"#,
+        stated_pages: Some(3),
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/nb/index_2.htm", 2),
+            ("http://a.gov.cn/nb/index_3.htm", 3),
+        ],
+    },
+    PagerCase {
+        name: "TRS numbering, index_1 is page 2, count from 尾页",
+        page_url: "http://a.gov.cn/nb/index.html",
+        pager: r#"<a href="index_1.html">下页</a> <a href="index_3.html">末页</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/nb/index_1.html", 2),
+            ("http://a.gov.cn/nb/index_2.html", 3),
+            ("http://a.gov.cn/nb/index_3.html", 4),
+        ],
+    },
+    PagerCase {
+        name: "首页 to index_0, Traditional 上一頁/下一頁/末頁",
+        page_url: "http://a.gov.cn/nb/index_1.html",
+        pager: r#"<a href="index_0.html">首頁</a> <a href="index_0.html">上一頁</a> <a href="index_2.html">下一頁</a> <a href="index_2.html">末頁</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(2),
+        next: &[
+            ("http://a.gov.cn/nb/index.html", 1),
+            ("http://a.gov.cn/nb/index_2.html", 3),
+        ],
+    },
+    PagerCase {
+        name: "首页 to index.html, numbered links, 共N條",
+        page_url: "http://a.gov.cn/nb/index_2.html",
+        pager: r#"共25條 <a href="index.html">首页</a> <a href="index.html">1</a> <a href="index_1.html">2</a> 3 <a href="index_1.html">上一页</a> <a>下一页</a>"#,
+        stated_pages: None,
+        stated_items: Some(25),
+        number: Some(3),
+        next: &[],
+    },
+    PagerCase {
+        name: "query pager, 首页 names ?page=1, 後頁/尾頁",
+        page_url: "http://a.gov.cn/list.asp?lmid=45",
+        pager: r#"共3頁 <a href="list.asp?lmid=45&page=1">首頁</a> <a href="list.asp?lmid=45&page=2">後頁</a> <a href="list.asp?lmid=45&page=3">尾頁</a>"#,
+        stated_pages: Some(3),
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/list.asp?lmid=45&page=2", 2),
+            ("http://a.gov.cn/list.asp?lmid=45&page=3", 3),
+        ],
+    },
+    PagerCase {
+        name: "query pager counted from 0",
+        page_url: "http://a.gov.cn/list.jsp?c=1&pageIndex=0",
+        pager: r#"第1/3页 <a href="list.jsp?c=1&pageIndex=1">下一页</a>"#,
+        stated_pages: Some(3),
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/list.jsp?c=1&pageIndex=1", 2),
+            ("http://a.gov.cn/list.jsp?c=1&pageIndex=2", 3),
+        ],
+    },
+    PagerCase {
+        name: "› arrow, no count",
+        page_url: "http://a.gov.cn/list.php?page=2",
+        pager: r#"<a href="list.php?page=1">‹</a> <a href="list.php?page=3">›</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(2),
+        next: &[("http://a.gov.cn/list.php?page=3", 3)],
+    },
+    PagerCase {
+        name: "> arrow and Next on numbered files",
+        page_url: "http://a.gov.cn/nb/list_2.shtml",
+        pager: r#"<a href="list_1.shtml">&lt;</a> <a href="list_3.shtml">Next</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(3),
+        next: &[("http://a.gov.cn/nb/list_3.shtml", 4)],
+    },
+    PagerCase {
+        name: "当前第2页 beside a plain next link",
+        page_url: "http://a.gov.cn/search?q=nb&start=10",
+        pager: r#"当前第2页 <a href="search?q=nb&start=20">下一頁</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(2),
+        next: &[("http://a.gov.cn/search?q=nb&start=20", 3)],
+    },
+    PagerCase {
+        name: "select jump box lists every page",
+        page_url: "http://a.gov.cn/nb/index.html",
+        pager: r#"<select onchange="location=this.value"><option value="index.html">1</option><option value="index_1.html">2</option><option value="index_2.html">3</option></select> <a href="index_1.html">下一页</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/nb/index_1.html", 2),
+            ("http://a.gov.cn/nb/index_2.html", 3),
+        ],
+    },
+    PagerCase {
+        name: "共N页 共N条 with page-size remainder",
+        page_url: "http://a.gov.cn/nb/index.html",
+        pager: r#"共2页 共23条 每页20条 <a href="index_1.html">下一页</a> <a href="index_1.html">尾页</a>"#,
+        stated_pages: Some(2),
+        stated_items: Some(23),
+        number: Some(1),
+        next: &[("http://a.gov.cn/nb/index_1.html", 2)],
+    },
+];
+
+#[test]
+fn pager_variants_give_every_page_with_its_number() {
+    for case in PAGERS {
+        let html = list_page(
+            "utf-8",
+            &format!(r#"<div class="page">{}</div>"#, case.pager),
+        );
+        let page = read(case.page_url, &html);
+        assert_eq!(
+            page.items.len(),
+            3,
+            "{}: pager links are not items",
+            case.name
+        );
+        let stated = page.stated.unwrap_or_default();
+        assert_eq!(stated.pages, case.stated_pages, "{}", case.name);
+        assert_eq!(stated.items, case.stated_items, "{}", case.name);
+        assert_eq!(page.number, case.number, "{}", case.name);
+        let want: Vec<(String, Option<u64>)> = case
+            .next
+            .iter()
+            .map(|(u, n)| (u.to_string(), Some(*n)))
+            .collect();
+        assert_eq!(numbered(&page), want, "{}", case.name);
+    }
+}
+
+// ---- 3. The same page under two URLs ----
+
+#[test]
+fn the_first_page_linked_under_another_url_has_the_first_page_number() {
+    // Issue 8, point 3, as reported: `list.asp?lmid=45`, whose pager links 首页 to `&page=1`.
+    let pager = |current: u64| {
+        format!(
+            r#"<div class="page">共3页 当前第{current}页 <a href="list.asp?lmid=45&page=1">首页</a>
+<a href="list.asp?lmid=45&page={prev}">上一页</a> <a href="list.asp?lmid=45&page={next}">下一页</a>
+<a href="list.asp?lmid=45&page=3">尾页</a></div>"#,
+            prev = current.saturating_sub(1).max(1),
+            next = (current + 1).min(3)
+        )
+    };
+    let walk = [
+        ("http://a.gov.cn/list.asp?lmid=45", 1),
+        ("http://a.gov.cn/list.asp?lmid=45&page=2", 2),
+        ("http://a.gov.cn/list.asp?lmid=45&page=3", 3),
+    ];
+    let mut numbers_of_page_1 = Vec::new();
+    for (page_url, current) in walk {
+        let page = read(page_url, &list_page("utf-8", &pager(current)));
+        assert_eq!(page.number, Some(current), "{page_url}");
+        let first = PageRequest::Get(url("http://a.gov.cn/list.asp?lmid=45&page=1"));
+        if current != 1 {
+            numbers_of_page_1.push(page.number_of(&first));
+        }
+        // Every page of the list is numbered 1..=3, whatever URL names it.
+        let mut all: Vec<u64> = page
+            .next_pages
+            .iter()
+            .filter_map(|r| page.number_of(r))
+            .chain(page.number)
+            .collect();
+        all.sort_unstable();
+        assert_eq!(all, vec![1, 2, 3], "{page_url}");
+    }
+    assert_eq!(numbers_of_page_1, vec![Some(1), Some(1)]);
+}
+
+// ---- 4. Hanweb jpage ranges ----
+
+fn hanweb_page(per_page: u64, group: u64, total: Option<u64>, embedded: u64) -> String {
+    let records: String = (1..=embedded)
+        .map(|i| {
+            format!(
+                "<record><![CDATA[<li><a href=\"/art/2020/1/{i}/art_1_{i}.html\">某某县2019年政府信息公开工作年度报告之{i}</a><span>2020-01-{:02}</span></li>]]></record>",
+                i.min(28)
+            )
+        })
+        .collect();
+    let total_script = total
+        .map(|t| format!("totalRecord:{t},"))
+        .unwrap_or_default();
+    format!(
+        r#"<html><head><meta charset="utf-8"></head><body><div id="4501">
+<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid=1229&unitid=4501&webname=x&permissiontype=0"></a>]]></nextgroup>
+<recordset>{records}</recordset></datastore></script></div>
+<script>$(document).ready(function(){{ $('#4501').jpage({{ dataStore: dataStore, {total_script} perPage:{per_page}, groupSize:{group}, proxyUrl:'/module/web/jpage/dataproxy.jsp', }}); }});</script>
+</body></html>"#
+    )
+}
+
+fn ranges(requests: &[PageRequest]) -> Vec<(u64, u64)> {
+    requests
+        .iter()
+        .filter_map(|r| {
+            let get = |k: &str| -> Option<u64> {
+                r.url()
+                    .query_pairs()
+                    .find(|(key, _)| key == k)?
+                    .1
+                    .parse()
+                    .ok()
+            };
+            Some((get("startrecord")?, get("endrecord")?))
+        })
+        .collect()
+}
+
+/// A dataproxy answer holding records `start..=end` and (when given) the total.
+fn answer(start: u64, end: u64, total: Option<u64>) -> String {
+    let records: String = (start..=end)
+        .map(|i| format!("<record><![CDATA[<li><a href=\"/art/x/art_1_{i}.html\">某某县2019年政府信息公开工作年度报告之{i}</a><span>2020-01-01</span></li>]]></record>"))
+        .collect();
+    let total = total
+        .map(|t| format!("<totalrecord>{t}</totalrecord>"))
+        .unwrap_or_default();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><datastore>{total}<recordset>{records}</recordset></datastore>"
+    )
+}
+
+fn read_answer(request: &PageRequest, xml: &str) -> ListPage {
+    let analysis = analyse(
+        PageInput {
+            url: request.url(),
+            status: 200,
+            content_type: Some("text/xml; charset=utf-8"),
+            body: xml.as_bytes(),
+        },
+        &PageRole::List { list_api: None },
+    );
+    let View::List(mut page) = analysis.view else {
+        panic!("a dataproxy answer reads as a list: {}", request.url());
+    };
+    extend_ranges(request, &mut page);
+    page
+}
+
+#[test]
+fn hanweb_ranges_cover_the_stated_total_for_any_page_and_group_size() {
+    // (perPage, groupSize, totalRecord, embedded records, ranges requested from the first page)
+    type Case = (u64, u64, u64, u64, &'static [(u64, u64)]);
+    let cases: &[Case] = &[
+        // Issue 8, point 4, as reported: 7-8 was never requested.
+        (3, 1, 8, 3, &[(4, 6), (7, 8)]),
+        (3, 1, 9, 3, &[(4, 6), (7, 9)]),
+        (15, 3, 45, 45, &[]),
+        (15, 3, 46, 45, &[(46, 46)]),
+        (15, 3, 91, 45, &[(46, 90), (91, 91)]),
+        (15, 3, 100, 45, &[(46, 90), (91, 100)]),
+        (10, 2, 20, 20, &[]),
+        (10, 2, 41, 20, &[(21, 40), (41, 41)]),
+        (1, 1, 3, 1, &[(2, 2), (3, 3)]),
+    ];
+    for (per_page, group, total, embedded, want) in cases {
+        let html = hanweb_page(*per_page, *group, Some(*total), *embedded);
+        let page = read("http://www.example.gov.cn/col/col1229/index.html", &html);
+        assert_eq!(page.items.len() as u64, *embedded);
+        assert_eq!(
+            ranges(&page.next_pages),
+            want.to_vec(),
+            "perPage {per_page}, groupSize {group}, total {total}"
+        );
+        // Each range is numbered by its first record: one range is one page of the list.
+        for r in &page.next_pages {
+            assert!(page.number_of(r).is_some(), "{}", r.url());
+        }
+    }
+}
+
+#[test]
+fn each_hanweb_answer_leads_on_to_the_ranges_after_it() {
+    // The nightly crawl queues one range at a time: the answer of 4-6 must lead to 7-8.
+    let page = read(
+        "http://www.example.gov.cn/col/col1229/index.html",
+        &hanweb_page(3, 1, Some(8), 3),
+    );
+    let first = page.next_pages[0].clone();
+    assert_eq!(ranges(std::slice::from_ref(&first)), vec![(4, 6)]);
+    let after = read_answer(&first, &answer(4, 6, Some(8)));
+    assert_eq!(after.items.len(), 3);
+    assert_eq!(ranges(&after.next_pages), vec![(7, 8)]);
+    let PageRequest::Post { form, .. } = &after.next_pages[0] else {
+        panic!("a range is a POST");
+    };
+    assert!(form.iter().any(|(k, v)| k == "columnid" && v == "1229"));
+    let last = read_answer(&after.next_pages[0], &answer(7, 8, Some(8)));
+    assert!(last.next_pages.is_empty(), "7-8 ends the list");
+}
+
+#[test]
+fn without_a_total_ranges_go_on_until_one_comes_back_short() {
+    let page = read(
+        "http://www.example.gov.cn/col/col1229/index.html",
+        &hanweb_page(3, 1, None, 3),
+    );
+    assert_eq!(ranges(&page.next_pages), vec![(4, 6)]);
+    let full = read_answer(&page.next_pages[0], &answer(4, 6, None));
+    assert_eq!(ranges(&full.next_pages), vec![(7, 9)]);
+    let short = read_answer(&full.next_pages[0], &answer(7, 8, None));
+    assert!(short.next_pages.is_empty(), "a short answer ends the list");
+    let empty = read_answer(&full.next_pages[0], &answer(7, 6, None));
+    assert!(empty.next_pages.is_empty(), "an empty answer ends the list");
+}
+
+// ---- 5. Non-ASCII query strings on GBK/Big5 pages ----
+
+/// `text` as a browser puts it in a query: its bytes in `encoding`, non-ASCII ones percent-encoded.
+fn query_bytes(text: &str, encoding: &'static Encoding) -> String {
+    encoding
+        .encode(text)
+        .0
+        .iter()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(b) {
+                (*b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn links_with_chinese_query_values_are_joined_in_the_page_encoding() {
+    let cases: &[(&'static Encoding, &str, &str)] = &[
+        (GBK, "gbk", "年报"),
+        (GBK, "gb2312", "年报"),
+        (BIG5, "big5", "年報"),
+        (UTF_8, "utf-8", "年报"),
+    ];
+    for (encoding, label, value) in cases {
+        let html = list_page(
+            label,
+            &format!(
+                r#"<div class="page">共3页 <a href="list.asp?lb={value}&page=2">下一页</a> <a href="list.asp?lb={value}&page=3">尾页</a></div>"#
+            ),
+        );
+        let html = if *encoding == BIG5 {
+            traditional(&html)
+        } else {
+            html
+        };
+        let q = query_bytes(value, encoding);
+        let page_url = format!("http://a.gov.cn/list.asp?lb={q}");
+        let (kind, page) = read_as(&page_url, &html, encoding);
+        assert_eq!(kind, PageKind::Content, "{label}");
+        let got: Vec<String> = page
+            .next_pages
+            .iter()
+            .map(|r| r.url().to_string())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                format!("http://a.gov.cn/list.asp?lb={q}&page=2"),
+                format!("http://a.gov.cn/list.asp?lb={q}&page=3"),
+            ],
+            "{label}"
+        );
+    }
+}
+
+#[test]
+fn the_gbk_query_of_the_report_is_sent_as_a_browser_sends_it() {
+    // Issue 8, point 5, as reported: `list.asp?lb=年报&page=2` on a GBK page.
+    let html = list_page(
+        "gbk",
+        r#"<div class="page"><a href="list.asp?lb=年报&page=2">下一页</a></div>"#,
+    );
+    let (_, page) = read_as("http://a.gov.cn/list.asp?lb=%C4%EA%B1%A8", &html, GBK);
+    assert_eq!(
+        page.next_pages
+            .iter()
+            .map(|r| r.url().as_str())
+            .collect::<Vec<_>>(),
+        vec!["http://a.gov.cn/list.asp?lb=%C4%EA%B1%A8&page=2"]
+    );
+}
+
+// ---- Lists only a script fills ----
+
+#[test]
+fn a_list_only_a_script_fills_is_reported_as_needing_javascript() {
+    let with_list = list_page(
+        "utf-8",
+        r#"<script>$.get("/count.jsp?pageSize=1");</script>"#,
+    );
+    let cases: &[(&str, &str, Option<&str>)] = &[
+        (
+            "jQuery ajax and jqPaginator",
+            r#"<html><head><meta charset="utf-8"><title>年报</title></head><body><ul id="list"></ul><div id="pager"></div>
+<script>$.ajax({url: "/api/xxgk/list.do", data: {pageNo: 1, pageSize: 15}, success: function(d){ render(d); }});
+$('#pager').jqPaginator({totalPages: 1});</script></body></html>"#,
+            Some("a script fetches and pages the list from /api/xxgk/list.do"),
+        ),
+        (
+            "fetch and laypage",
+            r#"<html><head><meta charset="utf-8"></head><body><div class="news"></div>
+<script>fetch('/nb/list.json').then(r => r.json()).then(d => layui.laypage.render({count: d.total}));</script></body></html>"#,
+            Some("a script fetches and pages the list from /nb/list.json"),
+        ),
+        (
+            "a Vue application",
+            r#"<html><head><meta charset="utf-8"><link href="/js/chunk-vendors.3a1b2c.js" rel="preload"></head>
+<body><div id="app"></div><script src="/js/chunk-vendors.3a1b2c.js"></script><script src="/js/app.9f8e7d6c.js"></script></body></html>"#,
+            Some("an empty <div id=\"app\"> that a script application fills"),
+        ),
+        (
+            "a script that fetches but a list already on the page",
+            &with_list,
+            None,
+        ),
+        (
+            "an empty page without scripts",
+            r#"<html><head><meta charset="utf-8"></head><body><p>暂无信息</p></body></html>"#,
+            None,
+        ),
+    ];
+    for (name, html, want) in cases {
+        let (_, page) = read_as("http://a.gov.cn/nb/", html, UTF_8);
+        assert_eq!(page.needs_javascript.as_deref(), *want, "{name}");
+        // `inspect` reads the page as the crawl does and says so.
+        let (json, text) = inspect_file(html);
+        if let Some(want) = want {
+            assert_eq!(json["kind"], "needs_javascript", "{name}");
+            assert_eq!(json["kind_detail"], *want, "{name}");
+            assert!(
+                text.contains(&format!("kind:     needs_javascript ({want})")),
+                "{text}"
+            );
+        } else {
+            assert_ne!(json["kind"], "needs_javascript", "{name}");
+        }
+    }
+}
+
+/// Runs `nianbao inspect` on `html` saved to a file (as JSON, then as text) in an empty folder.
+fn inspect_file(html: &str) -> (serde_json::Value, String) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let path = dir.path().join("page.html");
+    std::fs::write(&path, html).expect("write page");
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .current_dir(dir.path())
+            .arg("inspect")
+            .arg(&path)
+            .args(["--url", "http://a.gov.cn/nb/", "--format", format])
+            .output()
+            .expect("nianbao runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let json = serde_json::from_str(&run("json")).expect("inspect prints JSON");
+    (json, run("text"))
+}
