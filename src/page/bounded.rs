@@ -13,6 +13,9 @@ pub const MAX_DEPTH: usize = 512;
 pub const MAX_PARSE_BYTES: usize = 16 * 1024 * 1024;
 /// Most start tags a parsed page may hold (a list of 200,000 links has about 600,000).
 pub const MAX_TAGS: usize = 2_000_000;
+/// Longest start tag (name and attributes) given to the parser; a longer one keeps the
+/// attributes that fit.
+pub const MAX_TAG_BYTES: usize = 32 * 1024;
 /// How far down the stack of open tags an end tag is matched; an end tag with no opener that
 /// near is left for the parser to ignore (a page of many stray end tags stays linear).
 const END_TAG_SEARCH: usize = 64;
@@ -48,7 +51,8 @@ impl std::fmt::Display for Bound {
     }
 }
 
-/// A parsed page and whether its nesting was flattened to `MAX_DEPTH`.
+/// A parsed page and whether its markup was rewritten to fit the bounds (nesting flattened to
+/// `MAX_DEPTH`, start tags cut to `MAX_TAG_BYTES`).
 pub struct Parsed {
     pub doc: Html,
     pub flattened: bool,
@@ -63,7 +67,7 @@ pub fn parse(html: &str) -> Result<Parsed, Bound> {
     if counts.tags > MAX_TAGS {
         return Err(Bound::Tags { tags: counts.tags });
     }
-    if counts.max_depth <= MAX_DEPTH {
+    if counts.max_depth <= MAX_DEPTH && counts.long_tags == 0 {
         return Ok(Parsed {
             doc: Html::parse_document(html),
             flattened: false,
@@ -81,6 +85,8 @@ pub fn parse(html: &str) -> Result<Parsed, Bound> {
 struct Scan {
     tags: usize,
     max_depth: usize,
+    /// Start tags longer than `MAX_TAG_BYTES`.
+    long_tags: usize,
 }
 
 /// Elements that never have content.
@@ -121,6 +127,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
     let mut result = Scan {
         tags: 0,
         max_depth: 0,
+        long_tags: 0,
     };
     // Copied up to here.
     let mut copied = 0usize;
@@ -170,7 +177,18 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
             continue;
         }
         result.tags += 1;
+        let long = end - start > MAX_TAG_BYTES;
+        result.long_tags += usize::from(long);
+        let cut_if_long = |out: &mut Option<&mut String>, copied: &mut usize| {
+            if long && let Some(out) = out.as_deref_mut() {
+                out.push_str(&html[*copied..start]);
+                out.push_str(cut_tag(html, start, name_start + name_len));
+                out.push('>');
+                *copied = end;
+            }
+        };
         if RAW_TEXT.contains(&lower.as_str()) {
+            cut_if_long(&mut out, &mut copied);
             // Its text runs to its own end tag; it nests nothing.
             i = raw_text_end(html, end, &lower);
             continue;
@@ -179,6 +197,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
             && !SELF_CLOSING_BY_SIBLING.contains(&lower.as_str())
             && !html[..end].ends_with("/>");
         if !counted {
+            cut_if_long(&mut out, &mut copied);
             continue;
         }
         if let Some(out) = out.as_deref_mut()
@@ -198,11 +217,32 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
         }
         stack.push(name);
         result.max_depth = result.max_depth.max(stack.len());
+        cut_if_long(&mut out, &mut copied);
     }
     if let Some(out) = out {
         out.push_str(&html[copied..]);
     }
     result
+}
+
+/// The start of an overlong tag cut to at most `MAX_TAG_BYTES`, at a space outside quotes: its
+/// name and the attributes that fit (html5ever checks each attribute against all before it, so
+/// a tag of 100,000 attributes costs billions of steps). Without its closing `>`.
+fn cut_tag(html: &str, start: usize, name_end: usize) -> &str {
+    let bytes = html.as_bytes();
+    let limit = (start + MAX_TAG_BYTES).min(bytes.len());
+    let mut quote: Option<u8> = None;
+    let mut cut = name_end;
+    for (i, &b) in bytes.iter().enumerate().take(limit).skip(name_end) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b.is_ascii_whitespace() => cut = i,
+            None => {}
+        }
+    }
+    &html[start..cut]
 }
 
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
@@ -310,6 +350,27 @@ mod tests {
     fn stray_end_tags_do_not_unwind_the_stack() {
         let html = format!("{}{}", "<div>".repeat(600), "</span>".repeat(10_000));
         assert_eq!(scan(&html, None).max_depth, 600);
+    }
+
+    #[test]
+    fn overlong_tags_keep_the_attributes_that_fit() {
+        let attributes: String = (0..100_000)
+            .map(|i| format!(" data-a{i}=\"v>{i}\""))
+            .collect();
+        let html = format!(
+            "<html><head><title>报告</title></head><body><div id=main{attributes}><p>正文</p></div><img{attributes}></body></html>"
+        );
+        let parsed = parse(&html).expect("within bounds");
+        assert!(parsed.flattened, "the markup was rewritten");
+        let main = parsed
+            .doc
+            .select(&scraper::Selector::parse("#main").expect("valid selector"))
+            .next()
+            .expect("the tag keeps its first attributes");
+        assert!(main.value().attrs().count() < 3_000);
+        assert_eq!(main.value().attr("data-a1"), Some("v>1"));
+        let text: String = parsed.doc.root_element().text().collect();
+        assert!(text.contains("正文") && !text.contains("v>99999"), "{text}");
     }
 
     #[test]
