@@ -124,9 +124,12 @@ fn wait_for(child: &mut Child, limit: Duration) -> Option<std::process::ExitStat
     None
 }
 
-fn uninterrupted(interval: Duration) -> Vec<Value> {
+/// The records of an uninterrupted backfill, and how long it took.
+fn uninterrupted(interval: Duration) -> (Vec<Value>, Duration) {
     let h = Harness::with_sites(sites(), interval);
+    let started = Instant::now();
     let out = h.run(BACKFILL);
+    let took = started.elapsed();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -135,16 +138,18 @@ fn uninterrupted(interval: Duration) -> Vec<Value> {
     );
     let records = h.export();
     assert_archive_intact(&h, &records);
-    records
+    (records, took)
 }
 
-fn interrupted(kills: usize, interval: Duration) -> (Harness, usize) {
+/// Stops a backfill with SIGTERM, then kills it at random moments. `whole` is how long an
+/// uninterrupted one takes: the stops land inside it, however fast the machine is.
+fn interrupted(kills: usize, interval: Duration, whole: Duration) -> (Harness, usize) {
     let h = Harness::with_sites(sites(), interval);
     let mut rng = rand::rng();
 
     // A clean stop first: SIGTERM finishes in-flight work, saves the frontier, says so.
     let mut child = spawn(&h);
-    std::thread::sleep(Duration::from_millis(700));
+    std::thread::sleep(whole / 4);
     signal(&child, "-TERM");
     let status = wait_for(&mut child, Duration::from_secs(30)).expect("SIGTERM stops the run");
     assert_eq!(status.code(), Some(130), "an interrupted run exits 130");
@@ -165,7 +170,7 @@ fn interrupted(kills: usize, interval: Duration) -> (Harness, usize) {
     let mut killed = 0;
     for _ in 0..kills {
         let mut child = spawn(&h);
-        let after = Duration::from_millis(rng.random_range(150..1500));
+        let after = whole.mul_f64(rng.random_range(0.05..0.6));
         if wait_for(&mut child, after).is_some() {
             break; // finished before the kill
         }
@@ -184,8 +189,9 @@ fn interrupted(kills: usize, interval: Duration) -> (Harness, usize) {
 }
 
 fn compare(kills: usize, interval: Duration) {
-    let reference = normalised(&uninterrupted(interval));
-    let (h, killed) = interrupted(kills, interval);
+    let (reference, whole) = uninterrupted(interval);
+    let reference = normalised(&reference);
+    let (h, killed) = interrupted(kills, interval, whole);
     let records = h.export();
     assert_archive_intact(&h, &records);
     assert_warc_intact(&h, &records);
