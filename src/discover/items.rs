@@ -186,8 +186,10 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Opt
         .cloned()
         .expect("links is non-empty: checked above");
 
+    // A date standing alone in its own element (`<span class="date">2022-05-06</span>`) is the
+    // entry's, before any date in a snippet of the text (search results quote the document).
     let outside = text_without(row, Some(link));
-    if let Some(date) = parse_date(&outside) {
+    if let Some(date) = date_element(row, link).or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
@@ -205,6 +207,43 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Opt
         title: non_empty(link_title(link, date_part)),
         date,
     })
+}
+
+/// Elements of a row looked at for a date of their own (search snippets wrap every matched
+/// character in its own element, so a row may hold hundreds).
+const MAX_DATE_ELEMENTS: usize = 2_000;
+
+/// The date of the first element outside `link` whose whole text is a date (no child elements,
+/// at most 24 characters). Walks on an explicit stack and never enters `link`.
+fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::NaiveDate> {
+    let mut stack: Vec<ElementRef<'_>> = row.child_elements().collect();
+    stack.reverse();
+    let mut visited = 0usize;
+    while let Some(el) = stack.pop() {
+        visited += 1;
+        if visited > MAX_DATE_ELEMENTS {
+            return None;
+        }
+        if el.id() == link.id() || matches!(el.value().name(), "script" | "style") {
+            continue;
+        }
+        let children: Vec<ElementRef<'_>> = el.child_elements().take(MAX_DATE_ELEMENTS).collect();
+        if !children.is_empty() {
+            stack.extend(children.into_iter().rev());
+            continue;
+        }
+        let t = normalise(&el.text().take(8).collect::<String>());
+        if t.chars().count() > 24 {
+            continue;
+        }
+        let Some(date) = parse_date(&t) else { continue };
+        if t.chars()
+            .all(|c| c.is_ascii_digit() || "年月日-/.: ".contains(c))
+        {
+            return Some(date);
+        }
+    }
+    None
 }
 
 /// A link's title: its text, or its `title` attribute when the text is empty or a truncation of
