@@ -47,7 +47,7 @@ pub(crate) fn choose(
     title: Option<Candidate>,
     others: Vec<Candidate>,
 ) -> Choice {
-    let mut all: Vec<Candidate> = labelled.iter().cloned().collect();
+    let mut all: Vec<Candidate> = labelled.to_vec();
     all.extend(title.iter().cloned());
     all.extend(others.iter().cloned());
     let chosen = if let Some(first) = labelled.into_iter().next() {

@@ -342,9 +342,7 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
                 if text::is_skipped(e.value().name()) {
                     continue;
                 }
-                let Some(t) = text::visible_text_within(e, MAX_VALUE_CHARS) else {
-                    return None;
-                };
+                let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
                 if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) {
                     break;
                 }

@@ -224,6 +224,16 @@ mod tests {
         }
     }
 
+    /// (title, ColumnName, URL, body lines, statistics period, wanted decision)
+    type DecideCase<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        &'a [&'a str],
+        bool,
+        Option<&'a str>,
+    );
+
     fn decide_for(
         title: Option<&str>,
         column: Option<&str>,
@@ -254,14 +264,7 @@ mod tests {
             "六、其他需要报告的事项",
         ];
         let plain = "http://a.gov.cn/art/2024/1/20/art_1.html";
-        let cases: &[(
-            Option<&str>,
-            Option<&str>,
-            &str,
-            &[&str],
-            bool,
-            Option<&str>,
-        )] = &[
+        let cases: &[DecideCase] = &[
             (
                 Some("阿勒泰市2023年政府信息公开工作年度报告"),
                 None,
