@@ -188,7 +188,11 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
     let name = name
         .trim()
         .trim_start_matches(['《', '“', '"', '【', '['])
-        .trim_end_matches(['的', '（', '(', ' ', '\u{3000}'])
+        .trim_end_matches(['的', '（', '(', ' ', '\u{3000}']);
+    let name = name
+        .strip_suffix("关于")
+        .or_else(|| name.strip_suffix("关於"))
+        .unwrap_or(name)
         .trim();
     is_body_name(name).then(|| name.to_string())
 }
@@ -270,6 +274,10 @@ mod tests {
             ),
             ("集安市2015年度政府資訊公開年度報告", Some("集安市")),
             ("市教育局2018年度信息公开工作年度报告", Some("市教育局")),
+            (
+                "某县人民政府关于2017年政府信息公开工作年度报告",
+                Some("某县人民政府"),
+            ),
             ("2016年政府信息公开工作报告", None),
             ("政府信息公开年报(2009年)", None),
             ("二〇一七年度政府信息公开工作年度报告", None),

@@ -108,7 +108,9 @@ static TITLE: LazyLock<Selector> =
 /// titles; it is never used as a value.
 ///
 /// Each value is taken from the first source that has it and the source is recorded in
-/// `provenance`: visible labels beat `<meta>` tags, which beat the list entry and the URL.
+/// `provenance`: visible labels beat `<meta>` tags, which beat the list entry and the URL. The
+/// issuing body is chosen among all its candidates (`issuer::choose`), the losers kept in
+/// `fields` as `candidate:<provenance>`. A labelled value must have its field's shape (`shape`).
 /// Nothing is guessed: a value no source gives is `None`.
 pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str) -> Metadata {
     match crate::page::parse(html) {
