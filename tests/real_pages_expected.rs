@@ -108,6 +108,14 @@ fn list_rows(list: &ListPage, want: &Value, mut push: impl FnMut(&str, String, S
             got == n,
         );
     }
+    if let Some(first) = want["first_item_title"].as_str() {
+        let got = list
+            .items
+            .first()
+            .and_then(|i| i.title.clone())
+            .unwrap_or_default();
+        push("first_item_title", first.into(), got.clone(), got == first);
+    }
     if let Some(entries) = want["entries"].as_array() {
         for (i, entry) in entries.iter().enumerate() {
             let found = list
@@ -120,6 +128,15 @@ fn list_rows(list: &ListPage, want: &Value, mut push: impl FnMut(&str, String, S
                 found.map_or("(missing)".into(), |f| f.url.to_string()),
                 found.is_some(),
             );
+            if let (Some(found), Some(t)) = (found, entry["title"].as_str()) {
+                let got = found.title.clone().unwrap_or_default();
+                push(
+                    &format!("entry[{i}].title"),
+                    t.into(),
+                    got.clone(),
+                    got == t,
+                );
+            }
             if let (Some(found), Some(d)) = (found, entry["date"].as_str()) {
                 let got = found.date.map(|d| d.to_string()).unwrap_or_default();
                 push(&format!("entry[{i}].date"), d.into(), got.clone(), got == d);

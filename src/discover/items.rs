@@ -180,8 +180,10 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &Url, max_links: usize) -> Opt
     if links.is_empty() || links.len() > max_links {
         return None;
     }
+    // The longest title; among equals the first (a result's own link before a 相似文章 one).
     let (link, url, _) = links
         .iter()
+        .rev()
         .max_by_key(|(_, _, t)| t.chars().count())
         .cloned()
         .expect("links is non-empty: checked above");
@@ -255,7 +257,13 @@ fn link_title(a: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
         return text;
     }
     let stem = text.trim_end_matches(['.', '…', '。', ' ']);
-    if stem.is_empty() || (attr.starts_with(stem) && attr.chars().count() > stem.chars().count()) {
+    // Search results wrap each matched character in its own element, so the text reads
+    // `国产 保 健 食 品`; the attribute holds the same words without the gaps.
+    let compact = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    if stem.is_empty()
+        || (attr.starts_with(stem) && attr.chars().count() > stem.chars().count())
+        || compact(&text) == compact(&attr)
+    {
         attr
     } else {
         text
