@@ -17,16 +17,12 @@ const CONTAINERS: &[&str] = &[
 /// An entry holds one main link, perhaps with an attachment or category link beside it; a row
 /// with more links is a menu or a whole nested list.
 const MAX_LINKS_PER_ENTRY: usize = 4;
-
+/// A list of one dated entry is accepted when the entry's title is at least this long.
+const SINGLE_MIN_TITLE_CHARS: usize = 6;
 /// An undated list is accepted only with this many entries whose titles are this long: menus
 /// have short labels, documents long titles.
 const UNDATED_MIN_ENTRIES: usize = 5;
 const UNDATED_MIN_TITLE_CHARS: usize = 10;
-/// Elements of one row looked at for a date printed on its own (a search result's snippet may
-/// hold a couple of hundred highlight `<span>`s before it).
-const MAX_DATE_ELEMENTS: usize = 400;
-/// A list of one dated entry is accepted when the entry's title is at least this long.
-const SINGLE_MIN_TITLE_CHARS: usize = 6;
 
 /// Class or id fragments of blocks that are never the list itself.
 const SKIPPED_BLOCKS: &[&str] = &[
@@ -191,21 +187,10 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
         .cloned()
         .expect("links is non-empty: checked above");
 
-    // A date printed on its own (`<span>2022-05-06</span>`) is the entry's date; a date inside a
-    // snippet beside it (search results quote the document) is not.
-    let own_date = row
-        .descendent_elements()
-        .take(MAX_DATE_ELEMENTS)
-        .filter(|d| d.id() != link.id() && !d.ancestors().any(|a| a.id() == link.id()))
-        .find_map(|d| {
-            let t = normalise(&d.text().flat_map(str::chars).take(40).collect::<String>());
-            let date_only = t.chars().count() <= 24
-                && t.chars()
-                    .all(|c| c.is_ascii_digit() || " -/.:年月日[]()【】（）".contains(c));
-            date_only.then(|| parse_date(&t)).flatten()
-        });
+    // A date standing alone in its own element (`<span class="date">2022-05-06</span>`) is the
+    // entry's, before any date in a snippet of the text (search results quote the document).
     let outside = text_without(row, Some(link));
-    if let Some(date) = own_date.or_else(|| parse_date(&outside)) {
+    if let Some(date) = date_element(row, link).or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
@@ -223,6 +208,43 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
         title: non_empty(link_title(link, date_part)),
         date,
     })
+}
+
+/// Elements of a row looked at for a date of their own (search snippets wrap every matched
+/// character in its own element, so a row may hold hundreds).
+const MAX_DATE_ELEMENTS: usize = 2_000;
+
+/// The date of the first element outside `link` whose whole text is a date (no child elements,
+/// at most 24 characters). Walks on an explicit stack and never enters `link`.
+fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::NaiveDate> {
+    let mut stack: Vec<ElementRef<'_>> = row.child_elements().collect();
+    stack.reverse();
+    let mut visited = 0usize;
+    while let Some(el) = stack.pop() {
+        visited += 1;
+        if visited > MAX_DATE_ELEMENTS {
+            return None;
+        }
+        if el.id() == link.id() || matches!(el.value().name(), "script" | "style") {
+            continue;
+        }
+        let children: Vec<ElementRef<'_>> = el.child_elements().take(MAX_DATE_ELEMENTS).collect();
+        if !children.is_empty() {
+            stack.extend(children.into_iter().rev());
+            continue;
+        }
+        let t = normalise(&el.text().take(8).collect::<String>());
+        if t.chars().count() > 24 {
+            continue;
+        }
+        let Some(date) = parse_date(&t) else { continue };
+        if t.chars()
+            .all(|c| c.is_ascii_digit() || "年月日-/.: []()【】（）".contains(c))
+        {
+            return Some(date);
+        }
+    }
+    None
 }
 
 /// A link's title: its text, or its `title` attribute when the text is empty or a truncation of

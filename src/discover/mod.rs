@@ -12,8 +12,10 @@ mod trs;
 mod years;
 
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use chrono::NaiveDate;
+use regex::Regex;
 use scraper::Html;
 use serde::Serialize;
 use url::Url;
@@ -169,6 +171,15 @@ pub fn is_channel_index(page: &ListPage) -> bool {
 /// Dated entries from which a page reads as a list even without a pager.
 const LIST_HINT_MIN_DATED: usize = 5;
 
+/// A count of entries the page prints (`相关结果<span>4</span>个`, `共 12 条`), tags allowed
+/// between the words and the number.
+static PRINTED_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:相关结果|共有|共|找到|检索到)\s*(?:<[^<>]{0,80}>\s*)*(\d{1,7})\s*(?:<[^<>]{0,80}>\s*)*(?:个|条|篇|项)",
+    )
+    .expect("the printed count pattern is valid")
+});
+
 /// Whether the page at `url` looks like a list page (many dated entries, a jpage datastore, or
 /// dated entries with a pager) rather than an item page. For `inspect`; the crawl trusts its
 /// configuration over this guess.
@@ -176,9 +187,23 @@ pub fn page_kind_hint(url: &Url, html: &str) -> bool {
     looks_like_list(&discover(url, html), html)
 }
 
-/// `page_kind_hint` on what discover already found on the page.
+/// `page_kind_hint` on what discover already found on the page. A list is a jpage datastore,
+/// 5 dated entries, 2 with a next page, one row of a list whose pager states more pages (a
+/// list trimmed to one row), or 2 or more dated entries that a printed count on the page
+/// (`相关结果4个`) numbers exactly (a short search result).
 pub fn looks_like_list(page: &ListPage, html: &str) -> bool {
     let dated = page.items.iter().filter(|i| i.date.is_some()).count();
     let has_datastore = html.contains("<datastore") && html.contains("<recordset");
-    has_datastore || dated >= LIST_HINT_MIN_DATED || (dated >= 2 && !page.next_pages.is_empty())
+    let stated_pages = page.stated.and_then(|s| s.pages).unwrap_or(0);
+    let counted = || {
+        PRINTED_COUNT
+            .captures_iter(html)
+            .filter_map(|c| c.get(1)?.as_str().parse::<usize>().ok())
+            .any(|n| n == dated)
+    };
+    has_datastore
+        || dated >= LIST_HINT_MIN_DATED
+        || (dated >= 2 && !page.next_pages.is_empty())
+        || (dated >= 1 && stated_pages > 1 && !page.next_pages.is_empty())
+        || (dated >= 2 && counted())
 }

@@ -261,6 +261,9 @@ pub(crate) struct Labelled {
     /// Labels printed with an empty value (`发布机构：` and nothing): the page has a slot for the
     /// value and left it blank, which is itself evidence (see the issuing body in `extract`).
     pub blank: BTreeSet<String>,
+    /// Labels whose value came from a `label：value` text line rather than a metadata block
+    /// (cells, label elements): running text, when the value fails its shape.
+    pub inline: BTreeSet<String>,
 }
 
 /// Every known labelled field of the page body. Table cells and label elements are read first,
@@ -274,7 +277,7 @@ pub(crate) fn labelled_fields(doc: &Html) -> Labelled {
     for line in text::lines(body) {
         inline_fields(&line, &mut found);
     }
-    let Labelled { fields, blank } = &mut found;
+    let Labelled { fields, blank, .. } = &mut found;
     blank.retain(|label| !fields.contains_key(label));
     found
 }
@@ -286,10 +289,10 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
         if text::is_skipped(element.value().name()) {
             continue;
         }
-        let own = text::visible_text(element);
-        if own.chars().count() > MAX_LABEL_TEXT_CHARS {
+        // Bounded: a container's whole text is never collected just to see it is not a label.
+        let Some(own) = text::visible_text_within(element, MAX_LABEL_TEXT_CHARS) else {
             continue;
-        }
+        };
         let Some(label) = known_label(&own) else {
             continue;
         };
@@ -319,7 +322,7 @@ fn next_cell(element: ElementRef<'_>, tags: &[&str]) -> Option<String> {
         .next_siblings()
         .filter_map(ElementRef::wrap)
         .find(|e| tags.contains(&e.value().name()))?;
-    let value = text::visible_text(next);
+    let value = text::visible_text_within(next, MAX_VALUE_CHARS)?;
     if known_label(&value).is_some() {
         return None;
     }
@@ -339,7 +342,7 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
                 if text::is_skipped(e.value().name()) {
                     continue;
                 }
-                let t = text::visible_text(e);
+                let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
                 if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) {
                     break;
                 }
@@ -364,10 +367,13 @@ fn inline_fields(line: &str, found: &mut Labelled) {
         .find_iter(line)
         .filter(|m| {
             // `新闻来源：` is not the label `来源`: a label starts a line or follows a gap.
+            // `1.索引号：…` is a numbered sentence explaining the label (a guide), not a field.
+            let before = line[..m.start()].trim_end();
             line[..m.start()]
                 .chars()
                 .next_back()
                 .is_none_or(|c| !is_han(c))
+                && !is_enumerator(before)
         })
         .collect();
     for (i, m) in matches.iter().enumerate() {
@@ -386,6 +392,7 @@ fn inline_fields(line: &str, found: &mut Labelled) {
         match accept_value(rest) {
             Some(value) => {
                 found.fields.insert(label.to_string(), value);
+                found.inline.insert(label.to_string());
             }
             None if collapse(rest).is_empty() => {
                 found.blank.insert(label.to_string());
@@ -399,9 +406,22 @@ fn is_han(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 
+/// Text ending in a list number: `1.`, `3、`, `（2）`, `二、`.
+fn is_enumerator(before: &str) -> bool {
+    let mut chars = before.chars().rev();
+    let numeral =
+        |c: char| c.is_ascii_digit() || "一二三四五六七八九十０１２３４５６７８９".contains(c);
+    match chars.next() {
+        Some('.' | '．' | '、' | ')' | '）') => chars.next().is_some_and(numeral),
+        _ => false,
+    }
+}
+
+/// A label's value as printed, without the label punctuation that sits outside the label
+/// element (`<strong>索引号</strong>：000014348/…`): colons, spaces, `&nbsp;`, `&ensp;`, `|`.
 fn accept_value(raw: &str) -> Option<String> {
     let value = collapse(raw);
-    let value = value.trim_matches(|c: char| c.is_whitespace() || c == '|');
+    let value = value.trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | ':' | '：'));
     if value.is_empty() || value.chars().count() > MAX_VALUE_CHARS {
         return None;
     }

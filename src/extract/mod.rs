@@ -3,9 +3,12 @@
 //! provenance. Pure: a URL, decoded text and the list entry's evidence in, values out.
 
 mod attachments;
+mod issuer;
 mod labels;
 mod report;
+mod shape;
 mod text;
+mod title;
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -17,8 +20,12 @@ use url::Url;
 
 use crate::dates::{parse_date, parse_url_date};
 
+pub use issuer::issuer_from_title;
 pub use labels::normalise_label;
 pub use report::{is_annual_report_title, report_year_from_body, report_year_from_title};
+
+use issuer::Candidate;
+use title::trim_site_name;
 
 /// What the list page showed beside the link to this item: evidence for the metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -78,6 +85,11 @@ const PUBLISH_DATE_LABELS: &[&str] = &[
     "时间",
     "日期",
 ];
+/// The date a numbered document was issued; on pages whose metadata has no 文号 slot it is the
+/// page's own date, the same slot as 生成日期 on the same platform (开普云 UCAP's `scrq`).
+const ISSUE_DATE_LABEL: &str = "发文日期";
+/// Labelled cells holding the document's title (pages and fragments without a usable `<title>`).
+const TITLE_LABELS: &[&str] = &["标题", "文件名称", "名称"];
 /// `<meta name>`s carrying the publish date (lower-case), in order of preference.
 const PUBLISH_DATE_METAS: &[&str] = &[
     "pubdate",
@@ -96,7 +108,9 @@ static TITLE: LazyLock<Selector> =
 /// titles; it is never used as a value.
 ///
 /// Each value is taken from the first source that has it and the source is recorded in
-/// `provenance`: visible labels beat `<meta>` tags, which beat the list entry and the URL.
+/// `provenance`: visible labels beat `<meta>` tags, which beat the list entry and the URL. The
+/// issuing body is chosen among all its candidates (`issuer::choose`), the losers kept in
+/// `fields` as `candidate:<provenance>`. A labelled value must have its field's shape (`shape`).
 /// Nothing is guessed: a value no source gives is `None`.
 pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str) -> Metadata {
     match crate::page::parse(html) {
@@ -113,9 +127,25 @@ pub fn extract_document(
     portal_name: &str,
 ) -> Metadata {
     let metas = Metas::of(doc);
-    let labelled = labels::labelled_fields(doc);
+    let mut labelled = labels::labelled_fields(doc);
+    // A value that fails its field's shape (running text of a guide explaining the labels) is
+    // not that field; printed in a metadata block it stays in `fields` as printed.
+    let misshapen = shape::misshapen(&labelled.fields);
+    for label in &misshapen {
+        if labelled.inline.contains(label) {
+            labelled.fields.remove(label);
+        }
+    }
+    let field = |fields: &BTreeMap<String, String>, labels: &[&str]| {
+        labels.iter().find_map(|l| {
+            (!misshapen.contains(*l))
+                .then(|| fields.get(*l))
+                .flatten()
+                .map(|v| (v.clone(), format!("label:{l}")))
+        })
+    };
     let mut meta = Metadata {
-        fields: labelled.fields,
+        fields: labelled.fields.clone(),
         ..Metadata::default()
     };
     // A JSON list API's fields, under canonical labels (`IdxID` -> 索引号, `PUBLISHER` -> 发布机构).
@@ -129,12 +159,13 @@ pub fn extract_document(
         labels.iter().find_map(|l| {
             list_fields
                 .iter()
-                .find(|(label, _)| label == l)
+                .find(|(label, v)| label == l && shape::fits(l, v))
                 .map(|(_, v)| (v.clone(), format!("list:{l}")))
         })
     };
 
-    // Title.
+    // Title: ArticleTitle, the heading, a labelled 标题 cell, the list entry, then `<title>`
+    // without the site's name.
     let site_name = metas.get("sitename").map(str::to_string);
     let title_tag = doc
         .select(&TITLE)
@@ -159,6 +190,10 @@ pub fn extract_document(
         .map(|t| (t.to_string(), "meta:ArticleTitle".to_string()))
         .or_else(|| text::heading(doc, &hints, &site_names).map(|t| (t, "heading".into())))
         .or_else(|| {
+            field(&meta.fields, TITLE_LABELS)
+                .filter(|(t, _)| (4..=200).contains(&t.chars().count()))
+        })
+        .or_else(|| {
             evidence
                 .title
                 .as_deref()
@@ -175,14 +210,14 @@ pub fn extract_document(
     set(&mut meta.title, &mut meta.provenance, "title", title);
 
     // 索引号 and 文号.
-    let index = from_labels(&meta.fields, INDEX_LABELS).or_else(|| list_field(INDEX_LABELS));
+    let index = field(&meta.fields, INDEX_LABELS).or_else(|| list_field(INDEX_LABELS));
     set(
         &mut meta.index_number,
         &mut meta.provenance,
         "index_number",
         index,
     );
-    let doc_number = from_labels(&meta.fields, DOC_NUMBER_LABELS)
+    let doc_number = field(&meta.fields, DOC_NUMBER_LABELS)
         .or_else(|| list_field(DOC_NUMBER_LABELS))
         .filter(|(v, _)| !is_empty_doc_number(v));
     set(
@@ -192,43 +227,74 @@ pub fn extract_document(
         doc_number,
     );
 
-    // 发布机构. A page that prints the 发布机构 slot and leaves it empty has said it names no
-    // issuer: its 来源 and ContentSource then only name the website, so they are not read; a
-    // signature under the text still is. The portal's own name is never put in: the record
+    // 发布机构: every candidate with its provenance, then `issuer::choose`. A page that prints
+    // the 发布机构 slot and leaves it empty has said it names no issuer in its metadata: its 来源
+    // and ContentSource then only name the website, so they are not read; the title, opening
+    // and signature of the text still are. The portal's own name is never put in: the record
     // already carries the portal, and a department's report on a city portal is not the city's.
     let content_lines = text::content_lines(doc);
     let slot_left_blank = ISSUER_LABELS.iter().any(|l| labelled.blank.contains(*l));
-    let issuer = from_labels(&meta.fields, ISSUER_LABELS).or_else(|| {
-        let source = if slot_left_blank {
-            None
-        } else {
-            from_labels(&meta.fields, SOURCE_LABELS).or_else(|| {
-                metas
-                    .get("contentsource")
-                    .map(|v| (v.to_string(), "meta:ContentSource".to_string()))
-            })
-        };
-        source
-            .or_else(|| list_field(ISSUER_LABELS))
-            .or_else(|| {
-                (!slot_left_blank)
-                    .then(|| list_field(SOURCE_LABELS))
-                    .flatten()
-            })
-            .or_else(|| text::signature(&content_lines).map(|v| (v, "signature".to_string())))
-    });
+    let labelled_issuers: Vec<Candidate> = ISSUER_LABELS
+        .iter()
+        .filter_map(|l| field(&meta.fields, &[l]))
+        .map(|(v, p)| Candidate::new(v, p))
+        .collect();
+    let mut others: Vec<Candidate> = Vec::new();
+    if !slot_left_blank {
+        others.extend(
+            SOURCE_LABELS
+                .iter()
+                .filter_map(|l| field(&meta.fields, &[l]))
+                .map(|(v, p)| Candidate::new(v, p)),
+        );
+        if let Some(v) = metas
+            .get("contentsource")
+            .filter(|v| shape::fits("来源", v))
+        {
+            others.push(Candidate::new(v, "meta:ContentSource"));
+        }
+    }
+    others.extend(list_field(ISSUER_LABELS).map(|(v, p)| Candidate::new(v, p)));
+    if !slot_left_blank {
+        others.extend(list_field(SOURCE_LABELS).map(|(v, p)| Candidate::new(v, p)));
+    }
+    others.extend(issuer::opening(&content_lines).map(|v| Candidate::new(v, "opening")));
+    others.extend(
+        text::signature(&content_lines)
+            .or_else(|| issuer::signature_in_parentheses(&content_lines))
+            .map(|v| Candidate::new(v, "signature")),
+    );
+    let title_body = meta
+        .title
+        .as_deref()
+        .and_then(issuer_from_title)
+        .map(|v| Candidate::new(v, "title"));
+    let choice = issuer::choose(labelled_issuers, title_body, others);
+    for loser in &choice.losers {
+        meta.fields
+            .entry(format!("candidate:{}", loser.provenance))
+            .or_insert_with(|| loser.value.clone());
+    }
     set(
         &mut meta.issuing_body,
         &mut meta.provenance,
         "issuing_body",
-        issuer,
+        choice.chosen.map(|c| (c.value, c.provenance)),
     );
 
     // 发布日期.
-    let labelled = PUBLISH_DATE_LABELS.iter().find_map(|l| {
-        let date = parse_date(meta.fields.get(*l)?)?;
-        Some((date, format!("label:{l}")))
-    });
+    let has_doc_number_slot = DOC_NUMBER_LABELS
+        .iter()
+        .any(|l| meta.fields.contains_key(*l) || labelled.blank.contains(*l));
+    let issue_date_counts = (!has_doc_number_slot).then_some(ISSUE_DATE_LABEL);
+    let labelled = PUBLISH_DATE_LABELS
+        .iter()
+        .copied()
+        .chain(issue_date_counts)
+        .find_map(|l| {
+            let date = parse_date(meta.fields.get(l)?)?;
+            Some((date, format!("label:{l}")))
+        });
     let meta_date = PUBLISH_DATE_METAS.iter().find_map(|name| {
         let raw = metas.get(name)?;
         Some((parse_date(raw)?, metas.original_name(name), raw.to_string()))
@@ -253,16 +319,27 @@ pub fn extract_document(
         meta.provenance.insert("publish_date".into(), source);
     }
 
-    // Annual report and the year it covers.
-    meta.is_annual_report = meta.title.as_deref().is_some_and(is_annual_report_title);
+    // Annual report (from all the evidence) and the year it covers.
+    let body_year = report_year_from_body(&content_lines.join("\n"));
+    let decided = report::decide(&report::Evidence {
+        title: meta.title.as_deref(),
+        column: metas.get("columnname"),
+        category: meta.fields.get("分类").map(String::as_str),
+        url,
+        lines: &content_lines,
+        period: body_year.is_some(),
+    });
+    meta.is_annual_report = decided.is_some();
+    if let Some(by) = decided {
+        meta.provenance.insert("is_annual_report".into(), by);
+    }
     let title_year = meta
         .title
         .as_deref()
         .filter(|_| meta.is_annual_report)
         .and_then(report_year_from_title)
         .map(|y| (y, "title"));
-    let report_year = title_year
-        .or_else(|| report_year_from_body(&content_lines.join("\n")).map(|y| (y, "body")));
+    let report_year = title_year.or_else(|| body_year.map(|y| (y, "body")));
     if let Some((year, source)) = report_year {
         meta.report_year = Some(year);
         meta.provenance.insert("report_year".into(), source.into());
@@ -311,12 +388,6 @@ impl Metas {
     }
 }
 
-fn from_labels(fields: &BTreeMap<String, String>, labels: &[&str]) -> Option<(String, String)> {
-    labels
-        .iter()
-        .find_map(|l| fields.get(*l).map(|v| (v.clone(), format!("label:{l}"))))
-}
-
 fn set(
     slot: &mut Option<String>,
     provenance: &mut BTreeMap<String, String>,
@@ -361,75 +432,9 @@ fn is_empty_doc_number(value: &str) -> bool {
     ) || compact.chars().all(|c| matches!(c, '-' | '—' | '－' | '–'))
 }
 
-/// The article part of a `<title>`: split on `_`, `|` and spaced dashes and keep the longest part
-/// that is not the site; then drop a site name glued on with a bare `-` (`…通知-湖北省…局`).
-fn trim_site_name(title: &str, site_names: &[&str]) -> Option<String> {
-    let is_site = |part: &str| {
-        let part = part.trim();
-        site_names.iter().any(|s| s.trim() == part)
-            || ((part.ends_with('网') || part.ends_with("网站")) && part.chars().count() <= 20)
-    };
-    let strong = title
-        .replace(" - ", "_")
-        .replace(" — ", "_")
-        .replace(" – ", "_")
-        .replace(" －", "_")
-        .replace('|', "_");
-    let best = strong
-        .split('_')
-        .map(str::trim)
-        .filter(|p| !p.is_empty() && !is_site(p))
-        .max_by_key(|p| p.chars().count())?;
-    let mut parts: Vec<&str> = best.split(['-', '－']).collect();
-    while parts.len() > 1 && parts.last().is_some_and(|p| is_site(p)) {
-        parts.pop();
-    }
-    while parts.len() > 1 && parts.first().is_some_and(|p| is_site(p)) {
-        parts.remove(0);
-    }
-    let kept = parts.join("-");
-    let kept = kept.trim();
-    (!kept.is_empty()).then(|| kept.to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn title_tags_lose_the_site_name() {
-        let sites = ["湖北省市场监督管理局", "山西省人民政府门户网站"];
-        let cases = [
-            (
-                "关于开展专项行动的通知-湖北省市场监督管理局",
-                Some("关于开展专项行动的通知"),
-            ),
-            (
-                "山西品牌丝路行（南美站）正式启动 - 山西省人民政府门户网站 ",
-                Some("山西品牌丝路行（南美站）正式启动"),
-            ),
-            (
-                "关于批准财政部发行特别国债购买外汇的决议__2007年第23号国务院公报_中国政府网",
-                Some("关于批准财政部发行特别国债购买外汇的决议"),
-            ),
-            (
-                "业务公告_市场监管业务_甘肃省市场监督管理局国产保健食品备案信息查询",
-                Some("甘肃省市场监督管理局国产保健食品备案信息查询"),
-            ),
-            (
-                "1-10月德清县固定资产投资结构趋稳趋优",
-                Some("1-10月德清县固定资产投资结构趋稳趋优"),
-            ),
-            (
-                "湖北省市场监督管理局 | 2017年度政府信息公开年度报告",
-                Some("2017年度政府信息公开年度报告"),
-            ),
-            ("中国政府网", None),
-        ];
-        for (title, want) in cases {
-            assert_eq!(trim_site_name(title, &sites).as_deref(), want, "{title}");
-        }
-    }
 
     #[test]
     fn doc_number_placeholders() {

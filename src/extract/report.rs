@@ -5,6 +5,7 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use url::Url;
 
 use super::labels::simplified;
 
@@ -35,6 +36,104 @@ pub fn is_annual_report_title(title: &str) -> bool {
     DISCLOSURE.iter().any(|d| t.contains(d))
         && REPORT.iter().any(|r| t.contains(r))
         && !NOT_A_REPORT.iter().any(|n| t.contains(n))
+}
+
+/// What a page offers to decide whether it is an annual report.
+pub(crate) struct Evidence<'a> {
+    pub title: Option<&'a str>,
+    /// `<meta name="ColumnName">`.
+    pub column: Option<&'a str>,
+    /// The labelled 分类.
+    pub category: Option<&'a str>,
+    pub url: &'a Url,
+    /// The article body as lines.
+    pub lines: &'a [String],
+    /// The body states a statistics period (`统计期限…自2023年1月1日起`).
+    pub period: bool,
+}
+
+/// Headings of the national report template (2008 and 2021 formats), numbered `一、` … `七、`.
+const TEMPLATE_SECTIONS: &[&str] = &[
+    "总体情况",
+    "概述",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "依申请公开政府信息情况",
+    "政府信息公开行政复议",
+    "因政府信息公开申请行政复议",
+    "政府信息公开的收费及减免情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+];
+/// Distinct template headings that make a body a report's.
+const MIN_TEMPLATE_SECTIONS: usize = 3;
+/// Body lines read for headings.
+const MAX_SECTION_LINES: usize = 2_000;
+
+/// Whether the page is an annual disclosure report, and the evidence that decided it: `title`
+/// when the title says so; otherwise at least two of `column` (ColumnName or 分类 names the
+/// 年报 column), `url` (a `gknb`/`ndbg`/`xxgknb` path segment), `sections` (the template's
+/// numbered headings) and `period` (a statistics period), joined by `+`. A title that names
+/// another kind of document (解读, 通知, 指南 …) decides `None` whatever the rest says.
+pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
+    if let Some(title) = e.title {
+        if is_annual_report_title(title) {
+            return Some("title".into());
+        }
+        let t = normalise_title(title);
+        if NOT_A_REPORT.iter().any(|n| t.contains(n)) {
+            return None;
+        }
+    }
+    let column = [e.column, e.category].into_iter().flatten().any(|c| {
+        let c = normalise_title(c);
+        (c.contains("年报") || c.contains("年度报告")) && !c.contains("指南")
+    });
+    let url = e
+        .url
+        .path_segments()
+        .into_iter()
+        .flatten()
+        .any(is_report_column_segment);
+    let sections = template_sections(e.lines) >= MIN_TEMPLATE_SECTIONS;
+    let found: Vec<&str> = [
+        (column, "column"),
+        (url, "url"),
+        (sections, "sections"),
+        (e.period, "period"),
+    ]
+    .into_iter()
+    .filter_map(|(yes, name)| yes.then_some(name))
+    .collect();
+    (found.len() >= 2).then(|| found.join("+"))
+}
+
+/// `gknb`, `xxgknb`, `zfxxgknb`, `ndbg`, `zfxxgkndbg`: the annual-report column of a site.
+fn is_report_column_segment(segment: &str) -> bool {
+    let s = segment.to_ascii_lowercase();
+    s == "ndbg" || ((s.ends_with("nb") || s.ends_with("ndbg")) && s.contains("gk"))
+}
+
+/// The number of distinct template headings among the body's numbered lines.
+fn template_sections(lines: &[String]) -> usize {
+    let mut seen = [false; TEMPLATE_SECTIONS.len()];
+    for line in lines.iter().take(MAX_SECTION_LINES) {
+        let Some((number, heading)) = line.split_once('、') else {
+            continue;
+        };
+        if number.is_empty()
+            || !number.chars().all(|c| "一二三四五六七八九十".contains(c))
+            || heading.chars().count() > 40
+        {
+            continue;
+        }
+        for (i, section) in TEMPLATE_SECTIONS.iter().enumerate() {
+            if heading.contains(section) {
+                seen[i] = true;
+            }
+        }
+    }
+    seen.iter().filter(|s| **s).count()
 }
 
 static YEAR_OF_TITLE: LazyLock<[Regex; 4]> = LazyLock::new(|| {
@@ -122,6 +221,110 @@ mod tests {
         ];
         for (title, want) in cases {
             assert_eq!(is_annual_report_title(title), want, "{title}");
+        }
+    }
+
+    /// (title, ColumnName, URL, body lines, statistics period, wanted decision)
+    type DecideCase<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a str,
+        &'a [&'a str],
+        bool,
+        Option<&'a str>,
+    );
+
+    fn decide_for(
+        title: Option<&str>,
+        column: Option<&str>,
+        url: &str,
+        lines: &[&str],
+        period: bool,
+    ) -> Option<String> {
+        let url = Url::parse(url).expect("test URLs are absolute");
+        let lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        decide(&Evidence {
+            title,
+            column,
+            category: None,
+            url: &url,
+            lines: &lines,
+            period,
+        })
+    }
+
+    #[test]
+    fn annual_reports_from_all_the_evidence() {
+        let sections = [
+            "一、总体情况",
+            "二、主动公开政府信息情况",
+            "三、收到和处理政府信息公开申请情况",
+            "四、政府信息公开行政复议、行政诉讼情况",
+            "五、存在的主要问题及改进情况",
+            "六、其他需要报告的事项",
+        ];
+        let plain = "http://a.gov.cn/art/2024/1/20/art_1.html";
+        let cases: &[DecideCase] = &[
+            (
+                Some("阿勒泰市2023年政府信息公开工作年度报告"),
+                None,
+                plain,
+                &[],
+                false,
+                Some("title"),
+            ),
+            // The title holds only the site's short name.
+            (
+                Some("市教育局"),
+                None,
+                "http://a.gov.cn/zfxxgk/gknb/202401/t20240120_1.html",
+                &sections,
+                true,
+                Some("url+sections+period"),
+            ),
+            (
+                Some("市教育局"),
+                Some("信息公开年报"),
+                plain,
+                &[],
+                true,
+                Some("column+period"),
+            ),
+            (None, None, plain, &sections, true, Some("sections+period")),
+            // One piece of evidence is not enough.
+            (
+                Some("市教育局"),
+                None,
+                "http://a.gov.cn/ndbg/t1.html",
+                &[],
+                false,
+                None,
+            ),
+            (Some("市教育局"), None, plain, &sections, false, None),
+            // A title naming another kind of document decides.
+            (
+                Some("《2023年政府信息公开工作年度报告》解读"),
+                Some("政府信息公开年报"),
+                "http://a.gov.cn/xxgknb/t1.html",
+                &sections,
+                true,
+                None,
+            ),
+            (
+                Some("万载县2022年国民经济和社会发展统计公报"),
+                None,
+                plain,
+                &["一、综合", "二、农业"],
+                false,
+                None,
+            ),
+        ];
+        for (title, column, url, lines, period, want) in cases {
+            assert_eq!(
+                decide_for(*title, *column, url, lines, *period).as_deref(),
+                *want,
+                "{title:?} {url}"
+            );
         }
     }
 

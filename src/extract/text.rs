@@ -71,6 +71,44 @@ pub(crate) fn visible_text(element: ElementRef<'_>) -> String {
     collapse(&out)
 }
 
+/// The element's visible text, whitespace collapsed, or `None` as soon as it holds more than
+/// `max_chars` characters other than whitespace: bounded work on elements that may hold a page.
+pub(crate) fn visible_text_within(element: ElementRef<'_>, max_chars: usize) -> Option<String> {
+    let mut out = String::new();
+    let mut seen = 0usize;
+    // Empty elements hold no characters but still cost a visit: they are bounded too.
+    let max_nodes = 64 + 4 * max_chars;
+    let mut visited = 0usize;
+    if element.children().nth(max_nodes).is_some() {
+        return None;
+    }
+    let mut stack: Vec<ego_tree::NodeRef<'_, Node>> = element.children().rev().collect();
+    while let Some(child) = stack.pop() {
+        visited += 1;
+        if visited > max_nodes {
+            return None;
+        }
+        match child.value() {
+            Node::Text(t) => {
+                let room = max_chars + 1 - seen;
+                seen += t.chars().filter(|c| !c.is_whitespace()).take(room).count();
+                if seen > max_chars {
+                    return None;
+                }
+                out.push_str(t);
+            }
+            Node::Element(e) if !is_skipped(e.name()) => {
+                if child.children().nth(max_nodes).is_some() {
+                    return None;
+                }
+                stack.extend(child.children().rev());
+            }
+            _ => {}
+        }
+    }
+    Some(collapse(&out))
+}
+
 /// Appends the element's text; with `lines`, block boundaries become `\n`. Walks on an explicit
 /// stack: markup from the network may nest deeper than the call stack allows.
 fn push_text(element: ElementRef<'_>, out: &mut String, lines: bool) {

@@ -171,7 +171,7 @@ impl SiteState {
                     path: d.path.clone(),
                     aliases: d.alias.iter().cloned().collect(),
                     title: d.spec.title.clone(),
-                    issuing_body: labelled.or_else(|| d.spec.signed_by.clone()),
+                    issuing_body: labelled.or_else(|| by_text(&d.spec)),
                     index_number: d.index_number.clone(),
                     doc_number: d.spec.doc_number.clone(),
                     publish_date: Some(d.spec.published.date()),
@@ -312,5 +312,22 @@ impl SiteState {
             out.push_str(&format!("Crawl-delay: {delay}\n"));
         }
         out
+    }
+}
+
+/// The issuing body a document's text names when no label does: a report's title names the
+/// reporting body before its year (`台上镇2019年…` -> `台上镇`); a signature that names the same
+/// body more fully (`台上镇人民政府`) is the more specific answer, one that names another body
+/// loses to the title; without a title body, the signature.
+fn by_text(spec: &DocSpec) -> Option<String> {
+    let title_body = spec
+        .report_year
+        .and_then(|_| spec.title.split(|c: char| c.is_ascii_digit()).next())
+        .filter(|b| !b.is_empty())
+        .map(str::to_string);
+    match (title_body, &spec.signed_by) {
+        (Some(t), Some(s)) if s.contains(&t) => Some(s.clone()),
+        (Some(t), _) => Some(t),
+        (None, s) => s.clone(),
     }
 }

@@ -33,7 +33,7 @@ fn sorted(mut docs: Vec<DocSpec>) -> Vec<DocSpec> {
 
 /// 阿图什市 on TRS WCM: year channels 2009–2024; the 2017 report as the sample shows it; one report
 /// filed twice; guide, catalogue and a notice that are not reports; one report with an empty
-/// 发布机构 and no signature (issuing body `None`).
+/// 发布机构 and no signature (issuing body the one its title names, 阿图什市).
 fn trs() -> SiteSpec {
     let mut docs = Vec::new();
     for year in 2009..=2024 {
@@ -266,8 +266,8 @@ fn big5() -> SiteSpec {
     }
 }
 
-/// 台上镇 (集安市): no metadata on item pages; only the 2024 report is signed, so it alone has an
-/// issuing body; the others' is `None`.
+/// 台上镇 (集安市): no metadata on item pages; only the 2024 report is signed (台上镇人民政府);
+/// the others' issuing body is the one their titles name, 台上镇.
 fn nometa() -> SiteSpec {
     let mut docs = Vec::new();
     for year in 2018..=2024 {

@@ -1,0 +1,388 @@
+//! The issuing body (发布机构) for extract: every candidate the page gives, each with its
+//! provenance (labelled field, 来源, ContentSource, list entry, the annual report's title, its
+//! opening sentence, its signature), and the rule that picks one. A labelled 发布机构 wins;
+//! otherwise the body the report's title names decides between the others.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::labels::simplified;
+use super::report::is_annual_report_title;
+
+/// One piece of evidence of who issued the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    pub value: String,
+    /// `label:发布机构`, `label:来源`, `meta:ContentSource`, `list:发布机构`, `title`, `opening`,
+    /// `signature`.
+    pub provenance: String,
+}
+
+impl Candidate {
+    pub fn new(value: impl Into<String>, provenance: impl Into<String>) -> Candidate {
+        Candidate {
+            value: value.into(),
+            provenance: provenance.into(),
+        }
+    }
+}
+
+/// The chosen candidate and the ones that lost (different values only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Choice {
+    pub chosen: Option<Candidate>,
+    pub losers: Vec<Candidate>,
+}
+
+/// Picks the issuing body. `labelled` are 发布机构-type labels (they win outright, first first);
+/// `title` is the body the annual report's title names; `others` are the rest in order of
+/// preference (来源, ContentSource, list entry, opening sentence, signature).
+///
+/// Without a labelled value: the most specific candidate that agrees with the title's body (one
+/// name contains the other) wins, and the title's body itself when none agrees; without a title
+/// body, the first of `others`.
+pub(crate) fn choose(
+    labelled: Vec<Candidate>,
+    title: Option<Candidate>,
+    others: Vec<Candidate>,
+) -> Choice {
+    let mut all: Vec<Candidate> = labelled.to_vec();
+    all.extend(title.iter().cloned());
+    all.extend(others.iter().cloned());
+    let chosen = if let Some(first) = labelled.into_iter().next() {
+        Some(first)
+    } else if let Some(title) = title {
+        let agreeing = others
+            .into_iter()
+            .filter(|c| agrees(&c.value, &title.value))
+            .fold(None::<Candidate>, |best, c| match best {
+                Some(b) if b.value.chars().count() >= c.value.chars().count() => Some(b),
+                _ => Some(c),
+            });
+        match agreeing {
+            Some(c) if c.value.chars().count() > title.value.chars().count() => Some(c),
+            _ => Some(title),
+        }
+    } else {
+        others.into_iter().next()
+    };
+    let losers = all
+        .into_iter()
+        .filter(|c| chosen.as_ref().is_none_or(|w| w.value != c.value))
+        .fold(Vec::<Candidate>::new(), |mut acc, c| {
+            if !acc.iter().any(|a| a.provenance == c.provenance) {
+                acc.push(c);
+            }
+            acc
+        });
+    Choice { chosen, losers }
+}
+
+/// Two names of the same body: one contains the other (`平潭综合实验区` and
+/// `平潭综合实验区管委会办公室`).
+fn agrees(a: &str, b: &str) -> bool {
+    let (a, b) = (compact(a), compact(b));
+    !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a))
+}
+
+fn compact(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(simplified)
+        .collect()
+}
+
+/// Endings of a body's name: organs (局, 办公室, 政府 …) and the places a report speaks for
+/// (市, 县, 镇 …).
+const NAME_ENDINGS: &[&str] = &[
+    "政府",
+    "办公室",
+    "办公厅",
+    "辦公室",
+    "辦公廳",
+    "局",
+    "委员会",
+    "委員會",
+    "管委会",
+    "管委會",
+    "厅",
+    "廳",
+    "委",
+    "办",
+    "辦",
+    "中心",
+    "院",
+    "署",
+    "处",
+    "處",
+    "所",
+    "站",
+    "队",
+    "隊",
+    "部",
+    "馆",
+    "館",
+    "会",
+    "會",
+    "省",
+    "市",
+    "县",
+    "縣",
+    "区",
+    "區",
+    "镇",
+    "鎮",
+    "乡",
+    "鄉",
+    "街道",
+    "旗",
+    "盟",
+    "州",
+    "办事处",
+    "辦事處",
+    "公司",
+    "集团",
+    "学校",
+    "大学",
+];
+
+/// True for text that reads as a body's name: short, no sentence punctuation, a Chinese name
+/// ending like one.
+pub(crate) fn is_body_name(text: &str) -> bool {
+    let n = text.chars().count();
+    (2..=40).contains(&n)
+        && !text
+            .chars()
+            .any(|c| "。，,：:；;！？!?、（）()《》“”\"'<>|/\\".contains(c) || c.is_ascii_digit())
+        && text.chars().next().is_some_and(|c| !c.is_ascii())
+        && !text.starts_with(['指', '是', '为', '由', '本', '该', '各'])
+        && NAME_ENDINGS.iter().any(|end| text.ends_with(end))
+}
+
+/// Where the reporting body's name ends in a report title: at the year, or at the disclosure
+/// words (`…办公室政府信息公开年报(2014年)`).
+static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:19|20)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年|(?:关于|关於)?(?:政府信息公开|政府资讯公开|政务公开|信息公开|政府信息|政务)",
+    )
+    .expect("the title cut pattern is valid")
+});
+
+/// The body an annual report's title names: the text before the year or the disclosure words
+/// (`阿勒泰市人民政府办公室政府信息公开年报(2014年)` -> `阿勒泰市人民政府办公室`,
+/// `台上镇2009年…` -> `台上镇`). `None` for other titles and titles that name no body.
+pub fn issuer_from_title(title: &str) -> Option<String> {
+    if !is_annual_report_title(title) {
+        return None;
+    }
+    // Simplified and Traditional characters have the same UTF-8 length, so byte offsets found
+    // on the mapped title hold in the original.
+    let mapped: String = title
+        .chars()
+        .map(simplified)
+        .collect::<String>()
+        .replace("资讯", "信息");
+    let cut = TITLE_CUT.find(&mapped)?.start();
+    let name = title.get(..cut)?;
+    let name = name
+        .trim()
+        .trim_start_matches(['《', '“', '"', '【', '['])
+        .trim_end_matches(['的', '（', '(', ' ', '\u{3000}']);
+    let name = name
+        .strip_suffix("关于")
+        .or_else(|| name.strip_suffix("关於"))
+        .unwrap_or(name)
+        .trim();
+    is_body_name(name).then(|| name.to_string())
+}
+
+/// `本报告由XX编制`, `本报告由XX根据…编制`.
+static OPENING_BY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"本(?:年度)?报告(?:是)?由([^，。,；;、：:（(]{2,40}?)(?:根据|依据|按照|依照|编制|编写|制作|负责)")
+        .expect("the opening pattern is valid")
+});
+
+/// `…，XX编制本报告`, `XX特编制本年度报告`.
+static OPENING_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"([^，。,；;、：:（()）]{2,40}?)(?:特|现)?(?:编制|编写|制作)(?:了|完成)?本(?:年度)?报告",
+    )
+    .expect("the opening pattern is valid")
+});
+
+/// Lines of the body read for the opening sentence, and the characters read of each.
+const OPENING_LINES: usize = 6;
+const OPENING_CHARS: usize = 600;
+
+/// The body the report's opening sentence names as its author (`…XX编制本报告`, `本报告由XX编制`).
+pub(crate) fn opening(lines: &[String]) -> Option<String> {
+    for line in lines.iter().take(OPENING_LINES) {
+        let line: String = line.chars().take(OPENING_CHARS).collect();
+        for re in [&*OPENING_BY, &*OPENING_SUBJECT] {
+            for caps in re.captures_iter(&line) {
+                let Some(m) = caps.get(1) else { continue };
+                let name = m
+                    .as_str()
+                    .trim()
+                    .trim_start_matches(['由', '现', '特', '兹', '今'])
+                    .trim();
+                if is_body_name(name) {
+                    return Some(name.to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Lines at the end of the body searched for a signature in parentheses: the content container
+/// often carries the page's closing furniture too (附件, 关联稿件, 上一篇/下一篇, 返回顶部).
+const CLOSING_LINES: usize = 12;
+
+/// A signature in parentheses closing the body: `（万载县统计局）`.
+pub(crate) fn signature_in_parentheses(lines: &[String]) -> Option<String> {
+    lines.iter().rev().take(CLOSING_LINES).find_map(|line| {
+        let inner = line
+            .trim()
+            .strip_prefix(['（', '('])?
+            .strip_suffix(['）', ')'])?
+            .trim();
+        is_body_name(inner).then(|| inner.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_name_the_reporting_body() {
+        let cases = [
+            (
+                "阿勒泰市人民政府办公室政府信息公开年报(2014年)",
+                Some("阿勒泰市人民政府办公室"),
+            ),
+            ("台上镇2009年政府信息公开工作年度报告", Some("台上镇")),
+            (
+                "平潭综合实验区地方税务局2013年信息公开年度报告",
+                Some("平潭综合实验区地方税务局"),
+            ),
+            (
+                "平潭综合实验区2024年度政府信息公开工作年度报告",
+                Some("平潭综合实验区"),
+            ),
+            ("集安市2015年度政府資訊公開年度報告", Some("集安市")),
+            ("市教育局2018年度信息公开工作年度报告", Some("市教育局")),
+            (
+                "某县人民政府关于2017年政府信息公开工作年度报告",
+                Some("某县人民政府"),
+            ),
+            ("2016年政府信息公开工作报告", None),
+            ("政府信息公开年报(2009年)", None),
+            ("二〇一七年度政府信息公开工作年度报告", None),
+            ("台上镇政府信息公开指南", None),
+            ("万载县2022年国民经济和社会发展统计公报", None),
+        ];
+        for (title, want) in cases {
+            assert_eq!(issuer_from_title(title).as_deref(), want, "{title}");
+        }
+    }
+
+    fn lines(ls: &[&str]) -> Vec<String> {
+        ls.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn opening_sentences_name_the_author() {
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (
+                &["根据《中华人民共和国政府信息公开条例》规定，万载县统计局编制本报告。"],
+                Some("万载县统计局"),
+            ),
+            (
+                &["本报告由阿勒泰市人民政府办公室根据《条例》要求编制。"],
+                Some("阿勒泰市人民政府办公室"),
+            ),
+            (
+                &["本报告由台上镇人民政府编制，全文包括概述。"],
+                Some("台上镇人民政府"),
+            ),
+            (&["根据要求，特编制本报告。"], None),
+            (&["现将本年度报告公布如下。"], None),
+        ];
+        for (ls, want) in cases {
+            assert_eq!(opening(&lines(ls)).as_deref(), *want, "{ls:?}");
+        }
+    }
+
+    #[test]
+    fn signatures_in_parentheses() {
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (&["正文。", "（万载县统计局）"], Some("万载县统计局")),
+            (
+                &["正文。", "(台上镇人民政府)", "打印本页"],
+                Some("台上镇人民政府"),
+            ),
+            (&["正文。", "（责任编辑：系统管理员）"], None),
+            (&["正文。", "（2023年5月）"], None),
+        ];
+        for (ls, want) in cases {
+            assert_eq!(
+                signature_in_parentheses(&lines(ls)).as_deref(),
+                *want,
+                "{ls:?}"
+            );
+        }
+    }
+
+    fn c(v: &str, p: &str) -> Candidate {
+        Candidate::new(v, p)
+    }
+
+    #[test]
+    fn the_rule_between_candidates() {
+        // A labelled 发布机构 wins over everything.
+        let got = choose(
+            vec![c("宜春市统计局", "label:发布机构")],
+            None,
+            vec![c("江西统计 公众号", "meta:ContentSource")],
+        );
+        assert_eq!(got.chosen, Some(c("宜春市统计局", "label:发布机构")));
+        assert_eq!(got.losers, vec![c("江西统计 公众号", "meta:ContentSource")]);
+        // A legacy 来源 that disagrees with the title loses to the title.
+        let got = choose(
+            vec![],
+            Some(c("平潭综合实验区地方税务局", "title")),
+            vec![c("平潭县人民政府", "label:来源")],
+        );
+        assert_eq!(got.chosen, Some(c("平潭综合实验区地方税务局", "title")));
+        assert_eq!(got.losers, vec![c("平潭县人民政府", "label:来源")]);
+        // A 来源 that agrees and is more specific wins.
+        let got = choose(
+            vec![],
+            Some(c("平潭综合实验区", "title")),
+            vec![
+                c("平潭综合实验区管委会办公室", "label:来源"),
+                c("平潭综合实验区管委会办公室", "meta:ContentSource"),
+            ],
+        );
+        assert_eq!(
+            got.chosen,
+            Some(c("平潭综合实验区管委会办公室", "label:来源"))
+        );
+        assert_eq!(got.losers, vec![c("平潭综合实验区", "title")]);
+        // The most specific agreeing candidate.
+        let got = choose(
+            vec![],
+            Some(c("台上镇", "title")),
+            vec![c("台上镇人民政府", "signature"), c("台上镇", "opening")],
+        );
+        assert_eq!(got.chosen, Some(c("台上镇人民政府", "signature")));
+        // No title: the first other candidate.
+        let got = choose(vec![], None, vec![c("万载县统计局", "signature")]);
+        assert_eq!(got.chosen, Some(c("万载县统计局", "signature")));
+        // Nothing names a body: null.
+        assert_eq!(choose(vec![], None, vec![]), Choice::default());
+    }
+}

@@ -1,0 +1,572 @@
+//! Issue 11: the metadata patterns that failed on pages nobody tuned for, one table per numbered
+//! pattern, with the issue's exact markup and variants. Each page runs through `extract` (the
+//! item reader the page pipeline calls) or `page::analyse` (for list-vs-item).
+
+use nianbao::extract::{ListEvidence, Metadata, extract};
+use nianbao::page::{PageInput, PageRole, View, analyse};
+use url::Url;
+
+const URL: &str = "http://www.example.gov.cn/xxgk/202401/t20240120_1.html";
+
+fn url(s: &str) -> Url {
+    Url::parse(s).expect("test URLs are absolute")
+}
+
+fn page(head: &str, body: &str) -> String {
+    format!("<html><head><meta charset=\"utf-8\">{head}</head><body>{body}</body></html>")
+}
+
+fn read(html: &str, portal: &str) -> Metadata {
+    extract(&url(URL), html, &ListEvidence::default(), portal)
+}
+
+fn read_at(at: &str, html: &str) -> Metadata {
+    extract(&url(at), html, &ListEvidence::default(), "")
+}
+
+fn prov(m: &Metadata, key: &str) -> Option<String> {
+    m.provenance.get(key).cloned()
+}
+
+/// (case, page, want issuer, want provenance)
+type IssuerCase = (
+    &'static str,
+    String,
+    Option<&'static str>,
+    Option<&'static str>,
+);
+
+fn check_issuers(cases: Vec<IssuerCase>, portal: &str) {
+    for (case, html, want, want_prov) in cases {
+        let m = read(&html, portal);
+        assert_eq!(m.issuing_body.as_deref(), want, "{case}: issuer");
+        assert_eq!(
+            prov(&m, "issuing_body").as_deref(),
+            want_prov,
+            "{case}: provenance"
+        );
+    }
+}
+
+fn titled(title: &str, body: &str) -> String {
+    page(
+        &format!("<title>{title}</title>"),
+        &format!("<h1>{title}</h1><div class=\"content\">{body}</div>"),
+    )
+}
+
+#[test]
+fn pattern_1_the_title_names_the_issuer() {
+    let text = "<p>一、总体情况</p><p>本年度共主动公开信息若干条。</p>";
+    check_issuers(
+        vec![
+            (
+                "title, body before the disclosure words",
+                titled("阿勒泰市人民政府办公室政府信息公开年报(2014年)", text),
+                Some("阿勒泰市人民政府办公室"),
+                Some("title"),
+            ),
+            (
+                "title, body before the year (a town)",
+                titled("台上镇2009年政府信息公开工作年度报告", text),
+                Some("台上镇"),
+                Some("title"),
+            ),
+            (
+                "title, a department",
+                titled("平潭综合实验区地方税务局2013年信息公开年度报告", text),
+                Some("平潭综合实验区地方税务局"),
+                Some("title"),
+            ),
+            (
+                "opening: …XX编制本报告",
+                titled(
+                    "2016年政府信息公开工作年度报告",
+                    "<p>根据《中华人民共和国政府信息公开条例》规定，万载县统计局编制本报告。</p>",
+                ),
+                Some("万载县统计局"),
+                Some("opening"),
+            ),
+            (
+                "opening: 本报告由XX编制",
+                titled(
+                    "2016年政府信息公开工作年度报告",
+                    "<p>本报告由阿勒泰市人民政府办公室根据《条例》要求编制。</p>",
+                ),
+                Some("阿勒泰市人民政府办公室"),
+                Some("opening"),
+            ),
+            (
+                "signature in parentheses at the end",
+                titled(
+                    "万载县2015年国民经济和社会发展统计公报",
+                    "<p>正文。</p><p>　　（万载县统计局）</p>",
+                ),
+                Some("万载县统计局"),
+                Some("signature"),
+            ),
+            (
+                "signature agrees with the title and names it more fully",
+                titled(
+                    "台上镇2024年政府信息公开工作年度报告",
+                    "<p>正文。</p><p>台上镇人民政府</p><p>2025年1月17日</p>",
+                ),
+                Some("台上镇人民政府"),
+                Some("signature"),
+            ),
+            (
+                "Traditional title",
+                titled("集安市2019年度政府資訊公開年度報告", text),
+                Some("集安市"),
+                Some("title"),
+            ),
+            (
+                "nothing names a body: null, never the portal",
+                titled("2016年政府信息公开工作年度报告", text),
+                None,
+                None,
+            ),
+            (
+                "a notice's title names no reporting body",
+                titled(
+                    "关于报送2017年政府信息公开年度报告的通知",
+                    "<p>各单位：</p>",
+                ),
+                None,
+                None,
+            ),
+        ],
+        "阿勒泰市人民政府",
+    );
+}
+
+#[test]
+fn pattern_2_evidence_that_disagrees() {
+    check_issuers(
+        vec![
+            (
+                "a legacy 来源 disagreeing with the title loses to the title",
+                titled(
+                    "平潭综合实验区地方税务局2013年信息公开年度报告",
+                    "<p>来源：平潭县人民政府</p><p>正文。</p>",
+                ),
+                Some("平潭综合实验区地方税务局"),
+                Some("title"),
+            ),
+            (
+                "a 来源 agreeing with the title and more specific wins",
+                titled(
+                    "平潭综合实验区2024年度政府信息公开工作年度报告",
+                    "<p>来源：平潭综合实验区管委会办公室</p><p>正文。</p>",
+                ),
+                Some("平潭综合实验区管委会办公室"),
+                Some("label:来源"),
+            ),
+            (
+                "ContentSource agreeing with the title",
+                page(
+                    "<meta name=\"ContentSource\" content=\"平潭综合实验区管委会办公室\">\
+                     <title>平潭综合实验区2024年度政府信息公开工作年度报告</title>",
+                    "<h1>平潭综合实验区2024年度政府信息公开工作年度报告</h1><p>正文。</p>",
+                ),
+                Some("平潭综合实验区管委会办公室"),
+                Some("meta:ContentSource"),
+            ),
+            (
+                "a labelled 发布机构 wins over the title",
+                titled(
+                    "平潭综合实验区2024年度政府信息公开工作年度报告",
+                    "<table><tr><th>发布机构</th><td>平潭综合实验区财政金融局</td></tr></table>",
+                ),
+                Some("平潭综合实验区财政金融局"),
+                Some("label:发布机构"),
+            ),
+            (
+                "a labelled 发文机关 (Traditional 發文機關) wins over 来源",
+                titled(
+                    "关于开展专项行动的通知",
+                    "<p>發文機關：国务院办公厅</p><p>来源：中国政府网</p>",
+                ),
+                Some("国务院办公厅"),
+                Some("label:发文机关"),
+            ),
+        ],
+        "",
+    );
+    // Nothing is hidden: the losers are in `fields`.
+    let m = read(
+        &titled(
+            "平潭综合实验区地方税务局2013年信息公开年度报告",
+            "<p>来源：平潭县人民政府</p>",
+        ),
+        "",
+    );
+    assert_eq!(
+        m.fields.get("candidate:label:来源").map(String::as_str),
+        Some("平潭县人民政府")
+    );
+    let m = read(
+        &titled(
+            "平潭综合实验区2024年度政府信息公开工作年度报告",
+            "<p>来源：平潭综合实验区管委会办公室</p>",
+        ),
+        "",
+    );
+    assert_eq!(
+        m.fields.get("candidate:title").map(String::as_str),
+        Some("平潭综合实验区")
+    );
+}
+
+#[test]
+fn pattern_3_a_colon_outside_the_label() {
+    let cases = [
+        ("：", "the issue's markup"),
+        (":", "ASCII colon"),
+        ("&nbsp;：&nbsp;", "nbsp around"),
+        ("&ensp;:&ensp;", "ensp around"),
+        (" ： ", "spaces"),
+    ];
+    for (sep, case) in cases {
+        let html = page(
+            "<title>x</title>",
+            &format!(
+                "<div class=\"top-l\"><p><strong>索引号</strong>{sep}000014348/2020-35428</p>\
+                 <p><strong>发布机构</strong>{sep}邯郸市教育局</p>\
+                 <p><strong>文号</strong>{sep}无</p>\
+                 <p><strong>发布日期</strong>{sep}2020年08月05日</p></div>"
+            ),
+        );
+        let m = read(&html, "");
+        assert_eq!(
+            m.index_number.as_deref(),
+            Some("000014348/2020-35428"),
+            "{case}"
+        );
+        assert_eq!(m.issuing_body.as_deref(), Some("邯郸市教育局"), "{case}");
+        assert_eq!(m.doc_number, None, "{case}: 无 is no 文号");
+        assert_eq!(
+            m.publish_date.map(|d| d.to_string()).as_deref(),
+            Some("2020-08-05"),
+            "{case}"
+        );
+    }
+}
+
+#[test]
+fn pattern_4_running_text_is_not_a_field() {
+    let guide = page(
+        "<title>邯郸市教育局政府信息公开指南</title>",
+        "<h1>邯郸市教育局政府信息公开指南</h1><div class=\"content\">\
+         <p>二、主动公开的政府信息</p>\
+         <p>1.索引号：政府公开信息的唯一识别代码，由机构代码、年份和流水号组成。</p>\
+         <p>3.发布机构：指制作或者获取该政府信息的行政机关。</p>\
+         <p>5.文号：文件的发文字号，由发文机关代字、年份和序号组成。</p></div>",
+    );
+    let m = read(&guide, "");
+    assert_eq!(m.index_number, None, "guide: 索引号");
+    assert_eq!(m.issuing_body, None, "guide: 发布机构");
+    assert_eq!(m.doc_number, None, "guide: 文号");
+    for label in ["索引号", "发布机构", "文号"] {
+        assert!(
+            !m.fields.contains_key(label),
+            "running text is not kept as {label}: {:?}",
+            m.fields
+        );
+    }
+    // Unnumbered running text fails its shape too.
+    let prose = page(
+        "<title>x</title>",
+        "<p>索引号：政府公开信息的唯一识别代码，由机构代码和流水号组成。</p>",
+    );
+    assert_eq!(read(&prose, "").index_number, None, "prose 索引号");
+    // In a metadata block the misshapen value stays in `fields` but is not the field.
+    let block = page(
+        "<title>x</title>",
+        "<table><tr><th>索引号</th><td>见正文说明，按年度编号。</td></tr>\
+         <tr><th>文号</th><td>国办发〔2018〕123号</td></tr></table>",
+    );
+    let m = read(&block, "");
+    assert_eq!(m.index_number, None);
+    assert_eq!(
+        m.fields.get("索引号").map(String::as_str),
+        Some("见正文说明，按年度编号。")
+    );
+    assert_eq!(m.doc_number.as_deref(), Some("国办发〔2018〕123号"));
+}
+
+#[test]
+fn pattern_5_the_title_from_a_labelled_cell() {
+    let fragment = |label: &str| {
+        format!(
+            "<div class=\"wrap\"><table><tbody>\
+             <tr><td><b>索 引 号：</b></td><td>000014349/2018-00221</td></tr>\
+             <tr><td><b>{label}：</b></td><td>国务院办公厅关于推进政务新媒体健康有序发展的意见</td></tr>\
+             </tbody></table><p>正文。</p></div>"
+        )
+    };
+    for label in ["标　　题", "标 题", "名称", "文件名称", "標題"] {
+        let m = read(&fragment(label), "");
+        assert_eq!(
+            m.title.as_deref(),
+            Some("国务院办公厅关于推进政务新媒体健康有序发展的意见"),
+            "{label}"
+        );
+        assert_eq!(
+            prov(&m, "title").as_deref(),
+            Some(&*format!("label:{}", {
+                match label {
+                    "名称" => "名称",
+                    "文件名称" => "文件名称",
+                    _ => "标题",
+                }
+            })),
+            "{label}"
+        );
+    }
+    // `<title>` suffixes naming the site are stripped.
+    let cases = [
+        (
+            "关于印发2023年工作要点的通知-沭阳县发改局",
+            "关于印发2023年工作要点的通知",
+        ),
+        (
+            "阿图什市2017年度政府信息公开年度报告_阿图什市人民政府",
+            "阿图什市2017年度政府信息公开年度报告",
+        ),
+        (
+            "宜春市2022年国民经济和社会发展统计公报 - 中国宜春",
+            "宜春市2022年国民经济和社会发展统计公报",
+        ),
+    ];
+    for (tag, want) in cases {
+        let m = read(&page(&format!("<title>{tag}</title>"), "<p>正文。</p>"), "");
+        assert_eq!(m.title.as_deref(), Some(want), "{tag}");
+        assert_eq!(prov(&m, "title").as_deref(), Some("title_tag"), "{tag}");
+    }
+    // A labelled cell beats `<title>`.
+    let m = read(
+        &page(
+            "<title>沭阳县发改局</title>",
+            "<table><tr><th>标　　题</th><td>关于印发2023年工作要点的通知</td></tr></table>",
+        ),
+        "",
+    );
+    assert_eq!(m.title.as_deref(), Some("关于印发2023年工作要点的通知"));
+}
+
+#[test]
+fn pattern_6_one_field_two_labels() {
+    let dl = |label: &str| {
+        page(
+            "<title>x</title><meta name=\"PubDate\" content=\"2023-08-16 10:33:59\">",
+            &format!(
+                "<dl class=\"meta-data\"><dt>索 引 号：</dt><dd>014742224A/2023-0043406</dd>\
+                 <dt>{label}：</dt><dd class=\"scrq\">2023-05-11</dd></dl>"
+            ),
+        )
+    };
+    for label in ["生成日期", "发文日期", "發文日期", "发布日期", "發佈日期"] {
+        let m = read(&dl(label), "");
+        assert_eq!(
+            m.publish_date.map(|d| d.to_string()).as_deref(),
+            Some("2023-05-11"),
+            "{label}: the visible labelled date beats the meta"
+        );
+        assert_eq!(
+            m.fields.get("meta:PubDate").map(String::as_str),
+            Some("2023-08-16 10:33:59"),
+            "{label}: the meta's other date is kept"
+        );
+    }
+    // Where the page has a 文号 slot, 发文日期 is the numbered document's issue date.
+    let m = read(
+        &page(
+            "<title>x</title><meta name=\"PubDate\" content=\"2023-08-28 08:15\">",
+            "<table><tr><th>文号</th><td>便函</td><th>发文日期</th><td>2023-08-25</td></tr></table>",
+        ),
+        "",
+    );
+    assert_eq!(
+        m.publish_date.map(|d| d.to_string()).as_deref(),
+        Some("2023-08-28")
+    );
+}
+
+fn kind_of(at: &str, html: &str) -> &'static str {
+    let u = url(at);
+    let input = PageInput {
+        url: &u,
+        status: 200,
+        content_type: Some("text/html; charset=utf-8"),
+        body: html.as_bytes(),
+    };
+    let role = PageRole::Guess {
+        portal_name: String::new(),
+    };
+    match analyse(input, &role).view {
+        View::List(_) => "list",
+        View::Item { .. } => "item",
+        _ => "nothing",
+    }
+}
+
+#[test]
+fn pattern_7_short_lists_are_lists() {
+    let result = |i: usize, title: &str, date: &str| {
+        format!(
+            "<div class=\"list\"><div class=\"bigTit\"><a href=\"/scjg/c1/2022{i:02}/{i}.shtml\" \
+             title=\"{title}\">{title}</a></div><p class=\"summaryFont\">摘要 2018年03月08日 施行</p>\
+             <p class=\"time\"><a href=\"/scjg/c1/2022{i:02}/{i}.shtml\">甘肃省市场监督管理局</a>\
+             <span class=\"sourceDateFont\">{date}</span></p></div>"
+        )
+    };
+    let titles = [
+        "甘肃省市场监督管理局国产保健食品备案信息查询",
+        "甘肃省市场监督管理局关于保健食品备案的通告",
+        "保健食品注册与备案管理办法解读全文",
+        "保健食品注册与备案管理办法全文发布",
+    ];
+    let rows: String = titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| result(i + 1, t, &format!("2022-0{}-06", i + 1)))
+        .collect();
+    let search = page(
+        "<title>搜索结果</title>",
+        &format!("<p class=\"fl\">相关结果<span>4</span>个</p><div class=\"results\">{rows}</div>"),
+    );
+    assert_eq!(
+        kind_of("http://scjg.gansu.gov.cn/guestweb4/s?searchWord=x", &search),
+        "list",
+        "4 dated results numbered by 相关结果4个"
+    );
+    let trimmed = page(
+        "<title>近期信息公开</title>",
+        "<table class=\"list\"><tr><th>名称</th><th>发布日期</th></tr>\
+         <tr><td><a href=\"http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200805_1353179.html\">\
+         邯郸市教育局关于印发《邯郸市学校安全工作目标管理考核办法》的通知</a></td>\
+         <td>2020-08-05</td></tr></table>\
+         <script>var countPage=56; var currentPage=0; createPageHTML(56, 0, \"index\", \"html\");</script>\
+         <div class=\"page\"><a href=\"index_1.html\">下一页</a> <a href=\"index_55.html\">尾页</a></div>",
+    );
+    assert_eq!(
+        kind_of(
+            "http://hdzfxxgk.hd.gov.cn/zfwj/jinqixxgk/index.html",
+            &trimmed
+        ),
+        "list",
+        "one row under a pager that states 56 pages"
+    );
+    // An item page with a short box of related links stays an item.
+    let item = page(
+        "<title>关于开展专项行动的通知</title>",
+        "<h1>关于开展专项行动的通知</h1><div class=\"content\"><p>正文，共3条要求。</p></div>\
+         <ul class=\"related\"><li><a href=\"/a/t20200101_1.html\">相关文件一的标题在这里</a><span>2020-01-01</span></li>\
+         <li><a href=\"/a/t20200102_2.html\">相关文件二的标题在这里</a><span>2020-01-02</span></li></ul>",
+    );
+    assert_eq!(kind_of(URL, &item), "item");
+}
+
+#[test]
+fn pattern_8_an_annual_report_with_a_wrong_title() {
+    let sections = "<p>一、总体情况</p><p>本机关认真贯彻落实条例。</p>\
+                    <p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>\
+                    <p>四、政府信息公开行政复议、行政诉讼情况</p><p>五、存在的主要问题及改进情况</p>\
+                    <p>六、其他需要报告的事项</p>";
+    let period = "<p>本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。</p>";
+    let short = |head: &str, body: &str| {
+        page(
+            &format!("<title>市教育局</title>{head}"),
+            &format!("<div class=\"content\">{body}</div>"),
+        )
+    };
+    let cases = [
+        (
+            "URL column + sections + period",
+            "http://www.a.gov.cn/zfxxgk/gknb/202401/t20240120_1.html",
+            short("", &format!("{sections}{period}")),
+            true,
+            Some("url+sections+period"),
+        ),
+        (
+            "ColumnName + period",
+            URL,
+            short(
+                "<meta name=\"ColumnName\" content=\"信息公开年报\">",
+                period,
+            ),
+            true,
+            Some("column+period"),
+        ),
+        (
+            "分类 + sections",
+            URL,
+            short("", &format!("<p>分类：信息公开年报</p>{sections}")),
+            true,
+            Some("column+sections"),
+        ),
+        (
+            "ndbg column + sections",
+            "http://www.a.gov.cn/ndbg/2024/t20240120_1.html",
+            short("", sections),
+            true,
+            Some("url+sections"),
+        ),
+        (
+            "one piece of evidence is not enough",
+            "http://www.a.gov.cn/xxgknb/t20240120_1.html",
+            short("", "<p>正文。</p>"),
+            false,
+            None,
+        ),
+        (
+            "a 解读 in the 年报 column is not a report",
+            "http://www.a.gov.cn/xxgknb/t20240120_1.html",
+            page(
+                "<title>《2023年政府信息公开工作年度报告》解读</title>",
+                &format!("<div class=\"content\">{sections}{period}</div>"),
+            ),
+            false,
+            None,
+        ),
+    ];
+    for (case, at, html, want, want_prov) in cases {
+        let m = read_at(at, &html);
+        assert_eq!(m.is_annual_report, want, "{case}");
+        assert_eq!(
+            prov(&m, "is_annual_report").as_deref(),
+            want_prov,
+            "{case}: deciding evidence"
+        );
+    }
+    let m = read_at(
+        "http://www.a.gov.cn/zfxxgk/gknb/202401/t20240120_1.html",
+        &short("", &format!("{sections}{period}")),
+    );
+    assert_eq!(m.report_year, Some(2023));
+}
+
+#[test]
+fn traditional_labels_and_full_width_padding() {
+    let html = page(
+        "<title>x</title>",
+        "<table><tr><th>索引號</th><td>JA2021-0008</td></tr>\
+         <tr><th>發布機構</th><td>集安市人民政府辦公室</td></tr>\
+         <tr><th>文號</th><td>集政辦發〔2021〕8號</td></tr>\
+         <tr><th>發佈日期</th><td>2021-12-20</td></tr>\
+         <tr><th>标　　题</th><td>關於做好政府資訊公開年度報告工作的通知</td></tr></table>",
+    );
+    let m = read(&html, "");
+    assert_eq!(m.index_number.as_deref(), Some("JA2021-0008"));
+    assert_eq!(m.issuing_body.as_deref(), Some("集安市人民政府辦公室"));
+    assert_eq!(m.doc_number.as_deref(), Some("集政辦發〔2021〕8號"));
+    assert_eq!(
+        m.publish_date.map(|d| d.to_string()).as_deref(),
+        Some("2021-12-20")
+    );
+    assert_eq!(
+        m.title.as_deref(),
+        Some("關於做好政府資訊公開年度報告工作的通知")
+    );
+}
