@@ -1,7 +1,8 @@
 //! Time limits of one exchange, against servers of the test's own: a large body from a slow
 //! server finishes although it takes longer than `timeout`, because the overall limit grows with
 //! the body at `min_rate`; a connection that stalls is cut after `read_timeout`; one that drips
-//! a byte at a time is cut by the overall limit; one that never answers is cut after `timeout`.
+//! a byte at a time is cut by the overall limit; one that never answers is cut after `timeout`;
+//! one that never opens (a listener whose accept queue is full) is cut after `connect_timeout`.
 
 mod common;
 mod politeness_support;
@@ -122,4 +123,78 @@ fn a_server_that_never_answers_is_cut_after_the_timeout() {
         outcome.describe()
     );
     assert_eq!(requests, 1);
+}
+
+/// A loopback listener whose accept queue is full: the kernel drops further SYNs, so a new
+/// connection neither opens nor fails until the client gives up. Returns its port and the
+/// connections that fill the queue (kept open for the test's length).
+fn full_listener(ip: &str) -> (u16, i32, Vec<std::net::TcpStream>) {
+    let addr: std::net::Ipv4Addr = ip.parse().expect("an IPv4 address");
+    // SAFETY: plain socket calls on a descriptor this function owns; the sockaddr is zeroed and
+    // filled field by field, and its size is passed with it.
+    let (fd, port) = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0, "socket");
+        let mut sa: libc::sockaddr_in = std::mem::zeroed();
+        sa.sin_family = libc::AF_INET as libc::sa_family_t;
+        sa.sin_addr.s_addr = u32::from(addr).to_be();
+        let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+        assert_eq!(libc::bind(fd, (&raw const sa).cast(), len), 0, "bind");
+        assert_eq!(libc::listen(fd, 0), 0, "listen");
+        let mut bound: libc::sockaddr_in = std::mem::zeroed();
+        let mut bound_len = len;
+        libc::getsockname(fd, (&raw mut bound).cast(), &mut bound_len);
+        (fd, u16::from_be(bound.sin_port))
+    };
+    let target = std::net::SocketAddr::from((addr, port));
+    let mut fillers = Vec::new();
+    for _ in 0..8 {
+        match std::net::TcpStream::connect_timeout(&target, Duration::from_millis(300)) {
+            Ok(stream) => fillers.push(stream),
+            Err(_) => break,
+        }
+    }
+    (port, fd, fillers)
+}
+
+#[test]
+fn a_connection_that_never_opens_is_cut_after_the_connect_timeout() {
+    let ip = "127.0.0.55";
+    let (port, fd, fillers) = full_listener(ip);
+    assert!(!fillers.is_empty(), "the queue took some connections first");
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // Everything but the connection has all the time in the world: only connect_timeout can
+    // end this fetch soon, and the outcome says which limit did.
+    let settings = FetchSettings {
+        connect_timeout: Duration::from_millis(300),
+        timeout: Duration::from_secs(60),
+        read_timeout: Duration::from_secs(60),
+        max_retries: 0,
+        ..FetchSettings::default()
+    };
+    let politeness = Politeness {
+        respect_robots: false,
+        ..Politeness::default()
+    };
+    let fetcher = Fetcher::new(
+        Arc::new(HostGate::new(politeness, HashMap::new())),
+        settings,
+    )
+    .expect("client builds");
+    let any = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
+    let options = FetchOptions {
+        validators: None,
+        scope: &any,
+        allow_private: true,
+    };
+    let url = Url::parse(&format!("http://{ip}:{port}/report.pdf")).expect("URL");
+    let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options));
+    // SAFETY: the descriptor was opened by `full_listener` and is closed once.
+    unsafe { libc::close(fd) };
+    drop(fillers);
+    assert!(
+        matches!(&outcome, FetchOutcome::Failed { kind: FailKind::Timeout, detail, .. } if detail.contains("(Connect)")),
+        "{}",
+        outcome.describe()
+    );
 }
