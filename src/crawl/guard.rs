@@ -39,7 +39,8 @@ pub const TEST_POISON_ENV: &str = "NIANBAO_TEST_POISON";
 /// The in-flight journal of one run.
 pub struct Journal {
     path: PathBuf,
-    file: Mutex<File>,
+    /// `None` when the journal could not be written: the guard is off for the run.
+    file: Mutex<Option<File>>,
 }
 
 /// What the start of a run learnt from the end of the last one.
@@ -104,23 +105,33 @@ impl Journal {
         };
         // The strikes must outlive a crash of this run before the old journal goes.
         store.flush()?;
-        let io = |source| StoreError::Io {
-            path: path.clone(),
-            source,
-        };
-        let mut file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(true)
-            .open(&path)
-            .map_err(io)?;
         let id = format!(
             "{}-{}",
             Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
             std::process::id()
         );
-        file.write_all(format!("={id}\n").as_bytes()).map_err(io)?;
-        abort_mark::install(&file);
+        let opened = OpenOptions::new()
+            .create(true)
+            .write(true)
+            .truncate(true)
+            .open(&path)
+            .and_then(|mut file| {
+                file.write_all(format!("={id}\n").as_bytes())?;
+                Ok(file)
+            });
+        // A journal that cannot be written (a full or read-only disk) turns the guard off for
+        // this run rather than stop it: the archive's own first write then stops the run, with
+        // the disk-fault message, and nothing a page does is worse than without the guard.
+        let file = match opened {
+            Ok(file) => {
+                abort_mark::install(&file);
+                Some(file)
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "cannot write the in-flight journal, crash guard off for this run: {e}");
+                None
+            }
+        };
         Ok((
             Journal {
                 path,
@@ -146,6 +157,9 @@ impl Journal {
         line.extend(key.bytes().filter(|b| *b != b'\n'));
         line.push(b'\n');
         let mut file = self.file.lock().expect("journal lock is never poisoned");
+        let Some(file) = file.as_mut() else {
+            return;
+        };
         if let Err(e) = file.write_all(&line) {
             tracing::warn!(path = %self.path.display(), "cannot write the in-flight journal: {e}");
         }
