@@ -63,11 +63,7 @@ fn a_poison_page_is_quarantined_after_one_crash_and_the_next_run_completes() {
     third.env(POISON_ENV, MARKER);
     let out = common::run_limited(third, Duration::from_secs(120));
     assert!(out.status.code().is_some(), "{}", stderr(&out));
-    let archived: Vec<String> = h
-        .export()
-        .iter()
-        .map(|r| r["url"].as_str().expect("url").to_string())
-        .collect();
+    let archived = archived_urls(&h);
     assert!(!archived.contains(&poisoned_url));
     let expected_others = truth.iter().filter(|d| d.path != poisoned).count();
     assert_eq!(
@@ -98,14 +94,18 @@ fn a_poison_page_is_quarantined_after_one_crash_and_the_next_run_completes() {
     );
     let out = h.run(&["crawl"]);
     assert!(out.status.code().is_some(), "{}", stderr(&out));
-    let archived: Vec<String> = h
-        .export()
-        .iter()
-        .map(|r| r["url"].as_str().expect("url").to_string())
-        .collect();
+    let archived = archived_urls(&h);
     assert!(
         archived.contains(&poisoned_url),
         "archived once cleared:\n{}",
         stderr(&out)
     );
+}
+
+/// The URL of every archived version, in seq order.
+fn archived_urls(h: &Harness) -> Vec<String> {
+    h.export()
+        .iter()
+        .map(|r| r["url"].as_str().expect("url").to_string())
+        .collect()
 }

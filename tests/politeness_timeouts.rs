@@ -30,6 +30,17 @@ fn fetch_with(ip: &str, script: Script) -> (FetchOutcome, usize) {
         max_retries: 0,
         ..FetchSettings::default()
     };
+    let url = Url::parse(&format!("http://{}/report.pdf", server.addr)).expect("URL");
+    let outcome = fetch_once(&runtime, settings, url);
+    (outcome, server.requests().len())
+}
+
+/// One fetch of `url` with `settings`, no robots.txt, no retries beyond what `settings` say.
+fn fetch_once(
+    runtime: &tokio::runtime::Runtime,
+    settings: FetchSettings,
+    url: Url,
+) -> FetchOutcome {
     let politeness = Politeness {
         respect_robots: false,
         ..Politeness::default()
@@ -45,9 +56,7 @@ fn fetch_with(ip: &str, script: Script) -> (FetchOutcome, usize) {
         scope: &any,
         allow_private: true,
     };
-    let url = Url::parse(&format!("http://{}/report.pdf", server.addr)).expect("URL");
-    let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options));
-    (outcome, server.requests().len())
+    runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options))
 }
 
 fn timed_out(outcome: &FetchOutcome, cause: &str) -> bool {
@@ -172,23 +181,8 @@ fn a_connection_that_never_opens_is_cut_after_the_connect_timeout() {
         max_retries: 0,
         ..FetchSettings::default()
     };
-    let politeness = Politeness {
-        respect_robots: false,
-        ..Politeness::default()
-    };
-    let fetcher = Fetcher::new(
-        Arc::new(HostGate::new(politeness, HashMap::new())),
-        settings,
-    )
-    .expect("client builds");
-    let any = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-    let options = FetchOptions {
-        validators: None,
-        scope: &any,
-        allow_private: true,
-    };
     let url = Url::parse(&format!("http://{ip}:{port}/report.pdf")).expect("URL");
-    let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options));
+    let outcome = fetch_once(&runtime, settings, url);
     // SAFETY: the descriptor was opened by `full_listener` and is closed once.
     unsafe { libc::close(fd) };
     drop(fillers);

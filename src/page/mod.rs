@@ -147,10 +147,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         analysis.view = match role {
             PageRole::List {
                 list_api: Some(format),
-            } => match discover::parse_json_list(input.url, input.body, *format) {
-                Ok(page) => View::List(page),
-                Err(e) => View::Unusable(e.to_string()),
-            },
+            } => json_list(input, *format),
             _ if is_datastore_answer(input.url, text) => {
                 View::List(discover::parse_datastore(input.url, text))
             }
@@ -196,10 +193,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         analysis.view = match role {
             PageRole::List {
                 list_api: Some(format),
-            } => match discover::parse_json_list(input.url, input.body, *format) {
-                Ok(page) => View::List(page),
-                Err(e) => View::Unusable(e.to_string()),
-            },
+            } => json_list(input, *format),
             PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
                 View::List(discover::parse_datastore(input.url, text))
             }
@@ -243,6 +237,14 @@ fn item_view(
     View::Item {
         metadata: Box::new(extract::extract_document(url, doc, evidence, portal_name)),
         content_hash: dedup::content_hash_of(facts),
+    }
+}
+
+/// A JSON list API's answer as a list, or why it cannot be read.
+fn json_list(input: PageInput<'_>, format: JsonListFormat) -> View {
+    match discover::parse_json_list(input.url, input.body, format) {
+        Ok(page) => View::List(page),
+        Err(e) => View::Unusable(e.to_string()),
     }
 }
 
