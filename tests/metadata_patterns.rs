@@ -469,6 +469,65 @@ fn pattern_7_short_lists_are_lists() {
 }
 
 #[test]
+fn pattern_7_a_repeated_structure_that_is_most_of_the_page_is_a_list() {
+    let entries = |titles: &[&str], tag: &str| -> String {
+        titles
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                format!(
+                    "<{tag}><a href=\"/ndbg/2019/t2020010{i}_{i}.html\">{t}</a><span>2020-01-0{}</span></{tag}>",
+                    i + 1
+                )
+            })
+            .collect()
+    };
+    let simplified = [
+        "阿图什市2019年政府信息公开工作年度报告",
+        "阿图什市教育局2019年政府信息公开工作年度报告",
+        "阿图什市财政局2019年政府信息公开工作年度报告",
+    ];
+    let traditional = [
+        "阿圖什市2019年政府信息公開工作年度報告",
+        "阿圖什市教育局2019年政府信息公開工作年度報告",
+        "阿圖什市財政局2019年政府信息公開工作年度報告",
+        "阿圖什市衛生局2019年政府信息公開工作年度報告",
+    ];
+    let nav = "<div class=\"nav\"><a href=\"/\">首页</a><a href=\"/zwgk/\">政务公开</a><a href=\"/hdjl/\">互动交流</a></div>";
+    for (titles, heading, tag) in [
+        (&simplified[..], "2019年度", "li"),
+        (&traditional[..], "2019年度報告", "li"),
+        (&simplified[..], "信息公开年报", "p"),
+    ] {
+        let list = entries(titles, tag);
+        let body = match tag {
+            "li" => format!("{nav}<h2>{heading}</h2><ul class=\"list\">{list}</ul>"),
+            _ => format!("{nav}<h2>{heading}</h2><div class=\"list\">{list}</div>"),
+        };
+        let html = page("<title>政府信息公开年报</title>", &body);
+        assert_eq!(
+            kind_of("http://www.example.gov.cn/ndbg/2019/", &html),
+            "list",
+            "{heading} <{tag}>"
+        );
+    }
+    // An item page whose article is followed by a box of three related, dated links stays an
+    // item: its own text is the larger part of the page.
+    let article = "根据《中华人民共和国政府信息公开条例》规定，现将本机关2019年度政府信息公开工作情况报告如下。\
+        本报告由总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、\
+        存在的主要问题及改进情况、其他需要报告的事项组成。";
+    let item = page(
+        "<title>阿图什市2019年政府信息公开工作年度报告</title>",
+        &format!(
+            "<h1>阿图什市2019年政府信息公开工作年度报告</h1><div class=\"content\"><p>{article}</p></div>\
+             <ul class=\"related\">{}</ul>",
+            entries(&simplified, "li")
+        ),
+    );
+    assert_eq!(kind_of(URL, &item), "item");
+}
+
+#[test]
 fn pattern_8_an_annual_report_with_a_wrong_title() {
     let sections = "<p>一、总体情况</p><p>本机关认真贯彻落实条例。</p>\
                     <p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>\
