@@ -111,6 +111,14 @@ fn not_found_and_long_streaks_become_gone_and_are_not_asked_again() {
         paths.len() - 1,
         "the new item was archived"
     );
+    // A dry run lists what a crawl would fetch: never a gone URL.
+    s.add_document(DocSpec::new("又一份新的通知", "2026-03-03 09:00"));
+    let dry = h.run(&["crawl", "--dry-run"]);
+    let listed = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        listed.contains("would fetch") && !listed.contains(s.url(&missing).as_str()),
+        "{listed}"
+    );
     let text = h.run(&["status"]);
     assert!(
         String::from_utf8_lossy(&text.stdout).contains("0 due for retry, 0 retried later, 2 gone"),
@@ -134,8 +142,9 @@ fn not_found_and_long_streaks_become_gone_and_are_not_asked_again() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("never-seen.html"), "{}", stderr(&out));
 
-    // Everything else was archived as usual.
-    assert_eq!(archived_of(&h.export(), s), paths.len() - 1);
+    // Everything else was archived as usual: all but the two failing ones, and the two
+    // documents added on the way.
+    assert_eq!(archived_of(&h.export(), s), paths.len() - 2 + 2);
 }
 
 #[test]

@@ -143,7 +143,7 @@ impl Engine {
     /// The failure policy: an item that failed is not asked again before its retry is due (a
     /// backfill does not wait), and a gone item is not asked again at all (`nianbao failures
     /// --retry` puts it back).
-    fn held_back(&self, task: &Task) -> bool {
+    pub(super) fn held_back(&self, task: &Task) -> bool {
         if !matches!(task.role, Role::Item { .. }) {
             return false;
         }

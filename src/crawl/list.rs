@@ -203,7 +203,11 @@ impl Engine {
                 new_items += 1;
             }
             if self.mode.is_dry_run() {
-                if known.is_none() {
+                // What a crawl would fetch: not what the failure policy or the crash guard
+                // holds back.
+                let task = Task::item(portal, item, page_url);
+                let held = self.held_back(&task) || self.is_quarantined(item.url.as_str());
+                if known.is_none() && !held {
                     self.dry_run_items
                         .lock()
                         .expect("dry-run list lock is never poisoned")
