@@ -16,6 +16,18 @@ pub const MAX_TAGS: usize = 2_000_000;
 /// Longest start tag (name and attributes) given to the parser; a longer one keeps the
 /// attributes that fit.
 pub const MAX_TAG_BYTES: usize = 32 * 1024;
+/// Formatting elements (`<b>`, `<font>` ...) open at once before further ones are left out.
+pub const MAX_OPEN_FORMATTING: usize = 12;
+/// Formatting elements whose open copies the parser re-creates in every new block. `<a>` and
+/// `<nobr>` are not among them: a new one closes the one open before it.
+const FORMATTING: &[&str] = &[
+    "b", "big", "code", "em", "font", "i", "s", "small", "strike", "strong", "tt", "u",
+];
+
+fn is_formatting(name: &str) -> bool {
+    FORMATTING.iter().any(|f| f.eq_ignore_ascii_case(name))
+}
+
 /// How far down the stack of open tags an end tag is matched; an end tag with no opener that
 /// near is left for the parser to ignore (a page of many stray end tags stays linear).
 const END_TAG_SEARCH: usize = 64;
@@ -67,7 +79,7 @@ pub fn parse(html: &str) -> Result<Parsed, Bound> {
     if counts.tags > MAX_TAGS {
         return Err(Bound::Tags { tags: counts.tags });
     }
-    if counts.max_depth <= MAX_DEPTH && counts.long_tags == 0 {
+    if counts.max_depth <= MAX_DEPTH && counts.long_tags == 0 && counts.formatting_left_out == 0 {
         return Ok(Parsed {
             doc: Html::parse_document(html),
             flattened: false,
@@ -87,6 +99,8 @@ struct Scan {
     max_depth: usize,
     /// Start tags longer than `MAX_TAG_BYTES`.
     long_tags: usize,
+    /// Formatting start tags left out past `MAX_OPEN_FORMATTING`.
+    formatting_left_out: usize,
 }
 
 /// Elements that never have content.
@@ -122,12 +136,16 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
     let bytes = html.as_bytes();
     // Open counted elements, by name as written.
     let mut stack: Vec<&str> = Vec::new();
+    // Formatting elements among them, and those left out by name (their end tags go too).
+    let mut open_formatting = 0usize;
+    let mut left_out: std::collections::HashMap<String, usize> = Default::default();
     // End tags still to come for elements closed early, by lower-case name.
     let mut closed_early: std::collections::HashMap<String, usize> = Default::default();
     let mut result = Scan {
         tags: 0,
         max_depth: 0,
         long_tags: 0,
+        formatting_left_out: 0,
     };
     // Copied up to here.
     let mut copied = 0usize;
@@ -161,10 +179,21 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
         i = end;
         if closing {
             let from = stack.len().saturating_sub(END_TAG_SEARCH);
-            if let Some(at) = stack[from..]
+            if let Some(pending) = left_out.get_mut(&lower).filter(|n| **n > 0) {
+                // The end tag of a formatting element left out: the innermost of its name.
+                *pending -= 1;
+                if let Some(out) = out.as_deref_mut() {
+                    out.push_str(&html[copied..start]);
+                    copied = end;
+                }
+            } else if let Some(at) = stack[from..]
                 .iter()
                 .rposition(|open| open.eq_ignore_ascii_case(name))
             {
+                open_formatting -= stack[from + at..]
+                    .iter()
+                    .filter(|n| is_formatting(n))
+                    .count();
                 stack.truncate(from + at);
             } else if let Some(pending) = closed_early.get_mut(&lower).filter(|n| **n > 0) {
                 // This element was already closed to keep the nesting within the limit.
@@ -200,12 +229,25 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
             cut_if_long(&mut out, &mut copied);
             continue;
         }
+        let formatting = is_formatting(name);
+        if formatting && open_formatting >= MAX_OPEN_FORMATTING {
+            // The parser re-opens every open formatting element in each new block: left open,
+            // thousands of distinct <b class=N> would be copied into every paragraph after them.
+            result.formatting_left_out += 1;
+            *left_out.entry(lower).or_default() += 1;
+            if let Some(out) = out.as_deref_mut() {
+                out.push_str(&html[copied..start]);
+                copied = end;
+            }
+            continue;
+        }
         if let Some(out) = out.as_deref_mut()
             && stack.len() >= MAX_DEPTH
         {
             let deepest = stack
                 .pop()
                 .expect("the stack is at the limit, so not empty");
+            open_formatting -= usize::from(is_formatting(deepest));
             out.push_str(&html[copied..start]);
             out.push_str("</");
             out.push_str(deepest);
@@ -216,6 +258,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
                 .or_default() += 1;
         }
         stack.push(name);
+        open_formatting += usize::from(formatting);
         result.max_depth = result.max_depth.max(stack.len());
         cut_if_long(&mut out, &mut copied);
     }
@@ -371,6 +414,29 @@ mod tests {
         assert_eq!(main.value().attr("data-a1"), Some("v>1"));
         let text: String = parsed.doc.root_element().text().collect();
         assert!(text.contains("正文") && !text.contains("v>99999"), "{text}");
+    }
+
+    #[test]
+    fn thousands_of_open_formatting_elements_are_not_copied_into_every_paragraph() {
+        let html = format!(
+            "<html><body><p>{}开始{}</body></html>",
+            (0..10_000)
+                .map(|i| format!("<b class=c{i}>"))
+                .collect::<String>(),
+            (0..2_000)
+                .map(|i| format!("</p><p>段落{i}"))
+                .collect::<String>()
+        );
+        let parsed = parse(&html).expect("within bounds");
+        assert!(parsed.flattened, "the markup was rewritten");
+        let nodes = parsed.doc.tree.nodes().count();
+        // Without the bound the parser builds hundreds of thousands of <b> copies.
+        assert!(nodes < 100_000, "{nodes} nodes");
+        let text: String = parsed.doc.root_element().text().collect();
+        assert!(text.contains("开始") && text.contains("段落1999"));
+        // Ordinary nesting of a few formatting elements is left alone.
+        let plain = "<p><font><b><i><u><strong>重要</strong></u></i></b></font></p>";
+        assert!(!parse(plain).expect("parses").flattened);
     }
 
     #[test]
