@@ -16,7 +16,8 @@ use crate::config::Settings;
 use crate::fetch::{Capture, StoredExchange};
 use crate::store::Store;
 use crate::warc::{
-    RevisitOf, WarcCapture, WarcSettings, WarcWriter, WrittenResponse, payload_digest,
+    EncodedCapture, RevisitOf, WarcCapture, WarcSettings, WarcWriter, WrittenResponse,
+    payload_digest,
 };
 
 /// WARC files live here, relative to data_dir.
@@ -148,11 +149,13 @@ impl WarcSink {
         let digest = payload_digest(&capture.wire_body);
         let original = self.store.warc_response(&digest)?;
         let revisit = original.as_ref().map(RevisitOf::from);
+        // Records are built and gzipped before the lock: only the append is serialised.
+        let encoded = EncodedCapture::new(capture, revisit.as_ref(), metadata);
         let mut writer = self
             .writer
             .lock()
             .expect("WARC writer lock is never poisoned");
-        Ok(writer.write_capture(capture, revisit.as_ref(), metadata)?)
+        Ok(writer.append_encoded(encoded)?)
     }
 }
 

@@ -134,56 +134,25 @@ impl WarcWriter {
         revisit_of: Option<&RevisitOf>,
         metadata: Option<&serde_json::Value>,
     ) -> Result<WrittenResponse, WarcError> {
-        let digest = payload_digest(&capture.wire_body);
-        let revisit_of = revisit_of.filter(|r| r.payload_digest == digest);
-        let request_id = new_record_id();
-        let response_id = new_record_id();
+        self.append_encoded(EncodedCapture::new(capture, revisit_of, metadata))
+    }
 
-        let mut request = common(Record::new("request", &request_id, capture.date), capture)
-            .header("WARC-Concurrent-To", response_id.as_str())
-            .header("Content-Type", "application/http;msgtype=request");
-        request.block = request_block(capture);
-
-        let head = response_head(capture);
-        let (kind, response) = match revisit_of {
-            Some(original) => {
-                let mut r = common(Record::new("revisit", &response_id, capture.date), capture)
-                    .header("WARC-Profile", REVISIT_PROFILE)
-                    .header("WARC-Refers-To", original.record_id.as_str())
-                    .header("WARC-Refers-To-Target-URI", original.target_uri.as_str())
-                    .header("WARC-Refers-To-Date", warc_date(original.date))
-                    .header("WARC-Payload-Digest", digest.as_str())
-                    .header("Content-Type", "application/http;msgtype=response");
-                r.block = head;
-                (ResponseKind::Revisit, r)
-            }
-            None => {
-                let mut r = common(Record::new("response", &response_id, capture.date), capture)
-                    .header("WARC-Payload-Digest", digest.as_str())
-                    .header("Content-Type", "application/http;msgtype=response");
-                r.block = head;
-                r.block.extend_from_slice(&capture.wire_body);
-                (ResponseKind::Response, r)
-            }
-        };
-
-        let mut records = vec![with_block_digest(request), with_block_digest(response)];
-        if let Some(doc) = metadata {
-            let mut m = Record::new("metadata", &new_record_id(), capture.date)
-                .header("WARC-Target-URI", capture.target_uri.as_str())
-                .header("WARC-Refers-To", response_id.as_str())
-                .header("WARC-Concurrent-To", response_id.as_str())
-                .header("Content-Type", "application/json");
-            m.block = serde_json::to_vec(doc).expect("a serde_json::Value always serializes");
-            records.push(with_block_digest(m));
-        }
-        let members = records
-            .iter()
-            .map(|r| gzip(&r.to_bytes()))
-            .collect::<Vec<_>>();
+    /// Appends a capture encoded beforehand (`EncodedCapture::new`, which needs no writer: the
+    /// records are built and compressed outside whatever lock guards the writer).
+    pub fn append_encoded(
+        &mut self,
+        encoded: EncodedCapture,
+    ) -> Result<WrittenResponse, WarcError> {
+        let EncodedCapture {
+            kind,
+            response_id,
+            members,
+            payload_digest,
+            date,
+            target_uri,
+        } = encoded;
         let group_len: u64 = members.iter().map(|m| m.len() as u64).sum();
-
-        let file = self.file_for(group_len, capture.date)?;
+        let file = self.file_for(group_len, date)?;
         // The response is the second member of the group.
         let offset = file.len + members.first().map_or(0, |m| m.len() as u64);
         let length = members.get(1).map_or(0, |m| m.len() as u64);
@@ -195,9 +164,9 @@ impl WarcWriter {
             file: file.name.clone(),
             offset,
             length,
-            payload_digest: digest,
-            date: capture.date,
-            target_uri: capture.target_uri.clone(),
+            payload_digest,
+            date,
+            target_uri,
         })
     }
 
@@ -366,6 +335,81 @@ fn repair(path: &Path) -> Result<Recovery, WarcError> {
         cut_bytes: cut,
         damage: found.damage,
     })
+}
+
+/// One capture's records, built and gzipped, ready to append: one gzip member per record.
+pub struct EncodedCapture {
+    kind: ResponseKind,
+    response_id: String,
+    members: Vec<Vec<u8>>,
+    payload_digest: String,
+    date: DateTime<Utc>,
+    target_uri: String,
+}
+
+impl EncodedCapture {
+    /// Builds and compresses the records `WarcWriter::write_capture` writes.
+    pub fn new(
+        capture: &WarcCapture,
+        revisit_of: Option<&RevisitOf>,
+        metadata: Option<&serde_json::Value>,
+    ) -> EncodedCapture {
+        let digest = payload_digest(&capture.wire_body);
+        let revisit_of = revisit_of.filter(|r| r.payload_digest == digest);
+        let request_id = new_record_id();
+        let response_id = new_record_id();
+
+        let mut request = common(Record::new("request", &request_id, capture.date), capture)
+            .header("WARC-Concurrent-To", response_id.as_str())
+            .header("Content-Type", "application/http;msgtype=request");
+        request.block = request_block(capture);
+
+        let head = response_head(capture);
+        let (kind, response) = match revisit_of {
+            Some(original) => {
+                let mut r = common(Record::new("revisit", &response_id, capture.date), capture)
+                    .header("WARC-Profile", REVISIT_PROFILE)
+                    .header("WARC-Refers-To", original.record_id.as_str())
+                    .header("WARC-Refers-To-Target-URI", original.target_uri.as_str())
+                    .header("WARC-Refers-To-Date", warc_date(original.date))
+                    .header("WARC-Payload-Digest", digest.as_str())
+                    .header("Content-Type", "application/http;msgtype=response");
+                r.block = head;
+                (ResponseKind::Revisit, r)
+            }
+            None => {
+                let mut r = common(Record::new("response", &response_id, capture.date), capture)
+                    .header("WARC-Payload-Digest", digest.as_str())
+                    .header("Content-Type", "application/http;msgtype=response");
+                r.block = head;
+                r.block.extend_from_slice(&capture.wire_body);
+                (ResponseKind::Response, r)
+            }
+        };
+
+        let mut records = vec![with_block_digest(request), with_block_digest(response)];
+        if let Some(doc) = metadata {
+            let mut m = Record::new("metadata", &new_record_id(), capture.date)
+                .header("WARC-Target-URI", capture.target_uri.as_str())
+                .header("WARC-Refers-To", response_id.as_str())
+                .header("WARC-Concurrent-To", response_id.as_str())
+                .header("Content-Type", "application/json");
+            m.block = serde_json::to_vec(doc).expect("a serde_json::Value always serializes");
+            records.push(with_block_digest(m));
+        }
+        let members = records
+            .iter()
+            .map(|r| gzip(&r.to_bytes()))
+            .collect::<Vec<_>>();
+        EncodedCapture {
+            kind,
+            response_id,
+            members,
+            payload_digest: digest,
+            date: capture.date,
+            target_uri: capture.target_uri.clone(),
+        }
+    }
 }
 
 #[cfg(test)]
