@@ -4,56 +4,16 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use common::{raw_file, run_limited, stderr};
+use common::route_server::{Route, RouteServer, run_nianbao, write_config};
+use common::{raw_file, stderr};
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// Answers a request target with (status, content type, body).
-type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
-
-/// A minimal HTTP/1.1 server: answers each connection from `route` and closes it.
-async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<String>>>) {
-    loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
-            return;
-        };
-        let route = route.clone();
-        let log = log.clone();
-        tokio::spawn(async move {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut chunk).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            }
-            let head = String::from_utf8_lossy(&buf).into_owned();
-            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            log.lock().expect("log lock").push(target.clone());
-            let (status, content_type, body) = route(&target);
-            let header = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = socket.write_all(header.as_bytes()).await;
-            let _ = socket.write_all(&body).await;
-        });
-    }
-}
 
 #[test]
 fn a_json_list_api_section_is_crawled_with_its_metadata() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let listener = runtime
-        .block_on(TcpListener::bind("127.0.0.21:0"))
-        .or_else(|_| runtime.block_on(TcpListener::bind("127.0.0.1:0")))
-        .expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let server = RouteServer::bind("127.0.0.21");
+    let base = server.base.clone();
     let items = [
         (
             "/zfxxgk/nb/202401/t20240125_1.shtml",
@@ -108,30 +68,21 @@ fn a_json_list_api_section_is_crawled_with_its_metadata() {
             ),
         }
     });
-    let log = Arc::new(Mutex::new(Vec::new()));
-    runtime.spawn(serve(listener, route, log.clone()));
+    server.serve(route);
 
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let config = write_config(
+        dir.path(),
+        &format!(
             "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
              per_host_interval = \"50ms\"\n[[portal]]\nname = \"湖北省市场监督管理局\"\nurl = \"{base}/api/xxgk/list\"\n\
              list_api = \"trs_xxgk\"\n"
         ),
-    )
-    .expect("write config");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
-    cmd.arg("--config").arg(&config).arg("crawl");
-    let out = run_limited(cmd, Duration::from_secs(60));
+    );
+    let out = run_nianbao(&config, &["crawl"]);
     assert_eq!(out.status.code(), Some(0), "crawl: {}", stderr(&out));
 
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
-    cmd.arg("--config")
-        .arg(&config)
-        .args(["export", "--format", "jsonl"]);
-    let out = run_limited(cmd, Duration::from_secs(60));
+    let out = run_nianbao(&config, &["export", "--format", "jsonl"]);
     let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
@@ -171,7 +122,7 @@ fn a_json_list_api_section_is_crawled_with_its_metadata() {
         );
         assert!(raw_file(&dir.path().join("data"), r).exists());
     }
-    let requests = log.lock().expect("log lock").clone();
+    let requests = server.requests();
     assert_eq!(
         requests.first().map(String::as_str),
         Some("/robots.txt"),

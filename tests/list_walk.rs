@@ -8,48 +8,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use common::{run_limited, stderr};
+use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::stderr;
 use encoding_rs::GBK;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// Answers a request target with (status, content type, body).
-type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
-
-/// A minimal HTTP/1.1 server: answers each connection from `route` and closes it.
-async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<String>>>) {
-    loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
-            return;
-        };
-        let route = route.clone();
-        let log = log.clone();
-        tokio::spawn(async move {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut chunk).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                }
-            }
-            let head = String::from_utf8_lossy(&buf).into_owned();
-            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            log.lock().expect("log lock").push(target.clone());
-            let (status, content_type, body) = route(&target);
-            let header = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = socket.write_all(header.as_bytes()).await;
-            let _ = socket.write_all(&body).await;
-        });
-    }
-}
 
 const ITEMS: u64 = 8;
 const PER_PAGE: u64 = 3;
@@ -133,32 +97,23 @@ fn route(target: &str) -> (u16, String, Vec<u8>) {
 
 #[test]
 fn a_nightly_crawl_walks_each_page_number_once_and_its_ledger_is_honest() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let listener = runtime
-        .block_on(TcpListener::bind("127.0.0.23:0"))
-        .or_else(|_| runtime.block_on(TcpListener::bind("127.0.0.1:0")))
-        .expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let log = Arc::new(Mutex::new(Vec::new()));
-    runtime.spawn(serve(listener, Arc::new(route), log.clone()));
+    let server = RouteServer::bind("127.0.0.23");
+    let base = server.base.clone();
+    server.serve(Arc::new(route));
 
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let config = write_config(
+        dir.path(),
+        &format!(
             "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
              per_host_interval = \"20ms\"\n[crawl]\nknown_pages_before_stop = 1\n\
              [[portal]]\nname = \"某某县人民政府\"\nurl = \"{base}/list.asp?lb={LB_GBK}\"\n"
         ),
-    )
-    .expect("write config");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
-    cmd.arg("--config").arg(&config).arg("crawl");
-    let out = run_limited(cmd, Duration::from_secs(60));
+    );
+    let out = run_nianbao(&config, &["crawl"]);
     assert_eq!(out.status.code(), Some(0), "crawl: {}", stderr(&out));
 
-    let requests = log.lock().expect("log lock").clone();
+    let requests = server.requests();
     let list_requests: Vec<&String> = requests
         .iter()
         .filter(|t| t.starts_with("/list.asp"))
@@ -269,37 +224,24 @@ fn hanweb_and_channel_route(target: &str) -> (u16, String, Vec<u8>) {
 
 #[test]
 fn a_nightly_crawl_requests_every_hanweb_range_and_walks_year_sub_channels() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let listener = runtime
-        .block_on(TcpListener::bind("127.0.0.24:0"))
-        .or_else(|_| runtime.block_on(TcpListener::bind("127.0.0.1:0")))
-        .expect("bind loopback");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let log = Arc::new(Mutex::new(Vec::new()));
-    runtime.spawn(serve(
-        listener,
-        Arc::new(hanweb_and_channel_route),
-        log.clone(),
-    ));
+    let server = RouteServer::bind("127.0.0.24");
+    let base = server.base.clone();
+    server.serve(Arc::new(hanweb_and_channel_route));
 
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
+    let config = write_config(
+        dir.path(),
+        &format!(
             "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
              per_host_interval = \"20ms\"\n[crawl]\nknown_pages_before_stop = 1\n\
              [[portal]]\nname = \"汉威县\"\nurl = \"{base}/col/col1229/index.html\"\n\
              [[portal]]\nname = \"年报频道\"\nurl = \"{base}/nb/\"\n"
         ),
-    )
-    .expect("write config");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
-    cmd.arg("--config").arg(&config).arg("crawl");
-    let out = run_limited(cmd, Duration::from_secs(60));
+    );
+    let out = run_nianbao(&config, &["crawl"]);
     assert_eq!(out.status.code(), Some(0), "crawl: {}", stderr(&out));
 
-    let requests = log.lock().expect("log lock").clone();
+    let requests = server.requests();
     let ranges: Vec<&String> = requests
         .iter()
         .filter(|t| t.contains("dataproxy.jsp"))

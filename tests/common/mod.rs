@@ -2,6 +2,8 @@
 //! config, and the real `nianbao` binary run against them with a time limit.
 #![allow(dead_code)]
 
+pub mod route_server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;

@@ -1,0 +1,98 @@
+//! A small HTTP/1.1 server of the test's own, for portals the simulator does not model: each
+//! request target is answered by a route function and logged, and each connection is closed
+//! after its answer.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// Answers a request target with (status, content type, body).
+pub type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
+
+/// A bound server and the runtime it runs on: `bind`, then `serve` (a route may need `base`).
+pub struct RouteServer {
+    pub runtime: tokio::runtime::Runtime,
+    /// `http://IP:PORT`
+    pub base: String,
+    listener: Mutex<Option<TcpListener>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl RouteServer {
+    /// Binds `ip` at a free port (127.0.0.1 where `ip` cannot be bound).
+    pub fn bind(ip: &str) -> RouteServer {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let listener = runtime
+            .block_on(TcpListener::bind(format!("{ip}:0")))
+            .or_else(|_| runtime.block_on(TcpListener::bind("127.0.0.1:0")))
+            .expect("bind loopback");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        RouteServer {
+            runtime,
+            base,
+            listener: Mutex::new(Some(listener)),
+            log: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Starts answering with `route` (once).
+    pub fn serve(&self, route: Route) {
+        let listener = self
+            .listener
+            .lock()
+            .expect("listener lock")
+            .take()
+            .expect("a server is served once");
+        self.runtime.spawn(serve(listener, route, self.log.clone()));
+    }
+
+    /// Every request target received, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.log.lock().expect("log lock").clone()
+    }
+}
+
+async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<String>>>) {
+    loop {
+        let Ok((mut socket, _)) = listener.accept().await else {
+            return;
+        };
+        let route = route.clone();
+        let log = log.clone();
+        tokio::spawn(async move {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                match socket.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&buf).into_owned();
+            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+            log.lock().expect("log lock").push(target.clone());
+            let (status, content_type, body) = route(&target);
+            let header = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = socket.write_all(header.as_bytes()).await;
+            let _ = socket.write_all(&body).await;
+        });
+    }
+}
+
+/// Writes `text` as `dir/config.toml` and returns its path.
+pub fn write_config(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).expect("write config");
+    path
+}
+
+/// Runs the real binary with `--config config` and `args`, within a minute.
+pub fn run_nianbao(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+    cmd.arg("--config").arg(config).args(args);
+    super::run_limited(cmd, std::time::Duration::from_secs(60))
+}
