@@ -100,35 +100,60 @@ fn assert_store_failure(out: &std::process::Output, names: &Path) {
     );
 }
 
+/// A data_dir on a fresh 24 MB tmpfs, after a first crawl of the simulator. Fields drop in
+/// order: the harness, then the mount, then its mount point.
+struct Mounted {
+    h: Harness,
+    data: PathBuf,
+    before: Vec<Value>,
+    fs: Tmpfs,
+    _scratch: tempfile::TempDir,
+}
+
+impl Mounted {
+    /// `None` (with the skip message of `Tmpfs::mount`) where a tmpfs cannot be mounted.
+    fn crawled() -> Option<Mounted> {
+        let scratch = tempfile::tempdir().expect("scratch");
+        let fs = Tmpfs::mount(&scratch.path().join("mnt"), "24m")?;
+        let data = fs.path.join("data");
+        let h = harness_on(Some(&data));
+        let first = h.run(&["crawl"]);
+        assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+        let before = export_of(&h, &data);
+        Some(Mounted {
+            h,
+            data,
+            before,
+            fs,
+            _scratch: scratch,
+        })
+    }
+}
+
 #[test]
 fn a_full_filesystem_stops_the_crawl_with_exit_3_and_keeps_what_was_committed() {
-    let scratch = tempfile::tempdir().expect("scratch");
-    let Some(fs) = Tmpfs::mount(&scratch.path().join("mnt"), "24m") else {
+    // Kept whole: its fields must drop in order (the mount before its mount point).
+    let Some(m) = Mounted::crawled() else {
         return;
     };
-    let data = fs.path.join("data");
-    let h = harness_on(Some(&data));
-    let first = h.run(&["crawl"]);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let before = export_of(&h, &data);
-    assert!(!before.is_empty());
+    assert!(!m.before.is_empty());
 
     // Fill the filesystem to the last byte, then give the site new, large documents.
-    let filler = fs.path.join("filler");
+    let filler = m.fs.path.join("filler");
     let _ = Command::new("dd")
         .args(["if=/dev/zero", "bs=1M"])
         .arg(format!("of={}", filler.display()))
         .output();
-    let s = h.sim.site("nometa");
+    let s = m.h.sim.site("nometa");
     let known = s.truth().len();
     for n in 0..12 {
         s.add_document(DocSpec::new(&format!("新的报告{n}"), "2026-03-02 09:00").with_attachment());
     }
     let new_paths: Vec<String> = doc_paths(s)[known..].to_vec();
     // A slower gap, so that the stop shows in what the server saw.
-    h.edit_config(|t| t.replace("per_host_interval = ", "per_host_interval = \"300ms\"\n#"));
-    let full = h.run(&["crawl"]);
-    assert_store_failure(&full, &data);
+    m.h.edit_config(|t| t.replace("per_host_interval = ", "per_host_interval = \"300ms\"\n#"));
+    let full = m.h.run(&["crawl"]);
+    assert_store_failure(&full, &m.data);
     let log = stderr(&full);
     assert!(log.contains("No space left"), "{log}");
     assert!(log.contains("cannot take writes"), "{log}");
@@ -142,36 +167,34 @@ fn a_full_filesystem_stops_the_crawl_with_exit_3_and_keeps_what_was_committed() 
 
     // Space again: everything committed before is there, raw files included.
     std::fs::remove_file(&filler).expect("remove filler");
-    let after = export_of(&h, &data);
-    assert_eq!(after[..before.len()], before[..]);
-    for record in &before {
-        assert!(raw_file(&data, record).exists());
+    let after = export_of(&m.h, &m.data);
+    assert_eq!(after[..m.before.len()], m.before[..]);
+    for record in &m.before {
+        assert!(raw_file(&m.data, record).exists());
     }
-    let again = h.run(&["crawl"]);
+    let again = m.h.run(&["crawl"]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
-    assert_eq!(export_of(&h, &data).len(), before.len() + new_paths.len());
+    assert_eq!(
+        export_of(&m.h, &m.data).len(),
+        m.before.len() + new_paths.len()
+    );
 }
 
 #[test]
 fn a_read_only_data_dir_gives_exit_3_naming_it() {
-    let scratch = tempfile::tempdir().expect("scratch");
-    let Some(fs) = Tmpfs::mount(&scratch.path().join("mnt"), "24m") else {
+    // Kept whole: its fields must drop in order (the mount before its mount point).
+    let Some(m) = Mounted::crawled() else {
         return;
     };
-    let data = fs.path.join("data");
-    let h = harness_on(Some(&data));
-    let first = h.run(&["crawl"]);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    let before = export_of(&h, &data);
 
-    fs.remount("ro");
+    m.fs.remount("ro");
     for args in [&["crawl"][..], &["status"][..]] {
-        let out = h.run(args);
-        assert_store_failure(&out, &data);
+        let out = m.h.run(args);
+        assert_store_failure(&out, &m.data);
         assert!(stderr(&out).contains("Read-only"), "{}", stderr(&out));
     }
-    fs.remount("rw");
-    assert_eq!(export_of(&h, &data), before);
+    m.fs.remount("rw");
+    assert_eq!(export_of(&m.h, &m.data), m.before);
 }
 
 #[test]
