@@ -184,14 +184,30 @@ static PRINTED_COUNT: LazyLock<Regex> = LazyLock::new(|| {
 /// dated entries with a pager) rather than an item page. For `inspect`; the crawl trusts its
 /// configuration over this guess.
 pub fn page_kind_hint(url: &Url, html: &str) -> bool {
-    looks_like_list(&discover(url, html), html)
+    match crate::page::parse(html) {
+        Ok(parsed) => {
+            let facts = crate::classify::PageFacts::of_document(&parsed.doc);
+            let page = discover_document(url, &parsed.doc, html, encoding_rs::UTF_8);
+            looks_like_list(&page, html, facts.main_chars())
+        }
+        Err(_) => false,
+    }
 }
 
-/// `page_kind_hint` on what discover already found on the page. A list is a jpage datastore,
-/// 5 dated entries, 2 with a next page, one row of a list whose pager states more pages (a
-/// list trimmed to one row), or 2 or more dated entries that a printed count on the page
-/// (`相关结果4个`) numbers exactly (a short search result).
-pub fn looks_like_list(page: &ListPage, html: &str) -> bool {
+/// Dated entries of one repeated structure from which a page that is mostly those entries is
+/// a list.
+const BARE_LIST_MIN_DATED: usize = 3;
+/// Share of the main text (in percent) the entries' titles and dates make up on a bare list; on
+/// an item page with a box of related links its own text is the larger part.
+const BARE_LIST_MIN_SHARE: usize = 60;
+
+/// `page_kind_hint` on what discover already found on the page, with `main_chars` the page's
+/// main text outside navigation (`PageFacts::main_chars`). A list is a jpage datastore, 5 dated
+/// entries, 2 with a next page, one row of a list whose pager states more pages (a list trimmed
+/// to one row), 2 or more dated entries that a printed count on the page (`相关结果4个`)
+/// numbers exactly (a short search result), or 3 or more dated entries of one repeated
+/// structure that make up most of the main text (a year's column of three reports).
+pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
     let dated = page.items.iter().filter(|i| i.date.is_some()).count();
     let has_datastore = html.contains("<datastore") && html.contains("<recordset");
     let stated_pages = page.stated.and_then(|s| s.pages).unwrap_or(0);
@@ -201,9 +217,18 @@ pub fn looks_like_list(page: &ListPage, html: &str) -> bool {
             .filter_map(|c| c.get(1)?.as_str().parse::<usize>().ok())
             .any(|n| n == dated)
     };
+    // A date prints as about ten characters beside its title.
+    let listed = || -> usize {
+        page.items
+            .iter()
+            .filter(|i| i.date.is_some())
+            .map(|i| i.title.as_deref().map_or(0, |t| t.chars().count()) + 10)
+            .sum()
+    };
     has_datastore
         || dated >= LIST_HINT_MIN_DATED
         || (dated >= 2 && !page.next_pages.is_empty())
         || (dated >= 1 && stated_pages > 1 && !page.next_pages.is_empty())
         || (dated >= 2 && counted())
+        || (dated >= BARE_LIST_MIN_DATED && listed() * 100 >= main_chars * BARE_LIST_MIN_SHARE)
 }

@@ -209,7 +209,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             } => item_view(input.url, doc, &facts, evidence, portal_name),
             PageRole::Guess { portal_name } => {
                 let page = discover::discover_document(input.url, doc, text, decoded.encoding);
-                if discover::looks_like_list(&page, text) || is_bare_list(&page, &facts) {
+                if discover::looks_like_list(&page, text, facts.main_chars()) {
                     View::List(page)
                 } else {
                     item_view(
@@ -238,28 +238,6 @@ fn item_view(
         metadata: Box::new(extract::extract_document(url, doc, evidence, portal_name)),
         content_hash: dedup::content_hash_of(facts),
     }
-}
-
-/// Dated entries of one repeated structure from which a page that is mostly those entries is
-/// a list.
-const BARE_LIST_MIN_DATED: usize = 3;
-/// Share of the main text (in percent) the entries' titles and dates make up on a bare list; on
-/// an item page with a box of related links its own text is the larger part.
-const BARE_LIST_MIN_SHARE: usize = 60;
-
-/// A short list without pager or count (a search result page, a year's column of three
-/// reports): a repeated structure of dated entries that is most of what the page shows.
-fn is_bare_list(page: &ListPage, facts: &PageFacts) -> bool {
-    let dated: Vec<_> = page.items.iter().filter(|i| i.date.is_some()).collect();
-    if dated.len() < BARE_LIST_MIN_DATED {
-        return false;
-    }
-    // A date prints as about ten characters beside its title.
-    let listed: usize = dated
-        .iter()
-        .map(|i| i.title.as_deref().map_or(0, |t| t.chars().count()) + 10)
-        .sum();
-    listed * 100 >= facts.main_chars() * BARE_LIST_MIN_SHARE
 }
 
 /// A JSON list API's answer as a list, or why it cannot be read.
