@@ -15,7 +15,7 @@ use nianbao::dedup;
 use nianbao::discover;
 use nianbao::extract::{self, ListEvidence};
 use nianbao::page::{self, PageInput, PageRole};
-use nianbao::sim::Simulator;
+use nianbao_sim::Simulator;
 use url::Url;
 
 struct Page {

@@ -23,8 +23,9 @@
 //!   -> report     (report)      run summary and machine-readable run report
 //! ```
 //!
-//! `cli` parses the command line and `commands` runs each subcommand; `sim` serves simulated
-//! portals on loopback for the tests, the benchmarks and `nianbao demo`.
+//! `cli` parses the command line and `commands` runs each subcommand. The simulated portals that
+//! the tests, the benchmarks and `nianbao demo` crawl live in their own crate, `crates/sim`
+//! (`nianbao_sim`).
 
 pub mod archive;
 pub mod classify;
@@ -42,7 +43,6 @@ pub mod fetch;
 pub mod gate;
 pub mod page;
 pub mod report;
-pub mod sim;
 pub mod store;
 pub mod warc;
 pub mod warc_sink;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::{SiteHandle, TruthDoc};
+use nianbao_sim::{SiteHandle, TruthDoc};
 use serde_json::Value;
 
 const INTERVAL: Duration = Duration::from_millis(100);

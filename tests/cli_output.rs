@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::SiteSpec;
+use nianbao_sim::SiteSpec;
 use serde_json::Value;
 
 #[test]

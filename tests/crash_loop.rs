@@ -10,7 +10,7 @@ use std::os::unix::process::ExitStatusExt as _;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::SiteSpec;
+use nianbao_sim::SiteSpec;
 
 const MARKER: &str = "POISON-PAGE-7f3a";
 const POISON_ENV: &str = "NIANBAO_TEST_POISON";

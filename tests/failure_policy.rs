@@ -9,7 +9,7 @@ mod politeness_support;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::{DocSpec, FaultKind, SiteHandle};
+use nianbao_sim::{DocSpec, FaultKind, SiteHandle};
 use politeness_support::*;
 use serde_json::Value;
 

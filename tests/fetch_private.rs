@@ -13,7 +13,7 @@ use nianbao::config::{FetchSettings, Politeness};
 use nianbao::discover::PageRequest;
 use nianbao::fetch::{ExcludeReason, FetchOptions, FetchOutcome, Fetcher, Lookup};
 use nianbao::gate::HostGate;
-use nianbao::sim::{Simulator, SiteSpec};
+use nianbao_sim::{Simulator, SiteSpec};
 use url::Url;
 
 fn fetcher() -> Fetcher {

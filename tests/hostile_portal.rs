@@ -12,8 +12,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{Harness, assert_seqs_contiguous, raw_file, stderr};
-use nianbao::sim::{Hostile, SiteHandle, SiteSpec, hostile_set, hostile_site};
 use nianbao::store::Store;
+use nianbao_sim::{Hostile, SiteHandle, SiteSpec, hostile_set, hostile_site};
 use politeness_support::*;
 use serde_json::Value;
 use sha2::{Digest, Sha256};

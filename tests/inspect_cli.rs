@@ -160,7 +160,7 @@ fn challenges_and_mislabelled_charsets() {
 #[test]
 fn a_live_simulated_page_is_fetched_politely_and_read_like_the_crawl_reads_it() {
     let h = Harness::with_sites(
-        vec![nianbao::sim::SiteSpec::standard_named("trs").expect("the trs portal exists")],
+        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("the trs portal exists")],
         Duration::from_millis(100),
     );
     let site = h.sim.site("trs");

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::{DocSpec, SiteSpec};
+use nianbao_sim::{DocSpec, SiteSpec};
 use serde_json::Value;
 
 const INTERVAL: Duration = Duration::from_millis(60);

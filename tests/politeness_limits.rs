@@ -8,7 +8,7 @@ mod politeness_support;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::FaultKind;
+use nianbao_sim::FaultKind;
 use politeness_support::*;
 
 const MAX_BODY: u64 = 1024 * 1024;

@@ -8,7 +8,7 @@ mod politeness_support;
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao::sim::{Fault, FaultKind};
+use nianbao_sim::{Fault, FaultKind};
 use politeness_support::*;
 
 /// Runs `crawl` of a harness built by `setup`; the exit code is checked by the caller.

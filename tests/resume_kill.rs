@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::{Harness, raw_file, stderr};
 use nianbao::dedup::sha256_hex;
-use nianbao::sim::SiteSpec;
+use nianbao_sim::SiteSpec;
 use rand::Rng;
 use serde_json::Value;
 

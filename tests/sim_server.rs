@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::io::Read;
 
-use nianbao::sim::{DocSpec, Simulator, SiteHandle};
+use nianbao_sim::{DocSpec, Simulator, SiteHandle};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::{Harness, raw_file, stderr};
-use nianbao::sim::DocSpec;
+use nianbao_sim::DocSpec;
 use politeness_support::*;
 use serde_json::Value;
 
@@ -270,7 +270,7 @@ fn a_truncated_raw_file_is_named_by_feed_and_export_and_repaired_by_a_recrawl() 
     };
     h.sim.site("gbk").add_path_fault(at(
         &target,
-        nianbao::sim::FaultKind::Body {
+        nianbao_sim::FaultKind::Body {
             status: 200,
             content_type,
             body: full.clone(),

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use common::{Harness, stderr};
 use nianbao::dedup::sha256_hex;
-use nianbao::sim::SiteSpec;
 use nianbao::warc::{WarcReader, WarcRecord, parse_http_head};
+use nianbao_sim::SiteSpec;
 use serde_json::Value;
 
 const INTERVAL: Duration = Duration::from_millis(50);

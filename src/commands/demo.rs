@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::config::{self, Overrides};
 use crate::crawl::{self, Mode};
-use crate::sim::Simulator;
+use nianbao_sim::Simulator;
 
 use super::{Outcome, open_store, shutdown_signal};
 

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use nianbao::sim::{Simulator, SiteSpec};
+use nianbao_sim::{Simulator, SiteSpec};
 use serde_json::Value;
 
 /// Longest a single command may run in a test before it is killed and the test fails.
@@ -25,7 +25,7 @@ pub struct Harness {
 impl Harness {
     /// The standard simulated portals, crawled with `interval` between requests to one host.
     pub fn standard(interval: Duration) -> Harness {
-        Harness::with_sites(nianbao::sim::SiteSpec::standard(), interval)
+        Harness::with_sites(nianbao_sim::SiteSpec::standard(), interval)
     }
 
     pub fn with_sites(sites: Vec<SiteSpec>, interval: Duration) -> Harness {

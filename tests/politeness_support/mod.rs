@@ -8,7 +8,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use nianbao::gate::{BROKEN_GATE_ENV, BROKEN_GATE_VALUE};
-use nianbao::sim::{FaultKind, FaultTarget, PathFault, RequestRecord, SiteHandle, SiteSpec};
+use nianbao_sim::{FaultKind, FaultTarget, PathFault, RequestRecord, SiteHandle, SiteSpec};
 use serde_json::Value;
 
 use crate::common::Harness;

@@ -4,10 +4,10 @@
 //! attachments behind `/module/download/downfile.jsp`.
 
 use super::{body_html, esc, view};
-use crate::sim::Family;
-use crate::sim::http::{Request, Response};
-use crate::sim::page::{self, Page};
-use crate::sim::site::{Doc, SiteState};
+use crate::Family;
+use crate::http::{Request, Response};
+use crate::page::{self, Page};
+use crate::site::{Doc, SiteState};
 
 pub(super) const SECTION: &str = "/col/col1234/index.html";
 const DATAPROXY: &str = "/module/web/jpage/dataproxy.jsp";

@@ -3,10 +3,10 @@
 //! counter updated on every request and editor names in GBK-only characters (喆, 镕).
 
 use super::{body_html, esc, view};
-use crate::sim::Family;
-use crate::sim::http::{Request, Response};
-use crate::sim::page::{self, Page};
-use crate::sim::site::{Doc, SiteState};
+use crate::Family;
+use crate::http::{Request, Response};
+use crate::page::{self, Page};
+use crate::site::{Doc, SiteState};
 
 pub(super) const DIR: &str = "/xxgk/nb/";
 pub(super) const SECTION: &str = "/xxgk/nb/list.asp?page=1";

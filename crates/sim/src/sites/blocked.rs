@@ -2,10 +2,10 @@
 //! `<meta r="m">` token, the `$_ts` bootstrap script and an obfuscated script path), the way such
 //! portals look to a crawler without a JavaScript engine.
 
-use crate::sim::Family;
-use crate::sim::http::Response;
-use crate::sim::page;
-use crate::sim::site::SiteState;
+use crate::Family;
+use crate::http::Response;
+use crate::page;
+use crate::site::SiteState;
 
 pub(super) const SECTION: &str = "/zwgk/xxgknb/index.html";
 

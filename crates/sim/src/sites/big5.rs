@@ -3,10 +3,10 @@
 //! index_1.html, … Pure rendering over the site model.
 
 use super::{body_html, esc, index_page_name, page_index, view};
-use crate::sim::Family;
-use crate::sim::http::{Request, Response};
-use crate::sim::page::{self, Page};
-use crate::sim::site::{Doc, SiteState};
+use crate::Family;
+use crate::http::{Request, Response};
+use crate::page::{self, Page};
+use crate::site::{Doc, SiteState};
 
 pub(super) const DIR: &str = "/xxgk/nb/";
 pub(super) const SECTION: &str = "/xxgk/nb/index.html";

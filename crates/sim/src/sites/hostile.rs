@@ -7,12 +7,12 @@ use std::io::Write;
 use std::sync::OnceLock;
 
 use super::{body_html, esc, view};
-use crate::sim::Family;
-use crate::sim::Hostile;
-use crate::sim::http::{Filler, Request, Response};
-use crate::sim::page::{self, Page};
-use crate::sim::report::{self, Script};
-use crate::sim::site::{Doc, SiteState};
+use crate::Family;
+use crate::Hostile;
+use crate::http::{Filler, Request, Response};
+use crate::page::{self, Page};
+use crate::report::{self, Script};
+use crate::site::{Doc, SiteState};
 
 pub(super) const DIR: &str = "/hostile/";
 pub(super) const SECTION: &str = "/hostile/index.html";

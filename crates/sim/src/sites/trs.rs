@@ -3,10 +3,10 @@
 //! table, a 浏览次数 counter and a `页面生成时间` meta that change on every request.
 
 use super::{body_html, esc, page_index, view};
-use crate::sim::Family;
-use crate::sim::http::{Request, Response};
-use crate::sim::page::{self, Page};
-use crate::sim::site::{Doc, SiteState};
+use crate::Family;
+use crate::http::{Request, Response};
+use crate::page::{self, Page};
+use crate::site::{Doc, SiteState};
 
 pub(super) const DIR: &str = "/zwgk/zfxxgknb/";
 pub(super) const SECTION: &str = "/zwgk/zfxxgknb/index.html";
