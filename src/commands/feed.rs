@@ -76,12 +76,14 @@ pub(super) fn run(
             Ok(Outcome::Completed)
         }
         Action::Exec(cmd) => {
-            let records: Vec<ExportRecord> = store
+            let archive = crate::archive::Archive::open(store.data_dir())?;
+            // Records are read one at a time as the consumer takes them, so a consumer that is
+            // a million records behind costs one record of memory, not a million.
+            for record in store
                 .export_since(position)
                 .take(limit.unwrap_or(usize::MAX))
-                .collect::<Result<_, _>>()?;
-            let archive = crate::archive::Archive::open(store.data_dir())?;
-            for record in records {
+            {
+                let record = record?;
                 let raw = store.data_dir().join(&record.raw_path);
                 // A damaged raw file stops the feed before the consumer sees it (exit code 3);
                 // the record is offered again once the file is whole.
