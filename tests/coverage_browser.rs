@@ -54,7 +54,7 @@ fn dom(profile: &Path, page: &Path, fragment: &str) -> String {
 /// The `<tbody>` of one portal in the dumped DOM.
 fn portal_block<'a>(dom: &'a str, portal: &str) -> &'a str {
     dom.split("<tbody")
-        .find(|b| b.contains(&format!("<th colspan=\"18\">{portal}")) || b.contains(portal))
+        .find(|b| b.contains(&format!("\">{portal}<span class=\"badge")))
         .unwrap_or_else(|| panic!("no portal {portal} on the page"))
 }
 
