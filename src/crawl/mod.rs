@@ -294,12 +294,34 @@ pub async fn run(
         }
         entry.elapsed_secs = report.elapsed_secs;
     }
+    if !mode.command().contains("--dry-run") {
+        add_health(&store, &mut report)?;
+    }
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
     report.write(&settings.data_dir)?;
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)
+}
+
+/// Compares each portal with its share of the last run that walked it (dry runs and interrupted
+/// runs say too little to compare with).
+fn add_health(store: &Store, report: &mut RunReport) -> anyhow::Result<()> {
+    if report.interrupted {
+        return Ok(());
+    }
+    let runs: Vec<RunReport> = store.runs()?;
+    for (name, current) in report.portals.iter_mut() {
+        let previous = runs
+            .iter()
+            .filter(|r| !r.interrupted && !r.command.contains("--dry-run"))
+            .find_map(|r| r.portals.get(name));
+        if let Some(previous) = previous {
+            current.health = crate::health::compare(previous, current);
+        }
+    }
+    Ok(())
 }
 
 impl Engine {
