@@ -61,6 +61,10 @@ fn pdfs_with_predefined_cmaps_and_no_to_unicode_are_read() {
         return;
     }
     let tools = Tools::discover();
+    assert!(
+        tools.pdftotext.as_ref().is_some_and(|t| t.cjk_cmaps),
+        "pdftotext reads the probe in UniGB-UCS2-H (poppler-data is installed)"
+    );
     for encoding in CidEncoding::ALL {
         let (_dir, info, text) = derive(&cid_pdf(encoding, REPORT_LINES), &tools);
         let info = info.expect("a PDF has text to derive");
@@ -116,7 +120,7 @@ fn without_pdftotext_the_missing_tool_is_recorded() {
     );
     assert_eq!(info.outcome(), "missing:pdftotext");
     assert_eq!(text, None);
-    assert_eq!(Tools::default().missing(), vec!["pdftotext"]);
+    assert!(Tools::default().missing()[0].starts_with("pdftotext is not installed"));
 }
 
 #[test]
@@ -280,24 +284,55 @@ fn a_zip_bomb_costs_an_error_not_memory() {
 #[test]
 fn a_zip_bomb_that_lies_about_its_size_is_cut() {
     let mut bomb = zip_bomb(300 << 20);
-    // Rewrite every declared uncompressed size of document.xml to 1000 bytes.
+    // Rewrite the declared uncompressed size of document.xml, in its local header (name at
+    // offset 30, size at 22) and its central directory entry (name at 46, size at 24).
     let name = b"word/document.xml";
+    let mut patched = 0;
     let mut at = 0;
-    while let Some(i) = bomb[at..].windows(name.len()).position(|w| w == name) {
-        let i = at + i;
-        for (sig, offset) in [(&b"PK\x03\x04"[..], 22usize), (&b"PK\x01\x02"[..], 24usize)] {
-            let header = 30.max(46);
-            let start = i.saturating_sub(header);
-            if let Some(h) = bomb[start..i].windows(4).rposition(|w| w == sig) {
-                let h = start + h;
-                bomb[h + offset..h + offset + 4].copy_from_slice(&1000u32.to_le_bytes());
+    while let Some(found) = bomb[at..].windows(name.len()).position(|w| w == name) {
+        let i = at + found;
+        for (sig, name_at, size_at) in [(&b"PK\x03\x04"[..], 30, 22), (&b"PK\x01\x02"[..], 46, 24)]
+        {
+            if i >= name_at && &bomb[i - name_at..i - name_at + 4] == sig {
+                let h = i - name_at;
+                bomb[h + size_at..h + size_at + 4].copy_from_slice(&1000u32.to_le_bytes());
+                patched += 1;
             }
         }
         at = i + name.len();
     }
+    assert_eq!(patched, 2, "both headers rewritten");
     let started = Instant::now();
     let (_d, info, _) = derive(&bomb, &Tools::default());
     let info = info.expect("recorded");
-    assert!(info.text_error.is_some(), "{info:?}");
+    let error = info.text_error.clone().unwrap_or_default();
+    assert!(
+        !error.contains("declares"),
+        "the lie passed the declared-size check: {error}"
+    );
+    assert!(error.contains("word/document.xml"), "{info:?}");
     assert!(started.elapsed().as_secs() < 10);
+}
+
+#[test]
+fn a_pdftotext_without_cjk_cmaps_is_said_so_in_every_pdf_record() {
+    if !have_tool(
+        "pdftotext",
+        "a_pdftotext_without_cjk_cmaps_is_said_so_in_every_pdf_record",
+    ) {
+        return;
+    }
+    let mut tools = Tools::discover();
+    if let Some(t) = tools.pdftotext.as_mut() {
+        t.cjk_cmaps = false;
+    }
+    let (_d, info, _) = derive(&fixture("report-libreoffice.pdf"), &tools);
+    assert_eq!(
+        info.expect("PDF").text_error.as_deref(),
+        Some(text::NO_CJK_CMAPS)
+    );
+    assert_eq!(tools.missing(), vec![text::NO_CJK_CMAPS.to_string()]);
+    // DOCX needs no PDF tool: nothing to say.
+    let (_d, info, _) = derive(&docx(REPORT_LINES), &tools);
+    assert_eq!(info.expect("DOCX").text_error, None);
 }

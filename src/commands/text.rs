@@ -16,10 +16,8 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     let store = open_store(settings)?;
     let archive = Archive::open(&settings.data_dir)?;
     let tools = Tools::discover();
-    for tool in tools.missing() {
-        eprintln!(
-            "warning: {tool} is not installed, so PDF files get no text (Debian: poppler-utils and poppler-data)"
-        );
+    for missing in tools.missing() {
+        eprintln!("warning: {missing}");
     }
     let wanted = |info: &TextInfo| -> bool {
         if redo || info.text_source.is_none() {

@@ -192,10 +192,8 @@ pub async fn run(
         None
     };
     let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
-    for tool in text_tools.missing() {
-        tracing::warn!(
-            "{tool} is not installed: PDF attachments get no text (`nianbao text` derives it once it is)"
-        );
+    for missing in text_tools.missing() {
+        tracing::warn!("{missing} (`nianbao text` derives it once installed)");
     }
     let engine = Arc::new(Engine {
         settings: settings.clone(),

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::archive::{Archive, ArchiveError};
 use crate::classify;
 
-pub use pdf::Pdftotext;
+pub use pdf::{NO_CJK_CMAPS, Pdftotext};
 pub use quality::{TextQuality, quality};
 
 /// Largest text kept for one file; a longer text is cut here and says so in `text_error`.
@@ -82,13 +82,16 @@ impl Tools {
         }
     }
 
-    /// The names of tools a format needs that are missing.
-    pub fn missing(&self) -> Vec<&'static str> {
-        let mut missing = Vec::new();
-        if self.pdftotext.is_none() {
-            missing.push(pdf::TOOL);
+    /// What is missing for a format, as a warning: `pdftotext is not installed …`.
+    pub fn missing(&self) -> Vec<String> {
+        match &self.pdftotext {
+            None => vec![format!(
+                "{} is not installed (Debian: poppler-utils and poppler-data): PDF attachments get no text",
+                pdf::TOOL
+            )],
+            Some(t) if !t.cjk_cmaps => vec![pdf::NO_CJK_CMAPS.to_string()],
+            Some(_) => Vec::new(),
         }
-        missing
     }
 }
 
@@ -145,6 +148,8 @@ pub struct Derivation {
     pub format: TextFormat,
     pub source: String,
     pub result: Result<Extracted, TextError>,
+    /// The PDF tool lacks the predefined CJK CMaps (poppler-data): the text may miss characters.
+    pub cjk_cmaps_missing: bool,
 }
 
 /// Derives the text of `body`, whose raw file is at `path` (the PDF tool reads the file).
@@ -173,10 +178,13 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
     } else {
         result
     };
+    let cjk_cmaps_missing =
+        format == TextFormat::Pdf && tools.pdftotext.as_ref().is_some_and(|t| !t.cjk_cmaps);
     Some(Derivation {
         format,
         source,
         result,
+        cjk_cmaps_missing,
     })
 }
 
@@ -273,6 +281,9 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
             }
         }
         Err(e) => info.text_error = Some(e.to_string()),
+    }
+    if d.cjk_cmaps_missing && info.text_error.is_none() {
+        info.text_error = Some(pdf::NO_CJK_CMAPS.to_string());
     }
     info
 }

@@ -21,7 +21,13 @@ pub struct Pdftotext {
     pub path: PathBuf,
     /// e.g. `22.12.0`, or `unknown`.
     pub version: String,
+    /// It read a probe PDF in a predefined CJK CMap (UniGB-UCS2-H) right: poppler-data is
+    /// installed. Without it, characters in such fonts are silently missing from the text.
+    pub cjk_cmaps: bool,
 }
+
+/// What a PDF's text lacks when the CJK CMaps are missing (recorded in `text_error`).
+pub const NO_CJK_CMAPS: &str = "pdftotext cannot read predefined CJK CMaps (poppler-data is not installed): characters in fonts without ToUnicode are missing";
 
 impl Pdftotext {
     /// The `pdftotext` on PATH, or `None`.
@@ -39,7 +45,27 @@ impl Pdftotext {
                     .map(|v| v.trim().to_string())
             })
             .unwrap_or_else(|| "unknown".into());
-        Some(Pdftotext { path, version })
+        let mut tool = Pdftotext {
+            path,
+            version,
+            cjk_cmaps: true,
+        };
+        tool.cjk_cmaps = tool.reads_cjk_cmaps();
+        Some(tool)
+    }
+
+    /// Runs the tool on a one-line PDF in STSong-Light through UniGB-UCS2-H without ToUnicode.
+    fn reads_cjk_cmaps(&self) -> bool {
+        let Ok(dir) = tempfile_dir() else {
+            return false;
+        };
+        let file = dir.join("probe.pdf");
+        let read = std::fs::write(&file, probe_pdf())
+            .ok()
+            .and_then(|_| self.run(&file).ok())
+            .is_some_and(|e| e.text.contains(PROBE_TEXT));
+        let _ = std::fs::remove_dir_all(&dir);
+        read
     }
 
     /// The `text_source` of text it makes.
@@ -109,4 +135,53 @@ impl Pdftotext {
             }
         }
     }
+}
+
+const PROBE_TEXT: &str = "政府信息公开";
+
+/// A fresh private folder under the system's temporary folder.
+fn tempfile_dir() -> std::io::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "nianbao-probe-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    std::fs::create_dir(&dir)?;
+    Ok(dir)
+}
+
+/// A one-page PDF whose only text is `PROBE_TEXT` in an unembedded Adobe-GB1 font through the
+/// predefined CMap UniGB-UCS2-H, without ToUnicode.
+fn probe_pdf() -> Vec<u8> {
+    let hex: String = PROBE_TEXT
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    let content = format!("BT /F1 12 Tf 72 720 Td <{hex}> Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>".to_string(),
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 7 0 R >>".to_string(),
+        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, obj) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{obj}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    let size = objects.len() + 1;
+    out.extend_from_slice(format!("xref\n0 {size}\n0000000000 65535 f \n").as_bytes());
+    for offset in offsets {
+        out.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+    );
+    out
 }
