@@ -285,18 +285,7 @@ impl Engine {
             dedup::sha256_hex(hash_input.as_bytes())
         };
         let (blob, exchange) = self.store_bodies(capture).await?;
-        // A document that is itself a document file (a PDF listed directly) gets its text too.
-        let text = match kind {
-            PageKind::Attachment { .. } => {
-                let url = capture.url.as_str();
-                let body = capture.body.clone();
-                let portal = &task.portal;
-                self.derive_text(portal, url, &blob.sha256, &blob.raw_path, body)
-                    .await
-                    .unwrap_or_default()
-            }
-            _ => Default::default(),
-        };
+        let text = self.document_text(&task.portal, capture, kind, &blob).await;
         let mut exchanges = vec![exchange];
         exchanges.extend(attachment_exchanges);
         let content_type = match kind {

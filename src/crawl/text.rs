@@ -6,6 +6,9 @@
 use std::time::Duration;
 
 use super::Engine;
+use crate::archive::StoredBlob;
+use crate::classify::PageKind;
+use crate::fetch::Capture;
 use crate::text::{self, TextInfo};
 
 /// Longest the crawl waits for one file's text: the tool's own limit plus slack for reading
@@ -60,5 +63,24 @@ impl Engine {
             *r.attachment_texts.entry(outcome).or_default() += 1
         });
         Some(info)
+    }
+
+    /// The text of a document that is itself a document file (a PDF listed directly); empty
+    /// for a web page.
+    pub(super) async fn document_text(
+        &self,
+        portal: &str,
+        capture: &Capture,
+        kind: &PageKind,
+        blob: &StoredBlob,
+    ) -> TextInfo {
+        if !matches!(kind, PageKind::Attachment { .. }) {
+            return TextInfo::default();
+        }
+        let url = capture.url.as_str();
+        let body = capture.body.clone();
+        self.derive_text(portal, url, &blob.sha256, &blob.raw_path, body)
+            .await
+            .unwrap_or_default()
     }
 }

@@ -121,7 +121,7 @@ mod tests {
                 "收到和处理政府信息公开申请情况"
             ]
         );
-        assert!(q.cjk_ratio > 0.8 && q.cjk_ratio < 1.0, "{}", q.cjk_ratio);
+        assert!(q.cjk_ratio > 0.7 && q.cjk_ratio < 1.0, "{}", q.cjk_ratio);
         assert!(!q.needs_ocr);
         assert_eq!(q.pages, None);
     }

@@ -32,6 +32,10 @@ pub(crate) fn run_bounded(
     cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Its own process group, so that a kill reaches whatever it started too (a child left
+    // alive would hold the pipes open and the readers with them).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn()?;
     let stdout = child.stdout.take().expect("stdout is piped above");
     let stderr = child.stderr.take().expect("stderr is piped above");
@@ -51,7 +55,7 @@ pub(crate) fn run_bounded(
         let late = Instant::now() >= deadline;
         if late || over.load(Ordering::SeqCst) {
             timed_out = late;
-            let _ = child.kill();
+            kill_group(&mut child);
             let _ = child.wait();
             break None;
         }
@@ -66,6 +70,19 @@ pub(crate) fn run_bounded(
         timed_out,
         over_cap: over.load(Ordering::SeqCst),
     })
+}
+
+/// Kills the child and its process group.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads
+        // (made by `process_group(0)` above); it touches no memory of this process.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
 }
 
 /// Reads up to `cap` bytes; sets `over` (and stops reading, so the writer gets SIGPIPE) when
