@@ -1,7 +1,8 @@
 //! Archive files: the one writer of raw bodies under `data_dir/raw/`. Bodies are content-addressed
 //! by sha256, written to a temporary file, fsynced, renamed into place and the folder fsynced,
 //! all before the store commits the record that points to them. A body already on disk is never
-//! written again.
+//! written again. The text derived from a document file (`text`) is written here too, under
+//! `data_dir/text/`, named by the raw file's sha256: beside the raw file, never over it.
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -11,6 +12,8 @@ use crate::dedup::sha256_hex;
 
 /// Where raw bodies live, relative to data_dir.
 pub const RAW_DIR: &str = "raw";
+/// Where derived text lives, relative to data_dir.
+pub const TEXT_DIR: &str = "text";
 const TMP_DIR: &str = "tmp";
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +117,42 @@ impl Archive {
             ),
             Err(_) => {}
         }
+        self.write_atomically(&sha256, &target, body)?;
+        Ok(StoredBlob {
+            sha256,
+            raw_path,
+            newly_written: true,
+        })
+    }
+}
+
+impl Archive {
+    /// The path, relative to data_dir, of the text derived from the raw file with this sha256.
+    pub fn text_relative_path(raw_sha256: &str) -> String {
+        let prefix = raw_sha256.get(..2).unwrap_or("00");
+        format!("{TEXT_DIR}/{prefix}/{raw_sha256}.txt")
+    }
+
+    /// Stores the text derived from the raw file with sha256 `raw_sha256` and returns its path
+    /// relative to data_dir. A text derived again replaces the earlier one atomically (a better
+    /// tool may read more); an identical one is not written again.
+    pub fn store_text(&self, raw_sha256: &str, text: &str) -> Result<String, ArchiveError> {
+        let text_path = Self::text_relative_path(raw_sha256);
+        let target = self.absolute(&text_path);
+        if fs::read(&target).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(text_path);
+        }
+        self.write_atomically(raw_sha256, &target, text.as_bytes())?;
+        Ok(text_path)
+    }
+
+    /// Writes `bytes` to `target` through a fsynced temporary file and a rename.
+    fn write_atomically(
+        &self,
+        name: &str,
+        target: &Path,
+        bytes: &[u8],
+    ) -> Result<(), ArchiveError> {
         let folder = target
             .parent()
             .expect("a content-addressed path always has a parent folder");
@@ -127,26 +166,20 @@ impl Archive {
         };
         fs::create_dir_all(folder).map_err(io(folder))?;
         let tmp = self.data_dir.join(TMP_DIR).join(format!(
-            "{sha256}.{}.{}",
+            "{name}.{}.{}",
             std::process::id(),
             rand::random::<u32>()
         ));
         {
             let mut file = File::create(&tmp).map_err(io(&tmp))?;
-            file.write_all(body).map_err(io(&tmp))?;
+            file.write_all(bytes).map_err(io(&tmp))?;
             file.sync_all().map_err(io(&tmp))?;
         }
-        fs::rename(&tmp, &target).map_err(io(&target))?;
+        fs::rename(&tmp, target).map_err(io(target))?;
         sync_dir(folder).map_err(io(folder))?;
-        Ok(StoredBlob {
-            sha256,
-            raw_path,
-            newly_written: true,
-        })
+        Ok(())
     }
-}
 
-impl Archive {
     /// Reads back a stored body and checks it against its sha256, so that nothing damaged is
     /// handed on as if it were the capture.
     pub fn read_verified(&self, raw_path: &str, sha256: &str) -> Result<Vec<u8>, ArchiveError> {

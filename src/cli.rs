@@ -142,6 +142,16 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Derive the text of archived PDF, DOC, DOCX, WPS and OFD files that have none yet (archived
+    /// before text was derived, or while pdftotext was missing), and name it in their records.
+    Text {
+        /// Only versions with a seq greater than this.
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        since: u64,
+        /// Derive every file's text again, not only the missing ones.
+        #[arg(long)]
+        redo: bool,
+    },
     /// Decode, classify, discover and extract one page (a saved file or a live URL) and show what
     /// each step found. Needs no config (the default politeness applies without one) and no store.
     Inspect {

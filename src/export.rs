@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::TextInfo;
+
 /// One archived document version as downstream parsers see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExportRecord {
     /// Stable document id: the same document keeps it across versions and runs.
     pub id: String,
@@ -49,16 +51,23 @@ pub struct ExportRecord {
     pub fields: BTreeMap<String, String>,
     pub provenance: BTreeMap<String, String>,
     pub attachments: Vec<AttachmentRecord>,
+    /// For a document that is itself a PDF, DOC, DOCX, WPS or OFD file: its derived text
+    /// (`text_path`, `text_source`, `text_quality`, `text_error`; null for a web page).
+    #[serde(flatten)]
+    pub text: TextInfo,
 }
 
 /// A document file linked from an item page, archived as a child of the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentRecord {
     pub url: String,
     pub name: Option<String>,
     pub content_type: Option<String>,
     pub sha256: Option<String>,
     pub raw_path: Option<String>,
+    /// The attachment's derived text: `text_path`, `text_source`, `text_quality`, `text_error`.
+    #[serde(flatten)]
+    pub text: TextInfo,
 }
 
 /// Turns an empty or whitespace-only string into `None`, so that no record ever carries "".

@@ -17,6 +17,7 @@
 //!      extract    (extract)     item page -> metadata with provenance (dates: `dates`)
 //!      dedup      (dedup)       raw sha256 and normalised content hash
 //!   -> archive    (archive)     raw files, content-addressed, durable before they are indexed
+//!                 (text)        plain text of PDF, DOC, DOCX, WPS and OFD attachments, beside the raw file
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
@@ -47,5 +48,6 @@ pub mod health;
 pub mod page;
 pub mod report;
 pub mod store;
+pub mod text;
 pub mod warc;
 pub mod warc_sink;

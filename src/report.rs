@@ -164,6 +164,10 @@ pub struct PortalReport {
     pub oversize: u64,
     /// Pages whose decoded text looks like mojibake (kept, and flagged here and in the log).
     pub mojibake: u64,
+    /// Attachments' text by outcome: `derived`, `needs_ocr`, `derived_cut`, `failed`,
+    /// `missing:pdftotext`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attachment_texts: BTreeMap<String, u64>,
     /// Stated and found items per list: "all" for the section root, else the year.
     pub lists: BTreeMap<String, YearCount>,
     /// The section could not be walked at all (its first page failed or was blocked).
@@ -282,6 +286,26 @@ impl RunReport {
                     .unwrap_or_default();
                 let _ = writeln!(out, "      HEALTH {}{list}: {}", e.kind.name(), e.detail);
             }
+            if !p.attachment_texts.is_empty() {
+                let kinds: Vec<String> = p
+                    .attachment_texts
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let _ = writeln!(out, "      attachments' text: {}", kinds.join(", "));
+            }
+        }
+        let missing: BTreeSet<&str> = self
+            .portals
+            .values()
+            .flat_map(|p| p.attachment_texts.keys())
+            .filter_map(|k| k.strip_prefix("missing:"))
+            .collect();
+        for tool in missing {
+            let _ = writeln!(
+                out,
+                "  WARNING: {tool} is not installed, so PDF attachments got no text: install it (Debian: poppler-utils and poppler-data), then run `nianbao text`"
+            );
         }
         for h in &self.hosts {
             if let Some(paused) = &h.paused {

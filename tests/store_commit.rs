@@ -32,6 +32,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             fields: Default::default(),
             provenance: Default::default(),
             attachments: vec![],
+            text: Default::default(),
         },
         etag: Some("\"v1\"".into()),
         last_modified: None,

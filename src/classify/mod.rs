@@ -8,7 +8,7 @@
 
 mod challenge;
 mod page;
-mod sniff;
+pub mod sniff;
 
 use serde::Serialize;
 

@@ -10,6 +10,7 @@ mod inspect;
 mod quarantine;
 mod report;
 mod status;
+mod text;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -131,6 +132,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 (false, None, None) => feed::Action::Print,
             };
             feed::run(&settings, consumer.as_deref(), limit, action)
+        }
+        Command::Text { since, redo } => {
+            let settings = load(&cli.config, &overrides)?;
+            text::run(&settings, since, redo)
         }
         Command::Demo { interval } => demo::run(interval).await,
         Command::Quarantine { clear, all, format } => {

@@ -193,6 +193,7 @@ impl Engine {
                 content_type: None,
                 sha256: None,
                 raw_path: None,
+                text: Default::default(),
             };
             match self.fetcher.fetch(&request, &options).await {
                 FetchOutcome::Fetched(capture) if capture.status < 400 => {
@@ -204,9 +205,16 @@ impl Engine {
                         sniffed.or_else(|| capture.header("content-type").map(str::to_string));
                     match self.store_bodies(&capture).await {
                         Ok((blob, exchange)) => {
+                            exchanges.push(exchange);
+                            let url = link.url.as_str();
+                            let (sha, path) = (&blob.sha256, &blob.raw_path);
+                            if let Some(text) =
+                                self.derive_text(portal, url, sha, path, capture.body).await
+                            {
+                                record.text = text;
+                            }
                             record.sha256 = Some(blob.sha256);
                             record.raw_path = Some(blob.raw_path);
-                            exchanges.push(exchange);
                         }
                         Err(e) => {
                             tracing::error!(url = %link.url, "cannot store attachment: {e:#}")
@@ -277,6 +285,7 @@ impl Engine {
             dedup::sha256_hex(hash_input.as_bytes())
         };
         let (blob, exchange) = self.store_bodies(capture).await?;
+        let text = self.document_text(&task.portal, capture, kind, &blob).await;
         let mut exchanges = vec![exchange];
         exchanges.extend(attachment_exchanges);
         let content_type = match kind {
@@ -313,6 +322,7 @@ impl Engine {
             fields: metadata.fields,
             provenance: metadata.provenance,
             attachments,
+            text,
         };
         let validators = capture.validators();
         let new = NewCapture {

@@ -8,6 +8,7 @@ mod item;
 mod list;
 mod progress;
 mod task;
+mod text;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -121,6 +122,8 @@ pub(crate) struct Engine {
     suspects: Mutex<HashMap<String, crate::store::Suspect>>,
     /// URLs quarantined during this run.
     quarantined: Mutex<Vec<String>>,
+    /// The tools that derive attachments' text (pdftotext), found on PATH at start.
+    text_tools: crate::text::Tools,
 }
 
 /// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
@@ -194,6 +197,10 @@ pub async fn run(
     } else {
         None
     };
+    let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
+    for missing in text_tools.missing() {
+        tracing::warn!("{missing} (`nianbao text` derives it once installed)");
+    }
     let engine = Arc::new(Engine {
         settings: settings.clone(),
         mode: mode.clone(),
@@ -216,6 +223,7 @@ pub async fn run(
         journal,
         suspects: Mutex::new(suspects),
         quarantined: Mutex::new(previous_end.quarantined.clone()),
+        text_tools,
     });
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.

@@ -6,6 +6,7 @@ mod attachments;
 mod issuer;
 mod labels;
 mod report;
+pub(crate) use report::TEMPLATE_SECTIONS;
 mod shape;
 mod text;
 mod title;

@@ -53,7 +53,7 @@ pub(crate) struct Evidence<'a> {
 }
 
 /// Headings of the national report template (2008 and 2021 formats), numbered `一、` … `七、`.
-const TEMPLATE_SECTIONS: &[&str] = &[
+pub(crate) const TEMPLATE_SECTIONS: &[&str] = &[
     "总体情况",
     "概述",
     "主动公开政府信息情况",

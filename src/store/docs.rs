@@ -253,6 +253,28 @@ impl Store {
     pub fn document(&self, id: &str) -> Result<Option<DocRecord>, StoreError> {
         get_json(&self.docs, id)
     }
+
+    /// Replaces the derived-text fields of the version with this seq (`nianbao text`): the
+    /// document's own and its attachments', taken from `with_text` (the same version's record,
+    /// attachments in the same order). Nothing else in the stored record changes. False when
+    /// there is no such version.
+    pub fn set_text(&self, seq: u64, with_text: &ExportRecord) -> Result<bool, StoreError> {
+        let key = seq.to_be_bytes();
+        let Some(bytes) = self.versions.get(key)? else {
+            return Ok(false);
+        };
+        let mut stored: ExportRecord = decode_json(&format!("version {seq}"), &bytes)?;
+        stored.text = with_text.text.clone();
+        for (mine, theirs) in stored.attachments.iter_mut().zip(&with_text.attachments) {
+            if mine.sha256 == theirs.sha256 {
+                mine.text = theirs.text.clone();
+            }
+        }
+        let bytes = serde_json::to_vec(&stored)
+            .expect("export records serialise: plain strings and numbers");
+        self.versions.insert(key, bytes)?;
+        Ok(true)
+    }
 }
 
 fn next_seq(meta: &TransactionalTree) -> TxResult<u64> {

@@ -126,6 +126,8 @@ pub struct DocSpec {
     pub channel: Option<i32>,
     /// Also listed at the section root under a second URL serving the same content.
     pub listed_twice: bool,
+    /// The report exists only as its PDF attachment (see `sites::attachment_only`).
+    pub attachment_only: bool,
 }
 
 impl DocSpec {
@@ -144,6 +146,7 @@ impl DocSpec {
             attachment: false,
             channel: None,
             listed_twice: false,
+            attachment_only: false,
         }
     }
 
@@ -169,6 +172,14 @@ impl DocSpec {
 
     pub fn with_attachment(mut self) -> DocSpec {
         self.attachment = true;
+        self
+    }
+
+    /// An attachment-only report: the item page says little more than 见附件, and its PDF
+    /// attachment holds the report in a CID font with a predefined CMap (no ToUnicode).
+    pub fn attachment_only(mut self) -> DocSpec {
+        self.attachment = true;
+        self.attachment_only = true;
         self
     }
 

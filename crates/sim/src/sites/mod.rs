@@ -2,6 +2,7 @@
 //! numbers), how its lists are split into subsections and pages, and the routing of a request to
 //! the family's renderer. One submodule per family; shared item-body and PDF helpers live here.
 
+mod attachment_only;
 mod big5;
 mod blocked;
 mod gbk;
@@ -235,7 +236,11 @@ fn attachment(st: &SiteState, req: &Request) -> Option<Response> {
             .iter()
             .any(|a| same_target(&a.path, &req.target))
     })?;
-    let bytes = pdf_bytes(doc.id);
+    let bytes = if doc.spec.attachment_only {
+        attachment_only::report_pdf(&doc.spec, doc.id)
+    } else {
+        pdf_bytes(doc.id)
+    };
     let resp = if st.spec.family == Family::Hanweb {
         Response::new(200, "application/octet-stream", bytes)
             .header("Content-Disposition", "attachment; filename=report.pdf")
@@ -270,6 +275,9 @@ fn view(st: &mut SiteState, target: &str) -> Option<usize> {
 
 /// The main content of an item: generated body, edits, then the signature block.
 fn body_html(st: &SiteState, doc: &Doc) -> String {
+    if doc.spec.attachment_only {
+        return attachment_only::item_body(&doc.spec);
+    }
     let script = page::skin(st.spec.family).script;
     let seed = u64::from(doc.id) ^ st.spec.name.len() as u64;
     let mut out = match doc.spec.report_year {

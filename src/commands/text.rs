@@ -1,0 +1,86 @@
+//! `nianbao text`: derives the text of archived document files that have none yet: the
+//! attachments (and documents that are themselves PDF, DOC, DOCX, WPS or OFD files) of versions
+//! archived before text was derived, or while a tool was missing. `--redo` derives every one
+//! again (after installing a better tool). The records keep their seq: a consumer that already
+//! read a version is not offered it again.
+
+use std::collections::BTreeMap;
+
+use crate::archive::Archive;
+use crate::config::Settings;
+use crate::text::{self, TextInfo, Tools};
+
+use super::{Outcome, open_store};
+
+pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result<Outcome> {
+    let store = open_store(settings)?;
+    let archive = Archive::open(&settings.data_dir)?;
+    let tools = Tools::discover();
+    for missing in tools.missing() {
+        eprintln!("warning: {missing}");
+    }
+    let wanted = |info: &TextInfo| -> bool {
+        if redo || info.text_source.is_none() {
+            return true;
+        }
+        match &info.text_path {
+            Some(path) => !archive.absolute(path).is_file(),
+            None => info
+                .text_source
+                .as_deref()
+                .is_some_and(|s| s.starts_with("missing:")),
+        }
+    };
+    let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
+    let mut updated = 0u64;
+    let records = store.export_since(since).collect::<Result<Vec<_>, _>>()?;
+    for mut record in records {
+        let mut changed = false;
+        let document_file = record
+            .content_type
+            .as_deref()
+            .is_some_and(|t| !t.contains("html") && !t.starts_with("text/"));
+        let mut derive = |info: &mut TextInfo, url: &str, sha256: &str, raw_path: &str| {
+            if !wanted(info) {
+                return;
+            }
+            if let Some(new) = text::derive_and_store(&archive, &tools, sha256, raw_path, None) {
+                if let Some(error) = &new.text_error {
+                    eprintln!("seq {}: {url}: {error}", record.seq);
+                }
+                *outcomes.entry(new.outcome()).or_default() += 1;
+                changed |= new != *info;
+                *info = new;
+            }
+        };
+        if document_file {
+            let (url, sha, path) = (
+                record.url.clone(),
+                record.sha256.clone(),
+                record.raw_path.clone(),
+            );
+            derive(&mut record.text, &url, &sha, &path);
+        }
+        for a in &mut record.attachments {
+            if let (Some(sha), Some(path)) = (a.sha256.clone(), a.raw_path.clone()) {
+                derive(&mut a.text, &a.url.clone(), &sha, &path);
+            }
+        }
+        if changed {
+            store.set_text(record.seq, &record)?;
+            updated += 1;
+        }
+    }
+    store.flush()?;
+    let files: u64 = outcomes.values().sum();
+    let kinds: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    println!(
+        "text of {files} files derived ({}); {updated} versions updated",
+        if kinds.is_empty() {
+            "none needed".to_string()
+        } else {
+            kinds.join(", ")
+        }
+    );
+    Ok(Outcome::Completed)
+}

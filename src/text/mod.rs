@@ -1,0 +1,315 @@
+//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS or OFD file, kept
+//! beside its raw file at `text/ab/<raw sha256>.txt` (never replacing it) and named in the
+//! export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
+//! archive in the data path: the raw file is durable first, then its text is derived from it,
+//! off the async reactor; whatever goes wrong is recorded per attachment, never fatal.
+//!
+//! The format is sniffed from the bytes, never the extension: Kingsoft WPS writes Word 2003 XML
+//! or a DOCX under `.doc`, and OLE2 compound files are DOC or WPS binary whatever they are called.
+//!
+//! | format | how | `text_source` |
+//! | --- | --- | --- |
+//! | PDF | poppler's `pdftotext` as a subprocess (time and output capped) | `pdftotext 22.12.0` |
+//! | DOCX | `word/document.xml` inside the zip | `docx-xml` |
+//! | OFD | `Doc_N/Pages/Page_N/Content.xml` `TextCode`s inside the zip | `ofd-xml` |
+//! | Word 2003 XML / flat OPC | the XML itself | `word-xml` |
+//! | DOC, WPS (OLE2) | the `WordDocument` stream's piece table | `doc-piece-table` |
+
+mod doc;
+mod pdf;
+mod quality;
+mod subprocess;
+mod xml;
+mod zipped;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::archive::{Archive, ArchiveError};
+use crate::classify;
+
+pub use pdf::{NO_CJK_CMAPS, Pdftotext};
+pub use quality::{TextQuality, quality};
+
+/// Largest text kept for one file; a longer text is cut here and says so in `text_error`.
+pub const MAX_TEXT_BYTES: usize = 8 << 20;
+/// Longest a PDF tool may run on one file before it is killed.
+pub const TOOL_TIME_LIMIT: Duration = Duration::from_secs(60);
+/// Largest file handed to an extractor (bodies are already capped by `fetch.max_body_bytes`).
+pub const MAX_INPUT_BYTES: usize = 256 << 20;
+
+/// A file format text is derived from, sniffed from its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    Pdf,
+    Docx,
+    Ofd,
+    /// Word 2003 XML (`<w:wordDocument>`, what WPS writes under `.doc`) or flat OPC XML.
+    WordXml,
+    /// An OLE2 compound file: DOC or WPS binary (read when it holds a `WordDocument` stream).
+    Ole,
+}
+
+/// The format of a body whose text can be derived; `None` for everything else (HTML, images,
+/// spreadsheets, archives).
+pub fn sniff(body: &[u8]) -> Option<TextFormat> {
+    match classify::sniff_document_type(body, None) {
+        Some(classify::sniff::PDF) => Some(TextFormat::Pdf),
+        Some(classify::sniff::DOCX) => Some(TextFormat::Docx),
+        Some(classify::sniff::OFD) => Some(TextFormat::Ofd),
+        Some(classify::sniff::DOC | classify::sniff::WPS | classify::sniff::OLE2) => {
+            Some(TextFormat::Ole)
+        }
+        Some(_) => None,
+        None => xml::looks_like_word_xml(body).then_some(TextFormat::WordXml),
+    }
+}
+
+/// The external tools found on PATH at start.
+#[derive(Debug, Clone, Default)]
+pub struct Tools {
+    pub pdftotext: Option<Pdftotext>,
+}
+
+impl Tools {
+    /// Looks for the tools on PATH (and asks each its version).
+    pub fn discover() -> Tools {
+        Tools {
+            pdftotext: Pdftotext::discover(),
+        }
+    }
+
+    /// What is missing for a format, as a warning: `pdftotext is not installed …`.
+    pub fn missing(&self) -> Vec<String> {
+        match &self.pdftotext {
+            None => vec![format!(
+                "{} is not installed (Debian: poppler-utils and poppler-data): PDF attachments get no text",
+                pdf::TOOL
+            )],
+            Some(t) if !t.cjk_cmaps => vec![pdf::NO_CJK_CMAPS.to_string()],
+            Some(_) => Vec::new(),
+        }
+    }
+}
+
+/// Why no text (or only part of it) was derived.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("{0} is not installed (not found on PATH)")]
+    Missing(&'static str),
+    #[error("{tool} ran longer than {secs}s and was killed")]
+    Timeout { tool: String, secs: u64 },
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("damaged or truncated file: {0}")]
+    Corrupt(String),
+    #[error("encrypted: {0}")]
+    Encrypted(String),
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    #[error("{tool} failed: {detail}")]
+    Tool { tool: String, detail: String },
+    #[error("the extractor panicked: {0}")]
+    Panic(String),
+    #[error("cannot read the raw file: {0}")]
+    Read(String),
+}
+
+impl TextError {
+    /// A short name for counting, e.g. in the run report.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TextError::Missing(_) => "missing_tool",
+            TextError::Timeout { .. } => "timeout",
+            TextError::TooLarge(_) => "too_large",
+            TextError::Corrupt(_) => "corrupt",
+            TextError::Encrypted(_) => "encrypted",
+            TextError::Unsupported(_) => "unsupported",
+            TextError::Tool { .. } => "tool_failed",
+            TextError::Panic(_) => "panic",
+            TextError::Read(_) => "unreadable",
+        }
+    }
+}
+
+/// Text made by one extractor: the text, and a text cut at `MAX_TEXT_BYTES` says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    pub text: String,
+    pub truncated: bool,
+}
+
+/// One derivation: what was tried (`text_source`) and what came of it.
+#[derive(Debug)]
+pub struct Derivation {
+    pub format: TextFormat,
+    pub source: String,
+    pub result: Result<Extracted, TextError>,
+    /// The PDF tool lacks the predefined CJK CMaps (poppler-data): the text may miss characters.
+    pub cjk_cmaps_missing: bool,
+}
+
+/// Derives the text of `body`, whose raw file is at `path` (the PDF tool reads the file).
+/// `None` when the format carries no text this module reads. Never panics: an extractor's
+/// panic comes back as `TextError::Panic`.
+pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
+    let format = sniff(body)?;
+    let (source, result) = match format {
+        TextFormat::Pdf => match &tools.pdftotext {
+            Some(tool) => (tool.source(), tool.run(path)),
+            None => (
+                format!("missing:{}", pdf::TOOL),
+                Err(TextError::Missing(pdf::TOOL)),
+            ),
+        },
+        TextFormat::Docx => ("docx-xml".into(), guarded(|| zipped::docx(body))),
+        TextFormat::Ofd => ("ofd-xml".into(), guarded(|| zipped::ofd(body))),
+        TextFormat::WordXml => ("word-xml".into(), guarded(|| xml::word_xml_file(body))),
+        TextFormat::Ole => ("doc-piece-table".into(), guarded(|| doc::word_binary(body))),
+    };
+    let result = if body.len() > MAX_INPUT_BYTES {
+        Err(TextError::TooLarge(format!(
+            "{} bytes; the limit is {MAX_INPUT_BYTES}",
+            body.len()
+        )))
+    } else {
+        result
+    };
+    let cjk_cmaps_missing =
+        format == TextFormat::Pdf && tools.pdftotext.as_ref().is_some_and(|t| !t.cjk_cmaps);
+    Some(Derivation {
+        format,
+        source,
+        result,
+        cjk_cmaps_missing,
+    })
+}
+
+/// Runs an in-process extractor with its panics caught.
+fn guarded(f: impl FnOnce() -> Result<Extracted, TextError>) -> Result<Extracted, TextError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(TextError::Panic(message))
+    })
+}
+
+/// What the export record says about an attachment's text (flattened into the record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TextInfo {
+    /// The derived text (UTF-8), relative to data_dir: `text/ab/<raw sha256>.txt`.
+    pub text_path: Option<String>,
+    /// How the text was made (`pdftotext 22.12.0`, `docx-xml`, `ofd-xml`, `word-xml`,
+    /// `doc-piece-table`), or why it was not (`missing:pdftotext`).
+    pub text_source: Option<String>,
+    /// Replacement characters, CJK ratio, template labels, `needs_ocr`.
+    pub text_quality: Option<TextQuality>,
+    /// What went wrong, when something did (a cut text keeps its `text_path`).
+    pub text_error: Option<String>,
+}
+
+impl TextInfo {
+    /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
+    pub fn outcome(&self) -> String {
+        match (&self.text_path, &self.text_quality, &self.text_error) {
+            (Some(_), Some(q), _) if q.needs_ocr => "needs_ocr".into(),
+            (Some(_), _, None) => "derived".into(),
+            (Some(_), _, Some(_)) => "derived_cut".into(),
+            (None, _, _) => match self.text_source.as_deref() {
+                Some(s) if s.starts_with("missing:") => s.to_string(),
+                _ => "failed".into(),
+            },
+        }
+    }
+}
+
+/// Derives the text of an archived raw file and stores it beside it. `body` is the raw file's
+/// bytes when the caller has them (else they are read from `raw_path`). `None` when the file is
+/// not a format with text. Blocking: call it from a blocking thread.
+pub fn derive_and_store(
+    archive: &Archive,
+    tools: &Tools,
+    raw_sha256: &str,
+    raw_path: &str,
+    body: Option<&[u8]>,
+) -> Option<TextInfo> {
+    let path = archive.absolute(raw_path);
+    let read;
+    let body = match body {
+        Some(body) => body,
+        None => match archive.read_verified(raw_path, raw_sha256) {
+            Ok(bytes) => {
+                read = bytes;
+                &read
+            }
+            Err(e) => {
+                return Some(TextInfo {
+                    text_error: Some(TextError::Read(format!("{e:#}")).to_string()),
+                    ..TextInfo::default()
+                });
+            }
+        },
+    };
+    let derivation = derive(body, &path, tools)?;
+    Some(store_derivation(archive, raw_sha256, &derivation))
+}
+
+/// Stores a derivation's text and describes it for the record.
+pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> TextInfo {
+    let mut info = TextInfo {
+        text_source: Some(d.source.clone()),
+        ..TextInfo::default()
+    };
+    match &d.result {
+        Ok(extracted) => {
+            info.text_quality = Some(quality(&extracted.text, d.format == TextFormat::Pdf));
+            match archive.store_text(raw_sha256, &extracted.text) {
+                Ok(path) => info.text_path = Some(path),
+                Err(e) => info.text_error = Some(describe_archive_error(&e)),
+            }
+            if extracted.truncated && info.text_error.is_none() {
+                info.text_error = Some(format!(
+                    "text longer than {MAX_TEXT_BYTES} bytes; cut there"
+                ));
+            }
+        }
+        Err(e) => info.text_error = Some(e.to_string()),
+    }
+    if d.cjk_cmaps_missing && info.text_error.is_none() {
+        info.text_error = Some(pdf::NO_CJK_CMAPS.to_string());
+    }
+    info
+}
+
+fn describe_archive_error(e: &ArchiveError) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// Appends `piece` to `out` unless that would pass `MAX_TEXT_BYTES`; returns false once full.
+pub(crate) fn push_capped(out: &mut String, piece: &str) -> bool {
+    if out.len() + piece.len() <= MAX_TEXT_BYTES {
+        out.push_str(piece);
+        return true;
+    }
+    let room = MAX_TEXT_BYTES - out.len();
+    let mut cut = room.min(piece.len());
+    while !piece.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.push_str(&piece[..cut]);
+    false
+}

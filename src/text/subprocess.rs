@@ -1,0 +1,153 @@
+//! An external tool run as a bounded subprocess: no stdin, stdout read up to a cap, stderr kept
+//! short, killed when it outlives its time limit or passes the cap. A stuck or runaway tool
+//! costs one blocking thread for at most its time limit, never the crawl.
+
+use std::io::Read;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Longest stderr kept (for the error message).
+const MAX_STDERR: usize = 4096;
+
+/// What a bounded run produced.
+#[derive(Debug)]
+pub(crate) struct Captured {
+    /// `None` when the process was killed (time limit or output cap).
+    pub status: Option<ExitStatus>,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+    pub timed_out: bool,
+    pub over_cap: bool,
+}
+
+/// Runs `cmd` with its stdout capped at `cap` bytes and its run time at `limit`.
+pub(crate) fn run_bounded(
+    mut cmd: Command,
+    limit: Duration,
+    cap: usize,
+) -> std::io::Result<Captured> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // Its own process group, so that a kill reaches whatever it started too (a child left
+    // alive would hold the pipes open and the readers with them).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let mut child = cmd.spawn()?;
+    let stdout = child.stdout.take().expect("stdout is piped above");
+    let stderr = child.stderr.take().expect("stderr is piped above");
+    let over = Arc::new(AtomicBool::new(false));
+    let out_reader = {
+        let over = over.clone();
+        thread::spawn(move || read_capped(stdout, cap, &over))
+    };
+    let err_reader =
+        thread::spawn(move || read_capped(stderr, MAX_STDERR, &AtomicBool::new(false)));
+    let deadline = Instant::now() + limit;
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break Some(status);
+        }
+        let late = Instant::now() >= deadline;
+        if late || over.load(Ordering::SeqCst) {
+            timed_out = late;
+            kill_group(&mut child);
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok(Captured {
+        status,
+        stdout,
+        stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+        timed_out,
+        over_cap: over.load(Ordering::SeqCst),
+    })
+}
+
+/// Kills the child and its process group.
+fn kill_group(child: &mut std::process::Child) {
+    #[cfg(unix)]
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads
+        // (made by `process_group(0)` above); it touches no memory of this process.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+}
+
+/// Reads up to `cap` bytes; sets `over` (and stops reading, so the writer gets SIGPIPE) when
+/// there is more.
+fn read_capped(mut from: impl Read, cap: usize, over: &AtomicBool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                if out.len() + n > cap {
+                    out.extend_from_slice(&buf[..cap - out.len()]);
+                    over.store(true, Ordering::SeqCst);
+                    break;
+                }
+                out.extend_from_slice(&buf[..n]);
+            }
+        }
+    }
+    out
+}
+
+/// The first file called `name` in a PATH folder.
+pub(crate) fn find_on_path(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tool_that_hangs_is_killed_at_its_limit() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "sleep 30"]);
+        let started = Instant::now();
+        let run = run_bounded(cmd, Duration::from_millis(300), 1024).expect("sh runs");
+        assert!(run.timed_out && run.status.is_none());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn output_past_the_cap_is_cut_and_the_tool_stopped() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "yes 年报"]);
+        let run = run_bounded(cmd, Duration::from_secs(20), 100_000).expect("sh runs");
+        assert!(run.over_cap && !run.timed_out);
+        assert_eq!(run.stdout.len(), 100_000);
+    }
+
+    #[test]
+    fn a_quick_tool_reports_its_status_and_output() {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "printf 总体情况; echo oops >&2; exit 3"]);
+        let run = run_bounded(cmd, Duration::from_secs(20), 1024).expect("sh runs");
+        assert_eq!(run.status.and_then(|s| s.code()), Some(3));
+        assert_eq!(run.stdout, "总体情况".as_bytes());
+        assert_eq!(run.stderr, "oops");
+    }
+}
