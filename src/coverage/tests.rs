@@ -76,6 +76,7 @@ fn each_cell_state_from_records_and_runs() {
         content_type: Some("application/pdf".into()),
         sha256: None,
         raw_path: Some("raw/00/pdf".into()),
+        text: Default::default(),
     });
     let records = vec![
         record("甲市", "d1", 1, "甲市教育局", 2022, "2023-01-20"),
