@@ -246,10 +246,15 @@ impl Engine {
             .filter(|r| host_key(r.url()) == host)
             .map(|r| (r, page.number_of(r)))
             .collect();
+        // A page that states no page count of its own (a later gkmlpt API page) may name pages
+        // past the end; the count an earlier page of the list stated bounds the walk.
+        let states_pages = page.stated.and_then(|s| s.pages).is_some();
         for (request, number) in next {
             let unclaimed = self.report(portal, |r| {
                 let entry = r.lists.entry(list_key.clone()).or_default();
-                number.is_none_or(|n| !entry.claimed.contains(&n))
+                let past_end = !states_pages
+                    && matches!((number, entry.stated_pages), (Some(n), Some(p)) if n > p);
+                !past_end && number.is_none_or(|n| !entry.claimed.contains(&n))
             });
             if !unclaimed {
                 continue;
