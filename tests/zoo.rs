@@ -150,7 +150,12 @@ fn check(zoo: &Zoo, args: &[&str]) -> Vec<String> {
                     .get("stops")
                     .is_none_or(|s| s.as_array().is_some_and(Vec::is_empty))
                 && (list["stated"].is_null() || list["stated"] == *listed)
-                && (list["stated_pages"].is_null() || list["pages"] == list["stated_pages"]);
+                && (list["stated_pages"].is_null() || list["pages"] == list["stated_pages"])
+                && list["walked"].as_array().is_none_or(|w| {
+                    let pages = list["pages"].as_u64().unwrap_or(0);
+                    list["by_ranges"] == true
+                        || *w == (1..=pages).map(Value::from).collect::<Vec<_>>()
+                });
             if !honest {
                 diffs.push(format!(
                     "{} list {key}: listed {listed}, ledger {list}\n  {}",

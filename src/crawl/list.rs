@@ -142,6 +142,13 @@ impl Engine {
         }
         // A Hanweb range answer leads on to the ranges after it.
         discover::extend_ranges(&request, &mut page);
+        // A page whose own pager does not number it (the last page of a 下一页 pager links only
+        // 首页 and 上一页) is the page the pager that led here numbered.
+        if page.number.is_none()
+            && let Role::List { page: Some(n), .. } = &task.role
+        {
+            page.number = Some(*n);
+        }
         // A page whose own column names a year (TRS ColumnName) is that year's subsection.
         let year = year.or(page.column_year);
         self.queue_discovered(task, &capture.url, page, year, known_streak);

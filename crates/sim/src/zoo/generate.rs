@@ -44,9 +44,14 @@ pub fn generate(seed: u64, count: usize) -> Vec<ZooSpec> {
     (0..count).map(|i| portal(seed, i)).collect()
 }
 
+/// Option `i` of a cycle through `options`, shifted by the seed; after each full cycle the
+/// dimension `salt` steps by its own stride, so two dimensions with as many options do not stay
+/// in lock step.
 fn pick<T: Clone>(options: &[T], seed: u64, i: usize, salt: u64) -> T {
-    let shift = (mix(seed, salt) % options.len() as u64) as usize;
-    options[(i + shift) % options.len()].clone()
+    let len = options.len();
+    let shift = (mix(seed, salt) % len as u64) as usize;
+    let stagger = (i / len) * (1 + salt as usize % len.max(2));
+    options[(i + shift + stagger) % len].clone()
 }
 
 fn portal(seed: u64, i: usize) -> ZooSpec {
@@ -120,6 +125,12 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
     let page_size = pick(&[2usize, 3, 4, 5], seed, k, 10);
     let reports = pick(&[3usize, 4, 5, 6, 7, 8, 9], seed, k, 11);
     let others = pick(&[0usize, 2, 1, 3], seed, k, 12);
+    // Sub-channels hold a year's other items too, so that some span more than one page.
+    let others = if matches!(years, YearLayout::SubChannels(_)) {
+        others + reports * 2
+    } else {
+        others
+    };
     let place = i % 9;
     let level = (i / 9) % 5;
     let round = i / 45;
