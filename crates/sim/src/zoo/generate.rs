@@ -5,7 +5,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, ZooFamily, ZooItem, ZooSpec,
+    Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, YearNav, ZooFamily, ZooItem,
+    ZooSpec,
 };
 
 const FAMILIES: [ZooFamily; 5] = [
@@ -115,6 +116,7 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
                 YearLayout::SubChannels(YearLabel::DigitsNiandu),
                 YearLayout::SubChannels(YearLabel::Hanzi),
                 YearLayout::SubChannels(YearLabel::Digits),
+                YearLayout::SubChannels(YearLabel::ReportFolder),
             ],
             seed,
             k,
@@ -158,6 +160,7 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
         stated,
         first_link,
         years,
+        year_nav: pick(&[YearNav::Links, YearNav::Select], seed, k, 16),
         page_size,
         group_size: pick(&[1usize, 2, 3], seed, k, 13),
         states_total: pick(&[true, false], seed, k, 14),

@@ -102,6 +102,15 @@ pub enum YearLabel {
     Digits,
     DigitsNiandu,
     Hanzi,
+    /// A folder named as the report: `2019年政府信息公开工作年度报告`.
+    ReportFolder,
+}
+
+/// How a channel index offers its years: a list of links, or a `<select>` jump box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum YearNav {
+    Links,
+    Select,
 }
 
 /// One item of a zoo portal's lists.
@@ -132,6 +141,7 @@ pub struct ZooSpec {
     pub stated: Stated,
     pub first_link: FirstLink,
     pub years: YearLayout,
+    pub year_nav: YearNav,
     pub page_size: usize,
     /// Hanweb: records per dataproxy range group (`groupSize`), and whether the column states
     /// `totalRecord`.
@@ -211,7 +221,7 @@ impl ZooSpec {
     /// A one-line description of the variant, for test failure messages.
     pub fn describe(&self) -> String {
         format!(
-            "{} {:?} {:?} {:?} pager {:?} stated {:?} first {:?} years {:?} page_size {} items {}",
+            "{} {:?} {:?} {:?} pager {:?} stated {:?} first {:?} years {:?} {:?} page_size {} items {}",
             self.name,
             self.family,
             self.script,
@@ -220,6 +230,7 @@ impl ZooSpec {
             self.stated,
             self.first_link,
             self.years,
+            self.year_nav,
             self.page_size,
             self.items.len()
         )

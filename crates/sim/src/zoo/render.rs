@@ -9,7 +9,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use super::{
-    Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, ZooFamily, ZooItem, ZooSpec,
+    Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, YearNav, ZooFamily, ZooItem,
+    ZooSpec,
 };
 use crate::http::{self, ReadOutcome, Request, Response};
 
@@ -380,6 +381,7 @@ fn year_label(label: YearLabel, year: i32) -> String {
                 .collect();
             format!("{text}年")
         }
+        YearLabel::ReportFolder => format!("{year}年政府信息公开工作年度报告"),
     }
 }
 
@@ -389,12 +391,22 @@ fn trs(spec: &ZooSpec, req: &Request) -> Option<Response> {
     let (list, file) = match (spec.years, rest.split_once('/')) {
         (YearLayout::SubChannels(label), None) if rest.is_empty() || rest == "index.html" => {
             // The channel index: only its year sub-channels.
-            let links: String = spec
-                .lists()
-                .into_iter()
-                .flatten()
-                .map(|y| format!("<li><a href=\"./{y}/\">{}</a></li>", year_label(label, y)))
-                .collect();
+            let years = spec.lists().into_iter().flatten();
+            let links: String = match spec.year_nav {
+                YearNav::Links => years
+                    .map(|y| format!("<li><a href=\"./{y}/\">{}</a></li>", year_label(label, y)))
+                    .collect(),
+                YearNav::Select => format!(
+                    "<select onchange=\"window.location.href=this.value\"><option value=\"\">{}</option>{}</select>",
+                    word(spec, "选择年度", "選擇年度"),
+                    years
+                        .map(|y| format!(
+                            "<option value=\"./{y}/\">{}</option>",
+                            year_label(label, y)
+                        ))
+                        .collect::<String>()
+                ),
+            };
             let body = format!(
                 "<h2>{}</h2><ul class=\"channels\">{links}</ul>",
                 word(spec, "政府信息公开年报", "政府信息公開年報")
