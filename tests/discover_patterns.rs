@@ -657,6 +657,16 @@ $('#pager').jqPaginator({totalPages: 1});</script></body></html>"#,
             Some("an empty <div id=\"app\"> that a script application fills"),
         ),
         (
+            "a gkmlpt catalogue",
+            r#"<html><head><meta charset="utf-8"><title>政府信息公开</title>
+<link rel="stylesheet" href="/gkmlpt/static/css/index.css"></head><body><div id="app"></div>
+<script>window.GKMLPT = { SID: '755031', BASE: '/gkmlpt/' };</script>
+<script src="/gkmlpt/static/js/index.js"></script></body></html>"#,
+            Some(
+                "a gkmlpt catalogue (政府信息公开目录管理平台) that a script fills from /gkmlpt/api/all/{column}?page=1&sid=755031; configure that URL with list_api = \"gkmlpt\"",
+            ),
+        ),
+        (
             "a script that fetches but a list already on the page",
             &with_list,
             None,
