@@ -240,6 +240,12 @@ impl Engine {
             if let Some(pages) = page.stated.and_then(|s| s.pages) {
                 entry.stated_pages = Some(entry.stated_pages.unwrap_or(0).max(pages));
             }
+            // A Hanweb column's first page: the ranges its stated total implies are it and the
+            // dataproxy ranges after it.
+            if page.records.is_some() && page.number == Some(1) && page.stated.is_some() {
+                let ranges = 1 + page.next_pages.len() as u64;
+                entry.stated_ranges = Some(entry.stated_ranges.unwrap_or(0).max(ranges));
+            }
         });
         // Only pages not walked before reach this point: every page counted here advanced.
         let next_streak = if new_items > 0 { 0 } else { streak + 1 };
@@ -260,6 +266,7 @@ impl Engine {
             let unclaimed = self.report(portal, |r| {
                 let entry = r.lists.entry(list_key.clone()).or_default();
                 let past_end = !states_pages
+                    && !entry.by_ranges
                     && matches!((number, entry.stated_pages), (Some(n), Some(p)) if n > p);
                 !past_end && number.is_none_or(|n| !entry.claimed.contains(&n))
             });
