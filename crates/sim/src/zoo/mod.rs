@@ -8,8 +8,10 @@
 //! each portal on its own loopback address. The standard simulator (`Simulator`) models a few
 //! portals in depth; the zoo models many portals in breadth, so tests cannot fit a few samples.
 
+mod feeds;
 mod generate;
 mod render;
+mod serve;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -283,7 +285,7 @@ impl Zoo {
                 base: format!("http://{}", listener.local_addr()?),
                 log: Arc::new(Mutex::new(Vec::new())),
             };
-            tasks.push(tokio::spawn(render::serve(
+            tasks.push(tokio::spawn(serve::serve(
                 listener,
                 site.spec.clone(),
                 site.log.clone(),

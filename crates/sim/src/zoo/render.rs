@@ -1,75 +1,24 @@
-//! Zoo rendering: a request target -> the answer of one zoo portal (list pages, JSON list API
-//! pages, Hanweb datastore ranges, item pages), in the portal's encoding; and the accept loop
-//! that serves one portal and logs what it was asked.
-
-use std::sync::{Arc, Mutex};
+//! Zoo rendering: a request target -> the answer of one zoo portal (HTML list pages, channel
+//! indexes and item pages in the portal's encoding); `feeds` answers the Hanweb and JSON list
+//! requests, `serve` runs the accept loop.
 
 use chrono::Datelike;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinSet;
 
+use super::feeds;
 use super::{
     Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, YearNav, ZooFamily, ZooItem,
     ZooSpec,
 };
-use crate::http::{self, ReadOutcome, Request, Response};
+use crate::http::{Request, Response};
 
-const HANWEB_COLUMN: u32 = 1229;
-const DATAPROXY: &str = "/module/web/jpage/dataproxy.jsp";
-
-pub(super) async fn serve(
-    listener: TcpListener,
-    spec: Arc<ZooSpec>,
-    log: Arc<Mutex<Vec<(String, u16)>>>,
-) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                if let Ok((stream, _)) = accepted {
-                    connections.spawn(connection(stream, spec.clone(), log.clone()));
-                } else {
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                }
-            }
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-        }
-    }
-}
-
-async fn connection(
-    mut stream: TcpStream,
-    spec: Arc<ZooSpec>,
-    log: Arc<Mutex<Vec<(String, u16)>>>,
-) {
-    let mut buf = Vec::new();
-    loop {
-        match http::read_request(&mut stream, &mut buf).await {
-            ReadOutcome::Closed | ReadOutcome::Garbage { .. } => return,
-            ReadOutcome::Request(req) => {
-                let resp = route(&spec, &req);
-                log.lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .push((req.target.clone(), resp.status));
-                let keep = http::keep_alive(Some(&req), &resp);
-                if http::write_response(&mut stream, Some(&req), &resp)
-                    .await
-                    .is_err()
-                    || !keep
-                {
-                    return;
-                }
-            }
-        }
-    }
-}
+pub(super) const HANWEB_COLUMN: u32 = 1229;
 
 fn traditional(spec: &ZooSpec) -> bool {
     spec.script == Script::Traditional
 }
 
 /// `simplified` or `traditional` by the portal's script.
-fn word<'a>(spec: &ZooSpec, simplified: &'a str, traditional_form: &'a str) -> &'a str {
+pub(super) fn word<'a>(spec: &ZooSpec, simplified: &'a str, traditional_form: &'a str) -> &'a str {
     if traditional(spec) {
         traditional_form
     } else {
@@ -87,7 +36,7 @@ fn encoding(spec: &ZooSpec) -> (&'static encoding_rs::Encoding, &'static str, bo
 
 /// A full HTML page in the portal's encoding, its charset declared in header and meta or not at
 /// all.
-fn html_page(spec: &ZooSpec, title: &str, body: &str) -> Response {
+pub(super) fn html_page(spec: &ZooSpec, title: &str, body: &str) -> Response {
     let (enc, label, declared) = encoding(spec);
     let meta = if declared {
         format!("<meta http-equiv=\"Content-Type\" content=\"text/html; charset={label}\">")
@@ -176,7 +125,7 @@ pub(super) fn item_target(spec: &ZooSpec, item: &ZooItem) -> String {
     }
 }
 
-fn route(spec: &ZooSpec, req: &Request) -> Response {
+pub(super) fn route(spec: &ZooSpec, req: &Request) -> Response {
     let target = req.target.as_str();
     if req.path() == "/robots.txt" {
         return Response::new(
@@ -191,13 +140,13 @@ fn route(spec: &ZooSpec, req: &Request) -> Response {
     let answer = match spec.family {
         ZooFamily::Asp => asp(spec, req),
         ZooFamily::Trs => trs(spec, req),
-        ZooFamily::Hanweb => hanweb(spec, req),
-        ZooFamily::TrsXxgk | ZooFamily::Gkmlpt => json_api(spec, req),
+        ZooFamily::Hanweb => feeds::hanweb(spec, req),
+        ZooFamily::TrsXxgk | ZooFamily::Gkmlpt => feeds::json_api(spec, req),
     };
     answer.unwrap_or_else(not_found)
 }
 
-fn pages_of(spec: &ZooSpec, list: Option<i32>) -> usize {
+pub(super) fn pages_of(spec: &ZooSpec, list: Option<i32>) -> usize {
     spec.listed(list)
         .len()
         .div_ceil(spec.page_size.max(1))
@@ -205,7 +154,7 @@ fn pages_of(spec: &ZooSpec, list: Option<i32>) -> usize {
 }
 
 /// Items of page `n` (1-based) of one list.
-fn page_items(spec: &ZooSpec, list: Option<i32>, n: usize) -> Vec<&ZooItem> {
+pub(super) fn page_items(spec: &ZooSpec, list: Option<i32>, n: usize) -> Vec<&ZooItem> {
     let size = spec.page_size.max(1);
     spec.listed(list)
         .into_iter()
@@ -461,139 +410,6 @@ fn trs(spec: &ZooSpec, req: &Request) -> Option<Response> {
         )
     );
     Some(html_page(spec, word(spec, "年报", "年報"), &body))
-}
-
-fn hanweb_record(spec: &ZooSpec, item: &ZooItem) -> String {
-    format!(
-        "<record><![CDATA[<li><a href=\"{}\" title=\"{t}\" target=\"_blank\">{t}</a><span>{}</span></li>]]></record>\n",
-        item_target(spec, item),
-        item.date.format("%Y-%m-%d"),
-        t = item.title
-    )
-}
-
-fn hanweb(spec: &ZooSpec, req: &Request) -> Option<Response> {
-    let listed = spec.listed(None);
-    let per = spec.page_size.max(1);
-    let step = per * spec.group_size.max(1);
-    if req.path() == format!("/col/col{HANWEB_COLUMN}/index.html") {
-        let records: String = listed
-            .iter()
-            .take(step)
-            .map(|i| hanweb_record(spec, i))
-            .collect();
-        let total = if spec.states_total {
-            format!("totalRecord:{}, ", listed.len())
-        } else {
-            String::new()
-        };
-        let body = format!(
-            "<div class=\"column-title\">{}</div><div id=\"4501\">\
-             <script type=\"text/xml\"><datastore><recordset>\n{records}</recordset></datastore></script></div>\
-             <script>$(document).ready(function(){{ $('#4501').jpage({{ dataStore: dataStore, {total}perPage:{per}, groupSize:{g}, \
-             proxyUrl:'{DATAPROXY}', ajaxParam:{{ columnid:{HANWEB_COLUMN}, unitid:4501, webid:1, appid:1, path:'/', permissiontype:0 }} }}); }});</script>",
-            word(spec, "政府信息公开年报", "政府信息公開年報"),
-            g = spec.group_size.max(1),
-        );
-        return Some(html_page(spec, word(spec, "年报", "年報"), &body));
-    }
-    if req.path() != DATAPROXY {
-        return None;
-    }
-    let number = |k: &str| req.param(k).and_then(|v| v.parse::<usize>().ok());
-    let start = number("startrecord")?.max(1);
-    let end = number("endrecord")?;
-    let records: String = listed
-        .iter()
-        .skip(start - 1)
-        .take((end + 1).saturating_sub(start))
-        .map(|i| hanweb_record(spec, i))
-        .collect();
-    let total = if spec.states_total {
-        format!("<totalrecord>{}</totalrecord>", listed.len())
-    } else {
-        String::new()
-    };
-    let body = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><datastore>{total}<recordset>\n{records}</recordset></datastore>"
-    );
-    Some(Response::new(
-        200,
-        "text/xml; charset=utf-8",
-        body.into_bytes(),
-    ))
-}
-
-fn json_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-fn json_api(spec: &ZooSpec, req: &Request) -> Option<Response> {
-    let listed = spec.listed(None);
-    let pages = pages_of(spec, None);
-    let page_key = match spec.family {
-        ZooFamily::TrsXxgk if req.path() == "/api/xxgk/list" => "pageNo",
-        ZooFamily::Gkmlpt if req.path() == "/gkmlpt/api/all/2361" => "page",
-        _ => return None,
-    };
-    let page = req.param(page_key)?.parse::<usize>().ok()?;
-    let items: Vec<&ZooItem> = if page == 0 || page > pages {
-        Vec::new()
-    } else {
-        page_items(spec, None, page)
-    };
-    let host = req.header("host").unwrap_or("127.0.0.1");
-    let body = match spec.family {
-        ZooFamily::TrsXxgk => {
-            let rows: Vec<String> = items
-                .iter()
-                .map(|i| {
-                    format!(
-                        "{{\"IdxID\":\"ZOO-{id}\",\"URL\":\"{url}\",\"FILENAME\":\"{t}\",\"PUBLISHER\":\"{p}\",\"PUBDATE\":\"{d}\"}}",
-                        id = i.id,
-                        url = item_target(spec, i),
-                        t = json_escape(&i.title),
-                        p = json_escape(&spec.portal_name),
-                        d = i.date.format("%Y-%m-%d")
-                    )
-                })
-                .collect();
-            format!(
-                "{{\"total\":{},\"totalPage\":{pages},\"pageNo\":{page},\"data\":[{}]}}",
-                listed.len(),
-                rows.join(",")
-            )
-        }
-        _ => {
-            let rows: Vec<String> = items
-                .iter()
-                .map(|i| {
-                    let secs = i
-                        .date
-                        .and_hms_opt(9, 30, 0)
-                        .map_or(0, |t| t.and_utc().timestamp());
-                    format!(
-                        "{{\"id\":{id},\"title\":\"{t}\",\"url\":\"http://{host}{path}\",\"publisher\":\"{p}\",\"identifier\":\"ZOO-{id}\",\"display_publish_time\":{secs},\"create_time\":{secs}}}",
-                        id = i.id,
-                        path = item_target(spec, i),
-                        t = json_escape(&i.title),
-                        p = json_escape(&spec.portal_name),
-                    )
-                })
-                .collect();
-            format!(
-                "{{\"articles\":[{}],\"total\":{},\"classify\":{{\"id\":2361,\"name\":\"年度报告\",\"count\":{}}}}}",
-                rows.join(","),
-                listed.len(),
-                listed.len()
-            )
-        }
-    };
-    Some(Response::new(
-        200,
-        "application/json;charset=UTF-8",
-        body.into_bytes(),
-    ))
 }
 
 fn item_page(spec: &ZooSpec, item: &ZooItem) -> Response {
