@@ -177,7 +177,51 @@ fn every_zoo_portal_yields_exactly_its_reports_with_an_honest_ledger() {
     let families: BTreeSet<String> = specs.iter().map(|s| format!("{:?}", s.family)).collect();
     assert_eq!(families.len(), 5, "{families:?}");
     assert!(specs.len() >= 40 || size < 40);
-    assert!(specs.iter().any(|s| s.family == ZooFamily::Gkmlpt));
+    // Every variant of every dimension is in it, whatever the seed (the generator cycles them).
+    if size >= DEFAULT_SIZE {
+        let seen = |f: &dyn Fn(&nianbao_sim::zoo::ZooSpec) -> String| -> BTreeSet<String> {
+            specs.iter().map(f).collect()
+        };
+        let dimensions: [(&str, BTreeSet<String>, usize); 8] = [
+            ("script", seen(&|s| format!("{:?}", s.script)), 2),
+            ("charset", seen(&|s| format!("{:?}", s.charset)), 6),
+            (
+                "pager",
+                seen(&|s| {
+                    format!("{:?}", s.pager)
+                        .split('(')
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                }),
+                4,
+            ),
+            ("next word", seen(&|s| s.next_word.to_string()), 8),
+            ("stated", seen(&|s| format!("{:?}", s.stated)), 3),
+            ("first link", seen(&|s| format!("{:?}", s.first_link)), 2),
+            ("years", seen(&|s| format!("{:?}", s.years)), 5),
+            (
+                "chinese query",
+                seen(&|s| format!("{}", s.family == ZooFamily::Asp && s.chinese_query)),
+                2,
+            ),
+        ];
+        for (name, values, at_least) in dimensions {
+            assert!(values.len() >= at_least, "{name}: only {values:?}");
+        }
+        assert!(
+            specs
+                .iter()
+                .any(|s| s.items.len() % s.page_size != 0 && s.items.len() > s.page_size)
+                && specs.iter().any(|s| s.items.len() % s.page_size == 0),
+            "list lengths both fill and do not fill their last page"
+        );
+        assert!(
+            specs
+                .iter()
+                .any(|s| s.items.iter().any(|i| i.report_year.is_none()))
+        );
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

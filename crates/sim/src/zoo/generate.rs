@@ -59,33 +59,33 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
     let family = FAMILIES[i % FAMILIES.len()];
     // The variant index within the family: the dimensions below cycle with it.
     let k = i / FAMILIES.len();
-    let script = pick(&[Script::Simplified, Script::Traditional], seed, k, 1);
-    let charset = match (family, script) {
-        // JSON APIs answer UTF-8; their item pages vary only in the declaration.
-        (ZooFamily::TrsXxgk | ZooFamily::Gkmlpt | ZooFamily::Hanweb, _) => Charset::Utf8 {
-            declared: pick(&[true, false], seed, k, 2),
-        },
-        (_, Script::Simplified) => pick(
+    // HTML families cycle through every charset; the script follows Big5 (Traditional) and GBK
+    // (Simplified) and varies on UTF-8.
+    let either = pick(&[Script::Simplified, Script::Traditional], seed, k, 1);
+    let charset = match family {
+        ZooFamily::Asp | ZooFamily::Trs => pick(
             &[
                 Charset::Gbk { declared: true },
+                Charset::Big5 { declared: true },
                 Charset::Utf8 { declared: true },
                 Charset::Gbk { declared: false },
+                Charset::Big5 { declared: false },
                 Charset::Utf8 { declared: false },
             ],
             seed,
             k,
             3,
         ),
-        (_, Script::Traditional) => pick(
-            &[
-                Charset::Big5 { declared: true },
-                Charset::Utf8 { declared: true },
-                Charset::Big5 { declared: false },
-            ],
-            seed,
-            k,
-            4,
-        ),
+        // JSON APIs answer UTF-8, as Hanweb columns do; their item pages vary only in the
+        // declaration.
+        _ => Charset::Utf8 {
+            declared: pick(&[true, false], seed, k, 2),
+        },
+    };
+    let script = match charset {
+        Charset::Gbk { .. } => Script::Simplified,
+        Charset::Big5 { .. } => Script::Traditional,
+        Charset::Utf8 { .. } => either,
     };
     let next = pick(&NEXT_WORDS, seed, k, 5);
     let pager = match family {
@@ -159,6 +159,7 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
         pager,
         stated,
         first_link,
+        next_word: next,
         years,
         year_nav: pick(&[YearNav::Links, YearNav::Select], seed, k, 16),
         page_size,

@@ -142,6 +142,8 @@ pub struct ZooSpec {
     pub pager: Pager,
     pub stated: Stated,
     pub first_link: FirstLink,
+    /// The word of the pager's next link (every HTML pager but `createPageHTML` prints one).
+    pub next_word: &'static str,
     pub years: YearLayout,
     pub year_nav: YearNav,
     pub page_size: usize,

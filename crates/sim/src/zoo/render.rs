@@ -227,6 +227,9 @@ fn pager(
                     out.push_str(&format!("<a href=\"{href}\">{p}</a> "));
                 }
             }
+            if n < pages {
+                out.push_str(&format!("<a href=\"{}\">{}</a>", link(n + 1), spec.next_word));
+            }
         }
         Pager::Select => {
             out.push_str("<select name=\"jump\" onchange=\"window.location.href=this.value\">");
@@ -240,6 +243,9 @@ fn pager(
                 ));
             }
             out.push_str("</select>");
+            if n < pages {
+                out.push_str(&format!(" <a href=\"{}\">{}</a>", link(n + 1), spec.next_word));
+            }
         }
         Pager::Script => out.push_str(&format!(
             "<script type=\"text/javascript\">createPageHTML({pages}, {}, \"index\", \"html\");</script>",
