@@ -30,6 +30,10 @@ pub struct YearCount {
     /// record ranges, each range's first record).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub walked: BTreeSet<u64>,
+    /// Record ranges a Hanweb column's stated total implies (its first page and the dataproxy
+    /// ranges after it), when it states a total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_ranges: Option<u64>,
     /// The list is walked by record ranges (Hanweb jpage), not by numbered pages.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub by_ranges: bool,
@@ -87,6 +91,12 @@ impl YearCount {
             let noun = if missing.len() == 1 { "page" } else { "pages" };
             reasons.push(format!("{noun} {}{more} not walked", shown.join(", ")));
         }
+        if let Some(ranges) = self
+            .stated_ranges
+            .filter(|r| self.by_ranges && self.pages < *r)
+        {
+            reasons.push(format!("walked {} of {ranges} ranges", self.pages));
+        }
         if let Some(stated) = self.stated.filter(|s| *s != self.found) {
             reasons.push(format!("found {} of {stated} stated items", self.found));
         }
@@ -111,6 +121,10 @@ impl YearCount {
     /// walked, found and fetched, and the verdict.
     pub fn completeness(&self) -> String {
         let stated = match (self.stated_pages, self.stated) {
+            (_, Some(i)) if self.by_ranges && self.stated_ranges.is_some() => format!(
+                "site states {i} items in {} ranges",
+                self.stated_ranges.unwrap_or(0)
+            ),
             (Some(p), Some(i)) => format!("site states {p} pages, {i} items"),
             (Some(p), None) => format!("site states {p} pages"),
             (None, Some(i)) => format!("site states {i} items"),

@@ -130,6 +130,22 @@ fn a_channel_index_of_year_sub_channels_is_a_list_not_an_empty_template() {
             ],
         ),
         (
+            // Found by the zoo: five or more such folders once read as an undated list of reports.
+            "six report folders",
+            r#"<html><head><meta charset="utf-8"></head><body><ul class="channels">
+<li><a href="./2019/">2019年政府信息公开工作年度报告</a></li><li><a href="./2018/">2018年政府信息公开工作年度报告</a></li><li><a href="./2017/">2017年政府信息公开工作年度报告</a></li><li><a href="./2016/">2016年政府信息公开工作年度报告</a></li><li><a href="./2015/">2015年政府信息公开工作年度报告</a></li><li><a href="./2014/">2014年政府信息公开工作年度报告</a></li>
+</ul></body></html>"#
+                .to_string(),
+            vec![
+                (2019, "http://www.example.gov.cn/xxgk/nb/2019/"),
+                (2018, "http://www.example.gov.cn/xxgk/nb/2018/"),
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+                (2015, "http://www.example.gov.cn/xxgk/nb/2015/"),
+                (2014, "http://www.example.gov.cn/xxgk/nb/2014/"),
+            ],
+        ),
+        (
             "a select box of years",
             r#"<html><head><meta charset="utf-8"></head><body><select onchange="location=this.value">
 <option value="">请选择年份</option><option value="./2019/index.html">2019年</option>
@@ -639,6 +655,16 @@ $('#pager').jqPaginator({totalPages: 1});</script></body></html>"#,
             r#"<html><head><meta charset="utf-8"><link href="/js/chunk-vendors.3a1b2c.js" rel="preload"></head>
 <body><div id="app"></div><script src="/js/chunk-vendors.3a1b2c.js"></script><script src="/js/app.9f8e7d6c.js"></script></body></html>"#,
             Some("an empty <div id=\"app\"> that a script application fills"),
+        ),
+        (
+            "a gkmlpt catalogue",
+            r#"<html><head><meta charset="utf-8"><title>政府信息公开</title>
+<link rel="stylesheet" href="/gkmlpt/static/css/index.css"></head><body><div id="app"></div>
+<script>window.GKMLPT = { SID: '755031', BASE: '/gkmlpt/' };</script>
+<script src="/gkmlpt/static/js/index.js"></script></body></html>"#,
+            Some(
+                "a gkmlpt catalogue (政府信息公开目录管理平台) that a script fills from /gkmlpt/api/all/{column}?page=1&sid=755031; configure that URL with list_api = \"gkmlpt\"",
+            ),
         ),
         (
             "a script that fetches but a list already on the page",

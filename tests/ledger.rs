@@ -124,6 +124,39 @@ fn a_range_walk_is_checked_by_records() {
 }
 
 #[test]
+fn a_range_walk_counts_the_ranges_the_total_implies() {
+    // perPage 3, totalRecord 8: the column page and the ranges 4-6 and 7-8.
+    let mut ledger = YearCount {
+        stated: Some(8),
+        found: 6,
+        stated_ranges: Some(3),
+        pages: 2,
+        by_ranges: true,
+        walked: BTreeSet::from([1, 4]),
+        ..YearCount::default()
+    };
+    assert_eq!(
+        ledger.verdict(),
+        incomplete(&["walked 2 of 3 ranges", "found 6 of 8 stated items"])
+    );
+    assert!(
+        ledger
+            .completeness()
+            .starts_with("site states 8 items in 3 ranges; walked 2 ranges"),
+        "{}",
+        ledger.completeness()
+    );
+    ledger.found = 8;
+    ledger.pages = 3;
+    ledger.walked.insert(7);
+    assert_eq!(ledger.verdict(), Verdict::Ok);
+    assert_eq!(
+        ledger.completeness(),
+        "site states 8 items in 3 ranges; walked 3 ranges, found 8 items, fetched 0 [ok]"
+    );
+}
+
+#[test]
 fn the_summary_line_names_stated_walked_found_fetched_and_the_reasons() {
     let mut ledger = count(Some(3), Some(8), &[1, 2], 6, &[STOP_KNOWN_ITEMS]);
     ledger.fetched = 4;

@@ -263,7 +263,7 @@ fn a_nightly_crawl_requests_every_hanweb_range_and_walks_year_sub_channels() {
     let summary = stderr(&out);
     assert!(
         summary.contains(
-            "list all: site states 8 items; walked 3 ranges, found 8 items, fetched 8 [ok]"
+            "list all: site states 8 items in 3 ranges; walked 3 ranges, found 8 items, fetched 8 [ok]"
         ),
         "{summary}"
     );

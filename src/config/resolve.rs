@@ -202,7 +202,7 @@ pub(super) fn warc(raw: Option<RawWarc>, source: &Source<'_>) -> Result<WarcConf
 }
 
 /// The names `list_api` accepts (`discover::JsonListFormat` in config spelling).
-const JSON_LIST_FORMATS: &[&str] = &["trs_xxgk"];
+const JSON_LIST_FORMATS: &[&str] = &["trs_xxgk", "gkmlpt"];
 
 /// The `[[portal]]` tables of one file, in file order.
 pub(super) fn portals(

@@ -146,6 +146,13 @@ impl Engine {
         }
         // A Hanweb range answer leads on to the ranges after it.
         discover::extend_ranges(&request, &mut page);
+        // A page whose own pager does not number it (the last page of a 下一页 pager links only
+        // 首页 and 上一页) is the page the pager that led here numbered.
+        if page.number.is_none()
+            && let Role::List { page: Some(n), .. } = &task.role
+        {
+            page.number = Some(*n);
+        }
         // A page whose own column names a year (TRS ColumnName) is that year's subsection.
         let year = year.or(page.column_year);
         self.queue_discovered(task, &capture.url, page, year, known_streak);
@@ -237,6 +244,12 @@ impl Engine {
             if let Some(pages) = page.stated.and_then(|s| s.pages) {
                 entry.stated_pages = Some(entry.stated_pages.unwrap_or(0).max(pages));
             }
+            // A Hanweb column's first page: the ranges its stated total implies are it and the
+            // dataproxy ranges after it.
+            if page.records.is_some() && page.number == Some(1) && page.stated.is_some() {
+                let ranges = 1 + page.next_pages.len() as u64;
+                entry.stated_ranges = Some(entry.stated_ranges.unwrap_or(0).max(ranges));
+            }
         });
         // Only pages not walked before reach this point: every page counted here advanced.
         let next_streak = if new_items > 0 { 0 } else { streak + 1 };
@@ -250,10 +263,16 @@ impl Engine {
             .filter(|r| host_key(r.url()) == host)
             .map(|r| (r, page.number_of(r)))
             .collect();
+        // A page that states no page count of its own (a later gkmlpt API page) may name pages
+        // past the end; the count an earlier page of the list stated bounds the walk.
+        let states_pages = page.stated.and_then(|s| s.pages).is_some();
         for (request, number) in next {
             let unclaimed = self.report(portal, |r| {
                 let entry = r.lists.entry(list_key.clone()).or_default();
-                number.is_none_or(|n| !entry.claimed.contains(&n))
+                let past_end = !states_pages
+                    && !entry.by_ranges
+                    && matches!((number, entry.stated_pages), (Some(n), Some(p)) if n > p);
+                !past_end && number.is_none_or(|n| !entry.claimed.contains(&n))
             });
             if !unclaimed {
                 continue;

@@ -114,11 +114,14 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
         .collect()
 }
 
-/// The longest container of long-titled, undated entries, when a page has no dated list.
+/// The longest container of long-titled, undated entries, when a page has no dated list. A
+/// container whose links are folders (`./2019/` labelled `2019年政府信息公开工作年度报告`) is a
+/// channel index of year sub-channels, not a list of documents.
 fn undated_list<'a>(scored: &'a [(ElementRef<'_>, Vec<Entry>)]) -> Option<&'a Vec<Entry>> {
     scored
         .iter()
         .map(|(_, entries)| entries)
+        .filter(|entries| !entries.iter().any(|e| e.url.path().ends_with('/')))
         .filter(|entries| {
             let long = entries
                 .iter()

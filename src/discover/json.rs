@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use super::{ListItem, ListPage, PageRequest, StatedCount};
+use super::{ListItem, ListPage, PageRequest, StatedCount, gkmlpt};
 use crate::dates::parse_date;
 
 /// The shape of a JSON list API, named in config (`format = "trs_xxgk"`).
@@ -16,6 +16,11 @@ pub enum JsonListFormat {
     /// TRS 信息公开 list: `{"data": [{"IdxID", "URL", "FILENAME", "FILENUM", "PUBLISHER",
     /// "PUBDATE", "DOCRELTIME", ...}]}`.
     TrsXxgk,
+    /// Guangdong 政府信息公开目录管理平台 (gkmlpt): `/gkmlpt/api/all/{column}?page=N&sid=S`
+    /// answering `{"articles": [{"id", "title", "url", "publisher", "identifier",
+    /// "display_publish_time" (Unix seconds) ...}], "total": N}`. The page size is not stated:
+    /// page 1's article count is it.
+    Gkmlpt,
 }
 
 /// Why a JSON list body could not be read.
@@ -72,6 +77,7 @@ pub fn parse_json_list(
     })?;
     match format {
         JsonListFormat::TrsXxgk => trs_xxgk(url, &value),
+        JsonListFormat::Gkmlpt => gkmlpt::parse(url, &value),
     }
 }
 
@@ -129,14 +135,14 @@ fn trs_xxgk_item(base: &Url, record: &Value) -> Option<ListItem> {
     })
 }
 
-fn as_number(v: &Value) -> Option<u64> {
+pub(super) fn as_number(v: &Value) -> Option<u64> {
     v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())
 }
 
 /// When the API states its page count and the request URL carries the page number as a query
 /// parameter, every other page of the API is requested the same way. Each is numbered from 1, and
 /// so is the page requested (the second value).
-fn next_api_pages(
+pub(super) fn next_api_pages(
     url: &Url,
     pages: Option<u64>,
     body_page: Option<u64>,

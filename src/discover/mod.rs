@@ -3,6 +3,7 @@
 //! Knows plain pagination, TRS WCM `createPageHTML`, Hanweb JCMS jpage datastores and JSON list APIs.
 
 mod dom;
+mod gkmlpt;
 mod hanweb;
 mod items;
 mod json;

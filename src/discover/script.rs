@@ -36,9 +36,20 @@ static APP_BUNDLE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// Guangdong's 政府信息公开目录管理平台 (`/gkmlpt/index`): a script application configured with the
+/// site's `SID`, filling each column from `/gkmlpt/api/all/{column}?page=N&sid=SID`.
+static GKMLPT_SID: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?s)/gkmlpt/.{0,4000}?\bSID\s*[:=]\s*["']?(\d{1,12})"#));
+
 /// What shows that the page's list is filled by a script, when it is: `None` for a page that
 /// shows nothing of the kind. Called only for pages on which no list was found.
 pub(super) fn needs_javascript(html: &str) -> Option<String> {
+    if let Some(sid) = GKMLPT_SID.captures(html).and_then(|c| c.get(1)) {
+        return Some(format!(
+            "a gkmlpt catalogue (政府信息公开目录管理平台) that a script fills from /gkmlpt/api/all/{{column}}?page=1&sid={}; configure that URL with list_api = \"gkmlpt\"",
+            sid.as_str()
+        ));
+    }
     if APP_ROOT.is_match(html) && APP_BUNDLE.is_match(html) {
         return Some("an empty <div id=\"app\"> that a script application fills".into());
     }
@@ -50,4 +61,45 @@ pub(super) fn needs_javascript(html: &str) -> Option<String> {
         return Some(seen);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gkmlpt_catalogue_names_its_api_and_sid() {
+        let cases = [
+            (
+                "<link href=\"/gkmlpt/static/css/index.css\"><script>window.GKMLPT = { SID: '755031' };</script>",
+                Some("755031"),
+            ),
+            (
+                "<script>var cfg = {SID: \"2\"};</script><a href=\"/gkmlpt/index\">目录</a>",
+                None,
+            ),
+            (
+                "<script src=\"/gkmlpt/static/js/index.js\"></script><script>SID = 2;</script>",
+                Some("2"),
+            ),
+            ("<div id=\"list\"></div><script>var SID = 5;</script>", None),
+        ];
+        for (html, sid) in cases {
+            let seen = needs_javascript(html);
+            match sid {
+                Some(sid) => {
+                    let seen = seen.unwrap_or_default();
+                    assert!(
+                        seen.contains(&format!("page=1&sid={sid};")),
+                        "{html}: {seen}"
+                    );
+                    assert!(seen.contains("list_api = \"gkmlpt\""), "{seen}");
+                }
+                None => assert!(
+                    seen.as_deref().is_none_or(|s| !s.contains("gkmlpt")),
+                    "{html}: {seen:?}"
+                ),
+            }
+        }
+    }
 }

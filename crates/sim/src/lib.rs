@@ -17,6 +17,7 @@ mod server;
 mod site;
 mod sites;
 mod standard;
+pub mod zoo;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;

@@ -1,0 +1,455 @@
+//! Zoo rendering: a request target -> the answer of one zoo portal (HTML list pages, channel
+//! indexes and item pages in the portal's encoding); `feeds` answers the Hanweb and JSON list
+//! requests, `serve` runs the accept loop.
+
+use chrono::Datelike;
+
+use super::feeds;
+use super::{
+    Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, YearNav, ZooFamily, ZooItem,
+    ZooSpec,
+};
+use crate::http::{Request, Response};
+
+pub(super) const HANWEB_COLUMN: u32 = 1229;
+
+fn traditional(spec: &ZooSpec) -> bool {
+    spec.script == Script::Traditional
+}
+
+/// `simplified` or `traditional` by the portal's script.
+pub(super) fn word<'a>(spec: &ZooSpec, simplified: &'a str, traditional_form: &'a str) -> &'a str {
+    if traditional(spec) {
+        traditional_form
+    } else {
+        simplified
+    }
+}
+
+fn encoding(spec: &ZooSpec) -> (&'static encoding_rs::Encoding, &'static str, bool) {
+    match spec.charset {
+        Charset::Utf8 { declared } => (encoding_rs::UTF_8, "utf-8", declared),
+        Charset::Gbk { declared } => (encoding_rs::GBK, "gb2312", declared),
+        Charset::Big5 { declared } => (encoding_rs::BIG5, "big5", declared),
+    }
+}
+
+/// A full HTML page in the portal's encoding, its charset declared in header and meta or not at
+/// all.
+pub(super) fn html_page(spec: &ZooSpec, title: &str, body: &str) -> Response {
+    let (enc, label, declared) = encoding(spec);
+    let meta = if declared {
+        format!("<meta http-equiv=\"Content-Type\" content=\"text/html; charset={label}\">")
+    } else {
+        String::new()
+    };
+    let html = format!(
+        "<!DOCTYPE html><html><head>{meta}<title>{title}</title></head><body>\
+         <div class=\"top\"><a href=\"/\">{home}</a> <a href=\"/xxgk/\">{gk}</a></div>\n{body}\n\
+         <div class=\"foot\">{host}：{portal}办公室 {icp}</div></body></html>",
+        home = word(spec, "网站首页", "網站首頁"),
+        gk = word(spec, "政府信息公开", "政府信息公開"),
+        host = word(spec, "主办", "主辦"),
+        portal = spec.portal_name,
+        icp = "备案号：某ICP备00000000号",
+    );
+    let bytes = enc.encode(&html).0.into_owned();
+    let content_type = if declared {
+        format!("text/html; charset={label}")
+    } else {
+        "text/html".to_string()
+    };
+    Response::new(200, &content_type, bytes)
+}
+
+fn not_found() -> Response {
+    Response::new(
+        404,
+        "text/html",
+        b"<html><body><h1>404 Not Found</h1></body></html>".to_vec(),
+    )
+}
+
+/// The value naming the ASP list (`年报` / `年報`), percent-encoded in the page's encoding as a
+/// browser sends it.
+fn asp_list_value(spec: &ZooSpec) -> String {
+    let (enc, _, _) = encoding(spec);
+    let raw = word(spec, "年报", "年報");
+    url::form_urlencoded::byte_serialize(&enc.encode(raw).0).collect()
+}
+
+fn asp_query_raw(spec: &ZooSpec) -> String {
+    if spec.chinese_query {
+        format!("lb={}", word(spec, "年报", "年報"))
+    } else {
+        "lmid=45".to_string()
+    }
+}
+
+pub(super) fn section_target(spec: &ZooSpec) -> String {
+    match spec.family {
+        ZooFamily::Asp if spec.chinese_query => format!("/list.asp?lb={}", asp_list_value(spec)),
+        ZooFamily::Asp => "/list.asp?lmid=45".to_string(),
+        ZooFamily::Trs => match spec.years {
+            YearLayout::Flat => "/xxgk/nb/index.html".to_string(),
+            YearLayout::SubChannels(_) => "/xxgk/nb/".to_string(),
+        },
+        ZooFamily::Hanweb => format!("/col/col{HANWEB_COLUMN}/index.html"),
+        ZooFamily::TrsXxgk => "/api/xxgk/list?pageNo=1&channel=nb".to_string(),
+        ZooFamily::Gkmlpt => "/gkmlpt/api/all/2361?page=1&sid=755031".to_string(),
+    }
+}
+
+pub(super) fn item_target(spec: &ZooSpec, item: &ZooItem) -> String {
+    let d = item.date;
+    match spec.family {
+        ZooFamily::Asp => format!("/show.asp?id={}", item.id),
+        ZooFamily::Trs => {
+            let dir = item.list.map_or_else(String::new, |y| format!("{y}/"));
+            format!(
+                "/xxgk/nb/{dir}{}/t{}_{}.html",
+                d.format("%Y%m"),
+                d.format("%Y%m%d"),
+                item.id
+            )
+        }
+        ZooFamily::Hanweb => format!(
+            "/art/{}/{}/{}/art_{HANWEB_COLUMN}_{}.html",
+            d.year(),
+            d.month(),
+            d.day(),
+            item.id
+        ),
+        ZooFamily::TrsXxgk => format!("/xxgk/{}/{}.shtml", d.format("%Y%m"), item.id),
+        ZooFamily::Gkmlpt => format!("/gkmlpt/content/0/{}/post_{}.html", item.id / 1000, item.id),
+    }
+}
+
+pub(super) fn route(spec: &ZooSpec, req: &Request) -> Response {
+    let target = req.target.as_str();
+    if req.path() == "/robots.txt" {
+        return Response::new(
+            200,
+            "text/plain",
+            b"User-agent: *\nDisallow: /admin/\n".to_vec(),
+        );
+    }
+    if let Some(item) = spec.items.iter().find(|i| item_target(spec, i) == target) {
+        return item_page(spec, item);
+    }
+    let answer = match spec.family {
+        ZooFamily::Asp => asp(spec, req),
+        ZooFamily::Trs => trs(spec, req),
+        ZooFamily::Hanweb => feeds::hanweb(spec, req),
+        ZooFamily::TrsXxgk | ZooFamily::Gkmlpt => feeds::json_api(spec, req),
+    };
+    answer.unwrap_or_else(not_found)
+}
+
+pub(super) fn pages_of(spec: &ZooSpec, list: Option<i32>) -> usize {
+    spec.listed(list)
+        .len()
+        .div_ceil(spec.page_size.max(1))
+        .max(1)
+}
+
+/// Items of page `n` (1-based) of one list.
+pub(super) fn page_items(spec: &ZooSpec, list: Option<i32>, n: usize) -> Vec<&ZooItem> {
+    let size = spec.page_size.max(1);
+    spec.listed(list)
+        .into_iter()
+        .skip((n - 1) * size)
+        .take(size)
+        .collect()
+}
+
+fn rows(spec: &ZooSpec, items: &[&ZooItem], href: impl Fn(&ZooItem) -> String) -> String {
+    let mut out = String::from("<ul class=\"list\">\n");
+    for item in items {
+        out.push_str(&format!(
+            "<li><a href=\"{}\" target=\"_blank\" title=\"{t}\">{t}</a><span class=\"date\">{}</span></li>\n",
+            href(item),
+            item.date.format("%Y-%m-%d"),
+            t = item.title,
+        ));
+    }
+    out.push_str("</ul>\n");
+    if items.is_empty() {
+        out.push_str(word(spec, "<p>暂无信息</p>", "<p>暫無信息</p>"));
+    }
+    out
+}
+
+/// An HTML pager for page `n` of `pages`; `link(p)` is page p's href.
+fn pager(
+    spec: &ZooSpec,
+    n: usize,
+    pages: usize,
+    total: usize,
+    link: impl Fn(usize) -> String,
+    first: String,
+) -> String {
+    let mut out = String::from("<div class=\"page\">");
+    match spec.stated {
+        Stated::None => {}
+        Stated::Total => out.push_str(&format!(
+            "{} {} ",
+            word(spec, &format!("共{total}条"), &format!("共{total}條")),
+            word(spec, &format!("共{pages}页"), &format!("共{pages}頁")),
+        )),
+        Stated::Slash => out.push_str(&format!(
+            "{}{n}/{pages}{} ",
+            word(spec, "第", "第"),
+            word(spec, "页", "頁")
+        )),
+    }
+    let home = word(spec, "首页", "首頁");
+    let last = word(spec, "尾页", "尾頁");
+    match &spec.pager {
+        Pager::Next(next) => {
+            out.push_str(&format!("<a href=\"{first}\">{home}</a> "));
+            if n > 1 {
+                let prev = if n == 2 { first.clone() } else { link(n - 1) };
+                out.push_str(&format!("<a href=\"{prev}\">{}</a> ", word(spec, "上一页", "上一頁")));
+            }
+            if n < pages {
+                out.push_str(&format!("<a href=\"{}\">{next}</a> ", link(n + 1)));
+                out.push_str(&format!("<a href=\"{}\">{last}</a>", link(pages)));
+            }
+        }
+        Pager::Numbered => {
+            out.push_str(&format!("<a href=\"{first}\">{home}</a> "));
+            for p in 1..=pages {
+                if p == n {
+                    out.push_str(&format!("<span class=\"current\">{p}</span> "));
+                } else {
+                    let href = if p == 1 { first.clone() } else { link(p) };
+                    out.push_str(&format!("<a href=\"{href}\">{p}</a> "));
+                }
+            }
+            if n < pages {
+                out.push_str(&format!("<a href=\"{}\">{}</a>", link(n + 1), spec.next_word));
+            }
+        }
+        Pager::Select => {
+            out.push_str("<select name=\"jump\" onchange=\"window.location.href=this.value\">");
+            for p in 1..=pages {
+                let href = if p == 1 { first.clone() } else { link(p) };
+                let selected = if p == n { " selected" } else { "" };
+                out.push_str(&format!(
+                    "<option value=\"{href}\"{selected}>{}{p}{}</option>",
+                    word(spec, "第", "第"),
+                    word(spec, "页", "頁")
+                ));
+            }
+            out.push_str("</select>");
+            if n < pages {
+                out.push_str(&format!(" <a href=\"{}\">{}</a>", link(n + 1), spec.next_word));
+            }
+        }
+        Pager::Script => out.push_str(&format!(
+            "<script type=\"text/javascript\">createPageHTML({pages}, {}, \"index\", \"html\");</script>",
+            n - 1
+        )),
+    }
+    out.push_str("</div>");
+    out
+}
+
+fn asp(spec: &ZooSpec, req: &Request) -> Option<Response> {
+    if req.path() != "/list.asp" {
+        return None;
+    }
+    let params = req.params();
+    let (want_key, want_value) = if spec.chinese_query {
+        let (enc, _, _) = encoding(spec);
+        ("lb", enc.encode(word(spec, "年报", "年報")).0.into_owned())
+    } else {
+        ("lmid", b"45".to_vec())
+    };
+    // The raw bytes of the query value: percent-decoding only, in whatever encoding it came.
+    let value: Option<Vec<u8>> = req.query().split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == want_key).then(|| percent_decode(v))
+    });
+    let page: usize = params
+        .iter()
+        .find(|(k, _)| k == "page")
+        .map_or(Some(1), |(_, v)| v.parse().ok())?;
+    let pages = pages_of(spec, None);
+    if value.as_deref() != Some(want_value.as_slice()) || page == 0 || page > pages {
+        // Another list, or past the end: an empty list, as ASP sites answer.
+        return Some(html_page(spec, "列表", &rows(spec, &[], |_| String::new())));
+    }
+    let q = asp_query_raw(spec);
+    let first = match spec.first_link {
+        FirstLink::Alias => format!("list.asp?{q}&page=1"),
+        FirstLink::Section => format!("list.asp?{q}"),
+    };
+    let items = page_items(spec, None, page);
+    let body = format!(
+        "<h2>{}</h2>{}{}",
+        word(spec, "政府信息公开年报", "政府信息公開年報"),
+        rows(spec, &items, |i| format!("show.asp?id={}", i.id)),
+        pager(
+            spec,
+            page,
+            pages,
+            spec.listed(None).len(),
+            |p| format!("list.asp?{q}&page={p}"),
+            first
+        )
+    );
+    Some(html_page(spec, word(spec, "年报", "年報"), &body))
+}
+
+fn percent_decode(s: &str) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    out
+}
+
+fn year_label(label: YearLabel, year: i32) -> String {
+    match label {
+        YearLabel::Digits => format!("{year}年"),
+        YearLabel::DigitsNiandu => format!("{year}年度"),
+        YearLabel::Hanzi => {
+            let digits = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+            let text: String = year
+                .to_string()
+                .chars()
+                .filter_map(|c| c.to_digit(10).map(|d| digits[d as usize]))
+                .collect();
+            format!("{text}年")
+        }
+        YearLabel::ReportFolder => format!("{year}年政府信息公开工作年度报告"),
+    }
+}
+
+fn trs(spec: &ZooSpec, req: &Request) -> Option<Response> {
+    let path = req.path();
+    let rest = path.strip_prefix("/xxgk/nb/")?;
+    let (list, file) = match (spec.years, rest.split_once('/')) {
+        (YearLayout::SubChannels(label), None) if rest.is_empty() || rest == "index.html" => {
+            // The channel index: only its year sub-channels.
+            let years = spec.lists().into_iter().flatten();
+            let links: String = match spec.year_nav {
+                YearNav::Links => years
+                    .map(|y| format!("<li><a href=\"./{y}/\">{}</a></li>", year_label(label, y)))
+                    .collect(),
+                YearNav::Select => format!(
+                    "<select onchange=\"window.location.href=this.value\"><option value=\"\">{}</option>{}</select>",
+                    word(spec, "选择年度", "選擇年度"),
+                    years
+                        .map(|y| format!(
+                            "<option value=\"./{y}/\">{}</option>",
+                            year_label(label, y)
+                        ))
+                        .collect::<String>()
+                ),
+            };
+            let body = format!(
+                "<h2>{}</h2><ul class=\"channels\">{links}</ul>",
+                word(spec, "政府信息公开年报", "政府信息公開年報")
+            );
+            return Some(html_page(spec, word(spec, "年报", "年報"), &body));
+        }
+        (YearLayout::SubChannels(_), Some((year, file))) => (Some(year.parse::<i32>().ok()?), file),
+        (YearLayout::Flat, None) => (None, rest),
+        _ => return None,
+    };
+    if !spec.lists().contains(&list) {
+        return None;
+    }
+    let page = match file {
+        "" | "index.html" => 1,
+        f => {
+            f.strip_prefix("index_")?
+                .strip_suffix(".html")?
+                .parse::<usize>()
+                .ok()?
+                + 1
+        }
+    };
+    let pages = pages_of(spec, list);
+    if page > pages {
+        return None;
+    }
+    let first = match spec.first_link {
+        FirstLink::Alias => "index_0.html".to_string(),
+        FirstLink::Section => "index.html".to_string(),
+    };
+    let items = page_items(spec, list, page);
+    let prefix = list.map_or_else(String::new, |y| format!("{y}/"));
+    let body = format!(
+        "<h2>{}</h2>{}{}",
+        list.map_or_else(
+            || word(spec, "政府信息公开年报", "政府信息公開年報").to_string(),
+            |y| format!("{y}年")
+        ),
+        rows(spec, &items, |i| {
+            item_target(spec, i)
+                .trim_start_matches(&format!("/xxgk/nb/{prefix}"))
+                .to_string()
+        }),
+        pager(
+            spec,
+            page,
+            pages,
+            spec.listed(list).len(),
+            |p| format!("index_{}.html", p - 1),
+            first
+        )
+    );
+    Some(html_page(spec, word(spec, "年报", "年報"), &body))
+}
+
+fn item_page(spec: &ZooSpec, item: &ZooItem) -> Response {
+    let date_label = word(spec, "发布日期", "發佈日期");
+    let content = match item.report_year {
+        Some(y) => format!(
+            "<p>{}{y}年1月1日{}{y}年12月31日{}</p><p>{}</p>",
+            word(
+                spec,
+                "本报告中所列统计数据时限从",
+                "本報告中所列統計數據時限從"
+            ),
+            word(spec, "起至", "起至"),
+            word(spec, "止。", "止。"),
+            word(
+                spec,
+                "一、总体情况。本年度主动公开政府信息情况良好，依申请公开办理及时。",
+                "一、總體情況。本年度主動公開政府信息情況良好，依申請公開辦理及時。"
+            ),
+        ),
+        None => format!(
+            "<p>{}</p>",
+            word(
+                spec,
+                "各有关单位：现将有关事项通知如下，请认真贯彻执行。",
+                "各有關單位：現將有關事項通知如下，請認真貫徹執行。"
+            )
+        ),
+    };
+    let body = format!(
+        "<div class=\"article\"><h1>{t}</h1><div class=\"info\">{date_label}：{d}</div>\
+         <div class=\"content\">{content}</div></div>",
+        t = item.title,
+        d = item.date.format("%Y-%m-%d"),
+    );
+    html_page(spec, &item.title, &body)
+}
