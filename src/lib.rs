@@ -44,5 +44,6 @@ pub mod gate;
 pub mod page;
 pub mod report;
 pub mod store;
+pub mod tables;
 pub mod warc;
 pub mod warc_sink;
