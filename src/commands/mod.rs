@@ -9,6 +9,7 @@ mod feed;
 mod inspect;
 mod quarantine;
 mod status;
+mod tables;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -106,6 +107,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export { format, since } => {
             let settings = load(&cli.config, &overrides)?;
             export::run(&settings, format, since)
+        }
+        Command::Tables {
+            format,
+            since,
+            id,
+            version,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            let select = match id {
+                Some(id) => tables::Select::Document { id, version },
+                None => tables::Select::Since(since),
+            };
+            tables::run(&settings, format, select)
         }
         Command::Feed {
             consumer,

@@ -132,6 +132,16 @@ impl Tables {
             .find(|c| c.section == section && c.row_key == row && c.col_key == col)
     }
 
+    /// A version whose archived body could not be read.
+    pub fn unreadable() -> Tables {
+        Tables {
+            template: Template::Unknown,
+            cells: Vec::new(),
+            figures: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
     /// The report as a page with no tables and links to attachments holding them.
     pub fn attachment_only(text_figures: Vec<Figure>) -> Tables {
         Tables {
@@ -317,11 +327,6 @@ pub fn read_body(body: &[u8], content_type: Option<&str>, has_document_attachmen
     let decoded = crate::decode::decode(body, content_type);
     match crate::page::parse(&decoded.text) {
         Ok(parsed) => read_document(&parsed.doc, has_document_attachment),
-        Err(_) => Tables {
-            template: Template::Unknown,
-            cells: Vec::new(),
-            figures: Vec::new(),
-            checks: Vec::new(),
-        },
+        Err(_) => Tables::unreadable(),
     }
 }

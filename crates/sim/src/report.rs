@@ -2,6 +2,11 @@
 //! (and the pre-2020 layout for older years), with statistics derived from the year and a seed so
 //! every report differs. Pure; called by the family renderers in `sites`.
 
+use tables::Format;
+
+#[path = "report_tables.rs"]
+mod tables;
+
 /// Which characters to write: the Big5 site needs Traditional forms that Big5 can encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Script {
@@ -10,14 +15,14 @@ pub(crate) enum Script {
 }
 
 /// A small deterministic number stream (no clock, no global RNG) so pages are stable per seed.
-struct Numbers(u64);
+pub(crate) struct Numbers(u64);
 
 impl Numbers {
-    fn new(year: i32, seed: u64) -> Numbers {
+    pub(crate) fn new(year: i32, seed: u64) -> Numbers {
         Numbers(seed ^ (u64::from(year.unsigned_abs()) << 20) ^ 0x9E37_79B9_7F4A_7C15)
     }
 
-    fn next(&mut self, below: u64) -> u64 {
+    pub(crate) fn next(&mut self, below: u64) -> u64 {
         // xorshift64*: good enough spread for table cells.
         let mut x = self.0 | 1;
         x ^= x >> 12;
@@ -40,7 +45,7 @@ pub(crate) fn subject_of(title: &str) -> &str {
 pub(crate) fn report_html(subject: &str, year: i32, seed: u64, script: Script) -> String {
     match script {
         Script::Traditional => traditional(subject, year, seed),
-        Script::Simplified if year >= 2020 => template_2021(subject, year, seed),
+        Script::Simplified if year >= 2019 => template_2021(subject, year, seed),
         Script::Simplified => template_old(subject, year, seed),
     }
 }
@@ -49,7 +54,7 @@ fn p(text: &str) -> String {
     format!("<p style=\"text-indent:2em;\">{text}</p>\n")
 }
 
-fn table(rows: &[Vec<String>]) -> String {
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let mut out = String::from(
         "<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\" style=\"border-collapse:collapse;width:100%\">\n<tbody>\n",
     );
@@ -69,7 +74,9 @@ fn template_2021(subject: &str, year: i32, seed: u64) -> String {
     let total = 800 + n.next(6000);
     let files = 2 + n.next(40);
     let explain = 5 + n.next(30);
-    let applications = n.next(12);
+    let firms = n.next(3);
+    let people = n.next(10) + tables::carried_forward(subject, year);
+    let applications = people + firms;
     let done = applications;
     let permits = 50 + n.next(400);
     let penalties = 10 + n.next(120);
@@ -90,99 +97,20 @@ fn template_2021(subject: &str, year: i32, seed: u64) -> String {
     out.push_str(&p("（四）平台建设。持续优化政府门户网站政府信息公开专栏，规范栏目设置，完善检索功能，发挥政府网站第一平台作用，同步通过政务新媒体发布重要信息。"));
     out.push_str(&p("（五）监督保障。将政务公开工作纳入年度绩效考核，定期开展网站自查和第三方检测，及时整改发现的问题，推动各项工作落到实处。"));
     out.push_str("<p><strong>二、主动公开政府信息情况</strong></p>\n");
-    let s = |v: u64| v.to_string();
-    out.push_str(&table(&[
-        vec!["第二十条第（一）项".into()],
-        vec![
-            "信息内容".into(),
-            "本年制发件数".into(),
-            "本年废止件数".into(),
-            "现行有效件数".into(),
-        ],
-        vec!["规章".into(), "0".into(), "0".into(), "0".into()],
-        vec![
-            "行政规范性文件".into(),
-            s(files / 4),
-            s(n.next(3)),
-            s(files + n.next(20)),
-        ],
-        vec!["第二十条第（五）项".into()],
-        vec!["信息内容".into(), "本年处理决定数量".into()],
-        vec!["行政许可".into(), s(permits)],
-        vec!["第二十条第（六）项".into()],
-        vec!["行政处罚".into(), s(penalties)],
-        vec!["行政强制".into(), s(force)],
-        vec!["第二十条第（八）项".into()],
-        vec!["信息内容".into(), "本年收费金额（单位：万元）".into()],
-        vec!["行政事业性收费".into(), s(fees)],
-    ]));
+    let format = if year >= 2021 {
+        Format::F2021
+    } else {
+        Format::F2019
+    };
+    out.push_str(&tables::proactive(
+        subject, year, &mut n, format, permits, penalties, force, fees,
+    ));
     out.push_str("<p><strong>三、收到和处理政府信息公开申请情况</strong></p>\n");
-    let people = applications.saturating_sub(applications / 3);
-    let firms = applications - people;
-    out.push_str(&table(&[
-        vec![
-            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）".into(),
-            "自然人".into(),
-            "商业企业".into(),
-            "其他".into(),
-            "总计".into(),
-        ],
-        vec![
-            "一、本年新收政府信息公开申请数量".into(),
-            s(people),
-            s(firms),
-            "0".into(),
-            s(applications),
-        ],
-        vec![
-            "二、上年结转政府信息公开申请数量".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-        vec![
-            "三、本年度办理结果：（一）予以公开".into(),
-            s(people),
-            s(firms),
-            "0".into(),
-            s(applications),
-        ],
-        vec![
-            "（二）部分公开".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-        vec![
-            "（三）不予公开".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-        vec![
-            "四、结转下年度继续办理".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-    ]));
+    out.push_str(&tables::applications(
+        subject, year, people, firms, &mut n, format,
+    ));
     out.push_str("<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>\n");
-    let review = n.next(3);
-    out.push_str(&table(&[
-        vec!["行政复议".into(), "行政诉讼".into()],
-        vec![
-            "结果维持".into(),
-            "结果纠正".into(),
-            "其他结果".into(),
-            "尚未审结".into(),
-            "总计".into(),
-        ],
-        vec![s(review), "0".into(), "0".into(), "0".into(), s(review)],
-    ]));
+    out.push_str(&tables::reviews(&mut n));
     out.push_str("<p><strong>五、存在的主要问题及改进情况</strong></p>\n");
     out.push_str(&p(&format!(
         "{year}年，{subject}政府信息公开工作取得了一定成效，但仍存在政策解读形式较为单一、部分单位公开意识有待提高等问题。下一步，将进一步丰富解读形式，加强业务培训，提升公开质量和实效。"
