@@ -306,6 +306,9 @@ fn blank_is_not_zero_and_dashes_are_not_applicable() {
     for (i, na) in ["-", "—", "/", "不适用"].iter().enumerate() {
         values[5 + i][2] = na.to_string();
     }
+    // A word where a number belongs: read as text, and found by its column header (through the
+    // header's rowspan/colspan), since the row no longer ends in seven values.
+    values[10][3] = "无".into();
     let t = read(&t3_html(&values, Drift::None, None));
     let cell = |row: &str, col: &str| {
         t.cells
@@ -321,6 +324,13 @@ fn blank_is_not_zero_and_dashes_are_not_applicable() {
         assert_eq!(cell(row, "research").state, CellState::Na, "{row}");
     }
     assert_eq!(cell("new", "research").state, CellState::Zero);
+    assert_eq!(
+        (
+            cell("withheld_7", "nonprofit").state,
+            cell("withheld_7", "nonprofit").raw.as_str()
+        ),
+        (CellState::Text, "无")
+    );
     assert_eq!(cell("new", "natural").state, CellState::Number);
     // A blank total cannot be checked: uncertain, never a pass (and never read as 0 = fail).
     assert_eq!(status(&t, "t3_balance", "total"), Some(Status::Uncertain));

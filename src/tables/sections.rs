@@ -130,6 +130,15 @@ fn t3_label_key(label: &str) -> Option<&'static str> {
         .map(|(_, key)| *key)
 }
 
+/// The key of a data row of table 三: a row with at least one value cell whose label matches.
+fn t3_data_row(row: &[Slot]) -> Option<(&'static str, String)> {
+    let cells = distinct(row);
+    if trailing_values(&cells) == 0 && !cells.iter().any(|c| is_value(&c.text)) {
+        return None;
+    }
+    t3_row_key(&labels(row))
+}
+
 fn t3_row_key(labels: &[String]) -> Option<(&'static str, String)> {
     labels
         .iter()
@@ -153,10 +162,7 @@ fn t3_col_key(label: &str) -> Option<&'static str> {
 
 /// Column keys by slot from the header rows above the first data row (aligned blocks only).
 fn t3_header_columns(block: &Block) -> Option<Vec<Option<&'static str>>> {
-    let first_data = block
-        .rows
-        .iter()
-        .position(|r| t3_row_key(&labels(r)).is_some())?;
+    let first_data = block.rows.iter().position(|r| t3_data_row(r).is_some())?;
     let width = block.rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut columns = vec![None; width];
     for row in block.rows[..first_data].iter() {
@@ -180,11 +186,13 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>) {
             columns = t3_header_columns(block).or(columns);
         }
         for row in &block.rows {
-            let Some((row_key, row_label)) = t3_row_key(&labels(row)) else {
+            let Some((row_key, row_label)) = t3_data_row(row) else {
                 continue;
             };
             match (&columns, block.aligned) {
-                (Some(cols), true) => {
+                // The columns found above hold for rows as wide as the header (not for the rows
+                // of a continuation table laid out without the header's group cells).
+                (Some(cols), true) if cols.len() == row.len() => {
                     let mut last_cell = None;
                     for (i, slot) in row.iter().enumerate() {
                         let Some(Some(col)) = cols.get(i) else {
