@@ -180,7 +180,7 @@ fn tables_of_a_crawled_archive_with_cross_year_pass_and_fail() {
     let version = one["version"].to_string();
     let out = h.run(&["tables", "--id", id, "--version", &version]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(lines(&out), [one.clone()]);
+    assert_eq!(lines(&out), std::slice::from_ref(one));
     let missing = h.run(&["tables", "--id", id, "--version", "99"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains(id), "{}", stderr(&missing));
