@@ -21,6 +21,8 @@
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
 //!   -> report     (report)      run summary and machine-readable run report
+//!   -> tables     (tables)      downstream of the archive: a report's statistics tables 二/三/四
+//!                               as keyed cells, headline figures and consistency checks
 //! ```
 //!
 //! `cli` parses the command line and `commands` runs each subcommand. The simulated portals that

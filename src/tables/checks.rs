@@ -28,9 +28,15 @@ pub struct Check {
     pub scope: String,
     pub status: Status,
     /// The two sides compared, when both are numbers.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::whole_if_integral"
+    )]
     pub left: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::whole_if_integral"
+    )]
     pub right: Option<f64>,
     /// The rule with its numbers, or why it could not be decided.
     pub detail: String,

@@ -85,7 +85,8 @@ pub struct Cell {
     pub col_label: String,
     /// The cell's text as written.
     pub raw: String,
-    /// The number, for states `number` and `zero`.
+    /// The number, for states `number` and `zero` (whole numbers print without a fraction).
+    #[serde(serialize_with = "whole_if_integral")]
     pub value: Option<f64>,
     pub state: CellState,
 }
@@ -111,6 +112,17 @@ impl Cell {
             value: value.number,
             state: value.state,
         }
+    }
+}
+
+pub(crate) fn whole_if_integral<S: serde::Serializer>(
+    value: &Option<f64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => s.serialize_i64(*v as i64),
+        Some(v) => s.serialize_f64(*v),
+        None => s.serialize_none(),
     }
 }
 
