@@ -7,6 +7,16 @@ use serde::Serialize;
 
 /// Traditional characters that occur in the tables' labels, with their Simplified forms.
 const TRADITIONAL: &[(char, char)] = &[
+    ('繳', '缴'),
+    ('納', '纳'),
+    ('沒', '没'),
+    ('讀', '读'),
+    ('辦', '办'),
+    ('師', '师'),
+    ('組', '组'),
+    ('續', '续'),
+    ('繼', '继'),
+    ('過', '过'),
     ('總', '总'),
     ('計', '计'),
     ('業', '业'),

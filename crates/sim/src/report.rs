@@ -172,7 +172,14 @@ fn template_old(subject: &str, year: i32, seed: u64) -> String {
 fn traditional(subject: &str, year: i32, seed: u64) -> String {
     let mut n = Numbers::new(year, seed);
     let total = 600 + n.next(5000);
-    let apps = n.next(15);
+    // From 2019 on the statistics are the template's tables (in Traditional characters).
+    let firms = n.next(2);
+    let people = n.next(8) + tables::carried_forward(subject, year);
+    let apps = if year >= 2019 {
+        people + firms
+    } else {
+        n.next(15)
+    };
     let mut out = String::new();
     out.push_str(&p(&format!(
         "根據《中華人民共和國政府資訊公開條例》要求，編製發佈本報告。本報告包括總體情況、主動公開政府資訊情況、收到和處理政府資訊公開申請情況、政府資訊公開行政複議和行政訴訟情況、存在的主要問題及改進情況、其他需要報告的事項六個部分。本報告中所列統計數據時限從{year}年1月1日起至{year}年12月31日止。"
@@ -181,25 +188,45 @@ fn traditional(subject: &str, year: i32, seed: u64) -> String {
     out.push_str(&p(&format!(
         "{year}年，{subject}堅持以公開為常態、不公開為例外，累計主動公開各類政府資訊{total}條，及時回應社會關切。全年收到政府資訊公開申請{apps}件，均在法定期限內答覆。"
     )));
-    out.push_str("<p><strong>二、主動公開政府資訊情況</strong></p>\n");
-    out.push_str(&table(&[
-        vec!["資訊內容".into(), "本年處理決定數量".into()],
-        vec!["行政許可".into(), (40 + n.next(300)).to_string()],
-        vec!["行政處罰".into(), (5 + n.next(90)).to_string()],
-        vec!["行政強制".into(), n.next(15).to_string()],
-    ]));
-    out.push_str("<p><strong>三、收到和處理政府資訊公開申請情況</strong></p>\n");
-    out.push_str(&table(&[
-        vec!["申請人情況".into(), "自然人".into(), "總計".into()],
-        vec![
-            "本年新收政府資訊公開申請數量".into(),
-            apps.to_string(),
-            apps.to_string(),
-        ],
-        vec!["予以公開".into(), apps.to_string(), apps.to_string()],
-    ]));
-    out.push_str("<p><strong>四、政府資訊公開行政複議、行政訴訟情況</strong></p>\n");
-    out.push_str(&p("本年度未發生因政府資訊公開引起的行政複議和行政訴訟。"));
+    if year >= 2019 {
+        let format = if year >= 2021 {
+            Format::F2021
+        } else {
+            Format::F2019
+        };
+        let (permits, penalties, force, fees) =
+            (40 + n.next(300), 5 + n.next(90), n.next(15), n.next(100));
+        out.push_str("<p><strong>二、主動公開政府資訊情況</strong></p>\n");
+        out.push_str(&tables::traditional(&tables::proactive(
+            subject, year, &mut n, format, permits, penalties, force, fees,
+        )));
+        out.push_str("<p><strong>三、收到和處理政府資訊公開申請情況</strong></p>\n");
+        out.push_str(&tables::traditional(&tables::applications(
+            subject, year, people, firms, &mut n, format,
+        )));
+        out.push_str("<p><strong>四、政府資訊公開行政複議、行政訴訟情況</strong></p>\n");
+        out.push_str(&tables::traditional(&tables::reviews(&mut n)));
+    } else {
+        out.push_str("<p><strong>二、主動公開政府資訊情況</strong></p>\n");
+        out.push_str(&table(&[
+            vec!["資訊內容".into(), "本年處理決定數量".into()],
+            vec!["行政許可".into(), (40 + n.next(300)).to_string()],
+            vec!["行政處罰".into(), (5 + n.next(90)).to_string()],
+            vec!["行政強制".into(), n.next(15).to_string()],
+        ]));
+        out.push_str("<p><strong>三、收到和處理政府資訊公開申請情況</strong></p>\n");
+        out.push_str(&table(&[
+            vec!["申請人情況".into(), "自然人".into(), "總計".into()],
+            vec![
+                "本年新收政府資訊公開申請數量".into(),
+                apps.to_string(),
+                apps.to_string(),
+            ],
+            vec!["予以公開".into(), apps.to_string(), apps.to_string()],
+        ]));
+        out.push_str("<p><strong>四、政府資訊公開行政複議、行政訴訟情況</strong></p>\n");
+        out.push_str(&p("本年度未發生因政府資訊公開引起的行政複議和行政訴訟。"));
+    }
     out.push_str("<p><strong>五、存在的主要問題及改進情況</strong></p>\n");
     out.push_str(&p(
         "政策解讀形式較為單一，部分單位公開意識有待提高。下一步將加強業務培訓，提升公開品質。",
@@ -268,6 +295,7 @@ mod tests {
     #[test]
     fn traditional_text_is_encodable_in_big5() {
         let html = report_html("集安市", 2020, 3, Script::Traditional)
+            + &report_html("集安市", 2023, 3, Script::Traditional)
             + &notice_html("集安市政府資訊公開指南", 3, Script::Traditional);
         let (_, _, unmappable) = encoding_rs::BIG5.encode(&html);
         assert!(!unmappable);
