@@ -60,6 +60,12 @@ pub enum StatusFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum InspectFormat {
     Text,
     Json,
@@ -83,6 +89,23 @@ pub enum Command {
     Status {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
+    },
+    /// The coverage matrix: per portal and issuing body, each report year's state. `--html FILE`
+    /// writes one self-contained page; `--format csv|json` prints the same data.
+    Report {
+        /// Write the coverage page to this file.
+        #[arg(long, value_name = "FILE", required_unless_present = "format")]
+        html: Option<std::path::PathBuf>,
+        /// Print the matrix as CSV (one line per cell) or JSON on stdout.
+        #[arg(long, value_enum)]
+        format: Option<ReportFormat>,
+        /// pywb collection URL the page's replay links start with (when WARC output is on).
+        #[arg(
+            long,
+            value_name = "URL",
+            default_value = "http://localhost:8080/nianbao/"
+        )]
+        replay_base: String,
     },
     /// Failed URLs without a document: kind, failures, next retry, gone. `--retry` and
     /// `--retry-all-gone` make URLs due again at the next run.

@@ -20,7 +20,8 @@
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
-//!   -> report     (report)      run summary and machine-readable run report
+//!   -> report     (report)      run summary and machine-readable run report; portal health
+//!                 (health)      against the last run; the coverage page (coverage)
 //!   -> tables     (tables)      downstream of the archive: a report's statistics tables 二/三/四
 //!                               as keyed cells, headline figures and consistency checks
 //! ```
@@ -34,6 +35,7 @@ pub mod classify;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod coverage;
 pub mod crawl;
 pub mod dates;
 pub mod decode;
@@ -43,6 +45,7 @@ pub mod export;
 pub mod extract;
 pub mod fetch;
 pub mod gate;
+pub mod health;
 pub mod page;
 pub mod report;
 pub mod store;

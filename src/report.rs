@@ -169,6 +169,12 @@ pub struct PortalReport {
     /// The section could not be walked at all (its first page failed or was blocked).
     pub unreachable: bool,
     pub elapsed_secs: f64,
+    /// Where the section's first page landed when its URL redirected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section_landed: Option<String>,
+    /// What changed since the portal's last run (see `health`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub health: Vec<crate::health::HealthEvent>,
 }
 
 /// A whole run.
@@ -267,6 +273,14 @@ impl RunReport {
             }
             for (list, c) in &p.lists {
                 let _ = writeln!(out, "      list {list}: {}", c.completeness());
+            }
+            for e in &p.health {
+                let list = e
+                    .list
+                    .as_deref()
+                    .map(|l| format!(" (list {l})"))
+                    .unwrap_or_default();
+                let _ = writeln!(out, "      HEALTH {}{list}: {}", e.kind.name(), e.detail);
             }
         }
         for h in &self.hosts {

@@ -224,6 +224,15 @@ fn records_read_back_with_digests_links_and_headers() {
                 Some(w.record_id.as_str())
             );
             assert_eq!(metadata.header("Content-Type"), Some("application/json"));
+            // Never the page's own URI: replay would serve the JSON for the page (issue 13).
+            assert_eq!(
+                metadata.header("WARC-Target-URI"),
+                Some(format!("urn:nianbao:metadata:{}", capture.target_uri).as_str())
+            );
+            assert_eq!(
+                metadata.header("WARC-Refers-To-Target-URI"),
+                Some(capture.target_uri.as_str())
+            );
             let doc: serde_json::Value =
                 serde_json::from_slice(&metadata.block).expect("metadata is JSON");
             assert_eq!(doc, json!({"seq": i, "url": capture.target_uri}));

@@ -7,6 +7,7 @@
 
 mod warc_common;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -109,10 +110,27 @@ fn cdxj_matches_pywb_indexer() {
     args.extend(path_args(&files));
     let (ok, out, err) = python(&args);
     assert!(ok, "cdxj-indexer failed: {err}");
-    // It also indexes metadata records (no status); we index responses and revisits only.
-    let mut theirs: Vec<_> = out
-        .lines()
-        .map(cdxj_parts)
+    // It also indexes metadata records (no status), under their own `urn:` key, never under a
+    // page's key (issue 13); we index responses and revisits only.
+    let all: Vec<_> = out.lines().map(cdxj_parts).collect();
+    let page_keys: BTreeSet<&str> = all
+        .iter()
+        .filter(|(_, _, json)| json.get("status").is_some())
+        .map(|(key, _, _)| key.as_str())
+        .collect();
+    let metadata: Vec<_> = all
+        .iter()
+        .filter(|(_, _, j)| j.get("status").is_none())
+        .collect();
+    assert_eq!(metadata.len(), 5, "one metadata record per capture");
+    for (key, _, json) in metadata {
+        assert!(
+            key.starts_with("urn:nianbao:metadata:") && !page_keys.contains(key.as_str()),
+            "a metadata record indexed under a page's key: {key} {json}"
+        );
+    }
+    let mut theirs: Vec<_> = all
+        .into_iter()
         .filter(|(_, _, json)| json.get("status").is_some())
         .collect();
     // It names files by the path it was given; we by file name.

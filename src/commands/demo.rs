@@ -61,6 +61,11 @@ pub(super) async fn run(interval: Duration) -> anyhow::Result<Outcome> {
         config_path.display()
     );
     eprintln!(
+        "  {exe} --config {} report --html {}",
+        config_path.display(),
+        dir.join("coverage.html").display()
+    );
+    eprintln!(
         "(the 通渭县 portal is behind a simulated 瑞数 challenge: it is reported as blocked, by design)"
     );
     Ok(if report.interrupted {

@@ -8,6 +8,7 @@ mod failures;
 mod feed;
 mod inspect;
 mod quarantine;
+mod report;
 mod status;
 mod tables;
 
@@ -89,6 +90,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Status { format } => {
             let settings = load(&cli.config, &overrides)?;
             status::run(&settings, format)
+        }
+        Command::Report {
+            html,
+            format,
+            replay_base,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            report::run(&settings, html.as_deref(), format, &replay_base)
         }
         Command::Failures {
             gone,

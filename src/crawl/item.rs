@@ -238,8 +238,8 @@ impl Engine {
         let archive = self.archive.clone();
         let body = capture.body.clone();
         let wire = (capture.wire != capture.body).then(|| capture.wire.clone());
-        let (blob, wire_blob) =
-            tokio::task::spawn_blocking(move || -> Result<_, crate::archive::ArchiveError> {
+        let (blob, wire_blob) = self
+            .blocking_io(move || -> Result<_, crate::archive::ArchiveError> {
                 let blob = archive.store(&body)?;
                 let wire_blob = match wire {
                     Some(wire) => archive.store(&wire)?,
@@ -322,7 +322,7 @@ impl Engine {
             exchanges,
         };
         let store = self.store.clone();
-        Ok(tokio::task::spawn_blocking(move || store.commit(&new)).await??)
+        Ok(self.blocking_io(move || store.commit(&new)).await??)
     }
 
     /// Records and counts a fetch that produced no page to work on. `item` is the item task and

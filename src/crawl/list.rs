@@ -72,6 +72,10 @@ impl Engine {
             }
         };
         self.report(&portal, |r| r.list_pages += 1);
+        if is_section_root && !capture.redirects.is_empty() {
+            let landed = capture.url.to_string();
+            self.report(&portal, |r| r.section_landed = Some(landed));
+        }
         self.warc_live(&portal, &capture).await;
         if capture.status >= 400 {
             let kind = format!("http_{}", capture.status);

@@ -37,6 +37,9 @@ const STOP_GRACE: Duration = Duration::from_secs(10);
 /// Longest a page's reading may take on the CPU pool before it is recorded as failed. Bounded
 /// parsing keeps real pages far below it (milliseconds); this is the last line of defence.
 const PAGE_TIME_LIMIT: Duration = Duration::from_secs(60);
+/// Blocking writes (raw files, store commits, WARC records) in flight at once. They mostly wait
+/// on locks and fsyncs; a few are enough to keep the disk busy, and each more is a parked thread.
+const IO_POOL: usize = 8;
 
 /// What kind of run this is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +112,9 @@ pub(crate) struct Engine {
     warc: Option<Arc<WarcSink>>,
     /// The CPU pool: one permit per core for reading pages.
     cpu: Arc<tokio::sync::Semaphore>,
+    /// The disk pool: permits for the blocking writes (raw files, store commits, WARC), so that
+    /// writers waiting on a lock or an fsync wait as tasks, not as hundreds of parked threads.
+    io: Arc<tokio::sync::Semaphore>,
     /// The in-flight journal (crash guard).
     journal: guard::Journal,
     /// Suspects and quarantined URLs, by URL (a copy of the store's, kept current).
@@ -206,6 +212,7 @@ pub async fn run(
         cpu: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(2, |n| n.get()),
         )),
+        io: Arc::new(tokio::sync::Semaphore::new(IO_POOL)),
         journal,
         suspects: Mutex::new(suspects),
         quarantined: Mutex::new(previous_end.quarantined.clone()),
@@ -287,12 +294,34 @@ pub async fn run(
         }
         entry.elapsed_secs = report.elapsed_secs;
     }
+    if !mode.command().contains("--dry-run") {
+        add_health(&store, &mut report)?;
+    }
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
     report.write(&settings.data_dir)?;
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)
+}
+
+/// Compares each portal with its share of the last run that walked it (dry runs and interrupted
+/// runs say too little to compare with).
+fn add_health(store: &Store, report: &mut RunReport) -> anyhow::Result<()> {
+    if report.interrupted {
+        return Ok(());
+    }
+    let runs: Vec<RunReport> = store.runs()?;
+    for (name, current) in report.portals.iter_mut() {
+        let previous = runs
+            .iter()
+            .filter(|r| !r.interrupted && !r.command.contains("--dry-run"))
+            .find_map(|r| r.portals.get(name));
+        if let Some(previous) = previous {
+            current.health = crate::health::compare(previous, current);
+        }
+    }
+    Ok(())
 }
 
 impl Engine {
@@ -302,7 +331,7 @@ impl Engine {
             return;
         };
         let capture = capture.clone();
-        let result = tokio::task::spawn_blocking(move || sink.write_live(&capture)).await;
+        let result = self.blocking_io(move || sink.write_live(&capture)).await;
         self.warc_result(portal, result);
     }
 
@@ -311,8 +340,27 @@ impl Engine {
         let Some(sink) = self.warc.clone() else {
             return;
         };
-        let result = tokio::task::spawn_blocking(move || sink.write_version(seq)).await;
+        let result = self.blocking_io(move || sink.write_version(seq)).await;
         self.warc_result(portal, result);
+    }
+
+    /// Runs a blocking write on the disk pool. The permit moves into the blocking task, so a
+    /// write whose caller went away still counts until it ends.
+    pub(crate) async fn blocking_io<T: Send + 'static>(
+        &self,
+        write: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, tokio::task::JoinError> {
+        let permit = self
+            .io
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the disk pool's semaphore is never closed");
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            write()
+        })
+        .await
     }
 
     fn warc_result(

@@ -24,7 +24,10 @@ use serde::{Deserialize, Serialize};
 pub use cdxj::{cdxj_index, surt};
 pub use reader::{HttpHead, WarcReader, WarcRecord, parse_http_head};
 pub use record::{REVISIT_PROFILE, block_digest, payload_digest};
-pub use writer::{DEFAULT_MAX_FILE_BYTES, EncodedCapture, Recovery, WarcSettings, WarcWriter};
+pub use writer::{
+    DEFAULT_MAX_FILE_BYTES, EncodedCapture, METADATA_URI_PREFIX, Recovery, WarcSettings,
+    WarcWriter, metadata_uri,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WarcError {

@@ -389,9 +389,14 @@ impl EncodedCapture {
 
         let mut records = vec![with_block_digest(request), with_block_digest(response)];
         if let Some(doc) = metadata {
+            // Not the page's URI: replay tools index metadata records under their target URI
+            // (pywb and cdxj-indexer index `application/json` ones, and read `metadata://host/…`
+            // as the same key as `http://host/…`), and `id_` replay then serves the JSON instead
+            // of the page. A `urn:` URI is indexed as itself and never matches a page.
             let mut m = Record::new("metadata", &new_record_id(), capture.date)
-                .header("WARC-Target-URI", capture.target_uri.as_str())
+                .header("WARC-Target-URI", metadata_uri(&capture.target_uri))
                 .header("WARC-Refers-To", response_id.as_str())
+                .header("WARC-Refers-To-Target-URI", capture.target_uri.as_str())
                 .header("WARC-Concurrent-To", response_id.as_str())
                 .header("Content-Type", "application/json");
             m.block = serde_json::to_vec(doc).expect("a serde_json::Value always serializes");
@@ -411,6 +416,14 @@ impl EncodedCapture {
         }
     }
 }
+
+/// The WARC-Target-URI of the metadata record about a capture of `target_uri`.
+pub fn metadata_uri(target_uri: &str) -> String {
+    format!("{METADATA_URI_PREFIX}{target_uri}")
+}
+
+/// Prefix of metadata records' target URIs: `urn:nianbao:metadata:` + the page's URI.
+pub const METADATA_URI_PREFIX: &str = "urn:nianbao:metadata:";
 
 #[cfg(test)]
 mod tests {

@@ -154,6 +154,7 @@ fn hanweb() -> SiteSpec {
         };
         docs.push(doc);
     }
+    docs.push(late_department_report());
     SiteSpec {
         name: "hanweb".into(),
         portal_name: "阿勒泰市人民政府".into(),
@@ -171,6 +172,20 @@ fn hanweb() -> SiteSpec {
         path_faults: Vec::new(),
         hostile: Vec::new(),
     }
+}
+
+/// A department's report published in April, after its deadline (31 January of the following
+/// year): the coverage page's "captured late" cell (issue 13).
+fn late_department_report() -> DocSpec {
+    DocSpec {
+        published: at(2024, 4, 16, 10, 0),
+        ..DocSpec::new(
+            "阿勒泰市民政局2023年政府信息公开工作年度报告",
+            "2000-01-01 00:00",
+        )
+        .report(2023)
+    }
+    .issued_by("阿勒泰市民政局")
 }
 
 /// 阿拉山口市, legacy ASP in GBK: reports 2016–2024 signed by the city office; the 2023 report has

@@ -1,0 +1,79 @@
+//! `nianbao report`: the coverage matrix from the store's versions and run reports, as a
+//! self-contained HTML page (`--html FILE`) or as CSV / JSON on stdout.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{SecondsFormat, Utc};
+
+use crate::cli::ReportFormat;
+use crate::config::Settings;
+use crate::coverage::{self, Links};
+use crate::report::RunReport;
+
+use super::{Outcome, UsageError, open_store};
+
+pub(super) fn run(
+    settings: &Settings,
+    html: Option<&Path>,
+    format: Option<ReportFormat>,
+    replay_base: &str,
+) -> anyhow::Result<Outcome> {
+    let store = open_store(settings)?;
+    let records = store
+        .export_since(0)
+        .collect::<Result<Vec<_>, _>>()
+        .context("cannot read the archived versions")?;
+    let runs: Vec<RunReport> = store.runs()?;
+    let configured: Vec<coverage::ConfiguredPortal> = settings
+        .portals
+        .iter()
+        .map(|p| (p.name.clone(), Some(p.url.to_string())))
+        .collect();
+    let now = Utc::now();
+    let matrix = coverage::build(
+        &configured,
+        &records,
+        &runs,
+        now.date_naive(),
+        now.to_rfc3339_opts(SecondsFormat::Secs, true),
+    );
+    if let Some(path) = html {
+        let replay_base = if settings.warc.enabled {
+            let base = replay_base.trim_end_matches('/');
+            url::Url::parse(base)
+                .map_err(|e| UsageError(format!("--replay-base {replay_base}: not a URL ({e})")))?;
+            Some(format!("{base}/"))
+        } else {
+            None
+        };
+        let data_dir = std::fs::canonicalize(&settings.data_dir)
+            .with_context(|| format!("cannot find data_dir {}", settings.data_dir.display()))?;
+        let raw_base = url::Url::from_directory_path(&data_dir)
+            .map_err(|()| anyhow::anyhow!("data_dir {} is not absolute", data_dir.display()))?
+            .to_string();
+        let page = coverage::render_html(
+            &matrix,
+            &Links {
+                raw_base,
+                replay_base,
+            },
+        );
+        let tmp = path.with_extension("html.tmp");
+        std::fs::write(&tmp, &page)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .with_context(|| format!("cannot write the coverage page {}", path.display()))?;
+        eprintln!(
+            "wrote {} ({} portals, {} KB)",
+            path.display(),
+            matrix.portals.len(),
+            page.len() / 1024
+        );
+    }
+    match format {
+        Some(ReportFormat::Csv) => print!("{}", coverage::render_csv(&matrix)),
+        Some(ReportFormat::Json) => println!("{}", serde_json::to_string_pretty(&matrix)?),
+        None => {}
+    }
+    Ok(Outcome::Completed)
+}

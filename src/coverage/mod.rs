@@ -1,0 +1,467 @@
+//! The coverage matrix a researcher reads: per portal, a row per issuing body and a column per
+//! report year, each cell one state (captured, captured late, changed after publication, not
+//! found in a complete walk, not walked, not yet due). Built by a pure function from the export
+//! records and the run reports; `html` renders it as one self-contained page, `table` as CSV.
+
+mod html;
+mod rules;
+mod table;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::export::ExportRecord;
+use crate::report::{RunReport, Verdict};
+
+pub use html::{Links, render_html};
+pub use rules::{Rule, RuleChoice, deadline, rule_for};
+pub use table::render_csv;
+
+/// How many report years the matrix shows at least (back from last year).
+pub const YEARS_SHOWN: i32 = 17;
+
+/// The state of one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellState {
+    Captured,
+    CapturedLate,
+    Changed,
+    NotFound,
+    NotWalked,
+    NotYetDue,
+}
+
+impl CellState {
+    pub fn name(self) -> &'static str {
+        match self {
+            CellState::Captured => "captured",
+            CellState::CapturedLate => "captured_late",
+            CellState::Changed => "changed",
+            CellState::NotFound => "not_found",
+            CellState::NotWalked => "not_walked",
+            CellState::NotYetDue => "not_yet_due",
+        }
+    }
+}
+
+/// One archived version of a report in a cell.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellVersion {
+    pub seq: u64,
+    pub version: u32,
+    pub url: String,
+    pub raw_path: String,
+    pub fetched_at: String,
+}
+
+/// One report (document) in a cell, with every version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CellReport {
+    pub id: String,
+    pub title: Option<String>,
+    /// `html`, `pdf`, `doc`, `ofd` …, the page's own and its attachments', joined by `+`.
+    pub kind: String,
+    /// The first version's publish date.
+    pub first_published: Option<String>,
+    pub versions: Vec<CellVersion>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cell {
+    pub year: i32,
+    pub state: CellState,
+    pub late: bool,
+    pub changed: bool,
+    /// The deadline that applies to this body and year.
+    pub deadline: Option<String>,
+    /// Why the cell has its state: the rule applied, the run that walked the list, the reason
+    /// it was not walked.
+    pub note: String,
+    pub reports: Vec<CellReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BodyRow {
+    pub issuing_body: String,
+    pub rule: RuleChoice,
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PortalCoverage {
+    pub portal: String,
+    pub url: Option<String>,
+    /// The newest run that walked this portal: `finished_at` and command.
+    pub last_run: Option<String>,
+    /// The newest run in which the portal's section was reachable and that was not interrupted.
+    pub last_successful_run: Option<String>,
+    /// Ledger line per list of the newest run.
+    pub lists: BTreeMap<String, String>,
+    /// `blocked` or `unreachable` when the newest run could not walk the portal.
+    pub walk_now: Option<String>,
+    /// Runs in which the portal was blocked or unreachable, newest first.
+    pub trouble: Vec<String>,
+    /// Failures by kind in the newest run.
+    pub failures: BTreeMap<String, u64>,
+    /// Health events of recent runs, newest first: `finished_at kind (list): detail`.
+    pub health: Vec<String>,
+    pub rows: Vec<BodyRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coverage {
+    pub generated_at: String,
+    pub years: Vec<i32>,
+    pub portals: Vec<PortalCoverage>,
+}
+
+/// Portals as configured: name and section URL.
+pub type ConfiguredPortal = (String, Option<String>);
+
+/// Health events are shown from this many newest runs of a portal.
+const HEALTH_RUNS: usize = 5;
+
+/// Builds the matrix. `runs` newest first, as the store returns them; `today` decides what is
+/// not yet due.
+pub fn build(
+    configured: &[ConfiguredPortal],
+    records: &[ExportRecord],
+    runs: &[RunReport],
+    today: NaiveDate,
+    generated_at: String,
+) -> Coverage {
+    // Versions by document, in version order.
+    let mut docs: BTreeMap<&str, Vec<&ExportRecord>> = BTreeMap::new();
+    for r in records {
+        docs.entry(r.id.as_str()).or_default().push(r);
+    }
+    for versions in docs.values_mut() {
+        versions.sort_by_key(|r| r.version);
+    }
+    let mut years: BTreeSet<i32> = ((today.year() - YEARS_SHOWN)..today.year()).collect();
+    // portal -> body -> year -> reports
+    let mut grid: BTreeMap<String, BTreeMap<String, BTreeMap<i32, Vec<CellReport>>>> =
+        BTreeMap::new();
+    for versions in docs.values() {
+        let first = versions[0];
+        let latest = versions[versions.len() - 1];
+        let Some(year) = latest.report_year.or(first.report_year) else {
+            continue;
+        };
+        if !(latest.is_annual_report || first.is_annual_report) {
+            continue;
+        }
+        years.insert(year);
+        let body = latest
+            .issuing_body
+            .clone()
+            .or_else(|| first.issuing_body.clone())
+            .unwrap_or_else(|| first.portal.clone());
+        grid.entry(first.portal.clone())
+            .or_default()
+            .entry(body)
+            .or_default()
+            .entry(year)
+            .or_default()
+            .push(CellReport {
+                id: first.id.clone(),
+                title: latest.title.clone(),
+                kind: kind_of(latest),
+                first_published: first.publish_date.clone(),
+                versions: versions
+                    .iter()
+                    .map(|v| CellVersion {
+                        seq: v.seq,
+                        version: v.version,
+                        url: v.url.clone(),
+                        raw_path: v.raw_path.clone(),
+                        fetched_at: v.fetched_at.clone(),
+                    })
+                    .collect(),
+            });
+    }
+    let years: Vec<i32> = years.into_iter().collect();
+    let mut names: Vec<ConfiguredPortal> = configured.to_vec();
+    for name in grid.keys() {
+        if !names.iter().any(|(n, _)| n == name) {
+            names.push((name.clone(), None));
+        }
+    }
+    let portals = names
+        .into_iter()
+        .map(|(name, url)| {
+            let bodies = grid.remove(&name).unwrap_or_default();
+            portal_coverage(name, url, bodies, runs, &years, today)
+        })
+        .collect();
+    Coverage {
+        generated_at,
+        years,
+        portals,
+    }
+}
+
+fn portal_coverage(
+    name: String,
+    url: Option<String>,
+    mut bodies: BTreeMap<String, BTreeMap<i32, Vec<CellReport>>>,
+    runs: &[RunReport],
+    years: &[i32],
+    today: NaiveDate,
+) -> PortalCoverage {
+    let mine: Vec<&RunReport> = runs
+        .iter()
+        .filter(|r| r.portals.contains_key(&name))
+        .collect();
+    let report_of = |r: &RunReport| r.portals.get(&name).cloned().unwrap_or_default();
+    let stamp = |r: &RunReport| {
+        format!(
+            "{} ({})",
+            r.finished_at.as_deref().unwrap_or(&r.started_at),
+            r.command
+        )
+    };
+    let newest = mine.first().map(|r| report_of(r));
+    let last_successful_run = mine
+        .iter()
+        .find(|r| !r.interrupted && !report_of(r).unreachable)
+        .map(|r| stamp(r));
+    let trouble = mine
+        .iter()
+        .filter_map(|r| {
+            let p = report_of(r);
+            let mut what = Vec::new();
+            if p.unreachable {
+                what.push("unreachable".to_string());
+            }
+            if p.blocked > 0 {
+                what.push(format!("{} anti-bot challenges", p.blocked));
+            }
+            (!what.is_empty()).then(|| format!("{}: {}", stamp(r), what.join(", ")))
+        })
+        .collect();
+    let health = mine
+        .iter()
+        .take(HEALTH_RUNS)
+        .flat_map(|r| {
+            report_of(r).health.into_iter().map(move |e| {
+                let list = e.list.map(|l| format!(" (list {l})")).unwrap_or_default();
+                format!("{}: {}{list}: {}", stamp(r), e.kind.name(), e.detail)
+            })
+        })
+        .collect();
+    if bodies.is_empty() {
+        // Nothing captured: one row under the portal's own name shows why.
+        bodies.insert(name.clone(), BTreeMap::new());
+    }
+    let rows = bodies
+        .into_iter()
+        .map(|(body, by_year)| body_row(body, by_year, &name, &mine, years, today))
+        .collect();
+    PortalCoverage {
+        last_run: mine.first().map(|r| stamp(r)),
+        last_successful_run,
+        lists: newest
+            .as_ref()
+            .map(|p| {
+                p.lists
+                    .iter()
+                    .map(|(k, c)| (k.clone(), c.completeness()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        trouble,
+        walk_now: newest.as_ref().filter(|p| p.unreachable).map(|p| {
+            if p.blocked > 0 {
+                "blocked"
+            } else {
+                "unreachable"
+            }
+            .to_string()
+        }),
+        failures: newest.map(|p| p.failures).unwrap_or_default(),
+        health,
+        portal: name,
+        url,
+        rows,
+    }
+}
+
+fn body_row(
+    body: String,
+    mut by_year: BTreeMap<i32, Vec<CellReport>>,
+    portal: &str,
+    runs: &[&RunReport],
+    years: &[i32],
+    today: NaiveDate,
+) -> BodyRow {
+    let rule = rule_for(&body);
+    let cells = years
+        .iter()
+        .map(|&year| {
+            let due = deadline(rule.rule, year);
+            let reports = by_year.remove(&year).unwrap_or_default();
+            let rule_note = format!("{} ({})", rule.rule.label(), rule.because);
+            if reports.is_empty() {
+                let (state, why) = if due.is_some_and(|d| today <= d) {
+                    (CellState::NotYetDue, "not yet due".to_string())
+                } else {
+                    walk_state(portal, runs, year)
+                };
+                return Cell {
+                    year,
+                    state,
+                    late: false,
+                    changed: false,
+                    deadline: due.map(|d| d.to_string()),
+                    note: format!("{why}; deadline by the {rule_note} rule"),
+                    reports,
+                };
+            }
+            let first = reports
+                .iter()
+                .filter_map(|r| r.first_published.as_deref())
+                .filter_map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .min();
+            let late = matches!((first, due), (Some(f), Some(d)) if f > d);
+            let changed = reports.iter().any(|r| r.versions.len() > 1);
+            let state = if changed {
+                CellState::Changed
+            } else if late {
+                CellState::CapturedLate
+            } else {
+                CellState::Captured
+            };
+            let published = match first {
+                Some(f) => format!("first published {f}"),
+                None => "publish date unknown".to_string(),
+            };
+            let due_text = due.map(|d| d.to_string()).unwrap_or_default();
+            let lateness = if late { "late" } else { "on time" };
+            Cell {
+                year,
+                state,
+                late,
+                changed,
+                deadline: due.map(|d| d.to_string()),
+                note: format!(
+                    "{published}, {lateness}: deadline {due_text} by the {rule_note} rule"
+                ),
+                reports,
+            }
+        })
+        .collect();
+    BodyRow {
+        issuing_body: body,
+        rule,
+        cells,
+    }
+}
+
+/// Whether the list that holds `year` was walked completely: by the newest run that walked it,
+/// or, when that was a nightly crawl that stopped early by design, by an earlier run.
+fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, String) {
+    let Some(newest) = runs.first() else {
+        return (CellState::NotWalked, "never crawled".into());
+    };
+    let p = newest.portals.get(portal).cloned().unwrap_or_default();
+    if p.unreachable {
+        let why = if p.blocked > 0 {
+            format!("portal blocked ({} anti-bot challenges)", p.blocked)
+        } else {
+            "portal unreachable".to_string()
+        };
+        let run = newest.finished_at.as_deref().unwrap_or(&newest.started_at);
+        return (CellState::NotWalked, format!("{why} in the run of {run}"));
+    }
+    let key = year.to_string();
+    let mut stopped_early = false;
+    for run in runs {
+        let Some(report) = run.portals.get(portal) else {
+            continue;
+        };
+        let Some((name, list)) = report
+            .lists
+            .get(&key)
+            .map(|l| (key.as_str(), l))
+            .or_else(|| report.lists.get("all").map(|l| ("all", l)))
+        else {
+            continue;
+        };
+        let at = run.finished_at.as_deref().unwrap_or(&run.started_at);
+        match list.verdict() {
+            Verdict::Ok | Verdict::NothingStated => {
+                return (
+                    CellState::NotFound,
+                    format!(
+                        "not found: list {name} walked completely by {} at {at}",
+                        run.command
+                    ),
+                );
+            }
+            Verdict::StoppedEarly(_) => stopped_early = true,
+            Verdict::Incomplete(reasons) if !stopped_early => {
+                return (
+                    CellState::NotWalked,
+                    format!("list {name} incomplete at {at}: {}", reasons.join("; ")),
+                );
+            }
+            Verdict::Incomplete(_) => {}
+        }
+    }
+    if stopped_early {
+        (
+            CellState::NotWalked,
+            "nightly crawls stopped early on known items; a backfill walks the whole list".into(),
+        )
+    } else {
+        (CellState::NotWalked, "no run walked this list".into())
+    }
+}
+
+/// `html`, `pdf`, `doc`, `ofd` … of the page and its attachments.
+fn kind_of(record: &ExportRecord) -> String {
+    let mut kinds = vec![file_kind(record.content_type.as_deref(), &record.url)];
+    for a in &record.attachments {
+        let k = file_kind(a.content_type.as_deref(), &a.url);
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    kinds.join("+")
+}
+
+fn file_kind(content_type: Option<&str>, url: &str) -> String {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    let ext = url
+        .split(['?', '#'])
+        .next()
+        .and_then(|p| p.rsplit('/').next())
+        .and_then(|f| f.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
+        .unwrap_or_default();
+    let kind = if ct.contains("html") {
+        "html"
+    } else if ct.contains("pdf") || ext == "pdf" {
+        "pdf"
+    } else if ct.contains("ofd") || ext == "ofd" {
+        "ofd"
+    } else if ct.contains("word")
+        || ct.contains("msword")
+        || ["doc", "docx", "wps"].contains(&ext.as_str())
+    {
+        "doc"
+    } else if ["htm", "html", "shtml", "jhtml"].contains(&ext.as_str()) {
+        "html"
+    } else if ext.is_empty() || ext.len() > 5 {
+        "file"
+    } else {
+        return ext;
+    };
+    kind.to_string()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,161 @@
+//! The legal deadline of an annual report: 政府信息公开条例 art. 49–50, departments of governments
+//! at or above county level publish by 31 January, governments by 31 March of the following year.
+//! Which applies is read from the issuing body's name.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Which deadline applies to an issuing body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// A department (局, 委, 办, 厅, 中心 …): 31 January.
+    Department,
+    /// A government (人民政府, 县, 区, 镇, 乡, 街道 …): 31 March.
+    Government,
+}
+
+/// The rule for a body, and the part of its name that decided it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleChoice {
+    pub rule: Rule,
+    /// Why: `name ends in 局`, `a government's own office (人民政府办公室)` ….
+    pub because: String,
+}
+
+/// A government's own office publishes the government's report: the government's deadline.
+const GOVERNMENT_OFFICES: &[&str] = &[
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府辦公室",
+    "人民政府辦公廳",
+    "政府办公室",
+    "政府辦公室",
+    "街道办事处",
+    "街道辦事處",
+];
+const GOVERNMENT_ENDINGS: &[&str] = &[
+    "人民政府",
+    "政府",
+    "街道办事处",
+    "街道辦事處",
+    "街道",
+    "县",
+    "縣",
+    "区",
+    "區",
+    "市",
+    "镇",
+    "鎮",
+    "乡",
+    "鄉",
+    "旗",
+];
+const DEPARTMENT_ENDINGS: &[&str] = &[
+    "委员会",
+    "委員會",
+    "办公室",
+    "辦公室",
+    "局",
+    "委",
+    "办",
+    "辦",
+    "厅",
+    "廳",
+    "中心",
+    "署",
+    "院",
+    "所",
+    "站",
+    "队",
+    "隊",
+    "会",
+    "會",
+    "处",
+    "處",
+    "部",
+];
+
+pub fn rule_for(body: &str) -> RuleChoice {
+    let body = body.trim();
+    if let Some(office) = GOVERNMENT_OFFICES.iter().find(|e| body.ends_with(*e)) {
+        return RuleChoice {
+            rule: Rule::Government,
+            because: format!("a government or its own office ({office})"),
+        };
+    }
+    if let Some(end) = DEPARTMENT_ENDINGS.iter().find(|e| body.ends_with(*e)) {
+        return RuleChoice {
+            rule: Rule::Department,
+            because: format!("name ends in {end}"),
+        };
+    }
+    if let Some(end) = GOVERNMENT_ENDINGS.iter().find(|e| body.ends_with(*e)) {
+        return RuleChoice {
+            rule: Rule::Government,
+            because: format!("name ends in {end}"),
+        };
+    }
+    RuleChoice {
+        rule: Rule::Government,
+        because: "name fits neither pattern: the later deadline, so nothing is called late wrongly"
+            .into(),
+    }
+}
+
+/// The last day to publish the report on `year`.
+pub fn deadline(rule: Rule, year: i32) -> Option<NaiveDate> {
+    match rule {
+        Rule::Department => NaiveDate::from_ymd_opt(year + 1, 1, 31),
+        Rule::Government => NaiveDate::from_ymd_opt(year + 1, 3, 31),
+    }
+}
+
+impl Rule {
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::Department => "department: 31 January",
+            Rule::Government => "government: 31 March",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn departments_and_governments_by_name() {
+        let cases = [
+            ("阿勒泰市教育局", Rule::Department),
+            ("阿勒泰市卫生健康委员会", Rule::Department),
+            ("阿勒泰市發展和改革委", Rule::Department),
+            ("平潭综合实验区管委会办公室", Rule::Department),
+            ("衢州市大数据中心", Rule::Department),
+            ("浙江省财政厅", Rule::Department),
+            ("阿图什市人民政府办公室", Rule::Government),
+            ("集安市人民政府辦公室", Rule::Government),
+            ("阿图什市人民政府", Rule::Government),
+            ("台上镇", Rule::Government),
+            ("花甸鎮人民政府", Rule::Government),
+            ("通渭县", Rule::Government),
+            ("朝阳区", Rule::Government),
+            ("某某乡", Rule::Government),
+            ("东城街道", Rule::Government),
+            ("东城街道办事处", Rule::Government),
+            ("某某", Rule::Government),
+        ];
+        for (body, rule) in cases {
+            assert_eq!(rule_for(body).rule, rule, "{body}");
+        }
+        assert!(rule_for("某某").because.contains("neither"));
+        assert_eq!(
+            deadline(Rule::Department, 2023),
+            NaiveDate::from_ymd_opt(2024, 1, 31)
+        );
+        assert_eq!(
+            deadline(Rule::Government, 2023),
+            NaiveDate::from_ymd_opt(2024, 3, 31)
+        );
+    }
+}

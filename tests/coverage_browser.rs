@@ -1,0 +1,200 @@
+//! The coverage page as a person sees it (issue 13): the bundled simulated portals (the demo's)
+//! crawled twice, with one report edited between the runs, `nianbao report --html` written, and
+//! the page opened in headless Chromium. The DOM after the page's script ran must show the
+//! matrix, a late cell, a changed cell with both versions linked, the blocked portal, and the
+//! filter (read from the URL fragment `#filter=…`) hiding the other portals.
+//!
+//! Skipped with a message where /usr/bin/chromium is absent; CI installs Debian's chromium.
+//! `NIANBAO_UPDATE_SCREENSHOT=1` also saves the page's screenshot as docs/coverage.png.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use common::{Harness, run_limited, stderr};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn chromium(profile: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = Command::new(CHROMIUM);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        // The page inflates its data asynchronously: let its script finish before the dump.
+        "--virtual-time-budget=15000",
+    ]);
+    cmd.arg(format!("--user-data-dir={}", profile.display()));
+    cmd.args(args);
+    run_limited(cmd, Duration::from_secs(120))
+}
+
+/// The page's DOM after its script ran, opened at `fragment`.
+fn dom(profile: &Path, page: &Path, fragment: &str) -> String {
+    let url = format!("file://{}{fragment}", page.display());
+    let out = chromium(profile, &["--dump-dom", &url]);
+    assert!(out.status.success(), "chromium: {}", stderr(&out));
+    let dom = String::from_utf8(out.stdout).expect("the DOM is UTF-8");
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page's script did not finish: {}",
+        &dom[..dom.len().min(2000)]
+    );
+    dom
+}
+
+/// The `<tbody>` of one portal in the dumped DOM.
+fn portal_block<'a>(dom: &'a str, portal: &str) -> &'a str {
+    dom.split("<tbody")
+        .find(|b| b.contains(&format!("\">{portal}<span class=\"badge")))
+        .unwrap_or_else(|| panic!("no portal {portal} on the page"))
+}
+
+/// The `<tr>` of one issuing body in the dumped DOM.
+fn body_row<'a>(dom: &'a str, body: &str) -> &'a str {
+    dom.split("<tr class=\"body\">")
+        .find(|r| r.starts_with(&format!("<th title=\"{body} ")))
+        .map(|r| r.split("</tr>").next().unwrap_or(r))
+        .unwrap_or_else(|| panic!("no row for {body} on the page"))
+}
+
+fn hidden(block: &str) -> bool {
+    block
+        .split('>')
+        .next()
+        .is_some_and(|tag| tag.contains(" hidden"))
+}
+
+#[test]
+fn the_coverage_page_shows_the_matrix_late_changed_blocked_and_filters() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!(
+            "SKIPPED the_coverage_page_shows_…: {CHROMIUM} is absent (apt-get install chromium); CI installs it"
+        );
+        return;
+    }
+    let h = Harness::standard(Duration::from_millis(50));
+    h.edit_config(|text| format!("{text}\n[crawl]\nrevisit_after = \"0s\"\n"));
+    let first = h.run(&["crawl"]);
+    assert!(
+        matches!(first.status.code(), Some(0 | 1)),
+        "crawl: {}",
+        stderr(&first)
+    );
+    // A report corrected after publication: the second run archives its second version.
+    let trs = h.sim.site("trs");
+    let report = trs
+        .truth()
+        .into_iter()
+        .find(|d| d.title.contains("阿图什市2024年度"))
+        .expect("the trs site has its 2024 report");
+    trs.edit_document(
+        &report.path,
+        "（2025年5月更正：第四部分数据有误，已更正。）",
+    );
+    let second = h.run(&["crawl"]);
+    assert!(
+        matches!(second.status.code(), Some(0 | 1)),
+        "second crawl: {}",
+        stderr(&second)
+    );
+
+    let page = h.dir.path().join("coverage.html");
+    let out = h.run(&["report", "--html", page.to_str().expect("UTF-8 temp path")]);
+    assert!(out.status.success(), "report: {}", stderr(&out));
+    let html = std::fs::read_to_string(&page).expect("the page was written");
+    assert!(
+        !html.contains("src=\"http") && !html.contains("href=\"http"),
+        "the page loads nothing from the network"
+    );
+
+    let profile = tempfile::tempdir().expect("a fresh browser profile");
+    let dom = dom(profile.path(), &page, "");
+    // The matrix: a column per report year, a row per issuing body.
+    for year in 2009..=2024 {
+        assert!(
+            dom.contains(&format!("<th>{year}</th>")),
+            "no column {year}"
+        );
+    }
+    let cells = dom.matches("class=\"c s-").count();
+    assert!(cells > 17 * 6, "{cells} cells");
+
+    // Late: a department's 2023 report published in April 2024 (deadline 31 January).
+    let late = body_row(&dom, "阿勒泰市民政局");
+    assert!(late.contains("s-captured_late"), "{late}");
+    assert!(late.contains("department: 31 January"), "{late}");
+    assert!(
+        late.contains("href=\"file://"),
+        "a captured cell links the raw file"
+    );
+    assert!(
+        late.contains("href=\"http://localhost:8080/nianbao/"),
+        "and its pywb replay: {late}"
+    );
+    // On time: the same deadline met by the other departments.
+    assert!(!body_row(&dom, "阿勒泰市教育局").contains("s-captured_late"));
+
+    // Changed: both versions of the corrected report, each linked.
+    let changed = body_row(&dom, "阿图什市人民政府办公室");
+    assert!(changed.contains("s-changed"), "{changed}");
+    assert!(
+        changed.contains(">v1</a>") && changed.contains(">v2</a>"),
+        "{changed}"
+    );
+
+    // Blocked: the 瑞数 portal is marked, and its years are "not walked", not "not found".
+    let blocked = portal_block(&dom, "通渭县人民政府");
+    assert!(blocked.contains("BLOCKED"), "{blocked}");
+    assert!(blocked.contains("s-not_walked"), "{blocked}");
+    assert!(!blocked.contains("s-not_found"), "{blocked}");
+
+    // The filter, from the URL fragment as a person would type it.
+    let filtered = dom_filtered(profile.path(), &page, "阿勒泰");
+    assert!(!hidden(portal_block(&filtered, "阿勒泰市人民政府")));
+    assert!(hidden(portal_block(&filtered, "通渭县人民政府")));
+    assert!(filtered.contains("1 of 6 portals shown"), "filter count");
+    let only_blocked = dom_filtered(profile.path(), &page, "is:blocked");
+    assert!(!hidden(portal_block(&only_blocked, "通渭县人民政府")));
+    assert!(hidden(portal_block(&only_blocked, "阿勒泰市人民政府")));
+
+    let shot = h.dir.path().join("coverage.png");
+    let out = chromium(
+        profile.path(),
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,900",
+            &format!("file://{}", page.display()),
+        ],
+    );
+    assert!(out.status.success(), "screenshot: {}", stderr(&out));
+    let png = std::fs::read(&shot).expect("the screenshot was written");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG");
+    if std::env::var_os("NIANBAO_UPDATE_SCREENSHOT").is_some() {
+        let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs");
+        std::fs::create_dir_all(&docs).expect("docs/");
+        std::fs::write(docs.join("coverage.png"), &png).expect("docs/coverage.png");
+    }
+}
+
+fn dom_filtered(profile: &Path, page: &Path, filter: &str) -> String {
+    let encoded: String = filter
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    dom(profile, page, &format!("#filter={encoded}"))
+}
