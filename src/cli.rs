@@ -46,6 +46,14 @@ pub enum ExportFormat {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TablesFormat {
+    /// One JSON object per report version.
+    Jsonl,
+    /// One row per table cell (long format), with the version's ids.
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusFormat {
     Text,
     Json,
@@ -122,6 +130,20 @@ pub enum Command {
         /// Only versions with a seq greater than this.
         #[arg(long, default_value_t = 0, value_name = "SEQ")]
         since: u64,
+    },
+    /// The statistics tables (sections 二, 三, 四) of every archived annual-report version, with
+    /// headline figures from the text and consistency checks, across years too.
+    Tables {
+        #[arg(long, value_enum, default_value_t = TablesFormat::Jsonl)]
+        format: TablesFormat,
+        /// Only versions with a seq greater than this.
+        #[arg(long, default_value_t = 0, value_name = "SEQ", conflicts_with = "id")]
+        since: u64,
+        /// Only this document (with --version: only that version).
+        #[arg(long, value_name = "ID")]
+        id: Option<String>,
+        #[arg(long, value_name = "V", requires = "id")]
+        version: Option<u32>,
     },
     /// Hand archived document versions to a downstream consumer, in seq order, at least once.
     Feed {

@@ -23,6 +23,8 @@
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
 //!   -> report     (report)      run summary and machine-readable run report; portal health
 //!                 (health)      against the last run; the coverage page (coverage)
+//!   -> tables     (tables)      downstream of the archive: a report's statistics tables 二/三/四
+//!                               as keyed cells, headline figures and consistency checks
 //! ```
 //!
 //! `cli` parses the command line and `commands` runs each subcommand. The simulated portals that
@@ -48,6 +50,7 @@ pub mod health;
 pub mod page;
 pub mod report;
 pub mod store;
+pub mod tables;
 pub mod text;
 pub mod warc;
 pub mod warc_sink;

@@ -51,6 +51,15 @@ pub(super) async fn run(interval: Duration) -> anyhow::Result<Outcome> {
         "  {exe} --config {} export --format jsonl | head -n 1",
         config_path.display()
     );
+    eprintln!("The reports' statistics tables (sections 二, 三, 四) and their checks:");
+    eprintln!(
+        "  {exe} --config {} tables | head -n 1",
+        config_path.display()
+    );
+    eprintln!(
+        "  {exe} --config {} tables --format csv > tables.csv",
+        config_path.display()
+    );
     eprintln!(
         "  {exe} --config {} report --html {}",
         config_path.display(),

@@ -10,6 +10,7 @@ mod inspect;
 mod quarantine;
 mod report;
 mod status;
+mod tables;
 mod text;
 
 use std::path::Path;
@@ -116,6 +117,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Export { format, since } => {
             let settings = load(&cli.config, &overrides)?;
             export::run(&settings, format, since)
+        }
+        Command::Tables {
+            format,
+            since,
+            id,
+            version,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            let select = match id {
+                Some(id) => tables::Select::Document { id, version },
+                None => tables::Select::Since(since),
+            };
+            tables::run(&settings, format, select)
         }
         Command::Feed {
             consumer,

@@ -2,6 +2,11 @@
 //! (and the pre-2020 layout for older years), with statistics derived from the year and a seed so
 //! every report differs. Pure; called by the family renderers in `sites`.
 
+use tables::Format;
+
+#[path = "report_tables.rs"]
+mod tables;
+
 /// Which characters to write: the Big5 site needs Traditional forms that Big5 can encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Script {
@@ -10,14 +15,14 @@ pub(crate) enum Script {
 }
 
 /// A small deterministic number stream (no clock, no global RNG) so pages are stable per seed.
-struct Numbers(u64);
+pub(crate) struct Numbers(u64);
 
 impl Numbers {
-    fn new(year: i32, seed: u64) -> Numbers {
+    pub(crate) fn new(year: i32, seed: u64) -> Numbers {
         Numbers(seed ^ (u64::from(year.unsigned_abs()) << 20) ^ 0x9E37_79B9_7F4A_7C15)
     }
 
-    fn next(&mut self, below: u64) -> u64 {
+    pub(crate) fn next(&mut self, below: u64) -> u64 {
         // xorshift64*: good enough spread for table cells.
         let mut x = self.0 | 1;
         x ^= x >> 12;
@@ -40,7 +45,7 @@ pub(crate) fn subject_of(title: &str) -> &str {
 pub(crate) fn report_html(subject: &str, year: i32, seed: u64, script: Script) -> String {
     match script {
         Script::Traditional => traditional(subject, year, seed),
-        Script::Simplified if year >= 2020 => template_2021(subject, year, seed),
+        Script::Simplified if year >= 2019 => template_2021(subject, year, seed),
         Script::Simplified => template_old(subject, year, seed),
     }
 }
@@ -49,7 +54,7 @@ fn p(text: &str) -> String {
     format!("<p style=\"text-indent:2em;\">{text}</p>\n")
 }
 
-fn table(rows: &[Vec<String>]) -> String {
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let mut out = String::from(
         "<table border=\"1\" cellspacing=\"0\" cellpadding=\"4\" style=\"border-collapse:collapse;width:100%\">\n<tbody>\n",
     );
@@ -69,7 +74,9 @@ fn template_2021(subject: &str, year: i32, seed: u64) -> String {
     let total = 800 + n.next(6000);
     let files = 2 + n.next(40);
     let explain = 5 + n.next(30);
-    let applications = n.next(12);
+    let firms = n.next(3);
+    let people = n.next(10) + tables::carried_forward(subject, year);
+    let applications = people + firms;
     let done = applications;
     let permits = 50 + n.next(400);
     let penalties = 10 + n.next(120);
@@ -90,99 +97,20 @@ fn template_2021(subject: &str, year: i32, seed: u64) -> String {
     out.push_str(&p("（四）平台建设。持续优化政府门户网站政府信息公开专栏，规范栏目设置，完善检索功能，发挥政府网站第一平台作用，同步通过政务新媒体发布重要信息。"));
     out.push_str(&p("（五）监督保障。将政务公开工作纳入年度绩效考核，定期开展网站自查和第三方检测，及时整改发现的问题，推动各项工作落到实处。"));
     out.push_str("<p><strong>二、主动公开政府信息情况</strong></p>\n");
-    let s = |v: u64| v.to_string();
-    out.push_str(&table(&[
-        vec!["第二十条第（一）项".into()],
-        vec![
-            "信息内容".into(),
-            "本年制发件数".into(),
-            "本年废止件数".into(),
-            "现行有效件数".into(),
-        ],
-        vec!["规章".into(), "0".into(), "0".into(), "0".into()],
-        vec![
-            "行政规范性文件".into(),
-            s(files / 4),
-            s(n.next(3)),
-            s(files + n.next(20)),
-        ],
-        vec!["第二十条第（五）项".into()],
-        vec!["信息内容".into(), "本年处理决定数量".into()],
-        vec!["行政许可".into(), s(permits)],
-        vec!["第二十条第（六）项".into()],
-        vec!["行政处罚".into(), s(penalties)],
-        vec!["行政强制".into(), s(force)],
-        vec!["第二十条第（八）项".into()],
-        vec!["信息内容".into(), "本年收费金额（单位：万元）".into()],
-        vec!["行政事业性收费".into(), s(fees)],
-    ]));
+    let format = if year >= 2021 {
+        Format::F2021
+    } else {
+        Format::F2019
+    };
+    out.push_str(&tables::proactive(
+        subject, year, &mut n, format, permits, penalties, force, fees,
+    ));
     out.push_str("<p><strong>三、收到和处理政府信息公开申请情况</strong></p>\n");
-    let people = applications.saturating_sub(applications / 3);
-    let firms = applications - people;
-    out.push_str(&table(&[
-        vec![
-            "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）".into(),
-            "自然人".into(),
-            "商业企业".into(),
-            "其他".into(),
-            "总计".into(),
-        ],
-        vec![
-            "一、本年新收政府信息公开申请数量".into(),
-            s(people),
-            s(firms),
-            "0".into(),
-            s(applications),
-        ],
-        vec![
-            "二、上年结转政府信息公开申请数量".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-        vec![
-            "三、本年度办理结果：（一）予以公开".into(),
-            s(people),
-            s(firms),
-            "0".into(),
-            s(applications),
-        ],
-        vec![
-            "（二）部分公开".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-        vec![
-            "（三）不予公开".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-        vec![
-            "四、结转下年度继续办理".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-            "0".into(),
-        ],
-    ]));
+    out.push_str(&tables::applications(
+        subject, year, people, firms, &mut n, format,
+    ));
     out.push_str("<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>\n");
-    let review = n.next(3);
-    out.push_str(&table(&[
-        vec!["行政复议".into(), "行政诉讼".into()],
-        vec![
-            "结果维持".into(),
-            "结果纠正".into(),
-            "其他结果".into(),
-            "尚未审结".into(),
-            "总计".into(),
-        ],
-        vec![s(review), "0".into(), "0".into(), "0".into(), s(review)],
-    ]));
+    out.push_str(&tables::reviews(&mut n));
     out.push_str("<p><strong>五、存在的主要问题及改进情况</strong></p>\n");
     out.push_str(&p(&format!(
         "{year}年，{subject}政府信息公开工作取得了一定成效，但仍存在政策解读形式较为单一、部分单位公开意识有待提高等问题。下一步，将进一步丰富解读形式，加强业务培训，提升公开质量和实效。"
@@ -244,7 +172,14 @@ fn template_old(subject: &str, year: i32, seed: u64) -> String {
 fn traditional(subject: &str, year: i32, seed: u64) -> String {
     let mut n = Numbers::new(year, seed);
     let total = 600 + n.next(5000);
-    let apps = n.next(15);
+    // From 2019 on the statistics are the template's tables (in Traditional characters).
+    let firms = n.next(2);
+    let people = n.next(8) + tables::carried_forward(subject, year);
+    let apps = if year >= 2019 {
+        people + firms
+    } else {
+        n.next(15)
+    };
     let mut out = String::new();
     out.push_str(&p(&format!(
         "根據《中華人民共和國政府資訊公開條例》要求，編製發佈本報告。本報告包括總體情況、主動公開政府資訊情況、收到和處理政府資訊公開申請情況、政府資訊公開行政複議和行政訴訟情況、存在的主要問題及改進情況、其他需要報告的事項六個部分。本報告中所列統計數據時限從{year}年1月1日起至{year}年12月31日止。"
@@ -253,25 +188,45 @@ fn traditional(subject: &str, year: i32, seed: u64) -> String {
     out.push_str(&p(&format!(
         "{year}年，{subject}堅持以公開為常態、不公開為例外，累計主動公開各類政府資訊{total}條，及時回應社會關切。全年收到政府資訊公開申請{apps}件，均在法定期限內答覆。"
     )));
-    out.push_str("<p><strong>二、主動公開政府資訊情況</strong></p>\n");
-    out.push_str(&table(&[
-        vec!["資訊內容".into(), "本年處理決定數量".into()],
-        vec!["行政許可".into(), (40 + n.next(300)).to_string()],
-        vec!["行政處罰".into(), (5 + n.next(90)).to_string()],
-        vec!["行政強制".into(), n.next(15).to_string()],
-    ]));
-    out.push_str("<p><strong>三、收到和處理政府資訊公開申請情況</strong></p>\n");
-    out.push_str(&table(&[
-        vec!["申請人情況".into(), "自然人".into(), "總計".into()],
-        vec![
-            "本年新收政府資訊公開申請數量".into(),
-            apps.to_string(),
-            apps.to_string(),
-        ],
-        vec!["予以公開".into(), apps.to_string(), apps.to_string()],
-    ]));
-    out.push_str("<p><strong>四、政府資訊公開行政複議、行政訴訟情況</strong></p>\n");
-    out.push_str(&p("本年度未發生因政府資訊公開引起的行政複議和行政訴訟。"));
+    if year >= 2019 {
+        let format = if year >= 2021 {
+            Format::F2021
+        } else {
+            Format::F2019
+        };
+        let (permits, penalties, force, fees) =
+            (40 + n.next(300), 5 + n.next(90), n.next(15), n.next(100));
+        out.push_str("<p><strong>二、主動公開政府資訊情況</strong></p>\n");
+        out.push_str(&tables::traditional(&tables::proactive(
+            subject, year, &mut n, format, permits, penalties, force, fees,
+        )));
+        out.push_str("<p><strong>三、收到和處理政府資訊公開申請情況</strong></p>\n");
+        out.push_str(&tables::traditional(&tables::applications(
+            subject, year, people, firms, &mut n, format,
+        )));
+        out.push_str("<p><strong>四、政府資訊公開行政複議、行政訴訟情況</strong></p>\n");
+        out.push_str(&tables::traditional(&tables::reviews(&mut n)));
+    } else {
+        out.push_str("<p><strong>二、主動公開政府資訊情況</strong></p>\n");
+        out.push_str(&table(&[
+            vec!["資訊內容".into(), "本年處理決定數量".into()],
+            vec!["行政許可".into(), (40 + n.next(300)).to_string()],
+            vec!["行政處罰".into(), (5 + n.next(90)).to_string()],
+            vec!["行政強制".into(), n.next(15).to_string()],
+        ]));
+        out.push_str("<p><strong>三、收到和處理政府資訊公開申請情況</strong></p>\n");
+        out.push_str(&table(&[
+            vec!["申請人情況".into(), "自然人".into(), "總計".into()],
+            vec![
+                "本年新收政府資訊公開申請數量".into(),
+                apps.to_string(),
+                apps.to_string(),
+            ],
+            vec!["予以公開".into(), apps.to_string(), apps.to_string()],
+        ]));
+        out.push_str("<p><strong>四、政府資訊公開行政複議、行政訴訟情況</strong></p>\n");
+        out.push_str(&p("本年度未發生因政府資訊公開引起的行政複議和行政訴訟。"));
+    }
     out.push_str("<p><strong>五、存在的主要問題及改進情況</strong></p>\n");
     out.push_str(&p(
         "政策解讀形式較為單一，部分單位公開意識有待提高。下一步將加強業務培訓，提升公開品質。",
@@ -340,6 +295,7 @@ mod tests {
     #[test]
     fn traditional_text_is_encodable_in_big5() {
         let html = report_html("集安市", 2020, 3, Script::Traditional)
+            + &report_html("集安市", 2023, 3, Script::Traditional)
             + &notice_html("集安市政府資訊公開指南", 3, Script::Traditional);
         let (_, _, unmappable) = encoding_rs::BIG5.encode(&html);
         assert!(!unmappable);

@@ -1,0 +1,247 @@
+//! `nianbao tables`: the statistics tables of every archived annual-report version, read from the
+//! archived raw bodies with the page pipeline's decode and parse (`tables::read_body`), checked
+//! on their own and against the same issuer's report of the year before. JSON lines or long CSV.
+//! A version whose raw file cannot be read is reported (stderr and its own line) and counted.
+
+use std::collections::HashMap;
+use std::io::{BufWriter, Write};
+
+use serde::Serialize;
+
+use crate::archive::Archive;
+use crate::cli::TablesFormat;
+use crate::config::Settings;
+use crate::export::ExportRecord;
+use crate::tables::{self, Cell, Check, Figure, LastYear, Tables};
+
+use super::{Outcome, UsageError, open_store};
+
+/// Which versions to print.
+pub(super) enum Select {
+    Since(u64),
+    Document { id: String, version: Option<u32> },
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    id: &'a str,
+    version: u32,
+    seq: u64,
+    portal: &'a str,
+    issuing_body: Option<&'a str>,
+    report_year: Option<i32>,
+    template: &'static str,
+    cells: &'a [Cell],
+    figures: &'a [Figure],
+    checks: &'a [Check],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// The file extensions and types of attachments that can hold a report's tables.
+fn is_document(a: &crate::export::AttachmentRecord) -> bool {
+    let name = format!("{} {}", a.url, a.name.as_deref().unwrap_or("")).to_ascii_lowercase();
+    let typed = a
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.contains("pdf") || t.contains("msword") || t.contains("officedocument"));
+    typed
+        || [".pdf", ".doc", ".docx", ".wps", ".ofd"]
+            .iter()
+            .any(|ext| name.contains(ext))
+}
+
+/// Whose report it is, for the comparison across years.
+fn issuer(r: &ExportRecord) -> (String, String) {
+    (
+        r.portal.clone(),
+        r.issuing_body.clone().unwrap_or_else(|| r.portal.clone()),
+    )
+}
+
+struct Reader {
+    archive: Archive,
+    cache: HashMap<u64, Result<Tables, String>>,
+}
+
+impl Reader {
+    fn read(&mut self, r: &ExportRecord) -> Result<Tables, String> {
+        if let Some(hit) = self.cache.get(&r.seq) {
+            return hit.clone();
+        }
+        let result = self
+            .archive
+            .read_verified(&r.raw_path, &r.sha256)
+            .map(|body| {
+                let attached = r.attachments.iter().any(is_document);
+                tables::read_body(&body, r.content_type.as_deref(), attached)
+            })
+            .map_err(|e| {
+                format!(
+                    "{} v{} (seq {}): {}: {e}",
+                    r.id, r.version, r.seq, r.raw_path
+                )
+            });
+        self.cache.insert(r.seq, result.clone());
+        result
+    }
+}
+
+pub(super) fn run(
+    settings: &Settings,
+    format: TablesFormat,
+    select: Select,
+) -> anyhow::Result<Outcome> {
+    let store = open_store(settings)?;
+    let archive = Archive::open(&settings.data_dir)?;
+    let mut records: Vec<ExportRecord> = Vec::new();
+    for record in store.export_since(0) {
+        let record = record?;
+        if record.is_annual_report {
+            records.push(record);
+        }
+    }
+    let chosen: Vec<&ExportRecord> = records
+        .iter()
+        .filter(|r| match &select {
+            Select::Since(since) => r.seq > *since,
+            Select::Document { id, version } => {
+                r.id == *id && version.is_none_or(|v| v == r.version)
+            }
+        })
+        .collect();
+    if let Select::Document { id, version } = &select
+        && chosen.is_empty()
+    {
+        let what = match version {
+            Some(v) => format!("version {v} of document {id}"),
+            None => format!("document {id}"),
+        };
+        return Err(UsageError(format!("no annual-report {what} in the archive")).into());
+    }
+    // The latest version of each issuer's report of each year, for the comparison across years.
+    let mut latest: HashMap<((String, String), i32), &ExportRecord> = HashMap::new();
+    for r in &records {
+        if let Some(year) = r.report_year {
+            let slot = latest.entry((issuer(r), year)).or_insert(r);
+            if r.seq > slot.seq {
+                *slot = r;
+            }
+        }
+    }
+    let mut reader = Reader {
+        archive,
+        cache: HashMap::new(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if format == TablesFormat::Csv {
+        writeln!(
+            out,
+            "id,version,seq,portal,issuing_body,report_year,template,table,row_key,col_key,row_label,col_label,raw,value,state"
+        )?;
+    }
+    let mut failed = 0usize;
+    for r in chosen {
+        let (mut t, error) = match reader.read(r) {
+            Ok(t) => (t, None),
+            Err(e) => {
+                eprintln!("tables: cannot read {e}");
+                failed += 1;
+                (Tables::unreadable(), Some(e))
+            }
+        };
+        if error.is_none() && !t.cells.is_empty() {
+            let last = r
+                .report_year
+                .and_then(|y| latest.get(&(issuer(r), y - 1)).copied());
+            let last_tables = last.map(|l| (l, reader.read(l)));
+            let cross = match &last_tables {
+                Some((l, Ok(lt))) => tables::checks::across_years(
+                    &t,
+                    Some(LastYear {
+                        tables: lt,
+                        id: &l.id,
+                        version: l.version,
+                        year: l.report_year.unwrap_or_default(),
+                    }),
+                ),
+                _ => tables::checks::across_years(&t, None),
+            };
+            t.checks.extend(cross);
+        }
+        let written = match format {
+            TablesFormat::Jsonl => {
+                let line = Line {
+                    id: &r.id,
+                    version: r.version,
+                    seq: r.seq,
+                    portal: &r.portal,
+                    issuing_body: r.issuing_body.as_deref(),
+                    report_year: r.report_year,
+                    template: t.template.name(),
+                    cells: &t.cells,
+                    figures: &t.figures,
+                    checks: &t.checks,
+                    error,
+                };
+                writeln!(out, "{}", serde_json::to_string(&line)?)
+            }
+            TablesFormat::Csv => csv_rows(&mut out, r, &t),
+        };
+        if let Err(e) = written {
+            // A closed pipe (`| head`) ends the listing quietly.
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(Outcome::Completed);
+            }
+            return Err(e.into());
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} annual-report version(s) could not be read: their raw files are named above"
+        );
+    }
+    Ok(Outcome::Completed)
+}
+
+fn csv_rows(out: &mut impl Write, r: &ExportRecord, t: &Tables) -> std::io::Result<()> {
+    for c in &t.cells {
+        let fields = [
+            r.id.clone(),
+            r.version.to_string(),
+            r.seq.to_string(),
+            r.portal.clone(),
+            r.issuing_body.clone().unwrap_or_default(),
+            r.report_year.map(|y| y.to_string()).unwrap_or_default(),
+            t.template.name().to_string(),
+            c.table.to_string(),
+            c.row_key.clone(),
+            c.col_key.clone(),
+            c.row_label.clone(),
+            c.col_label.clone(),
+            c.raw.clone(),
+            c.value.map(|v| v.to_string()).unwrap_or_default(),
+            serde_json::to_value(c.state)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        writeln!(out, "{}", line.join(","))?;
+    }
+    Ok(())
+}
+
+/// RFC 4180 quoting: a field with a comma, quote or line break is quoted, quotes doubled.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}

@@ -1,0 +1,170 @@
+//! Headline figures stated in a report's text (主动公开政府信息N条, 收到申请N件, 行政复议N件,
+//! 行政诉讼N件), each with the sentence it came from. Arabic, full-width and Chinese numerals.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+use serde::Serialize;
+
+use super::label::normalise;
+
+/// One number the text states, and where.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    /// `published`, `applications`, `reviews` or `lawsuits`.
+    pub kind: &'static str,
+    pub value: u64,
+    /// The number as written.
+    pub raw: String,
+    /// The sentence it came from, as written.
+    pub sentence: String,
+}
+
+const NUM: &str = "([0-9][0-9,]*|[零〇一二三四五六七八九十百千万两]+)";
+
+fn patterns() -> &'static [(&'static str, Regex)] {
+    static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        let p = |kind, re: String| (kind, Regex::new(&re).expect("figure patterns are valid"));
+        vec![
+            p("published", format!("主动公开[^。;,]{{0,30}}?{NUM}条")),
+            p(
+                "applications",
+                format!("收到[^。;,]{{0,24}}?申请(?:共计|共|合计)?{NUM}件"),
+            ),
+            p(
+                "reviews",
+                format!("行政复议(?:案件|申请)?(?:共计|共|合计)?{NUM}件"),
+            ),
+            p(
+                "lawsuits",
+                format!("行政诉讼(?:案件)?(?:共计|共|合计)?{NUM}件"),
+            ),
+        ]
+    })
+}
+
+/// The headline figures in `text`, in text order within each kind.
+pub fn figures(text: &str) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for sentence in text.split(['。', '；', ';', '\n', '！', '？']) {
+        let plain = normalise(sentence);
+        if plain.is_empty() {
+            continue;
+        }
+        for (kind, re) in patterns() {
+            for caps in re.captures_iter(&plain) {
+                let Some(raw) = caps.get(1).map(|m| m.as_str()) else {
+                    continue;
+                };
+                if let Some(value) = parse_number(raw) {
+                    out.push(Figure {
+                        kind,
+                        value,
+                        raw: raw.to_string(),
+                        sentence: sentence.trim().to_string(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Arabic digits (with thousands commas) or a Chinese numeral up to the 万s.
+pub fn parse_number(raw: &str) -> Option<u64> {
+    let digits: String = raw.chars().filter(|c| *c != ',').collect();
+    if let Ok(n) = digits.parse::<u64>() {
+        return Some(n);
+    }
+    chinese(raw)
+}
+
+fn chinese(raw: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut section: u64 = 0;
+    let mut digit: Option<u64> = None;
+    for c in raw.chars() {
+        let d = match c {
+            '零' | '〇' => Some(0),
+            '一' => Some(1),
+            '二' | '两' => Some(2),
+            '三' => Some(3),
+            '四' => Some(4),
+            '五' => Some(5),
+            '六' => Some(6),
+            '七' => Some(7),
+            '八' => Some(8),
+            '九' => Some(9),
+            _ => None,
+        };
+        if let Some(d) = d {
+            // 二〇二四 style: digits in a row.
+            if let Some(prev) = digit
+                && prev != 0
+            {
+                digit = Some(prev.checked_mul(10)?.checked_add(d)?);
+            } else {
+                digit = Some(d);
+            }
+            continue;
+        }
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            '万' => 10_000,
+            _ => return None,
+        };
+        if unit == 10_000 {
+            section = section.checked_add(digit.take().unwrap_or(0))?;
+            total = total.checked_add(section.checked_mul(unit)?)?;
+            section = 0;
+        } else {
+            section = section.checked_add(digit.take().unwrap_or(1).checked_mul(unit)?)?;
+        }
+    }
+    Some(total + section + digit.unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_numerals() {
+        for (raw, n) in [
+            ("五", 5),
+            ("十", 10),
+            ("十二", 12),
+            ("二十", 20),
+            ("一百零五", 105),
+            ("三千二百一十", 3210),
+            ("两万零三", 20003),
+            ("1,234", 1234),
+        ] {
+            assert_eq!(parse_number(raw), Some(n), "{raw}");
+        }
+    }
+
+    #[test]
+    fn figures_with_their_sentences() {
+        let text = "全年主动公开各类政府信息１０４０７条，发布解读96篇。全年收到政府信息公开申请十二件，办结12件；\
+                    因政府信息公开申请引发行政复议0件，行政诉讼共2件。";
+        let found: Vec<_> = figures(text)
+            .into_iter()
+            .map(|f| (f.kind, f.value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("published", 10407),
+                ("applications", 12),
+                ("reviews", 0),
+                ("lawsuits", 2)
+            ]
+        );
+        let f = &figures(text)[1];
+        assert_eq!(f.sentence, "全年收到政府信息公开申请十二件，办结12件");
+    }
+}

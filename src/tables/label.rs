@@ -1,0 +1,276 @@
+//! Labels and cell values as reports print them, made comparable: full-width forms folded to
+//! ASCII, every kind of space removed (`商业 企业`, `总 计`), circled and full-width ordinals to
+//! `(一)`, the Traditional characters of the tables' labels to Simplified. And one cell's text
+//! read as a number, a zero, a blank, "not applicable" or text, its raw text kept.
+
+use serde::Serialize;
+
+/// Traditional characters that occur in the tables' labels, with their Simplified forms.
+const TRADITIONAL: &[(char, char)] = &[
+    ('繳', '缴'),
+    ('納', '纳'),
+    ('沒', '没'),
+    ('讀', '读'),
+    ('辦', '办'),
+    ('師', '师'),
+    ('組', '组'),
+    ('續', '续'),
+    ('繼', '继'),
+    ('過', '过'),
+    ('總', '总'),
+    ('計', '计'),
+    ('業', '业'),
+    ('構', '构'),
+    ('織', '织'),
+    ('務', '务'),
+    ('機', '机'),
+    ('報', '报'),
+    ('處', '处'),
+    ('開', '开'),
+    ('請', '请'),
+    ('結', '结'),
+    ('轉', '转'),
+    ('數', '数'),
+    ('維', '维'),
+    ('訴', '诉'),
+    ('訟', '讼'),
+    ('復', '复'),
+    ('複', '复'),
+    ('議', '议'),
+    ('審', '审'),
+    ('糾', '纠'),
+    ('許', '许'),
+    ('罰', '罚'),
+    ('強', '强'),
+    ('費', '费'),
+    ('規', '规'),
+    ('範', '范'),
+    ('廢', '废'),
+    ('現', '现'),
+    ('發', '发'),
+    ('製', '制'),
+    ('決', '决'),
+    ('內', '内'),
+    ('屬', '属'),
+    ('國', '国'),
+    ('護', '护'),
+    ('權', '权'),
+    ('類', '类'),
+    ('執', '执'),
+    ('詢', '询'),
+    ('項', '项'),
+    ('無', '无'),
+    ('關', '关'),
+    ('補', '补'),
+    ('確', '确'),
+    ('認', '认'),
+    ('獲', '获'),
+    ('訪', '访'),
+    ('舉', '举'),
+    ('閱', '阅'),
+    ('據', '据'),
+    ('與', '与'),
+    ('況', '况'),
+    ('資', '资'),
+    ('訊', '讯'),
+    ('條', '条'),
+    ('額', '额'),
+    ('單', '单'),
+    ('萬', '万'),
+    ('進', '进'),
+    ('價', '价'),
+    ('購', '购'),
+    ('減', '减'),
+    ('們', '们'),
+    ('爲', '为'),
+    ('為', '为'),
+    ('會', '会'),
+    ('體', '体'),
+    ('險', '险'),
+    ('穩', '稳'),
+    ('經', '经'),
+    ('濟', '济'),
+    ('覆', '复'),
+    ('應', '应'),
+    ('對', '对'),
+    ('廳', '厅'),
+    ('區', '区'),
+    ('縣', '县'),
+    ('級', '级'),
+    ('鎮', '镇'),
+    ('龍', '龙'),
+    ('門', '门'),
+    ('問', '问'),
+    ('題', '题'),
+    ('實', '实'),
+    ('際', '际'),
+    ('這', '这'),
+    ('個', '个'),
+    ('來', '来'),
+    ('時', '时'),
+    ('間', '间'),
+    ('後', '后'),
+    ('從', '从'),
+    ('將', '将'),
+    ('當', '当'),
+    ('並', '并'),
+    ('證', '证'),
+    ('專', '专'),
+    ('號', '号'),
+];
+
+/// `㈠`…`㈩` (parenthesised ideographs) as `(一)`…`(十)`.
+const CIRCLED: &[char] = &['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/// A label in comparable form. "（三） 不予 公开" and "(三)不予公开" normalise alike.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let code = c as u32;
+        match c {
+            // Full-width ASCII (NFKC would do the same for these).
+            '\u{FF01}'..='\u{FF5E}' => {
+                if let Some(ascii) = char::from_u32(code - 0xFEE0) {
+                    out.push(ascii);
+                }
+            }
+            '\u{3220}'..='\u{3229}' => {
+                out.push('(');
+                out.push(CIRCLED[(code - 0x3220) as usize]);
+                out.push(')');
+            }
+            '〔' | '【' => out.push('['),
+            '〕' | '】' => out.push(']'),
+            '“' | '”' | '「' | '」' | '"' => {}
+            '、' => out.push('、'),
+            c if c.is_whitespace() || c == '\u{200B}' || c == '\u{FEFF}' => {}
+            c => out.push(simplified(c)),
+        }
+    }
+    out
+}
+
+fn simplified(c: char) -> char {
+    TRADITIONAL
+        .iter()
+        .find(|(t, _)| *t == c)
+        .map(|(_, s)| *s)
+        .unwrap_or(c)
+}
+
+/// What a cell holds. A blank cell is not a zero; a dash is not a zero either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellState {
+    Number,
+    Zero,
+    Blank,
+    /// Not applicable: `-`, `—`, `/`, `不适用`.
+    Na,
+    Text,
+}
+
+/// A cell's value as read: its state and, for a number or zero, the number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Value {
+    pub state: CellState,
+    pub number: Option<f64>,
+}
+
+/// Units written after a number in a cell (`251000元`, `5件`).
+const UNITS: &[&str] = &["万元", "元", "件", "条", "个", "项", "次", "人"];
+
+/// Reads one cell's text.
+pub fn read_value(raw: &str) -> Value {
+    let text = normalise(raw);
+    let text = text.trim_matches(|c: char| c == '\u{3000}');
+    if text.is_empty() {
+        return Value {
+            state: CellState::Blank,
+            number: None,
+        };
+    }
+    let dashes = text
+        .chars()
+        .all(|c| matches!(c, '-' | '—' | '–' | '－' | '─' | '/' | '\\' | '_'));
+    if dashes || matches!(text, "不适用" | "不涉及" | "N/A" | "n/a" | "NA") {
+        return Value {
+            state: CellState::Na,
+            number: None,
+        };
+    }
+    let mut body = text;
+    for unit in UNITS {
+        if let Some(stripped) = body.strip_suffix(unit) {
+            body = stripped;
+            break;
+        }
+    }
+    let digits: String = body.chars().filter(|c| *c != ',').collect();
+    let numeric = !digits.is_empty()
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && digits.chars().any(|c| c.is_ascii_digit());
+    match digits.parse::<f64>() {
+        Ok(n) if numeric && n.is_finite() => Value {
+            state: if n == 0.0 {
+                CellState::Zero
+            } else {
+                CellState::Number
+            },
+            number: Some(n),
+        },
+        _ => Value {
+            state: CellState::Text,
+            number: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drifted_labels_normalise_alike() {
+        for (a, b) in [
+            ("商业 企业", "商业企业"),
+            ("总 计", "总计"),
+            ("（三） 不予 公开", "(三)不予公开"),
+            ("㈠予以公开", "(一)予以公开"),
+            ("總計", "总计"),
+            ("社会公益\u{a0}\u{a0} 组织", "社会公益组织"),
+            ("法律服务\u{2002}机构\u{3000}", "法律服务机构"),
+            ("本年收费金额（单位：万元）", "本年收费金额(单位:万元)"),
+        ] {
+            assert_eq!(normalise(a), normalise(b), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn cell_states() {
+        let cases = [
+            ("", CellState::Blank, None),
+            ("\u{a0} ", CellState::Blank, None),
+            ("0", CellState::Zero, Some(0.0)),
+            ("０", CellState::Zero, Some(0.0)),
+            ("217", CellState::Number, Some(217.0)),
+            ("18651.06", CellState::Number, Some(18651.06)),
+            ("251000元", CellState::Number, Some(251000.0)),
+            ("1,234", CellState::Number, Some(1234.0)),
+            ("-", CellState::Na, None),
+            ("—", CellState::Na, None),
+            ("——", CellState::Na, None),
+            ("/", CellState::Na, None),
+            ("不适用", CellState::Na, None),
+            ("-3", CellState::Number, Some(-3.0)),
+            ("见附件", CellState::Text, None),
+            ("1-2", CellState::Text, None),
+        ];
+        for (raw, state, number) in cases {
+            let v = read_value(raw);
+            assert_eq!((v.state, v.number), (state, number), "{raw:?}");
+        }
+    }
+}

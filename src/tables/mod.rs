@@ -1,0 +1,344 @@
+//! Tables: a report's statistics as data, downstream of the archive. Sections 二 (主动公开), 三
+//! (依申请) and 四 (复议/诉讼) are read from the item page's HTML tables (`grid`: the HTML table
+//! model) or from a flattened cell stream (`cell |` lines, as text extracted from a report shows
+//! them), with labels normalised against drift (`label`), keyed (`sections`), checked (`checks`);
+//! headline figures come from the text (`figures`). `nianbao tables` runs it over the store.
+//! Pure: a parsed page or a text in, values out.
+
+pub mod checks;
+pub mod figures;
+pub mod grid;
+pub mod label;
+mod sections;
+
+use scraper::{ElementRef, Html, Node};
+use serde::Serialize;
+
+pub use checks::{Check, LastYear, Status};
+pub use figures::Figure;
+pub use label::{CellState, normalise, read_value};
+use sections::{Block, Slot};
+
+/// A statistics section of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Section {
+    /// 二、主动公开政府信息情况
+    Proactive,
+    /// 三、收到和处理政府信息公开申请情况
+    Applications,
+    /// 四、政府信息公开行政复议、行政诉讼情况
+    Reviews,
+}
+
+impl Section {
+    pub fn number(self) -> u8 {
+        match self {
+            Section::Proactive => 2,
+            Section::Applications => 3,
+            Section::Reviews => 4,
+        }
+    }
+}
+
+/// The layout a report follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Template {
+    /// 国办公开办函〔2021〕30号: reports for 2021 on.
+    #[serde(rename = "2021")]
+    T2021,
+    /// 国办公开办函〔2019〕60号: reports for 2019 and 2020.
+    #[serde(rename = "2019")]
+    T2019,
+    /// No statistics tables: free text.
+    #[serde(rename = "free")]
+    Free,
+    /// The tables are in a PDF/DOC attachment, not on the page.
+    #[serde(rename = "attachment_only")]
+    AttachmentOnly,
+    /// Tables that could not be placed in either template, or a page that could not be read.
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl Template {
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::T2021 => "2021",
+            Template::T2019 => "2019",
+            Template::Free => "free",
+            Template::AttachmentOnly => "attachment_only",
+            Template::Unknown => "unknown",
+        }
+    }
+}
+
+/// One table cell with its stable keys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// 2, 3 or 4.
+    pub table: u8,
+    #[serde(skip)]
+    pub section: Section,
+    pub row_key: String,
+    pub col_key: String,
+    pub row_label: String,
+    pub col_label: String,
+    /// The cell's text as written.
+    pub raw: String,
+    /// The number, for states `number` and `zero` (whole numbers print without a fraction).
+    #[serde(serialize_with = "whole_if_integral")]
+    pub value: Option<f64>,
+    pub state: CellState,
+}
+
+impl Cell {
+    fn new(
+        section: Section,
+        row_key: &str,
+        col_key: &str,
+        row_label: &str,
+        col_label: &str,
+        raw: &str,
+    ) -> Cell {
+        let value = read_value(raw);
+        Cell {
+            table: section.number(),
+            section,
+            row_key: row_key.to_string(),
+            col_key: col_key.to_string(),
+            row_label: row_label.to_string(),
+            col_label: col_label.to_string(),
+            raw: raw.to_string(),
+            value: value.number,
+            state: value.state,
+        }
+    }
+}
+
+pub(crate) fn whole_if_integral<S: serde::Serializer>(
+    value: &Option<f64>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if v.fract() == 0.0 && v.abs() < 9.0e15 => s.serialize_i64(*v as i64),
+        Some(v) => s.serialize_f64(*v),
+        None => s.serialize_none(),
+    }
+}
+
+/// What one report's statistics read as.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tables {
+    pub template: Template,
+    pub cells: Vec<Cell>,
+    pub figures: Vec<Figure>,
+    /// The checks on this report alone (cross-year checks are added by the caller).
+    pub checks: Vec<Check>,
+}
+
+impl Tables {
+    /// The first cell with these keys (a table split in two may repeat a row; the first wins).
+    pub fn cell(&self, section: Section, row: &str, col: &str) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|c| c.section == section && c.row_key == row && c.col_key == col)
+    }
+
+    /// A version whose archived body could not be read.
+    pub fn unreadable() -> Tables {
+        Tables {
+            template: Template::Unknown,
+            cells: Vec::new(),
+            figures: Vec::new(),
+            checks: Vec::new(),
+        }
+    }
+
+    /// The report as a page with no tables and links to attachments holding them.
+    pub fn attachment_only(text_figures: Vec<Figure>) -> Tables {
+        Tables {
+            template: Template::AttachmentOnly,
+            cells: Vec::new(),
+            figures: text_figures,
+            checks: Vec::new(),
+        }
+    }
+}
+
+/// Reads an item page: its tables as grids, or a cell stream in its text when it has none.
+/// `has_document_attachment`: the page links a PDF/DOC/DOCX (decides `attachment_only`).
+pub fn read_document(doc: &Html, has_document_attachment: bool) -> Tables {
+    let text = body_text(doc);
+    let mut blocks: Vec<Block> = Vec::new();
+    let selector = scraper::Selector::parse("table").expect("`table` is a valid selector");
+    for table in doc.select(&selector) {
+        // A layout table that holds the statistics tables is not itself one.
+        if table.select(&selector).nth(1).is_some() || has_nested_table(table) {
+            continue;
+        }
+        blocks.push(block_of_grid(&grid::grid_of(table)));
+    }
+    if blocks.iter().all(|b| b.section().is_none()) {
+        blocks.extend(stream_blocks(&text));
+    }
+    finish(blocks, &text, has_document_attachment)
+}
+
+/// Reads a report from its text alone (extracted text, a flattened page): tables as `cell |`
+/// lines, figures from the sentences.
+pub fn read_text(text: &str) -> Tables {
+    finish(stream_blocks(text), text, false)
+}
+
+fn has_nested_table(table: ElementRef<'_>) -> bool {
+    table
+        .descendants()
+        .skip(1)
+        .any(|n| matches!(n.value(), Node::Element(e) if e.name() == "table"))
+}
+
+fn block_of_grid(grid: &grid::Grid) -> Block {
+    let rows = grid
+        .slots
+        .iter()
+        .map(|line| {
+            line.iter()
+                .flatten()
+                .filter_map(|&i| {
+                    grid.cells.get(i).map(|c| Slot {
+                        text: c.text.clone(),
+                        cell: i,
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    Block {
+        rows,
+        aligned: true,
+    }
+}
+
+/// Runs of `cell |` lines as blocks of rows: a row is its label cells and the values after them.
+fn stream_blocks(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut tokens: Vec<String> = Vec::new();
+    let flush = |tokens: &mut Vec<String>, blocks: &mut Vec<Block>| {
+        if tokens.is_empty() {
+            return;
+        }
+        let mut rows: Vec<Vec<Slot>> = Vec::new();
+        let mut row: Vec<Slot> = Vec::new();
+        let mut in_values = false;
+        for (i, token) in tokens.drain(..).enumerate() {
+            let value = !matches!(read_value(&token).state, CellState::Text);
+            if !value && in_values {
+                rows.push(std::mem::take(&mut row));
+            }
+            in_values = value;
+            row.push(Slot {
+                text: token,
+                cell: i,
+            });
+        }
+        if !row.is_empty() {
+            rows.push(row);
+        }
+        blocks.push(Block {
+            rows,
+            aligned: false,
+        });
+    };
+    for line in text.lines() {
+        let trimmed = line.trim();
+        match trimmed.strip_suffix('|') {
+            Some(cell) => tokens.push(cell.trim().to_string()),
+            None => flush(&mut tokens, &mut blocks),
+        }
+    }
+    flush(&mut tokens, &mut blocks);
+    blocks
+}
+
+fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tables {
+    let of = |section: Section| -> Vec<&Block> {
+        blocks
+            .iter()
+            .filter(|b| b.section() == Some(section))
+            .collect()
+    };
+    let mut cells = Vec::new();
+    sections::read_t2(&of(Section::Proactive), &mut cells);
+    sections::read_t3(&of(Section::Applications), &mut cells);
+    sections::read_t4(&of(Section::Reviews), &mut cells);
+    let figures = figures::figures(text);
+    let recognised = blocks.iter().any(|b| b.section().is_some());
+    let template = if cells
+        .iter()
+        .any(|c| c.section == Section::Applications && c.row_key.starts_with("other_"))
+        || cells.iter().any(|c| c.col_key == "in_force")
+    {
+        Template::T2021
+    } else if cells.iter().any(|c| {
+        (c.section == Section::Applications && c.row_key == "other")
+            || matches!(c.col_key.as_str(), "made" | "published" | "public_total")
+    }) {
+        Template::T2019
+    } else if recognised {
+        Template::Unknown
+    } else if has_document_attachment {
+        Template::AttachmentOnly
+    } else {
+        Template::Free
+    };
+    let mut tables = Tables {
+        template,
+        cells,
+        figures,
+        checks: Vec::new(),
+    };
+    tables.checks = checks::within(&tables);
+    tables
+}
+
+/// The text a reader sees: every text node outside `script`, `style` and `template`, with line
+/// breaks between blocks so sentences do not run together.
+pub fn body_text(doc: &Html) -> String {
+    let mut out = String::new();
+    for node in doc.root_element().descendants() {
+        match node.value() {
+            Node::Text(t) => {
+                let hidden = node.ancestors().any(|a| {
+                    matches!(a.value(), Node::Element(e) if matches!(e.name(), "script" | "style" | "template" | "head"))
+                });
+                if !hidden {
+                    out.push_str(t);
+                }
+            }
+            Node::Element(e)
+                if matches!(
+                    e.name(),
+                    "p" | "div" | "br" | "tr" | "li" | "h1" | "h2" | "h3" | "h4" | "table"
+                ) =>
+            {
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Reads an archived body as the crawl read it: a document file is `attachment_only` (its text
+/// is another step's), an HTML page is decoded (`decode`) and parsed within the pipeline's
+/// bounds (`page::parse`); a page past those bounds reads as `unknown`.
+pub fn read_body(body: &[u8], content_type: Option<&str>, has_document_attachment: bool) -> Tables {
+    if crate::classify::attachment_kind(content_type, body, None).is_some() {
+        return Tables::attachment_only(Vec::new());
+    }
+    let decoded = crate::decode::decode(body, content_type);
+    match crate::page::parse(&decoded.text) {
+        Ok(parsed) => read_document(&parsed.doc, has_document_attachment),
+        Err(_) => Tables::unreadable(),
+    }
+}

@@ -1,0 +1,373 @@
+//! Sections 二, 三 and 四 read from table rows: which table a block of rows is, the stable row and
+//! column keys of each cell, and the cells themselves. Rows come from an HTML grid (`aligned`:
+//! slots line up under their headers) or from a flattened cell stream (only the order is known).
+
+use super::label::{CellState, normalise, read_value};
+use super::{Cell, Section};
+
+/// One slot of a row: its text and the cell it belongs to (a spanning cell fills several slots).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub text: String,
+    pub cell: usize,
+}
+
+/// Rows of one table as read.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    pub rows: Vec<Vec<Slot>>,
+    /// Slots line up under the header cells (an HTML grid); false for a cell stream.
+    pub aligned: bool,
+}
+
+impl Block {
+    fn any_label(&self, needles: &[&str]) -> bool {
+        self.rows.iter().flatten().any(|slot| {
+            let label = normalise(&slot.text);
+            needles.iter().any(|n| label.contains(n))
+        })
+    }
+
+    /// Which section this block is, if any.
+    pub fn section(&self) -> Option<Section> {
+        if self.any_label(&["本年新收", "自然人", "上年结转"]) {
+            Some(Section::Applications)
+        } else if self.any_label(&["行政复议"]) && self.any_label(&["结果维持", "尚未审结"])
+        {
+            Some(Section::Reviews)
+        } else if self.any_label(&["第二十条", "信息内容", "处理决定数量", "行政事业性收费"])
+        {
+            Some(Section::Proactive)
+        } else if self.rows.iter().any(|r| t3_row_key(&labels(r)).is_some()) {
+            Some(Section::Applications)
+        } else {
+            None
+        }
+    }
+}
+
+fn is_value(text: &str) -> bool {
+    !matches!(read_value(text).state, CellState::Text)
+}
+
+/// The distinct cells of a row in order.
+fn distinct(row: &[Slot]) -> Vec<&Slot> {
+    let mut out: Vec<&Slot> = Vec::new();
+    for slot in row {
+        if out.last().is_none_or(|last| last.cell != slot.cell) {
+            out.push(slot);
+        }
+    }
+    out
+}
+
+/// The label cells of a row: the distinct cells before its trailing values.
+fn labels(row: &[Slot]) -> Vec<String> {
+    let cells = distinct(row);
+    let values = trailing_values(&cells);
+    cells[..cells.len() - values]
+        .iter()
+        .map(|s| s.text.clone())
+        .collect()
+}
+
+/// How many cells at the end of a row read as values (numbers, zeros, blanks, n/a).
+fn trailing_values(cells: &[&Slot]) -> usize {
+    cells.iter().rev().take_while(|s| is_value(&s.text)).count()
+}
+
+/// Table 三 row keys, matched on the most specific label (the rightmost that matches).
+const T3_ROWS: &[(&str, &str)] = &[
+    ("本年新收", "new"),
+    ("上年结转", "carried_over"),
+    ("结转下年度", "carried_forward"),
+    ("予以公开", "public"),
+    ("部分公开", "partial"),
+    ("国家秘密", "withheld_1"),
+    ("禁止公开", "withheld_2"),
+    ("三安全一稳定", "withheld_3"),
+    ("第三方合法权益", "withheld_4"),
+    ("内部事务", "withheld_5"),
+    ("过程性信息", "withheld_6"),
+    ("行政执法案卷", "withheld_7"),
+    ("行政查询事项", "withheld_8"),
+    ("不掌握", "unavailable_1"),
+    ("另行制作", "unavailable_2"),
+    ("仍不明确", "unavailable_3"),
+    ("信访举报投诉", "not_processed_1"),
+    ("重复申请", "not_processed_2"),
+    ("公开出版物", "not_processed_3"),
+    ("大量反复申请", "not_processed_4"),
+    ("确认或重新出具", "not_processed_5"),
+    ("逾期不补正", "other_1"),
+    ("缴纳费用", "other_2"),
+    ("其他处理", "other"),
+    ("(七)总计", "total"),
+];
+
+/// Table 三 columns in printed order.
+pub const T3_COLS: [&str; 7] = [
+    "natural",
+    "commercial",
+    "research",
+    "nonprofit",
+    "legal",
+    "org_other",
+    "total",
+];
+
+fn t3_label_key(label: &str) -> Option<&'static str> {
+    let label = normalise(label);
+    if label.starts_with("3.其他") || label.starts_with("3、其他") || label == "3其他" {
+        return Some("other_3");
+    }
+    if label == "总计" || label == "合计" {
+        return Some("total");
+    }
+    T3_ROWS
+        .iter()
+        .find(|(needle, _)| label.contains(needle))
+        .map(|(_, key)| *key)
+}
+
+/// The key of a data row of table 三: a row with at least one value cell whose label matches.
+fn t3_data_row(row: &[Slot]) -> Option<(&'static str, String)> {
+    let cells = distinct(row);
+    if trailing_values(&cells) == 0 && !cells.iter().any(|c| is_value(&c.text)) {
+        return None;
+    }
+    t3_row_key(&labels(row))
+}
+
+fn t3_row_key(labels: &[String]) -> Option<(&'static str, String)> {
+    labels
+        .iter()
+        .rev()
+        .find_map(|l| t3_label_key(l).map(|key| (key, l.clone())))
+}
+
+fn t3_col_key(label: &str) -> Option<&'static str> {
+    let label = normalise(label);
+    Some(match label.as_str() {
+        l if l.contains("自然人") => "natural",
+        l if l.contains("商业企业") => "commercial",
+        l if l.contains("科研机构") => "research",
+        l if l.contains("社会公益") => "nonprofit",
+        l if l.contains("法律服务") => "legal",
+        "其他" | "其它" => "org_other",
+        "总计" | "合计" => "total",
+        _ => return None,
+    })
+}
+
+/// Column keys by slot from the header rows above the first data row (aligned blocks only).
+fn t3_header_columns(block: &Block) -> Option<Vec<Option<&'static str>>> {
+    let first_data = block.rows.iter().position(|r| t3_data_row(r).is_some())?;
+    let width = block.rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut columns = vec![None; width];
+    for row in block.rows[..first_data].iter() {
+        for (i, slot) in row.iter().enumerate() {
+            if let Some(key) = t3_col_key(&slot.text) {
+                columns[i] = Some(key);
+            }
+        }
+    }
+    let found: Vec<_> = columns.iter().flatten().collect();
+    let complete = T3_COLS
+        .iter()
+        .all(|k| found.iter().filter(|f| **f == k).count() == 1);
+    complete.then_some(columns)
+}
+
+pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>) {
+    let mut columns = None;
+    for block in blocks {
+        if block.aligned {
+            columns = t3_header_columns(block).or(columns);
+        }
+        for row in &block.rows {
+            let Some((row_key, row_label)) = t3_data_row(row) else {
+                continue;
+            };
+            match (&columns, block.aligned) {
+                // The columns found above hold for rows as wide as the header (not for the rows
+                // of a continuation table laid out without the header's group cells).
+                (Some(cols), true) if cols.len() == row.len() => {
+                    let mut last_cell = None;
+                    for (i, slot) in row.iter().enumerate() {
+                        let Some(Some(col)) = cols.get(i) else {
+                            continue;
+                        };
+                        if last_cell == Some(slot.cell) {
+                            continue;
+                        }
+                        last_cell = Some(slot.cell);
+                        cells.push(Cell::new(
+                            Section::Applications,
+                            row_key,
+                            col,
+                            &row_label,
+                            col_label(col),
+                            &slot.text,
+                        ));
+                    }
+                }
+                _ => {
+                    let distinct = distinct(row);
+                    let values = trailing_values(&distinct);
+                    if values < T3_COLS.len() {
+                        continue;
+                    }
+                    let start = distinct.len() - T3_COLS.len();
+                    for (slot, col) in distinct[start..].iter().zip(T3_COLS) {
+                        cells.push(Cell::new(
+                            Section::Applications,
+                            row_key,
+                            col,
+                            &row_label,
+                            col_label(col),
+                            &slot.text,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn col_label(key: &str) -> &'static str {
+    match key {
+        "natural" => "自然人",
+        "commercial" => "商业企业",
+        "research" => "科研机构",
+        "nonprofit" => "社会公益组织",
+        "legal" => "法律服务机构",
+        "org_other" => "其他",
+        "total" => "总计",
+        "upheld" => "结果维持",
+        "corrected" => "结果纠正",
+        "other" => "其他结果",
+        "pending" => "尚未审结",
+        _ => "",
+    }
+}
+
+/// Table 四: the row of 15 values (行政复议 5, 未经复议直接起诉 5, 复议后起诉 5), by position.
+pub fn read_t4(blocks: &[&Block], cells: &mut Vec<Cell>) {
+    const ROWS: [(&str, &str); 3] = [
+        ("review", "行政复议"),
+        ("suit_direct", "行政诉讼 未经复议直接起诉"),
+        ("suit_after_review", "行政诉讼 复议后起诉"),
+    ];
+    const COLS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
+    for block in blocks {
+        let Some(row) = block.rows.iter().rev().find(|row| {
+            let d = distinct(row);
+            trailing_values(&d) >= 15
+        }) else {
+            continue;
+        };
+        let d = distinct(row);
+        let values = &d[d.len() - 15..];
+        for (i, slot) in values.iter().enumerate() {
+            let (row_key, row_label) = ROWS[i / 5];
+            let col = COLS[i % 5];
+            cells.push(Cell::new(
+                Section::Reviews,
+                row_key,
+                col,
+                row_label,
+                col_label(col),
+                &slot.text,
+            ));
+        }
+        return;
+    }
+}
+
+fn t2_row_key(label: &str) -> Option<&'static str> {
+    let label = normalise(label);
+    Some(match label.as_str() {
+        "规章" => "regulations",
+        l if l.contains("规范性文件") => "normative_docs",
+        l if l.contains("行政许可") => "licensing",
+        l if l.contains("其他对外管理服务") => "other_services",
+        l if l.contains("行政处罚") => "penalty",
+        l if l.contains("行政强制") => "enforcement",
+        l if l.contains("行政事业性收费") => "fees",
+        l if l.contains("政府集中采购") => "procurement",
+        _ => return None,
+    })
+}
+
+fn t2_col_key(label: &str) -> Option<&'static str> {
+    let label = normalise(label);
+    Some(match label.as_str() {
+        l if l.contains("制发") => "issued",
+        l if l.contains("废止") => "repealed",
+        l if l.contains("现行有效") => "in_force",
+        l if l.contains("收费金额") => "fee_amount",
+        l if l.contains("新制作") => "made",
+        l if l.contains("新公开") => "published",
+        l if l.contains("对外公开总数") => "public_total",
+        l if l.contains("上一年项目") => "items_last_year",
+        l if l.contains("增/减") || l.contains("增减") => "items_change",
+        l if l.contains("采购项目数") => "procurement_items",
+        l if l.contains("采购总金额") => "procurement_amount",
+        l if l.contains("处理决定") => "decisions",
+        _ => return None,
+    })
+}
+
+/// Table 二, row by row: a row holding `信息内容` sets the column headers for the rows after it.
+pub fn read_t2(blocks: &[&Block], cells: &mut Vec<Cell>) {
+    let mut extra = 0;
+    for block in blocks {
+        let mut header: Vec<String> = Vec::new();
+        for row in &block.rows {
+            let d = distinct(row);
+            let values = trailing_values(&d);
+            let label_cells: Vec<&str> = d[..d.len() - values]
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect();
+            if let Some(at) = label_cells.iter().position(|l| normalise(l) == "信息内容") {
+                let end = if values > 0 {
+                    label_cells.len() - 1
+                } else {
+                    label_cells.len()
+                };
+                header = label_cells[(at + 1).min(end)..end]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
+            }
+            if values == 0 || label_cells.is_empty() {
+                continue;
+            }
+            let row_label = label_cells[label_cells.len() - 1];
+            let row_key = match t2_row_key(row_label) {
+                Some(key) => key.to_string(),
+                None if normalise(row_label).contains("第二十条") => continue,
+                None => {
+                    extra += 1;
+                    format!("extra_{extra}")
+                }
+            };
+            for (i, slot) in d[d.len() - values..].iter().enumerate() {
+                let col_label = header.get(i).cloned().unwrap_or_default();
+                let col_key = t2_col_key(&col_label)
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("value_{}", i + 1));
+                cells.push(Cell::new(
+                    Section::Proactive,
+                    &row_key,
+                    &col_key,
+                    row_label,
+                    &col_label,
+                    &slot.text,
+                ));
+            }
+        }
+    }
+}

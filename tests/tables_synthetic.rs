@@ -1,0 +1,508 @@
+//! Issue 12: synthetic tables for each kind of drift real reports show, the 2019 format, free text
+//! and attachment-only pages. Tables are generated from a
+//! value matrix, then the labels are drifted (spaces, bracket widths, circled ordinals,
+//! Traditional characters) and the same cells must come out. Arbitrary markup: `tables_markup`.
+
+use nianbao::tables::{self, CellState, Status, Tables, Template};
+
+const ROWS_2021: [(&str, &str); 25] = [
+    ("一、本年新收政府信息公开申请数量", "new"),
+    ("二、上年结转政府信息公开申请数量", "carried_over"),
+    ("（一）予以公开", "public"),
+    (
+        "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+        "partial",
+    ),
+    ("1.属于国家秘密", "withheld_1"),
+    ("2.其他法律行政法规禁止公开", "withheld_2"),
+    ("3.危及“三安全一稳定”", "withheld_3"),
+    ("4.保护第三方合法权益", "withheld_4"),
+    ("5.属于三类内部事务信息", "withheld_5"),
+    ("6.属于四类过程性信息", "withheld_6"),
+    ("7.属于行政执法案卷", "withheld_7"),
+    ("8.属于行政查询事项", "withheld_8"),
+    ("1.本机关不掌握相关政府信息", "unavailable_1"),
+    ("2.没有现成信息需要另行制作", "unavailable_2"),
+    ("3.补正后申请内容仍不明确", "unavailable_3"),
+    ("1.信访举报投诉类申请", "not_processed_1"),
+    ("2.重复申请", "not_processed_2"),
+    ("3.要求提供公开出版物", "not_processed_3"),
+    ("4.无正当理由大量反复申请", "not_processed_4"),
+    ("5.要求行政机关确认或重新出具已获取信息", "not_processed_5"),
+    (
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "other_1",
+    ),
+    (
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "other_2",
+    ),
+    ("3.其他", "other_3"),
+    ("（七）总计", "total"),
+    ("四、结转下年度继续办理", "carried_forward"),
+];
+const COLS: [&str; 7] = [
+    "natural",
+    "commercial",
+    "research",
+    "nonprofit",
+    "legal",
+    "org_other",
+    "total",
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Drift {
+    None,
+    /// `商业 企业`, `总 计`: a space between characters.
+    Spaces,
+    /// `(一)` for `（一）`.
+    HalfBrackets,
+    /// `㈠` for `（一）`.
+    Circled,
+    /// 總計, 商業企業 ...
+    Traditional,
+    /// `&nbsp;` runs and line breaks inside labels.
+    Nbsp,
+}
+
+fn drift(label: &str, d: Drift) -> String {
+    match d {
+        Drift::None => label.to_string(),
+        Drift::Spaces => {
+            let chars: Vec<char> = label.chars().collect();
+            chars
+                .chunks(2)
+                .map(|c| c.iter().collect::<String>())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }
+        Drift::HalfBrackets => label.replace('（', "(").replace('）', ")"),
+        Drift::Circled => label
+            .replace("（一）", "㈠")
+            .replace("（二）", "㈡")
+            .replace("（七）", "㈦"),
+        Drift::Traditional => label
+            .chars()
+            .map(|c| match c {
+                '总' => '總',
+                '计' => '計',
+                '业' => '業',
+                '请' => '請',
+                '开' => '開',
+                '处' => '處',
+                '结' => '結',
+                '转' => '轉',
+                '数' => '數',
+                '复' => '復',
+                '议' => '議',
+                '诉' => '訴',
+                '讼' => '訟',
+                '维' => '維',
+                '审' => '審',
+                '规' => '規',
+                '许' => '許',
+                '罚' => '罰',
+                c => c,
+            })
+            .collect(),
+        Drift::Nbsp => {
+            let mid = label.chars().count() / 2;
+            let (a, b): (String, String) = (
+                label.chars().take(mid).collect(),
+                label.chars().skip(mid).collect(),
+            );
+            format!("{a} &nbsp; &nbsp;\n <br/>{b}&nbsp;")
+        }
+    }
+}
+
+/// A balancing 2021 value matrix: 10 new natural, 2 commercial, 1 carried over.
+fn values_2021() -> Vec<[String; 7]> {
+    let row = |n: u64, c: u64| -> [String; 7] { [n, c, 0, 0, 0, 0, n + c].map(|v| v.to_string()) };
+    let mut rows = vec![row(0, 0); 25];
+    rows[0] = row(10, 2);
+    rows[1] = row(1, 0);
+    rows[2] = row(6, 1); // public
+    rows[3] = row(2, 0); // partial
+    rows[12] = row(1, 1); // unavailable_1
+    rows[22] = row(1, 0); // other_3
+    rows[23] = row(10, 2); // total
+    rows[24] = row(1, 0); // carried forward
+    rows
+}
+
+/// Table 三 in the printed shape (rowspan/colspan headers and group cells), labels drifted.
+fn t3_html(values: &[[String; 7]], d: Drift, split_at: Option<usize>) -> String {
+    let l = |s: &str| drift(s, d);
+    let mut out = format!(
+        "<table><tbody><tr><td rowspan=\"3\" colspan=\"3\">（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td colspan=\"7\">申请人情况</td></tr>\
+         <tr><td rowspan=\"2\">{}</td><td colspan=\"5\">法人或其他组织</td><td rowspan=\"2\">{}</td></tr><tr>",
+        l("自然人"),
+        l("总计")
+    );
+    for h in [
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ] {
+        out.push_str(&format!("<td>{}</td>", l(h)));
+    }
+    out.push_str("</tr>\n");
+    for (i, ((label, _), vals)) in ROWS_2021.iter().zip(values).enumerate() {
+        if Some(i) == split_at {
+            // A table split in two: the rest follows in a second table with no header.
+            out.push_str("</tbody></table><p>（续表）</p><table><tbody>");
+        }
+        out.push_str("<tr>");
+        match i {
+            0 | 1 | 24 => out.push_str(&format!("<td colspan=\"3\">{}</td>", l(label))),
+            2 => out.push_str(&format!(
+                "<td rowspan=\"22\">{}</td><td colspan=\"2\">{}</td>",
+                l("三、本年度办理结果"),
+                l(label)
+            )),
+            3 | 23 => out.push_str(&format!("<td colspan=\"2\">{}</td>", l(label))),
+            4 => out.push_str(&format!(
+                "<td rowspan=\"8\">{}</td><td>{}</td>",
+                l("（三）不予公开"),
+                l(label)
+            )),
+            12 => out.push_str(&format!(
+                "<td rowspan=\"3\">{}</td><td>{}</td>",
+                l("（四）无法提供"),
+                l(label)
+            )),
+            15 => out.push_str(&format!(
+                "<td rowspan=\"5\">{}</td><td>{}</td>",
+                l("（五）不予处理"),
+                l(label)
+            )),
+            20 => out.push_str(&format!(
+                "<td rowspan=\"3\">{}</td><td>{}</td>",
+                l("（六）其他处理"),
+                l(label)
+            )),
+            _ => out.push_str(&format!("<td>{}</td>", l(label))),
+        }
+        for v in vals {
+            out.push_str(&format!("<td>{v}</td>"));
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+fn t4_html(values: [&str; 15], d: Drift) -> String {
+    let l = |s: &str| drift(s, d);
+    let heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
+    let mut out = format!(
+        "<table><tr><td colspan=5>{}</td><td colspan=10>{}</td></tr><tr>",
+        l("行政复议"),
+        l("行政诉讼")
+    );
+    for h in heads {
+        out.push_str(&format!("<td rowspan=2>{}</td>", l(h)));
+    }
+    out.push_str(&format!(
+        "<td colspan=5>{}</td><td colspan=5>{}</td></tr><tr>",
+        l("未经复议直接起诉"),
+        l("复议后起诉")
+    ));
+    for h in heads.iter().chain(&heads) {
+        out.push_str(&format!("<td>{}</td>", l(h)));
+    }
+    out.push_str("</tr><tr>");
+    for v in values {
+        out.push_str(&format!("<td>{v}</td>"));
+    }
+    out.push_str("</tr></table>");
+    out
+}
+
+fn read(html: &str) -> Tables {
+    tables::read_body(
+        format!("<html><body>{html}</body></html>").as_bytes(),
+        Some("text/html; charset=utf-8"),
+        false,
+    )
+}
+
+fn raw(t: &Tables, table: u8, row: &str, col: &str) -> Option<String> {
+    t.cells
+        .iter()
+        .find(|c| c.table == table && c.row_key == row && c.col_key == col)
+        .map(|c| c.raw.clone())
+}
+
+fn status(t: &Tables, check: &str, scope: &str) -> Option<Status> {
+    t.checks
+        .iter()
+        .find(|c| c.check == check && c.scope == scope)
+        .map(|c| c.status)
+}
+
+fn assert_t3(t: &Tables, values: &[[String; 7]], what: &str) {
+    for ((_, key), vals) in ROWS_2021.iter().zip(values) {
+        for (col, v) in COLS.iter().zip(vals) {
+            assert_eq!(
+                raw(t, 3, key, col).as_deref(),
+                Some(v.as_str()),
+                "{what}: {key}/{col}"
+            );
+        }
+    }
+    assert_eq!(
+        t.cells.iter().filter(|c| c.table == 3).count(),
+        175,
+        "{what}"
+    );
+}
+
+#[test]
+fn every_label_drift_reads_the_same_cells() {
+    let values = values_2021();
+    for d in [
+        Drift::None,
+        Drift::Spaces,
+        Drift::HalfBrackets,
+        Drift::Circled,
+        Drift::Traditional,
+        Drift::Nbsp,
+    ] {
+        let t4 = [
+            "1", "0", "0", "1", "2", "0", "0", "0", "0", "0", "0", "1", "0", "0", "1",
+        ];
+        let t = read(&format!("{}{}", t3_html(&values, d, None), t4_html(t4, d)));
+        assert_eq!(t.template, Template::T2021, "{d:?}");
+        assert_t3(&t, &values, &format!("{d:?}"));
+        assert_eq!(
+            raw(&t, 4, "suit_after_review", "corrected").as_deref(),
+            Some("1"),
+            "{d:?}"
+        );
+        for c in &t.checks {
+            assert_eq!(c.status, Status::Pass, "{d:?}: {c:?}");
+        }
+    }
+}
+
+#[test]
+fn a_table_split_in_two_is_read_whole() {
+    let values = values_2021();
+    let t = read(&t3_html(&values, Drift::None, Some(13)));
+    assert_t3(&t, &values, "split");
+    assert_eq!(status(&t, "t3_balance", "total"), Some(Status::Pass));
+}
+
+#[test]
+fn blank_is_not_zero_and_dashes_are_not_applicable() {
+    let mut values = values_2021();
+    values[23][6] = String::new(); // （七）总计/总计 left blank, as Shanghai 2019 does
+    for (i, na) in ["-", "—", "/", "不适用"].iter().enumerate() {
+        values[5 + i][2] = na.to_string();
+    }
+    // A word where a number belongs: read as text, and found by its column header (through the
+    // header's rowspan/colspan), since the row no longer ends in seven values.
+    values[10][3] = "无".into();
+    let t = read(&t3_html(&values, Drift::None, None));
+    let cell = |row: &str, col: &str| {
+        t.cells
+            .iter()
+            .find(|c| c.row_key == row && c.col_key == col)
+            .expect("cell")
+    };
+    assert_eq!(
+        (cell("total", "total").state, cell("total", "total").value),
+        (CellState::Blank, None)
+    );
+    for row in ["withheld_2", "withheld_3", "withheld_4", "withheld_5"] {
+        assert_eq!(cell(row, "research").state, CellState::Na, "{row}");
+    }
+    assert_eq!(cell("new", "research").state, CellState::Zero);
+    assert_eq!(
+        (
+            cell("withheld_7", "nonprofit").state,
+            cell("withheld_7", "nonprofit").raw.as_str()
+        ),
+        (CellState::Text, "无")
+    );
+    assert_eq!(cell("new", "natural").state, CellState::Number);
+    // A blank total cannot be checked: uncertain, never a pass (and never read as 0 = fail).
+    assert_eq!(status(&t, "t3_balance", "total"), Some(Status::Uncertain));
+    assert_eq!(
+        status(&t, "t3_dispositions", "research"),
+        Some(Status::Uncertain)
+    );
+    assert_eq!(status(&t, "t3_balance", "natural"), Some(Status::Pass));
+}
+
+#[test]
+fn numbers_that_do_not_add_up_fail_with_the_numbers() {
+    let mut values = values_2021();
+    values[2][0] = "7".into(); // 予以公开 one too many for 自然人
+    let t = read(&t3_html(&values, Drift::None, None));
+    let c = t
+        .checks
+        .iter()
+        .find(|c| c.check == "t3_dispositions" && c.scope == "natural")
+        .expect("check");
+    assert_eq!(
+        (c.status, c.left, c.right),
+        (Status::Fail, Some(10.0), Some(11.0))
+    );
+    assert_eq!(status(&t, "t3_row_sum", "public"), Some(Status::Fail));
+    let t4 = read(&t4_html(
+        [
+            "1", "1", "0", "0", "3", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0",
+        ],
+        Drift::None,
+    ));
+    assert_eq!(status(&t4, "t4_totals", "review"), Some(Status::Fail));
+    assert_eq!(status(&t4, "t4_totals", "suit_direct"), Some(Status::Pass));
+}
+
+#[test]
+fn the_text_against_the_table() {
+    let values = values_2021();
+    let t3 = t3_html(&values, Drift::None, None);
+    let agree = read(&format!("<p>全年共收到政府信息公开申请十二件。</p>{t3}"));
+    assert_eq!(
+        status(&agree, "text_vs_table", "applications"),
+        Some(Status::Pass)
+    );
+    let contradict = read(&format!(
+        "<p>全年收到政府信息公开申请15件，均已办结。</p>{t3}"
+    ));
+    let c = contradict
+        .checks
+        .iter()
+        .find(|c| c.check == "text_vs_table")
+        .expect("check");
+    assert_eq!(
+        (c.status, c.left, c.right),
+        (Status::Fail, Some(15.0), Some(12.0))
+    );
+    assert!(
+        c.detail.contains("全年收到政府信息公开申请15件"),
+        "{}",
+        c.detail
+    );
+}
+
+/// Table 二 in the 2021 layout with an extra row and a fee written `251000元`.
+#[test]
+fn table_two_2021_with_an_extra_row_and_units() {
+    let html = "<table><tr><td colspan=4>第二十条第（一）项</td></tr>\
+        <tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>\
+        <tr><td>规章</td><td>-</td><td>-</td><td>-</td></tr>\
+        <tr><td>行政规范性文件</td><td>5</td><td>1</td><td>40</td></tr>\
+        <tr><td>其他主动公开文件</td><td>12</td><td></td><td>80</td></tr>\
+        <tr><td colspan=4>第二十条第（八）项</td></tr>\
+        <tr><td>信息内容</td><td colspan=3>本年收费金额（单位：万元）</td></tr>\
+        <tr><td>行政事业性收费</td><td colspan=3>251000元</td></tr></table>";
+    let t = read(html);
+    assert_eq!(t.template, Template::T2021);
+    let cell = |row: &str, col: &str| {
+        t.cells
+            .iter()
+            .find(|c| c.table == 2 && c.row_key == row && c.col_key == col)
+            .unwrap_or_else(|| panic!("{row}/{col}"))
+    };
+    assert_eq!(cell("regulations", "issued").state, CellState::Na);
+    assert_eq!(cell("normative_docs", "in_force").value, Some(40.0));
+    assert_eq!(cell("extra_1", "issued").row_label, "其他主动公开文件");
+    assert_eq!(cell("extra_1", "repealed").state, CellState::Blank);
+    let fee = cell("fees", "fee_amount");
+    assert_eq!(
+        (fee.raw.as_str(), fee.value, fee.state),
+        ("251000元", Some(251000.0), CellState::Number)
+    );
+    assert_eq!(t.cells.iter().filter(|c| c.table == 2).count(), 10);
+}
+
+/// The 2019 format: other columns in 二, one （六）其他处理 row in 三.
+#[test]
+fn the_2019_format() {
+    let mut rows: Vec<(&str, &str)> = ROWS_2021[..20].to_vec();
+    rows.push(("（六）其他处理", "other"));
+    rows.extend_from_slice(&ROWS_2021[23..]);
+    let mut html = String::from(
+        "<table><tr><td colspan=4>第二十条第（一）项</td></tr>\
+         <tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>\
+         <tr><td>规范性文件</td><td>3</td><td>3</td><td>27</td></tr>\
+         <tr><td colspan=4>第二十条第（五）项</td></tr>\
+         <tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>\
+         <tr><td>行政许可</td><td>56</td><td>-2</td><td>310</td></tr>\
+         <tr><td colspan=4>第二十条第（九）项</td></tr>\
+         <tr><td>信息内容</td><td>采购项目数量</td><td colspan=2>采购总金额</td></tr>\
+         <tr><td>政府集中采购</td><td>4</td><td colspan=2>35.5</td></tr></table>\
+         <table><tr><td colspan=3 rowspan=3>（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）</td><td colspan=7>申请人情况</td></tr>\
+         <tr><td rowspan=2>自然人</td><td colspan=5>法人或其他组织</td><td rowspan=2>总计</td></tr>\
+         <tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>",
+    );
+    for (label, key) in &rows {
+        let v = match *key {
+            "new" | "total" => ["3", "1", "0", "0", "0", "0", "4"],
+            "public" => ["2", "1", "0", "0", "0", "0", "3"],
+            "other" => ["1", "0", "0", "0", "0", "0", "1"],
+            _ => ["0"; 7],
+        };
+        html.push_str(&format!("<tr><td colspan=3>{label}</td>"));
+        for x in v {
+            html.push_str(&format!("<td>{x}</td>"));
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</table>");
+    let t = read(&html);
+    assert_eq!(t.template, Template::T2019);
+    assert_eq!(t.cells.iter().filter(|c| c.table == 3).count(), 161);
+    assert_eq!(raw(&t, 3, "other", "natural").as_deref(), Some("1"));
+    assert_eq!(
+        raw(&t, 2, "normative_docs", "public_total").as_deref(),
+        Some("27")
+    );
+    assert_eq!(
+        raw(&t, 2, "licensing", "items_change").as_deref(),
+        Some("-2")
+    );
+    assert_eq!(
+        raw(&t, 2, "procurement", "procurement_amount").as_deref(),
+        Some("35.5")
+    );
+    assert_eq!(status(&t, "t3_dispositions", "total"), Some(Status::Pass));
+    // 本年增/减 may be negative; the other counts must not.
+    assert_eq!(
+        status(&t, "non_negative_integers", "all"),
+        Some(Status::Pass)
+    );
+}
+
+#[test]
+fn free_text_and_attachment_only() {
+    let text = "<p>2014年，本机关主动公开政府信息三千二百一十条。全年共收到政府信息公开申请二十件，行政复议1件，行政诉讼0件。</p>";
+    let t = read(text);
+    assert_eq!(t.template, Template::Free);
+    let figures: Vec<_> = t.figures.iter().map(|f| (f.kind, f.value)).collect();
+    assert_eq!(
+        figures,
+        [
+            ("published", 3210),
+            ("applications", 20),
+            ("reviews", 1),
+            ("lawsuits", 0)
+        ]
+    );
+    let attached = tables::read_body(text.as_bytes(), Some("text/html"), true);
+    assert_eq!(attached.template, Template::AttachmentOnly);
+    let pdf = tables::read_body(
+        b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n",
+        Some("application/pdf"),
+        false,
+    );
+    assert_eq!(pdf.template, Template::AttachmentOnly);
+}
