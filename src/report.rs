@@ -26,6 +26,10 @@ pub struct YearCount {
     /// Items fetched in this run (a nightly crawl leaves recently fetched ones alone).
     #[serde(default)]
     pub fetched: u64,
+    /// Items found whose list titles are not annual reports', left out because the portal sets
+    /// `only_report_titles` (counted in `found`, which is what the site's own count covers).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_reports: u64,
     /// The numbers of the pages walked, as the pager numbers them (for a Hanweb list walked by
     /// record ranges, each range's first record).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -142,8 +146,12 @@ impl YearCount {
             Verdict::Incomplete(reasons) => format!("[incomplete: {}]", reasons.join("; ")),
             Verdict::NothingStated => "[nothing to check]".to_string(),
         };
+        let left_out = match self.not_reports {
+            0 => String::new(),
+            n => format!(" ({n} not reports by title, left out)"),
+        };
         format!(
-            "{stated}; walked {} {unit}, found {} items, fetched {} {mark}",
+            "{stated}; walked {} {unit}, found {} items{left_out}, fetched {} {mark}",
             self.pages, self.found, self.fetched
         )
     }
@@ -347,4 +355,8 @@ impl RunReport {
         }
         out
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -147,6 +147,9 @@ pub struct Portal {
     pub verified: bool,
     /// The format of the section's JSON list API, when its list pages are JSON (e.g. `trs_xxgk`).
     pub list_api: Option<crate::discover::JsonListFormat>,
+    /// The section lists other documents beside the annual reports (a whole 政府信息公开 list):
+    /// take only the items whose list titles are annual reports'.
+    pub only_report_titles: bool,
     /// The file the portal was declared in.
     pub source: PathBuf,
 }

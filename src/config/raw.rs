@@ -83,6 +83,7 @@ pub(super) struct RawPortal {
     pub per_host_interval: Option<HumanDuration>,
     pub verified: Option<bool>,
     pub list_api: Option<String>,
+    pub only_report_titles: Option<bool>,
 }
 
 /// The expected forms, worded once so the serde errors and the later checks say the same thing.

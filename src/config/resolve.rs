@@ -257,6 +257,7 @@ pub(super) fn portals(
             per_host_interval,
             verified: raw.verified.unwrap_or(true),
             list_api,
+            only_report_titles: raw.only_report_titles.unwrap_or(false),
             source: source.path.to_path_buf(),
         });
     }

@@ -196,6 +196,10 @@ impl Engine {
         }
         let mut new_items = 0u64;
         let mut found = 0u64;
+        let only_report_titles = self
+            .portals
+            .get(portal)
+            .is_some_and(|s| s.portal.only_report_titles);
         for item in &page.items {
             if host_key(&item.url) != host {
                 self.report(portal, |r| {
@@ -204,6 +208,17 @@ impl Engine {
                 continue;
             }
             found += 1;
+            if only_report_titles
+                && !item
+                    .title
+                    .as_deref()
+                    .is_some_and(crate::extract::is_annual_report_title)
+            {
+                self.report(portal, |r| {
+                    r.lists.entry(list_key.clone()).or_default().not_reports += 1
+                });
+                continue;
+            }
             let known = self
                 .store
                 .url_state(item.url.as_str())
