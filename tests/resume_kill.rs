@@ -124,8 +124,32 @@ fn wait_for(child: &mut Child, limit: Duration) -> Option<std::process::ExitStat
     None
 }
 
+/// Each list's ledger in the newest run report: walked page numbers, pages, items found and
+/// stated, by portal and list (what a resumed run must end with, like an uninterrupted one).
+fn last_ledgers(h: &Harness) -> BTreeMap<String, Value> {
+    let newest = std::fs::read_dir(h.data_dir().join("runs"))
+        .expect("runs folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .max_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .expect("a run report");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(newest).expect("read")).expect("JSON");
+    let mut ledgers = BTreeMap::new();
+    for (portal, p) in report["portals"].as_object().expect("portals") {
+        for (list, l) in p["lists"].as_object().into_iter().flatten() {
+            let kept = serde_json::json!({
+                "walked": l["walked"], "pages": l["pages"], "found": l["found"],
+                "stated": l["stated"], "stated_pages": l["stated_pages"], "stops": l["stops"],
+            });
+            ledgers.insert(format!("{portal} / {list}"), kept);
+        }
+    }
+    ledgers
+}
+
 /// The records of an uninterrupted backfill, and how long it took.
-fn uninterrupted(interval: Duration) -> (Vec<Value>, Duration) {
+fn uninterrupted(interval: Duration) -> (Vec<Value>, Duration, BTreeMap<String, Value>) {
     let h = Harness::with_sites(sites(), interval);
     let started = Instant::now();
     let out = h.run(BACKFILL);
@@ -138,7 +162,7 @@ fn uninterrupted(interval: Duration) -> (Vec<Value>, Duration) {
     );
     let records = h.export();
     assert_archive_intact(&h, &records);
-    (records, took)
+    (records, took, last_ledgers(&h))
 }
 
 /// Stops a backfill with SIGTERM, then kills it at random moments. `whole` is how long an
@@ -189,7 +213,7 @@ fn interrupted(kills: usize, interval: Duration, whole: Duration) -> (Harness, u
 }
 
 fn compare(kills: usize, interval: Duration) {
-    let (reference, whole) = uninterrupted(interval);
+    let (reference, whole, reference_ledgers) = uninterrupted(interval);
     let reference = normalised(&reference);
     let (h, killed) = interrupted(kills, interval, whole);
     let records = h.export();
@@ -210,6 +234,16 @@ fn compare(kills: usize, interval: Duration) {
     }
     for (key, want) in &reference {
         assert_eq!(&got[key], want, "record {key:?} after {killed} kills");
+    }
+    // The resumed run's ledger counts the pages and items of the runs it took over from: the
+    // same pages walked and items found as the uninterrupted run's, none walked twice.
+    let ledgers = last_ledgers(&h);
+    for (list, want) in &reference_ledgers {
+        assert_eq!(
+            ledgers.get(list),
+            Some(want),
+            "ledger of {list} after {killed} kills"
+        );
     }
 }
 

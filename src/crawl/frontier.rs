@@ -18,6 +18,7 @@ impl Engine {
     pub(super) fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
         let stored = self.frontier.all()?;
         if !stored.is_empty() {
+            self.restore_ledgers()?;
             let mut resumed = 0;
             for (key, bytes) in stored {
                 let Some(task) = Task::decode(&bytes) else {
@@ -27,6 +28,7 @@ impl Engine {
                 if !self.portals.contains_key(&task.portal) {
                     continue;
                 }
+                self.claim_resumed(&task);
                 match task.state {
                     // Work the archive could not keep (a full or read-only disk stopped the run)
                     // is done again now that the run resumes.

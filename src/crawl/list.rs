@@ -347,6 +347,56 @@ impl Engine {
                 ));
             }
         }
+        // Last, once everything the page leads to is queued: a resumed run restores this.
+        self.keep_ledger(portal, &list_key);
+    }
+
+    /// Keeps one list's ledger in the persistent frontier.
+    fn keep_ledger(&self, portal: &str, list_key: &str) {
+        let ledger = self.report(portal, |r| r.lists.get(list_key).cloned());
+        let Some(bytes) = ledger.and_then(|l| serde_json::to_vec(&l).ok()) else {
+            return;
+        };
+        if let Err(e) = self.frontier.put_ledger(portal, list_key, &bytes) {
+            tracing::warn!(
+                portal,
+                list = list_key,
+                "cannot keep the list's ledger for a resume: {e}"
+            );
+        }
+    }
+
+    /// A resumed run starts its ledgers where the interrupted run left them: pages walked,
+    /// items found, stops. Its page numbers are claimed, so no page is walked twice.
+    pub(super) fn restore_ledgers(&self) -> anyhow::Result<()> {
+        for (portal, list, bytes) in self.frontier.ledgers()? {
+            match serde_json::from_slice::<crate::report::YearCount>(&bytes) {
+                Ok(mut ledger) => {
+                    ledger.claimed.extend(ledger.walked.iter().copied());
+                    self.report(&portal, |r| r.lists.insert(list, ledger));
+                }
+                Err(e) => tracing::warn!(portal, list, "unreadable list ledger dropped: {e}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Claims the page number of a list task taken over from an interrupted run.
+    pub(super) fn claim_resumed(&self, task: &Task) {
+        if let Role::List {
+            year,
+            page: Some(n),
+            ..
+        } = &task.role
+        {
+            self.report(&task.portal, |r| {
+                r.lists
+                    .entry(list_key(*year))
+                    .or_default()
+                    .claimed
+                    .insert(*n);
+            });
+        }
     }
 }
 
