@@ -20,11 +20,18 @@ use crate::warc::{
     payload_digest,
 };
 
+/// Group commit of WARC appends: a sync waits this long for more captures to share it…
+const SYNC_WINDOW: std::time::Duration = std::time::Duration::from_millis(3);
+/// …or until this many are waiting.
+const SYNC_BATCH: u64 = 32;
+
 /// WARC files live here, relative to data_dir.
 pub const WARC_DIR: &str = "warc";
 
 pub struct WarcSink {
     writer: Mutex<WarcWriter>,
+    /// Captures appended at about the same time share one fsync (group commit).
+    syncs: crate::store::GroupSync,
     store: Arc<Store>,
     archive: Archive,
 }
@@ -76,6 +83,7 @@ impl WarcSink {
         let archive = Archive::open(&settings.data_dir)?;
         Ok(WarcSink {
             writer: Mutex::new(writer),
+            syncs: crate::store::GroupSync::new(SYNC_WINDOW, SYNC_BATCH),
             store,
             archive,
         })
@@ -151,11 +159,21 @@ impl WarcSink {
         let revisit = original.as_ref().map(RevisitOf::from);
         // Records are built and gzipped before the lock: only the append is serialised.
         let encoded = EncodedCapture::new(capture, revisit.as_ref(), metadata);
-        let mut writer = self
+        let written = self
             .writer
             .lock()
-            .expect("WARC writer lock is never poisoned");
-        Ok(writer.append_encoded(encoded)?)
+            .expect("WARC writer lock is never poisoned")
+            .append_encoded_unsynced(encoded)?;
+        // Durable before the caller marks it written: the sync runs on the file open at the
+        // time it starts, which holds this record or was opened after this record's file was
+        // synced and closed.
+        self.syncs.sync(|| {
+            self.writer
+                .lock()
+                .expect("WARC writer lock is never poisoned")
+                .sync()
+        })?;
+        Ok(written)
     }
 }
 

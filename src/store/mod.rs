@@ -9,6 +9,7 @@ mod failures;
 pub mod fault;
 mod frontier;
 mod group;
+pub(crate) use group::GroupSync;
 mod migrate;
 mod quarantine;
 mod schedule;

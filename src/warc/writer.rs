@@ -143,6 +143,18 @@ impl WarcWriter {
         &mut self,
         encoded: EncodedCapture,
     ) -> Result<WrittenResponse, WarcError> {
+        let written = self.append_encoded_unsynced(encoded)?;
+        self.sync()?;
+        Ok(written)
+    }
+
+    /// Appends a capture's records without the fsync: the caller makes them durable with
+    /// [`WarcWriter::sync`] (once for several captures) before it counts them as written.
+    /// A failed write is cut back as in `append_encoded`.
+    pub fn append_encoded_unsynced(
+        &mut self,
+        encoded: EncodedCapture,
+    ) -> Result<WrittenResponse, WarcError> {
         let EncodedCapture {
             kind,
             response_id,
@@ -156,7 +168,7 @@ impl WarcWriter {
         // The response is the second member of the group.
         let offset = file.len + members.first().map_or(0, |m| m.len() as u64);
         let length = members.get(1).map_or(0, |m| m.len() as u64);
-        append(file, &members.concat())?;
+        append(file, &members.concat(), false)?;
         file.captures += 1;
         Ok(WrittenResponse {
             kind,
@@ -170,8 +182,8 @@ impl WarcWriter {
         })
     }
 
-    /// Flushes and fsyncs the open file (already done after every capture; for callers that
-    /// want to be explicit at shutdown).
+    /// Fsyncs the open file: what was appended so far is durable (a rotated file was synced
+    /// when it was closed).
     pub fn sync(&mut self) -> Result<(), WarcError> {
         if let Some(f) = &mut self.current {
             f.file.sync_data().map_err(|source| WarcError::Io {
@@ -233,7 +245,7 @@ impl WarcWriter {
             captures: 0,
         };
         let info = with_block_digest(self.warcinfo(&open.name, date));
-        append(&mut open, &gzip(&info.to_bytes()))?;
+        append(&mut open, &gzip(&info.to_bytes()), true)?;
         Ok(open)
     }
 
@@ -285,12 +297,13 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     encoder.finish().expect("finishing into a Vec cannot fail")
 }
 
-/// Appends and fsyncs; on failure, cuts the file back so no partial member stays behind.
-fn append(file: &mut OpenFile, bytes: &[u8]) -> Result<(), WarcError> {
+/// Appends, and fsyncs when `sync`; on failure, cuts the file back so no partial member stays
+/// behind.
+fn append(file: &mut OpenFile, bytes: &[u8], sync: bool) -> Result<(), WarcError> {
     let written = file
         .file
         .write_all(bytes)
-        .and_then(|()| file.file.sync_data());
+        .and_then(|()| if sync { file.file.sync_data() } else { Ok(()) });
     if let Err(source) = written {
         let _ = file.file.set_len(file.len);
         return Err(WarcError::Io {
