@@ -236,11 +236,9 @@ fn attachment(st: &SiteState, req: &Request) -> Option<Response> {
             .iter()
             .any(|a| same_target(&a.path, &req.target))
     })?;
-    let bytes = if doc.spec.attachment_only {
-        attachment_only::report_pdf(&doc.spec, doc.id)
-    } else {
-        pdf_bytes(doc.id)
-    };
+    // The attachment is the report itself as a PDF with a text layer (the id makes each one's
+    // bytes distinct).
+    let bytes = attachment_only::report_pdf(&doc.spec, doc.id);
     let resp = if st.spec.family == Family::Hanweb {
         Response::new(200, "application/octet-stream", bytes)
             .header("Content-Disposition", "attachment; filename=report.pdf")
@@ -299,43 +297,6 @@ fn body_html(st: &SiteState, doc: &Doc) -> String {
     out
 }
 
-/// A small, structurally valid one-page PDF; the id makes each attachment's bytes distinct.
-pub(crate) fn pdf_bytes(id: u32) -> Vec<u8> {
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
-        {
-            let stream = format!("BT /F1 12 Tf 72 770 Td (report {id}) Tj ET");
-            format!(
-                "<< /Length {} >>\nstream\n{stream}\nendstream",
-                stream.len()
-            )
-        },
-    ];
-    let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, obj) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{obj}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for off in offsets {
-        out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
 /// HTML-escapes text for attribute and element content.
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
@@ -363,7 +324,9 @@ mod tests {
 
     #[test]
     fn pdf_xref_offsets_point_at_objects() {
-        let pdf = pdf_bytes(42);
+        let spec = crate::DocSpec::new("某某县2023年政府信息公开工作年度报告", "2024-01-20 09:00")
+            .report(2023);
+        let pdf = attachment_only::report_pdf(&spec, 42);
         let text = String::from_utf8_lossy(&pdf).into_owned();
         let xref_at: usize = text
             .rsplit("startxref\n")
@@ -377,7 +340,7 @@ mod tests {
             .filter(|l| l.ends_with(" n "))
             .map(|l| l[..10].parse().expect("offset"))
             .collect();
-        assert_eq!(offsets.len(), 4);
+        assert_eq!(offsets.len(), 7);
         for (i, off) in offsets.iter().enumerate() {
             assert!(pdf[*off..].starts_with(format!("{} 0 obj", i + 1).as_bytes()));
         }
