@@ -8,10 +8,10 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{Harness, stderr};
+use common::{Harness, stderr, warc_files};
 use nianbao::dedup::sha256_hex;
 use nianbao::warc::{WarcReader, WarcRecord, parse_http_head};
 use nianbao_sim::SiteSpec;
@@ -26,15 +26,6 @@ fn sites() -> Vec<SiteSpec> {
         .iter()
         .map(|n| SiteSpec::standard_named(n).expect("standard site"))
         .collect()
-}
-
-fn warc_files(data_dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir.join("warc"))
-        .map(|d| d.map(|e| e.expect("entry").path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.to_string_lossy().ends_with(".warc.gz"));
-    files.sort();
-    files
 }
 
 fn records(files: &[PathBuf]) -> Vec<WarcRecord> {

@@ -10,11 +10,11 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Harness, raw_file, stderr};
+use common::{Harness, raw_file, stderr, warc_files};
 use nianbao::dedup::sha256_hex;
 use nianbao_sim::SiteSpec;
 use serde_json::Value;
@@ -105,15 +105,6 @@ fn timestamp(rfc3339: &str) -> String {
         .filter(char::is_ascii_digit)
         .take(14)
         .collect()
-}
-
-fn warc_files(data_dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir.join("warc"))
-        .map(|d| d.map(|e| e.expect("entry").path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.to_string_lossy().ends_with(".warc.gz"));
-    files.sort();
-    files
 }
 
 fn run_tool(dir: &Path, tool: &str, args: &[&str]) {

@@ -352,6 +352,17 @@ impl Engine {
         self.warc_result(portal, result);
     }
 
+    /// One core of the CPU pool, for reading a page or deriving an attachment's text. The
+    /// caller moves it into its blocking task, and starts timing that work only once it holds
+    /// it, so waiting for a core never counts against a time limit.
+    pub(crate) async fn cpu_permit(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the CPU pool's semaphore is never closed")
+    }
+
     /// Runs a blocking write on the disk pool. The permit moves into the blocking task, so a
     /// write whose caller went away still counts until it ends.
     pub(crate) async fn blocking_io<T: Send + 'static>(
@@ -402,12 +413,7 @@ impl Engine {
         }
         // The permit moves into the blocking task: a page that overruns its time limit keeps
         // its core until it ends, so runaway pages can never pile up more work than cores.
-        let permit = self
-            .cpu
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the CPU pool's semaphore is never closed");
+        let permit = self.cpu_permit().await;
         let page = capture.clone();
         // Only the reading of a page is journalled: it is what input can crash, and it is short,
         // so a `kill -9` at a random moment rarely finds a page there (and never twice running).

@@ -26,12 +26,7 @@ impl Engine {
         body: Vec<u8>,
     ) -> Option<TextInfo> {
         text::sniff(&body)?;
-        let permit = self
-            .cpu
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the CPU pool's semaphore is never closed");
+        let permit = self.cpu_permit().await;
         let (archive, tools) = (self.archive.clone(), self.text_tools.clone());
         let (sha, path) = (sha256.to_string(), raw_path.to_string());
         let work = tokio::task::spawn_blocking(move || {

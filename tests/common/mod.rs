@@ -134,3 +134,14 @@ pub fn assert_seqs_contiguous(records: &[Value]) {
         "seq runs 1..n in export order, no gaps or repeats"
     );
 }
+
+/// The WARC files a run wrote under `data_dir/warc`, in name order (none when the folder is
+/// missing).
+pub fn warc_files(data_dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data_dir.join("warc"))
+        .map(|d| d.map(|e| e.expect("entry").path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.to_string_lossy().ends_with(".warc.gz"));
+    files.sort();
+    files
+}
