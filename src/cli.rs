@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::Shard;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nianbao",
@@ -78,12 +80,18 @@ pub enum Command {
         /// Walk the list pages and print the items that would be fetched, without fetching them.
         #[arg(long)]
         dry_run: bool,
+        /// Crawl only shard K of N: the portals whose host hashes to K (README, "Crawl shards").
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<Shard>,
     },
     /// Walk every page of every section and archive the annual reports of the given years.
     Backfill {
         /// Report years, e.g. 2009-2017 or 2015.
         #[arg(long, value_parser = parse_years)]
         years: (i32, i32),
+        /// Backfill only shard K of N, like `crawl --shard`.
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<Shard>,
     },
     /// Per portal: documents, versions, last run, failures, blocked hosts.
     Status {
@@ -227,6 +235,10 @@ pub fn parse_consumer(value: &str) -> Result<String, String> {
             "expected a consumer name of letters, digits, '-', '_' or '.', found {value:?}"
         ))
     }
+}
+
+fn parse_shard(value: &str) -> Result<Shard, String> {
+    Shard::parse(value)
 }
 
 /// Parses `2009-2017` or `2015` into an inclusive range.

@@ -224,6 +224,9 @@ pub struct RunReport {
     /// URLs quarantined during this run (crash loops); skipped until `nianbao quarantine --clear`.
     #[serde(default)]
     pub quarantined: Vec<String>,
+    /// `K/N` when the run crawled one shard of the portals (`--shard K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
 }
 
 impl RunReport {
@@ -278,6 +281,13 @@ impl RunReport {
             "{} {} in {:.1}s (run {})",
             self.command, state, self.elapsed_secs, self.run_id
         );
+        if let Some(shard) = &self.shard {
+            let _ = writeln!(
+                out,
+                "  shard {shard}: {} portals; the others belong to other shards",
+                self.portals.len()
+            );
+        }
         for (name, p) in &self.portals {
             let failures: u64 = p.failures.values().sum();
             let _ = writeln!(

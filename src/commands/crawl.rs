@@ -1,13 +1,31 @@
 //! `nianbao crawl` and `nianbao backfill`: run the crawl, print the summary, pick the outcome.
 
-use crate::config::Settings;
+use crate::config::{Settings, Shard};
 use crate::crawl::{self, Mode};
+use crate::report::RunReport;
 
 use super::{Outcome, open_store, shutdown_signal};
 
+/// Keeps the portals of one shard (all of them without `--shard`).
+pub(super) fn shard(mut settings: Settings, shard: Option<Shard>) -> Settings {
+    if let Some(shard) = shard {
+        let configured = settings.portals.len();
+        settings.portals.retain(|portal| shard.owns(portal));
+        eprintln!(
+            "shard {shard}: crawling {} of the {configured} configured portals (split by host)",
+            settings.portals.len()
+        );
+        settings.shard = Some(shard);
+    }
+    settings
+}
+
 pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
-    if settings.portals.is_empty() {
+    warn_on_shard_change(settings, &store)?;
+    if settings.portals.is_empty() && settings.shard.is_some() {
+        eprintln!("no configured portal falls in this shard: nothing to crawl");
+    } else if settings.portals.is_empty() {
         eprintln!(
             "no portals configured: add [[portal]] tables to {} or its seed files",
             settings.config_path.display()
@@ -47,4 +65,26 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
     } else {
         Outcome::Completed
     })
+}
+
+/// Each shard keeps its own data_dir: a data_dir last crawled as another shard (or unsharded)
+/// holds other portals' state, and crawling it as this shard starts those portals afresh.
+fn warn_on_shard_change(settings: &Settings, store: &crate::store::Store) -> anyhow::Result<()> {
+    let Some(last) = store.last_run::<RunReport>()? else {
+        return Ok(());
+    };
+    let now = settings.shard.map(|s| s.to_string());
+    if last.shard != now {
+        let name = |s: &Option<String>| match s {
+            Some(s) => format!("shard {s}"),
+            None => "all portals (no --shard)".to_string(),
+        };
+        eprintln!(
+            "warning: {} was last crawled as {} and is now crawled as {}; give each shard its own data_dir (README, \"Crawl shards\")",
+            settings.data_dir.display(),
+            name(&last.shard),
+            name(&now)
+        );
+    }
+    Ok(())
 }

@@ -80,12 +80,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         data_dir: cli.data_dir.clone(),
     };
     match cli.command {
-        Command::Crawl { dry_run } => {
-            let settings = load(&cli.config, &overrides)?;
+        Command::Crawl { dry_run, shard } => {
+            let settings = crawl::shard(load(&cli.config, &overrides)?, shard);
             crawl::run(&settings, crate::crawl::Mode::Crawl { dry_run }).await
         }
-        Command::Backfill { years: (from, to) } => {
-            let settings = load(&cli.config, &overrides)?;
+        Command::Backfill {
+            years: (from, to),
+            shard,
+        } => {
+            let settings = crawl::shard(load(&cli.config, &overrides)?, shard);
             crawl::run(&settings, crate::crawl::Mode::Backfill { years: from..=to }).await
         }
         Command::Status { format } => {

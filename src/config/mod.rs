@@ -6,6 +6,9 @@ mod diagnose;
 mod raw;
 mod resolve;
 mod seeds;
+mod shard;
+
+pub use shard::Shard;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -60,6 +63,8 @@ pub struct Settings {
     /// Who runs this archive (recorded in WARC warcinfo records), if configured.
     pub operator: Option<String>,
     pub portals: Vec<Portal>,
+    /// `--shard K/N`: this process crawls only the portals whose host falls in shard K.
+    pub shard: Option<Shard>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,6 +307,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         warc,
         operator,
         portals: catalogue.into_portals(),
+        shard: None,
     })
 }
 

@@ -290,6 +290,7 @@ pub async fn run(
             .lock()
             .expect("quarantine list lock is never poisoned")
             .clone(),
+        shard: settings.shard.map(|s| s.to_string()),
     };
     for (name, scope) in &engine.portals {
         let entry = report.portals.entry(name.clone()).or_default();

@@ -318,6 +318,17 @@ impl Store {
         Ok(runs)
     }
 
+    /// The newest run report, if any.
+    pub fn last_run<T: for<'de> Deserialize<'de>>(&self) -> Result<Option<T>, StoreError> {
+        match self.runs.iter().next_back() {
+            Some(entry) => {
+                let (key, value) = entry?;
+                Ok(Some(decode_json(&String::from_utf8_lossy(&key), &value)?))
+            }
+            None => Ok(None),
+        }
+    }
+
     /// A consumer's committed feed position (0 when it has committed nothing).
     pub fn consumer_position(&self, name: &str) -> Result<u64, StoreError> {
         Ok(get_json::<u64>(&self.consumers, name)?.unwrap_or(0))
