@@ -78,6 +78,14 @@ impl Archive {
         })
     }
 
+    /// Reads the archive of a data_dir without preparing it: safe beside a process that writes
+    /// to it (`open` clears the temporary folder, which holds that process's writes in progress).
+    pub fn reader(data_dir: &Path) -> Archive {
+        Archive {
+            data_dir: data_dir.to_path_buf(),
+        }
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }

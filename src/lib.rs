@@ -18,9 +18,10 @@
 //!      dedup      (dedup)       raw sha256 and normalised content hash
 //!   -> archive    (archive)     raw files, content-addressed, durable before they are indexed
 //!                 (text)        plain text of PDF, DOC, DOCX, WPS and OFD attachments, beside the raw file
-//!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
+//!                 (store)       sled: URL state, documents, versions, seq, frontiers
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
+//!                 (feed)        the records' log and consumers' positions, read without the store lock
 //!   -> report     (report)      run summary and machine-readable run report; portal health
 //!                 (health)      against the last run; the coverage page (coverage)
 //!   -> tables     (tables)      downstream of the archive: a report's statistics tables 二/三/四
@@ -44,6 +45,7 @@ pub mod dedup;
 pub mod discover;
 pub mod export;
 pub mod extract;
+pub mod feed;
 pub mod fetch;
 pub mod gate;
 pub mod health;

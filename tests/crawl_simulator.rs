@@ -238,3 +238,18 @@ fn bad_config_and_a_busy_data_dir_exit_with_their_codes() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_crawl_waits_for_a_short_command_that_holds_the_store() {
+    let h = Harness::with_sites(vec![], INTERVAL);
+    let held = nianbao::store::Store::open(&h.data_dir()).expect("the test holds the store");
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        drop(held);
+    });
+    let out = h.run(&["crawl"]);
+    release.join().expect("release thread");
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{message}");
+    assert!(message.contains("waiting up to 60s"), "{message}");
+}

@@ -4,7 +4,7 @@ use crate::config::{Settings, Shard};
 use crate::crawl::{self, Mode};
 use crate::report::RunReport;
 
-use super::{Outcome, open_store, shutdown_signal};
+use super::{CRAWL_LOCK_PATIENCE, Outcome, open_store_waiting, shutdown_signal};
 
 /// Keeps the portals of one shard (all of them without `--shard`).
 pub(super) fn shard(mut settings: Settings, shard: Option<Shard>) -> Settings {
@@ -21,7 +21,7 @@ pub(super) fn shard(mut settings: Settings, shard: Option<Shard>) -> Settings {
 }
 
 pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outcome> {
-    let store = open_store(settings)?;
+    let store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE).await?;
     warn_on_shard_change(settings, &store)?;
     if settings.portals.is_empty() && settings.shard.is_some() {
         eprintln!("no configured portal falls in this shard: nothing to crawl");

@@ -1,7 +1,8 @@
 //! `nianbao feed`: the ordered, resumable feed to downstream parsers. Each consumer has a
-//! committed position (a seq) in the store; records after it are offered in seq order until the
-//! consumer commits them, so delivery is at-least-once and in order, and consumers are
-//! independent of each other.
+//! committed position (a seq); records after it are offered in seq order until the consumer
+//! commits them, so delivery is at-least-once and in order, and consumers are independent of
+//! each other. Records come from the feed log and positions from their files (`crate::feed`),
+//! neither behind the store's lock, so consumers read while a crawl runs.
 
 use std::io::{BufWriter, Write};
 use std::process::{Command, Stdio};
@@ -10,8 +11,10 @@ use anyhow::Context;
 
 use crate::config::Settings;
 use crate::export::ExportRecord;
+use crate::feed::{LogReader, Positions};
+use crate::store::{Store, StoreError};
 
-use super::{Outcome, UsageError, open_store};
+use super::{Outcome, UsageError};
 
 pub(super) enum Action {
     Print,
@@ -26,10 +29,12 @@ pub(super) fn run(
     limit: Option<usize>,
     action: Action,
 ) -> anyhow::Result<Outcome> {
-    let store = open_store(settings)?;
-    let last = store.last_seq()?;
+    let data_dir = &settings.data_dir;
+    bring_log_up_to_date(settings)?;
+    let last = LogReader::last_seq(data_dir)?;
+    let positions = Positions::new(data_dir);
     if let Action::List = action {
-        let consumers = store.consumers()?;
+        let consumers = positions.all()?;
         if consumers.is_empty() {
             println!("no consumers yet (last seq {last})");
         }
@@ -42,10 +47,11 @@ pub(super) fn run(
         return Ok(Outcome::Completed);
     }
     let consumer = consumer.expect("clap requires --consumer unless --list is given");
-    let position = store.consumer_position(consumer)?;
+    let position = positions.get(consumer)?.unwrap_or(0);
     match action {
         Action::List => unreachable!("handled above"),
         Action::Commit(seq) => {
+            let _lock = positions.lock(consumer)?;
             if seq > last {
                 return Err(usage(format!(
                     "cannot commit {consumer} to seq {seq}: the archive's last seq is {last}"
@@ -56,17 +62,14 @@ pub(super) fn run(
                     "cannot move {consumer} back from seq {position} to {seq}: positions only move forward"
                 )));
             }
-            store.set_consumer_position(consumer, seq)?;
+            positions.set(consumer, seq)?;
             eprintln!("{consumer}: committed up to seq {seq} (lag {})", last - seq);
             Ok(Outcome::Completed)
         }
         Action::Print => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            for record in store
-                .export_since(position)
-                .take(limit.unwrap_or(usize::MAX))
-            {
+            for record in LogReader::open(data_dir, position)?.take(limit.unwrap_or(usize::MAX)) {
                 let line = serde_json::to_string(&record?)?;
                 if writeln!(out, "{line}").is_err() {
                     break; // a closed pipe ends the listing; nothing was committed
@@ -76,15 +79,13 @@ pub(super) fn run(
             Ok(Outcome::Completed)
         }
         Action::Exec(cmd) => {
-            let archive = crate::archive::Archive::open(store.data_dir())?;
+            let _lock = positions.lock(consumer)?;
+            let archive = crate::archive::Archive::reader(data_dir);
             // Records are read one at a time as the consumer takes them, so a consumer that is
             // a million records behind costs one record of memory, not a million.
-            for record in store
-                .export_since(position)
-                .take(limit.unwrap_or(usize::MAX))
-            {
+            for record in LogReader::open(data_dir, position)?.take(limit.unwrap_or(usize::MAX)) {
                 let record = record?;
-                let raw = store.data_dir().join(&record.raw_path);
+                let raw = data_dir.join(&record.raw_path);
                 // A damaged raw file stops the feed before the consumer sees it (exit code 3);
                 // the record is offered again once the file is whole.
                 archive.read_verified(&record.raw_path, &record.sha256)?;
@@ -98,15 +99,36 @@ pub(super) fn run(
                     );
                     return Ok(Outcome::FeedStopped);
                 }
-                store.set_consumer_position(consumer, record.seq)?;
+                positions.set(consumer, record.seq)?;
             }
-            let now = store.consumer_position(consumer)?;
+            let now = positions.get(consumer)?.unwrap_or(0);
+            let last = LogReader::last_seq(data_dir)?;
             eprintln!(
                 "{consumer}: at seq {now} (lag {})",
-                store.last_seq()?.saturating_sub(now)
+                last.saturating_sub(now)
             );
             Ok(Outcome::Completed)
         }
+    }
+}
+
+/// With the store free, catches the feed log up with it (a crash can leave the last records out
+/// of the log) and lets the store go again, so a crawl can start while a consumer works. With a
+/// crawl holding the store, the crawl keeps the log up to date and the log is read as it is.
+fn bring_log_up_to_date(settings: &Settings) -> anyhow::Result<()> {
+    match Store::open(&settings.data_dir) {
+        Ok(store) => {
+            crate::feed::catch_up(&store)?;
+            Ok(())
+        }
+        Err(StoreError::Locked { .. }) => {
+            tracing::info!(
+                data_dir = %settings.data_dir.display(),
+                "another nianbao process holds the store; reading the feed log it keeps"
+            );
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

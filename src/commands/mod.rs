@@ -185,6 +185,35 @@ pub(crate) fn open_store(settings: &Settings) -> Result<Arc<Store>, StoreError> 
     Store::open(&settings.data_dir).map(Arc::new)
 }
 
+/// How long a crawl waits for a short command (`status`, `export`, a `feed` catching its log
+/// up) that holds the store, so that a timer's crawl never fails for starting beside one.
+pub(crate) const CRAWL_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Opens the store, waiting up to `patience` while another process holds it.
+pub(crate) async fn open_store_waiting(
+    settings: &Settings,
+    patience: std::time::Duration,
+) -> Result<Arc<Store>, StoreError> {
+    let started = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match Store::open(&settings.data_dir) {
+            Err(StoreError::Locked { lock, .. }) if started.elapsed() < patience => {
+                if !said {
+                    eprintln!(
+                        "waiting up to {}s for the nianbao process that holds {}",
+                        patience.as_secs(),
+                        lock.display()
+                    );
+                    said = true;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            result => return result.map(Arc::new),
+        }
+    }
+}
+
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn shutdown_signal() {
     #[cfg(unix)]

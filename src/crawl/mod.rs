@@ -197,6 +197,8 @@ pub async fn run(
     } else {
         None
     };
+    // Parsers read the feed log while the crawl runs: it gets each record once it is durable.
+    let feed = crate::feed::Follower::start(store.clone()).await?;
     let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
     for missing in text_tools.missing() {
         tracing::warn!("{missing} (`nianbao text` derives it once installed)");
@@ -250,6 +252,7 @@ pub async fn run(
     engine.progress.finish();
     let store_for_flush = store.clone();
     tokio::task::spawn_blocking(move || store_for_flush.flush()).await??;
+    feed.finish().await?;
 
     let resumable = if interrupted {
         engine.frontier_queued()?

@@ -218,6 +218,8 @@ impl Store {
             &outcome
         {
             self.seal(*seq);
+            self.durable
+                .fetch_max(*seq, std::sync::atomic::Ordering::SeqCst);
         }
         Ok(outcome)
     }

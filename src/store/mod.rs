@@ -16,6 +16,7 @@ mod schedule;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 
@@ -128,6 +129,8 @@ pub struct Store {
     unreadable: sled::Tree,
     /// Concurrent `flush` calls share one sled flush (group commit).
     flushes: group::GroupSync,
+    /// Every version up to this seq is durable (committed and flushed).
+    durable: std::sync::atomic::AtomicU64,
     data_dir: PathBuf,
     // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
     _lock: File,
@@ -187,12 +190,15 @@ impl Store {
             gone: db.open_tree("gone")?,
             unreadable: db.open_tree("unreadable")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
+            durable: std::sync::atomic::AtomicU64::new(0),
             db,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
         };
         store.check_seal()?;
         store.migrate_retry_index()?;
+        // What sled recovered at open is on disk.
+        store.durable.store(store.last_seq()?, Ordering::SeqCst);
         Ok(store)
     }
 
@@ -284,6 +290,13 @@ impl Store {
                 }
                 Ok(record)
             })
+    }
+
+    /// Every version up to this seq is durable: a crash cannot take it back. Seqs are handed out
+    /// inside the commit transaction, so the flush that makes seq N durable covers every seq
+    /// before it too.
+    pub fn durable_seq(&self) -> u64 {
+        self.durable.load(Ordering::SeqCst)
     }
 
     /// The highest seq committed so far (0 when the archive is empty).

@@ -145,3 +145,43 @@ pub fn warc_files(data_dir: &Path) -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// The records in a data_dir's feed log, read straight from its segment files (no nianbao
+/// command in between, so nothing catches the log up first). Every line must be whole.
+pub fn feed_log_records(data_dir: &Path) -> Vec<Value> {
+    let dir = data_dir.join("feed/log");
+    let mut segments: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("entry").path())
+        .collect();
+    segments.sort();
+    let mut records = Vec::new();
+    for segment in segments {
+        let text = std::fs::read_to_string(&segment).expect("feed log is UTF-8");
+        assert!(
+            text.is_empty() || text.ends_with('\n'),
+            "{} ends in a whole line",
+            segment.display()
+        );
+        records.extend(
+            text.lines()
+                .map(|l| serde_json::from_str::<Value>(l).expect("each log line is JSON")),
+        );
+    }
+    records
+}
+
+/// (seq, id, version, sha256) of each record, in the order given.
+pub fn record_keys(records: &[Value]) -> Vec<(u64, String, u64, String)> {
+    records
+        .iter()
+        .map(|r| {
+            (
+                r["seq"].as_u64().expect("seq"),
+                r["id"].as_str().expect("id").to_string(),
+                r["version"].as_u64().expect("version"),
+                r["sha256"].as_str().expect("sha256").to_string(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,352 @@
+//! The feed log: every committed export record as one JSON line, in seq order, in segment files
+//! under `data_dir/feed/log/`. The process that holds the store (a crawl, a backfill, or `feed`
+//! itself) appends records once they are durable in the store; readers follow the files without
+//! the store's lock, so parsers consume while a crawl runs.
+//!
+//! Crash safety: a record is appended only after its store commit is durable, and the log is
+//! caught up from the store whenever the store is opened, so the log never holds a record the
+//! store lost and never misses one for long. A line cut short by a crash is cut off at the next
+//! open; readers stop at a line without its newline (being written) and see it next time.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use crate::export::ExportRecord;
+use crate::store::{Store, StoreError};
+
+/// The log's folder, relative to data_dir.
+pub const LOG_DIR: &str = "feed/log";
+/// A segment is closed and a new one begun past this size.
+const SEGMENT_BYTES: u64 = 64 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedLogError {
+    #[error("cannot write the feed log {path}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot read the feed log {path}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the feed log {path} is damaged at line {line}: {problem}")]
+    Damaged {
+        path: PathBuf,
+        line: usize,
+        problem: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Segment files in seq order, with the first seq each holds (from its name).
+fn segments(dir: &Path) -> Result<Vec<(u64, PathBuf)>, FeedLogError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(FeedLogError::Read {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut found = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(first) = name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".jsonl"))
+            .and_then(|n| n.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        found.push((first, entry.path()));
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn segment_name(first_seq: u64) -> String {
+    format!("{first_seq:020}.jsonl")
+}
+
+/// The writer: one per data_dir, held by the process that holds the store.
+pub struct FeedLog {
+    dir: PathBuf,
+    file: Option<(File, PathBuf)>,
+    bytes: u64,
+    last_seq: u64,
+    unsynced: bool,
+}
+
+impl FeedLog {
+    /// Opens the log for appending, cutting off a line a crash left half-written.
+    pub fn open(data_dir: &Path) -> Result<FeedLog, FeedLogError> {
+        let dir = data_dir.join(LOG_DIR);
+        fs::create_dir_all(&dir).map_err(|source| FeedLogError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut log = FeedLog {
+            dir,
+            file: None,
+            bytes: 0,
+            last_seq: 0,
+            unsynced: false,
+        };
+        let mut segments = segments(&log.dir)?;
+        while let Some((first, path)) = segments.pop() {
+            let (whole_len, last_seq) = repair_tail(&path)?;
+            match last_seq {
+                Some(seq) => {
+                    let file = OpenOptions::new()
+                        .append(true)
+                        .open(&path)
+                        .map_err(|source| FeedLogError::Write {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    log.last_seq = seq;
+                    log.bytes = whole_len;
+                    log.file = Some((file, path));
+                    break;
+                }
+                // A segment with no whole line: begun just before a crash. Its records (from
+                // `first` on) are written again by the catch-up.
+                None => {
+                    let _ = first;
+                    fs::remove_file(&path).map_err(|source| FeedLogError::Write {
+                        path: path.clone(),
+                        source,
+                    })?;
+                }
+            }
+        }
+        Ok(log)
+    }
+
+    /// The last seq in the log (0 when it is empty).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Appends one record; a record at or below the log's last seq is already there.
+    pub fn append(&mut self, record: &ExportRecord) -> Result<(), FeedLogError> {
+        if record.seq <= self.last_seq {
+            return Ok(());
+        }
+        if self.file.is_none() || self.bytes >= SEGMENT_BYTES {
+            self.sync()?;
+            let path = self.dir.join(segment_name(record.seq));
+            let file = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .map_err(|source| FeedLogError::Write {
+                    path: path.clone(),
+                    source,
+                })?;
+            // The new segment's name must survive a crash as well as its lines.
+            sync_dir(&self.dir)?;
+            self.file = Some((file, path));
+            self.bytes = 0;
+        }
+        let mut line = serde_json::to_vec(record).expect("an export record always serialises");
+        line.push(b'\n');
+        let (file, path) = self.file.as_mut().expect("a segment was opened above");
+        file.write_all(&line)
+            .map_err(|source| FeedLogError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        self.bytes += line.len() as u64;
+        self.last_seq = record.seq;
+        self.unsynced = true;
+        Ok(())
+    }
+
+    /// Makes the appended lines durable.
+    pub fn sync(&mut self) -> Result<(), FeedLogError> {
+        if let (true, Some((file, path))) = (self.unsynced, &self.file) {
+            file.sync_data().map_err(|source| FeedLogError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        self.unsynced = false;
+        Ok(())
+    }
+
+    /// Appends the store's records after the log's last seq, up to `upto` (records that are
+    /// durable in the store), and makes them durable. Returns how many were appended.
+    pub fn catch_up(&mut self, store: &Store, upto: u64) -> Result<usize, FeedLogError> {
+        let mut appended = 0;
+        for record in store.export_since(self.last_seq) {
+            let record = record?;
+            if record.seq > upto {
+                break;
+            }
+            self.append(&record)?;
+            appended += 1;
+        }
+        self.sync()?;
+        Ok(appended)
+    }
+}
+
+fn sync_dir(dir: &Path) -> Result<(), FeedLogError> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| FeedLogError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+/// Cuts a segment after its last whole line and returns its length and last seq.
+fn repair_tail(path: &Path) -> Result<(u64, Option<u64>), FeedLogError> {
+    let read = |source| FeedLogError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut last_seq = None;
+    let mut whole_len = 0u64;
+    let mut reader = BufReader::new(File::open(path).map_err(read)?);
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).map_err(read)?;
+        if n == 0 || line.last() != Some(&b'\n') {
+            break;
+        }
+        number += 1;
+        last_seq = Some(parse_line(path, number, &line)?.seq);
+        whole_len += n as u64;
+    }
+    let len = fs::metadata(path).map_err(read)?.len();
+    if len != whole_len {
+        tracing::warn!(
+            path = %path.display(),
+            "cutting {} bytes of a feed-log line a crash left half-written",
+            len - whole_len
+        );
+        let mut file = OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|source| FeedLogError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        file.set_len(whole_len)
+            .and_then(|()| file.seek(SeekFrom::End(0)).map(drop))
+            .and_then(|()| file.sync_all())
+            .map_err(|source| FeedLogError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+    }
+    Ok((whole_len, last_seq))
+}
+
+fn parse_line(path: &Path, line: usize, bytes: &[u8]) -> Result<ExportRecord, FeedLogError> {
+    serde_json::from_slice(bytes).map_err(|e| FeedLogError::Damaged {
+        path: path.to_path_buf(),
+        line,
+        problem: e.to_string(),
+    })
+}
+
+/// Reads the records after a seq, in order, without any lock: safe beside a writer. A line
+/// without its newline is being written and ends the reading.
+pub struct LogReader {
+    segments: std::vec::IntoIter<(u64, PathBuf)>,
+    current: Option<(BufReader<File>, PathBuf, usize)>,
+    since: u64,
+}
+
+impl LogReader {
+    pub fn open(data_dir: &Path, since: u64) -> Result<LogReader, FeedLogError> {
+        let all = segments(&data_dir.join(LOG_DIR))?;
+        // Skip the segments that end before `since`: the next one starts at or below since+1.
+        let start = all
+            .iter()
+            .rposition(|(first, _)| *first <= since.saturating_add(1))
+            .unwrap_or(0);
+        let mut all = all;
+        Ok(LogReader {
+            segments: all.split_off(start).into_iter(),
+            current: None,
+            since,
+        })
+    }
+
+    /// The last seq in the log now (0 when empty): the last whole line of the newest segment
+    /// that has one (a segment just begun may have none yet).
+    pub fn last_seq(data_dir: &Path) -> Result<u64, FeedLogError> {
+        let mut all = segments(&data_dir.join(LOG_DIR))?;
+        while let Some(segment) = all.pop() {
+            let mut reader = LogReader {
+                segments: vec![segment].into_iter(),
+                current: None,
+                since: 0,
+            };
+            let mut last = None;
+            while let Some(record) = reader.next_record()? {
+                last = Some(record.seq);
+            }
+            if let Some(last) = last {
+                return Ok(last);
+            }
+        }
+        Ok(0)
+    }
+
+    fn next_record(&mut self) -> Result<Option<ExportRecord>, FeedLogError> {
+        loop {
+            if self.current.is_none() {
+                let Some((_, path)) = self.segments.next() else {
+                    return Ok(None);
+                };
+                let file = File::open(&path).map_err(|source| FeedLogError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                self.current = Some((BufReader::new(file), path, 0));
+            }
+            let (reader, path, number) = self.current.as_mut().expect("opened above");
+            let mut line = Vec::new();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|source| FeedLogError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+            if n == 0 || line.last() != Some(&b'\n') {
+                // The end of this segment (or a line still being written: it is read next time).
+                if n != 0 {
+                    return Ok(None);
+                }
+                self.current = None;
+                continue;
+            }
+            *number += 1;
+            let record = parse_line(path, *number, &line)?;
+            if record.seq > self.since {
+                return Ok(Some(record));
+            }
+        }
+    }
+}
+
+impl Iterator for LogReader {
+    type Item = Result<ExportRecord, FeedLogError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_record().transpose()
+    }
+}

@@ -1,0 +1,151 @@
+//! Feeding while crawling: consumers read and commit from the feed log while a crawl holds the
+//! store, in order and at least once, and a log cut short by a crash is repaired and caught up
+//! from the store at the next start.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{Harness, feed_log_records, record_keys, stderr};
+use nianbao_sim::SiteSpec;
+use serde_json::Value;
+
+fn sites() -> Vec<SiteSpec> {
+    ["trs", "gbk", "nometa"]
+        .iter()
+        .map(|n| SiteSpec::standard_named(n).expect("standard site"))
+        .collect()
+}
+
+fn lines(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+#[test]
+fn consumers_read_and_commit_while_a_crawl_runs() {
+    // A slow crawl (about 10 s) so that the consumer's runs overlap it.
+    let h = Harness::with_sites(sites(), Duration::from_millis(250));
+    let taken = h.dir.path().join("taken.jsonl");
+    let consume = format!("cat >> '{}'", taken.display());
+    let mut crawl = h.command(&["crawl"]);
+    crawl.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut crawl = crawl.spawn().expect("crawl starts");
+
+    let started = Instant::now();
+    let mut during = 0; // records taken while the crawl was still running
+    loop {
+        let running = crawl.try_wait().expect("crawl state").is_none();
+        let out = h.run(&["feed", "--consumer", "live", "--exec", &consume]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "feed beside a running crawl: {}",
+            stderr(&out)
+        );
+        let still_running = crawl.try_wait().expect("crawl state").is_none();
+        if running && still_running {
+            during = std::fs::read(&taken).map(|b| lines(&b).len()).unwrap_or(0);
+        }
+        if !still_running {
+            break;
+        }
+        assert!(
+            started.elapsed() < common::COMMAND_LIMIT,
+            "the crawl ends in time"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let status = crawl.wait_with_output().expect("crawl ends");
+    assert!(status.status.success(), "crawl: {}", stderr(&status));
+    // What the crawl committed last is taken now.
+    let out = h.run(&["feed", "--consumer", "live", "--exec", &consume]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let exported = h.export();
+    assert!(exported.len() >= 20, "the portals hold reports");
+    assert!(
+        during > 0,
+        "the consumer took records while the crawl ran (it took {during})"
+    );
+    // Each record once, in seq order: positions committed beside the crawl held.
+    let taken = lines(&std::fs::read(&taken).expect("consumer output"));
+    assert_eq!(record_keys(&taken), record_keys(&exported));
+    // And the log the crawl left holds them all, whole.
+    assert_eq!(
+        record_keys(&feed_log_records(&h.data_dir())),
+        record_keys(&exported)
+    );
+}
+
+#[test]
+fn a_log_cut_by_a_crash_is_repaired_and_caught_up() {
+    let h = Harness::with_sites(sites(), Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = h.export();
+    let log_dir = h.data_dir().join("feed/log");
+    let segment = std::fs::read_dir(&log_dir)
+        .expect("feed log")
+        .map(|e| e.expect("entry").path())
+        .max()
+        .expect("a segment");
+
+    // A crash in the middle of an append: the last record is half there, the two before it
+    // were never appended.
+    let text = std::fs::read_to_string(&segment).expect("segment");
+    let whole: Vec<&str> = text.lines().collect();
+    let kept = whole.len() - 3;
+    let mut cut = whole[..kept].join("\n").into_bytes();
+    cut.push(b'\n');
+    // Cut inside the line, wherever its middle falls (inside a character, too).
+    cut.extend_from_slice(&whole[kept].as_bytes()[..whole[kept].len() / 2]);
+    std::fs::write(&segment, &cut).expect("cut the log");
+
+    // A reader beside the (absent) writer does not read past the cut; the feed command, finding
+    // the store free, repairs the log and appends what is missing first.
+    let out = h.run(&["feed", "--consumer", "a"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(record_keys(&lines(&out.stdout)), record_keys(&exported));
+    assert_eq!(
+        record_keys(&feed_log_records(&h.data_dir())),
+        record_keys(&exported)
+    );
+
+    // With no log at all (an archive made before the log existed), it is rebuilt.
+    std::fs::remove_dir_all(&log_dir).expect("remove the log");
+    let out = h.run(&["feed", "--consumer", "b", "--limit", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        record_keys(&lines(&out.stdout)),
+        record_keys(&exported[..5])
+    );
+    assert_eq!(
+        record_keys(&feed_log_records(&h.data_dir())),
+        record_keys(&exported)
+    );
+}
+
+#[test]
+fn positions_kept_in_the_store_by_earlier_versions_carry_over() {
+    let h = Harness::with_sites(sites(), Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = h.export();
+    {
+        let store = nianbao::store::Store::open(&h.data_dir()).expect("store");
+        store.set_consumer_position("old", 7).expect("position");
+    }
+    let out = h.run(&["feed", "--list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        listing.contains(&format!("old\tposition 7\tlag {}", exported.len() - 7)),
+        "{listing}"
+    );
+    let out = h.run(&["feed", "--consumer", "old", "--limit", "1"]);
+    assert_eq!(lines(&out.stdout)[0]["seq"], 8);
+}
