@@ -21,6 +21,7 @@
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
+//!                 (jetstream)   the same records published to a NATS JetStream stream
 //!   -> report     (report)      run summary and machine-readable run report; portal health
 //!                 (health)      against the last run; the coverage page (coverage)
 //!   -> tables     (tables)      downstream of the archive: a report's statistics tables 二/三/四
@@ -47,6 +48,7 @@ pub mod extract;
 pub mod fetch;
 pub mod gate;
 pub mod health;
+pub mod jetstream;
 pub mod page;
 pub mod report;
 pub mod store;
