@@ -129,7 +129,8 @@ fn crawl_publishes_every_version_once_in_seq_order() {
     };
     let server = NatsServer::start(&bin, free_port());
     let h = harness();
-    h.edit_config(|c| c + &feed_table(server.port));
+    // Revisit known items every run, so that an edited report becomes a second version.
+    h.edit_config(|c| c + &feed_table(server.port) + "\n[crawl]\nrevisit_after = \"0s\"\n");
     let out = h.run(&["crawl"]);
     let err = stderr(&out);
     assert!(out.status.success(), "crawl failed: {err}");
@@ -145,9 +146,40 @@ fn crawl_publishes_every_version_once_in_seq_order() {
     let (received, count) = read(&h, server.port);
     assert_stream_matches_export(&received, count, &export);
 
-    // Nothing new: a second crawl and `publish` add nothing to the stream.
+    // An edited report and a new one: the next crawl publishes a version 2 and a version 1.
+    let nometa = h.sim.site("nometa");
+    let newest = nometa
+        .truth()
+        .into_iter()
+        .max_by_key(|d| d.publish_date)
+        .expect("nometa has documents");
+    nometa.edit_document(&newest.path, "补充说明：本报告第三部分数据已更正。");
+    h.sim.site("trs").add_document(
+        nianbao_sim::DocSpec::new(
+            "阿图什市2025年度政府信息公开工作年度报告",
+            "2026-01-20 10:00",
+        )
+        .report(2025),
+    );
     let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "second crawl: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(out.status.success(), "second crawl: {err}");
+    let export = h.export();
+    assert!(
+        export.iter().any(|r| r["version"] == 2),
+        "the edited report has a second version"
+    );
+    assert!(err.contains("feed: 2 versions published"), "{err}");
+    let (received, count) = read(&h, server.port);
+    assert_stream_matches_export(&received, count, &export);
+
+    // Nothing new: a third crawl and `publish` add nothing to the stream.
+    let out = h.run(&["crawl"]);
+    assert!(
+        stderr(&out).contains("feed: 0 versions published"),
+        "{}",
+        stderr(&out)
+    );
     let out = h.run(&["publish"]);
     assert!(
         stderr(&out).contains("published 0 versions"),
@@ -155,7 +187,11 @@ fn crawl_publishes_every_version_once_in_seq_order() {
         stderr(&out)
     );
     let (received, count) = read(&h, server.port);
-    assert_stream_matches_export(&received, count, &h.export());
+    assert_stream_matches_export(&received, count, &export);
+    eprintln!(
+        "{} versions on the stream, each once, in seq order per portal",
+        count
+    );
 }
 
 #[test]
