@@ -389,7 +389,18 @@ fn the_readme_python_consumer_reads_each_version_once() {
         lines, want,
         "the Python consumer got every version once, in seq order"
     );
-    // It acked each one: the durable consumer has nothing left to give.
+    // It acked each one: the durable consumer's ack floor is the stream's last message, nothing
+    // waits for an ack or for delivery, and a second run receives nothing.
+    let (ack_floor, ack_pending, pending) = h.runtime.block_on(jetstream_support::consumer_state(
+        &server.url(),
+        "NIANBAO",
+        "readme-test",
+    ));
+    assert_eq!(
+        (ack_floor, ack_pending, pending),
+        (export.len() as u64, 0, 0),
+        "the consumer acked every version"
+    );
     assert_eq!(
         run(),
         "",

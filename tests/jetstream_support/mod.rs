@@ -163,3 +163,20 @@ pub async fn read_stream(url: &str, stream: &str) -> (Vec<Received>, u64) {
     }
     (received, count)
 }
+
+/// A durable consumer's state: (stream seq of its ack floor, acks pending, messages not yet
+/// delivered).
+pub async fn consumer_state(url: &str, stream: &str, durable: &str) -> (u64, usize, u64) {
+    let client = async_nats::connect(url).await.expect("connects");
+    let js = jetstream::new(client);
+    let stream = js.get_stream(stream).await.expect("the stream exists");
+    let info = stream
+        .consumer_info(durable)
+        .await
+        .expect("the durable consumer exists");
+    (
+        info.ack_floor.stream_sequence,
+        info.num_ack_pending,
+        info.num_pending,
+    )
+}
