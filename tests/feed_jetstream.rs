@@ -422,3 +422,25 @@ fn the_readme_python_consumer_reads_each_version_once() {
         "a second run of the durable consumer receives nothing"
     );
 }
+
+/// `publish` needs a `[feed]` table and a seq the archive has: both are usage errors (exit 2)
+/// that say what is wrong. No server needed.
+#[test]
+fn publish_without_a_feed_or_past_the_archive_is_a_usage_error() {
+    let h = harness();
+    let out = h.run(&["publish"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has no [feed] table"),
+        "{}",
+        stderr(&out)
+    );
+    h.edit_config(|c| c + &feed_table(free_port()));
+    let out = h.run(&["publish", "--since", "7"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot publish from seq 7: the archive's last seq is 0"),
+        "{}",
+        stderr(&out)
+    );
+}

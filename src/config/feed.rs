@@ -122,7 +122,7 @@ mod tests {
             ("nats://127.0.0.1:4222", Ok(())),
             ("  tls://nats.example.org ", Ok(())),
             ("http://127.0.0.1:4222", Err("scheme `http`")),
-            ("127.0.0.1:4222", Err("scheme `127.0.0.1`")),
+            ("127.0.0.1:4222", Err("relative URL")),
             ("nats://", Err("no host")),
             ("nats://h:4222/stream", Err("path or query")),
             ("", Err("relative URL")),
