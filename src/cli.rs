@@ -172,6 +172,14 @@ pub enum Command {
         #[arg(long)]
         list: bool,
     },
+    /// Publish to the `[feed]` JetStream stream every archived version not acknowledged yet, in
+    /// seq order (crawl and backfill do this at their start and as they commit).
+    Publish {
+        /// Publish again every version after SEQ (the stream's duplicate window drops those it
+        /// still holds), e.g. 0 for a new, empty stream.
+        #[arg(long, value_name = "SEQ")]
+        since: Option<u64>,
+    },
     /// Derive the text of archived PDF, DOC, DOCX, WPS and OFD files that have none yet (archived
     /// before text was derived, or while pdftotext was missing), and name it in their records.
     Text {

@@ -21,7 +21,8 @@
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
-//!                 (feed)        the records' log and consumers' positions, read without the store lock
+//!                 (feed)        the records' log and consumers' positions, read without the store
+//!                               lock; the same records published to NATS JetStream (feed::jetstream)
 //!   -> report     (report)      run summary and machine-readable run report; portal health
 //!                 (health)      against the last run; the coverage page (coverage)
 //!   -> tables     (tables)      downstream of the archive: a report's statistics tables 二/三/四

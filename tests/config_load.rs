@@ -107,7 +107,7 @@ const BAD: &[Bad] = &[
         line: Some(2),
         says: &[
             "unknown key `politness` at top level",
-            "expected one of data_dir, seeds, operator, politeness, fetch, crawl, warc, portal",
+            "expected one of data_dir, seeds, operator, politeness, fetch, crawl, warc, feed, portal",
         ],
     },
     Bad {
@@ -358,6 +358,51 @@ const BAD: &[Bad] = &[
         ],
     },
     Bad {
+        case: "[feed] nats is not a NATS URL",
+        config: "[feed]\nnats = \"http://127.0.0.1:4222\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("feed.nats"),
+        line: Some(2),
+        says: &["expected a NATS server URL", "scheme `http`"],
+    },
+    Bad {
+        case: "[feed] without nats",
+        config: "[feed]\nstream = \"NIANBAO\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("feed"),
+        line: Some(1),
+        says: &["missing key `nats`"],
+    },
+    Bad {
+        case: "[feed] stream with a dot",
+        config: "[feed]\nnats = \"nats://127.0.0.1:4222\"\nstream = \"nian.bao\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("feed.stream"),
+        line: Some(3),
+        says: &["expected a stream name", "\"nian.bao\""],
+    },
+    Bad {
+        case: "[feed] subject with a wildcard",
+        config: "[feed]\nnats = \"nats://127.0.0.1:4222\"\nsubject = \"nianbao.*\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("feed.subject"),
+        line: Some(3),
+        says: &["expected a subject", "no wildcards", "\"nianbao.*\""],
+    },
+    Bad {
+        case: "unknown key in [feed]",
+        config: "[feed]\nnats = \"nats://127.0.0.1:4222\"\nstreem = \"X\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("feed"),
+        line: Some(3),
+        says: &["unknown key `streem`", "nats, stream, subject"],
+    },
+    Bad {
         case: "broken TOML",
         config: "[politeness\nuser_agent = \"x\"\n",
         files: &[],
@@ -417,7 +462,7 @@ fn error_text_reads_as_documented() {
         .unwrap_or_default();
     let expected = format!(
         "{}:1:1: unknown key `politness` at top level; expected one of data_dir, seeds, operator, \
-         politeness, fetch, crawl, warc, portal",
+         politeness, fetch, crawl, warc, feed, portal",
         dir.path().join("config.toml").display()
     );
     assert_eq!(shown, expected);
@@ -627,5 +672,40 @@ fn an_unknown_list_api_format_is_rejected_with_the_known_ones() {
     assert!(
         message.contains("trs_xxgk") && message.contains("hanweb_json"),
         "{message}"
+    );
+}
+
+/// `[feed]` (issue 14): absent means no JetStream feed; `nats` alone takes the default stream
+/// and subject; given values are kept.
+#[test]
+fn feed_table_defaults_and_values() {
+    let none = load_in(scratch(PORTAL_A, &[]).path()).expect("loads");
+    assert_eq!(none.feed, None);
+    let dir = scratch("[feed]\nnats = \"nats://127.0.0.1:4222\"\n", &[]);
+    let feed = load_in(dir.path()).expect("loads").feed.expect("feed set");
+    assert_eq!(
+        (
+            feed.nats.as_str(),
+            feed.stream.as_str(),
+            feed.subject.as_str()
+        ),
+        (
+            "nats://127.0.0.1:4222",
+            config::DEFAULT_FEED_STREAM,
+            config::DEFAULT_FEED_SUBJECT
+        )
+    );
+    let dir = scratch(
+        "[feed]\nnats = \"tls://nats.example.org:4222\"\nstream = \"REPORTS\"\nsubject = \"gov.reports\"\n",
+        &[],
+    );
+    let feed = load_in(dir.path()).expect("loads").feed.expect("feed set");
+    assert_eq!(
+        (
+            feed.nats.as_str(),
+            feed.stream.as_str(),
+            feed.subject.as_str()
+        ),
+        ("tls://nats.example.org:4222", "REPORTS", "gov.reports")
     );
 }

@@ -48,7 +48,19 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
             _ = faulted => {}
         }
     };
+    // The JetStream feed publishes what earlier runs left over, then each version as it is
+    // committed; a dry run commits nothing and publishes nothing.
+    let follower = match &settings.feed {
+        Some(feed) if !matches!(mode, Mode::Crawl { dry_run: true }) => Some(
+            crate::feed::jetstream::Follower::start(feed.clone(), store.clone()),
+        ),
+        _ => None,
+    };
     let result = crawl::run(settings, store.clone(), mode, stop).await;
+    let published = match follower {
+        Some(follower) => Some(follower.finish().await?),
+        None => None,
+    };
     if let Some(fault) = store.disk_fault() {
         if let Err(e) = &result {
             tracing::error!("{e:#}");
@@ -57,6 +69,9 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
     }
     let report = result?;
     eprint!("{}", report.summary());
+    if let Some(published) = published {
+        eprintln!("{}", published.summary());
+    }
     eprintln!("archive: {}", settings.data_dir.display());
     Ok(if report.interrupted {
         Outcome::Interrupted

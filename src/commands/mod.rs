@@ -7,6 +7,7 @@ mod export;
 mod failures;
 mod feed;
 mod inspect;
+mod publish;
 mod quarantine;
 mod report;
 mod status;
@@ -32,6 +33,7 @@ pub mod exit {
     /// The store is unusable: locked by another process, unreadable or not writable.
     pub const STORE: u8 = 3;
     /// `feed --exec`: the command failed on a record; that record is offered again next time.
+    /// `publish`: the JetStream server did not take a version; it is published again next time.
     pub const FEED_STOPPED: u8 = 4;
     /// Stopped by Ctrl-C or SIGTERM; run the same command again to resume.
     pub const INTERRUPTED: u8 = 130;
@@ -149,6 +151,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 (false, None, None) => feed::Action::Print,
             };
             feed::run(&settings, consumer.as_deref(), limit, action)
+        }
+        Command::Publish { since } => {
+            let settings = load(&cli.config, &overrides)?;
+            publish::run(&settings, since).await
         }
         Command::Text { since, redo } => {
             let settings = load(&cli.config, &overrides)?;

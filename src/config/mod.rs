@@ -3,6 +3,7 @@
 //! the data path: config + seeds -> frontier.
 
 mod diagnose;
+mod feed;
 mod raw;
 mod resolve;
 mod seeds;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use url::Url;
 
 use self::diagnose::{KeyPath, Source};
+pub use self::feed::{DEFAULT_FEED_STREAM, DEFAULT_FEED_SUBJECT, FeedSettings};
 use self::raw::{RawConfig, RawSeedFile};
 
 /// Default values for everything the config file may leave out.
@@ -60,6 +62,8 @@ pub struct Settings {
     pub fetch: FetchSettings,
     pub crawl: CrawlSettings,
     pub warc: WarcConfig,
+    /// The JetStream feed (`[feed]`), when configured.
+    pub feed: Option<FeedSettings>,
     /// Who runs this archive (recorded in WARC warcinfo records), if configured.
     pub operator: Option<String>,
     pub portals: Vec<Portal>,
@@ -271,6 +275,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let fetch = resolve::fetch(raw.fetch, &source)?;
     let crawl = resolve::crawl(raw.crawl, &source)?;
     let warc = resolve::warc(raw.warc, &source)?;
+    let feed = feed::resolve(raw.feed, &source)?;
     let operator = raw
         .operator
         .map(|o| o.trim().to_owned())
@@ -305,6 +310,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         fetch,
         crawl,
         warc,
+        feed,
         operator,
         portals: catalogue.into_portals(),
         shard: None,

@@ -19,6 +19,7 @@ pub(super) struct RawConfig {
     pub fetch: Option<RawFetch>,
     pub crawl: Option<RawCrawl>,
     pub warc: Option<RawWarc>,
+    pub feed: Option<super::feed::RawFeed>,
     pub portal: Option<Vec<RawPortal>>,
 }
 

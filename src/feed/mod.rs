@@ -4,6 +4,7 @@
 //! a crawl follows its own commits (`Follower`), and every `feed` that finds the store free
 //! catches the log up first, so a record a crash kept out of the log is added on the next start.
 
+pub mod jetstream;
 pub mod log;
 pub mod positions;
 

@@ -353,6 +353,18 @@ impl Store {
         self.flush()
     }
 
+    /// The JetStream publisher's cursor for `stream`: every version up to this seq was
+    /// acknowledged by the stream (0 when nothing was). Kept apart from the feed's consumers.
+    pub fn published_position(&self, stream: &str) -> Result<u64, StoreError> {
+        Ok(get_json::<u64>(&self.meta, &published_key(stream))?.unwrap_or(0))
+    }
+
+    /// Moves the publisher's cursor for `stream` and makes it durable.
+    pub fn set_published_position(&self, stream: &str, seq: u64) -> Result<(), StoreError> {
+        put_json(&self.meta, &published_key(stream), &seq)?;
+        self.flush()
+    }
+
     /// Every consumer with its committed position.
     pub fn consumers(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut all = Vec::new();
@@ -415,6 +427,10 @@ impl Store {
             _ => Ok(None),
         }
     }
+}
+
+fn published_key(stream: &str) -> String {
+    format!("published/{stream}")
 }
 
 fn seq_of(key: &[u8]) -> u64 {

@@ -1,0 +1,47 @@
+//! `nianbao publish`: publishes to the `[feed]` JetStream stream every archived version after
+//! the publisher's cursor (see `jetstream`), e.g. after a run that ended with the server down.
+
+use crate::config::Settings;
+use crate::feed::jetstream::{Publisher, chain};
+
+use super::{Outcome, UsageError, open_store};
+
+pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Result<Outcome> {
+    let Some(feed) = settings.feed.clone() else {
+        return Err(UsageError(format!(
+            "nothing to publish to: {} has no [feed] table with `nats = \"nats://host:4222\"`",
+            settings.config_path.display()
+        ))
+        .into());
+    };
+    let store = open_store(settings)?;
+    if let Some(since) = since {
+        let last = store.last_seq()?;
+        if since > last {
+            return Err(UsageError(format!(
+                "cannot publish from seq {since}: the archive's last seq is {last}"
+            ))
+            .into());
+        }
+        store.set_published_position(&feed.stream, since)?;
+    }
+    let mut publisher = Publisher::new(feed.clone(), store);
+    let outcome = publisher.publish_pending().await;
+    let unpublished = publisher.unpublished()?;
+    match outcome {
+        Ok(done) => {
+            eprintln!(
+                "published {} versions to {} stream {} ({} already there); {unpublished} unpublished",
+                done.versions, feed.nats, feed.stream, done.duplicates
+            );
+            Ok(Outcome::Completed)
+        }
+        Err(e) => {
+            eprintln!(
+                "error: {}; {unpublished} versions unpublished: run `nianbao publish` again once the server is up",
+                chain(&e)
+            );
+            Ok(Outcome::FeedStopped)
+        }
+    }
+}
