@@ -34,7 +34,7 @@ const DB_DIR: &str = "index";
 /// The last committed seq, beside the index, to notice an index that lost commits.
 const SEAL_FILE: &str = "index.seq";
 /// sled's cache counts on-disk bytes and RSS runs at several times it: keep it modest.
-const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
+const CACHE_CAPACITY: u64 = 16 * 1024 * 1024;
 /// Group commit: a flush waits this long for other commits to share its sync…
 const FLUSH_WINDOW: std::time::Duration = std::time::Duration::from_millis(3);
 /// …or until this many are waiting.
