@@ -1,5 +1,6 @@
-//! The run's frontier in memory: per-host queues mirrored in the persistent frontier, the
-//! workers that drain them (one per host slot), and the count that tells the run it is done.
+//! The run's frontier in memory: per-host queues mirrored in the persistent frontier (which is
+//! also the run's seen set, on disk), the workers that drain them (one per host slot), and the
+//! count that tells the run it is done.
 //! Seeding resumes an interrupted run of the same command, or starts from the sections.
 
 use std::future::Future;
@@ -16,11 +17,12 @@ impl Engine {
     /// Fills the frontier: resumes an interrupted run of the same mode, or starts from the
     /// portals' sections (plus, for a crawl, the URLs that failed last time).
     pub(super) fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
-        let stored = self.frontier.all()?;
-        if !stored.is_empty() {
+        if !self.frontier.is_empty() {
             self.restore_ledgers()?;
             let mut resumed = 0;
-            for (key, bytes) in stored {
+            // Read as it goes; done and failed tasks stay in the tree, which is the seen set.
+            for entry in self.frontier.tasks() {
+                let (key, bytes) = entry?;
                 let Some(task) = Task::decode(&bytes) else {
                     tracing::warn!(key, "unreadable frontier entry dropped");
                     continue;
@@ -42,13 +44,7 @@ impl Engine {
                         resumed += 1;
                         self.enqueue_unchecked(task);
                     }
-                    TaskState::Done | TaskState::Failed(_) => {
-                        self.queues
-                            .lock()
-                            .expect("queue lock is never poisoned")
-                            .seen
-                            .insert(key);
-                    }
+                    TaskState::Done | TaskState::Failed(_) => {}
                 }
             }
             tracing::info!(
@@ -114,12 +110,14 @@ impl Engine {
     }
 
     pub(super) fn frontier_queued(&self) -> anyhow::Result<u64> {
-        Ok(self
-            .frontier
-            .all()?
-            .iter()
-            .filter(|(_, b)| Task::decode(b).is_some_and(|t| t.state == TaskState::Queued))
-            .count() as u64)
+        let mut queued = 0;
+        for entry in self.frontier.tasks() {
+            let (_, bytes) = entry?;
+            if Task::decode(&bytes).is_some_and(|t| t.state == TaskState::Queued) {
+                queued += 1;
+            }
+        }
+        Ok(queued)
     }
 
     /// Queues a task unless its URL was seen this run, or the failure policy holds it back.
@@ -128,15 +126,15 @@ impl Engine {
         if self.held_back(&task) {
             return false;
         }
-        let key = task.key();
-        {
-            let mut queues = self.queues.lock().expect("queue lock is never poisoned");
-            if !queues.seen.insert(key.clone()) {
-                return false;
+        // The persistent frontier is the seen set: a key already in it was queued this run.
+        match self.frontier.insert_new(&task.key(), &task.encode()) {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(e) => {
+                // Not durable, so not resumable: still done once now (a disk that fails here
+                // stops the run at its next commit).
+                tracing::error!(url = %task.request.url, "cannot save frontier entry: {e}");
             }
-        }
-        if let Err(e) = self.frontier.put(&key, &task.encode()) {
-            tracing::error!(url = %task.request.url, "cannot save frontier entry: {e}");
         }
         self.enqueue_unchecked(task);
         true
@@ -175,7 +173,6 @@ impl Engine {
         let host = host_key(&url);
         let spawn = {
             let mut queues = self.queues.lock().expect("queue lock is never poisoned");
-            queues.seen.insert(task.key());
             queues.outstanding += 1;
             queues
                 .per_host

@@ -10,7 +10,7 @@ mod progress;
 mod task;
 mod text;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -88,7 +88,6 @@ struct PortalScope {
 struct Queues {
     per_host: HashMap<String, VecDeque<Task>>,
     workers: HashMap<String, usize>,
-    seen: HashSet<String>,
     /// Tasks queued or being worked on.
     outstanding: usize,
 }

@@ -1,8 +1,6 @@
 //! Documents and versions: the commit that turns a fetched page into a new document, a new
 //! version, a new alias of a known document, or nothing. One sled transaction per commit.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -118,11 +116,14 @@ impl Store {
             &self.retry_due,
             &self.gone,
             &self.unreadable,
+            &self.portal_counts,
+            &self.warc_pending,
         )
             .transaction(|trees| {
                 let (urls, docs, by_hash, versions, meta, exchanges) =
                     (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
                 let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
+                let (counts, pending) = (&trees.9, &trees.10);
                 let url_state = super::failures::tx_url_state(urls, &record.url)?;
                 let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
                     Some(id) => tx_get::<DocRecord>(docs, &id)?,
@@ -145,6 +146,7 @@ impl Store {
                         };
                         write_version(versions, record, &doc, seq)?;
                         tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
+                        super::tally::tx_count_version(counts, pending, record, false, seq)?;
                         (doc, outcome)
                     }
                     None => match by_hash.get(hash_key.as_bytes())? {
@@ -175,6 +177,7 @@ impl Store {
                             };
                             write_version(versions, record, &doc, seq)?;
                             tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
+                            super::tally::tx_count_version(counts, pending, record, true, seq)?;
                             (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
                         }
                     },
@@ -222,25 +225,6 @@ impl Store {
                 .fetch_max(*seq, std::sync::atomic::Ordering::SeqCst);
         }
         Ok(outcome)
-    }
-
-    /// Per-portal counts of documents and versions.
-    pub fn portal_counts(&self) -> Result<BTreeMap<String, PortalCounts>, StoreError> {
-        let mut counts: BTreeMap<String, PortalCounts> = BTreeMap::new();
-        for entry in self.versions.iter() {
-            let (key, value) = entry?;
-            let record: ExportRecord =
-                decode_json(&format!("version {}", super::seq_of(&key)), &value)?;
-            let c = counts.entry(record.portal.clone()).or_default();
-            c.versions += 1;
-            if record.version == 1 {
-                c.documents += 1;
-                if record.is_annual_report {
-                    c.annual_reports += 1;
-                }
-            }
-        }
-        Ok(counts)
     }
 
     /// The HTTP exchanges behind the version with this seq (empty for versions archived before

@@ -71,6 +71,8 @@ pub(super) fn reindex(
     if before == after {
         return Ok(());
     }
+    // The entry's value names the portal, so that `status` counts without reading URL states.
+    let portal = new.map(|s| s.portal.as_bytes()).unwrap_or_default();
     match before {
         Slot::Due(key) => {
             retry_due.remove(key)?;
@@ -82,10 +84,10 @@ pub(super) fn reindex(
     }
     match after {
         Slot::Due(key) => {
-            retry_due.insert(key, &[])?;
+            retry_due.insert(key, portal)?;
         }
         Slot::Gone => {
-            gone.insert(url.as_bytes(), &[])?;
+            gone.insert(url.as_bytes(), portal)?;
         }
         Slot::None => {}
     }
@@ -210,28 +212,42 @@ impl Store {
         Ok(all)
     }
 
-    /// Per-portal counts of scheduled and gone URLs.
+    /// Per-portal counts of scheduled and gone URLs, from the index alone: each entry names its
+    /// portal (entries written before they did are looked up in the URL table).
     pub fn failure_counts(
         &self,
         now: DateTime<Utc>,
     ) -> Result<BTreeMap<String, FailureCounts>, StoreError> {
-        let horizon = due_horizon(now);
+        let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
         let mut counts: BTreeMap<String, FailureCounts> = BTreeMap::new();
-        for (_, state) in self.failed_urls(false)? {
-            let retry = state
-                .retry
-                .as_ref()
-                .expect("failed_urls returns scheduled URLs");
-            let c = counts.entry(state.portal.clone()).or_default();
-            if retry.gone {
-                c.gone += 1;
-            } else if retry.next_retry_at <= horizon {
+        for entry in self.retry_due.iter() {
+            let (key, value) = entry?;
+            let Some(portal) = self.portal_of(&url_of_due_key(&key), &value)? else {
+                continue;
+            };
+            let c = counts.entry(portal).or_default();
+            if key[..key.len().min(8)] < horizon[..] {
                 c.retries_due += 1;
             } else {
                 c.retries_later += 1;
             }
         }
+        for entry in self.gone.iter() {
+            let (key, value) = entry?;
+            if let Some(portal) = self.portal_of(&String::from_utf8_lossy(&key), &value)? {
+                counts.entry(portal).or_default().gone += 1;
+            }
+        }
         Ok(counts)
+    }
+
+    /// The portal an index entry names, or (an entry from an older version, with an empty
+    /// value) the one its URL state names; None for an unreadable or missing state.
+    fn portal_of(&self, url: &str, value: &[u8]) -> Result<Option<String>, StoreError> {
+        if !value.is_empty() {
+            return Ok(Some(String::from_utf8_lossy(value).into_owned()));
+        }
+        Ok(self.url_state(url)?.map(|s| s.portal))
     }
 
     /// Puts a failed or gone URL back to due at `now`, forgetting its failure streak. Returns

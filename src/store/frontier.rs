@@ -1,5 +1,7 @@
 //! Persistent frontier storage: task key -> task bytes, one sled tree per crawl mode. The crawl
-//! module owns the task format; this module only keeps the bytes durable.
+//! module owns the task format; this module only keeps the bytes durable. The tree also is the
+//! run's seen set: a task key is in it from the moment the task is queued until the run ends, so
+//! the set lives on disk (behind sled's bounded cache) instead of in a `HashSet`.
 
 use super::StoreError;
 
@@ -31,21 +33,35 @@ impl FrontierStore {
         Ok(())
     }
 
+    /// Stores `task` under `key` unless the key is already there (queued, done or failed this
+    /// run). Returns whether it was stored: one atomic compare-and-swap, so two workers that find
+    /// the same URL at once never both queue it.
+    pub fn insert_new(&self, key: &str, task: &[u8]) -> Result<bool, StoreError> {
+        Ok(self
+            .tree
+            .compare_and_swap(key, None as Option<&[u8]>, Some(task))?
+            .is_ok())
+    }
+
+    pub fn contains(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.tree.contains_key(key)?)
+    }
+
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.tree.get(key)?.map(|v| v.to_vec()))
     }
 
-    /// Every task, in key order.
-    pub fn all(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        let mut all = Vec::new();
-        for entry in self.tree.iter() {
-            let (key, value) = entry?;
-            if key.starts_with(LEDGER_PREFIX) {
-                continue;
-            }
-            all.push((String::from_utf8_lossy(&key).into_owned(), value.to_vec()));
-        }
-        Ok(all)
+    /// Every task, in key order, read as it goes (a frontier of a million tasks is never held
+    /// in memory at once).
+    pub fn tasks(&self) -> impl Iterator<Item = Result<(String, Vec<u8>), StoreError>> + '_ {
+        self.tree.iter().filter_map(|entry| match entry {
+            Ok((key, _)) if key.starts_with(LEDGER_PREFIX) => None,
+            Ok((key, value)) => Some(Ok((
+                String::from_utf8_lossy(&key).into_owned(),
+                value.to_vec(),
+            ))),
+            Err(e) => Some(Err(e.into())),
+        })
     }
 
     /// Keeps the run's ledger of one list (the crawl module owns its format), so that a resumed

@@ -13,6 +13,7 @@ pub(crate) use group::GroupSync;
 mod migrate;
 mod quarantine;
 mod schedule;
+mod tally;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -34,7 +35,7 @@ const DB_DIR: &str = "index";
 /// The last committed seq, beside the index, to notice an index that lost commits.
 const SEAL_FILE: &str = "index.seq";
 /// sled's cache counts on-disk bytes and RSS runs at several times it: keep it modest.
-const CACHE_CAPACITY: u64 = 64 * 1024 * 1024;
+const CACHE_CAPACITY: u64 = 16 * 1024 * 1024;
 /// Group commit: a flush waits this long for other commits to share its sync…
 const FLUSH_WINDOW: std::time::Duration = std::time::Duration::from_millis(3);
 /// …or until this many are waiting.
@@ -81,31 +82,42 @@ pub enum StoreError {
     },
 }
 
-/// What is known about one URL from earlier fetches.
+/// What is known about one URL from earlier fetches. Stored as JSON, one record per known URL
+/// (a million of them at country scale): empty fields are left out, and read back as empty.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UrlState {
     pub portal: String,
     /// The document this URL belongs to, once it was archived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_id: Option<String>,
     /// The last outcome, e.g. "archived", "unchanged", "soft_not_found", "blocked", "failed:timeout".
     pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched_at: Option<String>,
     /// Failed attempts since the last success.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub failures: u32,
     /// The list page the URL was found on, and what it showed beside the link: kept so that a
     /// failed item can be retried next run with its evidence.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_title: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_date: Option<String>,
     /// The failure policy's schedule while the URL has failed and has no document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetrySchedule>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The sled database of one data_dir.
@@ -127,10 +139,16 @@ pub struct Store {
     gone: sled::Tree,
     /// URL -> decoding error, for URL records that could not be read.
     unreadable: sled::Tree,
+    /// Portal -> documents, versions, annual reports (see `tally`).
+    portal_counts: sled::Tree,
+    /// seq -> (), for versions not yet written as WARC (see `tally`).
+    warc_pending: sled::Tree,
     /// Concurrent `flush` calls share one sled flush (group commit).
     flushes: group::GroupSync,
     /// Every version up to this seq is durable (committed and flushed).
     durable: std::sync::atomic::AtomicU64,
+    /// Bulk loading (`defer_flushes`): flushes wait until it is switched off.
+    deferred: std::sync::atomic::AtomicBool,
     data_dir: PathBuf,
     // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
     _lock: File,
@@ -189,8 +207,11 @@ impl Store {
             retry_due: db.open_tree("retry_due")?,
             gone: db.open_tree("gone")?,
             unreadable: db.open_tree("unreadable")?,
+            portal_counts: db.open_tree("portal_counts")?,
+            warc_pending: db.open_tree("warc_pending")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
             durable: std::sync::atomic::AtomicU64::new(0),
+            deferred: std::sync::atomic::AtomicBool::new(false),
             db,
             data_dir: data_dir.to_path_buf(),
             _lock: lock,
@@ -199,6 +220,7 @@ impl Store {
         store.migrate_retry_index()?;
         // What sled recovered at open is on disk.
         store.durable.store(store.last_seq()?, Ordering::SeqCst);
+        store.migrate_tallies()?;
         Ok(store)
     }
 
@@ -248,9 +270,20 @@ impl Store {
     /// Makes every earlier write durable. Callers on several threads at once share one sled
     /// flush: on a 100-host crawl this cut sled's sync calls from about 3.4 per commit.
     pub fn flush(&self) -> Result<(), StoreError> {
+        if self.deferred.load(std::sync::atomic::Ordering::SeqCst) {
+            return Ok(());
+        }
         self.flushes
             .sync(|| self.db.flush().map(drop))
             .map_err(|e| self.noted(e.into()))
+    }
+
+    /// Bulk loading (the scale benchmark builds a million-URL store with it): while on, commits
+    /// are not flushed one by one; switching it off flushes everything at once. Nothing written
+    /// while it is on is durable before then, so no crawl may run with it on.
+    pub fn defer_flushes(&self, on: bool) -> Result<(), StoreError> {
+        self.deferred.store(on, std::sync::atomic::Ordering::SeqCst);
+        if on { Ok(()) } else { self.flush() }
     }
 
     /// Notes a write error that is a disk fault (see `fault`), and passes it on.
@@ -402,21 +435,9 @@ impl Store {
             }
         }
         if let Some(seq) = seq {
-            self.warc_written.insert(seq.to_be_bytes(), &[])?;
+            self.mark_warc_written(seq)?;
         }
         self.flush()
-    }
-
-    /// Versions after `since` whose captures are not in WARC yet, in seq order.
-    pub fn warc_pending(&self, since: u64) -> Result<Vec<u64>, StoreError> {
-        let mut pending = Vec::new();
-        for entry in self.versions.range(since.saturating_add(1).to_be_bytes()..) {
-            let (key, _) = entry?;
-            if !self.warc_written.contains_key(&key)? {
-                pending.push(seq_of(&key));
-            }
-        }
-        Ok(pending)
     }
 
     /// One version's export record.
