@@ -20,6 +20,7 @@
 //!                 (text)        plain text of PDF, DOC, DOCX, WPS and OFD attachments, beside the raw file
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers, feed positions
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
+//!                 (storage)     data_dir, or data_dir as the cache of an S3 bucket (`[storage]`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
 //!   -> report     (report)      run summary and machine-readable run report; portal health
 //!                 (health)      against the last run; the coverage page (coverage)
@@ -49,6 +50,7 @@ pub mod gate;
 pub mod health;
 pub mod page;
 pub mod report;
+pub mod storage;
 pub mod store;
 pub mod tables;
 pub mod text;

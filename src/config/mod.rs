@@ -57,6 +57,8 @@ pub struct Settings {
     pub fetch: FetchSettings,
     pub crawl: CrawlSettings,
     pub warc: WarcConfig,
+    /// Where archive files go besides data_dir (`[storage]`).
+    pub storage: crate::storage::StorageConfig,
     /// Who runs this archive (recorded in WARC warcinfo records), if configured.
     pub operator: Option<String>,
     pub portals: Vec<Portal>,
@@ -266,6 +268,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let fetch = resolve::fetch(raw.fetch, &source)?;
     let crawl = resolve::crawl(raw.crawl, &source)?;
     let warc = resolve::warc(raw.warc, &source)?;
+    let storage = resolve::storage(raw.storage, &data_dir, &source)?;
     let operator = raw
         .operator
         .map(|o| o.trim().to_owned())
@@ -300,6 +303,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         fetch,
         crawl,
         warc,
+        storage,
         operator,
         portals: catalogue.into_portals(),
     })

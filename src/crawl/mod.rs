@@ -9,6 +9,7 @@ mod list;
 mod progress;
 mod task;
 mod text;
+mod upload;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
@@ -100,6 +101,8 @@ pub(crate) struct Engine {
     store: Arc<Store>,
     frontier: FrontierStore,
     archive: Archive,
+    /// Where archive files go besides data_dir (`[storage]`).
+    storage: crate::storage::Storage,
     fetcher: Fetcher,
     portals: HashMap<String, PortalScope>,
     queues: Mutex<Queues>,
@@ -137,6 +140,7 @@ pub async fn run(
     let started_at = Utc::now();
     let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let archive = Archive::open(&settings.data_dir)?;
+    let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     let mut intervals = HashMap::new();
     let mut portals = HashMap::new();
     for portal in &settings.portals {
@@ -179,9 +183,9 @@ pub async fn run(
     }
     let suspects = store.suspects()?.into_iter().collect();
     let warc = if settings.warc.enabled && !mode.is_dry_run() {
-        let (settings, store) = (settings.clone(), store.clone());
+        let (settings, store, storage) = (settings.clone(), store.clone(), storage.clone());
         let sink = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<WarcSink>> {
-            let sink = WarcSink::open(&settings, store)?;
+            let sink = WarcSink::open(&settings, store, &storage)?;
             // Versions committed just before an earlier run died have no WARC records yet.
             let caught_up = sink.write_pending(0)?;
             if caught_up > 0 {
@@ -207,6 +211,7 @@ pub async fn run(
         store: store.clone(),
         frontier,
         archive,
+        storage: storage.clone(),
         fetcher,
         portals,
         queues: Mutex::new(Queues::default()),
@@ -250,6 +255,10 @@ pub async fn run(
     engine.progress.finish();
     let store_for_flush = store.clone();
     tokio::task::spawn_blocking(move || store_for_flush.flush()).await??;
+    if let Some(sink) = engine.warc.clone() {
+        // The last file is closed too: a later run starts a new one.
+        tokio::task::spawn_blocking(move || sink.finish()).await??;
+    }
 
     let resumable = if interrupted {
         engine.frontier_queued()?
@@ -307,7 +316,23 @@ pub async fn run(
     }
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
-    report.write(&settings.data_dir)?;
+    let written = report.write(&settings.data_dir)?;
+    if storage.is_remote() {
+        let key = storage.run_report_key(&report.run_id);
+        let put = match tokio::fs::read(&written).await {
+            Ok(json) => storage
+                .put_run_report(&report.run_id, json)
+                .await
+                .map_err(Into::into),
+            Err(e) => {
+                Err(anyhow::Error::new(e).context(format!("cannot read {}", written.display())))
+            }
+        };
+        match put {
+            Ok(()) => tracing::info!(url = %storage.url(&key), "run report put into storage"),
+            Err(e) => tracing::error!("run report not put into storage: {e:#}"),
+        }
+    }
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)
