@@ -435,3 +435,23 @@ fn kill_9_and_restart_end_with_the_objects_of_an_uninterrupted_run() {
         orphans.len()
     );
 }
+
+#[test]
+fn a_failed_put_commits_no_record() {
+    let Some(moto) = Moto::start("a_failed_put_commits_no_record") else {
+        return;
+    };
+    // No such bucket: every put fails, so no record may be committed to point at its files.
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("trs")],
+        INTERVAL,
+    );
+    h.edit_config(|c| c + &moto.storage_toml("nianbao-absent", PREFIX));
+    let out = run(&h, &["crawl"]);
+    let log = stderr(&out);
+    assert!(
+        log.contains("s3://nianbao-absent/archive/raw/"),
+        "the failure names the object: {log}"
+    );
+    assert!(h.export().is_empty(), "no record without its objects");
+}
