@@ -113,6 +113,36 @@ async fn create_only_puts_never_replace_an_object() {
         "s3://nianbao-api/a/b/raw/ab/abcdef"
     );
 
+    let reports = {
+        let s = storage.clone();
+        tokio::task::spawn_blocking(move || s.run_reports())
+            .await
+            .expect("join")
+    }
+    .expect("run reports");
+    assert_eq!(reports, vec![(listed[0].clone(), b"{}".to_vec())]);
+
+    // Derived text: the same bytes again write nothing; other bytes replace the object.
+    let text = "text/cd/cdef.txt";
+    assert_eq!(
+        storage.put_derived(text, b"a".to_vec()).await.expect("put"),
+        Put::Written
+    );
+    assert_eq!(
+        storage.put_derived(text, b"a".to_vec()).await.expect("put"),
+        Put::AlreadyThere
+    );
+    assert_eq!(moto.objects("nianbao-api", "a/b")[text].versions, 1);
+    assert_eq!(
+        storage.put_derived(text, b"b".to_vec()).await.expect("put"),
+        Put::Written
+    );
+    assert_eq!(moto.objects("nianbao-api", "a/b")[text].versions, 2);
+    assert_eq!(
+        storage.get(text).await.expect("get").as_deref(),
+        Some(&b"b"[..])
+    );
+
     // A reader's cache: a missing local file is fetched and checked against its sha256.
     let body = b"<html>report</html>".to_vec();
     let sha = nianbao::dedup::sha256_hex(&body);

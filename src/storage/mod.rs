@@ -195,6 +195,40 @@ impl Storage {
         }
     }
 
+    /// Puts derived text at `key` (`text/ab/<raw sha256>.txt`): create-only, but text is not
+    /// content-addressed (a better tool may derive a different one from the same raw file), so
+    /// an object already there with other bytes is replaced, as data_dir's copy was.
+    pub async fn put_derived(&self, key: &str, bytes: Vec<u8>) -> Result<Put, StorageError> {
+        match self.put_create(key, bytes.clone()).await? {
+            Put::AlreadyThere if self.get(key).await?.as_deref() != Some(&bytes[..]) => {
+                self.put_overwrite(key, bytes).await
+            }
+            put => Ok(put),
+        }
+    }
+
+    /// Every run report in storage (`runs/<label>/<run-id>.json`, all labels), as (key, JSON
+    /// bytes), sorted by key. Blocking.
+    pub fn run_reports(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let this = self.clone();
+        self.block_on(async move {
+            let mut out = Vec::new();
+            for object in this.list("runs/").await? {
+                if !object.key.ends_with(".json") {
+                    continue;
+                }
+                let bytes = this
+                    .get(&object.key)
+                    .await?
+                    .ok_or_else(|| StorageError::Missing {
+                        url: this.url(&object.key),
+                    })?;
+                out.push((object.key, bytes));
+            }
+            Ok(out)
+        })
+    }
+
     /// The key of a run report: `runs/<label>/<run-id>.json`.
     pub fn run_report_key(&self, run_id: &str) -> String {
         format!("runs/{}/{run_id}.json", self.run_label)
