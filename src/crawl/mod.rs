@@ -317,22 +317,7 @@ pub async fn run(
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
     let written = report.write(&settings.data_dir)?;
-    if storage.is_remote() {
-        let key = storage.run_report_key(&report.run_id);
-        let put = match tokio::fs::read(&written).await {
-            Ok(json) => storage
-                .put_run_report(&report.run_id, json)
-                .await
-                .map_err(Into::into),
-            Err(e) => {
-                Err(anyhow::Error::new(e).context(format!("cannot read {}", written.display())))
-            }
-        };
-        match put {
-            Ok(()) => tracing::info!(url = %storage.url(&key), "run report put into storage"),
-            Err(e) => tracing::error!("run report not put into storage: {e:#}"),
-        }
-    }
+    storage.copy_run_report(&report.run_id, &written).await;
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)

@@ -207,6 +207,26 @@ impl Storage {
         }
     }
 
+    /// Copies the run report written at `path` to storage, logging the outcome: the local
+    /// report is the run's record, so a failed copy is an error message, not a failed run.
+    pub async fn copy_run_report(&self, run_id: &str, path: &Path) {
+        if !self.is_remote() {
+            return;
+        }
+        let url = self.url(&self.run_report_key(run_id));
+        let put = match tokio::fs::read(path).await {
+            Ok(json) => self
+                .put_run_report(run_id, json)
+                .await
+                .map_err(|e| format!("{:#}", anyhow::Error::new(e))),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        };
+        match put {
+            Ok(()) => tracing::info!(url = %url, "run report put into storage"),
+            Err(e) => tracing::error!(url = %url, "run report not put into storage: {e}"),
+        }
+    }
+
     /// Every run report in storage (`runs/<label>/<run-id>.json`, all labels), as (key, JSON
     /// bytes), sorted by key. Blocking.
     pub fn run_reports(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
