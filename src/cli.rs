@@ -226,6 +226,9 @@ pub enum Command {
         /// Keep the simulated portals' gap short (the real default is 2s).
         #[arg(long, default_value = "200ms", value_parser = humantime::parse_duration)]
         interval: std::time::Duration,
+        /// A TOML file whose tables are added to the demo's config (e.g. a `[storage]` table).
+        #[arg(long, value_name = "TOML")]
+        with: Option<std::path::PathBuf>,
     },
 }
 

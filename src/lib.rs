@@ -20,6 +20,7 @@
 //!                 (text)        plain text of PDF, DOC, DOCX, WPS and OFD attachments, beside the raw file
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
+//!                 (storage)     data_dir, or data_dir as the cache of an S3 bucket (`[storage]`)
 //!   -> feed       (export)      seq-ordered export records for downstream parsers
 //!                 (feed)        the records' log and consumers' positions, read without the store
 //!                               lock; the same records published to NATS JetStream (feed::jetstream)
@@ -52,6 +53,7 @@ pub mod gate;
 pub mod health;
 pub mod page;
 pub mod report;
+pub mod storage;
 pub mod store;
 pub mod tables;
 pub mod text;

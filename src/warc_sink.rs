@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::archive::Archive;
 use crate::config::Settings;
 use crate::fetch::{Capture, StoredExchange};
+use crate::storage::{Storage, WarcUploads};
 use crate::store::Store;
 use crate::warc::{
     EncodedCapture, RevisitOf, WarcCapture, WarcSettings, WarcWriter, WrittenResponse,
@@ -34,11 +35,22 @@ pub struct WarcSink {
     syncs: crate::store::GroupSync,
     store: Arc<Store>,
     archive: Archive,
+    /// Closed files go to storage, when it is not data_dir.
+    uploads: Option<WarcUploads>,
+    /// Raw files missing from data_dir are fetched from here.
+    storage: Storage,
+    /// The file the last capture went to: a capture in another one means a rotation.
+    last_file: Mutex<Option<String>>,
 }
 
 impl WarcSink {
-    /// Opens the writer on `data_dir/warc/`, cutting a record a killed run left half-written.
-    pub fn open(settings: &Settings, store: Arc<Store>) -> anyhow::Result<WarcSink> {
+    /// Opens the writer on `data_dir/warc/`, cutting a record a killed run left half-written,
+    /// and puts the files earlier runs closed (or left behind when they died) into storage.
+    pub fn open(
+        settings: &Settings,
+        store: Arc<Store>,
+        storage: &Storage,
+    ) -> anyhow::Result<WarcSink> {
         let dir = settings.data_dir.join(WARC_DIR);
         let info = vec![
             ("portals".to_string(), settings.portals.len().to_string()),
@@ -81,12 +93,65 @@ impl WarcSink {
             );
         }
         let archive = Archive::open(&settings.data_dir)?;
+        let uploads = WarcUploads::new(storage, &dir);
+        if let Some(uploads) = &uploads {
+            // The writer starts a new file: every file here is closed.
+            let put = uploads
+                .upload_closed(None)
+                .context("cannot put earlier WARC files into storage")?;
+            if put > 0 {
+                tracing::info!(files = put, "put WARC files of earlier runs into storage");
+            }
+        }
         Ok(WarcSink {
             writer: Mutex::new(writer),
             syncs: crate::store::GroupSync::new(SYNC_WINDOW, SYNC_BATCH),
             store,
             archive,
+            uploads,
+            storage: storage.clone(),
+            last_file: Mutex::new(None),
         })
+    }
+
+    /// Ends the output: puts every WARC file, the last one included, into storage (a later run
+    /// never appends to it; it starts a new file).
+    pub fn finish(&self) -> anyhow::Result<()> {
+        if let Some(uploads) = &self.uploads {
+            // Held so that no capture is appended while the last file is read.
+            let _writer = self
+                .writer
+                .lock()
+                .expect("WARC writer lock is never poisoned");
+            uploads
+                .upload_closed(None)
+                .context("cannot put WARC files into storage")?;
+        }
+        Ok(())
+    }
+
+    /// After a rotation, puts the files closed so far into storage, off the writing thread. A
+    /// file this misses (a failure, a crash) is put by `finish` or by the next start.
+    fn rotated(&self, file: &str) {
+        let Some(uploads) = &self.uploads else {
+            return;
+        };
+        let mut last = self
+            .last_file
+            .lock()
+            .expect("WARC last-file lock is never poisoned");
+        let rotated = last.as_deref().is_some_and(|l| l != file);
+        if last.as_deref() != Some(file) {
+            *last = Some(file.to_string());
+        }
+        if rotated {
+            let (uploads, open) = (uploads.clone(), self.current_file());
+            std::thread::spawn(move || {
+                if let Err(e) = uploads.upload_closed(open.as_deref()) {
+                    tracing::warn!("{e:#} (retried when the run ends)");
+                }
+            });
+        }
     }
 
     /// Writes a capture that created no version: request and response (or revisit) records.
@@ -108,6 +173,9 @@ impl WarcSink {
         let mut written = Vec::new();
         for (i, exchange) in exchanges.iter().enumerate() {
             // Checked against its digest: a damaged file must not become a WARC record.
+            self.storage
+                .cached_raw(&exchange.wire_path, &exchange.wire_sha256)
+                .with_context(|| format!("cannot write the WARC records of seq {seq}"))?;
             let wire = self
                 .archive
                 .read_verified(&exchange.wire_path, &exchange.wire_sha256)
@@ -173,6 +241,7 @@ impl WarcSink {
                 .expect("WARC writer lock is never poisoned")
                 .sync()
         })?;
+        self.rotated(&written.file);
         Ok(written)
     }
 }

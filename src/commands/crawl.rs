@@ -16,6 +16,9 @@ pub(super) fn shard(mut settings: Settings, shard: Option<Shard>) -> Settings {
             settings.portals.len()
         );
         settings.shard = Some(shard);
+        // Shards share the storage: each puts its WARC files and run reports in a folder of
+        // its own (`warc/shard-2-of-3/…`, `runs/shard-2-of-3/…`).
+        settings.storage.run_label = shard.label();
     }
     settings
 }

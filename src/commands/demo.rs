@@ -2,7 +2,10 @@
 //! writes a config for them into a fresh temporary folder, crawls them and prints the summary and
 //! where the archive is. Needs no network.
 
+use std::path::Path;
 use std::time::Duration;
+
+use anyhow::Context;
 
 use crate::config::{self, Overrides};
 use crate::crawl::{self, Mode};
@@ -10,7 +13,7 @@ use nianbao_sim::Simulator;
 
 use super::{Outcome, open_store, shutdown_signal};
 
-pub(super) async fn run(interval: Duration) -> anyhow::Result<Outcome> {
+pub(super) async fn run(interval: Duration, with: Option<&Path>) -> anyhow::Result<Outcome> {
     let sim = Simulator::start_standard().await?;
     let dir = std::env::temp_dir().join(format!(
         "nianbao-demo-{}-{}",
@@ -19,7 +22,14 @@ pub(super) async fn run(interval: Duration) -> anyhow::Result<Outcome> {
     ));
     std::fs::create_dir_all(&dir)?;
     let config_path = dir.join("config.toml");
-    std::fs::write(&config_path, sim.config_toml(&dir.join("data"), interval))?;
+    let mut config = sim.config_toml(&dir.join("data"), interval);
+    if let Some(extra) = with {
+        let tables = std::fs::read_to_string(extra)
+            .with_context(|| format!("cannot read {}", extra.display()))?;
+        config.push('\n');
+        config.push_str(&tables);
+    }
+    std::fs::write(&config_path, config)?;
     eprintln!("simulated portals:");
     for site in sim.sites() {
         eprintln!(

@@ -20,8 +20,10 @@ pub(super) fn run(
     match format {
         ExportFormat::Jsonl => jsonl(&store, since),
         ExportFormat::Warc => {
-            let sink = WarcSink::open(settings, store.clone())?;
+            let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
+            let sink = WarcSink::open(settings, store.clone(), &storage)?;
             let written = sink.write_pending(since)?;
+            sink.finish()?;
             let left = store.warc_pending(since)?;
             if !left.is_empty() {
                 anyhow::bail!(crate::store::StoreError::DamagedRaw {

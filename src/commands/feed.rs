@@ -81,16 +81,19 @@ pub(super) fn run(
         Action::Exec(cmd) => {
             let _lock = positions.lock(consumer)?;
             let archive = crate::archive::Archive::reader(data_dir);
+            let storage = crate::storage::Storage::open(&settings.storage, data_dir)?;
             // Records are read one at a time as the consumer takes them, so a consumer that is
             // a million records behind costs one record of memory, not a million.
             for record in LogReader::open(data_dir, position)?.take(limit.unwrap_or(usize::MAX)) {
                 let record = record?;
-                let raw = data_dir.join(&record.raw_path);
+                // From storage into data_dir when the local copy is missing (checked there).
+                let raw = storage.cached_raw(&record.raw_path, &record.sha256)?;
+                let raw_url = storage.s3_url(&record.raw_path);
                 // A damaged raw file stops the feed before the consumer sees it (exit code 3);
                 // the record is offered again once the file is whole.
                 archive.read_verified(&record.raw_path, &record.sha256)?;
                 let json = serde_json::to_vec(&record)?;
-                let status = run_consumer(&cmd, &json, &raw, &record)
+                let status = run_consumer(&cmd, &json, (&raw, raw_url.as_deref()), &record)
                     .with_context(|| format!("cannot run {cmd:?}"))?;
                 if !status.success() {
                     eprintln!(
@@ -135,10 +138,14 @@ fn bring_log_up_to_date(settings: &Settings) -> anyhow::Result<()> {
 fn run_consumer(
     cmd: &str,
     json: &[u8],
-    raw: &std::path::Path,
+    (raw, raw_url): (&std::path::Path, Option<&str>),
     record: &ExportRecord,
 ) -> std::io::Result<std::process::ExitStatus> {
-    let mut child = shell(cmd)
+    let mut command = shell(cmd);
+    if let Some(url) = raw_url {
+        command.env("NIANBAO_RAW_URL", url);
+    }
+    let mut child = command
         .env("NIANBAO_RAW_PATH", raw)
         .env("NIANBAO_SEQ", record.seq.to_string())
         .env("NIANBAO_ID", &record.id)

@@ -160,7 +160,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let settings = load(&cli.config, &overrides)?;
             text::run(&settings, since, redo)
         }
-        Command::Demo { interval } => demo::run(interval).await,
+        Command::Demo { interval, with } => demo::run(interval, with.as_deref()).await,
         Command::Quarantine { clear, all, format } => {
             let settings = load(&cli.config, &overrides)?;
             let action = match (all, clear.is_empty()) {

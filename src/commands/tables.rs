@@ -61,6 +61,7 @@ fn issuer(r: &ExportRecord) -> (String, String) {
 
 struct Reader {
     archive: Archive,
+    storage: crate::storage::Storage,
     cache: HashMap<u64, Result<Tables, String>>,
 }
 
@@ -70,8 +71,14 @@ impl Reader {
             return hit.clone();
         }
         let result = self
-            .archive
-            .read_verified(&r.raw_path, &r.sha256)
+            .storage
+            .cached_raw(&r.raw_path, &r.sha256)
+            .map_err(|e| e.to_string())
+            .and_then(|_| {
+                self.archive
+                    .read_verified(&r.raw_path, &r.sha256)
+                    .map_err(|e| e.to_string())
+            })
             .map(|body| {
                 let attached = r.attachments.iter().any(is_document);
                 tables::read_body(&body, r.content_type.as_deref(), attached)
@@ -131,6 +138,7 @@ pub(super) fn run(
     }
     let mut reader = Reader {
         archive,
+        storage: crate::storage::Storage::open(&settings.storage, &settings.data_dir)?,
         cache: HashMap::new(),
     };
     let stdout = std::io::stdout();

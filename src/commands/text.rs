@@ -15,6 +15,10 @@ use super::{Outcome, open_store};
 pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
     let archive = Archive::open(&settings.data_dir)?;
+    let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
+    // The first text that cannot be put into storage stops the command before its record is
+    // updated: no record names a text the storage lacks.
+    let mut put_failure: Option<anyhow::Error> = None;
     let tools = Tools::discover();
     for missing in tools.missing() {
         eprintln!("warning: {missing}");
@@ -44,7 +48,27 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
             if !wanted(info) {
                 return;
             }
+            if put_failure.is_some() {
+                return;
+            }
+            // A raw file missing from data_dir comes back from storage (an error is reported
+            // by the derivation's own read).
+            let _ = storage.cached_raw(raw_path, sha256);
             if let Some(new) = text::derive_and_store(&archive, &tools, sha256, raw_path, None) {
+                if let Some(path) = new.text_path.clone().filter(|_| storage.is_remote()) {
+                    let put = std::fs::read(archive.absolute(&path))
+                        .map_err(anyhow::Error::from)
+                        .and_then(|bytes| {
+                            let (storage, key) = (storage.clone(), path.clone());
+                            Ok(storage
+                                .clone()
+                                .block_on(async move { storage.put_derived(&key, bytes).await })?)
+                        });
+                    if let Err(e) = put {
+                        put_failure = Some(e.context(format!("cannot put {path} into storage")));
+                        return;
+                    }
+                }
                 if let Some(error) = &new.text_error {
                     eprintln!("seq {}: {url}: {error}", record.seq);
                 }
@@ -65,6 +89,10 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
             if let (Some(sha), Some(path)) = (a.sha256.clone(), a.raw_path.clone()) {
                 derive(&mut a.text, &a.url.clone(), &sha, &path);
             }
+        }
+        if let Some(e) = put_failure.take() {
+            store.flush()?;
+            return Err(e);
         }
         if changed {
             store.set_text(record.seq, &record)?;

@@ -64,6 +64,8 @@ pub struct Settings {
     pub warc: WarcConfig,
     /// The JetStream feed (`[feed]`), when configured.
     pub feed: Option<FeedSettings>,
+    /// Where archive files go besides data_dir (`[storage]`).
+    pub storage: crate::storage::StorageConfig,
     /// Who runs this archive (recorded in WARC warcinfo records), if configured.
     pub operator: Option<String>,
     pub portals: Vec<Portal>,
@@ -276,6 +278,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let crawl = resolve::crawl(raw.crawl, &source)?;
     let warc = resolve::warc(raw.warc, &source)?;
     let feed = feed::resolve(raw.feed, &source)?;
+    let storage = resolve::storage(raw.storage, &data_dir, &source)?;
     let operator = raw
         .operator
         .map(|o| o.trim().to_owned())
@@ -311,6 +314,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         crawl,
         warc,
         feed,
+        storage,
         operator,
         portals: catalogue.into_portals(),
         shard: None,

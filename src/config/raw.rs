@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     pub crawl: Option<RawCrawl>,
     pub warc: Option<RawWarc>,
     pub feed: Option<super::feed::RawFeed>,
+    pub storage: Option<RawStorage>,
     pub portal: Option<Vec<RawPortal>>,
 }
 
@@ -74,6 +75,16 @@ pub(super) struct RawCrawl {
 pub(super) struct RawWarc {
     pub enabled: Option<bool>,
     pub max_file_bytes: Option<u64>,
+}
+
+/// `[storage]`: where raw bodies, text and WARC files go besides data_dir.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStorage {
+    pub url: Option<String>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub allow_http: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -331,6 +331,7 @@ impl Engine {
             last_modified: validators.last_modified,
             exchanges,
         };
+        self.put_version_files(&new).await?;
         let store = self.store.clone();
         Ok(self.blocking_io(move || store.commit(&new)).await??)
     }

@@ -9,6 +9,7 @@ mod list;
 mod progress;
 mod task;
 mod text;
+mod upload;
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
@@ -99,6 +100,8 @@ pub(crate) struct Engine {
     store: Arc<Store>,
     frontier: FrontierStore,
     archive: Archive,
+    /// Where archive files go besides data_dir (`[storage]`).
+    storage: crate::storage::Storage,
     fetcher: Fetcher,
     portals: HashMap<String, PortalScope>,
     queues: Mutex<Queues>,
@@ -136,6 +139,7 @@ pub async fn run(
     let started_at = Utc::now();
     let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
     let archive = Archive::open(&settings.data_dir)?;
+    let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     let mut intervals = HashMap::new();
     let mut portals = HashMap::new();
     for portal in &settings.portals {
@@ -178,9 +182,9 @@ pub async fn run(
     }
     let suspects = store.suspects()?.into_iter().collect();
     let warc = if settings.warc.enabled && !mode.is_dry_run() {
-        let (settings, store) = (settings.clone(), store.clone());
+        let (settings, store, storage) = (settings.clone(), store.clone(), storage.clone());
         let sink = tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<WarcSink>> {
-            let sink = WarcSink::open(&settings, store)?;
+            let sink = WarcSink::open(&settings, store, &storage)?;
             // Versions committed just before an earlier run died have no WARC records yet.
             let caught_up = sink.write_pending(0)?;
             if caught_up > 0 {
@@ -208,6 +212,7 @@ pub async fn run(
         store: store.clone(),
         frontier,
         archive,
+        storage: storage.clone(),
         fetcher,
         portals,
         queues: Mutex::new(Queues::default()),
@@ -252,6 +257,10 @@ pub async fn run(
     let store_for_flush = store.clone();
     tokio::task::spawn_blocking(move || store_for_flush.flush()).await??;
     feed.finish().await?;
+    if let Some(sink) = engine.warc.clone() {
+        // The last file is closed too: a later run starts a new one.
+        tokio::task::spawn_blocking(move || sink.finish()).await??;
+    }
 
     let resumable = if interrupted {
         engine.frontier_queued()?
@@ -310,7 +319,8 @@ pub async fn run(
     }
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
-    report.write(&settings.data_dir)?;
+    let written = report.write(&settings.data_dir)?;
+    storage.copy_run_report(&report.run_id, &written).await;
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)
