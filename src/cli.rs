@@ -97,6 +97,10 @@ pub enum Command {
     Status {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
+        /// One view of every shard, from the run reports and feed logs in shared storage
+        /// (README, "Crawl shards").
+        #[arg(long)]
+        all_shards: bool,
     },
     /// The coverage matrix: per portal and issuing body, each report year's state. `--html FILE`
     /// writes one self-contained page; `--format csv|json` prints the same data.
@@ -114,6 +118,9 @@ pub enum Command {
             default_value = "http://localhost:8080/nianbao/"
         )]
         replay_base: String,
+        /// The matrix of every shard, from the run reports and feed logs in shared storage.
+        #[arg(long)]
+        all_shards: bool,
     },
     /// Failed URLs without a document: kind, failures, next retry, gone. `--retry` and
     /// `--retry-all-gone` make URLs due again at the next run.

@@ -10,6 +10,7 @@ mod inspect;
 mod publish;
 mod quarantine;
 mod report;
+mod shards;
 mod status;
 mod tables;
 mod text;
@@ -93,17 +94,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let settings = crawl::shard(load(&cli.config, &overrides)?, shard);
             crawl::run(&settings, crate::crawl::Mode::Backfill { years: from..=to }).await
         }
-        Command::Status { format } => {
+        Command::Status { format, all_shards } => {
             let settings = load(&cli.config, &overrides)?;
-            status::run(&settings, format)
+            if all_shards {
+                let json = matches!(format, crate::cli::StatusFormat::Json);
+                print!("{}", shards::status(&settings, json)?);
+                Ok(Outcome::Completed)
+            } else {
+                status::run(&settings, format)
+            }
         }
         Command::Report {
             html,
             format,
             replay_base,
+            all_shards,
         } => {
             let settings = load(&cli.config, &overrides)?;
-            report::run(&settings, html.as_deref(), format, &replay_base)
+            report::run(&settings, html.as_deref(), format, &replay_base, all_shards)
         }
         Command::Failures {
             gone,

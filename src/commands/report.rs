@@ -18,13 +18,26 @@ pub(super) fn run(
     html: Option<&Path>,
     format: Option<ReportFormat>,
     replay_base: &str,
+    all_shards: bool,
 ) -> anyhow::Result<Outcome> {
-    let store = open_store(settings)?;
-    let records = store
-        .export_since(0)
-        .collect::<Result<Vec<_>, _>>()
-        .context("cannot read the archived versions")?;
-    let runs: Vec<RunReport> = store.runs()?;
+    let mut storage_url = None;
+    let (records, runs) = if all_shards {
+        // Every shard's records and run reports, from the shared storage.
+        let view = super::shards::read(settings)?;
+        storage_url = Some(view.storage_url.clone());
+        (
+            view.records.into_iter().map(|(_, r)| r).collect(),
+            view.runs.into_iter().map(|(_, r)| r).collect(),
+        )
+    } else {
+        let store = open_store(settings)?;
+        let records = store
+            .export_since(0)
+            .collect::<Result<Vec<_>, _>>()
+            .context("cannot read the archived versions")?;
+        let runs: Vec<RunReport> = store.runs()?;
+        (records, runs)
+    };
     let configured: Vec<coverage::ConfiguredPortal> = settings
         .portals
         .iter()
@@ -47,11 +60,21 @@ pub(super) fn run(
         } else {
             None
         };
-        let data_dir = std::fs::canonicalize(&settings.data_dir)
-            .with_context(|| format!("cannot find data_dir {}", settings.data_dir.display()))?;
-        let raw_base = url::Url::from_directory_path(&data_dir)
-            .map_err(|()| anyhow::anyhow!("data_dir {} is not absolute", data_dir.display()))?
-            .to_string();
+        // Raw files are linked where they are: in the shared storage for a view of all shards
+        // (each shard's data_dir is on its own machine), in data_dir otherwise.
+        let raw_base = match &storage_url {
+            Some(url) => format!("{}/", url.trim_end_matches('/')),
+            None => {
+                let data_dir = std::fs::canonicalize(&settings.data_dir).with_context(|| {
+                    format!("cannot find data_dir {}", settings.data_dir.display())
+                })?;
+                url::Url::from_directory_path(&data_dir)
+                    .map_err(|()| {
+                        anyhow::anyhow!("data_dir {} is not absolute", data_dir.display())
+                    })?
+                    .to_string()
+            }
+        };
         let page = coverage::render_html(
             &matrix,
             &Links {

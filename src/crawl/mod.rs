@@ -321,6 +321,7 @@ pub async fn run(
     store.flush()?;
     let written = report.write(&settings.data_dir)?;
     storage.copy_run_report(&report.run_id, &written).await;
+    crate::feed::copy_log_to_storage(&storage).await;
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)

@@ -14,6 +14,7 @@ use std::time::Duration;
 pub use log::{FeedLog, FeedLogError, LogReader};
 pub use positions::{PositionError, Positions};
 
+use crate::storage::Storage;
 use crate::store::Store;
 
 /// How often a crawl appends its newly durable records to the log.
@@ -99,4 +100,55 @@ fn follow(log: &Mutex<FeedLog>, store: &Store) -> Result<usize, FeedLogError> {
         return Ok(0);
     }
     log.catch_up(store, durable)
+}
+
+/// Copies the feed log's segments to shared storage at `feed/<label>/<segment>` (a segment whose
+/// object already has its size is left alone), so that `status --all-shards` and
+/// `report --all-shards` see every shard's records. A failure is logged, not fatal: the next
+/// run's copy brings the storage up to date.
+pub async fn copy_log_to_storage(storage: &Storage) {
+    if !storage.is_remote() {
+        return;
+    }
+    let dir = storage.data_dir().join(log::LOG_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut copied = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !name.ends_with(".jsonl") {
+            continue;
+        }
+        let key = format!("feed/{}/{name}", storage.run_label());
+        let local = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let result = async {
+            if let Some(there) = storage.head(&key).await?
+                && there.size == local
+            {
+                return Ok(false);
+            }
+            let bytes = tokio::fs::read(entry.path()).await.map_err(|source| {
+                crate::storage::StorageError::Local {
+                    op: "read",
+                    path: entry.path(),
+                    source,
+                }
+            })?;
+            storage.put_overwrite(&key, bytes).await.map(|_| true)
+        }
+        .await;
+        match result {
+            Ok(true) => copied += 1,
+            Ok(false) => {}
+            Err(e) => tracing::error!(
+                url = %storage.url(&key),
+                "feed log segment not put into storage (the next run tries again): {:#}",
+                anyhow::Error::new(e)
+            ),
+        }
+    }
+    if copied > 0 {
+        tracing::info!(segments = copied, "feed log put into storage");
+    }
 }

@@ -227,6 +227,12 @@ impl Storage {
         }
     }
 
+    /// This process's folder label in shared storage (`runs/<label>/`, `warc/<label>/`,
+    /// `feed/<label>/`): the host name, or the shard's label.
+    pub fn run_label(&self) -> &str {
+        &self.run_label
+    }
+
     /// Every run report in storage (`runs/<label>/<run-id>.json`, all labels), as (key, JSON
     /// bytes), sorted by key. Blocking.
     pub fn run_reports(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
