@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use common::{Harness, stderr};
-use nianbao_sim::SiteSpec;
 use politeness_support::gaps;
 use serde_json::Value;
 
@@ -66,17 +65,7 @@ fn export(h: &Harness, data_dir: &std::path::Path) -> Vec<Value> {
 
 #[test]
 fn three_shards_archive_what_one_process_does_and_share_no_host() {
-    // Five portals on 127.0.0.11 to .15, which the split gives to all three shards. Not the
-    // blocked or the Hanweb standard portal: their back-off and size only make the test slow.
-    let site = |name: &str| SiteSpec::standard_named(name).expect("standard site");
-    let sites = vec![
-        site("trs"),
-        site("gbk"),
-        site("big5"),
-        site("trs").renamed("trs-copy", "另一个镇人民政府"),
-        site("nometa"),
-    ];
-    let h = Harness::with_sites(sites, INTERVAL);
+    let h = Harness::with_sites(common::three_shard_sites(), INTERVAL);
     let shard_dir = |k: u32| h.dir.path().join(format!("shard-{k}"));
 
     // The three shards at once, as three machines would run them.

@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use common::{Harness, stderr};
 use jetstream_support::{NatsServer, feed_table, free_port, nats_server_binary, read_stream};
-use nianbao_sim::SiteSpec;
 use politeness_support::gaps;
 use s3_support::{AWS_ENV, Moto};
 use serde_json::Value;
@@ -27,18 +26,6 @@ const SLACK: Duration = Duration::from_millis(100);
 const SHARDS: u32 = 3;
 const BUCKET: &str = "shards";
 const PREFIX: &str = "archive";
-
-fn sites() -> Vec<SiteSpec> {
-    // The five portals of tests/shards.rs, which the split gives to all three shards.
-    let site = |name: &str| SiteSpec::standard_named(name).expect("standard site");
-    vec![
-        site("trs"),
-        site("gbk"),
-        site("big5"),
-        site("trs").renamed("trs-copy", "另一个镇人民政府"),
-        site("nometa"),
-    ]
-}
 
 fn run(h: &Harness, args: &[&str]) -> std::process::Output {
     let mut cmd = h.command(args);
@@ -125,7 +112,7 @@ fn three_shards_share_one_bucket_and_one_stream() {
     let port = free_port();
     let nats = NatsServer::start(&bin, port);
     moto.create_bucket(BUCKET);
-    let h = Harness::with_sites(sites(), INTERVAL);
+    let h = Harness::with_sites(common::three_shard_sites(), INTERVAL);
 
     // The reference: one process over every portal, alone, with no shared storage or feed.
     let single_dir = h.dir.path().join("single");

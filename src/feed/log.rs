@@ -103,13 +103,7 @@ impl FeedLog {
             let (whole_len, last_seq) = repair_tail(&path)?;
             match last_seq {
                 Some(seq) => {
-                    let file = OpenOptions::new()
-                        .append(true)
-                        .open(&path)
-                        .map_err(|source| FeedLogError::Write {
-                            path: path.clone(),
-                            source,
-                        })?;
+                    let file = open_for_append(&path)?;
                     log.last_seq = seq;
                     log.bytes = whole_len;
                     log.file = Some((file, path));
@@ -142,14 +136,7 @@ impl FeedLog {
         if self.file.is_none() || self.bytes >= SEGMENT_BYTES {
             self.sync()?;
             let path = self.dir.join(segment_name(record.seq));
-            let file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(&path)
-                .map_err(|source| FeedLogError::Write {
-                    path: path.clone(),
-                    source,
-                })?;
+            let file = open_for_append(&path)?;
             // The new segment's name must survive a crash as well as its lines.
             sync_dir(&self.dir)?;
             self.file = Some((file, path));
@@ -196,6 +183,18 @@ impl FeedLog {
         self.sync()?;
         Ok(appended)
     }
+}
+
+/// Opens a segment for appending, creating it when it is new.
+fn open_for_append(path: &Path) -> Result<File, FeedLogError> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|source| FeedLogError::Write {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 fn sync_dir(dir: &Path) -> Result<(), FeedLogError> {

@@ -185,3 +185,17 @@ pub fn record_keys(records: &[Value]) -> Vec<(u64, String, u64, String)> {
         })
         .collect()
 }
+
+/// Five simulated portals on 127.0.0.11 to .15, which `--shard K/3` gives to all three shards
+/// (the split is by host). Not the blocked or the Hanweb standard portal: their back-off and
+/// size only make the shard tests slow.
+pub fn three_shard_sites() -> Vec<SiteSpec> {
+    let site = |name: &str| SiteSpec::standard_named(name).expect("standard site");
+    vec![
+        site("trs"),
+        site("gbk"),
+        site("big5"),
+        site("trs").renamed("trs-copy", "另一个镇人民政府"),
+        site("nometa"),
+    ]
+}
