@@ -47,22 +47,6 @@ fn identities(records: &[Value]) -> BTreeSet<(String, u64, String, Vec<String>)>
         .collect()
 }
 
-fn export(h: &Harness, data_dir: &std::path::Path) -> Vec<Value> {
-    let out = h.run(&[
-        "--data-dir",
-        data_dir.to_str().expect("utf-8 path"),
-        "export",
-        "--format",
-        "jsonl",
-    ]);
-    assert!(out.status.success(), "export: {}", stderr(&out));
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
-}
-
 #[test]
 fn three_shards_archive_what_one_process_does_and_share_no_host() {
     let h = Harness::with_sites(common::three_shard_sites(), INTERVAL);
@@ -114,7 +98,7 @@ fn three_shards_archive_what_one_process_does_and_share_no_host() {
             log.contains(&format!("shard {k}/{SHARDS}: crawling ")),
             "shard {k} says what it crawls: {log}"
         );
-        let records = export(&h, &shard_dir(k));
+        let records = h.export_of(&shard_dir(k));
         assert!(!records.is_empty(), "shard {k}/{SHARDS} archived nothing");
         for record in &records {
             let portal = record["portal"].as_str().expect("portal").to_string();
@@ -144,7 +128,7 @@ fn three_shards_archive_what_one_process_does_and_share_no_host() {
         "crawl",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let single = export(&h, &single_dir);
+    let single = h.export_of(&single_dir);
     assert!(single.len() >= 10, "the standard portals hold reports");
     assert_eq!(
         union,

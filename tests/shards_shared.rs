@@ -11,7 +11,6 @@ mod politeness_support;
 mod s3_support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 use std::time::Duration;
 
 use common::{Harness, stderr};
@@ -31,17 +30,6 @@ fn run(h: &Harness, args: &[&str]) -> std::process::Output {
     let mut cmd = h.command(args);
     cmd.envs(AWS_ENV.iter().copied());
     common::run_limited(cmd, common::COMMAND_LIMIT)
-}
-
-fn export(h: &Harness, data_dir: &Path) -> Vec<Value> {
-    let dir = data_dir.to_str().expect("utf-8 path");
-    let out = run(h, &["--data-dir", dir, "export", "--format", "jsonl"]);
-    assert!(out.status.success(), "export: {}", stderr(&out));
-    String::from_utf8(out.stdout)
-        .expect("utf-8")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
 }
 
 /// (id, version, content hash) of every record: see tests/shards.rs for why not the page sha256.
@@ -119,7 +107,7 @@ fn three_shards_share_one_bucket_and_one_stream() {
     let single_path = single_dir.to_str().expect("utf-8 path");
     let out = run(&h, &["--data-dir", single_path, "crawl"]);
     assert!(out.status.success(), "single crawl: {}", stderr(&out));
-    let single = export(&h, &single_dir);
+    let single = h.export_of(&single_dir);
     let single_report = run(
         &h,
         &["--data-dir", single_path, "report", "--format", "json"],
@@ -175,7 +163,7 @@ fn three_shards_share_one_bucket_and_one_stream() {
     let mut union = BTreeSet::new();
     let mut by_shard = Vec::new();
     for k in 1..=SHARDS {
-        let records = export(&h, &shard_dir(k));
+        let records = h.export_of(&shard_dir(k));
         assert!(!records.is_empty(), "shard {k}/{SHARDS} archived nothing");
         for r in &records {
             let raw_path = r["raw_path"].as_str().expect("raw_path");

@@ -33,11 +33,7 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
     }
     let mut runs = Vec::new();
     for (key, bytes) in storage.run_reports()? {
-        let Some(label) = key
-            .strip_prefix("runs/")
-            .and_then(|rest| rest.split_once('/'))
-            .map(|(label, _)| label.to_string())
-        else {
+        let Some(label) = label_of(&key, "runs/") else {
             continue;
         };
         let report: RunReport = serde_json::from_slice(&bytes)
@@ -47,7 +43,10 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
     // Run ids begin with their start time: newest first, as `Store::runs` gives them.
     runs.sort_by(|a, b| b.1.run_id.cmp(&a.1.run_id));
     let mut records = Vec::new();
-    for (label, key, bytes) in objects(&storage, "feed/", ".jsonl")? {
+    for (key, bytes) in storage.read_all("feed/", ".jsonl")? {
+        let Some(label) = label_of(&key, "feed/") else {
+            continue;
+        };
         for (number, line) in bytes.split(|&b| b == b'\n').enumerate() {
             if line.is_empty() {
                 continue;
@@ -69,43 +68,10 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
     })
 }
 
-/// (label, key, bytes) of each object `<prefix><label>/<name><suffix>`.
-fn objects(
-    storage: &Storage,
-    prefix: &'static str,
-    suffix: &str,
-) -> anyhow::Result<Vec<(String, String, Vec<u8>)>> {
-    let listed = {
-        let storage = storage.clone();
-        storage
-            .clone()
-            .block_on(async move { storage.list(prefix).await })?
-    };
-    let mut found = Vec::new();
-    for object in listed {
-        let key = object.key.clone();
-        let Some((label, name)) = key
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split_once('/'))
-        else {
-            continue;
-        };
-        if !name.ends_with(suffix) || name.contains('/') {
-            continue;
-        }
-        let label = label.to_string();
-        let bytes = {
-            let (storage, key) = (storage.clone(), key.clone());
-            storage
-                .clone()
-                .block_on(async move { storage.get(&key).await })?
-        };
-        let Some(bytes) = bytes else {
-            continue; // removed between the listing and the read
-        };
-        found.push((label, key, bytes));
-    }
-    Ok(found)
+/// The label of `<prefix><label>/<name>`, or None for a key of another shape.
+fn label_of(key: &str, prefix: &str) -> Option<String> {
+    let (label, name) = key.strip_prefix(prefix)?.split_once('/')?;
+    (!name.contains('/')).then(|| label.to_string())
 }
 
 impl SharedView {

@@ -20,7 +20,7 @@ use crate::config::FeedSettings;
 use crate::export::ExportRecord;
 use crate::store::{Store, StoreError};
 
-/// Versions read from the store, made durable and published between two cursor writes. A crash
+/// Durable versions read from the store and published between two cursor writes. A crash
 /// re-publishes at most this many, which the duplicate window drops.
 const BATCH: usize = 64;
 /// Connecting gives up after this long (an address that drops packets would hang otherwise).
@@ -205,22 +205,20 @@ impl Publisher {
         }
     }
 
-    /// Up to `BATCH` versions after the cursor, made durable before they are returned: a
-    /// version on the stream is never one that a crash could take back from the store.
+    /// Up to `BATCH` versions after the cursor that are durable in the store: a version on the
+    /// stream is never one that a crash could take back from the store.
     async fn durable_batch(&self) -> Result<Vec<ExportRecord>, PublishError> {
         let (store, stream) = (self.store.clone(), self.settings.stream.clone());
         let batch = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
             let cursor = store.published_position(&stream)?;
-            let batch = store
+            // A version is visible as soon as its transaction ends, durable once its commit's
+            // flush returns: publish only up to the durable seq.
+            let durable = store.durable_seq();
+            store
                 .export_since(cursor)
                 .take(BATCH)
-                .collect::<Result<Vec<_>, _>>()?;
-            if !batch.is_empty() {
-                // Every commit flushes before it returns, but a version is visible to readers
-                // as soon as its transaction ends: flush, so what was read is on disk.
-                store.flush()?;
-            }
-            Ok(batch)
+                .take_while(|r| r.as_ref().map_or(true, |r| r.seq <= durable))
+                .collect::<Result<Vec<_>, _>>()
         })
         .await??;
         Ok(batch)

@@ -236,11 +236,21 @@ impl Storage {
     /// Every run report in storage (`runs/<label>/<run-id>.json`, all labels), as (key, JSON
     /// bytes), sorted by key. Blocking.
     pub fn run_reports(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let this = self.clone();
+        self.read_all("runs/", ".json")
+    }
+
+    /// Every object below the folder `prefix` whose key ends with `suffix`, as (key, bytes),
+    /// sorted by key. Blocking.
+    pub fn read_all(
+        &self,
+        prefix: &str,
+        suffix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
+        let (this, prefix, suffix) = (self.clone(), prefix.to_string(), suffix.to_string());
         self.block_on(async move {
             let mut out = Vec::new();
-            for object in this.list("runs/").await? {
-                if !object.key.ends_with(".json") {
+            for object in this.list(&prefix).await? {
+                if !object.key.ends_with(&suffix) {
                     continue;
                 }
                 let bytes = this

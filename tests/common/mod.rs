@@ -74,7 +74,13 @@ impl Harness {
 
     /// Export records, in seq order.
     pub fn export(&self) -> Vec<Value> {
-        let out = self.run(&["export", "--format", "jsonl"]);
+        self.export_of(&self.data_dir())
+    }
+
+    /// Export records of another data_dir with this config (a shard's, say), in seq order.
+    pub fn export_of(&self, data_dir: &Path) -> Vec<Value> {
+        let data_dir = data_dir.to_str().expect("a UTF-8 data_dir path");
+        let out = self.run(&["--data-dir", data_dir, "export", "--format", "jsonl"]);
         assert!(
             out.status.success(),
             "export failed: {}",
