@@ -1,5 +1,5 @@
 //! The portal zoo (issue 8): portals generated from a seed across the CMS families (ASP, TRS
-//! WCM, Hanweb jpage, TRS xxgk JSON, gkmlpt JSON), each varying labels, pagers, 首页 aliases,
+//! WCM, Hanweb jpage, TRS xxgk JSON, gkmlpt JSON, 开普云 UCAP shells and `/queryList`), each varying labels, pagers, 首页 aliases,
 //! year sub-channels, list lengths, other columns' items, encodings and query values. The real
 //! binary crawls (and, in a second data dir, backfills) all of them; on every portal the
 //! annual reports it archives must be exactly the portal's reports, and the ledger of every list
@@ -175,7 +175,7 @@ fn every_zoo_portal_yields_exactly_its_reports_with_an_honest_ledger() {
     let specs = generate(seed, size);
     // The zoo is what it claims: every family, and at least 40 portals.
     let families: BTreeSet<String> = specs.iter().map(|s| format!("{:?}", s.family)).collect();
-    assert_eq!(families.len(), 5, "{families:?}");
+    assert_eq!(families.len(), 6, "{families:?}");
     assert!(specs.len() >= 40 || size < 40);
     // Every variant of every dimension is in it, whatever the seed (the generator cycles them).
     if size >= DEFAULT_SIZE {
@@ -220,6 +220,27 @@ fn every_zoo_portal_yields_exactly_its_reports_with_an_honest_ledger() {
             specs
                 .iter()
                 .any(|s| s.items.iter().any(|i| i.report_year.is_none()))
+        );
+        // UCAP shells name their channel every way, and their lists span several API pages
+        // with and without a stated total (a shell that states no page size is asked 15 a page).
+        let ucap: Vec<&nianbao_sim::zoo::ZooSpec> = specs
+            .iter()
+            .filter(|s| s.family == ZooFamily::Ucap)
+            .collect();
+        let channels: BTreeSet<String> = ucap
+            .iter()
+            .map(|s| format!("{:?}", s.ucap.channel))
+            .collect();
+        assert_eq!(channels.len(), 4, "{channels:?}");
+        let paged: BTreeSet<bool> = ucap
+            .iter()
+            .filter(|s| s.ucap.states_size && s.items.len() > s.page_size)
+            .map(|s| s.states_total)
+            .collect();
+        assert_eq!(
+            paged.len(),
+            2,
+            "multi-page UCAP lists with and without a total"
         );
     }
 

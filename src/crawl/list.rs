@@ -144,8 +144,10 @@ impl Engine {
             self.note_stop(&portal, &key, format!("needs_javascript: {seen}"));
             return TaskState::Failed("needs_javascript".into());
         }
-        // A Hanweb range answer leads on to the ranges after it.
+        // A Hanweb range answer leads on to the ranges after it, a UCAP API page to the pages
+        // after it.
         discover::extend_ranges(&request, &mut page);
+        discover::extend_ucap_pages(&request, &mut page);
         // A page whose own pager does not number it (the last page of a 下一页 pager links only
         // 首页 and 上一页) is the page the pager that led here numbered.
         if page.number.is_none()
@@ -252,7 +254,10 @@ impl Engine {
         self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.found += found;
-            entry.pages += 1;
+            // A UCAP shell is the way to its list, not a page of it.
+            if !page.leads_to_api {
+                entry.pages += 1;
+            }
             if let Some(stated) = page.stated.and_then(|s| s.items) {
                 entry.stated = Some(entry.stated.unwrap_or(0).max(stated));
             }
@@ -267,7 +272,14 @@ impl Engine {
             }
         });
         // Only pages not walked before reach this point: every page counted here advanced.
-        let next_streak = if new_items > 0 { 0 } else { streak + 1 };
+        // A UCAP shell lists nothing, known or new: it leaves the streak as it found it.
+        let next_streak = if new_items > 0 {
+            0
+        } else if page.leads_to_api {
+            streak
+        } else {
+            streak + 1
+        };
         let walk_on = match &self.mode {
             Mode::Backfill { .. } => true,
             Mode::Crawl { .. } => next_streak < self.settings.crawl.known_pages_before_stop,

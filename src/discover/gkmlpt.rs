@@ -66,7 +66,7 @@ pub(super) fn parse(url: &Url, value: &Value) -> Result<ListPage, DiscoverError>
     let current = current.or_else(|| requested.map(|p| p.max(1)));
     Ok(ListPage {
         items,
-        next_numbers: next.iter().map(|(r, n)| (r.url().clone(), *n)).collect(),
+        next_numbers: next.iter().map(|(r, n)| (r.clone(), *n)).collect(),
         next_pages: next.into_iter().map(|(r, _)| r).collect(),
         number: current,
         stated: (total.is_some() || stated_pages.is_some()).then_some(StatedCount {

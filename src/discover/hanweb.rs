@@ -143,10 +143,10 @@ fn query_number(url: &Url, key: &str) -> Option<u64> {
 }
 
 /// Each range request numbered by its first record, the identity of a range within its list.
-pub(super) fn range_numbers(requests: &[PageRequest]) -> Vec<(Url, u64)> {
+pub(super) fn range_numbers(requests: &[PageRequest]) -> Vec<(PageRequest, u64)> {
     requests
         .iter()
-        .filter_map(|r| Some((r.url().clone(), query_number(r.url(), "startrecord")?)))
+        .filter_map(|r| Some((r.clone(), query_number(r.url(), "startrecord")?)))
         .collect()
 }
 

@@ -105,7 +105,7 @@ fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
     let (next, current) = next_api_pages(url, pages, number(PAGE_KEYS));
     Ok(ListPage {
         items,
-        next_numbers: next.iter().map(|(r, n)| (r.url().clone(), *n)).collect(),
+        next_numbers: next.iter().map(|(r, n)| (r.clone(), *n)).collect(),
         next_pages: next.into_iter().map(|(r, _)| r).collect(),
         number: current,
         stated,

@@ -1,6 +1,7 @@
 //! Discover: list page -> the items it lists, the next pages of the same list, and per-year
 //! subsections, without running JavaScript. Pure: a URL and decoded text in, links out.
-//! Knows plain pagination, TRS WCM `createPageHTML`, Hanweb JCMS jpage datastores and JSON list APIs.
+//! Knows plain pagination, TRS WCM `createPageHTML`, Hanweb JCMS jpage datastores, 开普云 UCAP
+//! column shells and their `/queryList` API, and JSON list APIs.
 
 mod dom;
 mod gkmlpt;
@@ -10,6 +11,7 @@ mod json;
 mod pager;
 mod script;
 mod trs;
+mod ucap;
 mod years;
 
 use std::collections::HashSet;
@@ -23,6 +25,7 @@ use url::Url;
 
 pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
+pub use ucap::extend_pages as extend_ucap_pages;
 
 /// One entry of a list: a link to an item page with the evidence printed beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,8 +46,8 @@ pub struct StatedCount {
     pub pages: Option<u64>,
 }
 
-/// A further request needed to walk the list: a plain GET of another page, or a Hanweb
-/// `dataproxy.jsp` POST whose form body is given.
+/// A further request needed to walk the list: a plain GET of another page, or a POST whose form
+/// body is given (a Hanweb `dataproxy.jsp` range, a UCAP `/queryList` page).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum PageRequest {
     Get(Url),
@@ -84,11 +87,19 @@ pub struct ListPage {
     /// This page's number in its list as the pager numbers it (1 = the list's first page; for a
     /// Hanweb range, its first record). One page reached under two URLs has one number.
     pub number: Option<u64>,
-    /// The numbers of `next_pages`, by URL, where the pager numbers them.
-    pub next_numbers: Vec<(Url, u64)>,
+    /// The numbers of `next_pages`, by request, where the pager numbers them (POSTs to one URL
+    /// differ in their form).
+    pub next_numbers: Vec<(PageRequest, u64)>,
     /// Records a Hanweb datastore held, including any without a link (an answer shorter than
     /// its range ends the list when no total is stated).
     pub records: Option<u64>,
+    /// Entries a list API answer held, including any without a link (an answer shorter than
+    /// the page size ends a list that states no total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answered: Option<u64>,
+    /// The page only leads to its list's API (a UCAP column shell): it is not a page of the list.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub leads_to_api: bool,
     /// The page shows no list, and what it shows says a script fills it: what was seen.
     pub needs_javascript: Option<String>,
 }
@@ -98,7 +109,7 @@ impl ListPage {
     pub fn number_of(&self, request: &PageRequest) -> Option<u64> {
         self.next_numbers
             .iter()
-            .find(|(u, _)| u == request.url())
+            .find(|(r, _)| r == request)
             .map(|(_, n)| *n)
     }
 }
@@ -142,7 +153,7 @@ pub fn discover_document(
             page.number = pager.current;
             for next in pager.next_pages {
                 if let Some(n) = next.number {
-                    page.next_numbers.push((next.request.url().clone(), n));
+                    page.next_numbers.push((next.request.clone(), n));
                 }
                 page.next_pages.push(next.request);
             }
@@ -158,9 +169,28 @@ pub fn discover_document(
     page.year_sections = years::year_sections(doc, &base, url, &excluded);
     page.column_year = years::column_year(doc);
     if page.items.is_empty() && page.next_pages.is_empty() && page.year_sections.is_empty() {
-        page.needs_javascript = script::needs_javascript(html);
+        match ucap::shell(html, url) {
+            Some(ucap::Shell::First(request)) => {
+                page.leads_to_api = true;
+                page.next_numbers.push((request.clone(), 1));
+                page.next_pages.push(request);
+            }
+            Some(ucap::Shell::Unreadable(seen)) => page.needs_javascript = Some(seen),
+            None => page.needs_javascript = script::needs_javascript(html),
+        }
     }
     page
+}
+
+/// Whether a body fetched from `url` is a UCAP `/queryList` answer.
+pub fn is_ucap_answer(url: &Url, text: &str) -> bool {
+    ucap::is_answer(url, text)
+}
+
+/// A UCAP `/queryList` answer as a list page (numbered, with its further pages, once
+/// `extend_ucap_pages` has seen the request), or why it cannot be read.
+pub fn parse_ucap_answer(url: &Url, text: &str) -> Result<ListPage, String> {
+    ucap::parse_answer(url, text)
 }
 
 /// Whether the page is a channel index: it links to per-year sub-channels (a TRS 年报 column

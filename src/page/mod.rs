@@ -151,6 +151,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             _ if is_datastore_answer(input.url, text) => {
                 View::List(discover::parse_datastore(input.url, text))
             }
+            _ if discover::is_ucap_answer(input.url, text) => ucap_list(input.url, text),
             _ => View::Nothing,
         };
         analysis.decoded = Some(decoded);
@@ -181,7 +182,10 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         // a script fills, which is reported as needing JavaScript rather than as empty.
         if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
             let page = discover::discover_document(input.url, doc, text, decoded.encoding);
-            if discover::is_channel_index(&page) || page.needs_javascript.is_some() {
+            if discover::is_channel_index(&page)
+                || page.needs_javascript.is_some()
+                || page.leads_to_api
+            {
                 analysis.kind = PageKind::Content;
                 analysis.view = View::List(page);
                 analysis.decoded = Some(decoded);
@@ -196,6 +200,9 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             } => json_list(input, *format),
             PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
                 View::List(discover::parse_datastore(input.url, text))
+            }
+            PageRole::List { list_api: None } if discover::is_ucap_answer(input.url, text) => {
+                ucap_list(input.url, text)
             }
             PageRole::List { list_api: None } => View::List(discover::discover_document(
                 input.url,
@@ -245,6 +252,14 @@ fn json_list(input: PageInput<'_>, format: JsonListFormat) -> View {
     match discover::parse_json_list(input.url, input.body, format) {
         Ok(page) => View::List(page),
         Err(e) => View::Unusable(e.to_string()),
+    }
+}
+
+/// A UCAP `/queryList` answer as a list, or why it cannot be read.
+fn ucap_list(url: &Url, text: &str) -> View {
+    match discover::parse_ucap_answer(url, text) {
+        Ok(page) => View::List(page),
+        Err(e) => View::Unusable(e),
     }
 }
 

@@ -5,16 +5,17 @@
 use chrono::NaiveDate;
 
 use super::{
-    Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, YearNav, ZooFamily, ZooItem,
-    ZooSpec,
+    Charset, FirstLink, Pager, Script, Stated, UcapChannel, UcapStyle, YearLabel, YearLayout,
+    YearNav, ZooFamily, ZooItem, ZooSpec,
 };
 
-const FAMILIES: [ZooFamily; 5] = [
+const FAMILIES: [ZooFamily; 6] = [
     ZooFamily::Asp,
     ZooFamily::Trs,
     ZooFamily::Hanweb,
     ZooFamily::TrsXxgk,
     ZooFamily::Gkmlpt,
+    ZooFamily::Ucap,
 ];
 
 /// Place names that encode in GBK and in Big5 alike where the script needs it.
@@ -149,6 +150,13 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
         Script::Simplified => format!("{body}人民政府"),
         Script::Traditional => format!("{body}人民政府網"),
     };
+    // UCAP: whether the shell states its page size and the API its total, every combination.
+    let ucap_paging = pick(
+        &[(true, true), (true, false), (false, true), (false, false)],
+        seed,
+        k,
+        19,
+    );
     let mut spec = ZooSpec {
         name: format!("z{i:02}-{}", family_id(family)),
         portal_name,
@@ -166,8 +174,26 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
         group_size: pick(&[1usize, 2, 3], seed, k, 13),
         states_total: pick(&[true, false], seed, k, 14),
         chinese_query: pick(&[true, false], seed, k, 15),
+        ucap: UcapStyle {
+            channel: pick(
+                &[
+                    UcapChannel::Query,
+                    UcapChannel::Folder,
+                    UcapChannel::Script,
+                    UcapChannel::ScriptId,
+                ],
+                seed,
+                k,
+                17,
+            ),
+            site_var: pick(&["websiteCode", "webSiteCode"], seed, k, 18),
+            states_size: ucap_paging.0,
+        },
         items: Vec::new(),
     };
+    if family == ZooFamily::Ucap {
+        spec.states_total = ucap_paging.1;
+    }
     spec.items = items(&spec, reports, others, mix(seed, i as u64));
     spec
 }
@@ -179,6 +205,7 @@ fn family_id(family: ZooFamily) -> &'static str {
         ZooFamily::Hanweb => "hanweb",
         ZooFamily::TrsXxgk => "xxgk",
         ZooFamily::Gkmlpt => "gkmlpt",
+        ZooFamily::Ucap => "ucap",
     }
 }
 

@@ -12,6 +12,7 @@ mod feeds;
 mod generate;
 mod render;
 mod serve;
+mod ucap;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -39,6 +40,32 @@ pub enum ZooFamily {
     /// Guangdong 政府信息公开目录管理平台: `/gkmlpt/api/all/{column}?page=N&sid=S` answering
     /// `{"articles": [...], "total": N}` (`list_api = "gkmlpt"`).
     Gkmlpt,
+    /// 开普云 UCAP: a column shell page whose script names the site (`websiteCode`) and fills
+    /// the list from `POST /queryList` (`current`, `pageSize`, `webSiteCode[]`, `channelCode[]`
+    /// or `channelId[]`), answering `{"data": {"results": [{"source": {...}}], "total": N}}`.
+    Ucap,
+}
+
+/// How a UCAP column shell names its channel and site, and whether it states its page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UcapStyle {
+    pub channel: UcapChannel,
+    /// The script variable holding the site code (`websiteCode`, `webSiteCode`).
+    pub site_var: &'static str,
+    /// The shell's script states `pageSize`; otherwise the API pages by what it is asked.
+    pub states_size: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UcapChannel {
+    /// A template page: `/{site}/bmxxgk/xxgk.shtml?code={channel}&temp=xsqbmxxgk_list`.
+    Query,
+    /// The folder below the site's: `/{site}/{channel}/list.shtml`.
+    Folder,
+    /// The script names it: `channelCode = "{channel}"` on `/{site}/zfxxgk/nb.shtml`.
+    Script,
+    /// The script names a numeric channel id: `"channelId[]": "…"`.
+    ScriptId,
 }
 
 /// Which characters the portal's labels use.
@@ -153,6 +180,8 @@ pub struct ZooSpec {
     pub states_total: bool,
     /// ASP: the list is named by a Chinese query value (`lb=年报`), sent in the page's encoding.
     pub chinese_query: bool,
+    /// UCAP: how the column shell names its channel and site.
+    pub ucap: UcapStyle,
     /// Newest first within each list.
     pub items: Vec<ZooItem>,
 }
@@ -225,7 +254,7 @@ impl ZooSpec {
     /// A one-line description of the variant, for test failure messages.
     pub fn describe(&self) -> String {
         format!(
-            "{} {:?} {:?} {:?} pager {:?} stated {:?} first {:?} years {:?} {:?} page_size {} items {}",
+            "{} {:?} {:?} {:?} pager {:?} stated {:?} first {:?} years {:?} {:?} page_size {} items {} ucap {:?} total {}",
             self.name,
             self.family,
             self.script,
@@ -236,7 +265,9 @@ impl ZooSpec {
             self.years,
             self.year_nav,
             self.page_size,
-            self.items.len()
+            self.items.len(),
+            self.ucap,
+            self.states_total
         )
     }
 }

@@ -4,11 +4,11 @@
 
 use chrono::Datelike;
 
-use super::feeds;
 use super::{
     Charset, FirstLink, Pager, Script, Stated, YearLabel, YearLayout, YearNav, ZooFamily, ZooItem,
     ZooSpec,
 };
+use super::{feeds, ucap};
 use crate::http::{Request, Response};
 
 pub(super) const HANWEB_COLUMN: u32 = 1229;
@@ -97,6 +97,7 @@ pub(super) fn section_target(spec: &ZooSpec) -> String {
         ZooFamily::Hanweb => format!("/col/col{HANWEB_COLUMN}/index.html"),
         ZooFamily::TrsXxgk => "/api/xxgk/list?pageNo=1&channel=nb".to_string(),
         ZooFamily::Gkmlpt => "/gkmlpt/api/all/2361?page=1&sid=755031".to_string(),
+        ZooFamily::Ucap => ucap::section(spec),
     }
 }
 
@@ -122,6 +123,13 @@ pub(super) fn item_target(spec: &ZooSpec, item: &ZooItem) -> String {
         ),
         ZooFamily::TrsXxgk => format!("/xxgk/{}/{}.shtml", d.format("%Y%m"), item.id),
         ZooFamily::Gkmlpt => format!("/gkmlpt/content/0/{}/post_{}.html", item.id / 1000, item.id),
+        ZooFamily::Ucap => format!(
+            "/{}/{}/{}/{:032x}.shtml",
+            ucap::SITE,
+            ucap::CHANNEL,
+            d.format("%Y%m"),
+            u128::from(item.id).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+        ),
     }
 }
 
@@ -142,6 +150,7 @@ pub(super) fn route(spec: &ZooSpec, req: &Request) -> Response {
         ZooFamily::Trs => trs(spec, req),
         ZooFamily::Hanweb => feeds::hanweb(spec, req),
         ZooFamily::TrsXxgk | ZooFamily::Gkmlpt => feeds::json_api(spec, req),
+        ZooFamily::Ucap => ucap::answer(spec, req),
     };
     answer.unwrap_or_else(not_found)
 }

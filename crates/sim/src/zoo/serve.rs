@@ -41,9 +41,15 @@ async fn connection(
             ReadOutcome::Closed | ReadOutcome::Garbage { .. } => return,
             ReadOutcome::Request(req) => {
                 let resp = route(&spec, &req);
+                // A POST is logged with its form: pages of one API differ only there.
+                let logged = if req.method == "POST" && !req.body.is_empty() {
+                    format!("{} POST {}", req.target, String::from_utf8_lossy(&req.body))
+                } else {
+                    req.target.clone()
+                };
                 log.lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .push((req.target.clone(), resp.status));
+                    .push((logged, resp.status));
                 let keep = http::keep_alive(Some(&req), &resp);
                 if http::write_response(&mut stream, Some(&req), &resp)
                     .await
