@@ -114,13 +114,7 @@ fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
 }
 
 fn trs_xxgk_item(base: &Url, record: &Value) -> Option<ListItem> {
-    let text = |key: &str| {
-        record
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |key: &str| text_field(record, key);
     let mut url = base.join(text("URL")?).ok()?;
     url.set_fragment(None);
     let fields = TRS_XXGK_FIELDS
@@ -133,6 +127,15 @@ fn trs_xxgk_item(base: &Url, record: &Value) -> Option<ListItem> {
         date: text("PUBDATE").and_then(parse_date),
         fields,
     })
+}
+
+/// The trimmed, non-empty string member `key` of a JSON object.
+pub(super) fn text_field<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
+    object
+        .get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 pub(super) fn as_number(v: &Value) -> Option<u64> {

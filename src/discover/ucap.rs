@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 use url::Url;
 
-use super::json::as_number;
+use super::json::{as_number, text_field};
 use super::{ListItem, ListPage, PageRequest, StatedCount};
 use crate::dates::parse_date;
 
@@ -154,13 +154,7 @@ pub(super) fn parse_answer(url: &Url, text: &str) -> Result<ListPage, String> {
 }
 
 fn item(base: &Url, source: &Value) -> Option<ListItem> {
-    let text = |key: &str| {
-        source
-            .get(key)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |key: &str| text_field(source, key);
     let link = link_of(source.get("urls")).or_else(|| text("url").map(str::to_string))?;
     let mut url = base.join(&link).ok()?;
     url.set_fragment(None);

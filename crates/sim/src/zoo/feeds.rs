@@ -68,7 +68,7 @@ pub(super) fn hanweb(spec: &ZooSpec, req: &Request) -> Option<Response> {
     ))
 }
 
-fn json_escape(s: &str) -> String {
+pub(super) fn json_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 

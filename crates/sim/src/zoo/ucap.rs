@@ -3,6 +3,7 @@
 //! asked for. A request naming another site or channel gets an empty answer, as a real one
 //! would: a harvester that reads the shell wrong finds nothing.
 
+use super::feeds::json_escape;
 use super::render::{html_page, item_target, word};
 use super::{UcapChannel, ZooItem, ZooSpec};
 use crate::http::{Request, Response};
@@ -50,10 +51,6 @@ fn shell(spec: &ZooSpec) -> Response {
         title = word(spec, "政府信息公开年报", "政府信息公開年報"),
     );
     html_page(spec, word(spec, "年报", "年報"), &body)
-}
-
-fn json_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn result(spec: &ZooSpec, item: &ZooItem) -> String {
