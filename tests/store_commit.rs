@@ -187,3 +187,36 @@ fn commits_survive_reopening() {
     assert_eq!(store.export_since(0).count(), 1);
     assert_eq!(store.consumer_position("parser").expect("position"), 1);
 }
+
+#[test]
+fn the_seal_holds_the_last_commit_once_the_store_closes_however_fast_commits_came() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let seal = dir.path().join("index.seq");
+    let read_seal = || {
+        std::fs::read_to_string(&seal)
+            .expect("seal file")
+            .trim()
+            .parse::<u64>()
+            .expect("a seq")
+    };
+    let last = {
+        let store = Store::open(dir.path()).expect("open store");
+        let mut last = 0;
+        for n in 0..20 {
+            let outcome = store
+                .commit(&capture("P", &format!("http://a/{n}"), &format!("h{n}")))
+                .expect("commit");
+            if let CommitOutcome::NewDocument { seq, .. } = outcome {
+                last = seq;
+            }
+        }
+        // Written once at the first commit, then at most every 250 ms while commits go on.
+        assert!(read_seal() >= 1 && read_seal() <= last);
+        last
+    };
+    assert_eq!(last, 20);
+    assert_eq!(read_seal(), last, "closing writes the newest seq");
+    // A store that only reads leaves the seal alone.
+    drop(Store::open(dir.path()).expect("reopen store"));
+    assert_eq!(read_seal(), last);
+}

@@ -261,15 +261,20 @@ pub(crate) fn signature(lines: &[String]) -> Option<String> {
     is_org_name(above).then(|| above.clone())
 }
 
+/// The longest line a signature date can be on: an organisation of 40 characters, a space and
+/// a date in words (`二〇二五年十二月三十一日`). Body paragraphs are longer and are skipped before
+/// any date is looked for in them: this runs on every line from the end of the page.
+const SIGNATURE_LINE_MAX_CHARS: usize = 64;
+
 fn is_date_only(line: &str) -> bool {
-    if parse_date(line).is_none() {
+    // Bytes first: a line of more than 64 characters has more than 64 bytes.
+    if line.len() > SIGNATURE_LINE_MAX_CHARS && line.chars().count() > SIGNATURE_LINE_MAX_CHARS {
         return false;
     }
-    let rest: String = line
+    let only_date = line
         .chars()
-        .filter(|c| !c.is_ascii_digit() && !"年月日〇零○一二三四五六七八九十-/. ".contains(*c))
-        .collect();
-    rest.is_empty() || org_before_date(line).is_some()
+        .all(|c| c.is_ascii_digit() || "年月日〇零○一二三四五六七八九十-/. ".contains(c));
+    (only_date && parse_date(line).is_some()) || org_before_date(line).is_some()
 }
 
 /// `阿拉山口市人民政府办公室 2025年1月17日` on one line.
@@ -325,6 +330,25 @@ mod tests {
                 None,
             ),
             (&["正文。", "2018年2月7日"], None),
+            // A body paragraph that ends in a date is not a signature line.
+            (
+                &[
+                    "某县人民政府",
+                    "本报告所列数据的统计期限自2024年1月1日起至2024年12月31日止，\
+                     如对本报告有疑问，请与某县人民政府办公室联系，联系时间为2025年1月17日",
+                ],
+                None,
+            ),
+            // The longest organisation and date in words still make a signature.
+            (
+                &[
+                    "正文。",
+                    "某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某人民政府办公室 二〇二五年十二月三十一日",
+                ],
+                Some(
+                    "某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某某人民政府办公室",
+                ),
+            ),
             (&["没有日期的正文。"], None),
         ];
         for (lines, want) in cases {
