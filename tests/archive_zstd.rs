@@ -283,6 +283,29 @@ fn a_crawl_keeps_pages_compressed_and_every_reader_reads_them_plain() {
     assert_bodies_match(&data, &records);
     assert_feed_plain(&h, &records);
     assert_readers_work(&h, &records);
+
+    // `inspect` reads an archived .zst page as the crawl read it.
+    let page = pages
+        .iter()
+        .find(|r| r["title"].is_string())
+        .expect("a page with a title");
+    let path = raw_file(&data, page);
+    let out = h.run(&[
+        "inspect",
+        path.to_str().expect("UTF-8 path"),
+        "--url",
+        page["url"].as_str().expect("url"),
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "inspect: {}", stderr(&out));
+    let seen: Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(
+        seen["title"],
+        page["title"],
+        "inspect of {}",
+        path.display()
+    );
 }
 
 #[test]

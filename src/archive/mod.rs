@@ -299,6 +299,16 @@ impl Archive {
     }
 }
 
+/// The body a file holds, read from any path (`inspect data/raw/ab/<sha256>.zst`): decompressed
+/// under `limit` when its name ends in `.zst`, as it is otherwise.
+pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+    let stored = fs::read(path).map_err(|source| ArchiveError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    codec::decode(path, stored, limit)
+}
+
 /// Checks stored `bytes` fetched back for the file at `path` (a storage key's local path): the
 /// body they hold, decompressed under `limit`, must have `sha256`.
 pub fn check_stored(
