@@ -92,7 +92,7 @@ impl WarcSink {
                 "cut a WARC record left incomplete by an interrupted run"
             );
         }
-        let archive = Archive::open(&settings.data_dir)?;
+        let archive = Archive::open(&settings.data_dir)?.configured(settings);
         let uploads = WarcUploads::new(storage, &dir);
         if let Some(uploads) = &uploads {
             // The writer starts a new file: every file here is closed.
@@ -308,6 +308,8 @@ fn is_damaged(error: &anyhow::Error) -> bool {
             c.downcast_ref::<crate::archive::ArchiveError>(),
             Some(
                 crate::archive::ArchiveError::Damaged { .. }
+                    | crate::archive::ArchiveError::Undecodable { .. }
+                    | crate::archive::ArchiveError::TooLarge { .. }
                     | crate::archive::ArchiveError::Read { .. }
             )
         )

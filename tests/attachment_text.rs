@@ -22,7 +22,9 @@ fn derive(body: &[u8], tools: &Tools) -> (tempfile::TempDir, Option<TextInfo>, O
         .map(|p| std::fs::read_to_string(dir.path().join(p)).expect("text file is UTF-8"));
     if let Some(info) = &info {
         assert_eq!(
-            std::fs::read(archive.absolute(&blob.raw_path)).expect("raw file still there"),
+            archive
+                .read_verified(&blob.raw_path, &blob.sha256)
+                .expect("raw file still there"),
             body,
             "the raw file is never replaced"
         );

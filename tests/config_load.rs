@@ -107,7 +107,7 @@ const BAD: &[Bad] = &[
         line: Some(2),
         says: &[
             "unknown key `politness` at top level",
-            "expected one of data_dir, seeds, operator, politeness, fetch, crawl, warc, feed, storage, portal",
+            "expected one of data_dir, seeds, operator, politeness, fetch, crawl, warc, archive, feed, storage, portal",
         ],
     },
     Bad {
@@ -462,7 +462,7 @@ fn error_text_reads_as_documented() {
         .unwrap_or_default();
     let expected = format!(
         "{}:1:1: unknown key `politness` at top level; expected one of data_dir, seeds, operator, \
-         politeness, fetch, crawl, warc, feed, storage, portal",
+         politeness, fetch, crawl, warc, archive, feed, storage, portal",
         dir.path().join("config.toml").display()
     );
     assert_eq!(shown, expected);

@@ -167,7 +167,7 @@ fn crawl_archives_every_simulated_portal_politely_and_a_recrawl_creates_nothing(
         }
         for r in &archived {
             assert_no_empty_strings(r, "record");
-            let bytes = std::fs::read(raw_file(&data_dir, r)).expect("raw file exists");
+            let bytes = common::read_raw(&raw_file(&data_dir, r));
             assert_eq!(
                 sha256_hex(&bytes),
                 r["sha256"].as_str().expect("sha256"),
@@ -179,7 +179,7 @@ fn crawl_archives_every_simulated_portal_politely_and_a_recrawl_creates_nothing(
             );
             for a in r["attachments"].as_array().expect("attachments") {
                 let path = a["raw_path"].as_str().expect("attachment archived");
-                let bytes = std::fs::read(data_dir.join(path)).expect("attachment raw file exists");
+                let bytes = common::read_raw(&data_dir.join(path));
                 assert_eq!(
                     sha256_hex(&bytes),
                     a["sha256"].as_str().expect("attachment sha256")

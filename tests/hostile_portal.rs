@@ -79,8 +79,7 @@ fn assert_nothing_half_written(h: &Harness, records: &[Value]) -> Vec<String> {
     let data = h.data_dir();
     for r in records {
         let path = raw_file(&data, r);
-        let bytes = std::fs::read(&path)
-            .unwrap_or_else(|e| panic!("raw file {} of {}: {e}", path.display(), r["url"]));
+        let bytes = common::read_raw(&path);
         assert_eq!(
             hex(&Sha256::digest(&bytes)),
             r["sha256"].as_str().expect("sha256"),

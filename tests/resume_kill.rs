@@ -63,8 +63,7 @@ fn assert_archive_intact(h: &Harness, records: &[Value]) {
     assert_eq!(pairs.len(), records.len(), "no (id, version) twice");
     common::assert_seqs_contiguous(records);
     for r in records {
-        let bytes =
-            std::fs::read(raw_file(&h.data_dir(), r)).expect("every record's raw file exists");
+        let bytes = common::read_raw(&raw_file(&h.data_dir(), r));
         assert_eq!(
             sha256_hex(&bytes),
             r["sha256"].as_str().expect("sha256"),

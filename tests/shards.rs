@@ -109,7 +109,7 @@ fn three_shards_archive_what_one_process_does_and_share_no_host() {
             );
         }
         for record in &records {
-            let body = std::fs::read(common::raw_file(&shard_dir(k), record)).expect("raw file");
+            let body = common::raw_body(&shard_dir(k), record);
             assert_eq!(
                 nianbao::dedup::sha256_hex(&body),
                 record["sha256"].as_str().expect("sha256"),

@@ -28,6 +28,7 @@ async fn create_only_puts_never_replace_an_object() {
             allow_http: true,
         }),
         run_label: "host-a".into(),
+        read_limit: nianbao::config::DEFAULT_MAX_BODY_BYTES,
     };
     let storage = Storage::open(&config, dir.path()).expect("storage opens");
     assert!(storage.is_remote());

@@ -236,6 +236,8 @@ fn a_truncated_raw_file_is_named_by_feed_and_export_and_repaired_by_a_recrawl() 
     let records = h.export();
     let victim = raw_file(&data, &records[1]);
     let full = std::fs::read(&victim).expect("raw file");
+    // The body as the server sends it (the file may hold it compressed).
+    let body = common::read_raw(&victim);
     std::fs::write(&victim, &full[..full.len() / 2]).expect("truncate");
 
     // The feed hands over the first record, then stops at the damaged one, naming its file.
@@ -273,7 +275,7 @@ fn a_truncated_raw_file_is_named_by_feed_and_export_and_repaired_by_a_recrawl() 
         nianbao_sim::FaultKind::Body {
             status: 200,
             content_type,
-            body: full.clone(),
+            body,
         },
     ));
     let recrawl = h.run(&["crawl"]);

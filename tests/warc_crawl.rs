@@ -296,7 +296,7 @@ fn warcio_checks_and_reads_a_crawls_warc() {
             "warcio's payload for {} is not the archived body",
             key.0
         );
-        let raw = std::fs::read(common::raw_file(&h.data_dir(), record)).expect("raw file");
+        let raw = common::raw_body(&h.data_dir(), record);
         assert_eq!(sha256_hex(&raw), key.1, "the raw file is the WARC payload");
     }
 }

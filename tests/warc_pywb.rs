@@ -189,7 +189,7 @@ fn pywb_replays_every_archived_body_not_its_metadata() {
             }
         }
         for (url, raw) in bodies {
-            let want = sha256_hex(&std::fs::read(&raw).expect("raw file reads"));
+            let want = sha256_hex(&common::read_raw(&raw));
             let path = format!("/{COLLECTION}/{stamp}id_/{url}");
             let (status, headers, body) = get(addr, &path).expect("pywb answers");
             assert_eq!(status, 200, "{path}: {}", String::from_utf8_lossy(&body));

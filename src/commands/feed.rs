@@ -5,6 +5,7 @@
 //! neither behind the store's lock, so consumers read while a crawl runs.
 
 use std::io::{BufWriter, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use anyhow::Context;
@@ -80,21 +81,28 @@ pub(super) fn run(
         }
         Action::Exec(cmd) => {
             let _lock = positions.lock(consumer)?;
-            let archive = crate::archive::Archive::reader(data_dir);
+            let archive = crate::archive::Archive::reader(data_dir).configured(settings);
             let storage = crate::storage::Storage::open(&settings.storage, data_dir)?;
             // Records are read one at a time as the consumer takes them, so a consumer that is
             // a million records behind costs one record of memory, not a million.
             for record in LogReader::open(data_dir, position)?.take(limit.unwrap_or(usize::MAX)) {
                 let record = record?;
                 // From storage into data_dir when the local copy is missing (checked there).
-                let raw = storage.cached_raw(&record.raw_path, &record.sha256)?;
+                let stored = storage.cached_raw(&record.raw_path, &record.sha256)?;
                 let raw_url = storage.s3_url(&record.raw_path);
                 // A damaged raw file stops the feed before the consumer sees it (exit code 3);
-                // the record is offered again once the file is whole.
-                archive.read_verified(&record.raw_path, &record.sha256)?;
+                // the record is offered again once the file is whole. A compressed one is
+                // handed on as a plain copy, removed when the consumer is done (or failed).
+                let plain = archive.plain_copy(&record.raw_path, &record.sha256)?;
                 let json = serde_json::to_vec(&record)?;
-                let status = run_consumer(&cmd, &json, (&raw, raw_url.as_deref()), &record)
+                let raw = RawFile {
+                    plain: plain.path(),
+                    stored: &stored,
+                    url: raw_url.as_deref(),
+                };
+                let status = run_consumer(&cmd, &json, &raw, &record)
                     .with_context(|| format!("cannot run {cmd:?}"))?;
+                drop(plain);
                 if !status.success() {
                     eprintln!(
                         "{consumer}: {cmd:?} failed on seq {} ({}) with {status}; it will be offered again next time",
@@ -135,18 +143,29 @@ fn bring_log_up_to_date(settings: &Settings) -> anyhow::Result<()> {
     }
 }
 
+/// Where a consumer finds the raw body of its record.
+struct RawFile<'a> {
+    /// `NIANBAO_RAW_PATH`: the body, plain (a temporary copy when it is stored compressed).
+    plain: &'a Path,
+    /// `NIANBAO_RAW_STORED`: the archived file, as the record's `raw_path` names it.
+    stored: &'a Path,
+    /// `NIANBAO_RAW_URL`: the object in S3 storage, if that is where the archive goes.
+    url: Option<&'a str>,
+}
+
 fn run_consumer(
     cmd: &str,
     json: &[u8],
-    (raw, raw_url): (&std::path::Path, Option<&str>),
+    raw: &RawFile<'_>,
     record: &ExportRecord,
 ) -> std::io::Result<std::process::ExitStatus> {
     let mut command = shell(cmd);
-    if let Some(url) = raw_url {
+    if let Some(url) = raw.url {
         command.env("NIANBAO_RAW_URL", url);
     }
     let mut child = command
-        .env("NIANBAO_RAW_PATH", raw)
+        .env("NIANBAO_RAW_PATH", raw.plain)
+        .env("NIANBAO_RAW_STORED", raw.stored)
         .env("NIANBAO_SEQ", record.seq.to_string())
         .env("NIANBAO_ID", &record.id)
         .stdin(Stdio::piped())

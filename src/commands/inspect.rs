@@ -109,8 +109,9 @@ pub struct RawPage {
 }
 
 fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
-    let body =
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.to_string_lossy()))?;
+    // An archived raw file may be given as it is stored, compressed or not.
+    let body = crate::archive::read_file(path, config::DEFAULT_MAX_BODY_BYTES)
+        .with_context(|| format!("cannot read {}", path.to_string_lossy()))?;
     let url = match url {
         Some(url) => url,
         None => {

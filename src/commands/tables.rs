@@ -100,7 +100,7 @@ pub(super) fn run(
     select: Select,
 ) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
-    let archive = Archive::open(&settings.data_dir)?;
+    let archive = Archive::open(&settings.data_dir)?.configured(settings);
     let mut records: Vec<ExportRecord> = Vec::new();
     for record in store.export_since(0) {
         let record = record?;

@@ -14,7 +14,7 @@ use super::{Outcome, open_store};
 
 pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
-    let archive = Archive::open(&settings.data_dir)?;
+    let archive = Archive::open(&settings.data_dir)?.configured(settings);
     let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     // The first text that cannot be put into storage stops the command before its record is
     // updated: no record names a text the storage lacks.

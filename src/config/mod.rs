@@ -62,6 +62,8 @@ pub struct Settings {
     pub fetch: FetchSettings,
     pub crawl: CrawlSettings,
     pub warc: WarcConfig,
+    /// How raw bodies are kept (`[archive]`).
+    pub archive: ArchiveSettings,
     /// The JetStream feed (`[feed]`), when configured.
     pub feed: Option<FeedSettings>,
     /// Where archive files go besides data_dir (`[storage]`).
@@ -121,6 +123,13 @@ pub struct CrawlSettings {
     pub revisit_after: Duration,
     /// When failed URLs are asked again, and when they are given up as gone.
     pub failures: crate::store::FailurePolicy,
+}
+
+/// `[archive]`: how raw bodies are kept in data_dir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ArchiveSettings {
+    /// `compress`: "zstd" (the default: compressed where that saves a tenth) or "none".
+    pub compress: crate::archive::Compression,
 }
 
 /// WARC output settings (`[warc]`).
@@ -277,8 +286,10 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let fetch = resolve::fetch(raw.fetch, &source)?;
     let crawl = resolve::crawl(raw.crawl, &source)?;
     let warc = resolve::warc(raw.warc, &source)?;
+    let archive = resolve::archive(raw.archive, &source)?;
     let feed = feed::resolve(raw.feed, &source)?;
-    let storage = resolve::storage(raw.storage, &data_dir, &source)?;
+    let mut storage = resolve::storage(raw.storage, &data_dir, &source)?;
+    storage.read_limit = fetch.max_body_bytes;
     let operator = raw
         .operator
         .map(|o| o.trim().to_owned())
@@ -313,6 +324,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         fetch,
         crawl,
         warc,
+        archive,
         feed,
         storage,
         operator,

@@ -19,6 +19,7 @@ pub(super) struct RawConfig {
     pub fetch: Option<RawFetch>,
     pub crawl: Option<RawCrawl>,
     pub warc: Option<RawWarc>,
+    pub archive: Option<RawArchive>,
     pub feed: Option<super::feed::RawFeed>,
     pub storage: Option<RawStorage>,
     pub portal: Option<Vec<RawPortal>>,
@@ -75,6 +76,13 @@ pub(super) struct RawCrawl {
 pub(super) struct RawWarc {
     pub enabled: Option<bool>,
     pub max_file_bytes: Option<u64>,
+}
+
+/// `[archive]`: how raw bodies are kept in data_dir.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawArchive {
+    pub compress: Option<String>,
 }
 
 /// `[storage]`: where raw bodies, text and WARC files go besides data_dir.

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use super::diagnose::{KeyPath, Source};
 use super::raw::{
-    DURATION_FORM, HumanDuration, RawCrawl, RawFetch, RawPoliteness, RawPortal, RawStorage,
-    RawWarc, URL_FORM,
+    DURATION_FORM, HumanDuration, RawArchive, RawCrawl, RawFetch, RawPoliteness, RawPortal,
+    RawStorage, RawWarc, URL_FORM,
 };
 use super::*;
+use crate::archive::Compression;
 use crate::storage::{S3Location, StorageConfig, StorageLocation};
 use crate::store::FailurePolicy;
 
@@ -201,6 +202,30 @@ pub(super) fn warc(raw: Option<RawWarc>, source: &Source<'_>) -> Result<WarcConf
             source,
         )?,
     })
+}
+
+/// `[archive]`: zstd by default.
+pub(super) fn archive(
+    raw: Option<RawArchive>,
+    source: &Source<'_>,
+) -> Result<ArchiveSettings, ConfigError> {
+    let Some(name) = raw.and_then(|raw| raw.compress) else {
+        return Ok(ArchiveSettings::default());
+    };
+    match Compression::from_name(name.trim()) {
+        Some(compress) => Ok(ArchiveSettings { compress }),
+        None => Err(source.at_key(
+            &KeyPath::root().key("archive").key("compress"),
+            format!(
+                "expected one of {}, found {name:?}",
+                Compression::NAMES
+                    .iter()
+                    .map(|n| format!("\"{n}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )),
+    }
 }
 
 /// The forms `storage.url` accepts.

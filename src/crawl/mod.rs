@@ -138,7 +138,7 @@ pub async fn run(
     let started = Instant::now();
     let started_at = Utc::now();
     let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    let archive = Archive::open(&settings.data_dir)?;
+    let archive = Archive::open(&settings.data_dir)?.configured(settings);
     let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     let mut intervals = HashMap::new();
     let mut portals = HashMap::new();

@@ -35,7 +35,8 @@ impl Engine {
             let archive = self.archive.clone();
             let path = key.clone();
             let bytes = self
-                .blocking_io(move || archive.read_verified(&path, &sha256))
+                // As stored: a compressed file goes up compressed, under the same `.zst` key.
+                .blocking_io(move || archive.read_stored(&path, &sha256))
                 .await??;
             self.storage.put_create(&key, bytes).await?;
         }

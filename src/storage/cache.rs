@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use super::{Storage, StorageError};
-use crate::dedup::sha256_hex;
 
 impl Storage {
-    /// The local path of the raw file `key` (`raw/ab/<sha256>`), fetched from storage into
-    /// data_dir first when it is missing there. The fetched bytes must have `sha256`.
+    /// The local path of the raw file `key` (`raw/ab/<sha256>` or `raw/ab/<sha256>.zst`),
+    /// fetched from storage into data_dir first when it is missing there. The body the fetched
+    /// bytes hold (decompressed for `.zst`) must have `sha256`.
     pub fn cached_raw(&self, key: &str, sha256: &str) -> Result<PathBuf, StorageError> {
         self.cached(key, Some(sha256))
     }
@@ -30,13 +30,21 @@ impl Storage {
             .block_on(async move { this.get(&owned).await })?
             .ok_or_else(|| StorageError::Missing { url: self.url(key) })?;
         if let Some(expected) = sha256 {
-            let found = sha256_hex(&bytes);
-            if found != expected {
-                return Err(StorageError::Damaged {
-                    url: self.url(key),
-                    len: bytes.len() as u64,
-                    found,
-                    expected: expected.to_string(),
+            // A compressed file is checked by the body it holds (its sha256 names the body).
+            if let Err(e) = crate::archive::check_stored(&path, &bytes, expected, self.read_limit) {
+                return Err(match e {
+                    crate::archive::ArchiveError::Damaged { len, found, .. } => {
+                        StorageError::Damaged {
+                            url: self.url(key),
+                            len,
+                            found,
+                            expected: expected.to_string(),
+                        }
+                    }
+                    other => StorageError::Undecodable {
+                        url: self.url(key),
+                        reason: other.to_string(),
+                    },
                 });
             }
         }

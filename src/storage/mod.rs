@@ -29,6 +29,8 @@ pub struct StorageConfig {
     /// The folder of `runs/` this process puts its run reports in: the host name by default; a
     /// shard sets its own label.
     pub run_label: String,
+    /// Largest body a compressed raw file fetched back may hold: `fetch.max_body_bytes`.
+    pub read_limit: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,7 @@ impl StorageConfig {
         StorageConfig {
             location: StorageLocation::DataDir,
             run_label: host_name(),
+            read_limit: crate::config::DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -68,6 +71,7 @@ pub struct Storage {
     data_dir: PathBuf,
     remote: Option<Arc<remote::Remote>>,
     run_label: String,
+    read_limit: u64,
 }
 
 impl std::fmt::Debug for Storage {
@@ -91,6 +95,7 @@ impl Storage {
             data_dir: data_dir.to_path_buf(),
             remote,
             run_label: config.run_label.clone(),
+            read_limit: config.read_limit,
         })
     }
 

@@ -48,6 +48,8 @@ pub enum StorageError {
         found: String,
         expected: String,
     },
+    #[error("storage object {url} is damaged: {reason}")]
+    Undecodable { url: String, reason: String },
     #[error("storage object {url} is missing")]
     Missing { url: String },
     #[error("storage call for {what} did not finish: {message}")]

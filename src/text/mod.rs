@@ -240,7 +240,6 @@ pub fn derive_and_store(
     raw_path: &str,
     body: Option<&[u8]>,
 ) -> Option<TextInfo> {
-    let path = archive.absolute(raw_path);
     let read;
     let body = match body {
         Some(body) => body,
@@ -256,6 +255,23 @@ pub fn derive_and_store(
                 });
             }
         },
+    };
+    // pdftotext takes a path: a compressed raw file is handed to it as a plain temporary copy.
+    let copy = match sniff(body) {
+        Some(TextFormat::Pdf) => match archive.plain_copy_of(raw_path, raw_sha256, body) {
+            Ok(copy) => Some(copy),
+            Err(e) => {
+                return Some(TextInfo {
+                    text_error: Some(TextError::Read(describe_archive_error(&e)).to_string()),
+                    ..TextInfo::default()
+                });
+            }
+        },
+        _ => None,
+    };
+    let path = match &copy {
+        Some(copy) => copy.path().to_path_buf(),
+        None => archive.absolute(raw_path),
     };
     let derivation = derive(body, &path, tools)?;
     Some(store_derivation(archive, raw_sha256, &derivation))

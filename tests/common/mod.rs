@@ -128,6 +128,23 @@ pub fn raw_file(data_dir: &Path, record: &Value) -> PathBuf {
     data_dir.join(record["raw_path"].as_str().expect("raw_path is a string"))
 }
 
+/// The body a raw file holds: decompressed (by the zstd library itself, not nianbao's reader)
+/// when its name ends in `.zst`, as it is otherwise.
+pub fn read_raw(path: &Path) -> Vec<u8> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("raw file {}: {e}", path.display()));
+    if path.to_string_lossy().ends_with(".zst") {
+        zstd::stream::decode_all(&bytes[..])
+            .unwrap_or_else(|e| panic!("raw file {} is not zstd: {e}", path.display()))
+    } else {
+        bytes
+    }
+}
+
+/// The body of a record's raw file (see `read_raw`).
+pub fn raw_body(data_dir: &Path, record: &Value) -> Vec<u8> {
+    read_raw(&raw_file(data_dir, record))
+}
+
 /// Export records carry seq 1..=n in order: no gaps, no repeats.
 pub fn assert_seqs_contiguous(records: &[Value]) {
     let seqs: Vec<u64> = records

@@ -40,7 +40,8 @@ pub struct Object {
     /// How many versions the key has (the bucket is versioned: each successful PUT adds one).
     pub versions: usize,
     pub size: u64,
-    /// sha256 of the latest version's bytes.
+    /// sha256 of the latest version's bytes; for a `.zst` key, of the body they hold (the
+    /// sha256 a record gives).
     pub sha256: String,
     pub version_id: String,
 }
@@ -159,7 +160,7 @@ impl Moto {
     pub fn objects(&self, bucket: &str, prefix: &str) -> BTreeMap<String, Object> {
         let script = format!(
             "{BOTO}
-import hashlib, json
+import base64, hashlib, json
 bucket, prefix = sys.argv[2], sys.argv[3]
 out = {{}}
 for page in s3.get_paginator('list_object_versions').paginate(Bucket=bucket, Prefix=prefix + '/'):
@@ -169,6 +170,8 @@ for page in s3.get_paginator('list_object_versions').paginate(Bucket=bucket, Pre
         if v['IsLatest']:
             body = s3.get_object(Bucket=bucket, Key=v['Key'])['Body'].read()
             o.update(size=v['Size'], sha256=hashlib.sha256(body).hexdigest(), version_id=v['VersionId'])
+            if v['Key'].endswith('.zst'):
+                o['zst'] = base64.b64encode(body).decode()
 print(json.dumps(out))"
         );
         let json: Value =
@@ -180,7 +183,10 @@ print(json.dumps(out))"
                 let object = Object {
                     versions: v["versions"].as_u64().expect("versions") as usize,
                     size: v["size"].as_u64().expect("size"),
-                    sha256: v["sha256"].as_str().expect("sha256").to_string(),
+                    sha256: match v["zst"].as_str() {
+                        Some(packed) => zst_body_sha256(k, packed),
+                        None => v["sha256"].as_str().expect("sha256").to_string(),
+                    },
                     version_id: v["version_id"].as_str().expect("version id").to_string(),
                 };
                 (k.clone(), object)
@@ -192,3 +198,14 @@ print(json.dumps(out))"
 const BOTO: &str = "import sys, boto3
 s3 = boto3.client('s3', endpoint_url=sys.argv[1], aws_access_key_id='testing',
                   aws_secret_access_key='testing', region_name='us-east-1')";
+
+/// sha256 of the body a `.zst` object holds (base64 of its bytes), or a marker naming the damage.
+fn zst_body_sha256(key: &str, packed: &str) -> String {
+    let packed = data_encoding::BASE64
+        .decode(packed.as_bytes())
+        .unwrap_or_else(|e| panic!("{key}: base64 from the script: {e}"));
+    match zstd::stream::decode_all(&packed[..]) {
+        Ok(body) => nianbao::dedup::sha256_hex(&body),
+        Err(e) => format!("not zstd: {e}"),
+    }
+}

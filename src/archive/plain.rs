@@ -1,0 +1,100 @@
+//! Plain copies of compressed raw files for programs that take a path and know nothing of zstd:
+//! the `feed --exec` consumer (`NIANBAO_RAW_PATH`) and pdftotext. A copy lives in
+//! `data_dir/tmp/plain/` and is removed when the `PlainCopy` is dropped, whether the program
+//! succeeded or not; a plain raw file is handed on as it is, without a copy.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::{Archive, ArchiveError, TMP_DIR, is_compressed};
+
+/// Below `data_dir/tmp/`: `Archive::open` clears only the files directly in `tmp/` (a crawl's
+/// writes in progress), so it never removes a copy a consumer is reading beside it.
+const PLAIN_DIR: &str = "plain";
+
+/// A copy older than this was left by a process that died before it could remove it.
+const STALE_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// A plain file holding a raw body: the raw file itself, or a temporary copy removed on drop.
+#[derive(Debug)]
+pub struct PlainCopy {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl PlainCopy {
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when this is a temporary copy (removed on drop), not the raw file itself.
+    pub fn is_temporary(&self) -> bool {
+        self.temporary
+    }
+}
+
+impl Drop for PlainCopy {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Archive {
+    /// A plain file with the body stored at `raw_path`, checked against `sha256`.
+    pub fn plain_copy(&self, raw_path: &str, sha256: &str) -> Result<PlainCopy, ArchiveError> {
+        let body = self.read_verified(raw_path, sha256)?;
+        self.plain_copy_of(raw_path, sha256, &body)
+    }
+
+    /// A plain file with `body`, already read (and checked) from `raw_path`.
+    pub fn plain_copy_of(
+        &self,
+        raw_path: &str,
+        sha256: &str,
+        body: &[u8],
+    ) -> Result<PlainCopy, ArchiveError> {
+        if !is_compressed(raw_path) {
+            return Ok(PlainCopy {
+                path: self.absolute(raw_path),
+                temporary: false,
+            });
+        }
+        let dir = self.data_dir.join(TMP_DIR).join(PLAIN_DIR);
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ArchiveError::Io { path, source }
+        };
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        let path = dir.join(format!(
+            "{sha256}.{}.{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let copy = PlainCopy {
+            path,
+            temporary: true,
+        };
+        fs::write(&copy.path, body).map_err(io(&copy.path))?;
+        Ok(copy)
+    }
+}
+
+/// Removes copies left by processes that died holding them.
+pub(super) fn remove_stale(tmp: &Path) {
+    let Ok(entries) = fs::read_dir(tmp.join(PLAIN_DIR)) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_AFTER));
+        if old {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
