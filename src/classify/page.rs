@@ -63,6 +63,10 @@ pub struct PageFacts {
     pub has_xml_data_island: bool,
     /// Hrefs of `<a>` elements, in document order.
     pub links: Vec<String>,
+    /// Non-whitespace characters of `visible_text` and `main_text`, counted once: classify asks
+    /// for them several times a page.
+    visible_count: usize,
+    main_count: usize,
 }
 
 impl PageFacts {
@@ -162,17 +166,19 @@ impl PageFacts {
         facts.title = collapse(&facts.title);
         trim_end_in_place(&mut facts.visible_text);
         trim_end_in_place(&mut facts.main_text);
+        facts.visible_count = count_chars(&facts.visible_text);
+        facts.main_count = count_chars(&facts.main_text);
         facts
     }
 
     /// Characters of visible text that are not whitespace.
     pub fn visible_chars(&self) -> usize {
-        count_chars(&self.visible_text)
+        self.visible_count
     }
 
     /// Characters of main (non-boilerplate) text that are not whitespace.
     pub fn main_chars(&self) -> usize {
-        count_chars(&self.main_text)
+        self.main_count
     }
 }
 
