@@ -267,8 +267,13 @@ impl Fetcher {
                 validators,
                 &self.politeness().user_agent,
                 &self.settings,
+                || host.answered(),
             )
             .await;
+            if result.is_err() {
+                // The server may have seen the request at any moment until now.
+                host.answered();
+            }
             drop(slot);
             let (kind, detail) = match result {
                 Ok(response) => {
