@@ -91,9 +91,22 @@ impl HostState {
 
 /// Permission to send one request: held until the response body is read.
 pub struct Slot {
-    _host: OwnedSemaphorePermit,
+    host: OwnedSemaphorePermit,
     _server: Option<OwnedSemaphorePermit>,
     _global: OwnedSemaphorePermit,
+}
+
+/// The host's permit of a request that will be retried: its server and global permits are given
+/// back, and `Host::retry` lets the retry through without another request of the host taking
+/// its turn (a retried URL goes before the host's queue, and a host paused by the failure never
+/// sees the queued request).
+pub struct RetryTurn(OwnedSemaphorePermit);
+
+impl Slot {
+    /// Gives back the server and global permits and keeps the host's, for a retry.
+    pub fn into_retry(self) -> RetryTurn {
+        RetryTurn(self.host)
+    }
 }
 
 /// One host's politeness.
@@ -162,6 +175,27 @@ impl Host {
             .acquire_owned()
             .await
             .expect("host semaphores are never closed");
+        self.admit(host_permit, global, server).await
+    }
+
+    /// Waits like `acquire` for a retry that kept its host permit.
+    pub async fn retry(
+        &self,
+        turn: RetryTurn,
+        global: &Arc<Semaphore>,
+        server: Option<&Arc<Semaphore>>,
+    ) -> Result<Slot, PauseReason> {
+        self.admit(turn.0, global, server).await
+    }
+
+    /// With the host's permit held: the gap, then the server's and a global permit, then the gap
+    /// checked again and the start recorded (see `acquire`).
+    async fn admit(
+        &self,
+        host_permit: OwnedSemaphorePermit,
+        global: &Arc<Semaphore>,
+        server: Option<&Arc<Semaphore>>,
+    ) -> Result<Slot, PauseReason> {
         loop {
             loop {
                 let wait = {
@@ -202,7 +236,7 @@ impl Host {
             state.last_start = Some(Instant::now());
             state.requests += 1;
             return Ok(Slot {
-                _host: host_permit,
+                host: host_permit,
                 _server: server_permit,
                 _global: global_permit,
             });
