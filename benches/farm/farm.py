@@ -2,9 +2,12 @@
 """Writes a static portal farm for the throughput benchmark (see run.sh).
 
 Each host is one county government's annual-report section served by nginx on its own loopback
-address (127.0.1.H, port 8080): `index.html`, `index_1.html` … list pages of 25 items with a
-TRS-style pager, and item pages of about 25 KB each (metadata table, report text, a statistics
-table). It also writes the nginx configuration, a nianbao config and the Scrapy spider's host list.
+address (127.0.1.1 … 127.0.1.250, then 127.0.2.1 …, port 8080): `index.html`, `index_1.html` …
+list pages of 25 items with a TRS-style pager, item pages of about 25 KB each (metadata table,
+report text, a statistics table) and a robots.txt that allows everything. It also writes the nginx
+configuration (one access log for every host, one line per request: see LOG_FORMAT), the seeds
+for nianbao, the Scrapy spider's start URLs, and `hosts.tsv` (address, then `fast` or `slow`).
+With `--slow-every N`, every Nth host's server sends at `--slow-rate` (nginx `limit_rate`).
 """
 import argparse
 import os
@@ -53,6 +56,17 @@ def list_page(host, page, pages, items):
 """
 
 
+# The analyser (gaps.py) reads these fields by position: when the response ended ($msec, seconds
+# with millisecond resolution), how long the request took from its first byte read
+# ($request_time), the address it came in on (one per host), the status and the request line.
+LOG_FORMAT = '$msec $request_time $server_addr $status $body_bytes_sent "$request"'
+
+
+def address(h):
+    """The loopback address of host `h` (1-based): 250 hosts per /24, avoiding .0 and .255."""
+    return f"127.0.{1 + (h - 1) // 250}.{1 + (h - 1) % 250}"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dir", required=True)
@@ -60,11 +74,14 @@ def main():
     ap.add_argument("--items", type=int, default=100)
     ap.add_argument("--per-page", type=int, default=25)
     ap.add_argument("--port", type=int, default=8080)
+    ap.add_argument("--slow-every", type=int, default=0, help="every Nth host is slow (0: none)")
+    ap.add_argument("--slow-rate", default="8k", help="nginx limit_rate of the slow hosts")
     a = ap.parse_args()
     root = os.path.abspath(a.dir)
-    servers, portals, starts = [], [], []
+    servers, portals, starts, classes = [], [], [], []
     for h in range(1, a.hosts + 1):
-        addr = f"127.0.1.{h}"
+        addr = address(h)
+        slow = a.slow_every > 0 and h % a.slow_every == 0
         body = f"{TOWNS[h % len(TOWNS)]}{TOWNS[(h // len(TOWNS)) % len(TOWNS)]}县第{h}人民政府"
         site = os.path.join(root, "www", addr)
         os.makedirs(site, exist_ok=True)
@@ -83,7 +100,9 @@ def main():
                 f.write(list_page(h, p, pages, chunk))
         with open(os.path.join(site, "robots.txt"), "w") as f:
             f.write("User-agent: *\nAllow: /\n")
-        servers.append(f"server {{ listen {addr}:{a.port}; root {site}; access_log off; }}")
+        limit = f" limit_rate {a.slow_rate};" if slow else ""
+        servers.append(f"server {{ listen {addr}:{a.port}; root {site};{limit} }}")
+        classes.append(f"{addr}\t{'slow' if slow else 'fast'}")
         portals.append(f'[[portal]]\nname = "{body}"\nurl = "http://{addr}:{a.port}/index.html"\n')
         starts.append(f"http://{addr}:{a.port}/index.html")
     with open(os.path.join(root, "nginx.conf"), "w") as f:
@@ -94,6 +113,8 @@ events {{ worker_connections 4096; }}
 http {{
   default_type text/html;
   keepalive_requests 100000;
+  log_format farm '{LOG_FORMAT}';
+  access_log {root}/access.log farm;
   client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
   uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
   {chr(10).join(servers)}
@@ -104,6 +125,8 @@ http {{
         f.write("\n".join(portals))
     with open(os.path.join(root, "starts.txt"), "w") as f:
         f.write("\n".join(starts) + "\n")
+    with open(os.path.join(root, "hosts.tsv"), "w") as f:
+        f.write("\n".join(classes) + "\n")
 
 
 if __name__ == "__main__":

@@ -180,7 +180,9 @@ impl Engine {
                 .or_default()
                 .push_back(task);
             let workers = queues.workers.entry(host.clone()).or_insert(0);
-            if *workers < self.settings.politeness.per_host_concurrency.max(1) {
+            if *workers
+                < super::pace::workers_per_host(self.settings.politeness.per_host_concurrency)
+            {
                 *workers += 1;
                 true
             } else {

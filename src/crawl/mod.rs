@@ -6,6 +6,7 @@ mod frontier;
 pub mod guard;
 mod item;
 mod list;
+mod pace;
 mod progress;
 mod task;
 mod text;
@@ -22,6 +23,7 @@ use chrono::{SecondsFormat, Utc};
 use tokio::sync::Notify;
 use url::Url;
 
+pub use pace::{PAGE_DELAY_ENV, PAGE_DELAY_MAX};
 pub use task::{Role, Task, TaskRequest, TaskState};
 
 use crate::archive::Archive;
@@ -126,6 +128,8 @@ pub(crate) struct Engine {
     quarantined: Mutex<Vec<String>>,
     /// The tools that derive attachments' text (pdftotext), found on PATH at start.
     text_tools: crate::text::Tools,
+    /// The tests' slow reading (see [`PAGE_DELAY_ENV`]); zero in every real run.
+    page_delay: Duration,
 }
 
 /// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
@@ -230,6 +234,7 @@ pub async fn run(
         suspects: Mutex::new(suspects),
         quarantined: Mutex::new(previous_end.quarantined.clone()),
         text_tools,
+        page_delay: pace::page_delay_requested(),
     });
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
@@ -424,6 +429,9 @@ impl Engine {
     ) -> Result<Analysis, PageFailure> {
         if self.is_suspect(capture.url.as_str()) {
             self.probe_suspect(portal, capture, &role).await?;
+        }
+        if !self.page_delay.is_zero() {
+            tokio::time::sleep(self.page_delay).await;
         }
         // The permit moves into the blocking task: a page that overruns its time limit keeps
         // its core until it ends, so runaway pages can never pile up more work than cores.

@@ -256,8 +256,14 @@ impl Fetcher {
             Err(reason) => return Err(Box::new(FetchOutcome::Excluded { url, reason })),
         };
         let mut attempt = 0;
+        // A retry keeps the host's permit, so no other request of the host goes before it.
+        let mut turn: Option<crate::gate::RetryTurn> = None;
         loop {
-            let slot = match host.acquire(self.gate.global(), server.as_ref()).await {
+            let admitted = match turn.take() {
+                Some(turn) => host.retry(turn, self.gate.global(), server.as_ref()).await,
+                None => host.acquire(self.gate.global(), server.as_ref()).await,
+            };
+            let slot = match admitted {
                 Ok(slot) => slot,
                 Err(reason) => return Err(Box::new(paused(url, reason))),
             };
@@ -267,9 +273,14 @@ impl Fetcher {
                 validators,
                 &self.politeness().user_agent,
                 &self.settings,
+                || host.answered(),
             )
             .await;
-            drop(slot);
+            if result.is_err() {
+                // The server may have seen the request at any moment until now.
+                host.answered();
+            }
+            let kept = slot.into_retry();
             let (kind, detail) = match result {
                 Ok(response) => {
                     if let Some(challenge) = challenge_of(&response) {
@@ -310,6 +321,7 @@ impl Fetcher {
                         }));
                     }
                     attempt += 1;
+                    turn = Some(kept);
                     continue;
                 }
                 Err(SendError::Oversize { limit }) => {
@@ -330,6 +342,7 @@ impl Fetcher {
             }
             host.defer(self.backoff(attempt), false);
             attempt += 1;
+            turn = Some(kept);
         }
     }
 }

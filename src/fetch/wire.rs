@@ -82,6 +82,7 @@ pub(super) async fn send_once(
     validators: Option<&Validators>,
     user_agent: &str,
     settings: &FetchSettings,
+    answered: impl FnOnce(),
 ) -> Result<Capture, SendError> {
     let max_body_bytes = settings.max_body_bytes;
     let url = request.url().clone();
@@ -121,7 +122,10 @@ pub(super) async fn send_once(
     }
     let started = Instant::now();
     let mut response = match timeout_at(started + settings.timeout, builder.send()).await {
-        Ok(sent) => sent.map_err(|e| classify_error(&e))?,
+        Ok(sent) => {
+            answered();
+            sent.map_err(|e| classify_error(&e))?
+        }
         Err(_) => {
             return Err(SendError::Transient(
                 FailKind::Timeout,

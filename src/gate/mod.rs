@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use url::Url;
 
-pub use host::{Host, HostSummary, PauseReason, Slot};
+pub use host::{Host, HostSummary, PauseReason, RetryTurn, Slot};
 pub use robots::{ROBOTS_MAX_BYTES, RobotsRules, product_token};
 
 use crate::config::Politeness;

@@ -257,3 +257,30 @@ async fn a_retry_after_pause_for_the_run_refuses_waiting_requests() {
     assert_eq!(summary.retry_after_pauses, 1);
     assert_eq!(summary.paused, Some(reason.to_string()));
 }
+
+/// The answer to the first request arrives 400 ms after it was let through (a new connection, a
+/// slow server): the server may have seen the request that late, so the second request is let
+/// through one interval after the answer, not after the first was let through (issue 10).
+async fn gap_runs_from_a_late_answer(broken: bool) -> Option<String> {
+    let gate = gate(SECOND, 1, 8, broken);
+    let host = gate.host(&url("a.gov.cn"));
+    let late = Duration::from_millis(400);
+    let begin = Instant::now();
+    let slot = host.acquire(gate.global(), None).await.expect("not paused");
+    sleep(late).await;
+    host.answered();
+    drop(slot);
+    let _second = host.acquire(gate.global(), None).await.expect("not paused");
+    let started = Instant::now() - begin;
+    (started != late + SECOND).then(|| {
+        format!(
+            "second request let through {started:?} after the first, whose answer came at {late:?}"
+        )
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_gap_runs_from_the_answer_when_it_comes_late() {
+    assert_eq!(gap_runs_from_a_late_answer(false).await, None);
+    assert!(gap_runs_from_a_late_answer(true).await.is_some());
+}
