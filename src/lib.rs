@@ -30,8 +30,7 @@
 //!                               as keyed cells, headline figures and consistency checks
 //! ```
 //!
-//! `cli` parses the command line and `commands` runs each subcommand; `memory` holds the
-//! process-wide allocator settings `main` applies first. The simulated portals that
+//! `cli` parses the command line and `commands` runs each subcommand. The simulated portals that
 //! the tests, the benchmarks and `nianbao demo` crawl live in their own crate, `crates/sim`
 //! (`nianbao_sim`).
 
@@ -52,7 +51,6 @@ pub mod feed;
 pub mod fetch;
 pub mod gate;
 pub mod health;
-pub mod memory;
 pub mod page;
 pub mod report;
 pub mod storage;

@@ -9,7 +9,6 @@ use nianbao::commands;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    nianbao::memory::cap_malloc_arenas();
     let cli = Cli::parse();
     let filter =
         EnvFilter::try_from_env("NIANBAO_LOG").unwrap_or_else(|_| EnvFilter::new("nianbao=info"));
