@@ -17,6 +17,8 @@ impl Engine {
     /// Fills the frontier: resumes an interrupted run of the same mode, or starts from the
     /// portals' sections (plus, for a crawl, the URLs that failed last time).
     pub(super) fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
+        // The spill keeps only a run's queue order, which the queued tasks below rebuild.
+        self.frontier.clear_spill()?;
         if !self.frontier.is_empty() {
             self.restore_ledgers()?;
             let mut resumed = 0;
@@ -173,12 +175,7 @@ impl Engine {
         let host = host_key(&url);
         let spawn = {
             let mut queues = self.queues.lock().expect("queue lock is never poisoned");
-            queues.outstanding += 1;
-            queues
-                .per_host
-                .entry(host.clone())
-                .or_default()
-                .push_back(task);
+            queues.push(&self.frontier, &host, task);
             let workers = queues.workers.entry(host.clone()).or_insert(0);
             if *workers
                 < super::pace::workers_per_host(self.settings.politeness.per_host_concurrency)
@@ -211,9 +208,15 @@ impl Engine {
             }
             let task = {
                 let mut queues = self.queues.lock().expect("queue lock is never poisoned");
-                match queues.per_host.get_mut(&host).and_then(|q| q.pop_front()) {
+                match queues.pop(&self.frontier, &host) {
                     Some(task) => task,
-                    None => break,
+                    None => {
+                        // Only after spilled tasks were lost can the count reach zero here.
+                        if queues.outstanding == 0 {
+                            self.idle.notify_one();
+                        }
+                        break;
+                    }
                 }
             };
             let key = task.key();
@@ -248,7 +251,7 @@ impl Engine {
             *n = n.saturating_sub(1);
         }
         // A task may have been queued between the empty pop and this decrement.
-        let orphaned = queues.per_host.get(&host).is_some_and(|q| !q.is_empty())
+        let orphaned = queues.has_work(&host)
             && queues.workers.get(&host).copied().unwrap_or(0) == 0
             && !self.stopping.load(Ordering::SeqCst);
         if orphaned {

@@ -8,11 +8,12 @@ mod item;
 mod list;
 mod pace;
 mod progress;
+mod queue;
 mod task;
 mod text;
 mod upload;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,6 +36,7 @@ use crate::report::{PortalReport, RunReport};
 use crate::store::{FrontierStore, Store};
 use crate::warc_sink::WarcSink;
 use progress::Progress;
+use queue::Queues;
 
 /// How long in-flight work may take to finish after a stop was requested.
 const STOP_GRACE: Duration = Duration::from_secs(10);
@@ -85,14 +87,6 @@ struct PortalScope {
     portal: Portal,
     host: String,
     allow_private: bool,
-}
-
-#[derive(Default)]
-struct Queues {
-    per_host: HashMap<String, VecDeque<Task>>,
-    workers: HashMap<String, usize>,
-    /// Tasks queued or being worked on.
-    outstanding: usize,
 }
 
 /// One run's state, shared by its workers.
@@ -219,7 +213,7 @@ pub async fn run(
         storage: storage.clone(),
         fetcher,
         portals,
-        queues: Mutex::new(Queues::default()),
+        queues: Mutex::new(Queues::new(queue::window_size(settings))),
         reports: Mutex::new(HashMap::new()),
         idle: Notify::new(),
         stopping: AtomicBool::new(false),
@@ -258,6 +252,17 @@ pub async fn run(
         engine.stopping.store(true, Ordering::SeqCst);
         let _ = tokio::time::timeout(STOP_GRACE, engine.wait_for_workers()).await;
     }
+    // Tasks the run could not read back from disk are still queued in the frontier: the run
+    // ends as interrupted, so the next one resumes them.
+    let lost = engine
+        .queues
+        .lock()
+        .expect("queue lock is never poisoned")
+        .fault;
+    if lost {
+        tracing::error!("queued tasks could not be read back from disk: the next run resumes them");
+    }
+    let interrupted = interrupted || lost;
     engine.progress.finish();
     let store_for_flush = store.clone();
     tokio::task::spawn_blocking(move || store_for_flush.flush()).await??;

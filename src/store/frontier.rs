@@ -17,15 +17,58 @@ fn ledger_key(portal: &str, list: &str) -> Vec<u8> {
     key
 }
 
+/// The spill key of a queued task: host, a zero byte (never in a host name), then the task's
+/// place in the run's queue order, big-endian so that key order is queue order.
+fn spill_key(host: &str, seq: u64) -> Vec<u8> {
+    let mut key = spill_prefix(host);
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+fn spill_prefix(host: &str) -> Vec<u8> {
+    let mut key = host.as_bytes().to_vec();
+    key.push(0);
+    key
+}
+
 /// One crawl mode's persistent frontier.
 #[derive(Clone)]
 pub struct FrontierStore {
     tree: sled::Tree,
+    /// Queued tasks beyond a host's in-memory window, in queue order per host (host + seq ->
+    /// task bytes), so that a refill is one range scan. Only this run's order lives here: the
+    /// task's state stays in `tree`, and the spill is rebuilt from it when a run resumes.
+    spill: sled::Tree,
 }
 
 impl FrontierStore {
-    pub(super) fn new(tree: sled::Tree) -> FrontierStore {
-        FrontierStore { tree }
+    pub(super) fn new(tree: sled::Tree, spill: sled::Tree) -> FrontierStore {
+        FrontierStore { tree, spill }
+    }
+
+    /// Keeps a queued task of `host` on disk only, at place `seq` of the host's queue.
+    pub fn spill(&self, host: &str, seq: u64, task: &[u8]) -> Result<(), StoreError> {
+        self.spill.insert(spill_key(host, seq), task)?;
+        Ok(())
+    }
+
+    /// Takes up to `limit` of `host`'s spilled tasks, first spilled first, off the disk.
+    pub fn unspill(&self, host: &str, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut taken = Vec::new();
+        let mut batch = sled::Batch::default();
+        for entry in self.spill.scan_prefix(spill_prefix(host)).take(limit) {
+            let (key, value) = entry?;
+            batch.remove(key);
+            taken.push(value.to_vec());
+        }
+        self.spill.apply_batch(batch)?;
+        Ok(taken)
+    }
+
+    /// Forgets every spilled task: a run starting (or resuming) queues them again from `tree`.
+    pub fn clear_spill(&self) -> Result<(), StoreError> {
+        self.spill.clear()?;
+        Ok(())
     }
 
     pub fn put(&self, key: &str, task: &[u8]) -> Result<(), StoreError> {
@@ -91,6 +134,7 @@ impl FrontierStore {
     /// Forgets every task: the run this frontier belonged to is complete.
     pub fn clear(&self) -> Result<(), StoreError> {
         self.tree.clear()?;
+        self.spill.clear()?;
         self.tree.flush()?;
         Ok(())
     }

@@ -381,6 +381,7 @@ impl Store {
     pub fn frontier(&self, name: &str) -> Result<FrontierStore, StoreError> {
         Ok(FrontierStore::new(
             self.db.open_tree(format!("frontier/{name}"))?,
+            self.db.open_tree(format!("frontier-spill/{name}"))?,
         ))
     }
 
