@@ -7,7 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::route_server::{RouteServer, numbered_portal, run_nianbao, write_config};
 use common::stderr;
 
 const PER_PAGE: usize = 6;
@@ -80,26 +80,9 @@ fn item_page(i: usize) -> Vec<u8> {
 }
 
 fn route(target: &str) -> (u16, String, Vec<u8>) {
-    let html = "text/html; charset=utf-8".to_string();
-    if target == "/xxgk/list.html" {
-        return (200, html, list_page(1));
-    }
-    let page = target
-        .strip_prefix("/xxgk/list.html?page=")
-        .and_then(|n| n.parse::<usize>().ok())
-        .filter(|n| (1..=pages()).contains(n));
-    if let Some(n) = page {
-        return (200, html, list_page(n));
-    }
-    let item = target
-        .strip_prefix("/art/")
-        .and_then(|t| t.strip_suffix(".html"))
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|i| *i < entries().len());
-    if let Some(i) = item {
-        return (200, html, item_page(i));
-    }
-    (404, html, b"<html><body>404</body></html>".to_vec())
+    numbered_portal(target, pages(), list_page, |i| {
+        (i < entries().len()).then(|| item_page(i))
+    })
 }
 
 fn crawl(ip: &str, only_report_titles: Option<bool>) -> (Vec<String>, String) {

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::route_server::{RouteServer, write_config};
+use common::route_server::{RouteServer, numbered_portal, write_config};
 use common::{run_limited, stderr};
 
 const PAGES: usize = 4;
@@ -55,26 +55,9 @@ fn item_page(i: usize) -> Vec<u8> {
 }
 
 fn route(target: &str) -> (u16, String, Vec<u8>) {
-    let html = "text/html; charset=utf-8".to_string();
-    if target == "/xxgk/list.html" {
-        return (200, html, list_page(1));
-    }
-    if let Some(n) = target
-        .strip_prefix("/xxgk/list.html?page=")
-        .and_then(|n| n.parse::<usize>().ok())
-        .filter(|n| (1..=PAGES).contains(n))
-    {
-        return (200, html, list_page(n));
-    }
-    if let Some(i) = target
-        .strip_prefix("/art/")
-        .and_then(|t| t.strip_suffix(".html"))
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|i| *i < ITEMS)
-    {
-        return (200, html, item_page(i));
-    }
-    (404, html, b"<html><body>404</body></html>".to_vec())
+    numbered_portal(target, PAGES, list_page, |i| {
+        (i < ITEMS).then(|| item_page(i))
+    })
 }
 
 /// A portal of its own and a config for it: one host slot, so the host's queue order is the

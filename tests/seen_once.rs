@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::route_server::{RouteServer, numbered_portal, run_nianbao, write_config};
 use common::stderr;
 
 const PAGES: usize = 6;
@@ -50,26 +50,10 @@ fn item_page(i: usize) -> Vec<u8> {
 }
 
 fn route(target: &str) -> (u16, String, Vec<u8>) {
-    let html = "text/html; charset=utf-8".to_string();
-    if target == "/xxgk/list.html" {
-        return (200, html, list_page(1));
-    }
-    if let Some(n) = target
-        .strip_prefix("/xxgk/list.html?page=")
-        .and_then(|n| n.parse::<usize>().ok())
-        .filter(|n| (1..=PAGES).contains(n))
-    {
-        return (200, html, list_page(n));
-    }
-    if let Some(i) = target
-        .strip_prefix("/art/")
-        .and_then(|t| t.strip_suffix(".html"))
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|i| *i < ITEMS && i % 2 == 0)
-    {
-        return (200, html, item_page(i));
-    }
-    (404, html, b"<html><body>404</body></html>".to_vec())
+    // Only the even items answer; every other one is a 404 each time it is asked for.
+    numbered_portal(target, PAGES, list_page, |i| {
+        (i < ITEMS && i % 2 == 0).then(|| item_page(i))
+    })
 }
 
 #[test]

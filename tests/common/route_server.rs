@@ -96,3 +96,34 @@ pub fn run_nianbao(config: &std::path::Path, args: &[&str]) -> std::process::Out
     cmd.arg("--config").arg(config).args(args);
     super::run_limited(cmd, std::time::Duration::from_secs(60))
 }
+
+/// The route of a numbered test portal: its list's first page at `/xxgk/list.html`, page N at
+/// `/xxgk/list.html?page=N` (1 to `pages`), item N at `/art/N.html` where `item_page` answers,
+/// and 404 for anything else.
+pub fn numbered_portal(
+    target: &str,
+    pages: usize,
+    list_page: impl Fn(usize) -> Vec<u8>,
+    item_page: impl Fn(usize) -> Option<Vec<u8>>,
+) -> (u16, String, Vec<u8>) {
+    let html = "text/html; charset=utf-8".to_string();
+    if target == "/xxgk/list.html" {
+        return (200, html, list_page(1));
+    }
+    let page = target
+        .strip_prefix("/xxgk/list.html?page=")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|n| (1..=pages).contains(n));
+    if let Some(n) = page {
+        return (200, html, list_page(n));
+    }
+    let item = target
+        .strip_prefix("/art/")
+        .and_then(|t| t.strip_suffix(".html"))
+        .and_then(|i| i.parse::<usize>().ok())
+        .and_then(&item_page);
+    match item {
+        Some(body) => (200, html, body),
+        None => (404, html, b"<html><body>404</body></html>".to_vec()),
+    }
+}
