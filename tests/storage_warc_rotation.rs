@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::route_server::{RouteServer, write_config};
+use common::route_server::{RouteServer, numbered_portal, write_config};
 use nianbao::dedup::sha256_hex;
 use s3_support::{AWS_ENV, Moto};
 
@@ -31,40 +31,37 @@ fn filler(seed: u64) -> String {
         .collect()
 }
 
+fn list_page(_: usize) -> Vec<u8> {
+    let rows: String = (0..ITEMS)
+        .map(|i| {
+            format!(
+                "<li><a href=\"/art/{i}.html\">某某县{}年政府信息公开工作年度报告</a><span>2025-01-{:02}</span></li>",
+                2015 + i,
+                i + 1
+            )
+        })
+        .collect();
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>政府信息公开</title></head><body><ul class=\"list\">{rows}</ul></body></html>"
+    )
+    .into_bytes()
+}
+
+fn item_page(i: usize) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县{0}年政府信息公开工作年度报告</title></head>\
+         <body><h1>某某县{0}年政府信息公开工作年度报告</h1><p>发布日期：2025-01-{1:02}</p>\
+         <p>一、总体情况。</p><p>{2}</p></body></html>",
+        2015 + i,
+        i + 1,
+        filler(i as u64 + 1)
+    )
+    .into_bytes()
+}
+
+/// One list page of every item.
 fn route(target: &str) -> (u16, String, Vec<u8>) {
-    let html = "text/html; charset=utf-8".to_string();
-    if target == "/xxgk/list.html" {
-        let rows: String = (0..ITEMS)
-            .map(|i| {
-                format!(
-                    "<li><a href=\"/art/{i}.html\">某某县{}年政府信息公开工作年度报告</a><span>2025-01-{:02}</span></li>",
-                    2015 + i,
-                    i + 1
-                )
-            })
-            .collect();
-        let page = format!(
-            "<html><head><meta charset=\"utf-8\"><title>政府信息公开</title></head><body><ul class=\"list\">{rows}</ul></body></html>"
-        );
-        return (200, html, page.into_bytes());
-    }
-    if let Some(i) = target
-        .strip_prefix("/art/")
-        .and_then(|t| t.strip_suffix(".html"))
-        .and_then(|i| i.parse::<usize>().ok())
-        .filter(|i| *i < ITEMS)
-    {
-        let page = format!(
-            "<html><head><meta charset=\"utf-8\"><title>某某县{0}年政府信息公开工作年度报告</title></head>\
-             <body><h1>某某县{0}年政府信息公开工作年度报告</h1><p>发布日期：2025-01-{1:02}</p>\
-             <p>一、总体情况。</p><p>{2}</p></body></html>",
-            2015 + i,
-            i + 1,
-            filler(i as u64 + 1)
-        );
-        return (200, html, page.into_bytes());
-    }
-    (404, html, b"<html><body>404</body></html>".to_vec())
+    numbered_portal(target, 1, list_page, |i| (i < ITEMS).then(|| item_page(i)))
 }
 
 #[test]
