@@ -98,6 +98,7 @@ fn main() -> anyhow::Result<()> {
                     validators: None,
                     scope: &scope,
                     allow_private: true,
+                    hold: None,
                 };
                 let request = PageRequest::Get(url);
                 loop {

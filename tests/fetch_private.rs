@@ -49,6 +49,7 @@ fn private_addresses_are_refused_unless_the_portal_is_on_one() {
             validators: None,
             scope: &any,
             allow_private: false,
+            hold: None,
         };
         let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(url.clone()), &options));
         assert!(
@@ -74,6 +75,7 @@ fn private_addresses_are_refused_unless_the_portal_is_on_one() {
         validators: None,
         scope: &any,
         allow_private: true,
+        hold: None,
     };
     let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(site.section_url()), &options));
     assert!(
@@ -133,6 +135,7 @@ fn names_resolving_to_private_addresses_are_not_connected_to() {
         validators: None,
         scope: &any,
         allow_private: true,
+        hold: None,
     };
     let settings = FetchSettings {
         max_retries: 0,
@@ -243,11 +246,13 @@ fn names_resolved_to_special_purpose_addresses_are_refused_through_the_resolver(
         validators: None,
         scope: &any,
         allow_private: false,
+        hold: None,
     };
     let private_portal = FetchOptions {
         validators: None,
         scope: &any,
         allow_private: true,
+        hold: None,
     };
     let path = site.section_url().path().to_string();
     let at = |name: &str| Url::parse(&format!("http://{name}:{port}{path}")).expect("URL");

@@ -72,6 +72,7 @@ fn fetch_from_two_names_on_one_server(per_ip_concurrency: usize) -> ScriptedServ
                     validators: None,
                     scope: &any,
                     allow_private: true,
+                    hold: None,
                 };
                 fetcher.fetch(&PageRequest::Get(url), &options).await
             })

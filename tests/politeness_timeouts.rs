@@ -55,6 +55,7 @@ fn fetch_once(
         validators: None,
         scope: &any,
         allow_private: true,
+        hold: None,
     };
     runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options))
 }

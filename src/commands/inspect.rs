@@ -152,6 +152,7 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
         validators: None,
         scope: &anywhere,
         allow_private: true,
+        hold: None,
     };
     let capture = match fetcher
         .fetch(&PageRequest::Get(url.clone()), &options)

@@ -44,10 +44,13 @@ impl Engine {
                 last_modified: s.last_modified.clone(),
             });
         let scope = self.same_host_scope(&portal);
+        // Held until this task ends: its page is in memory until it is read and archived.
+        let hold = self.fetcher.page_hold();
         let options = FetchOptions {
             validators: validators.as_ref(),
             scope: &scope,
             allow_private: self.allow_private(&portal),
+            hold: Some(&hold),
         };
         let outcome = self.fetcher.fetch(&request, &options).await;
         let capture = match outcome {
@@ -185,6 +188,7 @@ impl Engine {
                 validators: None,
                 scope: &any_host,
                 allow_private: self.allow_private(portal),
+                hold: None,
             };
             let request = crate::discover::PageRequest::Get(link.url.clone());
             let mut record = AttachmentRecord {

@@ -55,10 +55,13 @@ impl Engine {
         let portal = task.portal.clone();
         let is_section_root = year.is_none() && task.request.url == self.section_url(&portal);
         let scope = self.same_host_scope(&portal);
+        // Held until this task ends: its page is in memory until its links are queued.
+        let hold = self.fetcher.page_hold();
         let options = FetchOptions {
             validators: None,
             scope: &scope,
             allow_private: self.allow_private(&portal),
+            hold: Some(&hold),
         };
         let outcome = self.fetcher.fetch(&request, &options).await;
         let capture = match outcome {

@@ -22,7 +22,7 @@ pub use scope::{Lookup, PublicResolver, ResolveError, is_private_host, is_privat
 use crate::classify::{self, PageKind};
 use crate::config::{FetchSettings, Politeness};
 use crate::discover::PageRequest;
-use crate::gate::{Host, HostGate, PauseReason, RobotsRules, product_token};
+use crate::gate::{Host, HostGate, PageHold, PauseReason, RobotsRules, product_token};
 use wire::{SendError, send_once};
 
 /// RFC 9309: follow at least five redirects for robots.txt.
@@ -38,6 +38,9 @@ pub struct FetchOptions<'a> {
     pub scope: &'a (dyn Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync),
     /// Allow private, loopback and link-local addresses (the portal itself is on one).
     pub allow_private: bool,
+    /// The task's claim on a page in memory, taken at its first request (`HostGate::page_hold`);
+    /// none for fetches made while the task already holds a page (its attachments).
+    pub hold: Option<&'a PageHold>,
 }
 
 /// The HTTP client with the host gate in front of it.
@@ -106,6 +109,11 @@ impl Fetcher {
         Duration::from_secs_f64(base * jitter).min(self.politeness().max_retry_after)
     }
 
+    /// A new task's claim on a page in memory (see `PageHold`).
+    pub fn page_hold(&self) -> PageHold {
+        self.gate.page_hold()
+    }
+
     /// Fetches `request`, following redirects by hand.
     pub async fn fetch(&self, request: &PageRequest, options: &FetchOptions<'_>) -> FetchOutcome {
         let mut current = request.clone();
@@ -121,7 +129,10 @@ impl Fetcher {
             } else {
                 None
             };
-            let mut response = match self.exchange(&host, &current, validators).await {
+            let mut response = match self
+                .exchange(&host, &current, validators, options.hold)
+                .await
+            {
                 Ok(response) => response,
                 Err(outcome) => return *outcome,
             };
@@ -210,7 +221,7 @@ impl Fetcher {
         let mut hop_host = host.clone();
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
-            let response = match self.exchange(&hop_host, &request, None).await {
+            let response = match self.exchange(&hop_host, &request, None, None).await {
                 Ok(response) => response,
                 Err(outcome) => {
                     return RobotsRules::DisallowAll(format!(
@@ -248,6 +259,7 @@ impl Fetcher {
         host: &Arc<Host>,
         request: &PageRequest,
         validators: Option<&Validators>,
+        hold: Option<&PageHold>,
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
         let limit = self.politeness().host_failure_limit;
@@ -260,8 +272,14 @@ impl Fetcher {
         let mut turn: Option<crate::gate::RetryTurn> = None;
         loop {
             let admitted = match turn.take() {
-                Some(turn) => host.retry(turn, self.gate.global(), server.as_ref()).await,
-                None => host.acquire(self.gate.global(), server.as_ref()).await,
+                Some(turn) => {
+                    host.retry(turn, self.gate.global(), server.as_ref(), hold)
+                        .await
+                }
+                None => {
+                    host.acquire(self.gate.global(), server.as_ref(), hold)
+                        .await
+                }
             };
             let slot = match admitted {
                 Ok(slot) => slot,

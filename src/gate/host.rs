@@ -96,6 +96,52 @@ pub struct Slot {
     _global: OwnedSemaphorePermit,
 }
 
+/// A crawl task's claim on one of the pages the run may hold in memory at once, from the moment
+/// its first request is let through until the task drops it (its page read and archived). The
+/// claim is taken after the host's gap, so a host waiting out its gap holds none, and only once
+/// per task: redirect hops, retries and a list's further API pages reuse it, so a task never
+/// waits for a claim while holding one and the claims cannot deadlock. Without it every worker
+/// could hold a fetched page while the CPU pool works through the backlog (issue 10: some 600
+/// pages, 70 MB, on the raw farm).
+pub struct PageHold {
+    pool: Arc<Semaphore>,
+    claim: Mutex<Option<OwnedSemaphorePermit>>,
+}
+
+impl PageHold {
+    pub fn new(pool: &Arc<Semaphore>) -> PageHold {
+        PageHold {
+            pool: pool.clone(),
+            claim: Mutex::new(None),
+        }
+    }
+
+    fn claim(&self) -> std::sync::MutexGuard<'_, Option<OwnedSemaphorePermit>> {
+        self.claim
+            .lock()
+            .expect("a page hold's lock is never held across a panic")
+    }
+
+    /// Takes the claim unless it is held already; true when this call took it.
+    async fn take(&self) -> bool {
+        if self.claim().is_some() {
+            return false;
+        }
+        let permit = self
+            .pool
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the page pool's semaphore is never closed");
+        *self.claim() = Some(permit);
+        true
+    }
+
+    fn give_back(&self) {
+        self.claim().take();
+    }
+}
+
 /// The host's permit of a request that will be retried: its server and global permits are given
 /// back, and `Host::retry` lets the retry through without another request of the host taking
 /// its turn (a retried URL goes before the host's queue, and a host paused by the failure never
@@ -168,6 +214,7 @@ impl Host {
         &self,
         global: &Arc<Semaphore>,
         server: Option<&Arc<Semaphore>>,
+        hold: Option<&PageHold>,
     ) -> Result<Slot, PauseReason> {
         let host_permit = self
             .permits
@@ -175,7 +222,7 @@ impl Host {
             .acquire_owned()
             .await
             .expect("host semaphores are never closed");
-        self.admit(host_permit, global, server).await
+        self.admit(host_permit, global, server, hold).await
     }
 
     /// Waits like `acquire` for a retry that kept its host permit.
@@ -184,17 +231,19 @@ impl Host {
         turn: RetryTurn,
         global: &Arc<Semaphore>,
         server: Option<&Arc<Semaphore>>,
+        hold: Option<&PageHold>,
     ) -> Result<Slot, PauseReason> {
-        self.admit(turn.0, global, server).await
+        self.admit(turn.0, global, server, hold).await
     }
 
-    /// With the host's permit held: the gap, then the server's and a global permit, then the gap
-    /// checked again and the start recorded (see `acquire`).
+    /// With the host's permit held: the gap, then the task's page claim (`hold`), the server's
+    /// and a global permit, then the gap checked again and the start recorded (see `acquire`).
     async fn admit(
         &self,
         host_permit: OwnedSemaphorePermit,
         global: &Arc<Semaphore>,
         server: Option<&Arc<Semaphore>>,
+        hold: Option<&PageHold>,
     ) -> Result<Slot, PauseReason> {
         loop {
             loop {
@@ -210,6 +259,10 @@ impl Host {
                     None => break,
                 }
             }
+            let claimed = match hold {
+                Some(hold) => hold.take().await,
+                None => false,
+            };
             let server_permit = match server {
                 Some(server) => Some(
                     server
@@ -230,7 +283,11 @@ impl Host {
                 return Err(reason.clone());
             }
             if self.due(&state).is_some() {
-                // Permits drop here, before the next wait.
+                // Permits drop here, before the next wait, and a claim taken for this request
+                // goes back: a host waiting out its gap holds no page.
+                if claimed && let Some(hold) = hold {
+                    hold.give_back();
+                }
                 continue;
             }
             state.last_start = Some(Instant::now());

@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use url::Url;
 
-pub use host::{Host, HostSummary, PauseReason, RetryTurn, Slot};
+pub use host::{Host, HostSummary, PageHold, PauseReason, RetryTurn, Slot};
 pub use robots::{ROBOTS_MAX_BYTES, RobotsRules, product_token};
 
 use crate::config::Politeness;
@@ -51,9 +51,18 @@ pub struct HostGate {
     hosts: Mutex<HashMap<String, Arc<Host>>>,
     servers: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
     global: Arc<Semaphore>,
+    /// The pages a run may hold in memory at once (see `PageHold`).
+    pages: Arc<Semaphore>,
     politeness: Politeness,
     intervals: HashMap<String, Duration>,
     ignore_waits: bool,
+}
+
+/// How many fetched pages a run holds in memory at once, reading or archiving them or waiting to:
+/// twice the requests it may have in flight, so the network keeps working while the CPU pool
+/// reads, and never one a worker for every host's spare turn.
+fn pages_in_hand(max_concurrency: usize) -> usize {
+    max_concurrency.max(1) * 2
 }
 
 /// The key a host is gated by: its lower-cased name or address, without port.
@@ -77,6 +86,7 @@ impl HostGate {
             hosts: Mutex::new(HashMap::new()),
             servers: Mutex::new(HashMap::new()),
             global: Arc::new(Semaphore::new(politeness.max_concurrency.max(1))),
+            pages: Arc::new(Semaphore::new(pages_in_hand(politeness.max_concurrency))),
             politeness,
             intervals,
             ignore_waits,
@@ -89,6 +99,11 @@ impl HostGate {
 
     pub fn global(&self) -> &Arc<Semaphore> {
         &self.global
+    }
+
+    /// A new task's claim on a page in memory, taken at its first request.
+    pub fn page_hold(&self) -> PageHold {
+        PageHold::new(&self.pages)
     }
 
     pub fn host(&self, url: &Url) -> Arc<Host> {

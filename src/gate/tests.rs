@@ -47,7 +47,7 @@ fn spawn_request(
     tokio::spawn(async move {
         let host = gate.host(&url);
         let slot = host
-            .acquire(gate.global(), None)
+            .acquire(gate.global(), None, None)
             .await
             .expect("the host is not paused");
         let started = Instant::now();
@@ -198,14 +198,14 @@ async fn host_names_on_one_server_share_its_permits() {
     let b = gate.host(&url("b.gov.cn"));
     let begin = Instant::now();
     let slot_a = a
-        .acquire(gate.global(), Some(&server))
+        .acquire(gate.global(), Some(&server), None)
         .await
         .expect("not paused");
     let waiting = tokio::spawn({
         let gate = gate.clone();
         async move {
             let _slot = b
-                .acquire(gate.global(), Some(&server))
+                .acquire(gate.global(), Some(&server), None)
                 .await
                 .expect("not paused");
             Instant::now()
@@ -246,7 +246,7 @@ async fn a_retry_after_pause_for_the_run_refuses_waiting_requests() {
     let waiting = tokio::spawn({
         let gate = gate.clone();
         let host = host.clone();
-        async move { host.acquire(gate.global(), None).await.map(|_| ()) }
+        async move { host.acquire(gate.global(), None, None).await.map(|_| ()) }
     });
     sleep(SECOND).await;
     let reason = host.pause_for_retry_after(Duration::from_secs(3600), Duration::from_secs(600));
@@ -266,11 +266,17 @@ async fn gap_runs_from_a_late_answer(broken: bool) -> Option<String> {
     let host = gate.host(&url("a.gov.cn"));
     let late = Duration::from_millis(400);
     let begin = Instant::now();
-    let slot = host.acquire(gate.global(), None).await.expect("not paused");
+    let slot = host
+        .acquire(gate.global(), None, None)
+        .await
+        .expect("not paused");
     sleep(late).await;
     host.answered();
     drop(slot);
-    let _second = host.acquire(gate.global(), None).await.expect("not paused");
+    let _second = host
+        .acquire(gate.global(), None, None)
+        .await
+        .expect("not paused");
     let started = Instant::now() - begin;
     (started != late + SECOND).then(|| {
         format!(
@@ -283,4 +289,96 @@ async fn gap_runs_from_a_late_answer(broken: bool) -> Option<String> {
 async fn the_gap_runs_from_the_answer_when_it_comes_late() {
     assert_eq!(gap_runs_from_a_late_answer(false).await, None);
     assert!(gap_runs_from_a_late_answer(true).await.is_some());
+}
+
+/// Pages in hand: with a gate of global cap 2 (so 4 page claims), six tasks on six hosts each
+/// take a claim at their first request and keep it after the request ends (their page is being
+/// read). The fifth and sixth wait until a task drops its hold; a second request of a task that
+/// holds a claim (a redirect hop, a retry) never waits for another.
+#[tokio::test(start_paused = true)]
+async fn a_task_holds_one_page_claim_until_it_ends() {
+    let gate = gate(Duration::from_millis(1), 1, 2, false);
+    let mut holds = Vec::new();
+    for n in 0..4 {
+        let host = gate.host(&url(&format!("h{n}.gov.cn")));
+        let hold = gate.page_hold();
+        let slot = host
+            .acquire(gate.global(), None, Some(&hold))
+            .await
+            .expect("not paused");
+        drop(slot);
+        holds.push(hold);
+    }
+    // A further request of a task that holds its claim goes through at once.
+    let again = gate.host(&url("h0.gov.cn"));
+    sleep(SECOND).await;
+    let before = Instant::now();
+    drop(
+        again
+            .acquire(gate.global(), None, Some(&holds[0]))
+            .await
+            .expect("not paused"),
+    );
+    assert_eq!(Instant::now(), before, "a held claim made its task wait");
+    // A new task waits for a claim until one is dropped, five seconds on.
+    let waiting = {
+        let gate = gate.clone();
+        tokio::spawn(async move {
+            let host = gate.host(&url("h5.gov.cn"));
+            let hold = gate.page_hold();
+            drop(
+                host.acquire(gate.global(), None, Some(&hold))
+                    .await
+                    .expect("not paused"),
+            );
+            Instant::now()
+        })
+    };
+    let start = Instant::now();
+    sleep(5 * SECOND).await;
+    assert!(!waiting.is_finished(), "a fifth page claim was granted");
+    drop(holds.pop());
+    let admitted = waiting.await.expect("the waiting task ends");
+    assert_eq!(admitted - start, 5 * SECOND);
+}
+
+/// A claim taken for a request whose host gap moved meanwhile goes back while the task waits out
+/// the gap again: a host waiting for its turn never keeps a page claim from the others.
+#[tokio::test(start_paused = true)]
+async fn a_claim_goes_back_while_its_host_waits_out_a_gap() {
+    // One global permit: the second request of the host takes its claim, then waits for the
+    // global permit that the first holds, and finds the gap moved when it gets it.
+    let gate = gate(SECOND, 2, 1, false);
+    let host = gate.host(&url("a.gov.cn"));
+    let first_hold = gate.page_hold();
+    let first = host
+        .acquire(gate.global(), None, Some(&first_hold))
+        .await
+        .expect("not paused");
+    drop(first_hold);
+    let second = {
+        let (gate, host) = (gate.clone(), host.clone());
+        tokio::spawn(async move {
+            let hold = gate.page_hold();
+            host.acquire(gate.global(), None, Some(&hold))
+                .await
+                .expect("not paused");
+        })
+    };
+    sleep(SECOND + SECOND / 2).await;
+    // Past the gap, the second request has its claim and waits for the global permit.
+    assert_eq!(gate.pages.available_permits(), 1);
+    host.answered();
+    drop(first);
+    // It gets the permit, finds the gap now runs from the answer, and gives its claim back
+    // while it waits.
+    tokio::task::yield_now().await;
+    sleep(Duration::from_millis(10)).await;
+    assert!(!second.is_finished());
+    assert_eq!(
+        gate.pages.available_permits(),
+        2,
+        "a task kept its page claim while waiting out its host's gap"
+    );
+    second.await.expect("the second request is let through");
 }
