@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 
 use crate::archive::Archive;
@@ -163,8 +164,9 @@ impl WarcSink {
     }
 
     /// Writes the exchanges of version `seq` (the page, then its attachments), each followed by a
-    /// metadata record, and marks the version written.
-    pub fn write_version(&self, seq: u64) -> anyhow::Result<()> {
+    /// metadata record, and marks the version written. `in_hand` holds wire bodies the caller
+    /// still has in memory, by sha256 (the crawl's just-archived page): those are not read back.
+    pub fn write_version(&self, seq: u64, in_hand: &[(String, Bytes)]) -> anyhow::Result<()> {
         let Some(record) = self.store.record(seq)? else {
             return Ok(());
         };
@@ -172,14 +174,10 @@ impl WarcSink {
         let record_json = serde_json::to_value(&record)?;
         let mut written = Vec::new();
         for (i, exchange) in exchanges.iter().enumerate() {
-            // Checked against its digest: a damaged file must not become a WARC record.
-            self.storage
-                .cached_raw(&exchange.wire_path, &exchange.wire_sha256)
-                .with_context(|| format!("cannot write the WARC records of seq {seq}"))?;
-            let wire = self
-                .archive
-                .read_verified(&exchange.wire_path, &exchange.wire_sha256)
-                .with_context(|| format!("cannot write the WARC records of seq {seq}"))?;
+            let wire = match in_hand.iter().find(|(sha, _)| *sha == exchange.wire_sha256) {
+                Some((_, wire)) => wire.clone(),
+                None => self.read_wire(seq, exchange)?,
+            };
             let warc = from_stored(exchange, wire)?;
             let metadata = if i == 0 {
                 record_json.clone()
@@ -193,12 +191,25 @@ impl WarcSink {
         Ok(())
     }
 
+    /// An exchange's wire body read back from the archive, checked against its digest: a damaged
+    /// file must not become a WARC record.
+    fn read_wire(&self, seq: u64, exchange: &StoredExchange) -> anyhow::Result<Bytes> {
+        self.storage
+            .cached_raw(&exchange.wire_path, &exchange.wire_sha256)
+            .with_context(|| format!("cannot write the WARC records of seq {seq}"))?;
+        let wire = self
+            .archive
+            .read_verified(&exchange.wire_path, &exchange.wire_sha256)
+            .with_context(|| format!("cannot write the WARC records of seq {seq}"))?;
+        Ok(wire.into())
+    }
+
     /// Writes every version after `since` that is not in WARC yet. Returns how many.
     pub fn write_pending(&self, since: u64) -> anyhow::Result<usize> {
         let pending = self.store.warc_pending(since)?;
         let mut written = 0;
         for seq in &pending {
-            match self.write_version(*seq) {
+            match self.write_version(*seq, &[]) {
                 Ok(()) => written += 1,
                 // A damaged raw file holds back its own version only; it stays pending.
                 Err(e) if is_damaged(&e) => tracing::error!("{e:#}"),
@@ -270,7 +281,7 @@ fn from_capture(capture: &Capture) -> WarcCapture {
     }
 }
 
-fn from_stored(exchange: &StoredExchange, wire: Vec<u8>) -> anyhow::Result<WarcCapture> {
+fn from_stored(exchange: &StoredExchange, wire: Bytes) -> anyhow::Result<WarcCapture> {
     let url = url::Url::parse(&exchange.url)
         .with_context(|| format!("stored exchange URL {}", exchange.url))?;
     let date: DateTime<Utc> = DateTime::parse_from_rfc3339(&exchange.fetched_at)

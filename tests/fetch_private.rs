@@ -174,7 +174,7 @@ fn names_resolving_to_private_addresses_are_not_connected_to() {
     .expect("client builds");
     let outcome = runtime.block_on(named.fetch(&PageRequest::Get(url), &options));
     assert!(
-        matches!(outcome, FetchOutcome::Fetched(ref c) if c.body == b"ok"),
+        matches!(outcome, FetchOutcome::Fetched(ref c) if c.body[..] == b"ok"[..]),
         "{}",
         outcome.describe()
     );

@@ -291,7 +291,9 @@ fn a_revisit_whose_digest_differs_is_written_in_full() {
         .write_capture(&plain_page(), None, None)
         .expect("written");
     let mut changed = plain_page_refetch();
-    changed.wire_body.extend_from_slice(b"<!-- changed -->");
+    let mut body = changed.wire_body.to_vec();
+    body.extend_from_slice(b"<!-- changed -->");
+    changed.wire_body = body.into();
     let w = writer
         .write_capture(&changed, Some(&RevisitOf::from(&first)), None)
         .expect("written");

@@ -244,7 +244,7 @@ fn warcio_reads_and_checks_our_files() {
             let body = if gzipped {
                 gunzip(&c.wire_body)
             } else {
-                c.wire_body.clone()
+                c.wire_body.to_vec()
             };
             format!("{}\t{}", c.target_uri, hex::encode(Sha256::digest(&body)))
         })

@@ -167,7 +167,7 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
         content_type: capture.header("content-type").map(str::to_string),
         url: capture.url,
         status: Some(capture.status),
-        body: capture.body,
+        body: capture.body.to_vec(),
     })
 }
 

@@ -21,6 +21,9 @@ use crate::fetch::{
 use crate::page::{PageRole, View};
 use crate::store::{CommitOutcome, NewCapture, UrlState};
 
+/// Wire bodies still in memory after archiving, by sha256, for the WARC writer.
+type WiresInHand = Vec<(String, bytes::Bytes)>;
+
 impl Engine {
     pub(super) async fn process_item(self: &Arc<Self>, task: &Task) -> TaskState {
         let Role::Item { list_url, .. } = &task.role else {
@@ -141,11 +144,11 @@ impl Engine {
             )
             .await
         {
-            Ok(outcome) => {
+            Ok((outcome, in_hand)) => {
                 match &outcome {
                     CommitOutcome::NewDocument { seq, .. }
                     | CommitOutcome::NewVersion { seq, .. } => {
-                        self.warc_version(&portal, *seq).await
+                        self.warc_version(&portal, *seq, in_hand).await
                     }
                     CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => {
                         self.warc_live(&portal, &capture).await
@@ -249,7 +252,7 @@ impl Engine {
     ) -> anyhow::Result<(StoredBlob, StoredExchange)> {
         let archive = self.archive.clone();
         let body = capture.body.clone();
-        let wire = (capture.wire != capture.body).then(|| capture.wire.clone());
+        let wire = capture.wire_differs().then(|| capture.wire.clone());
         let (blob, wire_blob) = self
             .blocking_io(move || -> Result<_, crate::archive::ArchiveError> {
                 let blob = archive.store(&body)?;
@@ -276,7 +279,7 @@ impl Engine {
         metadata: Metadata,
         attachments: Vec<AttachmentRecord>,
         attachment_exchanges: Vec<StoredExchange>,
-    ) -> anyhow::Result<CommitOutcome> {
+    ) -> anyhow::Result<(CommitOutcome, WiresInHand)> {
         // Attachments are part of the document: a changed attachment is a new version.
         let mut hash_input = page_hash;
         for a in &attachments {
@@ -290,6 +293,7 @@ impl Engine {
         };
         let (blob, exchange) = self.store_bodies(capture).await?;
         let text = self.document_text(&task.portal, capture, kind, &blob).await;
+        let in_hand = vec![(exchange.wire_sha256.clone(), capture.wire.clone())];
         let mut exchanges = vec![exchange];
         exchanges.extend(attachment_exchanges);
         let content_type = match kind {
@@ -337,7 +341,8 @@ impl Engine {
         };
         self.put_version_files(&new).await?;
         let store = self.store.clone();
-        Ok(self.blocking_io(move || store.commit(&new)).await??)
+        let outcome = self.blocking_io(move || store.commit(&new)).await??;
+        Ok((outcome, in_hand))
     }
 
     /// Records and counts a fetch that produced no page to work on. `item` is the item task and

@@ -367,12 +367,20 @@ impl Engine {
         self.warc_result(portal, result);
     }
 
-    /// Writes an archived version's captures to the WARC output, if it is on.
-    pub(crate) async fn warc_version(&self, portal: &str, seq: u64) {
+    /// Writes an archived version's captures to the WARC output, if it is on. `in_hand`: wire
+    /// bodies still in memory, by sha256, which are not read back from the archive.
+    pub(crate) async fn warc_version(
+        &self,
+        portal: &str,
+        seq: u64,
+        in_hand: Vec<(String, bytes::Bytes)>,
+    ) {
         let Some(sink) = self.warc.clone() else {
             return;
         };
-        let result = self.blocking_io(move || sink.write_version(seq)).await;
+        let result = self
+            .blocking_io(move || sink.write_version(seq, &in_hand))
+            .await;
         self.warc_result(portal, result);
     }
 

@@ -23,7 +23,7 @@ impl Engine {
         url: &str,
         sha256: &str,
         raw_path: &str,
-        body: Vec<u8>,
+        body: bytes::Bytes,
     ) -> Option<TextInfo> {
         text::sniff(&body)?;
         let permit = self.cpu_permit().await;

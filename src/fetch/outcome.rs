@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -33,9 +34,10 @@ pub struct Capture {
     /// The peer's address.
     pub ip: Option<IpAddr>,
     /// The body as it came over the wire (de-chunked, Content-Encoding still applied).
-    pub wire: Vec<u8>,
-    /// The body after content decoding (gzip, deflate): what is archived and parsed.
-    pub body: Vec<u8>,
+    pub wire: Bytes,
+    /// The body after content decoding (gzip, deflate): what is archived and parsed. Without
+    /// content coding it shares the wire's buffer.
+    pub body: Bytes,
     pub fetched_at: DateTime<Utc>,
 }
 
@@ -46,6 +48,12 @@ impl Capture {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .and_then(|(_, v)| std::str::from_utf8(v).ok())
+    }
+
+    /// Whether content decoding changed the body, so the wire bytes are a file of their own.
+    pub fn wire_differs(&self) -> bool {
+        let shared = self.wire.as_ptr() == self.body.as_ptr() && self.wire.len() == self.body.len();
+        !shared && self.wire != self.body
     }
 
     pub fn validators(&self) -> Validators {

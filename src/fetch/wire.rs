@@ -11,6 +11,7 @@
 use std::io::Read;
 use std::time::Duration;
 
+use bytes::{Bytes, BytesMut};
 use chrono::Utc;
 use tokio::time::{Instant, timeout, timeout_at};
 
@@ -156,7 +157,10 @@ pub(super) async fn send_once(
     let expected = response.content_length().unwrap_or(max_body_bytes);
     let overall = overall_limit(settings, expected);
     let deadline = started + overall;
-    let mut wire = Vec::new();
+    // Sized by the stated length (never more than PREALLOCATE_MAX, whatever a header claims),
+    // so a body is read into one buffer that the capture then shares with every reader.
+    let stated = response.content_length().unwrap_or(0).min(PREALLOCATE_MAX);
+    let mut wire = BytesMut::with_capacity(stated as usize);
     loop {
         let read =
             match timeout_at(deadline, timeout(settings.read_timeout, response.chunk())).await {
@@ -201,6 +205,7 @@ pub(super) async fn send_once(
         .iter()
         .find(|(n, _)| n == "content-encoding")
         .map(|(_, v)| String::from_utf8_lossy(v).trim().to_ascii_lowercase());
+    let wire = wire.freeze();
     let body = decode_content(&wire, encoding.as_deref(), max_body_bytes)?;
     headers.insert(
         0,
@@ -225,6 +230,9 @@ pub(super) async fn send_once(
     })
 }
 
+/// The most a stated Content-Length reserves before its bytes arrive.
+const PREALLOCATE_MAX: u64 = 1 << 20;
+
 /// The longest one exchange may take when `expected` body bytes are to come.
 fn overall_limit(settings: &FetchSettings, expected: u64) -> Duration {
     let rate = settings.min_rate.max(1) as f64;
@@ -247,26 +255,27 @@ fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
     }
 }
 
-/// Undoes gzip or deflate, refusing to inflate past the cap.
+/// Undoes gzip or deflate, refusing to inflate past the cap. A body sent without content coding
+/// is the wire bytes themselves, shared, not copied.
 fn decode_content(
-    wire: &[u8],
+    wire: &Bytes,
     encoding: Option<&str>,
     max_body_bytes: u64,
-) -> Result<Vec<u8>, SendError> {
+) -> Result<Bytes, SendError> {
     let mut out = Vec::new();
     let result = match encoding {
-        None | Some("") | Some("identity") => return Ok(wire.to_vec()),
-        Some("gzip") | Some("x-gzip") => flate2::read::MultiGzDecoder::new(wire)
+        None | Some("") | Some("identity") => return Ok(wire.clone()),
+        Some("gzip") | Some("x-gzip") => flate2::read::MultiGzDecoder::new(&wire[..])
             .take(max_body_bytes + 1)
             .read_to_end(&mut out),
         Some("deflate") => {
             // Servers send either zlib-wrapped or raw deflate under this name.
-            let zlib = flate2::read::ZlibDecoder::new(wire)
+            let zlib = flate2::read::ZlibDecoder::new(&wire[..])
                 .take(max_body_bytes + 1)
                 .read_to_end(&mut out);
             if zlib.is_err() {
                 out.clear();
-                flate2::read::DeflateDecoder::new(wire)
+                flate2::read::DeflateDecoder::new(&wire[..])
                     .take(max_body_bytes + 1)
                     .read_to_end(&mut out)
             } else {
@@ -274,13 +283,13 @@ fn decode_content(
             }
         }
         // An encoding we never offered: keep the bytes as they are.
-        Some(_) => return Ok(wire.to_vec()),
+        Some(_) => return Ok(wire.clone()),
     };
     match result {
         Ok(_) if out.len() as u64 > max_body_bytes => Err(SendError::Oversize {
             limit: max_body_bytes,
         }),
-        Ok(_) => Ok(out),
+        Ok(_) => Ok(Bytes::from(out)),
         Err(e) => Err(SendError::Transient(
             FailKind::Decode,
             format!("cannot decode {encoding:?} body: {e}"),
@@ -294,10 +303,10 @@ mod tests {
 
     use super::*;
 
-    fn gzip(data: &[u8]) -> Vec<u8> {
+    fn gzip(data: &[u8]) -> Bytes {
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         enc.write_all(data).expect("in-memory write");
-        enc.finish().expect("in-memory gzip")
+        enc.finish().expect("in-memory gzip").into()
     }
 
     #[test]
@@ -332,15 +341,23 @@ mod tests {
     #[test]
     fn broken_gzip_is_a_decode_failure_and_identity_passes_through() {
         let wire = gzip(b"hello world, hello world");
-        let broken = &wire[..wire.len() / 2];
+        let broken = wire.slice(..wire.len() / 2);
         assert!(matches!(
-            decode_content(broken, Some("gzip"), 1 << 20),
+            decode_content(&broken, Some("gzip"), 1 << 20),
             Err(SendError::Transient(FailKind::Decode, _))
         ));
-        assert_eq!(decode_content(b"abc", None, 10).ok(), Some(b"abc".to_vec()));
-        assert_eq!(
-            decode_content(b"abc", Some("br"), 10).ok(),
-            Some(b"abc".to_vec())
-        );
+        // Without content coding (or with one never offered) the body is the wire's own buffer.
+        let plain = Bytes::from_static(b"abc");
+        for encoding in [None, Some("identity"), Some("br")] {
+            let body = decode_content(&plain, encoding, 10)
+                .ok()
+                .expect("passes through");
+            assert_eq!(body, plain);
+            assert_eq!(
+                body.as_ptr(),
+                plain.as_ptr(),
+                "{encoding:?} copied the body"
+            );
+        }
     }
 }

@@ -66,8 +66,8 @@ pub struct WarcCapture {
     /// Response headers as received (names may be lower-cased).
     pub response_headers: Vec<(String, Vec<u8>)>,
     /// The entity body as it came over the wire: transfer decoding undone (de-chunked), content
-    /// coding (gzip, br ...) still applied.
-    pub wire_body: Vec<u8>,
+    /// coding (gzip, br ...) still applied. Shared with the capture it came from.
+    pub wire_body: bytes::Bytes,
 }
 
 /// Whether a capture's response went out as a full `response` or as a `revisit`.

@@ -259,7 +259,7 @@ mod tests {
                 .iter()
                 .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
                 .collect(),
-            wire_body: body.to_vec(),
+            wire_body: bytes::Bytes::copy_from_slice(body),
         }
     }
 

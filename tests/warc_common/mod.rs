@@ -59,7 +59,7 @@ fn capture(
             .iter()
             .map(|(n, v)| (n.to_string(), v.as_bytes().to_vec()))
             .collect(),
-        wire_body: wire,
+        wire_body: wire.into(),
     }
 }
 
