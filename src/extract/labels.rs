@@ -91,26 +91,29 @@ const MAX_LABEL_TEXT_CHARS: usize = 24;
 /// `索&ensp;引&ensp;號：` becomes `索引号`.
 pub fn normalise_label(raw: &str) -> String {
     raw.chars()
-        .filter(|c| {
-            !(c.is_whitespace()
-                || matches!(
-                    c,
-                    '\u{200b}'
-                        | '\u{200c}'
-                        | '\u{200d}'
-                        | '\u{feff}'
-                        | ':'
-                        | '：'
-                        | '【'
-                        | '】'
-                        | '['
-                        | ']'
-                        | '［'
-                        | '］'
-                ))
-        })
+        .filter(|c| !is_label_padding(*c))
         .map(simplified)
         .collect()
+}
+
+/// What a printed label may carry around and between its characters.
+fn is_label_padding(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200b}'
+                | '\u{200c}'
+                | '\u{200d}'
+                | '\u{feff}'
+                | ':'
+                | '：'
+                | '【'
+                | '】'
+                | '['
+                | ']'
+                | '［'
+                | '］'
+        )
 }
 
 /// Traditional -> Simplified for the characters of labels and report titles. A full conversion
@@ -208,9 +211,26 @@ fn all_labels() -> impl Iterator<Item = &'static str> {
 
 /// The canonical label for printed text, when it is a label nianbao knows.
 fn known_label(raw: &str) -> Option<&'static str> {
-    let label = normalise_label(raw);
+    // `normalise_label` with an early end: extraction asks this of every cell and text run of a
+    // page, and most are far longer than any label.
+    let mut label = String::with_capacity(raw.len().min(4 * *LONGEST_LABEL));
+    for c in raw
+        .chars()
+        .filter(|c| !is_label_padding(*c))
+        .map(simplified)
+    {
+        if label.len() >= 4 * *LONGEST_LABEL {
+            return None;
+        }
+        label.push(c);
+    }
     all_labels().find(|known| *known == label)
 }
+
+/// The characters of the longest label nianbao knows; in UTF-8 it is at most four times as many
+/// bytes, the bound `known_label` stops at.
+static LONGEST_LABEL: LazyLock<usize> =
+    LazyLock::new(|| all_labels().map(|l| l.chars().count()).max().unwrap_or(0));
 
 /// `label：` somewhere in a line, with any padding between the label's characters. Longer labels
 /// come first so that `信息来源：` is not read as `来源：`.
@@ -431,6 +451,23 @@ fn accept_value(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `known_label` stops early on long text; every known label, however padded and in either
+    /// script, is still found, and text one character past a label is not one.
+    #[test]
+    fn known_labels_are_found_however_long_their_padding() {
+        for label in all_labels() {
+            let padded: String = label.chars().flat_map(|c| [c, '\u{3000}', ' ']).collect();
+            assert_eq!(known_label(&format!("【{padded}】：")), Some(label), "{padded:?}");
+            let traditional: String = label
+                .chars()
+                .map(|c| traditional_forms(c).chars().next().unwrap_or(c))
+                .collect();
+            assert_eq!(known_label(&traditional), Some(label), "{traditional:?}");
+            assert_eq!(known_label(&format!("{label}的")), None);
+        }
+        assert_eq!(known_label(&"政府信息公开".repeat(1000)), None);
+    }
 
     #[test]
     fn labels_normalise_to_canonical_simplified() {
