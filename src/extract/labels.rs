@@ -310,7 +310,7 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
             continue;
         }
         // Bounded: a container's whole text is never collected just to see it is not a label.
-        let Some(own) = text::visible_text_within(element, MAX_LABEL_TEXT_CHARS) else {
+        let Some(own) = text::raw_text_within(element, MAX_LABEL_TEXT_CHARS) else {
             continue;
         };
         let Some(label) = known_label(&own) else {

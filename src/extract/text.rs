@@ -80,6 +80,12 @@ pub(crate) fn visible_text(element: ElementRef<'_>) -> String {
 /// The element's visible text, whitespace collapsed, or `None` as soon as it holds more than
 /// `max_chars` characters other than whitespace: bounded work on elements that may hold a page.
 pub(crate) fn visible_text_within(element: ElementRef<'_>, max_chars: usize) -> Option<String> {
+    raw_text_within(element, max_chars).map(|text| collapse(&text))
+}
+
+/// `visible_text_within` with its whitespace as the page has it, for a caller that ignores
+/// whitespace anyway (the label lookup, asked of every element of a page).
+pub(crate) fn raw_text_within(element: ElementRef<'_>, max_chars: usize) -> Option<String> {
     let mut out = String::new();
     let mut seen = 0usize;
     // Empty elements hold no characters but still cost a visit: they are bounded too.
@@ -112,7 +118,7 @@ pub(crate) fn visible_text_within(element: ElementRef<'_>, max_chars: usize) -> 
             _ => {}
         }
     }
-    Some(collapse(&out))
+    Some(out)
 }
 
 /// Appends the element's text; with `lines`, block boundaries become `\n`. Walks on an explicit
