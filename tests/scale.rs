@@ -438,15 +438,22 @@ fn a_nightly_over_a_million_known_urls() {
             "status: {:.2} s, peak RSS {rss:.0} MB (ok: {ok})",
             took.as_secs_f64()
         );
-        let (took, rss, ok) = measure(
-            &binary,
-            &config,
-            &["feed", "--consumer", "bench", "--limit", "100"],
-        );
-        println!(
-            "feed --limit 100: {:.2} s, peak RSS {rss:.0} MB (ok: {ok})",
-            took.as_secs_f64()
-        );
+        // The first feed writes the feed log of every record the store holds (the store was
+        // built without a crawl, which appends as it commits); the second reads the log.
+        for (what, consumer) in [
+            ("first, writing the feed log", "bench"),
+            ("again", "bench2"),
+        ] {
+            let (took, rss, ok) = measure(
+                &binary,
+                &config,
+                &["feed", "--consumer", consumer, "--limit", "100"],
+            );
+            println!(
+                "feed --limit 100 ({what}): {:.2} s, peak RSS {rss:.0} MB (ok: {ok})",
+                took.as_secs_f64()
+            );
+        }
         let before = seen.requests.load(Ordering::SeqCst);
         *seen.first.lock().expect("first lock") = None;
         let launched = Instant::now();

@@ -458,7 +458,11 @@ mod tests {
     fn known_labels_are_found_however_long_their_padding() {
         for label in all_labels() {
             let padded: String = label.chars().flat_map(|c| [c, '\u{3000}', ' ']).collect();
-            assert_eq!(known_label(&format!("【{padded}】：")), Some(label), "{padded:?}");
+            assert_eq!(
+                known_label(&format!("【{padded}】：")),
+                Some(label),
+                "{padded:?}"
+            );
             let traditional: String = label
                 .chars()
                 .map(|c| traditional_forms(c).chars().next().unwrap_or(c))
