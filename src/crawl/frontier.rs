@@ -200,6 +200,19 @@ impl Engine {
         tokio::spawn(worker);
     }
 
+    /// A task's work, on the heap: built in a plain function so that the worker's own future,
+    /// which every host with queued work keeps (thousands in a nightly), never makes room for it
+    /// (rustc sizes an async fn's state for every future built inside it, awaited or moved).
+    fn process<'a>(
+        self: &'a Arc<Self>,
+        task: &'a Task,
+    ) -> std::pin::Pin<Box<dyn Future<Output = TaskState> + Send + 'a>> {
+        match task.role {
+            Role::List { .. } => Box::pin(self.process_list(task)),
+            Role::Item { .. } => Box::pin(self.process_item(task)),
+        }
+    }
+
     /// Works through one host's queue.
     async fn worker(self: Arc<Self>, host: String) {
         loop {
@@ -227,10 +240,7 @@ impl Engine {
                 });
                 TaskState::Failed("quarantined".into())
             } else {
-                match task.role {
-                    Role::List { .. } => self.process_list(&task).await,
-                    Role::Item { .. } => self.process_item(&task).await,
-                }
+                self.process(&task).await
             };
             if !self.stopping.load(Ordering::SeqCst) || state != TaskState::Queued {
                 let mut finished = task.clone();

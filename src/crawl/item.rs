@@ -2,6 +2,7 @@
 //! store raw files, then commit a new document, version or alias, or nothing when unchanged.
 //! Challenges, soft 404s and other non-content pages are recorded, never archived.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{SecondsFormat, Utc};
@@ -77,7 +78,31 @@ impl Engine {
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
         }
-        let capture = Arc::new(capture);
+        self.read_fetched_item(task, list_url, known, Arc::new(capture))
+            .await
+    }
+
+    /// Reading and archiving a fetched item, on the heap: built in a plain function so that an
+    /// item task waiting for its request (thousands at once in a nightly) never makes room for
+    /// it (rustc sizes an async fn's state for every future built inside it).
+    fn read_fetched_item<'a>(
+        self: &'a Arc<Self>,
+        task: &'a Task,
+        list_url: &'a str,
+        known: Option<UrlState>,
+        capture: Arc<Capture>,
+    ) -> std::pin::Pin<Box<dyn Future<Output = TaskState> + Send + 'a>> {
+        Box::pin(self.read_and_archive_item(task, list_url, known, capture))
+    }
+
+    async fn read_and_archive_item(
+        self: &Arc<Self>,
+        task: &Task,
+        list_url: &str,
+        known: Option<UrlState>,
+        capture: Arc<Capture>,
+    ) -> TaskState {
+        let portal = task.portal.clone();
         let role = PageRole::Item {
             evidence: task.evidence(),
             portal_name: self.portal_name_of(&portal),
@@ -167,7 +192,7 @@ impl Engine {
                 TaskState::Done
             }
             Err(e) => {
-                tracing::error!(url = %url, "cannot archive: {e:#}");
+                tracing::error!(url = %task.request.url, "cannot archive: {e:#}");
                 self.report(&portal, |r| {
                     *r.failures.entry("archive".into()).or_default() += 1
                 });

@@ -195,7 +195,7 @@ impl Fetcher {
             let origin = url.origin().ascii_serialization();
             let cell = host.robots_cell(&origin);
             let rules = cell
-                .get_or_init(|| self.fetch_robots(&host, url, options.allow_private))
+                .get_or_init(|| Box::pin(self.fetch_robots(&host, url, options.allow_private)))
                 .await;
             if let Some(delay) = rules.crawl_delay() {
                 host.widen_interval(delay.min(self.politeness().max_retry_after));
