@@ -206,7 +206,7 @@ impl Engine {
     fn process<'a>(
         self: &'a Arc<Self>,
         task: &'a Task,
-    ) -> std::pin::Pin<Box<dyn Future<Output = TaskState> + Send + 'a>> {
+    ) -> futures_util::future::BoxFuture<'a, TaskState> {
         match task.role {
             Role::List { .. } => Box::pin(self.process_list(task)),
             Role::Item { .. } => Box::pin(self.process_item(task)),

@@ -2,10 +2,10 @@
 //! store raw files, then commit a new document, version or alias, or nothing when unchanged.
 //! Challenges, soft 404s and other non-content pages are recorded, never archived.
 
-use std::future::Future;
 use std::sync::Arc;
 
 use chrono::{SecondsFormat, Utc};
+use futures_util::future::BoxFuture;
 use url::Url;
 
 use super::list::kind_name;
@@ -91,7 +91,7 @@ impl Engine {
         list_url: &'a str,
         known: Option<UrlState>,
         capture: Arc<Capture>,
-    ) -> std::pin::Pin<Box<dyn Future<Output = TaskState> + Send + 'a>> {
+    ) -> BoxFuture<'a, TaskState> {
         Box::pin(self.read_and_archive_item(task, list_url, known, capture))
     }
 
