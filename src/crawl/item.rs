@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use url::Url;
 
 use super::list::kind_name;
-use super::{Engine, Mode, Role, Task, TaskState};
+use super::{Engine, Mode, Role, Task, TaskState, WiresInHand};
 use crate::archive::StoredBlob;
 use crate::classify::{self, PageKind};
 use crate::decode::Decoded;
@@ -21,9 +21,6 @@ use crate::fetch::{
 };
 use crate::page::{PageRole, View};
 use crate::store::{CommitOutcome, NewCapture, UrlState};
-
-/// Wire bodies still in memory after archiving, by sha256, for the WARC writer.
-type WiresInHand = Vec<(String, bytes::Bytes)>;
 
 impl Engine {
     pub(super) async fn process_item(self: &Arc<Self>, task: &Task) -> TaskState {

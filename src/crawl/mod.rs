@@ -356,6 +356,9 @@ fn add_health(store: &Store, report: &mut RunReport) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Wire bodies still in memory after archiving, by sha256, for the WARC writer.
+pub(crate) type WiresInHand = Vec<(String, bytes::Bytes)>;
+
 impl Engine {
     /// Writes a capture that created no version to the WARC output, if it is on.
     pub(crate) async fn warc_live(&self, portal: &str, capture: &crate::fetch::Capture) {
@@ -369,12 +372,7 @@ impl Engine {
 
     /// Writes an archived version's captures to the WARC output, if it is on. `in_hand`: wire
     /// bodies still in memory, by sha256, which are not read back from the archive.
-    pub(crate) async fn warc_version(
-        &self,
-        portal: &str,
-        seq: u64,
-        in_hand: Vec<(String, bytes::Bytes)>,
-    ) {
+    pub(crate) async fn warc_version(&self, portal: &str, seq: u64, in_hand: WiresInHand) {
         let Some(sink) = self.warc.clone() else {
             return;
         };

@@ -90,10 +90,23 @@ const MAX_LABEL_TEXT_CHARS: usize = 24;
 /// characters), brackets and colons, and maps Traditional characters to Simplified, so that
 /// `索&ensp;引&ensp;號：` becomes `索引号`.
 pub fn normalise_label(raw: &str) -> String {
-    raw.chars()
+    normalised_within(raw, usize::MAX).unwrap_or_default()
+}
+
+/// `normalise_label`, or `None` as soon as the label passes `max_bytes` bytes.
+fn normalised_within(raw: &str, max_bytes: usize) -> Option<String> {
+    let mut label = String::with_capacity(raw.len().min(max_bytes));
+    for c in raw
+        .chars()
         .filter(|c| !is_label_padding(*c))
         .map(simplified)
-        .collect()
+    {
+        if label.len() >= max_bytes {
+            return None;
+        }
+        label.push(c);
+    }
+    Some(label)
 }
 
 /// What a printed label may carry around and between its characters.
@@ -211,19 +224,9 @@ fn all_labels() -> impl Iterator<Item = &'static str> {
 
 /// The canonical label for printed text, when it is a label nianbao knows.
 fn known_label(raw: &str) -> Option<&'static str> {
-    // `normalise_label` with an early end: extraction asks this of every cell and text run of a
-    // page, and most are far longer than any label.
-    let mut label = String::with_capacity(raw.len().min(4 * *LONGEST_LABEL));
-    for c in raw
-        .chars()
-        .filter(|c| !is_label_padding(*c))
-        .map(simplified)
-    {
-        if label.len() >= 4 * *LONGEST_LABEL {
-            return None;
-        }
-        label.push(c);
-    }
+    // An early end: extraction asks this of every cell and text run of a page, and most are far
+    // longer than any label.
+    let label = normalised_within(raw, 4 * *LONGEST_LABEL)?;
     all_labels().find(|known| *known == label)
 }
 

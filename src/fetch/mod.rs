@@ -194,6 +194,9 @@ impl Fetcher {
             let host = self.gate.host(url);
             let origin = url.origin().ascii_serialization();
             let cell = host.robots_cell(&origin);
+            // Boxed: only the first request of an origin fetches robots.txt, and every task
+            // waiting for its request would otherwise make room for that fetch (1,872 bytes a
+            // fetch instead of 1,408).
             let rules = cell
                 .get_or_init(|| Box::pin(self.fetch_robots(&host, url, options.allow_private)))
                 .await;
