@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 
-use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::docs::PortalCounts;
@@ -137,19 +136,17 @@ impl Store {
         Ok(pending)
     }
 
-    /// Marks version `seq` as written to WARC, in one transaction with its pending entry.
+    /// Marks version `seq` as written to WARC: the written mark first, then the pending entry's
+    /// removal. Not a transaction: sled seals and writes its log buffer twice for every
+    /// transaction, and a crash between the two writes leaves a pending entry that
+    /// `warc_pending` skips because the mark is there (sled recovers a prefix of its log).
     pub(super) fn mark_warc_written(&self, seq: u64) -> Result<(), StoreError> {
         let key = seq.to_be_bytes();
-        (&self.warc_written, &self.warc_pending)
-            .transaction(|(written, pending)| {
-                written.insert(&key, &[])?;
-                pending.remove(&key)?;
-                Ok::<_, ConflictableTransactionError<StoreError>>(())
-            })
-            .map_err(|e| match e {
-                sled::transaction::TransactionError::Abort(e) => e,
-                sled::transaction::TransactionError::Storage(e) => self.noted(e.into()),
-            })
+        self.warc_written
+            .insert(key, &[])
+            .and_then(|_| self.warc_pending.remove(key))
+            .map(drop)
+            .map_err(|e| self.noted(e.into()))
     }
 
     /// Builds both indexes of a store written before they existed (or whose build was cut
