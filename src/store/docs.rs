@@ -67,6 +67,116 @@ pub struct PortalCounts {
     pub annual_reports: u64,
 }
 
+/// The trees a commit writes, as its transaction sees them.
+type CommitTrees = (
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+    TransactionalTree,
+);
+
+/// Applies one capture inside a commit transaction: a new document, a new version, a new alias
+/// or nothing new. Later captures of the same transaction see what earlier ones wrote.
+fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
+    let record = &capture.record;
+    let (urls, docs, by_hash, versions, meta, exchanges) =
+        (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
+    let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
+    let (counts, pending) = (&trees.9, &trees.10);
+    let url_state = super::failures::tx_url_state(urls, &record.url)?;
+    let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
+        Some(id) => tx_get::<DocRecord>(docs, &id)?,
+        None => None,
+    };
+    let hash_key = hash_key(&record.portal, &record.content_hash);
+    let (mut doc, outcome) = match known_doc {
+        Some(doc) if doc.content_hash == record.content_hash => {
+            (doc.clone(), CommitOutcome::Unchanged { id: doc.id })
+        }
+        Some(mut doc) => {
+            let seq = next_seq(meta)?;
+            doc.version += 1;
+            doc.content_hash = record.content_hash.clone();
+            doc.seqs.push(seq);
+            let outcome = CommitOutcome::NewVersion {
+                id: doc.id.clone(),
+                version: doc.version,
+                seq,
+            };
+            write_version(versions, record, &doc, seq)?;
+            tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
+            super::tally::tx_count_version(counts, pending, record, false, seq)?;
+            (doc, outcome)
+        }
+        None => match by_hash.get(hash_key.as_bytes())? {
+            Some(id) => {
+                let id = String::from_utf8_lossy(&id).into_owned();
+                let mut doc: DocRecord = tx_get(docs, &id)?.ok_or_else(|| {
+                    ConflictableTransactionError::Abort(StoreError::Corrupt {
+                        key: id.clone(),
+                        source: serde::de::Error::custom("content index names a missing document"),
+                    })
+                })?;
+                if !doc.urls.contains(&record.url) {
+                    doc.urls.push(record.url.clone());
+                }
+                (doc.clone(), CommitOutcome::NewAlias { id: doc.id })
+            }
+            None => {
+                let seq = next_seq(meta)?;
+                let doc = DocRecord {
+                    id: document_id(&record.portal, &record.content_hash),
+                    portal: record.portal.clone(),
+                    urls: vec![record.url.clone()],
+                    content_hash: record.content_hash.clone(),
+                    version: 1,
+                    seqs: vec![seq],
+                };
+                write_version(versions, record, &doc, seq)?;
+                tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
+                super::tally::tx_count_version(counts, pending, record, true, seq)?;
+                (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
+            }
+        },
+    };
+    if !doc.urls.contains(&record.url) {
+        doc.urls.push(record.url.clone());
+    }
+    tx_put(docs, &doc.id, &doc)?;
+    by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
+    let state = UrlState {
+        portal: record.portal.clone(),
+        doc_id: Some(doc.id.clone()),
+        outcome: "archived".into(),
+        http_status: Some(record.http_status),
+        etag: capture.etag.clone(),
+        last_modified: capture.last_modified.clone(),
+        fetched_at: Some(record.fetched_at.clone()),
+        failures: 0,
+        list_url: record.list_url.clone(),
+        list_title: None,
+        list_date: None,
+        retry: None,
+    };
+    super::failures::reindex(
+        retry_due,
+        gone,
+        unreadable,
+        &record.url,
+        url_state.as_ref(),
+        Some(&state),
+    )?;
+    tx_put(urls, &record.url, &state)?;
+    Ok(outcome)
+}
+
 fn hash_key(portal: &str, content_hash: &str) -> String {
     format!("{portal}\u{0}{content_hash}")
 }
@@ -104,9 +214,59 @@ fn tx_put<T: Serialize>(
 
 impl Store {
     /// Commits a capture and flushes. The caller must have stored its raw files first.
+    ///
+    /// Commits that arrive while another is being applied wait for it, then go in together:
+    /// one sled transaction for all of them (sled writes its log buffer twice for every
+    /// transaction, and wakes its whole I/O pool each time), and one shared flush. Each caller
+    /// still gets its own outcome and its own flush result, as if it had committed alone.
     pub fn commit(&self, capture: &NewCapture) -> Result<CommitOutcome, StoreError> {
-        let record = &capture.record;
-        let outcome = (
+        let outcome = self.commits.run(
+            capture.clone(),
+            |batch| self.commit_batch(batch),
+            |capture| {
+                Err(StoreError::CommitPanicked {
+                    url: capture.record.url.clone(),
+                })
+            },
+        )?;
+        self.flush()?;
+        if let CommitOutcome::NewDocument { seq, .. } | CommitOutcome::NewVersion { seq, .. } =
+            &outcome
+        {
+            self.seal(*seq);
+            self.durable
+                .fetch_max(*seq, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(outcome)
+    }
+
+    /// Applies a batch of captures in order, in one transaction when it can. When that
+    /// transaction fails, each capture is applied in a transaction of its own, so an error
+    /// (a damaged record, say) is only its own capture's.
+    pub(super) fn commit_batch(
+        &self,
+        batch: &[NewCapture],
+    ) -> Vec<Result<CommitOutcome, StoreError>> {
+        if batch.len() > 1 {
+            let all: Vec<&NewCapture> = batch.iter().collect();
+            if let Ok(outcomes) = self.transact(&all) {
+                return outcomes.into_iter().map(Ok).collect();
+            }
+        }
+        batch
+            .iter()
+            .map(|capture| {
+                self.transact(&[capture])
+                    .map(|mut outcomes| outcomes.remove(0))
+            })
+            .collect()
+    }
+
+    /// One transaction that applies `captures` in order.
+    fn transact(&self, captures: &[&NewCapture]) -> Result<Vec<CommitOutcome>, StoreError> {
+        self.transactions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (
             &self.urls,
             &self.docs,
             &self.by_hash,
@@ -120,111 +280,15 @@ impl Store {
             &self.warc_pending,
         )
             .transaction(|trees| {
-                let (urls, docs, by_hash, versions, meta, exchanges) =
-                    (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
-                let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
-                let (counts, pending) = (&trees.9, &trees.10);
-                let url_state = super::failures::tx_url_state(urls, &record.url)?;
-                let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
-                    Some(id) => tx_get::<DocRecord>(docs, &id)?,
-                    None => None,
-                };
-                let hash_key = hash_key(&record.portal, &record.content_hash);
-                let (mut doc, outcome) = match known_doc {
-                    Some(doc) if doc.content_hash == record.content_hash => {
-                        (doc.clone(), CommitOutcome::Unchanged { id: doc.id })
-                    }
-                    Some(mut doc) => {
-                        let seq = next_seq(meta)?;
-                        doc.version += 1;
-                        doc.content_hash = record.content_hash.clone();
-                        doc.seqs.push(seq);
-                        let outcome = CommitOutcome::NewVersion {
-                            id: doc.id.clone(),
-                            version: doc.version,
-                            seq,
-                        };
-                        write_version(versions, record, &doc, seq)?;
-                        tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
-                        super::tally::tx_count_version(counts, pending, record, false, seq)?;
-                        (doc, outcome)
-                    }
-                    None => match by_hash.get(hash_key.as_bytes())? {
-                        Some(id) => {
-                            let id = String::from_utf8_lossy(&id).into_owned();
-                            let mut doc: DocRecord = tx_get(docs, &id)?.ok_or_else(|| {
-                                ConflictableTransactionError::Abort(StoreError::Corrupt {
-                                    key: id.clone(),
-                                    source: serde::de::Error::custom(
-                                        "content index names a missing document",
-                                    ),
-                                })
-                            })?;
-                            if !doc.urls.contains(&record.url) {
-                                doc.urls.push(record.url.clone());
-                            }
-                            (doc.clone(), CommitOutcome::NewAlias { id: doc.id })
-                        }
-                        None => {
-                            let seq = next_seq(meta)?;
-                            let doc = DocRecord {
-                                id: document_id(&record.portal, &record.content_hash),
-                                portal: record.portal.clone(),
-                                urls: vec![record.url.clone()],
-                                content_hash: record.content_hash.clone(),
-                                version: 1,
-                                seqs: vec![seq],
-                            };
-                            write_version(versions, record, &doc, seq)?;
-                            tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
-                            super::tally::tx_count_version(counts, pending, record, true, seq)?;
-                            (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
-                        }
-                    },
-                };
-                if !doc.urls.contains(&record.url) {
-                    doc.urls.push(record.url.clone());
-                }
-                tx_put(docs, &doc.id, &doc)?;
-                by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
-                let state = UrlState {
-                    portal: record.portal.clone(),
-                    doc_id: Some(doc.id.clone()),
-                    outcome: "archived".into(),
-                    http_status: Some(record.http_status),
-                    etag: capture.etag.clone(),
-                    last_modified: capture.last_modified.clone(),
-                    fetched_at: Some(record.fetched_at.clone()),
-                    failures: 0,
-                    list_url: record.list_url.clone(),
-                    list_title: None,
-                    list_date: None,
-                    retry: None,
-                };
-                super::failures::reindex(
-                    retry_due,
-                    gone,
-                    unreadable,
-                    &record.url,
-                    url_state.as_ref(),
-                    Some(&state),
-                )?;
-                tx_put(urls, &record.url, &state)?;
-                Ok(outcome)
+                captures
+                    .iter()
+                    .map(|capture| apply(trees, capture))
+                    .collect::<TxResult<Vec<_>>>()
             })
             .map_err(|e| match e {
                 TransactionError::Abort(e) => e,
                 TransactionError::Storage(e) => self.noted(StoreError::Sled(e)),
-            })?;
-        self.flush()?;
-        if let CommitOutcome::NewDocument { seq, .. } | CommitOutcome::NewVersion { seq, .. } =
-            &outcome
-        {
-            self.seal(*seq);
-            self.durable
-                .fetch_max(*seq, std::sync::atomic::Ordering::SeqCst);
-        }
-        Ok(outcome)
+            })
     }
 
     /// The HTTP exchanges behind the version with this seq (empty for versions archived before
@@ -285,4 +349,172 @@ fn write_version(
     stored.seq = seq;
     stored.aliases = Vec::new();
     tx_put(versions, seq.to_be_bytes(), &stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
+        let record: ExportRecord = serde_json::from_value(serde_json::json!({
+            "id": "", "version": 0, "seq": 0, "portal": portal, "url": url, "aliases": [],
+            "list_url": null, "fetched_at": "2026-12-04T00:00:00Z", "http_status": 200,
+            "content_type": "text/html", "charset": null, "charset_source": null,
+            "sha256": format!("sha-{content_hash}"), "content_hash": content_hash,
+            "raw_path": format!("raw/00/{content_hash}"), "title": null, "issuing_body": null,
+            "index_number": null, "doc_number": null, "publish_date": null, "report_year": null,
+            "is_annual_report": false, "fields": {}, "provenance": {}, "attachments": [],
+        }))
+        .expect("a well-formed record");
+        NewCapture {
+            record,
+            etag: None,
+            last_modified: None,
+            exchanges: vec![],
+        }
+    }
+
+    /// Few URLs and contents, so that new documents, new versions, aliases and unchanged pages
+    /// all occur, and often inside one batch.
+    fn random_captures(rng: &mut StdRng, n: usize) -> Vec<NewCapture> {
+        (0..n)
+            .map(|_| {
+                let portal = format!("p{}", rng.random_range(0..2));
+                let url = format!("http://{portal}.example/{}", rng.random_range(0..6));
+                let content = format!("{portal}-c{}", rng.random_range(0..5));
+                capture(&portal, &url, &content)
+            })
+            .collect()
+    }
+
+    fn everything(store: &Store) -> Vec<ExportRecord> {
+        store
+            .export_since(0)
+            .collect::<Result<_, _>>()
+            .expect("export")
+    }
+
+    /// A batch in one transaction ends exactly where the same captures committed one by one
+    /// end: the same outcomes, and the same records, documents and aliases.
+    #[test]
+    fn a_shared_transaction_equals_commits_one_by_one() {
+        for seed in 0..20 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let captures = random_captures(&mut rng, 60);
+            let (alone, shared) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let alone = Store::open(alone.path()).expect("open");
+            let shared = Store::open(shared.path()).expect("open");
+            let one_by_one: Vec<CommitOutcome> = captures
+                .iter()
+                .map(|c| alone.commit(c).expect("commit"))
+                .collect();
+            let mut batched = Vec::new();
+            let mut rest = captures.as_slice();
+            while !rest.is_empty() {
+                let (batch, after) = rest.split_at(rng.random_range(1..=rest.len().min(9)));
+                for outcome in shared.commit_batch(batch) {
+                    batched.push(outcome.expect("commit"));
+                }
+                rest = after;
+            }
+            assert_eq!(batched, one_by_one, "seed {seed}");
+            assert_eq!(everything(&shared), everything(&alone), "seed {seed}");
+            assert_eq!(
+                shared.portal_counts().expect("counts"),
+                alone.portal_counts().expect("counts"),
+                "seed {seed}"
+            );
+        }
+    }
+
+    /// A capture that cannot be committed fails alone: the others of its batch are committed.
+    #[test]
+    fn an_error_in_a_batch_is_only_its_own_captures() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let damaged = store
+            .commit(&capture("p", "http://p.example/a", "a1"))
+            .expect("commit");
+        let CommitOutcome::NewDocument { id, .. } = damaged else {
+            panic!("a first capture is a new document: {damaged:?}");
+        };
+        store
+            .docs
+            .insert(id.as_bytes(), b"not json")
+            .expect("damage");
+        let batch = [
+            capture("p", "http://p.example/b", "b1"),
+            capture("p", "http://p.example/a", "a2"),
+            capture("p", "http://p.example/c", "c1"),
+        ];
+        let outcomes = store.commit_batch(&batch);
+        assert!(matches!(
+            outcomes[0],
+            Ok(CommitOutcome::NewDocument { seq: 2, .. })
+        ));
+        assert!(
+            matches!(&outcomes[1], Err(StoreError::Corrupt { key, .. }) if *key == id),
+            "{:?}",
+            outcomes[1]
+        );
+        assert!(matches!(
+            outcomes[2],
+            Ok(CommitOutcome::NewDocument { seq: 3, .. })
+        ));
+        assert_eq!(store.last_seq().expect("last seq"), 3);
+    }
+
+    /// Commits from many threads at once share transactions, and every one is committed once:
+    /// seqs 1..=n with no gap, and one document for content that several threads found.
+    #[test]
+    fn concurrent_commits_share_transactions() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path()).expect("open"));
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    let mut outcomes = Vec::new();
+                    for i in 0..25 {
+                        let url = format!("http://p.example/{t}/{i}");
+                        outcomes.push(store.commit(&capture("p", &url, &format!("{t}-{i}"))));
+                    }
+                    let shared = capture("p", &format!("http://p.example/{t}/shared"), "shared");
+                    outcomes.push(store.commit(&shared));
+                    outcomes
+                })
+            })
+            .collect();
+        let outcomes: Vec<CommitOutcome> = threads
+            .into_iter()
+            .flat_map(|t| t.join().expect("thread"))
+            .map(|o| o.expect("commit"))
+            .collect();
+        let mut seqs: Vec<u64> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                CommitOutcome::NewDocument { seq, .. } => Some(*seq),
+                _ => None,
+            })
+            .collect();
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=201).collect::<Vec<u64>>());
+        let aliases = outcomes
+            .iter()
+            .filter(|o| matches!(o, CommitOutcome::NewAlias { .. }))
+            .count();
+        assert_eq!(
+            aliases, 7,
+            "the shared content is one document with seven aliases"
+        );
+        let transactions = store.transactions.load(Ordering::SeqCst);
+        assert!(
+            transactions < 208,
+            "{transactions} transactions for 208 commits from 8 threads: none shared"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 //! version is one sled transaction across the trees it touches, made only after its raw files
 //! are durable (see `archive`), and flushed before it is reported as done.
 
+mod batch;
 mod docs;
 mod failures;
 pub mod fault;
@@ -40,6 +41,8 @@ const CACHE_CAPACITY: u64 = 16 * 1024 * 1024;
 const FLUSH_WINDOW: std::time::Duration = std::time::Duration::from_millis(3);
 /// …or until this many are waiting.
 const FLUSH_BATCH: u64 = 32;
+/// The most captures committed in one transaction.
+const COMMIT_BATCH: usize = 64;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -75,6 +78,8 @@ pub enum StoreError {
         holds: u64,
         committed: u64,
     },
+    #[error("cannot commit {url}: the commit panicked (a bug in nianbao; please report it)")]
+    CommitPanicked { url: String },
     #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,
@@ -156,6 +161,10 @@ pub struct Store {
     warc_pending: sled::Tree,
     /// Concurrent `flush` calls share one sled flush (group commit).
     flushes: group::GroupSync,
+    /// Commits made while another is applied share the next transaction (see `commit`).
+    commits: batch::Batcher<docs::NewCapture, Result<docs::CommitOutcome, StoreError>>,
+    /// Commit transactions run so far (for the tests).
+    transactions: std::sync::atomic::AtomicU64,
     /// Every version up to this seq is durable (committed and flushed).
     durable: std::sync::atomic::AtomicU64,
     /// Bulk loading (`defer_flushes`): flushes wait until it is switched off.
@@ -223,6 +232,8 @@ impl Store {
             portal_counts: db.open_tree("portal_counts")?,
             warc_pending: db.open_tree("warc_pending")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
+            commits: batch::Batcher::new(COMMIT_BATCH),
+            transactions: std::sync::atomic::AtomicU64::new(0),
             durable: std::sync::atomic::AtomicU64::new(0),
             deferred: std::sync::atomic::AtomicBool::new(false),
             sealed: std::sync::Mutex::new(Seal::default()),
