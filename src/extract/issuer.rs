@@ -219,7 +219,15 @@ const OPENING_CHARS: usize = 600;
 pub(crate) fn opening(lines: &[String]) -> Option<String> {
     for line in lines.iter().take(OPENING_LINES) {
         let line: String = line.chars().take(OPENING_CHARS).collect();
-        for re in [&*OPENING_BY, &*OPENING_SUBJECT] {
+        // Words each pattern cannot match without: a plain search that spares most lines the
+        // patterns, whose leading class makes them try every position.
+        let has = |words: &[&str]| words.iter().any(|w| line.contains(w));
+        if !has(&["报告"]) {
+            continue;
+        }
+        let by = has(&["由"]).then_some(&*OPENING_BY);
+        let subject = has(&["编制", "编写", "制作"]).then_some(&*OPENING_SUBJECT);
+        for re in [by, subject].into_iter().flatten() {
             for caps in re.captures_iter(&line) {
                 let Some(m) = caps.get(1) else { continue };
                 let name = m

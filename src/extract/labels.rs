@@ -297,7 +297,8 @@ pub(crate) fn labelled_fields(doc: &Html) -> Labelled {
         return found;
     };
     structural_fields(body, &mut found);
-    for line in text::lines(body) {
+    // Only a line with a colon can hold `label：value` (INLINE_LABEL ends in one).
+    for line in text::lines_where(body, |line| line.contains([':', '：'])) {
         inline_fields(&line, &mut found);
     }
     let Labelled { fields, blank, .. } = &mut found;

@@ -158,9 +158,16 @@ fn push_text(element: ElementRef<'_>, out: &mut String, lines: bool) {
 
 /// The element's text as non-empty lines, whitespace collapsed within each.
 pub(crate) fn lines(element: ElementRef<'_>) -> Vec<String> {
+    lines_where(element, |_| true)
+}
+
+/// The same, keeping only the lines for which `keep` holds of the line as printed (before its
+/// whitespace is collapsed): the others are never copied.
+pub(crate) fn lines_where(element: ElementRef<'_>, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let mut out = String::new();
     push_text(element, &mut out, true);
     out.lines()
+        .filter(|line| keep(line))
         .map(collapse)
         .filter(|line| !line.is_empty())
         .collect()
