@@ -22,11 +22,14 @@
 # the server's log, per-host gap violations and efficiency (gaps.py says how they are defined).
 # Installs nginx (Debian) and Scrapy (PyPI) when they are missing. Builds nianbao (release,
 # honouring CARGO_TARGET_DIR) unless NIANBAO_BIN names a binary to measure instead.
+# ROUNDS=N runs the crawlers N times in turns (Scrapy, then nianbao, round after round) and
+# prints each round and the medians; each round's ratio is to that round's Scrapy.
 # Figures are only comparable within one run on an otherwise idle machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SCENARIO=raw
 case "${1:-}" in raw | polite | slow | all) SCENARIO=$1; shift ;; esac
+ROUNDS=${ROUNDS:-1}
 
 if ! command -v nginx >/dev/null 2>&1 && ! [ -x /usr/sbin/nginx ]; then
     apt-get install -y --no-install-recommends nginx-light >/dev/null 2>&1 \
@@ -96,21 +99,24 @@ scenario() { # NAME HOSTS ITEMS
     "$NGINX" -c "$WORK/nginx.conf"
     sleep 1
 
-    local runs=(scrapy nianbao)
-    write_config "$WORK/nianbao" true "$interval" "$per_host"
-    if [ "$name" = raw ]; then
-        runs=(scrapy nianbao_warc nianbao_nowarc)
-        write_config "$WORK/nianbao_warc" true "$interval" "$per_host"
-        write_config "$WORK/nianbao_nowarc" false "$interval" "$per_host"
-    fi
-    local results=() run
-    for run in "${runs[@]}"; do
-        if [ "$run" = scrapy ]; then
-            results+=("$(measure scrapy scrapy runspider benches/farm/spider.py \
-                -a starts="$WORK/starts.txt" "${scrapy_settings[@]}")")
-        else
-            results+=("$(measure "$run" "$BIN" --config "$WORK/$run/config.toml" crawl)")
-        fi
+    local crawlers=(scrapy nianbao)
+    [ "$name" = raw ] && crawlers=(scrapy nianbao_warc nianbao_nowarc)
+    local results=() crawler run round
+    for round in $(seq 1 "$ROUNDS"); do
+        for crawler in "${crawlers[@]}"; do
+            run=$crawler
+            [ "$ROUNDS" -gt 1 ] && run=$crawler.$round
+            if [ "$crawler" = scrapy ]; then
+                results+=("$(measure "$run" scrapy runspider benches/farm/spider.py \
+                    -a starts="$WORK/starts.txt" "${scrapy_settings[@]}")")
+            else
+                # Each run has a data_dir of its own, kept until the end: files deleted
+                # minutes before make ext4 slower to allocate inodes (see the README).
+                write_config "$WORK/$run" "$([ "$crawler" = nianbao_nowarc ] && echo false || echo true)" \
+                    "$interval" "$per_host"
+                results+=("$(measure "$run" "$BIN" --config "$WORK/$run/config.toml" crawl)")
+            fi
+        done
     done
     stop_nginx
 
@@ -118,16 +124,32 @@ scenario() { # NAME HOSTS ITEMS
     echo "$name: $hosts hosts x $items items (+ list pages and robots.txt), gap ${interval}$(
         [ "$slow_every" -gt 0 ] && echo ", every ${slow_every}th host at 8 KB/s")"
     printf '%-16s %8s %9s %10s %9s %10s\n' run pages cpu_s pages/cpu_s wall_s max_rss_mb
-    local scrapy_rate= line wall user sys rss pages cpu rate
+    local scrapy_rate= line wall user sys rss pages cpu rate rates=()
     for line in "${results[@]}"; do
         read -r run wall user sys rss <<<"$line"
         pages=$(awk '$4 == 200 && $0 !~ /robots\.txt/' "$WORK/access.$run.log" | wc -l)
         cpu=$(echo "$user + $sys" | bc -l)
         rate=$(echo "$pages / $cpu" | bc -l)
-        [ "$run" = scrapy ] && scrapy_rate=$rate
+        # Each round's ratio is to that round's Scrapy (runs come in turns, Scrapy first).
+        [ "${run%%.*}" = scrapy ] && scrapy_rate=$rate
+        rates+=("${run%%.*} $rate $(echo "$rate / $scrapy_rate" | bc -l) $((rss / 1024))")
         printf '%-16s %8d %9.1f %10.0f %9.1f %10.0f   (ratio to scrapy %.2f)\n' \
             "$run" "$pages" "$cpu" "$rate" "$wall" "$((rss / 1024))" "$(echo "$rate / $scrapy_rate" | bc -l)"
     done
+    if [ "$ROUNDS" -gt 1 ]; then
+        echo "medians over $ROUNDS rounds:"
+        printf '%s\n' "${rates[@]}" | python3 -c '
+import statistics, sys
+rows = {}
+for line in sys.stdin:
+    name, rate, ratio, rss = line.split()
+    rows.setdefault(name, []).append((float(rate), float(ratio), int(rss)))
+for name, runs in rows.items():
+    med = lambda i: statistics.median(r[i] for r in runs)
+    ratios = ", ".join(f"{r[1]:.2f}" for r in runs)
+    print(f"{name:<16} {med(0):10.0f} pages/cpu_s, ratio to scrapy {med(1):.2f} (rounds: {ratios}), max_rss {med(2):.0f} MB")
+'
+    fi
     echo
     local header=--header seconds
     seconds=$([ "$name" = raw ] && echo 0.001 || echo 1)
