@@ -179,13 +179,15 @@ impl WarcSink {
                 None => self.read_wire(seq, exchange)?,
             };
             let warc = from_stored(exchange, wire)?;
+            let attachment_json;
             let metadata = if i == 0 {
-                record_json.clone()
+                &record_json
             } else {
                 let attachment = record.attachments.iter().find(|a| a.url == exchange.url);
-                serde_json::json!({ "parent_id": record.id, "parent_seq": record.seq, "attachment": attachment })
+                attachment_json = serde_json::json!({ "parent_id": record.id, "parent_seq": record.seq, "attachment": attachment });
+                &attachment_json
             };
-            written.push(self.write(&warc, Some(&metadata))?);
+            written.push(self.write(&warc, Some(metadata))?);
         }
         self.store.record_warc(Some(seq), &written)?;
         Ok(())
@@ -237,7 +239,7 @@ impl WarcSink {
         let original = self.store.warc_response(&digest)?;
         let revisit = original.as_ref().map(RevisitOf::from);
         // Records are built and gzipped before the lock: only the append is serialised.
-        let encoded = EncodedCapture::new(capture, revisit.as_ref(), metadata);
+        let encoded = EncodedCapture::with_digest(capture, digest, revisit.as_ref(), metadata);
         let written = self
             .writer
             .lock()

@@ -401,6 +401,22 @@ impl EncodedCapture {
         metadata: Option<&serde_json::Value>,
     ) -> EncodedCapture {
         let digest = payload_digest(&capture.wire_body);
+        EncodedCapture::with_digest(capture, digest, revisit_of, metadata)
+    }
+
+    /// The same, for a caller that has the capture's payload digest already (`payload_digest`
+    /// of its wire body): a body is hashed once, not once a step.
+    pub fn with_digest(
+        capture: &WarcCapture,
+        digest: String,
+        revisit_of: Option<&RevisitOf>,
+        metadata: Option<&serde_json::Value>,
+    ) -> EncodedCapture {
+        debug_assert_eq!(
+            digest,
+            payload_digest(&capture.wire_body),
+            "a stale payload digest"
+        );
         let revisit_of = revisit_of.filter(|r| r.payload_digest == digest);
         let request_id = new_record_id();
         let response_id = new_record_id();
