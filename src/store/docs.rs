@@ -1,5 +1,6 @@
 //! Documents and versions: the commit that turns a fetched page into a new document, a new
-//! version, a new alias of a known document, or nothing. One sled transaction per commit.
+//! version, a new alias of a known document, or nothing. A commit is all or nothing: one sled
+//! transaction, shared by the commits made while another is applied (see `Store::commit`).
 
 use serde::{Deserialize, Serialize};
 use sled::Transactional;
