@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+use super::unpoisoned;
+
 pub(crate) struct Batcher<T, R> {
     state: Mutex<State<T, R>>,
     /// Signalled when a batch ends.
@@ -64,10 +66,7 @@ impl<T, R> Batcher<T, R> {
                 return result;
             }
             if state.running {
-                state = self
-                    .ended
-                    .wait(state)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                state = unpoisoned(self.ended.wait(state));
                 continue;
             }
             state.running = true;
@@ -94,11 +93,8 @@ impl<T, R> Batcher<T, R> {
     }
 
     fn lock(&self) -> MutexGuard<'_, State<T, R>> {
-        // Every change to the state is made whole under the lock, and `work` runs outside it:
-        // a panic elsewhere cannot leave it half-updated.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        // Every change to the state is made whole under the lock, and `work` runs outside it.
+        unpoisoned(self.state.lock())
     }
 }
 

@@ -23,7 +23,7 @@ pub fn note(data_dir: &Path, what: &Path, error: &std::io::Error) {
     if !is_disk_fault(error) {
         return;
     }
-    let mut faults = FAULTS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut faults = super::unpoisoned(FAULTS.lock());
     if !faults.iter().any(|(dir, _)| dir == data_dir) {
         faults.push((
             data_dir.to_path_buf(),
@@ -34,7 +34,7 @@ pub fn note(data_dir: &Path, what: &Path, error: &std::io::Error) {
 
 /// The first disk fault noted under `data_dir`, if any.
 pub fn first(data_dir: &Path) -> Option<String> {
-    let faults = FAULTS.lock().unwrap_or_else(|e| e.into_inner());
+    let faults = super::unpoisoned(FAULTS.lock());
     faults
         .iter()
         .find(|(dir, _)| dir == data_dir)

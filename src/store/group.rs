@@ -9,6 +9,8 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use super::unpoisoned;
+
 pub(crate) struct GroupSync {
     state: Mutex<State>,
     /// Signalled when a sync ends, and when a request arrives while a leader gathers.
@@ -59,10 +61,7 @@ impl GroupSync {
                 return Ok(());
             }
             if state.running {
-                state = self
-                    .changed
-                    .wait(state)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                state = unpoisoned(self.changed.wait(state));
                 continue;
             }
             // Lead: gather the requests that arrive within the window, then sync once for
@@ -75,11 +74,7 @@ impl GroupSync {
                 if now >= deadline {
                     break;
                 }
-                state = self
-                    .changed
-                    .wait_timeout(state, deadline - now)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .0;
+                state = unpoisoned(self.changed.wait_timeout(state, deadline - now)).0;
             }
             state.gathering = false;
             let covers = state.requested;
@@ -103,11 +98,8 @@ impl GroupSync {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        // The state is a few counters, consistent after every statement: a panic elsewhere
-        // cannot leave it half-updated.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        // The state is a few counters, consistent after every statement.
+        unpoisoned(self.state.lock())
     }
 }
 

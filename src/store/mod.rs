@@ -44,6 +44,13 @@ const FLUSH_BATCH: u64 = 32;
 /// The most captures committed in one transaction.
 const COMMIT_BATCH: usize = 64;
 
+/// What a lock (or a wait on a condition variable) returns, even when a thread panicked while it
+/// held the lock: every state the store guards with a lock is whole between statements, so a
+/// panic elsewhere never leaves it half-updated.
+fn unpoisoned<G>(result: std::sync::LockResult<G>) -> G {
+    result.unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(
@@ -277,7 +284,7 @@ impl Store {
     /// weakens the check in `check_seal`, it never makes a sound index look damaged. Writing it
     /// on every commit cost a twentieth of a crawl's CPU (a file write and a rename per page).
     fn seal(&self, seq: u64) {
-        let mut sealed = self.sealed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut sealed = unpoisoned(self.sealed.lock());
         sealed.pending = sealed.pending.max(seq);
         if sealed
             .written_at
@@ -535,7 +542,7 @@ fn put_json<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(),
 impl Drop for Store {
     /// A store that closes leaves the seal at its last commit.
     fn drop(&mut self) {
-        let sealed = self.sealed.get_mut().unwrap_or_else(|e| e.into_inner());
+        let sealed = unpoisoned(self.sealed.get_mut());
         let mut sealed = std::mem::take(sealed);
         self.write_seal(&mut sealed);
     }
