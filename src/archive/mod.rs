@@ -194,11 +194,10 @@ impl Archive {
             Some(bytes) => (packed_path, packed, bytes),
             // Damaged but compressed before: keep the form the records name.
             None if on_disk.is_some() => {
-                let bytes =
-                    zstd::bulk::compress(body, ZSTD_LEVEL).map_err(|source| ArchiveError::Io {
-                        path: packed.clone(),
-                        source,
-                    })?;
+                let bytes = codec::compress(body).map_err(|source| ArchiveError::Io {
+                    path: packed.clone(),
+                    source,
+                })?;
                 (packed_path, packed, bytes)
             }
             None => (plain_path, plain, body.to_vec()),
