@@ -166,16 +166,7 @@ impl Engine {
             )
             .await
         {
-            Ok((outcome, in_hand)) => {
-                match &outcome {
-                    CommitOutcome::NewDocument { seq, .. }
-                    | CommitOutcome::NewVersion { seq, .. } => {
-                        self.warc_version(&portal, *seq, in_hand).await
-                    }
-                    CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => {
-                        self.warc_live(&portal, &capture).await
-                    }
-                }
+            Ok(outcome) => {
                 self.report(&portal, |r| match outcome {
                     CommitOutcome::NewDocument { .. } => r.new_documents += 1,
                     CommitOutcome::NewVersion { .. } => r.new_versions += 1,
@@ -273,35 +264,29 @@ impl Engine {
         capture: &Capture,
     ) -> anyhow::Result<(StoredBlob, StoredExchange)> {
         let archive = self.archive.clone();
-        let body = capture.body.clone();
-        let wire = capture.wire_differs().then(|| capture.wire.clone());
-        let (blob, wire_blob) = self
-            .blocking_io(move || -> Result<_, crate::archive::ArchiveError> {
-                let blob = archive.store(&body)?;
-                let wire_blob = match wire {
-                    Some(wire) => archive.store(&wire)?,
-                    None => blob.clone(),
-                };
-                Ok((blob, wire_blob))
-            })
-            .await??;
-        let exchange = StoredExchange::of(capture, wire_blob.sha256, wire_blob.raw_path);
-        Ok((blob, exchange))
+        let capture = capture.clone();
+        Ok(self
+            .blocking_io(move || store_bodies_now(&archive, &capture))
+            .await??)
     }
 
+    /// Archives an item page: its raw files, then the commit of a new document, version or
+    /// alias (or nothing, when unchanged), then its WARC records. Without text to derive or
+    /// files to upload in between, the three run as one task on the disk pool: handing each to
+    /// the pool on its own cost context switches on every page.
     #[allow(clippy::too_many_arguments)]
     async fn archive_item(
         &self,
         task: &Task,
         list_url: &str,
-        capture: &Capture,
+        capture: &Arc<Capture>,
         decoded: Option<&Decoded>,
         kind: &PageKind,
         page_hash: String,
         metadata: Metadata,
         attachments: Vec<AttachmentRecord>,
         attachment_exchanges: Vec<StoredExchange>,
-    ) -> anyhow::Result<(CommitOutcome, WiresInHand)> {
+    ) -> anyhow::Result<CommitOutcome> {
         // Attachments are part of the document: a changed attachment is a new version.
         let mut hash_input = page_hash;
         for a in &attachments {
@@ -313,15 +298,11 @@ impl Engine {
         } else {
             dedup::sha256_hex(hash_input.as_bytes())
         };
-        let (blob, exchange) = self.store_bodies(capture).await?;
-        let text = self.document_text(&task.portal, capture, kind, &blob).await;
-        let in_hand = vec![(exchange.wire_sha256.clone(), capture.wire.clone())];
-        let mut exchanges = vec![exchange];
-        exchanges.extend(attachment_exchanges);
         let content_type = match kind {
             PageKind::Attachment { content_type } => Some(content_type.clone()),
             _ => capture.header("content-type").map(str::to_string),
         };
+        // Everything but the page's own raw file, text and exchange, which storing it gives.
         let record = ExportRecord {
             id: String::new(),
             version: 0,
@@ -337,9 +318,9 @@ impl Engine {
             content_type: non_empty(content_type),
             charset: decoded.map(|d| d.encoding.name().to_string()),
             charset_source: decoded.map(|d| d.source.as_str().to_string()),
-            sha256: blob.sha256,
+            sha256: String::new(),
             content_hash,
-            raw_path: blob.raw_path,
+            raw_path: String::new(),
             title: non_empty(metadata.title),
             issuing_body: non_empty(metadata.issuing_body),
             index_number: non_empty(metadata.index_number),
@@ -352,19 +333,62 @@ impl Engine {
             fields: metadata.fields,
             provenance: metadata.provenance,
             attachments,
-            text,
+            text: Default::default(),
         };
         let validators = capture.validators();
-        let new = NewCapture {
+        let draft = NewCapture {
             record,
             etag: validators.etag,
             last_modified: validators.last_modified,
-            exchanges,
+            exchanges: attachment_exchanges,
         };
+        let has_text = matches!(kind, PageKind::Attachment { .. });
+        if has_text || self.storage.is_remote() {
+            return self.archive_item_in_steps(task, capture, kind, draft).await;
+        }
+        let archive = self.archive.clone();
+        let store = self.store.clone();
+        let warc = self.warc.clone();
+        let page = capture.clone();
+        let (outcome, warc_result) = self
+            .blocking_io(move || -> anyhow::Result<_> {
+                let (blob, exchange) = store_bodies_now(&archive, &page)?;
+                let (new, in_hand) = with_page(draft, blob, exchange, &page, Default::default());
+                let outcome = store.commit(&new)?;
+                let warc_result = warc.map(|sink| write_warc(&sink, &outcome, &in_hand, &page));
+                Ok((outcome, warc_result))
+            })
+            .await??;
+        if let Some(result) = warc_result {
+            self.warc_result(&task.portal, Ok(result));
+        }
+        Ok(outcome)
+    }
+
+    /// [`Self::archive_item`] with a step between storing the page and committing it: deriving
+    /// an attachment's text, or uploading the version's files to remote storage.
+    async fn archive_item_in_steps(
+        &self,
+        task: &Task,
+        capture: &Arc<Capture>,
+        kind: &PageKind,
+        draft: NewCapture,
+    ) -> anyhow::Result<CommitOutcome> {
+        let (blob, exchange) = self.store_bodies(capture).await?;
+        let text = self.document_text(&task.portal, capture, kind, &blob).await;
+        let (new, in_hand) = with_page(draft, blob, exchange, capture, text);
         self.put_version_files(&new).await?;
         let store = self.store.clone();
         let outcome = self.blocking_io(move || store.commit(&new)).await??;
-        Ok((outcome, in_hand))
+        if let Some(sink) = self.warc.clone() {
+            let written = outcome.clone();
+            let page = capture.clone();
+            let result = self
+                .blocking_io(move || write_warc(&sink, &written, &in_hand, &page))
+                .await;
+            self.warc_result(&task.portal, result);
+        }
+        Ok(outcome)
     }
 
     /// Records and counts a fetch that produced no page to work on. `item` is the item task and
@@ -522,6 +546,57 @@ impl Engine {
         }
         if let Err(e) = self.store.record_url(&task.request.url, &state) {
             tracing::error!(url = %task.request.url, "cannot record URL state: {e}");
+        }
+    }
+}
+
+/// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and
+/// describes the exchange for the store.
+fn store_bodies_now(
+    archive: &crate::archive::Archive,
+    capture: &Capture,
+) -> Result<(StoredBlob, StoredExchange), crate::archive::ArchiveError> {
+    let blob = archive.store(&capture.body)?;
+    let wire_blob = if capture.wire_differs() {
+        archive.store(&capture.wire)?
+    } else {
+        blob.clone()
+    };
+    let exchange = StoredExchange::of(capture, wire_blob.sha256, wire_blob.raw_path);
+    Ok((blob, exchange))
+}
+
+/// The draft of an item's version completed with its stored page: raw file, text and exchange
+/// (first, before the attachments'), and the page's wire bytes for the WARC writer.
+fn with_page(
+    mut draft: NewCapture,
+    blob: StoredBlob,
+    exchange: StoredExchange,
+    capture: &Capture,
+    text: crate::text::TextInfo,
+) -> (NewCapture, WiresInHand) {
+    let in_hand = vec![(exchange.wire_sha256.clone(), capture.wire.clone())];
+    draft.record.sha256 = blob.sha256;
+    draft.record.raw_path = blob.raw_path;
+    draft.record.text = text;
+    draft.exchanges.insert(0, exchange);
+    (draft, in_hand)
+}
+
+/// Writes what a commit calls for to the WARC output: a new version's captures, or the live
+/// capture of a page that made none.
+fn write_warc(
+    sink: &crate::warc_sink::WarcSink,
+    outcome: &CommitOutcome,
+    in_hand: &WiresInHand,
+    capture: &Capture,
+) -> anyhow::Result<()> {
+    match outcome {
+        CommitOutcome::NewDocument { seq, .. } | CommitOutcome::NewVersion { seq, .. } => {
+            sink.write_version(*seq, in_hand)
+        }
+        CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => {
+            sink.write_live(capture)
         }
     }
 }

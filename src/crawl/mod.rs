@@ -370,18 +370,6 @@ impl Engine {
         self.warc_result(portal, result);
     }
 
-    /// Writes an archived version's captures to the WARC output, if it is on. `in_hand`: wire
-    /// bodies still in memory, by sha256, which are not read back from the archive.
-    pub(crate) async fn warc_version(&self, portal: &str, seq: u64, in_hand: WiresInHand) {
-        let Some(sink) = self.warc.clone() else {
-            return;
-        };
-        let result = self
-            .blocking_io(move || sink.write_version(seq, &in_hand))
-            .await;
-        self.warc_result(portal, result);
-    }
-
     /// One core of the CPU pool, for reading a page or deriving an attachment's text. The
     /// caller moves it into its blocking task, and starts timing that work only once it holds
     /// it, so waiting for a core never counts against a time limit.
