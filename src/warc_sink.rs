@@ -115,9 +115,13 @@ impl WarcSink {
         })
     }
 
-    /// Ends the output: puts every WARC file, the last one included, into storage (a later run
-    /// never appends to it; it starts a new file).
+    /// Ends the output: makes the marks of what was written durable, and puts every WARC file,
+    /// the last one included, into storage (a later run never appends to it; it starts a new
+    /// file).
     pub fn finish(&self) -> anyhow::Result<()> {
+        self.store
+            .flush()
+            .context("cannot record which versions are in WARC")?;
         if let Some(uploads) = &self.uploads {
             // Held so that no capture is appended while the last file is read.
             let _writer = self

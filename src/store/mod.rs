@@ -476,6 +476,11 @@ impl Store {
 
     /// Remembers WARC records just written: response records by payload digest (the first one
     /// wins, so revisits always refer to an original), and the version `seq` as written.
+    ///
+    /// Not flushed here: the next flush makes it durable (the next commit's, sled's own every
+    /// half second, or [`crate::warc_sink::WarcSink::finish`]'s). The records themselves are
+    /// durable before this is called, so a crash in between loses nothing: the version is
+    /// still pending, and the next run writes its records again.
     pub fn record_warc(
         &self,
         seq: Option<u64>,
@@ -491,7 +496,7 @@ impl Store {
         if let Some(seq) = seq {
             self.mark_warc_written(seq)?;
         }
-        self.flush()
+        Ok(())
     }
 
     /// One version's export record.
