@@ -3,10 +3,18 @@
 //! their attachments, with the export record as a `metadata` record) into WARC records. A version
 //! is marked written in the store only after its records are on disk, so versions committed just
 //! before a crash are written at the next start: nothing archived is ever missing from the WARCs.
+//!
+//! Records are appended without a sync of their own. Their marks wait in memory until one sync
+//! covers a group of them ([`SETTLE_EVERY`] marks, or the first waited [`SETTLE_AFTER`]), then go
+//! to the store; `finish`, `write_pending` and dropping the sink settle what is left. A crash
+//! loses only unsettled marks: those versions are written again by the next run, so a record may
+//! be in the WARCs twice, never missing. Live captures waiting for their sync can be lost with
+//! the crash, as a live capture whose fetch the crash interrupted is.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -22,18 +30,18 @@ use crate::warc::{
     payload_digest,
 };
 
-/// Group commit of WARC appends: a sync waits this long for more captures to share it…
-const SYNC_WINDOW: std::time::Duration = std::time::Duration::from_millis(3);
-/// …or until this many are waiting.
-const SYNC_BATCH: u64 = 32;
+/// Marks of appended records settle (one sync, then the store) when this many wait…
+pub const SETTLE_EVERY: usize = 32;
+/// …or when the first of them has waited this long.
+pub const SETTLE_AFTER: Duration = Duration::from_millis(200);
 
 /// WARC files live here, relative to data_dir.
 pub const WARC_DIR: &str = "warc";
 
 pub struct WarcSink {
     writer: Mutex<WarcWriter>,
-    /// Captures appended at about the same time share one fsync (group commit).
-    syncs: crate::store::GroupSync,
+    /// Marks of records appended since the last sync.
+    unsettled: Mutex<Unsettled>,
     store: Arc<Store>,
     archive: Archive,
     /// Closed files go to storage, when it is not data_dir.
@@ -42,6 +50,20 @@ pub struct WarcSink {
     storage: Storage,
     /// The file the last capture went to: a capture in another one means a rotation.
     last_file: Mutex<Option<String>>,
+}
+
+/// What the store is told once a sync has made a capture's records durable.
+struct Mark {
+    /// The version written, or `None` for a live capture.
+    seq: Option<u64>,
+    written: Vec<WrittenResponse>,
+}
+
+#[derive(Default)]
+struct Unsettled {
+    marks: Vec<Mark>,
+    /// When the first of `marks` came.
+    since: Option<Instant>,
 }
 
 impl WarcSink {
@@ -106,7 +128,7 @@ impl WarcSink {
         }
         Ok(WarcSink {
             writer: Mutex::new(writer),
-            syncs: crate::store::GroupSync::new(SYNC_WINDOW, SYNC_BATCH),
+            unsettled: Mutex::default(),
             store,
             archive,
             uploads,
@@ -119,6 +141,7 @@ impl WarcSink {
     /// the last one included, into storage (a later run never appends to it; it starts a new
     /// file).
     pub fn finish(&self) -> anyhow::Result<()> {
+        self.settle_all()?;
         self.store
             .flush()
             .context("cannot record which versions are in WARC")?;
@@ -163,8 +186,7 @@ impl WarcSink {
     pub fn write_live(&self, capture: &Capture) -> anyhow::Result<()> {
         let warc = from_capture(capture);
         let written = self.write(&warc, None)?;
-        self.store.record_warc(None, &[written])?;
-        Ok(())
+        self.settle_later(None, vec![written])
     }
 
     /// Writes the exchanges of version `seq` (the page, then its attachments), each followed by a
@@ -193,7 +215,60 @@ impl WarcSink {
             };
             written.push(self.write(&warc, Some(metadata))?);
         }
-        self.store.record_warc(Some(seq), &written)?;
+        self.settle_later(Some(seq), written)
+    }
+
+    /// Keeps the mark of records just appended until a sync covers them, and settles the
+    /// waiting marks when enough wait or the first has waited long enough.
+    fn settle_later(&self, seq: Option<u64>, written: Vec<WrittenResponse>) -> anyhow::Result<()> {
+        let due = {
+            let mut unsettled = self
+                .unsettled
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            unsettled.marks.push(Mark { seq, written });
+            let since = *unsettled.since.get_or_insert_with(Instant::now);
+            (unsettled.marks.len() >= SETTLE_EVERY || since.elapsed() >= SETTLE_AFTER)
+                .then(|| take(&mut unsettled))
+        };
+        match due {
+            Some(marks) => self.settle(marks),
+            None => Ok(()),
+        }
+    }
+
+    /// Settles every waiting mark.
+    fn settle_all(&self) -> anyhow::Result<()> {
+        let marks = take(
+            &mut self
+                .unsettled
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.settle(marks)
+    }
+
+    /// One sync for the records of `marks`, then their marks in the store. The sync runs on the
+    /// file open when it starts, which holds those records or was opened after their file was
+    /// synced and closed. If it fails, the marks are dropped: their versions stay pending.
+    fn settle(&self, marks: Vec<Mark>) -> anyhow::Result<()> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let synced = self
+            .writer
+            .lock()
+            .expect("WARC writer lock is never poisoned")
+            .sync();
+        if let Err(e) = synced {
+            let versions = marks.iter().filter(|m| m.seq.is_some()).count();
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot sync the WARC file; {versions} versions stay pending for the next run"
+            )));
+        }
+        for mark in marks {
+            self.store.record_warc(mark.seq, &mark.written)?;
+        }
         Ok(())
     }
 
@@ -212,6 +287,8 @@ impl WarcSink {
 
     /// Writes every version after `since` that is not in WARC yet. Returns how many.
     pub fn write_pending(&self, since: u64) -> anyhow::Result<usize> {
+        // Versions written but not yet marked would look pending.
+        self.settle_all()?;
         let pending = self.store.warc_pending(since)?;
         let mut written = 0;
         for seq in &pending {
@@ -244,23 +321,34 @@ impl WarcSink {
         let revisit = original.as_ref().map(RevisitOf::from);
         // Records are built and gzipped before the lock: only the append is serialised.
         let encoded = EncodedCapture::with_digest(capture, digest, revisit.as_ref(), metadata);
+        // Synced later, with a group: see `settle`.
         let written = self
             .writer
             .lock()
             .expect("WARC writer lock is never poisoned")
             .append_encoded_unsynced(encoded)?;
-        // Durable before the caller marks it written: the sync runs on the file open at the
-        // time it starts, which holds this record or was opened after this record's file was
-        // synced and closed.
-        self.syncs.sync(|| {
-            self.writer
-                .lock()
-                .expect("WARC writer lock is never poisoned")
-                .sync()
-        })?;
         self.rotated(&written.file);
         Ok(written)
     }
+}
+
+impl Drop for WarcSink {
+    /// A run or export that ends without `finish` (an error on the way) still marks what it
+    /// wrote.
+    fn drop(&mut self) {
+        // Unwinding from a panic: the marks are left, and their versions written again.
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(e) = self.settle_all() {
+            tracing::error!("{e:#}");
+        }
+    }
+}
+
+fn take(unsettled: &mut Unsettled) -> Vec<Mark> {
+    unsettled.since = None;
+    std::mem::take(&mut unsettled.marks)
 }
 
 fn request_target(url: &url::Url) -> String {

@@ -10,7 +10,6 @@ mod failures;
 pub mod fault;
 mod frontier;
 mod group;
-pub(crate) use group::GroupSync;
 mod migrate;
 mod quarantine;
 mod schedule;
