@@ -215,25 +215,36 @@ static OPENING_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
 const OPENING_LINES: usize = 6;
 const OPENING_CHARS: usize = 600;
 
-/// The body the report's opening sentence names as its author (`…XX编制本报告`, `本报告由XX编制`).
+/// The body the report's opening sentence names as its author (`…XX编制本报告`, `本报告由XX编制`),
+/// in Simplified or Traditional characters (`本報告由XX編製`): the patterns read the line mapped
+/// to Simplified, and the name is taken from the line as printed.
 pub(crate) fn opening(lines: &[String]) -> Option<String> {
     for line in lines.iter().take(OPENING_LINES) {
         let line: String = line.chars().take(OPENING_CHARS).collect();
+        let mapped: String = line.chars().map(simplified).collect();
+        // Mapped characters keep their UTF-8 length, so offsets in one hold in the other.
+        let printed = if mapped.len() == line.len() {
+            &line
+        } else {
+            &mapped
+        };
         // Words each pattern cannot match without: a plain search that spares most lines the
         // patterns, whose leading class makes them try every position.
-        let has = |words: &[&str]| words.iter().any(|w| line.contains(w));
+        let has = |words: &[&str]| words.iter().any(|w| mapped.contains(w));
         if !has(&["报告"]) {
             continue;
         }
         let by = has(&["由"]).then_some(&*OPENING_BY);
         let subject = has(&["编制", "编写", "制作"]).then_some(&*OPENING_SUBJECT);
         for re in [by, subject].into_iter().flatten() {
-            for caps in re.captures_iter(&line) {
+            for caps in re.captures_iter(&mapped) {
                 let Some(m) = caps.get(1) else { continue };
-                let name = m
-                    .as_str()
+                let Some(name) = printed.get(m.range()) else {
+                    continue;
+                };
+                let name = name
                     .trim()
-                    .trim_start_matches(['由', '现', '特', '兹', '今'])
+                    .trim_start_matches(['由', '现', '現', '特', '兹', '茲', '今'])
                     .trim();
                 if is_body_name(name) {
                     return Some(name.to_string());
@@ -318,6 +329,21 @@ mod tests {
             ),
             (&["根据要求，特编制本报告。"], None),
             (&["现将本年度报告公布如下。"], None),
+            // The same sentences in Traditional characters.
+            (
+                &["根據《中華人民共和國政府資訊公開條例》規定，萬載縣統計局編製本報告。"],
+                Some("萬載縣統計局"),
+            ),
+            (
+                &["本報告由阿勒泰市人民政府辦公室根據《條例》要求編製。"],
+                Some("阿勒泰市人民政府辦公室"),
+            ),
+            (
+                &["本年度報告由臺上鎮人民政府編寫，全文包括概述。"],
+                Some("臺上鎮人民政府"),
+            ),
+            (&["根據要求，特編製本報告。"], None),
+            (&["現將本年度報告公佈如下。"], None),
         ];
         for (ls, want) in cases {
             assert_eq!(opening(&lines(ls)).as_deref(), *want, "{ls:?}");
