@@ -8,27 +8,10 @@ use std::path::Path;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use nianbao::export::ExportRecord;
-use nianbao::store::{NewCapture, Store};
+use nianbao::store::Store;
 
-fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> NewCapture {
-    let record: ExportRecord = serde_json::from_value(serde_json::json!({
-        "id": "", "version": 0, "seq": 0, "portal": portal, "url": url, "aliases": [],
-        "list_url": null, "fetched_at": "2026-11-24T00:00:00Z", "http_status": 200,
-        "content_type": "text/html", "charset": null, "charset_source": null,
-        "sha256": format!("sha-{content_hash}"), "content_hash": content_hash,
-        "raw_path": format!("raw/00/{content_hash}"), "title": null, "issuing_body": null,
-        "index_number": null, "doc_number": null, "publish_date": null, "report_year": null,
-        "is_annual_report": report, "fields": {}, "provenance": {}, "attachments": [],
-    }))
-    .expect("a well-formed record");
-    NewCapture {
-        record,
-        etag: None,
-        last_modified: None,
-        exchanges: vec![],
-    }
-}
+mod common;
+use common::captures::capture;
 
 /// Random commits over a few portals, URLs and contents (so new documents, new versions,
 /// aliases and unchanged pages all occur), with some versions then written to WARC.

@@ -6,10 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use nianbao::config::{self, Overrides, Settings};
-use nianbao::export::ExportRecord;
 use nianbao::storage::Storage;
-use nianbao::store::{CommitOutcome, NewCapture, Store};
+use nianbao::store::{CommitOutcome, Store};
 use nianbao::warc_sink::{SETTLE_EVERY, WarcSink};
+
+mod common;
+use common::captures::capture;
 
 fn settings(dir: &Path) -> Settings {
     let path = dir.join("config.toml");
@@ -17,32 +19,18 @@ fn settings(dir: &Path) -> Settings {
     config::load(&path, &Overrides::default()).expect("config")
 }
 
-/// A version without exchanges: writing it to WARC writes no record, only its mark.
-fn capture(n: usize) -> NewCapture {
-    let record: ExportRecord = serde_json::from_value(serde_json::json!({
-        "id": "", "version": 0, "seq": 0, "portal": "p", "url": format!("http://p.example/{n}"),
-        "aliases": [], "list_url": null, "fetched_at": "2026-12-04T00:00:00Z",
-        "http_status": 200, "content_type": "text/html", "charset": null,
-        "charset_source": null, "sha256": format!("sha-{n}"), "content_hash": format!("c{n}"),
-        "raw_path": format!("raw/00/c{n}"), "title": null, "issuing_body": null,
-        "index_number": null, "doc_number": null, "publish_date": null, "report_year": null,
-        "is_annual_report": false, "fields": {}, "provenance": {}, "attachments": [],
-    }))
-    .expect("a well-formed record");
-    NewCapture {
-        record,
-        etag: None,
-        last_modified: None,
-        exchanges: vec![],
-    }
-}
-
 /// Commits `n` new documents and returns their seqs.
 fn commit(store: &Store, n: usize) -> Vec<u64> {
     (0..n)
-        .map(|i| match store.commit(&capture(i)).expect("commit") {
-            CommitOutcome::NewDocument { seq, .. } => seq,
-            other => panic!("capture {i}: {other:?}"),
+        .map(|i| {
+            let url = format!("http://p.example/{i}");
+            match store
+                .commit(&capture("p", &url, &format!("c{i}"), false))
+                .expect("commit")
+            {
+                CommitOutcome::NewDocument { seq, .. } => seq,
+                other => panic!("capture {i}: {other:?}"),
+            }
         })
         .collect()
 }

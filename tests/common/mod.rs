@@ -2,6 +2,7 @@
 //! config, and the real `nianbao` binary run against them with a time limit.
 #![allow(dead_code)]
 
+pub mod captures;
 pub mod route_server;
 
 use std::path::{Path, PathBuf};
