@@ -176,8 +176,8 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
     if !is_annual_report_title(title) {
         return None;
     }
-    // Simplified and Traditional characters have the same UTF-8 length, so byte offsets found
-    // on the mapped title hold in the original.
+    // `simplified` and this replacement keep UTF-8 lengths, so byte offsets found on the mapped
+    // title hold in the original.
     let mapped: String = title
         .chars()
         .map(simplified)
@@ -221,13 +221,8 @@ const OPENING_CHARS: usize = 600;
 pub(crate) fn opening(lines: &[String]) -> Option<String> {
     for line in lines.iter().take(OPENING_LINES) {
         let line: String = line.chars().take(OPENING_CHARS).collect();
-        let mapped: String = line.chars().map(simplified).collect();
         // Mapped characters keep their UTF-8 length, so offsets in one hold in the other.
-        let printed = if mapped.len() == line.len() {
-            &line
-        } else {
-            &mapped
-        };
+        let mapped: String = line.chars().map(simplified).collect();
         // Words each pattern cannot match without: a plain search that spares most lines the
         // patterns, whose leading class makes them try every position.
         let has = |words: &[&str]| words.iter().any(|w| mapped.contains(w));
@@ -239,7 +234,7 @@ pub(crate) fn opening(lines: &[String]) -> Option<String> {
         for re in [by, subject].into_iter().flatten() {
             for caps in re.captures_iter(&mapped) {
                 let Some(m) = caps.get(1) else { continue };
-                let Some(name) = printed.get(m.range()) else {
+                let Some(name) = line.get(m.range()) else {
                     continue;
                 };
                 let name = name

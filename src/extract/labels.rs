@@ -130,7 +130,8 @@ fn is_label_padding(c: char) -> bool {
 }
 
 /// Traditional -> Simplified for the characters of labels and report titles. A full conversion
-/// table is not needed: only these words are matched.
+/// table is not needed: only these words are matched. Every character keeps its UTF-8 length, so
+/// byte offsets found in mapped text hold in the text as printed.
 pub(crate) fn simplified(c: char) -> char {
     match c {
         '號' => '号',
@@ -461,6 +462,14 @@ fn accept_value(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Callers cut the printed text at offsets found in the mapped text.
+    #[test]
+    fn simplified_keeps_every_characters_utf8_length() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(simplified(c).len_utf8(), c.len_utf8(), "{c:?}");
+        }
+    }
 
     /// `known_label` stops early on long text; every known label, however padded and in either
     /// script, is still found, and text one character past a label is not one.
