@@ -128,14 +128,14 @@ pub async fn copy_log_to_storage(storage: &Storage) {
             {
                 return Ok(false);
             }
-            let bytes = tokio::fs::read(entry.path()).await.map_err(|source| {
-                crate::storage::StorageError::Local {
-                    op: "read",
-                    path: entry.path(),
-                    source,
-                }
-            })?;
-            storage.put_overwrite(&key, bytes).await.map(|_| true)
+            let (storage, key, path) = (storage.clone(), key.clone(), entry.path());
+            tokio::task::spawn_blocking(move || storage.put_file(&key, &path, false))
+                .await
+                .map_err(|e| crate::storage::StorageError::Task {
+                    what: entry.path().display().to_string(),
+                    message: e.to_string(),
+                })?
+                .map(|_| true)
         }
         .await;
         match result {

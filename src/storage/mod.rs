@@ -19,7 +19,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use self::remote::{ObjectInfo, Put, StorageError};
+pub use self::remote::{ObjectInfo, PART_BYTES, Put, StorageError};
 pub use self::warc::WarcUploads;
 
 /// `[storage]` as resolved.
@@ -150,6 +150,17 @@ impl Storage {
                     .await
             }
             None => remote::local_put(&self.data_dir, key, &bytes, false),
+        }
+    }
+
+    /// Puts the file at `path` at `key`, create-only or replacing (as `put_create` and
+    /// `put_overwrite`), reading it a part at a time: a WARC file of a gigabyte goes up without
+    /// being held in memory. See `remote::Remote::put_file` for what create-only means for a
+    /// file put in parts. Blocking.
+    pub fn put_file(&self, key: &str, path: &Path, create: bool) -> Result<Put, StorageError> {
+        match &self.remote {
+            Some(r) => r.put_file(key, path, create),
+            None => remote::local_put_file(&self.data_dir, key, path, create),
         }
     }
 

@@ -16,6 +16,10 @@ use super::StorageLocation;
 /// Threads of the storage runtime: puts and gets wait on the network, not the CPU.
 const IO_THREADS: usize = 2;
 
+/// A file larger than this goes into S3 in parts of this size (S3's parts are 5 MiB at least),
+/// read one at a time: a put of a 1 GB WARC file holds one part in memory, not the file.
+pub const PART_BYTES: u64 = 8 << 20;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("cannot open storage {url}")]
@@ -232,6 +236,78 @@ impl Remote {
         }
     }
 
+    /// Puts the file at `path` at `key`, as `put` does, without holding the file in memory:
+    /// a folder gets a copy, S3 gets a file of up to `PART_BYTES` in one put and a larger one
+    /// in parts. Blocking: the file is read on this thread, the parts go up on the storage's
+    /// runtime.
+    ///
+    /// A put in parts cannot be create-only (object_store completes an upload unconditionally),
+    /// so `create` is a HEAD before the upload: an object already at `key` is left alone and
+    /// reported as `AlreadyThere`, but a writer racing this one for the same key between the
+    /// HEAD and the upload's end is not caught.
+    pub fn put_file(
+        self: &Arc<Self>,
+        key: &str,
+        path: &Path,
+        create: bool,
+    ) -> Result<Put, StorageError> {
+        let local = |op, source| StorageError::Local {
+            op,
+            path: path.to_path_buf(),
+            source,
+        };
+        let store = match &self.backend {
+            Backend::S3 { store, .. } => store.clone(),
+            Backend::Folder(folder) => return local_put_file(folder, key, path, create),
+        };
+        let len = std::fs::metadata(path).map_err(|e| local("read", e))?.len();
+        if len <= PART_BYTES {
+            let bytes = std::fs::read(path).map_err(|e| local("read", e))?;
+            let (this, owned) = (self.clone(), key.to_string());
+            return self.block_on(async move { this.put(&owned, bytes, create).await });
+        }
+        if create {
+            let (this, owned) = (self.clone(), key.to_string());
+            if self
+                .block_on(async move { this.head(&owned).await })?
+                .is_some()
+            {
+                return Ok(Put::AlreadyThere);
+            }
+        }
+        let object = self.object_path(key)?;
+        let url = self.url(key);
+        let failed = move |op: &'static str| {
+            let url = url.clone();
+            move |source| StorageError::Object { op, url, source }
+        };
+        let started = failed("start a put in parts of");
+        let mut upload =
+            self.block_on(async move { store.put_multipart(&object).await.map_err(started) })?;
+        // Only the bytes the file had when this began: a file still growing goes up as it was.
+        let parts = read_parts(path, len, PART_BYTES, |part| {
+            let put = upload.put_part(PutPayload::from(part));
+            let failed = failed("put a part of");
+            self.block_on(async move { put.await.map_err(failed) })
+        });
+        let ended = match parts {
+            Ok(()) => {
+                let failed = failed("complete the put in parts of");
+                self.block_on(async move { upload.complete().await.map(drop).map_err(failed) })
+            }
+            Err(e) => {
+                // Best effort: a part left behind by a failed abort costs storage, not data
+                // (a bucket lifecycle rule for incomplete uploads clears it).
+                let _ = self.block_on(async move {
+                    let _ = upload.abort().await;
+                    Ok(())
+                });
+                Err(e)
+            }
+        };
+        ended.map(|()| Put::Written)
+    }
+
     pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
         let store = match &self.backend {
             Backend::S3 { store, .. } => store,
@@ -334,6 +410,40 @@ pub(super) fn local_put(
     bytes: &[u8],
     create: bool,
 ) -> Result<Put, StorageError> {
+    local_put_with(root, key, create, |tmp| {
+        std::fs::write(tmp, bytes).map_err(|source| StorageError::Local {
+            op: "write",
+            path: tmp.to_path_buf(),
+            source,
+        })
+    })
+}
+
+/// `local_put` of the file at `path`, copied, never read into memory.
+pub(super) fn local_put_file(
+    root: &Path,
+    key: &str,
+    path: &Path,
+    create: bool,
+) -> Result<Put, StorageError> {
+    local_put_with(root, key, create, |tmp| {
+        std::fs::copy(path, tmp)
+            .map(drop)
+            .map_err(|source| StorageError::Local {
+                op: "read",
+                path: path.to_path_buf(),
+                source,
+            })
+    })
+}
+
+/// `local_put` with the bytes written by `fill` into a temporary file beside the key.
+fn local_put_with(
+    root: &Path,
+    key: &str,
+    create: bool,
+    fill: impl FnOnce(&Path) -> Result<(), StorageError>,
+) -> Result<Put, StorageError> {
     let path = local_path(root, key)?;
     let io = |op, path: &Path| {
         let path = path.to_path_buf();
@@ -349,7 +459,10 @@ pub(super) fn local_put(
         std::process::id(),
         rand::random::<u32>()
     ));
-    std::fs::write(&tmp, bytes).map_err(io("write", &tmp))?;
+    if let Err(e) = fill(&tmp) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::File::open(&tmp)
         .and_then(|f| f.sync_all())
         .map_err(io("sync", &tmp))?;
@@ -365,6 +478,45 @@ pub(super) fn local_put(
     }
     std::fs::rename(&tmp, &path).map_err(io("write", &path))?;
     Ok(Put::Written)
+}
+
+/// Reads the first `len` bytes of the file at `path` in parts of `part_bytes` (the last one
+/// shorter) and hands each to `put`, in order. A file that ends before `len` was cut while
+/// being read: an error, with nothing more handed on.
+fn read_parts(
+    path: &Path,
+    len: u64,
+    part_bytes: u64,
+    mut put: impl FnMut(Vec<u8>) -> Result<(), StorageError>,
+) -> Result<(), StorageError> {
+    use std::io::Read;
+    let local = |source| StorageError::Local {
+        op: "read",
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(local)?;
+    let mut left = len;
+    while left > 0 {
+        let want = left.min(part_bytes);
+        let mut part = Vec::with_capacity(want as usize);
+        (&mut file)
+            .take(want)
+            .read_to_end(&mut part)
+            .map_err(local)?;
+        if (part.len() as u64) < want {
+            return Err(local(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the file ended at {} of {len} bytes",
+                    len - left + part.len() as u64
+                ),
+            )));
+        }
+        left -= want;
+        put(part)?;
+    }
+    Ok(())
 }
 
 pub(super) fn local_get(root: &Path, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
@@ -448,5 +600,86 @@ pub(super) fn poll_ready<T>(work: impl Future<Output = T>) -> T {
         }
         // Not reached for data_dir calls; yield rather than spin hard if it ever is.
         std::thread::yield_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_parts_hands_on_the_file_in_order_and_refuses_a_cut_file() {
+        let dir = tempfile::tempdir().expect("scratch");
+        let path = dir.path().join("file");
+        let bytes: Vec<u8> = (0..25u8).collect();
+        std::fs::write(&path, &bytes).expect("write");
+        let mut parts = Vec::new();
+        read_parts(&path, 25, 10, |part| {
+            parts.push(part);
+            Ok(())
+        })
+        .expect("read");
+        assert_eq!(parts.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 5]);
+        assert_eq!(parts.concat(), bytes);
+
+        // Only the length asked for, when the file has grown since.
+        let mut first = Vec::new();
+        read_parts(&path, 20, 10, |part| {
+            first.push(part);
+            Ok(())
+        })
+        .expect("read");
+        assert_eq!(first.concat(), bytes[..20]);
+
+        // A file cut below the length: an error naming it, and no short part handed on.
+        let mut handed = 0;
+        let err = read_parts(&path, 30, 10, |part| {
+            handed += part.len();
+            Ok(())
+        })
+        .expect_err("the file is shorter than asked");
+        assert_eq!(handed, 20);
+        assert!(err.to_string().contains("file"), "{err}");
+        assert!(matches!(err, StorageError::Local { path: p, .. } if p == path));
+    }
+
+    #[test]
+    fn a_folder_gets_a_copy_of_the_file_create_only() {
+        let dir = tempfile::tempdir().expect("scratch");
+        let (root, source) = (dir.path().join("store"), dir.path().join("source"));
+        std::fs::write(&source, b"first").expect("write");
+        let key = "warc/host/a.warc.gz";
+        assert_eq!(
+            local_put_file(&root, key, &source, true).expect("put"),
+            Put::Written
+        );
+        std::fs::write(&source, b"second").expect("write");
+        assert_eq!(
+            local_put_file(&root, key, &source, true).expect("put again"),
+            Put::AlreadyThere
+        );
+        assert_eq!(std::fs::read(root.join(key)).expect("read"), b"first");
+        assert_eq!(
+            local_put_file(&root, key, &source, false).expect("overwrite"),
+            Put::Written
+        );
+        assert_eq!(std::fs::read(root.join(key)).expect("read"), b"second");
+        // No temporary file is left beside the key, and a missing source names itself.
+        let names: Vec<_> = std::fs::read_dir(root.join("warc/host"))
+            .expect("list")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, ["a.warc.gz"]);
+        let missing = dir.path().join("missing");
+        let err = local_put_file(&root, "warc/host/b.warc.gz", &missing, true)
+            .expect_err("no source file");
+        assert!(matches!(err, StorageError::Local { path, .. } if path == missing));
+        assert_eq!(
+            std::fs::read_dir(root.join("warc/host"))
+                .expect("list")
+                .count(),
+            1
+        );
     }
 }

@@ -60,13 +60,9 @@ impl WarcUploads {
                 continue;
             }
             let path = self.warc_dir.join(&name);
-            let bytes = std::fs::read(&path).map_err(io("read", &path))?;
-            let len = bytes.len() as u64;
-            let (storage, owned) = (self.storage.clone(), key.clone());
-            let put = self
-                .storage
-                .block_on(async move { storage.put_create(&owned, bytes).await })?;
-            if put == Put::AlreadyThere {
+            let len = std::fs::metadata(&path).map_err(io("read", &path))?.len();
+            // A part at a time: a WARC file may be as large as `max_file_bytes` (1 GB).
+            if self.storage.put_file(&key, &path, true)? == Put::AlreadyThere {
                 // Written by an earlier start that died before its marker: the same file. A
                 // different size means another writer used this name: never take it as ours.
                 let (storage, owned) = (self.storage.clone(), key.clone());

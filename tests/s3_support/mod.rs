@@ -156,6 +156,17 @@ impl Moto {
         );
     }
 
+    /// The ETag of the object at `bucket/key`, without quotes. S3 gives an object put in N
+    /// parts an ETag ending in `-N`, and one put whole an ETag without a `-`.
+    pub fn etag(&self, bucket: &str, key: &str) -> String {
+        self.python(
+            &format!("{BOTO}\nprint(s3.head_object(Bucket=sys.argv[2], Key=sys.argv[3])['ETag'].strip('\"'))"),
+            &[bucket, key],
+        )
+        .trim()
+        .to_string()
+    }
+
     /// Every object in `bucket`, by key relative to `prefix/`.
     pub fn objects(&self, bucket: &str, prefix: &str) -> BTreeMap<String, Object> {
         let script = format!(
