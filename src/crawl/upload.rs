@@ -48,14 +48,9 @@ impl Engine {
                 .map_err(|(path, e)| {
                     anyhow::Error::new(e).context(format!("cannot read {}", path.display()))
                 })?;
-            if self.storage.put_create(&key, bytes.clone()).await?
-                == crate::storage::Put::AlreadyThere
-                && self.storage.get(&key).await?.as_deref() != Some(&bytes[..])
-            {
-                // Derived again, differently (text is not content-addressed): replace it, as
-                // data_dir's copy was replaced.
-                self.storage.put_overwrite(&key, bytes).await?;
-            }
+            // Derived again, differently (text is not content-addressed), it replaces the
+            // object, as data_dir's copy was replaced.
+            self.storage.put_derived(&key, bytes).await?;
         }
         Ok(())
     }
