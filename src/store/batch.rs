@@ -1,13 +1,16 @@
 //! Shared batches: callers that arrive while a batch is being worked on queue their item, and
 //! when that batch ends one of them (the leader) works on everything queued since, as the next
-//! batch. Each caller gets its own item's result. Nothing waits for company: a caller that
-//! finds no batch running starts one at once, alone if need be.
+//! batch. Each caller gets its own item's result. When the last batch had company (more than one
+//! item), a leader that finds fewer than `enough` items queued waits up to `window` for more
+//! first; a caller that commits alone, one item after another, never waits.
 //!
-//! The store commits this way: sled's transactions cost the same for one capture as for eight.
+//! The store commits this way: sled's transactions and flushes cost the same for one capture as
+//! for eight, and each wakes sled's whole I/O pool.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use super::unpoisoned;
 
@@ -15,8 +18,14 @@ pub(crate) struct Batcher<T, R> {
     state: Mutex<State<T, R>>,
     /// Signalled when a batch ends.
     ended: Condvar,
+    /// Signalled when an item is queued while a leader gathers.
+    arrived: Condvar,
     /// The most items in one batch.
     most: usize,
+    /// How long a leader waits for company…
+    window: Duration,
+    /// …unless this many items are queued.
+    enough: usize,
 }
 
 struct State<T, R> {
@@ -28,22 +37,31 @@ struct State<T, R> {
     done: HashMap<u64, R>,
     /// A leader is working on a batch now.
     running: bool,
+    /// The leader is waiting for company.
+    gathering: bool,
+    /// The last batch held more than one item: company is likely, worth waiting for.
+    company: bool,
     /// Batches worked on so far.
     batches: u64,
 }
 
 impl<T, R> Batcher<T, R> {
-    pub(crate) fn new(most: usize) -> Batcher<T, R> {
+    pub(crate) fn new(most: usize, window: Duration, enough: usize) -> Batcher<T, R> {
         Batcher {
             state: Mutex::new(State {
                 next: 0,
                 queued: Vec::new(),
                 done: HashMap::new(),
                 running: false,
+                gathering: false,
+                company: false,
                 batches: 0,
             }),
             ended: Condvar::new(),
+            arrived: Condvar::new(),
             most: most.max(1),
+            window,
+            enough: enough.max(1),
         }
     }
 
@@ -61,6 +79,9 @@ impl<T, R> Batcher<T, R> {
         let ticket = state.next;
         state.next += 1;
         state.queued.push((ticket, item));
+        if state.gathering {
+            self.arrived.notify_one();
+        }
         loop {
             if let Some(result) = state.done.remove(&ticket) {
                 return result;
@@ -70,7 +91,18 @@ impl<T, R> Batcher<T, R> {
                 continue;
             }
             state.running = true;
+            state.gathering = true;
+            let deadline = Instant::now() + self.window;
+            while state.company && state.queued.len() < self.enough {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                state = unpoisoned(self.arrived.wait_timeout(state, deadline - now)).0;
+            }
+            state.gathering = false;
             let take = state.queued.len().min(self.most);
+            state.company = take > 1;
             let (tickets, items): (Vec<u64>, Vec<T>) = state.queued.drain(..take).unzip();
             drop(state);
             let results = catch_unwind(AssertUnwindSafe(|| work(&items)))
@@ -103,13 +135,12 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
 
     /// Many callers at once: each gets the result of its own item, and callers that overlap
     /// a running batch share the next one.
     #[test]
     fn each_caller_gets_its_own_result_and_overlapping_callers_share_batches() {
-        let batcher = Arc::new(Batcher::<u64, u64>::new(64));
+        let batcher = Arc::new(Batcher::<u64, u64>::new(64, Duration::ZERO, 1));
         let worked = Arc::new(AtomicUsize::new(0));
         let threads: Vec<_> = (0..16u64)
             .map(|t| {
@@ -144,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_batch_holds_at_most_its_limit() {
-        let batcher = Arc::new(Batcher::<u64, usize>::new(3));
+        let batcher = Arc::new(Batcher::<u64, usize>::new(3, Duration::ZERO, 1));
         let threads: Vec<_> = (0..12u64)
             .map(|t| {
                 let batcher = batcher.clone();
@@ -170,7 +201,7 @@ mod tests {
     /// batch of its own.
     #[test]
     fn a_panic_fails_its_batch_and_no_caller_hangs() {
-        let batcher = Batcher::<u64, Result<u64, String>>::new(8);
+        let batcher = Batcher::<u64, Result<u64, String>>::new(8, Duration::ZERO, 1);
         let failed = |item: &u64| Err(format!("{item} failed"));
         let result = batcher.run(
             1,
@@ -183,5 +214,76 @@ mod tests {
         // Too few results count as a failure too.
         let result = batcher.run(3, |_| Vec::new(), failed);
         assert_eq!(result, Err("3 failed".to_string()));
+    }
+
+    /// With a window, a leader waits for company once batches have had some: callers that
+    /// arrive one after another, each before the batch is due, share one batch, and a batch
+    /// that has `enough` goes at once. A caller alone, one item after another, never waits.
+    #[test]
+    fn a_leader_gathers_company_within_its_window() {
+        let window = Duration::from_secs(10);
+        let sized = |items: &[u64]| vec![items.len(); items.len()];
+
+        let alone = Batcher::<u64, usize>::new(64, window, 4);
+        let started = Instant::now();
+        for i in 0..3 {
+            assert_eq!(alone.run(i, sized, |_| 0), 1);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+
+        let batcher = Arc::new(Batcher::<u64, usize>::new(64, window, 4));
+        // Two callers queue behind a slow batch and go in together: company.
+        let slow = {
+            let batcher = batcher.clone();
+            std::thread::spawn(move || {
+                batcher.run(
+                    0,
+                    |items| {
+                        std::thread::sleep(Duration::from_millis(300));
+                        sized(items)
+                    },
+                    |_| 0,
+                )
+            })
+        };
+        std::thread::sleep(Duration::from_millis(100));
+        let queued: Vec<_> = (1..3u64)
+            .map(|t| {
+                let batcher = batcher.clone();
+                std::thread::spawn(move || batcher.run(t, sized, |_| 0))
+            })
+            .collect();
+        assert_eq!(slow.join().expect("slow caller"), 1);
+        for thread in queued {
+            assert_eq!(thread.join().expect("queued caller"), 2);
+        }
+        // Now callers arriving 20 ms apart, well inside the window, wait for each other; the
+        // fourth makes enough.
+        let started = Instant::now();
+        let threads: Vec<_> = (3..7u64)
+            .map(|t| {
+                let batcher = batcher.clone();
+                std::thread::sleep(Duration::from_millis(20));
+                std::thread::spawn(move || batcher.run(t, sized, |_| 0))
+            })
+            .collect();
+        for thread in threads {
+            assert_eq!(
+                thread.join().expect("caller thread"),
+                4,
+                "all four in one batch"
+            );
+        }
+        assert_eq!(batcher.batches(), 3);
+        // Enough came: nobody waited out the window.
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
