@@ -19,15 +19,10 @@ const LABEL: &str = "host-a";
 
 /// `len` bytes that no two parts share (a part sent twice or out of order changes the hash).
 fn noise(len: u64, seed: u64) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect()
+    use rand::{RngCore, SeedableRng};
+    let mut bytes = vec![0; len as usize];
+    rand::rngs::StdRng::seed_from_u64(seed).fill_bytes(&mut bytes);
+    bytes
 }
 
 fn write(path: &Path, bytes: &[u8]) {
