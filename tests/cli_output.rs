@@ -121,3 +121,66 @@ fn a_list_that_states_only_its_page_count_is_checked_by_pages() {
         stderr(&out)
     );
 }
+
+/// The raw-file link base a coverage page embeds (`rb`): its data is gzipped JSON in base64.
+fn page_raw_base(page: &std::path::Path) -> String {
+    let html = std::fs::read_to_string(page).expect("the page was written");
+    let start = html.find("id=\"data\">").expect("the page's data") + "id=\"data\">".len();
+    let end = start + html[start..].find("</script>").expect("end of the data");
+    let packed = data_encoding::BASE64
+        .decode(html[start..end].trim().as_bytes())
+        .expect("base64 data");
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut json)
+        .expect("gzipped data");
+    let data: Value = serde_json::from_slice(&json).expect("JSON data");
+    data["rb"].as_str().expect("a raw base").to_string()
+}
+
+#[test]
+fn the_coverage_page_links_raw_files_below_the_raw_base_given() {
+    let specs = vec![SiteSpec::standard_named("trs").expect("standard site")];
+    let h = Harness::with_sites(specs, Duration::from_millis(30));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "crawl: {}", stderr(&out));
+    let page = h.dir.path().join("coverage.html");
+    let page_arg = page.to_str().expect("UTF-8 temp path");
+
+    // By default: data_dir, as a file: URL.
+    let out = h.run(&["report", "--html", page_arg]);
+    assert!(out.status.success(), "report: {}", stderr(&out));
+    let data_dir = std::fs::canonicalize(h.data_dir()).expect("data_dir");
+    assert_eq!(
+        page_raw_base(&page),
+        format!("file://{}/", data_dir.display())
+    );
+
+    // Served over HTTP: the links go below the base given, with or without its last `/`.
+    for given in [
+        "https://archive.example.org/nianbao",
+        "https://archive.example.org/nianbao/",
+    ] {
+        let out = h.run(&["report", "--html", page_arg, "--raw-base", given]);
+        assert!(
+            out.status.success(),
+            "report --raw-base {given}: {}",
+            stderr(&out)
+        );
+        assert_eq!(page_raw_base(&page), "https://archive.example.org/nianbao/");
+    }
+
+    // Not a URL: a usage error naming the option and the value.
+    let out = h.run(&[
+        "report",
+        "--html",
+        page_arg,
+        "--raw-base",
+        "archive/nianbao",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--raw-base archive/nianbao: not a URL"),
+        "{}",
+        stderr(&out)
+    );
+}

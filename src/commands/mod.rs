@@ -108,10 +108,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             html,
             format,
             replay_base,
+            raw_base,
             all_shards,
         } => {
             let settings = load(&cli.config, &overrides)?;
-            report::run(&settings, html.as_deref(), format, &replay_base, all_shards)
+            let links = report::LinkBases {
+                replay: &replay_base,
+                raw: raw_base.as_deref(),
+            };
+            report::run(&settings, html.as_deref(), format, &links, all_shards)
         }
         Command::Failures {
             gone,

@@ -13,11 +13,19 @@ use crate::report::RunReport;
 
 use super::{Outcome, UsageError, open_store};
 
+/// Where the coverage page's links start, as given on the command line.
+pub(super) struct LinkBases<'a> {
+    /// The pywb collection (`--replay-base`).
+    pub replay: &'a str,
+    /// Raw files (`--raw-base`); `None`: data_dir, or the shared storage for all shards.
+    pub raw: Option<&'a str>,
+}
+
 pub(super) fn run(
     settings: &Settings,
     html: Option<&Path>,
     format: Option<ReportFormat>,
-    replay_base: &str,
+    links: &LinkBases<'_>,
     all_shards: bool,
 ) -> anyhow::Result<Outcome> {
     let mut storage_url = None;
@@ -52,19 +60,17 @@ pub(super) fn run(
         now.to_rfc3339_opts(SecondsFormat::Secs, true),
     );
     if let Some(path) = html {
-        let replay_base = if settings.warc.enabled {
-            let base = replay_base.trim_end_matches('/');
-            url::Url::parse(base)
-                .map_err(|e| UsageError(format!("--replay-base {replay_base}: not a URL ({e})")))?;
-            Some(format!("{base}/"))
-        } else {
-            None
+        let replay_base = match settings.warc.enabled {
+            true => Some(base_url("--replay-base", links.replay)?),
+            false => None,
         };
         // Raw files are linked where they are: in the shared storage for a view of all shards
-        // (each shard's data_dir is on its own machine), in data_dir otherwise.
-        let raw_base = match &storage_url {
-            Some(url) => format!("{}/", url.trim_end_matches('/')),
-            None => {
+        // (each shard's data_dir is on its own machine), in data_dir otherwise, unless the
+        // archive is served elsewhere.
+        let raw_base = match (links.raw, &storage_url) {
+            (Some(given), _) => base_url("--raw-base", given)?,
+            (None, Some(url)) => format!("{}/", url.trim_end_matches('/')),
+            (None, None) => {
                 let data_dir = std::fs::canonicalize(&settings.data_dir).with_context(|| {
                     format!("cannot find data_dir {}", settings.data_dir.display())
                 })?;
@@ -99,4 +105,11 @@ pub(super) fn run(
         None => {}
     }
     Ok(Outcome::Completed)
+}
+
+/// A link base given as an option: a URL, ending in `/` so that relative paths go below it.
+fn base_url(option: &str, given: &str) -> Result<String, UsageError> {
+    let base = given.trim_end_matches('/');
+    url::Url::parse(base).map_err(|e| UsageError(format!("{option} {given}: not a URL ({e})")))?;
+    Ok(format!("{base}/"))
 }
