@@ -174,8 +174,6 @@ pub struct Store {
     flushes: group::GroupSync,
     /// Commits made while another is applied share the next transaction (see `commit`).
     commits: batch::Batcher<docs::NewCapture, Result<docs::CommitOutcome, StoreError>>,
-    /// Commit transactions run so far (for the tests).
-    transactions: std::sync::atomic::AtomicU64,
     /// Every version up to this seq is durable (committed and flushed).
     durable: std::sync::atomic::AtomicU64,
     /// Bulk loading (`defer_flushes`): flushes wait until it is switched off.
@@ -244,7 +242,6 @@ impl Store {
             warc_pending: db.open_tree("warc_pending")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
             commits: batch::Batcher::new(COMMIT_BATCH, COMMIT_WINDOW, COMMIT_ENOUGH),
-            transactions: std::sync::atomic::AtomicU64::new(0),
             durable: std::sync::atomic::AtomicU64::new(0),
             deferred: std::sync::atomic::AtomicBool::new(false),
             sealed: std::sync::Mutex::new(Seal::default()),
