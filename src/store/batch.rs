@@ -236,21 +236,28 @@ mod tests {
         );
 
         let batcher = Arc::new(Batcher::<u64, usize>::new(64, window, 4));
-        // Two callers queue behind a slow batch and go in together: company.
+        // Two callers queue behind a batch that lasts until they have, and go in together:
+        // company.
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
         let slow = {
             let batcher = batcher.clone();
             std::thread::spawn(move || {
                 batcher.run(
                     0,
                     |items| {
-                        std::thread::sleep(Duration::from_millis(300));
+                        started_tx.send(()).expect("the test waits for this");
+                        let started = Instant::now();
+                        while batcher.lock().queued.len() < 2 {
+                            assert!(started.elapsed() < window, "the two callers never queued");
+                            std::thread::sleep(Duration::from_millis(1));
+                        }
                         sized(items)
                     },
                     |_| 0,
                 )
             })
         };
-        std::thread::sleep(Duration::from_millis(100));
+        started_rx.recv().expect("the slow batch started");
         let queued: Vec<_> = (1..3u64)
             .map(|t| {
                 let batcher = batcher.clone();

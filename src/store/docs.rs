@@ -219,7 +219,7 @@ impl Store {
     /// Group commit: commits that arrive together (within 2 ms, or while another batch is
     /// being applied) go in together, as one sled transaction and one flush for all of them.
     /// sled writes its log buffer twice for every transaction and once for every flush, and
-    /// wakes its whole I/O pool each time, so on the raw farm this took about 16% off the
+    /// wakes its whole I/O pool each time, so on the raw farm this took about 10% off the
     /// crawl's CPU against a transaction per commit and flushes shared afterwards. Each caller
     /// still gets its own outcome, and none hears of its commit before the flush that makes
     /// it durable, as if it had committed alone.

@@ -324,7 +324,7 @@ impl Store {
     /// Makes every earlier write durable. Callers on several threads at once share one sled
     /// flush. (Commits flush in their own batches: see `commit`.)
     pub fn flush(&self) -> Result<(), StoreError> {
-        if self.deferred.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.flushes_deferred() {
             return Ok(());
         }
         self.flushes
@@ -335,10 +335,14 @@ impl Store {
     /// The flush of a commit batch (see `commit`): the batch is its own group, so it flushes
     /// at once, alone.
     fn flush_batch(&self) -> sled::Result<()> {
-        if self.deferred.load(std::sync::atomic::Ordering::SeqCst) {
+        if self.flushes_deferred() {
             return Ok(());
         }
         self.db.flush().map(drop)
+    }
+
+    fn flushes_deferred(&self) -> bool {
+        self.deferred.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Bulk loading (the scale benchmark builds a million-URL store with it): while on, commits
