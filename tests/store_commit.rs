@@ -49,6 +49,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             wire_sha256: format!("sha-{content_hash}"),
             wire_path: format!("raw/00/{content_hash}"),
         }],
+        unsynced_files: None,
     }
 }
 

@@ -1,15 +1,18 @@
 //! Archive files: the one writer of raw bodies under `data_dir/raw/`. Bodies are content-addressed
 //! by sha256, written to a temporary file, fsynced, renamed into place and the folder fsynced,
-//! all before the store commits the record that points to them. A body already on disk, plain or
+//! all before the store commits the record that points to them (a crawl's archive leaves the
+//! syncs to its commits, which make a batch of files durable at once: see `sync`). A body already on disk, plain or
 //! compressed, is never written again. The text derived from a document file (`text`) is written
 //! here too, under `data_dir/text/`, named by the raw file's sha256: beside the raw file, never
 //! over it.
 //!
 //! - `codec`: zstd where it pays (`raw/ab/<sha256>.zst`), plain otherwise (`raw/ab/<sha256>`).
 //! - `plain`: plain temporary copies for programs that take a path (`feed --exec`, pdftotext).
+//! - `sync`: a crawl's files made durable a batch at a time, by its commits (`with_deferred_sync`).
 
 mod codec;
 mod plain;
+mod sync;
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -19,6 +22,7 @@ use crate::dedup::sha256_hex;
 
 pub use self::codec::{Compression, ZSTD_LEVEL, ZSTD_SUFFIX, is_compressed};
 pub use self::plain::PlainCopy;
+pub use self::sync::{FileSync, SyncFailed};
 
 /// Where raw bodies live, relative to data_dir.
 pub const RAW_DIR: &str = "raw";
@@ -74,6 +78,9 @@ pub struct Archive {
     compression: Compression,
     /// Largest body a compressed file may decompress to: `fetch.max_body_bytes`.
     read_limit: u64,
+    /// Set when files are written without fsyncs of their own: whoever records them syncs
+    /// this first (see `sync`).
+    deferred: Option<FileSync>,
 }
 
 impl Archive {
@@ -105,7 +112,35 @@ impl Archive {
             data_dir: data_dir.to_path_buf(),
             compression: Compression::default(),
             read_limit: crate::config::DEFAULT_MAX_BODY_BYTES,
+            deferred: None,
         }
+    }
+
+    /// The same archive writing files without an fsync each (Linux only; elsewhere, and for
+    /// every other writer, each file is synced as it is written). Whoever records a file
+    /// written this way must first sync the handle `file_sync` gives: the crawl hands it to
+    /// `Store::commit`, which syncs once for a whole batch of commits.
+    pub fn with_deferred_sync(mut self) -> Result<Archive, ArchiveError> {
+        if cfg!(target_os = "linux") {
+            let text = self.data_dir.join(TEXT_DIR);
+            fs::create_dir_all(&text).map_err(|source| ArchiveError::Io {
+                path: text.clone(),
+                source,
+            })?;
+            let folders = [
+                self.data_dir.clone(),
+                self.data_dir.join(RAW_DIR),
+                self.data_dir.join(TMP_DIR),
+                text,
+            ];
+            self.deferred = Some(FileSync::open(&self.data_dir, &folders)?);
+        }
+        Ok(self)
+    }
+
+    /// What makes this archive's files durable, when it defers that (`with_deferred_sync`).
+    pub fn file_sync(&self) -> Option<&FileSync> {
+        self.deferred.as_ref()
     }
 
     /// The archive as configured: how new bodies are written (`[archive] compress`) and the
@@ -231,7 +266,8 @@ impl Archive {
         Ok(text_path)
     }
 
-    /// Writes `bytes` to `target` through a fsynced temporary file and a rename.
+    /// Writes `bytes` to `target` through a temporary file and a rename, both synced unless the
+    /// archive defers that to its `file_sync`.
     fn write_atomically(
         &self,
         name: &str,
@@ -258,10 +294,14 @@ impl Archive {
         {
             let mut file = File::create(&tmp).map_err(io(&tmp))?;
             file.write_all(bytes).map_err(io(&tmp))?;
-            file.sync_all().map_err(io(&tmp))?;
+            if self.deferred.is_none() {
+                file.sync_all().map_err(io(&tmp))?;
+            }
         }
         fs::rename(&tmp, target).map_err(io(target))?;
-        sync_dir(folder).map_err(io(folder))?;
+        if self.deferred.is_none() {
+            sync_dir(folder).map_err(io(folder))?;
+        }
         Ok(())
     }
 

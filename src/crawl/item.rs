@@ -341,6 +341,8 @@ impl Engine {
             etag: validators.etag,
             last_modified: validators.last_modified,
             exchanges: attachment_exchanges,
+            // Every file this capture names was written by this crawl's archive.
+            unsynced_files: self.archive.file_sync().cloned(),
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });
         if has_text || self.storage.is_remote() {

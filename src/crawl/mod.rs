@@ -136,7 +136,10 @@ pub async fn run(
     let started = Instant::now();
     let started_at = Utc::now();
     let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    let archive = Archive::open(&settings.data_dir)?.configured(settings);
+    // Files are made durable by the commits that record them, a batch at a time.
+    let archive = Archive::open(&settings.data_dir)?
+        .configured(settings)
+        .with_deferred_sync()?;
     let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     let mut intervals = HashMap::new();
     let mut portals = HashMap::new();

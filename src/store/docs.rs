@@ -26,7 +26,8 @@ pub struct DocRecord {
     pub seqs: Vec<u64>,
 }
 
-/// A fetched page ready to be committed: its raw files are already durable.
+/// A fetched page ready to be committed: its raw files are already durable, or made so by
+/// `unsynced_files` before the commit records them.
 #[derive(Debug, Clone)]
 pub struct NewCapture {
     /// The export record with everything but `id`, `version`, `seq` and `aliases` filled in.
@@ -36,6 +37,9 @@ pub struct NewCapture {
     pub last_modified: Option<String>,
     /// The HTTP exchanges behind this version (the page, then its attachments), kept for WARC.
     pub exchanges: Vec<crate::fetch::StoredExchange>,
+    /// Set when the files this capture names were written without fsyncs of their own
+    /// (`Archive::with_deferred_sync`): the commit syncs them first, once for its whole batch.
+    pub unsynced_files: Option<crate::archive::FileSync>,
 }
 
 /// What a commit did.
@@ -213,6 +217,18 @@ fn tx_put<T: Serialize>(
     Ok(())
 }
 
+/// Makes the files of a batch's captures durable: one sync for each distinct handle.
+fn sync_files(batch: &[NewCapture]) -> Result<(), crate::archive::SyncFailed> {
+    let mut synced: Vec<&crate::archive::FileSync> = Vec::new();
+    for files in batch.iter().filter_map(|c| c.unsynced_files.as_ref()) {
+        if !synced.iter().any(|s| s.same(files)) {
+            files.sync()?;
+            synced.push(files);
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Commits a capture and flushes. The caller must have stored its raw files first.
     ///
@@ -227,6 +243,10 @@ impl Store {
         let outcome = self.commits.run(
             capture.clone(),
             |batch| {
+                if let Err(e) = sync_files(batch) {
+                    // Nothing is recorded that names a file which may not be on disk.
+                    return batch.iter().map(|_| Err(e.copy().into())).collect();
+                }
                 let mut outcomes = self.commit_batch(batch);
                 if let Err(e) = self.flush_batch() {
                     // Not durable: none of the batch's commits is reported as made. They may
@@ -385,6 +405,7 @@ mod tests {
             etag: None,
             last_modified: None,
             exchanges: vec![],
+            unsynced_files: None,
         }
     }
 
@@ -526,6 +547,70 @@ mod tests {
         assert!(
             batches < 208,
             "{batches} transactions for 208 commits from 8 threads: none shared"
+        );
+    }
+
+    fn deferred_files(data_dir: &std::path::Path) -> crate::archive::FileSync {
+        let archive = crate::archive::Archive::open(data_dir)
+            .and_then(|a| a.with_deferred_sync())
+            .expect("archive");
+        archive.file_sync().expect("Linux defers syncs").clone()
+    }
+
+    /// Files written without their own fsync are synced by the commits that name them: once
+    /// for each batch, however many of its captures share the handle.
+    #[test]
+    fn a_batch_syncs_its_files_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path()).expect("open"));
+        let files = deferred_files(dir.path());
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let (store, files) = (store.clone(), files.clone());
+                std::thread::spawn(move || {
+                    for i in 0..25 {
+                        let url = format!("http://p.example/{t}/{i}");
+                        let mut new = capture("p", &url, &format!("{t}-{i}"));
+                        new.unsynced_files = Some(files.clone());
+                        store.commit(&new).expect("commit");
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("thread");
+        }
+        let batches = store.commits.batches();
+        assert!(
+            batches < 200,
+            "{batches} batches for 200 commits: none shared"
+        );
+        assert_eq!(files.syncs() as u64, batches, "one sync a batch");
+        assert_eq!(store.last_seq().expect("last seq"), 200);
+    }
+
+    /// A batch whose files cannot be synced records nothing: each of its commits fails, naming
+    /// the folder, and the next batch commits as usual.
+    #[test]
+    fn a_failed_sync_records_nothing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let files = deferred_files(dir.path());
+        let mut new = capture("p", "http://p.example/a", "a1");
+        new.unsynced_files = Some(files.clone());
+        files.fail_next();
+        let failed = store.commit(&new).expect_err("the sync failed");
+        assert!(
+            matches!(&failed, StoreError::Unsynced { path, .. } if path.starts_with(dir.path())),
+            "{failed:?}"
+        );
+        assert!(failed.to_string().contains("syncfs failed"), "{failed}");
+        assert_eq!(store.last_seq().expect("last seq"), 0);
+        assert!(everything(&store).is_empty());
+        let outcome = store.commit(&new).expect("commit");
+        assert!(
+            matches!(outcome, CommitOutcome::NewDocument { seq: 1, .. }),
+            "{outcome:?}"
         );
     }
 }

@@ -89,6 +89,13 @@ pub enum StoreError {
         holds: u64,
         committed: u64,
     },
+    #[error(
+        "cannot make the archive files under {path} durable (syncfs failed), so nothing naming them was recorded"
+    )]
+    Unsynced {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot commit {url}: the commit panicked (a bug in nianbao; please report it)")]
     CommitPanicked { url: String },
     #[error("index record {key} is unreadable")]
@@ -96,6 +103,15 @@ pub enum StoreError {
         key: String,
         source: serde_json::Error,
     },
+}
+
+impl From<crate::archive::SyncFailed> for StoreError {
+    fn from(failed: crate::archive::SyncFailed) -> StoreError {
+        StoreError::Unsynced {
+            path: failed.folder,
+            source: failed.source,
+        }
+    }
 }
 
 /// What is known about one URL from earlier fetches. Stored as JSON, one record per known URL

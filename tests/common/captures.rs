@@ -21,5 +21,6 @@ pub fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> New
         etag: None,
         last_modified: None,
         exchanges: vec![],
+        unsynced_files: None,
     }
 }
