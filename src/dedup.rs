@@ -63,7 +63,7 @@ fn without_volatile_text(text: &str) -> String {
     let text = COUNTER.replace_all(text, " ");
     let text = GENERATED_AT.replace_all(&text, " ");
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    for word in crate::page::words::words(&text) {
         if !out.is_empty() {
             out.push(' ');
         }

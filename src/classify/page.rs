@@ -133,10 +133,8 @@ impl PageFacts {
                                     in_xml_island && !text.trim().is_empty();
                             }
                             if hidden_depth == 0 {
-                                push_collapsed(&mut facts.visible_text, text);
-                                if boilerplate_depth == 0 {
-                                    push_collapsed(&mut facts.main_text, text);
-                                }
+                                let main = (boilerplate_depth == 0).then_some(&mut facts.main_text);
+                                push_visible(&mut facts.visible_text, main, text);
                             }
                         }
                         _ => {}
@@ -203,7 +201,7 @@ fn count_chars(text: &str) -> usize {
 /// Appends `text` to `out` with every whitespace run (including U+3000 and nbsp) collapsed to
 /// one space, and a space between consecutive text nodes.
 pub fn push_collapsed(out: &mut String, text: &str) {
-    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+    for word in crate::page::words::words(text) {
         if !out.is_empty() && !out.ends_with(' ') {
             out.push(' ');
         }
@@ -211,6 +209,24 @@ pub fn push_collapsed(out: &mut String, text: &str) {
     }
     if text.ends_with(char::is_whitespace) && !out.is_empty() && !out.ends_with(' ') {
         out.push(' ');
+    }
+}
+
+/// `push_collapsed` of `text` to `visible` and, when given, to `main`, splitting it into words
+/// once: the words added to `visible` are joined already.
+fn push_visible(visible: &mut String, main: Option<&mut String>, text: &str) {
+    let before = visible.len();
+    push_collapsed(visible, text);
+    let Some(main) = main else { return };
+    let joined = visible[before..].trim_matches(' ');
+    if !joined.is_empty() {
+        if !main.is_empty() && !main.ends_with(' ') {
+            main.push(' ');
+        }
+        main.push_str(joined);
+    }
+    if text.ends_with(char::is_whitespace) && !main.is_empty() && !main.ends_with(' ') {
+        main.push(' ');
     }
 }
 
@@ -245,5 +261,30 @@ mod tests {
         assert_eq!(facts.main_chars(), main, "{:?}", facts.main_text);
         // The navigation adds 首页|政务公开 (7).
         assert_eq!(facts.visible_chars(), main + 7, "{:?}", facts.visible_text);
+    }
+
+    proptest::proptest! {
+        /// Main text built from the words already added to the visible text is what collapsing
+        /// each text node again gives, whatever both held before.
+        #[test]
+        fn main_text_from_visible_words_equals_collapsing_again(
+            nodes in proptest::collection::vec(
+                (proptest::string::string_regex("[ a年\u{3000}\n\u{a0}]{0,6}").unwrap(), proptest::bool::ANY),
+                0..12,
+            ),
+            visible_start in "[ a]{0,2}",
+        ) {
+            let (mut visible, mut main) = (visible_start.clone(), String::new());
+            let (mut visible_ref, mut main_ref) = (visible_start, String::new());
+            for (text, in_main) in &nodes {
+                push_visible(&mut visible, in_main.then_some(&mut main), text);
+                push_collapsed(&mut visible_ref, text);
+                if *in_main {
+                    push_collapsed(&mut main_ref, text);
+                }
+            }
+            proptest::prop_assert_eq!(visible, visible_ref);
+            proptest::prop_assert_eq!(main, main_ref);
+        }
     }
 }

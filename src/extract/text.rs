@@ -60,8 +60,7 @@ fn is_block(tag: &str) -> bool {
 /// One pass into one buffer: it runs on every text node extraction looks at (some 70 a page).
 pub(crate) fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let parts = text.split(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}');
-    for part in parts.filter(|part| !part.is_empty()) {
+    for part in crate::page::words::words_and_zero_width(text) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -103,7 +102,14 @@ pub(crate) fn raw_text_within(element: ElementRef<'_>, max_chars: usize) -> Opti
         match child.value() {
             Node::Text(t) => {
                 let room = max_chars + 1 - seen;
-                seen += t.chars().filter(|c| !c.is_whitespace()).take(room).count();
+                let mut found = 0;
+                for word in crate::page::words::words(t) {
+                    found += word.chars().take(room - found).count();
+                    if found == room {
+                        break;
+                    }
+                }
+                seen += found;
                 if seen > max_chars {
                     return None;
                 }
