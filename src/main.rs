@@ -8,8 +8,24 @@ use nianbao::cli::{Cli, LogFormat};
 use nianbao::commands;
 use tracing_subscriber::EnvFilter;
 
+/// jemalloc, not glibc's malloc: on the raw farm glibc's malloc and free took about a sixth of the
+/// crawl's CPU (a parsed page is many small allocations, freed on other threads), and jemalloc
+/// took about 15% off the whole (README, "Scale: a million known URLs", on allocators).
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's options, read when it starts: one arena behind the threads' caches, caches kept to
+/// allocations of 4 KB or less (a page body is some 25 KB, and caching those on every thread
+/// cost about 20 MB of RSS), and freed pages handed back to the system within about a second.
+/// `_RJEM_MALLOC_CONF` in the environment overrides them.
+#[allow(non_upper_case_globals)]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+pub static malloc_conf: Option<&'static libc::c_char> = Some(
+    // SAFETY: a pointer to the first byte of a static, NUL-terminated string, as jemalloc expects.
+    unsafe { &*c"narenas:1,tcache_max:4096,dirty_decay_ms:1000,muzzy_decay_ms:0".as_ptr() },
+);
+
 fn main() -> ExitCode {
-    cap_malloc_arenas();
     let cli = Cli::parse();
     let filter =
         EnvFilter::try_from_env("NIANBAO_LOG").unwrap_or_else(|_| EnvFilter::new("nianbao=info"));
@@ -35,23 +51,6 @@ fn main() -> ExitCode {
         Err(error) => {
             eprintln!("error: {error:#}");
             commands::failure_exit_code(&error)
-        }
-    }
-}
-
-/// glibc's malloc gives each thread that contends for an arena a new one, up to eight a core, and
-/// each keeps what its threads freed: with the crawl's blocking threads that is memory no longer
-/// in use but still resident. Two arenas a core hold a nightly over a million known URLs at
-/// 199-200 MB instead of 224 MB (README, "Scale: a million known URLs") for about the same CPU;
-/// one a core costs the portal farm some 15% more. `MALLOC_ARENA_MAX`, when set, decides.
-fn cap_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let arenas = i32::try_from(2 * cores).unwrap_or(i32::MAX);
-        // SAFETY: mallopt only sets a parameter of malloc, here before any other thread exists.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
 }
