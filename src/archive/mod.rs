@@ -1,10 +1,10 @@
 //! Archive files: the one writer of raw bodies under `data_dir/raw/`. Bodies are content-addressed
 //! by sha256, written to a temporary file, fsynced, renamed into place and the folder fsynced,
 //! all before the store commits the record that points to them (a crawl's archive leaves the
-//! syncs to its commits, which make a batch of files durable at once: see `sync`). A body already on disk, plain or
-//! compressed, is never written again. The text derived from a document file (`text`) is written
-//! here too, under `data_dir/text/`, named by the raw file's sha256: beside the raw file, never
-//! over it.
+//! syncs to its commits, which make a batch of files durable at once: see `sync`). A body
+//! already on disk, plain or compressed, is never written again. The text derived from a
+//! document file (`text`) is written here too, under `data_dir/text/`, named by the raw file's
+//! sha256: beside the raw file, never over it.
 //!
 //! - `codec`: zstd where it pays (`raw/ab/<sha256>.zst`), plain otherwise (`raw/ab/<sha256>`).
 //! - `plain`: plain temporary copies for programs that take a path (`feed --exec`, pdftotext).
