@@ -7,7 +7,7 @@
 //! reader would see.
 
 mod challenge;
-mod page;
+pub(crate) mod page;
 pub mod sniff;
 
 use serde::Serialize;

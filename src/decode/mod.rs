@@ -80,9 +80,8 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
             source: CharsetSource::Meta,
         })
     });
-    let utf8_valid = Encoding::utf8_valid_up_to(body) == body.len();
     let Some(declaration) = declaration else {
-        return if utf8_valid {
+        return if is_utf8(body) {
             finish(encoding_rs::UTF_8, CharsetSource::Utf8Trial, None, body)
         } else {
             finish(detect(body), CharsetSource::Detector, None, body)
@@ -94,9 +93,11 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         source,
     } = declaration;
     let declared = Some(label);
+    // Checked after this: the decoder checks UTF-8 anyway, and most pages declare it.
     if encoding == encoding_rs::UTF_8 {
         return finish(encoding, source, declared, body);
     }
+    let utf8_valid = is_utf8(body);
     // A legacy label on bytes that are valid UTF-8 and not plain ASCII is a lie: legacy CJK text
     // is practically never valid UTF-8 by accident.
     let is_ascii = Encoding::ascii_valid_up_to(body) == body.len();
@@ -132,6 +133,10 @@ fn header_declaration(content_type: &str) -> Option<Declaration> {
         encoding,
         source: CharsetSource::HttpHeader,
     })
+}
+
+fn is_utf8(body: &[u8]) -> bool {
+    Encoding::utf8_valid_up_to(body) == body.len()
 }
 
 fn is_utf16(encoding: &'static Encoding) -> bool {

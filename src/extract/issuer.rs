@@ -3,6 +3,7 @@
 //! opening sentence, its signature), and the rule that picks one. A labelled 发布机构 wins;
 //! otherwise the body the report's title names decides between the others.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -220,9 +221,17 @@ const OPENING_CHARS: usize = 600;
 /// to Simplified, and the name is taken from the line as printed.
 pub(crate) fn opening(lines: &[String]) -> Option<String> {
     for line in lines.iter().take(OPENING_LINES) {
-        let line: String = line.chars().take(OPENING_CHARS).collect();
+        let end = line
+            .char_indices()
+            .nth(OPENING_CHARS)
+            .map_or(line.len(), |(at, _)| at);
+        let line = &line[..end];
         // Mapped characters keep their UTF-8 length, so offsets in one hold in the other.
-        let mapped: String = line.chars().map(simplified).collect();
+        let mapped: Cow<'_, str> = if line.chars().any(|c| simplified(c) != c) {
+            Cow::Owned(line.chars().map(simplified).collect())
+        } else {
+            Cow::Borrowed(line)
+        };
         // Words each pattern cannot match without: a plain search that spares most lines the
         // patterns, whose leading class makes them try every position.
         let has = |words: &[&str]| words.iter().any(|w| mapped.contains(w));

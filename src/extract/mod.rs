@@ -128,7 +128,8 @@ pub fn extract_document(
     portal_name: &str,
 ) -> Metadata {
     let metas = Metas::of(doc);
-    let mut labelled = labels::labelled_fields(doc);
+    let body_text = text::BodyText::of(doc);
+    let mut labelled = labels::labelled_fields(&body_text);
     // A value that fails its field's shape (running text of a guide explaining the labels) is
     // not that field; printed in a metadata block it stays in `fields` as printed.
     let misshapen = shape::misshapen(&labelled.fields);
@@ -233,7 +234,7 @@ pub fn extract_document(
     // and ContentSource then only name the website, so they are not read; the title, opening
     // and signature of the text still are. The portal's own name is never put in: the record
     // already carries the portal, and a department's report on a city portal is not the city's.
-    let content_lines = text::content_lines(doc);
+    let content_lines = body_text.content_lines();
     let slot_left_blank = ISSUER_LABELS.iter().any(|l| labelled.blank.contains(*l));
     let labelled_issuers: Vec<Candidate> = ISSUER_LABELS
         .iter()
