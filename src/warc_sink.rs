@@ -22,9 +22,10 @@ use chrono::{DateTime, Utc};
 
 use crate::archive::Archive;
 use crate::config::Settings;
+use crate::export::ExportRecord;
 use crate::fetch::{Capture, StoredExchange};
 use crate::storage::{Storage, WarcUploads};
-use crate::store::Store;
+use crate::store::{CommitOutcome, NewCapture, Store};
 use crate::warc::{
     EncodedCapture, RevisitOf, WarcCapture, WarcSettings, WarcWriter, WrittenResponse,
     payload_digest,
@@ -197,7 +198,34 @@ impl WarcSink {
             return Ok(());
         };
         let exchanges = self.store.exchanges(seq)?;
-        let record_json = serde_json::to_value(&record)?;
+        self.write_exchanges(&record, &exchanges, in_hand)
+    }
+
+    /// `write_version` of the version a commit of `capture` just made (`outcome`), from the
+    /// capture in hand: its record and exchanges are not read back from the store. Nothing for a
+    /// commit that made no version.
+    pub fn write_committed(
+        &self,
+        capture: &NewCapture,
+        outcome: &CommitOutcome,
+        in_hand: &[(String, Bytes)],
+    ) -> anyhow::Result<()> {
+        match self.store.committed_record(capture, outcome)? {
+            Some(record) => self.write_exchanges(&record, &capture.exchanges, in_hand),
+            None => Ok(()),
+        }
+    }
+
+    /// The records of a version's exchanges, each followed by a metadata record, then the
+    /// version's mark.
+    fn write_exchanges(
+        &self,
+        record: &ExportRecord,
+        exchanges: &[StoredExchange],
+        in_hand: &[(String, Bytes)],
+    ) -> anyhow::Result<()> {
+        let seq = record.seq;
+        let record_json = serde_json::to_value(record)?;
         let mut written = Vec::new();
         for (i, exchange) in exchanges.iter().enumerate() {
             let wire = match in_hand.iter().find(|(sha, _)| *sha == exchange.wire_sha256) {

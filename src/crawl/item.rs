@@ -357,7 +357,8 @@ impl Engine {
                 let (blob, exchange) = store_bodies_now(&archive, &page)?;
                 let (new, in_hand) = with_page(draft, blob, exchange, &page, Default::default());
                 let outcome = store.commit(&new)?;
-                let warc_result = warc.map(|sink| write_warc(&sink, &outcome, &in_hand, &page));
+                let warc_result =
+                    warc.map(|sink| write_warc(&sink, &new, &outcome, &in_hand, &page));
                 Ok((outcome, warc_result))
             })
             .await??;
@@ -381,12 +382,14 @@ impl Engine {
         let (new, in_hand) = with_page(draft, blob, exchange, capture, text);
         self.put_version_files(&new).await?;
         let store = self.store.clone();
-        let outcome = self.blocking_io(move || store.commit(&new)).await??;
+        let (outcome, new) = self
+            .blocking_io(move || store.commit(&new).map(|outcome| (outcome, new)))
+            .await??;
         if let Some(sink) = self.warc.clone() {
             let written = outcome.clone();
             let page = capture.clone();
             let result = self
-                .blocking_io(move || write_warc(&sink, &written, &in_hand, &page))
+                .blocking_io(move || write_warc(&sink, &new, &written, &in_hand, &page))
                 .await;
             self.warc_result(&task.portal, result);
         }
@@ -585,17 +588,18 @@ fn with_page(
     (draft, in_hand)
 }
 
-/// Writes what a commit calls for to the WARC output: a new version's captures, or the live
-/// capture of a page that made none.
+/// Writes what a commit of `new` calls for to the WARC output: a new version's captures, or the
+/// live capture of a page that made none.
 fn write_warc(
     sink: &crate::warc_sink::WarcSink,
+    new: &NewCapture,
     outcome: &CommitOutcome,
     in_hand: &WiresInHand,
     capture: &Capture,
 ) -> anyhow::Result<()> {
     match outcome {
-        CommitOutcome::NewDocument { seq, .. } | CommitOutcome::NewVersion { seq, .. } => {
-            sink.write_version(*seq, in_hand)
+        CommitOutcome::NewDocument { .. } | CommitOutcome::NewVersion { .. } => {
+            sink.write_committed(new, outcome, in_hand)
         }
         CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => {
             sink.write_live(capture)

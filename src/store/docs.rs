@@ -324,6 +324,23 @@ impl Store {
 
     /// The HTTP exchanges behind the version with this seq (empty for versions archived before
     /// exchanges were kept).
+    /// The record of the version `outcome` says a commit of `capture` made, as `record(seq)`
+    /// reads it back, built from the capture in hand: only the document is read, for its
+    /// aliases. `None` when the commit made no version.
+    pub fn committed_record(
+        &self,
+        capture: &NewCapture,
+        outcome: &CommitOutcome,
+    ) -> Result<Option<ExportRecord>, StoreError> {
+        let (id, version, seq) = match outcome {
+            CommitOutcome::NewDocument { id, seq } => (id, 1, *seq),
+            CommitOutcome::NewVersion { id, version, seq } => (id, *version, *seq),
+            CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => return Ok(None),
+        };
+        let record = stored_version(&capture.record, id, version, seq);
+        self.with_aliases(record).map(Some)
+    }
+
     pub fn exchanges(&self, seq: u64) -> Result<Vec<crate::fetch::StoredExchange>, StoreError> {
         match self.exchanges.get(seq.to_be_bytes())? {
             Some(bytes) => decode_json(&format!("exchanges {seq}"), &bytes),
@@ -374,12 +391,22 @@ fn write_version(
     doc: &DocRecord,
     seq: u64,
 ) -> TxResult<()> {
+    tx_put(
+        versions,
+        seq.to_be_bytes(),
+        &stored_version(record, &doc.id, doc.version, seq),
+    )
+}
+
+/// A capture's record as the store keeps it for version `seq` of document `id`: aliases are not
+/// stored with a version but read from its document when the version is read.
+fn stored_version(record: &ExportRecord, id: &str, version: u32, seq: u64) -> ExportRecord {
     let mut stored = record.clone();
-    stored.id = doc.id.clone();
-    stored.version = doc.version;
+    stored.id = id.to_string();
+    stored.version = version;
     stored.seq = seq;
     stored.aliases = Vec::new();
-    tx_put(versions, seq.to_be_bytes(), &stored)
+    stored
 }
 
 #[cfg(test)]
@@ -427,6 +454,45 @@ mod tests {
             .export_since(0)
             .collect::<Result<_, _>>()
             .expect("export")
+    }
+
+    /// The record a commit hands the WARC writer is the one the store reads back: for new
+    /// documents and new versions, with and without aliases, and for none when no version was
+    /// made. The captures carry fields and attachments so that every part is compared.
+    #[test]
+    fn a_committed_record_is_the_one_read_back() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for seed in 0..10 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let dir = tempfile::tempdir().expect("temp dir");
+            let store = Store::open(dir.path()).expect("open");
+            for mut capture in random_captures(&mut rng, 60) {
+                capture.record.title = Some(format!("标题 {}", rng.random_range(0..3)));
+                capture
+                    .record
+                    .fields
+                    .insert("索引号".into(), format!("{}", rng.random_range(0..100)));
+                let outcome = store.commit(&capture).expect("commit");
+                let in_hand = store.committed_record(&capture, &outcome).expect("record");
+                let (kind, read_back) = match &outcome {
+                    CommitOutcome::NewDocument { seq, .. } => ("new document", store.record(*seq)),
+                    CommitOutcome::NewVersion { seq, .. } => ("new version", store.record(*seq)),
+                    CommitOutcome::Unchanged { .. } => ("unchanged", Ok(None)),
+                    CommitOutcome::NewAlias { .. } => ("new alias", Ok(None)),
+                };
+                let read_back = read_back.expect("read back");
+                if read_back.as_ref().is_some_and(|r| !r.aliases.is_empty()) {
+                    kinds.insert("with aliases");
+                }
+                kinds.insert(kind);
+                assert_eq!(in_hand, read_back, "seed {seed}: {outcome:?}");
+            }
+        }
+        assert_eq!(
+            kinds.len(),
+            5,
+            "not every kind of commit was seen: {kinds:?}"
+        );
     }
 
     /// A batch in one transaction ends exactly where the same captures committed one by one

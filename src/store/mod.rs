@@ -395,17 +395,22 @@ impl Store {
             .map(move |entry| {
                 let (key, value) = entry?;
                 let seq = seq_of(&key);
-                let mut record: ExportRecord = decode_json(&format!("version {seq}"), &value)?;
-                if let Some(doc) = get_json::<DocRecord>(&self.docs, &record.id)? {
-                    record.aliases = doc
-                        .urls
-                        .iter()
-                        .filter(|u| **u != record.url)
-                        .cloned()
-                        .collect();
-                }
-                Ok(record)
+                let record: ExportRecord = decode_json(&format!("version {seq}"), &value)?;
+                self.with_aliases(record)
             })
+    }
+
+    /// A stored version's record with its aliases: the other URLs of its document, now.
+    fn with_aliases(&self, mut record: ExportRecord) -> Result<ExportRecord, StoreError> {
+        if let Some(doc) = get_json::<DocRecord>(&self.docs, &record.id)? {
+            record.aliases = doc
+                .urls
+                .iter()
+                .filter(|u| **u != record.url)
+                .cloned()
+                .collect();
+        }
+        Ok(record)
     }
 
     /// Every version up to this seq is durable: a crash cannot take it back. Seqs are handed out
