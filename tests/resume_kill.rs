@@ -166,8 +166,9 @@ fn uninterrupted(interval: Duration) -> (Vec<Value>, Duration, BTreeMap<String, 
 
 /// Stops a backfill with SIGTERM, then kills it at random moments. `whole` is how long an
 /// uninterrupted one takes: the stops land inside it, however fast the machine is.
-fn interrupted(kills: usize, interval: Duration, whole: Duration) -> (Harness, usize) {
+fn interrupted(kills: usize, interval: Duration, whole: Duration, sync: &str) -> (Harness, usize) {
     let h = Harness::with_sites(sites(), interval);
+    h.edit_config(|text| format!("{text}\n[archive]\nsync = \"{sync}\"\n"));
     let mut rng = rand::rng();
 
     // A clean stop first: SIGTERM finishes in-flight work, saves the frontier, says so.
@@ -211,10 +212,12 @@ fn interrupted(kills: usize, interval: Duration, whole: Duration) -> (Harness, u
     (h, killed)
 }
 
-fn compare(kills: usize, interval: Duration) {
+/// `sync` is the killed runs' `[archive] sync`: each file synced as written, or the whole
+/// filesystem once a commit batch.
+fn compare(kills: usize, interval: Duration, sync: &str) {
     let (reference, whole, reference_ledgers) = uninterrupted(interval);
     let reference = normalised(&reference);
-    let (h, killed) = interrupted(kills, interval, whole);
+    let (h, killed) = interrupted(kills, interval, whole, sync);
     let records = h.export();
     assert_archive_intact(&h, &records);
     assert_warc_intact(&h, &records);
@@ -255,13 +258,20 @@ fn compare(kills: usize, interval: Duration) {
 
 #[test]
 fn a_backfill_killed_at_random_moments_ends_like_an_uninterrupted_one() {
-    compare(4, INTERVAL);
+    compare(4, INTERVAL, "file");
+}
+
+#[test]
+fn the_same_with_one_filesystem_sync_a_commit_batch() {
+    compare(4, INTERVAL, "filesystem");
 }
 
 /// The long version: `cargo test --test resume_kill -- --ignored`.
 #[test]
 #[ignore = "soak: about 100 kill -9 cycles; run with --ignored"]
 fn soak_many_kills() {
-    // A slower crawl, so that the kills land all through the backfill.
-    compare(100, Duration::from_millis(300));
+    // A slower crawl, so that the kills land all through the backfill; half of the kills with
+    // each way of syncing files.
+    compare(50, Duration::from_millis(300), "file");
+    compare(50, Duration::from_millis(300), "filesystem");
 }

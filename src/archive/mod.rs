@@ -8,7 +8,8 @@
 //!
 //! - `codec`: zstd where it pays (`raw/ab/<sha256>.zst`), plain otherwise (`raw/ab/<sha256>`).
 //! - `plain`: plain temporary copies for programs that take a path (`feed --exec`, pdftotext).
-//! - `sync`: a crawl's files made durable a batch at a time, by its commits (`with_deferred_sync`).
+//! - `sync`: with `[archive] sync = "filesystem"`, a crawl's files made durable a batch at a
+//!   time, by its commits (`with_deferred_sync`).
 
 mod codec;
 mod plain;

@@ -1,10 +1,12 @@
-//! Deferred durability for a crawl's archive files. Written one by one, each raw file costs two
-//! fsyncs (the file, then its folder after the rename), and each fsync on ext4 forces a journal
-//! commit of its own. A crawl instead writes and renames its files without them and hands the
-//! commit a [`FileSync`]: the commit makes every file written so far durable with one `syncfs`
-//! for each filesystem the archive's folders are on, once for a whole batch of commits, before it
-//! records anything that names them (`Store::commit`). On the raw farm this took about 6% off the
-//! crawl's CPU and a quarter of its context switches.
+//! Deferred durability for a crawl's archive files (`[archive] sync = "filesystem"`). Written one
+//! by one, each raw file costs two fsyncs (the file, then its folder after the rename), and each
+//! fsync on ext4 forces a journal commit of its own. A crawl so configured instead writes and
+//! renames its files without them and hands the commit a [`FileSync`]: the commit makes every
+//! file written so far durable with one `syncfs` for each filesystem the archive's folders are
+//! on, once for a whole batch of commits, before it records anything that names them
+//! (`Store::commit`). On the raw farm this took about 6% off the crawl's CPU and a quarter of its
+//! context switches. It is not the default: `syncfs` also waits for every other process's dirty
+//! data on the filesystem, and a busy neighbour made the crawl several times slower.
 //!
 //! The folders are opened once, when the crawl starts, and kept open: since Linux 5.8, `syncfs`
 //! reports a write-back error met on the filesystem since the descriptor was opened or last

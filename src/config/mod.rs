@@ -130,6 +130,34 @@ pub struct CrawlSettings {
 pub struct ArchiveSettings {
     /// `compress`: "zstd" (the default: compressed where that saves a tenth) or "none".
     pub compress: crate::archive::Compression,
+    /// `sync`: how a crawl makes its raw and text files durable.
+    pub sync: SyncMode,
+}
+
+/// `[archive] sync`: how a crawl makes the files it writes durable before recording them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncMode {
+    /// "file" (the default): each file and its folder are synced as the file is written. Costs a
+    /// little more CPU, and other writers on the same filesystem cost the crawl nothing more.
+    #[default]
+    File,
+    /// "filesystem": files are written without a sync, and each commit batch syncs the whole
+    /// filesystem once (Linux `syncfs`) before recording them. Cheaper on a filesystem the
+    /// crawl has to itself; much slower when another process writes a lot to the same one,
+    /// since every batch then waits for that process's data too.
+    Filesystem,
+}
+
+impl SyncMode {
+    pub const NAMES: &[&str] = &["file", "filesystem"];
+
+    pub fn from_name(name: &str) -> Option<SyncMode> {
+        match name {
+            "file" => Some(SyncMode::File),
+            "filesystem" => Some(SyncMode::Filesystem),
+            _ => None,
+        }
+    }
 }
 
 /// WARC output settings (`[warc]`).

@@ -83,6 +83,7 @@ pub(super) struct RawWarc {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawArchive {
     pub compress: Option<String>,
+    pub sync: Option<String>,
 }
 
 /// `[storage]`: where raw bodies, text and WARC files go besides data_dir.

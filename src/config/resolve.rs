@@ -204,28 +204,38 @@ pub(super) fn warc(raw: Option<RawWarc>, source: &Source<'_>) -> Result<WarcConf
     })
 }
 
-/// `[archive]`: zstd by default.
+/// `[archive]`: zstd, and a sync per file, by default.
 pub(super) fn archive(
     raw: Option<RawArchive>,
     source: &Source<'_>,
 ) -> Result<ArchiveSettings, ConfigError> {
-    let Some(name) = raw.and_then(|raw| raw.compress) else {
+    let Some(raw) = raw else {
         return Ok(ArchiveSettings::default());
     };
-    match Compression::from_name(name.trim()) {
-        Some(compress) => Ok(ArchiveSettings { compress }),
-        None => Err(source.at_key(
-            &KeyPath::root().key("archive").key("compress"),
-            format!(
-                "expected one of {}, found {name:?}",
-                Compression::NAMES
-                    .iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )),
+    let mut settings = ArchiveSettings::default();
+    if let Some(name) = raw.compress {
+        settings.compress = named(&name, Compression::from_name, Compression::NAMES)
+            .map_err(|e| source.at_key(&KeyPath::root().key("archive").key("compress"), e))?;
     }
+    if let Some(name) = raw.sync {
+        settings.sync = named(&name, SyncMode::from_name, SyncMode::NAMES)
+            .map_err(|e| source.at_key(&KeyPath::root().key("archive").key("sync"), e))?;
+    }
+    Ok(settings)
+}
+
+/// The value a name stands for among `names`, or what to say of a name that is none of them.
+fn named<T>(name: &str, from_name: fn(&str) -> Option<T>, names: &[&str]) -> Result<T, String> {
+    from_name(name.trim()).ok_or_else(|| {
+        format!(
+            "expected one of {}, found {name:?}",
+            names
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// The forms `storage.url` accepts.

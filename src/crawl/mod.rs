@@ -127,6 +127,16 @@ pub(crate) struct Engine {
 }
 
 /// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
+/// The archive a crawl writes through: with `[archive] sync = "filesystem"`, its files are made
+/// durable by the commits that record them, a batch at a time; else each as it is written.
+fn crawl_archive(settings: &Settings) -> Result<Archive, crate::archive::ArchiveError> {
+    let archive = Archive::open(&settings.data_dir)?.configured(settings);
+    match settings.archive.sync {
+        crate::config::SyncMode::File => Ok(archive),
+        crate::config::SyncMode::Filesystem => archive.with_deferred_sync(),
+    }
+}
+
 pub async fn run(
     settings: &Settings,
     store: Arc<Store>,
@@ -136,10 +146,7 @@ pub async fn run(
     let started = Instant::now();
     let started_at = Utc::now();
     let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
-    // Files are made durable by the commits that record them, a batch at a time.
-    let archive = Archive::open(&settings.data_dir)?
-        .configured(settings)
-        .with_deferred_sync()?;
+    let archive = crawl_archive(settings)?;
     let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     let mut intervals = HashMap::new();
     let mut portals = HashMap::new();
@@ -612,5 +619,30 @@ impl Engine {
         self.scope_of(portal)
             .map(|s| s.portal.name.clone())
             .unwrap_or_else(|| portal.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `[archive] sync` decides whether the crawl's archive leaves its syncs to the commits:
+    /// only "filesystem" does (and only where `syncfs` exists).
+    #[test]
+    fn the_sync_setting_picks_how_the_archive_syncs() {
+        let cases = [
+            ("", false),
+            ("[archive]\nsync = \"file\"", false),
+            (
+                "[archive]\nsync = \"filesystem\"",
+                cfg!(target_os = "linux"),
+            ),
+        ];
+        for (text, deferred) in cases {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("config.toml");
+            std::fs::write(&path, format!("data_dir = \"data\"\n{text}\n")).expect("write");
+            let settings = crate::config::load(&path, &Default::default()).expect("a valid config");
+            let archive = super::crawl_archive(&settings).expect("archive");
+            assert_eq!(archive.file_sync().is_some(), deferred, "{text:?}");
+        }
     }
 }
