@@ -55,22 +55,18 @@ fn sync_takes_file_or_filesystem() {
     assert_eq!(settings.archive.compress, Compression::None);
 }
 
-#[test]
-fn a_bad_sync_value_names_the_key_and_the_choices() {
+/// Each bad value of `key` (with what the message must quote of it) is refused by a message that
+/// names the file, the key, every accepted value and the value found.
+fn assert_bad_values_named(key: &str, choices: &[&str], bad: &[(&str, &str)]) {
     let dir = tempfile::tempdir().expect("scratch");
-    for (text, found) in [
-        ("[archive]\nsync = \"fsync\"", "\"fsync\""),
-        ("[archive]\nsync = \"File\"", "\"File\""),
-        ("[archive]\nsync = \"\"", "\"\""),
-    ] {
-        let message = load(dir.path(), text).expect_err(text).to_string();
-        for piece in [
-            "config.toml",
-            "archive.sync",
-            "\"file\"",
-            "\"filesystem\"",
-            found,
-        ] {
+    for (value, found) in bad {
+        let text = format!("[archive]\n{key} = {value}");
+        let message = load(dir.path(), &text).expect_err(&text).to_string();
+        let key_path = format!("archive.{key}");
+        let pieces = ["config.toml", key_path.as_str(), found]
+            .into_iter()
+            .chain(choices.iter().copied());
+        for piece in pieces {
             assert!(
                 message.contains(piece),
                 "{text:?}: {piece} missing from {message}"
@@ -80,27 +76,30 @@ fn a_bad_sync_value_names_the_key_and_the_choices() {
 }
 
 #[test]
+fn a_bad_sync_value_names_the_key_and_the_choices() {
+    assert_bad_values_named(
+        "sync",
+        &["\"file\"", "\"filesystem\""],
+        &[
+            ("\"fsync\"", "\"fsync\""),
+            ("\"File\"", "\"File\""),
+            ("\"\"", "\"\""),
+        ],
+    );
+}
+
+#[test]
 fn a_bad_compress_value_names_the_key_and_the_choices() {
+    assert_bad_values_named(
+        "compress",
+        &["\"zstd\"", "\"none\""],
+        &[
+            ("\"lz4\"", "\"lz4\""),
+            ("\"ZSTD\"", "\"ZSTD\""),
+            ("\"\"", "\"\""),
+        ],
+    );
     let dir = tempfile::tempdir().expect("scratch");
-    for (text, found) in [
-        ("[archive]\ncompress = \"lz4\"", "\"lz4\""),
-        ("[archive]\ncompress = \"ZSTD\"", "\"ZSTD\""),
-        ("[archive]\ncompress = \"\"", "\"\""),
-    ] {
-        let message = load(dir.path(), text).expect_err(text).to_string();
-        for piece in [
-            "config.toml",
-            "archive.compress",
-            "\"zstd\"",
-            "\"none\"",
-            found,
-        ] {
-            assert!(
-                message.contains(piece),
-                "{text:?}: {piece} missing from {message}"
-            );
-        }
-    }
     let message = load(dir.path(), "[archive]\ncompress = true")
         .expect_err("a boolean is not a name")
         .to_string();
