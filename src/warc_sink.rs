@@ -191,19 +191,20 @@ impl WarcSink {
     }
 
     /// Writes the exchanges of version `seq` (the page, then its attachments), each followed by a
-    /// metadata record, and marks the version written. `in_hand` holds wire bodies the caller
-    /// still has in memory, by sha256 (the crawl's just-archived page): those are not read back.
-    pub fn write_version(&self, seq: u64, in_hand: &[(String, Bytes)]) -> anyhow::Result<()> {
+    /// metadata record, and marks the version written: record, exchanges and wire bodies read
+    /// back from the store and the archive.
+    pub fn write_version(&self, seq: u64) -> anyhow::Result<()> {
         let Some(record) = self.store.record(seq)? else {
             return Ok(());
         };
         let exchanges = self.store.exchanges(seq)?;
-        self.write_exchanges(&record, &exchanges, in_hand)
+        self.write_exchanges(&record, &exchanges, &[])
     }
 
     /// `write_version` of the version a commit of `capture` just made (`outcome`), from the
-    /// capture in hand: its record and exchanges are not read back from the store. Nothing for a
-    /// commit that made no version.
+    /// capture in hand: its record and exchanges are not read back from the store, nor are the
+    /// wire bodies in `in_hand` (by sha256: the crawl's just-archived page). Nothing for a commit
+    /// that made no version.
     pub fn write_committed(
         &self,
         capture: &NewCapture,
@@ -320,7 +321,7 @@ impl WarcSink {
         let pending = self.store.warc_pending(since)?;
         let mut written = 0;
         for seq in &pending {
-            match self.write_version(*seq, &[]) {
+            match self.write_version(*seq) {
                 Ok(()) => written += 1,
                 // A damaged raw file holds back its own version only; it stays pending.
                 Err(e) if is_damaged(&e) => tracing::error!("{e:#}"),

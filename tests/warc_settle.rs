@@ -51,7 +51,7 @@ fn marks_settle_in_groups_in_order_and_the_rest_at_finish() {
     let (_settings, store, sink) = open(dir.path());
     let seqs = commit(&store, 2 * SETTLE_EVERY + 3);
     for seq in &seqs {
-        sink.write_version(*seq, &[]).expect("write");
+        sink.write_version(*seq).expect("write");
     }
     let pending = store.warc_pending(0).expect("pending");
     // Groups were settled on the way, the oldest first; only the last group's marks wait.
@@ -71,7 +71,7 @@ fn a_sink_dropped_without_finish_still_marks_what_it_wrote() {
     let (_settings, store, sink) = open(dir.path());
     let seqs = commit(&store, 3);
     for seq in &seqs {
-        sink.write_version(*seq, &[]).expect("write");
+        sink.write_version(*seq).expect("write");
     }
     drop(sink);
     assert_eq!(store.warc_pending(0).expect("pending"), Vec::<u64>::new());
@@ -101,18 +101,23 @@ fn a_version_in_hand_is_written_without_reading_its_raw_file() {
         // Never written: only the bytes in hand can give the record its body.
         wire_path: format!("raw/{}/{sha}", &sha[..2]),
     });
-    let CommitOutcome::NewDocument { seq, .. } = store.commit(&new).expect("commit") else {
+    let outcome = store.commit(&new).expect("commit");
+    let CommitOutcome::NewDocument { seq, .. } = outcome else {
         panic!("a new document");
     };
     let refused = sink
-        .write_version(seq, &[])
+        .write_version(seq)
         .expect_err("no raw file, nothing in hand");
     assert!(
         format!("{refused:#}").contains(&format!("seq {seq}")),
         "{refused:#}"
     );
-    sink.write_version(seq, &[(sha, bytes::Bytes::copy_from_slice(body))])
-        .expect("written from the bytes in hand");
+    sink.write_committed(
+        &new,
+        &outcome,
+        &[(sha, bytes::Bytes::copy_from_slice(body))],
+    )
+    .expect("written from the bytes in hand");
     sink.finish().expect("finish");
     assert_eq!(store.warc_pending(0).expect("pending"), Vec::<u64>::new());
     let warc_dir = settings.data_dir.join(nianbao::warc_sink::WARC_DIR);
