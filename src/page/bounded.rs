@@ -25,7 +25,13 @@ const FORMATTING: &[&str] = &[
 ];
 
 fn is_formatting(name: &str) -> bool {
-    FORMATTING.iter().any(|f| f.eq_ignore_ascii_case(name))
+    is_one_of(FORMATTING, name)
+}
+
+/// Whether `name`, in any case, is one of `names` (written in lower case): compared in place, so
+/// the scan copies no tag name.
+fn is_one_of(names: &[&str], name: &str) -> bool {
+    names.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// How far down the stack of open tags an end tag is matched; an end tag with no opener that
@@ -175,13 +181,19 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
         }
         let name = &html[name_start..name_start + name_len];
         let end = tag_end(bytes, name_start + name_len);
-        let lower = name.to_ascii_lowercase();
         i = end;
         if closing {
             let from = stack.len().saturating_sub(END_TAG_SEARCH);
-            if let Some(pending) = left_out.get_mut(&lower).filter(|n| **n > 0) {
+            // The maps are empty on all but hostile pages: no name is lower-cased or hashed.
+            let pending_in = |map: &mut std::collections::HashMap<String, usize>| {
+                (!map.is_empty())
+                    .then(|| map.get_mut(&name.to_ascii_lowercase()).filter(|n| **n > 0))
+                    .flatten()
+                    .map(|n| *n -= 1)
+                    .is_some()
+            };
+            if pending_in(&mut left_out) {
                 // The end tag of a formatting element left out: the innermost of its name.
-                *pending -= 1;
                 if let Some(out) = out.as_deref_mut() {
                     out.push_str(&html[copied..start]);
                     copied = end;
@@ -195,9 +207,8 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
                     .filter(|n| is_formatting(n))
                     .count();
                 stack.truncate(from + at);
-            } else if let Some(pending) = closed_early.get_mut(&lower).filter(|n| **n > 0) {
+            } else if pending_in(&mut closed_early) {
                 // This element was already closed to keep the nesting within the limit.
-                *pending -= 1;
                 if let Some(out) = out.as_deref_mut() {
                     out.push_str(&html[copied..start]);
                     copied = end;
@@ -216,14 +227,14 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
                 *copied = end;
             }
         };
-        if RAW_TEXT.contains(&lower.as_str()) {
+        if is_one_of(RAW_TEXT, name) {
             cut_if_long(&mut out, &mut copied);
             // Its text runs to its own end tag; it nests nothing.
-            i = raw_text_end(html, end, &lower);
+            i = raw_text_end(html, end, name);
             continue;
         }
-        let counted = !VOID.contains(&lower.as_str())
-            && !SELF_CLOSING_BY_SIBLING.contains(&lower.as_str())
+        let counted = !is_one_of(VOID, name)
+            && !is_one_of(SELF_CLOSING_BY_SIBLING, name)
             && !html[..end].ends_with("/>");
         if !counted {
             cut_if_long(&mut out, &mut copied);
@@ -234,7 +245,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
             // The parser re-opens every open formatting element in each new block: left open,
             // thousands of distinct <b class=N> would be copied into every paragraph after them.
             result.formatting_left_out += 1;
-            *left_out.entry(lower).or_default() += 1;
+            *left_out.entry(name.to_ascii_lowercase()).or_default() += 1;
             if let Some(out) = out.as_deref_mut() {
                 out.push_str(&html[copied..start]);
                 copied = end;
@@ -289,7 +300,7 @@ fn cut_tag(html: &str, start: usize, name_end: usize) -> &str {
 }
 
 fn memchr_lt(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == b'<')
+    memchr::memchr(b'<', bytes)
 }
 
 /// The offset just past the `>` that ends a tag whose attributes start at `from`; quoted
@@ -437,6 +448,37 @@ mod tests {
         // Ordinary nesting of a few formatting elements is left alone.
         let plain = "<p><font><b><i><u><strong>重要</strong></u></i></b></font></p>";
         assert!(!parse(plain).expect("parses").flattened);
+    }
+
+    /// The end tags of elements left out or closed early are dropped from the flattened markup,
+    /// whatever their case, and no others: the open and end tags it keeps still pair up.
+    #[test]
+    fn flattened_markup_drops_exactly_the_end_tags_of_what_it_left_out() {
+        let over = MAX_OPEN_FORMATTING + 3;
+        let html = format!(
+            "<p>{}正文{}</p>",
+            "<b>".repeat(over),
+            &["</b>", "</B>"].repeat(over).concat()[..4 * over]
+        );
+        let mut out = String::new();
+        let found = scan(&html, Some(&mut out));
+        assert_eq!(found.formatting_left_out, 3);
+        let opened = out.matches("<b>").count();
+        assert_eq!(opened, MAX_OPEN_FORMATTING, "{out}");
+        assert_eq!(
+            out.to_ascii_lowercase().matches("</b>").count(),
+            opened,
+            "{out}"
+        );
+
+        let deep = MAX_DEPTH + 40;
+        let html = format!("{}x{}", "<DIV>".repeat(deep), "</div>".repeat(deep));
+        let mut out = String::new();
+        scan(&html, Some(&mut out));
+        let opened = out.to_ascii_lowercase().matches("<div>").count();
+        assert_eq!(opened, deep);
+        assert_eq!(out.to_ascii_lowercase().matches("</div>").count(), opened);
+        assert!(scan(&out, None).max_depth <= MAX_DEPTH);
     }
 
     #[test]
