@@ -206,18 +206,19 @@ static OPENING_BY: LazyLock<Regex> = LazyLock::new(|| {
 
 /// `…，XX编制本报告`, `XX特编制本年度报告`.
 static OPENING_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"([^，。,；;、：:（()）]{2,40}?)(?:特|现)?(?:编制|编写|制作)(?:了|完成)?本(?:年度)?报告",
-    )
+    Regex::new(&format!(
+        r"([^，。,；;、：:（()）]{{2,40}}?)(?:特|现)?{SUBJECT_END}"
+    ))
     .expect("the opening pattern is valid")
 });
 
-/// The end `OPENING_SUBJECT` cannot match without. Its leading class makes that pattern try
-/// every position of a line, and lines with `编制` but not this end (`编制发布本报告`) are common.
-static OPENING_SUBJECT_END: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:编制|编写|制作)(?:了|完成)?本(?:年度)?报告")
-        .expect("the opening pattern is valid")
-});
+/// The end of `OPENING_SUBJECT`, which it cannot match without.
+const SUBJECT_END: &str = r"(?:编制|编写|制作)(?:了|完成)?本(?:年度)?报告";
+
+/// `SUBJECT_END` alone. The leading class of `OPENING_SUBJECT` makes it try every position of
+/// a line, and lines with `编制` but not this end (`编制发布本报告`) are common.
+static OPENING_SUBJECT_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(SUBJECT_END).expect("the opening pattern is valid"));
 
 /// Lines of the body read for the opening sentence, and the characters read of each.
 const OPENING_LINES: usize = 6;
