@@ -5,6 +5,8 @@
 //! the parser sees it: an element past the limit becomes the sibling of the deepest element
 //! instead of its child. Every element and all text are kept; only nesting goes.
 
+use std::collections::HashMap;
+
 use scraper::Html;
 
 /// Deepest nesting of elements the parser is given; deeper elements become siblings.
@@ -144,9 +146,9 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
     let mut stack: Vec<&str> = Vec::new();
     // Formatting elements among them, and those left out by name (their end tags go too).
     let mut open_formatting = 0usize;
-    let mut left_out: std::collections::HashMap<String, usize> = Default::default();
+    let mut left_out: HashMap<String, usize> = HashMap::new();
     // End tags still to come for elements closed early, by lower-case name.
-    let mut closed_early: std::collections::HashMap<String, usize> = Default::default();
+    let mut closed_early: HashMap<String, usize> = HashMap::new();
     let mut result = Scan {
         tags: 0,
         max_depth: 0,
@@ -184,13 +186,19 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
         i = end;
         if closing {
             let from = stack.len().saturating_sub(END_TAG_SEARCH);
-            // The maps are empty on all but hostile pages: no name is lower-cased or hashed.
-            let pending_in = |map: &mut std::collections::HashMap<String, usize>| {
-                (!map.is_empty())
-                    .then(|| map.get_mut(&name.to_ascii_lowercase()).filter(|n| **n > 0))
-                    .flatten()
-                    .map(|n| *n -= 1)
-                    .is_some()
+            // Takes one end tag owed under this name, if any. The maps are empty on all but
+            // hostile pages, and then no name is lower-cased or hashed.
+            let pending_in = |map: &mut HashMap<String, usize>| {
+                if map.is_empty() {
+                    return false;
+                }
+                match map.get_mut(&name.to_ascii_lowercase()) {
+                    Some(owed) if *owed > 0 => {
+                        *owed -= 1;
+                        true
+                    }
+                    _ => false,
+                }
             };
             if pending_in(&mut left_out) {
                 // The end tag of a formatting element left out: the innermost of its name.
