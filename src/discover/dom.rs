@@ -55,8 +55,7 @@ pub(crate) fn join_encoded(base: &Url, href: &str, encoding: &'static Encoding) 
 /// The base relative links resolve against: `<base href>` (itself resolved against the page URL)
 /// when the page has one, else the page URL; with the page's encoding.
 pub(super) fn base_url(doc: &Html, page_url: &Url, encoding: &'static Encoding) -> LinkBase {
-    let url = doc
-        .select(&BASE_HREF)
+    let url = crate::page::select(doc, &BASE_HREF)
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|href| page_url.join(href.trim()).ok())

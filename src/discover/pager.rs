@@ -137,14 +137,14 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
         };
     }
 
-    let links = doc.select(&LINKS).filter_map(|a| {
+    let links = crate::page::select(doc, &LINKS).filter_map(|a| {
         Some(Anchor {
             url: resolve(base, a.value().attr("href")?)?,
             label: compact(&a.text().collect::<String>()),
             in_select: false,
         })
     });
-    let options = doc.select(&OPTIONS).filter_map(|o| {
+    let options = crate::page::select(doc, &OPTIONS).filter_map(|o| {
         let value = o.value().attr("value")?.trim();
         // Only options whose value is a link: a bare number belongs to a script.
         if value.is_empty() || value.chars().all(|c| c.is_ascii_digit()) {

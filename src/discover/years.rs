@@ -62,8 +62,8 @@ pub(super) fn year_sections(
     excluded: &HashSet<Url>,
 ) -> Vec<YearSection> {
     let mut found: Vec<(YearSection, bool)> = Vec::new();
-    let links = doc.select(&LINKS).map(|a| (a, "href"));
-    let options = doc.select(&OPTIONS).map(|o| (o, "value"));
+    let links = crate::page::select(doc, &LINKS).map(|a| (a, "href"));
+    let options = crate::page::select(doc, &OPTIONS).map(|o| (o, "value"));
     for (a, attr) in links.chain(options) {
         let Some(href) = a.value().attr(attr) else {
             continue;
@@ -112,7 +112,7 @@ pub(super) fn year_sections(
 /// whose whole value is a year ("2017", "2017年", "2017年度").
 pub(super) fn column_year(doc: &Html) -> Option<i32> {
     let selector = Selector::parse("meta[name]").expect("static selector is valid");
-    doc.select(&selector)
+    crate::page::select(doc, &selector)
         .filter(|m| {
             m.value()
                 .attr("name")

@@ -29,15 +29,14 @@ static QUOTED_FILE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The document-file links of the page, deduplicated by URL, in page order.
 pub(crate) fn attachments(page: &Url, doc: &Html) -> Vec<AttachmentLink> {
-    let base = doc
-        .select(&BASE)
+    let base = crate::page::select(doc, &BASE)
         .next()
         .and_then(|b| b.value().attr("href"))
         .and_then(|href| page.join(href.trim()).ok())
         .unwrap_or_else(|| page.clone());
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for element in doc.select(&LINKS) {
+    for element in crate::page::select(doc, &LINKS) {
         if in_site_chrome(element) {
             continue;
         }

@@ -169,8 +169,7 @@ pub fn extract_document(
     // Title: ArticleTitle, the heading, a labelled 标题 cell, the list entry, then `<title>`
     // without the site's name.
     let site_name = metas.get("sitename").map(str::to_string);
-    let title_tag = doc
-        .select(&TITLE)
+    let title_tag = crate::page::select(doc, &TITLE)
         .next()
         .map(text::visible_text)
         .filter(|t| !t.is_empty());
@@ -359,7 +358,7 @@ struct Metas {
 impl Metas {
     fn of(doc: &Html) -> Self {
         let mut values: Vec<(String, String, String)> = Vec::new();
-        for m in doc.select(&META) {
+        for m in crate::page::select(doc, &META) {
             let (Some(name), Some(content)) = (m.value().attr("name"), m.value().attr("content"))
             else {
                 continue;

@@ -214,7 +214,7 @@ static BODY: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("body").expect("`body` is a valid selector"));
 
 pub(crate) fn body(doc: &Html) -> Option<ElementRef<'_>> {
-    doc.select(&BODY).next()
+    crate::page::select(doc, &BODY).next()
 }
 
 /// Ids of the containers the CMSs in the wild put the article text in (TRS, Hanweb, 开普云 UCAP,
@@ -457,23 +457,9 @@ fn is_org_name(line: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// What `doc.select` finds, in document order. `Html::select` goes through the parser's
-    /// node store, in the order nodes were made, which foster parenting (an `<a>` written inside
-    /// a `<table>`) makes differ from the page's, and which also holds nodes the parser took out
-    /// of the tree. The hand matchers walk the tree, as a reader does.
-    fn select_in_document_order<'a>(doc: &'a Html, selector: &Selector) -> Vec<ElementRef<'a>> {
-        let found: Vec<NodeId> = doc.select(selector).map(|e| e.id()).collect();
-        doc.tree
-            .root()
-            .descendants()
-            .filter_map(ElementRef::wrap)
-            .filter(|e| found.contains(&e.id()))
-            .collect()
-    }
-
     /// Content lines as they were chosen before `BodyText`: every container the selector list
     /// matches, each walked on its own. Two changes since: containers are taken in document
-    /// order (see `select_in_document_order`), and one inside an element whose text is never
+    /// order (see `crate::page::select`), and one inside an element whose text is never
     /// shown (or that is one) no longer counts.
     fn content_lines_by_selector(doc: &Html) -> Vec<String> {
         let content = Selector::parse(
@@ -482,8 +468,7 @@ mod tests {
              #content, .content, .zw, #zw, .wzcon, .view, article",
         )
         .expect("valid");
-        let best = select_in_document_order(doc, &content)
-            .into_iter()
+        let best = crate::page::select(doc, &content)
             .filter(|e| !is_hidden(*e))
             .map(lines)
             .max_by_key(|lines| lines.iter().map(|l| l.chars().count()).sum::<usize>());
@@ -499,8 +484,7 @@ mod tests {
             "h1, h2, h3, .con-title, .article-title, .detail-title, .title, #title",
         )
         .expect("valid");
-        select_in_document_order(doc, &headings)
-            .into_iter()
+        crate::page::select(doc, &headings)
             .map(|e| e.id())
             .collect()
     }

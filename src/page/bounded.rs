@@ -424,9 +424,8 @@ mod tests {
         );
         let parsed = parse(&html).expect("within bounds");
         assert!(parsed.flattened, "the markup was rewritten");
-        let main = parsed
-            .doc
-            .select(&scraper::Selector::parse("#main").expect("valid selector"))
+        let selector = scraper::Selector::parse("#main").expect("valid selector");
+        let main = crate::page::select(&parsed.doc, &selector)
             .next()
             .expect("the tag keeps its first attributes");
         assert!(main.value().attrs().count() < 3_000);

@@ -9,6 +9,7 @@ pub mod words;
 
 use std::panic::AssertUnwindSafe;
 
+use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 pub use bounded::{Bound, MAX_DEPTH, MAX_PARSE_BYTES, MAX_TAGS, Parsed, parse};
@@ -18,6 +19,22 @@ use crate::decode::{self, Decoded};
 use crate::dedup;
 use crate::discover::{self, JsonListFormat, ListPage};
 use crate::extract::{self, ListEvidence, Metadata};
+
+/// The elements of `doc` that `selector` matches, in document order: what every reader of a
+/// parsed page selects through (clippy refuses `Html::select`). `Html::select` goes through the
+/// parser's node store instead, in the order the nodes were made, and foster parenting makes
+/// that differ from the page's: a link that broken markup leaves inside a `<table>` but outside
+/// its cells is made after the cells' links, and shown before the table.
+pub fn select<'a>(
+    doc: &'a Html,
+    selector: &'a Selector,
+) -> impl Iterator<Item = ElementRef<'a>> + 'a {
+    doc.tree
+        .root()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|element| selector.matches(element))
+}
 
 /// What the page is expected to be, and what its reading needs.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -78,7 +78,7 @@ impl Grid {
 /// Every `<table>` of a document in document order, each as a grid.
 pub fn tables_of(doc: &Html) -> Vec<Grid> {
     let selector = Selector::parse("table").expect("`table` is a valid selector");
-    doc.select(&selector).map(grid_of).collect()
+    crate::page::select(doc, &selector).map(grid_of).collect()
 }
 
 /// One parsed fragment or page of HTML, every table as a grid (for tests and tools).

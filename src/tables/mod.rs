@@ -171,7 +171,7 @@ pub fn read_document(doc: &Html, has_document_attachment: bool) -> Tables {
     let text = body_text(doc);
     let mut blocks: Vec<Block> = Vec::new();
     let selector = scraper::Selector::parse("table").expect("`table` is a valid selector");
-    for table in doc.select(&selector) {
+    for table in crate::page::select(doc, &selector) {
         // A layout table that holds the statistics tables is not itself one.
         if table.select(&selector).nth(1).is_some() || has_nested_table(table) {
             continue;
