@@ -2,7 +2,8 @@
 //! (`bounded`), classify, then discover (a list page) or extract and hash (an item page), all
 //! from the one parse. The crawl and `inspect` both call `analyse`, so what `inspect` shows is
 //! what the crawl does. Pure: bytes in, values out; `analyse_guarded` turns a panic into a value.
-//! `words` splits page text at whitespace for all of them.
+//! `words` splits page text at whitespace for all of them, and `select` finds their elements in
+//! document order.
 
 mod bounded;
 pub mod words;
