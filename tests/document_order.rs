@@ -8,28 +8,33 @@ use nianbao::page::{self, PageInput, PageRole, View};
 use scraper::{Html, Selector};
 use url::Url;
 
-/// Where stray markup can sit in a table: each context foster-parents it before the table.
+/// Where stray markup can sit in a table: each context foster-parents it before its table.
 /// `{cell}` is a cell's content, `{stray}` the markup outside every cell.
 const CONTEXTS: &[&str] = &[
     "<table><tr><td>{cell}</td></tr>{stray}</table>",
     "<table><tbody><tr><td>{cell}</td></tr>{stray}</tbody></table>",
     "<table><tr><td>{cell}</td>{stray}</tr></table>",
     "<table border=1><thead><tr><th>年度</th></tr></thead><tbody><tr><td>{cell}</td></tr>{stray}<tr><td>二</td></tr></tbody></table>",
+    // A portal's layout table around the page's own, deep in its template.
+    "<div><div><div><table width=980><tr><td><div><table><tr><td>{cell}</td></tr>{stray}</table></div></td></tr></table></div></div></div>",
 ];
 
 fn in_context(context: &str, cell: &str, stray: &str) -> String {
     context.replace("{cell}", cell).replace("{stray}", stray)
 }
 
-/// The markers of `found`, in the order of the page as the parser rebuilt it.
-fn shown_order(doc: &Html, markers: &[&str]) -> Vec<String> {
+/// Elements by their text, in the order of the page as the parser rebuilt it.
+fn shown_order(doc: &Html, texts: &[&str]) -> Vec<String> {
     let shown = doc.root_element().html();
-    let mut found: Vec<(usize, &str)> = markers
+    let mut found: Vec<(usize, &str)> = texts
         .iter()
-        .map(|m| (shown.find(m).expect("every marker is on the page"), *m))
+        .map(|t| {
+            let at = shown.find(&format!(">{t}<"));
+            (at.expect("every text is on the page"), *t)
+        })
         .collect();
     found.sort();
-    found.into_iter().map(|(_, m)| m.to_string()).collect()
+    found.into_iter().map(|(_, t)| t.to_string()).collect()
 }
 
 #[test]
@@ -57,14 +62,7 @@ fn select_goes_in_the_order_the_page_shows() {
                 found.iter().map(|e| e.text().collect()).collect()
             };
             let selected = texts(page::select(&doc, &selector).collect());
-            assert_eq!(
-                selected,
-                shown_order(&doc, &[">cell<", ">stray<"])
-                    .iter()
-                    .map(|m| m.trim_matches(['>', '<']).to_string())
-                    .collect::<Vec<_>>(),
-                "{html}"
-            );
+            assert_eq!(selected, shown_order(&doc, &["cell", "stray"]), "{html}");
             assert_eq!(
                 selected,
                 ["stray", "cell"],
@@ -90,38 +88,73 @@ fn analyse(url: &str, html: &[u8], charset: &str, role: &PageRole) -> page::Anal
     page::analyse_guarded(input, role).expect("the pipeline does not panic")
 }
 
-fn report_page(table: &str) -> String {
-    format!(
-        "<html><head><title>某县人民政府2020年政府信息公开工作年度报告</title></head><body>\
-         <div class=\"content\"><p>根据《中华人民共和国政府信息公开条例》的规定，现公布本年度报告。</p>\
-         <p>报告全文及统计表见附件。</p>{table}</div></body></html>"
-    )
+/// A report page in Simplified or Traditional characters, with `table` after its text, and the
+/// two attachment links the table holds: one in a cell, one outside every cell.
+struct ReportPage {
+    portal: &'static str,
+    title: &'static str,
+    text: &'static str,
+    cell_link: &'static str,
+    stray_link: &'static str,
+}
+
+const REPORT_PAGES: &[ReportPage] = &[
+    ReportPage {
+        portal: "某县人民政府",
+        title: "某县人民政府2020年政府信息公开工作年度报告",
+        text: "<p>根据《中华人民共和国政府信息公开条例》的规定，现公布本年度报告。</p>\
+               <p>报告全文及统计表见附件。</p>",
+        cell_link: r#"<a href="/files/tongji.pdf">附件1：统计表</a>"#,
+        stray_link: r#"<a href="/files/baogao.pdf">附件2：报告全文</a>"#,
+    },
+    ReportPage {
+        portal: "某縣人民政府",
+        title: "某縣人民政府2020年政府資訊公開工作年度報告",
+        text: "<p>根據《政府資訊公開條例》的規定，現公佈本年度報告。</p>\
+               <p>報告全文及統計表見附件。</p>",
+        cell_link: r#"<a href="/files/tongji.pdf">附件1：統計表</a>"#,
+        stray_link: r#"<a href="/files/baogao.pdf">附件2：報告全文</a>"#,
+    },
+];
+
+impl ReportPage {
+    fn html(&self, context: &str) -> String {
+        format!(
+            "<html><head><title>{}</title></head><body><div class=\"content\">{}{}</div></body></html>",
+            self.title,
+            self.text,
+            in_context(context, self.cell_link, self.stray_link)
+        )
+    }
 }
 
 #[test]
 fn attachments_keep_the_order_the_page_shows() {
-    let cell = r#"<a href="/files/tongji.pdf">附件1：统计表</a>"#;
-    let stray = r#"<a href="/files/baogao.pdf">附件2：报告全文</a>"#;
-    let role = PageRole::Item {
-        evidence: Default::default(),
-        portal_name: "某县人民政府".into(),
-    };
-    for context in CONTEXTS {
-        let html = report_page(&in_context(context, cell, stray));
-        for (charset, body) in [
-            ("utf-8", html.clone().into_bytes()),
-            ("gbk", encoding_rs::GBK.encode(&html).0.into_owned()),
-        ] {
-            let analysis = analyse("http://127.0.0.1/xxgk/ndbg/t1.html", &body, charset, &role);
-            let View::Item { metadata, .. } = analysis.view else {
-                panic!("an item page gives an item view: {html}");
-            };
-            let names: Vec<&str> = metadata.attachments.iter().map(|a| a.url.path()).collect();
-            assert_eq!(
-                names,
-                ["/files/baogao.pdf", "/files/tongji.pdf"],
-                "{charset}: {html}"
-            );
+    for (page, encodings) in REPORT_PAGES.iter().zip([
+        [encoding_rs::UTF_8, encoding_rs::GBK],
+        [encoding_rs::UTF_8, encoding_rs::BIG5],
+    ]) {
+        let role = PageRole::Item {
+            evidence: Default::default(),
+            portal_name: page.portal.into(),
+        };
+        for context in CONTEXTS {
+            let html = page.html(context);
+            for encoding in encodings {
+                let (body, _, unmappable) = encoding.encode(&html);
+                assert!(!unmappable, "{} holds the page: {html}", encoding.name());
+                let charset = encoding.name();
+                let analysis = analyse("http://127.0.0.1/xxgk/ndbg/t1.html", &body, charset, &role);
+                let View::Item { metadata, .. } = analysis.view else {
+                    panic!("an item page gives an item view: {html}");
+                };
+                let names: Vec<&str> = metadata.attachments.iter().map(|a| a.url.path()).collect();
+                assert_eq!(
+                    names,
+                    ["/files/baogao.pdf", "/files/tongji.pdf"],
+                    "{charset}: {html}"
+                );
+            }
         }
     }
 }

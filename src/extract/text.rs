@@ -267,11 +267,7 @@ pub(crate) struct BodyText<'a> {
 
 impl<'a> BodyText<'a> {
     pub(crate) fn of(doc: &'a Html) -> BodyText<'a> {
-        let containers: Vec<ElementRef<'a>> = doc
-            .tree
-            .root()
-            .descendants()
-            .filter_map(ElementRef::wrap)
+        let containers: Vec<ElementRef<'a>> = crate::page::elements(doc)
             .filter(|e| is_content_container(e.value()) && !is_hidden(*e))
             .filter(|e| {
                 !e.ancestors()
@@ -344,11 +340,7 @@ fn is_heading(element: &Element) -> bool {
 /// The page heading: the first heading that agrees with the `<title>` or the list entry; failing
 /// that, the first `h1`/`h2`. Headings made of a link (a site logo) and the site name are skipped.
 pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option<String> {
-    let candidates: Vec<(String, bool)> = doc
-        .tree
-        .root()
-        .descendants()
-        .filter_map(ElementRef::wrap)
+    let candidates: Vec<(String, bool)> = crate::page::elements(doc)
         .filter(|e| is_heading(e.value()))
         .filter(|e| {
             !e.ancestors()
@@ -490,10 +482,7 @@ mod tests {
     }
 
     fn headings_by_hand(doc: &Html) -> Vec<NodeId> {
-        doc.tree
-            .root()
-            .descendants()
-            .filter_map(ElementRef::wrap)
+        crate::page::elements(doc)
             .filter(|e| is_heading(e.value()))
             .map(|e| e.id())
             .collect()

@@ -2,8 +2,8 @@
 //! (`bounded`), classify, then discover (a list page) or extract and hash (an item page), all
 //! from the one parse. The crawl and `inspect` both call `analyse`, so what `inspect` shows is
 //! what the crawl does. Pure: bytes in, values out; `analyse_guarded` turns a panic into a value.
-//! `words` splits page text at whitespace for all of them, and `select` finds their elements in
-//! document order.
+//! `words` splits page text at whitespace for all of them, and `select` and `elements` find their
+//! elements in document order.
 
 mod bounded;
 pub mod words;
@@ -30,11 +30,12 @@ pub fn select<'a>(
     doc: &'a Html,
     selector: &'a Selector,
 ) -> impl Iterator<Item = ElementRef<'a>> + 'a {
-    doc.tree
-        .root()
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(|element| selector.matches(element))
+    elements(doc).filter(|element| selector.matches(element))
+}
+
+/// Every element of `doc`, in document order (see `select`).
+pub fn elements(doc: &Html) -> impl Iterator<Item = ElementRef<'_>> {
+    doc.tree.root().descendants().filter_map(ElementRef::wrap)
 }
 
 /// What the page is expected to be, and what its reading needs.
