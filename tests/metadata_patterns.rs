@@ -629,3 +629,134 @@ fn traditional_labels_and_full_width_padding() {
         Some("關於做好政府資訊公開年度報告工作的通知")
     );
 }
+
+/// A metadata block that prints a label with no value (文号 on most annual reports): the value is
+/// blank, never the next pair's label and value. Every layout, each blank form, Simplified and
+/// Traditional labels.
+#[test]
+fn an_empty_value_is_blank_not_the_next_pair() {
+    type Layout = fn(&[(&str, &str)]) -> String;
+    let rows: Layout = |pairs| {
+        let rows: String = pairs
+            .iter()
+            .map(|(l, v)| format!("<tr><th>{l}</th><td>{v}</td></tr>"))
+            .collect();
+        format!("<table class=\"meta\">{rows}</table>")
+    };
+    let four_cells: Layout = |pairs| {
+        let rows: String = pairs
+            .chunks(2)
+            .map(|row| {
+                let cells: String = row
+                    .iter()
+                    .map(|(l, v)| format!("<td class=\"l\">{l}</td><td>{v}</td>"))
+                    .collect();
+                format!("<tr>{cells}</tr>")
+            })
+            .collect();
+        format!("<table>{rows}</table>")
+    };
+    let colon_cells: Layout = |pairs| {
+        let rows: String = pairs
+            .chunks(2)
+            .map(|row| {
+                let cells: String = row
+                    .iter()
+                    .map(|(l, v)| format!("<td>{l}：{v}</td>"))
+                    .collect();
+                format!("<tr>{cells}</tr>")
+            })
+            .collect();
+        format!("<table class=\"xxgk\">{rows}</table>")
+    };
+    let div_grid: Layout = |pairs| {
+        let rows: String = pairs
+            .chunks(2)
+            .map(|row| {
+                let cols: String = row
+                    .iter()
+                    .map(|(l, v)| {
+                        format!(
+                            "<div class=\"col\"><span class=\"lab\">{l}</span>\
+                             <span class=\"val\">{v}</span></div>"
+                        )
+                    })
+                    .collect();
+                format!("<div class=\"row\">{cols}</div>")
+            })
+            .collect();
+        format!("<div class=\"xxgk-meta\">{rows}</div>")
+    };
+    let dl: Layout = |pairs| {
+        let items: String = pairs
+            .iter()
+            .map(|(l, v)| format!("<dt>{l}</dt><dd>{v}</dd>"))
+            .collect();
+        format!("<dl>{items}</dl>")
+    };
+    let list: Layout = |pairs| {
+        let items: String = pairs
+            .iter()
+            .map(|(l, v)| format!("<li><span>{l}：</span><span>{v}</span></li>"))
+            .collect();
+        format!("<ul class=\"info\">{items}</ul>")
+    };
+    let layouts: [(&str, Layout); 6] = [
+        ("th/td rows", rows),
+        ("four cells a row", four_cells),
+        ("label and colon in the value's cell", colon_cells),
+        ("div grid", div_grid),
+        ("dl", dl),
+        ("li spans", list),
+    ];
+    // (索引号, 发布机构, 文号, 有效性, 发布日期) as printed.
+    let scripts = [
+        (
+            "Simplified",
+            ["索引号", "发布机构", "文号", "有效性", "发布日期"],
+        ),
+        (
+            "Traditional",
+            ["索引號", "發佈機構", "文號", "有效性", "發佈日期"],
+        ),
+    ];
+    for (layout, build) in layouts {
+        for (script, [index, issuer, number, validity, date]) in scripts {
+            for blank in ["", "&nbsp;", "\u{3000}", " "] {
+                let case = format!("{layout}, {script}, blank {blank:?}");
+                // The blank 文号 first, then the blank 发布机构, before the pair that follows.
+                let html = page(
+                    "<title>x</title>",
+                    &build(&[
+                        (index, "MB1234567/2022-00034"),
+                        (number, blank),
+                        (validity, "有效"),
+                        (issuer, blank),
+                        (date, "2022-01-20"),
+                    ]),
+                );
+                let m = read(&html, "");
+                assert_eq!(m.doc_number, None, "{case}: 文号");
+                assert_eq!(m.fields.get("文号"), None, "{case}: {:?}", m.fields);
+                assert_eq!(m.issuing_body, None, "{case}: 发布机构");
+                assert_eq!(m.fields.get("发布机构"), None, "{case}: {:?}", m.fields);
+                // The pairs around the blanks are still read, each with its own value.
+                assert_eq!(
+                    m.index_number.as_deref(),
+                    Some("MB1234567/2022-00034"),
+                    "{case}"
+                );
+                assert_eq!(
+                    m.fields.get("有效性").map(String::as_str),
+                    Some("有效"),
+                    "{case}"
+                );
+                assert_eq!(
+                    m.publish_date.map(|d| d.to_string()).as_deref(),
+                    Some("2022-01-20"),
+                    "{case}"
+                );
+            }
+        }
+    }
+}

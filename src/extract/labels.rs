@@ -348,20 +348,40 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
     }
 }
 
-/// The next sibling cell's text, unless that cell is itself a label.
+/// The next sibling cell's text, unless that cell is itself a label or opens with one: an empty
+/// `文号` cell is followed by the next pair's label, not by a value
+/// (`<td>文号：</td><td>成文日期：2022年01月20日</td>`).
 fn next_cell(element: ElementRef<'_>, tags: &[&str]) -> Option<String> {
     let next = element
         .next_siblings()
         .filter_map(ElementRef::wrap)
         .find(|e| tags.contains(&e.value().name()))?;
     let value = text::visible_text_within(next, MAX_VALUE_CHARS)?;
-    if known_label(&value).is_some() {
+    if known_label(&value).is_some() || opens_with_label(&value) || holds_label(next) {
         return None;
     }
     Some(value)
 }
 
-/// The text that follows a label element inside its parent, up to the next label element.
+/// Text that starts with `label：` for a label nianbao knows.
+fn opens_with_label(text: &str) -> bool {
+    INLINE_LABEL
+        .find(text.trim_start())
+        .is_some_and(|m| m.start() == 0)
+}
+
+/// Whether an element holds a label element of its own (`<div><span>主题分类</span>…</div>`):
+/// the next pair of a metadata grid, which ends the value of an empty one before it.
+fn holds_label(element: ElementRef<'_>) -> bool {
+    element
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter_map(|e| text::raw_text_within(e, MAX_LABEL_TEXT_CHARS))
+        .any(|own| known_label(&own).is_some())
+}
+
+/// The text that follows a label element inside its parent, up to the next label element or the
+/// next element holding one.
 fn following_text(element: ElementRef<'_>) -> Option<String> {
     let mut value = String::new();
     for sibling in element.next_siblings() {
@@ -375,7 +395,7 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
                     continue;
                 }
                 let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
-                if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) {
+                if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) || holds_label(e) {
                     break;
                 }
                 value.push(' ');
