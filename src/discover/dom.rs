@@ -17,7 +17,7 @@ pub(super) static LINKS: LazyLock<Selector> =
 /// browser uses for the query of a link (`list.asp?lb=年报` on a GBK page is sent as
 /// `lb=%C4%EA%B1%A8`, and the server answers a different page to the UTF-8 form).
 #[derive(Debug, Clone)]
-pub(super) struct LinkBase {
+pub(crate) struct LinkBase {
     pub url: Url,
     pub encoding: &'static Encoding,
 }
@@ -32,7 +32,7 @@ impl LinkBase {
     }
 
     /// Joins `href` as a browser on this page would, query encoded in the page's encoding.
-    pub(super) fn join(&self, href: &str) -> Option<Url> {
+    pub(crate) fn join(&self, href: &str) -> Option<Url> {
         join_encoded(&self.url, href, self.encoding)
     }
 }
@@ -54,7 +54,7 @@ pub(crate) fn join_encoded(base: &Url, href: &str, encoding: &'static Encoding) 
 
 /// The base relative links resolve against: `<base href>` (itself resolved against the page URL)
 /// when the page has one, else the page URL; with the page's encoding.
-pub(super) fn base_url(doc: &Html, page_url: &Url, encoding: &'static Encoding) -> LinkBase {
+pub(crate) fn base_url(doc: &Html, page_url: &Url, encoding: &'static Encoding) -> LinkBase {
     let url = crate::page::select(doc, &BASE_HREF)
         .next()
         .and_then(|b| b.value().attr("href"))

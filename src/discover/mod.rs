@@ -23,6 +23,7 @@ use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
+pub(crate) use dom::base_url;
 pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
 pub use ucap::extend_pages as extend_ucap_pages;

@@ -1,39 +1,51 @@
 //! Attachment links of an item page: `a[href]`, `iframe`/`embed` `src`, and `<a>` whose `onclick`
-//! or `download` names a document file (PDF, DOC, DOCX, WPS, XLS, XLSX, OFD, ZIP), resolved against
-//! `<base href>` and the page URL. Site header, footer and navigation links are not the item's.
+//! or `javascript:` href names a document file (PDF, DOC, DOCX, WPS, XLS, XLSX, PPT, OFD, ZIP,
+//! RAR ...), resolved against `<base href>` and the page URL with the query in the page's
+//! encoding, as a browser sends it. A link counts when its URL, a query value (`?filename=x.pdf`),
+//! its `download` attribute, or its text (`<a href="download.jsp?id=8">年报.pdf</a>`) names a
+//! document file, or when it is a download script's link offered as one (`点击下载`). A viewer
+//! page (`viewer.html?file=/upload/x.pdf`) stands for the file it shows. Site header, footer and
+//! navigation links are not the item's.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use encoding_rs::Encoding;
 use regex::Regex;
 use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::AttachmentLink;
 use super::text::visible_text;
-
-const EXTENSIONS: &[&str] = &["pdf", "doc", "docx", "wps", "xls", "xlsx", "ofd", "zip"];
+use crate::classify::document_type_for_name;
 
 static LINKS: LazyLock<Selector> = LazyLock::new(|| {
     Selector::parse("a, iframe[src], embed[src], object[data]")
         .expect("the link selector list is valid")
 });
-static BASE: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("base[href]").expect("`base[href]` is a valid selector"));
 
-/// A quoted path ending in a document extension inside an `onclick` handler.
+/// A quoted path with an extension inside an `onclick` handler or a `javascript:` href; only
+/// those whose extension is a document type's are taken.
 static QUOTED_FILE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"['"]([^'"]+\.(?i:pdf|docx?|wps|xlsx?|ofd|zip)(?:\?[^'"]*)?)['"]"#)
+    Regex::new(r#"['"]([^'"]+\.[A-Za-z0-9]{1,5}(?:\?[^'"]*)?)['"]"#)
         .expect("the quoted file pattern is valid")
 });
 
+/// Words in the name of a server-side download script (`download.jsp`, `DownloadServlet`,
+/// `downfile.do`, `getFile`), lower-cased.
+const DOWNLOAD_SCRIPT_WORDS: &[&str] = &["download", "downfile", "filedown", "getfile"];
+/// Link texts that offer a download (Simplified and Traditional).
+const DOWNLOAD_TEXT_WORDS: &[&str] = &["下载", "下載", "附件", "download"];
+/// Path endings of a web page, which a link's text never turns into a file.
+const PAGE_EXTENSIONS: &[&str] = &["html", "htm", "shtml", "xhtml", "jhtml"];
+
 /// The document-file links of the page, deduplicated by URL, in page order.
-pub(crate) fn attachments(page: &Url, doc: &Html) -> Vec<AttachmentLink> {
-    let base = crate::page::select(doc, &BASE)
-        .next()
-        .and_then(|b| b.value().attr("href"))
-        .and_then(|href| page.join(href.trim()).ok())
-        .unwrap_or_else(|| page.clone());
+pub(crate) fn attachments(
+    page: &Url,
+    doc: &Html,
+    encoding: &'static Encoding,
+) -> Vec<AttachmentLink> {
+    let base = crate::discover::base_url(doc, page, encoding);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for element in crate::page::select(doc, &LINKS) {
@@ -43,9 +55,12 @@ pub(crate) fn attachments(page: &Url, doc: &Html) -> Vec<AttachmentLink> {
         let Some(target) = link_target(element) else {
             continue;
         };
-        let Ok(mut url) = base.join(&target) else {
+        let Some(mut url) = base.join(&target) else {
             continue;
         };
+        if let Some(shown) = viewed_file(&url) {
+            url = shown;
+        }
         url.set_fragment(None);
         if !matches!(url.scheme(), "http" | "https") || !is_document(&url, element) {
             continue;
@@ -59,45 +74,104 @@ pub(crate) fn attachments(page: &Url, doc: &Html) -> Vec<AttachmentLink> {
     out
 }
 
-/// Where an element points: `href`/`src`/`data`, or the file an `onclick` names.
+/// Where an element points: `href`/`src`/`data`, or the file an `onclick` handler or a
+/// `javascript:` href names (`javascript:downLoad('/attach/x.docx','年报.docx')`).
 fn link_target(element: ElementRef<'_>) -> Option<String> {
     let attrs = element.value();
     let direct = ["href", "src", "data"]
         .iter()
         .find_map(|a| attrs.attr(a))
         .map(str::trim)
-        .filter(|h| {
-            let lower = h.to_ascii_lowercase();
-            !h.is_empty()
-                && !h.starts_with('#')
-                && !lower.starts_with("javascript:")
-                && !lower.starts_with("mailto:")
-        });
-    if let Some(direct) = direct {
-        return Some(direct.to_string());
-    }
-    let onclick = attrs.attr("onclick")?;
-    QUOTED_FILE
-        .captures(onclick)
-        .and_then(|c| c.get(1))
-        .map(|m| m.as_str().to_string())
+        .filter(|h| !h.is_empty() && !h.starts_with('#'));
+    let script = match direct {
+        Some(h)
+            if h.get(..11)
+                .is_some_and(|s| s.eq_ignore_ascii_case("javascript:")) =>
+        {
+            Some(h)
+        }
+        Some(h)
+            if h.get(..7)
+                .is_some_and(|s| s.eq_ignore_ascii_case("mailto:")) =>
+        {
+            None
+        }
+        Some(h) => return Some(h.to_string()),
+        None => None,
+    };
+    [script, attrs.attr("onclick")]
+        .into_iter()
+        .flatten()
+        .find_map(quoted_file)
 }
 
-/// True when the URL's path, or a query value (`?filename=x.pdf`), ends in a document extension,
-/// or the link's `download` attribute names such a file.
+/// The first quoted path in a script whose extension is a document type's.
+fn quoted_file(script: &str) -> Option<String> {
+    QUOTED_FILE
+        .captures_iter(script)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|path| document_type_for_name(path).is_some())
+        .map(str::to_string)
+}
+
+/// The file a PDF viewer page shows (`/pdfjs/web/viewer.html?file=/upload/x.pdf`): its `file`
+/// value, resolved against the viewer as the viewer resolves it.
+fn viewed_file(url: &Url) -> Option<Url> {
+    if document_type_for_name(url.path()).is_some() || !has_extension(url.path(), PAGE_EXTENSIONS) {
+        return None;
+    }
+    let (_, file) = url
+        .query_pairs()
+        .find(|(k, v)| k.eq_ignore_ascii_case("file") && document_type_for_name(v).is_some())?;
+    url.join(file.trim()).ok()
+}
+
+/// True when the URL's path, or a query value (`?filename=x.pdf`), names a document file; or the
+/// link's `download` attribute or text names one, for a URL that is not a web page
+/// (`download.jsp?id=8812` with the text `年报.pdf`); or the link offers a download script's file
+/// (`DownloadServlet?fid=9`, `点击下载`).
 fn is_document(url: &Url, element: ElementRef<'_>) -> bool {
-    let ends_in_extension = |text: &str| {
-        let lower = text.to_ascii_lowercase();
-        lower
-            .rsplit_once('.')
-            .is_some_and(|(_, ext)| EXTENSIONS.contains(&ext))
-    };
-    ends_in_extension(url.path())
-        || url.query_pairs().any(|(_, v)| ends_in_extension(&v))
-        || element
-            .value()
-            .attr("download")
-            .is_some_and(|d| ends_in_extension(d.trim()))
+    if document_type_for_name(url.path()).is_some()
+        || url
+            .query_pairs()
+            .any(|(_, v)| document_type_for_name(&v).is_some())
+    {
+        return true;
+    }
+    if has_extension(url.path(), PAGE_EXTENSIONS) || element.value().name() != "a" {
+        return false;
+    }
+    let text = visible_text(element);
+    let names_file = [
+        element.value().attr("download"),
+        element.value().attr("title"),
+    ]
+    .into_iter()
+    .flatten()
+    .chain([text.as_str()])
+    .any(|t| document_type_for_name(t.trim()).is_some());
+    if names_file {
+        return true;
+    }
+    // A script serves one file per query (`?fid=9`); a download centre's page has none.
+    let script = url
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let lower_text = text.to_lowercase();
+    url.query().is_some_and(|q| !q.is_empty())
+        && DOWNLOAD_SCRIPT_WORDS.iter().any(|w| script.contains(w))
+        && DOWNLOAD_TEXT_WORDS.iter().any(|w| lower_text.contains(w))
+}
+
+/// Whether the last path segment ends in one of `extensions` (lower-case, without the dot).
+fn has_extension(path: &str, extensions: &[&str]) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    file.rsplit_once('.')
+        .is_some_and(|(_, ext)| extensions.contains(&ext.to_ascii_lowercase().as_str()))
 }
 
 /// Links inside the site header, footer or navigation belong to the site, not to the item.

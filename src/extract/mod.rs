@@ -115,15 +115,17 @@ static TITLE: LazyLock<Selector> =
 /// Nothing is guessed: a value no source gives is `None`.
 pub fn extract(url: &Url, html: &str, evidence: &ListEvidence, portal_name: &str) -> Metadata {
     match crate::page::parse(html) {
-        Ok(parsed) => extract_document(url, &parsed.doc, evidence, portal_name),
+        Ok(parsed) => extract_document(url, &parsed.doc, encoding_rs::UTF_8, evidence, portal_name),
         Err(_) => Metadata::default(),
     }
 }
 
-/// `extract` on a page already parsed (the crawl parses each page once).
+/// `extract` on a page already parsed (the crawl parses each page once), which was decoded from
+/// `encoding`: attachment links' queries are sent in it, as a browser sends them.
 pub fn extract_document(
     url: &Url,
     doc: &Html,
+    encoding: &'static encoding_rs::Encoding,
     evidence: &ListEvidence,
     portal_name: &str,
 ) -> Metadata {
@@ -346,7 +348,7 @@ pub fn extract_document(
         meta.provenance.insert("report_year".into(), source.into());
     }
 
-    meta.attachments = attachments::attachments(url, doc);
+    meta.attachments = attachments::attachments(url, doc, encoding);
     meta
 }
 

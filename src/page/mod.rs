@@ -234,7 +234,14 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             PageRole::Item {
                 evidence,
                 portal_name,
-            } => item_view(input.url, doc, &facts, evidence, portal_name),
+            } => item_view(
+                input.url,
+                doc,
+                decoded.encoding,
+                &facts,
+                evidence,
+                portal_name,
+            ),
             PageRole::Guess { portal_name } => {
                 let page = discover::discover_document(input.url, doc, text, decoded.encoding);
                 if discover::looks_like_list(&page, text, facts.main_chars()) {
@@ -243,6 +250,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
                     item_view(
                         input.url,
                         doc,
+                        decoded.encoding,
                         &facts,
                         &ListEvidence::default(),
                         portal_name,
@@ -258,12 +266,19 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
 fn item_view(
     url: &Url,
     doc: &scraper::Html,
+    encoding: &'static encoding_rs::Encoding,
     facts: &PageFacts,
     evidence: &ListEvidence,
     portal_name: &str,
 ) -> View {
     View::Item {
-        metadata: Box::new(extract::extract_document(url, doc, evidence, portal_name)),
+        metadata: Box::new(extract::extract_document(
+            url,
+            doc,
+            encoding,
+            evidence,
+            portal_name,
+        )),
         content_hash: dedup::content_hash_of(facts),
     }
 }
