@@ -277,3 +277,73 @@ fn a_dry_run_lists_items_without_fetching_them() {
     assert_eq!(fetched_items, 0, "and fetches none of them");
     assert!(h.export().is_empty(), "a dry run archives nothing");
 }
+
+/// The TRS site's year channels whose first list page a run requested, from request `from` on.
+fn year_lists_walked(h: &Harness, from: usize) -> BTreeSet<i32> {
+    h.sim.site("trs").requests()[from..]
+        .iter()
+        .filter_map(|r| r.target.strip_prefix("/zwgk/zfxxgknb/"))
+        .filter_map(|rest| rest.strip_suffix("/index.html"))
+        .filter_map(|year| year.parse().ok())
+        .collect()
+}
+
+/// The TRS site's year channels, from its spec.
+fn year_channels() -> BTreeSet<i32> {
+    SiteSpec::standard_named("trs")
+        .expect("standard site")
+        .docs
+        .iter()
+        .filter_map(|d| d.channel)
+        .collect()
+}
+
+#[test]
+fn a_dry_run_leaves_the_next_crawl_as_it_was() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        INTERVAL,
+    );
+    let channels = year_channels();
+    assert!(
+        channels.len() >= 3,
+        "the site has year channels: {channels:?}"
+    );
+    let out = h.run(&["crawl", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "dry run: {}", stderr(&out));
+    assert_eq!(
+        year_lists_walked(&h, 0),
+        channels,
+        "the dry run walks every year list"
+    );
+    // The first real crawl after it still finds every year list new, as without the dry run.
+    let mark = h.sim.site("trs").requests().len();
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "crawl: {}", stderr(&out));
+    assert_eq!(
+        year_lists_walked(&h, mark),
+        channels,
+        "the crawl after a dry run"
+    );
+}
+
+#[test]
+fn a_nightly_crawl_walks_the_two_newest_year_lists() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        INTERVAL,
+    );
+    let channels = year_channels();
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "first crawl: {}", stderr(&out));
+    assert_eq!(
+        year_lists_walked(&h, 0),
+        channels,
+        "a first crawl walks them all"
+    );
+    let mark = h.sim.site("trs").requests().len();
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "second crawl: {}", stderr(&out));
+    let newest: BTreeSet<i32> = channels.iter().rev().take(2).copied().collect();
+    assert_eq!(year_lists_walked(&h, mark), newest, "a nightly crawl");
+}

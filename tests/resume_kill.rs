@@ -275,3 +275,68 @@ fn soak_many_kills() {
     compare(50, Duration::from_millis(300), "file");
     compare(50, Duration::from_millis(300), "filesystem");
 }
+
+/// A portal whose section the interrupted run found blocked is not fetched again by the resumed
+/// run (its task is done), and still shows as unreachable: in the resumed run's summary, its exit
+/// code and `status`, as after an uninterrupted run.
+#[test]
+fn a_resumed_backfill_still_shows_the_portal_it_could_not_reach() {
+    let sites = vec![
+        SiteSpec::standard_named("blocked").expect("standard site"),
+        SiteSpec::standard_named("trs").expect("standard site"),
+    ];
+    let h = Harness::with_sites(sites, Duration::from_millis(150));
+    let mut child = spawn(&h);
+    // Stop once the blocked section has answered, while the other portal is still walked.
+    let start = Instant::now();
+    while h.sim.site("blocked").requests().is_empty() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The blocked answer is read at once; three more requests to the other portal (450 ms at
+    // its gap, longer on a loaded machine) leave it ample time.
+    let other = h.sim.site("trs").requests().len();
+    while h.sim.site("trs").requests().len() < other + 3
+        && start.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal(&child, "-TERM");
+    let status = wait_for(&mut child, Duration::from_secs(30)).expect("SIGTERM stops the run");
+    assert_eq!(status.code(), Some(130), "the backfill was interrupted");
+    let blocked_requests = h.sim.site("blocked").requests().len();
+
+    let out = h.run(BACKFILL);
+    // The summary goes to stderr, beside the log.
+    let summary = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the resumed backfill ends as one that could not reach a portal: {summary}"
+    );
+    assert_eq!(
+        h.sim.site("blocked").requests().len(),
+        blocked_requests,
+        "the blocked section is not asked again"
+    );
+    let line = summary
+        .lines()
+        .find(|l| l.contains("通渭县人民政府:"))
+        .unwrap_or_else(|| panic!("the summary names the portal: {summary}"));
+    assert!(line.ends_with("[UNREACHABLE]"), "{line}");
+    let status = h.run(&["status"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    // The portal's line, then its indented lines (the last run's is one of them).
+    let block: Vec<&str> = status
+        .lines()
+        .skip_while(|l| !l.starts_with("通渭县人民政府:"))
+        .enumerate()
+        .take_while(|(i, l)| *i == 0 || l.starts_with(' '))
+        .map(|(_, l)| l)
+        .collect();
+    assert!(
+        block
+            .iter()
+            .any(|l| l.contains("last run:") && l.ends_with("; UNREACHABLE")),
+        "{status}"
+    );
+}

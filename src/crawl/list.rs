@@ -69,7 +69,7 @@ impl Engine {
             other => {
                 let state = self.record_unfetched(&portal, &other, None);
                 if is_section_root && !matches!(other, FetchOutcome::NotModified(_)) {
-                    self.report(&portal, |r| r.unreachable = true);
+                    self.mark_unreachable(&portal);
                 }
                 return state;
             }
@@ -86,7 +86,7 @@ impl Engine {
                 *r.failures.entry(kind.clone()).or_default() += 1
             });
             if is_section_root {
-                self.report(&portal, |r| r.unreachable = true);
+                self.mark_unreachable(&portal);
             }
             return TaskState::Failed(kind);
         }
@@ -124,7 +124,11 @@ impl Engine {
             ),
             ..UrlState::default()
         };
-        if let Err(e) = self.store.record_url(capture.url.as_str(), &state) {
+        // A dry run leaves the store as it found it: a year list it walked is still new to the
+        // next crawl.
+        if !self.mode.is_dry_run()
+            && let Err(e) = self.store.record_url(capture.url.as_str(), &state)
+        {
             tracing::error!(url = %capture.url, "cannot record list page state: {e}");
         }
         let mut page = match analysis.view {
@@ -336,8 +340,10 @@ impl Engine {
             }
         }
         // Per-year subsections: all of them in a backfill. A crawl walks the ones it has never
-        // walked and the two newest years, where new reports land.
+        // walked and the two newest years, where new reports land. A year page's own menu
+        // leaves its year out, so that year counts too: the 2024 page does not make 2022 new.
         let mut years: Vec<i32> = page.year_sections.iter().map(|s| s.year).collect();
+        years.extend(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
         let newest: Vec<i32> = years.into_iter().take(2).collect();
@@ -381,10 +387,27 @@ impl Engine {
         }
     }
 
+    /// Marks a portal whose section's first page failed, in this run's report and beside the
+    /// ledgers: a resumed run does not fetch that page again (its task is done), and keeps the
+    /// verdict, so its summary, exit code and `status` still show the portal as unreachable.
+    fn mark_unreachable(&self, portal: &str) {
+        self.report(portal, |r| r.unreachable = true);
+        if let Err(e) = self.frontier.put_ledger(portal, UNREACHABLE, b"") {
+            tracing::warn!(
+                portal,
+                "cannot keep the section's failure for a resume: {e}"
+            );
+        }
+    }
+
     /// A resumed run starts its ledgers where the interrupted run left them: pages walked,
     /// items found, stops. Its page numbers are claimed, so no page is walked twice.
     pub(super) fn restore_ledgers(&self) -> anyhow::Result<()> {
         for (portal, list, bytes) in self.frontier.ledgers()? {
+            if list == UNREACHABLE {
+                self.report(&portal, |r| r.unreachable = true);
+                continue;
+            }
             match serde_json::from_slice::<crate::report::YearCount>(&bytes) {
                 Ok(mut ledger) => {
                     ledger.claimed.extend(ledger.walked.iter().copied());
@@ -414,6 +437,9 @@ impl Engine {
         }
     }
 }
+
+/// The ledger key that marks a portal's section as unreachable (no list is named so).
+const UNREACHABLE: &str = "unreachable";
 
 /// The ledger key of a list: its year, or "all" for the section's own list.
 fn list_key(year: Option<i32>) -> String {
