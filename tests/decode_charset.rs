@@ -390,3 +390,144 @@ fn a_prefix_of_a_page_prescans_to_nothing_or_to_the_same_answer() {
     }
     assert_eq!(pages, 12);
 }
+
+fn sample_report_text(chars: usize) -> String {
+    let path = format!(
+        "{}/../shared/sample-reports/alashankou-2024-report.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+    text.chars().take(chars).collect()
+}
+
+/// The page in `encoding`, declaring `meta` in a `<meta charset>` when given.
+fn page_in(
+    encoding: &'static encoding_rs::Encoding,
+    meta: Option<&str>,
+    title: &str,
+    body: &str,
+) -> Vec<u8> {
+    let meta = meta
+        .map(|m| format!("<meta charset=\"{m}\">"))
+        .unwrap_or_default();
+    let html =
+        format!("<html><head>{meta}<title>{title}</title></head><body><p>{body}</p></body></html>");
+    let (bytes, _, unmappable) = encoding.encode(&html);
+    assert!(!unmappable, "{} holds the page", encoding.name());
+    bytes.into_owned()
+}
+
+#[test]
+fn a_utf8_label_on_legacy_bytes_falls_through_to_the_detector() {
+    let simplified = sample_report_text(400);
+    let title = "阿拉山口市2024年政府信息公开工作年度报告";
+    let pages = [
+        (
+            encoding_rs::GBK,
+            encoding_rs::GB18030,
+            title,
+            simplified.as_str(),
+        ),
+        (
+            encoding_rs::GB18030,
+            encoding_rs::GB18030,
+            title,
+            simplified.as_str(),
+        ),
+        (
+            encoding_rs::BIG5,
+            encoding_rs::BIG5,
+            "政府資訊公開年度報告",
+            BIG5_TEXT,
+        ),
+        // A short page: a title and one line.
+        (encoding_rs::GBK, encoding_rs::GB18030, title, "详见附件。"),
+    ];
+    for (written, read, title, body) in pages {
+        for (header, meta) in [
+            (Some("text/html; charset=utf-8"), None),
+            (Some("text/html"), Some("utf-8")),
+            (None, Some("UTF-8")),
+        ] {
+            let case = format!("{} bytes, header {header:?}, meta {meta:?}", written.name());
+            let decoded = decode(&page_in(written, meta, title, body), header);
+            assert_eq!(decoded.encoding, read, "{case}");
+            assert_eq!(decoded.source, CharsetSource::Detector, "{case}");
+            assert_eq!(decoded.declared.as_deref(), Some("utf-8"), "{case}");
+            assert!(!decoded.had_errors && !decoded.mojibake, "{case}");
+            assert!(
+                decoded.text.contains(title) && decoded.text.contains(body),
+                "{case}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_utf8_page_with_a_few_bad_bytes_stays_utf8() {
+    let text = sample_report_text(1200);
+    let utf8 = page_in(encoding_rs::UTF_8, Some("utf-8"), "年度报告", &text);
+    let (gbk_footer, _, _) = encoding_rs::GBK.encode("主办单位：阿拉山口市人民政府办公室 版权所有");
+    let at = utf8.len() - "</p></body></html>".len();
+    let pages: [(&str, Vec<u8>); 3] = [
+        (
+            "three stray bytes",
+            [&utf8[..at], b"\xFF\xFE\xFF", &utf8[at..]].concat(),
+        ),
+        (
+            "a GBK footer",
+            [&utf8[..at], &gbk_footer, &utf8[at..]].concat(),
+        ),
+        ("a cut last character", utf8[..at - 1].to_vec()),
+    ];
+    for (case, body) in pages {
+        for header in [Some("text/html; charset=utf-8"), None] {
+            let decoded = decode(&body, header);
+            assert_eq!(decoded.encoding, encoding_rs::UTF_8, "{case}, {header:?}");
+            assert_ne!(
+                decoded.source,
+                CharsetSource::Detector,
+                "{case}, {header:?}"
+            );
+            assert!(decoded.had_errors, "{case}: the bad bytes are still seen");
+            let start: String = text.chars().take(200).collect();
+            assert!(decoded.text.contains(&start), "{case}, {header:?}");
+        }
+    }
+}
+
+#[test]
+fn a_gb2312_label_on_big5_bytes_falls_through_to_the_detector() {
+    let title = "某縣人民政府2021年政府資訊公開工作年度報告";
+    for (header, meta) in [
+        (Some("text/html; charset=gb2312"), None),
+        (Some("text/html; charset=GBK"), None),
+        (None, Some("gb2312")),
+    ] {
+        let body = page_in(encoding_rs::BIG5, meta, title, BIG5_TEXT);
+        let decoded = decode(&body, header);
+        let case = format!("header {header:?}, meta {meta:?}");
+        assert_eq!(decoded.encoding, encoding_rs::BIG5, "{case}");
+        assert_eq!(decoded.source, CharsetSource::Detector, "{case}");
+        assert!(
+            decoded.text.contains(title) && decoded.text.contains(BIG5_TEXT),
+            "{case}"
+        );
+    }
+}
+
+/// Greek, kana, box drawing and circled numbers in a real GBK page (a formula, a name, a table
+/// drawn in text) do not make it Big5.
+#[test]
+fn a_gbk_page_with_some_kana_greek_and_box_drawing_stays_gbk() {
+    let text = format!(
+        "{}系数α＝0.85，β≈1.2；①②③；日本友好城市代表团（ヤマダ タロウ）来访。\
+         ┌──┬──┐│申请│答复│└──┴──┘",
+        sample_report_text(300)
+    );
+    let body = page_in(encoding_rs::GBK, None, "年度报告", &text);
+    let decoded = decode(&body, Some("text/html; charset=gb2312"));
+    assert_eq!(decoded.encoding, encoding_rs::GB18030);
+    assert_eq!(decoded.source, CharsetSource::HttpHeader);
+    assert!(decoded.text.contains(&text));
+}

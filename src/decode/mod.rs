@@ -93,9 +93,18 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         source,
     } = declaration;
     let declared = Some(label);
-    // Checked after this: the decoder checks UTF-8 anyway, and most pages declare it.
+    // Checked after decoding: the decoder checks UTF-8 anyway, and most pages declare it.
     if encoding == encoding_rs::UTF_8 {
-        return finish(encoding, source, declared, body);
+        let believed = finish(encoding, source, declared.clone(), body);
+        // A UTF-8 label on GBK or Big5 bytes: most of the text is not UTF-8. (A UTF-8 page with a
+        // stray bad byte, or a legacy fragment inside it, stays UTF-8.)
+        if believed.had_errors && mostly_not_utf8(&believed.text) {
+            let guessed = finish(detect(body), CharsetSource::Detector, declared, body);
+            if !guessed.had_errors {
+                return guessed;
+            }
+        }
+        return believed;
     }
     let utf8_valid = is_utf8(body);
     // A legacy label on bytes that are valid UTF-8 and not plain ASCII is a lie: legacy CJK text
@@ -106,6 +115,15 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
     }
     let believed = finish(encoding, source, declared.clone(), body);
     if !believed.had_errors {
+        // GB18030 decodes almost any pair of bytes, so a gb2312 label on Big5 bytes decodes
+        // cleanly, into kana, box drawing and rare characters: ask the detector then.
+        if believed.encoding == encoding_rs::GB18030 && looks_like_big5_read_as_gbk(&believed.text)
+        {
+            let guessed = finish(detect(body), CharsetSource::Detector, declared, body);
+            if guessed.encoding == encoding_rs::BIG5 && !guessed.had_errors {
+                return guessed;
+            }
+        }
         return believed;
     }
     // The label names an encoding the bytes are not in (a big5 label on GBK bytes): ask the
@@ -133,6 +151,43 @@ fn header_declaration(content_type: &str) -> Option<Declaration> {
         encoding,
         source: CharsetSource::HttpHeader,
     })
+}
+
+/// Decoded as UTF-8, the text has more replacement characters than characters beyond ASCII that
+/// decoded: legacy CJK bytes, where UTF-8 with a few bad bytes has almost none.
+fn mostly_not_utf8(text: &str) -> bool {
+    let (mut replaced, mut decoded) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        if c == char::REPLACEMENT_CHARACTER {
+            replaced += 1;
+        } else {
+            decoded += 1;
+        }
+    }
+    replaced >= MIN_NOT_UTF8 && replaced > decoded
+}
+
+/// Replacement characters a UTF-8 label must produce before its page is decoded otherwise.
+const MIN_NOT_UTF8: usize = 8;
+
+/// Characters a Chinese page seldom holds but Big5 read as GBK is full of: kana, Greek,
+/// Cyrillic, bopomofo, box drawing and private-use characters (Big5's most common hanzi, lead
+/// bytes A4–A9, are those rows of GBK).
+fn looks_like_big5_read_as_gbk(text: &str) -> bool {
+    let (mut odd, mut wide) = (0usize, 0usize);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        wide += 1;
+        if matches!(c,
+            '\u{3040}'..='\u{30FF}'
+            | '\u{0370}'..='\u{04FF}'
+            | '\u{3100}'..='\u{312F}'
+            | '\u{2500}'..='\u{257F}'
+            | '\u{E000}'..='\u{F8FF}')
+        {
+            odd += 1;
+        }
+    }
+    odd >= MIN_NOT_UTF8 && odd * 5 >= wide
 }
 
 fn is_utf8(body: &[u8]) -> bool {
