@@ -158,7 +158,9 @@ pub(crate) fn is_body_name(text: &str) -> bool {
             .any(|c| "。，,：:；;！？!?、（）()《》“”\"'<>|/\\".contains(c) || c.is_ascii_digit())
         && text.chars().next().is_some_and(|c| !c.is_ascii())
         && !text.starts_with(['指', '是', '为', '由', '本', '该', '各'])
-        && NAME_ENDINGS.iter().any(|end| text.ends_with(end))
+        && NAME_ENDINGS
+            .iter()
+            .any(|end| text.ends_with(end) && text != *end)
 }
 
 /// Where the reporting body's name ends in a report title: at the year, or at the disclosure
@@ -172,7 +174,8 @@ static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The body an annual report's title names: the text before the year or the disclosure words
 /// (`阿勒泰市人民政府办公室政府信息公开年报(2014年)` -> `阿勒泰市人民政府办公室`,
-/// `台上镇2009年…` -> `台上镇`). `None` for other titles and titles that name no body.
+/// `台上镇2009年…` -> `台上镇`), or after a leading year (`2020年度某某区政府信息公开…` ->
+/// `某某区`). `None` for other titles and titles that name no body.
 pub fn issuer_from_title(title: &str) -> Option<String> {
     if !is_annual_report_title(title) {
         return None;
@@ -184,9 +187,39 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
         .map(simplified)
         .collect::<String>()
         .replace("资讯", "信息");
-    let cut = TITLE_CUT.find(&mapped)?.start();
-    let name = title.get(..cut)?;
-    let name = name
+    let trimmed = |s: &str| s.trim_start().len();
+    let start = title.len() - trimmed(title);
+    // A title that opens with its year names the body after it.
+    let start = match TITLE_CUT.find(&mapped[start..]) {
+        Some(m) if m.start() == 0 && YEAR.is_match(m.as_str()) => {
+            let after = start + m.end();
+            let rest = mapped.get(after..).unwrap_or_default();
+            after + rest.strip_prefix('度').map_or(0, |_| '度'.len_utf8())
+        }
+        _ => start,
+    };
+    let cut = start + TITLE_CUT.find(mapped.get(start..)?)?.start();
+    let name = body_name(title.get(start..cut)?);
+    if name.is_some() {
+        return name;
+    }
+    // `某某市人民政府信息公开…`: the body's 政府 is also the start of the disclosure words.
+    let cut = cut + "政府".len();
+    mapped
+        .get(..cut)
+        .filter(|m| m.ends_with("政府"))
+        .and_then(|_| body_name(title.get(start..cut)?))
+}
+
+/// A year as `TITLE_CUT` matches it (`2020年`, `二〇一七年`).
+static YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年$")
+        .expect("the year pattern is valid")
+});
+
+/// The body's name in the text before a title's cut, without quotes, `的` and `关于`.
+fn body_name(text: &str) -> Option<String> {
+    let name = text
         .trim()
         .trim_start_matches(['《', '“', '"', '【', '['])
         .trim_end_matches(['的', '（', '(', ' ', '\u{3000}']);
@@ -325,7 +358,20 @@ mod tests {
                 "某县人民政府关于2017年政府信息公开工作年度报告",
                 Some("某县人民政府"),
             ),
+            ("2020年度某某区政府信息公开工作报告", Some("某某区")),
+            (
+                "2020年某某区人民政府政府信息公开工作年度报告",
+                Some("某某区人民政府"),
+            ),
+            ("二〇一七年某某市政府信息公开工作年度报告", Some("某某市")),
+            ("2019年度某某縣政府資訊公開年度報告", Some("某某縣")),
+            (
+                "某某市人民政府信息公开工作2020年度报告",
+                Some("某某市人民政府"),
+            ),
+            ("某某縣人民政府資訊公開2020年度報告", Some("某某縣人民政府")),
             ("2016年政府信息公开工作报告", None),
+            ("2016年度政府信息公开工作报告", None),
             ("政府信息公开年报(2009年)", None),
             ("二〇一七年度政府信息公开工作年度报告", None),
             ("台上镇政府信息公开指南", None),
