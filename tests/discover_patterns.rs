@@ -130,6 +130,32 @@ fn a_channel_index_of_year_sub_channels_is_a_list_not_an_empty_template() {
             ],
         ),
         (
+            "年报 labels",
+            exact.replace("2017年<", "2017年报<").replace("2016年<", "2016年报<"),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
+            "年度报告 labels, Traditional",
+            exact.replace("2017年<", "2017年度報告<").replace("2016年<", "2016年度報告<"),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
+            "政务公开年报 labels",
+            exact
+                .replace("2017年<", "2017年度政务公开年报<")
+                .replace("2016年<", "2016年度政务公开年报<"),
+            vec![
+                (2017, "http://www.example.gov.cn/xxgk/nb/2017/"),
+                (2016, "http://www.example.gov.cn/xxgk/nb/2016/"),
+            ],
+        ),
+        (
             // Found by the zoo: five or more such folders once read as an undated list of reports.
             "six report folders",
             r#"<html><head><meta charset="utf-8"></head><body><ul class="channels">
@@ -189,6 +215,88 @@ fn a_page_with_items_and_year_tabs_gives_both() {
             (2018, "http://www.example.gov.cn/nb/list.jsp?year=2018"),
         ]
     );
+}
+
+/// A section page of year blocks, each a heading, the year's newest reports and a "more" link to
+/// the year's own list: the more links are the year sections, and the reports are items.
+#[test]
+fn year_blocks_with_more_links_lead_to_each_years_list() {
+    let block = |heading: &str, year: i32, more: &str| {
+        let items: String = (0..3)
+            .map(|i| {
+                format!(
+                    "<li><a href=\"./{year}/t{year}0315_{i}.html\">某某县第{i}局{year}年政府信息公开工作年度报告</a>\
+                     <span>{}-03-1{i}</span></li>",
+                    year + 1
+                )
+            })
+            .collect();
+        format!(
+            "<div class=\"panel\"><div class=\"hd\">{heading}</div><ul>{items}</ul>\
+             <a class=\"more\" href=\"./{year}/\">{more}</a></div>"
+        )
+    };
+    type Heading = (&'static str, fn(i32) -> String);
+    let headings: [Heading; 4] = [
+        ("<h3>YYYY年度</h3>", |y| format!("<h3>{y}年度</h3>")),
+        ("<span>YYYY年</span>", |y| format!("<span>{y}年</span>")),
+        ("<strong>YYYY年年报</strong>", |y| {
+            format!("<strong>{y}年年报</strong>")
+        }),
+        ("<h4>YYYY</h4>", |y| format!("<h4>{y}</h4>")),
+    ];
+    for (shape, heading) in headings {
+        for more in [
+            "更多&gt;&gt;",
+            "更多",
+            "more&raquo;",
+            "查看更多",
+            "&gt;&gt;",
+        ] {
+            let blocks: String = [2023, 2022, 2021]
+                .iter()
+                .map(|&y| block(&heading(y), y, more))
+                .collect();
+            let html = format!(
+                "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>\
+                 <div class=\"header\"><a href=\"/\">首页</a><a class=\"more\" href=\"/zwgk/\">更多</a></div>\
+                 {blocks}</body></html>"
+            );
+            for (encoding, html) in [
+                (UTF_8, html.clone()),
+                (encoding_rs::BIG5, traditional(&html)),
+            ] {
+                let case = format!("{shape}, {more}, {}", encoding.name());
+                let (kind, page) = read_as("http://www.example.gov.cn/xxgk/nb/", &html, encoding);
+                assert_eq!(kind, PageKind::Content, "{case}");
+                let got: Vec<(i32, &str)> = page
+                    .year_sections
+                    .iter()
+                    .map(|s| (s.year, s.url.as_str()))
+                    .collect();
+                assert_eq!(
+                    got,
+                    [2023, 2022, 2021]
+                        .iter()
+                        .map(|&y| (y, format!("http://www.example.gov.cn/xxgk/nb/{y}/")))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(|(y, u)| (*y, u.as_str()))
+                        .collect::<Vec<_>>(),
+                    "{case}"
+                );
+                assert_eq!(page.items.len(), 9, "{case}");
+            }
+        }
+    }
+    // A "more" link in a block of two years, or of none, names no year.
+    let html = list_page(
+        "utf-8",
+        r#"<div class="box"><span>2019年</span><span>2018年</span><a href="/all/">更多</a></div>
+<div class="box"><span>最新公开</span><a href="/new/">更多</a></div>"#,
+    );
+    let page = read("http://www.example.gov.cn/nb/list.html", &html);
+    assert!(page.year_sections.is_empty(), "{:?}", page.year_sections);
 }
 
 // ---- 2. Simplified and Traditional pagers ----

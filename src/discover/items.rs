@@ -136,10 +136,21 @@ fn undated_list<'a>(scored: &'a [(ElementRef<'_>, Vec<Entry>)]) -> Option<&'a Ve
         .max_by_key(|entries| entries.len())
 }
 
+/// Containers of one list: the same tag and class under one parent, or under parents that are
+/// themselves alike siblings (a year block's `<ul>` beside the next year block's).
 fn same_kind(a: ElementRef<'_>, b: ElementRef<'_>) -> bool {
-    a.value().name() == b.value().name()
-        && a.value().attr("class") == b.value().attr("class")
-        && a.parent() == b.parent()
+    let alike = |a: ElementRef<'_>, b: ElementRef<'_>| {
+        a.value().name() == b.value().name() && a.value().attr("class") == b.value().attr("class")
+    };
+    let parents = (
+        a.parent().and_then(ElementRef::wrap),
+        b.parent().and_then(ElementRef::wrap),
+    );
+    alike(a, b)
+        && match parents {
+            (Some(pa), Some(pb)) => pa == pb || (alike(pa, pb) && pa.parent() == pb.parent()),
+            _ => a.parent() == b.parent(),
+        }
 }
 
 fn in_skipped_block(el: ElementRef<'_>) -> bool {

@@ -16,13 +16,26 @@ use super::dom::{LINKS, LinkBase, compact, resolve};
 /// A bare year label: "2017", "2017年", "2017年度".
 static SHORT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{4})(?:年度?)?$").expect("static regex literal is valid"));
-/// A year's report column: "2017年政府信息公开年报", "2017年度信息公开工作年度报告".
+/// A year's report column: "2017年政府信息公开年报", "2017年度信息公开工作年度报告", "2017年报",
+/// "2017年度報告".
 static LONG: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"^(\d{4})年度?(?:政府)?(?:信息公开|資訊公開|信息公開)?(?:工作)?(?:年度)?(?:年报|年報|报告|報告)$",
+        r"^(\d{4})(?:年度?)?(?:政府|政務|政务)?(?:信息公开|資訊公開|信息公開|公开|公開)?(?:工作)?(?:年度)?(?:年报|年報|报告|報告)$",
     )
     .expect("static regex literal is valid")
 });
+/// A "more" link: "更多", "更多>>", "查看更多", "more »".
+static MORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:查看)?(?:更多|more)(?:信息|内容)?[>»›＞。.]*$|^(?:>>|»)$")
+        .expect("static regex literal is valid")
+});
+/// Elements whose own text can title a block of a page ("<h3>2023年度</h3>…<a>更多</a>").
+static BLOCK_TITLES: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse("h1, h2, h3, h4, h5, h6, span, strong, b, em, p, dt, div, td, th, label")
+        .expect("static selector is valid")
+});
+/// How many ancestors above a "more" link are searched for its block's year title.
+const MORE_BLOCK_DEPTH: usize = 3;
 static OPTIONS: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("select option[value]").expect("static selector is valid"));
 
@@ -94,6 +107,11 @@ pub(super) fn year_sections(
             found.push((YearSection { year, url }, false));
         } else if let Some(year) = year_of(&LONG) {
             found.push((YearSection { year, url }, true));
+        } else if attr == "href"
+            && MORE.is_match(&text)
+            && let Some(year) = block_year(a)
+        {
+            found.push((YearSection { year, url }, true));
         }
     }
     // A lone "2017年政府信息公开年报" link may well be a report; a menu of several is a year index.
@@ -106,6 +124,43 @@ pub(super) fn year_sections(
         .map(|(s, _)| s)
         .filter(|s| seen.insert((s.year, s.url.clone())))
         .collect()
+}
+
+/// The year that titles the block a "more" link ends (`<div><h3>2023年度</h3><ul>…</ul><a>更多</a>
+/// </div>`): the one year label among the elements of its nearest ancestor that has any, within
+/// `MORE_BLOCK_DEPTH`. Two years there (a block of blocks) name none.
+fn block_year(link: scraper::ElementRef<'_>) -> Option<i32> {
+    for ancestor in link
+        .ancestors()
+        .filter_map(scraper::ElementRef::wrap)
+        .take(MORE_BLOCK_DEPTH)
+    {
+        let mut years = HashSet::new();
+        let titles = ancestor
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+            .filter(|e| BLOCK_TITLES.matches(e));
+        for title in titles {
+            // Only an element's own words: a container's text is its children's.
+            let own: String = title
+                .children()
+                .filter_map(|n| n.value().as_text().map(|t| t.to_string()))
+                .collect();
+            let own = digit_year(&compact(&own));
+            if let Some(year) = [&SHORT, &LONG].into_iter().find_map(|re| {
+                let year: i32 = re.captures(&own)?.get(1)?.as_str().parse().ok()?;
+                YEARS.contains(&year).then_some(year)
+            }) {
+                years.insert(year);
+            }
+        }
+        match years.len() {
+            0 => continue,
+            1 => return years.into_iter().next(),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The year a page's own column stands for: a TRS `<meta name="ColumnName" content="2017年">`
