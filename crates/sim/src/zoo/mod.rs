@@ -133,13 +133,19 @@ pub enum YearLabel {
     Hanzi,
     /// A folder named as the report: `2019年政府信息公开工作年度报告`.
     ReportFolder,
+    /// `2019年报`.
+    Nianbao,
+    /// `2019年度报告`.
+    NianduBaogao,
 }
 
-/// How a channel index offers its years: a list of links, or a `<select>` jump box.
+/// How a channel index offers its years: a list of links, a `<select>` jump box, or a block a
+/// year titled with its label, holding the year's newest items and a 更多 link to its list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum YearNav {
     Links,
     Select,
+    Blocks,
 }
 
 /// One item of a zoo portal's lists.

@@ -332,7 +332,7 @@ fn percent_decode(s: &str) -> Vec<u8> {
     out
 }
 
-fn year_label(label: YearLabel, year: i32) -> String {
+fn year_label(spec: &ZooSpec, label: YearLabel, year: i32) -> String {
     match label {
         YearLabel::Digits => format!("{year}年"),
         YearLabel::DigitsNiandu => format!("{year}年度"),
@@ -345,9 +345,21 @@ fn year_label(label: YearLabel, year: i32) -> String {
                 .collect();
             format!("{text}年")
         }
-        YearLabel::ReportFolder => format!("{year}年政府信息公开工作年度报告"),
+        YearLabel::ReportFolder => format!(
+            "{year}{}",
+            word(
+                spec,
+                "年政府信息公开工作年度报告",
+                "年政府信息公開工作年度報告"
+            )
+        ),
+        YearLabel::Nianbao => format!("{year}{}", word(spec, "年报", "年報")),
+        YearLabel::NianduBaogao => format!("{year}{}", word(spec, "年度报告", "年度報告")),
     }
 }
+
+/// Items a year block of a channel index shows: the first of the year's list.
+const BLOCK_ITEMS: usize = 2;
 
 fn trs(spec: &ZooSpec, req: &Request) -> Option<Response> {
     let path = req.path();
@@ -358,7 +370,7 @@ fn trs(spec: &ZooSpec, req: &Request) -> Option<Response> {
             let years = spec.lists().into_iter().flatten();
             let links: String = match spec.year_nav {
                 YearNav::Links => years
-                    .map(|y| format!("<li><a href=\"./{y}/\">{}</a></li>", year_label(label, y)))
+                    .map(|y| format!("<li><a href=\"./{y}/\">{}</a></li>", year_label(spec, label, y)))
                     .collect(),
                 YearNav::Select => format!(
                     "<select onchange=\"window.location.href=this.value\"><option value=\"\">{}</option>{}</select>",
@@ -366,10 +378,24 @@ fn trs(spec: &ZooSpec, req: &Request) -> Option<Response> {
                     years
                         .map(|y| format!(
                             "<option value=\"./{y}/\">{}</option>",
-                            year_label(label, y)
+                            year_label(spec, label, y)
                         ))
                         .collect::<String>()
                 ),
+                YearNav::Blocks => years
+                    .map(|y| {
+                        let newest: Vec<&ZooItem> = page_items(spec, Some(y), 1)
+                            .into_iter()
+                            .take(BLOCK_ITEMS)
+                            .collect();
+                        format!(
+                            "<div class=\"panel\"><h3>{}</h3>{}<a class=\"more\" href=\"./{y}/\">{}</a></div>",
+                            year_label(spec, label, y),
+                            rows(spec, &newest, |i| item_target(spec, i)),
+                            word(spec, "更多&gt;&gt;", "更多&gt;&gt;")
+                        )
+                    })
+                    .collect(),
             };
             let body = format!(
                 "<h2>{}</h2><ul class=\"channels\">{links}</ul>",
