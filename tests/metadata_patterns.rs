@@ -760,3 +760,60 @@ fn an_empty_value_is_blank_not_the_next_pair() {
         }
     }
 }
+
+/// Labels in brackets (`【发布机构】某某县人民政府办公室 【发布日期】2022-01-20`), with or without
+/// a gap or a colon between the pairs, in full-width or ASCII brackets, Simplified or Traditional.
+#[test]
+fn labels_in_brackets() {
+    let pairs = |open: &str, close: &str, colon: &str, gap: &str, labels: [&str; 4]| {
+        let [issuer, date, index, number] = labels;
+        format!(
+            "{open}{issuer}{close}{colon}某某县人民政府办公室{gap}{open}{date}{close}{colon}2022-01-20\
+             {gap}{open}{index}{close}{colon}002649186/2022-01241{gap}{open}{number}{close}{colon}\
+             某政办〔2022〕第3号"
+        )
+    };
+    let scripts = [
+        ["发布机构", "发布日期", "索引号", "文号"],
+        ["發佈機構", "發佈日期", "索引號", "文號"],
+    ];
+    for labels in scripts {
+        for (open, close) in [("【", "】"), ("[", "]"), ("［", "］")] {
+            for colon in ["", "：", ":"] {
+                for gap in [" ", "&nbsp;&nbsp;", "", "</span><span>"] {
+                    let line = pairs(open, close, colon, gap, labels);
+                    let html = page(
+                        "<title>x</title>",
+                        &format!(
+                            "<div class=\"xl-info\"><span>{line}</span></div>\
+                             <h1>某某县人民政府2021年政府信息公开工作年度报告</h1>\
+                             <div class=\"tools\">【<a href=\"javascript:print()\">打印</a>】</div>"
+                        ),
+                    );
+                    let m = read(&html, "");
+                    let case = &line;
+                    assert_eq!(
+                        m.issuing_body.as_deref(),
+                        Some("某某县人民政府办公室"),
+                        "{case}"
+                    );
+                    assert_eq!(
+                        m.publish_date.map(|d| d.to_string()).as_deref(),
+                        Some("2022-01-20"),
+                        "{case}"
+                    );
+                    assert_eq!(
+                        m.index_number.as_deref(),
+                        Some("002649186/2022-01241"),
+                        "{case}"
+                    );
+                    assert_eq!(
+                        m.doc_number.as_deref(),
+                        Some("某政办〔2022〕第3号"),
+                        "{case}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -249,8 +249,8 @@ fn known_label(raw: &str) -> Option<&'static str> {
 static LONGEST_LABEL: LazyLock<usize> =
     LazyLock::new(|| all_labels().map(|l| l.chars().count()).max().unwrap_or(0));
 
-/// `label：` somewhere in a line, with any padding between the label's characters. Longer labels
-/// come first so that `信息来源：` is not read as `来源：`.
+/// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
+/// Longer labels come first so that `信息来源：` is not read as `来源：`.
 static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     let mut labels: Vec<&str> = all_labels().collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
@@ -271,8 +271,11 @@ static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
             chars.join(r"\s*")
         })
         .collect();
-    Regex::new(&format!(r"(?:{})\s*[：:]", alternatives.join("|")))
-        .expect("the inline label pattern is built from escaped literals")
+    let alternatives = alternatives.join("|");
+    Regex::new(&format!(
+        r"(?:{alternatives})\s*[：:]|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*[：:]?"
+    ))
+    .expect("the inline label pattern is built from escaped literals")
 });
 
 /// An unknown `标签：` that ends the value before it (`发布日期：2016-11-22 浏览量：`).
@@ -311,9 +314,14 @@ pub(crate) fn labelled_fields(body_text: &text::BodyText<'_>) -> Labelled {
         return found;
     };
     structural_fields(body, &mut found);
-    // Only a line with a colon can hold `label：value` (INLINE_LABEL ends in one).
-    // Two searches for one character each, not one for either: each is a fast byte search.
-    for line in body_text.lines_where(|line| line.contains(':') || line.contains('：')) {
+    // Only a line with a colon or a bracket can hold `label：value` or `【label】value`.
+    // One search for each character, not one for any: each is a fast byte search.
+    let may_hold_label = |line: &str| {
+        [':', '：', '】', ']', '］']
+            .iter()
+            .any(|c| line.contains(*c))
+    };
+    for line in body_text.lines_where(may_hold_label) {
         inline_fields(&line, &mut found);
     }
     let Labelled { fields, blank, .. } = &mut found;
@@ -425,13 +433,15 @@ fn inline_fields(line: &str, found: &mut Labelled) {
     let matches: Vec<regex::Match<'_>> = INLINE_LABEL
         .find_iter(line)
         .filter(|m| {
-            // `新闻来源：` is not the label `来源`: a label starts a line or follows a gap.
+            // `新闻来源：` is not the label `来源`: a label starts a line or follows a gap (or
+            // opens with its own bracket, `…办公室【发布日期】`).
             // `1.索引号：…` is a numbered sentence explaining the label (a guide), not a field.
             let before = line[..m.start()].trim_end();
-            line[..m.start()]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !is_han(c))
+            (m.as_str().starts_with(['【', '[', '［'])
+                || line[..m.start()]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !is_han(c)))
                 && !is_enumerator(before)
         })
         .collect();
