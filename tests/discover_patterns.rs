@@ -484,6 +484,84 @@ fn pager_variants_give_every_page_with_its_number() {
     }
 }
 
+/// A pager whose links call a page function of the page's script (`onclick="goPage(2)"`, with
+/// `function goPage(p){ location.href='…pageNum='+p; }`): its pages are the URLs it builds.
+#[test]
+fn pager_links_that_call_a_page_function_lead_to_the_urls_it_builds() {
+    let functions = [
+        (
+            "goPage",
+            "function goPage(p){ location.href='/col/col1229/index.html?uid=4001&pageNum='+p; }",
+            "",
+        ),
+        (
+            "toPage",
+            "function toPage(n) {\n  window.location.href = \"/col/col1229/index.html?uid=4001&pageNum=\" + n;\n}",
+            "",
+        ),
+        (
+            "jump",
+            "function jump(i){window.location.replace('/col/col1229/index.html?uid=4001&pageNum=' + i + '&size=20');}",
+            "&size=20",
+        ),
+        (
+            "gotoPage",
+            "function gotoPage(pg){ document.location = '/col/col1229/index.html?uid=4001&pageNum='+pg }",
+            "",
+        ),
+    ];
+    let page_url = "http://www.example.gov.cn/col/col1229/index.html?uid=4001&pageNum=2";
+    for (name, script, suffix) in functions {
+        for (call_in, scheme) in [("onclick", ""), ("href", "javascript:")] {
+            for (next, last, count) in [
+                ("下一页", "尾页", "第 2 页 / 共 3 页"),
+                ("下一頁", "末頁", "第 2 頁 / 共 3 頁"),
+            ] {
+                let link = |n: u64, label: &str| match call_in {
+                    "onclick" => format!(
+                        "<a href=\"javascript:void(0)\" onclick=\"{name}({n})\">{label}</a>"
+                    ),
+                    _ => format!("<a href=\"{scheme}{name}('{n}')\">{label}</a>"),
+                };
+                let pager = format!(
+                    "<div class=\"pages\">{count} {}{}{}</div><script>{script}</script>",
+                    link(1, "1"),
+                    link(3, next),
+                    link(3, last)
+                );
+                let html = list_page("utf-8", &pager);
+                let page = read(page_url, &html);
+                let case = format!("{name}, {call_in}, {next}");
+                assert_eq!(page.items.len(), 3, "{case}");
+                assert_eq!(page.number, Some(2), "{case}");
+                let url = |n: u64| {
+                    format!(
+                        "http://www.example.gov.cn/col/col1229/index.html?uid=4001&pageNum={n}{suffix}"
+                    )
+                };
+                let got: Vec<String> = page
+                    .next_pages
+                    .iter()
+                    .map(|r| r.url().to_string())
+                    .collect();
+                assert!(got.contains(&url(3)), "{case}: {got:?}");
+                assert!(
+                    got.iter().all(|u| [url(1), url(3)].contains(u)),
+                    "{case}: {got:?}"
+                );
+            }
+        }
+    }
+    // A function that opens something other than its argument is not a page function.
+    let html = list_page(
+        "utf-8",
+        "<div class=\"pages\"><a onclick=\"show(2)\" href=\"#\">下一页</a></div>\
+         <script>function show(p){ location.href='/detail.jsp?id='+current; }</script>",
+    );
+    let page = read("http://www.example.gov.cn/list.jsp", &html);
+    assert!(page.next_pages.is_empty(), "{:?}", page.next_pages);
+}
+
 // ---- 3. The same page under two URLs ----
 
 #[test]

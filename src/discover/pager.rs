@@ -156,7 +156,8 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
             in_select: true,
         })
     });
-    let anchors: Vec<Anchor> = links.chain(options).collect();
+    let scripted = script_page_links(doc, html, base);
+    let anchors: Vec<Anchor> = links.chain(options).chain(scripted).collect();
 
     if let Some(pager) = numbered_files(&anchors, page_url, stated.pages)
         .or_else(|| query_pages(&anchors, page_url, stated.pages))
@@ -173,6 +174,76 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
         stated,
     }
 }
+
+/// `function goPage(p) { location.href = '/list.jsp?pageNum=' + p; }`: a page function of the
+/// page's own scripts that only builds a URL from its one argument (a prefix, the argument, an
+/// optional suffix).
+static PAGE_FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r#"function\s+([A-Za-z_$][\w$]*)\s*\(\s*([A-Za-z_$][\w$]*)\s*\)\s*\{\s*"#,
+        r#"(?:window\.|document\.|self\.|top\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*"#,
+        r#"['"]([^'"]*)['"]\s*\+\s*([A-Za-z_$][\w$]*)\s*(?:\+\s*['"]([^'"]*)['"])?"#,
+    ))
+});
+/// A call of a page function with a number: `goPage(2)`, `javascript:goPage('3')`.
+static PAGE_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^(?:javascript:)?\s*([A-Za-z_$][\w$]*)\s*\(\s*['"]?(\d{1,6})['"]?\s*\)\s*;?\s*(?:return\s+false\s*;?)?$"#,
+    )
+});
+/// Bytes of the page's scripts searched for page functions.
+const MAX_SCRIPT_BYTES: usize = 256 * 1024;
+
+/// The pager links that call a page function of the page's scripts (`onclick="goPage(2)"`), as
+/// the URLs the function would open.
+fn script_page_links(doc: &Html, html: &str, base: &LinkBase) -> Vec<Anchor> {
+    let mut functions: HashMap<String, (String, String)> = HashMap::new();
+    if html.contains("function") && html.contains("location") {
+        let mut end = html.len().min(MAX_SCRIPT_BYTES);
+        while !html.is_char_boundary(end) {
+            end -= 1;
+        }
+        for c in PAGE_FUNCTION.captures_iter(&html[..end]) {
+            let (Some(name), Some(param), Some(prefix), Some(used)) =
+                (c.get(1), c.get(2), c.get(3), c.get(4))
+            else {
+                continue;
+            };
+            // The argument itself goes into the URL, not some other variable.
+            if param.as_str() != used.as_str() {
+                continue;
+            }
+            let suffix = c.get(5).map_or("", |m| m.as_str());
+            functions.insert(
+                name.as_str().to_string(),
+                (prefix.as_str().to_string(), suffix.to_string()),
+            );
+        }
+    }
+    if functions.is_empty() {
+        return Vec::new();
+    }
+    crate::page::select(doc, &SCRIPT_LINKS)
+        .filter_map(|a| {
+            let call = [a.value().attr("onclick"), a.value().attr("href")]
+                .into_iter()
+                .flatten()
+                .find_map(|code| PAGE_CALL.captures(code.trim()))?;
+            let (prefix, suffix) = functions.get(call.get(1)?.as_str())?;
+            let number = call.get(2)?.as_str();
+            Some(Anchor {
+                url: resolve(base, &format!("{prefix}{number}{suffix}"))?,
+                label: compact(&a.text().collect::<String>()),
+                in_select: false,
+            })
+        })
+        .collect()
+}
+
+static SCRIPT_LINKS: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse("a[onclick], a[href^='javascript:'], a[href^='JavaScript:']")
+        .expect("static selector is valid")
+});
 
 fn first_number(patterns: &[Regex], text: &str) -> Option<u64> {
     patterns

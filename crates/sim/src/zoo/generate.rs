@@ -102,7 +102,12 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
             6,
         ),
         _ => pick(
-            &[Pager::Next(next), Pager::Numbered, Pager::Select],
+            &[
+                Pager::Next(next),
+                Pager::Numbered,
+                Pager::Select,
+                Pager::PageFunction,
+            ],
             seed,
             k,
             6,

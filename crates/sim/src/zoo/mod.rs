@@ -94,6 +94,9 @@ pub enum Pager {
     Select,
     /// TRS `createPageHTML(count, current, "index", "html")` (TRS family only).
     Script,
+    /// 首页/上一页/next/尾页 links that call `goPage(N)`, a function of the page's script that
+    /// opens the page's URL (families whose page URLs end in the page number).
+    PageFunction,
 }
 
 /// How the page count is printed beside the pager.

@@ -260,6 +260,25 @@ fn pager(
             "<script type=\"text/javascript\">createPageHTML({pages}, {}, \"index\", \"html\");</script>",
             n - 1
         )),
+        Pager::PageFunction => {
+            let call = |p: usize, label: &str| {
+                format!("<a href=\"javascript:void(0)\" onclick=\"goPage({p})\">{label}</a> ")
+            };
+            out.push_str(&call(1, home));
+            if n > 1 {
+                out.push_str(&call(n - 1, word(spec, "上一页", "上一頁")));
+            }
+            if n < pages {
+                out.push_str(&call(n + 1, spec.next_word));
+                out.push_str(&call(pages, last));
+            }
+            // The page URLs of the families that offer this pager end in the page number.
+            let second = link(2);
+            let prefix = second.strip_suffix('2').unwrap_or(&second);
+            out.push_str(&format!(
+                "<script>function goPage(p){{ window.location.href = '{prefix}' + p; }}</script>"
+            ));
+        }
     }
     out.push_str("</div>");
     out
