@@ -136,7 +136,8 @@ fn next_link_only_pager_gives_just_the_next_page() {
 
 #[test]
 fn trs_create_page_html_lists_all_pages() {
-    let cases: [(&str, &str, Vec<&str>); 4] = [
+    // (script, page URL, the other pages, the records the script states)
+    let cases: [(&str, &str, Vec<&str>, Option<u64>); 4] = [
         (
             r#"<script>createPageHTML(5, 2, "index", "shtml");</script>"#,
             "http://example.gov.cn/zfxxgk/ndbg/index_2.shtml",
@@ -146,6 +147,7 @@ fn trs_create_page_html_lists_all_pages() {
                 "index_3.shtml",
                 "index_4.shtml",
             ],
+            None,
         ),
         (
             r#"<script>var countPage = 5; var currentPage = 0;
@@ -157,11 +159,13 @@ fn trs_create_page_html_lists_all_pages() {
                 "index_3.shtml",
                 "index_4.shtml",
             ],
+            None,
         ),
         (
             r#"<script>createPageHTML('page_div', 3, 1, 'index', 'htm', 60);</script>"#,
             "http://example.gov.cn/zfxxgk/ndbg/index_1.htm",
             vec!["index.htm", "index_2.htm"],
+            Some(60),
         ),
         (
             // The function's definition precedes the call; only the call counts.
@@ -169,9 +173,10 @@ fn trs_create_page_html_lists_all_pages() {
                createPageHTML(2, 0, "index", "html");</script>"#,
             "http://example.gov.cn/zfxxgk/ndbg/index.html",
             vec!["index_1.html"],
+            None,
         ),
     ];
-    for (script, page_url, expected) in cases {
+    for (script, page_url, expected, records) in cases {
         let html = page(&format!("{DATED_UL}{script}"));
         let u = url(page_url);
         let got = discover(&u, &html);
@@ -185,6 +190,7 @@ fn trs_create_page_html_lists_all_pages() {
             Some(expected.len() as u64 + 1),
             "{script}"
         );
+        assert_eq!(got.stated.and_then(|s| s.items), records, "{script}");
     }
 }
 

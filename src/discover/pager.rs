@@ -129,7 +129,10 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
 
     if let Some(trs) = trs_pager(html, page_url) {
         stated.pages = stated.pages.or(Some(trs.count));
-        stated.items = stated.items.or_else(|| trs_record_count(html));
+        stated.items = stated
+            .items
+            .or(trs.records)
+            .or_else(|| trs_record_count(html));
         return Pager {
             next_pages: trs.pages(base),
             current: Some(trs.current + 1),

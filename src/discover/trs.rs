@@ -29,6 +29,8 @@ pub(super) struct TrsPager {
     pub current: u64,
     pub name: String,
     pub ext: String,
+    /// The records the call states (the sixth argument of the newer form).
+    pub records: Option<u64>,
 }
 
 impl TrsPager {
@@ -83,11 +85,16 @@ pub(super) fn trs_pager(html: &str, page_url: &Url) -> Option<TrsPager> {
                 args.get(start + 2),
                 args.get(start + 3),
             ) {
+                let records = match args.get(start + 4) {
+                    Some(Arg::Num(n)) if start == 1 => Some(*n),
+                    _ => None,
+                };
                 return Some(TrsPager {
                     count: *count,
                     current: *current,
                     name: name.clone(),
                     ext: ext.clone(),
+                    records,
                 });
             }
         }
@@ -117,6 +124,7 @@ pub(super) fn trs_pager(html: &str, page_url: &Url) -> Option<TrsPager> {
         current,
         name: "index".to_string(),
         ext,
+        records: None,
     })
 }
 
