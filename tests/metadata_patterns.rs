@@ -527,6 +527,52 @@ fn pattern_7_a_repeated_structure_that_is_most_of_the_page_is_a_list() {
     assert_eq!(kind_of(URL, &item), "item");
 }
 
+/// A full report followed by a box of five or more related, dated reports is an item (`inspect`
+/// guesses); five dated entries under a short heading are a list.
+#[test]
+fn a_long_report_with_a_box_of_related_reports_is_an_item() {
+    let related = |n: usize| -> String {
+        (0..n)
+            .map(|i| {
+                format!(
+                    "<li><a href=\"/zwgk/201{i}01/t201{i}0120_{i}.html\">某某县人民政府201{i}年政府信息公开工作年度报告</a>\
+                     <span>201{i}-01-20</span></li>"
+                )
+            })
+            .collect()
+    };
+    let sample = std::fs::read_to_string(format!(
+        "{}/../shared/sample-reports/artux-2017-report.txt",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("the sample report is there");
+    let paragraphs: String = sample
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .take(30)
+        .map(|l| format!("<p>{l}</p>"))
+        .collect();
+    for n in [5, 6, 8] {
+        let item = page(
+            "<title>某某县人民政府2021年政府信息公开工作年度报告</title>",
+            &format!(
+                "<h1>某某县人民政府2021年政府信息公开工作年度报告</h1><div class=\"content\">{paragraphs}</div>\
+                 <div class=\"xgxx\"><h3>相关信息</h3><ul>{}</ul></div>",
+                related(n)
+            ),
+        );
+        assert_eq!(kind_of(URL, &item), "item", "{n} related reports");
+        let list = page(
+            "<title>政府信息公开年报</title>",
+            &format!(
+                "<h2>政府信息公开年报</h2><p>本栏目发布本县各部门年度报告。</p><ul>{}</ul>",
+                related(n)
+            ),
+        );
+        assert_eq!(kind_of(URL, &list), "list", "{n} entries");
+    }
+}
+
 #[test]
 fn pattern_8_an_annual_report_with_a_wrong_title() {
     let sections = "<p>一、总体情况</p><p>本机关认真贯彻落实条例。</p>\

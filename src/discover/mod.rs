@@ -232,13 +232,17 @@ const BARE_LIST_MIN_DATED: usize = 3;
 /// Share of the main text (in percent) the entries' titles and dates make up on a bare list; on
 /// an item page with a box of related links its own text is the larger part.
 const BARE_LIST_MIN_SHARE: usize = 60;
+/// Share of the main text (in percent) five dated entries must make up without a pager or a
+/// count: a long report with a box of five related reports is an item.
+const LIST_HINT_MIN_SHARE: usize = 15;
 
 /// `page_kind_hint` on what discover already found on the page, with `main_chars` the page's
 /// main text outside navigation (`PageFacts::main_chars`). A list is a jpage datastore, 5 dated
-/// entries, 2 with a next page, one row of a list whose pager states more pages (a list trimmed
-/// to one row), 2 or more dated entries that a printed count on the page (`相关结果4个`)
-/// numbers exactly (a short search result), or 3 or more dated entries of one repeated
-/// structure that make up most of the main text (a year's column of three reports).
+/// entries that make up at least 15% of the main text, 2 with a next page, one row of a list
+/// whose pager states more pages (a list trimmed to one row), 2 or more dated entries that a
+/// printed count on the page (`相关结果4个`) numbers exactly (a short search result), or 3 or
+/// more dated entries of one repeated structure that make up most of the main text (a year's
+/// column of three reports).
 pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
     let dated = page.items.iter().filter(|i| i.date.is_some()).count();
     let has_datastore = html.contains("<datastore") && html.contains("<recordset");
@@ -258,7 +262,7 @@ pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
             .sum()
     };
     has_datastore
-        || dated >= LIST_HINT_MIN_DATED
+        || (dated >= LIST_HINT_MIN_DATED && listed() * 100 >= main_chars * LIST_HINT_MIN_SHARE)
         || (dated >= 2 && !page.next_pages.is_empty())
         || (dated >= 1 && stated_pages > 1 && !page.next_pages.is_empty())
         || (dated >= 2 && counted())
