@@ -816,6 +816,100 @@ fn the_gbk_query_of_the_report_is_sent_as_a_browser_sends_it() {
 
 // ---- Lists only a script fills ----
 
+/// Entries a script holds as a JSON array (`var listData = [{"title", "url", "pubDate"}]`) are
+/// the list's items, whatever the keys are called, in any encoding; a menu held as data (no
+/// dates) is not a list, and data that is not JSON is reported as needing JavaScript.
+#[test]
+fn entries_a_script_holds_as_json_are_the_lists_items() {
+    let entries = |keys: [&str; 3], n: usize| -> String {
+        let [title, url, date] = keys;
+        let rows: Vec<String> = (1..=n)
+            .map(|i| {
+                format!(
+                    "{{\"{title}\": \"某某县第{i}局2021年政府信息公开工作年度报告\", \"{url}\": \"/zwgk/xxgknb/202201/t202201{i:02}_6{i:02}.html\", \"{date}\": \"2022-01-{i:02}\", \"views\": {i}}}"
+                )
+            })
+            .collect();
+        rows.join(", ")
+    };
+    let shell = |script: &str| {
+        format!(
+            "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>\
+             <div class=\"header\"><a href=\"/\">首页</a></div><ul id=\"list\"></ul>\
+             <script>{script}</script></body></html>"
+        )
+    };
+    let key_sets = [
+        ["title", "url", "pubDate"],
+        ["docTitle", "linkUrl", "publishTime"],
+        ["TITLE", "URL", "PUBDATE"],
+        ["name", "href", "date"],
+    ];
+    for keys in key_sets {
+        for n in [1, 3, 12] {
+            for (encoding, html) in [
+                (
+                    UTF_8,
+                    shell(&format!("var listData = [{}];", entries(keys, n))),
+                ),
+                (
+                    encoding_rs::GBK,
+                    shell(&format!(
+                        "window.DATA = [{}]; render(window.DATA);",
+                        entries(keys, n)
+                    )),
+                ),
+                (
+                    encoding_rs::BIG5,
+                    traditional(&shell(&format!("var list=[{}]", entries(keys, n)))),
+                ),
+            ] {
+                let case = format!("{keys:?}, {n} entries, {}", encoding.name());
+                let (kind, page) =
+                    read_as("http://www.example.gov.cn/zwgk/xxgknb/", &html, encoding);
+                assert_eq!(kind, PageKind::Content, "{case}");
+                let got: Vec<(String, Option<String>)> = page
+                    .items
+                    .iter()
+                    .map(|i| (i.url.to_string(), i.date.map(|d| d.to_string())))
+                    .collect();
+                let want: Vec<(String, Option<String>)> = (1..=n)
+                    .map(|i| {
+                        (
+                            format!("http://www.example.gov.cn/zwgk/xxgknb/202201/t202201{i:02}_6{i:02}.html"),
+                            Some(format!("2022-01-{i:02}")),
+                        )
+                    })
+                    .collect();
+                assert_eq!(got, want, "{case}");
+                assert!(
+                    page.items
+                        .iter()
+                        .all(|i| i.title.as_deref().is_some_and(|t| t.contains("2021年"))),
+                    "{case}"
+                );
+            }
+        }
+    }
+    // A menu held as data has no dates: not a list.
+    let menu = shell(
+        r#"var menus = [{"title": "首页", "url": "/"}, {"title": "政务公开", "url": "/zwgk/"}];"#,
+    );
+    let (_, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", &menu, UTF_8);
+    assert!(page.items.is_empty(), "{:?}", page.items);
+    // A JavaScript object literal is not JSON: the list needs JavaScript, and says so.
+    let literal = shell(
+        "var listData = [{title: '某某县2021年年报', url: '/a/t1.html', pubDate: '2022-01-15'}];",
+    );
+    let (kind, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", &literal, UTF_8);
+    assert_eq!(kind, PageKind::Content);
+    assert!(page.items.is_empty());
+    assert_eq!(
+        page.needs_javascript.as_deref(),
+        Some("a script holds entries as data that is not a dated JSON list")
+    );
+}
+
 #[test]
 fn a_list_only_a_script_fills_is_reported_as_needing_javascript() {
     let with_list = list_page(

@@ -151,6 +151,9 @@ pub fn discover_document(
         None => {
             let pager = pager::pagination(doc, html, url, &base);
             page.items = items::list_items(doc, &base);
+            if page.items.is_empty() {
+                page.items = script::data_items(html, &base);
+            }
             page.number = pager.current;
             for next in pager.next_pages {
                 if let Some(n) = next.number {

@@ -6,6 +6,9 @@
 use std::sync::LazyLock;
 
 use regex::Regex;
+use serde_json::Value;
+
+use crate::dates::parse_date;
 
 fn re(pattern: &str) -> Regex {
     Regex::new(pattern).expect("static regex literal is valid")
@@ -41,6 +44,78 @@ static APP_BUNDLE: LazyLock<Regex> = LazyLock::new(|| {
 static GKMLPT_SID: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?s)/gkmlpt/.{0,4000}?\bSID\s*[:=]\s*["']?(\d{1,12})"#));
 
+/// An array of objects assigned in a script: `var listData = [{"title": …, "url": …}, …]`.
+static DATA_ARRAY: LazyLock<Regex> = LazyLock::new(|| re(r"=\s*(\[)\s*\{"));
+/// The same holding a link key, whatever its quoting: such a list is the page's, in data.
+static DATA_LINKS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"=\s*\[\s*\{[^}]{0,400}?["']?(?:url|href|link|linkUrl|docUrl)["']?\s*:"#)
+});
+/// Bytes of a page searched for data arrays, and arrays tried.
+const MAX_DATA_BYTES: usize = 512 * 1024;
+const MAX_DATA_ARRAYS: usize = 8;
+/// Keys of an entry's link, title and date in script data, in order of preference.
+const URL_KEYS: &[&str] = &["url", "href", "link", "linkUrl", "docUrl", "URL"];
+const TITLE_KEYS: &[&str] = &["title", "docTitle", "name", "TITLE", "FILENAME"];
+const DATE_KEYS: &[&str] = &[
+    "pubDate",
+    "pubdate",
+    "publishTime",
+    "publishDate",
+    "releaseTime",
+    "docRelTime",
+    "date",
+    "time",
+    "createTime",
+    "PUBDATE",
+];
+
+/// The entries a script holds as a JSON array of objects with a link, a title and a date
+/// (`var listData = [{"title": "…", "url": "/…/t1.html", "pubDate": "2022-01-15"}]`), joined as
+/// the page's links. Empty when the page holds no such array, or only JavaScript object
+/// literals that are not JSON (those are reported as needing JavaScript).
+pub(super) fn data_items(html: &str, base: &super::dom::LinkBase) -> Vec<super::ListItem> {
+    if !html.contains("<script") {
+        return Vec::new();
+    }
+    let mut end = html.len().min(MAX_DATA_BYTES);
+    while !html.is_char_boundary(end) {
+        end -= 1;
+    }
+    let html = &html[..end];
+    for found in DATA_ARRAY.captures_iter(html).take(MAX_DATA_ARRAYS) {
+        let Some(open) = found.get(1) else { continue };
+        let mut values =
+            serde_json::Deserializer::from_str(&html[open.start()..]).into_iter::<Value>();
+        let Some(Ok(Value::Array(entries))) = values.next() else {
+            continue;
+        };
+        let items: Vec<super::ListItem> = entries
+            .iter()
+            .filter_map(|entry| {
+                let text = |keys: &[&str]| {
+                    keys.iter()
+                        .find_map(|k| entry.get(*k)?.as_str().map(str::trim))
+                        .filter(|s| !s.is_empty())
+                };
+                // Dated, as a list's entries are: a menu held as data has none.
+                let date = text(DATE_KEYS).and_then(parse_date)?;
+                let mut url = super::dom::resolve(base, text(URL_KEYS)?)?;
+                url.set_fragment(None);
+                Some(super::ListItem {
+                    url,
+                    title: Some(text(TITLE_KEYS)?.to_string()),
+                    date: Some(date),
+                    fields: Vec::new(),
+                })
+            })
+            .collect();
+        if !items.is_empty() {
+            return items;
+        }
+    }
+    Vec::new()
+}
+
 /// What shows that the page's list is filled by a script, when it is: `None` for a page that
 /// shows nothing of the kind. Called only for pages on which no list was found.
 pub(super) fn needs_javascript(html: &str) -> Option<String> {
@@ -49,6 +124,9 @@ pub(super) fn needs_javascript(html: &str) -> Option<String> {
             "a gkmlpt catalogue (政府信息公开目录管理平台) that a script fills from /gkmlpt/api/all/{{column}}?page=1&sid={}; configure that URL with list_api = \"gkmlpt\"",
             sid.as_str()
         ));
+    }
+    if DATA_LINKS.is_match(html) {
+        return Some("a script holds entries as data that is not a dated JSON list".into());
     }
     if APP_ROOT.is_match(html) && APP_BUNDLE.is_match(html) {
         return Some("an empty <div id=\"app\"> that a script application fills".into());

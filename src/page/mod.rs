@@ -199,11 +199,13 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     };
     if analysis.kind == PageKind::EmptyTemplate {
         // A channel index (links to per-year sub-channels and nothing else) has too little text
-        // to tell from an empty template by size: its sub-channels make it a list. So does a list
-        // a script fills, which is reported as needing JavaScript rather than as empty.
+        // to tell from an empty template by size: its sub-channels make it a list. So do entries
+        // a script holds as data, and a list a script fills, which is reported as needing
+        // JavaScript rather than as empty.
         if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
             let page = discover::discover_document(input.url, doc, text, decoded.encoding);
             if discover::is_channel_index(&page)
+                || !page.items.is_empty()
                 || page.needs_javascript.is_some()
                 || page.leads_to_api
             {
