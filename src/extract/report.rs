@@ -179,12 +179,12 @@ static CHINESE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
 pub fn report_year_from_title(title: &str) -> Option<i32> {
     let t = normalise_title(title);
     for re in YEAR_OF_TITLE.iter() {
-        if let Some(year) = re
-            .captures(&t)
-            .and_then(|c| c.get(1))
-            .and_then(|m| m.as_str().parse().ok())
-        {
-            return Some(year);
+        let year = re
+            .captures_iter(&t)
+            .filter_map(|c| c.get(1)?.as_str().parse().ok())
+            .find(|y| REPORT_YEARS.contains(y));
+        if year.is_some() {
+            return year;
         }
     }
     let caps = CHINESE_YEAR.captures(&t)?;
@@ -199,13 +199,18 @@ pub fn report_year_from_title(title: &str) -> Option<i32> {
             })?;
         year = year * 10 + i32::try_from(digit).ok()?;
     }
-    (1949..=2100).contains(&year).then_some(year)
+    REPORT_YEARS.contains(&year).then_some(year)
 }
 
-/// `统计期限…自2024年1月1日起`, `统计数据时限从2017年1月1日起至…`, `统计时限为2024年1月1日至…`.
+/// Years a report can cover: the national regulations took effect in 2008, and a few cities
+/// reported under their own rules from 2004; a title's `1900` is no report's year.
+const REPORT_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// `统计期限…自2024年1月1日起`, `统计数据时限从2017年1月1日起至…`, `统计时限为2024年1月1日至…`; the
+/// first reports' period starts on 1 May 2008, when the regulations took effect.
 static STATISTICS_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"统计[^。；;\n]{0,16}?(?:期限|时限|时间|期间|时段|区间|期)[^。；;\n\d]{0,12}((?:19|20)\d{2})\s*年\s*0?1\s*月\s*0?1\s*日",
+        r"统计[^。；;\n]{0,16}?(?:期限|时限|时间|期间|时段|区间|期)[^。；;\n\d]{0,12}(?:((?:19|20)\d{2})\s*年\s*0?1\s*月|(2008)\s*年\s*0?5\s*月)\s*0?1\s*日",
     )
     .expect("the statistics period pattern is valid")
 });
@@ -214,8 +219,9 @@ static STATISTICS_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
 pub fn report_year_from_body(text: &str) -> Option<i32> {
     STATISTICS_PERIOD
         .captures(text)
-        .and_then(|c| c.get(1))
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
         .and_then(|m| m.as_str().parse().ok())
+        .filter(|y| REPORT_YEARS.contains(y))
 }
 
 #[cfg(test)]
@@ -376,6 +382,9 @@ mod tests {
             ("2024政府信息公开年度报告", Some(2024)),
             ("政府信息公开年度报告", None),
             ("第12345号", None),
+            // Found by the fuzzer: a number that is no report's year.
+            ("政府信息公开工作年度报告<div>1900-00-00", None),
+            ("1900年政府信息公开工作年度报告（2019年）", Some(2019)),
         ];
         for (title, want) in cases {
             assert_eq!(report_year_from_title(title), want, "{title}");
@@ -399,6 +408,14 @@ mod tests {
                 "本报告所列数据的统计期限自2020年01月01日起至2020年12月31日止",
                 Some(2020),
             ),
+            // The first reports' period starts when the regulations took effect.
+            (
+                "本报告中所列数据的统计期限自2008年5月1日起至2008年12月31日止。",
+                Some(2008),
+            ),
+            ("统计期限自2008年05月01日起至2008年12月31日止", Some(2008)),
+            ("统计期限自2010年5月1日起", None),
+            ("统计期限自1900年1月1日起", None),
             // A publish date or a plan is not a statistics period.
             ("2018年2月7日", None),
             ("统计局于2024年3月1日发布", None),
