@@ -299,6 +299,70 @@ fn year_blocks_with_more_links_lead_to_each_years_list() {
     assert!(page.year_sections.is_empty(), "{:?}", page.year_sections);
 }
 
+/// A short section list (or the short last page of a long one) beside a longer box of hot news
+/// keeps its own entries: they live under the section's folder, the box's elsewhere.
+#[test]
+fn a_short_list_beside_a_longer_sidebar_keeps_its_own_entries() {
+    let section = |n: usize| -> String {
+        (1..=n)
+            .map(|i| {
+                format!(
+                    "<li><a href=\"/zwgk/xxgknb/20220{i}/t20220{i}10_{i}.html\">某某县第{i}局2021年政府信息公开工作年度报告</a><span>2022-0{i}-10</span></li>"
+                )
+            })
+            .collect()
+    };
+    let sidebar = |n: usize| -> String {
+        (1..=n)
+            .map(|i| {
+                format!(
+                    "<li><a href=\"/zwdt/bmdt/202403/t202403{i:02}_{i}.html\">某某县公安局第{i}号通告</a><span>2024-03-{i:02}</span></li>"
+                )
+            })
+            .collect()
+    };
+    for (own, hot) in [(3, 8), (4, 8), (6, 10), (2, 12)] {
+        for sidebar_first in [false, true] {
+            let main = format!(
+                "<div class=\"main\"><ul class=\"list\">{}</ul></div>",
+                section(own)
+            );
+            let side = format!(
+                "<div class=\"side\"><h3>最新信息</h3><ul class=\"list\">{}</ul></div>",
+                sidebar(hot)
+            );
+            let body = if sidebar_first {
+                format!("{side}{main}")
+            } else {
+                format!("{main}{side}")
+            };
+            let html = format!(
+                "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>{body}</body></html>"
+            );
+            for (encoding, html) in [
+                (UTF_8, html.clone()),
+                (encoding_rs::BIG5, traditional(&html)),
+            ] {
+                let case = format!(
+                    "{own} own, {hot} hot, sidebar first {sidebar_first}, {}",
+                    encoding.name()
+                );
+                let (_, page) = read_as(
+                    "http://www.example.gov.cn/zwgk/xxgknb/index_2.html",
+                    &html,
+                    encoding,
+                );
+                let paths: Vec<&str> = page.items.iter().map(|i| i.url.path()).collect();
+                assert_eq!(paths.len(), own, "{case}: {paths:?}");
+                assert!(
+                    paths.iter().all(|p| p.starts_with("/zwgk/xxgknb/")),
+                    "{case}: {paths:?}"
+                );
+            }
+        }
+    }
+}
+
 // ---- 2. Simplified and Traditional pagers ----
 
 #[test]

@@ -65,10 +65,30 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
         .collect();
 
     let dated = |entries: &[Entry]| entries.iter().filter(|e| e.date.is_some()).count();
+    // The section's own entries usually live under its folder (`/zwgk/xxgknb/202201/t….html`),
+    // a sidebar's hot news elsewhere: a short list, or a list's short last page, is not lost to a
+    // longer box beside it.
+    let folder = section_folder(&base.url);
+    let at_home = |entries: &[Entry]| {
+        entries
+            .iter()
+            .filter(|e| {
+                e.date.is_some()
+                    && folder
+                        .as_deref()
+                        .is_some_and(|f| e.url.path().starts_with(f))
+            })
+            .count()
+    };
     let best = scored
         .iter()
         .enumerate()
-        .max_by(|(ia, (_, a)), (ib, (_, b))| dated(a).cmp(&dated(b)).then(ib.cmp(ia)))
+        .max_by(|(ia, (_, a)), (ib, (_, b))| {
+            (at_home(a) >= 2)
+                .cmp(&(at_home(b) >= 2))
+                .then(dated(a).cmp(&dated(b)))
+                .then(ib.cmp(ia))
+        })
         .map(|(i, _)| i);
 
     let chosen: Vec<&Vec<Entry>> = match best {
@@ -112,6 +132,14 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
         .filter(|e| seen.insert(e.url.clone()))
         .map(|e| e.clone().into_item())
         .collect()
+}
+
+/// The folder of a list page below the site's root (`/zwgk/xxgknb/` of
+/// `/zwgk/xxgknb/index_2.html`), or `None` for a page at the root, whose folder holds everything.
+fn section_folder(page: &url::Url) -> Option<String> {
+    let path = page.path();
+    let folder = &path[..path.rfind('/')? + 1];
+    (folder.len() > 1).then(|| folder.to_string())
 }
 
 /// The longest container of long-titled, undated entries, when a page has no dated list. A
