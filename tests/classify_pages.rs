@@ -183,6 +183,67 @@ fn synthetic_pages_classify() {
     }
 }
 
+/// A server's short notice that the visits come too often, that its firewall stopped the request,
+/// or that the site is down for maintenance, served with 200 or an error status inside the
+/// site's chrome, is a challenge (the host backs off and the page is not archived); a report or a
+/// long notice that mentions the same words is content.
+#[test]
+fn server_notices_are_challenges_not_content() {
+    let notices: [(&str, &str, ChallengeKind); 6] = [
+        (
+            "访问受限",
+            "<h2>您的访问过于频繁，请稍后再试！</h2>",
+            ChallengeKind::Throttled,
+        ),
+        (
+            "提示",
+            "<p>请求过于频繁，请1分钟后再访问。</p>",
+            ChallengeKind::Throttled,
+        ),
+        (
+            "安全拦截",
+            "<p>您的请求疑似攻击行为，已被拦截。事件ID：8a7f6c</p>",
+            ChallengeKind::Blocked,
+        ),
+        (
+            "网站防火墙",
+            "<p>您的访问请求可能对网站造成安全威胁，请求已被拦截。</p>",
+            ChallengeKind::Blocked,
+        ),
+        (
+            "网站维护中",
+            "<h2>网站维护中</h2><p>为了给您提供更好的服务，本网站正在进行系统升级，敬请谅解！</p>",
+            ChallengeKind::Maintenance,
+        ),
+        (
+            "系統公告",
+            "<p>系統維護中，暫停訪問。</p>",
+            ChallengeKind::Maintenance,
+        ),
+    ];
+    for (title, main, kind) in notices {
+        for status in [200, 403, 503] {
+            let html = portal_page(title, main);
+            assert_eq!(
+                classify_html(status, html.as_bytes()),
+                challenge(kind),
+                "{status} {main}"
+            );
+        }
+    }
+    let long = "<h1>某某市2023年政府信息公开工作年度报告</h1><p>本报告依据《中华人民共和国政府信息公开条例》编制。\
+        全年未发生因访问过于频繁而拒绝服务的情况，门户网站维护中发现的问题均已整改，网站防火墙拦截攻击若干次。\
+        全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、行政诉讼情况、\
+        存在的主要问题及改进情况、其他需要报告的事项。本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。</p>";
+    assert_eq!(
+        classify_html(
+            200,
+            portal_page("某某市2023年政府信息公开工作年度报告", long).as_bytes()
+        ),
+        PageKind::Content
+    );
+}
+
 /// A minimal OLE2 container: the magic, padding, and a directory entry name in UTF-16LE.
 fn ole2(stream: &str) -> Vec<u8> {
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

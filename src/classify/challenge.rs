@@ -31,8 +31,62 @@ pub(super) fn detect(status: u16, text: &str, facts: &PageFacts) -> Option<Chall
     if visible <= OTHER_MAX_CHARS && facts.script_bytes > visible && sets_cookie_and_reloads(text) {
         return Some(ChallengeKind::Other);
     }
+    if facts.main_chars() <= NOTICE_MAX_CHARS {
+        let says = |phrases: &[&str]| {
+            phrases
+                .iter()
+                .any(|p| facts.title.contains(p) || facts.main_text.contains(p))
+        };
+        if says(THROTTLED) {
+            return Some(ChallengeKind::Throttled);
+        }
+        if says(BLOCKED) {
+            return Some(ChallengeKind::Blocked);
+        }
+        if says(MAINTENANCE) {
+            return Some(ChallengeKind::Maintenance);
+        }
+    }
     None
 }
+
+/// A server's notice (too many visits, a firewall's block, maintenance) is short outside the
+/// site's navigation and footer; a document that mentions such words has more to say.
+const NOTICE_MAX_CHARS: usize = 200;
+/// Notices that the visits come too often.
+const THROTTLED: &[&str] = &[
+    "访问过于频繁",
+    "访问太频繁",
+    "请求过于频繁",
+    "请求太频繁",
+    "操作过于频繁",
+    "访问频率过高",
+    "访问频率过快",
+    "访问次数过多",
+    "訪問過於頻繁",
+    "請求過於頻繁",
+];
+/// Notices of a web application firewall's block.
+const BLOCKED: &[&str] = &[
+    "已被拦截",
+    "被防火墙拦截",
+    "疑似攻击",
+    "网站防火墙",
+    "可能对网站造成安全威胁",
+    "已被封禁",
+    "已被攔截",
+];
+/// Notices that the site is down for maintenance.
+const MAINTENANCE: &[&str] = &[
+    "网站维护中",
+    "系统维护中",
+    "网站正在维护",
+    "系统正在维护",
+    "网站升级维护中",
+    "系统升级维护中",
+    "網站維護中",
+    "系統維護中",
+];
 
 fn is_ruishu(text: &str) -> bool {
     const MARKERS: &[&str] = &[

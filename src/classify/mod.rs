@@ -27,6 +27,12 @@ pub enum ChallengeKind {
     Waf360,
     /// Some other interstitial that demands JavaScript or a cookie before content.
     Other,
+    /// A short page, whatever its status, saying the visits come too often (访问过于频繁).
+    Throttled,
+    /// A short page saying a web application firewall stopped the request (已被拦截, 疑似攻击).
+    Blocked,
+    /// A short page saying the site is down for maintenance (网站维护中).
+    Maintenance,
 }
 
 /// What a response turned out to be.
