@@ -231,3 +231,45 @@ fn attachment_queries_go_in_the_pages_encoding() {
         );
     }
 }
+
+/// An item page that only sends the reader to the report's file (a refresh) is the report: the
+/// file is its attachment, not an empty template.
+#[test]
+fn an_item_that_refreshes_to_its_file_has_that_file() {
+    for meta in [
+        r#"<meta http-equiv="refresh" content="0;url=/uploadfiles/202201/nb2021.pdf">"#,
+        r#"<META HTTP-EQUIV="REFRESH" CONTENT="0; URL='/uploadfiles/202201/nb2021.pdf'">"#,
+    ] {
+        let html = format!("<html><head>{meta}<title>年报</title></head><body></body></html>");
+        let url = Url::parse(PAGE_URL).expect("valid URL");
+        let input = PageInput {
+            url: &url,
+            status: 200,
+            content_type: Some("text/html; charset=utf-8"),
+            body: html.as_bytes(),
+        };
+        let role = PageRole::Item {
+            evidence: Default::default(),
+            portal_name: String::new(),
+        };
+        let analysis = page::analyse_guarded(input, &role).expect("the pipeline does not panic");
+        assert_eq!(
+            analysis.kind,
+            nianbao::classify::PageKind::Content,
+            "{meta}"
+        );
+        let View::Item { metadata, .. } = analysis.view else {
+            panic!("an item view: {meta}");
+        };
+        let files: Vec<&str> = metadata
+            .attachments
+            .iter()
+            .map(|a| a.url.as_str())
+            .collect();
+        assert_eq!(
+            files,
+            ["http://127.0.0.1/uploadfiles/202201/nb2021.pdf"],
+            "{meta}"
+        );
+    }
+}

@@ -363,6 +363,48 @@ fn a_short_list_beside_a_longer_sidebar_keeps_its_own_entries() {
     }
 }
 
+/// A section page that shows nothing and sends the reader on (a refresh, a script that only sets
+/// `location`, a frameset, an iframe) leads to the list's page; a list with entries keeps its
+/// frames to itself.
+#[test]
+fn a_shell_page_leads_to_the_page_it_sends_the_reader_to() {
+    let target = "http://www.example.gov.cn/zwgk/xxgknb/list_1.shtml";
+    let shells = [
+        r#"<meta http-equiv="refresh" content="0;url=/zwgk/xxgknb/list_1.shtml">"#,
+        r#"<META HTTP-EQUIV="Refresh" CONTENT="0; URL='list_1.shtml'">"#,
+        r#"<meta http-equiv="refresh" content="3; URL = /zwgk/xxgknb/list_1.shtml">"#,
+        r#"<meta http-equiv="refresh" content="0;/zwgk/xxgknb/list_1.shtml">"#,
+        "<script>window.location.href='/zwgk/xxgknb/list_1.shtml';</script>",
+        "<script type=\"text/javascript\">\n  location.replace(\"list_1.shtml\")\n</script>",
+        "<script>top.location = \"/zwgk/xxgknb/list_1.shtml\"</script>",
+        r#"<iframe src="/zwgk/xxgknb/list_1.shtml" width="100%" height="900" frameborder="0"></iframe>"#,
+    ];
+    for shell in shells {
+        for text in ["", "页面跳转中……", "頁面跳轉中"] {
+            let html = format!(
+                "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>{shell}<p>{text}</p></body></html>"
+            );
+            let (kind, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", &html, UTF_8);
+            assert_eq!(kind, PageKind::Content, "{shell}");
+            let next: Vec<&str> = page.next_pages.iter().map(|p| p.url().as_str()).collect();
+            assert_eq!(next, [target], "{shell} {text}");
+        }
+    }
+    let frameset = r#"<html><head><title>年报</title></head><frameset rows="80,*"><frame src="/top.html"><frame src="list_1.shtml"></frameset></html>"#;
+    let (kind, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", frameset, UTF_8);
+    assert_eq!(kind, PageKind::Content);
+    let next: Vec<&str> = page.next_pages.iter().map(|p| p.url().as_str()).collect();
+    assert_eq!(next, ["http://www.example.gov.cn/top.html", target]);
+    // A list with entries keeps its frames and scripts to itself.
+    let html = list_page(
+        "utf-8",
+        "<iframe src=\"/video/player.html\"></iframe><script>var u='x'; location.href='/other/';</script>",
+    );
+    let page = read("http://www.example.gov.cn/zwgk/xxgknb/", &html);
+    assert_eq!(page.items.len(), 3);
+    assert!(page.next_pages.is_empty(), "{:?}", page.next_pages);
+}
+
 // ---- 2. Simplified and Traditional pagers ----
 
 #[test]

@@ -12,7 +12,7 @@ pub mod sniff;
 
 use serde::Serialize;
 
-pub use page::PageFacts;
+pub use page::{PageFacts, refresh_target};
 pub use sniff::{document_type_for_name, sniff_document_type};
 
 /// The anti-bot systems seen in front of government portals.
@@ -147,6 +147,7 @@ pub fn classify_html(status: u16, text: &str, facts: &PageFacts) -> PageKind {
     if facts.main_chars() < EMPTY_MAX_CHARS
         && !facts.has_embedded_frame
         && !facts.has_xml_data_island
+        && facts.redirect.is_none()
         && !facts
             .links
             .iter()

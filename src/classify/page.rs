@@ -63,6 +63,8 @@ pub struct PageFacts {
     pub has_xml_data_island: bool,
     /// Hrefs of `<a>` elements, in document order.
     pub links: Vec<String>,
+    /// Where a `<meta http-equiv="refresh" content="0;url=…">` sends the reader.
+    pub redirect: Option<String>,
     /// Non-whitespace characters of `visible_text` and `main_text`, counted once: classify asks
     /// for them several times a page.
     visible_count: usize,
@@ -121,6 +123,9 @@ impl PageFacts {
                                         facts.links.push(href.trim().to_owned());
                                     }
                                 }
+                                "meta" if facts.redirect.is_none() => {
+                                    facts.redirect = refresh_target(element);
+                                }
                                 _ => {}
                             }
                         }
@@ -178,6 +183,28 @@ impl PageFacts {
     pub fn main_chars(&self) -> usize {
         self.main_count
     }
+}
+
+/// The URL of a `<meta http-equiv="refresh" content="0; url='…'">`, when the element is one.
+pub fn refresh_target(element: &scraper::node::Element) -> Option<String> {
+    if !element
+        .attr("http-equiv")
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("refresh"))
+    {
+        return None;
+    }
+    let content = element.attr("content")?;
+    let (_, rest) = content.split_once([';', ','])?;
+    let rest = rest.trim_start();
+    let url = match rest.get(..3) {
+        Some(key) if key.eq_ignore_ascii_case("url") => {
+            let after = rest[3..].trim_start();
+            after.strip_prefix('=').unwrap_or(after)
+        }
+        _ => rest,
+    };
+    let url = url.trim().trim_matches(|c| c == '\'' || c == '"').trim();
+    (!url.is_empty()).then(|| url.to_string())
 }
 
 fn is_boilerplate(element: &scraper::node::Element) -> bool {

@@ -173,6 +173,13 @@ pub fn discover_document(
     page.year_sections = years::year_sections(doc, &base, url, &excluded);
     page.column_year = years::column_year(doc);
     if page.items.is_empty() && page.next_pages.is_empty() && page.year_sections.is_empty() {
+        // A shell that sends the reader on (a refresh, a script's `location`, a frame) leads to
+        // the list's page.
+        let shell = script::shell_targets(doc, html, &base);
+        if !shell.is_empty() {
+            page.next_pages = shell.into_iter().map(PageRequest::Get).collect();
+            return page;
+        }
         match ucap::shell(html, url) {
             Some(ucap::Shell::First(request)) => {
                 page.leads_to_api = true;
@@ -270,4 +277,20 @@ pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
         || (dated >= 1 && stated_pages > 1 && !page.next_pages.is_empty())
         || (dated >= 2 && counted())
         || (dated >= BARE_LIST_MIN_DATED && listed() * 100 >= main_chars * BARE_LIST_MIN_SHARE)
+        || is_shell(page, main_chars)
 }
+
+/// A page with no text of its own that sends the reader to pages (a refresh, a frame): the list
+/// is there. One that sends them to a document file is an item whose report is that file.
+fn is_shell(page: &ListPage, main_chars: usize) -> bool {
+    page.items.is_empty()
+        && main_chars < SHELL_MAX_CHARS
+        && !page.next_pages.is_empty()
+        && page
+            .next_pages
+            .iter()
+            .all(|p| crate::classify::document_type_for_name(p.url().path()).is_none())
+}
+
+/// Main text a shell page may show beside its frame or refresh ("正在跳转…").
+const SHELL_MAX_CHARS: usize = 40;

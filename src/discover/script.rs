@@ -116,6 +116,58 @@ pub(super) fn data_items(html: &str, base: &super::dom::LinkBase) -> Vec<super::
     Vec::new()
 }
 
+/// A script that only sends the reader elsewhere: `window.location.href = '/list_1.shtml'`,
+/// `location.replace("…")`.
+static SCRIPT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^\s*(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*["']([^"']{1,500})["']\s*\)?\s*;?\s*$"#,
+    )
+});
+static SHELL_ELEMENTS: LazyLock<scraper::Selector> = LazyLock::new(|| {
+    scraper::Selector::parse("meta[http-equiv], frame[src], iframe[src], script")
+        .expect("static selector is valid")
+});
+/// Frames taken from one shell: a frameset of a banner, a menu and the list has three.
+const MAX_SHELL_TARGETS: usize = 4;
+
+/// Where a page that shows nothing itself sends the reader: a `<meta http-equiv="refresh">`, a
+/// script that only sets `location`, or the pages of its frames, in page order, without `about:`
+/// and script URLs.
+pub(super) fn shell_targets(
+    doc: &scraper::Html,
+    html: &str,
+    base: &super::dom::LinkBase,
+) -> Vec<url::Url> {
+    // Any case: `<META HTTP-EQUIV="Refresh">`, `<FRAME>`.
+    let hints = ["efresh", "rame", "RAME", "location"];
+    if !hints.iter().any(|h| html.contains(h)) {
+        return Vec::new();
+    }
+    let mut targets: Vec<url::Url> = Vec::new();
+    for element in crate::page::select(doc, &SHELL_ELEMENTS) {
+        let target = match element.value().name() {
+            "meta" => crate::classify::refresh_target(element.value()),
+            "script" => {
+                let code: String = element.text().collect();
+                SCRIPT_LOCATION
+                    .captures(&code)
+                    .and_then(|c| Some(c.get(1)?.as_str().to_string()))
+            }
+            _ => element.value().attr("src").map(str::to_string),
+        };
+        let Some(url) = target.and_then(|t| super::dom::resolve(base, &t)) else {
+            continue;
+        };
+        if !targets.contains(&url) {
+            targets.push(url);
+        }
+        if targets.len() == MAX_SHELL_TARGETS {
+            break;
+        }
+    }
+    targets
+}
+
 /// What shows that the page's list is filled by a script, when it is: `None` for a page that
 /// shows nothing of the kind. Called only for pages on which no list was found.
 pub(super) fn needs_javascript(html: &str) -> Option<String> {

@@ -1,4 +1,5 @@
-//! Attachment links of an item page: `a[href]`, `iframe`/`embed` `src`, and `<a>` whose `onclick`
+//! Attachment links of an item page: `a[href]`, `iframe`/`frame`/`embed` `src`, a
+//! `<meta http-equiv="refresh">` target, and `<a>` whose `onclick`
 //! or `javascript:` href names a document file (PDF, DOC, DOCX, WPS, XLS, XLSX, PPT, OFD, ZIP,
 //! RAR ...), resolved against `<base href>` and the page URL with the query in the page's
 //! encoding, as a browser sends it. A link counts when its URL, a query value (`?filename=x.pdf`),
@@ -20,7 +21,7 @@ use super::text::visible_text;
 use crate::classify::document_type_for_name;
 
 static LINKS: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse("a, iframe[src], embed[src], object[data]")
+    Selector::parse("a, iframe[src], frame[src], embed[src], object[data], meta[http-equiv]")
         .expect("the link selector list is valid")
 });
 
@@ -78,6 +79,9 @@ pub(crate) fn attachments(
 /// `javascript:` href names (`javascript:downLoad('/attach/x.docx','年报.docx')`).
 fn link_target(element: ElementRef<'_>) -> Option<String> {
     let attrs = element.value();
+    if attrs.name() == "meta" {
+        return crate::classify::refresh_target(attrs);
+    }
     let direct = ["href", "src", "data"]
         .iter()
         .find_map(|a| attrs.attr(a))

@@ -206,6 +206,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             let page = discover::discover_document(input.url, doc, text, decoded.encoding);
             if discover::is_channel_index(&page)
                 || !page.items.is_empty()
+                || !page.next_pages.is_empty()
                 || page.needs_javascript.is_some()
                 || page.leads_to_api
             {
