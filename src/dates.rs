@@ -45,15 +45,38 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 /// The date a URL carries in a full form: TRS `t20180210_123.html`, Hanweb `/art/2018/2/10/`,
 /// or `/20180210/`. A month-only directory (`/201802/`) is not a date and gives `None`.
 pub fn parse_url_date(url: &str) -> Option<NaiveDate> {
-    URL_DATE.captures_iter(url).find_map(|caps| {
+    let found = URL_DATE.captures_iter(url).find_map(|caps| {
         let year = caps.get(1)?.as_str().parse().ok()?;
         let (month, day) = match (caps.get(2), caps.get(3)) {
             (Some(m), Some(d)) => (m.as_str(), d.as_str()),
             _ => (caps.get(4)?.as_str(), caps.get(5)?.as_str()),
         };
         ymd(year, month.parse().ok()?, day.parse().ok()?)
+    });
+    found.or_else(|| {
+        FOLDER_DATES.iter().find_map(|re| {
+            re.captures_iter(url).find_map(|caps| {
+                ymd(
+                    caps.get(1)?.as_str().parse().ok()?,
+                    caps.get(2)?.as_str().parse().ok()?,
+                    caps.get(3)?.as_str().parse().ok()?,
+                )
+            })
+        })
     })
 }
+
+/// Dates as folders in other CMSs' URLs: `/2022-01/20/content_1107.htm` (www.gov.cn),
+/// `/202201/20/`, `/2022/0120/`, `/2022-01-20/`.
+static FOLDER_DATES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    [
+        r"/((?:19|20)\d{2})-(\d{2})/(\d{2})/",
+        r"/((?:19|20)\d{2})(\d{2})/(\d{2})/",
+        r"/((?:19|20)\d{2})/(\d{2})(\d{2})/",
+        r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/",
+    ]
+    .map(|p| Regex::new(p).expect("the URL folder date patterns are valid"))
+});
 
 /// Byte offset and date of the first valid Arabic-numeral date.
 fn first_arabic(text: &str) -> Option<(usize, NaiveDate)> {
@@ -132,6 +155,9 @@ fn ascii_digits(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '－' => '-',
+            '／' => '/',
+            '．' => '.',
             _ => c,
         })
         .collect()
@@ -160,6 +186,8 @@ mod tests {
             ("2018.02.10", d(2018, 2, 10)),
             ("发布时间：2022-05-06 15:16", d(2022, 5, 6)),
             ("２０１８年２月１０日", d(2018, 2, 10)),
+            ("２０２２－０１－１０", d(2022, 1, 10)),
+            ("２０２２／１／１０", d(2022, 1, 10)),
             ("2018 年 2 月 10 日", d(2018, 2, 10)),
             // Impossible or out-of-range dates are rejected, and the next real one is taken.
             ("2023-02-30", None),
@@ -195,6 +223,20 @@ mod tests {
             ("https://a.gov.cn/x/201802/index.html", None),
             ("https://a.gov.cn/x/t20180230_1.html", None),
             ("https://a.gov.cn/content/post_12345.html", None),
+            (
+                "http://www.gov.cn/zhengce/content/2022-01/20/content_1107.htm",
+                d(2022, 1, 20),
+            ),
+            (
+                "https://a.gov.cn/xxgk/202201/20/content_1.html",
+                d(2022, 1, 20),
+            ),
+            (
+                "https://a.gov.cn/2022/0120/c1234a56789/page.htm",
+                d(2022, 1, 20),
+            ),
+            ("https://a.gov.cn/news/2022-01-20/1107.html", d(2022, 1, 20)),
+            ("https://a.gov.cn/news/2022-13-20/1107.html", None),
         ];
         for (url, want) in cases {
             assert_eq!(parse_url_date(url), *want, "{url}");

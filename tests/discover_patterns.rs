@@ -444,6 +444,31 @@ struct PagerCase {
 
 const PAGERS: &[PagerCase] = &[
     PagerCase {
+        name: "image links labelled by title and alt (TRS numbering from 尾页)",
+        page_url: "http://a.gov.cn/nb/index.html",
+        pager: r#"<a href="index_1.html" title="下一页"><img src="/i/next.gif"></a> <a href="index_3.html"><img src="/i/last.gif" alt="尾页"></a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/nb/index_1.html", 2),
+            ("http://a.gov.cn/nb/index_2.html", 3),
+            ("http://a.gov.cn/nb/index_3.html", 4),
+        ],
+    },
+    PagerCase {
+        name: "onclick and javascript: hrefs that set location, Traditional",
+        page_url: "http://a.gov.cn/nb/index.html",
+        pager: r#"共3頁 <a href="javascript:;" onclick="window.location.href='index_1.html'">下一頁</a> <a href="javascript:location.href='index_2.html'">末頁</a>"#,
+        stated_pages: Some(3),
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://a.gov.cn/nb/index_1.html", 2),
+            ("http://a.gov.cn/nb/index_2.html", 3),
+        ],
+    },
+    PagerCase {
         name: "Simplified, index_2 is page 2",
         page_url: "http://a.gov.cn/nb/index.htm",
         pager: r#"共3页 第1页 <a href="index_2.htm">下一页</a> <a href="index_3.htm">尾页</a>"#,

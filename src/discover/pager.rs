@@ -143,7 +143,7 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
     let links = crate::page::select(doc, &LINKS).filter_map(|a| {
         Some(Anchor {
             url: resolve(base, a.value().attr("href")?)?,
-            label: compact(&a.text().collect::<String>()),
+            label: link_label(a),
             in_select: false,
         })
     });
@@ -178,6 +178,33 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
     }
 }
 
+/// A pager link's label: its text, else its `title`, else its image's `alt` (`<a title="下一页">
+/// <img alt="下一页"></a>`).
+fn link_label(a: scraper::ElementRef<'_>) -> String {
+    let text = compact(&a.text().collect::<String>());
+    if !text.is_empty() {
+        return text;
+    }
+    let img_alt = || {
+        a.descendants()
+            .filter_map(scraper::ElementRef::wrap)
+            .find(|e| e.value().name() == "img")
+            .and_then(|img| img.value().attr("alt"))
+    };
+    a.value()
+        .attr("title")
+        .or_else(img_alt)
+        .map(compact)
+        .unwrap_or_default()
+}
+
+/// An `onclick` or `javascript:` href that opens a page: `window.location.href='index_1.html'`.
+static LOCATION_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r#"^(?:javascript:)?\s*(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*['"]([^'"]{1,500})['"]\s*\)?\s*;?\s*(?:return\s+false\s*;?)?$"#,
+    )
+});
+
 /// `function goPage(p) { location.href = '/list.jsp?pageNum=' + p; }`: a page function of the
 /// page's own scripts that only builds a URL from its one argument (a prefix, the argument, an
 /// optional suffix).
@@ -197,8 +224,8 @@ static PAGE_CALL: LazyLock<Regex> = LazyLock::new(|| {
 /// Bytes of the page's scripts searched for page functions.
 const MAX_SCRIPT_BYTES: usize = 256 * 1024;
 
-/// The pager links that call a page function of the page's scripts (`onclick="goPage(2)"`), as
-/// the URLs the function would open.
+/// The pager links that open a page by script (`onclick="location.href='index_1.html'"`) or
+/// call a page function of the page's scripts (`onclick="goPage(2)"`), as the URLs they open.
 fn script_page_links(doc: &Html, html: &str, base: &LinkBase) -> Vec<Anchor> {
     let mut functions: HashMap<String, (String, String)> = HashMap::new();
     if html.contains("function") && html.contains("location") {
@@ -223,20 +250,29 @@ fn script_page_links(doc: &Html, html: &str, base: &LinkBase) -> Vec<Anchor> {
             );
         }
     }
-    if functions.is_empty() {
-        return Vec::new();
-    }
     crate::page::select(doc, &SCRIPT_LINKS)
         .filter_map(|a| {
-            let call = [a.value().attr("onclick"), a.value().attr("href")]
+            let code = [a.value().attr("onclick"), a.value().attr("href")];
+            // `onclick="window.location.href='index_1.html'"`: the page it opens.
+            let opened = code
                 .into_iter()
                 .flatten()
-                .find_map(|code| PAGE_CALL.captures(code.trim()))?;
-            let (prefix, suffix) = functions.get(call.get(1)?.as_str())?;
-            let number = call.get(2)?.as_str();
+                .find_map(|c| Some(LOCATION_CALL.captures(c.trim())?.get(1)?.as_str()));
+            let url = match opened {
+                Some(target) => resolve(base, target)?,
+                None => {
+                    let call = code
+                        .into_iter()
+                        .flatten()
+                        .find_map(|c| PAGE_CALL.captures(c.trim()))?;
+                    let (prefix, suffix) = functions.get(call.get(1)?.as_str())?;
+                    let number = call.get(2)?.as_str();
+                    resolve(base, &format!("{prefix}{number}{suffix}"))?
+                }
+            };
             Some(Anchor {
-                url: resolve(base, &format!("{prefix}{number}{suffix}"))?,
-                label: compact(&a.text().collect::<String>()),
+                url,
+                label: link_label(a),
                 in_select: false,
             })
         })

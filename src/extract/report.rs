@@ -10,8 +10,8 @@ use url::Url;
 use super::labels::simplified;
 
 /// Title words that make a page about reports rather than a report: guides, catalogues, notices,
-/// plans, readings (an infographic, 一图读懂, too), notes correcting a report (a corrected report,
-/// `…年度报告（更正）`, is still one), training.
+/// plans, readings (an infographic, 一图读懂, too), notes correcting, delaying or withdrawing a
+/// report (a corrected report, `…年度报告（更正）`, is still one), training, press conferences.
 const NOT_A_REPORT: &[&str] = &[
     "指南",
     "目录",
@@ -39,6 +39,9 @@ const NOT_A_REPORT: &[&str] = &[
     "勘误表",
     "勘误说明",
     "培训",
+    "延期",
+    "撤回",
+    "发布会",
 ];
 
 const DISCLOSURE: &[&str] = &["政府信息公开", "政务公开", "信息公开"];
@@ -255,6 +258,12 @@ mod tests {
             ("某某市2016年政府信息公开年度报告（更正）", true),
             ("某某市2016年政府信息公开年度报告（更正版）", true),
             ("2021年政府信息公开年报编制培训会召开", false),
+            (
+                "关于延期发布和义县2021年政府信息公开工作年度报告的说明",
+                false,
+            ),
+            ("和义县2021年政府信息公开工作年度报告撤回说明", false),
+            ("和义县2021年政府信息公开工作年度报告新闻发布会", false),
             ("2018年政府工作报告", false),
             ("2017年度部门决算报告", false),
             ("企业年报公示", false),
