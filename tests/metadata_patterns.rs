@@ -863,3 +863,38 @@ fn labels_in_brackets() {
         }
     }
 }
+
+/// A source line names the body before any date printed after it; the site itself (本站, 本网,
+/// 原创, the portal's own name) is no body.
+#[test]
+fn source_lines_with_dates_and_the_site_itself() {
+    let cases = [
+        ("来源：和义县财政局　2022-01-20 10:30", Some("和义县财政局")),
+        ("来源：和义县财政局（2022-01-20）", Some("和义县财政局")),
+        (
+            "信息来源：和义县财政局　[ 2022-01-20 ]",
+            Some("和义县财政局"),
+        ),
+        ("來源：和義縣財政局 2022年1月20日", Some("和義縣財政局")),
+        ("来源：本站原创", None),
+        ("来源：本网", None),
+        ("来源：和义县人民政府网", None),
+        ("来源：和义县人民政府门户网站", None),
+        ("来源：admin", None),
+    ];
+    for (line, want) in cases {
+        let html = page(
+            "<title>2021年政府信息公开工作年度报告</title>",
+            &format!(
+                "<h2>2021年政府信息公开工作年度报告</h2><div class=\"art-info\">{line}</div>\
+                 <div class=\"content\"><p>一、总体情况</p><p>本年度主动公开政府信息若干条。</p></div>"
+            ),
+        );
+        let m = read(&html, "");
+        assert_eq!(m.issuing_body.as_deref(), want, "{line}");
+        if want.is_some() {
+            let provenance = prov(&m, "issuing_body").unwrap_or_default();
+            assert!(provenance.starts_with("label:"), "{line}: {provenance}");
+        }
+    }
+}

@@ -231,6 +231,29 @@ fn body_name(text: &str) -> Option<String> {
     is_body_name(name).then(|| name.to_string())
 }
 
+/// What a source line (来源, 信息来源, the ContentSource meta) names: its text before any date
+/// printed after it (`和义县财政局　2022-01-20 10:30`, `和义县财政局（2022-01-20）`), when that
+/// has a name's shape; `None` for the site itself (本站, 本网, 原创, …网, …网站, admin).
+pub(crate) fn source_body(value: &str) -> Option<String> {
+    let end = SOURCE_DATE.find(value).map_or(value.len(), |m| m.start());
+    let name = value[..end]
+        .trim()
+        .trim_end_matches(['（', '(', '[', '【', '［', '|', '丨'])
+        .trim();
+    let site = ["本站", "本网", "原创", "管理员", "网站", "门户"]
+        .iter()
+        .any(|w| name.contains(w))
+        || name.ends_with('网');
+    let named = name.chars().count() >= 2 && !name.is_ascii() && super::shape::fits("来源", name);
+    (named && !site).then(|| name.to_string())
+}
+
+/// A date (or time) printed after a source's name.
+static SOURCE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[\s\u{3000}(（\[【［]*(?:(?:19|20)\d{2}\s*[-/.年]|\d{1,2}:\d{2})")
+        .expect("the source date pattern is valid")
+});
+
 /// `本报告由XX编制`, `本报告由XX根据…编制`.
 static OPENING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"本(?:年度)?报告(?:是)?由([^，。,；;、：:（(]{2,40}?)(?:根据|依据|按照|依照|编制|编写|制作|负责)")
@@ -379,6 +402,32 @@ mod tests {
         ];
         for (title, want) in cases {
             assert_eq!(issuer_from_title(title).as_deref(), want, "{title}");
+        }
+    }
+
+    #[test]
+    fn source_lines_name_a_body_or_none() {
+        let cases = [
+            ("和义县财政局", Some("和义县财政局")),
+            ("和义县财政局　2022-01-20 10:30", Some("和义县财政局")),
+            ("和义县财政局（2022-01-20）", Some("和义县财政局")),
+            ("和义县财政局 [ 2022-01-20 ]", Some("和义县财政局")),
+            ("和義縣財政局 2022年1月20日", Some("和義縣財政局")),
+            ("本站原创", None),
+            ("本网", None),
+            ("本站", None),
+            ("原创", None),
+            ("网站管理员", None),
+            ("admin", None),
+            ("和义县人民政府网", None),
+            ("和义县人民政府门户网站", None),
+            // A newspaper or a news site is what the line names.
+            ("山西日报", Some("山西日报")),
+            ("人民网-文化频道", Some("人民网-文化频道")),
+            ("无", None),
+        ];
+        for (value, want) in cases {
+            assert_eq!(source_body(value).as_deref(), want, "{value}");
         }
     }
 

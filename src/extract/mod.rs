@@ -135,6 +135,12 @@ pub fn extract_document(
     // A value that fails its field's shape (running text of a guide explaining the labels) is
     // not that field; printed in a metadata block it stays in `fields` as printed.
     let misshapen = shape::misshapen(&labelled.fields);
+    // The source line's name before the date printed after it is kept for the issuer rule
+    // (`来源：和义县财政局　2022-01-20 10:30` fails a name's shape as printed).
+    let sources: Vec<(&str, String)> = SOURCE_LABELS
+        .iter()
+        .filter_map(|l| Some((*l, issuer::source_body(labelled.fields.get(*l)?)?)))
+        .collect();
     for label in &misshapen {
         if labelled.inline.contains(label) {
             labelled.fields.remove(label);
@@ -244,16 +250,14 @@ pub fn extract_document(
         .collect();
     let mut others: Vec<Candidate> = Vec::new();
     if !slot_left_blank {
+        // A source line names a body only when it holds one: `来源：和义县财政局　2022-01-20`
+        // is 和义县财政局; `来源：本站原创` and `来源：和义县人民政府网` name none.
         others.extend(
-            SOURCE_LABELS
+            sources
                 .iter()
-                .filter_map(|l| field(&meta.fields, &[l]))
-                .map(|(v, p)| Candidate::new(v, p)),
+                .map(|(l, body)| Candidate::new(body.clone(), format!("label:{l}"))),
         );
-        if let Some(v) = metas
-            .get("contentsource")
-            .filter(|v| shape::fits("来源", v))
-        {
+        if let Some(v) = metas.get("contentsource").and_then(issuer::source_body) {
             others.push(Candidate::new(v, "meta:ContentSource"));
         }
     }
