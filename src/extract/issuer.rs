@@ -153,9 +153,11 @@ const NAME_ENDINGS: &[&str] = &[
 pub(crate) fn is_body_name(text: &str) -> bool {
     let n = text.chars().count();
     (2..=40).contains(&n)
-        && !text
-            .chars()
-            .any(|c| "。，,：:；;！？!?、（）()《》“”\"'<>|/\\".contains(c) || c.is_ascii_digit())
+        && !text.chars().any(|c| {
+            "。，,：:；;！？!?、（）()《》“”\"'<>|/\\".contains(c)
+                || c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+        })
         && text.chars().next().is_some_and(|c| !c.is_ascii())
         && !text.starts_with(['指', '是', '为', '由', '本', '该', '各'])
         && NAME_ENDINGS
@@ -167,7 +169,7 @@ pub(crate) fn is_body_name(text: &str) -> bool {
 /// words (`…办公室政府信息公开年报(2014年)`).
 static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:19|20)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年|(?:关于|关於)?(?:政府信息公开|政府资讯公开|政务公开|信息公开|政府信息|政务)",
+        r"(?:19|20|１９|２０)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年|(?:关于|关於)?(?:政府信息公开|政府资讯公开|政务公开|信息公开|政府信息|政务)",
     )
     .expect("the title cut pattern is valid")
 });
@@ -213,7 +215,7 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
 
 /// A year as `TITLE_CUT` matches it (`2020年`, `二〇一七年`).
 static YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})\s*年$")
+    Regex::new(r"^(?:(?:19|20|１９|２０)\d{2}|[〇零○一二三四五六七八九]{4})\s*年$")
         .expect("the year pattern is valid")
 });
 
@@ -393,6 +395,8 @@ mod tests {
                 Some("某某市人民政府"),
             ),
             ("某某縣人民政府資訊公開2020年度報告", Some("某某縣人民政府")),
+            ("和义县２０２１年政府信息公开工作年度报告", Some("和义县")),
+            ("２０２１年度和义县政府信息公开工作年度报告", Some("和义县")),
             ("2016年政府信息公开工作报告", None),
             ("2016年度政府信息公开工作报告", None),
             ("政府信息公开年报(2009年)", None),

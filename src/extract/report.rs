@@ -53,6 +53,13 @@ fn normalise_title(title: &str) -> String {
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(simplified)
+        .map(|c| match c {
+            // Full-width digits (２０２１年) read as ASCII ones.
+            '０'..='９' => {
+                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+            }
+            _ => c,
+        })
         .collect::<String>()
         .replace("资讯", "信息")
 }
@@ -391,6 +398,8 @@ mod tests {
             ("2024政府信息公开年度报告", Some(2024)),
             ("政府信息公开年度报告", None),
             ("第12345号", None),
+            ("和义县２０２１年政府信息公开工作年度报告", Some(2021)),
+            ("２０２１年度和义县政府信息公开工作年度报告", Some(2021)),
             // Found by the fuzzer: a number that is no report's year.
             ("政府信息公开工作年度报告<div>1900-00-00", None),
             ("1900年政府信息公开工作年度报告（2019年）", Some(2019)),
