@@ -154,13 +154,22 @@ fn chinese_number(text: &str) -> Option<u32> {
 fn ascii_digits(text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
             '－' => '-',
             '／' => '/',
             '．' => '.',
-            _ => c,
+            _ => ascii_digit(c),
         })
         .collect()
+}
+
+/// A full-width digit (`２`) as its ASCII digit; any other character as it is.
+pub(crate) fn ascii_digit(c: char) -> char {
+    match c {
+        '０'..='９' => {
+            char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+        }
+        _ => c,
+    }
 }
 
 #[cfg(test)]

@@ -53,13 +53,8 @@ fn normalise_title(title: &str) -> String {
         .chars()
         .filter(|c| !c.is_whitespace())
         .map(simplified)
-        .map(|c| match c {
-            // Full-width digits (２０２１年) read as ASCII ones.
-            '０'..='９' => {
-                char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
-            }
-            _ => c,
-        })
+        // Full-width digits (２０２１年) read as ASCII ones.
+        .map(crate::dates::ascii_digit)
         .collect::<String>()
         .replace("资讯", "信息")
 }
