@@ -106,7 +106,7 @@ pub fn document_type_for_name(name: &str) -> Option<&'static str> {
 }
 
 /// The lower-cased extension of the last path segment, ignoring any query or fragment.
-fn extension(name: &str) -> Option<String> {
+pub(crate) fn extension(name: &str) -> Option<String> {
     let path = name.split(['?', '#']).next().unwrap_or(name);
     let file = path.rsplit('/').next().unwrap_or(path);
     let (_, ext) = file.rsplit_once('.')?;

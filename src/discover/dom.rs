@@ -52,6 +52,16 @@ pub(crate) fn join_encoded(base: &Url, href: &str, encoding: &'static Encoding) 
         .ok()
 }
 
+/// The first `max_bytes` of `text` at most, cut at a character boundary: the part of a page
+/// a script scan reads.
+pub(super) fn head(text: &str, max_bytes: usize) -> &str {
+    let mut end = text.len().min(max_bytes);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The base relative links resolve against: `<base href>` (itself resolved against the page URL)
 /// when the page has one, else the page URL; with the page's encoding.
 pub(crate) fn base_url(doc: &Html, page_url: &Url, encoding: &'static Encoding) -> LinkBase {

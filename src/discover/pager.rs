@@ -13,9 +13,10 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::dom::{
-    LINKS, LinkBase, compact, is_first_label, is_last_label, is_next_label, is_pager_label,
+    LINKS, LinkBase, compact, head, is_first_label, is_last_label, is_next_label, is_pager_label,
     pager_core, resolve, visible_text,
 };
+use super::script::location_target;
 use super::trs::{trs_pager, trs_record_count};
 use super::{PageRequest, StatedCount};
 
@@ -198,13 +199,6 @@ fn link_label(a: scraper::ElementRef<'_>) -> String {
         .unwrap_or_default()
 }
 
-/// An `onclick` or `javascript:` href that opens a page: `window.location.href='index_1.html'`.
-static LOCATION_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r#"^(?:javascript:)?\s*(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*['"]([^'"]{1,500})['"]\s*\)?\s*;?\s*(?:return\s+false\s*;?)?$"#,
-    )
-});
-
 /// `function goPage(p) { location.href = '/list.jsp?pageNum=' + p; }`: a page function of the
 /// page's own scripts that only builds a URL from its one argument (a prefix, the argument, an
 /// optional suffix).
@@ -229,11 +223,7 @@ const MAX_SCRIPT_BYTES: usize = 256 * 1024;
 fn script_page_links(doc: &Html, html: &str, base: &LinkBase) -> Vec<Anchor> {
     let mut functions: HashMap<String, (String, String)> = HashMap::new();
     if html.contains("function") && html.contains("location") {
-        let mut end = html.len().min(MAX_SCRIPT_BYTES);
-        while !html.is_char_boundary(end) {
-            end -= 1;
-        }
-        for c in PAGE_FUNCTION.captures_iter(&html[..end]) {
+        for c in PAGE_FUNCTION.captures_iter(head(html, MAX_SCRIPT_BYTES)) {
             let (Some(name), Some(param), Some(prefix), Some(used)) =
                 (c.get(1), c.get(2), c.get(3), c.get(4))
             else {
@@ -254,10 +244,7 @@ fn script_page_links(doc: &Html, html: &str, base: &LinkBase) -> Vec<Anchor> {
         .filter_map(|a| {
             let code = [a.value().attr("onclick"), a.value().attr("href")];
             // `onclick="window.location.href='index_1.html'"`: the page it opens.
-            let opened = code
-                .into_iter()
-                .flatten()
-                .find_map(|c| Some(LOCATION_CALL.captures(c.trim())?.get(1)?.as_str()));
+            let opened = code.into_iter().flatten().find_map(location_target);
             let url = match opened {
                 Some(target) => resolve(base, target)?,
                 None => {

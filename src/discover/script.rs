@@ -77,11 +77,7 @@ pub(super) fn data_items(html: &str, base: &super::dom::LinkBase) -> Vec<super::
     if !html.contains("<script") {
         return Vec::new();
     }
-    let mut end = html.len().min(MAX_DATA_BYTES);
-    while !html.is_char_boundary(end) {
-        end -= 1;
-    }
-    let html = &html[..end];
+    let html = super::dom::head(html, MAX_DATA_BYTES);
     for found in DATA_ARRAY.captures_iter(html).take(MAX_DATA_ARRAYS) {
         let Some(open) = found.get(1) else { continue };
         let mut values =
@@ -99,10 +95,8 @@ pub(super) fn data_items(html: &str, base: &super::dom::LinkBase) -> Vec<super::
                 };
                 // Dated, as a list's entries are: a menu held as data has none.
                 let date = text(DATE_KEYS).and_then(parse_date)?;
-                let mut url = super::dom::resolve(base, text(URL_KEYS)?)?;
-                url.set_fragment(None);
                 Some(super::ListItem {
-                    url,
+                    url: super::dom::resolve(base, text(URL_KEYS)?)?,
                     title: Some(text(TITLE_KEYS)?.to_string()),
                     date: Some(date),
                     fields: Vec::new(),
@@ -116,13 +110,18 @@ pub(super) fn data_items(html: &str, base: &super::dom::LinkBase) -> Vec<super::
     Vec::new()
 }
 
-/// A script that only sends the reader elsewhere: `window.location.href = '/list_1.shtml'`,
-/// `location.replace("…")`.
-static SCRIPT_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+/// Code that only sends the reader elsewhere: a script `window.location.href = '/list_1.shtml'`,
+/// `location.replace("…")`, or an `onclick`/`javascript:` href doing the same.
+static LOCATION_CALL: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r#"^\s*(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*["']([^"']{1,500})["']\s*\)?\s*;?\s*$"#,
+        r#"^(?:javascript:)?\s*(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*['"]([^'"]{1,500})['"]\s*\)?\s*;?\s*(?:return\s+false\s*;?)?$"#,
     )
 });
+
+/// Where code that only sets `location` sends the reader (`window.location.href='index_1.html'`).
+pub(super) fn location_target(code: &str) -> Option<&str> {
+    Some(LOCATION_CALL.captures(code.trim())?.get(1)?.as_str())
+}
 static SHELL_ELEMENTS: LazyLock<scraper::Selector> = LazyLock::new(|| {
     scraper::Selector::parse("meta[http-equiv], frame[src], iframe[src], script")
         .expect("static selector is valid")
@@ -149,9 +148,7 @@ pub(super) fn shell_targets(
             "meta" => crate::classify::refresh_target(element.value()),
             "script" => {
                 let code: String = element.text().collect();
-                SCRIPT_LOCATION
-                    .captures(&code)
-                    .and_then(|c| Some(c.get(1)?.as_str().to_string()))
+                location_target(&code).map(str::to_string)
             }
             _ => element.value().attr("src").map(str::to_string),
         };

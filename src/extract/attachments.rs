@@ -122,7 +122,7 @@ fn quoted_file(script: &str) -> Option<String> {
 /// The file a PDF viewer page shows (`/pdfjs/web/viewer.html?file=/upload/x.pdf`): its `file`
 /// value, resolved against the viewer as the viewer resolves it.
 fn viewed_file(url: &Url) -> Option<Url> {
-    if document_type_for_name(url.path()).is_some() || !has_extension(url.path(), PAGE_EXTENSIONS) {
+    if document_type_for_name(url.path()).is_some() || !is_web_page(url.path()) {
         return None;
     }
     let (_, file) = url
@@ -143,7 +143,7 @@ fn is_document(url: &Url, element: ElementRef<'_>) -> bool {
     {
         return true;
     }
-    if has_extension(url.path(), PAGE_EXTENSIONS) || element.value().name() != "a" {
+    if is_web_page(url.path()) || element.value().name() != "a" {
         return false;
     }
     let text = visible_text(element);
@@ -171,11 +171,10 @@ fn is_document(url: &Url, element: ElementRef<'_>) -> bool {
         && DOWNLOAD_TEXT_WORDS.iter().any(|w| lower_text.contains(w))
 }
 
-/// Whether the last path segment ends in one of `extensions` (lower-case, without the dot).
-fn has_extension(path: &str, extensions: &[&str]) -> bool {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    file.rsplit_once('.')
-        .is_some_and(|(_, ext)| extensions.contains(&ext.to_ascii_lowercase().as_str()))
+/// Whether a URL path names a web page (`.html`, `.shtml` …).
+fn is_web_page(path: &str) -> bool {
+    crate::classify::sniff::extension(path)
+        .is_some_and(|ext| PAGE_EXTENSIONS.contains(&ext.as_str()))
 }
 
 /// Links inside the site header, footer or navigation belong to the site, not to the item.
