@@ -693,6 +693,160 @@ fn pager_links_that_call_a_page_function_lead_to_the_urls_it_builds() {
     assert!(page.next_pages.is_empty(), "{:?}", page.next_pages);
 }
 
+/// ASP.NET WebForms pagers post the page's form back: AspNetPager (`'AspNetPager1','3'`),
+/// GridView (`'GridView1','Page$3'`) and LinkButtons (`WebForm_DoPostBackWithOptions`, no
+/// argument), with the form around the page or opened between table rows (the parser closes it
+/// there at once), in Simplified and Traditional, UTF-8, GBK and Big5. Each page is a POST to the
+/// form's action with the page's own view state and the link's target and argument; postback
+/// links that are no pager links (a tree menu, a search button) are not followed.
+#[test]
+fn asp_net_postback_pagers_post_the_form_back_for_each_page() {
+    let page_url = "http://www.example.gov.cn/zwgk/nb/list.aspx?cid=12";
+    let view_state = "/wEPDwUKLTEyMzQ1Njc4OQ9kFgICAw8WAh4EVGV4dGVkZA==";
+    let fields = format!(
+        "<input type=\"hidden\" name=\"__EVENTTARGET\" value=\"\" />\
+         <input type=\"hidden\" name=\"__EVENTARGUMENT\" value=\"\" />\
+         <input type=\"hidden\" name=\"__VIEWSTATE\" value=\"{view_state}\" />\
+         <input type=\"hidden\" name=\"__EVENTVALIDATION\" value=\"/wEWAwL+raDpAgK\" />\
+         <input type=\"text\" name=\"txtKey\" value=\"\" /><input type=\"submit\" name=\"btnSearch\" value=\"搜索\" />\
+         <input type=\"checkbox\" name=\"chkAll\" /><select name=\"ddlYear\"><option value=\"\">全部</option>\
+         <option value=\"2021\" selected=\"selected\">2021</option></select>\
+         <a href=\"javascript:__doPostBack('TreeView1','s2021')\">2021年</a>"
+    );
+    type Link = fn(u64, &str) -> String;
+    let aspnetpager: Link = |n, label| {
+        format!("<a href=\"javascript:__doPostBack('AspNetPager1','{n}')\">{label}</a> ")
+    };
+    let gridview: Link = |n, label| {
+        format!(
+            "<a href=\"javascript:__doPostBack('ctl00$Main$GridView1','Page${n}')\">{label}</a> "
+        )
+    };
+    let pagers: [(&str, Link); 2] = [
+        ("AspNetPager1", aspnetpager),
+        ("ctl00$Main$GridView1", gridview),
+    ];
+    for (target, link) in pagers {
+        for (next, last, encoding) in [
+            ("下一页", "尾页", UTF_8),
+            ("下一頁", "尾頁", BIG5),
+            ("下一页", "尾页", GBK),
+        ] {
+            for in_table in [false, true] {
+                // Page 2 of 4: 首页 上一页 1 [2] 3 4 下一页 尾页.
+                let pager = format!(
+                    "<div class=\"pager\">{}{}{}<span class=\"current\">2</span> {}{}{}{}</div>",
+                    link(1, "首页"),
+                    link(1, "上一页"),
+                    link(1, "1"),
+                    link(3, "3"),
+                    link(4, "4"),
+                    link(3, next),
+                    link(4, last)
+                );
+                let body = if in_table {
+                    format!(
+                        "<table><form name=\"form1\" method=\"post\" action=\"./list.aspx?cid=12\" id=\"form1\">\
+                         <tr><td>{fields}</td></tr><tr><td>{pager}</td></tr></form></table>"
+                    )
+                } else {
+                    format!(
+                        "<form name=\"form1\" method=\"post\" action=\"./list.aspx?cid=12\" id=\"form1\">\
+                         <div>{fields}</div>{pager}</form>"
+                    )
+                };
+                let mut html = list_page(encoding.name(), &body);
+                if encoding == BIG5 {
+                    html = traditional(&html);
+                }
+                let case = format!("{target}, {}, in table {in_table}", encoding.name());
+                let (kind, page) = read_as(page_url, &html, encoding);
+                assert_eq!(kind, PageKind::Content, "{case}");
+                assert_eq!(page.items.len(), 3, "{case}");
+                let mut got: Vec<(Option<u64>, String)> = Vec::new();
+                for request in &page.next_pages {
+                    let PageRequest::Post { url, form } = request else {
+                        panic!("{case}: a GET {request:?}");
+                    };
+                    assert_eq!(url.as_str(), page_url, "{case}");
+                    let value = |name: &str| {
+                        form.iter()
+                            .find(|(k, _)| k == name)
+                            .map(|(_, v)| v.as_str())
+                    };
+                    assert_eq!(value("__EVENTTARGET"), Some(target), "{case}");
+                    assert_eq!(value("__VIEWSTATE"), Some(view_state), "{case}");
+                    assert_eq!(
+                        value("__EVENTVALIDATION"),
+                        Some("/wEWAwL+raDpAgK"),
+                        "{case}"
+                    );
+                    assert_eq!(value("ddlYear"), Some("2021"), "{case}");
+                    assert_eq!(value("txtKey"), Some(""), "{case}");
+                    assert_eq!(value("btnSearch"), None, "{case}: no button is sent");
+                    assert_eq!(
+                        value("chkAll"),
+                        None,
+                        "{case}: an unchecked box is not sent"
+                    );
+                    got.push((
+                        page.number_of(request),
+                        value("__EVENTARGUMENT").unwrap_or("").to_string(),
+                    ));
+                }
+                got.sort();
+                let arg = |n: u64| match target {
+                    "AspNetPager1" => n.to_string(),
+                    _ => format!("Page${n}"),
+                };
+                assert_eq!(
+                    got,
+                    vec![(Some(1), arg(1)), (Some(3), arg(3)), (Some(4), arg(4))],
+                    "{case}"
+                );
+            }
+        }
+    }
+
+    // A LinkButton pager on page 1 (no way back, no page 1 link): 下一页 posts no argument and
+    // leads to page 2.
+    let button = "<a id=\"lbtnNext\" href=\"javascript:WebForm_DoPostBackWithOptions(new WebForm_PostBackOptions(&quot;ctl00$Main$lbtnNext&quot;, &quot;&quot;, true, &quot;&quot;, &quot;&quot;, false, true))\">下一页</a>";
+    let body = format!(
+        "<form method=\"post\" action=\"list.aspx?cid=12\" id=\"aspnetForm\">\
+         <input type=\"hidden\" name=\"__VIEWSTATE\" value=\"{view_state}\" />{button}</form>"
+    );
+    let page = read(page_url, &list_page("utf-8", &body));
+    assert_eq!(page.number, Some(1));
+    let [PageRequest::Post { form, .. }] = page.next_pages.as_slice() else {
+        panic!("one postback: {:?}", page.next_pages);
+    };
+    assert_eq!(page.number_of(&page.next_pages[0]), Some(2));
+    assert_eq!(
+        form[..2],
+        [
+            (
+                "__EVENTTARGET".to_string(),
+                "ctl00$Main$lbtnNext".to_string()
+            ),
+            ("__EVENTARGUMENT".to_string(), String::new())
+        ]
+    );
+
+    // Postback links without a form holding a view state, or that are no pager links, lead
+    // nowhere.
+    for body in [
+        "<div class=\"pager\"><a href=\"javascript:__doPostBack('AspNetPager1','2')\">下一页</a></div>".to_string(),
+        format!(
+            "<form method=\"post\"><input type=\"hidden\" name=\"__VIEWSTATE\" value=\"{view_state}\" />\
+             <a href=\"javascript:__doPostBack('TreeView1','s2021')\">2021年</a>\
+             <a href=\"javascript:__doPostBack('btnSearch','')\">搜索</a></form>"
+        ),
+    ] {
+        let page = read(page_url, &list_page("utf-8", &body));
+        assert!(page.next_pages.is_empty(), "{body}: {:?}", page.next_pages);
+    }
+}
+
 // ---- 3. The same page under two URLs ----
 
 #[test]

@@ -337,7 +337,10 @@ fn render_list(out: &mut String, i: &Inspection) {
                 let _ = writeln!(out, "  GET  {url}");
             }
             PageRequest::Post { url, form } => {
-                let form: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let form: Vec<String> = form
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", shortened(v)))
+                    .collect();
                 let _ = writeln!(out, "  POST {url}  {}", form.join("&"));
             }
         }
@@ -347,6 +350,18 @@ fn render_list(out: &mut String, i: &Inspection) {
         for s in &i.year_sections {
             let _ = writeln!(out, "  {}  {}", s.year, s.url);
         }
+    }
+}
+
+/// A form value as the text view shows it: a long one (an ASP.NET view state) by its start and
+/// its length.
+fn shortened(value: &str) -> String {
+    const SHOWN: usize = 40;
+    match value.char_indices().nth(SHOWN) {
+        Some((cut, _)) if value.len() > 2 * SHOWN => {
+            format!("{}…({} bytes)", &value[..cut], value.len())
+        }
+        _ => value.to_string(),
     }
 }
 

@@ -4,10 +4,14 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use url::Url;
 
 use crate::discover::{ListItem, PageRequest};
 use crate::extract::ListEvidence;
+
+/// Longest form written out in a frontier key.
+const MAX_FORM_IN_KEY: usize = 1024;
 
 /// A request in storable form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,13 +46,20 @@ impl TaskRequest {
         })
     }
 
-    /// The frontier key: the URL, plus the form for a POST.
+    /// The frontier key: the URL, plus the form for a POST (its sha256 when the form is long, as
+    /// an ASP.NET view state is: the task itself holds the form).
     pub fn key(&self) -> String {
         match &self.form {
             None => self.url.clone(),
             Some(form) => {
                 let encoded: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                format!("{} POST {}", self.url, encoded.join("&"))
+                let encoded = encoded.join("&");
+                if encoded.len() <= MAX_FORM_IN_KEY {
+                    format!("{} POST {encoded}", self.url)
+                } else {
+                    let digest = sha2::Sha256::digest(encoded.as_bytes());
+                    format!("{} POST sha256:{}", self.url, hex::encode(digest))
+                }
             }
         }
     }
@@ -171,5 +182,38 @@ impl Task {
 
     pub fn decode(bytes: &[u8]) -> Option<Task> {
         serde_json::from_slice(bytes).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(form: &[(&str, &str)]) -> TaskRequest {
+        TaskRequest {
+            url: "http://h.example/list.aspx".into(),
+            form: Some(
+                form.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// A short form is written out in the key; a long one (an ASP.NET view state) is named by its
+    /// digest, so keys stay short and still tell the pages apart.
+    #[test]
+    fn a_long_form_is_keyed_by_its_digest() {
+        let short = post(&[("current", "2"), ("pageSize", "15")]);
+        assert_eq!(
+            short.key(),
+            "http://h.example/list.aspx POST current=2&pageSize=15"
+        );
+        let state = "x".repeat(50_000);
+        let page = |n: &str| post(&[("__VIEWSTATE", &state), ("__EVENTARGUMENT", n)]).key();
+        assert!(page("2").len() < 200, "{}", page("2").len());
+        assert!(page("2").starts_with("http://h.example/list.aspx POST sha256:"));
+        assert_ne!(page("2"), page("3"));
+        assert_eq!(page("2"), page("2"));
     }
 }

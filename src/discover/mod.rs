@@ -1,7 +1,7 @@
 //! Discover: list page -> the items it lists, the next pages of the same list, and per-year
 //! subsections, without running JavaScript. Pure: a URL and decoded text in, links out.
 //! Knows plain pagination, TRS WCM `createPageHTML`, Hanweb JCMS jpage datastores, 开普云 UCAP
-//! column shells and their `/queryList` API, and JSON list APIs.
+//! column shells and their `/queryList` API, ASP.NET postback pagers, and JSON list APIs.
 
 mod dom;
 mod gkmlpt;
@@ -9,6 +9,7 @@ mod hanweb;
 mod items;
 mod json;
 mod pager;
+mod postback;
 mod script;
 mod trs;
 mod ucap;

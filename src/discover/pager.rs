@@ -1,8 +1,8 @@
 //! Pagination of HTML list pages: stated counts (共N页/頁, 共N条/條, 页次：1/5, 第1/3页), TRS WCM
 //! `createPageHTML` / `countPage` scripts (`trs`), numbered files (`index_N.html`, `home_N.htm`),
-//! query pagination (`?page=N`), `<select>` jump boxes and plain 下一页/下一頁 links. When the count
-//! of pages is known every other page is returned, so a backfill can queue them all without reading
-//! each in turn. Every page is numbered as the pager numbers it (page 1 is the list's first page),
+//! query pagination (`?page=N`), `<select>` jump boxes, ASP.NET postbacks (`postback`) and plain
+//! 下一页/下一頁 links. When the count of pages is known every other page is returned, so a backfill
+//! can queue them all without reading each in turn. Every page is numbered as the pager numbers it (page 1 is the list's first page),
 //! so that one page reached under two URLs (`list.asp?id=4` and `list.asp?id=4&page=1`) is one page.
 
 use std::collections::HashMap;
@@ -16,6 +16,7 @@ use super::dom::{
     LINKS, LinkBase, compact, head, is_first_label, is_last_label, is_next_label, is_pager_label,
     pager_core, resolve, visible_text,
 };
+use super::postback::postback_pages;
 use super::script::location_target;
 use super::trs::{trs_pager, trs_record_count};
 use super::{PageRequest, StatedCount};
@@ -105,18 +106,22 @@ struct Anchor {
 }
 
 impl Anchor {
-    /// The page number the label prints: "2", "[2]", "第2页", "第2頁".
     fn label_number(&self) -> Option<u64> {
-        let core = pager_core(&self.label);
-        let core = core
-            .strip_prefix('第')
-            .and_then(|c| c.strip_suffix('页'))
-            .unwrap_or(&core);
-        (!core.is_empty() && core.len() < 6 && core.chars().all(|c| c.is_ascii_digit()))
-            .then(|| core.parse().ok())
-            .flatten()
-            .filter(|n| *n > 0)
+        printed_number(&self.label)
     }
+}
+
+/// The page number a pager label prints: "2", "[2]", "第2页", "第2頁".
+pub(super) fn printed_number(label: &str) -> Option<u64> {
+    let core = pager_core(label);
+    let core = core
+        .strip_prefix('第')
+        .and_then(|c| c.strip_suffix('页'))
+        .unwrap_or(&core);
+    (!core.is_empty() && core.len() < 6 && core.chars().all(|c| c.is_ascii_digit()))
+        .then(|| core.parse().ok())
+        .flatten()
+        .filter(|n| *n > 0)
 }
 
 /// Reads the pager of an HTML list page.
@@ -168,6 +173,14 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
     {
         return Pager { stated, ..pager };
     }
+    let (current, postbacks) = postback_pages(doc, page_url, base, printed_current);
+    if !postbacks.is_empty() {
+        return Pager {
+            next_pages: postbacks,
+            current,
+            stated,
+        };
+    }
     let current = printed_current;
     Pager {
         next_pages: next_link(&anchors, page_url)
@@ -181,7 +194,7 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
 
 /// A pager link's label: its text, else its `title`, else its image's `alt` (`<a title="下一页">
 /// <img alt="下一页"></a>`).
-fn link_label(a: scraper::ElementRef<'_>) -> String {
+pub(super) fn link_label(a: scraper::ElementRef<'_>) -> String {
     let text = compact(&a.text().collect::<String>());
     if !text.is_empty() {
         return text;

@@ -101,12 +101,15 @@ fn portal(seed: u64, i: usize) -> ZooSpec {
             k,
             6,
         ),
+        // ASP.NET WebForms pagers twice: both ways the form can sit on the page need a portal.
         _ => pick(
             &[
                 Pager::Next(next),
                 Pager::Numbered,
+                Pager::PostBack,
                 Pager::Select,
                 Pager::PageFunction,
+                Pager::PostBack,
             ],
             seed,
             k,

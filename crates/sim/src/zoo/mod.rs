@@ -97,6 +97,9 @@ pub enum Pager {
     /// 首页/上一页/next/尾页 links that call `goPage(N)`, a function of the page's script that
     /// opens the page's URL (families whose page URLs end in the page number).
     PageFunction,
+    /// ASP.NET AspNetPager: `javascript:__doPostBack('AspNetPager1','N')` links post the page's
+    /// form back, whose `__VIEWSTATE` the server checks (ASP family only).
+    PostBack,
 }
 
 /// How the page count is printed beside the pager.

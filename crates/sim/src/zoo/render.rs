@@ -279,6 +279,27 @@ fn pager(
                 "<script>function goPage(p){{ window.location.href = '{prefix}' + p; }}</script>"
             ));
         }
+        Pager::PostBack => {
+            // AspNetPager leaves the links to the page shown without an address.
+            let post = |p: usize, label: &str| {
+                if p == n {
+                    format!("<a disabled=\"disabled\">{label}</a> ")
+                } else {
+                    format!("<a href=\"javascript:__doPostBack('AspNetPager1','{p}')\">{label}</a> ")
+                }
+            };
+            out.push_str(&post(1, home));
+            out.push_str(&post(n.saturating_sub(1).max(1), word(spec, "上一页", "上一頁")));
+            for p in 1..=pages {
+                if p == n {
+                    out.push_str(&format!("<span class=\"current\">{p}</span> "));
+                } else {
+                    out.push_str(&post(p, &p.to_string()));
+                }
+            }
+            out.push_str(&post((n + 1).min(pages), spec.next_word));
+            out.push_str(&post(pages, last));
+        }
     }
     out.push_str("</div>");
     out
@@ -300,11 +321,24 @@ fn asp(spec: &ZooSpec, req: &Request) -> Option<Response> {
         let (k, v) = pair.split_once('=')?;
         (k == want_key).then(|| percent_decode(v))
     });
-    let page: usize = params
-        .iter()
-        .find(|(k, _)| k == "page")
-        .map_or(Some(1), |(_, v)| v.parse().ok())?;
     let pages = pages_of(spec, None);
+    let page: usize = if spec.pager == Pager::PostBack {
+        match postback_page(req, pages) {
+            Ok(page) => page,
+            Err(error) => {
+                return Some(Response::new(
+                    500,
+                    "text/html; charset=utf-8",
+                    error.to_vec(),
+                ));
+            }
+        }
+    } else {
+        params
+            .iter()
+            .find(|(k, _)| k == "page")
+            .map_or(Some(1), |(_, v)| v.parse().ok())?
+    };
     if value.as_deref() != Some(want_value.as_slice()) || page == 0 || page > pages {
         // Another list, or past the end: an empty list, as ASP sites answer.
         return Some(html_page(spec, "列表", &rows(spec, &[], |_| String::new())));
@@ -328,7 +362,75 @@ fn asp(spec: &ZooSpec, req: &Request) -> Option<Response> {
             first
         )
     );
+    let body = if spec.pager == Pager::PostBack {
+        postback_form(spec, &body, &format!("list.asp?{q}"), page)
+    } else {
+        body
+    };
     Some(html_page(spec, word(spec, "年报", "年報"), &body))
+}
+
+/// The view state an ASP.NET list page `n` carries, and the page a posted one was issued for.
+fn view_state(n: usize) -> String {
+    format!("/wEPDwUKMTY+{n:03}/ZGRkQ==")
+}
+
+fn view_state_page(value: &str) -> Option<usize> {
+    value
+        .strip_prefix("/wEPDwUKMTY+")?
+        .strip_suffix("/ZGRkQ==")?
+        .parse()
+        .ok()
+}
+
+/// The page an ASP.NET list answers: 1 to a GET, else the pager's argument of a postback that
+/// carries a view state this list issued, as ASP.NET refuses any other ("Invalid viewstate").
+fn postback_page(req: &Request, pages: usize) -> Result<usize, &'static [u8]> {
+    if req.method != "POST" {
+        return Ok(1);
+    }
+    let issued = req
+        .param("__VIEWSTATE")
+        .and_then(|v| view_state_page(&v))
+        .is_some_and(|p| (1..=pages).contains(&p));
+    if !issued || req.param("__EVENTTARGET").as_deref() != Some("AspNetPager1") {
+        return Err(b"<html><body><h1>Server Error</h1>Invalid viewstate.</body></html>");
+    }
+    Ok(req
+        .param("__EVENTARGUMENT")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1))
+}
+
+/// A WebForms page: everything inside the one form, which a search box and a tree menu post
+/// back too. On the older portals (no charset declared) the form opens between table rows, where
+/// the HTML parser closes it at once and its fields become its siblings.
+fn postback_form(spec: &ZooSpec, body: &str, action: &str, n: usize) -> String {
+    let fields = format!(
+        "<input type=\"hidden\" name=\"__EVENTTARGET\" id=\"__EVENTTARGET\" value=\"\" />\
+         <input type=\"hidden\" name=\"__EVENTARGUMENT\" id=\"__EVENTARGUMENT\" value=\"\" />\
+         <input type=\"hidden\" name=\"__VIEWSTATE\" id=\"__VIEWSTATE\" value=\"{}\" />",
+        view_state(n)
+    );
+    let search = format!(
+        "<input type=\"text\" name=\"txtKey\" value=\"\" /><input type=\"submit\" name=\"btnSearch\" value=\"{}\" />\
+         <a href=\"javascript:__doPostBack('TreeView1','s2021')\">{}</a>",
+        word(spec, "搜索", "搜索"),
+        word(spec, "2021年", "2021年")
+    );
+    let script = "<script type=\"text/javascript\">function __doPostBack(eventTarget, eventArgument) {\
+        var theForm = document.forms['form1']; theForm.__EVENTTARGET.value = eventTarget;\
+        theForm.__EVENTARGUMENT.value = eventArgument; theForm.submit(); }</script>";
+    let (_, _, declared) = encoding(spec);
+    match declared {
+        true => format!(
+            "<form name=\"form1\" method=\"post\" action=\"{action}\" id=\"form1\"><div>{fields}</div>{script}{search}{body}</form>"
+        ),
+        false => format!(
+            "<table><form name=\"form1\" method=\"post\" action=\"{action}\" id=\"form1\">\
+             <tr><td>{fields}{script}{search}</td></tr><tr><td>{body}</td></tr></form></table>"
+        ),
+    }
 }
 
 fn percent_decode(s: &str) -> Vec<u8> {
