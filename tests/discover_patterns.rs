@@ -1283,3 +1283,37 @@ fn inspect_file(html: &str) -> (serde_json::Value, String) {
     let json = serde_json::from_str(&run("json")).expect("inspect prints JSON");
     (json, run("text"))
 }
+
+/// 动易 PowerEasy lists cut each title and put the whole one in a tooltip of fields, one a line
+/// (`文章标题：…&#13;&#10;作    者：…`): the entry's title is the tooltip's title line.
+#[test]
+fn a_tooltip_of_fields_gives_the_whole_title() {
+    for (label, whole, cut) in [
+        (
+            "文章标题",
+            "清河县财政局2010年政府信息公开工作年度报告",
+            "清河县财政局2010年政府信息公...",
+        ),
+        (
+            "文章標題",
+            "清河縣財政局2010年政府信息公開工作年度報告",
+            "清河縣財政局2010年政府信息公...",
+        ),
+    ] {
+        let row = |id: u32, date: &str| {
+            format!(
+                "<tr><td><a href=\"/xxgk/ShowArticle.asp?ArticleID={id}\" title=\"{label}：{whole}&#13;&#10;作    者：admin&#13;&#10;更新时间：{date} 10:00:00&#13;&#10;点击次数：12\">{cut}</a></td><td>{date}</td></tr>"
+            )
+        };
+        let html = format!(
+            "<html><head><meta charset=\"utf-8\"><title>公开年报</title></head><body>\
+             <table class=\"list\">{}{}{}</table></body></html>",
+            row(1242, "2011-03-28"),
+            row(1235, "2011-03-20"),
+            row(1228, "2011-03-10")
+        );
+        let page = read("http://www.example.gov.cn/xxgk/list.asp?lb=nb", &html);
+        let titles: Vec<Option<&str>> = page.items.iter().map(|i| i.title.as_deref()).collect();
+        assert_eq!(titles, vec![Some(whole); 3], "{label}");
+    }
+}

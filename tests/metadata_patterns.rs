@@ -898,3 +898,95 @@ fn source_lines_with_dates_and_the_site_itself() {
         }
     }
 }
+
+/// The article's heading beats a sidebar heading that the `<title>` also names (a column's
+/// `<h3>政府信息公开</h3>` comes first on the page and agrees with `…_政府信息公开_…` too), in
+/// Simplified and Traditional, whichever heading tag the sidebar uses.
+#[test]
+fn the_articles_heading_beats_a_sidebar_heading_the_title_also_names() {
+    let cases = [
+        (
+            "政府信息公开",
+            "泽林区教育局2023年政府信息公开工作年度报告",
+            "h3",
+        ),
+        (
+            "年度报告",
+            "泽林区教育局2023年政府信息公开工作年度报告",
+            "h2",
+        ),
+        (
+            "政府資訊公開",
+            "澤林區教育局2023年政府資訊公開工作年度報告",
+            "h3",
+        ),
+        (
+            "信息公开年报",
+            "泽林区2023年政府信息公开工作年度报告",
+            "div class=\"title\"",
+        ),
+    ];
+    for (column, report, tag) in cases {
+        let close = tag.split(' ').next().unwrap_or(tag);
+        let html = page(
+            &format!("<title>{report}_{column}_泽林区人民政府</title>"),
+            &format!(
+                "<aside class=\"side\"><{tag}>{column}</{close}><ul><li><a href=\"/a/\">机构职能</a></li>\
+                 <li><a href=\"/b/\">{column}</a></li></ul></aside>\
+                 <main><h1 class=\"article-title\">{report}</h1>\
+                 <div class=\"content\"><p>一、总体情况</p><p>本年度共主动公开政府信息若干条。</p></div></main>"
+            ),
+        );
+        let m = read(&html, "泽林区人民政府");
+        assert_eq!(m.title.as_deref(), Some(report), "{column} in <{tag}>");
+        assert_eq!(prov(&m, "title").as_deref(), Some("heading"), "{column}");
+    }
+}
+
+/// A list that cuts long titles ("清河县2011年政府信息公开工作...") gives way to the page's
+/// `<title>` that goes on where the cut stops; an uncut list title, or a `<title>` that is
+/// something else, does not.
+#[test]
+fn a_cut_list_title_gives_way_to_the_whole_title() {
+    let whole = "清河县财政局2010年政府信息公开工作年度报告";
+    let body = "<table><tr><td>详见附件：<a href=\"/UploadFiles/201103/201103281263.doc\">201103281263.doc</a></td></tr></table>";
+    for (listed, title_tag, want, want_prov) in [
+        (
+            "清河县财政局2010年政府信息公...",
+            format!("{whole} - 清河县人民政府"),
+            whole,
+            "title_tag",
+        ),
+        (
+            "清河县财政局2010年政府信息公…",
+            format!("{whole}_清河县人民政府"),
+            whole,
+            "title_tag",
+        ),
+        (
+            "清河县财政局2010年政府信息公开工作年度报告",
+            "公开年报 - 清河县人民政府".to_string(),
+            whole,
+            "list",
+        ),
+        (
+            "清河县财政局2010年政府信息公...",
+            "公开年报 - 清河县人民政府".to_string(),
+            "清河县财政局2010年政府信息公...",
+            "list",
+        ),
+    ] {
+        let html = page(&format!("<title>{title_tag}</title>"), body);
+        let evidence = ListEvidence {
+            title: Some(listed.to_string()),
+            ..ListEvidence::default()
+        };
+        let m = extract(&url(URL), &html, &evidence, "清河县人民政府");
+        assert_eq!(m.title.as_deref(), Some(want), "{listed} / {title_tag}");
+        assert_eq!(
+            prov(&m, "title").as_deref(),
+            Some(want_prov),
+            "{listed} / {title_tag}"
+        );
+    }
+}

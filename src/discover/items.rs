@@ -293,7 +293,11 @@ fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::Nai
 /// it ("鄂尔多斯市2019年政府信息公开..." beside the full title).
 fn link_title(a: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
     let text = text_without(a, skip);
-    let attr = a.value().attr("title").map(normalise).unwrap_or_default();
+    let attr = a
+        .value()
+        .attr("title")
+        .map(|t| normalise(tooltip_title(t)))
+        .unwrap_or_default();
     if attr.is_empty() {
         return text;
     }
@@ -308,6 +312,24 @@ fn link_title(a: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
         attr
     } else {
         text
+    }
+}
+
+/// The title line of a tooltip that lists an article's fields, one a line (动易 PowerEasy:
+/// `文章标题：…&#13;&#10;作    者：…&#13;&#10;更新时间：…`); any other `title` as it is.
+fn tooltip_title(attr: &str) -> &str {
+    let trimmed = attr.trim_start();
+    let value = ["文章标题", "文章標題", "标题", "標題"]
+        .iter()
+        .find_map(|label| {
+            let rest = trimmed.strip_prefix(label)?.trim_start();
+            rest.strip_prefix('：').or_else(|| rest.strip_prefix(':'))
+        });
+    match value {
+        Some(value) if attr.contains(['\r', '\n']) => {
+            value.split(['\r', '\n']).next().unwrap_or(value)
+        }
+        _ => attr,
     }
 }
 

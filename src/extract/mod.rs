@@ -203,12 +203,26 @@ pub fn extract_document(
                 .filter(|(t, _)| (4..=200).contains(&t.chars().count()))
         })
         .or_else(|| {
-            evidence
+            let listed = evidence
                 .title
                 .as_deref()
                 .map(text::collapse)
-                .filter(|t| !t.is_empty())
-                .map(|t| (t, "list".into()))
+                .filter(|t| !t.is_empty())?;
+            // A list cuts long titles ("清河县2011年政府信息公开工作..."): the `<title>` that goes
+            // on where the cut title stops is the whole one.
+            let stem = listed.trim_end_matches(['.', '…', '。', ' ']);
+            let whole = (stem.len() < listed.len())
+                .then(|| {
+                    title_tag
+                        .as_deref()
+                        .and_then(|t| trim_site_name(t, &site_names))
+                })
+                .flatten()
+                .filter(|t| t.starts_with(stem) && t.len() > stem.len());
+            Some(match whole {
+                Some(whole) => (whole, "title_tag".into()),
+                None => (listed, "list".into()),
+            })
         })
         .or_else(|| {
             title_tag

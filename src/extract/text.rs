@@ -337,8 +337,10 @@ fn is_heading(element: &Element) -> bool {
         })
 }
 
-/// The page heading: the first heading that agrees with the `<title>` or the list entry; failing
-/// that, the first `h1`/`h2`. Headings made of a link (a site logo) and the site name are skipped.
+/// The page heading: the longest heading that agrees with the `<title>` or the list entry (a
+/// sidebar's `<h3>政府信息公开</h3>` agrees with a `<title>` naming the column too, and comes
+/// first); failing that, the first `h1`/`h2`. Headings made of a link (a site logo) and the site
+/// name are skipped.
 pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option<String> {
     let candidates: Vec<(String, bool)> = crate::page::elements(doc)
         .filter(|e| is_heading(e.value()))
@@ -366,7 +368,9 @@ pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option
     };
     candidates
         .iter()
-        .find(|(t, _)| agrees(t))
+        .filter(|(t, _)| agrees(t))
+        .rev()
+        .max_by_key(|(t, _)| t.chars().count())
         .or_else(|| candidates.iter().find(|(_, major)| *major))
         .map(|(t, _)| t.clone())
 }
