@@ -28,7 +28,13 @@ fn expected_outcomes(case: Hostile) -> Option<&'static [&'static str]> {
         | Hostile::NulInBody
         | Hostile::InvalidUtf8Header
         | Hostile::TenCharsets
-        | Hostile::LateMetaCharset => &["archived"],
+        | Hostile::LateMetaCharset
+        | Hostile::RedirectGbkLocation => &["archived"],
+        // Archived, and asked for again next run for the attachments that were no documents.
+        Hostile::AttachmentNotThere => &["archived_attachment_missing"],
+        // A redirect that leads nowhere and an empty answer are no pages: failures, retried.
+        Hostile::RedirectNoLocation => &["failed:bad_redirect"],
+        Hostile::NoContent => &["failed:http_204"],
         // 20 MB of text: archived, or, where pages are parsed within bounds (16 MiB of text),
         // kept unread with the bound named in its outcome.
         Hostile::HugeSingleLine => &["archived", "failed:too_complex", "failed:text_size"],
@@ -161,17 +167,22 @@ fn every_hostile_case_ends_recorded_and_the_normal_reports_after_them_are_archiv
         let url = main.url(case.path()).to_string();
         assert_eq!(
             archived.contains_key(&url),
-            got == "archived",
+            got.starts_with("archived"),
             "{case:?}: archived iff classified archived"
         );
-        if got == "archived" {
+        if got.starts_with("archived") {
             assert_eq!(
                 archived[&url]["title"].as_str(),
                 Some(case.title().as_str()),
                 "{case:?}: the title is read through the hostility"
             );
+            // A redirected item's response is the page it landed on.
+            let landed = match case {
+                Hostile::RedirectGbkLocation => main.url(Hostile::GBK_LOCATION_TARGET).to_string(),
+                _ => url.clone(),
+            };
             assert!(
-                warc_responses.contains(&url),
+                warc_responses.contains(&landed),
                 "{case:?}: a WARC response record"
             );
         }
@@ -193,6 +204,26 @@ fn every_hostile_case_ends_recorded_and_the_normal_reports_after_them_are_archiv
     let late = archived[&main.url(Hostile::LateMetaCharset.path()).to_string()];
     assert_eq!(late["charset"], "UTF-8");
     assert_ne!(late["charset_source"], "meta");
+
+    // A Location of raw GBK bytes is followed as its percent-escapes; the attachments that
+    // answered a "not found" page and a login page are not archived, only counted.
+    assert_eq!(count_target(main, Hostile::GBK_LOCATION_TARGET), 1);
+    let bad = archived[&main.url(Hostile::AttachmentNotThere.path()).to_string()];
+    let attachments = bad["attachments"].as_array().expect("attachments");
+    assert_eq!(attachments.len(), 2, "{bad}");
+    assert!(
+        attachments.iter().all(|a| a["sha256"].is_null()),
+        "{attachments:?}"
+    );
+    assert_eq!(
+        main_report["failures"]["attachment_soft_not_found"], 1,
+        "{main_report}"
+    );
+    assert_eq!(
+        main_report["failures"]["attachment_login_wall"], 1,
+        "{main_report}"
+    );
+    assert_eq!(count_target(main, Hostile::LOGIN_PAGE), 1);
 
     // The 200,000 links lead to one item, fetched once and archived.
     let many = main.url(Hostile::MANY_LINKS_TARGET).to_string();

@@ -33,7 +33,11 @@ impl Engine {
         let portal = task.portal.clone();
         let url = task.request.url.clone();
         let known = self.store.url_state(&url).ok().flatten();
-        if self.mode.is_backfill() && known.as_ref().is_some_and(|s| s.doc_id.is_some()) {
+        // A backfill fetches what it has again only to get an attachment that failed.
+        let complete = |s: &UrlState| {
+            s.doc_id.is_some() && s.outcome != crate::store::OUTCOME_ATTACHMENT_MISSING
+        };
+        if self.mode.is_backfill() && known.as_ref().is_some_and(complete) {
             self.report(&portal, |r| r.skipped += 1);
             return TaskState::Done;
         }
@@ -67,7 +71,7 @@ impl Engine {
                 r.lists.entry(list.clone()).or_default().fetched += 1;
             }
         });
-        if capture.status >= 400 {
+        if !capture.has_content_status() {
             let kind = format!("http_{}", capture.status);
             self.report(&portal, |r| {
                 *r.failures.entry(kind.clone()).or_default() += 1
@@ -216,8 +220,18 @@ impl Engine {
                 text: Default::default(),
             };
             match self.fetcher.fetch(&request, &options).await {
-                FetchOutcome::Fetched(capture) if capture.status < 400 => {
+                FetchOutcome::Fetched(capture) if capture.has_content_status() => {
                     self.report(portal, |r| r.attachments_fetched += 1);
+                    let capture = Arc::new(capture);
+                    if let Some(kind) = self.not_a_document(portal, &capture).await {
+                        tracing::warn!(url = %link.url, %kind, "attachment is no document");
+                        self.report(portal, |r| {
+                            *r.failures.entry(format!("attachment_{kind}")).or_default() += 1
+                        });
+                        records.push(record);
+                        continue;
+                    }
+                    let capture = Arc::unwrap_or_clone(capture);
                     let sniffed =
                         classify::sniff_document_type(&capture.body, Some(link.url.as_str()))
                             .map(str::to_string);
@@ -255,6 +269,31 @@ impl Engine {
             records.push(record);
         }
         (records, exchanges)
+    }
+
+    /// What an attachment's answer is instead of a document: a page that says the file is not
+    /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page.
+    /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
+    async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
+        if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
+            return None;
+        }
+        let role = PageRole::Item {
+            evidence: crate::extract::ListEvidence::default(),
+            portal_name: self.portal_name_of(portal),
+        };
+        let kind = match self.read_page(portal, capture, role).await {
+            Ok(analysis) => analysis.kind,
+            Err(failure) => return Some(failure.name().to_string()),
+        };
+        matches!(
+            kind,
+            PageKind::SoftNotFound
+                | PageKind::LoginWall
+                | PageKind::EmptyTemplate
+                | PageKind::Challenge { .. }
+        )
+        .then(|| kind_name(&kind))
     }
 
     /// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and

@@ -80,7 +80,7 @@ impl Engine {
             self.report(&portal, |r| r.section_landed = Some(landed));
         }
         self.warc_live(&portal, &capture).await;
-        if capture.status >= 400 {
+        if !capture.has_content_status() {
             let kind = format!("http_{}", capture.status);
             self.report(&portal, |r| {
                 *r.failures.entry(kind.clone()).or_default() += 1
@@ -99,18 +99,19 @@ impl Engine {
             Ok(analysis) => analysis,
             Err(failure) => return TaskState::Failed(failure.name().into()),
         };
-        if analysis.decoded.is_none() {
-            self.report(&portal, |r| {
-                *r.not_content.entry("attachment".into()).or_default() += 1
-            });
-            return TaskState::Failed("attachment".into());
-        }
-        if analysis.kind != PageKind::Content {
-            let name = kind_name(&analysis.kind);
+        if analysis.decoded.is_none() || analysis.kind != PageKind::Content {
+            let name = match analysis.decoded {
+                None => "attachment".to_string(),
+                Some(_) => kind_name(&analysis.kind),
+            };
             self.report(&portal, |r| {
                 *r.not_content.entry(name.clone()).or_default() += 1
             });
             tracing::warn!(url = %capture.url, kind = %name, "list page is not content");
+            // A section whose page is a soft 404, a login wall or a notice cannot be walked.
+            if is_section_root {
+                self.mark_unreachable(&portal);
+            }
             return TaskState::Failed(name);
         }
         let state = UrlState {
@@ -142,6 +143,16 @@ impl Engine {
             }
             View::Nothing | View::Item { .. } => ListPage::default(),
         };
+        if is_section_root
+            && page.items.is_empty()
+            && page.next_pages.is_empty()
+            && page.year_sections.is_empty()
+            && page.needs_javascript.is_none()
+        {
+            tracing::warn!(url = %capture.url, "the section page lists nothing nianbao can read");
+            let key = list_key(year.or(page.column_year));
+            self.note_stop(&portal, &key, SECTION_LISTS_NOTHING.to_string());
+        }
         if let Some(seen) = &page.needs_javascript {
             tracing::warn!(url = %capture.url, "list needs JavaScript: {seen}");
             let key = list_key(year.or(page.column_year));
@@ -441,6 +452,10 @@ impl Engine {
 /// The ledger key that marks a portal's section as unreachable (no list is named so).
 const UNREACHABLE: &str = "unreachable";
 
+/// Why the walk of a section whose page shows no dated entries, pager or year sections (a page
+/// of category links, a layout nianbao cannot read) ended at once.
+const SECTION_LISTS_NOTHING: &str = "the section page lists nothing nianbao can read (no dated entries, pager or year sections): check it with `nianbao inspect`";
+
 /// The ledger key of a list: its year, or "all" for the section's own list.
 fn list_key(year: Option<i32>) -> String {
     year.map(|y| y.to_string()).unwrap_or_else(|| "all".into())
@@ -486,6 +501,9 @@ impl Engine {
     }
 
     fn recently_fetched(&self, state: &crate::store::UrlState) -> bool {
+        if state.outcome == crate::store::OUTCOME_ATTACHMENT_MISSING {
+            return false;
+        }
         let Some(at) = state
             .fetched_at
             .as_deref()

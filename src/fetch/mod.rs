@@ -145,11 +145,17 @@ impl Fetcher {
                     reason: ExcludeReason::PrivateAddress,
                 };
             }
-            if (300..400).contains(&response.status)
-                && response.status != 304
-                && let Some(location) = response.header("location")
-            {
-                let Ok(next) = url.join(location.trim()) else {
+            if (300..400).contains(&response.status) && response.status != 304 {
+                // A redirect that leads nowhere is no page: its body is the server's "Object
+                // moved" note.
+                let Some(location) = response.location() else {
+                    return FetchOutcome::Failed {
+                        url,
+                        kind: FailKind::BadRedirect,
+                        detail: format!("HTTP {} without a Location header", response.status),
+                    };
+                };
+                let Ok(next) = url.join(&location) else {
                     return FetchOutcome::Failed {
                         url,
                         kind: FailKind::BadRedirect,

@@ -50,6 +50,35 @@ impl Capture {
             .and_then(|(_, v)| std::str::from_utf8(v).ok())
     }
 
+    /// The Location header as a URL reference. Raw bytes that are not UTF-8 (an IIS server's GBK
+    /// file name, `/xxgknb/年报列表.asp`) go on as their percent-escapes, as browsers send them,
+    /// so the server gets its own bytes back.
+    pub fn location(&self) -> Option<String> {
+        let (_, raw) = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("location"))?;
+        let text = match std::str::from_utf8(raw) {
+            Ok(text) => text.to_string(),
+            Err(_) => raw.iter().fold(String::new(), |mut out, &b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+                out
+            }),
+        };
+        Some(text.trim().to_string()).filter(|t| !t.is_empty())
+    }
+
+    /// Whether the body is the resource asked for: 200, or 203 from a proxy. 204 and 205 carry
+    /// nothing, 206 a part (nianbao never asks for one), and the other codes below 400 are not
+    /// answers with a page either.
+    pub fn has_content_status(&self) -> bool {
+        matches!(self.status, 200 | 203)
+    }
+
     /// Whether content decoding changed the body, so the wire bytes are a file of their own.
     pub fn wire_differs(&self) -> bool {
         let shared = self.wire.as_ptr() == self.body.as_ptr() && self.wire.len() == self.body.len();

@@ -156,13 +156,23 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
     }
     tx_put(docs, &doc.id, &doc)?;
     by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
+    // An attachment that could not be fetched is asked for again with its page at the next
+    // run: no validators, so the page is not answered 304 and its attachments skipped.
+    let attachment_missing = record.attachments.iter().any(|a| a.sha256.is_none());
     let state = UrlState {
         portal: record.portal.clone(),
         doc_id: Some(doc.id.clone()),
-        outcome: "archived".into(),
+        outcome: if attachment_missing {
+            super::OUTCOME_ATTACHMENT_MISSING.into()
+        } else {
+            "archived".into()
+        },
         http_status: Some(record.http_status),
-        etag: capture.etag.clone(),
-        last_modified: capture.last_modified.clone(),
+        etag: capture.etag.clone().filter(|_| !attachment_missing),
+        last_modified: capture
+            .last_modified
+            .clone()
+            .filter(|_| !attachment_missing),
         fetched_at: Some(record.fetched_at.clone()),
         failures: 0,
         list_url: record.list_url.clone(),

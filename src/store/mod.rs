@@ -148,6 +148,10 @@ pub struct UrlState {
     pub retry: Option<RetrySchedule>,
 }
 
+/// The outcome of a URL archived while one of its attachments could not be fetched: the next
+/// run fetches it again, whatever `revisit_after` says.
+pub const OUTCOME_ATTACHMENT_MISSING: &str = "archived_attachment_missing";
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }

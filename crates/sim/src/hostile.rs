@@ -44,6 +44,16 @@ pub enum Hostile {
     RedirectData,
     /// A redirect to a link-local address (the cloud metadata endpoint).
     RedirectPrivate,
+    /// A 302 whose Location holds raw GBK bytes (`/hostile/case/年报.asp`), as IIS sends a
+    /// Chinese file name; the server answers the percent-escaped bytes with the report.
+    RedirectGbkLocation,
+    /// A 302 with no Location at all and IIS's "Object moved" note as its body.
+    RedirectNoLocation,
+    /// A 204 No Content where the report page should be.
+    NoContent,
+    /// A report whose two attachments are not documents: one `.pdf` answers 200 with a
+    /// "page not found" page, the other redirects to a 统一身份认证 login page.
+    AttachmentNotThere,
     /// Host case: robots.txt of 10 MB (its rules first, then comment lines).
     HugeRobots,
     /// Host case: robots.txt of 100,000 lines.
@@ -54,7 +64,7 @@ pub enum Hostile {
 
 impl Hostile {
     /// Every item case served by the main hostile portal, in list order.
-    pub const ITEM_CASES: [Hostile; 18] = [
+    pub const ITEM_CASES: [Hostile; 22] = [
         Hostile::DeepNesting,
         Hostile::HugeAttributes,
         Hostile::ManyLinks,
@@ -73,6 +83,10 @@ impl Hostile {
         Hostile::RedirectFtp,
         Hostile::RedirectData,
         Hostile::RedirectPrivate,
+        Hostile::RedirectGbkLocation,
+        Hostile::RedirectNoLocation,
+        Hostile::NoContent,
+        Hostile::AttachmentNotThere,
     ];
 
     /// The path the list links for this case (`ManyLinks`: the list page that holds the links;
@@ -97,10 +111,21 @@ impl Hostile {
             Hostile::RedirectFtp => "/hostile/case/to-ftp.html",
             Hostile::RedirectData => "/hostile/case/to-data.html",
             Hostile::RedirectPrivate => "/hostile/case/to-private.html",
+            Hostile::RedirectGbkLocation => "/hostile/case/moved.asp",
+            Hostile::RedirectNoLocation => "/hostile/case/moved-nowhere.asp",
+            Hostile::NoContent => "/hostile/case/no-content.html",
+            Hostile::AttachmentNotThere => "/hostile/case/bad-attachments.html",
             Hostile::HugeRobots | Hostile::ManyLineRobots => "/hostile/private/secret.html",
             Hostile::RetryAfterYear => "/hostile/case/retry-after.html",
         }
     }
+
+    /// Where `RedirectGbkLocation` leads: `/hostile/case/年报.asp` with its GBK bytes escaped.
+    pub const GBK_LOCATION_TARGET: &'static str = "/hostile/case/%C4%EA%B1%A8.asp";
+    /// The attachments of `AttachmentNotThere`: a soft 404, and a redirect to a login page.
+    pub const MISSING_ATTACHMENT: &'static str = "/hostile/upload/missing.pdf";
+    pub const LOGIN_ATTACHMENT: &'static str = "/hostile/upload/login.pdf";
+    pub const LOGIN_PAGE: &'static str = "/hostile/sso/login.html";
 
     /// The item that the `ManyLinks` list page links 200,000 times.
     pub const MANY_LINKS_TARGET: &'static str = "/hostile/many.html";

@@ -38,6 +38,9 @@ pub(super) fn route(st: &mut SiteState, req: &Request) -> Option<Response> {
     if let Some(case) = st.spec.hostile.iter().copied().find(|c| c.path() == path) {
         return Some(case_response(st, case));
     }
+    if let Some(response) = case_extra(st, &path) {
+        return Some(response);
+    }
     if path == Hostile::MANY_LINKS_TARGET && st.spec.hostile.contains(&Hostile::ManyLinks) {
         let html = case_html(st, "2023年度政府信息公开工作年度报告（列表链接）", "");
         return Some(page::html_response(Family::Hostile, 200, &html));
@@ -220,6 +223,36 @@ fn zero_member() -> &'static [u8] {
     MEMBER.get_or_init(|| gzip(&vec![0u8; MIB]))
 }
 
+/// The pages a case leads to beyond its own: a redirect's target, attachments, a login page.
+fn case_extra(st: &SiteState, path: &str) -> Option<Response> {
+    let has = |case: Hostile| st.spec.hostile.contains(&case);
+    if path == Hostile::GBK_LOCATION_TARGET && has(Hostile::RedirectGbkLocation) {
+        let html = case_html(st, &Hostile::RedirectGbkLocation.title(), "");
+        return Some(page::html_response(Family::Hostile, 200, &html));
+    }
+    if !has(Hostile::AttachmentNotThere) {
+        return None;
+    }
+    match path {
+        Hostile::MISSING_ATTACHMENT => Some(page::html_response(
+            Family::Hostile,
+            200,
+            "<html><head><meta charset=\"utf-8\"><title>页面不存在</title></head><body>\
+             <div class=\"error\"><h2>抱歉，您访问的页面不存在或已被删除！</h2><a href=\"/\">返回首页</a></div></body></html>",
+        )),
+        Hostile::LOGIN_ATTACHMENT => Some(redirect(Hostile::LOGIN_PAGE)),
+        Hostile::LOGIN_PAGE => Some(page::html_response(
+            Family::Hostile,
+            200,
+            "<html><head><meta charset=\"utf-8\"><title>统一身份认证平台</title></head><body>\
+             <form method=\"post\" action=\"/hostile/sso/auth\"><h3>用户登录</h3>\
+             <input type=\"text\" name=\"username\"><input type=\"password\" name=\"password\">\
+             <button type=\"submit\">登录</button></form></body></html>",
+        )),
+        _ => None,
+    }
+}
+
 fn case_response(st: &SiteState, case: Hostile) -> Response {
     let title = case.title();
     let plain = || case_html(st, &title, "");
@@ -343,6 +376,36 @@ fn case_response(st: &SiteState, case: Hostile) -> Response {
         Hostile::RedirectFtp => redirect("ftp://ftp.example.gov.cn/pub/report.pdf"),
         Hostile::RedirectData => redirect("data:text/html;base64,PGgxPuW5tOaKpTwvaDE+"),
         Hostile::RedirectPrivate => redirect("http://169.254.169.254/latest/meta-data/"),
+        Hostile::RedirectGbkLocation => {
+            let mut location = b"Location: /hostile/case/".to_vec();
+            location.extend_from_slice(&[0xC4, 0xEA, 0xB1, 0xA8]);
+            location.extend_from_slice(b".asp");
+            let mut resp = raw_response(
+                &[b"Content-Type: text/html", &location],
+                b"<head><title>Object moved</title></head><body><h1>Object Moved</h1>This object may be found <a HREF=\"\">here</a>.</body>",
+            );
+            if let Some(wire) = resp.raw.as_mut() {
+                // raw_response writes 200; IIS answers 302.
+                let at = wire.windows(6).position(|w| w == b"200 OK").unwrap_or(0);
+                wire.splice(at..at + 6, b"302 Found".iter().copied());
+            }
+            resp
+        }
+        Hostile::RedirectNoLocation => Response::new(
+            302,
+            "text/html",
+            b"<head><title>Object moved</title></head><body><h1>Object Moved</h1>This object may be found here.</body>".to_vec(),
+        ),
+        Hostile::NoContent => Response::new(204, "text/html", Vec::new()),
+        Hostile::AttachmentNotThere => ok(case_html(
+            st,
+            &title,
+            &format!(
+                "<p>附件：<a href=\"{}\">年度报告.pdf</a> <a href=\"{}\">统计表.pdf</a></p>",
+                Hostile::MISSING_ATTACHMENT,
+                Hostile::LOGIN_ATTACHMENT
+            ),
+        )),
         // Disallowed by this host's robots.txt: served plainly should a crawler ask anyway.
         Hostile::HugeRobots | Hostile::ManyLineRobots => ok(plain()),
         Hostile::RetryAfterYear => Response::new(

@@ -1,0 +1,205 @@
+//! Faults a whole section or a report's attachment can show, from portals of the test's own:
+//! a section page that is a "not found" page or a login wall cannot be walked (exit 1,
+//! `[UNREACHABLE]`); a section page that lists nothing readable says so in its ledger; and an
+//! attachment that failed is asked for again at the next run, nightly or backfill, though its
+//! page is known and would answer 304.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::stderr;
+use serde_json::Value;
+
+const HTML: &str = "text/html; charset=utf-8";
+
+fn config(dir: &std::path::Path, portals: &[(&str, String)]) -> std::path::PathBuf {
+    let mut text = "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+         per_host_interval = \"20ms\"\n[fetch]\nretry_base = \"20ms\"\nmax_retries = 1\n"
+        .to_string();
+    for (name, url) in portals {
+        text.push_str(&format!("[[portal]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
+    }
+    write_config(dir, &text)
+}
+
+fn run_report(dir: &std::path::Path) -> Value {
+    let runs = dir.join("data").join("runs");
+    let mut reports: Vec<_> = std::fs::read_dir(&runs)
+        .expect("runs folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    reports.sort();
+    let newest = reports.last().expect("a run report");
+    serde_json::from_slice(&std::fs::read(newest).expect("read report")).expect("report is JSON")
+}
+
+const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
+    <li><a href=\"/art/1.html\">某某县人民政府2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>\
+    <li><a href=\"/art/2.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li>\
+    </ul></body></html>";
+
+fn report_page(year: u32, attachment: &str) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府{year}年政府信息公开工作年度报告</title></head><body>\
+         <h1>某某县人民政府{year}年政府信息公开工作年度报告</h1><div class=\"content\">\
+         <p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p><p>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p>\
+         <p>附件：<a href=\"{attachment}\">{year}年度报告.pdf</a></p></div></body></html>"
+    )
+    .into_bytes()
+}
+
+/// A section page that is a "page not found" page served with 200, or a login wall, leaves the
+/// section unwalked: the run exits 1 and the portal is `[UNREACHABLE]`. A section page that
+/// shows content but no list, pager or year sections is walked, and its ledger says it listed
+/// nothing nianbao can read.
+#[test]
+fn a_section_page_that_is_no_list_is_reported() {
+    let server = RouteServer::bind("127.0.0.81");
+    server.serve(Arc::new(|target: &str| {
+        let body = match target {
+            "/gone/" => "<html><head><meta charset=\"utf-8\"><title>页面不存在</title></head><body>\
+                <h2>抱歉，您访问的页面不存在或已被删除！</h2></body></html>",
+            "/login/" => "<html><head><meta charset=\"utf-8\"><title>统一身份认证平台</title></head><body>\
+                <form method=\"post\"><input name=\"u\"><input type=\"password\" name=\"p\"></form></body></html>",
+            "/categories/" => "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>\
+                <div class=\"content\"><p>本栏目发布本区政府及所属部门、镇（街道）的政府信息公开工作年度报告，\
+                请按类别查阅：区政府年报、区直部门年报、镇（街道）年报。</p>\
+                <ul><li><a href=\"/categories/qzf/\">区政府年报</a></li><li><a href=\"/categories/bm/\">区直部门年报</a></li>\
+                <li><a href=\"/categories/zj/\">镇（街道）年报</a></li></ul></div></body></html>",
+            _ => return (404, HTML.to_string(), b"<html><body>404</body></html>".to_vec()),
+        };
+        (200, HTML.to_string(), body.as_bytes().to_vec())
+    }));
+    let base = server.base.clone();
+    for (path, unreachable) in [("/gone/", true), ("/login/", true), ("/categories/", false)] {
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let config = config(dir.path(), &[("某某区人民政府", format!("{base}{path}"))]);
+        let out = run_nianbao(&config, &["crawl"]);
+        // The run's summary goes to stderr.
+        let summary = stderr(&out);
+        let want = if unreachable { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(want), "{path}\n{summary}");
+        assert_eq!(
+            summary.contains("UNREACHABLE"),
+            unreachable,
+            "{path}\n{summary}"
+        );
+        let report = run_report(dir.path());
+        let portal = &report["portals"]["某某区人民政府"];
+        assert_eq!(
+            portal["unreachable"] == true,
+            unreachable,
+            "{path}: {portal}"
+        );
+        if !unreachable {
+            let stops = portal["lists"]["all"]["stops"].to_string();
+            assert!(stops.contains("lists nothing"), "{path}: {portal}");
+            assert!(summary.contains("lists nothing"), "{path}\n{summary}");
+        }
+    }
+}
+
+/// An attachment that failed (a "not found" page served with 200, then a 404) leaves its report
+/// archived without it, and the next run asks for the page without validators and for the
+/// attachment again, though the page was fetched moments ago; once the attachment comes, the
+/// report gets a new version with it, and the run after that leaves both alone. A backfill
+/// asks again too.
+#[test]
+fn a_failed_attachment_is_asked_for_again_at_the_next_run() {
+    let server = RouteServer::bind("127.0.0.82");
+    // Answers for /upload/1.pdf: a "not found" page served with 200, then a 404, then the file.
+    let asked = Arc::new(AtomicUsize::new(0));
+    let count = asked.clone();
+    server.serve(Arc::new(move |target: &str| {
+        let html = HTML.to_string();
+        match target {
+            "/nb/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" => (200, html, report_page(2022, "/upload/1.pdf")),
+            "/art/2.html" => (200, html, report_page(2021, "/upload/2.pdf")),
+            "/upload/2.pdf" => (
+                200,
+                "application/pdf".into(),
+                b"%PDF-1.4\n2021 report\n%%EOF\n".to_vec(),
+            ),
+            "/upload/1.pdf" => match count.fetch_add(1, Ordering::SeqCst) {
+                0 => (
+                    200,
+                    html,
+                    "<html><head><meta charset=\"utf-8\"><title>页面不存在</title></head><body>\
+                     <h2>您访问的页面不存在</h2></body></html>"
+                        .as_bytes()
+                        .to_vec(),
+                ),
+                1 => (404, html, b"<html><body>404</body></html>".to_vec()),
+                _ => (
+                    200,
+                    "application/pdf".into(),
+                    b"%PDF-1.4\n2022 report\n%%EOF\n".to_vec(),
+                ),
+            },
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let attachment_of = |records: &[Value], url: &str| -> Vec<Value> {
+        records
+            .iter()
+            .filter(|r| r["url"].as_str().is_some_and(|u| u.ends_with(url)))
+            .map(|r| r["attachments"][0]["sha256"].clone())
+            .collect()
+    };
+    let export = || -> Vec<Value> {
+        let out = run_nianbao(&config, &["export", "--format", "jsonl"]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON line"))
+            .collect()
+    };
+    let count_of = |path: &str| server.requests().iter().filter(|t| *t == path).count();
+
+    // Run 1: the attachment is a "not found" page: the report is archived without it.
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let records = export();
+    assert_eq!(attachment_of(&records, "/art/1.html"), vec![Value::Null]);
+    assert_eq!(count_of("/upload/1.pdf"), 1);
+
+    // Run 2, at once: the page and the attachment are asked for again (it answers 404 now);
+    // the other report, complete and fresh, is not.
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(count_of("/art/1.html"), 2);
+    assert!(count_of("/upload/1.pdf") >= 2);
+    assert_eq!(count_of("/art/2.html"), 1);
+
+    // A backfill asks again too, and now gets the file: a new version with the attachment.
+    let out = run_nianbao(&config, &["backfill", "--years", "2021-2022"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let records = export();
+    let versions = attachment_of(&records, "/art/1.html");
+    assert_eq!(versions.len(), 2, "{versions:?}");
+    assert!(
+        versions[0].is_null() && versions[1].is_string(),
+        "{versions:?}"
+    );
+    assert_eq!(
+        count_of("/art/2.html"),
+        1,
+        "a backfill leaves a complete report alone"
+    );
+
+    // Complete now: the next nightly leaves it alone.
+    let before = count_of("/upload/1.pdf");
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(count_of("/upload/1.pdf"), before);
+    assert_eq!(count_of("/art/1.html"), 3);
+}
