@@ -255,13 +255,41 @@ fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
     }
 }
 
-/// Undoes gzip or deflate, refusing to inflate past the cap. A body sent without content coding
-/// is the wire bytes themselves, shared, not copied.
+/// Undoes the content codings of a `Content-Encoding` list (`gzip`, `gzip, gzip`: the last one
+/// applied first undone first), refusing to inflate past the cap. A body sent without content
+/// coding is the wire bytes themselves, shared, not copied. A compression we never offered
+/// (`br`, `zstd`) cannot be read: a failure, not a page of compressed bytes. Other names we
+/// never offered (`utf-8`, seen over plain bodies) leave the bytes as they are.
 fn decode_content(
     wire: &Bytes,
     encoding: Option<&str>,
     max_body_bytes: u64,
 ) -> Result<Bytes, SendError> {
+    let codings: Vec<&str> = encoding
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && *c != "identity")
+        .collect();
+    if let Some(unreadable) = codings
+        .iter()
+        .find(|c| matches!(**c, "br" | "zstd" | "compress" | "x-compress"))
+    {
+        return Err(SendError::Fatal(
+            FailKind::Decode,
+            format!("content coding {unreadable:?}, never offered, cannot be decoded"),
+        ));
+    }
+    let mut body = wire.clone();
+    for coding in codings.iter().rev() {
+        body = decode_coding(&body, coding, max_body_bytes)?;
+    }
+    Ok(body)
+}
+
+/// Undoes one content coding (gzip or deflate); any other name leaves the bytes as they are.
+fn decode_coding(wire: &Bytes, coding: &str, max_body_bytes: u64) -> Result<Bytes, SendError> {
+    let encoding = Some(coding);
     let mut out = Vec::new();
     let result = match encoding {
         None | Some("") | Some("identity") => return Ok(wire.clone()),
@@ -309,6 +337,26 @@ mod tests {
         enc.finish().expect("in-memory gzip").into()
     }
 
+    /// `gzip, gzip` is undone twice; `br`, never offered, is a failure rather than a page of
+    /// compressed bytes; a bogus name over a plain body leaves it as it is.
+    #[test]
+    fn a_list_of_codings_is_undone_in_turn() {
+        let page = "政府信息公开年度报告".repeat(50).into_bytes();
+        let twice = gzip(&gzip(&page));
+        let body = decode_content(&twice, Some("gzip, gzip"), 1 << 20)
+            .ok()
+            .expect("decodes");
+        assert_eq!(body, page);
+        assert!(matches!(
+            decode_content(&Bytes::from(page.clone()), Some("br"), 1 << 20),
+            Err(SendError::Fatal(FailKind::Decode, _))
+        ));
+        let plain = decode_content(&Bytes::from(page.clone()), Some("utf-8"), 1 << 20)
+            .ok()
+            .expect("kept");
+        assert_eq!(plain, page);
+    }
+
     #[test]
     fn gzip_is_decoded_and_capped() {
         let page = "政府信息公开年度报告".repeat(100).into_bytes();
@@ -346,9 +394,10 @@ mod tests {
             decode_content(&broken, Some("gzip"), 1 << 20),
             Err(SendError::Transient(FailKind::Decode, _))
         ));
-        // Without content coding (or with one never offered) the body is the wire's own buffer.
+        // Without content coding (or with a name that is none, as a server's `utf-8`) the body
+        // is the wire's own buffer.
         let plain = Bytes::from_static(b"abc");
-        for encoding in [None, Some("identity"), Some("br")] {
+        for encoding in [None, Some("identity"), Some("utf-8")] {
             let body = decode_content(&plain, encoding, 10)
                 .ok()
                 .expect("passes through");
