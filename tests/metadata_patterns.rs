@@ -990,3 +990,122 @@ fn a_cut_list_title_gives_way_to_the_whole_title() {
         );
     }
 }
+
+/// A page filed in the 年报 column (its ColumnName meta and a `/xxgknb/` path) whose title names
+/// a document of another kind is no annual report unless its body shows the report's headings or
+/// statistics period; a title that says 年度报告 without saying whose still is one.
+#[test]
+fn a_page_in_the_report_column_whose_title_names_another_document() {
+    let at = "http://www.mmx.gov.cn/zwgk/xxgknb/202301/t20230110_6001.html";
+    let column = "<meta name=\"ColumnName\" content=\"政府信息公开年报\">";
+    let sections = "<p>一、总体情况</p><p>二、主动公开政府信息情况</p><p>三、收到和处理政府信息公开申请情况</p>";
+    let cases = [
+        (
+            "2023年某某县人民政府工作报告",
+            "<p>各位代表：现在，我代表县人民政府向大会报告工作。</p>",
+            false,
+        ),
+        (
+            "某某县2022年法治政府建设情况的报告",
+            "<p>2022年，我县深入学习贯彻习近平法治思想。</p>",
+            false,
+        ),
+        (
+            "某某县2022年国民经济和社会发展统计公报",
+            "<p>2022年，全县实现地区生产总值。</p>",
+            false,
+        ),
+        (
+            "某某县召开2023年政务公开工作推进会",
+            "<p>3月10日，我县召开政务公开工作推进会。</p>",
+            false,
+        ),
+        (
+            "某某县2022年度部门决算公开",
+            "<p>一、部门基本情况</p>",
+            false,
+        ),
+        (
+            "某縣召開2023年政務公開工作推進會",
+            "<p>3月10日，我縣召開推進會。</p>",
+            false,
+        ),
+        ("某某镇2022年度报告", "<p>详见附件。</p>", true),
+        ("2023年某某县人民政府工作报告", sections, true),
+    ];
+    for (title, body, want) in cases {
+        let html = page(
+            &format!("<title>{title}</title>{column}"),
+            &format!("<h1>{title}</h1><div class=\"content\">{body}</div>"),
+        );
+        let m = read_at(at, &html);
+        assert_eq!(m.is_annual_report, want, "{title} / {body}");
+    }
+}
+
+/// Title shapes that name the issuer in other ways: a double name in brackets (one office under
+/// two names), a bracketed year before the body, `关于…情况的报告`; and the opening sentence that
+/// puts its basis before `由XX编制`.
+#[test]
+fn issuers_of_double_names_bracketed_years_and_basis_first_openings() {
+    let text = "<p>一、总体情况</p><p>本年度共主动公开信息若干条。</p>";
+    check_issuers(
+        vec![
+            (
+                "double name",
+                titled(
+                    "某某县住房和城乡建设局（某某县人民防空办公室）2022年政府信息公开工作年度报告",
+                    text,
+                ),
+                Some("某某县住房和城乡建设局"),
+                Some("title"),
+            ),
+            (
+                "double name, ASCII brackets, Traditional",
+                titled(
+                    "某某縣住房和城鄉建設局(某某縣人民防空辦公室)2022年政府信息公開工作年度報告",
+                    text,
+                ),
+                Some("某某縣住房和城鄉建設局"),
+                Some("title"),
+            ),
+            (
+                "bracketed year first",
+                titled("【2022年度】某某县商务局政府信息公开工作年度报告", text),
+                Some("某某县商务局"),
+                Some("title"),
+            ),
+            (
+                "关于…情况的报告",
+                titled("关于某某县司法局2022年度政府信息公开工作情况的报告", text),
+                Some("某某县司法局"),
+                Some("title"),
+            ),
+        ],
+        "",
+    );
+    for opening in [
+        "本报告根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《国务院办公厅政府信息公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》要求，由某某县商务局编制。",
+        "本报告是根据《条例》要求，由某某县商务局编制的2022年度政府信息公开工作年度报告。",
+        "本報告依據《條例》要求，由某某縣商務局編製。",
+    ] {
+        let html = page(
+            "<title>政府信息公开工作年度报告</title>",
+            &format!(
+                "<h1>政府信息公开工作年度报告</h1><div class=\"content\"><p>{opening}</p>{text}</div>"
+            ),
+        );
+        let m = read(&html, "");
+        let want = if opening.contains('縣') {
+            "某某縣商務局"
+        } else {
+            "某某县商务局"
+        };
+        assert_eq!(m.issuing_body.as_deref(), Some(want), "{opening}");
+        assert_eq!(
+            prov(&m, "issuing_body").as_deref(),
+            Some("opening"),
+            "{opening}"
+        );
+    }
+}

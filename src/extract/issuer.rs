@@ -191,6 +191,8 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
         .replace("资讯", "信息");
     let trimmed = |s: &str| s.trim_start().len();
     let start = title.len() - trimmed(title);
+    // `【2022年度】某某县商务局…`: a bracketed year before the body.
+    let start = start + BRACKETED_YEAR.find(&mapped[start..]).map_or(0, |m| m.end());
     // A title that opens with its year names the body after it.
     let start = match TITLE_CUT.find(&mapped[start..]) {
         Some(m) if m.start() == 0 && YEAR.is_match(m.as_str()) => {
@@ -213,13 +215,21 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
         .and_then(|_| body_name(title.get(start..cut)?))
 }
 
+/// A year in brackets opening a title: `【2022年度】`, `[2022年]`, `（2022年度）`.
+static BRACKETED_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[【\[［（(]\s*(?:19|20|１９|２０)\d{2}\s*年度?\s*[】\]］）)]\s*")
+        .expect("the bracketed year pattern is valid")
+});
+
 /// A year as `TITLE_CUT` matches it (`2020年`, `二〇一七年`).
 static YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:(?:19|20|１９|２０)\d{2}|[〇零○一二三四五六七八九]{4})\s*年$")
         .expect("the year pattern is valid")
 });
 
-/// The body's name in the text before a title's cut, without quotes, `的` and `关于`.
+/// The body's name in the text before a title's cut, without quotes, `的` and `关于` (before or
+/// after it); of a double name (`某某县住房和城乡建设局（某某县人民防空办公室）`, one office under
+/// two names) the first.
 fn body_name(text: &str) -> Option<String> {
     let name = text
         .trim()
@@ -230,7 +240,19 @@ fn body_name(text: &str) -> Option<String> {
         .or_else(|| name.strip_suffix("关於"))
         .unwrap_or(name)
         .trim();
-    is_body_name(name).then(|| name.to_string())
+    let name = name
+        .strip_prefix("关于")
+        .or_else(|| name.strip_prefix("关於"))
+        .unwrap_or(name)
+        .trim_start();
+    if is_body_name(name) {
+        return Some(name.to_string());
+    }
+    let first = name
+        .strip_suffix(['）', ')'])
+        .and_then(|n| n.rsplit_once(['（', '(']))
+        .map(|(first, _)| first.trim())?;
+    is_body_name(first).then(|| first.to_string())
 }
 
 /// What a source line (来源, 信息来源, the ContentSource meta) names: its text before any date
@@ -259,6 +281,12 @@ static SOURCE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// `本报告由XX编制`, `本报告由XX根据…编制`.
 static OPENING_BY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"本(?:年度)?报告(?:是)?由([^，。,；;、：:（(]{2,40}?)(?:根据|依据|按照|依照|编制|编写|制作|负责)")
+        .expect("the opening pattern is valid")
+});
+
+/// `本报告根据《条例》…要求，由XX编制`, `本报告是根据…，由XX编制的…`.
+static OPENING_AFTER_BASIS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"本(?:年度)?报告(?:是)?(?:根据|依据|按照|依照)[^。]{0,150}?[，,]\s*由([^，。,；;、：:（(《》]{2,40}?)(?:编制|编写|制作|负责)")
         .expect("the opening pattern is valid")
 });
 
@@ -294,10 +322,19 @@ pub(crate) fn opening(lines: &[String]) -> Option<String> {
             return None;
         }
         let by = (mapped.contains("报告由") || mapped.contains("报告是由")).then_some(&*OPENING_BY);
+        let after_basis = (mapped.contains('由')
+            && ["报告根据", "报告是根据", "报告依据", "报告按照", "报告依照"]
+                .iter()
+                .any(|w| mapped.contains(w)))
+        .then_some(&*OPENING_AFTER_BASIS);
         let subject = OPENING_SUBJECT_END
             .is_match(&mapped)
             .then_some(&*OPENING_SUBJECT);
-        named_in(line, &mapped, [by, subject].into_iter().flatten())
+        named_in(
+            line,
+            &mapped,
+            [by, after_basis, subject].into_iter().flatten(),
+        )
     })
 }
 
@@ -478,7 +515,7 @@ mod tests {
     }
 
     /// The plain searches that spare lines the patterns change no answer: on lines built from
-    /// the patterns' own words, both patterns tried on every line with 报告 find the same name.
+    /// the patterns' own words, the patterns tried on every line with 报告 find the same name.
     #[test]
     fn opening_prefilters_change_no_answer() {
         #[rustfmt::skip]
@@ -487,6 +524,7 @@ mod tests {
             "制作", "了", "完成", "特", "现", "发布", "县人民政府", "统计局", "办公室", "，",
             "。", "（", " ", "本报告由", "本年度報告是由", "编制本报告", "编写了本年度报告",
             "制作完成本报告", "编制发布本报告", "万载县统计局", "臺上鎮人民政府",
+            "依据", "按照", "要求", "《条例》", "本报告根据", "，由",
         ];
         let mut seed = 11u64;
         let mut next = |n: usize| {
@@ -502,7 +540,11 @@ mod tests {
             let everything = ls.iter().find_map(|line| {
                 let (line, mapped) = opening_text(line);
                 mapped.contains("报告").then_some(())?;
-                named_in(line, &mapped, [&*OPENING_BY, &*OPENING_SUBJECT])
+                named_in(
+                    line,
+                    &mapped,
+                    [&*OPENING_BY, &*OPENING_AFTER_BASIS, &*OPENING_SUBJECT],
+                )
             });
             assert_eq!(opening(&ls), everything, "{:?}", ls[0]);
             found += usize::from(everything.is_some());

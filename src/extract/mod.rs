@@ -6,7 +6,7 @@ mod attachments;
 mod issuer;
 mod labels;
 mod report;
-pub(crate) use report::TEMPLATE_SECTIONS;
+pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
 mod shape;
 mod text;
 mod title;

@@ -45,7 +45,27 @@ const NOT_A_REPORT: &[&str] = &[
 ];
 
 const DISCLOSURE: &[&str] = &["政府信息公开", "政务公开", "信息公开"];
-const REPORT: &[&str] = &["年度报告", "年报", "工作报告"];
+const REPORT: &[&str] = &["年度报告", "年报", "工作报告", "情况的报告", "情况报告"];
+
+/// Title words that name a kind of document; a title with one that is not a disclosure report's
+/// (`政府工作报告`, `统计公报`, `决算公开`, `…召开…推进会`), and that does not say 年度报告 or 年报,
+/// names another document, which a 年报 column and a `/xxgknb/` path do not make a report: only
+/// its body can.
+const DOCUMENT_KINDS: &[&str] = &[
+    "报告",
+    "报表",
+    "公报",
+    "总结",
+    "决算",
+    "预算",
+    "会议",
+    "召开",
+    "讲话",
+    "简报",
+    "纪要",
+    "推进会",
+    "座谈会",
+];
 
 /// Simplified form of a title with whitespace removed; 資訊 (Taiwan usage) reads as 信息.
 fn normalise_title(title: &str) -> String {
@@ -104,7 +124,8 @@ const MAX_SECTION_LINES: usize = 2_000;
 /// when the title says so; otherwise at least two of `column` (ColumnName or 分类 names the
 /// 年报 column), `url` (a `gknb`/`ndbg`/`xxgknb` path segment), `sections` (the template's
 /// numbered headings) and `period` (a statistics period), joined by `+`. A title that names
-/// another kind of document (解读, 通知, 指南 …) decides `None` whatever the rest says.
+/// another kind of document (解读, 通知, 指南 …) decides `None` whatever the rest says; one that
+/// names a document of some other kind (政府工作报告, 统计公报 …) needs its body's evidence.
 pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
     if let Some(title) = e.title {
         if is_annual_report_title(title) {
@@ -126,6 +147,17 @@ pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
         .flatten()
         .any(is_report_column_segment);
     let sections = template_sections(e.lines) >= MIN_TEMPLATE_SECTIONS;
+    // A title that says 年度报告 or 年报 but not whose (`某某镇2019年度报告`) may still be one.
+    let names_another_kind = e.title.is_some_and(|title| {
+        let t = normalise_title(title);
+        DOCUMENT_KINDS.iter().any(|k| t.contains(k))
+            && !t.contains("年度报告")
+            && !t.contains("年报")
+    });
+    // The column and the path say where the page is filed, not what it is.
+    if names_another_kind && !sections && !e.period {
+        return None;
+    }
     let found: Vec<&str> = [
         (column, "column"),
         (url, "url"),
@@ -142,6 +174,18 @@ pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
 fn is_report_column_segment(segment: &str) -> bool {
     let s = segment.to_ascii_lowercase();
     s == "ndbg" || ((s.ends_with("nb") || s.ends_with("ndbg")) && s.contains("gk"))
+}
+
+/// Whether `text` shows at least two of the report template's numbered headings.
+pub(crate) fn shows_report_sections(text: &str) -> bool {
+    let lines: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(MAX_SECTION_LINES)
+        .map(str::to_string)
+        .collect();
+    template_sections(&lines) >= 2
 }
 
 /// The number of distinct template headings among the body's numbered lines.

@@ -288,8 +288,11 @@ fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tabl
         Template::Unknown
     } else if has_document_attachment {
         Template::AttachmentOnly
-    } else {
+    } else if !figures.is_empty() || crate::extract::shows_report_sections(text) {
         Template::Free
+    } else {
+        // Nothing of a report to read: its body comes by script, in a frame or as images.
+        Template::Unknown
     };
     let mut tables = Tables {
         template,
