@@ -482,6 +482,24 @@ fn the_2019_format() {
     );
 }
 
+/// A report page that shows nothing of the report (its body loaded by script, in an iframe, or
+/// scanned pages) is `unknown`: `free` would say the report has no tables. A free-text report
+/// shows its numbered headings or its figures.
+#[test]
+fn a_page_that_shows_nothing_of_the_report_is_unknown_not_free() {
+    for body in [
+        "<h1>某某县2022年政府信息公开工作年度报告</h1><div id=\"content\"></div>\
+         <script>$.get('/content/202301/2041.json', function(d){ $('#content').html(d.content); });</script>",
+        "<h1>某某县2022年政府信息公开工作年度报告</h1><iframe src=\"/xxgk/content/2044.html\"></iframe>",
+        "<h1>某某县2022年政府信息公开工作年度报告</h1><p><img src=\"/upload/p1.jpg\"></p><p><img src=\"/upload/p2.jpg\"></p>",
+    ] {
+        assert_eq!(read(body).template, Template::Unknown, "{body}");
+    }
+    let headings = "<p>一、概述</p><p>本机关认真贯彻落实条例。</p><p>二、主动公开政府信息情况</p>\
+                    <p>本年度主动公开信息较多。</p><p>三、依申请公开政府信息情况</p><p>无。</p>";
+    assert_eq!(read(headings).template, Template::Free);
+}
+
 #[test]
 fn free_text_and_attachment_only() {
     let text = "<p>2014年，本机关主动公开政府信息三千二百一十条。全年共收到政府信息公开申请二十件，行政复议1件，行政诉讼0件。</p>";
