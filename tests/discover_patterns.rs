@@ -1317,3 +1317,70 @@ fn a_tooltip_of_fields_gives_the_whole_title() {
         assert_eq!(titles, vec![Some(whole); 3], "{label}");
     }
 }
+
+/// Entries opened by script on older sites (`<a href="javascript:void(0);"
+/// onclick="window.open('../art/1.html')">`, a `javascript:window.open(…)` href, code that only
+/// sets `location`) lead to the pages they open, in Simplified/UTF-8 and Traditional/Big5; a
+/// call of some other function leads nowhere.
+#[test]
+fn list_entries_opened_by_script_lead_to_the_pages_they_open() {
+    let forms: [(&str, fn(&str) -> String); 4] = [
+        ("onclick window.open", |u| {
+            format!(
+                "href=\"javascript:void(0);\" onclick=\"window.open('{u}','_blank');return false;\""
+            )
+        }),
+        ("href # and open()", |u| {
+            format!("href=\"#\" onclick=\"open(&quot;{u}&quot;)\"")
+        }),
+        ("javascript: href", |u| {
+            format!("href=\"javascript:window.open('{u}')\"")
+        }),
+        ("location", |u| {
+            format!("href=\"javascript:;\" onclick=\"location.href='{u}'\"")
+        }),
+    ];
+    for (form, attrs) in forms {
+        for encoding in [UTF_8, BIG5] {
+            let row = |n: u32, year: u32| {
+                format!(
+                    "<li><a {}>某某县人民政府{year}年政府信息公开工作年度报告</a><span>{}-01-20</span></li>",
+                    attrs(&format!("../art/{n}.html")),
+                    year + 1
+                )
+            };
+            let mut html = format!(
+                "<html><head><meta charset=\"{}\"><title>年报</title></head><body><ul class=\"list\">{}{}{}</ul></body></html>",
+                encoding.name(),
+                row(1, 2022),
+                row(2, 2021),
+                row(3, 2020)
+            );
+            if encoding == BIG5 {
+                html = traditional(&html);
+            }
+            let (_, page) = read_as(
+                "http://www.example.gov.cn/xxgk/nb/index.html",
+                &html,
+                encoding,
+            );
+            let urls: Vec<String> = page.items.iter().map(|i| i.url.to_string()).collect();
+            let want: Vec<String> = (1..=3)
+                .map(|n| format!("http://www.example.gov.cn/xxgk/art/{n}.html"))
+                .collect();
+            assert_eq!(urls, want, "{form}, {}", encoding.name());
+        }
+    }
+    let html = list_page(
+        "utf-8",
+        "<ul class=\"other\"><li><a href=\"javascript:void(0)\" onclick=\"showDetail('../art/9.html')\">某某县人民政府2019年政府信息公开工作年度报告</a><span>2020-01-20</span></li></ul>",
+    );
+    let page = read("http://www.example.gov.cn/xxgk/nb/index.html", &html);
+    assert!(
+        page.items
+            .iter()
+            .all(|i| !i.url.as_str().ends_with("/art/9.html")),
+        "{:?}",
+        page.items
+    );
+}

@@ -96,6 +96,21 @@ pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
     Some(url)
 }
 
+/// Where a link leads: its `href`, or, for a script link (`href="javascript:void(0);"` or `#`),
+/// the page its `onclick` or `javascript:` href opens (`window.open('../art/1.html')`, or code
+/// that only sets `location`).
+pub(super) fn link_url(base: &LinkBase, a: ElementRef<'_>) -> Option<Url> {
+    let href = a.value().attr("href");
+    if let Some(url) = href.and_then(|h| resolve(base, h)) {
+        return Some(url);
+    }
+    [a.value().attr("onclick"), href]
+        .into_iter()
+        .flatten()
+        .find_map(|code| super::script::opened_page(code))
+        .and_then(|target| resolve(base, target))
+}
+
 /// Collapses runs of whitespace (including NBSP and the ideographic space) into one space.
 pub(super) fn normalise(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')

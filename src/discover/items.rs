@@ -6,7 +6,9 @@ use scraper::{ElementRef, Html};
 use url::Url;
 
 use super::ListItem;
-use super::dom::{LINKS, LinkBase, class_and_id, is_pager_label, normalise, resolve, text_without};
+use super::dom::{
+    LINKS, LinkBase, class_and_id, is_pager_label, link_url, normalise, text_without,
+};
 use crate::dates::parse_date;
 
 /// Elements whose direct children may be the entries of a list.
@@ -208,7 +210,7 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
         .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
         .chain(row.select(&LINKS))
         .filter_map(|a| {
-            let url = resolve(base, a.value().attr("href")?)?;
+            let url = link_url(base, a)?;
             let text = link_title(a, None);
             if text.is_empty() || is_pager_label(&text) {
                 return None;

@@ -118,6 +118,20 @@ static LOCATION_CALL: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// `window.open('../art/1.html', '_blank')`, the call opening a list entry on older sites.
+static WINDOW_OPEN: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"^(?:javascript:)?\s*(?:window\.)?open\(\s*['"]([^'"]{1,500})['"]"#));
+
+/// The page a link's script opens: `window.open('…')`, or code that only sets `location`.
+pub(super) fn opened_page(code: &str) -> Option<&str> {
+    let code = code.trim();
+    WINDOW_OPEN
+        .captures(code)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str())
+        .or_else(|| location_target(code))
+}
+
 /// Where code that only sets `location` sends the reader (`window.location.href='index_1.html'`).
 pub(super) fn location_target(code: &str) -> Option<&str> {
     Some(LOCATION_CALL.captures(code.trim())?.get(1)?.as_str())
