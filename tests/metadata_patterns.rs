@@ -1109,3 +1109,42 @@ fn issuers_of_double_names_bracketed_years_and_basis_first_openings() {
         );
     }
 }
+
+/// A list that links a report straight to its PDF or DOC: the issuing body is the one the list
+/// title names (the title rule, as for a page), in Simplified and Traditional.
+#[test]
+fn a_document_listed_straight_names_its_issuer_by_its_title() {
+    for (title, want) in [
+        (
+            "丰源县桂花乡人民政府2008年政府信息公开工作年度报告",
+            Some("丰源县桂花乡人民政府"),
+        ),
+        (
+            "豐源縣桂花鄉人民政府2008年政府信息公開工作年度報告",
+            Some("豐源縣桂花鄉人民政府"),
+        ),
+        ("2008年政府信息公开工作年度报告", None),
+    ] {
+        let at = url("http://www.example.gov.cn/ndbg/200903/P0200903210103.pdf");
+        let analysis = analyse(
+            PageInput {
+                url: &at,
+                status: 200,
+                content_type: Some("application/pdf"),
+                body: b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n",
+            },
+            &PageRole::Item {
+                evidence: ListEvidence {
+                    title: Some(title.to_string()),
+                    ..ListEvidence::default()
+                },
+                portal_name: String::new(),
+            },
+        );
+        let View::Item { metadata, .. } = analysis.view else {
+            panic!("{title}: not read as an item");
+        };
+        assert_eq!(metadata.issuing_body.as_deref(), want, "{title}");
+        assert!(metadata.is_annual_report, "{title}");
+    }
+}

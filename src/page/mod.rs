@@ -310,7 +310,7 @@ fn is_datastore_answer(url: &Url, text: &str) -> bool {
 }
 
 /// Metadata of an item that is itself a document file (the list links straight to a PDF): only
-/// the list entry and the title's wording can say what it is.
+/// the list entry and the title's wording can say what it is, and whose it is.
 fn attachment_metadata(evidence: &ListEvidence) -> Metadata {
     let mut metadata = Metadata::default();
     if let Some(title) = crate::export::non_empty(evidence.title.clone()) {
@@ -322,6 +322,12 @@ fn attachment_metadata(evidence: &ListEvidence) -> Metadata {
                 .insert("report_year".into(), "title".into());
         }
         metadata.is_annual_report = extract::is_annual_report_title(&title);
+        if let Some(body) = extract::issuer_from_title(&title) {
+            metadata.issuing_body = Some(body);
+            metadata
+                .provenance
+                .insert("issuing_body".into(), "title".into());
+        }
         metadata.title = Some(title);
     }
     if let Some(date) = evidence.date {
