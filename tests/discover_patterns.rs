@@ -1324,7 +1324,8 @@ fn a_tooltip_of_fields_gives_the_whole_title() {
 /// call of some other function leads nowhere.
 #[test]
 fn list_entries_opened_by_script_lead_to_the_pages_they_open() {
-    let forms: [(&str, fn(&str) -> String); 4] = [
+    type Attrs = fn(&str) -> String;
+    let forms: [(&str, Attrs); 4] = [
         ("onclick window.open", |u| {
             format!(
                 "href=\"javascript:void(0);\" onclick=\"window.open('{u}','_blank');return false;\""
