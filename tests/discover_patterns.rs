@@ -1385,3 +1385,36 @@ fn list_entries_opened_by_script_lead_to_the_pages_they_open() {
         page.items
     );
 }
+
+/// `inspect` reads a channel index (links to each year's list, little text) as a list, and a
+/// report whose sidebar links its column's years as an item.
+#[test]
+fn inspect_reads_a_channel_index_as_a_list() {
+    let years = |label: &str| -> String {
+        (2019..=2023)
+            .rev()
+            .map(|y| format!("<li><a href=\"./{y}/\">{y}{label}</a></li>"))
+            .collect()
+    };
+    for label in ["年度报告", "年", "年度"] {
+        let index = format!(
+            "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>\
+             <div class=\"crumb\">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报</div>\
+             <ul class=\"years\">{}</ul></body></html>",
+            years(label)
+        );
+        let at = url("http://www.example.gov.cn/zwgk/xxgknb/index.html");
+        assert!(nianbao::discover::page_kind_hint(&at, &index), "{label}");
+    }
+    let paragraph = "<p>2022年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》，\
+                     围绕全县中心工作，不断加大政府信息公开力度，主动公开政府信息，回应社会关切。</p>";
+    let report = format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府2022年政府信息公开工作年度报告</title></head><body>\
+         <div class=\"side\"><ul>{}</ul></div><h1>某某县人民政府2022年政府信息公开工作年度报告</h1>\
+         <div class=\"content\">{}</div></body></html>",
+        years("年"),
+        paragraph.repeat(20)
+    );
+    let at = url("http://www.example.gov.cn/zwgk/xxgknb/2022/t20230120_1.html");
+    assert!(!nianbao::discover::page_kind_hint(&at, &report));
+}

@@ -251,9 +251,9 @@ const LIST_HINT_MIN_SHARE: usize = 15;
 /// main text outside navigation (`PageFacts::main_chars`). A list is a jpage datastore, 5 dated
 /// entries that make up at least 15% of the main text, 2 with a next page, one row of a list
 /// whose pager states more pages (a list trimmed to one row), 2 or more dated entries that a
-/// printed count on the page (`相关结果4个`) numbers exactly (a short search result), or 3 or
+/// printed count on the page (`相关结果4个`) numbers exactly (a short search result), 3 or
 /// more dated entries of one repeated structure that make up most of the main text (a year's
-/// column of three reports).
+/// column of three reports), or a channel index: two or more year sections and little text.
 pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
     let dated = page.items.iter().filter(|i| i.date.is_some()).count();
     let has_datastore = html.contains("<datastore") && html.contains("<recordset");
@@ -279,7 +279,12 @@ pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
         || (dated >= 2 && counted())
         || (dated >= BARE_LIST_MIN_DATED && listed() * 100 >= main_chars * BARE_LIST_MIN_SHARE)
         || is_shell(page, main_chars)
+        || (page.year_sections.len() >= 2 && main_chars <= CHANNEL_INDEX_MAX_CHARS)
 }
+
+/// Main text a channel index may show beside its year links (a menu, the newest reports'
+/// titles); a report page whose sidebar links its column's years has far more.
+const CHANNEL_INDEX_MAX_CHARS: usize = 1_500;
 
 /// A page with no text of its own that sends the reader to pages (a refresh, a frame): the list
 /// is there. One that sends them to a document file is an item whose report is that file.
