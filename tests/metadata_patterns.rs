@@ -1148,3 +1148,49 @@ fn a_document_listed_straight_names_its_issuer_by_its_title() {
         assert!(metadata.is_annual_report, "{title}");
     }
 }
+
+/// An info bar of spans printed side by side (`<span>信息来源：区教育局</span><span>浏览次数：
+/// <i></i></span><span>字号：大 中 小</span>`): the text has no gap between them, and the view
+/// counter, the font-size switch or the next publishing label still ends the value, in
+/// Simplified and Traditional.
+#[test]
+fn spans_side_by_side_end_each_others_values() {
+    let bars = [
+        (
+            "<span>发布时间：2024-01-25 10:25</span><span>信息来源：区教育局</span><span>浏览次数：<i id=\"hits\"></i></span>",
+            "区教育局",
+        ),
+        (
+            "<span>信息来源：区教育局</span><span>浏览次数：<i id=\"hits\"></i></span><span>字号：大 中 小</span>",
+            "区教育局",
+        ),
+        (
+            "<span>信息来源：区教育局</span><span>字号：<a href=\"#\">大</a> <a href=\"#\">中</a></span>",
+            "区教育局",
+        ),
+        (
+            "<span>信息来源：区教育局</span><span>发布时间：2024-01-25</span>",
+            "区教育局",
+        ),
+        (
+            "<span>信息來源：區教育局</span><span>瀏覽次數：<i id=\"hits\"></i></span><span>字號：大 中 小</span>",
+            "區教育局",
+        ),
+    ];
+    for (bar, want) in bars {
+        let html = page(
+            "<title>政府信息公开工作年度报告</title>",
+            &format!(
+                "<h1>政府信息公开工作年度报告</h1><div class=\"info\">{bar}</div>\
+                 <div class=\"content\"><p>一、总体情况</p><p>本年度共主动公开信息若干条。</p></div>"
+            ),
+        );
+        let m = read(&html, "");
+        let source = m.fields.get("信息来源").map(String::as_str);
+        assert_eq!(source, Some(want), "{bar}: {:?}", m.fields);
+        assert!(
+            !m.fields.contains_key("字号"),
+            "{bar}: furniture is no field"
+        );
+    }
+}

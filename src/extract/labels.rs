@@ -64,10 +64,12 @@ pub(crate) const KNOWN_LABELS: &[&str] = &[
     "作者",
 ];
 
-/// View counters (浏览次数, 点击数 ...): known, so that they end the value printed before them,
-/// but never kept as fields. They are page furniture that changes on every visit, not document
-/// metadata, and keeping them would make two captures of an unchanged document differ.
+/// View counters (浏览次数, 点击数 ...) and the font-size switch (字号：大 中 小): known, so that
+/// they end the value printed before them, but never kept as fields. They are page furniture
+/// (the counters change on every visit), not document metadata, and keeping them would make two
+/// captures of an unchanged document differ.
 const VOLATILE_LABELS: &[&str] = &[
+    "字号",
     "浏览次数",
     "浏览量",
     "点击数",
@@ -186,6 +188,8 @@ pub(crate) fn simplified(c: char) -> char {
         '標' => '标',
         '導' => '导',
         '覽' => '览',
+        '瀏' => '浏',
+        '閱' => '阅',
         '擊' => '击',
         '鍵' => '键',
         '職' => '职',
@@ -285,8 +289,7 @@ static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The Traditional characters that map to `c`, for the inline pattern.
 fn traditional_forms(c: char) -> String {
-    const TRADITIONAL: &str =
-        "號發佈機構來題類開時間關單體詞稱態報訊資務門網統計屬實範圍責點數訪問廢書錄標導覽擊鍵";
+    const TRADITIONAL: &str = "號發佈機構來題類開時間關單體詞稱態報訊資務門網統計屬實範圍責點數訪問廢書錄標導覽擊鍵瀏閱讀";
     TRADITIONAL
         .chars()
         .filter(|t| simplified(*t) == c)
@@ -436,12 +439,15 @@ fn inline_fields(line: &str, found: &mut Labelled) {
             // `新闻来源：` is not the label `来源`: a label starts a line or follows a gap (or
             // opens with its own bracket, `…办公室【发布日期】`).
             // `1.索引号：…` is a numbered sentence explaining the label (a guide), not a field.
+            // Furniture and publishing labels end a value even where a span printed right
+            // after it leaves no gap (`信息来源：区教育局浏览次数：`): no value ends with them.
             let before = line[..m.start()].trim_end();
             (m.as_str().starts_with(['【', '[', '［'])
                 || line[..m.start()]
                     .chars()
                     .next_back()
-                    .is_none_or(|c| !is_han(c)))
+                    .is_none_or(|c| !is_han(c))
+                || known_label(m.as_str()).is_some_and(ends_a_value_anywhere))
                 && !is_enumerator(before)
         })
         .collect();
@@ -469,6 +475,12 @@ fn inline_fields(line: &str, found: &mut Labelled) {
             None => {}
         }
     }
+}
+
+/// Labels that end the value before them even with no gap between: the page furniture and the
+/// publishing labels (发布日期, 发布时间, 发布机构).
+fn ends_a_value_anywhere(label: &str) -> bool {
+    VOLATILE_LABELS.contains(&label) || label.starts_with("发布")
 }
 
 fn is_han(c: char) -> bool {
