@@ -70,6 +70,20 @@ pub struct AttachmentRecord {
     pub text: TextInfo,
 }
 
+/// Whether an attachment is another page of the article (an item split over pages keeps its
+/// other pages as attachments named `第N页`), not a document file.
+pub fn is_article_page(a: &AttachmentRecord) -> bool {
+    let numbered = a.name.as_deref().is_some_and(|n| {
+        n.strip_prefix('第')
+            .and_then(|n| n.strip_suffix('页'))
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    });
+    numbered
+        && a.content_type
+            .as_deref()
+            .is_some_and(|t| t.contains("html"))
+}
+
 /// Turns an empty or whitespace-only string into `None`, so that no record ever carries "".
 pub fn non_empty(value: Option<String>) -> Option<String> {
     value.and_then(|v| {

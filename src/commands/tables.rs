@@ -81,7 +81,21 @@ impl Reader {
             })
             .map(|body| {
                 let attached = r.attachments.iter().any(is_document);
-                tables::read_body(&body, r.content_type.as_deref(), attached)
+                // The other pages of an article split over pages, where they were captured.
+                let others: Vec<(Vec<u8>, Option<&str>)> = r
+                    .attachments
+                    .iter()
+                    .filter(|a| crate::export::is_article_page(a))
+                    .filter_map(|a| {
+                        let (path, sha) = (a.raw_path.as_deref()?, a.sha256.as_deref()?);
+                        self.storage.cached_raw(path, sha).ok()?;
+                        let page = self.archive.read_verified(path, sha).ok()?;
+                        Some((page, a.content_type.as_deref()))
+                    })
+                    .collect();
+                let mut pages = vec![(&body[..], r.content_type.as_deref())];
+                pages.extend(others.iter().map(|(b, t)| (&b[..], *t)));
+                tables::read_bodies(&pages, attached)
             })
             .map_err(|e| {
                 format!(

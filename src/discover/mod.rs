@@ -3,6 +3,7 @@
 //! Knows plain pagination, TRS WCM `createPageHTML`, Hanweb JCMS jpage datastores, 开普云 UCAP
 //! column shells and their `/queryList` API, ASP.NET postback pagers, and JSON list APIs.
 
+mod article;
 mod dom;
 mod gkmlpt;
 mod hanweb;
@@ -24,6 +25,7 @@ use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
+pub use article::article_pages;
 pub(crate) use dom::base_url;
 pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};

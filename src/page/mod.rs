@@ -240,6 +240,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             } => item_view(
                 input.url,
                 doc,
+                text,
                 decoded.encoding,
                 &facts,
                 evidence,
@@ -253,6 +254,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
                     item_view(
                         input.url,
                         doc,
+                        text,
                         decoded.encoding,
                         &facts,
                         &ListEvidence::default(),
@@ -269,19 +271,24 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
 fn item_view(
     url: &Url,
     doc: &scraper::Html,
+    text: &str,
     encoding: &'static encoding_rs::Encoding,
     facts: &PageFacts,
     evidence: &ListEvidence,
     portal_name: &str,
 ) -> View {
+    let mut metadata = extract::extract_document(url, doc, encoding, evidence, portal_name);
+    // The other pages of an article split over pages are kept with it, as its attachments are.
+    for (page, number) in discover::article_pages(url, doc, text, encoding) {
+        if !metadata.attachments.iter().any(|a| a.url == page) {
+            metadata.attachments.push(extract::AttachmentLink {
+                url: page,
+                name: Some(format!("第{number}页")),
+            });
+        }
+    }
     View::Item {
-        metadata: Box::new(extract::extract_document(
-            url,
-            doc,
-            encoding,
-            evidence,
-            portal_name,
-        )),
+        metadata: Box::new(metadata),
         content_hash: dedup::content_hash_of(facts),
     }
 }

@@ -168,15 +168,28 @@ impl Tables {
 /// Reads an item page: its tables as grids, or a cell stream in its text when it has none.
 /// `has_document_attachment`: the page links a PDF/DOC/DOCX (decides `attachment_only`).
 pub fn read_document(doc: &Html, has_document_attachment: bool) -> Tables {
-    let text = body_text(doc);
+    read_documents(std::iter::once(doc), has_document_attachment)
+}
+
+/// Reads a report printed over several pages (an article split over pages), in order: the
+/// tables of every page, and the text of all of them.
+pub fn read_documents<'a>(
+    docs: impl IntoIterator<Item = &'a Html>,
+    has_document_attachment: bool,
+) -> Tables {
     let mut blocks: Vec<Block> = Vec::new();
+    let mut text = String::new();
     let selector = scraper::Selector::parse("table").expect("`table` is a valid selector");
-    for table in crate::page::select(doc, &selector) {
-        // A layout table that holds the statistics tables is not itself one.
-        if table.select(&selector).nth(1).is_some() || has_nested_table(table) {
-            continue;
+    for doc in docs {
+        text.push_str(&body_text(doc));
+        text.push('\n');
+        for table in crate::page::select(doc, &selector) {
+            // A layout table that holds the statistics tables is not itself one.
+            if table.select(&selector).nth(1).is_some() || has_nested_table(table) {
+                continue;
+            }
+            blocks.push(block_of_grid(&grid::grid_of(table)));
         }
-        blocks.push(block_of_grid(&grid::grid_of(table)));
     }
     if blocks.iter().all(|b| b.section().is_none()) {
         blocks.extend(stream_blocks(&text));
@@ -336,12 +349,27 @@ pub fn body_text(doc: &Html) -> String {
 /// is another step's), an HTML page is decoded (`decode`) and parsed within the pipeline's
 /// bounds (`page::parse`); a page past those bounds reads as `unknown`.
 pub fn read_body(body: &[u8], content_type: Option<&str>, has_document_attachment: bool) -> Tables {
-    if crate::classify::attachment_kind(content_type, body, None).is_some() {
+    read_bodies(&[(body, content_type)], has_document_attachment)
+}
+
+/// `read_body` of a report printed over several pages: the first page's raw body, then the
+/// others' (each with its Content-Type).
+pub fn read_bodies(pages: &[(&[u8], Option<&str>)], has_document_attachment: bool) -> Tables {
+    let Some((first, content_type)) = pages.first() else {
+        return Tables::unreadable();
+    };
+    if crate::classify::attachment_kind(*content_type, first, None).is_some() {
         return Tables::attachment_only(Vec::new());
     }
-    let decoded = crate::decode::decode(body, content_type);
-    match crate::page::parse(&decoded.text) {
-        Ok(parsed) => read_document(&parsed.doc, has_document_attachment),
-        Err(_) => Tables::unreadable(),
+    let mut docs = Vec::new();
+    for (i, (body, content_type)) in pages.iter().enumerate() {
+        let decoded = crate::decode::decode(body, *content_type);
+        match crate::page::parse(&decoded.text) {
+            Ok(parsed) => docs.push(parsed.doc),
+            // A later page that cannot be read leaves the others.
+            Err(_) if i > 0 => {}
+            Err(_) => return Tables::unreadable(),
+        }
     }
+    read_documents(&docs, has_document_attachment)
 }

@@ -29,6 +29,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use hostile::{Hostile, hostile_set, hostile_site};
+pub use report::report_body;
 use site::SiteState;
 
 /// The CMS family a simulated site models; it decides URL layout, markup and encoding.

@@ -41,6 +41,17 @@ pub(crate) fn subject_of(title: &str) -> &str {
     title.get(..end).unwrap_or(title)
 }
 
+/// `report_html` for tests outside the simulator: the report of `subject` for `year` in the
+/// 2021 format (from 2021 on) with its three statistics tables, Simplified or Traditional.
+pub fn report_body(subject: &str, year: i32, seed: u64, traditional: bool) -> String {
+    let script = if traditional {
+        Script::Traditional
+    } else {
+        Script::Simplified
+    };
+    report_html(subject, year, seed, script)
+}
+
 /// The body of the annual report of `subject` covering `year`, as HTML paragraphs and tables.
 pub(crate) fn report_html(subject: &str, year: i32, seed: u64, script: Script) -> String {
     match script {

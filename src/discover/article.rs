@@ -1,0 +1,124 @@
+//! An article split over pages (TRS WCM pages long content as `t20230119_200.html`,
+//! `t20230119_200_1.html`, `t20230119_200_2.html`, by `createPageHTML(3, 0, "t20230119_200",
+//! "html")` or by plain 下一页 links): the other pages of the article a page is one of, so that
+//! a long report is captured whole, not only its first page.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::Html;
+use url::Url;
+
+use super::dom::{LINKS, base_url, resolve};
+use super::pager::last_segment;
+use super::trs::trs_pager;
+
+/// Bound on the pages of one article: a broken counter must not fetch a thousand pages.
+const MAX_ARTICLE_PAGES: u64 = 50;
+
+static CONTINUATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(.+?)_(\d{1,3})\.(s?html?|jsp|aspx?|php)$")
+        .expect("static regex literal is valid")
+});
+
+/// The other pages of the article at `url`, each with its page number (2 for `…_1.html`), in
+/// order: the pages a TRS pager script on the page names after the page's own file name, and
+/// the links to `{name}_N.{ext}` in the page's folder. Empty for a page of one piece.
+pub fn article_pages(
+    url: &Url,
+    doc: &Html,
+    html: &str,
+    encoding: &'static encoding_rs::Encoding,
+) -> Vec<(Url, u64)> {
+    let file = last_segment(url);
+    let Some((own_stem, ext)) = file.rsplit_once('.') else {
+        return Vec::new();
+    };
+    let base = base_url(doc, url, encoding);
+    let Ok(dir) = url.join("./") else {
+        return Vec::new();
+    };
+    // The page's own name first (`t20230120_300.html` is page 1 of `t20230120_300`); failing
+    // that, the page may itself be a later page (`t…_1.html`), named before its `_N`.
+    let later = CONTINUATION
+        .captures(file)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str());
+    [Some(own_stem), later]
+        .into_iter()
+        .flatten()
+        .map(|stem| pages_named(stem, ext, url, &dir, doc, html, &base))
+        .find(|pages| !pages.is_empty())
+        .unwrap_or_default()
+}
+
+/// The pages of the article named `stem` in `dir`, without the page at `url`.
+fn pages_named(
+    stem: &str,
+    ext: &str,
+    url: &Url,
+    dir: &Url,
+    doc: &Html,
+    html: &str,
+    base: &super::dom::LinkBase,
+) -> Vec<(Url, u64)> {
+    let mut pages: BTreeMap<u64, Url> = BTreeMap::new();
+    let page_url = |n: u64, ext: &str| -> Option<Url> {
+        let name = match n {
+            1 => format!("{stem}.{ext}"),
+            _ => format!("{stem}_{}.{ext}", n - 1),
+        };
+        dir.join(&name).ok()
+    };
+    // A TRS pager script names the article (`createPageHTML(3, 0, "t…_200", "html")`), or
+    // states `countPage = 3` and writes links from the quoted name (`"t…_200"+"_"+nextPage`).
+    let quoted = html.contains(&format!("\"{stem}")) || html.contains(&format!("'{stem}"));
+    if html.contains("countPage") || html.contains("createPageHTML") {
+        let count = match trs_pager(html, url) {
+            Some(trs) if trs.name == stem => Some((trs.count, trs.ext)),
+            Some(trs) if trs.name == "index" && quoted => Some((trs.count, ext.to_string())),
+            _ => None,
+        };
+        if let Some((count, ext)) = count {
+            for n in 1..=count.min(MAX_ARTICLE_PAGES) {
+                if let Some(u) = page_url(n, &ext) {
+                    pages.insert(n, u);
+                }
+            }
+        }
+    }
+    for a in crate::page::select(doc, &LINKS) {
+        let Some(link) = a.value().attr("href").and_then(|h| resolve(base, h)) else {
+            continue;
+        };
+        if link.host_str() != url.host_str()
+            || link.query().is_some()
+            || link.join("./").ok().as_ref() != Some(dir)
+        {
+            continue;
+        }
+        let linked = last_segment(&link);
+        let number = match CONTINUATION.captures(linked) {
+            Some(c) if c.get(1).is_some_and(|m| m.as_str() == stem) => c
+                .get(2)
+                .and_then(|m| m.as_str().parse::<u64>().ok())
+                .map(|n| n + 1),
+            _ => None,
+        };
+        if let Some(n) = number.filter(|n| (2..=MAX_ARTICLE_PAGES).contains(n)) {
+            pages.entry(n).or_insert(link);
+        } else if linked == format!("{stem}.{ext}") && !pages.is_empty() {
+            pages.entry(1).or_insert(link);
+        }
+    }
+    // Only an article of more than one page, without the page itself.
+    if pages.keys().all(|n| *n == 1) {
+        return Vec::new();
+    }
+    pages
+        .into_iter()
+        .filter(|(_, u)| u != url)
+        .map(|(n, u)| (u, n))
+        .collect()
+}
