@@ -29,7 +29,8 @@ fn expected_outcomes(case: Hostile) -> Option<&'static [&'static str]> {
         | Hostile::InvalidUtf8Header
         | Hostile::TenCharsets
         | Hostile::LateMetaCharset
-        | Hostile::RedirectGbkLocation => &["archived"],
+        | Hostile::RedirectGbkLocation
+        | Hostile::LaxHeaders => &["archived"],
         // Archived, and asked for again next run for the attachments that were no documents.
         Hostile::AttachmentNotThere => &["archived_attachment_missing"],
         // A redirect that leads nowhere and an empty answer are no pages: failures, retried.

@@ -82,6 +82,10 @@ impl Fetcher {
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
+            // Old servers fold header lines and put a space before the colon
+            // (`Content-Type :`); browsers read both, so a page is not lost to them.
+            .http1_allow_obsolete_multiline_headers_in_responses(true)
+            .http1_allow_spaces_after_header_name_in_responses(true)
             .connect_timeout(settings.connect_timeout)
             .pool_max_idle_per_host(2)
             .dns_resolver(Arc::new(resolver.clone()))

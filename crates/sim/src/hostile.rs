@@ -49,6 +49,9 @@ pub enum Hostile {
     RedirectGbkLocation,
     /// A 302 with no Location at all and IIS's "Object moved" note as its body.
     RedirectNoLocation,
+    /// Header lines browsers read though they break the grammar: a folded continuation line and
+    /// a space before the colon (`Content-Type : text/html`).
+    LaxHeaders,
     /// A 204 No Content where the report page should be.
     NoContent,
     /// A report whose two attachments are not documents: one `.pdf` answers 200 with a
@@ -64,7 +67,7 @@ pub enum Hostile {
 
 impl Hostile {
     /// Every item case served by the main hostile portal, in list order.
-    pub const ITEM_CASES: [Hostile; 22] = [
+    pub const ITEM_CASES: [Hostile; 23] = [
         Hostile::DeepNesting,
         Hostile::HugeAttributes,
         Hostile::ManyLinks,
@@ -85,6 +88,7 @@ impl Hostile {
         Hostile::RedirectPrivate,
         Hostile::RedirectGbkLocation,
         Hostile::RedirectNoLocation,
+        Hostile::LaxHeaders,
         Hostile::NoContent,
         Hostile::AttachmentNotThere,
     ];
@@ -113,6 +117,7 @@ impl Hostile {
             Hostile::RedirectPrivate => "/hostile/case/to-private.html",
             Hostile::RedirectGbkLocation => "/hostile/case/moved.asp",
             Hostile::RedirectNoLocation => "/hostile/case/moved-nowhere.asp",
+            Hostile::LaxHeaders => "/hostile/case/lax-headers.html",
             Hostile::NoContent => "/hostile/case/no-content.html",
             Hostile::AttachmentNotThere => "/hostile/case/bad-attachments.html",
             Hostile::HugeRobots | Hostile::ManyLineRobots => "/hostile/private/secret.html",

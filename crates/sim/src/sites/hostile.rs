@@ -397,6 +397,14 @@ fn case_response(st: &SiteState, case: Hostile) -> Response {
             b"<head><title>Object moved</title></head><body><h1>Object Moved</h1>This object may be found here.</body>".to_vec(),
         ),
         Hostile::NoContent => Response::new(204, "text/html", Vec::new()),
+        Hostile::LaxHeaders => raw_response(
+            &[
+                b"Content-Type : text/html; charset=utf-8",
+                b"X-Powered-By: ASP.NET,",
+                b"  PHP/5.2",
+            ],
+            plain().as_bytes(),
+        ),
         Hostile::AttachmentNotThere => ok(case_html(
             st,
             &title,
