@@ -70,13 +70,14 @@ pub struct AttachmentRecord {
     pub text: TextInfo,
 }
 
-/// Whether an attachment is another page of the article (an item split over pages keeps its
-/// other pages as attachments named `第N页`), not a document file.
+/// Whether an attachment is a page of the article rather than a document file: another page of
+/// an item split over pages (`第N页`), or the page its frame shows (`正文`).
 pub fn is_article_page(a: &AttachmentRecord) -> bool {
     let numbered = a.name.as_deref().is_some_and(|n| {
-        n.strip_prefix('第')
-            .and_then(|n| n.strip_suffix('页'))
-            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+        n == crate::page::FRAMED_BODY_NAME
+            || n.strip_prefix('第')
+                .and_then(|n| n.strip_suffix('页'))
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
     });
     numbered
         && a.content_type

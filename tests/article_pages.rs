@@ -134,3 +134,93 @@ fn every_page_of_a_report_printed_over_pages_is_kept_and_read() {
         assert_eq!(read, [2, 3, 4], "{script}: the tables of all three pages");
     }
 }
+
+/// A report page that shows only its title and a frame (`<iframe src="/xxgk/content/2044.html">`)
+/// keeps the framed page with it (named `正文`), and `tables` reads the tables there; a frame
+/// that is a PDF viewer stands for its file, as before.
+#[test]
+fn the_page_a_report_frames_is_kept_and_read() {
+    let title = "某某县人民政府2022年政府信息公开工作年度报告";
+    let body = nianbao_sim::report_body("某某县人民政府", 2022, 7, false);
+    let framed = format!(
+        "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>{body}</body></html>"
+    );
+    let item = |title: &str, frame: &str| {
+        format!(
+            "<html><head><meta charset=\"utf-8\"><title>{title}</title></head><body>\
+             <h1>{title}</h1><div class=\"content\"><iframe src=\"{frame}\" width=\"100%\" height=\"3000\"></iframe></div></body></html>"
+        )
+        .into_bytes()
+    };
+    let older = "某某县人民政府2021年政府信息公开工作年度报告";
+    let list = format!(
+        "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul class=\"list\">\
+         <li><a href=\"/xxgk/202301/t20230125_2044.html\">{title}</a><span>2023-01-25</span></li>\
+         <li><a href=\"/xxgk/202301/t20230126_2045.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-26</span></li>\
+         </ul></body></html>"
+    );
+    let server = RouteServer::bind("127.0.0.84");
+    server.serve(Arc::new(move |target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        match target {
+            "/xxgknb/" => (200, html, list.clone().into_bytes()),
+            "/xxgk/202301/t20230125_2044.html" => {
+                (200, html, item(title, "/xxgk/content/2044.html"))
+            }
+            "/xxgk/content/2044.html" => (200, html, framed.clone().into_bytes()),
+            "/xxgk/202301/t20230126_2045.html" => (
+                200,
+                html,
+                item(older, "/pdfjs/web/viewer.html?file=%2Fupload%2F2045.pdf"),
+            ),
+            "/upload/2045.pdf" => (200, "application/pdf".into(), b"%PDF-1.4\n%%EOF\n".to_vec()),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"20ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{}/xxgknb/\"\n",
+            server.base
+        ),
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let export = run_nianbao(&config, &["export", "--format", "jsonl"]);
+    let records: Vec<Value> = String::from_utf8_lossy(&export.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let names = |suffix: &str| -> Vec<String> {
+        let record = records
+            .iter()
+            .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(suffix)))
+            .expect("the report is archived");
+        record["attachments"]
+            .as_array()
+            .expect("attachments")
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a["name"].as_str().unwrap_or(""),
+                    a["sha256"].is_string()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(names("t20230125_2044.html"), ["正文 true"]);
+    assert_eq!(names("t20230126_2045.html"), ["2045.pdf true"]);
+    assert!(!server.requests().iter().any(|t| t.contains("viewer.html")));
+
+    let out = run_nianbao(&config, &["tables", "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let framed_tables: Value = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("tables JSON"))
+        .find(|t| t["report_year"] == 2022)
+        .expect("the framed report's tables");
+    assert_eq!(framed_tables["template"], "2021");
+}
