@@ -46,6 +46,28 @@ fn page(title: &str, part: &str, pager: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// Crawls the portal whose section is `/xxgknb/` on `server` into a fresh data dir: the dir, its
+/// config and the exported records.
+fn crawl(server: &RouteServer) -> (tempfile::TempDir, std::path::PathBuf, Vec<Value>) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"20ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{}/xxgknb/\"\n",
+            server.base
+        ),
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let export = run_nianbao(&config, &["export", "--format", "jsonl"]);
+    let records = String::from_utf8_lossy(&export.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    (dir, config, records)
+}
+
 #[test]
 fn every_page_of_a_report_printed_over_pages_is_kept_and_read() {
     for (script, traditional) in [("createPageHTML", false), ("countPage", true)] {
@@ -81,22 +103,7 @@ fn every_page_of_a_report_printed_over_pages_is_kept_and_read() {
                 None => (404, html, b"<html><body>404</body></html>".to_vec()),
             }
         }));
-        let dir = tempfile::tempdir().expect("scratch dir");
-        let config = write_config(
-            dir.path(),
-            &format!(
-                "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-                 per_host_interval = \"20ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{}/xxgknb/\"\n",
-                server.base
-            ),
-        );
-        let out = run_nianbao(&config, &["crawl"]);
-        assert_eq!(out.status.code(), Some(0), "{script}: {}", stderr(&out));
-        let export = run_nianbao(&config, &["export", "--format", "jsonl"]);
-        let records: Vec<Value> = String::from_utf8_lossy(&export.stdout)
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("JSON line"))
-            .collect();
+        let (_dir, config, records) = crawl(&server);
         assert_eq!(records.len(), 1, "{script}: one report, not three");
         let attachments = records[0]["attachments"].as_array().expect("attachments");
         let kept: Vec<(&str, bool)> = attachments
@@ -177,22 +184,7 @@ fn the_page_a_report_frames_is_kept_and_read() {
             _ => (404, html, b"<html><body>404</body></html>".to_vec()),
         }
     }));
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-             per_host_interval = \"20ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{}/xxgknb/\"\n",
-            server.base
-        ),
-    );
-    let out = run_nianbao(&config, &["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let export = run_nianbao(&config, &["export", "--format", "jsonl"]);
-    let records: Vec<Value> = String::from_utf8_lossy(&export.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let (_dir, config, records) = crawl(&server);
     let names = |suffix: &str| -> Vec<String> {
         let record = records
             .iter()
