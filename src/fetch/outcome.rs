@@ -72,6 +72,17 @@ impl Capture {
         Some(text.trim().to_string()).filter(|t| !t.is_empty())
     }
 
+    /// The file name the server gives the body (`Content-Disposition: attachment;
+    /// filename*=UTF-8''%E5%B9%B4…`, `filename="…"` in UTF-8 or GBK, or RFC 2047
+    /// `=?UTF-8?B?…?=`), without any folder part.
+    pub fn disposition_filename(&self) -> Option<String> {
+        let (_, raw) = self
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-disposition"))?;
+        disposition_filename(raw)
+    }
+
     /// Whether the body is the resource asked for: 200, or 203 from a proxy. 204 and 205 carry
     /// nothing, 206 a part (nianbao never asks for one), and the other codes below 400 are not
     /// answers with a page either.
@@ -264,6 +275,87 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// The file name of a `Content-Disposition` value: `filename*` (RFC 5987) first, then
+/// `filename`, whose raw bytes are UTF-8 or else GBK (as Chinese servers send them), and whose
+/// RFC 2047 encoded word (`=?UTF-8?B?…?=`, `=?GBK?Q?…?=`) is decoded.
+pub fn disposition_filename(raw: &[u8]) -> Option<String> {
+    let text = match std::str::from_utf8(raw) {
+        Ok(text) => text.to_string(),
+        Err(_) => encoding_rs::GBK
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
+    };
+    let params: Vec<(String, String)> = text
+        .split(';')
+        .skip(1)
+        .filter_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            let v = v.trim().trim_matches('"');
+            Some((k.trim().to_ascii_lowercase(), v.to_string()))
+        })
+        .collect();
+    let extended = params
+        .iter()
+        .find(|(k, _)| k == "filename*")
+        .and_then(|(_, v)| {
+            let (charset, rest) = v.split_once('\'')?;
+            let (_, encoded) = rest.split_once('\'')?;
+            let bytes: Vec<u8> = percent_decode(encoded);
+            let encoding = encoding_rs::Encoding::for_label(charset.trim().as_bytes())?;
+            Some(encoding.decode_without_bom_handling(&bytes).0.into_owned())
+        });
+    let plain = || {
+        let (_, v) = params.iter().find(|(k, _)| k == "filename")?;
+        Some(encoded_word(v).unwrap_or_else(|| v.clone()))
+    };
+    let name = extended.or_else(plain)?;
+    let name = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(&name)
+        .trim()
+        .to_string();
+    (!name.is_empty()).then_some(name)
+}
+
+/// `%XX` escapes undone; anything else kept.
+fn percent_decode(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// One RFC 2047 encoded word (`=?UTF-8?B?5bm05oql?=`, `=?GBK?Q?=C4=EA?=`), decoded.
+fn encoded_word(value: &str) -> Option<String> {
+    let inner = value.trim().strip_prefix("=?")?.strip_suffix("?=")?;
+    let mut parts = inner.splitn(3, '?');
+    let (charset, kind, text) = (parts.next()?, parts.next()?, parts.next()?);
+    let encoding = encoding_rs::Encoding::for_label(charset.as_bytes())?;
+    let bytes = match kind {
+        "B" | "b" => data_encoding::BASE64.decode(text.as_bytes()).ok()?,
+        "Q" | "q" => percent_decode(&text.replace('_', " ").replace('=', "%")),
+        _ => return None,
+    };
+    Some(encoding.decode_without_bom_handling(&bytes).0.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,6 +378,42 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(parse_retry_after(value, now), expected, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn disposition_file_names_in_every_form_servers_send() {
+        let cases: [(&[u8], Option<&str>); 7] = [
+            (
+                b"attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf",
+                Some("年报.pdf"),
+            ),
+            (
+                b"attachment; filename=\"x.pdf\"; filename*=utf-8''%E5%B9%B4%E6%8A%A5.pdf",
+                Some("年报.pdf"),
+            ),
+            (
+                "attachment; filename=\"年报.doc\"".as_bytes(),
+                Some("年报.doc"),
+            ),
+            (
+                b"attachment; filename=\"\xC4\xEA\xB1\xA8.doc\"",
+                Some("年报.doc"),
+            ),
+            (
+                b"attachment; filename=\"=?UTF-8?B?5bm05oqlLnBkZg==?=\"",
+                Some("年报.pdf"),
+            ),
+            (b"attachment; filename=\"C:\\upload\\r.pdf\"", Some("r.pdf")),
+            (b"inline", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(
+                disposition_filename(raw).as_deref(),
+                want,
+                "{}",
+                String::from_utf8_lossy(raw)
+            );
         }
     }
 }

@@ -55,7 +55,8 @@ pub enum Hostile {
     /// A 204 No Content where the report page should be.
     NoContent,
     /// A report whose two attachments are not documents: one `.pdf` answers 200 with a
-    /// "page not found" page, the other redirects to a 统一身份认证 login page.
+    /// "page not found" page, the other redirects to a 统一身份认证 login page; a third, offered
+    /// as `点击下载`, is a PDF named only by its Content-Disposition.
     AttachmentNotThere,
     /// Host case: robots.txt of 10 MB (its rules first, then comment lines).
     HugeRobots,
@@ -131,6 +132,9 @@ impl Hostile {
     pub const MISSING_ATTACHMENT: &'static str = "/hostile/upload/missing.pdf";
     pub const LOGIN_ATTACHMENT: &'static str = "/hostile/upload/login.pdf";
     pub const LOGIN_PAGE: &'static str = "/hostile/sso/login.html";
+    /// A third attachment of `AttachmentNotThere`, a real one: `点击下载` to a download script
+    /// whose file name only its Content-Disposition gives (`年度报告.pdf`, RFC 5987).
+    pub const SCRIPT_ATTACHMENT: &'static str = "/hostile/download.do?fileId=7";
 
     /// The item that the `ManyLinks` list page links 200,000 times.
     pub const MANY_LINKS_TARGET: &'static str = "/hostile/many.html";

@@ -38,7 +38,7 @@ pub(super) fn route(st: &mut SiteState, req: &Request) -> Option<Response> {
     if let Some(case) = st.spec.hostile.iter().copied().find(|c| c.path() == path) {
         return Some(case_response(st, case));
     }
-    if let Some(response) = case_extra(st, &path) {
+    if let Some(response) = case_extra(st, req) {
         return Some(response);
     }
     if path == Hostile::MANY_LINKS_TARGET && st.spec.hostile.contains(&Hostile::ManyLinks) {
@@ -224,7 +224,8 @@ fn zero_member() -> &'static [u8] {
 }
 
 /// The pages a case leads to beyond its own: a redirect's target, attachments, a login page.
-fn case_extra(st: &SiteState, path: &str) -> Option<Response> {
+fn case_extra(st: &SiteState, req: &Request) -> Option<Response> {
+    let path = req.path();
     let has = |case: Hostile| st.spec.hostile.contains(&case);
     if path == Hostile::GBK_LOCATION_TARGET && has(Hostile::RedirectGbkLocation) {
         let html = case_html(st, &Hostile::RedirectGbkLocation.title(), "");
@@ -232,6 +233,19 @@ fn case_extra(st: &SiteState, path: &str) -> Option<Response> {
     }
     if !has(Hostile::AttachmentNotThere) {
         return None;
+    }
+    if req.target == Hostile::SCRIPT_ATTACHMENT {
+        return Some(
+            Response::new(
+                200,
+                "application/octet-stream",
+                b"%PDF-1.4\n%%EOF\n".to_vec(),
+            )
+            .header(
+                "Content-Disposition",
+                "attachment; filename*=UTF-8''%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A.pdf",
+            ),
+        );
     }
     match path {
         Hostile::MISSING_ATTACHMENT => Some(page::html_response(
@@ -409,9 +423,10 @@ fn case_response(st: &SiteState, case: Hostile) -> Response {
             st,
             &title,
             &format!(
-                "<p>附件：<a href=\"{}\">年度报告.pdf</a> <a href=\"{}\">统计表.pdf</a></p>",
+                "<p>附件：<a href=\"{}\">年度报告.pdf</a> <a href=\"{}\">统计表.pdf</a> <a href=\"{}\">点击下载</a></p>",
                 Hostile::MISSING_ATTACHMENT,
-                Hostile::LOGIN_ATTACHMENT
+                Hostile::LOGIN_ATTACHMENT,
+                Hostile::SCRIPT_ATTACHMENT
             ),
         )),
         // Disallowed by this host's robots.txt: served plainly should a crawler ask anyway.
