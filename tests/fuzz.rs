@@ -109,6 +109,15 @@ fn check_extract((html, evidence): (String, ListEvidence)) -> Result<(), TestCas
     let url = Url::parse("http://www.example.gov.cn/zwgk/202401/t20240115_1.html")
         .expect("a valid literal URL");
     let m = extract(&url, &html, &evidence, "某某县人民政府");
+    // The other pages of an article: web pages of its folder, never the page itself, bounded.
+    let doc = scraper::Html::parse_document(&html);
+    let pages = nianbao::discover::article_pages(&url, &doc, &html, encoding_rs::UTF_8);
+    prop_assert!(pages.len() <= 50, "{} article pages", pages.len());
+    for (page, number) in &pages {
+        web_url(page)?;
+        prop_assert!(page != &url, "the page itself as its own page");
+        prop_assert!(*number >= 1, "page number {number}");
+    }
     non_empty("title", &m.title)?;
     non_empty("issuing_body", &m.issuing_body)?;
     non_empty("index_number", &m.index_number)?;
@@ -285,6 +294,37 @@ fn fuzz_dates() {
         DEFAULT_CASES * 4,
         valid_date(),
         check_date_round_trip,
+    );
+}
+
+/// A Content-Disposition file name is a name: not empty, no folder in it.
+fn check_disposition(raw: Vec<u8>) -> Result<(), TestCaseError> {
+    if let Some(name) = nianbao::fetch::disposition_filename(&raw) {
+        prop_assert!(!name.trim().is_empty(), "empty name from {raw:?}");
+        prop_assert!(!name.contains(['/', '\\']), "{name:?} holds a folder");
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_content_disposition() {
+    let prefixes = prop::sample::select(vec![
+        "attachment; filename*=UTF-8''".as_bytes().to_vec(),
+        b"attachment; filename=\"".to_vec(),
+        b"attachment; filename=\"=?UTF-8?B?".to_vec(),
+        b"attachment; filename=\"=?GBK?Q?".to_vec(),
+        Vec::new(),
+    ]);
+    let input = (prefixes, prop::collection::vec(any::<u8>(), 0..120)).prop_map(|(mut p, tail)| {
+        p.extend(tail);
+        p
+    });
+    run(
+        "content_disposition",
+        "tests/fuzz-corpus/content-disposition.txt",
+        DEFAULT_CASES * 4,
+        input,
+        check_disposition,
     );
 }
 

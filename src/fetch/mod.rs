@@ -15,7 +15,8 @@ use rand::Rng;
 use url::Url;
 
 pub use outcome::{
-    Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators, parse_retry_after,
+    Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators,
+    disposition_filename, parse_retry_after,
 };
 pub use scope::{Lookup, PublicResolver, ResolveError, is_private_host, is_private_ip};
 
