@@ -66,19 +66,22 @@ struct Reader {
 }
 
 impl Reader {
+    /// A raw file's bytes, fetched from remote storage when it is there, checked against its hash.
+    fn raw(&self, path: &str, sha256: &str) -> Result<Vec<u8>, String> {
+        self.storage
+            .cached_raw(path, sha256)
+            .map_err(|e| e.to_string())?;
+        self.archive
+            .read_verified(path, sha256)
+            .map_err(|e| e.to_string())
+    }
+
     fn read(&mut self, r: &ExportRecord) -> Result<Tables, String> {
         if let Some(hit) = self.cache.get(&r.seq) {
             return hit.clone();
         }
         let result = self
-            .storage
-            .cached_raw(&r.raw_path, &r.sha256)
-            .map_err(|e| e.to_string())
-            .and_then(|_| {
-                self.archive
-                    .read_verified(&r.raw_path, &r.sha256)
-                    .map_err(|e| e.to_string())
-            })
+            .raw(&r.raw_path, &r.sha256)
             .map(|body| {
                 let attached = r.attachments.iter().any(is_document);
                 // The other pages of an article split over pages, where they were captured.
@@ -87,9 +90,9 @@ impl Reader {
                     .iter()
                     .filter(|a| crate::export::is_article_page(a))
                     .filter_map(|a| {
-                        let (path, sha) = (a.raw_path.as_deref()?, a.sha256.as_deref()?);
-                        self.storage.cached_raw(path, sha).ok()?;
-                        let page = self.archive.read_verified(path, sha).ok()?;
+                        let page = self
+                            .raw(a.raw_path.as_deref()?, a.sha256.as_deref()?)
+                            .ok()?;
                         Some((page, a.content_type.as_deref()))
                     })
                     .collect();

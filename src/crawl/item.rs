@@ -233,7 +233,10 @@ impl Engine {
                     }
                     let capture = Arc::unwrap_or_clone(capture);
                     // `点击下载` says nothing of the file; the server's file name does.
-                    if record.name.as_deref().is_none_or(names_nothing)
+                    if record
+                        .name
+                        .as_deref()
+                        .is_none_or(crate::extract::names_no_file)
                         && let Some(file) = capture.disposition_filename()
                     {
                         record.name = Some(file);
@@ -650,16 +653,4 @@ fn write_warc(
             sink.write_live(capture)
         }
     }
-}
-
-/// A link text that names no file: `下载`, `点击下载`, `附件`, `查看附件`, `download`.
-fn names_nothing(name: &str) -> bool {
-    let compact: String = name
-        .chars()
-        .filter(|c| !c.is_whitespace() && !"[]【】()（）:：>》".contains(*c))
-        .collect();
-    compact.chars().count() <= 8
-        && ["下载", "下載", "附件", "点击", "點擊", "查看", "download"]
-            .iter()
-            .any(|w| compact.to_lowercase().contains(w))
 }

@@ -111,6 +111,11 @@ pub(super) fn link_url(base: &LinkBase, a: ElementRef<'_>) -> Option<Url> {
         .and_then(|target| resolve(base, target))
 }
 
+/// A list title without the `...`/`…` a list cuts long titles with (`清河县2011年政府信息公开工作...`).
+pub(crate) fn cut_stem(title: &str) -> &str {
+    title.trim_end_matches(['.', '…', '。', ' '])
+}
+
 /// Collapses runs of whitespace (including NBSP and the ideographic space) into one space.
 pub(super) fn normalise(text: &str) -> String {
     text.split(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{3000}')

@@ -303,7 +303,7 @@ fn link_title(a: ElementRef<'_>, skip: Option<ElementRef<'_>>) -> String {
     if attr.is_empty() {
         return text;
     }
-    let stem = text.trim_end_matches(['.', '…', '。', ' ']);
+    let stem = super::dom::cut_stem(&text);
     // Search results wrap the query's characters in <span>s, which the text shows as
     // "国产 保 健 食 品": the attribute is the same title, unbroken.
     let same = super::dom::compact(&attr) == super::dom::compact(&text);

@@ -26,7 +26,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use article::article_pages;
-pub(crate) use dom::base_url;
+pub(crate) use dom::{base_url, cut_stem};
 pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
 pub use ucap::extend_pages as extend_ucap_pages;

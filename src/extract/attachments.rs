@@ -40,6 +40,48 @@ const DOWNLOAD_TEXT_WORDS: &[&str] = &["下载", "下載", "附件", "download"]
 /// Path endings of a web page, which a link's text never turns into a file.
 const PAGE_EXTENSIONS: &[&str] = &["html", "htm", "shtml", "xhtml", "jhtml"];
 
+/// Whether the URL's path, or a query value (`?filename=x.pdf`), names a document file.
+fn names_document(url: &Url) -> bool {
+    document_type_for_name(url.path()).is_some()
+        || url
+            .query_pairs()
+            .any(|(_, v)| document_type_for_name(&v).is_some())
+}
+
+static FRAMES: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("iframe[src], frame[src]").expect("static selector is valid"));
+
+/// The web page on the item's own host that its first frame shows (`<iframe
+/// src="/xxgk/content/2044.html">`): not a document file or a viewer of one (those are its
+/// attachments), a script or a blank frame.
+pub(crate) fn framed_page(page: &Url, doc: &Html, encoding: &'static Encoding) -> Option<Url> {
+    let base = crate::discover::base_url(doc, page, encoding);
+    crate::page::select(doc, &FRAMES).find_map(|frame| {
+        let mut url = base.join(&link_target(frame)?)?;
+        url.set_fragment(None);
+        (matches!(url.scheme(), "http" | "https")
+            && url.host_str() == page.host_str()
+            && viewed_file(&url).is_none()
+            && !names_document(&url))
+        .then_some(url)
+    })
+}
+
+/// A link text that names no file but only offers one (`下载`, `点击下载`, `附件`, `查看附件`):
+/// the server's file name says more.
+pub(crate) fn names_no_file(text: &str) -> bool {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !"[]【】()（）:：>》".contains(*c))
+        .collect::<String>()
+        .to_lowercase();
+    compact.chars().count() <= 8
+        && DOWNLOAD_TEXT_WORDS
+            .iter()
+            .chain(&["点击", "點擊", "查看"])
+            .any(|w| compact.contains(w))
+}
+
 /// The document-file links of the page, deduplicated by URL, in page order.
 pub(crate) fn attachments(
     page: &Url,
@@ -136,11 +178,7 @@ fn viewed_file(url: &Url) -> Option<Url> {
 /// (`download.jsp?id=8812` with the text `年报.pdf`); or the link offers a download script's file
 /// (`DownloadServlet?fid=9`, `点击下载`).
 fn is_document(url: &Url, element: ElementRef<'_>) -> bool {
-    if document_type_for_name(url.path()).is_some()
-        || url
-            .query_pairs()
-            .any(|(_, v)| document_type_for_name(&v).is_some())
-    {
+    if names_document(url) {
         return true;
     }
     if is_web_page(url.path()) || element.value().name() != "a" {

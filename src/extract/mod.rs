@@ -6,6 +6,7 @@ mod attachments;
 mod issuer;
 mod labels;
 mod report;
+pub(crate) use attachments::{framed_page, names_no_file};
 pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
 mod shape;
 mod text;
@@ -210,7 +211,7 @@ pub fn extract_document(
                 .filter(|t| !t.is_empty())?;
             // A list cuts long titles ("清河县2011年政府信息公开工作..."): the `<title>` that goes
             // on where the cut title stops is the whole one.
-            let stem = listed.trim_end_matches(['.', '…', '。', ' ']);
+            let stem = crate::discover::cut_stem(&listed);
             let whole = (stem.len() < listed.len())
                 .then(|| {
                     title_tag

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -60,14 +61,7 @@ impl Capture {
             .find(|(n, _)| n.eq_ignore_ascii_case("location"))?;
         let text = match std::str::from_utf8(raw) {
             Ok(text) => text.to_string(),
-            Err(_) => raw.iter().fold(String::new(), |mut out, &b| {
-                if b.is_ascii_graphic() || b == b' ' {
-                    out.push(b as char);
-                } else {
-                    out.push_str(&format!("%{b:02X}"));
-                }
-                out
-            }),
+            Err(_) => percent_encoding::percent_encode(raw, percent_encoding::CONTROLS).to_string(),
         };
         Some(text.trim().to_string()).filter(|t| !t.is_empty())
     }
@@ -301,7 +295,7 @@ pub fn disposition_filename(raw: &[u8]) -> Option<String> {
         .and_then(|(_, v)| {
             let (charset, rest) = v.split_once('\'')?;
             let (_, encoded) = rest.split_once('\'')?;
-            let bytes: Vec<u8> = percent_decode(encoded);
+            let bytes: Vec<u8> = percent_decode_str(encoded).collect();
             let encoding = encoding_rs::Encoding::for_label(charset.trim().as_bytes())?;
             Some(encoding.decode_without_bom_handling(&bytes).0.into_owned())
         });
@@ -319,29 +313,6 @@ pub fn disposition_filename(raw: &[u8]) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
-/// `%XX` escapes undone; anything else kept.
-fn percent_decode(text: &str) -> Vec<u8> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 /// One RFC 2047 encoded word (`=?UTF-8?B?5bm05oql?=`, `=?GBK?Q?=C4=EA?=`), decoded.
 fn encoded_word(value: &str) -> Option<String> {
     let inner = value.trim().strip_prefix("=?")?.strip_suffix("?=")?;
@@ -350,7 +321,7 @@ fn encoded_word(value: &str) -> Option<String> {
     let encoding = encoding_rs::Encoding::for_label(charset.as_bytes())?;
     let bytes = match kind {
         "B" | "b" => data_encoding::BASE64.decode(text.as_bytes()).ok()?,
-        "Q" | "q" => percent_decode(&text.replace('_', " ").replace('=', "%")),
+        "Q" | "q" => percent_decode_str(&text.replace('_', " ").replace('=', "%")).collect(),
         _ => return None,
     };
     Some(encoding.decode_without_bom_handling(&bytes).0.into_owned())

@@ -284,7 +284,7 @@ fn item_view(
         .into_iter()
         .map(|(page, number)| (page, format!("第{number}页")));
     let framed = (facts.has_embedded_frame && facts.main_chars() < FRAMED_BODY_MAX_CHARS)
-        .then(|| framed_body(url, doc, encoding))
+        .then(|| extract::framed_page(url, doc, encoding))
         .flatten()
         .map(|page| (page, FRAMED_BODY_NAME.to_string()));
     for (page, name) in pages.chain(framed) {
@@ -305,37 +305,6 @@ fn item_view(
 const FRAMED_BODY_MAX_CHARS: usize = 200;
 /// The name an item's framed article is kept under.
 pub const FRAMED_BODY_NAME: &str = "正文";
-
-static FRAMES: std::sync::LazyLock<scraper::Selector> = std::sync::LazyLock::new(|| {
-    scraper::Selector::parse("iframe[src], frame[src]").expect("static selector is valid")
-});
-
-/// The web page on the item's own host that its first frame shows (`<iframe
-/// src="/xxgk/content/2044.html">`); not a document file or a viewer of one (those are
-/// attachments already), a script or a blank frame.
-fn framed_body(
-    url: &Url,
-    doc: &scraper::Html,
-    encoding: &'static encoding_rs::Encoding,
-) -> Option<Url> {
-    let base = discover::base_url(doc, url, encoding);
-    select(doc, &FRAMES).find_map(|frame| {
-        let src = frame.value().attr("src")?.trim();
-        let lower = src.to_ascii_lowercase();
-        if src.is_empty() || lower.starts_with("javascript:") || lower.starts_with("about:") {
-            return None;
-        }
-        let mut page = base.join(src)?;
-        page.set_fragment(None);
-        // A viewer (`viewer.html?file=/upload/x.pdf`) stands for its file, an attachment.
-        let names_document = |name: &str| crate::classify::document_type_for_name(name).is_some();
-        (matches!(page.scheme(), "http" | "https")
-            && page.host_str() == url.host_str()
-            && !names_document(page.path())
-            && !page.query_pairs().any(|(_, v)| names_document(&v)))
-        .then_some(page)
-    })
-}
 
 /// A JSON list API's answer as a list, or why it cannot be read.
 fn json_list(input: PageInput<'_>, format: JsonListFormat) -> View {
