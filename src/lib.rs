@@ -57,5 +57,6 @@ pub mod storage;
 pub mod store;
 pub mod tables;
 pub mod text;
+pub mod traditional;
 pub mod warc;
 pub mod warc_sink;

@@ -169,7 +169,7 @@ pub(crate) fn is_body_name(text: &str) -> bool {
 /// words (`…办公室政府信息公开年报(2014年)`).
 static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:19|20|１９|２０)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年|(?:关于|关於)?(?:政府信息公开|政府资讯公开|政务公开|信息公开|政府信息|政务)",
+        r"(?:19|20|１９|２０)\d{2}\s*年|[〇零○一二三四五六七八九]{4}\s*年|(?:关于)?(?:政府信息公开|政府资讯公开|政务公开|信息公开|政府信息|政务)",
     )
     .expect("the title cut pattern is valid")
 });
@@ -229,30 +229,35 @@ static YEAR: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The body's name in the text before a title's cut, without quotes, `的` and `关于` (before or
 /// after it); of a double name (`某某县住房和城乡建设局（某某县人民防空办公室）`, one office under
-/// two names) the first.
+/// two names) the first. Read in Simplified (`關於`, `鄉`), returned as printed.
 fn body_name(text: &str) -> Option<String> {
-    let name = text
+    // Mapped characters keep their UTF-8 length, so a range found in one holds in the other.
+    let mapped: String = text.chars().map(simplified).collect();
+    let name = mapped
         .trim()
         .trim_start_matches(['《', '“', '"', '【', '['])
         .trim_end_matches(['的', '（', '(', ' ', '\u{3000}']);
-    let name = name
-        .strip_suffix("关于")
-        .or_else(|| name.strip_suffix("关於"))
-        .unwrap_or(name)
-        .trim();
-    let name = name
-        .strip_prefix("关于")
-        .or_else(|| name.strip_prefix("关於"))
-        .unwrap_or(name)
-        .trim_start();
+    let name = name.strip_suffix("关于").unwrap_or(name).trim();
+    let name = name.strip_prefix("关于").unwrap_or(name).trim_start();
+    let printed = |part: &str| text.get(range_in(&mapped, part)).map(str::to_string);
     if is_body_name(name) {
-        return Some(name.to_string());
+        return printed(name);
     }
     let first = name
         .strip_suffix(['）', ')'])
         .and_then(|n| n.rsplit_once(['（', '(']))
         .map(|(first, _)| first.trim())?;
-    is_body_name(first).then(|| first.to_string())
+    if is_body_name(first) {
+        printed(first)
+    } else {
+        None
+    }
+}
+
+/// Where `part`, a slice of `whole`, lies in it.
+fn range_in(whole: &str, part: &str) -> std::ops::Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    start..start + part.len()
 }
 
 /// What a source line (来源, 信息来源, the ContentSource meta) names: its text before any date
@@ -443,6 +448,43 @@ mod tests {
         ];
         for (title, want) in cases {
             assert_eq!(issuer_from_title(title).as_deref(), want, "{title}");
+        }
+    }
+
+    /// The same titles as OpenCC's s2t prints them: the body is read in Simplified and given
+    /// as printed.
+    #[test]
+    fn traditional_titles_name_the_reporting_body() {
+        let cases = [
+            ("臺上鎮2009年政府信息公開工作年度報告", "臺上鎮"),
+            (
+                "某縣人民政府關於2017年政府信息公開工作年度報告",
+                "某縣人民政府",
+            ),
+            (
+                "關於和義縣司法局2022年度政府信息公開工作情況的報告",
+                "和義縣司法局",
+            ),
+            (
+                "和義縣教育局關於2022年度政府信息公開工作情況的報告",
+                "和義縣教育局",
+            ),
+            (
+                "和義縣大河鄉人民政府2022年政府信息公開工作年度報告",
+                "和義縣大河鄉人民政府",
+            ),
+            (
+                "和義縣住房和城鄉建設局（和義縣人民防空辦公室）2022年政府信息公開工作年度報告",
+                "和義縣住房和城鄉建設局",
+            ),
+            (
+                "【2022年度】和義縣商務局政府信息公開工作年度報告",
+                "和義縣商務局",
+            ),
+            ("和義縣檔案館2021年政府信息公開工作年度報告", "和義縣檔案館"),
+        ];
+        for (title, want) in cases {
+            assert_eq!(issuer_from_title(title).as_deref(), Some(want), "{title}");
         }
     }
 

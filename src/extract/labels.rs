@@ -131,109 +131,7 @@ fn is_label_padding(c: char) -> bool {
         )
 }
 
-/// Traditional -> Simplified for the characters of labels and report titles. A full conversion
-/// table is not needed: only these words are matched. Every character keeps its UTF-8 length, so
-/// byte offsets found in mapped text hold in the text as printed.
-pub(crate) fn simplified(c: char) -> char {
-    match c {
-        '號' => '号',
-        '發' => '发',
-        '佈' => '布',
-        '機' => '机',
-        '構' => '构',
-        '來' => '来',
-        '題' => '题',
-        '類' => '类',
-        '開' => '开',
-        '時' => '时',
-        '間' => '间',
-        '關' => '关',
-        '單' => '单',
-        '體' => '体',
-        '詞' => '词',
-        '稱' => '称',
-        '態' => '态',
-        '報' => '报',
-        '編' => '编',
-        '製' => '制',
-        '寫' => '写',
-        '據' => '据',
-        '負' => '负',
-        '現' => '现',
-        '訊' => '讯',
-        '資' => '资',
-        '務' => '务',
-        '門' => '门',
-        '網' => '网',
-        '廳' => '厅',
-        '辦' => '办',
-        '會' => '会',
-        '員' => '员',
-        '縣' => '县',
-        '區' => '区',
-        '統' => '统',
-        '計' => '计',
-        '屬' => '属',
-        '實' => '实',
-        '範' => '范',
-        '圍' => '围',
-        '責' => '责',
-        '點' => '点',
-        '數' => '数',
-        '訪' => '访',
-        '問' => '问',
-        '廢' => '废',
-        '書' => '书',
-        '錄' => '录',
-        '標' => '标',
-        '導' => '导',
-        '覽' => '览',
-        '瀏' => '浏',
-        '閱' => '阅',
-        '擊' => '击',
-        '鍵' => '键',
-        '職' => '职',
-        '長' => '长',
-        '總' => '总',
-        '國' => '国',
-        '處' => '处',
-        '進' => '进',
-        '劃' => '划',
-        '規' => '规',
-        '團' => '团',
-        '組' => '组',
-        '聯' => '联',
-        '戶' => '户',
-        '歲' => '岁',
-        '與' => '与',
-        '論' => '论',
-        '檔' => '档',
-        '項' => '项',
-        '內' => '内',
-        '無' => '无',
-        '請' => '请',
-        '應' => '应',
-        '復' => '复',
-        '議' => '议',
-        '訟' => '讼',
-        '況' => '况',
-        '證' => '证',
-        '經' => '经',
-        '濟' => '济',
-        '環' => '环',
-        '廣' => '广',
-        '東' => '东',
-        '雲' => '云',
-        '讀' => '读',
-        '見' => '见',
-        '圖' => '图',
-        '誤' => '误',
-        '訓' => '训',
-        '評' => '评',
-        '檢' => '检',
-        other => other,
-    }
-}
+pub(crate) use crate::traditional::simplified;
 
 /// Every label nianbao recognises: the metadata labels and the view counters.
 fn all_labels() -> impl Iterator<Item = &'static str> {
@@ -289,11 +187,7 @@ static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The Traditional characters that map to `c`, for the inline pattern.
 fn traditional_forms(c: char) -> String {
-    const TRADITIONAL: &str = "號發佈機構來題類開時間關單體詞稱態報訊資務門網統計屬實範圍責點數訪問廢書錄標導覽擊鍵瀏閱讀";
-    TRADITIONAL
-        .chars()
-        .filter(|t| simplified(*t) == c)
-        .collect()
+    crate::traditional::traditional_forms(c).collect()
 }
 
 /// The labelled fields of a page, and the labels it prints with no value beside them.
@@ -512,14 +406,6 @@ fn accept_value(raw: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Callers cut the printed text at offsets found in the mapped text.
-    #[test]
-    fn simplified_keeps_every_characters_utf8_length() {
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            assert_eq!(simplified(c).len_utf8(), c.len_utf8(), "{c:?}");
-        }
-    }
 
     /// `known_label` stops early on long text; every known label, however padded and in either
     /// script, is still found, and text one character past a label is not one.

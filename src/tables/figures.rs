@@ -167,4 +167,24 @@ mod tests {
         let f = &figures(text)[1];
         assert_eq!(f.sentence, "全年收到政府信息公开申请十二件，办结12件");
     }
+
+    #[test]
+    fn traditional_figures_read_as_simplified() {
+        // As OpenCC's s2t and Taiwan usage print them: 動, 條, 兩萬, 復, 訴.
+        let text = "全年主動公開各類政府信息1580條。全年收到政府信息公開申請兩萬零三件；\
+                    因政府信息公開申請引發行政復議0件，行政訴訟共2件。";
+        let found: Vec<_> = figures(text)
+            .into_iter()
+            .map(|f| (f.kind, f.value))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("published", 1580),
+                ("applications", 20003),
+                ("reviews", 0),
+                ("lawsuits", 2)
+            ]
+        );
+    }
 }

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::extract::TEMPLATE_SECTIONS;
+use crate::traditional::simplified;
 
 /// Fewer visible characters than this per page (on average) make a PDF a scan.
 const MIN_CHARS_PER_PAGE: usize = 16;
@@ -67,40 +68,6 @@ fn is_cjk(c: char) -> bool {
     matches!(c,
         '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
         | '\u{20000}'..='\u{2FA1F}')
-}
-
-/// The Simplified form of the Traditional characters the template's headings use, so that a
-/// report in Traditional script is measured alike.
-fn simplified(c: char) -> char {
-    match c {
-        '體' => '体',
-        '況' => '况',
-        '動' => '动',
-        '開' => '开',
-        '資' => '资',
-        '處' => '处',
-        '請' => '请',
-        '複' | '復' => '复',
-        '議' => '议',
-        '訴' => '诉',
-        '訟' => '讼',
-        '費' => '费',
-        '減' => '减',
-        '問' => '问',
-        '題' => '题',
-        '進' => '进',
-        '報' => '报',
-        '關' => '关',
-        '項' => '项',
-        '據' => '据',
-        '們' => '们',
-        '與' => '与',
-        '發' => '发',
-        '務' => '务',
-        '錄' => '录',
-        '應' => '应',
-        _ => c,
-    }
 }
 
 #[cfg(test)]
