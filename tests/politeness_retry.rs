@@ -269,3 +269,72 @@ fn a_retry_after_longer_than_max_retry_after_pauses_the_host_for_the_run() {
     assert_eq!(archived_of(&h.export(), other), other.truth().len());
     assert_spaced(paused, INTERVAL);
 }
+
+/// A host whose item pages answer a notice (访问过于频繁, 200, none of the challenge scripts the
+/// fetch looks for) is told apart only once the page is read; it is paused after three of them,
+/// as for a challenge script, and each notice puts its item on the failure schedule.
+#[test]
+fn a_host_that_answers_throttle_notices_is_paused_and_its_items_retried() {
+    let mut noisy = site("big5");
+    noisy.page_size = 50;
+    let h = Harness::with_sites(vec![site("nometa"), noisy], INTERVAL);
+    let bad = h.sim.site("big5");
+    let notice = "<html><head><meta charset=\"utf-8\"><title>提示</title></head><body>\
+                  <h2>您的访问过于频繁，请稍后再试！</h2></body></html>";
+    for path in doc_paths(bad) {
+        bad.add_path_fault(at(
+            &path,
+            FaultKind::Body {
+                status: 200,
+                content_type: "text/html; charset=utf-8".into(),
+                body: notice.as_bytes().to_vec(),
+            },
+        ));
+    }
+    let out = crawl(&h, false);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a paused host makes the run exit 1; stderr:\n{}",
+        stderr(&out)
+    );
+    let items = doc_paths(bad);
+    let asked: Vec<_> = bad
+        .requests()
+        .into_iter()
+        .filter(|r| items.contains(&r.target))
+        .map(|r| r.target)
+        .collect();
+    assert_eq!(asked.len(), 3, "item requests: {asked:?}");
+    assert!(
+        items.len() > 3,
+        "the site had more items than the pause let through"
+    );
+    let good = h.sim.site("nometa");
+    let records = h.export();
+    assert_eq!(archived_of(&records, good), good.truth().len());
+    assert_eq!(archived_of(&records, bad), 0);
+    let report = run_report(&h);
+    let paused: Vec<_> = report["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .filter_map(|host| host["paused"].as_str())
+        .collect();
+    assert_eq!(paused.len(), 1, "report: {report}");
+    assert!(paused[0].contains("challenges (3)"), "{paused:?}");
+    // The notices are on the failure schedule: `failures` lists them with their next retry.
+    let failures = h.run(&["failures"]);
+    let text = String::from_utf8_lossy(&failures.stdout);
+    for target in &asked {
+        let line = text
+            .lines()
+            .find(|l| l.contains(target.as_str()))
+            .unwrap_or_else(|| panic!("{target} not in failures:\n{text}"));
+        assert!(line.contains("blocked"), "{line}");
+    }
+    for s in [good, bad] {
+        assert_spaced(s, INTERVAL);
+        assert_identified(s);
+    }
+}

@@ -124,6 +124,9 @@ impl Engine {
             });
             if matches!(kind, PageKind::TooComplex { .. }) {
                 self.keep_unread(task, known, &capture, &name).await;
+            } else if matches!(kind, PageKind::Challenge { .. }) {
+                // It says nothing of the page: asked again when the schedule says, never gone.
+                self.remember_failure(task, known, "blocked");
             } else {
                 self.record_state(task, known, &name, Some(capture.status), 0);
             }

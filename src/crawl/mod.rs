@@ -475,6 +475,12 @@ impl Engine {
                 if let Some(decoded) = &analysis.decoded {
                     self.flag_mojibake(portal, &capture.url, decoded);
                 }
+                // A notice (访问过于频繁, 已被拦截, 网站维护中) carries none of the markers the
+                // fetch looks for: the host backs off here, as for a challenge seen there.
+                if let crate::classify::PageKind::Challenge { challenge } = &analysis.kind {
+                    tracing::warn!(url = %capture.url, ?challenge, "anti-bot challenge or notice; host backs off");
+                    self.fetcher.challenged(&capture.url);
+                }
                 if analysis.flattened {
                     tracing::warn!(url = %capture.url, depth = page::MAX_DEPTH, "markup nested deeper than the parse limit; flattened");
                     self.report(portal, |r| {

@@ -114,6 +114,14 @@ impl Fetcher {
         Duration::from_secs_f64(base * jitter).min(self.politeness().max_retry_after)
     }
 
+    /// A page fetched from `url` read as an anti-bot challenge or notice: its host backs off, and
+    /// is paused for the run after `CHALLENGE_LIMIT` of them, as for one the fetch recognised.
+    pub fn challenged(&self, url: &Url) {
+        self.gate
+            .host(url)
+            .on_challenge(self.backoff(2), CHALLENGE_LIMIT);
+    }
+
     /// A new task's claim on a page in memory (see `PageHold`).
     pub fn page_hold(&self) -> PageHold {
         self.gate.page_hold()
