@@ -123,6 +123,81 @@ fn commit_distinguishes_documents_aliases_versions_and_unchanged() {
     assert_eq!(state.doc_id.as_deref(), Some(id.as_str()));
 }
 
+/// A document found at two URLs whose pages then differ (the original corrected, the copy not)
+/// takes one new version, when the original changes; fetching both again changes nothing, run
+/// after run. The copy catching up with the correction changes nothing either; the original put
+/// back as it was is a new version.
+#[test]
+fn a_document_at_two_urls_that_differ_changes_only_when_one_of_them_does() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open store");
+    let (original, copy) = (
+        "http://a.gov.cn/art/5201.html",
+        "http://a.gov.cn/art/9201.html",
+    );
+    let CommitOutcome::NewDocument { id, .. } =
+        store.commit(&capture("P", original, "h1")).expect("commit")
+    else {
+        panic!("a new document")
+    };
+    let alias = store.commit(&capture("P", copy, "h1")).expect("commit");
+    assert_eq!(alias, CommitOutcome::NewAlias { id: id.clone() });
+    let corrected = store.commit(&capture("P", original, "h2")).expect("commit");
+    assert!(
+        matches!(corrected, CommitOutcome::NewVersion { version: 2, .. }),
+        "{corrected:?}"
+    );
+    for night in 0..3 {
+        for (url, hash) in [(copy, "h1"), (original, "h2")] {
+            let outcome = store.commit(&capture("P", url, hash)).expect("commit");
+            assert_eq!(
+                outcome,
+                CommitOutcome::Unchanged { id: id.clone() },
+                "night {night}: {url}"
+            );
+        }
+    }
+    assert_eq!(
+        store.commit(&capture("P", copy, "h2")).expect("commit"),
+        CommitOutcome::Unchanged { id: id.clone() },
+        "the copy now shows the latest content"
+    );
+    let back = store.commit(&capture("P", original, "h1")).expect("commit");
+    assert!(
+        matches!(back, CommitOutcome::NewVersion { version: 3, .. }),
+        "{back:?}"
+    );
+    assert_eq!(store.last_seq().expect("last seq"), 3);
+}
+
+/// A URL state written before URLs kept their own hash: content its document had at any
+/// version is taken as what the URL showed.
+#[test]
+fn a_state_without_its_own_hash_matches_any_version_of_its_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open store");
+    let (original, copy) = (
+        "http://a.gov.cn/art/5201.html",
+        "http://a.gov.cn/art/9201.html",
+    );
+    store.commit(&capture("P", original, "h1")).expect("commit");
+    store.commit(&capture("P", copy, "h1")).expect("commit");
+    store.commit(&capture("P", original, "h2")).expect("commit");
+    let mut state = store.url_state(copy).expect("read").expect("known");
+    state.content_hash = None;
+    store.record_url(copy, &state).expect("record");
+    let again = store.commit(&capture("P", copy, "h1")).expect("commit");
+    assert!(
+        matches!(again, CommitOutcome::Unchanged { .. }),
+        "{again:?}"
+    );
+    let fresh = store.commit(&capture("P", copy, "h3")).expect("commit");
+    assert!(
+        matches!(fresh, CommitOutcome::NewVersion { version: 3, .. }),
+        "{fresh:?}"
+    );
+}
+
 #[test]
 fn document_ids_do_not_depend_on_commit_order() {
     let ids = |order: &[(&str, &str)]| {

@@ -101,10 +101,25 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         None => None,
     };
     let hash_key = hash_key(&record.portal, &record.content_hash);
-    let (mut doc, outcome) = match known_doc {
-        Some(doc) if doc.content_hash == record.content_hash => {
-            (doc.clone(), CommitOutcome::Unchanged { id: doc.id })
+    // A capture changes nothing when it shows the document's latest content or what this URL
+    // showed before: its own last hash, or for a state written before URLs kept one, any content
+    // its document ever had. Comparing with the latest content alone made a document whose two
+    // URLs differ a new version at each of them, every run.
+    let shown_before = |doc: &DocRecord| -> TxResult<bool> {
+        if doc.content_hash == record.content_hash {
+            return Ok(true);
         }
+        Ok(
+            match url_state.as_ref().and_then(|s| s.content_hash.as_ref()) {
+                Some(own) => *own == record.content_hash,
+                None => by_hash
+                    .get(hash_key.as_bytes())?
+                    .is_some_and(|id| id.as_ref() == doc.id.as_bytes()),
+            },
+        )
+    };
+    let (mut doc, outcome) = match known_doc {
+        Some(doc) if shown_before(&doc)? => (doc.clone(), CommitOutcome::Unchanged { id: doc.id }),
         Some(mut doc) => {
             let seq = next_seq(meta)?;
             doc.version += 1;
@@ -179,6 +194,7 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         list_title: None,
         list_date: None,
         retry: None,
+        content_hash: Some(record.content_hash.clone()),
     };
     super::failures::reindex(
         retry_due,

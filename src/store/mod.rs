@@ -146,6 +146,10 @@ pub struct UrlState {
     /// The failure policy's schedule while the URL has failed and has no document.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry: Option<RetrySchedule>,
+    /// The content hash this URL showed when last archived: a document found at two URLs whose
+    /// pages then differ changes only when one of them does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
 }
 
 /// The outcome of a URL archived while one of its attachments could not be fetched: the next
