@@ -48,10 +48,21 @@ pub struct YearCount {
     /// Page numbers walked or queued in this run: never walk one twice.
     #[serde(skip)]
     pub claimed: BTreeSet<u64>,
+    /// The items found in this run, by a hash of their URL: an item a shifted list shows on two
+    /// pages is found once, as the site's own count counts it.
+    #[serde(skip)]
+    pub seen: std::collections::HashSet<u64>,
+    /// List pages in a row, up to the latest, that listed no item the walk had not seen: a pager
+    /// that never ends (each page repeats the last, or is empty, and links one more).
+    #[serde(skip)]
+    pub barren: u32,
 }
 
 /// The stop reason of a nightly crawl that ended a list on pages of known items, by design.
 pub const STOP_KNOWN_ITEMS: &str = "stopped: known items";
+
+/// List pages in a row that list nothing new after which their further pages are not walked.
+pub const BARREN_PAGES_BEFORE_STOP: u32 = 3;
 
 /// How complete the walk of one list was.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1418,3 +1418,132 @@ fn inspect_reads_a_channel_index_as_a_list() {
     let at = url("http://www.example.gov.cn/zwgk/xxgknb/2022/t20230120_1.html");
     assert!(!nianbao::discover::page_kind_hint(&at, &report));
 }
+
+// ---- Pagers that misprint: a stale count, a 第1页 link, pages named by their number ----
+
+/// A pager whose count is stale (共5页, printed by a template, on a list of 7 pages) still leads
+/// to the pages it links beyond the count: page 5 links 6, 7 and 下一页 to 6. Numbered files
+/// (TRS-numbered and 1-numbered), query pages, Simplified and Traditional.
+#[test]
+fn pages_linked_beyond_a_stale_count_are_walked() {
+    /// A pager's name, its page 5's URL, and the URL of its page k.
+    type Shape = (&'static str, &'static str, fn(u64) -> String);
+    let shapes: &[Shape] = &[
+        ("trs files", "http://a.gov.cn/nb/index_4.html", |k| {
+            format!("http://a.gov.cn/nb/index_{}.html", k - 1)
+        }),
+        ("1-numbered files", "http://a.gov.cn/nb/list_5.shtml", |k| {
+            format!("http://a.gov.cn/nb/list_{k}.shtml")
+        }),
+        (
+            "query pages",
+            "http://a.gov.cn/nb/list.jsp?cid=7&page=5",
+            |k| format!("http://a.gov.cn/nb/list.jsp?cid=7&page={k}"),
+        ),
+    ];
+    for (name, page_url, page) in shapes {
+        for script in ["simplified", "traditional"] {
+            let links: String = (1..=7)
+                .map(|k| format!(r#"<a href="{}">{k}</a> "#, page(k)))
+                .collect();
+            let pager = format!(
+                r#"<div class="page">共5页 当前第5页 {links}<a href="{}">下一页</a> <a href="{}">尾页</a></div>"#,
+                page(6),
+                page(5)
+            );
+            let mut html = list_page("utf-8", &pager);
+            if script == "traditional" {
+                html = traditional(&html);
+            }
+            let page_5 = read(page_url, &html);
+            assert_eq!(page_5.number, Some(5), "{name} {script}");
+            let next = numbered(&page_5);
+            for k in [6, 7] {
+                assert!(
+                    next.contains(&(page(k), Some(k))),
+                    "{name} {script}: page {k} missing from {next:?}"
+                );
+            }
+            assert!(
+                next.iter().all(|(_, n)| n.is_some_and(|n| n != 5)),
+                "{name}: {next:?}"
+            );
+        }
+    }
+}
+
+/// Pagers of files named by their number alone (`list/2.html`): only links that print their
+/// own number are pages (items named `12345.html` in the same folder are not), a 首页 link
+/// printed as 第1页 is page 1 and not the page it is on, and the walk goes on page by page.
+#[test]
+fn pages_named_by_their_number_are_walked_in_turn() {
+    let item_links = r#"<ul><li><a href="/nb/list/20211.html">某某县2021年政府信息公开工作年度报告</a></li>
+<li><a href="/nb/list/20201.html">某某县2020年政府信息公开工作年度报告</a></li></ul>"#;
+    for ext in ["html", "shtml", "htm"] {
+        for labels in ["plain", "bracketed", "first-as-page-1"] {
+            for current in [1u64, 2, 7] {
+                let label = |k: u64| match labels {
+                    "bracketed" => format!("[{k}]"),
+                    _ => k.to_string(),
+                };
+                let mut pager = String::new();
+                if labels == "first-as-page-1" {
+                    pager.push_str(&format!(r#"<a href="/nb/list/1.{ext}">第1页</a> "#));
+                }
+                for k in 1..=11u64 {
+                    if k == current {
+                        pager.push_str(&format!("<span>{k}</span> "));
+                    } else if k <= 3 || k + 2 >= current && k <= current + 2 || k == 11 {
+                        pager.push_str(&format!(
+                            r#"<a href="/nb/list/{k}.{ext}">{}</a> "#,
+                            label(k)
+                        ));
+                    } else if k == 4 {
+                        pager.push_str("… ");
+                    }
+                }
+                let html = list_page(
+                    "utf-8",
+                    &format!(r#"{item_links}<div class="page">{pager}</div>"#),
+                );
+                let page_url = format!("http://a.gov.cn/nb/list/{current}.{ext}");
+                let page = read(&page_url, &html);
+                let case = format!("{ext} {labels} page {current}");
+                assert_eq!(page.number, Some(current), "{case}");
+                let next = numbered(&page);
+                let want = (
+                    format!("http://a.gov.cn/nb/list/{}.{ext}", current + 1),
+                    Some(current + 1),
+                );
+                assert_eq!(next, vec![want], "{case}");
+            }
+        }
+    }
+}
+
+/// A 首页 link printed as `第1页` (or `第1頁`) is not the page's own number: on every page of a
+/// pager read by its 下一页 link, it made the page page 1, and the walk dropped page 2 as page 1
+/// walked already under another URL.
+#[test]
+fn a_first_page_link_printed_as_page_1_is_not_the_current_page() {
+    for (first, next) in [
+        ("第1页", "下一页"),
+        ("第1頁", "下一頁"),
+        ("[第1页]", "下页"),
+    ] {
+        let pager = format!(
+            r#"<div class="page"><a href="/nb/page-1.html">{first}</a> <a href="/nb/page-1.html">上一页</a> <a href="/nb/page-3.html">{next}</a></div>"#
+        );
+        let page = read(
+            "http://a.gov.cn/nb/page-2.html",
+            &list_page("utf-8", &pager),
+        );
+        assert_ne!(page.number, Some(1), "{first}");
+        let next_urls: Vec<String> = numbered(&page).into_iter().map(|(u, _)| u).collect();
+        assert_eq!(next_urls, vec!["http://a.gov.cn/nb/page-3.html"], "{first}");
+    }
+    // Printed as the page's own place, not as a link, it is the page's number.
+    let pager = r#"<div class="page">第2页 <a href="/nb/page-1.html">首页</a> <a href="/nb/page-3.html">下一页</a></div>"#;
+    let page = read("http://a.gov.cn/nb/page-2.html", &list_page("utf-8", pager));
+    assert_eq!(page.number, Some(2));
+}

@@ -17,7 +17,7 @@ use crate::discover::{self, ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
 use crate::gate::host_key;
 use crate::page::{PageRole, View};
-use crate::report::STOP_KNOWN_ITEMS;
+use crate::report::{BARREN_PAGES_BEFORE_STOP, STOP_KNOWN_ITEMS};
 use crate::store::UrlState;
 
 impl Engine {
@@ -31,12 +31,18 @@ impl Engine {
                 (Some(n), None) => format!("page {n} failed"),
                 (None, None) => format!("page {} failed", task.request.url),
             };
+            let not_found = matches!(&state, TaskState::Failed(kind)
+                if matches!(kind.as_str(), "http_404" | "http_410" | "soft_not_found"));
             self.report(&task.portal, |r| {
-                r.lists
-                    .entry(list_key(*year))
-                    .or_default()
-                    .stops
-                    .insert(what);
+                let entry = r.lists.entry(list_key(*year)).or_default();
+                // A page linked beyond the stated count (a 下一页 on the last page) that is not
+                // there leaves nothing the site states unwalked.
+                let beyond = matches!((page, entry.stated_pages), (Some(n), Some(p)) if *n > p);
+                if beyond && not_found {
+                    tracing::info!(url = %task.request.url, "{what}: linked beyond the stated count, not there");
+                } else {
+                    entry.stops.insert(what);
+                }
             });
         }
         state
@@ -220,7 +226,18 @@ impl Engine {
             .portals
             .get(portal)
             .is_some_and(|s| s.portal.only_report_titles);
-        for item in &page.items {
+        // Which items this walk of the list sees for the first time.
+        let first_seen: Vec<bool> = self.report(portal, |r| {
+            let entry = r.lists.entry(list_key.clone()).or_default();
+            page.items
+                .iter()
+                .map(|item| entry.seen.insert(url_hash(item.url.as_str())))
+                .collect()
+        });
+        for (item, first) in page.items.iter().zip(first_seen) {
+            if !first {
+                continue;
+            }
             if host_key(&item.url) != host {
                 self.report(portal, |r| {
                     *r.excluded.entry("other_host_item".into()).or_default() += 1
@@ -269,9 +286,17 @@ impl Engine {
             }
             self.enqueue(Task::item(portal, item, page_url).in_list(&list_key));
         }
-        self.report(portal, |r| {
+        // A page that lists nothing the walk had not seen, the latest of several in a row, ends
+        // the walk of its further pages: a pager that never ends would otherwise be walked to
+        // `max_list_pages`. A UCAP shell lists nothing by design.
+        let barren = self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.found += found;
+            if found > 0 || page.leads_to_api {
+                entry.barren = 0;
+            } else {
+                entry.barren += 1;
+            }
             // A UCAP shell is the way to its list, not a page of it.
             if !page.leads_to_api {
                 entry.pages += 1;
@@ -288,6 +313,7 @@ impl Engine {
                 let ranges = 1 + page.next_pages.len() as u64;
                 entry.stated_ranges = Some(entry.stated_ranges.unwrap_or(0).max(ranges));
             }
+            entry.barren >= BARREN_PAGES_BEFORE_STOP
         });
         // Only pages not walked before reach this point: every page counted here advanced.
         // A UCAP shell lists nothing, known or new: it leaves the streak as it found it.
@@ -324,6 +350,14 @@ impl Engine {
             }
             if !walk_on {
                 self.note_stop(portal, &list_key, STOP_KNOWN_ITEMS.to_string());
+                break;
+            }
+            if barren {
+                let why = format!(
+                    "stopped: {BARREN_PAGES_BEFORE_STOP} pages in a row listed nothing new (a pager that does not end?)"
+                );
+                tracing::warn!(url = %page_url, list = %list_key, "{why}");
+                self.note_stop(portal, &list_key, why);
                 break;
             }
             if !self.take_list_page(portal) {
@@ -528,4 +562,12 @@ pub(super) fn kind_name(kind: &PageKind) -> String {
         PageKind::EmptyTemplate => "empty_template".into(),
         PageKind::TooComplex { .. } => "too_complex".into(),
     }
+}
+
+/// A hash of an item's URL, to tell the items of one list walk apart without keeping the URLs.
+fn url_hash(url: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    url.hash(&mut h);
+    h.finish()
 }

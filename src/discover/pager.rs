@@ -131,7 +131,6 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
         items: first_number(&ITEMS_STATED, &text),
         pages: first_number(&PAGES_STATED, &text),
     };
-    let printed_current = first_number(&CURRENT_STATED, &text).filter(|n| *n > 0);
 
     if let Some(trs) = trs_pager(html, page_url) {
         stated.pages = stated.pages.or(Some(trs.count));
@@ -167,9 +166,11 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
     });
     let scripted = script_page_links(doc, html, base);
     let anchors: Vec<Anchor> = links.chain(options).chain(scripted).collect();
+    let printed_current = printed_current(&text, &anchors);
 
-    if let Some(pager) = numbered_files(&anchors, page_url, stated.pages)
+    if let Some(pager) = numbered_files(&anchors, page_url, stated.pages, printed_current)
         .or_else(|| query_pages(&anchors, page_url, stated.pages))
+        .or_else(|| numbered_paths(&anchors, page_url, stated.pages))
     {
         return Pager { stated, ..pager };
     }
@@ -284,6 +285,21 @@ static SCRIPT_LINKS: LazyLock<Selector> = LazyLock::new(|| {
         .expect("static selector is valid")
 });
 
+/// The page's own number as its pager prints it, not as a link's label: a 首页 link labelled
+/// `第1页` on every page says nothing of the page it is on.
+fn printed_current(text: &str, anchors: &[Anchor]) -> Option<u64> {
+    CURRENT_STATED.iter().find_map(|p| {
+        p.captures_iter(text).find_map(|c| {
+            let printed = c.get(0)?.as_str();
+            let linked = anchors.iter().any(|a| a.label.contains(printed));
+            if linked {
+                return None;
+            }
+            c.get(1)?.as_str().parse().ok().filter(|n| *n > 0)
+        })
+    })
+}
+
 fn first_number(patterns: &[Regex], text: &str) -> Option<u64> {
     patterns
         .iter()
@@ -311,7 +327,12 @@ struct NumberedLink<'a> {
 /// Pagers linking `index_N.html`, `home_N.htm`, `list_N.shtml` … in the page's own directory.
 /// TRS numbers `index_1` as page 2 (`index` or `index_0` is page 1); other sites number `index_2`
 /// as page 2: the link labels, the 尾页 link and the 下一页 link tell which.
-fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) -> Option<Pager> {
+fn numbered_files(
+    anchors: &[Anchor],
+    page_url: &Url,
+    stated_pages: Option<u64>,
+    printed_current: Option<u64>,
+) -> Option<Pager> {
     let mut kinds: HashMap<(String, String), usize> = HashMap::new();
     let mut numbered: Vec<(String, String, NumberedLink<'_>)> = Vec::new();
     for anchor in anchors {
@@ -347,6 +368,10 @@ fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
         let d = l.anchor.label_number()?;
         (l.n + 1).checked_sub(d).filter(|o| *o <= 1)
     });
+    // `list_2.html` printing 当前第2页 numbers its files from 1.
+    let by_printed = file_of_page
+        .zip(printed_current)
+        .and_then(|(n, p)| (n + 1).checked_sub(p).filter(|o| *o <= 1));
     let by_zero = ours.iter().any(|l| l.n == 0).then_some(0);
     let by_last = stated_pages.and_then(|p| {
         ours.iter()
@@ -360,7 +385,12 @@ fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
             .and_then(|l| l.n.checked_sub(1).filter(|o| *o <= 1)),
         Some(_) => None,
     };
-    let offset = by_label.or(by_zero).or(by_last).or(by_next).unwrap_or(0);
+    let offset = by_label
+        .or(by_printed)
+        .or(by_zero)
+        .or(by_last)
+        .or(by_next)
+        .unwrap_or(0);
     let page_of = |n: u64| (n + 1).saturating_sub(offset).max(1);
     let current = file_of_page.map_or(1, page_of);
 
@@ -381,17 +411,20 @@ fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
     }
     let dir = page_url.join("./").ok()?;
     let next_pages = match count {
-        Some(count) => (1..=count.min(MAX_PAGES))
-            .filter(|k| *k != current)
-            .filter_map(|k| {
-                let file = if k == 1 {
-                    format!("{name}.{ext}")
-                } else {
-                    format!("{name}_{}.{ext}", k - 1 + offset)
-                };
-                Some(NextPage::get(dir.join(&file).ok()?, Some(k)))
-            })
-            .collect(),
+        Some(count) => {
+            let counted = (1..=count.min(MAX_PAGES))
+                .filter(|k| *k != current)
+                .filter_map(|k| {
+                    let file = if k == 1 {
+                        format!("{name}.{ext}")
+                    } else {
+                        format!("{name}_{}.{ext}", k - 1 + offset)
+                    };
+                    Some(NextPage::get(dir.join(&file).ok()?, Some(k)))
+                });
+            let linked = ours.iter().map(|l| (l.anchor.url.clone(), page_of(l.n)));
+            with_linked_beyond(counted.collect(), count, current, linked, anchors, page_url)
+        }
         // The last page links no further page; its number still stands.
         None => next_link(anchors, page_url)
             .or_else(|| {
@@ -409,6 +442,67 @@ fn numbered_files(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
         stated: StatedCount::default(),
     })
 }
+
+/// Pagers whose pages are files named by their number alone (`list/2.html`, `list/3.html`),
+/// in the page's own directory. Item pages are often named by a number too, so only links that
+/// print their own number (`<a href="3.html">3</a>`) are the pager's.
+fn numbered_paths(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) -> Option<Pager> {
+    let number_of = |url: &Url| -> Option<(u64, String)> {
+        let c = NUMBERED_PATH.captures(last_segment(url))?;
+        Some((
+            c.get(1)?.as_str().parse().ok()?,
+            c.get(2)?.as_str().to_string(),
+        ))
+    };
+    let ours: Vec<(&Anchor, u64)> = anchors
+        .iter()
+        .filter(|a| same_directory(&a.url, page_url) && a.url.query().is_none())
+        .filter_map(|a| {
+            let (n, _) = number_of(&a.url)?;
+            (a.label_number() == Some(n)).then_some((a, n))
+        })
+        .collect();
+    let ext = number_of(&ours.first()?.0.url)?.1;
+    let current = number_of(page_url).map_or(1, |(n, _)| n);
+    let count = stated_pages.or_else(|| {
+        ours.iter()
+            .filter(|(a, _)| is_last_label(&a.label) || a.in_select)
+            .map(|(_, n)| *n)
+            .max()
+    });
+    let dir = page_url.join("./").ok()?;
+    let next_pages = match count {
+        Some(count) => {
+            let counted = (1..=count.min(MAX_PAGES))
+                .filter(|k| *k != current)
+                .filter_map(|k| {
+                    Some(NextPage::get(
+                        dir.join(&format!("{k}.{ext}")).ok()?,
+                        Some(k),
+                    ))
+                });
+            let linked = ours.iter().map(|(a, n)| (a.url.clone(), *n));
+            with_linked_beyond(counted.collect(), count, current, linked, anchors, page_url)
+        }
+        None => next_link(anchors, page_url)
+            .or_else(|| {
+                ours.iter()
+                    .find(|(_, n)| *n == current + 1)
+                    .map(|(a, _)| a.url.clone())
+            })
+            .map(|next| NextPage::get(next, Some(current + 1)))
+            .into_iter()
+            .collect(),
+    };
+    Some(Pager {
+        next_pages,
+        current: Some(current),
+        stated: StatedCount::default(),
+    })
+}
+
+static NUMBERED_PATH: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^(\d{1,5})\.(s?html?|jsp|aspx?|php)$"));
 
 /// The page-number parameter of a query-paginated list, if `url` has one.
 fn page_param(url: &Url) -> Option<(String, u64)> {
@@ -461,10 +555,13 @@ fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) ->
             .max()
     });
     let next_pages = match count {
-        Some(count) => (1..=count.min(MAX_PAGES))
-            .filter(|k| *k != current)
-            .map(|k| NextPage::get(with_param(&template.url, param, k - 1 + first), Some(k)))
-            .collect(),
+        Some(count) => {
+            let counted = (1..=count.min(MAX_PAGES))
+                .filter(|k| *k != current)
+                .map(|k| NextPage::get(with_param(&template.url, param, k - 1 + first), Some(k)));
+            let linked = ours().map(|(a, _, n)| (a.url.clone(), page_of(*n)));
+            with_linked_beyond(counted.collect(), count, current, linked, anchors, page_url)
+        }
         None => next_link(anchors, page_url)
             .or_else(|| {
                 ours()
@@ -480,6 +577,34 @@ fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) ->
         current: Some(current),
         stated: StatedCount::default(),
     })
+}
+
+/// The pages a stated count gives, and the pages the pager links beyond it: a count printed by
+/// a stale template (共5页 on a list of 7) must not hide pages 6 and 7 that page 5 links.
+fn with_linked_beyond(
+    mut pages: Vec<NextPage>,
+    count: u64,
+    current: u64,
+    linked: impl Iterator<Item = (Url, u64)>,
+    anchors: &[Anchor],
+    page_url: &Url,
+) -> Vec<NextPage> {
+    let mut beyond: Vec<(Url, u64)> = linked
+        .filter(|(_, k)| *k > count && *k != current)
+        .collect();
+    if current >= count
+        && let Some(next) = next_link(anchors, page_url)
+    {
+        beyond.push((next, current + 1));
+    }
+    beyond.sort_by_key(|(_, k)| *k);
+    beyond.dedup_by_key(|(_, k)| *k);
+    pages.extend(
+        beyond
+            .into_iter()
+            .map(|(url, k)| NextPage::get(url, Some(k))),
+    );
+    pages
 }
 
 fn with_param(template: &Url, param: &str, value: u64) -> Url {
