@@ -203,3 +203,75 @@ fn a_failed_attachment_is_asked_for_again_at_the_next_run() {
     assert_eq!(count_of("/upload/1.pdf"), before);
     assert_eq!(count_of("/art/1.html"), 3);
 }
+
+/// A list entry whose page is a "not found" page served with 200 (a report taken down, its entry
+/// left at the top of the list) is visited once: the next nightly neither asks for it again
+/// within `revisit_after` nor counts it as new, so it does not walk page 2 for it.
+#[test]
+fn a_dead_entry_at_the_top_of_a_list_is_visited_once_a_week() {
+    let server = RouteServer::bind("127.0.0.87");
+    server.serve(Arc::new(|target: &str| {
+        let html = HTML.to_string();
+        let page = |entries: &str, next: &str| {
+            format!(
+                "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>\
+                 <div class=\"page\">{next}</div></body></html>"
+            )
+            .into_bytes()
+        };
+        let entry = |i: u32, year: u32| {
+            format!("<li><a href=\"/art/{i}.html\">某某县人民政府{year}年政府信息公开工作年度报告</a><span>{}-01-20</span></li>", year + 1)
+        };
+        match target {
+            "/nb/" => {
+                let entries: String = [entry(9, 2023), entry(1, 2022), entry(2, 2021)].concat();
+                (200, html, page(&entries, "<a href=\"/nb/index_1.html\">下一页</a>"))
+            }
+            "/nb/index_1.html" => (200, html, page(&entry(3, 2020), "")),
+            "/art/9.html" => (
+                200,
+                html,
+                "<html><head><meta charset=\"utf-8\"><title>页面不存在</title></head><body>\
+                 <h2>抱歉，您访问的页面不存在或已被删除！</h2></body></html>"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            "/art/1.html" => (200, html, report_page(2022, "/upload/1.pdf")),
+            "/art/2.html" => (200, html, report_page(2021, "/upload/2.pdf")),
+            "/art/3.html" => (200, html, report_page(2020, "/upload/3.pdf")),
+            t if t.starts_with("/upload/") => (
+                200,
+                "application/pdf".into(),
+                format!("%PDF-1.4\n{t}\n%%EOF\n").into_bytes(),
+            ),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let config_text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        config_text.replace("[fetch]", "[crawl]\nknown_pages_before_stop = 1\n[fetch]"),
+    )
+    .expect("config");
+    let count_of = |path: &str| server.requests().iter().filter(|t| *t == path).count();
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(count_of("/art/9.html"), 1);
+    assert_eq!(count_of("/nb/index_1.html"), 1);
+    assert_eq!(count_of("/art/3.html"), 1);
+
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(count_of("/art/9.html"), 1, "{:?}", server.requests());
+    assert_eq!(
+        count_of("/nb/index_1.html"),
+        1,
+        "page 1 holds nothing new: {:?}",
+        server.requests()
+    );
+}

@@ -22,6 +22,9 @@ use crate::fetch::{
 use crate::page::{PageRole, View};
 use crate::store::{CommitOutcome, NewCapture, UrlState};
 
+/// The outcome of an item a backfill read and left, its report year outside the years asked.
+pub(super) const OUTSIDE_BACKFILL_RANGE: &str = "outside_backfill_range";
+
 impl Engine {
     pub(super) async fn process_item(self: &Arc<Self>, task: &Task) -> TaskState {
         let Role::Item { list_url, .. } = &task.role else {
@@ -148,13 +151,7 @@ impl Engine {
                 && metadata.report_year.is_some_and(|y| years.contains(&y));
             if !in_range {
                 self.report(&portal, |r| r.skipped += 1);
-                self.record_state(
-                    task,
-                    known,
-                    "outside_backfill_range",
-                    Some(capture.status),
-                    0,
-                );
+                self.record_state(task, known, OUTSIDE_BACKFILL_RANGE, Some(capture.status), 0);
                 return TaskState::Done;
             }
         }

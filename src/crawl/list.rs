@@ -256,15 +256,17 @@ impl Engine {
                 });
                 continue;
             }
-            let known = self
-                .store
-                .url_state(item.url.as_str())
-                .ok()
-                .flatten()
-                .filter(|s| s.doc_id.is_some());
-            if known.is_none() {
+            let state = self.store.url_state(item.url.as_str()).ok().flatten();
+            // Visited before, archived or not (a soft 404, a failure on the schedule): not new,
+            // so a dead entry at the top of a list neither deepens the nightly walk nor is
+            // fetched every night. One a backfill left outside its years is still new.
+            let visited = state
+                .as_ref()
+                .filter(|s| s.doc_id.is_some() || s.outcome != super::item::OUTSIDE_BACKFILL_RANGE);
+            if visited.is_none() {
                 new_items += 1;
             }
+            let known = state.as_ref().filter(|s| s.doc_id.is_some());
             if self.mode.is_dry_run() {
                 // What a crawl would fetch: not what the failure policy or the crash guard
                 // holds back.
@@ -280,7 +282,7 @@ impl Engine {
             }
             // The nightly crawl revisits a known item only when its last visit is old enough;
             // a backfill never refetches what it has.
-            let fresh = known.as_ref().is_some_and(|s| self.recently_fetched(s));
+            let fresh = visited.is_some_and(|s| self.recently_fetched(s));
             if matches!(self.mode, Mode::Crawl { .. }) && fresh {
                 continue;
             }
