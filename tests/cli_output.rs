@@ -184,3 +184,39 @@ fn the_coverage_page_links_raw_files_below_the_raw_base_given() {
         stderr(&out)
     );
 }
+
+/// A command that reads the archive, pointed at a data_dir that does not exist (a typo in the
+/// config or in --data-dir), says so and exits 2, and leaves no empty archive behind: a feed
+/// consumer was told "at seq 0" and exited 0.
+#[test]
+fn reading_commands_refuse_a_data_dir_that_does_not_exist() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("gbk").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let missing = h.dir.path().join("dta");
+    let dir = missing.display().to_string();
+    for args in [
+        vec!["export", "--format", "jsonl"],
+        vec!["status"],
+        vec!["feed", "--list"],
+        vec!["feed", "--consumer", "parser", "--exec", "cat"],
+        vec!["failures"],
+        vec!["tables"],
+    ] {
+        let mut all = vec!["--data-dir", dir.as_str()];
+        all.extend(&args);
+        let out = h.run(&all);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {message}");
+        assert!(message.contains("does not exist"), "{args:?}: {message}");
+        assert!(message.contains(&dir), "{args:?}: {message}");
+        assert!(!missing.exists(), "{args:?} made {dir}");
+    }
+    // A crawl makes it.
+    let mut crawl = vec!["--data-dir", dir.as_str(), "crawl"];
+    let out = h.run(&crawl);
+    assert!(out.status.success(), "{}", stderr(&out));
+    crawl[2] = "status";
+    assert!(h.run(&crawl).status.success());
+}

@@ -529,7 +529,9 @@ fn override_beats_the_file() {
     };
     let settings =
         config::load(&dir.path().join("config.toml"), &overrides).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(settings.data_dir, PathBuf::from("from-cli"));
+    // Relative to the working directory, like any CLI path, and made absolute.
+    let cwd = std::env::current_dir().expect("working directory");
+    assert_eq!(settings.data_dir, cwd.join("from-cli"));
 }
 
 #[test]

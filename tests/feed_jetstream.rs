@@ -436,6 +436,8 @@ fn publish_without_a_feed_or_past_the_archive_is_a_usage_error() {
         stderr(&out)
     );
     h.edit_config(|c| c + &feed_table(free_port()));
+    // An empty archive (a data_dir that does not exist is refused before the seq is looked at).
+    std::fs::create_dir_all(h.data_dir()).expect("data_dir");
     let out = h.run(&["publish", "--since", "7"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(

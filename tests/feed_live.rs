@@ -149,3 +149,87 @@ fn positions_kept_in_the_store_by_earlier_versions_carry_over() {
     let out = h.run(&["feed", "--consumer", "old", "--limit", "1"]);
     assert_eq!(lines(&out.stdout)[0]["seq"], 8);
 }
+
+/// A store started afresh (its index moved away, as the damaged-index message allows) beside the
+/// old feed log: the log's seqs name other records, so the crawl refuses to run with a message
+/// that names the feed folder, rather than hand consumers the old records and skip the new ones.
+/// With the feed folder moved away too, the log is rebuilt from the new store.
+#[test]
+fn a_feed_log_that_belongs_to_another_store_is_refused() {
+    let h = Harness::with_sites(sites(), Duration::from_millis(20));
+    let full = std::fs::read_to_string(h.dir.path().join("config.toml")).expect("config");
+    // First only the first portal, then the index moved away, then all three.
+    h.edit_config(|text| {
+        let cut = text.match_indices("\n[[portal]]").nth(1).map(|(i, _)| i);
+        cut.map_or(text.clone(), |i| text[..i].to_string() + "\n")
+    });
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data = h.data_dir();
+    let aside = h.dir.path().join("aside");
+    std::fs::create_dir_all(&aside).expect("aside");
+    for name in ["index", "index.seq"] {
+        std::fs::rename(data.join(name), aside.join(name)).expect("move the index away");
+    }
+    h.edit_config(|_| full.clone());
+    let out = h.run(&["crawl"]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{message}");
+    assert!(
+        message.contains("does not belong to this store"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&data.join("feed").display().to_string()),
+        "{message}"
+    );
+
+    std::fs::rename(data.join("feed"), aside.join("feed")).expect("move the feed away");
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = h.export();
+    let out = h.run(&["feed", "--consumer", "parser"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(record_keys(&lines(&out.stdout)), record_keys(&exported));
+}
+
+/// A config that names data_dir relatively (`data_dir = "data"`, the shipped form), given to
+/// nianbao as a relative path: `feed --exec` still hands the consumer an absolute
+/// NIANBAO_RAW_PATH, which it can read from any directory it changes to.
+#[test]
+fn a_relative_data_dir_gives_consumers_absolute_paths() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let data = h.data_dir().display().to_string();
+    h.edit_config(|text| text.replace(&format!("\"{data}\""), "\"data\""));
+    assert!(
+        std::fs::read_to_string(&h.config)
+            .expect("config")
+            .contains("data_dir = \"data\""),
+        "the harness config names its data_dir as expected"
+    );
+    let relative = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.current_dir(h.dir.path())
+            .args(["--config", "config.toml"])
+            .args(args);
+        common::run_limited(cmd, Duration::from_secs(120))
+    };
+    let out = relative(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = relative(&[
+        "feed",
+        "--consumer",
+        "parser",
+        "--limit",
+        "1",
+        "--exec",
+        "cd / && test -r \"$NIANBAO_RAW_PATH\" && printf '%s' \"$NIANBAO_RAW_PATH\" >&2",
+    ]);
+    let message = stderr(&out);
+    assert!(out.status.success(), "{message}");
+    assert!(
+        message.contains(&h.data_dir().join("tmp").display().to_string())
+            || message.contains(&h.data_dir().join("raw").display().to_string()),
+        "an absolute raw path under data_dir: {message}"
+    );
+}

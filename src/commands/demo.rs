@@ -11,7 +11,7 @@ use crate::config::{self, Overrides};
 use crate::crawl::{self, Mode};
 use nianbao_sim::Simulator;
 
-use super::{Outcome, open_store, shutdown_signal};
+use super::{Outcome, shutdown_signal};
 
 pub(super) async fn run(interval: Duration, with: Option<&Path>) -> anyhow::Result<Outcome> {
     let sim = Simulator::start_standard().await?;
@@ -41,7 +41,7 @@ pub(super) async fn run(interval: Duration, with: Option<&Path>) -> anyhow::Resu
     }
     let settings = config::load(&config_path, &Overrides::default())?;
     let report = {
-        let store = open_store(&settings)?;
+        let store = std::sync::Arc::new(crate::store::Store::open(&settings.data_dir)?);
         crawl::run(
             &settings,
             store,

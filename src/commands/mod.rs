@@ -157,6 +157,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             list,
         } => {
             let settings = load(&cli.config, &overrides)?;
+            require_data_dir(&settings)?;
             let action = match (list, commit, exec) {
                 (true, _, _) => feed::Action::List,
                 (false, Some(seq), _) => feed::Action::Commit(seq),
@@ -199,9 +200,22 @@ fn load(path: &Path, overrides: &Overrides) -> anyhow::Result<Settings> {
     Ok(config::load(path, overrides)?)
 }
 
-/// Opens the store of a data_dir.
-pub(crate) fn open_store(settings: &Settings) -> Result<Arc<Store>, StoreError> {
-    Store::open(&settings.data_dir).map(Arc::new)
+/// Opens the store of a data_dir that a crawl made: a command that reads the archive never
+/// makes an empty one where data_dir is mistyped.
+pub(crate) fn open_store(settings: &Settings) -> anyhow::Result<Arc<Store>> {
+    require_data_dir(settings)?;
+    Ok(Store::open(&settings.data_dir).map(Arc::new)?)
+}
+
+/// A usage error when data_dir does not exist: nothing was ever archived there.
+pub(crate) fn require_data_dir(settings: &Settings) -> Result<(), UsageError> {
+    if settings.data_dir.exists() {
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "data_dir {} does not exist: nothing has been archived there (check data_dir in the config, or --data-dir; `nianbao crawl` or `backfill` creates it)",
+        settings.data_dir.display()
+    )))
 }
 
 /// How long a crawl waits for a short command (`status`, `export`, a `feed` catching its log

@@ -310,6 +310,9 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         Some(dir) => dir.clone(),
         None => resolve::data_dir(raw.data_dir, config_dir, &source)?,
     };
+    // Absolute, so that every path nianbao hands on (NIANBAO_RAW_PATH to a feed consumer, which
+    // may change directory) holds wherever it is read from.
+    let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
     let politeness = resolve::politeness(raw.politeness, &source)?;
     let fetch = resolve::fetch(raw.fetch, &source)?;
     let crawl = resolve::crawl(raw.crawl, &source)?;

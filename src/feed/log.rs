@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use crate::export::ExportRecord;
 use crate::store::{Store, StoreError};
 
+/// The feed's folder under data_dir: the log and the consumers' positions.
+pub const FEED_DIR: &str = "feed";
 /// The log's folder, relative to data_dir.
 pub const LOG_DIR: &str = "feed/log";
 /// A segment is closed and a new one begun past this size.
@@ -38,6 +40,10 @@ pub enum FeedLogError {
         line: usize,
         problem: String,
     },
+    #[error(
+        "the feed log in {path} does not belong to this store: {why}. The store was replaced or restored from a backup after the log was written, and consumers would be handed records the store does not hold and miss the ones it does. Move {path} away (its log is rebuilt from the store, and its consumers start again from seq 1: at least once), or put back the store it belongs to"
+    )]
+    Diverged { path: PathBuf, why: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -170,6 +176,44 @@ impl FeedLog {
 
     /// Appends the store's records after the log's last seq, up to `upto` (records that are
     /// durable in the store), and makes them durable. Returns how many were appended.
+    /// Checks that the log is a copy of `store`'s records: the store holds the log's last seq,
+    /// and the record there is the same version of the same document with the same bytes.
+    pub fn check_belongs_to(&self, store: &Store, data_dir: &Path) -> Result<(), FeedLogError> {
+        let last = self.last_seq;
+        if last == 0 {
+            return Ok(());
+        }
+        let diverged = |why: String| FeedLogError::Diverged {
+            path: data_dir.join(FEED_DIR),
+            why,
+        };
+        let stored = store.export_since(last - 1).next().transpose()?;
+        let Some(stored) = stored.filter(|r| r.seq == last) else {
+            return Err(diverged(format!(
+                "the log holds seq {last}, the store only up to seq {}",
+                store.last_seq()?
+            )));
+        };
+        let logged = LogReader::open(data_dir, last - 1)?
+            .next()
+            .transpose()?
+            .filter(|r| r.seq == last);
+        match logged {
+            Some(logged)
+                if logged.id == stored.id
+                    && logged.version == stored.version
+                    && logged.sha256 == stored.sha256 =>
+            {
+                Ok(())
+            }
+            Some(logged) => Err(diverged(format!(
+                "seq {last} is {} version {} ({}) in the log but {} version {} ({}) in the store",
+                logged.id, logged.version, logged.url, stored.id, stored.version, stored.url
+            ))),
+            None => Ok(()),
+        }
+    }
+
     pub fn catch_up(&mut self, store: &Store, upto: u64) -> Result<usize, FeedLogError> {
         let mut appended = 0;
         for record in store.export_since(self.last_seq) {

@@ -25,6 +25,7 @@ const FOLLOW_EVERY: Duration = Duration::from_millis(200);
 pub fn catch_up(store: &Store) -> Result<FeedLog, FeedLogError> {
     move_store_positions(store);
     let mut log = FeedLog::open(store.data_dir())?;
+    log.check_belongs_to(store, store.data_dir())?;
     let appended = log.catch_up(store, store.durable_seq())?;
     if appended > 0 {
         tracing::info!(records = appended, "feed log caught up with the store");
