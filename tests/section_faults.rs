@@ -2,7 +2,8 @@
 //! a section page that is a "not found" page or a login wall cannot be walked (exit 1,
 //! `[UNREACHABLE]`); a section page that lists nothing readable says so in its ledger; and an
 //! attachment that failed is asked for again at the next run, nightly or backfill, though its
-//! page is known and would answer 304.
+//! page is known and would answer 304; a download script's empty or error answer is never the
+//! report's file; an attachment over `max_body_bytes` is counted as oversize.
 
 mod common;
 
@@ -329,4 +330,49 @@ fn an_answer_that_is_no_document_is_never_the_reports_file() {
     assert_eq!(count_of("/art/1.html"), 2);
     assert_eq!(count_of("/xxgk/files/47.pdf"), 2);
     assert_eq!(count_of("/art/2.html"), 1);
+}
+
+/// An attachment larger than `max_body_bytes` is counted as oversize, not as a failed
+/// attachment, and the log names its URL and the limit; the report is archived without it.
+#[test]
+fn an_oversize_attachment_is_counted_as_oversize() {
+    let server = RouteServer::bind("127.0.0.84");
+    server.serve(Arc::new(move |target: &str| {
+        let html = HTML.to_string();
+        match target {
+            "/nb/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" => (200, html, report_page(2022, "/upload/1.pdf")),
+            "/art/2.html" => (200, html, report_page(2021, "/upload/2.pdf")),
+            "/upload/2.pdf" => (200, "application/pdf".into(), b"%PDF-1.4\n%%EOF\n".to_vec()),
+            "/upload/1.pdf" => {
+                let mut big = b"%PDF-1.4\n".to_vec();
+                big.resize(300_000, b'x');
+                (200, "application/pdf".into(), big)
+            }
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace(
+        "max_retries = 1\n",
+        "max_retries = 1\nmax_body_bytes = 100000\n",
+    );
+    std::fs::write(&config, text).expect("write config");
+    let out = run_nianbao(&config, &["crawl"]);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    let report = run_report(dir.path());
+    let portal = &report["portals"]["某某县人民政府"];
+    assert_eq!(portal["oversize"], 1, "{portal}");
+    assert_eq!(portal["failures"]["attachment"], Value::Null, "{portal}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/upload/1.pdf") && l.contains("100000")),
+        "{log}"
+    );
 }

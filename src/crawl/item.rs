@@ -267,6 +267,16 @@ impl Engine {
                         }
                     }
                 }
+                FetchOutcome::Oversize { url, limit } => {
+                    // Not a fault of the host: it cannot come at this limit, so it is counted
+                    // apart and the log says which limit to raise.
+                    tracing::warn!(
+                        url = %url,
+                        limit,
+                        "attachment larger than max_body_bytes ({limit} bytes); not stored (raise fetch.max_body_bytes to keep it)"
+                    );
+                    self.report(portal, |r| r.oversize += 1);
+                }
                 other => {
                     let what = match &other {
                         FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
