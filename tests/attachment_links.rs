@@ -131,6 +131,48 @@ fn cases(download: (&'static str, &'static str)) -> Vec<Case> {
             ],
         ),
         (
+            "a file name with its size after it",
+            r#"<a href="/dfile?id=a10">县统计局2022年年报.pdf（356KB）</a>
+               <a href="/dfile?id=a11">年报.pdf (1.2 MB)</a>
+               <a href="/dfile?id=a12">年报.docx[356K]</a>
+               <a href="/dfile?id=a13">年报.doc 356KB</a>
+               <a href="/dfile?id=a14">年报.ofd【2.5M】</a>
+               <a href="/dfile?id=a15">年报.PDF（大小：88 KB）</a>
+               <a href="/dfile?id=a16">年报.wps(1,024 bytes)</a>"#,
+            vec![
+                ("http://127.0.0.1/dfile?id=a10", "县统计局2022年年报.pdf"),
+                ("http://127.0.0.1/dfile?id=a11", "年报.pdf"),
+                ("http://127.0.0.1/dfile?id=a12", "年报.docx"),
+                ("http://127.0.0.1/dfile?id=a13", "年报.doc"),
+                ("http://127.0.0.1/dfile?id=a14", "年报.ofd"),
+                ("http://127.0.0.1/dfile?id=a15", "年报.PDF"),
+                ("http://127.0.0.1/dfile?id=a16", "年报.wps"),
+            ],
+        ),
+        (
+            "a script call passing the display name before the file",
+            r#"<a href="javascript:void(0)" onclick="downloadFile('县2022年报.pdf','/upload/2023/abc.pdf')">县2022年报.pdf</a>
+               <a href="javascript:downLoad('年报.docx','http://127.0.0.1/attach/x.docx')">全文</a>
+               <a href="javascript:void(0)" onclick="openFile('nb2021.pdf')">统计表</a>"#,
+            vec![
+                ("http://127.0.0.1/upload/2023/abc.pdf", "县2022年报.pdf"),
+                ("http://127.0.0.1/attach/x.docx", "全文"),
+                ("http://127.0.0.1/xxgk/ndbg/202201/nb2021.pdf", "统计表"),
+            ],
+        ),
+        (
+            "a viewer whose file is a download script, or that is no .html page",
+            r#"<iframe src="/pdfjs/web/viewer.html?file=%2Fattach%2Fdownload%3FfileId%3D141"></iframe>
+               <a href="/viewer/viewer.jsp?file=/xxgk/files/42.pdf">在线查看</a>
+               <a href="/web/PdfViewer.aspx?file=http://127.0.0.1/upload/43.pdf">在线查看</a>
+               <a href="/viewer/viewer.jsp?file=123">在线查看</a>"#,
+            vec![
+                ("http://127.0.0.1/attach/download?fileId=141", "download"),
+                ("http://127.0.0.1/xxgk/files/42.pdf", "在线查看"),
+                ("http://127.0.0.1/upload/43.pdf", "在线查看"),
+            ],
+        ),
+        (
             "archives and WPS spreadsheets",
             r#"<a href="/upload/nb2021.rar">附件打包</a><a href="/upload/tj.et">统计表</a>"#,
             vec![

@@ -2,7 +2,9 @@
 //! a section page that is a "not found" page or a login wall cannot be walked (exit 1,
 //! `[UNREACHABLE]`); a section page that lists nothing readable says so in its ledger; and an
 //! attachment that failed is asked for again at the next run, nightly or backfill, though its
-//! page is known and would answer 304.
+//! page is known and would answer 304; a download script's empty or error answer is never the
+//! report's file; an attachment over `max_body_bytes` is counted as oversize; a dead entry at the
+//! top of a list is visited once a week, not every night.
 
 mod common;
 
@@ -202,6 +204,178 @@ fn a_failed_attachment_is_asked_for_again_at_the_next_run() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(count_of("/upload/1.pdf"), before);
     assert_eq!(count_of("/art/1.html"), 3);
+}
+
+/// A report page whose attachments are a download script's answers for files it does not have,
+/// each served with a document's Content-Type and status 200 (probe B's items 30, 45, 46, 47),
+/// beside files that are documents though they sniff as none (a Word page saved as `.doc`, an
+/// RTF `.doc`) and a PDF.
+fn answers_page() -> Vec<u8> {
+    "<html><head><meta charset=\"utf-8\"><title>某某县统计局2022年政府信息公开工作年度报告</title></head><body>\
+     <h1>某某县统计局2022年政府信息公开工作年度报告</h1><div class=\"content\">\
+     <p>发布机构：某某县统计局</p><p>一、总体情况</p><p>2022年，某某县统计局认真贯彻落实《中华人民共和国政府信息公开条例》。</p>\
+     <p>附件：<a href=\"/xxgk/files/30.pdf\">年度报告.pdf</a></p>\
+     <p><a href=\"/attach/download?fileId=145\">附件下载</a></p>\
+     <p><a href=\"/attach/download?fileId=146\">附件下載</a></p>\
+     <p><a href=\"/attach/download?fileId=148\">附件下载</a></p>\
+     <p><a href=\"/xxgk/files/47.pdf\">年度報告.pdf</a></p>\
+     <p><a href=\"/xxgk/files/word.doc\">年度报告.doc</a></p>\
+     <p><a href=\"/xxgk/files/rtf.doc\">年度报告（RTF）.doc</a></p>\
+     <p><a href=\"/xxgk/files/ok.pdf\">年度报告全文.pdf</a></p></div></body></html>"
+        .as_bytes()
+        .to_vec()
+}
+
+/// Empty bodies, error text (GBK and UTF-8), a JSON error and the JSP "file missing" script,
+/// served as a PDF or a download, are never archived as the report's file: each is counted as
+/// `attachment_<kind>`, the report is archived without it, and the next run asks again. The
+/// files that are documents are archived.
+#[test]
+fn an_answer_that_is_no_document_is_never_the_reports_file() {
+    let server = RouteServer::bind("127.0.0.83");
+    let word_page = format!(
+        "<html xmlns:w=\"urn:schemas-microsoft-com:office:word\"><head><meta charset=\"utf-8\"></head><body>\
+         <p>某某县统计局2022年政府信息公开工作年度报告</p><p>{}</p></body></html>",
+        "一、总体情况。本年度主动公开政府信息120条。".repeat(20)
+    );
+    let word_page: &'static [u8] = Box::leak(word_page.into_bytes().into_boxed_slice());
+    server.serve(Arc::new(move |target: &str| {
+        let html = HTML.to_string();
+        let pdf = "application/pdf".to_string();
+        let download = "application/octet-stream".to_string();
+        match target {
+            "/nb/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" => (200, html, answers_page()),
+            "/art/2.html" => (200, html, report_page(2021, "/upload/2.pdf")),
+            "/upload/2.pdf" | "/xxgk/files/ok.pdf" => {
+                (200, pdf, b"%PDF-1.4\n2021 report\n%%EOF\n".to_vec())
+            }
+            "/xxgk/files/30.pdf" => (200, pdf, Vec::new()),
+            "/attach/download?fileId=145" => (200, download, Vec::new()),
+            "/attach/download?fileId=146" => (
+                200,
+                download,
+                encoding_rs::GBK.encode("文件不存在！").0.into_owned(),
+            ),
+            "/attach/download?fileId=148" => (
+                200,
+                "application/json;charset=UTF-8".into(),
+                "{\"code\":500,\"msg\":\"文件不存在\"}".as_bytes().to_vec(),
+            ),
+            "/xxgk/files/47.pdf" => (
+                200,
+                pdf,
+                "<script>alert(\"文件不存在\");history.go(-1);</script>"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            "/xxgk/files/word.doc" => (200, "application/msword".into(), word_page.to_vec()),
+            "/xxgk/files/rtf.doc" => (
+                200,
+                "application/msword".into(),
+                "{\\rtf1\\ansi\\deff0 {\\fonttbl{\\f0 SimSun;}}\\f0 2022 annual report\\par}"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(
+        dir.path(),
+        &[("某某县统计局", format!("{}/nb/", server.base))],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = run_report(dir.path());
+    let failures = &report["portals"]["某某县统计局"]["failures"];
+    assert_eq!(failures["attachment_empty"], 2, "{failures}");
+    assert_eq!(failures["attachment_soft_not_found"], 3, "{failures}");
+
+    let out = run_nianbao(&config, &["export", "--format", "jsonl"]);
+    let record: Value = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON line"))
+        .find(|r| {
+            r["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/art/1.html"))
+        })
+        .expect("the report is archived");
+    let attachments = record["attachments"].as_array().expect("attachments");
+    let archived: Vec<(&str, bool)> = attachments
+        .iter()
+        .map(|a| {
+            let url = a["url"].as_str().expect("url");
+            (&url[server.base.len()..], a["sha256"].is_string())
+        })
+        .collect();
+    assert_eq!(
+        archived,
+        vec![
+            ("/xxgk/files/30.pdf", false),
+            ("/attach/download?fileId=145", false),
+            ("/attach/download?fileId=146", false),
+            ("/attach/download?fileId=148", false),
+            ("/xxgk/files/47.pdf", false),
+            ("/xxgk/files/word.doc", true),
+            ("/xxgk/files/rtf.doc", true),
+            ("/xxgk/files/ok.pdf", true),
+        ]
+    );
+
+    // The report lacks files: the next run asks for them again.
+    let count_of = |path: &str| server.requests().iter().filter(|t| *t == path).count();
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(count_of("/art/1.html"), 2);
+    assert_eq!(count_of("/xxgk/files/47.pdf"), 2);
+    assert_eq!(count_of("/art/2.html"), 1);
+}
+
+/// An attachment larger than `max_body_bytes` is counted as oversize, not as a failed
+/// attachment, and the log names its URL and the limit; the report is archived without it.
+#[test]
+fn an_oversize_attachment_is_counted_as_oversize() {
+    let server = RouteServer::bind("127.0.0.84");
+    server.serve(Arc::new(move |target: &str| {
+        let html = HTML.to_string();
+        match target {
+            "/nb/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" => (200, html, report_page(2022, "/upload/1.pdf")),
+            "/art/2.html" => (200, html, report_page(2021, "/upload/2.pdf")),
+            "/upload/2.pdf" => (200, "application/pdf".into(), b"%PDF-1.4\n%%EOF\n".to_vec()),
+            "/upload/1.pdf" => {
+                let mut big = b"%PDF-1.4\n".to_vec();
+                big.resize(300_000, b'x');
+                (200, "application/pdf".into(), big)
+            }
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace(
+        "max_retries = 1\n",
+        "max_retries = 1\nmax_body_bytes = 100000\n",
+    );
+    std::fs::write(&config, text).expect("write config");
+    let out = run_nianbao(&config, &["crawl"]);
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    let report = run_report(dir.path());
+    let portal = &report["portals"]["某某县人民政府"];
+    assert_eq!(portal["oversize"], 1, "{portal}");
+    assert_eq!(portal["failures"]["attachment"], Value::Null, "{portal}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/upload/1.pdf") && l.contains("100000")),
+        "{log}"
+    );
 }
 
 /// A list entry whose page is a "not found" page served with 200 (a report taken down, its entry

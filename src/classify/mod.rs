@@ -6,12 +6,14 @@
 //! challenge was passed, and an article may mention "404". Each verdict also asks how much text a
 //! reader would see.
 
+mod answer;
 mod challenge;
 pub(crate) mod page;
 pub mod sniff;
 
 use serde::Serialize;
 
+pub use answer::non_document_answer;
 pub use page::{PageFacts, refresh_target};
 pub use sniff::{document_type_for_name, sniff_document_type};
 

@@ -17,17 +17,17 @@ pub const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentati
 pub const OFD: &str = "application/ofd";
 pub const ZIP: &str = "application/zip";
 pub const RAR: &str = "application/vnd.rar";
+pub const SEVEN_ZIP: &str = "application/x-7z-compressed";
 
 const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
 
 /// The media type of an attachment, sniffed from its bytes. `name_hint` is a file name or URL
 /// path; it only tells apart OLE2 documents whose stream names do not (e.g. `.wps`).
 /// `None` when the bytes are not a recognised document type.
 pub fn sniff_document_type(body: &[u8], name_hint: Option<&str>) -> Option<&'static str> {
-    // Some servers emit a few bytes of whitespace before `%PDF-`; readers accept up to 1024.
-    if leading_pdf(body) {
-        return Some(PDF);
-    }
+    // A container's magic at offset 0 says what the file is, though it may hold a PDF stored
+    // uncompressed (`%PDF-` within the first 1024 bytes): checked before the PDF's looser test.
     if body.starts_with(OLE2_MAGIC) {
         return Some(ole2_type(body, name_hint));
     }
@@ -36,6 +36,13 @@ pub fn sniff_document_type(body: &[u8], name_hint: Option<&str>) -> Option<&'sta
     }
     if body.starts_with(b"Rar!\x1A\x07") {
         return Some(RAR);
+    }
+    if body.starts_with(SEVEN_ZIP_MAGIC) {
+        return Some(SEVEN_ZIP);
+    }
+    // Some servers emit a few bytes of whitespace before `%PDF-`; readers accept up to 1024.
+    if leading_pdf(body) {
+        return Some(PDF);
     }
     None
 }
@@ -119,4 +126,94 @@ fn utf16le(text: &str) -> Vec<u8> {
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PDF_BYTES: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n";
+
+    /// A ZIP local file header for `name` storing `data` uncompressed, then an end record.
+    fn stored_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, data) in entries {
+            out.extend_from_slice(b"PK\x03\x04\x14\x00\x00\x08\x00\x00\x00\x00\x00\x00");
+            out.extend_from_slice(&[0; 4]);
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+        }
+        out.extend_from_slice(b"PK\x05\x06");
+        out.extend_from_slice(&[0; 18]);
+        out
+    }
+
+    /// A container's magic at offset 0 wins over a PDF it stores within its first 1024 bytes.
+    #[test]
+    fn a_container_holding_a_pdf_is_the_container() {
+        let mut ole2 = OLE2_MAGIC.to_vec();
+        ole2.extend_from_slice(PDF_BYTES);
+        ole2.extend_from_slice(&utf16le("WordDocument"));
+        let mut ole2_bare = OLE2_MAGIC.to_vec();
+        ole2_bare.extend_from_slice(PDF_BYTES);
+        let with = |magic: &[u8]| [magic, PDF_BYTES].concat();
+        let cases: Vec<(&str, Vec<u8>, Option<&str>, &str)> = vec![
+            (
+                "zip of a PDF",
+                stored_zip(&[("年报.pdf", PDF_BYTES)]),
+                None,
+                ZIP,
+            ),
+            (
+                "zip of a PDF named as one",
+                stored_zip(&[("2022年報.pdf", PDF_BYTES)]),
+                Some("/upload/nb.pdf"),
+                ZIP,
+            ),
+            (
+                "OFD holding a PDF",
+                stored_zip(&[("Doc_0/Res/a.pdf", PDF_BYTES), ("OFD.xml", b"<ofd:OFD/>")]),
+                None,
+                OFD,
+            ),
+            (
+                "DOCX holding a PDF",
+                stored_zip(&[("word/embeddings/a.pdf", PDF_BYTES)]),
+                None,
+                DOCX,
+            ),
+            ("DOC holding a PDF", ole2, None, DOC),
+            (
+                "WPS holding a PDF",
+                ole2_bare.clone(),
+                Some("/f/nb.wps"),
+                WPS,
+            ),
+            ("OLE2 holding a PDF", ole2_bare, Some("/f/nb.pdf"), OLE2),
+            ("RAR 4", with(b"Rar!\x1A\x07\x00"), None, RAR),
+            ("RAR 5", with(b"Rar!\x1A\x07\x01\x00"), None, RAR),
+            ("7z", with(SEVEN_ZIP_MAGIC), None, SEVEN_ZIP),
+            ("a PDF", PDF_BYTES.to_vec(), None, PDF),
+            (
+                "a PDF after whitespace",
+                [b"\r\n  ", PDF_BYTES].concat(),
+                None,
+                PDF,
+            ),
+            (
+                "a PDF after a preamble",
+                [b"\x00\x01junk", PDF_BYTES].concat(),
+                None,
+                PDF,
+            ),
+        ];
+        for (case, body, hint, want) in cases {
+            assert_eq!(sniff_document_type(&body, hint), Some(want), "{case}");
+        }
+        assert_eq!(sniff_document_type(b"<p>%PDF-1.4</p>", None), None);
+    }
 }

@@ -264,6 +264,16 @@ impl Engine {
                         }
                     }
                 }
+                FetchOutcome::Oversize { url, limit } => {
+                    // Not a fault of the host: it cannot come at this limit, so it is counted
+                    // apart and the log says which limit to raise.
+                    tracing::warn!(
+                        url = %url,
+                        limit,
+                        "attachment larger than max_body_bytes ({limit} bytes); not stored (raise fetch.max_body_bytes to keep it)"
+                    );
+                    self.report(portal, |r| r.oversize += 1);
+                }
                 other => {
                     let what = match &other {
                         FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
@@ -281,11 +291,17 @@ impl Engine {
     }
 
     /// What an attachment's answer is instead of a document: a page that says the file is not
-    /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page.
+    /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
+    /// line of error text or JSON, a script that alerts and goes back.
     /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
     async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
         if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
             return None;
+        }
+        // Download scripts answer a missing file with 200, a document's Content-Type and an
+        // empty body or a line of text, which the page classifier would take for the file.
+        if let Some(kind) = classify::non_document_answer(&capture.body) {
+            return Some(kind.to_string());
         }
         let role = PageRole::Item {
             evidence: crate::extract::ListEvidence::default(),

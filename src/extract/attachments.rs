@@ -32,6 +32,15 @@ static QUOTED_FILE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the quoted file pattern is valid")
 });
 
+/// A file size after a file name in a link's text (`年报.pdf（356KB）`, `年报.pdf (1.2 MB)`,
+/// `年报.pdf[356K]`, `年报.pdf 356KB`, `年报.pdf（大小：2.1M）`), in ASCII or full-width brackets.
+static SIZE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)[\s\u{3000}]*[（(\[【]?\s*(?:(?:文件)?大小[:：]?\s*)?\d+(?:[.,]\d+)?\s*(?:[kmg]i?b?|b|bytes?|字节)\s*[）)\]】]?[\s\u{3000}]*$",
+    )
+    .expect("the size suffix pattern is valid")
+});
+
 /// Words in the name of a server-side download script (`download.jsp`, `DownloadServlet`,
 /// `downfile.do`, `getFile`), lower-cased.
 const DOWNLOAD_SCRIPT_WORDS: &[&str] = &["download", "downfile", "filedown", "getfile"];
@@ -101,11 +110,15 @@ pub(crate) fn attachments(
         let Some(mut url) = base.join(&target) else {
             continue;
         };
-        if let Some(shown) = viewed_file(&url) {
+        // The file a viewer shows is the attachment whatever its URL looks like: the viewer
+        // says it is a document.
+        let viewed = viewed_file(&url);
+        let is_viewed = viewed.is_some();
+        if let Some(shown) = viewed {
             url = shown;
         }
         url.set_fragment(None);
-        if !matches!(url.scheme(), "http" | "https") || !is_document(&url, element) {
+        if !matches!(url.scheme(), "http" | "https") || !(is_viewed || is_document(&url, element)) {
             continue;
         }
         if !seen.insert(url.as_str().to_string()) {
@@ -151,26 +164,56 @@ fn link_target(element: ElementRef<'_>) -> Option<String> {
         .find_map(quoted_file)
 }
 
-/// The first quoted path in a script whose extension is a document type's.
+/// The quoted file in a script whose extension is a document type's: the first that is a path
+/// or URL (has a `/`), else the first bare name. `downloadFile('年报.pdf','/upload/abc.pdf')`
+/// passes the display name first, and the file is the path.
 fn quoted_file(script: &str) -> Option<String> {
-    QUOTED_FILE
+    let files: Vec<&str> = QUOTED_FILE
         .captures_iter(script)
         .filter_map(|c| c.get(1))
         .map(|m| m.as_str())
-        .find(|path| document_type_for_name(path).is_some())
-        .map(str::to_string)
+        .filter(|path| document_type_for_name(path).is_some())
+        .collect();
+    files
+        .iter()
+        .find(|path| path.contains('/'))
+        .or(files.first())
+        .map(|path| path.to_string())
 }
 
 /// The file a PDF viewer page shows (`/pdfjs/web/viewer.html?file=/upload/x.pdf`): its `file`
-/// value, resolved against the viewer as the viewer resolves it.
+/// value, resolved against the viewer as the viewer resolves it. A web page whose `file` names
+/// a document is a viewer; so is a page named `viewer` (`viewer.jsp`, `pdfviewer.aspx`), whose
+/// `file` may be any path or URL (`?file=%2Fattach%2Fdownload%3FfileId%3D141`).
 fn viewed_file(url: &Url) -> Option<Url> {
-    if document_type_for_name(url.path()).is_some() || !is_web_page(url.path()) {
+    if document_type_for_name(url.path()).is_some() {
         return None;
     }
-    let (_, file) = url
-        .query_pairs()
-        .find(|(k, v)| k.eq_ignore_ascii_case("file") && document_type_for_name(v).is_some())?;
+    let page = url
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let named_viewer = page
+        .split('.')
+        .next()
+        .is_some_and(|stem| stem.contains("viewer"));
+    if !named_viewer && !is_web_page(url.path()) {
+        return None;
+    }
+    let (_, file) = url.query_pairs().find(|(k, v)| {
+        let v = v.trim();
+        k.eq_ignore_ascii_case("file")
+            && (document_type_for_name(v).is_some() || named_viewer && is_path_or_url(v))
+    })?;
     url.join(file.trim()).ok()
+}
+
+/// A `file` value that is a path or URL (`/attach/download?fileId=1`, `http://…`, `../f/1`),
+/// not a bare word or id a viewer looks up on its own.
+fn is_path_or_url(value: &str) -> bool {
+    value.contains('/') && !value.contains(char::is_whitespace)
 }
 
 /// True when the URL's path, or a query value (`?filename=x.pdf`), names a document file; or the
@@ -192,7 +235,7 @@ fn is_document(url: &Url, element: ElementRef<'_>) -> bool {
     .into_iter()
     .flatten()
     .chain([text.as_str()])
-    .any(|t| document_type_for_name(t.trim()).is_some());
+    .any(|t| document_type_for_name(without_size(t)).is_some());
     if names_file {
         return true;
     }
@@ -228,11 +271,21 @@ fn in_site_chrome(element: ElementRef<'_>) -> bool {
     })
 }
 
+/// A link text or attribute without the file size after its file name (`年报.pdf（356KB）` is
+/// `年报.pdf`), trimmed. A text that is nothing but a size is kept.
+pub(crate) fn without_size(text: &str) -> &str {
+    let text = text.trim();
+    match SIZE_SUFFIX.find(text) {
+        Some(size) if size.start() > 0 => text[..size.start()].trim(),
+        _ => text,
+    }
+}
+
 /// The link text, else its `title`/`download`, else the file name from the URL.
 fn link_name(element: ElementRef<'_>, url: &Url) -> Option<String> {
     let text = visible_text(element);
     if !text.is_empty() {
-        return Some(text);
+        return Some(without_size(&text).to_string());
     }
     let attr = ["title", "download"]
         .iter()
@@ -258,4 +311,88 @@ fn percent_decode(segment: &str) -> String {
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| segment.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_size_after_a_file_name_is_no_part_of_it() {
+        let cases = [
+            ("年报.pdf（356KB）", "年报.pdf"),
+            ("年报.pdf (1.2 MB)", "年报.pdf"),
+            ("年报.pdf(1.2MB)", "年报.pdf"),
+            ("年报.pdf [356K]", "年报.pdf"),
+            ("年报.pdf【356k】", "年报.pdf"),
+            ("年报.pdf 356KB", "年报.pdf"),
+            ("年报.pdf\u{3000}356KB", "年报.pdf"),
+            ("年報.docx（大小：2.1M）", "年報.docx"),
+            ("年报.doc（文件大小:88 KiB）", "年报.doc"),
+            ("年报.pdf (1,024 bytes)", "年报.pdf"),
+            ("年报.pdf（1024字节）", "年报.pdf"),
+            ("  年报.pdf  ", "年报.pdf"),
+            // Nothing to take away: a name, a name ending in a number, a size alone.
+            ("2022年年报", "2022年年报"),
+            ("附件1", "附件1"),
+            ("年报（2022）.pdf", "年报（2022）.pdf"),
+            ("356KB", "356KB"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(without_size(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_script_call_gives_its_file_path_before_a_bare_name() {
+        let cases = [
+            (
+                "downloadFile('年报.pdf','/upload/2023/abc.pdf')",
+                Some("/upload/2023/abc.pdf"),
+            ),
+            (
+                "downloadFile(\"/upload/2023/abc.pdf\", \"年报.pdf\")",
+                Some("/upload/2023/abc.pdf"),
+            ),
+            (
+                "down('年報.docx','https://x.gov.cn/f/1.docx')",
+                Some("https://x.gov.cn/f/1.docx"),
+            ),
+            ("openFile('nb2021.pdf')", Some("nb2021.pdf")),
+            ("downLoad('123')", None),
+        ];
+        for (script, want) in cases {
+            assert_eq!(quoted_file(script).as_deref(), want, "{script}");
+        }
+    }
+
+    #[test]
+    fn a_viewer_stands_for_the_path_it_shows() {
+        let cases = [
+            (
+                "http://h/pdfjs/web/viewer.html?file=%2Fattach%2Fdownload%3FfileId%3D141",
+                Some("http://h/attach/download?fileId=141"),
+            ),
+            (
+                "http://h/viewer/viewer.jsp?file=/xxgk/files/42.pdf",
+                Some("http://h/xxgk/files/42.pdf"),
+            ),
+            (
+                "http://h/a/b/PdfViewer.aspx?file=../f/1",
+                Some("http://h/a/f/1"),
+            ),
+            (
+                "http://h/show/index.html?file=/upload/1.pdf",
+                Some("http://h/upload/1.pdf"),
+            ),
+            ("http://h/viewer/viewer.jsp?file=123", None),
+            ("http://h/show/index.html?file=/attach/download?id=1", None),
+            ("http://h/upload/viewer.pdf?file=/x.pdf", None),
+        ];
+        for (viewer, want) in cases {
+            let url = Url::parse(viewer).expect("valid URL");
+            let got = viewed_file(&url).map(|u| u.to_string());
+            assert_eq!(got.as_deref(), want, "{viewer}");
+        }
+    }
 }

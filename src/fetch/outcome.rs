@@ -280,8 +280,8 @@ pub fn disposition_filename(raw: &[u8]) -> Option<String> {
             .0
             .into_owned(),
     };
-    let params: Vec<(String, String)> = text
-        .split(';')
+    let params: Vec<(String, String)> = parameters(&text)
+        .into_iter()
         .skip(1)
         .filter_map(|p| {
             let (k, v) = p.split_once('=')?;
@@ -301,7 +301,11 @@ pub fn disposition_filename(raw: &[u8]) -> Option<String> {
         });
     let plain = || {
         let (_, v) = params.iter().find(|(k, _)| k == "filename")?;
-        Some(encoded_word(v).unwrap_or_else(|| v.clone()))
+        Some(
+            encoded_word(v)
+                .or_else(|| percent_encoded(v))
+                .unwrap_or_else(|| v.clone()),
+        )
     };
     let name = extended.or_else(plain)?;
     let name = name
@@ -311,6 +315,61 @@ pub fn disposition_filename(raw: &[u8]) -> Option<String> {
         .trim()
         .to_string();
     (!name.is_empty()).then_some(name)
+}
+
+/// The `;`-separated parts of a header value; a `;` inside a quoted string is part of it
+/// (`filename="年报;第50号.pdf"`).
+fn parameters(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (at, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                parts.push(&text[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// A `filename` that a server percent-encoded (Java's `URLEncoder`: `%E5%B9%B4+%E6%8A%A5.pdf`,
+/// `+` for a space), decoded; only when it clearly is: every `%` starts an escape, there is one,
+/// and the bytes are UTF-8, or else GBK without a fault or a private-use character. A name holding `%` otherwise is kept.
+fn percent_encoded(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let escapes: Vec<usize> = value.match_indices('%').map(|(at, _)| at).collect();
+    let all_escapes = escapes.iter().all(|&at| {
+        bytes
+            .get(at + 1..at + 3)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if escapes.is_empty() || !all_escapes {
+        return None;
+    }
+    let spaced = if value.contains(' ') {
+        // URLEncoder leaves no space; a literal one means `+` is the name's own.
+        value.to_string()
+    } else {
+        value.replace('+', " ")
+    };
+    let decoded: Vec<u8> = percent_decode_str(&spaced).collect();
+    match String::from_utf8(decoded) {
+        Ok(name) => Some(name),
+        Err(e) => {
+            let (name, _, faulty) = encoding_rs::GBK.decode(e.as_bytes());
+            // GBK maps some byte pairs of other charsets (Big5) to private-use code points.
+            let odd = name
+                .chars()
+                .any(|c| c.is_control() || ('\u{E000}'..='\u{F8FF}').contains(&c));
+            (!faulty && !odd).then(|| name.into_owned())
+        }
+    }
 }
 
 /// One RFC 2047 encoded word (`=?UTF-8?B?5bm05oql?=`, `=?GBK?Q?=C4=EA?=`), decoded.
@@ -354,7 +413,7 @@ mod tests {
 
     #[test]
     fn disposition_file_names_in_every_form_servers_send() {
-        let cases: [(&[u8], Option<&str>); 7] = [
+        let cases: [(&[u8], Option<&str>); 17] = [
             (
                 b"attachment; filename*=UTF-8''%E5%B9%B4%E6%8A%A5.pdf",
                 Some("年报.pdf"),
@@ -377,6 +436,34 @@ mod tests {
             ),
             (b"attachment; filename=\"C:\\upload\\r.pdf\"", Some("r.pdf")),
             (b"inline", None),
+            // Java's URLEncoder (`+` for a space), in UTF-8 and in GBK.
+            (
+                b"attachment;filename=%E5%92%8C%E4%B9%89%E5%8E%BF+%E5%B9%B4%E6%8A%A509.pdf",
+                Some("和义县 年报09.pdf"),
+            ),
+            (
+                b"attachment; filename=\"%E5%B9%B4%E5%A0%B1.docx\"",
+                Some("年報.docx"),
+            ),
+            (b"attachment;filename=%C4%EA%B1%A8.doc", Some("年报.doc")),
+            (b"inline;filename=%A6~%B3%F8.pdf", Some("%A6~%B3%F8.pdf")),
+            (
+                b"attachment; filename=report%20final.pdf",
+                Some("report final.pdf"),
+            ),
+            // Not clearly encoded: kept as sent.
+            (b"attachment; filename=\"100%.pdf\"", Some("100%.pdf")),
+            (b"attachment; filename=\"a+b%2.pdf\"", Some("a+b%2.pdf")),
+            (b"attachment; filename=\"a+b.pdf\"", Some("a+b.pdf")),
+            // A quoted `;` is the name's.
+            (
+                "attachment; filename=\"和义县年报;第50号.pdf\"".as_bytes(),
+                Some("和义县年报;第50号.pdf"),
+            ),
+            (
+                "attachment; filename=\"年報;第50號.pdf\"; size=12".as_bytes(),
+                Some("年報;第50號.pdf"),
+            ),
         ];
         for (raw, want) in cases {
             assert_eq!(

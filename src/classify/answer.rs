@@ -1,0 +1,239 @@
+//! Answers to an attachment's URL that are no document, whatever their Content-Type says: an
+//! empty body, a short text or JSON error (`文件不存在！`, `{"code":500,"msg":"文件不存在"}`), or
+//! the JSP "file missing" script (`<script>alert("文件不存在");history.go(-1);</script>`).
+//! Download scripts send these with `application/pdf` or `application/octet-stream` and status
+//! 200, so only the bytes tell. Pure: bytes in, a kind out; asked only of bytes that sniff as no
+//! document (a real PDF, DOC, OFD or ZIP is never judged here).
+
+/// A body longer than this is judged by the page classifier alone: an error answer is a line or
+/// two, and a Word page saved as `.doc` is larger than this from its styles alone.
+const SHORT_ANSWER_MAX_BYTES: usize = 4096;
+
+/// At most this much text a reader would see, for a failure phrase to make a short answer an
+/// error: a page of real text that mentions 错误 is a page.
+const ERROR_TEXT_MAX_CHARS: usize = 200;
+
+/// Phrases of download scripts' error answers (Simplified and Traditional), lower-cased.
+const FAILURE_PHRASES: &[&str] = &[
+    "不存在",
+    "已删除",
+    "已刪除",
+    "已被删除",
+    "找不到",
+    "未找到",
+    "错误",
+    "錯誤",
+    "出错",
+    "出錯",
+    "失败",
+    "失敗",
+    "异常",
+    "異常",
+    "无权",
+    "無權",
+    "没有权限",
+    "沒有權限",
+    "权限不足",
+    "權限不足",
+    "无法下载",
+    "無法下載",
+    "不能下载",
+    "不能下載",
+    "已过期",
+    "已過期",
+    "请登录",
+    "請登錄",
+    "請登入",
+    "not found",
+    "not exist",
+    "error",
+    "exception",
+    "denied",
+    "forbidden",
+];
+
+/// Script calls that make a page of nothing but script an answer to a person, not a file:
+/// an alert, a step back, a jump elsewhere.
+const SCRIPT_ANSWERS: &[&str] = &["alert(", "history.", "location", "window.close"];
+
+/// What an answer that sniffs as no document is instead of one, as a run-report kind: `empty`
+/// (nothing but whitespace or NULs), `soft_not_found` (a short text, JSON or script saying the
+/// file is missing or refused), `script_only` (a script with no text, that alerts or goes
+/// back), `json` (a JSON value: never a report's file). `None` when the bytes may be a file.
+pub fn non_document_answer(body: &[u8]) -> Option<&'static str> {
+    if body
+        .iter()
+        .all(|b| b.is_ascii_whitespace() || *b == 0 || *b == 0x0B)
+    {
+        return Some("empty");
+    }
+    if body.len() > SHORT_ANSWER_MAX_BYTES {
+        return None;
+    }
+    let texts = decodings(body);
+    let says_failure = texts.iter().any(|text| {
+        let visible = visible_text(text);
+        // CJK phrases are searched in scripts too (an alert says them); ASCII words only where
+        // a reader sees them, as `onerror=` or `error.jsp` in markup say nothing.
+        visible.chars().count() <= ERROR_TEXT_MAX_CHARS
+            && FAILURE_PHRASES.iter().any(|phrase| {
+                let haystack = if phrase.is_ascii() { &visible } else { text };
+                haystack.contains(phrase)
+            })
+    });
+    if says_failure {
+        return Some("soft_not_found");
+    }
+    let text = texts.first()?;
+    let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+    if trimmed.starts_with(['{', '[']) && serde_json::from_str::<serde_json::Value>(trimmed).is_ok()
+    {
+        return Some("json");
+    }
+    let script_only = visible_text(text).is_empty()
+        && text.contains("<script")
+        && SCRIPT_ANSWERS.iter().any(|call| text.contains(call));
+    script_only.then_some("script_only")
+}
+
+/// The body as text, lower-cased: UTF-8 when it is valid, else as GBK and as Big5 (a short
+/// answer names no charset that can be trusted, and a phrase found in either is enough).
+fn decodings(body: &[u8]) -> Vec<String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if let Ok(text) = std::str::from_utf8(body) {
+        return vec![text.to_lowercase()];
+    }
+    [encoding_rs::GBK, encoding_rs::BIG5]
+        .iter()
+        .map(|e| e.decode_without_bom_handling(body).0.to_lowercase())
+        .collect()
+}
+
+/// The text of a short answer a reader would see: scripts, styles and tags removed, whitespace
+/// collapsed. A plain text or JSON answer is all visible.
+fn visible_text(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let hidden_end = ["<script", "<style"]
+            .iter()
+            .find(|tag| rest.starts_with(*tag))
+            .map(|tag| format!("</{}", &tag[1..]));
+        rest = match hidden_end {
+            Some(end) => rest.find(&end).map_or("", |at| &rest[at + end.len()..]),
+            None => rest.find('>').map_or("", |at| &rest[at + 1..]),
+        };
+        // The rest of a closing hidden tag (`</script >`) is removed with the next tag.
+        if let Some(close) = rest.strip_prefix('>') {
+            rest = close;
+        }
+    }
+    out.push_str(rest);
+    out.split(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gbk(text: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(text).0.into_owned()
+    }
+
+    fn big5(text: &str) -> Vec<u8> {
+        encoding_rs::BIG5.encode(text).0.into_owned()
+    }
+
+    #[test]
+    fn empty_answers_are_empty() {
+        for body in [&b""[..], b" ", b"\r\n\r\n", b"\0\0\0\0", b"\t \n\0"] {
+            assert_eq!(non_document_answer(body), Some("empty"), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn short_error_texts_in_any_charset_are_soft_not_found() {
+        let texts = [
+            "文件不存在！",
+            "文件不存在",
+            "檔案不存在！",
+            "附件已删除",
+            "下载失败，请稍后再试",
+            "下載失敗",
+            "系统错误",
+            "系統錯誤",
+            "您无权下载此文件",
+            "您沒有權限下載此檔案",
+            "File not found",
+            "ERROR: file does not exist",
+            "java.io.FileNotFoundException: /data/upload/47.pdf",
+            "{\"code\":500,\"msg\":\"文件不存在\"}",
+            "{\"success\":false,\"message\":\"下載失敗\"}",
+            "<script>alert(\"文件不存在\");history.go(-1);</script>",
+            "<script type=\"text/javascript\">alert('附件不存在或已被删除！');window.history.back();</script>",
+            "<script>alert(\"檔案不存在\");history.back();</script>",
+            "<html><body><h3>错误：文件不存在</h3></body></html>",
+        ];
+        for text in texts {
+            let mut bodies = vec![text.as_bytes().to_vec(), gbk(text)];
+            if let (encoded, _, false) = encoding_rs::BIG5.encode(text) {
+                bodies.push(encoded.into_owned());
+            }
+            bodies.push(format!("\u{FEFF}{text}\r\n").into_bytes());
+            for body in bodies {
+                assert_eq!(
+                    non_document_answer(&body),
+                    Some("soft_not_found"),
+                    "{text} as {body:?}"
+                );
+            }
+        }
+        assert_eq!(
+            non_document_answer(&big5("檔案不存在")),
+            Some("soft_not_found")
+        );
+    }
+
+    #[test]
+    fn scripts_and_json_without_text_are_no_document() {
+        let cases = [
+            ("<script>history.go(-1);</script>", Some("script_only")),
+            (
+                "<script>alert('File missing');location.href='/';</script>",
+                Some("script_only"),
+            ),
+            ("{\"code\":0,\"data\":null}", Some("json")),
+            ("[]", Some("json")),
+        ];
+        for (text, want) in cases {
+            assert_eq!(non_document_answer(text.as_bytes()), want, "{text}");
+        }
+    }
+
+    /// Bytes that sniff as no document but may be one are left to the page classifier: an RTF
+    /// saved as `.doc`, a Word page with text, a plain text report, a long page that mentions
+    /// an error in passing.
+    #[test]
+    fn files_that_may_be_documents_are_not_judged() {
+        let report = "某某县人民政府2022年政府信息公开工作年度报告。一、总体情况。".repeat(8);
+        let cases = [
+            "{\\rtf1\\ansi 某某县2022年年报}".to_string(),
+            format!(
+                "<html xmlns:w=\"urn:schemas-microsoft-com:office:word\"><body><p>{report}</p></body></html>"
+            ),
+            report.clone(),
+            format!("{report}依申请公开答复中，因申请内容不存在，答复信息不存在3件。"),
+            "<html><body><img src=x onerror=\"f()\"><p>某某县2022年年报正文</p></body></html>"
+                .to_string(),
+            "x".repeat(SHORT_ANSWER_MAX_BYTES + 1),
+        ];
+        for text in cases {
+            assert_eq!(non_document_answer(text.as_bytes()), None, "{text}");
+        }
+    }
+}
