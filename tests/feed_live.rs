@@ -36,6 +36,14 @@ fn consumers_read_and_commit_while_a_crawl_runs() {
     let mut crawl = crawl.spawn().expect("crawl starts");
 
     let started = Instant::now();
+    // The crawl makes data_dir; a feed on a data_dir that does not exist yet is a usage error.
+    while !h.data_dir().exists() {
+        assert!(
+            started.elapsed() < common::COMMAND_LIMIT,
+            "the crawl makes data_dir"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     let mut during = 0; // records taken while the crawl was still running
     loop {
         let running = crawl.try_wait().expect("crawl state").is_none();
@@ -232,4 +240,93 @@ fn a_relative_data_dir_gives_consumers_absolute_paths() {
             || message.contains(&h.data_dir().join("raw").display().to_string()),
         "an absolute raw path under data_dir: {message}"
     );
+}
+
+/// SIGTERM to `feed --exec` while the consumer works on a record (a service stopped, `kill` of
+/// the feed alone): the consumer is asked to stop too rather than go on as an orphan, the record
+/// is not committed, `feed` exits 130 as the README says, and the next run offers it again.
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_the_consumer_too_and_its_record_is_offered_again() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pid_file = h.dir.path().join("consumer.pid");
+    let consumer = format!("echo $$ > '{}'; exec sleep 30", pid_file.display());
+    let mut feed = h
+        .command(&["feed", "--consumer", "parser", "--exec", &consumer])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("feed starts");
+    let started = Instant::now();
+    while !pid_file.exists()
+        || std::fs::read_to_string(&pid_file)
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the consumer never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let consumer_pid = std::fs::read_to_string(&pid_file)
+        .expect("pid")
+        .trim()
+        .to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &feed.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = feed.try_wait().expect("wait") {
+            break status;
+        }
+        // Well inside the 10 s grace after which a consumer that ignores SIGTERM is killed.
+        assert!(
+            stopped.elapsed() < Duration::from_secs(5),
+            "feed did not stop the consumer at once"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    // The consumer (sleep 30) is gone well before its time.
+    let proc_entry = std::path::Path::new("/proc").join(&consumer_pid);
+    let gone = Instant::now();
+    while proc_entry.exists() && gone.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status_text = std::fs::read_to_string(proc_entry.join("status")).unwrap_or_default();
+    assert!(
+        !proc_entry.exists() || status_text.contains("zombie"),
+        "consumer {consumer_pid} still runs: {status_text}"
+    );
+    let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
+    assert_eq!(
+        lines(&out.stdout)[0]["seq"],
+        1,
+        "the record is offered again"
+    );
+}
+
+/// `--exec ''` would commit every record without running anything: a usage error.
+#[test]
+fn an_empty_exec_is_refused() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for cmd in ["", "  "] {
+        let out = h.run(&["feed", "--consumer", "parser", "--exec", cmd]);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--exec needs a command"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
+    assert_eq!(lines(&out.stdout)[0]["seq"], 1, "nothing was committed");
 }

@@ -6,7 +6,10 @@
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -80,7 +83,13 @@ pub(super) fn run(
             Ok(Outcome::Completed)
         }
         Action::Exec(cmd) => {
+            if cmd.trim().is_empty() {
+                return Err(usage(
+                    "--exec needs a command: an empty one would commit every record unread".into(),
+                ));
+            }
             let _lock = positions.lock(consumer)?;
+            let stop = StopSignal::install();
             let archive = crate::archive::Archive::reader(data_dir).configured(settings);
             let storage = crate::storage::Storage::open(&settings.storage, data_dir)?;
             // Records are read one at a time as the consumer takes them, so a consumer that is
@@ -100,9 +109,16 @@ pub(super) fn run(
                     stored: &stored,
                     url: raw_url.as_deref(),
                 };
-                let status = run_consumer(&cmd, &json, &raw, &record)
+                let status = run_consumer(&cmd, &json, &raw, &record, &stop)
                     .with_context(|| format!("cannot run {cmd:?}"))?;
                 drop(plain);
+                if stop.asked() && !status.success() {
+                    eprintln!(
+                        "{consumer}: stopped while {cmd:?} worked on seq {} ({}); it will be offered again next time",
+                        record.seq, record.url
+                    );
+                    return Ok(Outcome::Interrupted);
+                }
                 if !status.success() {
                     eprintln!(
                         "{consumer}: {cmd:?} failed on seq {} ({}) with {status}; it will be offered again next time",
@@ -111,6 +127,10 @@ pub(super) fn run(
                     return Ok(Outcome::FeedStopped);
                 }
                 positions.set(consumer, record.seq)?;
+                if stop.asked() {
+                    eprintln!("{consumer}: stopped at seq {}", record.seq);
+                    return Ok(Outcome::Interrupted);
+                }
             }
             let now = positions.get(consumer)?.unwrap_or(0);
             let last = LogReader::last_seq(data_dir)?;
@@ -153,11 +173,109 @@ struct RawFile<'a> {
     url: Option<&'a str>,
 }
 
+/// Ctrl-C or SIGTERM while a consumer runs: the consumer is asked to stop too (it would
+/// otherwise go on as an orphan while the next `feed` offers its record again), its record is
+/// not committed unless it finished, and `feed` exits 130.
+struct StopSignal {
+    asked: Arc<AtomicBool>,
+}
+
+impl StopSignal {
+    fn install() -> StopSignal {
+        let asked = Arc::new(AtomicBool::new(false));
+        // The feed loop blocks this thread; one of the runtime's other workers waits for the signal.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let flag = asked.clone();
+            runtime.spawn(async move {
+                super::shutdown_signal().await;
+                flag.store(true, Ordering::SeqCst);
+            });
+        }
+        StopSignal { asked }
+    }
+
+    fn asked(&self) -> bool {
+        self.asked.load(Ordering::SeqCst)
+    }
+}
+
+/// How long a consumer asked to stop has before it is killed.
+const CONSUMER_STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Waits for the consumer, passing a stop on to it: SIGTERM at once, SIGKILL after the grace.
+/// A thread waits for the consumer to end without reaping it, so that until this function
+/// reaps it, its id is its own and a signal cannot reach another process.
+fn wait_for(child: &mut Child, stop: &StopSignal) -> std::io::Result<ExitStatus> {
+    let (ended, wait) = std::sync::mpsc::channel();
+    let pid = child.id();
+    std::thread::spawn(move || {
+        wait_unreaped(pid);
+        let _ = ended.send(());
+    });
+    let mut stopping_since: Option<Instant> = None;
+    loop {
+        match wait.recv_timeout(Duration::from_millis(100)) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            // Ended (or the waiting thread could not wait): reap it.
+            _ => return child.wait(),
+        }
+        if stop.asked() {
+            match stopping_since {
+                None => {
+                    stopping_since = Some(Instant::now());
+                    terminate(child);
+                }
+                Some(at) if at.elapsed() > CONSUMER_STOP_GRACE => child.kill()?,
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Returns once process `pid`, a child of this process, has ended, leaving it unreaped.
+#[cfg(unix)]
+fn wait_unreaped(pid: u32) {
+    let id: libc::id_t = pid;
+    loop {
+        // SAFETY: waitid(2) writes only into `info`, a zeroed siginfo_t that lives on this
+        // stack for the call; WNOWAIT leaves the child to be reaped by `Child::wait`.
+        let done = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOWAIT)
+        };
+        if done == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+    }
+}
+
+/// Without waitid, the caller's `Child::wait` does the waiting.
+#[cfg(not(unix))]
+fn wait_unreaped(_pid: u32) {}
+
+/// Asks a consumer that has not been reaped (so its id is still its own) to stop.
+#[cfg(unix)]
+fn terminate(child: &mut Child) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) on the id of a child this process spawned and has not reaped (only
+        // `wait_for` reaps it, after this), so the id cannot name another process.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn terminate(child: &mut Child) {
+    let _ = child.kill();
+}
+
 fn run_consumer(
     cmd: &str,
     json: &[u8],
     raw: &RawFile<'_>,
     record: &ExportRecord,
+    stop: &StopSignal,
 ) -> std::io::Result<std::process::ExitStatus> {
     let mut command = shell(cmd);
     if let Some(url) = raw.url {
@@ -175,7 +293,7 @@ fn run_consumer(
         let _ = stdin.write_all(json);
         let _ = stdin.write_all(b"\n");
     }
-    child.wait()
+    wait_for(&mut child, stop)
 }
 
 #[cfg(unix)]
