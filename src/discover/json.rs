@@ -102,7 +102,19 @@ fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
         items: total,
         pages,
     });
-    let (next, current) = next_api_pages(url, pages, number(PAGE_KEYS));
+    // A total without a page count: the pages it fills at the request's page size, or at the
+    // first page's record count.
+    let walk_to = pages.or_else(|| {
+        let size = page_size(url).or_else(|| {
+            let first = url
+                .query_pairs()
+                .find(|(k, _)| PAGE_KEYS.iter().any(|p| p.eq_ignore_ascii_case(k)))
+                .is_none_or(|(_, v)| matches!(v.as_ref(), "0" | "1"));
+            (first && !records.is_empty()).then_some(records.len() as u64)
+        })?;
+        total.map(|t| t.div_ceil(size))
+    });
+    let (next, current) = next_api_pages(url, walk_to, number(PAGE_KEYS));
     Ok(ListPage {
         items,
         next_numbers: next.iter().map(|(r, n)| (r.clone(), *n)).collect(),
@@ -110,6 +122,20 @@ fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
         number: current,
         stated,
         ..ListPage::default()
+    })
+}
+
+/// Query parameters that carry a list API's page size.
+const PAGE_SIZE_KEYS: &[&str] = &["size", "pageSize", "rows", "limit", "perPage", "per_page"];
+
+/// The page size a list API request asks for, when it says.
+fn page_size(url: &Url) -> Option<u64> {
+    url.query_pairs().find_map(|(k, v)| {
+        PAGE_SIZE_KEYS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(&k))
+            .then(|| v.parse::<u64>().ok().filter(|n| *n > 0))
+            .flatten()
     })
 }
 
@@ -183,4 +209,69 @@ pub(super) fn next_api_pages(
         })
         .collect();
     (next, Some(current + 1 - first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: &str, records: usize) -> Vec<u8> {
+        let data: Vec<String> = (0..records)
+            .map(|i| format!(r#"{{"FILENAME":"某某县{i}年报","URL":"/art/{i}.html"}}"#))
+            .collect();
+        format!(r#"{{{total}"data":[{}]}}"#, data.join(",")).into_bytes()
+    }
+
+    fn numbers(url: &str, body: &[u8]) -> Vec<u64> {
+        let url = Url::parse(url).expect("test URL");
+        let list = parse_json_list(&url, body, JsonListFormat::TrsXxgk).expect("parses");
+        let mut all: Vec<u64> = list.next_numbers.iter().map(|(_, n)| *n).collect();
+        all.extend(list.number);
+        all.sort_unstable();
+        all
+    }
+
+    /// A total without a page count still gives every page: at the page size the request asks
+    /// for, or at the first page's record count; a later, shorter page says nothing of the size.
+    #[test]
+    fn a_total_without_a_page_count_gives_the_pages_it_fills() {
+        let all: Vec<u64> = (1..=4).collect();
+        for (url, body) in [
+            (
+                "http://a.gov.cn/api/list?page=1&size=10",
+                page(r#""total":37,"#, 10),
+            ),
+            (
+                "http://a.gov.cn/api/list?pageNo=1&pageSize=10",
+                page(r#""totalCount":"37","#, 10),
+            ),
+            (
+                "http://a.gov.cn/api/list?page=1",
+                page(r#""total":37,"#, 10),
+            ),
+            (
+                "http://a.gov.cn/api/list?page=3&rows=10",
+                page(r#""total":37,"#, 10),
+            ),
+            (
+                "http://a.gov.cn/api/list?page=1&size=10",
+                page(r#""total":37,"totalPage":4,"#, 10),
+            ),
+        ] {
+            assert_eq!(numbers(url, &body), all, "{url}");
+        }
+        // Page 4 of 37 at an unknown size holds 7: no size follows from it, and no pages.
+        assert_eq!(
+            numbers(
+                "http://a.gov.cn/api/list?page=4",
+                &page(r#""total":37,"#, 7)
+            ),
+            Vec::<u64>::new()
+        );
+        // No total, no count: no pages.
+        assert_eq!(
+            numbers("http://a.gov.cn/api/list?page=1", &page("", 10)),
+            Vec::<u64>::new()
+        );
+    }
 }
