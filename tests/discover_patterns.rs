@@ -65,7 +65,7 @@ fn read_as(page_url: &str, html: &str, encoding: &'static Encoding) -> (PageKind
         &PageRole::List { list_api: None },
     );
     let page = match analysis.view {
-        View::List(page) => page,
+        View::List(page) => *page,
         _ => ListPage::default(),
     };
     (analysis.kind, page)
@@ -954,7 +954,7 @@ fn read_answer(request: &PageRequest, xml: &str) -> ListPage {
         panic!("a dataproxy answer reads as a list: {}", request.url());
     };
     extend_ranges(request, &mut page);
-    page
+    *page
 }
 
 #[test]
@@ -1546,4 +1546,48 @@ fn a_first_page_link_printed_as_page_1_is_not_the_current_page() {
     let pager = r#"<div class="page">第2页 <a href="/nb/page-1.html">首页</a> <a href="/nb/page-3.html">下一页</a></div>"#;
     let page = read("http://a.gov.cn/nb/page-2.html", &list_page("utf-8", pager));
     assert_eq!(page.number, Some(2));
+}
+
+/// A list whose further pages only a script reaches (`<a href="#page2" onclick="loadPage(2)">`,
+/// `javascript:;` links, links with no href) says so, so that its ledger does not pass a list
+/// of one page; a pager whose links lead somewhere, or a script pager this crate follows, does
+/// not. An empty list that a script fetches page by page from `…?page=1&size=10` needs
+/// JavaScript too.
+#[test]
+fn a_pager_only_a_script_runs_is_reported() {
+    let scripted = [
+        r##"<a href="#page1">1</a> <a href="#page2" onclick="loadPage(2)">2</a> <a href="#page3" onclick="loadPage(3)">3</a>"##,
+        r#"<a href="javascript:;" onclick="goto(2)">2</a> <a href="javascript:void(0)">下一页</a>"#,
+        r#"<span>1</span> <a onclick="turn(2)">[2]</a> <a onclick="turn(3)">[3]</a>"#,
+    ];
+    for pager in scripted {
+        for script in ["simplified", "traditional"] {
+            let mut html = list_page("utf-8", &format!(r#"<div class="page">{pager}</div>"#));
+            if script == "traditional" {
+                html = traditional(&html);
+            }
+            let page = read("http://a.gov.cn/nb/index.html", &html);
+            assert_eq!(page.items.len(), 3, "{pager}");
+            assert!(page.next_pages.is_empty(), "{pager}");
+            let seen = page.pager_needs_javascript.unwrap_or_default();
+            assert!(seen.contains("page 2"), "{pager}: {seen:?}");
+        }
+    }
+    let followed = [
+        r#"<a href="index_1.html">2</a> <a href="index_1.html">下一页</a>"#,
+        r#"<script>function goPage(p){ location.href='list.jsp?pageNum='+p; }</script><a href="javascript:goPage(2)">2</a>"#,
+        r##"<a href="#top">1</a> <a href="javascript:window.print()">打印</a>"##,
+    ];
+    for pager in followed {
+        let html = list_page("utf-8", &format!(r#"<div class="page">{pager}</div>"#));
+        let page = read("http://a.gov.cn/nb/list.jsp", &html);
+        assert_eq!(page.pager_needs_javascript, None, "{pager}");
+    }
+    let shell = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body>
+<div class="list"><ul class="list-ul"></ul></div><div id="pager"></div>
+<script>$(function(){$.getJSON("/api/list?page=1&size=10",function(d){render(d.data);});});</script>
+</body></html>"#;
+    let (_, page) = read_as("http://a.gov.cn/nb/", shell, UTF_8);
+    let seen = page.needs_javascript.unwrap_or_default();
+    assert!(seen.contains("/api/list?page=1&size=10"), "{seen:?}");
 }

@@ -24,7 +24,7 @@ fn read_list(file: &str, url: &str, list_api: Option<JsonListFormat>) -> ListPag
         &PageRole::List { list_api },
     );
     match analysis.view {
-        View::List(page) => page,
+        View::List(page) => *page,
         other => panic!("{file} is read as a list, not {other:?}"),
     }
 }

@@ -139,7 +139,7 @@ impl Engine {
             tracing::error!(url = %capture.url, "cannot record list page state: {e}");
         }
         let mut page = match analysis.view {
-            View::List(page) => page,
+            View::List(page) => *page,
             View::Unusable(e) => {
                 tracing::warn!(url = %capture.url, "list API answer unusable: {e}");
                 self.report(&portal, |r| {
@@ -167,6 +167,15 @@ impl Engine {
             });
             self.note_stop(&portal, &key, format!("needs_javascript: {seen}"));
             return TaskState::Failed("needs_javascript".into());
+        }
+        if let Some(seen) = &page.pager_needs_javascript {
+            tracing::warn!(url = %capture.url, "list pages after this one need JavaScript: {seen}");
+            let key = list_key(year.or(page.column_year));
+            self.note_stop(
+                &portal,
+                &key,
+                format!("needs_javascript: {seen}; the pages after it were not walked"),
+            );
         }
         // A Hanweb range answer leads on to the ranges after it, a UCAP API page to the pages
         // after it.

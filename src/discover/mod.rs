@@ -106,6 +106,9 @@ pub struct ListPage {
     pub leads_to_api: bool,
     /// The page shows no list, and what it shows says a script fills it: what was seen.
     pub needs_javascript: Option<String>,
+    /// The page shows a list, but its further pages are reached only by a script: what was seen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pager_needs_javascript: Option<String>,
 }
 
 impl ListPage {
@@ -165,6 +168,9 @@ pub fn discover_document(
                 page.next_pages.push(next.request);
             }
             page.stated = (pager.stated != StatedCount::default()).then_some(pager.stated);
+            if !page.items.is_empty() && page.next_pages.is_empty() {
+                page.pager_needs_javascript = pager::scripted_pager(doc);
+            }
         }
     }
     let excluded: HashSet<Url> = page

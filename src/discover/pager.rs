@@ -193,6 +193,37 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
     }
 }
 
+/// A pager that a script runs: links labelled with a page number past the first whose `href`
+/// leads nowhere (`#page2`, `javascript:;`, none) and that no rule above could follow. Asked only
+/// of a page with items and no next page, so that its ledger can say the list goes on.
+pub(super) fn scripted_pager(doc: &Html) -> Option<String> {
+    crate::page::select(doc, &ANY_LINK).find_map(|a| {
+        let number = printed_number(&link_label(a)).filter(|n| *n >= 2)?;
+        let href = a.value().attr("href").map(str::trim).unwrap_or("");
+        let nowhere = href.is_empty()
+            || href.starts_with('#')
+            || href
+                .get(..11)
+                .is_some_and(|h| h.eq_ignore_ascii_case("javascript:"));
+        if !nowhere {
+            return None;
+        }
+        let code = a
+            .value()
+            .attr("onclick")
+            .map(str::trim)
+            .filter(|c| !c.is_empty());
+        let shown = code.unwrap_or(href);
+        let shown: String = shown.chars().take(60).collect();
+        Some(format!(
+            "a pager that a script runs (page {number}: {shown:?})"
+        ))
+    })
+}
+
+static ANY_LINK: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("a").expect("static selector is valid"));
+
 /// A pager link's label: its text, else its `title`, else its image's `alt` (`<a title="下一页">
 /// <img alt="下一页"></a>`).
 pub(super) fn link_label(a: scraper::ElementRef<'_>) -> String {

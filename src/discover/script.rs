@@ -21,7 +21,7 @@ static FETCHES: LazyLock<Regex> = LazyLock::new(|| {
 /// A script that pages a list.
 static PAGES: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?i)jqPaginator|laypage|\.pagination\s*\(|\bpage(?:Size|No|Num|Index)\b\s*[:=]|\bcurPage\b\s*[:=]",
+        r"(?i)jqPaginator|laypage|\.pagination\s*\(|\bpage(?:Size|No|Num|Index)\b\s*[:=]|\bcurPage\b\s*[:=]|[?&](?:page|pageNo|pageNum|pageIndex|currentPage|curPage)=",
     )
 });
 /// The address a fetching script names (`url: "/api/list"`, `$.get('/list.json'`).

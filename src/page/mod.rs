@@ -78,7 +78,8 @@ pub struct Analysis {
 pub enum View {
     /// Nothing: the page is not content (challenge, soft 404, too complex ...).
     Nothing,
-    List(ListPage),
+    /// Boxed: a list page's view is the largest by far, and most views are items.
+    List(Box<ListPage>),
     Item {
         metadata: Box<Metadata>,
         /// `dedup::content_hash` of an HTML page, the body's sha256 for a document file.
@@ -170,7 +171,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
                 list_api: Some(format),
             } => json_list(input, *format),
             _ if is_datastore_answer(input.url, text) => {
-                View::List(discover::parse_datastore(input.url, text))
+                View::List(Box::new(discover::parse_datastore(input.url, text)))
             }
             _ if discover::is_ucap_answer(input.url, text) => ucap_list(input.url, text),
             _ => View::Nothing,
@@ -211,58 +212,56 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
                 || page.leads_to_api
             {
                 analysis.kind = PageKind::Content;
-                analysis.view = View::List(page);
+                analysis.view = View::List(Box::new(page));
                 analysis.decoded = Some(decoded);
                 return analysis;
             }
         }
     }
     if analysis.kind == PageKind::Content {
-        analysis.view = match role {
-            PageRole::List {
-                list_api: Some(format),
-            } => json_list(input, *format),
-            PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
-                View::List(discover::parse_datastore(input.url, text))
-            }
-            PageRole::List { list_api: None } if discover::is_ucap_answer(input.url, text) => {
-                ucap_list(input.url, text)
-            }
-            PageRole::List { list_api: None } => View::List(discover::discover_document(
-                input.url,
-                doc,
-                text,
-                decoded.encoding,
-            )),
-            PageRole::Item {
-                evidence,
-                portal_name,
-            } => item_view(
-                input.url,
-                doc,
-                text,
-                decoded.encoding,
-                &facts,
-                evidence,
-                portal_name,
-            ),
-            PageRole::Guess { portal_name } => {
-                let page = discover::discover_document(input.url, doc, text, decoded.encoding);
-                if discover::looks_like_list(&page, text, facts.main_chars()) {
-                    View::List(page)
-                } else {
-                    item_view(
-                        input.url,
-                        doc,
-                        text,
-                        decoded.encoding,
-                        &facts,
-                        &ListEvidence::default(),
-                        portal_name,
-                    )
+        analysis.view =
+            match role {
+                PageRole::List {
+                    list_api: Some(format),
+                } => json_list(input, *format),
+                PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
+                    View::List(Box::new(discover::parse_datastore(input.url, text)))
                 }
-            }
-        };
+                PageRole::List { list_api: None } if discover::is_ucap_answer(input.url, text) => {
+                    ucap_list(input.url, text)
+                }
+                PageRole::List { list_api: None } => View::List(Box::new(
+                    discover::discover_document(input.url, doc, text, decoded.encoding),
+                )),
+                PageRole::Item {
+                    evidence,
+                    portal_name,
+                } => item_view(
+                    input.url,
+                    doc,
+                    text,
+                    decoded.encoding,
+                    &facts,
+                    evidence,
+                    portal_name,
+                ),
+                PageRole::Guess { portal_name } => {
+                    let page = discover::discover_document(input.url, doc, text, decoded.encoding);
+                    if discover::looks_like_list(&page, text, facts.main_chars()) {
+                        View::List(Box::new(page))
+                    } else {
+                        item_view(
+                            input.url,
+                            doc,
+                            text,
+                            decoded.encoding,
+                            &facts,
+                            &ListEvidence::default(),
+                            portal_name,
+                        )
+                    }
+                }
+            };
     }
     analysis.decoded = Some(decoded);
     analysis
@@ -309,7 +308,7 @@ pub const FRAMED_BODY_NAME: &str = "正文";
 /// A JSON list API's answer as a list, or why it cannot be read.
 fn json_list(input: PageInput<'_>, format: JsonListFormat) -> View {
     match discover::parse_json_list(input.url, input.body, format) {
-        Ok(page) => View::List(page),
+        Ok(page) => View::List(Box::new(page)),
         Err(e) => View::Unusable(e.to_string()),
     }
 }
@@ -317,7 +316,7 @@ fn json_list(input: PageInput<'_>, format: JsonListFormat) -> View {
 /// A UCAP `/queryList` answer as a list, or why it cannot be read.
 fn ucap_list(url: &Url, text: &str) -> View {
     match discover::parse_ucap_answer(url, text) {
-        Ok(page) => View::List(page),
+        Ok(page) => View::List(Box::new(page)),
         Err(e) => View::Unusable(e),
     }
 }
