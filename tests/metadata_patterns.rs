@@ -190,6 +190,24 @@ fn pattern_2_evidence_that_disagrees() {
                 Some("国务院办公厅"),
                 Some("label:发文机关"),
             ),
+            (
+                "a 发布机构 that names the website names no body: 来源 does",
+                titled(
+                    "2021年政府信息公开工作年度报告",
+                    "<table><tr><th>发布机构</th><td>阿图什政府网</td><th>来源</th><td>阿图什市人民政府</td></tr></table>",
+                ),
+                Some("阿图什市人民政府"),
+                Some("label:来源"),
+            ),
+            (
+                "the same in Traditional, the website as 門戶網站",
+                titled(
+                    "2021年政府資訊公開工作年度報告",
+                    "<p>發布機構：和義縣人民政府門戶網站</p><p>來源：和義縣審計局</p>",
+                ),
+                Some("和義縣審計局"),
+                Some("label:来源"),
+            ),
         ],
         "",
     );

@@ -31,6 +31,13 @@ const GOVERNMENT_OFFICES: &[&str] = &[
     "人民政府辦公廳",
     "政府办公室",
     "政府辦公室",
+    // Short names: 和义县政府办; a town's 党政办公室 publishes the town's report.
+    "政府办",
+    "政府辦",
+    "党政办公室",
+    "黨政辦公室",
+    "党政办",
+    "黨政辦",
     "街道办事处",
     "街道辦事處",
 ];
@@ -143,6 +150,10 @@ mod tests {
             ("某某乡", Rule::Government),
             ("东城街道", Rule::Government),
             ("东城街道办事处", Rule::Government),
+            ("和义县政府办", Rule::Government),
+            ("青石镇党政办公室", Rule::Government),
+            ("青石鎮黨政辦", Rule::Government),
+            ("和义县政务服务中心", Rule::Department),
             ("某某", Rule::Government),
         ];
         for (body, rule) in cases {

@@ -269,12 +269,19 @@ pub(crate) fn source_body(value: &str) -> Option<String> {
         .trim()
         .trim_end_matches(['（', '(', '[', '【', '［', '|', '丨'])
         .trim();
-    let site = ["本站", "本网", "原创", "管理员", "网站", "门户"]
+    let named = name.chars().count() >= 2 && !name.is_ascii() && super::shape::fits("来源", name);
+    (named && !names_the_website(name)).then(|| name.to_string())
+}
+
+/// A value that names the website rather than a body: 本站, 本网, 原创, 管理员, …网站, …门户,
+/// …网 (`和义县人民政府网`, `阿图什政府网`), in either script. Portals print it as 来源 and,
+/// now and then, as 发布机构.
+pub(crate) fn names_the_website(name: &str) -> bool {
+    let name: String = name.trim().chars().map(simplified).collect();
+    ["本站", "本网", "原创", "管理员", "网站", "门户"]
         .iter()
         .any(|w| name.contains(w))
-        || name.ends_with('网');
-    let named = name.chars().count() >= 2 && !name.is_ascii() && super::shape::fits("来源", name);
-    (named && !site).then(|| name.to_string())
+        || name.ends_with('网')
 }
 
 /// A date (or time) printed after a source's name.

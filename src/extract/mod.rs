@@ -258,9 +258,11 @@ pub fn extract_document(
     // already carries the portal, and a department's report on a city portal is not the city's.
     let content_lines = body_text.content_lines();
     let slot_left_blank = ISSUER_LABELS.iter().any(|l| labelled.blank.contains(*l));
+    // A 发布机构 that names the website (`阿图什政府网`) names no body.
     let labelled_issuers: Vec<Candidate> = ISSUER_LABELS
         .iter()
         .filter_map(|l| field(&meta.fields, &[l]))
+        .filter(|(v, _)| !issuer::names_the_website(v))
         .map(|(v, p)| Candidate::new(v, p))
         .collect();
     let mut others: Vec<Candidate> = Vec::new();

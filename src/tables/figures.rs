@@ -20,7 +20,9 @@ pub struct Figure {
     pub sentence: String,
 }
 
-const NUM: &str = "([0-9][0-9,]*|[零〇一二三四五六七八九十百千万两]+)";
+/// A number as reports print it: digits (with thousands commas, or a decimal before 万:
+/// `1.2万`), or Chinese numerals that hold at least one digit or 十 (a lone 万 is no number).
+const NUM: &str = "([0-9]+(?:\\.[0-9]+)?万|[0-9][0-9,]*|[零〇一二三四五六七八九十百千万两]*[零〇一二三四五六七八九十两][零〇一二三四五六七八九十百千万两]*)";
 
 fn patterns() -> &'static [(&'static str, Regex)] {
     static PATTERNS: OnceLock<Vec<(&'static str, Regex)>> = OnceLock::new();
@@ -57,6 +59,11 @@ pub fn figures(text: &str) -> Vec<Figure> {
                 let Some(raw) = caps.get(1).map(|m| m.as_str()) else {
                     continue;
                 };
+                // 收到…行政复议申请1件 counts reviews, not disclosure applications.
+                let span = caps.get(0).map_or("", |m| m.as_str());
+                if *kind == "applications" && (span.contains("复议") || span.contains("诉讼")) {
+                    continue;
+                }
                 if let Some(value) = parse_number(raw) {
                     out.push(Figure {
                         kind,
@@ -71,8 +78,13 @@ pub fn figures(text: &str) -> Vec<Figure> {
     out
 }
 
-/// Arabic digits (with thousands commas) or a Chinese numeral up to the 万s.
+/// Arabic digits (with thousands commas, or `1.2万`) or a Chinese numeral up to the 万s.
 pub fn parse_number(raw: &str) -> Option<u64> {
+    if let Some(tens_of_thousands) = raw.strip_suffix('万')
+        && let Ok(n) = tens_of_thousands.parse::<f64>()
+    {
+        return (n.is_finite() && n >= 0.0).then(|| (n * 10_000.0).round() as u64);
+    }
     let digits: String = raw.chars().filter(|c| *c != ',').collect();
     if let Ok(n) = digits.parse::<u64>() {
         return Some(n);
@@ -166,6 +178,20 @@ mod tests {
         );
         let f = &figures(text)[1];
         assert_eq!(f.sentence, "全年收到政府信息公开申请十二件，办结12件");
+    }
+
+    /// A review application is no disclosure application; `1.2万` is 12000, a lone 万 nothing.
+    #[test]
+    fn review_applications_and_tens_of_thousands() {
+        let text = "全年共受理政府信息公开申请25件。全年收到涉及政府信息公开的行政复议申请1件。\
+                    全年主动公开政府信息1.2万条。主动公开各类信息数万条。";
+        let found: Vec<_> = figures(text)
+            .into_iter()
+            .map(|f| (f.kind, f.value))
+            .collect();
+        assert_eq!(found, [("reviews", 1), ("published", 12000)]);
+        let text = "全年收到政府信息公开申请3.5万件";
+        assert_eq!(figures(text)[0].value, 35000);
     }
 
     #[test]
