@@ -99,6 +99,7 @@ fn main() -> anyhow::Result<()> {
                     scope: &scope,
                     allow_private: true,
                     hold: None,
+                    stop: None,
                 };
                 let request = PageRequest::Get(url);
                 loop {

@@ -50,6 +50,7 @@ fn private_addresses_are_refused_unless_the_portal_is_on_one() {
             scope: &any,
             allow_private: false,
             hold: None,
+            stop: None,
         };
         let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(url.clone()), &options));
         assert!(
@@ -76,6 +77,7 @@ fn private_addresses_are_refused_unless_the_portal_is_on_one() {
         scope: &any,
         allow_private: true,
         hold: None,
+        stop: None,
     };
     let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(site.section_url()), &options));
     assert!(
@@ -136,6 +138,7 @@ fn names_resolving_to_private_addresses_are_not_connected_to() {
         scope: &any,
         allow_private: true,
         hold: None,
+        stop: None,
     };
     let settings = FetchSettings {
         max_retries: 0,
@@ -247,12 +250,14 @@ fn names_resolved_to_special_purpose_addresses_are_refused_through_the_resolver(
         scope: &any,
         allow_private: false,
         hold: None,
+        stop: None,
     };
     let private_portal = FetchOptions {
         validators: None,
         scope: &any,
         allow_private: true,
         hold: None,
+        stop: None,
     };
     let path = site.section_url().path().to_string();
     let at = |name: &str| Url::parse(&format!("http://{name}:{port}{path}")).expect("URL");

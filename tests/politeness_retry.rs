@@ -338,3 +338,32 @@ fn a_host_that_answers_throttle_notices_is_paused_and_its_items_retried() {
         assert_identified(s);
     }
 }
+
+/// `Retry-After: 0` (or a date in the past, from a server whose clock is slow) on a 503 is a
+/// floor, not a shortcut: the retry still waits out the backoff (`retry_base` 1 s here, so at
+/// least 0.75 s with its jitter), not just the per-host gap.
+#[test]
+fn a_retry_after_of_zero_still_waits_out_the_backoff() {
+    let spec = site("nometa").with_faults(vec![Fault {
+        on_request: 3,
+        kind: FaultKind::Status {
+            status: 503,
+            retry_after: Some(0),
+        },
+    }]);
+    let h = Harness::with_sites(vec![spec], INTERVAL);
+    h.edit_config(|t| t.replace("retry_base = \"100ms\"", "retry_base = \"1s\""));
+    let out = crawl(&h, false);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let requests = h.sim.site("nometa").requests();
+    assert_eq!(requests[2].status, 503);
+    assert_eq!(
+        requests[3].target, requests[2].target,
+        "the refused URL is retried first"
+    );
+    let waited = requests[3].at.duration_since(requests[2].at);
+    assert!(
+        waited >= Duration::from_millis(700),
+        "the retry came {waited:?} after a 503 with Retry-After: 0"
+    );
+}

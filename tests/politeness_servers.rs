@@ -73,6 +73,7 @@ fn fetch_from_two_names_on_one_server(per_ip_concurrency: usize) -> ScriptedServ
                     scope: &any,
                     allow_private: true,
                     hold: None,
+                    stop: None,
                 };
                 fetcher.fetch(&PageRequest::Get(url), &options).await
             })

@@ -56,6 +56,7 @@ fn fetch_once(
         scope: &any,
         allow_private: true,
         hold: None,
+        stop: None,
     };
     runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options))
 }

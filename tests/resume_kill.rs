@@ -340,3 +340,66 @@ fn a_resumed_backfill_still_shows_the_portal_it_could_not_reach() {
         "{status}"
     );
 }
+
+/// SIGTERM sends nothing more: tasks already taken but still waiting for their host's gap are
+/// left for the next run instead of being sent during the grace (README: in-flight requests
+/// finish). The rerun archives everything.
+#[test]
+fn after_sigterm_no_new_request_is_sent() {
+    let gap = Duration::from_millis(1500);
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        gap,
+    );
+    let mut child = spawn(&h);
+    let site = h.sim.site("trs");
+    let start = Instant::now();
+    while site.requests().len() < 3 && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Just after a request: the next one of the host is a whole gap away.
+    let seen = site.requests().len();
+    while site.requests().len() == seen && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let term = Instant::now();
+    signal(&child, "-TERM");
+    let status = wait_for(&mut child, Duration::from_secs(30)).expect("SIGTERM stops the run");
+    assert_eq!(status.code(), Some(130));
+    let late: Vec<String> = site
+        .requests()
+        .iter()
+        .filter(|r| r.at > term + Duration::from_millis(300))
+        .map(|r| r.target.clone())
+        .collect();
+    assert!(late.is_empty(), "sent after SIGTERM: {late:?}");
+    // The rerun at a short gap, to keep the test short.
+    h.edit_config(|t| {
+        t.replace(
+            "per_host_interval = \"1s 500ms\"",
+            "per_host_interval = \"20ms\"",
+        )
+    });
+    assert!(
+        std::fs::read_to_string(&h.config)
+            .expect("config")
+            .contains("per_host_interval = \"20ms\""),
+        "the gap is shortened for the rerun"
+    );
+    let out = h.run(BACKFILL);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let records = h.export();
+    let truth = site
+        .truth()
+        .iter()
+        .filter(|d| d.report_year.is_some())
+        .count();
+    let archived = records
+        .iter()
+        .filter(|r| r["is_annual_report"] == true)
+        .count();
+    assert!(
+        archived >= truth,
+        "{archived} of {truth} reports after the rerun"
+    );
+}

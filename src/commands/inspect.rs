@@ -153,6 +153,7 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
         scope: &anywhere,
         allow_private: true,
         hold: None,
+        stop: None,
     };
     let capture = match fetcher
         .fetch(&PageRequest::Get(url.clone()), &options)

@@ -59,6 +59,7 @@ impl Engine {
             scope: &scope,
             allow_private: self.allow_private(&portal),
             hold: Some(&hold),
+            stop: Some(&self.stopping),
         };
         let outcome = self.fetcher.fetch(&request, &options).await;
         let capture = match outcome {
@@ -155,7 +156,12 @@ impl Engine {
                 return TaskState::Done;
             }
         }
-        let (attachments, exchanges) = self.fetch_attachments(&portal, &metadata).await;
+        let Some((attachments, exchanges)) = self.fetch_attachments(&portal, &metadata).await
+        else {
+            // Stopped before an attachment was asked for: the whole item is left for the next
+            // run, so that it is archived once, with its attachments, as if never interrupted.
+            return TaskState::Queued;
+        };
         match self
             .archive_item(
                 task,
@@ -199,7 +205,7 @@ impl Engine {
         &self,
         portal: &str,
         metadata: &Metadata,
-    ) -> (Vec<AttachmentRecord>, Vec<StoredExchange>) {
+    ) -> Option<(Vec<AttachmentRecord>, Vec<StoredExchange>)> {
         let mut records = Vec::new();
         let mut exchanges = Vec::new();
         let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
@@ -209,6 +215,7 @@ impl Engine {
                 scope: &any_host,
                 allow_private: self.allow_private(portal),
                 hold: None,
+                stop: Some(&self.stopping),
             };
             let request = crate::discover::PageRequest::Get(link.url.clone());
             let mut record = AttachmentRecord {
@@ -264,6 +271,7 @@ impl Engine {
                         }
                     }
                 }
+                FetchOutcome::Stopped { .. } => return None,
                 FetchOutcome::Oversize { url, limit } => {
                     // Not a fault of the host: it cannot come at this limit, so it is counted
                     // apart and the log says which limit to raise.
@@ -287,7 +295,7 @@ impl Engine {
             }
             records.push(record);
         }
-        (records, exchanges)
+        Some((records, exchanges))
     }
 
     /// What an attachment's answer is instead of a document: a page that says the file is not
@@ -517,6 +525,10 @@ impl Engine {
                     self.remember_failure(task, known, &kind.name());
                 }
                 TaskState::Failed(kind.name())
+            }
+            FetchOutcome::Stopped { url } => {
+                tracing::debug!(url = %url, "not sent: the run is stopping; left for the next run");
+                TaskState::Queued
             }
             FetchOutcome::HostPaused { url, reason } => {
                 self.report(portal, |r| {

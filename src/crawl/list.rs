@@ -68,13 +68,18 @@ impl Engine {
             scope: &scope,
             allow_private: self.allow_private(&portal),
             hold: Some(&hold),
+            stop: Some(&self.stopping),
         };
         let outcome = self.fetcher.fetch(&request, &options).await;
         let capture = match outcome {
             FetchOutcome::Fetched(capture) => capture,
             other => {
                 let state = self.record_unfetched(&portal, &other, None);
-                if is_section_root && !matches!(other, FetchOutcome::NotModified(_)) {
+                let said_nothing = matches!(
+                    other,
+                    FetchOutcome::NotModified(_) | FetchOutcome::Stopped { .. }
+                );
+                if is_section_root && !said_nothing {
                     self.mark_unreachable(&portal);
                 }
                 return state;

@@ -42,6 +42,9 @@ pub struct FetchOptions<'a> {
     /// The task's claim on a page in memory, taken at its first request (`HostGate::page_hold`);
     /// none for fetches made while the task already holds a page (its attachments).
     pub hold: Option<&'a PageHold>,
+    /// Set when the run is asked to stop: a request not yet sent (a task waiting for its host's
+    /// gap, a retry) is not sent at all.
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 /// The HTTP client with the host gate in front of it.
@@ -143,7 +146,7 @@ impl Fetcher {
                 None
             };
             let mut response = match self
-                .exchange(&host, &current, validators, options.hold)
+                .exchange(&host, &current, validators, options.hold, options.stop)
                 .await
             {
                 Ok(response) => response,
@@ -243,7 +246,7 @@ impl Fetcher {
         let mut hop_host = host.clone();
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
-            let response = match self.exchange(&hop_host, &request, None, None).await {
+            let response = match self.exchange(&hop_host, &request, None, None, None).await {
                 Ok(response) => response,
                 Err(outcome) => {
                     return RobotsRules::DisallowAll(format!(
@@ -282,6 +285,7 @@ impl Fetcher {
         request: &PageRequest,
         validators: Option<&Validators>,
         hold: Option<&PageHold>,
+        stop: Option<&std::sync::atomic::AtomicBool>,
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
         let limit = self.politeness().host_failure_limit;
@@ -307,6 +311,11 @@ impl Fetcher {
                 Ok(slot) => slot,
                 Err(reason) => return Err(Box::new(paused(url, reason))),
             };
+            // Waiting for the host's turn can outlast a stop: then nothing is sent.
+            if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst)) {
+                drop(slot);
+                return Err(Box::new(FetchOutcome::Stopped { url }));
+            }
             let result = send_once(
                 &self.client,
                 request,
@@ -344,8 +353,11 @@ impl Fetcher {
                         tracing::warn!(host = host.key(), %url, "{reason}");
                         return Err(Box::new(paused(url, reason)));
                     }
+                    // Retry-After is a floor, never a shortcut: `0` or a date in the past (a
+                    // server with a slow clock) still waits out the backoff.
+                    let backoff = self.backoff(attempt);
                     host.defer(
-                        retry_after.unwrap_or_else(|| self.backoff(attempt)),
+                        retry_after.map_or(backoff, |asked| asked.max(backoff)),
                         retry_after.is_some(),
                     );
                     if attempt >= self.settings.max_retries {

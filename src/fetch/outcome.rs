@@ -239,6 +239,11 @@ pub enum FetchOutcome {
         url: Url,
         reason: String,
     },
+    /// The run was asked to stop before this request was sent: the task is left for the next
+    /// run, and the server sees nothing more.
+    Stopped {
+        url: Url,
+    },
 }
 
 impl FetchOutcome {
@@ -254,15 +259,32 @@ impl FetchOutcome {
             FetchOutcome::Oversize { limit, .. } => format!("body larger than {limit} bytes"),
             FetchOutcome::Failed { kind, detail, .. } => format!("{}: {detail}", kind.name()),
             FetchOutcome::HostPaused { reason, .. } => format!("host {reason}"),
+            FetchOutcome::Stopped { .. } => "not sent: the run is stopping".into(),
         }
     }
 }
 
-/// Parses a Retry-After value: delay seconds or an HTTP date. `None` when unusable.
+/// Parses a Retry-After value: delay seconds or an HTTP date. `None` when unusable. Seconds too
+/// many for a number are as long as can be (the host is paused); fractional seconds, which the
+/// standard does not allow but servers send, are read rounded up.
 pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(
+            value
+                .parse::<u64>()
+                .map_or(Duration::MAX, Duration::from_secs),
+        );
+    }
+    if let Some((whole, fraction)) = value.split_once('.')
+        && !whole.is_empty()
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+        && let Ok(seconds) = value.parse::<f64>()
+    {
+        return Some(Duration::try_from_secs_f64(seconds.ceil()).unwrap_or(Duration::MAX));
     }
     let when = httpdate::parse_http_date(value).ok()?;
     let now: std::time::SystemTime = now.into();
@@ -405,6 +427,11 @@ mod tests {
             ("Tue, 24 Nov 2026 09:00:00 GMT", Some(Duration::ZERO)),
             ("soon", None),
             ("-5", None),
+            ("99999999999999999999", Some(Duration::MAX)),
+            ("2.5", Some(Duration::from_secs(3))),
+            ("2.", Some(Duration::from_secs(2))),
+            (".5", None),
+            ("1e3", None),
         ];
         for (value, expected) in cases {
             assert_eq!(parse_retry_after(value, now), expected, "{value:?}");

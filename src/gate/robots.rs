@@ -44,8 +44,8 @@ impl RobotsRules {
     pub fn from_response(agent: &str, status: u16, body: &[u8]) -> RobotsRules {
         match status {
             200..=299 => {
-                let body = &body[..body.len().min(ROBOTS_MAX_BYTES)];
-                match Robot::new(agent, body) {
+                let body = normalised(&body[..body.len().min(ROBOTS_MAX_BYTES)]);
+                match Robot::new(agent, &body) {
                     Ok(robot) => RobotsRules::Rules(Box::new(robot)),
                     // An unparseable file gives no rules, which RFC 9309 treats as allow-all.
                     Err(_) => RobotsRules::AllowAll,
@@ -76,9 +76,92 @@ impl RobotsRules {
     }
 }
 
+/// A robots.txt as webmasters write it, in the form the matcher reads:
+/// - a `User-agent` value cut to its product token, as RFC 9309 matches it and Google's parser
+///   reads it (webmasters paste the whole `nianbao/0.1 (+https://…)` from their logs);
+/// - the hex digits of `%xx` escapes in `Allow`/`Disallow` upper-cased, as request paths have
+///   them (RFC 3986: `%e5` and `%E5` are one octet).
+fn normalised(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    for line in body.split_inclusive(|b| *b == b'\n') {
+        let start = line.len() - line.trim_ascii_start().len();
+        let rest = &line[start..];
+        let key_end = rest.iter().position(|b| *b == b':').unwrap_or(rest.len());
+        let key = rest[..key_end].trim_ascii().to_ascii_lowercase();
+        if key_end == rest.len() {
+            out.extend_from_slice(line);
+            continue;
+        }
+        let (head, value) = line.split_at(start + key_end + 1);
+        out.extend_from_slice(head);
+        match key.as_slice() {
+            b"user-agent" => {
+                let lead = value.len() - value.trim_ascii_start().len();
+                let token = &value[lead..];
+                let end = token
+                    .iter()
+                    .position(|b| !(b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'*')))
+                    .unwrap_or(token.len());
+                out.extend_from_slice(&value[..lead]);
+                out.extend_from_slice(&token[..end]);
+                if line.ends_with(b"\n") {
+                    out.push(b'\n');
+                }
+            }
+            b"allow" | b"disallow" => {
+                let mut escape = 0;
+                for b in value {
+                    if *b == b'%' {
+                        escape = 2;
+                        out.push(*b);
+                    } else if escape > 0 {
+                        escape -= 1;
+                        out.push(b.to_ascii_uppercase());
+                    } else {
+                        out.push(*b);
+                    }
+                }
+            }
+            _ => out.extend_from_slice(value),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A User-agent line with a version or the whole header, and lower-case escapes.
+    #[test]
+    fn groups_and_escapes_as_webmasters_write_them() {
+        for group in [
+            "nianbao/0.1",
+            "nianbao/0.1 (+https://example.org/contact)",
+            "  NIANBAO/2",
+            "nianbao # our crawler",
+        ] {
+            let robots =
+                format!("User-agent: {group}\r\nDisallow: /\r\n\r\nUser-agent: *\r\nAllow: /\r\n");
+            let rules = RobotsRules::from_response("nianbao", 200, robots.as_bytes());
+            assert!(!rules.allowed("http://a.gov.cn/x"), "{group:?}");
+        }
+        let other = b"User-agent: nianbaox/1\nDisallow: /\n";
+        assert!(RobotsRules::from_response("nianbao", 200, other).allowed("http://a.gov.cn/x"));
+        for rule in [
+            "%e5%b9%b4%e6%8a%a5",
+            "%E5%B9%B4%E6%8A%A5",
+            "%e5%B9%b4%E6%8a%a5",
+        ] {
+            let robots = format!("User-agent: *\nDisallow: /xxgk/{rule}/\n");
+            let rules = RobotsRules::from_response("nianbao", 200, robots.as_bytes());
+            assert!(
+                !rules.allowed("http://a.gov.cn/xxgk/%E5%B9%B4%E6%8A%A5/t1.html"),
+                "{rule}"
+            );
+            assert!(rules.allowed("http://a.gov.cn/xxgk/gknb/t1.html"), "{rule}");
+        }
+    }
 
     #[test]
     fn status_rules_follow_rfc_9309() {
