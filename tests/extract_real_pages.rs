@@ -357,7 +357,8 @@ fn sample_reports_as_item_pages() {
         &Expected {
             title: Some(("阿图什市2017年度政府信息公开年度报告", "heading")),
             index_number: Some(("ATS001-2018-000001", "label:索引号")),
-            issuing_body: Some(("阿图什政府网", "label:发布机构")),
+            // Its 发布机构 is the website (阿图什政府网); its 来源 names the body.
+            issuing_body: Some(("阿图什市人民政府", "label:来源")),
             // 〔〕号 is a placeholder, not a number.
             doc_number: None,
             publish_date: Some(("2018-02-10", "label:发布日期")),

@@ -1212,3 +1212,44 @@ fn spans_side_by_side_end_each_others_values() {
         );
     }
 }
+
+/// A page whose heading says only 政府信息公开工作年度报告, and whose text states no statistics
+/// period, takes its year from the list entry's title; a year the page gives wins over it, and a
+/// list title of another kind gives none.
+#[test]
+fn the_year_only_the_list_entry_prints() {
+    let body = "<h1>政府信息公开工作年度报告</h1><div class=\"content\"><p>一、总体情况</p>\
+                <p>本机关认真贯彻落实《中华人民共和国政府信息公开条例》。</p></div>";
+    let cases = [
+        (
+            "和义县民政局2009年政府信息公开工作年度报告",
+            body.to_string(),
+            Some(2009),
+            Some("list"),
+        ),
+        (
+            "和義縣民政局2009年政府資訊公開工作年度報告",
+            body.to_string(),
+            Some(2009),
+            Some("list"),
+        ),
+        (
+            "和义县民政局2009年政府信息公开工作年度报告",
+            body.replace("政府信息公开工作年度报告", "2010年政府信息公开工作年度报告"),
+            Some(2010),
+            Some("title"),
+        ),
+        ("和义县民政局2009年工作总结", body.to_string(), None, None),
+    ];
+    for (listed, body, year, source) in cases {
+        let html = page("<title>政府信息公开工作年度报告</title>", &body);
+        let evidence = ListEvidence {
+            title: Some(listed.to_string()),
+            ..ListEvidence::default()
+        };
+        let m = extract(&url(URL), &html, &evidence, "和义县人民政府");
+        assert!(m.is_annual_report, "{listed}");
+        assert_eq!(m.report_year, year, "{listed}");
+        assert_eq!(prov(&m, "report_year").as_deref(), source, "{listed}");
+    }
+}

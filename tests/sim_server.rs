@@ -171,7 +171,11 @@ async fn trs_section_item_and_robots_are_served_and_logged() {
         report_2017.index_number.as_deref(),
         Some("ATS001-2018-000001")
     );
-    assert_eq!(report_2017.issuing_body.as_deref(), Some("阿图什政府网"));
+    // The page prints 发布机构 阿图什政府网 (checked below), the website: its 来源 names the body.
+    assert_eq!(
+        report_2017.issuing_body.as_deref(),
+        Some("阿图什市人民政府")
+    );
     assert_eq!(
         report_2017.publish_date,
         chrono::NaiveDate::from_ymd_opt(2018, 2, 10)

@@ -363,7 +363,19 @@ pub fn extract_document(
         .filter(|_| meta.is_annual_report)
         .and_then(report_year_from_title)
         .map(|y| (y, "title"));
-    let report_year = title_year.or_else(|| body_year.map(|y| (y, "body")));
+    // The list entry's title, when the page prints none with a year (`政府信息公开工作年度报告`
+    // under an entry `和义县民政局2009年政府信息公开工作年度报告`).
+    let list_year = || {
+        evidence
+            .title
+            .as_deref()
+            .filter(|t| meta.is_annual_report && is_annual_report_title(t))
+            .and_then(report_year_from_title)
+            .map(|y| (y, "list"))
+    };
+    let report_year = title_year
+        .or_else(|| body_year.map(|y| (y, "body")))
+        .or_else(list_year);
     if let Some((year, source)) = report_year {
         meta.report_year = Some(year);
         meta.provenance.insert("report_year".into(), source.into());

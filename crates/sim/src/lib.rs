@@ -275,7 +275,8 @@ impl RequestRecord {
 ///
 /// - `publish_date`: the date shown on the item page (for the `NoMeta` family, which shows none,
 ///   the date beside the item in the list).
-/// - `issuing_body`: the 发布机构 label when the page shows one with a value; otherwise what
+/// - `issuing_body`: the 发布机构 label when the page shows one with a value that names a body
+///   (one that names the website gives way to the 来源 the page prints); otherwise what
 ///   the text names: for a report, the body its title names before the year (`台上镇2019年…`
 ///   -> `台上镇`), or the signature at the end of the body when that names the same body more
 ///   fully (`台上镇人民政府`); for other documents the signature; otherwise `None`.

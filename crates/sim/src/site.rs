@@ -165,6 +165,16 @@ impl SiteState {
             .map(|d| {
                 let labelled = match family {
                     Family::NoMeta | Family::Blocked => None,
+                    // A 发布机构 that names the website (`阿图什政府网`, as the real page prints
+                    // it) names no body: the page's 来源, the portal, does.
+                    Family::Trs
+                        if d.spec
+                            .issuing_body
+                            .as_deref()
+                            .is_some_and(|b| b.ends_with('网')) =>
+                    {
+                        Some(self.spec.portal_name.clone())
+                    }
                     _ => d.spec.issuing_body.clone(),
                 };
                 TruthDoc {
