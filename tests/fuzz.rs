@@ -167,8 +167,26 @@ fn now() -> DateTime<Utc> {
 
 fn check_retry_after(value: String) -> Result<(), TestCaseError> {
     let got = parse_retry_after(&value, now());
-    if let Ok(secs) = value.trim().parse::<u64>() {
+    let trimmed = value.trim();
+    let digits = !trimmed.is_empty() && trimmed.bytes().all(|b| b.is_ascii_digit());
+    if let Ok(secs) = trimmed.parse::<u64>() {
         prop_assert_eq!(got, Some(Duration::from_secs(secs)));
+    } else if digits {
+        // Too many seconds for a number: as long as can be, so the host is paused.
+        prop_assert_eq!(got, Some(Duration::MAX));
+    } else if let Some((whole, fraction)) = trimmed.split_once('.')
+        && !whole.is_empty()
+        && whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        // Fractional seconds, rounded up.
+        let secs: f64 = trimmed.parse().unwrap_or(f64::MAX);
+        prop_assert!(
+            got.is_some_and(|d| d.as_secs_f64() >= secs.min(1e18)),
+            "{value:?}: {got:?}"
+        );
     } else if let Some(wait) = got {
         // An HTTP date: at most the distance to the end of year 9999.
         prop_assert!(
