@@ -524,3 +524,50 @@ fn free_text_and_attachment_only() {
     );
     assert_eq!(pdf.template, Template::AttachmentOnly);
 }
+
+/// A text cell among a table 二 row's figures (`+3`, `增加3`, `无`, `——`) is a value of the row:
+/// the row keeps its template key and every value its own column. It made the text the row's
+/// label (`extra_1` labelled `+3`) and moved the figures one column left.
+#[test]
+fn a_text_cell_among_table_2_figures_keeps_its_column() {
+    for change in ["+3", "增加3", "无", "——", "增3个"] {
+        let html = format!(
+            "<table><tr><td colspan=4>第二十条第（五）项</td></tr>\
+             <tr><td>信息内容</td><td>上一年项目数量</td><td>本年增/减</td><td>处理决定数量</td></tr>\
+             <tr><td>行政许可</td><td>120</td><td>{change}</td><td>150</td></tr>\
+             <tr><td>行政处罚</td><td>无</td><td>0</td><td>12</td></tr></table>"
+        );
+        let t = read(&html);
+        assert_eq!(
+            raw(&t, 2, "licensing", "items_last_year").as_deref(),
+            Some("120"),
+            "{change}"
+        );
+        assert_eq!(
+            raw(&t, 2, "licensing", "items_change").as_deref(),
+            Some(change),
+            "{change}"
+        );
+        assert_eq!(
+            raw(&t, 2, "licensing", "decisions").as_deref(),
+            Some("150"),
+            "{change}"
+        );
+        assert_eq!(
+            raw(&t, 2, "penalty", "items_last_year").as_deref(),
+            Some("无")
+        );
+        assert_eq!(raw(&t, 2, "penalty", "decisions").as_deref(), Some("12"));
+        assert!(
+            !t.cells
+                .iter()
+                .any(|c| c.table == 2 && c.row_key.starts_with("extra")),
+            "{change}: {:?}",
+            t.cells
+                .iter()
+                .filter(|c| c.table == 2)
+                .map(|c| (&c.row_key, &c.col_key, &c.raw))
+                .collect::<Vec<_>>()
+        );
+    }
+}

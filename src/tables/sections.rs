@@ -342,6 +342,32 @@ pub fn read_t2(blocks: &[&Block], cells: &mut Vec<Cell>) {
                     .map(|s| s.to_string())
                     .collect();
             }
+            // A template row's label, then its values whatever they hold: a text cell among the
+            // figures (`行政许可 | 120 | +3 | 150`, `无`, `增加3`) is a value of the row, not the
+            // row's label.
+            let template_row = d
+                .iter()
+                .position(|c| t2_row_key(&c.text).is_some())
+                .filter(|at| *at + 1 < d.len() && *at < d.len() - values);
+            if let Some(at) = template_row {
+                let row_label = d[at].text.as_str();
+                let row_key = t2_row_key(row_label).unwrap_or_default();
+                for (i, slot) in d[at + 1..].iter().enumerate() {
+                    let col_label = header.get(i).cloned().unwrap_or_default();
+                    let col_key = t2_col_key(&col_label)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| format!("value_{}", i + 1));
+                    cells.push(Cell::new(
+                        Section::Proactive,
+                        row_key,
+                        &col_key,
+                        row_label,
+                        &col_label,
+                        &slot.text,
+                    ));
+                }
+                continue;
+            }
             if values == 0 || label_cells.is_empty() {
                 continue;
             }
