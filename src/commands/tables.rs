@@ -59,6 +59,32 @@ fn issuer(r: &ExportRecord) -> (String, String) {
     )
 }
 
+/// Each issuer's report of each year (see above), keyed by (portal, issuer) and year.
+fn reports_of_each_year(
+    records: &[ExportRecord],
+) -> HashMap<((String, String), i32), &ExportRecord> {
+    let mut latest: HashMap<((String, String), i32), &ExportRecord> = HashMap::new();
+    let rank = |r: &ExportRecord| (is_correction(r), r.publish_date.clone(), r.seq);
+    for r in records {
+        if let Some(year) = r.report_year {
+            let slot = latest.entry((issuer(r), year)).or_insert(r);
+            if rank(r) > rank(slot) {
+                *slot = r;
+            }
+        }
+    }
+    latest
+}
+
+/// A report that says it corrects an earlier one: `…年度报告（更正）`, `（更正版）`, `（修订版）`.
+fn is_correction(r: &ExportRecord) -> bool {
+    r.title.as_deref().is_some_and(|t| {
+        ["更正", "修订", "修正", "修訂"]
+            .iter()
+            .any(|w| t.contains(w))
+    })
+}
+
 struct Reader {
     archive: Archive,
     storage: crate::storage::Storage,
@@ -143,16 +169,11 @@ pub(super) fn run(
         };
         return Err(UsageError(format!("no annual-report {what} in the archive")).into());
     }
-    // The latest version of each issuer's report of each year, for the comparison across years.
-    let mut latest: HashMap<((String, String), i32), &ExportRecord> = HashMap::new();
-    for r in &records {
-        if let Some(year) = r.report_year {
-            let slot = latest.entry((issuer(r), year)).or_insert(r);
-            if r.seq > slot.seq {
-                *slot = r;
-            }
-        }
-    }
+    // Each issuer's report of each year, for the comparison across years: of two documents, a
+    // correction (更正, 修订) over the report it corrects, else the later published; of one
+    // document's versions, the latest. Lists run newest first, so a correction is often
+    // archived before the report it replaces: the highest seq alone picked the superseded one.
+    let latest = reports_of_each_year(&records);
     let mut reader = Reader {
         archive,
         storage: crate::storage::Storage::open(&settings.storage, &settings.data_dir)?,
@@ -268,5 +289,64 @@ fn csv_field(field: &str) -> String {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, seq: u64, title: &str, published: &str) -> ExportRecord {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "version": 1, "seq": seq, "portal": "和义县人民政府",
+            "url": format!("http://a.gov.cn/{id}.html"), "aliases": [], "list_url": null,
+            "fetched_at": "2023-03-01T00:00:00Z", "http_status": 200, "content_type": null,
+            "charset": null, "charset_source": null, "sha256": id, "content_hash": id,
+            "raw_path": "raw/x", "title": title, "issuing_body": "和义县卫生健康局",
+            "index_number": null, "doc_number": null, "publish_date": published,
+            "report_year": 2021, "is_annual_report": true, "fields": {}, "provenance": {},
+            "attachments": [],
+        }))
+        .expect("a whole export record")
+    }
+
+    /// A correction archived before the report it corrects (lists run newest first) is still
+    /// the year's report; without one, the later published; of equals, the later archived.
+    #[test]
+    fn a_correction_is_the_years_report_whatever_was_archived_last() {
+        let key = (
+            ("和义县人民政府".to_string(), "和义县卫生健康局".to_string()),
+            2021,
+        );
+        let corrected = record(
+            "b",
+            5,
+            "和义县卫生健康局2021年政府信息公开工作年度报告（更正版）",
+            "2022-02-20",
+        );
+        let original = record(
+            "a",
+            9,
+            "和义县卫生健康局2021年政府信息公开工作年度报告",
+            "2022-01-20",
+        );
+        let records = vec![corrected.clone(), original.clone()];
+        assert_eq!(reports_of_each_year(&records)[&key].id, "b");
+        let later = record(
+            "c",
+            3,
+            "和义县卫生健康局2021年政府信息公开工作年度报告",
+            "2022-03-01",
+        );
+        let records = vec![later, original.clone()];
+        assert_eq!(reports_of_each_year(&records)[&key].id, "c");
+        let again = record(
+            "d",
+            12,
+            "和义县卫生健康局2021年政府信息公开工作年度报告",
+            "2022-01-20",
+        );
+        let records = vec![original, again];
+        assert_eq!(reports_of_each_year(&records)[&key].id, "d");
     }
 }
