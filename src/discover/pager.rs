@@ -441,6 +441,7 @@ fn numbered_files(
         return None;
     }
     let dir = page_url.join("./").ok()?;
+    let linked = || ours.iter().map(|l| (l.anchor.url.clone(), page_of(l.n)));
     let next_pages = match count {
         Some(count) => {
             let counted = (1..=count.min(MAX_PAGES))
@@ -453,19 +454,17 @@ fn numbered_files(
                     };
                     Some(NextPage::get(dir.join(&file).ok()?, Some(k)))
                 });
-            let linked = ours.iter().map(|l| (l.anchor.url.clone(), page_of(l.n)));
-            with_linked_beyond(counted.collect(), count, current, linked, anchors, page_url)
+            with_linked_beyond(
+                counted.collect(),
+                count,
+                current,
+                linked(),
+                anchors,
+                page_url,
+            )
         }
         // The last page links no further page; its number still stands.
-        None => next_link(anchors, page_url)
-            .or_else(|| {
-                ours.iter()
-                    .find(|l| page_of(l.n) == current + 1)
-                    .map(|l| l.anchor.url.clone())
-            })
-            .map(|next| NextPage::get(next, Some(current + 1)))
-            .into_iter()
-            .collect(),
+        None => next_in_turn(anchors, page_url, current, linked()),
     };
     Some(Pager {
         next_pages,
@@ -502,6 +501,7 @@ fn numbered_paths(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
             .max()
     });
     let dir = page_url.join("./").ok()?;
+    let linked = || ours.iter().map(|(a, n)| (a.url.clone(), *n));
     let next_pages = match count {
         Some(count) => {
             let counted = (1..=count.min(MAX_PAGES))
@@ -512,18 +512,16 @@ fn numbered_paths(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
                         Some(k),
                     ))
                 });
-            let linked = ours.iter().map(|(a, n)| (a.url.clone(), *n));
-            with_linked_beyond(counted.collect(), count, current, linked, anchors, page_url)
+            with_linked_beyond(
+                counted.collect(),
+                count,
+                current,
+                linked(),
+                anchors,
+                page_url,
+            )
         }
-        None => next_link(anchors, page_url)
-            .or_else(|| {
-                ours.iter()
-                    .find(|(_, n)| *n == current + 1)
-                    .map(|(a, _)| a.url.clone())
-            })
-            .map(|next| NextPage::get(next, Some(current + 1)))
-            .into_iter()
-            .collect(),
+        None => next_in_turn(anchors, page_url, current, linked()),
     };
     Some(Pager {
         next_pages,
@@ -585,29 +583,43 @@ fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) ->
             .map(|(_, _, n)| page_of(*n))
             .max()
     });
+    let linked = || ours().map(|(a, _, n)| (a.url.clone(), page_of(*n)));
     let next_pages = match count {
         Some(count) => {
             let counted = (1..=count.min(MAX_PAGES))
                 .filter(|k| *k != current)
                 .map(|k| NextPage::get(with_param(&template.url, param, k - 1 + first), Some(k)));
-            let linked = ours().map(|(a, _, n)| (a.url.clone(), page_of(*n)));
-            with_linked_beyond(counted.collect(), count, current, linked, anchors, page_url)
+            with_linked_beyond(
+                counted.collect(),
+                count,
+                current,
+                linked(),
+                anchors,
+                page_url,
+            )
         }
-        None => next_link(anchors, page_url)
-            .or_else(|| {
-                ours()
-                    .find(|(_, _, n)| page_of(*n) == current + 1)
-                    .map(|(a, ..)| a.url.clone())
-            })
-            .map(|next| NextPage::get(next, Some(current + 1)))
-            .into_iter()
-            .collect(),
+        None => next_in_turn(anchors, page_url, current, linked()),
     };
     Some(Pager {
         next_pages,
         current: Some(current),
         stated: StatedCount::default(),
     })
+}
+
+/// Without a count, the page after this one: the 下一页 link, else the pager's link numbered
+/// `current + 1`.
+fn next_in_turn(
+    anchors: &[Anchor],
+    page_url: &Url,
+    current: u64,
+    mut linked: impl Iterator<Item = (Url, u64)>,
+) -> Vec<NextPage> {
+    next_link(anchors, page_url)
+        .or_else(|| linked.find(|(_, k)| *k == current + 1).map(|(url, _)| url))
+        .map(|next| NextPage::get(next, Some(current + 1)))
+        .into_iter()
+        .collect()
 }
 
 /// The pages a stated count gives, and the pages the pager links beyond it: a count printed by

@@ -352,20 +352,7 @@ pub fn read_t2(blocks: &[&Block], cells: &mut Vec<Cell>) {
             if let Some(at) = template_row {
                 let row_label = d[at].text.as_str();
                 let row_key = t2_row_key(row_label).unwrap_or_default();
-                for (i, slot) in d[at + 1..].iter().enumerate() {
-                    let col_label = header.get(i).cloned().unwrap_or_default();
-                    let col_key = t2_col_key(&col_label)
-                        .map(str::to_string)
-                        .unwrap_or_else(|| format!("value_{}", i + 1));
-                    cells.push(Cell::new(
-                        Section::Proactive,
-                        row_key,
-                        &col_key,
-                        row_label,
-                        &col_label,
-                        &slot.text,
-                    ));
-                }
+                push_t2_row(cells, &header, row_key, row_label, &d[at + 1..]);
                 continue;
             }
             if values == 0 || label_cells.is_empty() {
@@ -380,20 +367,31 @@ pub fn read_t2(blocks: &[&Block], cells: &mut Vec<Cell>) {
                     format!("extra_{extra}")
                 }
             };
-            for (i, slot) in d[d.len() - values..].iter().enumerate() {
-                let col_label = header.get(i).cloned().unwrap_or_default();
-                let col_key = t2_col_key(&col_label)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| format!("value_{}", i + 1));
-                cells.push(Cell::new(
-                    Section::Proactive,
-                    &row_key,
-                    &col_key,
-                    row_label,
-                    &col_label,
-                    &slot.text,
-                ));
-            }
+            push_t2_row(cells, &header, &row_key, row_label, &d[d.len() - values..]);
         }
+    }
+}
+
+/// One table 二 row's values, each under the header's column at its place.
+fn push_t2_row(
+    cells: &mut Vec<Cell>,
+    header: &[String],
+    row_key: &str,
+    row_label: &str,
+    values: &[&Slot],
+) {
+    for (i, slot) in values.iter().enumerate() {
+        let col_label = header.get(i).cloned().unwrap_or_default();
+        let col_key = t2_col_key(&col_label)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("value_{}", i + 1));
+        cells.push(Cell::new(
+            Section::Proactive,
+            row_key,
+            &col_key,
+            row_label,
+            &col_label,
+            &slot.text,
+        ));
     }
 }
