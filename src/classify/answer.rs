@@ -71,13 +71,18 @@ pub fn non_document_answer(body: &[u8]) -> Option<&'static str> {
         return None;
     }
     let texts = decodings(body);
-    let says_failure = texts.iter().any(|text| {
-        let visible = visible_text(text);
+    // What a reader would see: scripts, styles and tags left out; a plain text or JSON answer
+    // is all visible.
+    let visible: Vec<String> = texts
+        .iter()
+        .map(|text| super::PageFacts::of(text).visible_text)
+        .collect();
+    let says_failure = texts.iter().zip(&visible).any(|(text, visible)| {
         // CJK phrases are searched in scripts too (an alert says them); ASCII words only where
         // a reader sees them, as `onerror=` or `error.jsp` in markup say nothing.
         visible.chars().count() <= ERROR_TEXT_MAX_CHARS
             && FAILURE_PHRASES.iter().any(|phrase| {
-                let haystack = if phrase.is_ascii() { &visible } else { text };
+                let haystack = if phrase.is_ascii() { visible } else { text };
                 haystack.contains(phrase)
             })
     });
@@ -90,7 +95,7 @@ pub fn non_document_answer(body: &[u8]) -> Option<&'static str> {
     {
         return Some("json");
     }
-    let script_only = visible_text(text).is_empty()
+    let script_only = visible.first().is_some_and(|v| v.is_empty())
         && text.contains("<script")
         && SCRIPT_ANSWERS.iter().any(|call| text.contains(call));
     script_only.then_some("script_only")
@@ -107,34 +112,6 @@ fn decodings(body: &[u8]) -> Vec<String> {
         .iter()
         .map(|e| e.decode_without_bom_handling(body).0.to_lowercase())
         .collect()
-}
-
-/// The text of a short answer a reader would see: scripts, styles and tags removed, whitespace
-/// collapsed. A plain text or JSON answer is all visible.
-fn visible_text(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('<') {
-        out.push_str(&rest[..open]);
-        rest = &rest[open..];
-        let hidden_end = ["<script", "<style"]
-            .iter()
-            .find(|tag| rest.starts_with(*tag))
-            .map(|tag| format!("</{}", &tag[1..]));
-        rest = match hidden_end {
-            Some(end) => rest.find(&end).map_or("", |at| &rest[at + end.len()..]),
-            None => rest.find('>').map_or("", |at| &rest[at + 1..]),
-        };
-        // The rest of a closing hidden tag (`</script >`) is removed with the next tag.
-        if let Some(close) = rest.strip_prefix('>') {
-            rest = close;
-        }
-    }
-    out.push_str(rest);
-    out.split(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .filter(|word| !word.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 #[cfg(test)]

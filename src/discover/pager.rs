@@ -441,36 +441,16 @@ fn numbered_files(
         return None;
     }
     let dir = page_url.join("./").ok()?;
-    let linked = || ours.iter().map(|l| (l.anchor.url.clone(), page_of(l.n)));
-    let next_pages = match count {
-        Some(count) => {
-            let counted = (1..=count.min(MAX_PAGES))
-                .filter(|k| *k != current)
-                .filter_map(|k| {
-                    let file = if k == 1 {
-                        format!("{name}.{ext}")
-                    } else {
-                        format!("{name}_{}.{ext}", k - 1 + offset)
-                    };
-                    Some(NextPage::get(dir.join(&file).ok()?, Some(k)))
-                });
-            with_linked_beyond(
-                counted.collect(),
-                count,
-                current,
-                linked(),
-                anchors,
-                page_url,
-            )
-        }
-        // The last page links no further page; its number still stands.
-        None => next_in_turn(anchors, page_url, current, linked()),
+    let page_at = |k: u64| {
+        let file = if k == 1 {
+            format!("{name}.{ext}")
+        } else {
+            format!("{name}_{}.{ext}", k - 1 + offset)
+        };
+        dir.join(&file).ok()
     };
-    Some(Pager {
-        next_pages,
-        current: Some(current),
-        stated: StatedCount::default(),
-    })
+    let linked = ours.iter().map(|l| (l.anchor.url.clone(), page_of(l.n)));
+    Some(pager_of(count, current, page_at, linked, anchors, page_url))
 }
 
 /// Pagers whose pages are files named by their number alone (`list/2.html`, `list/3.html`),
@@ -501,33 +481,9 @@ fn numbered_paths(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
             .max()
     });
     let dir = page_url.join("./").ok()?;
-    let linked = || ours.iter().map(|(a, n)| (a.url.clone(), *n));
-    let next_pages = match count {
-        Some(count) => {
-            let counted = (1..=count.min(MAX_PAGES))
-                .filter(|k| *k != current)
-                .filter_map(|k| {
-                    Some(NextPage::get(
-                        dir.join(&format!("{k}.{ext}")).ok()?,
-                        Some(k),
-                    ))
-                });
-            with_linked_beyond(
-                counted.collect(),
-                count,
-                current,
-                linked(),
-                anchors,
-                page_url,
-            )
-        }
-        None => next_in_turn(anchors, page_url, current, linked()),
-    };
-    Some(Pager {
-        next_pages,
-        current: Some(current),
-        stated: StatedCount::default(),
-    })
+    let page_at = |k: u64| dir.join(&format!("{k}.{ext}")).ok();
+    let linked = ours.iter().map(|(a, n)| (a.url.clone(), *n));
+    Some(pager_of(count, current, page_at, linked, anchors, page_url))
 }
 
 static NUMBERED_PATH: LazyLock<Regex> =
@@ -583,71 +539,53 @@ fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) ->
             .map(|(_, _, n)| page_of(*n))
             .max()
     });
-    let linked = || ours().map(|(a, _, n)| (a.url.clone(), page_of(*n)));
-    let next_pages = match count {
-        Some(count) => {
-            let counted = (1..=count.min(MAX_PAGES))
-                .filter(|k| *k != current)
-                .map(|k| NextPage::get(with_param(&template.url, param, k - 1 + first), Some(k)));
-            with_linked_beyond(
-                counted.collect(),
-                count,
-                current,
-                linked(),
-                anchors,
-                page_url,
-            )
-        }
-        None => next_in_turn(anchors, page_url, current, linked()),
-    };
-    Some(Pager {
-        next_pages,
-        current: Some(current),
-        stated: StatedCount::default(),
-    })
+    let page_at = |k: u64| Some(with_param(&template.url, param, k - 1 + first));
+    let linked = ours().map(|(a, _, n)| (a.url.clone(), page_of(*n)));
+    Some(pager_of(count, current, page_at, linked, anchors, page_url))
 }
 
-/// Without a count, the page after this one: the 下一页 link, else the pager's link numbered
-/// `current + 1`.
-fn next_in_turn(
-    anchors: &[Anchor],
-    page_url: &Url,
+/// The pager of a page numbered `current` whose page `k` is at `page_at(k)`, with the links
+/// `linked` (URL, page number) its pager shows. With a count, every other page up to it, and the
+/// pages linked beyond it: a count printed by a stale template (共5页 on a list of 7) must not
+/// hide pages 6 and 7 that page 5 links. Without one, the page after this one: the 下一页 link,
+/// else the link numbered `current + 1` (the last page links none; its number still stands).
+fn pager_of(
+    count: Option<u64>,
     current: u64,
-    mut linked: impl Iterator<Item = (Url, u64)>,
-) -> Vec<NextPage> {
-    next_link(anchors, page_url)
-        .or_else(|| linked.find(|(_, k)| *k == current + 1).map(|(url, _)| url))
-        .map(|next| NextPage::get(next, Some(current + 1)))
-        .into_iter()
-        .collect()
-}
-
-/// The pages a stated count gives, and the pages the pager links beyond it: a count printed by
-/// a stale template (共5页 on a list of 7) must not hide pages 6 and 7 that page 5 links.
-fn with_linked_beyond(
-    mut pages: Vec<NextPage>,
-    count: u64,
-    current: u64,
+    page_at: impl Fn(u64) -> Option<Url>,
     linked: impl Iterator<Item = (Url, u64)>,
     anchors: &[Anchor],
     page_url: &Url,
-) -> Vec<NextPage> {
-    let mut beyond: Vec<(Url, u64)> = linked
-        .filter(|(_, k)| *k > count && *k != current)
-        .collect();
-    if current >= count
-        && let Some(next) = next_link(anchors, page_url)
-    {
-        beyond.push((next, current + 1));
+) -> Pager {
+    let next = next_link(anchors, page_url);
+    let next_pages = match count {
+        Some(count) => {
+            let mut beyond: Vec<(Url, u64)> = linked
+                .filter(|(_, k)| *k > count && *k != current)
+                .chain(next.filter(|_| current >= count).map(|n| (n, current + 1)))
+                .collect();
+            beyond.sort_by_key(|(_, k)| *k);
+            beyond.dedup_by_key(|(_, k)| *k);
+            (1..=count.min(MAX_PAGES))
+                .filter(|k| *k != current)
+                .filter_map(|k| Some((page_at(k)?, k)))
+                .chain(beyond)
+                .map(|(url, k)| NextPage::get(url, Some(k)))
+                .collect()
+        }
+        None => {
+            let mut linked = linked;
+            next.or_else(|| linked.find(|(_, k)| *k == current + 1).map(|(url, _)| url))
+                .map(|url| NextPage::get(url, Some(current + 1)))
+                .into_iter()
+                .collect()
+        }
+    };
+    Pager {
+        next_pages,
+        current: Some(current),
+        stated: StatedCount::default(),
     }
-    beyond.sort_by_key(|(_, k)| *k);
-    beyond.dedup_by_key(|(_, k)| *k);
-    pages.extend(
-        beyond
-            .into_iter()
-            .map(|(url, k)| NextPage::get(url, Some(k))),
-    );
-    pages
 }
 
 fn with_param(template: &Url, param: &str, value: u64) -> Url {
