@@ -113,6 +113,48 @@ fn a_list_page_shows_its_items_and_next_page() {
     assert_eq!(got["next_pages"][0]["Get"], "http://localhost/index_1.html");
 }
 
+/// A list whose further pages only a script reaches says so, as the crawl's ledger does; a list
+/// whose pager links lead on does not.
+#[test]
+fn a_list_whose_pager_only_a_script_runs_says_so() {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let page = |pager: &str| {
+        let items: String = (2017..2020)
+            .map(|y| format!(r#"<li><a href="/nb/{y}.html">和义县{y}年政府信息公开工作年度报告</a><span>{}-01-20</span></li>"#, y + 1))
+            .collect();
+        format!(
+            r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>政府信息公开年报</title></head><body><ul class="list">{items}</ul><div class="page">{pager}</div></body></html>"#
+        )
+    };
+    let pagers = [
+        (
+            r##"<a href="#page1">1</a> <a href="#page2" onclick="loadPage(2)">2</a>"##,
+            true,
+        ),
+        (
+            r#"<a href="index_1.html">2</a> <a href="index_1.html">下一页</a>"#,
+            false,
+        ),
+    ];
+    for (pager, scripted) in pagers {
+        let path = dir.path().join("list.html");
+        std::fs::write(&path, page(pager)).expect("write page");
+        let got = inspect_json(&[
+            path.to_str().expect("path"),
+            "--url",
+            "http://a.gov.cn/nb/index.html",
+        ]);
+        assert_eq!(got["kind"], "list", "{pager}");
+        assert_eq!(got["items"].as_array().map(Vec::len), Some(3), "{pager}");
+        let detail = got["kind_detail"].as_str().unwrap_or_default();
+        assert_eq!(
+            detail.contains("need JavaScript"),
+            scripted,
+            "{pager}: {detail:?}"
+        );
+    }
+}
+
 #[test]
 fn challenges_and_mislabelled_charsets() {
     let cases: &[(&str, &str, Option<&str>)] = &[

@@ -403,3 +403,81 @@ fn after_sigterm_no_new_request_is_sent() {
         "{archived} of {truth} reports after the rerun"
     );
 }
+
+/// Starts a run, signals it once `ready` holds for the server's requests, waits for it to end,
+/// then starts the same command at once and stops it after its first request. Returns the
+/// stopped run's last request and the rerun's first.
+fn stop_and_rerun(
+    h: &Harness,
+    site: &str,
+    sig: &str,
+    ready: impl Fn(&[nianbao_sim::RequestRecord]) -> bool,
+) -> (nianbao_sim::RequestRecord, nianbao_sim::RequestRecord) {
+    let site = h.sim.site(site);
+    let mut child = spawn(h);
+    let start = Instant::now();
+    while !ready(&site.requests()) && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal(&child, sig);
+    wait_for(&mut child, Duration::from_secs(30)).expect("the signal stops the run");
+    let before = site.requests();
+    let mut rerun = spawn(h);
+    let waited = Instant::now();
+    while site.requests().len() == before.len() && waited.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal(&rerun, "-KILL");
+    wait_for(&mut rerun, Duration::from_secs(30)).expect("SIGKILL stops the rerun");
+    let after = site.requests();
+    assert!(after.len() > before.len(), "{sig}: the rerun asked nothing");
+    let last = before.last().expect("the stopped run asked").clone();
+    (last, after[before.len()].clone())
+}
+
+/// A run started the moment another one died (a service restarted at once after a crash) keeps
+/// the host's gap across the two processes: the server sees the rerun's first request a whole
+/// gap after the dead run's last one, though the run wrote its hosts' turns up to a second
+/// before it was killed.
+#[test]
+fn rerun_right_after_a_crash_keeps_the_gap() {
+    let gap = Duration::from_secs(3);
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        gap,
+    );
+    // Killed just after a request: the rerun would otherwise ask at once.
+    let (last, first) = stop_and_rerun(&h, "trs", "-KILL", |r| r.len() >= 3);
+    let between = first.at.duration_since(last.at);
+    assert!(
+        between >= gap - Duration::from_millis(50),
+        "the rerun asked {} {between:?} after the killed run's last request ({}); the gap is {gap:?}",
+        first.target,
+        last.target
+    );
+}
+
+/// A run stopped by SIGTERM while its host waits out a Retry-After pause longer than the stop's
+/// grace, and started again at once, keeps the pause: its first request comes after the pause,
+/// not at once.
+#[test]
+fn rerun_right_after_sigterm_keeps_a_retry_after_pause() {
+    let pause = 14;
+    let mut spec = SiteSpec::standard_named("trs").expect("standard site");
+    spec.faults = vec![nianbao_sim::Fault {
+        on_request: 3,
+        kind: nianbao_sim::FaultKind::Status {
+            status: 503,
+            retry_after: Some(pause),
+        },
+    }];
+    let h = Harness::with_sites(vec![spec], INTERVAL);
+    let (asked, first) = stop_and_rerun(&h, "trs", "-TERM", |r| r.len() >= 3);
+    let between = first.at.duration_since(asked.at);
+    assert!(
+        between >= Duration::from_secs(pause) - Duration::from_millis(50),
+        "the rerun asked {} {between:?} after the answer of Retry-After: {pause} to {}",
+        first.target,
+        asked.target
+    );
+}

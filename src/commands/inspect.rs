@@ -241,6 +241,8 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
             if let Some(seen) = list.needs_javascript {
                 out.kind = "needs_javascript".into();
                 out.kind_detail = Some(seen);
+            } else if let Some(seen) = list.pager_needs_javascript {
+                out.kind_detail = Some(format!("pages after this one need JavaScript: {seen}"));
             }
             out.items = list.items;
             out.next_pages = list.next_pages;

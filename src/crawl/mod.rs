@@ -30,7 +30,7 @@ pub use task::{Role, Task, TaskRequest, TaskState};
 use crate::archive::Archive;
 use crate::config::{Portal, Settings};
 use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
-use crate::gate::{HostGate, host_key};
+use crate::gate::{HostGate, host_key, turns};
 use crate::page::{self, Analysis, PageFailure, PageInput, PageRole};
 use crate::report::{PortalReport, RunReport};
 use crate::store::{FrontierStore, Store};
@@ -167,6 +167,19 @@ pub async fn run(
         );
     }
     let gate = Arc::new(HostGate::new(settings.politeness.clone(), intervals));
+    // A run started right after another one stopped keeps that run's gaps and pauses.
+    gate.resume_turns(turns::read(
+        &settings.data_dir,
+        std::time::SystemTime::now(),
+    ));
+    let turns_writer = Arc::new(TurnsWriter {
+        data_dir: settings.data_dir.clone(),
+        ended: Mutex::new(false),
+    });
+    let heartbeat = AbortOnDrop(tokio::spawn(write_turns_every_heartbeat(
+        gate.clone(),
+        turns_writer.clone(),
+    )));
     // Names of portals configured on private addresses may resolve to them; no other name may.
     let private_names = portals
         .values()
@@ -274,6 +287,8 @@ pub async fn run(
     }
     let interrupted = interrupted || lost;
     engine.progress.finish();
+    drop(heartbeat);
+    turns_writer.write(&gate, true).await;
     let store_for_flush = store.clone();
     tokio::task::spawn_blocking(move || store_for_flush.flush()).await??;
     feed.finish().await?;
@@ -345,6 +360,54 @@ pub async fn run(
     // Finished or stopped on request: a clean end, nothing in flight.
     engine.journal.close();
     Ok(report)
+}
+
+/// A background task that ends with its owner, on every way out of `run`.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Writes the hosts' turns for the next run every heartbeat (see `gate::turns`).
+async fn write_turns_every_heartbeat(gate: Arc<HostGate>, writer: Arc<TurnsWriter>) {
+    let mut tick = tokio::time::interval(turns::HEARTBEAT);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        writer.write(&gate, false).await;
+    }
+}
+
+/// The hosts' turns file of a run: a heartbeat's write that finishes after the run's last one
+/// does not replace it.
+struct TurnsWriter {
+    data_dir: std::path::PathBuf,
+    ended: Mutex<bool>,
+}
+
+impl TurnsWriter {
+    async fn write(self: &Arc<Self>, gate: &HostGate, ended: bool) {
+        let (hosts, writer) = (gate.turns(), self.clone());
+        let written = tokio::task::spawn_blocking(move || {
+            let mut done = writer.ended.lock().expect("turns lock is never poisoned");
+            if *done {
+                return Ok(());
+            }
+            *done = ended;
+            turns::write(&writer.data_dir, hosts, ended)
+        })
+        .await;
+        if let Ok(Err(e)) = written {
+            tracing::warn!(
+                path = %turns::turns_path(&self.data_dir).display(),
+                error = %e,
+                "cannot save the hosts' turns; a run started at once after this one may ask a host before its gap"
+            );
+        }
+    }
 }
 
 /// Compares each portal with its share of the last run that walked it (dry runs and interrupted

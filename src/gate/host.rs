@@ -336,13 +336,17 @@ impl Host {
 
     /// Defers every request to this host until `now + delay` (Retry-After, backoff).
     pub fn defer(&self, delay: Duration, retry_after: bool) {
+        self.defer_until(Instant::now() + delay);
+        if retry_after {
+            self.state().retry_after_pauses += 1;
+        }
+    }
+
+    /// Defers every request to this host until `until`.
+    pub fn defer_until(&self, until: Instant) {
         let mut state = self.state();
-        let until = Instant::now() + delay;
         if state.not_before.is_none_or(|t| t < until) {
             state.not_before = Some(until);
-        }
-        if retry_after {
-            state.retry_after_pauses += 1;
         }
     }
 
@@ -378,6 +382,18 @@ impl Host {
                 challenges: state.challenges,
             });
         }
+    }
+
+    /// The first instant the next request may start, and the gap, once the host was asked or
+    /// told to wait; `None` for a host that neither asked nor waits.
+    pub fn turn(&self) -> Option<(Instant, Duration)> {
+        let state = self.state();
+        let gap_end = state.last_start.map(|t| t + state.interval);
+        [state.not_before, gap_end]
+            .into_iter()
+            .flatten()
+            .max()
+            .map(|next| (next, state.interval))
     }
 
     pub fn summary(&self) -> HostSummary {

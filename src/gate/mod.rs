@@ -5,17 +5,19 @@
 
 mod host;
 mod robots;
+pub mod turns;
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use tokio::sync::Semaphore;
 use url::Url;
 
 pub use host::{Host, HostSummary, PageHold, PauseReason, RetryTurn, Slot};
 pub use robots::{ROBOTS_MAX_BYTES, RobotsRules, product_token};
+pub use turns::HostTurn;
 
 use crate::config::Politeness;
 
@@ -55,6 +57,8 @@ pub struct HostGate {
     pages: Arc<Semaphore>,
     politeness: Politeness,
     intervals: HashMap<String, Duration>,
+    /// The waits the previous run left, by host, until each host is first asked (see `turns`).
+    carried: Mutex<HashMap<String, tokio::time::Instant>>,
     ignore_waits: bool,
 }
 
@@ -89,6 +93,7 @@ impl HostGate {
             pages: Arc::new(Semaphore::new(pages_in_hand(politeness.max_concurrency))),
             politeness,
             intervals,
+            carried: Mutex::new(HashMap::new()),
             ignore_waits,
         }
     }
@@ -107,22 +112,29 @@ impl HostGate {
     }
 
     pub fn host(&self, url: &Url) -> Arc<Host> {
-        let key = host_key(url);
+        self.host_named(host_key(url))
+    }
+
+    fn host_named(&self, key: String) -> Arc<Host> {
         let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
         hosts
             .entry(key.clone())
             .or_insert_with(|| {
-                let interval = self
-                    .intervals
-                    .get(&key)
-                    .copied()
-                    .unwrap_or(self.politeness.per_host_interval);
-                Arc::new(Host::new(
-                    key,
-                    interval,
+                let host = Host::new(
+                    key.clone(),
+                    self.interval_of(&key),
                     self.politeness.per_host_concurrency,
                     self.ignore_waits,
-                ))
+                );
+                let carried = self
+                    .carried
+                    .lock()
+                    .expect("carried lock is never poisoned")
+                    .remove(&key);
+                if let Some(until) = carried {
+                    host.defer_until(until);
+                }
+                Arc::new(host)
             })
             .clone()
     }
@@ -141,6 +153,64 @@ impl HostGate {
                 .or_insert_with(|| Arc::new(Semaphore::new(permits)))
                 .clone(),
         )
+    }
+
+    /// Every host's turn as of now, for the next run (see `turns`).
+    pub fn turns(&self) -> Vec<HostTurn> {
+        let (now, wall) = (tokio::time::Instant::now(), SystemTime::now());
+        let hosts: Vec<Arc<Host>> = self
+            .hosts
+            .lock()
+            .expect("hosts lock is never poisoned")
+            .values()
+            .cloned()
+            .collect();
+        let mut turns: Vec<HostTurn> = hosts
+            .iter()
+            .filter_map(|host| {
+                let (next, interval) = host.turn()?;
+                let next = if next >= now {
+                    wall + (next - now)
+                } else {
+                    wall.checked_sub(now - next).unwrap_or(wall)
+                };
+                Some(HostTurn {
+                    host: host.key().to_string(),
+                    next_ms: turns::unix_ms(next),
+                    interval_ms: u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
+                })
+            })
+            .collect();
+        // Hosts the previous run left waiting that this run has not asked yet.
+        let carried = self.carried.lock().expect("carried lock is never poisoned");
+        for (key, until) in carried.iter() {
+            turns.push(HostTurn {
+                host: key.clone(),
+                next_ms: turns::unix_ms(wall + until.saturating_duration_since(now)),
+                interval_ms: u64::try_from(self.interval_of(key).as_millis()).unwrap_or(u64::MAX),
+            });
+        }
+        turns.sort_by(|a, b| a.host.cmp(&b.host));
+        turns
+    }
+
+    /// Holds each host until the wait the previous run left for it is over (see `turns`). A wait
+    /// is never longer than the longest this run would honour (`max_retry_after`, or the host's
+    /// gap when that is longer), whatever the clock did between the runs.
+    pub fn resume_turns(&self, waits: Vec<(String, Duration)>) {
+        let now = tokio::time::Instant::now();
+        let mut carried = self.carried.lock().expect("carried lock is never poisoned");
+        for (key, wait) in waits {
+            let cap = self.politeness.max_retry_after.max(self.interval_of(&key));
+            carried.insert(key, now + wait.min(cap));
+        }
+    }
+
+    fn interval_of(&self, key: &str) -> Duration {
+        self.intervals
+            .get(key)
+            .copied()
+            .unwrap_or(self.politeness.per_host_interval)
     }
 
     /// A summary of every host that received a request, sorted by host.
