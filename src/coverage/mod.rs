@@ -364,8 +364,22 @@ fn body_row(
 /// Whether the list that holds `year` was walked completely: by the newest run that walked it,
 /// or, when that was a nightly crawl that stopped early by design, by an earlier run.
 fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, String) {
+    // An interrupted run walked part of what it set out to: the run that resumed it (or a later
+    // one) says what was walked.
+    let interrupted = runs.iter().find(|r| r.interrupted);
+    let runs: Vec<&RunReport> = runs.iter().copied().filter(|r| !r.interrupted).collect();
     let Some(newest) = runs.first() else {
-        return (CellState::NotWalked, "never crawled".into());
+        return match interrupted {
+            Some(run) => (
+                CellState::NotWalked,
+                format!(
+                    "the {} run of {} was interrupted: run the same command again to resume it",
+                    run.command,
+                    run.finished_at.as_deref().unwrap_or(&run.started_at)
+                ),
+            ),
+            None => (CellState::NotWalked, "never crawled".into()),
+        };
     };
     let p = newest.portals.get(portal).cloned().unwrap_or_default();
     if p.unreachable {
@@ -379,7 +393,7 @@ fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, Strin
     }
     let key = year.to_string();
     let mut stopped_early = false;
-    for run in runs {
+    for run in &runs {
         let Some(report) = run.portals.get(portal) else {
             continue;
         };

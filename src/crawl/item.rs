@@ -51,12 +51,20 @@ impl Engine {
                 etag: s.etag.clone(),
                 last_modified: s.last_modified.clone(),
             });
-        let scope = self.same_host_scope(&portal);
+        let same_host = self.same_host_scope(&portal);
+        let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
+        // A report the list gives as a file may be on a file server, as attachments are.
+        let scope: &(dyn Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync) =
+            if super::list::names_document_file(request.url()) {
+                &any_host
+            } else {
+                &same_host
+            };
         // Held until this task ends: its page is in memory until it is read and archived.
         let hold = self.fetcher.page_hold();
         let options = FetchOptions {
             validators: validators.as_ref(),
-            scope: &scope,
+            scope,
             allow_private: self.allow_private(&portal),
             hold: Some(&hold),
             stop: Some(&self.stopping),

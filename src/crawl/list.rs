@@ -44,6 +44,9 @@ impl Engine {
                     entry.stops.insert(what);
                 }
             });
+            // A resumed run does not ask for the page again (its task is done): it must still
+            // find the list incomplete.
+            self.keep_ledger(&task.portal, &list_key(*year));
         }
         state
     }
@@ -171,6 +174,7 @@ impl Engine {
                 *r.not_content.entry("needs_javascript".into()).or_default() += 1;
             });
             self.note_stop(&portal, &key, format!("needs_javascript: {seen}"));
+            self.keep_ledger(&portal, &key);
             return TaskState::Failed("needs_javascript".into());
         }
         if let Some(seen) = &page.pager_needs_javascript {
@@ -252,7 +256,9 @@ impl Engine {
             if !first {
                 continue;
             }
-            if host_key(&item.url) != host {
+            // A report listed as a file on a file server is the list's item, as an item page's
+            // attachments are fetched from any host; a page on another host is another site's.
+            if host_key(&item.url) != host && !names_document_file(&item.url) {
                 self.report(portal, |r| {
                     *r.excluded.entry("other_host_item".into()).or_default() += 1
                 });
@@ -344,12 +350,22 @@ impl Engine {
             Mode::Backfill { .. } => true,
             Mode::Crawl { .. } => next_streak < self.settings.crawl.known_pages_before_stop,
         };
-        let next: Vec<(&PageRequest, Option<u64>)> = page
+        let (next, elsewhere): (Vec<&PageRequest>, Vec<&PageRequest>) = page
             .next_pages
             .iter()
-            .filter(|r| host_key(r.url()) == host)
-            .map(|r| (r, page.number_of(r)))
-            .collect();
+            .partition(|r| host_key(r.url()) == host);
+        for request in elsewhere {
+            self.note_stop(
+                portal,
+                &list_key,
+                format!(
+                    "a page of the list on another host was not walked: {}",
+                    request.url()
+                ),
+            );
+        }
+        let next: Vec<(&PageRequest, Option<u64>)> =
+            next.into_iter().map(|r| (r, page.number_of(r))).collect();
         // A page that states no page count of its own (a later gkmlpt API page) may name pages
         // past the end; the count an earlier page of the list stated bounds the walk.
         let states_pages = page.stated.and_then(|s| s.pages).is_some();
@@ -409,7 +425,17 @@ impl Engine {
         years.dedup();
         let newest: Vec<i32> = years.into_iter().take(2).collect();
         for section in &page.year_sections {
+            // The site's own menu names the year's list, but on another host: outside the
+            // portal, so not walked, and the year's list is not complete.
             if host_key(&section.url) != host {
+                let year_key = self::list_key(Some(section.year));
+                tracing::warn!(url = %section.url, list = %year_key, "the year's list is on another host: not walked");
+                self.note_stop(
+                    portal,
+                    &year_key,
+                    format!("the list is on another host, not walked: {} (configure it as a portal of its own)", section.url),
+                );
+                self.keep_ledger(portal, &year_key);
                 continue;
             }
             let wanted = self.mode.is_backfill()
@@ -445,6 +471,21 @@ impl Engine {
                 list = list_key,
                 "cannot keep the list's ledger for a resume: {e}"
             );
+        }
+    }
+
+    /// Keeps every list's ledger as it stands, for the run that resumes an interrupted one: the
+    /// items fetched since a list's page was read count there too.
+    pub(super) fn keep_all_ledgers(&self) {
+        let lists: Vec<(String, String)> = self
+            .reports
+            .lock()
+            .expect("report lock is never poisoned")
+            .iter()
+            .flat_map(|(portal, r)| r.lists.keys().map(|k| (portal.clone(), k.clone())))
+            .collect();
+        for (portal, list) in lists {
+            self.keep_ledger(&portal, &list);
         }
     }
 
@@ -505,6 +546,11 @@ const UNREACHABLE: &str = "unreachable";
 /// Why the walk of a section whose page shows no dated entries, pager or year sections (a page
 /// of category links, a layout nianbao cannot read) ended at once.
 const SECTION_LISTS_NOTHING: &str = "the section page lists nothing nianbao can read (no dated entries, pager or year sections): check it with `nianbao inspect`";
+
+/// A URL whose path names a document file (`.pdf`, `.doc`, `.ofd` …).
+pub(super) fn names_document_file(url: &Url) -> bool {
+    crate::classify::sniff::document_type_for_name(url.path()).is_some()
+}
 
 /// The ledger key of a list: its year, or "all" for the section's own list.
 fn list_key(year: Option<i32>) -> String {

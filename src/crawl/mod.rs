@@ -298,6 +298,7 @@ pub async fn run(
     }
 
     let resumable = if interrupted {
+        engine.keep_all_ledgers();
         engine.frontier_queued()?
     } else {
         0
