@@ -289,6 +289,29 @@ pub fn parse_years(value: &str) -> Result<(i32, i32), String> {
     }
 }
 
+impl Command {
+    /// A command that only reads the archive and prints: stopped by a reader that closes the pipe
+    /// early (`nianbao status | head`), it may end at once, as `cat` does, having changed
+    /// nothing.
+    pub fn only_prints(&self) -> bool {
+        match self {
+            Command::Status { .. }
+            | Command::Report { .. }
+            | Command::Export { .. }
+            | Command::Tables { .. }
+            | Command::Inspect { .. } => true,
+            Command::Failures {
+                retry,
+                retry_all_gone,
+                ..
+            } => retry.is_empty() && !retry_all_gone,
+            Command::Quarantine { clear, all, .. } => clear.is_empty() && !all,
+            Command::Feed { commit, exec, .. } => commit.is_none() && exec.is_none(),
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,9 @@ pub static malloc_conf: Option<&'static libc::c_char> = Some(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.command.only_prints() {
+        end_quietly_on_a_closed_pipe();
+    }
     let filter =
         EnvFilter::try_from_env("NIANBAO_LOG").unwrap_or_else(|_| EnvFilter::new("nianbao=info"));
     let builder = tracing_subscriber::fmt()
@@ -52,5 +55,16 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             commands::failure_exit_code(&error)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing to a pipe whose reader has gone (`nianbao status | head`)
+/// fails, and `println!` panics on the failure. A command that only prints takes the default
+/// action instead and ends at once, as `cat` does; commands that change the archive keep the
+/// error, and end cleanly through their own shutdown.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: called once at start, before any thread exists; SIG_DFL is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -220,3 +220,44 @@ fn reading_commands_refuse_a_data_dir_that_does_not_exist() {
     crawl[2] = "status";
     assert!(h.run(&crawl).status.success());
 }
+
+/// A reader that stops early (`nianbao status | head -c 10`) ends a command that only prints
+/// quietly, as it ends `cat`: no panic, no backtrace. `status` panicked on the closed pipe.
+#[test]
+fn a_reader_that_closes_the_pipe_ends_a_printing_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("gbk").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for args in [
+        vec!["status"],
+        vec!["status", "--format", "json"],
+        vec!["report", "--format", "json"],
+        vec!["report", "--format", "csv"],
+        vec!["export"],
+        vec!["tables"],
+        vec!["failures"],
+        vec!["feed", "--consumer", "reader"],
+        vec!["feed", "--list"],
+    ] {
+        let mut child = h
+            .command(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("nianbao starts");
+        // The reader is gone before the command prints a byte.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("the command ends");
+        let message = stderr(&out);
+        assert!(!message.contains("panicked"), "{args:?}: {message}");
+        assert!(
+            out.status.success() || out.status.signal() == Some(libc::SIGPIPE),
+            "{args:?}: {:?} {message}",
+            out.status
+        );
+    }
+}
