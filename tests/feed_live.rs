@@ -243,73 +243,83 @@ fn a_relative_data_dir_gives_consumers_absolute_paths() {
 }
 
 /// SIGTERM to `feed --exec` while the consumer works on a record (a service stopped, `kill` of
-/// the feed alone): the consumer is asked to stop too rather than go on as an orphan, the record
-/// is not committed, `feed` exits 130 as the README says, and the next run offers it again.
+/// the feed alone): the consumer is asked to stop too rather than go on as an orphan, whether
+/// the shell runs it in its place (`exec sleep 30`) or as its own child (`sleep 30; echo …`, where
+/// signalling the shell alone left the sleep running); the record is not committed, `feed`
+/// exits 130 as the README says, and the next run offers it again.
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_consumer_too_and_its_record_is_offered_again() {
     let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
     let out = h.run(&["crawl"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let pid_file = h.dir.path().join("consumer.pid");
-    let consumer = format!("echo $$ > '{}'; exec sleep 30", pid_file.display());
-    let mut feed = h
-        .command(&["feed", "--consumer", "parser", "--exec", &consumer])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("feed starts");
-    let started = Instant::now();
-    while !pid_file.exists()
-        || std::fs::read_to_string(&pid_file)
-            .unwrap_or_default()
-            .trim()
-            .is_empty()
+    for (n, form) in [
+        "echo $$ > '{pid}'; exec sleep 30",
+        "sleep 30 & echo $! > '{pid}'; wait $!; echo done",
+    ]
+    .iter()
+    .enumerate()
     {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the consumer never started"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let consumer_pid = std::fs::read_to_string(&pid_file)
-        .expect("pid")
-        .trim()
-        .to_string();
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &feed.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let stopped = Instant::now();
-    let status = loop {
-        if let Some(status) = feed.try_wait().expect("wait") {
-            break status;
+        let pid_file = h.dir.path().join(format!("consumer-{n}.pid"));
+        let consumer = form.replace("{pid}", &pid_file.display().to_string());
+        let mut feed = h
+            .command(&["feed", "--consumer", "parser", "--exec", &consumer])
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("feed starts");
+        let started = Instant::now();
+        while !pid_file.exists()
+            || std::fs::read_to_string(&pid_file)
+                .unwrap_or_default()
+                .trim()
+                .is_empty()
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the consumer never started"
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
-        // Well inside the 10 s grace after which a consumer that ignores SIGTERM is killed.
-        assert!(
-            stopped.elapsed() < Duration::from_secs(5),
-            "feed did not stop the consumer at once"
+        let worker_pid = std::fs::read_to_string(&pid_file)
+            .expect("pid")
+            .trim()
+            .to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &feed.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let stopped = Instant::now();
+        let status = loop {
+            if let Some(status) = feed.try_wait().expect("wait") {
+                break status;
+            }
+            // Well inside the 10 s grace after which a consumer that ignores SIGTERM is killed.
+            assert!(
+                stopped.elapsed() < Duration::from_secs(5),
+                "{consumer}: feed did not stop the consumer at once"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(130), "{consumer}");
+        // The worker (sleep 30) is gone well before its time.
+        let proc_entry = std::path::Path::new("/proc").join(&worker_pid);
+        let gone = Instant::now();
+        let running = || {
+            let status = std::fs::read_to_string(proc_entry.join("status")).unwrap_or_default();
+            proc_entry.exists() && !status.contains("zombie")
+        };
+        while running() && gone.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!running(), "{consumer}: {worker_pid} still runs");
+        let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
+        assert_eq!(
+            lines(&out.stdout)[0]["seq"],
+            1,
+            "{consumer}: the record is offered again"
         );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert_eq!(status.code(), Some(130));
-    // The consumer (sleep 30) is gone well before its time.
-    let proc_entry = std::path::Path::new("/proc").join(&consumer_pid);
-    let gone = Instant::now();
-    while proc_entry.exists() && gone.elapsed() < Duration::from_secs(5) {
-        std::thread::sleep(Duration::from_millis(20));
     }
-    let status_text = std::fs::read_to_string(proc_entry.join("status")).unwrap_or_default();
-    assert!(
-        !proc_entry.exists() || status_text.contains("zombie"),
-        "consumer {consumer_pid} still runs: {status_text}"
-    );
-    let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
-    assert_eq!(
-        lines(&out.stdout)[0]["seq"],
-        1,
-        "the record is offered again"
-    );
 }
 
 /// `--exec ''` would commit every record without running anything: a usage error.

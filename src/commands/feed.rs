@@ -223,9 +223,9 @@ fn wait_for(child: &mut Child, stop: &StopSignal) -> std::io::Result<ExitStatus>
             match stopping_since {
                 None => {
                     stopping_since = Some(Instant::now());
-                    terminate(child);
+                    terminate(child, false);
                 }
-                Some(at) if at.elapsed() > CONSUMER_STOP_GRACE => child.kill()?,
+                Some(at) if at.elapsed() > CONSUMER_STOP_GRACE => terminate(child, true),
                 Some(_) => {}
             }
         }
@@ -253,20 +253,24 @@ fn wait_unreaped(pid: u32) {
 #[cfg(not(unix))]
 fn wait_unreaped(_pid: u32) {}
 
-/// Asks a consumer that has not been reaped (so its id is still its own) to stop.
+/// Asks a consumer that has not been reaped to stop: every process of its group (the shell and
+/// what it started, as Ctrl-C at a terminal reaches them all), SIGTERM first, SIGKILL after the
+/// grace.
 #[cfg(unix)]
-fn terminate(child: &mut Child) {
+fn terminate(child: &mut Child, kill: bool) {
     if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) on the id of a child this process spawned and has not reaped (only
-        // `wait_for` reaps it, after this), so the id cannot name another process.
+        let signal = if kill { libc::SIGKILL } else { libc::SIGTERM };
+        // SAFETY: kill(2) on the process group the consumer leads (`shell` makes it one). The
+        // leader is a child this process spawned and has not reaped (only `wait_for` reaps it,
+        // after this), so its id, and with it the group's, cannot name another process.
         unsafe {
-            libc::kill(pid, libc::SIGTERM);
+            libc::kill(-pid, signal);
         }
     }
 }
 
 #[cfg(not(unix))]
-fn terminate(child: &mut Child) {
+fn terminate(child: &mut Child, _kill: bool) {
     let _ = child.kill();
 }
 
@@ -296,10 +300,13 @@ fn run_consumer(
     wait_for(&mut child, stop)
 }
 
+/// The consumer's shell, leading a process group of its own, so that a stop reaches whatever it
+/// started.
 #[cfg(unix)]
 fn shell(cmd: &str) -> Command {
+    use std::os::unix::process::CommandExt;
     let mut c = Command::new("sh");
-    c.arg("-c").arg(cmd);
+    c.arg("-c").arg(cmd).process_group(0);
     c
 }
 
