@@ -90,8 +90,14 @@ impl FailurePolicy {
             0
         };
         let span = (now - first_failed_at).to_std().unwrap_or_default();
+        // Portals answer 404 for a day while a page is republished: answers in a row count
+        // only when they are that far apart (a backfill right after a crawl asks again at once).
+        let not_found_for_a_while =
+            not_found_streak <= 1 || span >= self.retry_first.saturating_sub(DUE_SLACK);
         let gone = !says_nothing_of_the_page(kind)
-            && ((not_found_streak > 0 && not_found_streak >= self.gone_after_not_found)
+            && ((not_found_streak > 0
+                && not_found_streak >= self.gone_after_not_found
+                && not_found_for_a_while)
                 || (failures >= self.gone_after_failures && span >= self.gone_after_span));
         RetrySchedule {
             first_failed_at,
@@ -212,6 +218,19 @@ mod tests {
         let s = streak(&p, &[(0, "http_404"), (1, "http_410")]);
         assert!(!s[0].gone);
         assert!(s[1].gone);
+        // Two 404s moments apart (a backfill right after a crawl) are not yet gone; the same
+        // answer the next night is.
+        let minutes = |m: i64| at(0) + chrono::Duration::minutes(m);
+        let first = p.after_failure(None, 1, "http_404", minutes(0));
+        let again = p.after_failure(Some(&first), 2, "http_404", minutes(1));
+        assert!(!again.gone, "{again:?}");
+        let next_night = p.after_failure(
+            Some(&again),
+            3,
+            "http_404",
+            at(1) - chrono::Duration::hours(5),
+        );
+        assert!(next_night.gone, "{next_night:?}");
         // A 404 between timeouts starts a new not-found streak.
         let s = streak(&p, &[(0, "http_404"), (1, "timeout"), (3, "http_404")]);
         assert!(s.iter().all(|s| !s.gone), "{s:?}");
