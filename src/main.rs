@@ -49,7 +49,12 @@ fn main() -> ExitCode {
             return ExitCode::from(commands::exit::STORE);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    let result = runtime.block_on(commands::run(cli));
+    // Everything a command waits for has ended by now. What may still run is the reading of a
+    // page that passed its time limit (a blocking thread cannot be stopped): the process must
+    // not wait minutes for it before it exits.
+    runtime.shutdown_timeout(EXIT_GRACE);
+    match result {
         Ok(outcome) => outcome.exit_code(),
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -57,6 +62,9 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// How long the process waits at exit for work that was abandoned at its time limit.
+const EXIT_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Rust ignores SIGPIPE, so printing to a pipe whose reader has gone (`nianbao status | head`)
 /// fails, and `println!` panics on the failure. A command that only prints takes the default

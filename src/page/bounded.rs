@@ -20,6 +20,11 @@ pub const MAX_TAGS: usize = 2_000_000;
 pub const MAX_TAG_BYTES: usize = 32 * 1024;
 /// Formatting elements (`<b>`, `<font>` ...) open at once before further ones are left out.
 pub const MAX_OPEN_FORMATTING: usize = 12;
+/// Most copies of open formatting elements the parser may be led to make. Each formatting
+/// element left open is copied into every paragraph after it: twelve `<font size=N>` before
+/// 1.4 million `<p>x` (a 5.6 MB page) made 18 million nodes and 5 GB, and aborted the crawl.
+/// A page that would pass this is parsed without its formatting elements (their text stays).
+pub const MAX_FORMATTING_COPIES: usize = 1_000_000;
 /// Formatting elements whose open copies the parser re-creates in every new block. `<a>` and
 /// `<nobr>` are not among them: a new one closes the one open before it.
 const FORMATTING: &[&str] = &[
@@ -83,18 +88,28 @@ pub fn parse(html: &str) -> Result<Parsed, Bound> {
     if html.len() > MAX_PARSE_BYTES {
         return Err(Bound::TextSize { bytes: html.len() });
     }
-    let counts = scan(html, None);
+    let counts = scan(html, None, MAX_OPEN_FORMATTING);
     if counts.tags > MAX_TAGS {
         return Err(Bound::Tags { tags: counts.tags });
     }
-    if counts.max_depth <= MAX_DEPTH && counts.long_tags == 0 && counts.formatting_left_out == 0 {
+    let copies_bounded = counts.formatting_copies <= MAX_FORMATTING_COPIES;
+    if counts.max_depth <= MAX_DEPTH
+        && counts.long_tags == 0
+        && counts.formatting_left_out == 0
+        && copies_bounded
+    {
         return Ok(Parsed {
             doc: Html::parse_document(html),
             flattened: false,
         });
     }
+    let formatting_cap = if copies_bounded {
+        MAX_OPEN_FORMATTING
+    } else {
+        0
+    };
     let mut flat = String::with_capacity(html.len());
-    scan(html, Some(&mut flat));
+    scan(html, Some(&mut flat), formatting_cap);
     Ok(Parsed {
         doc: Html::parse_document(&flat),
         flattened: true,
@@ -107,8 +122,11 @@ struct Scan {
     max_depth: usize,
     /// Start tags longer than `MAX_TAG_BYTES`.
     long_tags: usize,
-    /// Formatting start tags left out past `MAX_OPEN_FORMATTING`.
+    /// Formatting start tags left out past the cap.
     formatting_left_out: usize,
+    /// Formatting elements open at each start tag, summed: about the copies the parser would
+    /// make of them in new blocks.
+    formatting_copies: usize,
 }
 
 /// Elements that never have content.
@@ -140,7 +158,7 @@ const RAW_TEXT: &[&str] = &[
 /// first closes the deepest open element, so it becomes that element's sibling, and the end tag
 /// the closed element later meets is left out. A tokenizer of the HTML syntax's main states, no
 /// more: comments, doctype, raw-text elements, quoted attributes.
-fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
+fn scan(html: &str, mut out: Option<&mut String>, formatting_cap: usize) -> Scan {
     let bytes = html.as_bytes();
     // Open counted elements, by name as written.
     let mut stack: Vec<&str> = Vec::new();
@@ -154,6 +172,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
         max_depth: 0,
         long_tags: 0,
         formatting_left_out: 0,
+        formatting_copies: 0,
     };
     // Copied up to here.
     let mut copied = 0usize;
@@ -225,6 +244,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
             continue;
         }
         result.tags += 1;
+        result.formatting_copies += open_formatting;
         let long = end - start > MAX_TAG_BYTES;
         result.long_tags += usize::from(long);
         let cut_if_long = |out: &mut Option<&mut String>, copied: &mut usize| {
@@ -249,7 +269,7 @@ fn scan(html: &str, mut out: Option<&mut String>) -> Scan {
             continue;
         }
         let formatting = is_formatting(name);
-        if formatting && open_formatting >= MAX_OPEN_FORMATTING {
+        if formatting && open_formatting >= formatting_cap {
             // The parser re-opens every open formatting element in each new block: left open,
             // thousands of distinct <b class=N> would be copied into every paragraph after them.
             result.formatting_left_out += 1;
@@ -392,7 +412,7 @@ mod tests {
     #[test]
     fn unclosed_list_items_and_paragraphs_add_no_depth() {
         let html = format!("<ul>{}</ul>", "<li><a href=a>x</a>".repeat(5_000));
-        let scan = scan(&html, None);
+        let scan = scan(&html, None, MAX_OPEN_FORMATTING);
         assert!(scan.max_depth < 4, "depth {}", scan.max_depth);
     }
 
@@ -404,14 +424,14 @@ mod tests {
             "<div>".repeat(1000),
             "<div>".repeat(1000)
         );
-        let scan = scan(&html, None);
+        let scan = scan(&html, None, MAX_OPEN_FORMATTING);
         assert_eq!(scan.max_depth, 1);
     }
 
     #[test]
     fn stray_end_tags_do_not_unwind_the_stack() {
         let html = format!("{}{}", "<div>".repeat(600), "</span>".repeat(10_000));
-        assert_eq!(scan(&html, None).max_depth, 600);
+        assert_eq!(scan(&html, None, MAX_OPEN_FORMATTING).max_depth, 600);
     }
 
     #[test]
@@ -457,6 +477,34 @@ mod tests {
         assert!(!parse(plain).expect("parses").flattened);
     }
 
+    /// A few formatting elements left open before very many paragraphs (the parser copies each
+    /// into every one) are left out, text kept, once the copies would pass the bound.
+    #[test]
+    fn a_few_open_formatting_elements_before_very_many_paragraphs_are_left_out() {
+        let fonts: String = (1..=12).map(|n| format!("<font size={n}>")).collect();
+        let paragraphs = MAX_FORMATTING_COPIES / 12 + 1_000;
+        let html = format!(
+            "<html><body><p>{fonts}开始{}</body></html>",
+            "<p>x".repeat(paragraphs)
+        );
+        let parsed = parse(&html).expect("within bounds");
+        assert!(parsed.flattened, "the markup was rewritten");
+        let nodes = parsed.doc.tree.nodes().count();
+        // Without the bound: a dozen <font> copies in each of the paragraphs.
+        assert!(
+            nodes < 3 * paragraphs,
+            "{nodes} nodes for {paragraphs} paragraphs"
+        );
+        let text: String = parsed.doc.root_element().text().collect();
+        assert!(text.contains("开始") && text.ends_with('x'));
+        // The same few before a page's worth of paragraphs are left as they are.
+        let html = format!(
+            "<html><body><p>{fonts}开始{}</body></html>",
+            "<p>x".repeat(2_000)
+        );
+        assert!(!parse(&html).expect("parses").flattened);
+    }
+
     /// The end tags of elements left out or closed early are dropped from the flattened markup,
     /// whatever their case, and no others: the open and end tags it keeps still pair up.
     #[test]
@@ -470,7 +518,7 @@ mod tests {
                 .collect::<String>()
         );
         let mut out = String::new();
-        let found = scan(&html, Some(&mut out));
+        let found = scan(&html, Some(&mut out), MAX_OPEN_FORMATTING);
         assert_eq!(found.formatting_left_out, 3);
         let opened = out.matches("<b>").count();
         assert_eq!(opened, MAX_OPEN_FORMATTING, "{out}");
@@ -483,11 +531,11 @@ mod tests {
         let deep = MAX_DEPTH + 40;
         let html = format!("{}x{}", "<DIV>".repeat(deep), "</div>".repeat(deep));
         let mut out = String::new();
-        scan(&html, Some(&mut out));
+        scan(&html, Some(&mut out), MAX_OPEN_FORMATTING);
         let opened = out.to_ascii_lowercase().matches("<div>").count();
         assert_eq!(opened, deep);
         assert_eq!(out.to_ascii_lowercase().matches("</div>").count(), opened);
-        assert!(scan(&out, None).max_depth <= MAX_DEPTH);
+        assert!(scan(&out, None, MAX_OPEN_FORMATTING).max_depth <= MAX_DEPTH);
     }
 
     #[test]
