@@ -136,6 +136,31 @@ fn synthetic_pages_classify() {
             PageKind::Content,
         ),
         (
+            "a short list whose entry's title holds 404 or a not-found word",
+            200,
+            portal_page(
+                "政府信息公开年报",
+                "<ul><li><a href=\"/nb/t1.html\">某县人民政府关于转发国办发〔2019〕404号文件的通知</a><span>2024-01-02</span></li>\
+                 <li><a href=\"/nb/t2.html\">某县2023年政府信息公开工作年度报告</a><span>2024-01-20</span></li></ul>",
+            ),
+            PageKind::Content,
+        ),
+        (
+            "a short list whose entry names a page not found",
+            200,
+            portal_page(
+                "年度报告",
+                "<ul><li><a href=\"/nb/t3.html\">关于网站页面不存在问题的整改报告</a><span>2024-01-02</span></li></ul>",
+            ),
+            PageKind::Content,
+        ),
+        (
+            "a not-found page whose link back says so too",
+            200,
+            portal_page("提示", "<p>您访问的页面不存在</p><a href=\"/\">页面不存在，返回首页</a>"),
+            PageKind::SoftNotFound,
+        ),
+        (
             "login wall",
             200,
             portal_page("用户登录", "<form action=\"/login\" method=post>用户名：<input name=u> 密码：<input type=\"password\" name=p><button>登录</button></form>"),

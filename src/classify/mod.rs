@@ -277,8 +277,11 @@ fn is_soft_not_found(facts: &PageFacts) -> bool {
     if title_says && chars <= SOFT_404_TITLE_MAX_CHARS {
         return true;
     }
+    // The page itself must say it, not only a link's text (a list entry titled
+    // 关于转发国办发〔2019〕404号文件的通知 on a short list page).
     let main = facts.main_text.to_lowercase();
-    let body_says = has_not_found_phrase(&main) || has_bare_404(&main);
+    let in_links = facts.main_link_text.to_lowercase();
+    let body_says = not_found_sayings(&main) > not_found_sayings(&in_links);
     body_says && chars <= SOFT_404_BODY_MAX_CHARS
 }
 
@@ -286,11 +289,27 @@ fn has_not_found_phrase(text: &str) -> bool {
     NOT_FOUND_PHRASES.iter().any(|phrase| text.contains(phrase))
 }
 
-/// "404" standing alone, not part of a longer number (第1404号).
+/// How many times `text` says "not found": phrases and bare 404s.
+fn not_found_sayings(text: &str) -> usize {
+    NOT_FOUND_PHRASES
+        .iter()
+        .map(|phrase| text.matches(phrase).count())
+        .sum::<usize>()
+        + bare_404s(text)
+}
+
 fn has_bare_404(text: &str) -> bool {
-    text.match_indices("404").any(|(at, _)| {
-        let before = text[..at].chars().next_back();
-        let after = text[at + 3..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_digit()) && !after.is_some_and(|c| c.is_ascii_digit())
-    })
+    bare_404s(text) > 0
+}
+
+/// "404" standing alone, not part of a longer number (第1404号).
+fn bare_404s(text: &str) -> usize {
+    text.match_indices("404")
+        .filter(|(at, _)| {
+            let before = text[..*at].chars().next_back();
+            let after = text[at + 3..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit())
+                && !after.is_some_and(|c| c.is_ascii_digit())
+        })
+        .count()
 }

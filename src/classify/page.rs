@@ -63,6 +63,9 @@ pub struct PageFacts {
     pub has_xml_data_island: bool,
     /// Hrefs of `<a>` elements, in document order.
     pub links: Vec<String>,
+    /// The text of links within `main_text`, one line a link: a list entry's title is not
+    /// what the page itself says.
+    pub main_link_text: String,
     /// Where a `<meta http-equiv="refresh" content="0;url=…">` sends the reader.
     pub redirect: Option<String>,
     /// Non-whitespace characters of `visible_text` and `main_text`, counted once: classify asks
@@ -87,6 +90,7 @@ impl PageFacts {
         let mut in_title = false;
         let mut in_xml_island = false;
         let mut in_script = false;
+        let mut link_depth = 0usize;
         let mut stack = vec![Edge::Open(document.tree.root())];
         while let Some(edge) = stack.pop() {
             match edge {
@@ -122,6 +126,7 @@ impl PageFacts {
                                     if let Some(href) = element.attr("href") {
                                         facts.links.push(href.trim().to_owned());
                                     }
+                                    link_depth += 1;
                                 }
                                 "meta" if facts.redirect.is_none() => {
                                     facts.redirect = refresh_target(element);
@@ -138,7 +143,11 @@ impl PageFacts {
                                     in_xml_island && !text.trim().is_empty();
                             }
                             if hidden_depth == 0 {
-                                let main = (boilerplate_depth == 0).then_some(&mut facts.main_text);
+                                let in_main = boilerplate_depth == 0;
+                                if in_main && link_depth > 0 {
+                                    facts.main_link_text.push_str(text);
+                                }
+                                let main = in_main.then_some(&mut facts.main_text);
                                 push_visible(&mut facts.visible_text, main, text);
                             }
                         }
@@ -159,6 +168,10 @@ impl PageFacts {
                             "script" => {
                                 in_script = false;
                                 in_xml_island = false;
+                            }
+                            "a" => {
+                                link_depth = link_depth.saturating_sub(1);
+                                facts.main_link_text.push('\n');
                             }
                             _ => {}
                         }
