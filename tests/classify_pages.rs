@@ -269,6 +269,152 @@ fn server_notices_are_challenges_not_content() {
     );
 }
 
+/// The block, check and login pages of firewalls and servers not named above (安全狗, 云锁, 创宇盾,
+/// 长亭雷池, 阿里云盾's slider, 百度云加速's browser check, captchas, IP blocks, login walls) and
+/// pages that only send the reader home are not content, in Simplified and Traditional; a report
+/// that mentions the same words is.
+#[test]
+fn firewall_check_and_login_pages_and_redirects_home_are_not_content() {
+    let blocked = challenge(ChallengeKind::Blocked);
+    let check = challenge(ChallengeKind::Other);
+    let cases: Vec<(&str, &str, PageKind)> = vec![
+        (
+            "安全狗拦截提示",
+            "<p>您的请求带有不合法参数，已被网站管理员设置拦截！</p><p>Powered by 服务器安全狗</p>",
+            blocked.clone(),
+        ),
+        (
+            "您的访问被拦截",
+            "<p>您所提交的请求含有不合法的参数，已被网站管理员设置拦截！</p><p>本网站受云锁保护</p>",
+            blocked.clone(),
+        ),
+        (
+            "创宇盾 - 访问拦截",
+            "<p>当前访问疑似黑客攻击，已被创宇盾拦截。事件ID：8f3a2b1c</p>",
+            blocked.clone(),
+        ),
+        (
+            "请求被拦截",
+            "<h1>403</h1><p>您的请求存在安全风险，请求已被长亭雷池WAF阻断</p>",
+            blocked.clone(),
+        ),
+        (
+            "访问受限",
+            "<p>抱歉，您的访问受到限制，请稍后再试或联系网站管理员。</p>",
+            blocked.clone(),
+        ),
+        (
+            "IP被封禁",
+            "<p>您的IP地址因访问异常被封禁，解封时间：24小时后</p>",
+            blocked.clone(),
+        ),
+        (
+            "禁止访问",
+            "<p>您的IP已被列入黑名单，禁止访问本站。</p>",
+            blocked.clone(),
+        ),
+        (
+            "滑动验证页面",
+            "<p>亲，请拖动下方滑块完成验证</p><div id=\"nc\"></div>",
+            check.clone(),
+        ),
+        (
+            "安全验证",
+            "<p>为了保障您的正常访问，请完成安全验证</p>",
+            check.clone(),
+        ),
+        (
+            "百度云加速",
+            "<p>正在检查您的浏览器……此过程是自动的。</p><p>DDoS保护由百度云加速提供</p>",
+            check.clone(),
+        ),
+        (
+            "提示",
+            "<p>您的浏览器未启用JavaScript，请开启JavaScript后刷新本页面访问。</p>",
+            check.clone(),
+        ),
+        (
+            "请输入验证码",
+            "<form action=\"/verify\"><p>访问过于敏感，请输入图片中的验证码后继续访问：</p><img src=\"/captcha.jpg\"><input name=\"code\"><button>提交</button></form>",
+            check.clone(),
+        ),
+        (
+            "系统升级公告",
+            "<p>为提供更好的服务，本网站正在进行系统升级，暂停访问，敬请谅解。</p>",
+            challenge(ChallengeKind::Maintenance),
+        ),
+        (
+            "用户登录",
+            "<p>该信息仅对注册用户开放，请登录后查看。</p><a href=\"/sso/login\">请登录</a> <a href=\"/reg\">注册</a>",
+            PageKind::LoginWall,
+        ),
+        (
+            "请登录",
+            "<script>alert('请先登录');</script>",
+            PageKind::LoginWall,
+        ),
+        (
+            "提示信息",
+            "<p>抱歉，您访问的页面已被删除或不存在，请返回首页浏览其他内容。</p><a href=\"/\">返回首页</a>",
+            PageKind::SoftNotFound,
+        ),
+        (
+            "错误提示",
+            "<p>对不起，您要访问的页面没有找到，可能已经被移除或者地址有误。</p>",
+            PageKind::SoftNotFound,
+        ),
+        (
+            "正在跳转",
+            "<p>页面正在跳转，如果没有自动跳转，请点击<a href=\"/\">这里</a>返回首页。</p><script>setTimeout(function(){location.href='/';},3000);</script>",
+            PageKind::SoftNotFound,
+        ),
+        (
+            "",
+            "<meta http-equiv=\"refresh\" content=\"0;url=/\">",
+            PageKind::SoftNotFound,
+        ),
+    ];
+    for (title, main, kind) in cases {
+        for script in ["simplified", "traditional"] {
+            let mut html = portal_page(title, main);
+            if script == "traditional" {
+                html = html
+                    .chars()
+                    .map(|c| {
+                        nianbao::traditional::traditional_forms(c)
+                            .next()
+                            .unwrap_or(c)
+                    })
+                    .collect();
+            }
+            assert_eq!(
+                classify_html(200, html.as_bytes()),
+                kind,
+                "{script}: {title} {main}"
+            );
+        }
+    }
+    // A refresh to the report itself, and a report that names these words, are content.
+    let to_report = portal_page(
+        "",
+        "<meta http-equiv=\"refresh\" content=\"0;url=/nb/2023/t1.html\"><a href=\"/nb/2023/t1.html\">某某市2023年政府信息公开工作年度报告</a>",
+    );
+    assert_eq!(classify_html(200, to_report.as_bytes()), PageKind::Content);
+    let long = "<h1>某某市2023年政府信息公开工作年度报告</h1><p>本报告依据《中华人民共和国政府信息公开条例》编制。\
+        全年依申请公开系统升级期间暂停访问两天，门户网站启用滑动验证和验证码，对被列入黑名单的攻击地址禁止访问；\
+        全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议、行政诉讼情况、\
+        存在的主要问题及改进情况、其他需要报告的事项。请登录后查看的事项另行公开。本报告所列数据的统计期限自2023年1月1日起至2023年12月31日止。</p>\
+        <p>一、总体情况。2023年，某某市坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻党的二十大精神，认真落实《中华人民共和国政府信息公开条例》，\
+        围绕市委、市政府中心工作，持续深化政务公开，提升政务公开质量和实效。</p>";
+    assert_eq!(
+        classify_html(
+            200,
+            portal_page("某某市2023年政府信息公开工作年度报告", long).as_bytes()
+        ),
+        PageKind::Content
+    );
+}
+
 /// A minimal OLE2 container: the magic, padding, and a directory entry name in UTF-16LE.
 fn ole2(stream: &str) -> Vec<u8> {
     let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

@@ -32,16 +32,24 @@ pub(super) fn detect(status: u16, text: &str, facts: &PageFacts) -> Option<Chall
         return Some(ChallengeKind::Other);
     }
     if facts.main_chars() <= NOTICE_MAX_CHARS {
+        // Short, so read in Simplified at little cost: Big5 gateways serve the same notices.
+        let (title, main) = (
+            crate::traditional::to_simplified(&facts.title),
+            crate::traditional::to_simplified(&facts.main_text),
+        );
         let says = |phrases: &[&str]| {
             phrases
                 .iter()
-                .any(|p| facts.title.contains(p) || facts.main_text.contains(p))
+                .any(|p| title.contains(p) || main.contains(p))
         };
         if says(THROTTLED) {
             return Some(ChallengeKind::Throttled);
         }
         if says(BLOCKED) {
             return Some(ChallengeKind::Blocked);
+        }
+        if says(VERIFY) {
+            return Some(ChallengeKind::Other);
         }
         if says(MAINTENANCE) {
             return Some(ChallengeKind::Maintenance);
@@ -63,18 +71,47 @@ const THROTTLED: &[&str] = &[
     "访问频率过高",
     "访问频率过快",
     "访问次数过多",
-    "訪問過於頻繁",
-    "請求過於頻繁",
 ];
-/// Notices of a web application firewall's block.
+/// Notices of a web application firewall's or an address block (安全狗, 云锁, 创宇盾, 长亭雷池,
+/// 腾讯云 and the like, and servers' own IP blocks).
 const BLOCKED: &[&str] = &[
     "已被拦截",
+    "设置拦截",
+    "访问被拦截",
+    "请求被拦截",
+    "访问拦截",
+    "盾拦截",
     "被防火墙拦截",
     "疑似攻击",
+    "疑似黑客攻击",
     "网站防火墙",
     "可能对网站造成安全威胁",
+    "请求存在安全风险",
+    "不合法参数",
+    "不合法的参数",
+    "WAF阻断",
+    "已被阻断",
     "已被封禁",
-    "已被攔截",
+    "被封禁",
+    "列入黑名单",
+    "访问受限",
+    "访问受到限制",
+    "禁止访问",
+];
+/// Checks a person must pass before the page shows: captchas, sliders, browser checks, pages
+/// that need JavaScript to go on.
+const VERIFY: &[&str] = &[
+    "请输入验证码",
+    "输入验证码",
+    "拖动下方滑块",
+    "滑动验证",
+    "完成验证",
+    "请完成安全验证",
+    "正在检查您的浏览器",
+    "检查您的浏览器",
+    "请开启JavaScript",
+    "请启用JavaScript",
+    "未启用JavaScript",
 ];
 /// Notices that the site is down for maintenance.
 const MAINTENANCE: &[&str] = &[
@@ -84,8 +121,9 @@ const MAINTENANCE: &[&str] = &[
     "系统正在维护",
     "网站升级维护中",
     "系统升级维护中",
-    "網站維護中",
-    "系統維護中",
+    "暂停访问",
+    "网站升级中",
+    "系统升级中",
 ];
 
 fn is_ruishu(text: &str) -> bool {

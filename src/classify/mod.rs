@@ -83,8 +83,59 @@ const NOT_FOUND_PHRASES: &[&str] = &[
     "内容不存在",
     "文件不存在",
     "页面已失效",
+    "删除或不存在",
+    "没有找到",
+    "找不到网页",
     "not found",
 ];
+
+/// What a page asking its reader to log in says (besides showing a password field).
+const LOGIN_PHRASES: &[&str] = &["请登录后查看", "登录后查看", "请先登录", "仅对注册用户开放"];
+/// A page without a password field asks to log in only in a line or two.
+const NOTICE_LOGIN_MAX_CHARS: usize = 150;
+/// Titles of login pages.
+const LOGIN_TITLES: &[&str] = &["请登录", "用户登录", "登录", "统一身份认证"];
+/// Whether a short page's title or text asks its reader to log in, in either script.
+fn says_log_in(facts: &PageFacts) -> bool {
+    let title = crate::traditional::to_simplified(facts.title.trim());
+    let main = crate::traditional::to_simplified(&facts.main_text);
+    LOGIN_TITLES.contains(&title.as_str())
+        || LOGIN_PHRASES
+            .iter()
+            .any(|p| title.contains(p) || main.contains(p))
+}
+
+/// A page that only sends its reader to the site's home page shows at most this much text.
+const SENDS_HOME_MAX_CHARS: usize = 100;
+
+/// A short page that only sends its reader to the site's home page (a `<meta http-equiv=
+/// "refresh">` or a script's `location` to `/`): the page asked for is not there.
+fn sends_home(text: &str, facts: &PageFacts) -> bool {
+    if facts.main_chars() > SENDS_HOME_MAX_CHARS {
+        return false;
+    }
+    let home = |target: &str| {
+        let target = target.trim().trim_matches(|c| c == '\'' || c == '"');
+        matches!(
+            target,
+            "/" | "/index.html" | "/index.htm" | "/index.shtml" | "/index.jsp" | "/default.htm"
+        )
+    };
+    if facts.redirect.as_deref().is_some_and(home) {
+        return true;
+    }
+    ["location.href", "location.replace(", "location="]
+        .iter()
+        .any(|call| {
+            text.match_indices(call).any(|(at, _)| {
+                let rest = text[at + call.len()..].trim_start_matches([' ', '=', '(']);
+                let quoted = rest
+                    .strip_prefix(['\'', '"'])
+                    .and_then(|r| r.split(['\'', '"']).next());
+                quoted.is_some_and(&home)
+            })
+        })
+}
 
 /// A page with at most this much main text and a not-found phrase in its title is a soft 404.
 const SOFT_404_TITLE_MAX_CHARS: usize = 600;
@@ -140,10 +191,16 @@ pub fn classify_html(status: u16, text: &str, facts: &PageFacts) -> PageKind {
     if let Some(challenge) = challenge::detect(status, text, facts) {
         return PageKind::Challenge { challenge };
     }
-    if facts.has_password_input && facts.main_chars() <= LOGIN_MAX_CHARS || status == 401 {
+    let chars = facts.main_chars();
+    let asks_to_log_in = facts.has_password_input && chars <= LOGIN_MAX_CHARS
+        || chars <= NOTICE_LOGIN_MAX_CHARS && says_log_in(facts);
+    if asks_to_log_in || status == 401 {
         return PageKind::LoginWall;
     }
     if is_soft_not_found(facts) {
+        return PageKind::SoftNotFound;
+    }
+    if sends_home(text, facts) {
         return PageKind::SoftNotFound;
     }
     if facts.main_chars() < EMPTY_MAX_CHARS
@@ -272,15 +329,15 @@ fn is_soft_not_found(facts: &PageFacts) -> bool {
         // Too much text for a "not found" page either way: skip lowercasing a whole report.
         return false;
     }
-    let title = facts.title.to_lowercase();
+    let title = crate::traditional::to_simplified(&facts.title.to_lowercase());
     let title_says = has_not_found_phrase(&title) || has_bare_404(&title);
     if title_says && chars <= SOFT_404_TITLE_MAX_CHARS {
         return true;
     }
     // The page itself must say it, not only a link's text (a list entry titled
     // 关于转发国办发〔2019〕404号文件的通知 on a short list page).
-    let main = facts.main_text.to_lowercase();
-    let in_links = facts.main_link_text.to_lowercase();
+    let main = crate::traditional::to_simplified(&facts.main_text.to_lowercase());
+    let in_links = crate::traditional::to_simplified(&facts.main_link_text.to_lowercase());
     let body_says = not_found_sayings(&main) > not_found_sayings(&in_links);
     body_says && chars <= SOFT_404_BODY_MAX_CHARS
 }

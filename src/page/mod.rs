@@ -192,9 +192,12 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     analysis.flattened = parsed.flattened;
     let doc = &parsed.doc;
     let facts = PageFacts::of_document(doc);
-    // An item served as plain text is content as it is: nothing in it can be a challenge.
+    // An item served as plain text is content as it is: nothing in it can be a challenge. An
+    // empty answer of no type says nothing, as an empty template does.
     analysis.kind = if html {
         classify::classify_html(input.status, text, &facts)
+    } else if text.trim().is_empty() {
+        PageKind::EmptyTemplate
     } else {
         PageKind::Content
     };
