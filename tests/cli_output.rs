@@ -261,3 +261,31 @@ fn a_reader_that_closes_the_pipe_ends_a_printing_command_quietly() {
         );
     }
 }
+
+/// A config that names no portal (no `seeds` key, which has no default, and no `[[portal]]`):
+/// `crawl` and `backfill` exit 2 and say what to add, rather than report success every night.
+#[test]
+fn a_crawl_of_no_portals_is_a_config_error() {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    std::fs::create_dir(dir.path().join("seeds")).expect("seeds folder");
+    std::fs::write(
+        dir.path().join("seeds").join("a.toml"),
+        "[[portal]]\nname = \"甲县人民政府\"\nurl = \"http://127.0.0.1:9/nb/\"\n",
+    )
+    .expect("seed file");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n",
+    )
+    .expect("config");
+    for args in [vec!["crawl"], vec!["backfill", "--years", "2020-2021"]] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.arg("--config").arg(&config).args(&args);
+        let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {message}");
+        assert!(message.contains("no portals configured"), "{message}");
+        assert!(message.contains("seeds"), "{message}");
+    }
+}

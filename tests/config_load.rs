@@ -353,7 +353,19 @@ const BAD: &[Bad] = &[
         key: Some("portal[0].url"),
         line: Some(3),
         says: &[
-            "http://a.example.cn/nb/ is already declared by portal[0] in",
+            "http://a.example.cn/nb/ names the section already declared by portal[0] in",
+            "config.toml",
+        ],
+    },
+    Bad {
+        case: "one section written two ways (a directory and its index file)",
+        config: "seeds = [\"seeds/*.toml\"]\n[[portal]]\nname = \"x\"\nurl = \"HTTP://A.example.cn/nb/index.html\"\n",
+        files: &[("seeds/a.toml", PORTAL_A)],
+        file: "seeds/a.toml",
+        key: Some("portal[0].url"),
+        line: Some(3),
+        says: &[
+            "names the section already declared by portal[0] in",
             "config.toml",
         ],
     },

@@ -24,15 +24,19 @@ pub(super) fn shard(mut settings: Settings, shard: Option<Shard>) -> Settings {
 }
 
 pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outcome> {
+    // A timer that runs a crawl of nothing every night must not report success: a config
+    // without `seeds` (it has no default) or with seed files of no portals is a mistake.
+    if settings.portals.is_empty() && settings.shard.is_none() {
+        return Err(super::UsageError(format!(
+            "no portals configured: add [[portal]] tables to {} or name seed files in its `seeds` key (seeds = [\"seeds/*.toml\"]); `seeds` has no default",
+            settings.config_path.display()
+        ))
+        .into());
+    }
     let store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE).await?;
     warn_on_shard_change(settings, &store)?;
-    if settings.portals.is_empty() && settings.shard.is_some() {
+    if settings.portals.is_empty() {
         eprintln!("no configured portal falls in this shard: nothing to crawl");
-    } else if settings.portals.is_empty() {
-        eprintln!(
-            "no portals configured: add [[portal]] tables to {} or its seed files",
-            settings.config_path.display()
-        );
     }
     // A full or read-only filesystem stops the run at once, like Ctrl-C: pages fetched now could
     // not be kept.

@@ -80,7 +80,37 @@ impl std::fmt::Display for Declared {
 pub(super) struct Catalogue {
     portals: Vec<Portal>,
     by_name: HashMap<String, Declared>,
-    by_url: HashMap<Url, Declared>,
+    /// By the section the URL names (see `section_key`).
+    by_url: HashMap<String, Declared>,
+}
+
+/// The section a URL names, whatever way it is written: `…/xxgknb/`, `…/xxgknb` and
+/// `…/xxgknb/index.html` are one list (two portals on it would each walk half of it).
+fn section_key(url: &Url) -> String {
+    const INDEX_FILES: &[&str] = &[
+        "index.html",
+        "index.htm",
+        "index.shtml",
+        "index.jsp",
+        "index.php",
+        "index.aspx",
+        "default.html",
+        "default.htm",
+        "default.aspx",
+    ];
+    let path = url.path();
+    let path = match path.rsplit_once('/') {
+        Some((dir, file)) if INDEX_FILES.iter().any(|f| f.eq_ignore_ascii_case(file)) => dir,
+        _ => path,
+    };
+    format!(
+        "{}://{}{}{}?{}",
+        url.scheme(),
+        url.host_str().unwrap_or("").to_ascii_lowercase(),
+        url.port().map(|p| format!(":{p}")).unwrap_or_default(),
+        path.trim_end_matches('/'),
+        url.query().unwrap_or("")
+    )
 }
 
 impl Catalogue {
@@ -105,17 +135,18 @@ impl Catalogue {
                     ),
                 ));
             }
-            if let Some(first) = self.by_url.get(&portal.url) {
+            let section = section_key(&portal.url);
+            if let Some(first) = self.by_url.get(&section) {
                 return Err(source.at_key(
                     &table.key("url"),
                     format!(
-                        "the URL {} is already declared by {first}; expected each section URL once",
+                        "the URL {} names the section already declared by {first}; expected each section once",
                         portal.url
                     ),
                 ));
             }
             self.by_name.insert(portal.name.clone(), here.clone());
-            self.by_url.insert(portal.url.clone(), here);
+            self.by_url.insert(section, here);
             self.portals.push(portal);
         }
         Ok(())
