@@ -1253,3 +1253,150 @@ fn the_year_only_the_list_entry_prints() {
         assert_eq!(prov(&m, "report_year").as_deref(), source, "{listed}");
     }
 }
+
+// Templates a probe found read wrongly: placeholders, issuers cut inside their own names, values
+// running into page tools, unknown issuer labels, 文号 forms, colon look-alikes, bodies named
+// with excluded words, header-row tables and years only the opening gives. Each pattern is
+// generated over layouts, scripts and, where bytes differ, encodings.
+
+/// A metadata block built from (label, value) pairs, the colon printed after each label.
+type MetaLayout = fn(&[(&str, &str)], char) -> String;
+
+/// The metadata layouts templates print: th/td rows, label and value cells, one inline line,
+/// `<dl>`, `<li>` spans.
+fn meta_layouts() -> [(&'static str, MetaLayout); 5] {
+    [
+        ("th/td rows", |pairs, colon| {
+            let rows: String = pairs
+                .iter()
+                .map(|(l, v)| format!("<tr><th>{l}{colon}</th><td>{v}</td></tr>"))
+                .collect();
+            format!("<table class=\"meta\">{rows}</table>")
+        }),
+        ("four cells a row", |pairs, colon| {
+            let rows: String = pairs
+                .chunks(2)
+                .map(|row| {
+                    let cells: String = row
+                        .iter()
+                        .map(|(l, v)| format!("<td>{l}{colon}</td><td>{v}</td>"))
+                        .collect();
+                    format!("<tr>{cells}</tr>")
+                })
+                .collect();
+            format!("<table>{rows}</table>")
+        }),
+        ("one inline line", |pairs, colon| {
+            let line: Vec<String> = pairs
+                .iter()
+                .map(|(l, v)| format!("{l}{colon}{v}"))
+                .collect();
+            format!("<p class=\"info\">{}</p>", line.join("\u{3000}"))
+        }),
+        ("dl", |pairs, colon| {
+            let items: String = pairs
+                .iter()
+                .map(|(l, v)| format!("<dt>{l}{colon}</dt><dd>{v}</dd>"))
+                .collect();
+            format!("<dl>{items}</dl>")
+        }),
+        ("li spans", |pairs, colon| {
+            let items: String = pairs
+                .iter()
+                .map(|(l, v)| format!("<li><span>{l}{colon}</span><span>{v}</span></li>"))
+                .collect();
+            format!("<ul class=\"info\">{items}</ul>")
+        }),
+    ]
+}
+
+/// A report page: `title` in `<title>` and the heading, `meta` above the text (in characters
+/// that GBK and Big5 both hold).
+fn report_page(title: &str, meta: &str) -> String {
+    page(
+        &format!("<title>{title}</title>"),
+        &format!(
+            "<div class=\"xxgk-meta\">{meta}</div><h1>{title}</h1><div class=\"content\">\
+             <p>本年度正文。</p></div>"
+        ),
+    )
+}
+
+/// Labels as printed in Simplified and in Traditional: 索引号, 发布机构, 文号, 发布日期, 来源.
+const LABEL_SCRIPTS: [(&str, [&str; 5]); 2] = [
+    (
+        "Simplified",
+        ["索引号", "发布机构", "文号", "发布日期", "来源"],
+    ),
+    (
+        "Traditional",
+        ["索引號", "發佈機構", "文號", "發佈日期", "來源"],
+    ),
+];
+
+/// A slot printed with a placeholder (`发布机构：无`, `文号：无文号`, `索引号：/`) has no value: every
+/// field reads it as not given, and a real body named by 来源 or the title is the issuer.
+#[test]
+fn placeholders_are_no_values() {
+    let placeholders = [
+        "无",
+        "無",
+        "暂无",
+        "暫無",
+        "/",
+        "-",
+        "—",
+        "无文号",
+        "無文號",
+        "暂无文号",
+        "（无）",
+        "(无)",
+        "不适用",
+        "不適用",
+        "空",
+        "无号",
+    ];
+    let title = "阿勒泰市2022年政府信息公开工作年度报告";
+    for (layout, build) in meta_layouts() {
+        for (script, [index, issuer, number, date, source]) in LABEL_SCRIPTS {
+            for none in placeholders {
+                let case = format!("{layout}, {script}, {none:?}");
+                let block = build(
+                    &[
+                        (index, none),
+                        (issuer, none),
+                        (number, none),
+                        (date, "2023-01-15"),
+                    ],
+                    '：',
+                );
+                let with_source = format!("{block}<p>{source}：阿勒泰市人民政府办公室</p>");
+                let m = read(&report_page(title, &with_source), "");
+                assert_eq!(m.index_number, None, "{case}: 索引号");
+                assert_eq!(m.doc_number, None, "{case}: 文号");
+                assert_eq!(
+                    m.issuing_body.as_deref(),
+                    Some("阿勒泰市人民政府办公室"),
+                    "{case}: {:?}",
+                    m.fields
+                );
+                assert_eq!(
+                    prov(&m, "issuing_body").as_deref(),
+                    Some("label:来源"),
+                    "{case}"
+                );
+                assert_eq!(
+                    m.publish_date.map(|d| d.to_string()).as_deref(),
+                    Some("2023-01-15"),
+                    "{case}"
+                );
+                // Without a 来源 the title names the body; a 来源 printing a placeholder is none.
+                for source_line in ["", &format!("<p>{source}：{none}</p>")] {
+                    let m = read(&report_page(title, &format!("{block}{source_line}")), "");
+                    assert_eq!(m.issuing_body.as_deref(), Some("阿勒泰市"), "{case}");
+                    assert_eq!(prov(&m, "issuing_body").as_deref(), Some("title"), "{case}");
+                }
+            }
+        }
+    }
+}

@@ -269,7 +269,10 @@ pub(crate) fn source_body(value: &str) -> Option<String> {
         .trim()
         .trim_end_matches(['（', '(', '[', '【', '［', '|', '丨'])
         .trim();
-    let named = name.chars().count() >= 2 && !name.is_ascii() && super::shape::fits("来源", name);
+    let named = name.chars().count() >= 2
+        && !name.is_ascii()
+        && !super::shape::is_placeholder(name)
+        && super::shape::fits("来源", name);
     (named && !names_the_website(name)).then(|| name.to_string())
 }
 
@@ -515,6 +518,8 @@ mod tests {
             ("山西日报", Some("山西日报")),
             ("人民网-文化频道", Some("人民网-文化频道")),
             ("无", None),
+            ("暂无", None),
+            ("不适用", None),
         ];
         for (value, want) in cases {
             assert_eq!(source_body(value).as_deref(), want, "{value}");

@@ -147,11 +147,14 @@ pub fn extract_document(
             labelled.fields.remove(label);
         }
     }
+    // A placeholder (`发布机构：无`, `文号：无文号`) gives no value: the next label, or the next
+    // source, does.
     let field = |fields: &BTreeMap<String, String>, labels: &[&str]| {
         labels.iter().find_map(|l| {
             (!misshapen.contains(*l))
                 .then(|| fields.get(*l))
                 .flatten()
+                .filter(|v| !shape::is_placeholder(v))
                 .map(|v| (v.clone(), format!("label:{l}")))
         })
     };
@@ -170,7 +173,7 @@ pub fn extract_document(
         labels.iter().find_map(|l| {
             list_fields
                 .iter()
-                .find(|(label, v)| label == l && shape::fits(l, v))
+                .find(|(label, v)| label == l && !shape::is_placeholder(v) && shape::fits(l, v))
                 .map(|(_, v)| (v.clone(), format!("list:{l}")))
         })
     };
@@ -448,24 +451,9 @@ fn list_label(raw: &str) -> String {
     }
 }
 
-/// Placeholders printed where a document has no 文号: `无`, `〔〕号`, `-`.
+/// Placeholders printed where a document has no 文号: `无`, `无文号`, `〔〕号`, `-`.
 fn is_empty_doc_number(value: &str) -> bool {
-    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    matches!(
-        compact.as_str(),
-        "无" | "暂无"
-            | "〔〕号"
-            | "[]号"
-            | "［］号"
-            | "【】号"
-            | "()号"
-            | "（）号"
-            | "〔〕"
-            | "号"
-            | "/"
-            | "／"
-            | "null"
-    ) || compact.chars().all(|c| matches!(c, '-' | '—' | '－' | '–'))
+    shape::is_placeholder(value)
 }
 
 #[cfg(test)]
@@ -482,6 +470,15 @@ mod tests {
             ("——", true),
             ("阿政办发〔2018〕12号", false),
             ("便函", false),
+            ("无文号", true),
+            ("暂无文号", true),
+            ("（无）", true),
+            ("不适用", true),
+            ("空", true),
+            ("无号", true),
+            ("無文號", true),
+            ("﹝﹞号", true),
+            ("（）号", true),
         ];
         for (value, want) in cases {
             assert_eq!(is_empty_doc_number(value), want, "{value}");

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::labels::simplified;
+
 const INDEX_LABELS: &[&str] = &["索引号", "信息索引号", "索取号"];
 const DOC_NUMBER_LABELS: &[&str] = &["文号", "发文字号", "发文文号"];
 const NAME_LABELS: &[&str] = &[
@@ -20,16 +22,55 @@ const NAME_LABELS: &[&str] = &[
     "来源",
 ];
 
-/// Placeholders a page prints for "none" (`无`, `-`): they fit every shape, so that they reach
-/// the field's own placeholder rule rather than being read as running text.
-fn is_placeholder(value: &str) -> bool {
-    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.is_empty()
-        || matches!(compact.as_str(), "无" | "暂无" | "/" | "／" | "null")
-        || compact
-            .chars()
-            .all(|c| matches!(c, '-' | '—' | '－' | '–' | '〔' | '〕' | '号' | '[' | ']'))
+/// What pages print in a slot for "none" (`无`, `暂无`, `无文号`, `（无）`, `不适用`, `-`, `/`), in
+/// either script: never a value. Each fits every shape, so that a metadata block printing one
+/// keeps it in `fields` as printed, and every field reads it as not given (`extract`).
+pub(crate) fn is_placeholder(value: &str) -> bool {
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(simplified)
+        .collect::<String>()
+        .to_lowercase();
+    let core = compact.trim_matches(['（', '）', '(', ')', '【', '】', '[', ']', '［', '］']);
+    core.is_empty()
+        || PLACEHOLDERS.contains(&core)
+        || core.chars().all(|c| {
+            matches!(
+                c,
+                '-' | '—'
+                    | '－'
+                    | '–'
+                    | '〔'
+                    | '〕'
+                    | '﹝'
+                    | '﹞'
+                    | '〖'
+                    | '〗'
+                    | '号'
+                    | '['
+                    | ']'
+            )
+        })
 }
+
+/// `is_placeholder`'s words, lower-cased and in Simplified.
+const PLACEHOLDERS: &[&str] = &[
+    "无",
+    "暂无",
+    "无文号",
+    "暂无文号",
+    "无号",
+    "不适用",
+    "空",
+    "略",
+    "null",
+    "none",
+    "n/a",
+    "/",
+    "／",
+    "\\",
+];
 
 /// Characters that end or join sentences: never inside a code, a number or a name.
 fn has_sentence_punctuation(value: &str) -> bool {
