@@ -1334,6 +1334,33 @@ const LABEL_SCRIPTS: [(&str, [&str; 5]); 2] = [
     ),
 ];
 
+/// A page read as the crawl reads it: `html` encoded in `encoding`, the charset in the header.
+/// `None` when the encoding cannot hold the page.
+fn read_encoded(html: &str, encoding: &'static encoding_rs::Encoding) -> Option<Metadata> {
+    let (body, _, unmappable) = encoding.encode(html);
+    if unmappable {
+        return None;
+    }
+    let at = url(URL);
+    let content_type = format!("text/html; charset={}", encoding.name());
+    let analysis = analyse(
+        PageInput {
+            url: &at,
+            status: 200,
+            content_type: Some(&content_type),
+            body: &body,
+        },
+        &PageRole::Item {
+            evidence: ListEvidence::default(),
+            portal_name: String::new(),
+        },
+    );
+    match analysis.view {
+        View::Item { metadata, .. } => Some(*metadata),
+        _ => panic!("{}: not read as an item", encoding.name()),
+    }
+}
+
 /// A slot printed with a placeholder (`发布机构：无`, `文号：无文号`, `索引号：/`) has no value: every
 /// field reads it as not given, and a real body named by 来源 or the title is the issuer.
 #[test]
@@ -1399,4 +1426,60 @@ fn placeholders_are_no_values() {
             }
         }
     }
+}
+
+/// 文号 forms: small brackets ﹝﹞, 〖〗, full-width digits, a range of numbers, a year joined with
+/// a dash; in every layout, in UTF-8, GBK and Big5 where the encoding holds the form.
+#[test]
+fn doc_numbers_in_every_bracket_and_digit() {
+    let numbers = [
+        "阿市政办发﹝2023﹞1号",
+        "阿市政办发〔２０２３〕１号",
+        "阿市政办发〖2023〗1号",
+        "阿市政办函〔2023〕1-2号",
+        "阿市政办发2023-1号",
+        "阿市政辦發﹝2023﹞1號",
+        "阿市政辦發〔２０２３〕１號",
+    ];
+    let mut read_in = [0usize; 3];
+    for (layout, build) in meta_layouts() {
+        for number in numbers {
+            let traditional = number.contains('辦');
+            let ([index, issuer, label, date, _], org, title) = if traditional {
+                (
+                    LABEL_SCRIPTS[1].1,
+                    "阿勒泰市人民政府辦公室",
+                    "阿勒泰市2022年政府資訊公開工作年度報告",
+                )
+            } else {
+                (
+                    LABEL_SCRIPTS[0].1,
+                    "阿勒泰市人民政府办公室",
+                    "阿勒泰市2022年政府信息公开工作年度报告",
+                )
+            };
+            let block = build(
+                &[
+                    (index, "11654300MB0123456X/2023-00012"),
+                    (issuer, org),
+                    (label, number),
+                    (date, "2023-01-15"),
+                ],
+                '：',
+            );
+            let html = report_page(title, &block);
+            for (i, encoding) in [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::BIG5]
+                .into_iter()
+                .enumerate()
+            {
+                let Some(m) = read_encoded(&html, encoding) else {
+                    continue;
+                };
+                read_in[i] += 1;
+                let case = format!("{layout}, {number}, {}", encoding.name());
+                assert_eq!(m.doc_number.as_deref(), Some(number), "{case}");
+            }
+        }
+    }
+    assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
 }

@@ -80,10 +80,13 @@ fn has_sentence_punctuation(value: &str) -> bool {
 /// Longest 文号 accepted without the `〔year〕N号` shape: a form name (`便函`).
 const SHORT_DOC_FORM_CHARS: usize = 6;
 
-/// `X〔2020〕N号`, `X[2020]N号`, `X（2020）N号`, `X2020年第N号`.
+/// `X〔2020〕N号`, `X﹝2020﹞N号`, `X〖2020〗N号`, `X[2020]N号`, `X（2020）N号`, `X2020年第N号`,
+/// `X2020-N号`, and a range of numbers (`X〔2020〕1-2号`); digits read as ASCII (`〔２０２３〕`).
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?|(?:19|20)\d{2}\s*年?\s*第?)\s*[0-9０-９〇零一二三四五六七八九十百]+\s*[号號]")
-        .expect("the document number shape is valid")
+    Regex::new(
+        r"(?:[〔﹝〖\[［【(（]\s*(?:19|20)\d{2}\s*[〕﹞〗\]］】)）]\s*第?|(?:19|20)\d{2}\s*(?:年|[-－])?\s*第?)\s*[0-9〇零一二三四五六七八九十百]+(?:\s*[-－—]\s*[0-9]+)?\s*[号號]",
+    )
+    .expect("the document number shape is valid")
 });
 
 /// True when `value` has the shape of the field labelled `label` (labels outside the shaped
@@ -99,8 +102,9 @@ pub(crate) fn fits(label: &str, value: &str) -> bool {
         chars <= 64 && digits >= 3 && han <= 8 && !has_sentence_punctuation(value)
     } else if DOC_NUMBER_LABELS.contains(&label) {
         // Short forms without a number (`便函`, `明电`) are what some pages print too.
+        let ascii: String = value.chars().map(crate::dates::ascii_digit).collect();
         !has_sentence_punctuation(value)
-            && (chars <= 48 && DOC_NUMBER.is_match(value) || chars <= SHORT_DOC_FORM_CHARS)
+            && (chars <= 48 && DOC_NUMBER.is_match(&ascii) || chars <= SHORT_DOC_FORM_CHARS)
     } else if NAME_LABELS.contains(&label) {
         chars <= 40
             && !has_sentence_punctuation(value)
@@ -151,6 +155,13 @@ mod tests {
                 false,
             ),
             ("文号", "便函", true),
+            ("文号", "阿市政办发﹝2023﹞1号", true),
+            ("文号", "阿市政办发〔２０２３〕１号", true),
+            ("文号", "阿市政办发〖2023〗1号", true),
+            ("文号", "阿市政办函〔2023〕1-2号", true),
+            ("文号", "阿市政办发2023-1号", true),
+            ("文号", "阿市政辦發﹝2023﹞12號", true),
+            ("文号", "阿市政办发〔2023〕号", false),
             ("文号", "发文机关代字年份序号", false),
             ("发布机构", "邯郸市教育局", true),
             ("发布机构", "阿图什政府网", true),
