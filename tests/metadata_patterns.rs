@@ -1483,3 +1483,63 @@ fn doc_numbers_in_every_bracket_and_digit() {
     }
     assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
 }
+
+/// Colons other than `：` and `:` after labels: `∶` (U+2236, from Word), `﹕`, `︰`, `︓`. In every
+/// layout and script, in UTF-8, GBK and Big5 where the encoding holds the colon.
+#[test]
+fn labels_with_colon_look_alikes() {
+    let mut read_in = [0usize; 3];
+    for colon in ['∶', '﹕', '︰', '︓', '：', ':'] {
+        for (layout, build) in meta_layouts() {
+            for (script, [index, issuer, number, date, _]) in LABEL_SCRIPTS {
+                let (org, doc, title) = if script == "Simplified" {
+                    (
+                        "阿勒泰市人民政府办公室",
+                        "阿市政办发〔2023〕5号",
+                        "2022年政府信息公开工作年度报告",
+                    )
+                } else {
+                    (
+                        "阿勒泰市人民政府辦公室",
+                        "阿市政辦發〔2023〕5號",
+                        "2022年政府資訊公開工作年度報告",
+                    )
+                };
+                let block = build(
+                    &[
+                        (index, "11654300MB0123456X/2023-00012"),
+                        (issuer, org),
+                        (number, doc),
+                        (date, "2023-01-15"),
+                    ],
+                    colon,
+                );
+                let html = report_page(title, &block);
+                for (i, encoding) in [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::BIG5]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let Some(m) = read_encoded(&html, encoding) else {
+                        continue;
+                    };
+                    read_in[i] += 1;
+                    let case = format!("{colon}, {layout}, {script}, {}", encoding.name());
+                    assert_eq!(
+                        m.index_number.as_deref(),
+                        Some("11654300MB0123456X/2023-00012"),
+                        "{case}: {:?}",
+                        m.fields
+                    );
+                    assert_eq!(m.issuing_body.as_deref(), Some(org), "{case}");
+                    assert_eq!(m.doc_number.as_deref(), Some(doc), "{case}");
+                    assert_eq!(
+                        m.publish_date.map(|d| d.to_string()).as_deref(),
+                        Some("2023-01-15"),
+                        "{case}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
+}

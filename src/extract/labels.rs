@@ -122,6 +122,10 @@ fn is_label_padding(c: char) -> bool {
                 | '\u{feff}'
                 | ':'
                 | '：'
+                | '∶'
+                | '﹕'
+                | '︰'
+                | '︓'
                 | '【'
                 | '】'
                 | '['
@@ -151,6 +155,12 @@ fn known_label(raw: &str) -> Option<&'static str> {
 static LONGEST_LABEL: LazyLock<usize> =
     LazyLock::new(|| all_labels().map(|l| l.chars().count()).max().unwrap_or(0));
 
+/// The colons that end a label: full-width and ASCII, and the look-alikes pages pasted from Word
+/// or typeset vertically carry (`∶` U+2236, `﹕` U+FE55, `︰` U+FE30, `︓` U+FE13).
+const COLONS: [char; 6] = [':', '：', '∶', '﹕', '︰', '︓'];
+/// `COLONS` as a regex class.
+const COLON_CLASS: &str = "[:：∶﹕︰︓]";
+
 /// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
 /// Longer labels come first so that `信息来源：` is not read as `来源：`.
 static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -175,7 +185,7 @@ static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .collect();
     let alternatives = alternatives.join("|");
     Regex::new(&format!(
-        r"(?:{alternatives})\s*[：:]|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*[：:]?"
+        r"(?:{alternatives})\s*{COLON_CLASS}|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*{COLON_CLASS}?"
     ))
     .expect("the inline label pattern is built from escaped literals")
 });
@@ -214,8 +224,9 @@ pub(crate) fn labelled_fields(body_text: &text::BodyText<'_>) -> Labelled {
     // Only a line with a colon or a bracket can hold `label：value` or `【label】value`.
     // One search for each character, not one for any: each is a fast byte search.
     let may_hold_label = |line: &str| {
-        [':', '：', '】', ']', '］']
+        COLONS
             .iter()
+            .chain(&['】', ']', '］'])
             .any(|c| line.contains(*c))
     };
     for line in body_text.lines_where(may_hold_label) {
@@ -396,7 +407,7 @@ fn is_enumerator(before: &str) -> bool {
 /// element (`<strong>索引号</strong>：000014348/…`): colons, spaces, `&nbsp;`, `&ensp;`, `|`.
 fn accept_value(raw: &str) -> Option<String> {
     let value = collapse(raw);
-    let value = value.trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | ':' | '：'));
+    let value = value.trim_matches(|c: char| c.is_whitespace() || c == '|' || COLONS.contains(&c));
     if value.is_empty() || value.chars().count() > MAX_VALUE_CHARS {
         return None;
     }

@@ -108,7 +108,7 @@ pub(crate) fn fits(label: &str, value: &str) -> bool {
     } else if NAME_LABELS.contains(&label) {
         chars <= 40
             && !has_sentence_punctuation(value)
-            && !value.contains(['：', ':'])
+            && !value.contains([':', '：', '∶', '﹕', '︰', '︓'])
             && !value.starts_with(['指', '是', '为', '即'])
     } else {
         true
