@@ -1428,6 +1428,52 @@ fn placeholders_are_no_values() {
     }
 }
 
+/// Issuer labels of other templates: 公开单位, 发布机关, 公开责任部门, 信息发布机构, in every layout
+/// and either script.
+#[test]
+fn issuer_labels_of_other_templates() {
+    let org = "阿勒泰市人民政府办公室";
+    let labels = [
+        ("公开单位", "公开单位"),
+        ("公開單位", "公开单位"),
+        ("发布机关", "发布机关"),
+        ("發佈機關", "发布机关"),
+        ("公开责任部门", "公开责任部门"),
+        ("公開責任部門", "公开责任部门"),
+        ("信息发布机构", "信息发布机构"),
+        ("信息發佈機構", "信息发布机构"),
+    ];
+    for (layout, build) in meta_layouts() {
+        for (printed, canonical) in labels {
+            for (title, want_prov) in [
+                (
+                    "2022年政府信息公开工作年度报告",
+                    format!("label:{canonical}"),
+                ),
+                (
+                    "阿勒泰市2022年政府信息公开工作年度报告",
+                    format!("label:{canonical}"),
+                ),
+            ] {
+                let block = build(&[(printed, org), ("发布日期", "2023-01-15")], '：');
+                let m = read(&report_page(title, &block), "");
+                let case = format!("{layout}, {printed}, {title}");
+                assert_eq!(
+                    m.issuing_body.as_deref(),
+                    Some(org),
+                    "{case}: {:?}",
+                    m.fields
+                );
+                assert_eq!(
+                    prov(&m, "issuing_body").as_deref(),
+                    Some(want_prov.as_str()),
+                    "{case}"
+                );
+            }
+        }
+    }
+}
+
 /// 文号 forms: small brackets ﹝﹞, 〖〗, full-width digits, a range of numbers, a year joined with
 /// a dash; in every layout, in UTF-8, GBK and Big5 where the encoding holds the form.
 #[test]

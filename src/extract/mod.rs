@@ -73,7 +73,17 @@ const INDEX_LABELS: &[&str] = &["索引号", "信息索引号", "索取号"];
 /// Labels whose value is the 文号.
 const DOC_NUMBER_LABELS: &[&str] = &["文号", "发文字号", "发文文号"];
 /// Labels whose value is the issuing body, in order of preference.
-const ISSUER_LABELS: &[&str] = &["发布机构", "发文机关", "发文单位", "发文机构", "发布单位"];
+const ISSUER_LABELS: &[&str] = &[
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "发文机构",
+    "发布单位",
+    "发布机关",
+    "信息发布机构",
+    "公开单位",
+    "公开责任部门",
+];
 /// Labels naming where the text came from (信息来源, 来源): the issuing body on pages that have no
 /// 发布机构 slot, but on pages that print one empty, usually just the website's own name.
 const SOURCE_LABELS: &[&str] = &["信息来源", "来源"];
