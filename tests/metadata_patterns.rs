@@ -1428,6 +1428,82 @@ fn placeholders_are_no_values() {
     }
 }
 
+/// A value ends where the page's furniture starts: a bracketed block (`【字体：大 中 小】`,
+/// `【打印本页】`), another label with its colon, known or not (`编辑：`, `有效期：`), or a page
+/// tool's word. Inline, in spans, and each part in its own span; Simplified and Traditional.
+#[test]
+fn values_end_where_the_page_furniture_starts() {
+    let org = "阿勒泰市人民政府办公室";
+    let tails = [
+        " 【字体：大 中 小】",
+        "【字体：<a href=\"#\">大</a> <a href=\"#\">中</a> <a href=\"#\">小</a>】",
+        " 【打印本页】 【关闭窗口】",
+        "【打印】【关闭】",
+        " 编辑：张三",
+        "\u{3000}有效期：长期",
+        " 打印本页 关闭窗口",
+        " 分享到：",
+        " 【字體：大 中 小】",
+        " 【列印本頁】 【關閉窗口】",
+        " 編輯：張三",
+    ];
+    let title = "2022年政府信息公开工作年度报告";
+    for label in ["发布机构", "來源", "来源", "信息来源", "發佈機構"] {
+        let canonical = nianbao::extract::normalise_label(label);
+        for tail in tails {
+            for (shape, bar) in [
+                ("inline", format!("<p>{label}：{org}{tail}</p>")),
+                (
+                    "label span",
+                    format!("<div><span>{label}：</span><span>{org}</span>{tail}</div>"),
+                ),
+                (
+                    "label span, text value",
+                    format!("<div><span>{label}：</span>{org}<span>{tail}</span></div>"),
+                ),
+                (
+                    "a span each",
+                    format!(
+                        "<div><span>发布时间：2023-01-15 10:20</span><span>{label}：{org}</span>\
+                         <span>{tail}</span></div>"
+                    ),
+                ),
+            ] {
+                let case = format!("{label}, {shape}: {tail:?}");
+                let m = read(&report_page(title, &bar), "");
+                assert_eq!(
+                    m.fields.get(&canonical).map(String::as_str),
+                    Some(org),
+                    "{case}: {:?}",
+                    m.fields
+                );
+                assert_eq!(m.issuing_body.as_deref(), Some(org), "{case}");
+            }
+        }
+    }
+    // Each label of a span bar ends the one before (`<span>来源：</span><span>…</span>
+    // <span>编辑：</span>…`).
+    let bar = format!(
+        "<div><span>来源：</span><span>{org}</span><span>编辑：</span><span>张三</span>\
+         <span>发布时间：</span><span>2023-01-15</span></div>"
+    );
+    let m = read(&report_page(title, &bar), "");
+    assert_eq!(m.fields.get("来源").map(String::as_str), Some(org));
+    assert_eq!(
+        m.publish_date.map(|d| d.to_string()).as_deref(),
+        Some("2023-01-15")
+    );
+    // A 文号's bracketed year is part of it; the furniture after it is not.
+    for (printed, want) in [
+        ("阿政发【2023】1号 【打印】", "阿政发【2023】1号"),
+        ("阿政发[2023]1号 【关闭窗口】", "阿政发[2023]1号"),
+        ("阿政發【2023】1號 【列印】", "阿政發【2023】1號"),
+    ] {
+        let m = read(&report_page(title, &format!("<p>文号：{printed}</p>")), "");
+        assert_eq!(m.doc_number.as_deref(), Some(want), "{printed}");
+    }
+}
+
 /// Issuer labels of other templates: 公开单位, 发布机关, 公开责任部门, 信息发布机构, in every layout
 /// and either script.
 #[test]

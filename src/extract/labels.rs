@@ -194,10 +194,23 @@ static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the inline label pattern is built from escaped literals")
 });
 
-/// An unknown `标签：` that ends the value before it (`发布日期：2016-11-22 浏览量：`).
-static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)\p{Han}{2,6}\s*[：:]").expect("the generic label pattern is valid")
+/// Where a value ends short of the next known label: at an unknown `标签：` after a gap
+/// (`发布日期：2016-11-22 浏览量：`, `来源：某局 编辑：张三`), at a bracketed block of words
+/// (`【字体：大 中 小】`, `【打印本页】`, but not a 文号's `【2023】`), or at a page tool's word after
+/// a gap (`打印本页`, `关闭窗口`, `分享到`). Matched on the text mapped to Simplified.
+static VALUE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|\s)\p{{Han}}{{2,6}}\s*{COLON_CLASS}|[【\[［]\s*[\p{{Han}}&&[^〇零○一二三四五六七八九十]]|(?:^|\s)(?:打印|关闭|字体|字号|分享|收藏)"
+    ))
+    .expect("the value end pattern is valid")
 });
+
+/// The length of the value at the start of `rest`: up to `VALUE_END`, or all of it.
+fn value_end(rest: &str) -> usize {
+    // Mapped characters keep their UTF-8 length, so an offset in one holds in the other.
+    let mapped: String = rest.chars().map(simplified).collect();
+    VALUE_END.find(&mapped).map_or(rest.len(), |m| m.start())
+}
 
 /// The Traditional characters that map to `c`, for the inline pattern.
 fn traditional_forms(c: char) -> String {
@@ -307,8 +320,8 @@ fn holds_label(element: ElementRef<'_>) -> bool {
         .any(|own| known_label(&own).is_some())
 }
 
-/// The text that follows a label element inside its parent, up to the next label element or the
-/// next element holding one.
+/// The text that follows a label element inside its parent, up to the next label element, the
+/// next element holding one, or where `value_end` says the value ends.
 fn following_text(element: ElementRef<'_>) -> Option<String> {
     let mut value = String::new();
     for sibling in element.next_siblings() {
@@ -322,7 +335,11 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
                     continue;
                 }
                 let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
-                if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) || holds_label(e) {
+                if known_label(&t).is_some()
+                    || INLINE_LABEL.is_match(&t)
+                    || holds_label(e)
+                    || value_end(t.trim_start()) == 0
+                {
                     break;
                 }
                 value.push(' ');
@@ -334,6 +351,8 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
             return None;
         }
     }
+    // Text run on after the value in the same node (`某局 【打印本页】`, `某局 编辑：张三`).
+    value.truncate(value_end(&value));
     Some(value)
 }
 
@@ -369,10 +388,7 @@ fn inline_fields(line: &str, found: &mut Labelled) {
         }
         let end = matches.get(i + 1).map_or(line.len(), |next| next.start());
         let rest = line.get(m.end()..end).unwrap_or_default();
-        let rest = match ANY_LABEL.find(rest) {
-            Some(other) => rest.get(..other.start()).unwrap_or_default(),
-            None => rest,
-        };
+        let rest = rest.get(..value_end(rest)).unwrap_or_default();
         match accept_value(rest) {
             Some(value) => {
                 found.fields.insert(label.to_string(), value);
