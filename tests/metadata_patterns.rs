@@ -1665,3 +1665,66 @@ fn labels_with_colon_look_alikes() {
     }
     assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
 }
+
+/// A metadata table whose labels make a header row and whose values are the row below, in th
+/// or td cells and either script; a row of blank label cells above a row of pairs is not one.
+#[test]
+fn labels_in_a_header_row_values_in_the_next() {
+    for (script, [index, issuer, number, date, _]) in LABEL_SCRIPTS {
+        for cell in ["th", "td"] {
+            let head: String = [index, issuer, number, date]
+                .iter()
+                .map(|l| format!("<{cell}>{l}</{cell}>"))
+                .collect();
+            let values: String = [
+                "11654300MB0123456X/2023-00012",
+                "阿勒泰市人民政府办公室",
+                "阿市政办发〔2023〕5号",
+                "2023-01-15",
+            ]
+            .iter()
+            .map(|v| format!("<td>{v}</td>"))
+            .collect();
+            let table = format!("<table><tr>{head}</tr><tr>{values}</tr></table>");
+            let m = read(
+                &report_page("阿勒泰市2022年政府信息公开工作年度报告", &table),
+                "",
+            );
+            let case = format!("{script}, {cell}");
+            assert_eq!(
+                m.index_number.as_deref(),
+                Some("11654300MB0123456X/2023-00012"),
+                "{case}: {:?}",
+                m.fields
+            );
+            assert_eq!(
+                m.issuing_body.as_deref(),
+                Some("阿勒泰市人民政府办公室"),
+                "{case}"
+            );
+            assert_eq!(
+                prov(&m, "issuing_body").as_deref(),
+                Some("label:发布机构"),
+                "{case}"
+            );
+            assert_eq!(
+                m.doc_number.as_deref(),
+                Some("阿市政办发〔2023〕5号"),
+                "{case}"
+            );
+            assert_eq!(
+                m.publish_date.map(|d| d.to_string()).as_deref(),
+                Some("2023-01-15"),
+                "{case}"
+            );
+        }
+    }
+    let pairs = "<table><tr><td>文号：</td><td>发布机构：</td></tr>\
+                 <tr><td>发布日期：</td><td>2022-01-20</td></tr></table>";
+    let m = read(
+        &report_page("阿勒泰市2022年政府信息公开工作年度报告", pairs),
+        "",
+    );
+    assert_eq!(m.fields.get("发布机构"), None, "{:?}", m.fields);
+    assert_eq!(m.fields.get("文号"), None, "{:?}", m.fields);
+}

@@ -272,7 +272,7 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
             continue;
         }
         let value = match element.value().name() {
-            "th" | "td" => next_cell(element, &["th", "td"]),
+            "th" | "td" => next_cell(element, &["th", "td"]).or_else(|| cell_below(element)),
             "dt" => next_cell(element, &["dd"]),
             _ => following_text(element),
         };
@@ -301,6 +301,47 @@ fn next_cell(element: ElementRef<'_>, tags: &[&str]) -> Option<String> {
         return None;
     }
     Some(value)
+}
+
+/// The cell under a label cell in a table whose labels make a header row and whose values are the
+/// row below (`<tr><th>索引号</th><th>发布机构</th></tr><tr><td>…</td><td>…</td></tr>`): only
+/// when every cell of the row is a label, the row below has as many cells, and none of them is one.
+fn cell_below(element: ElementRef<'_>) -> Option<String> {
+    let is_label_cell = |cell: &ElementRef<'_>| {
+        text::raw_text_within(*cell, MAX_LABEL_TEXT_CHARS)
+            .is_some_and(|t| known_label(&t).is_some())
+    };
+    let row = element
+        .parent()
+        .and_then(ElementRef::wrap)
+        .filter(|r| r.value().name() == "tr")?;
+    let labels = row_cells(row);
+    if labels.len() < 2 || !labels.iter().all(is_label_cell) {
+        return None;
+    }
+    let column = labels.iter().position(|c| c.id() == element.id())?;
+    let below = row
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "tr")?;
+    let values = row_cells(below);
+    let holds_a_label = |cell: &ElementRef<'_>| {
+        is_label_cell(cell)
+            || text::visible_text_within(*cell, MAX_VALUE_CHARS)
+                .is_none_or(|t| opens_with_label(&t))
+    };
+    if values.len() != labels.len() || values.iter().any(holds_a_label) {
+        return None;
+    }
+    text::visible_text_within(values[column], MAX_VALUE_CHARS)
+}
+
+/// The cells of a table row.
+fn row_cells(row: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+    row.children()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| matches!(e.value().name(), "th" | "td"))
+        .collect()
 }
 
 /// Text that starts with `label：` for a label nianbao knows.
