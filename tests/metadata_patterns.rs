@@ -1428,6 +1428,104 @@ fn placeholders_are_no_values() {
     }
 }
 
+/// A body whose name opens with the disclosure words (`…市政务服务管理局`, `…市政府信息中心`) is not
+/// cut to the city, and a body writing about another (`…办公室关于…市2022年…`) is the writer.
+#[test]
+fn titles_name_bodies_whose_names_hold_the_disclosure_words() {
+    let cases = [
+        (
+            "阿勒泰市政务服务管理局2022年政府信息公开工作年度报告",
+            "阿勒泰市政务服务管理局",
+        ),
+        (
+            "阿勒泰市政務服務管理局2022年政府資訊公開工作年度報告",
+            "阿勒泰市政務服務管理局",
+        ),
+        (
+            "阿勒泰市政务服务和公共资源交易中心2022年政府信息公开工作年度报告",
+            "阿勒泰市政务服务和公共资源交易中心",
+        ),
+        (
+            "阿勒泰市政府信息中心2022年政府信息公开工作年度报告",
+            "阿勒泰市政府信息中心",
+        ),
+        (
+            "阿勒泰市信息公开办公室2022年政府信息公开工作年度报告",
+            "阿勒泰市信息公开办公室",
+        ),
+        (
+            "阿勒泰市政務服務和大數據管理局2022年度政府資訊公開工作年度報告",
+            "阿勒泰市政務服務和大數據管理局",
+        ),
+        (
+            "阿勒泰市人民政府办公室关于阿勒泰市2022年政府信息公开工作年度报告",
+            "阿勒泰市人民政府办公室",
+        ),
+        (
+            "阿勒泰市人民政府辦公室關於阿勒泰市2022年政府資訊公開工作年度報告",
+            "阿勒泰市人民政府辦公室",
+        ),
+        // Unchanged: the city's own reports.
+        ("阿勒泰市2022年政务公开工作年度报告", "阿勒泰市"),
+        (
+            "阿勒泰市人民政府信息公开工作2022年度报告",
+            "阿勒泰市人民政府",
+        ),
+    ];
+    for (title, want) in cases {
+        for (shape, html) in [
+            ("heading", report_page(title, "")),
+            (
+                "title tag only",
+                page(&format!("<title>{title}</title>"), "<p>正文。</p>"),
+            ),
+        ] {
+            let m = read(&html, "");
+            assert_eq!(m.issuing_body.as_deref(), Some(want), "{title} ({shape})");
+            assert_eq!(
+                prov(&m, "issuing_body").as_deref(),
+                Some("title"),
+                "{title}"
+            );
+            assert!(m.is_annual_report, "{title}");
+        }
+    }
+}
+
+/// A `<title>` that joins the site's name with an em dash, single or doubled, before or after
+/// the report's title: the title is the report's, and so is the body it names.
+#[test]
+fn em_dashes_join_the_site_name_to_the_title() {
+    for (site, report, body) in [
+        (
+            "阿勒泰市人民政府",
+            "阿勒泰市2022年政府信息公开工作年度报告",
+            "阿勒泰市",
+        ),
+        (
+            "阿勒泰市人民政府",
+            "阿勒泰市2022年政府資訊公開工作年度報告",
+            "阿勒泰市",
+        ),
+    ] {
+        for joined in [
+            format!("{site}—{report}"),
+            format!("{site}——{report}"),
+            format!("{report}—{site}"),
+            format!("{report}——{site}"),
+            format!("{site} — {report}"),
+        ] {
+            let html = page(
+                &format!("<title>{joined}</title>"),
+                "<h1></h1><p>一、总体情况</p>",
+            );
+            let m = read(&html, "");
+            assert_eq!(m.title.as_deref(), Some(report), "{joined}");
+            assert_eq!(m.issuing_body.as_deref(), Some(body), "{joined}");
+        }
+    }
+}
+
 /// A value ends where the page's furniture starts: a bracketed block (`【字体：大 中 小】`,
 /// `【打印本页】`), another label with its colon, known or not (`编辑：`, `有效期：`), or a page
 /// tool's word. Inline, in spans, and each part in its own span; Simplified and Traditional.
