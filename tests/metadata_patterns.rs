@@ -1764,6 +1764,55 @@ fn labels_with_colon_look_alikes() {
     assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
 }
 
+/// A body whose own name holds a word that keeps other titles out (评估, 培训, 检查) still
+/// publishes reports; the same words outside its name still keep a title out.
+#[test]
+fn reports_of_bodies_named_with_excluded_words() {
+    let reports = [
+        (
+            "上海市教育评估院2022年政府信息公开工作年度报告",
+            "上海市教育评估院",
+        ),
+        (
+            "上海市教育評估院2022年政府資訊公開工作年度報告",
+            "上海市教育評估院",
+        ),
+        (
+            "新疆维吾尔自治区环境工程评估中心2022年政府信息公开工作年度报告",
+            "新疆维吾尔自治区环境工程评估中心",
+        ),
+        (
+            "阿勒泰市职业技能培训中心2022年政府信息公开工作年度报告",
+            "阿勒泰市职业技能培训中心",
+        ),
+        (
+            "阿勒泰市食品药品检查所2022年政府信息公开工作年度报告",
+            "阿勒泰市食品药品检查所",
+        ),
+        (
+            "阿勒泰市食品藥品檢查所2022年政府資訊公開工作年度報告",
+            "阿勒泰市食品藥品檢查所",
+        ),
+    ];
+    for (title, body) in reports {
+        let m = read(&report_page(title, ""), "");
+        assert!(m.is_annual_report, "{title}");
+        assert_eq!(prov(&m, "is_annual_report").as_deref(), Some("title"));
+        assert_eq!(m.issuing_body.as_deref(), Some(body), "{title}");
+        assert_eq!(m.report_year, Some(2022), "{title}");
+    }
+    for title in [
+        "上海市教育评估院2022年政府信息公开工作年度报告解读",
+        "一图读懂阿勒泰市2022年政府信息公开工作年度报告",
+        "图解阿勒泰市2022年政府信息公开年报",
+        "阿勒泰市2022年政府信息公开年报编制培训会召开",
+        "阿勒泰市职业技能培训中心关于报送2022年政府信息公开工作年度报告的通知",
+    ] {
+        let m = read(&report_page(title, ""), "");
+        assert!(!m.is_annual_report, "{title}");
+    }
+}
+
 /// A metadata table whose labels make a header row and whose values are the row below, in th
 /// or td cells and either script; a row of blank label cells above a row of pairs is not one.
 #[test]

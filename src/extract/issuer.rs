@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::labels::simplified;
-use super::report::is_annual_report_title;
+use super::report::names_a_report;
 
 /// One piece of evidence of who issued the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,9 +179,15 @@ static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
 /// `台上镇2009年…` -> `台上镇`), or after a leading year (`2020年度某某区政府信息公开…` ->
 /// `某某区`). `None` for other titles and titles that name no body.
 pub fn issuer_from_title(title: &str) -> Option<String> {
-    if !is_annual_report_title(title) {
+    if !names_a_report(title) {
         return None;
     }
+    name_in_title(title)
+}
+
+/// `issuer_from_title` for any title, report or not: the body's name before the year or the
+/// disclosure words, or `None`.
+pub(crate) fn name_in_title(title: &str) -> Option<String> {
     // `simplified` and this replacement keep UTF-8 lengths, so byte offsets found on the mapped
     // title hold in the original.
     let mapped: String = title

@@ -382,7 +382,7 @@ pub fn extract_document(
         evidence
             .title
             .as_deref()
-            .filter(|t| meta.is_annual_report && is_annual_report_title(t))
+            .filter(|t| meta.is_annual_report && report::names_a_report(t))
             .and_then(report_year_from_title)
             .map(|y| (y, "list"))
     };

@@ -93,6 +93,35 @@ pub fn is_annual_report_title(title: &str) -> bool {
         && !NOT_A_REPORT.iter().any(|n| t.contains(n))
 }
 
+/// `is_annual_report_title`, or the title of a report by a body whose own name holds a word that
+/// `NOT_A_REPORT` keeps out (`上海市教育评估院…`, `…职业技能培训中心…`, `…食品药品检查所…`): such a
+/// title is read without the body's name, which must put a place before the word and a name's
+/// ending after it, so that `一图读懂某某县…` and `图解某某市…` stay what they are.
+pub(crate) fn names_a_report(title: &str) -> bool {
+    if is_annual_report_title(title) {
+        return true;
+    }
+    let Some(name) = super::issuer::name_in_title(title) else {
+        return false;
+    };
+    let (t, n) = (normalise_title(title), normalise_title(&name));
+    let Some(at) = t.find(&n) else {
+        return false;
+    };
+    let subject = format!("{}{}", &t[..at], &t[at + n.len()..]);
+    let inside_the_name = |word: &&str| {
+        n.match_indices(*word).all(|(i, w)| {
+            n[..i].contains(['省', '市', '县', '区', '州', '旗', '盟', '镇', '乡'])
+                && i + w.len() < n.len()
+        })
+    };
+    is_annual_report_title(&subject)
+        && NOT_A_REPORT
+            .iter()
+            .filter(|w| n.contains(**w))
+            .all(inside_the_name)
+}
+
 /// What a page offers to decide whether it is an annual report.
 pub(crate) struct Evidence<'a> {
     pub title: Option<&'a str>,
@@ -133,7 +162,7 @@ const MAX_SECTION_LINES: usize = 2_000;
 /// names a document of some other kind (政府工作报告, 统计公报 …) needs its body's evidence.
 pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
     if let Some(title) = e.title {
-        if is_annual_report_title(title) {
+        if names_a_report(title) {
             return Some("title".into());
         }
         let t = normalise_title(title);
@@ -332,6 +361,42 @@ mod tests {
         ];
         for (title, want) in cases {
             assert_eq!(is_annual_report_title(title), want, "{title}");
+        }
+    }
+
+    /// Bodies whose names hold a word that keeps other titles out are still reports' authors;
+    /// the same words outside the name still keep a title out.
+    #[test]
+    fn reports_of_bodies_named_with_excluded_words() {
+        let cases = [
+            ("上海市教育评估院2022年政府信息公开工作年度报告", true),
+            (
+                "新疆维吾尔自治区环境工程评估中心2022年政府信息公开工作年度报告",
+                true,
+            ),
+            (
+                "阿勒泰市职业技能培训中心2022年政府信息公开工作年度报告",
+                true,
+            ),
+            ("阿勒泰市食品药品检查所2022年政府信息公开工作年度报告", true),
+            ("上海市教育評估院2022年政府資訊公開工作年度報告", true),
+            (
+                "阿勒泰市職業技能培訓中心2022年政府資訊公開工作年度報告",
+                true,
+            ),
+            ("一图读懂某某县2020年政府信息公开工作年度报告", false),
+            ("图解某某市2021年政府信息公开年报", false),
+            ("一圖讀懂某某縣2020年政府資訊公開工作年度報告", false),
+            ("上海市教育评估院2022年政府信息公开工作年度报告解读", false),
+            (
+                "上海市教育评估院关于报送2022年政府信息公开工作年度报告的通知",
+                false,
+            ),
+            ("阿勒泰市2022年政府信息公开年报编制培训会召开", false),
+            ("2021年政府信息公开年报编制培训会召开", false),
+        ];
+        for (title, want) in cases {
+            assert_eq!(names_a_report(title), want, "{title}");
         }
     }
 
