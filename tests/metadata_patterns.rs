@@ -1875,3 +1875,39 @@ fn labels_in_a_header_row_values_in_the_next() {
     assert_eq!(m.fields.get("发布机构"), None, "{:?}", m.fields);
     assert_eq!(m.fields.get("文号"), None, "{:?}", m.fields);
 }
+
+/// The year a report covers when only its opening says it (`现将本单位2022年度…报告如下`,
+/// `统计期限为2022年度`), and not the year a title gives for a revision or publication.
+#[test]
+fn years_the_opening_gives_and_revision_years() {
+    let title = "阿勒泰市政府信息公开工作年度报告";
+    for opening in [
+        "根据《条例》规定，现将本单位2022年度政府信息公开工作情况报告如下。",
+        "现将阿勒泰市2022年政府信息公开工作年度报告公布如下。",
+        "本报告中所列数据的统计期限为2022年度。",
+        "根據《條例》規定，現將本單位2022年度政府資訊公開工作情況報告如下。",
+        "本報告中所列數據的統計期限為2022年度。",
+    ] {
+        let html = page(
+            &format!("<title>{title}</title>"),
+            &format!(
+                "<h1>{title}</h1><div class=\"content\"><p>{opening}</p><p>一、总体情况</p>\
+                 <p>2023年，我市认真贯彻落实。</p></div>"
+            ),
+        );
+        let m = read(&html, "");
+        assert_eq!(m.report_year, Some(2022), "{opening}");
+        assert_eq!(prov(&m, "report_year").as_deref(), Some("opening"));
+        // Not a report: the opening gives no year.
+        let notice = html.replace(title, "关于做好政务公开工作的通知");
+        assert_eq!(read(&notice, "").report_year, None, "{opening}");
+    }
+    for title in [
+        "阿勒泰市2022年政府信息公开工作年度报告（2023年度修订）",
+        "阿勒泰市2022年政府資訊公開工作年度報告（2023年度修訂）",
+        "2023年度发布：阿勒泰市2022年政府信息公开工作年度报告",
+    ] {
+        let m = read(&report_page(title, ""), "");
+        assert_eq!(m.report_year, Some(2022), "{title}");
+    }
+}

@@ -386,8 +386,15 @@ pub fn extract_document(
             .and_then(report_year_from_title)
             .map(|y| (y, "list"))
     };
+    // The opening sentence (`现将本单位2022年度…报告如下`), of a page known to be a report.
+    let opening_year = || {
+        report::report_year_from_opening(&content_lines)
+            .filter(|_| meta.is_annual_report)
+            .map(|y| (y, "opening"))
+    };
     let report_year = title_year
         .or_else(|| body_year.map(|y| (y, "body")))
+        .or_else(opening_year)
         .or_else(list_year);
     if let Some((year, source)) = report_year {
         meta.report_year = Some(year);
