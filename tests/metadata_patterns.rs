@@ -1253,3 +1253,661 @@ fn the_year_only_the_list_entry_prints() {
         assert_eq!(prov(&m, "report_year").as_deref(), source, "{listed}");
     }
 }
+
+// Templates a probe found read wrongly: placeholders, issuers cut inside their own names, values
+// running into page tools, unknown issuer labels, 文号 forms, colon look-alikes, bodies named
+// with excluded words, header-row tables and years only the opening gives. Each pattern is
+// generated over layouts, scripts and, where bytes differ, encodings.
+
+/// A metadata block built from (label, value) pairs, the colon printed after each label.
+type MetaLayout = fn(&[(&str, &str)], char) -> String;
+
+/// The metadata layouts templates print: th/td rows, label and value cells, one inline line,
+/// `<dl>`, `<li>` spans.
+fn meta_layouts() -> [(&'static str, MetaLayout); 5] {
+    [
+        ("th/td rows", |pairs, colon| {
+            let rows: String = pairs
+                .iter()
+                .map(|(l, v)| format!("<tr><th>{l}{colon}</th><td>{v}</td></tr>"))
+                .collect();
+            format!("<table class=\"meta\">{rows}</table>")
+        }),
+        ("four cells a row", |pairs, colon| {
+            let rows: String = pairs
+                .chunks(2)
+                .map(|row| {
+                    let cells: String = row
+                        .iter()
+                        .map(|(l, v)| format!("<td>{l}{colon}</td><td>{v}</td>"))
+                        .collect();
+                    format!("<tr>{cells}</tr>")
+                })
+                .collect();
+            format!("<table>{rows}</table>")
+        }),
+        ("one inline line", |pairs, colon| {
+            let line: Vec<String> = pairs
+                .iter()
+                .map(|(l, v)| format!("{l}{colon}{v}"))
+                .collect();
+            format!("<p class=\"info\">{}</p>", line.join("\u{3000}"))
+        }),
+        ("dl", |pairs, colon| {
+            let items: String = pairs
+                .iter()
+                .map(|(l, v)| format!("<dt>{l}{colon}</dt><dd>{v}</dd>"))
+                .collect();
+            format!("<dl>{items}</dl>")
+        }),
+        ("li spans", |pairs, colon| {
+            let items: String = pairs
+                .iter()
+                .map(|(l, v)| format!("<li><span>{l}{colon}</span><span>{v}</span></li>"))
+                .collect();
+            format!("<ul class=\"info\">{items}</ul>")
+        }),
+    ]
+}
+
+/// A report page: `title` in `<title>` and the heading, `meta` above the text (in characters
+/// that GBK and Big5 both hold).
+fn report_page(title: &str, meta: &str) -> String {
+    page(
+        &format!("<title>{title}</title>"),
+        &format!(
+            "<div class=\"xxgk-meta\">{meta}</div><h1>{title}</h1><div class=\"content\">\
+             <p>本年度正文。</p></div>"
+        ),
+    )
+}
+
+/// Labels as printed in Simplified and in Traditional: 索引号, 发布机构, 文号, 发布日期, 来源.
+const LABEL_SCRIPTS: [(&str, [&str; 5]); 2] = [
+    (
+        "Simplified",
+        ["索引号", "发布机构", "文号", "发布日期", "来源"],
+    ),
+    (
+        "Traditional",
+        ["索引號", "發佈機構", "文號", "發佈日期", "來源"],
+    ),
+];
+
+/// A page read as the crawl reads it: `html` encoded in `encoding`, the charset in the header.
+/// `None` when the encoding cannot hold the page.
+fn read_encoded(html: &str, encoding: &'static encoding_rs::Encoding) -> Option<Metadata> {
+    let (body, _, unmappable) = encoding.encode(html);
+    if unmappable {
+        return None;
+    }
+    let at = url(URL);
+    let content_type = format!("text/html; charset={}", encoding.name());
+    let analysis = analyse(
+        PageInput {
+            url: &at,
+            status: 200,
+            content_type: Some(&content_type),
+            body: &body,
+        },
+        &PageRole::Item {
+            evidence: ListEvidence::default(),
+            portal_name: String::new(),
+        },
+    );
+    match analysis.view {
+        View::Item { metadata, .. } => Some(*metadata),
+        _ => panic!("{}: not read as an item", encoding.name()),
+    }
+}
+
+/// A slot printed with a placeholder (`发布机构：无`, `文号：无文号`, `索引号：/`) has no value: every
+/// field reads it as not given, and a real body named by 来源 or the title is the issuer.
+#[test]
+fn placeholders_are_no_values() {
+    let placeholders = [
+        "无",
+        "無",
+        "暂无",
+        "暫無",
+        "/",
+        "-",
+        "—",
+        "无文号",
+        "無文號",
+        "暂无文号",
+        "（无）",
+        "(无)",
+        "不适用",
+        "不適用",
+        "空",
+        "无号",
+    ];
+    let title = "阿勒泰市2022年政府信息公开工作年度报告";
+    for (layout, build) in meta_layouts() {
+        for (script, [index, issuer, number, date, source]) in LABEL_SCRIPTS {
+            for none in placeholders {
+                let case = format!("{layout}, {script}, {none:?}");
+                let block = build(
+                    &[
+                        (index, none),
+                        (issuer, none),
+                        (number, none),
+                        (date, "2023-01-15"),
+                    ],
+                    '：',
+                );
+                let with_source = format!("{block}<p>{source}：阿勒泰市人民政府办公室</p>");
+                let m = read(&report_page(title, &with_source), "");
+                assert_eq!(m.index_number, None, "{case}: 索引号");
+                assert_eq!(m.doc_number, None, "{case}: 文号");
+                assert_eq!(
+                    m.issuing_body.as_deref(),
+                    Some("阿勒泰市人民政府办公室"),
+                    "{case}: {:?}",
+                    m.fields
+                );
+                assert_eq!(
+                    prov(&m, "issuing_body").as_deref(),
+                    Some("label:来源"),
+                    "{case}"
+                );
+                assert_eq!(
+                    m.publish_date.map(|d| d.to_string()).as_deref(),
+                    Some("2023-01-15"),
+                    "{case}"
+                );
+                // Without a 来源 the title names the body; a 来源 printing a placeholder is none.
+                for source_line in ["", &format!("<p>{source}：{none}</p>")] {
+                    let m = read(&report_page(title, &format!("{block}{source_line}")), "");
+                    assert_eq!(m.issuing_body.as_deref(), Some("阿勒泰市"), "{case}");
+                    assert_eq!(prov(&m, "issuing_body").as_deref(), Some("title"), "{case}");
+                }
+            }
+        }
+    }
+}
+
+/// A body whose name opens with the disclosure words (`…市政务服务管理局`, `…市政府信息中心`) is not
+/// cut to the city, and a body writing about another (`…办公室关于…市2022年…`) is the writer.
+#[test]
+fn titles_name_bodies_whose_names_hold_the_disclosure_words() {
+    let cases = [
+        (
+            "阿勒泰市政务服务管理局2022年政府信息公开工作年度报告",
+            "阿勒泰市政务服务管理局",
+        ),
+        (
+            "阿勒泰市政務服務管理局2022年政府資訊公開工作年度報告",
+            "阿勒泰市政務服務管理局",
+        ),
+        (
+            "阿勒泰市政务服务和公共资源交易中心2022年政府信息公开工作年度报告",
+            "阿勒泰市政务服务和公共资源交易中心",
+        ),
+        (
+            "阿勒泰市政府信息中心2022年政府信息公开工作年度报告",
+            "阿勒泰市政府信息中心",
+        ),
+        (
+            "阿勒泰市信息公开办公室2022年政府信息公开工作年度报告",
+            "阿勒泰市信息公开办公室",
+        ),
+        (
+            "阿勒泰市政務服務和大數據管理局2022年度政府資訊公開工作年度報告",
+            "阿勒泰市政務服務和大數據管理局",
+        ),
+        (
+            "阿勒泰市人民政府办公室关于阿勒泰市2022年政府信息公开工作年度报告",
+            "阿勒泰市人民政府办公室",
+        ),
+        (
+            "阿勒泰市人民政府辦公室關於阿勒泰市2022年政府資訊公開工作年度報告",
+            "阿勒泰市人民政府辦公室",
+        ),
+        // Unchanged: the city's own reports.
+        ("阿勒泰市2022年政务公开工作年度报告", "阿勒泰市"),
+        (
+            "阿勒泰市人民政府信息公开工作2022年度报告",
+            "阿勒泰市人民政府",
+        ),
+    ];
+    for (title, want) in cases {
+        for (shape, html) in [
+            ("heading", report_page(title, "")),
+            (
+                "title tag only",
+                page(&format!("<title>{title}</title>"), "<p>正文。</p>"),
+            ),
+        ] {
+            let m = read(&html, "");
+            assert_eq!(m.issuing_body.as_deref(), Some(want), "{title} ({shape})");
+            assert_eq!(
+                prov(&m, "issuing_body").as_deref(),
+                Some("title"),
+                "{title}"
+            );
+            assert!(m.is_annual_report, "{title}");
+        }
+    }
+}
+
+/// A `<title>` that joins the site's name with an em dash, single or doubled, before or after
+/// the report's title: the title is the report's, and so is the body it names.
+#[test]
+fn em_dashes_join_the_site_name_to_the_title() {
+    for (site, report, body) in [
+        (
+            "阿勒泰市人民政府",
+            "阿勒泰市2022年政府信息公开工作年度报告",
+            "阿勒泰市",
+        ),
+        (
+            "阿勒泰市人民政府",
+            "阿勒泰市2022年政府資訊公開工作年度報告",
+            "阿勒泰市",
+        ),
+    ] {
+        for joined in [
+            format!("{site}—{report}"),
+            format!("{site}——{report}"),
+            format!("{report}—{site}"),
+            format!("{report}——{site}"),
+            format!("{site} — {report}"),
+        ] {
+            let html = page(
+                &format!("<title>{joined}</title>"),
+                "<h1></h1><p>一、总体情况</p>",
+            );
+            let m = read(&html, "");
+            assert_eq!(m.title.as_deref(), Some(report), "{joined}");
+            assert_eq!(m.issuing_body.as_deref(), Some(body), "{joined}");
+        }
+    }
+}
+
+/// A value ends where the page's furniture starts: a bracketed block (`【字体：大 中 小】`,
+/// `【打印本页】`), another label with its colon, known or not (`编辑：`, `有效期：`), or a page
+/// tool's word. Inline, in spans, and each part in its own span; Simplified and Traditional.
+#[test]
+fn values_end_where_the_page_furniture_starts() {
+    let org = "阿勒泰市人民政府办公室";
+    let tails = [
+        " 【字体：大 中 小】",
+        "【字体：<a href=\"#\">大</a> <a href=\"#\">中</a> <a href=\"#\">小</a>】",
+        " 【打印本页】 【关闭窗口】",
+        "【打印】【关闭】",
+        " 编辑：张三",
+        "\u{3000}有效期：长期",
+        " 打印本页 关闭窗口",
+        " 分享到：",
+        " 【字體：大 中 小】",
+        " 【列印本頁】 【關閉窗口】",
+        " 編輯：張三",
+    ];
+    let title = "2022年政府信息公开工作年度报告";
+    for label in ["发布机构", "來源", "来源", "信息来源", "發佈機構"] {
+        let canonical = nianbao::extract::normalise_label(label);
+        for tail in tails {
+            for (shape, bar) in [
+                ("inline", format!("<p>{label}：{org}{tail}</p>")),
+                (
+                    "label span",
+                    format!("<div><span>{label}：</span><span>{org}</span>{tail}</div>"),
+                ),
+                (
+                    "label span, text value",
+                    format!("<div><span>{label}：</span>{org}<span>{tail}</span></div>"),
+                ),
+                (
+                    "a span each",
+                    format!(
+                        "<div><span>发布时间：2023-01-15 10:20</span><span>{label}：{org}</span>\
+                         <span>{tail}</span></div>"
+                    ),
+                ),
+            ] {
+                let case = format!("{label}, {shape}: {tail:?}");
+                let m = read(&report_page(title, &bar), "");
+                assert_eq!(
+                    m.fields.get(&canonical).map(String::as_str),
+                    Some(org),
+                    "{case}: {:?}",
+                    m.fields
+                );
+                assert_eq!(m.issuing_body.as_deref(), Some(org), "{case}");
+            }
+        }
+    }
+    // Each label of a span bar ends the one before (`<span>来源：</span><span>…</span>
+    // <span>编辑：</span>…`).
+    let bar = format!(
+        "<div><span>来源：</span><span>{org}</span><span>编辑：</span><span>张三</span>\
+         <span>发布时间：</span><span>2023-01-15</span></div>"
+    );
+    let m = read(&report_page(title, &bar), "");
+    assert_eq!(m.fields.get("来源").map(String::as_str), Some(org));
+    assert_eq!(
+        m.publish_date.map(|d| d.to_string()).as_deref(),
+        Some("2023-01-15")
+    );
+    // A 文号's bracketed year is part of it; the furniture after it is not.
+    for (printed, want) in [
+        ("阿政发【2023】1号 【打印】", "阿政发【2023】1号"),
+        ("阿政发[2023]1号 【关闭窗口】", "阿政发[2023]1号"),
+        ("阿政發【2023】1號 【列印】", "阿政發【2023】1號"),
+    ] {
+        let m = read(&report_page(title, &format!("<p>文号：{printed}</p>")), "");
+        assert_eq!(m.doc_number.as_deref(), Some(want), "{printed}");
+    }
+}
+
+/// Issuer labels of other templates: 公开单位, 发布机关, 公开责任部门, 信息发布机构, in every layout
+/// and either script.
+#[test]
+fn issuer_labels_of_other_templates() {
+    let org = "阿勒泰市人民政府办公室";
+    let labels = [
+        ("公开单位", "公开单位"),
+        ("公開單位", "公开单位"),
+        ("发布机关", "发布机关"),
+        ("發佈機關", "发布机关"),
+        ("公开责任部门", "公开责任部门"),
+        ("公開責任部門", "公开责任部门"),
+        ("信息发布机构", "信息发布机构"),
+        ("信息發佈機構", "信息发布机构"),
+    ];
+    for (layout, build) in meta_layouts() {
+        for (printed, canonical) in labels {
+            for (title, want_prov) in [
+                (
+                    "2022年政府信息公开工作年度报告",
+                    format!("label:{canonical}"),
+                ),
+                (
+                    "阿勒泰市2022年政府信息公开工作年度报告",
+                    format!("label:{canonical}"),
+                ),
+            ] {
+                let block = build(&[(printed, org), ("发布日期", "2023-01-15")], '：');
+                let m = read(&report_page(title, &block), "");
+                let case = format!("{layout}, {printed}, {title}");
+                assert_eq!(
+                    m.issuing_body.as_deref(),
+                    Some(org),
+                    "{case}: {:?}",
+                    m.fields
+                );
+                assert_eq!(
+                    prov(&m, "issuing_body").as_deref(),
+                    Some(want_prov.as_str()),
+                    "{case}"
+                );
+            }
+        }
+    }
+}
+
+/// 文号 forms: small brackets ﹝﹞, 〖〗, full-width digits, a range of numbers, a year joined with
+/// a dash; in every layout, in UTF-8, GBK and Big5 where the encoding holds the form.
+#[test]
+fn doc_numbers_in_every_bracket_and_digit() {
+    let numbers = [
+        "阿市政办发﹝2023﹞1号",
+        "阿市政办发〔２０２３〕１号",
+        "阿市政办发〖2023〗1号",
+        "阿市政办函〔2023〕1-2号",
+        "阿市政办发2023-1号",
+        "阿市政辦發﹝2023﹞1號",
+        "阿市政辦發〔２０２３〕１號",
+    ];
+    let mut read_in = [0usize; 3];
+    for (layout, build) in meta_layouts() {
+        for number in numbers {
+            let traditional = number.contains('辦');
+            let ([index, issuer, label, date, _], org, title) = if traditional {
+                (
+                    LABEL_SCRIPTS[1].1,
+                    "阿勒泰市人民政府辦公室",
+                    "阿勒泰市2022年政府資訊公開工作年度報告",
+                )
+            } else {
+                (
+                    LABEL_SCRIPTS[0].1,
+                    "阿勒泰市人民政府办公室",
+                    "阿勒泰市2022年政府信息公开工作年度报告",
+                )
+            };
+            let block = build(
+                &[
+                    (index, "11654300MB0123456X/2023-00012"),
+                    (issuer, org),
+                    (label, number),
+                    (date, "2023-01-15"),
+                ],
+                '：',
+            );
+            let html = report_page(title, &block);
+            for (i, encoding) in [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::BIG5]
+                .into_iter()
+                .enumerate()
+            {
+                let Some(m) = read_encoded(&html, encoding) else {
+                    continue;
+                };
+                read_in[i] += 1;
+                let case = format!("{layout}, {number}, {}", encoding.name());
+                assert_eq!(m.doc_number.as_deref(), Some(number), "{case}");
+            }
+        }
+    }
+    assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
+}
+
+/// Colons other than `：` and `:` after labels: `∶` (U+2236, from Word), `﹕`, `︰`, `︓`. In every
+/// layout and script, in UTF-8, GBK and Big5 where the encoding holds the colon.
+#[test]
+fn labels_with_colon_look_alikes() {
+    let mut read_in = [0usize; 3];
+    for colon in ['∶', '﹕', '︰', '︓', '：', ':'] {
+        for (layout, build) in meta_layouts() {
+            for (script, [index, issuer, number, date, _]) in LABEL_SCRIPTS {
+                let (org, doc, title) = if script == "Simplified" {
+                    (
+                        "阿勒泰市人民政府办公室",
+                        "阿市政办发〔2023〕5号",
+                        "2022年政府信息公开工作年度报告",
+                    )
+                } else {
+                    (
+                        "阿勒泰市人民政府辦公室",
+                        "阿市政辦發〔2023〕5號",
+                        "2022年政府資訊公開工作年度報告",
+                    )
+                };
+                let block = build(
+                    &[
+                        (index, "11654300MB0123456X/2023-00012"),
+                        (issuer, org),
+                        (number, doc),
+                        (date, "2023-01-15"),
+                    ],
+                    colon,
+                );
+                let html = report_page(title, &block);
+                for (i, encoding) in [encoding_rs::UTF_8, encoding_rs::GBK, encoding_rs::BIG5]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let Some(m) = read_encoded(&html, encoding) else {
+                        continue;
+                    };
+                    read_in[i] += 1;
+                    let case = format!("{colon}, {layout}, {script}, {}", encoding.name());
+                    assert_eq!(
+                        m.index_number.as_deref(),
+                        Some("11654300MB0123456X/2023-00012"),
+                        "{case}: {:?}",
+                        m.fields
+                    );
+                    assert_eq!(m.issuing_body.as_deref(), Some(org), "{case}");
+                    assert_eq!(m.doc_number.as_deref(), Some(doc), "{case}");
+                    assert_eq!(
+                        m.publish_date.map(|d| d.to_string()).as_deref(),
+                        Some("2023-01-15"),
+                        "{case}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(read_in.iter().all(|n| *n > 0), "{read_in:?}");
+}
+
+/// A body whose own name holds a word that keeps other titles out (评估, 培训, 检查) still
+/// publishes reports; the same words outside its name still keep a title out.
+#[test]
+fn reports_of_bodies_named_with_excluded_words() {
+    let reports = [
+        (
+            "上海市教育评估院2022年政府信息公开工作年度报告",
+            "上海市教育评估院",
+        ),
+        (
+            "上海市教育評估院2022年政府資訊公開工作年度報告",
+            "上海市教育評估院",
+        ),
+        (
+            "新疆维吾尔自治区环境工程评估中心2022年政府信息公开工作年度报告",
+            "新疆维吾尔自治区环境工程评估中心",
+        ),
+        (
+            "阿勒泰市职业技能培训中心2022年政府信息公开工作年度报告",
+            "阿勒泰市职业技能培训中心",
+        ),
+        (
+            "阿勒泰市食品药品检查所2022年政府信息公开工作年度报告",
+            "阿勒泰市食品药品检查所",
+        ),
+        (
+            "阿勒泰市食品藥品檢查所2022年政府資訊公開工作年度報告",
+            "阿勒泰市食品藥品檢查所",
+        ),
+    ];
+    for (title, body) in reports {
+        let m = read(&report_page(title, ""), "");
+        assert!(m.is_annual_report, "{title}");
+        assert_eq!(prov(&m, "is_annual_report").as_deref(), Some("title"));
+        assert_eq!(m.issuing_body.as_deref(), Some(body), "{title}");
+        assert_eq!(m.report_year, Some(2022), "{title}");
+    }
+    for title in [
+        "上海市教育评估院2022年政府信息公开工作年度报告解读",
+        "一图读懂阿勒泰市2022年政府信息公开工作年度报告",
+        "图解阿勒泰市2022年政府信息公开年报",
+        "阿勒泰市2022年政府信息公开年报编制培训会召开",
+        "阿勒泰市职业技能培训中心关于报送2022年政府信息公开工作年度报告的通知",
+    ] {
+        let m = read(&report_page(title, ""), "");
+        assert!(!m.is_annual_report, "{title}");
+    }
+}
+
+/// A metadata table whose labels make a header row and whose values are the row below, in th
+/// or td cells and either script; a row of blank label cells above a row of pairs is not one.
+#[test]
+fn labels_in_a_header_row_values_in_the_next() {
+    for (script, [index, issuer, number, date, _]) in LABEL_SCRIPTS {
+        for cell in ["th", "td"] {
+            let head: String = [index, issuer, number, date]
+                .iter()
+                .map(|l| format!("<{cell}>{l}</{cell}>"))
+                .collect();
+            let values: String = [
+                "11654300MB0123456X/2023-00012",
+                "阿勒泰市人民政府办公室",
+                "阿市政办发〔2023〕5号",
+                "2023-01-15",
+            ]
+            .iter()
+            .map(|v| format!("<td>{v}</td>"))
+            .collect();
+            let table = format!("<table><tr>{head}</tr><tr>{values}</tr></table>");
+            let m = read(
+                &report_page("阿勒泰市2022年政府信息公开工作年度报告", &table),
+                "",
+            );
+            let case = format!("{script}, {cell}");
+            assert_eq!(
+                m.index_number.as_deref(),
+                Some("11654300MB0123456X/2023-00012"),
+                "{case}: {:?}",
+                m.fields
+            );
+            assert_eq!(
+                m.issuing_body.as_deref(),
+                Some("阿勒泰市人民政府办公室"),
+                "{case}"
+            );
+            assert_eq!(
+                prov(&m, "issuing_body").as_deref(),
+                Some("label:发布机构"),
+                "{case}"
+            );
+            assert_eq!(
+                m.doc_number.as_deref(),
+                Some("阿市政办发〔2023〕5号"),
+                "{case}"
+            );
+            assert_eq!(
+                m.publish_date.map(|d| d.to_string()).as_deref(),
+                Some("2023-01-15"),
+                "{case}"
+            );
+        }
+    }
+    let pairs = "<table><tr><td>文号：</td><td>发布机构：</td></tr>\
+                 <tr><td>发布日期：</td><td>2022-01-20</td></tr></table>";
+    let m = read(
+        &report_page("阿勒泰市2022年政府信息公开工作年度报告", pairs),
+        "",
+    );
+    assert_eq!(m.fields.get("发布机构"), None, "{:?}", m.fields);
+    assert_eq!(m.fields.get("文号"), None, "{:?}", m.fields);
+}
+
+/// The year a report covers when only its opening says it (`现将本单位2022年度…报告如下`,
+/// `统计期限为2022年度`), and not the year a title gives for a revision or publication.
+#[test]
+fn years_the_opening_gives_and_revision_years() {
+    let title = "阿勒泰市政府信息公开工作年度报告";
+    for opening in [
+        "根据《条例》规定，现将本单位2022年度政府信息公开工作情况报告如下。",
+        "现将阿勒泰市2022年政府信息公开工作年度报告公布如下。",
+        "本报告中所列数据的统计期限为2022年度。",
+        "根據《條例》規定，現將本單位2022年度政府資訊公開工作情況報告如下。",
+        "本報告中所列數據的統計期限為2022年度。",
+    ] {
+        let html = page(
+            &format!("<title>{title}</title>"),
+            &format!(
+                "<h1>{title}</h1><div class=\"content\"><p>{opening}</p><p>一、总体情况</p>\
+                 <p>2023年，我市认真贯彻落实。</p></div>"
+            ),
+        );
+        let m = read(&html, "");
+        assert_eq!(m.report_year, Some(2022), "{opening}");
+        assert_eq!(prov(&m, "report_year").as_deref(), Some("opening"));
+        // Not a report: the opening gives no year.
+        let notice = html.replace(title, "关于做好政务公开工作的通知");
+        assert_eq!(read(&notice, "").report_year, None, "{opening}");
+    }
+    for title in [
+        "阿勒泰市2022年政府信息公开工作年度报告（2023年度修订）",
+        "阿勒泰市2022年政府資訊公開工作年度報告（2023年度修訂）",
+        "2023年度发布：阿勒泰市2022年政府信息公开工作年度报告",
+    ] {
+        let m = read(&report_page(title, ""), "");
+        assert_eq!(m.report_year, Some(2022), "{title}");
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::labels::simplified;
-use super::report::is_annual_report_title;
+use super::report::names_a_report;
 
 /// One piece of evidence of who issued the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,9 +179,15 @@ static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
 /// `台上镇2009年…` -> `台上镇`), or after a leading year (`2020年度某某区政府信息公开…` ->
 /// `某某区`). `None` for other titles and titles that name no body.
 pub fn issuer_from_title(title: &str) -> Option<String> {
-    if !is_annual_report_title(title) {
+    if !names_a_report(title) {
         return None;
     }
+    name_in_title(title)
+}
+
+/// `issuer_from_title` for any title, report or not: the body's name before the year or the
+/// disclosure words, or `None`.
+pub(crate) fn name_in_title(title: &str) -> Option<String> {
     // `simplified` and this replacement keep UTF-8 lengths, so byte offsets found on the mapped
     // title hold in the original.
     let mapped: String = title
@@ -202,17 +208,27 @@ pub fn issuer_from_title(title: &str) -> Option<String> {
         }
         _ => start,
     };
-    let cut = start + TITLE_CUT.find(mapped.get(start..)?)?.start();
-    let name = body_name(title.get(start..cut)?);
-    if name.is_some() {
-        return name;
+    // The disclosure words also open some bodies' names (`…市政务服务管理局`, `…市政府信息中心`):
+    // of the cuts up to the year, which always ends the name, the last that leaves a name wins.
+    let mut named = None;
+    for m in TITLE_CUT.find_iter(mapped.get(start..)?) {
+        let cut = start + m.start();
+        let name = body_name(title.get(start..cut)?).or_else(|| {
+            // `某某市人民政府信息公开…`: the body's 政府 is also the start of the disclosure words.
+            let cut = cut + "政府".len();
+            mapped
+                .get(..cut)
+                .filter(|m| m.ends_with("政府"))
+                .and_then(|_| body_name(title.get(start..cut)?))
+        });
+        if name.is_some() {
+            named = name;
+        }
+        if YEAR.is_match(m.as_str()) {
+            break;
+        }
     }
-    // `某某市人民政府信息公开…`: the body's 政府 is also the start of the disclosure words.
-    let cut = cut + "政府".len();
-    mapped
-        .get(..cut)
-        .filter(|m| m.ends_with("政府"))
-        .and_then(|_| body_name(title.get(start..cut)?))
+    named
 }
 
 /// A year in brackets opening a title: `【2022年度】`, `[2022年]`, `（2022年度）`.
@@ -227,8 +243,8 @@ static YEAR: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the year pattern is valid")
 });
 
-/// The body's name in the text before a title's cut, without quotes, `的` and `关于` (before or
-/// after it); of a double name (`某某县住房和城乡建设局（某某县人民防空办公室）`, one office under
+/// The body's name in the text before a title's cut, without quotes, `的` and `关于` (before it,
+/// or after it with whatever follows: `某办公室关于某市` is 某办公室); of a double name (`某某县住房和城乡建设局（某某县人民防空办公室）`, one office under
 /// two names) the first. Read in Simplified (`關於`, `鄉`), returned as printed.
 fn body_name(text: &str) -> Option<String> {
     // Mapped characters keep their UTF-8 length, so a range found in one holds in the other.
@@ -239,6 +255,10 @@ fn body_name(text: &str) -> Option<String> {
         .trim_end_matches(['的', '（', '(', ' ', '\u{3000}']);
     let name = name.strip_suffix("关于").unwrap_or(name).trim();
     let name = name.strip_prefix("关于").unwrap_or(name).trim_start();
+    // `某某市人民政府办公室关于某某市…`: the body is the one writing about the other.
+    let name = name
+        .split_once("关于")
+        .map_or(name, |(body, _)| body.trim_end());
     let printed = |part: &str| text.get(range_in(&mapped, part)).map(str::to_string);
     if is_body_name(name) {
         return printed(name);
@@ -269,7 +289,10 @@ pub(crate) fn source_body(value: &str) -> Option<String> {
         .trim()
         .trim_end_matches(['（', '(', '[', '【', '［', '|', '丨'])
         .trim();
-    let named = name.chars().count() >= 2 && !name.is_ascii() && super::shape::fits("来源", name);
+    let named = name.chars().count() >= 2
+        && !name.is_ascii()
+        && !super::shape::is_placeholder(name)
+        && super::shape::fits("来源", name);
     (named && !names_the_website(name)).then(|| name.to_string())
 }
 
@@ -451,6 +474,33 @@ mod tests {
             ("政府信息公开年报(2009年)", None),
             ("二〇一七年度政府信息公开工作年度报告", None),
             ("台上镇政府信息公开指南", None),
+            // Bodies whose names open with the disclosure words.
+            (
+                "阿勒泰市政务服务管理局2022年政府信息公开工作年度报告",
+                Some("阿勒泰市政务服务管理局"),
+            ),
+            (
+                "阿勒泰市政务服务和公共资源交易中心2022年政府信息公开工作年度报告",
+                Some("阿勒泰市政务服务和公共资源交易中心"),
+            ),
+            (
+                "阿勒泰市政府信息中心2022年政府信息公开工作年度报告",
+                Some("阿勒泰市政府信息中心"),
+            ),
+            (
+                "阿勒泰市信息公开办公室2022年政府信息公开工作年度报告",
+                Some("阿勒泰市信息公开办公室"),
+            ),
+            (
+                "阿勒泰市政务服务和大数据管理局政府信息公开工作年度报告（2022年）",
+                Some("阿勒泰市政务服务和大数据管理局"),
+            ),
+            ("阿勒泰市2022年政务公开工作年度报告", Some("阿勒泰市")),
+            // One body writing about another.
+            (
+                "阿勒泰市人民政府办公室关于阿勒泰市2022年政府信息公开工作年度报告",
+                Some("阿勒泰市人民政府办公室"),
+            ),
             ("万载县2022年国民经济和社会发展统计公报", None),
         ];
         for (title, want) in cases {
@@ -489,6 +539,14 @@ mod tests {
                 "和義縣商務局",
             ),
             ("和義縣檔案館2021年政府信息公開工作年度報告", "和義縣檔案館"),
+            (
+                "阿勒泰市政務服務管理局2022年政府資訊公開工作年度報告",
+                "阿勒泰市政務服務管理局",
+            ),
+            (
+                "阿勒泰市人民政府辦公室關於阿勒泰市2022年政府資訊公開工作年度報告",
+                "阿勒泰市人民政府辦公室",
+            ),
         ];
         for (title, want) in cases {
             assert_eq!(issuer_from_title(title).as_deref(), Some(want), "{title}");
@@ -515,6 +573,8 @@ mod tests {
             ("山西日报", Some("山西日报")),
             ("人民网-文化频道", Some("人民网-文化频道")),
             ("无", None),
+            ("暂无", None),
+            ("不适用", None),
         ];
         for (value, want) in cases {
             assert_eq!(source_body(value).as_deref(), want, "{value}");

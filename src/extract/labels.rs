@@ -23,6 +23,10 @@ pub(crate) const KNOWN_LABELS: &[&str] = &[
     "发文机构",
     "信息来源",
     "来源",
+    "公开单位",
+    "发布机关",
+    "公开责任部门",
+    "信息发布机构",
     "文号",
     "发文字号",
     "发文文号",
@@ -122,6 +126,10 @@ fn is_label_padding(c: char) -> bool {
                 | '\u{feff}'
                 | ':'
                 | '：'
+                | '∶'
+                | '﹕'
+                | '︰'
+                | '︓'
                 | '【'
                 | '】'
                 | '['
@@ -151,6 +159,12 @@ fn known_label(raw: &str) -> Option<&'static str> {
 static LONGEST_LABEL: LazyLock<usize> =
     LazyLock::new(|| all_labels().map(|l| l.chars().count()).max().unwrap_or(0));
 
+/// The colons that end a label: full-width and ASCII, and the look-alikes pages pasted from Word
+/// or typeset vertically carry (`∶` U+2236, `﹕` U+FE55, `︰` U+FE30, `︓` U+FE13).
+const COLONS: [char; 6] = [':', '：', '∶', '﹕', '︰', '︓'];
+/// `COLONS` as a regex class.
+const COLON_CLASS: &str = "[:：∶﹕︰︓]";
+
 /// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
 /// Longer labels come first so that `信息来源：` is not read as `来源：`.
 static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -175,15 +189,28 @@ static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
         .collect();
     let alternatives = alternatives.join("|");
     Regex::new(&format!(
-        r"(?:{alternatives})\s*[：:]|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*[：:]?"
+        r"(?:{alternatives})\s*{COLON_CLASS}|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*{COLON_CLASS}?"
     ))
     .expect("the inline label pattern is built from escaped literals")
 });
 
-/// An unknown `标签：` that ends the value before it (`发布日期：2016-11-22 浏览量：`).
-static ANY_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\s)\p{Han}{2,6}\s*[：:]").expect("the generic label pattern is valid")
+/// Where a value ends short of the next known label: at an unknown `标签：` after a gap
+/// (`发布日期：2016-11-22 浏览量：`, `来源：某局 编辑：张三`), at a bracketed block of words
+/// (`【字体：大 中 小】`, `【打印本页】`, but not a 文号's `【2023】`), or at a page tool's word after
+/// a gap (`打印本页`, `关闭窗口`, `分享到`). Matched on the text mapped to Simplified.
+static VALUE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:^|\s)\p{{Han}}{{2,6}}\s*{COLON_CLASS}|[【\[［]\s*[\p{{Han}}&&[^〇零○一二三四五六七八九十]]|(?:^|\s)(?:打印|关闭|字体|字号|分享|收藏)"
+    ))
+    .expect("the value end pattern is valid")
 });
+
+/// The length of the value at the start of `rest`: up to `VALUE_END`, or all of it.
+fn value_end(rest: &str) -> usize {
+    // Mapped characters keep their UTF-8 length, so an offset in one holds in the other.
+    let mapped: String = rest.chars().map(simplified).collect();
+    VALUE_END.find(&mapped).map_or(rest.len(), |m| m.start())
+}
 
 /// The Traditional characters that map to `c`, for the inline pattern.
 fn traditional_forms(c: char) -> String {
@@ -214,8 +241,9 @@ pub(crate) fn labelled_fields(body_text: &text::BodyText<'_>) -> Labelled {
     // Only a line with a colon or a bracket can hold `label：value` or `【label】value`.
     // One search for each character, not one for any: each is a fast byte search.
     let may_hold_label = |line: &str| {
-        [':', '：', '】', ']', '］']
+        COLONS
             .iter()
+            .chain(&['】', ']', '］'])
             .any(|c| line.contains(*c))
     };
     for line in body_text.lines_where(may_hold_label) {
@@ -244,7 +272,7 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
             continue;
         }
         let value = match element.value().name() {
-            "th" | "td" => next_cell(element, &["th", "td"]),
+            "th" | "td" => next_cell(element, &["th", "td"]).or_else(|| cell_below(element)),
             "dt" => next_cell(element, &["dd"]),
             _ => following_text(element),
         };
@@ -275,6 +303,47 @@ fn next_cell(element: ElementRef<'_>, tags: &[&str]) -> Option<String> {
     Some(value)
 }
 
+/// The cell under a label cell in a table whose labels make a header row and whose values are the
+/// row below (`<tr><th>索引号</th><th>发布机构</th></tr><tr><td>…</td><td>…</td></tr>`): only
+/// when every cell of the row is a label, the row below has as many cells, and none of them is one.
+fn cell_below(element: ElementRef<'_>) -> Option<String> {
+    let is_label_cell = |cell: &ElementRef<'_>| {
+        text::raw_text_within(*cell, MAX_LABEL_TEXT_CHARS)
+            .is_some_and(|t| known_label(&t).is_some())
+    };
+    let row = element
+        .parent()
+        .and_then(ElementRef::wrap)
+        .filter(|r| r.value().name() == "tr")?;
+    let labels = row_cells(row);
+    if labels.len() < 2 || !labels.iter().all(is_label_cell) {
+        return None;
+    }
+    let column = labels.iter().position(|c| c.id() == element.id())?;
+    let below = row
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "tr")?;
+    let values = row_cells(below);
+    let holds_a_label = |cell: &ElementRef<'_>| {
+        is_label_cell(cell)
+            || text::visible_text_within(*cell, MAX_VALUE_CHARS)
+                .is_none_or(|t| opens_with_label(&t))
+    };
+    if values.len() != labels.len() || values.iter().any(holds_a_label) {
+        return None;
+    }
+    text::visible_text_within(values[column], MAX_VALUE_CHARS)
+}
+
+/// The cells of a table row.
+fn row_cells(row: ElementRef<'_>) -> Vec<ElementRef<'_>> {
+    row.children()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| matches!(e.value().name(), "th" | "td"))
+        .collect()
+}
+
 /// Text that starts with `label：` for a label nianbao knows.
 fn opens_with_label(text: &str) -> bool {
     INLINE_LABEL
@@ -292,8 +361,8 @@ fn holds_label(element: ElementRef<'_>) -> bool {
         .any(|own| known_label(&own).is_some())
 }
 
-/// The text that follows a label element inside its parent, up to the next label element or the
-/// next element holding one.
+/// The text that follows a label element inside its parent, up to the next label element, the
+/// next element holding one, or where `value_end` says the value ends.
 fn following_text(element: ElementRef<'_>) -> Option<String> {
     let mut value = String::new();
     for sibling in element.next_siblings() {
@@ -307,7 +376,11 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
                     continue;
                 }
                 let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
-                if known_label(&t).is_some() || INLINE_LABEL.is_match(&t) || holds_label(e) {
+                if known_label(&t).is_some()
+                    || INLINE_LABEL.is_match(&t)
+                    || holds_label(e)
+                    || value_end(t.trim_start()) == 0
+                {
                     break;
                 }
                 value.push(' ');
@@ -319,6 +392,8 @@ fn following_text(element: ElementRef<'_>) -> Option<String> {
             return None;
         }
     }
+    // Text run on after the value in the same node (`某局 【打印本页】`, `某局 编辑：张三`).
+    value.truncate(value_end(&value));
     Some(value)
 }
 
@@ -354,10 +429,7 @@ fn inline_fields(line: &str, found: &mut Labelled) {
         }
         let end = matches.get(i + 1).map_or(line.len(), |next| next.start());
         let rest = line.get(m.end()..end).unwrap_or_default();
-        let rest = match ANY_LABEL.find(rest) {
-            Some(other) => rest.get(..other.start()).unwrap_or_default(),
-            None => rest,
-        };
+        let rest = rest.get(..value_end(rest)).unwrap_or_default();
         match accept_value(rest) {
             Some(value) => {
                 found.fields.insert(label.to_string(), value);
@@ -396,7 +468,7 @@ fn is_enumerator(before: &str) -> bool {
 /// element (`<strong>索引号</strong>：000014348/…`): colons, spaces, `&nbsp;`, `&ensp;`, `|`.
 fn accept_value(raw: &str) -> Option<String> {
     let value = collapse(raw);
-    let value = value.trim_matches(|c: char| c.is_whitespace() || matches!(c, '|' | ':' | '：'));
+    let value = value.trim_matches(|c: char| c.is_whitespace() || c == '|' || COLONS.contains(&c));
     if value.is_empty() || value.chars().count() > MAX_VALUE_CHARS {
         return None;
     }

@@ -73,7 +73,17 @@ const INDEX_LABELS: &[&str] = &["索引号", "信息索引号", "索取号"];
 /// Labels whose value is the 文号.
 const DOC_NUMBER_LABELS: &[&str] = &["文号", "发文字号", "发文文号"];
 /// Labels whose value is the issuing body, in order of preference.
-const ISSUER_LABELS: &[&str] = &["发布机构", "发文机关", "发文单位", "发文机构", "发布单位"];
+const ISSUER_LABELS: &[&str] = &[
+    "发布机构",
+    "发文机关",
+    "发文单位",
+    "发文机构",
+    "发布单位",
+    "发布机关",
+    "信息发布机构",
+    "公开单位",
+    "公开责任部门",
+];
 /// Labels naming where the text came from (信息来源, 来源): the issuing body on pages that have no
 /// 发布机构 slot, but on pages that print one empty, usually just the website's own name.
 const SOURCE_LABELS: &[&str] = &["信息来源", "来源"];
@@ -147,11 +157,14 @@ pub fn extract_document(
             labelled.fields.remove(label);
         }
     }
+    // A placeholder (`发布机构：无`, `文号：无文号`) gives no value: the next label, or the next
+    // source, does.
     let field = |fields: &BTreeMap<String, String>, labels: &[&str]| {
         labels.iter().find_map(|l| {
             (!misshapen.contains(*l))
                 .then(|| fields.get(*l))
                 .flatten()
+                .filter(|v| !shape::is_placeholder(v))
                 .map(|v| (v.clone(), format!("label:{l}")))
         })
     };
@@ -170,7 +183,7 @@ pub fn extract_document(
         labels.iter().find_map(|l| {
             list_fields
                 .iter()
-                .find(|(label, v)| label == l && shape::fits(l, v))
+                .find(|(label, v)| label == l && !shape::is_placeholder(v) && shape::fits(l, v))
                 .map(|(_, v)| (v.clone(), format!("list:{l}")))
         })
     };
@@ -369,12 +382,19 @@ pub fn extract_document(
         evidence
             .title
             .as_deref()
-            .filter(|t| meta.is_annual_report && is_annual_report_title(t))
+            .filter(|t| meta.is_annual_report && report::names_a_report(t))
             .and_then(report_year_from_title)
             .map(|y| (y, "list"))
     };
+    // The opening sentence (`现将本单位2022年度…报告如下`), of a page known to be a report.
+    let opening_year = || {
+        report::report_year_from_opening(&content_lines)
+            .filter(|_| meta.is_annual_report)
+            .map(|y| (y, "opening"))
+    };
     let report_year = title_year
         .or_else(|| body_year.map(|y| (y, "body")))
+        .or_else(opening_year)
         .or_else(list_year);
     if let Some((year, source)) = report_year {
         meta.report_year = Some(year);
@@ -448,24 +468,9 @@ fn list_label(raw: &str) -> String {
     }
 }
 
-/// Placeholders printed where a document has no 文号: `无`, `〔〕号`, `-`.
+/// Placeholders printed where a document has no 文号: `无`, `无文号`, `〔〕号`, `-`.
 fn is_empty_doc_number(value: &str) -> bool {
-    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    matches!(
-        compact.as_str(),
-        "无" | "暂无"
-            | "〔〕号"
-            | "[]号"
-            | "［］号"
-            | "【】号"
-            | "()号"
-            | "（）号"
-            | "〔〕"
-            | "号"
-            | "/"
-            | "／"
-            | "null"
-    ) || compact.chars().all(|c| matches!(c, '-' | '—' | '－' | '–'))
+    shape::is_placeholder(value)
 }
 
 #[cfg(test)]
@@ -482,6 +487,15 @@ mod tests {
             ("——", true),
             ("阿政办发〔2018〕12号", false),
             ("便函", false),
+            ("无文号", true),
+            ("暂无文号", true),
+            ("（无）", true),
+            ("不适用", true),
+            ("空", true),
+            ("无号", true),
+            ("無文號", true),
+            ("﹝﹞号", true),
+            ("（）号", true),
         ];
         for (value, want) in cases {
             assert_eq!(is_empty_doc_number(value), want, "{value}");

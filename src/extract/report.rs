@@ -93,6 +93,35 @@ pub fn is_annual_report_title(title: &str) -> bool {
         && !NOT_A_REPORT.iter().any(|n| t.contains(n))
 }
 
+/// `is_annual_report_title`, or the title of a report by a body whose own name holds a word that
+/// `NOT_A_REPORT` keeps out (`上海市教育评估院…`, `…职业技能培训中心…`, `…食品药品检查所…`): such a
+/// title is read without the body's name, which must put a place before the word and a name's
+/// ending after it, so that `一图读懂某某县…` and `图解某某市…` stay what they are.
+pub(crate) fn names_a_report(title: &str) -> bool {
+    if is_annual_report_title(title) {
+        return true;
+    }
+    let Some(name) = super::issuer::name_in_title(title) else {
+        return false;
+    };
+    let (t, n) = (normalise_title(title), normalise_title(&name));
+    let Some(at) = t.find(&n) else {
+        return false;
+    };
+    let subject = format!("{}{}", &t[..at], &t[at + n.len()..]);
+    let inside_the_name = |word: &&str| {
+        n.match_indices(*word).all(|(i, w)| {
+            n[..i].contains(['省', '市', '县', '区', '州', '旗', '盟', '镇', '乡'])
+                && i + w.len() < n.len()
+        })
+    };
+    is_annual_report_title(&subject)
+        && NOT_A_REPORT
+            .iter()
+            .filter(|w| n.contains(**w))
+            .all(inside_the_name)
+}
+
 /// What a page offers to decide whether it is an annual report.
 pub(crate) struct Evidence<'a> {
     pub title: Option<&'a str>,
@@ -133,7 +162,7 @@ const MAX_SECTION_LINES: usize = 2_000;
 /// names a document of some other kind (政府工作报告, 统计公报 …) needs its body's evidence.
 pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
     if let Some(title) = e.title {
-        if is_annual_report_title(title) {
+        if names_a_report(title) {
             return Some("title".into());
         }
         let t = normalise_title(title);
@@ -229,9 +258,19 @@ static CHINESE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([〇零○一二三四五六七八九]{4})\s*年").expect("the Chinese year pattern is valid")
 });
 
+/// A year a title gives for when the report was revised or published, not the year it covers:
+/// `…年度报告（2023年度修订）`, `2023年度发布：…`.
+static REVISION_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"[（(]?(?:19|20)\d{2}\s*年度?\s*(?:修[订訂]|修正|更正|发布|印发)[^）)\d]{0,10}[）)]?",
+    )
+    .expect("the revision year pattern is valid")
+});
+
 /// The year a report title names (`2017年度…年度报告`, `…年报(2009年)`, `二〇一七年度…`), or `None`.
 pub fn report_year_from_title(title: &str) -> Option<i32> {
     let t = normalise_title(title);
+    let t = REVISION_YEAR.replace_all(&t, "");
     for re in YEAR_OF_TITLE.iter() {
         let year = re
             .captures_iter(&t)
@@ -268,6 +307,35 @@ static STATISTICS_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("the statistics period pattern is valid")
 });
+
+/// The year the opening of a report says it covers: `现将本单位2022年度政府信息公开工作情况报告如下`,
+/// `现将某市2022年…年度报告公布如下`, `统计期限为2022年度`. Not a statistics period with dates, so
+/// it is no evidence that the page is a report, only the year of one.
+static OPENING_YEAR: LazyLock<[Regex; 2]> = LazyLock::new(|| {
+    [
+        r"现将[^。；;]{0,40}?((?:19|20)\d{2})\s*年度?[^。；;\d]{0,40}?(?:报告|年报)",
+        r"统计[^。；;]{0,16}?(?:期限|时限|时间|期间|时段|区间)\s*(?:为|是)?\s*((?:19|20)\d{2})\s*年度",
+    ]
+    .map(|p| Regex::new(p).expect("the opening year patterns are valid"))
+});
+
+/// Lines at the start of a report body read for `OPENING_YEAR`.
+const OPENING_YEAR_LINES: usize = 8;
+
+/// The year a report's opening lines say it covers (`OPENING_YEAR`), or `None`.
+pub(crate) fn report_year_from_opening(lines: &[String]) -> Option<i32> {
+    lines.iter().take(OPENING_YEAR_LINES).find_map(|line| {
+        let line = normalise_title(line);
+        OPENING_YEAR.iter().find_map(|re| {
+            re.captures(&line)?
+                .get(1)?
+                .as_str()
+                .parse()
+                .ok()
+                .filter(|y| REPORT_YEARS.contains(y))
+        })
+    })
+}
 
 /// The year of the statistics period a report body states, or `None`.
 pub fn report_year_from_body(text: &str) -> Option<i32> {
@@ -332,6 +400,42 @@ mod tests {
         ];
         for (title, want) in cases {
             assert_eq!(is_annual_report_title(title), want, "{title}");
+        }
+    }
+
+    /// Bodies whose names hold a word that keeps other titles out are still reports' authors;
+    /// the same words outside the name still keep a title out.
+    #[test]
+    fn reports_of_bodies_named_with_excluded_words() {
+        let cases = [
+            ("上海市教育评估院2022年政府信息公开工作年度报告", true),
+            (
+                "新疆维吾尔自治区环境工程评估中心2022年政府信息公开工作年度报告",
+                true,
+            ),
+            (
+                "阿勒泰市职业技能培训中心2022年政府信息公开工作年度报告",
+                true,
+            ),
+            ("阿勒泰市食品药品检查所2022年政府信息公开工作年度报告", true),
+            ("上海市教育評估院2022年政府資訊公開工作年度報告", true),
+            (
+                "阿勒泰市職業技能培訓中心2022年政府資訊公開工作年度報告",
+                true,
+            ),
+            ("一图读懂某某县2020年政府信息公开工作年度报告", false),
+            ("图解某某市2021年政府信息公开年报", false),
+            ("一圖讀懂某某縣2020年政府資訊公開工作年度報告", false),
+            ("上海市教育评估院2022年政府信息公开工作年度报告解读", false),
+            (
+                "上海市教育评估院关于报送2022年政府信息公开工作年度报告的通知",
+                false,
+            ),
+            ("阿勒泰市2022年政府信息公开年报编制培训会召开", false),
+            ("2021年政府信息公开年报编制培训会召开", false),
+        ];
+        for (title, want) in cases {
+            assert_eq!(names_a_report(title), want, "{title}");
         }
     }
 
@@ -456,9 +560,56 @@ mod tests {
             // Found by the fuzzer: a number that is no report's year.
             ("政府信息公开工作年度报告<div>1900-00-00", None),
             ("1900年政府信息公开工作年度报告（2019年）", Some(2019)),
+            // A revision's or a publication's year is not the year covered.
+            (
+                "阿勒泰市2022年政府信息公开工作年度报告（2023年度修订）",
+                Some(2022),
+            ),
+            (
+                "阿勒泰市2022年政府資訊公開工作年度報告（2023年度修訂）",
+                Some(2022),
+            ),
+            (
+                "2023年度发布：阿勒泰市2022年政府信息公开工作年度报告",
+                Some(2022),
+            ),
+            (
+                "阿勒泰市2022年政府信息公开工作年度报告（2023年1月）",
+                Some(2022),
+            ),
         ];
         for (title, want) in cases {
             assert_eq!(report_year_from_title(title), want, "{title}");
+        }
+    }
+
+    #[test]
+    fn report_years_from_opening_lines() {
+        let cases: &[(&[&str], Option<i32>)] = &[
+            (
+                &["根据《条例》规定，现将本单位2022年度政府信息公开工作情况报告如下。"],
+                Some(2022),
+            ),
+            (
+                &["现将阿勒泰市2022年政府信息公开工作年度报告公布如下。"],
+                Some(2022),
+            ),
+            (
+                &["根據《條例》規定，現將本單位2022年度政府資訊公開工作情況報告如下。"],
+                Some(2022),
+            ),
+            (&["本报告中所列数据的统计期限为2022年度。"], Some(2022)),
+            (&["本報告中所列數據的統計期限為2022年度。"], Some(2022)),
+            (&["与2021年相比，本年度公开数量有所增加。"], None),
+            (
+                &["现将有关情况报告如下。", "2022年，我市认真贯彻落实。"],
+                None,
+            ),
+            (&["现将2023年1月15日印发的通知转发给你们。"], None),
+        ];
+        for (lines, want) in cases {
+            let lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+            assert_eq!(report_year_from_opening(&lines), *want, "{lines:?}");
         }
     }
 

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::labels::simplified;
+
 const INDEX_LABELS: &[&str] = &["索引号", "信息索引号", "索取号"];
 const DOC_NUMBER_LABELS: &[&str] = &["文号", "发文字号", "发文文号"];
 const NAME_LABELS: &[&str] = &[
@@ -18,18 +20,61 @@ const NAME_LABELS: &[&str] = &[
     "发布单位",
     "信息来源",
     "来源",
+    "公开单位",
+    "发布机关",
+    "公开责任部门",
+    "信息发布机构",
 ];
 
-/// Placeholders a page prints for "none" (`无`, `-`): they fit every shape, so that they reach
-/// the field's own placeholder rule rather than being read as running text.
-fn is_placeholder(value: &str) -> bool {
-    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.is_empty()
-        || matches!(compact.as_str(), "无" | "暂无" | "/" | "／" | "null")
-        || compact
-            .chars()
-            .all(|c| matches!(c, '-' | '—' | '－' | '–' | '〔' | '〕' | '号' | '[' | ']'))
+/// What pages print in a slot for "none" (`无`, `暂无`, `无文号`, `（无）`, `不适用`, `-`, `/`), in
+/// either script: never a value. Each fits every shape, so that a metadata block printing one
+/// keeps it in `fields` as printed, and every field reads it as not given (`extract`).
+pub(crate) fn is_placeholder(value: &str) -> bool {
+    let compact: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(simplified)
+        .collect::<String>()
+        .to_lowercase();
+    let core = compact.trim_matches(['（', '）', '(', ')', '【', '】', '[', ']', '［', '］']);
+    core.is_empty()
+        || PLACEHOLDERS.contains(&core)
+        || core.chars().all(|c| {
+            matches!(
+                c,
+                '-' | '—'
+                    | '－'
+                    | '–'
+                    | '〔'
+                    | '〕'
+                    | '﹝'
+                    | '﹞'
+                    | '〖'
+                    | '〗'
+                    | '号'
+                    | '['
+                    | ']'
+            )
+        })
 }
+
+/// `is_placeholder`'s words, lower-cased and in Simplified.
+const PLACEHOLDERS: &[&str] = &[
+    "无",
+    "暂无",
+    "无文号",
+    "暂无文号",
+    "无号",
+    "不适用",
+    "空",
+    "略",
+    "null",
+    "none",
+    "n/a",
+    "/",
+    "／",
+    "\\",
+];
 
 /// Characters that end or join sentences: never inside a code, a number or a name.
 fn has_sentence_punctuation(value: &str) -> bool {
@@ -39,10 +84,13 @@ fn has_sentence_punctuation(value: &str) -> bool {
 /// Longest 文号 accepted without the `〔year〕N号` shape: a form name (`便函`).
 const SHORT_DOC_FORM_CHARS: usize = 6;
 
-/// `X〔2020〕N号`, `X[2020]N号`, `X（2020）N号`, `X2020年第N号`.
+/// `X〔2020〕N号`, `X﹝2020﹞N号`, `X〖2020〗N号`, `X[2020]N号`, `X（2020）N号`, `X2020年第N号`,
+/// `X2020-N号`, and a range of numbers (`X〔2020〕1-2号`); digits read as ASCII (`〔２０２３〕`).
 static DOC_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:[〔\[［【(（]\s*(?:19|20)\d{2}\s*[〕\]］】)）]\s*第?|(?:19|20)\d{2}\s*年?\s*第?)\s*[0-9０-９〇零一二三四五六七八九十百]+\s*[号號]")
-        .expect("the document number shape is valid")
+    Regex::new(
+        r"(?:[〔﹝〖\[［【(（]\s*(?:19|20)\d{2}\s*[〕﹞〗\]］】)）]\s*第?|(?:19|20)\d{2}\s*(?:年|[-－])?\s*第?)\s*[0-9〇零一二三四五六七八九十百]+(?:\s*[-－—]\s*[0-9]+)?\s*[号號]",
+    )
+    .expect("the document number shape is valid")
 });
 
 /// True when `value` has the shape of the field labelled `label` (labels outside the shaped
@@ -58,12 +106,13 @@ pub(crate) fn fits(label: &str, value: &str) -> bool {
         chars <= 64 && digits >= 3 && han <= 8 && !has_sentence_punctuation(value)
     } else if DOC_NUMBER_LABELS.contains(&label) {
         // Short forms without a number (`便函`, `明电`) are what some pages print too.
+        let ascii: String = value.chars().map(crate::dates::ascii_digit).collect();
         !has_sentence_punctuation(value)
-            && (chars <= 48 && DOC_NUMBER.is_match(value) || chars <= SHORT_DOC_FORM_CHARS)
+            && (chars <= 48 && DOC_NUMBER.is_match(&ascii) || chars <= SHORT_DOC_FORM_CHARS)
     } else if NAME_LABELS.contains(&label) {
         chars <= 40
             && !has_sentence_punctuation(value)
-            && !value.contains(['：', ':'])
+            && !value.contains([':', '：', '∶', '﹕', '︰', '︓'])
             && !value.starts_with(['指', '是', '为', '即'])
     } else {
         true
@@ -110,6 +159,13 @@ mod tests {
                 false,
             ),
             ("文号", "便函", true),
+            ("文号", "阿市政办发﹝2023﹞1号", true),
+            ("文号", "阿市政办发〔２０２３〕１号", true),
+            ("文号", "阿市政办发〖2023〗1号", true),
+            ("文号", "阿市政办函〔2023〕1-2号", true),
+            ("文号", "阿市政办发2023-1号", true),
+            ("文号", "阿市政辦發﹝2023﹞12號", true),
+            ("文号", "阿市政办发〔2023〕号", false),
             ("文号", "发文机关代字年份序号", false),
             ("发布机构", "邯郸市教育局", true),
             ("发布机构", "阿图什政府网", true),

@@ -4,7 +4,8 @@
 use super::issuer;
 
 /// The article part of a `<title>`: split on `_`, `|` and spaced dashes and keep the longest part
-/// that is not the site; then drop a site name glued on with a bare `-` (`…通知-湖北省…局`).
+/// that is not the site; then drop a site name glued on with a bare dash (`…通知-湖北省…局`,
+/// `阿勒泰市人民政府—…`).
 pub(crate) fn trim_site_name(title: &str, site_names: &[&str]) -> Option<String> {
     let is_site = |part: &str| {
         let part = part.trim();
@@ -26,17 +27,28 @@ pub(crate) fn trim_site_name(title: &str, site_names: &[&str]) -> Option<String>
         .map(str::trim)
         .filter(|p| !p.is_empty() && !is_site(p))
         .max_by_key(|p| p.chars().count())?;
-    let mut parts: Vec<&str> = best.split(['-', '－']).collect();
-    while parts.len() > 1 && parts.last().is_some_and(|p| is_site(p)) {
-        parts.pop();
+    let mut kept = best;
+    while let Some((head, tail)) = kept.rsplit_once(WEAK_DASHES) {
+        let head = head.trim_end_matches(WEAK_DASHES);
+        if head.trim().is_empty() || !is_site(tail) {
+            break;
+        }
+        kept = head;
     }
-    while parts.len() > 1 && parts.first().is_some_and(|p| is_site(p)) {
-        parts.remove(0);
+    while let Some((head, tail)) = kept.split_once(WEAK_DASHES) {
+        let tail = tail.trim_start_matches(WEAK_DASHES);
+        if tail.trim().is_empty() || !is_site(head) {
+            break;
+        }
+        kept = tail;
     }
-    let kept = parts.join("-");
     let kept = kept.trim();
     (!kept.is_empty()).then(|| kept.to_string())
 }
+
+/// Dashes that join a site name to a title with no gap: `-`, `－`, and the em dash, alone or
+/// doubled (`阿勒泰市人民政府—…`, `…——某某网`).
+const WEAK_DASHES: [char; 3] = ['-', '－', '—'];
 
 #[cfg(test)]
 mod tests {
@@ -71,6 +83,22 @@ mod tests {
                 Some("2017年度政府信息公开年度报告"),
             ),
             ("中国政府网", None),
+            (
+                "阿勒泰市人民政府—阿勒泰市2022年政府信息公开工作年度报告",
+                Some("阿勒泰市2022年政府信息公开工作年度报告"),
+            ),
+            (
+                "阿勒泰市人民政府——阿勒泰市2022年政府信息公开工作年度报告",
+                Some("阿勒泰市2022年政府信息公开工作年度报告"),
+            ),
+            (
+                "阿勒泰市2022年政府信息公开工作年度报告——阿勒泰市人民政府",
+                Some("阿勒泰市2022年政府信息公开工作年度报告"),
+            ),
+            (
+                "阿勒泰市人民政府—阿勒泰市2022年政府資訊公開工作年度報告",
+                Some("阿勒泰市2022年政府資訊公開工作年度報告"),
+            ),
             (
                 "关于印发2023年工作要点的通知-沭阳县发改局",
                 Some("关于印发2023年工作要点的通知"),
