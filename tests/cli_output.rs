@@ -289,3 +289,26 @@ fn a_crawl_of_no_portals_is_a_config_error() {
         assert!(message.contains("seeds"), "{message}");
     }
 }
+
+/// The shipped config.toml's placeholder contact is refused by `crawl` and `backfill` (exit 2,
+/// naming the key): a server's operator must be able to reach whoever crawls.
+#[test]
+fn the_shipped_placeholder_contact_is_refused() {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao/0.1 (+https://example.org/change-this-contact-page; government report archiver)\"\n\
+         [[portal]]\nname = \"甲县人民政府\"\nurl = \"http://127.0.0.1:9/nb/\"\n",
+    )
+    .expect("config");
+    for args in [vec!["crawl"], vec!["backfill", "--years", "2020-2021"]] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.arg("--config").arg(&config).args(&args);
+        let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {message}");
+        assert!(message.contains("politeness.user_agent"), "{message}");
+        assert!(message.contains("placeholder"), "{message}");
+    }
+}

@@ -241,7 +241,10 @@ fn bad_config_and_a_busy_data_dir_exit_with_their_codes() {
 
 #[test]
 fn a_crawl_waits_for_a_short_command_that_holds_the_store() {
-    let h = Harness::with_sites(vec![], INTERVAL);
+    let h = Harness::with_sites(
+        vec![nianbao_sim::SiteSpec::standard_named("gbk").expect("standard site")],
+        INTERVAL,
+    );
     let held = nianbao::store::Store::open(&h.data_dir()).expect("the test holds the store");
     let release = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(1500));

@@ -33,6 +33,7 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
         ))
         .into());
     }
+    check_contact(settings)?;
     let store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE).await?;
     warn_on_shard_change(settings, &store)?;
     if settings.portals.is_empty() {
@@ -106,6 +107,28 @@ fn warn_on_shard_change(settings: &Settings, store: &crate::store::Store) -> any
             settings.data_dir.display(),
             name(&last.shard),
             name(&now)
+        );
+    }
+    Ok(())
+}
+
+/// The contact of the shipped config.toml, which names no one.
+const PLACEHOLDER_CONTACT: &str = "change-this-contact-page";
+
+/// A server's operator must be able to reach whoever crawls: the shipped placeholder contact is
+/// refused, and a config without `user_agent` (which sends the project's address) is warned of.
+fn check_contact(settings: &Settings) -> Result<(), super::UsageError> {
+    let agent = &settings.politeness.user_agent;
+    if agent.contains(PLACEHOLDER_CONTACT) {
+        return Err(super::UsageError(format!(
+            "{}: politeness.user_agent still has the shipped placeholder contact ({agent:?}); put a URL or address where a server's operator can reach you in it before crawling",
+            settings.config_path.display()
+        )));
+    }
+    if agent == crate::config::DEFAULT_USER_AGENT {
+        tracing::warn!(
+            "{}: politeness.user_agent is not set, so servers see {agent:?}, the project's address, not yours; set one with your contact URL",
+            settings.config_path.display()
         );
     }
     Ok(())

@@ -52,9 +52,8 @@ pub(super) fn politeness(
         user_agent: raw
             .user_agent
             .map_or_else(|| DEFAULT_USER_AGENT.to_owned(), |ua| ua.0),
-        per_host_interval: positive(
+        per_host_interval: gap(
             raw.per_host_interval,
-            DEFAULT_PER_HOST_INTERVAL,
             &table.key("per_host_interval"),
             source,
         )?,
@@ -115,7 +114,13 @@ pub(super) fn fetch(
             &table.key("max_body_bytes"),
             source,
         )?,
-        max_retries: raw.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+        max_retries: at_most(
+            raw.max_retries,
+            DEFAULT_MAX_RETRIES,
+            MAX_MAX_RETRIES,
+            &table.key("max_retries"),
+            source,
+        )?,
         retry_base: positive(
             raw.retry_base,
             DEFAULT_RETRY_BASE,
@@ -166,9 +171,28 @@ fn failure_policy(
 ) -> Result<FailurePolicy, ConfigError> {
     let d = FailurePolicy::default();
     let duration = |v: &Option<HumanDuration>, default| v.as_ref().map(|h| h.0).unwrap_or(default);
+    let (retry_first, retry_max) = (
+        duration(&raw.failed_retry_first, d.retry_first),
+        duration(&raw.failed_retry_max, d.retry_max),
+    );
+    if retry_first > retry_max {
+        let key = if raw.failed_retry_max.is_some() {
+            "failed_retry_max"
+        } else {
+            "failed_retry_first"
+        };
+        return Err(source.at_key(
+            &table.key(key),
+            format!(
+                "expected failed_retry_first ({}) no longer than failed_retry_max ({}): the first wait doubles up to the longest",
+                humantime::format_duration(retry_first),
+                humantime::format_duration(retry_max)
+            ),
+        ));
+    }
     Ok(FailurePolicy {
-        retry_first: duration(&raw.failed_retry_first, d.retry_first),
-        retry_max: duration(&raw.failed_retry_max, d.retry_max),
+        retry_first,
+        retry_max,
         gone_after_failures: at_least(
             raw.gone_after_failures,
             d.gone_after_failures,
@@ -381,9 +405,8 @@ pub(super) fn portals(
         };
         let per_host_interval = match raw.per_host_interval {
             None => None,
-            Some(interval) => Some(positive(
+            Some(interval) => Some(gap(
                 Some(interval),
-                DEFAULT_PER_HOST_INTERVAL,
                 &table.key("per_host_interval"),
                 source,
             )?),
@@ -452,6 +475,51 @@ fn positive(
             format!("expected {DURATION_FORM} greater than zero, found a zero duration"),
         )),
         Some(HumanDuration(d)) => Ok(d),
+    }
+}
+
+/// Longest gap between two requests to one host: longer ones are typing slips (`"1M"` is a
+/// month; a minute is `"1m"`) that would leave a crawl waiting silently.
+pub const MAX_PER_HOST_INTERVAL: Duration = Duration::from_secs(3600);
+/// Most retries of one request.
+pub const MAX_MAX_RETRIES: u32 = 10;
+
+/// A per-host gap: positive and at most `MAX_PER_HOST_INTERVAL`.
+pub(super) fn gap(
+    value: Option<HumanDuration>,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<Duration, ConfigError> {
+    let d = positive(value, DEFAULT_PER_HOST_INTERVAL, key, source)?;
+    if d > MAX_PER_HOST_INTERVAL {
+        return Err(source.at_key(
+            key,
+            format!(
+                "expected {DURATION_FORM} of at most an hour, found {} (a minute is \"1m\"; \"1M\" is a month)",
+                humantime::format_duration(d)
+            ),
+        ));
+    }
+    Ok(d)
+}
+
+fn at_most<T>(
+    value: Option<T>,
+    default: T,
+    max: T,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    match value {
+        Some(v) if v > max => Err(source.at_key(
+            key,
+            format!("expected a whole number of at most {max}, found {v}"),
+        )),
+        Some(v) => Ok(v),
+        None => Ok(default),
     }
 }
 
