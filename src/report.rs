@@ -318,6 +318,11 @@ impl RunReport {
                     p.failures.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let _ = writeln!(out, "      failures: {}", kinds.join(", "));
             }
+            if !p.excluded.is_empty() {
+                let kinds: Vec<String> =
+                    p.excluded.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let _ = writeln!(out, "      not fetched: {}", kinds.join(", "));
+            }
             for (list, c) in &p.lists {
                 let _ = writeln!(out, "      list {list}: {}", c.completeness());
             }

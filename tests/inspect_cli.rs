@@ -155,6 +155,22 @@ fn a_list_whose_pager_only_a_script_runs_says_so() {
     }
 }
 
+/// A path that is no file, or an address of another scheme, is bad usage (exit 2) that says
+/// which; it is not an unreadable archive (exit 3).
+#[test]
+fn a_missing_file_or_an_ftp_address_is_bad_usage() {
+    for (target, says) in [
+        ("no-such-page.html", "is no file"),
+        ("ftp://www.example.gov.cn/nb/index.html", "ftp URL"),
+    ] {
+        let out = inspect(&[target]);
+        let message = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{target}: {message}");
+        assert!(message.contains(says), "{target}: {message}");
+        assert!(message.contains(target), "{target}: {message}");
+    }
+}
+
 #[test]
 fn challenges_and_mislabelled_charsets() {
     let cases: &[(&str, &str, Option<&str>)] = &[

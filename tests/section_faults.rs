@@ -449,3 +449,31 @@ fn a_dead_entry_at_the_top_of_a_list_is_visited_once_a_week() {
         server.requests()
     );
 }
+
+/// A portal whose robots.txt cannot be read (a 503) is not walked, as RFC 9309 asks; the summary
+/// and the ledger say why rather than "0 failures [UNREACHABLE]" alone.
+#[test]
+fn a_section_not_fetched_says_why() {
+    let server = RouteServer::bind("127.0.0.88");
+    server.serve(Arc::new(|target: &str| match target {
+        "/robots.txt" => (503, HTML.into(), b"<html><body>503</body></html>".to_vec()),
+        "/nb/" => (200, HTML.into(), LIST.as_bytes().to_vec()),
+        _ => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(
+        dir.path(),
+        &[("甲县人民政府", format!("{}/nb/", server.base))],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{summary}");
+    assert!(summary.contains("[UNREACHABLE]"), "{summary}");
+    assert!(summary.contains("not fetched: robots=1"), "{summary}");
+    assert!(summary.contains("robots.txt unavailable"), "{summary}");
+    assert!(
+        !server.requests().iter().any(|t| t == "/nb/"),
+        "the section was asked: {:?}",
+        server.requests()
+    );
+}

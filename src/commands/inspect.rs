@@ -109,6 +109,21 @@ pub struct RawPage {
 }
 
 fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
+    // Neither a page nor an address nianbao fetches (a mistyped path, ftp://…): bad usage.
+    if !path.is_file() {
+        let what = match Url::parse(&path.to_string_lossy()) {
+            Ok(u) if u.scheme().len() > 1 => format!(
+                "{} is a {} URL: inspect fetches http and https addresses only",
+                path.to_string_lossy(),
+                u.scheme()
+            ),
+            _ => format!(
+                "{} is no file (and not an http or https URL)",
+                path.to_string_lossy()
+            ),
+        };
+        return Err(super::UsageError(what).into());
+    }
     // An archived raw file may be given as it is stored, compressed or not.
     let body = crate::archive::read_file(path, config::DEFAULT_MAX_BODY_BYTES)
         .with_context(|| format!("cannot read {}", path.to_string_lossy()))?;

@@ -26,11 +26,17 @@ impl Engine {
         let state = self.walk_list_page(task).await;
         let failed = matches!(&state, TaskState::Failed(kind) if kind != "needs_javascript");
         if let (true, Role::List { year, page, .. }) = (failed, &task.role) {
-            let what = match (page, ranges_of(&task.request.url)) {
+            let mut what = match (page, ranges_of(&task.request.url)) {
                 (_, Some((start, end))) => format!("range {start}-{end} failed"),
                 (Some(n), None) => format!("page {n} failed"),
                 (None, None) => format!("page {} failed", task.request.url),
             };
+            // Not asked at all (robots.txt unreachable, say): the ledger says why.
+            if let TaskState::Failed(kind) = &state
+                && let Some(reason) = kind.strip_prefix("excluded: ")
+            {
+                what = format!("{what}: not fetched, {reason}");
+            }
             let not_found = matches!(&state, TaskState::Failed(kind)
                 if matches!(kind.as_str(), "http_404" | "http_410" | "soft_not_found"));
             self.report(&task.portal, |r| {
