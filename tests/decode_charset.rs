@@ -531,3 +531,389 @@ fn a_gbk_page_with_some_kana_greek_and_box_drawing_stays_gbk() {
     assert_eq!(decoded.source, CharsetSource::HttpHeader);
     assert!(decoded.text.contains(&text));
 }
+
+// ---- One bad spot in a declared page, Latin labels, UTF-16 without a BOM (probe H #3-#5) ----
+
+const TITLE: &str = "某县人民政府2023年政府信息公开工作年度报告";
+
+/// Simplified text as Traditional, character by character, so it fits Big5.
+fn traditional(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            nianbao::traditional::traditional_forms(c)
+                .next()
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
+/// Encodes `text`; an unmappable character becomes a numeric character reference, as a server
+/// that re-encodes a page writes it.
+fn encode(encoding: &'static encoding_rs::Encoding, text: &str) -> Vec<u8> {
+    encoding.encode(text).0.into_owned()
+}
+
+/// Where a label is given: in the header, in a `<meta>`, both, or nowhere.
+#[derive(Debug, Clone, Copy)]
+enum Label {
+    Header,
+    Meta,
+    Both,
+    None,
+}
+
+const LABELS: [Label; 4] = [Label::Header, Label::Meta, Label::Both, Label::None];
+
+/// Builds a page of `text` in `encoding` labelled `label` (as `where_`), with `bad` inserted
+/// `at` a character offset of the text, or, for `at == None`, with the page cut right after `bad`
+/// (a last character cut short). Returns the body and the Content-Type header.
+fn labelled_page(
+    encoding: &'static encoding_rs::Encoding,
+    label: &str,
+    where_: Label,
+    text: &str,
+    bad: &[u8],
+    at: Option<usize>,
+) -> (Vec<u8>, Option<String>) {
+    let meta = match where_ {
+        Label::Meta | Label::Both => format!("<meta charset=\"{label}\">"),
+        _ => String::new(),
+    };
+    let header = match where_ {
+        Label::Header | Label::Both => Some(format!("text/html; charset={label}")),
+        _ => Some("text/html".to_string()),
+    };
+    let title = if encoding == encoding_rs::BIG5 {
+        traditional(TITLE)
+    } else {
+        TITLE.to_string()
+    };
+    let head = format!("<html><head>{meta}<title>{title}</title></head><body><p>");
+    let mut body = encode(encoding, &head);
+    match at {
+        Some(at) => {
+            let (before, after): (String, String) = (
+                text.chars().take(at).collect(),
+                text.chars().skip(at).collect(),
+            );
+            body.extend(encode(encoding, &before));
+            // A line break after the bad bytes, as where a line was cut short: a cut lead byte
+            // before a character's bytes takes one of them (in a browser too), and the bytes
+            // after it pair wrongly up to the next ASCII byte.
+            body.extend_from_slice(bad);
+            body.push(b'\n');
+            body.extend(encode(encoding, &after));
+            body.extend_from_slice(b"</p></body></html>");
+        }
+        None => {
+            body.extend(encode(encoding, text));
+            body.extend_from_slice(bad);
+        }
+    }
+    (body, header)
+}
+
+/// The encoding a page's label names as nianbao reads it (gbk is read by the GB18030 decoder).
+fn read_as(encoding: &'static encoding_rs::Encoding) -> &'static encoding_rs::Encoding {
+    if encoding == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        encoding
+    }
+}
+
+/// (encoding, label, text, the bad spots: name and bytes)
+type BadSpotCase = (
+    &'static encoding_rs::Encoding,
+    &'static str,
+    String,
+    Vec<(&'static str, Vec<u8>)>,
+);
+
+fn bad_spot_cases() -> Vec<BadSpotCase> {
+    let simplified = sample_report_text(1200);
+    let rare = format!("{}𠮷𣲙", sample_report_text(1200));
+    // What Big5 cannot hold becomes `&#NNNNN;`, as in the page a server would send.
+    let big5_text = encoding_rs::BIG5
+        .decode_without_bom_handling(&encode(encoding_rs::BIG5, &traditional(&simplified)))
+        .0
+        .into_owned();
+    // A footer pasted in UTF-8, then a space as in `版权所有 </div>`.
+    let utf8_footer = "版权所有 ".as_bytes().to_vec();
+    let gbk_footer = encode(encoding_rs::GBK, "主办单位：某县人民政府办公室 版权所有 ");
+    let cut = |encoding: &'static encoding_rs::Encoding, c: &str| encode(encoding, c)[..1].to_vec();
+    vec![
+        (
+            encoding_rs::GBK,
+            "gbk",
+            simplified.clone(),
+            vec![
+                ("a cut character", cut(encoding_rs::GBK, "年")),
+                ("a stray 0xFF", vec![0xFF]),
+                ("a UTF-8 fragment", utf8_footer.clone()),
+            ],
+        ),
+        (
+            encoding_rs::GB18030,
+            "gb18030",
+            rare,
+            vec![
+                (
+                    "a cut four-byte character",
+                    encode(encoding_rs::GB18030, "𠮷")[..2].to_vec(),
+                ),
+                ("a UTF-8 fragment", utf8_footer.clone()),
+            ],
+        ),
+        (
+            encoding_rs::BIG5,
+            "big5",
+            big5_text,
+            vec![
+                ("a cut character", cut(encoding_rs::BIG5, "年")),
+                ("a stray 0x80", vec![0x80]),
+                ("a UTF-8 fragment", utf8_footer),
+            ],
+        ),
+        (
+            encoding_rs::UTF_8,
+            "utf-8",
+            simplified,
+            vec![
+                ("a cut character", cut(encoding_rs::UTF_8, "年")),
+                ("a stray 0xFF", vec![0xFF]),
+                ("a GBK footer", gbk_footer),
+            ],
+        ),
+    ]
+}
+
+/// Probe H #3: one bad spot (a character cut short, a stray byte, a fragment in another
+/// encoding) at the top, in the middle or at the very end of a labelled GBK, GB18030, Big5 or
+/// UTF-8 page keeps the label, as a browser does, with U+FFFD for the bad bytes; unlabelled, the
+/// same page is read in its own encoding. Never windows-1252.
+#[test]
+fn one_bad_spot_keeps_the_declared_encoding() {
+    let mut checked = 0;
+    for (encoding, label, text, bad_spots) in bad_spot_cases() {
+        let chars = text.chars().count();
+        for (bad_name, bad) in &bad_spots {
+            for (at_name, at) in [
+                ("at the top", Some(3)),
+                ("in the middle", Some(chars / 2)),
+                ("at the end", Some(chars)),
+                ("cutting the page", None),
+            ] {
+                for where_ in LABELS {
+                    let (body, header) = labelled_page(encoding, label, where_, &text, bad, at);
+                    let case = format!("{label} page, {bad_name} {at_name}, label {where_:?}");
+                    let decoded = decode(&body, header.as_deref());
+                    assert_eq!(decoded.encoding, read_as(encoding), "{case}");
+                    let source = match where_ {
+                        Label::Header | Label::Both => Some(CharsetSource::HttpHeader),
+                        Label::Meta => Some(CharsetSource::Meta),
+                        Label::None => None,
+                    };
+                    if let Some(source) = source {
+                        assert_eq!(decoded.source, source, "{case}");
+                    }
+                    let title = if encoding == encoding_rs::BIG5 {
+                        traditional(TITLE)
+                    } else {
+                        TITLE.to_string()
+                    };
+                    assert!(decoded.text.contains(&title), "{case}");
+                    let start: String = text.chars().skip(4).take(100).collect();
+                    let end: String = text.chars().skip(chars - 100).collect();
+                    assert!(
+                        decoded.text.contains(&start) && decoded.text.contains(&end),
+                        "{case}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 11 * 4 * 4);
+}
+
+/// Probe H #4: a Latin label (Tomcat's default `ISO-8859-1`, `windows-1252`, `us-ascii`) on
+/// GBK, GB18030 or Big5 bytes is checked against them like any other label; the label stays on
+/// record as declared, and `cjk_trial` says what decided.
+#[test]
+fn a_latin_label_on_chinese_bytes_is_checked_against_them() {
+    let simplified = sample_report_text(600);
+    let pages = [
+        (encoding_rs::GBK, simplified.clone()),
+        (encoding_rs::GB18030, format!("{simplified}𠮷")),
+        (encoding_rs::BIG5, BIG5_TEXT.to_string()),
+    ];
+    for (encoding, text) in pages {
+        for label in [
+            "iso-8859-1",
+            "ISO-8859-1",
+            "windows-1252",
+            "us-ascii",
+            "latin1",
+        ] {
+            for where_ in [Label::Header, Label::Meta, Label::Both] {
+                let (body, header) = labelled_page(encoding, label, where_, &text, b"", Some(0));
+                let case = format!("{} bytes, {label} in {where_:?}", encoding.name());
+                let decoded = decode(&body, header.as_deref());
+                assert_eq!(decoded.encoding, read_as(encoding), "{case}");
+                assert_eq!(decoded.source, CharsetSource::CjkTrial, "{case}");
+                assert_eq!(
+                    decoded.declared.as_deref(),
+                    Some(label.to_ascii_lowercase().as_str()),
+                    "{case}"
+                );
+                assert!(decoded.text.contains(&text), "{case}");
+            }
+        }
+    }
+}
+
+/// A Latin label is still believed where it fits: markup in ASCII, an English page with a few
+/// accented letters.
+#[test]
+fn a_latin_label_on_latin_bytes_is_believed() {
+    let english = "Café menu: crème brûlée, naïve façade, résumé — «déjà vu» ½ price, £5 or €6. ";
+    let (body, _, _) = encoding_rs::WINDOWS_1252.encode(english);
+    let body = [b"<html><body><p>".as_slice(), &body, b"</p></body></html>"].concat();
+    let decoded = decode(&body, Some("text/html; charset=ISO-8859-1"));
+    assert_eq!(decoded.encoding, encoding_rs::WINDOWS_1252);
+    assert_eq!(decoded.source, CharsetSource::HttpHeader);
+    assert!(decoded.text.contains(english));
+    let ascii = decode(
+        b"<html><body>report</body></html>",
+        Some("text/html; charset=us-ascii"),
+    );
+    assert_eq!(ascii.source, CharsetSource::HttpHeader);
+}
+
+/// Probe H #5: UTF-16 without a BOM or a label (a `<meta charset=gbk>` inside it cannot be read
+/// by the prescan) is recognised by its NUL bytes, little- and big-endian.
+#[test]
+fn utf16_without_a_bom_is_recognised_by_its_nul_bytes() {
+    let simplified = sample_report_text(300);
+    for meta in ["", "<meta charset=\"gbk\">"] {
+        let html = format!(
+            "<html><head>{meta}<title>{TITLE}</title></head><body><p>{simplified}</p></body></html>"
+        );
+        let le: Vec<u8> = html.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = html.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (body, encoding) in [(le, encoding_rs::UTF_16LE), (be, encoding_rs::UTF_16BE)] {
+            for header in [None, Some("text/html"), Some("text/html; charset=gbk")] {
+                let case = format!("{}, meta {meta:?}, header {header:?}", encoding.name());
+                let decoded = decode(&body, header);
+                assert_eq!(decoded.encoding, encoding, "{case}");
+                assert_eq!(decoded.source, CharsetSource::Utf16Trial, "{case}");
+                assert_eq!(decoded.text, html, "{case}");
+            }
+        }
+    }
+}
+
+/// Probe H #5: a UTF-8 BOM in front of GBK bytes (an editor's "save with BOM") no longer turns
+/// the page into replacement characters; a UTF-8 page with a BOM and one bad byte keeps the BOM's
+/// word.
+#[test]
+fn a_utf8_bom_on_gbk_bytes_reads_the_gbk() {
+    let text = sample_report_text(600);
+    let (gbk, _) = labelled_page(encoding_rs::GBK, "", Label::None, &text, b"", Some(0));
+    let body = [b"\xEF\xBB\xBF".as_slice(), &gbk].concat();
+    let decoded = decode(&body, Some("text/html"));
+    assert_eq!(decoded.encoding, encoding_rs::GB18030);
+    assert_eq!(decoded.source, CharsetSource::CjkTrial);
+    assert!(decoded.text.contains(&text) && decoded.text.contains(TITLE));
+    let (utf8, _) = labelled_page(encoding_rs::UTF_8, "", Label::None, &text, b"\xFF", Some(9));
+    let body = [b"\xEF\xBB\xBF".as_slice(), &utf8].concat();
+    let decoded = decode(&body, None);
+    assert_eq!(decoded.encoding, encoding_rs::UTF_8);
+    assert_eq!(decoded.source, CharsetSource::Bom);
+}
+
+/// Probe H #3: a valid UTF-8 page labelled UTF-8 in which one paragraph is GBK, as large as the
+/// rest of its text, stays UTF-8 (the UTF-8 title and text readable, the paragraph U+FFFD).
+#[test]
+fn a_utf8_page_with_a_gbk_paragraph_stays_utf8() {
+    let para = sample_report_text(150);
+    let html = format!(
+        "<html><head><meta charset=\"utf-8\"><title>{TITLE}</title></head><body>\
+         <h1>{TITLE}</h1><p>发布日期：2024-01-20 发布机构：某县人民政府办公室</p><p>PARA</p>\
+         <p>一、总体情况 二、主动公开政府信息情况</p></body></html>"
+    );
+    let at = html.find("PARA").expect("the placeholder is in the page");
+    let body = [
+        &html.as_bytes()[..at],
+        &encode(encoding_rs::GBK, &para),
+        &html.as_bytes()[at + 4..],
+    ]
+    .concat();
+    for header in [Some("text/html; charset=utf-8"), None] {
+        let decoded = decode(&body, header);
+        assert_eq!(decoded.encoding, encoding_rs::UTF_8, "{header:?}");
+        assert_ne!(decoded.source, CharsetSource::Detector, "{header:?}");
+        assert!(decoded.text.contains(TITLE), "{header:?}");
+    }
+}
+
+/// The real pages (all UTF-8) re-encoded as a GBK or Big5 server would send them, under the
+/// header's label, then spoiled by one lead byte cut from its character near the top, in the
+/// middle and near the end: the page decodes to the clean text with one U+FFFD there. Under
+/// Tomcat's `ISO-8859-1` the clean page decodes to the clean text.
+#[test]
+fn real_pages_re_encoded_keep_their_label_through_one_bad_byte() {
+    let mut pages = 0;
+    for dir in ["real-pages", "real-pages-2"] {
+        let dir = format!("{}/../shared/{dir}", env!("CARGO_MANIFEST_DIR"));
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {dir}: {e}")) {
+            let path = entry.expect("a readable directory entry").path();
+            if path.extension().is_none_or(|ext| ext != "html") {
+                continue;
+            }
+            let page = std::fs::read_to_string(&path).expect("the real pages are UTF-8");
+            let name = path.file_name().expect("a file name").to_string_lossy();
+            for (encoding, label, page) in [
+                (encoding_rs::GBK, "gbk", page.clone()),
+                (encoding_rs::BIG5, "big5", traditional(&page)),
+            ] {
+                let bytes = encode(encoding, &page);
+                let clean = encoding.decode_without_bom_handling(&bytes).0.into_owned();
+                let header = format!("text/html; charset={label}");
+                let decoded = decode(&bytes, Some(&header));
+                assert_eq!(decoded.encoding, read_as(encoding), "{name} in {label}");
+                assert_eq!(decoded.text, clean, "{name} in {label}");
+                let latin = decode(&bytes, Some("text/html; charset=ISO-8859-1"));
+                // A page with a handful of CJK bytes (the 360 challenge's Big5 copy) is too
+                // little text to tell GBK from Big5 under a Latin label.
+                if bytes.iter().filter(|b| !b.is_ascii()).count() >= 200 {
+                    assert_eq!(latin.encoding, read_as(encoding), "{name} in {label}");
+                    assert_eq!(latin.source, CharsetSource::CjkTrial, "{name} in {label}");
+                    assert_eq!(latin.text, clean, "{name} in {label}");
+                }
+                let lead = encode(encoding, "年")[0];
+                for tenth in [1, 5, 9] {
+                    // Before a `<`, so the cut lead byte cannot take the next character's byte.
+                    let Some(at) = bytes[bytes.len() * tenth / 10..]
+                        .iter()
+                        .position(|&b| b == b'<')
+                        .map(|p| p + bytes.len() * tenth / 10)
+                    else {
+                        continue;
+                    };
+                    let spoiled = [&bytes[..at], &[lead], &bytes[at..]].concat();
+                    let decoded = decode(&spoiled, Some(&header));
+                    let case = format!("{name} in {label}, cut at {tenth}/10");
+                    assert_eq!(decoded.encoding, read_as(encoding), "{case}");
+                    assert_eq!(decoded.source, CharsetSource::HttpHeader, "{case}");
+                    let clean_at = encoding.decode_without_bom_handling(&bytes[..at]).0.len();
+                    let expected = format!("{}\u{FFFD}{}", &clean[..clean_at], &clean[clean_at..]);
+                    assert_eq!(decoded.text, expected, "{case}");
+                }
+            }
+            pages += 1;
+        }
+    }
+    assert_eq!(pages, 24);
+}

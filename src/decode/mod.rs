@@ -3,7 +3,10 @@
 //!
 //! Order: BOM, then the HTTP `charset`, then the `<meta>` prescan, then a strict UTF-8 trial, then
 //! chardetng. Government portals mislabel often (a GB2312 label on UTF-8 bytes, a gb2312 label on
-//! GBK bytes), so a declared label is checked against the bytes before it is believed.
+//! GBK bytes, Tomcat's default `ISO-8859-1` on GBK bytes), so a declared label is checked against
+//! the bytes before it is believed. A Chinese label with a few bad bytes (a character cut short,
+//! a UTF-8 footer pasted into a GBK page) is kept, with U+FFFD for the bad bytes, as a browser
+//! keeps it; a single-byte encoding is never chosen for CJK bytes that a Chinese encoding reads.
 
 mod mojibake;
 mod prescan;
@@ -30,8 +33,15 @@ pub enum CharsetSource {
     Meta,
     /// The bytes are valid UTF-8 (a declared legacy label, if any, was overruled by them).
     Utf8Trial,
+    /// The bytes are UTF-16 without a BOM: the NUL bytes of the ASCII markup fall all on one side
+    /// of each byte pair.
+    Utf16Trial,
     /// chardetng guessed from the bytes.
     Detector,
+    /// A Chinese encoding (UTF-8, GB18030 or Big5) read the bytes with few errors where the label,
+    /// the BOM or the detector named an encoding that does not fit them: a single-byte (Latin)
+    /// label or guess over CJK bytes, or a UTF-8 BOM or label over GBK bytes.
+    CjkTrial,
 }
 
 impl CharsetSource {
@@ -41,7 +51,9 @@ impl CharsetSource {
             CharsetSource::HttpHeader => "http_header",
             CharsetSource::Meta => "meta",
             CharsetSource::Utf8Trial => "utf8_trial",
+            CharsetSource::Utf16Trial => "utf16_trial",
             CharsetSource::Detector => "detector",
+            CharsetSource::CjkTrial => "cjk_trial",
         }
     }
 }
@@ -71,7 +83,13 @@ struct Declaration {
 pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some((encoding, bom_len)) = Encoding::for_bom(body) {
         let rest = body.get(bom_len..).unwrap_or_default();
-        return finish(encoding, CharsetSource::Bom, None, rest);
+        let believed = finish(encoding, CharsetSource::Bom, None, rest);
+        // A UTF-8 BOM written in front of GBK bytes (an editor's "save with BOM"): a browser shows
+        // replacement characters; the text is still there to be read.
+        if believed.had_errors && mostly_not_utf8(&believed.text) {
+            return cjk_trial(rest, &None).unwrap_or(believed);
+        }
+        return believed;
     }
     let declaration = content_type.and_then(header_declaration).or_else(|| {
         prescan(body).map(|meta| Declaration {
@@ -81,11 +99,17 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         })
     });
     let Some(declaration) = declaration else {
-        return if is_utf8(body) {
-            finish(encoding_rs::UTF_8, CharsetSource::Utf8Trial, None, body)
-        } else {
-            finish(detect(body), CharsetSource::Detector, None, body)
-        };
+        if is_utf8(body) {
+            return finish(encoding_rs::UTF_8, CharsetSource::Utf8Trial, None, body);
+        }
+        if let Some(utf16) = utf16_without_bom(body) {
+            return finish(utf16, CharsetSource::Utf16Trial, None, body);
+        }
+        let guessed = finish(detect(body), CharsetSource::Detector, None, body);
+        if guessed.encoding.is_single_byte() && has_cjk_bytes(body) {
+            return cjk_trial(body, &None).unwrap_or(guessed);
+        }
+        return guessed;
     };
     let Declaration {
         label,
@@ -99,10 +123,7 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         // A UTF-8 label on GBK or Big5 bytes: most of the text is not UTF-8. (A UTF-8 page with a
         // stray bad byte, or a legacy fragment inside it, stays UTF-8.)
         if believed.had_errors && mostly_not_utf8(&believed.text) {
-            let guessed = finish(detect(body), CharsetSource::Detector, declared, body);
-            if !guessed.had_errors {
-                return guessed;
-            }
+            return overrule(body, &declared).unwrap_or(believed);
         }
         return believed;
     }
@@ -113,7 +134,20 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
     if utf8_valid && (!is_ascii || is_utf16(encoding)) {
         return finish(encoding_rs::UTF_8, CharsetSource::Utf8Trial, declared, body);
     }
+    if !is_utf16(encoding)
+        && let Some(utf16) = utf16_without_bom(body)
+    {
+        return finish(utf16, CharsetSource::Utf16Trial, declared, body);
+    }
     let believed = finish(encoding, source, declared.clone(), body);
+    // A single-byte label never has errors, so it is checked against the bytes instead: Tomcat's
+    // default `ISO-8859-1` over a GBK page is the common case.
+    if believed.encoding.is_single_byte() {
+        if has_cjk_bytes(body) {
+            return cjk_trial(body, &declared).unwrap_or(believed);
+        }
+        return believed;
+    }
     if !believed.had_errors {
         // GB18030 decodes almost any pair of bytes, so a gb2312 label on Big5 bytes decodes
         // cleanly, into kana, box drawing and rare characters: ask the detector then.
@@ -126,15 +160,172 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         }
         return believed;
     }
-    // The label names an encoding the bytes are not in (a big5 label on GBK bytes): ask the
-    // detector and take its answer only when that decodes cleanly.
-    let guessed = finish(detect(body), CharsetSource::Detector, declared, body);
-    if guessed.had_errors {
-        believed
+    // Bytes that UTF-8 reads with few errors are UTF-8 with a few bad bytes (legacy bytes never
+    // come close). A label that names a Chinese encoding the bytes are not in (big5 on GBK bytes)
+    // gives way to the detector's Chinese answer that decodes them cleanly. Else a Chinese label
+    // that fails on a few bytes only (a character cut short, a UTF-8 footer) is kept, as a browser
+    // keeps it.
+    if let Some(utf8) = close_utf8(body, &declared) {
+        return utf8;
+    }
+    let guessed = clean_guess(body, &declared);
+    if let Some(chinese) = guessed.as_ref().filter(|g| is_chinese(g.encoding)) {
+        return chinese.clone();
+    }
+    let big5_as_gbk =
+        believed.encoding == encoding_rs::GB18030 && looks_like_big5_read_as_gbk(&believed.text);
+    if is_chinese(believed.encoding) && !big5_as_gbk && Fit::of(&believed.text).is_close() {
+        return believed;
+    }
+    if let Some(guessed) = guessed {
+        return guessed;
+    }
+    cjk_trial(body, &declared).unwrap_or(believed)
+}
+
+/// The answer when a UTF-8 label fails on most of the text: the detector's, when it decodes
+/// cleanly, else the Chinese encoding that fits the bytes.
+fn overrule(body: &[u8], declared: &Option<String>) -> Option<Decoded> {
+    clean_guess(body, declared).or_else(|| cjk_trial(body, declared))
+}
+
+/// chardetng's guess when it decodes the bytes without errors and is believable: not a
+/// single-byte encoding over CJK bytes (which never has errors), not GBK read from Big5 bytes.
+fn clean_guess(body: &[u8], declared: &Option<String>) -> Option<Decoded> {
+    let guessed = finish(
+        detect(body),
+        CharsetSource::Detector,
+        declared.clone(),
+        body,
+    );
+    let latin_over_cjk = guessed.encoding.is_single_byte() && has_cjk_bytes(body);
+    let big5_as_gbk =
+        guessed.encoding == encoding_rs::GB18030 && looks_like_big5_read_as_gbk(&guessed.text);
+    let believable = !guessed.had_errors && !latin_over_cjk && !big5_as_gbk;
+    believable.then_some(guessed)
+}
+
+/// UTF-8 when it reads `bytes` with few errors: GBK or Big5 bytes read as UTF-8 fail on nearly
+/// every character, so a close fit is UTF-8 with a few bad bytes (a GBK fragment, a cut character).
+fn close_utf8(bytes: &[u8], declared: &Option<String>) -> Option<Decoded> {
+    let decoded = finish(
+        encoding_rs::UTF_8,
+        CharsetSource::CjkTrial,
+        declared.clone(),
+        bytes,
+    );
+    let fit = Fit::of(&decoded.text);
+    (fit.decoded > 0 && fit.is_close()).then_some(decoded)
+}
+
+/// The Chinese encoding that reads `bytes` with few errors (see [`Fit::is_close`]): UTF-8 first
+/// (see [`close_utf8`]), then GB18030 or Big5, whichever has fewer errors. GB18030 reads Big5
+/// bytes almost without errors, into kana and box drawing: Big5 is preferred then.
+fn cjk_trial(bytes: &[u8], declared: &Option<String>) -> Option<Decoded> {
+    if let Some(utf8) = close_utf8(bytes, declared) {
+        return Some(utf8);
+    }
+    let gbk = finish(
+        encoding_rs::GB18030,
+        CharsetSource::CjkTrial,
+        declared.clone(),
+        bytes,
+    );
+    let big5 = finish(
+        encoding_rs::BIG5,
+        CharsetSource::CjkTrial,
+        declared.clone(),
+        bytes,
+    );
+    let (gbk_fit, big5_fit) = (Fit::of(&gbk.text), Fit::of(&big5.text));
+    // GB18030 and Big5 both read most two-byte text; on a tie the detector says which.
+    let prefer_big5 = big5_fit.is_close()
+        && (looks_like_big5_read_as_gbk(&gbk.text)
+            || big5_fit.errors < gbk_fit.errors
+            || (big5_fit.errors == gbk_fit.errors && detect(bytes) == encoding_rs::BIG5));
+    if prefer_big5 {
+        Some(big5)
     } else {
-        guessed
+        gbk_fit.is_close().then_some(gbk)
     }
 }
+
+/// How well an encoding read some bytes: malformed sequences against the characters beyond ASCII
+/// that decoded.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    errors: usize,
+    decoded: usize,
+}
+
+impl Fit {
+    fn of(text: &str) -> Fit {
+        let (mut errors, mut decoded) = (0, 0);
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            if c == char::REPLACEMENT_CHARACTER {
+                errors += 1;
+            } else {
+                decoded += 1;
+            }
+        }
+        Fit { errors, decoded }
+    }
+
+    /// Few errors for the text: one, or at most one per [`CHARS_PER_ERROR`] characters that
+    /// decoded.
+    fn is_close(self) -> bool {
+        self.errors <= 1 || self.errors * CHARS_PER_ERROR <= self.decoded
+    }
+}
+
+/// A page in the right encoding with a few bad bytes (a cut character, a stray byte, a UTF-8
+/// footer read as GBK) has far fewer than one error per 20 characters; bytes read in the wrong
+/// Chinese encoding (GBK as Big5 or as UTF-8, Big5 as Shift_JIS) have several per 20.
+const CHARS_PER_ERROR: usize = 20;
+
+/// Enough bytes above 0x7F to be text in a CJK encoding rather than a few Latin accents.
+fn has_cjk_bytes(body: &[u8]) -> bool {
+    let prefix = &body[..body.len().min(DETECTOR_PREFIX)];
+    prefix.iter().filter(|b| !b.is_ascii()).count() >= MIN_CJK_BYTES
+}
+
+/// Eight two-byte characters.
+const MIN_CJK_BYTES: usize = 16;
+
+fn is_chinese(encoding: &'static Encoding) -> bool {
+    encoding == encoding_rs::GB18030
+        || encoding == encoding_rs::GBK
+        || encoding == encoding_rs::BIG5
+}
+
+/// UTF-16 without a BOM or a label that says so: HTML markup is ASCII, so in UTF-16LE nearly every
+/// other byte is NUL, and in UTF-16BE every other byte the other way round. (A `<meta>` inside is
+/// not seen by the prescan, which reads bytes as ASCII.)
+fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
+    let sample = &body[..body.len().min(UTF16_SAMPLE)];
+    let pairs = sample.len() / 2;
+    if pairs < 16 {
+        return None;
+    }
+    let (mut first, mut second) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        first += usize::from(pair[0] == 0);
+        second += usize::from(pair[1] == 0);
+    }
+    // A quarter of the characters ASCII, and far fewer NULs on the other side (those come from
+    // characters such as 开, U+5F00).
+    let utf16 = |nul: usize, other: usize| nul * 4 >= pairs && other * 8 <= nul;
+    if utf16(second, first) {
+        Some(encoding_rs::UTF_16LE)
+    } else if utf16(first, second) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
+}
+
+/// How many leading bytes the UTF-16 check looks at.
+const UTF16_SAMPLE: usize = 4096;
 
 /// The `charset` parameter of a Content-Type header, resolved to an encoding. A label that names
 /// no encoding counts as no declaration, as in a browser.
@@ -153,19 +344,25 @@ fn header_declaration(content_type: &str) -> Option<Declaration> {
     })
 }
 
-/// Decoded as UTF-8, the text has more replacement characters than characters beyond ASCII that
-/// decoded: legacy CJK bytes, where UTF-8 with a few bad bytes has almost none.
+/// Decoded as UTF-8, the text has many times more replacement characters than characters from
+/// U+0800 up (CJK is there, three bytes each): legacy CJK bytes. GBK or Big5 bytes form two-byte
+/// UTF-8 sequences (Latin, Greek, Cyrillic) by accident often, three-byte ones for about one in
+/// fifty replacements; a UTF-8 page with a few bad bytes, or with a GBK paragraph as long as the
+/// rest of its text, has one such character or more per four replacements.
 fn mostly_not_utf8(text: &str) -> bool {
-    let (mut replaced, mut decoded) = (0usize, 0usize);
+    let (mut replaced, mut wide) = (0usize, 0usize);
     for c in text.chars().filter(|c| !c.is_ascii()) {
         if c == char::REPLACEMENT_CHARACTER {
             replaced += 1;
-        } else {
-            decoded += 1;
+        } else if u32::from(c) >= 0x800 {
+            wide += 1;
         }
     }
-    replaced >= MIN_NOT_UTF8 && replaced > decoded
+    replaced >= MIN_NOT_UTF8 && wide * NOT_UTF8_PER_CHAR < replaced
 }
+
+/// Replacements per three-byte character beyond which the text is not UTF-8.
+const NOT_UTF8_PER_CHAR: usize = 10;
 
 /// Replacement characters a UTF-8 label must produce before its page is decoded otherwise.
 const MIN_NOT_UTF8: usize = 8;

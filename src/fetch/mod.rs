@@ -3,6 +3,7 @@
 //! content-decoded by us (reqwest's decompression would drop the wire bytes). Outcomes, failures
 //! included, are values: nothing here aborts a run.
 
+mod coding;
 mod outcome;
 mod scope;
 mod wire;

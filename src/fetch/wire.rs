@@ -1,5 +1,5 @@
 //! One HTTP request on the wire: sends it, reads the body up to the cap within its time limits,
-//! and decodes the Content-Encoding ourselves so that both the wire bytes and the decoded bytes
+//! and has `coding` undo the Content-Encoding so that both the wire bytes and the decoded bytes
 //! are kept.
 //!
 //! Time limits: the connection within `connect_timeout` (set on the client), the response headers
@@ -8,13 +8,13 @@
 //! announced Content-Length or else the body cap. A large file from a slow server finishes; a
 //! stalled or dripping connection is cut.
 
-use std::io::Read;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use chrono::Utc;
 use tokio::time::{Instant, timeout, timeout_at};
 
+use super::coding::{decode_content, inflate_stray_gzip};
 use super::outcome::{Capture, FailKind, Validators};
 use crate::config::FetchSettings;
 use crate::discover::PageRequest;
@@ -207,6 +207,14 @@ pub(super) async fn send_once(
         .map(|(_, v)| String::from_utf8_lossy(v).trim().to_ascii_lowercase());
     let wire = wire.freeze();
     let body = decode_content(&wire, encoding.as_deref(), max_body_bytes)?;
+    let content_type = response_headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map(|(_, v)| String::from_utf8_lossy(v).into_owned());
+    let (body, layers) = inflate_stray_gzip(body, content_type.as_deref(), max_body_bytes)?;
+    if layers > 0 {
+        tracing::info!(%url, layers, "gzip body beyond its Content-Encoding inflated");
+    }
     headers.insert(
         0,
         (
@@ -255,124 +263,9 @@ fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
     }
 }
 
-/// Undoes the content codings of a `Content-Encoding` list (`gzip`, `gzip, gzip`: the last one
-/// applied first undone first), refusing to inflate past the cap. A body sent without content
-/// coding is the wire bytes themselves, shared, not copied. A compression we never offered
-/// (`br`, `zstd`) cannot be read: a failure, not a page of compressed bytes. Other names we
-/// never offered (`utf-8`, seen over plain bodies) leave the bytes as they are.
-fn decode_content(
-    wire: &Bytes,
-    encoding: Option<&str>,
-    max_body_bytes: u64,
-) -> Result<Bytes, SendError> {
-    let codings: Vec<&str> = encoding
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty() && *c != "identity")
-        .collect();
-    if let Some(unreadable) = codings
-        .iter()
-        .find(|c| matches!(**c, "br" | "zstd" | "compress" | "x-compress"))
-    {
-        return Err(SendError::Fatal(
-            FailKind::Decode,
-            format!("content coding {unreadable:?}, never offered, cannot be decoded"),
-        ));
-    }
-    let mut body = wire.clone();
-    for coding in codings.iter().rev() {
-        body = decode_coding(&body, coding, max_body_bytes)?;
-    }
-    Ok(body)
-}
-
-/// Undoes one content coding (gzip or deflate); any other name leaves the bytes as they are.
-fn decode_coding(wire: &Bytes, coding: &str, max_body_bytes: u64) -> Result<Bytes, SendError> {
-    let encoding = Some(coding);
-    let mut out = Vec::new();
-    let result = match encoding {
-        None | Some("") | Some("identity") => return Ok(wire.clone()),
-        Some("gzip") | Some("x-gzip") => flate2::read::MultiGzDecoder::new(&wire[..])
-            .take(max_body_bytes + 1)
-            .read_to_end(&mut out),
-        Some("deflate") => {
-            // Servers send either zlib-wrapped or raw deflate under this name.
-            let zlib = flate2::read::ZlibDecoder::new(&wire[..])
-                .take(max_body_bytes + 1)
-                .read_to_end(&mut out);
-            if zlib.is_err() {
-                out.clear();
-                flate2::read::DeflateDecoder::new(&wire[..])
-                    .take(max_body_bytes + 1)
-                    .read_to_end(&mut out)
-            } else {
-                zlib
-            }
-        }
-        // An encoding we never offered: keep the bytes as they are.
-        Some(_) => return Ok(wire.clone()),
-    };
-    match result {
-        Ok(_) if out.len() as u64 > max_body_bytes => Err(SendError::Oversize {
-            limit: max_body_bytes,
-        }),
-        Ok(_) => Ok(Bytes::from(out)),
-        Err(e) => Err(SendError::Transient(
-            FailKind::Decode,
-            format!("cannot decode {encoding:?} body: {e}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use super::*;
-
-    fn gzip(data: &[u8]) -> Bytes {
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(data).expect("in-memory write");
-        enc.finish().expect("in-memory gzip").into()
-    }
-
-    /// `gzip, gzip` is undone twice; `br`, never offered, is a failure rather than a page of
-    /// compressed bytes; a bogus name over a plain body leaves it as it is.
-    #[test]
-    fn a_list_of_codings_is_undone_in_turn() {
-        let page = "政府信息公开年度报告".repeat(50).into_bytes();
-        let twice = gzip(&gzip(&page));
-        let body = decode_content(&twice, Some("gzip, gzip"), 1 << 20)
-            .ok()
-            .expect("decodes");
-        assert_eq!(body, page);
-        assert!(matches!(
-            decode_content(&Bytes::from(page.clone()), Some("br"), 1 << 20),
-            Err(SendError::Fatal(FailKind::Decode, _))
-        ));
-        let plain = decode_content(&Bytes::from(page.clone()), Some("utf-8"), 1 << 20)
-            .ok()
-            .expect("kept");
-        assert_eq!(plain, page);
-    }
-
-    #[test]
-    fn gzip_is_decoded_and_capped() {
-        let page = "政府信息公开年度报告".repeat(100).into_bytes();
-        let wire = gzip(&page);
-        let body = decode_content(&wire, Some("gzip"), 1 << 20)
-            .ok()
-            .expect("decodes");
-        assert_eq!(body, page);
-        // A small wire body that inflates past the cap is refused, not inflated.
-        let bomb = gzip(&vec![0u8; 4 << 20]);
-        assert!(bomb.len() < 64 * 1024);
-        assert!(matches!(
-            decode_content(&bomb, Some("gzip"), 1 << 20),
-            Err(SendError::Oversize { .. })
-        ));
-    }
 
     #[test]
     fn the_overall_limit_scales_with_the_expected_body() {
@@ -384,29 +277,5 @@ mod tests {
             Duration::from_secs(670)
         );
         assert_eq!(overall_limit(&settings, 0), Duration::from_secs(30));
-    }
-
-    #[test]
-    fn broken_gzip_is_a_decode_failure_and_identity_passes_through() {
-        let wire = gzip(b"hello world, hello world");
-        let broken = wire.slice(..wire.len() / 2);
-        assert!(matches!(
-            decode_content(&broken, Some("gzip"), 1 << 20),
-            Err(SendError::Transient(FailKind::Decode, _))
-        ));
-        // Without content coding (or with a name that is none, as a server's `utf-8`) the body
-        // is the wire's own buffer.
-        let plain = Bytes::from_static(b"abc");
-        for encoding in [None, Some("identity"), Some("utf-8")] {
-            let body = decode_content(&plain, encoding, 10)
-                .ok()
-                .expect("passes through");
-            assert_eq!(body, plain);
-            assert_eq!(
-                body.as_ptr(),
-                plain.as_ptr(),
-                "{encoding:?} copied the body"
-            );
-        }
     }
 }
