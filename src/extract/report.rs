@@ -84,6 +84,22 @@ fn normalise_title(title: &str) -> String {
         .replace("资讯", "信息")
 }
 
+/// Disclosures of other kinds, each under its own rules, whose reports say 信息公开 too: tax,
+/// budget and final-account, a company's environmental, law-enforcement and a university's
+/// academic-year disclosure. A title with one of them and without 政府信息公开 or 政务公开 is no
+/// government information-disclosure report.
+const OTHER_DISCLOSURES: &[&str] = &[
+    "涉税信息公开",
+    "预决算信息公开",
+    "预算信息公开",
+    "决算信息公开",
+    "环境信息公开",
+    "环境信息依法披露",
+    "执法信息公开",
+    "学年信息公开",
+    "学年度信息公开",
+];
+
 /// True for the title of an annual report on government information disclosure, in Simplified or
 /// Traditional characters; false for guides, catalogues, notices and everything else.
 pub fn is_annual_report_title(title: &str) -> bool {
@@ -91,7 +107,36 @@ pub fn is_annual_report_title(title: &str) -> bool {
     DISCLOSURE.iter().any(|d| t.contains(d))
         && REPORT.iter().any(|r| t.contains(r))
         && !NOT_A_REPORT.iter().any(|n| t.contains(n))
+        && !is_other_disclosure(&t)
 }
+
+/// A normalised title of a disclosure of another kind (`OTHER_DISCLOSURES`).
+fn is_other_disclosure(t: &str) -> bool {
+    OTHER_DISCLOSURES.iter().any(|o| t.contains(o))
+        && !t.contains("政府信息公开")
+        && !t.contains("政务公开")
+}
+
+/// A title that says 年度报告 of some other subject after its year (`某市2022年法治政府建设年度报告`,
+/// `…社会信用体系建设年度报告`, `…企业年度报告公示情况`): the words between the year and 年度报告 name
+/// a subject that is not disclosure. `某某镇2019年度报告` names none.
+fn names_another_annual_subject(t: &str) -> bool {
+    let Some(report_at) = t.find("年度报告").or_else(|| t.find("年报")) else {
+        return false;
+    };
+    let before = &t[..report_at];
+    let Some(year) = YEAR_IN_TITLE.find_iter(before).last() else {
+        return false;
+    };
+    let subject = before[year.end()..]
+        .trim_start_matches('度')
+        .replace("工作", "");
+    subject.chars().filter(|c| !c.is_ascii()).count() >= 2
+        && !DISCLOSURE.iter().any(|d| subject.contains(d))
+}
+
+static YEAR_IN_TITLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:19|20)\d{2}\s*年").expect("the title year pattern is valid"));
 
 /// `is_annual_report_title`, or the title of a report by a body whose own name holds a word that
 /// `NOT_A_REPORT` keeps out (`上海市教育评估院…`, `…职业技能培训中心…`, `…食品药品检查所…`): such a
@@ -184,9 +229,10 @@ pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
     // A title that says 年度报告 or 年报 but not whose (`某某镇2019年度报告`) may still be one.
     let names_another_kind = e.title.is_some_and(|title| {
         let t = normalise_title(title);
-        DOCUMENT_KINDS.iter().any(|k| t.contains(k))
+        let another_document = DOCUMENT_KINDS.iter().any(|k| t.contains(k))
             && !t.contains("年度报告")
-            && !t.contains("年报")
+            && !t.contains("年报");
+        another_document || is_other_disclosure(&t) || names_another_annual_subject(&t)
     });
     // The column and the path say where the page is filed, not what it is.
     if names_another_kind && !sections && !e.period {
@@ -349,6 +395,68 @@ pub fn report_year_from_body(text: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reports of other kinds of disclosure, and annual reports on other subjects, are not
+    /// government information-disclosure reports by their title, nor by a 年报 column and path;
+    /// a government's own report whose title names its department's subject still is.
+    #[test]
+    fn other_disclosures_and_other_annual_subjects_are_not_reports() {
+        let others = [
+            "阿勒泰市税务局2022年度涉税信息公开情况报告",
+            "阿勒泰市财政局2022年度预决算信息公开情况报告",
+            "阿勒泰市某热电有限公司2022年度环境信息公开年度报告",
+            "阿勒泰市市场监督管理局2022年度行政执法信息公开情况报告",
+            "新疆大学2021-2022学年信息公开工作年度报告",
+        ];
+        let subjects = [
+            "阿勒泰市2022年法治政府建设年度报告",
+            "阿勒泰市2022年度社会信用体系建设年度报告",
+            "阿勒泰市2022年度安全生产工作年度报告",
+            "阿勒泰市2022年度企业年度报告公示情况",
+        ];
+        let reports = [
+            "阿勒泰市生态环境局2022年政府信息公开工作年度报告",
+            "阿勒泰市财政局2022年度政府信息公开工作年度报告",
+            "阿勒泰市税务局2022年政府信息公开年报",
+            "某某镇2019年度报告",
+            "某某县2022年度政务公开工作年度报告",
+        ];
+        let url = Url::parse("http://a.gov.cn/zwgk/ndbg/content_2001.html").expect("url");
+        let decided = |title: &str| {
+            decide(&Evidence {
+                title: Some(title),
+                column: Some("政府信息公开年报"),
+                category: None,
+                url: &url,
+                lines: &[],
+                period: false,
+            })
+        };
+        for script in ["simplified", "traditional"] {
+            let write = |t: &str| -> String {
+                if script == "traditional" {
+                    t.chars()
+                        .map(|c| crate::traditional::traditional_forms(c).next().unwrap_or(c))
+                        .collect()
+                } else {
+                    t.to_string()
+                }
+            };
+            for title in others {
+                let t = write(title);
+                assert!(!is_annual_report_title(&t), "{t}");
+                assert_eq!(decided(&t), None, "{t}");
+            }
+            for title in subjects {
+                let t = write(title);
+                assert_eq!(decided(&t), None, "{t}");
+            }
+            for title in reports {
+                let t = write(title);
+                assert!(decided(&t).is_some(), "{t}");
+            }
+        }
+    }
 
     #[test]
     fn annual_report_titles() {
