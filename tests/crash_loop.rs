@@ -82,6 +82,8 @@ fn a_poison_page_is_quarantined_after_one_crash_and_the_next_run_completes() {
         serde_json::from_slice(&listed.stdout).expect("quarantine prints JSON");
     assert_eq!(listed[0]["url"], poisoned_url.as_str());
     assert_eq!(listed[0]["strikes"], 2);
+    // The page crashed its first reading, so no URL state names its portal: the journal does.
+    assert_eq!(listed[0]["portal"], h.sim.sites()[0].portal_name());
 
     // 5. Cleared by the operator (after the parser was fixed: no poison), it is archived.
     let cleared = h.run(&["quarantine", "--clear", &poisoned_url]);

@@ -16,7 +16,7 @@
 //! two consecutive abnormal ends of the crawl itself is quarantined at start. Quarantined URLs are
 //! skipped until an operator clears them (`nianbao quarantine --clear`).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -141,9 +141,10 @@ impl Journal {
         ))
     }
 
-    /// Notes that reading `key` starts.
-    pub fn begin(&self, key: &str) {
-        self.write(b'+', key);
+    /// Notes that reading `key` of `portal` starts (the portal is kept for the quarantine list:
+    /// a page that crashes its first reading has no URL state to name it).
+    pub fn begin(&self, key: &str, portal: &str) {
+        self.write(b'+', &format!("{key}\t{portal}"));
     }
 
     /// Notes that work on `key` ended, however it ended.
@@ -176,19 +177,25 @@ impl Journal {
     }
 }
 
-/// The keys begun and not ended in a journal's text.
-fn in_flight(text: &str) -> HashSet<String> {
-    let mut open: std::collections::HashMap<&str, i64> = Default::default();
+/// The keys begun and not ended in a journal's text, with the portal each was begun for (empty
+/// in a journal of an earlier version, whose lines name the key alone).
+fn in_flight(text: &str) -> HashMap<String, String> {
+    let mut open: HashMap<&str, (i64, &str)> = HashMap::new();
     for line in text.lines() {
         match line.split_at_checked(1) {
-            Some(("+", key)) => *open.entry(key).or_default() += 1,
-            Some(("-", key)) => *open.entry(key).or_default() -= 1,
+            Some(("+", begun)) => {
+                let (key, portal) = begun.split_once('\t').unwrap_or((begun, ""));
+                let entry = open.entry(key).or_default();
+                entry.0 += 1;
+                entry.1 = portal;
+            }
+            Some(("-", key)) => open.entry(key).or_default().0 -= 1,
             _ => {}
         }
     }
     open.into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(k, _)| k.to_string())
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(k, (_, portal))| (k.to_string(), portal.to_string()))
         .collect()
 }
 
@@ -198,7 +205,7 @@ fn in_flight(text: &str) -> HashSet<String> {
 /// batch with the journal's id.
 fn record_strikes(
     store: &Store,
-    in_flight: Option<HashSet<String>>,
+    in_flight: Option<HashMap<String, String>>,
     crashed: bool,
     journal: Option<&str>,
 ) -> anyhow::Result<PreviousEnd> {
@@ -212,10 +219,10 @@ fn record_strikes(
     let known: std::collections::HashMap<String, Suspect> = store.suspects()?.into_iter().collect();
     let mut updates: Vec<(String, Option<Suspect>)> = known
         .iter()
-        .filter(|(url, s)| !s.quarantined && !in_flight.contains(*url))
+        .filter(|(url, s)| !s.quarantined && !in_flight.contains_key(*url))
         .map(|(url, _)| (url.clone(), None))
         .collect();
-    for url in &in_flight {
+    for (url, journal_portal) in &in_flight {
         let mut suspect = known.get(url).cloned().unwrap_or_else(|| Suspect {
             first_at: now.clone(),
             ..Suspect::default()
@@ -229,7 +236,8 @@ fn record_strikes(
                 .ok()
                 .flatten()
                 .map(|s| s.portal)
-                .unwrap_or_default();
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| journal_portal.clone());
         }
         if crashed {
             suspect.strikes += 1;
@@ -420,9 +428,15 @@ mod tests {
 
     #[test]
     fn in_flight_keys_are_those_begun_and_not_ended() {
-        let text = "+a\n+b\n-a\n+c\n+c\n-c\n+d\n-d\n";
-        let mut keys: Vec<String> = in_flight(text).into_iter().collect();
+        let text = "+a\n+b\tP\n-a\n+c\n+c\tQ\n-c\n+d\n-d\n";
+        let mut keys: Vec<(String, String)> = in_flight(text).into_iter().collect();
         keys.sort();
-        assert_eq!(keys, ["b", "c"]);
+        assert_eq!(
+            keys,
+            [
+                ("b".to_string(), "P".to_string()),
+                ("c".to_string(), "Q".to_string())
+            ]
+        );
     }
 }

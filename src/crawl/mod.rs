@@ -513,7 +513,7 @@ impl Engine {
         // Only the reading of a page is journalled: it is what input can crash, and it is short,
         // so a `kill -9` at a random moment rarely finds a page there (and never twice running).
         let url = capture.url.as_str();
-        self.journal.begin(url);
+        self.journal.begin(url, portal);
         let work = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             guard::poison_check(&page.body);
