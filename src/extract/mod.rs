@@ -7,7 +7,7 @@ mod issuer;
 mod labels;
 mod report;
 pub(crate) use attachments::{framed_page, names_no_file};
-pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
+pub(crate) use report::{TEMPLATE_SECTIONS, names_a_report, shows_report_sections};
 mod shape;
 mod text;
 mod title;

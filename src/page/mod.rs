@@ -343,7 +343,7 @@ fn attachment_metadata(evidence: &ListEvidence) -> Metadata {
                 .provenance
                 .insert("report_year".into(), "title".into());
         }
-        metadata.is_annual_report = extract::is_annual_report_title(&title);
+        metadata.is_annual_report = extract::names_a_report(&title);
         if let Some(body) = extract::issuer_from_title(&title) {
             metadata.issuing_body = Some(body);
             metadata
@@ -359,4 +359,26 @@ fn attachment_metadata(evidence: &ListEvidence) -> Metadata {
             .insert("publish_date".into(), "list".into());
     }
     metadata
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report the list gives as a file is judged by its list title as an item page is: a
+    /// body whose name holds a word that keeps other titles out (评估, 培训) still publishes one.
+    #[test]
+    fn a_file_listed_straight_is_judged_by_the_item_rule() {
+        for (title, report) in [
+            ("上海市教育评估院2022年政府信息公开工作年度报告", true),
+            ("某某县职业技能培训中心2022年政府信息公开工作年度报告", true),
+            ("某某县2022年政府信息公开工作年度报告解读", false),
+        ] {
+            let metadata = attachment_metadata(&ListEvidence {
+                title: Some(title.to_string()),
+                ..ListEvidence::default()
+            });
+            assert_eq!(metadata.is_annual_report, report, "{title}");
+        }
+    }
 }
