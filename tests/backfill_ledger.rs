@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
 use common::stderr;
 use serde_json::Value;
 
@@ -99,17 +99,6 @@ fn coverage_cell(config: &std::path::Path, year: i32) -> Value {
         .unwrap_or_else(|| panic!("no cell for {year}: {coverage}"))
 }
 
-fn newest_run(dir: &std::path::Path) -> Value {
-    let mut reports: Vec<_> = std::fs::read_dir(dir.join("data").join("runs"))
-        .expect("runs folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    reports.sort();
-    let newest = reports.last().expect("a run report");
-    serde_json::from_slice(&std::fs::read(newest).expect("read report")).expect("report is JSON")
-}
-
 fn stops(run: &Value, list: &str) -> String {
     run["portals"][PORTAL]["lists"][list]["stops"].to_string()
 }
@@ -190,7 +179,7 @@ fn lists_and_reports_on_other_hosts() {
     );
     assert!(!urls.contains(&elsewhere.as_str()), "{urls:?}");
 
-    let run = newest_run(dir.path());
+    let run = newest_run_report(dir.path());
     assert!(
         stops(&run, "2021").contains(&old_list),
         "the 2021 ledger names the list not walked: {}",
@@ -300,7 +289,7 @@ fn a_stop_neither_hides_a_failed_list_nor_makes_years_not_found() {
 
     let out = run_nianbao(&config, &["backfill", "--years", "2017-2024"]);
     assert_eq!(out.status.code(), Some(0), "resumed: {}", stderr(&out));
-    let run = newest_run(dir.path());
+    let run = newest_run_report(dir.path());
     assert!(
         stops(&run, "2024").contains("failed"),
         "the resumed run's ledger keeps the failed page: {}",

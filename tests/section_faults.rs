@@ -11,7 +11,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
 use common::stderr;
 use serde_json::Value;
 
@@ -25,18 +25,6 @@ fn config(dir: &std::path::Path, portals: &[(&str, String)]) -> std::path::PathB
         text.push_str(&format!("[[portal]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
     }
     write_config(dir, &text)
-}
-
-fn run_report(dir: &std::path::Path) -> Value {
-    let runs = dir.join("data").join("runs");
-    let mut reports: Vec<_> = std::fs::read_dir(&runs)
-        .expect("runs folder")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    reports.sort();
-    let newest = reports.last().expect("a run report");
-    serde_json::from_slice(&std::fs::read(newest).expect("read report")).expect("report is JSON")
 }
 
 const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
@@ -90,7 +78,7 @@ fn a_section_page_that_is_no_list_is_reported() {
             unreachable,
             "{path}\n{summary}"
         );
-        let report = run_report(dir.path());
+        let report = newest_run_report(dir.path());
         let portal = &report["portals"]["某某区人民政府"];
         assert_eq!(
             portal["unreachable"] == true,
@@ -287,7 +275,7 @@ fn an_answer_that_is_no_document_is_never_the_reports_file() {
     );
     let out = run_nianbao(&config, &["crawl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let report = run_report(dir.path());
+    let report = newest_run_report(dir.path());
     let failures = &report["portals"]["某某县统计局"]["failures"];
     assert_eq!(failures["attachment_empty"], 2, "{failures}");
     assert_eq!(failures["attachment_soft_not_found"], 3, "{failures}");
@@ -367,7 +355,7 @@ fn an_oversize_attachment_is_counted_as_oversize() {
     let out = run_nianbao(&config, &["crawl"]);
     let log = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{log}");
-    let report = run_report(dir.path());
+    let report = newest_run_report(dir.path());
     let portal = &report["portals"]["某某县人民政府"];
     assert_eq!(portal["oversize"], 1, "{portal}");
     assert_eq!(portal["failures"]["attachment"], Value::Null, "{portal}");

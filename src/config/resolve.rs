@@ -503,26 +503,6 @@ pub(super) fn gap(
     Ok(d)
 }
 
-fn at_most<T>(
-    value: Option<T>,
-    default: T,
-    max: T,
-    key: &KeyPath,
-    source: &Source<'_>,
-) -> Result<T, ConfigError>
-where
-    T: PartialOrd + std::fmt::Display + Copy,
-{
-    match value {
-        Some(v) if v > max => Err(source.at_key(
-            key,
-            format!("expected a whole number of at most {max}, found {v}"),
-        )),
-        Some(v) => Ok(v),
-        None => Ok(default),
-    }
-}
-
 fn at_least<T>(
     value: Option<T>,
     default: T,
@@ -533,12 +513,39 @@ fn at_least<T>(
 where
     T: PartialOrd + std::fmt::Display + Copy,
 {
+    bounded(value, default, key, source, |v| {
+        (v < min).then(|| format!("expected a whole number of {min} or more, found {v}"))
+    })
+}
+
+fn at_most<T>(
+    value: Option<T>,
+    default: T,
+    max: T,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<T, ConfigError>
+where
+    T: PartialOrd + std::fmt::Display + Copy,
+{
+    bounded(value, default, key, source, |v| {
+        (v > max).then(|| format!("expected a whole number of at most {max}, found {v}"))
+    })
+}
+
+/// `value` (or `default` when absent), unless `refuse` says what is wrong with it.
+fn bounded<T: Copy>(
+    value: Option<T>,
+    default: T,
+    key: &KeyPath,
+    source: &Source<'_>,
+    refuse: impl Fn(T) -> Option<String>,
+) -> Result<T, ConfigError> {
     match value {
-        Some(v) if v < min => Err(source.at_key(
-            key,
-            format!("expected a whole number of {min} or more, found {v}"),
-        )),
-        Some(v) => Ok(v),
+        Some(v) => match refuse(v) {
+            Some(message) => Err(source.at_key(key, message)),
+            None => Ok(v),
+        },
         None => Ok(default),
     }
 }

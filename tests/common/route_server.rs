@@ -127,3 +127,15 @@ pub fn numbered_portal(
         None => (404, html, b"<html><body>404</body></html>".to_vec()),
     }
 }
+
+/// The newest run report under `dir/data/runs`, as JSON.
+pub fn newest_run_report(dir: &std::path::Path) -> serde_json::Value {
+    let mut reports: Vec<_> = std::fs::read_dir(dir.join("data").join("runs"))
+        .expect("runs folder")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    reports.sort();
+    let newest = reports.last().expect("a run report");
+    serde_json::from_slice(&std::fs::read(newest).expect("read report")).expect("report is JSON")
+}
