@@ -106,14 +106,28 @@ impl Source<'_> {
                 format!("missing key `{missing}`, which is required"),
             );
         }
-        let reworded = reword_invalid(message).unwrap_or_else(|| {
+        let mut reworded = reword_invalid(message).unwrap_or_else(|| {
             if message.starts_with("expected ") {
                 message.to_owned()
             } else {
                 format!("invalid TOML: {message}")
             }
         });
+        // The parser names neither the key written twice nor the form a portal table takes.
+        if message == "duplicate key"
+            && let Some(written) = span.as_ref().and_then(|s| self.text.get(s.clone()))
+        {
+            reworded = format!(
+                "invalid TOML: duplicate key `{}`; expected each key once in a table",
+                written.trim()
+            );
+        }
         let key = located.filter(|path| !path.is_root());
+        if key.as_ref().is_some_and(|k| k.to_string() == "portal")
+            && reworded.starts_with("expected a sequence")
+        {
+            reworded.push_str("; write each portal as a [[portal]] table (two brackets)");
+        }
         self.invalid(span, key, reworded)
     }
 

@@ -455,7 +455,14 @@ pub(super) fn data_dir(
             "expected a folder path such as \"data\", found \"\"",
         ));
     }
-    Ok(config_dir.join(written))
+    let path = config_dir.join(written);
+    if path.exists() && !path.is_dir() {
+        return Err(source.at_key(
+            &KeyPath::root().key("data_dir"),
+            format!("expected a folder, found a file: {}", path.display()),
+        ));
+    }
+    Ok(path)
 }
 
 fn missing(source: &Source<'_>, table: &KeyPath, key: &str) -> ConfigError {
