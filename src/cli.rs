@@ -175,7 +175,7 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         limit: Option<usize>,
         /// Commit the consumer's position up to SEQ (records up to SEQ are done).
-        #[arg(long, value_name = "SEQ", conflicts_with_all = ["exec", "list"])]
+        #[arg(long, value_name = "SEQ", conflicts_with_all = ["exec", "list", "limit"])]
         commit: Option<u64>,
         /// Run CMD once per record (record JSON on stdin, raw file path in NIANBAO_RAW_PATH),
         /// committing after each exit status 0 and stopping at the first failure.

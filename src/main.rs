@@ -30,8 +30,16 @@ fn main() -> ExitCode {
     if cli.command.only_prints() {
         end_quietly_on_a_closed_pipe();
     }
-    let filter =
-        EnvFilter::try_from_env("NIANBAO_LOG").unwrap_or_else(|_| EnvFilter::new("nianbao=info"));
+    let filter = EnvFilter::try_from_env("NIANBAO_LOG").unwrap_or_else(|e| {
+        // Unset is the usual case; a value that does not parse is a mistake worth a word.
+        if let Some(value) = std::env::var_os("NIANBAO_LOG") {
+            eprintln!(
+                "warning: NIANBAO_LOG={} is not a log filter ({e}); logging at nianbao=info",
+                value.to_string_lossy()
+            );
+        }
+        EnvFilter::new("nianbao=info")
+    });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -310,3 +310,35 @@ fn the_shipped_placeholder_contact_is_refused() {
     .expect("config");
     crawl_and_backfill_refuse(&config, &["politeness.user_agent", "placeholder"]);
 }
+
+/// Options that would be silently ignored are refused or named: `feed --commit` with `--limit`
+/// (which printed nothing and committed), and a `NIANBAO_LOG` that is no log filter.
+#[test]
+fn ignored_options_are_refused_or_named() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("gbk").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = h.run(&[
+        "feed",
+        "--consumer",
+        "parser",
+        "--commit",
+        "1",
+        "--limit",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--limit"), "{}", stderr(&out));
+    let mut status = h.command(&["status"]);
+    status.env("NIANBAO_LOG", "nianbao=loud[");
+    let out = common::run_limited(status, common::COMMAND_LIMIT);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("NIANBAO_LOG=nianbao=loud[ is not a log filter"),
+        "{}",
+        stderr(&out)
+    );
+}

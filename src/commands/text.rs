@@ -103,7 +103,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     let files: u64 = outcomes.values().sum();
     let kinds: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k}={v}")).collect();
     println!(
-        "text of {files} files derived ({}); {updated} versions updated",
+        "text: {files} files tried ({}); {updated} versions updated",
         if kinds.is_empty() {
             "none needed".to_string()
         } else {
