@@ -208,11 +208,15 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         // JavaScript rather than as empty.
         if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
             let page = discover::discover_document(input.url, doc, text, decoded.encoding);
+            // A list page that says it lists nothing (a year's subsection with 暂无信息) is a
+            // list of no entries, walked completely, not a template that failed to fill.
+            let says_empty = matches!(role, PageRole::List { .. }) && says_list_is_empty(&facts);
             if discover::is_channel_index(&page)
                 || !page.items.is_empty()
                 || !page.next_pages.is_empty()
                 || page.needs_javascript.is_some()
                 || page.leads_to_api
+                || says_empty
             {
                 analysis.kind = PageKind::Content;
                 analysis.view = View::List(Box::new(page));
@@ -324,6 +328,26 @@ fn ucap_list(url: &Url, text: &str) -> View {
     }
 }
 
+/// What a list page prints when it has no entries (暂无信息, 暂无数据 …), in either script.
+const EMPTY_LIST_PHRASES: &[&str] = &[
+    "暂无信息",
+    "暂无数据",
+    "暂无内容",
+    "暂无记录",
+    "暂无相关",
+    "暂无文章",
+    "没有记录",
+    "无记录",
+    "没有相关信息",
+    "没有相关内容",
+];
+
+/// Whether a short page says it lists nothing.
+fn says_list_is_empty(facts: &PageFacts) -> bool {
+    let main = crate::traditional::to_simplified(&facts.main_text);
+    EMPTY_LIST_PHRASES.iter().any(|p| main.contains(p))
+}
+
 /// A Hanweb `dataproxy.jsp` answer: the XML datastore of a list's next range.
 fn is_datastore_answer(url: &Url, text: &str) -> bool {
     let head = text.trim_start();
@@ -379,6 +403,39 @@ mod tests {
                 ..ListEvidence::default()
             });
             assert_eq!(metadata.is_annual_report, report, "{title}");
+        }
+    }
+
+    /// A year's list page that says it lists nothing is a list of no entries (walked, nothing
+    /// found), in either script; an item page saying the same is still an empty template.
+    #[test]
+    fn a_list_page_that_says_it_is_empty_is_an_empty_list() {
+        let url = Url::parse("http://a.gov.cn/xxgk/nb/2016/index.html").expect("url");
+        for says in ["暂无信息", "暂无数据", "暫無記錄", "没有相关信息"] {
+            let html = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>2016年度</title></head>\
+                 <body><div class=\"header\"><a href=\"/\">首页</a></div><h2>2016年度</h2><p>{says}</p></body></html>"
+            );
+            let input = PageInput {
+                url: &url,
+                status: 200,
+                content_type: Some("text/html; charset=utf-8"),
+                body: html.as_bytes(),
+            };
+            let list = analyse(input, &PageRole::List { list_api: None });
+            assert_eq!(list.kind, PageKind::Content, "{says}");
+            assert!(
+                matches!(&list.view, View::List(page) if page.items.is_empty()),
+                "{says}"
+            );
+            let item = analyse(
+                input,
+                &PageRole::Item {
+                    evidence: ListEvidence::default(),
+                    portal_name: "某县人民政府".into(),
+                },
+            );
+            assert_eq!(item.kind, PageKind::EmptyTemplate, "{says}");
         }
     }
 }
