@@ -275,7 +275,7 @@ impl Engine {
                 && !item
                     .title
                     .as_deref()
-                    .is_some_and(crate::extract::names_a_report)
+                    .is_some_and(crate::extract::is_annual_report_title)
             {
                 self.report(portal, |r| {
                     r.lists.entry(list_key.clone()).or_default().not_reports += 1

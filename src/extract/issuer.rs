@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::labels::simplified;
-use super::report::names_a_report;
+use super::report::is_annual_report_title;
 
 /// One piece of evidence of who issued the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +179,7 @@ static TITLE_CUT: LazyLock<Regex> = LazyLock::new(|| {
 /// `台上镇2009年…` -> `台上镇`), or after a leading year (`2020年度某某区政府信息公开…` ->
 /// `某某区`). `None` for other titles and titles that name no body.
 pub fn issuer_from_title(title: &str) -> Option<String> {
-    if !names_a_report(title) {
+    if !is_annual_report_title(title) {
         return None;
     }
     name_in_title(title)

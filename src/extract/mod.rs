@@ -7,7 +7,7 @@ mod issuer;
 mod labels;
 mod report;
 pub(crate) use attachments::{framed_page, names_no_file};
-pub(crate) use report::{TEMPLATE_SECTIONS, names_a_report, shows_report_sections};
+pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
 mod shape;
 mod text;
 mod title;
@@ -382,7 +382,7 @@ pub fn extract_document(
         evidence
             .title
             .as_deref()
-            .filter(|t| meta.is_annual_report && report::names_a_report(t))
+            .filter(|t| meta.is_annual_report && report::is_annual_report_title(t))
             .and_then(report_year_from_title)
             .map(|y| (y, "list"))
     };

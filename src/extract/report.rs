@@ -100,9 +100,9 @@ const OTHER_DISCLOSURES: &[&str] = &[
     "学年度信息公开",
 ];
 
-/// True for the title of an annual report on government information disclosure, in Simplified or
-/// Traditional characters; false for guides, catalogues, notices and everything else.
-pub fn is_annual_report_title(title: &str) -> bool {
+/// The title rule without the exception for bodies named with excluded words: 信息公开 and a
+/// report word, no word of another kind of document, no disclosure of another kind.
+fn plain_report_title(title: &str) -> bool {
     let t = normalise_title(title);
     DISCLOSURE.iter().any(|d| t.contains(d))
         && REPORT.iter().any(|r| t.contains(r))
@@ -138,12 +138,14 @@ fn names_another_annual_subject(t: &str) -> bool {
 static YEAR_IN_TITLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:19|20)\d{2}\s*年").expect("the title year pattern is valid"));
 
-/// `is_annual_report_title`, or the title of a report by a body whose own name holds a word that
-/// `NOT_A_REPORT` keeps out (`上海市教育评估院…`, `…职业技能培训中心…`, `…食品药品检查所…`): such a
-/// title is read without the body's name, which must put a place before the word and a name's
-/// ending after it, so that `一图读懂某某县…` and `图解某某市…` stay what they are.
-pub(crate) fn names_a_report(title: &str) -> bool {
-    if is_annual_report_title(title) {
+/// True for the title of an annual report on government information disclosure, in Simplified or
+/// Traditional characters; false for guides, catalogues, notices and everything else. A report by
+/// a body whose own name holds a word that `NOT_A_REPORT` keeps out (`上海市教育评估院…`,
+/// `…职业技能培训中心…`, `…食品药品检查所…`) is read without the body's name, which must put a place
+/// before the word and a name's ending after it, so that `一图读懂某某县…` and `图解某某市…` stay
+/// what they are.
+pub fn is_annual_report_title(title: &str) -> bool {
+    if plain_report_title(title) {
         return true;
     }
     let Some(name) = super::issuer::name_in_title(title) else {
@@ -160,7 +162,7 @@ pub(crate) fn names_a_report(title: &str) -> bool {
                 && i + w.len() < n.len()
         })
     };
-    is_annual_report_title(&subject)
+    plain_report_title(&subject)
         && NOT_A_REPORT
             .iter()
             .filter(|w| n.contains(**w))
@@ -207,7 +209,7 @@ const MAX_SECTION_LINES: usize = 2_000;
 /// names a document of some other kind (政府工作报告, 统计公报 …) needs its body's evidence.
 pub(crate) fn decide(e: &Evidence<'_>) -> Option<String> {
     if let Some(title) = e.title {
-        if names_a_report(title) {
+        if is_annual_report_title(title) {
             return Some("title".into());
         }
         let t = normalise_title(title);
@@ -543,7 +545,7 @@ mod tests {
             ("2021年政府信息公开年报编制培训会召开", false),
         ];
         for (title, want) in cases {
-            assert_eq!(names_a_report(title), want, "{title}");
+            assert_eq!(is_annual_report_title(title), want, "{title}");
         }
     }
 

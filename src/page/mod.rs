@@ -367,7 +367,7 @@ fn attachment_metadata(evidence: &ListEvidence) -> Metadata {
                 .provenance
                 .insert("report_year".into(), "title".into());
         }
-        metadata.is_annual_report = extract::names_a_report(&title);
+        metadata.is_annual_report = extract::is_annual_report_title(&title);
         if let Some(body) = extract::issuer_from_title(&title) {
             metadata.issuing_body = Some(body);
             metadata
