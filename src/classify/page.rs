@@ -64,7 +64,8 @@ pub struct PageFacts {
     /// Hrefs of `<a>` elements, in document order.
     pub links: Vec<String>,
     /// The text of links within `main_text`, one line a link: a list entry's title is not
-    /// what the page itself says.
+    /// what the page itself says. Only short pages are read for that, so a long page's stops
+    /// being kept at `LINK_TEXT_KEPT` bytes (a list of thousands of links copies no titles).
     pub main_link_text: String,
     /// Where a `<meta http-equiv="refresh" content="0;url=…">` sends the reader.
     pub redirect: Option<String>,
@@ -144,7 +145,7 @@ impl PageFacts {
                             }
                             if hidden_depth == 0 {
                                 let in_main = boilerplate_depth == 0;
-                                if in_main && link_depth > 0 {
+                                if in_main && link_depth > 0 && keeps_link_text(&facts) {
                                     facts.main_link_text.push_str(text);
                                 }
                                 let main = in_main.then_some(&mut facts.main_text);
@@ -171,7 +172,9 @@ impl PageFacts {
                             }
                             "a" => {
                                 link_depth = link_depth.saturating_sub(1);
-                                facts.main_link_text.push('\n');
+                                if keeps_link_text(&facts) {
+                                    facts.main_link_text.push('\n');
+                                }
                             }
                             _ => {}
                         }
@@ -196,6 +199,14 @@ impl PageFacts {
     pub fn main_chars(&self) -> usize {
         self.main_count
     }
+}
+
+/// Bytes of `main_link_text` kept: more than the whole main text of any page read for what its
+/// links say (a few hundred characters).
+const LINK_TEXT_KEPT: usize = 4096;
+
+fn keeps_link_text(facts: &PageFacts) -> bool {
+    facts.main_link_text.len() < LINK_TEXT_KEPT
 }
 
 /// The URL of a `<meta http-equiv="refresh" content="0; url='…'">`, when the element is one.
