@@ -165,7 +165,65 @@ fn main() -> anyhow::Result<()> {
         "  ratio before/after                       {:6.2}x",
         t_steps.as_secs_f64() / t_once.as_secs_f64().max(1e-9)
     );
+    deep_markup_scaling();
     Ok(())
+}
+
+/// A list of `levels` entries each nested inside the one before (`<table><tr><td>` around a
+/// dated report link): past the nesting bound the levels become siblings, and the containers
+/// left nested above them hold the whole rest of the page.
+fn nested_tables(levels: usize) -> String {
+    let mut html = String::from("<html><head><title>年报</title></head><body>");
+    for i in 0..levels {
+        html.push_str(&format!(
+            "<table><tr><td><a href=\"/xxgk/ndbg/t{i}.html\">某县{i}号政府信息公开工作年度报告</a><span>2024-01-20</span>"
+        ));
+    }
+    html.push_str(&"</td></tr></table>".repeat(levels));
+    html.push_str("</body></html>");
+    html
+}
+
+/// Time to read hostile deep markup as a list and as an item, at growing sizes, and how the time
+/// grows: a reading linear in the page grows by the size's ratio (4x from 5,000 to 20,000 levels),
+/// one that walks the rest of the page from every container by its square (16x).
+fn deep_markup_scaling() {
+    let url = Url::parse("http://127.0.0.1/xxgk/ndbg/index.html").expect("valid URL");
+    let roles = [
+        ("list", PageRole::List { list_api: None }),
+        (
+            "item",
+            PageRole::Item {
+                evidence: ListEvidence::default(),
+                portal_name: "测试市人民政府".into(),
+            },
+        ),
+    ];
+    for (name, role) in &roles {
+        let mut times = Vec::new();
+        for levels in [5_000, 20_000] {
+            let html = nested_tables(levels);
+            let start = Instant::now();
+            let input = PageInput {
+                url: &url,
+                status: 200,
+                content_type: Some("text/html; charset=utf-8"),
+                body: html.as_bytes(),
+            };
+            std::hint::black_box(page::analyse(input, role));
+            let took = start.elapsed();
+            println!(
+                "  nested tables, {levels:6} levels, read as {name}: {:8.1} ms ({:.1} MB)",
+                took.as_secs_f64() * 1e3,
+                html.len() as f64 / 1e6
+            );
+            times.push(took);
+        }
+        println!(
+            "  nested tables as {name}: 4x the levels took {:.1}x the time (linear 4, quadratic 16)",
+            times[1].as_secs_f64() / times[0].as_secs_f64().max(1e-9)
+        );
+    }
 }
 
 /// Times reading every page the crawl's way (one parse) and the earlier way (a parse per step).

@@ -58,11 +58,8 @@ impl Entry {
 
 /// The items of the page's main list, in page order, deduplicated by URL.
 pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
-    let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = doc
-        .root_element()
-        .descendent_elements()
-        .filter(|el| CONTAINERS.contains(&el.value().name()))
-        .filter(|el| !in_skipped_block(*el))
+    let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = containers(doc)
+        .into_iter()
         .map(|el| (el, entries_of(el, base)))
         .collect();
 
@@ -82,14 +79,13 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
             })
             .count()
     };
+    // Each container's score is counted once: a page of thousands of containers may hold one
+    // of thousands of entries.
     let best = scored
         .iter()
         .enumerate()
-        .max_by(|(ia, (_, a)), (ib, (_, b))| {
-            (at_home(a) >= 2)
-                .cmp(&(at_home(b) >= 2))
-                .then(dated(a).cmp(&dated(b)))
-                .then(ib.cmp(ia))
+        .max_by_key(|(i, (_, entries))| {
+            (at_home(entries) >= 2, dated(entries), std::cmp::Reverse(*i))
         })
         .map(|(i, _)| i);
 
@@ -183,22 +179,44 @@ fn same_kind(a: ElementRef<'_>, b: ElementRef<'_>) -> bool {
         }
 }
 
-fn in_skipped_block(el: ElementRef<'_>) -> bool {
-    std::iter::once(el)
-        .chain(el.ancestors().filter_map(ElementRef::wrap))
-        .any(|e| {
-            matches!(e.value().name(), "nav" | "footer" | "header") || {
-                let ci = class_and_id(e);
-                SKIPPED_BLOCKS.iter().any(|b| ci.contains(b))
-            }
-        })
+fn is_skipped_block(e: ElementRef<'_>) -> bool {
+    matches!(e.value().name(), "nav" | "footer" | "header") || {
+        let ci = class_and_id(e);
+        SKIPPED_BLOCKS.iter().any(|b| ci.contains(b))
+    }
 }
+
+/// The page's containers outside skipped blocks, in document order: one walk down the tree
+/// that leaves a skipped block whole, so deep markup costs no walk up from every element.
+fn containers(doc: &Html) -> Vec<ElementRef<'_>> {
+    let mut found = Vec::new();
+    let mut stack = vec![doc.root_element()];
+    while let Some(el) = stack.pop() {
+        if is_skipped_block(el) {
+            continue;
+        }
+        if CONTAINERS.contains(&el.value().name()) {
+            found.push(el);
+        }
+        let start = stack.len();
+        stack.extend(el.child_elements());
+        stack[start..].reverse();
+    }
+    found
+}
+
+/// Most nodes (elements and texts) one entry may hold. A row holds a link or four, a date and
+/// some words (search snippets wrap each character in an element: hundreds); a larger one is a
+/// whole nested list or page, and reading it as an entry would walk it once for every container
+/// above it (20,000 nested tables took minutes).
+const MAX_ENTRY_ELEMENTS: usize = 2_000;
 
 /// The entries among the direct children of a container.
 fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
     container
         .child_elements()
         .filter(|c| !matches!(c.value().name(), "script" | "style"))
+        .filter(|c| c.descendants().nth(MAX_ENTRY_ELEMENTS).is_none())
         .filter_map(|c| entry_of(c, base, MAX_LINKS_PER_ENTRY))
         .collect()
 }
@@ -337,4 +355,73 @@ fn tooltip_title(attr: &str) -> &str {
 
 fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> LinkBase {
+        LinkBase::utf8(&Url::parse("http://127.0.0.1/xxgk/ndbg/index.html").expect("valid"))
+    }
+
+    const ROW: &str = "<a href=\"/xxgk/ndbg/t1.html\">某县2023年政府信息公开工作年度报告</a><span>2024-01-20</span>";
+
+    #[test]
+    fn a_row_as_large_as_a_page_is_no_entry() {
+        let row = |filler: usize| {
+            format!(
+                "<html><body><ul id=\"list\"><li>{ROW}{}</li></ul></body></html>",
+                "<i>x</i>".repeat(filler)
+            )
+        };
+        let entries = |html: &str| {
+            let doc = Html::parse_document(html);
+            let selector = scraper::Selector::parse("#list").expect("valid selector");
+            let list = crate::page::select(&doc, &selector)
+                .next()
+                .expect("the list is there");
+            entries_of(list, &base()).len()
+        };
+        // Each <i>x</i> is two nodes.
+        assert_eq!(entries(&row(MAX_ENTRY_ELEMENTS.saturating_sub(20) / 2)), 1);
+        assert_eq!(entries(&row(MAX_ENTRY_ELEMENTS / 2 + 10)), 0);
+    }
+
+    #[test]
+    fn containers_are_in_page_order_and_skipped_blocks_are_left_whole() {
+        let html = "<html><body><div id=\"a\"><ul id=\"b\"></ul></div>\
+            <nav><ul id=\"in-nav\"><li><table id=\"deep-in-nav\"></table></li></ul></nav>\
+            <div class=\"Footer-Menu\"><ol id=\"in-menu\"></ol></div>\
+            <table id=\"c\"><tbody id=\"d\"><tr><td id=\"e\"></td></tr></tbody></table></body></html>";
+        let doc = Html::parse_document(html);
+        let ids: Vec<&str> = containers(&doc)
+            .into_iter()
+            .filter_map(|el| el.value().attr("id"))
+            .collect();
+        assert_eq!(ids, ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn a_page_of_thousands_of_nested_lists_still_gives_its_entries() {
+        // Every level a dated report link and the next level: past the nesting bound the levels
+        // are siblings, so one container holds thousands of entries beside thousands of small
+        // containers.
+        let levels = 3_000;
+        let mut html = String::from("<html><body>");
+        for i in 0..levels {
+            html.push_str(&format!(
+                "<table><tr><td><a href=\"/xxgk/ndbg/t{i}.html\">某县{i}号政府信息公开工作年度报告</a><span>2024-01-20</span>"
+            ));
+        }
+        html.push_str(&"</td></tr></table>".repeat(levels));
+        let parsed = crate::page::parse(&html).expect("within the bounds");
+        assert!(parsed.flattened);
+        let items = list_items(&parsed.doc, &base());
+        assert!(
+            items.len() > levels * 3 / 4,
+            "{} of {levels} entries",
+            items.len()
+        );
+    }
 }

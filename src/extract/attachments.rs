@@ -101,9 +101,6 @@ pub(crate) fn attachments(
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for element in crate::page::select(doc, &LINKS) {
-        if in_site_chrome(element) {
-            continue;
-        }
         let Some(target) = link_target(element) else {
             continue;
         };
@@ -121,7 +118,8 @@ pub(crate) fn attachments(
         if !matches!(url.scheme(), "http" | "https") || !(is_viewed || is_document(&url, element)) {
             continue;
         }
-        if !seen.insert(url.as_str().to_string()) {
+        // Last, as it walks up the tree: only document links are looked at.
+        if in_site_chrome(element) || !seen.insert(url.as_str().to_string()) {
             continue;
         }
         let name = link_name(element, &url);
