@@ -171,6 +171,45 @@ fn a_missing_file_or_an_ftp_address_is_bad_usage() {
     }
 }
 
+/// A body saved as the wire sent it (curl without `--compressed`), or a `.html.gz` gzipped once
+/// more, is read inflated, as the crawl reads such a body; bytes that only start like gzip are
+/// read as they are, saying why.
+#[test]
+fn a_saved_gzip_body_is_read_as_the_crawl_reads_it() {
+    use std::io::Write;
+    let gzip = |data: &[u8]| {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        encoder.write_all(data).expect("gzip in memory");
+        encoder.finish().expect("gzip in memory")
+    };
+    let page = real_page!("trs-hubei-samr-xxgk-detail-ensp-labels-utf8.html");
+    let url = "https://scjg.hubei.gov.cn/fbjd/xxgkml/zc/qtzdgkwj/detail.shtml";
+    let plain = std::fs::read(page).expect("the real page is beside the repository");
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let expected = inspect_json(&[page, "--url", url]);
+    for (name, body, says) in [
+        ("once.html", gzip(&plain), "1 layer"),
+        ("twice.html.gz", gzip(&gzip(&plain)), "2 layers"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("scratch file");
+        let path = path.to_string_lossy().into_owned();
+        assert_eq!(inspect_json(&[&path, "--url", url]), expected, "{name}");
+        let out = inspect(&[&path, "--url", url]);
+        assert!(stderr(&out).contains(says), "{name}: {}", stderr(&out));
+    }
+    let cut = gzip(&plain);
+    let path = dir.path().join("cut.gz");
+    std::fs::write(&path, &cut[..cut.len() / 2]).expect("scratch file");
+    let out = inspect(&[&path.to_string_lossy(), "--url", url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is gzip but not a gzipped page"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn challenges_and_mislabelled_charsets() {
     let cases: &[(&str, &str, Option<&str>)] = &[

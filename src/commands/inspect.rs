@@ -127,6 +127,25 @@ fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
     // An archived raw file may be given as it is stored, compressed or not.
     let body = crate::archive::read_file(path, config::DEFAULT_MAX_BODY_BYTES)
         .with_context(|| format!("cannot read {}", path.to_string_lossy()))?;
+    // A body saved as the wire sent it is still gzip: read as the crawl reads it.
+    let body = match crate::fetch::inflate_saved_gzip(&body, config::DEFAULT_MAX_BODY_BYTES) {
+        Ok(None) => body,
+        Ok(Some((page, layers))) => {
+            eprintln!(
+                "{} is gzip: read inflated ({layers} layer{}), as the crawl reads such a body",
+                path.to_string_lossy(),
+                if layers == 1 { "" } else { "s" }
+            );
+            page
+        }
+        Err(why) => {
+            eprintln!(
+                "{} is gzip but not a gzipped page ({why}): read as it is",
+                path.to_string_lossy()
+            );
+            body
+        }
+    };
     let url = match url {
         Some(url) => url,
         None => {

@@ -70,13 +70,15 @@ pub(super) fn inflate_stray_gzip(
     if !textual && !octet {
         return Ok((body, 0));
     }
+    // A download whose layers do not all give a page stays as it came (a cheap handle, no copy).
+    let original = body.clone();
     let mut body = body;
     let mut layers = 0;
     while layers < MAX_STRAY_GZIP && body.starts_with(&GZIP_MAGIC) {
         let inflated = match decode_coding(&body, "gzip", max_body_bytes) {
             Ok(inflated) => inflated,
             Err(SendError::Oversize { limit }) => return Err(SendError::Oversize { limit }),
-            Err(_) if octet => return Ok((body, layers)),
+            Err(_) if octet => return Ok((original, 0)),
             Err(SendError::Transient(_, detail) | SendError::Fatal(_, detail)) => {
                 return Err(SendError::Transient(
                     FailKind::Decode,
@@ -84,9 +86,11 @@ pub(super) fn inflate_stray_gzip(
                 ));
             }
         };
-        if !is_text(&inflated) || (octet && !is_markup(&inflated)) {
+        // A `.html.gz` file gzipped once more without a header: the next layer is read next.
+        let nested = inflated.starts_with(&GZIP_MAGIC) && layers + 1 < MAX_STRAY_GZIP;
+        if !nested && (!is_text(&inflated) || (octet && !is_markup(&inflated))) {
             if octet {
-                return Ok((body, layers));
+                return Ok((original, 0));
             }
             return Err(SendError::Fatal(
                 FailKind::Decode,
@@ -97,6 +101,26 @@ pub(super) fn inflate_stray_gzip(
         layers += 1;
     }
     Ok((body, layers))
+}
+
+/// A saved page that is still gzip (a body saved as the wire sent it, a `.html.gz` file) read as
+/// the crawl reads such a body served as a page: inflated within the cap, at most two layers.
+/// Returns the page and the layers undone (`None` for a body that is no gzip), or why it is no
+/// gzipped page.
+pub fn inflate_saved_gzip(
+    body: &[u8],
+    max_body_bytes: u64,
+) -> Result<Option<(Vec<u8>, usize)>, String> {
+    if !body.starts_with(&GZIP_MAGIC) {
+        return Ok(None);
+    }
+    match inflate_stray_gzip(Bytes::copy_from_slice(body), None, max_body_bytes) {
+        Ok((page, layers)) => Ok(Some((page.to_vec(), layers))),
+        Err(SendError::Oversize { limit }) => {
+            Err(format!("it inflates to more than {limit} bytes"))
+        }
+        Err(SendError::Transient(_, detail) | SendError::Fatal(_, detail)) => Err(detail),
+    }
 }
 
 /// No control bytes but whitespace in the first KiB (NULs are binary), or a UTF-16 BOM.
@@ -257,6 +281,20 @@ mod tests {
                     .ok()
                     .expect(&case);
                 assert!(body == page, "{case}");
+                // A `.html.gz` file gzipped once more, without any header: two layers.
+                let (body, layers) = inflate_stray_gzip(gzip(&gzip(page)), content_type, cap)
+                    .ok()
+                    .expect(&case);
+                assert!(body == page && layers == 2, "{case}");
+                // Three layers are more than a server makes: no page, and a download as it came.
+                let thrice = gzip(&gzip(&gzip(page)));
+                match inflate_stray_gzip(thrice.clone(), content_type, cap) {
+                    Ok((body, layers)) => {
+                        assert_eq!(content_type, Some("application/octet-stream"), "{case}");
+                        assert!(body == thrice && layers == 0, "{case}");
+                    }
+                    Err(e) => assert!(matches!(e, SendError::Fatal(FailKind::Decode, _)), "{case}"),
+                }
             }
             // A gzip file is a file.
             let file = gzip(page);

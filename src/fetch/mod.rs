@@ -15,6 +15,7 @@ use chrono::Utc;
 use rand::Rng;
 use url::Url;
 
+pub use coding::inflate_saved_gzip;
 pub use outcome::{
     Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators,
     disposition_filename, parse_retry_after,
