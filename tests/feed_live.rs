@@ -158,6 +158,42 @@ fn positions_kept_in_the_store_by_earlier_versions_carry_over() {
     assert_eq!(lines(&out.stdout)[0]["seq"], 8);
 }
 
+/// `feed --list` names a consumer that ran but never committed (its command failed on the first
+/// record), and a damaged position file is named beside the other consumers, not in their place.
+#[test]
+fn the_consumer_list_shows_consumers_that_never_committed_and_names_damaged_files() {
+    let h = Harness::with_sites(sites(), Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = h.export().len();
+    let out = h.run(&["feed", "--consumer", "never", "--exec", "exit 1"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let out = h.run(&["feed", "--consumer", "done", "--commit", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = h.run(&["feed", "--list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        listing.contains(&format!("never\tposition 0 (never committed)\tlag {last}")),
+        "{listing}"
+    );
+    assert!(
+        listing.contains(&format!("done\tposition 3\tlag {}", last - 3)),
+        "{listing}"
+    );
+
+    let damaged = h.data_dir().join("feed/consumers/broken.seq");
+    std::fs::write(&damaged, "not a seq\n").expect("write a damaged position");
+    let out = h.run(&["feed", "--list"]);
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(3), "{listing}{}", stderr(&out));
+    assert!(listing.contains("broken\tposition unknown"), "{listing}");
+    assert!(listing.contains("broken.seq"), "{listing}");
+    assert!(listing.contains("done\tposition 3"), "{listing}");
+    assert!(listing.contains("never\tposition 0"), "{listing}");
+    assert!(stderr(&out).contains("cannot be read"), "{}", stderr(&out));
+}
+
 /// A store started afresh (its index moved away, as the damaged-index message allows) beside the
 /// old feed log: the log's seqs name other records, so the crawl refuses to run with a message
 /// that names the feed folder, rather than hand consumers the old records and skip the new ones.

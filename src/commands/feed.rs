@@ -42,10 +42,24 @@ pub(super) fn run(
         if consumers.is_empty() {
             println!("no consumers yet (last seq {last})");
         }
+        // A damaged position file is named, and the other consumers are still listed.
+        let mut damaged = 0;
         for (name, position) in consumers {
-            println!(
-                "{name}\tposition {position}\tlag {}",
-                last.saturating_sub(position)
+            match position {
+                Ok(Some(position)) => println!(
+                    "{name}\tposition {position}\tlag {}",
+                    last.saturating_sub(position)
+                ),
+                Ok(None) => println!("{name}\tposition 0 (never committed)\tlag {last}"),
+                Err(e) => {
+                    damaged += 1;
+                    println!("{name}\tposition unknown\t{e}");
+                }
+            }
+        }
+        if damaged > 0 {
+            anyhow::bail!(
+                "{damaged} consumer position file(s) cannot be read (listed above); fix or remove them"
             );
         }
         return Ok(Outcome::Completed);

@@ -103,28 +103,36 @@ impl Positions {
         write().map_err(self.io(name, &path))
     }
 
-    /// Every consumer with a position, by name.
-    pub fn all(&self) -> Result<Vec<(String, u64)>, PositionError> {
-        let mut all = Vec::new();
+    /// Every consumer by name, with its position (`None` before its first commit) or what is
+    /// wrong with its file. A consumer is known from its position file, or from its lock file
+    /// once it has run (`feed --exec` whose consumer failed before any commit).
+    #[allow(clippy::type_complexity)]
+    pub fn all(&self) -> Result<Vec<(String, Result<Option<u64>, PositionError>)>, PositionError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(all),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
             Err(e) => return Err(self.io("*", &self.dir)(e)),
         };
-        for entry in entries.flatten() {
-            let file_name = entry.file_name();
-            let Some(name) = file_name.to_str().and_then(|n| n.strip_suffix(".seq")) else {
-                continue;
-            };
-            if check_name(name).is_err() {
-                continue;
-            }
-            if let Some(seq) = self.get(name)? {
-                all.push((name.to_string(), seq));
-            }
-        }
-        all.sort();
-        Ok(all)
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let file_name = entry.file_name();
+                let file_name = file_name.to_str()?;
+                let name = file_name
+                    .strip_suffix(".seq")
+                    .or_else(|| file_name.strip_suffix(".lock"))?;
+                check_name(name).is_ok().then(|| name.to_string())
+            })
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names
+            .into_iter()
+            .map(|name| {
+                let position = self.get(&name);
+                (name, position)
+            })
+            .collect())
     }
 
     /// Takes the consumer's lock, or says who holds it.
@@ -161,9 +169,27 @@ mod tests {
         positions.set("tables", 42).expect("set");
         positions.set("ocr.v2", 7).expect("set");
         assert_eq!(positions.get("tables").expect("get"), Some(42));
+        let listed = |positions: &Positions| -> Vec<(String, String)> {
+            positions
+                .all()
+                .expect("all")
+                .into_iter()
+                .map(|(name, position)| match position {
+                    Ok(seq) => (name, format!("{seq:?}")),
+                    Err(e) => (name, e.to_string()),
+                })
+                .collect()
+        };
+        // One that took its lock and never committed is listed too.
+        drop(positions.lock("never").expect("lock"));
         assert_eq!(
-            positions.all().expect("all"),
-            vec![("ocr.v2".to_string(), 7), ("tables".to_string(), 42)]
+            listed(&positions),
+            [
+                ("never", "None"),
+                ("ocr.v2", "Some(7)"),
+                ("tables", "Some(42)")
+            ]
+            .map(|(n, p)| (n.to_string(), p.to_string()))
         );
         for bad in ["", "../x", "a/b", ".hidden", "名字", &"x".repeat(65)] {
             assert!(
@@ -174,6 +200,11 @@ mod tests {
         std::fs::write(dir.path().join(CONSUMERS_DIR).join("tables.seq"), "x\n").expect("w");
         let error = positions.get("tables").unwrap_err().to_string();
         assert!(error.contains("tables.seq"), "{error}");
+        // A damaged file is its consumer's error; the others are still listed.
+        let all = listed(&positions);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[1], ("ocr.v2".to_string(), "Some(7)".to_string()));
+        assert!(all[2].1.contains("tables.seq"), "{all:?}");
     }
 
     #[test]
