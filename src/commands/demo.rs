@@ -13,14 +13,34 @@ use nianbao_sim::Simulator;
 
 use super::{Outcome, shutdown_signal};
 
-pub(super) async fn run(interval: Duration, with: Option<&Path>) -> anyhow::Result<Outcome> {
+/// `folder`: where the demo's config and archive go (`--data-dir`), a new or empty folder; a
+/// fresh temporary folder without it.
+pub(super) async fn run(
+    interval: Duration,
+    with: Option<&Path>,
+    folder: Option<&Path>,
+) -> anyhow::Result<Outcome> {
+    let dir = match folder {
+        Some(folder) => {
+            let used = std::fs::read_dir(folder).is_ok_and(|mut d| d.next().is_some());
+            if used || folder.is_file() {
+                return Err(super::UsageError(format!(
+                    "--data-dir {} is not empty: the demo writes its config and archive into a new or empty folder",
+                    folder.display()
+                ))
+                .into());
+            }
+            folder.to_path_buf()
+        }
+        None => std::env::temp_dir().join(format!(
+            "nianbao-demo-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().format("%Y%m%d%H%M%S")
+        )),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
     let sim = Simulator::start_standard().await?;
-    let dir = std::env::temp_dir().join(format!(
-        "nianbao-demo-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().format("%Y%m%d%H%M%S")
-    ));
-    std::fs::create_dir_all(&dir)?;
     let config_path = dir.join("config.toml");
     let mut config = sim.config_toml(&dir.join("data"), interval);
     if let Some(extra) = with {

@@ -174,7 +174,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let settings = load(&cli.config, &overrides)?;
             text::run(&settings, since, redo)
         }
-        Command::Demo { interval, with } => demo::run(interval, with.as_deref()).await,
+        Command::Demo { interval, with } => {
+            demo::run(interval, with.as_deref(), overrides.data_dir.as_deref()).await
+        }
         Command::Quarantine { clear, all, format } => {
             let settings = load(&cli.config, &overrides)?;
             let action = match (all, clear.is_empty()) {
