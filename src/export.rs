@@ -68,7 +68,18 @@ pub struct AttachmentRecord {
     /// The attachment's derived text: `text_path`, `text_source`, `text_quality`, `text_error`.
     #[serde(flatten)]
     pub text: TextInfo,
+    /// Why a missing attachment (sha256 null) is missing: `oversize`, `http_404`, `timeout`,
+    /// `attachment_soft_not_found` … Left out when it is not missing, and in records written
+    /// before attachments said why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    /// For an `oversize` attachment: the `max_body_bytes` it was larger than.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<u64>,
 }
+
+/// `missing` of an attachment larger than `max_body_bytes`.
+pub const MISSING_OVERSIZE: &str = "oversize";
 
 /// Whether an attachment is a page of the article rather than a document file: another page of
 /// an item split over pages (`第N页`), or the page its frame shows (`正文`).

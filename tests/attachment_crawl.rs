@@ -2,15 +2,21 @@
 //! only a PDF (a CID font through the predefined CMap UniGB-UCS2-H, no ToUnicode) is crawled;
 //! the export record names the attachment's text and how it was made, and the text file holds
 //! the report's headings. `nianbao text` derives it again for an archive that lacks it.
+//!
+//! A report archived without its attachment is not fetched again for it at every run: one too
+//! large for `max_body_bytes` only once the limit is raised, one that failed on the failure
+//! policy's schedule; the export record says why it is missing.
 
 mod attachment_support;
 mod common;
+mod politeness_support;
 
 use std::time::Duration;
 
 use attachment_support::{REPORT_LABELS, compact, have_tool};
 use common::{Harness, stderr};
-use nianbao_sim::{DocSpec, SiteSpec};
+use nianbao_sim::{DocSpec, FaultKind, SiteHandle, SiteSpec};
+use politeness_support::{at, count_target, run_report};
 use serde_json::Value;
 
 const TITLE: &str = "花甸镇2025年政府信息公开工作年度报告";
@@ -92,4 +98,181 @@ fn an_attachment_only_report_gets_its_text_in_the_export_record() {
     assert!(h.data_dir().join(path).is_file(), "text written again");
     let nothing = h.run(&["text"]);
     assert!(String::from_utf8_lossy(&nothing.stdout).contains("text: 0 files tried (none needed)"));
+}
+
+/// A harness on the no-metadata site with one more report, which links one PDF, and `crawl`
+/// and `fetch` keys set (no in-run retries).
+fn harness_with_pdf(crawl_keys: &str, fetch_keys: &str) -> Harness {
+    let mut site = SiteSpec::standard()
+        .into_iter()
+        .find(|s| s.name == "nometa")
+        .expect("the bundled nometa portal");
+    site.docs.push(
+        DocSpec::new(TITLE, "2026-01-20 09:00")
+            .report(2025)
+            .with_attachment(),
+    );
+    let h = Harness::with_sites(vec![site], Duration::from_millis(20));
+    h.edit_config(|t| {
+        t.replace("max_retries = 3", "max_retries = 0").replace(
+            "[fetch]\n",
+            &format!("[crawl]\n{crawl_keys}\n\n[fetch]\n{fetch_keys}\n"),
+        )
+    });
+    h
+}
+
+/// The report's page and its attachment's request target.
+fn report_paths(site: &SiteHandle) -> (String, String) {
+    let doc = site
+        .truth()
+        .into_iter()
+        .find(|d| d.title == TITLE)
+        .expect("the report is in the site's truth");
+    let pdf = doc
+        .attachments
+        .first()
+        .expect("the report links a PDF")
+        .clone();
+    (doc.path, pdf)
+}
+
+fn crawl_ok(h: &Harness) {
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The report's versions, oldest first.
+fn report_versions(h: &Harness) -> Vec<Value> {
+    h.export()
+        .into_iter()
+        .filter(|r| r["title"] == TITLE)
+        .collect()
+}
+
+/// The newest run report's count `key` for the site's portal (0 when absent).
+fn run_count(h: &Harness, site: &SiteHandle, key: &str) -> u64 {
+    let report = run_report(h);
+    let portal = &report["portals"][site.portal_name()];
+    portal[key].as_u64().unwrap_or(0)
+}
+
+#[test]
+fn an_oversize_attachment_is_asked_again_only_when_the_limit_is_raised() {
+    // revisit_after 0s: the report's page is asked again at every run, conditionally, so what
+    // keeps its attachment unasked is the wait, not the revisit time.
+    let h = harness_with_pdf("revisit_after = \"0s\"", "max_body_bytes = 100000");
+    let s = h.sim.site("nometa");
+    let (page, pdf) = report_paths(s);
+    s.add_path_fault(at(&pdf, FaultKind::Pad { bytes: 150_000 }));
+
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 1);
+    assert_eq!(run_count(&h, s, "oversize"), 1);
+    let versions = report_versions(&h);
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    let attachment = &versions[0]["attachments"][0];
+    assert_eq!(attachment["sha256"], Value::Null, "{attachment}");
+    assert_eq!(attachment["missing"], "oversize", "{attachment}");
+    assert_eq!(attachment["max_body_bytes"], 100000, "{attachment}");
+
+    // The limit is as it was: the page is revisited (and answered 304), the PDF is not asked.
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &page), 2, "the page is revisited");
+    assert_eq!(
+        count_target(s, &pdf),
+        1,
+        "asked again at an unchanged limit"
+    );
+    assert_eq!(
+        run_count(&h, s, "oversize"),
+        0,
+        "counted again though not asked"
+    );
+    assert_eq!(report_versions(&h).len(), 1);
+
+    // Raised above the body: the next run fetches the page afresh and keeps the PDF.
+    h.edit_config(|t| t.replace("max_body_bytes = 100000", "max_body_bytes = 1000000"));
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 2);
+    let versions = report_versions(&h);
+    assert_eq!(versions.len(), 2, "the attachment makes a new version");
+    let attachment = &versions[1]["attachments"][0];
+    assert!(attachment["sha256"].is_string(), "{attachment}");
+    let keys = attachment.as_object().expect("an attachment object");
+    assert!(
+        !keys.contains_key("missing") && !keys.contains_key("max_body_bytes"),
+        "{attachment}"
+    );
+    // Complete now: the next run asks for the page conditionally and nothing more.
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 2);
+}
+
+#[test]
+fn a_missing_attachment_is_asked_again_when_its_retry_is_due() {
+    let h = harness_with_pdf("failed_retry_first = \"1d\"", "");
+    let s = h.sim.site("nometa");
+    let (page, pdf) = report_paths(s);
+    s.add_path_fault(at(
+        &pdf,
+        FaultKind::Status {
+            status: 404,
+            retry_after: None,
+        },
+    ));
+
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 1);
+    let versions = report_versions(&h);
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    let attachment = &versions[0]["attachments"][0];
+    assert_eq!(attachment["sha256"], Value::Null, "{attachment}");
+    assert_eq!(attachment["missing"], "http_404", "{attachment}");
+    assert_eq!(attachment["max_body_bytes"], Value::Null, "{attachment}");
+
+    // Right after: not due for a day, so neither the PDF nor (revisit_after 7d) its page.
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 1, "asked before its retry time");
+    assert_eq!(count_target(s, &page), 1);
+    let report = run_report(&h);
+    let portal = &report["portals"][s.portal_name()];
+    assert_eq!(portal["failures"]["attachment"], Value::Null, "{portal}");
+    // A backfill of its year follows the same schedule.
+    let out = h.run(&["backfill", "--years", "2025-2025"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        count_target(s, &pdf),
+        1,
+        "a backfill asked before its retry time"
+    );
+
+    // Made due by hand, it is asked again at the next run (and still missing).
+    let url = s.url(&page).to_string();
+    let out = h.run(&["failures", "--retry", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 2);
+    assert_eq!(report_versions(&h).len(), 1, "still missing: nothing new");
+    crawl_ok(&h);
+    assert_eq!(
+        count_target(s, &pdf),
+        2,
+        "rescheduled after the second failure"
+    );
+
+    // The file is back; once due, it comes and makes a new version.
+    s.clear_path_faults();
+    let out = h.run(&["failures", "--retry", &url]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    crawl_ok(&h);
+    assert_eq!(count_target(s, &pdf), 3);
+    let versions = report_versions(&h);
+    assert_eq!(versions.len(), 2, "the attachment makes a new version");
+    let attachment = &versions[1]["attachments"][0];
+    assert!(attachment["sha256"].is_string(), "{attachment}");
+    assert_eq!(attachment["missing"], Value::Null, "{attachment}");
+    // Nothing is missing any more: `failures --retry` has nothing to put back.
+    let out = h.run(&["failures", "--retry", &url]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }

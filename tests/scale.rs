@@ -220,6 +220,7 @@ fn build_store(data_dir: &Path, bases: &[String]) {
                 last_modified: Some("Fri, 05 Jan 2026 01:02:03 GMT".into()),
                 exchanges,
                 unsynced_files: None,
+                attachment_wait: None,
             };
             let outcome = store.commit(&capture).expect("commit");
             if let nianbao::store::CommitOutcome::NewDocument { seq, .. } = outcome {

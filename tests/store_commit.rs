@@ -50,6 +50,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             wire_path: format!("raw/00/{content_hash}"),
         }],
         unsynced_files: None,
+        attachment_wait: None,
     }
 }
 

@@ -77,6 +77,8 @@ fn each_cell_state_from_records_and_runs() {
         sha256: None,
         raw_path: Some("raw/00/pdf".into()),
         text: Default::default(),
+        missing: None,
+        max_body_bytes: None,
     });
     let records = vec![
         record("甲市", "d1", 1, "甲市教育局", 2022, "2023-01-20"),

@@ -1,5 +1,6 @@
-//! Item pages: fetch (conditionally when known), read once (classify, extract, hash), fetch attachments,
-//! store raw files, then commit a new document, version or alias, or nothing when unchanged.
+//! Item pages: fetch (conditionally when known), read once (classify, extract, hash), fetch
+//! attachments (see `attachment`), store raw files, then commit a new document, version or
+//! alias, or nothing when unchanged.
 //! Challenges, soft 404s and other non-content pages are recorded, never archived.
 
 use std::sync::Arc;
@@ -11,7 +12,7 @@ use url::Url;
 use super::list::kind_name;
 use super::{Engine, Mode, Role, Task, TaskState, WiresInHand};
 use crate::archive::StoredBlob;
-use crate::classify::{self, PageKind};
+use crate::classify::PageKind;
 use crate::decode::Decoded;
 use crate::dedup;
 use crate::export::{AttachmentRecord, ExportRecord, non_empty};
@@ -20,7 +21,7 @@ use crate::fetch::{
     Capture, ExcludeReason, FetchOptions, FetchOutcome, StoredExchange, Validators,
 };
 use crate::page::{PageRole, View};
-use crate::store::{CommitOutcome, NewCapture, UrlState};
+use crate::store::{AttachmentWait, CommitOutcome, NewCapture, UrlState};
 
 /// The outcome of an item a backfill read and left, its report year outside the years asked.
 pub(super) const OUTSIDE_BACKFILL_RANGE: &str = "outside_backfill_range";
@@ -36,21 +37,18 @@ impl Engine {
         let portal = task.portal.clone();
         let url = task.request.url.clone();
         let known = self.store.url_state(&url).ok().flatten();
-        // A backfill fetches what it has again only to get an attachment that failed.
-        let complete = |s: &UrlState| {
-            s.doc_id.is_some() && s.outcome != crate::store::OUTCOME_ATTACHMENT_MISSING
-        };
-        if self.mode.is_backfill() && known.as_ref().is_some_and(complete) {
+        let archived = known.as_ref().filter(|s| s.doc_id.is_some());
+        let for_attachments = archived.is_some_and(|s| self.attachments_due(s));
+        // A backfill fetches what it has again only for attachments that are due.
+        if self.mode.is_backfill() && archived.is_some() && !for_attachments {
             self.report(&portal, |r| r.skipped += 1);
             return TaskState::Done;
         }
-        let validators = known
-            .as_ref()
-            .filter(|s| s.doc_id.is_some())
-            .map(|s| Validators {
-                etag: s.etag.clone(),
-                last_modified: s.last_modified.clone(),
-            });
+        // Asked for its attachments, the page must not be answered 304: that would skip them.
+        let validators = archived.filter(|_| !for_attachments).map(|s| Validators {
+            etag: s.etag.clone(),
+            last_modified: s.last_modified.clone(),
+        });
         let same_host = self.same_host_scope(&portal);
         let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
         // A report the list gives as a file may be on a file server, as attachments are.
@@ -170,6 +168,7 @@ impl Engine {
             // run, so that it is archived once, with its attachments, as if never interrupted.
             return TaskState::Queued;
         };
+        let wait = self.attachment_wait(task, known.as_ref(), &attachments);
         match self
             .archive_item(
                 task,
@@ -179,8 +178,7 @@ impl Engine {
                 &kind,
                 page_hash,
                 metadata,
-                attachments,
-                exchanges,
+                (attachments, exchanges, wait),
             )
             .await
         {
@@ -207,139 +205,9 @@ impl Engine {
         }
     }
 
-    /// Fetches an item's attachments from any public host. A failed attachment is recorded in
-    /// the item's record without a hash, and counted.
-    async fn fetch_attachments(
-        &self,
-        portal: &str,
-        metadata: &Metadata,
-    ) -> Option<(Vec<AttachmentRecord>, Vec<StoredExchange>)> {
-        let mut records = Vec::new();
-        let mut exchanges = Vec::new();
-        let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-        for link in &metadata.attachments {
-            let options = FetchOptions {
-                validators: None,
-                scope: &any_host,
-                allow_private: self.allow_private(portal),
-                hold: None,
-                stop: Some(&self.stopping),
-            };
-            let request = crate::discover::PageRequest::Get(link.url.clone());
-            let mut record = AttachmentRecord {
-                url: link.url.to_string(),
-                name: non_empty(link.name.clone()),
-                content_type: None,
-                sha256: None,
-                raw_path: None,
-                text: Default::default(),
-            };
-            match self.fetcher.fetch(&request, &options).await {
-                FetchOutcome::Fetched(capture) if capture.has_content_status() => {
-                    self.report(portal, |r| r.attachments_fetched += 1);
-                    let capture = Arc::new(capture);
-                    if let Some(kind) = self.not_a_document(portal, &capture).await {
-                        tracing::warn!(url = %link.url, %kind, "attachment is no document");
-                        self.report(portal, |r| {
-                            *r.failures.entry(format!("attachment_{kind}")).or_default() += 1
-                        });
-                        records.push(record);
-                        continue;
-                    }
-                    let capture = Arc::unwrap_or_clone(capture);
-                    // `点击下载` says nothing of the file; the server's file name does.
-                    if record
-                        .name
-                        .as_deref()
-                        .is_none_or(crate::extract::names_no_file)
-                        && let Some(file) = capture.disposition_filename()
-                    {
-                        record.name = Some(file);
-                    }
-                    let sniffed =
-                        classify::sniff_document_type(&capture.body, Some(link.url.as_str()))
-                            .map(str::to_string);
-                    record.content_type =
-                        sniffed.or_else(|| capture.header("content-type").map(str::to_string));
-                    match self.store_bodies(&capture).await {
-                        Ok((blob, exchange)) => {
-                            exchanges.push(exchange);
-                            let url = link.url.as_str();
-                            let (sha, path) = (&blob.sha256, &blob.raw_path);
-                            if let Some(text) =
-                                self.derive_text(portal, url, sha, path, capture.body).await
-                            {
-                                record.text = text;
-                            }
-                            record.sha256 = Some(blob.sha256);
-                            record.raw_path = Some(blob.raw_path);
-                        }
-                        Err(e) => {
-                            tracing::error!(url = %link.url, "cannot store attachment: {e:#}")
-                        }
-                    }
-                }
-                FetchOutcome::Stopped { .. } => return None,
-                FetchOutcome::Oversize { url, limit } => {
-                    // Not a fault of the host: it cannot come at this limit, so it is counted
-                    // apart and the log says which limit to raise.
-                    tracing::warn!(
-                        url = %url,
-                        limit,
-                        "attachment larger than max_body_bytes ({limit} bytes); not stored (raise fetch.max_body_bytes to keep it)"
-                    );
-                    self.report(portal, |r| r.oversize += 1);
-                }
-                other => {
-                    let what = match &other {
-                        FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
-                        o => o.describe(),
-                    };
-                    tracing::warn!(url = %link.url, "attachment not fetched: {what}");
-                    self.report(portal, |r| {
-                        *r.failures.entry("attachment".into()).or_default() += 1
-                    });
-                }
-            }
-            records.push(record);
-        }
-        Some((records, exchanges))
-    }
-
-    /// What an attachment's answer is instead of a document: a page that says the file is not
-    /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
-    /// line of error text or JSON, a script that alerts and goes back.
-    /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
-    async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
-        if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
-            return None;
-        }
-        // Download scripts answer a missing file with 200, a document's Content-Type and an
-        // empty body or a line of text, which the page classifier would take for the file.
-        if let Some(kind) = classify::non_document_answer(&capture.body) {
-            return Some(kind.to_string());
-        }
-        let role = PageRole::Item {
-            evidence: crate::extract::ListEvidence::default(),
-            portal_name: self.portal_name_of(portal),
-        };
-        let kind = match self.read_page(portal, capture, role).await {
-            Ok(analysis) => analysis.kind,
-            Err(failure) => return Some(failure.name().to_string()),
-        };
-        matches!(
-            kind,
-            PageKind::SoftNotFound
-                | PageKind::LoginWall
-                | PageKind::EmptyTemplate
-                | PageKind::Challenge { .. }
-        )
-        .then(|| kind_name(&kind))
-    }
-
     /// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and
     /// describes the exchange for the store.
-    async fn store_bodies(
+    pub(super) async fn store_bodies(
         &self,
         capture: &Capture,
     ) -> anyhow::Result<(StoredBlob, StoredExchange)> {
@@ -364,8 +232,11 @@ impl Engine {
         kind: &PageKind,
         page_hash: String,
         metadata: Metadata,
-        attachments: Vec<AttachmentRecord>,
-        attachment_exchanges: Vec<StoredExchange>,
+        (attachments, attachment_exchanges, attachment_wait): (
+            Vec<AttachmentRecord>,
+            Vec<StoredExchange>,
+            Option<AttachmentWait>,
+        ),
     ) -> anyhow::Result<CommitOutcome> {
         // Attachments are part of the document: a changed attachment is a new version.
         let mut hash_input = page_hash;
@@ -423,6 +294,7 @@ impl Engine {
             exchanges: attachment_exchanges,
             // Every file this capture names was written by this crawl's archive.
             unsynced_files: self.archive.file_sync().cloned(),
+            attachment_wait,
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });
         if has_text || self.storage.is_remote() {
@@ -508,12 +380,7 @@ impl Engine {
                 TaskState::Failed("blocked".into())
             }
             FetchOutcome::Excluded { url, reason } => {
-                let key = match reason {
-                    ExcludeReason::Robots | ExcludeReason::RobotsUnavailable(_) => "robots",
-                    ExcludeReason::OutOfScope(_) => "out_of_scope",
-                    ExcludeReason::PrivateAddress => "private_address",
-                    ExcludeReason::Scheme(_) => "scheme",
-                };
+                let key = excluded_key(reason);
                 self.report(portal, |r| *r.excluded.entry(key.into()).or_default() += 1);
                 tracing::info!(url = %url, "not fetched: {reason}");
                 TaskState::Failed(format!("excluded: {reason}"))
@@ -636,6 +503,16 @@ impl Engine {
         if let Err(e) = self.store.record_url(&task.request.url, &state) {
             tracing::error!(url = %task.request.url, "cannot record URL state: {e}");
         }
+    }
+}
+
+/// The run report's key for a URL not fetched for `reason`.
+pub(super) fn excluded_key(reason: &ExcludeReason) -> &'static str {
+    match reason {
+        ExcludeReason::Robots | ExcludeReason::RobotsUnavailable(_) => "robots",
+        ExcludeReason::OutOfScope(_) => "out_of_scope",
+        ExcludeReason::PrivateAddress => "private_address",
+        ExcludeReason::Scheme(_) => "scheme",
     }
 }
 

@@ -603,7 +603,8 @@ impl Engine {
     }
 
     fn recently_fetched(&self, state: &crate::store::UrlState) -> bool {
-        if state.outcome == crate::store::OUTCOME_ATTACHMENT_MISSING {
+        // Due for the attachments it lacks: fetched again whatever `revisit_after` says.
+        if self.attachments_due(state) {
             return false;
         }
         let Some(at) = state

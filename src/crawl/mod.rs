@@ -2,6 +2,7 @@
 //! sled), runs one worker per host slot, hands list pages to discover and item pages to extract,
 //! and commits what is new. A failed URL is recorded and counted; it never stops the run.
 
+mod attachment;
 mod frontier;
 pub mod guard;
 mod item;

@@ -40,6 +40,9 @@ pub struct NewCapture {
     /// Set when the files this capture names were written without fsyncs of their own
     /// (`Archive::with_deferred_sync`): the commit syncs them first, once for its whole batch.
     pub unsynced_files: Option<crate::archive::FileSync>,
+    /// When the item is fetched again for the attachments the record lacks (kept in its URL
+    /// state; None when it lacks none).
+    pub attachment_wait: Option<super::AttachmentWait>,
 }
 
 /// What a commit did.
@@ -171,8 +174,9 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
     }
     tx_put(docs, &doc.id, &doc)?;
     by_hash.insert(hash_key.as_bytes(), doc.id.as_bytes())?;
-    // An attachment that could not be fetched is asked for again with its page at the next
-    // run: no validators, so the page is not answered 304 and its attachments skipped.
+    // An attachment that could not be fetched is asked for again with its page when its wait
+    // says (the crawl then sends no validators, so that the page is not answered 304 and its
+    // attachments skipped); until then the page is revisited like any other, conditionally.
     let attachment_missing = record.attachments.iter().any(|a| a.sha256.is_none());
     let state = UrlState {
         portal: record.portal.clone(),
@@ -183,11 +187,8 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
             "archived".into()
         },
         http_status: Some(record.http_status),
-        etag: capture.etag.clone().filter(|_| !attachment_missing),
-        last_modified: capture
-            .last_modified
-            .clone()
-            .filter(|_| !attachment_missing),
+        etag: capture.etag.clone(),
+        last_modified: capture.last_modified.clone(),
         fetched_at: Some(record.fetched_at.clone()),
         failures: 0,
         list_url: record.list_url.clone(),
@@ -195,6 +196,10 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         list_date: None,
         retry: None,
         content_hash: Some(record.content_hash.clone()),
+        attachment_wait: capture
+            .attachment_wait
+            .clone()
+            .filter(|_| attachment_missing),
     };
     super::failures::reindex(
         retry_due,
@@ -459,6 +464,7 @@ mod tests {
             last_modified: None,
             exchanges: vec![],
             unsynced_files: None,
+            attachment_wait: None,
         }
     }
 

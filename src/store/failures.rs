@@ -10,7 +10,7 @@ use serde::Serialize;
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
-use super::schedule::{RetrySchedule, due_horizon};
+use super::schedule::due_horizon;
 use super::{Store, StoreError, UrlState};
 
 /// Failed-URL counts of one portal, for `nianbao status`.
@@ -250,24 +250,43 @@ impl Store {
         Ok(self.url_state(url)?.map(|s| s.portal))
     }
 
-    /// Puts a failed or gone URL back to due at `now`, forgetting its failure streak. Returns
-    /// false when the URL has no failure on record.
+    /// Puts a failed or gone URL back to due at `now`, forgetting its failure streak; for an
+    /// archived item, the attachments it lacks. Returns false when the URL has no failure on
+    /// record.
     /// An unreadable record is removed with its index entries: the URL is then new to the crawl.
     pub fn retry_now(&self, url: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let Some(mut state) = self.url_state(url)? else {
             return self.forget_unreadable(url);
         };
-        let Some(retry) = state.retry.as_mut().filter(|_| state.doc_id.is_none()) else {
+        if state.doc_id.is_some() {
+            return self.retry_attachments_now(url, state, now);
+        }
+        let Some(retry) = state.retry.as_mut() else {
             return Ok(false);
         };
-        *retry = RetrySchedule {
-            first_failed_at: now,
-            not_found_streak: 0,
-            next_retry_at: now,
-            gone: false,
-            ..retry.clone()
-        };
+        *retry = retry.due_now(now);
         state.failures = 0;
+        self.record_url(url, &state)?;
+        Ok(true)
+    }
+
+    /// Makes an archived item whose attachments failed due at `now` for them, forgetting their
+    /// streak. Returns false when none failed (none missing, or only ones too large: those
+    /// come once `max_body_bytes` is raised).
+    fn retry_attachments_now(
+        &self,
+        url: &str,
+        mut state: UrlState,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let Some(wait) = state.attachment_wait.as_mut() else {
+            return Ok(false);
+        };
+        let Some(retry) = wait.retry.as_mut() else {
+            return Ok(false);
+        };
+        *retry = retry.due_now(now);
+        wait.failures = 0;
         self.record_url(url, &state)?;
         Ok(true)
     }
@@ -309,6 +328,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::RetrySchedule;
 
     fn failed(portal: &str, next: DateTime<Utc>, gone: bool) -> UrlState {
         UrlState {
@@ -381,6 +401,49 @@ mod tests {
                 .retry_now("http://x/unknown", day(3))
                 .expect("retry unknown")
         );
+    }
+
+    #[test]
+    fn an_archived_item_waits_for_its_attachments_and_older_states_are_due() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open store");
+        let limit = 1000;
+        // Written by a build from before items kept their wait: due, as it was then.
+        let older: UrlState = serde_json::from_str(
+            r#"{"portal":"p","doc_id":"d","outcome":"archived_attachment_missing"}"#,
+        )
+        .expect("an older state reads");
+        assert!(older.attachments_due(day(0), limit));
+        let complete = UrlState {
+            outcome: "archived".into(),
+            ..older.clone()
+        };
+        assert!(!complete.attachments_due(day(0), limit));
+        // A wait survives the store and decides; it keeps the item out of the retry index.
+        let policy = crate::store::FailurePolicy::default();
+        let waiting = UrlState {
+            attachment_wait: policy.attachments_after(None, Some(limit), &["http_404"], day(0)),
+            ..older
+        };
+        store.record_url("http://x/a", &waiting).expect("record");
+        let back = store.url_state("http://x/a").expect("read").expect("state");
+        assert_eq!(back, waiting);
+        assert!(!back.attachments_due(day(0), limit));
+        assert!(back.attachments_due(day(0), limit + 1));
+        assert!(back.attachments_due(day(1), limit));
+        assert!(store.due_retries(day(9)).expect("due").is_empty());
+        // Made due by hand, and only while an attachment failed.
+        assert!(store.retry_now("http://x/a", day(0)).expect("retry"));
+        let back = store.url_state("http://x/a").expect("read").expect("state");
+        assert!(back.attachments_due(day(0), limit));
+        let oversize_only = UrlState {
+            attachment_wait: policy.attachments_after(None, Some(limit), &[], day(0)),
+            ..back
+        };
+        store
+            .record_url("http://x/a", &oversize_only)
+            .expect("record");
+        assert!(!store.retry_now("http://x/a", day(0)).expect("retry"));
     }
 
     #[test]

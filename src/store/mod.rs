@@ -25,7 +25,7 @@ pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
-pub use schedule::{FailurePolicy, RetrySchedule, is_not_found};
+pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, is_not_found};
 
 use crate::export::ExportRecord;
 
@@ -150,11 +150,29 @@ pub struct UrlState {
     /// pages then differ changes only when one of them does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_hash: Option<String>,
+    /// For an item archived without some of its attachments: when it is fetched again for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_wait: Option<AttachmentWait>,
 }
 
-/// The outcome of a URL archived while one of its attachments could not be fetched: the next
-/// run fetches it again, whatever `revisit_after` says.
+/// The outcome of a URL archived while one of its attachments could not be fetched: it is
+/// fetched again for them when its `attachment_wait` says.
 pub const OUTCOME_ATTACHMENT_MISSING: &str = "archived_attachment_missing";
+
+impl UrlState {
+    /// Whether a run starting at `now`, with this `max_body_bytes`, fetches this archived item
+    /// again, without validators, for the attachments it lacks. A state written before items
+    /// kept their wait (outcome `archived_attachment_missing` alone) is due, as it was then.
+    pub fn attachments_due(&self, now: chrono::DateTime<chrono::Utc>, max_body_bytes: u64) -> bool {
+        if self.doc_id.is_none() {
+            return false;
+        }
+        match &self.attachment_wait {
+            Some(wait) => wait.is_due(now, max_body_bytes),
+            None => self.outcome == OUTCOME_ATTACHMENT_MISSING,
+        }
+    }
+}
 
 fn is_zero(n: &u32) -> bool {
     *n == 0

@@ -1,6 +1,7 @@
 //! The failure policy, as a pure function: from a URL's failure history, the kind of its latest
 //! failure and the time, when it is asked again, or that it is `gone` and never asked again by
-//! the nightly crawl. No store, no clock: the caller passes `now`.
+//! the nightly crawl; and the same for the attachments an archived item lacks. No store, no
+//! clock: the caller passes `now`.
 
 use std::time::Duration;
 
@@ -62,6 +63,33 @@ pub struct RetrySchedule {
     pub gone: bool,
 }
 
+/// What an item archived without some of its attachments waits for before it is fetched again
+/// for their sake. Kept in its URL state. An attachment larger than `max_body_bytes` can come
+/// only once the limit is raised above the one it passed; one that failed otherwise (a 404, a
+/// timeout, an answer that is no document) is asked for again on the failure policy's schedule,
+/// as a failed page is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentWait {
+    /// The `max_body_bytes` that attachments were larger than.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oversize_at: Option<u64>,
+    /// Fetches in a row of the item in which attachments failed otherwise.
+    #[serde(default)]
+    pub failures: u32,
+    /// When those attachments are asked for again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySchedule>,
+}
+
+impl AttachmentWait {
+    /// Whether a run starting at `now`, with this `max_body_bytes`, fetches the item again
+    /// (without validators) for its attachments.
+    pub fn is_due(&self, now: DateTime<Utc>, max_body_bytes: u64) -> bool {
+        self.oversize_at.is_some_and(|limit| max_body_bytes > limit)
+            || self.retry.as_ref().is_some_and(|r| r.is_due(now))
+    }
+}
+
 /// A failure that says the page is not there, rather than that it could not be reached now.
 pub fn is_not_found(kind: &str) -> bool {
     matches!(kind, "http_404" | "http_410")
@@ -109,6 +137,34 @@ impl FailurePolicy {
         }
     }
 
+    /// What an item waits for after a fetch that archived it without some attachments: those
+    /// larger than `oversize_at`, and those that failed with the kinds in `failed`. `previous`
+    /// is its wait before this fetch. None when nothing is missing.
+    pub fn attachments_after(
+        &self,
+        previous: Option<&AttachmentWait>,
+        oversize_at: Option<u64>,
+        failed: &[&str],
+        now: DateTime<Utc>,
+    ) -> Option<AttachmentWait> {
+        // One schedule for the item: a 404 makes it gone only when every failed attachment
+        // said it is not there.
+        let kind = failed.iter().find(|k| !is_not_found(k)).or(failed.first());
+        if oversize_at.is_none() && kind.is_none() {
+            return None;
+        }
+        let previous = previous.filter(|p| p.retry.is_some());
+        let failures = kind.map_or(0, |_| previous.map_or(0, |p| p.failures) + 1);
+        let retry = kind.map(|kind| {
+            self.after_failure(previous.and_then(|p| p.retry.as_ref()), failures, kind, now)
+        });
+        Some(AttachmentWait {
+            oversize_at,
+            failures,
+            retry,
+        })
+    }
+
     /// The wait after the `failures`-th failure in a row: first, 2×first, 4×first … capped.
     pub fn wait_after(&self, failures: u32) -> Duration {
         let doublings = failures.saturating_sub(1).min(32);
@@ -123,6 +179,19 @@ impl RetrySchedule {
     /// Whether a run starting at `now` asks for the URL.
     pub fn is_due(&self, now: DateTime<Utc>) -> bool {
         !self.gone && self.next_retry_at <= now + to_chrono(DUE_SLACK)
+    }
+}
+
+impl RetrySchedule {
+    /// The schedule made due at `now` by hand (`nianbao failures --retry`), its streak forgotten.
+    pub fn due_now(&self, now: DateTime<Utc>) -> RetrySchedule {
+        RetrySchedule {
+            first_failed_at: now,
+            not_found_streak: 0,
+            next_retry_at: now,
+            gone: false,
+            ..self.clone()
+        }
     }
 }
 
@@ -241,6 +310,59 @@ mod tests {
         };
         assert!(once.after_failure(None, 1, "http_410", at(0)).gone);
         assert!(!once.after_failure(None, 1, "http_500", at(0)).gone);
+    }
+
+    #[test]
+    fn missing_attachments_wait_for_the_limit_or_the_schedule() {
+        let p = FailurePolicy::default();
+        let limit = 1_000_000;
+        assert_eq!(p.attachments_after(None, None, &[], at(0)), None);
+        // Oversize alone: due only once the limit is raised above the one it passed.
+        let big = p
+            .attachments_after(None, Some(limit), &[], at(0))
+            .expect("a wait");
+        assert_eq!((big.failures, big.retry.as_ref()), (0, None));
+        assert!(!big.is_due(at(0), limit));
+        assert!(!big.is_due(at(400), limit), "time alone never brings it");
+        assert!(!big.is_due(at(0), limit / 2));
+        assert!(big.is_due(at(0), limit + 1));
+        // A 404: due on the failure policy's schedule, waits doubling.
+        let first = p
+            .attachments_after(None, None, &["http_404"], at(0))
+            .expect("a wait");
+        assert_eq!(first.failures, 1);
+        assert!(!first.is_due(at(0), limit));
+        assert!(first.is_due(at(1), limit));
+        let second = p
+            .attachments_after(Some(&first), Some(limit), &["timeout"], at(1))
+            .expect("a wait");
+        assert_eq!(second.failures, 2);
+        let retry = second.retry.as_ref().expect("scheduled");
+        assert_eq!(retry.next_retry_at, at(3));
+        assert_eq!(retry.first_failed_at, at(0));
+        assert!(!second.is_due(at(2), limit));
+        assert!(
+            second.is_due(at(2), limit + 1),
+            "a raised limit is due at once"
+        );
+        // A streak that only had oversize attachments before starts at one.
+        let after_big = p
+            .attachments_after(Some(&big), None, &["timeout"], at(5))
+            .expect("a wait");
+        assert_eq!(after_big.failures, 1);
+        // Not found twice a day apart: gone, never due; a timeout beside it keeps it scheduled.
+        let gone = p
+            .attachments_after(Some(&first), None, &["http_404"], at(1))
+            .expect("a wait");
+        assert!(gone.retry.as_ref().is_some_and(|r| r.gone));
+        assert!(!gone.is_due(at(100), limit));
+        let mixed = p
+            .attachments_after(Some(&first), None, &["http_404", "timeout"], at(1))
+            .expect("a wait");
+        assert!(mixed.retry.as_ref().is_some_and(|r| !r.gone));
+        // Made due by hand.
+        let back = gone.retry.as_ref().expect("scheduled").due_now(at(2));
+        assert!(back.is_due(at(2)) && back.not_found_streak == 0);
     }
 
     #[test]

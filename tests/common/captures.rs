@@ -22,5 +22,6 @@ pub fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> New
         last_modified: None,
         exchanges: vec![],
         unsynced_files: None,
+        attachment_wait: None,
     }
 }

@@ -401,6 +401,12 @@ impl SiteHandle {
         self.lock().spec.path_faults.push(fault);
     }
 
+    /// Removes every scripted misbehaviour by request target: those targets are answered
+    /// normally again (a file that went missing and came back).
+    pub fn clear_path_faults(&self) {
+        self.lock().spec.path_faults.clear();
+    }
+
     /// Changes only the volatile parts: view counters and page generation time.
     pub fn bump_counters(&self) {
         self.lock().bump_counters();

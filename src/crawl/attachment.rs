@@ -1,0 +1,216 @@
+//! An item's attachments: fetched after its page is read, each recorded with its hash or with
+//! why it is missing, and what the item then waits for before it is fetched again for the
+//! missing ones (the failure policy's schedule, or a raised `max_body_bytes`).
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use url::Url;
+
+use super::item::excluded_key;
+use super::list::kind_name;
+use super::{Engine, Task};
+use crate::classify::{self, PageKind};
+use crate::export::{AttachmentRecord, non_empty};
+use crate::extract::Metadata;
+use crate::fetch::{Capture, ExcludeReason, FetchOptions, FetchOutcome, StoredExchange};
+use crate::page::PageRole;
+use crate::store::{AttachmentWait, UrlState};
+
+impl Engine {
+    /// Whether an archived item is fetched again now, without validators, for the attachments
+    /// it lacks (see `AttachmentWait`).
+    pub(super) fn attachments_due(&self, state: &UrlState) -> bool {
+        state.attachments_due(Utc::now(), self.settings.fetch.max_body_bytes)
+    }
+
+    /// What an item archived with `attachments` waits for before it is fetched again for the
+    /// ones it lacks; None when it lacks none.
+    pub(super) fn attachment_wait(
+        &self,
+        task: &Task,
+        known: Option<&UrlState>,
+        attachments: &[AttachmentRecord],
+    ) -> Option<AttachmentWait> {
+        let missing = || attachments.iter().filter(|a| a.sha256.is_none());
+        let oversize_at = missing().filter_map(|a| a.max_body_bytes).max();
+        let failed: Vec<&str> = missing()
+            .filter(|a| a.max_body_bytes.is_none())
+            .map(|a| a.missing.as_deref().unwrap_or("attachment"))
+            .collect();
+        let previous = known
+            .filter(|s| s.doc_id.is_some())
+            .and_then(|s| s.attachment_wait.as_ref());
+        let policy = &self.settings.crawl.failures;
+        let wait = policy.attachments_after(previous, oversize_at, &failed, Utc::now());
+        if let Some(retry) = wait.as_ref().and_then(|w| w.retry.as_ref()) {
+            if retry.gone {
+                tracing::info!(
+                    url = %task.request.url,
+                    kind = %retry.last_kind,
+                    "attachment gone: the item is not fetched again for it (`nianbao failures --retry URL` puts it back)"
+                );
+            } else {
+                tracing::info!(
+                    url = %task.request.url,
+                    kind = %retry.last_kind,
+                    next_retry_at = %retry.next_retry_at,
+                    "archived without an attachment; asked for again when its retry is due"
+                );
+            }
+        }
+        wait
+    }
+
+    /// Fetches an item's attachments from any public host. A failed attachment is recorded in
+    /// the item's record without a hash, with why it is missing, and counted.
+    pub(super) async fn fetch_attachments(
+        &self,
+        portal: &str,
+        metadata: &Metadata,
+    ) -> Option<(Vec<AttachmentRecord>, Vec<StoredExchange>)> {
+        let mut records = Vec::new();
+        let mut exchanges = Vec::new();
+        let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
+        for link in &metadata.attachments {
+            let options = FetchOptions {
+                validators: None,
+                scope: &any_host,
+                allow_private: self.allow_private(portal),
+                hold: None,
+                stop: Some(&self.stopping),
+            };
+            let request = crate::discover::PageRequest::Get(link.url.clone());
+            let mut record = AttachmentRecord {
+                url: link.url.to_string(),
+                name: non_empty(link.name.clone()),
+                content_type: None,
+                sha256: None,
+                raw_path: None,
+                text: Default::default(),
+                missing: None,
+                max_body_bytes: None,
+            };
+            match self.fetcher.fetch(&request, &options).await {
+                FetchOutcome::Fetched(capture) if capture.has_content_status() => {
+                    self.report(portal, |r| r.attachments_fetched += 1);
+                    let capture = Arc::new(capture);
+                    if let Some(kind) = self.not_a_document(portal, &capture).await {
+                        tracing::warn!(url = %link.url, %kind, "attachment is no document");
+                        let kind = format!("attachment_{kind}");
+                        self.report(portal, |r| {
+                            *r.failures.entry(kind.clone()).or_default() += 1
+                        });
+                        record.missing = Some(kind);
+                        records.push(record);
+                        continue;
+                    }
+                    let capture = Arc::unwrap_or_clone(capture);
+                    // `点击下载` says nothing of the file; the server's file name does.
+                    if record
+                        .name
+                        .as_deref()
+                        .is_none_or(crate::extract::names_no_file)
+                        && let Some(file) = capture.disposition_filename()
+                    {
+                        record.name = Some(file);
+                    }
+                    let sniffed =
+                        classify::sniff_document_type(&capture.body, Some(link.url.as_str()))
+                            .map(str::to_string);
+                    record.content_type =
+                        sniffed.or_else(|| capture.header("content-type").map(str::to_string));
+                    match self.store_bodies(&capture).await {
+                        Ok((blob, exchange)) => {
+                            exchanges.push(exchange);
+                            let url = link.url.as_str();
+                            let (sha, path) = (&blob.sha256, &blob.raw_path);
+                            if let Some(text) =
+                                self.derive_text(portal, url, sha, path, capture.body).await
+                            {
+                                record.text = text;
+                            }
+                            record.sha256 = Some(blob.sha256);
+                            record.raw_path = Some(blob.raw_path);
+                        }
+                        Err(e) => {
+                            tracing::error!(url = %link.url, "cannot store attachment: {e:#}");
+                            record.missing = Some("archive".into());
+                        }
+                    }
+                }
+                FetchOutcome::Stopped { .. } => return None,
+                FetchOutcome::Oversize { url, limit } => {
+                    // Not a fault of the host: it cannot come at this limit, so it is counted
+                    // apart and the log says which limit to raise.
+                    tracing::warn!(
+                        url = %url,
+                        limit,
+                        "attachment larger than max_body_bytes ({limit} bytes); not stored (raise fetch.max_body_bytes to keep it)"
+                    );
+                    self.report(portal, |r| r.oversize += 1);
+                    record.missing = Some(crate::export::MISSING_OVERSIZE.into());
+                    record.max_body_bytes = Some(limit);
+                }
+                other => {
+                    let what = match &other {
+                        FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
+                        o => o.describe(),
+                    };
+                    tracing::warn!(url = %link.url, "attachment not fetched: {what}");
+                    self.report(portal, |r| {
+                        *r.failures.entry("attachment".into()).or_default() += 1
+                    });
+                    record.missing = Some(missing_kind(&other));
+                }
+            }
+            records.push(record);
+        }
+        Some((records, exchanges))
+    }
+
+    /// What an attachment's answer is instead of a document: a page that says the file is not
+    /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
+    /// line of error text or JSON, a script that alerts and goes back.
+    /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
+    async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
+        if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
+            return None;
+        }
+        // Download scripts answer a missing file with 200, a document's Content-Type and an
+        // empty body or a line of text, which the page classifier would take for the file.
+        if let Some(kind) = classify::non_document_answer(&capture.body) {
+            return Some(kind.to_string());
+        }
+        let role = PageRole::Item {
+            evidence: crate::extract::ListEvidence::default(),
+            portal_name: self.portal_name_of(portal),
+        };
+        let kind = match self.read_page(portal, capture, role).await {
+            Ok(analysis) => analysis.kind,
+            Err(failure) => return Some(failure.name().to_string()),
+        };
+        matches!(
+            kind,
+            PageKind::SoftNotFound
+                | PageKind::LoginWall
+                | PageKind::EmptyTemplate
+                | PageKind::Challenge { .. }
+        )
+        .then(|| kind_name(&kind))
+    }
+}
+
+/// Why an attachment that was asked for and did not come is missing, in the names the run
+/// report and the failure policy use (`http_404`, `timeout`, `blocked` …).
+fn missing_kind(outcome: &FetchOutcome) -> String {
+    match outcome {
+        FetchOutcome::Fetched(c) | FetchOutcome::NotModified(c) => format!("http_{}", c.status),
+        FetchOutcome::Blocked { .. } => "blocked".into(),
+        FetchOutcome::Excluded { reason, .. } => excluded_key(reason).into(),
+        FetchOutcome::Oversize { .. } => crate::export::MISSING_OVERSIZE.into(),
+        FetchOutcome::Failed { kind, .. } => kind.name(),
+        FetchOutcome::HostPaused { .. } => "host_paused".into(),
+        FetchOutcome::Stopped { .. } => "stopped".into(),
+    }
+}
