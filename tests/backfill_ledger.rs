@@ -321,7 +321,8 @@ fn a_stop_neither_hides_a_failed_list_nor_makes_years_not_found() {
 }
 
 /// The reports of departments that the section's own list gives: (path, list title, body, report
-/// year). The titles name no year, name one cut short, or name one in Traditional characters.
+/// year). The titles name no year, are cut short (what was cut may have been 解读, making it no
+/// report), or name the year in Traditional characters.
 const SECTION_ENTRIES: [(&str, &str, &str, i32); 4] = [
     (
         "/art/jyj-2015.html",
@@ -337,7 +338,7 @@ const SECTION_ENTRIES: [(&str, &str, &str, i32); 4] = [
     ),
     (
         "/art/mzj-2013.html",
-        "某某县民政局2013年政府信息公开工作...",
+        "某某县民政局2013年政府信息公开工作年度报告解...",
         "某某县民政局",
         2013,
     ),
