@@ -30,6 +30,15 @@ pub struct YearCount {
     /// `only_report_titles` (counted in `found`, which is what the site's own count covers).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub not_reports: u64,
+    /// Items found whose list titles name an annual report of a year outside the backfill's
+    /// range, not fetched (counted in `found`; nothing of them is stored, so a backfill of their
+    /// year, or the nightly crawl, still fetches them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped_by_title: u64,
+    /// Per-year lists this list's pages link that a backfill did not walk, their years outside
+    /// its range and not the year after it (each year noted on one list of the portal).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub years_not_walked: BTreeSet<i32>,
     /// The numbers of the pages walked, as the pager numbers them (for a Hanweb list walked by
     /// record ranges, each range's first record).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -161,8 +170,21 @@ impl YearCount {
             0 => String::new(),
             n => format!(" ({n} not reports by title, left out)"),
         };
+        let other_years = match self.skipped_by_title {
+            0 => String::new(),
+            n => format!(" ({n} titled with other years, not fetched)"),
+        };
+        let years_left = if self.years_not_walked.is_empty() {
+            String::new()
+        } else {
+            let years: Vec<String> = self.years_not_walked.iter().map(i32::to_string).collect();
+            format!(
+                "; year lists outside the range, not walked: {}",
+                years.join(", ")
+            )
+        };
         format!(
-            "{stated}; walked {} {unit}, found {} items{left_out}, fetched {} {mark}",
+            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}, fetched {} {mark}{years_left}",
             self.pages, self.found, self.fetched
         )
     }
@@ -238,6 +260,10 @@ pub struct RunReport {
     /// `K/N` when the run crawled one shard of the portals (`--shard K/N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// The first and last report year a backfill looked for; `None` for a crawl, which looks
+    /// for every year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backfill_years: Option<[i32; 2]>,
 }
 
 impl RunReport {
@@ -248,6 +274,21 @@ impl RunReport {
             .filter(|(_, p)| p.unreachable)
             .map(|(name, _)| name.as_str())
             .collect()
+    }
+
+    /// Whether the run looked for the reports of `year`: a crawl looked for every year, a
+    /// backfill only for those of its range (it neither fetched nor kept the others, so its
+    /// complete walk of a list says nothing of their reports). A report written before
+    /// `backfill_years` existed names the range in its command, `backfill 2009-2017`.
+    pub fn covers_year(&self, year: i32) -> bool {
+        let range = self.backfill_years.or_else(|| {
+            let (first, last) = self.command.strip_prefix("backfill ")?.split_once('-')?;
+            Some([first.parse().ok()?, last.parse().ok()?])
+        });
+        match range {
+            Some([first, last]) => (first..=last).contains(&year),
+            None => !self.command.starts_with("backfill"),
+        }
     }
 
     pub fn totals(&self) -> PortalReport {

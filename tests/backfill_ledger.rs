@@ -1,16 +1,19 @@
 //! What a backfill's ledger and the coverage report claim must hold when the section reaches
-//! beyond its host or the run is stopped: a year list the section's menu puts on another host is
-//! not walked and says so, a report the list gives as a file on a file server is fetched, a list
-//! page that failed before a stop is still failed after the resumed run, and an interrupted run
-//! never makes a year `not_found`.
+//! beyond its host, the run is stopped, or its year range leaves lists and entries out: a year
+//! list the section's menu puts on another host is not walked and says so, a report the list
+//! gives as a file on a file server is fetched, a list page that failed before a stop is still
+//! failed after the resumed run, an interrupted run never makes a year `not_found`, and a year
+//! range fetches no entry titled with another year and walks no year list that cannot hold its
+//! reports, without hiding them from a later backfill or calling their years `not_found`.
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
+use common::route_server::{Route, RouteServer, newest_run_report, run_nianbao, write_config};
 use common::stderr;
 use serde_json::Value;
 
@@ -33,40 +36,61 @@ fn page(title: &str, body: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-/// The section's year menu: each year's list at the URL given.
-fn year_menu(years: &[(i32, String)]) -> Vec<u8> {
+/// The links of the section's year menu: each year's list at the URL given.
+fn menu_links(years: &[(i32, String)]) -> String {
     let links: String = years
         .iter()
         .map(|(y, url)| format!("<li><a href=\"{url}\">{y}年</a></li>"))
         .collect();
+    format!("<div class=\"years\"><ul>{links}</ul></div>")
+}
+
+/// The section's year menu: each year's list at the URL given.
+fn year_menu(years: &[(i32, String)]) -> Vec<u8> {
     page(
         "政府信息公开年报",
-        &format!("<div class=\"years\"><ul>{links}</ul></div><p>请选择年度</p>"),
+        &format!("{}<p>请选择年度</p>", menu_links(years)),
     )
 }
 
-fn year_list(year: i32, entries: &[(String, String)]) -> Vec<u8> {
+/// The entries of a list, each dated `published`.
+fn entries_html(entries: &[(String, String)], published: &str) -> String {
     let items: String = entries
         .iter()
         .map(|(url, title)| {
-            format!(
-                "<li><a href=\"{url}\">{title}</a><span>{}-01-20</span></li>",
-                year + 1
-            )
+            format!("<li><a href=\"{url}\">{title}</a><span>{published}</span></li>")
         })
         .collect();
-    page(&format!("{year}年"), &format!("<ul>{items}</ul>"))
+    format!("<ul>{items}</ul>")
+}
+
+fn year_list(year: i32, entries: &[(String, String)]) -> Vec<u8> {
+    let published = format!("{}-01-20", year + 1);
+    page(&format!("{year}年"), &entries_html(entries, &published))
 }
 
 fn report_page(year: i32) -> Vec<u8> {
-    let title = format!("{PORTAL}{year}年政府信息公开工作年度报告");
+    body_report_page(PORTAL, &format!("{PORTAL}办公室"), year)
+}
+
+/// The `year` report of `body`, its year in its heading, published by `issuer`.
+fn body_report_page(body: &str, issuer: &str, year: i32) -> Vec<u8> {
+    let title = format!("{body}{year}年政府信息公开工作年度报告");
     page(
         &title,
         &format!(
-            "<h1>{title}</h1><div class=\"content\"><p>发布机构：{PORTAL}办公室</p><p>一、总体情况</p>\
-             <p>{year}年，{PORTAL}认真贯彻落实《中华人民共和国政府信息公开条例》，全面推进政务公开。</p></div>"
+            "<h1>{title}</h1><div class=\"content\"><p>发布机构：{issuer}</p><p>一、总体情况</p>\
+             <p>{year}年，{body}认真贯彻落实《中华人民共和国政府信息公开条例》，全面推进政务公开。</p></div>"
         ),
     )
+}
+
+/// The year between `prefix` and `suffix` of a request target (`/nb/2017/index.html`).
+fn year_in(target: &str, prefix: &str, suffix: &str) -> Option<i32> {
+    target
+        .strip_prefix(prefix)
+        .and_then(|t| t.strip_suffix(suffix))
+        .and_then(|y| y.parse::<i32>().ok())
 }
 
 fn export(config: &std::path::Path) -> Vec<Value> {
@@ -225,20 +249,14 @@ fn a_stop_neither_hides_a_failed_list_nor_makes_years_not_found() {
         if target == "/nb/2024/index.html" {
             return (500, HTML.into(), page("500", "Internal Server Error"));
         }
-        let year = |prefix: &str, suffix: &str| {
-            target
-                .strip_prefix(prefix)
-                .and_then(|t| t.strip_suffix(suffix))
-                .and_then(|y| y.parse::<i32>().ok())
-        };
-        if let Some(y) = year("/nb/", "/index.html") {
+        if let Some(y) = year_in(target, "/nb/", "/index.html") {
             let item = (
                 format!("/art/{y}.html"),
                 format!("{PORTAL}{y}年政府信息公开工作年度报告"),
             );
             return (200, HTML.into(), year_list(y, &[item]));
         }
-        if let Some(y) = year("/art/", ".html") {
+        if let Some(y) = year_in(target, "/art/", ".html") {
             return (200, HTML.into(), report_page(y));
         }
         (404, HTML.into(), page("404", "404"))
@@ -300,4 +318,241 @@ fn a_stop_neither_hides_a_failed_list_nor_makes_years_not_found() {
     for year in 2017..=2023 {
         assert_eq!(coverage_cell(&config, year)["state"], "captured", "{year}");
     }
+}
+
+/// The reports of departments that the section's own list gives: (path, list title, body, report
+/// year). The titles name no year, are cut short (what was cut may have been 解读, making it no
+/// report), or name the year in Traditional characters.
+const SECTION_ENTRIES: [(&str, &str, &str, i32); 4] = [
+    (
+        "/art/jyj-2015.html",
+        "某某县教育局政府信息公开工作年度报告",
+        "某某县教育局",
+        2015,
+    ),
+    (
+        "/art/jyj-2013.html",
+        "某某县教育局政府信息公开工作年度报告",
+        "某某县教育局",
+        2013,
+    ),
+    (
+        "/art/mzj-2013.html",
+        "某某县民政局2013年政府信息公开工作年度报告解...",
+        "某某县民政局",
+        2013,
+    ),
+    (
+        "/art/wjw-2014.html",
+        "某某縣衛生健康委員會2014年政府資訊公開工作年度報告",
+        "某某县卫生健康委员会",
+        2014,
+    ),
+];
+
+const MENU_YEARS: std::ops::RangeInclusive<i32> = 2012..=2020;
+
+/// A county's report section: a menu of year lists 2012-2020 and, on the section's own page,
+/// `SECTION_ENTRIES`. The list of year Y holds the county's report of Y - `lag` (0: the site
+/// labels its lists by report year; 1: by year of publication), titled with its year.
+fn year_lists_route(lag: i32) -> Route {
+    let years: Vec<(i32, String)> = MENU_YEARS
+        .rev()
+        .map(|y| (y, format!("/nb/{y}/index.html")))
+        .collect();
+    let menu = menu_links(&years);
+    Arc::new(move |target: &str| {
+        if target == "/nb/" {
+            let entries: Vec<(String, String)> = SECTION_ENTRIES
+                .iter()
+                .map(|(path, title, ..)| (path.to_string(), title.to_string()))
+                .collect();
+            let list = entries_html(&entries, "2016-03-01");
+            return (
+                200,
+                HTML.into(),
+                page("政府信息公开年报", &format!("{menu}{list}")),
+            );
+        }
+        if let Some(y) = year_in(target, "/nb/", "/index.html").filter(|y| MENU_YEARS.contains(y)) {
+            let report = y - lag;
+            let entry = (
+                format!("/art/{report}.html"),
+                format!("{PORTAL}{report}年政府信息公开工作年度报告"),
+            );
+            let list = entries_html(&[entry], &format!("{}-01-20", report + 1));
+            return (
+                200,
+                HTML.into(),
+                page(&format!("{y}年"), &format!("{menu}{list}")),
+            );
+        }
+        if let Some(y) = year_in(target, "/art/", ".html") {
+            return (200, HTML.into(), report_page(y));
+        }
+        match SECTION_ENTRIES.iter().find(|(path, ..)| *path == target) {
+            Some((_, _, body, year)) => (200, HTML.into(), body_report_page(body, body, *year)),
+            None => (404, HTML.into(), page("404", "404")),
+        }
+    })
+}
+
+/// The list and item pages among `requests`, each once.
+fn pages_asked(requests: &[String]) -> BTreeSet<String> {
+    let pages: Vec<&String> = requests
+        .iter()
+        .filter(|t| t.starts_with("/nb/") || t.starts_with("/art/"))
+        .collect();
+    let once: BTreeSet<String> = pages.iter().map(|t| t.to_string()).collect();
+    assert_eq!(once.len(), pages.len(), "a page asked twice: {pages:?}");
+    once
+}
+
+fn paths(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|p| p.to_string()).collect()
+}
+
+/// The paths of the archived documents.
+fn archived(config: &std::path::Path) -> BTreeSet<String> {
+    export(config)
+        .iter()
+        .filter_map(|r| r["url"].as_str())
+        .filter_map(|u| url::Url::parse(u).ok())
+        .map(|u| u.path().to_string())
+        .collect()
+}
+
+/// A backfill of 2015-2016 of a section with year lists 2012-2020 (labelled by report year)
+/// walks the lists 2015 to 2017 only and fetches no entry whose title names another year (the
+/// 2017 report in its list, the Traditional 2014 one in the section's), but fetches those whose
+/// titles name no year or are cut, and judges them from their pages: it archives exactly the
+/// 2015-2016 reports. Coverage calls a year it left out `not_walked`, never `not_found`. A
+/// backfill of 2012-2020 then fetches all it left out, and archives all the rest, without asking
+/// again for what it has.
+#[test]
+fn a_year_range_fetches_nothing_its_titles_and_year_lists_put_outside_it() {
+    let portal = RouteServer::bind("127.0.0.94");
+    portal.serve(year_lists_route(0));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(dir.path(), &format!("{}/nb/", portal.base), "20ms");
+    let out = run_nianbao(&config, &["backfill", "--years", "2015-2016"]);
+    assert!(out.status.success(), "backfill: {}", stderr(&out));
+
+    let first = portal.requests();
+    assert_eq!(
+        pages_asked(&first),
+        paths(&[
+            "/nb/",
+            "/nb/2015/index.html",
+            "/nb/2016/index.html",
+            "/nb/2017/index.html",
+            "/art/2015.html",
+            "/art/2016.html",
+            "/art/jyj-2015.html",
+            "/art/jyj-2013.html",
+            "/art/mzj-2013.html",
+        ])
+    );
+    assert_eq!(
+        archived(&config),
+        paths(&["/art/2015.html", "/art/2016.html", "/art/jyj-2015.html"])
+    );
+    let run = newest_run_report(dir.path());
+    let lists = &run["portals"][PORTAL]["lists"];
+    assert_eq!(lists["all"]["skipped_by_title"], 1, "{lists}");
+    assert_eq!(lists["2017"]["skipped_by_title"], 1, "{lists}");
+    assert_eq!(
+        lists["all"]["years_not_walked"],
+        serde_json::json!([2012, 2013, 2014, 2018, 2019, 2020]),
+        "{lists}"
+    );
+    assert_eq!(
+        lists["all"]["found"], 4,
+        "every entry counts as found: {lists}"
+    );
+    let summary = stderr(&out);
+    assert!(
+        summary.contains("(1 titled with other years, not fetched)")
+            && summary.contains(
+                "year lists outside the range, not walked: 2012, 2013, 2014, 2018, 2019, 2020"
+            ),
+        "{summary}"
+    );
+    for year in [2013, 2014, 2017, 2018] {
+        let cell = coverage_cell(&config, year);
+        assert_eq!(cell["state"], "not_walked", "{year}: {cell}");
+    }
+    assert_eq!(coverage_cell(&config, 2016)["state"], "captured");
+
+    let out = run_nianbao(&config, &["backfill", "--years", "2012-2020"]);
+    assert!(out.status.success(), "backfill: {}", stderr(&out));
+    let second = pages_asked(&portal.requests()[first.len()..]);
+    let items: BTreeSet<String> = second
+        .iter()
+        .filter(|t| t.starts_with("/art/"))
+        .cloned()
+        .collect();
+    let mut left_out: Vec<&str> = vec![
+        "/art/jyj-2013.html",
+        "/art/mzj-2013.html",
+        "/art/wjw-2014.html",
+    ];
+    let years: Vec<String> = [2012, 2013, 2014, 2017, 2018, 2019, 2020]
+        .iter()
+        .map(|y| format!("/art/{y}.html"))
+        .collect();
+    left_out.extend(years.iter().map(String::as_str));
+    assert_eq!(items, paths(&left_out), "the second backfill's items");
+    let mut all: Vec<String> = MENU_YEARS.map(|y| format!("/art/{y}.html")).collect();
+    all.extend(SECTION_ENTRIES.iter().map(|(path, ..)| path.to_string()));
+    assert_eq!(archived(&config), all.into_iter().collect::<BTreeSet<_>>());
+    assert_eq!(coverage_cell(&config, 2014)["state"], "captured");
+}
+
+/// A site that files each report under the year it was published: the 2016 report sits in the
+/// list of 2017. A backfill of 2016 walks the lists of 2016 and 2017, leaves the 2015 report of
+/// the 2016 list unfetched by its title, and archives the 2016 report. The nightly crawl after
+/// it still finds the entry the backfill left by its title new, and archives it.
+#[test]
+fn a_report_filed_under_the_next_year_is_found() {
+    let portal = RouteServer::bind("127.0.0.95");
+    portal.serve(year_lists_route(1));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config(dir.path(), &format!("{}/nb/", portal.base), "20ms");
+    let out = run_nianbao(&config, &["backfill", "--years", "2016"]);
+    assert!(out.status.success(), "backfill: {}", stderr(&out));
+    let asked = pages_asked(&portal.requests());
+    let of_years: BTreeSet<String> = asked
+        .into_iter()
+        .filter(|t| {
+            year_in(t, "/nb/", "/index.html")
+                .or_else(|| year_in(t, "/art/", ".html"))
+                .is_some()
+        })
+        .collect();
+    assert_eq!(
+        of_years,
+        paths(&[
+            "/nb/2016/index.html",
+            "/nb/2017/index.html",
+            "/art/2016.html"
+        ])
+    );
+    assert!(
+        archived(&config).contains("/art/2016.html"),
+        "{:?}",
+        archived(&config)
+    );
+    assert_eq!(coverage_cell(&config, 2016)["state"], "captured");
+
+    let before = portal.requests().len();
+    let out = run_nianbao(&config, &["crawl"]);
+    assert!(out.status.success(), "crawl: {}", stderr(&out));
+    let crawled = pages_asked(&portal.requests()[before..]);
+    assert!(crawled.contains("/art/wjw-2014.html"), "{crawled:?}");
+    assert!(
+        archived(&config).contains("/art/wjw-2014.html"),
+        "{:?}",
+        archived(&config)
+    );
 }

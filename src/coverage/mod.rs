@@ -362,7 +362,8 @@ fn body_row(
 }
 
 /// Whether the list that holds `year` was walked completely: by the newest run that walked it,
-/// or, when that was a nightly crawl that stopped early by design, by an earlier run.
+/// or, when that was a nightly crawl that stopped early by design, by an earlier run. A backfill
+/// of other years is no such run: it did not look for this year's reports.
 fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, String) {
     // An interrupted run walked part of what it set out to: the run that resumed it (or a later
     // one) says what was walked.
@@ -393,10 +394,17 @@ fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, Strin
     }
     let key = year.to_string();
     let mut stopped_early = false;
+    let mut other_years = false;
     for run in &runs {
         let Some(report) = run.portals.get(portal) else {
             continue;
         };
+        // A backfill of other years left this year's reports unfetched, or unkept, wherever it
+        // walked: its walk of the list says nothing of them.
+        if !run.covers_year(year) {
+            other_years = true;
+            continue;
+        }
         let Some((name, list)) = report
             .lists
             .get(&key)
@@ -430,6 +438,13 @@ fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, Strin
         (
             CellState::NotWalked,
             "nightly crawls stopped early on known items; a backfill walks the whole list".into(),
+        )
+    } else if other_years {
+        (
+            CellState::NotWalked,
+            format!(
+                "only backfills of other years walked this list; `nianbao backfill --years {year}` looks for this year's reports"
+            ),
         )
     } else {
         (CellState::NotWalked, "no run walked this list".into())

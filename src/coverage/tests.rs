@@ -207,6 +207,48 @@ fn a_nightly_stop_looks_back_for_a_complete_walk() {
     );
 }
 
+/// A backfill of 2015-2016 walked the list completely but looked only for those years' reports:
+/// a year outside them is not `not_found` by that walk, whether the report names its range in
+/// `backfill_years` or, written before that field, in its command; a crawl's walk still counts.
+#[test]
+fn a_backfill_of_other_years_finds_nothing_missing() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    let records = vec![record("甲市", "d1", 1, "甲市教育局", 2015, "2016-01-20")];
+    let configured = vec![("甲市".to_string(), None)];
+    let backfill = |command: &str, years: Option<[i32; 2]>| RunReport {
+        command: command.into(),
+        backfill_years: years,
+        ..run("2025-05-02", vec![("甲市", complete())])
+    };
+    for newest in [
+        backfill("backfill 2015-2016", Some([2015, 2016])),
+        backfill("backfill 2015-2016", None),
+    ] {
+        let c = build(
+            &configured,
+            &records,
+            std::slice::from_ref(&newest),
+            today,
+            "now".into(),
+        );
+        assert_eq!(
+            cell(&c, "甲市", "甲市教育局", 2016).state,
+            CellState::NotFound,
+            "{}",
+            newest.command
+        );
+        let outside = cell(&c, "甲市", "甲市教育局", 2014);
+        assert_eq!(outside.state, CellState::NotWalked, "{}", outside.note);
+        assert!(outside.note.contains("other years"), "{}", outside.note);
+        let with_crawl = vec![newest, run("2025-05-01", vec![("甲市", complete())])];
+        let c = build(&configured, &records, &with_crawl, today, "now".into());
+        assert_eq!(
+            cell(&c, "甲市", "甲市教育局", 2014).state,
+            CellState::NotFound
+        );
+    }
+}
+
 /// 3,000 portals x 17 years, every cell captured (the largest page), stays a few MB.
 #[test]
 fn the_page_for_3000_portals_stays_small() {

@@ -282,6 +282,23 @@ impl Engine {
                 });
                 continue;
             }
+            // An entry whose title names another report year is not fetched, nor recorded as
+            // visited: a backfill of that year, or the nightly crawl, still finds it new.
+            if let Mode::Backfill { years } = &self.mode
+                && let Some(named) = item
+                    .title
+                    .as_deref()
+                    .and_then(|t| super::years::title_year_outside(t, years))
+            {
+                tracing::debug!(url = %item.url, year = named, "the entry's title names a report year outside the backfill: not fetched");
+                self.report(portal, |r| {
+                    r.lists
+                        .entry(list_key.clone())
+                        .or_default()
+                        .skipped_by_title += 1
+                });
+                continue;
+            }
             let state = self.store.url_state(item.url.as_str()).ok().flatten();
             // Visited before, archived or not (a soft 404, a failure on the schedule): not new,
             // so a dead entry at the top of a list neither deepens the nightly walk nor is
@@ -422,15 +439,22 @@ impl Engine {
                 break;
             }
         }
-        // Per-year subsections: all of them in a backfill. A crawl walks the ones it has never
-        // walked and the two newest years, where new reports land. A year page's own menu
-        // leaves its year out, so that year counts too: the 2024 page does not make 2022 new.
+        // Per-year subsections: in a backfill, the ones that can hold a report of its years
+        // (`years::walks_year_list`). A crawl walks the ones it has never walked and the two
+        // newest years, where new reports land. A year page's own menu leaves its year out, so
+        // that year counts too: the 2024 page does not make 2022 new.
         let mut years: Vec<i32> = page.year_sections.iter().map(|s| s.year).collect();
         years.extend(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
         years.dedup();
         let newest: Vec<i32> = years.into_iter().take(2).collect();
         for section in &page.year_sections {
+            if let Mode::Backfill { years } = &self.mode
+                && !super::years::walks_year_list(section.year, years)
+            {
+                self.note_year_list_not_walked(portal, &list_key, section.year);
+                continue;
+            }
             // The site's own menu names the year's list, but on another host: outside the
             // portal, so not walked, and the year's list is not complete.
             if host_key(&section.url) != host {
@@ -585,6 +609,20 @@ impl Engine {
                 .or_default()
                 .stops
                 .insert(why);
+        });
+    }
+
+    /// Notes a per-year list a backfill leaves unwalked, its year outside the range, on the
+    /// ledger of the first list whose page links it (every year page's menu links them all).
+    fn note_year_list_not_walked(&self, portal: &str, list_key: &str, year: i32) {
+        self.report(portal, |r| {
+            if !r.lists.values().any(|l| l.years_not_walked.contains(&year)) {
+                r.lists
+                    .entry(list_key.to_string())
+                    .or_default()
+                    .years_not_walked
+                    .insert(year);
+            }
         });
     }
 

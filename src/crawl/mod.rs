@@ -13,6 +13,7 @@ mod queue;
 mod task;
 mod text;
 mod upload;
+mod years;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -319,6 +320,10 @@ pub async fn run(
     let mut report = RunReport {
         run_id,
         command: mode.command(),
+        backfill_years: match &mode {
+            Mode::Backfill { years } => Some([*years.start(), *years.end()]),
+            Mode::Crawl { .. } => None,
+        },
         started_at: started_at.to_rfc3339_opts(SecondsFormat::Secs, true),
         finished_at: Some(Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)),
         elapsed_secs: started.elapsed().as_secs_f64(),

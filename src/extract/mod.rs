@@ -24,7 +24,10 @@ use crate::dates::{parse_date, parse_url_date};
 
 pub use issuer::issuer_from_title;
 pub use labels::normalise_label;
-pub use report::{is_annual_report_title, report_year_from_body, report_year_from_title};
+pub use report::{
+    is_annual_report_title, report_year_from_body, report_year_from_title,
+    report_year_of_report_title,
+};
 
 use issuer::Candidate;
 use title::trim_site_name;
@@ -382,8 +385,8 @@ pub fn extract_document(
         evidence
             .title
             .as_deref()
-            .filter(|t| meta.is_annual_report && report::is_annual_report_title(t))
-            .and_then(report_year_from_title)
+            .filter(|_| meta.is_annual_report)
+            .and_then(report_year_of_report_title)
             .map(|y| (y, "list"))
     };
     // The opening sentence (`现将本单位2022年度…报告如下`), of a page known to be a report.

@@ -343,6 +343,14 @@ pub fn report_year_from_title(title: &str) -> Option<i32> {
     REPORT_YEARS.contains(&year).then_some(year)
 }
 
+/// The year a title names when it is an annual report's title (`is_annual_report_title`), or
+/// `None`: how a list entry's title gives the report year before its page is read.
+pub fn report_year_of_report_title(title: &str) -> Option<i32> {
+    is_annual_report_title(title)
+        .then(|| report_year_from_title(title))
+        .flatten()
+}
+
 /// Years a report can cover: the national regulations took effect in 2008, and a few cities
 /// reported under their own rules from 2004; a title's `1900` is no report's year.
 const REPORT_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
