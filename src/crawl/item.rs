@@ -1,6 +1,7 @@
 //! Item pages: fetch (conditionally when known), read once (classify, extract, hash), fetch attachments,
 //! store raw files, then commit a new document, version or alias, or nothing when unchanged.
-//! Challenges, soft 404s and other non-content pages are recorded, never archived.
+//! Challenges, soft 404s and other non-content pages are recorded, never archived; a page past
+//! the parse bounds or a body that is not text keeps its raw bytes for a later look.
 
 use std::sync::Arc;
 
@@ -134,7 +135,10 @@ impl Engine {
             self.report(&portal, |r| {
                 *r.not_content.entry(name.clone()).or_default() += 1
             });
-            if matches!(kind, PageKind::TooComplex { .. }) {
+            // A body that is not text may be one nianbao cannot read yet (a compression it does
+            // not sniff, a server's fault that passes): kept, as a page past the parse bounds is,
+            // for `inspect` and for a later run, which asks again on the failure schedule.
+            if matches!(kind, PageKind::TooComplex { .. } | PageKind::NotText { .. }) {
                 self.keep_unread(task, known, &capture, &name).await;
             } else if matches!(kind, PageKind::Challenge { .. }) {
                 // It says nothing of the page: asked again when the schedule says, never gone.
@@ -308,7 +312,8 @@ impl Engine {
 
     /// What an attachment's answer is instead of a document: a page that says the file is not
     /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
-    /// line of error text or JSON, a script that alerts and goes back.
+    /// line of error text or JSON, a script that alerts and goes back, bytes that are neither a
+    /// document nor text (an image or random bytes under a `.pdf` name: `not_text`).
     /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
     async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
         if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
@@ -333,6 +338,7 @@ impl Engine {
                 | PageKind::LoginWall
                 | PageKind::EmptyTemplate
                 | PageKind::Challenge { .. }
+                | PageKind::NotText { .. }
         )
         .then(|| kind_name(&kind))
     }

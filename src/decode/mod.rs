@@ -15,7 +15,9 @@ use chardetng::EncodingDetector;
 use encoding_rs::Encoding;
 use serde::Serialize;
 
-pub use mojibake::{looks_like_mojibake, repair_latin1_mojibake, repair_mojibake_runs};
+pub use mojibake::{
+    latin1_byte, looks_like_mojibake, repair_latin1_mojibake, repair_mojibake_runs,
+};
 pub use prescan::{MetaCharset, PRESCAN_LIMIT, charset_from_content, prescan};
 
 /// How many leading bytes chardetng sees: it runs at ~13 MB/s and a prefix is plenty of evidence.
