@@ -792,7 +792,8 @@ fn a_latin_label_on_latin_bytes_is_believed() {
 }
 
 /// Probe H #5: UTF-16 without a BOM or a label (a `<meta charset=gbk>` inside it cannot be read
-/// by the prescan) is recognised by its NUL bytes, little- and big-endian.
+/// by the prescan) is recognised by its NUL bytes, little- and big-endian; so it is under a
+/// server's default `charset=utf-8`, which would keep every other byte as a NUL.
 #[test]
 fn utf16_without_a_bom_is_recognised_by_its_nul_bytes() {
     let simplified = sample_report_text(300);
@@ -803,7 +804,12 @@ fn utf16_without_a_bom_is_recognised_by_its_nul_bytes() {
         let le: Vec<u8> = html.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = html.encode_utf16().flat_map(u16::to_be_bytes).collect();
         for (body, encoding) in [(le, encoding_rs::UTF_16LE), (be, encoding_rs::UTF_16BE)] {
-            for header in [None, Some("text/html"), Some("text/html; charset=gbk")] {
+            for header in [
+                None,
+                Some("text/html"),
+                Some("text/html; charset=gbk"),
+                Some("text/html; charset=utf-8"),
+            ] {
                 let case = format!("{}, meta {meta:?}, header {header:?}", encoding.name());
                 let decoded = decode(&body, header);
                 assert_eq!(decoded.encoding, encoding, "{case}");

@@ -8,12 +8,14 @@
 
 mod answer;
 mod challenge;
+pub mod not_text;
 pub(crate) mod page;
 pub mod sniff;
 
 use serde::Serialize;
 
 pub use answer::non_document_answer;
+pub use not_text::not_text;
 pub use page::{PageFacts, refresh_target};
 pub use sniff::{document_type_for_name, sniff_document_type};
 
@@ -58,6 +60,11 @@ pub enum PageKind {
     /// A page beyond what is parsed (`page::Bound`: text size, tag count); its bytes are kept.
     TooComplex {
         bound: String,
+    },
+    /// A body whose decoded text has control characters no text has (random bytes, an image, a
+    /// compressed or encrypted blob served as a page), with their share (`not_text`).
+    NotText {
+        odd_per_mille: u32,
     },
 }
 
@@ -148,7 +155,8 @@ const EMPTY_MAX_CHARS: usize = 20;
 
 /// Classifies a response. `content_type` is the Content-Type header; `body` the decompressed
 /// bytes; `text` the decoded text when the body is text; `name_hint` the URL path or file name
-/// (it tells apart OLE2 documents and `application/octet-stream` downloads).
+/// (it tells apart OLE2 documents and `application/octet-stream` downloads). A body that is not
+/// text is told by `not_text`, on the text as `decode` reads it, which `page::analyse` asks first.
 pub fn classify(
     status: u16,
     content_type: Option<&str>,

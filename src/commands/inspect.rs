@@ -32,9 +32,10 @@ pub struct Inspection {
     pub http_status: Option<u16>,
     pub content_type: Option<String>,
     /// "list", "item", "attachment", "challenge", "soft_not_found", "login_wall", "empty_template",
+    /// "too_complex", "not_text" (the detail gives the share of control characters),
     /// "needs_javascript" (a list only a script fills; the detail says what was seen).
     pub kind: String,
-    /// The challenge or attachment type, when the kind has one.
+    /// The challenge or attachment type, the bound passed, or the share of control characters.
     pub kind_detail: Option<String>,
     pub charset: Option<String>,
     pub charset_source: Option<String>,
@@ -266,6 +267,15 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         PageKind::LoginWall => ("login_wall", None),
         PageKind::EmptyTemplate => ("empty_template", None),
         PageKind::TooComplex { bound } => ("too_complex", Some(bound.clone())),
+        PageKind::NotText { odd_per_mille } => (
+            "not_text",
+            Some(format!(
+                "{}.{}% of its characters are control characters (text has none; at {}‰ it is not text)",
+                odd_per_mille / 10,
+                odd_per_mille % 10,
+                crate::classify::not_text::NOT_TEXT_PER_MILLE
+            )),
+        ),
     };
     out.kind = name.to_string();
     out.kind_detail = detail;

@@ -171,7 +171,8 @@ impl Engine {
 
     /// What an attachment's answer is instead of a document: a page that says the file is not
     /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
-    /// line of error text or JSON, a script that alerts and goes back.
+    /// line of error text or JSON, a script that alerts and goes back, bytes that are neither a
+    /// document nor text (random bytes under a `.pdf` name: `not_text`).
     /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
     async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
         if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
@@ -196,6 +197,7 @@ impl Engine {
                 | PageKind::LoginWall
                 | PageKind::EmptyTemplate
                 | PageKind::Challenge { .. }
+                | PageKind::NotText { .. }
         )
         .then(|| kind_name(&kind))
     }

@@ -1,7 +1,8 @@
 //! Item pages: fetch (conditionally when known), read once (classify, extract, hash), fetch
 //! attachments (see `attachment`), store raw files, then commit a new document, version or
 //! alias, or nothing when unchanged.
-//! Challenges, soft 404s and other non-content pages are recorded, never archived.
+//! Challenges, soft 404s and other non-content pages are recorded, never archived; a page past
+//! the parse bounds or a body that is not text keeps its raw bytes for a later look.
 
 use std::sync::Arc;
 
@@ -132,7 +133,10 @@ impl Engine {
             self.report(&portal, |r| {
                 *r.not_content.entry(name.clone()).or_default() += 1
             });
-            if matches!(kind, PageKind::TooComplex { .. }) {
+            // A body that is not text may be one nianbao cannot read yet (a compression it does
+            // not sniff, a server's fault that passes): kept, as a page past the parse bounds is,
+            // for `inspect` and for a later run, which asks again on the failure schedule.
+            if matches!(kind, PageKind::TooComplex { .. } | PageKind::NotText { .. }) {
                 self.keep_unread(task, known, &capture, &name).await;
             } else if matches!(kind, PageKind::Challenge { .. }) {
                 // It says nothing of the page: asked again when the schedule says, never gone.

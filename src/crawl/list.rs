@@ -21,7 +21,7 @@ use crate::report::{BARREN_PAGES_BEFORE_STOP, STOP_KNOWN_ITEMS};
 use crate::store::UrlState;
 
 impl Engine {
-    /// Walks one list page; a failure is recorded in the list's ledger as `page N failed`.
+    /// Walks one list page; a failure is recorded in the list's ledger as `page N failed: KIND`.
     pub(super) async fn process_list(self: &Arc<Self>, task: &Task) -> TaskState {
         let state = self.walk_list_page(task).await;
         let failed = matches!(&state, TaskState::Failed(kind) if kind != "needs_javascript");
@@ -31,11 +31,13 @@ impl Engine {
                 (Some(n), None) => format!("page {n} failed"),
                 (None, None) => format!("page {} failed", task.request.url),
             };
-            // Not asked at all (robots.txt unreachable, say): the ledger says why.
-            if let TaskState::Failed(kind) = &state
-                && let Some(reason) = kind.strip_prefix("excluded: ")
-            {
-                what = format!("{what}: not fetched, {reason}");
+            // The ledger says why: not asked at all (robots.txt unreachable, say), or what the
+            // answer was (`http_500`, `not_text`, `soft_not_found` …).
+            if let TaskState::Failed(kind) = &state {
+                what = match kind.strip_prefix("excluded: ") {
+                    Some(reason) => format!("{what}: not fetched, {reason}"),
+                    None => format!("{what}: {kind}"),
+                };
             }
             let not_found = matches!(&state, TaskState::Failed(kind)
                 if matches!(kind.as_str(), "http_404" | "http_410" | "soft_not_found"));
@@ -668,6 +670,7 @@ pub(super) fn kind_name(kind: &PageKind) -> String {
         PageKind::LoginWall => "login_wall".into(),
         PageKind::EmptyTemplate => "empty_template".into(),
         PageKind::TooComplex { .. } => "too_complex".into(),
+        PageKind::NotText { .. } => "not_text".into(),
     }
 }
 

@@ -542,7 +542,9 @@ impl Engine {
         self.journal.end(url);
         match &analysis {
             Ok(analysis) => {
-                if let Some(decoded) = &analysis.decoded {
+                // Bytes that are not text are counted as such, not as text in the wrong charset.
+                let not_text = matches!(analysis.kind, crate::classify::PageKind::NotText { .. });
+                if let Some(decoded) = analysis.decoded.as_ref().filter(|_| !not_text) {
                     self.flag_mojibake(portal, &capture.url, decoded);
                 }
                 // A notice (访问过于频繁, 已被拦截, 网站维护中) carries none of the markers the

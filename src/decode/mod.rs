@@ -15,7 +15,9 @@ use chardetng::EncodingDetector;
 use encoding_rs::Encoding;
 use serde::Serialize;
 
-pub use mojibake::{looks_like_mojibake, repair_latin1_mojibake, repair_mojibake_runs};
+pub use mojibake::{
+    latin1_byte, looks_like_mojibake, repair_latin1_mojibake, repair_mojibake_runs,
+};
 pub use prescan::{MetaCharset, PRESCAN_LIMIT, charset_from_content, prescan};
 
 /// How many leading bytes chardetng sees: it runs at ~13 MB/s and a prefix is plenty of evidence.
@@ -117,6 +119,13 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
         source,
     } = declaration;
     let declared = Some(label);
+    // UTF-16 bytes under another label (a server's default `charset=utf-8`): UTF-8 would read
+    // every other byte as a NUL. No page in another encoding has a NUL in every other byte.
+    if !is_utf16(encoding)
+        && let Some(utf16) = utf16_without_bom(body)
+    {
+        return finish(utf16, CharsetSource::Utf16Trial, declared, body);
+    }
     // Checked after decoding: the decoder checks UTF-8 anyway, and most pages declare it.
     if encoding == encoding_rs::UTF_8 {
         let believed = finish(encoding, source, declared.clone(), body);
@@ -133,11 +142,6 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> Decoded {
     let is_ascii = Encoding::ascii_valid_up_to(body) == body.len();
     if utf8_valid && (!is_ascii || is_utf16(encoding)) {
         return finish(encoding_rs::UTF_8, CharsetSource::Utf8Trial, declared, body);
-    }
-    if !is_utf16(encoding)
-        && let Some(utf16) = utf16_without_bom(body)
-    {
-        return finish(utf16, CharsetSource::Utf16Trial, declared, body);
     }
     let believed = finish(encoding, source, declared.clone(), body);
     // A single-byte label never has errors, so it is checked against the bytes instead: Tomcat's

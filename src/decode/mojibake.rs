@@ -36,7 +36,7 @@ fn latin1_utf8_sequences(text: &str) -> usize {
 }
 
 /// The byte a character came from if the bytes were read as Latin-1 or windows-1252.
-fn latin1_byte(c: char) -> Option<u8> {
+pub fn latin1_byte(c: char) -> Option<u8> {
     if let Ok(b) = u8::try_from(u32::from(c)) {
         return Some(b);
     }

@@ -76,7 +76,7 @@ pub struct Analysis {
 /// What was read from a page of content.
 #[derive(Debug, Clone)]
 pub enum View {
-    /// Nothing: the page is not content (challenge, soft 404, too complex ...).
+    /// Nothing: the page is not content (challenge, soft 404, too complex, not text ...).
     Nothing,
     /// Boxed: a list page's view is the largest by far, and most views are items.
     List(Box<ListPage>),
@@ -140,20 +140,10 @@ pub fn analyse_guarded(input: PageInput<'_>, role: &PageRole) -> Result<Analysis
 /// Reads one page: decode, parse once, classify, then discover or extract as `role` says.
 pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     let name_hint = Some(input.url.path());
-    if let Some(kind) = classify::attachment_kind(input.content_type, input.body, name_hint) {
-        let view = match role {
-            PageRole::Item { evidence, .. } => View::Item {
-                metadata: Box::new(attachment_metadata(evidence)),
-                content_hash: dedup::sha256_hex(input.body),
-            },
-            _ => View::Nothing,
-        };
-        return Analysis {
-            decoded: None,
-            kind,
-            flattened: false,
-            view,
-        };
+    let attachment = classify::attachment_kind(input.content_type, input.body, name_hint);
+    let sniffed = || classify::sniff_document_type(input.body, name_hint).is_some();
+    if let Some(kind) = attachment.clone().filter(|_| sniffed()) {
+        return document(input, role, kind);
     }
     let decoded = decode::decode(input.body, input.content_type);
     let mut analysis = Analysis {
@@ -162,6 +152,16 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         flattened: false,
         view: View::Nothing,
     };
+    // Bytes that are no document nor text (random bytes, an image, a compressed blob) are
+    // neither a page nor, though a Content-Type or a `.pdf` name calls them one, a document.
+    if let Some(kind) = classify::not_text(&decoded) {
+        analysis.kind = kind;
+        analysis.decoded = Some(decoded);
+        return analysis;
+    }
+    if let Some(kind) = attachment {
+        return document(input, role, kind);
+    }
     let text = decoded.text.as_str();
     let html = classify::is_html(input.content_type, text);
     if !html && !matches!(role, PageRole::Item { .. }) {
@@ -272,6 +272,23 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
     }
     analysis.decoded = Some(decoded);
     analysis
+}
+
+/// A document file (PDF, DOC ...): as an item, the list's title and date say what it is.
+fn document(input: PageInput<'_>, role: &PageRole, kind: PageKind) -> Analysis {
+    let view = match role {
+        PageRole::Item { evidence, .. } => View::Item {
+            metadata: Box::new(attachment_metadata(evidence)),
+            content_hash: dedup::sha256_hex(input.body),
+        },
+        _ => View::Nothing,
+    };
+    Analysis {
+        decoded: None,
+        kind,
+        flattened: false,
+        view,
+    }
 }
 
 fn item_view(

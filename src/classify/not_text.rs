@@ -1,0 +1,497 @@
+//! Not text: a body whose decoded text holds characters real text never has, in a share no page
+//! comes near. Random bytes, images, compressed or encrypted data served as a page decode, in any
+//! encoding, into about one such character in ten (GB18030 reads most random byte pairs as valid
+//! hanzi, so a share of hanzi says nothing; the control characters of the single bytes do). Read
+//! on the decoded text before it is parsed. Pure: text in, a share out.
+
+use super::PageKind;
+use crate::decode::{Decoded, latin1_byte};
+
+/// What was counted in a text: characters real text never has, of the characters looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OddShare {
+    pub odd: usize,
+    pub chars: usize,
+}
+
+impl OddShare {
+    /// The share of odd characters, in thousandths (rounded down).
+    pub fn per_mille(self) -> u32 {
+        if self.chars == 0 {
+            return 0;
+        }
+        u32::try_from(self.odd.saturating_mul(1000) / self.chars).unwrap_or(u32::MAX)
+    }
+
+    /// Whether the text is not text: enough odd characters, and a share of them no page has.
+    pub fn is_not_text(self) -> bool {
+        self.odd >= MIN_ODD_CHARS && self.per_mille() >= NOT_TEXT_PER_MILLE
+    }
+}
+
+/// The share of odd characters at or above which a body is not text, in thousandths.
+///
+/// Measured on the text as the crawl decodes it, for the samples of the tests below: every real
+/// page of the shared sets (24 HTML pages, 13 JSON files, two plain-text reports; UTF-8 and
+/// mislabelled, a 360 WAF page in mojibake whose 29 C1 controls all continue UTF-8 read as
+/// Latin-1) has 0‰, and so has such a page in UTF-16 (with and without a BOM, under a `utf-16`,
+/// `gbk` or `utf-8` label), in GBK with five bad bytes, under a lying label (UTF-8 as gb2312 or
+/// iso-8859-1, GBK as utf-8, iso-8859-1 or big5), with a part of 5% to 90% in the other of UTF-8
+/// and GBK (up to 47‰ of U+FFFD, not counted), and double-encoded (UTF-8 read as Latin-1: 36‰ of
+/// C1 controls, 295‰ for a plain-text report, were those that continue a sequence counted).
+/// Binary bodies: 200 KB of random bytes 119‰ (as UTF-8) to 150‰ (as GBK), 123‰ undeclared
+/// (windows-1252); a PNG 118‰, a JPEG 140‰, gzip, zstd, xz and 7z data 124‰ to 126‰, an
+/// encrypted blob 125‰, random bytes after an HTML head 123‰; random bytes read as UTF-16 (after
+/// a BOM or under a `utf-16` label) 31‰. 10‰ is a third of the lowest binary body, and no real
+/// page has a single odd character.
+pub const NOT_TEXT_PER_MILLE: u32 = 10;
+
+/// At least this many odd characters: a short answer with one stray control byte (a C string's
+/// NUL after `文件不存在`) is still text.
+pub const MIN_ODD_CHARS: usize = 8;
+
+/// A text up to this size is read whole; a longer one in [`WINDOWS`] windows of
+/// [`WINDOW_BYTES`] spread over it, first to last, so that a page of text in front of a binary
+/// rest (or behind a binary start) does not hide it.
+const WHOLE_TEXT_MAX_BYTES: usize = 256 * 1024;
+const WINDOWS: usize = 16;
+const WINDOW_BYTES: usize = 16 * 1024;
+
+/// `NotText` with its share when a decoded body is not text.
+pub fn not_text(decoded: &Decoded) -> Option<PageKind> {
+    let utf16 =
+        decoded.encoding == encoding_rs::UTF_16LE || decoded.encoding == encoding_rs::UTF_16BE;
+    let share = odd_share(&decoded.text, utf16);
+    share.is_not_text().then(|| PageKind::NotText {
+        odd_per_mille: share.per_mille(),
+    })
+}
+
+/// The odd characters of `text` (see [`is_odd`]): all of it when it is small, else evenly spread
+/// windows. `utf16` says the text was decoded from UTF-16, whose U+FFFD count too.
+pub fn odd_share(text: &str, utf16: bool) -> OddShare {
+    if text.len() <= WHOLE_TEXT_MAX_BYTES {
+        return count(text, utf16);
+    }
+    let last_start = text.len() - WINDOW_BYTES;
+    let mut share = OddShare { odd: 0, chars: 0 };
+    for i in 0..WINDOWS {
+        let start = ceil_char_boundary(text, last_start * i / (WINDOWS - 1));
+        let end = ceil_char_boundary(text, start + WINDOW_BYTES);
+        let window = count(&text[start..end], utf16);
+        share.odd += window.odd;
+        share.chars += window.chars;
+    }
+    share
+}
+
+fn count(text: &str, utf16: bool) -> OddShare {
+    let (mut odd, mut chars, mut previous) = (0, 0, '\0');
+    for c in text.chars() {
+        chars += 1;
+        odd += usize::from(is_odd(c, previous, utf16));
+        previous = c;
+    }
+    OddShare { odd, chars }
+}
+
+/// A character real text never has: a C0 control other than tab, LF, FF and CR (NUL included),
+/// DEL, or a C1 control (what windows-1252 makes of five byte values) that does not continue a
+/// UTF-8 sequence read as Latin-1 (Tomcat's mojibake: 的 saved as "ç\u{9A}\u{84}" is text,
+/// with a C1 control in every other CJK character it garbles). U+FFFD counts only in text
+/// decoded from UTF-16, where it stands for a lone surrogate: random bytes read as UTF-16 have
+/// almost no controls (one code unit in a thousand) but 31‰ of those. Elsewhere it stands for
+/// bytes of another encoding, and a page that mixes encodings (a GBK block in a UTF-8 page) is
+/// still text with up to 47‰ of it.
+fn is_odd(c: char, previous: char, utf16: bool) -> bool {
+    match c {
+        '\t' | '\n' | '\u{0C}' | '\r' => false,
+        '\0'..='\u{1F}' | '\u{7F}' => true,
+        '\u{80}'..='\u{9F}' => {
+            !latin1_byte(previous).is_some_and(|b| matches!(b, 0x80..=0xBF | 0xC2..=0xF4))
+        }
+        char::REPLACEMENT_CHARACTER => utf16,
+        _ => false,
+    }
+}
+
+/// The first char boundary at or after `at` (the end of `text` past it).
+fn ceil_char_boundary(text: &str, at: usize) -> usize {
+    (at..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use super::*;
+    use crate::decode::decode;
+
+    const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/");
+    const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/not-text/");
+
+    fn read(path: &str) -> Vec<u8> {
+        std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"))
+    }
+
+    /// Every real page and report text of the shared sets, by name.
+    fn real_texts() -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        for dir in ["real-pages", "real-pages-2", "sample-reports"] {
+            let dir = format!("{SHARED}{dir}");
+            let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {dir}: {e}"));
+            for entry in entries {
+                let path = entry.expect("a readable directory entry").path();
+                let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+                if matches!(ext, "html" | "json" | "txt") {
+                    let name = path.display().to_string();
+                    out.push((name.clone(), read(&name)));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Deterministic bytes that look random (xorshift64).
+    fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+        let mut s = seed.max(1);
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                (s >> 32) as u8
+            })
+            .collect()
+    }
+
+    /// A real PNG: a 256×192 RGB picture with noise, as a photo or screenshot is.
+    fn png() -> Vec<u8> {
+        fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let mut crc = flate2::Crc::new();
+            crc.update(kind);
+            crc.update(data);
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            out.extend_from_slice(&crc.sum().to_be_bytes());
+        }
+        let (w, h) = (256u32, 192u32);
+        let noise = random_bytes((w * h) as usize, 7);
+        let mut raw = Vec::new();
+        for y in 0..h {
+            raw.push(0);
+            for x in 0..w {
+                let n = noise[(y * w + x) as usize] / 4;
+                raw.extend_from_slice(&[(x as u8).wrapping_add(n), (y as u8).wrapping_add(n), n]);
+            }
+        }
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(&raw).expect("writes to a Vec");
+        let idat = z.finish().expect("writes to a Vec");
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&w.to_be_bytes());
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        chunk(&mut out, b"IHDR", &ihdr);
+        chunk(&mut out, b"IDAT", &idat);
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    fn gzip(body: &[u8]) -> Vec<u8> {
+        let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(body).expect("writes to a Vec");
+        z.finish().expect("writes to a Vec")
+    }
+
+    /// The bytes of a page of the shared sets.
+    fn real_page(name: &str) -> Vec<u8> {
+        read(&format!("{SHARED}{name}"))
+    }
+
+    fn utf16(text: &str, little: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let units = bom.then_some(0xFEFF).into_iter().chain(text.encode_utf16());
+        for unit in units {
+            out.extend_from_slice(&if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            });
+        }
+        out
+    }
+
+    fn gbk(text: &str) -> Vec<u8> {
+        encoding_rs::GBK.encode(text).0.into_owned()
+    }
+
+    /// Binary bodies served as a page, with the Content-Type they came with.
+    fn binary_samples() -> Vec<(String, Vec<u8>, Option<&'static str>)> {
+        let page = real_page("real-pages-2/12-pingtan-2024-annual-report-item.html");
+        let random = random_bytes(200 * 1024, 42);
+        let xz = read(&format!("{FIXTURES}readme.md.xz"));
+        // A 7z archive's signature header, then LZMA2 data (the xz stream's, after its header).
+        let mut seven_zip = b"7z\xBC\xAF\x27\x1C\x00\x04".to_vec();
+        seven_zip.extend_from_slice(&random_bytes(24, 9));
+        seven_zip.extend_from_slice(&xz[12..]);
+        // `openssl enc`'s output: a salt header, then ciphertext.
+        let mut encrypted = b"Salted__".to_vec();
+        encrypted.extend_from_slice(&random_bytes(64 * 1024, 1234));
+        let mut html_then_random =
+            "<!DOCTYPE html><html><head><title>2023年年报</title></head><body>"
+                .as_bytes()
+                .to_vec();
+        html_then_random.extend_from_slice(&random);
+        let mut bom16_random = vec![0xFF, 0xFE];
+        bom16_random.extend_from_slice(&random);
+        let mut cases: Vec<(String, Vec<u8>, Option<&'static str>)> = Vec::new();
+        for label in [
+            None,
+            Some("text/html"),
+            Some("text/html; charset=gbk"),
+            Some("text/html; charset=utf-8"),
+            Some("text/html; charset=iso-8859-1"),
+            Some("text/html; charset=big5"),
+            Some("text/html; charset=utf-16"),
+            Some("text/html; charset=shift_jis"),
+        ] {
+            cases.push((format!("random bytes as {label:?}"), random.clone(), label));
+        }
+        let html = Some("text/html");
+        cases.extend([
+            ("random bytes after a UTF-16 BOM".into(), bom16_random, html),
+            (
+                "random bytes after an HTML head".into(),
+                html_then_random,
+                html,
+            ),
+            ("a PNG".into(), png(), html),
+            ("a JPEG".into(), read(&format!("{FIXTURES}photo.jpg")), html),
+            ("a gzip blob".into(), gzip(&page), html),
+            (
+                "a zstd blob".into(),
+                zstd::encode_all(&page[..], 3).expect("compresses"),
+                html,
+            ),
+            ("an xz blob".into(), xz, html),
+            ("a 7z blob".into(), seven_zip, html),
+            ("an encrypted blob".into(), encrypted, html),
+        ]);
+        cases
+    }
+
+    /// Text that must stay text: every real page; one in UTF-16, under a lying label, with bad
+    /// bytes, double-encoded.
+    fn text_samples() -> Vec<(String, Vec<u8>, Option<&'static str>)> {
+        let mut cases: Vec<(String, Vec<u8>, Option<&'static str>)> = real_texts()
+            .into_iter()
+            .map(|(name, body)| (name, body, None))
+            .collect();
+        let page = real_page("real-pages-2/12-pingtan-2024-annual-report-item.html");
+        let text = decode(&page, None).text;
+        let gbk_page = gbk(&text.replace("utf-8", "gbk").replace("UTF-8", "gbk"));
+        let mut bad_gbk = gbk_page.clone();
+        for at in [1000, 5000, 20000, 40000, 60000] {
+            let at = at.min(bad_gbk.len() - 1);
+            bad_gbk[at] = 0xFF;
+        }
+        cases.extend([
+            ("UTF-16LE with a BOM".into(), utf16(&text, true, true), None),
+            (
+                "UTF-16BE with a BOM".into(),
+                utf16(&text, false, true),
+                None,
+            ),
+            (
+                "UTF-16LE without a BOM".into(),
+                utf16(&text, true, false),
+                None,
+            ),
+            (
+                "UTF-16BE without a BOM".into(),
+                utf16(&text, false, false),
+                None,
+            ),
+            (
+                "UTF-16LE labelled utf-16".into(),
+                utf16(&text, true, false),
+                Some("text/html; charset=utf-16"),
+            ),
+            ("a GBK page".into(), gbk_page.clone(), None),
+            (
+                "UTF-16LE labelled utf-8".into(),
+                utf16(&text, true, false),
+                Some("text/html; charset=utf-8"),
+            ),
+            (
+                "UTF-16BE labelled gbk".into(),
+                utf16(&text, false, false),
+                Some("text/html; charset=gbk"),
+            ),
+            (
+                "UTF-16LE with a BOM labelled gbk".into(),
+                utf16(&text, true, true),
+                Some("text/html; charset=gbk"),
+            ),
+            (
+                "UTF-8 read as Latin-1, saved as UTF-8".into(),
+                page.iter()
+                    .map(|&b| char::from(b))
+                    .collect::<String>()
+                    .into_bytes(),
+                None,
+            ),
+            (
+                "UTF-8 read as windows-1252, saved as UTF-8".into(),
+                encoding_rs::WINDOWS_1252
+                    .decode(&page)
+                    .0
+                    .into_owned()
+                    .into_bytes(),
+                None,
+            ),
+            ("a GBK page with bad bytes".into(), bad_gbk, None),
+            (
+                "UTF-8 labelled gb2312".into(),
+                page.clone(),
+                Some("text/html; charset=gb2312"),
+            ),
+            (
+                "UTF-8 labelled iso-8859-1".into(),
+                page.clone(),
+                Some("text/html; charset=iso-8859-1"),
+            ),
+            (
+                "GBK labelled utf-8".into(),
+                gbk_page.clone(),
+                Some("text/html; charset=utf-8"),
+            ),
+            (
+                "GBK labelled iso-8859-1".into(),
+                gbk_page.clone(),
+                Some("text/html; charset=iso-8859-1"),
+            ),
+            (
+                "GBK labelled big5".into(),
+                gbk_page,
+                Some("text/html; charset=big5"),
+            ),
+        ]);
+        cases
+    }
+
+    /// A real page with its last `percent` of characters in the other encoding: UTF-8 with a
+    /// GBK part, and GBK with a UTF-8 part.
+    fn mixed_pages() -> Vec<(String, Vec<u8>, Option<&'static str>)> {
+        let page = real_page("real-pages-2/12-pingtan-2024-annual-report-item.html");
+        let chars: Vec<char> = decode(&page, None).text.chars().collect();
+        let mut cases = Vec::new();
+        for percent in [5, 10, 30, 50, 70, 90] {
+            let cut = chars.len() - chars.len() * percent / 100;
+            let head: String = chars[..cut].iter().collect();
+            let tail: String = chars[cut..].iter().collect();
+            let utf8_gbk = [head.as_bytes(), &gbk(&tail)].concat();
+            let gbk_utf8 = [gbk(&head.replace("utf-8", "gbk")), tail.into_bytes()].concat();
+            for label in [
+                None,
+                Some("text/html; charset=utf-8"),
+                Some("text/html; charset=gbk"),
+            ] {
+                cases.push((
+                    format!("UTF-8 with {percent}% GBK, {label:?}"),
+                    utf8_gbk.clone(),
+                    label,
+                ));
+                cases.push((
+                    format!("GBK with {percent}% UTF-8, {label:?}"),
+                    gbk_utf8.clone(),
+                    label,
+                ));
+            }
+        }
+        cases
+    }
+
+    fn verdict(body: &[u8], label: Option<&str>) -> (Option<PageKind>, String) {
+        let decoded = decode(body, label);
+        let utf16 =
+            decoded.encoding == encoding_rs::UTF_16LE || decoded.encoding == encoding_rs::UTF_16BE;
+        let share = odd_share(&decoded.text, utf16);
+        let seen = format!(
+            "{}‰ ({} of {} as {})",
+            share.per_mille(),
+            share.odd,
+            share.chars,
+            decoded.encoding.name()
+        );
+        (not_text(&decoded), seen)
+    }
+
+    #[test]
+    fn binary_bodies_are_not_text() {
+        for (name, body, label) in binary_samples() {
+            let (kind, seen) = verdict(&body, label);
+            assert!(
+                matches!(kind, Some(PageKind::NotText { .. })),
+                "{name} under {label:?}: {seen}"
+            );
+        }
+    }
+
+    /// Every real page and report of the shared sets; such a page in UTF-16, in GBK with bad
+    /// bytes, under a lying label, mixing two encodings, or double-encoded.
+    #[test]
+    fn real_pages_and_awkward_text_are_text() {
+        let cases = text_samples();
+        assert!(
+            cases.len() > 39,
+            "the shared pages are there: {}",
+            cases.len()
+        );
+        for (name, body, label) in cases.into_iter().chain(mixed_pages()) {
+            let (kind, seen) = verdict(&body, label);
+            assert_eq!(kind, None, "{name} under {label:?}: {seen}");
+            assert!(seen.starts_with("0‰"), "{name} under {label:?}: {seen}");
+        }
+    }
+
+    /// A long body is read in windows spread over all of it: a page of text in front of a binary
+    /// rest, or behind a binary start, does not hide it; a long page of text with a little
+    /// binary inside it is text.
+    #[test]
+    fn a_text_prefix_does_not_hide_a_binary_rest() {
+        let page = real_page("real-pages-2/11-cmse-xwfbh-item.html");
+        assert!(page.len() > WHOLE_TEXT_MAX_BYTES, "a page read in windows");
+        let random = random_bytes(2 * 1024 * 1024, 5);
+        let utf8 = Some("text/html; charset=utf-8");
+        let cases = [
+            ("text, then binary", [&page[..], &random].concat(), true),
+            ("binary, then text", [&random[..], &page].concat(), true),
+            ("a long page", page.repeat(8), false),
+            (
+                "a long page with 16 KB of binary inside",
+                [&page.repeat(4)[..], &random[..16 * 1024], &page.repeat(4)].concat(),
+                false,
+            ),
+        ];
+        for (name, body, binary) in cases {
+            let (kind, seen) = verdict(&body, utf8);
+            assert_eq!(kind.is_some(), binary, "{name}: {seen}");
+        }
+    }
+
+    /// A short answer with a stray control byte or two is text; one of random bytes is not.
+    #[test]
+    fn a_stray_control_is_still_text() {
+        for body in ["文件不存在\0".as_bytes(), b"OK\x1a", b"\0\0\0\0"] {
+            assert_eq!(verdict(body, None).0, None, "{body:?}");
+        }
+        assert!(verdict(&random_bytes(200, 3), None).0.is_some());
+    }
+}
