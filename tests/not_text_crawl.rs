@@ -32,6 +32,7 @@ const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></h
     <li><a href=\"/art/1.html\">某某县人民政府2023年政府信息公开工作年度报告</a><span>2024-01-20</span></li>\
     <li><a href=\"/art/2.html\">某某县人民政府2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>\
     <li><a href=\"/art/3.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li>\
+    <li><a href=\"/art/4.html\">某某县人民政府2020年政府信息公开工作年度报告</a><span>2021-01-20</span></li>\
     </ul></body></html>";
 
 fn report_page(year: u32, attachment: &str) -> Vec<u8> {
@@ -75,12 +76,19 @@ fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// report counts it under `not_content` as `not_text`, its URL state says `failed:not_text`, and
 /// its bytes are kept in the raw store for a look. A report whose `.pdf` attachment answers
 /// random bytes as `application/octet-stream` is archived without that file
-/// (`attachment_not_text`). The third report, and its PDF, are archived as usual.
+/// (`attachment_not_text`). The third report, and its PDF, are archived as usual; so is the
+/// fourth with its scanned JPEG, which is binary too but an image, served under a download
+/// script's type.
 #[test]
 fn random_bytes_are_never_a_report_nor_its_file() {
     let server = RouteServer::bind("127.0.0.94");
     let page_bytes = random_bytes(1);
     let served_page = page_bytes.clone();
+    let scan = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/not-text/photo.jpg"
+    ))
+    .expect("the JPEG fixture");
     server.serve(Arc::new(move |target: &str| {
         let html = HTML.to_string();
         match target {
@@ -88,6 +96,8 @@ fn random_bytes_are_never_a_report_nor_its_file() {
             "/art/1.html" => (200, "text/html".into(), served_page.clone()),
             "/art/2.html" => (200, html, report_page(2022, "/upload/2.pdf")),
             "/art/3.html" => (200, html, report_page(2021, "/upload/3.pdf")),
+            "/art/4.html" => (200, html, report_page(2020, "/upload/4.jpg")),
+            "/upload/4.jpg" => (200, "application/octet-stream".into(), scan.clone()),
             "/upload/2.pdf" => (200, "application/octet-stream".into(), random_bytes(2)),
             "/upload/3.pdf" => (
                 200,
@@ -108,7 +118,7 @@ fn random_bytes_are_never_a_report_nor_its_file() {
     let portal = &report["portals"]["某某县人民政府"];
     assert_eq!(portal["not_content"]["not_text"], 1, "{portal}");
     assert_eq!(portal["failures"]["attachment_not_text"], 1, "{portal}");
-    assert_eq!(portal["new_documents"], 2, "{portal}");
+    assert_eq!(portal["new_documents"], 3, "{portal}");
     // Binary bytes are not text in the wrong charset.
     assert_eq!(portal["mojibake"], 0, "{portal}");
 
@@ -121,17 +131,20 @@ fn random_bytes_are_never_a_report_nor_its_file() {
         .iter()
         .map(|r| &r["url"].as_str().expect("url")[server.base.len()..])
         .collect();
-    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert_eq!(paths.len(), 3, "{paths:?}");
     assert!(!paths.contains(&"/art/1.html"), "{paths:?}");
     let file_of = |path: &str| {
         records
             .iter()
             .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
-            .map(|r| r["attachments"][0]["sha256"].clone())
+            .map(|r| r["attachments"][0].clone())
             .unwrap_or_else(|| panic!("{path} is archived: {paths:?}"))
     };
-    assert_eq!(file_of("/art/2.html"), Value::Null);
-    assert!(file_of("/art/3.html").is_string());
+    assert_eq!(file_of("/art/2.html")["sha256"], Value::Null);
+    assert!(file_of("/art/3.html")["sha256"].is_string());
+    let scanned = file_of("/art/4.html");
+    assert!(scanned["sha256"].is_string(), "{scanned}");
+    assert_eq!(scanned["content_type"], "image/jpeg", "{scanned}");
 
     // The page's bytes are kept for a look, under their hash; the URL state names why.
     let sha = hex::encode(Sha256::digest(&page_bytes));

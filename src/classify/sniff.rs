@@ -18,6 +18,13 @@ pub const OFD: &str = "application/ofd";
 pub const ZIP: &str = "application/zip";
 pub const RAR: &str = "application/vnd.rar";
 pub const SEVEN_ZIP: &str = "application/x-7z-compressed";
+/// Images: portals post scanned reports (扫描件) as JPEG, PNG, GIF, TIFF or BMP files.
+pub const JPEG: &str = "image/jpeg";
+pub const PNG: &str = "image/png";
+pub const GIF: &str = "image/gif";
+pub const TIFF: &str = "image/tiff";
+pub const WEBP: &str = "image/webp";
+pub const BMP: &str = "image/bmp";
 
 const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
@@ -44,7 +51,28 @@ pub fn sniff_document_type(body: &[u8], name_hint: Option<&str>) -> Option<&'sta
     if leading_pdf(body) {
         return Some(PDF);
     }
-    None
+    image_type(body)
+}
+
+/// An image's type from its signature. A BMP's two-letter `BM` is taken only with the zero
+/// reserved bytes that follow the file size, so that text starting `BM` is not an image.
+fn image_type(body: &[u8]) -> Option<&'static str> {
+    let image = if body.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        JPEG
+    } else if body.starts_with(b"\x89PNG\r\n\x1a\n") {
+        PNG
+    } else if body.starts_with(b"GIF87a") || body.starts_with(b"GIF89a") {
+        GIF
+    } else if body.starts_with(b"II*\0") || body.starts_with(b"MM\0*") {
+        TIFF
+    } else if body.starts_with(b"RIFF") && body.get(8..12) == Some(b"WEBP") {
+        WEBP
+    } else if body.starts_with(b"BM") && body.len() > 26 && body[6..10] == [0, 0, 0, 0] {
+        BMP
+    } else {
+        return None;
+    };
+    Some(image)
 }
 
 /// `%PDF-` within the first 1024 bytes, preceded only by whitespace or a short binary preamble
@@ -153,6 +181,38 @@ mod tests {
     }
 
     /// A container's magic at offset 0 wins over a PDF it stores within its first 1024 bytes.
+    #[test]
+    fn images_are_documents_and_text_starting_like_one_is_not() {
+        let mut bmp = b"BM\x36\x00\x0c\x00\x00\x00\x00\x00\x36\x00\x00\x00".to_vec();
+        bmp.resize(64, 0);
+        let mut webp = b"RIFF\x24\x00\x00\x00WEBPVP8 ".to_vec();
+        webp.resize(64, 0);
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00", Some(JPEG)),
+            (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Some(PNG)),
+            (b"GIF89a\x01\x00\x01\x00", Some(GIF)),
+            (b"GIF87a\x01\x00\x01\x00", Some(GIF)),
+            (b"II*\x00\x08\x00\x00\x00", Some(TIFF)),
+            (b"MM\x00*\x00\x00\x00\x08", Some(TIFF)),
+            (&webp, Some(WEBP)),
+            (&bmp, Some(BMP)),
+            (
+                b"BMW 2023 annual report, a page of plain text that starts with BM.",
+                None,
+            ),
+            (b"RIFF....WAVEfmt ", None),
+            (b"GIF is a format", None),
+        ];
+        for (body, want) in cases {
+            assert_eq!(
+                sniff_document_type(body, None),
+                *want,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+    }
+
     #[test]
     fn a_container_holding_a_pdf_is_the_container() {
         let mut ole2 = OLE2_MAGIC.to_vec();
