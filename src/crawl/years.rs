@@ -10,12 +10,45 @@ use std::ops::RangeInclusive;
 /// (`extract::report_year_of_report_title`, the reader that gives an item its year from its list
 /// entry), or is cut short (`某某县2014年政府信息公开工作...`): what was cut may make it another
 /// document whose year the page states otherwise.
+/// The year must be written as the year the report covers (`states_as_a_year`): a title that
+/// carries its publication date (`…年度报告 2020-01-15`, `（2020年1月15日）`) is fetched.
 pub(super) fn title_year_outside(title: &str, years: &RangeInclusive<i32>) -> Option<i32> {
     let title = title.trim();
     if crate::discover::cut_stem(title).len() < title.len() {
         return None;
     }
-    crate::extract::report_year_of_report_title(title).filter(|year| !years.contains(year))
+    crate::extract::report_year_of_report_title(title)
+        .filter(|year| !years.contains(year) && states_as_a_year(title, *year))
+}
+
+/// Whether `title` writes `year` as a year: `2014年度`, `2014年` not starting a date
+/// (`2020年1月15日` says when it was published), `（2014）`, or Chinese numerals (`二〇一四年`,
+/// no digits of it at all). Not a bare number, which may be a date (`2020-01-15`) or a
+/// document number.
+fn states_as_a_year(title: &str, year: i32) -> bool {
+    let title: String = title
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(crate::dates::ascii_digit)
+        .collect();
+    let digits = year.to_string();
+    if !title.contains(&digits) {
+        return true;
+    }
+    title.match_indices(&digits).any(|(at, _)| {
+        let before = title[..at].chars().next_back();
+        let after = &title[at + digits.len()..];
+        if before.is_some_and(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        if let Some(rest) = after.strip_prefix('年') {
+            let month = rest.chars().take_while(char::is_ascii_digit).count();
+            return rest.starts_with('度')
+                || !(1..=2).contains(&month)
+                || !rest[month..].starts_with('月');
+        }
+        matches!(before, Some('(' | '（')) && after.starts_with([')', '）'])
+    })
 }
 
 /// Whether a backfill of `years` (A-B) walks the per-year list labelled `label`: the lists A to
@@ -50,6 +83,12 @@ mod tests {
             ("关于2014年政府信息公开工作年度报告的更正说明", None),
             ("2014年政府信息公开指南", None),
             ("某某县2014年政府工作报告", None),
+            // A year written as one, not a date or a bare number.
+            ("某某县政府信息公开工作年度报告（2014）", Some(2014)),
+            ("某某县２０１４年度政府信息公开工作年度报告", Some(2014)),
+            ("某某县政府信息公开工作年度报告 2014-01-15", None),
+            ("某某县政府信息公开工作年度报告（2014年1月15日）", None),
+            ("某某县政府信息公开工作年度报告 2014.01.15", None),
             ("", None),
         ];
         for (title, want) in cases {
