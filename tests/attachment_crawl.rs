@@ -22,15 +22,20 @@ use serde_json::Value;
 const TITLE: &str = "花甸镇2025年政府信息公开工作年度报告";
 
 fn harness() -> Harness {
+    nometa_with(
+        DocSpec::new(TITLE, "2026-01-20 09:00")
+            .report(2025)
+            .attachment_only(),
+    )
+}
+
+/// The bundled no-metadata portal with one more document.
+fn nometa_with(doc: DocSpec) -> Harness {
     let mut site = SiteSpec::standard()
         .into_iter()
         .find(|s| s.name == "nometa")
         .expect("the bundled nometa portal");
-    site.docs.push(
-        DocSpec::new(TITLE, "2026-01-20 09:00")
-            .report(2025)
-            .attachment_only(),
-    );
+    site.docs.push(doc);
     Harness::with_sites(vec![site], Duration::from_millis(20))
 }
 
@@ -103,16 +108,11 @@ fn an_attachment_only_report_gets_its_text_in_the_export_record() {
 /// A harness on the no-metadata site with one more report, which links one PDF, and `crawl`
 /// and `fetch` keys set (no in-run retries).
 fn harness_with_pdf(crawl_keys: &str, fetch_keys: &str) -> Harness {
-    let mut site = SiteSpec::standard()
-        .into_iter()
-        .find(|s| s.name == "nometa")
-        .expect("the bundled nometa portal");
-    site.docs.push(
+    let h = nometa_with(
         DocSpec::new(TITLE, "2026-01-20 09:00")
             .report(2025)
             .with_attachment(),
     );
-    let h = Harness::with_sites(vec![site], Duration::from_millis(20));
     h.edit_config(|t| {
         t.replace("max_retries = 3", "max_retries = 0").replace(
             "[fetch]\n",

@@ -8,7 +8,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
+use common::route_server::{
+    RouteServer, newest_run_report, portals_config, report_page, run_nianbao,
+};
 use common::stderr;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -34,26 +36,6 @@ const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></h
     <li><a href=\"/art/3.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li>\
     <li><a href=\"/art/4.html\">某某县人民政府2020年政府信息公开工作年度报告</a><span>2021-01-20</span></li>\
     </ul></body></html>";
-
-fn report_page(year: u32, attachment: &str) -> Vec<u8> {
-    format!(
-        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府{year}年政府信息公开工作年度报告</title></head><body>\
-         <h1>某某县人民政府{year}年政府信息公开工作年度报告</h1><div class=\"content\">\
-         <p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p><p>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p>\
-         <p>附件：<a href=\"{attachment}\">{year}年度报告.pdf</a></p></div></body></html>"
-    )
-    .into_bytes()
-}
-
-fn config(dir: &std::path::Path, portals: &[(&str, String)]) -> std::path::PathBuf {
-    let mut text = "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-         per_host_interval = \"20ms\"\n[fetch]\nretry_base = \"20ms\"\nmax_retries = 1\n"
-        .to_string();
-    for (name, url) in portals {
-        text.push_str(&format!("[[portal]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
-    }
-    write_config(dir, &text)
-}
 
 /// Every file under `dir`, recursively.
 fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -108,7 +90,7 @@ fn random_bytes_are_never_a_report_nor_its_file() {
         }
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("某某县人民政府", format!("{}/nb/", server.base))],
     );
@@ -173,7 +155,7 @@ fn a_section_page_of_random_bytes_is_unreachable_and_inspect_says_why() {
         _ => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("某某区人民政府", format!("{}/nb/", server.base))],
     );

@@ -11,36 +11,18 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
+use common::route_server::{
+    RouteServer, newest_run_report, portals_config, report_page, run_nianbao,
+};
 use common::stderr;
 use serde_json::Value;
 
 const HTML: &str = "text/html; charset=utf-8";
 
-fn config(dir: &std::path::Path, portals: &[(&str, String)]) -> std::path::PathBuf {
-    let mut text = "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-         per_host_interval = \"20ms\"\n[fetch]\nretry_base = \"20ms\"\nmax_retries = 1\n"
-        .to_string();
-    for (name, url) in portals {
-        text.push_str(&format!("[[portal]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
-    }
-    write_config(dir, &text)
-}
-
 const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
     <li><a href=\"/art/1.html\">某某县人民政府2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>\
     <li><a href=\"/art/2.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li>\
     </ul></body></html>";
-
-fn report_page(year: u32, attachment: &str) -> Vec<u8> {
-    format!(
-        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府{year}年政府信息公开工作年度报告</title></head><body>\
-         <h1>某某县人民政府{year}年政府信息公开工作年度报告</h1><div class=\"content\">\
-         <p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p><p>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p>\
-         <p>附件：<a href=\"{attachment}\">{year}年度报告.pdf</a></p></div></body></html>"
-    )
-    .into_bytes()
-}
 
 /// A section page that is a "page not found" page served with 200, or a login wall, leaves the
 /// section unwalked: the run exits 1 and the portal is `[UNREACHABLE]`. A section page that
@@ -67,7 +49,7 @@ fn a_section_page_that_is_no_list_is_reported() {
     let base = server.base.clone();
     for (path, unreachable) in [("/gone/", true), ("/login/", true), ("/categories/", false)] {
         let dir = tempfile::tempdir().expect("scratch dir");
-        let config = config(dir.path(), &[("某某区人民政府", format!("{base}{path}"))]);
+        let config = portals_config(dir.path(), &[("某某区人民政府", format!("{base}{path}"))]);
         let out = run_nianbao(&config, &["crawl"]);
         // The run's summary goes to stderr.
         let summary = stderr(&out);
@@ -136,7 +118,7 @@ fn a_failed_attachment_is_asked_for_again_when_due() {
         }
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("某某县人民政府", format!("{}/nb/", server.base))],
     );
@@ -276,7 +258,7 @@ fn an_answer_that_is_no_document_is_never_the_reports_file() {
         }
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("某某县统计局", format!("{}/nb/", server.base))],
     );
@@ -350,7 +332,7 @@ fn an_oversize_attachment_is_counted_as_oversize() {
         }
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("某某县人民政府", format!("{}/nb/", server.base))],
     );
@@ -418,7 +400,7 @@ fn a_dead_entry_at_the_top_of_a_list_is_visited_once_a_week() {
         }
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("某某县人民政府", format!("{}/nb/", server.base))],
     );
@@ -457,7 +439,7 @@ fn a_section_not_fetched_says_why() {
         _ => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
     }));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let config = config(
+    let config = portals_config(
         dir.path(),
         &[("甲县人民政府", format!("{}/nb/", server.base))],
     );

@@ -44,6 +44,10 @@ fn check_name(name: &str) -> Result<(), PositionError> {
     }
 }
 
+/// A consumer's committed position as its file gives it: none before its first commit, or what
+/// is wrong with the file.
+pub type Position = Result<Option<u64>, PositionError>;
+
 pub struct Positions {
     dir: PathBuf,
 }
@@ -106,8 +110,7 @@ impl Positions {
     /// Every consumer by name, with its position (`None` before its first commit) or what is
     /// wrong with its file. A consumer is known from its position file, or from its lock file
     /// once it has run (`feed --exec` whose consumer failed before any commit).
-    #[allow(clippy::type_complexity)]
-    pub fn all(&self) -> Result<Vec<(String, Result<Option<u64>, PositionError>)>, PositionError> {
+    pub fn all(&self) -> Result<Vec<(String, Position)>, PositionError> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),

@@ -89,6 +89,27 @@ pub fn write_config(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
     std::fs::write(&path, text).expect("write config");
     path
 }
+/// A config of the test's own portals (`(name, section URL)`), fast: a 20 ms gap, one retry.
+pub fn portals_config(dir: &std::path::Path, portals: &[(&str, String)]) -> std::path::PathBuf {
+    let mut text = "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+         per_host_interval = \"20ms\"\n[fetch]\nretry_base = \"20ms\"\nmax_retries = 1\n"
+        .to_string();
+    for (name, url) in portals {
+        text.push_str(&format!("[[portal]]\nname = \"{name}\"\nurl = \"{url}\"\n"));
+    }
+    write_config(dir, &text)
+}
+
+/// A county's report page for `year`, UTF-8, linking one attachment at `attachment`.
+pub fn report_page(year: u32, attachment: &str) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府{year}年政府信息公开工作年度报告</title></head><body>\
+         <h1>某某县人民政府{year}年政府信息公开工作年度报告</h1><div class=\"content\">\
+         <p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p><p>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p>\
+         <p>附件：<a href=\"{attachment}\">{year}年度报告.pdf</a></p></div></body></html>"
+    )
+    .into_bytes()
+}
 
 /// Runs the real binary with `--config config` and `args`, within a minute.
 pub fn run_nianbao(config: &std::path::Path, args: &[&str]) -> std::process::Output {
