@@ -10,8 +10,10 @@ use std::ops::RangeInclusive;
 /// (`extract::report_year_of_report_title`, the reader that gives an item its year from its list
 /// entry), or is cut short (`某某县2014年政府信息公开工作...`): what was cut may make it another
 /// document whose year the page states otherwise.
-/// The year must be written as the year the report covers (`states_as_a_year`): a title that
-/// carries its publication date (`…年度报告 2020-01-15`, `（2020年1月15日）`) is fetched.
+/// Skipping asks more than reading a year does: the year must be written as the year the report
+/// covers (`states_as_a_year`). The reader already passes over a date in figures
+/// (`…年度报告 2020-01-15`), but takes `（2020年1月15日）` (which may also open a period,
+/// `2022年1月1日至12月31日`) and a bare number: such an entry is fetched and judged from its page.
 pub(super) fn title_year_outside(title: &str, years: &RangeInclusive<i32>) -> Option<i32> {
     let title = title.trim();
     if crate::discover::cut_stem(title).len() < title.len() {
@@ -23,8 +25,8 @@ pub(super) fn title_year_outside(title: &str, years: &RangeInclusive<i32>) -> Op
 
 /// Whether `title` writes `year` as a year: `2014年度`, `2014年` not starting a date
 /// (`2020年1月15日` says when it was published), `（2014）`, or Chinese numerals (`二〇一四年`,
-/// no digits of it at all). Not a bare number, which may be a date (`2020-01-15`) or a
-/// document number.
+/// no digits of it at all). Not a bare number, which may be part of a date or a document
+/// number.
 fn states_as_a_year(title: &str, year: i32) -> bool {
     let title: String = title
         .chars()

@@ -315,10 +315,17 @@ static REVISION_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the revision year pattern is valid")
 });
 
+/// A date in figures (`2020-01-15`, `[2020.1.15]`, `2020/01/15`): a list's or a page's stamp of
+/// when it was published, never how a title states the year it covers.
+static TITLE_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:19|20)\d{2}[-./]\d{1,2}[-./]\d{1,2}").expect("the title date pattern is valid")
+});
+
 /// The year a report title names (`2017年度…年度报告`, `…年报(2009年)`, `二〇一七年度…`), or `None`.
 pub fn report_year_from_title(title: &str) -> Option<i32> {
     let t = normalise_title(title);
     let t = REVISION_YEAR.replace_all(&t, "");
+    let t = TITLE_DATE.replace_all(&t, "");
     for re in YEAR_OF_TITLE.iter() {
         let year = re
             .captures_iter(&t)
@@ -695,6 +702,10 @@ mod tests {
                 "阿勒泰市2022年政府信息公开工作年度报告（2023年1月）",
                 Some(2022),
             ),
+            // A publication date in figures, as list links carry it, is no year covered.
+            ("某某县政府信息公开工作年度报告 2020-01-15", None),
+            ("[2020.01.15]某某县政府信息公开年报2019", Some(2019)),
+            ("某某县政府信息公开年报（2019） 2020/1/15", Some(2019)),
         ];
         for (title, want) in cases {
             assert_eq!(report_year_from_title(title), want, "{title}");
