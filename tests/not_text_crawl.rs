@@ -101,6 +101,7 @@ fn random_bytes_are_never_a_report_nor_its_file() {
     assert_eq!(portal["not_content"]["not_text"], 1, "{portal}");
     assert_eq!(portal["failures"]["attachment_not_text"], 1, "{portal}");
     assert_eq!(portal["new_documents"], 3, "{portal}");
+    assert_eq!(portal["attachment_texts"]["needs_ocr"], 1, "{portal}");
     // Binary bytes are not text in the wrong charset.
     assert_eq!(portal["mojibake"], 0, "{portal}");
 
@@ -127,6 +128,11 @@ fn random_bytes_are_never_a_report_nor_its_file() {
     let scanned = file_of("/art/4.html");
     assert!(scanned["sha256"].is_string(), "{scanned}");
     assert_eq!(scanned["content_type"], "image/jpeg", "{scanned}");
+    // A scan has no text: its record says it needs OCR, as a PDF without a text layer does.
+    assert_eq!(scanned["text_source"], "image", "{scanned}");
+    assert_eq!(scanned["text_quality"]["needs_ocr"], true, "{scanned}");
+    assert_eq!(scanned["text_path"], Value::Null, "{scanned}");
+    assert_eq!(scanned["text_error"], Value::Null, "{scanned}");
 
     // The page's bytes are kept for a look, under their hash; the URL state names why.
     let sha = hex::encode(Sha256::digest(&page_bytes));

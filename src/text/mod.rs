@@ -14,6 +14,7 @@
 //! | OFD | `Doc_N/Pages/Page_N/Content.xml` `TextCode`s inside the zip | `ofd-xml` |
 //! | Word 2003 XML / flat OPC | the XML itself | `word-xml` |
 //! | DOC, WPS (OLE2) | the `WordDocument` stream's piece table | `doc-piece-table` |
+//! | JPEG, PNG, GIF, TIFF, WebP, BMP | none: a scan, marked `needs_ocr` | `image` |
 
 mod doc;
 mod pdf;
@@ -51,10 +52,12 @@ pub enum TextFormat {
     WordXml,
     /// An OLE2 compound file: DOC or WPS binary (read when it holds a `WordDocument` stream).
     Ole,
+    /// An image (a scanned report): no text without OCR, which nianbao does not do.
+    Image,
 }
 
-/// The format of a body whose text can be derived; `None` for everything else (HTML, images,
-/// spreadsheets, archives).
+/// The format of a body whose text can be derived, or that is an image (whose text needs OCR);
+/// `None` for everything else (HTML, spreadsheets, archives).
 pub fn sniff(body: &[u8]) -> Option<TextFormat> {
     match classify::sniff_document_type(body, None) {
         Some(classify::sniff::PDF) => Some(TextFormat::Pdf),
@@ -63,6 +66,14 @@ pub fn sniff(body: &[u8]) -> Option<TextFormat> {
         Some(classify::sniff::DOC | classify::sniff::WPS | classify::sniff::OLE2) => {
             Some(TextFormat::Ole)
         }
+        Some(
+            classify::sniff::JPEG
+            | classify::sniff::PNG
+            | classify::sniff::GIF
+            | classify::sniff::TIFF
+            | classify::sniff::WEBP
+            | classify::sniff::BMP,
+        ) => Some(TextFormat::Image),
         Some(_) => None,
         None => xml::looks_like_word_xml(body).then_some(TextFormat::WordXml),
     }
@@ -136,7 +147,7 @@ impl TextError {
 }
 
 /// Text made by one extractor: the text, and a text cut at `MAX_TEXT_BYTES` says so.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Extracted {
     pub text: String,
     pub truncated: bool,
@@ -169,6 +180,7 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
         TextFormat::Ofd => ("ofd-xml".into(), guarded(|| zipped::ofd(body))),
         TextFormat::WordXml => ("word-xml".into(), guarded(|| xml::word_xml_file(body))),
         TextFormat::Ole => ("doc-piece-table".into(), guarded(|| doc::word_binary(body))),
+        TextFormat::Image => ("image".into(), Ok(Extracted::default())),
     };
     let result = if body.len() > MAX_INPUT_BYTES {
         Err(TextError::TooLarge(format!(
@@ -219,7 +231,7 @@ impl TextInfo {
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
     pub fn outcome(&self) -> String {
         match (&self.text_path, &self.text_quality, &self.text_error) {
-            (Some(_), Some(q), _) if q.needs_ocr => "needs_ocr".into(),
+            (_, Some(q), _) if q.needs_ocr => "needs_ocr".into(),
             (Some(_), _, None) => "derived".into(),
             (Some(_), _, Some(_)) => "derived_cut".into(),
             (None, _, _) => match self.text_source.as_deref() {
@@ -283,6 +295,10 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
         text_source: Some(d.source.clone()),
         ..TextInfo::default()
     };
+    if d.format == TextFormat::Image {
+        info.text_quality = Some(TextQuality::scan());
+        return info;
+    }
     match &d.result {
         Ok(extracted) => {
             info.text_quality = Some(quality(&extracted.text, d.format == TextFormat::Pdf));

@@ -27,8 +27,18 @@ pub struct TextQuality {
     /// Headings of the national report template found in the text (whitespace ignored), e.g.
     /// 主动公开政府信息情况, 收到和处理政府信息公开申请情况.
     pub template_labels: Vec<String>,
-    /// A PDF with (almost) no text layer: a scan that needs OCR.
+    /// A PDF with (almost) no text layer, or an image: a scan that needs OCR.
     pub needs_ocr: bool,
+}
+
+impl TextQuality {
+    /// What an image's record says: no text, a scan.
+    pub fn scan() -> TextQuality {
+        TextQuality {
+            needs_ocr: true,
+            ..TextQuality::default()
+        }
+    }
 }
 
 /// Measures `text`. `pdf`: the text came from a PDF (pages split by form feeds), so an empty
