@@ -31,6 +31,15 @@ pub struct ExportRecord {
     /// The encoding_rs name of the encoding used to decode the page.
     pub charset: Option<String>,
     pub charset_source: Option<String>,
+    /// For a web page, U+FFFD characters in its decoded text: bytes its encoding could not read
+    /// (a cut character, a stray byte). Null for a document file, and in records written before
+    /// pages counted them.
+    #[serde(default)]
+    pub replacement_chars: Option<u64>,
+    /// For a web page, whether its decoded text looks like mojibake (runs of U+FFFD, or UTF-8
+    /// read as Latin-1): its fields may be garbled; the raw bytes are kept as they came.
+    #[serde(default)]
+    pub mojibake: Option<bool>,
     /// sha256 of the raw body (after content decoding, as archived at `raw_path`).
     pub sha256: String,
     /// Hash of the normalised main content (and the attachments' sha256s).

@@ -252,6 +252,15 @@ fn challenges_and_mislabelled_charsets() {
     assert_eq!(got["charset_source"], "utf8_trial");
     assert_eq!(got["charset_declared"], "gb2312");
     assert_eq!(got["title"], "女儿出嫁，郑板桥画了几笔兰花当嫁妆");
+    assert_eq!(got["replacement_chars"], 0);
+    assert_eq!(got["mojibake"], false);
+
+    // UTF-8 read as Latin-1 and saved again: flagged, in the JSON and in the text form.
+    let page = real_page!("waf-360panyun-yunnan-gov-challenge-mojibake.html");
+    assert_eq!(inspect_json(&[page])["mojibake"], true);
+    let out = inspect(&[page]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("the text looks like mojibake"), "{text}");
 }
 
 #[test]

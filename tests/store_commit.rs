@@ -19,6 +19,8 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             content_type: Some("text/html".into()),
             charset: Some("UTF-8".into()),
             charset_source: Some("http_header".into()),
+            replacement_chars: Some(0),
+            mojibake: Some(false),
             sha256: format!("sha-{content_hash}"),
             content_hash: content_hash.into(),
             raw_path: format!("raw/00/{content_hash}"),

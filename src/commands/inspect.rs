@@ -41,6 +41,9 @@ pub struct Inspection {
     pub charset_source: Option<String>,
     /// The label the page declared (header or meta), when it declared one.
     pub charset_declared: Option<String>,
+    /// U+FFFD in the decoded text, and whether it looks like mojibake, as the export record says.
+    pub replacement_chars: Option<u64>,
+    pub mojibake: Option<bool>,
     pub title: Option<String>,
     pub issuing_body: Option<String>,
     pub index_number: Option<String>,
@@ -229,6 +232,8 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         charset: None,
         charset_source: None,
         charset_declared: None,
+        replacement_chars: None,
+        mojibake: None,
         title: None,
         issuing_body: None,
         index_number: None,
@@ -256,6 +261,8 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         out.charset = Some(d.encoding.name().to_string());
         out.charset_source = Some(d.source.as_str().to_string());
         out.charset_declared = d.declared.clone();
+        out.replacement_chars = Some(d.text.matches('\u{FFFD}').count() as u64);
+        out.mojibake = Some(d.mojibake);
     }
     let (name, detail) = match &analysis.kind {
         PageKind::Content => ("content", None),
@@ -339,6 +346,18 @@ pub fn render_text(i: &Inspection) -> String {
             out,
             "charset:  {charset} (decided by {}{declared})",
             i.charset_source.as_deref().unwrap_or("?")
+        );
+    }
+    let unread = i.replacement_chars.unwrap_or(0);
+    if unread > 0 || i.mojibake == Some(true) {
+        let looks = if i.mojibake == Some(true) {
+            "; the text looks like mojibake"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "decoding: {unread} replacement character(s) (U+FFFD){looks}"
         );
     }
     let detail = i

@@ -273,6 +273,8 @@ impl Engine {
             content_type: non_empty(content_type),
             charset: decoded.map(|d| d.encoding.name().to_string()),
             charset_source: decoded.map(|d| d.source.as_str().to_string()),
+            replacement_chars: decoded.map(|d| d.text.matches('\u{FFFD}').count() as u64),
+            mojibake: decoded.map(|d| d.mojibake),
             sha256: String::new(),
             content_hash,
             raw_path: String::new(),

@@ -1,0 +1,104 @@
+//! What the export record says of a page's decoding, from a portal of the test's own: a clean
+//! GBK page has no replacement characters; a GBK page with one character cut short is kept in
+//! GBK with one U+FFFD and says so; a page double-encoded (UTF-8 read as Latin-1 and saved as
+//! UTF-8 again) is flagged as mojibake; a report listed as a PDF file has neither (null).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::route_server::{RouteServer, portals_config, report_page, run_nianbao};
+use common::stderr;
+use serde_json::Value;
+
+const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
+    <li><a href=\"/art/1.html\">某某县人民政府2023年政府信息公开工作年度报告</a><span>2024-01-20</span></li>\
+    <li><a href=\"/art/2.html\">某某县人民政府2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>\
+    <li><a href=\"/art/3.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li>\
+    <li><a href=\"/upload/2020.pdf\">某某县人民政府2020年政府信息公开工作年度报告</a><span>2021-01-20</span></li>\
+    </ul></body></html>";
+
+/// A report page in GBK, declared as such.
+fn gbk_page(year: u32) -> Vec<u8> {
+    let html = String::from_utf8(report_page(year, "/upload/none.pdf"))
+        .expect("UTF-8")
+        .replace("charset=\"utf-8\"", "charset=\"gbk\"");
+    let (bytes, _, had_errors) = encoding_rs::GBK.encode(&html);
+    assert!(!had_errors, "GBK encodes the page");
+    bytes.into_owned()
+}
+
+#[test]
+fn the_record_says_how_many_bytes_the_page_encoding_could_not_read() {
+    let server = RouteServer::bind("127.0.0.96");
+    let clean = gbk_page(2023);
+    // The first byte of 总 (GBK 0xD7 0xDC) followed by an ASCII byte: one character cut short.
+    let mut cut = gbk_page(2022);
+    let at = cut
+        .windows(2)
+        .position(|w| w == [0xD7, 0xDC])
+        .expect("总 in the page");
+    cut[at + 1] = b' ';
+    // Each byte of the UTF-8 page read as Latin-1 and written as UTF-8 again.
+    let doubled: String = report_page(2021, "/upload/none.pdf")
+        .iter()
+        .map(|&b| char::from(b))
+        .collect();
+    server.serve(Arc::new(move |target: &str| {
+        let html = "text/html".to_string();
+        match target {
+            "/nb/" => (
+                200,
+                "text/html; charset=utf-8".into(),
+                LIST.as_bytes().to_vec(),
+            ),
+            "/art/1.html" => (200, html, clean.clone()),
+            "/art/2.html" => (200, html, cut.clone()),
+            "/art/3.html" => (200, html, doubled.clone().into_bytes()),
+            "/upload/2020.pdf" => (
+                200,
+                "application/pdf".into(),
+                b"%PDF-1.4\n2020 report\n%%EOF\n".to_vec(),
+            ),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let out = run_nianbao(&config, &["export", "--format", "jsonl"]);
+    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    let record = |path: &str| {
+        records
+            .iter()
+            .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} is archived: {records:?}"))
+    };
+    let clean = record("/art/1.html");
+    assert_eq!(clean["charset"], "gb18030", "{clean}");
+    assert_eq!(clean["replacement_chars"], 0, "{clean}");
+    assert_eq!(clean["mojibake"], false, "{clean}");
+
+    let cut = record("/art/2.html");
+    assert_eq!(cut["charset"], "gb18030", "{cut}");
+    assert_eq!(cut["replacement_chars"], 1, "{cut}");
+    assert_eq!(cut["mojibake"], false, "{cut}");
+    assert_eq!(cut["report_year"], 2022, "{cut}");
+
+    let doubled = record("/art/3.html");
+    assert_eq!(doubled["mojibake"], true, "{doubled}");
+    assert_eq!(doubled["replacement_chars"], 0, "{doubled}");
+
+    let file = record("/upload/2020.pdf");
+    assert_eq!(file["replacement_chars"], Value::Null, "{file}");
+    assert_eq!(file["mojibake"], Value::Null, "{file}");
+}
