@@ -94,7 +94,8 @@ fn compact_portal(p: &PortalCoverage) -> Value {
                 Rule::Government => 1,
             },
             row.rule.because,
-            cells
+            cells,
+            row.also_named
         ]));
     }
     json!([

@@ -16,7 +16,7 @@ use crate::export::ExportRecord;
 use crate::report::{RunReport, Verdict};
 
 pub use html::{Links, render_html};
-pub use rules::{Rule, RuleChoice, deadline, rule_for};
+pub use rules::{Rule, RuleChoice, body_key, deadline, rule_for};
 pub use table::render_csv;
 
 /// How many report years the matrix shows at least (back from last year).
@@ -85,7 +85,11 @@ pub struct Cell {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BodyRow {
+    /// The name most of the row's reports give the body (the newest report's, between equals).
     pub issuing_body: String,
+    /// The other names its reports give it (`…人民政府办公室`, `…县` …; see [`body_key`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_named: Vec<String>,
     pub rule: RuleChoice,
     pub cells: Vec<Cell>,
 }
@@ -121,6 +125,28 @@ pub struct Coverage {
 /// Portals as configured: name and section URL.
 pub type ConfiguredPortal = (String, Option<String>);
 
+/// One body of a portal while the matrix is built: each name its reports give it, with how
+/// many reports give it and the newest year among them, and its reports by year.
+#[derive(Debug, Default)]
+struct Body {
+    names: BTreeMap<String, (usize, i32)>,
+    by_year: BTreeMap<i32, Vec<CellReport>>,
+}
+
+impl Body {
+    /// The row's name (the one most reports give, the newest report's between equals) and the
+    /// others.
+    fn names(&self) -> (String, Vec<String>) {
+        let mut names: Vec<(&String, &(usize, i32))> = self.names.iter().collect();
+        names.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        let mut names = names.into_iter().map(|(n, _)| n.clone());
+        let first = names.next().unwrap_or_default();
+        let mut others: Vec<String> = names.collect();
+        others.sort();
+        (first, others)
+    }
+}
+
 /// Health events are shown from this many newest runs of a portal.
 const HEALTH_RUNS: usize = 5;
 
@@ -142,9 +168,8 @@ pub fn build(
         versions.sort_by_key(|r| r.version);
     }
     let mut years: BTreeSet<i32> = ((today.year() - YEARS_SHOWN)..today.year()).collect();
-    // portal -> body -> year -> reports
-    let mut grid: BTreeMap<String, BTreeMap<String, BTreeMap<i32, Vec<CellReport>>>> =
-        BTreeMap::new();
+    // portal -> body key -> the body's names and its reports by year
+    let mut grid: BTreeMap<String, BTreeMap<String, Body>> = BTreeMap::new();
     for versions in docs.values() {
         let first = versions[0];
         let latest = versions[versions.len() - 1];
@@ -160,28 +185,30 @@ pub fn build(
             .clone()
             .or_else(|| first.issuing_body.clone())
             .unwrap_or_else(|| first.portal.clone());
-        grid.entry(first.portal.clone())
+        let entry = grid
+            .entry(first.portal.clone())
             .or_default()
-            .entry(body)
-            .or_default()
-            .entry(year)
-            .or_default()
-            .push(CellReport {
-                id: first.id.clone(),
-                title: latest.title.clone(),
-                kind: kind_of(latest),
-                first_published: first.publish_date.clone(),
-                versions: versions
-                    .iter()
-                    .map(|v| CellVersion {
-                        seq: v.seq,
-                        version: v.version,
-                        url: v.url.clone(),
-                        raw_path: v.raw_path.clone(),
-                        fetched_at: v.fetched_at.clone(),
-                    })
-                    .collect(),
-            });
+            .entry(body_key(&body))
+            .or_default();
+        let named = entry.names.entry(body).or_default();
+        named.0 += 1;
+        named.1 = named.1.max(year);
+        entry.by_year.entry(year).or_default().push(CellReport {
+            id: first.id.clone(),
+            title: latest.title.clone(),
+            kind: kind_of(latest),
+            first_published: first.publish_date.clone(),
+            versions: versions
+                .iter()
+                .map(|v| CellVersion {
+                    seq: v.seq,
+                    version: v.version,
+                    url: v.url.clone(),
+                    raw_path: v.raw_path.clone(),
+                    fetched_at: v.fetched_at.clone(),
+                })
+                .collect(),
+        });
     }
     let years: Vec<i32> = years.into_iter().collect();
     let mut names: Vec<ConfiguredPortal> = configured.to_vec();
@@ -207,7 +234,7 @@ pub fn build(
 fn portal_coverage(
     name: String,
     url: Option<String>,
-    mut bodies: BTreeMap<String, BTreeMap<i32, Vec<CellReport>>>,
+    mut bodies: BTreeMap<String, Body>,
     runs: &[RunReport],
     years: &[i32],
     today: NaiveDate,
@@ -255,11 +282,13 @@ fn portal_coverage(
         .collect();
     if bodies.is_empty() {
         // Nothing captured: one row under the portal's own name shows why.
-        bodies.insert(name.clone(), BTreeMap::new());
+        let mut body = Body::default();
+        body.names.insert(name.clone(), (0, 0));
+        bodies.insert(body_key(&name), body);
     }
     let rows = bodies
-        .into_iter()
-        .map(|(body, by_year)| body_row(body, by_year, &name, &mine, years, today))
+        .into_values()
+        .map(|body| body_row(body, &name, &mine, years, today))
         .collect();
     PortalCoverage {
         last_run: mine.first().map(|r| stamp(r)),
@@ -291,14 +320,15 @@ fn portal_coverage(
 }
 
 fn body_row(
-    body: String,
-    mut by_year: BTreeMap<i32, Vec<CellReport>>,
+    body: Body,
     portal: &str,
     runs: &[&RunReport],
     years: &[i32],
     today: NaiveDate,
 ) -> BodyRow {
-    let rule = rule_for(&body);
+    let (name, also_named) = body.names();
+    let mut by_year = body.by_year;
+    let rule = rule_for(&name);
     let cells = years
         .iter()
         .map(|&year| {
@@ -355,7 +385,8 @@ fn body_row(
         })
         .collect();
     BodyRow {
-        issuing_body: body,
+        issuing_body: name,
+        also_named,
         rule,
         cells,
     }

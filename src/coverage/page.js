@@ -54,7 +54,9 @@ function portalHtml(d, p) {
   const states = new Set();
   const body = rows.map(row => {
     const cells = row[3].map(c => { states.add(STATES[c[0]]); return cellHtml(d, c, notes); }).join("");
-    return `<tr class="body"><th title="${esc(row[0] + " · " + RULES[row[1]] + " (" + row[2] + ")")}">${esc(row[0])}</th>${cells}</tr>`;
+    const also = row[4].length ? " · also named " + row[4].join(", ") : "";
+    const more = row[4].length ? ` <span class="also">(+${row[4].length})</span>` : "";
+    return `<tr class="body"><th title="${esc(row[0] + also + " · " + RULES[row[1]] + " (" + row[2] + ")")}">${esc(row[0])}${more}</th>${cells}</tr>`;
   }).join("");
   const badges = [];
   if (walkNow) { badges.push(`<span class="badge bad">${esc(walkNow.toUpperCase())}</span>`); states.add("blocked"); }
@@ -67,7 +69,7 @@ function portalHtml(d, p) {
     `<div>blocked / unreachable:</div>` + li(trouble) +
     `<div>failures by kind (last run):</div>` + li(failures.map(f => `${f[0]}: ${f[1]}`)) +
     `<div>health:</div>` + li(health) + `</details>`;
-  const filterText = (name + " " + rows.map(r => r[0]).join(" ")).toLowerCase();
+  const filterText = (name + " " + rows.map(r => [r[0]].concat(r[4]).join(" ")).join(" ")).toLowerCase();
   const stateText = Array.from(states).join(" ");
   return `<tbody data-f="${esc(filterText)}" data-s="${esc(stateText)}"><tr class="portal"><th colspan="${d.y.length + 1}">` +
     `${esc(name)}${badges.join("")}${details}</th></tr>${body}</tbody>`;

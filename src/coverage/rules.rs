@@ -110,6 +110,49 @@ pub fn rule_for(body: &str) -> RuleChoice {
     }
 }
 
+/// A government's own office, as [`body_key`] reads it (simplified, no spaces): the government.
+const OFFICE_OF_GOVERNMENT: &[&str] = &[
+    "人民政府办公室",
+    "人民政府办公厅",
+    "政府办公室",
+    "政府办公厅",
+    "政府办",
+    "党政办公室",
+    "党政办",
+];
+/// The endings of a bare place name (`某某县`, as an annual report's title gives its body).
+const PLACE_ENDINGS: &[char] = &['省', '市', '县', '区', '镇', '乡', '旗'];
+
+/// The key under which the coverage matrix puts a body's reports: one body under the names its
+/// reports give it in different years is one row. Spaces are dropped and Traditional characters
+/// read as Simplified; a government's own office (`…人民政府办公室`, `…政府办`, a town's
+/// `…党政办公室`), a short `…县政府` and the bare place name an annual report's title gives
+/// (`…县`) all read as the government (`…县人民政府`); `…街道办事处` reads as `…街道`.
+/// Departments keep their names.
+pub fn body_key(name: &str) -> String {
+    let mut key: String = name
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(crate::traditional::simplified)
+        .collect();
+    if let Some(office) = OFFICE_OF_GOVERNMENT.iter().find(|o| key.ends_with(*o))
+        && key.len() > office.len()
+    {
+        key.truncate(key.len() - office.len());
+        key.push_str("人民政府");
+    }
+    if let Some(stem) = key.strip_suffix("街道办事处") {
+        key = format!("{stem}街道");
+    } else if !key.ends_with("人民政府") {
+        if let Some(stem) = key.strip_suffix("政府").filter(|s| !s.is_empty()) {
+            key = format!("{stem}人民政府");
+        } else if key.chars().count() > 1 && key.ends_with(PLACE_ENDINGS) {
+            key.push_str("人民政府");
+        }
+    }
+    key
+}
+
 /// The last day to publish the report on `year`.
 pub fn deadline(rule: Rule, year: i32) -> Option<NaiveDate> {
     match rule {
@@ -160,6 +203,14 @@ mod tests {
             assert_eq!(rule_for(body).rule, rule, "{body}");
         }
         assert!(rule_for("某某").because.contains("neither"));
+        // Every name of a government reads as the government it names, under its own rule.
+        for body in ["阿图什市人民政府办公室", "阿图什市政府办", "阿图什市"] {
+            assert_eq!(
+                rule_for(body).rule,
+                rule_for(&body_key(body)).rule,
+                "{body}"
+            );
+        }
         assert_eq!(
             deadline(Rule::Department, 2023),
             NaiveDate::from_ymd_opt(2024, 1, 31)
@@ -168,5 +219,55 @@ mod tests {
             deadline(Rule::Government, 2023),
             NaiveDate::from_ymd_opt(2024, 3, 31)
         );
+    }
+
+    #[test]
+    fn one_body_under_its_several_names_has_one_key() {
+        let same = [
+            (
+                "和义县人民政府",
+                &[
+                    "和义县人民政府",
+                    "和义县人民政府办公室",
+                    "和义县 人民政府",
+                    "和义縣人民政府辦公室",
+                    "和义县政府",
+                    "和义县政府办",
+                    "和义县政府办公室",
+                    "和义县",
+                ][..],
+            ),
+            (
+                "青石镇人民政府",
+                &[
+                    "青石镇",
+                    "青石鎮人民政府",
+                    "青石镇党政办公室",
+                    "青石镇党政办",
+                ][..],
+            ),
+            (
+                "东城街道",
+                &["东城街道", "东城街道办事处", "东城街道辦事處"][..],
+            ),
+            ("阿勒泰市教育局", &["阿勒泰市教育局", "阿勒泰市教育局 "][..]),
+        ];
+        for (key, names) in same {
+            for name in names {
+                assert_eq!(body_key(name), key, "{name}");
+            }
+        }
+        // Other bodies stay apart: a department, its office, the county and its city.
+        let apart = [
+            "和义县人民政府",
+            "和义县教育局",
+            "和义县教育局办公室",
+            "和义市人民政府",
+            "和义县政务服务中心",
+            "政府",
+            "县",
+        ];
+        let keys: std::collections::BTreeSet<String> = apart.iter().map(|n| body_key(n)).collect();
+        assert_eq!(keys.len(), apart.len(), "{keys:?}");
     }
 }

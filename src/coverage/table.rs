@@ -4,9 +4,10 @@ use std::fmt::Write as _;
 
 use super::Coverage;
 
-const HEADER: &str = "portal,issuing_body,rule,year,state,late,changed,deadline,first_published,kinds,versions,raw_paths,urls,note";
+const HEADER: &str = "portal,issuing_body,rule,year,state,late,changed,deadline,first_published,kinds,versions,raw_paths,urls,note,also_named";
 
-/// One line per portal, body and year; lists inside a field are joined by spaces.
+/// One line per portal, body and year; lists inside a field are joined by spaces (the body's
+/// other names, which may hold spaces, by `;`).
 pub fn render_csv(coverage: &Coverage) -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
@@ -42,6 +43,7 @@ pub fn render_csv(coverage: &Coverage) -> String {
                     &raw.join(" "),
                     &urls.join(" "),
                     &cell.note,
+                    &row.also_named.join(";"),
                 ];
                 let line: Vec<String> = fields.iter().map(|f| quote(f)).collect();
                 let _ = writeln!(out, "{}", line.join(","));

@@ -310,3 +310,49 @@ fn the_page_for_3000_portals_stays_small() {
     );
     assert!(!html.contains("src=\"http"), "no external scripts");
 }
+
+/// A county's reports give it three names over the years (its office's, its own, the bare
+/// place name of a title): one row, no gap in the years filed under another name; a
+/// department of it stays a row of its own.
+#[test]
+fn one_body_under_several_names_is_one_row() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    let records = vec![
+        record("甲县", "d1", 1, "甲县人民政府办公室", 2020, "2021-03-01"),
+        record("甲县", "d2", 1, "甲县人民政府", 2021, "2022-03-01"),
+        record("甲县", "d3", 1, "甲县", 2022, "2023-03-01"),
+        record("甲县", "d4", 1, "甲县人民政府", 2023, "2024-03-01"),
+        record("甲县", "d5", 1, "甲縣人民政府辦公室", 2024, "2025-03-01"),
+        record("甲县", "d6", 1, "甲县教育局", 2022, "2023-01-20"),
+    ];
+    let configured = vec![("甲县".to_string(), None)];
+    let runs = vec![run("2025-05-02", vec![("甲县", complete())])];
+    let c = build(&configured, &records, &runs, today, "now".into());
+    let p = &c.portals[0];
+    let names: Vec<&str> = p.rows.iter().map(|r| r.issuing_body.as_str()).collect();
+    assert_eq!(names, ["甲县人民政府", "甲县教育局"], "{names:?}");
+    let row = &p.rows[0];
+    assert_eq!(
+        row.also_named,
+        ["甲县", "甲县人民政府办公室", "甲縣人民政府辦公室"]
+    );
+    assert_eq!(row.rule.rule, Rule::Government);
+    for year in 2020..=2024 {
+        let c = cell(&c, "甲县", "甲县人民政府", year);
+        assert_eq!(c.state, CellState::Captured, "{year}: {}", c.note);
+    }
+    assert_eq!(
+        cell(&c, "甲县", "甲县人民政府", 2019).state,
+        CellState::NotFound
+    );
+    assert!(p.rows[1].also_named.is_empty());
+    // The other names go to CSV (last column) and to the page's data.
+    let csv = render_csv(&c);
+    assert!(
+        csv.lines().any(
+            |l| l.starts_with("甲县,甲县人民政府,government,2022,captured,")
+                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室")
+        ),
+        "{csv}"
+    );
+}
