@@ -35,6 +35,13 @@ pub struct YearCount {
     /// year, or the nightly crawl, still fetches them).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub skipped_by_title: u64,
+    /// Entries that are pages on other sites (neither the list's site nor a host of the portal's
+    /// `item_hosts`), not fetched (counted in `found`, which is what the site's own count covers).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub other_site_pages: u64,
+    /// The hosts of those pages, the first [`OTHER_SITE_HOSTS_KEPT`] in name order.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub other_site_hosts: BTreeSet<String>,
     /// Per-year lists this list's pages link that a backfill did not walk, their years outside
     /// its range and not the year after it (each year noted on one list of the portal).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -67,6 +74,11 @@ pub struct YearCount {
     pub barren: u32,
 }
 
+/// Hosts of other sites' pages a list's ledger keeps; the summary line names three of them.
+pub const OTHER_SITE_HOSTS_KEPT: usize = 20;
+/// Hosts of other sites' pages the summary line names.
+const OTHER_SITE_HOSTS_SHOWN: usize = 3;
+
 /// The stop reason of a nightly crawl that ended a list on pages of known items, by design.
 pub const STOP_KNOWN_ITEMS: &str = "stopped: known items";
 
@@ -88,6 +100,15 @@ pub enum Verdict {
 }
 
 impl YearCount {
+    /// Counts an entry that is a page on another site, on `host`.
+    pub fn note_other_site(&mut self, host: String) {
+        self.other_site_pages += 1;
+        self.other_site_hosts.insert(host);
+        while self.other_site_hosts.len() > OTHER_SITE_HOSTS_KEPT {
+            self.other_site_hosts.pop_last();
+        }
+    }
+
     /// Pages the site states that were not walked (for lists walked by numbered pages).
     fn missing_pages(&self) -> Vec<u64> {
         match self.stated_pages {
@@ -174,6 +195,26 @@ impl YearCount {
             0 => String::new(),
             n => format!(" ({n} titled with other years, not fetched)"),
         };
+        let other_sites = match self.other_site_pages {
+            0 => String::new(),
+            n => {
+                let hosts: Vec<&str> = self
+                    .other_site_hosts
+                    .iter()
+                    .take(OTHER_SITE_HOSTS_SHOWN)
+                    .map(String::as_str)
+                    .collect();
+                let more = if self.other_site_hosts.len() > OTHER_SITE_HOSTS_SHOWN {
+                    ", …"
+                } else {
+                    ""
+                };
+                format!(
+                    " ({n} on other sites, not fetched: {}{more})",
+                    hosts.join(", ")
+                )
+            }
+        };
         let years_left = if self.years_not_walked.is_empty() {
             String::new()
         } else {
@@ -184,7 +225,7 @@ impl YearCount {
             )
         };
         format!(
-            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}, fetched {} {mark}{years_left}",
+            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}{other_sites}, fetched {} {mark}{years_left}",
             self.pages, self.found, self.fetched
         )
     }

@@ -1,7 +1,8 @@
 //! What a backfill's ledger and the coverage report claim must hold when the section reaches
 //! beyond its host, the run is stopped, or its year range leaves lists and entries out: a year
 //! list the section's menu puts on another host is not walked and says so, a report the list
-//! gives as a file on a file server is fetched, a list page that failed before a stop is still
+//! gives as a file on a file server is fetched, a report page on another host is fetched when the
+//! portal's `item_hosts` names that host and is named in the ledger when not, a list page that failed before a stop is still
 //! failed after the resumed run, an interrupted run never makes a year `not_found`, and a year
 //! range fetches no entry titled with another year and walks no year list that cannot hold its
 //! reports, without hiding them from a later backfill or calling their years `not_found`.
@@ -216,6 +217,138 @@ fn lists_and_reports_on_other_hosts() {
         "{cell}"
     );
     assert_eq!(coverage_cell(&config, 2022)["state"], "captured");
+}
+
+/// The portal's list on host A gives its 2023 report as a page on host B (a county's reports on
+/// its disclosure platform) and links a page on host C (another body's site). Loopback addresses
+/// are each their own site, so B is the list's only when `item_hosts` names it: without it
+/// neither B nor C is asked anything and the ledger and the run report name both; with it B's
+/// robots.txt is asked, then the report, once, and the report is archived under the portal,
+/// while C is still not asked and still named.
+#[test]
+fn a_report_page_on_another_host_is_fetched_when_item_hosts_names_it() {
+    let portal = RouteServer::bind("127.0.0.94");
+    let platform = RouteServer::bind("127.0.0.95");
+    let elsewhere = RouteServer::bind("127.0.0.96");
+    let report_url = format!("{}/xxgk/2023.html", platform.base);
+    let other_url = format!("{}/art/9.html", elsewhere.base);
+    let list = year_list(
+        2023,
+        &[
+            (
+                report_url.clone(),
+                format!("{PORTAL}2023年政府信息公开工作年度报告"),
+            ),
+            (
+                "/art/2022.html".into(),
+                format!("{PORTAL}2022年政府信息公开工作年度报告"),
+            ),
+            (
+                other_url.clone(),
+                "某某市2023年政府信息公开工作年度报告".into(),
+            ),
+        ],
+    );
+    portal.serve(Arc::new(move |target: &str| match target {
+        "/nb/" => (200, HTML.into(), list.clone()),
+        "/art/2022.html" => (200, HTML.into(), report_page(2022)),
+        _ => (404, HTML.into(), page("404", "404")),
+    }));
+    platform.serve(Arc::new(|target: &str| match target {
+        "/robots.txt" => (
+            200,
+            "text/plain".into(),
+            b"User-agent: *\nDisallow: /private/\n".to_vec(),
+        ),
+        "/xxgk/2023.html" => (200, HTML.into(), report_page(2023)),
+        _ => (404, HTML.into(), page("404", "404")),
+    }));
+    elsewhere.serve(Arc::new(|_: &str| (200, HTML.into(), report_page(2023))));
+    let hosts = |server: &RouteServer| -> String {
+        let url = url::Url::parse(&server.base).expect("a server's base is a URL");
+        url.host_str().unwrap_or_default().to_string()
+    };
+    let (platform_host, elsewhere_host) = (hosts(&platform), hosts(&elsewhere));
+    let section = format!("{}/nb/", portal.base);
+
+    // Without item_hosts: B is another site.
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let without = config(dir.path(), &section, "20ms");
+    let out = run_nianbao(&without, &["backfill", "--years", "2019-2024"]);
+    assert!(out.status.success(), "backfill: {}", stderr(&out));
+    assert!(
+        platform.requests().is_empty(),
+        "the platform was asked: {:?}",
+        platform.requests()
+    );
+    let urls: Vec<String> = export(&without)
+        .iter()
+        .filter_map(|r| r["url"].as_str().map(str::to_string))
+        .collect();
+    assert!(!urls.contains(&report_url), "{urls:?}");
+    let run = newest_run_report(dir.path());
+    let ledger = &run["portals"][PORTAL]["lists"]["all"];
+    assert_eq!(ledger["found"], 3, "{ledger}");
+    assert_eq!(ledger["fetched"], 1, "{ledger}");
+    assert_eq!(ledger["other_site_pages"], 2, "{ledger}");
+    assert_eq!(
+        ledger["other_site_hosts"],
+        serde_json::json!([platform_host, elsewhere_host]),
+        "{ledger}"
+    );
+    assert_eq!(
+        run["portals"][PORTAL]["excluded"]["other_host_item"], 2,
+        "{run}"
+    );
+    let summary = stderr(&out);
+    assert!(
+        summary.contains(&format!(
+            "found 3 items (2 on other sites, not fetched: {platform_host}, {elsewhere_host}), fetched 1"
+        )),
+        "{summary}"
+    );
+
+    // With item_hosts naming B: its report is the list's item.
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let written = config(dir.path(), &section, "20ms");
+    let text = std::fs::read_to_string(&written).expect("the config just written")
+        + &format!("item_hosts = [\"{platform_host}\"]\n");
+    let with = write_config(dir.path(), &text);
+    let out = run_nianbao(&with, &["backfill", "--years", "2019-2024"]);
+    assert!(out.status.success(), "backfill: {}", stderr(&out));
+    assert_eq!(
+        platform.requests(),
+        ["/robots.txt", "/xxgk/2023.html"],
+        "the platform is asked its robots.txt first, then the report once"
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other site was asked: {:?}",
+        elsewhere.requests()
+    );
+    let records = export(&with);
+    let report = records
+        .iter()
+        .find(|r| r["url"] == report_url.as_str())
+        .unwrap_or_else(|| panic!("the platform's report is archived: {records:?}"));
+    assert_eq!(report["portal"], PORTAL, "{report}");
+    let run = newest_run_report(dir.path());
+    let ledger = &run["portals"][PORTAL]["lists"]["all"];
+    assert_eq!(ledger["found"], 3, "{ledger}");
+    assert_eq!(ledger["fetched"], 2, "{ledger}");
+    assert_eq!(ledger["other_site_pages"], 1, "{ledger}");
+    assert_eq!(
+        ledger["other_site_hosts"],
+        serde_json::json!([elsewhere_host]),
+        "{ledger}"
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "found 3 items (1 on other sites, not fetched: {elsewhere_host}), fetched 2"
+        )),
+        "{}",
+        stderr(&out)
+    );
 }
 
 fn spawn_backfill(config: &std::path::Path) -> Child {

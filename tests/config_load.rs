@@ -478,6 +478,64 @@ const BAD: &[Bad] = &[
         says: &["unknown key `streem`", "nats, stream, subject"],
     },
     Bad {
+        case: "item_hosts entry that is a URL",
+        config: "[[portal]]\nname = \"某县\"\nurl = \"http://www.x.gov.cn/nb/\"\n\
+                 item_hosts = [\"xxgk.x.gov.cn\", \"http://xxgk.hebei.gov.cn/\"]\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].item_hosts[1]"),
+        line: Some(4),
+        says: &[
+            "portal \"某县\"",
+            "expected a host name such as \"xxgk.example.gov.cn\"",
+            "found \"http://xxgk.hebei.gov.cn/\" (a URL, not a host)",
+        ],
+    },
+    Bad {
+        case: "empty item_hosts entry in a seed file",
+        config: "seeds = [\"seeds/*.toml\"]\n",
+        files: &[(
+            "seeds/hebei.toml",
+            "[[portal]]\nname = \"a\"\nurl = \"http://a.example.cn/\"\n\
+             [[portal]]\nname = \"邯郸市人民政府\"\nurl = \"http://www.hd.gov.cn/nb/\"\n\
+             item_hosts = [\"\"]\n",
+        )],
+        file: "seeds/hebei.toml",
+        key: Some("portal[1].item_hosts[0]"),
+        line: Some(7),
+        says: &["portal \"邯郸市人民政府\"", "found \"\" (empty)"],
+    },
+    Bad {
+        case: "item_hosts entry with spaces",
+        config: "[[portal]]\nname = \"b\"\nurl = \"http://b.example.cn/\"\n\
+                 item_hosts = [\"xxgk.b.example.cn \"]\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].item_hosts[0]"),
+        line: Some(4),
+        says: &["portal \"b\"", "found \"xxgk.b.example.cn \" (spaces)"],
+    },
+    Bad {
+        case: "item_hosts wildcard over a public suffix",
+        config: "[[portal]]\nname = \"c\"\nurl = \"http://c.example.cn/\"\n\
+                 item_hosts = [\"*.gov.cn\"]\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].item_hosts[0]"),
+        line: Some(4),
+        says: &["portal \"c\"", "found \"*.gov.cn\"", "registrable domain"],
+    },
+    Bad {
+        case: "unknown key beside item_hosts",
+        config: "[[portal]]\nname = \"d\"\nurl = \"http://d.example.cn/\"\n\
+                 item_host = [\"xxgk.d.example.cn\"]\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0]"),
+        line: Some(4),
+        says: &["unknown key `item_host`", "only_report_titles, item_hosts"],
+    },
+    Bad {
         case: "broken TOML",
         config: "[politeness\nuser_agent = \"x\"\n",
         files: &[],
@@ -689,6 +747,7 @@ url = "https://www.xjats.gov.cn/xjats/c103418/list.shtml"
 per_host_interval = "5s"
 verified = false
 list_api = "trs_xxgk"
+item_hosts = ["XXGK.xjats.gov.cn", "*.xj.example.com"]
 "#;
     let seed = "[[portal]]\nname = \"衢州市人民政府\"\nurl = \"https://www.qz.gov.cn/col/col1/index.html\"\n";
     let dir = scratch(config, &[("seeds/xinjiang.toml", seed)]);
@@ -728,12 +787,15 @@ list_api = "trs_xxgk"
         first.list_api,
         Some(nianbao::discover::JsonListFormat::TrsXxgk)
     );
+    let item_hosts: Vec<String> = first.item_hosts.iter().map(|h| h.to_string()).collect();
+    assert_eq!(item_hosts, ["xxgk.xjats.gov.cn", "*.xj.example.com"]);
     assert_eq!(first.source, dir.path().join("config.toml"));
     let second = &s.portals[1];
     assert_eq!(second.name, "衢州市人民政府");
     assert_eq!(second.per_host_interval, None);
     assert!(second.verified, "verified defaults to true");
     assert_eq!(second.list_api, None);
+    assert!(second.item_hosts.is_empty(), "item_hosts defaults to none");
     assert_eq!(second.source, dir.path().join("seeds/xinjiang.toml"));
 }
 

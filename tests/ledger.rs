@@ -216,3 +216,47 @@ fn the_ledger_survives_the_run_report_round_trip() {
             .expect("old report");
     assert_eq!(old.verdict(), Verdict::Ok);
 }
+
+/// Entries that are other sites' pages are named on the summary line (three hosts at most), do
+/// not change the verdict, and the run report keeps their count and hosts.
+#[test]
+fn other_sites_pages_are_named_without_changing_the_verdict() {
+    let mut ledger = count(None, Some(8), &[1], 8, &[]);
+    ledger.fetched = 5;
+    for host in ["www.hebei.gov.cn", "www.gov.cn", "www.gov.cn"] {
+        ledger.note_other_site(host.to_string());
+    }
+    assert_eq!(ledger.verdict(), Verdict::Ok);
+    assert_eq!(
+        ledger.completeness(),
+        "site states 8 items; walked 1 pages, found 8 items (3 on other sites, not fetched: \
+         www.gov.cn, www.hebei.gov.cn), fetched 5 [ok]"
+    );
+    let json = serde_json::to_value(&ledger).expect("serialise");
+    assert_eq!(json["other_site_pages"], 3, "{json}");
+    assert_eq!(
+        json["other_site_hosts"],
+        serde_json::json!(["www.gov.cn", "www.hebei.gov.cn"]),
+        "{json}"
+    );
+
+    let mut many = count(None, None, &[1], 40, &[]);
+    for n in (0..30).rev() {
+        many.note_other_site(format!("www.site{n:02}.gov.cn"));
+    }
+    assert_eq!(
+        many.completeness(),
+        "site states no count; walked 1 pages, found 40 items (30 on other sites, not fetched: \
+         www.site00.gov.cn, www.site01.gov.cn, www.site02.gov.cn, …), fetched 40 [nothing to check]"
+    );
+    assert_eq!(
+        many.other_site_hosts.len(),
+        nianbao::report::OTHER_SITE_HOSTS_KEPT
+    );
+    assert!(many.other_site_hosts.contains("www.site19.gov.cn"));
+
+    // A list that lists no other site's page says nothing of them.
+    let none = count(None, Some(2), &[1], 2, &[]);
+    assert!(!none.completeness().contains("other sites"));
+    assert!(serde_json::to_value(&none).expect("serialise")["other_site_pages"].is_null());
+}

@@ -198,6 +198,9 @@ pub struct Portal {
     /// The section lists other documents beside the annual reports (a whole 政府信息公开 list):
     /// take only the items whose list titles are annual reports'.
     pub only_report_titles: bool,
+    /// Hosts beside the section's own site (the hosts that share its registrable domain) whose
+    /// pages its lists take as items: a province's platform that hosts a county's reports.
+    pub item_hosts: Vec<crate::gate::HostPattern>,
     /// The file the portal was declared in.
     pub source: PathBuf,
 }

@@ -105,6 +105,8 @@ pub(super) struct RawPortal {
     pub verified: Option<bool>,
     pub list_api: Option<String>,
     pub only_report_titles: Option<bool>,
+    /// Hosts beside the section's own site whose pages its lists take as items.
+    pub item_hosts: Option<Vec<String>>,
 }
 
 /// The expected forms, worded once so the serde errors and the later checks say the same thing.

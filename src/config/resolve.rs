@@ -428,6 +428,18 @@ pub(super) fn portals(
                 }
             }
         };
+        let mut item_hosts = Vec::new();
+        for (i, text) in raw.item_hosts.iter().flatten().enumerate() {
+            match crate::gate::HostPattern::parse(text) {
+                Ok(pattern) => item_hosts.push(pattern),
+                Err(e) => {
+                    return Err(source.at_key(
+                        &table.key("item_hosts").index(i),
+                        format!("portal {name:?}: {e}"),
+                    ));
+                }
+            }
+        }
         portals.push(Portal {
             name,
             url: url.0,
@@ -435,6 +447,7 @@ pub(super) fn portals(
             verified: raw.verified.unwrap_or(true),
             list_api,
             only_report_titles: raw.only_report_titles.unwrap_or(false),
+            item_hosts,
             source: source.path.to_path_buf(),
         });
     }

@@ -50,14 +50,15 @@ impl Engine {
             etag: s.etag.clone(),
             last_modified: s.last_modified.clone(),
         });
-        let same_host = self.same_host_scope(&portal);
+        let item_hosts = self.item_scope(&portal);
         let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-        // A report the list gives as a file may be on a file server, as attachments are.
+        // A report the list gives as a file may be on a file server, as attachments are; a page
+        // is on the portal's site or on a host its `item_hosts` names.
         let scope: &(dyn Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync) =
             if super::list::names_document_file(request.url()) {
                 &any_host
             } else {
-                &same_host
+                &item_hosts
             };
         // Held until this task ends: its page is in memory until it is read and archived.
         let hold = self.fetcher.page_hold();

@@ -1,6 +1,7 @@
 //! List pages: fetch, classify, discover, and queue what the page leads to (items, further pages,
-//! per-year subsections), all on the portal's own host. The nightly crawl stops walking a list once
-//! its pages hold only known items; a backfill walks everything.
+//! per-year subsections). Pages and subsections are walked on the portal's own host; items are
+//! taken from its site and its `item_hosts` (`gate::is_item_host`). The nightly crawl stops
+//! walking a list once its pages hold only known items; a backfill walks everything.
 //!
 //! A list page is its number within its list (as the pager numbers it), not its URL: within a run
 //! a number is queued once per list (`YearCount::claimed`), so `list.asp?id=4&page=1` is not walked
@@ -15,7 +16,7 @@ use super::{Engine, Mode, Role, Task, TaskState};
 use crate::classify::PageKind;
 use crate::discover::{self, ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
-use crate::gate::host_key;
+use crate::gate::{host_key, is_item_host};
 use crate::page::{PageRole, View};
 use crate::report::{BARREN_PAGES_BEFORE_STOP, STOP_KNOWN_ITEMS};
 use crate::store::UrlState;
@@ -264,15 +265,26 @@ impl Engine {
             if !first {
                 continue;
             }
+            found += 1;
             // A report listed as a file on a file server is the list's item, as an item page's
-            // attachments are fetched from any host; a page on another host is another site's.
-            if host_key(&item.url) != host && !names_document_file(&item.url) {
+            // attachments are fetched from any host; so is a page on the list's own site
+            // (`www.x.gov.cn` lists `xxgk.x.gov.cn`) or on a host the portal's `item_hosts`
+            // names. Any other page is another site's: not fetched, but the ledger names its host
+            // so that the list's completeness can be judged (and `item_hosts` set).
+            let item_host = host_key(&item.url);
+            if !names_document_file(&item.url)
+                && !is_item_host(&host, &item_host, self.item_hosts(portal))
+            {
+                tracing::debug!(url = %item.url, list = %list_key, "the entry is another site's page: not fetched");
                 self.report(portal, |r| {
-                    *r.excluded.entry("other_host_item".into()).or_default() += 1
+                    *r.excluded.entry("other_host_item".into()).or_default() += 1;
+                    r.lists
+                        .entry(list_key.clone())
+                        .or_default()
+                        .note_other_site(item_host);
                 });
                 continue;
             }
-            found += 1;
             if only_report_titles
                 && !item
                     .title

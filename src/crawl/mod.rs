@@ -32,7 +32,7 @@ pub use task::{Role, Task, TaskRequest, TaskState};
 use crate::archive::Archive;
 use crate::config::{Portal, Settings};
 use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
-use crate::gate::{HostGate, host_key, turns};
+use crate::gate::{HostGate, host_key, is_item_host, turns};
 use crate::page::{self, Analysis, PageFailure, PageInput, PageRole};
 use crate::report::{PortalReport, RunReport};
 use crate::store::{FrontierStore, Store};
@@ -668,7 +668,7 @@ impl Engine {
         self.portals.get(portal)
     }
 
-    /// The scope rule for list pages and items: the portal's own host.
+    /// The scope rule for list pages: the portal's own host.
     pub(crate) fn same_host_scope(
         &self,
         portal: &str,
@@ -687,6 +687,35 @@ impl Engine {
                 )))
             }
         }
+    }
+
+    /// The scope rule for items a list gives as pages: the portal's site and its `item_hosts`
+    /// (`gate::is_item_host`), on every hop, so that a redirect leaves neither.
+    pub(crate) fn item_scope(
+        &self,
+        portal: &str,
+    ) -> impl Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync {
+        let (host, item_hosts) = self
+            .scope_of(portal)
+            .map(|s| (s.host.clone(), s.portal.item_hosts.clone()))
+            .unwrap_or_default();
+        move |url: &Url| {
+            let at = host_key(url);
+            if is_item_host(&host, &at, &item_hosts) {
+                Ok(())
+            } else {
+                Err(ExcludeReason::OutOfScope(format!(
+                    "{at} is neither on the portal's site {host} nor among its item_hosts"
+                )))
+            }
+        }
+    }
+
+    /// The hosts beside its own site whose pages the portal's lists take as items.
+    pub(crate) fn item_hosts(&self, portal: &str) -> &[crate::gate::HostPattern] {
+        self.scope_of(portal)
+            .map(|s| s.portal.item_hosts.as_slice())
+            .unwrap_or_default()
     }
 
     pub(crate) fn allow_private(&self, portal: &str) -> bool {

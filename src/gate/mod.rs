@@ -1,10 +1,12 @@
 //! Host gate: politeness between the frontier and the wire. A `Host` (one per host name) owns its
 //! gap, permits, backoff, pauses and robots.txt rules; the `HostGate` holds every host of a run,
 //! the global cap, and one permit pool per server address, so that many host names served from
-//! one address (county sites on one provincial platform) share that server's cap.
+//! one address (county sites on one provincial platform) share that server's cap. `site` says
+//! which hosts are one site, and so which hosts a portal's lists take items from.
 
 mod host;
 mod robots;
+mod site;
 pub mod turns;
 
 use std::collections::HashMap;
@@ -17,6 +19,7 @@ use url::Url;
 
 pub use host::{Host, HostSummary, PageHold, PauseReason, RetryTurn, Slot};
 pub use robots::{ROBOTS_MAX_BYTES, RobotsRules, product_token};
+pub use site::{HOST_PATTERN_FORM, HostPattern, is_item_host, registrable_domain, same_site};
 pub use turns::HostTurn;
 
 use crate::config::Politeness;
