@@ -5,7 +5,9 @@
 //!
 //! A report archived without its attachment is not fetched again for it at every run: one too
 //! large for `max_body_bytes` only once the limit is raised, one that failed on the failure
-//! policy's schedule; the export record says why it is missing.
+//! policy's schedule; the export record says why it is missing. One on a list page the nightly
+//! walk no longer reaches is fetched again once due all the same, and `failures` and `status`
+//! show it while it waits.
 
 mod attachment_support;
 mod common;
@@ -29,13 +31,15 @@ fn harness() -> Harness {
     )
 }
 
-/// The bundled no-metadata portal with one more document.
+/// The bundled no-metadata portal with one more document, listed by its publication time.
 fn nometa_with(doc: DocSpec) -> Harness {
     let mut site = SiteSpec::standard()
         .into_iter()
         .find(|s| s.name == "nometa")
         .expect("the bundled nometa portal");
     site.docs.push(doc);
+    // The site lists its docs in reverse order: kept oldest first, as the bundled ones are.
+    site.docs.sort_by_key(|d| d.published);
     Harness::with_sites(vec![site], Duration::from_millis(20))
 }
 
@@ -108,8 +112,13 @@ fn an_attachment_only_report_gets_its_text_in_the_export_record() {
 /// A harness on the no-metadata site with one more report, which links one PDF, and `crawl`
 /// and `fetch` keys set (no in-run retries).
 fn harness_with_pdf(crawl_keys: &str, fetch_keys: &str) -> Harness {
+    harness_with_pdf_at("2026-01-20 09:00", crawl_keys, fetch_keys)
+}
+
+/// As `harness_with_pdf`, the report published at `published` (its place in the list).
+fn harness_with_pdf_at(published: &str, crawl_keys: &str, fetch_keys: &str) -> Harness {
     let h = nometa_with(
-        DocSpec::new(TITLE, "2026-01-20 09:00")
+        DocSpec::new(TITLE, published)
             .report(2025)
             .with_attachment(),
     );
@@ -275,4 +284,150 @@ fn a_missing_attachment_is_asked_again_when_its_retry_is_due() {
     // Nothing is missing any more: `failures --retry` has nothing to put back.
     let out = h.run(&["failures", "--retry", &url]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+/// The no-metadata site's second list page (four items a page, newest first).
+const LIST_PAGE_TWO: &str = "/zwgk/xxgknb/index_1.html";
+
+/// What `status --format json` counts for reports missing attachments: in total, and for the
+/// site's portal.
+fn waiting_counts(h: &Harness, site: &SiteHandle) -> (Vec<u64>, Vec<u64>) {
+    let status = h.json_of(&["status", "--format", "json"]);
+    let keys = [
+        "attachments_due",
+        "attachments_later",
+        "attachments_gone",
+        "attachments_oversize",
+    ];
+    let of = |v: &Value| -> Vec<u64> {
+        keys.iter()
+            .map(|k| {
+                v[k].as_u64()
+                    .unwrap_or_else(|| panic!("no {k} in {status}"))
+            })
+            .collect()
+    };
+    let portal = status["portals"]
+        .as_array()
+        .and_then(|all| all.iter().find(|p| p["portal"] == site.portal_name()))
+        .unwrap_or_else(|| panic!("the portal in {status}"));
+    (of(&status["failures"]), of(&portal["failed_urls"]))
+}
+
+/// Moves a waiting report's retry time to now, as a day passing would: the store is opened
+/// between runs, as nianbao opens it.
+fn let_a_day_pass(h: &Harness, url: &str) {
+    let store = nianbao::store::Store::open(&h.data_dir()).expect("open the store");
+    let mut state = store
+        .url_state(url)
+        .expect("read")
+        .expect("the report's state");
+    let retry = state
+        .attachment_wait
+        .as_mut()
+        .and_then(|w| w.retry.as_mut())
+        .expect("a scheduled wait");
+    retry.next_retry_at = chrono::Utc::now();
+    store.record_url(url, &state).expect("record");
+    store.flush().expect("flush");
+}
+
+#[test]
+fn a_waiting_report_the_nightly_walk_does_not_reach_is_fetched_once_due() {
+    // Published between the 2021 and the 2020 reports: on the list's second page, which a
+    // nightly crawl does not walk once the first holds only known items.
+    let h = harness_with_pdf_at("2021-06-01 09:00", "failed_retry_first = \"1d\"", "");
+    let s = h.sim.site("nometa");
+    let (page, pdf) = report_paths(s);
+    let url = s.url(&page).to_string();
+    s.add_path_fault(at(
+        &pdf,
+        FaultKind::Status {
+            status: 404,
+            retry_after: None,
+        },
+    ));
+    crawl_ok(&h);
+    let asked = || {
+        (
+            count_target(s, LIST_PAGE_TWO),
+            count_target(s, &page),
+            count_target(s, &pdf),
+        )
+    };
+    assert_eq!(asked(), (1, 1, 1), "the first crawl walks the whole list");
+    let versions = report_versions(&h);
+    assert_eq!(versions[0]["attachments"][0]["missing"], "http_404");
+
+    // Right after: the walk stops on the first page and the report is not due.
+    crawl_ok(&h);
+    assert_eq!(
+        asked(),
+        (1, 1, 1),
+        "walked on, or asked before its retry time"
+    );
+
+    // In between, `failures` lists it and `status` counts it.
+    let listed = h.json_of(&["failures", "--format", "json"]);
+    assert_eq!(listed["failed"], serde_json::json!([]), "{listed}");
+    let waiting = listed["waiting_for_attachments"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(waiting.len(), 1, "{listed}");
+    let w = &waiting[0];
+    assert_eq!(w["url"], url.as_str(), "{w}");
+    assert_eq!(w["status"], "archived_waiting_for_attachments", "{w}");
+    assert_eq!(w["missing"], serde_json::json!({"http_404": 1}), "{w}");
+    assert_eq!(
+        (w["failures"].as_u64(), w["gone"].as_bool()),
+        (Some(1), Some(false)),
+        "{w}"
+    );
+    assert!(w["next_retry_at"].is_string(), "{w}");
+    let text = h.run(&["failures"]);
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    assert!(
+        text.contains(&url) && text.contains("waiting for attachments (1 http_404)"),
+        "{text}"
+    );
+    assert!(
+        h.json_of(&["failures", "--gone", "--format", "json"])["waiting_for_attachments"]
+            .as_array()
+            .is_some_and(|g| g.is_empty())
+    );
+    let later = vec![0, 1, 0, 0];
+    assert_eq!(waiting_counts(&h, s), (later.clone(), later));
+    let text = h.run(&["status"]);
+    assert!(
+        String::from_utf8_lossy(&text.stdout)
+            .contains("reports missing attachments: 0 due, 1 later, 0 gone, 0 too large"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+
+    // A day later it is due: the next nightly fetches the report and its attachment (back
+    // now) without walking the page that links it.
+    let_a_day_pass(&h, &url);
+    let due = vec![1, 0, 0, 0];
+    assert_eq!(waiting_counts(&h, s), (due.clone(), due));
+    s.clear_path_faults();
+    crawl_ok(&h);
+    assert_eq!(asked(), (1, 2, 2));
+    let versions = report_versions(&h);
+    assert_eq!(versions.len(), 2, "the attachment makes a new version");
+    let attachment = &versions[1]["attachments"][0];
+    assert!(attachment["sha256"].is_string(), "{attachment}");
+    assert_eq!(
+        versions[1]["publish_date"], versions[0]["publish_date"],
+        "queued with the list's date as evidence"
+    );
+    // Complete: neither listed nor counted.
+    let listed = h.json_of(&["failures", "--format", "json"]);
+    assert_eq!(
+        listed["waiting_for_attachments"],
+        serde_json::json!([]),
+        "{listed}"
+    );
+    let none = vec![0, 0, 0, 0];
+    assert_eq!(waiting_counts(&h, s), (none.clone(), none));
 }

@@ -46,9 +46,7 @@ fn crawl(h: &Harness) {
 }
 
 fn json_of(h: &Harness, args: &[&str]) -> Value {
-    let out = h.run(args);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    h.json_of(args)
 }
 
 fn failure_totals(h: &Harness) -> (u64, u64, u64) {

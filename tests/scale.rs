@@ -221,6 +221,8 @@ fn build_store(data_dir: &Path, bases: &[String]) {
                 exchanges,
                 unsynced_files: None,
                 attachment_wait: None,
+                list_title: None,
+                list_date: None,
             };
             let outcome = store.commit(&capture).expect("commit");
             if let nianbao::store::CommitOutcome::NewDocument { seq, .. } = outcome {

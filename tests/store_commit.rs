@@ -53,6 +53,8 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
         }],
         unsynced_files: None,
         attachment_wait: None,
+        list_title: None,
+        list_date: None,
     }
 }
 

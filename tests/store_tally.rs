@@ -252,7 +252,7 @@ fn failure_counts_agree_with_the_url_states() {
                 }
             }
             assert_eq!(
-                store.failure_counts(now).expect("counts"),
+                store.failure_counts(now, 10_000_000).expect("counts"),
                 expected,
                 "round {round}"
             );

@@ -1,5 +1,8 @@
 //! `nianbao failures`: the failed URLs without a document, where each stands in the failure
-//! policy's schedule (kind, failures, next retry, gone), and the way to put URLs back to due.
+//! policy's schedule (kind, failures, next retry, gone), the archived reports waiting for
+//! attachments they lack, and the way to put URLs back to due.
+
+use std::collections::BTreeMap;
 
 use chrono::{SecondsFormat, Utc};
 use serde::Serialize;
@@ -26,6 +29,72 @@ struct FailedUrl {
     /// Null when gone.
     next_retry_at: Option<String>,
     gone: bool,
+}
+
+/// What an archived report marked `archived_waiting_for_attachments` waits for.
+#[derive(Serialize)]
+struct WaitingReport {
+    url: String,
+    portal: String,
+    status: &'static str,
+    /// Why its attachments are missing (as the latest version's record says) -> how many.
+    missing: BTreeMap<String, u64>,
+    /// Fetches in a row in which attachments failed (other than for size).
+    failures: u32,
+    /// Null when only too-large attachments are missing.
+    last_failed_at: Option<String>,
+    /// Null when gone, or when only too-large attachments are missing.
+    next_retry_at: Option<String>,
+    gone: bool,
+    /// The `max_body_bytes` that its too-large attachments passed: they come once it is raised.
+    oversize_at: Option<u64>,
+}
+
+const WAITING: &str = "archived_waiting_for_attachments";
+
+/// An archived report's row: its wait, and the missing reasons its latest version records.
+fn waiting_row(
+    store: &crate::store::Store,
+    url: String,
+    state: crate::store::UrlState,
+) -> anyhow::Result<WaitingReport> {
+    let time = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let mut missing = BTreeMap::new();
+    let latest = match state.doc_id.as_deref() {
+        Some(id) => store.document(id)?.and_then(|d| d.seqs.last().copied()),
+        None => None,
+    };
+    if let Some(record) = latest.map(|seq| store.record(seq)).transpose()?.flatten() {
+        for a in record.attachments.iter().filter(|a| a.sha256.is_none()) {
+            let why = a.missing.clone().unwrap_or_else(|| "unknown".into());
+            *missing.entry(why).or_insert(0) += 1;
+        }
+    }
+    let wait = state
+        .attachment_wait
+        .unwrap_or(crate::store::AttachmentWait {
+            // A state from before reports kept their wait: due at once.
+            oversize_at: None,
+            failures: 0,
+            retry: None,
+        });
+    let retry = wait.retry.as_ref();
+    let legacy = retry.is_none() && wait.oversize_at.is_none();
+    Ok(WaitingReport {
+        url,
+        portal: state.portal,
+        status: WAITING,
+        missing,
+        failures: wait.failures,
+        last_failed_at: retry.map(|r| time(r.last_failed_at)),
+        next_retry_at: match retry {
+            Some(r) if !r.gone => Some(time(r.next_retry_at)),
+            Some(_) => None,
+            None => legacy.then(|| time(chrono::DateTime::<Utc>::UNIX_EPOCH)),
+        },
+        gone: retry.is_some_and(|r| r.gone),
+        oversize_at: wait.oversize_at,
+    })
 }
 
 pub(super) fn run(
@@ -81,6 +150,11 @@ pub(super) fn run(
                     })
                 })
                 .collect();
+            let waiting: Vec<WaitingReport> = store
+                .waiting_reports(gone_only)?
+                .into_iter()
+                .map(|(url, state)| waiting_row(&store, url, state))
+                .collect::<anyhow::Result<_>>()?;
             let unreadable = store.unreadable_urls()?;
             match format {
                 StatusFormat::Json => {
@@ -88,11 +162,15 @@ pub(super) fn run(
                         .iter()
                         .map(|(url, error)| serde_json::json!({ "url": url, "error": error }))
                         .collect();
-                    let value = serde_json::json!({ "failed": rows, "unreadable": unreadable });
+                    let value = serde_json::json!({
+                        "failed": rows,
+                        "waiting_for_attachments": waiting,
+                        "unreadable": unreadable,
+                    });
                     println!("{}", serde_json::to_string_pretty(&value)?);
                 }
                 StatusFormat::Text => {
-                    if rows.is_empty() {
+                    if rows.is_empty() && waiting.is_empty() {
                         println!("no failed URLs{}", if gone_only { " are gone" } else { "" });
                     }
                     for r in &rows {
@@ -103,6 +181,27 @@ pub(super) fn run(
                         println!(
                             "{}\t{}\t{} failure(s), last {} at {}\t{when}",
                             r.url, r.portal, r.failures, r.kind, r.last_failed_at
+                        );
+                    }
+                    for w in &waiting {
+                        let why: Vec<String> =
+                            w.missing.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                        let mut when = Vec::new();
+                        if let Some(at) = &w.next_retry_at {
+                            when.push(format!("next retry {at}"));
+                        }
+                        if w.gone {
+                            when.push("gone".to_string());
+                        }
+                        if let Some(limit) = w.oversize_at {
+                            when.push(format!("when max_body_bytes is raised above {limit}"));
+                        }
+                        println!(
+                            "{}\t{}\tarchived, waiting for attachments ({})\t{}",
+                            w.url,
+                            w.portal,
+                            why.join(", "),
+                            when.join("; ")
                         );
                     }
                     for (url, error) in &unreadable {

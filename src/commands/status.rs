@@ -25,7 +25,8 @@ struct PortalStatus {
     last_run_failures: u64,
     last_run_blocked: u64,
     unreachable: bool,
-    /// Failed URLs without a document, by where they stand in the failure policy.
+    /// Failed URLs without a document, by where they stand in the failure policy, and archived
+    /// reports waiting for attachments (`attachments_*`).
     failed_urls: FailureCounts,
     lists: BTreeMap<String, crate::report::YearCount>,
 }
@@ -34,7 +35,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let store = open_store(settings)?;
     let counts = store.portal_counts()?;
     let runs: Vec<RunReport> = store.runs()?;
-    let failed = store.failure_counts(chrono::Utc::now())?;
+    let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
     let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
     for name in counts.keys().chain(failed.keys()) {
         if !names.contains(name) {
@@ -92,12 +93,20 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
         totals.retries_due += c.retries_due;
         totals.retries_later += c.retries_later;
         totals.gone += c.gone;
+        totals.attachments_due += c.attachments_due;
+        totals.attachments_later += c.attachments_later;
+        totals.attachments_gone += c.attachments_gone;
+        totals.attachments_oversize += c.attachments_oversize;
     }
     let unreadable = store.unreadable_urls()?.len() as u64;
     let failures = serde_json::json!({
         "retries_due": totals.retries_due,
         "retries_later": totals.retries_later,
         "gone": totals.gone,
+        "attachments_due": totals.attachments_due,
+        "attachments_later": totals.attachments_later,
+        "attachments_gone": totals.attachments_gone,
+        "attachments_oversize": totals.attachments_oversize,
         "unreadable_url_records": unreadable,
     });
     match format {
@@ -143,6 +152,9 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                         f.retries_due, f.retries_later, f.gone
                     );
                 }
+                if let Some(line) = waiting_line(f) {
+                    println!("    {line}");
+                }
                 for (list, c) in &row.lists {
                     println!("    list {list}: {}", c.completeness());
                 }
@@ -154,6 +166,9 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                 "failed URLs: {} due for retry, {} retried later, {} gone (`nianbao failures` lists them)",
                 totals.retries_due, totals.retries_later, totals.gone
             );
+            if let Some(line) = waiting_line(&totals) {
+                println!("{line} (`nianbao failures` lists them)");
+            }
             if !quarantined.is_empty() {
                 println!(
                     "quarantined: {} URLs (in flight at two consecutive crashes; `nianbao quarantine` lists them, `--clear URL` releases one)",
@@ -168,4 +183,15 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
         }
     }
     Ok(Outcome::Completed)
+}
+
+/// The text line on archived reports waiting for attachments; None when there are none.
+fn waiting_line(f: &FailureCounts) -> Option<String> {
+    let all = f.attachments_due + f.attachments_later + f.attachments_gone + f.attachments_oversize;
+    (all > 0).then(|| {
+        format!(
+            "reports missing attachments: {} due, {} later, {} gone, {} too large for max_body_bytes",
+            f.attachments_due, f.attachments_later, f.attachments_gone, f.attachments_oversize
+        )
+    })
 }

@@ -15,7 +15,8 @@ use crate::gate::host_key;
 
 impl Engine {
     /// Fills the frontier: resumes an interrupted run of the same mode, or starts from the
-    /// portals' sections (plus, for a crawl, the URLs that failed last time).
+    /// portals' sections (plus, for a crawl, the URLs that failed last time whose retry is due,
+    /// and for a crawl or backfill the reports due for attachments they lack).
     pub(super) fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
         // The spill keeps only a run's queue order, which the queued tasks below rebuild.
         self.frontier.clear_spill()?;
@@ -60,33 +61,76 @@ impl Engine {
             let request = crate::discover::PageRequest::Get(scope.portal.url.clone());
             self.enqueue(Task::list(&scope.portal.name, &request, None, 0));
         }
+        let now = chrono::Utc::now();
         if !self.mode.is_backfill() && !self.mode.is_dry_run() {
             // Only the retries that are due, read from the retry index (one range scan).
-            let due = self.store.due_retries(chrono::Utc::now())?;
+            let due = self.store.due_retries(now)?;
             if !due.is_empty() {
                 tracing::info!(urls = due.len(), "retrying failed URLs whose retry is due");
             }
             for (url, state) in due {
-                let (Some(list_url), Ok(parsed)) = (state.list_url.clone(), Url::parse(&url))
-                else {
-                    continue;
-                };
-                if !self.portals.contains_key(&state.portal) {
-                    continue;
+                self.enqueue_known(&url, &state);
+            }
+        }
+        if !self.mode.is_dry_run() {
+            // Reports due for their attachments, wherever their list page is: a nightly walk
+            // that stops at known items would never reach one on a later page.
+            let max_body_bytes = self.settings.fetch.max_body_bytes;
+            let due = self.store.due_attachment_waits(now, max_body_bytes)?;
+            if !due.is_empty() {
+                tracing::info!(
+                    reports = due.len(),
+                    "fetching again the reports whose missing attachments are due"
+                );
+            }
+            for (url, state) in due {
+                if self.backfills_year_of(&state)? {
+                    self.enqueue_known(&url, &state);
                 }
-                let item = crate::discover::ListItem {
-                    url: parsed,
-                    title: state.list_title.clone(),
-                    date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
-                    fields: Vec::new(),
-                };
-                let Ok(list_url) = Url::parse(&list_url) else {
-                    continue;
-                };
-                self.enqueue(Task::item(&state.portal, &item, &list_url));
             }
         }
         Ok(())
+    }
+
+    /// For a backfill, whether the archived report's latest version is of a year it asks for
+    /// (another would be fetched only to be left); always true for a crawl.
+    fn backfills_year_of(&self, state: &crate::store::UrlState) -> anyhow::Result<bool> {
+        let super::Mode::Backfill { years } = &self.mode else {
+            return Ok(true);
+        };
+        let Some(doc) = state.doc_id.as_deref() else {
+            return Ok(false);
+        };
+        let latest = match self.store.document(doc)? {
+            Some(doc) => doc.seqs.last().copied(),
+            None => None,
+        };
+        let year = match latest {
+            Some(seq) => self.store.record(seq)?.and_then(|r| r.report_year),
+            None => None,
+        };
+        Ok(year.is_some_and(|y| years.contains(&y)))
+    }
+
+    /// Queues a known item from its URL state, with the list evidence the state kept; one
+    /// whose portal is no longer configured, or whose state names no list, is left.
+    fn enqueue_known(self: &Arc<Self>, url: &str, state: &crate::store::UrlState) {
+        let (Some(list_url), Ok(parsed)) = (state.list_url.as_deref(), Url::parse(url)) else {
+            return;
+        };
+        if !self.portals.contains_key(&state.portal) {
+            return;
+        }
+        let item = crate::discover::ListItem {
+            url: parsed,
+            title: state.list_title.clone(),
+            date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
+            fields: Vec::new(),
+        };
+        let Ok(list_url) = Url::parse(list_url) else {
+            return;
+        };
+        self.enqueue(Task::item(&state.portal, &item, &list_url));
     }
 
     pub(super) fn hold(&self) {

@@ -294,6 +294,7 @@ impl Engine {
             text: Default::default(),
         };
         let validators = capture.validators();
+        let evidence = task.evidence();
         let draft = NewCapture {
             record,
             etag: validators.etag,
@@ -302,6 +303,8 @@ impl Engine {
             // Every file this capture names was written by this crawl's archive.
             unsynced_files: self.archive.file_sync().cloned(),
             attachment_wait,
+            list_title: evidence.title,
+            list_date: evidence.date.map(|d| d.to_string()),
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });
         if has_text || self.storage.is_remote() {

@@ -43,6 +43,11 @@ pub struct NewCapture {
     /// When the item is fetched again for the attachments the record lacks (kept in its URL
     /// state; None when it lacks none).
     pub attachment_wait: Option<super::AttachmentWait>,
+    /// What the list showed beside the link (title, date `YYYY-MM-DD`): kept in the URL state
+    /// while the item waits for attachments, so that a crawl queues it with its evidence
+    /// without walking the list page that links it.
+    pub list_title: Option<String>,
+    pub list_date: Option<String>,
 }
 
 /// What a commit did.
@@ -88,6 +93,7 @@ type CommitTrees = (
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
+    TransactionalTree,
 );
 
 /// Applies one capture inside a commit transaction: a new document, a new version, a new alias
@@ -97,7 +103,7 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
     let (urls, docs, by_hash, versions, meta, exchanges) =
         (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
     let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
-    let (counts, pending) = (&trees.9, &trees.10);
+    let (counts, pending, waits) = (&trees.9, &trees.10, &trees.11);
     let url_state = super::failures::tx_url_state(urls, &record.url)?;
     let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
         Some(id) => tx_get::<DocRecord>(docs, &id)?,
@@ -178,6 +184,11 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
     // says (the crawl then sends no validators, so that the page is not answered 304 and its
     // attachments skipped); until then the page is revisited like any other, conditionally.
     let attachment_missing = record.attachments.iter().any(|a| a.sha256.is_none());
+    let attachment_wait = capture
+        .attachment_wait
+        .clone()
+        .filter(|_| attachment_missing);
+    let waiting = attachment_wait.is_some();
     let state = UrlState {
         portal: record.portal.clone(),
         doc_id: Some(doc.id.clone()),
@@ -192,19 +203,17 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         fetched_at: Some(record.fetched_at.clone()),
         failures: 0,
         list_url: record.list_url.clone(),
-        list_title: None,
-        list_date: None,
+        list_title: capture.list_title.clone().filter(|_| waiting),
+        list_date: capture.list_date.clone().filter(|_| waiting),
         retry: None,
         content_hash: Some(record.content_hash.clone()),
-        attachment_wait: capture
-            .attachment_wait
-            .clone()
-            .filter(|_| attachment_missing),
+        attachment_wait,
     };
     super::failures::reindex(
         retry_due,
         gone,
         unreadable,
+        waits,
         &record.url,
         url_state.as_ref(),
         Some(&state),
@@ -340,6 +349,7 @@ impl Store {
             &self.unreadable,
             &self.portal_counts,
             &self.warc_pending,
+            &self.attachment_waits,
         )
             .transaction(|trees| {
                 captures
@@ -465,6 +475,8 @@ mod tests {
             exchanges: vec![],
             unsynced_files: None,
             attachment_wait: None,
+            list_title: None,
+            list_date: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! set and the `unreadable` set of URL records that failed to decode. Every URL-state write goes
 //! through one transaction across `urls` and the two index trees, so the index always names the
 //! URLs whose state says they are scheduled. A run reads its due retries with one range scan.
+//! The same transaction keeps the index of archived reports waiting for attachments (`waits`).
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
 use super::schedule::due_horizon;
+use super::waits::wait_keys;
 use super::{Store, StoreError, UrlState};
 
 /// Failed-URL counts of one portal, for `nianbao status`.
@@ -22,6 +24,15 @@ pub struct FailureCounts {
     pub retries_later: u64,
     /// URLs the nightly crawl no longer asks for.
     pub gone: u64,
+    /// Archived reports a run starting now fetches again for attachments they lack (an entry
+    /// each for a too-large attachment and for others that failed).
+    pub attachments_due: u64,
+    /// Archived reports whose failed attachments are asked for again later.
+    pub attachments_later: u64,
+    /// Archived reports whose failed attachments are all gone.
+    pub attachments_gone: u64,
+    /// Archived reports waiting for `max_body_bytes` to be raised for an attachment.
+    pub attachments_oversize: u64,
 }
 
 /// Where a URL state sits in the index.
@@ -47,7 +58,7 @@ fn due_key(at: DateTime<Utc>, url: &str) -> Vec<u8> {
     key
 }
 
-fn time_prefix(at: DateTime<Utc>) -> [u8; 8] {
+pub(super) fn time_prefix(at: DateTime<Utc>) -> [u8; 8] {
     ((at.timestamp() as u64) ^ (1 << 63)).to_be_bytes()
 }
 
@@ -57,22 +68,31 @@ pub(super) fn url_of_due_key(key: &[u8]) -> String {
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
-/// Inside a transaction: moves a URL's index entries from its old state to `new`.
+/// Inside a transaction: moves a URL's index entries (retry index and attachment waits) from
+/// its old state to `new`.
 pub(super) fn reindex(
     retry_due: &TransactionalTree,
     gone: &TransactionalTree,
     unreadable: &TransactionalTree,
+    waits: &TransactionalTree,
     url: &str,
     old: Option<&UrlState>,
     new: Option<&UrlState>,
 ) -> TxResult<()> {
     unreadable.remove(url.as_bytes())?;
+    // The entry's value names the portal, so that `status` counts without reading URL states.
+    let portal = new.map(|s| s.portal.as_bytes()).unwrap_or_default();
+    let (waited, waits_now) = (wait_keys(url, old), wait_keys(url, new));
+    for key in waited.iter().filter(|k| !waits_now.contains(k)) {
+        waits.remove(key.as_slice())?;
+    }
+    for key in waits_now.iter().filter(|k| !waited.contains(k)) {
+        waits.insert(key.as_slice(), portal)?;
+    }
     let (before, after) = (slot_of(url, old), slot_of(url, new));
     if before == after {
         return Ok(());
     }
-    // The entry's value names the portal, so that `status` counts without reading URL states.
-    let portal = new.map(|s| s.portal.as_bytes()).unwrap_or_default();
     match before {
         Slot::Due(key) => {
             retry_due.remove(key)?;
@@ -121,10 +141,17 @@ impl Store {
     pub fn record_url(&self, url: &str, state: &UrlState) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(state)
             .expect("store records serialise: they hold only strings and numbers");
-        (&self.urls, &self.retry_due, &self.gone, &self.unreadable)
-            .transaction(|(urls, retry_due, gone, unreadable)| {
+        (
+            &self.urls,
+            &self.retry_due,
+            &self.gone,
+            &self.unreadable,
+            &self.attachment_waits,
+        )
+            .transaction(|(urls, retry_due, gone, unreadable, waits)| {
                 let old = tx_url_state(urls, url)?;
-                reindex(retry_due, gone, unreadable, url, old.as_ref(), Some(state))?;
+                let new = Some(state);
+                reindex(retry_due, gone, unreadable, waits, url, old.as_ref(), new)?;
                 urls.insert(url.as_bytes(), bytes.as_slice())?;
                 Ok(())
             })
@@ -212,11 +239,13 @@ impl Store {
         Ok(all)
     }
 
-    /// Per-portal counts of scheduled and gone URLs, from the index alone: each entry names its
-    /// portal (entries written before they did are looked up in the URL table).
+    /// Per-portal counts of scheduled and gone URLs, and of reports waiting for attachments
+    /// (for a run with this `max_body_bytes`), from the indexes alone: each entry names its
+    /// portal (retry entries written before they did are looked up in the URL table).
     pub fn failure_counts(
         &self,
         now: DateTime<Utc>,
+        max_body_bytes: u64,
     ) -> Result<BTreeMap<String, FailureCounts>, StoreError> {
         let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
         let mut counts: BTreeMap<String, FailureCounts> = BTreeMap::new();
@@ -238,6 +267,7 @@ impl Store {
                 counts.entry(portal).or_default().gone += 1;
             }
         }
+        self.count_waits(now, max_body_bytes, &mut counts)?;
         Ok(counts)
     }
 
@@ -304,6 +334,7 @@ impl Store {
             }
         }
         self.gone.remove(url)?;
+        self.forget_waits(url)?;
         self.urls.remove(url)?;
         self.unreadable.remove(url)?;
         tracing::info!(
@@ -313,10 +344,12 @@ impl Store {
         Ok(true)
     }
 
-    /// Puts every gone URL back to due at `now`. Returns how many.
+    /// Puts every gone URL, and every report whose failed attachments are all gone, back to
+    /// due at `now`. Returns how many.
     pub fn retry_all_gone(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut n = 0;
-        for (url, _) in self.failed_urls(true)? {
+        let gone_reports = self.waiting_reports(true)?;
+        for (url, _) in self.failed_urls(true)?.into_iter().chain(gone_reports) {
             if self.retry_now(&url, now)? {
                 n += 1;
             }
@@ -366,13 +399,14 @@ mod tests {
             .map(|(u, _)| u)
             .collect();
         assert_eq!(due, vec![a.to_string()]);
-        let counts = store.failure_counts(day(2)).expect("counts");
+        let counts = store.failure_counts(day(2), 1000).expect("counts");
         assert_eq!(
             counts["p"],
             FailureCounts {
                 retries_due: 1,
                 retries_later: 1,
-                gone: 1
+                gone: 1,
+                ..FailureCounts::default()
             }
         );
         // Rescheduling moves the entry; success removes it.

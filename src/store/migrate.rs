@@ -1,6 +1,7 @@
-//! The one-time migration of a store written before failures had a schedule: a scan of the URL
-//! table that gives each failed URL a schedule (due at once, as before) and builds the retry
-//! index, then a marker key so that it never runs again.
+//! The one-time migrations of a store written by an earlier version, each a scan of the URL
+//! table then a marker key so that it never runs again: before failures had a schedule, each
+//! failed URL gets one (due at once, as before) and the retry index is built; before reports
+//! waiting for attachments were indexed, their index is built.
 
 use chrono::{DateTime, Utc};
 
@@ -9,6 +10,8 @@ use super::{Store, StoreError, UrlState};
 
 /// Marks a store whose retry index was built (by the one-time scan of older stores).
 const INDEX_MARKER: &str = "retry_index_v1";
+/// Marks a store whose index of reports waiting for attachments was built.
+const WAIT_INDEX_MARKER: &str = "attachment_wait_index_v1";
 
 impl Store {
     /// Builds the retry index of a store written before it existed: one scan of the URL table,
@@ -44,6 +47,44 @@ impl Store {
             tracing::info!(
                 urls = scheduled,
                 "built the retry index of failed URLs (once, for a store from an earlier version)"
+            );
+        }
+        Ok(())
+    }
+
+    /// Builds the index of archived reports waiting for attachments of a store written before
+    /// it existed: one scan of the URL table, once (a marker key records that it was done).
+    /// A report from before reports kept their wait (outcome `archived_attachment_missing`
+    /// alone) is indexed as due, as it is. Unreadable records are logged and skipped.
+    pub(super) fn migrate_wait_index(&self) -> Result<(), StoreError> {
+        if self.meta.contains_key(WAIT_INDEX_MARKER)? {
+            return Ok(());
+        }
+        let mut indexed = 0u64;
+        for entry in self.urls.iter() {
+            let (key, value) = entry?;
+            let url = String::from_utf8_lossy(&key).into_owned();
+            let state: UrlState = match serde_json::from_slice(&value) {
+                Ok(state) => state,
+                Err(e) => {
+                    self.note_unreadable(&url, &e);
+                    continue;
+                }
+            };
+            let keys = super::waits::wait_keys(&url, Some(&state));
+            // Written directly: the state stays as it is, and an entry written twice (a scan
+            // cut short by a crash) is the same entry.
+            for key in &keys {
+                self.attachment_waits.insert(key, state.portal.as_bytes())?;
+            }
+            indexed += u64::from(!keys.is_empty());
+        }
+        self.meta.insert(WAIT_INDEX_MARKER, &[])?;
+        self.flush()?;
+        if indexed > 0 {
+            tracing::info!(
+                reports = indexed,
+                "indexed the reports waiting for attachments (once, for a store from an earlier version)"
             );
         }
         Ok(())
@@ -109,5 +150,77 @@ mod tests {
         assert_eq!(retry.last_kind, "connect");
         assert_eq!(store.unreadable_urls().expect("unreadable").len(), 1);
         assert!(store.meta.contains_key(INDEX_MARKER).expect("marker"));
+    }
+
+    #[test]
+    fn an_older_store_gets_its_wait_index_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let now = Utc::now();
+        let policy = crate::store::FailurePolicy::default();
+        let report = |wait| UrlState {
+            portal: "p".into(),
+            doc_id: Some("d".into()),
+            outcome: crate::store::OUTCOME_ATTACHMENT_MISSING.into(),
+            attachment_wait: wait,
+            ..UrlState::default()
+        };
+        {
+            let store = Store::open(dir.path()).expect("open store");
+            let rows = [
+                // From before reports kept their wait: due at once.
+                ("http://x/older", report(None)),
+                // Failed a moment ago: due tomorrow.
+                (
+                    "http://x/later",
+                    report(policy.attachments_after(None, None, &["timeout"], now)),
+                ),
+                (
+                    "http://x/big",
+                    report(policy.attachments_after(None, Some(10), &[], now)),
+                ),
+                (
+                    "http://x/complete",
+                    UrlState {
+                        outcome: "archived".into(),
+                        ..report(None)
+                    },
+                ),
+            ];
+            // Written as an older version did: no index entry, no marker.
+            for (url, state) in rows {
+                let bytes = serde_json::to_vec(&state).expect("json");
+                store.urls.insert(url, bytes).expect("older row");
+            }
+            store.meta.remove(WAIT_INDEX_MARKER).expect("no marker");
+            store.flush().expect("flush");
+        }
+        let store = Store::open(dir.path()).expect("reopen migrates");
+        assert!(store.meta.contains_key(WAIT_INDEX_MARKER).expect("marker"));
+        let due: Vec<String> = store
+            .due_attachment_waits(now, 10)
+            .expect("due")
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        assert_eq!(due, vec!["http://x/older".to_string()]);
+        let counts = store.failure_counts(now, 10).expect("counts");
+        let c = &counts["p"];
+        assert_eq!(
+            (
+                c.attachments_due,
+                c.attachments_later,
+                c.attachments_oversize
+            ),
+            (1, 1, 1),
+            "{c:?}"
+        );
+        // Once: a wait written behind the index's back later is not picked up by a reopen.
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        let bytes = serde_json::to_vec(&report(None)).expect("json");
+        store.urls.insert("http://x/behind", bytes).expect("row");
+        drop(store);
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(store.attachment_waits.len(), 3);
     }
 }

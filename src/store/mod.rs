@@ -14,6 +14,7 @@ mod migrate;
 mod quarantine;
 mod schedule;
 mod tally;
+mod waits;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -206,6 +207,8 @@ pub struct Store {
     retry_due: sled::Tree,
     /// URL -> (), for failed URLs the nightly crawl no longer asks for.
     gone: sled::Tree,
+    /// Archived reports waiting for attachments, by what they wait for (see `waits`).
+    attachment_waits: sled::Tree,
     /// URL -> decoding error, for URL records that could not be read.
     unreadable: sled::Tree,
     /// Portal -> documents, versions, annual reports (see `tally`).
@@ -280,6 +283,7 @@ impl Store {
             retry_due: db.open_tree("retry_due")?,
             gone: db.open_tree("gone")?,
             unreadable: db.open_tree("unreadable")?,
+            attachment_waits: db.open_tree("attachment_waits")?,
             portal_counts: db.open_tree("portal_counts")?,
             warc_pending: db.open_tree("warc_pending")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
@@ -293,6 +297,7 @@ impl Store {
         };
         store.check_seal()?;
         store.migrate_retry_index()?;
+        store.migrate_wait_index()?;
         // What sled recovered at open is on disk.
         store.durable.store(store.last_seq()?, Ordering::SeqCst);
         store.migrate_tallies()?;

@@ -23,5 +23,7 @@ pub fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> New
         exchanges: vec![],
         unsynced_files: None,
         attachment_wait: None,
+        list_title: None,
+        list_date: None,
     }
 }

@@ -73,6 +73,13 @@ impl Harness {
         run_limited(self.command(args), COMMAND_LIMIT)
     }
 
+    /// Runs the binary, which must succeed, and reads the JSON it prints.
+    pub fn json_of(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    }
+
     /// Export records, in seq order.
     pub fn export(&self) -> Vec<Value> {
         self.export_of(&self.data_dir())
