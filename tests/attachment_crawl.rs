@@ -396,7 +396,7 @@ fn a_waiting_report_the_nightly_walk_does_not_reach_is_fetched_once_due() {
             .is_some_and(|g| g.is_empty())
     );
     let later = vec![0, 1, 0, 0];
-    assert_eq!(waiting_counts(&h, s), (later.clone(), later));
+    assert_eq!(waiting_counts(&h, s), (later.clone(), later.clone()));
     let text = h.run(&["status"]);
     assert!(
         String::from_utf8_lossy(&text.stdout)
@@ -405,14 +405,36 @@ fn a_waiting_report_the_nightly_walk_does_not_reach_is_fetched_once_due() {
         String::from_utf8_lossy(&text.stdout)
     );
 
-    // A day later it is due: the next nightly fetches the report and its attachment (back
-    // now) without walking the page that links it.
+    // A day later it is due, but the report's own page fails (a 404 every time): the run
+    // after does not ask again at once, the attempt counts as one more failure of its wait.
     let_a_day_pass(&h, &url);
     let due = vec![1, 0, 0, 0];
     assert_eq!(waiting_counts(&h, s), (due.clone(), due));
+    s.add_path_fault(at(
+        &page,
+        FaultKind::Status {
+            status: 404,
+            retry_after: None,
+        },
+    ));
+    crawl_ok(&h);
+    let (_, page_asked, _) = asked();
+    assert!(page_asked > 1, "the due report was asked for: {page_asked}");
+    crawl_ok(&h);
+    assert_eq!(asked(), (1, page_asked, 1), "asked again at once");
+    let listed = h.json_of(&["failures", "--format", "json"]);
+    assert_eq!(
+        listed["waiting_for_attachments"][0]["failures"], 2,
+        "{listed}"
+    );
+    assert_eq!(waiting_counts(&h, s), (later.clone(), later));
+
+    // Once due again, the next nightly fetches the report and its attachment (back now)
+    // without walking the page that links it.
+    let_a_day_pass(&h, &url);
     s.clear_path_faults();
     crawl_ok(&h);
-    assert_eq!(asked(), (1, 2, 2));
+    assert_eq!(asked(), (1, page_asked + 1, 2));
     let versions = report_versions(&h);
     assert_eq!(versions.len(), 2, "the attachment makes a new version");
     let attachment = &versions[1]["attachments"][0];

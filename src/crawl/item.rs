@@ -452,8 +452,18 @@ impl Engine {
 
     /// Remembers a failed item with its place in the failure policy's schedule, so that a later
     /// run retries it (with its list evidence) when it is due, or never when it is gone.
-    fn remember_failure(&self, task: &Task, known: Option<UrlState>, outcome: &str) {
+    fn remember_failure(&self, task: &Task, mut known: Option<UrlState>, outcome: &str) {
         let failures = known.as_ref().map(|s| s.failures).unwrap_or(0) + 1;
+        // An archived report fetched again for its attachments whose own page failed: the
+        // attempt counts as one more failure of its wait, so that the run after does not ask
+        // again at once (the crawl queues due reports whether or not a list links them).
+        if let Some(state) = known.as_mut().filter(|s| s.doc_id.is_some())
+            && let Some(wait) = state.attachment_wait.as_ref().filter(|w| w.retry.is_some())
+        {
+            let policy = &self.settings.crawl.failures;
+            state.attachment_wait =
+                policy.attachments_after(Some(wait), wait.oversize_at, &[outcome], Utc::now());
+        }
         let retry = known.as_ref().is_none_or(|s| s.doc_id.is_none()).then(|| {
             let previous = known.as_ref().and_then(|s| s.retry.as_ref());
             let policy = &self.settings.crawl.failures;
