@@ -13,7 +13,7 @@ use common::route_server::{RouteServer, numbered_portal, write_config};
 use nianbao::dedup::sha256_hex;
 use s3_support::{AWS_ENV, Moto};
 
-const ITEMS: usize = 8;
+const ITEMS: usize = 12;
 /// Bytes of incompressible text per item page: two or three pages fill a 1 MiB WARC file.
 const FILLER: usize = 400 * 1024;
 
