@@ -2,8 +2,8 @@
 //! gap, permits, backoff, pauses and robots.txt rules; the `HostGate` holds every host of a run,
 //! the global cap, and one permit pool per server address, so that many host names served from
 //! one address (county sites on one provincial platform) share that server's cap. `site` says
-//! which hosts are one site, and so which hosts a portal's lists take items from, and whose
-//! configured gap a host without one of its own takes.
+//! which hosts are one site: where a portal's lists are walked, which hosts they take items from,
+//! and whose configured gap a host without one of its own takes.
 
 mod host;
 mod robots;
