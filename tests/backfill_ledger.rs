@@ -1,6 +1,7 @@
 //! What a backfill's ledger and the coverage report claim must hold when the section reaches
 //! beyond its host, the run is stopped, or its year range leaves lists and entries out: a year
-//! list the section's menu puts on another host is not walked and says so, a report the list
+//! list the section's menu puts on another site is not walked and says so, one on another host of
+//! the section's site is walked at the portal's own gap, a report the list
 //! gives as a file on a file server is fetched, a report page on another host is fetched when the
 //! portal's `item_hosts` names that host and is named in the ledger when not, a list page that failed before a stop is still
 //! failed after the resumed run, an interrupted run never makes a year `not_found`, and a year
@@ -217,6 +218,158 @@ fn lists_and_reports_on_other_hosts() {
         "{cell}"
     );
     assert_eq!(coverage_cell(&config, 2022)["state"], "captured");
+}
+
+/// `host:port` of a route server, and the address it is bound to.
+fn bound(server: &RouteServer) -> (std::net::IpAddr, u16) {
+    let addr: std::net::SocketAddr = server
+        .base
+        .trim_start_matches("http://")
+        .parse()
+        .expect("a route server's base is http://IP:PORT");
+    (addr.ip(), addr.port())
+}
+
+/// A portal on `www.example.gov.cn` (its hosts are names, looked up in the test's own table, all
+/// on loopback servers) whose menu puts 2021's list on `old.example.gov.cn` and 2020's on
+/// `www.other.gov.cn`. `old` is on the portal's site: its robots.txt is asked first, its list is
+/// walked, its report archived, the 2021 ledger is complete, and its requests keep the portal's
+/// own `per_host_interval`, not the default. `www.other.gov.cn` is another site: never asked,
+/// and the 2020 ledger says why, as before.
+#[test]
+fn a_year_list_on_another_host_of_the_site_is_walked() {
+    const GAP: Duration = Duration::from_millis(500);
+    let www = RouteServer::bind("127.0.0.111");
+    let old = RouteServer::bind("127.0.0.112");
+    let other = RouteServer::bind("127.0.0.113");
+    let name = |server: &RouteServer, host: &str| format!("http://{host}:{}", bound(server).1);
+    let (www_base, old_base, other_base) = (
+        name(&www, "www.example.gov.cn"),
+        name(&old, "old.example.gov.cn"),
+        name(&other, "www.other.gov.cn"),
+    );
+    let old_list = format!("{old_base}/old/2021/index.html");
+    let other_list = format!("{other_base}/nb/2020/index.html");
+    let menu = year_menu(&[
+        (2023, "/nb/2023/index.html".into()),
+        (2021, old_list.clone()),
+        (2020, other_list.clone()),
+    ]);
+    let title = |year: i32| format!("{PORTAL}{year}年政府信息公开工作年度报告");
+    let list_2023 = year_list(2023, &[("/art/2023.html".into(), title(2023))]);
+    // The old host's list states its count, so its ledger can be judged complete.
+    let list_2021 = page(
+        "2021年",
+        &format!(
+            "{}<p>共1条</p>",
+            entries_html(&[("/art/2021.html".into(), title(2021))], "2022-01-20")
+        ),
+    );
+    www.serve(Arc::new(move |target: &str| match target {
+        "/nb/" => (200, HTML.into(), menu.clone()),
+        "/nb/2023/index.html" => (200, HTML.into(), list_2023.clone()),
+        "/art/2023.html" => (200, HTML.into(), report_page(2023)),
+        _ => (404, HTML.into(), page("404", "404")),
+    }));
+    old.serve(Arc::new(move |target: &str| match target {
+        "/old/2021/index.html" => (200, HTML.into(), list_2021.clone()),
+        "/art/2021.html" => (200, HTML.into(), report_page(2021)),
+        _ => (404, HTML.into(), page("404", "404")),
+    }));
+    let list_2020 = year_list(2020, &[("/art/2020.html".into(), title(2020))]);
+    other.serve(Arc::new(move |target: &str| match target {
+        "/nb/2020/index.html" => (200, HTML.into(), list_2020.clone()),
+        _ => (200, HTML.into(), report_page(2020)),
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"20ms\"\n[fetch]\nretry_base = \"20ms\"\nmax_retries = 1\n\
+             [[portal]]\nname = \"{PORTAL}\"\nurl = \"{www_base}/nb/\"\nper_host_interval = \"{}ms\"\n",
+            GAP.as_millis()
+        ),
+    );
+    let hosts = [
+        ("www.example.gov.cn", bound(&www).0),
+        ("old.example.gov.cn", bound(&old).0),
+        ("www.other.gov.cn", bound(&other).0),
+    ];
+    let network = nianbao::crawl::Network {
+        lookup: nianbao::fetch::Lookup::Table(Arc::new(
+            hosts
+                .iter()
+                .map(|(host, ip)| (host.to_string(), vec![*ip]))
+                .collect(),
+        )),
+        private_names: hosts.iter().map(|(host, _)| host.to_string()).collect(),
+    };
+    let settings =
+        nianbao::config::load(&config, &Default::default()).expect("the test's config loads");
+    let run = {
+        let store = Arc::new(nianbao::store::Store::open(&settings.data_dir).expect("store opens"));
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let backfill = nianbao::crawl::run_on(
+            &settings,
+            store,
+            nianbao::crawl::Mode::Backfill { years: 2019..=2024 },
+            network,
+            std::future::pending(),
+        );
+        runtime
+            .block_on(async { tokio::time::timeout(Duration::from_secs(120), backfill).await })
+            .expect("the backfill ends within its time limit")
+            .expect("the backfill runs")
+    };
+
+    let records = export(&config);
+    let urls: Vec<&str> = records.iter().filter_map(|r| r["url"].as_str()).collect();
+    let old_report = format!("{old_base}/art/2021.html");
+    assert!(urls.contains(&old_report.as_str()), "{urls:?}");
+    let asked = old.requests();
+    assert_eq!(
+        asked.first().map(String::as_str),
+        Some("/robots.txt"),
+        "the old host's robots.txt is asked first: {asked:?}"
+    );
+    assert!(
+        asked.iter().any(|t| t == "/old/2021/index.html"),
+        "{asked:?}"
+    );
+    let times: Vec<Instant> = old.timed_requests().into_iter().map(|(_, t)| t).collect();
+    assert!(times.len() >= 3, "{asked:?}");
+    for pair in times.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= GAP - Duration::from_millis(50),
+            "the old host was asked {gap:?} after its previous request, within the portal's {GAP:?}: {asked:?}"
+        );
+    }
+    assert!(
+        other.requests().is_empty(),
+        "another site was asked: {:?}",
+        other.requests()
+    );
+
+    let ledgers = &run.portals[PORTAL].lists;
+    assert_eq!(
+        ledgers["2021"].verdict(),
+        nianbao::report::Verdict::Ok,
+        "{:?}",
+        ledgers["2021"]
+    );
+    let stops_2020: Vec<&String> = ledgers["2020"].stops.iter().collect();
+    assert_eq!(
+        stops_2020,
+        [&format!(
+            "the list is on another host, not walked: {other_list} (configure it as a portal of its own)"
+        )],
+        "{:?}",
+        ledgers["2020"]
+    );
+    assert_eq!(coverage_cell(&config, 2021)["state"], "captured");
+    assert_eq!(coverage_cell(&config, 2020)["state"], "not_walked");
 }
 
 /// The portal's list on host A gives its 2023 report as a page on host B (a county's reports on

@@ -1,6 +1,7 @@
 //! List pages: fetch, classify, discover, and queue what the page leads to (items, further pages,
-//! per-year subsections). Pages and subsections are walked on the portal's own host; items are
-//! taken from its site and its `item_hosts` (`gate::is_item_host`). The nightly crawl stops
+//! per-year subsections). Pages and subsections are walked on the portal's own site (its host and
+//! every host of its registrable domain, `gate::same_site`); items are taken from the site and
+//! the portal's `item_hosts` (`gate::is_item_host`). The nightly crawl stops
 //! walking a list once its pages hold only known items; a backfill walks everything.
 //!
 //! A list page is its number within its list (as the pager numbers it), not its URL: within a run
@@ -72,7 +73,7 @@ impl Engine {
         };
         let portal = task.portal.clone();
         let is_section_root = year.is_none() && task.request.url == self.section_url(&portal);
-        let scope = self.same_host_scope(&portal);
+        let scope = self.site_scope(&portal);
         // Held until this task ends: its page is in memory until its links are queued.
         let hold = self.fetcher.page_hold();
         let options = FetchOptions {
@@ -390,7 +391,7 @@ impl Engine {
         let (next, elsewhere): (Vec<&PageRequest>, Vec<&PageRequest>) = page
             .next_pages
             .iter()
-            .partition(|r| host_key(r.url()) == host);
+            .partition(|r| self.on_portal_site(portal, r.url()));
         for request in elsewhere {
             self.note_stop(
                 portal,
@@ -469,11 +470,12 @@ impl Engine {
                 self.note_year_list_not_walked(portal, &list_key, section.year);
                 continue;
             }
-            // The site's own menu names the year's list, but on another host: outside the
-            // portal, so not walked, and the year's list is not complete.
-            if host_key(&section.url) != host {
+            // The section's menu names the year's list, but on another site: outside the portal,
+            // so not walked, and the year's list is not complete. One on another host of the
+            // portal's site (old years left on `old.x.gov.cn`) is walked like the others.
+            if !self.on_portal_site(portal, &section.url) {
                 let year_key = self::list_key(Some(section.year));
-                tracing::warn!(url = %section.url, list = %year_key, "the year's list is on another host: not walked");
+                tracing::warn!(url = %section.url, list = %year_key, "the year's list is on another site: not walked");
                 self.note_stop(
                     portal,
                     &year_key,

@@ -32,7 +32,7 @@ pub use task::{Role, Task, TaskRequest, TaskState};
 use crate::archive::Archive;
 use crate::config::{Portal, Settings};
 use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
-use crate::gate::{HostGate, host_key, is_item_host, turns};
+use crate::gate::{HostGate, host_key, is_item_host, same_site, turns};
 use crate::page::{self, Analysis, PageFailure, PageInput, PageRole};
 use crate::report::{PortalReport, RunReport};
 use crate::store::{FrontierStore, Store};
@@ -128,7 +128,6 @@ pub(crate) struct Engine {
     page_delay: Duration,
 }
 
-/// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
 /// The archive a crawl writes through: with `[archive] sync = "filesystem"`, its files are made
 /// durable by the commits that record them, a batch at a time; else each as it is written.
 fn crawl_archive(settings: &Settings) -> Result<Archive, crate::archive::ArchiveError> {
@@ -139,10 +138,33 @@ fn crawl_archive(settings: &Settings) -> Result<Archive, crate::archive::Archive
     }
 }
 
+/// Runs one crawl or backfill until its frontier is empty or `shutdown` fires.
 pub async fn run(
     settings: &Settings,
     store: Arc<Store>,
     mode: Mode,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<RunReport> {
+    run_on(settings, store, mode, Network::default(), shutdown).await
+}
+
+/// How a run reaches hosts: where it looks names up, and which names besides those of portals
+/// configured on private addresses may resolve to one. The system resolver and none by default;
+/// a library user (a test of one site's several hosts on loopback) passes a table of its own.
+#[derive(Clone, Debug, Default)]
+pub struct Network {
+    pub lookup: crate::fetch::Lookup,
+    /// Names that live on private or loopback addresses by the caller's word: a portal on one of
+    /// them is fetched as a portal configured on such an address is.
+    pub private_names: std::collections::HashSet<String>,
+}
+
+/// As `run`, reaching hosts through `network`.
+pub async fn run_on(
+    settings: &Settings,
+    store: Arc<Store>,
+    mode: Mode,
+    network: Network,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<RunReport> {
     let started = Instant::now();
@@ -158,7 +180,7 @@ pub async fn run(
             let entry = intervals.entry(host.clone()).or_insert(interval);
             *entry = (*entry).max(interval);
         }
-        let allow_private = is_private_host(&portal.url);
+        let allow_private = is_private_host(&portal.url) || network.private_names.contains(&host);
         portals.insert(
             portal.name.clone(),
             PortalScope {
@@ -187,8 +209,14 @@ pub async fn run(
         .values()
         .filter(|p: &&PortalScope| p.allow_private)
         .filter_map(|p| p.portal.url.host_str().map(str::to_string))
+        .chain(network.private_names.iter().cloned())
         .collect();
-    let fetcher = Fetcher::with_private_names(gate.clone(), settings.fetch.clone(), private_names)?;
+    let fetcher = Fetcher::with_lookup(
+        gate.clone(),
+        settings.fetch.clone(),
+        private_names,
+        network.lookup,
+    )?;
     let frontier = store.frontier(&mode.frontier_name())?;
     let (journal, previous_end) = {
         let (data_dir, store) = (settings.data_dir.clone(), store.clone());
@@ -668,8 +696,11 @@ impl Engine {
         self.portals.get(portal)
     }
 
-    /// The scope rule for list pages: the portal's own host.
-    pub(crate) fn same_host_scope(
+    /// The scope rule for list pages: the portal's site (`gate::same_site`), on every hop, so
+    /// that a year's list on `old.x.gov.cn` is walked for a section on `www.x.gov.cn` and a
+    /// redirect never leads a list off the site. `item_hosts` do not widen it: they name hosts
+    /// of reports, not of lists.
+    pub(crate) fn site_scope(
         &self,
         portal: &str,
     ) -> impl Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync {
@@ -678,15 +709,21 @@ impl Engine {
             .map(|s| s.host.clone())
             .unwrap_or_default();
         move |url: &Url| {
-            if host_key(url) == host {
+            let at = host_key(url);
+            if same_site(&host, &at) {
                 Ok(())
             } else {
                 Err(ExcludeReason::OutOfScope(format!(
-                    "{} is not the portal's host {host}",
-                    host_key(url)
+                    "{at} is not on the portal's site {host}"
                 )))
             }
         }
+    }
+
+    /// Whether a list page at `url` is on the portal's site, where its lists are walked.
+    pub(crate) fn on_portal_site(&self, portal: &str, url: &Url) -> bool {
+        self.scope_of(portal)
+            .is_some_and(|s| same_site(&s.host, &host_key(url)))
     }
 
     /// The scope rule for items a list gives as pages: the portal's site and its `item_hosts`

@@ -2,7 +2,8 @@
 //! gap, permits, backoff, pauses and robots.txt rules; the `HostGate` holds every host of a run,
 //! the global cap, and one permit pool per server address, so that many host names served from
 //! one address (county sites on one provincial platform) share that server's cap. `site` says
-//! which hosts are one site, and so which hosts a portal's lists take items from.
+//! which hosts are one site: where a portal's lists are walked, which hosts they take items from,
+//! and whose configured gap a host without one of its own takes.
 
 mod host;
 mod robots;
@@ -59,7 +60,11 @@ pub struct HostGate {
     /// The pages a run may hold in memory at once (see `PageHold`).
     pages: Arc<Semaphore>,
     politeness: Politeness,
+    /// Gaps configured for hosts (a portal's `per_host_interval`), by host.
     intervals: HashMap<String, Duration>,
+    /// The largest of those gaps on each site, by registrable domain: a host without a gap of
+    /// its own takes its site's (one server behind several names, more often than not).
+    site_intervals: HashMap<String, Duration>,
     /// The waits the previous run left, by host, until each host is first asked (see `turns`).
     carried: Mutex<HashMap<String, tokio::time::Instant>>,
     ignore_waits: bool,
@@ -78,7 +83,8 @@ pub fn host_key(url: &Url) -> String {
 }
 
 impl HostGate {
-    /// `intervals` holds per-host overrides of the configured gap (from portal settings).
+    /// `intervals` holds per-host overrides of the configured gap (from portal settings); the
+    /// other hosts of each one's site take the largest of those on the site (see `interval_of`).
     pub fn new(politeness: Politeness, intervals: HashMap<String, Duration>) -> HostGate {
         let ignore_waits = broken_gate_requested();
         HostGate::build(politeness, intervals, ignore_waits)
@@ -89,6 +95,13 @@ impl HostGate {
         intervals: HashMap<String, Duration>,
         ignore_waits: bool,
     ) -> HostGate {
+        let mut site_intervals: HashMap<String, Duration> = HashMap::new();
+        for (host, &interval) in &intervals {
+            if let Some(domain) = registrable_domain(host) {
+                let gap = site_intervals.entry(domain).or_insert(interval);
+                *gap = (*gap).max(interval);
+            }
+        }
         HostGate {
             hosts: Mutex::new(HashMap::new()),
             servers: Mutex::new(HashMap::new()),
@@ -96,6 +109,7 @@ impl HostGate {
             pages: Arc::new(Semaphore::new(pages_in_hand(politeness.max_concurrency))),
             politeness,
             intervals,
+            site_intervals,
             carried: Mutex::new(HashMap::new()),
             ignore_waits,
         }
@@ -209,10 +223,15 @@ impl HostGate {
         }
     }
 
+    /// The gap of host `key`: its own configured one, else the largest configured on its site
+    /// (same registrable domain; an IP address is a site of its own), else the default. Asked
+    /// when the host is first used, not per request.
     fn interval_of(&self, key: &str) -> Duration {
-        self.intervals
-            .get(key)
-            .copied()
+        if let Some(&own) = self.intervals.get(key) {
+            return own;
+        }
+        registrable_domain(key)
+            .and_then(|domain| self.site_intervals.get(&domain).copied())
             .unwrap_or(self.politeness.per_host_interval)
     }
 

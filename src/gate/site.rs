@@ -1,7 +1,9 @@
-//! Which hosts a portal's lists take items from: the list's own site (every host that shares the
-//! list page host's registrable domain under the Public Suffix List, so `www.hd.gov.cn` and
-//! `hdzfxxgk.hd.gov.cn`) and the hosts the portal's config names in `item_hosts`. Pure functions
-//! of host names; the crawl asks them before it queues an item and on each hop of its fetch.
+//! Which hosts are one site (every host that shares a registrable domain under the Public Suffix
+//! List, so `www.hd.gov.cn` and `hdzfxxgk.hd.gov.cn`), and so where a portal's lists are walked
+//! (its section's site), which hosts they take items from (the list's site and the hosts the
+//! portal's config names in `item_hosts`), and whose gap a host without one of its own takes.
+//! Pure functions of host names; the crawl asks them before it queues a list page or an item and
+//! on each hop of its fetch.
 
 use std::fmt;
 use std::net::IpAddr;

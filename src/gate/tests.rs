@@ -382,3 +382,43 @@ async fn a_claim_goes_back_while_its_host_waits_out_a_gap() {
     );
     second.await.expect("the second request is let through");
 }
+
+/// A portal's `per_host_interval` is its whole site's: another host of the site without a gap of
+/// its own takes the largest configured on the site; a host's own gap wins; another site, an IP
+/// address and a name under no known suffix keep theirs (or the default).
+#[test]
+fn a_host_without_its_own_gap_takes_its_sites_largest() {
+    let politeness = Politeness {
+        per_host_interval: SECOND,
+        ..Politeness::default()
+    };
+    let configured: HashMap<String, Duration> = [
+        ("www.hd.gov.cn", 5 * SECOND),
+        ("xxgk.hd.gov.cn", 3 * SECOND),
+        ("files.hd.gov.cn", 2 * SECOND),
+        ("www.gov.cn", 7 * SECOND),
+        ("127.0.0.1", 4 * SECOND),
+        ("a.localhost", 6 * SECOND),
+    ]
+    .into_iter()
+    .map(|(h, d)| (h.to_string(), d))
+    .collect();
+    let gate = HostGate::build(politeness, configured, false);
+    let cases = [
+        ("old.hd.gov.cn", 5 * SECOND),
+        ("HD.gov.cn", 5 * SECOND),
+        ("a.b.hd.gov.cn", 5 * SECOND),
+        ("www.hd.gov.cn", 5 * SECOND),
+        ("xxgk.hd.gov.cn", 3 * SECOND),
+        ("files.hd.gov.cn", 2 * SECOND),
+        ("sousuo.www.gov.cn", 7 * SECOND),
+        ("www.hebei.gov.cn", SECOND),
+        ("gov.cn", SECOND),
+        ("127.0.0.2", SECOND),
+        ("127.0.0.1", 4 * SECOND),
+        ("b.localhost", SECOND),
+    ];
+    for (host, gap) in cases {
+        assert_eq!(gate.host(&url(host)).interval(), gap, "{host}");
+    }
+}

@@ -3,6 +3,7 @@
 //! after its answer.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -16,7 +17,7 @@ pub struct RouteServer {
     /// `http://IP:PORT`
     pub base: String,
     listener: Mutex<Option<TcpListener>>,
-    log: Arc<Mutex<Vec<String>>>,
+    log: Arc<Mutex<Vec<(String, Instant)>>>,
 }
 
 impl RouteServer {
@@ -49,11 +50,16 @@ impl RouteServer {
 
     /// Every request target received, in order.
     pub fn requests(&self) -> Vec<String> {
+        self.timed_requests().into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// Every request target received, in order, with when its head was read in full.
+    pub fn timed_requests(&self) -> Vec<(String, Instant)> {
         self.log.lock().expect("log lock").clone()
     }
 }
 
-async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<String>>>) {
+async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<(String, Instant)>>>) {
     loop {
         let Ok((mut socket, _)) = listener.accept().await else {
             return;
@@ -71,7 +77,9 @@ async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<String>>>
             }
             let head = String::from_utf8_lossy(&buf).into_owned();
             let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
-            log.lock().expect("log lock").push(target.clone());
+            log.lock()
+                .expect("log lock")
+                .push((target.clone(), Instant::now()));
             let (status, content_type, body) = route(&target);
             let header = format!(
                 "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
