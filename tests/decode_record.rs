@@ -7,7 +7,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::route_server::{RouteServer, portals_config, report_page, run_nianbao};
+use common::route_server::{
+    RouteServer, exported, portals_config, record_ending, report_page, run_nianbao,
+};
 use common::stderr;
 use serde_json::Value;
 
@@ -71,18 +73,8 @@ fn the_record_says_how_many_bytes_the_page_encoding_could_not_read() {
     let out = run_nianbao(&config, &["crawl"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    let out = run_nianbao(&config, &["export", "--format", "jsonl"]);
-    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    let record = |path: &str| {
-        records
-            .iter()
-            .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
-            .cloned()
-            .unwrap_or_else(|| panic!("{path} is archived: {records:?}"))
-    };
+    let records = exported(&config);
+    let record = |path: &str| record_ending(&records, path);
     let clean = record("/art/1.html");
     assert_eq!(clean["charset"], "gb18030", "{clean}");
     assert_eq!(clean["replacement_chars"], 0, "{clean}");

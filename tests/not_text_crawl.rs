@@ -9,7 +9,8 @@ mod common;
 use std::sync::Arc;
 
 use common::route_server::{
-    RouteServer, newest_run_report, portals_config, report_page, run_nianbao,
+    RouteServer, exported, newest_run_report, portals_config, record_ending, report_page,
+    run_nianbao,
 };
 use common::stderr;
 use serde_json::Value;
@@ -105,24 +106,14 @@ fn random_bytes_are_never_a_report_nor_its_file() {
     // Binary bytes are not text in the wrong charset.
     assert_eq!(portal["mojibake"], 0, "{portal}");
 
-    let out = run_nianbao(&config, &["export", "--format", "jsonl"]);
-    let records: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let records = exported(&config);
     let paths: Vec<&str> = records
         .iter()
         .map(|r| &r["url"].as_str().expect("url")[server.base.len()..])
         .collect();
     assert_eq!(paths.len(), 3, "{paths:?}");
     assert!(!paths.contains(&"/art/1.html"), "{paths:?}");
-    let file_of = |path: &str| {
-        records
-            .iter()
-            .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
-            .map(|r| r["attachments"][0].clone())
-            .unwrap_or_else(|| panic!("{path} is archived: {paths:?}"))
-    };
+    let file_of = |path: &str| record_ending(&records, path)["attachments"][0].clone();
     assert_eq!(file_of("/art/2.html")["sha256"], Value::Null);
     assert!(file_of("/art/3.html")["sha256"].is_string());
     let scanned = file_of("/art/4.html");

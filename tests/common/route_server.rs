@@ -157,6 +157,24 @@ pub fn numbered_portal(
     }
 }
 
+/// Every record `nianbao export --format jsonl` prints for `config`, in archive order.
+pub fn exported(config: &std::path::Path) -> Vec<serde_json::Value> {
+    let out = run_nianbao(config, &["export", "--format", "jsonl"]);
+    assert!(out.status.success(), "export: {}", super::stderr(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+/// The exported record whose URL ends in `path`.
+pub fn record_ending<'a>(records: &'a [serde_json::Value], path: &str) -> &'a serde_json::Value {
+    records
+        .iter()
+        .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
+        .unwrap_or_else(|| panic!("{path} is archived: {records:?}"))
+}
+
 /// The newest run report under `dir/data/runs`, as JSON.
 pub fn newest_run_report(dir: &std::path::Path) -> serde_json::Value {
     let mut reports: Vec<_> = std::fs::read_dir(dir.join("data").join("runs"))
