@@ -214,7 +214,7 @@ fn lists_and_reports_on_other_hosts() {
     let cell = coverage_cell(&config, 2021);
     assert_eq!(cell["state"], "not_walked", "{cell}");
     assert!(
-        cell["note"].as_str().unwrap_or("").contains("another host"),
+        cell["note"].as_str().unwrap_or("").contains("another site"),
         "{cell}"
     );
     assert_eq!(coverage_cell(&config, 2022)["state"], "captured");
@@ -363,7 +363,7 @@ fn a_year_list_on_another_host_of_the_site_is_walked() {
     assert_eq!(
         stops_2020,
         [&format!(
-            "the list is on another host, not walked: {other_list} (configure it as a portal of its own)"
+            "the list is on another site, not walked: {other_list} (configure it as a portal of its own)"
         )],
         "{:?}",
         ledgers["2020"]

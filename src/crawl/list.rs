@@ -397,7 +397,7 @@ impl Engine {
                 portal,
                 &list_key,
                 format!(
-                    "a page of the list on another host was not walked: {}",
+                    "a page of the list on another site was not walked: {}",
                     request.url()
                 ),
             );
@@ -479,7 +479,7 @@ impl Engine {
                 self.note_stop(
                     portal,
                     &year_key,
-                    format!("the list is on another host, not walked: {} (configure it as a portal of its own)", section.url),
+                    format!("the list is on another site, not walked: {} (configure it as a portal of its own)", section.url),
                 );
                 self.keep_ledger(portal, &year_key);
                 continue;
