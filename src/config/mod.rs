@@ -189,8 +189,8 @@ pub struct Portal {
     pub name: String,
     /// The section's first list page.
     pub url: Url,
-    /// Overrides `politeness.per_host_interval` for this portal's host, and for the hosts of its
-    /// site that have no setting of their own (`gate::HostGate::new`).
+    /// Overrides `politeness.per_host_interval` for this portal's host, and, when longer, for the
+    /// hosts of its site that have no setting of their own (`gate::HostGate::new`).
     pub per_host_interval: Option<Duration>,
     /// False when the section URL could not be checked by whoever wrote the seed.
     pub verified: bool,

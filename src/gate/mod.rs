@@ -224,15 +224,18 @@ impl HostGate {
     }
 
     /// The gap of host `key`: its own configured one, else the largest configured on its site
-    /// (same registrable domain; an IP address is a site of its own), else the default. Asked
-    /// when the host is first used, not per request.
+    /// (same registrable domain; an IP address is a site of its own) where that is longer than
+    /// the default, else the default. A shorter gap set for one host vouches for that host
+    /// only: its site's other hosts (another portal's among them) never get less than the
+    /// default. Asked when the host is first used, not per request.
     fn interval_of(&self, key: &str) -> Duration {
         if let Some(&own) = self.intervals.get(key) {
             return own;
         }
+        let default = self.politeness.per_host_interval;
         registrable_domain(key)
             .and_then(|domain| self.site_intervals.get(&domain).copied())
-            .unwrap_or(self.politeness.per_host_interval)
+            .map_or(default, |site| site.max(default))
     }
 
     /// A summary of every host that received a request, sorted by host.

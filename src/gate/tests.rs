@@ -384,8 +384,9 @@ async fn a_claim_goes_back_while_its_host_waits_out_a_gap() {
 }
 
 /// A portal's `per_host_interval` is its whole site's: another host of the site without a gap of
-/// its own takes the largest configured on the site; a host's own gap wins; another site, an IP
-/// address and a name under no known suffix keep theirs (or the default).
+/// its own takes the largest configured on the site, never less than the default; a host's own
+/// gap wins; another site, an IP address and a name under no known suffix keep theirs (or the
+/// default).
 #[test]
 fn a_host_without_its_own_gap_takes_its_sites_largest() {
     let politeness = Politeness {
@@ -399,6 +400,8 @@ fn a_host_without_its_own_gap_takes_its_sites_largest() {
         ("www.gov.cn", 7 * SECOND),
         ("127.0.0.1", 4 * SECOND),
         ("a.localhost", 6 * SECOND),
+        // A fast site's shorter gap is for that host alone.
+        ("www.fast.gov.cn", SECOND / 5),
     ]
     .into_iter()
     .map(|(h, d)| (h.to_string(), d))
@@ -417,6 +420,8 @@ fn a_host_without_its_own_gap_takes_its_sites_largest() {
         ("127.0.0.2", SECOND),
         ("127.0.0.1", 4 * SECOND),
         ("b.localhost", SECOND),
+        ("www.fast.gov.cn", SECOND / 5),
+        ("jyj.fast.gov.cn", SECOND),
     ];
     for (host, gap) in cases {
         assert_eq!(gate.host(&url(host)).interval(), gap, "{host}");
