@@ -261,7 +261,7 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         out.charset = Some(d.encoding.name().to_string());
         out.charset_source = Some(d.source.as_str().to_string());
         out.charset_declared = d.declared.clone();
-        out.replacement_chars = Some(d.text.matches('\u{FFFD}').count() as u64);
+        out.replacement_chars = Some(d.replacement_chars);
         out.mojibake = Some(d.mojibake);
     }
     let (name, detail) = match &analysis.kind {

@@ -274,7 +274,7 @@ impl Engine {
             content_type: non_empty(content_type),
             charset: decoded.map(|d| d.encoding.name().to_string()),
             charset_source: decoded.map(|d| d.source.as_str().to_string()),
-            replacement_chars: decoded.map(|d| d.text.matches('\u{FFFD}').count() as u64),
+            replacement_chars: decoded.map(|d| d.replacement_chars),
             mojibake: decoded.map(|d| d.mojibake),
             sha256: String::new(),
             content_hash,

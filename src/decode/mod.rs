@@ -70,6 +70,8 @@ pub struct Decoded {
     pub text: String,
     /// Decoding met malformed sequences (replaced by U+FFFD).
     pub had_errors: bool,
+    /// U+FFFD in `text`: bytes the encoding could not read (and any the page itself held).
+    pub replacement_chars: u64,
     /// The text looks like mojibake: runs of U+FFFD, or UTF-8 read as Latin-1 ("è¯").
     pub mojibake: bool,
 }
@@ -422,13 +424,15 @@ fn finish(
     };
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     let text = text.into_owned();
-    let mojibake = looks_like_mojibake(&text);
+    let replacement_chars = mojibake::replacement_chars(&text);
+    let mojibake = mojibake::mojibake_with(&text, replacement_chars);
     Decoded {
         encoding,
         source,
         declared,
         text,
         had_errors,
+        replacement_chars: replacement_chars as u64,
         mojibake,
     }
 }

@@ -7,7 +7,16 @@ const MIN_EVIDENCE: usize = 3;
 /// True when `text` carries enough replacement characters or UTF-8-as-Latin-1 sequences to be
 /// called mojibake. A single stray bad byte is not enough.
 pub fn looks_like_mojibake(text: &str) -> bool {
-    let replacements = text.matches('\u{FFFD}').count();
+    mojibake_with(text, replacement_chars(text))
+}
+
+/// The U+FFFD REPLACEMENT CHARACTERs in `text`: bytes its decoding could not read.
+pub(super) fn replacement_chars(text: &str) -> usize {
+    text.matches('\u{FFFD}').count()
+}
+
+/// `looks_like_mojibake` for a text whose replacement characters are counted already.
+pub(super) fn mojibake_with(text: &str, replacements: usize) -> bool {
     replacements >= MIN_EVIDENCE || latin1_utf8_sequences(text) >= MIN_EVIDENCE
 }
 
