@@ -223,13 +223,7 @@ fn a_missing_attachment_is_asked_again_when_its_retry_is_due() {
     let h = harness_with_pdf("failed_retry_first = \"1d\"", "");
     let s = h.sim.site("nometa");
     let (page, pdf) = report_paths(s);
-    s.add_path_fault(at(
-        &pdf,
-        FaultKind::Status {
-            status: 404,
-            retry_after: None,
-        },
-    ));
+    s.add_path_fault(not_found(&pdf));
 
     crawl_ok(&h);
     assert_eq!(count_target(s, &pdf), 1);
@@ -314,6 +308,17 @@ fn waiting_counts(h: &Harness, site: &SiteHandle) -> (Vec<u64>, Vec<u64>) {
     (of(&status["failures"]), of(&portal["failed_urls"]))
 }
 
+/// A 404 at `path`, every time.
+fn not_found(path: &str) -> nianbao_sim::PathFault {
+    at(
+        path,
+        FaultKind::Status {
+            status: 404,
+            retry_after: None,
+        },
+    )
+}
+
 /// Moves a waiting report's retry time to now, as a day passing would: the store is opened
 /// between runs, as nianbao opens it.
 fn let_a_day_pass(h: &Harness, url: &str) {
@@ -340,13 +345,7 @@ fn a_waiting_report_the_nightly_walk_does_not_reach_is_fetched_once_due() {
     let s = h.sim.site("nometa");
     let (page, pdf) = report_paths(s);
     let url = s.url(&page).to_string();
-    s.add_path_fault(at(
-        &pdf,
-        FaultKind::Status {
-            status: 404,
-            retry_after: None,
-        },
-    ));
+    s.add_path_fault(not_found(&pdf));
     crawl_ok(&h);
     let asked = || {
         (
@@ -410,13 +409,7 @@ fn a_waiting_report_the_nightly_walk_does_not_reach_is_fetched_once_due() {
     let_a_day_pass(&h, &url);
     let due = vec![1, 0, 0, 0];
     assert_eq!(waiting_counts(&h, s), (due.clone(), due));
-    s.add_path_fault(at(
-        &page,
-        FaultKind::Status {
-            status: 404,
-            retry_after: None,
-        },
-    ));
+    s.add_path_fault(not_found(&page));
     crawl_ok(&h);
     let (_, page_asked, _) = asked();
     assert!(page_asked > 1, "the due report was asked for: {page_asked}");

@@ -7,10 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::route_server::{
-    RouteServer, exported, portals_config, record_ending, report_page, run_nianbao,
-};
-use common::stderr;
+use common::route_server::{RouteServer, crawled_county, exported, record_ending, report_page};
 use serde_json::Value;
 
 const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
@@ -65,14 +62,7 @@ fn the_record_says_how_many_bytes_the_page_encoding_could_not_read() {
             _ => (404, html, b"<html><body>404</body></html>".to_vec()),
         }
     }));
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = portals_config(
-        dir.path(),
-        &[("某某县人民政府", format!("{}/nb/", server.base))],
-    );
-    let out = run_nianbao(&config, &["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-
+    let (_dir, config) = crawled_county(format!("{}/nb/", server.base));
     let records = exported(&config);
     let record = |path: &str| record_ending(&records, path);
     let clean = record("/art/1.html");

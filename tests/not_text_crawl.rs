@@ -9,8 +9,8 @@ mod common;
 use std::sync::Arc;
 
 use common::route_server::{
-    RouteServer, exported, newest_run_report, portals_config, record_ending, report_page,
-    run_nianbao,
+    RouteServer, crawled_county, exported, newest_run_report, portals_config, record_ending,
+    report_page, run_nianbao,
 };
 use common::stderr;
 use serde_json::Value;
@@ -90,13 +90,7 @@ fn random_bytes_are_never_a_report_nor_its_file() {
             _ => (404, html, b"<html><body>404</body></html>".to_vec()),
         }
     }));
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = portals_config(
-        dir.path(),
-        &[("某某县人民政府", format!("{}/nb/", server.base))],
-    );
-    let out = run_nianbao(&config, &["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (dir, config) = crawled_county(format!("{}/nb/", server.base));
     let report = newest_run_report(dir.path());
     let portal = &report["portals"]["某某县人民政府"];
     assert_eq!(portal["not_content"]["not_text"], 1, "{portal}");

@@ -157,6 +157,16 @@ pub fn numbered_portal(
     }
 }
 
+/// A fresh folder with the config of one county portal whose section is `section`, crawled once
+/// (exit 0, or the test fails with the crawl's output); the folder lives as long as the result.
+pub fn crawled_county(section: String) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(dir.path(), &[("某某县人民政府", section)]);
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", super::stderr(&out));
+    (dir, config)
+}
+
 /// Every record `nianbao export --format jsonl` prints for `config`, in archive order.
 pub fn exported(config: &std::path::Path) -> Vec<serde_json::Value> {
     let out = run_nianbao(config, &["export", "--format", "jsonl"]);
