@@ -234,8 +234,9 @@ fn bound(server: &RouteServer) -> (std::net::IpAddr, u16) {
 /// on loopback servers) whose menu puts 2021's list on `old.example.gov.cn` and 2020's on
 /// `www.other.gov.cn`. `old` is on the portal's site: its robots.txt is asked first, its list is
 /// walked, its report archived, the 2021 ledger is complete, and its requests keep the portal's
-/// own `per_host_interval`, not the default. `www.other.gov.cn` is another site: never asked,
-/// and the 2020 ledger says why, as before.
+/// own `per_host_interval`, not the default. The 2023 list's pager links its second page on
+/// `old` by an absolute URL, with no 下一页 link: that page is walked and its report archived.
+/// `www.other.gov.cn` is another site: never asked, and the 2020 ledger says why, as before.
 #[test]
 fn a_year_list_on_another_host_of_the_site_is_walked() {
     const GAP: Duration = Duration::from_millis(500);
@@ -256,7 +257,14 @@ fn a_year_list_on_another_host_of_the_site_is_walked() {
         (2020, other_list.clone()),
     ]);
     let title = |year: i32| format!("{PORTAL}{year}年政府信息公开工作年度报告");
-    let list_2023 = year_list(2023, &[("/art/2023.html".into(), title(2023))]);
+    let list_2023 = page(
+        "2023年",
+        &format!(
+            "{}<div class=\"page\">共2页 <a href=\"{old_base}/nb/2023/index_1.html\">2</a></div>",
+            entries_html(&[("/art/2023.html".into(), title(2023))], "2024-01-20")
+        ),
+    );
+    let list_2023_page_2 = year_list(2023, &[("/art/2022.html".into(), title(2022))]);
     // The old host's list states its count, so its ledger can be judged complete.
     let list_2021 = page(
         "2021年",
@@ -273,7 +281,9 @@ fn a_year_list_on_another_host_of_the_site_is_walked() {
     }));
     old.serve(Arc::new(move |target: &str| match target {
         "/old/2021/index.html" => (200, HTML.into(), list_2021.clone()),
+        "/nb/2023/index_1.html" => (200, HTML.into(), list_2023_page_2.clone()),
         "/art/2021.html" => (200, HTML.into(), report_page(2021)),
+        "/art/2022.html" => (200, HTML.into(), report_page(2022)),
         _ => (404, HTML.into(), page("404", "404")),
     }));
     let list_2020 = year_list(2020, &[("/art/2020.html".into(), title(2020))]);
@@ -325,8 +335,10 @@ fn a_year_list_on_another_host_of_the_site_is_walked() {
 
     let records = export(&config);
     let urls: Vec<&str> = records.iter().filter_map(|r| r["url"].as_str()).collect();
-    let old_report = format!("{old_base}/art/2021.html");
-    assert!(urls.contains(&old_report.as_str()), "{urls:?}");
+    for year in [2021, 2022] {
+        let old_report = format!("{old_base}/art/{year}.html");
+        assert!(urls.contains(&old_report.as_str()), "{urls:?}");
+    }
     let asked = old.requests();
     assert_eq!(
         asked.first().map(String::as_str),

@@ -577,6 +577,64 @@ const PAGERS: &[PagerCase] = &[
             ("http://a.gov.cn/nb/index_2.html", 3),
         ],
     },
+    // Pagers whose CMS writes absolute links under the host it was set up with, on a page
+    // asked under another host name of the same site.
+    PagerCase {
+        name: "numbered files on another host of the site, without a next link",
+        page_url: "http://hd.gov.cn/nb/index.html",
+        pager: r#"<a href="http://www.hd.gov.cn/nb/index.html">1</a> <a href="http://www.hd.gov.cn/nb/index_1.html">2</a> <a href="http://www.hd.gov.cn/nb/index_2.html">3</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(1),
+        next: &[("http://www.hd.gov.cn/nb/index_1.html", 2)],
+    },
+    PagerCase {
+        name: "numbered files on another host of the site, with 尾頁",
+        page_url: "http://hd.gov.cn/nb/index.html",
+        pager: r#"<a href="http://www.hd.gov.cn/nb/index_1.html">2</a> <a href="http://www.hd.gov.cn/nb/index_3.html">尾頁</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://www.hd.gov.cn/nb/index_1.html", 2),
+            ("http://www.hd.gov.cn/nb/index_2.html", 3),
+            ("http://www.hd.gov.cn/nb/index_3.html", 4),
+        ],
+    },
+    PagerCase {
+        name: "pages named by their number on another host of the site",
+        page_url: "http://hd.gov.cn/nb/1.html",
+        pager: r#"共3页 <a href="http://www.hd.gov.cn/nb/2.html">2</a> <a href="http://www.hd.gov.cn/nb/3.html">3</a>"#,
+        stated_pages: Some(3),
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("http://www.hd.gov.cn/nb/2.html", 2),
+            ("http://www.hd.gov.cn/nb/3.html", 3),
+        ],
+    },
+    PagerCase {
+        name: "query pages on another host of the site",
+        page_url: "https://xxgk.hd.gov.cn/list.jsp?id=4",
+        pager: r#"共3页 <a href="https://www.hd.gov.cn/list.jsp?id=4&pageNo=2">2</a> <a href="https://www.hd.gov.cn/list.jsp?id=4&pageNo=3">3</a>"#,
+        stated_pages: Some(3),
+        stated_items: None,
+        number: Some(1),
+        next: &[
+            ("https://www.hd.gov.cn/list.jsp?id=4&pageNo=2", 2),
+            ("https://www.hd.gov.cn/list.jsp?id=4&pageNo=3", 3),
+        ],
+    },
+    // Another site's folder of the same name is not this list's pager.
+    PagerCase {
+        name: "numbered files on another site are not a pager",
+        page_url: "http://www.hd.gov.cn/nb/index.html",
+        pager: r#"<a href="http://www.hebei.gov.cn/nb/index_1.html">2</a> <a href="http://www.hebei.gov.cn/nb/index_3.html">尾页</a>"#,
+        stated_pages: None,
+        stated_items: None,
+        number: None,
+        next: &[],
+    },
     PagerCase {
         name: "共N页 共N条 with page-size remainder",
         page_url: "http://a.gov.cn/nb/index.html",

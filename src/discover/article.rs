@@ -10,7 +10,7 @@ use regex::Regex;
 use scraper::Html;
 use url::Url;
 
-use super::dom::{LINKS, base_url, resolve};
+use super::dom::{LINKS, base_url, folder, resolve, same_site};
 use super::pager::last_segment;
 use super::trs::trs_pager;
 
@@ -24,7 +24,8 @@ static CONTINUATION: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The other pages of the article at `url`, each with its page number (2 for `…_1.html`), in
 /// order: the pages a TRS pager script on the page names after the page's own file name, and
-/// the links to `{name}_N.{ext}` in the page's folder. Empty for a page of one piece.
+/// the links to `{name}_N.{ext}` in the page's folder (on its host or another of its site).
+/// Empty for a page of one piece.
 pub fn article_pages(
     url: &Url,
     doc: &Html,
@@ -92,9 +93,9 @@ fn pages_named(
         let Some(link) = a.value().attr("href").and_then(|h| resolve(base, h)) else {
             continue;
         };
-        if link.host_str() != url.host_str()
+        if !same_site(&link, url)
             || link.query().is_some()
-            || link.join("./").ok().as_ref() != Some(dir)
+            || folder(&link).as_deref() != Some(dir.path())
         {
             continue;
         }
@@ -121,4 +122,43 @@ fn pages_named(
         .filter(|(_, u)| u != url)
         .map(|(n, u)| (u, n))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pages(page_url: &str, links: &str) -> Vec<(String, u64)> {
+        let html = format!("<html><body><div>第1页</div>{links}</body></html>");
+        let url = Url::parse(page_url).expect("test URL literal is valid");
+        let doc = Html::parse_document(&html);
+        article_pages(&url, &doc, &html, encoding_rs::UTF_8)
+            .into_iter()
+            .map(|(u, n)| (u.to_string(), n))
+            .collect()
+    }
+
+    #[test]
+    fn continuation_links_on_another_host_of_the_site_are_the_articles() {
+        let found = pages(
+            "http://hd.gov.cn/art/t20230119_200.html",
+            r#"<a href="http://www.hd.gov.cn/art/t20230119_200_1.html">2</a>
+               <a href="http://www.hd.gov.cn/art/t20230119_200_2.html">下一頁</a>
+               <a href="http://www.hebei.gov.cn/art/t20230119_200_3.html">4</a>
+               <a href="http://www.hd.gov.cn/other/t20230119_200_4.html">5</a>"#,
+        );
+        assert_eq!(
+            found,
+            [
+                (
+                    "http://www.hd.gov.cn/art/t20230119_200_1.html".to_string(),
+                    2
+                ),
+                (
+                    "http://www.hd.gov.cn/art/t20230119_200_2.html".to_string(),
+                    3
+                ),
+            ]
+        );
+    }
 }

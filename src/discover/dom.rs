@@ -96,6 +96,22 @@ pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
     Some(url)
 }
 
+/// The folder of `url` (its path up to the last `/`), whatever its host: pages of one pager or
+/// one article are in one folder, on one host or on several hosts of one site.
+pub(super) fn folder(url: &Url) -> Option<String> {
+    url.join("./").ok().map(|u| u.path().to_string())
+}
+
+/// Whether two links are on one site (see `gate::site`): a page linking its other pages by
+/// absolute URLs names the host its CMS was set up with (`www.x.gov.cn`), which may not be the
+/// one the page was asked under (`x.gov.cn`).
+pub(super) fn same_site(a: &Url, b: &Url) -> bool {
+    match (a.host_str(), b.host_str()) {
+        (Some(a), Some(b)) => crate::gate::same_site(a, b),
+        _ => false,
+    }
+}
+
 /// Where a link leads: its `href`, or, for a script link (`href="javascript:void(0);"` or `#`),
 /// the page its `onclick` or `javascript:` href opens (`window.open('../art/1.html')`, or code
 /// that only sets `location`).

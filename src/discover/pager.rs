@@ -13,8 +13,8 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::dom::{
-    LINKS, LinkBase, compact, head, is_first_label, is_last_label, is_next_label, is_pager_label,
-    pager_core, resolve, visible_text,
+    LINKS, LinkBase, compact, folder, head, is_first_label, is_last_label, is_next_label,
+    is_pager_label, pager_core, resolve, same_site, visible_text,
 };
 use super::postback::postback_pages;
 use super::script::location_target;
@@ -344,9 +344,7 @@ pub(super) fn last_segment(url: &Url) -> &str {
 }
 
 fn same_directory(a: &Url, b: &Url) -> bool {
-    a.host_str() == b.host_str()
-        && a.join("./").ok().map(|u| u.path().to_string())
-            == b.join("./").ok().map(|u| u.path().to_string())
+    same_site(a, b) && folder(a) == folder(b)
 }
 
 /// A link to `name_N.ext` in the page's directory.
@@ -440,7 +438,8 @@ fn numbered_files(
     if count.is_none() && !ours.iter().any(|l| is_pager_label(&l.anchor.label)) {
         return None;
     }
-    let dir = page_url.join("./").ok()?;
+    // Where the pager's links say its pages are: the page's folder, on the host they name.
+    let dir = ours.first()?.anchor.url.join("./").ok()?;
     let page_at = |k: u64| {
         let file = if k == 1 {
             format!("{name}.{ext}")
@@ -480,7 +479,7 @@ fn numbered_paths(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>)
             .map(|(_, n)| *n)
             .max()
     });
-    let dir = page_url.join("./").ok()?;
+    let dir = ours.first()?.0.url.join("./").ok()?;
     let page_at = |k: u64| dir.join(&format!("{k}.{ext}")).ok();
     let linked = ours.iter().map(|(a, n)| (a.url.clone(), *n));
     Some(pager_of(count, current, page_at, linked, anchors, page_url))
@@ -505,7 +504,7 @@ fn page_param(url: &Url) -> Option<(String, u64)> {
 fn query_pages(anchors: &[Anchor], page_url: &Url, stated_pages: Option<u64>) -> Option<Pager> {
     let paged: Vec<(&Anchor, String, u64)> = anchors
         .iter()
-        .filter(|a| a.url.host_str() == page_url.host_str() && a.url.path() == page_url.path())
+        .filter(|a| same_site(&a.url, page_url) && a.url.path() == page_url.path())
         .filter_map(|a| {
             let (k, n) = page_param(&a.url)?;
             Some((a, k, n))
