@@ -10,9 +10,10 @@
 //! - `o` + the `max_body_bytes` they passed (big-endian) + URL: attachments too large, due
 //!   once a run's limit is above that one (one range scan below the run's limit).
 //!
-//! A report waiting both for a too-large attachment and for one that failed has two entries.
+//! A report waiting both for a too-large attachment and for one that failed has two entries
+//! (counted once by `status`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 
@@ -150,8 +151,9 @@ impl Store {
     }
 
     /// Adds to `counts`, per portal, the reports waiting for attachments, from the index
-    /// alone: scheduled ones due at `now` or later, gone ones, and too-large ones (due at once
-    /// when `max_body_bytes` is above the limit they passed, else counted as oversize).
+    /// alone, each report once: due at `now` (scheduled ones, and too-large ones when
+    /// `max_body_bytes` is above the limit they passed), else later, else oversize, else gone
+    /// (a report waiting both for a too-large attachment and a failed one has two entries).
     pub(super) fn count_waits(
         &self,
         now: DateTime<Utc>,
@@ -160,23 +162,45 @@ impl Store {
     ) -> Result<(), StoreError> {
         let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
         let limit = max_body_bytes.to_be_bytes();
+        let mut reports: HashMap<String, (WaitCount, Vec<u8>)> = HashMap::new();
         for entry in self.attachment_waits.iter() {
             let (key, portal) = entry?;
+            let middle = key.get(1..9).unwrap_or_default();
+            let count = match key.first() {
+                Some(&SCHEDULED) if middle < &horizon[..] => WaitCount::Due,
+                Some(&SCHEDULED) => WaitCount::Later,
+                Some(&GONE) => WaitCount::Gone,
+                Some(&OVERSIZE) if middle < &limit[..] => WaitCount::Due,
+                Some(&OVERSIZE) => WaitCount::Oversize,
+                _ => continue,
+            };
+            let report = reports
+                .entry(url_of_key(&key))
+                .or_insert((count, portal.to_vec()));
+            report.0 = report.0.min(count);
+        }
+        for (count, portal) in reports.into_values() {
             let c = counts
                 .entry(String::from_utf8_lossy(&portal).into_owned())
                 .or_default();
-            let middle = key.get(1..9).unwrap_or_default();
-            match key.first() {
-                Some(&SCHEDULED) if middle < &horizon[..] => c.attachments_due += 1,
-                Some(&SCHEDULED) => c.attachments_later += 1,
-                Some(&GONE) => c.attachments_gone += 1,
-                Some(&OVERSIZE) if middle < &limit[..] => c.attachments_due += 1,
-                Some(&OVERSIZE) => c.attachments_oversize += 1,
-                _ => {}
+            match count {
+                WaitCount::Due => c.attachments_due += 1,
+                WaitCount::Later => c.attachments_later += 1,
+                WaitCount::Oversize => c.attachments_oversize += 1,
+                WaitCount::Gone => c.attachments_gone += 1,
             }
         }
         Ok(())
     }
+}
+
+/// Where `status` counts a waiting report, the first that applies of its entries' counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum WaitCount {
+    Due,
+    Later,
+    Oversize,
+    Gone,
 }
 
 #[cfg(test)]
@@ -246,18 +270,27 @@ mod tests {
         // Waiting reports are no failed URLs: the retry index does not hold them.
         assert!(store.due_retries(day(9)).expect("due").is_empty());
         assert!(store.failed_urls(false).expect("failed").is_empty());
+        // Each report counted once: c, later and too large, is later.
         assert_eq!(
             counts(&store, day(0), limit),
             FailureCounts {
                 attachments_later: 2,
-                attachments_oversize: 2,
+                attachments_oversize: 1,
+                ..FailureCounts::default()
+            }
+        );
+        assert_eq!(
+            counts(&store, day(1), limit),
+            FailureCounts {
+                attachments_due: 2,
+                attachments_oversize: 1,
                 ..FailureCounts::default()
             }
         );
         assert_eq!(
             counts(&store, day(1), limit + 1),
             FailureCounts {
-                attachments_due: 4,
+                attachments_due: 3,
                 ..FailureCounts::default()
             }
         );
