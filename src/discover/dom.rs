@@ -107,7 +107,8 @@ pub(super) fn folder(url: &Url) -> Option<String> {
 /// one the page was asked under (`x.gov.cn`).
 pub(super) fn same_site(a: &Url, b: &Url) -> bool {
     match (a.host_str(), b.host_str()) {
-        (Some(a), Some(b)) => crate::gate::same_site(a, b),
+        // Most links are on the page's own host: no lookup in the suffix list for them.
+        (Some(a), Some(b)) => a == b || crate::gate::same_site(a, b),
         _ => false,
     }
 }
