@@ -1,7 +1,8 @@
 //! A long report that a TRS portal prints over several pages of one article
 //! (`t20230119_200.html`, `_1.html`, `_2.html`, by `createPageHTML` or a `countPage` script):
 //! the crawl keeps every page with the report (as attachments named `第N页`), and `tables` reads
-//! the statistics tables from all of them. Simplified and Traditional, both pager scripts.
+//! the statistics tables from all of them. Simplified and Traditional, both pager scripts, and a
+//! dynamic CMS's page-number parameter (`show.php?id=200&page=2`).
 
 mod common;
 
@@ -25,8 +26,28 @@ fn parts(traditional: bool) -> Vec<String> {
     ]
 }
 
+/// Where page `i` (from 0) of the article is: TRS names (`STEM_1.html`) or a dynamic CMS's
+/// page-number parameter (`show.php?id=200&page=2`, the first page without it).
+fn target_of(script: &str, i: usize) -> String {
+    match (script, i) {
+        ("query", 0) => "/xxgknb/202301/show.php?id=200".into(),
+        ("query", i) => format!("/xxgknb/202301/show.php?id=200&page={}", i + 1),
+        (_, 0) => format!("/xxgknb/202301/{STEM}.html"),
+        (_, i) => format!("/xxgknb/202301/{STEM}_{i}.html"),
+    }
+}
+
 fn pager(script: &str, current: usize) -> String {
     match script {
+        "query" => {
+            let numbers: String = (1..=3)
+                .map(|n| format!("<a href=\"show.php?id=200&page={n}\">{n}</a> "))
+                .collect();
+            format!(
+                "<div class=\"page\">{numbers}<a href=\"show.php?id=200&page={}\">下一页</a></div>",
+                current + 2
+            )
+        }
         "createPageHTML" => format!(
             "<div id=\"page_div\"></div><script>function createPageHTML(n, c, name, ext) {{ }}\
              createPageHTML(3, {current}, \"{STEM}\", \"html\");</script>"
@@ -70,7 +91,11 @@ fn crawl(server: &RouteServer) -> (tempfile::TempDir, std::path::PathBuf, Vec<Va
 
 #[test]
 fn every_page_of_a_report_printed_over_pages_is_kept_and_read() {
-    for (script, traditional) in [("createPageHTML", false), ("countPage", true)] {
+    for (script, traditional) in [
+        ("createPageHTML", false),
+        ("countPage", true),
+        ("query", false),
+    ] {
         let title = if traditional {
             "某某縣人民政府2022年政府信息公開工作年度報告"
         } else {
@@ -83,20 +108,15 @@ fn every_page_of_a_report_printed_over_pages_is_kept_and_read() {
             .collect();
         let list = format!(
             "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul class=\"list\">\
-             <li><a href=\"./202301/{STEM}.html\">{title}</a><span>2023-01-19</span></li></ul></body></html>"
+             <li><a href=\".{}\">{title}</a><span>2023-01-19</span></li></ul></body></html>",
+            target_of(script, 0).trim_start_matches("/xxgknb")
         );
         let server = RouteServer::bind("127.0.0.83");
         server.serve(Arc::new(move |target: &str| {
             let html = "text/html; charset=utf-8".to_string();
             let found = match target {
                 "/xxgknb/" => Some(list.clone().into_bytes()),
-                t => (0..3).find_map(|i| {
-                    let name = match i {
-                        0 => format!("/xxgknb/202301/{STEM}.html"),
-                        _ => format!("/xxgknb/202301/{STEM}_{i}.html"),
-                    };
-                    (t == name).then(|| pages[i].clone())
-                }),
+                t => (0..3).find_map(|i| (t == target_of(script, i)).then(|| pages[i].clone())),
             };
             match found {
                 Some(body) => (200, html, body),
@@ -113,7 +133,7 @@ fn every_page_of_a_report_printed_over_pages_is_kept_and_read() {
         assert_eq!(kept, [("第2页", true), ("第3页", true)], "{script}");
         // Each page was asked for once.
         for i in 1..3 {
-            let path = format!("/xxgknb/202301/{STEM}_{i}.html");
+            let path = target_of(script, i);
             assert_eq!(
                 server.requests().iter().filter(|t| **t == path).count(),
                 1,

@@ -489,7 +489,7 @@ static NUMBERED_PATH: LazyLock<Regex> =
     LazyLock::new(|| re(r"^(\d{1,5})\.(s?html?|jsp|aspx?|php)$"));
 
 /// The page-number parameter of a query-paginated list, if `url` has one.
-fn page_param(url: &Url) -> Option<(String, u64)> {
+pub(super) fn page_param(url: &Url) -> Option<(String, u64)> {
     url.query_pairs().find_map(|(k, v)| {
         let lower = k.to_ascii_lowercase();
         let n = v.parse().ok()?;
