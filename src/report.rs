@@ -234,6 +234,9 @@ impl YearCount {
 /// One portal's share of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PortalReport {
+    /// Requests made for this portal, on every host it asked (its site's other hosts, its
+    /// `item_hosts`, its attachments' servers), robots.txt it asked for included. A host's own
+    /// count, shared by every portal on it, is in `RunReport::hosts`.
     pub requests: u64,
     pub list_pages: u64,
     /// List pages queued beyond the section's first page (bounded by `crawl.max_list_pages`).

@@ -91,7 +91,7 @@ impl Engine {
                 missing: None,
                 max_body_bytes: None,
             };
-            match self.fetcher.fetch(&request, &options).await {
+            match self.fetch(portal, &request, &options).await {
                 FetchOutcome::Fetched(capture) if capture.has_content_status() => {
                     self.report(portal, |r| r.attachments_fetched += 1);
                     let capture = Arc::new(capture);

@@ -83,7 +83,7 @@ impl Engine {
             hold: Some(&hold),
             stop: Some(&self.stopping),
         };
-        let outcome = self.fetcher.fetch(&request, &options).await;
+        let outcome = self.fetch(&portal, &request, &options).await;
         let capture = match outcome {
             FetchOutcome::Fetched(capture) => capture,
             other => {

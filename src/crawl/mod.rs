@@ -18,7 +18,7 @@ mod years;
 use std::collections::HashMap;
 use std::future::Future;
 use std::ops::RangeInclusive;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,8 @@ pub use task::{Role, Task, TaskRequest, TaskState};
 
 use crate::archive::Archive;
 use crate::config::{Portal, Settings};
-use crate::fetch::{ExcludeReason, Fetcher, is_private_host};
+use crate::discover::PageRequest;
+use crate::fetch::{ExcludeReason, FetchOptions, FetchOutcome, Fetcher, is_private_host};
 use crate::gate::{HostGate, host_key, is_item_host, same_site, turns};
 use crate::page::{self, Analysis, PageFailure, PageInput, PageRole};
 use crate::report::{PortalReport, RunReport};
@@ -89,6 +90,8 @@ struct PortalScope {
     portal: Portal,
     host: String,
     allow_private: bool,
+    /// Requests made on the portal's behalf, on every host (see `Engine::fetch`).
+    requests: AtomicU64,
 }
 
 /// One run's state, shared by its workers.
@@ -187,6 +190,7 @@ pub async fn run_on(
                 portal: portal.clone(),
                 host,
                 allow_private,
+                requests: AtomicU64::new(0),
             },
         );
     }
@@ -375,12 +379,10 @@ pub async fn run_on(
     };
     for (name, scope) in &engine.portals {
         let entry = report.portals.entry(name.clone()).or_default();
+        entry.requests = scope.requests.load(Ordering::Relaxed);
         let host = report.hosts.iter().find(|h| h.host == scope.host);
-        if let Some(h) = host {
-            entry.requests = h.requests;
-            if h.paused.is_some() {
-                entry.unreachable = true;
-            }
+        if host.is_some_and(|h| h.paused.is_some()) {
+            entry.unreachable = true;
         }
         entry.elapsed_secs = report.elapsed_secs;
     }
@@ -694,6 +696,26 @@ impl Engine {
 
     fn scope_of(&self, portal: &str) -> Option<&PortalScope> {
         self.portals.get(portal)
+    }
+
+    /// Fetches `request` on `portal`'s behalf: every request the fetch makes, on whatever host
+    /// (the site's other hosts, `item_hosts`, a file server, robots.txt it had to ask for),
+    /// counts in the portal's `requests`.
+    pub(crate) async fn fetch(
+        &self,
+        portal: &str,
+        request: &PageRequest,
+        options: &FetchOptions<'_>,
+    ) -> FetchOutcome {
+        match self.scope_of(portal) {
+            Some(scope) => {
+                self.fetcher
+                    .fetch_counted(request, options, &scope.requests)
+                    .await
+            }
+            // Tasks of portals no longer configured are never queued (see `seed`).
+            None => self.fetcher.fetch(request, options).await,
+        }
     }
 
     /// The scope rule for list pages: the portal's site (`gate::same_site`), on every hop, so

@@ -9,6 +9,7 @@ mod scope;
 mod wire;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -134,11 +135,26 @@ impl Fetcher {
 
     /// Fetches `request`, following redirects by hand.
     pub async fn fetch(&self, request: &PageRequest, options: &FetchOptions<'_>) -> FetchOutcome {
+        self.fetch_counted(request, options, &AtomicU64::new(0))
+            .await
+    }
+
+    /// As `fetch`, adding one to `sent` for every request it makes, on any host: each redirect
+    /// hop, each retry, and robots.txt when this fetch is the one that asks for it. A request is
+    /// counted where its host's gate lets it through and counts it for the host
+    /// (`HostSummary::requests`), so the two never disagree on what a request is (one that a
+    /// stop then keeps from being sent counts in both).
+    pub async fn fetch_counted(
+        &self,
+        request: &PageRequest,
+        options: &FetchOptions<'_>,
+        sent: &AtomicU64,
+    ) -> FetchOutcome {
         let mut current = request.clone();
         let mut redirects = Vec::new();
         for _hop in 0..=self.settings.max_redirects {
             let url = current.url().clone();
-            if let Err(reason) = self.admit(&url, options).await {
+            if let Err(reason) = self.admit(&url, options, sent).await {
                 return FetchOutcome::Excluded { url, reason };
             }
             let host = self.gate.host(&url);
@@ -148,7 +164,14 @@ impl Fetcher {
                 None
             };
             let mut response = match self
-                .exchange(&host, &current, validators, options.hold, options.stop)
+                .exchange(
+                    &host,
+                    &current,
+                    validators,
+                    options.hold,
+                    options.stop,
+                    sent,
+                )
                 .await
             {
                 Ok(response) => response,
@@ -201,7 +224,12 @@ impl Fetcher {
     }
 
     /// Scheme, address, scope and robots.txt checks for one hop.
-    async fn admit(&self, url: &Url, options: &FetchOptions<'_>) -> Result<(), ExcludeReason> {
+    async fn admit(
+        &self,
+        url: &Url,
+        options: &FetchOptions<'_>,
+        sent: &AtomicU64,
+    ) -> Result<(), ExcludeReason> {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(ExcludeReason::Scheme(url.scheme().to_string()));
         }
@@ -222,7 +250,9 @@ impl Fetcher {
             // waiting for its request would otherwise make room for that fetch (1,872 bytes a
             // fetch instead of 1,408).
             let rules = cell
-                .get_or_init(|| Box::pin(self.fetch_robots(&host, url, options.allow_private)))
+                .get_or_init(|| {
+                    Box::pin(self.fetch_robots(&host, url, options.allow_private, sent))
+                })
                 .await;
             if let Some(delay) = rules.crawl_delay() {
                 host.widen_interval(delay.min(self.politeness().max_retry_after));
@@ -241,14 +271,23 @@ impl Fetcher {
     /// RFC 9309 (2.3.1.2) asks, so a robots.txt moved to the www or https host still governs;
     /// each hop passes the gate of the host it goes to, and only to http(s) and, for a public
     /// crawl, public addresses.
-    async fn fetch_robots(&self, host: &Arc<Host>, url: &Url, allow_private: bool) -> RobotsRules {
+    async fn fetch_robots(
+        &self,
+        host: &Arc<Host>,
+        url: &Url,
+        allow_private: bool,
+        sent: &AtomicU64,
+    ) -> RobotsRules {
         let Ok(mut robots_url) = url.join("/robots.txt") else {
             return RobotsRules::AllowAll;
         };
         let mut hop_host = host.clone();
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
-            let response = match self.exchange(&hop_host, &request, None, None, None).await {
+            let response = match self
+                .exchange(&hop_host, &request, None, None, None, sent)
+                .await
+            {
                 Ok(response) => response,
                 Err(outcome) => {
                     return RobotsRules::DisallowAll(format!(
@@ -288,6 +327,7 @@ impl Fetcher {
         validators: Option<&Validators>,
         hold: Option<&PageHold>,
         stop: Option<&std::sync::atomic::AtomicBool>,
+        sent: &AtomicU64,
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
         let limit = self.politeness().host_failure_limit;
@@ -313,6 +353,9 @@ impl Fetcher {
                 Ok(slot) => slot,
                 Err(reason) => return Err(Box::new(paused(url, reason))),
             };
+            // The gate counted this request for its host as it let it through: it counts for
+            // the fetch's owner too, at the same point.
+            sent.fetch_add(1, Ordering::Relaxed);
             // Waiting for the host's turn can outlast a stop: then nothing is sent.
             if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst)) {
                 drop(slot);

@@ -8,8 +8,17 @@ use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// Answers a request target with (status, content type, body).
+/// Answers a request target with (status, content type, body); see `redirect` for a redirect.
 pub type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
+
+/// The content type by which a route's answer says its body is a Location (see `redirect`).
+const REDIRECT: &str = "route-server/redirect";
+
+/// A route's answer that redirects to `location` with `status`: sent with that Location header
+/// and no body.
+pub fn redirect(status: u16, location: &str) -> (u16, String, Vec<u8>) {
+    (status, REDIRECT.into(), location.as_bytes().to_vec())
+}
 
 /// A bound server and the runtime it runs on: `bind`, then `serve` (a route may need `base`).
 pub struct RouteServer {
@@ -80,11 +89,18 @@ async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<(String, 
             log.lock()
                 .expect("log lock")
                 .push((target.clone(), Instant::now()));
-            let (status, content_type, body) = route(&target);
-            let header = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
+            let (status, content_type, mut body) = route(&target);
+            let header = if content_type == REDIRECT {
+                let location = String::from_utf8_lossy(&std::mem::take(&mut body)).into_owned();
+                format!(
+                    "HTTP/1.1 {status} X\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                )
+            } else {
+                format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                )
+            };
             let _ = socket.write_all(header.as_bytes()).await;
             let _ = socket.write_all(&body).await;
         });
