@@ -766,6 +766,7 @@ fn asp_net_postback_pagers_post_the_form_back_for_each_page() {
          <input type=\"hidden\" name=\"__EVENTARGUMENT\" value=\"\" />\
          <input type=\"hidden\" name=\"__VIEWSTATE\" value=\"{view_state}\" />\
          <input type=\"hidden\" name=\"__EVENTVALIDATION\" value=\"/wEWAwL+raDpAgK\" />\
+         <input type=\"hidden\" name=\"hidColumn\" value=\"年报\" />\
          <input type=\"text\" name=\"txtKey\" value=\"\" /><input type=\"submit\" name=\"btnSearch\" value=\"搜索\" />\
          <input type=\"checkbox\" name=\"chkAll\" /><select name=\"ddlYear\"><option value=\"\">全部</option>\
          <option value=\"2021\" selected=\"selected\">2021</option></select>\
@@ -823,9 +824,19 @@ fn asp_net_postback_pagers_post_the_form_back_for_each_page() {
                 assert_eq!(page.items.len(), 3, "{case}");
                 let mut got: Vec<(Option<u64>, String)> = Vec::new();
                 for request in &page.next_pages {
-                    let PageRequest::Post { url, form } = request else {
+                    let PageRequest::Post { url, form, charset } = request else {
                         panic!("{case}: a GET {request:?}");
                     };
+                    // Sent in the page's encoding, as a browser sends the form (a GBK page is
+                    // read as GB18030, which writes its characters alike).
+                    let sent_in = charset.unwrap_or(UTF_8);
+                    let column = if encoding == BIG5 { "年報" } else { "年报" };
+                    assert_eq!(
+                        sent_in.encode(column).0,
+                        encoding.encode(column).0,
+                        "{case}: sent in {}",
+                        sent_in.name()
+                    );
                     assert_eq!(url.as_str(), page_url, "{case}");
                     let value = |name: &str| {
                         form.iter()
@@ -840,6 +851,7 @@ fn asp_net_postback_pagers_post_the_form_back_for_each_page() {
                         "{case}"
                     );
                     assert_eq!(value("ddlYear"), Some("2021"), "{case}");
+                    assert_eq!(value("hidColumn"), Some(column), "{case}");
                     assert_eq!(value("txtKey"), Some(""), "{case}");
                     assert_eq!(value("btnSearch"), None, "{case}: no button is sent");
                     assert_eq!(

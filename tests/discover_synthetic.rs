@@ -283,6 +283,7 @@ fn hanweb_datastore_yields_records_and_dataproxy_ranges() {
                     "http://www.zj.gov.cn/module/web/jpage/dataproxy.jsp?startrecord={s}&endrecord={e}&perpage=15"
                 )),
                 form: form.clone(),
+                charset: None,
             })
             .collect();
         assert_eq!(got.next_pages, expected, "{script}");

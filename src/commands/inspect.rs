@@ -402,12 +402,14 @@ fn render_list(out: &mut String, i: &Inspection) {
             PageRequest::Get(url) => {
                 let _ = writeln!(out, "  GET  {url}");
             }
-            PageRequest::Post { url, form } => {
+            PageRequest::Post { url, form, charset } => {
                 let form: Vec<String> = form
                     .iter()
                     .map(|(k, v)| format!("{k}={}", shortened(v)))
                     .collect();
-                let _ = writeln!(out, "  POST {url}  {}", form.join("&"));
+                let sent_in =
+                    charset.map_or(String::new(), |e| format!("  (sent in {})", e.name()));
+                let _ = writeln!(out, "  POST {url}  {}{sent_in}", form.join("&"));
             }
         }
     }

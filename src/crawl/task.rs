@@ -19,6 +19,9 @@ pub struct TaskRequest {
     pub url: String,
     /// Form fields of a POST (Hanweb dataproxy.jsp); `None` for a GET.
     pub form: Option<Vec<(String, String)>>,
+    /// The encoding a POST's form is sent in, by name, when it is not UTF-8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charset: Option<String>,
 }
 
 impl TaskRequest {
@@ -27,10 +30,12 @@ impl TaskRequest {
             PageRequest::Get(url) => TaskRequest {
                 url: url.to_string(),
                 form: None,
+                charset: None,
             },
-            PageRequest::Post { url, form } => TaskRequest {
+            PageRequest::Post { url, form, charset } => TaskRequest {
                 url: url.to_string(),
                 form: Some(form.clone()),
+                charset: charset.map(|e| e.name().to_string()),
             },
         }
     }
@@ -42,6 +47,10 @@ impl TaskRequest {
             Some(form) => PageRequest::Post {
                 url,
                 form: form.clone(),
+                charset: self
+                    .charset
+                    .as_deref()
+                    .and_then(|name| encoding_rs::Encoding::for_label(name.as_bytes())),
             },
         })
     }
@@ -144,6 +153,7 @@ impl Task {
             request: TaskRequest {
                 url: item.url.to_string(),
                 form: None,
+                charset: None,
             },
             role: Role::Item {
                 list_url: list_url.to_string(),
@@ -197,7 +207,29 @@ mod tests {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
             ),
+            charset: None,
         }
+    }
+
+    /// A postback's form keeps the page's encoding through the frontier; a task written before
+    /// forms had one reads as UTF-8.
+    #[test]
+    fn a_form_keeps_its_encoding_in_the_frontier() {
+        let request = PageRequest::Post {
+            url: Url::parse("http://h.example/list.aspx").expect("URL"),
+            form: vec![("lb".into(), "年报".into())],
+            charset: Some(encoding_rs::GBK),
+        };
+        let stored = serde_json::to_string(&TaskRequest::from_request(&request)).expect("JSON");
+        let read: TaskRequest = serde_json::from_str(&stored).expect("reads back");
+        assert_eq!(read.to_request(), Some(request));
+        let older: TaskRequest =
+            serde_json::from_str(r#"{"url":"http://h.example/list.aspx","form":[["lb","年报"]]}"#)
+                .expect("an older task reads");
+        assert!(matches!(
+            older.to_request(),
+            Some(PageRequest::Post { charset: None, .. })
+        ));
     }
 
     /// A short form is written out in the key; a long one (an ASP.NET view state) is named by its

@@ -161,7 +161,7 @@ pub fn extend_ranges(request: &PageRequest, answer: &mut ListPage) {
 }
 
 fn following_ranges(request: &PageRequest, answer: &ListPage) -> Vec<PageRequest> {
-    let PageRequest::Post { url, form } = request else {
+    let PageRequest::Post { url, form, .. } = request else {
         return Vec::new();
     };
     let (Some(start), Some(end)) = (
@@ -198,6 +198,7 @@ fn following_ranges(request: &PageRequest, answer: &ListPage) -> Vec<PageRequest
         .map(|(s, e)| PageRequest::Post {
             url: with_range(url, s, e),
             form: form.clone(),
+            charset: None,
         })
         .collect()
 }
@@ -330,6 +331,7 @@ pub(super) fn dataproxy_requests(
             PageRequest::Post {
                 url,
                 form: form.clone(),
+                charset: None,
             }
         })
         .collect()

@@ -51,14 +51,32 @@ pub struct StatedCount {
 }
 
 /// A further request needed to walk the list: a plain GET of another page, or a POST whose form
-/// body is given (a Hanweb `dataproxy.jsp` range, a UCAP `/queryList` page).
+/// body is given (a Hanweb `dataproxy.jsp` range, a UCAP `/queryList` page, an ASP.NET
+/// postback).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum PageRequest {
     Get(Url),
     Post {
         url: Url,
         form: Vec<(String, String)>,
+        /// The encoding the form's values are sent in: a page's form goes in the page's
+        /// encoding, as a browser sends it; `None` is UTF-8 (what a script's request sends).
+        #[serde(
+            skip_serializing_if = "Option::is_none",
+            serialize_with = "encoding_name"
+        )]
+        charset: Option<&'static encoding_rs::Encoding>,
     },
+}
+
+fn encoding_name<S: serde::Serializer>(
+    charset: &Option<&'static encoding_rs::Encoding>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match charset {
+        Some(encoding) => serializer.serialize_some(encoding.name()),
+        None => serializer.serialize_none(),
+    }
 }
 
 impl PageRequest {

@@ -114,6 +114,7 @@ pub(super) fn postback_pages(
         let request = PageRequest::Post {
             url: action.clone(),
             form,
+            charset: (base.encoding != encoding_rs::UTF_8).then_some(base.encoding),
         };
         if pages.iter().any(|p| p.request == request) {
             continue;

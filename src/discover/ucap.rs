@@ -84,6 +84,7 @@ pub(super) fn shell(html: &str, url: &Url) -> Option<Shell> {
             ("webSiteCode[]".into(), site),
             (key.into(), channel),
         ],
+        charset: None,
     }))
 }
 
@@ -221,7 +222,7 @@ struct Paging<'a> {
 }
 
 fn paging(request: &PageRequest) -> Option<Paging<'_>> {
-    let PageRequest::Post { url, form } = request else {
+    let PageRequest::Post { url, form, .. } = request else {
         return None;
     };
     if !url.path().to_ascii_lowercase().ends_with("/querylist") {
@@ -284,6 +285,7 @@ pub fn extend_pages(request: &PageRequest, answer: &mut ListPage) {
         let request = PageRequest::Post {
             url: url.clone(),
             form,
+            charset: None,
         };
         answer.next_numbers.push((request.clone(), page));
         answer.next_pages.push(request);

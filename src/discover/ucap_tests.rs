@@ -149,6 +149,7 @@ fn api_request(current: u64, size: u64) -> PageRequest {
             ("webSiteCode[]".into(), "wzxrmzf".into()),
             ("channelCode[]".into(), "ndbg".into()),
         ],
+        charset: None,
     }
 }
 

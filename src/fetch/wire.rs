@@ -8,6 +8,7 @@
 //! announced Content-Length or else the body cap. A large file from a slow server finishes; a
 //! stalled or dripping connection is cut.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::BytesMut;
@@ -101,24 +102,21 @@ pub(super) async fn send_once(
             headers.push(("if-modified-since".into(), lm.clone()));
         }
     }
-    let (method, body) = match request {
+    let (method, request_body) = match request {
         PageRequest::Get(_) => (reqwest::Method::GET, None),
-        PageRequest::Post { form, .. } => {
-            let encoded = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form)
-                .finish();
+        PageRequest::Post { .. } => {
             headers.push((
                 "content-type".into(),
                 "application/x-www-form-urlencoded".into(),
             ));
-            (reqwest::Method::POST, Some(encoded.into_bytes()))
+            (reqwest::Method::POST, body_of(request))
         }
     };
     let mut builder = client.request(method.clone(), url.clone());
     for (name, value) in &headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
-    if let Some(body) = &body {
+    if let Some(body) = &request_body {
         builder = builder.body(body.clone());
     }
     let started = Instant::now();
@@ -227,7 +225,7 @@ pub(super) async fn send_once(
         redirects: Vec::new(),
         method: method.to_string(),
         request_headers: headers,
-        request_body: body_of(request),
+        request_body,
         status,
         http_version,
         headers: response_headers,
@@ -251,21 +249,57 @@ fn show(d: Duration) -> humantime::FormattedDuration {
     humantime::format_duration(Duration::from_millis(d.as_millis() as u64))
 }
 
+/// A POST's form, encoded as a browser encodes it: values in the form's charset (characters it
+/// lacks as `&#N;`), then percent-encoded.
 fn body_of(request: &PageRequest) -> Option<Vec<u8>> {
-    match request {
-        PageRequest::Get(_) => None,
-        PageRequest::Post { form, .. } => Some(
-            url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(form)
-                .finish()
-                .into_bytes(),
-        ),
-    }
+    let PageRequest::Post { form, charset, .. } = request else {
+        return None;
+    };
+    let encode: &dyn Fn(&str) -> Cow<'_, [u8]> = &|text| match charset {
+        Some(encoding) => encoding.encode(text).0,
+        None => Cow::Borrowed(text.as_bytes()),
+    };
+    Some(
+        url::form_urlencoded::Serializer::new(String::new())
+            .encoding_override(Some(encode))
+            .extend_pairs(form)
+            .finish()
+            .into_bytes(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A form goes in its charset, as a browser sends a page's form: `年报` is `%C4%EA%B1%A8` in
+    /// GBK, `%E5%B9%B4%E6%8A%A5` in UTF-8, `年報` is `%A6%7E%B3%F8` in Big5; a character the
+    /// charset lacks goes as `&#N;`.
+    #[test]
+    fn a_form_is_sent_in_its_charset() {
+        let body = |column: &str, charset| {
+            let post = PageRequest::Post {
+                url: url::Url::parse("http://h.example/list.aspx").expect("URL"),
+                form: vec![("lb".into(), column.into()), ("t".into(), "€ ☃".into())],
+                charset,
+            };
+            String::from_utf8(body_of(&post).expect("a body")).expect("ASCII")
+        };
+        assert_eq!(
+            body("年报", None),
+            "lb=%E5%B9%B4%E6%8A%A5&t=%E2%82%AC+%E2%98%83"
+        );
+        assert_eq!(
+            body("年报", Some(encoding_rs::GBK)),
+            "lb=%C4%EA%B1%A8&t=%80+%26%239731%3B"
+        );
+        assert_eq!(
+            body("年報", Some(encoding_rs::BIG5)),
+            "lb=%A6%7E%B3%F8&t=%A3%E1+%26%239731%3B"
+        );
+        let get = PageRequest::Get(url::Url::parse("http://h.example/").expect("URL"));
+        assert_eq!(body_of(&get), None);
+    }
 
     #[test]
     fn the_overall_limit_scales_with_the_expected_body() {
