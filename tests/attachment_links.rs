@@ -173,11 +173,14 @@ fn cases(download: (&'static str, &'static str)) -> Vec<Case> {
             ],
         ),
         (
-            "archives and WPS spreadsheets",
-            r#"<a href="/upload/nb2021.rar">附件打包</a><a href="/upload/tj.et">统计表</a>"#,
+            "archives, WPS spreadsheets and the reader formats CEB and CAJ",
+            r#"<a href="/upload/nb2021.rar">附件打包</a><a href="/upload/tj.et">统计表</a>
+               <a href="/upload/2010nb.ceb">2010年年报（CEB）</a><a href="/upload/nb.caj">全文</a>"#,
             vec![
                 ("http://127.0.0.1/upload/nb2021.rar", "附件打包"),
                 ("http://127.0.0.1/upload/tj.et", "统计表"),
+                ("http://127.0.0.1/upload/2010nb.ceb", "2010年年报（CEB）"),
+                ("http://127.0.0.1/upload/nb.caj", "全文"),
             ],
         ),
         (

@@ -36,6 +36,7 @@ const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></h
     <li><a href=\"/art/2.html\">某某县人民政府2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>\
     <li><a href=\"/art/3.html\">某某县人民政府2021年政府信息公开工作年度报告</a><span>2022-01-20</span></li>\
     <li><a href=\"/art/4.html\">某某县人民政府2020年政府信息公开工作年度报告</a><span>2021-01-20</span></li>\
+    <li><a href=\"/art/5.html\">某某县人民政府2019年政府信息公开工作年度报告</a><span>2020-01-20</span></li>\
     </ul></body></html>";
 
 /// Every file under `dir`, recursively.
@@ -61,7 +62,8 @@ fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 /// random bytes as `application/octet-stream` is archived without that file
 /// (`attachment_not_text`). The third report, and its PDF, are archived as usual; so is the
 /// fourth with its scanned JPEG, which is binary too but an image, served under a download
-/// script's type.
+/// script's type, and the fifth with its CEB file, binary under a `.ceb` name (a format whose
+/// bytes nianbao does not check).
 #[test]
 fn random_bytes_are_never_a_report_nor_its_file() {
     let server = RouteServer::bind("127.0.0.94");
@@ -81,6 +83,12 @@ fn random_bytes_are_never_a_report_nor_its_file() {
             "/art/3.html" => (200, html, report_page(2021, "/upload/3.pdf")),
             "/art/4.html" => (200, html, report_page(2020, "/upload/4.jpg")),
             "/upload/4.jpg" => (200, "application/octet-stream".into(), scan.clone()),
+            "/art/5.html" => (200, html, report_page(2019, "/upload/5.ceb")),
+            "/upload/5.ceb" => (
+                200,
+                "application/octet-stream".into(),
+                [b"\x00\x01CEB".as_slice(), &random_bytes(5)].concat(),
+            ),
             "/upload/2.pdf" => (200, "application/octet-stream".into(), random_bytes(2)),
             "/upload/3.pdf" => (
                 200,
@@ -95,7 +103,7 @@ fn random_bytes_are_never_a_report_nor_its_file() {
     let portal = &report["portals"]["某某县人民政府"];
     assert_eq!(portal["not_content"]["not_text"], 1, "{portal}");
     assert_eq!(portal["failures"]["attachment_not_text"], 1, "{portal}");
-    assert_eq!(portal["new_documents"], 3, "{portal}");
+    assert_eq!(portal["new_documents"], 4, "{portal}");
     assert_eq!(portal["attachment_texts"]["needs_ocr"], 1, "{portal}");
     // Binary bytes are not text in the wrong charset.
     assert_eq!(portal["mojibake"], 0, "{portal}");
@@ -105,7 +113,7 @@ fn random_bytes_are_never_a_report_nor_its_file() {
         .iter()
         .map(|r| &r["url"].as_str().expect("url")[server.base.len()..])
         .collect();
-    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert_eq!(paths.len(), 4, "{paths:?}");
     assert!(!paths.contains(&"/art/1.html"), "{paths:?}");
     let file_of = |path: &str| record_ending(&records, path)["attachments"][0].clone();
     assert_eq!(file_of("/art/2.html")["sha256"], Value::Null);
@@ -118,6 +126,9 @@ fn random_bytes_are_never_a_report_nor_its_file() {
     assert_eq!(scanned["text_quality"]["needs_ocr"], true, "{scanned}");
     assert_eq!(scanned["text_path"], Value::Null, "{scanned}");
     assert_eq!(scanned["text_error"], Value::Null, "{scanned}");
+    let ceb = file_of("/art/5.html");
+    assert!(ceb["sha256"].is_string(), "{ceb}");
+    assert_eq!(ceb["content_type"], "application/x-ceb", "{ceb}");
 
     // The page's bytes are kept for a look, under their hash; the URL state names why.
     let sha = hex::encode(Sha256::digest(&page_bytes));

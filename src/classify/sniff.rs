@@ -25,6 +25,10 @@ pub const GIF: &str = "image/gif";
 pub const TIFF: &str = "image/tiff";
 pub const WEBP: &str = "image/webp";
 pub const BMP: &str = "image/bmp";
+/// 方正 Apabi CEB, the reader format many governments posted documents in before PDF and OFD.
+pub const CEB: &str = "application/x-ceb";
+/// CNKI CAJ (also `.kdh`), the reader format of China's academic platform.
+pub const CAJ: &str = "application/x-caj";
 
 const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 const SEVEN_ZIP_MAGIC: &[u8] = b"7z\xBC\xAF\x27\x1C";
@@ -51,7 +55,18 @@ pub fn sniff_document_type(body: &[u8], name_hint: Option<&str>) -> Option<&'sta
     if leading_pdf(body) {
         return Some(PDF);
     }
-    image_type(body)
+    image_type(body).or_else(|| unchecked_type(body, name_hint?))
+}
+
+/// Formats whose bytes nianbao does not check (CEB, CAJ): the file's name says what it is, and
+/// a binary body (a NUL in its first KiB, which no page or line of text holds) under that name
+/// is taken for it. A page under such a name (a "file not found" notice) is still a page.
+fn unchecked_type(body: &[u8], name: &str) -> Option<&'static str> {
+    let kind = match document_type_for_name(name)? {
+        kind @ (CEB | CAJ) => kind,
+        _ => return None,
+    };
+    body.iter().take(1024).any(|b| *b == 0).then_some(kind)
 }
 
 /// An image's type from its signature. A BMP's two-letter `BM` is taken only with the zero
@@ -136,6 +151,8 @@ pub fn document_type_for_name(name: &str) -> Option<&'static str> {
         "ofd" => OFD,
         "zip" => ZIP,
         "rar" => RAR,
+        "ceb" => CEB,
+        "caj" | "kdh" => CAJ,
         _ => return None,
     })
 }
@@ -178,6 +195,28 @@ mod tests {
         out.extend_from_slice(b"PK\x05\x06");
         out.extend_from_slice(&[0; 18]);
         out
+    }
+
+    /// CEB and CAJ files are taken by their names when their bytes are binary; text or a page
+    /// under those names, and binary bytes under another name, are not.
+    #[test]
+    fn files_of_unchecked_formats_go_by_their_names() {
+        let binary = b"\x00\x01CEB\x00\x00\x02\x00\xff\xfe\x10\x00";
+        let notice = "<html><body>文件不存在</body></html>".as_bytes();
+        let cases: &[(&[u8], &str, Option<&str>)] = &[
+            (binary, "/upload/2010nb.ceb", Some(CEB)),
+            (binary, "/upload/2010NB.CEB?v=1", Some(CEB)),
+            (binary, "/upload/nb.caj", Some(CAJ)),
+            (binary, "/upload/nb.kdh", Some(CAJ)),
+            (binary, "/upload/nb.bin", None),
+            (binary, "/upload/nb.pdf", None),
+            (notice, "/upload/2010nb.ceb", None),
+            (b"CEB file", "/upload/2010nb.ceb", None),
+        ];
+        for (body, name, want) in cases {
+            assert_eq!(sniff_document_type(body, Some(name)), *want, "{name}");
+        }
+        assert_eq!(sniff_document_type(binary, None), None);
     }
 
     /// A container's magic at offset 0 wins over a PDF it stores within its first 1024 bytes.
