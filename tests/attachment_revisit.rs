@@ -6,6 +6,7 @@
 //! without validators is fetched in full, as before.
 
 mod common;
+mod s3_support;
 
 use std::sync::{Arc, Mutex};
 
@@ -13,7 +14,7 @@ use common::route_server::{
     Answer, Request, RouteServer, exported, newest_run_report, portals_config, report_page,
     run_nianbao,
 };
-use common::{stderr, warc_files};
+use common::{COMMAND_LIMIT, run_limited, stderr, warc_files};
 use nianbao::warc::{WarcReader, WarcRecord, parse_http_head};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -47,6 +48,8 @@ struct Site {
     pdf_bodies: usize,
     /// The PDF's server fails (500) whatever it is asked.
     pdf_fails: bool,
+    /// A paragraph added to the page (an edit: another content hash).
+    page_note: Option<String>,
 }
 
 impl Site {
@@ -70,13 +73,17 @@ impl Site {
                 if self.page_conditional && request.header("if-none-match") == Some(PAGE_ETAG) {
                     return not_modified();
                 }
+                let mut page = String::from_utf8(report_page(2025, PDF)).expect("UTF-8 page");
+                if let Some(note) = &self.page_note {
+                    page = page.replace("</div></body>", &format!("<p>{note}</p></div></body>"));
+                }
                 Answer {
                     status: 200,
                     headers: vec![
                         header("Content-Type", "text/html; charset=utf-8"),
                         header("ETag", PAGE_ETAG),
                     ],
-                    body: report_page(2025, PDF),
+                    body: page.into_bytes(),
                 }
             }
             PDF if self.pdf_fails => Answer {
@@ -159,10 +166,24 @@ struct Portal {
     site: Arc<Mutex<Site>>,
     dir: tempfile::TempDir,
     config: std::path::PathBuf,
+    /// The environment of every command (credentials for a bucket).
+    env: Vec<(&'static str, &'static str)>,
 }
 
 impl Portal {
     fn crawled(page_conditional: bool, validators: PdfValidators) -> Portal {
+        let portal = Portal::new(page_conditional, validators, "", &[]);
+        portal.crawl();
+        portal
+    }
+
+    /// Not crawled yet; `extra` is added to the config, `env` to every command's environment.
+    fn new(
+        page_conditional: bool,
+        validators: PdfValidators,
+        extra: &str,
+        env: &[(&'static str, &'static str)],
+    ) -> Portal {
         let server = RouteServer::bind("127.0.0.96");
         let site = Arc::new(Mutex::new(Site {
             page_conditional,
@@ -171,6 +192,7 @@ impl Portal {
             validators,
             pdf_bodies: 0,
             pdf_fails: false,
+            page_note: None,
         }));
         let served = site.clone();
         server.serve_headed(Arc::new(move |request: &Request| {
@@ -180,19 +202,22 @@ impl Portal {
         let config = portals_config(dir.path(), &[(PORTAL, format!("{}/nb/", server.base))]);
         let mut text = std::fs::read_to_string(&config).expect("config");
         text.push_str("[crawl]\nrevisit_after = \"0s\"\n");
+        text.push_str(extra);
         std::fs::write(&config, text).expect("config");
-        let portal = Portal {
+        Portal {
             server,
             site,
             dir,
             config,
-        };
-        portal.crawl();
-        portal
+            env: env.to_vec(),
+        }
     }
 
     fn crawl(&self) {
-        let out = run_nianbao(&self.config, &["crawl"]);
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.arg("--config").arg(&self.config).arg("crawl");
+        cmd.envs(self.env.iter().copied());
+        let out = run_limited(cmd, COMMAND_LIMIT);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
 
@@ -420,4 +445,32 @@ fn a_failed_request_never_drops_a_held_file() {
         );
         assert_eq!(file["missing"], Value::Null, "{file}");
     }
+}
+
+/// With the archive on an S3 bucket and the local copies of its files gone (a pruned cache), a
+/// revisit whose page changed while its PDF answered 304 commits the new version: the kept
+/// file was put into the bucket with the version that first named it, and is not read again.
+#[test]
+fn a_kept_file_missing_from_a_pruned_cache_is_not_put_again() {
+    let Some(moto) =
+        s3_support::Moto::start("a_kept_file_missing_from_a_pruned_cache_is_not_put_again")
+    else {
+        return;
+    };
+    moto.create_bucket("nianbao-revisit");
+    let storage = moto.storage_toml("nianbao-revisit", "archive");
+    let portal = Portal::new(false, PdfValidators::ETag, &storage, s3_support::AWS_ENV);
+    portal.crawl();
+    for cache in ["raw", "text"] {
+        let dir = portal.dir.path().join("data").join(cache);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("prune the cache");
+        }
+    }
+    portal.site.lock().expect("site").page_note = Some("补充说明：数据已更正。".into());
+    portal.crawl();
+    let counts = portal.counts();
+    assert_eq!(counts["attachments_not_modified"], 1, "{counts}");
+    assert_eq!(counts["failures"], serde_json::json!({}), "{counts}");
+    assert_eq!(counts["new_versions"], 1, "{counts}");
 }
