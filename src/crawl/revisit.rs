@@ -284,6 +284,9 @@ impl Engine {
         (attachments, exchanges): (Vec<AttachmentRecord>, Vec<StoredExchange>),
     ) -> NewCapture {
         let mut record = previous.record;
+        // A draft: id, version, seq and aliases are the commit's to give.
+        (record.id, record.version, record.seq) = (String::new(), 0, 0);
+        record.aliases = Vec::new();
         record.content_hash = super::item::content_hash(page_hash, &attachments);
         record.attachments = attachments;
         record.fetched_at = answer.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true);
