@@ -245,6 +245,10 @@ pub struct PortalReport {
     pub list_page_limit_reached: bool,
     pub items_fetched: u64,
     pub attachments_fetched: u64,
+    /// Attachments a revisit asked with their validators and the server answered 304: the
+    /// version keeps the file it holds.
+    #[serde(default)]
+    pub attachments_not_modified: u64,
     pub new_documents: u64,
     pub new_versions: u64,
     pub new_aliases: u64,

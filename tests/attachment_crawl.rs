@@ -213,9 +213,14 @@ fn an_oversize_attachment_is_asked_again_only_when_the_limit_is_raised() {
         !keys.contains_key("missing") && !keys.contains_key("max_body_bytes"),
         "{attachment}"
     );
-    // Complete now: the next run asks for the page conditionally and nothing more.
+    // Complete now: the next run asks for the page conditionally and, as at any revisit, the
+    // PDF it holds, with the ETag of its last response: both answer 304, nothing is new.
     crawl_ok(&h);
-    assert_eq!(count_target(s, &pdf), 2);
+    assert_eq!(count_target(s, &page), 4);
+    assert_eq!(count_target(s, &pdf), 3);
+    assert_eq!(run_count(&h, s, "attachments_not_modified"), 1);
+    assert_eq!(run_count(&h, s, "attachments_fetched"), 0);
+    assert_eq!(report_versions(&h).len(), 2);
 }
 
 #[test]

@@ -9,10 +9,11 @@ use url::Url;
 
 use super::item::excluded_key;
 use super::list::kind_name;
+use super::revisit::{Held, PreviousVersion};
 use super::{Engine, Task};
 use crate::classify::{self, PageKind};
 use crate::export::{AttachmentRecord, non_empty};
-use crate::extract::Metadata;
+use crate::extract::AttachmentLink;
 use crate::fetch::{Capture, ExcludeReason, FetchOptions, FetchOutcome, StoredExchange};
 use crate::page::PageRole;
 use crate::store::{AttachmentWait, UrlState};
@@ -62,111 +63,143 @@ impl Engine {
         wait
     }
 
-    /// Fetches an item's attachments from any public host. A failed attachment is recorded in
-    /// the item's record without a hash, with why it is missing, and counted.
+    /// Fetches an item's attachments (`links`) from any public host. A failed attachment is
+    /// recorded in the item's record without a hash, with why it is missing, and counted. At a
+    /// revisit, `previous` is the version archived before: see `fetch_attachment`.
     pub(super) async fn fetch_attachments(
         &self,
         portal: &str,
-        metadata: &Metadata,
+        links: &[AttachmentLink],
+        previous: Option<&PreviousVersion>,
     ) -> Option<(Vec<AttachmentRecord>, Vec<StoredExchange>)> {
         let mut records = Vec::new();
         let mut exchanges = Vec::new();
-        let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-        for link in &metadata.attachments {
-            let options = FetchOptions {
-                validators: None,
-                scope: &any_host,
-                allow_private: self.allow_private(portal),
-                hold: None,
-                stop: Some(&self.stopping),
-            };
-            let request = crate::discover::PageRequest::Get(link.url.clone());
-            let mut record = AttachmentRecord {
-                url: link.url.to_string(),
-                name: non_empty(link.name.clone()),
-                content_type: None,
-                sha256: None,
-                raw_path: None,
-                text: Default::default(),
-                missing: None,
-                max_body_bytes: None,
-            };
-            match self.fetch(portal, &request, &options).await {
-                FetchOutcome::Fetched(capture) if capture.has_content_status() => {
-                    self.report(portal, |r| r.attachments_fetched += 1);
-                    let capture = Arc::new(capture);
-                    if let Some(kind) = self.not_a_document(portal, &capture).await {
-                        tracing::warn!(url = %link.url, %kind, "attachment is no document");
-                        let kind = format!("attachment_{kind}");
-                        self.report(portal, |r| {
-                            *r.failures.entry(kind.clone()).or_default() += 1
-                        });
-                        record.missing = Some(kind);
-                        records.push(record);
-                        continue;
-                    }
-                    let capture = Arc::unwrap_or_clone(capture);
-                    // `点击下载` says nothing of the file; the server's file name does.
-                    if record
-                        .name
-                        .as_deref()
-                        .is_none_or(crate::extract::names_no_file)
-                        && let Some(file) = capture.disposition_filename()
-                    {
-                        record.name = Some(file);
-                    }
-                    let sniffed =
-                        classify::sniff_document_type(&capture.body, Some(link.url.as_str()))
-                            .map(str::to_string);
-                    record.content_type =
-                        sniffed.or_else(|| capture.header("content-type").map(str::to_string));
-                    match self.store_bodies(&capture).await {
-                        Ok((blob, exchange)) => {
-                            exchanges.push(exchange);
-                            let url = link.url.as_str();
-                            let (sha, path) = (&blob.sha256, &blob.raw_path);
-                            if let Some(text) =
-                                self.derive_text(portal, url, sha, path, capture.body).await
-                            {
-                                record.text = text;
-                            }
-                            record.sha256 = Some(blob.sha256);
-                            record.raw_path = Some(blob.raw_path);
-                        }
-                        Err(e) => {
-                            tracing::error!(url = %link.url, "cannot store attachment: {e:#}");
-                            record.missing = Some("archive".into());
-                        }
-                    }
-                }
-                FetchOutcome::Stopped { .. } => return None,
-                FetchOutcome::Oversize { url, limit } => {
-                    // Not a fault of the host: it cannot come at this limit, so it is counted
-                    // apart and the log says which limit to raise.
-                    tracing::warn!(
-                        url = %url,
-                        limit,
-                        "attachment larger than max_body_bytes ({limit} bytes); not stored (raise fetch.max_body_bytes to keep it)"
-                    );
-                    self.report(portal, |r| r.oversize += 1);
-                    record.missing = Some(crate::export::MISSING_OVERSIZE.into());
-                    record.max_body_bytes = Some(limit);
-                }
-                other => {
-                    let what = match &other {
-                        FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
-                        o => o.describe(),
-                    };
-                    tracing::warn!(url = %link.url, "attachment not fetched: {what}");
-                    self.report(portal, |r| {
-                        *r.failures.entry("attachment".into()).or_default() += 1
-                    });
-                    record.missing = Some(missing_kind(&other));
-                }
-            }
+        for link in links {
+            let held = previous.and_then(|p| p.held(link.url.as_str()));
+            let (record, exchange) = self.fetch_attachment(portal, link, held).await?;
             records.push(record);
+            exchanges.extend(exchange);
         }
         Some((records, exchanges))
+    }
+
+    /// Fetches one attachment: its record, and the exchange to keep with the version when a
+    /// body came. None when the run stopped before it was asked.
+    ///
+    /// `held` is the attachment as the report's previous version holds it, at a revisit: it is
+    /// asked with the validators of its last response, and a 304 keeps it as it was (record and
+    /// exchange; nothing stored or derived again). A request that fails keeps it too (counted
+    /// and logged as any failure), so that no version loses a file to one failed request; only
+    /// a new body (another file, or one past `max_body_bytes`) changes it.
+    pub(super) async fn fetch_attachment(
+        &self,
+        portal: &str,
+        link: &AttachmentLink,
+        held: Option<Held<'_>>,
+    ) -> Option<(AttachmentRecord, Option<StoredExchange>)> {
+        let any_host = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
+        let validators = held.as_ref().and_then(Held::validators);
+        let options = FetchOptions {
+            validators: validators.as_ref(),
+            scope: &any_host,
+            allow_private: self.allow_private(portal),
+            hold: None,
+            stop: Some(&self.stopping),
+        };
+        let request = crate::discover::PageRequest::Get(link.url.clone());
+        let mut record = AttachmentRecord {
+            url: link.url.to_string(),
+            name: non_empty(link.name.clone()),
+            content_type: None,
+            sha256: None,
+            raw_path: None,
+            text: Default::default(),
+            missing: None,
+            max_body_bytes: None,
+        };
+        let outcome = self.fetch(portal, &request, &options).await;
+        if let (FetchOutcome::NotModified(_), Some(held)) = (&outcome, &held) {
+            self.report(portal, |r| r.attachments_not_modified += 1);
+            return Some(held.kept());
+        }
+        match outcome {
+            FetchOutcome::Fetched(capture) if capture.has_content_status() => {
+                self.report(portal, |r| r.attachments_fetched += 1);
+                let capture = Arc::new(capture);
+                if let Some(kind) = self.not_a_document(portal, &capture).await {
+                    tracing::warn!(url = %link.url, %kind, "attachment is no document");
+                    let kind = format!("attachment_{kind}");
+                    self.report(portal, |r| {
+                        *r.failures.entry(kind.clone()).or_default() += 1
+                    });
+                    if let Some(held) = &held {
+                        return Some(kept_after_failure(link, held));
+                    }
+                    record.missing = Some(kind);
+                    return Some((record, None));
+                }
+                let capture = Arc::unwrap_or_clone(capture);
+                // `点击下载` says nothing of the file; the server's file name does.
+                if record
+                    .name
+                    .as_deref()
+                    .is_none_or(crate::extract::names_no_file)
+                    && let Some(file) = capture.disposition_filename()
+                {
+                    record.name = Some(file);
+                }
+                let sniffed = classify::sniff_document_type(&capture.body, Some(link.url.as_str()))
+                    .map(str::to_string);
+                record.content_type =
+                    sniffed.or_else(|| capture.header("content-type").map(str::to_string));
+                match self.store_bodies(&capture).await {
+                    Ok((blob, exchange)) => {
+                        let url = link.url.as_str();
+                        let (sha, path) = (&blob.sha256, &blob.raw_path);
+                        if let Some(text) =
+                            self.derive_text(portal, url, sha, path, capture.body).await
+                        {
+                            record.text = text;
+                        }
+                        record.sha256 = Some(blob.sha256);
+                        record.raw_path = Some(blob.raw_path);
+                        return Some((record, Some(exchange)));
+                    }
+                    Err(e) => {
+                        tracing::error!(url = %link.url, "cannot store attachment: {e:#}");
+                        record.missing = Some("archive".into());
+                    }
+                }
+            }
+            FetchOutcome::Stopped { .. } => return None,
+            FetchOutcome::Oversize { url, limit } => {
+                // Not a fault of the host: it cannot come at this limit, so it is counted
+                // apart and the log says which limit to raise.
+                tracing::warn!(
+                    url = %url,
+                    limit,
+                    "attachment larger than max_body_bytes ({limit} bytes); not stored (raise fetch.max_body_bytes to keep it)"
+                );
+                self.report(portal, |r| r.oversize += 1);
+                record.missing = Some(crate::export::MISSING_OVERSIZE.into());
+                record.max_body_bytes = Some(limit);
+            }
+            other => {
+                let what = match &other {
+                    FetchOutcome::Fetched(c) => format!("HTTP {}", c.status),
+                    o => o.describe(),
+                };
+                tracing::warn!(url = %link.url, "attachment not fetched: {what}");
+                self.report(portal, |r| {
+                    *r.failures.entry("attachment".into()).or_default() += 1
+                });
+                if let Some(held) = &held {
+                    return Some(kept_after_failure(link, held));
+                }
+                record.missing = Some(missing_kind(&other));
+            }
+        }
+        Some((record, None))
     }
 
     /// What an attachment's answer is instead of a document: a page that says the file is not
@@ -201,6 +234,16 @@ impl Engine {
         )
         .then(|| kind_name(&kind))
     }
+}
+
+/// A held attachment kept by a version after its request failed (the failure is counted by the
+/// caller).
+fn kept_after_failure(
+    link: &AttachmentLink,
+    held: &Held<'_>,
+) -> (AttachmentRecord, Option<StoredExchange>) {
+    tracing::info!(url = %link.url, "kept the file the previous version holds; asked again at the next revisit");
+    held.kept()
 }
 
 /// Why an attachment that was asked for and did not come is missing, in the names the run

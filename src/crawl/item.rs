@@ -1,6 +1,6 @@
-//! Item pages: fetch (conditionally when known), read once (classify, extract, hash), fetch
-//! attachments (see `attachment`), store raw files, then commit a new document, version or
-//! alias, or nothing when unchanged.
+//! Item pages: fetch (conditionally when known; a 304 goes to `revisit`), read once (classify,
+//! extract, hash), fetch attachments (see `attachment`), store raw files, then commit a new
+//! document, version or alias, or nothing when unchanged.
 //! Challenges, soft 404s and other non-content pages are recorded, never archived; a page past
 //! the parse bounds or a body that is not text keeps its raw bytes for a later look.
 
@@ -11,6 +11,7 @@ use futures_util::future::BoxFuture;
 use url::Url;
 
 use super::list::kind_name;
+use super::revisit::PreviousVersion;
 use super::{Engine, Mode, Role, Task, TaskState, WiresInHand};
 use crate::archive::StoredBlob;
 use crate::classify::PageKind;
@@ -72,6 +73,10 @@ impl Engine {
         let outcome = self.fetch(&portal, &request, &options).await;
         let capture = match outcome {
             FetchOutcome::Fetched(capture) => capture,
+            // Its page unchanged, a report may still have a file replaced in place.
+            FetchOutcome::NotModified(answer) if validators.is_some() => {
+                return self.revisit_not_modified(task, known, answer).await;
+            }
             other => return self.record_unfetched(&portal, &other, Some((task, known))),
         };
         self.report(&portal, |r| {
@@ -91,7 +96,12 @@ impl Engine {
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
         }
-        self.read_fetched_item(task, list_url, known, Arc::new(capture))
+        // A revisit asks the files the report's previous version holds conditionally.
+        let previous = known
+            .as_ref()
+            .filter(|_| validators.is_some())
+            .and_then(|s| self.previous_version(&url, s));
+        self.read_fetched_item(task, list_url, known, previous, Arc::new(capture))
             .await
     }
 
@@ -103,9 +113,10 @@ impl Engine {
         task: &'a Task,
         list_url: &'a str,
         known: Option<UrlState>,
+        previous: Option<PreviousVersion>,
         capture: Arc<Capture>,
     ) -> BoxFuture<'a, TaskState> {
-        Box::pin(self.read_and_archive_item(task, list_url, known, capture))
+        Box::pin(self.read_and_archive_item(task, list_url, known, previous, capture))
     }
 
     async fn read_and_archive_item(
@@ -113,6 +124,7 @@ impl Engine {
         task: &Task,
         list_url: &str,
         known: Option<UrlState>,
+        previous: Option<PreviousVersion>,
         capture: Arc<Capture>,
     ) -> TaskState {
         let portal = task.portal.clone();
@@ -167,7 +179,9 @@ impl Engine {
                 return TaskState::Done;
             }
         }
-        let Some((attachments, exchanges)) = self.fetch_attachments(&portal, &metadata).await
+        let Some((attachments, exchanges)) = self
+            .fetch_attachments(&portal, &metadata.attachments, previous.as_ref())
+            .await
         else {
             // Stopped before an attachment was asked for: the whole item is left for the next
             // run, so that it is archived once, with its attachments, as if never interrupted.
@@ -188,16 +202,7 @@ impl Engine {
             .await
         {
             Ok(outcome) => {
-                self.report(&portal, |r| match outcome {
-                    CommitOutcome::NewDocument { .. } => r.new_documents += 1,
-                    CommitOutcome::NewVersion { .. } => r.new_versions += 1,
-                    CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
-                    CommitOutcome::Unchanged { .. } => r.unchanged += 1,
-                });
-                self.progress.archived(matches!(
-                    outcome,
-                    CommitOutcome::NewDocument { .. } | CommitOutcome::NewVersion { .. }
-                ));
+                self.count_commit(&portal, &outcome);
                 TaskState::Done
             }
             Err(e) => {
@@ -208,6 +213,21 @@ impl Engine {
                 TaskState::Failed(format!("archive: {e}"))
             }
         }
+    }
+
+    /// Counts a commit's outcome in the run report and the progress line (once committed: see
+    /// `Store::commit`).
+    pub(super) fn count_commit(&self, portal: &str, outcome: &CommitOutcome) {
+        self.report(portal, |r| match outcome {
+            CommitOutcome::NewDocument { .. } => r.new_documents += 1,
+            CommitOutcome::NewVersion { .. } => r.new_versions += 1,
+            CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
+            CommitOutcome::Unchanged { .. } => r.unchanged += 1,
+        });
+        self.progress.archived(matches!(
+            outcome,
+            CommitOutcome::NewDocument { .. } | CommitOutcome::NewVersion { .. }
+        ));
     }
 
     /// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and
@@ -243,17 +263,7 @@ impl Engine {
             Option<AttachmentWait>,
         ),
     ) -> anyhow::Result<CommitOutcome> {
-        // Attachments are part of the document: a changed attachment is a new version.
-        let mut hash_input = page_hash;
-        for a in &attachments {
-            hash_input.push('\n');
-            hash_input.push_str(a.sha256.as_deref().unwrap_or("-"));
-        }
-        let content_hash = if attachments.is_empty() {
-            hash_input
-        } else {
-            dedup::sha256_hex(hash_input.as_bytes())
-        };
+        let content_hash = content_hash(page_hash, &attachments);
         let content_type = match kind {
             PageKind::Attachment { content_type } => Some(content_type.clone()),
             _ => capture.header("content-type").map(str::to_string),
@@ -534,6 +544,20 @@ pub(super) fn excluded_key(reason: &ExcludeReason) -> &'static str {
         ExcludeReason::PrivateAddress => "private_address",
         ExcludeReason::Scheme(_) => "scheme",
     }
+}
+
+/// A version's content hash: its page's, and with attachments the digest of the page's and
+/// theirs. Attachments are part of the document: a changed attachment is a new version.
+pub(super) fn content_hash(page_hash: String, attachments: &[AttachmentRecord]) -> String {
+    if attachments.is_empty() {
+        return page_hash;
+    }
+    let mut hash_input = page_hash;
+    for a in attachments {
+        hash_input.push('\n');
+        hash_input.push_str(a.sha256.as_deref().unwrap_or("-"));
+    }
+    dedup::sha256_hex(hash_input.as_bytes())
 }
 
 /// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and

@@ -10,6 +10,7 @@ mod list;
 mod pace;
 mod progress;
 mod queue;
+mod revisit;
 mod task;
 mod text;
 mod upload;

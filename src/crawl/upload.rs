@@ -11,6 +11,11 @@ use crate::store::NewCapture;
 impl Engine {
     /// Puts the files `new` names into storage; nothing to do with data_dir storage. An error
     /// names the key and fails the item (it is fetched again next time), never the run.
+    ///
+    /// A file missing from data_dir is skipped: this crawl writes every file it stores there, so
+    /// a missing one is a file a revisit kept from the version before (an attachment answered
+    /// 304, a page answered 304) that the cache no longer holds, and it went into storage before
+    /// that version was committed.
     pub(super) async fn put_version_files(&self, new: &NewCapture) -> anyhow::Result<()> {
         if !self.storage.is_remote() {
             return Ok(());
@@ -31,6 +36,18 @@ impl Engine {
             }
             text.extend(attachment.text.text_path.clone());
         }
+        let cached = |key: &str| {
+            let present = self.archive.absolute(key).is_file();
+            if !present {
+                tracing::debug!(
+                    key,
+                    "kept from an earlier version, not in the cache: not put again"
+                );
+            }
+            present
+        };
+        raw.retain(|key, _| cached(key));
+        text.retain(|key| cached(key));
         for (key, sha256) in raw {
             let archive = self.archive.clone();
             let path = key.clone();

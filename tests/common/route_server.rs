@@ -1,6 +1,7 @@
 //! A small HTTP/1.1 server of the test's own, for portals the simulator does not model: each
 //! request target is answered by a route function and logged, and each connection is closed
-//! after its answer.
+//! after its answer. A route that needs the request's headers or answers with headers of its
+//! own (validators, a 304) is a `HeadedRoute`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -10,6 +11,38 @@ use tokio::net::TcpListener;
 
 /// Answers a request target with (status, content type, body); see `redirect` for a redirect.
 pub type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
+
+/// Answers a request, seen whole, with an `Answer`.
+pub type HeadedRoute = Arc<dyn Fn(&Request) -> Answer + Send + Sync>;
+
+/// A request as the server read it: its target and its headers (names lower-cased).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The value of header `name` (lower-case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Whether it is a conditional request (If-None-Match or If-Modified-Since).
+    pub fn is_conditional(&self) -> bool {
+        self.header("if-none-match").is_some() || self.header("if-modified-since").is_some()
+    }
+}
+
+/// A status, headers of the route's own and a body (Content-Length and Connection are added).
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
 
 /// The content type by which a route's answer says its body is a Location (see `redirect`).
 const REDIRECT: &str = "route-server/redirect";
@@ -26,7 +59,7 @@ pub struct RouteServer {
     /// `http://IP:PORT`
     pub base: String,
     listener: Mutex<Option<TcpListener>>,
-    log: Arc<Mutex<Vec<(String, Instant)>>>,
+    log: Arc<Mutex<Vec<(Request, Instant)>>>,
 }
 
 impl RouteServer {
@@ -48,6 +81,26 @@ impl RouteServer {
 
     /// Starts answering with `route` (once).
     pub fn serve(&self, route: Route) {
+        self.serve_headed(Arc::new(move |request: &Request| {
+            let (status, content_type, body) = route(&request.target);
+            if content_type == REDIRECT {
+                let location = String::from_utf8_lossy(&body).into_owned();
+                return Answer {
+                    status,
+                    headers: vec![("Location".into(), location)],
+                    body: Vec::new(),
+                };
+            }
+            Answer {
+                status,
+                headers: vec![("Content-Type".into(), content_type)],
+                body,
+            }
+        }))
+    }
+
+    /// Starts answering with `route`, which sees each request whole (once).
+    pub fn serve_headed(&self, route: HeadedRoute) {
         let listener = self
             .listener
             .lock()
@@ -64,11 +117,30 @@ impl RouteServer {
 
     /// Every request target received, in order, with when its head was read in full.
     pub fn timed_requests(&self) -> Vec<(String, Instant)> {
-        self.log.lock().expect("log lock").clone()
+        self.log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .map(|(r, t)| (r.target.clone(), *t))
+            .collect()
+    }
+
+    /// Every request received, in order, with its headers.
+    pub fn received(&self) -> Vec<Request> {
+        self.log
+            .lock()
+            .expect("log lock")
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect()
     }
 }
 
-async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<(String, Instant)>>>) {
+async fn serve(
+    listener: TcpListener,
+    route: HeadedRoute,
+    log: Arc<Mutex<Vec<(Request, Instant)>>>,
+) {
     loop {
         let Ok((mut socket, _)) = listener.accept().await else {
             return;
@@ -85,24 +157,32 @@ async fn serve(listener: TcpListener, route: Route, log: Arc<Mutex<Vec<(String, 
                 }
             }
             let head = String::from_utf8_lossy(&buf).into_owned();
-            let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let mut lines = head.split("\r\n");
+            let target = lines
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .unwrap_or("/")
+                .to_string();
+            let headers = lines
+                .take_while(|l| !l.is_empty())
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+                .collect();
+            let request = Request { target, headers };
             log.lock()
                 .expect("log lock")
-                .push((target.clone(), Instant::now()));
-            let (status, content_type, mut body) = route(&target);
-            let header = if content_type == REDIRECT {
-                let location = String::from_utf8_lossy(&std::mem::take(&mut body)).into_owned();
-                format!(
-                    "HTTP/1.1 {status} X\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                )
-            } else {
-                format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                    body.len()
-                )
-            };
+                .push((request.clone(), Instant::now()));
+            let answer = route(&request);
+            let mut header = format!("HTTP/1.1 {} X\r\n", answer.status);
+            for (name, value) in &answer.headers {
+                header.push_str(&format!("{name}: {value}\r\n"));
+            }
+            header.push_str(&format!(
+                "Content-Length: {}\r\nConnection: close\r\n\r\n",
+                answer.body.len()
+            ));
             let _ = socket.write_all(header.as_bytes()).await;
-            let _ = socket.write_all(&body).await;
+            let _ = socket.write_all(&answer.body).await;
         });
     }
 }

@@ -296,8 +296,8 @@ impl SiteState {
 
     /// Static item pages carry an entity tag that changes only when the document is edited (the
     /// view counter is volatile and does not count), and answer a matching If-None-Match with 304,
-    /// as the nginx in front of a TRS or Hanweb site does. The legacy ASP family, being dynamic,
-    /// sends no validators.
+    /// as the nginx in front of a TRS or Hanweb site does; so do their static attachment files,
+    /// with a tag of their bytes. The legacy ASP family, being dynamic, sends no validators.
     fn conditional(&self, req: &Request, response: Response) -> Response {
         if response.status != 200 || req.method != "GET" || self.spec.family == Family::LegacyGbk {
             return response;
@@ -306,14 +306,25 @@ impl SiteState {
             .docs
             .iter()
             .find(|d| d.path == req.target || d.alias.as_deref() == Some(req.target.as_str()));
-        let Some(doc) = doc else {
-            return response;
+        let etag = match doc {
+            Some(doc) => format!("\"{}-{}\"", doc.id, doc.extra_paragraphs.len()),
+            None if self.is_attachment(&req.target) && response.filler.is_none() => {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(&response.body, &mut hasher);
+                format!("\"file-{:016x}\"", std::hash::Hasher::finish(&hasher))
+            }
+            None => return response,
         };
-        let etag = format!("\"{}-{}\"", doc.id, doc.extra_paragraphs.len());
         if req.header("if-none-match") == Some(etag.as_str()) {
             return Response::new(304, "text/html", Vec::new()).header("ETag", &etag);
         }
         response.header("ETag", &etag)
+    }
+
+    fn is_attachment(&self, target: &str) -> bool {
+        self.docs
+            .iter()
+            .any(|d| d.attachments.iter().any(|a| a.path == target))
     }
 
     fn robots(&self) -> String {
