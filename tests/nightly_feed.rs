@@ -118,7 +118,7 @@ fn nightly_crawls_are_cheap_and_see_exactly_what_changed() {
         .expect("nometa has documents");
     nometa.edit_document(&newest.path, "补充说明：本报告第三部分数据已更正。");
     h.sim.site("gbk").bump_counters();
-    let bodies_before = bodies_sent(&h);
+    let (bodies_before, requests_before) = (bodies_sent(&h), total_requests(&h));
     let out = h.run(&["crawl"]);
     assert_eq!(out.status.code(), Some(0), "third crawl: {}", stderr(&out));
     let third = h.export();
@@ -153,6 +153,12 @@ fn nightly_crawls_are_cheap_and_see_exactly_what_changed() {
         bodies_sent(&h) - bodies_before < first_requests / 2,
         "the third crawl stays cheap too: {} bodies vs {first_requests} requests the first time",
         bodies_sent(&h) - bodies_before
+    );
+    let third_requests = total_requests(&h) - requests_before;
+    // And in requests: the files' 304s are requests (38 of 76 here, most of them 304s).
+    assert!(
+        third_requests * 3 < first_requests * 2,
+        "{third_requests} requests vs {first_requests} the first time"
     );
 
     // Reports name the run and its counts, machine-readably.

@@ -167,6 +167,9 @@ impl Engine {
                     }
                     Err(e) => {
                         tracing::error!(url = %link.url, "cannot store attachment: {e:#}");
+                        if let Some(held) = &held {
+                            return Some(kept_after_failure(link, held));
+                        }
                         record.missing = Some("archive".into());
                     }
                 }
