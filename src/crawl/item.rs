@@ -188,7 +188,7 @@ impl Engine {
             return TaskState::Queued;
         };
         let wait = self.attachment_wait(task, known.as_ref(), &attachments);
-        match self
+        let archived = self
             .archive_item(
                 task,
                 list_url,
@@ -199,35 +199,40 @@ impl Engine {
                 metadata,
                 (attachments, exchanges, wait),
             )
-            .await
-        {
+            .await;
+        self.committed(task, archived)
+    }
+
+    /// An item's task after its commit: the outcome counted in the run report and the progress
+    /// line (once committed: see `Store::commit`), or the failure counted and logged.
+    pub(super) fn committed(
+        &self,
+        task: &Task,
+        archived: anyhow::Result<CommitOutcome>,
+    ) -> TaskState {
+        let portal = &task.portal;
+        match archived {
             Ok(outcome) => {
-                self.count_commit(&portal, &outcome);
+                self.report(portal, |r| match outcome {
+                    CommitOutcome::NewDocument { .. } => r.new_documents += 1,
+                    CommitOutcome::NewVersion { .. } => r.new_versions += 1,
+                    CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
+                    CommitOutcome::Unchanged { .. } => r.unchanged += 1,
+                });
+                self.progress.archived(matches!(
+                    outcome,
+                    CommitOutcome::NewDocument { .. } | CommitOutcome::NewVersion { .. }
+                ));
                 TaskState::Done
             }
             Err(e) => {
                 tracing::error!(url = %task.request.url, "cannot archive: {e:#}");
-                self.report(&portal, |r| {
+                self.report(portal, |r| {
                     *r.failures.entry("archive".into()).or_default() += 1
                 });
                 TaskState::Failed(format!("archive: {e}"))
             }
         }
-    }
-
-    /// Counts a commit's outcome in the run report and the progress line (once committed: see
-    /// `Store::commit`).
-    pub(super) fn count_commit(&self, portal: &str, outcome: &CommitOutcome) {
-        self.report(portal, |r| match outcome {
-            CommitOutcome::NewDocument { .. } => r.new_documents += 1,
-            CommitOutcome::NewVersion { .. } => r.new_versions += 1,
-            CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
-            CommitOutcome::Unchanged { .. } => r.unchanged += 1,
-        });
-        self.progress.archived(matches!(
-            outcome,
-            CommitOutcome::NewDocument { .. } | CommitOutcome::NewVersion { .. }
-        ));
     }
 
     /// Stores a capture's body, and its wire bytes when Content-Encoding made them differ, and
@@ -340,6 +345,19 @@ impl Engine {
         Ok(outcome)
     }
 
+    /// Puts a version's files into storage (see `upload`), then commits it: the outcome, and the
+    /// version back for its WARC records.
+    pub(super) async fn put_and_commit(
+        &self,
+        new: NewCapture,
+    ) -> anyhow::Result<(CommitOutcome, NewCapture)> {
+        self.put_version_files(&new).await?;
+        let store = self.store.clone();
+        Ok(self
+            .blocking_io(move || store.commit(&new).map(|outcome| (outcome, new)))
+            .await??)
+    }
+
     /// [`Self::archive_item`] with a step between storing the page and committing it: deriving
     /// an attachment's text, or uploading the version's files to remote storage.
     async fn archive_item_in_steps(
@@ -352,11 +370,7 @@ impl Engine {
         let (blob, exchange) = self.store_bodies(capture).await?;
         let text = self.document_text(&task.portal, capture, kind, &blob).await;
         let (new, in_hand) = with_page(draft, blob, exchange, capture, text);
-        self.put_version_files(&new).await?;
-        let store = self.store.clone();
-        let (outcome, new) = self
-            .blocking_io(move || store.commit(&new).map(|outcome| (outcome, new)))
-            .await??;
+        let (outcome, new) = self.put_and_commit(new).await?;
         if let Some(sink) = self.warc.clone() {
             let written = outcome.clone();
             let page = capture.clone();

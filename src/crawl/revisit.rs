@@ -192,19 +192,8 @@ impl Engine {
                 page_hash,
                 (attachments, exchanges),
             );
-            match self.commit_kept_page(&portal, new).await {
-                Ok(outcome) => {
-                    self.count_commit(&portal, &outcome);
-                    TaskState::Done
-                }
-                Err(e) => {
-                    tracing::error!(url = %task.request.url, "cannot archive: {e:#}");
-                    self.report(&portal, |r| {
-                        *r.failures.entry("archive".into()).or_default() += 1
-                    });
-                    TaskState::Failed(format!("archive: {e}"))
-                }
-            }
+            let archived = self.commit_kept_page(&portal, new).await;
+            self.committed(task, archived)
         })
     }
 
@@ -321,11 +310,7 @@ impl Engine {
         portal: &str,
         new: NewCapture,
     ) -> anyhow::Result<CommitOutcome> {
-        self.put_version_files(&new).await?;
-        let store = self.store.clone();
-        let (outcome, new) = self
-            .blocking_io(move || store.commit(&new).map(|outcome| (outcome, new)))
-            .await??;
+        let (outcome, new) = self.put_and_commit(new).await?;
         if let Some(sink) = self.warc.clone() {
             let written = outcome.clone();
             let result = self
