@@ -102,14 +102,7 @@ fn query_pages(url: &Url, doc: &Html, html: &str, base: &LinkBase) -> Vec<(Url, 
             pages.entry(n).or_insert(link);
         }
     }
-    if pages.keys().all(|n| *n == 1) {
-        return Vec::new();
-    }
-    pages
-        .into_iter()
-        .filter(|(_, u)| u != url)
-        .map(|(n, u)| (u, n))
-        .collect()
+    other_pages(pages, url)
 }
 
 /// The query of `url` without `param`, its pairs as written (not decoded) and sorted.
@@ -184,7 +177,12 @@ fn pages_named(
             pages.entry(1).or_insert(link);
         }
     }
-    // Only an article of more than one page, without the page itself.
+    other_pages(pages, url)
+}
+
+/// The pages found, by number, as the other pages of the article at `url`: none for an article
+/// of one page, never the page itself.
+fn other_pages(pages: BTreeMap<u64, Url>, url: &Url) -> Vec<(Url, u64)> {
     if pages.keys().all(|n| *n == 1) {
         return Vec::new();
     }
