@@ -199,13 +199,20 @@ impl Archive {
         };
         let plain = self.absolute(&plain_path);
         match fs::metadata(&plain) {
-            Ok(meta) if meta.len() == body.len() as u64 => return Ok(found(plain_path)),
-            // A file of the wrong size under a content address was truncated or damaged after
-            // it was written: write the body again (the rename below replaces it atomically).
+            // Reading the file back is far cheaper than the fetch that brought the body here
+            // again, and finds a damaged byte that leaves the size as it was.
+            Ok(meta)
+                if meta.len() == body.len() as u64 && fs::read(&plain).is_ok_and(|b| b == body) =>
+            {
+                return Ok(found(plain_path));
+            }
+            // A file under a content address that holds other bytes was truncated or damaged
+            // after it was written: write the body again (the rename below replaces it
+            // atomically).
             Ok(meta) => {
                 tracing::warn!(
                     path = %plain.display(),
-                    "archive file was damaged ({} bytes, expected {}); writing it again",
+                    "archive file was damaged ({} bytes, expected {} with sha256 {sha256}); writing it again",
                     meta.len(),
                     body.len()
                 );

@@ -49,6 +49,27 @@ fn a_truncated_file_is_detected_and_written_again() {
     );
 }
 
+#[test]
+fn a_damaged_byte_that_keeps_the_size_is_found_and_written_again() {
+    // Bit rot, or a stray write: the plain file keeps its length but not its bytes.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let archive = Archive::open(dir.path()).expect("open archive");
+    let body = b"<html>a report of some length</html>";
+    let blob = archive.store(body).expect("store");
+    let path = archive.absolute(&blob.raw_path);
+    let mut damaged = body.to_vec();
+    damaged[12] ^= 0x20;
+    fs::write(&path, &damaged).expect("damage");
+    assert!(matches!(
+        archive.read_verified(&blob.raw_path, &blob.sha256),
+        Err(ArchiveError::Damaged { .. })
+    ));
+    let again = archive.store(body).expect("store again");
+    assert!(again.newly_written);
+    assert_eq!(again.raw_path, blob.raw_path);
+    assert_eq!(fs::read(&path).expect("read back"), body);
+}
+
 fn page() -> Vec<u8> {
     (0..200)
         .map(|i| format!("<tr><td>第{i}项</td><td>政府信息公开</td></tr>"))
