@@ -215,6 +215,22 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
     },
+    /// Read back every file the archive's records name (raw bodies, wire bodies, derived text)
+    /// and check each against its sha256; with --warc, every record of the WARC files too.
+    /// Changes nothing. Exit code 1 when something is missing or damaged.
+    Verify {
+        /// Only versions with a seq greater than this.
+        #[arg(long, default_value_t = 0, value_name = "SEQ")]
+        since: u64,
+        /// Also read every record of the WARC files in data_dir and check its digests.
+        #[arg(long)]
+        warc: bool,
+        /// With remote storage, also check the stored copy of every file that data_dir holds.
+        #[arg(long)]
+        storage: bool,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
     /// List the URLs quarantined by the crash guard (in flight at two consecutive abnormal ends
     /// of the process), or clear them so the next crawl fetches them again.
     Quarantine {
@@ -299,6 +315,7 @@ impl Command {
             | Command::Report { .. }
             | Command::Export { .. }
             | Command::Tables { .. }
+            | Command::Verify { .. }
             | Command::Inspect { .. } => true,
             Command::Failures {
                 retry,

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use nianbao::warc::{
     REVISIT_PROFILE, ResponseKind, RevisitOf, WarcCapture, WarcReader, WarcRecord, WarcSettings,
-    WarcWriter, WrittenResponse, cdxj_index, parse_http_head,
+    WarcWriter, WrittenResponse, cdxj_index, next_whole_record, parse_http_head,
 };
 use serde_json::json;
 use sha1::{Digest, Sha1};
@@ -414,6 +414,69 @@ fn open_cuts_a_half_written_last_record() {
     let (_, recovery) = WarcWriter::open(dir.path(), settings(1 << 30)).expect("reopens");
     assert_eq!((recovery.cut_bytes, recovery.records_kept), (0, 15));
     assert_eq!(recovery.damage, None);
+}
+
+#[test]
+fn open_leaves_a_file_damaged_inside_as_it_is() {
+    // A damaged byte inside the newest file (a bad sector, not a stop while writing): the records
+    // after it are whole, and cutting the file there would throw them away.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = write_sample(dir.path(), 1 << 30);
+    let file = dir.path().join(&written[0].1.file);
+    let hit = &written[1].1;
+    let mut bytes = fs::read(&file).expect("read");
+    bytes[(hit.offset + hit.length / 2) as usize] ^= 0xff;
+    fs::write(&file, &bytes).expect("write");
+    let whole_before = WarcReader::open(&file)
+        .expect("opens")
+        .take_while(Result::is_ok)
+        .count();
+
+    let (_, recovery) = WarcWriter::open(dir.path(), settings(1 << 30)).expect("reopens");
+    assert_eq!(recovery.cut_bytes, 0);
+    assert!(recovery.damage.is_some());
+    assert_eq!(
+        fs::read(&file).expect("read"),
+        bytes,
+        "the file is as it was"
+    );
+
+    // Reading on from the next whole record finds all the rest.
+    let next = next_whole_record(&file, hit.offset)
+        .expect("scan")
+        .expect("a whole record follows");
+    assert_eq!(next, hit.offset + hit.length);
+    let rest: Vec<WarcRecord> = WarcReader::open_at(&file, next)
+        .expect("opens")
+        .collect::<Result<_, _>>()
+        .expect("every record after the damage is whole");
+    assert_eq!(whole_before + 1 + rest.len(), 15);
+}
+
+#[test]
+fn a_gzip_member_that_holds_no_record_is_not_the_next_record() {
+    // After damage at offset 0: a gzip stream (a gzip body a record stores verbatim) and then a
+    // real record. Only the record counts.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = write_sample(dir.path(), 1 << 30);
+    let good = fs::read(dir.path().join(&written[0].1.file)).expect("read");
+    let w = &written[0].1;
+    let first = &good[w.offset as usize..(w.offset + w.length) as usize];
+    let stray = gzip(b"<html>not a WARC record</html>");
+    let mut bytes = vec![b'x'];
+    bytes.extend_from_slice(&stray);
+    bytes.extend_from_slice(first);
+    let path = dir.path().join("damaged.warc.gz");
+    fs::write(&path, &bytes).expect("write");
+    assert_eq!(
+        next_whole_record(&path, 0).expect("scan"),
+        Some(1 + stray.len() as u64)
+    );
+    // Nothing whole after the last record's start.
+    assert_eq!(
+        next_whole_record(&path, 1 + stray.len() as u64).expect("scan"),
+        None
+    );
 }
 
 #[test]

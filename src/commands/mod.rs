@@ -14,6 +14,7 @@ mod shards;
 mod status;
 mod tables;
 mod text;
+mod verify;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,7 +28,8 @@ use crate::store::{Store, StoreError};
 pub mod exit {
     /// The run completed (per-URL failures are counted in the report, not here).
     pub const OK: u8 = 0;
-    /// The run completed, but at least one portal was unreachable or blocked.
+    /// The run completed, but at least one portal was unreachable or blocked; or `verify`
+    /// found archive files missing or damaged.
     pub const PORTALS_UNREACHABLE: u8 = 1;
     /// Bad usage or config.
     pub const USAGE: u8 = 2;
@@ -47,6 +49,8 @@ pub enum Outcome {
     PortalsUnreachable,
     Interrupted,
     FeedStopped,
+    /// `verify` found files missing or damaged.
+    Damaged,
 }
 
 impl Outcome {
@@ -56,6 +60,7 @@ impl Outcome {
             Outcome::PortalsUnreachable => exit::PORTALS_UNREACHABLE,
             Outcome::Interrupted => exit::INTERRUPTED,
             Outcome::FeedStopped => exit::FEED_STOPPED,
+            Outcome::Damaged => exit::PORTALS_UNREACHABLE,
         })
     }
 }
@@ -176,6 +181,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Demo { interval, with } => {
             demo::run(interval, with.as_deref(), overrides.data_dir.as_deref()).await
+        }
+        Command::Verify {
+            since,
+            warc,
+            storage,
+            format,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            let checks = verify::Checks {
+                since,
+                warc,
+                storage,
+            };
+            verify::run(&settings, checks, format)
         }
         Command::Quarantine { clear, all, format } => {
             let settings = load(&cli.config, &overrides)?;

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use cdxj::{cdxj_index, surt};
-pub use reader::{HttpHead, WarcReader, WarcRecord, parse_http_head};
+pub use reader::{HttpHead, WarcReader, WarcRecord, next_whole_record, parse_http_head};
 pub use record::{REVISIT_PROFILE, block_digest, payload_digest};
 pub use writer::{
     DEFAULT_MAX_FILE_BYTES, EncodedCapture, METADATA_URI_PREFIX, Recovery, WarcSettings,

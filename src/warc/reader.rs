@@ -3,7 +3,7 @@
 //! half-written last record off the newest file before the writer appends again.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::bufread::GzDecoder;
@@ -92,6 +92,25 @@ impl WarcReader {
             input: Counting {
                 inner: BufReader::with_capacity(64 * 1024, file),
                 consumed: 0,
+            },
+            failed: false,
+        })
+    }
+
+    /// Reads from the gzip member that starts at `offset` (where a scan, an index or
+    /// [`next_whole_record`] found one).
+    pub fn open_at(path: &Path, offset: u64) -> Result<WarcReader, WarcError> {
+        let io = |source| WarcError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io)?;
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        Ok(WarcReader {
+            path: path.to_path_buf(),
+            input: Counting {
+                inner: BufReader::with_capacity(64 * 1024, file),
+                consumed: offset,
             },
             failed: false,
         })
@@ -266,6 +285,47 @@ pub fn parse_http_head(block: &[u8]) -> Option<HttpHead> {
         headers,
         body_offset,
     })
+}
+
+/// Where the first whole record after the damaged member at `damaged` starts, if one does.
+///
+/// Damage inside a file (a flipped bit, a lost block) leaves the records after it whole; a
+/// record cut short by a stop while it was written leaves none. Every gzip header (1F 8B 08)
+/// after `damaged` is tried as the start of a member holding a WARC record, so a gzip body that
+/// a record stores verbatim is not taken for one (it holds no WARC record).
+pub fn next_whole_record(path: &Path, damaged: u64) -> Result<Option<u64>, WarcError> {
+    const MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
+    let io = |source| WarcError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let start = damaged.saturating_add(1);
+    let mut file = File::open(path).map_err(io)?;
+    file.seek(SeekFrom::Start(start)).map_err(io)?;
+    let mut input = BufReader::with_capacity(64 * 1024, file);
+    // The bytes from `at` on; a window keeps the last two of a read for a header across reads.
+    let mut window: Vec<u8> = Vec::with_capacity(64 * 1024 + 2);
+    let mut at = start;
+    loop {
+        let read = input.fill_buf().map_err(io)?;
+        if read.is_empty() {
+            return Ok(None);
+        }
+        window.extend_from_slice(read);
+        let n = read.len();
+        input.consume(n);
+        let mut from = 0;
+        while let Some(i) = find(&window[from..], &MAGIC) {
+            let candidate = at + (from + i) as u64;
+            if let Some(Ok(_)) = WarcReader::open_at(path, candidate)?.next() {
+                return Ok(Some(candidate));
+            }
+            from += i + 1;
+        }
+        let keep = window.len().min(MAGIC.len() - 1);
+        at += (window.len() - keep) as u64;
+        window.drain(..window.len() - keep);
+    }
 }
 
 /// What a scan of a file found: where its last complete record ends.

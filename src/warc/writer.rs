@@ -368,6 +368,24 @@ fn repair(path: &Path) -> Result<Recovery, WarcError> {
         path: path.to_path_buf(),
         source,
     };
+    if let Some(why) = &found.damage
+        && let Some(next) = super::reader::next_whole_record(path, found.good_end)?
+    {
+        // Damage inside the file, not a record cut short at its end: cutting there would
+        // throw away every whole record after it. The writer starts a new file anyway.
+        tracing::error!(
+            path = %path.display(),
+            offset = found.good_end,
+            next_record = next,
+            "WARC file is damaged inside ({why}); whole records follow, so it is left as it is: `nianbao verify --warc` lists the damage"
+        );
+        return Ok(Recovery {
+            file: None,
+            records_kept: found.records,
+            cut_bytes: 0,
+            damage: found.damage,
+        });
+    }
     let len = fs::metadata(path).map_err(io)?.len();
     let cut = len.saturating_sub(found.good_end);
     if cut > 0 {
