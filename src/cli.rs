@@ -217,7 +217,8 @@ pub enum Command {
     },
     /// Read back every file the archive's records name (raw bodies, wire bodies, derived text)
     /// and check each against its sha256; with --warc, every record of the WARC files too.
-    /// Changes nothing. Exit code 1 when something is missing or damaged.
+    /// Changes nothing unless --repair. Exit code 1 when something is (still) missing or
+    /// damaged.
     Verify {
         /// Only versions with a seq greater than this.
         #[arg(long, default_value_t = 0, value_name = "SEQ")]
@@ -228,6 +229,10 @@ pub enum Command {
         /// With remote storage, also check the stored copy of every file that data_dir holds.
         #[arg(long)]
         storage: bool,
+        /// Write a whole copy over each missing or damaged file that has one: its stored copy,
+        /// or a WARC record holding the same body (checked against the file's sha256).
+        #[arg(long)]
+        repair: bool,
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
@@ -315,8 +320,8 @@ impl Command {
             | Command::Report { .. }
             | Command::Export { .. }
             | Command::Tables { .. }
-            | Command::Verify { .. }
             | Command::Inspect { .. } => true,
+            Command::Verify { repair, .. } => !repair,
             Command::Failures {
                 retry,
                 retry_all_gone,

@@ -10,7 +10,7 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{Harness, stderr, warc_files};
+use common::{Harness, read_raw, stderr, warc_files};
 use nianbao_sim::SiteSpec;
 use serde_json::Value;
 
@@ -111,16 +111,15 @@ fn verify_names_every_missing_or_damaged_file_and_the_versions_that_name_it() {
     assert!(records_in_warc >= 3 * records.len() as u64, "{whole}");
 
     // A compressed page changed and another deleted; derived text cut inside a character.
-    let page = |compressed: bool, skip: usize| -> String {
+    let page = |skip: usize| -> String {
         records
             .iter()
             .map(|r| r["raw_path"].as_str().expect("raw_path").to_string())
-            .filter(|p| p.ends_with(".zst") == compressed)
+            .filter(|p| p.ends_with(".zst"))
             .nth(skip)
             .expect("such a page")
     };
-    let packed = page(true, 0);
-    let deleted = page(true, 1);
+    let (packed, deleted) = (page(0), page(1));
     let text = records
         .iter()
         .flat_map(|r| r["attachments"].as_array().expect("attachments"))
@@ -128,41 +127,32 @@ fn verify_names_every_missing_or_damaged_file_and_the_versions_that_name_it() {
         .next()
         .expect("derived text of an attachment")
         .to_string();
+    let originals: Vec<Vec<u8>> = [&packed, &deleted]
+        .iter()
+        .map(|p| read_raw(&data.join(p)))
+        .collect();
+    let original_text = std::fs::read(data.join(&text)).expect("read text");
     flip(&data.join(&packed), 30);
     std::fs::remove_file(data.join(&deleted)).expect("delete");
-    let mut cut = std::fs::read(data.join(&text)).expect("read text");
+    let mut cut = original_text.clone();
     cut.extend_from_slice("年".as_bytes().split_last().expect("bytes").1);
     std::fs::write(data.join(&text), cut).expect("cut the text");
-    let warc = warc_files(&data).remove(0);
-    let warc_len = std::fs::metadata(&warc).expect("metadata").len() as usize;
-    flip(&warc, warc_len / 2);
-    let warc_key = format!("warc/{}", warc.file_name().expect("name").to_string_lossy());
 
-    let (code, found) = verify(&h, &["--warc"]);
+    let (code, found) = verify(&h, &[]);
     assert_eq!(code, Some(1), "{found}");
     let mut expected = vec![
         (packed.clone(), "damaged".to_string()),
         (deleted.clone(), "missing".to_string()),
         (text.clone(), "damaged".to_string()),
-        (warc_key.clone(), "damaged".to_string()),
     ];
     expected.sort();
     assert_eq!(problems(&found), expected, "{found}");
     for path in [&packed, &deleted, &text] {
         assert_eq!(seqs_of(&found, path), naming(&records, path), "{path}");
     }
-    // One damaged record; every other is read, also after it.
-    assert_eq!(found["warc_records"], records_in_warc - 1, "{found}");
     // Nothing was changed: the same answer again.
-    let (_, again) = verify(&h, &["--warc"]);
+    let (_, again) = verify(&h, &[]);
     assert_eq!(problems(&again), expected);
-
-    // Without --warc the WARC file is not read; --since leaves out the versions up to it.
-    let (_, no_warc) = verify(&h, &[]);
-    assert!(!problems(&no_warc).iter().any(|(p, _)| *p == warc_key));
-    let last = records.len() as u64;
-    let (code, none) = verify(&h, &["--since", &last.to_string()]);
-    assert_eq!((code, none["versions"].as_u64()), (Some(0), Some(0)));
 
     // The text form names the file, the kind and the version.
     let out = h.run(&["verify"]);
@@ -173,6 +163,63 @@ fn verify_names_every_missing_or_damaged_file_and_the_versions_that_name_it() {
             && text_out.contains(&format!("raw body of seq {seq} ")),
         "{text_out}"
     );
+
+    // --repair: the pages from their WARC records, the text derived again from its PDF.
+    let (code, repaired) = verify(&h, &["--repair"]);
+    assert_eq!(code, Some(0), "{repaired}");
+    assert_eq!(repaired["repaired"], 3, "{repaired}");
+    let from = |path: &str| -> String {
+        repaired["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .find(|p| p["path"] == path)
+            .and_then(|p| p["repaired"].as_str())
+            .unwrap_or_else(|| panic!("{path} not repaired: {repaired}"))
+            .to_string()
+    };
+    assert!(from(&packed).starts_with("from warc/"), "{}", from(&packed));
+    assert!(
+        from(&deleted).starts_with("from warc/"),
+        "{}",
+        from(&deleted)
+    );
+    assert!(
+        from(&text).starts_with("derived again from raw/"),
+        "{}",
+        from(&text)
+    );
+    for (path, body) in [&packed, &deleted].iter().zip(&originals) {
+        assert_eq!(&read_raw(&data.join(path)), body, "{path}");
+    }
+    assert_eq!(
+        std::fs::read(data.join(&text)).expect("text"),
+        original_text
+    );
+    let (code, after) = verify(&h, &["--warc"]);
+    assert_eq!((code, problems(&after)), (Some(0), vec![]), "{after}");
+
+    // A byte of a WARC file changed: that record is named, every other one read.
+    let warc = warc_files(&data).remove(0);
+    let warc_len = std::fs::metadata(&warc).expect("metadata").len() as usize;
+    flip(&warc, warc_len / 2);
+    let warc_key = format!("warc/{}", warc.file_name().expect("name").to_string_lossy());
+    let (code, found) = verify(&h, &["--warc"]);
+    assert_eq!(code, Some(1), "{found}");
+    assert_eq!(
+        problems(&found),
+        [(warc_key.clone(), "damaged".to_string())]
+    );
+    assert!(found["problems"][0]["offset"].as_u64().is_some(), "{found}");
+    assert_eq!(found["warc_records"], records_in_warc - 1, "{found}");
+
+    // Without --warc the WARC file is not read; --since leaves out the versions up to it.
+    let (code, no_warc) = verify(&h, &[]);
+    assert_eq!((code, problems(&no_warc)), (Some(0), vec![]));
+    let last = records.len() as u64;
+    std::fs::remove_file(data.join(&deleted)).expect("delete");
+    let (code, none) = verify(&h, &["--since", &last.to_string()]);
+    assert_eq!((code, none["versions"].as_u64()), (Some(0), Some(0)));
 }
 
 #[test]
@@ -239,4 +286,35 @@ fn verify_checks_in_folder_storage_what_data_dir_lacks() {
     ];
     expected.sort();
     assert_eq!(problems(&summary), expected, "{summary}");
+
+    // --repair --storage: the plain file from its stored copy, the one gone everywhere from
+    // its WARC record (and put back into storage), the damaged stored copy from data_dir's.
+    let (code, summary) = verify(&h, &["--repair", "--storage"]);
+    assert_eq!(code, Some(0), "{summary}");
+    let repaired: Vec<(&str, &str)> = summary["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().expect("path"),
+                p["repaired"].as_str().expect("repaired"),
+            )
+        })
+        .collect();
+    assert_eq!(repaired.len(), 3, "{summary}");
+    for (path, from) in repaired {
+        let want = match path {
+            p if p == damaged_here => "from storage, ",
+            p if p == damaged_stored => "from data_dir's copy; put into storage at ",
+            _ => "from warc/",
+        };
+        assert!(from.starts_with(want), "{path}: {from}");
+    }
+    assert!(
+        store.join(gone_everywhere).exists(),
+        "put back into storage"
+    );
+    let (code, summary) = verify(&h, &["--storage"]);
+    assert_eq!((code, problems(&summary)), (Some(0), vec![]), "{summary}");
 }

@@ -313,6 +313,35 @@ impl Archive {
         Ok(())
     }
 
+    /// Writes `body` again at `raw_path`, in the form the path names (`.zst` compressed, else
+    /// plain), replacing what is there: a missing or damaged file restored from another copy.
+    /// The body must be the one the path is named by.
+    pub fn restore(&self, raw_path: &str, body: &[u8]) -> Result<(), ArchiveError> {
+        let sha256 = sha256_hex(body);
+        let target = self.absolute(raw_path);
+        let named = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.trim_end_matches(".zst") == sha256);
+        if !named {
+            return Err(ArchiveError::Damaged {
+                path: target,
+                len: body.len() as u64,
+                found: sha256,
+                expected: raw_path.to_string(),
+            });
+        }
+        let bytes = if is_compressed(raw_path) {
+            codec::compress(body).map_err(|source| ArchiveError::Io {
+                path: target.clone(),
+                source,
+            })?
+        } else {
+            body.to_vec()
+        };
+        self.write_atomically(&sha256, &target, &bytes)
+    }
+
     /// Reads back a stored body and checks it against its sha256, so that nothing damaged is
     /// handed on as if it were the capture.
     /// A compressed file is decompressed first (under the size limit).
@@ -354,6 +383,12 @@ pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ArchiveError> {
         source,
     })?;
     codec::decode(path, stored, limit)
+}
+
+/// The body stored `bytes` hold for the file at `path` (a storage key's local path):
+/// decompressed under `limit` when the name ends in `.zst`, as they are otherwise.
+pub fn stored_body(path: &Path, bytes: Vec<u8>, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+    codec::decode(path, bytes, limit)
 }
 
 /// Checks stored `bytes` fetched back for the file at `path` (a storage key's local path): the

@@ -186,6 +186,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             since,
             warc,
             storage,
+            repair,
             format,
         } => {
             let settings = load(&cli.config, &overrides)?;
@@ -193,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 since,
                 warc,
                 storage,
+                repair,
             };
             verify::run(&settings, checks, format)
         }

@@ -32,6 +32,8 @@ pub(super) struct Checks {
     pub warc: bool,
     /// With remote storage, the stored copy of every file too, not only of those data_dir lacks.
     pub storage: bool,
+    /// Restore what is missing or damaged from a whole copy: the stored one, or a WARC record.
+    pub repair: bool,
 }
 
 /// What a file is to a version that names it.
@@ -66,9 +68,17 @@ struct Problem {
     /// `missing`, `damaged` or `unreadable`.
     kind: &'static str,
     detail: String,
+    /// The copies that are missing or damaged: `data_dir`, `storage` (remote storage's).
+    copies: Vec<Copy>,
     /// Where in a WARC file the damage starts.
     #[serde(skip_serializing_if = "Option::is_none")]
     offset: Option<u64>,
+    /// The sha256 of the body a raw or wire file holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<String>,
+    /// With `--repair`: where the whole copy written in its place came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repaired: Option<String>,
     /// The versions that name it (empty for a WARC file).
     versions: Vec<Named>,
 }
@@ -86,11 +96,34 @@ struct Summary {
     stored_copies: u64,
     warc_files: u64,
     warc_records: u64,
+    /// Problems a whole copy was written over (`--repair`).
+    repaired: u64,
     problems: Vec<Problem>,
 }
 
-/// A problem found with one file: its kind and what was seen.
-type Found = (&'static str, String);
+impl Summary {
+    fn unrepaired(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.repaired.is_none())
+            .count()
+    }
+}
+
+/// Which copy of a file: data_dir's, or the one in remote storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+enum Copy {
+    DataDir,
+    Storage,
+}
+
+/// A problem found with one file: its kind, what was seen, and which copies are not whole.
+struct Found {
+    kind: &'static str,
+    detail: String,
+    copies: Vec<Copy>,
+}
 
 struct Verifier<'a> {
     archive: Archive,
@@ -99,6 +132,8 @@ struct Verifier<'a> {
     check_stored: bool,
     /// Every file read so far, with the index of its problem, if it has one.
     seen: HashMap<String, Option<usize>>,
+    /// The text tools, found when text is first derived again (`--repair`).
+    tools: Option<crate::text::Tools>,
     summary: Summary,
 }
 
@@ -113,12 +148,15 @@ impl Verifier<'_> {
         }
         let found = self.check(path, sha256);
         self.summary.files += 1;
-        let index = found.map(|(kind, detail)| {
+        let index = found.map(|found| {
             self.summary.problems.push(Problem {
                 path: path.to_string(),
-                kind,
-                detail,
+                kind: found.kind,
+                detail: found.detail,
+                copies: found.copies,
                 offset: None,
+                sha256: sha256.map(str::to_string),
+                repaired: None,
                 versions: vec![named],
             });
             self.summary.problems.len() - 1
@@ -130,7 +168,13 @@ impl Verifier<'_> {
         let local = self.archive.absolute(path);
         if !local.exists() && self.storage.is_remote() {
             self.summary.from_storage += 1;
-            return self.check_in_storage(path, sha256);
+            return self
+                .check_in_storage(path, sha256)
+                .map(|(kind, detail)| Found {
+                    kind,
+                    detail: format!("not in data_dir; in storage: {detail}"),
+                    copies: vec![Copy::DataDir, Copy::Storage],
+                });
         }
         let body = match sha256 {
             Some(sha256) => self.archive.read_verified(path, sha256),
@@ -146,77 +190,103 @@ impl Verifier<'_> {
             }
             Err(e) => Some(archive_problem(e)),
         };
-        if problem.is_none() && self.check_stored {
-            self.summary.stored_copies += 1;
-            return self.check_in_storage(path, sha256);
+        if let Some((kind, detail)) = problem {
+            return Some(Found {
+                kind,
+                detail,
+                copies: vec![Copy::DataDir],
+            });
         }
-        problem
+        if !self.check_stored {
+            return None;
+        }
+        self.summary.stored_copies += 1;
+        self.check_in_storage(path, sha256)
+            .map(|(kind, detail)| Found {
+                kind,
+                detail: format!("data_dir's copy is whole; in storage: {detail}"),
+                copies: vec![Copy::Storage],
+            })
     }
 
     /// Checks the stored copy of `path` without writing it into data_dir.
-    fn check_in_storage(&mut self, path: &str, sha256: Option<&str>) -> Option<Found> {
+    fn check_in_storage(
+        &mut self,
+        path: &str,
+        sha256: Option<&str>,
+    ) -> Option<(&'static str, String)> {
         let storage = self.storage.clone();
         let key = path.to_string();
+        let url = self.storage.url(path);
         let bytes = match self
             .storage
             .block_on(async move { storage.get(&key).await })
         {
             Ok(Some(bytes)) => bytes,
-            Ok(None) => {
-                return Some((
-                    "missing",
-                    format!(
-                        "not in data_dir, nor in storage at {}",
-                        self.storage.url(path)
-                    ),
-                ));
-            }
+            Ok(None) => return Some(("missing", format!("no object at {url}"))),
             Err(e) => return Some(("unreadable", format!("{:#}", anyhow::Error::new(e)))),
         };
-        let Some(sha256) = sha256 else {
-            self.summary.bytes += bytes.len() as u64;
-            return text_problem(None, &bytes)
-                .map(|(kind, detail)| (kind, format!("{} {detail}", self.storage.url(path))));
-        };
         self.summary.bytes += bytes.len() as u64;
+        let Some(sha256) = sha256 else {
+            return text_problem(None, &bytes)
+                .map(|(kind, detail)| (kind, format!("{url}: {detail}")));
+        };
         let local = self.archive.absolute(path);
         crate::archive::check_stored(&local, &bytes, sha256, self.read_limit)
             .err()
-            .map(|e| {
-                let error = stored_error(self.storage.url(path), sha256, e);
-                ("damaged", error.to_string())
-            })
+            .map(|e| ("damaged", stored_error(url, sha256, e).to_string()))
     }
 
     /// Reads every record of every WARC file in data_dir's `warc/` and checks its digests.
     fn warc_files(&mut self, data_dir: &Path) -> anyhow::Result<()> {
-        let dir = data_dir.join(WARC_DIR);
-        if !dir.exists() {
-            return Ok(());
-        }
-        let mut names = Vec::new();
-        for entry in std::fs::read_dir(&dir)
-            .map_err(|e| anyhow::anyhow!("cannot list {}: {e}", dir.display()))?
-        {
-            let name = entry
-                .map_err(|e| anyhow::anyhow!("cannot list {}: {e}", dir.display()))?
-                .file_name()
-                .to_string_lossy()
-                .into_owned();
-            if name.ends_with(".warc.gz") {
-                names.push(name);
-            }
-        }
-        names.sort();
-        for name in names {
+        /// Problems listed a file; the rest are counted.
+        const MOST: usize = 10;
+        for name in warc_names(data_dir)? {
             self.summary.warc_files += 1;
-            let path = dir.join(&name);
-            for (offset, kind, detail) in self.warc_file(&path) {
+            let path = data_dir.join(WARC_DIR).join(&name);
+            let mut problems: Vec<(Option<u64>, &'static str, String)> = Vec::new();
+            let mut more = 0u64;
+            walk_warc(&path, &mut |step| {
+                let problem = match step {
+                    Step::Record(record) => {
+                        self.summary.warc_records += 1;
+                        record_problem(&record).map(|why| (Some(record.offset), "damaged", why))
+                    }
+                    Step::Damaged {
+                        offset,
+                        why,
+                        resume,
+                    } => {
+                        let then = match resume {
+                            Ok(Some(next)) => {
+                                format!("reading goes on at the next whole record, at offset {next}")
+                            }
+                            Ok(None) => "no whole record follows (a record cut short when nianbao stopped while writing the newest file is cut off by the next crawl)".to_string(),
+                            Err(e) => e,
+                        };
+                        Some((Some(offset), "damaged", format!("{why}; {then}")))
+                    }
+                    Step::Unreadable(why) => Some((None, "unreadable", why)),
+                };
+                match problem {
+                    Some(p) if problems.len() < MOST => problems.push(p),
+                    Some(_) => more += 1,
+                    None => {}
+                }
+                true
+            });
+            if more > 0 {
+                problems.push((None, "damaged", format!("and {more} more damaged records")));
+            }
+            for (offset, kind, detail) in problems {
                 self.summary.problems.push(Problem {
                     path: format!("{WARC_DIR}/{name}"),
                     kind,
                     detail,
+                    copies: vec![Copy::DataDir],
                     offset,
+                    sha256: None,
+                    repaired: None,
                     versions: Vec::new(),
                 });
             }
@@ -224,74 +294,262 @@ impl Verifier<'_> {
         Ok(())
     }
 
-    /// The problems of one WARC file: where, what kind, what was seen. Reading goes on after a
-    /// damaged gzip member at the next whole record, if one follows.
-    fn warc_file(&mut self, path: &Path) -> Vec<(Option<u64>, &'static str, String)> {
-        /// Problems listed a file; the rest are counted.
-        const MOST: usize = 10;
-        fn push<T>(problems: &mut Vec<T>, more: &mut u64, problem: T) {
-            if problems.len() < MOST {
-                problems.push(problem);
-            } else {
-                *more += 1;
+    /// Writes a whole copy over each missing or damaged file that has one: the stored copy
+    /// (remote storage), else, for a raw or wire body, a WARC record in data_dir whose payload
+    /// is that body or gives it once its `Content-Encoding` (and a stray gzip layer) is undone.
+    /// Every copy is checked against the file's sha256 before it is written.
+    fn repair(&mut self, data_dir: &Path) -> anyhow::Result<()> {
+        let mut wanted: HashMap<String, Vec<usize>> = HashMap::new();
+        for i in 0..self.summary.problems.len() {
+            let p = &self.summary.problems[i];
+            if p.kind == "unreadable" || p.offset.is_some() || p.versions.is_empty() {
+                continue;
+            }
+            let (path, sha256) = (p.path.clone(), p.sha256.clone());
+            if !p.copies.contains(&Copy::DataDir) {
+                // Only the stored copy: data_dir's is whole.
+                self.finish(i, "from data_dir's copy".to_string());
+                continue;
+            }
+            if self.storage.is_remote()
+                && !p.copies.contains(&Copy::Storage)
+                && let Some(from) = self.restore_from_storage(&path, sha256.as_deref())
+            {
+                self.finish(i, from);
+                continue;
+            }
+            match sha256 {
+                Some(sha256) => wanted.entry(sha256).or_default().push(i),
+                None => {
+                    if let Some(from) = self.derive_again(&path) {
+                        self.finish(i, from);
+                    }
+                }
             }
         }
-        let mut problems = Vec::new();
-        let mut more = 0u64;
-        let mut at = 0;
-        'file: loop {
-            let reader = match WarcReader::open_at(path, at) {
-                Ok(reader) => reader,
-                Err(e) => {
-                    problems.push((None, "unreadable", e.to_string()));
-                    break;
-                }
-            };
-            for record in reader {
-                let found = match record {
-                    Ok(record) => {
-                        self.summary.warc_records += 1;
-                        record_problem(&record).map(|why| (Some(record.offset), "damaged", why))
-                    }
-                    Err(WarcError::Malformed { offset, why, .. }) => {
-                        let next = next_whole_record(path, offset);
-                        let (detail, resume) = match next {
-                            Ok(Some(next)) => (
-                                format!(
-                                    "{why}; reading goes on at the next whole record, at offset {next}"
-                                ),
-                                Some(next),
-                            ),
-                            Ok(None) => (
-                                format!(
-                                    "{why}; no whole record follows (a record cut short when nianbao stopped while writing the newest file is cut off by the next crawl)"
-                                ),
-                                None,
-                            ),
-                            Err(e) => (format!("{why}; {e}"), None),
-                        };
-                        push(&mut problems, &mut more, (Some(offset), "damaged", detail));
-                        match resume {
-                            Some(next) => {
-                                at = next;
-                                continue 'file;
-                            }
-                            None => break 'file,
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        for name in warc_names(data_dir)? {
+            let path = data_dir.join(WARC_DIR).join(&name);
+            let mut found: Vec<(Vec<usize>, Vec<u8>, u64)> = Vec::new();
+            walk_warc(&path, &mut |step| {
+                if let Step::Record(record) = step {
+                    for body in bodies_of(&record, self.read_limit) {
+                        if let Some(problems) = wanted.remove(&crate::dedup::sha256_hex(&body)) {
+                            found.push((problems, body, record.offset));
                         }
                     }
-                    Err(e) => Some((None, "unreadable", e.to_string())),
-                };
-                if let Some(problem) = found {
-                    push(&mut problems, &mut more, problem);
+                }
+                !wanted.is_empty()
+            });
+            for (problems, body, offset) in found {
+                for i in problems {
+                    let path = self.summary.problems[i].path.clone();
+                    match self.archive.restore(&path, &body) {
+                        Ok(()) => self.finish(
+                            i,
+                            format!("from {WARC_DIR}/{name}, the record at offset {offset}"),
+                        ),
+                        Err(e) => tracing::error!("cannot restore {path}: {e}"),
+                    }
                 }
             }
-            break;
+            if wanted.is_empty() {
+                break;
+            }
         }
-        if more > 0 {
-            problems.push((None, "damaged", format!("and {more} more damaged records")));
-        }
-        problems
+        Ok(())
     }
+
+    /// The stored copy of `path`, when it is whole, written into data_dir; where it came from.
+    fn restore_from_storage(&self, path: &str, sha256: Option<&str>) -> Option<String> {
+        let storage = self.storage.clone();
+        let key = path.to_string();
+        let bytes = self
+            .storage
+            .block_on(async move { storage.get(&key).await })
+            .ok()??;
+        let url = self.storage.url(path);
+        let written = match sha256 {
+            Some(sha256) => {
+                let local = self.archive.absolute(path);
+                let body = crate::archive::stored_body(&local, bytes, self.read_limit).ok()?;
+                (crate::dedup::sha256_hex(&body) == sha256)
+                    .then(|| self.archive.restore(path, &body))
+            }
+            None => {
+                let text = String::from_utf8(bytes).ok()?;
+                let raw = Path::new(path).file_stem()?.to_str()?;
+                Some(self.archive.store_text(raw, &text).map(drop))
+            }
+        };
+        match written? {
+            Ok(()) => Some(format!("from storage, {url}")),
+            Err(e) => {
+                tracing::error!("cannot restore {path} from {url}: {e}");
+                None
+            }
+        }
+    }
+
+    /// Derived text (`text/ab/<raw sha256>.txt`) derived again from its raw file, when that is
+    /// whole; where it came from.
+    fn derive_again(&mut self, text_path: &str) -> Option<String> {
+        let raw_sha256 = Path::new(text_path).file_stem()?.to_str()?.to_string();
+        let raw_path = [
+            Archive::compressed_path(&raw_sha256),
+            Archive::relative_path(&raw_sha256),
+        ]
+        .into_iter()
+        .find(|p| self.archive.read_verified(p, &raw_sha256).is_ok())?;
+        let tools = self.tools.get_or_insert_with(crate::text::Tools::discover);
+        let info =
+            crate::text::derive_and_store(&self.archive, tools, &raw_sha256, &raw_path, None)?;
+        (info.text_path.as_deref() == Some(text_path)).then(|| {
+            format!(
+                "derived again from {raw_path} ({})",
+                info.text_source.unwrap_or_default()
+            )
+        })
+    }
+
+    /// Notes a problem repaired once data_dir's copy reads back whole, and, where the stored
+    /// copy was missing or damaged too, once data_dir's copy is put in its place.
+    fn finish(&mut self, index: usize, from: String) {
+        let problem = &self.summary.problems[index];
+        let local = match &problem.sha256 {
+            Some(sha256) => self
+                .archive
+                .read_stored(&problem.path, sha256)
+                .map_err(|e| e.to_string()),
+            None => std::fs::read(self.archive.absolute(&problem.path))
+                .map_err(|e| e.to_string())
+                .and_then(|b| {
+                    std::str::from_utf8(&b).map_err(|e| e.to_string())?;
+                    Ok(b)
+                }),
+        };
+        let bytes = match local {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::error!("{} still does not read back whole: {e}", problem.path);
+                return;
+            }
+        };
+        let mut from = from;
+        if problem.copies.contains(&Copy::Storage) {
+            let (storage, key) = (self.storage.clone(), problem.path.clone());
+            let url = self.storage.url(&key);
+            let put = self
+                .storage
+                .block_on(async move { storage.put_overwrite(&key, bytes).await });
+            if let Err(e) = put {
+                tracing::error!("cannot put {} back into storage: {e:#}", problem.path);
+                return;
+            }
+            from.push_str(&format!("; put into storage at {url}"));
+        }
+        self.summary.problems[index].repaired = Some(from);
+        self.summary.repaired += 1;
+    }
+}
+
+/// The WARC files in data_dir's `warc/`, by name.
+fn warc_names(data_dir: &Path) -> anyhow::Result<Vec<String>> {
+    let dir = data_dir.join(WARC_DIR);
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let list = |e: std::io::Error| anyhow::anyhow!("cannot list {}: {e}", dir.display());
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(list)? {
+        let name = entry
+            .map_err(list)?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.ends_with(".warc.gz") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// One step of reading a WARC file.
+enum Step {
+    Record(WarcRecord),
+    /// A damaged gzip member, and where reading goes on (the next whole record), if anywhere.
+    Damaged {
+        offset: u64,
+        why: String,
+        resume: Result<Option<u64>, String>,
+    },
+    Unreadable(String),
+}
+
+/// Reads a WARC file record by record, going on after a damaged member at the next whole
+/// record, while `each` returns true.
+fn walk_warc(path: &Path, each: &mut dyn FnMut(Step) -> bool) {
+    let mut at = 0;
+    loop {
+        let reader = match WarcReader::open_at(path, at) {
+            Ok(reader) => reader,
+            Err(e) => {
+                each(Step::Unreadable(e.to_string()));
+                return;
+            }
+        };
+        let mut resume = None;
+        for record in reader {
+            let step = match record {
+                Ok(record) => Step::Record(record),
+                Err(WarcError::Malformed { offset, why, .. }) => {
+                    let next = next_whole_record(path, offset).map_err(|e| e.to_string());
+                    resume = next.as_ref().ok().copied().flatten();
+                    Step::Damaged {
+                        offset,
+                        why,
+                        resume: next,
+                    }
+                }
+                Err(e) => Step::Unreadable(e.to_string()),
+            };
+            if !each(step) {
+                return;
+            }
+        }
+        match resume {
+            Some(next) => at = next,
+            None => return,
+        }
+    }
+}
+
+/// The bodies a response record's payload may stand for: the payload itself, with its
+/// `Content-Encoding` undone, and with a stray gzip layer undone.
+fn bodies_of(record: &WarcRecord, limit: u64) -> Vec<Vec<u8>> {
+    if record.warc_type() != Some("response") {
+        return Vec::new();
+    }
+    let Some(head) = parse_http_head(&record.block) else {
+        return Vec::new();
+    };
+    let payload = &record.block[head.body_offset..];
+    let mut bodies = vec![payload.to_vec()];
+    if let Some(coding) = head.header("content-encoding")
+        && let Some(body) = crate::fetch::decode_wire_body(payload, Some(coding), limit)
+    {
+        bodies.push(body);
+    }
+    let inflated: Vec<Vec<u8>> = bodies
+        .iter()
+        .filter_map(|b| crate::fetch::inflate_saved_gzip(b, limit).ok().flatten())
+        .map(|(body, _)| body)
+        .collect();
+    bodies.extend(inflated);
+    bodies
 }
 
 /// What is wrong with a record read whole: a digest it states that its bytes do not have.
@@ -321,7 +579,7 @@ fn record_problem(record: &WarcRecord) -> Option<String> {
 }
 
 /// Derived text (named by no sha256) must be whole UTF-8; a body with a sha256 was checked.
-fn text_problem(sha256: Option<&str>, bytes: &[u8]) -> Option<Found> {
+fn text_problem(sha256: Option<&str>, bytes: &[u8]) -> Option<(&'static str, String)> {
     if sha256.is_some() {
         return None;
     }
@@ -333,7 +591,7 @@ fn text_problem(sha256: Option<&str>, bytes: &[u8]) -> Option<Found> {
     })
 }
 
-fn archive_problem(error: ArchiveError) -> Found {
+fn archive_problem(error: ArchiveError) -> (&'static str, String) {
     let kind = match &error {
         ArchiveError::Read { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
             "missing"
@@ -424,12 +682,18 @@ pub(super) fn run(
 ) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
     let storage = Storage::open(&settings.storage, &settings.data_dir)?;
+    let archive = if checks.repair {
+        Archive::open(&settings.data_dir)?
+    } else {
+        Archive::reader(&settings.data_dir)
+    };
     let mut verifier = Verifier {
-        archive: Archive::reader(&settings.data_dir).configured(settings),
+        archive: archive.configured(settings),
         storage: &storage,
         read_limit: settings.fetch.max_body_bytes,
         check_stored: checks.storage && storage.is_remote(),
         seen: HashMap::new(),
+        tools: None,
         summary: Summary::default(),
     };
     let mut pace = Pace {
@@ -455,9 +719,12 @@ pub(super) fn run(
     if checks.warc {
         verifier.warc_files(&settings.data_dir)?;
     }
+    if checks.repair {
+        verifier.repair(&settings.data_dir)?;
+    }
     let summary = verifier.summary;
     print(&summary, format, checks.warc)?;
-    Ok(if summary.problems.is_empty() {
+    Ok(if summary.unrepaired() == 0 {
         Outcome::Completed
     } else {
         Outcome::Damaged
@@ -486,6 +753,9 @@ fn text(summary: &Summary, warc: bool) -> String {
             .map(|o| format!(" at offset {o}"))
             .unwrap_or_default();
         let _ = writeln!(s, "{} {}{at}: {}", p.kind, p.path, p.detail);
+        if let Some(from) = &p.repaired {
+            let _ = writeln!(s, "  repaired: {from}");
+        }
         for v in &p.versions {
             let role = match v.role {
                 Role::Raw => "raw body",
@@ -518,10 +788,13 @@ fn text(summary: &Summary, warc: bool) -> String {
             summary.warc_files, summary.warc_records
         );
     }
-    match summary.problems.len() {
-        0 => s.push_str(": all whole\n"),
-        n => {
+    match (summary.problems.len(), summary.repaired) {
+        (0, _) => s.push_str(": all whole\n"),
+        (n, 0) => {
             let _ = writeln!(s, ": {n} missing or damaged");
+        }
+        (n, repaired) => {
+            let _ = writeln!(s, ": {n} missing or damaged, {repaired} of them repaired");
         }
     }
     s
@@ -541,6 +814,50 @@ mod tests {
         }
     }
 
+    fn response(head: &str, payload: &[u8]) -> WarcRecord {
+        let mut block = head.as_bytes().to_vec();
+        block.extend_from_slice(payload);
+        WarcRecord {
+            offset: 0,
+            length: 0,
+            version: "WARC/1.1".into(),
+            headers: vec![("WARC-Type".into(), "response".into())],
+            block,
+        }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).expect("into a Vec");
+        gz.finish().expect("into a Vec")
+    }
+
+    #[test]
+    fn a_record_gives_the_body_its_payload_stands_for() {
+        let page = "<html>年报</html>".as_bytes();
+        let plain = response("HTTP/1.1 200 OK\r\n\r\n", page);
+        let deflated = {
+            use std::io::Write as _;
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+            z.write_all(page).expect("into a Vec");
+            z.finish().expect("into a Vec")
+        };
+        let coded = response(
+            "HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n",
+            &deflated,
+        );
+        // A .html.gz file served without Content-Encoding, which the crawl inflates.
+        let stray = response("HTTP/1.1 200 OK\r\n\r\n", &gzip(page));
+        for (what, record) in [("plain", plain), ("coded", coded), ("stray", stray)] {
+            let bodies = bodies_of(&record, 1 << 20);
+            assert!(bodies.iter().any(|b| b == page), "{what}");
+        }
+        let mut request = response("GET / HTTP/1.1\r\n\r\n", page);
+        request.headers = vec![("WARC-Type".into(), "request".into())];
+        assert!(bodies_of(&request, 1 << 20).is_empty());
+    }
+
     #[test]
     fn a_file_is_read_once_and_its_problem_names_every_version() {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -554,6 +871,7 @@ mod tests {
             read_limit: 1 << 20,
             check_stored: false,
             seen: HashMap::new(),
+            tools: None,
             summary: Summary::default(),
         };
         let gone = "raw/ab/abcd";

@@ -103,6 +103,23 @@ pub(super) fn inflate_stray_gzip(
     Ok((body, layers))
 }
 
+/// The body a wire body stands for, its `Content-Encoding` undone within the cap: what a crawl
+/// archived as the raw body of a response whose wire body a WARC record holds. `None` when the
+/// coding cannot be undone.
+pub fn decode_wire_body(
+    wire: &[u8],
+    content_encoding: Option<&str>,
+    max_body_bytes: u64,
+) -> Option<Vec<u8>> {
+    decode_content(
+        &Bytes::copy_from_slice(wire),
+        content_encoding,
+        max_body_bytes,
+    )
+    .ok()
+    .map(|b| b.to_vec())
+}
+
 /// A saved page that is still gzip (a body saved as the wire sent it, a `.html.gz` file) read as
 /// the crawl reads such a body served as a page: inflated within the cap, at most two layers.
 /// Returns the page and the layers undone (`None` for a body that is no gzip), or why it is no

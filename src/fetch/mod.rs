@@ -16,7 +16,7 @@ use chrono::Utc;
 use rand::Rng;
 use url::Url;
 
-pub use coding::inflate_saved_gzip;
+pub use coding::{decode_wire_body, inflate_saved_gzip};
 pub use outcome::{
     Capture, ExcludeReason, FailKind, FetchOutcome, StoredExchange, Validators,
     disposition_filename, parse_retry_after,
