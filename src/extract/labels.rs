@@ -255,17 +255,27 @@ pub(crate) fn labelled_fields(body_text: &text::BodyText<'_>) -> Labelled {
 }
 
 /// `<th>label</th><td>value</td>`, `<dt>label</dt><dd>value</dd>`, and `<span>label</span>value`
-/// / `<label>label</label><span>value</span>` where the value follows inside the same parent.
+/// / `<label>label</label><span>value</span>` / `label：<em>value</em>` where the value follows
+/// inside the same parent; and `<span>label：value</span>`, a pair in one inline element.
 fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
-    for element in body.descendants().filter_map(ElementRef::wrap) {
+    for node in body.descendants() {
+        if let Node::Text(t) = node.value() {
+            label_text(node, t, found);
+            continue;
+        }
+        let Some(element) = ElementRef::wrap(node) else {
+            continue;
+        };
         if text::is_skipped(element.value().name()) {
             continue;
         }
         // Bounded: a container's whole text is never collected just to see it is not a label.
         let Some(own) = text::raw_text_within(element, MAX_LABEL_TEXT_CHARS) else {
+            inline_pair(element, found);
             continue;
         };
         let Some(label) = known_label(&own) else {
+            inline_pair(element, found);
             continue;
         };
         if found.fields.contains_key(label) || VOLATILE_LABELS.contains(&label) {
@@ -274,18 +284,69 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
         let value = match element.value().name() {
             "th" | "td" => next_cell(element, &["th", "td"]).or_else(|| cell_below(element)),
             "dt" => next_cell(element, &["dd"]),
-            _ => following_text(element),
+            _ => following_text(*element),
         };
-        match value.as_deref().map(accept_value) {
-            Some(Some(value)) => {
-                found.fields.insert(label.to_string(), value);
-            }
-            Some(None) if value.as_deref().is_some_and(|v| collapse(v).is_empty()) => {
-                found.blank.insert(label.to_string());
-            }
-            _ => {}
-        }
+        keep_structural(label, value, found);
     }
+}
+
+/// Records a label's value found in the markup: the value, or the label as left blank.
+fn keep_structural(label: &str, value: Option<String>, found: &mut Labelled) {
+    match value.as_deref().map(accept_value) {
+        Some(Some(value)) => {
+            found.fields.insert(label.to_string(), value);
+        }
+        Some(None) if value.as_deref().is_some_and(|v| collapse(v).is_empty()) => {
+            found.blank.insert(label.to_string());
+        }
+        _ => {}
+    }
+}
+
+/// Elements a header line prints its pairs in side by side (`<span>发布时间：…</span><span>来源：
+/// …</span><span>作者：…</span>`): their text runs on into the next one's with no gap, so each is
+/// read on its own, where its pair ends with it.
+fn is_inline_pair_holder(tag: &str) -> bool {
+    matches!(
+        tag,
+        "span" | "em" | "i" | "b" | "strong" | "font" | "label" | "small" | "a" | "u" | "cite"
+    )
+}
+
+/// `<span>来源：和义县财政局</span>`: an inline element whose text opens with a known label, read
+/// as a line of its own.
+fn inline_pair(element: ElementRef<'_>, found: &mut Labelled) {
+    if !is_inline_pair_holder(element.value().name()) {
+        return;
+    }
+    let Some(own) = text::visible_text_within(element, MAX_VALUE_CHARS) else {
+        return;
+    };
+    if opens_with_label(&own) {
+        inline_fields(&own, found);
+    }
+}
+
+/// `来源：<em>和义县财政局</em>`: a text node that is only a known label and its colon, its value
+/// in the elements after it. Without the colon a bare word of the article (`时间`, `名称`) before
+/// a `<strong>` would be taken for a label.
+fn label_text(node: ego_tree::NodeRef<'_, Node>, printed: &str, found: &mut Labelled) {
+    if !printed.trim_end().ends_with(COLONS)
+        || node.next_sibling().is_none_or(|n| !n.value().is_element())
+        || node
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|p| text::is_skipped(p.value().name()))
+    {
+        return;
+    }
+    let Some(label) = known_label(printed) else {
+        return;
+    };
+    if found.fields.contains_key(label) || VOLATILE_LABELS.contains(&label) {
+        return;
+    }
+    keep_structural(label, following_text(node), found);
 }
 
 /// The next sibling cell's text, unless that cell is itself a label or opens with one: an empty
@@ -361,13 +422,23 @@ fn holds_label(element: ElementRef<'_>) -> bool {
         .any(|own| known_label(&own).is_some())
 }
 
-/// The text that follows a label element inside its parent, up to the next label element, the
-/// next element holding one, or where `value_end` says the value ends.
-fn following_text(element: ElementRef<'_>) -> Option<String> {
+/// The text that follows a label (element or text node) inside its parent, up to the next label
+/// element, the next element holding one, a text node opening the next pair (`…</em>作者：`), or
+/// where `value_end` says the value ends.
+fn following_text(label: ego_tree::NodeRef<'_, Node>) -> Option<String> {
     let mut value = String::new();
-    for sibling in element.next_siblings() {
+    for sibling in label.next_siblings() {
         match sibling.value() {
-            Node::Text(t) => value.push_str(t),
+            Node::Text(t) => {
+                let t: &str = t;
+                let start = t.trim_start();
+                if !value.trim().is_empty()
+                    && (opens_with_label(start) || (!start.is_empty() && value_end(start) == 0))
+                {
+                    break;
+                }
+                value.push_str(t);
+            }
             Node::Element(_) => {
                 let Some(e) = ElementRef::wrap(sibling) else {
                     continue;
