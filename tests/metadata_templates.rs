@@ -86,6 +86,18 @@ fn header_line_pairs_in_side_by_side_inline_elements() {
             ),
             "label:信息来源",
         ),
+        (
+            "資訊來源, the Traditional-script usage for 信息来源",
+            format!("<div class=\"info\">資訊來源：{BODY}　發佈時間：2023-01-05</div>"),
+            "label:资讯来源",
+        ),
+        (
+            "资讯来源 in spans",
+            format!(
+                "<div class=\"info\"><span>资讯来源：{BODY}</span><span>发布日期：2023-01-05</span></div>"
+            ),
+            "label:资讯来源",
+        ),
     ];
     for (case, block, provenance) in cases {
         let m = read(&page(TITLE, &block, OPENING));
