@@ -169,6 +169,39 @@ fn metadata_blocks_of_every_shape() {
     }
 }
 
+/// A label with no colon opening a line, a space before its value (`<p>索引号 113600…</p>`): read
+/// when the rest of the line is the field's value by its shape alone (a code, a body's name, a
+/// date); a line of running text that opens with the same words gives nothing.
+#[test]
+fn labels_with_no_colon_opening_a_line() {
+    let blocks = [
+        format!("<p>索引号 {INDEX}</p><p>发布机构 {BODY}</p><p>发布日期 2023-01-05</p>"),
+        format!(
+            "<div>索 引 号&nbsp;&nbsp;{INDEX}<br>发布单位　{BODY}<br>发布时间 2023年1月5日 10:20</div>"
+        ),
+        format!("<p>索引號 {INDEX}</p><p>發佈機構 {BODY}</p><p>公開日期 二〇二三年一月五日</p>"),
+    ];
+    for block in blocks {
+        let m = read(&page(TITLE, &block, OPENING));
+        assert_eq!(m.index_number.as_deref(), Some(INDEX), "{block}");
+        assert_eq!(m.issuing_body.as_deref(), Some(BODY), "{block}");
+        assert_eq!(m.publish_date, date(2023, 1, 5), "{block}");
+    }
+    let prose = "<div class=\"content\"><p>发布机构 负责本机关政府信息公开的日常工作</p>\
+                 <p>索引号 由系统自动生成</p><p>发布日期 以本网站公布为准</p>\
+                 <p>发布机构 调整后由县政府办公室</p><p>一、总体情况</p></div>";
+    let m = read(&page("和义县政府信息公开工作年度报告", "", prose));
+    assert_eq!(m.index_number, None, "{:?}", m.fields);
+    assert_eq!(m.publish_date, None, "{:?}", m.fields);
+    assert!(
+        m.provenance
+            .get("issuing_body")
+            .is_none_or(|p| !p.starts_with("label:")),
+        "{:?}",
+        m.provenance
+    );
+}
+
 /// 元月 is January: `2023年元月5日` and `二〇二三年元月五日` are the 5th of January.
 #[test]
 fn yuanyue_is_january() {

@@ -166,10 +166,10 @@ const COLONS: [char; 6] = [':', '：', '∶', '﹕', '︰', '︓'];
 /// `COLONS` as a regex class.
 const COLON_CLASS: &str = "[:：∶﹕︰︓]";
 
-/// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
-/// Longer labels come first so that `信息来源：` is not read as `来源：`.
-static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    let mut labels: Vec<&str> = all_labels().collect();
+/// The labels as one regex alternation, longest first, each in either script and with any padding
+/// between its characters.
+fn label_alternatives(labels: impl Iterator<Item = &'static str>) -> String {
+    let mut labels: Vec<&str> = labels.collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
     let alternatives: Vec<String> = labels
         .iter()
@@ -188,11 +188,39 @@ static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
             chars.join(r"\s*")
         })
         .collect();
-    let alternatives = alternatives.join("|");
+    alternatives.join("|")
+}
+
+/// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
+/// Longer labels come first so that `信息来源：` is not read as `来源：`.
+static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives = label_alternatives(all_labels());
     Regex::new(&format!(
         r"(?:{alternatives})\s*{COLON_CLASS}|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*{COLON_CLASS}?"
     ))
     .expect("the inline label pattern is built from escaped literals")
+});
+
+/// Labels a line may open with and no colon after, a space before the value (`索引号 113600…`,
+/// `发布机构 和义县财政局`, `发布日期 2023-01-05`): only those whose value has a shape running text
+/// does not (a code, a body's name, a date). `来源`, `时间`, `名称` open sentences too.
+const BARE_LABELS: &[&str] = &[
+    "索引号",
+    "信息索引号",
+    "发布机构",
+    "发布单位",
+    "发文机关",
+    "发布机关",
+    "发布日期",
+    "公开日期",
+    "发布时间",
+];
+
+/// A `BARE_LABELS` label opening a line, then whitespace.
+static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives = label_alternatives(BARE_LABELS.iter().copied());
+    Regex::new(&format!(r"^(?:{alternatives})\s+"))
+        .expect("the bare label pattern is built from escaped literals")
 });
 
 /// Where a value ends short of the next known label: at an unknown `标签：` after a gap
@@ -249,6 +277,32 @@ pub(crate) fn labelled_fields(body_text: &text::BodyText<'_>) -> Labelled {
     };
     for line in body_text.lines_where(may_hold_label) {
         inline_fields(&line, &mut found);
+    }
+    // Only a line opening with a bare label's first character can hold one.
+    let may_open_bare = |line: &str| {
+        line.trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(simplified(c), '索' | '信' | '发' | '公'))
+    };
+    let bare: Vec<(&str, String)> = body_text
+        .lines_where(may_open_bare)
+        .iter()
+        .filter_map(|line| bare_field(line))
+        .collect();
+    // A name is only a name by its ending (`…办公室`), which a sentence can share: a bare
+    // issuer is read only beside a bare code or date, the block it is printed in.
+    let beside_code_or_date = bare
+        .iter()
+        .any(|(label, _)| !ISSUER_BARE_LABELS.contains(label));
+    for (label, value) in bare {
+        if found.fields.contains_key(label)
+            || (ISSUER_BARE_LABELS.contains(&label) && !beside_code_or_date)
+        {
+            continue;
+        }
+        found.fields.insert(label.to_string(), value);
+        found.inline.insert(label.to_string());
     }
     let Labelled { fields, blank, .. } = &mut found;
     blank.retain(|label| !fields.contains_key(label));
@@ -513,6 +567,29 @@ fn inline_fields(line: &str, found: &mut Labelled) {
             None => {}
         }
     }
+}
+
+/// The `BARE_LABELS` that name the issuing body.
+const ISSUER_BARE_LABELS: &[&str] = &["发布机构", "发布单位", "发文机关", "发布机关"];
+
+/// `索引号 113600MB1234567X/2023-00012`: a `BARE_LABELS` label opening a line with no colon, and
+/// its value, when the rest of the line is that field's value by its shape alone.
+fn bare_field(line: &str) -> Option<(&'static str, String)> {
+    let m = BARE_LABEL.find(line)?;
+    let label = known_label(m.as_str())?;
+    let rest = &line[m.end()..];
+    let value = accept_value(&rest[..value_end(rest)])?;
+    let fits = match label {
+        "索引号" | "信息索引号" => {
+            super::shape::fits(label, &value) && !value.contains(' ')
+        }
+        "发布日期" | "公开日期" | "发布时间" => {
+            value.starts_with(|c: char| c.is_ascii_digit() || "〇零○一二".contains(c))
+                && crate::dates::parse_date(&value).is_some()
+        }
+        _ => text::is_org_name(&value),
+    };
+    fits.then_some((label, value))
 }
 
 /// Labels that end the value before them even with no gap between: the page furniture and the
