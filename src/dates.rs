@@ -1,5 +1,5 @@
 //! Dates as Chinese government portals print them (`2018-02-10 12:20`, `2011/3/28`,
-//! `2017年05月15日`, `二〇二五年一月十七日`, `2007-08-20-23:59:59`, `2018.02.10`) and as their
+//! `2017年05月15日`, `二〇二五年一月十七日`, `2023年元月5日`, `2007-08-20-23:59:59`, `2018.02.10`) and as their
 //! URLs carry them (`t20180210_`, `/art/2018/2/10/`). Pure; shared by discover (dates beside list
 //! entries) and extract (labelled dates, signature blocks).
 
@@ -11,15 +11,17 @@ use regex::Regex;
 /// Years outside this range are page furniture (phone numbers, counters), not dates.
 const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
 
+/// 元月 is the first month (`2023年元月5日`), printed only between 年 and 月.
 static ARABIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+    Regex::new(r"(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*[-/.月]|年\s*(元)\s*月)\s*(\d{1,2})")
         .expect("the Arabic date pattern is a valid regex")
 });
 
-/// `〇`, `○` and `O` all stand for zero in printed years; days and months use 十 forms.
+/// `〇`, `○` and `O` all stand for zero in printed years; days and months use 十 forms, and the
+/// first month may be 元月.
 static CHINESE_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"([〇零○OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+        r"([〇零○OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3}|元)\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
     )
     .expect("the Chinese-numeral date pattern is a valid regex")
 });
@@ -88,10 +90,14 @@ fn first_arabic(text: &str) -> Option<(usize, NaiveDate)> {
         if before.is_some_and(|c| c.is_ascii_digit()) || after.is_some_and(|c| c.is_ascii_digit()) {
             return None;
         }
+        let month = match caps.get(2) {
+            Some(m) => m.as_str().parse().ok()?,
+            None => 1,
+        };
         let date = ymd(
             caps.get(1)?.as_str().parse().ok()?,
-            caps.get(2)?.as_str().parse().ok()?,
-            caps.get(3)?.as_str().parse().ok()?,
+            month,
+            caps.get(4)?.as_str().parse().ok()?,
         )?;
         Some((whole.start(), date))
     })
@@ -105,7 +111,10 @@ fn first_chinese(text: &str) -> Option<(usize, NaiveDate)> {
         for c in year_text.chars() {
             year = year * 10 + i32::try_from(chinese_digit(c)?).ok()?;
         }
-        let month = chinese_number(caps.get(2)?.as_str())?;
+        let month = match caps.get(2)?.as_str() {
+            "元" => 1,
+            month => chinese_number(month)?,
+        };
         let day = chinese_number(caps.get(3)?.as_str())?;
         Some((caps.get(0)?.start(), ymd(year, month, day)?))
     })
@@ -198,6 +207,11 @@ mod tests {
             ("２０２２－０１－１０", d(2022, 1, 10)),
             ("２０２２／１／１０", d(2022, 1, 10)),
             ("2018 年 2 月 10 日", d(2018, 2, 10)),
+            // 元月 is January, between 年 and 月 only.
+            ("2023年元月5日", d(2023, 1, 5)),
+            ("2023 年 元 月 05 日 10:20", d(2023, 1, 5)),
+            ("二〇二三年元月五日", d(2023, 1, 5)),
+            ("2023-元-05", None),
             // Impossible or out-of-range dates are rejected, and the next real one is taken.
             ("2023-02-30", None),
             ("2023-13-01", None),

@@ -22,6 +22,7 @@ pub(crate) const KNOWN_LABELS: &[&str] = &[
     "发文单位",
     "发文机构",
     "信息来源",
+    "资讯来源",
     "来源",
     "公开单位",
     "发布机关",
@@ -165,10 +166,10 @@ const COLONS: [char; 6] = [':', '：', '∶', '﹕', '︰', '︓'];
 /// `COLONS` as a regex class.
 const COLON_CLASS: &str = "[:：∶﹕︰︓]";
 
-/// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
-/// Longer labels come first so that `信息来源：` is not read as `来源：`.
-static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    let mut labels: Vec<&str> = all_labels().collect();
+/// The labels as one regex alternation, longest first, each in either script and with any padding
+/// between its characters.
+fn label_alternatives(labels: impl Iterator<Item = &'static str>) -> String {
+    let mut labels: Vec<&str> = labels.collect();
     labels.sort_by_key(|l| std::cmp::Reverse(l.chars().count()));
     let alternatives: Vec<String> = labels
         .iter()
@@ -187,11 +188,39 @@ static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
             chars.join(r"\s*")
         })
         .collect();
-    let alternatives = alternatives.join("|");
+    alternatives.join("|")
+}
+
+/// `label：` or `【label】` somewhere in a line, with any padding between the label's characters.
+/// Longer labels come first so that `信息来源：` is not read as `来源：`.
+static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives = label_alternatives(all_labels());
     Regex::new(&format!(
         r"(?:{alternatives})\s*{COLON_CLASS}|[【\[［]\s*(?:{alternatives})\s*[】\]］]\s*{COLON_CLASS}?"
     ))
     .expect("the inline label pattern is built from escaped literals")
+});
+
+/// Labels a line may open with and no colon after, a space before the value (`索引号 113600…`,
+/// `发布机构 和义县财政局`, `发布日期 2023-01-05`): only those whose value has a shape running text
+/// does not (a code, a body's name, a date). `来源`, `时间`, `名称` open sentences too.
+const BARE_LABELS: &[&str] = &[
+    "索引号",
+    "信息索引号",
+    "发布机构",
+    "发布单位",
+    "发文机关",
+    "发布机关",
+    "发布日期",
+    "公开日期",
+    "发布时间",
+];
+
+/// A `BARE_LABELS` label opening a line, then whitespace.
+static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives = label_alternatives(BARE_LABELS.iter().copied());
+    Regex::new(&format!(r"^(?:{alternatives})\s+"))
+        .expect("the bare label pattern is built from escaped literals")
 });
 
 /// Where a value ends short of the next known label: at an unknown `标签：` after a gap
@@ -249,23 +278,59 @@ pub(crate) fn labelled_fields(body_text: &text::BodyText<'_>) -> Labelled {
     for line in body_text.lines_where(may_hold_label) {
         inline_fields(&line, &mut found);
     }
+    // Only a line opening with a bare label's first character can hold one.
+    let may_open_bare = |line: &str| {
+        line.trim_start()
+            .chars()
+            .next()
+            .is_some_and(|c| matches!(simplified(c), '索' | '信' | '发' | '公'))
+    };
+    let bare: Vec<(&str, String)> = body_text
+        .lines_where(may_open_bare)
+        .iter()
+        .filter_map(|line| bare_field(line))
+        .collect();
+    // A name is only a name by its ending (`…办公室`), which a sentence can share: a bare
+    // issuer is read only beside a bare code or date, the block it is printed in.
+    let beside_code_or_date = bare
+        .iter()
+        .any(|(label, _)| !ISSUER_BARE_LABELS.contains(label));
+    for (label, value) in bare {
+        if found.fields.contains_key(label)
+            || (ISSUER_BARE_LABELS.contains(&label) && !beside_code_or_date)
+        {
+            continue;
+        }
+        found.fields.insert(label.to_string(), value);
+        found.inline.insert(label.to_string());
+    }
     let Labelled { fields, blank, .. } = &mut found;
     blank.retain(|label| !fields.contains_key(label));
     found
 }
 
 /// `<th>label</th><td>value</td>`, `<dt>label</dt><dd>value</dd>`, and `<span>label</span>value`
-/// / `<label>label</label><span>value</span>` where the value follows inside the same parent.
+/// / `<label>label</label><span>value</span>` / `label：<em>value</em>` where the value follows
+/// inside the same parent; and `<span>label：value</span>`, a pair in one inline element.
 fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
-    for element in body.descendants().filter_map(ElementRef::wrap) {
+    for node in body.descendants() {
+        if let Node::Text(t) = node.value() {
+            label_text(node, t, found);
+            continue;
+        }
+        let Some(element) = ElementRef::wrap(node) else {
+            continue;
+        };
         if text::is_skipped(element.value().name()) {
             continue;
         }
         // Bounded: a container's whole text is never collected just to see it is not a label.
         let Some(own) = text::raw_text_within(element, MAX_LABEL_TEXT_CHARS) else {
+            inline_pair(element, found);
             continue;
         };
         let Some(label) = known_label(&own) else {
+            inline_pair(element, found);
             continue;
         };
         if found.fields.contains_key(label) || VOLATILE_LABELS.contains(&label) {
@@ -274,18 +339,69 @@ fn structural_fields(body: ElementRef<'_>, found: &mut Labelled) {
         let value = match element.value().name() {
             "th" | "td" => next_cell(element, &["th", "td"]).or_else(|| cell_below(element)),
             "dt" => next_cell(element, &["dd"]),
-            _ => following_text(element),
+            _ => following_text(*element),
         };
-        match value.as_deref().map(accept_value) {
-            Some(Some(value)) => {
-                found.fields.insert(label.to_string(), value);
-            }
-            Some(None) if value.as_deref().is_some_and(|v| collapse(v).is_empty()) => {
-                found.blank.insert(label.to_string());
-            }
-            _ => {}
-        }
+        keep_structural(label, value, found);
     }
+}
+
+/// Records a label's value found in the markup: the value, or the label as left blank.
+fn keep_structural(label: &str, value: Option<String>, found: &mut Labelled) {
+    match value.as_deref().map(accept_value) {
+        Some(Some(value)) => {
+            found.fields.insert(label.to_string(), value);
+        }
+        Some(None) if value.as_deref().is_some_and(|v| collapse(v).is_empty()) => {
+            found.blank.insert(label.to_string());
+        }
+        _ => {}
+    }
+}
+
+/// Elements a header line prints its pairs in side by side (`<span>发布时间：…</span><span>来源：
+/// …</span><span>作者：…</span>`): their text runs on into the next one's with no gap, so each is
+/// read on its own, where its pair ends with it.
+fn is_inline_pair_holder(tag: &str) -> bool {
+    matches!(
+        tag,
+        "span" | "em" | "i" | "b" | "strong" | "font" | "label" | "small" | "a" | "u" | "cite"
+    )
+}
+
+/// `<span>来源：和义县财政局</span>`: an inline element whose text opens with a known label, read
+/// as a line of its own.
+fn inline_pair(element: ElementRef<'_>, found: &mut Labelled) {
+    if !is_inline_pair_holder(element.value().name()) {
+        return;
+    }
+    let Some(own) = text::visible_text_within(element, MAX_VALUE_CHARS) else {
+        return;
+    };
+    if opens_with_label(&own) {
+        inline_fields(&own, found);
+    }
+}
+
+/// `来源：<em>和义县财政局</em>`: a text node that is only a known label and its colon, its value
+/// in the elements after it. Without the colon a bare word of the article (`时间`, `名称`) before
+/// a `<strong>` would be taken for a label.
+fn label_text(node: ego_tree::NodeRef<'_, Node>, printed: &str, found: &mut Labelled) {
+    if !printed.trim_end().ends_with(COLONS)
+        || node.next_sibling().is_none_or(|n| !n.value().is_element())
+        || node
+            .parent()
+            .and_then(ElementRef::wrap)
+            .is_some_and(|p| text::is_skipped(p.value().name()))
+    {
+        return;
+    }
+    let Some(label) = known_label(printed) else {
+        return;
+    };
+    if found.fields.contains_key(label) || VOLATILE_LABELS.contains(&label) {
+        return;
+    }
+    keep_structural(label, following_text(node), found);
 }
 
 /// The next sibling cell's text, unless that cell is itself a label or opens with one: an empty
@@ -361,13 +477,23 @@ fn holds_label(element: ElementRef<'_>) -> bool {
         .any(|own| known_label(&own).is_some())
 }
 
-/// The text that follows a label element inside its parent, up to the next label element, the
-/// next element holding one, or where `value_end` says the value ends.
-fn following_text(element: ElementRef<'_>) -> Option<String> {
+/// The text that follows a label (element or text node) inside its parent, up to the next label
+/// element, the next element holding one, a text node opening the next pair (`…</em>作者：`), or
+/// where `value_end` says the value ends.
+fn following_text(label: ego_tree::NodeRef<'_, Node>) -> Option<String> {
     let mut value = String::new();
-    for sibling in element.next_siblings() {
+    for sibling in label.next_siblings() {
         match sibling.value() {
-            Node::Text(t) => value.push_str(t),
+            Node::Text(t) => {
+                let t: &str = t;
+                let start = t.trim_start();
+                if !value.trim().is_empty()
+                    && (opens_with_label(start) || (!start.is_empty() && value_end(start) == 0))
+                {
+                    break;
+                }
+                value.push_str(t);
+            }
             Node::Element(_) => {
                 let Some(e) = ElementRef::wrap(sibling) else {
                     continue;
@@ -441,6 +567,29 @@ fn inline_fields(line: &str, found: &mut Labelled) {
             None => {}
         }
     }
+}
+
+/// The `BARE_LABELS` that name the issuing body.
+const ISSUER_BARE_LABELS: &[&str] = &["发布机构", "发布单位", "发文机关", "发布机关"];
+
+/// `索引号 113600MB1234567X/2023-00012`: a `BARE_LABELS` label opening a line with no colon, and
+/// its value, when the rest of the line is that field's value by its shape alone.
+fn bare_field(line: &str) -> Option<(&'static str, String)> {
+    let m = BARE_LABEL.find(line)?;
+    let label = known_label(m.as_str())?;
+    let rest = &line[m.end()..];
+    let value = accept_value(&rest[..value_end(rest)])?;
+    let fits = match label {
+        "索引号" | "信息索引号" => {
+            super::shape::fits(label, &value) && !value.contains(' ')
+        }
+        "发布日期" | "公开日期" | "发布时间" => {
+            value.starts_with(|c: char| c.is_ascii_digit() || "〇零○一二".contains(c))
+                && crate::dates::parse_date(&value).is_some()
+        }
+        _ => text::is_org_name(&value),
+    };
+    fits.then_some((label, value))
 }
 
 /// Labels that end the value before them even with no gap between: the page furniture and the

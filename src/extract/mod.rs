@@ -87,9 +87,10 @@ const ISSUER_LABELS: &[&str] = &[
     "公开单位",
     "公开责任部门",
 ];
-/// Labels naming where the text came from (信息来源, 来源): the issuing body on pages that have no
-/// 发布机构 slot, but on pages that print one empty, usually just the website's own name.
-const SOURCE_LABELS: &[&str] = &["信息来源", "来源"];
+/// Labels naming where the text came from (信息来源, 来源; 资讯来源 in Traditional-script usage,
+/// 資訊來源): the issuing body on pages that have no 发布机构 slot, but on pages that print one
+/// empty, usually just the website's own name.
+const SOURCE_LABELS: &[&str] = &["信息来源", "资讯来源", "来源"];
 /// Labels whose value is the publish date, in order of preference. 成文日期 and 发文日期 are the
 /// dates a document was written or issued, not published: they stay in `fields`.
 const PUBLISH_DATE_LABELS: &[&str] = &[

@@ -336,14 +336,19 @@ pub fn report_year_from_title(title: &str) -> Option<i32> {
         }
     }
     let caps = CHINESE_YEAR.captures(&t)?;
+    year_number(caps.get(1)?.as_str())
+}
+
+/// A report year printed in Arabic (`2022`) or Chinese (`二〇二二`) numerals, when it is one.
+fn year_number(printed: &str) -> Option<i32> {
     let mut year = 0i32;
-    for c in caps.get(1)?.as_str().chars() {
+    for c in printed.chars() {
         let digit = "〇一二三四五六七八九"
             .chars()
             .position(|d| d == c)
             .or(match c {
                 '零' | '○' => Some(0),
-                _ => None,
+                _ => c.to_digit(10).and_then(|d| usize::try_from(d).ok()),
             })?;
         year = year * 10 + i32::try_from(digit).ok()?;
     }
@@ -382,20 +387,38 @@ static OPENING_YEAR: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     .map(|p| Regex::new(p).expect("the opening year patterns are valid"))
 });
 
+/// A whole calendar year the opening names as the period it reports on, with no word for it:
+/// `本报告根据…编制…2022年1月1日至12月31日`, `二〇二二年一月一日至二〇二二年十二月三十一日`. The year
+/// is the first one; a second one must be the same (`2021年1月1日至2022年12月31日` is no one year).
+static WHOLE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    let year = r"((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})";
+    Regex::new(&format!(
+        r"{year}年(?:0?1|一|元)月(?:0?1|一)日起?(?:至|到|-|—|－|~|～)(?:{year}年)?(?:12|十二)月(?:31|三十一)日"
+    ))
+    .expect("the whole-year period pattern is valid")
+});
+
 /// Lines at the start of a report body read for `OPENING_YEAR`.
 const OPENING_YEAR_LINES: usize = 8;
 
-/// The year a report's opening lines say it covers (`OPENING_YEAR`), or `None`.
+/// The year a report's opening lines say it covers (`OPENING_YEAR`, `WHOLE_YEAR`), or `None`.
 pub(crate) fn report_year_from_opening(lines: &[String]) -> Option<i32> {
     lines.iter().take(OPENING_YEAR_LINES).find_map(|line| {
         let line = normalise_title(line);
-        OPENING_YEAR.iter().find_map(|re| {
+        let stated = OPENING_YEAR.iter().find_map(|re| {
             re.captures(&line)?
                 .get(1)?
                 .as_str()
                 .parse()
                 .ok()
                 .filter(|y| REPORT_YEARS.contains(y))
+        });
+        stated.or_else(|| {
+            WHOLE_YEAR.captures_iter(&line).find_map(|caps| {
+                let year = year_number(caps.get(1)?.as_str())?;
+                let end = caps.get(2).map_or(Some(year), |m| year_number(m.as_str()));
+                (end == Some(year)).then_some(year)
+            })
         })
     })
 }
@@ -735,6 +758,21 @@ mod tests {
                 None,
             ),
             (&["现将2023年1月15日印发的通知转发给你们。"], None),
+            // A whole calendar year named as the period, with no word for it.
+            (
+                &["本报告根据《条例》编制，所列数据为2022年1月1日至12月31日期间的情况。"],
+                Some(2022),
+            ),
+            (
+                &["本报告根据《条例》编制，报告期为二〇二二年一月一日至二〇二二年十二月三十一日。"],
+                Some(2022),
+            ),
+            (
+                &["报告期为2022年01月01日起至2022年12月31日止。"],
+                Some(2022),
+            ),
+            (&["数据为2021年1月1日至2022年12月31日的累计。"], None),
+            (&["2022年1月1日至6月30日，共收到申请3件。"], None),
         ];
         for (lines, want) in cases {
             let lines: Vec<String> = lines.iter().map(|s| s.to_string()).collect();

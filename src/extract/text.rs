@@ -439,7 +439,9 @@ fn org_before_date(line: &str) -> Option<String> {
     (date_only && is_org_name(org)).then(|| org.to_string())
 }
 
-fn is_org_name(line: &str) -> bool {
+/// Whether a line is an organisation's name: 4 to 40 characters, no sentence punctuation, a
+/// name's ending (`政府`, `办公室`, `局` …).
+pub(crate) fn is_org_name(line: &str) -> bool {
     let n = line.chars().count();
     (4..=40).contains(&n)
         && !line
