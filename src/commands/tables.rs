@@ -34,6 +34,8 @@ struct Line<'a> {
     cells: &'a [Cell],
     figures: &'a [Figure],
     checks: &'a [Check],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    unread: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -229,6 +231,7 @@ pub(super) fn run(
                     cells: &t.cells,
                     figures: &t.figures,
                     checks: &t.checks,
+                    unread: &t.unread,
                     error,
                 };
                 writeln!(out, "{}", serde_json::to_string(&line)?)

@@ -134,6 +134,10 @@ pub struct Tables {
     pub figures: Vec<Figure>,
     /// The checks on this report alone (cross-year checks are added by the caller).
     pub checks: Vec<Check>,
+    /// Rows of a recognised table that were not read, each with the reason (values that no
+    /// header places: a number in the wrong column is worse than none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
 }
 
 impl Tables {
@@ -151,6 +155,7 @@ impl Tables {
             cells: Vec::new(),
             figures: Vec::new(),
             checks: Vec::new(),
+            unread: Vec::new(),
         }
     }
 
@@ -161,6 +166,7 @@ impl Tables {
             cells: Vec::new(),
             figures: text_figures,
             checks: Vec::new(),
+            unread: Vec::new(),
         }
     }
 }
@@ -192,15 +198,70 @@ pub fn read_documents<'a>(
         }
     }
     if blocks.iter().all(|b| b.section().is_none()) {
-        blocks.extend(stream_blocks(&text));
+        blocks.extend(stream_blocks(&text, LineForms::Pipes));
     }
     finish(blocks, &text, has_document_attachment)
 }
 
 /// Reads a report from its text alone (extracted text, a flattened page): tables as `cell |`
-/// lines, figures from the sentences.
+/// lines, as tab-separated rows (a DOC or DOCX table as its text comes out) or as rows whose
+/// cells runs of spaces set apart (`pdftotext -layout`); figures from the sentences.
 pub fn read_text(text: &str) -> Tables {
-    finish(stream_blocks(text), text, false)
+    finish(stream_blocks(text, LineForms::Extracted), text, false)
+}
+
+/// Which lines of a text hold table cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineForms {
+    /// `cell |` lines only (a page's own text: runs of spaces there are layout, not cells).
+    Pipes,
+    /// Also tab-separated and space-aligned rows (text extracted from a document).
+    Extracted,
+}
+
+/// The cells one line holds, if it is a table line: `cell |` is one cell; a line of tab-separated
+/// cells (the trailing tab ends the row; empty cells are kept: merged cells print empty) needs
+/// two that are not empty; a line whose cells runs of two or more spaces set apart needs two
+/// (an empty cell leaves no trace there, so its row reads short and is not placed by position).
+fn line_cells(line: &str, forms: LineForms) -> Option<Vec<String>> {
+    let trimmed = line.trim();
+    if let Some(cell) = trimmed.strip_suffix('|') {
+        return Some(vec![cell.trim().to_string()]);
+    }
+    if forms == LineForms::Pipes {
+        return None;
+    }
+    if line.contains('\t') {
+        let mut cells: Vec<String> = line
+            .trim_end_matches(['\r', '\n'])
+            .split('\t')
+            .map(|c| c.trim().to_string())
+            .collect();
+        if cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        return (cells.iter().filter(|c| !c.is_empty()).count() >= 2).then_some(cells);
+    }
+    let mut cells = Vec::new();
+    let mut cell = String::new();
+    let mut spaces = 0;
+    for c in trimmed.chars() {
+        if c.is_whitespace() {
+            spaces += if c == '\u{3000}' { 2 } else { 1 };
+            continue;
+        }
+        if spaces >= 2 && !cell.is_empty() {
+            cells.push(std::mem::take(&mut cell));
+        } else if spaces == 1 {
+            cell.push(' ');
+        }
+        spaces = 0;
+        cell.push(c);
+    }
+    if !cell.is_empty() {
+        cells.push(cell);
+    }
+    (cells.len() >= 2).then_some(cells)
 }
 
 fn has_nested_table(table: ElementRef<'_>) -> bool {
@@ -232,8 +293,9 @@ fn block_of_grid(grid: &grid::Grid) -> Block {
     }
 }
 
-/// Runs of `cell |` lines as blocks of rows: a row is its label cells and the values after them.
-fn stream_blocks(text: &str) -> Vec<Block> {
+/// Runs of table lines (`line_cells`) as blocks of rows: a row is its label cells and the values
+/// after them.
+fn stream_blocks(text: &str, forms: LineForms) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut tokens: Vec<String> = Vec::new();
     let flush = |tokens: &mut Vec<String>, blocks: &mut Vec<Block>| {
@@ -263,9 +325,8 @@ fn stream_blocks(text: &str) -> Vec<Block> {
         });
     };
     for line in text.lines() {
-        let trimmed = line.trim();
-        match trimmed.strip_suffix('|') {
-            Some(cell) => tokens.push(cell.trim().to_string()),
+        match line_cells(line, forms) {
+            Some(cells) => tokens.extend(cells),
             None => flush(&mut tokens, &mut blocks),
         }
     }
@@ -281,9 +342,10 @@ fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tabl
             .collect()
     };
     let mut cells = Vec::new();
+    let mut unread = Vec::new();
     sections::read_t2(&of(Section::Proactive), &mut cells);
-    sections::read_t3(&of(Section::Applications), &mut cells);
-    sections::read_t4(&of(Section::Reviews), &mut cells);
+    sections::read_t3(&of(Section::Applications), &mut cells, &mut unread);
+    sections::read_t4(&of(Section::Reviews), &mut cells, &mut unread);
     let figures = figures::figures(text);
     let recognised = blocks.iter().any(|b| b.section().is_some());
     let template = if cells
@@ -312,6 +374,7 @@ fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tabl
         cells,
         figures,
         checks: Vec::new(),
+        unread,
     };
     tables.checks = checks::within(&tables);
     tables

@@ -84,15 +84,16 @@ const T3_ROWS: &[(&str, &str)] = &[
     ("予以公开", "public"),
     ("部分公开", "partial"),
     ("国家秘密", "withheld_1"),
-    ("禁止公开", "withheld_2"),
+    ("禁止", "withheld_2"),
     ("三安全一稳定", "withheld_3"),
-    ("第三方合法权益", "withheld_4"),
+    ("第三方", "withheld_4"),
     ("内部事务", "withheld_5"),
     ("过程性信息", "withheld_6"),
     ("行政执法案卷", "withheld_7"),
     ("行政查询事项", "withheld_8"),
     ("不掌握", "unavailable_1"),
     ("另行制作", "unavailable_2"),
+    ("没有现成信息", "unavailable_2"),
     ("仍不明确", "unavailable_3"),
     ("信访举报投诉", "not_processed_1"),
     ("重复申请", "not_processed_2"),
@@ -101,8 +102,11 @@ const T3_ROWS: &[(&str, &str)] = &[
     ("确认或重新出具", "not_processed_5"),
     ("逾期不补正", "other_1"),
     ("缴纳费用", "other_2"),
+    ("收费通知", "other_2"),
+    ("缴费", "other_2"),
     ("其他处理", "other"),
     ("(七)总计", "total"),
+    ("(七)合计", "total"),
 ];
 
 /// Table 三 columns in printed order.
@@ -118,7 +122,8 @@ pub const T3_COLS: [&str; 7] = [
 
 fn t3_label_key(label: &str) -> Option<&'static str> {
     let label = normalise(label);
-    if label.starts_with("3.其他") || label.starts_with("3、其他") || label == "3其他" {
+    // `3.其他`, `（3）其他`, `③其他`: the last sub-item of （六） (2021).
+    if sub_item(&label) == Some("其他") {
         return Some("other_3");
     }
     if label == "总计" || label == "合计" {
@@ -130,6 +135,29 @@ fn t3_label_key(label: &str) -> Option<&'static str> {
         .map(|(_, key)| *key)
 }
 
+/// The text after a sub-item's number (`1.`, `1、`, `1．`, `（1）`, `①`, `⑴`, `⒈`, or a bare `1`),
+/// for a label already normalised; `None` for a label that is not a numbered sub-item.
+fn sub_item(label: &str) -> Option<&str> {
+    let mut chars = label.chars();
+    let first = chars.next()?;
+    if matches!(first, '\u{2460}'..='\u{249B}') {
+        // Circled, parenthesised and full-stop digits: ①…⑳, ⑴…⒇, ⒈…⒛.
+        return Some(chars.as_str().trim_start_matches(['.', '、']));
+    }
+    let rest = label.strip_prefix('(').unwrap_or(label);
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > 2 {
+        return None;
+    }
+    let rest = &rest[digits..];
+    let rest = if label.starts_with('(') {
+        rest.strip_prefix(')')?
+    } else {
+        rest.strip_prefix(['.', '、', ')']).unwrap_or(rest)
+    };
+    Some(rest)
+}
+
 /// The key of a data row of table 三: a row with at least one value cell whose label matches.
 fn t3_data_row(row: &[Slot]) -> Option<(&'static str, String)> {
     let cells = distinct(row);
@@ -139,11 +167,28 @@ fn t3_data_row(row: &[Slot]) -> Option<(&'static str, String)> {
     t3_row_key(&labels(row))
 }
 
+/// A row's key from its labels: its own (rightmost) label, else the nearest label to its left
+/// that names a row (a label wrapped onto a second cell). A numbered sub-item keeps its own
+/// label or none: `2.逾期未交` under （六）其他处理 is no `other` row.
 fn t3_row_key(labels: &[String]) -> Option<(&'static str, String)> {
-    labels
+    let own = labels.last()?;
+    if let Some(key) = t3_label_key(own) {
+        return Some((key, own.clone()));
+    }
+    let own_text = normalise(own);
+    if sub_item(&own_text).is_some() {
+        return None;
+    }
+    let left = labels
         .iter()
         .rev()
-        .find_map(|l| t3_label_key(l).map(|key| (key, l.clone())))
+        .skip(1)
+        .find_map(|l| t3_label_key(l).map(|key| (key, l.clone())));
+    match left {
+        // `其他` unnumbered under （六）其他处理: its third sub-item.
+        Some(("other", _)) if own_text == "其他" => Some(("other_3", own.clone())),
+        left => left,
+    }
 }
 
 fn t3_col_key(label: &str) -> Option<&'static str> {
@@ -160,15 +205,27 @@ fn t3_col_key(label: &str) -> Option<&'static str> {
     })
 }
 
-/// Column keys by slot from the header rows above the first data row (aligned blocks only).
+/// Column keys by slot from the header rows above the first data row, or from every row of a
+/// table that holds only the header (a header printed as a table of its own). A 总计 or 合计
+/// under 法人或其他组织 is that group's subtotal, not the table's total: no key.
 fn t3_header_columns(block: &Block) -> Option<Vec<Option<&'static str>>> {
-    let first_data = block.rows.iter().position(|r| t3_data_row(r).is_some())?;
+    let first_data = block
+        .rows
+        .iter()
+        .position(|r| t3_data_row(r).is_some())
+        .unwrap_or(block.rows.len());
     let width = block.rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut columns = vec![None; width];
+    let mut under_org = vec![false; width];
     for row in block.rows[..first_data].iter() {
         for (i, slot) in row.iter().enumerate() {
-            if let Some(key) = t3_col_key(&slot.text) {
-                columns[i] = Some(key);
+            match t3_col_key(&slot.text) {
+                Some("total") if under_org[i] => columns[i] = None,
+                Some(key) => columns[i] = Some(key),
+                None if normalise(&slot.text).contains("法人或其他组织") => {
+                    under_org[i] = true
+                }
+                None => {}
             }
         }
     }
@@ -179,8 +236,46 @@ fn t3_header_columns(block: &Block) -> Option<Vec<Option<&'static str>>> {
     complete.then_some(columns)
 }
 
-pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>) {
-    let mut columns = None;
+/// A block whose labels show a column outside the template (小计, or 合计 beside 总计): its rows
+/// hold more values than the template's seven, so they cannot be read by position.
+fn has_extra_column(block: &Block) -> bool {
+    block.any_label(&["小计"]) || (block.any_label(&["合计"]) && block.any_label(&["总计"]))
+}
+
+/// Where a row's template values sit among its distinct cells when no header places them: the
+/// seven values after its labels, in printed order. More than seven are read only when the extra
+/// cells are blank and the table shows no extra column: in a grid they are empty label cells
+/// before the values (a group cell left empty), in a cell stream empty label cells of the next
+/// row (a merged cell a DOC prints as an empty cell). Anything else is not read: a number in the
+/// wrong column is worse than none.
+fn t3_positional(block: &Block, cells: &[&Slot]) -> Option<usize> {
+    let n = T3_COLS.len();
+    let values = trailing_values(cells);
+    let first = cells.len() - values;
+    if values < n {
+        return None;
+    }
+    if values == n {
+        return Some(first);
+    }
+    if has_extra_column(block) {
+        return None;
+    }
+    let blank = |s: &&Slot| matches!(read_value(&s.text).state, CellState::Blank);
+    if block.aligned {
+        cells[first..cells.len() - n]
+            .iter()
+            .all(blank)
+            .then_some(cells.len() - n)
+    } else {
+        cells[first + n..].iter().all(blank).then_some(first)
+    }
+}
+
+/// Table 三, each row under its column keys; rows whose values cannot be placed go to `unread`.
+pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String>) {
+    let mut columns: Option<Vec<Option<&'static str>>> = None;
+    let start = cells.len();
     for block in blocks {
         if block.aligned {
             columns = t3_header_columns(block).or(columns);
@@ -189,9 +284,18 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>) {
             let Some((row_key, row_label)) = t3_data_row(row) else {
                 continue;
             };
+            let mut push = |col: &str, text: &str| {
+                cells.push(Cell::new(
+                    Section::Applications,
+                    row_key,
+                    col,
+                    &row_label,
+                    col_label(col),
+                    text,
+                ));
+            };
             match (&columns, block.aligned) {
-                // The columns found above hold for rows as wide as the header (not for the rows
-                // of a continuation table laid out without the header's group cells).
+                // The columns found above hold for rows as wide as the header.
                 (Some(cols), true) if cols.len() == row.len() => {
                     let mut last_cell = None;
                     for (i, slot) in row.iter().enumerate() {
@@ -202,36 +306,53 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>) {
                             continue;
                         }
                         last_cell = Some(slot.cell);
-                        cells.push(Cell::new(
-                            Section::Applications,
-                            row_key,
-                            col,
-                            &row_label,
-                            col_label(col),
-                            &slot.text,
+                        push(col, &slot.text);
+                    }
+                }
+                // A continuation laid out without the header's group cells: its values are the
+                // header's value columns, counted from the right. A row wider than the header
+                // has a cell the header does not place.
+                (Some(cols), true) if row.len() < cols.len() => {
+                    let first = cols.iter().position(Option::is_some).unwrap_or(cols.len());
+                    let value_cols = &cols[first..];
+                    let d = distinct(row);
+                    let values = trailing_values(&d);
+                    if values < value_cols.len() {
+                        unread.push(format!(
+                            "三 {row_label}: {values} values under a header of {} columns",
+                            value_cols.len()
                         ));
+                        continue;
+                    }
+                    for (slot, col) in d[d.len() - value_cols.len()..].iter().zip(value_cols) {
+                        if let Some(col) = col {
+                            push(col, &slot.text);
+                        }
                     }
                 }
                 _ => {
-                    let distinct = distinct(row);
-                    let values = trailing_values(&distinct);
-                    if values < T3_COLS.len() {
-                        continue;
-                    }
-                    let start = distinct.len() - T3_COLS.len();
-                    for (slot, col) in distinct[start..].iter().zip(T3_COLS) {
-                        cells.push(Cell::new(
-                            Section::Applications,
-                            row_key,
-                            col,
-                            &row_label,
-                            col_label(col),
-                            &slot.text,
+                    let d = distinct(row);
+                    let Some(at) = t3_positional(block, &d) else {
+                        unread.push(format!(
+                            "三 {row_label}: {} values and no header to place them",
+                            trailing_values(&d)
                         ));
+                        continue;
+                    };
+                    for (slot, col) in d[at..].iter().zip(T3_COLS) {
+                        push(col, &slot.text);
                     }
                 }
             }
         }
+    }
+    // A 2021 table's （六）其他处理 printed as a row of its own above its three sub-items is a group
+    // label (blank or a subtotal), not the 2019 `other` row.
+    if cells[start..]
+        .iter()
+        .any(|c| c.row_key.starts_with("other_"))
+    {
+        cells.retain(|c| !(c.section == Section::Applications && c.row_key == "other"));
     }
 }
 
@@ -253,21 +374,33 @@ fn col_label(key: &str) -> &'static str {
 }
 
 /// Table 四: the row of 15 values (行政复议 5, 未经复议直接起诉 5, 复议后起诉 5), by position.
-pub fn read_t4(blocks: &[&Block], cells: &mut Vec<Cell>) {
+/// More than 15 are read only when the extra cells before them are blank (an empty label cell);
+/// a table with none such, or with another layout (one row per 复议/诉讼), goes to `unread`.
+pub fn read_t4(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String>) {
     const ROWS: [(&str, &str); 3] = [
         ("review", "行政复议"),
         ("suit_direct", "行政诉讼 未经复议直接起诉"),
         ("suit_after_review", "行政诉讼 复议后起诉"),
     ];
     const COLS: [&str; 5] = ["upheld", "corrected", "other", "pending", "total"];
+    let mut why = None;
     for block in blocks {
         let Some(row) = block.rows.iter().rev().find(|row| {
             let d = distinct(row);
             trailing_values(&d) >= 15
         }) else {
+            why.get_or_insert_with(|| "四: no row of 15 values".to_string());
             continue;
         };
         let d = distinct(row);
+        let extra = &d[d.len() - trailing_values(&d)..d.len() - 15];
+        if !extra
+            .iter()
+            .all(|s| matches!(read_value(&s.text).state, CellState::Blank))
+        {
+            why = Some(format!("四: a row of {} values, not 15", 15 + extra.len()));
+            continue;
+        }
         let values = &d[d.len() - 15..];
         for (i, slot) in values.iter().enumerate() {
             let (row_key, row_label) = ROWS[i / 5];
@@ -283,6 +416,7 @@ pub fn read_t4(blocks: &[&Block], cells: &mut Vec<Cell>) {
         }
         return;
     }
+    unread.extend(why);
 }
 
 fn t2_row_key(label: &str) -> Option<&'static str> {

@@ -4,6 +4,7 @@
 
 pub mod captures;
 pub mod route_server;
+pub mod tables;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
