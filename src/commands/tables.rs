@@ -12,7 +12,7 @@ use crate::archive::Archive;
 use crate::cli::TablesFormat;
 use crate::config::Settings;
 use crate::export::ExportRecord;
-use crate::tables::{self, Cell, Check, Figure, LastYear, Tables};
+use crate::tables::{self, Cell, Check, Figure, LastYear, ReadFrom, Tables, Template};
 
 use super::{Outcome, UsageError, open_store};
 
@@ -36,6 +36,8 @@ struct Line<'a> {
     checks: &'a [Check],
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     unread: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_from: Option<&'a ReadFrom>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -134,8 +136,56 @@ impl Reader {
                     r.id, r.version, r.seq, r.raw_path
                 )
             });
+        let result = result.map(|t| match t.template {
+            Template::AttachmentOnly => self.read_documents_text(r).unwrap_or(t),
+            _ => t,
+        });
         self.cache.insert(r.seq, result.clone());
         result
+    }
+
+    /// A report whose tables are in its document files (a report published as a PDF or DOC,
+    /// the page saying 见附件): the tables read from the first document's derived text that
+    /// holds any, the version's own first (a document listed directly), then its attachments in
+    /// page order. `None` when no text holds a table, unless one holds table rows left unread.
+    fn read_documents_text(&self, r: &ExportRecord) -> Option<Tables> {
+        let own = r.text.text_path.as_deref().map(|t| (r.url.as_str(), t));
+        let attached = r
+            .attachments
+            .iter()
+            .filter(|a| is_document(a))
+            .filter_map(|a| Some((a.url.as_str(), a.text.text_path.as_deref()?)));
+        let mut unread = None;
+        for (url, text_path) in own.into_iter().chain(attached) {
+            let text = match self
+                .storage
+                .cached_text(text_path)
+                .map_err(|e| e.to_string())
+                .and_then(|path| std::fs::read_to_string(&path).map_err(|e| e.to_string()))
+            {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!(
+                        "tables: {} v{} (seq {}): cannot read the text of {url} ({text_path}): {e}",
+                        r.id, r.version, r.seq
+                    );
+                    continue;
+                }
+            };
+            let mut t = tables::read_text(&text);
+            t.read_from = Some(tables::ReadFrom {
+                url: url.to_string(),
+                text_path: text_path.to_string(),
+            });
+            if !t.cells.is_empty() {
+                return Some(t);
+            }
+            if unread.is_none() && !t.unread.is_empty() {
+                t.template = Template::AttachmentOnly;
+                unread = Some(t);
+            }
+        }
+        unread
     }
 }
 
@@ -232,6 +282,7 @@ pub(super) fn run(
                     figures: &t.figures,
                     checks: &t.checks,
                     unread: &t.unread,
+                    read_from: t.read_from.as_ref(),
                     error,
                 };
                 writeln!(out, "{}", serde_json::to_string(&line)?)

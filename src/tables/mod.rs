@@ -138,6 +138,19 @@ pub struct Tables {
     /// header places: a number in the wrong column is worse than none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<String>,
+    /// Where the tables were read when not from the page: the document file whose derived text
+    /// holds them (a report published as a PDF or DOC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_from: Option<ReadFrom>,
+}
+
+/// The document file a report's tables were read from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReadFrom {
+    /// The file's URL (the attachment's, or the version's own for a document listed directly).
+    pub url: String,
+    /// Its derived text, relative to data_dir.
+    pub text_path: String,
 }
 
 impl Tables {
@@ -156,6 +169,7 @@ impl Tables {
             figures: Vec::new(),
             checks: Vec::new(),
             unread: Vec::new(),
+            read_from: None,
         }
     }
 
@@ -167,6 +181,7 @@ impl Tables {
             figures: text_figures,
             checks: Vec::new(),
             unread: Vec::new(),
+            read_from: None,
         }
     }
 }
@@ -375,6 +390,7 @@ fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tabl
         figures,
         checks: Vec::new(),
         unread,
+        read_from: None,
     };
     tables.checks = checks::within(&tables);
     tables

@@ -31,6 +31,7 @@ use tokio::task::JoinHandle;
 pub use hostile::{Hostile, hostile_set, hostile_site};
 pub use report::report_body;
 use site::SiteState;
+pub use sites::attachment_table_rows;
 
 /// The CMS family a simulated site models; it decides URL layout, markup and encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

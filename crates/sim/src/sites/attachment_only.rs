@@ -29,16 +29,90 @@ pub(crate) fn report_lines(spec: &DocSpec, id: u32) -> Vec<String> {
     ]
 }
 
-/// The report as a one-page PDF with a CID font and a predefined CMap.
+/// The data rows of table 三 (2021 format) of a report published only as a PDF, each with its
+/// seven values (自然人, the five 法人或其他组织 columns, 总计), from the title and year alone so
+/// a test can say what the PDF holds. The rows add up as the template's checks want: 一 + 二 =
+/// （七）总计 + 四.
+pub fn attachment_table_rows(title: &str, year: i32) -> Vec<(&'static str, [u64; 7])> {
+    let seed = title
+        .bytes()
+        .fold(0u64, |h, b| h.wrapping_mul(31) ^ u64::from(b));
+    let mut n = crate::report::Numbers::new(year, seed);
+    let (people, firms, research) = (1 + n.next(40), n.next(9), n.next(3));
+    let partial = n.next(people / 3 + 1);
+    let row = |p: u64, f: u64, r: u64| [p, f, r, 0, 0, 0, p + f + r];
+    let zero = row(0, 0, 0);
+    let mut rows = vec![
+        (
+            "一、本年新收政府信息公开申请数量",
+            row(people, firms, research),
+        ),
+        ("二、上年结转政府信息公开申请数量", zero),
+        ("（一）予以公开", row(people - partial, firms, research)),
+        (
+            "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+            row(partial, 0, 0),
+        ),
+    ];
+    for label in [
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "3.危及“三安全一稳定”",
+        "4.保护第三方合法权益",
+        "5.属于三类内部事务信息",
+        "6.属于四类过程性信息",
+        "7.属于行政执法案卷",
+        "8.属于行政查询事项",
+        "1.本机关不掌握相关政府信息",
+        "2.没有现成信息需要另行制作",
+        "3.补正后申请内容仍不明确",
+        "1.信访举报投诉类申请",
+        "2.重复申请",
+        "3.要求提供公开出版物",
+        "4.无正当理由大量反复申请",
+        "5.要求行政机关确认或重新出具已获取信息",
+        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+        "3.其他",
+    ] {
+        rows.push((label, zero));
+    }
+    rows.push(("（七）总计", row(people, firms, research)));
+    rows.push(("四、结转下年度继续办理", zero));
+    rows
+}
+
+/// Text drawn at a point, as UCS-2 hex for the CID font.
+fn show(content: &mut String, x: u32, y: u32, text: &str) {
+    let hex: String = text
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .map(|b| format!("{b:02X}"))
+        .collect();
+    content.push_str(&format!("1 0 0 1 {x} {y} Tm <{hex}> Tj\n"));
+}
+
+/// The report as a one-page PDF with a CID font and a predefined CMap. From 2021 on, table 三
+/// follows its heading as a PDF table is drawn: each cell's text at its column's place, so
+/// `pdftotext -layout` prints its rows with the columns set apart by runs of spaces.
 pub(crate) fn report_pdf(spec: &DocSpec, id: u32) -> Vec<u8> {
-    let mut content = String::from("BT /F1 14 Tf 60 780 Td 20 TL\n");
+    let year = spec.report_year.unwrap_or(2023);
+    let mut content = String::from("BT\n");
+    let mut y = 800;
     for line in report_lines(spec, id) {
-        let hex: String = line
-            .encode_utf16()
-            .flat_map(u16::to_be_bytes)
-            .map(|b| format!("{b:02X}"))
-            .collect();
-        content.push_str(&format!("<{hex}> Tj T*\n"));
+        content.push_str("/F1 12 Tf\n");
+        show(&mut content, 40, y, &line);
+        y -= 18;
+        if line.starts_with("三、") && year >= 2021 {
+            content.push_str("/F1 7 Tf\n");
+            for (label, values) in attachment_table_rows(&spec.title, year) {
+                show(&mut content, 40, y, label);
+                for (i, v) in (0u32..).zip(values) {
+                    show(&mut content, 340 + 34 * i, y, &v.to_string());
+                }
+                y -= 12;
+            }
+        }
     }
     content.push_str("ET\n");
     let objects = [

@@ -3,6 +3,8 @@
 //! the family's renderer. One submodule per family; shared item-body and PDF helpers live here.
 
 mod attachment_only;
+
+pub use attachment_only::attachment_table_rows;
 mod big5;
 mod blocked;
 mod gbk;
