@@ -211,18 +211,88 @@ fn containers(doc: &Html) -> Vec<ElementRef<'_>> {
 /// above it (20,000 nested tables took minutes).
 const MAX_ENTRY_ELEMENTS: usize = 2_000;
 
-/// The entries among the direct children of a container.
+/// The entries among the direct children of a container. A row whose link has no date of its
+/// own takes the date printed beside the row, as the container's next child (`<dt><a>…</a></dt>
+/// <dd>2024-01-20</dd>`, `<a>…</a> 2024-01-20<br>`), or as the one before it where the list
+/// opens with a date (`<dt>2024-01-20</dt><dd><a>…</a></dd>`): some templates print a list's
+/// links and dates as children of their own.
 fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
+    let dates_first = container
+        .children()
+        .find(|n| !is_blank(*n))
+        .is_some_and(|n| date_only(n).is_some());
     container
         .child_elements()
         .filter(|c| !matches!(c.value().name(), "script" | "style"))
         .filter(|c| c.descendants().nth(MAX_ENTRY_ELEMENTS).is_none())
-        .filter_map(|c| entry_of(c, base, MAX_LINKS_PER_ENTRY))
+        .filter_map(|c| {
+            let mut entry = entry_of(c, base, MAX_LINKS_PER_ENTRY)?;
+            if entry.date.is_none() {
+                let beside = if dates_first {
+                    c.prev_siblings().find(|n| !is_blank(*n))
+                } else {
+                    c.next_siblings().find(|n| !is_blank(*n))
+                };
+                entry.date = beside
+                    .and_then(date_only)
+                    .and_then(|t| printed_date(&t, &entry.url));
+            }
+            Some(entry)
+        })
         .collect()
 }
 
+/// A node that shows nothing: whitespace, a `<br>`, a comment.
+fn is_blank(node: ego_tree::NodeRef<'_, scraper::Node>) -> bool {
+    match node.value() {
+        scraper::Node::Text(t) => t.trim().is_empty(),
+        scraper::Node::Element(e) => e.name() == "br",
+        _ => true,
+    }
+}
+
+/// The text of a sibling of a row that holds a date and nothing else: a text node, or an
+/// element without links whose short text reads as a date (or a month and day).
+fn date_only(node: ego_tree::NodeRef<'_, scraper::Node>) -> Option<String> {
+    let text = match node.value() {
+        scraper::Node::Text(t) => normalise(t),
+        scraper::Node::Element(_) => {
+            let el = ElementRef::wrap(node)?;
+            if el.descendants().nth(MAX_DATE_ELEMENTS).is_some()
+                || el.select(&LINKS).next().is_some()
+            {
+                return None;
+            }
+            normalise(&el.text().take(8).collect::<String>())
+        }
+        _ => return None,
+    };
+    is_date_text(&text).then_some(text)
+}
+
+/// Whether a short text is a date and nothing else (`2024-01-20`, `[2024-01-20]`,
+/// `2024年01月20日 10:30`, `01-20`), in the characters dates print with.
+fn is_date_text(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().count() <= 24
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || "年月日-/.: []()【】（）".contains(c))
+}
+
+/// The date a text that is nothing but a date gives: a full date, or a month and day whose year
+/// the entry's URL carries (`01-20` beside `/202401/t20240120_1.html`).
+fn printed_date(text: &str, url: &Url) -> Option<chrono::NaiveDate> {
+    if !is_date_text(text) {
+        return None;
+    }
+    parse_date(text).or_else(|| crate::dates::month_day_in_url(text, url.as_str()))
+}
+
 /// One row as an entry: its main link (the one with the longest title), that title, and the date
-/// printed beside it (or, failing that, a date-only part inside the link).
+/// printed beside it (or, failing that, a date-only part inside the link, or a date at an end of
+/// the link's text).
 pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -> Option<Entry> {
     let links: Vec<(ElementRef<'_>, Url, String)> = std::iter::once(row)
         .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
@@ -252,7 +322,7 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
     // A date standing alone in its own element (`<span class="date">2022-05-06</span>`) is the
     // entry's, before any date in a snippet of the text (search results quote the document).
     let outside = text_without(row, Some(link));
-    if let Some(date) = date_element(row, link).or_else(|| parse_date(&outside)) {
+    if let Some(date) = date_element(row, link, &url).or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
@@ -264,7 +334,9 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
         let t = normalise(&d.text().collect::<String>());
         t.chars().count() <= 24 && parse_date(&t).is_some()
     });
-    let date = date_part.and_then(|d| parse_date(&d.text().collect::<String>()));
+    let date = date_part
+        .and_then(|d| parse_date(&d.text().collect::<String>()))
+        .or_else(|| date_at_an_end(&text_without(link, None), &url));
     Some(Entry {
         url,
         title: non_empty(link_title(link, date_part)),
@@ -272,13 +344,23 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
     })
 }
 
+/// The date a link's own text prints at its end or start, set off by a space
+/// (`<a>某县2023年政府信息公开工作年度报告 2024-01-20</a>`). The title keeps it: a title that
+/// carries its publication date is read as the list prints it.
+fn date_at_an_end(text: &str, url: &Url) -> Option<chrono::NaiveDate> {
+    let (_, last) = text.rsplit_once(' ')?;
+    let (first, _) = text.split_once(' ')?;
+    printed_date(last, url).or_else(|| printed_date(first, url))
+}
+
 /// Elements of a row looked at for a date of their own (search snippets wrap every matched
 /// character in its own element, so a row may hold hundreds).
 const MAX_DATE_ELEMENTS: usize = 2_000;
 
 /// The date of the first element outside `link` whose whole text is a date (no child elements,
-/// at most 24 characters). Walks on an explicit stack and never enters `link`.
-fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::NaiveDate> {
+/// at most 24 characters), or a month and day whose year the entry's `url` carries. Walks on an
+/// explicit stack and never enters `link`.
+fn date_element(row: ElementRef<'_>, link: ElementRef<'_>, url: &Url) -> Option<chrono::NaiveDate> {
     let mut stack: Vec<ElementRef<'_>> = row.child_elements().collect();
     stack.reverse();
     let mut visited = 0usize;
@@ -296,13 +378,7 @@ fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::Nai
             continue;
         }
         let t = normalise(&el.text().take(8).collect::<String>());
-        if t.chars().count() > 24 {
-            continue;
-        }
-        let Some(date) = parse_date(&t) else { continue };
-        if t.chars()
-            .all(|c| c.is_ascii_digit() || "年月日-/.: []()【】（）".contains(c))
-        {
+        if let Some(date) = printed_date(&t, url) {
             return Some(date);
         }
     }
