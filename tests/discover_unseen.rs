@@ -4,7 +4,8 @@
 //! day whose year only the entry's URL gives), year menus set in brackets, and a 下一页 that
 //! links the page itself as `index.html?`. Each of these once gave a year's short list no items
 //! at all (its entries read as undated, and three undated titles are no list) or a page walked
-//! twice.
+//! twice. Also: a short list whose rows print more than a title and a date (a table's 索引号 and
+//! 发布机构 cells, a card's summary), which `inspect` once read as an item page.
 
 mod common;
 
@@ -425,4 +426,39 @@ fn a_pager_of_links_labelled_di_n_ye_leads_to_the_next_page() {
         );
         assert_eq!(page.items.len(), 3, "{two}");
     }
+}
+
+#[test]
+fn a_short_list_with_more_cells_than_title_and_date_reads_as_a_list() {
+    use nianbao::discover::page_kind_hint;
+    let url = url::Url::parse(PAGE_URL).expect("valid");
+    // A 信息公开目录 table of a year's reports: 序号, 索引号, 名称, 发布机构, 发布日期.
+    let table = format!(
+        r#"<table class="xxgk"><tr><th>序号</th><th>索引号</th><th>名称</th><th>发布机构</th><th>发布日期</th></tr>{}</table>"#,
+        REPORTS
+            .iter()
+            .enumerate()
+            .map(|(i, (h, t, d))| format!(
+                r#"<tr><td>{}</td><td>11130000MB0Q9{i}/2024-0000{i}</td><td><a href="{h}">{t}</a></td><td>某某县人民政府办公室</td><td>{d}</td></tr>"#,
+                i + 1
+            ))
+            .collect::<String>()
+    );
+    // Cards whose summary is longer than their title.
+    let cards = format!(
+        r#"<div class="cards">{}</div>"#,
+        rows(|h, t, d| format!(
+            r#"<div class="card"><h3><a href="{h}">{t}</a></h3><p>根据《中华人民共和国政府信息公开条例》要求，特向社会公布本年度报告。</p><div class="meta">发布时间：{d}</div></div>"#
+        ))
+    );
+    for (name, body) in [("table", table), ("cards", cards)] {
+        assert!(page_kind_hint(&url, &portal_page("utf-8", &body)), "{name}");
+    }
+    // A report with a box of three related reports is still an item.
+    let report = format!(
+        r#"<div class="article"><h1>某某县人民政府2023年政府信息公开工作年度报告</h1>{}</div><div class="related"><ul>{}</ul></div>"#,
+        "<p>本年度报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。</p>".repeat(4),
+        rows(|h, t, d| format!(r#"<li><a href="{h}">{t}</a><span>{d}</span></li>"#))
+    );
+    assert!(!page_kind_hint(&url, &portal_page("utf-8", &report)));
 }

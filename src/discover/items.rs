@@ -43,6 +43,8 @@ pub(super) struct Entry {
     pub url: Url,
     pub title: Option<String>,
     pub date: Option<chrono::NaiveDate>,
+    /// Characters (not whitespace) the row prints: its title, date and any other cells.
+    pub row_chars: usize,
 }
 
 impl Entry {
@@ -56,8 +58,17 @@ impl Entry {
     }
 }
 
-/// The items of the page's main list, in page order, deduplicated by URL.
-pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
+/// The page's main list as discover found it.
+pub(super) struct MainList {
+    /// Its items, in page order, deduplicated by URL.
+    pub items: Vec<ListItem>,
+    /// Characters (not whitespace) the rows of its dated items print (titles, dates, and cells
+    /// such as 索引号 and 发布机构): how much of the page the list is.
+    pub dated_row_chars: usize,
+}
+
+/// The page's main list: its repeated block of dated entries.
+pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
     let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = containers(doc)
         .into_iter()
         .map(|el| (el, entries_of(el, base)))
@@ -124,12 +135,19 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
     };
 
     let mut seen = std::collections::HashSet::new();
-    chosen
+    let entries: Vec<&Entry> = chosen
         .into_iter()
         .flatten()
         .filter(|e| seen.insert(e.url.clone()))
-        .map(|e| e.clone().into_item())
-        .collect()
+        .collect();
+    MainList {
+        dated_row_chars: entries
+            .iter()
+            .filter(|e| e.date.is_some())
+            .map(|e| e.row_chars)
+            .sum(),
+        items: entries.into_iter().map(|e| e.clone().into_item()).collect(),
+    }
 }
 
 /// The folder of a list page below the site's root (`/zwgk/xxgknb/` of
@@ -233,9 +251,11 @@ fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
                 } else {
                     c.next_siblings().find(|n| !is_blank(*n))
                 };
-                entry.date = beside
-                    .and_then(date_only)
-                    .and_then(|t| printed_date(&t, &entry.url));
+                let text = beside.and_then(date_only);
+                entry.date = text.as_deref().and_then(|t| printed_date(t, &entry.url));
+                if entry.date.is_some() {
+                    entry.row_chars += text.as_deref().map_or(0, printed_chars);
+                }
             }
             Some(entry)
         })
@@ -322,11 +342,14 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
     // A date standing alone in its own element (`<span class="date">2022-05-06</span>`) is the
     // entry's, before any date in a snippet of the text (search results quote the document).
     let outside = text_without(row, Some(link));
+    let link_text = text_without(link, None);
+    let row_chars = printed_chars(&outside) + printed_chars(&link_text);
     if let Some(date) = date_element(row, link, &url).or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
             date: Some(date),
+            row_chars,
         });
     }
     // Some lists print the date inside the link: `<a><span>title</span><span>2018-02-10</span></a>`.
@@ -336,12 +359,18 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
     });
     let date = date_part
         .and_then(|d| parse_date(&d.text().collect::<String>()))
-        .or_else(|| date_at_an_end(&text_without(link, None), &url));
+        .or_else(|| date_at_an_end(&link_text, &url));
     Some(Entry {
         url,
         title: non_empty(link_title(link, date_part)),
         date,
+        row_chars,
     })
+}
+
+/// Characters of a text that are not whitespace.
+fn printed_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// The date a link's own text prints at its end or start, set off by a space
@@ -493,7 +522,7 @@ mod tests {
         html.push_str(&"</td></tr></table>".repeat(levels));
         let parsed = crate::page::parse(&html).expect("within the bounds");
         assert!(parsed.flattened);
-        let items = list_items(&parsed.doc, &base());
+        let items = list_items(&parsed.doc, &base()).items;
         assert!(
             items.len() > levels * 3 / 4,
             "{} of {levels} entries",
