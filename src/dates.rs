@@ -5,7 +5,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 
 /// Years outside this range are page furniture (phone numbers, counters), not dates.
@@ -65,6 +65,41 @@ pub fn parse_url_date(url: &str) -> Option<NaiveDate> {
                 )
             })
         })
+    })
+}
+
+/// A month and day printed without their year (`01-20`, `[1/20]`, `1月20日`), as list templates
+/// print dates beside entries whose year the page shows elsewhere.
+static MONTH_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[\[(（【]?\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*[\])）】]?$")
+        .expect("the month-day pattern is a valid regex")
+});
+
+/// A month folder of a URL (`/202401/`, `/2024-01/`): the year and month a CMS filed a page under.
+static MONTH_FOLDER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"/((?:19|20)\d{2})-?(\d{2})/").expect("the month folder pattern is a valid regex")
+});
+
+/// The date of an entry whose list prints only its month and day (`01-20`), from the URL of
+/// the entry: the date the URL carries when its month and day are the printed ones
+/// (`t20240120_1.html`), else the year of a month folder of the printed month (`/202401/`).
+/// `None` when the text is no month and day or the URL does not agree: a year is never guessed.
+pub fn month_day_in_url(text: &str, url: &str) -> Option<NaiveDate> {
+    let text = ascii_digits(text.trim());
+    let caps = MONTH_DAY.captures(&text)?;
+    let month: u32 = caps.get(1)?.as_str().parse().ok()?;
+    let day: u32 = caps.get(2)?.as_str().parse().ok()?;
+    if let Some(date) = parse_url_date(url)
+        && (date.month(), date.day()) == (month, day)
+    {
+        return Some(date);
+    }
+    MONTH_FOLDER.captures_iter(url).find_map(|caps| {
+        let year = caps.get(1)?.as_str().parse().ok()?;
+        let folder_month: u32 = caps.get(2)?.as_str().parse().ok()?;
+        (folder_month == month)
+            .then(|| ymd(year, month, day))
+            .flatten()
     })
 }
 
@@ -228,6 +263,55 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(parse_date(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn month_and_day_take_the_year_of_the_entry_url() {
+        let cases: &[(&str, &str, Option<NaiveDate>)] = &[
+            (
+                "01-20",
+                "http://a.gov.cn/nb/202401/t20240120_1.html",
+                d(2024, 1, 20),
+            ),
+            (
+                "[1/20]",
+                "http://a.gov.cn/art/2024/1/20/art_1_2.html",
+                d(2024, 1, 20),
+            ),
+            (
+                "1月20日",
+                "http://a.gov.cn/nb/202401/t20240120_1.html",
+                d(2024, 1, 20),
+            ),
+            (
+                "01-20",
+                "http://a.gov.cn/nb/202401/content_1.html",
+                d(2024, 1, 20),
+            ),
+            (
+                "01-20",
+                "http://a.gov.cn/nb/2024-01/content_1.html",
+                d(2024, 1, 20),
+            ),
+            // The URL disagrees, or carries no year: no date is guessed.
+            ("01-21", "http://a.gov.cn/nb/202402/t20240120_1.html", None),
+            ("01-20", "http://a.gov.cn/nb/content_1.html", None),
+            ("02-30", "http://a.gov.cn/nb/202402/content_1.html", None),
+            // Not a month and day.
+            (
+                "2024-01-20",
+                "http://a.gov.cn/nb/202401/t20240120_1.html",
+                None,
+            ),
+            (
+                "第01-20号",
+                "http://a.gov.cn/nb/202401/t20240120_1.html",
+                None,
+            ),
+        ];
+        for (text, url, want) in cases {
+            assert_eq!(month_day_in_url(text, url), *want, "{text} {url}");
         }
     }
 

@@ -74,7 +74,7 @@ pub(crate) fn base_url(doc: &Html, page_url: &Url, encoding: &'static Encoding) 
     LinkBase { url, encoding }
 }
 
-/// Resolves an `href` to an absolute http(s) URL without fragment; `None` for script, mail,
+/// Resolves an `href` to an absolute http(s) URL without fragment or empty query; `None` for script, mail,
 /// fragment-only and otherwise unusable links, which never lead to another page.
 pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
     let href = href.trim();
@@ -93,6 +93,11 @@ pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
         return None;
     }
     url.set_fragment(None);
+    // `index.html?` is `index.html`: a pager's 下一页 on the last page that links the page
+    // itself so spelt must not lead to it once more.
+    if url.query() == Some("") {
+        url.set_query(None);
+    }
     Some(url)
 }
 
@@ -251,7 +256,12 @@ pub(super) fn is_pager_label(text: &str) -> bool {
     if WORDS.contains(&core.as_str()) {
         return true;
     }
-    !core.is_empty() && core.chars().all(|c| c.is_ascii_digit()) && core.len() < 4
+    // A page number, bare or as 第2页/第2頁.
+    let number = core
+        .strip_prefix('第')
+        .and_then(|c| c.strip_suffix('页'))
+        .unwrap_or(&core);
+    !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) && number.len() < 4
 }
 
 /// Labels of a "next page" link: 下一页/下一頁/下页/后页/後頁/>/›/Next.

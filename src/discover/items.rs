@@ -43,6 +43,8 @@ pub(super) struct Entry {
     pub url: Url,
     pub title: Option<String>,
     pub date: Option<chrono::NaiveDate>,
+    /// Characters (not whitespace) the row prints: its title, date and any other cells.
+    pub row_chars: usize,
 }
 
 impl Entry {
@@ -56,8 +58,17 @@ impl Entry {
     }
 }
 
-/// The items of the page's main list, in page order, deduplicated by URL.
-pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
+/// The page's main list as discover found it.
+pub(super) struct MainList {
+    /// Its items, in page order, deduplicated by URL.
+    pub items: Vec<ListItem>,
+    /// Characters (not whitespace) the rows of its dated items print (titles, dates, and cells
+    /// such as 索引号 and 发布机构): how much of the page the list is.
+    pub dated_row_chars: usize,
+}
+
+/// The page's main list: its repeated block of dated entries.
+pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
     let scored: Vec<(ElementRef<'_>, Vec<Entry>)> = containers(doc)
         .into_iter()
         .map(|el| (el, entries_of(el, base)))
@@ -124,12 +135,19 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> Vec<ListItem> {
     };
 
     let mut seen = std::collections::HashSet::new();
-    chosen
+    let entries: Vec<&Entry> = chosen
         .into_iter()
         .flatten()
         .filter(|e| seen.insert(e.url.clone()))
-        .map(|e| e.clone().into_item())
-        .collect()
+        .collect();
+    MainList {
+        dated_row_chars: entries
+            .iter()
+            .filter(|e| e.date.is_some())
+            .map(|e| e.row_chars)
+            .sum(),
+        items: entries.into_iter().map(|e| e.clone().into_item()).collect(),
+    }
 }
 
 /// The folder of a list page below the site's root (`/zwgk/xxgknb/` of
@@ -211,18 +229,90 @@ fn containers(doc: &Html) -> Vec<ElementRef<'_>> {
 /// above it (20,000 nested tables took minutes).
 const MAX_ENTRY_ELEMENTS: usize = 2_000;
 
-/// The entries among the direct children of a container.
+/// The entries among the direct children of a container. A row whose link has no date of its
+/// own takes the date printed beside the row, as the container's next child (`<dt><a>…</a></dt>
+/// <dd>2024-01-20</dd>`, `<a>…</a> 2024-01-20<br>`), or as the one before it where the list
+/// opens with a date (`<dt>2024-01-20</dt><dd><a>…</a></dd>`): some templates print a list's
+/// links and dates as children of their own.
 fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
+    let dates_first = container
+        .children()
+        .find(|n| !is_blank(*n))
+        .is_some_and(|n| date_only(n).is_some());
     container
         .child_elements()
         .filter(|c| !matches!(c.value().name(), "script" | "style"))
         .filter(|c| c.descendants().nth(MAX_ENTRY_ELEMENTS).is_none())
-        .filter_map(|c| entry_of(c, base, MAX_LINKS_PER_ENTRY))
+        .filter_map(|c| {
+            let mut entry = entry_of(c, base, MAX_LINKS_PER_ENTRY)?;
+            if entry.date.is_none() {
+                let beside = if dates_first {
+                    c.prev_siblings().find(|n| !is_blank(*n))
+                } else {
+                    c.next_siblings().find(|n| !is_blank(*n))
+                };
+                let text = beside.and_then(date_only);
+                entry.date = text.as_deref().and_then(|t| printed_date(t, &entry.url));
+                if entry.date.is_some() {
+                    entry.row_chars += text.as_deref().map_or(0, printed_chars);
+                }
+            }
+            Some(entry)
+        })
         .collect()
 }
 
+/// A node that shows nothing: whitespace, a `<br>`, a comment.
+fn is_blank(node: ego_tree::NodeRef<'_, scraper::Node>) -> bool {
+    match node.value() {
+        scraper::Node::Text(t) => t.trim().is_empty(),
+        scraper::Node::Element(e) => e.name() == "br",
+        _ => true,
+    }
+}
+
+/// The text of a sibling of a row that holds a date and nothing else: a text node, or an
+/// element without links whose short text reads as a date (or a month and day).
+fn date_only(node: ego_tree::NodeRef<'_, scraper::Node>) -> Option<String> {
+    let text = match node.value() {
+        scraper::Node::Text(t) => normalise(t),
+        scraper::Node::Element(_) => {
+            let el = ElementRef::wrap(node)?;
+            if el.descendants().nth(MAX_DATE_ELEMENTS).is_some()
+                || el.select(&LINKS).next().is_some()
+            {
+                return None;
+            }
+            normalise(&el.text().take(8).collect::<String>())
+        }
+        _ => return None,
+    };
+    is_date_text(&text).then_some(text)
+}
+
+/// Whether a short text is a date and nothing else (`2024-01-20`, `[2024-01-20]`,
+/// `2024年01月20日 10:30`, `01-20`), in the characters dates print with.
+fn is_date_text(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().count() <= 24
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || "年月日-/.: []()【】（）".contains(c))
+}
+
+/// The date a text that is nothing but a date gives: a full date, or a month and day whose year
+/// the entry's URL carries (`01-20` beside `/202401/t20240120_1.html`).
+fn printed_date(text: &str, url: &Url) -> Option<chrono::NaiveDate> {
+    if !is_date_text(text) {
+        return None;
+    }
+    parse_date(text).or_else(|| crate::dates::month_day_in_url(text, url.as_str()))
+}
+
 /// One row as an entry: its main link (the one with the longest title), that title, and the date
-/// printed beside it (or, failing that, a date-only part inside the link).
+/// printed beside it (or, failing that, a date-only part inside the link, or a date at an end of
+/// the link's text).
 pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -> Option<Entry> {
     let links: Vec<(ElementRef<'_>, Url, String)> = std::iter::once(row)
         .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
@@ -252,11 +342,14 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
     // A date standing alone in its own element (`<span class="date">2022-05-06</span>`) is the
     // entry's, before any date in a snippet of the text (search results quote the document).
     let outside = text_without(row, Some(link));
-    if let Some(date) = date_element(row, link).or_else(|| parse_date(&outside)) {
+    let link_text = text_without(link, None);
+    let row_chars = printed_chars(&outside) + printed_chars(&link_text);
+    if let Some(date) = date_element(row, link, &url).or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
             date: Some(date),
+            row_chars,
         });
     }
     // Some lists print the date inside the link: `<a><span>title</span><span>2018-02-10</span></a>`.
@@ -264,12 +357,29 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
         let t = normalise(&d.text().collect::<String>());
         t.chars().count() <= 24 && parse_date(&t).is_some()
     });
-    let date = date_part.and_then(|d| parse_date(&d.text().collect::<String>()));
+    let date = date_part
+        .and_then(|d| parse_date(&d.text().collect::<String>()))
+        .or_else(|| date_at_an_end(&link_text, &url));
     Some(Entry {
         url,
         title: non_empty(link_title(link, date_part)),
         date,
+        row_chars,
     })
+}
+
+/// Characters of a text that are not whitespace.
+fn printed_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
+}
+
+/// The date a link's own text prints at its end or start, set off by a space
+/// (`<a>某县2023年政府信息公开工作年度报告 2024-01-20</a>`). The title keeps it: a title that
+/// carries its publication date is read as the list prints it.
+fn date_at_an_end(text: &str, url: &Url) -> Option<chrono::NaiveDate> {
+    let (_, last) = text.rsplit_once(' ')?;
+    let (first, _) = text.split_once(' ')?;
+    printed_date(last, url).or_else(|| printed_date(first, url))
 }
 
 /// Elements of a row looked at for a date of their own (search snippets wrap every matched
@@ -277,8 +387,9 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
 const MAX_DATE_ELEMENTS: usize = 2_000;
 
 /// The date of the first element outside `link` whose whole text is a date (no child elements,
-/// at most 24 characters). Walks on an explicit stack and never enters `link`.
-fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::NaiveDate> {
+/// at most 24 characters), or a month and day whose year the entry's `url` carries. Walks on an
+/// explicit stack and never enters `link`.
+fn date_element(row: ElementRef<'_>, link: ElementRef<'_>, url: &Url) -> Option<chrono::NaiveDate> {
     let mut stack: Vec<ElementRef<'_>> = row.child_elements().collect();
     stack.reverse();
     let mut visited = 0usize;
@@ -296,13 +407,7 @@ fn date_element(row: ElementRef<'_>, link: ElementRef<'_>) -> Option<chrono::Nai
             continue;
         }
         let t = normalise(&el.text().take(8).collect::<String>());
-        if t.chars().count() > 24 {
-            continue;
-        }
-        let Some(date) = parse_date(&t) else { continue };
-        if t.chars()
-            .all(|c| c.is_ascii_digit() || "年月日-/.: []()【】（）".contains(c))
-        {
+        if let Some(date) = printed_date(&t, url) {
             return Some(date);
         }
     }
@@ -417,7 +522,7 @@ mod tests {
         html.push_str(&"</td></tr></table>".repeat(levels));
         let parsed = crate::page::parse(&html).expect("within the bounds");
         assert!(parsed.flattened);
-        let items = list_items(&parsed.doc, &base());
+        let items = list_items(&parsed.doc, &base()).items;
         assert!(
             items.len() > levels * 3 / 4,
             "{} of {levels} entries",

@@ -127,6 +127,11 @@ pub struct ListPage {
     /// The page shows a list, but its further pages are reached only by a script: what was seen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pager_needs_javascript: Option<String>,
+    /// Characters (not whitespace) the rows of the page's dated entries print, cells beside
+    /// their titles and dates included (索引号, 发布机构, a summary): how much of the page its
+    /// list is.
+    #[serde(skip)]
+    pub listed_chars: usize,
 }
 
 impl ListPage {
@@ -174,7 +179,9 @@ pub fn discover_document(
         }
         None => {
             let pager = pager::pagination(doc, html, url, &base);
-            page.items = items::list_items(doc, &base);
+            let list = items::list_items(doc, &base);
+            page.items = list.items;
+            page.listed_chars = list.dated_row_chars;
             if page.items.is_empty() {
                 page.items = script::data_items(html, &base);
             }
@@ -266,8 +273,9 @@ pub fn page_kind_hint(url: &Url, html: &str) -> bool {
 /// Dated entries of one repeated structure from which a page that is mostly those entries is
 /// a list.
 const BARE_LIST_MIN_DATED: usize = 3;
-/// Share of the main text (in percent) the entries' titles and dates make up on a bare list; on
-/// an item page with a box of related links its own text is the larger part.
+/// Share of the main text (in percent) the entries' rows (titles, dates and the cells beside
+/// them) make up on a bare list; on an item page with a box of related links its own text is the
+/// larger part.
 const BARE_LIST_MIN_SHARE: usize = 60;
 /// Share of the main text (in percent) five dated entries must make up without a pager or a
 /// count: a long report with a box of five related reports is an item.
@@ -290,13 +298,16 @@ pub fn looks_like_list(page: &ListPage, html: &str, main_chars: usize) -> bool {
             .filter_map(|c| c.get(1)?.as_str().parse::<usize>().ok())
             .any(|n| n == dated)
     };
-    // A date prints as about ten characters beside its title.
+    // A date prints as about ten characters beside its title; the rows may print more (a
+    // table's 索引号 and 发布机构 cells), which are the list's too.
     let listed = || -> usize {
-        page.items
+        let titles: usize = page
+            .items
             .iter()
             .filter(|i| i.date.is_some())
             .map(|i| i.title.as_deref().map_or(0, |t| t.chars().count()) + 10)
-            .sum()
+            .sum();
+        titles.max(page.listed_chars)
     };
     has_datastore
         || (dated >= LIST_HINT_MIN_DATED && listed() * 100 >= main_chars * LIST_HINT_MIN_SHARE)

@@ -66,6 +66,12 @@ fn digit_year(label: &str) -> String {
 
 const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
+/// A link's label as a year label is read: without spaces or the brackets a menu sets it in
+/// (`[2023年]`, `【2023年度】`), Chinese numerals as digits. Arrows stay: `>>` is a "more" link.
+fn year_label(label: &str) -> String {
+    digit_year(compact(label).trim_matches(|c: char| "[]【】()（）〔〕".contains(c)))
+}
+
 /// The year subsections linked from the page, in page order, without `excluded` URLs (the list's
 /// items and pages) and without the page itself.
 pub(super) fn year_sections(
@@ -91,12 +97,8 @@ pub(super) fn year_sections(
         if &url == page_url || excluded.contains(&url) {
             continue;
         }
-        let text = digit_year(&compact(&a.text().collect::<String>()));
-        let title = a
-            .value()
-            .attr("title")
-            .map(|t| digit_year(&compact(t)))
-            .unwrap_or_default();
+        let text = year_label(&a.text().collect::<String>());
+        let title = a.value().attr("title").map(year_label).unwrap_or_default();
         let year_of = |re: &Regex| {
             [&text, &title].into_iter().find_map(|t| {
                 let year: i32 = re.captures(t)?.get(1)?.as_str().parse().ok()?;

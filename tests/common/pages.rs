@@ -1,0 +1,31 @@
+//! Pages read as the crawl reads a section's list page: through the one page pipeline
+//! (`page::analyse`) in the role of a list, from bytes in a given encoding.
+
+use encoding_rs::Encoding;
+use nianbao::classify::PageKind;
+use nianbao::discover::ListPage;
+use nianbao::page::{PageInput, PageRole, View, analyse};
+use url::Url;
+
+/// Reads `html`, encoded in `encoding` and served as such, at `page_url` as a list page: the
+/// kind the page was classified as and what discover found (nothing unless a list).
+pub fn read_list(page_url: &str, html: &str, encoding: &'static Encoding) -> (PageKind, ListPage) {
+    let (bytes, _, unmappable) = encoding.encode(html);
+    assert!(!unmappable, "test page is encodable in {}", encoding.name());
+    let content_type = format!("text/html; charset={}", encoding.name());
+    let url = Url::parse(page_url).expect("test URL literal is valid");
+    let analysis = analyse(
+        PageInput {
+            url: &url,
+            status: 200,
+            content_type: Some(&content_type),
+            body: &bytes,
+        },
+        &PageRole::List { list_api: None },
+    );
+    let page = match analysis.view {
+        View::List(page) => *page,
+        _ => ListPage::default(),
+    };
+    (analysis.kind, page)
+}

@@ -1,0 +1,464 @@
+//! List pages written the way portals nobody wrote a test for print them, read as the crawl reads
+//! a section's page: dates printed beside the element that holds an entry's link (a `<dd>`
+//! after its `<dt>`, a bare date between `<br>`s, a date inside the link's own text, a month and
+//! day whose year only the entry's URL gives), year menus set in brackets, and a 下一页 that
+//! links the page itself as `index.html?`. Each of these once gave a year's short list no items
+//! at all (its entries read as undated, and three undated titles are no list) or a page walked
+//! twice. Also: a short list whose rows print more than a title and a date (a table's 索引号 and
+//! 发布机构 cells, a card's summary), which `inspect` once read as an item page.
+
+mod common;
+
+use common::pages::read_list;
+use encoding_rs::{BIG5, GBK, UTF_8};
+use nianbao::classify::PageKind;
+use nianbao::discover::ListPage;
+
+const PAGE_URL: &str = "http://www.xian.gov.cn/zwgk/xxgknb/2023/index.html";
+
+/// A year's subsection of three reports: (link, title, printed date).
+const REPORTS: [(&str, &str, &str); 3] = [
+    (
+        "./202401/t20240120_11.html",
+        "某某县人民政府2023年政府信息公开工作年度报告",
+        "2024-01-20",
+    ),
+    (
+        "./202401/t20240125_12.html",
+        "某某县教育局2023年政府信息公开工作年度报告",
+        "2024-01-25",
+    ),
+    (
+        "./202402/t20240203_13.html",
+        "某某县财政局2023年政府信息公开工作年度报告",
+        "2024-02-03",
+    ),
+];
+
+/// A portal page around `body`: menu, breadcrumb and footer, none of them entries.
+fn portal_page(charset: &str, body: &str) -> String {
+    format!(
+        r#"<!DOCTYPE html><html><head><meta charset="{charset}"><title>政府信息公开年报</title></head><body>
+<div class="header"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li></ul></div>
+<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a></div>
+{body}
+<div class="footer">主办单位：某某县人民政府办公室 地址：某某县人民路1号</div>
+</body></html>"#
+    )
+}
+
+/// The page in Traditional characters, as a Big5 portal writes it.
+fn traditional(html: &str) -> String {
+    const MAP: &[(char, char)] = &[
+        ('开', '開'),
+        ('报', '報'),
+        ('页', '頁'),
+        ('务', '務'),
+        ('县', '縣'),
+        ('办', '辦'),
+        ('单', '單'),
+        ('号', '號'),
+        ('财', '財'),
+        ('当', '當'),
+    ];
+    html.chars()
+        .map(|c| MAP.iter().find(|(s, _)| *s == c).map_or(c, |(_, t)| *t))
+        .collect()
+}
+
+/// The rows of `REPORTS`, each printed by `row(link, title, date)`.
+fn rows(row: impl Fn(&str, &str, &str) -> String) -> String {
+    REPORTS.iter().map(|(h, t, d)| row(h, t, d)).collect()
+}
+
+fn read(page_url: &str, html: &str) -> ListPage {
+    let (kind, page) = read_list(page_url, html, UTF_8);
+    assert_eq!(kind, PageKind::Content, "{page_url}");
+    page
+}
+
+/// The items as (URL, date) pairs.
+fn dated(page: &ListPage) -> Vec<(String, Option<String>)> {
+    page.items
+        .iter()
+        .map(|i| (i.url.to_string(), i.date.map(|d| d.to_string())))
+        .collect()
+}
+
+fn want_reports() -> Vec<(String, Option<String>)> {
+    REPORTS
+        .iter()
+        .map(|(h, _, d)| {
+            let url = format!("http://www.xian.gov.cn/zwgk/xxgknb/2023/{}", &h[2..]);
+            (url, Some(d.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_date_printed_beside_the_links_element_dates_its_entry() {
+    let month_day = |d: &str| d[5..].to_string();
+    let variants: Vec<(&str, String)> = vec![
+        (
+            "<dt> link, <dd> date",
+            format!(
+                r#"<dl class="list">{}</dl>"#,
+                rows(|h, t, d| format!(r#"<dt><a href="{h}">{t}</a></dt><dd>{d}</dd>"#))
+            ),
+        ),
+        (
+            "<dt> date, <dd> link",
+            format!(
+                r#"<dl class="list">{}</dl>"#,
+                rows(|h, t, d| format!(r#"<dt>{d}</dt><dd><a href="{h}">{t}</a></dd>"#))
+            ),
+        ),
+        (
+            "title and date divs side by side",
+            format!(
+                r#"<div class="list">{}</div>"#,
+                rows(|h, t, d| format!(
+                    r#"<div class="t"><a href="{h}">{t}</a></div><div class="d">[{d}]</div>"#
+                ))
+            ),
+        ),
+        (
+            "bare dates between <br>s in one cell",
+            format!(
+                r#"<table><tr><td class="lb">{}</td></tr></table>"#,
+                rows(|h, t, d| format!(r#"·<a href="{h}">{t}</a> {d}<br>"#))
+            ),
+        ),
+        (
+            "the date at the end of the link's text",
+            format!(
+                r#"<ul class="list">{}</ul>"#,
+                rows(|h, t, d| format!(r#"<li><a href="{h}">{t} {d}</a></li>"#))
+            ),
+        ),
+        (
+            "the date at the start of the link's text",
+            format!(
+                r#"<ul class="list">{}</ul>"#,
+                rows(|h, t, d| format!(r#"<li><a href="{h}">[{d}] {t}</a></li>"#))
+            ),
+        ),
+        (
+            "a month and day, the year in the URL",
+            format!(
+                r#"<ul class="list">{}</ul>"#,
+                rows(|h, t, d| format!(
+                    r#"<li><a href="{h}">{t}</a><span>{}</span></li>"#,
+                    month_day(d)
+                ))
+            ),
+        ),
+        (
+            "a month and day in a <dd>",
+            format!(
+                r#"<dl>{}</dl>"#,
+                rows(|h, t, d| format!(
+                    r#"<dt><a href="{h}">{t}</a></dt><dd>{}</dd>"#,
+                    month_day(d)
+                ))
+            ),
+        ),
+    ];
+    for (name, body) in variants {
+        for (charset, encoding) in [("utf-8", UTF_8), ("gbk", GBK)] {
+            let (kind, page) = read_list(PAGE_URL, &portal_page(charset, &body), encoding);
+            assert_eq!(kind, PageKind::Content, "{name} ({charset})");
+            assert_eq!(dated(&page), want_reports(), "{name} ({charset})");
+        }
+    }
+}
+
+#[test]
+fn each_date_beside_a_row_goes_to_its_own_entry() {
+    // Dates after their links: the first link takes the date after it, not the one before the
+    // second link.
+    let after = format!(
+        r#"<div class="list">{}</div>"#,
+        rows(|h, t, d| format!(r#"<a href="{h}">{t}</a><span>{d}</span>"#))
+    );
+    // Dates before their links, the list opening with a date.
+    let before = format!(
+        r#"<div class="list">{}</div>"#,
+        rows(|h, t, d| format!(r#"<span>{d}</span><a href="{h}">{t}</a>"#))
+    );
+    for (name, body) in [("after", after), ("before", before)] {
+        let page = read(PAGE_URL, &portal_page("utf-8", &body));
+        assert_eq!(dated(&page), want_reports(), "{name}");
+    }
+    // A `<dt>` heading a year's `<dd>` entries is no entry's date: each keeps its own.
+    let headed = format!(
+        r#"<dl class="list"><dt>2024-01-01</dt>{}</dl>"#,
+        rows(|h, t, d| format!(r#"<dd><a href="{h}">{t}</a><span>{d}</span></dd>"#))
+    );
+    let page = read(PAGE_URL, &portal_page("utf-8", &headed));
+    assert_eq!(dated(&page), want_reports());
+}
+
+#[test]
+fn a_month_and_day_take_no_year_the_url_does_not_give() {
+    // Five reports whose URLs carry no date: the list is read (five long titles), undated, and
+    // no year is guessed for `01-20`.
+    let body = format!(
+        r#"<ul class="list">{}</ul>"#,
+        (1..=5)
+            .map(|i| format!(
+                r#"<li><a href="/zwgk/content_{i}.html">某某县第{i}个部门2023年政府信息公开工作年度报告</a><span>01-2{i}</span></li>"#
+            ))
+            .collect::<String>()
+    );
+    let page = read(PAGE_URL, &portal_page("utf-8", &body));
+    assert_eq!(page.items.len(), 5);
+    assert!(page.items.iter().all(|i| i.date.is_none()), "{page:?}");
+    // A URL whose date disagrees with the printed month and day gives none either.
+    let body = format!(
+        r#"<ul class="list">{}</ul>"#,
+        rows(|h, t, _| format!(r#"<li><a href="{h}">{t}</a><span>12-31</span></li>"#))
+    );
+    let page = read(PAGE_URL, &portal_page("utf-8", &body));
+    assert!(page.items.iter().all(|i| i.date.is_none()), "{page:?}");
+}
+
+#[test]
+fn year_labels_set_in_brackets_are_year_sections() {
+    let list = format!(
+        r#"<ul class="list">{}</ul>"#,
+        rows(|h, t, d| format!(r#"<li><a href="{h}">{t}</a><span>{d}</span></li>"#))
+    );
+    let want = vec![
+        (2023, "http://www.xian.gov.cn/zwgk/xxgknb/2023/"),
+        (2022, "http://www.xian.gov.cn/zwgk/xxgknb/2022/"),
+        (2021, "http://www.xian.gov.cn/zwgk/xxgknb/2021/"),
+    ];
+    let menus = [
+        ("[2023年]", "[2022年]", "[2021年]"),
+        ("【2023年度】", "【2022年度】", "【二〇二一年度】"),
+        ("（2023年报）", "（2022年报）", "（2021年报）"),
+    ];
+    for (a, b, c) in menus {
+        let menu = format!(
+            r#"<div class="left"><a href="./2023/">{a}</a> <a href="./2022/">{b}</a> <a href="./2021/">{c}</a></div>"#
+        );
+        for (charset, encoding) in [("utf-8", UTF_8), ("big5", BIG5)] {
+            let mut html = portal_page(charset, &format!("{menu}{list}"));
+            if encoding == BIG5 {
+                html = traditional(&html);
+            }
+            let (_, page) = read_list(
+                "http://www.xian.gov.cn/zwgk/xxgknb/index.html",
+                &html,
+                encoding,
+            );
+            let got: Vec<(i32, &str)> = page
+                .year_sections
+                .iter()
+                .map(|s| (s.year, s.url.as_str()))
+                .collect();
+            assert_eq!(got, want, "{a} ({charset})");
+        }
+    }
+}
+
+#[test]
+fn a_next_link_to_the_page_itself_under_an_empty_query_is_no_next_page() {
+    let list = format!(
+        r#"<ul class="list">{}</ul>"#,
+        rows(|h, t, d| format!(r#"<li><a href="{h}">{t}</a><span>{d}</span></li>"#))
+    );
+    // The last page of a 下一页 pager whose 下一页 links the page itself, spelt with an empty
+    // query.
+    for next in ["index_2.html?", "?", "index_2.html?#top"] {
+        let pager = format!(
+            r#"<div class="page"><a href="index.html">首页</a> <a href="index_1.html">上一页</a> <a href="{next}">下一页</a></div>"#
+        );
+        let page = read(
+            "http://www.xian.gov.cn/zwgk/xxgknb/index_2.html",
+            &portal_page("utf-8", &format!("{list}{pager}")),
+        );
+        let next_urls: Vec<&str> = page.next_pages.iter().map(|r| r.url().as_str()).collect();
+        assert!(
+            !next_urls
+                .iter()
+                .any(|u| u.starts_with("http://www.xian.gov.cn/zwgk/xxgknb/index_2.html")),
+            "{next}: {next_urls:?}"
+        );
+    }
+}
+
+// ---- The walk of such a portal ----
+
+/// The section of a portal that prints all of the above: a bracketed year menu, a `<dt>`/`<dd>`
+/// list with a 置顶 notice at the top of every page, a 下一页 pager whose last page links itself
+/// as `index_2.html?`, a year of `01-20` dates and a year of bare dates between `<br>`s.
+fn unseen_portal(target: &str) -> (u16, String, Vec<u8>) {
+    let html = "text/html; charset=utf-8".to_string();
+    let top = r#"<dt><a href="/zwgk/nb/202301/t20230101_900.html">【置顶】关于政府信息公开工作年度报告的说明</a></dt><dd>2023-01-01</dd>"#;
+    let entry = |n: u32| {
+        let year = 2024 - n;
+        format!(
+            r#"<dt><a href="/zwgk/nb/{}01/t{}0120_{n}.html">某某县人民政府{year}年政府信息公开工作年度报告</a></dt><dd>{}-01-20</dd>"#,
+            year + 1,
+            year + 1,
+            year + 1
+        )
+    };
+    let section_page = |entries: std::ops::RangeInclusive<u32>, next: &str| {
+        let menu = r#"<div class="left"><a href="/zwgk/nb/2023/">[2023年]</a> <a href="/zwgk/nb/2022/">[2022年]</a></div>"#;
+        let rows: String = entries.map(entry).collect();
+        portal_page(
+            "utf-8",
+            &format!(
+                r#"{menu}<dl class="list">{top}{rows}</dl><div class="page"><a href="index.html">首页</a> <a href="{next}">下一页</a></div>"#
+            ),
+        )
+        .into_bytes()
+    };
+    let year_page = |row: &dyn Fn(u32) -> String| {
+        let rows: String = (1..=3).map(row).collect();
+        portal_page("utf-8", &format!(r#"<div class="list">{rows}</div>"#)).into_bytes()
+    };
+    match target {
+        "/zwgk/nb/index.html" => (200, html, section_page(1..=3, "index_1.html")),
+        "/zwgk/nb/index_1.html" => (200, html, section_page(4..=6, "index_2.html")),
+        // A server answers the page itself under its self link: walking it is the fault.
+        "/zwgk/nb/index_2.html" | "/zwgk/nb/index_2.html?" => {
+            (200, html, section_page(7..=8, "index_2.html?"))
+        }
+        "/zwgk/nb/2023/" => (
+            200,
+            html,
+            year_page(&|k| {
+                format!(
+                    r#"<p><a href="/zwgk/nb/2023/202401/t2024012{k}_3{k}.html">某某县第{k}部门2023年政府信息公开工作年度报告</a><span>01-2{k}</span></p>"#
+                )
+            }),
+        ),
+        "/zwgk/nb/2022/" => (
+            200,
+            html,
+            year_page(&|k| {
+                format!(
+                    r#"·<a href="/zwgk/nb/2022/t4{k}.html">某某县第{k}部门2022年政府信息公开工作年度报告</a> 2023-01-2{k}<br>"#
+                )
+            }),
+        ),
+        "/att.pdf" => (
+            200,
+            "application/pdf".into(),
+            b"%PDF-1.4\n% a report\n%%EOF\n".to_vec(),
+        ),
+        t if t.starts_with("/zwgk/nb/") && t.ends_with(".html") => (
+            200,
+            html,
+            common::route_server::report_page(2023, "/att.pdf"),
+        ),
+        _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+    }
+}
+
+#[test]
+fn a_crawl_of_such_a_portal_fetches_every_entry_and_walks_each_page_once() {
+    use common::route_server::{RouteServer, crawled_county};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    let server = RouteServer::bind("127.0.0.61");
+    server.serve(Arc::new(unseen_portal));
+    let (_dir, _config) = crawled_county(format!("{}/zwgk/nb/index.html", server.base));
+
+    let requests = server.requests();
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for target in &requests {
+        *counts.entry(target.as_str()).or_default() += 1;
+    }
+    let lists = [
+        "/zwgk/nb/index.html",
+        "/zwgk/nb/index_1.html",
+        "/zwgk/nb/index_2.html",
+        "/zwgk/nb/2023/",
+        "/zwgk/nb/2022/",
+    ];
+    for list in lists {
+        assert_eq!(counts.get(list), Some(&1), "{list}: {requests:?}");
+    }
+    assert_eq!(counts.get("/zwgk/nb/index_2.html?"), None, "{requests:?}");
+    // Eight reports of the section, its 置顶 notice once, and three reports of each year.
+    let items: Vec<&&str> = counts
+        .keys()
+        .filter(|t| t.ends_with(".html") && !lists.contains(*t) && !t.contains("index"))
+        .collect();
+    assert_eq!(items.len(), 8 + 1 + 3 + 3, "{requests:?}");
+    for item in items {
+        assert_eq!(counts[*item], 1, "{item}: {requests:?}");
+    }
+}
+
+#[test]
+fn a_pager_of_links_labelled_di_n_ye_leads_to_the_next_page() {
+    let list = format!(
+        r#"<ul class="list">{}</ul>"#,
+        rows(|h, t, d| format!(r#"<li><a href="{h}">{t}</a><span>{d}</span></li>"#))
+    );
+    for (one, two, three) in [
+        ("第1页", "第2页", "第3页"),
+        ("[第1頁]", "[第2頁]", "[第3頁]"),
+    ] {
+        let pager = format!(
+            r#"<div class="page"><a href="index.html">{one}</a> <a href="index_1.html">{two}</a> <a href="index_2.html">{three}</a></div>"#
+        );
+        let page = read(
+            "http://www.xian.gov.cn/zwgk/xxgknb/index.html",
+            &portal_page("utf-8", &format!("{list}{pager}")),
+        );
+        let next: Vec<(&str, Option<u64>)> = page
+            .next_pages
+            .iter()
+            .map(|r| (r.url().as_str(), page.number_of(r)))
+            .collect();
+        assert_eq!(
+            next,
+            vec![("http://www.xian.gov.cn/zwgk/xxgknb/index_1.html", Some(2))],
+            "{two}"
+        );
+        assert_eq!(page.items.len(), 3, "{two}");
+    }
+}
+
+#[test]
+fn a_short_list_with_more_cells_than_title_and_date_reads_as_a_list() {
+    use nianbao::discover::page_kind_hint;
+    let url = url::Url::parse(PAGE_URL).expect("valid");
+    // A 信息公开目录 table of a year's reports: 序号, 索引号, 名称, 发布机构, 发布日期.
+    let table = format!(
+        r#"<table class="xxgk"><tr><th>序号</th><th>索引号</th><th>名称</th><th>发布机构</th><th>发布日期</th></tr>{}</table>"#,
+        REPORTS
+            .iter()
+            .enumerate()
+            .map(|(i, (h, t, d))| format!(
+                r#"<tr><td>{}</td><td>11130000MB0Q9{i}/2024-0000{i}</td><td><a href="{h}">{t}</a></td><td>某某县人民政府办公室</td><td>{d}</td></tr>"#,
+                i + 1
+            ))
+            .collect::<String>()
+    );
+    // Cards whose summary is longer than their title.
+    let cards = format!(
+        r#"<div class="cards">{}</div>"#,
+        rows(|h, t, d| format!(
+            r#"<div class="card"><h3><a href="{h}">{t}</a></h3><p>根据《中华人民共和国政府信息公开条例》要求，特向社会公布本年度报告。</p><div class="meta">发布时间：{d}</div></div>"#
+        ))
+    );
+    for (name, body) in [("table", table), ("cards", cards)] {
+        assert!(page_kind_hint(&url, &portal_page("utf-8", &body)), "{name}");
+    }
+    // A report with a box of three related reports is still an item.
+    let report = format!(
+        r#"<div class="article"><h1>某某县人民政府2023年政府信息公开工作年度报告</h1>{}</div><div class="related"><ul>{}</ul></div>"#,
+        "<p>本年度报告根据《中华人民共和国政府信息公开条例》要求编制，全文包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政复议和行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。</p>".repeat(4),
+        rows(|h, t, d| format!(r#"<li><a href="{h}">{t}</a><span>{d}</span></li>"#))
+    );
+    assert!(!page_kind_hint(&url, &portal_page("utf-8", &report)));
+}
