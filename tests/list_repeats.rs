@@ -176,3 +176,42 @@ fn an_item_a_shifted_list_shows_twice_is_found_once() {
         "{requests:?}"
     );
 }
+
+/// A list stating 共200页 whose server answers every page number with page 1 (it ignores the
+/// number): the stated count queues all 200 pages at once, and the walk must still end three
+/// pages after the last one that listed anything new (one more at most), as a pager that never
+/// ends does.
+#[test]
+fn pages_queued_from_a_stated_count_are_not_asked_once_the_list_repeats() {
+    const STATED: usize = 200;
+    let server = RouteServer::bind("127.0.0.87");
+    server.serve(Arc::new(|target: &str| {
+        if page_number(target).is_some() {
+            let count = format!("共{}条 共{STATED}页 ", STATED * PER_PAGE);
+            return (200, HTML.to_string(), list_page(&items_of(1), &count, 2));
+        }
+        match item(target) {
+            Some(i) if i <= PER_PAGE => (200, HTML.to_string(), item_page(i)),
+            _ => (
+                404,
+                HTML.to_string(),
+                b"<html><body>404</body></html>".to_vec(),
+            ),
+        }
+    }));
+    let (out, _dir) = backfill(&server.base, "/nb/list.html");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    let pages: Vec<usize> = requests.iter().filter_map(|t| page_number(t)).collect();
+    // The count was read: pages past the pager's own 下一页 were queued.
+    assert!(pages.contains(&3), "{pages:?}");
+    // Page 1 lists five reports, pages 2 to 4 nothing new; a fifth may already be waiting out
+    // the host's gap when the fourth is read (a host's queue keeps one request ready).
+    assert!(pages.starts_with(&[1, 2, 3, 4]), "{pages:?}");
+    assert!(pages.len() <= 5, "{pages:?}: {summary}");
+    assert!(
+        summary.contains("incomplete: stopped: 3 pages in a row listed nothing new"),
+        "{summary}"
+    );
+}

@@ -72,6 +72,20 @@ impl Engine {
             return TaskState::Failed(format!("unparseable URL {}", task.request.url));
         };
         let portal = task.portal.clone();
+        // Pages queued at once from a stated count (共200页) before the list showed that its
+        // pages repeat (a server that answers every page number with the same entries): once
+        // the latest pages in a row listed nothing new, the rest are not asked.
+        let key = list_key(year);
+        let barren = self.report(&portal, |r| {
+            r.lists
+                .get(&key)
+                .is_some_and(|e| e.barren >= BARREN_PAGES_BEFORE_STOP)
+        });
+        if barren {
+            tracing::debug!(url = %task.request.url, list = %key, "not asked: the list's latest pages listed nothing new");
+            self.note_stop(&portal, &key, barren_stop());
+            return TaskState::Done;
+        }
         let is_section_root = year.is_none() && task.request.url == self.section_url(&portal);
         let scope = self.site_scope(&portal);
         // Held until this task ends: its page is in memory until its links are queued.
@@ -423,9 +437,7 @@ impl Engine {
                 break;
             }
             if barren {
-                let why = format!(
-                    "stopped: {BARREN_PAGES_BEFORE_STOP} pages in a row listed nothing new (a pager that does not end?)"
-                );
+                let why = barren_stop();
                 tracing::warn!(url = %page_url, list = %list_key, "{why}");
                 self.note_stop(portal, &list_key, why);
                 break;
@@ -672,6 +684,13 @@ impl Engine {
         age.to_std()
             .is_ok_and(|age| age < self.settings.crawl.revisit_after)
     }
+}
+
+/// The ledger's stop of a list whose latest pages listed nothing new.
+fn barren_stop() -> String {
+    format!(
+        "stopped: {BARREN_PAGES_BEFORE_STOP} pages in a row listed nothing new (a pager that does not end?)"
+    )
 }
 
 /// A short stable name for a page kind, used as a key in run reports and URL states.
