@@ -3,6 +3,9 @@
 //! them): channel indexes of year sub-channels, Simplified and Traditional pagers, one page under
 //! two URLs, Hanweb jpage ranges, and Chinese query values on GBK/Big5 pages.
 
+mod common;
+
+use common::pages::{read_list, traditional};
 use encoding_rs::{BIG5, Encoding, GBK, UTF_8};
 use nianbao::classify::PageKind;
 use nianbao::discover::{ListPage, PageRequest, extend_ranges};
@@ -29,50 +32,8 @@ fn list_page(charset: &str, body: &str) -> String {
     )
 }
 
-/// The test page in Traditional characters, as a Big5 portal writes it.
-fn traditional(html: &str) -> String {
-    const MAP: &[(char, char)] = &[
-        ('开', '開'),
-        ('报', '報'),
-        ('页', '頁'),
-        ('务', '務'),
-        ('县', '縣'),
-        ('办', '辦'),
-        ('单', '單'),
-        ('联', '聯'),
-        ('电', '電'),
-        ('话', '話'),
-        ('号', '號'),
-    ];
-    html.chars()
-        .map(|c| MAP.iter().find(|(s, _)| *s == c).map_or(c, |(_, t)| *t))
-        .collect()
-}
-
-/// Reads `html`, encoded in `encoding`, at `page_url` as a list page.
-fn read_as(page_url: &str, html: &str, encoding: &'static Encoding) -> (PageKind, ListPage) {
-    let (bytes, _, unmappable) = encoding.encode(html);
-    assert!(!unmappable, "test page is encodable in {}", encoding.name());
-    let content_type = format!("text/html; charset={}", encoding.name());
-    let u = url(page_url);
-    let analysis = analyse(
-        PageInput {
-            url: &u,
-            status: 200,
-            content_type: Some(&content_type),
-            body: &bytes,
-        },
-        &PageRole::List { list_api: None },
-    );
-    let page = match analysis.view {
-        View::List(page) => *page,
-        _ => ListPage::default(),
-    };
-    (analysis.kind, page)
-}
-
 fn read(page_url: &str, html: &str) -> ListPage {
-    let (kind, page) = read_as(page_url, html, UTF_8);
+    let (kind, page) = read_list(page_url, html, UTF_8);
     assert_eq!(kind, PageKind::Content, "{page_url}");
     page
 }
@@ -184,7 +145,7 @@ fn a_channel_index_of_year_sub_channels_is_a_list_not_an_empty_template() {
         ),
     ];
     for (name, html, want) in variants {
-        let (kind, page) = read_as("http://www.example.gov.cn/xxgk/nb/", &html, UTF_8);
+        let (kind, page) = read_list("http://www.example.gov.cn/xxgk/nb/", &html, UTF_8);
         assert_eq!(kind, PageKind::Content, "{name}");
         let got: Vec<(i32, &str)> = page
             .year_sections
@@ -267,7 +228,7 @@ fn year_blocks_with_more_links_lead_to_each_years_list() {
                 (encoding_rs::BIG5, traditional(&html)),
             ] {
                 let case = format!("{shape}, {more}, {}", encoding.name());
-                let (kind, page) = read_as("http://www.example.gov.cn/xxgk/nb/", &html, encoding);
+                let (kind, page) = read_list("http://www.example.gov.cn/xxgk/nb/", &html, encoding);
                 assert_eq!(kind, PageKind::Content, "{case}");
                 let got: Vec<(i32, &str)> = page
                     .year_sections
@@ -347,7 +308,7 @@ fn a_short_list_beside_a_longer_sidebar_keeps_its_own_entries() {
                     "{own} own, {hot} hot, sidebar first {sidebar_first}, {}",
                     encoding.name()
                 );
-                let (_, page) = read_as(
+                let (_, page) = read_list(
                     "http://www.example.gov.cn/zwgk/xxgknb/index_2.html",
                     &html,
                     encoding,
@@ -384,14 +345,14 @@ fn a_shell_page_leads_to_the_page_it_sends_the_reader_to() {
             let html = format!(
                 "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>{shell}<p>{text}</p></body></html>"
             );
-            let (kind, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", &html, UTF_8);
+            let (kind, page) = read_list("http://www.example.gov.cn/zwgk/xxgknb/", &html, UTF_8);
             assert_eq!(kind, PageKind::Content, "{shell}");
             let next: Vec<&str> = page.next_pages.iter().map(|p| p.url().as_str()).collect();
             assert_eq!(next, [target], "{shell} {text}");
         }
     }
     let frameset = r#"<html><head><title>年报</title></head><frameset rows="80,*"><frame src="/top.html"><frame src="list_1.shtml"></frameset></html>"#;
-    let (kind, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", frameset, UTF_8);
+    let (kind, page) = read_list("http://www.example.gov.cn/zwgk/xxgknb/", frameset, UTF_8);
     assert_eq!(kind, PageKind::Content);
     let next: Vec<&str> = page.next_pages.iter().map(|p| p.url().as_str()).collect();
     assert_eq!(next, ["http://www.example.gov.cn/top.html", target]);
@@ -414,7 +375,7 @@ fn the_big5_pager_of_the_report_is_followed() {
         "big5",
         r#"<div class="page">共2頁 第1頁 <a href="index_2.htm">下一頁</a> <a>尾頁</a></div>"#,
     );
-    let (kind, page) = read_as(
+    let (kind, page) = read_list(
         "http://www.example.gov.tw/nb/index.htm",
         &traditional(&html),
         BIG5,
@@ -819,7 +780,7 @@ fn asp_net_postback_pagers_post_the_form_back_for_each_page() {
                     html = traditional(&html);
                 }
                 let case = format!("{target}, {}, in table {in_table}", encoding.name());
-                let (kind, page) = read_as(page_url, &html, encoding);
+                let (kind, page) = read_list(page_url, &html, encoding);
                 assert_eq!(kind, PageKind::Content, "{case}");
                 assert_eq!(page.items.len(), 3, "{case}");
                 let mut got: Vec<(Option<u64>, String)> = Vec::new();
@@ -1134,7 +1095,7 @@ fn links_with_chinese_query_values_are_joined_in_the_page_encoding() {
         };
         let q = query_bytes(value, encoding);
         let page_url = format!("http://a.gov.cn/list.asp?lb={q}");
-        let (kind, page) = read_as(&page_url, &html, encoding);
+        let (kind, page) = read_list(&page_url, &html, encoding);
         assert_eq!(kind, PageKind::Content, "{label}");
         let got: Vec<String> = page
             .next_pages
@@ -1159,7 +1120,7 @@ fn the_gbk_query_of_the_report_is_sent_as_a_browser_sends_it() {
         "gbk",
         r#"<div class="page"><a href="list.asp?lb=年报&page=2">下一页</a></div>"#,
     );
-    let (_, page) = read_as("http://a.gov.cn/list.asp?lb=%C4%EA%B1%A8", &html, GBK);
+    let (_, page) = read_list("http://a.gov.cn/list.asp?lb=%C4%EA%B1%A8", &html, GBK);
     assert_eq!(
         page.next_pages
             .iter()
@@ -1221,7 +1182,7 @@ fn entries_a_script_holds_as_json_are_the_lists_items() {
             ] {
                 let case = format!("{keys:?}, {n} entries, {}", encoding.name());
                 let (kind, page) =
-                    read_as("http://www.example.gov.cn/zwgk/xxgknb/", &html, encoding);
+                    read_list("http://www.example.gov.cn/zwgk/xxgknb/", &html, encoding);
                 assert_eq!(kind, PageKind::Content, "{case}");
                 let got: Vec<(String, Option<String>)> = page
                     .items
@@ -1250,13 +1211,13 @@ fn entries_a_script_holds_as_json_are_the_lists_items() {
     let menu = shell(
         r#"var menus = [{"title": "首页", "url": "/"}, {"title": "政务公开", "url": "/zwgk/"}];"#,
     );
-    let (_, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", &menu, UTF_8);
+    let (_, page) = read_list("http://www.example.gov.cn/zwgk/xxgknb/", &menu, UTF_8);
     assert!(page.items.is_empty(), "{:?}", page.items);
     // A JavaScript object literal is not JSON: the list needs JavaScript, and says so.
     let literal = shell(
         "var listData = [{title: '某某县2021年年报', url: '/a/t1.html', pubDate: '2022-01-15'}];",
     );
-    let (kind, page) = read_as("http://www.example.gov.cn/zwgk/xxgknb/", &literal, UTF_8);
+    let (kind, page) = read_list("http://www.example.gov.cn/zwgk/xxgknb/", &literal, UTF_8);
     assert_eq!(kind, PageKind::Content);
     assert!(page.items.is_empty());
     assert_eq!(
@@ -1313,7 +1274,7 @@ $('#pager').jqPaginator({totalPages: 1});</script></body></html>"#,
         ),
     ];
     for (name, html, want) in cases {
-        let (_, page) = read_as("http://a.gov.cn/nb/", html, UTF_8);
+        let (_, page) = read_list("http://a.gov.cn/nb/", html, UTF_8);
         assert_eq!(page.needs_javascript.as_deref(), *want, "{name}");
         // `inspect` reads the page as the crawl does and says so.
         let (json, text) = inspect_file(html);
@@ -1430,7 +1391,7 @@ fn list_entries_opened_by_script_lead_to_the_pages_they_open() {
             if encoding == BIG5 {
                 html = traditional(&html);
             }
-            let (_, page) = read_as(
+            let (_, page) = read_list(
                 "http://www.example.gov.cn/xxgk/nb/index.html",
                 &html,
                 encoding,
@@ -1657,7 +1618,7 @@ fn a_pager_only_a_script_runs_is_reported() {
 <div class="list"><ul class="list-ul"></ul></div><div id="pager"></div>
 <script>$(function(){$.getJSON("/api/list?page=1&size=10",function(d){render(d.data);});});</script>
 </body></html>"#;
-    let (_, page) = read_as("http://a.gov.cn/nb/", shell, UTF_8);
+    let (_, page) = read_list("http://a.gov.cn/nb/", shell, UTF_8);
     let seen = page.needs_javascript.unwrap_or_default();
     assert!(seen.contains("/api/list?page=1&size=10"), "{seen:?}");
 }

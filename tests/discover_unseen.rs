@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::pages::read_list;
+use common::pages::{read_list, traditional};
 use encoding_rs::{BIG5, GBK, UTF_8};
 use nianbao::classify::PageKind;
 use nianbao::discover::ListPage;
@@ -45,25 +45,6 @@ fn portal_page(charset: &str, body: &str) -> String {
 <div class="footer">主办单位：某某县人民政府办公室 地址：某某县人民路1号</div>
 </body></html>"#
     )
-}
-
-/// The page in Traditional characters, as a Big5 portal writes it.
-fn traditional(html: &str) -> String {
-    const MAP: &[(char, char)] = &[
-        ('开', '開'),
-        ('报', '報'),
-        ('页', '頁'),
-        ('务', '務'),
-        ('县', '縣'),
-        ('办', '辦'),
-        ('单', '單'),
-        ('号', '號'),
-        ('财', '財'),
-        ('当', '當'),
-    ];
-    html.chars()
-        .map(|c| MAP.iter().find(|(s, _)| *s == c).map_or(c, |(_, t)| *t))
-        .collect()
 }
 
 /// The rows of `REPORTS`, each printed by `row(link, title, date)`.

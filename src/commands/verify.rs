@@ -455,26 +455,13 @@ impl Verifier<'_> {
     }
 }
 
-/// The WARC files in data_dir's `warc/`, by name.
+/// The WARC files in data_dir's `warc/`, by name (none without the folder).
 fn warc_names(data_dir: &Path) -> anyhow::Result<Vec<String>> {
     let dir = data_dir.join(WARC_DIR);
     if !dir.exists() {
         return Ok(Vec::new());
     }
-    let list = |e: std::io::Error| anyhow::anyhow!("cannot list {}: {e}", dir.display());
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(&dir).map_err(list)? {
-        let name = entry
-            .map_err(list)?
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        if name.ends_with(".warc.gz") {
-            names.push(name);
-        }
-    }
-    names.sort();
-    Ok(names)
+    Ok(crate::warc::file_names(&dir)?)
 }
 
 /// One step of reading a WARC file.

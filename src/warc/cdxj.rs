@@ -10,6 +10,21 @@ use super::{WarcError, WarcRecord};
 
 /// The CDXJ lines for every `*.warc.gz` file in `dir`, sorted bytewise.
 pub fn cdxj_index(dir: &Path) -> Result<Vec<String>, WarcError> {
+    let names = file_names(dir)?;
+    let mut lines = Vec::new();
+    for name in names {
+        for record in WarcReader::open(&dir.join(&name))? {
+            if let Some(line) = cdxj_line(&record?, &name) {
+                lines.push(line);
+            }
+        }
+    }
+    lines.sort();
+    Ok(lines)
+}
+
+/// The `.warc.gz` files in `dir`, by name (the names sort in the order they were written).
+pub fn file_names(dir: &Path) -> Result<Vec<String>, WarcError> {
     let io = |source| WarcError::Io {
         path: dir.to_path_buf(),
         source,
@@ -26,16 +41,7 @@ pub fn cdxj_index(dir: &Path) -> Result<Vec<String>, WarcError> {
         }
     }
     names.sort();
-    let mut lines = Vec::new();
-    for name in names {
-        for record in WarcReader::open(&dir.join(&name))? {
-            if let Some(line) = cdxj_line(&record?, &name) {
-                lines.push(line);
-            }
-        }
-    }
-    lines.sort();
-    Ok(lines)
+    Ok(names)
 }
 
 fn cdxj_line(record: &WarcRecord, file_name: &str) -> Option<String> {

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use cdxj::{cdxj_index, surt};
+pub use cdxj::{cdxj_index, file_names, surt};
 pub use reader::{HttpHead, WarcReader, WarcRecord, next_whole_record, parse_http_head};
 pub use record::{REVISIT_PROFILE, block_digest, payload_digest};
 pub use writer::{

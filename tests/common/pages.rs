@@ -29,3 +29,26 @@ pub fn read_list(page_url: &str, html: &str, encoding: &'static Encoding) -> (Pa
     };
     (analysis.kind, page)
 }
+
+/// A test page in Traditional characters, as a Big5 portal writes it: the characters the list
+/// pages of these tests print, mapped one to one.
+pub fn traditional(html: &str) -> String {
+    const MAP: &[(char, char)] = &[
+        ('开', '開'),
+        ('报', '報'),
+        ('页', '頁'),
+        ('务', '務'),
+        ('县', '縣'),
+        ('办', '辦'),
+        ('单', '單'),
+        ('联', '聯'),
+        ('电', '電'),
+        ('话', '話'),
+        ('号', '號'),
+        ('财', '財'),
+        ('当', '當'),
+    ];
+    html.chars()
+        .map(|c| MAP.iter().find(|(s, _)| *s == c).map_or(c, |(_, t)| *t))
+        .collect()
+}
