@@ -59,6 +59,14 @@ fn items_of(n: usize) -> Vec<usize> {
     (first..first + PER_PAGE).collect()
 }
 
+fn not_found() -> (u16, String, Vec<u8>) {
+    (
+        404,
+        HTML.to_string(),
+        b"<html><body>404</body></html>".to_vec(),
+    )
+}
+
 fn item(target: &str) -> Option<usize> {
     target
         .strip_prefix("/art/")?
@@ -95,11 +103,7 @@ fn a_pager_that_never_ends_is_left_after_a_few_pages_that_list_nothing_new() {
             }
             match item(target) {
                 Some(i) if i <= REAL_PAGES * PER_PAGE => (200, HTML.to_string(), item_page(i)),
-                _ => (
-                    404,
-                    HTML.to_string(),
-                    b"<html><body>404</body></html>".to_vec(),
-                ),
+                _ => not_found(),
             }
         }));
         let (out, _dir) = backfill(&server.base, "/nb/list.html");
@@ -150,11 +154,7 @@ fn an_item_a_shifted_list_shows_twice_is_found_once() {
         }
         match item(target) {
             Some(i) if i <= 16 => (200, HTML.to_string(), item_page(i)),
-            _ => (
-                404,
-                HTML.to_string(),
-                b"<html><body>404</body></html>".to_vec(),
-            ),
+            _ => not_found(),
         }
     }));
     let (out, _dir) = backfill(&server.base, "/nb/list.html");
@@ -192,11 +192,7 @@ fn pages_queued_from_a_stated_count_are_not_asked_once_the_list_repeats() {
         }
         match item(target) {
             Some(i) if i <= PER_PAGE => (200, HTML.to_string(), item_page(i)),
-            _ => (
-                404,
-                HTML.to_string(),
-                b"<html><body>404</body></html>".to_vec(),
-            ),
+            _ => not_found(),
         }
     }));
     let (out, _dir) = backfill(&server.base, "/nb/list.html");

@@ -7,6 +7,8 @@ use tables::Format;
 #[path = "report_tables.rs"]
 mod tables;
 
+pub(crate) use tables::sub_items_2021;
+
 /// Which characters to write: the Big5 site needs Traditional forms that Big5 can encode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Script {

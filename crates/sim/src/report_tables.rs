@@ -229,6 +229,15 @@ const OTHER_2021: [&str; 3] = [
     "3.其他",
 ];
 
+/// The numbered sub-items of table 三's （三）to（六） in the 2021 format, in printed order.
+pub(crate) fn sub_items_2021() -> impl Iterator<Item = &'static str> {
+    WITHHELD
+        .into_iter()
+        .chain(UNAVAILABLE)
+        .chain(NOT_PROCESSED)
+        .chain(OTHER_2021)
+}
+
 /// Section 三: `people` (自然人) and `firms` (商业企业) new applications; every column balances.
 pub(crate) fn applications(
     subject: &str,
