@@ -215,6 +215,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
     },
+    /// From a portal's home page (or any page of its site) to the body's annual-report section:
+    /// follows links labelled 政府信息公开, 政务公开, 年报 or 年度报告 within the site, politely and
+    /// within a request budget, and prints the sections found with a seed entry for the best.
+    /// Exit code 1 when none was found. Needs no config and no store.
+    FindSection {
+        /// The page to start from: the portal's home page, or any page of its site.
+        #[arg(value_name = "URL")]
+        start: url::Url,
+        /// Pages asked at most (robots.txt not counted, nor links it refuses).
+        #[arg(long, default_value_t = 30, value_name = "N")]
+        max_requests: usize,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+    },
     /// Read back every file the archive's records name (raw bodies, wire bodies, derived text)
     /// and check each against its sha256; with --warc, every record of the WARC files too.
     /// Changes nothing unless --repair. Exit code 1 when something is (still) missing or
@@ -320,7 +334,8 @@ impl Command {
             | Command::Report { .. }
             | Command::Export { .. }
             | Command::Tables { .. }
-            | Command::Inspect { .. } => true,
+            | Command::Inspect { .. }
+            | Command::FindSection { .. } => true,
             Command::Verify { repair, .. } => !repair,
             Command::Failures {
                 retry,

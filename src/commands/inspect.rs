@@ -97,7 +97,10 @@ pub async fn run(
 }
 
 /// The config when one is there: inspect works without one, with the default politeness.
-fn load_optional(path: &Path, overrides: &Overrides) -> anyhow::Result<Option<Settings>> {
+pub(super) fn load_optional(
+    path: &Path,
+    overrides: &Overrides,
+) -> anyhow::Result<Option<Settings>> {
     if !path.exists() {
         return Ok(None);
     }
@@ -178,13 +181,7 @@ fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
 /// Fetches a live page through the host gate: robots.txt first, the configured gap and user
 /// agent. The user named this URL, so a loopback or private address is allowed.
 async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<RawPage> {
-    let (politeness, fetch) = match settings {
-        Some(s) => (s.politeness.clone(), s.fetch.clone()),
-        None => (Politeness::default(), FetchSettings::default()),
-    };
-    let gate = Arc::new(HostGate::new(politeness, Default::default()));
-    let named = url.host_str().map(str::to_string).into_iter().collect();
-    let fetcher = Fetcher::with_private_names(gate, fetch, named)?;
+    let fetcher = live_fetcher(settings, url)?;
     let anywhere = |_: &Url| Ok(());
     let options = FetchOptions {
         validators: None,
@@ -208,6 +205,18 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
         status: Some(capture.status),
         body: capture.body.to_vec(),
     })
+}
+
+/// A fetcher for pages the user named: the config's politeness and fetch settings (the defaults
+/// without a config), its own host gate, and `url`'s host allowed to be a private address.
+pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Fetcher> {
+    let (politeness, fetch) = match settings {
+        Some(s) => (s.politeness.clone(), s.fetch.clone()),
+        None => (Politeness::default(), FetchSettings::default()),
+    };
+    let gate = Arc::new(HostGate::new(politeness, Default::default()));
+    let named = url.host_str().map(str::to_string).into_iter().collect();
+    Fetcher::with_private_names(gate, fetch, named)
 }
 
 /// Runs the page pipeline the crawl runs (`page::analyse`) on one page, guessing its role:

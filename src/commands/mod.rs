@@ -6,6 +6,7 @@ mod demo;
 mod export;
 mod failures;
 mod feed;
+mod find_section;
 mod inspect;
 mod publish;
 mod quarantine;
@@ -29,7 +30,7 @@ pub mod exit {
     /// The run completed (per-URL failures are counted in the report, not here).
     pub const OK: u8 = 0;
     /// The run completed, but at least one portal was unreachable or blocked; or `verify`
-    /// found archive files missing or damaged.
+    /// found archive files missing or damaged; or `find-section` found no section.
     pub const PORTALS_UNREACHABLE: u8 = 1;
     /// Bad usage or config.
     pub const USAGE: u8 = 2;
@@ -51,6 +52,8 @@ pub enum Outcome {
     FeedStopped,
     /// `verify` found files missing or damaged.
     Damaged,
+    /// `find-section` found no page that lists annual reports.
+    SectionNotFound,
 }
 
 impl Outcome {
@@ -60,7 +63,7 @@ impl Outcome {
             Outcome::PortalsUnreachable => exit::PORTALS_UNREACHABLE,
             Outcome::Interrupted => exit::INTERRUPTED,
             Outcome::FeedStopped => exit::FEED_STOPPED,
-            Outcome::Damaged => exit::PORTALS_UNREACHABLE,
+            Outcome::Damaged | Outcome::SectionNotFound => exit::PORTALS_UNREACHABLE,
         })
     }
 }
@@ -216,6 +219,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             url,
             format,
         } => inspect::run(&cli.config, &overrides, &target, url, format).await,
+        Command::FindSection {
+            start,
+            max_requests,
+            format,
+        } => find_section::run(&cli.config, &overrides, &start, max_requests, format).await,
     }
 }
 

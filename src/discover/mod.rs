@@ -12,6 +12,7 @@ mod json;
 mod pager;
 mod postback;
 mod script;
+pub mod section;
 mod trs;
 mod ucap;
 mod years;
