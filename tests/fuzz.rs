@@ -110,6 +110,17 @@ fn check_discover(html: String) -> Result<(), TestCaseError> {
     for year in &page.year_sections {
         web_url(&year.url)?;
     }
+    // find-section's reading of the same page: web links, each once, labelled as their role says.
+    let signs = nianbao::discover::section::read_signs(&base(), &html, encoding_rs::UTF_8);
+    let mut seen = std::collections::HashSet::new();
+    for link in &signs.links {
+        web_url(&link.url)?;
+        prop_assert!(seen.insert(link.url.clone()), "link {} twice", link.url);
+        prop_assert_eq!(
+            nianbao::discover::section::link_role(&link.label),
+            Some(link.role)
+        );
+    }
     Ok(())
 }
 

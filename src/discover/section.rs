@@ -4,6 +4,7 @@
 //! page is a link labelled 政府信息公开 or 政务公开, then one labelled 年报 or 年度报告. Pure: a
 //! page's URL and decoded text in, its labelled links out; `nianbao find-section` walks them.
 
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use encoding_rs::Encoding;
@@ -144,6 +145,7 @@ pub fn read_signs(url: &Url, html: &str, encoding: &'static Encoding) -> PageSig
             signs.site_code.get_or_insert(content);
         }
     }
+    let mut seen = HashSet::new();
     for link in page::select(doc, &LINKS) {
         let Some(href) = link.value().attr("href").map(str::trim) else {
             continue;
@@ -160,7 +162,7 @@ pub fn read_signs(url: &Url, html: &str, encoding: &'static Encoding) -> PageSig
         };
         let mut target = target;
         target.set_fragment(None);
-        if signs.links.iter().any(|l| l.url == target) {
+        if !seen.insert(target.to_string()) {
             continue;
         }
         signs.links.push(SectionLink {
