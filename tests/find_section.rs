@@ -191,6 +191,15 @@ fn county_page(v: Variant, target: &str, other: &str) -> Option<String> {
             "<ul><li><a href=\"/zwgk/fdzdgknr/gz/\">规章</a></li></ul>".into(),
         ),
         "/robots.txt" => return Some("User-agent: *\nDisallow: /private/\n".into()),
+        // Home pages that only send the reader on.
+        "/refresh/" => html(
+            "",
+            "<meta http-equiv=\"refresh\" content=\"0; url=/index.html\">".into(),
+        ),
+        "/script/" => html(
+            "",
+            "<script>window.location.href = \"/index.html\";</script>".into(),
+        ),
         _ => return None,
     };
     Some(if v.traditional {
@@ -371,6 +380,36 @@ fn endless_hub(pages: usize) -> RouteServer {
         )
     }));
     server
+}
+
+#[test]
+fn a_home_page_that_only_sends_the_reader_on_is_followed() {
+    let other = RouteServer::bind("127.0.0.66");
+    other.serve(Arc::new(|_: &str| (404, "text/html".into(), Vec::new())));
+    let v = Variant {
+        encoding: GBK,
+        traditional: false,
+        label: LabelForm::Text,
+        navigation: true,
+        year_lists: false,
+    };
+    let server = serve_county("127.0.0.67", v, other.base.clone());
+    for shell in ["/refresh/", "/script/"] {
+        let (code, found, err) = find_section(&format!("{}{shell}", server.base), 20, &[]);
+        assert_eq!(code, Some(0), "{shell}: {found}\n{err}");
+        assert_eq!(
+            found["candidates"][0]["url"],
+            format!("{}/zwgk/nb/", server.base),
+            "{shell}: {found}"
+        );
+        assert_eq!(
+            found["candidates"][0]["path"],
+            serde_json::json!(["政务公开", "政府信息公开年报"]),
+            "{shell}: {found}"
+        );
+        assert_eq!(found["body"], "某某县人民政府", "{shell}: {found}");
+        assert_eq!(found["site_code"], "5109030018", "{shell}: {found}");
+    }
 }
 
 #[test]

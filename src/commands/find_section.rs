@@ -234,7 +234,8 @@ pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize) -> Findin
             continue;
         };
         let signs = section::read_signs(&capture.url, &decoded.text, decoded.encoding);
-        if step.depth == 0 {
+        // The start page, or the page its shell sends the reader to, names the body.
+        if step.path.is_empty() && finding.title.is_none() {
             finding.body = signs.title.as_deref().and_then(section::body_name);
             finding.title = signs.title.clone();
             finding.site_code = signs.site_code.clone();
@@ -294,6 +295,17 @@ fn queue_links(
 ) {
     if from.depth >= MAX_DEPTH {
         return;
+    }
+    // A shell's pages stand for it: asked with its role and the labels that led to it.
+    for url in signs.shell {
+        if (options.scope)(&url).is_ok() && queued.insert(page_key(&url)) {
+            frontier.push(Step {
+                url,
+                path: from.path.clone(),
+                role: from.role,
+                depth: from.depth + 1,
+            });
+        }
     }
     for link in signs.links {
         if (options.scope)(&link.url).is_err() {

@@ -47,6 +47,9 @@ pub struct PageSigns {
     pub site_code: Option<String>,
     /// The page's links that lead towards the section, in page order, each URL once.
     pub links: Vec<SectionLink>,
+    /// Where a page with no such links sends its reader (a refresh, a script that only sets
+    /// `location`, its frames): home pages are often such shells.
+    pub shell: Vec<Url>,
 }
 
 /// Words of an annual-report column's label.
@@ -170,6 +173,9 @@ pub fn read_signs(url: &Url, html: &str, encoding: &'static Encoding) -> PageSig
             label,
             role,
         });
+    }
+    if signs.links.is_empty() {
+        signs.shell = super::script::shell_targets(doc, html, &base);
     }
     signs
 }
