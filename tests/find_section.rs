@@ -1,6 +1,6 @@
 //! `nianbao find-section`: the real binary walks simulated portals from their home pages to the
 //! annual-report section, in Simplified and Traditional, UTF-8, GBK and Big5, with the labels as
-//! text, `title` or an image's `alt`, the column reached from the navigation or only through a
+//! text, `title`, an image's `alt` or a script's menu entry, the column reached from the navigation or only through a
 //! report's breadcrumb; never leaves the site, never asks what robots.txt refuses or what its
 //! labels do not lead to, keeps the host gap, and stops within its budget.
 
@@ -69,6 +69,10 @@ enum LabelForm {
     Text,
     Title,
     ImageAlt,
+    /// `<a href="javascript:void(0);" onclick="window.open('…')">`.
+    Script,
+    /// `<li onclick="window.location.href='…'">`, no link at all.
+    MenuScript,
 }
 
 /// The characters these pages print beyond `common::pages::traditional`'s.
@@ -107,6 +111,12 @@ fn link(v: Variant, href: &str, label: &str) -> String {
         }
         LabelForm::ImageAlt => {
             format!("<a href=\"{href}\"><img src=\"/img/nav.png\" alt=\"{label}\"></a>")
+        }
+        LabelForm::Script => {
+            format!("<a href=\"javascript:void(0);\" onclick=\"window.open('{href}')\">{label}</a>")
+        }
+        LabelForm::MenuScript => {
+            format!("<li onclick=\"window.location.href='{href}'\">{label}</li>")
         }
     }
 }
@@ -243,7 +253,13 @@ fn the_section_is_found_from_the_home_page_in_every_variant() {
     }));
     let mut variants = Vec::new();
     for (encoding, traditional) in [(UTF_8, false), (GBK, false), (BIG5, true), (UTF_8, true)] {
-        for label in [LabelForm::Text, LabelForm::Title, LabelForm::ImageAlt] {
+        for label in [
+            LabelForm::Text,
+            LabelForm::Title,
+            LabelForm::ImageAlt,
+            LabelForm::Script,
+            LabelForm::MenuScript,
+        ] {
             variants.push(Variant {
                 encoding,
                 traditional,

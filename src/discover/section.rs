@@ -82,8 +82,13 @@ const SHORT_LABEL_CHARS: usize = 6;
 /// Labels longer than this are running text, not a column's name.
 const MAX_LABEL_CHARS: usize = 60;
 
-static LINKS: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("a[href], area[href]").expect("static selector is valid CSS"));
+/// Links, image-map areas, and menu entries a script opens (`<li onclick="location.href='…'">`).
+static LINKS: LazyLock<Selector> = LazyLock::new(|| {
+    Selector::parse(
+        "a[href], a[onclick], area[href], li[onclick], div[onclick], span[onclick], td[onclick]",
+    )
+    .expect("static selector is valid CSS")
+});
 static TITLE: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("title").expect("static selector is valid CSS"));
 static META: LazyLock<Selector> =
@@ -118,8 +123,9 @@ pub fn link_role(label: &str) -> Option<LinkRole> {
 }
 
 /// Reads the signs of one page: its title, column and site metas, and the links whose labels
-/// lead towards the section (text, else the `title` attribute, else an image's `alt`). A page
-/// too complex to parse within the bounds has none.
+/// lead towards the section (text, else the `title` attribute, else an image's `alt`), also
+/// those that open their page by script (`onclick="window.open('…')"`, code that only sets
+/// `location`). A page too complex to parse within the bounds has none.
 pub fn read_signs(url: &Url, html: &str, encoding: &'static Encoding) -> PageSigns {
     let Ok(parsed) = page::parse(html) else {
         return PageSigns::default();
@@ -150,10 +156,8 @@ pub fn read_signs(url: &Url, html: &str, encoding: &'static Encoding) -> PageSig
     }
     let mut seen = HashSet::new();
     for link in page::select(doc, &LINKS) {
-        let Some(href) = link.value().attr("href").map(str::trim) else {
-            continue;
-        };
-        let Some(target) = base.join(href) else {
+        // The page the link opens: its href, or what its script opens.
+        let Some(target) = super::dom::link_url(&base, link) else {
             continue;
         };
         if !matches!(target.scheme(), "http" | "https") {
