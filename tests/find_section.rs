@@ -429,6 +429,55 @@ fn a_home_page_that_only_sends_the_reader_on_is_followed() {
 }
 
 #[test]
+fn a_disclosure_platform_only_a_script_fills_is_named_with_its_api() {
+    let server = RouteServer::bind("127.0.0.68");
+    server.serve(Arc::new(|target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        match target {
+            "/" => (
+                200,
+                html,
+                "<html><head><title>某某区人民政府</title></head><body>\
+                 <a href=\"/gkmlpt/index\">政府信息公开</a><a href=\"/news/\">新闻</a></body></html>"
+                    .into(),
+            ),
+            "/gkmlpt/index" => (
+                200,
+                html,
+                "<html><head><meta charset=\"utf-8\"><title>政府信息公开</title>\
+                 <link rel=\"stylesheet\" href=\"/gkmlpt/static/css/index.css\"></head><body><div id=\"app\"></div>\
+                 <script>window.GKMLPT = { SID: '755031', BASE: '/gkmlpt/' };</script>\
+                 <script src=\"/gkmlpt/static/js/index.js\"></script></body></html>"
+                    .into(),
+            ),
+            _ => (404, html, Vec::new()),
+        }
+    }));
+    let start = format!("{}/", server.base);
+    let (code, found, err) = find_section(&start, 20, &[]);
+    assert_eq!(code, Some(0), "{found}\n{err}");
+    let best = &found["candidates"][0];
+    assert_eq!(
+        best["url"],
+        format!("{}/gkmlpt/index", server.base),
+        "{found}"
+    );
+    assert_eq!(best["kind"], "needs_javascript", "{best}");
+    assert!(
+        best["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("sid=755031") && d.contains("list_api = \"gkmlpt\"")),
+        "{best}"
+    );
+    // The text form says how to read it instead of offering the page as a seed.
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let out = common::route_server::run_nianbao(&config(dir.path(), 20), &["find-section", &start]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("filled by a script"), "{text}");
+    assert!(!text.contains("[[portal]]"), "{text}");
+}
+
+#[test]
 fn a_site_without_a_section_ends_within_the_budget_and_keeps_the_gap() {
     let server = endless_hub(100);
     let (code, found, err) =

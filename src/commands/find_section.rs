@@ -362,8 +362,11 @@ fn candidate_of(url: &Url, step: &Step, signs: &PageSigns, view: &View) -> Optio
     } else {
         "list"
     };
+    // A list only a script fills says so wherever a section's label led: a platform such as
+    // gkmlpt is read through its API, which its detail names.
     let worth = !reports.is_empty()
-        || (by_column && (!list.year_sections.is_empty() || kind == "needs_javascript"));
+        || (by_column && !list.year_sections.is_empty())
+        || (kind == "needs_javascript" && step.role.is_some_and(|r| r != LinkRole::Report));
     if !worth {
         return None;
     }
@@ -444,17 +447,26 @@ pub fn render_text(f: &Finding) -> String {
     for failure in &f.failures {
         let _ = writeln!(out, "not read: {} ({})", failure.url, failure.why);
     }
-    if let Some(best) = f.candidates.first() {
-        out.push_str(
-            "\nA seed entry for the best one (check it with `nianbao inspect URL`, then set verified = true):\n\n",
-        );
-        let name = f.body.as_deref().unwrap_or("NAME OF THE BODY");
-        let _ = writeln!(out, "[[portal]]");
-        let _ = writeln!(out, "name = {}", toml_string(name));
-        let _ = writeln!(out, "url = {}", toml_string(&best.url));
-        let _ = writeln!(out, "verified = false");
+    match f.candidates.first() {
+        Some(best) if best.kind == "needs_javascript" => out.push_str(
+            "\nThe best one is filled by a script: configure its list API as its line above says (README, \"Adding a portal\").\n",
+        ),
+        Some(best) => seed_entry(&mut out, f, best),
+        None => {}
     }
     out
+}
+
+/// A seed entry for `best`, for a person to review.
+fn seed_entry(out: &mut String, f: &Finding, best: &Candidate) {
+    out.push_str(
+        "\nA seed entry for the best one (check it with `nianbao inspect URL`, then set verified = true):\n\n",
+    );
+    let name = f.body.as_deref().unwrap_or("NAME OF THE BODY");
+    let _ = writeln!(out, "[[portal]]");
+    let _ = writeln!(out, "name = {}", toml_string(name));
+    let _ = writeln!(out, "url = {}", toml_string(&best.url));
+    let _ = writeln!(out, "verified = false");
 }
 
 /// `s` as a TOML basic string.
