@@ -265,3 +265,92 @@ fn every_zoo_portal_yields_exactly_its_reports_with_an_honest_ledger() {
         diffs.join("\n")
     );
 }
+
+/// `find-section` from every zoo portal's home page: through 政务公开 to the 年报 column, in the
+/// portal's encoding and script. An HTML family's column is the section the crawl is configured
+/// with (a UCAP shell judged by its API's first page); a JSON family's is a page a script fills,
+/// named with what was seen. Nothing but the way is asked: not the guide, not what robots.txt
+/// refuses.
+#[test]
+fn every_zoo_portal_section_is_found_from_its_home_page() {
+    let seed = env_or("NIANBAO_ZOO_SEED", DEFAULT_SEED);
+    let size = env_or("NIANBAO_ZOO_SIZE", DEFAULT_SIZE);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let zoo = runtime
+        .block_on(Zoo::start(generate(seed, size)))
+        .expect("zoo starts");
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = dir.path().join("config.toml");
+    let toml = zoo.config_toml(&dir.path().join("data"), INTERVAL);
+    let politeness_only = &toml[..toml.find("[[portal]]").unwrap_or(toml.len())];
+    std::fs::write(&config, politeness_only).expect("write config");
+    let mut diffs = Vec::new();
+    for site in &zoo.sites {
+        let spec = &site.spec;
+        let start = format!("{}/", site.base);
+        let out = run(&config, &["find-section", &start, "--format", "json"]);
+        let found: Value = match serde_json::from_slice(&out.stdout) {
+            Ok(v) => v,
+            Err(e) => {
+                diffs.push(format!(
+                    "{}: no JSON ({e}): {}",
+                    spec.describe(),
+                    stderr(&out)
+                ));
+                continue;
+            }
+        };
+        let best = &found["candidates"][0];
+        let (want_url, want_kind) = match spec.family {
+            ZooFamily::TrsXxgk | ZooFamily::Gkmlpt => {
+                (format!("{}/zwgk/nb.html", site.base), "needs_javascript")
+            }
+            _ => (site.section_url(), ""),
+        };
+        // `~` is sent as it is by nianbao and as `%7E` by the zoo's encoder: one URL.
+        let want_url = want_url.replace("%7E", "~");
+        if best["url"] != want_url.as_str() || out.status.code() != Some(0) {
+            diffs.push(format!(
+                "{}: best {} (exit {:?}), expected {want_url}: {found}",
+                spec.describe(),
+                best["url"],
+                out.status.code()
+            ));
+            continue;
+        }
+        if !want_kind.is_empty() && best["kind"] != want_kind {
+            diffs.push(format!(
+                "{}: kind {}: {best}",
+                spec.describe(),
+                best["kind"]
+            ));
+        }
+        let reports = spec
+            .items
+            .iter()
+            .filter(|i| i.report_year.is_some())
+            .count();
+        if want_kind.is_empty() && best["reports"] == 0 && best["year_lists"] == 0 && reports > 0 {
+            diffs.push(format!("{}: no reports seen: {best}", spec.describe()));
+        }
+        let asked: Vec<String> = site.requests().into_iter().map(|(t, _)| t).collect();
+        if asked
+            .iter()
+            .any(|t| t.starts_with("/zwgk/zn/") || t.starts_with("/admin/"))
+            || asked.len() > 8
+        {
+            diffs.push(format!("{}: asked {asked:?}", spec.describe()));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} of {} portals (seed {seed}):\n{}",
+        diffs.len(),
+        zoo.sites.len(),
+        diffs.join("\n")
+    );
+}

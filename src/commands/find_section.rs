@@ -13,7 +13,7 @@ use url::Url;
 use crate::cli::InspectFormat;
 use crate::config::Overrides;
 use crate::discover::section::{self, LinkRole, PageSigns};
-use crate::discover::{PageRequest, StatedCount, is_channel_index};
+use crate::discover::{ListPage, PageRequest, StatedCount, is_channel_index};
 use crate::extract::{is_annual_report_title, report_year_of_report_title};
 use crate::fetch::{ExcludeReason, FetchOptions, FetchOutcome, Fetcher, is_private_host};
 use crate::gate::same_site;
@@ -240,8 +240,36 @@ pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize) -> Findin
             finding.title = signs.title.clone();
             finding.site_code = signs.site_code.clone();
         }
+        // A column shell that only leads to its list's API (UCAP) is judged by the API's first
+        // page, as the crawl configured with the shell reads it.
+        if step.role.is_some_and(|r| r != LinkRole::Report)
+            && finding.requests < max_requests
+            && let View::List(list) = &mut analysis.view
+            && list.leads_to_api
+            && let Some(first) = list.next_pages.first().cloned()
+        {
+            finding.requests += 1;
+            match api_page(fetcher, &first, &options).await {
+                Ok(page) => list.items = page.items,
+                Err(why) => finding.failures.push(Failure {
+                    url: first.url().to_string(),
+                    why,
+                }),
+            }
+        }
         if let Some(candidate) = candidate_of(&capture.url, &step, &signs, &analysis.view) {
             finding.candidates.push(candidate);
+        }
+        // A list's own year lists and pages are the section's, not new ways to it.
+        if let View::List(list) = &analysis.view {
+            for url in list
+                .year_sections
+                .iter()
+                .map(|y| &y.url)
+                .chain(list.next_pages.iter().map(PageRequest::url))
+            {
+                queued.insert(page_key(url));
+            }
         }
         queue_links(
             &mut frontier,
@@ -264,6 +292,31 @@ pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize) -> Findin
         .candidates
         .sort_by_key(|c| std::cmp::Reverse(c.rank()));
     finding
+}
+
+/// The first page of a list's API, read as a list page.
+async fn api_page(
+    fetcher: &Fetcher,
+    request: &PageRequest,
+    options: &FetchOptions<'_>,
+) -> Result<ListPage, String> {
+    let capture = match fetcher.fetch(request, options).await {
+        FetchOutcome::Fetched(c) | FetchOutcome::NotModified(c) => c,
+        other => return Err(other.describe()),
+    };
+    let input = PageInput {
+        url: &capture.url,
+        status: capture.status,
+        content_type: capture.header("content-type"),
+        body: &capture.body,
+    };
+    match page::analyse_guarded(input, &PageRole::List { list_api: None }) {
+        Ok(analysis) => match analysis.view {
+            View::List(list) => Ok(*list),
+            _ => Err("the answer lists nothing".into()),
+        },
+        Err(failure) => Err(failure.to_string()),
+    }
 }
 
 /// The step to ask next: the best role, then the shallowest, then the first found.

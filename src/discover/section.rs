@@ -210,13 +210,18 @@ fn collapse(text: &str) -> String {
 /// The body's name in a home page's title (`XX县人民政府门户网站 - 首页`, `首页｜XX市生态环境局`):
 /// the part that names a government or a department, without 门户网站, 官方网站 or 首页.
 pub fn body_name(title: &str) -> Option<String> {
-    const SUFFIXES: [&str; 6] = [
+    // In this order: `…人民政府网门户网站` loses both.
+    const SUFFIXES: [&str; 10] = [
         "门户网站",
         "門戶網站",
         "官方网站",
         "官方網站",
         "网站",
         "網站",
+        "门户网",
+        "門戶網",
+        "网",
+        "網",
     ];
     const BODIES: [&str; 14] = [
         "政府",
@@ -324,6 +329,7 @@ mod tests {
             ("XX县人民政府门户网站", Some("XX县人民政府")),
             ("首页 - XX县人民政府", Some("XX县人民政府")),
             ("首页｜XX市生态环境局", Some("XX市生态环境局")),
+            ("XX縣人民政府網門戶網站", Some("XX縣人民政府")),
             ("XX市人民政府办公室_首页", Some("XX市人民政府办公室")),
             ("欢迎访问", None),
         ];

@@ -145,6 +145,9 @@ pub(super) fn route(spec: &ZooSpec, req: &Request) -> Response {
     if let Some(item) = spec.items.iter().find(|i| item_target(spec, i) == target) {
         return item_page(spec, item);
     }
+    if let Some(page) = home(spec, req.path()) {
+        return page;
+    }
     let answer = match spec.family {
         ZooFamily::Asp => asp(spec, req),
         ZooFamily::Trs => trs(spec, req),
@@ -153,6 +156,54 @@ pub(super) fn route(spec: &ZooSpec, req: &Request) -> Response {
         ZooFamily::Ucap => ucap::answer(spec, req),
     };
     answer.unwrap_or_else(not_found)
+}
+
+/// The page a script fills with a JSON list family's column, as its portal links it.
+pub(super) const SCRIPTED_COLUMN: &str = "/zwgk/nb.html";
+
+/// The portal's home page, its 政务公开 page linking the 年报 column as a reader finds it
+/// (`nianbao find-section`), and, for the JSON list families, the column page a script fills.
+fn home(spec: &ZooSpec, path: &str) -> Option<Response> {
+    let column = match spec.family {
+        ZooFamily::Asp => format!("/list.asp?{}", asp_query_raw(spec)),
+        ZooFamily::TrsXxgk | ZooFamily::Gkmlpt => SCRIPTED_COLUMN.to_string(),
+        _ => section_target(spec),
+    };
+    let page = match path {
+        "/" => html_page(
+            spec,
+            &format!("{}{}", spec.portal_name, word(spec, "门户网站", "門戶網站")),
+            &format!(
+                "<div class=\"nav\"><a href=\"/zwgk/\">{}</a> <a href=\"/admin/\">{}</a></div>",
+                word(spec, "政务公开", "政務公開"),
+                word(spec, "政府信息公开平台管理", "政府信息公開平台管理"),
+            ),
+        ),
+        "/zwgk/" => html_page(
+            spec,
+            word(spec, "政务公开", "政務公開"),
+            &format!(
+                "<ul class=\"menu\"><li><a href=\"/zwgk/zn/\">{}</a></li><li><a href=\"{}\">{}</a></li></ul>",
+                word(spec, "政府信息公开指南", "政府資訊公開指南"),
+                column.replace('&', "&amp;"),
+                word(spec, "政府信息公开年报", "政府資訊公開年報"),
+            ),
+        ),
+        SCRIPTED_COLUMN if spec.family == ZooFamily::Gkmlpt => html_page(
+            spec,
+            word(spec, "政府信息公开年报", "政府資訊公開年報"),
+            "<div id=\"app\"></div><script src=\"/gkmlpt/static/js/config.js\"></script><script>window.GKMLPT = { SID: '755031', BASE: '/gkmlpt/' };</script>\
+             <script src=\"/gkmlpt/static/js/index.js\"></script>",
+        ),
+        SCRIPTED_COLUMN if spec.family == ZooFamily::TrsXxgk => html_page(
+            spec,
+            word(spec, "政府信息公开年报", "政府資訊公開年報"),
+            "<ul class=\"list\"></ul><div id=\"page\"></div><script>\
+             $.ajax({url: '/api/xxgk/list?channel=nb', success: function (d) { laypage.render({elem: 'page', count: d.total}); }});</script>",
+        ),
+        _ => return None,
+    };
+    Some(page)
 }
 
 pub(super) fn pages_of(spec: &ZooSpec, list: Option<i32>) -> usize {
