@@ -398,18 +398,28 @@ fn endless_hub(pages: usize) -> RouteServer {
     server
 }
 
-#[test]
-fn a_home_page_that_only_sends_the_reader_on_is_followed() {
-    let other = RouteServer::bind("127.0.0.66");
+/// A Simplified county portal in `encoding` with its labels as link text, on `ip`, and the
+/// other site it links (which answers 404), on `other_ip`.
+fn plain_county(
+    ip: &str,
+    other_ip: &str,
+    encoding: &'static Encoding,
+) -> (RouteServer, RouteServer) {
+    let other = RouteServer::bind(other_ip);
     other.serve(Arc::new(|_: &str| (404, "text/html".into(), Vec::new())));
     let v = Variant {
-        encoding: GBK,
+        encoding,
         traditional: false,
         label: LabelForm::Text,
         navigation: true,
         year_lists: false,
     };
-    let server = serve_county("127.0.0.67", v, other.base.clone());
+    (serve_county(ip, v, other.base.clone()), other)
+}
+
+#[test]
+fn a_home_page_that_only_sends_the_reader_on_is_followed() {
+    let (server, _other) = plain_county("127.0.0.67", "127.0.0.66", GBK);
     for shell in ["/refresh/", "/script/"] {
         let (code, found, err) = find_section(&format!("{}{shell}", server.base), 20, &[]);
         assert_eq!(code, Some(0), "{shell}: {found}\n{err}");
@@ -513,16 +523,7 @@ fn a_site_without_a_section_ends_within_the_budget_and_keeps_the_gap() {
 
 #[test]
 fn the_text_form_ends_with_a_seed_entry_that_loads() {
-    let other = RouteServer::bind("127.0.0.64");
-    other.serve(Arc::new(|_: &str| (404, "text/html".into(), Vec::new())));
-    let v = Variant {
-        encoding: UTF_8,
-        traditional: false,
-        label: LabelForm::Text,
-        navigation: true,
-        year_lists: false,
-    };
-    let server = serve_county("127.0.0.65", v, other.base.clone());
+    let (server, _other) = plain_county("127.0.0.65", "127.0.0.64", UTF_8);
     let dir = tempfile::tempdir().expect("scratch dir");
     let config = config(dir.path(), 20);
     let start = format!("{}/", server.base);
