@@ -396,8 +396,14 @@ pub fn extract_document(
             .filter(|_| meta.is_annual_report)
             .map(|y| (y, "opening"))
     };
+    // A page that is no report (a template, a half year's report) covers no report year, though
+    // its body states a statistics period.
     let report_year = title_year
-        .or_else(|| body_year.map(|y| (y, "body")))
+        .or_else(|| {
+            body_year
+                .filter(|_| meta.is_annual_report)
+                .map(|y| (y, "body"))
+        })
         .or_else(opening_year)
         .or_else(list_year);
     if let Some((year, source)) = report_year {
