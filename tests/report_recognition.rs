@@ -248,6 +248,27 @@ type Wanted = (bool, Option<i32>, &'static str);
 const PLAIN: &str = "http://www.hy.gov.cn/art/2023/1/20/art_1229_1.html";
 const REPORT_COLUMN: &str = "http://www.hy.gov.cn/zfxxgk/zfxxgknb/202301/t20230120_1.html";
 
+/// A title that names one year and a statistics period that names another: the title's year
+/// stands and the period's is kept in `fields` as `body:report_year`.
+#[test]
+fn a_title_year_that_the_period_contradicts() {
+    let body =
+        format!("<p>本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。</p>{SECTIONS}");
+    for year in ["2022", "2021"] {
+        let html = item_page(
+            &format!("和义县{year}年政府信息公开工作年度报告"),
+            None,
+            &body,
+        );
+        let url = Url::parse(PLAIN).expect("test URLs are absolute");
+        let m = nianbao::extract::extract(&url, &html, &ListEvidence::default(), "");
+        assert_eq!(m.report_year.map(|y| y.to_string()).as_deref(), Some(year));
+        let noted = m.fields.get("body:report_year").map(String::as_str);
+        let want = (year != "2021").then_some("2021");
+        assert_eq!(noted, want, "title year {year}");
+    }
+}
+
 /// Pages in each encoding: what a careful reader finds on them. The Big5 pages are written in
 /// Traditional characters, as a Big5 portal writes them.
 #[test]

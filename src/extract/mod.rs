@@ -410,6 +410,15 @@ pub fn extract_document(
         meta.report_year = Some(year);
         meta.provenance.insert("report_year".into(), source.into());
     }
+    // The title names one year and the statistics period another (one of them copied from last
+    // year's report): the title's stands, as the name the report is listed and cited by, and the
+    // period's is kept for whoever checks, as a meta date that disagrees with the visible one is.
+    if let (Some((title, _)), Some(body)) = (title_year, body_year)
+        && title != body
+    {
+        meta.fields
+            .insert("body:report_year".into(), body.to_string());
+    }
 
     meta.attachments = attachments::attachments(url, doc, encoding);
     meta
