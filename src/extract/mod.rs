@@ -396,13 +396,28 @@ pub fn extract_document(
             .filter(|_| meta.is_annual_report)
             .map(|y| (y, "opening"))
     };
+    // A page that is no report (a template, a half year's report) covers no report year, though
+    // its body states a statistics period.
     let report_year = title_year
-        .or_else(|| body_year.map(|y| (y, "body")))
+        .or_else(|| {
+            body_year
+                .filter(|_| meta.is_annual_report)
+                .map(|y| (y, "body"))
+        })
         .or_else(opening_year)
         .or_else(list_year);
     if let Some((year, source)) = report_year {
         meta.report_year = Some(year);
         meta.provenance.insert("report_year".into(), source.into());
+    }
+    // The title names one year and the statistics period another (one of them copied from last
+    // year's report): the title's stands, as the name the report is listed and cited by, and the
+    // period's is kept for whoever checks, as a meta date that disagrees with the visible one is.
+    if let (Some((title, _)), Some(body)) = (title_year, body_year)
+        && title != body
+    {
+        meta.fields
+            .insert("body:report_year".into(), body.to_string());
     }
 
     meta.attachments = attachments::attachments(url, doc, encoding);
