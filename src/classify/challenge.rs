@@ -34,7 +34,14 @@ pub(super) fn detect(status: u16, text: &str, facts: &PageFacts) -> Option<Chall
     if CHECK_MARKERS.iter().any(|m| text.contains(m)) {
         return Some(ChallengeKind::Other);
     }
-    if facts.main_chars() <= NOTICE_MAX_CHARS && !super::states_its_date(facts) {
+    // A document published on a day (a notice that the site will pause for an upgrade) is a
+    // page, whatever it says.
+    notice(facts).filter(|_| !super::states_its_date(facts))
+}
+
+/// The kind of server notice a short page is, by what its title and text say.
+fn notice(facts: &PageFacts) -> Option<ChallengeKind> {
+    if facts.main_chars() <= NOTICE_MAX_CHARS {
         // Short, so read in Simplified (and lower case) at little cost: Big5 gateways serve the
         // same notices.
         let read = |text: &str| crate::traditional::to_simplified(&text.to_lowercase());

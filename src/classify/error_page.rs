@@ -49,17 +49,20 @@ const ERROR_PHRASES: &[&str] = &[
 
 /// Whether a page is a server's or an application's error page.
 pub(super) fn is_error_page(facts: &PageFacts) -> bool {
-    // A dated document, or a page that links a report's file, is a page whatever it mentions.
+    if !(java_frames(&facts.visible_text) >= TRACE_MIN_FRAMES || says_error(facts)) {
+        return false;
+    }
+    // A dated document, or a page that links a report's file, is a page whatever it mentions
+    // (asked last: most pages say no error at all).
     let links_a_file = facts
         .links
         .iter()
         .any(|href| super::document_type_for_name(href).is_some());
-    if links_a_file || super::states_its_date(facts) {
-        return false;
-    }
-    if java_frames(&facts.visible_text) >= TRACE_MIN_FRAMES {
-        return true;
-    }
+    !links_a_file && !super::states_its_date(facts)
+}
+
+/// Whether a short page's title or text says a server or an application failed.
+fn says_error(facts: &PageFacts) -> bool {
     let chars = facts.main_chars();
     if chars > TITLE_ERROR_MAX_CHARS {
         return false;

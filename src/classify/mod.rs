@@ -349,22 +349,19 @@ fn is_soft_not_found(facts: &PageFacts) -> bool {
         // Too much text for a "not found" page either way: skip lowercasing a whole report.
         return false;
     }
-    if states_its_date(facts) {
-        // A document published on a day (a short 批复 numbered 〔2019〕404号, an answer that the
-        // information asked for does not exist) is a page, whatever it says.
-        return false;
-    }
     let title = crate::traditional::to_simplified(&facts.title.to_lowercase());
     let title_says = has_not_found_phrase(&title) || has_bare_404(&title);
-    if title_says && chars <= SOFT_404_TITLE_MAX_CHARS {
-        return true;
-    }
-    // The page itself must say it, not only a link's text (a list entry titled
-    // 关于转发国办发〔2019〕404号文件的通知 on a short list page).
-    let main = crate::traditional::to_simplified(&facts.main_text.to_lowercase());
-    let in_links = crate::traditional::to_simplified(&facts.main_link_text.to_lowercase());
-    let body_says = not_found_sayings(&main) > not_found_sayings(&in_links);
-    body_says && chars <= SOFT_404_BODY_MAX_CHARS
+    let says = title_says && chars <= SOFT_404_TITLE_MAX_CHARS || {
+        // The page itself must say it, not only a link's text (a list entry titled
+        // 关于转发国办发〔2019〕404号文件的通知 on a short list page).
+        let main = crate::traditional::to_simplified(&facts.main_text.to_lowercase());
+        let in_links = crate::traditional::to_simplified(&facts.main_link_text.to_lowercase());
+        let body_says = not_found_sayings(&main) > not_found_sayings(&in_links);
+        body_says && chars <= SOFT_404_BODY_MAX_CHARS
+    };
+    // A document published on a day (a short 批复, an answer that the information asked for
+    // does not exist) is a page, whatever it says.
+    says && !states_its_date(facts)
 }
 
 fn has_not_found_phrase(text: &str) -> bool {
