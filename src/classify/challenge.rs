@@ -31,21 +31,42 @@ pub(super) fn detect(status: u16, text: &str, facts: &PageFacts) -> Option<Chall
     if visible <= OTHER_MAX_CHARS && facts.script_bytes > visible && sets_cookie_and_reloads(text) {
         return Some(ChallengeKind::Other);
     }
+    if CHECK_MARKERS.iter().any(|m| text.contains(m)) {
+        return Some(ChallengeKind::Other);
+    }
+    // A document published on a day (a notice that the site will pause for an upgrade) is a
+    // page, whatever it says.
+    notice(facts).filter(|_| !super::states_its_date(facts))
+}
+
+/// The kind of server notice a short page is, by what its title and text say.
+fn notice(facts: &PageFacts) -> Option<ChallengeKind> {
     if facts.main_chars() <= NOTICE_MAX_CHARS {
-        // Short, so read in Simplified at little cost: Big5 gateways serve the same notices.
-        let (title, main) = (
-            crate::traditional::to_simplified(&facts.title),
-            crate::traditional::to_simplified(&facts.main_text),
+        // Short, so read in Simplified (and lower case) at little cost: Big5 gateways serve the
+        // same notices.
+        let read = |text: &str| crate::traditional::to_simplified(&text.to_lowercase());
+        let (title, main, links) = (
+            read(&facts.title),
+            read(&facts.main_text),
+            read(&facts.main_link_text),
         );
+        // The page itself must say it, not only a short list's entry (关于网站升级改造期间暂停
+        // 访问的公告, 关于对被拒绝公开申请的复议决定): the main text holds the links' text too.
+        let said = |count: &dyn Fn(&str) -> usize| count(&title) + count(&main) > count(&links);
         let says = |phrases: &[&str]| {
-            phrases
-                .iter()
-                .any(|p| title.contains(p) || main.contains(p))
+            said(&|text: &str| {
+                phrases
+                    .iter()
+                    .flat_map(|p| text.match_indices(p))
+                    // 系统维护中心 (a centre) is no 系统维护中 (under maintenance).
+                    .filter(|(at, p)| !text[at + p.len()..].starts_with('心'))
+                    .count()
+            })
         };
         if says(THROTTLED) {
             return Some(ChallengeKind::Throttled);
         }
-        if says(BLOCKED) {
+        if says(BLOCKED) || said(&stopped_clauses) {
             return Some(ChallengeKind::Blocked);
         }
         if says(VERIFY) {
@@ -89,7 +110,7 @@ const BLOCKED: &[&str] = &[
     "请求存在安全风险",
     "不合法参数",
     "不合法的参数",
-    "WAF阻断",
+    "waf阻断",
     "已被阻断",
     "已被封禁",
     "被封禁",
@@ -97,6 +118,63 @@ const BLOCKED: &[&str] = &[
     "访问受限",
     "访问受到限制",
     "禁止访问",
+    // Gateways in English (F5 BIG-IP ASM, Akamai, servers' own 403 pages served with 200).
+    "403 forbidden",
+    "access denied",
+    "request rejected",
+    "url was rejected",
+    "been blocked",
+];
+
+/// What a firewall does to a request, after a `被` that may name who did it (已被云锁拦截,
+/// 请求已被管理员设置的策略阻断, 已被系统暂时封禁, 被Web应用防护系统拒绝).
+const STOPPED: &[&str] = &["拦截", "阻断", "封禁", "屏蔽", "拒绝"];
+/// Characters between `被` and what was done, within one clause.
+const STOPPED_GAP_MAX_CHARS: usize = 14;
+
+/// What a stopped request's sentence names: the visit, the request or the address (a sentence
+/// of news, 违规车辆被交警拦截, names none).
+const STOPPED_WHAT: &[&str] = &["访问", "请求", "ip"];
+
+/// How many clauses of `text` (lower case) say a request was stopped: `被 … 拦截` in a sentence
+/// that names the visit, the request or the address.
+fn stopped_clauses(text: &str) -> usize {
+    const SENTENCE_ENDS: &[char] = &['。', '！', '？', '!', '?'];
+    text.match_indices('被')
+        .filter(|(at, _)| {
+            let after = &text[at + '被'.len_utf8()..];
+            let clause: String = after
+                .chars()
+                .take_while(|c| !"，。！？；,.!?;".contains(*c))
+                .take(STOPPED_GAP_MAX_CHARS + 2)
+                .collect();
+            let start = text[..*at]
+                .char_indices()
+                .rev()
+                .find(|(_, c)| SENTENCE_ENDS.contains(c))
+                .map_or(0, |(i, c)| i + c.len_utf8());
+            let end = after
+                .find(SENTENCE_ENDS)
+                .map_or(text.len(), |i| at + '被'.len_utf8() + i);
+            let sentence = &text[start..end];
+            STOPPED.iter().any(|done| clause.contains(done))
+                && STOPPED_WHAT.iter().any(|what| sentence.contains(what))
+        })
+        .count()
+}
+
+/// Parameters only an anti-bot check's own script or form carries (Cloudflare's and 百度云加速's
+/// `_cf_chl_opt`, `jschl_vc`, the challenge platform; 安全狗's and 云锁's verification redirects):
+/// a page that has one is the check, whatever it shows.
+const CHECK_MARKERS: &[&str] = &[
+    "_cf_chl_opt",
+    "/cdn-cgi/challenge-platform/",
+    "jschl_vc",
+    "chk_jschl",
+    "WebShieldSessionVerify",
+    "WebShieldDRSessionVerify",
+    "security_verify_data",
+    "yunsuo_session_verify",
 ];
 /// Checks a person must pass before the page shows: captchas, sliders, browser checks, pages
 /// that need JavaScript to go on.
@@ -109,9 +187,16 @@ const VERIFY: &[&str] = &[
     "请完成安全验证",
     "正在检查您的浏览器",
     "检查您的浏览器",
-    "请开启JavaScript",
-    "请启用JavaScript",
-    "未启用JavaScript",
+    "请开启javascript",
+    "请启用javascript",
+    "未启用javascript",
+    "接受安全检查",
+    // Cloudflare's check, in English.
+    "just a moment...",
+    "checking if the site connection is secure",
+    "checking your browser",
+    "verifying you are human",
+    "enable javascript and cookies to continue",
 ];
 /// Notices that the site is down for maintenance.
 const MAINTENANCE: &[&str] = &[
@@ -124,6 +209,15 @@ const MAINTENANCE: &[&str] = &[
     "暂停访问",
     "网站升级中",
     "系统升级中",
+    "升级改造中",
+    "改造升级中",
+    "改版升级中",
+    "升级改版中",
+    "网站改版中",
+    "网站改造中",
+    "维护升级中",
+    "正在维护中",
+    "暂停服务",
 ];
 
 fn is_ruishu(text: &str) -> bool {

@@ -8,6 +8,7 @@
 
 mod answer;
 mod challenge;
+mod error_page;
 pub mod not_text;
 pub(crate) mod page;
 pub mod sniff;
@@ -54,6 +55,9 @@ pub enum PageKind {
     },
     /// Status 200 but the page says it does not exist (页面不存在 ...).
     SoftNotFound,
+    /// A server's or an application's error page in place of the page (a Java stack trace,
+    /// `Whitelabel Error Page`, `HTTP Status 500`, 数据库连接失败), whatever its status.
+    ServerError,
     LoginWall,
     /// A page template whose content area is empty.
     EmptyTemplate,
@@ -201,12 +205,15 @@ pub fn classify_html(status: u16, text: &str, facts: &PageFacts) -> PageKind {
     }
     let chars = facts.main_chars();
     let asks_to_log_in = facts.has_password_input && chars <= LOGIN_MAX_CHARS
-        || chars <= NOTICE_LOGIN_MAX_CHARS && says_log_in(facts);
+        || chars <= NOTICE_LOGIN_MAX_CHARS && says_log_in(facts) && !states_its_date(facts);
     if asks_to_log_in || status == 401 {
         return PageKind::LoginWall;
     }
     if is_soft_not_found(facts) {
         return PageKind::SoftNotFound;
+    }
+    if error_page::is_error_page(facts) {
+        return PageKind::ServerError;
     }
     if sends_home(text, facts) {
         return PageKind::SoftNotFound;
@@ -237,6 +244,11 @@ pub fn may_be_challenge(status: u16, body: &[u8]) -> bool {
         "加速乐".as_bytes(),
         b"waf_answer",
         b"document.cookie",
+        b"_cf_chl_opt",
+        b"jschl_vc",
+        b"SessionVerify",
+        b"security_verify_data",
+        b"yunsuo_session_verify",
     ];
     // One SIMD substring search per marker (a byte-window scan per marker cost 2.5% of a
     // whole crawl's CPU in a profile).
@@ -339,15 +351,17 @@ fn is_soft_not_found(facts: &PageFacts) -> bool {
     }
     let title = crate::traditional::to_simplified(&facts.title.to_lowercase());
     let title_says = has_not_found_phrase(&title) || has_bare_404(&title);
-    if title_says && chars <= SOFT_404_TITLE_MAX_CHARS {
-        return true;
-    }
-    // The page itself must say it, not only a link's text (a list entry titled
-    // 关于转发国办发〔2019〕404号文件的通知 on a short list page).
-    let main = crate::traditional::to_simplified(&facts.main_text.to_lowercase());
-    let in_links = crate::traditional::to_simplified(&facts.main_link_text.to_lowercase());
-    let body_says = not_found_sayings(&main) > not_found_sayings(&in_links);
-    body_says && chars <= SOFT_404_BODY_MAX_CHARS
+    let says = title_says && chars <= SOFT_404_TITLE_MAX_CHARS || {
+        // The page itself must say it, not only a link's text (a list entry titled
+        // 关于转发国办发〔2019〕404号文件的通知 on a short list page).
+        let main = crate::traditional::to_simplified(&facts.main_text.to_lowercase());
+        let in_links = crate::traditional::to_simplified(&facts.main_link_text.to_lowercase());
+        let body_says = not_found_sayings(&main) > not_found_sayings(&in_links);
+        body_says && chars <= SOFT_404_BODY_MAX_CHARS
+    };
+    // A document published on a day (a short 批复, an answer that the information asked for
+    // does not exist) is a page, whatever it says.
+    says && !states_its_date(facts)
 }
 
 fn has_not_found_phrase(text: &str) -> bool {
@@ -367,14 +381,60 @@ fn has_bare_404(text: &str) -> bool {
     bare_404s(text) > 0
 }
 
-/// "404" standing alone, not part of a longer number (第1404号).
+/// "404" standing alone as a status: not part of a longer number (1404), not a document's or a
+/// list's number (〔2019〕404号, 第404号) and not a count (404件, 404人). A status is followed by
+/// nothing, a space, a letter (`404 Not Found`) or an error word (404页面, 404错误).
 fn bare_404s(text: &str) -> usize {
     text.match_indices("404")
         .filter(|(at, _)| {
             let before = text[..*at].chars().next_back();
             let after = text[at + 3..].chars().next();
-            !before.is_some_and(|c| c.is_ascii_digit())
-                && !after.is_some_and(|c| c.is_ascii_digit())
+            let numbered = before.is_some_and(|c| c.is_ascii_digit() || c == '第');
+            let counted = after.is_some_and(|c| {
+                c.is_ascii_digit() || is_ideograph(c) && !"页错网找未不".contains(c)
+            });
+            !numbered && !counted
         })
         .count()
+}
+
+fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// Labels a document prints its own date under (发布时间：2023-04-28), in Simplified.
+const DATE_LABELS: &[&str] = &[
+    "发布日期",
+    "发布时间",
+    "公开日期",
+    "发文日期",
+    "成文日期",
+    "印发日期",
+    "生成日期",
+];
+/// Characters a label's date may start after (a colon, spaces, a bracket: `【发布日期】 2023-04-28`).
+const LABEL_GAP_MAX_CHARS: usize = 3;
+
+/// Whether a page prints a date under a publication label: a document published on a day is a
+/// page, whatever its few lines say (a notice that the site will pause for an upgrade, a short
+/// answer that the information asked for does not exist). Server notices and error templates
+/// print no such date (a template's label is empty); a firewall's `拦截时间` is no such label.
+pub(crate) fn states_its_date(facts: &PageFacts) -> bool {
+    let text = crate::traditional::to_simplified(&facts.visible_text);
+    DATE_LABELS.iter().any(|label| {
+        text.match_indices(label).any(|(at, _)| {
+            let rest = &text[at + label.len()..];
+            let gap = rest
+                .chars()
+                .take(LABEL_GAP_MAX_CHARS + 1)
+                .take_while(|c| !c.is_numeric())
+                .count();
+            if gap > LABEL_GAP_MAX_CHARS {
+                return false;
+            }
+            // The date itself: `2023-04-28`, `2023年4月28日`, `2023.04.28` (at most 11 chars).
+            let date: String = rest.chars().skip(gap).take(11).collect();
+            date.starts_with(|c: char| c.is_numeric()) && crate::dates::parse_date(&date).is_some()
+        })
+    })
 }

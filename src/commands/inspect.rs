@@ -31,7 +31,7 @@ pub struct Inspection {
     pub url: String,
     pub http_status: Option<u16>,
     pub content_type: Option<String>,
-    /// "list", "item", "attachment", "challenge", "soft_not_found", "login_wall", "empty_template",
+    /// "list", "item", "attachment", "challenge", "soft_not_found", "server_error", "login_wall", "empty_template",
     /// "too_complex", "not_text" (the detail gives the share of control characters),
     /// "needs_javascript" (a list only a script fills; the detail says what was seen).
     pub kind: String,
@@ -280,6 +280,7 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
             ("challenge", Some(format!("{challenge:?}").to_lowercase()))
         }
         PageKind::SoftNotFound => ("soft_not_found", None),
+        PageKind::ServerError => ("server_error", None),
         PageKind::LoginWall => ("login_wall", None),
         PageKind::EmptyTemplate => ("empty_template", None),
         PageKind::TooComplex { bound } => ("too_complex", Some(bound.clone())),

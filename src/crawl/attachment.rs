@@ -230,6 +230,7 @@ impl Engine {
         matches!(
             kind,
             PageKind::SoftNotFound
+                | PageKind::ServerError
                 | PageKind::LoginWall
                 | PageKind::EmptyTemplate
                 | PageKind::Challenge { .. }

@@ -154,6 +154,9 @@ impl Engine {
             } else if matches!(kind, PageKind::Challenge { .. }) {
                 // It says nothing of the page: asked again when the schedule says, never gone.
                 self.remember_failure(task, known, "blocked");
+            } else if kind == PageKind::ServerError {
+                // The server failed, as with a 5xx: asked again on the failure schedule.
+                self.remember_failure(task, known, &name);
             } else {
                 self.record_state(task, known, &name, Some(capture.status), 0);
             }

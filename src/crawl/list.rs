@@ -700,6 +700,7 @@ pub(super) fn kind_name(kind: &PageKind) -> String {
         PageKind::Attachment { .. } => "attachment".into(),
         PageKind::Challenge { challenge } => format!("challenge_{challenge:?}").to_lowercase(),
         PageKind::SoftNotFound => "soft_not_found".into(),
+        PageKind::ServerError => "server_error".into(),
         PageKind::LoginWall => "login_wall".into(),
         PageKind::EmptyTemplate => "empty_template".into(),
         PageKind::TooComplex { .. } => "too_complex".into(),
