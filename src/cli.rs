@@ -226,6 +226,11 @@ pub enum Command {
         /// Pages asked at most (robots.txt not counted, nor links it refuses).
         #[arg(long, default_value_t = 30, value_name = "N")]
         max_requests: usize,
+        /// Look for every body's section the walk can reach (a platform's departments and
+        /// towns, by links that name a body), up to --max-requests, and print a seed entry for
+        /// each, rather than stopping at the first.
+        #[arg(long)]
+        all: bool,
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
     },

@@ -55,6 +55,8 @@ pub struct Finding {
 #[derive(Debug, Serialize)]
 pub struct Candidate {
     pub url: String,
+    /// The body the section is of, when the page's title or a label on the way names one.
+    pub body: Option<String>,
     /// The labels followed from the start page to here.
     pub path: Vec<String>,
     /// What the label of the last link said.
@@ -124,16 +126,17 @@ pub async fn run(
     overrides: &Overrides,
     start: &Url,
     max_requests: usize,
+    all: bool,
     format: InspectFormat,
 ) -> anyhow::Result<Outcome> {
     let settings = load_optional(config_path, overrides)?;
     let fetcher = live_fetcher(settings.as_ref(), start)?;
-    let finding = find(&fetcher, start, max_requests).await;
+    let finding = find(&fetcher, start, max_requests, all).await;
     let out = match format {
         InspectFormat::Json => {
             serde_json::to_string(&finding).expect("a finding serialises: plain data") + "\n"
         }
-        InspectFormat::Text => render_text(&finding),
+        InspectFormat::Text => render_text(&finding, all),
     };
     print!("{out}");
     Ok(if finding.candidates.is_empty() {
@@ -147,7 +150,7 @@ pub async fn run(
 /// disclosure columns, then single reports, whose pages link their column), within the start's
 /// site, `MAX_DEPTH` links deep and `max_requests` pages at most. Stops early once a strong
 /// candidate is found and no report column's link is left to ask.
-pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize) -> Finding {
+pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize, all: bool) -> Finding {
     let start_host = start.host_str().unwrap_or_default().to_string();
     let in_site = move |url: &Url| -> Result<(), ExcludeReason> {
         match url.host_str() {
@@ -258,9 +261,13 @@ pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize) -> Findin
             }
         }
         if let Some(candidate) = candidate_of(&capture.url, &step, &signs, &analysis.view) {
+            // A section's entries are its reports, not ways to it.
+            if let View::List(list) = &analysis.view {
+                queued.extend(list.items.iter().map(|item| page_key(&item.url)));
+            }
             finding.candidates.push(candidate);
         }
-        // A list's own year lists and pages are the section's, not new ways to it.
+        // A list's own year lists and pages are its own, not new ways to a section.
         if let View::List(list) = &analysis.view {
             for url in list
                 .year_sections
@@ -278,9 +285,11 @@ pub async fn find(fetcher: &Fetcher, start: &Url, max_requests: usize) -> Findin
             &step,
             signs,
             &options,
+            all,
         );
         let strong = finding.candidates.iter().any(Candidate::is_strong);
-        if strong
+        if !all
+            && strong
             && !frontier
                 .iter()
                 .any(|s| s.role == Some(LinkRole::ReportColumn))
@@ -345,6 +354,7 @@ fn queue_links(
     from: &Step,
     signs: PageSigns,
     options: &FetchOptions<'_>,
+    all: bool,
 ) {
     if from.depth >= MAX_DEPTH {
         return;
@@ -361,8 +371,12 @@ fn queue_links(
         }
     }
     for link in signs.links {
+        // A body's link leads to another body's columns: followed only when all are wanted.
+        if link.role == LinkRole::Body && !all {
+            continue;
+        }
         if (options.scope)(&link.url).is_err() {
-            if link.role != LinkRole::Report
+            if !matches!(link.role, LinkRole::Report | LinkRole::Body)
                 && finding.elsewhere.len() < MAX_ELSEWHERE
                 && !finding.elsewhere.iter().any(|e| e.url == link.url.as_str())
             {
@@ -423,8 +437,15 @@ fn candidate_of(url: &Url, step: &Step, signs: &PageSigns, view: &View) -> Optio
     if !worth {
         return None;
     }
+    // The page's title names its body (`政府信息公开年报_某某县财政局`), or a label on the way does.
+    let body = signs
+        .title
+        .as_deref()
+        .and_then(section::body_name)
+        .or_else(|| step.path.iter().rev().find_map(|l| section::body_name(l)));
     Some(Candidate {
         url: url.to_string(),
+        body,
         path: step.path.clone(),
         reached_by: step.role,
         column_name: signs.column_name.clone(),
@@ -439,8 +460,9 @@ fn candidate_of(url: &Url, step: &Step, signs: &PageSigns, view: &View) -> Optio
     })
 }
 
-/// The human-readable report, ending with a seed entry for the best candidate.
-pub fn render_text(f: &Finding) -> String {
+/// The human-readable report, ending with a seed entry for the best candidate (with `all`, for
+/// every strong one).
+pub fn render_text(f: &Finding, all: bool) -> String {
     let mut out = String::new();
     let _ = write!(out, "start:    {}", f.start);
     if let Some(title) = &f.title {
@@ -463,6 +485,9 @@ pub fn render_text(f: &Finding) -> String {
             c.path.join(" > ")
         };
         let _ = writeln!(out, "  {}. {}", n + 1, c.url);
+        if let Some(body) = &c.body {
+            let _ = writeln!(out, "     body:  {body}");
+        }
         let _ = writeln!(out, "     path:  {path}");
         let mut what = format!(
             "{}: {} entries, {} annual reports by title",
@@ -500,25 +525,47 @@ pub fn render_text(f: &Finding) -> String {
     for failure in &f.failures {
         let _ = writeln!(out, "not read: {} ({})", failure.url, failure.why);
     }
+    if all {
+        let seeds: Vec<&Candidate> = f
+            .candidates
+            .iter()
+            .filter(|c| c.is_strong() && c.kind != "needs_javascript")
+            .collect();
+        if !seeds.is_empty() {
+            out.push_str(
+                "\nSeed entries for the strong ones (check each with `nianbao inspect URL`, then set verified = true):\n",
+            );
+        }
+        for c in seeds {
+            out.push('\n');
+            seed_entry(&mut out, c.body.as_deref().or(f.body.as_deref()), &c.url);
+        }
+        return out;
+    }
     match f.candidates.first() {
         Some(best) if best.kind == "needs_javascript" => out.push_str(
             "\nThe best one is filled by a script: configure its list API as its line above says (README, \"Adding a portal\").\n",
         ),
-        Some(best) => seed_entry(&mut out, f, best),
+        Some(best) => {
+            out.push_str(
+                "\nA seed entry for the best one (check it with `nianbao inspect URL`, then set verified = true):\n\n",
+            );
+            seed_entry(&mut out, f.body.as_deref().or(best.body.as_deref()), &best.url);
+        }
         None => {}
     }
     out
 }
 
-/// A seed entry for `best`, for a person to review.
-fn seed_entry(out: &mut String, f: &Finding, best: &Candidate) {
-    out.push_str(
-        "\nA seed entry for the best one (check it with `nianbao inspect URL`, then set verified = true):\n\n",
-    );
-    let name = f.body.as_deref().unwrap_or("NAME OF THE BODY");
+/// A seed entry for the section at `url` of the body `name`, for a person to review.
+fn seed_entry(out: &mut String, name: Option<&str>, url: &str) {
     let _ = writeln!(out, "[[portal]]");
-    let _ = writeln!(out, "name = {}", toml_string(name));
-    let _ = writeln!(out, "url = {}", toml_string(&best.url));
+    let _ = writeln!(
+        out,
+        "name = {}",
+        toml_string(name.unwrap_or("NAME OF THE BODY"))
+    );
+    let _ = writeln!(out, "url = {}", toml_string(url));
     let _ = writeln!(out, "verified = false");
 }
 

@@ -222,8 +222,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::FindSection {
             start,
             max_requests,
+            all,
             format,
-        } => find_section::run(&cli.config, &overrides, &start, max_requests, format).await,
+        } => find_section::run(&cli.config, &overrides, &start, max_requests, all, format).await,
     }
 }
 

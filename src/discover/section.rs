@@ -23,6 +23,9 @@ pub enum LinkRole {
     ReportColumn,
     /// The disclosure column or platform above it: `政府信息公开`, `政务公开`, `法定主动公开内容`.
     Disclosure,
+    /// A body's name (`某某县财政局`, `某某镇人民政府`): on a platform's list of departments and
+    /// towns, the way to that body's own columns. Followed only when every body is looked for.
+    Body,
     /// One annual report (`XX县2022年政府信息公开工作年度报告`): its page's breadcrumb names the
     /// column it is filed under.
     Report,
@@ -119,8 +122,28 @@ pub fn link_role(label: &str) -> Option<LinkRole> {
     if disclosure && !NOT_THE_WAY.iter().any(|w| t.contains(w)) {
         return Some(LinkRole::Disclosure);
     }
+    if chars <= MAX_BODY_CHARS && BODY_ENDINGS.iter().any(|e| t.ends_with(e)) {
+        return Some(LinkRole::Body);
+    }
     None
 }
+
+/// A body's name is short (`某某县住房和城乡建设局`).
+const MAX_BODY_CHARS: usize = 20;
+
+/// What a body's name ends with, in Simplified, as a platform's list of bodies prints them
+/// (not 中心 or 院: 新闻中心, 服务中心 are a portal's own columns).
+const BODY_ENDINGS: [&str; 9] = [
+    "局",
+    "委员会",
+    "委",
+    "办公室",
+    "政府",
+    "街道",
+    "办事处",
+    "镇",
+    "乡",
+];
 
 /// Reads the signs of one page: its title, column and site metas, and the links whose labels
 /// lead towards the section (text, else the `title` attribute, else an image's `alt`), also
@@ -223,7 +246,7 @@ pub fn body_name(title: &str) -> Option<String> {
         "网",
         "網",
     ];
-    const BODIES: [&str; 14] = [
+    const BODIES: [&str; 20] = [
         "政府",
         "局",
         "委员会",
@@ -238,6 +261,12 @@ pub fn body_name(title: &str) -> Option<String> {
         "院",
         "街道",
         "中心",
+        "办事处",
+        "辦事處",
+        "镇",
+        "鎮",
+        "乡",
+        "鄉",
     ];
     title
         .split(['-', '_', '|', '｜', '—', '–', '·', '>', '»'])
@@ -285,6 +314,11 @@ mod tests {
             ("信息公开规定", None),
             ("信息公开查询", None),
             ("首页", None),
+            ("某某县财政局", Some(LinkRole::Body)),
+            ("某某镇人民政府", Some(LinkRole::Body)),
+            ("县住房和城乡建设局", Some(LinkRole::Body)),
+            ("某某鎮", Some(LinkRole::Body)),
+            ("新闻中心", None),
             ("新闻中心", None),
             ("", None),
         ];
@@ -330,6 +364,7 @@ mod tests {
             ("首页 - XX县人民政府", Some("XX县人民政府")),
             ("首页｜XX市生态环境局", Some("XX市生态环境局")),
             ("XX縣人民政府網門戶網站", Some("XX縣人民政府")),
+            ("某某镇", Some("某某镇")),
             ("XX市人民政府办公室_首页", Some("XX市人民政府办公室")),
             ("欢迎访问", None),
         ];
