@@ -3,7 +3,9 @@
 //! crawled, changed, and crawled again on the same data_dir. Each night must archive the reports
 //! that appeared since the last one, with few requests: a report added at the top, above pinned
 //! (置顶) entries, on the last page of a list sorted oldest first, anywhere in a list in no date
-//! order, in the middle of a list whose stated count grew, or as more than a page of new reports.
+//! order, in the middle of a list whose stated count grew, or as more than a page of new reports;
+//! a list or year subsection that moved, a list that failed for a night, a report moved, corrected
+//! or deleted in place.
 
 mod common;
 
@@ -31,6 +33,12 @@ struct Section {
     dated: Vec<(usize, NaiveDate)>,
     /// What the list's pages answer instead of the list, tonight.
     list_status: u16,
+    /// The list's pages answer a notice (访问过于频繁) with 200 tonight.
+    list_notice: bool,
+    /// Reports whose page was replaced in place (a corrected text at the same URL).
+    revised: Vec<usize>,
+    /// Reports still listed whose page answers 404.
+    deleted: Vec<usize>,
     /// A page of the list (by number) that answers 500 tonight.
     failing_page: Option<usize>,
     /// The list moved from `list.html` to `list.shtml`, which the old URL redirects to.
@@ -51,6 +59,9 @@ impl Section {
             states_items: true,
             dated: Vec::new(),
             list_status: 200,
+            list_notice: false,
+            revised: Vec::new(),
+            deleted: Vec::new(),
             failing_page: None,
             moved_list: false,
             moved_reports: Vec::new(),
@@ -77,7 +88,8 @@ impl Section {
             .find(|(_, to)| *to == url_id)
             .map(|(from, _)| *from)
             .or_else(|| Some(url_id).filter(|i| self.url_id(*i) == *i))?;
-        (self.listed.contains(&id) || self.pinned.contains(&id)).then(|| item_page(id))
+        let listed = self.listed.contains(&id) || self.pinned.contains(&id);
+        (listed && !self.deleted.contains(&id)).then(|| item_page(id, self.revised.contains(&id)))
     }
 
     fn date_of(&self, id: usize) -> NaiveDate {
@@ -141,11 +153,16 @@ fn title(id: usize) -> String {
     format!("某某县人民政府关于第{id}号政府信息公开事项的报告")
 }
 
-fn item_page(id: usize) -> Vec<u8> {
+/// Report `id`'s page; `revised`, as corrected in place (更正).
+fn item_page(id: usize, revised: bool) -> Vec<u8> {
+    let correction = match revised {
+        true => "<p>更正：第二部分数据有误，已更正。</p>",
+        false => "",
+    };
     format!(
         "<html><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1>\
          <div class=\"content\"><p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p>\
-         <p>第{id}号事项，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p></div></body></html>",
+         <p>第{id}号事项，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p>{correction}</div></body></html>",
         t = title(id)
     )
     .into_bytes()
@@ -180,6 +197,15 @@ impl Portal {
                 let body = b"<html><body>Internal Server Error</body></html>".to_vec();
                 return (500, "text/html".into(), body);
             }
+            if target.starts_with("/xxgk/list.") && section.list_notice {
+                let body = "<html><head><meta charset=\"utf-8\"><title>提示</title></head><body>\
+                            <h2>您的访问过于频繁，请稍后再试！</h2></body></html>";
+                return (
+                    200,
+                    "text/html; charset=utf-8".into(),
+                    body.as_bytes().to_vec(),
+                );
+            }
             if target.starts_with("/xxgk/list.") && section.list_status != 200 {
                 let body = b"<html><body>Internal Server Error</body></html>".to_vec();
                 return (section.list_status, "text/html".into(), body);
@@ -208,6 +234,14 @@ impl Portal {
             _dir: dir,
             config,
         }
+    }
+
+    /// Adds `keys` to the config's `[crawl]` table.
+    fn with_crawl(self, keys: &str) -> Portal {
+        let text = std::fs::read_to_string(&self.config).expect("config");
+        let text = text.replace("[fetch]", &format!("[crawl]\n{keys}\n[fetch]"));
+        std::fs::write(&self.config, text).expect("config");
+        self
     }
 
     fn change(&self, change: impl FnOnce(&mut Section)) {
@@ -412,22 +446,77 @@ fn pages_that_change_size_or_shift_hold_no_surprise() {
 
 #[test]
 fn a_list_that_fails_one_night_gives_its_new_reports_the_next() {
-    let portal = Portal::new(Section::newest_first(25));
+    for notice in [false, true] {
+        let portal = Portal::new(Section::newest_first(25));
+        portal.night();
+        portal.change(|s| {
+            s.listed.insert(0, 26);
+            s.list_status = 500;
+            s.list_notice = notice;
+        });
+        let failed = portal.night();
+        assert!(
+            failed.items.is_empty(),
+            "notice {notice}: {}",
+            failed.summary
+        );
+        assert!(
+            failed.summary.contains("UNREACHABLE"),
+            "notice {notice}: {}",
+            failed.summary
+        );
+        portal.change(|s| {
+            s.listed.insert(0, 27);
+            s.list_status = 200;
+            s.list_notice = false;
+        });
+        let night = portal.night();
+        assert_eq!(
+            night.items,
+            ids([26, 27]),
+            "notice {notice}: {}",
+            night.summary
+        );
+        assert_eq!(night.list_pages, 2, "notice {notice}: {}", night.summary);
+    }
+}
+
+/// A report corrected in place (same URL) is a new version at its revisit (every night here,
+/// `revisit_after = "0s"`); one whose page now answers 404 keeps its archived version, and the
+/// 404 is counted.
+#[test]
+fn a_report_corrected_or_deleted_in_place_is_seen_at_its_revisit() {
+    let portal = Portal::new(Section::newest_first(25)).with_crawl("revisit_after = \"0s\"");
     portal.night();
     portal.change(|s| {
-        s.listed.insert(0, 26);
-        s.list_status = 500;
-    });
-    let failed = portal.night();
-    assert!(failed.items.is_empty(), "{}", failed.summary);
-    assert!(failed.summary.contains("UNREACHABLE"), "{}", failed.summary);
-    portal.change(|s| {
-        s.listed.insert(0, 27);
-        s.list_status = 200;
+        s.revised.push(25);
+        s.deleted.push(24);
     });
     let night = portal.night();
-    assert_eq!(night.items, ids([26, 27]), "{}", night.summary);
-    assert_eq!(night.list_pages, 2, "{}", night.summary);
+    assert!(
+        night.items.contains(&25) && night.items.contains(&24),
+        "{}",
+        night.summary
+    );
+    let report = newest_run_report(portal._dir.path());
+    let counts = &report["portals"]["某某县人民政府"];
+    assert_eq!(counts["new_versions"], 1, "{report}");
+    assert_eq!(counts["new_documents"], 0, "{report}");
+    assert_eq!(counts["failures"]["http_404"], 1, "{report}");
+    let records = common::route_server::exported(&portal.config);
+    let deleted: Vec<_> = records
+        .iter()
+        .filter(|r| {
+            r["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/art/24.html"))
+        })
+        .collect();
+    assert_eq!(
+        deleted.len(),
+        1,
+        "the deleted report's version stays archived"
+    );
 }
 
 #[test]
