@@ -39,6 +39,8 @@ struct Section {
     revised: Vec<usize>,
     /// Reports still listed whose page answers 404.
     deleted: Vec<usize>,
+    /// The list's last page shows no pager at all.
+    bare_last_page: bool,
     /// A page of the list (by number) that answers 500 tonight.
     failing_page: Option<usize>,
     /// The list moved from `list.html` to `list.shtml`, which the old URL redirects to.
@@ -62,6 +64,7 @@ impl Section {
             list_notice: false,
             revised: Vec::new(),
             deleted: Vec::new(),
+            bare_last_page: false,
             failing_page: None,
             moved_list: false,
             moved_reports: Vec::new(),
@@ -135,12 +138,18 @@ impl Section {
         } else {
             String::new()
         };
+        let pager = format!(
+            "<div class=\"page\">{items}共{pages}页 当前第{n}页 <a href=\"/xxgk/list.html\">首页</a> {numbers}\
+             <a href=\"/xxgk/list.html?page={next}\">下一页</a> <a href=\"/xxgk/list.html?page={pages}\">尾页</a></div>",
+            next = (n + 1).min(pages),
+        );
+        let pager = match self.bare_last_page && n == pages {
+            true => String::new(),
+            false => pager,
+        };
         let html = format!(
             "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>\
-             <div class=\"page\">{items}共{pages}页 当前第{n}页 <a href=\"/xxgk/list.html\">首页</a> {numbers}\
-             <a href=\"/xxgk/list.html?page={next}\">下一页</a> <a href=\"/xxgk/list.html?page={pages}\">尾页</a></div>\
-             </body></html>",
-            next = (n + 1).min(pages),
+             {pager}</body></html>"
         );
         match self.moved_list {
             true => html.replace("list.html", "list.shtml").into_bytes(),
@@ -333,23 +342,22 @@ fn reports_added_below_pinned_entries_are_archived() {
 
 #[test]
 fn a_list_sorted_oldest_first_is_walked_from_its_last_page() {
-    for states_items in [true, false] {
+    // The first night archives every report too: the last page, which may link no other page,
+    // leads back through the pages page 1 named.
+    for (states_items, bare_last_page) in [(true, false), (false, false), (false, true)] {
         let night = second_night(
             Section {
                 listed: (1..=25).collect(),
                 states_items,
+                bare_last_page,
                 ..Section::newest_first(0)
             },
             |s| s.listed.push(26),
         );
-        assert_eq!(night.items, ids([26]), "{}", night.summary);
+        let case = format!("states items {states_items}, bare last page {bare_last_page}");
+        assert_eq!(night.items, ids([26]), "{case}: {}", night.summary);
         // Page 1, the last page, and the one before it (the last holds a report not seen).
-        assert!(
-            night.list_pages <= 3,
-            "{} pages: {}",
-            night.list_pages,
-            night.summary
-        );
+        assert_eq!(night.list_pages, 3, "{case}: {}", night.summary);
     }
 }
 

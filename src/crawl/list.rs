@@ -449,17 +449,21 @@ impl Engine {
                 ),
             );
         }
-        let mut next: Vec<(&PageRequest, Option<u64>)> =
-            next.into_iter().map(|r| (r, page.number_of(r))).collect();
+        let mut next: Vec<(PageRequest, Option<u64>)> = next
+            .into_iter()
+            .map(|r| (r.clone(), page.number_of(r)))
+            .collect();
         // New reports of a list sorted oldest first are on its last page: a crawl goes there
-        // next and walks back from it.
+        // next and walks back from it, through every page the list's pages named.
         if order == Some(ListOrder::OldestFirst) && matches!(self.mode, Mode::Crawl { .. }) {
+            self.add_named_pages(portal, &list_key, &mut next);
             next.sort_by_key(|(_, number)| std::cmp::Reverse(*number));
         }
         // A page that states no page count of its own (a later gkmlpt API page) may name pages
         // past the end; the count an earlier page of the list stated bounds the walk.
         let states_pages = page.stated.and_then(|s| s.pages).is_some();
-        for (request, number) in next {
+        for (request, number) in &next {
+            let (request, number) = (request, *number);
             let unclaimed = self.report(portal, |r| {
                 let entry = r.lists.entry(list_key.clone()).or_default();
                 let past_end = !states_pages
@@ -709,6 +713,35 @@ impl Engine {
                     .insert(year);
             }
         });
+    }
+
+    /// Adds to `next` the numbered pages earlier pages of the list named, and keeps this page's
+    /// for the pages after it.
+    fn add_named_pages(
+        &self,
+        portal: &str,
+        list_key: &str,
+        next: &mut Vec<(PageRequest, Option<u64>)>,
+    ) {
+        let mut named = self
+            .named_pages
+            .lock()
+            .expect("named pages lock is never poisoned");
+        let named = named
+            .entry((portal.to_string(), list_key.to_string()))
+            .or_default();
+        for (request, number) in next.iter() {
+            if let Some(n) = number
+                && !named.iter().any(|(_, m)| m == n)
+            {
+                named.push((request.clone(), *n));
+            }
+        }
+        for (request, n) in named.iter() {
+            if !next.iter().any(|(_, m)| *m == Some(*n)) {
+                next.push((request.clone(), Some(*n)));
+            }
+        }
     }
 
     /// Notes a per-year list the nightly crawl leaves unwalked (walked before, and not among the

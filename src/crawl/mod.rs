@@ -132,8 +132,15 @@ pub(crate) struct Engine {
     page_delay: Duration,
     /// Per portal and list, the stated count the last runs accounted for
     /// (`RunReport::accounted_counts`): a crawl walks on while its list states more.
-    stated_before: HashMap<(String, String), u64>,
+    stated_before: HashMap<ListId, u64>,
+    /// Per portal and list, the numbered pages the walked pages of a list sorted oldest first
+    /// named: the walk back from its last page goes on through them, whether or not the page it
+    /// is on links them (a last page with no pager).
+    named_pages: Mutex<HashMap<ListId, Vec<(PageRequest, u64)>>>,
 }
+
+/// A list of a run: its portal and its ledger key (`all`, or a year).
+type ListId = (String, String);
 
 /// The archive a crawl writes through: with `[archive] sync = "filesystem"`, its files are made
 /// durable by the commits that record them, a batch at a time; else each as it is written.
@@ -300,6 +307,7 @@ pub async fn run_on(
         text_tools,
         page_delay: pace::page_delay_requested(),
         stated_before,
+        named_pages: Mutex::new(HashMap::new()),
     });
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
