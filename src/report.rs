@@ -1,7 +1,7 @@
 //! Report: what a run did, per portal and per host. Written as JSON under `data_dir/runs/`,
 //! kept in the store for `nianbao status`, and printed as a summary at the end of a run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +46,10 @@ pub struct YearCount {
     /// its range and not the year after it (each year noted on one list of the portal).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub years_not_walked: BTreeSet<i32>,
+    /// Per-year lists this list's pages link that a nightly crawl did not walk: walked before,
+    /// and older than the two newest years (each year noted on one list of the portal).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub older_years_not_walked: BTreeSet<i32>,
     /// The numbers of the pages walked, as the pager numbers them (for a Hanweb list walked by
     /// record ranges, each range's first record).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
@@ -61,6 +65,27 @@ pub struct YearCount {
     /// `range 7-8 not requested` ….
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub stops: BTreeSet<String>,
+    /// How the list orders its entries by date, as its walked pages show it: the nightly crawl
+    /// stops at known items only on a list of newest first, walks a list of oldest first from
+    /// its last page, and one in no date order whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<crate::discover::ListOrder>,
+    /// Items the site stated for this list at the last run that walked it and found what its
+    /// count added (`accounted` of that run): a nightly crawl walks on past known items until it
+    /// has found as many new entries as the count grew by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_before: Option<u64>,
+    /// The stated count this run's walk accounts for: the one stated now, unless a failure or a
+    /// bound ended a walk that had not yet found what the count added (then `stated_before`, so
+    /// that the next run looks again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounted: Option<u64>,
+    /// Entries on the walked pages never visited before (new to the archive).
+    #[serde(skip)]
+    pub new_found: u64,
+    /// The newest date on the list's first page, to check a list that seems oldest first.
+    #[serde(skip)]
+    pub first_page_newest: Option<chrono::NaiveDate>,
     /// Page numbers walked or queued in this run: never walk one twice.
     #[serde(skip)]
     pub claimed: BTreeSet<u64>,
@@ -107,6 +132,27 @@ impl YearCount {
         while self.other_site_hosts.len() > OTHER_SITE_HOSTS_KEPT {
             self.other_site_hosts.pop_last();
         }
+    }
+
+    /// How many more items the site states than at the last run that accounted for its count,
+    /// beyond the new entries this walk has found: entries added where the walk has not looked
+    /// (the middle of the list, a page a stop at known items leaves).
+    pub fn unexplained_growth(&self) -> u64 {
+        match (self.stated, self.stated_before) {
+            (Some(now), Some(before)) => now.saturating_sub(before).saturating_sub(self.new_found),
+            _ => 0,
+        }
+    }
+
+    /// Settles `accounted` at the end of a run: the count stated now, unless a failure or a
+    /// bound ended the walk before it found what the count added (or the list stated nothing
+    /// this time), when the count it started from stands.
+    pub fn settle_accounted(&mut self) {
+        let ended_short = self.stops.iter().any(|s| s != STOP_KNOWN_ITEMS);
+        self.accounted = match self.stated {
+            Some(now) if !(ended_short && self.unexplained_growth() > 0) => Some(now),
+            _ => self.stated_before,
+        };
     }
 
     /// Pages the site states that were not walked (for lists walked by numbered pages).
@@ -224,8 +270,21 @@ impl YearCount {
                 years.join(", ")
             )
         };
+        let older_years = if self.older_years_not_walked.is_empty() {
+            String::new()
+        } else {
+            let years: Vec<String> = self
+                .older_years_not_walked
+                .iter()
+                .map(i32::to_string)
+                .collect();
+            format!(
+                "; older year lists not walked (nightly): {}",
+                years.join(", ")
+            )
+        };
         format!(
-            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}{other_sites}, fetched {} {mark}{years_left}",
+            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}{other_sites}, fetched {} {mark}{years_left}{older_years}",
             self.pages, self.found, self.fetched
         )
     }
@@ -315,6 +374,28 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// Per portal and list, the stated count the newest run that walked the list accounted for
+    /// (`YearCount::accounted`; its `stated` in a report from before it was kept). `runs` newest
+    /// first; dry runs and interrupted runs are passed over (they fetched nothing, or not all).
+    pub fn accounted_counts(runs: &[RunReport]) -> HashMap<(String, String), u64> {
+        let mut counts = HashMap::new();
+        let finished = runs
+            .iter()
+            .filter(|r| !r.interrupted && !r.command.contains("--dry-run"));
+        for run in finished {
+            for (portal, report) in &run.portals {
+                for (list, ledger) in &report.lists {
+                    if let Some(count) = ledger.accounted.or(ledger.stated) {
+                        counts
+                            .entry((portal.clone(), list.clone()))
+                            .or_insert(count);
+                    }
+                }
+            }
+        }
+        counts
+    }
+
     /// Portals whose section could not be walked, or whose host was paused or blocked.
     pub fn troubled_portals(&self) -> Vec<&str> {
         self.portals

@@ -15,7 +15,7 @@ use url::Url;
 
 use super::{Engine, Mode, Role, Task, TaskState};
 use crate::classify::PageKind;
-use crate::discover::{self, ListPage, PageRequest};
+use crate::discover::{self, ListOrder, ListPage, PageRequest};
 use crate::fetch::{FetchOptions, FetchOutcome};
 use crate::gate::{host_key, is_item_host};
 use crate::page::{PageRole, View};
@@ -263,6 +263,9 @@ impl Engine {
             return;
         }
         let mut new_items = 0u64;
+        // First seen in this walk and new to the archive, or left by a rule (another site's
+        // page, a title that is no report's): what can account for a grown count.
+        let mut unvisited = 0u64;
         let mut found = 0u64;
         let only_report_titles = self
             .portals
@@ -290,6 +293,7 @@ impl Engine {
             if !names_document_file(&item.url)
                 && !is_item_host(&host, &item_host, self.item_hosts(portal))
             {
+                unvisited += 1;
                 tracing::debug!(url = %item.url, list = %list_key, "the entry is another site's page: not fetched");
                 self.report(portal, |r| {
                     *r.excluded.entry("other_host_item".into()).or_default() += 1;
@@ -306,6 +310,7 @@ impl Engine {
                     .as_deref()
                     .is_some_and(crate::extract::is_annual_report_title)
             {
+                unvisited += 1;
                 self.report(portal, |r| {
                     r.lists.entry(list_key.clone()).or_default().not_reports += 1
                 });
@@ -319,6 +324,7 @@ impl Engine {
                     .as_deref()
                     .and_then(|t| super::years::title_year_outside(t, years))
             {
+                unvisited += 1;
                 tracing::debug!(url = %item.url, year = named, "the entry's title names a report year outside the backfill: not fetched");
                 self.report(portal, |r| {
                     r.lists
@@ -337,6 +343,7 @@ impl Engine {
                 .filter(|s| s.doc_id.is_some() || s.outcome != super::item::OUTSIDE_BACKFILL_RANGE);
             if visited.is_none() {
                 new_items += 1;
+                unvisited += 1;
             }
             let known = state.as_ref().filter(|s| s.doc_id.is_some());
             if self.mode.is_dry_run() {
@@ -363,9 +370,31 @@ impl Engine {
         // A page that lists nothing the walk had not seen, the latest of several in a row, ends
         // the walk of its further pages: a pager that never ends would otherwise be walked to
         // `max_list_pages`. A UCAP shell lists nothing by design.
-        let barren = self.report(portal, |r| {
+        let page_order = discover::order_of(&page.items);
+        let newest = page.items.iter().filter_map(|i| i.date).max();
+        let stated_before = self.stated_before.get(&(portal.clone(), list_key.clone()));
+        let (barren, order, unexplained) = self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.found += found;
+            entry.new_found += unvisited;
+            if entry.stated_before.is_none() {
+                entry.stated_before = stated_before.copied();
+            }
+            // A list that seems oldest first must hold its newest entries on its last pages: one
+            // whose later page holds nothing newer than its first (titles sorted 第1号, 第10号 …
+            // 第2号) is in no date order.
+            let mut order = discover::combine_orders(entry.order, page_order);
+            match entry.first_page_newest {
+                None if page.number.unwrap_or(1) == 1 => entry.first_page_newest = newest,
+                Some(first)
+                    if order == Some(ListOrder::OldestFirst)
+                        && newest.is_some_and(|n| n < first) =>
+                {
+                    order = Some(ListOrder::Unordered);
+                }
+                _ => {}
+            }
+            entry.order = order;
             if found > 0 || page.leads_to_api {
                 entry.barren = 0;
             } else {
@@ -387,7 +416,11 @@ impl Engine {
                 let ranges = 1 + page.next_pages.len() as u64;
                 entry.stated_ranges = Some(entry.stated_ranges.unwrap_or(0).max(ranges));
             }
-            entry.barren >= BARREN_PAGES_BEFORE_STOP
+            (
+                entry.barren >= BARREN_PAGES_BEFORE_STOP,
+                order,
+                entry.unexplained_growth(),
+            )
         });
         // Only pages not walked before reach this point: every page counted here advanced.
         // A UCAP shell lists nothing, known or new: it leaves the streak as it found it.
@@ -398,10 +431,10 @@ impl Engine {
         } else {
             streak + 1
         };
-        let walk_on = match &self.mode {
-            Mode::Backfill { .. } => true,
-            Mode::Crawl { .. } => next_streak < self.settings.crawl.known_pages_before_stop,
-        };
+        let known_stop = next_streak >= self.settings.crawl.known_pages_before_stop;
+        if unexplained > 0 && known_stop && matches!(self.mode, Mode::Crawl { .. }) {
+            tracing::info!(url = %page_url, list = %list_key, unexplained, "the list states more items than the walk has found new: walking on");
+        }
         let (next, elsewhere): (Vec<&PageRequest>, Vec<&PageRequest>) = page
             .next_pages
             .iter()
@@ -416,12 +449,21 @@ impl Engine {
                 ),
             );
         }
-        let next: Vec<(&PageRequest, Option<u64>)> =
-            next.into_iter().map(|r| (r, page.number_of(r))).collect();
+        let mut next: Vec<(PageRequest, Option<u64>)> = next
+            .into_iter()
+            .map(|r| (r.clone(), page.number_of(r)))
+            .collect();
+        // New reports of a list sorted oldest first are on its last page: a crawl goes there
+        // next and walks back from it, through every page the list's pages named.
+        if order == Some(ListOrder::OldestFirst) && matches!(self.mode, Mode::Crawl { .. }) {
+            self.add_named_pages(portal, &list_key, &mut next);
+            next.sort_by_key(|(_, number)| std::cmp::Reverse(*number));
+        }
         // A page that states no page count of its own (a later gkmlpt API page) may name pages
         // past the end; the count an earlier page of the list stated bounds the walk.
         let states_pages = page.stated.and_then(|s| s.pages).is_some();
-        for (request, number) in next {
+        for (request, number) in &next {
+            let (request, number) = (request, *number);
             let unclaimed = self.report(portal, |r| {
                 let entry = r.lists.entry(list_key.clone()).or_default();
                 let past_end = !states_pages
@@ -432,6 +474,21 @@ impl Engine {
             if !unclaimed {
                 continue;
             }
+            // Known items end the walk only where it heads toward older entries: on a list
+            // newest first (or whose dates tell nothing), or back from the last page of one
+            // oldest first; never on a list in no date order, nor while the site states more
+            // items than the walk has found new.
+            let toward_older = match order {
+                None | Some(ListOrder::NewestFirst) => true,
+                Some(ListOrder::OldestFirst) => {
+                    matches!((number, page.number), (Some(n), Some(at)) if n < at)
+                }
+                Some(ListOrder::Unordered) => false,
+            };
+            let walk_on = match &self.mode {
+                Mode::Backfill { .. } => true,
+                Mode::Crawl { .. } => !known_stop || !toward_older || unexplained > 0,
+            };
             if !walk_on {
                 self.note_stop(portal, &list_key, STOP_KNOWN_ITEMS.to_string());
                 break;
@@ -450,7 +507,9 @@ impl Engine {
                 self.note_stop(portal, &list_key, what);
                 break;
             }
-            let task = Task::list(portal, request, year, next_streak).numbered(number);
+            // A page reached going the other way starts its own streak.
+            let streak = if toward_older { next_streak } else { 0 };
+            let task = Task::list(portal, request, year, streak).numbered(number);
             let queued = self.enqueue(task);
             if let (true, Some(n)) = (queued, number) {
                 self.report(portal, |r| {
@@ -504,7 +563,9 @@ impl Engine {
                     .ok()
                     .flatten()
                     .is_none();
-            if wanted && self.take_list_page(portal) {
+            if !wanted {
+                self.note_older_year_not_walked(portal, &list_key, section.year);
+            } else if self.take_list_page(portal) {
                 self.enqueue(Task::list(
                     portal,
                     &PageRequest::Get(section.url.clone()),
@@ -649,6 +710,54 @@ impl Engine {
                     .entry(list_key.to_string())
                     .or_default()
                     .years_not_walked
+                    .insert(year);
+            }
+        });
+    }
+
+    /// Adds to `next` the numbered pages earlier pages of the list named, and keeps this page's
+    /// for the pages after it.
+    fn add_named_pages(
+        &self,
+        portal: &str,
+        list_key: &str,
+        next: &mut Vec<(PageRequest, Option<u64>)>,
+    ) {
+        let mut named = self
+            .named_pages
+            .lock()
+            .expect("named pages lock is never poisoned");
+        let named = named
+            .entry((portal.to_string(), list_key.to_string()))
+            .or_default();
+        for (request, number) in next.iter() {
+            if let Some(n) = number
+                && !named.iter().any(|(_, m)| m == n)
+            {
+                named.push((request.clone(), *n));
+            }
+        }
+        for (request, n) in named.iter() {
+            if !next.iter().any(|(_, m)| *m == Some(*n)) {
+                next.push((request.clone(), Some(*n)));
+            }
+        }
+    }
+
+    /// Notes a per-year list the nightly crawl leaves unwalked (walked before, and not among the
+    /// two newest years), on the ledger of the first list whose page links it: a report filed
+    /// late there waits for a backfill.
+    fn note_older_year_not_walked(&self, portal: &str, list_key: &str, year: i32) {
+        self.report(portal, |r| {
+            if !r
+                .lists
+                .values()
+                .any(|l| l.older_years_not_walked.contains(&year))
+            {
+                r.lists
+                    .entry(list_key.to_string())
+                    .or_default()
+                    .older_years_not_walked
                     .insert(year);
             }
         });

@@ -130,7 +130,17 @@ pub(crate) struct Engine {
     text_tools: crate::text::Tools,
     /// The tests' slow reading (see [`PAGE_DELAY_ENV`]); zero in every real run.
     page_delay: Duration,
+    /// Per portal and list, the stated count the last runs accounted for
+    /// (`RunReport::accounted_counts`): a crawl walks on while its list states more.
+    stated_before: HashMap<ListId, u64>,
+    /// Per portal and list, the numbered pages the walked pages of a list sorted oldest first
+    /// named: the walk back from its last page goes on through them, whether or not the page it
+    /// is on links them (a last page with no pager).
+    named_pages: Mutex<HashMap<ListId, Vec<(PageRequest, u64)>>>,
 }
+
+/// A list of a run: its portal and its ledger key (`all`, or a year).
+type ListId = (String, String);
 
 /// The archive a crawl writes through: with `[archive] sync = "filesystem"`, its files are made
 /// durable by the commits that record them, a batch at a time; else each as it is written.
@@ -259,6 +269,15 @@ pub async fn run_on(
     // Parsers read the feed log while the crawl runs: it gets each record once it is durable.
     let feed = crate::feed::Follower::start(store.clone()).await?;
     let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
+    let stated_before = match store.runs::<RunReport>() {
+        Ok(runs) => RunReport::accounted_counts(&runs),
+        Err(e) => {
+            tracing::warn!(
+                "cannot read the earlier runs' reports; every list is walked as if its count had not grown: {e}"
+            );
+            HashMap::new()
+        }
+    };
     for missing in text_tools.missing() {
         tracing::warn!("{missing} (`nianbao text` derives it once installed)");
     }
@@ -287,6 +306,8 @@ pub async fn run_on(
         quarantined: Mutex::new(previous_end.quarantined.clone()),
         text_tools,
         page_delay: pace::page_delay_requested(),
+        stated_before,
+        named_pages: Mutex::new(HashMap::new()),
     });
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
@@ -378,6 +399,13 @@ pub async fn run_on(
             .clone(),
         shard: settings.shard.map(|s| s.to_string()),
     };
+    for list in report
+        .portals
+        .values_mut()
+        .flat_map(|p| p.lists.values_mut())
+    {
+        list.settle_accounted();
+    }
     for (name, scope) in &engine.portals {
         let entry = report.portals.entry(name.clone()).or_default();
         entry.requests = scope.requests.load(Ordering::Relaxed);

@@ -9,6 +9,7 @@ mod gkmlpt;
 mod hanweb;
 mod items;
 mod json;
+mod order;
 mod pager;
 mod postback;
 mod script;
@@ -30,6 +31,7 @@ pub use article::article_pages;
 pub(crate) use dom::{base_url, cut_stem};
 pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
+pub use order::{ListOrder, combine as combine_orders, order_of};
 pub use ucap::extend_pages as extend_ucap_pages;
 
 /// One entry of a list: a link to an item page with the evidence printed beside it.
