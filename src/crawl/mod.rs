@@ -139,6 +139,11 @@ pub(crate) struct Engine {
     named_pages: Mutex<HashMap<ListId, Vec<(PageRequest, u64)>>>,
 }
 
+/// Earlier runs read at start for the counts their lists stated (`stated_before`): two months
+/// of nightly runs, so that start-up does not grow with the archive's history. A list no run
+/// among them walked starts with no count, as on its first night.
+const RUNS_FOR_STATED_COUNTS: usize = 60;
+
 /// A list of a run: its portal and its ledger key (`all`, or a year).
 type ListId = (String, String);
 
@@ -269,7 +274,7 @@ pub async fn run_on(
     // Parsers read the feed log while the crawl runs: it gets each record once it is durable.
     let feed = crate::feed::Follower::start(store.clone()).await?;
     let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
-    let stated_before = match store.runs::<RunReport>() {
+    let stated_before = match store.recent_runs::<RunReport>(RUNS_FOR_STATED_COUNTS) {
         Ok(runs) => RunReport::accounted_counts(&runs),
         Err(e) => {
             tracing::warn!(

@@ -476,8 +476,17 @@ impl Store {
 
     /// Run reports, newest first.
     pub fn runs<T: for<'de> Deserialize<'de>>(&self) -> Result<Vec<T>, StoreError> {
+        self.recent_runs(usize::MAX)
+    }
+
+    /// The newest `limit` run reports at most, newest first: what a run needs of its
+    /// predecessors, read without the whole history.
+    pub fn recent_runs<T: for<'de> Deserialize<'de>>(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<T>, StoreError> {
         let mut runs = Vec::new();
-        for entry in self.runs.iter().rev() {
+        for entry in self.runs.iter().rev().take(limit) {
             let (key, value) = entry?;
             runs.push(decode_json(&String::from_utf8_lossy(&key), &value)?);
         }
