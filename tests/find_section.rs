@@ -719,6 +719,16 @@ fn real_signs(path: &str, url: &str) -> nianbao::discover::section::PageSigns {
     read_signs(&Url::parse(url).expect("URL literal"), &html, UTF_8)
 }
 
+/// The report columns a page links: (URL, label).
+fn report_columns(signs: &nianbao::discover::section::PageSigns) -> Vec<(&str, &str)> {
+    signs
+        .links
+        .iter()
+        .filter(|l| l.role == LinkRole::ReportColumn)
+        .map(|l| (l.url.as_str(), l.label.as_str()))
+        .collect()
+}
+
 #[test]
 fn real_pages_name_their_report_column_and_nothing_else_does() {
     // A 2024 report of 平潭 links its column in the breadcrumb (`../`) and names it in its meta.
@@ -727,12 +737,7 @@ fn real_pages_name_their_report_column_and_nothing_else_does() {
         "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202503/t20250310_97791.htm",
     );
     assert_eq!(pingtan.column_name.as_deref(), Some("政府信息公开年报"));
-    let columns: Vec<_> = pingtan
-        .links
-        .iter()
-        .filter(|l| l.role == LinkRole::ReportColumn)
-        .map(|l| (l.url.as_str(), l.label.as_str()))
-        .collect();
+    let columns = report_columns(&pingtan);
     assert_eq!(
         columns,
         [(
@@ -751,12 +756,7 @@ fn real_pages_name_their_report_column_and_nothing_else_does() {
         shared_page!("real-pages-2/07-handan-gkzn-guide-list.html"),
         "http://hdzfxxgk.hd.gov.cn/zfxxgkzn/",
     );
-    let columns: Vec<_> = handan
-        .links
-        .iter()
-        .filter(|l| l.role == LinkRole::ReportColumn)
-        .map(|l| (l.url.as_str(), l.label.as_str()))
-        .collect();
+    let columns = report_columns(&handan);
     assert_eq!(
         columns,
         [("http://hdzfxxgk.hd.gov.cn/zfxxgknb/", "政府信息 公开年报")]
