@@ -5,9 +5,12 @@
 //! the list filter of `only_report_titles` and the list entry's year; pages through the one page
 //! pipeline (`page::analyse`) in the role of an item, from bytes in UTF-8, GBK or Big5.
 
+mod common;
+
+use common::pages::read_as;
 use encoding_rs::{BIG5, Encoding, GBK, UTF_8};
 use nianbao::extract::{ListEvidence, is_annual_report_title, report_year_of_report_title};
-use nianbao::page::{PageInput, PageRole, View, analyse};
+use nianbao::page::{PageRole, View};
 use url::Url;
 
 /// `title` in Traditional characters, each character in its first Traditional form.
@@ -202,27 +205,11 @@ fn item_page(title: &str, column: Option<&str>, body: &str) -> String {
 /// `(is_annual_report, report_year, provenance of the year)` of `html` read as an item at
 /// `at`, sent as bytes of `encoding` that the server names.
 fn read_item(at: &str, html: &str, encoding: &'static Encoding) -> (bool, Option<i32>, String) {
-    let (bytes, _, unmappable) = encoding.encode(html);
-    let unencodable: String = html
-        .chars()
-        .filter(|c| encoding.encode(&c.to_string()).2)
-        .collect();
-    assert!(!unmappable, "{at}: {unencodable} in {}", encoding.name());
-    let content_type = format!("text/html; charset={}", encoding.name());
-    let url = Url::parse(at).expect("test URLs are absolute");
     let role = PageRole::Item {
         evidence: ListEvidence::default(),
         portal_name: "和义县人民政府".into(),
     };
-    let analysis = analyse(
-        PageInput {
-            url: &url,
-            status: 200,
-            content_type: Some(&content_type),
-            body: &bytes,
-        },
-        &role,
-    );
+    let analysis = read_as(at, html, encoding, &role);
     let View::Item { metadata, .. } = analysis.view else {
         panic!("{at}: read as {:?}, not an item", analysis.kind);
     };

@@ -4,30 +4,50 @@
 use encoding_rs::Encoding;
 use nianbao::classify::PageKind;
 use nianbao::discover::ListPage;
-use nianbao::page::{PageInput, PageRole, View, analyse};
+use nianbao::page::{Analysis, PageInput, PageRole, View, analyse};
 use url::Url;
 
 /// Reads `html`, encoded in `encoding` and served as such, at `page_url` as a list page: the
 /// kind the page was classified as and what discover found (nothing unless a list).
 pub fn read_list(page_url: &str, html: &str, encoding: &'static Encoding) -> (PageKind, ListPage) {
+    let analysis = read_as(page_url, html, encoding, &PageRole::List { list_api: None });
+    let page = match analysis.view {
+        View::List(page) => *page,
+        _ => ListPage::default(),
+    };
+    (analysis.kind, page)
+}
+
+/// Reads `html`, encoded in `encoding` and served as such, at `page_url` in `role`, through the
+/// one page pipeline. The page must be encodable: the characters that are not are named.
+pub fn read_as(
+    page_url: &str,
+    html: &str,
+    encoding: &'static Encoding,
+    role: &PageRole,
+) -> Analysis {
     let (bytes, _, unmappable) = encoding.encode(html);
-    assert!(!unmappable, "test page is encodable in {}", encoding.name());
+    if unmappable {
+        let unencodable: String = html
+            .chars()
+            .filter(|c| encoding.encode(&c.to_string()).2)
+            .collect();
+        panic!(
+            "{page_url}: {unencodable} not encodable in {}",
+            encoding.name()
+        );
+    }
     let content_type = format!("text/html; charset={}", encoding.name());
     let url = Url::parse(page_url).expect("test URL literal is valid");
-    let analysis = analyse(
+    analyse(
         PageInput {
             url: &url,
             status: 200,
             content_type: Some(&content_type),
             body: &bytes,
         },
-        &PageRole::List { list_api: None },
-    );
-    let page = match analysis.view {
-        View::List(page) => *page,
-        _ => ListPage::default(),
-    };
-    (analysis.kind, page)
+        role,
+    )
 }
 
 /// A test page in Traditional characters, as a Big5 portal writes it: the characters the list
