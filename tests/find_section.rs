@@ -712,6 +712,49 @@ mod toml_like {
     }
 }
 
+/// A real report page of 平潭 whose breadcrumb (`../`) links its column, served with a real
+/// TRS 信息公开年报 list (鄂尔多斯's: 4 reports among 10 entries) as that column.
+#[test]
+fn from_a_real_report_page_its_column_is_found_and_the_body_named() {
+    let server = RouteServer::bind("127.0.0.70");
+    server.serve(Arc::new(|target: &str| {
+        let path = match target {
+            "/zwgk/zfxxgk/zfxxgknb/202503/t20250310_97791.htm" => {
+                shared_page!("real-pages-2/12-pingtan-2024-annual-report-item.html")
+            }
+            "/zwgk/zfxxgk/zfxxgknb/" => shared_page!("real-pages/trs-ordos-xxgknb-list-utf8.html"),
+            _ => return (404, "text/html".into(), Vec::new()),
+        };
+        let body = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        (200, "text/html; charset=utf-8".into(), body)
+    }));
+    let start = format!(
+        "{}/zwgk/zfxxgk/zfxxgknb/202503/t20250310_97791.htm",
+        server.base
+    );
+    let (code, found, err) = find_section(&start, 20, &[]);
+    assert_eq!(code, Some(0), "{found}\n{err}");
+    let best = &found["candidates"][0];
+    assert_eq!(
+        best["url"],
+        format!("{}/zwgk/zfxxgk/zfxxgknb/", server.base),
+        "{found}"
+    );
+    assert_eq!(
+        (best["reports"].as_u64(), best["entries"].as_u64()),
+        (Some(4), Some(10)),
+        "{best}"
+    );
+    assert_eq!(found["body"], "平潭综合实验区党工委管委会", "{found}");
+    // The column with news filed beside its reports ends the walk: nothing asked after it.
+    let asked = server.requests();
+    assert_eq!(
+        asked.last().map(String::as_str),
+        Some("/zwgk/zfxxgk/zfxxgknb/"),
+        "{asked:?}"
+    );
+}
+
 /// The signs of a real page in `shared/` (UTF-8) fetched from `url`.
 fn real_signs(path: &str, url: &str) -> nianbao::discover::section::PageSigns {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));

@@ -91,7 +91,8 @@ pub struct Failure {
 }
 
 impl Candidate {
-    /// The column by its name or the label that led here, mostly reports or years of lists.
+    /// Mostly reports; or the column by its name or the label that led here, with reports,
+    /// years of lists or a script that fills it (a column may file news beside its reports).
     fn is_strong(&self) -> bool {
         let column = self.reached_by == Some(LinkRole::ReportColumn)
             || self
@@ -100,7 +101,9 @@ impl Candidate {
                 .is_some_and(|c| section::link_role(c) == Some(LinkRole::ReportColumn));
         let mostly_reports =
             self.reports > 0 && self.reports as f64 >= REPORT_SHARE * self.entries as f64;
-        mostly_reports || (column && (self.year_lists > 0 || self.kind == "needs_javascript"))
+        mostly_reports
+            || (column
+                && (self.reports > 0 || self.year_lists > 0 || self.kind == "needs_javascript"))
     }
 
     /// Orders candidates: strong first, then by the share and number of reports.
