@@ -1,6 +1,7 @@
 //! Report: what a run did, per portal and per host. Written as JSON under `data_dir/runs/`,
 //! kept in the store for `nianbao status`, and printed as a summary at the end of a run.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -377,12 +378,15 @@ impl RunReport {
     /// Per portal and list, the stated count the newest run that walked the list accounted for
     /// (`YearCount::accounted`; its `stated` in a report from before it was kept). `runs` newest
     /// first; dry runs and interrupted runs are passed over (they fetched nothing, or not all).
-    pub fn accounted_counts(runs: &[RunReport]) -> HashMap<(String, String), u64> {
+    pub fn accounted_counts(
+        runs: impl IntoIterator<Item = impl Borrow<RunReport>>,
+    ) -> HashMap<(String, String), u64> {
         let mut counts = HashMap::new();
-        let finished = runs
-            .iter()
-            .filter(|r| !r.interrupted && !r.command.contains("--dry-run"));
-        for run in finished {
+        for run in runs {
+            let run = run.borrow();
+            if !run.compares() {
+                continue;
+            }
             for (portal, report) in &run.portals {
                 for (list, ledger) in &report.lists {
                     if let Some(count) = ledger.accounted.or(ledger.stated) {
@@ -394,6 +398,12 @@ impl RunReport {
             }
         }
         counts
+    }
+
+    /// Whether later runs compare themselves with this one: a dry run fetched nothing and an
+    /// interrupted run not all it set out to, so neither says what a portal's lists hold.
+    pub fn compares(&self) -> bool {
+        !self.interrupted && !self.command.contains("--dry-run")
     }
 
     /// Portals whose section could not be walked, or whose host was paused or blocked.

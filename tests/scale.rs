@@ -5,7 +5,9 @@
 //! times of `status` and `feed --limit 100`, plus the index's bytes per document by tree.
 //! Figures are printed, never asserted: they depend on the machine.
 //!
-//! `NIANBAO_SCALE_URLS` and `NIANBAO_SCALE_PORTALS` change its size (see `shape`);
+//! It also holds a year of nightly run reports, and times `report`.
+//! `NIANBAO_SCALE_URLS` and `NIANBAO_SCALE_PORTALS` change its size (see `shape`),
+//! `NIANBAO_SCALE_RUNS` the run reports (365);
 //! `NIANBAO_SCALE_COMPARE=PATH` also measures another nianbao binary on a copy of the store.
 
 use std::collections::BTreeMap;
@@ -16,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use nianbao::export::ExportRecord;
+use nianbao::report::{PortalReport, YearCount};
 use nianbao::store::{NewCapture, RetrySchedule, Store, UrlState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -259,6 +262,79 @@ fn build_store(data_dir: &Path, bases: &[String]) {
     store.defer_flushes(false).expect("flush");
 }
 
+/// Run reports the store holds, one a night: `NIANBAO_SCALE_RUNS` (365, a year of nightlies).
+fn history_runs() -> usize {
+    std::env::var("NIANBAO_SCALE_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(365)
+}
+
+/// Writes a year of nightly run reports, each naming every portal with the lists a night walks
+/// (the section and its two newest years, stopped early on known items) and its host: what
+/// `status`, `report` and a crawl's start and end read of the history is measured at the size
+/// it reaches after a year, not after one night.
+fn add_run_history(data_dir: &Path, bases: &[String], runs: usize) {
+    let store = Store::open(data_dir).expect("open store");
+    store.defer_flushes(true).expect("bulk mode");
+    let first = chrono::Utc::now() - chrono::Duration::days(runs as i64 + 1);
+    let list = |stated: u64| YearCount {
+        stated: Some(stated),
+        found: 21,
+        stated_pages: Some(stated.div_ceil(20)),
+        pages: 2,
+        fetched: 1,
+        walked: [1, 2].into(),
+        stops: ["known items".to_string()].into(),
+        ..YearCount::default()
+    };
+    for night in 0..runs {
+        let started = first + chrono::Duration::days(night as i64);
+        let run_id = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+        let mut portals = BTreeMap::new();
+        let mut hosts = Vec::new();
+        for (p, base) in bases.iter().enumerate() {
+            let report = PortalReport {
+                requests: 4,
+                list_pages: 2,
+                items_fetched: 1,
+                new_documents: (night % 30 == p % 30) as u64,
+                unchanged: 1,
+                failures: [("timeout".to_string(), (night % 7 == 0) as u64)].into(),
+                lists: [
+                    ("all".to_string(), list(100)),
+                    ("2025".to_string(), list(40)),
+                    ("2024".to_string(), list(60)),
+                ]
+                .into(),
+                elapsed_secs: 3.5,
+                ..PortalReport::default()
+            };
+            portals.insert(format!("p{p:04}"), report);
+            let host = base.trim_start_matches("http://");
+            hosts.push(serde_json::json!({
+                "host": host, "requests": 4, "challenges": 0, "retry_after_pauses": 0, "paused": null
+            }));
+        }
+        let report = serde_json::json!({
+            "run_id": run_id,
+            "command": "crawl",
+            "started_at": started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "finished_at": (started + chrono::Duration::minutes(20))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "elapsed_secs": 1200.0,
+            "interrupted": false,
+            "resumable_tasks": 0,
+            "portals": portals,
+            "hosts": hosts,
+            "after_abnormal_end": false,
+            "quarantined": [],
+        });
+        store.put_run(&run_id, &report).expect("store a run report");
+    }
+    store.defer_flushes(false).expect("flush");
+}
+
 fn config(dir: &Path, data_dir: &Path, bases: &[String]) -> std::path::PathBuf {
     let mut text = format!(
         "data_dir = {:?}\n\n[politeness]\nuser_agent = \"nianbao-scale/0.1 (+http://127.0.0.1/contact)\"\n\
@@ -368,6 +444,13 @@ fn a_nightly_over_a_million_known_urls() {
         portals * urls_per_portal,
         started.elapsed().as_secs_f64()
     );
+    let started = Instant::now();
+    let runs = history_runs();
+    add_run_history(&data_dir, &bases, runs);
+    println!(
+        "added {runs} nightly run reports in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let index = data_dir.join("index");
     let on_disk = dir_bytes(&index);
     println!(
@@ -440,6 +523,11 @@ fn a_nightly_over_a_million_known_urls() {
         let (took, rss, ok) = measure(&binary, &config, &["status"]);
         println!(
             "status: {:.2} s, peak RSS {rss:.0} MB (ok: {ok})",
+            took.as_secs_f64()
+        );
+        let (took, rss, ok) = measure(&binary, &config, &["report", "--format", "csv"]);
+        println!(
+            "report --format csv: {:.2} s, peak RSS {rss:.0} MB (ok: {ok})",
             took.as_secs_f64()
         );
         // The first feed writes the feed log of every record the store holds (the store was

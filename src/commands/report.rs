@@ -1,6 +1,7 @@
 //! `nianbao report`: the coverage matrix from the store's versions and run reports, as a
 //! self-contained HTML page (`--html FILE`) or as CSV / JSON on stdout.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Context;
@@ -9,7 +10,9 @@ use chrono::{SecondsFormat, Utc};
 use crate::cli::ReportFormat;
 use crate::config::Settings;
 use crate::coverage::{self, Links};
+use crate::export::ExportRecord;
 use crate::report::RunReport;
+use crate::store::Store;
 
 use super::{Outcome, UsageError, open_store};
 
@@ -28,37 +31,30 @@ pub(super) fn run(
     links: &LinkBases<'_>,
     all_shards: bool,
 ) -> anyhow::Result<Outcome> {
-    let mut storage_url = None;
-    let (records, runs) = if all_shards {
-        // Every shard's records and run reports, from the shared storage.
-        let view = super::shards::read(settings)?;
-        storage_url = Some(view.storage_url.clone());
-        (
-            view.records.into_iter().map(|(_, r)| r).collect(),
-            view.runs.into_iter().map(|(_, r)| r).collect(),
-        )
-    } else {
-        let store = open_store(settings)?;
-        let records = store
-            .export_since(0)
-            .collect::<Result<Vec<_>, _>>()
-            .context("cannot read the archived versions")?;
-        let runs: Vec<RunReport> = store.runs()?;
-        (records, runs)
-    };
     let configured: Vec<coverage::ConfiguredPortal> = settings
         .portals
         .iter()
         .map(|p| (p.name.clone(), Some(p.url.to_string())))
         .collect();
     let now = Utc::now();
-    let matrix = coverage::build(
-        &configured,
-        &records,
-        &runs,
+    let (today, generated_at) = (
         now.date_naive(),
         now.to_rfc3339_opts(SecondsFormat::Secs, true),
     );
+    let mut storage_url = None;
+    let matrix = if all_shards {
+        // Every shard's records and run reports, from the shared storage.
+        let view = super::shards::read(settings)?;
+        storage_url = Some(view.storage_url.clone());
+        let records: Vec<ExportRecord> = view.records.into_iter().map(|(_, r)| r).collect();
+        let runs = view.runs.iter().map(|(_, run)| run);
+        coverage::build(&configured, &records, runs, today, generated_at)
+    } else {
+        let store = open_store(settings)?;
+        let records = report_versions(&store)?;
+        let runs = store.runs_newest_first::<RunReport>();
+        coverage::build(&configured, &records, runs, today, generated_at)
+    };
     if let Some(path) = html {
         let replay_base = match settings.warc.enabled {
             true => Some(base_url("--replay-base", links.replay)?),
@@ -112,4 +108,24 @@ fn base_url(option: &str, given: &str) -> Result<String, UsageError> {
     let base = given.trim_end_matches('/');
     url::Url::parse(base).map_err(|e| UsageError(format!("{option} {given}: not a URL ({e})")))?;
     Ok(format!("{base}/"))
+}
+
+/// Every version of the documents some version of which is an annual report: the matrix shows
+/// nothing else, so the rest of the archive (most of it) is read past, not held.
+fn report_versions(store: &Store) -> anyhow::Result<Vec<ExportRecord>> {
+    let mut reports = HashSet::new();
+    for record in store.export_since(0) {
+        let record = record.context("cannot read the archived versions")?;
+        if record.is_annual_report {
+            reports.insert(record.id);
+        }
+    }
+    let mut versions = Vec::new();
+    for record in store.export_since(0) {
+        let record = record.context("cannot read the archived versions")?;
+        if reports.contains(&record.id) {
+            versions.push(record);
+        }
+    }
+    Ok(versions)
 }

@@ -34,7 +34,6 @@ struct PortalStatus {
 pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
     let counts = store.portal_counts()?;
-    let runs: Vec<RunReport> = store.runs()?;
     let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
     let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
     for name in counts.keys().chain(failed.keys()) {
@@ -42,6 +41,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             names.push(name.clone());
         }
     }
+    let (mut last_runs, blocked_hosts) = last_runs(&store, &names)?;
     let mut rows = Vec::new();
     for name in names {
         let portal = settings.portals.iter().find(|p| p.name == name);
@@ -49,13 +49,8 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             .get(&name)
             .cloned()
             .unwrap_or(PortalCounts::default());
-        let last = runs
-            .iter()
-            .find_map(|r| r.portals.get(&name).map(|p| (r, p)));
-        let (run, report) = match last {
-            Some((r, p)) => (Some(r), p.clone()),
-            None => (None, PortalReport::default()),
-        };
+        let run = last_runs.remove(&name);
+        let report = run.as_ref().map(|r| r.report.clone()).unwrap_or_default();
         rows.push(PortalStatus {
             portal: name.clone(),
             url: portal.map(|p| p.url.to_string()),
@@ -63,9 +58,9 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             documents: c.documents,
             versions: c.versions,
             annual_reports: c.annual_reports,
-            last_run: run.and_then(|r| r.finished_at.clone()),
-            last_run_command: run.map(|r| r.command.clone()),
-            last_run_interrupted: run.map(|r| r.interrupted),
+            last_run: run.as_ref().and_then(|r| r.finished_at.clone()),
+            last_run_command: run.as_ref().map(|r| r.command.clone()),
+            last_run_interrupted: run.as_ref().map(|r| r.interrupted),
             last_run_failures: report.failures.values().sum(),
             last_run_blocked: report.blocked,
             unreachable: report.unreachable,
@@ -73,15 +68,6 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             lists: report.lists,
         });
     }
-    let blocked_hosts: Vec<String> = runs
-        .first()
-        .map(|r| {
-            r.hosts
-                .iter()
-                .filter_map(|h| h.paused.as_ref().map(|p| format!("{}: {p}", h.host)))
-                .collect()
-        })
-        .unwrap_or_default();
     let quarantined: Vec<String> = store
         .suspects()?
         .into_iter()
@@ -194,4 +180,49 @@ fn waiting_line(f: &FailureCounts) -> Option<String> {
             f.attachments_due, f.attachments_later, f.attachments_gone, f.attachments_oversize
         )
     })
+}
+
+/// A portal's last run: when it ended, its command, whether it was stopped, and the portal's
+/// share of it.
+struct LastRun {
+    finished_at: Option<String>,
+    command: String,
+    interrupted: bool,
+    report: PortalReport,
+}
+
+/// Each named portal's last run, and the hosts the newest run paused. The run reports are read
+/// newest first, one at a time, until every portal has its run: a nightly adds one a night for
+/// years.
+fn last_runs(
+    store: &crate::store::Store,
+    names: &[String],
+) -> anyhow::Result<(BTreeMap<String, LastRun>, Vec<String>)> {
+    let mut last = BTreeMap::new();
+    let mut paused_hosts = None;
+    for mut run in store.runs_newest_first::<RunReport>() {
+        paused_hosts.get_or_insert_with(|| {
+            run.hosts
+                .iter()
+                .filter_map(|h| h.paused.as_ref().map(|p| format!("{}: {p}", h.host)))
+                .collect::<Vec<String>>()
+        });
+        for name in names {
+            if !last.contains_key(name)
+                && let Some(report) = run.portals.remove(name)
+            {
+                let run = LastRun {
+                    finished_at: run.finished_at.clone(),
+                    command: run.command.clone(),
+                    interrupted: run.interrupted,
+                    report,
+                };
+                last.insert(name.clone(), run);
+            }
+        }
+        if last.len() == names.len() {
+            break;
+        }
+    }
+    Ok((last, paused_hosts.unwrap_or_default()))
 }

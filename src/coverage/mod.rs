@@ -7,13 +7,14 @@ mod html;
 mod rules;
 mod table;
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::export::ExportRecord;
-use crate::report::{RunReport, Verdict};
+use crate::report::{PortalReport, RunReport, Verdict};
 
 pub use html::{Links, render_html};
 pub use rules::{Rule, RuleChoice, body_key, deadline, rule_for};
@@ -150,12 +151,13 @@ impl Body {
 /// Health events are shown from this many newest runs of a portal.
 const HEALTH_RUNS: usize = 5;
 
-/// Builds the matrix. `runs` newest first, as the store returns them; `today` decides what is
+/// Builds the matrix. `runs` newest first, as the store gives them, each read once and let go:
+/// what the matrix needs of them is gathered per portal as they pass; `today` decides what is
 /// not yet due.
 pub fn build(
     configured: &[ConfiguredPortal],
     records: &[ExportRecord],
-    runs: &[RunReport],
+    runs: impl IntoIterator<Item = impl Borrow<RunReport>>,
     today: NaiveDate,
     generated_at: String,
 ) -> Coverage {
@@ -217,10 +219,23 @@ pub fn build(
             names.push((name.clone(), None));
         }
     }
+    let mut history: BTreeMap<String, PortalRuns> = names
+        .iter()
+        .map(|(name, _)| (name.clone(), PortalRuns::default()))
+        .collect();
+    for run in runs {
+        let run = run.borrow();
+        for (name, report) in &run.portals {
+            if let Some(portal) = history.get_mut(name) {
+                portal.add(run, report, &years);
+            }
+        }
+    }
     let portals = names
         .into_iter()
         .map(|(name, url)| {
             let bodies = grid.remove(&name).unwrap_or_default();
+            let runs = history.remove(&name).unwrap_or_default();
             portal_coverage(name, url, bodies, runs, &years, today)
         })
         .collect();
@@ -235,51 +250,10 @@ fn portal_coverage(
     name: String,
     url: Option<String>,
     mut bodies: BTreeMap<String, Body>,
-    runs: &[RunReport],
+    runs: PortalRuns,
     years: &[i32],
     today: NaiveDate,
 ) -> PortalCoverage {
-    let mine: Vec<&RunReport> = runs
-        .iter()
-        .filter(|r| r.portals.contains_key(&name))
-        .collect();
-    let report_of = |r: &RunReport| r.portals.get(&name).cloned().unwrap_or_default();
-    let stamp = |r: &RunReport| {
-        format!(
-            "{} ({})",
-            r.finished_at.as_deref().unwrap_or(&r.started_at),
-            r.command
-        )
-    };
-    let newest = mine.first().map(|r| report_of(r));
-    let last_successful_run = mine
-        .iter()
-        .find(|r| !r.interrupted && !report_of(r).unreachable)
-        .map(|r| stamp(r));
-    let trouble = mine
-        .iter()
-        .filter_map(|r| {
-            let p = report_of(r);
-            let mut what = Vec::new();
-            if p.unreachable {
-                what.push("unreachable".to_string());
-            }
-            if p.blocked > 0 {
-                what.push(format!("{} anti-bot challenges", p.blocked));
-            }
-            (!what.is_empty()).then(|| format!("{}: {}", stamp(r), what.join(", ")))
-        })
-        .collect();
-    let health = mine
-        .iter()
-        .take(HEALTH_RUNS)
-        .flat_map(|r| {
-            report_of(r).health.into_iter().map(move |e| {
-                let list = e.list.map(|l| format!(" (list {l})")).unwrap_or_default();
-                format!("{}: {}{list}: {}", stamp(r), e.kind.name(), e.detail)
-            })
-        })
-        .collect();
     if bodies.is_empty() {
         // Nothing captured: one row under the portal's own name shows why.
         let mut body = Body::default();
@@ -288,11 +262,15 @@ fn portal_coverage(
     }
     let rows = bodies
         .into_values()
-        .map(|body| body_row(body, &name, &mine, years, today))
+        .map(|body| body_row(body, &runs, years, today))
         .collect();
+    let (last_run, newest) = match runs.newest {
+        Some((stamp, report)) => (Some(stamp), Some(report)),
+        None => (None, None),
+    };
     PortalCoverage {
-        last_run: mine.first().map(|r| stamp(r)),
-        last_successful_run,
+        last_run,
+        last_successful_run: runs.last_successful,
         lists: newest
             .as_ref()
             .map(|p| {
@@ -302,7 +280,7 @@ fn portal_coverage(
                     .collect()
             })
             .unwrap_or_default(),
-        trouble,
+        trouble: runs.trouble,
         walk_now: newest.as_ref().filter(|p| p.unreachable).map(|p| {
             if p.blocked > 0 {
                 "blocked"
@@ -312,20 +290,214 @@ fn portal_coverage(
             .to_string()
         }),
         failures: newest.map(|p| p.failures).unwrap_or_default(),
-        health,
+        health: runs.health,
         portal: name,
         url,
         rows,
     }
 }
 
-fn body_row(
-    body: Body,
-    portal: &str,
-    runs: &[&RunReport],
-    years: &[i32],
-    today: NaiveDate,
-) -> BodyRow {
+/// What the runs say of one portal, gathered run by run, newest first.
+#[derive(Debug, Default)]
+struct PortalRuns {
+    /// The newest run's stamp and the portal's share of it.
+    newest: Option<(String, PortalReport)>,
+    /// The newest run in which the section was reachable and that was not interrupted.
+    last_successful: Option<String>,
+    /// Runs in which the portal was blocked or unreachable.
+    trouble: Vec<String>,
+    /// Health events of the newest [`HEALTH_RUNS`] runs.
+    health: Vec<String>,
+    runs: usize,
+    /// The newest interrupted run, while no run that was not has been seen: what a cell says
+    /// when no run ended.
+    interrupted: Option<String>,
+    /// The newest run that was not interrupted has been seen.
+    ended: bool,
+    /// Why no list could be walked: the newest run that ended could not reach the section.
+    unreachable: Option<String>,
+    /// Per year of the matrix, what the runs seen so far say of its list.
+    walks: BTreeMap<i32, Walk>,
+}
+
+/// Whether the list that holds a year was walked completely, as the runs seen so far (newest
+/// first) say: by the newest run that walked it, or, when that was a nightly crawl that stopped
+/// early by design, by an earlier run. A backfill of other years is no such run: it did not
+/// look for this year's reports.
+#[derive(Debug, Clone)]
+enum Walk {
+    Open {
+        stopped_early: bool,
+        other_years: bool,
+    },
+    Settled(CellState, String),
+}
+
+impl Default for Walk {
+    fn default() -> Self {
+        Walk::Open {
+            stopped_early: false,
+            other_years: false,
+        }
+    }
+}
+
+impl PortalRuns {
+    fn add(&mut self, run: &RunReport, report: &PortalReport, years: &[i32]) {
+        let stamp = format!(
+            "{} ({})",
+            run.finished_at.as_deref().unwrap_or(&run.started_at),
+            run.command
+        );
+        if self.newest.is_none() {
+            self.newest = Some((stamp.clone(), report.clone()));
+        }
+        if self.last_successful.is_none() && !run.interrupted && !report.unreachable {
+            self.last_successful = Some(stamp.clone());
+        }
+        let mut what = Vec::new();
+        if report.unreachable {
+            what.push("unreachable".to_string());
+        }
+        if report.blocked > 0 {
+            what.push(format!("{} anti-bot challenges", report.blocked));
+        }
+        if !what.is_empty() {
+            self.trouble.push(format!("{stamp}: {}", what.join(", ")));
+        }
+        if self.runs < HEALTH_RUNS {
+            for e in &report.health {
+                let list = e
+                    .list
+                    .as_ref()
+                    .map(|l| format!(" (list {l})"))
+                    .unwrap_or_default();
+                self.health
+                    .push(format!("{stamp}: {}{list}: {}", e.kind.name(), e.detail));
+            }
+        }
+        self.runs += 1;
+        self.walk(run, report, years);
+    }
+
+    /// An interrupted run walked part of what it set out to: the run that resumed it (or a
+    /// later one) says what was walked.
+    fn walk(&mut self, run: &RunReport, report: &PortalReport, years: &[i32]) {
+        let at = run.finished_at.as_deref().unwrap_or(&run.started_at);
+        if run.interrupted {
+            if !self.ended && self.interrupted.is_none() {
+                self.interrupted = Some(format!(
+                    "the {} run of {at} was interrupted: run the same command again to resume it",
+                    run.command
+                ));
+            }
+            return;
+        }
+        if !self.ended {
+            self.ended = true;
+            if report.unreachable {
+                let why = if report.blocked > 0 {
+                    format!("portal blocked ({} anti-bot challenges)", report.blocked)
+                } else {
+                    "portal unreachable".to_string()
+                };
+                self.unreachable = Some(format!("{why} in the run of {at}"));
+            }
+        }
+        if self.unreachable.is_some() {
+            return;
+        }
+        for &year in years {
+            self.walks.entry(year).or_default().add(run, report, year);
+        }
+    }
+
+    /// What the runs say of the list that holds `year`, for a cell with no report.
+    fn walk_state(&self, year: i32) -> (CellState, String) {
+        if !self.ended {
+            let why = self.interrupted.as_deref().unwrap_or("never crawled");
+            return (CellState::NotWalked, why.to_string());
+        }
+        if let Some(why) = &self.unreachable {
+            return (CellState::NotWalked, why.clone());
+        }
+        match self.walks.get(&year).cloned().unwrap_or_default() {
+            Walk::Settled(state, why) => (state, why),
+            Walk::Open {
+                stopped_early: true,
+                ..
+            } => (
+                CellState::NotWalked,
+                "nightly crawls stopped early on known items; a backfill walks the whole list"
+                    .into(),
+            ),
+            Walk::Open {
+                other_years: true, ..
+            } => (
+                CellState::NotWalked,
+                format!(
+                    "only backfills of other years walked this list; `nianbao backfill --years {year}` looks for this year's reports"
+                ),
+            ),
+            Walk::Open { .. } => (CellState::NotWalked, "no run walked this list".into()),
+        }
+    }
+}
+
+impl Walk {
+    /// Takes in one more run that ended (older than those before it).
+    fn add(&mut self, run: &RunReport, report: &PortalReport, year: i32) {
+        let Walk::Open {
+            mut stopped_early,
+            mut other_years,
+        } = *self
+        else {
+            return;
+        };
+        // A backfill of other years left this year's reports unfetched, or unkept, wherever it
+        // walked: its walk of the list says nothing of them.
+        if !run.covers_year(year) {
+            other_years = true;
+        } else {
+            let key = year.to_string();
+            let list = report
+                .lists
+                .get(&key)
+                .map(|l| (key.as_str(), l))
+                .or_else(|| report.lists.get("all").map(|l| ("all", l)));
+            if let Some((name, list)) = list {
+                let at = run.finished_at.as_deref().unwrap_or(&run.started_at);
+                match list.verdict() {
+                    Verdict::Ok | Verdict::NothingStated => {
+                        *self = Walk::Settled(
+                            CellState::NotFound,
+                            format!(
+                                "not found: list {name} walked completely by {} at {at}",
+                                run.command
+                            ),
+                        );
+                        return;
+                    }
+                    Verdict::StoppedEarly(_) => stopped_early = true,
+                    Verdict::Incomplete(reasons) if !stopped_early => {
+                        *self = Walk::Settled(
+                            CellState::NotWalked,
+                            format!("list {name} incomplete at {at}: {}", reasons.join("; ")),
+                        );
+                        return;
+                    }
+                    Verdict::Incomplete(_) => {}
+                }
+            }
+        }
+        *self = Walk::Open {
+            stopped_early,
+            other_years,
+        };
+    }
+}
+
+fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> BodyRow {
     let (name, also_named) = body.names();
     let mut by_year = body.by_year;
     let rule = rule_for(&name);
@@ -339,7 +511,7 @@ fn body_row(
                 let (state, why) = if due.is_some_and(|d| today <= d) {
                     (CellState::NotYetDue, "not yet due".to_string())
                 } else {
-                    walk_state(portal, runs, year)
+                    runs.walk_state(year)
                 };
                 return Cell {
                     year,
@@ -389,96 +561,6 @@ fn body_row(
         also_named,
         rule,
         cells,
-    }
-}
-
-/// Whether the list that holds `year` was walked completely: by the newest run that walked it,
-/// or, when that was a nightly crawl that stopped early by design, by an earlier run. A backfill
-/// of other years is no such run: it did not look for this year's reports.
-fn walk_state(portal: &str, runs: &[&RunReport], year: i32) -> (CellState, String) {
-    // An interrupted run walked part of what it set out to: the run that resumed it (or a later
-    // one) says what was walked.
-    let interrupted = runs.iter().find(|r| r.interrupted);
-    let runs: Vec<&RunReport> = runs.iter().copied().filter(|r| !r.interrupted).collect();
-    let Some(newest) = runs.first() else {
-        return match interrupted {
-            Some(run) => (
-                CellState::NotWalked,
-                format!(
-                    "the {} run of {} was interrupted: run the same command again to resume it",
-                    run.command,
-                    run.finished_at.as_deref().unwrap_or(&run.started_at)
-                ),
-            ),
-            None => (CellState::NotWalked, "never crawled".into()),
-        };
-    };
-    let p = newest.portals.get(portal).cloned().unwrap_or_default();
-    if p.unreachable {
-        let why = if p.blocked > 0 {
-            format!("portal blocked ({} anti-bot challenges)", p.blocked)
-        } else {
-            "portal unreachable".to_string()
-        };
-        let run = newest.finished_at.as_deref().unwrap_or(&newest.started_at);
-        return (CellState::NotWalked, format!("{why} in the run of {run}"));
-    }
-    let key = year.to_string();
-    let mut stopped_early = false;
-    let mut other_years = false;
-    for run in &runs {
-        let Some(report) = run.portals.get(portal) else {
-            continue;
-        };
-        // A backfill of other years left this year's reports unfetched, or unkept, wherever it
-        // walked: its walk of the list says nothing of them.
-        if !run.covers_year(year) {
-            other_years = true;
-            continue;
-        }
-        let Some((name, list)) = report
-            .lists
-            .get(&key)
-            .map(|l| (key.as_str(), l))
-            .or_else(|| report.lists.get("all").map(|l| ("all", l)))
-        else {
-            continue;
-        };
-        let at = run.finished_at.as_deref().unwrap_or(&run.started_at);
-        match list.verdict() {
-            Verdict::Ok | Verdict::NothingStated => {
-                return (
-                    CellState::NotFound,
-                    format!(
-                        "not found: list {name} walked completely by {} at {at}",
-                        run.command
-                    ),
-                );
-            }
-            Verdict::StoppedEarly(_) => stopped_early = true,
-            Verdict::Incomplete(reasons) if !stopped_early => {
-                return (
-                    CellState::NotWalked,
-                    format!("list {name} incomplete at {at}: {}", reasons.join("; ")),
-                );
-            }
-            Verdict::Incomplete(_) => {}
-        }
-    }
-    if stopped_early {
-        (
-            CellState::NotWalked,
-            "nightly crawls stopped early on known items; a backfill walks the whole list".into(),
-        )
-    } else if other_years {
-        (
-            CellState::NotWalked,
-            format!(
-                "only backfills of other years walked this list; `nianbao backfill --years {year}` looks for this year's reports"
-            ),
-        )
-    } else {
-        (CellState::NotWalked, "no run walked this list".into())
     }
 }
 

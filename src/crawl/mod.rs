@@ -16,7 +16,7 @@ mod text;
 mod upload;
 mod years;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -139,10 +139,12 @@ pub(crate) struct Engine {
     named_pages: Mutex<HashMap<ListId, Vec<(PageRequest, u64)>>>,
 }
 
-/// Earlier runs read at start for the counts their lists stated (`stated_before`): two months
-/// of nightly runs, so that start-up does not grow with the archive's history. A list no run
-/// among them walked starts with no count, as on its first night.
-const RUNS_FOR_STATED_COUNTS: usize = 60;
+/// Earlier runs a crawl reads, one at a time: at start for the counts their lists stated
+/// (`stated_before`), at its end for each portal's last run to compare with (`health`). Two
+/// months of nightly runs, so that neither grows with the archive's history: a list no run
+/// among them walked starts with no count, as on its first night, and a portal none of them
+/// walked has no health events.
+const RECENT_RUNS: usize = 60;
 
 /// A list of a run: its portal and its ledger key (`all`, or a year).
 type ListId = (String, String);
@@ -274,15 +276,8 @@ pub async fn run_on(
     // Parsers read the feed log while the crawl runs: it gets each record once it is durable.
     let feed = crate::feed::Follower::start(store.clone()).await?;
     let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
-    let stated_before = match store.recent_runs::<RunReport>(RUNS_FOR_STATED_COUNTS) {
-        Ok(runs) => RunReport::accounted_counts(&runs),
-        Err(e) => {
-            tracing::warn!(
-                "cannot read the earlier runs' reports; every list is walked as if its count had not grown: {e}"
-            );
-            HashMap::new()
-        }
-    };
+    let stated_before =
+        RunReport::accounted_counts(store.runs_newest_first::<RunReport>().take(RECENT_RUNS));
     for missing in text_tools.missing() {
         tracing::warn!("{missing} (`nianbao text` derives it once installed)");
     }
@@ -421,7 +416,7 @@ pub async fn run_on(
         entry.elapsed_secs = report.elapsed_secs;
     }
     if !mode.command().contains("--dry-run") {
-        add_health(&store, &mut report)?;
+        add_health(&store, &mut report);
     }
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
@@ -481,23 +476,28 @@ impl TurnsWriter {
     }
 }
 
-/// Compares each portal with its share of the last run that walked it (dry runs and interrupted
-/// runs say too little to compare with).
-fn add_health(store: &Store, report: &mut RunReport) -> anyhow::Result<()> {
+/// Compares each portal with its share of the last run that walked it, among the last
+/// [`RECENT_RUNS`] (dry runs and interrupted runs say too little to compare with).
+fn add_health(store: &Store, report: &mut RunReport) {
     if report.interrupted {
-        return Ok(());
+        return;
     }
-    let runs: Vec<RunReport> = store.runs()?;
-    for (name, current) in report.portals.iter_mut() {
-        let previous = runs
-            .iter()
-            .filter(|r| !r.interrupted && !r.command.contains("--dry-run"))
-            .find_map(|r| r.portals.get(name));
-        if let Some(previous) = previous {
-            current.health = crate::health::compare(previous, current);
+    let mut waiting: BTreeSet<String> = report.portals.keys().cloned().collect();
+    for run in store.runs_newest_first::<RunReport>().take(RECENT_RUNS) {
+        if !run.compares() {
+            continue;
+        }
+        for (name, previous) in run.portals {
+            if waiting.remove(&name)
+                && let Some(current) = report.portals.get_mut(&name)
+            {
+                current.health = crate::health::compare(&previous, current);
+            }
+        }
+        if waiting.is_empty() {
+            break;
         }
     }
-    Ok(())
 }
 
 /// Wire bodies still in memory after archiving, by sha256, for the WARC writer.

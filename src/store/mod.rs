@@ -474,23 +474,26 @@ impl Store {
         put_json(&self.runs, run_id, report)
     }
 
-    /// Run reports, newest first.
-    pub fn runs<T: for<'de> Deserialize<'de>>(&self) -> Result<Vec<T>, StoreError> {
-        self.recent_runs(usize::MAX)
-    }
-
-    /// The newest `limit` run reports at most, newest first: what a run needs of its
-    /// predecessors, read without the whole history.
-    pub fn recent_runs<T: for<'de> Deserialize<'de>>(
-        &self,
-        limit: usize,
-    ) -> Result<Vec<T>, StoreError> {
-        let mut runs = Vec::new();
-        for entry in self.runs.iter().rev().take(limit) {
-            let (key, value) = entry?;
-            runs.push(decode_json(&String::from_utf8_lossy(&key), &value)?);
-        }
-        Ok(runs)
+    /// Run reports, newest first, each read when it is asked for: a nightly writes one a night
+    /// for years, so whoever walks the history holds one report at a time and stops when it
+    /// has what it needs. A report that cannot be read is passed over with a warning naming
+    /// it: it says how one run went, and the archive's records do not depend on it.
+    pub fn runs_newest_first<T: for<'de> Deserialize<'de>>(&self) -> impl Iterator<Item = T> + '_ {
+        self.runs.iter().rev().filter_map(|entry| {
+            let read = entry.map_err(StoreError::from).and_then(|(key, value)| {
+                decode_json(&format!("run {}", String::from_utf8_lossy(&key)), &value)
+            });
+            match read {
+                Ok(run) => Some(run),
+                Err(e) => {
+                    let why = std::error::Error::source(&e)
+                        .map(|s| format!(": {s}"))
+                        .unwrap_or_default();
+                    tracing::warn!("passing over a run report that cannot be read: {e}{why}");
+                    None
+                }
+            }
+        })
     }
 
     /// The newest run report, if any.
