@@ -1,7 +1,6 @@
 //! Report: what a run did, per portal and per host. Written as JSON under `data_dir/runs/`,
 //! kept in the store for `nianbao status`, and printed as a summary at the end of a run.
 
-use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -374,36 +373,65 @@ pub struct RunReport {
     pub backfill_years: Option<[i32; 2]>,
 }
 
-impl RunReport {
+/// Whether a run with this command that was (not) interrupted says what a portal's lists hold.
+fn compares(command: &str, interrupted: bool) -> bool {
+    !interrupted && !command.contains("--dry-run")
+}
+
+/// What a crawl reads at start of an earlier run: the counts its lists stated, and whether it
+/// is one to go by. Read instead of the whole report (serde passes the rest over), so that two
+/// months of reports of thousands of portals cost little time and memory.
+#[derive(Debug, Deserialize)]
+pub struct StatedCounts {
+    command: String,
+    #[serde(default)]
+    interrupted: bool,
+    portals: BTreeMap<String, PortalStated>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PortalStated {
+    #[serde(default)]
+    lists: BTreeMap<String, ListStated>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListStated {
+    #[serde(default)]
+    stated: Option<u64>,
+    #[serde(default)]
+    accounted: Option<u64>,
+}
+
+impl StatedCounts {
     /// Per portal and list, the stated count the newest run that walked the list accounted for
     /// (`YearCount::accounted`; its `stated` in a report from before it was kept). `runs` newest
     /// first; dry runs and interrupted runs are passed over (they fetched nothing, or not all).
-    pub fn accounted_counts(
-        runs: impl IntoIterator<Item = impl Borrow<RunReport>>,
+    pub fn accounted(
+        runs: impl IntoIterator<Item = StatedCounts>,
     ) -> HashMap<(String, String), u64> {
         let mut counts = HashMap::new();
         for run in runs {
-            let run = run.borrow();
-            if !run.compares() {
+            if !compares(&run.command, run.interrupted) {
                 continue;
             }
-            for (portal, report) in &run.portals {
-                for (list, ledger) in &report.lists {
+            for (portal, report) in run.portals {
+                for (list, ledger) in report.lists {
                     if let Some(count) = ledger.accounted.or(ledger.stated) {
-                        counts
-                            .entry((portal.clone(), list.clone()))
-                            .or_insert(count);
+                        counts.entry((portal.clone(), list)).or_insert(count);
                     }
                 }
             }
         }
         counts
     }
+}
 
+impl RunReport {
     /// Whether later runs compare themselves with this one: a dry run fetched nothing and an
     /// interrupted run not all it set out to, so neither says what a portal's lists hold.
     pub fn compares(&self) -> bool {
-        !self.interrupted && !self.command.contains("--dry-run")
+        compares(&self.command, self.interrupted)
     }
 
     /// Portals whose section could not be walked, or whose host was paused or blocked.

@@ -36,7 +36,7 @@ use crate::discover::PageRequest;
 use crate::fetch::{ExcludeReason, FetchOptions, FetchOutcome, Fetcher, is_private_host};
 use crate::gate::{HostGate, host_key, is_item_host, same_site, turns};
 use crate::page::{self, Analysis, PageFailure, PageInput, PageRole};
-use crate::report::{PortalReport, RunReport};
+use crate::report::{PortalReport, RunReport, StatedCounts};
 use crate::store::{FrontierStore, Store};
 use crate::warc_sink::WarcSink;
 use progress::Progress;
@@ -131,7 +131,7 @@ pub(crate) struct Engine {
     /// The tests' slow reading (see [`PAGE_DELAY_ENV`]); zero in every real run.
     page_delay: Duration,
     /// Per portal and list, the stated count the last runs accounted for
-    /// (`RunReport::accounted_counts`): a crawl walks on while its list states more.
+    /// (`StatedCounts::accounted`): a crawl walks on while its list states more.
     stated_before: HashMap<ListId, u64>,
     /// Per portal and list, the numbered pages the walked pages of a list sorted oldest first
     /// named: the walk back from its last page goes on through them, whether or not the page it
@@ -277,7 +277,7 @@ pub async fn run_on(
     let feed = crate::feed::Follower::start(store.clone()).await?;
     let text_tools = tokio::task::spawn_blocking(crate::text::Tools::discover).await?;
     let stated_before =
-        RunReport::accounted_counts(store.runs_newest_first::<RunReport>().take(RECENT_RUNS));
+        StatedCounts::accounted(store.runs_newest_first::<StatedCounts>().take(RECENT_RUNS));
     for missing in text_tools.missing() {
         tracing::warn!("{missing} (`nianbao text` derives it once installed)");
     }
