@@ -151,6 +151,38 @@ impl Source<'_> {
     }
 }
 
+/// A file that is not UTF-8 (TOML is UTF-8 only): saved as GBK by a Chinese Windows editor, or
+/// as UTF-16 by Notepad's "Unicode". Points at the first byte that is not UTF-8 and says which
+/// encoding the file reads in, so the fix is one `iconv` away.
+pub(super) fn not_utf8(path: &Path, bytes: &[u8], error: std::str::Utf8Error) -> ConfigError {
+    let valid = error.valid_up_to();
+    let before = std::str::from_utf8(bytes.get(..valid).unwrap_or_default()).unwrap_or_default();
+    let found = bytes.get(valid).copied().unwrap_or_default();
+    let reads_as = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        Some("UTF-16")
+    } else if !encoding_rs::GB18030.decode_without_bom_handling(bytes).1 {
+        Some("GB18030")
+    } else {
+        None
+    };
+    let mut message = format!(
+        "expected a UTF-8 file (TOML is UTF-8), found the byte 0x{found:02X}, which is not UTF-8"
+    );
+    match reads_as {
+        Some(encoding) => message.push_str(&format!(
+            "; the file reads as {encoding}{}: save it as UTF-8 (`iconv -f {encoding} -t UTF-8`)",
+            if encoding == "GB18030" { " (GBK)" } else { "" }
+        )),
+        None => message.push_str("; save it as UTF-8"),
+    }
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        location: Some(location(before, before.len())),
+        key: None,
+        message,
+    }
+}
+
 /// How `ConfigError::Invalid` is shown: `file:line:column: key: message`.
 pub(super) fn render(
     f: &mut fmt::Formatter<'_>,
