@@ -318,6 +318,27 @@ const BAD: &[Bad] = &[
         says: &["expected true or false", "found string \"yes\""],
     },
     Bad {
+        case: "seeds written as one string, not a list",
+        config: "data_dir = \"d\"\nseeds = \"seeds/*.toml\"\n",
+        files: &[("seeds/a.toml", PORTAL_A)],
+        file: "config.toml",
+        key: Some("seeds"),
+        line: Some(2),
+        says: &[
+            "expected a list in brackets, such as [\"a\", \"b\"]",
+            "found string \"seeds/*.toml\"",
+        ],
+    },
+    Bad {
+        case: "item_hosts written as one string, not a list",
+        config: "[[portal]]\nname = \"e\"\nurl = \"http://e.example.cn/\"\nitem_hosts = \"xxgk.e.example.cn\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].item_hosts"),
+        line: Some(4),
+        says: &["expected a list in brackets"],
+    },
+    Bad {
         case: "glob matching nothing",
         config: "seeds = [\"seeds/*.toml\", \"more/*.toml\"]\n",
         files: &[("seeds/a.toml", PORTAL_A)],

@@ -124,7 +124,7 @@ impl Source<'_> {
         }
         let key = located.filter(|path| !path.is_root());
         if key.as_ref().is_some_and(|k| k.to_string() == "portal")
-            && reworded.starts_with("expected a sequence")
+            && reworded.starts_with(EXPECTED_LIST)
         {
             reworded.push_str("; write each portal as a [[portal]] table (two brackets)");
         }
@@ -225,6 +225,10 @@ fn parse_unknown_field(message: &str) -> Option<(String, String)> {
     Some((unknown.to_owned(), expected))
 }
 
+/// How a list is asked for: serde's own word, "a sequence", is not TOML's, and a newcomer who
+/// wrote `seeds = "seeds/*.toml"` needs to see the brackets.
+const EXPECTED_LIST: &str = "expected a list in brackets, such as [\"a\", \"b\"]";
+
 /// serde's "invalid type: string \"x\", expected u32" becomes "expected a whole number, found
 /// string \"x\"", so every message leads with the expected form.
 fn reword_invalid(message: &str) -> Option<String> {
@@ -235,6 +239,7 @@ fn reword_invalid(message: &str) -> Option<String> {
     let expected = match expected {
         "usize" | "u32" | "u64" => "a whole number of 0 or more",
         "a boolean" => "true or false",
+        "a sequence" => return Some(format!("{EXPECTED_LIST}, found {found}")),
         other => other,
     };
     Some(format!("expected {expected}, found {found}"))
