@@ -318,6 +318,27 @@ const BAD: &[Bad] = &[
         says: &["expected true or false", "found string \"yes\""],
     },
     Bad {
+        case: "seeds written as one string, not a list",
+        config: "data_dir = \"d\"\nseeds = \"seeds/*.toml\"\n",
+        files: &[("seeds/a.toml", PORTAL_A)],
+        file: "config.toml",
+        key: Some("seeds"),
+        line: Some(2),
+        says: &[
+            "expected a list in brackets, such as [\"a\", \"b\"]",
+            "found string \"seeds/*.toml\"",
+        ],
+    },
+    Bad {
+        case: "item_hosts written as one string, not a list",
+        config: "[[portal]]\nname = \"e\"\nurl = \"http://e.example.cn/\"\nitem_hosts = \"xxgk.e.example.cn\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].item_hosts"),
+        line: Some(4),
+        says: &["expected a list in brackets"],
+    },
+    Bad {
         case: "glob matching nothing",
         config: "seeds = [\"seeds/*.toml\", \"more/*.toml\"]\n",
         files: &[("seeds/a.toml", PORTAL_A)],
@@ -633,6 +654,128 @@ fn missing_config_file_is_a_read_error_naming_the_path() {
         }
         other => panic!("expected a read error, got {other:?}"),
     }
+}
+
+/// A config given by a relative path that is not there (a scheduler's run starts in another
+/// folder than the shell it was set up in) is named by its absolute path, which says where
+/// nianbao looked.
+#[test]
+fn a_missing_config_named_relatively_is_shown_by_its_absolute_path() {
+    let relative = Path::new("no-such-folder/config.toml");
+    let error = config::load(relative, &Overrides::default()).expect_err("the file is not there");
+    let cwd = std::env::current_dir().expect("working directory");
+    let ConfigError::Read { path, .. } = &error else {
+        panic!("expected a read error, got {error:?}");
+    };
+    assert_eq!(path, &cwd.join(relative));
+    assert!(
+        error
+            .to_string()
+            .contains(&cwd.join(relative).display().to_string()),
+        "{error}"
+    );
+}
+
+/// Config and seed files saved in another encoding than UTF-8 (GBK by a Chinese Windows editor,
+/// UTF-16 by Notepad's "Unicode"): the error names the file, the line and column of the first
+/// byte that is not UTF-8, and the encoding to convert from. It used to be "stream did not
+/// contain valid UTF-8", with neither.
+#[test]
+fn a_file_not_in_utf8_names_its_line_and_its_encoding() {
+    let config = "data_dir = \"d\"\n[[portal]]\nname = \"阿图什市人民政府\"\nurl = \"http://a.example.cn/nb/\"\n";
+    let gbk = encoding_rs::GBK.encode(config).0.into_owned();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(config.encode_utf16().flat_map(u16::to_le_bytes));
+    // (case, file written in the encoding, its bytes, line and column of the first bad byte,
+    // what the message says)
+    type Case = (
+        &'static str,
+        &'static str,
+        Vec<u8>,
+        (usize, usize),
+        &'static [&'static str],
+    );
+    let cases: [Case; 3] = [
+        (
+            "config in GBK",
+            "config.toml",
+            gbk.clone(),
+            (3, 9),
+            &["0xB0", "GB18030 (GBK)", "iconv -f GB18030 -t UTF-8"],
+        ),
+        (
+            "seed file in GBK",
+            "seeds/a.toml",
+            gbk,
+            (3, 9),
+            &["GB18030"],
+        ),
+        (
+            "config in UTF-16",
+            "config.toml",
+            utf16,
+            (1, 1),
+            &["0xFF", "reads as UTF-16", "save it as UTF-8"],
+        ),
+    ];
+    for (case, file, bytes, (line, column), says) in cases {
+        let dir = scratch(
+            "seeds = [\"seeds/*.toml\"]\n",
+            &[("seeds/a.toml", PORTAL_A)],
+        );
+        std::fs::write(dir.path().join(file), &bytes).expect("the scratch folder is writable");
+        let error = load_in(dir.path()).expect_err(case);
+        let ConfigError::Invalid {
+            path,
+            location,
+            message,
+            ..
+        } = &error
+        else {
+            panic!("{case}: expected Invalid, got {error:?}");
+        };
+        assert_eq!(path, &dir.path().join(file), "{case}: {error}");
+        assert_eq!(
+            *location,
+            Some(Location { line, column }),
+            "{case}: {error}"
+        );
+        assert!(message.contains("expected a UTF-8 file"), "{case}: {error}");
+        for piece in says {
+            assert!(message.contains(piece), "{case}: {piece:?} not in {error}");
+        }
+    }
+}
+
+/// Windows editors save a UTF-8 byte-order mark and CRLF line ends: both read as plain UTF-8,
+/// in the config and in seed files.
+#[test]
+fn a_utf8_byte_order_mark_and_crlf_line_ends_load() {
+    let dir = scratch("", &[]);
+    let with_bom = |text: &str| {
+        [
+            &[0xEF, 0xBB, 0xBF][..],
+            text.replace('\n', "\r\n").as_bytes(),
+        ]
+        .concat()
+    };
+    std::fs::write(
+        dir.path().join("config.toml"),
+        with_bom("data_dir = \"d\"\nseeds = [\"seeds/*.toml\"]\n[politeness]\nper_host_interval = \"3s\"\n"),
+    )
+    .expect("the scratch folder is writable");
+    std::fs::create_dir_all(dir.path().join("seeds")).expect("the scratch folder is writable");
+    std::fs::write(dir.path().join("seeds/a.toml"), with_bom(PORTAL_A))
+        .expect("the scratch folder is writable");
+    let settings = load_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.data_dir, dir.path().join("d"));
+    assert_eq!(
+        settings.politeness.per_host_interval,
+        Duration::from_secs(3)
+    );
+    let names: Vec<&str> = settings.portals.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["阿图什市人民政府"]);
+    assert_eq!(settings.portals[0].url.as_str(), "http://a.example.cn/nb/");
 }
 
 #[test]

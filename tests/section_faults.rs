@@ -26,8 +26,9 @@ const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></h
 
 /// A section page that is a "page not found" page served with 200, or a login wall, leaves the
 /// section unwalked: the run exits 1 and the portal is `[UNREACHABLE]`. A section page that
-/// shows content but no list, pager or year sections is walked, and its ledger says it listed
-/// nothing nianbao can read.
+/// shows content but no list, pager or year sections (a page of columns, or the site's home page
+/// given for its section) is walked, and its ledger says it listed nothing nianbao can read and
+/// names the commands that help.
 #[test]
 fn a_section_page_that_is_no_list_is_reported() {
     let server = RouteServer::bind("127.0.0.81");
@@ -42,12 +43,27 @@ fn a_section_page_that_is_no_list_is_reported() {
                 请按类别查阅：区政府年报、区直部门年报、镇（街道）年报。</p>\
                 <ul><li><a href=\"/categories/qzf/\">区政府年报</a></li><li><a href=\"/categories/bm/\">区直部门年报</a></li>\
                 <li><a href=\"/categories/zj/\">镇（街道）年报</a></li></ul></div></body></html>",
+            // A newcomer's seed: the site's home page rather than its 年报 section.
+            "/" => "<html><head><meta charset=\"utf-8\"><title>某某区人民政府门户网站</title></head><body>\
+                <ul class=\"nav\"><li><a href=\"/xwzx/\">新闻中心</a></li><li><a href=\"/zwgk/\">政务公开</a></li>\
+                <li><a href=\"/hdjl/\">互动交流</a></li></ul>\
+                <div class=\"content\"><h2>区情概况</h2><p>某某区位于某某市东部，总面积一千二百平方公里，\
+                辖八个镇、四个街道，常住人口四十二万人。全区坚持以人民为中心的发展思想，\
+                推进法治政府建设和政务公开工作，持续优化营商环境。</p>\
+                <ul><li><a href=\"/zwgk/zcwj/\">政策文件</a></li><li><a href=\"/zwgk/rsxx/\">人事信息</a></li>\
+                <li><a href=\"/zwgk/czzj/\">财政资金</a></li></ul></div>\
+                <div class=\"footer\">主办单位：某某区人民政府办公室　网站标识码：5101000001</div></body></html>",
             _ => return (404, HTML.to_string(), b"<html><body>404</body></html>".to_vec()),
         };
         (200, HTML.to_string(), body.as_bytes().to_vec())
     }));
     let base = server.base.clone();
-    for (path, unreachable) in [("/gone/", true), ("/login/", true), ("/categories/", false)] {
+    for (path, unreachable) in [
+        ("/gone/", true),
+        ("/login/", true),
+        ("/categories/", false),
+        ("/", false),
+    ] {
         let dir = tempfile::tempdir().expect("scratch dir");
         let config = portals_config(dir.path(), &[("某某区人民政府", format!("{base}{path}"))]);
         let out = run_nianbao(&config, &["crawl"]);
@@ -71,6 +87,12 @@ fn a_section_page_that_is_no_list_is_reported() {
             let stops = portal["lists"]["all"]["stops"].to_string();
             assert!(stops.contains("lists nothing"), "{path}: {portal}");
             assert!(summary.contains("lists nothing"), "{path}\n{summary}");
+            // What to do about it: read the page, or look for the section from it.
+            assert!(summary.contains("`nianbao inspect`"), "{path}\n{summary}");
+            assert!(
+                summary.contains("`nianbao find-section URL`"),
+                "{path}\n{summary}"
+            );
         }
     }
 }

@@ -124,7 +124,7 @@ impl Source<'_> {
         }
         let key = located.filter(|path| !path.is_root());
         if key.as_ref().is_some_and(|k| k.to_string() == "portal")
-            && reworded.starts_with("expected a sequence")
+            && reworded.starts_with(EXPECTED_LIST)
         {
             reworded.push_str("; write each portal as a [[portal]] table (two brackets)");
         }
@@ -148,6 +148,38 @@ impl Source<'_> {
     /// Parsed again only on the error path: reading a config is rare, errors rarer still.
     fn spanned_root(&self) -> Option<toml::Spanned<DeTable<'_>>> {
         DeTable::parse(self.text).ok()
+    }
+}
+
+/// A file that is not UTF-8 (TOML is UTF-8 only): saved as GBK by a Chinese Windows editor, or
+/// as UTF-16 by Notepad's "Unicode". Points at the first byte that is not UTF-8 and says which
+/// encoding the file reads in, so the fix is one `iconv` away.
+pub(super) fn not_utf8(path: &Path, bytes: &[u8], error: std::str::Utf8Error) -> ConfigError {
+    let valid = error.valid_up_to();
+    let before = std::str::from_utf8(bytes.get(..valid).unwrap_or_default()).unwrap_or_default();
+    let found = bytes.get(valid).copied().unwrap_or_default();
+    let reads_as = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        Some("UTF-16")
+    } else if !encoding_rs::GB18030.decode_without_bom_handling(bytes).1 {
+        Some("GB18030")
+    } else {
+        None
+    };
+    let mut message = format!(
+        "expected a UTF-8 file (TOML is UTF-8), found the byte 0x{found:02X}, which is not UTF-8"
+    );
+    match reads_as {
+        Some(encoding) => message.push_str(&format!(
+            "; the file reads as {encoding}{}: save it as UTF-8 (`iconv -f {encoding} -t UTF-8`)",
+            if encoding == "GB18030" { " (GBK)" } else { "" }
+        )),
+        None => message.push_str("; save it as UTF-8"),
+    }
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        location: Some(location(before, before.len())),
+        key: None,
+        message,
     }
 }
 
@@ -193,6 +225,10 @@ fn parse_unknown_field(message: &str) -> Option<(String, String)> {
     Some((unknown.to_owned(), expected))
 }
 
+/// How a list is asked for: serde's own word, "a sequence", is not TOML's, and a newcomer who
+/// wrote `seeds = "seeds/*.toml"` needs to see the brackets.
+const EXPECTED_LIST: &str = "expected a list in brackets, such as [\"a\", \"b\"]";
+
 /// serde's "invalid type: string \"x\", expected u32" becomes "expected a whole number, found
 /// string \"x\"", so every message leads with the expected form.
 fn reword_invalid(message: &str) -> Option<String> {
@@ -203,6 +239,7 @@ fn reword_invalid(message: &str) -> Option<String> {
     let expected = match expected {
         "usize" | "u32" | "u64" => "a whole number of 0 or more",
         "a boolean" => "true or false",
+        "a sequence" => return Some(format!("{EXPECTED_LIST}, found {found}")),
         other => other,
     };
     Some(format!("expected {expected}, found {found}"))

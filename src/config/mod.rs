@@ -368,9 +368,13 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     })
 }
 
+/// A config or seed file's text. The error names the file by its absolute path: a scheduler's
+/// run starts in another folder than the shell it was set up in, and `config.toml` alone does not
+/// say which folder was read.
 fn read(path: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_path_buf(),
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
+        path: std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         source,
-    })
+    })?;
+    String::from_utf8(bytes).map_err(|e| diagnose::not_utf8(path, e.as_bytes(), e.utf8_error()))
 }

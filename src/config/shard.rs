@@ -23,7 +23,12 @@ impl Shard {
         let (k, n) = value.split_once('/').ok_or_else(bad)?;
         let index: u32 = k.trim().parse().map_err(|_| bad())?;
         let count: u32 = n.trim().parse().map_err(|_| bad())?;
-        if count == 0 || index == 0 || index > count {
+        if count == 0 {
+            return Err(format!(
+                "the shard {value:?} is out of range: N, the number of shards, must be 1 or more"
+            ));
+        }
+        if index == 0 || index > count {
             return Err(format!(
                 "the shard {value:?} is out of range: K must be between 1 and N (1/{count} … {count}/{count})"
             ));
@@ -64,10 +69,17 @@ mod tests {
     fn parses_k_of_n() {
         assert_eq!(Shard::parse("2/3"), Ok(Shard { index: 2, count: 3 }));
         assert_eq!(Shard::parse(" 1 / 1 "), Ok(Shard { index: 1, count: 1 }));
-        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "", "1/3/4", "-1/3"] {
+        for bad in ["0/3", "4/3", "1/0", "0/0", "3", "a/b", "", "1/3/4", "-1/3"] {
             let error = Shard::parse(bad).unwrap_err();
             assert!(error.contains(&format!("{bad:?}")), "{bad}: {error}");
+            // No shard range is offered that has no shard in it (it read "1/0 … 0/0").
+            assert!(!error.contains("/0 …"), "{bad}: {error}");
         }
+        assert!(
+            Shard::parse("1/0")
+                .unwrap_err()
+                .contains("N, the number of shards, must be 1 or more")
+        );
     }
 
     #[test]

@@ -663,8 +663,9 @@ impl Engine {
 const UNREACHABLE: &str = "unreachable";
 
 /// Why the walk of a section whose page shows no dated entries, pager or year sections (a page
-/// of category links, a layout nianbao cannot read) ended at once.
-const SECTION_LISTS_NOTHING: &str = "the section page lists nothing nianbao can read (no dated entries, pager or year sections): check it with `nianbao inspect`";
+/// of category links, a layout nianbao cannot read, or a site's home page given for its
+/// section) ended at once, and what to do.
+const SECTION_LISTS_NOTHING: &str = "the section page lists nothing nianbao can read (no dated entries, pager or year sections): check it with `nianbao inspect`; a home page or a page of columns leads to the section, which `nianbao find-section URL` looks for";
 
 /// A URL whose path names a document file (`.pdf`, `.doc`, `.ofd` …).
 pub(super) fn names_document_file(url: &Url) -> bool {
