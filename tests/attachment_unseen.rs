@@ -4,7 +4,8 @@
 //! (UTF-8, GBK) and Traditional (UTF-8, Big5), the item's files kept and the site's and other
 //! items' files (footer, sidebar, share buttons, 相关链接, 上一篇/下一篇) left out. Answers: a
 //! download that answers a page of the site (a redirect to the home page, the home page served
-//! under a PDF's type) is crawled on loopback and never kept as the report's file.
+//! under a PDF's type) is crawled on loopback and never kept as the report's file; an RTF under
+//! `.doc` is kept as RTF, with its text.
 
 mod common;
 
@@ -222,10 +223,36 @@ const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></h
     <li><a href=\"/art/1.html\">某某县人民政府2022年政府信息公开工作年度报告</a><span>2023-01-20</span></li>\
     </ul></body></html>";
 
-/// The report's page: its file behind a download script, as five downloads whose answers
+/// The report as Word saves it in RTF on a Chinese system (code page 936, GBK bytes as
+/// `\'hh`), with a font table, a generator and a page header that are not its text.
+fn rtf_report() -> Vec<u8> {
+    let escaped = |text: &str| -> String {
+        let (bytes, _, _) = encoding_rs::GBK.encode(text);
+        bytes
+            .iter()
+            .map(|b| match b.is_ascii() {
+                true => (*b as char).to_string(),
+                false => format!("\\'{b:02x}"),
+            })
+            .collect()
+    };
+    format!(
+        "{{\\rtf1\\ansi\\ansicpg936\\deff0{{\\fonttbl{{\\f0\\fnil\\fcharset134 {};}}}}\r\n\
+         {{\\*\\generator Riched20 10.0;}}{{\\header {}}}\\f0\\fs32 {}\\par\r\n{}\\par}}",
+        escaped("宋体"),
+        escaped("某某县人民政府"),
+        escaped(RTF_TITLE),
+        escaped("一、总体情况")
+    )
+    .into_bytes()
+}
+
+const RTF_TITLE: &str = "某某县人民政府2022年政府信息公开工作年度报告";
+
+/// The report's page: its file behind a download script, as six downloads whose answers
 /// differ (`/download.do?id=N`).
 fn item_page() -> Vec<u8> {
-    let links: String = (1..=5)
+    let links: String = (1..=6)
         .map(|i| format!("<p>附件{i}：<a href=\"/download.do?id={i}\">附件下载</a></p>"))
         .collect();
     format!(
@@ -258,6 +285,7 @@ fn a_download_that_answers_a_page_of_the_site_is_no_file() {
             "/download.do?id=3" => (200, "application/pdf".into(), home_page()),
             "/download.do?id=4" => (200, html, home_page()),
             "/download.do?id=5" => (200, "application/msword".into(), word_page.clone()),
+            "/download.do?id=6" => (200, "application/msword".into(), rtf_report()),
             "/" | "/index.html" => (200, html, home_page()),
             _ => (404, html, b"<html><body>404</body></html>".to_vec()),
         }
@@ -291,6 +319,13 @@ fn a_download_that_answers_a_page_of_the_site_is_no_file() {
         "the Word page is the file: {report}"
     );
     assert!(word_sha.is_string(), "the Word page is kept: {report}");
+    // An RTF saved as `.doc` is the file, labelled as what it is, and its text is derived.
+    let rtf = &attachments[5];
+    assert_eq!(rtf["content_type"], "application/rtf", "{rtf}");
+    assert_eq!(rtf["text_source"], "rtf", "{rtf}");
+    let text_path = rtf["text_path"].as_str().expect("the RTF's text is kept");
+    let text = std::fs::read_to_string(dir.path().join("data").join(text_path)).expect("text");
+    assert_eq!(text, format!("{RTF_TITLE}\n一、总体情况\n"), "{rtf}");
     let run = newest_run_report(dir.path());
     let failures = &run["portals"]["某某县人民政府"]["failures"];
     assert_eq!(failures["attachment_site_page"], 4, "{run}");
