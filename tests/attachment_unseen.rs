@@ -105,12 +105,14 @@ fn cases() -> Vec<Case> {
             "",
             r#"<a href="javascript:void(0)" onclick="downloadFile('/uploads/2023/a1.doc')">下载</a>
                <a href="javascript:;" onclick="window.open('/uploads/2023/a2.pdf','_blank')">查看</a>
+               <a href="javascript:downloadFile('年报.pdf','/attach/download?id=9')">附件</a>
                <iframe src="/pdfjs/web/viewer.html?file=%2Fuploads%2F2023%2Fa3.pdf"></iframe>
                <embed src="/uploads/2023/a4.pdf" type="application/pdf">
                <object data="/uploads/2023/a5.pdf" type="application/pdf"></object>"#,
             vec![
                 "http://www.x.gov.cn/uploads/2023/a1.doc",
                 "http://www.x.gov.cn/uploads/2023/a2.pdf",
+                "http://www.x.gov.cn/attach/download?id=9",
                 "http://www.x.gov.cn/uploads/2023/a3.pdf",
                 "http://www.x.gov.cn/uploads/2023/a4.pdf",
                 "http://www.x.gov.cn/uploads/2023/a5.pdf",

@@ -35,6 +35,11 @@ static QUOTED_FILE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the quoted file pattern is valid")
 });
 
+/// A quoted path or URL (`'/attach/download?id=9'`) inside a script.
+static QUOTED_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]((?:/|https?://)[^'"\s]+)['"]"#).expect("the quoted path pattern is valid")
+});
+
 /// A file size after a file name in a link's text (`年报.pdf（356KB）`, `年报.pdf (1.2 MB)`,
 /// `年报.pdf[356K]`, `年报.pdf 356KB`, `年报.pdf（大小：2.1M）`), in ASCII or full-width brackets.
 static SIZE_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
@@ -211,8 +216,10 @@ fn link_target(element: ElementRef<'_>) -> Option<String> {
 }
 
 /// The quoted file in a script whose extension is a document type's: the first that is a path
-/// or URL (has a `/`), else the first bare name. `downloadFile('年报.pdf','/upload/abc.pdf')`
-/// passes the display name first, and the file is the path.
+/// or URL (has a `/`), else a download script's path quoted beside a bare file name, else the
+/// first bare name. `downloadFile('年报.pdf','/upload/abc.pdf')` and
+/// `downloadFile('年报.pdf','/attach/download?id=9')` pass the display name first, and the
+/// file is the path.
 fn quoted_file(script: &str) -> Option<String> {
     let files: Vec<&str> = QUOTED_FILE
         .captures_iter(script)
@@ -220,11 +227,20 @@ fn quoted_file(script: &str) -> Option<String> {
         .map(|m| m.as_str())
         .filter(|path| document_type_for_name(path).is_some())
         .collect();
-    files
-        .iter()
-        .find(|path| path.contains('/'))
-        .or(files.first())
-        .map(|path| path.to_string())
+    if let Some(path) = files.iter().find(|path| path.contains('/')) {
+        return Some(path.to_string());
+    }
+    let bare = files.first()?;
+    let download = QUOTED_PATH
+        .captures_iter(script)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|path| {
+            let (path, query) = path.split_once('?').unwrap_or((path, ""));
+            let script = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+            !query.is_empty() && DOWNLOAD_SCRIPT_WORDS.iter().any(|w| script.contains(w))
+        });
+    Some(download.unwrap_or(bare).to_string())
 }
 
 /// The file a PDF viewer page shows (`/pdfjs/web/viewer.html?file=/upload/x.pdf`): its `file`
@@ -480,6 +496,16 @@ mod tests {
                 Some("https://x.gov.cn/f/1.docx"),
             ),
             ("openFile('nb2021.pdf')", Some("nb2021.pdf")),
+            (
+                "downloadFile('a4.pdf','/attach/download?id=9')",
+                Some("/attach/download?id=9"),
+            ),
+            (
+                "downloadFile('a4.pdf','http://f.x.gov.cn/DownFile.do?fid=9')",
+                Some("http://f.x.gov.cn/DownFile.do?fid=9"),
+            ),
+            ("show('a4.pdf','/xxgk/list.html?id=9')", Some("a4.pdf")),
+            ("downloadFile('/attach/download?id=9')", None),
             ("downLoad('123')", None),
         ];
         for (script, want) in cases {
