@@ -93,16 +93,20 @@ pub const MISSING_OVERSIZE: &str = "oversize";
 /// Whether an attachment is a page of the article rather than a document file: another page of
 /// an item split over pages (`第N页`), or the page its frame shows (`正文`).
 pub fn is_article_page(a: &AttachmentRecord) -> bool {
-    let numbered = a.name.as_deref().is_some_and(|n| {
-        n == crate::page::FRAMED_BODY_NAME
-            || n.strip_prefix('第')
-                .and_then(|n| n.strip_suffix('页'))
-                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-    });
-    numbered
+    a.name.as_deref().is_some_and(names_article_page)
         && a.content_type
             .as_deref()
             .is_some_and(|t| t.contains("html"))
+}
+
+/// Whether an attachment's name is one the page pipeline gives a page of the article (`第2页`,
+/// `正文`), which is a web page by design.
+pub fn names_article_page(name: &str) -> bool {
+    name == crate::page::FRAMED_BODY_NAME
+        || name
+            .strip_prefix('第')
+            .and_then(|n| n.strip_suffix('页'))
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Turns an empty or whitespace-only string into `None`, so that no record ever carries "".

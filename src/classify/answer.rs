@@ -3,7 +3,13 @@
 //! the JSP "file missing" script (`<script>alert("文件不存在");history.go(-1);</script>`).
 //! Download scripts send these with `application/pdf` or `application/octet-stream` and status
 //! 200, so only the bytes tell. Pure: bytes in, a kind out; asked only of bytes that sniff as no
-//! document (a real PDF, DOC, OFD or ZIP is never judged here).
+//! document (a real PDF, DOC, OFD or ZIP is never judged here). A page with text of its own is
+//! a file saved as a page (Word's `.doc` pages) only when no site is around it: `is_site_page`
+//! tells a home page, a column or a login portal that a download script answers instead.
+
+use url::Url;
+
+use super::PageFacts;
 
 /// A body longer than this is judged by the page classifier alone: an error answer is a line or
 /// two, and a Word page saved as `.doc` is larger than this from its styles alone.
@@ -101,6 +107,47 @@ pub fn non_document_answer(body: &[u8]) -> Option<&'static str> {
     script_only.then_some("script_only")
 }
 
+/// Links to other pages from which a page is one of a site (its home page, a column, an article
+/// in the site's template): a page Word or WPS saved links only what the document's text does,
+/// a web address or two.
+const SITE_PAGE_MIN_LINKS: usize = 10;
+
+/// Whether a web page that answered a request for a file is a page of the site, not the file
+/// saved as a page: the request was redirected to the site's home page (`/`, `/index.html`,
+/// `/default.aspx` …), or the page links to `SITE_PAGE_MIN_LINKS` other pages or more (a
+/// fragment, a script or a mail address is no page). `url` is the answer's own URL, after
+/// any redirects.
+pub fn is_site_page(url: &Url, redirected: bool, facts: &PageFacts) -> bool {
+    let home = url.query().is_none()
+        && url.path().rsplit_once('/').is_some_and(|(folder, file)| {
+            folder.is_empty()
+                && (file.is_empty()
+                    || file.split_once('.').is_some_and(|(stem, _)| {
+                        ["index", "default", "home"]
+                            .iter()
+                            .any(|name| stem.eq_ignore_ascii_case(name))
+                    }))
+        });
+    if redirected && home {
+        return true;
+    }
+    let mut pages: Vec<&str> = facts
+        .links
+        .iter()
+        .map(|href| href.trim())
+        .filter(|href| {
+            let lower = href.get(..11).unwrap_or(href).to_ascii_lowercase();
+            !(href.is_empty()
+                || href.starts_with('#')
+                || lower.starts_with("javascript:")
+                || lower.starts_with("mailto:"))
+        })
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages.len() >= SITE_PAGE_MIN_LINKS
+}
+
 /// The body as text, lower-cased: UTF-8 when it is valid, else as GBK and as Big5 (a short
 /// answer names no charset that can be trusted, and a phrase found in either is enough).
 fn decodings(body: &[u8]) -> Vec<String> {
@@ -189,6 +236,46 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(non_document_answer(text.as_bytes()), want, "{text}");
+        }
+    }
+
+    /// A page of the site is told by where a redirect ended (its home page) or by its links to
+    /// other pages; a page Word saved, its table of contents and a web address in its text,
+    /// is none.
+    #[test]
+    fn a_page_of_the_site_is_told_from_a_saved_document() {
+        let links = |n: usize, extra: &str| {
+            let items: String = (0..n)
+                .map(|i| format!("<li><a href=\"/news/{i}.html\">新闻{i}</a></li>"))
+                .collect();
+            format!("<html><body><ul>{items}</ul>{extra}<p>正文</p></body></html>")
+        };
+        let word = "<a href=\"#_Toc1\">一、总体情况</a><a href=\"#_Toc2\">二</a>\
+                    <a href=\"http://www.x.gov.cn\">http://www.x.gov.cn</a>\
+                    <a href=\"mailto:a@x.gov.cn\">信箱</a><a href=\"javascript:void(0)\">打印</a>";
+        let cases = [
+            ("http://h/", true, links(0, ""), true),
+            ("http://h/index.html", true, links(0, ""), true),
+            ("http://h/Default.aspx", true, links(0, ""), true),
+            ("http://h/", false, links(0, ""), false),
+            ("http://h/index.jsp?id=3", true, links(0, ""), false),
+            ("http://h/upload/index.html", true, links(0, ""), false),
+            ("http://h/download.do?id=1", false, links(10, ""), true),
+            ("http://h/download.do?id=1", false, links(9, ""), false),
+            // The same link twice is one page.
+            (
+                "http://h/download.do?id=1",
+                false,
+                links(9, "<a href=\"/news/0.html\">again</a>"),
+                false,
+            ),
+            ("http://h/nb.doc", false, links(0, word), false),
+            ("http://h/nb.doc", false, links(6, word), false),
+        ];
+        for (url, redirected, html, want) in cases {
+            let url = Url::parse(url).expect("valid URL");
+            let facts = PageFacts::of(&html);
+            assert_eq!(is_site_page(&url, redirected, &facts), want, "{url} {html}");
         }
     }
 

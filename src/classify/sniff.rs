@@ -25,6 +25,8 @@ pub const GIF: &str = "image/gif";
 pub const TIFF: &str = "image/tiff";
 pub const WEBP: &str = "image/webp";
 pub const BMP: &str = "image/bmp";
+/// Rich Text Format, which Word and WPS save under `.doc` (many older 年报 files are RTF).
+pub const RTF: &str = "application/rtf";
 /// 方正 Apabi CEB, the reader format many governments posted documents in before PDF and OFD.
 pub const CEB: &str = "application/x-ceb";
 /// CNKI CAJ (also `.kdh`), the reader format of China's academic platform.
@@ -54,6 +56,9 @@ pub fn sniff_document_type(body: &[u8], name_hint: Option<&str>) -> Option<&'sta
     // Some servers emit a few bytes of whitespace before `%PDF-`; readers accept up to 1024.
     if leading_pdf(body) {
         return Some(PDF);
+    }
+    if starts_like_rtf(body) {
+        return Some(RTF);
     }
     image_type(body).or_else(|| unchecked_type(body, name_hint?))
 }
@@ -88,6 +93,13 @@ fn image_type(body: &[u8]) -> Option<&'static str> {
         return None;
     };
     Some(image)
+}
+
+/// `{\rtf` at the start, after a UTF-8 BOM or whitespace.
+fn starts_like_rtf(body: &[u8]) -> bool {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    start.is_some_and(|at| body[at..].starts_with(b"{\\rtf"))
 }
 
 /// `%PDF-` within the first 1024 bytes, preceded only by whitespace or a short binary preamble
@@ -149,6 +161,7 @@ pub fn document_type_for_name(name: &str) -> Option<&'static str> {
         "xlsx" => XLSX,
         "pptx" => PPTX,
         "ofd" => OFD,
+        "rtf" => RTF,
         "zip" => ZIP,
         "rar" => RAR,
         "ceb" => CEB,
@@ -314,5 +327,10 @@ mod tests {
             assert_eq!(sniff_document_type(&body, hint), Some(want), "{case}");
         }
         assert_eq!(sniff_document_type(b"<p>%PDF-1.4</p>", None), None);
+        assert_eq!(
+            sniff_document_type(b"\xEF\xBB\xBF\r\n{\\rtf1\\ansi x}", None),
+            Some(RTF)
+        );
+        assert_eq!(sniff_document_type(b"<p>{\\rtf1}</p>", None), None);
     }
 }

@@ -126,7 +126,7 @@ impl Engine {
             FetchOutcome::Fetched(capture) if capture.has_content_status() => {
                 self.report(portal, |r| r.attachments_fetched += 1);
                 let capture = Arc::new(capture);
-                if let Some(kind) = self.not_a_document(portal, &capture).await {
+                if let Some(kind) = self.not_a_document(portal, link, &capture).await {
                     tracing::warn!(url = %link.url, %kind, "attachment is no document");
                     let kind = format!("attachment_{kind}");
                     self.report(portal, |r| {
@@ -208,9 +208,17 @@ impl Engine {
     /// What an attachment's answer is instead of a document: a page that says the file is not
     /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
     /// line of error text or JSON, a script that alerts and goes back, bytes that are neither a
-    /// document nor text (random bytes under a `.pdf` name: `not_text`).
-    /// A sniffed document, or a page with text of its own (Word saves pages as `.doc`), is one.
-    async fn not_a_document(&self, portal: &str, capture: &Arc<Capture>) -> Option<String> {
+    /// document nor text (random bytes under a `.pdf` name: `not_text`), a page of the site
+    /// (`site_page`: the home page a download script redirects to, a column it forwards to).
+    /// A sniffed document, or a page with text of its own and no site around it (Word saves
+    /// pages as `.doc`), is one; so is any page of content for a page of the article (`第2页`,
+    /// `正文`), which is a web page by design.
+    async fn not_a_document(
+        &self,
+        portal: &str,
+        link: &AttachmentLink,
+        capture: &Arc<Capture>,
+    ) -> Option<String> {
         if classify::sniff_document_type(&capture.body, Some(capture.url.as_str())).is_some() {
             return None;
         }
@@ -223,11 +231,12 @@ impl Engine {
             evidence: crate::extract::ListEvidence::default(),
             portal_name: self.portal_name_of(portal),
         };
-        let kind = match self.read_page(portal, capture, role).await {
-            Ok(analysis) => analysis.kind,
+        let analysis = match self.read_page(portal, capture, role).await {
+            Ok(analysis) => analysis,
             Err(failure) => return Some(failure.name().to_string()),
         };
-        matches!(
+        let kind = analysis.kind;
+        if matches!(
             kind,
             PageKind::SoftNotFound
                 | PageKind::ServerError
@@ -235,8 +244,23 @@ impl Engine {
                 | PageKind::EmptyTemplate
                 | PageKind::Challenge { .. }
                 | PageKind::NotText { .. }
-        )
-        .then(|| kind_name(&kind))
+        ) {
+            return Some(kind_name(&kind));
+        }
+        let article_page = link
+            .name
+            .as_deref()
+            .is_some_and(crate::export::names_article_page);
+        let text = analysis.decoded.map(|d| d.text).filter(|_| !article_page)?;
+        let (url, redirected) = (capture.url.clone(), !capture.redirects.is_empty());
+        // The page parsed within bounds in `read_page`: parsing it again is as safe, and is
+        // CPU work, kept off the runtime's threads.
+        let site = tokio::task::spawn_blocking(move || {
+            classify::is_site_page(&url, redirected, &classify::PageFacts::of(&text))
+        })
+        .await
+        .unwrap_or(false);
+        site.then(|| "site_page".to_string())
     }
 }
 

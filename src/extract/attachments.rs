@@ -5,8 +5,9 @@
 //! encoding, as a browser sends it. A link counts when its URL, a query value (`?filename=x.pdf`),
 //! its `download` attribute, or its text (`<a href="download.jsp?id=8">年报.pdf</a>`) names a
 //! document file, or when it is a download script's link offered as one (`点击下载`). A viewer
-//! page (`viewer.html?file=/upload/x.pdf`) stands for the file it shows. Site header, footer and
-//! navigation links are not the item's.
+//! page (`viewer.html?file=/upload/x.pdf`) stands for the file it shows. Site header, footer,
+//! sidebar, navigation and share links are not the item's, nor are the files of other items a
+//! page points to under 相关链接 or 上一篇/下一篇.
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -17,12 +18,14 @@ use scraper::{ElementRef, Html, Selector};
 use url::Url;
 
 use super::AttachmentLink;
-use super::text::visible_text;
+use super::text::{visible_text, visible_text_within};
 use crate::classify::document_type_for_name;
 
 static LINKS: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse("a, iframe[src], frame[src], embed[src], object[data], meta[http-equiv]")
-        .expect("the link selector list is valid")
+    Selector::parse(
+        "a, iframe[src], frame[src], embed[src], object[data], meta[http-equiv], [onclick]",
+    )
+    .expect("the link selector list is valid")
 });
 
 /// A quoted path with an extension inside an `onclick` handler or a `javascript:` href; only
@@ -30,6 +33,11 @@ static LINKS: LazyLock<Selector> = LazyLock::new(|| {
 static QUOTED_FILE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"['"]([^'"]+\.[A-Za-z0-9]{1,5}(?:\?[^'"]*)?)['"]"#)
         .expect("the quoted file pattern is valid")
+});
+
+/// A quoted path or URL (`'/attach/download?id=9'`) inside a script.
+static QUOTED_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"['"]((?:/|https?://)[^'"\s]+)['"]"#).expect("the quoted path pattern is valid")
 });
 
 /// A file size after a file name in a link's text (`年报.pdf（356KB）`, `年报.pdf (1.2 MB)`,
@@ -48,6 +56,48 @@ const DOWNLOAD_SCRIPT_WORDS: &[&str] = &["download", "downfile", "filedown", "ge
 const DOWNLOAD_TEXT_WORDS: &[&str] = &["下载", "下載", "附件", "download"];
 /// Path endings of a web page, which a link's text never turns into a file.
 const PAGE_EXTENSIONS: &[&str] = &["html", "htm", "shtml", "xhtml", "jhtml"];
+
+/// Starts of `class`/`id` words that mark the site's furniture around an item: its header and
+/// footer (`foot`, `bottom`, `copyright` on older templates), sidebar and share buttons.
+const CHROME_MARKS: &[&str] = &[
+    "header",
+    "footer",
+    "foot",
+    "bottom",
+    "copyright",
+    "side",
+    "share",
+    "bdshare",
+];
+
+/// Labels (Simplified; Traditional pages are compared in Simplified) that open a block of links
+/// to other items: the page's neighbours and related reading. `相关附件` and `相关文件`
+/// are left out: portals label the item's own files so.
+const OTHER_ITEMS_LABELS: &[&str] = &[
+    "相关链接",
+    "相关连结",
+    "相关文章",
+    "相关阅读",
+    "相关信息",
+    "相关资讯",
+    "相关新闻",
+    "相关报道",
+    "相关解读",
+    "延伸阅读",
+    "推荐阅读",
+    "上一篇",
+    "下一篇",
+    "上一条",
+    "下一条",
+    "上一则",
+    "下一则",
+    "上篇",
+    "下篇",
+];
+
+/// Levels above a link searched for a block that opens with an `OTHER_ITEMS_LABELS` label: a
+/// related list is `div > h3 + ul > li > a`, or a table's rows (`table > tbody > tr > td > a`).
+const LABELLED_BLOCK_LEVELS: usize = 5;
 
 /// Whether the URL's path, or a query value (`?filename=x.pdf`), names a document file.
 fn names_document(url: &Url) -> bool {
@@ -119,7 +169,10 @@ pub(crate) fn attachments(
             continue;
         }
         // Last, as it walks up the tree: only document links are looked at.
-        if in_site_chrome(element) || !seen.insert(url.as_str().to_string()) {
+        if in_site_chrome(element)
+            || under_other_items_label(element)
+            || !seen.insert(url.as_str().to_string())
+        {
             continue;
         }
         let name = link_name(element, &url);
@@ -163,8 +216,10 @@ fn link_target(element: ElementRef<'_>) -> Option<String> {
 }
 
 /// The quoted file in a script whose extension is a document type's: the first that is a path
-/// or URL (has a `/`), else the first bare name. `downloadFile('年报.pdf','/upload/abc.pdf')`
-/// passes the display name first, and the file is the path.
+/// or URL (has a `/`), else a download script's path quoted beside a bare file name, else the
+/// first bare name. `downloadFile('年报.pdf','/upload/abc.pdf')` and
+/// `downloadFile('年报.pdf','/attach/download?id=9')` pass the display name first, and the
+/// file is the path.
 fn quoted_file(script: &str) -> Option<String> {
     let files: Vec<&str> = QUOTED_FILE
         .captures_iter(script)
@@ -172,11 +227,20 @@ fn quoted_file(script: &str) -> Option<String> {
         .map(|m| m.as_str())
         .filter(|path| document_type_for_name(path).is_some())
         .collect();
-    files
-        .iter()
-        .find(|path| path.contains('/'))
-        .or(files.first())
-        .map(|path| path.to_string())
+    if let Some(path) = files.iter().find(|path| path.contains('/')) {
+        return Some(path.to_string());
+    }
+    let bare = files.first()?;
+    let download = QUOTED_PATH
+        .captures_iter(script)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|path| {
+            let (path, query) = path.split_once('?').unwrap_or((path, ""));
+            let script = path.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+            !query.is_empty() && DOWNLOAD_SCRIPT_WORDS.iter().any(|w| script.contains(w))
+        });
+    Some(download.unwrap_or(bare).to_string())
 }
 
 /// The file a PDF viewer page shows (`/pdfjs/web/viewer.html?file=/upload/x.pdf`): its `file`
@@ -245,9 +309,57 @@ fn is_document(url: &Url, element: ElementRef<'_>) -> bool {
         .unwrap_or("")
         .to_ascii_lowercase();
     let lower_text = text.to_lowercase();
+    let download_script = DOWNLOAD_SCRIPT_WORDS.iter().any(|w| script.contains(w));
+    let offered = DOWNLOAD_TEXT_WORDS.iter().any(|w| lower_text.contains(w));
     url.query().is_some_and(|q| !q.is_empty())
-        && DOWNLOAD_SCRIPT_WORDS.iter().any(|w| script.contains(w))
-        && DOWNLOAD_TEXT_WORDS.iter().any(|w| lower_text.contains(w))
+        && ((download_script && offered) || labelled_as_attachment(element))
+}
+
+/// Characters of text before a link read for its label (`相关附件下载：`).
+const LABEL_MAX_CHARS: usize = 16;
+
+/// Whether the text just before a link labels it as the item's file (`附件：<a>`, `附件1：`,
+/// `<span>附件下载：</span><a>`, `<td>附件</td><td><a>`): the nearest text before it among its
+/// siblings, else among its parent's, that is no other link's.
+fn labelled_as_attachment(element: ElementRef<'_>) -> bool {
+    let before = |node: ElementRef<'_>| {
+        node.prev_siblings().find_map(|sibling| {
+            // A long text is no label: bounded work however large the sibling is.
+            let text = match sibling.value() {
+                scraper::Node::Text(text) => {
+                    let text = text.trim_end();
+                    let start = text
+                        .char_indices()
+                        .rev()
+                        .nth(LABEL_MAX_CHARS)
+                        .map_or(0, |(i, _)| i);
+                    text[start..].to_string()
+                }
+                _ => {
+                    let sibling = ElementRef::wrap(sibling)?;
+                    // Another link's text (`<a>下载</a><a href="news.jsp?id=3">`) labels nothing.
+                    let is_link = || {
+                        sibling.value().name() == "a"
+                            || sibling
+                                .descendent_elements()
+                                .any(|e| e.value().name() == "a")
+                    };
+                    visible_text_within(sibling, LABEL_MAX_CHARS)
+                        .filter(|_| !is_link())
+                        .unwrap_or_else(|| "…".into())
+                }
+            };
+            let text = text.trim().to_string();
+            (!text.is_empty()).then_some(text)
+        })
+    };
+    let parent = element.parent().and_then(ElementRef::wrap);
+    let Some(label) = before(element).or_else(|| parent.and_then(before)) else {
+        return false;
+    };
+    let label = label
+        .trim_end_matches(|c: char| c.is_whitespace() || c.is_ascii_digit() || ":：".contains(c));
+    ["附件", "下载", "下載"].iter().any(|w| label.ends_with(w))
 }
 
 /// Whether a URL path names a web page (`.html`, `.shtml` …).
@@ -256,17 +368,44 @@ fn is_web_page(path: &str) -> bool {
         .is_some_and(|ext| PAGE_EXTENSIONS.contains(&ext.as_str()))
 }
 
-/// Links inside the site header, footer or navigation belong to the site, not to the item.
+/// Links inside the site header, footer, navigation, sidebar or share buttons belong to the
+/// site, not to the item.
 fn in_site_chrome(element: ElementRef<'_>) -> bool {
     element.ancestors().filter_map(ElementRef::wrap).any(|a| {
         let v = a.value();
-        matches!(v.name(), "header" | "footer" | "nav")
+        matches!(v.name(), "header" | "footer" | "nav" | "aside")
             || [v.attr("class"), v.attr("id")].iter().flatten().any(|s| {
                 let s = s.to_ascii_lowercase();
                 s.split(|c: char| c.is_whitespace())
-                    .any(|token| token.starts_with("footer") || token.starts_with("header"))
+                    .any(|token| CHROME_MARKS.iter().any(|mark| token.starts_with(mark)))
             })
     })
+}
+
+/// Whether a link sits in a block that opens with a label of other items (`上一篇：<a>`,
+/// `<div><h3>相关链接</h3><ul><li><a>`): the file it names is another item's.
+fn under_other_items_label(element: ElementRef<'_>) -> bool {
+    element
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take_while(|a| a.value().name() != "body")
+        .take(LABELLED_BLOCK_LEVELS)
+        .any(|block| {
+            let first = block
+                .text()
+                .map(str::trim)
+                .find(|t| !t.is_empty())
+                .unwrap_or("");
+            let head: String = first
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .take(8)
+                .collect();
+            let head = crate::traditional::to_simplified(&head);
+            OTHER_ITEMS_LABELS
+                .iter()
+                .any(|label| head.starts_with(label))
+        })
 }
 
 /// A link text or attribute without the file size after its file name (`年报.pdf（356KB）` is
@@ -357,6 +496,16 @@ mod tests {
                 Some("https://x.gov.cn/f/1.docx"),
             ),
             ("openFile('nb2021.pdf')", Some("nb2021.pdf")),
+            (
+                "downloadFile('a4.pdf','/attach/download?id=9')",
+                Some("/attach/download?id=9"),
+            ),
+            (
+                "downloadFile('a4.pdf','http://f.x.gov.cn/DownFile.do?fid=9')",
+                Some("http://f.x.gov.cn/DownFile.do?fid=9"),
+            ),
+            ("show('a4.pdf','/xxgk/list.html?id=9')", Some("a4.pdf")),
+            ("downloadFile('/attach/download?id=9')", None),
             ("downLoad('123')", None),
         ];
         for (script, want) in cases {

@@ -1,4 +1,4 @@
-//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS or OFD file, kept
+//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS, OFD or RTF file, kept
 //! beside its raw file at `text/ab/<raw sha256>.txt` (never replacing it) and named in the
 //! export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
 //! archive in the data path: the raw file is durable first, then its text is derived from it,
@@ -14,11 +14,13 @@
 //! | OFD | `Doc_N/Pages/Page_N/Content.xml` `TextCode`s inside the zip | `ofd-xml` |
 //! | Word 2003 XML / flat OPC | the XML itself | `word-xml` |
 //! | DOC, WPS (OLE2) | the `WordDocument` stream's piece table | `doc-piece-table` |
+//! | RTF | the text outside its destinations, in its fonts' code pages | `rtf` |
 //! | JPEG, PNG, GIF, TIFF, WebP, BMP | none: a scan, marked `needs_ocr` | `image` |
 
 mod doc;
 mod pdf;
 mod quality;
+mod rtf;
 mod subprocess;
 mod xml;
 mod zipped;
@@ -52,6 +54,8 @@ pub enum TextFormat {
     WordXml,
     /// An OLE2 compound file: DOC or WPS binary (read when it holds a `WordDocument` stream).
     Ole,
+    /// Rich Text Format (what Word and WPS also save under `.doc`).
+    Rtf,
     /// An image (a scanned report): no text without OCR, which nianbao does not do.
     Image,
 }
@@ -66,6 +70,7 @@ pub fn sniff(body: &[u8]) -> Option<TextFormat> {
         Some(classify::sniff::DOC | classify::sniff::WPS | classify::sniff::OLE2) => {
             Some(TextFormat::Ole)
         }
+        Some(classify::sniff::RTF) => Some(TextFormat::Rtf),
         Some(
             classify::sniff::JPEG
             | classify::sniff::PNG
@@ -180,6 +185,7 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
         TextFormat::Ofd => ("ofd-xml".into(), guarded(|| zipped::ofd(body))),
         TextFormat::WordXml => ("word-xml".into(), guarded(|| xml::word_xml_file(body))),
         TextFormat::Ole => ("doc-piece-table".into(), guarded(|| doc::word_binary(body))),
+        TextFormat::Rtf => ("rtf".into(), guarded(|| rtf::rtf(body))),
         TextFormat::Image => ("image".into(), Ok(Extracted::default())),
     };
     let result = if body.len() > MAX_INPUT_BYTES {
@@ -219,7 +225,7 @@ pub struct TextInfo {
     /// The derived text (UTF-8), relative to data_dir: `text/ab/<raw sha256>.txt`.
     pub text_path: Option<String>,
     /// How the text was made (`pdftotext 22.12.0`, `docx-xml`, `ofd-xml`, `word-xml`,
-    /// `doc-piece-table`), or why it was not (`missing:pdftotext`).
+    /// `doc-piece-table`, `rtf`), or why it was not (`missing:pdftotext`).
     pub text_source: Option<String>,
     /// Replacement characters, CJK ratio, template labels, `needs_ocr`.
     pub text_quality: Option<TextQuality>,
