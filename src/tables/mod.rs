@@ -225,6 +225,73 @@ pub fn read_text(text: &str) -> Tables {
     finish(stream_blocks(text, LineForms::Extracted), text, false)
 }
 
+/// Reads a report from a spreadsheet's text (`text`'s sheet reader: a sheet's name on a line of
+/// its own, then its rows, a tab after each cell). Its rows are a grid: every cell stands in its
+/// column, a merged cell's value in the first and the cells it covers empty, so they are read as
+/// an HTML table's grid is (values under their headers; by position only as there). A sheet
+/// holding several tables is cut into them at the report's section headings (a row whose one
+/// cell says 主动公开政府信息情况, …), its rows padded to the widest of their table.
+pub fn read_sheet_text(text: &str) -> Tables {
+    finish(grid_blocks(text), text, false)
+}
+
+fn grid_blocks(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let flush = |rows: &mut Vec<Vec<String>>, blocks: &mut Vec<Block>| {
+        let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+        let mut cell = 0;
+        let block_rows: Vec<Vec<Slot>> = rows
+            .drain(..)
+            .map(|mut row| {
+                row.resize(width, String::new());
+                row.into_iter()
+                    .map(|text| {
+                        cell += 1;
+                        Slot { text, cell }
+                    })
+                    .collect()
+            })
+            .collect();
+        if !block_rows.is_empty() {
+            blocks.push(Block {
+                rows: block_rows,
+                aligned: true,
+            });
+        }
+    };
+    for line in text.lines() {
+        if !line.contains('\t') {
+            flush(&mut rows, &mut blocks);
+            continue;
+        }
+        let mut cells: Vec<String> = line.split('\t').map(|c| c.trim().to_string()).collect();
+        while cells.last().is_some_and(String::is_empty) {
+            cells.pop();
+        }
+        let filled: Vec<&String> = cells.iter().filter(|c| !c.is_empty()).collect();
+        if let [only] = filled.as_slice()
+            && is_section_heading(only)
+        {
+            flush(&mut rows, &mut blocks);
+            continue;
+        }
+        if !filled.is_empty() {
+            rows.push(cells);
+        }
+    }
+    flush(&mut rows, &mut blocks);
+    blocks
+}
+
+/// The heading of statistics section 二, 三 or 四.
+fn is_section_heading(text: &str) -> bool {
+    let label = normalise(text);
+    label.contains("主动公开政府信息情况")
+        || label.contains("收到和处理政府信息公开申请情况")
+        || (label.contains("行政复议") && label.contains("行政诉讼") && label.contains("情况"))
+}
+
 /// Which lines of a text hold table cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineForms {

@@ -1,4 +1,5 @@
-//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS or OFD file, kept
+//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS, OFD or spreadsheet
+//! file, kept
 //! beside its raw file at `text/ab/<raw sha256>.txt` (never replacing it) and named in the
 //! export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
 //! archive in the data path: the raw file is durable first, then its text is derived from it,
@@ -14,11 +15,13 @@
 //! | OFD | `Doc_N/Pages/Page_N/Content.xml` `TextCode`s inside the zip | `ofd-xml` |
 //! | Word 2003 XML / flat OPC | the XML itself | `word-xml` |
 //! | DOC, WPS (OLE2) | the `WordDocument` stream's piece table | `doc-piece-table` |
+//! | XLSX / XLS, ET (BIFF8 in OLE2) / ODS | each sheet's rows, cells tab-separated (`sheet`) | `xlsx-cells` / `xls-biff8` / `ods-cells` |
 //! | JPEG, PNG, GIF, TIFF, WebP, BMP | none: a scan, marked `needs_ocr` | `image` |
 
 mod doc;
 mod pdf;
 mod quality;
+mod sheet;
 mod subprocess;
 mod xml;
 mod zipped;
@@ -34,6 +37,7 @@ use crate::classify;
 
 pub use pdf::{NO_CJK_CMAPS, Pdftotext};
 pub use quality::{TextQuality, quality};
+pub use sheet::SheetFormat;
 
 /// Largest text kept for one file; a longer text is cut here and says so in `text_error`.
 pub const MAX_TEXT_BYTES: usize = 8 << 20;
@@ -52,12 +56,14 @@ pub enum TextFormat {
     WordXml,
     /// An OLE2 compound file: DOC or WPS binary (read when it holds a `WordDocument` stream).
     Ole,
+    /// A spreadsheet: XLSX, XLS or Kingsoft ET (an OLE2 file with a `Workbook` stream), ODS.
+    Sheet(SheetFormat),
     /// An image (a scanned report): no text without OCR, which nianbao does not do.
     Image,
 }
 
 /// The format of a body whose text can be derived, or that is an image (whose text needs OCR);
-/// `None` for everything else (HTML, spreadsheets, archives).
+/// `None` for everything else (HTML, presentations, archives).
 pub fn sniff(body: &[u8]) -> Option<TextFormat> {
     match classify::sniff_document_type(body, None) {
         Some(classify::sniff::PDF) => Some(TextFormat::Pdf),
@@ -66,6 +72,9 @@ pub fn sniff(body: &[u8]) -> Option<TextFormat> {
         Some(classify::sniff::DOC | classify::sniff::WPS | classify::sniff::OLE2) => {
             Some(TextFormat::Ole)
         }
+        Some(classify::sniff::XLSX) => Some(TextFormat::Sheet(SheetFormat::Xlsx)),
+        Some(classify::sniff::XLS) => Some(TextFormat::Sheet(SheetFormat::Xls)),
+        Some(classify::sniff::ODS) => Some(TextFormat::Sheet(SheetFormat::Ods)),
         Some(
             classify::sniff::JPEG
             | classify::sniff::PNG
@@ -180,6 +189,7 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
         TextFormat::Ofd => ("ofd-xml".into(), guarded(|| zipped::ofd(body))),
         TextFormat::WordXml => ("word-xml".into(), guarded(|| xml::word_xml_file(body))),
         TextFormat::Ole => ("doc-piece-table".into(), guarded(|| doc::word_binary(body))),
+        TextFormat::Sheet(kind) => (kind.source().into(), guarded(|| sheet::text(body, kind))),
         TextFormat::Image => ("image".into(), Ok(Extracted::default())),
     };
     let result = if body.len() > MAX_INPUT_BYTES {
@@ -219,7 +229,8 @@ pub struct TextInfo {
     /// The derived text (UTF-8), relative to data_dir: `text/ab/<raw sha256>.txt`.
     pub text_path: Option<String>,
     /// How the text was made (`pdftotext 22.12.0`, `docx-xml`, `ofd-xml`, `word-xml`,
-    /// `doc-piece-table`), or why it was not (`missing:pdftotext`).
+    /// `doc-piece-table`, `xlsx-cells`, `xls-biff8`, `ods-cells`), or why it was not
+    /// (`missing:pdftotext`).
     pub text_source: Option<String>,
     /// Replacement characters, CJK ratio, template labels, `needs_ocr`.
     pub text_quality: Option<TextQuality>,
@@ -228,6 +239,13 @@ pub struct TextInfo {
 }
 
 impl TextInfo {
+    /// Whether the text is a spreadsheet's (its rows a grid: see `sheet`).
+    pub fn from_spreadsheet(&self) -> bool {
+        self.text_source
+            .as_deref()
+            .is_some_and(|s| SheetFormat::ALL.iter().any(|f| f.source() == s))
+    }
+
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
     pub fn outcome(&self) -> String {
         match (&self.text_path, &self.text_quality, &self.text_error) {
