@@ -119,6 +119,9 @@ fn each_kind_gives_its_sheets_rows_with_a_tab_after_each_cell() {
     }
 }
 
+/// A table laid out on a sheet: its rows and its merged areas.
+type Laid = (Vec<Vec<String>>, Vec<(u32, u32, u32, u32)>);
+
 /// Table 三's rows of a template (`(label, key)`), as a sheet lays them out: the header over
 /// three rows with merged cells (申请人情况 over the columns, 自然人 and 总计 over two rows,
 /// 法人或其他组织 over its five), label cells merged across and down as printed; a 小计 column
@@ -129,7 +132,7 @@ fn t3_grid(
     d: Drift,
     subtotal: bool,
     top: u32,
-) -> (Vec<Vec<String>>, Vec<(u32, u32, u32, u32)>) {
+) -> Laid {
     let l = |s: &str| drift(s, d);
     let last = if subtotal { 10 } else { 9 };
     let width = last as usize + 1;
@@ -219,11 +222,7 @@ fn t3_grid(
 
 /// Table 四 as a sheet lays it out: 行政复议 and 行政诉讼 over their columns, the two kinds of
 /// suit over five each, the column heads of 行政复议 merged over two rows, then the values.
-fn t4_grid(
-    values: &[&str; 15],
-    d: Drift,
-    top: u32,
-) -> (Vec<Vec<String>>, Vec<(u32, u32, u32, u32)>) {
+fn t4_grid(values: &[&str; 15], d: Drift, top: u32) -> Laid {
     let l = |s: &str| drift(s, d);
     let heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"];
     let mut rows = vec![vec![String::new(); 15]; 3];
@@ -659,5 +658,73 @@ fn measure_derive_time() {
                 info.text_error
             );
         }
+    }
+}
+
+/// Table 二 of both templates from a sheet reads as from the page's HTML: every cell the same,
+/// a value merged over three columns (收费金额, 采购总金额) once, under its own header.
+#[test]
+fn table_two_in_a_sheet_reads_as_on_the_page() {
+    let t2021: &[&[&str]] = &[
+        &["第二十条第（一）项"],
+        &["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+        &["规章", "-", "-", "-"],
+        &["行政规范性文件", "5", "1", "40"],
+        &["其他主动公开文件", "12", "", "80"],
+        &["第二十条第（八）项"],
+        &["信息内容", "本年收费金额（单位：万元）", "", ""],
+        &["行政事业性收费", "251000元", "", ""],
+    ];
+    let t2019: &[&[&str]] = &[
+        &["第二十条第（一）项"],
+        &[
+            "信息内容",
+            "本年新制作数量",
+            "本年新公开数量",
+            "对外公开总数量",
+        ],
+        &["规范性文件", "3", "3", "27"],
+        &["第二十条第（五）项"],
+        &["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+        &["行政许可", "56", "-2", "310"],
+        &["第二十条第（九）项"],
+        &["信息内容", "采购项目数量", "采购总金额", ""],
+        &["政府集中采购", "4", "35.5", ""],
+    ];
+    for (what, rows, merged) in [("2021", t2021, (6, 7)), ("2019", t2019, (7, 8))] {
+        let html: String = rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let cells: String = if row.len() == 1 {
+                    format!("<td colspan=4>{}</td>", row[0])
+                } else if i == merged.0 || i == merged.1 {
+                    let span = if what == "2021" { 3 } else { 2 };
+                    let head: String = row[..4 - span]
+                        .iter()
+                        .map(|c| format!("<td>{c}</td>"))
+                        .collect();
+                    format!("{head}<td colspan={span}>{}</td>", row[4 - span])
+                } else {
+                    row.iter().map(|c| format!("<td>{c}</td>")).collect()
+                };
+                format!("<tr>{cells}</tr>")
+            })
+            .collect();
+        let page = common::tables::read(&format!("<table>{html}</table>"));
+        let sheet = Sheet::new("表二", rows.iter().map(|r| cells(r)).collect());
+        let (info, text) = derive(&sheets::xlsx(&[sheet]));
+        assert_eq!(info.text_error, None, "{what}");
+        let t = tables::read_sheet_text(&text.expect("text"));
+        let of = |t: &tables::Tables| -> Vec<(String, String, String)> {
+            t.cells
+                .iter()
+                .filter(|c| c.table == 2)
+                .map(|c| (c.row_key.clone(), c.col_key.clone(), c.raw.clone()))
+                .collect()
+        };
+        assert!(!of(&page).is_empty(), "{what}");
+        assert_eq!(of(&t), of(&page), "{what}");
+        assert_eq!(t.template, page.template, "{what}");
     }
 }

@@ -384,9 +384,9 @@ mod tests {
              <table:table-row table:number-rows-repeated=\"1048575\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>"
         ));
         assert!(check_ods_content(ordinary.as_bytes()).is_ok());
-        let bomb = table(&format!(
-            "<table:table-row table:number-rows-repeated=\"100000\"><table:table-cell table:number-columns-repeated=\"1000\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>"
-        ));
+        let bomb = table(
+            "<table:table-row table:number-rows-repeated=\"100000\"><table:table-cell table:number-columns-repeated=\"1000\" office:value-type=\"float\" office:value=\"1\"/></table:table-row>",
+        );
         assert!(matches!(
             check_ods_content(bomb.as_bytes()),
             Err(TextError::TooLarge(_))
