@@ -282,6 +282,7 @@ fn attachment_type(
             Some(sniff::WPS)
         }
         "application/ofd" => Some(sniff::OFD),
+        "application/vnd.oasis.opendocument.spreadsheet" => Some(sniff::ODS),
         "application/zip" | "application/x-zip-compressed" => Some(sniff::ZIP),
         t if t.starts_with("application/vnd.openxmlformats-officedocument.wordprocessingml") => {
             Some(sniff::DOCX)

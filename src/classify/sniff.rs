@@ -13,6 +13,9 @@ pub const OLE2: &str = "application/x-ole-storage";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const PPTX: &str = "application/vnd.openxmlformats-officedocument.presentationml.presentation";
+/// OpenDocument spreadsheet (LibreOffice, and WPS on request): a ZIP whose first entry,
+/// `mimetype`, says so uncompressed.
+pub const ODS: &str = "application/vnd.oasis.opendocument.spreadsheet";
 /// 版式文档 OFD (GB/T 33190), a ZIP container with `OFD.xml` at its root.
 pub const OFD: &str = "application/ofd";
 pub const ZIP: &str = "application/zip";
@@ -138,6 +141,8 @@ fn zip_type(body: &[u8]) -> &'static str {
     // Entry names are stored uncompressed in local headers and in the central directory.
     if contains(body, b"OFD.xml") {
         OFD
+    } else if contains(body, ODS.as_bytes()) {
+        ODS
     } else if contains(body, b"word/") {
         DOCX
     } else if contains(body, b"xl/") {
@@ -159,6 +164,7 @@ pub fn document_type_for_name(name: &str) -> Option<&'static str> {
         "wps" => WPS,
         "docx" => DOCX,
         "xlsx" => XLSX,
+        "ods" => ODS,
         "pptx" => PPTX,
         "ofd" => OFD,
         "rtf" => RTF,

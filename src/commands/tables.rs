@@ -42,14 +42,23 @@ struct Line<'a> {
     error: Option<String>,
 }
 
-/// The file extensions and types of attachments that can hold a report's tables.
+/// The file extensions and types of attachments that can hold a report's tables: documents and
+/// spreadsheets, and any attachment whose text was derived.
 fn is_document(a: &crate::export::AttachmentRecord) -> bool {
     let name = format!("{} {}", a.url, a.name.as_deref().unwrap_or("")).to_ascii_lowercase();
-    let typed = a
-        .content_type
-        .as_deref()
-        .is_some_and(|t| t.contains("pdf") || t.contains("msword") || t.contains("officedocument"));
+    let typed = a.content_type.as_deref().is_some_and(|t| {
+        ["pdf", "msword", "officedocument", "ms-excel", "spreadsheet"]
+            .iter()
+            .any(|kind| t.contains(kind))
+    });
+    let spreadsheet = [Some(a.url.as_str()), a.name.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(crate::classify::sniff::extension)
+        .any(|ext| matches!(ext.as_str(), "xls" | "xlsx" | "et" | "ods"));
     typed
+        || spreadsheet
+        || a.text.text_path.is_some()
         || [".pdf", ".doc", ".docx", ".wps", ".ofd"]
             .iter()
             .any(|ext| name.contains(ext))
@@ -149,14 +158,18 @@ impl Reader {
     /// holds any, the version's own first (a document listed directly), then its attachments in
     /// page order. `None` when no text holds a table, unless one holds table rows left unread.
     fn read_documents_text(&self, r: &ExportRecord) -> Option<Tables> {
-        let own = r.text.text_path.as_deref().map(|t| (r.url.as_str(), t));
+        let own = r
+            .text
+            .text_path
+            .as_deref()
+            .map(|t| (r.url.as_str(), t, &r.text));
         let attached = r
             .attachments
             .iter()
             .filter(|a| is_document(a))
-            .filter_map(|a| Some((a.url.as_str(), a.text.text_path.as_deref()?)));
+            .filter_map(|a| Some((a.url.as_str(), a.text.text_path.as_deref()?, &a.text)));
         let mut unread = None;
-        for (url, text_path) in own.into_iter().chain(attached) {
+        for (url, text_path, info) in own.into_iter().chain(attached) {
             let text = match self
                 .storage
                 .cached_text(text_path)
@@ -172,7 +185,12 @@ impl Reader {
                     continue;
                 }
             };
-            let mut t = tables::read_text(&text);
+            // A spreadsheet's rows are a grid; a document's text rows only a sequence.
+            let mut t = if info.from_spreadsheet() {
+                tables::read_sheet_text(&text)
+            } else {
+                tables::read_text(&text)
+            };
             t.read_from = Some(tables::ReadFrom {
                 url: url.to_string(),
                 text_path: text_path.to_string(),

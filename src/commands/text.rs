@@ -1,6 +1,6 @@
 //! `nianbao text`: derives the text of archived document files that have none yet: the
-//! attachments (and documents that are themselves PDF, DOC, DOCX, WPS or OFD files) of versions
-//! archived before text was derived, or while a tool was missing. `--redo` derives every one
+//! attachments (and documents that are themselves PDF, DOC, DOCX, WPS, OFD or spreadsheet
+//! files) of versions archived before text was derived, or while a tool was missing. `--redo` derives every one
 //! again (after installing a better tool). The records keep their seq: a consumer that already
 //! read a version is not offered it again.
 

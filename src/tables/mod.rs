@@ -1,7 +1,8 @@
 //! Tables: a report's statistics as data, downstream of the archive. Sections 二 (主动公开), 三
 //! (依申请) and 四 (复议/诉讼) are read from the item page's HTML tables (`grid`: the HTML table
-//! model) or from a flattened cell stream (`cell |` lines, as text extracted from a report shows
-//! them), with labels normalised against drift (`label`), keyed (`sections`), checked (`checks`);
+//! model), from a flattened cell stream (`cell |` lines, as text extracted from a report shows
+//! them) or from a spreadsheet's rows as a grid (`sheet`), with labels normalised against drift
+//! (`label`), keyed (`sections`), checked (`checks`);
 //! headline figures come from the text (`figures`). `nianbao tables` runs it over the store.
 //! Pure: a parsed page or a text in, values out.
 
@@ -10,6 +11,7 @@ pub mod figures;
 pub mod grid;
 pub mod label;
 mod sections;
+mod sheet;
 
 use scraper::{ElementRef, Html, Node};
 use serde::Serialize;
@@ -223,6 +225,16 @@ pub fn read_documents<'a>(
 /// cells runs of spaces set apart (`pdftotext -layout`); figures from the sentences.
 pub fn read_text(text: &str) -> Tables {
     finish(stream_blocks(text, LineForms::Extracted), text, false)
+}
+
+/// Reads a report from a spreadsheet's text (`text`'s sheet reader: a sheet's name on a line of
+/// its own, then its rows, a tab after each cell). Its rows are a grid: every cell stands in its
+/// column, a merged cell's value in the first and the cells it covers empty, so they are read as
+/// an HTML table's grid is (values under their headers; by position only as there). A sheet
+/// holding several tables is cut into them at the report's section headings (a row whose one
+/// cell says 主动公开政府信息情况, …), its rows padded to the widest of their table.
+pub fn read_sheet_text(text: &str) -> Tables {
+    finish(sheet::blocks(text), text, false)
 }
 
 /// Which lines of a text hold table cells.

@@ -159,9 +159,12 @@ fn sub_item(label: &str) -> Option<&str> {
 }
 
 /// The key of a data row of table 三: a row with at least one value cell whose label matches.
+/// A row that ends in a label holds a value only where a cell says one: an empty cell between
+/// header labels (a corner, a cell a merged header covers) is no value.
 fn t3_data_row(row: &[Slot]) -> Option<(&'static str, String)> {
     let cells = distinct(row);
-    if trailing_values(&cells) == 0 && !cells.iter().any(|c| is_value(&c.text)) {
+    let stated = |c: &&Slot| is_value(&c.text) && !c.text.trim().is_empty();
+    if trailing_values(&cells) == 0 && !cells.iter().any(stated) {
         return None;
     }
     t3_row_key(&labels(row))

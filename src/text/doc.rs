@@ -28,6 +28,11 @@ const MAX_PIECES: usize = 1 << 20;
 pub(crate) fn word_binary(body: &[u8]) -> Result<Extracted, TextError> {
     let mut file = cfb::CompoundFile::open(Cursor::new(body))
         .map_err(|e| TextError::Corrupt(format!("not a readable OLE2 compound file: {e}")))?;
+    if file.is_stream("/EncryptedPackage") {
+        return Err(TextError::Encrypted(
+            "an Office file saved with a password (its EncryptedPackage stream)".into(),
+        ));
+    }
     if !file.is_stream("/WordDocument") {
         return Err(TextError::Unsupported(
             "an OLE2 file without a WordDocument stream (a spreadsheet, a presentation, or an old WPS format)".into(),

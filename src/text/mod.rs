@@ -1,6 +1,6 @@
-//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS, OFD or RTF file, kept
-//! beside its raw file at `text/ab/<raw sha256>.txt` (never replacing it) and named in the
-//! export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
+//! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS, OFD, RTF or
+//! spreadsheet file, kept beside its raw file at `text/ab/<raw sha256>.txt` (never replacing
+//! it) and named in the export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
 //! archive in the data path: the raw file is durable first, then its text is derived from it,
 //! off the async reactor; whatever goes wrong is recorded per attachment, never fatal.
 //!
@@ -15,12 +15,14 @@
 //! | Word 2003 XML / flat OPC | the XML itself | `word-xml` |
 //! | DOC, WPS (OLE2) | the `WordDocument` stream's piece table | `doc-piece-table` |
 //! | RTF | the text outside its destinations, in its fonts' code pages | `rtf` |
+//! | XLSX / XLS, ET (BIFF8 in OLE2) / ODS | each sheet's rows, cells tab-separated (`sheet`) | `xlsx-cells` / `xls-biff8` / `ods-cells` |
 //! | JPEG, PNG, GIF, TIFF, WebP, BMP | none: a scan, marked `needs_ocr` | `image` |
 
 mod doc;
 mod pdf;
 mod quality;
 mod rtf;
+mod sheet;
 mod subprocess;
 mod xml;
 mod zipped;
@@ -36,6 +38,7 @@ use crate::classify;
 
 pub use pdf::{NO_CJK_CMAPS, Pdftotext};
 pub use quality::{TextQuality, quality};
+pub use sheet::SheetFormat;
 
 /// Largest text kept for one file; a longer text is cut here and says so in `text_error`.
 pub const MAX_TEXT_BYTES: usize = 8 << 20;
@@ -56,12 +59,14 @@ pub enum TextFormat {
     Ole,
     /// Rich Text Format (what Word and WPS also save under `.doc`).
     Rtf,
+    /// A spreadsheet: XLSX, XLS or Kingsoft ET (an OLE2 file with a `Workbook` stream), ODS.
+    Sheet(SheetFormat),
     /// An image (a scanned report): no text without OCR, which nianbao does not do.
     Image,
 }
 
 /// The format of a body whose text can be derived, or that is an image (whose text needs OCR);
-/// `None` for everything else (HTML, spreadsheets, archives).
+/// `None` for everything else (HTML, presentations, archives).
 pub fn sniff(body: &[u8]) -> Option<TextFormat> {
     match classify::sniff_document_type(body, None) {
         Some(classify::sniff::PDF) => Some(TextFormat::Pdf),
@@ -71,6 +76,9 @@ pub fn sniff(body: &[u8]) -> Option<TextFormat> {
             Some(TextFormat::Ole)
         }
         Some(classify::sniff::RTF) => Some(TextFormat::Rtf),
+        Some(classify::sniff::XLSX) => Some(TextFormat::Sheet(SheetFormat::Xlsx)),
+        Some(classify::sniff::XLS) => Some(TextFormat::Sheet(SheetFormat::Xls)),
+        Some(classify::sniff::ODS) => Some(TextFormat::Sheet(SheetFormat::Ods)),
         Some(
             classify::sniff::JPEG
             | classify::sniff::PNG
@@ -173,28 +181,43 @@ pub struct Derivation {
 /// panic comes back as `TextError::Panic`.
 pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
     let format = sniff(body)?;
-    let (source, result) = match format {
+    type Extract<'a> = Box<dyn FnOnce() -> Result<Extracted, TextError> + 'a>;
+    let (source, extract): (String, Extract<'_>) = match format {
         TextFormat::Pdf => match &tools.pdftotext {
-            Some(tool) => (tool.source(), tool.run(path)),
+            Some(tool) => (tool.source(), Box::new(|| tool.run(path))),
             None => (
                 format!("missing:{}", pdf::TOOL),
-                Err(TextError::Missing(pdf::TOOL)),
+                Box::new(|| Err(TextError::Missing(pdf::TOOL))),
             ),
         },
-        TextFormat::Docx => ("docx-xml".into(), guarded(|| zipped::docx(body))),
-        TextFormat::Ofd => ("ofd-xml".into(), guarded(|| zipped::ofd(body))),
-        TextFormat::WordXml => ("word-xml".into(), guarded(|| xml::word_xml_file(body))),
-        TextFormat::Ole => ("doc-piece-table".into(), guarded(|| doc::word_binary(body))),
-        TextFormat::Rtf => ("rtf".into(), guarded(|| rtf::rtf(body))),
-        TextFormat::Image => ("image".into(), Ok(Extracted::default())),
+        TextFormat::Docx => (
+            "docx-xml".into(),
+            Box::new(|| guarded(|| zipped::docx(body))),
+        ),
+        TextFormat::Ofd => ("ofd-xml".into(), Box::new(|| guarded(|| zipped::ofd(body)))),
+        TextFormat::WordXml => (
+            "word-xml".into(),
+            Box::new(|| guarded(|| xml::word_xml_file(body))),
+        ),
+        TextFormat::Ole => (
+            "doc-piece-table".into(),
+            Box::new(|| guarded(|| doc::word_binary(body))),
+        ),
+        TextFormat::Rtf => ("rtf".into(), Box::new(|| guarded(|| rtf::rtf(body)))),
+        TextFormat::Sheet(kind) => (
+            kind.source().into(),
+            Box::new(move || guarded(|| sheet::text(body, kind))),
+        ),
+        TextFormat::Image => ("image".into(), Box::new(|| Ok(Extracted::default()))),
     };
+    // A file past the limit is never handed to an extractor.
     let result = if body.len() > MAX_INPUT_BYTES {
         Err(TextError::TooLarge(format!(
             "{} bytes; the limit is {MAX_INPUT_BYTES}",
             body.len()
         )))
     } else {
-        result
+        extract()
     };
     let cjk_cmaps_missing =
         format == TextFormat::Pdf && tools.pdftotext.as_ref().is_some_and(|t| !t.cjk_cmaps);
@@ -225,7 +248,8 @@ pub struct TextInfo {
     /// The derived text (UTF-8), relative to data_dir: `text/ab/<raw sha256>.txt`.
     pub text_path: Option<String>,
     /// How the text was made (`pdftotext 22.12.0`, `docx-xml`, `ofd-xml`, `word-xml`,
-    /// `doc-piece-table`, `rtf`), or why it was not (`missing:pdftotext`).
+    /// `doc-piece-table`, `rtf`, `xlsx-cells`, `xls-biff8`, `ods-cells`), or why it was not
+    /// (`missing:pdftotext`).
     pub text_source: Option<String>,
     /// Replacement characters, CJK ratio, template labels, `needs_ocr`.
     pub text_quality: Option<TextQuality>,
@@ -234,6 +258,13 @@ pub struct TextInfo {
 }
 
 impl TextInfo {
+    /// Whether the text is a spreadsheet's (its rows a grid: see `sheet`).
+    pub fn from_spreadsheet(&self) -> bool {
+        self.text_source
+            .as_deref()
+            .is_some_and(|s| SheetFormat::ALL.iter().any(|f| f.source() == s))
+    }
+
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
     pub fn outcome(&self) -> String {
         match (&self.text_path, &self.text_quality, &self.text_error) {

@@ -1,4 +1,4 @@
-//! DOCX and OFD: XML inside a zip. Every entry read is bounded (its declared size and what it
+//! DOCX and OFD: XML inside a zip (and the bounds check of a zipped spreadsheet, `each_entry`). Every entry read is bounded (its declared size and what it
 //! actually inflates to), and so is the sum, so a zip bomb costs a few megabytes and an error.
 
 use std::io::{Cursor, Read};
@@ -55,12 +55,33 @@ impl<'a> Bounded<'a> {
         Ok(out)
     }
 
+    /// Inflates every entry in turn within the bounds, handing each to `inspect`.
+    fn each(
+        &mut self,
+        mut inspect: impl FnMut(&str, &[u8]) -> Result<(), TextError>,
+    ) -> Result<(), TextError> {
+        for name in self.names() {
+            let bytes = self.read(&name)?;
+            inspect(&name, &bytes)?;
+        }
+        Ok(())
+    }
+
     fn names(&self) -> Vec<String> {
         self.zip
             .file_names()
             .filter_map(|n| n.ok().map(|n| n.into_owned()))
             .collect()
     }
+}
+
+/// Inflates every entry of a zip within the bounds, handing each to `inspect`: a reader that
+/// inflates entries itself (the spreadsheet reader) is handed only a zip that passed this.
+pub(crate) fn each_entry(
+    body: &[u8],
+    inspect: impl FnMut(&str, &[u8]) -> Result<(), TextError>,
+) -> Result<(), TextError> {
+    Bounded::open(body)?.each(inspect)
 }
 
 /// The text of a DOCX: its main document part.

@@ -1,7 +1,9 @@
 //! Document files made in the tests: PDFs written byte by byte (CID fonts with predefined
-//! CMaps, an image-only "scan"), DOCX and OFD zips, a zip bomb. See tests/fixtures/attachments/
-//! README.md for the files made with LibreOffice.
+//! CMaps, an image-only "scan"), DOCX and OFD zips, a zip bomb, spreadsheets (`sheets`). See
+//! tests/fixtures/attachments/README.md for the files made with LibreOffice.
 #![allow(dead_code)]
+
+pub mod sheets;
 
 use std::io::Write;
 use std::path::PathBuf;
