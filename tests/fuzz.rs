@@ -5,8 +5,10 @@
 //!
 //! Default: a few dozen cases per target. The long run is `#[ignore]`d; see README "Fuzzing".
 
+mod attachment_support;
 mod fuzz_support;
 
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
@@ -259,6 +261,84 @@ fn check_warc_reader(
     Ok(())
 }
 
+/// Files of every format whose text is read in process (the PDF tool's is a subprocess, bounded
+/// by time and output), for `check_document_text` to cut short and change byte by byte.
+fn document_seeds() -> Vec<Vec<u8>> {
+    use attachment_support::sheets::{Sheet, ods, xls, xlsx};
+    let mut sheet = Sheet::new(
+        "三、收到和处理政府信息公开申请情况",
+        vec![
+            vec!["本列数据的勾稽关系".into(), "自然人".into(), "总计".into()],
+            vec![
+                "一、本年新收政府信息公开申请数量".into(),
+                "12".into(),
+                "12".into(),
+            ],
+            vec!["".into(), "date:45306".into(), "3.5".into()],
+        ],
+    );
+    sheet.merges.push((0, 0, 1, 0));
+    let rtf = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}\
+               {\\*\\generator x;}{\\info{\\title t}}\\f0\\fs24 \\'d2\\'bb\\'a1\\'a2{\\b \\u24635?\\u20307?}\\par\
+               {\\field{\\*\\fldinst HYPERLINK \"x\"}{\\fldrslt \\'c4\\'ea}}\\par}";
+    let word_xml = "<?xml version=\"1.0\" encoding=\"GB2312\"?><w:wordDocument \
+                    xmlns:w=\"http://schemas.microsoft.com/office/word/2003/wordml\"><w:body><w:p><w:r>\
+                    <w:t>2022年度报告</w:t></w:r></w:p></w:body></w:wordDocument>";
+    vec![
+        attachment_support::docx(attachment_support::REPORT_LINES),
+        attachment_support::ofd(&[attachment_support::REPORT_LINES]),
+        xlsx(std::slice::from_ref(&sheet)),
+        xls(std::slice::from_ref(&sheet)),
+        ods(std::slice::from_ref(&sheet)),
+        rtf.as_bytes().to_vec(),
+        word_xml.as_bytes().to_vec(),
+        attachment_support::fixture("report.doc"),
+        attachment_support::fixture("report-word2003-xml.doc"),
+    ]
+}
+
+/// A seed file (by index), byte changes (offset, byte) and where to cut it short.
+type DamagedDocument = (usize, Vec<(u32, u8)>, Option<u32>);
+
+fn damaged_document() -> impl Strategy<Value = DamagedDocument> {
+    (
+        0..9usize,
+        prop::collection::vec((any::<u32>(), any::<u8>()), 0..24),
+        prop::option::of(any::<u32>()),
+    )
+}
+
+/// An attachment cut short or changed: its text is derived or its error recorded, and the
+/// process lives (a panic is caught by the extractor's guard; an abort, a stack overflow or an
+/// allocation the size a damaged header declares would end the test binary).
+fn check_document_text(
+    seeds: &[Vec<u8>],
+    (seed, changes, cut): DamagedDocument,
+) -> Result<(), TestCaseError> {
+    let mut body = seeds[seed % seeds.len()].clone();
+    for (at, byte) in changes {
+        let n = body.len();
+        if n > 0 {
+            body[at as usize % n] = byte;
+        }
+    }
+    if let Some(cut) = cut {
+        let n = body.len().max(1);
+        body.truncate(cut as usize % n);
+    }
+    let tools = nianbao::text::Tools { pdftotext: None };
+    if let Some(derived) = nianbao::text::derive(&body, Path::new("unused.pdf"), &tools)
+        && let Ok(text) = &derived.result
+    {
+        prop_assert!(
+            text.text.len() <= nianbao::text::MAX_TEXT_BYTES,
+            "{} bytes of text",
+            text.text.len()
+        );
+    }
+    Ok(())
+}
+
 // ---- the default suite ----
 
 #[test]
@@ -280,6 +360,28 @@ fn fuzz_meta_prescan() {
         DEFAULT_CASES,
         prescan_input(),
         check_prescan,
+    );
+}
+
+#[test]
+fn fuzz_attachment_text() {
+    let seeds = document_seeds();
+    // Whole, every seed reads: the damage below starts from files that give text.
+    let tools = nianbao::text::Tools { pdftotext: None };
+    for (n, seed) in seeds.iter().enumerate() {
+        let derived = nianbao::text::derive(seed, Path::new("unused.pdf"), &tools);
+        let text = derived.map(|d| d.result.map(|t| t.text));
+        assert!(
+            matches!(&text, Some(Ok(t)) if !t.trim().is_empty()),
+            "seed {n}: {text:?}"
+        );
+    }
+    run(
+        "attachment_text",
+        "tests/fuzz-corpus/attachment-text.txt",
+        DEFAULT_CASES * 4,
+        damaged_document(),
+        |input| check_document_text(&seeds, input),
     );
 }
 
@@ -444,6 +546,14 @@ fn seed_corpus_pages_on_this_thread() {
 #[ignore = "long fuzz run; see README"]
 fn fuzz_long_run() {
     let dir = tempfile::tempdir().expect("scratch dir");
+    let seeds = document_seeds();
+    run(
+        "attachment_text",
+        "tests/fuzz-corpus/attachment-text.txt",
+        LONG_CASES,
+        damaged_document(),
+        |input| check_document_text(&seeds, input),
+    );
     run(
         "decode",
         "tests/fuzz-corpus/decode.txt",
