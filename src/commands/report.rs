@@ -9,8 +9,7 @@ use chrono::{SecondsFormat, Utc};
 
 use crate::cli::ReportFormat;
 use crate::config::Settings;
-use crate::coverage::{self, Links};
-use crate::export::ExportRecord;
+use crate::coverage::{self, Links, ReportVersion};
 use crate::report::RunReport;
 use crate::store::Store;
 
@@ -46,7 +45,11 @@ pub(super) fn run(
         // Every shard's records and run reports, from the shared storage.
         let view = super::shards::read(settings)?;
         storage_url = Some(view.storage_url.clone());
-        let records: Vec<ExportRecord> = view.records.into_iter().map(|(_, r)| r).collect();
+        let records: Vec<ReportVersion> = view
+            .records
+            .iter()
+            .map(|(_, r)| ReportVersion::from(r))
+            .collect();
         let runs = view.runs.iter().map(|(_, run)| run);
         coverage::build(&configured, &records, runs, today, generated_at)
     } else {
@@ -110,9 +113,10 @@ fn base_url(option: &str, given: &str) -> Result<String, UsageError> {
     Ok(format!("{base}/"))
 }
 
-/// Every version of the documents some version of which is an annual report: the matrix shows
-/// nothing else, so the rest of the archive (most of it) is read past, not held.
-fn report_versions(store: &Store) -> anyhow::Result<Vec<ExportRecord>> {
+/// Every version of the documents some version of which is an annual report, as the matrix reads
+/// it: it shows nothing else, so the rest of the archive (most of it) is read past, not held,
+/// and of a report only what the matrix shows.
+fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion>> {
     let mut reports = HashSet::new();
     for record in store.export_since(0) {
         let record = record.context("cannot read the archived versions")?;
@@ -124,7 +128,7 @@ fn report_versions(store: &Store) -> anyhow::Result<Vec<ExportRecord>> {
     for record in store.export_since(0) {
         let record = record.context("cannot read the archived versions")?;
         if reports.contains(&record.id) {
-            versions.push(record);
+            versions.push(ReportVersion::from(&record));
         }
     }
     Ok(versions)

@@ -123,6 +123,46 @@ pub struct Coverage {
     pub portals: Vec<PortalCoverage>,
 }
 
+/// What the matrix reads of an archived version: a few fields of its export record, so that an
+/// archive's reports are held without their fields, provenance, attachments and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportVersion {
+    pub id: String,
+    pub version: u32,
+    pub seq: u64,
+    pub portal: String,
+    pub url: String,
+    pub raw_path: String,
+    pub fetched_at: String,
+    pub title: Option<String>,
+    pub issuing_body: Option<String>,
+    pub publish_date: Option<String>,
+    pub report_year: Option<i32>,
+    pub is_annual_report: bool,
+    /// `html`, `pdf`, `doc`, `ofd` … of the page and its attachments, joined by `+`.
+    pub kind: String,
+}
+
+impl From<&ExportRecord> for ReportVersion {
+    fn from(r: &ExportRecord) -> Self {
+        ReportVersion {
+            id: r.id.clone(),
+            version: r.version,
+            seq: r.seq,
+            portal: r.portal.clone(),
+            url: r.url.clone(),
+            raw_path: r.raw_path.clone(),
+            fetched_at: r.fetched_at.clone(),
+            title: r.title.clone(),
+            issuing_body: r.issuing_body.clone(),
+            publish_date: r.publish_date.clone(),
+            report_year: r.report_year,
+            is_annual_report: r.is_annual_report,
+            kind: kind_of(r),
+        }
+    }
+}
+
 /// Portals as configured: name and section URL.
 pub type ConfiguredPortal = (String, Option<String>);
 
@@ -156,13 +196,13 @@ const HEALTH_RUNS: usize = 5;
 /// not yet due.
 pub fn build(
     configured: &[ConfiguredPortal],
-    records: &[ExportRecord],
+    records: &[ReportVersion],
     runs: impl IntoIterator<Item = impl Borrow<RunReport>>,
     today: NaiveDate,
     generated_at: String,
 ) -> Coverage {
     // Versions by document, in version order.
-    let mut docs: BTreeMap<&str, Vec<&ExportRecord>> = BTreeMap::new();
+    let mut docs: BTreeMap<&str, Vec<&ReportVersion>> = BTreeMap::new();
     for r in records {
         docs.entry(r.id.as_str()).or_default().push(r);
     }
@@ -198,7 +238,7 @@ pub fn build(
         entry.by_year.entry(year).or_default().push(CellReport {
             id: first.id.clone(),
             title: latest.title.clone(),
-            kind: kind_of(latest),
+            kind: latest.kind.clone(),
             first_published: first.publish_date.clone(),
             versions: versions
                 .iter()

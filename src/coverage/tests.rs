@@ -4,6 +4,11 @@ use super::*;
 use crate::export::AttachmentRecord;
 use crate::report::{PortalReport, RunReport, STOP_KNOWN_ITEMS, YearCount};
 
+/// What the matrix reads of each record.
+fn versions(records: &[ExportRecord]) -> Vec<ReportVersion> {
+    records.iter().map(ReportVersion::from).collect()
+}
+
 fn record(
     portal: &str,
     id: &str,
@@ -114,7 +119,7 @@ fn each_cell_state_from_records_and_runs() {
         ("乙县".to_string(), None),
         ("丙镇".to_string(), None),
     ];
-    let c = build(&configured, &records, &runs, today, "now".into());
+    let c = build(&configured, &versions(&records), &runs, today, "now".into());
     assert_eq!(c.years.len() as i32, YEARS_SHOWN, "{:?}", c.years);
 
     let on_time = cell(&c, "甲市", "甲市教育局", 2022);
@@ -191,7 +196,13 @@ fn a_nightly_stop_looks_back_for_a_complete_walk() {
     let records = vec![record("甲市", "d1", 1, "甲市教育局", 2022, "2023-01-20")];
     let configured = vec![("甲市".to_string(), None)];
     let only_nightly = vec![run("2025-05-02", vec![("甲市", nightly.clone())])];
-    let c = build(&configured, &records, &only_nightly, today, "now".into());
+    let c = build(
+        &configured,
+        &versions(&records),
+        &only_nightly,
+        today,
+        "now".into(),
+    );
     assert_eq!(
         cell(&c, "甲市", "甲市教育局", 2019).state,
         CellState::NotWalked
@@ -200,7 +211,13 @@ fn a_nightly_stop_looks_back_for_a_complete_walk() {
         run("2025-05-02", vec![("甲市", nightly)]),
         run("2025-05-01", vec![("甲市", complete())]),
     ];
-    let c = build(&configured, &records, &with_backfill, today, "now".into());
+    let c = build(
+        &configured,
+        &versions(&records),
+        &with_backfill,
+        today,
+        "now".into(),
+    );
     assert_eq!(
         cell(&c, "甲市", "甲市教育局", 2019).state,
         CellState::NotFound
@@ -226,7 +243,7 @@ fn a_backfill_of_other_years_finds_nothing_missing() {
     ] {
         let c = build(
             &configured,
-            &records,
+            &versions(&records),
             std::slice::from_ref(&newest),
             today,
             "now".into(),
@@ -241,7 +258,13 @@ fn a_backfill_of_other_years_finds_nothing_missing() {
         assert_eq!(outside.state, CellState::NotWalked, "{}", outside.note);
         assert!(outside.note.contains("other years"), "{}", outside.note);
         let with_crawl = vec![newest, run("2025-05-01", vec![("甲市", complete())])];
-        let c = build(&configured, &records, &with_crawl, today, "now".into());
+        let c = build(
+            &configured,
+            &versions(&records),
+            &with_crawl,
+            today,
+            "now".into(),
+        );
         assert_eq!(
             cell(&c, "甲市", "甲市教育局", 2014).state,
             CellState::NotFound
@@ -289,7 +312,7 @@ fn the_page_for_3000_portals_stays_small() {
             .map(|(n, _)| (n.as_str(), complete()))
             .collect(),
     )];
-    let c = build(&configured, &records, &runs, today, "now".into());
+    let c = build(&configured, &versions(&records), &runs, today, "now".into());
     let html = render_html(
         &c,
         &Links {
@@ -327,7 +350,7 @@ fn one_body_under_several_names_is_one_row() {
     ];
     let configured = vec![("甲县".to_string(), None)];
     let runs = vec![run("2025-05-02", vec![("甲县", complete())])];
-    let c = build(&configured, &records, &runs, today, "now".into());
+    let c = build(&configured, &versions(&records), &runs, today, "now".into());
     let p = &c.portals[0];
     let names: Vec<&str> = p.rows.iter().map(|r| r.issuing_body.as_str()).collect();
     assert_eq!(names, ["甲县人民政府", "甲县教育局"], "{names:?}");
