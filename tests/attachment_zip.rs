@@ -232,6 +232,22 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
         "{text}"
     );
 
+    // One level of nesting is opened, not two: a zip in a zip in the file is named, unread.
+    let deepest = zip(&[("深.docx", good.clone())]);
+    let deep = zip(&[
+        ("年报.docx", good.clone()),
+        ("a.zip", zip(&[("b.zip", deepest)])),
+    ]);
+    let (_d, info, text) = derive(&deep, &Tools::default());
+    let info = info.expect("recorded");
+    assert_eq!(
+        info.text_error.as_deref(),
+        Some(
+            "zip entry a.zip/b.zip: unsupported: a zip inside a zip inside the file is not opened"
+        )
+    );
+    assert!(!text.expect("the DOCX's text kept").contains("深.docx"));
+
     let all_bad = zip(&[("坏.docx", good[..good.len() / 2].to_vec())]);
     let (_d, info, _) = derive(&all_bad, &Tools::default());
     let info = info.expect("recorded");
@@ -269,4 +285,29 @@ fn a_zip_storing_a_docx_uncompressed_is_read_as_a_zip() {
     );
     let want = format!("=== 年报.docx ===\n{}\n", REPORT_LINES[0]);
     assert!(text.expect("text").starts_with(&want));
+}
+
+/// Zips inside a zip count against the file's one bound (128 MiB inflated): of five nested
+/// zips of 30 MiB of zeros each, the fifth's passes it and is named, not inflated; the report
+/// after them, small enough for what is left, is read.
+#[test]
+fn nested_zips_share_the_files_bound() {
+    let inner = zip(&[("zeros.bin", vec![0u8; 30 << 20])]);
+    let mut entries: Vec<(String, Vec<u8>)> = (1..=5)
+        .map(|i| (format!("{i}.zip"), inner.clone()))
+        .collect();
+    entries.push(("年报.docx".into(), docx(REPORT_LINES)));
+    let borrowed: Vec<(&str, Vec<u8>)> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.clone()))
+        .collect();
+    let (_d, info, text) = derive(&zip(&borrowed), &Tools::default());
+    let info = info.expect("recorded");
+    let error = info.text_error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with("zip entry 5.zip/zeros.bin declares 31457280 bytes; at most"),
+        "{error}"
+    );
+    assert_eq!(info.text_source.as_deref(), Some("zip:docx-xml"));
+    assert!(text.expect("the report's text").contains(REPORT_LINES[1]));
 }
