@@ -326,7 +326,8 @@ pub struct PortalReport {
     pub oversize: u64,
     /// Pages whose decoded text looks like mojibake (kept, and flagged here and in the log).
     pub mojibake: u64,
-    /// Attachments' text by outcome: `derived`, `needs_ocr`, `derived_cut`, `failed`,
+    /// Attachments' text by outcome: `derived`, `needs_ocr`, `derived_cut`, `derived_partial`
+    /// (a zip some of whose documents failed), `failed`,
     /// `missing:pdftotext`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attachment_texts: BTreeMap<String, u64>,

@@ -626,6 +626,97 @@ fn a_report_with_spreadsheet_attachments_is_crawled_and_its_tables_read() {
     }
 }
 
+/// A report page whose one attachment is a zip of the report (a DOCX)
+/// and its statistics workbook (an XLSX), crawled from a portal of the test's own: the record
+/// gives the zip the text of both under their names, and `nianbao tables` reads the statistics
+/// from the workbook's section as a grid, naming the entry it read.
+#[test]
+fn a_report_posted_as_a_zip_is_crawled_and_its_tables_read() {
+    let values = distinct_values_2021();
+    let book = sheets::xlsx(&workbook(&ROWS_2021, &values, Drift::None, true, false));
+    let report = attachment_support::docx(attachment_support::REPORT_LINES);
+    let body = attachment_support::zip(&[("2025.docx", report), ("统计表.xlsx", book)]);
+    let server = RouteServer::bind("127.0.0.3");
+    let page = report_page_linking("/files/2025.zip", "2025年度报告.zip");
+    server.serve(std::sync::Arc::new(move |target: &str| match target {
+        "/files/2025.zip" => (200, "application/zip".into(), body.clone()),
+        "/nb/" => (
+            200,
+            "text/html; charset=utf-8".into(),
+            LIST.as_bytes().to_vec(),
+        ),
+        t => numbered_portal(
+            t,
+            1,
+            |_| LIST.as_bytes().to_vec(),
+            |n| (n == 1).then(|| page.clone()),
+        ),
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let records = exported(&config);
+    let record = record_ending(&records, "/art/1.html");
+    let a = record["attachments"]
+        .as_array()
+        .and_then(|all| {
+            all.iter()
+                .find(|a| a["url"].as_str().is_some_and(|u| u.ends_with(".zip")))
+        })
+        .unwrap_or_else(|| panic!("the zip attached: {record}"));
+    assert_eq!(a["text_source"], "zip:docx-xml;xlsx-cells", "{a}");
+    assert!(a["text_error"].is_null(), "{a}");
+    let text = std::fs::read_to_string(
+        dir.path()
+            .join("data")
+            .join(a["text_path"].as_str().expect("text_path")),
+    )
+    .expect("text file");
+    assert!(text.starts_with("=== 2025.docx ===\n"), "{text}");
+    assert!(
+        text.contains("=== 统计表.xlsx ===\n表三 收到和处理政府信息公开申请情况\n"),
+        "{text}"
+    );
+
+    let out = run_nianbao(&config, &["tables", "--format", "jsonl"]);
+    assert!(out.status.success(), "tables: {}", stderr(&out));
+    let line = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line"))
+        .find(|t| t["id"] == record["id"])
+        .expect("the report's tables");
+    assert_eq!(line["template"], "2021", "{line}");
+    assert_eq!(line["read_from"]["entry"], "统计表.xlsx", "{line}");
+    let cell = |table: u64, row: &str, col: &str| {
+        line["cells"]
+            .as_array()
+            .expect("cells")
+            .iter()
+            .find(|c| c["table"] == table && c["row_key"] == row && c["col_key"] == col)
+            .map(|c| c["raw"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(
+        cell(3, "new", "research").as_deref(),
+        Some(values[0][2].as_str()),
+        "{line}"
+    );
+    assert_eq!(cell(4, "suit_direct", "corrected").as_deref(), Some("1"));
+}
+
+fn report_page_linking(path: &str, label: &str) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府2025年政府信息公开工作年度报告</title></head><body>\
+         <h1>某某县人民政府2025年政府信息公开工作年度报告</h1><div class=\"content\">\
+         <p>发布机构：某某县人民政府办公室</p><p>报告全文及统计表见附件。</p>\
+         <p>附件：<a href=\"{path}\">{label}</a></p></div></body></html>"
+    )
+    .into_bytes()
+}
+
 /// Not a check: the time to derive the text of a report's statistics workbook and of a larger
 /// one (20 sheets of 200 rows), printed (`cargo test --test attachment_sheets -- --ignored
 /// --nocapture`).

@@ -1,5 +1,6 @@
 //! Plain copies of compressed raw files for programs that take a path and know nothing of zstd:
-//! the `feed --exec` consumer (`NIANBAO_RAW_PATH`) and pdftotext. A copy lives in
+//! the `feed --exec` consumer (`NIANBAO_RAW_PATH`) and pdftotext (which also reads a PDF held in
+//! a zip attachment from a temporary copy here). A copy lives in
 //! `data_dir/tmp/plain/` and is removed when the `PlainCopy` is dropped, whether the program
 //! succeeded or not; a plain raw file is handed on as it is, without a copy.
 
@@ -62,6 +63,12 @@ impl Archive {
                 temporary: false,
             });
         }
+        self.temporary_copy(sha256, body)
+    }
+
+    /// A temporary file holding `body` (a document inside a zip, for pdftotext), its name
+    /// starting with `name`; removed when dropped.
+    pub fn temporary_copy(&self, name: &str, body: &[u8]) -> Result<PlainCopy, ArchiveError> {
         let dir = self.data_dir.join(TMP_DIR).join(PLAIN_DIR);
         let io = |path: &Path| {
             let path = path.to_path_buf();
@@ -69,7 +76,7 @@ impl Archive {
         };
         fs::create_dir_all(&dir).map_err(io(&dir))?;
         let path = dir.join(format!(
-            "{sha256}.{}.{}",
+            "{name}.{}.{}",
             std::process::id(),
             rand::random::<u32>()
         ));

@@ -156,7 +156,7 @@ impl Reader {
     /// A report whose tables are in its document files (a report published as a PDF or DOC,
     /// the page saying 见附件): the tables read from the first document's derived text that
     /// holds any, the version's own first (a document listed directly), then its attachments in
-    /// page order. `None` when no text holds a table, unless one holds table rows left unread.
+    /// page order, a zip's documents in the zip's order. `None` when no text holds a table, unless one holds table rows left unread.
     fn read_documents_text(&self, r: &ExportRecord) -> Option<Tables> {
         let own = r
             .text
@@ -185,22 +185,33 @@ impl Reader {
                     continue;
                 }
             };
-            // A spreadsheet's rows are a grid; a document's text rows only a sequence.
-            let mut t = if info.from_spreadsheet() {
-                tables::read_sheet_text(&text)
-            } else {
-                tables::read_text(&text)
+            // A zip's text is read document by document, in the zip's order, each by its own
+            // rule: a spreadsheet's rows are a grid; a document's text rows only a sequence.
+            let parts: Vec<(Option<&str>, &str, bool)> = match info.zip_sections(&text) {
+                Some(sections) => sections
+                    .iter()
+                    .map(|s| (Some(s.name), s.text, s.from_spreadsheet()))
+                    .collect(),
+                None => vec![(None, &text, info.from_spreadsheet())],
             };
-            t.read_from = Some(tables::ReadFrom {
-                url: url.to_string(),
-                text_path: text_path.to_string(),
-            });
-            if !t.cells.is_empty() {
-                return Some(t);
-            }
-            if unread.is_none() && !t.unread.is_empty() {
-                t.template = Template::AttachmentOnly;
-                unread = Some(t);
+            for (entry, text, spreadsheet) in parts {
+                let mut t = if spreadsheet {
+                    tables::read_sheet_text(text)
+                } else {
+                    tables::read_text(text)
+                };
+                t.read_from = Some(tables::ReadFrom {
+                    url: url.to_string(),
+                    text_path: text_path.to_string(),
+                    entry: entry.map(str::to_string),
+                });
+                if !t.cells.is_empty() {
+                    return Some(t);
+                }
+                if unread.is_none() && !t.unread.is_empty() {
+                    t.template = Template::AttachmentOnly;
+                    unread = Some(t);
+                }
             }
         }
         unread

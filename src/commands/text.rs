@@ -1,5 +1,5 @@
 //! `nianbao text`: derives the text of archived document files that have none yet: the
-//! attachments (and documents that are themselves PDF, DOC, DOCX, WPS, OFD or spreadsheet
+//! attachments (and documents that are themselves PDF, DOC, DOCX, WPS, OFD, spreadsheet or ZIP
 //! files) of versions archived before text was derived, or while a tool was missing. `--redo` derives every one
 //! again (after installing a better tool). The records keep their seq: a consumer that already
 //! read a version is not offered it again.
@@ -27,13 +27,17 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
         if redo || info.text_source.is_none() {
             return true;
         }
-        match &info.text_path {
-            Some(path) => !archive.absolute(path).is_file(),
-            None => info
-                .text_source
-                .as_deref()
-                .is_some_and(|s| s.starts_with("missing:")),
-        }
+        // A source naming a missing tool (`missing:pdftotext`, or a zip's
+        // `zip:missing:pdftotext;docx-xml`) waits for it, text or not.
+        let waits = info
+            .text_source
+            .as_deref()
+            .is_some_and(|s| s.contains("missing:"));
+        waits
+            || info
+                .text_path
+                .as_ref()
+                .is_some_and(|path| !archive.absolute(path).is_file())
     };
     let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
     let mut updated = 0u64;

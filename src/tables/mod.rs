@@ -153,6 +153,9 @@ pub struct ReadFrom {
     pub url: String,
     /// Its derived text, relative to data_dir.
     pub text_path: String,
+    /// The document inside it the tables are in, when the file is a zip (`年报.xlsx`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 impl Tables {

@@ -1,6 +1,6 @@
 //! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS, OFD, RTF or
-//! spreadsheet file, kept beside its raw file at `text/ab/<raw sha256>.txt` (never replacing
-//! it) and named in the export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
+//! spreadsheet file, or from the documents a ZIP holds (`bundle`), kept beside its raw file at
+//! `text/ab/<raw sha256>.txt` (never replacing it) and named in the export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
 //! archive in the data path: the raw file is durable first, then its text is derived from it,
 //! off the async reactor; whatever goes wrong is recorded per attachment, never fatal.
 //!
@@ -16,8 +16,10 @@
 //! | DOC, WPS (OLE2) | the `WordDocument` stream's piece table | `doc-piece-table` |
 //! | RTF | the text outside its destinations, in its fonts' code pages | `rtf` |
 //! | XLSX / XLS, ET (BIFF8 in OLE2) / ODS | each sheet's rows, cells tab-separated (`sheet`) | `xlsx-cells` / `xls-biff8` / `ods-cells` |
+//! | ZIP | each document it holds, after a line `=== name ===` | `zip:` + each one's source, `;` between |
 //! | JPEG, PNG, GIF, TIFF, WebP, BMP | none: a scan, marked `needs_ocr` | `image` |
 
+mod bundle;
 mod doc;
 mod pdf;
 mod quality;
@@ -33,9 +35,10 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::archive::{Archive, ArchiveError};
+use crate::archive::{Archive, ArchiveError, PlainCopy};
 use crate::classify;
 
+pub use bundle::ZipSection;
 pub use pdf::{NO_CJK_CMAPS, Pdftotext};
 pub use quality::{TextQuality, quality};
 pub use sheet::SheetFormat;
@@ -63,12 +66,20 @@ pub enum TextFormat {
     Sheet(SheetFormat),
     /// An image (a scanned report): no text without OCR, which nianbao does not do.
     Image,
+    /// A plain ZIP (not a DOCX, XLSX, OFD or ODS): the documents it holds.
+    Zip,
 }
 
 /// The format of a body whose text can be derived, or that is an image (whose text needs OCR);
-/// `None` for everything else (HTML, presentations, archives).
+/// `None` for everything else (HTML, presentations, RAR and 7z archives).
 pub fn sniff(body: &[u8]) -> Option<TextFormat> {
     match classify::sniff_document_type(body, None) {
+        Some(
+            classify::sniff::DOCX
+            | classify::sniff::XLSX
+            | classify::sniff::ODS
+            | classify::sniff::OFD,
+        ) if zipped::is_plain_zip(body) => Some(TextFormat::Zip),
         Some(classify::sniff::PDF) => Some(TextFormat::Pdf),
         Some(classify::sniff::DOCX) => Some(TextFormat::Docx),
         Some(classify::sniff::OFD) => Some(TextFormat::Ofd),
@@ -79,6 +90,7 @@ pub fn sniff(body: &[u8]) -> Option<TextFormat> {
         Some(classify::sniff::XLSX) => Some(TextFormat::Sheet(SheetFormat::Xlsx)),
         Some(classify::sniff::XLS) => Some(TextFormat::Sheet(SheetFormat::Xls)),
         Some(classify::sniff::ODS) => Some(TextFormat::Sheet(SheetFormat::Ods)),
+        Some(classify::sniff::ZIP) => Some(TextFormat::Zip),
         Some(
             classify::sniff::JPEG
             | classify::sniff::PNG
@@ -140,6 +152,8 @@ pub enum TextError {
     Panic(String),
     #[error("cannot read the raw file: {0}")]
     Read(String),
+    #[error("no document in the zip gave text")]
+    NoEntryText,
 }
 
 impl TextError {
@@ -155,6 +169,7 @@ impl TextError {
             TextError::Tool { .. } => "tool_failed",
             TextError::Panic(_) => "panic",
             TextError::Read(_) => "unreadable",
+            TextError::NoEntryText => "no_entry_text",
         }
     }
 }
@@ -174,51 +189,24 @@ pub struct Derivation {
     pub result: Result<Extracted, TextError>,
     /// The PDF tool lacks the predefined CJK CMaps (poppler-data): the text may miss characters.
     pub cjk_cmaps_missing: bool,
+    /// What went wrong with some of a zip's entries, each named (the others' text is kept).
+    pub entry_failures: Option<String>,
 }
 
-/// Derives the text of `body`, whose raw file is at `path` (the PDF tool reads the file).
-/// `None` when the format carries no text this module reads. Never panics: an extractor's
-/// panic comes back as `TextError::Panic`.
-pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
+/// Makes a temporary file holding some bytes (a PDF inside a zip, for the PDF tool to read);
+/// the file goes when the `PlainCopy` is dropped.
+pub type Scratch<'a> = &'a dyn Fn(&[u8]) -> Result<PlainCopy, ArchiveError>;
+
+/// Derives the text of `body`, whose raw file is at `path` (the PDF tool reads the file; the
+/// PDFs inside a zip are written to `scratch` files for it). `None` when the format carries no
+/// text this module reads (a zip holding no document). Never panics: an extractor's panic
+/// comes back as `TextError::Panic`.
+pub fn derive(body: &[u8], path: &Path, tools: &Tools, scratch: Scratch<'_>) -> Option<Derivation> {
     let format = sniff(body)?;
-    type Extract<'a> = Box<dyn FnOnce() -> Result<Extracted, TextError> + 'a>;
-    let (source, extract): (String, Extract<'_>) = match format {
-        TextFormat::Pdf => match &tools.pdftotext {
-            Some(tool) => (tool.source(), Box::new(|| tool.run(path))),
-            None => (
-                format!("missing:{}", pdf::TOOL),
-                Box::new(|| Err(TextError::Missing(pdf::TOOL))),
-            ),
-        },
-        TextFormat::Docx => (
-            "docx-xml".into(),
-            Box::new(|| guarded(|| zipped::docx(body))),
-        ),
-        TextFormat::Ofd => ("ofd-xml".into(), Box::new(|| guarded(|| zipped::ofd(body)))),
-        TextFormat::WordXml => (
-            "word-xml".into(),
-            Box::new(|| guarded(|| xml::word_xml_file(body))),
-        ),
-        TextFormat::Ole => (
-            "doc-piece-table".into(),
-            Box::new(|| guarded(|| doc::word_binary(body))),
-        ),
-        TextFormat::Rtf => ("rtf".into(), Box::new(|| guarded(|| rtf::rtf(body)))),
-        TextFormat::Sheet(kind) => (
-            kind.source().into(),
-            Box::new(move || guarded(|| sheet::text(body, kind))),
-        ),
-        TextFormat::Image => ("image".into(), Box::new(|| Ok(Extracted::default()))),
-    };
-    // A file past the limit is never handed to an extractor.
-    let result = if body.len() > MAX_INPUT_BYTES {
-        Err(TextError::TooLarge(format!(
-            "{} bytes; the limit is {MAX_INPUT_BYTES}",
-            body.len()
-        )))
-    } else {
-        extract()
-    };
+    if format == TextFormat::Zip {
+        return derive_zip(body, tools, scratch);
+    }
+    let (source, result) = extract(format, body, path, tools, TOOL_TIME_LIMIT);
     let cjk_cmaps_missing =
         format == TextFormat::Pdf && tools.pdftotext.as_ref().is_some_and(|t| !t.cjk_cmaps);
     Some(Derivation {
@@ -226,11 +214,109 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools) -> Option<Derivation> {
         source,
         result,
         cjk_cmaps_missing,
+        entry_failures: None,
     })
 }
 
+/// The text of a zip's documents; `None` when it holds none (and nothing failed).
+fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Derivation> {
+    let source = |sources: &str| format!("{}{sources}", bundle::SOURCE_PREFIX);
+    // A file past the limit is never opened.
+    let read = if body.len() > MAX_INPUT_BYTES {
+        Err(too_large(body))
+    } else {
+        guarded(|| bundle::read(body, tools, scratch))
+    };
+    let bundle = match read {
+        Ok(bundle) => bundle,
+        Err(e) => {
+            return Some(Derivation {
+                format: TextFormat::Zip,
+                source: source(""),
+                result: Err(e),
+                cjk_cmaps_missing: false,
+                entry_failures: None,
+            });
+        }
+    };
+    let entry_failures = bundle.failures_line();
+    if bundle.sources.is_empty() && entry_failures.is_none() {
+        return None;
+    }
+    Some(Derivation {
+        format: TextFormat::Zip,
+        source: bundle.source(),
+        cjk_cmaps_missing: bundle.read_pdf
+            && tools.pdftotext.as_ref().is_some_and(|t| !t.cjk_cmaps),
+        result: if bundle.derived > 0 {
+            Ok(bundle.text)
+        } else {
+            Err(TextError::NoEntryText)
+        },
+        entry_failures,
+    })
+}
+
+/// The `text_source` of text made from `format`.
+fn source_of(format: TextFormat, tools: &Tools) -> String {
+    match format {
+        TextFormat::Pdf => match &tools.pdftotext {
+            Some(tool) => tool.source(),
+            None => format!("missing:{}", pdf::TOOL),
+        },
+        TextFormat::Docx => "docx-xml".into(),
+        TextFormat::Ofd => "ofd-xml".into(),
+        TextFormat::WordXml => "word-xml".into(),
+        TextFormat::Ole => "doc-piece-table".into(),
+        TextFormat::Rtf => "rtf".into(),
+        TextFormat::Sheet(kind) => kind.source().into(),
+        TextFormat::Image => "image".into(),
+        TextFormat::Zip => bundle::SOURCE_PREFIX.into(),
+    }
+}
+
+/// The `text_source` and text of one document (not a zip), sniffed as `format`; a PDF is read
+/// from `path` by the PDF tool, killed after `limit`.
+fn extract(
+    format: TextFormat,
+    body: &[u8],
+    path: &Path,
+    tools: &Tools,
+    limit: Duration,
+) -> (String, Result<Extracted, TextError>) {
+    let source = source_of(format, tools);
+    // A file past the limit is never handed to an extractor.
+    if body.len() > MAX_INPUT_BYTES {
+        return (source, Err(too_large(body)));
+    }
+    let result = match format {
+        TextFormat::Pdf => match &tools.pdftotext {
+            Some(tool) => tool.run_within(path, limit),
+            None => Err(TextError::Missing(pdf::TOOL)),
+        },
+        TextFormat::Docx => guarded(|| zipped::docx(body)),
+        TextFormat::Ofd => guarded(|| zipped::ofd(body)),
+        TextFormat::WordXml => guarded(|| xml::word_xml_file(body)),
+        TextFormat::Ole => guarded(|| doc::word_binary(body)),
+        TextFormat::Rtf => guarded(|| rtf::rtf(body)),
+        TextFormat::Sheet(kind) => guarded(|| sheet::text(body, kind)),
+        TextFormat::Image => Ok(Extracted::default()),
+        TextFormat::Zip => Err(TextError::Unsupported(
+            "a zip is read by its entries, not as one document".into(),
+        )),
+    };
+    (source, result)
+}
+
+fn too_large(body: &[u8]) -> TextError {
+    TextError::TooLarge(format!(
+        "{} bytes; the limit is {MAX_INPUT_BYTES}",
+        body.len()
+    ))
+}
+
 /// Runs an in-process extractor with its panics caught.
-fn guarded(f: impl FnOnce() -> Result<Extracted, TextError>) -> Result<Extracted, TextError> {
+fn guarded<T>(f: impl FnOnce() -> Result<T, TextError>) -> Result<T, TextError> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
         let message = payload
             .downcast_ref::<&str>()
@@ -248,12 +334,14 @@ pub struct TextInfo {
     /// The derived text (UTF-8), relative to data_dir: `text/ab/<raw sha256>.txt`.
     pub text_path: Option<String>,
     /// How the text was made (`pdftotext 22.12.0`, `docx-xml`, `ofd-xml`, `word-xml`,
-    /// `doc-piece-table`, `rtf`, `xlsx-cells`, `xls-biff8`, `ods-cells`), or why it was not
+    /// `doc-piece-table`, `rtf`, `xlsx-cells`, `xls-biff8`, `ods-cells`; for a zip, `zip:` and
+    /// each of its documents' sources, `zip:docx-xml;xlsx-cells`), or why it was not
     /// (`missing:pdftotext`).
     pub text_source: Option<String>,
     /// Replacement characters, CJK ratio, template labels, `needs_ocr`.
     pub text_quality: Option<TextQuality>,
-    /// What went wrong, when something did (a cut text keeps its `text_path`).
+    /// What went wrong, when something did (a cut text keeps its `text_path`, and so does a
+    /// zip some of whose entries failed).
     pub text_error: Option<String>,
 }
 
@@ -265,11 +353,22 @@ impl TextInfo {
             .is_some_and(|s| SheetFormat::ALL.iter().any(|f| f.source() == s))
     }
 
+    /// A zip's text split into its documents' sections (each with its own `text_source`);
+    /// `None` for any other file's, or a zip's text that does not split as its source says.
+    pub fn zip_sections<'t>(&'t self, text: &'t str) -> Option<Vec<ZipSection<'t>>> {
+        bundle::sections(text, self.text_source.as_deref()?)
+    }
+
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
     pub fn outcome(&self) -> String {
+        let zip = self
+            .text_source
+            .as_deref()
+            .is_some_and(|s| s.starts_with(bundle::SOURCE_PREFIX));
         match (&self.text_path, &self.text_quality, &self.text_error) {
             (_, Some(q), _) if q.needs_ocr => "needs_ocr".into(),
             (Some(_), _, None) => "derived".into(),
+            (Some(_), _, Some(_)) if zip => "derived_partial".into(),
             (Some(_), _, Some(_)) => "derived_cut".into(),
             (None, _, _) => match self.text_source.as_deref() {
                 Some(s) if s.starts_with("missing:") => s.to_string(),
@@ -322,7 +421,8 @@ pub fn derive_and_store(
         Some(copy) => copy.path().to_path_buf(),
         None => archive.absolute(raw_path),
     };
-    let derivation = derive(body, &path, tools)?;
+    let scratch = |bytes: &[u8]| archive.temporary_copy(raw_sha256, bytes);
+    let derivation = derive(body, &path, tools, &scratch)?;
     Some(store_derivation(archive, raw_sha256, &derivation))
 }
 
@@ -336,24 +436,29 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
         info.text_quality = Some(TextQuality::scan());
         return info;
     }
+    let mut problems = Vec::new();
     match &d.result {
         Ok(extracted) => {
             info.text_quality = Some(quality(&extracted.text, d.format == TextFormat::Pdf));
             match archive.store_text(raw_sha256, &extracted.text) {
                 Ok(path) => info.text_path = Some(path),
-                Err(e) => info.text_error = Some(describe_archive_error(&e)),
+                Err(e) => problems.push(describe_archive_error(&e)),
             }
-            if extracted.truncated && info.text_error.is_none() {
-                info.text_error = Some(format!(
+            if extracted.truncated && problems.is_empty() {
+                problems.push(format!(
                     "text longer than {MAX_TEXT_BYTES} bytes; cut there"
                 ));
             }
         }
-        Err(e) => info.text_error = Some(e.to_string()),
+        Err(e) => problems.push(e.to_string()),
     }
-    if d.cjk_cmaps_missing && info.text_error.is_none() {
-        info.text_error = Some(pdf::NO_CJK_CMAPS.to_string());
+    // A zip's entries that failed, after what became of the whole: `no document in the zip
+    // gave text; zip entry a.pdf: …`, or beside a text that holds the others'.
+    problems.extend(d.entry_failures.clone());
+    if d.cjk_cmaps_missing && problems.is_empty() {
+        problems.push(pdf::NO_CJK_CMAPS.to_string());
     }
+    info.text_error = (!problems.is_empty()).then(|| problems.join("; "));
     info
 }
 

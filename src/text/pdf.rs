@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use super::subprocess::{find_on_path, run_bounded};
 use super::{Extracted, MAX_TEXT_BYTES, TOOL_TIME_LIMIT, TextError};
@@ -35,7 +36,7 @@ impl Pdftotext {
         let path = find_on_path(TOOL)?;
         let mut cmd = Command::new(&path);
         cmd.arg("-v");
-        let version = run_bounded(cmd, std::time::Duration::from_secs(10), 4096)
+        let version = run_bounded(cmd, Duration::from_secs(10), 4096)
             .ok()
             .and_then(|run| {
                 // Poppler prints `pdftotext version 22.12.0` on stderr.
@@ -75,19 +76,24 @@ impl Pdftotext {
 
     /// Extracts the text of the PDF at `file`.
     pub fn run(&self, file: &Path) -> Result<Extracted, TextError> {
+        self.run_within(file, TOOL_TIME_LIMIT)
+    }
+
+    /// Extracts the text of the PDF at `file`, killing the tool after `limit` (the time left of
+    /// a zip's).
+    pub(crate) fn run_within(&self, file: &Path, limit: Duration) -> Result<Extracted, TextError> {
         let mut cmd = Command::new(&self.path);
         cmd.args(["-layout", "-enc", "UTF-8", "-eol", "unix"])
             .arg(file)
             .arg("-");
-        let run =
-            run_bounded(cmd, TOOL_TIME_LIMIT, MAX_TEXT_BYTES).map_err(|e| TextError::Tool {
-                tool: TOOL.into(),
-                detail: format!("cannot start {}: {e}", self.path.display()),
-            })?;
+        let run = run_bounded(cmd, limit, MAX_TEXT_BYTES).map_err(|e| TextError::Tool {
+            tool: TOOL.into(),
+            detail: format!("cannot start {}: {e}", self.path.display()),
+        })?;
         if run.timed_out {
             return Err(TextError::Timeout {
                 tool: TOOL.into(),
-                secs: TOOL_TIME_LIMIT.as_secs(),
+                secs: limit.as_secs(),
             });
         }
         let stdout = String::from_utf8_lossy(&run.stdout).into_owned();

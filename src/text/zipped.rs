@@ -1,5 +1,7 @@
-//! DOCX and OFD: XML inside a zip (and the bounds check of a zipped spreadsheet, `each_entry`). Every entry read is bounded (its declared size and what it
-//! actually inflates to), and so is the sum, so a zip bomb costs a few megabytes and an error.
+//! DOCX and OFD: XML inside a zip (and the bounds check of a zipped spreadsheet, `each_entry`,
+//! and the entries of a plain zip, `Bounded::entry`). Every entry read is bounded (its declared
+//! size and what it actually inflates to), and so is the sum, so a zip bomb costs a few
+//! megabytes and an error.
 
 use std::io::{Cursor, Read};
 
@@ -15,23 +17,91 @@ pub(crate) const MAX_TOTAL_BYTES: u64 = 128 << 20;
 /// OFD pages read at most.
 const MAX_PAGES: usize = 10_000;
 
-struct Bounded<'a> {
+/// The general-purpose flag saying an entry's name is UTF-8 (APPNOTE 4.4.4, bit 11).
+const UTF8_NAME: u16 = 1 << 11;
+
+/// What the central directory says of one entry.
+pub(crate) struct EntryInfo {
+    /// Its name: UTF-8 when the entry says so, else GB18030 (what Chinese Windows zip tools
+    /// write, in the system's code page).
+    pub name: String,
+    pub is_dir: bool,
+    pub encrypted: bool,
+}
+
+/// A zip whose entries are inflated within the bounds.
+pub(crate) struct Bounded<'a> {
     zip: ZipArchive<Cursor<&'a [u8]>>,
     spent: u64,
 }
 
 impl<'a> Bounded<'a> {
-    fn open(body: &'a [u8]) -> Result<Bounded<'a>, TextError> {
+    pub(crate) fn open(body: &'a [u8]) -> Result<Bounded<'a>, TextError> {
+        Bounded::open_within(body, 0)
+    }
+
+    /// Opens a zip held in another (`spent` bytes of the file's bound already inflated), so
+    /// that the bound holds for the whole file.
+    pub(crate) fn open_within(body: &'a [u8], spent: u64) -> Result<Bounded<'a>, TextError> {
         let zip = ZipArchive::new(Cursor::new(body))
             .map_err(|e| TextError::Corrupt(format!("not a readable zip: {e}")))?;
-        Ok(Bounded { zip, spent: 0 })
+        Ok(Bounded {
+            zip,
+            spent: spent.min(MAX_TOTAL_BYTES),
+        })
+    }
+
+    /// Bytes of the file's bound inflated so far.
+    pub(crate) fn spent(&self) -> u64 {
+        self.spent
+    }
+
+    /// Counts `bytes` inflated from a zip held in this one against its bound.
+    pub(crate) fn add_spent(&mut self, bytes: u64) {
+        self.spent = self.spent.saturating_add(bytes).min(MAX_TOTAL_BYTES);
+    }
+
+    /// How many entries the central directory lists.
+    pub(crate) fn len(&self) -> usize {
+        self.zip.len()
+    }
+
+    /// The `index`th entry of the central directory (the archive's order), without inflating it.
+    pub(crate) fn entry(&mut self, index: usize) -> Result<EntryInfo, TextError> {
+        let entry = self
+            .zip
+            .by_index_raw(index)
+            .map_err(|e| TextError::Corrupt(format!("zip entry #{}: {e}", index + 1)))?;
+        let raw = entry.name_raw();
+        let name = if entry.flags().as_u16() & UTF8_NAME != 0 {
+            String::from_utf8_lossy(raw).into_owned()
+        } else {
+            encoding_rs::GB18030
+                .decode_without_bom_handling(raw)
+                .0
+                .into_owned()
+        };
+        Ok(EntryInfo {
+            name,
+            is_dir: entry.is_dir(),
+            encrypted: entry.encrypted(),
+        })
     }
 
     /// The inflated bytes of entry `name`, within the bounds.
     fn read(&mut self, name: &str) -> Result<Vec<u8>, TextError> {
+        let index = self
+            .zip
+            .index_for_name(name)
+            .ok_or_else(|| TextError::Corrupt(format!("zip entry {name}: not found")))?;
+        self.read_at(index, name)
+    }
+
+    /// The inflated bytes of the `index`th entry, called `name` in errors, within the bounds.
+    pub(crate) fn read_at(&mut self, index: usize, name: &str) -> Result<Vec<u8>, TextError> {
         let mut entry = self
             .zip
-            .by_name(name)
+            .by_index(index)
             .map_err(|e| TextError::Corrupt(format!("zip entry {name}: {e}")))?;
         let budget = MAX_ENTRY_BYTES.min(MAX_TOTAL_BYTES - self.spent);
         if entry.size() > budget {
@@ -82,6 +152,23 @@ pub(crate) fn each_entry(
     inspect: impl FnMut(&str, &[u8]) -> Result<(), TextError>,
 ) -> Result<(), TextError> {
     Bounded::open(body)?.each(inspect)
+}
+
+/// Whether a zip the sniffer took for a DOCX, XLSX, ODS or OFD (their part names appear in its
+/// bytes) is a plain zip: no entry of its own is such a part. A zip holding a DOCX stored
+/// without compression shows the DOCX's `word/` names; its central directory does not.
+pub(crate) fn is_plain_zip(body: &[u8]) -> bool {
+    let Ok(zip) = ZipArchive::new(Cursor::new(body)) else {
+        return false;
+    };
+    !zip.file_names_raw().any(|raw| {
+        let name = String::from_utf8_lossy(raw)
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        name.starts_with("word/")
+            || name.starts_with("xl/")
+            || ["ofd.xml", "mimetype", "content.xml"].contains(&name.as_str())
+    })
 }
 
 /// The text of a DOCX: its main document part.
