@@ -292,6 +292,13 @@ fn document_seeds() -> Vec<Vec<u8>> {
         ods(std::slice::from_ref(&sheet)),
         rtf.as_bytes().to_vec(),
         word_xml.as_bytes().to_vec(),
+        attachment_support::zip(&[
+            (
+                "年报.docx",
+                attachment_support::docx(attachment_support::REPORT_LINES),
+            ),
+            ("统计表.xlsx", xlsx(std::slice::from_ref(&sheet))),
+        ]),
         attachment_support::fixture("report.doc"),
         attachment_support::fixture("report-word2003-xml.doc"),
     ]
@@ -302,7 +309,7 @@ type DamagedDocument = (usize, Vec<(u32, u8)>, Option<u32>);
 
 fn damaged_document() -> impl Strategy<Value = DamagedDocument> {
     (
-        0..9usize,
+        0..10usize,
         prop::collection::vec((any::<u32>(), any::<u8>()), 0..24),
         prop::option::of(any::<u32>()),
     )
@@ -313,6 +320,7 @@ fn damaged_document() -> impl Strategy<Value = DamagedDocument> {
 /// allocation the size a damaged header declares would end the test binary).
 fn check_document_text(
     seeds: &[Vec<u8>],
+    archive: &nianbao::archive::Archive,
     (seed, changes, cut): DamagedDocument,
 ) -> Result<(), TestCaseError> {
     let mut body = seeds[seed % seeds.len()].clone();
@@ -327,7 +335,8 @@ fn check_document_text(
         body.truncate(cut as usize % n);
     }
     let tools = nianbao::text::Tools { pdftotext: None };
-    if let Some(derived) = nianbao::text::derive(&body, Path::new("unused.pdf"), &tools)
+    let scratch = |bytes: &[u8]| archive.temporary_copy("entry.pdf", bytes);
+    if let Some(derived) = nianbao::text::derive(&body, Path::new("unused.pdf"), &tools, &scratch)
         && let Ok(text) = &derived.result
     {
         prop_assert!(
@@ -366,10 +375,13 @@ fn fuzz_meta_prescan() {
 #[test]
 fn fuzz_attachment_text() {
     let seeds = document_seeds();
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let archive = nianbao::archive::Archive::open(dir.path()).expect("archive opens");
     // Whole, every seed reads: the damage below starts from files that give text.
     let tools = nianbao::text::Tools { pdftotext: None };
+    let scratch = |bytes: &[u8]| archive.temporary_copy("entry.pdf", bytes);
     for (n, seed) in seeds.iter().enumerate() {
-        let derived = nianbao::text::derive(seed, Path::new("unused.pdf"), &tools);
+        let derived = nianbao::text::derive(seed, Path::new("unused.pdf"), &tools, &scratch);
         let text = derived.map(|d| d.result.map(|t| t.text));
         assert!(
             matches!(&text, Some(Ok(t)) if !t.trim().is_empty()),
@@ -381,7 +393,7 @@ fn fuzz_attachment_text() {
         "tests/fuzz-corpus/attachment-text.txt",
         DEFAULT_CASES * 4,
         damaged_document(),
-        |input| check_document_text(&seeds, input),
+        |input| check_document_text(&seeds, &archive, input),
     );
 }
 
@@ -547,12 +559,13 @@ fn seed_corpus_pages_on_this_thread() {
 fn fuzz_long_run() {
     let dir = tempfile::tempdir().expect("scratch dir");
     let seeds = document_seeds();
+    let archive = nianbao::archive::Archive::open(dir.path()).expect("archive opens");
     run(
         "attachment_text",
         "tests/fuzz-corpus/attachment-text.txt",
         LONG_CASES,
         damaged_document(),
-        |input| check_document_text(&seeds, input),
+        |input| check_document_text(&seeds, &archive, input),
     );
     run(
         "decode",

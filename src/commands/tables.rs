@@ -156,7 +156,8 @@ impl Reader {
     /// A report whose tables are in its document files (a report published as a PDF or DOC,
     /// the page saying 见附件): the tables read from the first document's derived text that
     /// holds any, the version's own first (a document listed directly), then its attachments in
-    /// page order, a zip's documents in the zip's order. `None` when no text holds a table, unless one holds table rows left unread.
+    /// page order, a zip's documents in the zip's order. `None` when no text holds a table,
+    /// unless one holds table rows left unread.
     fn read_documents_text(&self, r: &ExportRecord) -> Option<Tables> {
         let own = r
             .text

@@ -1,8 +1,8 @@
 //! `nianbao text`: derives the text of archived document files that have none yet: the
 //! attachments (and documents that are themselves PDF, DOC, DOCX, WPS, OFD, spreadsheet or ZIP
-//! files) of versions archived before text was derived, or while a tool was missing. `--redo` derives every one
-//! again (after installing a better tool). The records keep their seq: a consumer that already
-//! read a version is not offered it again.
+//! files) of versions archived before text was derived, or while a tool was missing. `--redo`
+//! derives every one again (after installing a better tool). The records keep their seq: a
+//! consumer that already read a version is not offered it again.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,8 @@
 //! Attachments' text: plain UTF-8 text derived from a PDF, DOC, DOCX, WPS, OFD, RTF or
 //! spreadsheet file, or from the documents a ZIP holds (`bundle`), kept beside its raw file at
-//! `text/ab/<raw sha256>.txt` (never replacing it) and named in the export record (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the
-//! archive in the data path: the raw file is durable first, then its text is derived from it,
+//! `text/ab/<raw sha256>.txt` (never replacing it) and named in the export record
+//! (`text_path`, `text_source`, `text_quality`, `text_error`). It sits after the archive in the
+//! data path: the raw file is durable first, then its text is derived from it,
 //! off the async reactor; whatever goes wrong is recorded per attachment, never fatal.
 //!
 //! The format is sniffed from the bytes, never the extension: Kingsoft WPS writes Word 2003 XML
