@@ -7,36 +7,7 @@ mod attachment_support;
 use std::time::Instant;
 
 use attachment_support::*;
-use nianbao::archive::Archive;
 use nianbao::text::{self, TextFormat, TextInfo, Tools};
-
-/// Stores `body` in a fresh archive and derives its text as the crawl does.
-fn derive(body: &[u8], tools: &Tools) -> (tempfile::TempDir, Option<TextInfo>, Option<String>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let archive = Archive::open(dir.path()).expect("archive opens");
-    let blob = archive.store(body).expect("raw file stored");
-    let info = text::derive_and_store(&archive, tools, &blob.sha256, &blob.raw_path, None);
-    let text = info
-        .as_ref()
-        .and_then(|i| i.text_path.as_ref())
-        .map(|p| std::fs::read_to_string(dir.path().join(p)).expect("text file is UTF-8"));
-    if let Some(info) = &info {
-        assert_eq!(
-            archive
-                .read_verified(&blob.raw_path, &blob.sha256)
-                .expect("raw file still there"),
-            body,
-            "the raw file is never replaced"
-        );
-        if let Some(path) = &info.text_path {
-            assert_eq!(
-                path,
-                &format!("text/{}/{}.txt", &blob.sha256[..2], blob.sha256)
-            );
-        }
-    }
-    (dir, info, text)
-}
 
 fn assert_report_text(text: &str, info: &TextInfo, what: &str) {
     let compact_text = compact(text);
@@ -68,7 +39,7 @@ fn pdfs_with_predefined_cmaps_and_no_to_unicode_are_read() {
         "pdftotext reads the probe in UniGB-UCS2-H (poppler-data is installed)"
     );
     for encoding in CidEncoding::ALL {
-        let (_dir, info, text) = derive(&cid_pdf(encoding, REPORT_LINES), &tools);
+        let (_dir, info, text) = derive_stored(&cid_pdf(encoding, REPORT_LINES), &tools);
         let info = info.expect("a PDF has text to derive");
         let source = info.text_source.clone().expect("source recorded");
         assert!(source.starts_with("pdftotext "), "{source}");
@@ -81,7 +52,7 @@ fn a_libreoffice_pdf_is_read() {
     if !have_tool("pdftotext", "a_libreoffice_pdf_is_read") {
         return;
     }
-    let (_dir, info, text) = derive(&fixture("report-libreoffice.pdf"), &Tools::discover());
+    let (_dir, info, text) = derive_stored(&fixture("report-libreoffice.pdf"), &Tools::discover());
     let (info, text) = (info.expect("PDF"), text.expect("text stored"));
     let q = info.text_quality.clone().expect("quality");
     assert_eq!(q.template_labels, REPORT_LABELS);
@@ -97,7 +68,7 @@ fn a_scan_without_a_text_layer_needs_ocr() {
     if !have_tool("pdftotext", "a_scan_without_a_text_layer_needs_ocr") {
         return;
     }
-    let (_dir, info, _) = derive(&scanned_pdf(), &Tools::discover());
+    let (_dir, info, _) = derive_stored(&scanned_pdf(), &Tools::discover());
     let info = info.expect("PDF");
     let q = info.text_quality.clone().expect("quality measured");
     assert!(q.needs_ocr, "{q:?}");
@@ -108,7 +79,7 @@ fn a_scan_without_a_text_layer_needs_ocr() {
 
 #[test]
 fn without_pdftotext_the_missing_tool_is_recorded() {
-    let (_dir, info, text) = derive(
+    let (_dir, info, text) = derive_stored(
         &cid_pdf(CidEncoding::UniGbUcs2H, REPORT_LINES),
         &Tools::default(),
     );
@@ -128,7 +99,7 @@ fn without_pdftotext_the_missing_tool_is_recorded() {
 #[test]
 fn docx_and_ofd_text_comes_from_their_xml() {
     let tools = Tools::default();
-    let (_d, info, text) = derive(&docx(REPORT_LINES), &tools);
+    let (_d, info, text) = derive_stored(&docx(REPORT_LINES), &tools);
     let info = info.expect("DOCX");
     assert_eq!(info.text_source.as_deref(), Some("docx-xml"));
     let text = text.expect("text stored");
@@ -136,7 +107,7 @@ fn docx_and_ofd_text_comes_from_their_xml() {
     // Runs join, paragraphs split.
     assert_eq!(text.lines().next(), Some(REPORT_LINES[0]));
 
-    let (_d, info, text) = derive(&fixture("report.docx"), &tools);
+    let (_d, info, text) = derive_stored(&fixture("report.docx"), &tools);
     let info = info.expect("DOCX");
     assert_eq!(
         info.text_quality.expect("quality").template_labels,
@@ -148,7 +119,7 @@ fn docx_and_ofd_text_comes_from_their_xml() {
     );
 
     let second: &[&str] = &["第二页", "六、其他需要报告的事项"];
-    let (_d, info, text) = derive(&ofd(&[&REPORT_LINES[..8], second]), &tools);
+    let (_d, info, text) = derive_stored(&ofd(&[&REPORT_LINES[..8], second]), &tools);
     let info = info.expect("OFD");
     assert_eq!(info.text_source.as_deref(), Some("ofd-xml"));
     let text = text.expect("text stored");
@@ -188,7 +159,7 @@ fn doc_and_wps_are_told_by_their_bytes_not_their_name() {
             "word-xml",
         ),
     ] {
-        let (_d, info, text) = derive(body, &tools);
+        let (_d, info, text) = derive_stored(body, &tools);
         let info = info.expect(name);
         assert_eq!(info.text_source.as_deref(), Some(source), "{name}");
         let text = text.expect("text stored");
@@ -225,7 +196,7 @@ fn the_doc_reader_agrees_with_catdoc() {
         .output()
         .expect("antiword runs");
     let theirs = compact(&String::from_utf8_lossy(&out.stdout));
-    let (_d, _, ours) = derive(&fixture("report.doc"), &Tools::default());
+    let (_d, _, ours) = derive_stored(&fixture("report.doc"), &Tools::default());
     assert_eq!(compact(&ours.expect("text")), theirs);
 }
 
@@ -246,7 +217,7 @@ fn damaged_files_of_each_kind_are_recorded_not_fatal() {
             let Some(_) = text::sniff(part) else {
                 continue; // cut before the bytes that tell the format
             };
-            let (_d, info, text) = derive(part, &tools);
+            let (_d, info, text) = derive_stored(part, &tools);
             let info = info.expect("a sniffed format is always recorded");
             assert!(info.text_source.is_some(), "{name} cut at {cut}: {info:?}");
             let zipped_or_ole = matches!(name, "docx" | "ofd" | "doc");
@@ -272,7 +243,7 @@ fn a_zip_bomb_costs_an_error_not_memory() {
     let bomb = zip_bomb(300 << 20);
     assert!(bomb.len() < 2 << 20, "the bomb is small: {}", bomb.len());
     let started = Instant::now();
-    let (_d, info, text) = derive(&bomb, &Tools::default());
+    let (_d, info, text) = derive_stored(&bomb, &Tools::default());
     let info = info.expect("a DOCX-looking zip is recorded");
     let error = info.text_error.clone().unwrap_or_default();
     assert!(
@@ -305,7 +276,7 @@ fn a_zip_bomb_that_lies_about_its_size_is_cut() {
     }
     assert_eq!(patched, 2, "both headers rewritten");
     let started = Instant::now();
-    let (_d, info, _) = derive(&bomb, &Tools::default());
+    let (_d, info, _) = derive_stored(&bomb, &Tools::default());
     let info = info.expect("recorded");
     let error = info.text_error.clone().unwrap_or_default();
     assert!(
@@ -328,13 +299,13 @@ fn a_pdftotext_without_cjk_cmaps_is_said_so_in_every_pdf_record() {
     if let Some(t) = tools.pdftotext.as_mut() {
         t.cjk_cmaps = false;
     }
-    let (_d, info, _) = derive(&fixture("report-libreoffice.pdf"), &tools);
+    let (_d, info, _) = derive_stored(&fixture("report-libreoffice.pdf"), &tools);
     assert_eq!(
         info.expect("PDF").text_error.as_deref(),
         Some(text::NO_CJK_CMAPS)
     );
     assert_eq!(tools.missing(), vec![text::NO_CJK_CMAPS.to_string()]);
     // DOCX needs no PDF tool: nothing to say.
-    let (_d, info, _) = derive(&docx(REPORT_LINES), &tools);
+    let (_d, info, _) = derive_stored(&docx(REPORT_LINES), &tools);
     assert_eq!(info.expect("DOCX").text_error, None);
 }

@@ -8,21 +8,7 @@ mod attachment_support;
 
 use attachment_support::sheets::{self, Sheet};
 use attachment_support::*;
-use nianbao::archive::Archive;
-use nianbao::text::{self, TextInfo, Tools};
-
-/// Stores `body` in a fresh archive and derives its text as the crawl does.
-fn derive(body: &[u8], tools: &Tools) -> (tempfile::TempDir, Option<TextInfo>, Option<String>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let archive = Archive::open(dir.path()).expect("archive opens");
-    let blob = archive.store(body).expect("raw file stored");
-    let info = text::derive_and_store(&archive, tools, &blob.sha256, &blob.raw_path, None);
-    let text = info
-        .as_ref()
-        .and_then(|i| i.text_path.as_ref())
-        .map(|p| std::fs::read_to_string(dir.path().join(p)).expect("text file is UTF-8"));
-    (dir, info, text)
-}
+use nianbao::text::{self, Tools};
 
 /// A zip whose entry `ascii_name` is renamed to `name` in GBK bytes, without the UTF-8 flag
 /// (what Chinese Windows zip tools write). `ascii_name` must be as long as `name` in GBK.
@@ -84,7 +70,7 @@ fn the_documents_in_a_zip_give_their_text_under_their_names() {
         ("附件.zip", inner),
     ]);
     let outer = with_gbk_name(outer, "XXXXXXXXXXXX.docx", "2023年报正文.docx");
-    let (_d, info, text) = derive(&outer, &Tools::default());
+    let (_d, info, text) = derive_stored(&outer, &Tools::default());
     let info = info.expect("a zip of documents has text");
     let text = text.expect("text stored");
     assert_eq!(
@@ -133,7 +119,7 @@ fn a_zip_without_documents_has_no_text() {
         ("readme.txt", b"nothing".to_vec()),
         ("scan.png", b"\x89PNG\r\n\x1a\n0000".to_vec()),
     ]);
-    let (_d, info, _) = derive(&bare, &Tools::default());
+    let (_d, info, _) = derive_stored(&bare, &Tools::default());
     assert_eq!(info, None);
 }
 
@@ -148,7 +134,7 @@ fn a_pdf_in_a_zip_is_read_from_a_copy_that_goes() {
         "2023年报.pdf",
         cid_pdf(CidEncoding::IdentityHToUnicode, REPORT_LINES),
     )]);
-    let (dir, info, text) = derive(&body, &tools);
+    let (dir, info, text) = derive_stored(&body, &tools);
     let info = info.expect("a zip of a PDF has text");
     let text = text.expect("text stored");
     let pdf_source = tools.pdftotext.as_ref().expect("found").source();
@@ -178,7 +164,7 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
         ("附表.xlsx", statistics_sheet()),
     ]);
 
-    let (_d, info, _) = derive(&both[..both.len() - 30], &Tools::default());
+    let (_d, info, _) = derive_stored(&both[..both.len() - 30], &Tools::default());
     let info = info.expect("a damaged zip is recorded");
     assert_eq!(info.text_path, None, "{info:?}");
     assert_eq!(info.text_source.as_deref(), Some("zip:"));
@@ -186,7 +172,7 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
     assert!(error.contains("not a readable zip"), "{error}");
 
     let locked = flag_encrypted(both.clone(), "附表.xlsx");
-    let (_d, info, text) = derive(&locked, &Tools::default());
+    let (_d, info, text) = derive_stored(&locked, &Tools::default());
     let info = info.expect("recorded");
     let error = info.text_error.as_deref().unwrap_or_default();
     assert!(
@@ -205,7 +191,7 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
         ("zeros.bin", vec![0u8; 40 << 20]),
     ]);
     assert!(bomb.len() < 1 << 20, "a bomb is small: {}", bomb.len());
-    let (_d, info, text) = derive(&bomb, &Tools::default());
+    let (_d, info, text) = derive_stored(&bomb, &Tools::default());
     let info = info.expect("recorded");
     let error = info.text_error.as_deref().unwrap_or_default();
     assert!(
@@ -221,7 +207,7 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
         ("坏.docx", good[..good.len() / 2].to_vec()),
         ("年报.docx", good.clone()),
     ]);
-    let (_d, info, text) = derive(&broken, &Tools::default());
+    let (_d, info, text) = derive_stored(&broken, &Tools::default());
     let info = info.expect("recorded");
     let error = info.text_error.as_deref().unwrap_or_default();
     assert!(error.starts_with("zip entry 坏.docx: "), "{error}");
@@ -238,7 +224,7 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
         ("年报.docx", good.clone()),
         ("a.zip", zip(&[("b.zip", deepest)])),
     ]);
-    let (_d, info, text) = derive(&deep, &Tools::default());
+    let (_d, info, text) = derive_stored(&deep, &Tools::default());
     let info = info.expect("recorded");
     assert_eq!(
         info.text_error.as_deref(),
@@ -249,7 +235,7 @@ fn damaged_encrypted_and_bomb_zips_are_errors() {
     assert!(!text.expect("the DOCX's text kept").contains("深.docx"));
 
     let all_bad = zip(&[("坏.docx", good[..good.len() / 2].to_vec())]);
-    let (_d, info, _) = derive(&all_bad, &Tools::default());
+    let (_d, info, _) = derive_stored(&all_bad, &Tools::default());
     let info = info.expect("recorded");
     assert_eq!(info.text_path, None);
     let error = info.text_error.as_deref().unwrap_or_default();
@@ -276,7 +262,7 @@ fn a_zip_storing_a_docx_uncompressed_is_read_as_a_zip() {
         .expect("entry written");
     let body = writer.finish().expect("zip finishes").into_inner();
     assert_eq!(text::sniff(&body), Some(text::TextFormat::Zip));
-    let (_d, info, text) = derive(&body, &Tools::default());
+    let (_d, info, text) = derive_stored(&body, &Tools::default());
     let info = info.expect("a zip of a DOCX has text");
     assert_eq!(
         info.text_source.as_deref(),
@@ -301,7 +287,7 @@ fn nested_zips_share_the_files_bound() {
         .iter()
         .map(|(n, b)| (n.as_str(), b.clone()))
         .collect();
-    let (_d, info, text) = derive(&zip(&borrowed), &Tools::default());
+    let (_d, info, text) = derive_stored(&zip(&borrowed), &Tools::default());
     let info = info.expect("recorded");
     let error = info.text_error.as_deref().unwrap_or_default();
     assert!(

@@ -327,3 +327,38 @@ pub fn have_tool(name: &str, test: &str) -> bool {
     }
     found
 }
+
+/// Stores `body` in a fresh archive and derives its text as the crawl does.
+pub fn derive_stored(
+    body: &[u8],
+    tools: &nianbao::text::Tools,
+) -> (
+    tempfile::TempDir,
+    Option<nianbao::text::TextInfo>,
+    Option<String>,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let archive = nianbao::archive::Archive::open(dir.path()).expect("archive opens");
+    let blob = archive.store(body).expect("raw file stored");
+    let info = nianbao::text::derive_and_store(&archive, tools, &blob.sha256, &blob.raw_path, None);
+    let text = info
+        .as_ref()
+        .and_then(|i| i.text_path.as_ref())
+        .map(|p| std::fs::read_to_string(dir.path().join(p)).expect("text file is UTF-8"));
+    if let Some(info) = &info {
+        assert_eq!(
+            archive
+                .read_verified(&blob.raw_path, &blob.sha256)
+                .expect("raw file still there"),
+            body,
+            "the raw file is never replaced"
+        );
+        if let Some(path) = &info.text_path {
+            assert_eq!(
+                path,
+                &format!("text/{}/{}.txt", &blob.sha256[..2], blob.sha256)
+            );
+        }
+    }
+    (dir, info, text)
+}

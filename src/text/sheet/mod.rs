@@ -83,16 +83,7 @@ fn xls(body: &[u8]) -> Result<Extracted, TextError> {
         }
         e => TextError::Corrupt(format!("not a readable XLS workbook: {e}")),
     })?;
-    let mut out = SheetText::default();
-    for name in visible_sheets(book.sheets_metadata()) {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| sheet_error(&name, TextError::Corrupt(e.to_string())))?;
-        if !out.sheet(&name, range_cells(&range)) {
-            break;
-        }
-    }
-    Ok(out.finish())
+    visible_sheets_text(&mut book)
 }
 
 fn ods(body: &[u8]) -> Result<Extracted, TextError> {
@@ -108,6 +99,16 @@ fn ods(body: &[u8]) -> Result<Extracted, TextError> {
         }
         e => TextError::Corrupt(format!("not a readable ODS spreadsheet: {e}")),
     })?;
+    visible_sheets_text(&mut book)
+}
+
+/// The text of every visible sheet of a workbook calamine reads as a whole range (XLS, ODS).
+fn visible_sheets_text<RS, R>(book: &mut R) -> Result<Extracted, TextError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
     let mut out = SheetText::default();
     for name in visible_sheets(book.sheets_metadata()) {
         let range = book
