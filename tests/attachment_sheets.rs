@@ -498,33 +498,13 @@ fn a_report_with_spreadsheet_attachments_is_crawled_and_its_tables_read() {
     let xlsx = sheets::xlsx(&book);
     let xls = sheets::xls(&book);
     let et = xls[..xls.len() / 2].to_vec();
-    let server = RouteServer::bind("127.0.0.2");
-    server.serve(std::sync::Arc::new(move |target: &str| {
-        let octets = "application/octet-stream".to_string();
-        match target {
-            "/files/1.xlsx" => (200, octets, xlsx.clone()),
-            "/files/2.xls" => (200, "application/vnd.ms-excel".into(), xls.clone()),
-            "/files/3.et" => (200, octets, et.clone()),
-            "/nb/" => (
-                200,
-                "text/html; charset=utf-8".into(),
-                LIST.as_bytes().to_vec(),
-            ),
-            t => numbered_portal(
-                t,
-                1,
-                |_| LIST.as_bytes().to_vec(),
-                |n| (n == 1).then(report_page),
-            ),
-        }
-    }));
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = portals_config(
-        dir.path(),
-        &[("某某县人民政府", format!("{}/nb/", server.base))],
-    );
-    let out = run_nianbao(&config, &["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let octets = "application/octet-stream";
+    let files = vec![
+        ("/files/1.xlsx", octets, xlsx),
+        ("/files/2.xls", "application/vnd.ms-excel", xls),
+        ("/files/3.et", octets, et),
+    ];
+    let (_server, dir, config) = crawl_portal("127.0.0.2", report_page(), files);
     let records = exported(&config);
     let record = record_ending(&records, "/art/1.html");
     let attachments = record["attachments"].as_array().expect("attachments");
@@ -580,13 +560,7 @@ fn a_report_with_spreadsheet_attachments_is_crawled_and_its_tables_read() {
         "{said}"
     );
 
-    let out = run_nianbao(&config, &["tables", "--format", "jsonl"]);
-    assert!(out.status.success(), "tables: {}", stderr(&out));
-    let line = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line"))
-        .find(|t| t["id"] == record["id"])
-        .expect("the report's tables");
+    let line = tables_of(&config, &record["id"]);
     assert_eq!(line["template"], "2021", "{line}");
     assert!(
         line["read_from"]["url"]
@@ -594,14 +568,7 @@ fn a_report_with_spreadsheet_attachments_is_crawled_and_its_tables_read() {
             .is_some_and(|u| u.ends_with("/files/1.xlsx")),
         "{line}"
     );
-    let cell = |table: u64, row: &str, col: &str| {
-        line["cells"]
-            .as_array()
-            .expect("cells")
-            .iter()
-            .find(|c| c["table"] == table && c["row_key"] == row && c["col_key"] == col)
-            .map(|c| c["raw"].as_str().unwrap_or_default().to_string())
-    };
+    let cell = |table: u64, row: &str, col: &str| cell_of(&line, table, row, col);
     assert_eq!(
         cell(3, "new", "research").as_deref(),
         Some(values[0][2].as_str()),
@@ -636,29 +603,9 @@ fn a_report_posted_as_a_zip_is_crawled_and_its_tables_read() {
     let book = sheets::xlsx(&workbook(&ROWS_2021, &values, Drift::None, true, false));
     let report = attachment_support::docx(attachment_support::REPORT_LINES);
     let body = attachment_support::zip(&[("2025.docx", report), ("统计表.xlsx", book)]);
-    let server = RouteServer::bind("127.0.0.3");
     let page = report_page_linking("/files/2025.zip", "2025年度报告.zip");
-    server.serve(std::sync::Arc::new(move |target: &str| match target {
-        "/files/2025.zip" => (200, "application/zip".into(), body.clone()),
-        "/nb/" => (
-            200,
-            "text/html; charset=utf-8".into(),
-            LIST.as_bytes().to_vec(),
-        ),
-        t => numbered_portal(
-            t,
-            1,
-            |_| LIST.as_bytes().to_vec(),
-            |n| (n == 1).then(|| page.clone()),
-        ),
-    }));
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = portals_config(
-        dir.path(),
-        &[("某某县人民政府", format!("{}/nb/", server.base))],
-    );
-    let out = run_nianbao(&config, &["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let files = vec![("/files/2025.zip", "application/zip", body)];
+    let (_server, dir, config) = crawl_portal("127.0.0.3", page, files);
     let records = exported(&config);
     let record = record_ending(&records, "/art/1.html");
     let a = record["attachments"]
@@ -682,29 +629,74 @@ fn a_report_posted_as_a_zip_is_crawled_and_its_tables_read() {
         "{text}"
     );
 
-    let out = run_nianbao(&config, &["tables", "--format", "jsonl"]);
-    assert!(out.status.success(), "tables: {}", stderr(&out));
-    let line = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line"))
-        .find(|t| t["id"] == record["id"])
-        .expect("the report's tables");
+    let line = tables_of(&config, &record["id"]);
     assert_eq!(line["template"], "2021", "{line}");
     assert_eq!(line["read_from"]["entry"], "统计表.xlsx", "{line}");
-    let cell = |table: u64, row: &str, col: &str| {
-        line["cells"]
-            .as_array()
-            .expect("cells")
-            .iter()
-            .find(|c| c["table"] == table && c["row_key"] == row && c["col_key"] == col)
-            .map(|c| c["raw"].as_str().unwrap_or_default().to_string())
-    };
+    let cell = |table: u64, row: &str, col: &str| cell_of(&line, table, row, col);
     assert_eq!(
         cell(3, "new", "research").as_deref(),
         Some(values[0][2].as_str()),
         "{line}"
     );
     assert_eq!(cell(4, "suit_direct", "corrected").as_deref(), Some("1"));
+}
+
+/// Serves a portal of one list page leading to `page`, the files it links at their paths with
+/// their Content-Types, and crawls it: the server (kept alive), the scratch folder and the
+/// config.
+fn crawl_portal(
+    address: &str,
+    page: Vec<u8>,
+    files: Vec<(&'static str, &'static str, Vec<u8>)>,
+) -> (RouteServer, tempfile::TempDir, std::path::PathBuf) {
+    let server = RouteServer::bind(address);
+    server.serve(std::sync::Arc::new(move |target: &str| {
+        if let Some((_, content_type, body)) = files.iter().find(|(path, ..)| *path == target) {
+            return (200, content_type.to_string(), body.clone());
+        }
+        match target {
+            "/nb/" => (
+                200,
+                "text/html; charset=utf-8".into(),
+                LIST.as_bytes().to_vec(),
+            ),
+            t => numbered_portal(
+                t,
+                1,
+                |_| LIST.as_bytes().to_vec(),
+                |n| (n == 1).then(|| page.clone()),
+            ),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    (server, dir, config)
+}
+
+/// The `nianbao tables --format jsonl` line of the record `id`.
+fn tables_of(config: &std::path::Path, id: &serde_json::Value) -> serde_json::Value {
+    let out = run_nianbao(config, &["tables", "--format", "jsonl"]);
+    assert!(out.status.success(), "tables: {}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("JSON line"))
+        .find(|t| t["id"] == *id)
+        .expect("the report's tables")
+}
+
+/// The raw value of one cell of a `tables` line.
+fn cell_of(line: &serde_json::Value, table: u64, row: &str, col: &str) -> Option<String> {
+    line["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|c| c["table"] == table && c["row_key"] == row && c["col_key"] == col)
+        .map(|c| c["raw"].as_str().unwrap_or_default().to_string())
 }
 
 fn report_page_linking(path: &str, label: &str) -> Vec<u8> {
