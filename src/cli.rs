@@ -273,6 +273,13 @@ pub enum Command {
         /// The request, as JSON.
         request: String,
     },
+    /// Internal: read one attachment's text (file on stdin) in a process of its own, for the
+    /// readers nianbao runs itself (README, "Attachments' text").
+    #[command(hide = true)]
+    ExtractText {
+        /// The text source to read it as (`docx-xml`, `xlsx-cells`, …).
+        source: String,
+    },
     /// Crawl bundled simulated portals on loopback into a fresh temporary folder: a first run
     /// that needs no network.
     Demo {

@@ -47,6 +47,14 @@ fn main() -> ExitCode {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.with_target(false).init(),
     }
+    // Attachments read by nianbao's own readers are read in child processes of this program, so
+    // that no file can abort or stall the run (README, "Attachments' text").
+    match std::env::current_exe() {
+        Ok(exe) => nianbao::text::worker::use_child_processes(exe),
+        Err(e) => tracing::warn!(
+            "cannot find this program's own file ({e}): attachments are read in this process"
+        ),
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

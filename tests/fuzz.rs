@@ -261,49 +261,6 @@ fn check_warc_reader(
     Ok(())
 }
 
-/// Files of every format whose text is read in process (the PDF tool's is a subprocess, bounded
-/// by time and output), for `check_document_text` to cut short and change byte by byte.
-fn document_seeds() -> Vec<Vec<u8>> {
-    use attachment_support::sheets::{Sheet, ods, xls, xlsx};
-    let mut sheet = Sheet::new(
-        "三、收到和处理政府信息公开申请情况",
-        vec![
-            vec!["本列数据的勾稽关系".into(), "自然人".into(), "总计".into()],
-            vec![
-                "一、本年新收政府信息公开申请数量".into(),
-                "12".into(),
-                "12".into(),
-            ],
-            vec!["".into(), "date:45306".into(), "3.5".into()],
-        ],
-    );
-    sheet.merges.push((0, 0, 1, 0));
-    let rtf = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}\
-               {\\*\\generator x;}{\\info{\\title t}}\\f0\\fs24 \\'d2\\'bb\\'a1\\'a2{\\b \\u24635?\\u20307?}\\par\
-               {\\field{\\*\\fldinst HYPERLINK \"x\"}{\\fldrslt \\'c4\\'ea}}\\par}";
-    let word_xml = "<?xml version=\"1.0\" encoding=\"GB2312\"?><w:wordDocument \
-                    xmlns:w=\"http://schemas.microsoft.com/office/word/2003/wordml\"><w:body><w:p><w:r>\
-                    <w:t>2022年度报告</w:t></w:r></w:p></w:body></w:wordDocument>";
-    vec![
-        attachment_support::docx(attachment_support::REPORT_LINES),
-        attachment_support::ofd(&[attachment_support::REPORT_LINES]),
-        xlsx(std::slice::from_ref(&sheet)),
-        xls(std::slice::from_ref(&sheet)),
-        ods(std::slice::from_ref(&sheet)),
-        rtf.as_bytes().to_vec(),
-        word_xml.as_bytes().to_vec(),
-        attachment_support::zip(&[
-            (
-                "年报.docx",
-                attachment_support::docx(attachment_support::REPORT_LINES),
-            ),
-            ("统计表.xlsx", xlsx(std::slice::from_ref(&sheet))),
-        ]),
-        attachment_support::fixture("report.doc"),
-        attachment_support::fixture("report-word2003-xml.doc"),
-    ]
-}
-
 /// A seed file (by index), byte changes (offset, byte) and where to cut it short.
 type DamagedDocument = (usize, Vec<(u32, u8)>, Option<u32>);
 
@@ -334,7 +291,7 @@ fn check_document_text(
         let n = body.len().max(1);
         body.truncate(cut as usize % n);
     }
-    let tools = nianbao::text::Tools { pdftotext: None };
+    let tools = nianbao::text::Tools::default();
     let scratch = |bytes: &[u8]| archive.temporary_copy("entry.pdf", bytes);
     if let Some(derived) = nianbao::text::derive(&body, Path::new("unused.pdf"), &tools, &scratch)
         && let Ok(text) = &derived.result
@@ -374,11 +331,11 @@ fn fuzz_meta_prescan() {
 
 #[test]
 fn fuzz_attachment_text() {
-    let seeds = document_seeds();
+    let seeds = attachment_support::in_process_formats();
     let dir = tempfile::tempdir().expect("scratch dir");
     let archive = nianbao::archive::Archive::open(dir.path()).expect("archive opens");
     // Whole, every seed reads: the damage below starts from files that give text.
-    let tools = nianbao::text::Tools { pdftotext: None };
+    let tools = nianbao::text::Tools::default();
     let scratch = |bytes: &[u8]| archive.temporary_copy("entry.pdf", bytes);
     for (n, seed) in seeds.iter().enumerate() {
         let derived = nianbao::text::derive(seed, Path::new("unused.pdf"), &tools, &scratch);
@@ -558,7 +515,7 @@ fn seed_corpus_pages_on_this_thread() {
 #[ignore = "long fuzz run; see README"]
 fn fuzz_long_run() {
     let dir = tempfile::tempdir().expect("scratch dir");
-    let seeds = document_seeds();
+    let seeds = attachment_support::in_process_formats();
     let archive = nianbao::archive::Archive::open(dir.path()).expect("archive opens");
     run(
         "attachment_text",

@@ -214,6 +214,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             crate::crawl::guard::probe_page(&request)?;
             Ok(Outcome::Completed)
         }
+        Command::ExtractText { source } => {
+            crate::text::worker::serve(&source)?;
+            Ok(Outcome::Completed)
+        }
         Command::Inspect {
             target,
             url,

@@ -27,6 +27,7 @@ mod quality;
 mod rtf;
 mod sheet;
 mod subprocess;
+pub mod worker;
 mod xml;
 mod zipped;
 
@@ -105,17 +106,22 @@ pub fn sniff(body: &[u8]) -> Option<TextFormat> {
     }
 }
 
-/// The external tools found on PATH at start.
+/// The external tools found on PATH at start, and how the in-process formats are read.
 #[derive(Debug, Clone, Default)]
 pub struct Tools {
     pub pdftotext: Option<Pdftotext>,
+    /// Reads the formats nianbao reads itself in child processes (`worker`); `None` reads them
+    /// in this process.
+    pub worker: Option<worker::Worker>,
 }
 
 impl Tools {
-    /// Looks for the tools on PATH (and asks each its version).
+    /// Looks for the tools on PATH (and asks each its version); the in-process formats are read
+    /// in child processes when the program asked for that (`worker::use_child_processes`).
     pub fn discover() -> Tools {
         Tools {
             pdftotext: Pdftotext::discover(),
+            worker: worker::configured(),
         }
     }
 
@@ -151,6 +157,9 @@ pub enum TextError {
     Tool { tool: String, detail: String },
     #[error("the extractor panicked: {0}")]
     Panic(String),
+    /// The child process reading the file died or gave no answer (see `worker`).
+    #[error("the extractor's process died: {0}")]
+    Crashed(String),
     #[error("cannot read the raw file: {0}")]
     Read(String),
     #[error("no document in the zip gave text")]
@@ -169,6 +178,7 @@ impl TextError {
             TextError::Unsupported(_) => "unsupported",
             TextError::Tool { .. } => "tool_failed",
             TextError::Panic(_) => "panic",
+            TextError::Crashed(_) => "crashed",
             TextError::Read(_) => "unreadable",
             TextError::NoEntryText => "no_entry_text",
         }
@@ -295,18 +305,55 @@ fn extract(
             Some(tool) => tool.run_within(path, limit),
             None => Err(TextError::Missing(pdf::TOOL)),
         },
+        TextFormat::Image => Ok(Extracted::default()),
+        TextFormat::Zip => Err(TextError::Unsupported(
+            "a zip is read by its entries, not as one document".into(),
+        )),
+        // Each read in a child process gets the whole time limit: these take milliseconds,
+        // and only a reader that is stuck comes near it.
+        _ => match &tools.worker {
+            Some(worker) => worker.extract(&source, body, TOOL_TIME_LIMIT),
+            None => read_in_process(format, body),
+        },
+    };
+    (source, result)
+}
+
+/// Reads a format nianbao reads itself, in this process, with its panics caught. (Test builds
+/// abort here on a file carrying the crash guard's test marker, standing in for a file that
+/// kills its reader.)
+fn read_in_process(format: TextFormat, body: &[u8]) -> Result<Extracted, TextError> {
+    crate::crawl::guard::poison_check(body);
+    match format {
         TextFormat::Docx => guarded(|| zipped::docx(body)),
         TextFormat::Ofd => guarded(|| zipped::ofd(body)),
         TextFormat::WordXml => guarded(|| xml::word_xml_file(body)),
         TextFormat::Ole => guarded(|| doc::word_binary(body)),
         TextFormat::Rtf => guarded(|| rtf::rtf(body)),
         TextFormat::Sheet(kind) => guarded(|| sheet::text(body, kind)),
-        TextFormat::Image => Ok(Extracted::default()),
-        TextFormat::Zip => Err(TextError::Unsupported(
-            "a zip is read by its entries, not as one document".into(),
+        TextFormat::Pdf | TextFormat::Image | TextFormat::Zip => Err(TextError::Unsupported(
+            format!("{format:?} is not read in this process"),
         )),
-    };
-    (source, result)
+    }
+}
+
+impl TextFormat {
+    /// The format nianbao reads itself whose `text_source` is `source` (what a child process
+    /// is asked to read, see `worker`).
+    fn read_in_process(source: &str) -> Option<TextFormat> {
+        let formats = [
+            TextFormat::Docx,
+            TextFormat::Ofd,
+            TextFormat::WordXml,
+            TextFormat::Ole,
+            TextFormat::Rtf,
+        ]
+        .into_iter()
+        .chain(SheetFormat::ALL.map(TextFormat::Sheet));
+        formats
+            .into_iter()
+            .find(|&format| source_of(format, &Tools::default()) == source)
+    }
 }
 
 fn too_large(body: &[u8]) -> TextError {

@@ -1,10 +1,9 @@
-//! An external tool run as a bounded subprocess: no stdin, stdout read up to a cap, stderr kept
-//! short, killed when it outlives its time limit or passes the cap. A stuck or runaway tool
-//! costs one blocking thread for at most its time limit, never the crawl.
+//! An external tool run as a bounded subprocess: its stdin given bytes (or nothing), stdout read
+//! up to a cap, stderr kept short, killed when it outlives its time limit or passes the cap. A
+//! stuck or runaway tool costs one blocking thread for at most its time limit, never the crawl.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -23,52 +22,76 @@ pub(crate) struct Captured {
     pub over_cap: bool,
 }
 
-/// Runs `cmd` with its stdout capped at `cap` bytes and its run time at `limit`.
-pub(crate) fn run_bounded(
+/// Runs `cmd` with no stdin, its stdout capped at `cap` bytes and its run time at `limit`.
+pub(crate) fn run_bounded(cmd: Command, limit: Duration, cap: usize) -> std::io::Result<Captured> {
+    run_bounded_with(cmd, None, limit, cap)
+}
+
+/// As `run_bounded`, with `input` written to the tool's stdin (and stdin then closed). A tool
+/// that stops reading, dies or is killed ends the writing: its answer says what happened.
+pub(crate) fn run_bounded_with(
     mut cmd: Command,
+    input: Option<&[u8]>,
     limit: Duration,
     cap: usize,
 ) -> std::io::Result<Captured> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     // Its own process group, so that a kill reaches whatever it started too (a child left
     // alive would hold the pipes open and the readers with them).
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let mut child = cmd.spawn()?;
+    let stdin = child.stdin.take();
     let stdout = child.stdout.take().expect("stdout is piped above");
     let stderr = child.stderr.take().expect("stderr is piped above");
-    let over = Arc::new(AtomicBool::new(false));
-    let out_reader = {
-        let over = over.clone();
-        thread::spawn(move || read_capped(stdout, cap, &over))
-    };
-    let err_reader =
-        thread::spawn(move || read_capped(stderr, MAX_STDERR, &AtomicBool::new(false)));
-    let deadline = Instant::now() + limit;
-    let mut timed_out = false;
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break Some(status);
+    let over = AtomicBool::new(false);
+    thread::scope(|scope| {
+        if let (Some(mut stdin), Some(input)) = (stdin, input) {
+            // Dropping `stdin` at the end closes it; a write the tool never reads fails once
+            // the tool is gone (SIGPIPE is ignored in Rust programs), which is its answer.
+            scope.spawn(move || {
+                let _ = stdin.write_all(input);
+            });
         }
-        let late = Instant::now() >= deadline;
-        if late || over.load(Ordering::SeqCst) {
-            timed_out = late;
-            kill_group(&mut child);
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(10));
-    };
-    let stdout = out_reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
-    Ok(Captured {
-        status,
-        stdout,
-        stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
-        timed_out,
-        over_cap: over.load(Ordering::SeqCst),
+        let out_reader = scope.spawn(|| read_capped(stdout, cap, &over));
+        let err_reader =
+            scope.spawn(move || read_capped(stderr, MAX_STDERR, &AtomicBool::new(false)));
+        let deadline = Instant::now() + limit;
+        let mut timed_out = false;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(Some(status)),
+                Ok(None) => {}
+                Err(e) => {
+                    kill_group(&mut child);
+                    let _ = child.wait();
+                    break Err(e);
+                }
+            }
+            let late = Instant::now() >= deadline;
+            if late || over.load(Ordering::SeqCst) {
+                timed_out = late;
+                kill_group(&mut child);
+                let _ = child.wait();
+                break Ok(None);
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        let stdout = out_reader.join().unwrap_or_default();
+        let stderr = err_reader.join().unwrap_or_default();
+        Ok(Captured {
+            status: status?,
+            stdout,
+            stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+            timed_out,
+            over_cap: over.load(Ordering::SeqCst),
+        })
     })
 }
 

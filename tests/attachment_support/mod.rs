@@ -362,3 +362,44 @@ pub fn derive_stored(
     }
     (dir, info, text)
 }
+
+/// A file of every format whose text nianbao reads itself (the PDF tool's is a subprocess
+/// anyway): DOCX, OFD, XLSX, XLS, ODS, RTF, Word XML, a ZIP of a DOCX and an XLSX, DOC, and
+/// Word 2003 XML under `.doc`.
+pub fn in_process_formats() -> Vec<Vec<u8>> {
+    use sheets::{Sheet, ods, xls, xlsx};
+    let mut sheet = Sheet::new(
+        "三、收到和处理政府信息公开申请情况",
+        vec![
+            vec!["本列数据的勾稽关系".into(), "自然人".into(), "总计".into()],
+            vec![
+                "一、本年新收政府信息公开申请数量".into(),
+                "12".into(),
+                "12".into(),
+            ],
+            vec!["".into(), "date:45306".into(), "3.5".into()],
+        ],
+    );
+    sheet.merges.push((0, 0, 1, 0));
+    let rtf = "{\\rtf1\\ansi\\ansicpg936{\\fonttbl{\\f0\\fcharset134 \\'cb\\'ce\\'cc\\'e5;}}\
+               {\\*\\generator x;}{\\info{\\title t}}\\f0\\fs24 \\'d2\\'bb\\'a1\\'a2{\\b \\u24635?\\u20307?}\\par\
+               {\\field{\\*\\fldinst HYPERLINK \"x\"}{\\fldrslt \\'c4\\'ea}}\\par}";
+    let word_xml = "<?xml version=\"1.0\" encoding=\"GB2312\"?><w:wordDocument \
+                    xmlns:w=\"http://schemas.microsoft.com/office/word/2003/wordml\"><w:body><w:p><w:r>\
+                    <w:t>2022年度报告</w:t></w:r></w:p></w:body></w:wordDocument>";
+    vec![
+        docx(REPORT_LINES),
+        ofd(&[REPORT_LINES]),
+        xlsx(std::slice::from_ref(&sheet)),
+        xls(std::slice::from_ref(&sheet)),
+        ods(std::slice::from_ref(&sheet)),
+        rtf.as_bytes().to_vec(),
+        word_xml.as_bytes().to_vec(),
+        zip(&[
+            ("年报.docx", docx(REPORT_LINES)),
+            ("统计表.xlsx", xlsx(std::slice::from_ref(&sheet))),
+        ]),
+        fixture("report.doc"),
+        fixture("report-word2003-xml.doc"),
+    ]
+}

@@ -1,0 +1,162 @@
+//! The readers nianbao runs itself (DOCX, OFD, Word XML, DOC, RTF, spreadsheets) read each file in
+//! a child process of the `nianbao` binary (`src/text/worker.rs`): the same text and errors as in
+//! process, and a file that kills its reader costs that attachment's text, not the crawl.
+
+mod attachment_support;
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::route_server::{RouteServer, numbered_portal, portals_config, run_nianbao};
+use common::stderr;
+use nianbao::text::worker::Worker;
+use nianbao::text::{Tools, derive};
+
+fn in_child_processes() -> Tools {
+    Tools {
+        pdftotext: None,
+        worker: Some(Worker::new(
+            PathBuf::from(env!("CARGO_BIN_EXE_nianbao")),
+            ["extract-text"],
+        )),
+    }
+}
+
+/// Whole, cut short and with changed bytes, every format reads the same in a child process as in
+/// this one: the same source, text, error (each kind of it crosses the pipe) and zip entries'
+/// failures.
+#[test]
+fn every_format_reads_the_same_in_a_child_process() {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let archive = nianbao::archive::Archive::open(dir.path()).expect("archive opens");
+    let scratch = |bytes: &[u8]| archive.temporary_copy("entry.pdf", bytes);
+    let (here, there) = (Tools::default(), in_child_processes());
+    let mut errors = std::collections::BTreeSet::new();
+    for (n, whole) in attachment_support::in_process_formats()
+        .into_iter()
+        .enumerate()
+    {
+        let mut variants = vec![whole.clone()];
+        for k in 1..5 {
+            variants.push(whole[..whole.len() * k / 5].to_vec());
+            let mut changed = whole.clone();
+            let at = whole.len() * k / 5;
+            changed[at] ^= 0x5a;
+            variants.push(changed);
+        }
+        for (v, body) in variants.iter().enumerate() {
+            let read = |tools: &Tools| {
+                derive(body, Path::new("unused.pdf"), tools, &scratch)
+                    .map(|d| (d.format, d.source, d.result, d.entry_failures))
+            };
+            let (a, b) = (read(&here), read(&there));
+            assert_eq!(a, b, "file {n}, variant {v}");
+            if let Some((_, _, Err(e), _)) = &a {
+                errors.insert(e.kind());
+            }
+        }
+    }
+    // The damage reaches more than one kind of error, so errors' crossing is tried too.
+    assert!(errors.contains("corrupt"), "{errors:?}");
+}
+
+const POISON_ENV: &str = "NIANBAO_TEST_POISON";
+const POISON: &str = "NB-POISONED-ATTACHMENT";
+
+/// A list of two reports, each linking its attachment.
+fn list() -> Vec<u8> {
+    "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
+     <li><a href=\"/art/1.html\">某某县人民政府2025年政府信息公开工作年度报告</a><span>2026-01-20</span></li>\
+     <li><a href=\"/art/2.html\">某某县人民政府2024年政府信息公开工作年度报告</a><span>2025-01-20</span></li>\
+     </ul></body></html>"
+        .as_bytes()
+        .to_vec()
+}
+
+fn report_page(year: u32, file: &str) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府{year}年政府信息公开工作年度报告</title></head><body>\
+         <h1>某某县人民政府{year}年政府信息公开工作年度报告</h1><div class=\"content\">\
+         <p>发布机构：某某县人民政府办公室</p><p>报告全文见附件。</p>\
+         <p>附件：<a href=\"{file}\">{year}年度报告</a></p></div></body></html>"
+    )
+    .into_bytes()
+}
+
+/// A file that aborts its reader (the crash guard's test marker, which test builds abort on
+/// where nianbao reads a file itself) is one attachment's `text_error`; the crawl lives, ends
+/// normally, and reads the other report's attachment.
+#[test]
+fn a_file_that_kills_its_reader_costs_its_text_not_the_crawl() {
+    let rtf = format!("{{\\rtf1\\ansi\\ansicpg936 {POISON} 2025 report\\par}}").into_bytes();
+    let docx = attachment_support::docx(attachment_support::REPORT_LINES);
+    let server = RouteServer::bind("127.0.0.2");
+    server.serve(Arc::new(move |target: &str| {
+        let file = |body: &Vec<u8>| (200, "application/msword".to_string(), body.clone());
+        match target {
+            "/files/2025.doc" => file(&rtf),
+            "/files/2024.docx" => file(&docx),
+            t => numbered_portal(
+                t,
+                1,
+                |_| list(),
+                |n| match n {
+                    1 => Some(report_page(2025, "/files/2025.doc")),
+                    2 => Some(report_page(2024, "/files/2024.docx")),
+                    _ => None,
+                },
+            ),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/xxgk/list.html", server.base))],
+    );
+    let out = common::run_limited(
+        {
+            let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+            cmd.arg("--config")
+                .arg(&config)
+                .arg("crawl")
+                .env(POISON_ENV, POISON);
+            cmd
+        },
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    let export = run_nianbao(&config, &["export", "--format", "jsonl"]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let records: Vec<serde_json::Value> = String::from_utf8_lossy(&export.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let attachment_of = |page: &str| {
+        let record = records
+            .iter()
+            .find(|r| r["url"].as_str().is_some_and(|u| u.ends_with(page)))
+            .unwrap_or_else(|| panic!("no record of {page}: {records:#?}"));
+        record["attachments"][0].clone()
+    };
+    let killed = attachment_of("/art/1.html");
+    assert!(
+        killed["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/files/2025.doc")),
+        "{killed:#}"
+    );
+    let error = killed["text_error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("the extractor's process died") && error.contains("signal 6"),
+        "{killed:#}"
+    );
+    assert!(killed["text_path"].is_null(), "{killed:#}");
+    // The other report's attachment is read as usual: nothing else was lost with the reader.
+    let read = attachment_of("/art/2.html");
+    assert!(
+        read["text_path"].is_string() && read["text_error"].is_null(),
+        "{read:#}"
+    );
+}
