@@ -112,15 +112,45 @@ fn the_documents_in_a_zip_give_their_text_under_their_names() {
     );
 }
 
-/// A zip holding no document (a text file, an image) is kept without text, as before.
+/// A zip holding no document and no image is kept without text; one holding page scans and
+/// nothing that gives text needs OCR, as an image does.
 #[test]
-fn a_zip_without_documents_has_no_text() {
-    let bare = zip(&[
-        ("readme.txt", b"nothing".to_vec()),
-        ("scan.png", b"\x89PNG\r\n\x1a\n0000".to_vec()),
-    ]);
+fn a_zip_without_documents_has_no_text_and_a_zip_of_scans_needs_ocr() {
+    let bare = zip(&[("readme.txt", b"nothing".to_vec())]);
     let (_d, info, _) = derive_stored(&bare, &Tools::default());
     assert_eq!(info, None);
+
+    let scans = zip(&[
+        ("readme.txt", b"nothing".to_vec()),
+        ("第1页.png", b"\x89PNG\r\n\x1a\n0000".to_vec()),
+        ("第2页.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00".to_vec()),
+    ]);
+    let (_d, info, text) = derive_stored(&scans, &Tools::default());
+    let info = info.expect("a zip of scans is described");
+    assert_eq!(info.text_source.as_deref(), Some("zip:image"), "{info:?}");
+    assert!(
+        info.text_quality.as_ref().is_some_and(|q| q.needs_ocr),
+        "{info:?}"
+    );
+    assert_eq!((info.outcome().as_str(), text), ("needs_ocr", None));
+}
+
+/// A zip whose only document is a PDF, read where the PDF tool is missing, waits for the tool
+/// as a PDF does (`nianbao text` derives it once the tool is installed), and is counted so.
+#[test]
+fn a_zips_pdf_without_the_pdf_tool_waits_for_it() {
+    let body = zip(&[(
+        "2023年报.pdf",
+        cid_pdf(CidEncoding::IdentityHToUnicode, REPORT_LINES),
+    )]);
+    let (_d, info, _) = derive_stored(&body, &Tools::default());
+    let info = info.expect("a zip of a PDF is described");
+    assert_eq!(
+        info.text_source.as_deref(),
+        Some("zip:missing:pdftotext"),
+        "{info:?}"
+    );
+    assert_eq!(info.outcome(), "missing:pdftotext", "{info:?}");
 }
 
 /// A PDF in a zip is read by pdftotext from a temporary copy, which is gone afterwards.

@@ -41,8 +41,10 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     };
     let mut outcomes: BTreeMap<String, u64> = BTreeMap::new();
     let mut updated = 0u64;
-    let records = store.export_since(since).collect::<Result<Vec<_>, _>>()?;
-    for mut record in records {
+    // One record at a time: an archive's records together would take memory in proportion to
+    // it. A record updated below is behind the reading, which never meets it again.
+    for record in store.export_since(since) {
+        let mut record = record?;
         let mut changed = false;
         let document_file = record
             .content_type

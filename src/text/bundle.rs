@@ -22,7 +22,7 @@ use super::{
 /// What a zip's `text_source` starts with.
 pub(crate) const SOURCE_PREFIX: &str = "zip:";
 /// Between the sections' sources in `text_source`.
-const SOURCE_SEPARATOR: char = ';';
+pub(crate) const SOURCE_SEPARATOR: char = ';';
 /// Documents read from one zip at most.
 const MAX_DOCUMENTS: usize = 100;
 /// Entry failures listed in `text_error` at most (a zip of a million broken entries says how
@@ -43,6 +43,8 @@ pub(crate) struct Bundle {
     pub failures_left_out: usize,
     /// A PDF was handed to the PDF tool.
     pub read_pdf: bool,
+    /// Images among the entries (page scans, when the zip holds nothing else).
+    pub images: usize,
 }
 
 impl Bundle {
@@ -159,7 +161,8 @@ impl Reading<'_> {
                 }
             };
             match sniff(&bytes) {
-                None | Some(TextFormat::Image) => {}
+                None => {}
+                Some(TextFormat::Image) => self.bundle.images += 1,
                 Some(TextFormat::Zip) if depth == 0 => {
                     match Bounded::open_within(&bytes, zip.spent()) {
                         Ok(mut inner) => {

@@ -252,7 +252,14 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
     };
     let entry_failures = bundle.failures_line();
     if bundle.sources.is_empty() && entry_failures.is_none() {
-        return None;
+        // A zip of page scans needs OCR, as an image does; a zip of other files has no text.
+        return (bundle.images > 0).then(|| Derivation {
+            format: TextFormat::Image,
+            source: source(&source_of(TextFormat::Image, tools)),
+            result: Ok(Extracted::default()),
+            cjk_cmaps_missing: false,
+            entry_failures: None,
+        });
     }
     Some(Derivation {
         format: TextFormat::Zip,
@@ -418,12 +425,21 @@ impl TextInfo {
             (Some(_), _, None) => "derived".into(),
             (Some(_), _, Some(_)) if zip => "derived_partial".into(),
             (Some(_), _, Some(_)) => "derived_cut".into(),
-            (None, _, _) => match self.text_source.as_deref() {
-                Some(s) if s.starts_with("missing:") => s.to_string(),
-                _ => "failed".into(),
+            // A zip's PDF waits for its tool as a PDF does: `zip:missing:pdftotext`.
+            (None, _, _) => match self.text_source.as_deref().and_then(missing_tool) {
+                Some(missing) => missing.to_string(),
+                None => "failed".into(),
             },
         }
     }
+}
+
+/// The `missing:TOOL` a `text_source` names, alone or as one of a zip's sections.
+fn missing_tool(source: &str) -> Option<&str> {
+    let source = source.strip_prefix(bundle::SOURCE_PREFIX).unwrap_or(source);
+    source
+        .split(bundle::SOURCE_SEPARATOR)
+        .find(|s| s.starts_with("missing:"))
 }
 
 /// Derives the text of an archived raw file and stores it beside it. `body` is the raw file's
