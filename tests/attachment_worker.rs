@@ -61,6 +61,57 @@ fn every_format_reads_the_same_in_a_child_process() {
     assert!(errors.contains("corrupt"), "{errors:?}");
 }
 
+/// A PDF tool stopped by a signal nianbao did not send (systemd's SIGTERM reaches every process
+/// of the service) gives no verdict on the file: its record names no source, so that
+/// `nianbao text` takes it again, and it is counted `interrupted`, not `failed`. So for a zip's
+/// PDF too, and for the readers' own child process.
+#[test]
+fn a_reader_stopped_from_outside_leaves_the_file_to_be_read_again() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let stopped = dir.path().join("pdftotext");
+    std::fs::write(&stopped, "#!/bin/sh\nkill -TERM $$\n").expect("write the script");
+    std::fs::set_permissions(&stopped, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let tools = Tools {
+        pdftotext: Some(nianbao::text::Pdftotext {
+            path: stopped.clone(),
+            version: "22.12.0".into(),
+            cjk_cmaps: true,
+        }),
+        worker: Some(Worker::new(stopped, Vec::<String>::new())),
+    };
+    let pdf = attachment_support::cid_pdf(
+        attachment_support::CidEncoding::IdentityHToUnicode,
+        attachment_support::REPORT_LINES,
+    );
+    let docx = attachment_support::docx(attachment_support::REPORT_LINES);
+    let zipped = attachment_support::zip(&[("年报.pdf", pdf.clone())]);
+    for (what, body, tool) in [
+        ("a PDF", pdf, "pdftotext"),
+        ("a zip's PDF", zipped, "pdftotext"),
+        ("a DOCX", docx, "docx-xml"),
+    ] {
+        let (_d, info, text) = attachment_support::derive_stored(&body, &tools);
+        let info = info.expect("a document is described");
+        assert_eq!(info.text_source, None, "{what}: {info:?}");
+        assert_eq!(
+            info.text_error.as_deref(),
+            Some(
+                format!(
+                    "interrupted: {tool} was stopped by signal 15; nianbao text derives it again"
+                )
+                .as_str()
+            ),
+            "{what}"
+        );
+        assert_eq!(
+            (info.outcome().as_str(), text),
+            ("interrupted", None),
+            "{what}"
+        );
+    }
+}
+
 const POISON_ENV: &str = "NIANBAO_TEST_POISON";
 const POISON: &str = "NB-POISONED-ATTACHMENT";
 

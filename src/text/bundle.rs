@@ -45,6 +45,8 @@ pub(crate) struct Bundle {
     pub read_pdf: bool,
     /// Images among the entries (page scans, when the zip holds nothing else).
     pub images: usize,
+    /// An entry's tool was stopped from outside: the zip is to be read again, whole.
+    pub interrupted: Option<TextError>,
 }
 
 impl Bundle {
@@ -241,6 +243,7 @@ impl Reading<'_> {
                     ));
                 }
             }
+            Err(e @ TextError::Interrupted(_)) => self.bundle.interrupted = Some(e),
             Err(e) => self.bundle.fail(format!("zip entry {name}: {e}")),
         }
     }

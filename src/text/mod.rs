@@ -160,13 +160,25 @@ pub enum TextError {
     /// The child process reading the file died or gave no answer (see `worker`).
     #[error("the extractor's process died: {0}")]
     Crashed(String),
+    /// The tool was stopped by a signal from outside (an operator's stop reaching it too): no
+    /// verdict on the file, whose text is derived again (`TextInfo::interrupted`).
+    #[error("{INTERRUPTED} {0}; nianbao text derives it again")]
+    Interrupted(String),
     #[error("cannot read the raw file: {0}")]
     Read(String),
     #[error("no document in the zip gave text")]
     NoEntryText,
 }
 
+/// How the error of a derivation cut short by a stop begins.
+const INTERRUPTED: &str = "interrupted:";
+
 impl TextError {
+    /// `tool` stopped by `signal` from outside.
+    pub(crate) fn interrupted(tool: &str, signal: i32) -> TextError {
+        TextError::Interrupted(format!("{tool} was stopped by signal {signal}"))
+    }
+
     /// A short name for counting, e.g. in the run report.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -179,6 +191,7 @@ impl TextError {
             TextError::Tool { .. } => "tool_failed",
             TextError::Panic(_) => "panic",
             TextError::Crashed(_) => "crashed",
+            TextError::Interrupted(_) => "interrupted",
             TextError::Read(_) => "unreadable",
             TextError::NoEntryText => "no_entry_text",
         }
@@ -238,7 +251,7 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
     } else {
         guarded(|| bundle::read(body, tools, scratch))
     };
-    let bundle = match read {
+    let mut bundle = match read {
         Ok(bundle) => bundle,
         Err(e) => {
             return Some(Derivation {
@@ -257,6 +270,15 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
             format: TextFormat::Image,
             source: source(&source_of(TextFormat::Image, tools)),
             result: Ok(Extracted::default()),
+            cjk_cmaps_missing: false,
+            entry_failures: None,
+        });
+    }
+    if let Some(interrupted) = bundle.interrupted.take() {
+        return Some(Derivation {
+            format: TextFormat::Zip,
+            source: bundle.source(),
+            result: Err(interrupted),
             cjk_cmaps_missing: false,
             entry_failures: None,
         });
@@ -421,6 +443,7 @@ impl TextInfo {
             .as_deref()
             .is_some_and(|s| s.starts_with(bundle::SOURCE_PREFIX));
         match (&self.text_path, &self.text_quality, &self.text_error) {
+            (None, _, Some(e)) if e.starts_with(INTERRUPTED) => "interrupted".into(),
             (_, Some(q), _) if q.needs_ocr => "needs_ocr".into(),
             (Some(_), _, None) => "derived".into(),
             (Some(_), _, Some(_)) if zip => "derived_partial".into(),
@@ -492,6 +515,13 @@ pub fn derive_and_store(
 
 /// Stores a derivation's text and describes it for the record.
 pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> TextInfo {
+    // Cut short by a stop: no source, so that `nianbao text` takes the file again.
+    if let Err(e @ TextError::Interrupted(_)) = &d.result {
+        return TextInfo {
+            text_error: Some(e.to_string()),
+            ..TextInfo::default()
+        };
+    }
     let mut info = TextInfo {
         text_source: Some(d.source.clone()),
         ..TextInfo::default()

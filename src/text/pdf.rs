@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::subprocess::{find_on_path, run_bounded};
+use super::subprocess::{find_on_path, run_bounded, stopped_from_outside};
 use super::{Extracted, MAX_TEXT_BYTES, TOOL_TIME_LIMIT, TextError};
 
 pub(crate) const TOOL: &str = "pdftotext";
@@ -107,6 +107,9 @@ impl Pdftotext {
                 text,
                 truncated: true,
             });
+        }
+        if let Some(signal) = run.status.and_then(stopped_from_outside) {
+            return Err(TextError::interrupted(TOOL, signal));
         }
         match run.status.and_then(|s| s.code()) {
             Some(0) => Ok(Extracted {

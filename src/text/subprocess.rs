@@ -95,6 +95,24 @@ pub(crate) fn run_bounded_with(
     })
 }
 
+/// The signal that stopped a tool, when it came from outside: an operator's or a service
+/// manager's stop (SIGTERM, SIGINT, SIGHUP, SIGQUIT), which reaches the tools too. nianbao
+/// itself only ever sends SIGKILL, and says why when it does.
+pub(crate) fn stopped_from_outside(status: ExitStatus) -> Option<i32> {
+    #[cfg(unix)]
+    {
+        let signal = std::os::unix::process::ExitStatusExt::signal(&status)?;
+        [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT]
+            .contains(&signal)
+            .then_some(signal)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
+}
+
 /// Kills the child and its process group.
 fn kill_group(child: &mut std::process::Child) {
     #[cfg(unix)]

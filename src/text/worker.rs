@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::subprocess::run_bounded_with;
+use super::subprocess::{run_bounded_with, stopped_from_outside};
 use super::{Extracted, MAX_INPUT_BYTES, MAX_TEXT_BYTES, TextError, TextFormat};
 
 /// Address space a child may map: far above what the bounded readers need for the largest input
@@ -100,6 +100,9 @@ impl Worker {
                 MAX_TEXT_BYTES + ANSWER_HEAD_ROOM
             )));
         }
+        if let Some(signal) = run.status.and_then(stopped_from_outside) {
+            return Err(TextError::interrupted(source, signal));
+        }
         match run.status {
             Some(status) if status.success() => read_answer(&run.stdout),
             Some(status) => Err(TextError::Crashed(format!("{}{stderr}", ended(status)))),
@@ -164,7 +167,8 @@ fn to_wire(error: &TextError) -> WireError {
         | TextError::Unsupported(s)
         | TextError::Panic(s)
         | TextError::Read(s)
-        | TextError::Crashed(s) => s.clone(),
+        | TextError::Crashed(s)
+        | TextError::Interrupted(s) => s.clone(),
         other => other.to_string(),
     };
     WireError {
@@ -183,6 +187,7 @@ fn from_wire(error: WireError) -> TextError {
         "panic" => TextError::Panic(detail),
         "unreadable" => TextError::Read(detail),
         "no_entry_text" => TextError::NoEntryText,
+        "interrupted" => TextError::Interrupted(detail),
         _ => TextError::Crashed(format!("{kind}: {detail}")),
     }
 }
@@ -280,6 +285,15 @@ mod tests {
             why.contains("signal 6") && why.contains("memory allocation of 9999 bytes failed"),
             "{why}"
         );
+        // A stop from outside (an operator's, reaching the children too) is no verdict on the
+        // file.
+        let stopped = script("cat >/dev/null; kill -TERM $$");
+        assert_eq!(
+            extract(&stopped),
+            Err(TextError::Interrupted(
+                "docx-xml was stopped by signal 15".into()
+            ))
+        );
         let fails = script("cat >/dev/null; exit 3");
         assert_eq!(
             extract(&fails),
@@ -333,6 +347,7 @@ mod tests {
             TextError::Unsupported("no".into()),
             TextError::Panic("index out of bounds".into()),
             TextError::NoEntryText,
+            TextError::Interrupted("rtf was stopped by signal 2".into()),
         ] {
             assert_eq!(from_wire(to_wire(&error)), error);
         }
