@@ -137,7 +137,46 @@ fn ole2_type(body: &[u8], name_hint: Option<&str>) -> &'static str {
     }
 }
 
+/// The type of a ZIP container: by the names its central directory lists, when it lists some;
+/// by the bytes otherwise (a file cut short: names are stored uncompressed in local headers).
+/// Never by the bytes alone when the names can be read: a plain zip's compressed data holds
+/// `xl/` or `ppt/` by chance (a 2 MB zip does about one time in eight), and a zip storing a
+/// DOCX uncompressed holds the DOCX's `word/`.
 fn zip_type(body: &[u8]) -> &'static str {
+    match zip::ZipArchive::new(std::io::Cursor::new(body)) {
+        Ok(archive) if !archive.is_empty() => type_by_names(body, archive.file_names_raw()),
+        // Damaged, or a directory listing nothing beside local entries: the bytes say more.
+        _ => type_by_bytes(body),
+    }
+}
+
+fn type_by_names<'a>(body: &[u8], raw_names: impl Iterator<Item = &'a [u8]>) -> &'static str {
+    let mut kind = ZIP;
+    for raw in raw_names {
+        let name = String::from_utf8_lossy(raw)
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        let part = match name.as_str() {
+            "ofd.xml" => OFD,
+            // The OpenDocument `mimetype` entry holds the type, stored first and uncompressed.
+            "mimetype" if contains(body, ODS.as_bytes()) => ODS,
+            n if n.starts_with("word/") => DOCX,
+            n if n.starts_with("xl/") => XLSX,
+            n if n.starts_with("ppt/") => PPTX,
+            _ => continue,
+        };
+        // OFD and ODS name themselves; otherwise the first part found says it.
+        if matches!(part, OFD | ODS) {
+            return part;
+        }
+        if kind == ZIP {
+            kind = part;
+        }
+    }
+    kind
+}
+
+fn type_by_bytes(body: &[u8]) -> &'static str {
     // Entry names are stored uncompressed in local headers and in the central directory.
     if contains(body, b"OFD.xml") {
         OFD
@@ -214,6 +253,62 @@ mod tests {
         out.extend_from_slice(b"PK\x05\x06");
         out.extend_from_slice(&[0; 18]);
         out
+    }
+
+    /// A zip is typed by the names it lists: a plain zip whose data holds a part's name (stored
+    /// here; compressed data does by chance) is a zip, a zip holding a DOCX is a zip, and a
+    /// container cut short, whose names cannot be listed, goes by its bytes.
+    #[test]
+    fn a_zip_is_typed_by_the_names_it_lists() {
+        let zip_of = |entries: &[(&str, &[u8])]| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            for (name, data) in entries {
+                zip.start_file(*name, stored).expect("entry");
+                std::io::Write::write_all(&mut zip, data).expect("write");
+            }
+            zip.finish().expect("finish");
+            out.into_inner()
+        };
+        let docx = zip_of(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", b"<w/>"),
+        ]);
+        let cases: &[(&str, Vec<u8>, &str)] = &[
+            ("a DOCX", docx.clone(), DOCX),
+            ("a zip storing a DOCX", zip_of(&[("年报.docx", &docx)]), ZIP),
+            (
+                "a zip whose data holds ppt/",
+                zip_of(&[("说明.txt", b"see ppt/ and xl/")]),
+                ZIP,
+            ),
+            ("an XLSX", zip_of(&[("xl/workbook.xml", b"<w/>")]), XLSX),
+            ("a PPTX", zip_of(&[("ppt/presentation.xml", b"<p/>")]), PPTX),
+            (
+                "an OFD",
+                zip_of(&[("OFD.xml", b"<ofd/>"), ("Doc_0/Document.xml", b"")]),
+                OFD,
+            ),
+            (
+                "an ODS",
+                zip_of(&[("mimetype", ODS.as_bytes()), ("content.xml", b"")]),
+                ODS,
+            ),
+            (
+                "an ODT is no spreadsheet",
+                zip_of(&[
+                    ("mimetype", b"application/vnd.oasis.opendocument.text"),
+                    ("content.xml", b""),
+                ]),
+                ZIP,
+            ),
+            ("a DOCX cut short", docx[..docx.len() - 30].to_vec(), DOCX),
+        ];
+        for (what, body, expected) in cases {
+            assert_eq!(sniff_document_type(body, None), Some(*expected), "{what}");
+        }
     }
 
     /// CEB and CAJ files are taken by their names when their bytes are binary; text or a page

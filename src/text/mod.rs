@@ -76,12 +76,6 @@ pub enum TextFormat {
 /// `None` for everything else (HTML, presentations, RAR and 7z archives).
 pub fn sniff(body: &[u8]) -> Option<TextFormat> {
     match classify::sniff_document_type(body, None) {
-        Some(
-            classify::sniff::DOCX
-            | classify::sniff::XLSX
-            | classify::sniff::ODS
-            | classify::sniff::OFD,
-        ) if zipped::is_plain_zip(body) => Some(TextFormat::Zip),
         Some(classify::sniff::PDF) => Some(TextFormat::Pdf),
         Some(classify::sniff::DOCX) => Some(TextFormat::Docx),
         Some(classify::sniff::OFD) => Some(TextFormat::Ofd),

@@ -154,23 +154,6 @@ pub(crate) fn each_entry(
     Bounded::open(body)?.each(inspect)
 }
 
-/// Whether a zip the sniffer took for a DOCX, XLSX, ODS or OFD (their part names appear in its
-/// bytes) is a plain zip: no entry of its own is such a part. A zip holding a DOCX stored
-/// without compression shows the DOCX's `word/` names; its central directory does not.
-pub(crate) fn is_plain_zip(body: &[u8]) -> bool {
-    let Ok(zip) = ZipArchive::new(Cursor::new(body)) else {
-        return false;
-    };
-    !zip.file_names_raw().any(|raw| {
-        let name = String::from_utf8_lossy(raw)
-            .trim_start_matches('/')
-            .to_ascii_lowercase();
-        name.starts_with("word/")
-            || name.starts_with("xl/")
-            || ["ofd.xml", "mimetype", "content.xml"].contains(&name.as_str())
-    })
-}
-
 /// The text of a DOCX: its main document part.
 pub(crate) fn docx(body: &[u8]) -> Result<Extracted, TextError> {
     let mut zip = Bounded::open(body)?;
