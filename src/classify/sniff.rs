@@ -140,8 +140,8 @@ fn ole2_type(body: &[u8], name_hint: Option<&str>) -> &'static str {
 /// The type of a ZIP container: by the names its central directory lists, when it lists some;
 /// by the bytes otherwise (a file cut short: names are stored uncompressed in local headers).
 /// Never by the bytes alone when the names can be read: a plain zip's compressed data holds
-/// `xl/` or `ppt/` by chance (a 2 MB zip does about one time in eight), and a zip storing a
-/// DOCX uncompressed holds the DOCX's `word/`.
+/// `xl/` by chance (about one 2 MB zip in eight; `ppt/` one in two thousand), and a zip storing
+/// a DOCX uncompressed holds the DOCX's `word/`.
 fn zip_type(body: &[u8]) -> &'static str {
     match zip::ZipArchive::new(std::io::Cursor::new(body)) {
         Ok(archive) if !archive.is_empty() => type_by_names(body, archive.file_names_raw()),
