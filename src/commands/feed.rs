@@ -306,10 +306,16 @@ fn run_consumer(
         .env("NIANBAO_ID", &record.id)
         .stdin(Stdio::piped())
         .spawn()?;
+    // The record goes in from a thread of its own, so that a consumer that never reads a record
+    // larger than the pipe's buffer can still be waited for and stopped. A consumer that does not
+    // read its stdin is fine: a broken pipe is not an error here. The thread is not waited for:
+    // a process the consumer left behind may keep the pipe open after the consumer has ended.
     if let Some(mut stdin) = child.stdin.take() {
-        // A consumer that does not read its stdin is fine: a broken pipe is not an error here.
-        let _ = stdin.write_all(json);
-        let _ = stdin.write_all(b"\n");
+        let mut line = json.to_vec();
+        line.push(b'\n');
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&line);
+        });
     }
     wait_for(&mut child, stop)
 }
