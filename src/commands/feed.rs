@@ -65,11 +65,14 @@ pub(super) fn run(
         return Ok(Outcome::Completed);
     }
     let consumer = consumer.expect("clap requires --consumer unless --list is given");
-    let position = positions.get(consumer)?.unwrap_or(0);
+    // Read after taking the consumer's lock where one is taken: a position read before it may
+    // be one that the process holding the lock has moved on since.
+    let position = || -> anyhow::Result<u64> { Ok(positions.get(consumer)?.unwrap_or(0)) };
     match action {
         Action::List => unreachable!("handled above"),
         Action::Commit(seq) => {
             let _lock = positions.lock(consumer)?;
+            let position = position()?;
             if seq > last {
                 return Err(usage(format!(
                     "cannot commit {consumer} to seq {seq}: the archive's last seq is {last}"
@@ -87,7 +90,8 @@ pub(super) fn run(
         Action::Print => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            for record in LogReader::open(data_dir, position)?.take(limit.unwrap_or(usize::MAX)) {
+            for record in LogReader::open(data_dir, position()?)?.take(limit.unwrap_or(usize::MAX))
+            {
                 let line = serde_json::to_string(&record?)?;
                 if writeln!(out, "{line}").is_err() {
                     break; // a closed pipe ends the listing; nothing was committed
@@ -103,6 +107,7 @@ pub(super) fn run(
                 ));
             }
             let _lock = positions.lock(consumer)?;
+            let position = position()?;
             let stop = StopSignal::install();
             let archive = crate::archive::Archive::reader(data_dir).configured(settings);
             let storage = crate::storage::Storage::open(&settings.storage, data_dir)?;
