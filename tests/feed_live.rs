@@ -500,3 +500,26 @@ fn a_consumer_that_never_reads_a_large_record_is_still_stopped_and_not_waited_fo
         "both records were committed"
     );
 }
+
+/// One rule for consumer names, given on the command line: a name the position files would
+/// refuse (`.x` used to pass the command line and then fail as an unusable store, exit 3) is a
+/// usage error that says what a name may be, length included.
+#[test]
+fn a_consumer_name_is_checked_once_with_the_whole_rule() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let long = "x".repeat(65);
+    for name in [".x", "..", "../x", "a b", "名字", "", long.as_str()] {
+        let out = h.run(&["feed", &format!("--consumer={name}"), "--limit", "1"]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out)
+                .contains("1 to 64 letters, digits, '-', '_' or '.', not starting with '.'"),
+            "{name:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = h.run(&["feed", "--consumer", &"x".repeat(64), "--limit", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -31,7 +31,9 @@ pub enum PositionError {
     Busy { name: String, path: PathBuf },
 }
 
-fn check_name(name: &str) -> Result<(), PositionError> {
+/// A consumer's name becomes a file name: 1 to 64 ASCII letters, digits, '-', '_' or '.', not
+/// starting with '.' (which would hide it, and `..` would leave the folder).
+pub fn check_name(name: &str) -> Result<(), PositionError> {
     let ok = (1..=64).contains(&name.len())
         && !name.starts_with('.')
         && name
