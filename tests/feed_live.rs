@@ -523,3 +523,52 @@ fn a_consumer_name_is_checked_once_with_the_whole_rule() {
     let out = h.run(&["feed", "--consumer", &"x".repeat(64), "--limit", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A position file holding a seq past the log's last (edited by hand, or copied from another
+/// archive; `--commit` never writes one) used to be taken as it was: `--list` showed lag 0 and
+/// the consumer silently skipped every record up to that seq as the crawls archived them. It is
+/// now named as unusable, beside the other consumers, and `feed` refuses to run that consumer.
+#[test]
+fn a_position_past_the_log_is_refused_not_followed() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = h.export().len();
+    let out = h.run(&["feed", "--consumer", "fine", "--commit", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let consumers = h.data_dir().join("feed/consumers");
+    for (name, seq) in [("ahead", (last + 5) as u64), ("huge", u64::MAX)] {
+        std::fs::write(consumers.join(format!("{name}.seq")), format!("{seq}\n"))
+            .expect("write a position");
+    }
+    let out = h.run(&["feed", "--list"]);
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(3), "{listing}{}", stderr(&out));
+    for name in ["ahead", "huge"] {
+        let line = listing
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}\t")))
+            .unwrap_or_else(|| panic!("{name} listed: {listing}"));
+        assert!(line.contains("position unknown"), "{line}");
+        assert!(line.contains(&format!("{name}.seq")), "{line}");
+        assert!(line.contains(&format!("last seq {last}")), "{line}");
+    }
+    assert!(listing.contains("fine\tposition 2\t"), "{listing}");
+
+    let ran = h.dir.path().join("ran");
+    let consumer = format!("touch '{}'", ran.display());
+    for args in [
+        vec!["feed", "--consumer", "ahead", "--exec", consumer.as_str()],
+        vec!["feed", "--consumer", "ahead", "--limit", "1"],
+    ] {
+        let out = h.run(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("ahead.seq"), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: nothing is offered");
+    }
+    assert!(!ran.exists(), "the consumer did not run");
+    // Removed, the consumer starts again from the first record.
+    std::fs::remove_file(consumers.join("ahead.seq")).expect("remove");
+    let out = h.run(&["feed", "--consumer", "ahead", "--limit", "1"]);
+    assert_eq!(lines(&out.stdout)[0]["seq"], 1);
+}

@@ -45,7 +45,7 @@ pub(super) fn run(
         // A damaged position file is named, and the other consumers are still listed.
         let mut damaged = 0;
         for (name, position) in consumers {
-            match position {
+            match position.and_then(|position| positions.within(&name, position, last)) {
                 Ok(Some(position)) => println!(
                     "{name}\tposition {position}\tlag {}",
                     last.saturating_sub(position)
@@ -59,7 +59,7 @@ pub(super) fn run(
         }
         if damaged > 0 {
             anyhow::bail!(
-                "{damaged} consumer position file(s) cannot be read (listed above); fix or remove them"
+                "{damaged} consumer position file(s) cannot be read or used (listed above); fix or remove them"
             );
         }
         return Ok(Outcome::Completed);
@@ -67,7 +67,10 @@ pub(super) fn run(
     let consumer = consumer.expect("clap requires --consumer unless --list is given");
     // Read after taking the consumer's lock where one is taken: a position read before it may
     // be one that the process holding the lock has moved on since.
-    let position = || -> anyhow::Result<u64> { Ok(positions.get(consumer)?.unwrap_or(0)) };
+    let position = || -> anyhow::Result<u64> {
+        let position = positions.get(consumer)?;
+        Ok(positions.within(consumer, position, last)?.unwrap_or(0))
+    };
     match action {
         Action::List => unreachable!("handled above"),
         Action::Commit(seq) => {
