@@ -321,9 +321,17 @@ fn run_consumer(
     if let Some(mut stdin) = child.stdin.take() {
         let mut line = json.to_vec();
         line.push(b'\n');
-        std::thread::spawn(move || {
-            let _ = stdin.write_all(&line);
-        });
+        let feeding = std::thread::Builder::new()
+            .name("consumer stdin".into())
+            .spawn(move || {
+                let _ = stdin.write_all(&line);
+            });
+        if let Err(e) = feeding {
+            // Without its record the consumer must not go on: an exit 0 would commit it unread.
+            terminate(&mut child, true);
+            let _ = child.wait();
+            return Err(e);
+        }
     }
     wait_for(&mut child, stop)
 }
