@@ -168,7 +168,8 @@ pub enum Command {
     },
     /// Hand archived document versions to a downstream consumer, in seq order, at least once.
     Feed {
-        /// The consumer's name (letters, digits, `-`, `_`, `.`); each keeps its own position.
+        /// The consumer's name (1 to 64 letters, digits, `-`, `_`, `.`, not starting with `.`); each
+        /// keeps its own position.
         #[arg(long, value_parser = parse_consumer, required_unless_present = "list")]
         consumer: Option<String>,
         /// Print at most this many records.
@@ -294,18 +295,10 @@ pub enum Command {
 
 /// A consumer name: short, and safe to print and to use as a key.
 pub fn parse_consumer(value: &str) -> Result<String, String> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(value.to_string())
-    } else {
-        Err(format!(
-            "expected a consumer name of letters, digits, '-', '_' or '.', found {value:?}"
-        ))
-    }
+    // The rule the position files are named by, so a name the command line takes is one they take.
+    crate::feed::positions::check_name(value)
+        .map(|()| value.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn parse_shard(value: &str) -> Result<Shard, String> {

@@ -446,3 +446,62 @@ fn publish_without_a_feed_or_past_the_archive_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+/// A stream made beforehand with a max message size below a record's: it refuses that version,
+/// and publishing holds there (the order is kept) with exit code 4, naming the seq and the
+/// server's reason, without guessing that the stream or its subject is missing, and no longer
+/// telling the reader to wait for a server that is up. Once the
+/// limit is raised, `publish` sends the rest, and the stream holds every version once, in order.
+#[test]
+fn a_stream_that_refuses_a_version_holds_publishing_there_until_its_limit_is_raised() {
+    let Some(bin) = server_or_skip(
+        "a_stream_that_refuses_a_version_holds_publishing_there_until_its_limit_is_raised",
+    ) else {
+        return;
+    };
+    let server = NatsServer::start(&bin, free_port());
+    let h = harness();
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = h.export();
+    // Records of the simulated portals are a few KB; 1 KB lets none through.
+    let config = |max_message_size| async_nats::jetstream::stream::Config {
+        name: "NIANBAO".into(),
+        subjects: vec!["nianbao.records.>".into()],
+        max_message_size,
+        ..Default::default()
+    };
+    h.runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.expect("connect");
+        async_nats::jetstream::new(client)
+            .create_stream(config(1024))
+            .await
+            .expect("create the stream");
+    });
+    h.edit_config(|c| c + &feed_table(server.port));
+    let out = h.run(&["publish"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("did not acknowledge seq 1 "), "{err}");
+    assert!(err.contains("message size exceeds maximum"), "{err}");
+    assert!(err.contains("the stream takes them"), "{err}");
+    // The server's reason, not a guess that the stream or its subject is missing.
+    assert!(!err.contains("is stream NIANBAO there"), "{err}");
+    assert_eq!(
+        read(&h, server.port).1,
+        0,
+        "nothing got past the refused version"
+    );
+
+    h.runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.expect("connect");
+        async_nats::jetstream::new(client)
+            .update_stream(config(-1))
+            .await
+            .expect("raise the limit");
+    });
+    let out = h.run(&["publish"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (received, count) = read(&h, server.port);
+    assert_stream_matches_export(&received, count, &export);
+}

@@ -376,3 +376,199 @@ fn an_empty_exec_is_refused() {
     let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
     assert_eq!(lines(&out.stdout)[0]["seq"], 1, "nothing was committed");
 }
+
+/// Makes the log's first record larger than a pipe's buffer (64 KiB on Linux), as hundreds of
+/// attachments or aliases make a real one; the simulator's pages give records of a few KB. Only
+/// its title grows, so the checks `feed` makes (the log's last record against the store, the raw
+/// file against its sha256) still hold.
+fn inflate_first_record(data_dir: &std::path::Path) {
+    let segment = data_dir.join("feed/log/00000000000000000001.jsonl");
+    let text = std::fs::read_to_string(&segment).expect("the log's first segment");
+    let mut records = lines(text.as_bytes());
+    records[0]["title"] = Value::String("年".repeat(40_000));
+    let mut inflated = String::new();
+    for record in &records {
+        inflated.push_str(&serde_json::to_string(record).expect("JSON"));
+        inflated.push('\n');
+    }
+    assert!(inflated.lines().next().expect("a line").len() > 100_000);
+    std::fs::write(&segment, inflated).expect("write the log");
+}
+
+/// Waits for a consumer to write its pid(s) into `file`, one a line.
+fn pids_in(file: &std::path::Path, count: usize) -> Vec<String> {
+    let started = Instant::now();
+    loop {
+        let pids: Vec<String> = std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        if pids.len() >= count {
+            return pids;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the consumer never wrote its pid"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn kill_all(pids: &[String]) {
+    for pid in pids {
+        let _ = std::process::Command::new("kill")
+            .args(["-KILL", pid])
+            .status();
+    }
+}
+
+/// A consumer that reads its raw file but never its stdin, handed a record larger than the pipe's
+/// buffer: SIGTERM to `feed` still stops it at once (`feed` used to sit writing the record into
+/// the full pipe, deaf to the signal, until the consumer ended by itself), and a helper that the
+/// consumer started and left holding its stdin does not keep `feed` from the next record (it used
+/// to wait for the helper to end).
+#[cfg(unix)]
+#[test]
+fn a_consumer_that_never_reads_a_large_record_is_still_stopped_and_not_waited_for() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    inflate_first_record(&h.data_dir());
+
+    let pid_file = h.dir.path().join("consumer.pid");
+    let consumer = format!("echo $$ > '{}'; exec sleep 30", pid_file.display());
+    let mut feed = h
+        .command(&["feed", "--consumer", "parser", "--exec", &consumer])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("feed starts");
+    let worker = pids_in(&pid_file, 1);
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &feed.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let stopped = Instant::now();
+    let status = loop {
+        if let Some(status) = feed.try_wait().expect("wait") {
+            break status;
+        }
+        if stopped.elapsed() > Duration::from_secs(5) {
+            kill_all(&[feed.id().to_string()]);
+            kill_all(&worker);
+            panic!("feed did not stop a consumer that does not read its stdin");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
+    assert_eq!(
+        lines(&out.stdout)[0]["seq"],
+        1,
+        "the record is offered again"
+    );
+
+    // The consumer ends at once, its helper (its output elsewhere) holds its stdin for 30 s. The
+    // shell gives a background job /dev/null as stdin unless told otherwise, hence fd 3.
+    let helpers = h.dir.path().join("helpers.pid");
+    let consumer = format!(
+        "exec 3<&0; sleep 30 <&3 >/dev/null 2>&1 & echo $! >> '{}'",
+        helpers.display()
+    );
+    let started = Instant::now();
+    let out = h.run(&[
+        "feed",
+        "--consumer",
+        "helped",
+        "--limit",
+        "2",
+        "--exec",
+        &consumer,
+    ]);
+    let took = started.elapsed();
+    kill_all(&pids_in(&helpers, 1));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        took < Duration::from_secs(15),
+        "feed waited {took:?} for what the consumer left behind"
+    );
+    let out = h.run(&["feed", "--consumer", "helped", "--limit", "1"]);
+    assert_eq!(
+        lines(&out.stdout)[0]["seq"],
+        3,
+        "both records were committed"
+    );
+}
+
+/// One rule for consumer names, given on the command line: a name the position files would
+/// refuse (`.x` used to pass the command line and then fail as an unusable store, exit 3) is a
+/// usage error that says what a name may be, length included.
+#[test]
+fn a_consumer_name_is_checked_once_with_the_whole_rule() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let long = "x".repeat(65);
+    for name in [".x", "..", "../x", "a b", "名字", "", long.as_str()] {
+        let out = h.run(&["feed", &format!("--consumer={name}"), "--limit", "1"]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out)
+                .contains("1 to 64 letters, digits, '-', '_' or '.', not starting with '.'"),
+            "{name:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = h.run(&["feed", "--consumer", &"x".repeat(64), "--limit", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// A position file holding a seq past the log's last (edited by hand, or copied from another
+/// archive; `--commit` never writes one) used to be taken as it was: `--list` showed lag 0 and
+/// the consumer silently skipped every record up to that seq as the crawls archived them. It is
+/// now named as unusable, beside the other consumers, and `feed` refuses to run that consumer.
+#[test]
+fn a_position_past_the_log_is_refused_not_followed() {
+    let h = Harness::with_sites(vec![sites().remove(0)], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = h.export().len();
+    let out = h.run(&["feed", "--consumer", "fine", "--commit", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let consumers = h.data_dir().join("feed/consumers");
+    for (name, seq) in [("ahead", (last + 5) as u64), ("huge", u64::MAX)] {
+        std::fs::write(consumers.join(format!("{name}.seq")), format!("{seq}\n"))
+            .expect("write a position");
+    }
+    let out = h.run(&["feed", "--list"]);
+    let listing = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(3), "{listing}{}", stderr(&out));
+    for name in ["ahead", "huge"] {
+        let line = listing
+            .lines()
+            .find(|l| l.starts_with(&format!("{name}\t")))
+            .unwrap_or_else(|| panic!("{name} listed: {listing}"));
+        assert!(line.contains("position unknown"), "{line}");
+        assert!(line.contains(&format!("{name}.seq")), "{line}");
+        assert!(line.contains(&format!("last seq {last}")), "{line}");
+    }
+    assert!(listing.contains("fine\tposition 2\t"), "{listing}");
+
+    let ran = h.dir.path().join("ran");
+    let consumer = format!("touch '{}'", ran.display());
+    for args in [
+        vec!["feed", "--consumer", "ahead", "--exec", consumer.as_str()],
+        vec!["feed", "--consumer", "ahead", "--limit", "1"],
+    ] {
+        let out = h.run(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("ahead.seq"), "{}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}: nothing is offered");
+    }
+    assert!(!ran.exists(), "the consumer did not run");
+    // Removed, the consumer starts again from the first record.
+    std::fs::remove_file(consumers.join("ahead.seq")).expect("remove");
+    let out = h.run(&["feed", "--consumer", "ahead", "--limit", "1"]);
+    assert_eq!(lines(&out.stdout)[0]["seq"], 1);
+}

@@ -45,7 +45,7 @@ pub(super) fn run(
         // A damaged position file is named, and the other consumers are still listed.
         let mut damaged = 0;
         for (name, position) in consumers {
-            match position {
+            match position.and_then(|position| positions.within(&name, position, last)) {
                 Ok(Some(position)) => println!(
                     "{name}\tposition {position}\tlag {}",
                     last.saturating_sub(position)
@@ -59,17 +59,23 @@ pub(super) fn run(
         }
         if damaged > 0 {
             anyhow::bail!(
-                "{damaged} consumer position file(s) cannot be read (listed above); fix or remove them"
+                "{damaged} consumer position file(s) cannot be read or used (listed above); fix or remove them"
             );
         }
         return Ok(Outcome::Completed);
     }
     let consumer = consumer.expect("clap requires --consumer unless --list is given");
-    let position = positions.get(consumer)?.unwrap_or(0);
+    // Read after taking the consumer's lock where one is taken: a position read before it may
+    // be one that the process holding the lock has moved on since.
+    let position = || -> anyhow::Result<u64> {
+        let position = positions.get(consumer)?;
+        Ok(positions.within(consumer, position, last)?.unwrap_or(0))
+    };
     match action {
         Action::List => unreachable!("handled above"),
         Action::Commit(seq) => {
             let _lock = positions.lock(consumer)?;
+            let position = position()?;
             if seq > last {
                 return Err(usage(format!(
                     "cannot commit {consumer} to seq {seq}: the archive's last seq is {last}"
@@ -87,7 +93,8 @@ pub(super) fn run(
         Action::Print => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            for record in LogReader::open(data_dir, position)?.take(limit.unwrap_or(usize::MAX)) {
+            for record in LogReader::open(data_dir, position()?)?.take(limit.unwrap_or(usize::MAX))
+            {
                 let line = serde_json::to_string(&record?)?;
                 if writeln!(out, "{line}").is_err() {
                     break; // a closed pipe ends the listing; nothing was committed
@@ -103,6 +110,7 @@ pub(super) fn run(
                 ));
             }
             let _lock = positions.lock(consumer)?;
+            let position = position()?;
             let stop = StopSignal::install();
             let archive = crate::archive::Archive::reader(data_dir).configured(settings);
             let storage = crate::storage::Storage::open(&settings.storage, data_dir)?;
@@ -306,10 +314,24 @@ fn run_consumer(
         .env("NIANBAO_ID", &record.id)
         .stdin(Stdio::piped())
         .spawn()?;
+    // The record goes in from a thread of its own, so that a consumer that never reads a record
+    // larger than the pipe's buffer can still be waited for and stopped. A consumer that does not
+    // read its stdin is fine: a broken pipe is not an error here. The thread is not waited for:
+    // a process the consumer left behind may keep the pipe open after the consumer has ended.
     if let Some(mut stdin) = child.stdin.take() {
-        // A consumer that does not read its stdin is fine: a broken pipe is not an error here.
-        let _ = stdin.write_all(json);
-        let _ = stdin.write_all(b"\n");
+        let mut line = json.to_vec();
+        line.push(b'\n');
+        let feeding = std::thread::Builder::new()
+            .name("consumer stdin".into())
+            .spawn(move || {
+                let _ = stdin.write_all(&line);
+            });
+        if let Err(e) = feeding {
+            // Without its record the consumer must not go on: an exit 0 would commit it unread.
+            terminate(&mut child, true);
+            let _ = child.wait();
+            return Err(e);
+        }
     }
     wait_for(&mut child, stop)
 }

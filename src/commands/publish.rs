@@ -38,7 +38,7 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
         }
         Err(e) => {
             eprintln!(
-                "error: {}; {unpublished} versions unpublished: run `nianbao publish` again once the server is up",
+                "error: {}; {unpublished} versions unpublished: run `nianbao publish` again once the server is up and the stream takes them",
                 chain(&e)
             );
             Ok(Outcome::FeedStopped)

@@ -48,9 +48,7 @@ pub enum PublishError {
         stream: String,
         source: jetstream::context::CreateStreamError,
     },
-    #[error(
-        "{url} did not acknowledge seq {seq} ({msg_id}) on {subject} (is stream {stream} there, with this subject?)"
-    )]
+    #[error("{url} did not acknowledge seq {seq} ({msg_id}) on {subject} for stream {stream}")]
     Publish {
         url: String,
         stream: String,

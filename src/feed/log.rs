@@ -393,3 +393,99 @@ impl Iterator for LogReader {
         self.next_record().transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record of about `size` bytes as a log line (its title fills it), at `seq`.
+    fn record(seq: u64, size: usize) -> ExportRecord {
+        let line = r#"{"id":"292a63eef0692fcf","version":1,"seq":1,"portal":"p","url":"http://127.0.0.1/a","aliases":[],"list_url":null,"fetched_at":"2026-01-01T00:00:00Z","http_status":200,"content_type":"text/html","charset":"utf-8","charset_source":"http_header","sha256":"d8e5","content_hash":"29cc","raw_path":"raw/d8/d8e5","title":null,"issuing_body":null,"index_number":null,"doc_number":null,"publish_date":null,"report_year":null,"is_annual_report":true,"fields":{},"provenance":{},"attachments":[]}"#;
+        let mut record: ExportRecord = serde_json::from_str(line).expect("a record");
+        record.seq = seq;
+        record.title = Some("x".repeat(size));
+        record
+    }
+
+    fn seqs(data_dir: &Path, since: u64) -> Vec<u64> {
+        LogReader::open(data_dir, since)
+            .expect("open")
+            .map(|r| r.expect("record").seq)
+            .collect()
+    }
+
+    /// The log past 64 MiB: a second segment named by its first seq, readers going from one
+    /// segment into the next from any position, and a crash in the new segment's first line
+    /// (removed, and the record appended again) or later (the half line cut off).
+    #[test]
+    fn segments_roll_over_and_readers_cross_them() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data_dir = dir.path();
+        let size = 100_000;
+        let last = (SEGMENT_BYTES / size as u64) + 20;
+        let mut log = FeedLog::open(data_dir).expect("open");
+        for seq in 1..=last {
+            log.append(&record(seq, size)).expect("append");
+        }
+        log.sync().expect("sync");
+        drop(log);
+        let all = segments(&data_dir.join(LOG_DIR)).expect("segments");
+        assert_eq!(all.len(), 2, "{all:?}");
+        let second = all[1].0;
+        assert!(1 < second && second < last, "{all:?}");
+        assert_eq!(all[1].1.file_name(), Some(segment_name(second).as_ref()));
+        assert!(fs::metadata(&all[0].1).expect("first").len() >= SEGMENT_BYTES);
+        for since in [
+            0,
+            1,
+            second - 2,
+            second - 1,
+            second,
+            second + 1,
+            last - 1,
+            last,
+        ] {
+            let got = seqs(data_dir, since);
+            assert!(
+                got.iter().copied().eq(since + 1..=last),
+                "since {since}: {} records, {:?} to {:?}",
+                got.len(),
+                got.first(),
+                got.last()
+            );
+        }
+        assert_eq!(LogReader::last_seq(data_dir).expect("last"), last);
+
+        // A line being written at the end: readers stop before it; the next open cuts it off.
+        let mut tail = OpenOptions::new()
+            .append(true)
+            .open(&all[1].1)
+            .expect("segment");
+        tail.write_all(br#"{"id":"half"#).expect("half a line");
+        assert_eq!(seqs(data_dir, last - 1), [last]);
+        let log = FeedLog::open(data_dir).expect("open cuts the half line");
+        assert_eq!(log.last_seq(), last);
+        drop(log);
+        assert_eq!(seqs(data_dir, 0).len() as u64, last);
+
+        // A crash in the new segment's first line: the segment goes, the log ends one before it,
+        // and the record is appended again under the same name.
+        let text = fs::read(&all[1].1).expect("segment");
+        let first_line = text.iter().position(|b| *b == b'\n').expect("a line");
+        fs::write(&all[1].1, &text[..first_line / 2]).expect("cut");
+        assert_eq!(LogReader::last_seq(data_dir).expect("last"), second - 1);
+        let mut log = FeedLog::open(data_dir).expect("open");
+        assert_eq!(log.last_seq(), second - 1);
+        assert!(
+            !all[1].1.exists(),
+            "the segment without a whole line is removed"
+        );
+        log.append(&record(second, size)).expect("append");
+        log.sync().expect("sync");
+        assert_eq!(seqs(data_dir, second - 2), [second - 1, second]);
+        assert_eq!(
+            segments(&data_dir.join(LOG_DIR)).expect("segments")[1].0,
+            second
+        );
+    }
+}

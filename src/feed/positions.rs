@@ -26,12 +26,22 @@ pub enum PositionError {
     #[error("the position file {path} is damaged: {found:?} is not a seq")]
     Damaged { path: PathBuf, found: String },
     #[error(
+        "the position file {path} holds seq {position}, past the feed log's last seq {last}: a commit never goes there, so the file was edited or comes from another archive, and its consumer would skip every record up to seq {position}; fix or remove it"
+    )]
+    PastTheLog {
+        path: PathBuf,
+        position: u64,
+        last: u64,
+    },
+    #[error(
         "consumer {name} is in use by another nianbao feed process (it holds {path}); wait for it to finish"
     )]
     Busy { name: String, path: PathBuf },
 }
 
-fn check_name(name: &str) -> Result<(), PositionError> {
+/// A consumer's name becomes a file name: 1 to 64 ASCII letters, digits, '-', '_' or '.', not
+/// starting with '.' (which would hide it, and `..` would leave the folder).
+pub fn check_name(name: &str) -> Result<(), PositionError> {
     let ok = (1..=64).contains(&name.len())
         && !name.starts_with('.')
         && name
@@ -88,6 +98,20 @@ impl Positions {
                 }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(self.io(name, &path)(e)),
+        }
+    }
+
+    /// A position as read (`get`), refused when it is past `last`, the feed log's last seq: a
+    /// commit only reaches seqs the log holds, and the log does not shrink, so such a file was
+    /// edited or brought from another archive, and following it would skip records unseen.
+    pub fn within(&self, name: &str, position: Option<u64>, last: u64) -> Position {
+        match position {
+            Some(position) if position > last => Err(PositionError::PastTheLog {
+                path: self.path(name),
+                position,
+                last,
+            }),
+            _ => Ok(position),
         }
     }
 
