@@ -40,6 +40,11 @@ pub struct ExportRecord {
     /// read as Latin-1): its fields may be garbled; the raw bytes are kept as they came.
     #[serde(default)]
     pub mojibake: Option<bool>,
+    /// The page was fetched over HTTPS without verifying the server's certificate (its
+    /// portal's `tls_verify = false`): nothing proves it came from the portal's server. Left
+    /// out when it was verified (or fetched over http).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls_unverified: bool,
     /// sha256 of the raw body (after content decoding, as archived at `raw_path`).
     pub sha256: String,
     /// Hash of the normalised main content (and the attachments' sha256s).
