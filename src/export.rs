@@ -90,6 +90,10 @@ pub struct AttachmentRecord {
     /// For an `oversize` attachment: the `max_body_bytes` it was larger than.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_body_bytes: Option<u64>,
+    /// Fetched over HTTPS without verifying the server's certificate (as the record's own
+    /// `tls_unverified`); left out otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls_unverified: bool,
 }
 
 /// `missing` of an attachment larger than `max_body_bytes`.

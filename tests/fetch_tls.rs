@@ -310,8 +310,13 @@ fn an_unverified_host_is_fetched_and_marked_and_no_other() {
     assert_eq!(strict_server.connections(), 1);
 }
 
-/// The report of a county on each of two portal hosts with an expired certificate.
+/// The report of a county, with its PDF, on each of two portal hosts with an expired
+/// certificate.
 fn county_route(target: &str) -> (u16, String, Vec<u8>) {
+    if target == "/files/r.pdf" {
+        let pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+        return (200, "application/pdf".to_string(), pdf.to_vec());
+    }
     common::route_server::numbered_portal(
         target,
         1,
@@ -363,6 +368,9 @@ fn a_crawl_archives_only_the_portal_that_turns_verification_off() {
     for record in &records {
         assert_eq!(record["portal"], "甲县人民政府", "{record}");
         assert_eq!(record["tls_unverified"], true, "{record}");
+        let attachment = &record["attachments"][0];
+        assert!(attachment["sha256"].is_string(), "{record}");
+        assert_eq!(attachment["tls_unverified"], true, "{record}");
     }
     let report = newest_run_report(dir.path());
     assert!(
@@ -398,6 +406,17 @@ fn a_crawl_archives_only_the_portal_that_turns_verification_off() {
         .unwrap_or("")
         .to_string();
     assert!(line.contains("certificate expired on 2019-12-31"), "{line}");
+    // `inspect` fetches as the crawl does: the portal's own setting holds.
+    let inspect = |base: &str| run_nianbao(&config, &["inspect", &format!("{base}/art/1.html")]);
+    let lax_page = inspect(&lax.base);
+    assert!(lax_page.status.success(), "{}", common::stderr(&lax_page));
+    let strict_page = inspect(&strict.base);
+    assert!(
+        !strict_page.status.success()
+            && common::stderr(&strict_page).contains("tls_certificate: certificate expired"),
+        "{}",
+        common::stderr(&strict_page)
+    );
     let status = run_nianbao(&config, &["status"]);
     let status = String::from_utf8_lossy(&status.stdout).into_owned();
     assert!(

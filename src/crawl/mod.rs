@@ -239,16 +239,10 @@ pub async fn run_on(
         private_names,
         network.lookup,
     )?;
-    // A portal's `tls_verify` covers its section's host and its item hosts.
-    let mut tls_hosts = crate::fetch::TlsHosts::all(settings.fetch.tls_verify);
-    for scope in portals.values() {
-        if let Some(verify) = scope.portal.tls_verify {
-            let own = crate::gate::HostPattern::Exact(scope.host.clone());
-            let hosts = std::iter::once(own).chain(scope.portal.item_hosts.iter().cloned());
-            tls_hosts.portal(hosts, verify);
-        }
-    }
-    fetcher.set_tls_hosts(tls_hosts)?;
+    fetcher.set_tls_hosts(crate::fetch::TlsHosts::of_portals(
+        settings.fetch.tls_verify,
+        &settings.portals,
+    ))?;
     let frontier = store.frontier(&mode.frontier_name())?;
     let (journal, previous_end) = {
         let (data_dir, store) = (settings.data_dir.clone(), store.clone());

@@ -42,6 +42,22 @@ impl TlsHosts {
         }
     }
 
+    /// `default` for every host, and each portal's own `tls_verify`, where it sets one, for
+    /// its section's host and its `item_hosts`.
+    pub fn of_portals(default: bool, portals: &[crate::config::Portal]) -> TlsHosts {
+        let mut hosts = TlsHosts::all(default);
+        for portal in portals {
+            if let Some(verify) = portal.tls_verify {
+                let own = HostPattern::Exact(crate::gate::host_key(&portal.url));
+                hosts.portal(
+                    std::iter::once(own).chain(portal.item_hosts.iter().cloned()),
+                    verify,
+                );
+            }
+        }
+        hosts
+    }
+
     /// The hosts of one portal follow its own setting.
     pub fn portal(&mut self, hosts: impl IntoIterator<Item = HostPattern>, verify: bool) {
         self.portals
