@@ -14,7 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
-use common::tls_server::{HandshakeCut, ServedCert, TestCa, Validity, self_signed};
+use common::tls_server::{
+    HandshakeCut, PROTOCOL_VERSION_ALERT, ServedCert, TestCa, Validity, self_signed,
+};
 use nianbao::config::{FetchSettings, Politeness};
 use nianbao::discover::PageRequest;
 use nianbao::fetch::{
@@ -240,7 +242,7 @@ fn a_bad_extra_ca_file_is_named() {
 /// the usual schedule, and named `tls_handshake`.
 #[test]
 fn a_cut_handshake_is_retried() {
-    let cut = HandshakeCut::start("127.0.0.69");
+    let cut = HandshakeCut::start("127.0.0.69", &[]);
     let dir = tempfile::tempdir().expect("scratch dir");
     let name = "busy.county.gov.cn";
     let fetcher = fetcher(&[(name, cut.addr.ip())], &TestCa::new("root"), dir.path());
@@ -253,6 +255,25 @@ fn a_cut_handshake_is_retried() {
     assert_eq!(*kind, FailKind::TlsHandshake, "{detail}");
     let attempts = MAX_RETRIES as usize + 1;
     assert_eq!((sent as usize, cut.connections()), (attempts, attempts));
+}
+
+/// A server that refuses every TLS version offered (one of TLS 1.0 only) will refuse again:
+/// `tls_handshake`, saying so, asked once.
+#[test]
+fn a_refused_protocol_version_is_not_retried() {
+    let old = HandshakeCut::start("127.0.0.70", PROTOCOL_VERSION_ALERT);
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let name = "old.county.gov.cn";
+    let fetcher = fetcher(&[(name, old.addr.ip())], &TestCa::new("root"), dir.path());
+    let runtime = runtime();
+    let url = format!("https://{name}:{}/a.html", old.addr.port());
+    let (outcome, sent) = fetch(&runtime, &fetcher, &url);
+    let FetchOutcome::Failed { kind, detail, .. } = &outcome else {
+        panic!("{}", outcome.describe());
+    };
+    assert_eq!(*kind, FailKind::TlsHandshake, "{detail}");
+    assert!(detail.contains("TLS 1.0 or 1.1"), "{detail}");
+    assert_eq!((sent, old.connections()), (1, 1));
 }
 
 /// A host set unverified is fetched, its capture marked; another host with the same fault is

@@ -1,7 +1,8 @@
 //! Certificates for the HTTPS test servers (`RouteServer::bind_tls`), made afresh by each test:
 //! a private CA and what it issues (valid, expired, not yet valid, for another name, through an
 //! intermediate the server does not send), and a self-signed one. Plus a server that cuts every
-//! TLS handshake after the client's first message, as an overloaded or filtered server does.
+//! TLS handshake after the client's first message, as an overloaded or filtered server does, or
+//! refuses it as a server of TLS 1.0 only does.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, date_time_ymd,
 };
-use tokio::io::AsyncReadExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -131,8 +132,12 @@ fn leaf_params(names: &[&str], validity: Validity) -> CertificateParams {
     params
 }
 
-/// A server on `ip` that reads the start of each TLS handshake (the ClientHello) and closes
-/// the connection without answering; counts the connections.
+/// A TLS alert record: fatal (2), protocol_version (70), as a server that speaks only TLS 1.0
+/// answers a client offering 1.2 and 1.3.
+pub const PROTOCOL_VERSION_ALERT: &[u8] = &[0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46];
+
+/// A server on `ip` that reads the start of each TLS handshake (the ClientHello), writes
+/// `reply` (nothing: the handshake is cut) and closes the connection; counts the connections.
 pub struct HandshakeCut {
     pub runtime: tokio::runtime::Runtime,
     pub addr: std::net::SocketAddr,
@@ -140,7 +145,7 @@ pub struct HandshakeCut {
 }
 
 impl HandshakeCut {
-    pub fn start(ip: &str) -> HandshakeCut {
+    pub fn start(ip: &str, reply: &'static [u8]) -> HandshakeCut {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let listener = runtime
             .block_on(TcpListener::bind(format!("{ip}:0")))
@@ -153,6 +158,7 @@ impl HandshakeCut {
                 seen.fetch_add(1, Ordering::SeqCst);
                 let mut hello = [0u8; 512];
                 let _ = socket.read(&mut hello).await;
+                let _ = socket.write_all(reply).await;
             }
         });
         HandshakeCut {
