@@ -190,6 +190,22 @@ fn each_certificate_fault_is_named_and_asked_once() {
             (0, 1),
             "{name}: not asked again"
         );
+        // The host's plain-http pages owe nothing to its certificate.
+        let plain = RouteServer::bind(addr);
+        plain.serve(Arc::new(|_: &str| {
+            (200, "text/html".to_string(), b"<p>ok</p>".to_vec())
+        }));
+        let plain_port = plain.base.rsplit(':').next().expect("a port");
+        let (outcome, _) = fetch(
+            &runtime,
+            &fetcher,
+            &format!("http://{name}:{plain_port}/c.html"),
+        );
+        assert!(
+            matches!(outcome, FetchOutcome::Fetched(_)),
+            "{name}: {}",
+            outcome.describe()
+        );
         let summary = fetcher
             .gate()
             .summaries()

@@ -505,9 +505,12 @@ impl Fetcher {
     }
 }
 
-/// The failure of a request to `url` on a host whose certificate or handshake already failed
-/// in this run: nothing is sent.
+/// The failure of an HTTPS request to `url` on a host whose certificate or handshake already
+/// failed in this run: nothing is sent. Its plain-http URLs are still asked.
 fn known_tls_failure(host: &Host, url: &Url) -> Option<FetchOutcome> {
+    if url.scheme() != "https" {
+        return None;
+    }
     let (kind, detail) = host.tls_failure()?;
     Some(FetchOutcome::Failed {
         url: url.clone(),

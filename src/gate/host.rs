@@ -385,7 +385,7 @@ impl Host {
     }
 
     /// A request failed on the host's certificate or on a handshake it will refuse again: the
-    /// host's other requests of the run fail the same way without being sent.
+    /// host's other HTTPS requests of the run fail the same way without being sent.
     pub fn on_tls_failure(&self, kind: crate::fetch::FailKind, detail: String) {
         self.state().tls_failure.get_or_insert((kind, detail));
     }
