@@ -40,6 +40,11 @@ pub struct ExportRecord {
     /// read as Latin-1): its fields may be garbled; the raw bytes are kept as they came.
     #[serde(default)]
     pub mojibake: Option<bool>,
+    /// The page was fetched over HTTPS without verifying the server's certificate (its
+    /// portal's `tls_verify = false`): nothing proves it came from the portal's server. Left
+    /// out when it was verified (or fetched over http).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls_unverified: bool,
     /// sha256 of the raw body (after content decoding, as archived at `raw_path`).
     pub sha256: String,
     /// Hash of the normalised main content (and the attachments' sha256s).
@@ -85,6 +90,10 @@ pub struct AttachmentRecord {
     /// For an `oversize` attachment: the `max_body_bytes` it was larger than.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_body_bytes: Option<u64>,
+    /// Fetched over HTTPS without verifying the server's certificate (as the record's own
+    /// `tls_unverified`); left out otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls_unverified: bool,
 }
 
 /// `missing` of an attachment larger than `max_body_bytes`.

@@ -62,10 +62,15 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
         });
     }
     if current.unreachable && !previous.unreachable {
+        let why = current
+            .tls_failure
+            .as_ref()
+            .map(|tls| format!(": {tls}"))
+            .unwrap_or_default();
         events.push(HealthEvent {
             kind: HealthKind::Unreachable,
             list: None,
-            detail: "the section could not be walked (last run: walked)".into(),
+            detail: format!("the section could not be walked{why} (last run: walked)"),
         });
     }
     if current.blocked > 0 && previous.blocked == 0 {
@@ -199,6 +204,18 @@ mod tests {
             ..steady.clone()
         };
         assert_eq!(kinds(&compare(&steady, &down)), [HealthKind::Unreachable]);
+        // A certificate that failed is named with its host and the key to set.
+        let expired = PortalReport {
+            tls_failure: Some("host a.gov.cn: tls_certificate: certificate expired".into()),
+            ..down.clone()
+        };
+        let events = compare(&steady, &expired);
+        assert!(
+            events[0]
+                .detail
+                .contains("walked: host a.gov.cn: tls_certificate: certificate expired"),
+            "{events:?}"
+        );
 
         let redesigned = PortalReport {
             list_pages: 1,

@@ -336,6 +336,10 @@ pub struct PortalReport {
     /// The section could not be walked at all (its first page failed or was blocked).
     pub unreachable: bool,
     pub elapsed_secs: f64,
+    /// The section's first page failed on its host's HTTPS certificate or handshake: the host,
+    /// the problem and, for a certificate, the key that lets the portal be archived anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_failure: Option<String>,
     /// Where the section's first page landed when its URL redirected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section_landed: Option<String>,
@@ -527,6 +531,9 @@ impl RunReport {
                     p.failures.iter().map(|(k, v)| format!("{k}={v}")).collect();
                 let _ = writeln!(out, "      failures: {}", kinds.join(", "));
             }
+            if let Some(tls) = &p.tls_failure {
+                let _ = writeln!(out, "      HTTPS: {tls}");
+            }
             if !p.excluded.is_empty() {
                 let kinds: Vec<String> =
                     p.excluded.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -567,6 +574,16 @@ impl RunReport {
         for h in &self.hosts {
             if let Some(paused) = &h.paused {
                 let _ = writeln!(out, "  host {}: {paused}", h.host);
+            }
+            if let Some(tls) = &h.tls_failure {
+                let _ = writeln!(out, "  host {}: {tls}", h.host);
+            }
+            if h.tls_unverified {
+                let _ = writeln!(
+                    out,
+                    "  host {}: fetched without verifying its HTTPS certificate (tls_verify = false); its captures say tls_unverified",
+                    h.host
+                );
             }
         }
         if self.after_abnormal_end {

@@ -99,6 +99,15 @@ struct Bad {
 
 const BAD: &[Bad] = &[
     Bad {
+        case: "portal tls_verify is not a boolean",
+        config: "data_dir = \"d\"\n[[portal]]\nname = \"某县\"\nurl = \"https://x.gov.cn/\"\ntls_verify = \"no\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("portal[0].tls_verify"),
+        line: Some(5),
+        says: &["expected true or false, found string \"no\""],
+    },
+    Bad {
         case: "unknown key at top level",
         config: "data_dir = \"d\"\npolitness = 1\n",
         files: &[],
@@ -841,6 +850,8 @@ fn defaults_fill_missing_sections() {
     assert_eq!(f.max_retries, DEFAULT_MAX_RETRIES);
     assert_eq!(f.retry_base, DEFAULT_RETRY_BASE);
     assert_eq!(f.max_redirects, DEFAULT_MAX_REDIRECTS);
+    assert!(f.tls_verify, "certificates are verified by default");
+    assert_eq!(f.extra_ca_file, None);
     assert_eq!(
         settings.crawl.known_pages_before_stop,
         DEFAULT_KNOWN_PAGES_BEFORE_STOP
@@ -881,6 +892,8 @@ max_body_bytes = 2048
 max_retries = 0
 retry_base = "250ms"
 max_redirects = 0
+tls_verify = false
+extra_ca_file = "ca/national.pem"
 [crawl]
 known_pages_before_stop = 3
 max_list_pages = 7
@@ -891,6 +904,7 @@ per_host_interval = "5s"
 verified = false
 list_api = "trs_xxgk"
 item_hosts = ["XXGK.xjats.gov.cn", "*.xj.example.com"]
+tls_verify = true
 "#;
     let seed = "[[portal]]\nname = \"衢州市人民政府\"\nurl = \"https://www.qz.gov.cn/col/col1/index.html\"\n";
     let dir = scratch(config, &[("seeds/xinjiang.toml", seed)]);
@@ -916,6 +930,12 @@ item_hosts = ["XXGK.xjats.gov.cn", "*.xj.example.com"]
     assert_eq!(s.fetch.max_retries, 0);
     assert_eq!(s.fetch.retry_base, Duration::from_millis(250));
     assert_eq!(s.fetch.max_redirects, 0);
+    assert!(!s.fetch.tls_verify);
+    assert_eq!(
+        s.fetch.extra_ca_file.as_deref(),
+        Some(dir.path().join("ca/national.pem").as_path()),
+        "relative to the config's folder"
+    );
     assert_eq!(s.crawl.known_pages_before_stop, 3);
     assert_eq!(s.crawl.max_list_pages, 7);
 
@@ -926,6 +946,7 @@ item_hosts = ["XXGK.xjats.gov.cn", "*.xj.example.com"]
     assert_eq!(first.url.host_str(), Some("www.xjats.gov.cn"));
     assert_eq!(first.per_host_interval, Some(Duration::from_secs(5)));
     assert!(!first.verified);
+    assert_eq!(first.tls_verify, Some(true));
     assert_eq!(
         first.list_api,
         Some(nianbao::discover::JsonListFormat::TrsXxgk)
@@ -939,6 +960,10 @@ item_hosts = ["XXGK.xjats.gov.cn", "*.xj.example.com"]
     assert!(second.verified, "verified defaults to true");
     assert_eq!(second.list_api, None);
     assert!(second.item_hosts.is_empty(), "item_hosts defaults to none");
+    assert_eq!(
+        second.tls_verify, None,
+        "tls_verify follows fetch.tls_verify"
+    );
     assert_eq!(second.source, dir.path().join("seeds/xinjiang.toml"));
 }
 

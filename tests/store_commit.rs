@@ -21,6 +21,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             charset_source: Some("http_header".into()),
             replacement_chars: Some(0),
             mojibake: Some(false),
+            tls_unverified: false,
             sha256: format!("sha-{content_hash}"),
             content_hash: content_hash.into(),
             raw_path: format!("raw/00/{content_hash}"),

@@ -208,7 +208,8 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
 }
 
 /// A fetcher for pages the user named: the config's politeness and fetch settings (the defaults
-/// without a config), its own host gate, and `url`'s host allowed to be a private address.
+/// without a config), its portals' `tls_verify`, its own host gate, and `url`'s host allowed to
+/// be a private address.
 pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Fetcher> {
     let (politeness, fetch) = match settings {
         Some(s) => (s.politeness.clone(), s.fetch.clone()),
@@ -216,7 +217,12 @@ pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Re
     };
     let gate = Arc::new(HostGate::new(politeness, Default::default()));
     let named = url.host_str().map(str::to_string).into_iter().collect();
-    Fetcher::with_private_names(gate, fetch, named)
+    let tls_verify = fetch.tls_verify;
+    let mut fetcher = Fetcher::with_private_names(gate, fetch, named)?;
+    if let Some(s) = settings {
+        fetcher.set_tls_hosts(crate::fetch::TlsHosts::of_portals(tls_verify, &s.portals))?;
+    }
+    Ok(fetcher)
 }
 
 /// Runs the page pipeline the crawl runs (`page::analyse`) on one page, guessing its role:

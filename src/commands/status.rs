@@ -191,7 +191,8 @@ struct LastRun {
     report: PortalReport,
 }
 
-/// Each named portal's last run, and the hosts the newest run paused. The run reports are read
+/// Each named portal's last run, and the hosts the newest run paused (or asked nothing more
+/// after their certificate failed). The run reports are read
 /// newest first, one at a time, until every portal has its run: a nightly adds one a night for
 /// years.
 fn last_runs(
@@ -204,7 +205,13 @@ fn last_runs(
         paused_hosts.get_or_insert_with(|| {
             run.hosts
                 .iter()
-                .filter_map(|h| h.paused.as_ref().map(|p| format!("{}: {p}", h.host)))
+                // A host whose certificate failed was asked nothing more: paused too.
+                .flat_map(|h| {
+                    [&h.paused, &h.tls_failure]
+                        .into_iter()
+                        .flatten()
+                        .map(|p| format!("{}: {p}", h.host))
+                })
                 .collect::<Vec<String>>()
         });
         for name in names {

@@ -109,6 +109,12 @@ pub struct FetchSettings {
     /// First backoff delay; later ones double, with jitter.
     pub retry_base: Duration,
     pub max_redirects: u32,
+    /// Whether HTTPS servers' certificates are verified, for hosts of portals without a
+    /// `tls_verify` of their own (README, "HTTPS").
+    pub tls_verify: bool,
+    /// A PEM file of CA certificates trusted beside the system's (a national or private CA
+    /// some portals' certificates chain to), resolved against the config file's folder.
+    pub extra_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +208,10 @@ pub struct Portal {
     /// Hosts beside the section's own site (the hosts that share its registrable domain) whose
     /// pages its lists take as items: a province's platform that hosts a county's reports.
     pub item_hosts: Vec<crate::gate::HostPattern>,
+    /// Whether the HTTPS certificates of the portal's hosts (its section's host and its
+    /// `item_hosts`) are verified; `None` follows `fetch.tls_verify`. False archives a portal
+    /// whose certificate is broken, each capture marked `tls_unverified`.
+    pub tls_verify: Option<bool>,
     /// The file the portal was declared in.
     pub source: PathBuf,
 }
@@ -283,6 +293,8 @@ impl Default for FetchSettings {
             max_retries: DEFAULT_MAX_RETRIES,
             retry_base: DEFAULT_RETRY_BASE,
             max_redirects: DEFAULT_MAX_REDIRECTS,
+            tls_verify: true,
+            extra_ca_file: None,
         }
     }
 }
@@ -318,7 +330,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     // may change directory) holds wherever it is read from.
     let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
     let politeness = resolve::politeness(raw.politeness, &source)?;
-    let fetch = resolve::fetch(raw.fetch, &source)?;
+    let fetch = resolve::fetch(raw.fetch, config_dir, &source)?;
     let crawl = resolve::crawl(raw.crawl, &source)?;
     let warc = resolve::warc(raw.warc, &source)?;
     let archive = resolve::archive(raw.archive, &source)?;

@@ -56,6 +56,8 @@ pub(super) struct RawFetch {
     pub max_retries: Option<u32>,
     pub retry_base: Option<HumanDuration>,
     pub max_redirects: Option<u32>,
+    pub tls_verify: Option<bool>,
+    pub extra_ca_file: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +109,7 @@ pub(super) struct RawPortal {
     pub only_report_titles: Option<bool>,
     /// Hosts beside the section's own site whose pages its lists take as items.
     pub item_hosts: Option<Vec<String>>,
+    pub tls_verify: Option<bool>,
 }
 
 /// The expected forms, worded once so the serde errors and the later checks say the same thing.

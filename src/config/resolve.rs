@@ -80,6 +80,7 @@ pub(super) fn politeness(
 
 pub(super) fn fetch(
     raw: Option<RawFetch>,
+    config_dir: &Path,
     source: &Source<'_>,
 ) -> Result<FetchSettings, ConfigError> {
     let table = KeyPath::root().key("fetch");
@@ -128,6 +129,17 @@ pub(super) fn fetch(
             source,
         )?,
         max_redirects: raw.max_redirects.unwrap_or(DEFAULT_MAX_REDIRECTS),
+        tls_verify: raw.tls_verify.unwrap_or(true),
+        extra_ca_file: match raw.extra_ca_file {
+            None => None,
+            Some(written) if written.trim().is_empty() => {
+                return Err(source.at_key(
+                    &table.key("extra_ca_file"),
+                    "expected the path of a PEM file of CA certificates, found \"\"",
+                ));
+            }
+            Some(written) => Some(config_dir.join(written)),
+        },
     })
 }
 
@@ -448,6 +460,7 @@ pub(super) fn portals(
             list_api,
             only_report_titles: raw.only_report_titles.unwrap_or(false),
             item_hosts,
+            tls_verify: raw.tls_verify,
             source: source.path.to_path_buf(),
         });
     }

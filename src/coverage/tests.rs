@@ -84,6 +84,7 @@ fn each_cell_state_from_records_and_runs() {
         text: Default::default(),
         missing: None,
         max_body_bytes: None,
+        tls_unverified: false,
     });
     let records = vec![
         record("甲市", "d1", 1, "甲市教育局", 2022, "2023-01-20"),

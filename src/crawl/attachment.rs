@@ -116,6 +116,7 @@ impl Engine {
             text: Default::default(),
             missing: None,
             max_body_bytes: None,
+            tls_unverified: false,
         };
         let outcome = self.fetch(portal, &request, &options).await;
         if let (FetchOutcome::NotModified(_), Some(held)) = (&outcome, &held) {
@@ -125,6 +126,7 @@ impl Engine {
         match outcome {
             FetchOutcome::Fetched(capture) if capture.has_content_status() => {
                 self.report(portal, |r| r.attachments_fetched += 1);
+                record.tls_unverified = capture.tls_unverified;
                 let capture = Arc::new(capture);
                 if let Some(kind) = self.not_a_document(portal, link, &capture).await {
                     tracing::warn!(url = %link.url, %kind, "attachment is no document");

@@ -294,6 +294,7 @@ impl Engine {
             charset_source: decoded.map(|d| d.source.as_str().to_string()),
             replacement_chars: decoded.map(|d| d.replacement_chars),
             mojibake: decoded.map(|d| d.mojibake),
+            tls_unverified: capture.tls_unverified,
             sha256: String::new(),
             content_hash,
             raw_path: String::new(),

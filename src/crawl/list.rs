@@ -16,7 +16,7 @@ use url::Url;
 use super::{Engine, Mode, Role, Task, TaskState};
 use crate::classify::PageKind;
 use crate::discover::{self, ListOrder, ListPage, PageRequest};
-use crate::fetch::{FetchOptions, FetchOutcome};
+use crate::fetch::{FailKind, FetchOptions, FetchOutcome, tls_failure_line};
 use crate::gate::{host_key, is_item_host};
 use crate::page::{PageRole, View};
 use crate::report::{BARREN_PAGES_BEFORE_STOP, STOP_KNOWN_ITEMS};
@@ -108,6 +108,17 @@ impl Engine {
                 );
                 if is_section_root && !said_nothing {
                     self.mark_unreachable(&portal);
+                }
+                if let FetchOutcome::Failed {
+                    url,
+                    kind: kind @ (FailKind::TlsCertificate | FailKind::TlsHandshake),
+                    detail,
+                } = &other
+                    && is_section_root
+                {
+                    let host = url.host_str().unwrap_or_default();
+                    let line = format!("host {host}: {}", tls_failure_line(*kind, detail));
+                    self.report(&portal, |r| r.tls_failure = Some(line));
                 }
                 return state;
             }

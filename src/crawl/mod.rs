@@ -233,12 +233,16 @@ pub async fn run_on(
         .filter_map(|p| p.portal.url.host_str().map(str::to_string))
         .chain(network.private_names.iter().cloned())
         .collect();
-    let fetcher = Fetcher::with_lookup(
+    let mut fetcher = Fetcher::with_lookup(
         gate.clone(),
         settings.fetch.clone(),
         private_names,
         network.lookup,
     )?;
+    fetcher.set_tls_hosts(crate::fetch::TlsHosts::of_portals(
+        settings.fetch.tls_verify,
+        &settings.portals,
+    ))?;
     let frontier = store.frontier(&mode.frontier_name())?;
     let (journal, previous_end) = {
         let (data_dir, store) = (settings.data_dir.clone(), store.clone());

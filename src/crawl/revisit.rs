@@ -238,6 +238,7 @@ impl Engine {
                 .map(|(n, v)| (n.clone(), v.clone().into_bytes()))
                 .collect(),
             ip: None,
+            tls_unverified: false,
             wire: body.clone(),
             body,
             fetched_at: chrono::Utc::now(),

@@ -1,11 +1,14 @@
 //! Fetch: one polite HTTP exchange at a time. Every hop of a redirect and every retry passes the
 //! host gate and robots.txt; bodies are read up to a cap, kept as they came over the wire and
 //! content-decoded by us (reqwest's decompression would drop the wire bytes). Outcomes, failures
-//! included, are values: nothing here aborts a run.
+//! included, are values: nothing here aborts a run. HTTPS certificates are verified except on
+//! the hosts of a portal that turns it off (`tls`); a host whose certificate fails is asked
+//! nothing more in the run.
 
 mod coding;
 mod outcome;
 mod scope;
+mod tls;
 mod wire;
 
 use std::sync::Arc;
@@ -22,6 +25,7 @@ pub use outcome::{
     disposition_filename, parse_retry_after,
 };
 pub use scope::{Lookup, PublicResolver, ResolveError, is_private_host, is_private_ip};
+pub use tls::{TlsHosts, tls_failure_line};
 
 use crate::classify::{self, PageKind};
 use crate::config::{FetchSettings, Politeness};
@@ -53,6 +57,10 @@ pub struct FetchOptions<'a> {
 /// The HTTP client with the host gate in front of it.
 pub struct Fetcher {
     client: reqwest::Client,
+    /// The client that verifies no certificate, built only when some host is to be fetched
+    /// so (`tls_hosts`).
+    unverified: Option<reqwest::Client>,
+    tls_hosts: TlsHosts,
     gate: Arc<HostGate>,
     settings: FetchSettings,
     resolver: PublicResolver,
@@ -86,23 +94,38 @@ impl Fetcher {
         lookup: Lookup,
     ) -> anyhow::Result<Fetcher> {
         let resolver = PublicResolver::with_lookup(private_names, lookup);
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            // Old servers fold header lines and put a space before the colon
-            // (`Content-Type :`); browsers read both, so a page is not lost to them.
-            .http1_allow_obsolete_multiline_headers_in_responses(true)
-            .http1_allow_spaces_after_header_name_in_responses(true)
-            .connect_timeout(settings.connect_timeout)
-            .pool_max_idle_per_host(2)
-            .dns_resolver(Arc::new(resolver.clone()))
-            .build()?;
-        Ok(Fetcher {
+        let client = client(&settings, &resolver, true)?;
+        let tls_hosts = TlsHosts::all(settings.tls_verify);
+        let mut fetcher = Fetcher {
             client,
+            unverified: None,
+            tls_hosts: tls_hosts.clone(),
             gate,
             settings,
             resolver,
-        })
+        };
+        fetcher.set_tls_hosts(tls_hosts)?;
+        Ok(fetcher)
+    }
+
+    /// Which hosts' certificates are verified (by default every host's, unless
+    /// `fetch.tls_verify` is false): the crawl gives each portal's hosts its `tls_verify`.
+    pub fn set_tls_hosts(&mut self, hosts: TlsHosts) -> anyhow::Result<()> {
+        if hosts.any_unverified() && self.unverified.is_none() {
+            self.unverified = Some(client(&self.settings, &self.resolver, false)?);
+        }
+        self.tls_hosts = hosts;
+        Ok(())
+    }
+
+    /// The client for a request to `url`, and whether it leaves the certificate unverified.
+    fn client_for(&self, url: &Url) -> (&reqwest::Client, bool) {
+        match &self.unverified {
+            Some(unverified) if !self.tls_hosts.verifies(&crate::gate::host_key(url)) => {
+                (unverified, true)
+            }
+            _ => (&self.client, false),
+        }
     }
 
     pub fn gate(&self) -> &Arc<HostGate> {
@@ -154,10 +177,15 @@ impl Fetcher {
         let mut redirects = Vec::new();
         for _hop in 0..=self.settings.max_redirects {
             let url = current.url().clone();
-            if let Err(reason) = self.admit(&url, options, sent).await {
-                return FetchOutcome::Excluded { url, reason };
-            }
             let host = self.gate.host(&url);
+            if let Some(failed) = known_tls_failure(&host, &url) {
+                return failed;
+            }
+            if let Err(reason) = self.admit(&url, options, sent).await {
+                // robots.txt that failed on the host's certificate: the page would too.
+                return known_tls_failure(&host, &url)
+                    .unwrap_or(FetchOutcome::Excluded { url, reason });
+            }
             let validators = if redirects.is_empty() {
                 options.validators
             } else {
@@ -362,7 +390,7 @@ impl Fetcher {
                 return Err(Box::new(FetchOutcome::Stopped { url }));
             }
             let result = send_once(
-                &self.client,
+                self.client_for(&url),
                 request,
                 validators,
                 &self.politeness().user_agent,
@@ -377,6 +405,9 @@ impl Fetcher {
             let kept = slot.into_retry();
             let (kind, detail) = match result {
                 Ok(response) => {
+                    if response.tls_unverified {
+                        host.fetched_unverified();
+                    }
                     if let Some(challenge) = challenge_of(&response) {
                         host.on_challenge(self.backoff(attempt + 2), CHALLENGE_LIMIT);
                         return Err(Box::new(FetchOutcome::Blocked {
@@ -425,6 +456,10 @@ impl Fetcher {
                     return Err(Box::new(FetchOutcome::Oversize { url, limit }));
                 }
                 Err(SendError::Fatal(kind, detail)) => {
+                    if matches!(kind, FailKind::TlsCertificate | FailKind::TlsHandshake) {
+                        tracing::warn!(host = host.key(), %url, "{}", tls_failure_line(kind, &detail));
+                        host.on_tls_failure(kind, detail.clone());
+                    }
                     return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
                 }
                 Err(SendError::Transient(kind, detail)) => (kind, detail),
@@ -468,6 +503,48 @@ impl Fetcher {
         };
         Ok(self.gate.server(ip))
     }
+}
+
+/// The failure of an HTTPS request to `url` on a host whose certificate or handshake already
+/// failed in this run: nothing is sent. Its plain-http URLs are still asked.
+fn known_tls_failure(host: &Host, url: &Url) -> Option<FetchOutcome> {
+    if url.scheme() != "https" {
+        return None;
+    }
+    let (kind, detail) = host.tls_failure()?;
+    Some(FetchOutcome::Failed {
+        url: url.clone(),
+        kind,
+        detail: format!(
+            "{detail} (as the host's earlier request did; not asked again in this run)"
+        ),
+    })
+}
+
+/// One HTTP client: `verify` false accepts any certificate and name (a portal that asks for
+/// it). Trusts `fetch.extra_ca_file` beside the system's CA certificates.
+fn client(
+    settings: &FetchSettings,
+    resolver: &PublicResolver,
+    verify: bool,
+) -> anyhow::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        // Old servers fold header lines and put a space before the colon
+        // (`Content-Type :`); browsers read both, so a page is not lost to them.
+        .http1_allow_obsolete_multiline_headers_in_responses(true)
+        .http1_allow_spaces_after_header_name_in_responses(true)
+        .connect_timeout(settings.connect_timeout)
+        .pool_max_idle_per_host(2)
+        .dns_resolver(Arc::new(resolver.clone()));
+    if let Some(path) = &settings.extra_ca_file {
+        builder = builder.tls_certs_merge(tls::extra_roots(path)?);
+    }
+    if !verify {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    Ok(builder.build()?)
 }
 
 fn paused(url: Url, reason: PauseReason) -> FetchOutcome {

@@ -40,6 +40,9 @@ pub struct Capture {
     /// content coding it shares the wire's buffer.
     pub body: Bytes,
     pub fetched_at: DateTime<Utc>,
+    /// Fetched over HTTPS without verifying the server's certificate (its portal's
+    /// `tls_verify = false`): whoever reads it cannot be sure the server was the portal's.
+    pub tls_unverified: bool,
 }
 
 impl Capture {
@@ -189,6 +192,12 @@ pub enum FailKind {
     /// The response head broke HTTP (a NUL or a bare CR in a header value, a bad status line):
     /// not retried, as the server would send the same again.
     Malformed,
+    /// The server's HTTPS certificate was refused (expired, not yet valid, for another name, of
+    /// an issuer not trusted): not retried, as it cannot change within the run.
+    TlsCertificate,
+    /// The TLS handshake failed: cut by the server (retried), or with no protocol version or
+    /// cipher in common (not retried).
+    TlsHandshake,
     Other,
 }
 
@@ -204,6 +213,8 @@ impl FailKind {
             FailKind::BadRedirect => "bad_redirect".into(),
             FailKind::Decode => "content_decoding".into(),
             FailKind::Malformed => "malformed_response".into(),
+            FailKind::TlsCertificate => "tls_certificate".into(),
+            FailKind::TlsHandshake => "tls_handshake".into(),
             FailKind::Other => "other".into(),
         }
     }

@@ -17,6 +17,7 @@ use tokio::time::{Instant, timeout, timeout_at};
 
 use super::coding::{decode_content, inflate_stray_gzip};
 use super::outcome::{Capture, FailKind, Validators};
+use super::tls;
 use crate::config::FetchSettings;
 use crate::discover::PageRequest;
 
@@ -35,12 +36,26 @@ pub(super) enum SendError {
     },
 }
 
-fn classify_error(error: &reqwest::Error) -> SendError {
+/// `https`: the request was one (see `tls::classify`).
+fn classify_error(error: &reqwest::Error, https: bool) -> SendError {
     let detail = error_chain(error);
+    // A TLS error after the answer began (in the body) is a truncated body.
+    let before_answer = error.is_connect() || error.is_request();
     if error.is_timeout() {
         SendError::Transient(FailKind::Timeout, detail)
     } else if is_malformed_head(error) {
         SendError::Fatal(FailKind::Malformed, detail)
+    } else if let Some((kind, why, transient)) = before_answer
+        .then(|| tls::classify(error, https && error.is_connect()))
+        .flatten()
+    {
+        // The client's own wording repeats what `why` says, less plainly.
+        tracing::debug!("{why}: {detail}");
+        if transient {
+            SendError::Transient(kind, why)
+        } else {
+            SendError::Fatal(kind, why)
+        }
     } else if error.is_connect() {
         SendError::Transient(FailKind::Connect, detail)
     } else if error.is_body() || error.is_decode() {
@@ -78,8 +93,10 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// Sends `request` once with `client`; `tls_unverified` says the client verifies no
+/// certificate, which the capture of an HTTPS exchange records.
 pub(super) async fn send_once(
-    client: &reqwest::Client,
+    (client, tls_unverified): (&reqwest::Client, bool),
     request: &PageRequest,
     validators: Option<&Validators>,
     user_agent: &str,
@@ -88,6 +105,7 @@ pub(super) async fn send_once(
 ) -> Result<Capture, SendError> {
     let max_body_bytes = settings.max_body_bytes;
     let url = request.url().clone();
+    let https = url.scheme() == "https";
     let mut headers: Vec<(String, String)> = vec![
         ("user-agent".into(), user_agent.into()),
         ("accept".into(), ACCEPT.into()),
@@ -123,7 +141,7 @@ pub(super) async fn send_once(
     let mut response = match timeout_at(started + settings.timeout, builder.send()).await {
         Ok(sent) => {
             answered();
-            sent.map_err(|e| classify_error(&e))?
+            sent.map_err(|e| classify_error(&e, https))?
         }
         Err(_) => {
             return Err(SendError::Transient(
@@ -196,7 +214,7 @@ pub(super) async fn send_once(
                 wire.extend_from_slice(&chunk);
             }
             Ok(None) => break,
-            Err(e) => return Err(classify_error(&e)),
+            Err(e) => return Err(classify_error(&e, https)),
         }
     }
     let encoding = response_headers
@@ -233,6 +251,7 @@ pub(super) async fn send_once(
         wire,
         body,
         fetched_at: Utc::now(),
+        tls_unverified: tls_unverified && https,
     })
 }
 

@@ -63,6 +63,14 @@ pub struct HostSummary {
     pub retry_after_pauses: u32,
     /// Set when the host was paused for the rest of the run.
     pub paused: Option<String>,
+    /// The host's HTTPS certificate or handshake failed in a way that cannot change within the
+    /// run: what failed, and the key that lets its portal be archived anyway. Its other URLs
+    /// were not asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_failure: Option<String>,
+    /// Pages were fetched from the host over HTTPS without verifying its certificate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tls_unverified: bool,
 }
 
 struct HostState {
@@ -75,6 +83,8 @@ struct HostState {
     requests: u64,
     retry_after_pauses: u32,
     paused: Option<PauseReason>,
+    tls_failure: Option<(crate::fetch::FailKind, String)>,
+    tls_unverified: bool,
 }
 
 impl HostState {
@@ -183,6 +193,8 @@ impl Host {
                 challenges: 0,
                 requests: 0,
                 retry_after_pauses: 0,
+                tls_failure: None,
+                tls_unverified: false,
                 paused: None,
             }),
             robots: Mutex::new(HashMap::new()),
@@ -372,6 +384,22 @@ impl Host {
         }
     }
 
+    /// A request failed on the host's certificate or on a handshake it will refuse again: the
+    /// host's other HTTPS requests of the run fail the same way without being sent.
+    pub fn on_tls_failure(&self, kind: crate::fetch::FailKind, detail: String) {
+        self.state().tls_failure.get_or_insert((kind, detail));
+    }
+
+    /// The failure `on_tls_failure` recorded, if any.
+    pub fn tls_failure(&self) -> Option<(crate::fetch::FailKind, String)> {
+        self.state().tls_failure.clone()
+    }
+
+    /// A page was fetched from the host without verifying its certificate.
+    pub fn fetched_unverified(&self) {
+        self.state().tls_unverified = true;
+    }
+
     /// The host answered with an anti-bot challenge: back off, and stop after `limit` of them.
     pub fn on_challenge(&self, backoff: Duration, limit: u32) {
         self.defer(backoff, false);
@@ -404,6 +432,11 @@ impl Host {
             challenges: state.challenges,
             retry_after_pauses: state.retry_after_pauses,
             paused: state.paused.as_ref().map(|p| p.to_string()),
+            tls_failure: state
+                .tls_failure
+                .as_ref()
+                .map(|(kind, detail)| crate::fetch::tls_failure_line(*kind, detail)),
+            tls_unverified: state.tls_unverified,
         }
     }
 

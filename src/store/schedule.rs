@@ -95,10 +95,14 @@ pub fn is_not_found(kind: &str) -> bool {
     matches!(kind, "http_404" | "http_410")
 }
 
-/// A failure that says nothing about the page: its host was paused for the run, or answered
-/// with an anti-bot challenge. Retried on the schedule, it never makes a URL gone.
+/// A failure that says nothing about the page: its host was paused for the run, answered
+/// with an anti-bot challenge, or failed its HTTPS certificate or handshake (the operator may
+/// yet set the portal's `tls_verify = false`). Retried on the schedule, it never makes a URL gone.
 pub fn says_nothing_of_the_page(kind: &str) -> bool {
-    matches!(kind, "host_paused" | "blocked")
+    matches!(
+        kind,
+        "host_paused" | "blocked" | "tls_certificate" | "tls_handshake"
+    )
 }
 
 impl FailurePolicy {
@@ -263,8 +267,9 @@ mod tests {
         );
         assert!(!quick[5].gone);
         assert_eq!(quick[5].next_retry_at, at(5) + chrono::Duration::days(30));
-        // A paused host or a challenge says nothing of the page: never gone for it.
-        for kind in ["host_paused", "blocked"] {
+        // A paused host, a challenge or a TLS failure says nothing of the page: never gone
+        // for it.
+        for kind in ["host_paused", "blocked", "tls_certificate", "tls_handshake"] {
             let s = streak(
                 &p,
                 &[

@@ -6,6 +6,7 @@ pub mod captures;
 pub mod pages;
 pub mod route_server;
 pub mod tables;
+pub mod tls_server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -1,13 +1,16 @@
 //! A small HTTP/1.1 server of the test's own, for portals the simulator does not model: each
 //! request target is answered by a route function and logged, and each connection is closed
 //! after its answer. A route that needs the request's headers or answers with headers of its
-//! own (validators, a 304) is a `HeadedRoute`.
+//! own (validators, a 304) is a `HeadedRoute`. `bind_tls` makes it an HTTPS server with the
+//! certificate chain of a `tls_server::ServedCert`.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 
 /// Answers a request target with (status, content type, body); see `redirect` for a redirect.
 pub type Route = Arc<dyn Fn(&str) -> (u16, String, Vec<u8>) + Send + Sync>;
@@ -56,10 +59,13 @@ pub fn redirect(status: u16, location: &str) -> (u16, String, Vec<u8>) {
 /// A bound server and the runtime it runs on: `bind`, then `serve` (a route may need `base`).
 pub struct RouteServer {
     pub runtime: tokio::runtime::Runtime,
-    /// `http://IP:PORT`
+    /// `http://IP:PORT` (`https://` for a server bound with `bind_tls`)
     pub base: String,
     listener: Mutex<Option<TcpListener>>,
     log: Arc<Mutex<Vec<(Request, Instant)>>>,
+    tls: Option<TlsAcceptor>,
+    /// Connections accepted, TLS handshakes that failed among them included.
+    connections: Arc<AtomicUsize>,
 }
 
 impl RouteServer {
@@ -76,7 +82,23 @@ impl RouteServer {
             base,
             listener: Mutex::new(Some(listener)),
             log: Arc::new(Mutex::new(Vec::new())),
+            tls: None,
+            connections: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// As `bind`, an HTTPS server presenting `certificate` (a handshake the client gives up
+    /// ends the connection; the server goes on).
+    pub fn bind_tls(ip: &str, certificate: &super::tls_server::ServedCert) -> RouteServer {
+        let mut server = RouteServer::bind(ip);
+        server.base = server.base.replacen("http://", "https://", 1);
+        server.tls = Some(TlsAcceptor::from(certificate.server_config()));
+        server
+    }
+
+    /// Connections accepted so far (for an HTTPS server: TLS handshakes begun).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// Starts answering with `route` (once).
@@ -107,7 +129,13 @@ impl RouteServer {
             .expect("listener lock")
             .take()
             .expect("a server is served once");
-        self.runtime.spawn(serve(listener, route, self.log.clone()));
+        let server = Serving {
+            route,
+            log: self.log.clone(),
+            tls: self.tls.clone(),
+            connections: self.connections.clone(),
+        };
+        self.runtime.spawn(server.run(listener));
     }
 
     /// Every request target received, in order.
@@ -136,54 +164,75 @@ impl RouteServer {
     }
 }
 
-async fn serve(
-    listener: TcpListener,
+/// What the accept loop answers with.
+struct Serving {
     route: HeadedRoute,
     log: Arc<Mutex<Vec<(Request, Instant)>>>,
-) {
-    loop {
-        let Ok((mut socket, _)) = listener.accept().await else {
-            return;
-        };
-        let route = route.clone();
-        let log = log.clone();
-        tokio::spawn(async move {
-            let mut buf = Vec::new();
-            let mut chunk = [0u8; 4096];
-            while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                match socket.read(&mut chunk).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+    tls: Option<TlsAcceptor>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Serving {
+    async fn run(self, listener: TcpListener) {
+        let this = Arc::new(self);
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
+            this.connections.fetch_add(1, Ordering::SeqCst);
+            let this = this.clone();
+            tokio::spawn(async move {
+                match &this.tls {
+                    Some(acceptor) => {
+                        if let Ok(stream) = acceptor.accept(socket).await {
+                            this.answer(stream).await;
+                        }
+                    }
+                    None => this.answer(socket).await,
                 }
+            });
+        }
+    }
+
+    /// Reads one request head from `socket`, logs it and writes the route's answer.
+    async fn answer(&self, mut socket: impl AsyncRead + AsyncWrite + Unpin) {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            match socket.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
             }
-            let head = String::from_utf8_lossy(&buf).into_owned();
-            let mut lines = head.split("\r\n");
-            let target = lines
-                .next()
-                .and_then(|l| l.split_whitespace().nth(1))
-                .unwrap_or("/")
-                .to_string();
-            let headers = lines
-                .take_while(|l| !l.is_empty())
-                .filter_map(|l| l.split_once(':'))
-                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
-                .collect();
-            let request = Request { target, headers };
-            log.lock()
-                .expect("log lock")
-                .push((request.clone(), Instant::now()));
-            let answer = route(&request);
-            let mut header = format!("HTTP/1.1 {} X\r\n", answer.status);
-            for (name, value) in &answer.headers {
-                header.push_str(&format!("{name}: {value}\r\n"));
-            }
-            header.push_str(&format!(
-                "Content-Length: {}\r\nConnection: close\r\n\r\n",
-                answer.body.len()
-            ));
-            let _ = socket.write_all(header.as_bytes()).await;
-            let _ = socket.write_all(&answer.body).await;
-        });
+        }
+        let head = String::from_utf8_lossy(&buf).into_owned();
+        let mut lines = head.split("\r\n");
+        let target = lines
+            .next()
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap_or("/")
+            .to_string();
+        let headers = lines
+            .take_while(|l| !l.is_empty())
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let request = Request { target, headers };
+        self.log
+            .lock()
+            .expect("log lock")
+            .push((request.clone(), Instant::now()));
+        let answer = (self.route)(&request);
+        let mut header = format!("HTTP/1.1 {} X\r\n", answer.status);
+        for (name, value) in &answer.headers {
+            header.push_str(&format!("{name}: {value}\r\n"));
+        }
+        header.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            answer.body.len()
+        ));
+        let _ = socket.write_all(header.as_bytes()).await;
+        let _ = socket.write_all(&answer.body).await;
+        let _ = socket.shutdown().await;
     }
 }
 
