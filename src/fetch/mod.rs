@@ -177,15 +177,20 @@ impl Fetcher {
         let mut redirects = Vec::new();
         for _hop in 0..=self.settings.max_redirects {
             let url = current.url().clone();
-            let host = self.gate.host(&url);
-            if let Some(failed) = known_tls_failure(&host, &url) {
+            // Looked up, not made: a URL refused below must leave no host in the run report.
+            let tls_failed = || {
+                self.gate
+                    .existing_host(&url)
+                    .and_then(|host| known_tls_failure(&host, &url))
+            };
+            if let Some(failed) = tls_failed() {
                 return failed;
             }
             if let Err(reason) = self.admit(&url, options, sent).await {
                 // robots.txt that failed on the host's certificate: the page would too.
-                return known_tls_failure(&host, &url)
-                    .unwrap_or(FetchOutcome::Excluded { url, reason });
+                return tls_failed().unwrap_or(FetchOutcome::Excluded { url, reason });
             }
+            let host = self.gate.host(&url);
             let validators = if redirects.is_empty() {
                 options.validators
             } else {

@@ -132,6 +132,13 @@ impl HostGate {
         self.host_named(host_key(url))
     }
 
+    /// The host of `url` if some request has reached the gate for it; never makes one (a URL
+    /// that is refused before any request leaves no host behind in the run report).
+    pub fn existing_host(&self, url: &Url) -> Option<Arc<Host>> {
+        let hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+        hosts.get(&host_key(url)).cloned()
+    }
+
     fn host_named(&self, key: String) -> Arc<Host> {
         let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
         hosts
