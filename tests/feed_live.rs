@@ -303,40 +303,10 @@ fn sigterm_stops_the_consumer_too_and_its_record_is_offered_again() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("feed starts");
-        let started = Instant::now();
-        while !pid_file.exists()
-            || std::fs::read_to_string(&pid_file)
-                .unwrap_or_default()
-                .trim()
-                .is_empty()
-        {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the consumer never started"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let worker_pid = std::fs::read_to_string(&pid_file)
-            .expect("pid")
-            .trim()
-            .to_string();
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &feed.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
-        let stopped = Instant::now();
-        let status = loop {
-            if let Some(status) = feed.try_wait().expect("wait") {
-                break status;
-            }
-            // Well inside the 10 s grace after which a consumer that ignores SIGTERM is killed.
-            assert!(
-                stopped.elapsed() < Duration::from_secs(5),
-                "{consumer}: feed did not stop the consumer at once"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let worker_pid = pids_in(&pid_file, 1)[0].trim().to_string();
+        let status = stop_feed(&mut feed, || {
+            panic!("{consumer}: feed did not stop the consumer at once")
+        });
         assert_eq!(status.code(), Some(130), "{consumer}");
         // The worker (sleep 30) is gone well before its time.
         let proc_entry = std::path::Path::new("/proc").join(&worker_pid);
@@ -415,6 +385,28 @@ fn pids_in(file: &std::path::Path, count: usize) -> Vec<String> {
     }
 }
 
+/// Sends SIGTERM to `feed` and waits for it to end, at most 5 s: well inside the 10 s grace
+/// after which a consumer that ignores SIGTERM is killed. `late` runs (and fails the test) if
+/// it has not ended by then.
+fn stop_feed(feed: &mut std::process::Child, late: impl FnOnce()) -> std::process::ExitStatus {
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &feed.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let stopped = Instant::now();
+    loop {
+        if let Some(status) = feed.try_wait().expect("wait") {
+            return status;
+        }
+        if stopped.elapsed() > Duration::from_secs(5) {
+            late();
+            panic!("feed did not end within 5 s of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn kill_all(pids: &[String]) {
     for pid in pids {
         let _ = std::process::Command::new("kill")
@@ -444,23 +436,12 @@ fn a_consumer_that_never_reads_a_large_record_is_still_stopped_and_not_waited_fo
         .spawn()
         .expect("feed starts");
     let worker = pids_in(&pid_file, 1);
-    let sent = std::process::Command::new("kill")
-        .args(["-TERM", &feed.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
-    let stopped = Instant::now();
-    let status = loop {
-        if let Some(status) = feed.try_wait().expect("wait") {
-            break status;
-        }
-        if stopped.elapsed() > Duration::from_secs(5) {
-            kill_all(&[feed.id().to_string()]);
-            kill_all(&worker);
-            panic!("feed did not stop a consumer that does not read its stdin");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let feed_pid = feed.id().to_string();
+    let status = stop_feed(&mut feed, || {
+        kill_all(&[feed_pid]);
+        kill_all(&worker);
+        panic!("feed did not stop a consumer that does not read its stdin");
+    });
     assert_eq!(status.code(), Some(130));
     let out = h.run(&["feed", "--consumer", "parser", "--limit", "1"]);
     assert_eq!(

@@ -72,13 +72,7 @@ fn private_addresses_are_refused_unless_the_portal_is_on_one() {
     );
 
     // A portal on loopback may fetch from loopback.
-    let options = FetchOptions {
-        validators: None,
-        scope: &any,
-        allow_private: true,
-        hold: None,
-        stop: None,
-    };
+    let options = common::open_fetch_options();
     let outcome = runtime.block_on(fetcher.fetch(&PageRequest::Get(site.section_url()), &options));
     assert!(
         matches!(outcome, FetchOutcome::Fetched(ref c) if c.status == 200),
@@ -131,15 +125,8 @@ fn names_resolving_to_private_addresses_are_not_connected_to() {
         }
     });
     let url = Url::parse(&format!("http://localhost:{port}/page.html")).expect("URL");
-    let any = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
     // allow_private lets the literal-address check pass, so only the resolver stands in the way.
-    let options = FetchOptions {
-        validators: None,
-        scope: &any,
-        allow_private: true,
-        hold: None,
-        stop: None,
-    };
+    let options = common::open_fetch_options();
     let settings = FetchSettings {
         max_retries: 0,
         ..FetchSettings::default()

@@ -19,9 +19,7 @@ use common::tls_server::{
 };
 use nianbao::config::{FetchSettings, Politeness};
 use nianbao::discover::PageRequest;
-use nianbao::fetch::{
-    ExcludeReason, FailKind, FetchOptions, FetchOutcome, Fetcher, Lookup, TlsHosts,
-};
+use nianbao::fetch::{FailKind, FetchOutcome, Fetcher, Lookup, TlsHosts};
 use nianbao::gate::{HostGate, HostPattern};
 use url::Url;
 
@@ -72,14 +70,7 @@ fn fetcher(names: &[(&str, IpAddr)], ca: &TestCa, dir: &std::path::Path) -> Fetc
 /// Fetches `url`; also returns how many requests the fetch counted.
 fn fetch(runtime: &tokio::runtime::Runtime, fetcher: &Fetcher, url: &str) -> (FetchOutcome, u64) {
     let url = Url::parse(url).expect("URL");
-    let any = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-    let options = FetchOptions {
-        validators: None,
-        scope: &any,
-        allow_private: true,
-        hold: None,
-        stop: None,
-    };
+    let options = common::open_fetch_options();
     let sent = AtomicU64::new(0);
     let outcome = runtime.block_on(fetcher.fetch_counted(&PageRequest::Get(url), &options, &sent));
     (outcome, sent.load(Ordering::SeqCst))

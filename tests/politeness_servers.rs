@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use nianbao::config::{FetchSettings, Politeness};
 use nianbao::discover::PageRequest;
-use nianbao::fetch::{ExcludeReason, FetchOptions, FetchOutcome, Fetcher, Lookup};
+use nianbao::fetch::{FetchOutcome, Fetcher, Lookup};
 use nianbao::gate::HostGate;
 use politeness_support::server::{Script, ScriptedServer};
 use url::Url;
@@ -67,14 +67,7 @@ fn fetch_from_two_names_on_one_server(per_ip_concurrency: usize) -> ScriptedServ
             let fetcher = fetcher.clone();
             let url = Url::parse(&format!("http://{name}:{port}/page{i}.html")).expect("URL");
             runtime.spawn(async move {
-                let any = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-                let options = FetchOptions {
-                    validators: None,
-                    scope: &any,
-                    allow_private: true,
-                    hold: None,
-                    stop: None,
-                };
+                let options = common::open_fetch_options();
                 fetcher.fetch(&PageRequest::Get(url), &options).await
             })
         })

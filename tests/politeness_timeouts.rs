@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use nianbao::config::{FetchSettings, Politeness};
 use nianbao::discover::PageRequest;
-use nianbao::fetch::{ExcludeReason, FailKind, FetchOptions, FetchOutcome, Fetcher};
+use nianbao::fetch::{FailKind, FetchOutcome, Fetcher};
 use nianbao::gate::HostGate;
 use politeness_support::server::{Script, ScriptedServer};
 use url::Url;
@@ -50,14 +50,7 @@ fn fetch_once(
         settings,
     )
     .expect("client builds");
-    let any = |_: &Url| -> Result<(), ExcludeReason> { Ok(()) };
-    let options = FetchOptions {
-        validators: None,
-        scope: &any,
-        allow_private: true,
-        hold: None,
-        stop: None,
-    };
+    let options = common::open_fetch_options();
     runtime.block_on(fetcher.fetch(&PageRequest::Get(url), &options))
 }
 

@@ -105,6 +105,23 @@ impl Harness {
     }
 }
 
+/// Any URL is in scope.
+fn any_scope(_: &url::Url) -> Result<(), nianbao::fetch::ExcludeReason> {
+    Ok(())
+}
+
+/// Fetch options of the fetch-level tests: every URL in scope, private addresses allowed (the
+/// test servers are on loopback), no validators, page hold or stop.
+pub fn open_fetch_options() -> nianbao::fetch::FetchOptions<'static> {
+    nianbao::fetch::FetchOptions {
+        validators: None,
+        scope: &any_scope,
+        allow_private: true,
+        hold: None,
+        stop: None,
+    }
+}
+
 /// Runs a command with stdout and stderr captured, killing it after `limit`. The pipes are
 /// drained by `wait_with_output` on another thread, so a chatty child never blocks on a full pipe.
 pub fn run_limited(mut cmd: Command, limit: Duration) -> Output {
