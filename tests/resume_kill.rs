@@ -457,6 +457,26 @@ fn rerun_right_after_a_crash_keeps_the_gap() {
     );
 }
 
+/// A run killed just after its first request, before any heartbeat named that request's host in
+/// its turns, and started again at once: the rerun still waits a whole gap, as for every host a
+/// run that died may have asked since its last write.
+#[test]
+fn rerun_right_after_a_crash_in_the_first_heartbeat_keeps_the_gap() {
+    let gap = Duration::from_secs(3);
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        gap,
+    );
+    let (last, first) = stop_and_rerun(&h, "trs", "-KILL", |r| !r.is_empty());
+    let between = first.at.duration_since(last.at);
+    assert!(
+        between >= gap - Duration::from_millis(50),
+        "the rerun asked {} {between:?} after the killed run's first request ({}); the gap is {gap:?}",
+        first.target,
+        last.target
+    );
+}
+
 /// A run stopped by SIGTERM while its host waits out a Retry-After pause longer than the stop's
 /// grace, and started again at once, keeps the pause: its first request comes after the pause,
 /// not at once.

@@ -222,6 +222,9 @@ pub async fn run_on(
         data_dir: settings.data_dir.clone(),
         ended: Mutex::new(false),
     });
+    // Written before the first request: a run that dies at once leaves its file too, so the
+    // next knows that any host may have been asked just now.
+    turns_writer.write(&gate, false).await;
     let heartbeat = AbortOnDrop(tokio::spawn(write_turns_every_heartbeat(
         gate.clone(),
         turns_writer.clone(),
@@ -443,7 +446,9 @@ impl Drop for AbortOnDrop {
 
 /// Writes the hosts' turns for the next run every heartbeat (see `gate::turns`).
 async fn write_turns_every_heartbeat(gate: Arc<HostGate>, writer: Arc<TurnsWriter>) {
-    let mut tick = tokio::time::interval(turns::HEARTBEAT);
+    // The first write was made before the run's first request.
+    let first = tokio::time::Instant::now() + turns::HEARTBEAT;
+    let mut tick = tokio::time::interval_at(first, turns::HEARTBEAT);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
@@ -460,14 +465,14 @@ struct TurnsWriter {
 
 impl TurnsWriter {
     async fn write(self: &Arc<Self>, gate: &HostGate, ended: bool) {
-        let (hosts, writer) = (gate.turns(), self.clone());
+        let (hosts, others_asked, writer) = (gate.turns(), gate.others_asked_ms(), self.clone());
         let written = tokio::task::spawn_blocking(move || {
             let mut done = writer.ended.lock().expect("turns lock is never poisoned");
             if *done {
                 return Ok(());
             }
             *done = ended;
-            turns::write(&writer.data_dir, hosts, ended)
+            turns::write(&writer.data_dir, hosts, others_asked, ended)
         })
         .await;
         if let Ok(Err(e)) = written {

@@ -67,6 +67,9 @@ pub struct HostGate {
     site_intervals: HashMap<String, Duration>,
     /// The waits the previous run left, by host, until each host is first asked (see `turns`).
     carried: Mutex<HashMap<String, tokio::time::Instant>>,
+    /// After a previous run that died: the latest moment it may have asked a host it did not
+    /// name in its turns; each such host gets a whole gap from then (see `turns`).
+    others_asked: Mutex<Option<tokio::time::Instant>>,
     ignore_waits: bool,
 }
 
@@ -111,6 +114,7 @@ impl HostGate {
             intervals,
             site_intervals,
             carried: Mutex::new(HashMap::new()),
+            others_asked: Mutex::new(None),
             ignore_waits,
         }
     }
@@ -154,7 +158,8 @@ impl HostGate {
                     .carried
                     .lock()
                     .expect("carried lock is never poisoned")
-                    .remove(&key);
+                    .remove(&key)
+                    .or_else(|| Some(self.others_asked()? + host.interval()));
                 if let Some(until) = carried {
                     host.defer_until(until);
                 }
@@ -221,13 +226,41 @@ impl HostGate {
     /// Holds each host until the wait the previous run left for it is over (see `turns`). A wait
     /// is never longer than the longest this run would honour (`max_retry_after`, or the host's
     /// gap when that is longer), whatever the clock did between the runs.
-    pub fn resume_turns(&self, waits: Vec<(String, Duration)>) {
+    pub fn resume_turns(&self, previous: turns::Carried) {
         let now = tokio::time::Instant::now();
         let mut carried = self.carried.lock().expect("carried lock is never poisoned");
-        for (key, wait) in waits {
+        for (key, wait) in previous.waits {
             let cap = self.politeness.max_retry_after.max(self.interval_of(&key));
             carried.insert(key, now + wait.min(cap));
         }
+        *self
+            .others_asked
+            .lock()
+            .expect("others_asked lock is never poisoned") = previous
+            .others_asked_ago
+            .map(|ago| now.checked_sub(ago).unwrap_or(now));
+    }
+
+    fn others_asked(&self) -> Option<tokio::time::Instant> {
+        *self
+            .others_asked
+            .lock()
+            .expect("others_asked lock is never poisoned")
+    }
+
+    /// The moment a host no turn names may last have been asked by a run that died, for the
+    /// next run's file, while it still matters: until the longest gap a host may have has passed.
+    pub fn others_asked_ms(&self) -> Option<u64> {
+        let at = self.others_asked()?;
+        let now = tokio::time::Instant::now();
+        let longest = self
+            .intervals
+            .values()
+            .copied()
+            .fold(self.politeness.per_host_interval, Duration::max);
+        let ago = now.saturating_duration_since(at);
+        let wall = SystemTime::now().checked_sub(ago)?;
+        (ago < longest).then(|| turns::unix_ms(wall))
     }
 
     /// The gap of host `key`: its own configured one, else the largest configured on its site

@@ -427,3 +427,22 @@ fn a_host_without_its_own_gap_takes_its_sites_largest() {
         assert_eq!(gate.host(&url(host)).interval(), gap, "{host}");
     }
 }
+
+#[tokio::test(start_paused = true)]
+async fn after_a_run_that_died_every_host_waits_a_gap_from_its_last_possible_request() {
+    let gate = gate(3 * SECOND, 1, 8, false);
+    let begin = Instant::now();
+    gate.resume_turns(turns::Carried {
+        waits: vec![("named.gov.cn".to_string(), 5 * SECOND)],
+        others_asked_ago: Some(SECOND),
+    });
+    // Handed on to the next run's file while a gap from that moment has not passed.
+    assert!(gate.others_asked_ms().is_some());
+    let named = spawn_request(&gate, "named.gov.cn", Duration::ZERO);
+    let other = spawn_request(&gate, "other.gov.cn", Duration::ZERO);
+    // Asked a second before this run began at the latest: a whole gap from then.
+    assert_eq!(other.await.expect("other completes"), begin + 2 * SECOND);
+    assert_eq!(named.await.expect("named completes"), begin + 5 * SECOND);
+    // And not after.
+    assert_eq!(gate.others_asked_ms(), None);
+}
