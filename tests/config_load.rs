@@ -178,7 +178,7 @@ const BAD: &[Bad] = &[
         file: "config.toml",
         key: Some("fetch.min_rate"),
         line: Some(3),
-        says: &["expected a whole number of 1024 or more", "found 10"],
+        says: &["expected a size of 1024 bytes or more", "found 10 bytes"],
     },
     Bad {
         case: "a zero read timeout",
@@ -303,7 +303,37 @@ const BAD: &[Bad] = &[
         file: "config.toml",
         key: Some("fetch.max_body_bytes"),
         line: Some(2),
-        says: &["expected a whole number of 1024 or more, found 100"],
+        says: &["expected a size of 1024 bytes or more, found 100 bytes"],
+    },
+    Bad {
+        case: "a size with a unit nobody uses",
+        config: "[fetch]\nmax_body_bytes = \"50 megs\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("fetch.max_body_bytes"),
+        line: Some(2),
+        says: &[
+            "expected a number of bytes, or a size such as \"50MB\"",
+            "found \"50 megs\"",
+        ],
+    },
+    Bad {
+        case: "a WARC file cap too small, given with a unit",
+        config: "[warc]\nmax_file_bytes = \"512KiB\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("warc.max_file_bytes"),
+        line: Some(2),
+        says: &["expected a size of 1048576 bytes or more, found 524288 bytes"],
+    },
+    Bad {
+        case: "a negative size",
+        config: "[fetch]\nmax_body_bytes = -5\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("fetch.max_body_bytes"),
+        line: Some(2),
+        says: &["expected a number of bytes", "found -5"],
     },
     Bad {
         case: "user agent without contact",
@@ -804,6 +834,21 @@ fn relative_data_dir_is_resolved_against_the_config_folder() {
     let settings = config::load(&dir.path().join("site/config.toml"), &Overrides::default())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(settings.data_dir, PathBuf::from("/srv/nianbao"));
+}
+
+#[test]
+fn sizes_are_read_as_bytes_or_with_a_unit() {
+    let dir = scratch(
+        "[fetch]\nmax_body_bytes = \"50MB\"\nmin_rate = \"16 KiB\"\n[warc]\nmax_file_bytes = \"1.5G\"\n",
+        &[],
+    );
+    let settings = load_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.fetch.max_body_bytes, 50_000_000);
+    assert_eq!(settings.fetch.min_rate, 16 * 1024);
+    assert_eq!(settings.warc.max_file_bytes, 3 << 29);
+    let dir = scratch("[fetch]\nmax_body_bytes = 4096\n", &[]);
+    let settings = load_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings.fetch.max_body_bytes, 4096);
 }
 
 #[test]

@@ -51,8 +51,8 @@ pub(super) struct RawFetch {
     pub timeout: Option<HumanDuration>,
     pub connect_timeout: Option<HumanDuration>,
     pub read_timeout: Option<HumanDuration>,
-    pub min_rate: Option<u64>,
-    pub max_body_bytes: Option<u64>,
+    pub min_rate: Option<ByteSize>,
+    pub max_body_bytes: Option<ByteSize>,
     pub max_retries: Option<u32>,
     pub retry_base: Option<HumanDuration>,
     pub max_redirects: Option<u32>,
@@ -77,7 +77,7 @@ pub(super) struct RawCrawl {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawWarc {
     pub enabled: Option<bool>,
-    pub max_file_bytes: Option<u64>,
+    pub max_file_bytes: Option<ByteSize>,
 }
 
 /// `[archive]`: how raw bodies are kept in data_dir.
@@ -117,6 +117,8 @@ pub(super) const DURATION_FORM: &str = "a duration such as \"2s\" or \"500ms\"";
 pub(super) const URL_FORM: &str = "an http:// or https:// URL with a host";
 pub(super) const USER_AGENT_FORM: &str =
     "a user agent with a contact URL (http://, https:// or mailto:)";
+pub(super) const SIZE_FORM: &str =
+    "a number of bytes, or a size such as \"50MB\", \"50MiB\" or \"512KiB\"";
 
 /// A humantime duration string ("2s", "500ms", "10m").
 #[derive(Debug, Clone, Copy)]
@@ -138,6 +140,73 @@ impl<'de> Deserialize<'de> for HumanDuration {
         }
         deserializer.deserialize_str(DurationVisitor)
     }
+}
+
+/// A number of bytes: a whole number, or a number with a unit. `KB`, `MB`, `GB`, `TB` are powers
+/// of 1000; `KiB`, `MiB`, `GiB`, `TiB`, and `K`, `M`, `G`, `T` alone (as nginx and systemd read
+/// them), powers of 1024; case does not matter, a space may stand before the unit.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SizeVisitor;
+        impl Visitor<'_> for SizeVisitor {
+            type Value = ByteSize;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(SIZE_FORM)
+            }
+            fn visit_u64<E: de::Error>(self, bytes: u64) -> Result<ByteSize, E> {
+                Ok(ByteSize(bytes))
+            }
+            fn visit_i64<E: de::Error>(self, bytes: i64) -> Result<ByteSize, E> {
+                u64::try_from(bytes)
+                    .map(ByteSize)
+                    .map_err(|_| E::custom(format!("expected {SIZE_FORM}, found {bytes}")))
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<ByteSize, E> {
+                parse_size(text).map(ByteSize).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(SizeVisitor)
+    }
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    let refused = |why: &str| format!("expected {SIZE_FORM}, found {text:?}{why}");
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let multiplier: u64 = match unit.trim_start().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        "t" | "tib" => 1 << 40,
+        _ => return Err(refused("")),
+    };
+    if let Ok(whole) = number.parse::<u64>() {
+        return whole
+            .checked_mul(multiplier)
+            .ok_or_else(|| refused(" (too large)"));
+    }
+    // A fraction of a unit ("1.5GB"); rounded down to whole bytes.
+    let fraction: f64 = number
+        .parse()
+        .ok()
+        .filter(|f: &f64| f.is_finite())
+        .ok_or_else(|| refused(""))?;
+    let bytes = fraction * multiplier as f64;
+    if bytes >= u64::MAX as f64 {
+        return Err(refused(" (too large)"));
+    }
+    Ok(bytes as u64)
 }
 
 /// An absolute http(s) URL with a host: the only kind a portal section can be fetched from.
@@ -235,6 +304,41 @@ mod tests {
                     assert!(message.starts_with("expected an http://"), "{message}");
                 }
                 (got, want) => panic!("{input}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_with_and_without_units() {
+        let cases = [
+            ("52428800", Some(52_428_800)),
+            ("50MB", Some(50_000_000)),
+            ("50 MiB", Some(50 << 20)),
+            ("50m", Some(50 << 20)),
+            ("512KiB", Some(512 << 10)),
+            ("16 kb", Some(16_000)),
+            ("1.5GB", Some(1_500_000_000)),
+            ("1.5 GiB", Some(3 << 29)),
+            ("1TB", Some(1_000_000_000_000)),
+            (" 2048 B ", Some(2048)),
+            ("50 megs", None),
+            ("MB", None),
+            ("1.2.3MB", None),
+            ("-5MB", None),
+            ("99999999999TB", None),
+            ("", None),
+        ];
+        for (text, bytes) in cases {
+            match (parse_size(text), bytes) {
+                (Ok(got), Some(want)) => assert_eq!(got, want, "{text:?}"),
+                (Err(message), None) => {
+                    assert!(
+                        message.starts_with("expected a number of bytes"),
+                        "{message}"
+                    );
+                    assert!(message.contains(&format!("{text:?}")), "{message}");
+                }
+                (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
             }
         }
     }

@@ -101,14 +101,14 @@ pub(super) fn fetch(
             &table.key("read_timeout"),
             source,
         )?,
-        min_rate: at_least(
+        min_rate: size_at_least(
             raw.min_rate,
             DEFAULT_MIN_RATE,
             MIN_MIN_RATE,
             &table.key("min_rate"),
             source,
         )?,
-        max_body_bytes: at_least(
+        max_body_bytes: size_at_least(
             raw.max_body_bytes,
             DEFAULT_MAX_BODY_BYTES,
             MIN_MAX_BODY_BYTES,
@@ -230,7 +230,7 @@ pub(super) fn warc(raw: Option<RawWarc>, source: &Source<'_>) -> Result<WarcConf
     };
     Ok(WarcConfig {
         enabled: raw.enabled.unwrap_or(DEFAULT_WARC_ENABLED),
-        max_file_bytes: at_least(
+        max_file_bytes: size_at_least(
             raw.max_file_bytes,
             DEFAULT_WARC_MAX_FILE_BYTES,
             MIN_WARC_FILE_BYTES,
@@ -548,6 +548,19 @@ where
 {
     bounded(value, default, key, source, |v| {
         (v < min).then(|| format!("expected a whole number of {min} or more, found {v}"))
+    })
+}
+
+/// A size key (`max_body_bytes`, written as bytes or with a unit) of at least `min` bytes.
+fn size_at_least(
+    value: Option<super::raw::ByteSize>,
+    default: u64,
+    min: u64,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<u64, ConfigError> {
+    bounded(value.map(|size| size.0), default, key, source, |v| {
+        (v < min).then(|| format!("expected a size of {min} bytes or more, found {v} bytes"))
     })
 }
 
