@@ -170,6 +170,30 @@ fn the_consumer_list_shows_consumers_that_never_committed_and_names_damaged_file
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let out = h.run(&["feed", "--consumer", "done", "--commit", "3"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // A commit past the log names the log's last seq.
+    let out = h.run(&["feed", "--consumer", "done", "--commit", "9999"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("the feed log's last seq is {last}")),
+        "{}",
+        stderr(&out)
+    );
+    // Asked for no record, a consumer is not made known.
+    let out = h.run(&[
+        "feed",
+        "--consumer",
+        "probe",
+        "--exec",
+        "exit 1",
+        "--limit",
+        "0",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("probe: at seq 0 (lag {last})")),
+        "{}",
+        stderr(&out)
+    );
     let out = h.run(&["feed", "--list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let listing = String::from_utf8_lossy(&out.stdout).to_string();
@@ -181,6 +205,7 @@ fn the_consumer_list_shows_consumers_that_never_committed_and_names_damaged_file
         listing.contains(&format!("done\tposition 3\tlag {}", last - 3)),
         "{listing}"
     );
+    assert!(!listing.contains("probe"), "{listing}");
 
     let damaged = h.data_dir().join("feed/consumers/broken.seq");
     std::fs::write(&damaged, "not a seq\n").expect("write a damaged position");

@@ -78,7 +78,7 @@ pub(super) fn run(
             let position = position()?;
             if seq > last {
                 return Err(usage(format!(
-                    "cannot commit {consumer} to seq {seq}: the archive's last seq is {last}"
+                    "cannot commit {consumer} to seq {seq}: the feed log's last seq is {last}"
                 )));
             }
             if seq < position {
@@ -108,6 +108,12 @@ pub(super) fn run(
                 return Err(usage(
                     "--exec needs a command: an empty one would commit every record unread".into(),
                 ));
+            }
+            // Nothing to deliver: no lock is taken, so no lock file makes the consumer known.
+            if limit == Some(0) {
+                let now = position()?;
+                eprintln!("{consumer}: at seq {now} (lag {})", last - now);
+                return Ok(Outcome::Completed);
             }
             let _lock = positions.lock(consumer)?;
             let position = position()?;

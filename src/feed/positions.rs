@@ -128,7 +128,11 @@ impl Positions {
             fs::rename(&tmp, &path)?;
             File::open(&self.dir)?.sync_all()
         };
-        write().map_err(self.io(name, &path))
+        write().map_err(|e| {
+            // A full disk leaves an empty temporary file behind otherwise.
+            let _ = fs::remove_file(&tmp);
+            self.io(name, &path)(e)
+        })
     }
 
     /// Every consumer by name, with its position (`None` before its first commit) or what is
@@ -187,6 +191,25 @@ impl Positions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_commit_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let positions = Positions::new(dir.path());
+        // A folder where the position file goes: the rename fails, as a full disk's write does.
+        let consumers = dir.path().join(CONSUMERS_DIR);
+        fs::create_dir_all(consumers.join("stuck.seq/inside")).expect("a folder in the way");
+        let failed = positions
+            .set("stuck", 5)
+            .expect_err("cannot rename over a folder");
+        assert!(failed.to_string().contains("stuck.seq"), "{failed}");
+        let left: Vec<String> = fs::read_dir(&consumers)
+            .expect("consumers folder")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(left, vec!["stuck.seq".to_string()]);
+    }
 
     #[test]
     fn positions_round_trip_and_names_are_checked() {
