@@ -331,6 +331,10 @@ pub struct PortalReport {
     /// `missing:pdftotext`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub attachment_texts: BTreeMap<String, u64>,
+    /// Files whose text earlier runs left waiting (interrupted, or a tool then missing) that
+    /// this run derived again, by outcome as in `attachment_texts`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub texts_taken_up: BTreeMap<String, u64>,
     /// Stated and found items per list: "all" for the section root, else the year.
     pub lists: BTreeMap<String, YearCount>,
     /// The section could not be walked at all (its first page failed or was blocked).
@@ -557,6 +561,18 @@ impl RunReport {
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
                 let _ = writeln!(out, "      attachments' text: {}", kinds.join(", "));
+            }
+            if !p.texts_taken_up.is_empty() {
+                let kinds: Vec<String> = p
+                    .texts_taken_up
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "      texts left by earlier runs, taken up: {}",
+                    kinds.join(", ")
+                );
             }
         }
         let missing: BTreeSet<&str> = self

@@ -110,6 +110,96 @@ fn an_attachment_only_report_gets_its_text_in_the_export_record() {
     assert!(String::from_utf8_lossy(&nothing.stdout).contains("text: 0 files tried (none needed)"));
 }
 
+/// A crawl whose PDF reading was stopped from outside, or which ran before `pdftotext` was
+/// installed, leaves the file's text waiting; the next crawl derives it, with nothing new to
+/// fetch, says so in its summary and run report, and the one after has nothing left to take up.
+#[test]
+fn texts_an_earlier_crawl_left_waiting_are_taken_up_by_the_next() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let installed = have_tool(
+        "pdftotext",
+        "texts_an_earlier_crawl_left_waiting_are_taken_up_by_the_next",
+    );
+    let tools = tempfile::tempdir().expect("scratch dir");
+    let stopped = tools.path().join("stopped");
+    let empty = tools.path().join("empty");
+    std::fs::create_dir_all(&stopped).expect("mkdir");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let script = stopped.join("pdftotext");
+    std::fs::write(&script, "#!/bin/sh\nkill -TERM $$\n").expect("write the script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = std::env::var("PATH").unwrap_or_default();
+    for (left, first_path, waiting) in [
+        (
+            "stopped",
+            format!("{}:{path}", stopped.display()),
+            "interrupted",
+        ),
+        ("missing", empty.display().to_string(), "missing:pdftotext"),
+    ] {
+        let h = harness();
+        let site = h.sim.site("nometa");
+        let out = h
+            .command(&["crawl"])
+            .env("PATH", &first_path)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0), "{left}: {}", stderr(&out));
+        let attachment = report_record(&h)["attachments"][0].clone();
+        assert!(attachment["text_path"].is_null(), "{left}: {attachment}");
+        assert_eq!(
+            run_count_in(&h, site, "attachment_texts", waiting),
+            1,
+            "{left}: {attachment}"
+        );
+
+        let out = h.run(&["crawl"]);
+        assert_eq!(out.status.code(), Some(0), "{left}: {}", stderr(&out));
+        let summary = stderr(&out);
+        let attachment = report_record(&h)["attachments"][0].clone();
+        let outcome = if installed {
+            "derived"
+        } else {
+            "missing:pdftotext"
+        };
+        assert!(
+            summary.contains(&format!(
+                "texts left by earlier runs, taken up: {outcome}=1"
+            )),
+            "{left}: {summary}"
+        );
+        assert_eq!(
+            run_count_in(&h, site, "texts_taken_up", outcome),
+            1,
+            "{left}"
+        );
+        // Nothing was fetched again for it: the report is one version.
+        assert_eq!(report_versions(&h).len(), 1, "{left}");
+        if installed {
+            let source = attachment["text_source"].as_str().unwrap_or_default();
+            assert!(source.starts_with("pdftotext "), "{left}: {attachment}");
+            let text = attachment["text_path"].as_str().expect("text_path");
+            assert!(h.data_dir().join(text).is_file(), "{left}: {attachment}");
+        }
+
+        let out = h.run(&["crawl"]);
+        assert_eq!(out.status.code(), Some(0), "{left}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("taken up"),
+            "{left}: {}",
+            stderr(&out)
+        );
+    }
+}
+
+/// The newest run report's count of `kind` in the map `key` for the site's portal.
+fn run_count_in(h: &Harness, site: &SiteHandle, key: &str, kind: &str) -> u64 {
+    let report = run_report(h);
+    report["portals"][site.portal_name()][key][kind]
+        .as_u64()
+        .unwrap_or(0)
+}
+
 /// A harness on the no-metadata site with one more report, which links one PDF, and `crawl`
 /// and `fetch` keys set (no in-run retries).
 fn harness_with_pdf(crawl_keys: &str, fetch_keys: &str) -> Harness {

@@ -98,7 +98,7 @@ fn a_reader_stopped_from_outside_leaves_the_file_to_be_read_again() {
             info.text_error.as_deref(),
             Some(
                 format!(
-                    "interrupted: {tool} was stopped by signal 15; nianbao text derives it again"
+                    "interrupted: {tool} was stopped by signal 15; the next crawl (or nianbao text) derives it again"
                 )
                 .as_str()
             ),

@@ -286,7 +286,7 @@ pub async fn run_on(
     let stated_before =
         StatedCounts::accounted(store.runs_newest_first::<StatedCounts>().take(RECENT_RUNS));
     for missing in text_tools.missing() {
-        tracing::warn!("{missing} (`nianbao text` derives it once installed)");
+        tracing::warn!("{missing} (the first crawl after it is installed derives it)");
     }
     let engine = Arc::new(Engine {
         settings: settings.clone(),
@@ -322,6 +322,16 @@ pub async fn run_on(
     let seeded = engine.seed();
     engine.release();
     seeded?;
+    // Texts earlier runs left waiting, beside the crawl (one file at a time on the CPU pool);
+    // the run ends when both are done.
+    if !mode.is_dry_run() {
+        engine.hold();
+        let taking_up = engine.clone();
+        tokio::spawn(async move {
+            taking_up.take_up_texts().await;
+            taking_up.release();
+        });
+    }
 
     let idle = engine.idle.notified();
     tokio::pin!(idle);

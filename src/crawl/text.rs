@@ -14,6 +14,8 @@ use crate::text::{self, TextInfo};
 /// Longest the crawl waits for one file's text: the tool's own limit plus slack for reading
 /// and writing. The blocking task keeps its CPU permit until it ends.
 const TEXT_TIME_LIMIT: Duration = Duration::from_secs(text::TOOL_TIME_LIMIT.as_secs() + 30);
+/// Longest a run spends on the texts earlier runs left waiting (`take_up_texts`).
+const TAKE_UP_BUDGET: Duration = Duration::from_secs(600);
 
 impl Engine {
     /// Derives and stores the text of a stored raw file, when it is a format with text.
@@ -26,14 +28,36 @@ impl Engine {
         body: bytes::Bytes,
     ) -> Option<TextInfo> {
         text::sniff(&body)?;
+        let info = self.derive_stored(sha256, raw_path, Some(body)).await?;
+        match &info.text_error {
+            Some(error) => {
+                tracing::warn!(url, source = ?info.text_source, "attachment text: {error}")
+            }
+            None => tracing::debug!(url, source = ?info.text_source, "attachment text derived"),
+        }
+        let outcome = info.outcome();
+        self.report(portal, |r| {
+            *r.attachment_texts.entry(outcome).or_default() += 1
+        });
+        Some(info)
+    }
+
+    /// Derives the text of a stored raw file on the CPU pool, under the time limit: `None` when
+    /// it is not a format with text. `body` is the file's bytes when the caller has them.
+    async fn derive_stored(
+        &self,
+        sha256: &str,
+        raw_path: &str,
+        body: Option<bytes::Bytes>,
+    ) -> Option<TextInfo> {
         let permit = self.cpu_permit().await;
         let (archive, tools) = (self.archive.clone(), self.text_tools.clone());
         let (sha, path) = (sha256.to_string(), raw_path.to_string());
         let work = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            text::derive_and_store(&archive, &tools, &sha, &path, Some(&body))
+            text::derive_and_store(&archive, &tools, &sha, &path, body.as_deref())
         });
-        let info = match tokio::time::timeout(TEXT_TIME_LIMIT, work).await {
+        Some(match tokio::time::timeout(TEXT_TIME_LIMIT, work).await {
             Ok(Ok(info)) => info?,
             Ok(Err(e)) => TextInfo {
                 text_error: Some(format!("text derivation failed: {e}")),
@@ -46,18 +70,107 @@ impl Engine {
                 )),
                 ..TextInfo::default()
             },
-        };
-        match &info.text_error {
-            Some(error) => {
-                tracing::warn!(url, source = ?info.text_source, "attachment text: {error}")
+        })
+    }
+
+    /// Derives the texts earlier runs left waiting (`store::text_waiting`: a reading stopped
+    /// from outside, or a tool that was not installed then), one file at a time, oldest version
+    /// first, for at most [`TAKE_UP_BUDGET`] a run and until the run is stopped; the rest waits
+    /// for the next run (or `nianbao text`). A file waiting for a tool that is still missing is
+    /// not read. Counted per portal in the run report's `texts_taken_up`.
+    pub(super) async fn take_up_texts(&self) {
+        let started = std::time::Instant::now();
+        let tool_found = |reason: &str| self.text_tools.can_take_up(reason);
+        let mut after = 0;
+        loop {
+            let batch: Vec<(u64, String)> = match self.store.texts_waiting(after).take(64).collect()
+            {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the versions whose text waits; the next run tries again");
+                    return;
+                }
+            };
+            let Some(&(last, _)) = batch.last() else {
+                return;
+            };
+            after = last;
+            for (seq, reasons) in batch {
+                if self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+                    || started.elapsed() > TAKE_UP_BUDGET
+                {
+                    return;
+                }
+                if reasons.split(',').any(tool_found) {
+                    self.take_up_version(seq, &tool_found).await;
+                }
             }
-            None => tracing::debug!(url, source = ?info.text_source, "attachment text derived"),
         }
-        let outcome = info.outcome();
-        self.report(portal, |r| {
-            *r.attachment_texts.entry(outcome).or_default() += 1
-        });
-        Some(info)
+    }
+
+    async fn take_up_version(&self, seq: u64, tool_found: &impl Fn(&str) -> bool) {
+        let mut record = match self.store.record(seq) {
+            Ok(Some(record)) => record,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(seq, error = %e, "cannot read a version whose text waits");
+                return;
+            }
+        };
+        let portal = record.portal.clone();
+        let due = |info: &TextInfo| info.waiting().is_some_and(|r| tool_found(&r));
+        let mut files: Vec<(&mut TextInfo, String, String, String)> = Vec::new();
+        if due(&record.text) {
+            let (url, sha, path) = (
+                record.url.clone(),
+                record.sha256.clone(),
+                record.raw_path.clone(),
+            );
+            files.push((&mut record.text, url, sha, path));
+        }
+        for a in &mut record.attachments {
+            if let (Some(sha), Some(path)) = (a.sha256.clone(), a.raw_path.clone())
+                && due(&a.text)
+            {
+                files.push((&mut a.text, a.url.clone(), sha, path));
+            }
+        }
+        for (info, url, sha, path) in files {
+            // A raw file missing from data_dir comes back from storage.
+            if self.storage.is_remote() {
+                let (storage, key, sha) = (self.storage.clone(), path.clone(), sha.clone());
+                let _ = self
+                    .blocking_io(move || storage.cached_raw(&key, &sha))
+                    .await;
+            }
+            let Some(new) = self.derive_stored(&sha, &path, None).await else {
+                continue;
+            };
+            if let Some(key) = new.text_path.clone().filter(|_| self.storage.is_remote())
+                && let Err(e) = self.put_text(&key).await
+            {
+                tracing::warn!(url, key, error = %e, "text derived again but not put into storage; the next run tries again");
+                continue;
+            }
+            match &new.text_error {
+                Some(error) => tracing::warn!(url, seq, "text taken up: {error}"),
+                None => tracing::info!(url, seq, source = ?new.text_source, "text taken up"),
+            }
+            let outcome = new.outcome();
+            self.report(&portal, |r| {
+                *r.texts_taken_up.entry(outcome).or_default() += 1
+            });
+            *info = new;
+        }
+        let store = self.store.clone();
+        let updated = self
+            .blocking_io(move || store.set_text(seq, &record))
+            .await
+            .map_err(anyhow::Error::from)
+            .and_then(|r| r.map_err(anyhow::Error::from));
+        if let Err(e) = updated {
+            tracing::warn!(seq, error = %e, "cannot update the record of a version whose text was taken up");
+        }
     }
 
     /// The text of a document that is itself a document file (a PDF listed directly); empty

@@ -58,17 +58,22 @@ impl Engine {
             self.storage.put_create(&key, bytes).await?;
         }
         for key in text {
-            let path = self.archive.absolute(&key);
-            let bytes = self
-                .blocking_io(move || std::fs::read(&path).map_err(|e| (path, e)))
-                .await?
-                .map_err(|(path, e)| {
-                    anyhow::Error::new(e).context(format!("cannot read {}", path.display()))
-                })?;
-            // Derived again, differently (text is not content-addressed), it replaces the
-            // object, as data_dir's copy was replaced.
-            self.storage.put_derived(&key, bytes).await?;
+            self.put_text(&key).await?;
         }
+        Ok(())
+    }
+
+    /// Puts the derived text file `key` into storage. Derived again, differently (text is not
+    /// content-addressed), it replaces the object, as data_dir's copy was replaced.
+    pub(super) async fn put_text(&self, key: &str) -> anyhow::Result<()> {
+        let path = self.archive.absolute(key);
+        let bytes = self
+            .blocking_io(move || std::fs::read(&path).map_err(|e| (path, e)))
+            .await?
+            .map_err(|(path, e)| {
+                anyhow::Error::new(e).context(format!("cannot read {}", path.display()))
+            })?;
+        self.storage.put_derived(key, bytes).await?;
         Ok(())
     }
 }

@@ -140,6 +140,7 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
                 seq,
             };
             write_version(versions, record, &doc, seq)?;
+            super::texts::tx_mark(meta, record, seq)?;
             tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
             super::tally::tx_count_version(counts, pending, record, false, seq)?;
             (doc, outcome)
@@ -169,6 +170,7 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
                     seqs: vec![seq],
                 };
                 write_version(versions, record, &doc, seq)?;
+                super::texts::tx_mark(meta, record, seq)?;
                 tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
                 super::tally::tx_count_version(counts, pending, record, true, seq)?;
                 (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
@@ -232,7 +234,7 @@ fn document_id(portal: &str, content_hash: &str) -> String {
     sha256_hex(format!("{portal}\n{content_hash}").as_bytes())[..16].to_string()
 }
 
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 fn tx_get<T: for<'de> Deserialize<'de>>(
     tree: &TransactionalTree,
@@ -412,6 +414,7 @@ impl Store {
         let bytes = serde_json::to_vec(&stored)
             .expect("export records serialise: plain strings and numbers");
         self.versions.insert(key, bytes)?;
+        self.mark_text_waiting(seq, &stored)?;
         Ok(true)
     }
 }
@@ -498,6 +501,51 @@ mod tests {
             .export_since(0)
             .collect::<Result<_, _>>()
             .expect("export")
+    }
+
+    /// A version committed with a file whose text waits is marked in the same commit, and the
+    /// mark follows the record as its text is derived again: still waiting for another reason,
+    /// then gone.
+    #[test]
+    fn a_version_whose_text_waits_is_marked_until_its_text_is_derived() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open");
+        let waiting = |store: &Store| -> Vec<(u64, String)> {
+            store
+                .texts_waiting(0)
+                .collect::<Result<_, _>>()
+                .expect("read the marks")
+        };
+        store
+            .commit(&capture("p", "http://p.example/1", "a"))
+            .expect("commit");
+        let mut pdf = capture("p", "http://p.example/2.pdf", "b");
+        pdf.record.content_type = Some("application/pdf".into());
+        pdf.record.text.text_error =
+            Some("interrupted: pdftotext was stopped by signal 15; the next crawl …".into());
+        let CommitOutcome::NewDocument { seq, .. } = store.commit(&pdf).expect("commit") else {
+            panic!("a new document");
+        };
+        assert_eq!(waiting(&store), vec![(seq, "interrupted".to_string())]);
+        assert!(store.texts_waiting(seq).next().is_none(), "after {seq}");
+
+        let mut record = store.record(seq).expect("read").expect("the version");
+        record.text = crate::text::TextInfo {
+            text_source: Some("missing:pdftotext".into()),
+            ..Default::default()
+        };
+        store.set_text(seq, &record).expect("set text");
+        assert_eq!(
+            waiting(&store),
+            vec![(seq, "missing:pdftotext".to_string())]
+        );
+        record.text = crate::text::TextInfo {
+            text_path: Some("text/bb/b.txt".into()),
+            text_source: Some("pdftotext 22.12.0".into()),
+            ..Default::default()
+        };
+        store.set_text(seq, &record).expect("set text");
+        assert_eq!(waiting(&store), vec![]);
     }
 
     /// The record a commit hands the WARC writer is the one the store reads back: for new

@@ -14,6 +14,7 @@ mod migrate;
 mod quarantine;
 mod schedule;
 mod tally;
+mod texts;
 mod waits;
 
 use std::fs::{File, OpenOptions};

@@ -120,6 +120,12 @@ impl Tools {
     }
 
     /// What is missing for a format, as a warning: `pdftotext is not installed …`.
+    /// Whether a file waiting for its text for `reason` (`TextInfo::waiting`) may be read now:
+    /// one waiting for a tool only once the tool is found.
+    pub fn can_take_up(&self, reason: &str) -> bool {
+        reason != format!("missing:{}", pdf::TOOL) || self.pdftotext.is_some()
+    }
+
     pub fn missing(&self) -> Vec<String> {
         match &self.pdftotext {
             None => vec![format!(
@@ -156,7 +162,7 @@ pub enum TextError {
     Crashed(String),
     /// The tool was stopped by a signal from outside (an operator's stop reaching it too): no
     /// verdict on the file, whose text is derived again (`TextInfo::interrupted`).
-    #[error("{INTERRUPTED} {0}; nianbao text derives it again")]
+    #[error("{INTERRUPTED} {0}; the next crawl (or nianbao text) derives it again")]
     Interrupted(String),
     #[error("cannot read the raw file: {0}")]
     Read(String),
@@ -428,6 +434,24 @@ impl TextInfo {
     /// `None` for any other file's, or a zip's text that does not split as its source says.
     pub fn zip_sections<'t>(&'t self, text: &'t str) -> Option<Vec<ZipSection<'t>>> {
         bundle::sections(text, self.text_source.as_deref()?)
+    }
+
+    /// Why this file's text is still to be derived, when nothing about the file itself stands
+    /// in the way: its reading was stopped from outside (`interrupted`), or its tool was not
+    /// installed (`missing:pdftotext`). The next crawl takes such files up again.
+    pub fn waiting(&self) -> Option<String> {
+        if self.text_path.is_none()
+            && self
+                .text_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with(INTERRUPTED))
+        {
+            return Some("interrupted".into());
+        }
+        self.text_source
+            .as_deref()
+            .and_then(missing_tool)
+            .map(str::to_string)
     }
 
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.

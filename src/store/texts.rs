@@ -1,0 +1,75 @@
+//! Versions whose files' text is still to be derived although nothing about the files stands in
+//! the way: a reading stopped from outside (`interrupted`), or a tool that was not installed
+//! (`missing:pdftotext`). Each is marked in the `meta` tree under `text_waiting/<seq>`, with
+//! its reasons, in the transaction that commits the version, and the mark follows the record as
+//! `nianbao text` or a crawl derives its text again. A crawl takes the marked versions up without
+//! reading the archive.
+
+use sled::transaction::TransactionalTree;
+
+use super::docs::TxResult;
+use super::{Store, StoreError, seq_of};
+use crate::export::ExportRecord;
+
+const PREFIX: &[u8] = b"text_waiting/";
+
+fn key(seq: u64) -> Vec<u8> {
+    [PREFIX, &seq.to_be_bytes()].concat()
+}
+
+/// Why some file of `record` waits for its text (`interrupted`, `missing:pdftotext`, `,` between
+/// them), or `None` when none does.
+pub fn text_waiting(record: &ExportRecord) -> Option<String> {
+    let mut reasons: Vec<String> = std::iter::once(&record.text)
+        .chain(
+            record
+                .attachments
+                .iter()
+                .filter(|a| a.sha256.is_some())
+                .map(|a| &a.text),
+        )
+        .filter_map(|info| info.waiting())
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    (!reasons.is_empty()).then(|| reasons.join(","))
+}
+
+/// Marks the version `seq` of `record` in the commit's transaction when a file of it waits.
+pub(super) fn tx_mark(meta: &TransactionalTree, record: &ExportRecord, seq: u64) -> TxResult<()> {
+    if let Some(reasons) = text_waiting(record) {
+        meta.insert(key(seq), reasons.as_bytes())?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The versions after seq `after` whose text waits, oldest first, with their reasons.
+    pub fn texts_waiting(
+        &self,
+        after: u64,
+    ) -> impl Iterator<Item = Result<(u64, String), StoreError>> + '_ {
+        let end = [PREFIX, &u64::MAX.to_be_bytes()].concat();
+        let start = key(after.saturating_add(1));
+        self.meta.range(start..=end).map(|entry| {
+            let (k, v) = entry?;
+            Ok((
+                seq_of(&k[PREFIX.len()..]),
+                String::from_utf8_lossy(&v).into_owned(),
+            ))
+        })
+    }
+
+    /// Marks or clears version `seq` as its record now says.
+    pub(super) fn mark_text_waiting(
+        &self,
+        seq: u64,
+        record: &ExportRecord,
+    ) -> Result<(), StoreError> {
+        match text_waiting(record) {
+            Some(reasons) => self.meta.insert(key(seq), reasons.as_bytes())?,
+            None => self.meta.remove(key(seq))?,
+        };
+        Ok(())
+    }
+}
