@@ -22,6 +22,11 @@ pub struct ExportRecord {
     pub url: String,
     /// Other URLs at which the same document was found.
     pub aliases: Vec<String>,
+    /// The document is withdrawn now: every URL it was found at answers 404 or 410, or a page
+    /// saying it does not exist (since when, and how). Filled by `nianbao export` from the URL
+    /// states, never stored with a version (as `aliases`); left out when it is not withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<crate::store::Withdrawal>,
     /// The list page on which the document was found.
     pub list_url: Option<String>,
     /// RFC 3339, UTC.

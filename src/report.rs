@@ -313,6 +313,13 @@ pub struct PortalReport {
     pub new_aliases: u64,
     pub unchanged: u64,
     pub not_modified: u64,
+    /// Archived reports seen withdrawn for the first time: their URL now answers 404 or 410, or
+    /// a page saying it does not exist (the URL state says since when; see `nianbao status`).
+    #[serde(default)]
+    pub withdrawn: u64,
+    /// Withdrawn reports whose URL answered with content or 304 again.
+    #[serde(default)]
+    pub restored: u64,
     /// Items walked past: already archived (backfill) or outside the year range.
     pub skipped: u64,
     /// Failures by kind (timeout, http_404, truncated ...).
@@ -476,6 +483,8 @@ impl RunReport {
             t.new_aliases += p.new_aliases;
             t.unchanged += p.unchanged;
             t.not_modified += p.not_modified;
+            t.withdrawn += p.withdrawn;
+            t.restored += p.restored;
             t.blocked += p.blocked;
             for (k, v) in &p.failures {
                 *t.failures.entry(k.clone()).or_default() += v;
@@ -520,7 +529,7 @@ impl RunReport {
             let failures: u64 = p.failures.values().sum();
             let _ = writeln!(
                 out,
-                "  {name}: {} requests, {} new documents, {} new versions, {} unchanged, {} not modified, {} failures, {} blocked{}",
+                "  {name}: {} requests, {} new documents, {} new versions, {} unchanged, {} not modified, {} failures, {} blocked{}{}",
                 p.requests,
                 p.new_documents,
                 p.new_versions,
@@ -528,6 +537,7 @@ impl RunReport {
                 p.not_modified,
                 failures,
                 p.blocked,
+                withdrawals(p),
                 if p.unreachable { "  [UNREACHABLE]" } else { "" }
             );
             if !p.failures.is_empty() {
@@ -623,6 +633,18 @@ impl RunReport {
         }
         out
     }
+}
+
+/// The summary's words on withdrawn and restored reports (nothing when there were none).
+fn withdrawals(p: &PortalReport) -> String {
+    let mut words = String::new();
+    if p.withdrawn > 0 {
+        let _ = write!(words, ", {} withdrawn", p.withdrawn);
+    }
+    if p.restored > 0 {
+        let _ = write!(words, ", {} restored", p.restored);
+    }
+    words
 }
 
 fn is_zero(n: &u64) -> bool {

@@ -13,6 +13,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             portal: portal.into(),
             url: url.into(),
             aliases: vec![],
+            withdrawn: None,
             list_url: Some("http://a.gov.cn/list/".into()),
             fetched_at: "2026-11-24T00:00:00Z".into(),
             http_status: 200,

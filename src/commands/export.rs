@@ -1,5 +1,6 @@
-//! `nianbao export`: the archive's version records as JSON lines on stdout, in seq order; WARC
-//! records for versions archived while WARC output was off; a CDXJ index of the WARC files.
+//! `nianbao export`: the archive's version records as JSON lines on stdout, in seq order, each
+//! saying whether its document is withdrawn now; WARC records for versions archived while WARC
+//! output was off; a CDXJ index of the WARC files.
 
 use std::io::{BufWriter, Write};
 
@@ -61,10 +62,14 @@ pub(super) fn run(
 }
 
 fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
+    // Few documents are withdrawn: read once, from the index, not per record.
+    let withdrawn = store.withdrawn_documents()?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     for record in store.export_since(since) {
-        let line = serde_json::to_string(&record?)?;
+        let mut record = record?;
+        record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
+        let line = serde_json::to_string(&record)?;
         if let Err(e) = writeln!(out, "{line}") {
             // A closed pipe (`| head`) ends the export quietly.
             if e.kind() == std::io::ErrorKind::BrokenPipe {

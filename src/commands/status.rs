@@ -19,6 +19,9 @@ struct PortalStatus {
     documents: u64,
     versions: u64,
     annual_reports: u64,
+    /// Archived documents withdrawn now: every URL they were found at answers 404 or 410, or a
+    /// page saying they do not exist.
+    withdrawn: u64,
     last_run: Option<String>,
     last_run_command: Option<String>,
     last_run_interrupted: Option<bool>,
@@ -35,6 +38,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let store = open_store(settings)?;
     let counts = store.portal_counts()?;
     let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
+    let withdrawn = store.withdrawn_counts()?;
     let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
     for name in counts.keys().chain(failed.keys()) {
         if !names.contains(name) {
@@ -58,6 +62,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             documents: c.documents,
             versions: c.versions,
             annual_reports: c.annual_reports,
+            withdrawn: withdrawn.get(&name).copied().unwrap_or(0),
             last_run: run.as_ref().and_then(|r| r.finished_at.clone()),
             last_run_command: run.as_ref().map(|r| r.command.clone()),
             last_run_interrupted: run.as_ref().map(|r| r.interrupted),
@@ -111,6 +116,12 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     "{}: {} documents ({} annual reports), {} versions",
                     row.portal, row.documents, row.annual_reports, row.versions
                 );
+                if row.withdrawn > 0 {
+                    println!(
+                        "    withdrawn: {} documents no longer served (404, 410 or a page saying they do not exist; their versions are kept)",
+                        row.withdrawn
+                    );
+                }
                 match (&row.last_run, &row.last_run_command) {
                     (Some(at), Some(cmd)) => println!(
                         "    last run: {cmd} at {at}{}; {} failures, {} blocked{}",

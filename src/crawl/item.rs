@@ -93,6 +93,7 @@ impl Engine {
             self.report(&portal, |r| {
                 *r.failures.entry(kind.clone()).or_default() += 1
             });
+            let known = self.note_withdrawal(task, known, &kind, capture.fetched_at);
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
         }
@@ -128,6 +129,7 @@ impl Engine {
         capture: Arc<Capture>,
     ) -> TaskState {
         let portal = task.portal.clone();
+        let was_withdrawn = known.as_ref().is_some_and(|s| s.withdrawn.is_some());
         let role = PageRole::Item {
             evidence: task.evidence(),
             portal_name: self.portal_name_of(&portal),
@@ -158,6 +160,7 @@ impl Engine {
                 // The server failed, as with a 5xx: asked again on the failure schedule.
                 self.remember_failure(task, known, &name);
             } else {
+                let known = self.note_withdrawal(task, known, &name, capture.fetched_at);
                 self.record_state(task, known, &name, Some(capture.status), 0);
             }
             return TaskState::Failed(name);
@@ -178,6 +181,7 @@ impl Engine {
                 && metadata.report_year.is_some_and(|y| years.contains(&y));
             if !in_range {
                 self.report(&portal, |r| r.skipped += 1);
+                let known = self.note_restored(task, known);
                 self.record_state(task, known, OUTSIDE_BACKFILL_RANGE, Some(capture.status), 0);
                 return TaskState::Done;
             }
@@ -203,24 +207,33 @@ impl Engine {
                 (attachments, exchanges, wait),
             )
             .await;
-        self.committed(task, archived)
+        self.committed(task, archived, was_withdrawn)
     }
 
     /// An item's task after its commit: the outcome counted in the run report and the progress
-    /// line (once committed: see `Store::commit`), or the failure counted and logged.
+    /// line (once committed: see `Store::commit`), or the failure counted and logged. A URL
+    /// that was withdrawn (`was_withdrawn`) is restored by the commit, which writes its state
+    /// afresh.
     pub(super) fn committed(
         &self,
         task: &Task,
         archived: anyhow::Result<CommitOutcome>,
+        was_withdrawn: bool,
     ) -> TaskState {
         let portal = &task.portal;
         match archived {
             Ok(outcome) => {
-                self.report(portal, |r| match outcome {
-                    CommitOutcome::NewDocument { .. } => r.new_documents += 1,
-                    CommitOutcome::NewVersion { .. } => r.new_versions += 1,
-                    CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
-                    CommitOutcome::Unchanged { .. } => r.unchanged += 1,
+                if was_withdrawn {
+                    tracing::info!(url = %task.request.url, "restored: the withdrawn report answers with content again");
+                }
+                self.report(portal, |r| {
+                    match outcome {
+                        CommitOutcome::NewDocument { .. } => r.new_documents += 1,
+                        CommitOutcome::NewVersion { .. } => r.new_versions += 1,
+                        CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
+                        CommitOutcome::Unchanged { .. } => r.unchanged += 1,
+                    }
+                    r.restored += u64::from(was_withdrawn);
                 });
                 self.progress.archived(matches!(
                     outcome,
@@ -284,6 +297,7 @@ impl Engine {
             portal: task.portal.clone(),
             url: task.request.url.clone(),
             aliases: Vec::new(),
+            withdrawn: None,
             list_url: Some(list_url.to_string()),
             fetched_at: capture
                 .fetched_at
@@ -398,7 +412,9 @@ impl Engine {
             FetchOutcome::Fetched(_) => TaskState::Done,
             FetchOutcome::NotModified(capture) => {
                 self.report(portal, |r| r.not_modified += 1);
-                if let Some((task, Some(mut state))) = item {
+                if let Some((task, known)) = item
+                    && let Some(mut state) = self.note_restored(task, known)
+                {
                     state.fetched_at = Some(
                         capture
                             .fetched_at
@@ -476,6 +492,36 @@ impl Engine {
         // A failure on the policy's schedule, so that later runs (or a cleared quarantine)
         // come back to it.
         self.remember_failure(task, known, outcome);
+    }
+
+    /// An archived report's URL that answered `answer` at `at`: withdrawn when the answer says
+    /// the page was taken down (see `store::withdrawn`), counted in the run report the first
+    /// time. Any other answer leaves the state as it was: a server that is down says nothing of
+    /// the report.
+    fn note_withdrawal(
+        &self,
+        task: &Task,
+        mut known: Option<UrlState>,
+        answer: &str,
+        at: chrono::DateTime<Utc>,
+    ) -> Option<UrlState> {
+        if let Some(state) = known.as_mut()
+            && state.mark_withdrawn(answer, at)
+        {
+            tracing::info!(url = %task.request.url, answer, "withdrawn: the archived report's page is gone; its versions are kept");
+            self.report(&task.portal, |r| r.withdrawn += 1);
+        }
+        known
+    }
+
+    /// A URL that answered with content or 304: no longer withdrawn, counted as restored when it
+    /// was.
+    fn note_restored(&self, task: &Task, mut known: Option<UrlState>) -> Option<UrlState> {
+        if known.as_mut().and_then(|s| s.withdrawn.take()).is_some() {
+            tracing::info!(url = %task.request.url, "restored: the withdrawn report answers again");
+            self.report(&task.portal, |r| r.restored += 1);
+        }
+        known
     }
 
     /// Remembers a failed item with its place in the failure policy's schedule, so that a later

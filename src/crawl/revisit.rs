@@ -192,8 +192,9 @@ impl Engine {
                 page_hash,
                 (attachments, exchanges),
             );
+            let was_withdrawn = known.as_ref().is_some_and(|s| s.withdrawn.is_some());
             let archived = self.commit_kept_page(&portal, new).await;
-            self.committed(task, archived)
+            self.committed(task, archived, was_withdrawn)
         })
     }
 

@@ -94,6 +94,7 @@ type CommitTrees = (
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
+    TransactionalTree,
 );
 
 /// Applies one capture inside a commit transaction: a new document, a new version, a new alias
@@ -102,8 +103,14 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
     let record = &capture.record;
     let (urls, docs, by_hash, versions, meta, exchanges) =
         (&trees.0, &trees.1, &trees.2, &trees.3, &trees.4, &trees.5);
-    let (retry_due, gone, unreadable) = (&trees.6, &trees.7, &trees.8);
-    let (counts, pending, waits) = (&trees.9, &trees.10, &trees.11);
+    let (counts, pending) = (&trees.9, &trees.10);
+    let indexes = super::failures::UrlIndexes {
+        retry_due: &trees.6,
+        gone: &trees.7,
+        unreadable: &trees.8,
+        waits: &trees.11,
+        withdrawn: &trees.12,
+    };
     let url_state = super::failures::tx_url_state(urls, &record.url)?;
     let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
         Some(id) => tx_get::<DocRecord>(docs, &id)?,
@@ -210,16 +217,10 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         retry: None,
         content_hash: Some(record.content_hash.clone()),
         attachment_wait,
+        // Archived from a page with content: whatever was withdrawn is back.
+        withdrawn: None,
     };
-    super::failures::reindex(
-        retry_due,
-        gone,
-        unreadable,
-        waits,
-        &record.url,
-        url_state.as_ref(),
-        Some(&state),
-    )?;
+    super::failures::reindex(&indexes, &record.url, url_state.as_ref(), Some(&state))?;
     tx_put(urls, &record.url, &state)?;
     Ok(outcome)
 }
@@ -352,6 +353,7 @@ impl Store {
             &self.portal_counts,
             &self.warc_pending,
             &self.attachment_waits,
+            &self.withdrawn,
         )
             .transaction(|trees| {
                 captures
@@ -443,13 +445,16 @@ fn write_version(
 }
 
 /// A capture's record as the store keeps it for version `seq` of document `id`: aliases are not
-/// stored with a version but read from its document when the version is read.
+/// stored with a version but read from its document when the version is read (and `withdrawn`
+/// by `export`).
 fn stored_version(record: &ExportRecord, id: &str, version: u32, seq: u64) -> ExportRecord {
     let mut stored = record.clone();
     stored.id = id.to_string();
     stored.version = version;
     stored.seq = seq;
     stored.aliases = Vec::new();
+    // Like aliases, a fact about the document now, never part of a version.
+    stored.withdrawn = None;
     stored
 }
 

@@ -2,7 +2,8 @@
 //! set and the `unreadable` set of URL records that failed to decode. Every URL-state write goes
 //! through one transaction across `urls` and the two index trees, so the index always names the
 //! URLs whose state says they are scheduled. A run reads its due retries with one range scan.
-//! The same transaction keeps the index of archived reports waiting for attachments (`waits`).
+//! The same transaction keeps the index of archived reports waiting for attachments (`waits`)
+//! and that of withdrawn reports' URLs (`withdrawn`).
 
 use std::collections::BTreeMap;
 
@@ -68,18 +69,32 @@ pub(super) fn url_of_due_key(key: &[u8]) -> String {
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
-/// Inside a transaction: moves a URL's index entries (retry index and attachment waits) from
-/// its old state to `new`.
+/// The index trees kept in step with URL states, as a transaction sees them.
+pub(super) struct UrlIndexes<'a> {
+    pub retry_due: &'a TransactionalTree,
+    pub gone: &'a TransactionalTree,
+    pub unreadable: &'a TransactionalTree,
+    pub waits: &'a TransactionalTree,
+    pub withdrawn: &'a TransactionalTree,
+}
+
+/// Inside a transaction: moves a URL's index entries (retry index, attachment waits and
+/// withdrawn URLs) from its old state to `new`.
 pub(super) fn reindex(
-    retry_due: &TransactionalTree,
-    gone: &TransactionalTree,
-    unreadable: &TransactionalTree,
-    waits: &TransactionalTree,
+    indexes: &UrlIndexes,
     url: &str,
     old: Option<&UrlState>,
     new: Option<&UrlState>,
 ) -> TxResult<()> {
+    let UrlIndexes {
+        retry_due,
+        gone,
+        unreadable,
+        waits,
+        withdrawn,
+    } = indexes;
     unreadable.remove(url.as_bytes())?;
+    super::withdrawn::reindex(withdrawn, url, old, new)?;
     // The entry's value names the portal, so that `status` counts without reading URL states.
     let portal = new.map(|s| s.portal.as_bytes()).unwrap_or_default();
     let (waited, waits_now) = (wait_keys(url, old), wait_keys(url, new));
@@ -147,11 +162,19 @@ impl Store {
             &self.gone,
             &self.unreadable,
             &self.attachment_waits,
+            &self.withdrawn,
         )
-            .transaction(|(urls, retry_due, gone, unreadable, waits)| {
+            .transaction(|(urls, retry_due, gone, unreadable, waits, withdrawn)| {
                 let old = tx_url_state(urls, url)?;
                 let new = Some(state);
-                reindex(retry_due, gone, unreadable, waits, url, old.as_ref(), new)?;
+                let indexes = UrlIndexes {
+                    retry_due,
+                    gone,
+                    unreadable,
+                    waits,
+                    withdrawn,
+                };
+                reindex(&indexes, url, old.as_ref(), new)?;
                 urls.insert(url.as_bytes(), bytes.as_slice())?;
                 Ok(())
             })

@@ -16,6 +16,7 @@ mod schedule;
 mod tally;
 mod texts;
 mod waits;
+mod withdrawn;
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
 pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, is_not_found};
+pub use withdrawn::{Withdrawal, WithdrawnDocument, is_withdrawal};
 
 use crate::export::ExportRecord;
 
@@ -155,6 +157,10 @@ pub struct UrlState {
     /// For an item archived without some of its attachments: when it is fetched again for them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment_wait: Option<AttachmentWait>,
+    /// For an archived report whose URL now answers 404 or 410, or a page saying it does not
+    /// exist: since when, and how (see `withdrawn`). Cleared by a later page with content or 304.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
 }
 
 /// The outcome of a URL archived while one of its attachments could not be fetched: it is
@@ -212,6 +218,8 @@ pub struct Store {
     attachment_waits: sled::Tree,
     /// URL -> decoding error, for URL records that could not be read.
     unreadable: sled::Tree,
+    /// URL -> portal, for archived reports' URLs that are withdrawn (see `withdrawn`).
+    withdrawn: sled::Tree,
     /// Portal -> documents, versions, annual reports (see `tally`).
     portal_counts: sled::Tree,
     /// seq -> (), for versions not yet written as WARC (see `tally`).
@@ -285,6 +293,7 @@ impl Store {
             gone: db.open_tree("gone")?,
             unreadable: db.open_tree("unreadable")?,
             attachment_waits: db.open_tree("attachment_waits")?,
+            withdrawn: db.open_tree("withdrawn")?,
             portal_counts: db.open_tree("portal_counts")?,
             warc_pending: db.open_tree("warc_pending")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
