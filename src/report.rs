@@ -541,17 +541,13 @@ impl RunReport {
                 if p.unreachable { "  [UNREACHABLE]" } else { "" }
             );
             if !p.failures.is_empty() {
-                let kinds: Vec<String> =
-                    p.failures.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                let _ = writeln!(out, "      failures: {}", kinds.join(", "));
+                let _ = writeln!(out, "      failures: {}", kinds(&p.failures));
             }
             if let Some(tls) = &p.tls_failure {
                 let _ = writeln!(out, "      HTTPS: {tls}");
             }
             if !p.excluded.is_empty() {
-                let kinds: Vec<String> =
-                    p.excluded.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                let _ = writeln!(out, "      not fetched: {}", kinds.join(", "));
+                let _ = writeln!(out, "      not fetched: {}", kinds(&p.excluded));
             }
             for (list, c) in &p.lists {
                 let _ = writeln!(out, "      list {list}: {}", c.completeness());
@@ -564,25 +560,14 @@ impl RunReport {
                     .unwrap_or_default();
                 let _ = writeln!(out, "      HEALTH {}{list}: {}", e.kind.name(), e.detail);
             }
-            if !p.attachment_texts.is_empty() {
-                let kinds: Vec<String> = p
-                    .attachment_texts
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                let _ = writeln!(out, "      attachments' text: {}", kinds.join(", "));
-            }
-            if !p.texts_taken_up.is_empty() {
-                let kinds: Vec<String> = p
-                    .texts_taken_up
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "      texts left by earlier runs, taken up: {}",
-                    kinds.join(", ")
-                );
+            let texts = [
+                ("attachments' text", &p.attachment_texts),
+                ("texts left by earlier runs, taken up", &p.texts_taken_up),
+            ];
+            for (what, counts) in texts {
+                if !counts.is_empty() {
+                    let _ = writeln!(out, "      {what}: {}", kinds(counts));
+                }
             }
         }
         let missing: BTreeSet<&str> = self
@@ -633,6 +618,12 @@ impl RunReport {
         }
         out
     }
+}
+
+/// Counts by kind as the summary shows them: `http_404=2, timeout=1`.
+fn kinds(counts: &BTreeMap<String, u64>) -> String {
+    let kinds: Vec<String> = counts.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    kinds.join(", ")
 }
 
 /// The summary's words on withdrawn and restored reports (nothing when there were none).
