@@ -306,3 +306,22 @@ fn table_3_rows_with_wrapped_labels() {
         }
     }
 }
+
+/// A justified line of the text (runs of spaces) that names 行政复议 and 行政诉讼 is no table 四
+/// header: the report stays `free`, with nothing unread. Taking any cell that mentions them for
+/// the header turned such a report `unknown` (a 2018 report of the simulator).
+#[test]
+fn a_sentence_naming_reviews_and_suits_is_no_header() {
+    for d in [Drift::None, Drift::Traditional] {
+        let text = drift(
+            "一、总体情况\n全年收到政府信息公开申请3件。\n\
+             四、政府信息公开行政复议、行政诉讼情况\n\
+             本年度因政府信息公开工作被申请行政复议0件，  提起行政诉讼0件。\n\
+             五、存在的主要问题及改进情况\n",
+            d,
+        );
+        let t = tables::read_text(&text);
+        assert_eq!(t.template.name(), "free", "{d:?}: {:?}", t.unread);
+        assert!(t.unread.is_empty(), "{d:?}: {:?}", t.unread);
+    }
+}

@@ -30,12 +30,21 @@ impl Block {
         })
     }
 
+    /// A cell that says exactly `label` (a header cell, not a sentence that mentions it).
+    fn is_label(&self, label: &str) -> bool {
+        self.rows
+            .iter()
+            .flatten()
+            .any(|slot| normalise(&slot.text) == label)
+    }
+
     /// Which section this block is, if any.
     pub fn section(&self) -> Option<Section> {
         if self.any_label(&["本年新收", "自然人", "上年结转"]) {
             Some(Section::Applications)
         } else if self.any_label(&["行政复议"])
-            && self.any_label(&["结果维持", "尚未审结", "行政诉讼"])
+            && (self.any_label(&["结果维持", "尚未审结"])
+                || (self.is_label("行政复议") && self.is_label("行政诉讼")))
         {
             Some(Section::Reviews)
         } else if self.any_label(&["第二十条", "信息内容", "处理决定数量", "行政事业性收费"])

@@ -107,17 +107,14 @@ fn grid_rows(rows: Vec<Vec<String>>) -> Vec<Vec<Slot>> {
     out
 }
 
-/// The table whose header a row is part of: 四 when it says 行政复议 and 行政诉讼 in cells of
-/// their own, 三 when it holds the corner note, 申请人情况 or 法人或其他组织, 二 when a cell is
-/// 信息内容 or the row is a caption 第二十条第（N）项.
+/// The table whose header a row is part of: 四 when cells say 行政复议 and 行政诉讼, 三 when it
+/// holds the corner note, 申请人情况 or 法人或其他组织, 二 when a cell is 信息内容 or the row is a
+/// caption 第二十条第（N）项.
 fn header_of(cells: &[&String]) -> Option<Section> {
     let labels: Vec<String> = cells.iter().map(|c| normalise(c)).collect();
     let any = |needle: &str| labels.iter().any(|l| l.contains(needle));
-    if labels
-        .iter()
-        .any(|l| l.contains("行政复议") && !l.contains("行政诉讼"))
-        && any("行政诉讼")
-    {
+    let is = |label: &str| labels.iter().any(|l| l == label);
+    if is("行政复议") && is("行政诉讼") {
         Some(Section::Reviews)
     } else if any("本列数据的勾稽关系") || any("申请人情况") || any("法人或其他组织")
     {
