@@ -325,3 +325,42 @@ fn a_sentence_naming_reviews_and_suits_is_no_header() {
         assert!(t.unread.is_empty(), "{d:?}: {:?}", t.unread);
     }
 }
+
+/// A row of figures whose label names no template row, wrapped or not (`2.逾期未交`), is listed in
+/// `unread` with its label; it was dropped without a word. The rows around it keep their values.
+#[test]
+fn a_row_naming_no_template_row_is_listed_unread() {
+    for wrap in [
+        None,
+        Some(Wrap::TwoValuesFirst),
+        Some(Wrap::ThreeValuesMiddle),
+    ] {
+        let mut rows = t3_rows("2021", &[]);
+        let at = ROWS_2021
+            .iter()
+            .position(|(_, k)| *k == "other_2")
+            .expect("other_2 row");
+        *rows[at].cells.last_mut().expect("a label") = "2.申请人逾期未交纳费用的申请".to_string();
+        rows[at].wrap = wrap;
+        let t = tables::read_text(&t3_layout(&rows, Drift::None));
+        let what = format!("{wrap:?}");
+        assert!(raw(&t, 3, "other_2", "natural").is_none(), "{what}");
+        assert_eq!(t.unread.len(), 1, "{what}: {:?}", t.unread);
+        assert!(
+            t.unread[0].contains("逾期未交") && t.unread[0].contains("names no row"),
+            "{what}: {:?}",
+            t.unread
+        );
+        for key in ["other_1", "other_3", "total"] {
+            let row = ROWS_2021
+                .iter()
+                .position(|(_, k)| *k == key)
+                .expect("a row");
+            assert_eq!(
+                raw(&t, 3, key, "total").as_deref(),
+                Some(rows[row].values[6].as_str()),
+                "{what}: {key}"
+            );
+        }
+    }
+}

@@ -399,6 +399,9 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String
         }
         for row in &block.rows {
             let Some((row_key, row_label)) = t3_data_row(row) else {
+                if let Some(why) = unplaced(row) {
+                    unread.push(why);
+                }
                 continue;
             };
             let mut push = |col: &str, text: &str| {
@@ -471,6 +474,24 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String
     {
         cells.retain(|c| !(c.section == Section::Applications && c.row_key == "other"));
     }
+}
+
+/// Why a row of figures whose label names no template row is not read (`三 2.逾期未交: 7 values
+/// beside a label that names no row`), rather than dropped without a word; `None` for a row
+/// without figures or a header row.
+fn unplaced(row: &[Slot]) -> Option<String> {
+    let cells = distinct(row);
+    let values = &cells[cells.len() - trailing_values(&cells)..];
+    let stated = values.iter().filter(|s| !s.text.trim().is_empty()).count();
+    let labels = labels(row);
+    let own = labels.last()?;
+    if stated == 0 || t3_col_key(own).is_some() {
+        return None;
+    }
+    Some(format!(
+        "三 {own}: {} values beside a label that names no row",
+        values.len()
+    ))
 }
 
 fn col_label(key: &str) -> &'static str {
