@@ -811,3 +811,224 @@ fn table_two_in_a_sheet_reads_as_on_the_page() {
         assert_eq!(t.template, page.template, "{what}");
     }
 }
+
+/// A template's name, its table 三 rows (label, key) and their values.
+type TemplateRows<'a> = (&'static str, &'a [(&'a str, &'a str)], &'a [[String; 7]]);
+
+/// Replaces every cell that says `from` by `to` (labels drifted alike).
+fn relabel(book: &mut [Sheet], from: &str, to: &str) {
+    for sheet in book {
+        for cell in sheet.rows.iter_mut().flatten() {
+            if *cell == from {
+                *cell = to.to_string();
+            }
+        }
+    }
+}
+
+/// A 合计 column after the five 法人或其他组织 columns (their subtotal: the template has none),
+/// in both templates, Simplified and Traditional (合計), a sheet per table or all on one, each
+/// kind of spreadsheet: every template value under its own column, the checks passing, the 合计
+/// values not read. The sheet's text prints 法人或其他组织 in the first of the cells it is merged
+/// over, so the 合计 under the others was taken for 总计: no header placed the values, and the
+/// whole table went unread.
+#[test]
+fn a_heji_subtotal_under_the_legal_persons_is_left_out() {
+    let values = distinct_values_2021();
+    let (rows_2019, values_2019) = rows_and_values_2019(&values);
+    let templates: [TemplateRows; 2] = [
+        ("2021", &ROWS_2021, &values),
+        ("2019", &rows_2019, &values_2019),
+    ];
+    for (template, rows, vals) in templates {
+        for d in [Drift::None, Drift::Traditional] {
+            for one_sheet in [false, true] {
+                let mut book = workbook(rows, vals, d, true, one_sheet);
+                relabel(&mut book, &drift("小计", d), &drift("合计", d));
+                for (kind, body) in [
+                    ("xlsx", sheets::xlsx(&book)),
+                    ("xls", sheets::xls(&book)),
+                    ("ods", sheets::ods(&book)),
+                ] {
+                    let what = format!("{template}, {d:?}, one sheet {one_sheet}, {kind}");
+                    let (info, text) = derive(&body);
+                    assert_eq!(info.text_error, None, "{what}");
+                    let text = text.expect("text stored");
+                    assert!(text.contains(&drift("合计", d)), "{what}: {text}");
+                    let t = tables::read_sheet_text(&text);
+                    assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
+                    assert_eq!(t.template.name(), template, "{what}");
+                    for ((_, key), row) in rows.iter().zip(vals) {
+                        for (col, v) in COLS.iter().zip(row) {
+                            assert_eq!(
+                                raw(&t, 3, key, col).as_deref(),
+                                Some(v.as_str()),
+                                "{what}: {key}/{col}"
+                            );
+                        }
+                    }
+                    let t3 = t.cells.iter().filter(|c| c.table == 3).count();
+                    assert_eq!(t3, rows.len() * 7, "{what}: no 合计 value read");
+                    assert_all_pass(&t, &what);
+                }
+            }
+        }
+    }
+}
+
+/// Table 二 of a template as sheet rows (a caption row, its header, its rows).
+fn t2_rows(template: &str, d: Drift) -> Vec<Vec<String>> {
+    let rows: &[&[&str]] = if template == "2021" {
+        &[
+            &["第二十条第（一）项"],
+            &["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+            &["规章", "0", "0", "3"],
+            &["行政规范性文件", "5", "1", "40"],
+            &["第二十条第（五）项"],
+            &["信息内容", "本年处理决定数量"],
+            &["行政许可", "thousands:12345"],
+        ]
+    } else {
+        &[
+            &["第二十条第（一）项"],
+            &[
+                "信息内容",
+                "本年新制作数量",
+                "本年新公开数量",
+                "对外公开总数量",
+            ],
+            &["规范性文件", "3", "3", "27"],
+            &["第二十条第（五）项"],
+            &["信息内容", "上一年项目数量", "本年增/减", "处理决定数量"],
+            &["行政许可", "56", "-2", "thousands:12345"],
+        ]
+    };
+    rows.iter()
+        .map(|r| r.iter().map(|c| drift(c, d)).collect())
+        .collect()
+}
+
+/// Tables 二, 三 and 四 one under the other on one sheet with no section heading between them
+/// (an empty row or none), in both templates, Simplified and Traditional, each kind of
+/// spreadsheet: each is read whole. They were one table, taken for 三 (it holds 本年新收), so
+/// 二's and 四's values were lost. 行政许可's 12,345 (a `#,##0` format in the XLSX) reads 12345.
+#[test]
+fn tables_one_under_another_on_a_sheet_are_split_at_each_header() {
+    let values = distinct_values_2021();
+    let (rows_2019, values_2019) = rows_and_values_2019(&values);
+    let templates: [TemplateRows; 2] = [
+        ("2021", &ROWS_2021, &values),
+        ("2019", &rows_2019, &values_2019),
+    ];
+    for (template, rows, vals) in templates {
+        for d in [Drift::None, Drift::Traditional] {
+            for gap in [false, true] {
+                let mut all = t2_rows(template, d);
+                if gap {
+                    all.push(cells(&[]));
+                }
+                let (t3, mut merges) = t3_grid(rows, vals, d, false, all.len() as u32);
+                all.extend(t3);
+                if gap {
+                    all.push(cells(&[]));
+                }
+                let (t4, m4) = t4_grid(&T4, d, all.len() as u32);
+                all.extend(t4);
+                merges.extend(m4);
+                let mut sheet = Sheet::new("统计表", all);
+                sheet.merges = merges;
+                let book = vec![sheet];
+                for (kind, body) in [
+                    ("xlsx", sheets::xlsx(&book)),
+                    ("xls", sheets::xls(&book)),
+                    ("ods", sheets::ods(&book)),
+                ] {
+                    let what = format!("{template}, {d:?}, empty row {gap}, {kind}");
+                    let (info, text) = derive(&body);
+                    assert_eq!(info.text_error, None, "{what}");
+                    let t = tables::read_sheet_text(&text.expect("text stored"));
+                    assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
+                    assert_eq!(t.template.name(), template, "{what}");
+                    let licensing = t
+                        .cell(tables::Section::Proactive, "licensing", "decisions")
+                        .unwrap_or_else(|| panic!("{what}: 行政许可 read: {:?}", t.cells));
+                    assert_eq!(licensing.value, Some(12345.0), "{what}");
+                    let first_t2 = if template == "2021" {
+                        ("normative_docs", "in_force", "40")
+                    } else {
+                        ("normative_docs", "public_total", "27")
+                    };
+                    assert_eq!(
+                        raw(&t, 2, first_t2.0, first_t2.1).as_deref(),
+                        Some(first_t2.2),
+                        "{what}"
+                    );
+                    for ((_, key), row) in rows.iter().zip(vals) {
+                        for (col, v) in COLS.iter().zip(row) {
+                            assert_eq!(
+                                raw(&t, 3, key, col).as_deref(),
+                                Some(v.as_str()),
+                                "{what}: {key}/{col}"
+                            );
+                        }
+                    }
+                    for (i, v) in T4.iter().enumerate() {
+                        let row = ["review", "suit_direct", "suit_after_review"][i / 5];
+                        let col = ["upheld", "corrected", "other", "pending", "total"][i % 5];
+                        assert_eq!(raw(&t, 4, row, col).as_deref(), Some(*v), "{what}: 四");
+                    }
+                    assert_all_pass(&t, &what);
+                }
+            }
+        }
+    }
+}
+
+/// Numbers under a number format come out as the XLSX shows them: 1,234 (`#,##0`) as 1234, a
+/// percentage (`0.0%`, the cell holding 0.125) as `12.5%`, which reads as 12.5. calamine gives
+/// the stored number; the XLS and ODS readers give no format, so there the stored number stands.
+#[test]
+fn formatted_numbers_read_as_the_sheet_shows_them() {
+    let book = vec![Sheet::new(
+        "表",
+        vec![
+            cells(&["项目", "数量", "占比"]),
+            cells(&["行政许可", "thousands:1234", "percent:0.125"]),
+        ],
+    )];
+    for (kind, body, want) in [
+        ("xlsx", sheets::xlsx(&book), "行政许可\t1234\t12.5%\t"),
+        ("xls", sheets::xls(&book), "行政许可\t1234\t0.125\t"),
+        ("ods", sheets::ods(&book), "行政许可\t1234\t0.125\t"),
+    ] {
+        let (info, text) = derive(&body);
+        assert_eq!(info.text_error, None, "{kind}");
+        let text = text.expect("text stored");
+        assert!(text.contains(want), "{kind}: {text}");
+    }
+    let pct = tables::read_value("12.5%");
+    assert_eq!(pct.number, Some(12.5));
+}
+
+/// A report page whose one attachment is a DOCX holding the report's text and no table: the
+/// version reads as `free`, with `read_from` naming the document, not `attachment_only` (which
+/// says the tables are in a document not read).
+#[test]
+fn a_report_whose_document_holds_no_table_is_free_text_read_from_it() {
+    let report = attachment_support::docx(attachment_support::REPORT_LINES);
+    let page = report_page_linking("/files/2025.docx", "2025年度报告.docx");
+    let docx_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    let files = vec![("/files/2025.docx", docx_type, report)];
+    let (_server, _dir, config) = crawl_portal("127.0.0.4", page, files);
+    let records = exported(&config);
+    let record = record_ending(&records, "/art/1.html");
+    let line = tables_of(&config, &record["id"]);
+    assert_eq!(line["template"], "free", "{line}");
+    assert!(
+        line["read_from"]["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/files/2025.docx")),
+        "{line}"
+    );
+    assert_eq!(line["cells"], serde_json::json!([]), "{line}");
+}

@@ -156,8 +156,10 @@ impl Reader {
     /// A report whose tables are in its document files (a report published as a PDF or DOC,
     /// the page saying 见附件): the tables read from the first document's derived text that
     /// holds any, the version's own first (a document listed directly), then its attachments in
-    /// page order, a zip's documents in the zip's order. `None` when no text holds a table,
-    /// unless one holds table rows left unread.
+    /// page order, a zip's documents in the zip's order. When no text holds a table: the first
+    /// that holds table rows left unread (`attachment_only`, with its `unread`), else the first
+    /// that reads as a report in free text (`free`: its figures, `read_from` naming it), else
+    /// `None` (no document text at all, or none that shows a report: `attachment_only`).
     fn read_documents_text(&self, r: &ExportRecord) -> Option<Tables> {
         let own = r
             .text
@@ -170,6 +172,7 @@ impl Reader {
             .filter(|a| is_document(a))
             .filter_map(|a| Some((a.url.as_str(), a.text.text_path.as_deref()?, &a.text)));
         let mut unread = None;
+        let mut free = None;
         for (url, text_path, info) in own.into_iter().chain(attached) {
             let text = match self
                 .storage
@@ -212,10 +215,12 @@ impl Reader {
                 if unread.is_none() && !t.unread.is_empty() {
                     t.template = Template::AttachmentOnly;
                     unread = Some(t);
+                } else if free.is_none() && t.template == Template::Free {
+                    free = Some(t);
                 }
             }
         }
-        unread
+        unread.or(free)
     }
 }
 

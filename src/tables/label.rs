@@ -57,8 +57,9 @@ pub struct Value {
     pub number: Option<f64>,
 }
 
-/// Units written after a number in a cell (`251000元`, `5件`).
-const UNITS: &[&str] = &["万元", "元", "件", "条", "个", "项", "次", "人"];
+/// Units written after a number in a cell (`251000元`, `5件`, `12.5%`: a percentage reads as
+/// the figure printed).
+const UNITS: &[&str] = &["万元", "元", "件", "条", "个", "项", "次", "人", "%"];
 
 /// Reads one cell's text.
 pub fn read_value(raw: &str) -> Value {
@@ -140,6 +141,8 @@ mod tests {
             ("18651.06", CellState::Number, Some(18651.06)),
             ("251000元", CellState::Number, Some(251000.0)),
             ("1,234", CellState::Number, Some(1234.0)),
+            ("12.5%", CellState::Number, Some(12.5)),
+            ("%", CellState::Text, None),
             ("-", CellState::Na, None),
             ("—", CellState::Na, None),
             ("——", CellState::Na, None),

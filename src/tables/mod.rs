@@ -235,7 +235,8 @@ pub fn read_text(text: &str) -> Tables {
 /// column, a merged cell's value in the first and the cells it covers empty, so they are read as
 /// an HTML table's grid is (values under their headers; by position only as there). A sheet
 /// holding several tables is cut into them at the report's section headings (a row whose one
-/// cell says 主动公开政府信息情况, …), its rows padded to the widest of their table.
+/// cell says 主动公开政府信息情况, …) and where another table's header starts with none between,
+/// its rows padded to the widest of their table.
 pub fn read_sheet_text(text: &str) -> Tables {
     finish(sheet::blocks(text), text, false)
 }
@@ -312,6 +313,7 @@ fn block_of_grid(grid: &grid::Grid) -> Block {
                     grid.cells.get(i).map(|c| Slot {
                         text: c.text.clone(),
                         cell: i,
+                        line: c.row,
                     })
                 })
                 .collect()
@@ -324,18 +326,43 @@ fn block_of_grid(grid: &grid::Grid) -> Block {
 }
 
 /// Runs of table lines (`line_cells`) as blocks of rows: a row is its label cells and the values
-/// after them.
+/// after them. In extracted text, up to two lines of one text cell between table lines are parts
+/// of a label wrapped over lines (`pdftotext -layout` prints a long label's other lines alone),
+/// not the table's end, unless one is a section heading; each token keeps its line, so that a
+/// table's reader can join a label's parts. A block of values alone right after table 四's
+/// header (a blank line between them) is that table's.
 fn stream_blocks(text: &str, forms: LineForms) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut tokens: Vec<String> = Vec::new();
-    let flush = |tokens: &mut Vec<String>, blocks: &mut Vec<Block>| {
+    let lines: Vec<&str> = text.lines().collect();
+    let cells: Vec<Option<Vec<String>>> = lines.iter().map(|l| line_cells(l, forms)).collect();
+    let fragment = |i: usize| -> bool {
+        let line = lines[i].trim();
+        cells[i].is_none()
+            && !line.is_empty()
+            && matches!(read_value(line).state, CellState::Text)
+            && !sheet::is_section_heading(line)
+    };
+    // A run of fragment lines counts when table lines stand right before and after it.
+    let kept = |i: usize| -> bool {
+        if forms != LineForms::Extracted || !fragment(i) {
+            return false;
+        }
+        let before = (i.saturating_sub(3)..i).rev().find(|&j| !fragment(j));
+        let after = (i + 1..lines.len().min(i + 4)).find(|&j| !fragment(j));
+        match (before, after) {
+            (Some(b), Some(a)) => cells[b].is_some() && cells[a].is_some() && a - b <= 3,
+            _ => false,
+        }
+    };
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut tokens: Vec<(String, usize)> = Vec::new();
+    let flush = |tokens: &mut Vec<(String, usize)>, blocks: &mut Vec<Block>| {
         if tokens.is_empty() {
             return;
         }
         let mut rows: Vec<Vec<Slot>> = Vec::new();
         let mut row: Vec<Slot> = Vec::new();
         let mut in_values = false;
-        for (i, token) in tokens.drain(..).enumerate() {
+        for (i, (token, line)) in tokens.drain(..).enumerate() {
             let value = !matches!(read_value(&token).state, CellState::Text);
             if !value && in_values {
                 rows.push(std::mem::take(&mut row));
@@ -344,24 +371,41 @@ fn stream_blocks(text: &str, forms: LineForms) -> Vec<Block> {
             row.push(Slot {
                 text: token,
                 cell: i,
+                line,
             });
         }
         if !row.is_empty() {
             rows.push(row);
         }
-        blocks.push(Block {
+        let block = Block {
             rows,
             aligned: false,
-        });
+        };
+        let values_only = block.rows.iter().flatten().all(|s| is_value_text(&s.text));
+        match blocks.last_mut() {
+            Some(last)
+                if values_only
+                    && last.section() == Some(Section::Reviews)
+                    && !last.rows.iter().flatten().any(|s| is_value_text(&s.text)) =>
+            {
+                last.rows.extend(block.rows)
+            }
+            _ => blocks.push(block),
+        }
     };
-    for line in text.lines() {
-        match line_cells(line, forms) {
-            Some(cells) => tokens.extend(cells),
+    for (i, line) in lines.iter().enumerate() {
+        match &cells[i] {
+            Some(c) => tokens.extend(c.iter().map(|c| (c.clone(), i))),
+            None if kept(i) => tokens.push((line.trim().to_string(), i)),
             None => flush(&mut tokens, &mut blocks),
         }
     }
     flush(&mut tokens, &mut blocks);
     blocks
+}
+
+fn is_value_text(text: &str) -> bool {
+    !matches!(read_value(text).state, CellState::Text)
 }
 
 fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tables {

@@ -10,6 +10,8 @@ use super::{Cell, Section};
 pub struct Slot {
     pub text: String,
     pub cell: usize,
+    /// The grid row or text line it was printed on.
+    pub line: usize,
 }
 
 /// Rows of one table as read.
@@ -28,11 +30,21 @@ impl Block {
         })
     }
 
+    /// A cell that says exactly `label` (a header cell, not a sentence that mentions it).
+    fn is_label(&self, label: &str) -> bool {
+        self.rows
+            .iter()
+            .flatten()
+            .any(|slot| normalise(&slot.text) == label)
+    }
+
     /// Which section this block is, if any.
     pub fn section(&self) -> Option<Section> {
         if self.any_label(&["本年新收", "自然人", "上年结转"]) {
             Some(Section::Applications)
-        } else if self.any_label(&["行政复议"]) && self.any_label(&["结果维持", "尚未审结"])
+        } else if self.any_label(&["行政复议"])
+            && (self.any_label(&["结果维持", "尚未审结"])
+                || (self.is_label("行政复议") && self.is_label("行政诉讼")))
         {
             Some(Section::Reviews)
         } else if self.any_label(&["第二十条", "信息内容", "处理决定数量", "行政事业性收费"])
@@ -160,14 +172,25 @@ fn sub_item(label: &str) -> Option<&str> {
 
 /// The key of a data row of table 三: a row with at least one value cell whose label matches.
 /// A row that ends in a label holds a value only where a cell says one: an empty cell between
-/// header labels (a corner, a cell a merged header covers) is no value.
+/// header labels (a corner, a cell a merged header covers) is no value. A row whose last label
+/// is a column's (合计) after other columns' (商业企业 …) is the header's, whatever empty cells
+/// follow it (a sheet prints the cells of 总计 merged down from the row above empty).
 fn t3_data_row(row: &[Slot]) -> Option<(&'static str, String)> {
     let cells = distinct(row);
     let stated = |c: &&Slot| is_value(&c.text) && !c.text.trim().is_empty();
     if trailing_values(&cells) == 0 && !cells.iter().any(stated) {
         return None;
     }
-    t3_row_key(&labels(row))
+    let labels = labels(row);
+    if let Some((own, before)) = labels.split_last()
+        && t3_col_key(own).is_some()
+        && before
+            .iter()
+            .any(|l| t3_col_key(l).is_some_and(|k| k != "total"))
+    {
+        return None;
+    }
+    t3_row_key(&labels)
 }
 
 /// A row's key from its labels: its own (rightmost) label, else the nearest label to its left
@@ -221,12 +244,21 @@ fn t3_header_columns(block: &Block) -> Option<Vec<Option<&'static str>>> {
     let mut columns = vec![None; width];
     let mut under_org = vec![false; width];
     for row in block.rows[..first_data].iter() {
+        // A spreadsheet's merged 法人或其他组织 prints in its first cell, the cells it covers
+        // empty: those after it, up to the next header, are under it too.
+        let mut org_run = false;
         for (i, slot) in row.iter().enumerate() {
+            if slot.text.trim().is_empty() {
+                under_org[i] |= org_run;
+                continue;
+            }
+            org_run = false;
             match t3_col_key(&slot.text) {
                 Some("total") if under_org[i] => columns[i] = None,
                 Some(key) => columns[i] = Some(key),
                 None if normalise(&slot.text).contains("法人或其他组织") => {
-                    under_org[i] = true
+                    under_org[i] = true;
+                    org_run = true;
                 }
                 None => {}
             }
@@ -275,16 +307,101 @@ fn t3_positional(block: &Block, cells: &[&Slot]) -> Option<usize> {
     }
 }
 
+/// Whether a label's text begins with an ordinal (`一、`, `（二）`, `3.`, `①`): it starts a row
+/// or group of table 三.
+fn has_ordinal(label: &str) -> bool {
+    let label = normalise(label);
+    if sub_item(&label).is_some() {
+        return true;
+    }
+    let rest = label.strip_prefix('(').unwrap_or(&label);
+    let numerals = rest
+        .chars()
+        .take_while(|c| "一二三四五六七八九十".contains(*c))
+        .count();
+    let after = rest.chars().nth(numerals);
+    numerals > 0 && (after == Some('、') || (label.starts_with('(') && after == Some(')')))
+}
+
+/// Whether `part`, printed on a line after `label`'s, is the rest of `label` wrapped over lines:
+/// it has no ordinal and names no column or header, and it names no row on its own unless
+/// `label` is a numbered label that names none (cut short: `2.没有现成信` + `息需要另行制作`).
+fn continues(label: &str, part: &str) -> bool {
+    let header = |text: &str| {
+        let text = normalise(text);
+        t3_col_key(&text).is_some()
+            || text.contains("法人或其他组织")
+            || text.contains("申请人情况")
+    };
+    if has_ordinal(part) || header(part) {
+        return false;
+    }
+    t3_label_key(part).is_none() || (has_ordinal(label) && t3_label_key(label).is_none())
+}
+
+/// Table 三's rows from extracted text with each label's wrapped parts joined. A part that
+/// `continues` a label is its rest: of the row above when it comes on a line after that row's
+/// values (the values beside a label's first line), else of the label cell on the line before
+/// (the values beside a later line). Figures are never moved.
+fn rejoined(block: &Block) -> Block {
+    let mut rows: Vec<Vec<Slot>> = Vec::new();
+    for row in &block.rows {
+        let values = trailing_values(&distinct(row));
+        let (labels, vals) = row.split_at(row.len() - values);
+        let mut labels: Vec<Slot> = labels.to_vec();
+        if let Some(above) = rows.last_mut() {
+            let above_values = trailing_values(&distinct(above));
+            let own = above.len() - above_values;
+            let values_line = above.last().map(|s| s.line);
+            while above_values > 0
+                && own > 0
+                && labels.first().is_some_and(|s| {
+                    Some(s.line) > values_line && continues(&above[own - 1].text, &s.text)
+                })
+            {
+                let part = labels.remove(0);
+                above[own - 1].text.push_str(&part.text);
+            }
+        }
+        let mut joined: Vec<Slot> = Vec::new();
+        for slot in labels {
+            match joined.last_mut() {
+                Some(last) if slot.line > last.line && continues(&last.text, &slot.text) => {
+                    last.text.push_str(&slot.text);
+                    last.line = slot.line;
+                }
+                _ => joined.push(slot),
+            }
+        }
+        joined.extend(vals.iter().cloned());
+        rows.push(joined);
+    }
+    Block {
+        rows,
+        aligned: false,
+    }
+}
+
 /// Table 三, each row under its column keys; rows whose values cannot be placed go to `unread`.
 pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String>) {
     let mut columns: Option<Vec<Option<&'static str>>> = None;
     let start = cells.len();
     for block in blocks {
+        let rejoined_block;
+        let block = if block.aligned {
+            *block
+        } else {
+            rejoined_block = rejoined(block);
+            &rejoined_block
+        };
         if block.aligned {
             columns = t3_header_columns(block).or(columns);
         }
         for row in &block.rows {
             let Some((row_key, row_label)) = t3_data_row(row) else {
+                if let Some(why) = unplaced(row) {
+                    unread.push(why);
+                }
                 continue;
             };
             let mut push = |col: &str, text: &str| {
@@ -357,6 +474,24 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String
     {
         cells.retain(|c| !(c.section == Section::Applications && c.row_key == "other"));
     }
+}
+
+/// Why a row of figures whose label names no template row is not read (`三 2.逾期未交: 7 values
+/// beside a label that names no row`), rather than dropped without a word; `None` for a row
+/// without figures or a header row.
+fn unplaced(row: &[Slot]) -> Option<String> {
+    let cells = distinct(row);
+    let values = &cells[cells.len() - trailing_values(&cells)..];
+    let stated = values.iter().filter(|s| !s.text.trim().is_empty()).count();
+    let labels = labels(row);
+    let own = labels.last()?;
+    if stated == 0 || t3_col_key(own).is_some() {
+        return None;
+    }
+    Some(format!(
+        "三 {own}: {} values beside a label that names no row",
+        values.len()
+    ))
 }
 
 fn col_label(key: &str) -> &'static str {

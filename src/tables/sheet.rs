@@ -1,6 +1,8 @@
 //! A spreadsheet's text as table blocks (`read_sheet_text`): each run of a sheet's rows a grid
-//! of slots, as an HTML table's, cut at the report's section headings.
+//! of slots, as an HTML table's, cut at the report's section headings and where another table's
+//! header starts.
 
+use super::Section;
 use super::label::{CellState, normalise, read_value};
 use super::sections::{Block, Slot};
 
@@ -15,9 +17,13 @@ pub(super) fn blocks(text: &str) -> Vec<Block> {
             });
         }
     };
+    // The table the rows so far are, from its header: a header of another table starts a new
+    // one (two tables on a sheet with no heading between them).
+    let mut table: Option<Section> = None;
     for line in text.lines() {
         if !line.contains('\t') {
             flush(&mut rows, &mut blocks);
+            table = None;
             continue;
         }
         let mut cells: Vec<String> = line.split('\t').map(|c| c.trim().to_string()).collect();
@@ -29,7 +35,14 @@ pub(super) fn blocks(text: &str) -> Vec<Block> {
             && is_section_heading(only)
         {
             flush(&mut rows, &mut blocks);
+            table = None;
             continue;
+        }
+        if let Some(header) = header_of(&filled) {
+            if table.is_some_and(|t| t != header) {
+                flush(&mut rows, &mut blocks);
+            }
+            table = Some(header);
         }
         if !filled.is_empty() {
             rows.push(cells);
@@ -83,6 +96,7 @@ fn grid_rows(rows: Vec<Vec<String>>) -> Vec<Vec<Slot>> {
             slots.push(Slot {
                 text: text.clone(),
                 cell,
+                line: out.len(),
             });
         }
         out.push(slots);
@@ -93,8 +107,28 @@ fn grid_rows(rows: Vec<Vec<String>>) -> Vec<Vec<Slot>> {
     out
 }
 
+/// The table whose header a row is part of: 四 when cells say 行政复议 and 行政诉讼, 三 when it
+/// holds the corner note, 申请人情况 or 法人或其他组织, 二 when a cell is 信息内容 or the row is a
+/// caption 第二十条第（N）项.
+fn header_of(cells: &[&String]) -> Option<Section> {
+    let labels: Vec<String> = cells.iter().map(|c| normalise(c)).collect();
+    let any = |needle: &str| labels.iter().any(|l| l.contains(needle));
+    let is = |label: &str| labels.iter().any(|l| l == label);
+    if is("行政复议") && is("行政诉讼") {
+        Some(Section::Reviews)
+    } else if any("本列数据的勾稽关系") || any("申请人情况") || any("法人或其他组织")
+    {
+        Some(Section::Applications)
+    } else if labels.iter().any(|l| l == "信息内容") || (labels.len() == 1 && any("第二十条"))
+    {
+        Some(Section::Proactive)
+    } else {
+        None
+    }
+}
+
 /// The heading of statistics section 二, 三 or 四.
-fn is_section_heading(text: &str) -> bool {
+pub(super) fn is_section_heading(text: &str) -> bool {
     let label = normalise(text);
     label.contains("主动公开政府信息情况")
         || label.contains("收到和处理政府信息公开申请情况")

@@ -10,7 +10,9 @@ use std::io::Write;
 pub struct Sheet {
     pub name: String,
     /// A cell is text, a number (`"12"`, `"3.5"`: written as a number) or empty (`""`);
-    /// `"date:45306"` is the number 45306 with a date format.
+    /// `"date:45306"` is the number 45306 with a date format; `"percent:0.125"` 0.125 shown as
+    /// `12.5%` and `"thousands:1234"` 1234 shown as `1,234` (number formats of the XLSX only:
+    /// the XLS and ODS written here keep none).
     pub rows: Vec<Vec<String>>,
     /// Merged areas: (first row, first column, last row, last column), 0-based.
     pub merges: Vec<(u32, u32, u32, u32)>,
@@ -32,6 +34,8 @@ enum Value<'a> {
     Text(&'a str),
     Number(f64),
     Date(f64),
+    /// A number with the XLSX cell style of this index (`styles.xml` below).
+    Formatted(f64, u32),
 }
 
 fn value(cell: &str) -> Value<'_> {
@@ -40,6 +44,11 @@ fn value(cell: &str) -> Value<'_> {
     }
     if let Some(serial) = cell.strip_prefix("date:") {
         return Value::Date(serial.parse().expect("a date serial"));
+    }
+    for (prefix, style) in [("percent:", 2), ("thousands:", 3)] {
+        if let Some(n) = cell.strip_prefix(prefix) {
+            return Value::Formatted(n.parse().expect("a number"), style);
+        }
     }
     match cell.parse::<f64>() {
         Ok(n) if !cell.starts_with('+') && !cell.contains(['e', 'E', 'n', 'N']) => Value::Number(n),
@@ -112,6 +121,9 @@ pub fn xlsx_parts(sheets: &[Sheet]) -> Vec<(String, Vec<u8>)> {
                 match value(cell) {
                     Value::Empty => data.push_str(&format!("<c r=\"{at}\" s=\"0\"/>")),
                     Value::Number(v) => data.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>")),
+                    Value::Formatted(v, style) => {
+                        data.push_str(&format!("<c r=\"{at}\" s=\"{style}\"><v>{v}</v></c>"))
+                    }
                     Value::Date(v) => {
                         data.push_str(&format!("<c r=\"{at}\" s=\"1\"><v>{v}</v></c>"))
                     }
@@ -182,7 +194,7 @@ pub fn xlsx_parts(sheets: &[Sheet]) -> Vec<(String, Vec<u8>)> {
         ),
         (
             "xl/styles.xml".to_string(),
-            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>".to_vec(),
+            b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"0.0%\"/></numFmts><cellXfs count=\"4\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/><xf numFmtId=\"164\" applyNumberFormat=\"1\"/><xf numFmtId=\"3\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>".to_vec(),
         ),
     ];
     all.extend(parts);
@@ -298,7 +310,7 @@ fn biff8_sheet(sheet: &Sheet) -> Vec<u8> {
                     head.extend_from_slice(&15u16.to_le_bytes());
                     out.extend(record(0x0201, &head)); // BLANK
                 }
-                Value::Number(v) => {
+                Value::Number(v) | Value::Formatted(v, _) => {
                     head.extend_from_slice(&15u16.to_le_bytes());
                     head.extend_from_slice(&v.to_le_bytes());
                     out.extend(record(0x0203, &head));
@@ -397,7 +409,7 @@ pub fn ods_content(sheets: &[Sheet]) -> String {
                 };
                 match value(cell) {
                     Value::Empty => tables.push_str(&format!("<{element}{span}/>")),
-                    Value::Number(v) | Value::Date(v) => tables.push_str(&format!(
+                    Value::Number(v) | Value::Date(v) | Value::Formatted(v, _) => tables.push_str(&format!(
                         "<{element}{span} office:value-type=\"float\" office:value=\"{v}\"><text:p>{v}</text:p></{element}>"
                     )),
                     Value::Text(t) => tables.push_str(&format!(

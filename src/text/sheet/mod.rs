@@ -54,6 +54,10 @@ fn xlsx(body: &[u8]) -> Result<Extracted, TextError> {
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(body)).map_err(xlsx_error)?;
     let mut out = SheetText::default();
     for name in visible_sheets(book.sheets_metadata()) {
+        // Number formats, to print a number as the sheet shows it (a percentage, decimals).
+        let styles = book
+            .worksheet_style(&name)
+            .map_err(|e| sheet_error(&name, xlsx_error(e)))?;
         let mut cells = Vec::new();
         let mut reader = book
             .worksheet_cells_reader(&name)
@@ -63,7 +67,16 @@ fn xlsx(body: &[u8]) -> Result<Extracted, TextError> {
             .map_err(|e| sheet_error(&name, xlsx_error(e)))?
         {
             let (row, col) = cell.get_position();
-            let text = ref_text(cell.get_value());
+            let text = match cell.get_value() {
+                DataRef::Float(f) => {
+                    let format = styles
+                        .get((row, col))
+                        .and_then(|s| s.number_format.as_ref())
+                        .map(|n| n.format_code.as_str());
+                    formatted(*f, format)
+                }
+                value => ref_text(value),
+            };
             if !text.is_empty() {
                 cells.push((row, col, text));
             }
@@ -206,6 +219,70 @@ fn number(f: f64) -> String {
     }
 }
 
+/// Most decimals a number format is taken to show.
+const MAX_DECIMALS: usize = 10;
+
+/// A number as its cell's number format (an XLSX's) shows it, so that the text holds what the
+/// report printed: a percentage as `12.5%` (the cell holds 0.125), decimals as the format gives
+/// them (`18651.06` for 18651.0612 under `0.00`, `13` for 12.6 under `0`). Thousands separators
+/// are left out (`#,##0` shows 1,234; the text says 1234), as are currency signs and text the
+/// format adds; a format with no digit placeholders (`General`, `@`) prints as `number` does.
+fn formatted(f: f64, code: Option<&str>) -> String {
+    let Some(code) = code else {
+        return number(f);
+    };
+    // The positive numbers' section, without quoted text, escaped characters and brackets
+    // (colours, conditions, locales).
+    let mut plain = String::new();
+    let (mut quoted, mut bracket, mut escaped) = (false, false, false);
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '"' => quoted = !quoted,
+            _ if quoted => {}
+            '\\' | '_' | '*' => escaped = true,
+            '[' => bracket = true,
+            ']' => bracket = false,
+            _ if bracket => {}
+            ';' => break,
+            c => plain.push(c),
+        }
+    }
+    if !f.is_finite() || !plain.contains(['0', '#', '?']) {
+        return number(f);
+    }
+    let percent = plain.contains('%');
+    let value = if percent { f * 100.0 } else { f };
+    let fraction = plain.split_once('.').map_or("", |(_, d)| d);
+    let places = |digit: &dyn Fn(char) -> bool| {
+        fraction
+            .chars()
+            .take_while(|c| matches!(c, '0' | '#' | '?' | ','))
+            .filter(|c| digit(*c))
+            .count()
+            .min(MAX_DECIMALS)
+    };
+    let most = places(&|c| matches!(c, '0' | '#' | '?'));
+    let least = places(&|c| c == '0');
+    let mut shown = format!("{value:.most$}");
+    if most > least {
+        let keep = shown.len() - (most - least);
+        while shown.len() > keep && shown.ends_with('0') {
+            shown.pop();
+        }
+        if shown.ends_with('.') {
+            shown.pop();
+        }
+    }
+    if shown.starts_with('-') && shown[1..].chars().all(|c| c == '0' || c == '.') {
+        shown.remove(0);
+    }
+    if percent {
+        shown.push('%');
+    }
+    shown
+}
+
 /// Line breaks and tabs inside a cell would split its row: they read as a space.
 fn one_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -292,6 +369,32 @@ mod tests {
         ];
         for (value, want) in cases {
             assert_eq!(number(value), want, "{value}");
+        }
+    }
+
+    /// What a cell under a number format shows: the report's figure, without separators.
+    #[test]
+    fn numbers_print_as_their_format_shows_them() {
+        let cases = [
+            (1234.0, Some("#,##0"), "1234"),
+            (1234.4, Some("#,##0"), "1234"),
+            (0.125, Some("0.0%"), "12.5%"),
+            (0.5, Some("0%"), "50%"),
+            (0.125, Some("0.00%"), "12.50%"),
+            (18651.0612, Some("#,##0.00"), "18651.06"),
+            (12.6, Some("0"), "13"),
+            (1.5, Some("0.0#"), "1.5"),
+            (1.25, Some("0.0#"), "1.25"),
+            (3.0, Some("0.0#"), "3.0"),
+            (-0.001, Some("0.00"), "0.00"),
+            (251000.0, Some("\"¥\"#,##0;[Red]-#,##0"), "251000"),
+            (3.5, Some("General"), "3.5"),
+            (3.5, Some("@"), "3.5"),
+            (3.5, None, "3.5"),
+            (0.1, Some("0.0000000000000000000000000%"), "10.0000000000%"),
+        ];
+        for (value, format, want) in cases {
+            assert_eq!(formatted(value, format), want, "{value} {format:?}");
         }
     }
 
