@@ -69,12 +69,15 @@ pub(crate) const KNOWN_LABELS: &[&str] = &[
     "作者",
 ];
 
-/// View counters (浏览次数, 点击数 ...) and the font-size switch (字号：大 中 小): known, so that
-/// they end the value printed before them, but never kept as fields. They are page furniture
-/// (the counters change on every visit), not document metadata, and keeping them would make two
-/// captures of an unchanged document differ.
+/// View counters (浏览次数, 点击数 ...), the font-size switch (字号：大 中 小) and the web editor's
+/// name (责任编辑：张三): known, so that they end the value printed before them, but never kept as
+/// fields. They are page furniture (the counters change on every visit, the editor is whoever
+/// posted the page), not document metadata, and keeping them would make two captures of an
+/// unchanged document differ.
 const VOLATILE_LABELS: &[&str] = &[
     "字号",
+    "责任编辑",
+    "编辑",
     "浏览次数",
     "浏览量",
     "点击数",
@@ -234,11 +237,15 @@ static VALUE_END: LazyLock<Regex> = LazyLock::new(|| {
     .expect("the value end pattern is valid")
 });
 
-/// The length of the value at the start of `rest`: up to `VALUE_END`, or all of it.
+/// The length of the value at the start of `rest`: up to `VALUE_END` or the next known label,
+/// or all of it. A known label ends the value even glued to it in one text node
+/// (`和义县政务服务办公室作者：张三`, `某局發佈日期：2024-01-05`): a value never holds `label：`.
 fn value_end(rest: &str) -> usize {
     // Mapped characters keep their UTF-8 length, so an offset in one holds in the other.
     let mapped: String = rest.chars().map(simplified).collect();
-    VALUE_END.find(&mapped).map_or(rest.len(), |m| m.start())
+    let unknown = VALUE_END.find(&mapped).map_or(rest.len(), |m| m.start());
+    let known = INLINE_LABEL.find(&mapped).map_or(rest.len(), |m| m.start());
+    unknown.min(known)
 }
 
 /// The Traditional characters that map to `c`, for the inline pattern.
@@ -416,7 +423,8 @@ fn next_cell(element: ElementRef<'_>, tags: &[&str]) -> Option<String> {
     if known_label(&value).is_some() || opens_with_label(&value) || holds_label(next) {
         return None;
     }
-    Some(value)
+    // The next pair printed in the same cell (`<td>和义县财政局作者：张三</td>`) is not the value.
+    Some(value[..value_end(&value)].to_string())
 }
 
 /// The cell under a label cell in a table whose labels make a header row and whose values are the
@@ -502,15 +510,17 @@ fn following_text(label: ego_tree::NodeRef<'_, Node>) -> Option<String> {
                     continue;
                 }
                 let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
-                if known_label(&t).is_some()
-                    || INLINE_LABEL.is_match(&t)
-                    || holds_label(e)
-                    || value_end(t.trim_start()) == 0
-                {
+                let t = t.trim_start();
+                let end = value_end(t);
+                if known_label(t).is_some() || holds_label(e) || end == 0 {
                     break;
                 }
                 value.push(' ');
-                value.push_str(&t);
+                value.push_str(&t[..end]);
+                // The next pair starts inside this element (`<span>某局 作者：张三</span>`).
+                if end < t.len() {
+                    break;
+                }
             }
             _ => {}
         }
