@@ -85,10 +85,7 @@ static MONTH_FOLDER: LazyLock<Regex> = LazyLock::new(|| {
 /// (`t20240120_1.html`), else the year of a month folder of the printed month (`/202401/`).
 /// `None` when the text is no month and day or the URL does not agree: a year is never guessed.
 pub fn month_day_in_url(text: &str, url: &str) -> Option<NaiveDate> {
-    let text = ascii_digits(text.trim());
-    let caps = MONTH_DAY.captures(&text)?;
-    let month: u32 = caps.get(1)?.as_str().parse().ok()?;
-    let day: u32 = caps.get(2)?.as_str().parse().ok()?;
+    let (month, day) = month_day(text)?;
     if let Some(date) = parse_url_date(url)
         && (date.month(), date.day()) == (month, day)
     {
@@ -101,6 +98,17 @@ pub fn month_day_in_url(text: &str, url: &str) -> Option<NaiveDate> {
             .then(|| ymd(year, month, day))
             .flatten()
     })
+}
+
+/// The month and day of a text that is a month and day and nothing else (`01-20`, `[1/20]`,
+/// `1月20日`), when they can be a date of some year.
+pub fn month_day(text: &str) -> Option<(u32, u32)> {
+    let text = ascii_digits(text.trim());
+    let caps = MONTH_DAY.captures(&text)?;
+    let month: u32 = caps.get(1)?.as_str().parse().ok()?;
+    let day: u32 = caps.get(2)?.as_str().parse().ok()?;
+    // 2024 is a leap year: 02-29 is a month and day too.
+    ymd(2024, month, day).map(|_| (month, day))
 }
 
 /// Dates as folders in other CMSs' URLs: `/2022-01/20/content_1107.htm` (www.gov.cn),

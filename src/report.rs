@@ -54,6 +54,11 @@ pub struct YearCount {
     /// record ranges, each range's first record).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub walked: BTreeSet<u64>,
+    /// Pages asked whose answer numbered itself as a page walked already (a broken pager: the
+    /// server ignores the number and answers page 1 again), asked number -> the number it
+    /// answered as. Asked, so not `not walked`; nothing of them was read, so not walked either.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub answered_as: BTreeMap<u64, u64>,
     /// Record ranges a Hanweb column's stated total implies (its first page and the dataproxy
     /// ranges after it), when it states a total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,13 +164,34 @@ impl YearCount {
     fn missing_pages(&self) -> Vec<u64> {
         match self.stated_pages {
             Some(p) if !self.by_ranges && !self.walked.is_empty() => (1..=p.min(100_000))
-                .filter(|n| !self.walked.contains(n))
+                .filter(|n| !self.walked.contains(n) && !self.answered_as.contains_key(n))
                 .collect(),
             Some(p) if !self.by_ranges && self.pages < p => {
                 ((self.pages + 1)..=p.min(100_000)).collect()
             }
             _ => Vec::new(),
         }
+    }
+
+    /// `page 2 asked, answered as page 1`, one reason for each page the broken pager answered
+    /// with.
+    fn answered_as_reasons(&self) -> Vec<String> {
+        let mut by_answer: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+        for (asked, answer) in &self.answered_as {
+            by_answer.entry(*answer).or_default().push(*asked);
+        }
+        by_answer
+            .into_iter()
+            .map(|(answer, asked)| {
+                let shown: Vec<String> = asked.iter().take(5).map(u64::to_string).collect();
+                let more = if asked.len() > 5 { ", …" } else { "" };
+                let noun = if asked.len() == 1 { "page" } else { "pages" };
+                format!(
+                    "{noun} {}{more} asked, answered as page {answer}",
+                    shown.join(", ")
+                )
+            })
+            .collect()
     }
 
     pub fn verdict(&self) -> Verdict {
@@ -175,6 +201,7 @@ impl YearCount {
             .filter(|s| s.as_str() != STOP_KNOWN_ITEMS)
             .cloned()
             .collect();
+        reasons.extend(self.answered_as_reasons());
         let missing = self.missing_pages();
         if !missing.is_empty() {
             let shown: Vec<String> = missing.iter().take(5).map(u64::to_string).collect();

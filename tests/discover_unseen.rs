@@ -204,6 +204,109 @@ fn a_month_and_day_take_no_year_the_url_does_not_give() {
     assert!(page.items.iter().all(|i| i.date.is_none()), "{page:?}");
 }
 
+/// A row of a list printed from (link, title, date).
+type Row = fn(&str, &str, &str) -> String;
+
+/// A year's short list that prints only month and day (`01-20`) beside entries whose URLs carry
+/// no year: the rows count as dated when the list is looked for, so two to four of them are a
+/// list (they once were none: three undated titles are no list), and still no year is guessed,
+/// not even from a `2023年` heading over the list (in a report column it names the reports' year,
+/// and their `01-20` falls in the next).
+#[test]
+fn a_short_list_of_month_and_day_rows_is_a_list_with_no_dates_guessed() {
+    let printed = ["01-20", "[01-20]", "1月20日", "（1/20）", "01.20"];
+    let layouts: [(&str, Row); 4] = [
+        ("li span", |h, t, d| {
+            format!(r#"<li><a href="{h}">{t}</a><span class="date">{d}</span></li>"#)
+        }),
+        ("table row", |h, t, d| {
+            format!(r#"<tr><td><a href="{h}">{t}</a></td><td>{d}</td></tr>"#)
+        }),
+        ("dt link, dd date", |h, t, d| {
+            format!(r#"<dt><a href="{h}">{t}</a></dt><dd>{d}</dd>"#)
+        }),
+        ("p", |h, t, d| {
+            format!(r#"<p><a href="{h}">{t}</a> <span>{d}</span></p>"#)
+        }),
+    ];
+    let wrap = |layout: &str, rows: String| match layout {
+        "table row" => format!(r#"<table class="list"><tbody>{rows}</tbody></table>"#),
+        "dt link, dd date" => format!(r#"<dl class="list">{rows}</dl>"#),
+        "p" => format!(r#"<div class="list">{rows}</div>"#),
+        _ => format!(r#"<h3>2023年</h3><ul class="list">{rows}</ul>"#),
+    };
+    for count in 2..=4 {
+        for d in printed {
+            for (layout, row) in layouts {
+                for (home, folder) in [("under the section", "./"), ("elsewhere", "/art/")] {
+                    let rows: String = (1..=count)
+                        .map(|i| {
+                            row(
+                                &format!("{folder}content_{i}.html"),
+                                &format!("某某县第{i}批2023年政府信息公开工作年度报告"),
+                                d,
+                            )
+                        })
+                        .collect();
+                    let html = portal_page("utf-8", &wrap(layout, rows));
+                    let case = format!("{count} rows, {d}, {layout}, {home}");
+                    for (script, html) in [
+                        ("Simplified", html.clone()),
+                        ("Traditional", traditional(&html)),
+                    ] {
+                        let encodings = if script == "Simplified" {
+                            [("utf-8", UTF_8), ("gbk", GBK)]
+                        } else {
+                            [("utf-8", UTF_8), ("big5", BIG5)]
+                        };
+                        for (charset, encoding) in encodings {
+                            let html = html
+                                .replace("charset=\"utf-8\"", &format!("charset=\"{charset}\""));
+                            let (kind, page) = read_list(PAGE_URL, &html, encoding);
+                            let case = format!("{case}, {script}, {charset}");
+                            assert_eq!(kind, PageKind::Content, "{case}");
+                            assert_eq!(page.items.len(), count, "{case}: {page:?}");
+                            assert!(
+                                page.items.iter().all(|i| i.date.is_none()),
+                                "{case}: {page:?}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A sidebar of hot news dated `01-20` is not the list of a page whose own list prints no dates:
+/// its five long titles stay the list.
+#[test]
+fn month_and_day_rows_of_a_sidebar_do_not_displace_an_undated_list() {
+    let list: String = (1..=5)
+        .map(|i| {
+            format!(
+                r#"<li><a href="/zwgk/xxgknb/2023/t{i}.html">某某县第{i}个部门2023年政府信息公开工作年度报告</a></li>"#
+            )
+        })
+        .collect();
+    let hot: String = (1..=6)
+        .map(|i| {
+            format!(r#"<li><a href="/news/{i}.html">召开第{i}次会议</a><span>01-2{i}</span></li>"#)
+        })
+        .collect();
+    let body = format!(r#"<ul class="list">{list}</ul><div class="side"><ul>{hot}</ul></div>"#);
+    let page = read(PAGE_URL, &portal_page("utf-8", &body));
+    let urls: Vec<String> = page
+        .items
+        .iter()
+        .map(|i| i.url.path().to_string())
+        .collect();
+    let want: Vec<String> = (1..=5)
+        .map(|i| format!("/zwgk/xxgknb/2023/t{i}.html"))
+        .collect();
+    assert_eq!(urls, want);
+}
+
 #[test]
 fn year_labels_set_in_brackets_are_year_sections() {
     let list = format!(

@@ -90,6 +90,23 @@ fn verdicts_follow_what_the_site_states() {
             count(None, None, &[1], 10, &["page 2 failed"]),
             incomplete(&["page 2 failed"]),
         ),
+        (
+            // A broken pager: page 2 was asked and answered as page 1; page 3 was not asked.
+            "a page answered as page 1",
+            YearCount {
+                answered_as: [(2, 1)].into(),
+                ..count(Some(3), None, &[1], 5, &[])
+            },
+            incomplete(&["page 2 asked, answered as page 1", "page 3 not walked"]),
+        ),
+        (
+            "pages answered as page 1, none left",
+            YearCount {
+                answered_as: [(2, 1), (3, 1)].into(),
+                ..count(Some(3), None, &[1], 5, &[])
+            },
+            incomplete(&["pages 2, 3 asked, answered as page 1"]),
+        ),
     ];
     for (name, ledger, want) in cases {
         assert_eq!(ledger.verdict(), want, "{name}");

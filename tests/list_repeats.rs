@@ -211,3 +211,45 @@ fn pages_queued_from_a_stated_count_are_not_asked_once_the_list_repeats() {
         "{summary}"
     );
 }
+
+/// A broken pager: the list states 共3页, and the page its 下一页 leads to answers with page 1
+/// again (当前第1页, the same entries), so the walk ends there. The ledger says page 2 was asked
+/// and answered as page 1, and names only page 3 as not walked.
+#[test]
+fn a_page_answered_as_page_one_is_named_as_asked_not_as_not_walked() {
+    let server = RouteServer::bind("127.0.0.141");
+    server.serve(Arc::new(|target: &str| {
+        if target == "/nb/list.html" || target.starts_with("/nb/more.html") {
+            let entries: String = items_of(1)
+                .iter()
+                .map(|i| {
+                    format!(
+                        "<li><a href=\"/art/{i}.html\">某某县人民政府{}年政府信息公开工作年度报告</a><span>2023-01-20</span></li>",
+                        2000 + i
+                    )
+                })
+                .collect();
+            let page = format!(
+                "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>\
+                 <div class=\"page\">共3页 当前第1页 <a href=\"/nb/more.html?t=2\">下一页</a></div></body></html>"
+            );
+            return (200, HTML.to_string(), page.into_bytes());
+        }
+        match item(target) {
+            Some(i) if i <= PER_PAGE => (200, HTML.to_string(), item_page(i)),
+            _ => not_found(),
+        }
+    }));
+    let (out, _dir) = backfill(&server.base, "/nb/list.html");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert!(
+        requests.iter().any(|t| t == "/nb/more.html?t=2"),
+        "{requests:?}"
+    );
+    assert!(
+        summary.contains("[incomplete: page 2 asked, answered as page 1; page 3 not walked]"),
+        "{summary}"
+    );
+}

@@ -257,14 +257,26 @@ impl Engine {
         let portal = &task.portal;
         let host = host_key(page_url);
         let list_key = list_key(year);
-        // The same page under another URL (a 首页 link to `?page=1`): walked already.
+        // The same page under another URL (a 首页 link to `?page=1`): walked already. Asked as
+        // another number, it is a broken pager's answer (every page says it is page 1), which the
+        // ledger names as such rather than as a page not walked.
+        let asked = match task.role {
+            Role::List { page, .. } => page,
+            _ => None,
+        };
         let first_walk = self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.by_ranges |= page.records.is_some();
             match page.number {
                 Some(n) => {
                     entry.claimed.insert(n);
-                    entry.walked.insert(n)
+                    let first = entry.walked.insert(n);
+                    if let Some(asked) = asked.filter(|a| !first && *a != n)
+                        && !entry.walked.contains(&asked)
+                    {
+                        entry.answered_as.insert(asked, n);
+                    }
+                    first
                 }
                 None => true,
             }

@@ -43,11 +43,21 @@ pub(super) struct Entry {
     pub url: Url,
     pub title: Option<String>,
     pub date: Option<chrono::NaiveDate>,
+    /// The row prints a month and day whose year neither it nor the entry's URL gives (`01-20`
+    /// beside `/art/123.html`): a dated row when the list is looked for, with no date to give.
+    /// The year is never guessed: a list's `2023年` heading names the reports' year as often as
+    /// the year they were published in.
+    pub month_day: bool,
     /// Characters (not whitespace) the row prints: its title, date and any other cells.
     pub row_chars: usize,
 }
 
 impl Entry {
+    /// Whether the row prints a date, with its year or without.
+    fn shows_date(&self) -> bool {
+        self.date.is_some() || self.month_day
+    }
+
     pub(super) fn into_item(self) -> ListItem {
         ListItem {
             url: self.url,
@@ -75,6 +85,7 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
         .collect();
 
     let dated = |entries: &[Entry]| entries.iter().filter(|e| e.date.is_some()).count();
+    let shown = |entries: &[Entry]| entries.iter().filter(|e| e.shows_date()).count();
     // The section's own entries usually live under its folder (`/zwgk/xxgknb/202201/t….html`),
     // a sidebar's hot news elsewhere: a short list, or a list's short last page, is not lost to a
     // longer box beside it.
@@ -83,7 +94,7 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
         entries
             .iter()
             .filter(|e| {
-                e.date.is_some()
+                e.shows_date()
                     && folder
                         .as_deref()
                         .is_some_and(|f| e.url.path().starts_with(f))
@@ -96,19 +107,31 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
         .iter()
         .enumerate()
         .max_by_key(|(i, (_, entries))| {
-            (at_home(entries) >= 2, dated(entries), std::cmp::Reverse(*i))
+            (
+                at_home(entries) >= 2,
+                dated(entries),
+                shown(entries),
+                std::cmp::Reverse(*i),
+            )
         })
         .map(|(i, _)| i);
 
+    // Rows dated by month and day alone make a list where they are the section's own (under its
+    // folder) or where no list of long undated titles is there to be the list instead: a
+    // sidebar's hot news prints `01-20` too.
+    let is_list = |entries: &[Entry]| {
+        dated(entries) >= 2
+            || (shown(entries) >= 2 && (at_home(entries) >= 2 || undated_list(&scored).is_none()))
+    };
     let chosen: Vec<&Vec<Entry>> = match best {
-        Some(i) if scored.get(i).is_some_and(|(_, e)| dated(e) >= 2) => {
+        Some(i) if scored.get(i).is_some_and(|(_, e)| is_list(e)) => {
             let (best_el, _) = scored[i];
             // A list split into several containers of the same kind under one parent
             // (`<ul class="list">` groups of five) is still one list.
             scored
                 .iter()
                 .filter(|(el, entries)| {
-                    *el == best_el || (same_kind(*el, best_el) && dated(entries) >= 1)
+                    *el == best_el || (same_kind(*el, best_el) && shown(entries) >= 1)
                 })
                 .map(|(_, e)| e)
                 .collect()
@@ -122,7 +145,7 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
                 .map(|(_, entries)| entries)
                 .filter(|entries| {
                     entries.iter().any(|e| {
-                        e.date.is_some()
+                        e.shows_date()
                             && e.title
                                 .as_deref()
                                 .is_some_and(|t| t.chars().count() >= SINGLE_MIN_TITLE_CHARS)
@@ -143,7 +166,7 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
     MainList {
         dated_row_chars: entries
             .iter()
-            .filter(|e| e.date.is_some())
+            .filter(|e| e.shows_date())
             .map(|e| e.row_chars)
             .sum(),
         items: entries.into_iter().map(|e| e.clone().into_item()).collect(),
@@ -252,8 +275,12 @@ fn entries_of(container: ElementRef<'_>, base: &LinkBase) -> Vec<Entry> {
                     c.next_siblings().find(|n| !is_blank(*n))
                 };
                 let text = beside.and_then(date_only);
-                entry.date = text.as_deref().and_then(|t| printed_date(t, &entry.url));
-                if entry.date.is_some() {
+                match text.as_deref().and_then(|t| printed(t, &entry.url)) {
+                    Some(Printed::Date(date)) => entry.date = Some(date),
+                    Some(Printed::MonthDay) => entry.month_day = true,
+                    None => {}
+                }
+                if entry.shows_date() {
                     entry.row_chars += text.as_deref().map_or(0, printed_chars);
                 }
             }
@@ -304,10 +331,30 @@ fn is_date_text(text: &str) -> bool {
 /// The date a text that is nothing but a date gives: a full date, or a month and day whose year
 /// the entry's URL carries (`01-20` beside `/202401/t20240120_1.html`).
 fn printed_date(text: &str, url: &Url) -> Option<chrono::NaiveDate> {
+    match printed(text, url)? {
+        Printed::Date(date) => Some(date),
+        Printed::MonthDay => None,
+    }
+}
+
+/// What a row prints as its date.
+#[derive(Debug, Clone, Copy)]
+enum Printed {
+    Date(chrono::NaiveDate),
+    /// A month and day whose year nothing gives.
+    MonthDay,
+}
+
+/// What a text that is nothing but a date prints: a date (`printed_date`), or a month and day
+/// that no year goes with.
+fn printed(text: &str, url: &Url) -> Option<Printed> {
     if !is_date_text(text) {
         return None;
     }
-    parse_date(text).or_else(|| crate::dates::month_day_in_url(text, url.as_str()))
+    match parse_date(text).or_else(|| crate::dates::month_day_in_url(text, url.as_str())) {
+        Some(date) => Some(Printed::Date(date)),
+        None => crate::dates::month_day(text).map(|_| Printed::MonthDay),
+    }
 }
 
 /// One row as an entry: its main link (the one with the longest title), that title, and the date
@@ -344,11 +391,17 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
     let outside = text_without(row, Some(link));
     let link_text = text_without(link, None);
     let row_chars = printed_chars(&outside) + printed_chars(&link_text);
-    if let Some(date) = date_element(row, link, &url).or_else(|| parse_date(&outside)) {
+    let element = date_element(row, link, &url);
+    let element_date = match element {
+        Some(Printed::Date(date)) => Some(date),
+        _ => None,
+    };
+    if let Some(date) = element_date.or_else(|| parse_date(&outside)) {
         return Some(Entry {
             url,
             title: non_empty(link_title(link, None)),
             date: Some(date),
+            month_day: false,
             row_chars,
         });
     }
@@ -364,6 +417,7 @@ pub(super) fn entry_of(row: ElementRef<'_>, base: &LinkBase, max_links: usize) -
         url,
         title: non_empty(link_title(link, date_part)),
         date,
+        month_day: date.is_none() && matches!(element, Some(Printed::MonthDay)),
         row_chars,
     })
 }
@@ -387,16 +441,18 @@ fn date_at_an_end(text: &str, url: &Url) -> Option<chrono::NaiveDate> {
 const MAX_DATE_ELEMENTS: usize = 2_000;
 
 /// The date of the first element outside `link` whose whole text is a date (no child elements,
-/// at most 24 characters), or a month and day whose year the entry's `url` carries. Walks on an
-/// explicit stack and never enters `link`.
-fn date_element(row: ElementRef<'_>, link: ElementRef<'_>, url: &Url) -> Option<chrono::NaiveDate> {
+/// at most 24 characters), or a month and day whose year the entry's `url` carries; failing
+/// that, whether one prints a month and day with no year. Walks on an explicit stack and never
+/// enters `link`.
+fn date_element(row: ElementRef<'_>, link: ElementRef<'_>, url: &Url) -> Option<Printed> {
+    let mut month_day = None;
     let mut stack: Vec<ElementRef<'_>> = row.child_elements().collect();
     stack.reverse();
     let mut visited = 0usize;
     while let Some(el) = stack.pop() {
         visited += 1;
         if visited > MAX_DATE_ELEMENTS {
-            return None;
+            return month_day;
         }
         if el.id() == link.id() || matches!(el.value().name(), "script" | "style") {
             continue;
@@ -407,11 +463,13 @@ fn date_element(row: ElementRef<'_>, link: ElementRef<'_>, url: &Url) -> Option<
             continue;
         }
         let t = normalise(&el.text().take(8).collect::<String>());
-        if let Some(date) = printed_date(&t, url) {
-            return Some(date);
+        match printed(&t, url) {
+            Some(Printed::Date(date)) => return Some(Printed::Date(date)),
+            Some(Printed::MonthDay) => month_day = Some(Printed::MonthDay),
+            None => {}
         }
     }
-    None
+    month_day
 }
 
 /// A link's title: its text, or its `title` attribute when the text is empty or a truncation of

@@ -215,7 +215,7 @@ pub fn extract_document(
     let title = metas
         .get("articletitle")
         .map(|t| (t.to_string(), "meta:ArticleTitle".to_string()))
-        .or_else(|| text::heading(doc, &hints, &site_names).map(|t| (t, "heading".into())))
+        .or_else(|| title::heading(doc, &hints, &site_names).map(|t| (t, "heading".into())))
         .or_else(|| {
             field(&meta.fields, TITLE_LABELS)
                 .filter(|(t, _)| (4..=200).contains(&t.chars().count()))

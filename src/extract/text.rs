@@ -1,6 +1,6 @@
 //! Visible text of an item page for extract: element text without scripts and styles, the page
-//! as lines (block and cell boundaries become line breaks), the article body, the heading, and the
-//! signature block (issuing body above the date) that closes a report.
+//! as lines (block and cell boundaries become line breaks), the article body, the elements that
+//! may be its heading, and the signature block (issuing body above the date) that closes a report.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -326,7 +326,7 @@ impl<'a> BodyText<'a> {
 
 /// Whether the element may be the page's heading: `h1`-`h3` and the heading classes and id of
 /// portal templates, checked by hand like the content containers.
-fn is_heading(element: &Element) -> bool {
+pub(super) fn is_heading(element: &Element) -> bool {
     matches!(element.name(), "h1" | "h2" | "h3")
         || element.id() == Some("title")
         || element.classes().any(|class| {
@@ -335,44 +335,6 @@ fn is_heading(element: &Element) -> bool {
                 "con-title" | "article-title" | "detail-title" | "title"
             )
         })
-}
-
-/// The page heading: the longest heading that agrees with the `<title>` or the list entry (a
-/// sidebar's `<h3>政府信息公开</h3>` agrees with a `<title>` naming the column too, and comes
-/// first); failing that, the first `h1`/`h2`. Headings made of a link (a site logo) and the site
-/// name are skipped.
-pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option<String> {
-    let candidates: Vec<(String, bool)> = crate::page::elements(doc)
-        .filter(|e| is_heading(e.value()))
-        .filter(|e| {
-            !e.ancestors()
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().name() == "a")
-        })
-        .filter(|e| {
-            !e.descendants()
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().name() == "a")
-        })
-        .map(|e| (visible_text(e), matches!(e.value().name(), "h1" | "h2")))
-        .filter(|(t, _)| {
-            let n = t.chars().count();
-            (4..=200).contains(&n) && !site_names.iter().any(|s| s == t)
-        })
-        .collect();
-    let agrees = |text: &str| {
-        hints.iter().any(|hint| {
-            let hint = collapse(hint);
-            !hint.is_empty() && (hint.contains(text) || text.contains(hint.trim_end_matches('…')))
-        })
-    };
-    candidates
-        .iter()
-        .filter(|(t, _)| agrees(t))
-        .rev()
-        .max_by_key(|(t, _)| t.chars().count())
-        .or_else(|| candidates.iter().find(|(_, major)| *major))
-        .map(|(t, _)| t.clone())
 }
 
 /// Endings of an issuing body's name as signed under a document.

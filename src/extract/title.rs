@@ -1,7 +1,104 @@
-//! Titles for extract: the article part of a `<title>` element, without the site's name that
-//! portals glue to it (`…通知-湖北省市场监督管理局`, `…_阿图什市人民政府`, `… - 中国宜春`).
+//! Titles for extract: the page's heading, not the site's banner above it, and the article part
+//! of a `<title>` element, without the site's name that portals glue to it
+//! (`…通知-湖北省市场监督管理局`, `…_阿图什市人民政府`, `… - 中国宜春`).
+
+use scraper::{ElementRef, Html};
 
 use super::issuer;
+use super::text::{self, collapse, visible_text};
+
+/// The page heading: the longest heading that agrees with the `<title>` or the list entry (a
+/// sidebar's `<h3>政府信息公开</h3>` agrees with a `<title>` naming the column too, and comes
+/// first); failing that, the first `h1`/`h2`. Headings made of a link (a site logo), the site
+/// name and the site's banner (`is_banner_heading`) are skipped.
+pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option<String> {
+    let hints: Vec<String> = hints
+        .iter()
+        .map(|h| collapse(h))
+        .filter(|h| !h.is_empty())
+        .collect();
+    let candidates: Vec<(String, bool)> = crate::page::elements(doc)
+        .filter(|e| text::is_heading(e.value()))
+        .filter(|e| {
+            !e.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "a")
+        })
+        .filter(|e| {
+            !e.descendants()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().name() == "a")
+        })
+        .filter(|e| !in_banner(*e))
+        .map(|e| (visible_text(e), matches!(e.value().name(), "h1" | "h2")))
+        .filter(|(t, _)| {
+            let n = t.chars().count();
+            (4..=200).contains(&n) && !site_names.iter().any(|s| s == t)
+        })
+        .collect();
+    let (names, candidates): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|(t, _)| is_bare_name(t));
+    let agrees = |text: &str| {
+        hints
+            .iter()
+            .any(|hint| hint.contains(text) || text.contains(hint.trim_end_matches('…')))
+    };
+    candidates
+        .iter()
+        .filter(|(t, _)| agrees(t))
+        .rev()
+        .max_by_key(|(t, _)| t.chars().count())
+        .or_else(|| candidates.iter().find(|(_, major)| *major))
+        .or_else(|| names.iter().find(|(t, _)| hints.contains(t)))
+        .map(|(t, _)| t.clone())
+}
+
+/// A heading that is only a body's name (`<h1>和义县人民政府</h1>`): the site's banner, which a
+/// `<title>` carrying the site's name agrees with, not a document's title. Taken only when no
+/// other heading is there and it is the whole `<title>` or list entry (a page about the body).
+fn is_bare_name(text: &str) -> bool {
+    issuer::is_body_name(text) && text.chars().count() <= 16
+}
+
+/// Whether a heading sits in the site's banner, above every page of the site (`<div
+/// class="header"><h1>和义县政府信息公开年报</h1></div>`): the banner names the site or its column,
+/// and taken for the title it would name the column's body as the issuer of every page in it.
+fn in_banner(heading: ElementRef<'_>) -> bool {
+    let mut outward =
+        std::iter::once(heading).chain(heading.ancestors().filter_map(ElementRef::wrap));
+    outward.any(|a| {
+        let element = a.value();
+        let words = element
+            .id()
+            .into_iter()
+            .chain(element.classes())
+            .flat_map(|name| name.split(['-', '_']))
+            .map(str::to_ascii_lowercase)
+            .collect::<Vec<String>>();
+        let banner = matches!(element.name(), "header" | "nav")
+            || words.iter().any(|w| {
+                BANNER_WORDS.contains(&w.as_str())
+                    || ["logo", "banner", "header"]
+                        .iter()
+                        .any(|p| w.starts_with(p))
+            });
+        // `<article><header><h1>…`, `<div class="article-header">`: the article's own head.
+        banner
+            && !words.iter().any(|w| ARTICLE_WORDS.contains(&w.as_str()))
+            && !a
+                .ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|o| matches!(o.value().name(), "article" | "main"))
+    })
+}
+
+/// Class and id words of the site's banner.
+const BANNER_WORDS: &[&str] = &["head", "top", "nav", "topbar", "masthead"];
+/// Class and id words of an article's own head, whatever banner word they come with.
+const ARTICLE_WORDS: &[&str] = &[
+    "article", "art", "detail", "content", "con", "title", "news", "doc", "text", "main", "info",
+    "zw", "wz", "xl",
+];
 
 /// The article part of a `<title>`: split on `_`, `|` and spaced dashes and keep the longest part
 /// that is not the site; then drop a site name glued on with a bare dash (`…通知-湖北省…局`,
