@@ -533,6 +533,17 @@ mod tests {
         };
         assert_eq!(waiting(&store), vec![(seq, "interrupted".to_string())]);
         assert!(store.texts_waiting(seq).next().is_none(), "after {seq}");
+        // A store from before the marks: its versions are scanned once, at its next opening.
+        let mark = [&b"text_waiting/"[..], &seq.to_be_bytes()].concat();
+        store.meta.remove(mark).expect("remove the mark");
+        store
+            .meta
+            .remove("text_waiting_scan_v1")
+            .expect("remove the marker");
+        store.flush().expect("flush");
+        drop(store);
+        let store = Store::open(dir.path()).expect("open again");
+        assert_eq!(waiting(&store), vec![(seq, "interrupted".to_string())]);
 
         let mut record = store.record(seq).expect("read").expect("the version");
         record.text = crate::text::TextInfo {

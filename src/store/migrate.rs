@@ -1,7 +1,8 @@
 //! The one-time migrations of a store written by an earlier version, each a scan of the URL
 //! table then a marker key so that it never runs again: before failures had a schedule, each
 //! failed URL gets one (due at once, as before) and the retry index is built; before reports
-//! waiting for attachments were indexed, their index is built.
+//! waiting for attachments were indexed, their index is built. (The marks of versions whose text
+//! waits are built the same way, from the versions: `texts`.)
 
 use chrono::{DateTime, Utc};
 

@@ -308,6 +308,7 @@ impl Store {
         store.check_seal()?;
         store.migrate_retry_index()?;
         store.migrate_wait_index()?;
+        store.migrate_text_waiting()?;
         // What sled recovered at open is on disk.
         store.durable.store(store.last_seq()?, Ordering::SeqCst);
         store.migrate_tallies()?;

@@ -12,6 +12,9 @@ use super::{Store, StoreError, seq_of};
 use crate::export::ExportRecord;
 
 const PREFIX: &[u8] = b"text_waiting/";
+/// Marks a store whose versions were scanned for waiting texts (those of earlier versions of
+/// nianbao, committed before the marks existed).
+const SCANNED_MARKER: &str = "text_waiting_scan_v1";
 
 fn key(seq: u64) -> Vec<u8> {
     [PREFIX, &seq.to_be_bytes()].concat()
@@ -58,6 +61,40 @@ impl Store {
                 String::from_utf8_lossy(&v).into_owned(),
             ))
         })
+    }
+
+    /// Marks the waiting texts of a store written before the marks existed: one scan of the
+    /// versions, once (a marker key records that it was done; a scan cut short by a crash runs
+    /// again and writes the same marks). Unreadable versions are logged and skipped.
+    pub(super) fn migrate_text_waiting(&self) -> Result<(), StoreError> {
+        if self.meta.contains_key(SCANNED_MARKER)? {
+            return Ok(());
+        }
+        let mut marked = 0u64;
+        for entry in self.versions.iter() {
+            let (key, value) = entry?;
+            let seq = seq_of(&key);
+            match serde_json::from_slice::<ExportRecord>(&value) {
+                Ok(record) => {
+                    if let Some(reasons) = text_waiting(&record) {
+                        self.meta.insert(self::key(seq), reasons.as_bytes())?;
+                        marked += 1;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(seq, error = %e, "version record unreadable; its text is not marked")
+                }
+            }
+        }
+        self.meta.insert(SCANNED_MARKER, &[])?;
+        self.flush()?;
+        if marked > 0 {
+            tracing::info!(
+                versions = marked,
+                "marked the versions whose text waits (once, for a store from an earlier version): the next crawl derives them"
+            );
+        }
+        Ok(())
     }
 
     /// Marks or clears version `seq` as its record now says.
