@@ -152,6 +152,8 @@ fn texts_an_earlier_crawl_left_waiting_are_taken_up_by_the_next() {
             1,
             "{left}: {attachment}"
         );
+        let status = h.json_of(&["status", "--format", "json"]);
+        assert_eq!(status["texts_waiting"][waiting], 1, "{left}: {status}");
 
         let out = h.run(&["crawl"]);
         assert_eq!(out.status.code(), Some(0), "{left}: {}", stderr(&out));
@@ -182,6 +184,13 @@ fn texts_an_earlier_crawl_left_waiting_are_taken_up_by_the_next() {
             assert!(h.data_dir().join(text).is_file(), "{left}: {attachment}");
         }
 
+        let status = h.json_of(&["status", "--format", "json"]);
+        let still = if installed {
+            serde_json::json!({})
+        } else {
+            serde_json::json!({"missing:pdftotext": 1})
+        };
+        assert_eq!(status["texts_waiting"], still, "{left}: {status}");
         let out = h.run(&["crawl"]);
         assert_eq!(out.status.code(), Some(0), "{left}: {}", stderr(&out));
         assert!(

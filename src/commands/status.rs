@@ -90,6 +90,14 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
         totals.attachments_oversize += c.attachments_oversize;
     }
     let unreadable = store.unreadable_urls()?.len() as u64;
+    // Versions whose files' text waits, by reason (a version waiting for two counts in both).
+    let mut texts_waiting: std::collections::BTreeMap<String, u64> = Default::default();
+    for entry in store.texts_waiting(0) {
+        let (_, reasons) = entry?;
+        for reason in reasons.split(',') {
+            *texts_waiting.entry(reason.to_string()).or_default() += 1;
+        }
+    }
     let failures = serde_json::json!({
         "retries_due": totals.retries_due,
         "retries_later": totals.retries_later,
@@ -102,7 +110,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     });
     match format {
         StatusFormat::Json => {
-            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "last_seq": store.last_seq()?, "failures": failures, "quarantined": quarantined });
+            let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "last_seq": store.last_seq()?, "failures": failures, "quarantined": quarantined, "texts_waiting": texts_waiting });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
         StatusFormat::Text => {
@@ -175,6 +183,16 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             if unreadable > 0 {
                 println!(
                     "unreadable URL records: {unreadable} (skipped; `nianbao failures` names them)"
+                );
+            }
+            if !texts_waiting.is_empty() {
+                let kinds: Vec<String> = texts_waiting
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                println!(
+                    "versions whose text waits: {} (the next crawl derives them, a missing tool's once it is installed)",
+                    kinds.join(", ")
                 );
             }
         }
