@@ -305,6 +305,41 @@ fn workbook(
     vec![s3, s4]
 }
 
+/// The workbook as each kind of spreadsheet nianbao reads.
+fn each_kind(book: &[Sheet]) -> [(&'static str, Vec<u8>); 3] {
+    [
+        ("xlsx", sheets::xlsx(book)),
+        ("xls", sheets::xls(book)),
+        ("ods", sheets::ods(book)),
+    ]
+}
+
+/// Every value of table 三 under its row and column, for the template's `rows` (2021 or 2019).
+fn assert_t3_rows(t: &tables::Tables, rows: &[(&str, &str)], vals: &[[String; 7]], what: &str) {
+    for ((_, key), row) in rows.iter().zip(vals) {
+        for (col, v) in COLS.iter().zip(row) {
+            assert_eq!(
+                raw(t, 3, key, col).as_deref(),
+                Some(v.as_str()),
+                "{what}: {key}/{col}"
+            );
+        }
+    }
+}
+
+/// Every value of table 四 (`T4`) by its row and column.
+fn assert_t4(t: &tables::Tables, what: &str) {
+    for (i, v) in T4.iter().enumerate() {
+        let row = ["review", "suit_direct", "suit_after_review"][i / 5];
+        let col = ["upheld", "corrected", "other", "pending", "total"][i % 5];
+        assert_eq!(
+            raw(t, 4, row, col).as_deref(),
+            Some(*v),
+            "{what}: 四 {row}/{col}"
+        );
+    }
+}
+
 /// Every value of table 三 under its column and table 四 by position, from the text of each
 /// kind of spreadsheet in each layout, with the checks passing. Read as a DOC's text is (a
 /// sequence of cells), the header merged over two rows and the 小计 column left tables unread.
@@ -333,11 +368,7 @@ fn statistics_tables_in_a_spreadsheet_are_read_in_every_layout() {
             (&ROWS_2021, &values)
         };
         let book = workbook(rows, vals, d, subtotal, one_sheet);
-        for (kind, body) in [
-            ("xlsx", sheets::xlsx(&book)),
-            ("xls", sheets::xls(&book)),
-            ("ods", sheets::ods(&book)),
-        ] {
+        for (kind, body) in each_kind(&book) {
             let what = format!("{layout}, {kind}");
             let (info, text) = derive(&body);
             assert_eq!(info.text_error, None, "{what}");
@@ -346,28 +377,12 @@ fn statistics_tables_in_a_spreadsheet_are_read_in_every_layout() {
             assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
             if is_2019 {
                 assert_eq!(t.template, Template::T2019, "{what}");
-                for ((_, key), row) in rows.iter().zip(vals) {
-                    for (col, v) in COLS.iter().zip(row) {
-                        assert_eq!(
-                            raw(&t, 3, key, col).as_deref(),
-                            Some(v.as_str()),
-                            "{what}: {key}/{col}"
-                        );
-                    }
-                }
+                assert_t3_rows(&t, rows, vals, &what);
             } else {
                 assert_eq!(t.template, Template::T2021, "{what}");
                 assert_t3(&t, vals, &what);
             }
-            for (i, v) in T4.iter().enumerate() {
-                let row = ["review", "suit_direct", "suit_after_review"][i / 5];
-                let col = ["upheld", "corrected", "other", "pending", "total"][i % 5];
-                assert_eq!(
-                    raw(&t, 4, row, col).as_deref(),
-                    Some(*v),
-                    "{what}: 四 {row}/{col}"
-                );
-            }
+            assert_t4(&t, &what);
             assert_all_pass(&t, &what);
         }
     }
@@ -845,11 +860,7 @@ fn a_heji_subtotal_under_the_legal_persons_is_left_out() {
             for one_sheet in [false, true] {
                 let mut book = workbook(rows, vals, d, true, one_sheet);
                 relabel(&mut book, &drift("小计", d), &drift("合计", d));
-                for (kind, body) in [
-                    ("xlsx", sheets::xlsx(&book)),
-                    ("xls", sheets::xls(&book)),
-                    ("ods", sheets::ods(&book)),
-                ] {
+                for (kind, body) in each_kind(&book) {
                     let what = format!("{template}, {d:?}, one sheet {one_sheet}, {kind}");
                     let (info, text) = derive(&body);
                     assert_eq!(info.text_error, None, "{what}");
@@ -858,15 +869,7 @@ fn a_heji_subtotal_under_the_legal_persons_is_left_out() {
                     let t = tables::read_sheet_text(&text);
                     assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
                     assert_eq!(t.template.name(), template, "{what}");
-                    for ((_, key), row) in rows.iter().zip(vals) {
-                        for (col, v) in COLS.iter().zip(row) {
-                            assert_eq!(
-                                raw(&t, 3, key, col).as_deref(),
-                                Some(v.as_str()),
-                                "{what}: {key}/{col}"
-                            );
-                        }
-                    }
+                    assert_t3_rows(&t, rows, vals, &what);
                     let t3 = t.cells.iter().filter(|c| c.table == 3).count();
                     assert_eq!(t3, rows.len() * 7, "{what}: no 合计 value read");
                     assert_all_pass(&t, &what);
@@ -938,11 +941,7 @@ fn tables_one_under_another_on_a_sheet_are_split_at_each_header() {
                 let mut sheet = Sheet::new("统计表", all);
                 sheet.merges = merges;
                 let book = vec![sheet];
-                for (kind, body) in [
-                    ("xlsx", sheets::xlsx(&book)),
-                    ("xls", sheets::xls(&book)),
-                    ("ods", sheets::ods(&book)),
-                ] {
+                for (kind, body) in each_kind(&book) {
                     let what = format!("{template}, {d:?}, empty row {gap}, {kind}");
                     let (info, text) = derive(&body);
                     assert_eq!(info.text_error, None, "{what}");
@@ -963,20 +962,8 @@ fn tables_one_under_another_on_a_sheet_are_split_at_each_header() {
                         Some(first_t2.2),
                         "{what}"
                     );
-                    for ((_, key), row) in rows.iter().zip(vals) {
-                        for (col, v) in COLS.iter().zip(row) {
-                            assert_eq!(
-                                raw(&t, 3, key, col).as_deref(),
-                                Some(v.as_str()),
-                                "{what}: {key}/{col}"
-                            );
-                        }
-                    }
-                    for (i, v) in T4.iter().enumerate() {
-                        let row = ["review", "suit_direct", "suit_after_review"][i / 5];
-                        let col = ["upheld", "corrected", "other", "pending", "total"][i % 5];
-                        assert_eq!(raw(&t, 4, row, col).as_deref(), Some(*v), "{what}: 四");
-                    }
+                    assert_t3_rows(&t, rows, vals, &what);
+                    assert_t4(&t, &what);
                     assert_all_pass(&t, &what);
                 }
             }

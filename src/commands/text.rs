@@ -29,11 +29,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
         }
         // A source naming a missing tool (`missing:pdftotext`, or a zip's
         // `zip:missing:pdftotext;docx-xml`) waits for it, text or not.
-        let waits = info
-            .text_source
-            .as_deref()
-            .is_some_and(|s| s.contains("missing:"));
-        waits
+        info.waiting().is_some()
             || info
                 .text_path
                 .as_ref()

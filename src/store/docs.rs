@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 
-use super::{Store, StoreError, UrlState, decode_json, get_json};
+use super::{Store, StoreError, TxResult, UrlState, decode_json, get_json};
 use crate::dedup::sha256_hex;
 use crate::export::ExportRecord;
 
@@ -234,8 +234,6 @@ fn hash_key(portal: &str, content_hash: &str) -> String {
 fn document_id(portal: &str, content_hash: &str) -> String {
     sha256_hex(format!("{portal}\n{content_hash}").as_bytes())[..16].to_string()
 }
-
-pub(super) type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 fn tx_get<T: for<'de> Deserialize<'de>>(
     tree: &TransactionalTree,

@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sled::Transactional;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::transaction::{TransactionError, TransactionalTree};
 
 use super::schedule::due_horizon;
 use super::waits::wait_keys;
-use super::{Store, StoreError, UrlState};
+use super::{Store, StoreError, TxResult, UrlState};
 
 /// Failed-URL counts of one portal, for `nianbao status`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -66,8 +66,6 @@ pub(super) fn time_prefix(at: DateTime<Utc>) -> [u8; 8] {
 pub(super) fn url_of_due_key(key: &[u8]) -> String {
     String::from_utf8_lossy(key.get(8..).unwrap_or_default()).into_owned()
 }
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 /// The index trees kept in step with URL states, as a transaction sees them.
 pub(super) struct UrlIndexes<'a> {

@@ -33,6 +33,9 @@ pub use withdrawn::{Withdrawal, WithdrawnDocument, is_withdrawal};
 
 use crate::export::ExportRecord;
 
+/// The result of a step inside a sled transaction: its own error aborts the transaction.
+type TxResult<T> = Result<T, sled::transaction::ConflictableTransactionError<StoreError>>;
+
 /// The lock file that keeps a second process off a data_dir.
 pub const LOCK_FILE: &str = "nianbao.lock";
 const DB_DIR: &str = "index";

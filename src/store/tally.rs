@@ -11,15 +11,13 @@ use std::collections::BTreeMap;
 use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use super::docs::PortalCounts;
-use super::{Store, StoreError, decode_json, seq_of};
+use super::{Store, StoreError, TxResult, decode_json, seq_of};
 use crate::export::ExportRecord;
 
 /// Marks a store whose counts and WARC-pending index are complete.
 const TALLY_MARKER: &str = "tally_index_v1";
 /// In `portal_counts`, the last seq counted (no portal name starts with a NUL byte).
 const COUNTED_SEQ: &[u8] = b"\0counted_seq";
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 fn encode(c: &PortalCounts) -> [u8; 24] {
     let mut bytes = [0u8; 24];

@@ -7,8 +7,7 @@
 
 use sled::transaction::TransactionalTree;
 
-use super::docs::TxResult;
-use super::{Store, StoreError, seq_of};
+use super::{Store, StoreError, TxResult, seq_of};
 use crate::export::ExportRecord;
 
 const PREFIX: &[u8] = b"text_waiting/";

@@ -11,10 +11,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::TransactionalTree;
 
 use super::schedule::is_not_found;
-use super::{Store, StoreError, UrlState};
+use super::{Store, StoreError, TxResult, UrlState};
 
 /// The run report's, the URL state's and the export record's name for a page that says the
 /// information does not exist (信息不存在, 页面不存在) while it answers 200.
@@ -73,8 +73,6 @@ impl UrlState {
         self.doc_id.is_some() && self.withdrawn.is_some()
     }
 }
-
-type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 
 /// Inside a transaction: keeps the URL's entry in the `withdrawn` index in step with its state.
 pub(super) fn reindex(
