@@ -186,6 +186,62 @@ fn an_articles_own_head_is_no_banner() {
     assert_eq!(m.title.as_deref(), Some("和义县教育局"));
 }
 
+/// The article's own heading inside a block whose class reads as a banner's (`<div
+/// class="top">`, `id="header"`, `class="head"`), with a sidebar's `<h2>推荐阅读</h2>` after
+/// it: the `<title>`'s article part (the site's name cut off, glued with `--`, `_` or ` - `)
+/// holds the heading, so it is the title, not the sidebar's heading. In both scripts and their
+/// encodings, with and without the list entry's title.
+#[test]
+fn an_articles_heading_in_a_banner_like_block_is_still_the_title() {
+    let cases = [
+        (
+            "Simplified",
+            "和义县教育局2023年政府信息公开工作年度报告",
+            "推荐阅读",
+            ["文化--和义网", "和义县人民政府"],
+        ),
+        (
+            "Traditional",
+            "和義縣教育局2023年政府資訊公開工作年度報告",
+            "推薦閱讀",
+            ["文化--和義網", "和義縣人民政府"],
+        ),
+    ];
+    for (script, title, sidebar, [section, site]) in cases {
+        let text = text(script);
+        let wrappers = [
+            format!("<div class=\"top\"><h1>{title}</h1></div>"),
+            format!("<div id=\"header\"><h1>{title}</h1></div>"),
+            format!("<div class=\"head\"><h2>{title}</h2></div>"),
+        ];
+        let title_tags = [
+            format!("{title}--{section}"),
+            format!("{title}_{site}"),
+            format!("{title} - {site}"),
+        ];
+        for wrapper in &wrappers {
+            for title_tag in &title_tags {
+                for (charset, encoding) in encodings(script) {
+                    let html = page(
+                        charset,
+                        title_tag,
+                        &format!("{wrapper}{text}<div class=\"side\"><h2>{sidebar}</h2></div>"),
+                    );
+                    let m = read(&html, encoding);
+                    let case = format!("{wrapper}, <title>{title_tag}, {charset}");
+                    assert_eq!(m.title.as_deref(), Some(title), "{case}");
+                    let listed = ListEvidence {
+                        title: Some(title.to_string()),
+                        ..ListEvidence::default()
+                    };
+                    let m = extract(&url(), &html, &listed, "");
+                    assert_eq!(m.title.as_deref(), Some(title), "{case}, listed");
+                }
+            }
+        }
+    }
+}
+
 /// A source printed with the next label glued to it in one text node: the value stops where
 /// the next known label starts (作者, 发布日期, the view counters, 字号, 责任编辑, 编辑), in either
 /// script, after either colon, with or without a space, in a `<p>`, a `<td>`, a `<span>`.

@@ -9,15 +9,16 @@ use super::text::{self, collapse, visible_text};
 
 /// The page heading: the longest heading that agrees with the `<title>` or the list entry (a
 /// sidebar's `<h3>政府信息公开</h3>` agrees with a `<title>` naming the column too, and comes
-/// first); failing that, the first `h1`/`h2`. Headings made of a link (a site logo), the site
-/// name and the site's banner (`is_banner_heading`) are skipped.
+/// first); then a heading in the site's banner (`in_banner`) that the article part of a hint
+/// holds; failing that, the first `h1`/`h2`. Headings made of a link (a site logo), the site name
+/// and other banner headings are skipped.
 pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option<String> {
     let hints: Vec<String> = hints
         .iter()
         .map(|h| collapse(h))
         .filter(|h| !h.is_empty())
         .collect();
-    let candidates: Vec<(String, bool)> = crate::page::elements(doc)
+    let candidates: Vec<(String, bool, bool)> = crate::page::elements(doc)
         .filter(|e| text::is_heading(e.value()))
         .filter(|e| {
             !e.ancestors()
@@ -29,28 +30,46 @@ pub(crate) fn heading(doc: &Html, hints: &[&str], site_names: &[&str]) -> Option
                 .filter_map(ElementRef::wrap)
                 .any(|a| a.value().name() == "a")
         })
-        .filter(|e| !in_banner(*e))
-        .map(|e| (visible_text(e), matches!(e.value().name(), "h1" | "h2")))
-        .filter(|(t, _)| {
+        .map(|e| {
+            let major = matches!(e.value().name(), "h1" | "h2");
+            (visible_text(e), major, in_banner(e))
+        })
+        .filter(|(t, _, _)| {
             let n = t.chars().count();
             (4..=200).contains(&n) && !site_names.iter().any(|s| s == t)
         })
         .collect();
-    let (names, candidates): (Vec<_>, Vec<_>) =
-        candidates.into_iter().partition(|(t, _)| is_bare_name(t));
+    let (banners, candidates): (Vec<_>, Vec<_>) =
+        candidates.into_iter().partition(|(_, _, banner)| *banner);
+    let (names, candidates): (Vec<_>, Vec<_>) = candidates
+        .into_iter()
+        .partition(|(t, _, _)| is_bare_name(t));
     let agrees = |text: &str| {
         hints
             .iter()
             .any(|hint| hint.contains(text) || text.contains(hint.trim_end_matches('…')))
     };
+    // A heading in a banner-like block (`<div class="top"><h1>…`) is the page's title only when
+    // the article part of a hint holds it: the banner agrees with the site part of a `<title>`.
+    let articles: Vec<String> = hints
+        .iter()
+        .map(|h| trim_site_name(h, site_names).unwrap_or_else(|| h.clone()))
+        .collect();
+    let names_article = |text: &str| articles.iter().any(|a| a.contains(text));
     candidates
         .iter()
-        .filter(|(t, _)| agrees(t))
+        .filter(|(t, _, _)| agrees(t))
         .rev()
-        .max_by_key(|(t, _)| t.chars().count())
-        .or_else(|| candidates.iter().find(|(_, major)| *major))
-        .or_else(|| names.iter().find(|(t, _)| hints.contains(t)))
-        .map(|(t, _)| t.clone())
+        .max_by_key(|(t, _, _)| t.chars().count())
+        .or_else(|| {
+            banners
+                .iter()
+                .filter(|(t, _, _)| !is_bare_name(t) && names_article(t))
+                .max_by_key(|(t, _, _)| t.chars().count())
+        })
+        .or_else(|| candidates.iter().find(|(_, major, _)| *major))
+        .or_else(|| names.iter().find(|(t, _, _)| hints.contains(t)))
+        .map(|(t, _, _)| t.clone())
 }
 
 /// A heading that is only a body's name (`<h1>和义县人民政府</h1>`): the site's banner, which a
