@@ -121,6 +121,20 @@ impl Portal {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `nianbao status --withdrawn --format json`'s list, and the same list as text.
+    fn withdrawn_list(&self) -> (Vec<Value>, String) {
+        let out = run_nianbao(&self.config, &["status", "--withdrawn", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let list: Value = serde_json::from_slice(&out.stdout).expect("status --withdrawn JSON");
+        let rows = list["withdrawn"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("a list of withdrawn documents: {list}"));
+        let out = run_nianbao(&self.config, &["status", "--withdrawn"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        (rows, String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     fn export(&self) -> Vec<Value> {
         common::route_server::exported(&self.config)
     }
@@ -374,6 +388,9 @@ fn a_report_at_two_urls_is_withdrawn_only_when_both_are_gone() {
     assert!(portal.url_state(1).withdrawn.is_some());
     assert_eq!(count(&portal.status(), "withdrawn"), 0, "the report is not");
     assert!(portal.export().iter().all(|r| r.get("withdrawn").is_none()));
+    let (listed, text) = portal.withdrawn_list();
+    assert!(listed.is_empty(), "{listed:?}");
+    assert!(text.starts_with("withdrawn: 0 documents"), "{text}");
 
     std::thread::sleep(std::time::Duration::from_millis(1100));
     portal.serve(3, Serve::Status(404));
@@ -390,4 +407,25 @@ fn a_report_at_two_urls_is_withdrawn_only_when_both_are_gone() {
     for record in records_of(&records, 2) {
         assert!(record.get("withdrawn").is_none(), "{record}");
     }
+
+    // The list a researcher reads: the report, both its URLs, since the second went, and the
+    // archived copy (the version export shows for it).
+    let (listed, text) = portal.withdrawn_list();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    let row = &listed[0];
+    assert_eq!(row["portal"], PORTAL, "{row}");
+    assert_eq!(row["title"], title(1).as_str(), "{row}");
+    assert_eq!(row["report_year"], 2021, "{row}");
+    assert_eq!(row["issuing_body"], gone[0]["issuing_body"], "{row}");
+    assert_eq!(row["since"], second.since.as_str(), "{row}");
+    assert_eq!(row["answer"], "http_404", "{row}");
+    assert_eq!(row["seq"], gone[0]["seq"], "{row}");
+    assert_eq!(row["raw_path"], gone[0]["raw_path"], "{row}");
+    let url = |id: usize| format!("{}/art/{id}.html", portal.server.base);
+    assert_eq!(row["urls"], serde_json::json!([url(1), url(3)]), "{row}");
+    assert!(text.starts_with("withdrawn: 1 documents"), "{text}");
+    let line = format!("{} http_404 {PORTAL}: 2021 {}", second.since, title(1));
+    assert!(text.contains(&line), "{text}");
+    assert!(text.contains(&format!("    url: {}", url(3))), "{text}");
+    assert!(!text.contains("/art/2.html"), "{text}");
 }
