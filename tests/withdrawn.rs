@@ -28,6 +28,8 @@ enum Serve {
     Status(u16),
     /// A page that says the information does not exist, with 200.
     SoftNotFound,
+    /// This status, and no entry on the list: a report taken off it (a revamp's old URL).
+    Unlisted(u16),
 }
 
 /// A portal listing report URLs `/art/{id}.html`, each serving the page of report `page_of(id)`
@@ -39,9 +41,14 @@ struct Portal {
     config: std::path::PathBuf,
 }
 
-/// The report whose page URL `id` serves: 3 is a second URL of report 1.
+/// The report whose page URL `id` serves: 3 is a second URL of report 1; 11 and 12 are reports
+/// 1 and 2 at the URLs of a revamped site, in its new template (`revamped_page`).
 fn page_of(id: usize) -> usize {
-    if id == 3 { 1 } else { id }
+    match id {
+        3 => 1,
+        11.. => id - 10,
+        _ => id,
+    }
 }
 
 fn title(report: usize) -> String {
@@ -53,6 +60,21 @@ fn report_page(report: usize) -> Vec<u8> {
         "<html><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1>\
          <div class=\"content\"><p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p>\
          <p>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p></div></body></html>",
+        t = title(report),
+        year = 2020 + report
+    )
+    .into_bytes()
+}
+
+/// Report `report` in a revamped site's template: other markup, the same text.
+fn revamped_page(report: usize) -> Vec<u8> {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t}_某某县</title>\
+         <link rel=\"stylesheet\" href=\"/css/new.css\"></head><body><div class=\"wrap\">\
+         <div class=\"art-head\"><h2 class=\"art-title\">{t}</h2></div><article id=\"zoom\">\
+         <section><span>发布机构：某某县人民政府办公室</span></section><section><b>一、总体情况</b></section>\
+         <section>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</section>\
+         </article></div></body></html>",
         t = title(report),
         year = 2020 + report
     )
@@ -165,10 +187,11 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
     let html = "text/html; charset=utf-8";
     let list = |_: usize| {
         let entries: String = serving
-            .keys()
-            .map(|&i| {
+            .iter()
+            .filter(|(_, serve)| !matches!(serve, Serve::Unlisted(_)))
+            .map(|(&i, _)| {
                 format!(
-                    "<li><a href=\"/art/{i}.html\">{}</a><span>{}-02-0{i}</span></li>",
+                    "<li><a href=\"/art/{i}.html\">{}</a><span>{}-02-{i:02}</span></li>",
                     title(page_of(i)),
                     2021 + page_of(i)
                 )
@@ -187,7 +210,7 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
     let serve = id.and_then(|i| serving.get(&i).copied());
     let etag = id.filter(|_| etags).map(|i| format!("\"r{}\"", page_of(i)));
     let (status, content_type, body) = match serve {
-        Some(Serve::Status(status)) => {
+        Some(Serve::Status(status) | Serve::Unlisted(status)) => {
             let body = format!("<html><body>{status}</body></html>").into_bytes();
             (status, html.to_string(), body)
         }
@@ -202,7 +225,10 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
             };
         }
         _ => numbered_portal(&request.target, 1, list, |i| {
-            serving.contains_key(&i).then(|| report_page(page_of(i)))
+            serving.contains_key(&i).then(|| match i {
+                11.. => revamped_page(page_of(i)),
+                _ => report_page(page_of(i)),
+            })
         }),
     };
     let mut headers = vec![("Content-Type".to_string(), content_type)];
@@ -428,4 +454,47 @@ fn a_report_at_two_urls_is_withdrawn_only_when_both_are_gone() {
     assert!(text.contains(&line), "{text}");
     assert!(text.contains(&format!("    url: {}", url(3))), "{text}");
     assert!(!text.contains("/art/2.html"), "{text}");
+}
+
+/// A site revamp: after a night, the list shows the same reports at new URLs in a new template
+/// (other markup, the same text) and the old URLs answer 404. The reports are found again at
+/// their new URLs (aliases of the documents archived, no new document or version in the export
+/// or the feed), and none is withdrawn, that night or the next.
+#[test]
+fn a_revamp_that_moves_the_reports_to_new_urls_withdraws_nothing() {
+    let portal = Portal::new(&[1, 2], false);
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 2, "{summary}");
+    let archived = portal.export();
+
+    for (old, new) in [(1, 11), (2, 12)] {
+        portal.serve(old, Serve::Unlisted(404));
+        portal.serve(new, Serve::Page);
+    }
+    for _ in 0..2 {
+        let (summary, night) = portal.night();
+        assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
+        assert_eq!(count(&night, "new_documents"), 0, "{summary}");
+        assert_eq!(count(&night, "new_versions"), 0, "{summary}");
+        assert_eq!(count(&portal.status(), "withdrawn"), 0);
+        assert!(portal.withdrawn_list().0.is_empty());
+    }
+    assert_eq!(portal.asked(11), 2, "the new URLs are walked");
+    let records = portal.export();
+    assert_eq!(records.len(), archived.len(), "{records:?}");
+    for (old, new) in [(1, 11), (2, 12)] {
+        let record = records_of(&records, old);
+        assert_eq!(record.len(), 1, "{records:?}");
+        assert!(record[0].get("withdrawn").is_none(), "{record:?}");
+        let alias = format!("{}/art/{new}.html", portal.server.base);
+        assert_eq!(
+            record[0]["aliases"],
+            serde_json::json!([alias]),
+            "{record:?}"
+        );
+    }
+    let feed = run_nianbao(&portal.config, &["feed", "--consumer", "research"]);
+    assert_eq!(feed.status.code(), Some(0), "{}", stderr(&feed));
+    let fed = String::from_utf8_lossy(&feed.stdout);
+    assert_eq!(fed.lines().count(), 2, "one record per report: {fed}");
 }
