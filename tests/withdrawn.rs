@@ -157,6 +157,19 @@ impl Portal {
         (rows, String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// The portal's cell of `year` in `nianbao report --format json`.
+    fn coverage_cell(&self, year: i64) -> Value {
+        let out = run_nianbao(&self.config, &["report", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let matrix: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+        let cells = matrix["portals"][0]["rows"][0]["cells"].as_array().cloned();
+        cells
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| c["year"] == year)
+            .unwrap_or_else(|| panic!("a cell of {year}: {matrix}"))
+    }
+
     fn export(&self) -> Vec<Value> {
         common::route_server::exported(&self.config)
     }
@@ -325,6 +338,12 @@ fn a_report_taken_down_is_withdrawn_until_its_page_answers_again() {
     for record in records_of(&records, 2) {
         assert!(record.get("withdrawn").is_none(), "{record}");
     }
+    // The coverage report marks the year and keeps its state; the other year has no mark.
+    let (gone_year, served_year) = (portal.coverage_cell(2021), portal.coverage_cell(2022));
+    assert_eq!(gone_year["state"], "captured", "{gone_year}");
+    assert_eq!(gone_year["withdrawn"]["since"], since, "{gone_year}");
+    assert_eq!(gone_year["withdrawn"]["answer"], "http_404", "{gone_year}");
+    assert!(served_year.get("withdrawn").is_none(), "{served_year}");
 
     // A later night, a second later: the first sighting stays.
     std::thread::sleep(std::time::Duration::from_millis(1100));
