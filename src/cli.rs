@@ -101,6 +101,10 @@ pub enum Command {
         /// (README, "Crawl shards").
         #[arg(long)]
         all_shards: bool,
+        /// List the withdrawn documents instead, newest withdrawal first: portal, issuing body,
+        /// report year, title, URLs, since, answer and the archived copy.
+        #[arg(long, conflicts_with = "all_shards")]
+        withdrawn: bool,
     },
     /// The coverage matrix: per portal and issuing body, each report year's state. `--html FILE`
     /// writes one self-contained page; `--format csv|json` prints the same data.

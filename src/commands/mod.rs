@@ -16,6 +16,7 @@ mod status;
 mod tables;
 mod text;
 mod verify;
+mod withdrawn;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -102,9 +103,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let settings = crawl::shard(load(&cli.config, &overrides)?, shard);
             crawl::run(&settings, crate::crawl::Mode::Backfill { years: from..=to }).await
         }
-        Command::Status { format, all_shards } => {
+        Command::Status {
+            format,
+            all_shards,
+            withdrawn,
+        } => {
             let settings = load(&cli.config, &overrides)?;
-            if all_shards {
+            if withdrawn {
+                withdrawn::run(&settings, format)
+            } else if all_shards {
                 let json = matches!(format, crate::cli::StatusFormat::Json);
                 print!("{}", shards::status(&settings, json)?);
                 Ok(Outcome::Completed)

@@ -124,10 +124,15 @@ fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion>> {
             reports.insert(record.id);
         }
     }
+    // Few documents are withdrawn: read once, from the index, as `export` does.
+    let withdrawn = store
+        .withdrawn_documents()
+        .context("cannot read the withdrawn documents")?;
     let mut versions = Vec::new();
     for record in store.export_since(0) {
-        let record = record.context("cannot read the archived versions")?;
+        let mut record = record.context("cannot read the archived versions")?;
         if reports.contains(&record.id) {
+            record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
             versions.push(ReportVersion::from(&record));
         }
     }

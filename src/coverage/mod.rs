@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::export::ExportRecord;
 use crate::report::{PortalReport, RunReport, Verdict};
+use crate::store::Withdrawal;
 
 pub use html::{Links, render_html};
 pub use rules::{Rule, RuleChoice, body_key, deadline, rule_for};
@@ -68,6 +69,9 @@ pub struct CellReport {
     /// The first version's publish date.
     pub first_published: Option<String>,
     pub versions: Vec<CellVersion>,
+    /// Since when and how the report is withdrawn now (every URL it was found at gone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,6 +86,10 @@ pub struct Cell {
     /// it was not walked.
     pub note: String,
     pub reports: Vec<CellReport>,
+    /// When every report of the cell is withdrawn now: the withdrawal of the one that went last.
+    /// The state stays what was captured; this is a mark beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -141,6 +149,8 @@ pub struct ReportVersion {
     pub is_annual_report: bool,
     /// `html`, `pdf`, `doc`, `ofd` … of the page and its attachments, joined by `+`.
     pub kind: String,
+    /// The document's withdrawal now, when the record carries it (as `nianbao export` gives it).
+    pub withdrawn: Option<Withdrawal>,
 }
 
 impl From<&ExportRecord> for ReportVersion {
@@ -159,6 +169,7 @@ impl From<&ExportRecord> for ReportVersion {
             report_year: r.report_year,
             is_annual_report: r.is_annual_report,
             kind: kind_of(r),
+            withdrawn: r.withdrawn.clone(),
         }
     }
 }
@@ -250,6 +261,7 @@ pub fn build(
                     fetched_at: v.fetched_at.clone(),
                 })
                 .collect(),
+            withdrawn: latest.withdrawn.clone(),
         });
     }
     let years: Vec<i32> = years.into_iter().collect();
@@ -537,6 +549,19 @@ impl Walk {
     }
 }
 
+/// The withdrawal of a cell whose every report is withdrawn: the latest, as the year's report
+/// was online until the last of them went. None when one of them is still served.
+fn all_withdrawn(reports: &[CellReport]) -> Option<Withdrawal> {
+    let mut latest: Option<&Withdrawal> = None;
+    for report in reports {
+        let gone = report.withdrawn.as_ref()?;
+        if latest.is_none_or(|l| gone.since > l.since) {
+            latest = Some(gone);
+        }
+    }
+    latest.cloned()
+}
+
 fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> BodyRow {
     let (name, also_named) = body.names();
     let mut by_year = body.by_year;
@@ -561,6 +586,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                     deadline: due.map(|d| d.to_string()),
                     note: format!("{why}; deadline by the {rule_note} rule"),
                     reports,
+                    withdrawn: None,
                 };
             }
             let first = reports
@@ -592,6 +618,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                 note: format!(
                     "{published}, {lateness}: deadline {due_text} by the {rule_note} rule"
                 ),
+                withdrawn: all_withdrawn(&reports),
                 reports,
             }
         })

@@ -46,6 +46,11 @@ function cellHtml(d, cell, notes) {
         (rp ? `<a class="rp" href="${esc(rp)}" title="replay in pywb">↺</a>` : "");
     }).join(" ");
   }
+  const gone = cell[3];
+  if (gone) {
+    const why = `withdrawn since ${gone[0]} (${gone[1]})`;
+    return `<td><span class="c s-${state} withdrawn" data-state="${state}" title="${esc(note + "; " + why)}">${inner}<span class="wd" title="${esc(why)}">⊘</span></span></td>`;
+  }
   return `<td><span class="c s-${state}" data-state="${state}" title="${esc(note)}">${inner}</span></td>`;
 }
 
@@ -53,7 +58,11 @@ function portalHtml(d, p) {
   const [name, url, lastRun, lastOk, walkNow, lists, trouble, failures, health, notes, rows] = p;
   const states = new Set();
   const body = rows.map(row => {
-    const cells = row[3].map(c => { states.add(STATES[c[0]]); return cellHtml(d, c, notes); }).join("");
+    const cells = row[3].map(c => {
+      states.add(STATES[c[0]]);
+      if (c[3]) states.add("withdrawn");
+      return cellHtml(d, c, notes);
+    }).join("");
     const also = row[4].length ? " · also named " + row[4].join(", ") : "";
     const more = row[4].length ? ` <span class="also">(+${row[4].length})</span>` : "";
     return `<tr class="body"><th title="${esc(row[0] + also + " · " + RULES[row[1]] + " (" + row[2] + ")")}">${esc(row[0])}${more}</th>${cells}</tr>`;

@@ -370,13 +370,92 @@ fn one_body_under_several_names_is_one_row() {
         CellState::NotFound
     );
     assert!(p.rows[1].also_named.is_empty());
-    // The other names go to CSV (last column) and to the page's data.
+    // The other names go to CSV (the column before the withdrawal's two) and to the page's data.
     let csv = render_csv(&c);
     assert!(
         csv.lines().any(
             |l| l.starts_with("甲县,甲县人民政府,government,2022,captured,")
-                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室")
+                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室,,")
         ),
         "{csv}"
     );
+}
+
+/// A year whose every report is withdrawn now keeps its captured state and carries the
+/// withdrawal of the report that went last, in JSON, CSV and the page's data; a year with one
+/// report still served carries none.
+#[test]
+fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    let gone = |since: &str, answer: &str| Withdrawal {
+        since: since.into(),
+        answer: answer.into(),
+    };
+    let mut records = vec![
+        record("甲市", "d1", 1, "甲市教育局", 2022, "2023-01-20"),
+        record("甲市", "d2", 1, "甲市教育局", 2023, "2024-01-20"),
+        record("甲市", "d3", 1, "甲市教育局", 2023, "2024-01-25"),
+        record("甲市", "d4", 1, "甲市教育局", 2021, "2022-01-20"),
+        record("甲市", "d5", 1, "甲市教育局", 2020, "2021-01-20"),
+        record("甲市", "d5", 2, "甲市教育局", 2020, "2021-01-20"),
+    ];
+    records[0].withdrawn = Some(gone("2025-03-01T02:40:00Z", "http_404"));
+    // Two reports of 2023: the year is gone once both are, since the second went.
+    records[1].withdrawn = Some(gone("2025-03-01T02:40:00Z", "http_410"));
+    records[2].withdrawn = Some(gone("2025-04-01T02:40:00Z", "soft_not_found"));
+    // A changed report of 2020 withdrawn stays changed.
+    records[4].withdrawn = Some(gone("2025-05-01T02:40:00Z", "http_404"));
+    records[5].withdrawn = records[4].withdrawn.clone();
+    let mut half = records.clone();
+    half[2].withdrawn = None;
+    let runs = vec![run("2025-05-02", vec![("甲市", complete())])];
+    let configured = vec![("甲市".to_string(), None)];
+
+    let c = build(&configured, &versions(&records), &runs, today, "now".into());
+    let one = cell(&c, "甲市", "甲市教育局", 2022);
+    assert_eq!(one.state, CellState::Captured);
+    assert_eq!(
+        one.withdrawn,
+        Some(gone("2025-03-01T02:40:00Z", "http_404"))
+    );
+    let two = cell(&c, "甲市", "甲市教育局", 2023);
+    assert_eq!(
+        two.withdrawn,
+        Some(gone("2025-04-01T02:40:00Z", "soft_not_found"))
+    );
+    assert!(two.reports.iter().all(|r| r.withdrawn.is_some()));
+    assert_eq!(cell(&c, "甲市", "甲市教育局", 2021).withdrawn, None);
+    let changed = cell(&c, "甲市", "甲市教育局", 2020);
+    assert_eq!(changed.state, CellState::Changed);
+    assert_eq!(changed.withdrawn, records[4].withdrawn);
+    let json = serde_json::to_value(two).expect("serialises");
+    assert_eq!(json["withdrawn"]["since"], "2025-04-01T02:40:00Z", "{json}");
+    assert!(
+        serde_json::to_value(cell(&c, "甲市", "甲市教育局", 2021))
+            .expect("serialises")
+            .get("withdrawn")
+            .is_none()
+    );
+    let csv = render_csv(&c);
+    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    assert_eq!(header[15..], ["withdrawn_since", "withdrawn_answer"]);
+    let line = |year: &str| {
+        csv.lines()
+            .find(|l| l.contains(&format!(",{year},")))
+            .unwrap_or_else(|| panic!("a line of {year}: {csv}"))
+            .to_string()
+    };
+    assert!(
+        line("2023").ends_with(",2025-04-01T02:40:00Z,soft_not_found"),
+        "{csv}"
+    );
+    assert!(line("2021").ends_with(",,"), "{csv}");
+
+    let c = build(&configured, &versions(&half), &runs, today, "now".into());
+    let still = cell(&c, "甲市", "甲市教育局", 2023);
+    assert_eq!(
+        still.withdrawn, None,
+        "one of the two reports is still served"
+    );
+    assert_eq!(still.state, CellState::Captured);
 }

@@ -1,0 +1,299 @@
+//! The test portal of tests/withdrawn.rs: its reports' URLs answer as each night's test says
+//! (their page, a status, a page saying they do not exist, or a status with no list entry), and
+//! the helpers that read the run report, `status`, `export` and `report` of its archive.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::common::route_server::{
+    Answer, Request, RouteServer, newest_run_report, numbered_portal, portals_config, run_nianbao,
+};
+use crate::common::stderr;
+use serde_json::Value;
+
+pub const PORTAL: &str = "某某县人民政府";
+
+/// What a report's URL answers tonight.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Serve {
+    /// Its page (with an ETag on a portal that sends them: a conditional request that names it
+    /// is answered 304).
+    Page,
+    /// This status, with a short HTML body.
+    Status(u16),
+    /// A page that says the information does not exist, with 200.
+    SoftNotFound,
+    /// This status, and no entry on the list: a report taken off it (a revamp's old URL).
+    Unlisted(u16),
+}
+
+/// A portal listing report URLs `/art/{id}.html`, each serving the page of report `page_of(id)`
+/// (two URLs of one report serve the same page) as `serving` says tonight; with ETags or not.
+pub struct Portal {
+    pub server: RouteServer,
+    serving: Arc<Mutex<BTreeMap<usize, Serve>>>,
+    pub dir: tempfile::TempDir,
+    pub config: std::path::PathBuf,
+}
+
+/// The report whose page URL `id` serves: 3 is a second URL of report 1; 11 and 12 are reports
+/// 1 and 2 at the URLs of a revamped site, in its new template (`revamped_page`).
+fn page_of(id: usize) -> usize {
+    match id {
+        3 => 1,
+        11.. => id - 10,
+        _ => id,
+    }
+}
+
+pub fn title(report: usize) -> String {
+    format!("某某县人民政府{}年政府信息公开工作年度报告", 2020 + report)
+}
+
+fn report_page(report: usize) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1>\
+         <div class=\"content\"><p>发布机构：某某县人民政府办公室</p><p>一、总体情况</p>\
+         <p>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p></div></body></html>",
+        t = title(report),
+        year = 2020 + report
+    )
+    .into_bytes()
+}
+
+/// Report `report` in a revamped site's template: other markup, the same text.
+fn revamped_page(report: usize) -> Vec<u8> {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{t}_某某县</title>\
+         <link rel=\"stylesheet\" href=\"/css/new.css\"></head><body><div class=\"wrap\">\
+         <div class=\"art-head\"><h2 class=\"art-title\">{t}</h2></div><article id=\"zoom\">\
+         <section><span>发布机构：某某县人民政府办公室</span></section><section><b>一、总体情况</b></section>\
+         <section>{year}年，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</section>\
+         </article></div></body></html>",
+        t = title(report),
+        year = 2020 + report
+    )
+    .into_bytes()
+}
+
+const SOFT_NOT_FOUND: &str = "<html><head><meta charset=\"utf-8\"><title>提示</title></head>\
+     <body><p>对不起，您访问的信息不存在或已被删除。</p></body></html>";
+
+impl Portal {
+    /// The portal listing `ids`, each serving its page, with ETags when `etags`.
+    pub fn new(ids: &[usize], etags: bool) -> Portal {
+        let server = RouteServer::bind("127.0.0.1");
+        let serving: BTreeMap<usize, Serve> = ids.iter().map(|&i| (i, Serve::Page)).collect();
+        let serving = Arc::new(Mutex::new(serving));
+        let served = serving.clone();
+        server.serve_headed(Arc::new(move |request: &Request| {
+            let serving = served.lock().expect("serving lock").clone();
+            answer(&serving, etags, request)
+        }));
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let config = portals_config(
+            dir.path(),
+            &[(PORTAL, format!("{}/xxgk/list.html", server.base))],
+        );
+        // Every archived report is revisited every night.
+        let text = std::fs::read_to_string(&config).expect("config");
+        let text = text.replace("[fetch]", "[crawl]\nrevisit_after = \"0s\"\n[fetch]");
+        std::fs::write(&config, text).expect("config");
+        Portal {
+            server,
+            serving,
+            dir,
+            config,
+        }
+    }
+
+    pub fn serve(&self, id: usize, how: Serve) {
+        self.serving.lock().expect("serving lock").insert(id, how);
+    }
+
+    /// Runs one nightly crawl, which must succeed: its summary and its run report's share of
+    /// the portal.
+    pub fn night(&self) -> (String, Value) {
+        let out = run_nianbao(&self.config, &["crawl"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let report = newest_run_report(self.dir.path());
+        (stderr(&out), report["portals"][PORTAL].clone())
+    }
+
+    /// `nianbao status --format json`'s row of the portal.
+    pub fn status(&self) -> Value {
+        let out = run_nianbao(&self.config, &["status", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let status: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+        status["portals"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
+            .cloned()
+            .unwrap_or_else(|| panic!("the portal has a row: {status}"))
+    }
+
+    pub fn status_text(&self) -> String {
+        let out = run_nianbao(&self.config, &["status"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `nianbao status --withdrawn --format json`'s list, and the same list as text.
+    pub fn withdrawn_list(&self) -> (Vec<Value>, String) {
+        let out = run_nianbao(&self.config, &["status", "--withdrawn", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let list: Value = serde_json::from_slice(&out.stdout).expect("status --withdrawn JSON");
+        let rows = list["withdrawn"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("a list of withdrawn documents: {list}"));
+        let out = run_nianbao(&self.config, &["status", "--withdrawn"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        (rows, String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// The portal's cell of `year` in `nianbao report --format json`.
+    pub fn coverage_cell(&self, year: i64) -> Value {
+        let out = run_nianbao(&self.config, &["report", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let matrix: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+        let cells = matrix["portals"][0]["rows"][0]["cells"].as_array().cloned();
+        cells
+            .unwrap_or_default()
+            .into_iter()
+            .find(|c| c["year"] == year)
+            .unwrap_or_else(|| panic!("a cell of {year}: {matrix}"))
+    }
+
+    pub fn export(&self) -> Vec<Value> {
+        crate::common::route_server::exported(&self.config)
+    }
+
+    /// The stored state of URL `/art/{id}.html`, read from the store itself (no run is going).
+    pub fn url_state(&self, id: usize) -> nianbao::store::UrlState {
+        let store = nianbao::store::Store::open(&self.dir.path().join("data")).expect("store");
+        let url = format!("{}/art/{id}.html", self.server.base);
+        store
+            .url_state(&url)
+            .expect("readable")
+            .unwrap_or_else(|| panic!("{url} is known"))
+    }
+
+    /// Requests for `/art/{id}.html` so far.
+    pub fn asked(&self, id: usize) -> usize {
+        let path = format!("/art/{id}.html");
+        self.server
+            .requests()
+            .iter()
+            .filter(|t| **t == path)
+            .count()
+    }
+}
+
+/// The portal's answer to `request`, its report URLs serving as `serving` says.
+fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> Answer {
+    let html = "text/html; charset=utf-8";
+    let list = |_: usize| {
+        let entries: String = serving
+            .iter()
+            .filter(|(_, serve)| !matches!(serve, Serve::Unlisted(_)))
+            .map(|(&i, _)| {
+                format!(
+                    "<li><a href=\"/art/{i}.html\">{}</a><span>{}-02-{i:02}</span></li>",
+                    title(page_of(i)),
+                    2021 + page_of(i)
+                )
+            })
+            .collect();
+        format!(
+            "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul></body></html>"
+        )
+        .into_bytes()
+    };
+    let id = request
+        .target
+        .strip_prefix("/art/")
+        .and_then(|t| t.strip_suffix(".html"))
+        .and_then(|i| i.parse::<usize>().ok());
+    let serve = id.and_then(|i| serving.get(&i).copied());
+    let etag = id.filter(|_| etags).map(|i| format!("\"r{}\"", page_of(i)));
+    let (status, content_type, body) = match serve {
+        Some(Serve::Status(status) | Serve::Unlisted(status)) => {
+            let body = format!("<html><body>{status}</body></html>").into_bytes();
+            (status, html.to_string(), body)
+        }
+        Some(Serve::SoftNotFound) => (200, html.to_string(), SOFT_NOT_FOUND.as_bytes().to_vec()),
+        Some(Serve::Page)
+            if etag.is_some() && request.header("if-none-match") == etag.as_deref() =>
+        {
+            return Answer {
+                status: 304,
+                headers: vec![("ETag".into(), etag.unwrap_or_default())],
+                body: Vec::new(),
+            };
+        }
+        _ => numbered_portal(&request.target, 1, list, |i| {
+            serving.contains_key(&i).then(|| match i {
+                11.. => revamped_page(page_of(i)),
+                _ => report_page(page_of(i)),
+            })
+        }),
+    };
+    let mut headers = vec![("Content-Type".to_string(), content_type)];
+    if let (Some(Serve::Page), Some(etag)) = (serve, etag) {
+        headers.push(("ETag".into(), etag));
+    }
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub fn count(report: &Value, key: &str) -> u64 {
+    report[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} is a count: {report}"))
+}
+
+/// The export records of URL `/art/{id}.html`.
+pub fn records_of(records: &[Value], id: usize) -> Vec<&Value> {
+    let path = format!("/art/{id}.html");
+    records
+        .iter()
+        .filter(|r| r["url"].as_str().is_some_and(|u| u.ends_with(&path)))
+        .collect()
+}
+
+/// What an export record holds of the archive, withdrawal left out: it must not change.
+pub fn archived_part(records: &[Value]) -> Vec<Value> {
+    records
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r.as_object_mut()
+                .expect("a record object")
+                .remove("withdrawn");
+            r
+        })
+        .collect()
+}
+
+/// The raw files under data_dir/raw, each with its bytes.
+pub fn raw_files(data_dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    pub fn walk(dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("readable folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, files);
+            } else {
+                let bytes = std::fs::read(&path).expect("readable file");
+                files.insert(path.display().to_string(), bytes);
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(&data_dir.join("raw"), &mut files);
+    files
+}
