@@ -35,7 +35,7 @@ fn a_report_taken_down_is_withdrawn_until_its_page_answers_again() {
     assert!(summary.contains(", 1 withdrawn"), "{summary}");
     assert_eq!(count(&portal.status(), "withdrawn"), 1);
     let text = portal.status_text();
-    assert!(text.contains("withdrawn: 1 documents"), "{text}");
+    assert!(text.contains("withdrawn documents: 1"), "{text}");
     let records = portal.export();
     assert_eq!(archived_part(&records), archived_part(&archived));
     let gone = records_of(&records, 1);
@@ -148,7 +148,7 @@ fn a_report_at_two_urls_is_withdrawn_only_when_both_are_gone() {
     assert!(portal.export().iter().all(|r| r.get("withdrawn").is_none()));
     let (listed, text) = portal.withdrawn_list();
     assert!(listed.is_empty(), "{listed:?}");
-    assert!(text.starts_with("withdrawn: 0 documents"), "{text}");
+    assert!(text.starts_with("withdrawn documents: 0"), "{text}");
 
     std::thread::sleep(std::time::Duration::from_millis(1100));
     portal.serve(3, Serve::Status(404));
@@ -181,7 +181,7 @@ fn a_report_at_two_urls_is_withdrawn_only_when_both_are_gone() {
     assert_eq!(row["raw_path"], gone[0]["raw_path"], "{row}");
     let url = |id: usize| format!("{}/art/{id}.html", portal.server.base);
     assert_eq!(row["urls"], serde_json::json!([url(1), url(3)]), "{row}");
-    assert!(text.starts_with("withdrawn: 1 documents"), "{text}");
+    assert!(text.starts_with("withdrawn documents: 1"), "{text}");
     let line = format!("{} http_404 {PORTAL}: 2021 {}", second.since, title(1));
     assert!(text.contains(&line), "{text}");
     assert!(text.contains(&format!("    url: {}", url(3))), "{text}");

@@ -126,7 +126,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                 );
                 if row.withdrawn > 0 {
                     println!(
-                        "    withdrawn: {} documents no longer served (404, 410 or a page saying they do not exist; their versions are kept)",
+                        "    withdrawn documents: {} (no longer served: 404, 410 or a page saying they do not exist; their versions are kept; `status --withdrawn` lists them)",
                         row.withdrawn
                     );
                 }

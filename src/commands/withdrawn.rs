@@ -69,7 +69,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
 /// and title, and indented lines for the issuing body, its URLs and the archived copy.
 fn text(rows: &[WithdrawnRow]) -> String {
     let mut out = format!(
-        "withdrawn: {} documents, newest first (404, 410 or a page saying they do not exist at every URL they were found at; their versions are kept)\n",
+        "withdrawn documents: {}, newest first (404, 410 or a page saying they do not exist at every URL they were found at; their versions are kept)\n",
         rows.len()
     );
     for row in rows {
