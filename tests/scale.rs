@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use nianbao::export::ExportRecord;
-use nianbao::report::{PortalReport, YearCount};
+use nianbao::report::{PortalReport, STOP_KNOWN_ITEMS, YearCount};
 use nianbao::store::{NewCapture, RetrySchedule, Store, UrlState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -285,7 +285,7 @@ fn add_run_history(data_dir: &Path, bases: &[String], runs: usize) {
         pages: 2,
         fetched: 1,
         walked: [1, 2].into(),
-        stops: ["known items".to_string()].into(),
+        stops: [STOP_KNOWN_ITEMS.to_string()].into(),
         ..YearCount::default()
     };
     for night in 0..runs {
