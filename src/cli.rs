@@ -272,6 +272,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
+    /// Remove the run reports older than a given age from the index and data_dir/runs/, keeping
+    /// every one that `report`, `status` or the next crawl still rests on (README, "Pruning run
+    /// reports").
+    PruneRuns {
+        /// The age, e.g. `400d`; run reports that started earlier may go.
+        #[arg(long, value_name = "AGE", value_parser = humantime::parse_duration)]
+        older_than: std::time::Duration,
+        /// Print what would be removed, and remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Internal: read one page (body on stdin) in a process of its own, for the crash guard.
     #[command(hide = true)]
     ProbePage {

@@ -10,6 +10,8 @@
 //! `NIANBAO_SCALE_RUNS` the run reports (365);
 //! `NIANBAO_SCALE_COMPARE=PATH` also measures another nianbao binary on a copy of the store.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -18,7 +20,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use nianbao::export::ExportRecord;
-use nianbao::report::{PortalReport, STOP_KNOWN_ITEMS, YearCount};
 use nianbao::store::{NewCapture, RetrySchedule, Store, UrlState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -270,71 +271,6 @@ fn history_runs() -> usize {
         .unwrap_or(365)
 }
 
-/// Writes a year of nightly run reports, each naming every portal with the lists a night walks
-/// (the section and its two newest years, stopped early on known items) and its host: what
-/// `status`, `report` and a crawl's start and end read of the history is measured at the size
-/// it reaches after a year, not after one night.
-fn add_run_history(data_dir: &Path, bases: &[String], runs: usize) {
-    let store = Store::open(data_dir).expect("open store");
-    store.defer_flushes(true).expect("bulk mode");
-    let first = chrono::Utc::now() - chrono::Duration::days(runs as i64 + 1);
-    let list = |stated: u64| YearCount {
-        stated: Some(stated),
-        found: 21,
-        stated_pages: Some(stated.div_ceil(20)),
-        pages: 2,
-        fetched: 1,
-        walked: [1, 2].into(),
-        stops: [STOP_KNOWN_ITEMS.to_string()].into(),
-        ..YearCount::default()
-    };
-    for night in 0..runs {
-        let started = first + chrono::Duration::days(night as i64);
-        let run_id = started.format("%Y%m%dT%H%M%S%.3fZ").to_string();
-        let mut portals = BTreeMap::new();
-        let mut hosts = Vec::new();
-        for (p, base) in bases.iter().enumerate() {
-            let report = PortalReport {
-                requests: 4,
-                list_pages: 2,
-                items_fetched: 1,
-                new_documents: (night % 30 == p % 30) as u64,
-                unchanged: 1,
-                failures: [("timeout".to_string(), (night % 7 == 0) as u64)].into(),
-                lists: [
-                    ("all".to_string(), list(100)),
-                    ("2025".to_string(), list(40)),
-                    ("2024".to_string(), list(60)),
-                ]
-                .into(),
-                elapsed_secs: 3.5,
-                ..PortalReport::default()
-            };
-            portals.insert(format!("p{p:04}"), report);
-            let host = base.trim_start_matches("http://");
-            hosts.push(serde_json::json!({
-                "host": host, "requests": 4, "challenges": 0, "retry_after_pauses": 0, "paused": null
-            }));
-        }
-        let report = serde_json::json!({
-            "run_id": run_id,
-            "command": "crawl",
-            "started_at": started.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "finished_at": (started + chrono::Duration::minutes(20))
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            "elapsed_secs": 1200.0,
-            "interrupted": false,
-            "resumable_tasks": 0,
-            "portals": portals,
-            "hosts": hosts,
-            "after_abnormal_end": false,
-            "quarantined": [],
-        });
-        store.put_run(&run_id, &report).expect("store a run report");
-    }
-    store.defer_flushes(false).expect("flush");
-}
-
 fn config(dir: &Path, data_dir: &Path, bases: &[String]) -> std::path::PathBuf {
     let mut text = format!(
         "data_dir = {:?}\n\n[politeness]\nuser_agent = \"nianbao-scale/0.1 (+http://127.0.0.1/contact)\"\n\
@@ -386,21 +322,6 @@ fn measure(binary: &Path, config: &Path, args: &[&str]) -> (Duration, f64, bool)
     (started.elapsed(), peak_kb as f64 / 1024.0, status.success())
 }
 
-fn dir_bytes(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_bytes(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 /// Key and value bytes per tree, read with sled directly (the store must be closed).
 fn tree_bytes(index: &Path) -> Vec<(String, u64, u64)> {
     let db = sled::Config::new()
@@ -446,13 +367,24 @@ fn a_nightly_over_a_million_known_urls() {
     );
     let started = Instant::now();
     let runs = history_runs();
-    add_run_history(&data_dir, &bases, runs);
+    let named: Vec<(String, String)> = bases
+        .iter()
+        .enumerate()
+        .map(|(p, base)| {
+            (
+                format!("p{p:04}"),
+                base.trim_start_matches("http://").to_string(),
+            )
+        })
+        .collect();
+    let first = chrono::Utc::now() - chrono::Duration::days(runs as i64 + 1);
+    common::runs::add_nightly_runs(&data_dir, &named, first, runs, false);
     println!(
         "added {runs} nightly run reports in {:.1} s",
         started.elapsed().as_secs_f64()
     );
     let index = data_dir.join("index");
-    let on_disk = dir_bytes(&index);
+    let on_disk = common::dir_bytes(&index);
     println!(
         "index on disk: {:.1} MB, {:.0} bytes per document, {:.0} per known URL",
         on_disk as f64 / 1e6,
@@ -490,7 +422,7 @@ fn a_nightly_over_a_million_known_urls() {
         new.import(old.export());
         new.flush().expect("flush the copy");
     }
-    let fresh_bytes = dir_bytes(&fresh);
+    let fresh_bytes = common::dir_bytes(&fresh);
     println!(
         "  the same entries in a fresh index: {:.1} MB ({:.0} bytes per document)",
         fresh_bytes as f64 / 1e6,

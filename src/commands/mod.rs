@@ -8,6 +8,7 @@ mod failures;
 mod feed;
 mod find_section;
 mod inspect;
+mod prune;
 mod publish;
 mod quarantine;
 mod report;
@@ -216,6 +217,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 (false, true) => quarantine::Action::List(format),
             };
             quarantine::run(&settings, action)
+        }
+        Command::PruneRuns {
+            older_than,
+            dry_run,
+        } => {
+            let settings = load(&cli.config, &overrides)?;
+            prune::run(&settings, older_than, dry_run)
         }
         Command::ProbePage { request } => {
             crate::crawl::guard::probe_page(&request)?;

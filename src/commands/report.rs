@@ -116,7 +116,7 @@ fn base_url(option: &str, given: &str) -> Result<String, UsageError> {
 /// Every version of the documents some version of which is an annual report, as the matrix reads
 /// it: it shows nothing else, so the rest of the archive (most of it) is read past, not held,
 /// and of a report only what the matrix shows.
-fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion>> {
+pub(super) fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion>> {
     let mut reports = HashSet::new();
     for record in store.export_since(0) {
         let record = record.context("cannot read the archived versions")?;

@@ -4,6 +4,7 @@
 //! records and the run reports; `html` renders it as one self-contained page, `table` as CSV.
 
 mod html;
+mod keep;
 mod rules;
 mod table;
 
@@ -18,6 +19,7 @@ use crate::report::{PortalReport, RunReport, Verdict};
 use crate::store::Withdrawal;
 
 pub use html::{Links, render_html};
+pub use keep::RunsNeeded;
 pub use rules::{Rule, RuleChoice, body_key, deadline, rule_for};
 pub use table::render_csv;
 

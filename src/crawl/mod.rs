@@ -144,7 +144,7 @@ pub(crate) struct Engine {
 /// months of nightly runs, so that neither grows with the archive's history: a list no run
 /// among them walked starts with no count, as on its first night, and a portal none of them
 /// walked has no health events.
-const RECENT_RUNS: usize = 60;
+pub(crate) const RECENT_RUNS: usize = 60;
 
 /// A list of a run: its portal and its ledger key (`all`, or a year).
 type ListId = (String, String);

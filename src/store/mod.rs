@@ -12,6 +12,7 @@ mod frontier;
 mod group;
 mod migrate;
 mod quarantine;
+mod runs;
 mod schedule;
 mod tally;
 mod texts;
@@ -28,6 +29,7 @@ pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
+pub use runs::SizedRun;
 pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, is_not_found};
 pub use withdrawn::{Withdrawal, WithdrawnDocument, is_withdrawal};
 
@@ -481,44 +483,6 @@ impl Store {
             self.db.open_tree(format!("frontier/{name}"))?,
             self.db.open_tree(format!("frontier-spill/{name}"))?,
         ))
-    }
-
-    /// Stores a run report under its id (ids sort by start time).
-    pub fn put_run<T: Serialize>(&self, run_id: &str, report: &T) -> Result<(), StoreError> {
-        put_json(&self.runs, run_id, report)
-    }
-
-    /// Run reports, newest first, each read when it is asked for: a nightly writes one a night
-    /// for years, so whoever walks the history holds one report at a time and stops when it
-    /// has what it needs. A report that cannot be read is passed over with a warning naming
-    /// it: it says how one run went, and the archive's records do not depend on it.
-    pub fn runs_newest_first<T: for<'de> Deserialize<'de>>(&self) -> impl Iterator<Item = T> + '_ {
-        self.runs.iter().rev().filter_map(|entry| {
-            let read = entry.map_err(StoreError::from).and_then(|(key, value)| {
-                decode_json(&format!("run {}", String::from_utf8_lossy(&key)), &value)
-            });
-            match read {
-                Ok(run) => Some(run),
-                Err(e) => {
-                    let why = std::error::Error::source(&e)
-                        .map(|s| format!(": {s}"))
-                        .unwrap_or_default();
-                    tracing::warn!("passing over a run report that cannot be read: {e}{why}");
-                    None
-                }
-            }
-        })
-    }
-
-    /// The newest run report, if any.
-    pub fn last_run<T: for<'de> Deserialize<'de>>(&self) -> Result<Option<T>, StoreError> {
-        match self.runs.iter().next_back() {
-            Some(entry) => {
-                let (key, value) = entry?;
-                Ok(Some(decode_json(&String::from_utf8_lossy(&key), &value)?))
-            }
-            None => Ok(None),
-        }
     }
 
     /// A consumer's committed feed position (0 when it has committed nothing).

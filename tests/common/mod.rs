@@ -5,6 +5,7 @@
 pub mod captures;
 pub mod pages;
 pub mod route_server;
+pub mod runs;
 pub mod tables;
 pub mod tls_server;
 
@@ -249,4 +250,20 @@ pub fn three_shard_sites() -> Vec<SiteSpec> {
         site("trs").renamed("trs-copy", "另一个镇人民政府"),
         site("nometa"),
     ]
+}
+
+/// The bytes of the files under `path`, all the way down (0 for a path that is not there).
+pub fn dir_bytes(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }

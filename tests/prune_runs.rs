@@ -1,0 +1,277 @@
+//! `nianbao prune-runs`: run reports older than the age given leave the index and data_dir/runs/
+//! together, except those a cell of `report`, a portal's header, `status` or the next crawl
+//! still rests on: a backfill long ago that walked lists completely stays, and so do the newest
+//! 60 runs, so `report --format json` and `status --format json` say the same before and after.
+//! `--dry-run` removes nothing, a second prune removes nothing more, and a file left without its
+//! index entry by a prune stopped half way goes too.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use common::runs::add_nightly_runs;
+use common::{Harness, stderr};
+use nianbao::store::Store;
+use nianbao_sim::SiteSpec;
+use serde_json::Value;
+
+const RUN_ID: &str = "%Y%m%dT%H%M%S%.3fZ";
+
+/// The run ids the index holds, oldest first (the store must be closed).
+fn index_runs(data_dir: &Path) -> Vec<String> {
+    let store = Store::open(data_dir).expect("open store");
+    let mut ids: Vec<String> = store
+        .runs_sized_newest_first::<Value>()
+        .map(|entry| entry.expect("read the runs").0)
+        .collect();
+    ids.reverse();
+    ids
+}
+
+/// The run ids of the files under data_dir/runs/, oldest first.
+fn run_files(data_dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(data_dir.join("runs"))
+        .expect("runs/")
+        .filter_map(|e| {
+            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Moves the newest run `days` back in time, in the index and its file: a run made long ago.
+fn backdate_newest_run(data_dir: &Path, days: i64) -> String {
+    let store = Store::open(data_dir).expect("open store");
+    let mut run: Value = store
+        .runs_newest_first::<Value>()
+        .next()
+        .expect("a run report");
+    let id = run["run_id"].as_str().expect("run_id").to_string();
+    let then = Utc::now() - chrono::Duration::days(days);
+    let new_id = then.format(RUN_ID).to_string();
+    run["run_id"] = new_id.clone().into();
+    run["started_at"] = then.to_rfc3339().into();
+    run["finished_at"] = (then + chrono::Duration::minutes(5)).to_rfc3339().into();
+    store.remove_run(&id).expect("remove");
+    store.put_run(&new_id, &run).expect("put");
+    store.flush().expect("flush");
+    let runs = data_dir.join("runs");
+    std::fs::remove_file(runs.join(format!("{id}.json"))).expect("the run's file");
+    std::fs::write(
+        runs.join(format!("{new_id}.json")),
+        serde_json::to_vec_pretty(&run).expect("JSON"),
+    )
+    .expect("write");
+    new_id
+}
+
+/// `report --format json` without the time it was made, and `status --format json`.
+fn views(h: &Harness) -> (Value, Value) {
+    let mut report = h.json_of(&["report", "--format", "json"]);
+    report["generated_at"] = Value::Null;
+    (report, h.json_of(&["status", "--format", "json"]))
+}
+
+fn prune(h: &Harness, args: &[&str]) -> String {
+    let mut all = vec!["prune-runs"];
+    all.extend_from_slice(args);
+    let out = h.run(&all);
+    assert_eq!(out.status.code(), Some(0), "prune-runs: {}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What a prune said, less the time its cutoff fell on.
+fn without_cutoff(said: &str) -> String {
+    match said.split_once(" started before ") {
+        Some((head, tail)) => format!("{head}{}", tail.split_once(' ').map_or("", |t| t.1)),
+        None => said.to_string(),
+    }
+}
+
+/// The states of the portal's cells, year by year, from `report --format json`.
+fn states(report: &Value) -> Vec<(i64, String)> {
+    report["portals"][0]["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .flat_map(|r| r["cells"].as_array().cloned().unwrap_or_default())
+        .map(|c| {
+            let year = c["year"].as_i64().expect("year");
+            (year, c["state"].as_str().expect("state").to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn pruning_keeps_what_report_and_status_rest_on_and_drops_the_rest() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let site = h.sim.site("trs");
+    let portal = site.portal_name().to_string();
+    let data_dir = h.data_dir();
+
+    // A backfill long ago walked the lists completely: the years it found nothing in are
+    // `not_found` because of it alone.
+    let out = h.run(&["backfill", "--years", "2024-2025"]);
+    assert_eq!(out.status.code(), Some(0), "backfill: {}", stderr(&out));
+    let backfill = backdate_newest_run(&data_dir, 600);
+    // Then 150 nightly crawls, the oldest 150.5 days ago, the newest 1.5 days ago; each stopped
+    // early on known items, so none of them settles a year.
+    let first = Utc::now() - chrono::Duration::hours(150 * 24 + 12);
+    let nightlies = add_nightly_runs(
+        &data_dir,
+        &[(portal.clone(), site.host())],
+        first,
+        150,
+        true,
+    );
+    // A file a prune stopped half way left behind: its index entry is gone.
+    let orphan = (Utc::now() - chrono::Duration::days(700))
+        .format(RUN_ID)
+        .to_string();
+    std::fs::write(data_dir.join("runs").join(format!("{orphan}.json")), b"{}").expect("write");
+
+    let before = views(&h);
+    let not_found: Vec<i64> = states(&before.0)
+        .into_iter()
+        .filter(|(_, s)| s == "not_found")
+        .map(|(y, _)| y)
+        .collect();
+    assert!(
+        !not_found.is_empty(),
+        "the backfill settles some years as not found: {:?}\n{}",
+        states(&before.0),
+        before.0["portals"][0]["rows"][0]["cells"]
+    );
+    let mut all = vec![backfill.clone()];
+    all.extend(nightlies.iter().cloned());
+    assert_eq!(index_runs(&data_dir), all);
+    let mut files = all.clone();
+    files.insert(0, orphan.clone());
+    assert_eq!(run_files(&data_dir), files);
+
+    // A dry run says what would go and removes nothing.
+    let dry = prune(&h, &["--older-than", "100d", "--dry-run"]);
+    assert_eq!(index_runs(&data_dir), all);
+    assert_eq!(run_files(&data_dir), files);
+
+    // Older than 100 days: the 51 oldest nightlies go, and the orphaned file; the backfill
+    // stays, and with it every cell and header.
+    let said = prune(&h, &["--older-than", "100d"]);
+    assert_eq!(
+        views(&h),
+        before,
+        "report and status after the prune\n{said}"
+    );
+    assert!(
+        said.contains("removed 51 run reports") && said.contains("52 files"),
+        "{said}"
+    );
+    assert!(said.contains(&format!("oldest kept: {backfill}")), "{said}");
+    assert_eq!(
+        without_cutoff(&said.replace("removed", "would remove")),
+        without_cutoff(&dry)
+    );
+    let mut kept = vec![backfill.clone()];
+    kept.extend(nightlies[51..].iter().cloned());
+    assert_eq!(index_runs(&data_dir), kept);
+    assert_eq!(run_files(&data_dir), kept);
+
+    // Again: nothing more goes.
+    let said = prune(&h, &["--older-than", "100d"]);
+    assert!(said.contains("removed 0 run reports"), "{said}");
+    assert_eq!(index_runs(&data_dir), kept);
+
+    // Older than 30 days: 29 nightlies are newer, but the next crawl reads the newest 60.
+    let said = prune(&h, &["--older-than", "30d"]);
+    assert_eq!(
+        views(&h),
+        before,
+        "report and status after the second prune\n{said}"
+    );
+    assert!(said.contains("removed 39 run reports"), "{said}");
+    let mut kept = vec![backfill];
+    kept.extend(nightlies[90..].iter().cloned());
+    assert_eq!(index_runs(&data_dir), kept);
+    assert_eq!(run_files(&data_dir), kept);
+}
+
+/// What the operator sees on disk: a year of nightly run reports over 2,000 portals (about
+/// 600 MB of index, as in the scale benchmark), pruned to 90 days, then a month of nightlies
+/// more. Figures are printed: they depend on sled's log, not on nianbao; the one assertion is
+/// that the prune left what it should.
+#[test]
+#[ignore = "a measurement: minutes and gigabytes; run it by name (see README)"]
+fn disk_use_after_pruning_a_year_of_run_reports() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let data_dir = h.data_dir();
+    let index = data_dir.join("index");
+    let mb = |bytes: u64| bytes as f64 / 1e6;
+    let blobs = index.join("blobs");
+    let portals: Vec<(String, String)> = (0..2000)
+        .map(|p| {
+            (
+                format!("p{p:04}"),
+                format!("127.0.{}.{}", 1 + p / 250, 1 + p % 250),
+            )
+        })
+        .collect();
+    let first = Utc::now() - chrono::Duration::hours(365 * 24 + 12);
+    add_nightly_runs(&data_dir, &portals, first, 365, false);
+    println!(
+        "365 run reports: index {:.1} MB on disk ({:.1} MB of it in blobs/)",
+        mb(common::dir_bytes(&index)),
+        mb(common::dir_bytes(&blobs))
+    );
+    let said = prune(&h, &["--older-than", "90d"]);
+    print!("{said}");
+    println!(
+        "right after the prune: index {:.1} MB ({:.1} MB of it in blobs/)",
+        mb(common::dir_bytes(&index)),
+        mb(common::dir_bytes(&blobs))
+    );
+    let out = h.run(&["status", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "status: {}", stderr(&out));
+    println!(
+        "after the next command opened and closed the store: index {:.1} MB",
+        mb(common::dir_bytes(&index))
+    );
+    assert_eq!(
+        index_runs(&data_dir).len(),
+        89,
+        "the runs of the last 90 days stay"
+    );
+    let next = Utc::now() + chrono::Duration::hours(1);
+    add_nightly_runs(&data_dir, &portals, next, 30, false);
+    println!(
+        "after 30 more nightly run reports: index {:.1} MB ({:.1} MB of it in blobs/)",
+        mb(common::dir_bytes(&index)),
+        mb(common::dir_bytes(&blobs))
+    );
+    let fresh = h.dir.path().join("fresh-index");
+    {
+        let open = |path: &Path| {
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(16 * 1024 * 1024)
+                .open()
+                .expect("open an index")
+        };
+        let (old, new) = (open(&index), open(&fresh));
+        new.import(old.export());
+        new.flush().expect("flush the copy");
+    }
+    println!(
+        "the same entries copied into a fresh index: {:.1} MB",
+        mb(common::dir_bytes(&fresh))
+    );
+}
