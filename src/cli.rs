@@ -283,6 +283,9 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Rewrite the index into a fresh copy to give back the disk space it keeps for removed
+    /// and rewritten values, after `prune-runs` or at any time (README, "Pruning run reports").
+    Compact,
     /// Internal: read one page (body on stdin) in a process of its own, for the crash guard.
     #[command(hide = true)]
     ProbePage {

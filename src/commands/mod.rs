@@ -1,6 +1,7 @@
 //! Commands: what each subcommand does, from resolved settings to an outcome. `main` maps the
 //! outcome, or the failure, to an exit code.
 
+mod compact;
 mod crawl;
 mod demo;
 mod export;
@@ -224,6 +225,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         } => {
             let settings = load(&cli.config, &overrides)?;
             prune::run(&settings, older_than, dry_run)
+        }
+        Command::Compact => {
+            let settings = load(&cli.config, &overrides)?;
+            compact::run(&settings)
         }
         Command::ProbePage { request } => {
             crate::crawl::guard::probe_page(&request)?;

@@ -133,6 +133,11 @@ pub(super) fn run(
         plan.kept_old,
         plan.oldest_kept.as_deref().unwrap_or("none"),
     );
+    if !dry_run && !plan.remove.is_empty() {
+        eprintln!(
+            "the index keeps the removed reports' space on disk until `nianbao compact` rewrites it"
+        );
+    }
     Ok(Outcome::Completed)
 }
 

@@ -5,6 +5,7 @@
 //! are durable (see `archive`), and flushed before it is reported as done.
 
 mod batch;
+mod compact;
 mod docs;
 mod failures;
 pub mod fault;
@@ -25,6 +26,7 @@ use std::sync::atomic::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+pub use compact::Compacted;
 pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
@@ -240,8 +242,9 @@ pub struct Store {
     /// The seal file's last write, and a newer seq not yet written to it (see `seal`).
     sealed: std::sync::Mutex<Seal>,
     data_dir: PathBuf,
-    // Held for the life of the store: the OS releases the lock when the process ends, however it ends.
-    _lock: File,
+    // Held for the life of the store: the OS releases the lock when the process ends, however it
+    // ends. `None` only while a compaction closes the store and keeps the lock (`compact`).
+    lock: Option<File>,
 }
 
 impl Store {
@@ -274,10 +277,9 @@ impl Store {
                 });
             }
         }
+        compact::recover(data_dir)?;
         let db_path = data_dir.join(DB_DIR);
-        let db = sled::Config::new()
-            .path(&db_path)
-            .cache_capacity(CACHE_CAPACITY)
+        let db = sled_config(&db_path)
             .open()
             .map_err(|source| StoreError::Open {
                 path: db_path.clone(),
@@ -308,7 +310,7 @@ impl Store {
             sealed: std::sync::Mutex::new(Seal::default()),
             db,
             data_dir: data_dir.to_path_buf(),
-            _lock: lock,
+            lock: Some(lock),
         };
         store.check_seal()?;
         store.migrate_retry_index()?;
@@ -598,6 +600,13 @@ fn put_json<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(),
         .expect("store records serialise: they hold only strings and numbers");
     tree.insert(key, bytes)?;
     Ok(())
+}
+
+/// How every index is opened: the store's and a compaction's copy.
+fn sled_config(path: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_CAPACITY)
 }
 
 impl Drop for Store {
