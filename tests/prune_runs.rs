@@ -32,15 +32,7 @@ fn index_runs(data_dir: &Path) -> Vec<String> {
 
 /// The run ids of the files under data_dir/runs/, oldest first.
 fn run_files(data_dir: &Path) -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(data_dir.join("runs"))
-        .expect("runs/")
-        .filter_map(|e| {
-            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".json").map(str::to_string)
-        })
-        .collect();
-    ids.sort();
-    ids
+    common::runs::run_file_ids(data_dir)
 }
 
 /// Moves the newest run `days` back in time, in the index and its file: a run made long ago.

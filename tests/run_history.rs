@@ -34,15 +34,9 @@ fn old_run(run_id: &str, portal: &str) -> Value {
 
 /// The newest run report's id (its file name under data_dir/runs/).
 fn newest_run_id(h: &Harness) -> String {
-    let mut ids: Vec<String> = std::fs::read_dir(h.data_dir().join("runs"))
-        .expect("runs/")
-        .filter_map(|e| {
-            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
-            name.strip_suffix(".json").map(str::to_string)
-        })
-        .collect();
-    ids.sort();
-    ids.pop().expect("a run report")
+    common::runs::run_file_ids(&h.data_dir())
+        .pop()
+        .expect("a run report")
 }
 
 #[test]

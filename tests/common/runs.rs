@@ -87,3 +87,16 @@ pub fn add_nightly_runs(
     store.defer_flushes(false).expect("flush");
     ids
 }
+
+/// The run ids of the report files under `data_dir/runs/`, oldest first (ids sort by start).
+pub fn run_file_ids(data_dir: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(data_dir.join("runs"))
+        .expect("runs/")
+        .filter_map(|e| {
+            let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+            name.strip_suffix(".json").map(str::to_string)
+        })
+        .collect();
+    ids.sort();
+    ids
+}
