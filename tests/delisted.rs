@@ -4,7 +4,7 @@
 //! once: a 404 withdraws it, a page still served marks it delisted. A walk that proves nothing
 //! (no stated count, stopped early on known items, a page failed) asks nothing, nor does one
 //! that finds most of the list gone; a report asked is not asked again before `revisit_after`,
-//! and one listed again is no longer delisted.
+//! one listed again is no longer delisted, and an ask that fails changes no mark.
 
 mod common;
 mod withdrawn_support;
@@ -196,4 +196,31 @@ fn a_revamp_with_unchanged_text_asks_nothing() {
     }
     assert_eq!((portal.asked(1), portal.asked(2)), (1, 1));
     assert!(portal.withdrawn_list().0.is_empty());
+}
+
+/// A report asked because its list dropped it that answers 503 (asked with its one retry) says
+/// nothing: neither withdrawn nor delisted. One delisted before keeps its mark through a 503.
+#[test]
+fn a_failed_ask_leaves_the_marks_as_they_were() {
+    let portal = Portal::listing(&REPORTS, false, stated(None));
+    portal.night();
+    portal.serve(4, Serve::Unlisted(503));
+    portal.serve(5, Serve::Hidden);
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 2, "{summary}");
+    assert_eq!(portal.asked(4), 3, "the first night, the ask and its retry");
+    assert_eq!(night["failures"]["http_503"], 1, "{night}");
+    assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
+    assert_eq!(counted(&night, "delisted"), 1, "{summary}");
+    let failed = portal.url_state(4);
+    assert_eq!((failed.withdrawn, failed.delisted), (None, None));
+    let since = portal.url_state(5).delisted.expect("delisted");
+
+    portal.serve(5, Serve::Unlisted(503));
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 2, "{summary}");
+    assert_eq!(counted(&night, "delisted"), 0, "{summary}");
+    let kept = portal.url_state(5);
+    assert_eq!(kept.delisted, Some(since), "the mark stays");
+    assert_eq!(kept.withdrawn, None);
 }
