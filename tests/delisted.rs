@@ -2,7 +2,8 @@
 //! tests/withdrawn_support: after a nightly walk that proves the list complete (it states its
 //! count and every entry was found), each archived report the list no longer shows is asked
 //! once: a 404 withdraws it, a page still served marks it delisted. A walk that proves nothing
-//! (no stated count, stopped early on known items, a page failed) asks nothing, nor does one
+//! (no stated count, stopped early on known items, a page failed, a run stopped and resumed)
+//! asks nothing, nor does one
 //! that finds most of the list gone; a report asked is not asked again before `revisit_after`,
 //! one listed again is no longer delisted, and an ask that fails changes no mark.
 
@@ -28,7 +29,7 @@ fn stated(per_page: Option<usize>) -> Listing {
     Listing {
         stated: true,
         per_page,
-        failing_page: None,
+        ..Listing::default()
     }
 }
 
@@ -223,4 +224,50 @@ fn a_failed_ask_leaves_the_marks_as_they_were() {
     let kept = portal.url_state(5);
     assert_eq!(kept.delisted, Some(since), "the mark stays");
     assert_eq!(kept.withdrawn, None);
+}
+
+/// A nightly crawl stopped (SIGTERM) while its walk of the list was on page 2, then resumed:
+/// the resumed run does not know what the pages walked before the stop showed, so it proves
+/// nothing and asks nothing; the next whole night asks the dropped report.
+#[test]
+fn a_stopped_and_resumed_walk_asks_nothing() {
+    let portal = Portal::listing(&[1, 2, 4], false, stated(Some(1)));
+    portal.crawl_setting("known_pages_before_stop", "10");
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 3, "{summary}");
+    portal.serve(1, Serve::Unlisted(404));
+    portal.slow_list_page(Some(2));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("--config")
+        .arg(&portal.config)
+        .arg("crawl")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the nianbao binary starts");
+    let page_2 = "/xxgk/list.html?page=2";
+    let asked_before = portal.asked_for(page_2);
+    let waited = std::time::Instant::now();
+    while portal.asked_for(page_2) == asked_before {
+        assert!(waited.elapsed().as_secs() < 30, "page 2 is asked");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stopped = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(stopped.success());
+    let status = child.wait().expect("the run ends");
+    assert_eq!(status.code(), Some(130), "stopped, resumable");
+    portal.slow_list_page(None);
+
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(portal.asked(1), 1);
+
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 1, "{summary}");
+    assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
+    assert_eq!(portal.asked(1), 2);
 }

@@ -41,7 +41,12 @@ pub struct Listing {
     pub per_page: Option<usize>,
     /// A list page that answers 500.
     pub failing_page: Option<usize>,
+    /// A list page answered after [`SLOW_ANSWER`], so that a test can stop the run meanwhile.
+    pub slow_page: Option<usize>,
 }
+
+/// How long the slow list page takes to answer.
+pub const SLOW_ANSWER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A portal listing report URLs `/art/{id}.html`, each serving the page of report `page_of(id)`
 /// (two URLs of one report serve the same page) as `serving` says tonight; with ETags or not.
@@ -114,6 +119,12 @@ impl Portal {
         server.serve_headed(Arc::new(move |request: &Request| {
             let serving = served.lock().expect("serving lock").clone();
             let listing = *listed.lock().expect("listing lock");
+            let slow = listing
+                .slow_page
+                .map(|n| format!("/xxgk/list.html?page={n}"));
+            if slow.as_deref() == Some(request.target.as_str()) {
+                std::thread::sleep(SLOW_ANSWER);
+            }
             answer(&serving, etags, listing, request)
         }));
         let dir = tempfile::tempdir().expect("scratch dir");
@@ -148,6 +159,20 @@ impl Portal {
     /// Makes list page `page` answer 500 (or none, with None).
     pub fn fail_list_page(&self, page: Option<usize>) {
         self.listing.lock().expect("listing lock").failing_page = page;
+    }
+
+    /// Makes list page `page` answer slowly (or none, with None).
+    pub fn slow_list_page(&self, page: Option<usize>) {
+        self.listing.lock().expect("listing lock").slow_page = page;
+    }
+
+    /// Requests for `target` so far.
+    pub fn asked_for(&self, target: &str) -> usize {
+        self.server
+            .requests()
+            .iter()
+            .filter(|t| **t == target)
+            .count()
     }
 
     /// Moves the last fetch of URL `/art/{id}.html` back by `days` in its stored state, as if
