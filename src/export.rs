@@ -27,6 +27,11 @@ pub struct ExportRecord {
     /// states, never stored with a version (as `aliases`); left out when it is not withdrawn.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<crate::store::Withdrawal>,
+    /// The record's URL is delisted now: a complete walk of the list it was found on no longer
+    /// shows it, and its page still answers (since when). Filled by `nianbao export` from the
+    /// URL states, never stored with a version; left out when it is not delisted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<crate::store::Delisting>,
     /// The list page on which the document was found.
     pub list_url: Option<String>,
     /// RFC 3339, UTC.

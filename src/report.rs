@@ -102,6 +102,14 @@ pub struct YearCount {
     /// that never ends (each page repeats the last, or is empty, and links one more).
     #[serde(skip)]
     pub barren: u32,
+    /// What the check of archived reports the list no longer shows found, after a walk that
+    /// proved the list complete: how many were missing, and how many were asked or why none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted_check: Option<String>,
+    /// Taken over from an interrupted run: the items its earlier pages showed are not known, so
+    /// the list is not checked for reports it no longer shows.
+    #[serde(skip)]
+    pub resumed: bool,
 }
 
 /// Hosts of other sites' pages a list's ledger keeps; the summary line names three of them.
@@ -310,8 +318,12 @@ impl YearCount {
                 years.join(", ")
             )
         };
+        let delisted = match &self.delisted_check {
+            Some(line) => format!("; {line}"),
+            None => String::new(),
+        };
         format!(
-            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}{other_sites}, fetched {} {mark}{years_left}{older_years}",
+            "{stated}; walked {} {unit}, found {} items{left_out}{other_years}{other_sites}, fetched {} {mark}{years_left}{older_years}{delisted}",
             self.pages, self.found, self.fetched
         )
     }
@@ -347,6 +359,13 @@ pub struct PortalReport {
     /// Withdrawn reports whose URL answered with content or 304 again.
     #[serde(default)]
     pub restored: u64,
+    /// Requests for archived reports that a complete walk of their list no longer showed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub delisted_asked: u64,
+    /// Archived reports seen delisted for the first time: their list no longer shows them, and
+    /// their page still answers (the URL state says since when; see `nianbao status --withdrawn`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub delisted: u64,
     /// Items walked past: already archived (backfill) or outside the year range.
     pub skipped: u64,
     /// Failures by kind (timeout, http_404, truncated ...).
@@ -512,6 +531,8 @@ impl RunReport {
             t.not_modified += p.not_modified;
             t.withdrawn += p.withdrawn;
             t.restored += p.restored;
+            t.delisted_asked += p.delisted_asked;
+            t.delisted += p.delisted;
             t.blocked += p.blocked;
             for (k, v) in &p.failures {
                 *t.failures.entry(k.clone()).or_default() += v;
@@ -661,6 +682,9 @@ fn withdrawals(p: &PortalReport) -> String {
     }
     if p.restored > 0 {
         let _ = write!(words, ", {} restored", p.restored);
+    }
+    if p.delisted > 0 {
+        let _ = write!(words, ", {} delisted", p.delisted);
     }
     words
 }

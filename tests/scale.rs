@@ -227,6 +227,7 @@ fn build_store(data_dir: &Path, bases: &[String]) {
                 attachment_wait: None,
                 list_title: None,
                 list_date: None,
+                list: None,
             };
             let outcome = store.commit(&capture).expect("commit");
             if let nianbao::store::CommitOutcome::NewDocument { seq, .. } = outcome {

@@ -14,6 +14,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             url: url.into(),
             aliases: vec![],
             withdrawn: None,
+            delisted: None,
             list_url: Some("http://a.gov.cn/list/".into()),
             fetched_at: "2026-11-24T00:00:00Z".into(),
             http_status: 200,
@@ -57,6 +58,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
         attachment_wait: None,
         list_title: None,
         list_date: None,
+        list: None,
     }
 }
 

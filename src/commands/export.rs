@@ -1,5 +1,5 @@
 //! `nianbao export`: the archive's version records as JSON lines on stdout, in seq order, each
-//! saying whether its document is withdrawn now; WARC records for versions archived while WARC
+//! saying whether its document is withdrawn now and its URL delisted; WARC records for versions archived while WARC
 //! output was off; a CDXJ index of the WARC files.
 
 use std::io::{BufWriter, Write};
@@ -64,11 +64,17 @@ pub(super) fn run(
 fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
     // Few documents are withdrawn: read once, from the index, not per record.
     let withdrawn = store.withdrawn_documents()?;
+    let delisted: std::collections::HashMap<String, crate::store::Delisting> = store
+        .delisted_urls()?
+        .into_iter()
+        .map(|d| (d.url, crate::store::Delisting { since: d.since }))
+        .collect();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     for record in store.export_since(since) {
         let mut record = record?;
         record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
+        record.delisted = delisted.get(&record.url).cloned();
         let line = serde_json::to_string(&record)?;
         if let Err(e) = writeln!(out, "{line}") {
             // A closed pipe (`| head`) ends the export quietly.

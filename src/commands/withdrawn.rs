@@ -1,7 +1,7 @@
 //! `nianbao status --withdrawn`: the archived reports governments took down, newest withdrawal
 //! first, each with what its last archived version says of it (issuing body, report year,
-//! title) and where that copy is (seq and raw file). Reads the store's `withdrawn` index, never
-//! the URL table.
+//! title) and where that copy is (seq and raw file); then the delisted ones, still served but no
+//! longer on their list. Reads the store's `withdrawn` index, never the URL table.
 
 use serde::Serialize;
 
@@ -26,6 +26,44 @@ struct WithdrawnRow {
     /// The last archived version: its seq in the archive and its raw file.
     seq: Option<u64>,
     raw_path: Option<String>,
+}
+
+/// One delisted URL: its list no longer shows it, its page still answers.
+#[derive(Debug, Serialize)]
+struct DelistedRow {
+    portal: String,
+    id: String,
+    url: String,
+    /// The list it was last found on, as the ledger names it (a year, or `all`).
+    list: Option<String>,
+    report_year: Option<i32>,
+    title: Option<String>,
+    since: String,
+}
+
+/// The delisted URLs, newest first, each with what its document's last version says of it.
+fn delisted_rows(store: &crate::store::Store) -> anyhow::Result<Vec<DelistedRow>> {
+    let mut rows = Vec::new();
+    for d in store.delisted_urls()? {
+        let seq = store
+            .document(&d.doc_id)?
+            .and_then(|doc| doc.seqs.last().copied());
+        let record = match seq {
+            Some(seq) => store.record(seq)?,
+            None => None,
+        };
+        rows.push(DelistedRow {
+            portal: d.portal,
+            id: d.doc_id,
+            url: d.url,
+            list: d.list,
+            report_year: record.as_ref().and_then(|r| r.report_year),
+            title: record.and_then(|r| r.title),
+            since: d.since,
+        });
+    }
+    rows.sort_by(|a, b| (b.since.as_str(), &a.url).cmp(&(a.since.as_str(), &b.url)));
+    Ok(rows)
 }
 
 pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<Outcome> {
@@ -55,12 +93,13 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     rows.sort_by(|a, b| {
         (b.since.as_str(), &a.portal, &a.id).cmp(&(a.since.as_str(), &b.portal, &b.id))
     });
+    let delisted = delisted_rows(&store)?;
     match format {
         StatusFormat::Json => {
-            let value = serde_json::json!({ "withdrawn": rows });
+            let value = serde_json::json!({ "withdrawn": rows, "delisted": delisted });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
-        StatusFormat::Text => print!("{}", text(&rows)),
+        StatusFormat::Text => print!("{}{}", text(&rows), delisted_text(&delisted)),
     }
     Ok(Outcome::Completed)
 }
@@ -95,6 +134,31 @@ fn text(rows: &[WithdrawnRow]) -> String {
             (Some(seq), None) => out.push_str(&format!("    archived: seq {seq}\n")),
             _ => {}
         }
+    }
+    out
+}
+
+/// The delisted URLs as text (nothing when there are none): a header line, then per URL a line
+/// of since, portal, year and title, and an indented line for its URL and list.
+fn delisted_text(rows: &[DelistedRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "delisted: {} URLs, newest first (no longer on a list walked completely, still served)\n",
+        rows.len()
+    );
+    for row in rows {
+        let year = row.report_year.map(|y| y.to_string());
+        out.push_str(&format!(
+            "{} {}: {} {}\n    url: {} (list {})\n",
+            row.since,
+            row.portal,
+            year.as_deref().unwrap_or("(year unknown)"),
+            row.title.as_deref().unwrap_or("(no title)"),
+            row.url,
+            row.list.as_deref().unwrap_or("?")
+        ));
     }
     out
 }

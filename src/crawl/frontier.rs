@@ -148,6 +148,24 @@ impl Engine {
         }
     }
 
+    /// Waits until no task is outstanding (false) or `shutdown` fires first (true). A wake-up
+    /// left from an earlier moment of idleness only makes it look again.
+    pub(super) async fn until_idle<F: std::future::Future<Output = ()>>(
+        &self,
+        shutdown: &mut std::pin::Pin<&mut F>,
+    ) -> bool {
+        loop {
+            let idle = self.idle.notified();
+            if self.outstanding() == 0 {
+                return false;
+            }
+            tokio::select! {
+                _ = idle => {}
+                _ = shutdown.as_mut() => return true,
+            }
+        }
+    }
+
     pub(super) fn outstanding(&self) -> usize {
         self.queues
             .lock()
@@ -253,6 +271,7 @@ impl Engine {
     ) -> futures_util::future::BoxFuture<'a, TaskState> {
         match task.role {
             Role::List { .. } => Box::pin(self.process_list(task)),
+            Role::Item { .. } if task.is_delisted_ask() => Box::pin(self.process_delisted(task)),
             Role::Item { .. } => Box::pin(self.process_item(task)),
         }
     }

@@ -298,6 +298,7 @@ impl Engine {
             url: task.request.url.clone(),
             aliases: Vec::new(),
             withdrawn: None,
+            delisted: None,
             list_url: Some(list_url.to_string()),
             fetched_at: capture
                 .fetched_at
@@ -338,6 +339,7 @@ impl Engine {
             attachment_wait,
             list_title: evidence.title,
             list_date: evidence.date.map(|d| d.to_string()),
+            list: task.list_key(),
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });
         if has_text || self.storage.is_remote() {

@@ -357,7 +357,10 @@ impl Engine {
                 });
                 continue;
             }
-            let state = self.store.url_state(item.url.as_str()).ok().flatten();
+            let mut state = self.store.url_state(item.url.as_str()).ok().flatten();
+            if !self.mode.is_dry_run() {
+                self.note_listed(item.url.as_str(), state.as_mut(), &list_key);
+            }
             // Visited before, archived or not (a soft 404, a failure on the schedule): not new,
             // so a dead entry at the top of a list neither deepens the nightly walk nor is
             // fetched every night. One a backfill left outside its years is still new.
@@ -655,6 +658,7 @@ impl Engine {
             match serde_json::from_slice::<crate::report::YearCount>(&bytes) {
                 Ok(mut ledger) => {
                     ledger.claimed.extend(ledger.walked.iter().copied());
+                    ledger.resumed = true;
                     self.report(&portal, |r| r.lists.insert(list, ledger));
                 }
                 Err(e) => tracing::warn!(portal, list, "unreadable list ledger dropped: {e}"),
@@ -696,7 +700,7 @@ pub(super) fn names_document_file(url: &Url) -> bool {
 }
 
 /// The ledger key of a list: its year, or "all" for the section's own list.
-fn list_key(year: Option<i32>) -> String {
+pub(super) fn list_key(year: Option<i32>) -> String {
     year.map(|y| y.to_string()).unwrap_or_else(|| "all".into())
 }
 
@@ -801,7 +805,7 @@ impl Engine {
         })
     }
 
-    fn recently_fetched(&self, state: &crate::store::UrlState) -> bool {
+    pub(super) fn recently_fetched(&self, state: &crate::store::UrlState) -> bool {
         // Due for the attachments it lacks: fetched again whatever `revisit_after` says.
         if self.attachments_due(state) {
             return false;
@@ -842,7 +846,7 @@ pub(super) fn kind_name(kind: &PageKind) -> String {
 }
 
 /// A hash of an item's URL, to tell the items of one list walk apart without keeping the URLs.
-fn url_hash(url: &str) -> u64 {
+pub(super) fn url_hash(url: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     url.hash(&mut h);

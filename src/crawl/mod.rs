@@ -3,6 +3,7 @@
 //! and commits what is new. A failed URL is recorded and counted; it never stops the run.
 
 mod attachment;
+mod delisted;
 mod frontier;
 pub mod guard;
 mod item;
@@ -333,16 +334,18 @@ pub async fn run_on(
         });
     }
 
-    let idle = engine.idle.notified();
-    tokio::pin!(idle);
-    let interrupted = if engine.outstanding() == 0 {
-        false
-    } else {
-        tokio::select! {
-            _ = &mut idle => false,
-            _ = shutdown => true,
+    tokio::pin!(shutdown);
+    let mut interrupted = engine.until_idle(&mut shutdown).await;
+    // Once every walk has ended: the archived reports the complete lists no longer show are
+    // asked, and the run waits for them too.
+    if !interrupted {
+        engine.hold();
+        let asked = engine.ask_delisted();
+        engine.release();
+        if asked > 0 {
+            interrupted = engine.until_idle(&mut shutdown).await;
         }
-    };
+    }
     if interrupted {
         tracing::warn!("stop requested: finishing requests in flight, then saving the frontier");
         engine.stopping.store(true, Ordering::SeqCst);

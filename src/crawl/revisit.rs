@@ -301,6 +301,7 @@ impl Engine {
             attachment_wait: known.and_then(|s| s.attachment_wait.clone()),
             list_title: evidence.title,
             list_date: evidence.date.map(|d| d.to_string()),
+            list: task.list_key(),
         }
     }
 

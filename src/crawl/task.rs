@@ -97,6 +97,9 @@ pub enum Role {
         /// The list (ledger key: a year, or "all") the item was found on.
         #[serde(default)]
         list: Option<String>,
+        /// Asked because a complete walk of its list no longer shows it (see `delisted`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        delisted: bool,
     },
 }
 
@@ -147,6 +150,27 @@ impl Task {
         self
     }
 
+    /// The list (ledger key) an item task was found on by this run's walk, if any.
+    pub fn list_key(&self) -> Option<String> {
+        match &self.role {
+            Role::Item { list, .. } => list.clone(),
+            Role::List { .. } => None,
+        }
+    }
+
+    /// Whether this is the ask of an archived report its list no longer shows.
+    pub fn is_delisted_ask(&self) -> bool {
+        matches!(self.role, Role::Item { delisted: true, .. })
+    }
+
+    /// The same item task, asked because its list no longer shows it.
+    pub fn delisted_ask(mut self) -> Task {
+        if let Role::Item { delisted, .. } = &mut self.role {
+            *delisted = true;
+        }
+        self
+    }
+
     pub fn item(portal: &str, item: &ListItem, list_url: &Url) -> Task {
         Task {
             portal: portal.to_string(),
@@ -161,6 +185,7 @@ impl Task {
                 date: item.date,
                 fields: item.fields.clone(),
                 list: None,
+                delisted: false,
             },
             state: TaskState::Queued,
         }

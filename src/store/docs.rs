@@ -48,6 +48,9 @@ pub struct NewCapture {
     /// without walking the list page that links it.
     pub list_title: Option<String>,
     pub list_date: Option<String>,
+    /// The list (ledger key) this capture's URL was found on by this walk; None keeps what its
+    /// state says (a report queued without a list: due for attachments, or delisted).
+    pub list: Option<String>,
 }
 
 /// What a commit did.
@@ -95,6 +98,7 @@ type CommitTrees = (
     TransactionalTree,
     TransactionalTree,
     TransactionalTree,
+    TransactionalTree,
 );
 
 /// Applies one capture inside a commit transaction: a new document, a new version, a new alias
@@ -110,6 +114,7 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         unreadable: &trees.8,
         waits: &trees.11,
         withdrawn: &trees.12,
+        listed: &trees.13,
     };
     let url_state = super::failures::tx_url_state(urls, &record.url)?;
     let known_doc = match url_state.as_ref().and_then(|s| s.doc_id.clone()) {
@@ -219,6 +224,15 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
         attachment_wait,
         // Archived from a page with content: whatever was withdrawn is back.
         withdrawn: None,
+        // Found on a list by this capture: that list, and not delisted; else as it was.
+        list: capture
+            .list
+            .clone()
+            .or_else(|| url_state.as_ref().and_then(|s| s.list.clone())),
+        delisted: url_state
+            .as_ref()
+            .and_then(|s| s.delisted.clone())
+            .filter(|_| capture.list.is_none()),
     };
     super::failures::reindex(&indexes, &record.url, url_state.as_ref(), Some(&state))?;
     tx_put(urls, &record.url, &state)?;
@@ -352,6 +366,7 @@ impl Store {
             &self.warc_pending,
             &self.attachment_waits,
             &self.withdrawn,
+            &self.listed,
         )
             .transaction(|trees| {
                 captures
@@ -483,6 +498,7 @@ mod tests {
             attachment_wait: None,
             list_title: None,
             list_date: None,
+            list: None,
         }
     }
 

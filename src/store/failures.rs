@@ -74,6 +74,7 @@ pub(super) struct UrlIndexes<'a> {
     pub unreadable: &'a TransactionalTree,
     pub waits: &'a TransactionalTree,
     pub withdrawn: &'a TransactionalTree,
+    pub listed: &'a TransactionalTree,
 }
 
 /// Inside a transaction: moves a URL's index entries (retry index, attachment waits and
@@ -90,9 +91,11 @@ pub(super) fn reindex(
         unreadable,
         waits,
         withdrawn,
+        listed,
     } = indexes;
     unreadable.remove(url.as_bytes())?;
     super::withdrawn::reindex(withdrawn, url, old, new)?;
+    super::delisted::reindex(listed, url, old, new)?;
     // The entry's value names the portal, so that `status` counts without reading URL states.
     let portal = new.map(|s| s.portal.as_bytes()).unwrap_or_default();
     let (waited, waits_now) = (wait_keys(url, old), wait_keys(url, new));
@@ -161,21 +164,25 @@ impl Store {
             &self.unreadable,
             &self.attachment_waits,
             &self.withdrawn,
+            &self.listed,
         )
-            .transaction(|(urls, retry_due, gone, unreadable, waits, withdrawn)| {
-                let old = tx_url_state(urls, url)?;
-                let new = Some(state);
-                let indexes = UrlIndexes {
-                    retry_due,
-                    gone,
-                    unreadable,
-                    waits,
-                    withdrawn,
-                };
-                reindex(&indexes, url, old.as_ref(), new)?;
-                urls.insert(url.as_bytes(), bytes.as_slice())?;
-                Ok(())
-            })
+            .transaction(
+                |(urls, retry_due, gone, unreadable, waits, withdrawn, listed)| {
+                    let old = tx_url_state(urls, url)?;
+                    let new = Some(state);
+                    let indexes = UrlIndexes {
+                        retry_due,
+                        gone,
+                        unreadable,
+                        waits,
+                        withdrawn,
+                        listed,
+                    };
+                    reindex(&indexes, url, old.as_ref(), new)?;
+                    urls.insert(url.as_bytes(), bytes.as_slice())?;
+                    Ok(())
+                },
+            )
             .map_err(|e| self.noted(tx_error(e)))
     }
 

@@ -6,6 +6,7 @@
 
 mod batch;
 mod compact;
+mod delisted;
 mod docs;
 mod failures;
 pub mod fault;
@@ -27,6 +28,7 @@ use std::sync::atomic::Ordering;
 use serde::{Deserialize, Serialize};
 
 pub use compact::Compacted;
+pub use delisted::{DelistedUrl, Delisting};
 pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
@@ -168,6 +170,15 @@ pub struct UrlState {
     /// exist: since when, and how (see `withdrawn`). Cleared by a later page with content or 304.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
+    /// The list the URL was last found on, as the ledger names it (a year, or `all` for the
+    /// section's own list): indexed for an archived report (`listed`), so that a complete walk
+    /// of that list tells which of its reports it no longer shows (see `delisted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// For an archived report its list no longer shows whose page still answers: since when
+    /// (see `delisted`). Cleared when a walk finds it on a list again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<Delisting>,
 }
 
 /// The outcome of a URL archived while one of its attachments could not be fetched: it is
@@ -225,8 +236,12 @@ pub struct Store {
     attachment_waits: sled::Tree,
     /// URL -> decoding error, for URL records that could not be read.
     unreadable: sled::Tree,
-    /// URL -> portal, for archived reports' URLs that are withdrawn (see `withdrawn`).
+    /// URL -> portal, for archived reports' URLs that are withdrawn or delisted (see
+    /// `withdrawn`, `delisted`).
     withdrawn: sled::Tree,
+    /// portal NUL list NUL URL -> (), for archived reports' URLs by the list they were last
+    /// found on (see `delisted`).
+    listed: sled::Tree,
     /// Portal -> documents, versions, annual reports (see `tally`).
     portal_counts: sled::Tree,
     /// seq -> (), for versions not yet written as WARC (see `tally`).
@@ -301,6 +316,7 @@ impl Store {
             unreadable: db.open_tree("unreadable")?,
             attachment_waits: db.open_tree("attachment_waits")?,
             withdrawn: db.open_tree("withdrawn")?,
+            listed: db.open_tree("listed")?,
             portal_counts: db.open_tree("portal_counts")?,
             warc_pending: db.open_tree("warc_pending")?,
             flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),

@@ -69,8 +69,9 @@ impl UrlState {
         }
     }
 
+    /// Named in the `withdrawn` index: an archived URL withdrawn or delisted.
     fn is_withdrawn(&self) -> bool {
-        self.doc_id.is_some() && self.withdrawn.is_some()
+        self.doc_id.is_some() && (self.withdrawn.is_some() || self.delisted.is_some())
     }
 }
 

@@ -25,5 +25,6 @@ pub fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> New
         attachment_wait: None,
         list_title: None,
         list_date: None,
+        list: None,
     }
 }

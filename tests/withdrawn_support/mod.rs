@@ -1,6 +1,8 @@
-//! The test portal of tests/withdrawn.rs: its reports' URLs answer as each night's test says
-//! (their page, a status, a page saying they do not exist, or a status with no list entry), and
-//! the helpers that read the run report, `status`, `export` and `report` of its archive.
+//! The test portal of tests/withdrawn.rs and tests/delisted.rs: its reports' URLs answer as each
+//! night's test says (their page, a status, a page saying they do not exist, a status or their
+//! page with no list entry), its list states its count or not, on one page or several, and the
+//! helpers that read the run report, `status`, `export` and `report` of its archive.
+#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,22 +28,43 @@ pub enum Serve {
     SoftNotFound,
     /// This status, and no entry on the list: a report taken off it (a revamp's old URL).
     Unlisted(u16),
+    /// Its page, and no entry on the list: a report hidden from the list, still served.
+    Hidden,
 }
+
+/// How the portal's list shows its entries.
+#[derive(Clone, Copy, Default)]
+pub struct Listing {
+    /// The list states its count (共N条, and 共P页 when paged): a walk can prove it complete.
+    pub stated: bool,
+    /// Entries per list page (`/xxgk/list.html?page=N`), all on one page when None.
+    pub per_page: Option<usize>,
+    /// A list page that answers 500.
+    pub failing_page: Option<usize>,
+    /// A list page answered after [`SLOW_ANSWER`], so that a test can stop the run meanwhile.
+    pub slow_page: Option<usize>,
+}
+
+/// How long the slow list page takes to answer.
+pub const SLOW_ANSWER: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// A portal listing report URLs `/art/{id}.html`, each serving the page of report `page_of(id)`
 /// (two URLs of one report serve the same page) as `serving` says tonight; with ETags or not.
 pub struct Portal {
     pub server: RouteServer,
     serving: Arc<Mutex<BTreeMap<usize, Serve>>>,
+    listing: Arc<Mutex<Listing>>,
     pub dir: tempfile::TempDir,
     pub config: std::path::PathBuf,
 }
 
-/// The report whose page URL `id` serves: 3 is a second URL of report 1; 11 and 12 are reports
-/// 1 and 2 at the URLs of a revamped site, in its new template (`revamped_page`).
+/// The report whose page URL `id` serves: 3 is a second URL of report 1, 7 the URL of report 3;
+/// 11 and 12 are reports 1 and 2 at the URLs of a revamped site, in its new template
+/// (`revamped_page`).
 fn page_of(id: usize) -> usize {
     match id {
         3 => 1,
+        7 => 3,
         11.. => id - 10,
         _ => id,
     }
@@ -83,13 +106,26 @@ const SOFT_NOT_FOUND: &str = "<html><head><meta charset=\"utf-8\"><title>提示<
 impl Portal {
     /// The portal listing `ids`, each serving its page, with ETags when `etags`.
     pub fn new(ids: &[usize], etags: bool) -> Portal {
+        Portal::listing(ids, etags, Listing::default())
+    }
+
+    /// The portal listing `ids` as `listing` says.
+    pub fn listing(ids: &[usize], etags: bool, listing: Listing) -> Portal {
         let server = RouteServer::bind("127.0.0.1");
         let serving: BTreeMap<usize, Serve> = ids.iter().map(|&i| (i, Serve::Page)).collect();
         let serving = Arc::new(Mutex::new(serving));
-        let served = serving.clone();
+        let listing = Arc::new(Mutex::new(listing));
+        let (served, listed) = (serving.clone(), listing.clone());
         server.serve_headed(Arc::new(move |request: &Request| {
             let serving = served.lock().expect("serving lock").clone();
-            answer(&serving, etags, request)
+            let listing = *listed.lock().expect("listing lock");
+            let slow = listing
+                .slow_page
+                .map(|n| format!("/xxgk/list.html?page={n}"));
+            if slow.as_deref() == Some(request.target.as_str()) {
+                std::thread::sleep(SLOW_ANSWER);
+            }
+            answer(&serving, etags, listing, request)
         }));
         let dir = tempfile::tempdir().expect("scratch dir");
         let config = portals_config(
@@ -103,9 +139,55 @@ impl Portal {
         Portal {
             server,
             serving,
+            listing,
             dir,
             config,
         }
+    }
+
+    /// Sets `[crawl] key = value` in the config (replacing the nightly `revisit_after = "0s"`
+    /// when the key is `revisit_after`).
+    pub fn crawl_setting(&self, key: &str, value: &str) {
+        let mut text = std::fs::read_to_string(&self.config).expect("config");
+        if key == "revisit_after" {
+            text = text.replace("revisit_after = \"0s\"\n", "");
+        }
+        let text = text.replace("[crawl]\n", &format!("[crawl]\n{key} = {value}\n"));
+        std::fs::write(&self.config, text).expect("config");
+    }
+
+    /// Makes list page `page` answer 500 (or none, with None).
+    pub fn fail_list_page(&self, page: Option<usize>) {
+        self.listing.lock().expect("listing lock").failing_page = page;
+    }
+
+    /// Makes list page `page` answer slowly (or none, with None).
+    pub fn slow_list_page(&self, page: Option<usize>) {
+        self.listing.lock().expect("listing lock").slow_page = page;
+    }
+
+    /// Requests for `target` so far.
+    pub fn asked_for(&self, target: &str) -> usize {
+        self.server
+            .requests()
+            .iter()
+            .filter(|t| **t == target)
+            .count()
+    }
+
+    /// Moves the last fetch of URL `/art/{id}.html` back by `days` in its stored state, as if
+    /// that many days had passed since (no run is going).
+    pub fn backdate(&self, id: usize, days: i64) {
+        let store = nianbao::store::Store::open(&self.dir.path().join("data")).expect("store");
+        let url = format!("{}/art/{id}.html", self.server.base);
+        let mut state = store
+            .url_state(&url)
+            .expect("readable")
+            .unwrap_or_else(|| panic!("{url} is known"));
+        let at = chrono::Utc::now() - chrono::Duration::days(days);
+        state.fetched_at = Some(at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        store.record_url(&url, &state).expect("recorded");
+        store.flush().expect("flushed");
     }
 
     pub fn serve(&self, id: usize, how: Serve) {
@@ -191,14 +273,36 @@ impl Portal {
     }
 }
 
-/// The portal's answer to `request`, its report URLs serving as `serving` says.
-fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> Answer {
+/// The portal's answer to `request`, its report URLs serving as `serving` says, its list as
+/// `listing` says.
+fn answer(
+    serving: &BTreeMap<usize, Serve>,
+    etags: bool,
+    listing: Listing,
+    request: &Request,
+) -> Answer {
     let html = "text/html; charset=utf-8";
-    let list = |_: usize| {
-        let entries: String = serving
-            .iter()
-            .filter(|(_, serve)| !matches!(serve, Serve::Unlisted(_)))
-            .map(|(&i, _)| {
+    let listed: Vec<usize> = serving
+        .iter()
+        .filter(|(_, serve)| !matches!(serve, Serve::Unlisted(_) | Serve::Hidden))
+        .map(|(&i, _)| i)
+        .collect();
+    let per_page = listing.per_page.unwrap_or(listed.len()).max(1);
+    let pages = listed.len().div_ceil(per_page).max(1);
+    let failing = listing
+        .failing_page
+        .map(|n| format!("/xxgk/list.html?page={n}"));
+    if failing.as_deref() == Some(request.target.as_str()) {
+        return Answer {
+            status: 500,
+            headers: vec![("Content-Type".into(), html.into())],
+            body: b"<html><body>500</body></html>".to_vec(),
+        };
+    }
+    let list = |n: usize| {
+        let on_page = listed.iter().skip((n - 1) * per_page).take(per_page);
+        let entries: String = on_page
+            .map(|&i| {
                 format!(
                     "<li><a href=\"/art/{i}.html\">{}</a><span>{}-02-{i:02}</span></li>",
                     title(page_of(i)),
@@ -206,8 +310,21 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
                 )
             })
             .collect();
+        let pager = match (listing.stated, listing.per_page) {
+            (false, _) => String::new(),
+            (true, None) => format!("<p>共{}条</p>", listed.len()),
+            (true, Some(_)) => {
+                let links: String = (1..=pages)
+                    .map(|k| format!("<a href=\"/xxgk/list.html?page={k}\">{k}</a> "))
+                    .collect();
+                format!(
+                    "<div class=\"page\">共{}条 共{pages}页 {links}</div>",
+                    listed.len()
+                )
+            }
+        };
         format!(
-            "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul></body></html>"
+            "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>{pager}</body></html>"
         )
         .into_bytes()
     };
@@ -224,7 +341,7 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
             (status, html.to_string(), body)
         }
         Some(Serve::SoftNotFound) => (200, html.to_string(), SOFT_NOT_FOUND.as_bytes().to_vec()),
-        Some(Serve::Page)
+        Some(Serve::Page | Serve::Hidden)
             if etag.is_some() && request.header("if-none-match") == etag.as_deref() =>
         {
             return Answer {
@@ -233,7 +350,7 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
                 body: Vec::new(),
             };
         }
-        _ => numbered_portal(&request.target, 1, list, |i| {
+        _ => numbered_portal(&request.target, pages, list, |i| {
             serving.contains_key(&i).then(|| match i {
                 11.. => revamped_page(page_of(i)),
                 _ => report_page(page_of(i)),
@@ -241,7 +358,7 @@ fn answer(serving: &BTreeMap<usize, Serve>, etags: bool, request: &Request) -> A
         }),
     };
     let mut headers = vec![("Content-Type".to_string(), content_type)];
-    if let (Some(Serve::Page), Some(etag)) = (serve, etag) {
+    if let (Some(Serve::Page | Serve::Hidden), Some(etag)) = (serve, etag) {
         headers.push(("ETag".into(), etag));
     }
     Answer {

@@ -1,0 +1,218 @@
+//! Delisted reports: after a nightly crawl's walks have ended, every list whose walk proved it
+//! complete (the `[ok]` of its ledger: a stated count found whole, every stated page walked, no
+//! page failed, no stop) is compared with the archived reports last found on it (the store's
+//! `listed` index). Each one the walk did not see, and whose document the walk did not see at
+//! another URL either, is asked once (as a revisit: conditional, through the host gate, not
+//! before `revisit_after` since its last fetch): 404, 410 or a soft 404 withdraw it by the
+//! usual rules; content or 304 mark it `delisted`. A walk that finds most of a list's archived
+//! reports missing is no evidence (a site that broke, a search that returns nothing): above
+//! [`delisted_bound`] nothing is asked, and the ledger says so.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::Utc;
+use url::Url;
+
+use super::list::url_hash;
+use super::{Engine, Mode, Task, TaskState};
+use crate::report::Verdict;
+use crate::store::UrlState;
+
+/// The fewest missing entries a list may always lose before its walk is taken as no evidence.
+pub const DELISTED_MIN_BOUND: usize = 3;
+
+/// The most archived reports of a list with `archived` of them that a complete walk may miss
+/// and still be taken as evidence: max(3, a fifth).
+pub fn delisted_bound(archived: usize) -> usize {
+    DELISTED_MIN_BOUND.max(archived / 5)
+}
+
+impl Engine {
+    /// An archived report this walk found on `list`: its state names that list (the `listed`
+    /// index follows) and it is no longer delisted. Written only when that changes.
+    pub(super) fn note_listed(&self, url: &str, state: Option<&mut UrlState>, list: &str) {
+        let Some(state) = state.filter(|s| s.doc_id.is_some()) else {
+            return;
+        };
+        if state.list.as_deref() == Some(list) && state.delisted.is_none() {
+            return;
+        }
+        if state.delisted.take().is_some() {
+            tracing::info!(url, list, "listed again: no longer delisted");
+        }
+        state.list = Some(list.to_string());
+        if let Err(e) = self.store.record_url(url, state) {
+            tracing::error!(url, "cannot record the list an archived report is on: {e}");
+        }
+    }
+
+    /// Queues the asks of archived reports the complete walks of this run no longer show (see
+    /// the module comment); how many were queued. Only a nightly crawl that is no dry run asks,
+    /// and never for a list whose ledger a resumed run took over (the items its earlier pages
+    /// showed are not known).
+    pub(super) fn ask_delisted(self: &Arc<Self>) -> usize {
+        if !matches!(self.mode, Mode::Crawl { .. }) || self.mode.is_dry_run() {
+            return 0;
+        }
+        let complete: Vec<(String, String, HashSet<u64>)> = self
+            .reports
+            .lock()
+            .expect("report lock is never poisoned")
+            .iter()
+            .flat_map(|(portal, report)| {
+                report
+                    .lists
+                    .iter()
+                    .filter(|(_, l)| !l.resumed && l.verdict() == Verdict::Ok)
+                    .map(|(key, l)| (portal.clone(), key.clone(), l.seen.clone()))
+            })
+            .collect();
+        let mut queued = 0;
+        for (portal, list, seen) in complete {
+            queued += self.ask_delisted_of(&portal, &list, &seen);
+        }
+        queued
+    }
+
+    /// The asks of one list's archived reports that its complete walk did not see.
+    fn ask_delisted_of(self: &Arc<Self>, portal: &str, list: &str, seen: &HashSet<u64>) -> usize {
+        let archived = match self.store.listed_urls(portal, list) {
+            Ok(urls) => urls,
+            Err(e) => {
+                tracing::warn!(portal, list, "cannot read the list's archived reports: {e}");
+                return 0;
+            }
+        };
+        let missing: Vec<(String, UrlState)> = archived
+            .iter()
+            .filter(|url| !seen.contains(&url_hash(url)))
+            .filter_map(|url| {
+                let state = self.store.url_state(url).ok().flatten()?;
+                let elsewhere = self.listed_elsewhere(url, &state, seen);
+                (!elsewhere).then(|| (url.clone(), state))
+            })
+            .collect();
+        if missing.is_empty() {
+            return 0;
+        }
+        let bound = delisted_bound(archived.len());
+        if missing.len() > bound {
+            let line = format!(
+                "{} of {} archived reports not listed: more than {bound}, none asked (a list that lost so many is no evidence)",
+                missing.len(),
+                archived.len()
+            );
+            tracing::warn!(portal, list, "{line}");
+            self.note_delisted_check(portal, list, line);
+            return 0;
+        }
+        let mut asked = 0;
+        for (url, state) in &missing {
+            if self.recently_fetched(state) {
+                continue;
+            }
+            if self.enqueue_delisted(url, state) {
+                asked += 1;
+            }
+        }
+        let line = format!(
+            "{} of {} archived reports not listed: {asked} asked",
+            missing.len(),
+            archived.len()
+        );
+        tracing::info!(portal, list, "{line}");
+        self.note_delisted_check(portal, list, line);
+        asked
+    }
+
+    /// Whether the document of a missing URL was seen by the walk at another of its URLs (a
+    /// report moved to a new address, its text unchanged): it is still listed.
+    fn listed_elsewhere(&self, url: &str, state: &UrlState, seen: &HashSet<u64>) -> bool {
+        let Some(id) = state.doc_id.as_deref() else {
+            return false;
+        };
+        match self.store.document(id) {
+            Ok(Some(doc)) => doc
+                .urls
+                .iter()
+                .any(|u| u != url && seen.contains(&url_hash(u))),
+            Ok(None) => false,
+            Err(e) => {
+                // Unsure: not asked, as a list that says nothing.
+                tracing::warn!(url, "cannot read the document of a report not listed: {e}");
+                true
+            }
+        }
+    }
+
+    fn note_delisted_check(&self, portal: &str, list: &str, line: String) {
+        self.report(portal, |r| {
+            r.lists.entry(list.to_string()).or_default().delisted_check = Some(line);
+        });
+    }
+
+    /// Queues the ask of one archived report its list no longer shows, with the evidence its
+    /// state kept; whether it was queued.
+    fn enqueue_delisted(self: &Arc<Self>, url: &str, state: &UrlState) -> bool {
+        let (Ok(parsed), Some(list_url)) = (
+            Url::parse(url),
+            state.list_url.as_deref().and_then(|u| Url::parse(u).ok()),
+        ) else {
+            return false;
+        };
+        let item = crate::discover::ListItem {
+            url: parsed,
+            title: state.list_title.clone(),
+            date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
+            fields: Vec::new(),
+        };
+        self.enqueue(Task::item(&state.portal, &item, &list_url).delisted_ask())
+    }
+
+    /// The ask of an archived report its list no longer shows: an item revisit, counted, then
+    /// settled.
+    pub(super) async fn process_delisted(self: &Arc<Self>, task: &Task) -> TaskState {
+        self.report(&task.portal, |r| r.delisted_asked += 1);
+        let result = self.process_item(task).await;
+        self.settle_delisted(task, &result);
+        result
+    }
+
+    /// After the ask of a report its list no longer shows (`task`) ended in `result`: content
+    /// or 304 (`Done`) mark it delisted; a withdrawal was marked by the usual rules; a failure
+    /// says nothing.
+    fn settle_delisted(&self, task: &Task, result: &TaskState) {
+        if *result != TaskState::Done || self.mode.is_dry_run() {
+            return;
+        }
+        let url = &task.request.url;
+        let Ok(Some(mut state)) = self.store.url_state(url) else {
+            return;
+        };
+        if !state.mark_delisted(Utc::now()) {
+            return;
+        }
+        tracing::info!(
+            url,
+            "delisted: its list no longer shows the report, which is still served"
+        );
+        self.report(&task.portal, |r| r.delisted += 1);
+        if let Err(e) = self.store.record_url(url, &state) {
+            tracing::error!(url, "cannot record a delisted report: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bound_is_three_or_a_fifth() {
+        let cases = [(0, 3), (5, 3), (15, 3), (19, 3), (20, 4), (100, 20)];
+        for (archived, bound) in cases {
+            assert_eq!(delisted_bound(archived), bound, "{archived}");
+        }
+    }
+}

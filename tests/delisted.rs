@@ -1,0 +1,273 @@
+//! Reports taken off their list, through the real binary and the test portal of
+//! tests/withdrawn_support: after a nightly walk that proves the list complete (it states its
+//! count and every entry was found), each archived report the list no longer shows is asked
+//! once: a 404 withdraws it, a page still served marks it delisted. A walk that proves nothing
+//! (no stated count, stopped early on known items, a page failed, a run stopped and resumed)
+//! asks nothing, nor does one
+//! that finds most of the list gone; a report asked is not asked again before `revisit_after`,
+//! one listed again is no longer delisted, and an ask that fails changes no mark.
+
+mod common;
+mod withdrawn_support;
+
+use serde_json::Value;
+use withdrawn_support::{Listing, Portal, Serve, count, records_of, title};
+
+/// A count of the run report that is left out when zero.
+fn counted(report: &Value, key: &str) -> u64 {
+    report[key].as_u64().unwrap_or(0)
+}
+
+/// The list "all" of the night's ledger.
+fn ledger(night: &Value) -> Value {
+    night["lists"]["all"].clone()
+}
+
+const REPORTS: [usize; 5] = [1, 2, 4, 5, 7];
+
+fn stated(per_page: Option<usize>) -> Listing {
+    Listing {
+        stated: true,
+        per_page,
+        ..Listing::default()
+    }
+}
+
+/// Five reports on a list that states its count, archived. The next night the list drops two:
+/// one whose page now answers 404 (withdrawn) and one still served (delisted, 304 to its ETag);
+/// each is asked once, and the others, fetched less than `revisit_after` ago, not at all. The
+/// night after, neither is asked again; once the hidden one is listed again it is no longer
+/// delisted.
+#[test]
+fn a_report_taken_off_a_complete_list_is_asked_once() {
+    let portal = Portal::listing(&REPORTS, true, stated(None));
+    portal.crawl_setting("revisit_after", "\"7d\"");
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 5, "{summary}");
+    assert_eq!(ledger(&first)["stated"], 5, "{first}");
+    // The two to be dropped were last fetched long ago; the others just now.
+    portal.backdate(1, 8);
+    portal.backdate(2, 8);
+
+    portal.serve(1, Serve::Unlisted(404));
+    portal.serve(2, Serve::Hidden);
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 2, "{summary}");
+    assert_eq!((portal.asked(1), portal.asked(2)), (2, 2), "one ask each");
+    for id in [4, 5, 7] {
+        assert_eq!(portal.asked(id), 1, "/art/{id}.html is listed and fresh");
+    }
+    assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
+    assert_eq!(counted(&night, "delisted"), 1, "{summary}");
+    assert_eq!(count(&night, "not_modified"), 1, "{summary}");
+    assert!(summary.contains(", 1 withdrawn, 1 delisted"), "{summary}");
+    assert_eq!(
+        ledger(&night)["delisted_check"],
+        "2 of 5 archived reports not listed: 2 asked",
+        "{night}"
+    );
+    let (withdrawn, text) = portal.withdrawn_list();
+    assert_eq!(withdrawn.len(), 1, "{withdrawn:?}");
+    assert_eq!(withdrawn[0]["title"], title(1).as_str());
+    let url = |id: usize| format!("{}/art/{id}.html", portal.server.base);
+    assert!(text.contains("delisted: 1 URLs"), "{text}");
+    assert!(
+        text.contains(&format!("    url: {} (list all)", url(2))),
+        "{text}"
+    );
+    let out = common::route_server::run_nianbao(
+        &portal.config,
+        &["status", "--withdrawn", "--format", "json"],
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let delisted = listed["delisted"].as_array().cloned().unwrap_or_default();
+    assert_eq!(delisted.len(), 1, "{listed}");
+    assert_eq!(delisted[0]["url"], url(2).as_str(), "{listed}");
+    assert_eq!(delisted[0]["title"], title(2).as_str(), "{listed}");
+    let since = delisted[0]["since"].clone();
+    let records = portal.export();
+    let hidden = records_of(&records, 2);
+    assert_eq!(hidden[0]["delisted"]["since"], since, "{records:?}");
+    assert!(hidden[0].get("withdrawn").is_none(), "{records:?}");
+    let gone = records_of(&records, 1);
+    assert_eq!(gone[0]["withdrawn"]["answer"], "http_404", "{records:?}");
+    assert!(gone[0].get("delisted").is_none(), "{records:?}");
+    assert_eq!(portal.url_state(1).delisted, None);
+
+    // The night after: asked less than `revisit_after` ago, neither is asked again.
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!((portal.asked(1), portal.asked(2)), (2, 2));
+    assert!(portal.url_state(2).delisted.is_some());
+
+    // Listed again: no longer delisted, without being asked.
+    portal.serve(2, Serve::Page);
+    let (summary, _) = portal.night();
+    assert_eq!(portal.url_state(2).delisted, None, "{summary}");
+    assert_eq!(portal.asked(2), 2);
+    assert!(portal.export().iter().all(|r| r.get("delisted").is_none()));
+}
+
+/// Walks that prove nothing: a list that states no count, a nightly walk that stopped early on
+/// known items, and a walk one of whose pages failed. None asks the report the list dropped.
+#[test]
+fn a_walk_that_proves_nothing_asks_nothing() {
+    // No stated count: `[nothing to check]`.
+    let portal = Portal::new(&REPORTS, false);
+    portal.night();
+    portal.serve(4, Serve::Unlisted(404));
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(portal.asked(4), 1);
+    assert!(ledger(&night).get("delisted_check").is_none(), "{night}");
+
+    // Two entries a page, three pages: the nightly walk stops after page 1 of known items.
+    let portal = Portal::listing(&REPORTS, false, stated(Some(2)));
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 5, "{summary}");
+    portal.serve(4, Serve::Unlisted(404));
+    let (summary, night) = portal.night();
+    let stops = ledger(&night)["stops"].clone();
+    assert_eq!(
+        stops,
+        serde_json::json!(["stopped: known items"]),
+        "{night}"
+    );
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(portal.asked(4), 1);
+
+    // Walked to the end, but page 2 failed.
+    portal.crawl_setting("known_pages_before_stop", "10");
+    portal.fail_list_page(Some(2));
+    let (summary, night) = portal.night();
+    assert_eq!(
+        ledger(&night)["stops"][0],
+        "page 2 failed: http_500",
+        "{night}"
+    );
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(portal.asked(4), 1);
+
+    // The same walk without the failure proves the list complete: the report is asked.
+    portal.fail_list_page(None);
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 1, "{summary}");
+    assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
+    assert_eq!(portal.asked(4), 2);
+}
+
+/// A complete walk that finds four of the list's five archived reports gone (more than
+/// max(3, a fifth)) is no evidence: nothing is asked, and the ledger says why.
+#[test]
+fn a_list_that_lost_most_of_its_reports_asks_nothing() {
+    let portal = Portal::listing(&REPORTS, false, stated(None));
+    portal.night();
+    for id in [2, 4, 5, 7] {
+        portal.serve(id, Serve::Unlisted(404));
+    }
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
+    for id in [2, 4, 5, 7] {
+        assert_eq!(portal.asked(id), 1, "/art/{id}.html");
+    }
+    assert_eq!(
+        ledger(&night)["delisted_check"],
+        "4 of 5 archived reports not listed: more than 3, none asked (a list that lost so many is no evidence)",
+        "{night}"
+    );
+}
+
+/// A revamp of a list that states its count: the same reports at new URLs, the same text; the
+/// old URLs answer 404. The reports are still listed (at their new URLs): nothing is asked and
+/// nothing withdrawn.
+#[test]
+fn a_revamp_with_unchanged_text_asks_nothing() {
+    let portal = Portal::listing(&[1, 2], false, stated(None));
+    portal.night();
+    for (old, new) in [(1, 11), (2, 12)] {
+        portal.serve(old, Serve::Unlisted(404));
+        portal.serve(new, Serve::Page);
+    }
+    for _ in 0..2 {
+        let (summary, night) = portal.night();
+        assert_eq!(ledger(&night)["stated"], 2, "{night}");
+        assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+        assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
+    }
+    assert_eq!((portal.asked(1), portal.asked(2)), (1, 1));
+    assert!(portal.withdrawn_list().0.is_empty());
+}
+
+/// A report asked because its list dropped it that answers 503 (asked with its one retry) says
+/// nothing: neither withdrawn nor delisted. One delisted before keeps its mark through a 503.
+#[test]
+fn a_failed_ask_leaves_the_marks_as_they_were() {
+    let portal = Portal::listing(&REPORTS, false, stated(None));
+    portal.night();
+    portal.serve(4, Serve::Unlisted(503));
+    portal.serve(5, Serve::Hidden);
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 2, "{summary}");
+    assert_eq!(portal.asked(4), 3, "the first night, the ask and its retry");
+    assert_eq!(night["failures"]["http_503"], 1, "{night}");
+    assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
+    assert_eq!(counted(&night, "delisted"), 1, "{summary}");
+    let failed = portal.url_state(4);
+    assert_eq!((failed.withdrawn, failed.delisted), (None, None));
+    let since = portal.url_state(5).delisted.expect("delisted");
+
+    portal.serve(5, Serve::Unlisted(503));
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 2, "{summary}");
+    assert_eq!(counted(&night, "delisted"), 0, "{summary}");
+    let kept = portal.url_state(5);
+    assert_eq!(kept.delisted, Some(since), "the mark stays");
+    assert_eq!(kept.withdrawn, None);
+}
+
+/// A nightly crawl stopped (SIGTERM) while its walk of the list was on page 2, then resumed:
+/// the resumed run does not know what the pages walked before the stop showed, so it proves
+/// nothing and asks nothing; the next whole night asks the dropped report.
+#[test]
+fn a_stopped_and_resumed_walk_asks_nothing() {
+    let portal = Portal::listing(&[1, 2, 4], false, stated(Some(1)));
+    portal.crawl_setting("known_pages_before_stop", "10");
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 3, "{summary}");
+    portal.serve(1, Serve::Unlisted(404));
+    portal.slow_list_page(Some(2));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("--config")
+        .arg(&portal.config)
+        .arg("crawl")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the nianbao binary starts");
+    let page_2 = "/xxgk/list.html?page=2";
+    let asked_before = portal.asked_for(page_2);
+    let waited = std::time::Instant::now();
+    while portal.asked_for(page_2) == asked_before {
+        assert!(waited.elapsed().as_secs() < 30, "page 2 is asked");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let stopped = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs");
+    assert!(stopped.success());
+    let status = child.wait().expect("the run ends");
+    assert_eq!(status.code(), Some(130), "stopped, resumable");
+    portal.slow_list_page(None);
+
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(portal.asked(1), 1);
+
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 1, "{summary}");
+    assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
+    assert_eq!(portal.asked(1), 2);
+}
