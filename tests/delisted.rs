@@ -70,7 +70,7 @@ fn a_report_taken_off_a_complete_list_is_asked_once() {
     assert_eq!(withdrawn.len(), 1, "{withdrawn:?}");
     assert_eq!(withdrawn[0]["title"], title(1).as_str());
     let url = |id: usize| format!("{}/art/{id}.html", portal.server.base);
-    assert!(text.contains("delisted: 1 URLs"), "{text}");
+    assert!(text.contains("delisted URLs: 1"), "{text}");
     assert!(
         text.contains(&format!("    url: {} (list all)", url(2))),
         "{text}"

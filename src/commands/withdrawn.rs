@@ -145,7 +145,7 @@ fn delisted_text(rows: &[DelistedRow]) -> String {
         return String::new();
     }
     let mut out = format!(
-        "delisted: {} URLs, newest first (no longer on a list walked completely, still served)\n",
+        "delisted URLs: {}, newest first (no longer on a list walked completely, still served)\n",
         rows.len()
     );
     for row in rows {
