@@ -155,5 +155,9 @@ mod tests {
         gone.mark_withdrawn("http_404", at);
         assert!(!gone.mark_delisted(at));
         assert_eq!(gone.delisted, None);
+        // A delisted report whose page then answers 404 is withdrawn, no longer delisted.
+        assert!(state.mark_withdrawn("http_404", at + chrono::Duration::days(30)));
+        assert_eq!(state.delisted, None);
+        assert!(state.withdrawn.is_some());
     }
 }

@@ -48,12 +48,14 @@ pub fn is_withdrawal(answer: &str) -> bool {
 impl UrlState {
     /// Marks an archived URL that answered `answer` at `at` withdrawn, when the answer says the
     /// page was taken down: the first time with `since = at`, later only updating `answer`.
-    /// True when it was not withdrawn before (newly seen). A URL without a document, or an
-    /// answer that is no withdrawal, leaves the state as it is.
+    /// True when it was not withdrawn before (newly seen). A delisted mark goes. A URL without a
+    /// document, or an answer that is no withdrawal, leaves the state as it is.
     pub fn mark_withdrawn(&mut self, answer: &str, at: DateTime<Utc>) -> bool {
         if self.doc_id.is_none() || !is_withdrawal(answer) {
             return false;
         }
+        // Gone is more than delisted: a page that answers so is no longer "still served".
+        self.delisted = None;
         match &mut self.withdrawn {
             Some(withdrawal) => {
                 withdrawal.answer = answer.to_string();
