@@ -91,7 +91,11 @@ impl Store {
         std::fs::rename(path(DB_DIR), path(REPLACED)).map_err(io(path(REPLACED)))?;
         std::fs::rename(path(BUILT), path(DB_DIR)).map_err(io(path(DB_DIR)))?;
         sync_dir(&data_dir)?;
-        remove_dir_if_there(&path(REPLACED))?;
+        // The compacted index is in place: an original that cannot be removed yet (sled's
+        // threads may still be finishing with it) goes when a store next opens (`recover`).
+        if let Err(e) = remove_dir_if_there(&path(REPLACED)) {
+            tracing::warn!("{e}: removed when the store next opens");
+        }
         drop(lock);
         Ok(Compacted {
             bytes_before,

@@ -294,12 +294,7 @@ impl Store {
         }
         compact::recover(data_dir)?;
         let db_path = data_dir.join(DB_DIR);
-        let db = sled_config(&db_path)
-            .open()
-            .map_err(|source| StoreError::Open {
-                path: db_path.clone(),
-                source,
-            })?;
+        let db = open_index(&db_path)?;
         let store = Store {
             urls: db.open_tree("urls")?,
             docs: db.open_tree("docs")?,
@@ -623,6 +618,33 @@ fn sled_config(path: &Path) -> sled::Config {
     sled::Config::new()
         .path(path)
         .cache_capacity(CACHE_CAPACITY)
+}
+
+/// Longest the index's own lock is waited for (see `open_index`).
+const INDEX_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens the index at `path`. sled locks a file of its own too, and a handle this process has
+/// just closed can keep that lock for a moment while sled's background threads finish their
+/// writes; the data_dir lock, held by the caller, keeps every other process out, so a refusal
+/// on sled's lock is waited out for up to [`INDEX_LOCK_PATIENCE`].
+fn open_index(path: &Path) -> Result<sled::Db, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled_config(path).open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && started.elapsed() < INDEX_LOCK_PATIENCE =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            opened => {
+                return opened.map_err(|source| StoreError::Open {
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        }
+    }
 }
 
 impl Drop for Store {
