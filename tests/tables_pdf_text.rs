@@ -6,8 +6,8 @@
 
 mod common;
 
-use common::tables::{COLS, Drift, ROWS_2021, distinct_values_2021, drift, raw};
-use nianbao::tables::{self, Status, Tables};
+use common::tables::{COLS, Drift, ROWS_2021, assert_t4, distinct_values_2021, drift, raw};
+use nianbao::tables;
 
 const T4: [&str; 15] = [
     "2", "1", "3", "1", "7", "0", "4", "0", "1", "5", "13", "2", "4", "0", "19",
@@ -85,27 +85,6 @@ fn t4_layout(header: T4Header, d: Drift) -> String {
     out
 }
 
-fn assert_t4(t: &Tables, what: &str) {
-    for (i, v) in T4.iter().enumerate() {
-        let row = ["review", "suit_direct", "suit_after_review"][i / 5];
-        let col = ["upheld", "corrected", "other", "pending", "total"][i % 5];
-        assert_eq!(
-            raw(t, 4, row, col).as_deref(),
-            Some(*v),
-            "{what}: 四 {row}/{col}: {:?}",
-            t.unread
-        );
-    }
-    for row in ["review", "suit_direct", "suit_after_review"] {
-        let status = t
-            .checks
-            .iter()
-            .find(|c| c.check == "t4_totals" && c.scope == row)
-            .map(|c| c.status);
-        assert_eq!(status, Some(Status::Pass), "{what}: t4_totals {row}");
-    }
-}
-
 /// Table 四 with its headers letter-spaced (`行 政 复 议`), on one line or wrapped over two
 /// (`结 果` / `维 持`, `尚 未` / `审 结`), with or without a blank line before the values, after
 /// a table 三 of either template, Simplified or Traditional: its 15 values under their keys. The
@@ -123,7 +102,7 @@ fn table_4_with_letter_spaced_and_wrapped_headers() {
                 let what = format!("{header:?}, {d:?}, {template}");
                 let t3 = t3_layout(&t3_rows(template, &[]), d);
                 let t = tables::read_text(&format!("{t3}\n{}", t4_layout(header, d)));
-                assert_t4(&t, &what);
+                assert_t4(&t, &T4, &what);
                 assert_eq!(t.template.name(), template, "{what}");
             }
         }

@@ -261,6 +261,20 @@ pub fn assert_t3(t: &Tables, values: &[[String; 7]], what: &str) {
     );
 }
 
+/// Every value of table 四, `values` row by row (复议, 直接起诉, 复议后起诉; five columns each).
+pub fn assert_t4(t: &Tables, values: &[&str; 15], what: &str) {
+    for (i, v) in values.iter().enumerate() {
+        let row = ["review", "suit_direct", "suit_after_review"][i / 5];
+        let col = ["upheld", "corrected", "other", "pending", "total"][i % 5];
+        assert_eq!(
+            raw(t, 4, row, col).as_deref(),
+            Some(*v),
+            "{what}: 四 {row}/{col}: {:?}",
+            t.unread
+        );
+    }
+}
+
 /// A balancing 2021 matrix whose seven columns all differ, so that two columns swapped, or every
 /// value moved one column over, shows (`values_2021` is zero in most columns).
 pub fn distinct_values_2021() -> Vec<[String; 7]> {
