@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::export::ExportRecord;
 use crate::report::{PortalReport, RunReport, Verdict};
-use crate::store::Withdrawal;
+use crate::store::{Delisting, Withdrawal};
 
 pub use html::{Links, render_html};
 pub use keep::RunsNeeded;
@@ -74,6 +74,10 @@ pub struct CellReport {
     /// Since when and how the report is withdrawn now (every URL it was found at gone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
+    /// Since when the URL of its last version is delisted: taken off the list a complete walk
+    /// proved, still served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<Delisting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,6 +96,10 @@ pub struct Cell {
     /// The state stays what was captured; this is a mark beside it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
+    /// When no report of the cell is on its list any more and not all are withdrawn (withdrawn
+    /// wins): the delisting of the one that went last. A mark beside the state, as `withdrawn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<Delisting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,6 +161,9 @@ pub struct ReportVersion {
     pub kind: String,
     /// The document's withdrawal now, when the record carries it (as `nianbao export` gives it).
     pub withdrawn: Option<Withdrawal>,
+    /// The delisting of the version's URL now, when the record carries it (as `nianbao export`
+    /// gives it).
+    pub delisted: Option<Delisting>,
 }
 
 impl From<&ExportRecord> for ReportVersion {
@@ -172,6 +183,7 @@ impl From<&ExportRecord> for ReportVersion {
             is_annual_report: r.is_annual_report,
             kind: kind_of(r),
             withdrawn: r.withdrawn.clone(),
+            delisted: r.delisted.clone(),
         }
     }
 }
@@ -264,6 +276,7 @@ pub fn build(
                 })
                 .collect(),
             withdrawn: latest.withdrawn.clone(),
+            delisted: latest.delisted.clone(),
         });
     }
     let years: Vec<i32> = years.into_iter().collect();
@@ -564,6 +577,23 @@ fn all_withdrawn(reports: &[CellReport]) -> Option<Withdrawal> {
     latest.cloned()
 }
 
+/// The delisting of a cell none of whose reports is on its list any more (each delisted or
+/// withdrawn) and some only delisted: the latest, as the year was listed until the last went.
+/// None when one is still listed, or when all are withdrawn (the withdrawal says more).
+fn all_delisted(reports: &[CellReport]) -> Option<Delisting> {
+    let mut latest: Option<&Delisting> = None;
+    for report in reports {
+        if report.withdrawn.is_some() {
+            continue;
+        }
+        let off = report.delisted.as_ref()?;
+        if latest.is_none_or(|l| off.since > l.since) {
+            latest = Some(off);
+        }
+    }
+    latest.cloned()
+}
+
 fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> BodyRow {
     let (name, also_named) = body.names();
     let mut by_year = body.by_year;
@@ -589,6 +619,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                     note: format!("{why}; deadline by the {rule_note} rule"),
                     reports,
                     withdrawn: None,
+                    delisted: None,
                 };
             }
             let first = reports
@@ -621,6 +652,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                     "{published}, {lateness}: deadline {due_text} by the {rule_note} rule"
                 ),
                 withdrawn: all_withdrawn(&reports),
+                delisted: all_delisted(&reports),
                 reports,
             }
         })
