@@ -1,7 +1,7 @@
 //! The matrix from hand-made export records and run reports.
 
 use super::*;
-use crate::export::AttachmentRecord;
+use crate::export::{AttachmentRecord, ExportRecord};
 use crate::report::{PortalReport, RunReport, STOP_KNOWN_ITEMS, YearCount};
 
 /// What the matrix reads of each record.
