@@ -366,6 +366,15 @@ pub struct PortalReport {
     /// their page still answers (the URL state says since when; see `nianbao status --withdrawn`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub delisted: u64,
+    /// Archived documents withdrawn at the end of the run, as `nianbao status` counts them, so
+    /// that `status --all-shards` shows them without the shard's store. None in a run report
+    /// written before runs counted them: unknown, not 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_now: Option<u64>,
+    /// Archived URLs delisted at the end of the run, as `status --withdrawn` lists them; None as
+    /// for `withdrawn_now`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted_now: Option<u64>,
     /// Items walked past: already archived (backfill) or outside the year range.
     pub skipped: u64,
     /// Failures by kind (timeout, http_404, truncated ...).

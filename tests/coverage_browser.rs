@@ -5,9 +5,13 @@
 //! filter (read from the URL fragment `#filter=…`) hiding the other portals.
 //!
 //! Skipped with a message where /usr/bin/chromium is absent; CI installs Debian's chromium.
+//! A second test opens the page of tests/withdrawn_support's portal with one report withdrawn and
+//! one delisted: each cell carries its own mark (withdrawn wins), and so does the CSV.
+//!
 //! `NIANBAO_UPDATE_SCREENSHOT=1` also saves the page's screenshot as docs/coverage.png.
 
 mod common;
+mod withdrawn_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -240,4 +244,99 @@ fn dom_filtered(profile: &Path, page: &Path, filter: &str) -> String {
         })
         .collect();
     dom(profile, page, &format!("#filter={encoded}"))
+}
+
+/// Five reports on a list that states its count; the next night the list drops two: report 1
+/// (2021) now answers 404 and is withdrawn, report 2 (2022) is still served and is delisted. The
+/// page marks the 2022 cell delisted, with its since date in the tooltip, and the 2021 cell
+/// withdrawn only; the CSV's `delisted_since` says the same.
+#[test]
+fn the_coverage_page_marks_a_delisted_report() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("SKIPPED the_coverage_page_marks_a_delisted_report: {CHROMIUM} is absent");
+        return;
+    }
+    use withdrawn_support::{Listing, Portal, Serve};
+    let listing = Listing {
+        stated: true,
+        ..Listing::default()
+    };
+    let portal = Portal::listing(&[1, 2, 4, 5, 7], false, listing);
+    portal.night();
+    portal.serve(1, Serve::Unlisted(404));
+    portal.serve(2, Serve::Hidden);
+    let (summary, night) = portal.night();
+    assert_eq!(night["delisted"], 1, "{summary}");
+    assert_eq!(night["withdrawn"], 1, "{summary}");
+    let since = portal
+        .url_state(2)
+        .delisted
+        .expect("report 2 is delisted")
+        .since;
+
+    let page = portal.dir.path().join("coverage.html");
+    let page_arg = page.to_str().expect("utf-8 path");
+    let run = |args: &[&str]| {
+        let out = common::route_server::run_nianbao(&portal.config, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    run(&["report", "--html", page_arg]);
+    let profile = tempfile::tempdir().expect("chromium profile");
+    let dom = dom(profile.path(), &page, "");
+    let cells: Vec<&str> = dom
+        .split("<td>")
+        .skip(1)
+        .map(|c| c.split("</td>").next().unwrap_or(c))
+        .collect();
+    let marked = |class: &str| -> Vec<&str> {
+        cells
+            .iter()
+            .copied()
+            .filter(|c| c.starts_with(&format!("<span class=\"c s-captured {class}\"")))
+            .collect()
+    };
+    let delisted = marked("delisted");
+    assert_eq!(delisted.len(), 1, "{cells:#?}");
+    assert!(
+        delisted[0].contains(&format!("delisted since {since}: no longer on its list")),
+        "{}",
+        delisted[0]
+    );
+    assert!(
+        delisted[0].contains("<span class=\"dl\""),
+        "{}",
+        delisted[0]
+    );
+    let withdrawn = marked("withdrawn");
+    assert_eq!(withdrawn.len(), 1, "{cells:#?}");
+    assert!(!withdrawn[0].contains("delisted"), "{}", withdrawn[0]);
+    // In year order: the withdrawn 2021 cell, then the delisted 2022 one.
+    let at = |cell: &str| cells.iter().position(|c| *c == cell);
+    assert_eq!(at(withdrawn[0]).map(|i| i + 1), at(delisted[0]));
+    assert!(
+        dom.contains("<span class=\"dl\">↧</span></span> delisted:"),
+        "legend"
+    );
+
+    let csv = run(&["report", "--format", "csv"]);
+    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    let column = header.iter().position(|h| *h == "delisted_since");
+    let withdrawn_column = header.iter().position(|h| *h == "withdrawn_since");
+    let row = |year: &str| -> Vec<String> {
+        let line = csv
+            .lines()
+            .find(|l| l.contains(&format!(",{year},captured,")))
+            .unwrap_or_else(|| panic!("a captured line of {year}: {csv}"));
+        // The note, the only field with commas, is quoted: the marks are the last three fields.
+        let mut fields: Vec<String> = line.rsplitn(4, ',').map(str::to_string).collect();
+        fields.truncate(3);
+        fields.reverse();
+        fields
+    };
+    assert_eq!((withdrawn_column, column), (Some(15), Some(17)), "{csv}");
+    assert_eq!(row("2022"), ["", "", since.as_str()], "{csv}");
+    let gone = row("2021");
+    assert!(!gone[0].is_empty(), "{csv}");
+    assert_eq!(gone[1..], ["http_404", ""], "{csv}");
 }

@@ -1,10 +1,13 @@
 //! Crawl shards: `crawl --shard K/3` in three processes at once, each with its own data_dir,
 //! archive together exactly what one process archives, split by host so that no host is ever
 //! asked by two processes (every gap between request starts to a host keeps its interval).
-//! The shared-storage and JetStream halves of the shard proof are in `tests/shards_shared.rs`.
+//! The shared-storage and JetStream halves of the shard proof are in `tests/shards_shared.rs`;
+//! here, two shards sharing a folder as storage: `status --all-shards` gives each portal's
+//! withdrawn and delisted counts from the run report of the shard that walked it.
 
 mod common;
 mod politeness_support;
+mod withdrawn_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -145,4 +148,106 @@ fn a_bad_shard_is_a_usage_error_naming_it() {
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
         assert!(stderr(&out).contains(bad), "{bad}: {}", stderr(&out));
     }
+}
+
+/// Two shards, each with its own data_dir, share a folder as storage; the withdrawn test portal
+/// belongs to one of them. After a night in which its list drops two reports (one answers 404,
+/// one is still served), `status --all-shards` says 1 withdrawn document and 1 delisted URL as
+/// of that run's end, read from the run report alone. A run report written before runs carried
+/// these counts, newest for the portal, makes them unknown: null in JSON, never 0.
+#[test]
+fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
+    use withdrawn_support::{Listing, PORTAL, Portal, Serve};
+    let listing = Listing {
+        stated: true,
+        ..Listing::default()
+    };
+    let portal = Portal::listing(&[1, 2, 4, 5, 7], false, listing);
+    let shared = portal.dir.path().join("shared");
+    std::fs::create_dir_all(&shared).expect("shared folder");
+    let text = std::fs::read_to_string(&portal.config).expect("config");
+    let storage = format!("\n[storage]\nurl = \"file://{}\"\n", shared.display());
+    std::fs::write(&portal.config, text + &storage).expect("config");
+    let run = |args: &[&str]| {
+        let out = common::route_server::run_nianbao(&portal.config, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out.stdout
+    };
+    let night = || {
+        for k in 1..=2 {
+            let dir = portal.dir.path().join(format!("shard-{k}"));
+            let dir = dir.to_str().expect("utf-8 path");
+            run(&["--data-dir", dir, "crawl", "--shard", &format!("{k}/2")]);
+        }
+    };
+    let status = || -> (Value, String) {
+        let json = run(&["status", "--all-shards", "--format", "json"]);
+        let json: Value = serde_json::from_slice(&json).expect("status JSON");
+        let row = json["portals"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
+            .cloned()
+            .unwrap_or_else(|| panic!("a row of the portal: {json}"));
+        let shards = json["shards"].as_array().map(Vec::len);
+        assert!(
+            shards >= Some(2),
+            "both shards put their run reports: {json}"
+        );
+        let text = String::from_utf8_lossy(&run(&["status", "--all-shards"])).into_owned();
+        (row, text)
+    };
+    night();
+    let (row, text) = status();
+    assert_eq!(
+        (&row["withdrawn"], &row["delisted"]),
+        (&0.into(), &0.into())
+    );
+    assert!(
+        text.contains("withdrawn documents: 0, delisted URLs: 0 (as of "),
+        "{text}"
+    );
+
+    portal.serve(1, Serve::Unlisted(404));
+    portal.serve(2, Serve::Hidden);
+    night();
+    let (row, text) = status();
+    assert_eq!(
+        (&row["withdrawn"], &row["delisted"]),
+        (&1.into(), &1.into())
+    );
+    let end = row["last_run"].as_str().expect("the run's end");
+    let line = format!("withdrawn documents: 1, delisted URLs: 1 (as of {end})");
+    assert!(text.contains(&line), "{text}");
+
+    // An older version's run report, newest for the portal: the counts are unknown.
+    let label = row["shard"].as_str().expect("the portal's shard");
+    let runs = shared.join("runs").join(label);
+    let mut reports: Vec<_> = std::fs::read_dir(&runs)
+        .expect("the shard's run reports")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    reports.sort();
+    let newest = reports.last().expect("a run report");
+    let mut old: Value =
+        serde_json::from_slice(&std::fs::read(newest).expect("run report")).expect("JSON");
+    let id = format!("{}z", old["run_id"].as_str().expect("run id"));
+    old["run_id"] = id.clone().into();
+    let share = old["portals"][PORTAL]
+        .as_object_mut()
+        .expect("the portal's share");
+    share.remove("withdrawn_now");
+    share.remove("delisted_now");
+    let older = shared.join("runs").join("older-machine");
+    std::fs::create_dir_all(&older).expect("folder");
+    std::fs::write(older.join(format!("{id}.json")), old.to_string()).expect("written");
+    let (row, text) = status();
+    assert_eq!(row["shard"], "older-machine");
+    assert!(
+        row["withdrawn"].is_null() && row["delisted"].is_null(),
+        "{row}"
+    );
+    assert!(
+        text.contains("withdrawn documents: unknown, delisted URLs: unknown (as of "),
+        "{text}"
+    );
 }

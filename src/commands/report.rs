@@ -124,15 +124,22 @@ pub(super) fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion
             reports.insert(record.id);
         }
     }
-    // Few documents are withdrawn: read once, from the index, as `export` does.
+    // Few documents are withdrawn or delisted: read once, from the index, as `export` does.
     let withdrawn = store
         .withdrawn_documents()
         .context("cannot read the withdrawn documents")?;
+    let delisted: std::collections::HashMap<String, crate::store::Delisting> = store
+        .delisted_urls()
+        .context("cannot read the delisted URLs")?
+        .into_iter()
+        .map(|d| (d.url, crate::store::Delisting { since: d.since }))
+        .collect();
     let mut versions = Vec::new();
     for record in store.export_since(0) {
         let mut record = record.context("cannot read the archived versions")?;
         if reports.contains(&record.id) {
             record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
+            record.delisted = delisted.get(&record.url).cloned();
             versions.push(ReportVersion::from(&record));
         }
     }

@@ -152,6 +152,9 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
                     "last_run": last.and_then(|(_, run)| run.finished_at.clone()),
                     "last_run_command": last.map(|(_, run)| run.command.clone()),
                     "unreachable": report.is_some_and(|p| p.unreachable),
+                    // At the end of that run; null: a run report written before runs counted them.
+                    "withdrawn": report.and_then(|p| p.withdrawn_now),
+                    "delisted": report.and_then(|p| p.delisted_now),
                     "lists": report.map(|p| p.lists.clone()).unwrap_or_default(),
                 })
             })
@@ -206,6 +209,13 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
                         ""
                     }
                 );
+                let _ = writeln!(
+                    out,
+                    "    withdrawn documents: {}, delisted URLs: {} (as of {})",
+                    known(report.withdrawn_now),
+                    known(report.delisted_now),
+                    run.finished_at.as_deref().unwrap_or(&run.started_at)
+                );
                 for (list, c) in &report.lists {
                     let _ = writeln!(out, "    list {list}: {}", c.completeness());
                 }
@@ -216,4 +226,9 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
         }
     }
     Ok(out)
+}
+
+/// A count a run report carries, or `unknown` for one written before runs carried it.
+fn known(count: Option<u64>) -> String {
+    count.map_or_else(|| "unknown".to_string(), |n| n.to_string())
 }

@@ -50,7 +50,7 @@ pub fn render_html(coverage: &Coverage, links: &Links) -> String {
         coverage.years.last().copied().unwrap_or_default()
     ));
     out.push_str(LEGEND);
-    out.push_str("<p><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"portal or body name, or is:late is:changed is:not_walked is:blocked is:withdrawn\" size=\"60\"></label> <span id=\"count\"></span></p></header>\n");
+    out.push_str("<p><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"portal or body name, or is:late is:changed is:not_walked is:blocked is:withdrawn is:delisted\" size=\"60\"></label> <span id=\"count\"></span></p></header>\n");
     out.push_str(
         "<main id=\"matrix\"><p id=\"loading\">Loading… (this page needs JavaScript)</p></main>\n",
     );
@@ -70,6 +70,7 @@ const LEGEND: &str = "<ul id=\"legend\">\
 <li><span class=\"c s-not_walked\">?</span> not walked (portal blocked, unreachable, or list incomplete)</li>\
 <li><span class=\"c s-not_yet_due\">…</span> not yet due</li>\
 <li><span class=\"c s-captured\">html<span class=\"wd\">⊘</span></span> withdrawn: the report was captured, and every URL it was found at now answers 404, 410 or a page saying it does not exist (since when: in the tooltip)</li>\
+<li><span class=\"c s-captured\">html<span class=\"dl\">↧</span></span> delisted: the report was captured and is still served, but a complete walk of its list no longer shows it (since when: in the tooltip)</li>\
 </ul>\n";
 
 fn compact_portal(p: &PortalCoverage) -> Value {
@@ -145,9 +146,10 @@ fn compact_cell(c: &Cell, note: usize) -> Value {
             json!([r.kind, versions])
         })
         .collect();
-    match &c.withdrawn {
-        Some(w) => json!([state, note, reports, [w.since, w.answer]]),
-        None => json!([state, note, reports]),
+    match (&c.withdrawn, &c.delisted) {
+        (Some(w), _) => json!([state, note, reports, [w.since, w.answer]]),
+        (None, Some(d)) => json!([state, note, reports, null, d.since]),
+        (None, None) => json!([state, note, reports]),
     }
 }
 

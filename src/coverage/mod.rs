@@ -2,11 +2,15 @@
 //! report year, each cell one state (captured, captured late, changed after publication, not
 //! found in a complete walk, not walked, not yet due). Built by a pure function from the export
 //! records and the run reports; `html` renders it as one self-contained page, `table` as CSV.
+//! `version` is what the matrix reads of an archived version, `runs` what the run reports say
+//! of each portal's walks, `rules` which deadline applies, `keep` which run reports it rests on.
 
 mod html;
 mod keep;
 mod rules;
+mod runs;
 mod table;
+mod version;
 
 use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,14 +18,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::export::ExportRecord;
-use crate::report::{PortalReport, RunReport, Verdict};
-use crate::store::Withdrawal;
+use crate::report::RunReport;
+use crate::store::{Delisting, Withdrawal};
 
 pub use html::{Links, render_html};
 pub use keep::RunsNeeded;
 pub use rules::{Rule, RuleChoice, body_key, deadline, rule_for};
 pub use table::render_csv;
+pub use version::ReportVersion;
+
+use runs::{HEALTH_RUNS, PortalRuns, Walk};
 
 /// How many report years the matrix shows at least (back from last year).
 pub const YEARS_SHOWN: i32 = 17;
@@ -74,6 +80,10 @@ pub struct CellReport {
     /// Since when and how the report is withdrawn now (every URL it was found at gone).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
+    /// Since when the URL of its last version is delisted: taken off the list a complete walk
+    /// proved, still served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<Delisting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -92,6 +102,10 @@ pub struct Cell {
     /// The state stays what was captured; this is a mark beside it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
+    /// When no report of the cell is on its list any more and not all are withdrawn (withdrawn
+    /// wins): the delisting of the one that went last. A mark beside the state, as `withdrawn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<Delisting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -133,49 +147,6 @@ pub struct Coverage {
     pub portals: Vec<PortalCoverage>,
 }
 
-/// What the matrix reads of an archived version: a few fields of its export record, so that an
-/// archive's reports are held without their fields, provenance, attachments and text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReportVersion {
-    pub id: String,
-    pub version: u32,
-    pub seq: u64,
-    pub portal: String,
-    pub url: String,
-    pub raw_path: String,
-    pub fetched_at: String,
-    pub title: Option<String>,
-    pub issuing_body: Option<String>,
-    pub publish_date: Option<String>,
-    pub report_year: Option<i32>,
-    pub is_annual_report: bool,
-    /// `html`, `pdf`, `doc`, `ofd` … of the page and its attachments, joined by `+`.
-    pub kind: String,
-    /// The document's withdrawal now, when the record carries it (as `nianbao export` gives it).
-    pub withdrawn: Option<Withdrawal>,
-}
-
-impl From<&ExportRecord> for ReportVersion {
-    fn from(r: &ExportRecord) -> Self {
-        ReportVersion {
-            id: r.id.clone(),
-            version: r.version,
-            seq: r.seq,
-            portal: r.portal.clone(),
-            url: r.url.clone(),
-            raw_path: r.raw_path.clone(),
-            fetched_at: r.fetched_at.clone(),
-            title: r.title.clone(),
-            issuing_body: r.issuing_body.clone(),
-            publish_date: r.publish_date.clone(),
-            report_year: r.report_year,
-            is_annual_report: r.is_annual_report,
-            kind: kind_of(r),
-            withdrawn: r.withdrawn.clone(),
-        }
-    }
-}
-
 /// Portals as configured: name and section URL.
 pub type ConfiguredPortal = (String, Option<String>);
 
@@ -200,9 +171,6 @@ impl Body {
         (first, others)
     }
 }
-
-/// Health events are shown from this many newest runs of a portal.
-const HEALTH_RUNS: usize = 5;
 
 /// Builds the matrix. `runs` newest first, as the store gives them, each read once and let go:
 /// what the matrix needs of them is gathered per portal as they pass; `today` decides what is
@@ -264,6 +232,7 @@ pub fn build(
                 })
                 .collect(),
             withdrawn: latest.withdrawn.clone(),
+            delisted: latest.delisted.clone(),
         });
     }
     let years: Vec<i32> = years.into_iter().collect();
@@ -351,206 +320,6 @@ fn portal_coverage(
     }
 }
 
-/// What the runs say of one portal, gathered run by run, newest first.
-#[derive(Debug, Default)]
-struct PortalRuns {
-    /// The newest run's stamp and the portal's share of it.
-    newest: Option<(String, PortalReport)>,
-    /// The newest run in which the section was reachable and that was not interrupted.
-    last_successful: Option<String>,
-    /// Runs in which the portal was blocked or unreachable.
-    trouble: Vec<String>,
-    /// Health events of the newest [`HEALTH_RUNS`] runs.
-    health: Vec<String>,
-    runs: usize,
-    /// The newest interrupted run, while no run that was not has been seen: what a cell says
-    /// when no run ended.
-    interrupted: Option<String>,
-    /// The newest run that was not interrupted has been seen.
-    ended: bool,
-    /// Why no list could be walked: the newest run that ended could not reach the section.
-    unreachable: Option<String>,
-    /// Per year of the matrix, what the runs seen so far say of its list.
-    walks: BTreeMap<i32, Walk>,
-}
-
-/// Whether the list that holds a year was walked completely, as the runs seen so far (newest
-/// first) say: by the newest run that walked it, or, when that was a nightly crawl that stopped
-/// early by design, by an earlier run. A backfill of other years is no such run: it did not
-/// look for this year's reports.
-#[derive(Debug, Clone)]
-enum Walk {
-    Open {
-        stopped_early: bool,
-        other_years: bool,
-    },
-    Settled(CellState, String),
-}
-
-impl Default for Walk {
-    fn default() -> Self {
-        Walk::Open {
-            stopped_early: false,
-            other_years: false,
-        }
-    }
-}
-
-impl PortalRuns {
-    fn add(&mut self, run: &RunReport, report: &PortalReport, years: &[i32]) {
-        let stamp = format!(
-            "{} ({})",
-            run.finished_at.as_deref().unwrap_or(&run.started_at),
-            run.command
-        );
-        if self.newest.is_none() {
-            self.newest = Some((stamp.clone(), report.clone()));
-        }
-        if self.last_successful.is_none() && !run.interrupted && !report.unreachable {
-            self.last_successful = Some(stamp.clone());
-        }
-        let mut what = Vec::new();
-        if report.unreachable {
-            what.push("unreachable".to_string());
-        }
-        if report.blocked > 0 {
-            what.push(format!("{} anti-bot challenges", report.blocked));
-        }
-        if !what.is_empty() {
-            self.trouble.push(format!("{stamp}: {}", what.join(", ")));
-        }
-        if self.runs < HEALTH_RUNS {
-            for e in &report.health {
-                let list = e
-                    .list
-                    .as_ref()
-                    .map(|l| format!(" (list {l})"))
-                    .unwrap_or_default();
-                self.health
-                    .push(format!("{stamp}: {}{list}: {}", e.kind.name(), e.detail));
-            }
-        }
-        self.runs += 1;
-        self.walk(run, report, years);
-    }
-
-    /// An interrupted run walked part of what it set out to: the run that resumed it (or a
-    /// later one) says what was walked.
-    fn walk(&mut self, run: &RunReport, report: &PortalReport, years: &[i32]) {
-        let at = run.finished_at.as_deref().unwrap_or(&run.started_at);
-        if run.interrupted {
-            if !self.ended && self.interrupted.is_none() {
-                self.interrupted = Some(format!(
-                    "the {} run of {at} was interrupted: run the same command again to resume it",
-                    run.command
-                ));
-            }
-            return;
-        }
-        if !self.ended {
-            self.ended = true;
-            if report.unreachable {
-                let why = if report.blocked > 0 {
-                    format!("portal blocked ({} anti-bot challenges)", report.blocked)
-                } else {
-                    "portal unreachable".to_string()
-                };
-                self.unreachable = Some(format!("{why} in the run of {at}"));
-            }
-        }
-        if self.unreachable.is_some() {
-            return;
-        }
-        for &year in years {
-            self.walks.entry(year).or_default().add(run, report, year);
-        }
-    }
-
-    /// What the runs say of the list that holds `year`, for a cell with no report.
-    fn walk_state(&self, year: i32) -> (CellState, String) {
-        if !self.ended {
-            let why = self.interrupted.as_deref().unwrap_or("never crawled");
-            return (CellState::NotWalked, why.to_string());
-        }
-        if let Some(why) = &self.unreachable {
-            return (CellState::NotWalked, why.clone());
-        }
-        match self.walks.get(&year).cloned().unwrap_or_default() {
-            Walk::Settled(state, why) => (state, why),
-            Walk::Open {
-                stopped_early: true,
-                ..
-            } => (
-                CellState::NotWalked,
-                "nightly crawls stopped early on known items; a backfill walks the whole list"
-                    .into(),
-            ),
-            Walk::Open {
-                other_years: true, ..
-            } => (
-                CellState::NotWalked,
-                format!(
-                    "only backfills of other years walked this list; `nianbao backfill --years {year}` looks for this year's reports"
-                ),
-            ),
-            Walk::Open { .. } => (CellState::NotWalked, "no run walked this list".into()),
-        }
-    }
-}
-
-impl Walk {
-    /// Takes in one more run that ended (older than those before it).
-    fn add(&mut self, run: &RunReport, report: &PortalReport, year: i32) {
-        let Walk::Open {
-            mut stopped_early,
-            mut other_years,
-        } = *self
-        else {
-            return;
-        };
-        // A backfill of other years left this year's reports unfetched, or unkept, wherever it
-        // walked: its walk of the list says nothing of them.
-        if !run.covers_year(year) {
-            other_years = true;
-        } else {
-            let key = year.to_string();
-            let list = report
-                .lists
-                .get(&key)
-                .map(|l| (key.as_str(), l))
-                .or_else(|| report.lists.get("all").map(|l| ("all", l)));
-            if let Some((name, list)) = list {
-                let at = run.finished_at.as_deref().unwrap_or(&run.started_at);
-                match list.verdict() {
-                    Verdict::Ok | Verdict::NothingStated => {
-                        *self = Walk::Settled(
-                            CellState::NotFound,
-                            format!(
-                                "not found: list {name} walked completely by {} at {at}",
-                                run.command
-                            ),
-                        );
-                        return;
-                    }
-                    Verdict::StoppedEarly(_) => stopped_early = true,
-                    Verdict::Incomplete(reasons) if !stopped_early => {
-                        *self = Walk::Settled(
-                            CellState::NotWalked,
-                            format!("list {name} incomplete at {at}: {}", reasons.join("; ")),
-                        );
-                        return;
-                    }
-                    Verdict::Incomplete(_) => {}
-                }
-            }
-        }
-        *self = Walk::Open {
-            stopped_early,
-            other_years,
-        };
-    }
-}
-
 /// The withdrawal of a cell whose every report is withdrawn: the latest, as the year's report
 /// was online until the last of them went. None when one of them is still served.
 fn all_withdrawn(reports: &[CellReport]) -> Option<Withdrawal> {
@@ -559,6 +328,23 @@ fn all_withdrawn(reports: &[CellReport]) -> Option<Withdrawal> {
         let gone = report.withdrawn.as_ref()?;
         if latest.is_none_or(|l| gone.since > l.since) {
             latest = Some(gone);
+        }
+    }
+    latest.cloned()
+}
+
+/// The delisting of a cell none of whose reports is on its list any more (each delisted or
+/// withdrawn) and some only delisted: the latest, as the year was listed until the last went.
+/// None when one is still listed, or when all are withdrawn (the withdrawal says more).
+fn all_delisted(reports: &[CellReport]) -> Option<Delisting> {
+    let mut latest: Option<&Delisting> = None;
+    for report in reports {
+        if report.withdrawn.is_some() {
+            continue;
+        }
+        let off = report.delisted.as_ref()?;
+        if latest.is_none_or(|l| off.since > l.since) {
+            latest = Some(off);
         }
     }
     latest.cloned()
@@ -589,6 +375,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                     note: format!("{why}; deadline by the {rule_note} rule"),
                     reports,
                     withdrawn: None,
+                    delisted: None,
                 };
             }
             let first = reports
@@ -621,6 +408,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                     "{published}, {lateness}: deadline {due_text} by the {rule_note} rule"
                 ),
                 withdrawn: all_withdrawn(&reports),
+                delisted: all_delisted(&reports),
                 reports,
             }
         })
@@ -631,47 +419,6 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
         rule,
         cells,
     }
-}
-
-/// `html`, `pdf`, `doc`, `ofd` … of the page and its attachments.
-fn kind_of(record: &ExportRecord) -> String {
-    let mut kinds = vec![file_kind(record.content_type.as_deref(), &record.url)];
-    for a in &record.attachments {
-        let k = file_kind(a.content_type.as_deref(), &a.url);
-        if !kinds.contains(&k) {
-            kinds.push(k);
-        }
-    }
-    kinds.join("+")
-}
-
-fn file_kind(content_type: Option<&str>, url: &str) -> String {
-    let ct = content_type.unwrap_or("").to_ascii_lowercase();
-    let ext = url
-        .split(['?', '#'])
-        .next()
-        .and_then(|p| p.rsplit('/').next())
-        .and_then(|f| f.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()))
-        .unwrap_or_default();
-    let kind = if ct.contains("html") {
-        "html"
-    } else if ct.contains("pdf") || ext == "pdf" {
-        "pdf"
-    } else if ct.contains("ofd") || ext == "ofd" {
-        "ofd"
-    } else if ct.contains("word")
-        || ct.contains("msword")
-        || ["doc", "docx", "wps"].contains(&ext.as_str())
-    {
-        "doc"
-    } else if ["htm", "html", "shtml", "jhtml"].contains(&ext.as_str()) {
-        "html"
-    } else if ext.is_empty() || ext.len() > 5 {
-        "file"
-    } else {
-        return ext;
-    };
-    kind.to_string()
 }
 
 #[cfg(test)]

@@ -51,6 +51,11 @@ function cellHtml(d, cell, notes) {
     const why = `withdrawn since ${gone[0]} (${gone[1]})`;
     return `<td><span class="c s-${state} withdrawn" data-state="${state}" title="${esc(note + "; " + why)}">${inner}<span class="wd" title="${esc(why)}">⊘</span></span></td>`;
   }
+  const off = cell[4];
+  if (off) {
+    const why = `delisted since ${off}: no longer on its list, still served`;
+    return `<td><span class="c s-${state} delisted" data-state="${state}" title="${esc(note + "; " + why)}">${inner}<span class="dl" title="${esc(why)}">↧</span></span></td>`;
+  }
   return `<td><span class="c s-${state}" data-state="${state}" title="${esc(note)}">${inner}</span></td>`;
 }
 
@@ -61,6 +66,7 @@ function portalHtml(d, p) {
     const cells = row[3].map(c => {
       states.add(STATES[c[0]]);
       if (c[3]) states.add("withdrawn");
+      if (c[4]) states.add("delisted");
       return cellHtml(d, c, notes);
     }).join("");
     const also = row[4].length ? " · also named " + row[4].join(", ") : "";

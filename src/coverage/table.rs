@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::Coverage;
 
-const HEADER: &str = "portal,issuing_body,rule,year,state,late,changed,deadline,first_published,kinds,versions,raw_paths,urls,note,also_named,withdrawn_since,withdrawn_answer";
+const HEADER: &str = "portal,issuing_body,rule,year,state,late,changed,deadline,first_published,kinds,versions,raw_paths,urls,note,also_named,withdrawn_since,withdrawn_answer,delisted_since";
 
 /// One line per portal, body and year; lists inside a field are joined by spaces (the body's
 /// other names, which may hold spaces, by `;`).
@@ -46,6 +46,7 @@ pub fn render_csv(coverage: &Coverage) -> String {
                     &row.also_named.join(";"),
                     cell.withdrawn.as_ref().map_or("", |w| w.since.as_str()),
                     cell.withdrawn.as_ref().map_or("", |w| w.answer.as_str()),
+                    cell.delisted.as_ref().map_or("", |d| d.since.as_str()),
                 ];
                 let line: Vec<String> = fields.iter().map(|f| quote(f)).collect();
                 let _ = writeln!(out, "{}", line.join(","));

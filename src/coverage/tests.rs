@@ -1,7 +1,7 @@
 //! The matrix from hand-made export records and run reports.
 
 use super::*;
-use crate::export::AttachmentRecord;
+use crate::export::{AttachmentRecord, ExportRecord};
 use crate::report::{PortalReport, RunReport, STOP_KNOWN_ITEMS, YearCount};
 
 /// What the matrix reads of each record.
@@ -370,12 +370,13 @@ fn one_body_under_several_names_is_one_row() {
         CellState::NotFound
     );
     assert!(p.rows[1].also_named.is_empty());
-    // The other names go to CSV (the column before the withdrawal's two) and to the page's data.
+    // The other names go to CSV (the column before the withdrawal's two and the delisting) and
+    // to the page's data.
     let csv = render_csv(&c);
     assert!(
         csv.lines().any(
             |l| l.starts_with("甲县,甲县人民政府,government,2022,captured,")
-                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室,,")
+                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室,,,")
         ),
         "{csv}"
     );
@@ -406,6 +407,14 @@ fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
     // A changed report of 2020 withdrawn stays changed.
     records[4].withdrawn = Some(gone("2025-05-01T02:40:00Z", "http_404"));
     records[5].withdrawn = records[4].withdrawn.clone();
+    // Taken off its list, still served: delisted. Withdrawn and delisted: withdrawn only.
+    let off = |since: &str| {
+        Some(crate::store::Delisting {
+            since: since.into(),
+        })
+    };
+    records[3].delisted = off("2025-02-01T02:40:00Z");
+    records[0].delisted = off("2025-01-01T02:40:00Z");
     let mut half = records.clone();
     half[2].withdrawn = None;
     let runs = vec![run("2025-05-02", vec![("甲市", complete())])];
@@ -425,6 +434,11 @@ fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
     );
     assert!(two.reports.iter().all(|r| r.withdrawn.is_some()));
     assert_eq!(cell(&c, "甲市", "甲市教育局", 2021).withdrawn, None);
+    assert_eq!(
+        cell(&c, "甲市", "甲市教育局", 2021).delisted,
+        off("2025-02-01T02:40:00Z")
+    );
+    assert_eq!(one.delisted, None, "withdrawn wins");
     let changed = cell(&c, "甲市", "甲市教育局", 2020);
     assert_eq!(changed.state, CellState::Changed);
     assert_eq!(changed.withdrawn, records[4].withdrawn);
@@ -438,7 +452,10 @@ fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
     );
     let csv = render_csv(&c);
     let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
-    assert_eq!(header[15..], ["withdrawn_since", "withdrawn_answer"]);
+    assert_eq!(
+        header[15..],
+        ["withdrawn_since", "withdrawn_answer", "delisted_since"]
+    );
     let line = |year: &str| {
         csv.lines()
             .find(|l| l.contains(&format!(",{year},")))
@@ -446,10 +463,10 @@ fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
             .to_string()
     };
     assert!(
-        line("2023").ends_with(",2025-04-01T02:40:00Z,soft_not_found"),
+        line("2023").ends_with(",2025-04-01T02:40:00Z,soft_not_found,"),
         "{csv}"
     );
-    assert!(line("2021").ends_with(",,"), "{csv}");
+    assert!(line("2021").ends_with(",,,2025-02-01T02:40:00Z"), "{csv}");
 
     let c = build(&configured, &versions(&half), &runs, today, "now".into());
     let still = cell(&c, "甲市", "甲市教育局", 2023);

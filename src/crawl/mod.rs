@@ -438,6 +438,7 @@ pub async fn run_on(
     if !mode.command().contains("--dry-run") {
         add_health(&store, &mut report);
     }
+    add_standing(&store, &mut report);
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
     let written = report.write(&settings.data_dir)?;
@@ -519,6 +520,21 @@ fn add_health(store: &Store, report: &mut RunReport) {
         if waiting.is_empty() {
             break;
         }
+    }
+}
+
+/// Each portal's withdrawn documents and delisted URLs at the end of the run. A store that
+/// cannot be read for them leaves them unknown (logged): the run's own work is done.
+fn add_standing(store: &Store, report: &mut RunReport) {
+    match store.standing_counts() {
+        Ok(counts) => {
+            for (name, portal) in &mut report.portals {
+                let (withdrawn, delisted) = counts.get(name).copied().unwrap_or_default();
+                portal.withdrawn_now = Some(withdrawn);
+                portal.delisted_now = Some(delisted);
+            }
+        }
+        Err(e) => tracing::error!("withdrawn and delisted counts left out of the run report: {e}"),
     }
 }
 

@@ -136,6 +136,19 @@ impl Store {
         }
         Ok(counts)
     }
+
+    /// Per portal, how many archived documents are withdrawn now and how many archived URLs are
+    /// delisted now: what a run report carries at its end (the `withdrawn` index is small).
+    pub fn standing_counts(&self) -> Result<BTreeMap<String, (u64, u64)>, StoreError> {
+        let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for (portal, n) in self.withdrawn_counts()? {
+            counts.entry(portal).or_default().0 = n;
+        }
+        for url in self.delisted_urls()? {
+            counts.entry(url.portal).or_default().1 += 1;
+        }
+        Ok(counts)
+    }
 }
 
 #[cfg(test)]
