@@ -1,0 +1,457 @@
+//! Hostile-input probe of the readers added after the hostile family (README "Bad input is
+//! catalogued…"): the statistics-table readers (HTML tables, a spreadsheet's text, PDF text) and
+//! the page readers behind `inspect` (glued labels, banner titles, issuers, month-day list rows).
+//! Each pathological input is read at doubling sizes and the time and peak memory printed with
+//! their ratios (2x a doubling is linear, 4x quadratic). Figures are printed, never asserted:
+//! the probe is `#[ignore]`d and run by hand (README "Fuzzing"):
+//!
+//! `cargo test --locked --test hostile_readers -- --ignored --nocapture` (`PROBE=sheet` runs only
+//! the inputs whose name holds `sheet`).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::tables::ROWS_2021;
+use nianbao::extract::ListEvidence;
+use nianbao::page::{self, PageInput, PageRole};
+use nianbao::tables;
+use url::Url;
+
+/// Sizes each input is built at: each twice the one before.
+const DOUBLINGS: u32 = 3;
+
+/// The peak resident memory of this process since the last reset, in MB (Linux; `None`
+/// elsewhere). Writing 5 to `clear_refs` resets the peak to the current size.
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn peak_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Reads `make(n)` at `base`, 2x, 4x … and prints each time, peak memory and the growth.
+fn probe(name: &str, base: usize, make: impl Fn(usize) -> String, read: impl Fn(&str)) {
+    if std::env::var("PROBE").is_ok_and(|only| !name.contains(&only)) {
+        return;
+    }
+    let mut last: Option<Duration> = None;
+    for k in 0..DOUBLINGS {
+        let n = base << k;
+        let input = make(n);
+        reset_peak();
+        let start = Instant::now();
+        read(&input);
+        let took = start.elapsed();
+        let growth = last
+            .map(|l| format!("{:5.1}x", took.as_secs_f64() / l.as_secs_f64().max(1e-9)))
+            .unwrap_or_else(|| "     ".into());
+        println!(
+            "{name:44} n={n:>8} {:7.2} MB in: {:9.1} ms {growth}  peak {:7.1} MB",
+            input.len() as f64 / 1e6,
+            took.as_secs_f64() * 1e3,
+            peak_mb().unwrap_or(f64::NAN)
+        );
+        last = Some(took);
+    }
+}
+
+fn page_as(role: &PageRole, html: &str) {
+    let url = Url::parse("http://127.0.0.1/xxgk/ndbg/t20240120_1.html").expect("valid URL");
+    let input = PageInput {
+        url: &url,
+        status: 200,
+        content_type: Some("text/html; charset=utf-8"),
+        body: html.as_bytes(),
+    };
+    std::hint::black_box(page::analyse(input, role));
+}
+
+fn item() -> PageRole {
+    PageRole::Item {
+        evidence: ListEvidence::default(),
+        portal_name: "测试市人民政府".into(),
+    }
+}
+
+fn list() -> PageRole {
+    PageRole::List { list_api: None }
+}
+
+fn labels() -> Vec<&'static str> {
+    ROWS_2021.iter().map(|(label, _)| *label).collect()
+}
+
+/// Table 三's 2021 header as a sheet's rows (a tab after each cell).
+const SHEET_HEAD: &str = "三、收到和处理政府信息公开申请情况\n\
+    （本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t\t\t申请人情况\t\t\t\t\t\t\t\n\
+    \t\t\t自然人\t法人或其他组织\t\t\t\t\t总计\t\n\
+    \t\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t\t\n";
+
+fn sheet_rows(n: usize, row: impl Fn(usize) -> String) -> String {
+    let mut out = String::from("Sheet1\n");
+    out.push_str(SHEET_HEAD);
+    for i in 0..n {
+        out.push_str(&row(i));
+        out.push('\n');
+    }
+    out
+}
+
+fn sheet_probes() {
+    let labels = labels();
+    probe(
+        "sheet: rows of a label and 7 numbers",
+        5_000,
+        |n| {
+            sheet_rows(n, |i| {
+                format!(
+                    "{}\t\t\t{i}\t1\t2\t3\t4\t5\t{i}\t",
+                    labels[i % labels.len()]
+                )
+            })
+        },
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
+        "sheet: one row of n columns",
+        1_000,
+        |n| sheet_rows(1, |_| "7\t".repeat(n)),
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
+        "sheet: n rows of 200 columns",
+        1_000,
+        |n| {
+            sheet_rows(n, |i| {
+                format!("{}\t", labels[i % labels.len()]) + &"7\t".repeat(200)
+            })
+        },
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
+        "sheet: rows whose cells are all labels",
+        2_000,
+        |n| {
+            sheet_rows(n, |i| {
+                labels
+                    .iter()
+                    .cycle()
+                    .skip(i)
+                    .take(10)
+                    .map(|l| format!("{l}\t"))
+                    .collect()
+            })
+        },
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
+        "sheet: n section headings, each a header",
+        1_000,
+        |n| {
+            let mut out = String::from("Sheet1\n");
+            for i in 0..n {
+                out.push_str(SHEET_HEAD);
+                out.push_str(&format!(
+                    "{}\t\t\t1\t0\t0\t0\t0\t0\t1\t\n",
+                    labels[i % labels.len()]
+                ));
+            }
+            out
+        },
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
+        "sheet: odd numbers in count cells",
+        2_000,
+        |n| {
+            let odd = [
+                "1e308",
+                "NaN",
+                "-0",
+                "1234567890123456789012345678901234567890",
+                "-1",
+                "inf",
+                "1.5",
+                "0x10",
+            ];
+            sheet_rows(n, |i| {
+                let v = odd[i % odd.len()];
+                format!(
+                    "{}\t\t\t{v}\t{v}\t{v}\t{v}\t{v}\t{v}\t{v}\t",
+                    labels[i % labels.len()]
+                )
+            })
+        },
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
+        "sheet: one cell of n KB",
+        1_000,
+        |n| sheet_rows(1, |_| format!("{}\t1\t", "申".repeat(n * 1024 / 3))),
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+}
+
+fn pdf_probes() {
+    let labels = labels();
+    probe(
+        "pdf text: lines of numbers set apart by spaces",
+        50_000,
+        |n| {
+            (0..n)
+                .map(|i| format!("{i}    1    2    3    4    5    {i}\n"))
+                .collect()
+        },
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+    probe(
+        "pdf text: labelled rows of numbers",
+        20_000,
+        |n| {
+            (0..n)
+                .map(|i| {
+                    format!(
+                        "{}    {i}    1    2    3    4    5    {i}\n",
+                        labels[i % labels.len()]
+                    )
+                })
+                .collect()
+        },
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+    probe(
+        "pdf text: one line of n KB of numbers",
+        1_000,
+        |n| "12  ".repeat(n * 256),
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+    probe(
+        "pdf text: one line of n KB, no spaces",
+        1_000,
+        |n| "申请".repeat(n * 1024 / 6),
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+    probe(
+        "pdf text: wrapped heads (label parts alone)",
+        5_000,
+        |n| {
+            (0..n)
+                .map(|i| {
+                    let l: Vec<char> = labels[i % labels.len()].chars().collect();
+                    let half = l.len() / 2;
+                    format!(
+                        "{}\n{}    1    0    0    0    0    0    1\n",
+                        l[..half].iter().collect::<String>(),
+                        l[half..].iter().collect::<String>()
+                    )
+                })
+                .collect()
+        },
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+    probe(
+        "pdf text: header lines repeated",
+        2_000,
+        |n| {
+            "自然人    商业企业    科研机构    社会公益组织    法律服务机构    其他    总计\n行政复议    行政诉讼\n结果维持    结果纠正    其他结果    尚未审结    总计\n".repeat(n)
+        },
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+    probe(
+        "pdf text: `cell |` lines",
+        50_000,
+        |n| {
+            (0..n)
+                .map(|i| format!("{} |\n{i} |\n", labels[i % labels.len()]))
+                .collect()
+        },
+        |t| drop(std::hint::black_box(tables::read_text(t))),
+    );
+}
+
+fn html_table_probes() {
+    let labels = labels();
+    let read = |h: &str| {
+        drop(std::hint::black_box(tables::read_body(
+            h.as_bytes(),
+            Some("text/html; charset=utf-8"),
+            false,
+        )))
+    };
+    probe(
+        "html table: n rows",
+        2_000,
+        |n| {
+            let rows: String = (0..n)
+                .map(|i| format!("<tr><td>{}</td><td>{i}</td><td>1</td><td>2</td><td>3</td><td>4</td><td>5</td><td>{i}</td></tr>", labels[i % labels.len()]))
+                .collect();
+            format!(
+                "<html><body><p>三、收到和处理政府信息公开申请情况</p><table><tr><td>自然人</td><td>商业企业</td><td>总计</td></tr>{rows}</table></body></html>"
+            )
+        },
+        read,
+    );
+    probe(
+        "html table: one row of n cells",
+        1_000,
+        |n| {
+            format!(
+                "<html><body><table><tr>{}</tr></table></body></html>",
+                "<td>7</td>".repeat(n)
+            )
+        },
+        read,
+    );
+    probe(
+        "html table: rowspan/colspan over the sheet",
+        100,
+        |n| {
+            format!(
+                "<html><body><table><tr><td rowspan=65534 colspan=1000>总计</td><td>1</td></tr>{}</table></body></html>",
+                "<tr><td>2</td></tr>".repeat(n)
+            )
+        },
+        read,
+    );
+    probe(
+        "html table: tables nested in cells",
+        500,
+        |n| {
+            format!(
+                "<html><body>{}{}</body></html>",
+                "<table><tr><td>总计".repeat(n),
+                "</td></tr></table>".repeat(n)
+            )
+        },
+        read,
+    );
+}
+
+fn page_probes() {
+    probe(
+        "page: label：value pairs glued on one line",
+        25_000,
+        |n| {
+            let pairs: String = (0..n)
+                .map(|i| {
+                    [
+                        "索引号：",
+                        "发布机构：某县人民政府",
+                        "发布日期：2024-01-20",
+                        "文号：",
+                        "来源：",
+                    ][i % 5]
+                        .to_string()
+                        + &i.to_string()
+                })
+                .collect();
+            format!("<html><head><title>年报</title></head><body><div>{pairs}</div></body></html>")
+        },
+        |h| page_as(&item(), h),
+    );
+    probe(
+        "page: <title> and <h1> of n KB",
+        256,
+        |n| {
+            let t = "某县人民政府2023年政府信息公开工作年度报告".repeat(n * 1024 / 60);
+            format!(
+                "<html><head><title>{t}-某县人民政府</title></head><body><h1>{t}</h1><p>正文</p></body></html>"
+            )
+        },
+        |h| page_as(&item(), h),
+    );
+    probe(
+        "page: n headings",
+        12_500,
+        |n| {
+            let hs: String = (0..n)
+                .map(|i| format!("<h2>某县{i}政府信息公开工作年度报告</h2>"))
+                .collect();
+            format!(
+                "<html><head><title>某县1政府信息公开工作年度报告_某县人民政府</title></head><body>{hs}</body></html>"
+            )
+        },
+        |h| page_as(&item(), h),
+    );
+    probe(
+        "page: issuer candidates (n signatures)",
+        12_500,
+        |n| {
+            let ps: String = (0..n)
+                .map(|i| format!("<p>某{i}县人民政府办公室</p><p>2024年1月20日</p>"))
+                .collect();
+            format!(
+                "<html><head><title>2023年政府信息公开工作年度报告</title></head><body><h1>2023年政府信息公开工作年度报告</h1><p>本报告由某县人民政府办公室编制。</p>{ps}</body></html>"
+            )
+        },
+        |h| page_as(&item(), h),
+    );
+    probe(
+        "list: month-day dated rows",
+        25_000,
+        |n| {
+            let rows: String = (0..n)
+                .map(|i| format!("<li><a href=\"/xxgk/ndbg/{i}.html\">某县{i}政府信息公开工作年度报告</a><span>{:02}-{:02}</span></li>", i % 12 + 1, i % 28 + 1))
+                .collect();
+            format!("<html><head><title>年报</title></head><body><ul>{rows}</ul></body></html>")
+        },
+        |h| page_as(&list(), h),
+    );
+}
+
+#[test]
+#[ignore = "a probe printing figures; see README"]
+fn probe_hostile_readers() {
+    sheet_probes();
+    pdf_probes();
+    html_table_probes();
+    page_probes();
+}
+
+// ---- regressions of what the probe found ----
+
+/// Table 三 as a sheet's rows without a header, each row its label, `blanks` empty cells (a
+/// group cell left empty, as merged cells print) and its seven values; the section heading
+/// first, and a 小计 caption row when `subtotal` (a column outside the template).
+fn wide_sheet_block(values: &[[String; 7]], blanks: usize, subtotal: bool) -> String {
+    let mut out = String::from("三、收到和处理政府信息公开申请情况\n");
+    if subtotal {
+        out.push_str("小计\t\t\n");
+    }
+    for ((label, _), vals) in ROWS_2021.iter().zip(values) {
+        out.push_str(&format!(
+            "{label}\t{}{}\t\n",
+            "\t".repeat(blanks),
+            vals.join("\t")
+        ));
+    }
+    out
+}
+
+/// Probe finding: a sheet of wide rows placed by position asked, for every row, whether the
+/// whole table shows a 小计 or 合计 column, reading every cell again (1,000 rows of 200 cells:
+/// two minutes). It is asked once a table now; this checks that the answer is each table's
+/// own: the rows of a table with no extra column are read, those of the next sheet-table that
+/// has one are not.
+#[test]
+fn wide_rows_placed_by_position_each_table_by_its_own_columns() {
+    let values = common::tables::distinct_values_2021();
+    let text = format!(
+        "Sheet1\n{}{}",
+        wide_sheet_block(&values, 60, false),
+        wide_sheet_block(&values, 60, true)
+    );
+    let t = tables::read_sheet_text(&text);
+    common::tables::assert_t3(&t, &values, "the table without a 小计 column");
+    assert_eq!(
+        t.unread.len(),
+        ROWS_2021.len(),
+        "every row of the 小计 table is unread: {:?}",
+        t.unread
+    );
+}
