@@ -455,3 +455,29 @@ fn wide_rows_placed_by_position_each_table_by_its_own_columns() {
         t.unread
     );
 }
+
+/// Probe finding: the grid counted its slots again for every cell (8,000 rows: 8.6 s in a
+/// debug build, 4x the time per doubling). The count is kept as the grid grows; the bound it
+/// guards still holds: a table past `MAX_SLOTS` keeps its first rows, and a long table is read
+/// whole.
+#[test]
+fn a_long_table_is_read_whole_and_the_slot_bound_still_cuts() {
+    use nianbao::tables::grid::{MAX_COLS, MAX_SLOTS, tables_of_html};
+    let rows: String = (0..3_000)
+        .map(|i| format!("<tr><td>{i}</td><td>x</td></tr>"))
+        .collect();
+    let grid = tables_of_html(&format!("<table>{rows}</table>")).remove(0);
+    assert_eq!(grid.slots.len(), 3_000);
+    assert_eq!(grid.at(2_999, 0).map(|c| c.text.as_str()), Some("2999"));
+
+    let full_rows = MAX_SLOTS / MAX_COLS;
+    let wide = format!("<tr><td colspan={MAX_COLS}>w</td></tr>").repeat(full_rows + 5);
+    let grid = tables_of_html(&format!("<table>{wide}</table>")).remove(0);
+    let slots: usize = grid.slots.iter().map(Vec::len).sum();
+    assert_eq!(
+        slots,
+        full_rows * MAX_COLS,
+        "the first {full_rows} rows kept"
+    );
+    assert_eq!(grid.cells.len(), full_rows);
+}
