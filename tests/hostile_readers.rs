@@ -190,6 +190,16 @@ fn sheet_probes() {
         |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
     );
     probe(
+        "sheet: 100 captions of n KB over 1,000 columns",
+        8,
+        |n| {
+            let mut out = sheet_rows(1, |_| "7\t".repeat(1_000));
+            out.push_str(&format!("{}\t\n", "申".repeat(n * 1024 / 3)).repeat(100));
+            out
+        },
+        |t| drop(std::hint::black_box(tables::read_sheet_text(t))),
+    );
+    probe(
         "sheet: one cell of n KB",
         1_000,
         |n| sheet_rows(1, |_| format!("{}\t1\t", "申".repeat(n * 1024 / 3))),
@@ -314,6 +324,18 @@ fn html_table_probes() {
             format!(
                 "<html><body><table><tr><td rowspan=65534 colspan=1000>总计</td><td>1</td></tr>{}</table></body></html>",
                 "<tr><td>2</td></tr>".repeat(n)
+            )
+        },
+        read,
+    );
+    probe(
+        "html table: a cell of n KB over 10,000 slots",
+        8,
+        |n| {
+            format!(
+                "<html><body><table><tr><td rowspan=10 colspan=1000>{}</td></tr>{}</table></body></html>",
+                "申".repeat(n * 1024 / 3),
+                "<tr></tr>".repeat(9)
             )
         },
         read,
@@ -480,4 +502,32 @@ fn a_long_table_is_read_whole_and_the_slot_bound_still_cuts() {
         "the first {full_rows} rows kept"
     );
     assert_eq!(grid.cells.len(), full_rows);
+}
+
+/// Probe finding: a caption or a spanning cell repeated its text in every slot it covers, so
+/// that 100 captions of 8 KB over a sheet 1,000 columns wide held 800 MB and took two minutes
+/// to read (a cell of a few KB over an HTML grid's million slots, gigabytes). A long cell now
+/// keeps its text in its first slot; the tables around such notes read as before.
+#[test]
+fn long_notes_spanning_a_wide_sheet_or_grid_leave_the_tables_read() {
+    let values = common::tables::distinct_values_2021();
+    let note = "注：本表数据".repeat(400);
+    let wide = format!("{}\t\n", "7\t".repeat(300));
+    let notes = format!("{note}\t\n").repeat(20);
+    let text = format!(
+        "Sheet1\n{wide}{notes}\n{}",
+        wide_sheet_block(&values, 2, false)
+    );
+    let t = tables::read_sheet_text(&text);
+    common::tables::assert_t3(&t, &values, "a sheet with long notes over 300 columns");
+
+    let grid_note = format!(
+        "<table><tr><td rowspan=20 colspan=1000>{note}</td></tr>{}</table>",
+        "<tr></tr>".repeat(19)
+    );
+    let t3 = common::tables::t3_html(&values, common::tables::Drift::None, None);
+    let t = common::tables::read(&format!(
+        "{grid_note}<p>三、收到和处理政府信息公开申请情况</p>{t3}"
+    ));
+    common::tables::assert_t3(&t, &values, "a page with a long note over 20,000 slots");
 }

@@ -16,6 +16,27 @@ pub struct Slot {
     pub line: usize,
 }
 
+/// Longest text a spanning cell repeats in the slots it covers after its first in a row. Labels
+/// and headers a reader places by column are far shorter; a longer cell (a note, a paragraph)
+/// keeps its text in its first slot only, the others empty: repeated over a sheet's width or a
+/// grid's million slots, one such cell cost gigabytes and minutes.
+pub const MAX_SPANNED_TEXT: usize = 1024;
+
+impl Slot {
+    /// This slot as repeated in the next slot the same cell covers.
+    pub fn spanned(&self) -> Slot {
+        Slot {
+            text: if self.text.len() <= MAX_SPANNED_TEXT {
+                self.text.clone()
+            } else {
+                String::new()
+            },
+            cell: self.cell,
+            line: self.line,
+        }
+    }
+}
+
 /// Rows of one table as read.
 #[derive(Debug, Clone, Default)]
 pub struct Block {
