@@ -424,6 +424,17 @@ fn page_probes() {
         },
         |h| page_as(&list(), h),
     );
+    probe(
+        "list: rows dated in full (to compare)",
+        25_000,
+        |n| {
+            let rows: String = (0..n)
+                .map(|i| format!("<li><a href=\"/xxgk/ndbg/{i}.html\">某县{i}政府信息公开工作年度报告</a><span>2024-{:02}-{:02}</span></li>", i % 12 + 1, i % 28 + 1))
+                .collect();
+            format!("<html><head><title>年报</title></head><body><ul>{rows}</ul></body></html>")
+        },
+        |h| page_as(&list(), h),
+    );
 }
 
 #[test]
