@@ -444,6 +444,7 @@ fn probe_hostile_readers() {
     pdf_probes();
     html_table_probes();
     page_probes();
+    xlsx_probes();
 }
 
 // ---- regressions of what the probe found ----
@@ -541,4 +542,88 @@ fn long_notes_spanning_a_wide_sheet_or_grid_leave_the_tables_read() {
         "{grid_note}<p>三、收到和处理政府信息公开申请情况</p>{t3}"
     ));
     common::tables::assert_t3(&t, &values, "a page with a long note over 20,000 slots");
+}
+
+mod attachment_support;
+
+/// A spreadsheet's text derived as the crawl derives it, in a scratch archive; `None` with the
+/// error when there is none.
+fn derive_sheet(body: &[u8]) -> Result<usize, String> {
+    use nianbao::archive::Archive;
+    use nianbao::text::{self, Tools};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let archive = Archive::open(dir.path()).expect("archive opens");
+    let blob = archive.store(body).expect("raw file stored");
+    let info = text::derive_and_store(
+        &archive,
+        &Tools::default(),
+        &blob.sha256,
+        &blob.raw_path,
+        None,
+    )
+    .expect("a spreadsheet is a format with text");
+    match info.text_error {
+        Some(e) => Err(e),
+        None => Ok(info
+            .text_path
+            .map(|p| {
+                std::fs::metadata(dir.path().join(p))
+                    .map(|m| m.len() as usize)
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0)),
+    }
+}
+
+/// XLSX files: far cells under a whole-sheet dimension, many sheets, long strings.
+fn xlsx_probes() {
+    use attachment_support::sheets::{self, Sheet};
+    let with_sheet_xml = |xml: String| {
+        let mut parts = sheets::xlsx_parts(&[Sheet::new("a", vec![vec!["1".into()]])]);
+        let at = parts
+            .iter()
+            .position(|(n, _)| n == "xl/worksheets/sheet1.xml")
+            .expect("sheet part");
+        parts[at].1 = xml.into_bytes();
+        sheets::zip_parts(&parts)
+    };
+    let ns = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"";
+    let run = |name: &str, body: Vec<u8>| {
+        reset_peak();
+        let start = Instant::now();
+        let out = derive_sheet(&body);
+        println!(
+            "{name:44} {:7.2} MB in: {:9.1} ms  peak {:7.1} MB  {:?}",
+            body.len() as f64 / 1e6,
+            start.elapsed().as_secs_f64() * 1e3,
+            peak_mb().unwrap_or(f64::NAN),
+            out.map_err(|e| e.chars().take(120).collect::<String>())
+        );
+    };
+    if std::env::var("PROBE").is_ok_and(|only| !"xlsx".contains(&only)) {
+        return;
+    }
+    run(
+        "xlsx: dimension A1:XFD1048576, two cells",
+        with_sheet_xml(format!(
+            "<worksheet {ns}><dimension ref=\"A1:XFD1048576\"/><sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row><row r=\"1048576\"><c r=\"XFD1048576\"><v>2</v></c></row></sheetData></worksheet>"
+        )),
+    );
+    run(
+        "xlsx: a styled empty cell at XFD1048576",
+        with_sheet_xml(format!(
+            "<worksheet {ns}><sheetData><row r=\"1\"><c r=\"A1\" s=\"1\"><v>1</v></c></row><row r=\"1048576\"><c r=\"XFD1048576\" s=\"1\"/></row></sheetData></worksheet>"
+        )),
+    );
+    run(
+        "xlsx: one inline string of 10 MB",
+        with_sheet_xml(format!(
+            "<worksheet {ns}><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>{}</t></is></c><c r=\"B1\"><v>1</v></c></row></sheetData></worksheet>",
+            "申".repeat(10 << 20 >> 2)
+        )),
+    );
+    let many: Vec<Sheet> = (0..1_000)
+        .map(|i| Sheet::new(&format!("s{i}"), vec![vec!["总计".into(), "1".into()]]))
+        .collect();
+    run("xlsx: 1,000 sheets", sheets::xlsx(&many));
 }
