@@ -305,6 +305,28 @@ fn check_document_text(
     Ok(())
 }
 
+/// A table read from extracted text or a sheet's text: every cell in table 二, 三 or 四 under
+/// keys, its number finite and its state agreeing with it; a text is never `attachment_only`.
+fn check_table_text(text: String) -> Result<(), TestCaseError> {
+    for tables in [
+        nianbao::tables::read_text(&text),
+        nianbao::tables::read_sheet_text(&text),
+    ] {
+        prop_assert!(tables.template != nianbao::tables::Template::AttachmentOnly);
+        for cell in &tables.cells {
+            prop_assert!((2..=4).contains(&cell.table), "table {}", cell.table);
+            prop_assert!(
+                !cell.row_key.is_empty() && !cell.col_key.is_empty(),
+                "{cell:?}"
+            );
+            if let Some(v) = cell.value {
+                prop_assert!(v.is_finite(), "{cell:?}");
+            }
+        }
+    }
+    Ok(())
+}
+
 // ---- the default suite ----
 
 #[test]
@@ -402,6 +424,17 @@ fn fuzz_dates() {
         DEFAULT_CASES * 4,
         valid_date(),
         check_date_round_trip,
+    );
+}
+
+#[test]
+fn fuzz_table_text() {
+    run(
+        "table_text",
+        "tests/fuzz-corpus/table-text.txt",
+        DEFAULT_CASES * 4,
+        table_text(),
+        check_table_text,
     );
 }
 
@@ -586,6 +619,13 @@ fn fuzz_long_run() {
         LONG_CASES,
         robots_input(),
         check_robots,
+    );
+    run(
+        "table_text",
+        "tests/fuzz-corpus/table-text.txt",
+        LONG_CASES,
+        table_text(),
+        check_table_text,
     );
     run(
         "warc_reader",

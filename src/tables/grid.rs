@@ -120,6 +120,9 @@ pub fn grid_of(table: ElementRef<'_>) -> Grid {
     }
     groups.extend(footers);
     let mut grid = Grid::default();
+    // Slots the grid holds, kept as it grows: summing the rows again for every cell made a
+    // table of many rows quadratic to read.
+    let mut slot_count = 0;
     for group in groups {
         let start = grid.slots.len();
         let end = start + group.len();
@@ -142,7 +145,7 @@ pub fn grid_of(table: ElementRef<'_>) -> Grid {
                     0 => end - row,
                     n => n.min(MAX_ROWSPAN).min(end - row),
                 };
-                if slot_count(&grid) + rowspan * colspan > MAX_SLOTS {
+                if slot_count + rowspan * colspan > MAX_SLOTS {
                     return grid;
                 }
                 let index = grid.cells.len();
@@ -159,6 +162,7 @@ pub fn grid_of(table: ElementRef<'_>) -> Grid {
                     }
                     let line = &mut grid.slots[r];
                     if line.len() < col + colspan {
+                        slot_count += col + colspan - line.len();
                         line.resize(col + colspan, None);
                     }
                     for slot in line.iter_mut().skip(col).take(colspan) {
@@ -173,10 +177,6 @@ pub fn grid_of(table: ElementRef<'_>) -> Grid {
         }
     }
     grid
-}
-
-fn slot_count(grid: &Grid) -> usize {
-    grid.slots.iter().map(Vec::len).sum()
 }
 
 /// A span attribute as the table model reads it: leading digits; garbage is the default.

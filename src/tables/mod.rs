@@ -307,16 +307,22 @@ fn block_of_grid(grid: &grid::Grid) -> Block {
         .slots
         .iter()
         .map(|line| {
-            line.iter()
-                .flatten()
-                .filter_map(|&i| {
-                    grid.cells.get(i).map(|c| Slot {
-                        text: c.text.clone(),
-                        cell: i,
-                        line: c.row,
-                    })
-                })
-                .collect()
+            let mut row: Vec<Slot> = Vec::with_capacity(line.len());
+            for &i in line.iter().flatten() {
+                match row.last() {
+                    Some(last) if last.cell == i => row.push(last.spanned()),
+                    _ => {
+                        if let Some(c) = grid.cells.get(i) {
+                            row.push(Slot {
+                                text: c.text.clone(),
+                                cell: i,
+                                line: c.row,
+                            });
+                        }
+                    }
+                }
+            }
+            row
         })
         .collect();
     Block {

@@ -2,6 +2,8 @@
 //! column keys of each cell, and the cells themselves. Rows come from an HTML grid (`aligned`:
 //! slots line up under their headers) or from a flattened cell stream (only the order is known).
 
+use std::cell::OnceCell;
+
 use super::label::{CellState, normalise, read_value};
 use super::{Cell, Section};
 
@@ -12,6 +14,27 @@ pub struct Slot {
     pub cell: usize,
     /// The grid row or text line it was printed on.
     pub line: usize,
+}
+
+/// Longest text a spanning cell repeats in the slots it covers after its first in a row. Labels
+/// and headers a reader places by column are far shorter; a longer cell (a note, a paragraph)
+/// keeps its text in its first slot only, the others empty: repeated over a sheet's width or a
+/// grid's million slots, one such cell cost gigabytes and minutes.
+pub const MAX_SPANNED_TEXT: usize = 1024;
+
+impl Slot {
+    /// This slot as repeated in the next slot the same cell covers.
+    pub fn spanned(&self) -> Slot {
+        Slot {
+            text: if self.text.len() <= MAX_SPANNED_TEXT {
+                self.text.clone()
+            } else {
+                String::new()
+            },
+            cell: self.cell,
+            line: self.line,
+        }
+    }
 }
 
 /// Rows of one table as read.
@@ -282,8 +305,10 @@ fn has_extra_column(block: &Block) -> bool {
 /// cells are blank and the table shows no extra column: in a grid they are empty label cells
 /// before the values (a group cell left empty), in a cell stream empty label cells of the next
 /// row (a merged cell a DOC prints as an empty cell). Anything else is not read: a number in the
-/// wrong column is worse than none.
-fn t3_positional(block: &Block, cells: &[&Slot]) -> Option<usize> {
+/// wrong column is worse than none. `extra_column` is `has_extra_column(block)`, worked out once
+/// a block (it reads every cell: asked again for each row, a sheet of many wide rows took
+/// minutes).
+fn t3_positional(block: &Block, extra_column: &OnceCell<bool>, cells: &[&Slot]) -> Option<usize> {
     let n = T3_COLS.len();
     let values = trailing_values(cells);
     let first = cells.len() - values;
@@ -293,7 +318,7 @@ fn t3_positional(block: &Block, cells: &[&Slot]) -> Option<usize> {
     if values == n {
         return Some(first);
     }
-    if has_extra_column(block) {
+    if *extra_column.get_or_init(|| has_extra_column(block)) {
         return None;
     }
     let blank = |s: &&Slot| matches!(read_value(&s.text).state, CellState::Blank);
@@ -397,6 +422,7 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String
         if block.aligned {
             columns = t3_header_columns(block).or(columns);
         }
+        let extra_column = OnceCell::new();
         for row in &block.rows {
             let Some((row_key, row_label)) = t3_data_row(row) else {
                 if let Some(why) = unplaced(row) {
@@ -452,7 +478,7 @@ pub fn read_t3(blocks: &[&Block], cells: &mut Vec<Cell>, unread: &mut Vec<String
                 }
                 _ => {
                     let d = distinct(row);
-                    let Some(at) = t3_positional(block, &d) else {
+                    let Some(at) = t3_positional(block, &extra_column, &d) else {
                         unread.push(format!(
                             "三 {row_label}: {} values and no header to place them",
                             trailing_values(&d)

@@ -135,3 +135,90 @@ pub fn retry_after_input() -> impl Strategy<Value = String> {
         "\\PC{0,40}",
     ]
 }
+
+/// Pieces a statistics table's cells are made of: the template's labels and headers, section
+/// headings, numbers plain and odd (`1e308`, `NaN`, `-0`, 40 digits), blanks and stray text.
+const TABLE_PIECES: &[&str] = &[
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "二、主动公开政府信息情况",
+    "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    "申请人情况",
+    "自然人",
+    "法人或其他组织",
+    "商业企业",
+    "科研机构",
+    "社会公益组织",
+    "法律服务机构",
+    "其他",
+    "总计",
+    "合计",
+    "小计",
+    "行政复议",
+    "行政诉讼",
+    "结果维持",
+    "结果纠正",
+    "尚未审结",
+    "未经复议直接起诉",
+    "复议后起诉",
+    "信息内容",
+    "第二十条第（一）项",
+    "一、本年新收政府信息公开申请数量",
+    "二、上年结转政府信息公开申请数量",
+    "三、本年度办理结果",
+    "（一）予以公开",
+    "（六）其他处理",
+    "1.申请人无正当理由逾期不补正",
+    "（七）总计",
+    "四、结转下年度继续办理",
+    "本年收费金额（单位：万元）",
+    "0",
+    "1",
+    "12",
+    "3.5",
+    "1e308",
+    "NaN",
+    "-0",
+    "-3",
+    "inf",
+    "1234567890123456789012345678901234567890",
+    "２５",
+    "/",
+    "—",
+    "",
+    " ",
+];
+
+fn table_cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        8 => prop::sample::select(TABLE_PIECES).prop_map(str::to_string),
+        1 => "\\PC{0,6}",
+        1 => (0u64..100_000).prop_map(|n| n.to_string()),
+    ]
+}
+
+/// A text as extracted from a report (`read_text`: `cell |` lines, tab-separated and
+/// space-aligned rows, wrapped label parts) or a spreadsheet's text (`read_sheet_text`: a sheet
+/// name, then rows with a tab after each cell).
+pub fn table_text() -> impl Strategy<Value = String> {
+    let line = (
+        prop::collection::vec(table_cell(), 0..12),
+        prop::sample::select(vec!["\t", "    ", "  ", " |\n", "\u{3000}\u{3000}", " "]),
+        any::<bool>(),
+    )
+        .prop_map(|(cells, sep, trailing)| {
+            let mut line = cells.join(sep);
+            if trailing {
+                line.push_str(sep);
+            }
+            line
+        });
+    (any::<bool>(), prop::collection::vec(line, 0..60)).prop_map(|(sheet, lines)| {
+        let body = lines.join("\n");
+        if sheet {
+            format!("Sheet1\n{body}")
+        } else {
+            body
+        }
+    })
+}
