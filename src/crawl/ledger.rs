@@ -57,6 +57,10 @@ impl Engine {
                 self.report(&portal, |r| r.unreachable = true);
                 continue;
             }
+            // The sweep's choice, read when the run started (`sweep::choose`).
+            if list == super::sweep::SWEPT {
+                continue;
+            }
             match serde_json::from_slice::<crate::report::YearCount>(&bytes) {
                 Ok(mut ledger) => {
                     ledger.claimed.extend(ledger.walked.iter().copied());

@@ -513,7 +513,10 @@ impl Engine {
             };
             let walk_on = match &self.mode {
                 Mode::Backfill { .. } => true,
-                Mode::Crawl { .. } => !known_stop || !toward_older || unexplained > 0,
+                // A sweep walks every page, as a backfill does.
+                Mode::Crawl { .. } => {
+                    self.sweeps(portal) || !known_stop || !toward_older || unexplained > 0
+                }
             };
             if !walk_on {
                 self.note_stop(portal, &list_key, STOP_KNOWN_ITEMS.to_string());
@@ -582,6 +585,7 @@ impl Engine {
                 continue;
             }
             let wanted = self.mode.is_backfill()
+                || self.sweeps(portal)
                 || newest.contains(&section.year)
                 || self
                     .store

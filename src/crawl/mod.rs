@@ -14,6 +14,7 @@ mod progress;
 mod queue;
 mod read;
 mod revisit;
+mod sweep;
 mod task;
 mod text;
 mod upload;
@@ -139,6 +140,8 @@ pub(crate) struct Engine {
     /// named: the walk back from its last page goes on through them, whether or not the page it
     /// is on links them (a last page with no pager).
     named_pages: Mutex<HashMap<ListId, Vec<(PageRequest, u64)>>>,
+    /// The portals this run sweeps: walked whole, as a backfill of all years walks them.
+    swept: BTreeSet<String>,
 }
 
 /// Earlier runs a crawl reads, one at a time: at start for the counts their lists stated
@@ -249,6 +252,8 @@ pub async fn run_on(
         &settings.portals,
     ))?;
     let frontier = store.frontier(&mode.frontier_name())?;
+    let resuming = !frontier.is_empty();
+    let swept = sweep::choose(settings, &store, &frontier, &mode, resuming, started_at)?;
     let (journal, previous_end) = {
         let (data_dir, store) = (settings.data_dir.clone(), store.clone());
         tokio::task::spawn_blocking(move || guard::Journal::open(&data_dir, &store)).await??
@@ -317,11 +322,15 @@ pub async fn run_on(
         page_delay: pace::page_delay_requested(),
         stated_before,
         named_pages: Mutex::new(HashMap::new()),
+        swept,
     });
+    for portal in &engine.swept {
+        engine.report(portal, |r| r.swept = true);
+    }
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
     engine.hold();
-    let seeded = engine.seed();
+    let seeded = engine.seed(resuming);
     engine.release();
     seeded?;
     // Texts earlier runs left waiting, beside the crawl (one file at a time on the CPU pool);
@@ -439,6 +448,7 @@ pub async fn run_on(
     if !mode.command().contains("--dry-run") {
         add_health(&store, &mut report);
     }
+    sweep::record(&store, &mut report, &mode, started_at);
     store.put_run(&report.run_id, &report)?;
     store.flush()?;
     let written = report.write(&settings.data_dir)?;
@@ -674,6 +684,11 @@ impl Engine {
 
     pub(crate) fn allow_private(&self, portal: &str) -> bool {
         self.scope_of(portal).is_some_and(|s| s.allow_private)
+    }
+
+    /// Whether this run sweeps `portal`.
+    pub(crate) fn sweeps(&self, portal: &str) -> bool {
+        self.swept.contains(portal)
     }
 
     pub(crate) fn portal_name_of(&self, portal: &str) -> String {
