@@ -2,8 +2,9 @@
 //! than `crawl.sweep_every` is walked whole on a night (every page, every year's subsection),
 //! so that a report filed late where the nightly walk no longer looks is archived; known items
 //! are not fetched again; a night sweeps its share of the due portals, oldest first; a sweep cut
-//! short by a failure does not count. The portals are the nightly tests' own
-//! (`common::nightly`), on loopback; a walk is made old through the store, not by waiting.
+//! short by a failure does not count; a stopped sweep resumes on the portals it chose. The
+//! portals are the nightly tests' own (`common::nightly`), on loopback; a walk is made old
+//! through the store, not by waiting.
 
 mod common;
 
@@ -273,4 +274,87 @@ fn sweep_every_takes_a_duration_or_off() {
         let shown = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(shown.contains(says), "{good}: {shown}");
     }
+}
+
+/// A crawl stopped (SIGTERM) during a sweep keeps the portals it chose: the run that resumes it
+/// sweeps the same portal, although by then another one would be picked afresh.
+#[test]
+fn a_resumed_crawl_sweeps_the_portals_the_stopped_one_chose() {
+    let names = ["甲县人民政府", "乙县人民政府"];
+    let portals: Vec<Portal> = names
+        .iter()
+        .map(|_| Portal::new(Section::newest_first(25)))
+        .collect();
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let sections: Vec<(&str, String)> = names
+        .iter()
+        .zip(&portals)
+        .map(|(name, p)| (*name, format!("{}/xxgk/list.html", p.server.base)))
+        .collect();
+    let config = portals_config(dir.path(), &sections);
+    let first = run_nianbao(&config, &["crawl"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    // Slow enough to stop between the sweep's pages; two portals over 2 days: one a night.
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replace("per_host_interval = \"20ms\"", "per_host_interval = \"1s\"");
+    let text = text.replace("[fetch]", "[crawl]\nsweep_every = \"2d\"\n[fetch]");
+    std::fs::write(&config, text).expect("config");
+    let data_dir = dir.path().join("data");
+    walked_whole_days_ago(&data_dir, names[0], 10);
+    walked_whole_days_ago(&data_dir, names[1], 9);
+
+    let asked_before = portals[0].server.requests().len();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("--config")
+        .arg(&config)
+        .arg("crawl")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("nianbao starts");
+    let swept_page_2 = || {
+        portals[0].server.requests()[asked_before..]
+            .iter()
+            .any(|t| t == "/xxgk/list.html?page=2")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !swept_page_2() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(swept_page_2(), "the sweep of 甲 reached page 2");
+    let term = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(term.success());
+    let status = child.wait().expect("the stopped run ends");
+    assert_eq!(status.code(), Some(130), "stopped, resumable");
+    let stopped = newest_run_report(dir.path());
+    assert_eq!(stopped["interrupted"], true, "{stopped}");
+    assert_eq!(stopped["portals"][names[0]]["swept"], true, "{stopped}");
+
+    // Afresh, 乙 would be picked now; the resumed run sweeps 甲 on, and 乙 waits.
+    walked_whole_days_ago(&data_dir, names[0], 0);
+    let resumed = run_nianbao(&config, &["crawl"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", stderr(&resumed));
+    let report = newest_run_report(dir.path());
+    assert_eq!(report["portals"][names[0]]["swept"], true, "{report}");
+    assert_eq!(
+        report["portals"][names[0]]["walked_whole"], true,
+        "{report}"
+    );
+    assert!(
+        report["portals"][names[1]].get("swept").is_none(),
+        "{report}"
+    );
+    let pages_3 = portals[0]
+        .server
+        .requests()
+        .iter()
+        .filter(|t| *t == "/xxgk/list.html?page=3")
+        .count();
+    assert_eq!(
+        pages_3, 2,
+        "page 3 walked by the first crawl and by the resumed sweep"
+    );
 }
