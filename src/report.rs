@@ -409,6 +409,13 @@ pub struct PortalReport {
     /// Where the section's first page landed when its URL redirected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section_landed: Option<String>,
+    /// The run swept the portal: walked it whole, as a backfill of all years walks it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub swept: bool,
+    /// Every list of the portal was walked to its end, nothing failed or left: recorded as its
+    /// last whole walk (at the run's start), from which its next sweep is due.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub walked_whole: bool,
     /// What changed since the portal's last run (see `health`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub health: Vec<crate::health::HealthEvent>,
@@ -609,6 +616,9 @@ impl RunReport {
             for (list, c) in &p.lists {
                 let _ = writeln!(out, "      list {list}: {}", c.completeness());
             }
+            if let Some(line) = sweep_line(p, &self.started_at, self.interrupted) {
+                let _ = writeln!(out, "      {line}");
+            }
             for e in &p.health {
                 let list = e
                     .list
@@ -674,6 +684,23 @@ impl RunReport {
             );
         }
         out
+    }
+}
+
+/// The summary's line on a sweep, or on a walk that happened to be whole.
+fn sweep_line(p: &PortalReport, started_at: &str, interrupted: bool) -> Option<String> {
+    let day = started_at.get(..10).unwrap_or(started_at);
+    match (p.swept, p.walked_whole) {
+        (true, true) => Some(format!("swept whole (last whole walk {day})")),
+        (true, false) if interrupted => {
+            Some("sweep interrupted: the resumed run sweeps on".to_string())
+        }
+        (true, false) => Some(
+            "swept, not whole (a list above is incomplete, or the walk hit max_list_pages): still due"
+                .to_string(),
+        ),
+        (false, true) => Some(format!("walked whole (last whole walk {day})")),
+        (false, false) => None,
     }
 }
 

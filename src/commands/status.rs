@@ -32,6 +32,11 @@ struct PortalStatus {
     /// reports waiting for attachments (`attachments_*`).
     failed_urls: FailureCounts,
     lists: BTreeMap<String, crate::report::YearCount>,
+    /// When the run that last walked the portal whole started (see `crawl.sweep_every`).
+    last_whole_walk: Option<String>,
+    /// When the nightly crawl's next sweep of the portal is due: `now`, a time, or none when
+    /// sweeps are off.
+    next_sweep_due: Option<String>,
 }
 
 pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<Outcome> {
@@ -39,6 +44,8 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let counts = store.portal_counts()?;
     let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
     let withdrawn = store.withdrawn_counts()?;
+    let whole_walks = store.whole_walks()?;
+    let now = chrono::Utc::now();
     let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
     for name in counts.keys().chain(failed.keys()) {
         if !names.contains(name) {
@@ -71,6 +78,8 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             unreachable: report.unreachable,
             failed_urls: failed.get(&name).cloned().unwrap_or_default(),
             lists: report.lists,
+            last_whole_walk: whole_walks.get(&name).map(|at| rfc3339(*at)),
+            next_sweep_due: next_sweep(settings, whole_walks.get(&name).copied(), now),
         });
     }
     let quarantined: Vec<String> = store
@@ -160,6 +169,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                 if let Some(line) = waiting_line(f) {
                     println!("    {line}");
                 }
+                println!("    {}", sweep_line(row));
                 for (list, c) in &row.lists {
                     println!("    list {list}: {}", c.completeness());
                 }
@@ -201,6 +211,41 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
 }
 
 /// The text line on archived reports waiting for attachments; None when there are none.
+fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// When the portal's next sweep is due: `now` when it is (the night's share permitting), the
+/// time its last whole walk turns `sweep_every` old, or none with sweeps off.
+fn next_sweep(
+    settings: &Settings,
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    let every = settings.crawl.sweep_every?;
+    let Some(last) = last else {
+        return Some("now".into());
+    };
+    let next = chrono::Duration::from_std(every)
+        .ok()
+        .and_then(|every| last.checked_add_signed(every));
+    match next {
+        Some(at) if at > now => Some(rfc3339(at)),
+        Some(_) => Some("now".into()),
+        None => None,
+    }
+}
+
+/// `last whole walk: …; next sweep due …`.
+fn sweep_line(row: &PortalStatus) -> String {
+    let last = row.last_whole_walk.as_deref().unwrap_or("none recorded");
+    match row.next_sweep_due.as_deref() {
+        Some("now") => format!("last whole walk: {last}; sweep due now (a night sweeps its share)"),
+        Some(at) => format!("last whole walk: {last}; next sweep due {at}"),
+        None => format!("last whole walk: {last}; sweeps off (crawl.sweep_every)"),
+    }
+}
+
 fn waiting_line(f: &FailureCounts) -> Option<String> {
     let all = f.attachments_due + f.attachments_later + f.attachments_gone + f.attachments_oversize;
     (all > 0).then(|| {

@@ -52,6 +52,9 @@ pub const DEFAULT_MAX_LIST_PAGES: u32 = 1000;
 /// A known item seen on a walked list page is fetched again (conditionally) after this long.
 pub const DEFAULT_REVISIT_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
+/// The nightly crawl walks a portal whole (a sweep) once its last whole walk is this old.
+pub const DEFAULT_SWEEP_EVERY: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// Resolved settings: every value validated, no `Option` left where a default exists.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -127,6 +130,9 @@ pub struct CrawlSettings {
     /// A known item seen on a walked list page is fetched again, conditionally, once its last
     /// fetch is older than this; zero revisits every time.
     pub revisit_after: Duration,
+    /// The nightly crawl sweeps a portal (walks it whole, as a backfill of all years walks it)
+    /// once its last whole walk is older than this; `None` sweeps never.
+    pub sweep_every: Option<Duration>,
     /// When failed URLs are asked again, and when they are given up as gone.
     pub failures: crate::store::FailurePolicy,
 }
@@ -305,6 +311,7 @@ impl Default for CrawlSettings {
             known_pages_before_stop: DEFAULT_KNOWN_PAGES_BEFORE_STOP,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
             revisit_after: DEFAULT_REVISIT_AFTER,
+            sweep_every: Some(DEFAULT_SWEEP_EVERY),
             failures: crate::store::FailurePolicy::default(),
         }
     }

@@ -71,6 +71,7 @@ pub(super) struct RawCrawl {
     pub gone_after_failures: Option<u32>,
     pub gone_after_span: Option<HumanDuration>,
     pub gone_after_not_found: Option<u32>,
+    pub sweep_every: Option<SweepEvery>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,6 +140,48 @@ impl<'de> Deserialize<'de> for HumanDuration {
             }
         }
         deserializer.deserialize_str(DurationVisitor)
+    }
+}
+
+/// `crawl.sweep_every`: a humantime duration, or `"off"` (also `0` or `"0s"`) for no sweeps.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct SweepEvery(pub Option<Duration>);
+
+/// The expected form of `crawl.sweep_every`.
+pub(super) const SWEEP_FORM: &str = "a duration such as \"30d\", or \"off\"";
+
+impl<'de> Deserialize<'de> for SweepEvery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SweepVisitor;
+        impl Visitor<'_> for SweepVisitor {
+            type Value = SweepEvery;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(SWEEP_FORM)
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<SweepEvery, E> {
+                match n {
+                    0 => Ok(SweepEvery(None)),
+                    _ => Err(E::custom(format!(
+                        "expected {SWEEP_FORM} (a number other than 0 has no unit), found {n}"
+                    ))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<SweepEvery, E> {
+                match u64::try_from(n) {
+                    Ok(n) => self.visit_u64(n),
+                    Err(_) => Err(E::custom(format!("expected {SWEEP_FORM}, found {n}"))),
+                }
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<SweepEvery, E> {
+                if text.trim().eq_ignore_ascii_case("off") {
+                    return Ok(SweepEvery(None));
+                }
+                humantime::parse_duration(text)
+                    .map(|d| SweepEvery(Some(d).filter(|d| !d.is_zero())))
+                    .map_err(|_| E::custom(format!("expected {SWEEP_FORM}, found {text:?}")))
+            }
+        }
+        deserializer.deserialize_any(SweepVisitor)
     }
 }
 

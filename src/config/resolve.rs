@@ -171,6 +171,9 @@ pub(super) fn crawl(
             .revisit_after
             .map(|HumanDuration(d)| d)
             .unwrap_or(DEFAULT_REVISIT_AFTER),
+        sweep_every: raw
+            .sweep_every
+            .map_or(Some(DEFAULT_SWEEP_EVERY), |every| every.0),
         failures: failure_policy(&raw, &table, source)?,
     })
 }

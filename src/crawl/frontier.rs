@@ -17,10 +17,11 @@ impl Engine {
     /// Fills the frontier: resumes an interrupted run of the same mode, or starts from the
     /// portals' sections (plus, for a crawl, the URLs that failed last time whose retry is due,
     /// and for a crawl or backfill the reports due for attachments they lack).
-    pub(super) fn seed(self: &Arc<Self>) -> anyhow::Result<()> {
+    /// `resuming`: the frontier held an interrupted run's tasks when the run started.
+    pub(super) fn seed(self: &Arc<Self>, resuming: bool) -> anyhow::Result<()> {
         // The spill keeps only a run's queue order, which the queued tasks below rebuild.
         self.frontier.clear_spill()?;
-        if !self.frontier.is_empty() {
+        if resuming {
             self.restore_ledgers()?;
             let mut resumed = 0;
             // Read as it goes; done and failed tasks stay in the tree, which is the seen set.

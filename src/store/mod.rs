@@ -16,6 +16,7 @@ mod migrate;
 mod quarantine;
 mod runs;
 mod schedule;
+mod sweeps;
 mod tally;
 mod texts;
 mod waits;

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod captures;
+pub mod nightly;
 pub mod pages;
 pub mod route_server;
 pub mod runs;

@@ -1,0 +1,183 @@
+//! The nightly crawl's sweep: now and then a portal is walked whole, as a backfill of all years
+//! walks it (every page of every list, every year's subsection, no stop at known items), so that
+//! a report filed late where the nightly walk no longer looks is archived after all. The portals
+//! due (last whole walk older than `crawl.sweep_every`, or none recorded) are picked oldest
+//! first, a night's share at a time; the choice is kept beside the run's frontier for a resume;
+//! a walk the ledger finds whole is recorded in the store at the run's end.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::Mode;
+use crate::config::Settings;
+use crate::report::{PortalReport, RunReport, Verdict};
+use crate::store::{FrontierStore, Store};
+
+/// The frontier ledger key that marks a portal the run sweeps (no list is named so).
+pub(super) const SWEPT: &str = "swept";
+
+const DAY_SECS: u128 = 24 * 3600;
+
+/// The portals this run sweeps: for a resumed run, the ones the interrupted run chose; else the
+/// ones due, a night's share, kept beside the frontier before the first task is queued. Only a
+/// nightly crawl sweeps (a backfill walks whole anyway; a dry run changes nothing).
+pub(super) fn choose(
+    settings: &Settings,
+    store: &Store,
+    frontier: &FrontierStore,
+    mode: &Mode,
+    resuming: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<BTreeSet<String>> {
+    let (Mode::Crawl { dry_run: false }, Some(every)) = (mode, settings.crawl.sweep_every) else {
+        return Ok(BTreeSet::new());
+    };
+    let names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
+    if resuming {
+        return Ok(frontier
+            .ledgers()?
+            .into_iter()
+            .filter(|(portal, list, _)| list == SWEPT && names.contains(portal))
+            .map(|(portal, _, _)| portal)
+            .collect());
+    }
+    let picked = due(&names, &store.whole_walks()?, every, now);
+    for portal in &picked {
+        frontier.put_ledger(portal, SWEPT, b"")?;
+    }
+    if !picked.is_empty() {
+        tracing::info!(portals = ?picked, "sweeping: walking these portals whole tonight");
+    }
+    Ok(picked.into_iter().collect())
+}
+
+/// The portals due for a sweep, never walked whole first, then the oldest walk first (by name
+/// between equals), at most a night's share of them.
+pub(crate) fn due(
+    portals: &[String],
+    walks: &BTreeMap<String, DateTime<Utc>>,
+    every: Duration,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let mut due: Vec<(Option<DateTime<Utc>>, &String)> = portals
+        .iter()
+        .map(|p| (walks.get(p).copied(), p))
+        .filter(|(last, _)| last.is_none_or(|at| is_due(at, every, now)))
+        .collect();
+    due.sort();
+    due.into_iter()
+        .take(per_night(portals.len(), every))
+        .map(|(_, p)| p.clone())
+        .collect()
+}
+
+/// Whether a portal last walked whole at `at` is due at `now`.
+pub(crate) fn is_due(at: DateTime<Utc>, every: Duration, now: DateTime<Utc>) -> bool {
+    now.signed_duration_since(at)
+        .to_std()
+        .is_ok_and(|age| age >= every)
+}
+
+/// How many portals one night sweeps at most: `ceil(portals / days in sweep_every)`, at least
+/// one, so that portals first walked on one night spread their sweeps over the period.
+pub(crate) fn per_night(portals: usize, every: Duration) -> usize {
+    let secs = u128::from(every.as_secs().max(1));
+    let share = (portals as u128 * DAY_SECS).div_ceil(secs).max(1);
+    usize::try_from(share).unwrap_or(usize::MAX)
+}
+
+/// Whether a portal's share of a run walked it whole: every list walked to its end with no
+/// failed page and nothing stated left unfound (the ledger's `ok`, or `nothing to check`), no
+/// year list left, no stop, not unreachable, `max_list_pages` not reached.
+pub(crate) fn walked_whole(p: &PortalReport) -> bool {
+    !p.unreachable
+        && !p.list_page_limit_reached
+        && !p.lists.is_empty()
+        && p.lists.values().all(|l| {
+            matches!(l.verdict(), Verdict::Ok | Verdict::NothingStated)
+                && l.years_not_walked.is_empty()
+                && l.older_years_not_walked
+                    .iter()
+                    .all(|year| walked_this_run(p, *year))
+                && l.skipped_by_title == 0
+        })
+}
+
+/// Whether the run walked the list of `year` (a page of it at least): a year list the nightly
+/// walk names as left (`older_years_not_walked`), found walked already because this very run
+/// walked it first (a first crawl, where each year's page links the others), was not left.
+fn walked_this_run(p: &PortalReport, year: i32) -> bool {
+    p.lists.get(&year.to_string()).is_some_and(|l| l.pages > 0)
+}
+
+/// At the end of a nightly crawl that was not interrupted, records each portal walked whole (a
+/// sweep, or a night that happened to walk everything, such as a portal's first) as walked whole
+/// at the run's start. A backfill records nothing: items it judged outside its years are left
+/// unarchived by design.
+pub(super) fn record(store: &Store, report: &mut RunReport, mode: &Mode, started: DateTime<Utc>) {
+    if report.interrupted || !matches!(mode, Mode::Crawl { dry_run: false }) {
+        return;
+    }
+    for (name, p) in report.portals.iter_mut() {
+        if !walked_whole(p) {
+            if p.swept {
+                tracing::warn!(portal = %name, "the sweep did not walk the portal whole: it stays due");
+            }
+            continue;
+        }
+        match store.put_whole_walk(name, started) {
+            Ok(()) => p.walked_whole = true,
+            Err(e) => tracing::error!(portal = %name, "cannot record the portal's whole walk: {e}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Duration = Duration::from_secs(24 * 3600);
+
+    #[test]
+    fn a_night_sweeps_its_share_of_the_portals() {
+        let cases = [
+            (0, 30, 1),
+            (1, 30, 1),
+            (30, 30, 1),
+            (31, 30, 2),
+            (300, 30, 10),
+            (3, 3, 1),
+            (4, 3, 2),
+            (5, 1, 5),
+        ];
+        for (portals, days, share) in cases {
+            assert_eq!(per_night(portals, DAY * days), share, "{portals} / {days}d");
+        }
+        assert_eq!(per_night(2, Duration::from_secs(3600)), 48);
+        assert_eq!(per_night(2, Duration::ZERO), 172_800);
+    }
+
+    #[test]
+    fn the_due_portals_go_oldest_first_never_walked_before_all() {
+        let now = Utc::now();
+        let ago = |days: i64| now - chrono::Duration::days(days);
+        let names: Vec<String> = ["a", "b", "c", "d", "e", "f"].map(String::from).to_vec();
+        let walks = BTreeMap::from([
+            ("a".to_string(), ago(40)),
+            ("b".to_string(), ago(31)),
+            ("c".to_string(), ago(2)),
+            ("d".to_string(), ago(35)),
+        ]);
+        // Six portals over 3 days: two a night.
+        let picked = due(&names, &walks, DAY * 3, now);
+        assert_eq!(picked, ["e", "f"]);
+        let picked = due(&names, &walks, DAY * 30, now);
+        assert_eq!(picked, ["e"]);
+        let picked = due(&names, &walks, DAY * 2, now);
+        assert_eq!(picked, ["e", "f", "a"]);
+        let walks_all: BTreeMap<_, _> = names.iter().map(|n| (n.clone(), ago(1))).collect();
+        assert!(due(&names, &walks_all, DAY * 30, now).is_empty());
+    }
+}
