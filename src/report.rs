@@ -696,7 +696,7 @@ fn sweep_line(p: &PortalReport, started_at: &str, interrupted: bool) -> Option<S
             Some("sweep interrupted: the resumed run sweeps on".to_string())
         }
         (true, false) => Some(
-            "swept, not whole (a list above is incomplete, or the walk hit max_list_pages): still due"
+            "swept, not whole (a list above is incomplete, or the walk hit max_list_pages): due again after a tenth of crawl.sweep_every"
                 .to_string(),
         ),
         (false, true) => Some(format!("walked whole (last whole walk {day})")),

@@ -45,6 +45,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
     let withdrawn = store.withdrawn_counts()?;
     let whole_walks = store.whole_walks()?;
+    let sweeps_tried = store.sweeps_tried()?;
     let now = chrono::Utc::now();
     let mut names: Vec<String> = settings.portals.iter().map(|p| p.name.clone()).collect();
     for name in counts.keys().chain(failed.keys()) {
@@ -79,7 +80,12 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             failed_urls: failed.get(&name).cloned().unwrap_or_default(),
             lists: report.lists,
             last_whole_walk: whole_walks.get(&name).map(|at| rfc3339(*at)),
-            next_sweep_due: next_sweep(settings, whole_walks.get(&name).copied(), now),
+            next_sweep_due: next_sweep(
+                settings,
+                whole_walks.get(&name).copied(),
+                sweeps_tried.get(&name).copied(),
+                now,
+            ),
         });
     }
     let quarantined: Vec<String> = store
@@ -215,24 +221,18 @@ fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
-/// When the portal's next sweep is due: `now` when it is (the night's share permitting), the
-/// time its last whole walk turns `sweep_every` old, or none with sweeps off.
+/// When the portal's next sweep is due: `now` when it is (the night's share permitting), else
+/// the time `crawl::sweep::due_at` gives, or none with sweeps off.
 fn next_sweep(
     settings: &Settings,
-    last: Option<chrono::DateTime<chrono::Utc>>,
+    walk: Option<chrono::DateTime<chrono::Utc>>,
+    tried: Option<chrono::DateTime<chrono::Utc>>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<String> {
     let every = settings.crawl.sweep_every?;
-    let Some(last) = last else {
-        return Some("now".into());
-    };
-    let next = chrono::Duration::from_std(every)
-        .ok()
-        .and_then(|every| last.checked_add_signed(every));
-    match next {
+    match crate::crawl::sweep::due_at(walk, tried, every) {
         Some(at) if at > now => Some(rfc3339(at)),
-        Some(_) => Some("now".into()),
-        None => None,
+        _ => Some("now".into()),
     }
 }
 

@@ -14,7 +14,7 @@ mod progress;
 mod queue;
 mod read;
 mod revisit;
-mod sweep;
+pub(crate) mod sweep;
 mod task;
 mod text;
 mod upload;

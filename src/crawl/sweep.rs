@@ -43,7 +43,13 @@ pub(super) fn choose(
             .map(|(portal, _, _)| portal)
             .collect());
     }
-    let picked = due(&names, &store.whole_walks()?, every, now);
+    let picked = due(
+        &names,
+        &store.whole_walks()?,
+        &store.sweeps_tried()?,
+        every,
+        now,
+    );
     for portal in &picked {
         frontier.put_ledger(portal, SWEPT, b"")?;
     }
@@ -53,18 +59,23 @@ pub(super) fn choose(
     Ok(picked.into_iter().collect())
 }
 
-/// The portals due for a sweep, never walked whole first, then the oldest walk first (by name
-/// between equals), at most a night's share of them.
+/// The portals due for a sweep, at most a night's share of them: those never walked whole nor
+/// swept first, then by the later of their last whole walk and last sweep, oldest first (by name
+/// between equals). A portal swept last night without being walked whole (a failed page, a count
+/// its list never shows) so goes behind the others due, and is not due again before a tenth of
+/// `sweep_every` has passed: it cannot take every night's share.
 pub(crate) fn due(
     portals: &[String],
     walks: &BTreeMap<String, DateTime<Utc>>,
+    tried: &BTreeMap<String, DateTime<Utc>>,
     every: Duration,
     now: DateTime<Utc>,
 ) -> Vec<String> {
     let mut due: Vec<(Option<DateTime<Utc>>, &String)> = portals
         .iter()
-        .map(|p| (walks.get(p).copied(), p))
-        .filter(|(last, _)| last.is_none_or(|at| is_due(at, every, now)))
+        .map(|p| (walks.get(p).copied(), tried.get(p).copied(), p))
+        .filter(|(walk, tried, _)| due_at(*walk, *tried, every).is_none_or(|at| at <= now))
+        .map(|(walk, tried, p)| (walk.max(tried), p))
         .collect();
     due.sort();
     due.into_iter()
@@ -73,11 +84,25 @@ pub(crate) fn due(
         .collect()
 }
 
-/// Whether a portal last walked whole at `at` is due at `now`.
-pub(crate) fn is_due(at: DateTime<Utc>, every: Duration, now: DateTime<Utc>) -> bool {
-    now.signed_duration_since(at)
-        .to_std()
-        .is_ok_and(|age| age >= every)
+/// When a portal is next due for a sweep (none: due now, never walked whole nor swept):
+/// `sweep_every` after its last whole walk, and, when a sweep since did not walk it whole, not
+/// before a tenth of `sweep_every` after that sweep.
+pub(crate) fn due_at(
+    walk: Option<DateTime<Utc>>,
+    tried: Option<DateTime<Utc>>,
+    every: Duration,
+) -> Option<DateTime<Utc>> {
+    let after = |at: DateTime<Utc>, gap: Duration| {
+        chrono::Duration::from_std(gap)
+            .ok()
+            .and_then(|gap| at.checked_add_signed(gap))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    let retry = tried
+        .filter(|t| walk.is_none_or(|w| *t > w))
+        .map(|t| after(t, every / 10));
+    let walked = walk.map(|w| after(w, every));
+    walked.max(retry)
 }
 
 /// How many portals one night sweeps at most: `ceil(portals / days in sweep_every)`, at least
@@ -123,7 +148,13 @@ pub(super) fn record(store: &Store, report: &mut RunReport, mode: &Mode, started
     for (name, p) in report.portals.iter_mut() {
         if !walked_whole(p) {
             if p.swept {
-                tracing::warn!(portal = %name, "the sweep did not walk the portal whole: it stays due");
+                if let Err(e) = store.put_sweep_tried(name, started) {
+                    tracing::error!(portal = %name, "cannot record the portal's sweep: {e}");
+                }
+                tracing::warn!(
+                    portal = %name,
+                    "the sweep did not walk the portal whole: it is due again after a tenth of crawl.sweep_every"
+                );
             }
             continue;
         }
@@ -170,14 +201,48 @@ mod tests {
             ("c".to_string(), ago(2)),
             ("d".to_string(), ago(35)),
         ]);
+        let none = BTreeMap::new();
         // Six portals over 3 days: two a night.
-        let picked = due(&names, &walks, DAY * 3, now);
+        let picked = due(&names, &walks, &none, DAY * 3, now);
         assert_eq!(picked, ["e", "f"]);
-        let picked = due(&names, &walks, DAY * 30, now);
+        let picked = due(&names, &walks, &none, DAY * 30, now);
         assert_eq!(picked, ["e"]);
-        let picked = due(&names, &walks, DAY * 2, now);
+        let picked = due(&names, &walks, &none, DAY * 2, now);
         assert_eq!(picked, ["e", "f", "a"]);
         let walks_all: BTreeMap<_, _> = names.iter().map(|n| (n.clone(), ago(1))).collect();
-        assert!(due(&names, &walks_all, DAY * 30, now).is_empty());
+        assert!(due(&names, &walks_all, &none, DAY * 30, now).is_empty());
+    }
+
+    #[test]
+    fn a_portal_swept_without_a_whole_walk_waits_and_goes_behind_the_others() {
+        let now = Utc::now();
+        let ago = |days: i64| now - chrono::Duration::days(days);
+        let names: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        // a and b never walked whole: a was swept 4 days ago, b yesterday; c and d walked whole
+        // 40 and 35 days ago, c swept since without a whole walk 5 days ago.
+        let walks = BTreeMap::from([("c".to_string(), ago(40)), ("d".to_string(), ago(35))]);
+        let tried = BTreeMap::from([
+            ("a".to_string(), ago(4)),
+            ("b".to_string(), ago(1)),
+            ("c".to_string(), ago(5)),
+        ]);
+        // Four portals over 30 days: one a night; over 1 day: all four.
+        assert_eq!(due(&names, &walks, &tried, DAY * 30, now), ["d"]);
+        assert_eq!(due(&names, &walks, &tried, DAY, now), ["d", "c", "a", "b"]);
+        // Over 30 days, b waits out a tenth of them (3 days) after its sweep; a and c do not.
+        let at = |p: &str| due_at(walks.get(p).copied(), tried.get(p).copied(), DAY * 30);
+        assert!(at("b").is_some_and(|t| t > now));
+        assert!(at("a").is_some_and(|t| t <= now));
+        assert!(at("c").is_some_and(|t| t <= now));
+        // A whole walk after the sweep: due a whole period after the walk.
+        assert_eq!(
+            due_at(Some(ago(2)), Some(ago(3)), DAY * 30),
+            Some(ago(2) + chrono::Duration::days(30))
+        );
+        assert_eq!(
+            due_at(None, Some(ago(1)), DAY * 30),
+            Some(ago(1) + chrono::Duration::days(3))
+        );
+        assert_eq!(due_at(None, None, DAY * 30), None);
     }
 }
