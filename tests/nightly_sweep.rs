@@ -122,15 +122,32 @@ fn a_late_report_in_an_old_years_subsection_is_archived_by_the_sweep() {
             .collect();
         (items, stderr(&out))
     };
+    // The first night without sweeps, as after `sweep_every = "off"` or when the portal is not
+    // among the night's share: it walks every year's list all the same, as they are new.
+    let text = std::fs::read_to_string(&config).expect("config");
+    let off = text.replace("[fetch]", "[crawl]\nsweep_every = \"off\"\n[fetch]");
+    std::fs::write(&config, off).expect("config");
     let (first, summary) = night("first night");
+    std::fs::write(&config, &text).expect("config");
+    assert!(!swept(dir.path(), COUNTY), "{summary}");
     assert_eq!(first.len(), 12);
     // The first night walks every year's list (each year's page links the others, walked already
     // by then): a whole walk.
     let report = portal_report(dir.path(), COUNTY);
     assert_eq!(report["walked_whole"], true, "{summary}");
+    // None of them is named as left by the night that walked it.
+    assert!(
+        !summary.contains("older year lists not walked"),
+        "{summary}"
+    );
     state.lock().expect("years lock").years[1].2 = 4;
     let (nightly, summary) = night("nightly");
     assert!(nightly.is_empty(), "{summary}");
+    // The next night leaves the older years' lists, and says so.
+    assert!(
+        summary.contains("older year lists not walked (nightly): 2021, 2022"),
+        "{summary}"
+    );
     walked_whole_days_ago(&dir.path().join("data"), COUNTY, 40);
     let (swept_items, summary) = night("sweep");
     assert_eq!(

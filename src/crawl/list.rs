@@ -694,13 +694,17 @@ impl Engine {
 
     /// Notes a per-year list the nightly crawl leaves unwalked (walked before, and not among the
     /// two newest years), on the ledger of the first list whose page links it: a report filed
-    /// late there waits for a backfill.
+    /// late there waits for a sweep or a backfill. A year list this very run walked (a first
+    /// crawl, where each year's page links the others, walked by then) is not left.
     fn note_older_year_not_walked(&self, portal: &str, list_key: &str, year: i32) {
+        let year_key = self::list_key(Some(year));
         self.report(portal, |r| {
-            if !r
-                .lists
-                .values()
-                .any(|l| l.older_years_not_walked.contains(&year))
+            let walked_now = r.lists.get(&year_key).is_some_and(|l| l.pages > 0);
+            if !walked_now
+                && !r
+                    .lists
+                    .values()
+                    .any(|l| l.older_years_not_walked.contains(&year))
             {
                 r.lists
                     .entry(list_key.to_string())
