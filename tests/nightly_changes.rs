@@ -10,11 +10,10 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use common::nightly::{Portal, Section, Years, ids, second_night, title};
-use common::route_server::{RouteServer, newest_run_report, portals_config, run_nianbao};
+use common::route_server::{newest_run_report, portals_config, run_nianbao};
 use common::stderr;
 
 #[test]
@@ -286,14 +285,7 @@ fn a_report_moved_to_a_new_url_is_an_alias_not_a_new_document() {
 /// design, and the ledger names the year lists the night did not walk.
 #[test]
 fn year_subsections_that_appear_or_move_are_walked_and_older_ones_are_named() {
-    let server = RouteServer::bind("127.0.0.1");
-    let state = Arc::new(Mutex::new(Years {
-        years: (2021..=2024).map(|y| (y, y.to_string(), 3)).collect(),
-    }));
-    let served = state.clone();
-    server.serve(Arc::new(move |target: &str| {
-        served.lock().expect("years lock").answer(target)
-    }));
+    let (server, state) = Years::serve();
     let dir = tempfile::tempdir().expect("scratch dir");
     let config = portals_config(
         dir.path(),

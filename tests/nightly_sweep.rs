@@ -10,11 +10,10 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use chrono::{Duration, NaiveDate, Utc};
 use common::nightly::{Portal, Section, Years, ids};
-use common::route_server::{RouteServer, newest_run_report, portals_config, run_nianbao};
+use common::route_server::{newest_run_report, portals_config, run_nianbao};
 use common::stderr;
 
 const COUNTY: &str = "某某县人民政府";
@@ -25,6 +24,23 @@ fn walked_whole_days_ago(data_dir: &Path, portal: &str, days: i64) {
     store
         .put_whole_walk(portal, Utc::now() - Duration::days(days))
         .expect("whole walk recorded");
+}
+
+/// One nightly test portal for each name, all in one config: the portals, the scratch folder
+/// and the config's path.
+fn portals_named(names: &[&str]) -> (Vec<Portal>, tempfile::TempDir, std::path::PathBuf) {
+    let portals: Vec<Portal> = names
+        .iter()
+        .map(|_| Portal::new(Section::newest_first(25)))
+        .collect();
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let sections: Vec<(&str, String)> = names
+        .iter()
+        .zip(&portals)
+        .map(|(name, p)| (*name, format!("{}/xxgk/list.html", p.server.base)))
+        .collect();
+    let config = portals_config(dir.path(), &sections);
+    (portals, dir, config)
 }
 
 /// The portal's share of the newest run report.
@@ -100,14 +116,7 @@ fn a_late_report_in_the_middle_of_a_list_stating_no_count_is_archived_by_the_swe
 /// archived by the sweep, which walks every year's list.
 #[test]
 fn a_late_report_in_an_old_years_subsection_is_archived_by_the_sweep() {
-    let server = RouteServer::bind("127.0.0.1");
-    let state = Arc::new(Mutex::new(Years {
-        years: (2021..=2024).map(|y| (y, y.to_string(), 3)).collect(),
-    }));
-    let served = state.clone();
-    server.serve(Arc::new(move |target: &str| {
-        served.lock().expect("years lock").answer(target)
-    }));
+    let (server, state) = Years::serve();
     let dir = tempfile::tempdir().expect("scratch dir");
     let config = portals_config(dir.path(), &[(COUNTY, format!("{}/nb/", server.base))]);
     let night = |what: &str| {
@@ -167,17 +176,7 @@ fn a_late_report_in_an_old_years_subsection_is_archived_by_the_sweep() {
 #[test]
 fn a_night_sweeps_its_share_of_the_due_portals_oldest_first() {
     let names = ["甲县人民政府", "乙县人民政府", "丙县人民政府"];
-    let portals: Vec<Portal> = names
-        .iter()
-        .map(|_| Portal::new(Section::newest_first(25)))
-        .collect();
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let sections: Vec<(&str, String)> = names
-        .iter()
-        .zip(&portals)
-        .map(|(name, p)| (*name, format!("{}/xxgk/list.html", p.server.base)))
-        .collect();
-    let config = portals_config(dir.path(), &sections);
+    let (portals, dir, config) = portals_named(&names);
     let text = std::fs::read_to_string(&config).expect("config");
     std::fs::write(
         &config,
@@ -312,17 +311,7 @@ fn sweep_every_takes_a_duration_or_off() {
 #[test]
 fn a_resumed_crawl_sweeps_the_portals_the_stopped_one_chose() {
     let names = ["甲县人民政府", "乙县人民政府"];
-    let portals: Vec<Portal> = names
-        .iter()
-        .map(|_| Portal::new(Section::newest_first(25)))
-        .collect();
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let sections: Vec<(&str, String)> = names
-        .iter()
-        .zip(&portals)
-        .map(|(name, p)| (*name, format!("{}/xxgk/list.html", p.server.base)))
-        .collect();
-    let config = portals_config(dir.path(), &sections);
+    let (portals, dir, config) = portals_named(&names);
     let first = run_nianbao(&config, &["crawl"]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     // Slow enough to stop between the sweep's pages; two portals over 2 days: one a night.

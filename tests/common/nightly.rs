@@ -298,6 +298,20 @@ pub struct Years {
 }
 
 impl Years {
+    /// Serves the years 2021 to 2024, three reports each, on a server of its own at 127.0.0.1;
+    /// the state can be changed between nights.
+    pub fn serve() -> (RouteServer, Arc<Mutex<Years>>) {
+        let server = RouteServer::bind("127.0.0.1");
+        let state = Arc::new(Mutex::new(Years {
+            years: (2021..=2024).map(|y| (y, y.to_string(), 3)).collect(),
+        }));
+        let served = state.clone();
+        server.serve(Arc::new(move |target: &str| {
+            served.lock().expect("years lock").answer(target)
+        }));
+        (server, state)
+    }
+
     pub fn menu(&self) -> String {
         self.years
             .iter()
