@@ -19,28 +19,13 @@ use common::stderr;
 use common::tables::{
     COLS, Drift, ROWS_2021, assert_all_pass, assert_t3, assert_t4, distinct_values_2021, drift, raw,
 };
-use nianbao::archive::Archive;
 use nianbao::tables::{self, Template};
 use nianbao::text::{self, TextInfo, Tools};
 
 /// Stores `body` in a fresh archive and derives its text as the crawl does.
 fn derive(body: &[u8]) -> (TextInfo, Option<String>) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let archive = Archive::open(dir.path()).expect("archive opens");
-    let blob = archive.store(body).expect("raw file stored");
-    let info = text::derive_and_store(
-        &archive,
-        &Tools::default(),
-        &blob.sha256,
-        &blob.raw_path,
-        None,
-    )
-    .expect("a spreadsheet is a format with text");
-    let text = info
-        .text_path
-        .as_ref()
-        .map(|p| std::fs::read_to_string(dir.path().join(p)).expect("text file is UTF-8"));
-    (info, text)
+    let (_dir, info, text) = attachment_support::derive_stored(body, &Tools::default());
+    (info.expect("a spreadsheet is a format with text"), text)
 }
 
 fn cells(row: &[&str]) -> Vec<String> {

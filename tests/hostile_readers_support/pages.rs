@@ -115,32 +115,15 @@ pub fn page_probes() {
     );
 }
 
-/// A spreadsheet's text derived as the crawl derives it, in a scratch archive; `None` with the
-/// error when there is none.
+/// A spreadsheet's text derived as the crawl derives it, in a scratch archive: its length, or
+/// the error when there is none.
 fn derive_sheet(body: &[u8]) -> Result<usize, String> {
-    use nianbao::archive::Archive;
-    use nianbao::text::{self, Tools};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let archive = Archive::open(dir.path()).expect("archive opens");
-    let blob = archive.store(body).expect("raw file stored");
-    let info = text::derive_and_store(
-        &archive,
-        &Tools::default(),
-        &blob.sha256,
-        &blob.raw_path,
-        None,
-    )
-    .expect("a spreadsheet is a format with text");
+    let (_dir, info, text) =
+        attachment_support::derive_stored(body, &nianbao::text::Tools::default());
+    let info = info.expect("a spreadsheet is a format with text");
     match info.text_error {
         Some(e) => Err(e),
-        None => Ok(info
-            .text_path
-            .map(|p| {
-                std::fs::metadata(dir.path().join(p))
-                    .map(|m| m.len() as usize)
-                    .unwrap_or(0)
-            })
-            .unwrap_or(0)),
+        None => Ok(text.map_or(0, |t| t.len())),
     }
 }
 
