@@ -142,7 +142,7 @@ impl PortalRuns {
                 ..
             } => (
                 CellState::NotWalked,
-                "nightly crawls stopped early on known items; a backfill walks the whole list"
+                "nightly crawls stopped early on known items; the portal's next sweep (crawl.sweep_every) or a backfill walks the whole list"
                     .into(),
             ),
             Walk::Open {
