@@ -178,8 +178,25 @@ pub(crate) fn dir_bytes(dir: &Path) -> u64 {
 mod tests {
     use super::*;
 
+    /// Opens the store, waiting up to 5 s for its lock: a child another test of this process is
+    /// starting (`cp` below, `sh` elsewhere) holds copies of the process's open files, the lock
+    /// of a store just closed included, until it runs its program.
+    fn open(dir: &Path) -> Store {
+        let started = std::time::Instant::now();
+        loop {
+            match Store::open(dir) {
+                Err(StoreError::Locked { .. })
+                    if started.elapsed() < std::time::Duration::from_secs(5) =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                opened => return opened.expect("open"),
+            }
+        }
+    }
+
     fn store_with_runs(dir: &Path, runs: usize) {
-        let store = Store::open(dir).expect("open");
+        let store = open(dir);
         for n in 0..runs {
             let report = serde_json::json!({"run_id": n, "pad": "x".repeat(20_000)});
             store.put_run(&format!("2026{n:04}"), &report).expect("put");
@@ -188,7 +205,7 @@ mod tests {
     }
 
     fn run_ids(dir: &Path) -> Vec<String> {
-        let store = Store::open(dir).expect("open");
+        let store = open(dir);
         store
             .runs_sized_newest_first::<serde_json::Value>()
             .map(|r| r.expect("read").0)
@@ -200,17 +217,14 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         store_with_runs(dir.path(), 200);
         {
-            let store = Store::open(dir.path()).expect("open");
+            let store = open(dir.path());
             for n in 0..190 {
                 store.remove_run(&format!("2026{n:04}")).expect("remove");
             }
             store.flush().expect("flush");
         }
         let before = run_ids(dir.path());
-        let done = Store::open(dir.path())
-            .expect("open")
-            .compact()
-            .expect("compact");
+        let done = open(dir.path()).compact().expect("compact");
         assert_eq!(run_ids(dir.path()), before);
         assert_eq!(before.len(), 10);
         assert!(
