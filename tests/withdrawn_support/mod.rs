@@ -235,6 +235,15 @@ impl Portal {
         (rows, String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// The failures by kind that `nianbao report --format json` shows for the portal (its
+    /// newest run's).
+    pub fn coverage_failures(&self) -> Value {
+        let out = run_nianbao(&self.config, &["report", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let matrix: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+        matrix["portals"][0]["failures"].clone()
+    }
+
     /// The portal's cell of `year` in `nianbao report --format json`.
     pub fn coverage_cell(&self, year: i64) -> Value {
         let out = run_nianbao(&self.config, &["report", "--format", "json"]);
