@@ -104,6 +104,11 @@ pub struct AttachmentRecord {
     /// `tls_unverified`); left out otherwise.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tls_unverified: bool,
+    /// The withdrawal of the report that holds the file, when that report is withdrawn now (the
+    /// record's `withdrawn`): a fact about the report, not about the file's own URL, which is
+    /// not asked. Given by `nianbao export` as `withdrawn` is; never stored with a version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_withdrawn: Option<crate::store::Withdrawal>,
 }
 
 /// `missing` of an attachment larger than `max_body_bytes`.

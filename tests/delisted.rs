@@ -69,6 +69,11 @@ fn a_report_taken_off_a_complete_list_is_asked_once() {
     let (withdrawn, text) = portal.withdrawn_list();
     assert_eq!(withdrawn.len(), 1, "{withdrawn:?}");
     assert_eq!(withdrawn[0]["title"], title(1).as_str());
+    // Plain `status` counts the portal's delisted URLs beside its withdrawn documents.
+    let row = portal.status();
+    assert_eq!((count(&row, "withdrawn"), count(&row, "delisted")), (1, 1));
+    let status = portal.status_text();
+    assert!(status.contains("    delisted URLs: 1 ("), "{status}");
     let url = |id: usize| format!("{}/art/{id}.html", portal.server.base);
     assert!(text.contains("delisted URLs: 1"), "{text}");
     assert!(
@@ -104,6 +109,7 @@ fn a_report_taken_off_a_complete_list_is_asked_once() {
     portal.serve(2, Serve::Page);
     let (summary, _) = portal.night();
     assert_eq!(portal.url_state(2).delisted, None, "{summary}");
+    assert_eq!(count(&portal.status(), "delisted"), 0);
     assert_eq!(portal.asked(2), 2);
     assert!(portal.export().iter().all(|r| r.get("delisted").is_none()));
 }

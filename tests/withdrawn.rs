@@ -4,7 +4,8 @@
 //! gone is withdrawn (since the first night it was seen so, and how), shown by the run report,
 //! `status`, `status --withdrawn`, `export` and the coverage report; a report that comes back is
 //! restored; nothing archived changes; a site revamp that moves the reports withdraws nothing.
-//! The portal and its helpers are in tests/withdrawn_support.
+//! A withdrawn report that answers so again is `still_withdrawn`, no failure; its files carry
+//! its withdrawal in the export. The portal and its helpers are in tests/withdrawn_support.
 
 mod common;
 mod withdrawn_support;
@@ -12,7 +13,7 @@ mod withdrawn_support;
 use common::route_server::run_nianbao;
 use common::stderr;
 use withdrawn_support::{
-    PORTAL, Portal, Serve, archived_part, count, raw_files, records_of, title,
+    FILES, PORTAL, Portal, Serve, archived_part, count, raw_files, records_of, title,
 };
 
 /// One report answers 404, then 410, then 503, then its page again; the other answers its page
@@ -101,6 +102,97 @@ fn a_report_taken_down_is_withdrawn_until_its_page_answers_again() {
     assert_eq!((portal.asked(1), portal.asked(2)), (6, 6));
 }
 
+/// Two nights of 404 for a report: the first withdraws it, a failure of that night as before;
+/// the second is no news. The run report counts it as `still_withdrawn`, not in `failures`, the
+/// coverage report's portal header shows no failure for it, and its withdrawal stays as the first
+/// night set it. Its URL, archived, has no place in the failure policy's schedule (no retry, no
+/// failures in a row): it is asked again at each revisit, as any known report is.
+#[test]
+fn a_withdrawn_report_answering_404_again_is_still_withdrawn_not_a_failure() {
+    let portal = Portal::new(&[1, 2], false);
+    portal.night();
+    portal.serve(1, Serve::Status(404));
+    let (summary, night) = portal.night();
+    assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
+    assert_eq!(
+        night["failures"]["http_404"], 1,
+        "the first is news: {night}"
+    );
+    assert!(night.get("still_withdrawn").is_none(), "{night}");
+    assert_eq!(portal.coverage_failures()["http_404"], 1);
+    let since = portal.url_state(1).withdrawn.expect("withdrawn").since;
+
+    let (summary, night) = portal.night();
+    assert_eq!(count(&night, "still_withdrawn"), 1, "{summary}");
+    assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
+    assert!(night["failures"].get("http_404").is_none(), "{night}");
+    assert!(
+        summary.contains(" 0 failures, 0 blocked, 1 still withdrawn"),
+        "{summary}"
+    );
+    let failures = portal.coverage_failures();
+    assert!(failures.get("http_404").is_none(), "{failures}");
+    assert!(night.get("health").is_none(), "{night}");
+    let state = portal.url_state(1);
+    assert_eq!(state.withdrawn.map(|w| w.since), Some(since));
+    assert_eq!(state.failures, 0, "no failures in a row");
+    assert!(state.retry.is_none(), "not on the failure schedule");
+    assert_eq!(portal.asked(1), 3, "asked once each night");
+}
+
+/// A withdrawn report's PDF files are part of its versions, not documents of their own: the
+/// export marks each with the report's withdrawal (`report_withdrawn`), says nothing of the
+/// files' own URLs and asks none of them; `status --withdrawn` says how many files the report
+/// holds. The files of a report still served carry no mark.
+#[test]
+fn a_withdrawn_reports_files_carry_its_withdrawal_in_the_export() {
+    let portal = Portal::new(&[8, 9], false);
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 2, "{summary}");
+    assert_eq!(count(&first, "attachments_fetched"), 4, "{summary}");
+    let files_asked = || {
+        let requests = portal.server.requests();
+        requests.iter().filter(|t| t.starts_with(FILES)).count()
+    };
+    assert_eq!(files_asked(), 4);
+
+    portal.serve(8, Serve::Status(404));
+    let (summary, night) = portal.night();
+    assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
+    assert_eq!(
+        files_asked(),
+        6,
+        "only the served report's files: {summary}"
+    );
+    let records = portal.export();
+    let gone = records_of(&records, 8);
+    assert_eq!(gone.len(), 1, "{records:?}");
+    let withdrawal = &gone[0]["withdrawn"];
+    assert_eq!(withdrawal["answer"], "http_404", "{records:?}");
+    let files = gone[0]["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(files.len(), 2, "{records:?}");
+    for file in &files {
+        assert_eq!(&file["report_withdrawn"], withdrawal, "{file}");
+        assert!(file["sha256"].is_string(), "the file as archived: {file}");
+        assert!(file.get("withdrawn").is_none(), "{file}");
+    }
+    let served = records_of(&records, 9);
+    let files = served[0]["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(files.len(), 2, "{records:?}");
+    assert!(files.iter().all(|f| f.get("report_withdrawn").is_none()));
+
+    let (listed, text) = portal.withdrawn_list();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["attachments"], 2, "{listed:?}");
+    assert!(text.contains("    attachments: 2 ("), "{text}");
+}
+
 /// A page that says the information does not exist (with 200) withdraws the report as
 /// `soft_not_found`; a 304 to the ETag of its archived page restores it.
 #[test]
@@ -118,6 +210,10 @@ fn a_page_saying_the_report_does_not_exist_withdraws_it_and_a_304_restores_it() 
         "{records:?}"
     );
     assert_eq!(count(&portal.status(), "withdrawn"), 1);
+    // Said again the next night: no news.
+    let (summary, night) = portal.night();
+    assert_eq!(count(&night, "still_withdrawn"), 1, "{summary}");
+    assert_eq!(count(&night, "withdrawn"), 0, "{summary}");
 
     portal.serve(1, Serve::Page);
     let (summary, night) = portal.night();

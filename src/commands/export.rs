@@ -74,6 +74,10 @@ fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
     for record in store.export_since(since) {
         let mut record = record?;
         record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
+        // Its files went with the report, as far as anyone reading the record can tell.
+        for attachment in &mut record.attachments {
+            attachment.report_withdrawn = record.withdrawn.clone();
+        }
         record.delisted = delisted.get(&record.url).cloned();
         let line = serde_json::to_string(&record)?;
         if let Err(e) = writeln!(out, "{line}") {

@@ -22,6 +22,9 @@ struct PortalStatus {
     /// Archived documents withdrawn now: every URL they were found at answers 404 or 410, or a
     /// page saying they do not exist.
     withdrawn: u64,
+    /// Archived URLs delisted now: a complete walk of their list no longer shows them, their
+    /// page still answers.
+    delisted: u64,
     last_run: Option<String>,
     last_run_command: Option<String>,
     last_run_interrupted: Option<bool>,
@@ -43,7 +46,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let store = open_store(settings)?;
     let counts = store.portal_counts()?;
     let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
-    let withdrawn = store.withdrawn_counts()?;
+    let standing = store.standing_counts()?;
     let whole_walks = store.whole_walks()?;
     let sweeps_tried = store.sweeps_tried()?;
     let now = chrono::Utc::now();
@@ -70,7 +73,8 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             documents: c.documents,
             versions: c.versions,
             annual_reports: c.annual_reports,
-            withdrawn: withdrawn.get(&name).copied().unwrap_or(0),
+            withdrawn: standing.get(&name).map_or(0, |c| c.0),
+            delisted: standing.get(&name).map_or(0, |c| c.1),
             last_run: run.as_ref().and_then(|r| r.finished_at.clone()),
             last_run_command: run.as_ref().map(|r| r.command.clone()),
             last_run_interrupted: run.as_ref().map(|r| r.interrupted),
@@ -143,6 +147,12 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     println!(
                         "    withdrawn documents: {} (no longer served: 404, 410 or a page saying they do not exist; their versions are kept; `status --withdrawn` lists them)",
                         row.withdrawn
+                    );
+                }
+                if row.delisted > 0 {
+                    println!(
+                        "    delisted URLs: {} (no longer on a list walked completely, still served; `status --withdrawn` lists them)",
+                        row.delisted
                     );
                 }
                 match (&row.last_run, &row.last_run_command) {

@@ -1,6 +1,6 @@
 //! `nianbao status --withdrawn`: the archived reports governments took down, newest withdrawal
 //! first, each with what its last archived version says of it (issuing body, report year,
-//! title) and where that copy is (seq and raw file); then the delisted ones, still served but no
+//! title), where that copy is (seq and raw file) and how many files it holds; then the delisted ones, still served but no
 //! longer on their list. Reads the store's `withdrawn` index, never the URL table.
 
 use serde::Serialize;
@@ -26,6 +26,10 @@ struct WithdrawnRow {
     /// The last archived version: its seq in the archive and its raw file.
     seq: Option<u64>,
     raw_path: Option<String>,
+    /// The document files that version holds (PDF, DOC, XLS …, archived or missing; not the
+    /// pages of an article printed over several): `nianbao export` marks each
+    /// `report_withdrawn`.
+    attachments: usize,
 }
 
 /// One delisted URL: its list no longer shows it, its page still answers.
@@ -86,6 +90,10 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             since: gone.withdrawal.since,
             answer: gone.withdrawal.answer,
             seq,
+            attachments: record.as_ref().map_or(0, |r| {
+                let files = r.attachments.iter();
+                files.filter(|a| !crate::export::is_article_page(a)).count()
+            }),
             raw_path: record.map(|r| r.raw_path),
         });
     }
@@ -126,6 +134,12 @@ fn text(rows: &[WithdrawnRow]) -> String {
         }
         for url in &row.urls {
             out.push_str(&format!("    url: {url}\n"));
+        }
+        if row.attachments > 0 {
+            out.push_str(&format!(
+                "    attachments: {} (marked report_withdrawn in the export; their own URLs not asked)\n",
+                row.attachments
+            ));
         }
         match (row.seq, &row.raw_path) {
             (Some(seq), Some(raw)) => {

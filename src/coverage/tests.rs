@@ -85,6 +85,7 @@ fn each_cell_state_from_records_and_runs() {
         missing: None,
         max_body_bytes: None,
         tls_unverified: false,
+        report_withdrawn: None,
     });
     let records = vec![
         record("甲市", "d1", 1, "甲市教育局", 2022, "2023-01-20"),

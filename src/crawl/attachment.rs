@@ -117,6 +117,7 @@ impl Engine {
             missing: None,
             max_body_bytes: None,
             tls_unverified: false,
+            report_withdrawn: None,
         };
         let outcome = self.fetch(portal, &request, &options).await;
         if let (FetchOutcome::NotModified(_), Some(held)) = (&outcome, &held) {

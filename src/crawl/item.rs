@@ -90,9 +90,12 @@ impl Engine {
         });
         if !capture.has_content_status() {
             let kind = format!("http_{}", capture.status);
-            self.report(&portal, |r| {
-                *r.failures.entry(kind.clone()).or_default() += 1
-            });
+            // A URL withdrawn before that answers so again is no news and no failure of this run.
+            if !self.still_withdrawn(task, known.as_ref(), &kind) {
+                self.report(&portal, |r| {
+                    *r.failures.entry(kind.clone()).or_default() += 1
+                });
+            }
             let known = self.note_withdrawal(task, known, &kind, capture.fetched_at);
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
@@ -160,6 +163,7 @@ impl Engine {
                 // The server failed, as with a 5xx: asked again on the failure schedule.
                 self.remember_failure(task, known, &name);
             } else {
+                self.still_withdrawn(task, known.as_ref(), &name);
                 let known = self.note_withdrawal(task, known, &name, capture.fetched_at);
                 self.record_state(task, known, &name, Some(capture.status), 0);
             }
@@ -514,6 +518,17 @@ impl Engine {
             self.report(&task.portal, |r| r.withdrawn += 1);
         }
         known
+    }
+
+    /// Whether `answer` from an archived URL already marked withdrawn withdraws it again: counted
+    /// as `still_withdrawn` in the run report, for the caller to leave out of `failures`.
+    fn still_withdrawn(&self, task: &Task, known: Option<&UrlState>, answer: &str) -> bool {
+        let again = known.is_some_and(|s| s.doc_id.is_some() && s.withdrawn.is_some())
+            && crate::store::is_withdrawal(answer);
+        if again {
+            self.report(&task.portal, |r| r.still_withdrawn += 1);
+        }
+        again
     }
 
     /// A URL that answered with content or 304: no longer withdrawn, counted as restored when it

@@ -42,6 +42,10 @@ pub struct PortalReport {
     /// a page saying it does not exist (the URL state says since when; see `nianbao status`).
     #[serde(default)]
     pub withdrawn: u64,
+    /// Answers from URLs already withdrawn that withdraw them again (404, 410 or a page saying
+    /// they do not exist): no news, and not counted in `failures`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub still_withdrawn: u64,
     /// Withdrawn reports whose URL answered with content or 304 again.
     #[serde(default)]
     pub restored: u64,
@@ -232,6 +236,7 @@ impl RunReport {
             t.unchanged += p.unchanged;
             t.not_modified += p.not_modified;
             t.withdrawn += p.withdrawn;
+            t.still_withdrawn += p.still_withdrawn;
             t.restored += p.restored;
             t.delisted_asked += p.delisted_asked;
             t.delisted += p.delisted;
@@ -396,11 +401,14 @@ fn kinds(counts: &BTreeMap<String, u64>) -> String {
     kinds.join(", ")
 }
 
-/// The summary's words on withdrawn and restored reports (nothing when there were none).
+/// The summary's words on withdrawn, still withdrawn, restored and delisted reports (nothing when there were none).
 fn withdrawals(p: &PortalReport) -> String {
     let mut words = String::new();
     if p.withdrawn > 0 {
         let _ = write!(words, ", {} withdrawn", p.withdrawn);
+    }
+    if p.still_withdrawn > 0 {
+        let _ = write!(words, ", {} still withdrawn", p.still_withdrawn);
     }
     if p.restored > 0 {
         let _ = write!(words, ", {} restored", p.restored);

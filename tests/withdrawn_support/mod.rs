@@ -59,12 +59,13 @@ pub struct Portal {
 }
 
 /// The report whose page URL `id` serves: 3 is a second URL of report 1, 7 the URL of report 3;
-/// 11 and 12 are reports 1 and 2 at the URLs of a revamped site, in its new template
-/// (`revamped_page`).
+/// 8 and 9 are reports 1 and 2 with two PDF files each (`page_with_files`); 11 and 12 are
+/// reports 1 and 2 at the URLs of a revamped site, in its new template (`revamped_page`).
 fn page_of(id: usize) -> usize {
     match id {
         3 => 1,
         7 => 3,
+        8 | 9 => id - 7,
         11.. => id - 10,
         _ => id,
     }
@@ -84,6 +85,20 @@ fn report_page(report: usize) -> Vec<u8> {
     )
     .into_bytes()
 }
+
+/// The page of report `page_of(id)` linking two PDF files, `/files/{id}-1.pdf` and
+/// `/files/{id}-2.pdf` (see [`FILES`]).
+fn page_with_files(id: usize) -> Vec<u8> {
+    let page = String::from_utf8(report_page(page_of(id))).expect("a UTF-8 page");
+    let links = format!(
+        "<p>附件：<a href=\"/files/{id}-1.pdf\">统计表.pdf</a></p>\
+         <p>附件：<a href=\"/files/{id}-2.pdf\">说明.pdf</a></p></div></body>"
+    );
+    page.replace("</div></body>", &links).into_bytes()
+}
+
+/// Where the report pages of `page_with_files` keep their files.
+pub const FILES: &str = "/files/";
 
 /// Report `report` in a revamped site's template: other markup, the same text.
 fn revamped_page(report: usize) -> Vec<u8> {
@@ -235,6 +250,15 @@ impl Portal {
         (rows, String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
+    /// The failures by kind that `nianbao report --format json` shows for the portal (its
+    /// newest run's).
+    pub fn coverage_failures(&self) -> Value {
+        let out = run_nianbao(&self.config, &["report", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let matrix: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+        matrix["portals"][0]["failures"].clone()
+    }
+
     /// The portal's cell of `year` in `nianbao report --format json`.
     pub fn coverage_cell(&self, year: i64) -> Value {
         let out = run_nianbao(&self.config, &["report", "--format", "json"]);
@@ -328,6 +352,16 @@ fn answer(
         )
         .into_bytes()
     };
+    if let Some(name) = request.target.strip_prefix(FILES) {
+        let pdf = format!(
+            "%PDF-1.4\n% {name}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+        );
+        return Answer {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/pdf".into())],
+            body: pdf.into_bytes(),
+        };
+    }
     let id = request
         .target
         .strip_prefix("/art/")
@@ -353,6 +387,7 @@ fn answer(
         _ => numbered_portal(&request.target, pages, list, |i| {
             serving.contains_key(&i).then(|| match i {
                 11.. => revamped_page(page_of(i)),
+                8 | 9 => page_with_files(i),
                 _ => report_page(page_of(i)),
             })
         }),
