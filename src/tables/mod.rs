@@ -382,3 +382,67 @@ pub fn read_bodies(pages: &[(&[u8], Option<&str>)], has_document_attachment: boo
     }
     read_documents(&docs, has_document_attachment)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sections::MAX_SPANNED_TEXT;
+
+    /// A caption spans an HTML table's grid; a long one (a note) only its first slot, as in a
+    /// sheet (`sheet`'s `a_caption_spans_the_table_a_long_one_only_its_first_slot`): a cell of
+    /// a few KB repeated over a grid's million slots took gigabytes. Table 四 under both captions
+    /// is still read value by value.
+    #[test]
+    fn a_long_caption_fills_its_first_grid_slot_only_and_the_table_is_still_read() {
+        let caption = "四、行政复议、行政诉讼情况";
+        let long = "注".repeat(MAX_SPANNED_TEXT);
+        let results =
+            "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>";
+        let values: String = (1..=15).map(|n| format!("<td>{n}</td>")).collect();
+        let html = format!(
+            "<html><body><table>\
+             <tr><td colspan=16>{caption}</td></tr>\
+             <tr><td colspan=16>{long}</td></tr>\
+             <tr><td></td><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>\
+             <tr><td></td>{}</tr>\
+             <tr><td></td>{values}</tr>\
+             </table></body></html>",
+            results.repeat(3)
+        );
+        let grids = grid::tables_of_html(&html);
+        let [grid] = grids.as_slice() else {
+            panic!("one table, not {}", grids.len());
+        };
+        let block = block_of_grid(grid);
+        let texts = |row: &[Slot]| row.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            texts(&block.rows[0]),
+            vec![caption; 16],
+            "a short caption spans"
+        );
+        let mut only_first = vec![""; 16];
+        only_first[0] = long.as_str();
+        assert_eq!(
+            texts(&block.rows[1]),
+            only_first,
+            "a long one fills its first slot only"
+        );
+        assert!(
+            block.rows[1]
+                .iter()
+                .all(|s| s.cell == block.rows[1][0].cell)
+        );
+
+        let tables = read_document(&Html::parse_document(&html), false);
+        assert_eq!(
+            tables.cells.len(),
+            15,
+            "table 四's values: {:?}",
+            tables.unread
+        );
+        let value = |row: &str, col: &str| tables.cell(Section::Reviews, row, col)?.value;
+        assert_eq!(value("review", "upheld"), Some(1.0));
+        assert_eq!(value("suit_direct", "upheld"), Some(6.0));
+        assert_eq!(value("suit_after_review", "total"), Some(15.0));
+    }
+}
