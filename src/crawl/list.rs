@@ -15,7 +15,7 @@ use url::Url;
 
 use super::{Engine, Mode, Role, Task, TaskState};
 use crate::classify::PageKind;
-use crate::discover::{self, ListOrder, ListPage, PageRequest};
+use crate::discover::{self, ListItem, ListOrder, ListPage, PageRequest};
 use crate::fetch::{FailKind, FetchOptions, FetchOutcome, tls_failure_line};
 use crate::gate::{host_key, is_item_host};
 use crate::page::{PageRole, View};
@@ -245,7 +245,11 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// Queues items, further pages and year subsections found on one list page.
+    /// Queues what one list page leads to, as the data goes: the page is claimed in its list
+    /// (or found walked already under another URL); its items are queued, but those a rule
+    /// leaves; the ledger counts the page and says whether the list has gone barren and in what
+    /// order it runs; further pages are queued while the stop rules let the walk go on; then
+    /// the per-year subsections; last, the ledger is kept for a resumed run.
     fn queue_discovered(
         self: &Arc<Self>,
         task: &Task,
@@ -254,17 +258,38 @@ impl Engine {
         year: Option<i32>,
         streak: u32,
     ) {
-        let portal = &task.portal;
-        let host = host_key(page_url);
-        let list_key = list_key(year);
-        // The same page under another URL (a 首页 link to `?page=1`): walked already. Asked as
-        // another number, it is a broken pager's answer (every page says it is page 1), which the
-        // ledger names as such rather than as a page not walked.
-        let asked = match task.role {
+        let walk = PageWalk {
+            task,
+            portal: &task.portal,
+            page_url,
+            page: &page,
+            year,
+            list_key: list_key(year),
+            streak,
+        };
+        if !self.claim_page(&walk) {
+            tracing::debug!(url = %page_url, list = %walk.list_key, "list page walked already under another URL");
+            return;
+        }
+        let items = self.queue_items(&walk);
+        let counted = self.count_page(&walk, &items);
+        self.queue_next_pages(&walk, &items, &counted);
+        self.queue_year_sections(&walk);
+        // Last, once everything the page leads to is queued: a resumed run restores this.
+        self.keep_ledger(walk.portal, &walk.list_key);
+    }
+
+    /// Claims the page's number in its list; false for the same page under another URL (a 首页
+    /// link to `?page=1`): walked already. Asked as another number, it is a broken pager's
+    /// answer (every page says it is page 1), which the ledger names as such rather than as a
+    /// page not walked.
+    fn claim_page(&self, walk: &PageWalk<'_>) -> bool {
+        let (page, list_key) = (walk.page, &walk.list_key);
+        let asked = match walk.task.role {
             Role::List { page, .. } => page,
             _ => None,
         };
-        let first_walk = self.report(portal, |r| {
+        self.report(walk.portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.by_ranges |= page.records.is_some();
             match page.number {
@@ -280,14 +305,17 @@ impl Engine {
                 }
                 None => true,
             }
-        });
-        if !first_walk {
-            tracing::debug!(url = %page_url, list = %list_key, "list page walked already under another URL");
-            return;
-        }
+        })
+    }
+
+    /// Queues the items this walk of the list sees for the first time, but those a rule leaves
+    /// (`left_by_rule`), those a crawl visited lately, and any in a dry run (which only notes
+    /// what a crawl would fetch).
+    fn queue_items(self: &Arc<Self>, walk: &PageWalk<'_>) -> Items {
+        let (portal, page_url, page, list_key) =
+            (walk.portal, walk.page_url, walk.page, &walk.list_key);
+        let host = host_key(page_url);
         let mut new_items = 0u64;
-        // First seen in this walk and new to the archive, or left by a rule (another site's
-        // page, a title that is no report's): what can account for a grown count.
         let mut unvisited = 0u64;
         let mut found = 0u64;
         let only_report_titles = self
@@ -307,59 +335,13 @@ impl Engine {
                 continue;
             }
             found += 1;
-            // A report listed as a file on a file server is the list's item, as an item page's
-            // attachments are fetched from any host; so is a page on the list's own site
-            // (`www.x.gov.cn` lists `xxgk.x.gov.cn`) or on a host the portal's `item_hosts`
-            // names. Any other page is another site's: not fetched, but the ledger names its host
-            // so that the list's completeness can be judged (and `item_hosts` set).
-            let item_host = host_key(&item.url);
-            if !names_document_file(&item.url)
-                && !is_item_host(&host, &item_host, self.item_hosts(portal))
-            {
+            if self.left_by_rule(walk, &host, item, only_report_titles) {
                 unvisited += 1;
-                tracing::debug!(url = %item.url, list = %list_key, "the entry is another site's page: not fetched");
-                self.report(portal, |r| {
-                    *r.excluded.entry("other_host_item".into()).or_default() += 1;
-                    r.lists
-                        .entry(list_key.clone())
-                        .or_default()
-                        .note_other_site(item_host);
-                });
-                continue;
-            }
-            if only_report_titles
-                && !item
-                    .title
-                    .as_deref()
-                    .is_some_and(crate::extract::is_annual_report_title)
-            {
-                unvisited += 1;
-                self.report(portal, |r| {
-                    r.lists.entry(list_key.clone()).or_default().not_reports += 1
-                });
-                continue;
-            }
-            // An entry whose title names another report year is not fetched, nor recorded as
-            // visited: a backfill of that year, or the nightly crawl, still finds it new.
-            if let Mode::Backfill { years } = &self.mode
-                && let Some(named) = item
-                    .title
-                    .as_deref()
-                    .and_then(|t| super::years::title_year_outside(t, years))
-            {
-                unvisited += 1;
-                tracing::debug!(url = %item.url, year = named, "the entry's title names a report year outside the backfill: not fetched");
-                self.report(portal, |r| {
-                    r.lists
-                        .entry(list_key.clone())
-                        .or_default()
-                        .skipped_by_title += 1
-                });
                 continue;
             }
             let mut state = self.store.url_state(item.url.as_str()).ok().flatten();
             if !self.mode.is_dry_run() {
-                self.note_listed(item.url.as_str(), state.as_mut(), &list_key);
+                self.note_listed(item.url.as_str(), state.as_mut(), list_key);
             }
             // Visited before, archived or not (a soft 404, a failure on the schedule): not new,
             // so a dead entry at the top of a list neither deepens the nightly walk nor is
@@ -391,14 +373,89 @@ impl Engine {
             if matches!(self.mode, Mode::Crawl { .. }) && fresh {
                 continue;
             }
-            self.enqueue(Task::item(portal, item, page_url).in_list(&list_key));
+            self.enqueue(Task::item(portal, item, page_url).in_list(list_key));
         }
+        Items {
+            found,
+            new: new_items,
+            unvisited,
+        }
+    }
+
+    /// Whether a rule leaves the item unfetched, the ledger told why: another site's page, a
+    /// title that is no report's (`only_report_titles`), a title that names a report year
+    /// outside the backfill's.
+    fn left_by_rule(
+        &self,
+        walk: &PageWalk<'_>,
+        host: &str,
+        item: &ListItem,
+        only_report_titles: bool,
+    ) -> bool {
+        let (portal, list_key) = (walk.portal, &walk.list_key);
+        // A report listed as a file on a file server is the list's item, as an item page's
+        // attachments are fetched from any host; so is a page on the list's own site
+        // (`www.x.gov.cn` lists `xxgk.x.gov.cn`) or on a host the portal's `item_hosts`
+        // names. Any other page is another site's: not fetched, but the ledger names its host
+        // so that the list's completeness can be judged (and `item_hosts` set).
+        let item_host = host_key(&item.url);
+        if !names_document_file(&item.url)
+            && !is_item_host(host, &item_host, self.item_hosts(portal))
+        {
+            tracing::debug!(url = %item.url, list = %list_key, "the entry is another site's page: not fetched");
+            self.report(portal, |r| {
+                *r.excluded.entry("other_host_item".into()).or_default() += 1;
+                r.lists
+                    .entry(list_key.clone())
+                    .or_default()
+                    .note_other_site(item_host);
+            });
+            return true;
+        }
+        if only_report_titles
+            && !item
+                .title
+                .as_deref()
+                .is_some_and(crate::extract::is_annual_report_title)
+        {
+            self.report(portal, |r| {
+                r.lists.entry(list_key.clone()).or_default().not_reports += 1
+            });
+            return true;
+        }
+        // An entry whose title names another report year is not fetched, nor recorded as
+        // visited: a backfill of that year, or the nightly crawl, still finds it new.
+        if let Mode::Backfill { years } = &self.mode
+            && let Some(named) = item
+                .title
+                .as_deref()
+                .and_then(|t| super::years::title_year_outside(t, years))
+        {
+            tracing::debug!(url = %item.url, year = named, "the entry's title names a report year outside the backfill: not fetched");
+            self.report(portal, |r| {
+                r.lists
+                    .entry(list_key.clone())
+                    .or_default()
+                    .skipped_by_title += 1
+            });
+            return true;
+        }
+        false
+    }
+
+    /// Counts the page in its list's ledger (entries found and new, pages, stated counts, the
+    /// order its dates run in) and reads back what the walk of further pages depends on.
+    fn count_page(&self, walk: &PageWalk<'_>, items: &Items) -> Counted {
+        let (portal, page, list_key) = (walk.portal, walk.page, &walk.list_key);
+        let (found, unvisited) = (items.found, items.unvisited);
         // A page that lists nothing the walk had not seen, the latest of several in a row, ends
         // the walk of its further pages: a pager that never ends would otherwise be walked to
         // `max_list_pages`. A UCAP shell lists nothing by design.
         let page_order = discover::order_of(&page.items);
         let newest = page.items.iter().filter_map(|i| i.date).max();
-        let stated_before = self.stated_before.get(&(portal.clone(), list_key.clone()));
+        let stated_before = self
+            .stated_before
+            .get(&(portal.to_string(), list_key.clone()));
         let (barren, order, unexplained) = self.report(portal, |r| {
             let entry = r.lists.entry(list_key.clone()).or_default();
             entry.found += found;
@@ -448,6 +505,20 @@ impl Engine {
                 entry.unexplained_growth(),
             )
         });
+        Counted {
+            barren,
+            order,
+            unexplained,
+        }
+    }
+
+    /// Queues the further pages the page names while the stop rules let the walk go on: known
+    /// items toward older entries, a barren list, the bound on list pages. A crawl queues one.
+    fn queue_next_pages(self: &Arc<Self>, walk: &PageWalk<'_>, items: &Items, counted: &Counted) {
+        let (portal, page_url, page, list_key) =
+            (walk.portal, walk.page_url, walk.page, &walk.list_key);
+        let (year, streak, new_items) = (walk.year, walk.streak, items.new);
+        let (barren, order, unexplained) = (counted.barren, counted.order, counted.unexplained);
         // Only pages not walked before reach this point: every page counted here advanced.
         // A UCAP shell lists nothing, known or new: it leaves the streak as it found it.
         let next_streak = if new_items > 0 {
@@ -468,7 +539,7 @@ impl Engine {
         for request in elsewhere {
             self.note_stop(
                 portal,
-                &list_key,
+                list_key,
                 format!(
                     "a page of the list on another site was not walked: {}",
                     request.url()
@@ -482,7 +553,7 @@ impl Engine {
         // New reports of a list sorted oldest first are on its last page: a crawl goes there
         // next and walks back from it, through every page the list's pages named.
         if order == Some(ListOrder::OldestFirst) && matches!(self.mode, Mode::Crawl { .. }) {
-            self.add_named_pages(portal, &list_key, &mut next);
+            self.add_named_pages(portal, list_key, &mut next);
             next.sort_by_key(|(_, number)| std::cmp::Reverse(*number));
         }
         // A page that states no page count of its own (a later gkmlpt API page) may name pages
@@ -519,13 +590,13 @@ impl Engine {
                 }
             };
             if !walk_on {
-                self.note_stop(portal, &list_key, STOP_KNOWN_ITEMS.to_string());
+                self.note_stop(portal, list_key, STOP_KNOWN_ITEMS.to_string());
                 break;
             }
             if barren {
                 let why = barren_stop();
                 tracing::warn!(url = %page_url, list = %list_key, "{why}");
-                self.note_stop(portal, &list_key, why);
+                self.note_stop(portal, list_key, why);
                 break;
             }
             if !self.take_list_page(portal) {
@@ -533,7 +604,7 @@ impl Engine {
                     Some((start, end)) => format!("range {start}-{end} not requested"),
                     None => "page limit".to_string(),
                 };
-                self.note_stop(portal, &list_key, what);
+                self.note_stop(portal, list_key, what);
                 break;
             }
             // A page reached going the other way starts its own streak.
@@ -554,6 +625,12 @@ impl Engine {
                 break;
             }
         }
+    }
+
+    /// Queues the per-year subsections the page's menu names that the mode walks; the ledger
+    /// names those left and why.
+    fn queue_year_sections(self: &Arc<Self>, walk: &PageWalk<'_>) {
+        let (portal, page, list_key, year) = (walk.portal, walk.page, &walk.list_key, walk.year);
         // Per-year subsections: in a backfill, the ones that can hold a report of its years
         // (`years::walks_year_list`). A crawl walks the ones it has never walked and the two
         // newest years, where new reports land. A year page's own menu leaves its year out, so
@@ -567,7 +644,7 @@ impl Engine {
             if let Mode::Backfill { years } = &self.mode
                 && !super::years::walks_year_list(section.year, years)
             {
-                self.note_year_list_not_walked(portal, &list_key, section.year);
+                self.note_year_list_not_walked(portal, list_key, section.year);
                 continue;
             }
             // The section's menu names the year's list, but on another site: outside the portal,
@@ -594,7 +671,7 @@ impl Engine {
                     .flatten()
                     .is_none();
             if !wanted {
-                self.note_older_year_not_walked(portal, &list_key, section.year);
+                self.note_older_year_not_walked(portal, list_key, section.year);
             } else if self.take_list_page(portal) {
                 self.enqueue(Task::list(
                     portal,
@@ -604,9 +681,41 @@ impl Engine {
                 ));
             }
         }
-        // Last, once everything the page leads to is queued: a resumed run restores this.
-        self.keep_ledger(portal, &list_key);
     }
+}
+
+/// One list page as its walk reads it: the task that asked for it, where it was, what it
+/// offered, and the list it counts toward.
+struct PageWalk<'a> {
+    task: &'a Task,
+    portal: &'a str,
+    page_url: &'a Url,
+    page: &'a ListPage,
+    year: Option<i32>,
+    list_key: String,
+    /// Pages in a row before this one that listed nothing new.
+    streak: u32,
+}
+
+/// What a page's items came to.
+struct Items {
+    /// Entries this walk of the list saw for the first time.
+    found: u64,
+    /// Of those, the ones never visited: what deepens the nightly walk.
+    new: u64,
+    /// First seen in this walk and new to the archive, or left by a rule (another site's
+    /// page, a title that is no report's): what can account for a grown count.
+    unvisited: u64,
+}
+
+/// What the list's ledger says once the page is counted.
+struct Counted {
+    /// The latest pages in a row listed nothing the walk had not seen.
+    barren: bool,
+    /// The order the list's dates run in, as far as its pages tell.
+    order: Option<ListOrder>,
+    /// Items the list states beyond those the walk found new.
+    unexplained: u64,
 }
 
 /// Why the walk of a section whose page shows no dated entries, pager or year sections (a page
