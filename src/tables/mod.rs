@@ -1,8 +1,8 @@
 //! Tables: a report's statistics as data, downstream of the archive. Sections 二 (主动公开), 三
 //! (依申请) and 四 (复议/诉讼) are read from the item page's HTML tables (`grid`: the HTML table
-//! model), from a flattened cell stream (`cell |` lines, as text extracted from a report shows
-//! them) or from a spreadsheet's rows as a grid (`sheet`), with labels normalised against drift
-//! (`label`), keyed (`sections`), checked (`checks`);
+//! model), from a flattened cell stream (`stream`: `cell |` lines, as text extracted from a
+//! report shows them) or from a spreadsheet's rows as a grid (`sheet`), with labels normalised
+//! against drift (`label`), keyed (`sections`), checked (`checks`);
 //! headline figures come from the text (`figures`). `nianbao tables` runs it over the store.
 //! Pure: a parsed page or a text in, values out.
 
@@ -12,6 +12,7 @@ pub mod grid;
 pub mod label;
 mod sections;
 mod sheet;
+mod stream;
 
 use scraper::{ElementRef, Html, Node};
 use serde::Serialize;
@@ -20,6 +21,7 @@ pub use checks::{Check, LastYear, Status};
 pub use figures::Figure;
 pub use label::{CellState, normalise, read_value};
 use sections::{Block, Slot};
+use stream::{LineForms, stream_blocks};
 
 /// A statistics section of the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -241,60 +243,6 @@ pub fn read_sheet_text(text: &str) -> Tables {
     finish(sheet::blocks(text), text, false)
 }
 
-/// Which lines of a text hold table cells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LineForms {
-    /// `cell |` lines only (a page's own text: runs of spaces there are layout, not cells).
-    Pipes,
-    /// Also tab-separated and space-aligned rows (text extracted from a document).
-    Extracted,
-}
-
-/// The cells one line holds, if it is a table line: `cell |` is one cell; a line of tab-separated
-/// cells (the trailing tab ends the row; empty cells are kept: merged cells print empty) needs
-/// two that are not empty; a line whose cells runs of two or more spaces set apart needs two
-/// (an empty cell leaves no trace there, so its row reads short and is not placed by position).
-fn line_cells(line: &str, forms: LineForms) -> Option<Vec<String>> {
-    let trimmed = line.trim();
-    if let Some(cell) = trimmed.strip_suffix('|') {
-        return Some(vec![cell.trim().to_string()]);
-    }
-    if forms == LineForms::Pipes {
-        return None;
-    }
-    if line.contains('\t') {
-        let mut cells: Vec<String> = line
-            .trim_end_matches(['\r', '\n'])
-            .split('\t')
-            .map(|c| c.trim().to_string())
-            .collect();
-        if cells.last().is_some_and(String::is_empty) {
-            cells.pop();
-        }
-        return (cells.iter().filter(|c| !c.is_empty()).count() >= 2).then_some(cells);
-    }
-    let mut cells = Vec::new();
-    let mut cell = String::new();
-    let mut spaces = 0;
-    for c in trimmed.chars() {
-        if c.is_whitespace() {
-            spaces += if c == '\u{3000}' { 2 } else { 1 };
-            continue;
-        }
-        if spaces >= 2 && !cell.is_empty() {
-            cells.push(std::mem::take(&mut cell));
-        } else if spaces == 1 {
-            cell.push(' ');
-        }
-        spaces = 0;
-        cell.push(c);
-    }
-    if !cell.is_empty() {
-        cells.push(cell);
-    }
-    (cells.len() >= 2).then_some(cells)
-}
-
 fn has_nested_table(table: ElementRef<'_>) -> bool {
     table
         .descendants()
@@ -329,89 +277,6 @@ fn block_of_grid(grid: &grid::Grid) -> Block {
         rows,
         aligned: true,
     }
-}
-
-/// Runs of table lines (`line_cells`) as blocks of rows: a row is its label cells and the values
-/// after them. In extracted text, up to two lines of one text cell between table lines are parts
-/// of a label wrapped over lines (`pdftotext -layout` prints a long label's other lines alone),
-/// not the table's end, unless one is a section heading; each token keeps its line, so that a
-/// table's reader can join a label's parts. A block of values alone right after table 四's
-/// header (a blank line between them) is that table's.
-fn stream_blocks(text: &str, forms: LineForms) -> Vec<Block> {
-    let lines: Vec<&str> = text.lines().collect();
-    let cells: Vec<Option<Vec<String>>> = lines.iter().map(|l| line_cells(l, forms)).collect();
-    let fragment = |i: usize| -> bool {
-        let line = lines[i].trim();
-        cells[i].is_none()
-            && !line.is_empty()
-            && matches!(read_value(line).state, CellState::Text)
-            && !sheet::is_section_heading(line)
-    };
-    // A run of fragment lines counts when table lines stand right before and after it.
-    let kept = |i: usize| -> bool {
-        if forms != LineForms::Extracted || !fragment(i) {
-            return false;
-        }
-        let before = (i.saturating_sub(3)..i).rev().find(|&j| !fragment(j));
-        let after = (i + 1..lines.len().min(i + 4)).find(|&j| !fragment(j));
-        match (before, after) {
-            (Some(b), Some(a)) => cells[b].is_some() && cells[a].is_some() && a - b <= 3,
-            _ => false,
-        }
-    };
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut tokens: Vec<(String, usize)> = Vec::new();
-    let flush = |tokens: &mut Vec<(String, usize)>, blocks: &mut Vec<Block>| {
-        if tokens.is_empty() {
-            return;
-        }
-        let mut rows: Vec<Vec<Slot>> = Vec::new();
-        let mut row: Vec<Slot> = Vec::new();
-        let mut in_values = false;
-        for (i, (token, line)) in tokens.drain(..).enumerate() {
-            let value = !matches!(read_value(&token).state, CellState::Text);
-            if !value && in_values {
-                rows.push(std::mem::take(&mut row));
-            }
-            in_values = value;
-            row.push(Slot {
-                text: token,
-                cell: i,
-                line,
-            });
-        }
-        if !row.is_empty() {
-            rows.push(row);
-        }
-        let block = Block {
-            rows,
-            aligned: false,
-        };
-        let values_only = block.rows.iter().flatten().all(|s| is_value_text(&s.text));
-        match blocks.last_mut() {
-            Some(last)
-                if values_only
-                    && last.section() == Some(Section::Reviews)
-                    && !last.rows.iter().flatten().any(|s| is_value_text(&s.text)) =>
-            {
-                last.rows.extend(block.rows)
-            }
-            _ => blocks.push(block),
-        }
-    };
-    for (i, line) in lines.iter().enumerate() {
-        match &cells[i] {
-            Some(c) => tokens.extend(c.iter().map(|c| (c.clone(), i))),
-            None if kept(i) => tokens.push((line.trim().to_string(), i)),
-            None => flush(&mut tokens, &mut blocks),
-        }
-    }
-    flush(&mut tokens, &mut blocks);
-    blocks
-}
-
-fn is_value_text(text: &str) -> bool {
-    !matches!(read_value(text).state, CellState::Text)
 }
 
 fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tables {
@@ -516,4 +381,68 @@ pub fn read_bodies(pages: &[(&[u8], Option<&str>)], has_document_attachment: boo
         }
     }
     read_documents(&docs, has_document_attachment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sections::MAX_SPANNED_TEXT;
+
+    /// A caption spans an HTML table's grid; a long one (a note) only its first slot, as in a
+    /// sheet (`sheet`'s `a_caption_spans_the_table_a_long_one_only_its_first_slot`): a cell of
+    /// a few KB repeated over a grid's million slots took gigabytes. Table 四 under both captions
+    /// is still read value by value.
+    #[test]
+    fn a_long_caption_fills_its_first_grid_slot_only_and_the_table_is_still_read() {
+        let caption = "四、行政复议、行政诉讼情况";
+        let long = "注".repeat(MAX_SPANNED_TEXT);
+        let results =
+            "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>";
+        let values: String = (1..=15).map(|n| format!("<td>{n}</td>")).collect();
+        let html = format!(
+            "<html><body><table>\
+             <tr><td colspan=16>{caption}</td></tr>\
+             <tr><td colspan=16>{long}</td></tr>\
+             <tr><td></td><td colspan=5>行政复议</td><td colspan=10>行政诉讼</td></tr>\
+             <tr><td></td>{}</tr>\
+             <tr><td></td>{values}</tr>\
+             </table></body></html>",
+            results.repeat(3)
+        );
+        let grids = grid::tables_of_html(&html);
+        let [grid] = grids.as_slice() else {
+            panic!("one table, not {}", grids.len());
+        };
+        let block = block_of_grid(grid);
+        let texts = |row: &[Slot]| row.iter().map(|s| s.text.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            texts(&block.rows[0]),
+            vec![caption; 16],
+            "a short caption spans"
+        );
+        let mut only_first = vec![""; 16];
+        only_first[0] = long.as_str();
+        assert_eq!(
+            texts(&block.rows[1]),
+            only_first,
+            "a long one fills its first slot only"
+        );
+        assert!(
+            block.rows[1]
+                .iter()
+                .all(|s| s.cell == block.rows[1][0].cell)
+        );
+
+        let tables = read_document(&Html::parse_document(&html), false);
+        assert_eq!(
+            tables.cells.len(),
+            15,
+            "table 四's values: {:?}",
+            tables.unread
+        );
+        let value = |row: &str, col: &str| tables.cell(Section::Reviews, row, col)?.value;
+        assert_eq!(value("review", "upheld"), Some(1.0));
+        assert_eq!(value("suit_direct", "upheld"), Some(6.0));
+        assert_eq!(value("suit_after_review", "total"), Some(15.0));
+    }
 }
