@@ -169,6 +169,7 @@ impl Engine {
         let View::Item {
             metadata,
             content_hash: page_hash,
+            fingerprint,
         } = analysis.view
         else {
             // An item role reads every page of content as an item.
@@ -202,7 +203,7 @@ impl Engine {
                 &capture,
                 decoded.as_ref(),
                 &kind,
-                page_hash,
+                (page_hash, fingerprint),
                 metadata,
                 (attachments, exchanges, wait),
             )
@@ -228,7 +229,12 @@ impl Engine {
                 }
                 self.report(portal, |r| {
                     match outcome {
-                        CommitOutcome::NewDocument { .. } => r.new_documents += 1,
+                        CommitOutcome::NewDocument {
+                            ref same_report_as, ..
+                        } => {
+                            r.new_documents += 1;
+                            r.linked += u64::from(same_report_as.is_some());
+                        }
                         CommitOutcome::NewVersion { .. } => r.new_versions += 1,
                         CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
                         CommitOutcome::Unchanged { .. } => r.unchanged += 1,
@@ -276,7 +282,7 @@ impl Engine {
         capture: &Arc<Capture>,
         decoded: Option<&Decoded>,
         kind: &PageKind,
-        page_hash: String,
+        (page_hash, fingerprint): (String, Option<crate::same_report::Fingerprint>),
         metadata: Metadata,
         (attachments, attachment_exchanges, attachment_wait): (
             Vec<AttachmentRecord>,
@@ -299,6 +305,7 @@ impl Engine {
             aliases: Vec::new(),
             withdrawn: None,
             delisted: None,
+            same_report_as: None,
             list_url: Some(list_url.to_string()),
             fetched_at: capture
                 .fetched_at
@@ -340,6 +347,7 @@ impl Engine {
             list_title: evidence.title,
             list_date: evidence.date.map(|d| d.to_string()),
             list: task.list_key(),
+            fingerprint,
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });
         if has_text || self.storage.is_remote() {
