@@ -134,8 +134,16 @@ fn crawl(config: &std::path::Path) {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
-#[test]
-fn a_revamp_links_each_re_published_report_to_the_archived_one() {
+/// The portal crawled before its revamp and after it (with `between` run in between, on the
+/// data_dir): the server, the scratch folder, the config and the export after the revamp.
+fn revamp(
+    between: impl FnOnce(&std::path::Path),
+) -> (
+    RouteServer,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<Value>,
+) {
     let revamped = Arc::new(AtomicBool::new(false));
     let server = portal(revamped.clone());
     let dir = tempfile::tempdir().expect("scratch dir");
@@ -150,7 +158,7 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
         assert!(r["is_annual_report"].as_bool().unwrap_or(false), "{r}");
         assert_eq!(r["report_year"], 2022, "{r}");
     }
-
+    between(&dir.path().join("data"));
     revamped.store(true, Ordering::SeqCst);
     crawl(&config);
     for id in [101, 102, 103, 104] {
@@ -159,20 +167,16 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
         assert_eq!(asked, 1, "{path} asked once");
     }
     let after = exported(&config);
-    // A link, not a merge: every document and version stays.
-    assert_eq!(after.len(), 7, "{after:?}");
-    let id_of = |path: &str| record_ending(&after, path)["id"].clone();
-    let linked = |path: &str| record_ending(&after, path)["same_report_as"].clone();
+    (server, dir, config, after)
+}
 
+/// The links the export shows after the revamp: each new URL's `same_report_as`, and the old
+/// URLs' none.
+fn assert_links(after: &[Value]) {
+    let id_of = |path: &str| record_ending(after, path)["id"].clone();
+    let linked = |path: &str| record_ending(after, path)["same_report_as"].clone();
     assert_eq!(linked("/art/101.html")["id"], id_of("/art/1.html"));
     assert_eq!(linked("/art/102.html")["id"], id_of("/art/2.html"));
-    let evidence = &linked("/art/101.html")["evidence"];
-    let jaccard = evidence["text_jaccard"].as_f64().expect("a Jaccard");
-    assert!((0.8..1.0).contains(&jaccard), "{evidence}");
-    assert_eq!(
-        evidence["numbers_added"], 6,
-        "the header's date and time: {evidence}"
-    );
     // Another department's report of the same year, title and all-zero template: not linked.
     assert_eq!(linked("/art/104.html"), Value::Null);
     // The planning bureau's report with another figure: a report of its own.
@@ -181,6 +185,22 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
     for old in ["/art/1.html", "/art/2.html", "/art/3.html"] {
         assert_eq!(linked(old), Value::Null, "{old}");
     }
+}
+
+#[test]
+fn a_revamp_links_each_re_published_report_to_the_archived_one() {
+    let (_server, dir, config, after) = revamp(|_| {});
+    // A link, not a merge: every document and version stays.
+    assert_eq!(after.len(), 7, "{after:?}");
+    let linked = |path: &str| record_ending(&after, path)["same_report_as"].clone();
+    assert_links(&after);
+    let evidence = &linked("/art/101.html")["evidence"];
+    let jaccard = evidence["text_jaccard"].as_f64().expect("a Jaccard");
+    assert!((0.8..1.0).contains(&jaccard), "{evidence}");
+    assert_eq!(
+        evidence["numbers_added"], 6,
+        "the header's date and time: {evidence}"
+    );
 
     // The feed's records are the export's.
     let out = run_nianbao(&config, &["feed", "--consumer", "t"]);
@@ -209,4 +229,18 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
         .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
         .expect("the portal's row");
     assert_eq!(row["linked"], 2, "{row}");
+}
+
+/// A store from an earlier version: its reports are indexed at its next opening without their
+/// texts' fingerprints, and read back from their raw files when a new report under their key is
+/// committed, so the revamp is linked all the same.
+#[test]
+fn an_older_stores_reports_are_read_back_and_linked() {
+    let (_server, _dir, _config, after) = revamp(|data_dir| {
+        let store = nianbao::store::Store::open(data_dir).expect("open the store");
+        store
+            .forget_same_report_index()
+            .expect("the store as an earlier version left it");
+    });
+    assert_links(&after);
 }

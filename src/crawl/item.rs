@@ -334,6 +334,9 @@ impl Engine {
             attachments,
             text: Default::default(),
         };
+        if fingerprint.is_some() {
+            self.fingerprint_unread(&record).await;
+        }
         let validators = capture.validators();
         let evidence = task.evidence();
         let draft = NewCapture {

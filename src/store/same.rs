@@ -24,6 +24,8 @@ const INDEX_MARKER: &str = "same_report_index_v1";
 const INDEX_CURSOR: &str = "same_report_index_cursor";
 /// Documents the migration indexes between two saves of its cursor.
 const INDEX_STEP: usize = 1000;
+/// The most archived reports read back for one new report (a key holds a handful).
+const UNREAD_AT_ONCE: usize = 16;
 
 /// One archived report under a lookup key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,8 +33,8 @@ pub(super) struct Entry {
     pub id: String,
     /// The issuing body's key (`crate::same_report::body_key`); None when the record named none.
     pub body: Option<String>,
-    /// The article text's fingerprint; None for a report indexed from an older store, whose
-    /// text was not read (it is never linked to).
+    /// The article text's fingerprint; None for a report indexed from an older store until a
+    /// crawl reads it back (none is linked to it before).
     pub fingerprint: Option<Fingerprint>,
 }
 
@@ -131,11 +133,80 @@ impl Store {
         Ok(counts)
     }
 
+    /// The latest records of the archived reports under `record`'s lookup key that have no
+    /// fingerprint yet (indexed from an older store), at most [`UNREAD_AT_ONCE`].
+    pub fn same_report_unread(
+        &self,
+        record: &ExportRecord,
+    ) -> Result<Vec<ExportRecord>, StoreError> {
+        let Some(key) = key_of(record) else {
+            return Ok(Vec::new());
+        };
+        let entries: Vec<Entry> = match self.meta.get(&key)? {
+            Some(bytes) => decode_json(&key, &bytes)?,
+            None => return Ok(Vec::new()),
+        };
+        let mut unread = Vec::new();
+        for entry in entries.iter().filter(|e| e.fingerprint.is_none()) {
+            if unread.len() == UNREAD_AT_ONCE {
+                break;
+            }
+            if let Some(doc) = self.docs.get(&entry.id)?
+                && let Some(old) = self.latest_record(entry.id.as_bytes(), &doc)?
+            {
+                unread.push(old);
+            }
+        }
+        Ok(unread)
+    }
+
+    /// Keeps the fingerprint of the archived report whose latest record is `old`, in its entry.
+    pub fn set_same_report_fingerprint(
+        &self,
+        old: &ExportRecord,
+        fingerprint: &Fingerprint,
+    ) -> Result<(), StoreError> {
+        let Some(key) = key_of(old) else {
+            return Ok(());
+        };
+        // Atomic on the key: a commit writing the same entry meanwhile is not overwritten (its
+        // transaction retries on the changed key, or this update runs again on its result).
+        self.meta.fetch_and_update(key.as_bytes(), |bytes| {
+            let bytes = bytes?;
+            let mut entries: Vec<Entry> = serde_json::from_slice(bytes).ok()?;
+            for entry in entries.iter_mut().filter(|e| e.id == old.id) {
+                entry.fingerprint = Some(fingerprint.clone());
+            }
+            Some(
+                serde_json::to_vec(&entries)
+                    .expect("index entries serialise: strings and numbers only"),
+            )
+        })?;
+        self.flush()
+    }
+
+    /// Test hook: the store as an earlier version left it, without the same-report index (its
+    /// next opening builds it again, without fingerprints). Never call it outside a test.
+    #[doc(hidden)]
+    pub fn forget_same_report_index(&self) -> Result<(), StoreError> {
+        let keys: Vec<sled::IVec> = self
+            .meta
+            .scan_prefix(ENTRIES.as_bytes())
+            .keys()
+            .collect::<Result<_, _>>()?;
+        for key in keys {
+            self.meta.remove(key)?;
+        }
+        self.meta.remove(INDEX_MARKER)?;
+        self.flush()
+    }
+
     /// Indexes the annual reports of a store written before the index existed: one pass over
     /// the documents, each read with its latest version's record (no raw file is read), its
     /// cursor saved every thousand documents so that an interrupted pass resumes where it was;
-    /// then a marker key. Their texts were never fingerprinted, so no new document is linked
-    /// to them; what it gives is the key entries. Unreadable records are logged and skipped.
+    /// then a marker key. Their texts are not fingerprinted here: a crawl reads them back when
+    /// a new report under their key comes (`same_report_unread`). Unreadable records are logged
+    /// and skipped.
     pub(super) fn migrate_same_report_index(&self) -> Result<(), StoreError> {
         if self.meta.contains_key(INDEX_MARKER)? {
             return Ok(());
