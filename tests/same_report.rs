@@ -229,6 +229,56 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
         .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
         .expect("the portal's row");
     assert_eq!(row["linked"], 2, "{row}");
+
+    // The coverage report counts a re-published report once, from its first publication, and
+    // names its earlier address; the changed report stays two.
+    let out = run_nianbao(&config, &["report", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let coverage: Value = serde_json::from_slice(&out.stdout).expect("coverage JSON");
+    let cell = |body: &str| -> Value {
+        let portal = coverage["portals"]
+            .as_array()
+            .and_then(|p| p.iter().find(|p| p["portal"] == PORTAL))
+            .expect("the portal");
+        let row = portal["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["issuing_body"] == body))
+            .unwrap_or_else(|| panic!("a row for {body}: {portal}"));
+        row["cells"]
+            .as_array()
+            .and_then(|cells| cells.iter().find(|c| c["year"] == 2022))
+            .expect("the 2022 cell")
+            .clone()
+    };
+    let county = cell(COUNTY.body);
+    let reports = county["reports"].as_array().expect("reports");
+    assert_eq!(reports.len(), 1, "{county}");
+    assert_eq!(
+        reports[0]["id"],
+        record_ending(&after, "/art/101.html")["id"]
+    );
+    assert_eq!(
+        reports[0]["earlier"][0]["id"],
+        record_ending(&after, "/art/1.html")["id"]
+    );
+    assert!(
+        county["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("/art/1.html")),
+        "{county}"
+    );
+    assert_eq!(
+        cell(FINANCE.body)["reports"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        cell(EDUCATION.body)["reports"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        cell(PLANNING.body)["reports"].as_array().map(Vec::len),
+        Some(2)
+    );
 }
 
 /// A store from an earlier version: its reports are indexed at its next opening without their
