@@ -32,6 +32,12 @@ pub struct ExportRecord {
     /// URL states, never stored with a version; left out when it is not delisted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delisted: Option<crate::store::Delisting>,
+    /// The archived document this one is the same report as: a report re-published at a new
+    /// URL with a changed page text (a site revamp), found by year, title, issuing body and a
+    /// nearly equal text (`evidence`). A link, not a merge: both documents keep their records.
+    /// Filled from the document, never stored with a version; left out when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_report_as: Option<crate::same_report::SameReport>,
     /// The list page on which the document was found.
     pub list_url: Option<String>,
     /// RFC 3339, UTC.

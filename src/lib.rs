@@ -15,7 +15,8 @@
 //!      classify   (classify)    content / attachment / challenge / soft 404 / login wall
 //!      discover   (discover)    list page -> items, next pages, year subsections
 //!      extract    (extract)     item page -> metadata with provenance (dates: `dates`)
-//!      dedup      (dedup)       raw sha256 and normalised content hash
+//!      dedup      (dedup)       raw sha256 and normalised content hash; a report re-published
+//!                 (same_report) after a revamp: its article text's fingerprint, linked at commit
 //!   -> archive    (archive)     raw files, content-addressed, durable before they are indexed
 //!                 (text)        plain text of PDF, DOC, DOCX, WPS and OFD attachments, beside the raw file
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers
@@ -53,6 +54,7 @@ pub mod gate;
 pub mod health;
 pub mod page;
 pub mod report;
+pub mod same_report;
 pub mod storage;
 pub mod store;
 pub mod tables;

@@ -65,6 +65,7 @@ fn a_report_inside_50000_nested_divs_is_read_and_flattened() {
     let View::Item {
         metadata,
         content_hash,
+        ..
     } = analysis.view
     else {
         panic!("an item page gives an item view");

@@ -228,6 +228,7 @@ fn build_store(data_dir: &Path, bases: &[String]) {
                 list_title: None,
                 list_date: None,
                 list: None,
+                fingerprint: None,
             };
             let outcome = store.commit(&capture).expect("commit");
             if let nianbao::store::CommitOutcome::NewDocument { seq, .. } = outcome {

@@ -15,6 +15,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
             aliases: vec![],
             withdrawn: None,
             delisted: None,
+            same_report_as: None,
             list_url: Some("http://a.gov.cn/list/".into()),
             fetched_at: "2026-11-24T00:00:00Z".into(),
             http_status: 200,
@@ -59,6 +60,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
         list_title: None,
         list_date: None,
         list: None,
+        fingerprint: None,
     }
 }
 
@@ -70,7 +72,7 @@ fn commit_distinguishes_documents_aliases_versions_and_unchanged() {
     let b = "http://a.gov.cn/nb/t1.html";
 
     let first = store.commit(&capture("P", a, "h1")).expect("commit");
-    let CommitOutcome::NewDocument { id, seq: 1 } = first.clone() else {
+    let CommitOutcome::NewDocument { id, seq: 1, .. } = first.clone() else {
         panic!("expected a new document at seq 1, got {first:?}")
     };
     assert_eq!(

@@ -25,6 +25,8 @@ struct PortalStatus {
     /// Archived URLs delisted now: a complete walk of their list no longer shows them, their
     /// page still answers.
     delisted: u64,
+    /// Documents that are the same report as an archived one, re-published at a new URL.
+    linked: u64,
     last_run: Option<String>,
     last_run_command: Option<String>,
     last_run_interrupted: Option<bool>,
@@ -47,6 +49,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     let counts = store.portal_counts()?;
     let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
     let standing = store.standing_counts()?;
+    let linked = store.linked_counts()?;
     let whole_walks = store.whole_walks()?;
     let sweeps_tried = store.sweeps_tried()?;
     let now = chrono::Utc::now();
@@ -75,6 +78,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             annual_reports: c.annual_reports,
             withdrawn: standing.get(&name).map_or(0, |c| c.0),
             delisted: standing.get(&name).map_or(0, |c| c.1),
+            linked: linked.get(&name).copied().unwrap_or(0),
             last_run: run.as_ref().and_then(|r| r.finished_at.clone()),
             last_run_command: run.as_ref().map(|r| r.command.clone()),
             last_run_interrupted: run.as_ref().map(|r| r.interrupted),
@@ -143,6 +147,12 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     "{}: {} documents ({} annual reports), {} versions",
                     row.portal, row.documents, row.annual_reports, row.versions
                 );
+                if row.linked > 0 {
+                    println!(
+                        "    linked documents: {} (the same report as an archived one, re-published at a new URL; export names it in same_report_as)",
+                        row.linked
+                    );
+                }
                 if row.withdrawn > 0 {
                     println!(
                         "    withdrawn documents: {} (no longer served: 404, 410 or a page saying they do not exist; their versions are kept; `status --withdrawn` lists them)",

@@ -9,6 +9,7 @@ mod html;
 mod keep;
 mod rules;
 mod runs;
+mod same;
 mod table;
 mod version;
 
@@ -24,6 +25,7 @@ use crate::store::{Delisting, Withdrawal};
 pub use html::{Links, render_html};
 pub use keep::RunsNeeded;
 pub use rules::{Rule, RuleChoice, body_key, deadline, rule_for};
+pub use same::EarlierAddress;
 pub use table::render_csv;
 pub use version::ReportVersion;
 
@@ -84,6 +86,13 @@ pub struct CellReport {
     /// proved, still served.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delisted: Option<Delisting>,
+    /// The archived document this one re-publishes (`same_report_as`): folded into this one
+    /// when both are in the cell.
+    #[serde(skip)]
+    pub same_report_as: Option<String>,
+    /// The older documents of the same report (a site revamp's earlier addresses), folded in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierAddress>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -233,6 +242,8 @@ pub fn build(
                 .collect(),
             withdrawn: latest.withdrawn.clone(),
             delisted: latest.delisted.clone(),
+            same_report_as: latest.same_report_as.clone(),
+            earlier: Vec::new(),
         });
     }
     let years: Vec<i32> = years.into_iter().collect();
@@ -358,7 +369,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
         .iter()
         .map(|&year| {
             let due = deadline(rule.rule, year);
-            let reports = by_year.remove(&year).unwrap_or_default();
+            let reports = same::fold(by_year.remove(&year).unwrap_or_default());
             let rule_note = format!("{} ({})", rule.rule.label(), rule.because);
             if reports.is_empty() {
                 let (state, why) = if due.is_some_and(|d| today <= d) {
@@ -398,6 +409,19 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
             };
             let due_text = due.map(|d| d.to_string()).unwrap_or_default();
             let lateness = if late { "late" } else { "on time" };
+            let earlier: Vec<&str> = reports
+                .iter()
+                .flat_map(|r| &r.earlier)
+                .map(|e| e.url.as_str())
+                .collect();
+            let earlier = if earlier.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; re-published after a site revamp, earlier at {}",
+                    earlier.join(", ")
+                )
+            };
             Cell {
                 year,
                 state,
@@ -405,7 +429,7 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
                 changed,
                 deadline: due.map(|d| d.to_string()),
                 note: format!(
-                    "{published}, {lateness}: deadline {due_text} by the {rule_note} rule"
+                    "{published}, {lateness}: deadline {due_text} by the {rule_note} rule{earlier}"
                 ),
                 withdrawn: all_withdrawn(&reports),
                 delisted: all_delisted(&reports),

@@ -27,6 +27,8 @@ pub struct ReportVersion {
     /// The delisting of the version's URL now, when the record carries it (as `nianbao export`
     /// gives it).
     pub delisted: Option<Delisting>,
+    /// The id of the archived document this one re-publishes (`same_report_as`), if any.
+    pub same_report_as: Option<String>,
 }
 
 impl From<&ExportRecord> for ReportVersion {
@@ -47,6 +49,7 @@ impl From<&ExportRecord> for ReportVersion {
             kind: kind_of(r),
             withdrawn: r.withdrawn.clone(),
             delisted: r.delisted.clone(),
+            same_report_as: r.same_report_as.as_ref().map(|s| s.id.clone()),
         }
     }
 }

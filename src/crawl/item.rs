@@ -173,6 +173,7 @@ impl Engine {
         let View::Item {
             metadata,
             content_hash: page_hash,
+            fingerprint,
         } = analysis.view
         else {
             // An item role reads every page of content as an item.
@@ -206,7 +207,7 @@ impl Engine {
                 &capture,
                 decoded.as_ref(),
                 &kind,
-                page_hash,
+                (page_hash, fingerprint),
                 metadata,
                 (attachments, exchanges, wait),
             )
@@ -232,7 +233,12 @@ impl Engine {
                 }
                 self.report(portal, |r| {
                     match outcome {
-                        CommitOutcome::NewDocument { .. } => r.new_documents += 1,
+                        CommitOutcome::NewDocument {
+                            ref same_report_as, ..
+                        } => {
+                            r.new_documents += 1;
+                            r.linked += u64::from(same_report_as.is_some());
+                        }
                         CommitOutcome::NewVersion { .. } => r.new_versions += 1,
                         CommitOutcome::NewAlias { .. } => r.new_aliases += 1,
                         CommitOutcome::Unchanged { .. } => r.unchanged += 1,
@@ -280,7 +286,7 @@ impl Engine {
         capture: &Arc<Capture>,
         decoded: Option<&Decoded>,
         kind: &PageKind,
-        page_hash: String,
+        (page_hash, fingerprint): (String, Option<crate::same_report::Fingerprint>),
         metadata: Metadata,
         (attachments, attachment_exchanges, attachment_wait): (
             Vec<AttachmentRecord>,
@@ -303,6 +309,7 @@ impl Engine {
             aliases: Vec::new(),
             withdrawn: None,
             delisted: None,
+            same_report_as: None,
             list_url: Some(list_url.to_string()),
             fetched_at: capture
                 .fetched_at
@@ -331,6 +338,9 @@ impl Engine {
             attachments,
             text: Default::default(),
         };
+        if fingerprint.is_some() {
+            self.fingerprint_unread(&record).await;
+        }
         let validators = capture.validators();
         let evidence = task.evidence();
         let draft = NewCapture {
@@ -344,6 +354,7 @@ impl Engine {
             list_title: evidence.title,
             list_date: evidence.date.map(|d| d.to_string()),
             list: task.list_key(),
+            fingerprint,
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });
         if has_text || self.storage.is_remote() {

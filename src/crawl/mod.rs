@@ -14,6 +14,7 @@ mod progress;
 mod queue;
 mod read;
 mod revisit;
+mod same;
 pub(crate) mod sweep;
 mod task;
 mod text;

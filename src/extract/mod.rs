@@ -120,6 +120,12 @@ static META: LazyLock<Selector> = LazyLock::new(|| {
 static TITLE: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("title").expect("`title` is a valid selector"));
 
+/// The article text of a parsed page, one line a block: the visible content container with the
+/// most text, else the whole body (what `same_report` fingerprints).
+pub fn article_text(doc: &Html) -> String {
+    text::BodyText::of(doc).content_lines().join("\n")
+}
+
 /// Extracts the metadata of the item page at `url`. `portal_name` helps strip the site name from
 /// titles; it is never used as a value.
 ///

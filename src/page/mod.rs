@@ -84,6 +84,9 @@ pub enum View {
         metadata: Box<Metadata>,
         /// `dedup::content_hash` of an HTML page, the body's sha256 for a document file.
         content_hash: String,
+        /// An annual report page's article text fingerprint (see `same_report`); None for other
+        /// pages and document files.
+        fingerprint: Option<crate::same_report::Fingerprint>,
     },
     /// A list page whose answer cannot be read (a JSON list API that answered something else).
     Unusable(String),
@@ -280,6 +283,7 @@ fn document(input: PageInput<'_>, role: &PageRole, kind: PageKind) -> Analysis {
         PageRole::Item { evidence, .. } => View::Item {
             metadata: Box::new(attachment_metadata(evidence)),
             content_hash: dedup::sha256_hex(input.body),
+            fingerprint: None,
         },
         _ => View::Nothing,
     };
@@ -318,9 +322,13 @@ fn item_view(
             });
         }
     }
+    let fingerprint = crate::same_report::wanted(&metadata)
+        .then(|| crate::same_report::fingerprint_of_doc(doc))
+        .flatten();
     View::Item {
         metadata: Box::new(metadata),
         content_hash: dedup::content_hash_of(facts),
+        fingerprint,
     }
 }
 

@@ -36,6 +36,10 @@ pub struct PortalReport {
     pub new_documents: u64,
     pub new_versions: u64,
     pub new_aliases: u64,
+    /// New documents found to be a report already archived, re-published at a new URL (see
+    /// `same_report`): counted in `new_documents` too.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub linked: u64,
     pub unchanged: u64,
     pub not_modified: u64,
     /// Archived reports seen withdrawn for the first time: their URL now answers 404 or 410, or
@@ -233,6 +237,7 @@ impl RunReport {
             t.new_documents += p.new_documents;
             t.new_versions += p.new_versions;
             t.new_aliases += p.new_aliases;
+            t.linked += p.linked;
             t.unchanged += p.unchanged;
             t.not_modified += p.not_modified;
             t.withdrawn += p.withdrawn;
@@ -284,9 +289,14 @@ impl RunReport {
             let failures: u64 = p.failures.values().sum();
             let _ = writeln!(
                 out,
-                "  {name}: {} requests, {} new documents, {} new versions, {} unchanged, {} not modified, {} failures, {} blocked{}{}",
+                "  {name}: {} requests, {} new documents{}, {} new versions, {} unchanged, {} not modified, {} failures, {} blocked{}{}",
                 p.requests,
                 p.new_documents,
+                if p.linked > 0 {
+                    format!(" ({} the same report as an archived one)", p.linked)
+                } else {
+                    String::new()
+                },
                 p.new_versions,
                 p.unchanged,
                 p.not_modified,

@@ -12,7 +12,7 @@ use crate::export::ExportRecord;
 
 /// A document: one report (or other page of the section), at one or more URLs, in one or more
 /// versions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocRecord {
     pub id: String,
     pub portal: String,
@@ -24,6 +24,10 @@ pub struct DocRecord {
     pub version: u32,
     /// seq of each version, oldest first.
     pub seqs: Vec<u64>,
+    /// The archived document this one is the same report as (see `crate::same_report`), found
+    /// when this one was made; left out when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_report_as: Option<crate::same_report::SameReport>,
 }
 
 /// A fetched page ready to be committed: its raw files are already durable, or made so by
@@ -51,6 +55,9 @@ pub struct NewCapture {
     /// The list (ledger key) this capture's URL was found on by this walk; None keeps what its
     /// state says (a report queued without a list: due for attachments, or delisted).
     pub list: Option<String>,
+    /// The fingerprint of the page's article text, for an annual report with a year and a
+    /// title: what a later re-publication of it is compared with (see `crate::same_report`).
+    pub fingerprint: Option<crate::same_report::Fingerprint>,
 }
 
 /// What a commit did.
@@ -59,6 +66,8 @@ pub enum CommitOutcome {
     NewDocument {
         id: String,
         seq: u64,
+        /// The archived document it is the same report as, if any.
+        same_report_as: Option<String>,
     },
     NewVersion {
         id: String,
@@ -155,6 +164,7 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
             super::texts::tx_mark(meta, record, seq)?;
             tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
             super::tally::tx_count_version(counts, pending, record, false, seq)?;
+            super::same::tx_note_version(meta, record, capture.fingerprint.as_ref(), &doc.id)?;
             (doc, outcome)
         }
         None => match by_hash.get(hash_key.as_bytes())? {
@@ -173,19 +183,29 @@ fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<CommitOutcome> {
             }
             None => {
                 let seq = next_seq(meta)?;
+                let id = document_id(&record.portal, &record.content_hash);
+                let same_report_as =
+                    super::same::tx_link_new(meta, record, capture.fingerprint.as_ref(), &id)?;
                 let doc = DocRecord {
-                    id: document_id(&record.portal, &record.content_hash),
+                    id,
                     portal: record.portal.clone(),
                     urls: vec![record.url.clone()],
                     content_hash: record.content_hash.clone(),
                     version: 1,
                     seqs: vec![seq],
+                    same_report_as,
                 };
                 write_version(versions, record, &doc, seq)?;
                 super::texts::tx_mark(meta, record, seq)?;
                 tx_put(exchanges, seq.to_be_bytes(), &capture.exchanges)?;
                 super::tally::tx_count_version(counts, pending, record, true, seq)?;
-                (doc.clone(), CommitOutcome::NewDocument { id: doc.id, seq })
+                let same_report_as = doc.same_report_as.as_ref().map(|s| s.id.clone());
+                let outcome = CommitOutcome::NewDocument {
+                    id: doc.id.clone(),
+                    seq,
+                    same_report_as,
+                };
+                (doc, outcome)
             }
         },
     };
@@ -391,7 +411,7 @@ impl Store {
         outcome: &CommitOutcome,
     ) -> Result<Option<ExportRecord>, StoreError> {
         let (id, version, seq) = match outcome {
-            CommitOutcome::NewDocument { id, seq } => (id, 1, *seq),
+            CommitOutcome::NewDocument { id, seq, .. } => (id, 1, *seq),
             CommitOutcome::NewVersion { id, version, seq } => (id, *version, *seq),
             CommitOutcome::Unchanged { .. } | CommitOutcome::NewAlias { .. } => return Ok(None),
         };
@@ -466,19 +486,20 @@ fn stored_version(record: &ExportRecord, id: &str, version: u32, seq: u64) -> Ex
     stored.version = version;
     stored.seq = seq;
     stored.aliases = Vec::new();
-    // Like aliases, a fact about the document now, never part of a version.
+    // Like aliases, facts about the document now, never part of a version.
     stored.withdrawn = None;
+    stored.same_report_as = None;
     stored
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
     use std::sync::Arc;
 
-    fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
+    pub(in crate::store) fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
         let record: ExportRecord = serde_json::from_value(serde_json::json!({
             "id": "", "version": 0, "seq": 0, "portal": portal, "url": url, "aliases": [],
             "list_url": null, "fetched_at": "2026-12-04T00:00:00Z", "http_status": 200,
@@ -499,6 +520,7 @@ mod tests {
             list_title: None,
             list_date: None,
             list: None,
+            fingerprint: None,
         }
     }
 

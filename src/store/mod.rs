@@ -15,6 +15,7 @@ mod group;
 mod migrate;
 mod quarantine;
 mod runs;
+mod same;
 mod schedule;
 mod sweeps;
 mod tally;
@@ -327,6 +328,7 @@ impl Store {
         store.check_seal()?;
         store.migrate_retry_index()?;
         store.migrate_wait_index()?;
+        store.migrate_same_report_index()?;
         store.migrate_text_waiting()?;
         // What sled recovered at open is on disk.
         store.durable.store(store.last_seq()?, Ordering::SeqCst);
@@ -461,7 +463,8 @@ impl Store {
             })
     }
 
-    /// A stored version's record with its aliases: the other URLs of its document, now.
+    /// A stored version's record with its aliases (the other URLs of its document, now) and
+    /// the archived report its document is the same report as, if any.
     fn with_aliases(&self, mut record: ExportRecord) -> Result<ExportRecord, StoreError> {
         if let Some(doc) = get_json::<DocRecord>(&self.docs, &record.id)? {
             record.aliases = doc
@@ -470,6 +473,7 @@ impl Store {
                 .filter(|u| **u != record.url)
                 .cloned()
                 .collect();
+            record.same_report_as = doc.same_report_as;
         }
         Ok(record)
     }

@@ -26,5 +26,6 @@ pub fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> New
         list_title: None,
         list_date: None,
         list: None,
+        fingerprint: None,
     }
 }

@@ -1,0 +1,204 @@
+//! Same report: whether a new document is a report already archived, re-published at a new URL
+//! by a site revamp whose template also changed the page's text (so the content hash differs).
+//! Pure functions from a page to its fingerprint and from two fingerprints to the evidence; the
+//! store keeps the fingerprints under a lookup key (portal, year, title) and links at commit.
+//!
+//! The rule: same portal, same report year, same title once normalised, same issuing body as
+//! the coverage report normalises it (or both absent), and an article text that is nearly the
+//! same: character 5-shingle Jaccard of the normalised text at least [`MIN_JACCARD`], and
+//! every number of the archived text still there in the new one, with at most
+//! [`MAX_ADDED_NUMBERS`] numbers more (a new header's date and time). A report whose figures
+//! changed loses a number and is a report of its own.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// How many of a text's smallest shingle hashes a fingerprint keeps (a bottom-k sketch): the
+/// Jaccard estimate from 256 is within a few hundredths, and a report's is some 4 KB.
+const SKETCH_SIZE: usize = 256;
+/// Characters per shingle: short enough that one changed number changes a few, long enough that
+/// two texts of one template differ wherever their facts do.
+const SHINGLE_CHARS: usize = 5;
+/// The least Jaccard of two texts that are one report. A revamp's added line (扫一扫在手机打开当前页)
+/// or header keeps a report's text above 0.9; two reports of one template by different bodies,
+/// or of one body in different years, share less than half of it (see the tests).
+pub const MIN_JACCARD: f64 = 0.8;
+/// The most numbers the new text may hold that the archived one did not: a header's date and
+/// time (`2023-01-20 10:30:00` is six).
+pub const MAX_ADDED_NUMBERS: usize = 8;
+
+/// What the store keeps of an archived report's text to compare a new document with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// The smallest [`SKETCH_SIZE`] hashes of the normalised text's shingles, ascending.
+    pub sketch: Vec<u64>,
+    /// Every run of digits in the text, sorted (a multiset).
+    pub numbers: Vec<String>,
+}
+
+/// Why a new document was found to be an archived one: exported as `same_report_as.evidence`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// Character 5-shingle Jaccard of the two article texts (estimated from the sketches),
+    /// rounded to three decimals.
+    pub text_jaccard: f64,
+    /// Numbers in the archived text, every one of them in the new text too.
+    pub numbers: usize,
+    /// Numbers in the new text only.
+    pub numbers_added: usize,
+}
+
+/// A link from a new document to the archived document that is the same report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SameReport {
+    pub id: String,
+    pub evidence: Evidence,
+}
+
+/// The key a title is compared by: without spaces and punctuation, full-width forms as
+/// half-width, Traditional characters as Simplified, Latin letters lower-cased.
+pub fn title_key(title: &str) -> String {
+    normalised(title)
+}
+
+/// The key an issuing body is compared by: as the coverage report puts a body in its row.
+pub fn body_key(body: Option<&str>) -> Option<String> {
+    body.map(crate::coverage::body_key)
+        .filter(|key| !key.is_empty())
+}
+
+/// Whether a page with this metadata is fingerprinted: an annual report with a year and a
+/// title (the index's key needs both).
+pub fn wanted(metadata: &crate::extract::Metadata) -> bool {
+    metadata.is_annual_report
+        && metadata.report_year.is_some()
+        && metadata
+            .title
+            .as_deref()
+            .is_some_and(|t| !title_key(t).is_empty())
+}
+
+/// The fingerprint of a parsed page's article text, or None for a page without text.
+pub fn fingerprint_of_doc(doc: &scraper::Html) -> Option<Fingerprint> {
+    let text = crate::extract::article_text(doc);
+    Some(fingerprint_of_text(&text)).filter(|f| !f.sketch.is_empty())
+}
+
+/// The fingerprint of a text.
+pub fn fingerprint_of_text(text: &str) -> Fingerprint {
+    let chars: Vec<char> = normalised(text).chars().collect();
+    let mut hashes: Vec<u64> = if chars.len() < SHINGLE_CHARS {
+        // A text shorter than one shingle is its own.
+        (!chars.is_empty())
+            .then(|| hash(&chars))
+            .into_iter()
+            .collect()
+    } else {
+        chars.windows(SHINGLE_CHARS).map(hash).collect()
+    };
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.truncate(SKETCH_SIZE);
+    let mut numbers: Vec<String> = Vec::new();
+    let mut run = String::new();
+    for c in text.chars().map(half_width).chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+        } else if !run.is_empty() {
+            numbers.push(std::mem::take(&mut run));
+        }
+    }
+    numbers.sort_unstable();
+    Fingerprint {
+        sketch: hashes,
+        numbers,
+    }
+}
+
+/// The evidence that `new` is the report `archived` is, or None when it is not.
+pub fn same_report(archived: &Fingerprint, new: &Fingerprint) -> Option<Evidence> {
+    let jaccard = jaccard(&archived.sketch, &new.sketch);
+    if jaccard < MIN_JACCARD {
+        return None;
+    }
+    let mut counts: BTreeMap<&str, i64> = BTreeMap::new();
+    for n in &new.numbers {
+        *counts.entry(n).or_default() += 1;
+    }
+    for n in &archived.numbers {
+        *counts.entry(n).or_default() -= 1;
+    }
+    if counts.values().any(|c| *c < 0) {
+        // A number of the archived text is gone: the figures changed.
+        return None;
+    }
+    let added = new.numbers.len() - archived.numbers.len();
+    (added <= MAX_ADDED_NUMBERS).then(|| Evidence {
+        text_jaccard: (jaccard * 1000.0).round() / 1000.0,
+        numbers: archived.numbers.len(),
+        numbers_added: added,
+    })
+}
+
+/// Jaccard estimated from two bottom-k sketches: of the k smallest hashes of the union, the
+/// share both hold (exact when both texts have fewer than k shingles).
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let k = SKETCH_SIZE.min(a.len().max(b.len()));
+    let (mut i, mut j, mut union, mut both) = (0, 0, 0usize, 0usize);
+    while union < k && (i < a.len() || j < b.len()) {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), Some(_)) => j += 1,
+            (Some(_), None) => i += 1,
+            (None, _) => j += 1,
+        }
+        union += 1;
+    }
+    if union == 0 {
+        return 0.0;
+    }
+    both as f64 / union as f64
+}
+
+/// The text without whitespace and punctuation, full-width forms half-width, Traditional as
+/// Simplified, lower-cased.
+fn normalised(text: &str) -> String {
+    text.chars()
+        .map(half_width)
+        .map(crate::traditional::simplified)
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A full-width ASCII form (U+FF01..U+FF5E) as its ASCII character; U+3000 as a space.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// FNV-1a of a shingle's characters: stable across builds and machines, as a stored
+/// fingerprint must be.
+fn hash(chars: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut buf = [0u8; 4];
+    for c in chars {
+        for b in c.encode_utf8(&mut buf).bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests;

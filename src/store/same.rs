@@ -1,0 +1,358 @@
+//! The same-report index: `same_report/` portal NUL year NUL title key -> the annual reports
+//! archived under it, each with its issuing body's key and its article text's fingerprint. A
+//! commit that makes a new document reads the one entry its record names, so finding the
+//! archived report it re-publishes (see `crate::same_report`) reads a handful of documents,
+//! never the store. Links are counted per portal under `same_report_linked/` portal. Kept in
+//! the `meta` tree: a sled transaction takes at most 14 trees, and a commit already writes 14.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+
+use super::{Store, StoreError, TxResult, decode_json, seq_of};
+use crate::export::ExportRecord;
+use crate::same_report::{Fingerprint, SameReport, body_key, same_report, title_key};
+
+/// Prefix of the index's keys in `meta`.
+const ENTRIES: &str = "same_report/";
+/// Prefix of the per-portal link counts in `meta`.
+const LINKED: &str = "same_report_linked/";
+/// Marks a store whose older reports are in the index.
+const INDEX_MARKER: &str = "same_report_index_v1";
+/// The document the migration of an older store got to (resumed from after a crash).
+const INDEX_CURSOR: &str = "same_report_index_cursor";
+/// Documents the migration indexes between two saves of its cursor.
+const INDEX_STEP: usize = 1000;
+/// The most archived reports read back for one new report (a key holds a handful).
+const UNREAD_AT_ONCE: usize = 16;
+
+/// One archived report under a lookup key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Entry {
+    pub id: String,
+    /// The issuing body's key (`crate::same_report::body_key`); None when the record named none.
+    pub body: Option<String>,
+    /// The article text's fingerprint; None for a report indexed from an older store until a
+    /// crawl reads it back (none is linked to it before).
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// The lookup key of a record: None for one that is no annual report, or has no year or title.
+fn key_of(record: &ExportRecord) -> Option<String> {
+    let year = record.report_year.filter(|_| record.is_annual_report)?;
+    let title = record.title.as_deref().map(title_key)?;
+    (!title.is_empty()).then(|| format!("{ENTRIES}{}\0{year}\0{title}", record.portal))
+}
+
+fn tx_entries(tree: &TransactionalTree, key: &str) -> TxResult<Vec<Entry>> {
+    match tree.get(key)? {
+        Some(bytes) => decode_json(key, &bytes).map_err(ConflictableTransactionError::Abort),
+        None => Ok(Vec::new()),
+    }
+}
+
+fn tx_put_entries(tree: &TransactionalTree, key: &str, entries: &[Entry]) -> TxResult<()> {
+    let bytes =
+        serde_json::to_vec(entries).expect("index entries serialise: strings and numbers only");
+    tree.insert(key.as_bytes(), bytes)?;
+    Ok(())
+}
+
+/// Inside the commit of new document `id`: the archived report it is the same as, if any, and
+/// its own entry written. Of several that qualify, the one whose text is nearest.
+pub(super) fn tx_link_new(
+    tree: &TransactionalTree,
+    record: &ExportRecord,
+    fingerprint: Option<&Fingerprint>,
+    id: &str,
+) -> TxResult<Option<SameReport>> {
+    let Some(key) = key_of(record) else {
+        return Ok(None);
+    };
+    let mut entries = tx_entries(tree, &key)?;
+    let body = body_key(record.issuing_body.as_deref());
+    let link = fingerprint.and_then(|new| {
+        entries
+            .iter()
+            .filter(|e| e.id != id && e.body == body)
+            .filter_map(|e| {
+                let evidence = same_report(e.fingerprint.as_ref()?, new)?;
+                Some(SameReport {
+                    id: e.id.clone(),
+                    evidence,
+                })
+            })
+            .max_by(|a, b| a.evidence.text_jaccard.total_cmp(&b.evidence.text_jaccard))
+    });
+    entries.retain(|e| e.id != id);
+    entries.push(Entry {
+        id: id.to_string(),
+        body,
+        fingerprint: fingerprint.cloned(),
+    });
+    tx_put_entries(tree, &key, &entries)?;
+    if link.is_some() {
+        let counter = format!("{LINKED}{}", record.portal);
+        let n = tree.get(counter.as_bytes())?.map_or(0, |b| seq_of(&b));
+        tree.insert(counter.as_bytes(), &(n + 1).to_be_bytes())?;
+    }
+    Ok(link)
+}
+
+/// Inside the commit of a new version of document `id`: its entry under the version's key
+/// holds the new text's fingerprint (a report compared later is compared with its latest text).
+pub(super) fn tx_note_version(
+    tree: &TransactionalTree,
+    record: &ExportRecord,
+    fingerprint: Option<&Fingerprint>,
+    id: &str,
+) -> TxResult<()> {
+    let (Some(key), Some(fingerprint)) = (key_of(record), fingerprint) else {
+        return Ok(());
+    };
+    let mut entries = tx_entries(tree, &key)?;
+    entries.retain(|e| e.id != id);
+    entries.push(Entry {
+        id: id.to_string(),
+        body: body_key(record.issuing_body.as_deref()),
+        fingerprint: Some(fingerprint.clone()),
+    });
+    tx_put_entries(tree, &key, &entries)
+}
+
+impl Store {
+    /// Per portal, the documents linked to an archived report as the same report.
+    pub fn linked_counts(&self) -> Result<BTreeMap<String, u64>, StoreError> {
+        let mut counts = BTreeMap::new();
+        for entry in self.meta.scan_prefix(LINKED.as_bytes()) {
+            let (key, value) = entry?;
+            let portal = String::from_utf8_lossy(&key[LINKED.len()..]).into_owned();
+            counts.insert(portal, seq_of(&value));
+        }
+        Ok(counts)
+    }
+
+    /// The latest records of the archived reports under `record`'s lookup key that have no
+    /// fingerprint yet (indexed from an older store), at most [`UNREAD_AT_ONCE`].
+    pub fn same_report_unread(
+        &self,
+        record: &ExportRecord,
+    ) -> Result<Vec<ExportRecord>, StoreError> {
+        let Some(key) = key_of(record) else {
+            return Ok(Vec::new());
+        };
+        let entries: Vec<Entry> = match self.meta.get(&key)? {
+            Some(bytes) => decode_json(&key, &bytes)?,
+            None => return Ok(Vec::new()),
+        };
+        let mut unread = Vec::new();
+        for entry in entries.iter().filter(|e| e.fingerprint.is_none()) {
+            if unread.len() == UNREAD_AT_ONCE {
+                break;
+            }
+            if let Some(doc) = self.docs.get(&entry.id)?
+                && let Some(old) = self.latest_record(entry.id.as_bytes(), &doc)?
+            {
+                unread.push(old);
+            }
+        }
+        Ok(unread)
+    }
+
+    /// Keeps the fingerprint of the archived report whose latest record is `old`, in its entry.
+    pub fn set_same_report_fingerprint(
+        &self,
+        old: &ExportRecord,
+        fingerprint: &Fingerprint,
+    ) -> Result<(), StoreError> {
+        let Some(key) = key_of(old) else {
+            return Ok(());
+        };
+        // Atomic on the key: a commit writing the same entry meanwhile is not overwritten (its
+        // transaction retries on the changed key, or this update runs again on its result).
+        self.meta.fetch_and_update(key.as_bytes(), |bytes| {
+            let bytes = bytes?;
+            let mut entries: Vec<Entry> = serde_json::from_slice(bytes).ok()?;
+            for entry in entries.iter_mut().filter(|e| e.id == old.id) {
+                entry.fingerprint = Some(fingerprint.clone());
+            }
+            Some(
+                serde_json::to_vec(&entries)
+                    .expect("index entries serialise: strings and numbers only"),
+            )
+        })?;
+        self.flush()
+    }
+
+    /// Test hook: the store as an earlier version left it, without the same-report index (its
+    /// next opening builds it again, without fingerprints). Never call it outside a test.
+    #[doc(hidden)]
+    pub fn forget_same_report_index(&self) -> Result<(), StoreError> {
+        let keys: Vec<sled::IVec> = self
+            .meta
+            .scan_prefix(ENTRIES.as_bytes())
+            .keys()
+            .collect::<Result<_, _>>()?;
+        for key in keys {
+            self.meta.remove(key)?;
+        }
+        self.meta.remove(INDEX_MARKER)?;
+        self.flush()
+    }
+
+    /// Indexes the annual reports of a store written before the index existed: one pass over
+    /// the documents, each read with its latest version's record (no raw file is read), its
+    /// cursor saved every thousand documents so that an interrupted pass resumes where it was;
+    /// then a marker key. Their texts are not fingerprinted here: a crawl reads them back when
+    /// a new report under their key comes (`same_report_unread`). Unreadable records are logged
+    /// and skipped.
+    pub(super) fn migrate_same_report_index(&self) -> Result<(), StoreError> {
+        if self.meta.contains_key(INDEX_MARKER)? {
+            return Ok(());
+        }
+        let start = self
+            .meta
+            .get(INDEX_CURSOR)?
+            .map(|c| c.to_vec())
+            .unwrap_or_default();
+        let mut indexed = 0usize;
+        for (read, item) in self.docs.range(start..).enumerate() {
+            let (key, value) = item?;
+            if read % INDEX_STEP == INDEX_STEP - 1 {
+                self.meta.insert(INDEX_CURSOR, key.as_ref())?;
+                self.flush()?;
+            }
+            let Some(record) = self.latest_record(&key, &value)? else {
+                continue;
+            };
+            if let Some(index_key) = key_of(&record) {
+                let mut entries: Vec<Entry> = match self.meta.get(&index_key)? {
+                    Some(bytes) => decode_json(&index_key, &bytes)?,
+                    None => Vec::new(),
+                };
+                if !entries.iter().any(|e| e.id == record.id) {
+                    entries.push(Entry {
+                        id: record.id.clone(),
+                        body: body_key(record.issuing_body.as_deref()),
+                        fingerprint: None,
+                    });
+                    let bytes = serde_json::to_vec(&entries)
+                        .expect("index entries serialise: strings and numbers only");
+                    self.meta.insert(index_key.as_bytes(), bytes)?;
+                }
+                indexed += 1;
+            }
+        }
+        self.meta.insert(INDEX_MARKER, &[])?;
+        self.meta.remove(INDEX_CURSOR)?;
+        self.flush()?;
+        if indexed > 0 {
+            tracing::info!(
+                reports = indexed,
+                "indexed the archived reports by year and title (once, for a store from an earlier version)"
+            );
+        }
+        Ok(())
+    }
+
+    /// The latest version's record of the document stored as `value` under `key`, or None when
+    /// either cannot be read (logged).
+    fn latest_record(&self, key: &[u8], value: &[u8]) -> Result<Option<ExportRecord>, StoreError> {
+        let id = String::from_utf8_lossy(key).into_owned();
+        let doc: super::DocRecord = match decode_json(&id, value) {
+            Ok(doc) => doc,
+            Err(e) => {
+                tracing::warn!("document {id} is unreadable, not indexed: {e}");
+                return Ok(None);
+            }
+        };
+        let Some(seq) = doc.seqs.last() else {
+            return Ok(None);
+        };
+        let Some(bytes) = self.versions.get(seq.to_be_bytes())? else {
+            return Ok(None);
+        };
+        match decode_json::<ExportRecord>(&format!("version {seq}"), &bytes) {
+            Ok(record) => Ok(Some(record)),
+            Err(e) => {
+                tracing::warn!("version {seq} of document {id} is unreadable, not indexed: {e}");
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(url: &str, hash: &str) -> super::super::NewCapture {
+        let mut capture = super::super::docs::tests::capture("p", url, hash);
+        capture.record.is_annual_report = true;
+        capture.record.report_year = Some(2022);
+        capture.record.title = Some("2022年政府信息公开工作年度报告".into());
+        capture
+    }
+
+    fn entries(store: &Store) -> Vec<Entry> {
+        store
+            .meta
+            .scan_prefix(ENTRIES.as_bytes())
+            .flat_map(|e| {
+                let (_, v) = e.expect("read");
+                serde_json::from_slice::<Vec<Entry>>(&v).expect("entries")
+            })
+            .collect()
+    }
+
+    /// An older store's reports are indexed at its next opening, once, without fingerprints; a
+    /// pass cut short resumes from its cursor.
+    #[test]
+    fn an_older_store_gets_its_index_once_and_resumes() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let ids: Vec<String> = {
+            let store = Store::open(dir.path()).expect("open");
+            let ids = ["a", "b"]
+                .iter()
+                .map(
+                    |h| match store.commit(&report(&format!("http://p/{h}"), h)) {
+                        Ok(crate::store::CommitOutcome::NewDocument { id, .. }) => id,
+                        other => panic!("a new document: {other:?}"),
+                    },
+                )
+                .collect();
+            // As an older version left it: no index, no marker; a pass that got past the
+            // first document.
+            let keys: Vec<_> = store
+                .meta
+                .scan_prefix(ENTRIES.as_bytes())
+                .keys()
+                .map(|k| k.expect("key"))
+                .collect();
+            for key in keys {
+                store.meta.remove(key).expect("remove");
+            }
+            store.meta.remove(INDEX_MARKER).expect("remove marker");
+            let mut sorted: Vec<String> = ids;
+            sorted.sort();
+            store
+                .meta
+                .insert(INDEX_CURSOR, sorted[1].as_bytes())
+                .expect("cursor");
+            store.flush().expect("flush");
+            sorted
+        };
+        let store = Store::open(dir.path()).expect("reopen migrates");
+        let indexed = entries(&store);
+        assert_eq!(indexed.len(), 1, "resumed at the cursor: {indexed:?}");
+        assert_eq!(indexed[0].id, ids[1]);
+        assert_eq!(indexed[0].fingerprint, None);
+        assert!(store.meta.contains_key(INDEX_MARKER).expect("marker"));
+        assert!(!store.meta.contains_key(INDEX_CURSOR).expect("cursor"));
+        drop(store);
+        // Once: a reopen does not scan again.
+        let store = Store::open(dir.path()).expect("reopen");
+        assert_eq!(entries(&store).len(), 1);
+    }
+}

@@ -1,0 +1,296 @@
+//! A site revamp that re-publishes the reports at new URLs with a new template and a new line of
+//! text, through the real binary: the second crawl's new documents name the archived report
+//! they re-publish (`same_report_as`) in the export and the feed, `status` and the run report
+//! count them; another department's report of the same year, title and all-zero template, and
+//! a report whose figures changed, are not linked.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use common::route_server::{
+    RouteServer, exported, newest_run_report, numbered_portal, portals_config, record_ending,
+    run_nianbao,
+};
+use common::stderr;
+use serde_json::Value;
+
+const PORTAL: &str = "某某县人民政府";
+/// The generic title two departments give their reports.
+const GENERIC: &str = "2022年政府信息公开工作年度报告";
+
+/// A report: its title, issuing body and figures (主动公开, 政策文件, 解读, 规范性文件, 申请, 予以公开).
+struct Report {
+    title: &'static str,
+    body: &'static str,
+    figures: [u32; 6],
+}
+
+const COUNTY: Report = Report {
+    title: "某某县人民政府2022年政府信息公开工作年度报告",
+    body: "某某县人民政府办公室",
+    figures: [5975, 12, 21, 4, 37, 30],
+};
+const FINANCE: Report = Report {
+    title: GENERIC,
+    body: "某某县财政局",
+    figures: [0; 6],
+};
+const EDUCATION: Report = Report {
+    title: GENERIC,
+    body: "某某县教育局",
+    figures: [0; 6],
+};
+const PLANNING: Report = Report {
+    title: "某某县发展和改革局2022年政府信息公开工作年度报告",
+    body: "某某县发展和改革局",
+    figures: [120, 8, 3, 1, 6, 5],
+};
+/// The planning bureau's report as re-published: other figures.
+const PLANNING_CORRECTED: Report = Report {
+    figures: [121, 8, 3, 1, 6, 5],
+    ..PLANNING
+};
+
+/// The report's text: the template of the 2021 format, the body named only in its 发布机构
+/// line, as many township and department reports are.
+fn text(r: &Report) -> String {
+    let [a, b, c, d, e, f] = r.figures;
+    format!(
+        "<p>发布机构：{body}</p><p>一、总体情况</p><p>2022年，本机关认真贯彻落实《中华人民共和国政府信息公开条例》，\
+         主动公开政府信息{a}条，其中政策文件{b}条，政策解读{c}条。</p><p>二、主动公开政府信息情况</p>\
+         <p>本年制发规章0件，规范性文件{d}件，废止规范性文件0件。</p><p>三、收到和处理政府信息公开申请情况</p>\
+         <p>本年新收政府信息公开申请{e}件，办理结果予以公开{f}件，不予公开0件。</p>\
+         <p>四、政府信息公开行政复议、行政诉讼情况</p><p>行政复议0件，行政诉讼0件。</p>\
+         <p>五、存在的主要问题及改进情况</p><p>公开内容还不够全面，信息更新还不够及时，下一步将加强业务培训，提高公开质量。</p>\
+         <p>六、其他需要报告的事项</p><p>本年度未收取信息处理费。</p>",
+        body = r.body
+    )
+}
+
+/// The old CMS's page.
+fn old_page(r: &Report) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>{t}</title></head><body><h1>{t}</h1>\
+         <div class=\"content\">{text}</div></body></html>",
+        t = r.title,
+        text = text(r)
+    )
+    .into_bytes()
+}
+
+/// The new CMS's page: other markup, a header with the time in the body, a share line.
+fn new_page(r: &Report) -> Vec<u8> {
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{t}_某某县人民政府</title></head><body>\
+         <div class=\"header\">某某县人民政府 网站首页</div><div class=\"main\"><h2 class=\"art-title\">{t}</h2>\
+         <div class=\"article-content\"><p class=\"art-info\">发布时间：2023-01-20 10:30:00</p>{text}\
+         <p class=\"qr\">扫一扫在手机打开当前页</p></div></div></body></html>",
+        t = r.title,
+        text = text(r)
+    )
+    .into_bytes()
+}
+
+/// The portal: before the revamp reports 1-3 at `/art/N.html` on the old template; after it,
+/// the list shows 101-103 (the same reports, the planning bureau's with other figures) and the
+/// education bureau's 104, all on the new template, and the old URLs answer 404.
+fn portal(revamped: Arc<AtomicBool>) -> RouteServer {
+    let server = RouteServer::bind("127.0.0.1");
+    server.serve(Arc::new(move |target: &str| {
+        let after = revamped.load(Ordering::SeqCst);
+        let ids: &[usize] = if after { &[104, 103, 102, 101] } else { &[3, 2, 1] };
+        numbered_portal(
+            target,
+            1,
+            |_| {
+                let entries: String = ids
+                    .iter()
+                    .map(|id| format!("<li><a href=\"/art/{id}.html\">报告{id}</a><span>2023-01-20</span></li>"))
+                    .collect();
+                format!(
+                    "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul></body></html>"
+                )
+                .into_bytes()
+            },
+            |id| match (after, id) {
+                (false, 1) => Some(old_page(&COUNTY)),
+                (false, 2) => Some(old_page(&FINANCE)),
+                (false, 3) => Some(old_page(&PLANNING)),
+                (true, 101) => Some(new_page(&COUNTY)),
+                (true, 102) => Some(new_page(&FINANCE)),
+                (true, 103) => Some(new_page(&PLANNING_CORRECTED)),
+                (true, 104) => Some(new_page(&EDUCATION)),
+                _ => None,
+            },
+        )
+    }));
+    server
+}
+
+fn crawl(config: &std::path::Path) {
+    let out = run_nianbao(config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The portal crawled before its revamp and after it (with `between` run in between, on the
+/// data_dir): the server, the scratch folder, the config and the export after the revamp.
+fn revamp(
+    between: impl FnOnce(&std::path::Path),
+) -> (
+    RouteServer,
+    tempfile::TempDir,
+    std::path::PathBuf,
+    Vec<Value>,
+) {
+    let revamped = Arc::new(AtomicBool::new(false));
+    let server = portal(revamped.clone());
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[(PORTAL, format!("{}/xxgk/list.html", server.base))],
+    );
+    crawl(&config);
+    let before = exported(&config);
+    assert_eq!(before.len(), 3, "{before:?}");
+    for r in &before {
+        assert!(r["is_annual_report"].as_bool().unwrap_or(false), "{r}");
+        assert_eq!(r["report_year"], 2022, "{r}");
+    }
+    between(&dir.path().join("data"));
+    revamped.store(true, Ordering::SeqCst);
+    crawl(&config);
+    for id in [101, 102, 103, 104] {
+        let path = format!("/art/{id}.html");
+        let asked = server.requests().iter().filter(|t| **t == path).count();
+        assert_eq!(asked, 1, "{path} asked once");
+    }
+    let after = exported(&config);
+    (server, dir, config, after)
+}
+
+/// The links the export shows after the revamp: each new URL's `same_report_as`, and the old
+/// URLs' none.
+fn assert_links(after: &[Value]) {
+    let id_of = |path: &str| record_ending(after, path)["id"].clone();
+    let linked = |path: &str| record_ending(after, path)["same_report_as"].clone();
+    assert_eq!(linked("/art/101.html")["id"], id_of("/art/1.html"));
+    assert_eq!(linked("/art/102.html")["id"], id_of("/art/2.html"));
+    // Another department's report of the same year, title and all-zero template: not linked.
+    assert_eq!(linked("/art/104.html"), Value::Null);
+    // The planning bureau's report with another figure: a report of its own.
+    assert_eq!(linked("/art/103.html"), Value::Null);
+    // The archived documents gain nothing.
+    for old in ["/art/1.html", "/art/2.html", "/art/3.html"] {
+        assert_eq!(linked(old), Value::Null, "{old}");
+    }
+}
+
+#[test]
+fn a_revamp_links_each_re_published_report_to_the_archived_one() {
+    let (_server, dir, config, after) = revamp(|_| {});
+    // A link, not a merge: every document and version stays.
+    assert_eq!(after.len(), 7, "{after:?}");
+    let linked = |path: &str| record_ending(&after, path)["same_report_as"].clone();
+    assert_links(&after);
+    let evidence = &linked("/art/101.html")["evidence"];
+    let jaccard = evidence["text_jaccard"].as_f64().expect("a Jaccard");
+    assert!((0.8..1.0).contains(&jaccard), "{evidence}");
+    assert_eq!(
+        evidence["numbers_added"], 6,
+        "the header's date and time: {evidence}"
+    );
+
+    // The feed's records are the export's.
+    let out = run_nianbao(&config, &["feed", "--consumer", "t"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fed: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(
+        record_ending(&fed, "/art/101.html")["same_report_as"],
+        linked("/art/101.html")
+    );
+    assert_eq!(
+        record_ending(&fed, "/art/104.html")["same_report_as"],
+        Value::Null
+    );
+
+    let report = newest_run_report(dir.path());
+    assert_eq!(report["portals"][PORTAL]["linked"], 2, "{report}");
+    assert_eq!(report["portals"][PORTAL]["new_documents"], 4, "{report}");
+    let out = run_nianbao(&config, &["status", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let row = status["portals"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
+        .expect("the portal's row");
+    assert_eq!(row["linked"], 2, "{row}");
+
+    // The coverage report counts a re-published report once, from its first publication, and
+    // names its earlier address; the changed report stays two.
+    let out = run_nianbao(&config, &["report", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let coverage: Value = serde_json::from_slice(&out.stdout).expect("coverage JSON");
+    let cell = |body: &str| -> Value {
+        let portal = coverage["portals"]
+            .as_array()
+            .and_then(|p| p.iter().find(|p| p["portal"] == PORTAL))
+            .expect("the portal");
+        let row = portal["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["issuing_body"] == body))
+            .unwrap_or_else(|| panic!("a row for {body}: {portal}"));
+        row["cells"]
+            .as_array()
+            .and_then(|cells| cells.iter().find(|c| c["year"] == 2022))
+            .expect("the 2022 cell")
+            .clone()
+    };
+    let county = cell(COUNTY.body);
+    let reports = county["reports"].as_array().expect("reports");
+    assert_eq!(reports.len(), 1, "{county}");
+    assert_eq!(
+        reports[0]["id"],
+        record_ending(&after, "/art/101.html")["id"]
+    );
+    assert_eq!(
+        reports[0]["earlier"][0]["id"],
+        record_ending(&after, "/art/1.html")["id"]
+    );
+    assert!(
+        county["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("/art/1.html")),
+        "{county}"
+    );
+    assert_eq!(
+        cell(FINANCE.body)["reports"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        cell(EDUCATION.body)["reports"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        cell(PLANNING.body)["reports"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
+
+/// A store from an earlier version: its reports are indexed at its next opening without their
+/// texts' fingerprints, and read back from their raw files when a new report under their key is
+/// committed, so the revamp is linked all the same.
+#[test]
+fn an_older_stores_reports_are_read_back_and_linked() {
+    let (_server, _dir, _config, after) = revamp(|data_dir| {
+        let store = nianbao::store::Store::open(data_dir).expect("open the store");
+        store
+            .forget_same_report_index()
+            .expect("the store as an earlier version left it");
+    });
+    assert_links(&after);
+}
