@@ -210,6 +210,16 @@ fn lists_and_reports_on_other_hosts() {
     assert!(!urls.contains(&elsewhere.as_str()), "{urls:?}");
 
     let run = newest_run_report(dir.path());
+    // Left by the list's own rule, which says so, not only by the queue's scope.
+    let portal_run = &run["portals"][PORTAL];
+    assert_eq!(portal_run["excluded"]["other_host_item"], 1, "{portal_run}");
+    let list = &portal_run["lists"]["2023"];
+    assert_eq!(list["other_site_pages"], 1, "{list}");
+    assert_eq!(
+        list["other_site_hosts"],
+        serde_json::json!(["127.0.0.92"]),
+        "{list}"
+    );
     assert!(
         stops(&run, "2021").contains(&old_list),
         "the 2021 ledger names the list not walked: {}",
