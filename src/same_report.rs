@@ -85,6 +85,11 @@ pub fn fingerprint_of_doc(doc: &scraper::Html) -> Option<Fingerprint> {
     Some(fingerprint_of_text(&text)).filter(|f| !f.sketch.is_empty())
 }
 
+/// `fingerprint_of_doc` from the article text's lines as extraction read them (the same text).
+pub fn fingerprint_of_lines(lines: &[String]) -> Option<Fingerprint> {
+    Some(fingerprint_of_text(&lines.join("\n"))).filter(|f| !f.sketch.is_empty())
+}
+
 /// The fingerprint of a text.
 pub fn fingerprint_of_text(text: &str) -> Fingerprint {
     let chars: Vec<char> = normalised(text).chars().collect();
@@ -97,9 +102,7 @@ pub fn fingerprint_of_text(text: &str) -> Fingerprint {
     } else {
         chars.windows(SHINGLE_CHARS).map(hash).collect()
     };
-    hashes.sort_unstable();
-    hashes.dedup();
-    hashes.truncate(SKETCH_SIZE);
+    bottom_k(&mut hashes);
     let mut numbers: Vec<String> = Vec::new();
     let mut run = String::new();
     for c in text.chars().map(half_width).chain(std::iter::once(' ')) {
@@ -114,6 +117,27 @@ pub fn fingerprint_of_text(text: &str) -> Fingerprint {
         sketch: hashes,
         numbers,
     }
+}
+
+/// Leaves the [`SKETCH_SIZE`] smallest distinct values of `hashes`, ascending. A report's
+/// text has thousands of shingles: the smallest few are picked out first (linear), and only
+/// they are sorted; when they hold too few distinct values, the whole is.
+fn bottom_k(hashes: &mut Vec<u64>) {
+    let picked = 4 * SKETCH_SIZE;
+    if hashes.len() > picked {
+        hashes.select_nth_unstable(picked - 1);
+        let mut smallest = hashes[..picked].to_vec();
+        smallest.sort_unstable();
+        smallest.dedup();
+        if smallest.len() >= SKETCH_SIZE {
+            smallest.truncate(SKETCH_SIZE);
+            *hashes = smallest;
+            return;
+        }
+    }
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.truncate(SKETCH_SIZE);
 }
 
 /// The evidence that `new` is the report `archived` is, or None when it is not.

@@ -150,6 +150,18 @@ pub fn extract_document(
     evidence: &ListEvidence,
     portal_name: &str,
 ) -> Metadata {
+    extract_document_and_text(url, doc, encoding, evidence, portal_name).0
+}
+
+/// `extract_document`, with the article text it read the metadata from: the lines of
+/// [`article_text`], from the same walk of the body.
+pub fn extract_document_and_text(
+    url: &Url,
+    doc: &Html,
+    encoding: &'static encoding_rs::Encoding,
+    evidence: &ListEvidence,
+    portal_name: &str,
+) -> (Metadata, Vec<String>) {
     let metas = Metas::of(doc);
     let body_text = text::BodyText::of(doc);
     let mut labelled = labels::labelled_fields(&body_text);
@@ -427,7 +439,7 @@ pub fn extract_document(
     }
 
     meta.attachments = attachments::attachments(url, doc, encoding);
-    meta
+    (meta, content_lines)
 }
 
 /// `<meta name=… content=…>` values, first non-empty per lower-cased name.

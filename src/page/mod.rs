@@ -304,7 +304,8 @@ fn item_view(
     evidence: &ListEvidence,
     portal_name: &str,
 ) -> View {
-    let mut metadata = extract::extract_document(url, doc, encoding, evidence, portal_name);
+    let (mut metadata, article) =
+        extract::extract_document_and_text(url, doc, encoding, evidence, portal_name);
     // The other pages of an article split over pages, and the page a frame shows where the
     // page itself shows almost nothing, are kept with it, as its attachments are.
     let pages = discover::article_pages(url, doc, text, encoding)
@@ -322,8 +323,9 @@ fn item_view(
             });
         }
     }
+    // From the article text extraction read, not another walk of the body.
     let fingerprint = crate::same_report::wanted(&metadata)
-        .then(|| crate::same_report::fingerprint_of_doc(doc))
+        .then(|| crate::same_report::fingerprint_of_lines(&article))
         .flatten();
     View::Item {
         metadata: Box::new(metadata),

@@ -110,3 +110,64 @@ fn the_estimate_is_exact_for_short_texts_and_bounded_for_long_ones() {
     let f = fingerprint_of_text(&long);
     assert_eq!(f.sketch.len(), SKETCH_SIZE);
 }
+
+/// The linear pick of the smallest shingles keeps exactly what sorting them all keeps, also
+/// when the smallest values repeat so often that the first pick holds too few distinct ones.
+#[test]
+fn the_sketch_is_the_smallest_distinct_hashes_whatever_their_repeats() {
+    let plain = |mut v: Vec<u64>| {
+        v.sort_unstable();
+        v.dedup();
+        v.truncate(SKETCH_SIZE);
+        v
+    };
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let spread: Vec<u64> = (0..20_000).map(|_| next()).collect();
+    let repeats: Vec<u64> = (0..20_000)
+        .map(|i| if i % 3 == 0 { next() } else { 7 })
+        .collect();
+    let few: Vec<u64> = (0..5_000).map(|i| i % 300).collect();
+    let short: Vec<u64> = (0..100).map(|_| next()).collect();
+    for hashes in [spread, repeats, few, short] {
+        let mut picked = hashes.clone();
+        bottom_k(&mut picked);
+        assert_eq!(picked, plain(hashes));
+    }
+}
+
+/// The crawl fingerprints a page from the lines extraction read; a report read back from its raw
+/// file is fingerprinted from the parsed page: both must give the same fingerprint, or a revamp
+/// of a report archived by an earlier version would never match.
+#[test]
+fn a_page_gives_one_fingerprint_from_its_lines_and_from_its_document() {
+    let text = sample("alashankou-2024-report.txt");
+    let paragraphs: String = text
+        .lines()
+        .map(|l| format!("<p>{}</p>", l.replace('<', "&lt;")))
+        .collect();
+    let html = format!(
+        "<html><head><title>报告</title></head><body><div class=\"nav\">首页</div>\
+         <div class=\"TRS_Editor\">{paragraphs}</div></body></html>"
+    );
+    let parsed = crate::page::parse(&html).expect("parses");
+    let url = url::Url::parse("http://127.0.0.1/art/1.html").expect("a URL");
+    let (_, lines) = crate::extract::extract_document_and_text(
+        &url,
+        &parsed.doc,
+        encoding_rs::UTF_8,
+        &crate::extract::ListEvidence::default(),
+        "",
+    );
+    let from_lines = fingerprint_of_lines(&lines).expect("a fingerprint");
+    assert_eq!(Some(from_lines.clone()), fingerprint_of_doc(&parsed.doc));
+    assert!(
+        from_lines.numbers.iter().any(|n| n == "5975"),
+        "the article's text"
+    );
+}
