@@ -2,7 +2,8 @@
 //! pages), over the simulator's pages and the real pages kept beside the repository. Prints MB/s
 //! per step, then the whole reading of a page as the crawl does it (`page::analyse`, one parse)
 //! against the same work done the way it was before the one pipeline (a parse per step: challenge
-//! check, two classifications, extraction, content hash), with their ratio. A plain `main`
+//! check, two classifications, extraction, content hash), with their ratio, and the share of
+//! the same-report fingerprint in reading annual report pages. A plain `main`
 //! (harness = false): figures are printed, never asserted.
 //!
 //! `cargo bench --bench page_pipeline` (env BENCH_ROUNDS changes the repetitions).
@@ -165,8 +166,57 @@ fn main() -> anyhow::Result<()> {
         "  ratio before/after                       {:6.2}x",
         t_steps.as_secs_f64() / t_once.as_secs_f64().max(1e-9)
     );
+    fingerprint_share(&pages, rounds);
     deep_markup_scaling();
     Ok(())
+}
+
+/// What the same-report fingerprint (`same_report::fingerprint_of_lines`, computed for every
+/// annual report page the crawl reads) costs against the whole reading of those pages.
+fn fingerprint_share(pages: &[Page], rounds: usize) {
+    let role = PageRole::Item {
+        evidence: ListEvidence::default(),
+        portal_name: "测试市人民政府".into(),
+    };
+    let (mut t_analyse, mut t_fingerprint, mut reports) = (Duration::ZERO, Duration::ZERO, 0usize);
+    for p in pages.iter().filter(|p| !p.list) {
+        let decoded = decode::decode(&p.body, p.content_type.as_deref());
+        let Ok(parsed) = page::parse(&decoded.text) else {
+            continue;
+        };
+        let (meta, lines) = extract::extract_document_and_text(
+            &p.url,
+            &parsed.doc,
+            decoded.encoding,
+            &ListEvidence::default(),
+            "测试市人民政府",
+        );
+        if !nianbao::same_report::wanted(&meta) {
+            continue;
+        }
+        reports += 1;
+        for _ in 0..rounds {
+            let start = Instant::now();
+            std::hint::black_box(nianbao::same_report::fingerprint_of_lines(&lines));
+            t_fingerprint += start.elapsed();
+            let start = Instant::now();
+            let input = PageInput {
+                url: &p.url,
+                status: 200,
+                content_type: p.content_type.as_deref(),
+                body: &p.body,
+            };
+            std::hint::black_box(page::analyse(input, &role));
+            t_analyse += start.elapsed();
+        }
+    }
+    let per_page = |t: Duration| t.as_secs_f64() * 1e3 / (reports * rounds).max(1) as f64;
+    println!(
+        "  same-report fingerprint, {reports} annual report pages  {:6.3} ms/page  {:5.1}% of their page::analyse ({:.2} ms)",
+        per_page(t_fingerprint),
+        100.0 * t_fingerprint.as_secs_f64() / t_analyse.as_secs_f64().max(1e-9),
+        per_page(t_analyse)
+    );
 }
 
 /// A list of `levels` entries each nested inside the one before (`<table><tr><td>` around a
