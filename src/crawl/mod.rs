@@ -3,9 +3,12 @@
 //! and commits what is new. A failed URL is recorded and counted; it never stops the run.
 
 mod attachment;
+mod closing;
 mod delisted;
+mod engine;
 mod frontier;
 pub mod guard;
+mod heartbeat;
 mod item;
 mod ledger;
 mod list;
@@ -30,7 +33,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
 use tokio::sync::Notify;
-use url::Url;
 
 pub use pace::{PAGE_DELAY_ENV, PAGE_DELAY_MAX};
 pub use task::{Role, Task, TaskRequest, TaskState};
@@ -38,11 +40,13 @@ pub use task::{Role, Task, TaskRequest, TaskState};
 use crate::archive::Archive;
 use crate::config::{Portal, Settings};
 use crate::discover::PageRequest;
-use crate::fetch::{ExcludeReason, FetchOptions, FetchOutcome, Fetcher, is_private_host};
-use crate::gate::{HostGate, host_key, is_item_host, same_site, turns};
+use crate::fetch::{Fetcher, is_private_host};
+use crate::gate::{HostGate, host_key, turns};
 use crate::report::{PortalReport, RunReport, StatedCounts};
 use crate::store::{FrontierStore, Store};
 use crate::warc_sink::WarcSink;
+use closing::{add_health, add_standing};
+use heartbeat::{AbortOnDrop, TurnsWriter, write_turns_every_heartbeat};
 use progress::Progress;
 use queue::Queues;
 
@@ -461,259 +465,8 @@ pub async fn run_on(
     Ok(report)
 }
 
-/// A background task that ends with its owner, on every way out of `run`.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Writes the hosts' turns for the next run every heartbeat (see `gate::turns`).
-async fn write_turns_every_heartbeat(gate: Arc<HostGate>, writer: Arc<TurnsWriter>) {
-    // The first write was made before the run's first request.
-    let first = tokio::time::Instant::now() + turns::HEARTBEAT;
-    let mut tick = tokio::time::interval_at(first, turns::HEARTBEAT);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        writer.write(&gate, false).await;
-    }
-}
-
-/// The hosts' turns file of a run: a heartbeat's write that finishes after the run's last one
-/// does not replace it.
-struct TurnsWriter {
-    data_dir: std::path::PathBuf,
-    ended: Mutex<bool>,
-}
-
-impl TurnsWriter {
-    async fn write(self: &Arc<Self>, gate: &HostGate, ended: bool) {
-        let (hosts, others_asked, writer) = (gate.turns(), gate.others_asked_ms(), self.clone());
-        let written = tokio::task::spawn_blocking(move || {
-            let mut done = writer.ended.lock().expect("turns lock is never poisoned");
-            if *done {
-                return Ok(());
-            }
-            *done = ended;
-            turns::write(&writer.data_dir, hosts, others_asked, ended)
-        })
-        .await;
-        if let Ok(Err(e)) = written {
-            tracing::warn!(
-                path = %turns::turns_path(&self.data_dir).display(),
-                error = %e,
-                "cannot save the hosts' turns; a run started at once after this one may ask a host before its gap"
-            );
-        }
-    }
-}
-
-/// Compares each portal with its share of the last run that walked it, among the last
-/// [`RECENT_RUNS`] (dry runs and interrupted runs say too little to compare with).
-fn add_health(store: &Store, report: &mut RunReport) {
-    if report.interrupted {
-        return;
-    }
-    let mut waiting: BTreeSet<String> = report.portals.keys().cloned().collect();
-    for run in store.runs_newest_first::<RunReport>().take(RECENT_RUNS) {
-        if !run.compares() {
-            continue;
-        }
-        for (name, previous) in run.portals {
-            if waiting.remove(&name)
-                && let Some(current) = report.portals.get_mut(&name)
-            {
-                current.health = crate::health::compare(&previous, current);
-            }
-        }
-        if waiting.is_empty() {
-            break;
-        }
-    }
-}
-
-/// Each portal's withdrawn documents and delisted URLs at the end of the run. A store that
-/// cannot be read for them leaves them unknown (logged): the run's own work is done.
-fn add_standing(store: &Store, report: &mut RunReport) {
-    match store.standing_counts() {
-        Ok(counts) => {
-            for (name, portal) in &mut report.portals {
-                let (withdrawn, delisted) = counts.get(name).copied().unwrap_or_default();
-                portal.withdrawn_now = Some(withdrawn);
-                portal.delisted_now = Some(delisted);
-            }
-        }
-        Err(e) => tracing::error!("withdrawn and delisted counts left out of the run report: {e}"),
-    }
-}
-
 /// Wire bodies still in memory after archiving, by sha256, for the WARC writer.
 pub(crate) type WiresInHand = Vec<(String, bytes::Bytes)>;
-
-impl Engine {
-    /// Writes a capture that created no version to the WARC output, if it is on.
-    pub(crate) async fn warc_live(&self, portal: &str, capture: &crate::fetch::Capture) {
-        let Some(sink) = self.warc.clone() else {
-            return;
-        };
-        let capture = capture.clone();
-        let result = self.blocking_io(move || sink.write_live(&capture)).await;
-        self.warc_result(portal, result);
-    }
-
-    /// One core of the CPU pool, for reading a page or deriving an attachment's text. The
-    /// caller moves it into its blocking task, and starts timing that work only once it holds
-    /// it, so waiting for a core never counts against a time limit.
-    pub(crate) async fn cpu_permit(&self) -> tokio::sync::OwnedSemaphorePermit {
-        self.cpu
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the CPU pool's semaphore is never closed")
-    }
-
-    /// Runs a blocking write on the disk pool. The permit moves into the blocking task, so a
-    /// write whose caller went away still counts until it ends.
-    pub(crate) async fn blocking_io<T: Send + 'static>(
-        &self,
-        write: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, tokio::task::JoinError> {
-        let permit = self
-            .io
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("the disk pool's semaphore is never closed");
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            write()
-        })
-        .await
-    }
-
-    fn warc_result(
-        &self,
-        portal: &str,
-        result: Result<anyhow::Result<()>, tokio::task::JoinError>,
-    ) {
-        let error = match result {
-            Ok(Ok(())) => return,
-            Ok(Err(e)) => format!("{e:#}"),
-            Err(e) => e.to_string(),
-        };
-        // The version stays unmarked, so the next run (or `export --format warc`) writes it.
-        tracing::error!("cannot write WARC records: {error}");
-        self.report(portal, |r| {
-            *r.failures.entry("warc".into()).or_default() += 1
-        });
-    }
-
-    pub(crate) fn report<R>(&self, portal: &str, f: impl FnOnce(&mut PortalReport) -> R) -> R {
-        let mut reports = self.reports.lock().expect("report lock is never poisoned");
-        f(reports.entry(portal.to_string()).or_default())
-    }
-
-    fn scope_of(&self, portal: &str) -> Option<&PortalScope> {
-        self.portals.get(portal)
-    }
-
-    /// Fetches `request` on `portal`'s behalf: every request the fetch makes, on whatever host
-    /// (the site's other hosts, `item_hosts`, a file server, robots.txt it had to ask for),
-    /// counts in the portal's `requests`.
-    pub(crate) async fn fetch(
-        &self,
-        portal: &str,
-        request: &PageRequest,
-        options: &FetchOptions<'_>,
-    ) -> FetchOutcome {
-        match self.scope_of(portal) {
-            Some(scope) => {
-                self.fetcher
-                    .fetch_counted(request, options, &scope.requests)
-                    .await
-            }
-            // Tasks of portals no longer configured are never queued (see `seed`).
-            None => self.fetcher.fetch(request, options).await,
-        }
-    }
-
-    /// The scope rule for list pages: the portal's site (`gate::same_site`), on every hop, so
-    /// that a year's list on `old.x.gov.cn` is walked for a section on `www.x.gov.cn` and a
-    /// redirect never leads a list off the site. `item_hosts` do not widen it: they name hosts
-    /// of reports, not of lists.
-    pub(crate) fn site_scope(
-        &self,
-        portal: &str,
-    ) -> impl Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync {
-        let host = self
-            .scope_of(portal)
-            .map(|s| s.host.clone())
-            .unwrap_or_default();
-        move |url: &Url| {
-            let at = host_key(url);
-            if same_site(&host, &at) {
-                Ok(())
-            } else {
-                Err(ExcludeReason::OutOfScope(format!(
-                    "{at} is not on the portal's site {host}"
-                )))
-            }
-        }
-    }
-
-    /// Whether a list page at `url` is on the portal's site, where its lists are walked.
-    pub(crate) fn on_portal_site(&self, portal: &str, url: &Url) -> bool {
-        self.scope_of(portal)
-            .is_some_and(|s| same_site(&s.host, &host_key(url)))
-    }
-
-    /// The scope rule for items a list gives as pages: the portal's site and its `item_hosts`
-    /// (`gate::is_item_host`), on every hop, so that a redirect leaves neither.
-    pub(crate) fn item_scope(
-        &self,
-        portal: &str,
-    ) -> impl Fn(&Url) -> Result<(), ExcludeReason> + Send + Sync {
-        let (host, item_hosts) = self
-            .scope_of(portal)
-            .map(|s| (s.host.clone(), s.portal.item_hosts.clone()))
-            .unwrap_or_default();
-        move |url: &Url| {
-            let at = host_key(url);
-            if is_item_host(&host, &at, &item_hosts) {
-                Ok(())
-            } else {
-                Err(ExcludeReason::OutOfScope(format!(
-                    "{at} is neither on the portal's site {host} nor among its item_hosts"
-                )))
-            }
-        }
-    }
-
-    /// The hosts beside its own site whose pages the portal's lists take as items.
-    pub(crate) fn item_hosts(&self, portal: &str) -> &[crate::gate::HostPattern] {
-        self.scope_of(portal)
-            .map(|s| s.portal.item_hosts.as_slice())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn allow_private(&self, portal: &str) -> bool {
-        self.scope_of(portal).is_some_and(|s| s.allow_private)
-    }
-
-    /// Whether this run sweeps `portal`.
-    pub(crate) fn sweeps(&self, portal: &str) -> bool {
-        self.swept.contains(portal)
-    }
-
-    pub(crate) fn portal_name_of(&self, portal: &str) -> String {
-        self.scope_of(portal)
-            .map(|s| s.portal.name.clone())
-            .unwrap_or_else(|| portal.to_string())
-    }
-}
 
 #[cfg(test)]
 mod tests {

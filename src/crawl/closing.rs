@@ -1,0 +1,48 @@
+//! What a run adds to its report when it ends: each portal's health against the last run that
+//! walked it, and its withdrawn and delisted counts.
+
+use std::collections::BTreeSet;
+
+use crate::report::RunReport;
+use crate::store::Store;
+
+use super::RECENT_RUNS;
+
+/// Compares each portal with its share of the last run that walked it, among the last
+/// [`RECENT_RUNS`] (dry runs and interrupted runs say too little to compare with).
+pub(super) fn add_health(store: &Store, report: &mut RunReport) {
+    if report.interrupted {
+        return;
+    }
+    let mut waiting: BTreeSet<String> = report.portals.keys().cloned().collect();
+    for run in store.runs_newest_first::<RunReport>().take(RECENT_RUNS) {
+        if !run.compares() {
+            continue;
+        }
+        for (name, previous) in run.portals {
+            if waiting.remove(&name)
+                && let Some(current) = report.portals.get_mut(&name)
+            {
+                current.health = crate::health::compare(&previous, current);
+            }
+        }
+        if waiting.is_empty() {
+            break;
+        }
+    }
+}
+
+/// Each portal's withdrawn documents and delisted URLs at the end of the run. A store that
+/// cannot be read for them leaves them unknown (logged): the run's own work is done.
+pub(super) fn add_standing(store: &Store, report: &mut RunReport) {
+    match store.standing_counts() {
+        Ok(counts) => {
+            for (name, portal) in &mut report.portals {
+                let (withdrawn, delisted) = counts.get(name).copied().unwrap_or_default();
+                portal.withdrawn_now = Some(withdrawn);
+                portal.delisted_now = Some(delisted);
+            }
+        }
+        Err(e) => tracing::error!("withdrawn and delisted counts left out of the run report: {e}"),
+    }
+}
