@@ -220,6 +220,8 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
 
     let report = newest_run_report(dir.path());
     assert_eq!(report["portals"][PORTAL]["linked"], 2, "{report}");
+    // And the standing count at the run's end, which `status --all-shards` reads.
+    assert_eq!(report["portals"][PORTAL]["linked_now"], 2, "{report}");
     assert_eq!(report["portals"][PORTAL]["new_documents"], 4, "{report}");
     let out = run_nianbao(&config, &["status", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));

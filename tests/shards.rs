@@ -199,11 +199,11 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
     night();
     let (row, text) = status();
     assert_eq!(
-        (&row["withdrawn"], &row["delisted"]),
-        (&0.into(), &0.into())
+        (&row["withdrawn"], &row["delisted"], &row["linked"]),
+        (&0.into(), &0.into(), &0.into())
     );
     assert!(
-        text.contains("withdrawn documents: 0, delisted URLs: 0 (as of "),
+        text.contains("withdrawn documents: 0, delisted URLs: 0, linked documents: 0 (as of "),
         "{text}"
     );
 
@@ -216,7 +216,8 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
         (&1.into(), &1.into())
     );
     let end = row["last_run"].as_str().expect("the run's end");
-    let line = format!("withdrawn documents: 1, delisted URLs: 1 (as of {end})");
+    let line =
+        format!("withdrawn documents: 1, delisted URLs: 1, linked documents: 0 (as of {end})");
     assert!(text.contains(&line), "{text}");
 
     // An older version's run report, newest for the portal: the counts are unknown.
@@ -237,17 +238,20 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
         .expect("the portal's share");
     share.remove("withdrawn_now");
     share.remove("delisted_now");
+    share.remove("linked_now");
     let older = shared.join("runs").join("older-machine");
     std::fs::create_dir_all(&older).expect("folder");
     std::fs::write(older.join(format!("{id}.json")), old.to_string()).expect("written");
     let (row, text) = status();
     assert_eq!(row["shard"], "older-machine");
     assert!(
-        row["withdrawn"].is_null() && row["delisted"].is_null(),
+        row["withdrawn"].is_null() && row["delisted"].is_null() && row["linked"].is_null(),
         "{row}"
     );
     assert!(
-        text.contains("withdrawn documents: unknown, delisted URLs: unknown (as of "),
+        text.contains(
+            "withdrawn documents: unknown, delisted URLs: unknown, linked documents: unknown (as of "
+        ),
         "{text}"
     );
 }

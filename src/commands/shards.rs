@@ -155,6 +155,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
                     // At the end of that run; null: a run report written before runs counted them.
                     "withdrawn": report.and_then(|p| p.withdrawn_now),
                     "delisted": report.and_then(|p| p.delisted_now),
+                    "linked": report.and_then(|p| p.linked_now),
                     "lists": report.map(|p| p.lists.clone()).unwrap_or_default(),
                 })
             })
@@ -211,9 +212,10 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
                 );
                 let _ = writeln!(
                     out,
-                    "    withdrawn documents: {}, delisted URLs: {} (as of {})",
+                    "    withdrawn documents: {}, delisted URLs: {}, linked documents: {} (as of {})",
                     known(report.withdrawn_now),
                     known(report.delisted_now),
+                    known(report.linked_now),
                     run.finished_at.as_deref().unwrap_or(&run.started_at)
                 );
                 for (list, c) in &report.lists {

@@ -1,5 +1,5 @@
 //! What a run adds to its report when it ends: each portal's health against the last run that
-//! walked it, and its withdrawn and delisted counts.
+//! walked it, and its withdrawn, delisted and linked counts.
 
 use std::collections::BTreeSet;
 
@@ -32,8 +32,8 @@ pub(super) fn add_health(store: &Store, report: &mut RunReport) {
     }
 }
 
-/// Each portal's withdrawn documents and delisted URLs at the end of the run. A store that
-/// cannot be read for them leaves them unknown (logged): the run's own work is done.
+/// Each portal's withdrawn documents, delisted URLs and linked documents at the end of the run.
+/// A store that cannot be read for them leaves them unknown (logged): the run's own work is done.
 pub(super) fn add_standing(store: &Store, report: &mut RunReport) {
     match store.standing_counts() {
         Ok(counts) => {
@@ -44,5 +44,13 @@ pub(super) fn add_standing(store: &Store, report: &mut RunReport) {
             }
         }
         Err(e) => tracing::error!("withdrawn and delisted counts left out of the run report: {e}"),
+    }
+    match store.linked_counts() {
+        Ok(counts) => {
+            for (name, portal) in &mut report.portals {
+                portal.linked_now = Some(counts.get(name).copied().unwrap_or_default());
+            }
+        }
+        Err(e) => tracing::error!("linked counts left out of the run report: {e}"),
     }
 }

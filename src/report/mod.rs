@@ -69,6 +69,10 @@ pub struct PortalReport {
     /// for `withdrawn_now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delisted_now: Option<u64>,
+    /// Documents linked to an archived one as the same report re-published (`same_report_as`)
+    /// at the end of the run, as `nianbao status` counts them; None as for `withdrawn_now`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_now: Option<u64>,
     /// Items walked past: already archived (backfill) or outside the year range.
     pub skipped: u64,
     /// Failures by kind (timeout, http_404, truncated ...).
