@@ -115,7 +115,7 @@ fn the_estimate_is_exact_for_short_texts_and_bounded_for_long_ones() {
 /// when the smallest values repeat so often that the first pick holds too few distinct ones.
 #[test]
 fn the_sketch_is_the_smallest_distinct_hashes_whatever_their_repeats() {
-    let plain = |mut v: Vec<u64>| {
+    let plain = |mut v: Vec<u32>| {
         v.sort_unstable();
         v.dedup();
         v.truncate(SKETCH_SIZE);
@@ -128,12 +128,12 @@ fn the_sketch_is_the_smallest_distinct_hashes_whatever_their_repeats() {
         state ^= state << 17;
         state
     };
-    let spread: Vec<u64> = (0..20_000).map(|_| next()).collect();
-    let repeats: Vec<u64> = (0..20_000)
-        .map(|i| if i % 3 == 0 { next() } else { 7 })
+    let spread: Vec<u32> = (0..20_000).map(|_| next() as u32).collect();
+    let repeats: Vec<u32> = (0..20_000)
+        .map(|i| if i % 3 == 0 { next() as u32 } else { 7 })
         .collect();
-    let few: Vec<u64> = (0..5_000).map(|i| i % 300).collect();
-    let short: Vec<u64> = (0..100).map(|_| next()).collect();
+    let few: Vec<u32> = (0..5_000).map(|i| i % 300).collect();
+    let short: Vec<u32> = (0..100).map(|_| next() as u32).collect();
     for hashes in [spread, repeats, few, short] {
         let mut picked = hashes.clone();
         bottom_k(&mut picked);
@@ -170,4 +170,31 @@ fn a_page_gives_one_fingerprint_from_its_lines_and_from_its_document() {
         from_lines.numbers.iter().any(|n| n == "5975"),
         "the article's text"
     );
+}
+
+/// The stored form reads back as it was written, and stays small: the index keeps one per annual
+/// report.
+#[test]
+fn a_fingerprint_is_stored_compactly_and_reads_back_the_same() {
+    let f = fingerprint_of_text(&sample("alashankou-2024-report.txt"));
+    let stored = serde_json::to_string(&f).expect("serialises");
+    assert_eq!(
+        serde_json::from_str::<Fingerprint>(&stored).ok(),
+        Some(f.clone())
+    );
+    // 256 hashes of 8 hex digits and 254 numbers with their commas, and the two keys.
+    assert!(stored.len() < 3_200, "{} bytes", stored.len());
+    let empty = fingerprint_of_text("");
+    let stored = serde_json::to_string(&empty).expect("serialises");
+    assert_eq!(
+        serde_json::from_str::<Fingerprint>(&stored).ok(),
+        Some(empty)
+    );
+    // A damaged entry is an error, not a panic.
+    for bad in [
+        r#"{"sketch":"abc","numbers":""}"#,
+        r#"{"sketch":"zz","numbers":""}"#,
+    ] {
+        assert!(serde_json::from_str::<Fingerprint>(bad).is_err(), "{bad}");
+    }
 }
