@@ -13,6 +13,9 @@ impl Engine {
     /// Fingerprints the archived reports `record` will be compared with that have none yet. A
     /// report that cannot be read back is logged and left without one (it is not linked to).
     pub(super) async fn fingerprint_unread(&self, record: &ExportRecord) {
+        if !self.store.same_report_unread_possible() {
+            return;
+        }
         let (store, storage, archive) = (
             Arc::clone(&self.store),
             self.storage.clone(),

@@ -256,6 +256,9 @@ pub struct Store {
     durable: std::sync::atomic::AtomicU64,
     /// Bulk loading (`defer_flushes`): flushes wait until it is switched off.
     deferred: std::sync::atomic::AtomicBool,
+    /// The same-report index holds reports of an earlier version's store, which have no
+    /// fingerprint until a crawl reads them back (see `same::same_report_unread`).
+    same_unread: std::sync::atomic::AtomicBool,
     /// The seal file's last write, and a newer seq not yet written to it (see `seal`).
     sealed: std::sync::Mutex<Seal>,
     data_dir: PathBuf,
@@ -320,6 +323,7 @@ impl Store {
             commits: batch::Batcher::new(COMMIT_BATCH, COMMIT_WINDOW, COMMIT_ENOUGH),
             durable: std::sync::atomic::AtomicU64::new(0),
             deferred: std::sync::atomic::AtomicBool::new(false),
+            same_unread: std::sync::atomic::AtomicBool::new(false),
             sealed: std::sync::Mutex::new(Seal::default()),
             db,
             data_dir: data_dir.to_path_buf(),

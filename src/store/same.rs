@@ -20,6 +20,8 @@ const ENTRIES: &str = "same_report/";
 const LINKED: &str = "same_report_linked/";
 /// Marks a store whose older reports are in the index.
 const INDEX_MARKER: &str = "same_report_index_v1";
+/// Marks a store whose index holds reports without a fingerprint (indexed by the migration).
+const UNREAD_MARKER: &str = "same_report_unread";
 /// The document the migration of an older store got to (resumed from after a crash).
 const INDEX_CURSOR: &str = "same_report_index_cursor";
 /// Documents the migration indexes between two saves of its cursor.
@@ -160,6 +162,12 @@ impl Store {
         Ok(unread)
     }
 
+    /// Whether the index may hold reports without a fingerprint: false for a store that began
+    /// with the index, so that its crawl never looks for reports to read back.
+    pub fn same_report_unread_possible(&self) -> bool {
+        self.same_unread.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Keeps the fingerprint of the archived report whose latest record is `old`, in its entry.
     pub fn set_same_report_fingerprint(
         &self,
@@ -208,14 +216,26 @@ impl Store {
     /// a new report under their key comes (`same_report_unread`). Unreadable records are logged
     /// and skipped.
     pub(super) fn migrate_same_report_index(&self) -> Result<(), StoreError> {
+        let unread = |store: &Store| -> Result<(), StoreError> {
+            let any = store.meta.contains_key(UNREAD_MARKER)?;
+            store
+                .same_unread
+                .store(any, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        };
         if self.meta.contains_key(INDEX_MARKER)? {
-            return Ok(());
+            return unread(self);
         }
         let start = self
             .meta
             .get(INDEX_CURSOR)?
             .map(|c| c.to_vec())
             .unwrap_or_default();
+        if !self.docs.is_empty() {
+            // Any document may be a report indexed below without a fingerprint. Saved with the
+            // first cursor, before any entry is.
+            self.meta.insert(UNREAD_MARKER, &[])?;
+        }
         let mut indexed = 0usize;
         for (read, item) in self.docs.range(start..).enumerate() {
             let (key, value) = item?;
@@ -247,6 +267,7 @@ impl Store {
         self.meta.insert(INDEX_MARKER, &[])?;
         self.meta.remove(INDEX_CURSOR)?;
         self.flush()?;
+        unread(self)?;
         if indexed > 0 {
             tracing::info!(
                 reports = indexed,
@@ -313,6 +334,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let ids: Vec<String> = {
             let store = Store::open(dir.path()).expect("open");
+            // A store that began with the index has nothing to read back.
+            assert!(!store.same_report_unread_possible());
             let ids = ["a", "b"]
                 .iter()
                 .map(
@@ -350,9 +373,14 @@ mod tests {
         assert_eq!(indexed[0].fingerprint, None);
         assert!(store.meta.contains_key(INDEX_MARKER).expect("marker"));
         assert!(!store.meta.contains_key(INDEX_CURSOR).expect("cursor"));
+        assert!(
+            store.same_report_unread_possible(),
+            "its reports have no fingerprint"
+        );
         drop(store);
-        // Once: a reopen does not scan again.
+        // Once: a reopen does not scan again, and still knows what it may have to read back.
         let store = Store::open(dir.path()).expect("reopen");
         assert_eq!(entries(&store).len(), 1);
+        assert!(store.same_report_unread_possible());
     }
 }
