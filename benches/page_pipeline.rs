@@ -26,6 +26,18 @@ struct Page {
     list: bool,
 }
 
+impl Page {
+    /// The page as the crawl hands a 200 answer to `page::analyse`.
+    fn input(&self) -> PageInput<'_> {
+        PageInput {
+            url: &self.url,
+            status: 200,
+            content_type: self.content_type.as_deref(),
+            body: &self.body,
+        }
+    }
+}
+
 /// Every list and item page of the standard simulated portals, fetched once over loopback.
 async fn simulator_pages() -> anyhow::Result<Vec<Page>> {
     let sim = Simulator::start_standard().await?;
@@ -200,13 +212,7 @@ fn fingerprint_share(pages: &[Page], rounds: usize) {
             std::hint::black_box(nianbao::same_report::fingerprint_of_lines(&lines));
             t_fingerprint += start.elapsed();
             let start = Instant::now();
-            let input = PageInput {
-                url: &p.url,
-                status: 200,
-                content_type: p.content_type.as_deref(),
-                body: &p.body,
-            };
-            std::hint::black_box(page::analyse(input, &role));
+            std::hint::black_box(page::analyse(p.input(), &role));
             t_analyse += start.elapsed();
         }
     }
@@ -290,13 +296,7 @@ fn whole_pipeline(pages: &[Page], rounds: usize) -> (Duration, Duration) {
                 }
             };
             let start = Instant::now();
-            let input = PageInput {
-                url: &p.url,
-                status: 200,
-                content_type: p.content_type.as_deref(),
-                body: &p.body,
-            };
-            std::hint::black_box(page::analyse(input, &role));
+            std::hint::black_box(page::analyse(p.input(), &role));
             once += start.elapsed();
 
             let start = Instant::now();

@@ -86,11 +86,10 @@ pub fn wanted(metadata: &crate::extract::Metadata) -> bool {
 
 /// The fingerprint of a parsed page's article text, or None for a page without text.
 pub fn fingerprint_of_doc(doc: &scraper::Html) -> Option<Fingerprint> {
-    let text = crate::extract::article_text(doc);
-    Some(fingerprint_of_text(&text)).filter(|f| !f.sketch.is_empty())
+    fingerprint_of_lines(&crate::extract::article_lines(doc))
 }
 
-/// `fingerprint_of_doc` from the article text's lines as extraction read them (the same text).
+/// `fingerprint_of_doc` from the article lines extraction already read (the same text).
 pub fn fingerprint_of_lines(lines: &[String]) -> Option<Fingerprint> {
     Some(fingerprint_of_text(&lines.join("\n"))).filter(|f| !f.sketch.is_empty())
 }

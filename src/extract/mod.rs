@@ -120,10 +120,10 @@ static META: LazyLock<Selector> = LazyLock::new(|| {
 static TITLE: LazyLock<Selector> =
     LazyLock::new(|| Selector::parse("title").expect("`title` is a valid selector"));
 
-/// The article text of a parsed page, one line a block: the visible content container with the
+/// The article text of a parsed page, a line a block: the visible content container with the
 /// most text, else the whole body (what `same_report` fingerprints).
-pub fn article_text(doc: &Html) -> String {
-    text::BodyText::of(doc).content_lines().join("\n")
+pub fn article_lines(doc: &Html) -> Vec<String> {
+    text::BodyText::of(doc).content_lines()
 }
 
 /// Extracts the metadata of the item page at `url`. `portal_name` helps strip the site name from
@@ -154,7 +154,7 @@ pub fn extract_document(
 }
 
 /// `extract_document`, with the article text it read the metadata from: the lines of
-/// [`article_text`], from the same walk of the body.
+/// [`article_lines`], from the same walk of the body.
 pub fn extract_document_and_text(
     url: &Url,
     doc: &Html,
