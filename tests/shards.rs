@@ -316,7 +316,7 @@ fn page_portal_of(page: &Path) -> Value {
 /// Two shards share a folder as storage, and the portal's list drops two reports in a night
 /// (one answers 404, one is still served). `report --all-shards`, which reads no shard's store,
 /// marks the withdrawn report's cell and the delisted one's exactly as `report` on the store of
-/// the shard that walked the portal: the same cells in JSON and on the page. A run report
+/// the shard that walked the portal: the same cells in JSON, CSV and on the page. A run report
 /// written before runs carried the marks, newest for the portal, leaves the cells unmarked and
 /// says that the marks are unknown.
 #[test]
@@ -365,6 +365,19 @@ fn report_of_all_shards_marks_withdrawn_and_delisted_reports_as_one_store_does()
         "the cells, all shards vs one store"
     );
     assert!(all["marks"].is_null(), "every mark is known: {all}");
+
+    // The CSV's lines of the portal, marks included (`withdrawn_*`, `delisted_since`).
+    let csv = |args: &[&str]| -> Vec<String> {
+        let text = String::from_utf8(shards.run(args)).expect("UTF-8 CSV");
+        text.lines()
+            .filter(|line| line.contains(PORTAL))
+            .map(str::to_string)
+            .collect()
+    };
+    let one_csv = csv(&["--data-dir", &own_dir, "report", "--format", "csv"]);
+    assert!(!one_csv.is_empty(), "the portal's lines in CSV");
+    let all_csv = csv(&["report", "--all-shards", "--format", "csv"]);
+    assert_eq!(all_csv, one_csv, "the CSV lines, all shards vs one store");
 
     let one_page = page(&["--data-dir", &own_dir, "report"], "one.html");
     let all_page = page(&["report", "--all-shards"], "all.html");
