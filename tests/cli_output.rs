@@ -122,18 +122,9 @@ fn a_list_that_states_only_its_page_count_is_checked_by_pages() {
     );
 }
 
-/// The raw-file link base a coverage page embeds (`rb`): its data is gzipped JSON in base64.
+/// The raw-file link base a coverage page embeds (`rb`).
 fn page_raw_base(page: &std::path::Path) -> String {
-    let html = std::fs::read_to_string(page).expect("the page was written");
-    let start = html.find("id=\"data\">").expect("the page's data") + "id=\"data\">".len();
-    let end = start + html[start..].find("</script>").expect("end of the data");
-    let packed = data_encoding::BASE64
-        .decode(html[start..end].trim().as_bytes())
-        .expect("base64 data");
-    let mut json = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut json)
-        .expect("gzipped data");
-    let data: Value = serde_json::from_slice(&json).expect("JSON data");
+    let data = common::coverage_page_data(page);
     data["rb"].as_str().expect("a raw base").to_string()
 }
 

@@ -3,18 +3,21 @@
 //! asked by two processes (every gap between request starts to a host keeps its interval).
 //! The shared-storage and JetStream halves of the shard proof are in `tests/shards_shared.rs`;
 //! here, two shards sharing a folder as storage: `status --all-shards` gives each portal's
-//! withdrawn and delisted counts from the run report of the shard that walked it.
+//! withdrawn and delisted counts from the run report of the shard that walked it, and
+//! `report --all-shards` marks its cells from that run report as `report` does on one store.
 
 mod common;
 mod politeness_support;
 mod withdrawn_support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{Harness, stderr};
 use politeness_support::gaps;
 use serde_json::Value;
+use withdrawn_support::{PORTAL, Serve};
 
 const INTERVAL: Duration = Duration::from_millis(300);
 /// Timer and scheduling slack below the interval. Three crawler processes and the simulator
@@ -150,38 +153,54 @@ fn a_bad_shard_is_a_usage_error_naming_it() {
     }
 }
 
-/// Two shards, each with its own data_dir, share a folder as storage; the withdrawn test portal
-/// belongs to one of them. After a night in which its list drops two reports (one answers 404,
-/// one is still served), `status --all-shards` says 1 withdrawn document and 1 delisted URL as
-/// of that run's end, read from the run report alone. A run report written before runs carried
-/// these counts, newest for the portal, makes them unknown: null in JSON, never 0.
-#[test]
-fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
-    use withdrawn_support::{Listing, PORTAL, Portal, Serve};
-    let listing = Listing {
-        stated: true,
-        ..Listing::default()
-    };
-    let portal = Portal::listing(&[1, 2, 4, 5, 7], false, listing);
-    let shared = portal.dir.path().join("shared");
-    std::fs::create_dir_all(&shared).expect("shared folder");
-    let text = std::fs::read_to_string(&portal.config).expect("config");
-    let storage = format!("\n[storage]\nurl = \"file://{}\"\n", shared.display());
-    std::fs::write(&portal.config, text + &storage).expect("config");
-    let run = |args: &[&str]| {
-        let out = common::route_server::run_nianbao(&portal.config, args);
+/// Two shards, each with its own data_dir, sharing a folder as storage; the withdrawn test
+/// portal belongs to one of them.
+struct TwoShards {
+    portal: withdrawn_support::Portal,
+    shared: PathBuf,
+}
+
+impl TwoShards {
+    /// The portal listing reports 1, 2, 4, 5 and 7, with the count its list states (so that a
+    /// complete walk proves an entry gone).
+    fn new() -> TwoShards {
+        use withdrawn_support::{Listing, Portal};
+        let listing = Listing {
+            stated: true,
+            ..Listing::default()
+        };
+        let portal = Portal::listing(&[1, 2, 4, 5, 7], false, listing);
+        let shared = portal.dir.path().join("shared");
+        std::fs::create_dir_all(&shared).expect("shared folder");
+        let text = std::fs::read_to_string(&portal.config).expect("config");
+        let storage = format!("\n[storage]\nurl = \"file://{}\"\n", shared.display());
+        std::fs::write(&portal.config, text + &storage).expect("config");
+        TwoShards { portal, shared }
+    }
+
+    /// Runs nianbao with the portal's config, which must succeed: its stdout.
+    fn run(&self, args: &[&str]) -> Vec<u8> {
+        let out = common::route_server::run_nianbao(&self.portal.config, args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
         out.stdout
-    };
-    let night = || {
+    }
+
+    fn shard_dir(&self, k: u32) -> String {
+        let dir = self.portal.dir.path().join(format!("shard-{k}"));
+        dir.to_str().expect("utf-8 path").to_string()
+    }
+
+    /// One night: each shard crawls its portals in turn.
+    fn night(&self) {
         for k in 1..=2 {
-            let dir = portal.dir.path().join(format!("shard-{k}"));
-            let dir = dir.to_str().expect("utf-8 path");
-            run(&["--data-dir", dir, "crawl", "--shard", &format!("{k}/2")]);
+            let dir = self.shard_dir(k);
+            self.run(&["--data-dir", &dir, "crawl", "--shard", &format!("{k}/2")]);
         }
-    };
-    let status = || -> (Value, String) {
-        let json = run(&["status", "--all-shards", "--format", "json"]);
+    }
+
+    /// `status --all-shards`: the portal's row in JSON, and the text.
+    fn status(&self) -> (Value, String) {
+        let json = self.run(&["status", "--all-shards", "--format", "json"]);
         let json: Value = serde_json::from_slice(&json).expect("status JSON");
         let row = json["portals"]
             .as_array()
@@ -193,11 +212,49 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
             shards >= Some(2),
             "both shards put their run reports: {json}"
         );
-        let text = String::from_utf8_lossy(&run(&["status", "--all-shards"])).into_owned();
+        let text = String::from_utf8_lossy(&self.run(&["status", "--all-shards"])).into_owned();
         (row, text)
-    };
-    night();
-    let (row, text) = status();
+    }
+
+    /// Puts a copy of shard `label`'s newest run report as an earlier version wrote it (without
+    /// the counts and marks of the portal at the run's end), newer, from another machine.
+    fn put_older_version_run_report(&self, label: &str) {
+        let runs = self.shared.join("runs").join(label);
+        let mut reports: Vec<_> = std::fs::read_dir(&runs)
+            .expect("the shard's run reports")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        reports.sort();
+        let newest = reports.last().expect("a run report");
+        let mut old: Value =
+            serde_json::from_slice(&std::fs::read(newest).expect("run report")).expect("JSON");
+        let id = format!("{}z", old["run_id"].as_str().expect("run id"));
+        old["run_id"] = id.clone().into();
+        let share = old["portals"][PORTAL]
+            .as_object_mut()
+            .expect("the portal's share");
+        for field in ["withdrawn_now", "delisted_now", "linked_now", "marks_now"] {
+            share.remove(field);
+        }
+        let older = self.shared.join("runs").join(OLDER_MACHINE);
+        std::fs::create_dir_all(&older).expect("folder");
+        std::fs::write(older.join(format!("{id}.json")), old.to_string()).expect("written");
+    }
+}
+
+/// The label of the run reports [`TwoShards::put_older_version_run_report`] puts.
+const OLDER_MACHINE: &str = "older-machine";
+
+/// Two shards share a folder as storage. After a night in which the portal's list drops two
+/// reports (one answers 404, one is still served), `status --all-shards` says 1 withdrawn
+/// document and 1 delisted URL as of that run's end, read from the run report alone. A run
+/// report written before runs carried these counts, newest for the portal, makes them unknown:
+/// null in JSON, never 0.
+#[test]
+fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
+    let shards = TwoShards::new();
+    shards.night();
+    let (row, text) = shards.status();
     assert_eq!(
         (&row["withdrawn"], &row["delisted"], &row["linked"]),
         (&0.into(), &0.into(), &0.into())
@@ -207,10 +264,10 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
         "{text}"
     );
 
-    portal.serve(1, Serve::Unlisted(404));
-    portal.serve(2, Serve::Hidden);
-    night();
-    let (row, text) = status();
+    shards.portal.serve(1, Serve::Unlisted(404));
+    shards.portal.serve(2, Serve::Hidden);
+    shards.night();
+    let (row, text) = shards.status();
     assert_eq!(
         (&row["withdrawn"], &row["delisted"]),
         (&1.into(), &1.into())
@@ -221,29 +278,9 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
     assert!(text.contains(&line), "{text}");
 
     // An older version's run report, newest for the portal: the counts are unknown.
-    let label = row["shard"].as_str().expect("the portal's shard");
-    let runs = shared.join("runs").join(label);
-    let mut reports: Vec<_> = std::fs::read_dir(&runs)
-        .expect("the shard's run reports")
-        .map(|e| e.expect("entry").path())
-        .collect();
-    reports.sort();
-    let newest = reports.last().expect("a run report");
-    let mut old: Value =
-        serde_json::from_slice(&std::fs::read(newest).expect("run report")).expect("JSON");
-    let id = format!("{}z", old["run_id"].as_str().expect("run id"));
-    old["run_id"] = id.clone().into();
-    let share = old["portals"][PORTAL]
-        .as_object_mut()
-        .expect("the portal's share");
-    share.remove("withdrawn_now");
-    share.remove("delisted_now");
-    share.remove("linked_now");
-    let older = shared.join("runs").join("older-machine");
-    std::fs::create_dir_all(&older).expect("folder");
-    std::fs::write(older.join(format!("{id}.json")), old.to_string()).expect("written");
-    let (row, text) = status();
-    assert_eq!(row["shard"], "older-machine");
+    shards.put_older_version_run_report(row["shard"].as_str().expect("the portal's shard"));
+    let (row, text) = shards.status();
+    assert_eq!(row["shard"], OLDER_MACHINE);
     assert!(
         row["withdrawn"].is_null() && row["delisted"].is_null() && row["linked"].is_null(),
         "{row}"
@@ -254,4 +291,118 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
         ),
         "{text}"
     );
+}
+
+/// The portal's entry in a coverage matrix (`report --format json`).
+fn portal_of(matrix: &Value) -> Value {
+    matrix["portals"]
+        .as_array()
+        .and_then(|portals| portals.iter().find(|p| p["portal"] == PORTAL))
+        .cloned()
+        .unwrap_or_else(|| panic!("the portal in the matrix: {matrix}"))
+}
+
+/// The portal's entry as a coverage page's script reads it: `[name, url, last run, last
+/// successful run, walk now, lists, trouble, failures, health, notes, rows, marks]`.
+fn page_portal_of(page: &Path) -> Value {
+    let data = common::coverage_page_data(page);
+    data["p"]
+        .as_array()
+        .and_then(|portals| portals.iter().find(|p| p[0] == PORTAL))
+        .cloned()
+        .unwrap_or_else(|| panic!("the portal on the page: {data}"))
+}
+
+/// Two shards share a folder as storage, and the portal's list drops two reports in a night
+/// (one answers 404, one is still served). `report --all-shards`, which reads no shard's store,
+/// marks the withdrawn report's cell and the delisted one's exactly as `report` on the store of
+/// the shard that walked the portal: the same cells in JSON, CSV and on the page. A run report
+/// written before runs carried the marks, newest for the portal, leaves the cells unmarked and
+/// says that the marks are unknown.
+#[test]
+fn report_of_all_shards_marks_withdrawn_and_delisted_reports_as_one_store_does() {
+    let shards = TwoShards::new();
+    shards.night();
+    shards.portal.serve(1, Serve::Unlisted(404));
+    shards.portal.serve(2, Serve::Hidden);
+    shards.night();
+    let (row, _) = shards.status();
+    let label = row["shard"]
+        .as_str()
+        .expect("the portal's shard")
+        .to_string();
+    let k = (1..=2)
+        .find(|k| label == format!("shard-{k}-of-2"))
+        .unwrap_or_else(|| panic!("a shard's label: {label}"));
+    let own_dir = shards.shard_dir(k);
+    let matrix = |args: &[&str]| -> Value {
+        let json = shards.run(args);
+        portal_of(&serde_json::from_slice(&json).expect("report JSON"))
+    };
+    let page = |args: &[&str], name: &str| -> Value {
+        let path = shards.portal.dir.path().join(name);
+        let path_arg = path.to_str().expect("utf-8 path");
+        shards.run(&[args, &["--html", path_arg]].concat());
+        page_portal_of(&path)
+    };
+
+    let one_store = matrix(&["--data-dir", &own_dir, "report", "--format", "json"]);
+    let cells: Vec<&Value> = one_store["rows"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["cells"].as_array().into_iter().flatten())
+        .collect();
+    // The comparison below is worth something only if the store's report marks both.
+    assert!(
+        cells.iter().any(|c| c["withdrawn"].is_object())
+            && cells.iter().any(|c| c["delisted"].is_object()),
+        "one store's report marks a withdrawn and a delisted cell: {one_store}"
+    );
+    let all = matrix(&["report", "--all-shards", "--format", "json"]);
+    assert_eq!(
+        all["rows"], one_store["rows"],
+        "the cells, all shards vs one store"
+    );
+    assert!(all["marks"].is_null(), "every mark is known: {all}");
+
+    // The CSV's lines of the portal, marks included (`withdrawn_*`, `delisted_since`).
+    let csv = |args: &[&str]| -> Vec<String> {
+        let text = String::from_utf8(shards.run(args)).expect("UTF-8 CSV");
+        text.lines()
+            .filter(|line| line.contains(PORTAL))
+            .map(str::to_string)
+            .collect()
+    };
+    let one_csv = csv(&["--data-dir", &own_dir, "report", "--format", "csv"]);
+    assert!(!one_csv.is_empty(), "the portal's lines in CSV");
+    let all_csv = csv(&["report", "--all-shards", "--format", "csv"]);
+    assert_eq!(all_csv, one_csv, "the CSV lines, all shards vs one store");
+
+    let one_page = page(&["--data-dir", &own_dir, "report"], "one.html");
+    let all_page = page(&["report", "--all-shards"], "all.html");
+    // Each cell's note (9) and the rows (10) with their marks; no word on the marks (11).
+    for i in 9..=11 {
+        assert_eq!(
+            all_page[i], one_page[i],
+            "page entry {i}, all shards vs one store"
+        );
+    }
+
+    // An older version's run report, newest for the portal: no marks, and the page says so.
+    shards.put_older_version_run_report(&label);
+    let all = matrix(&["report", "--all-shards", "--format", "json"]);
+    let marked = all.to_string();
+    assert!(
+        !marked.contains("\"withdrawn\"") && !marked.contains("\"delisted\""),
+        "nothing marked: {all}"
+    );
+    let unknown = all["marks"].as_str().unwrap_or_default();
+    assert!(
+        unknown.starts_with("withdrawn and delisted marks unknown")
+            && unknown.contains(OLDER_MACHINE),
+        "{all}"
+    );
+    let all_page = page(&["report", "--all-shards"], "older.html");
+    assert_eq!(all_page[11], unknown, "the page says the marks are unknown");
 }

@@ -45,13 +45,13 @@ pub(super) fn run(
         // Every shard's records and run reports, from the shared storage.
         let view = super::shards::read(settings)?;
         storage_url = Some(view.storage_url.clone());
-        let records: Vec<ReportVersion> = view
-            .records
-            .iter()
-            .map(|(_, r)| ReportVersion::from(r))
-            .collect();
+        let (records, marks_notes) = view.marked_versions();
         let runs = view.runs.iter().map(|(_, run)| run);
-        coverage::build(&configured, &records, runs, today, generated_at)
+        let mut matrix = coverage::build(&configured, &records, runs, today, generated_at);
+        for portal in &mut matrix.portals {
+            portal.marks = marks_notes.get(&portal.portal).cloned();
+        }
+        matrix
     } else {
         let store = open_store(settings)?;
         let records = report_versions(&store)?;

@@ -3,14 +3,15 @@
 //! `runs/<label>/<run-id>.json` and its feed log at `feed/<label>/<segment>.jsonl` in storage,
 //! and these commands read them all, so they need neither the shards' data_dirs nor their locks.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use anyhow::Context;
 
 use crate::config::Settings;
+use crate::coverage::ReportVersion;
 use crate::export::ExportRecord;
-use crate::report::RunReport;
+use crate::report::{DelistedMark, MARKS_KEPT, RunReport, StandingMarks, WithdrawnMark};
 use crate::storage::Storage;
 
 use super::UsageError;
@@ -68,6 +69,23 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
     })
 }
 
+/// A portal's withdrawals by document id and delistings by URL, from a run report.
+type Marks<'a> = (
+    HashMap<&'a str, &'a WithdrawnMark>,
+    HashMap<&'a str, &'a DelistedMark>,
+);
+
+/// What the page says of marks a run report cut at [`MARKS_KEPT`], or None when it lists all.
+fn cut_short(marks: &StandingMarks) -> Option<String> {
+    if marks.withdrawn_left_out == 0 && marks.delisted_left_out == 0 {
+        return None;
+    }
+    Some(format!(
+        "withdrawn and delisted marks cut short: the newest run report that walked this portal lists the newest {MARKS_KEPT} of each, so {} withdrawn documents and {} delisted URLs are not marked",
+        marks.withdrawn_left_out, marks.delisted_left_out
+    ))
+}
+
 /// The label of `<prefix><label>/<name>`, or None for a key of another shape.
 fn label_of(key: &str, prefix: &str) -> Option<String> {
     let (label, name) = key.strip_prefix(prefix)?.split_once('/')?;
@@ -82,6 +100,74 @@ impl SharedView {
             latest.entry(label.as_str()).or_insert(run);
         }
         latest
+    }
+
+    /// Per portal: the newest run report (of any shard) that walked it, with its label.
+    pub fn newest_per_portal(&self) -> BTreeMap<&str, (&str, &RunReport)> {
+        let mut portals = BTreeMap::new();
+        for (label, run) in &self.runs {
+            for name in run.portals.keys() {
+                portals
+                    .entry(name.as_str())
+                    .or_insert((label.as_str(), run));
+            }
+        }
+        portals
+    }
+
+    /// Every archived version as the matrix reads it, each marked withdrawn and delisted as the
+    /// newest run report that walked its portal listed them at its end (`marks_now`), as
+    /// `report` marks them from one store's index; and per portal whose marks are unknown or
+    /// cut short, what the page says of them.
+    pub fn marked_versions(&self) -> (Vec<ReportVersion>, BTreeMap<String, String>) {
+        let newest = self.newest_per_portal();
+        let mut notes = BTreeMap::new();
+        // portal -> (withdrawals by document id, delistings by URL)
+        let mut marks: BTreeMap<&str, Marks<'_>> = BTreeMap::new();
+        for (_, r) in &self.records {
+            let portal = r.portal.as_str();
+            if marks.contains_key(portal) || notes.contains_key(portal) {
+                continue;
+            }
+            let walked = newest.get(portal);
+            let known = walked.and_then(|(_, run)| run.portals.get(portal)?.marks_now.as_ref());
+            match (walked, known) {
+                (Some(_), Some(known)) => {
+                    if let Some(note) = cut_short(known) {
+                        notes.insert(portal.to_string(), note);
+                    }
+                    let withdrawn = known.withdrawn.iter().map(|m| (m.id.as_str(), m)).collect();
+                    let delisted = known.delisted.iter().map(|m| (m.url.as_str(), m)).collect();
+                    marks.insert(portal, (withdrawn, delisted));
+                }
+                (Some((label, run)), None) => {
+                    let note = format!(
+                        "withdrawn and delisted marks unknown: the newest run report that walked this portal ({} on {label}) was written before run reports carried them",
+                        run.run_id
+                    );
+                    notes.insert(portal.to_string(), note);
+                }
+                (None, _) => {
+                    let note =
+                        "withdrawn and delisted marks unknown: no run report walked this portal"
+                            .to_string();
+                    notes.insert(portal.to_string(), note);
+                }
+            }
+        }
+        let versions = self
+            .records
+            .iter()
+            .map(|(_, r)| {
+                let mut version = ReportVersion::from(r);
+                if let Some((withdrawn, delisted)) = marks.get(r.portal.as_str()) {
+                    version.withdrawn = withdrawn.get(r.id.as_str()).map(|m| m.withdrawal());
+                    version.delisted = delisted.get(r.url.as_str()).map(|m| m.delisting());
+                }
+                version
+            })
+            .collect();
+        (versions, notes)
     }
 
     /// Per portal: documents, versions and annual reports across all shards.
@@ -109,15 +195,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
     let view = read(settings)?;
     let latest = view.latest_per_label();
     let counts = view.counts();
-    // Per portal: the newest run report (of any shard) that walked it.
-    let mut portals: BTreeMap<&str, (&str, &RunReport)> = BTreeMap::new();
-    for (label, run) in &view.runs {
-        for name in run.portals.keys() {
-            portals
-                .entry(name.as_str())
-                .or_insert((label.as_str(), run));
-        }
-    }
+    let portals = view.newest_per_portal();
     let mut names: BTreeSet<&str> = portals.keys().copied().collect();
     names.extend(counts.keys().copied());
     names.extend(settings.portals.iter().map(|p| p.name.as_str()));
@@ -233,4 +311,105 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
 /// A count a run report carries, or `unknown` for one written before runs carried it.
 fn known(count: Option<u64>) -> String {
     count.map_or_else(|| "unknown".to_string(), |n| n.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::tests::record;
+    use crate::report::PortalReport;
+
+    fn run(id: &str, portals: &[(&str, Option<StandingMarks>)]) -> RunReport {
+        RunReport {
+            run_id: id.into(),
+            portals: portals
+                .iter()
+                .map(|(name, marks)| {
+                    let share = PortalReport {
+                        marks_now: marks.clone(),
+                        ..PortalReport::default()
+                    };
+                    (name.to_string(), share)
+                })
+                .collect(),
+            ..RunReport::default()
+        }
+    }
+
+    /// Each portal's versions are marked from the newest run report that walked it; one whose
+    /// newest run report carries no marks, or that no run report walked, is marked nothing and
+    /// noted unknown; one whose marks were cut short is noted so, with what was left out.
+    #[test]
+    fn versions_are_marked_from_the_newest_run_report_of_their_portal() {
+        let withdrawn = |id: &str| WithdrawnMark {
+            id: id.into(),
+            urls: vec![format!("http://a.example/{id}.html")],
+            since: "2027-01-15T08:00:00Z".into(),
+            answer: "http_404".into(),
+        };
+        let newest = StandingMarks {
+            withdrawn: vec![withdrawn("d1")],
+            withdrawn_left_out: 2,
+            delisted: vec![DelistedMark {
+                url: "http://a.example/d2.html".into(),
+                since: "2027-01-14T08:00:00Z".into(),
+            }],
+            delisted_left_out: 0,
+        };
+        let older = StandingMarks {
+            withdrawn: vec![withdrawn("d2")],
+            ..StandingMarks::default()
+        };
+        let view = SharedView {
+            storage_url: "file:///shared".into(),
+            runs: vec![
+                ("b".into(), run("2027-01-15", &[("p", Some(newest))])),
+                ("c".into(), run("2027-01-14", &[("q", None)])),
+                ("a".into(), run("2027-01-13", &[("p", Some(older))])),
+            ],
+            records: [
+                ("p", "d1"),
+                ("p", "d2"),
+                ("p", "d3"),
+                ("q", "d4"),
+                ("r", "d5"),
+            ]
+            .into_iter()
+            .map(|(portal, id)| {
+                let r = record(portal, id, 1, "某某县人民政府", 2021, "2022-02-01");
+                ("b".to_string(), r)
+            })
+            .collect(),
+        };
+        let (versions, notes) = view.marked_versions();
+        let marks: Vec<(&str, Option<&str>, Option<&str>)> = versions
+            .iter()
+            .map(|v| {
+                let withdrawn = v.withdrawn.as_ref().map(|w| w.answer.as_str());
+                let delisted = v.delisted.as_ref().map(|d| d.since.as_str());
+                (v.id.as_str(), withdrawn, delisted)
+            })
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                ("d1", Some("http_404"), None),
+                ("d2", None, Some("2027-01-14T08:00:00Z")),
+                ("d3", None, None),
+                ("d4", None, None),
+                ("d5", None, None),
+            ]
+        );
+        let note = |portal: &str| notes.get(portal).map(String::as_str).unwrap_or_default();
+        assert!(
+            note("p").contains("cut short") && note("p").contains("2 withdrawn documents and 0"),
+            "{notes:?}"
+        );
+        assert!(note("q").contains("unknown") && note("q").contains("2027-01-14 on c"));
+        assert!(
+            note("r").contains("unknown: no run report walked"),
+            "{notes:?}"
+        );
+        assert_eq!(notes.len(), 3, "{notes:?}");
+    }
 }

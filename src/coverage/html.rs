@@ -118,6 +118,7 @@ fn compact_portal(p: &PortalCoverage) -> Value {
         p.health,
         notes,
         rows,
+        p.marks,
     ])
 }
 

@@ -146,6 +146,11 @@ pub struct PortalCoverage {
     pub failures: BTreeMap<String, u64>,
     /// Health events of recent runs, newest first: `finished_at kind (list): detail`.
     pub health: Vec<String>,
+    /// What the withdrawn and delisted marks rest on when they are not the store's own: for
+    /// `report --all-shards`, a portal whose newest run report carries none (unknown) or cut
+    /// them short. None: every mark is shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marks: Option<String>,
     pub rows: Vec<BodyRow>,
 }
 
@@ -325,6 +330,7 @@ fn portal_coverage(
         }),
         failures: newest.map(|p| p.failures).unwrap_or_default(),
         health: runs.health,
+        marks: None,
         portal: name,
         url,
         rows,
@@ -446,4 +452,4 @@ fn body_row(body: Body, runs: &PortalRuns, years: &[i32], today: NaiveDate) -> B
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -60,7 +60,7 @@ function cellHtml(d, cell, notes) {
 }
 
 function portalHtml(d, p) {
-  const [name, url, lastRun, lastOk, walkNow, lists, trouble, failures, health, notes, rows] = p;
+  const [name, url, lastRun, lastOk, walkNow, lists, trouble, failures, health, notes, rows, marks] = p;
   const states = new Set();
   const body = rows.map(row => {
     const cells = row[3].map(c => {
@@ -77,13 +77,14 @@ function portalHtml(d, p) {
   if (walkNow) { badges.push(`<span class="badge bad">${esc(walkNow.toUpperCase())}</span>`); states.add("blocked"); }
   if (health.length) { badges.push(`<span class="badge health">health: ${health.length}</span>`); states.add("health"); }
   badges.push(`<span class="badge ok">last successful run: ${esc(lastOk || "none")}</span>`);
+  if (marks) badges.push(`<span class="badge marks" title="${esc(marks)}">${marks.includes("unknown") ? "withdrawn / delisted: unknown" : "withdrawn / delisted: cut short"}</span>`);
   const li = xs => xs.length ? "<ul>" + xs.map(x => `<li>${esc(x)}</li>`).join("") + "</ul>" : "<ul><li>none</li></ul>";
   const details = `<details><summary>details</summary>` +
     `<div>section: ${esc(url || "not configured")}</div><div>last run: ${esc(lastRun || "never")}</div>` +
     `<div>lists (ledger of the last run):</div>` + li(lists.map(l => `list ${l[0]}: ${l[1]}`)) +
     `<div>blocked / unreachable:</div>` + li(trouble) +
     `<div>failures by kind (last run):</div>` + li(failures.map(f => `${f[0]}: ${f[1]}`)) +
-    `<div>health:</div>` + li(health) + `</details>`;
+    `<div>health:</div>` + li(health) + (marks ? `<div>${esc(marks)}</div>` : "") + `</details>`;
   const filterText = (name + " " + rows.map(r => [r[0]].concat(r[4]).join(" ")).join(" ")).toLowerCase();
   const stateText = Array.from(states).join(" ");
   return `<tbody data-f="${esc(filterText)}" data-s="${esc(stateText)}"><tr class="portal"><th colspan="${d.y.length + 1}">` +

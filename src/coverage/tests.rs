@@ -9,7 +9,9 @@ fn versions(records: &[ExportRecord]) -> Vec<ReportVersion> {
     records.iter().map(ReportVersion::from).collect()
 }
 
-fn record(
+/// A complete export record of an annual report, as a test of the matrix (or of what feeds it)
+/// needs one.
+pub(crate) fn record(
     portal: &str,
     id: &str,
     version: u32,

@@ -1,5 +1,5 @@
 //! What a run adds to its report when it ends: each portal's health against the last run that
-//! walked it, and its withdrawn, delisted and linked counts.
+//! walked it, and its withdrawn, delisted and linked counts and marks.
 
 use std::collections::BTreeSet;
 
@@ -32,7 +32,8 @@ pub(super) fn add_health(store: &Store, report: &mut RunReport) {
     }
 }
 
-/// Each portal's withdrawn documents, delisted URLs and linked documents at the end of the run.
+/// Each portal's withdrawn documents, delisted URLs and linked documents at the end of the run,
+/// counted, and the first two listed (`marks_now`).
 /// A store that cannot be read for them leaves them unknown (logged): the run's own work is done.
 pub(super) fn add_standing(store: &Store, report: &mut RunReport) {
     match store.standing_counts() {
@@ -44,6 +45,18 @@ pub(super) fn add_standing(store: &Store, report: &mut RunReport) {
             }
         }
         Err(e) => tracing::error!("withdrawn and delisted counts left out of the run report: {e}"),
+    }
+    let marks = store.withdrawn_documents().and_then(|withdrawn| {
+        let delisted = store.delisted_urls()?;
+        Ok(crate::report::marks_by_portal(withdrawn, delisted))
+    });
+    match marks {
+        Ok(mut marks) => {
+            for (name, portal) in &mut report.portals {
+                portal.marks_now = Some(marks.remove(name).unwrap_or_default());
+            }
+        }
+        Err(e) => tracing::error!("withdrawn and delisted marks left out of the run report: {e}"),
     }
     match store.linked_counts() {
         Ok(counts) => {

@@ -10,6 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::gate::HostSummary;
 
 mod ledger;
+mod marks;
+
+pub use marks::{
+    DelistedMark, MARKS_KEPT, StandingMarks, WithdrawnMark, by_portal as marks_by_portal,
+};
 
 pub use ledger::{
     BARREN_PAGES_BEFORE_STOP, OTHER_SITE_HOSTS_KEPT, STOP_KNOWN_ITEMS, Verdict, YearCount,
@@ -73,6 +78,11 @@ pub struct PortalReport {
     /// at the end of the run, as `nianbao status` counts them; None as for `withdrawn_now`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linked_now: Option<u64>,
+    /// The withdrawn documents and delisted URLs behind `withdrawn_now` and `delisted_now`
+    /// (bounded, see [`MARKS_KEPT`]), which `report --all-shards` marks its matrix with. None in
+    /// a run report written before runs carried them: the marks are unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marks_now: Option<StandingMarks>,
     /// Items walked past: already archived (backfill) or outside the year range.
     pub skipped: u64,
     /// Failures by kind (timeout, http_404, truncated ...).

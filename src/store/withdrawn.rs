@@ -36,6 +36,8 @@ pub struct WithdrawnDocument {
     /// The withdrawal of the URL that went last (the latest `since`): the document was reachable
     /// until then.
     pub withdrawal: Withdrawal,
+    /// Every URL it was found at, each withdrawn.
+    pub urls: Vec<String>,
 }
 
 /// Whether an answer says the page was taken down: 404, 410 or a page saying it does not exist.
@@ -121,8 +123,15 @@ impl Store {
                 .map(|(_, w)| w)
                 .max_by(|a, b| a.since.cmp(&b.since));
             if let (true, Some(withdrawal)) = (all_gone, last) {
-                let portal = doc.portal;
-                documents.insert(id, WithdrawnDocument { portal, withdrawal });
+                let (portal, urls) = (doc.portal, doc.urls);
+                documents.insert(
+                    id,
+                    WithdrawnDocument {
+                        portal,
+                        withdrawal,
+                        urls,
+                    },
+                );
             }
         }
         Ok(documents)

@@ -268,3 +268,18 @@ pub fn dir_bytes(path: &Path) -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// The data a coverage page embeds (gzipped JSON in base64): `rb`, the raw-file link base, and
+/// `p`, each portal as the page's script reads it.
+pub fn coverage_page_data(page: &Path) -> Value {
+    let html = std::fs::read_to_string(page).expect("the page was written");
+    let start = html.find("id=\"data\">").expect("the page's data") + "id=\"data\">".len();
+    let end = start + html[start..].find("</script>").expect("end of the data");
+    let packed = data_encoding::BASE64
+        .decode(html[start..end].trim().as_bytes())
+        .expect("base64 data");
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut json)
+        .expect("gzipped data");
+    serde_json::from_slice(&json).expect("JSON data")
+}
