@@ -7,13 +7,17 @@ use std::time::Duration;
 
 use super::diagnose::{KeyPath, Source};
 use super::raw::{
-    DURATION_FORM, HumanDuration, RawArchive, RawCrawl, RawFetch, RawPoliteness, RawPortal,
-    RawStorage, RawWarc, URL_FORM,
+    DURATION_FORM, HumanDuration, RawArchive, RawCrawl, RawFetch, RawPoliteness, RawWarc,
 };
 use super::*;
 use crate::archive::Compression;
-use crate::storage::{S3Location, StorageConfig, StorageLocation};
 use crate::store::FailurePolicy;
+
+mod portal;
+mod storage;
+
+pub(super) use portal::portals;
+pub(super) use storage::storage;
 
 pub(super) fn politeness(
     raw: Option<RawPoliteness>,
@@ -275,199 +279,6 @@ fn named<T>(name: &str, from_name: fn(&str) -> Option<T>, names: &[&str]) -> Res
                 .join(", ")
         )
     })
-}
-
-/// The forms `storage.url` accepts.
-const STORAGE_URL_FORM: &str =
-    "a storage URL: file:///absolute/folder or s3://bucket or s3://bucket/prefix";
-
-/// `[storage]`: data_dir itself when absent (no object store at all), another folder, or an S3
-/// bucket with an optional key prefix.
-pub(super) fn storage(
-    raw: Option<RawStorage>,
-    data_dir: &Path,
-    source: &Source<'_>,
-) -> Result<StorageConfig, ConfigError> {
-    let table = KeyPath::root().key("storage");
-    let Some(raw) = raw else {
-        return Ok(StorageConfig::local());
-    };
-    let Some(written) = raw.url.as_deref().map(str::trim) else {
-        return Err(missing(source, &table, "url"));
-    };
-    let url_key = table.key("url");
-    let url = Url::parse(written).map_err(|e| {
-        source.at_key(
-            &url_key,
-            format!("expected {STORAGE_URL_FORM}, found {written:?} ({e})"),
-        )
-    })?;
-    let location = match url.scheme() {
-        "file" => {
-            for (key, given) in [
-                ("endpoint", raw.endpoint.is_some()),
-                ("region", raw.region.is_some()),
-                ("allow_http", raw.allow_http.is_some()),
-            ] {
-                if given {
-                    return Err(source.at_key(
-                        &table.key(key),
-                        format!("`{key}` applies to s3:// storage only, found it with {written:?}"),
-                    ));
-                }
-            }
-            let folder = url.to_file_path().map_err(|()| {
-                source.at_key(
-                    &url_key,
-                    format!("expected {STORAGE_URL_FORM}, found a file URL with no absolute path: {written:?}"),
-                )
-            })?;
-            let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => a == b,
-            };
-            if same(&folder, data_dir) {
-                StorageLocation::DataDir
-            } else {
-                StorageLocation::Folder(folder)
-            }
-        }
-        "s3" => {
-            let bucket = url.host_str().unwrap_or_default().to_string();
-            if bucket.is_empty() {
-                return Err(source.at_key(
-                    &url_key,
-                    format!("expected {STORAGE_URL_FORM}, found no bucket in {written:?}"),
-                ));
-            }
-            let endpoint = match raw.endpoint.as_deref().map(str::trim) {
-                None => None,
-                Some(text) => match Url::parse(text) {
-                    Ok(e) if matches!(e.scheme(), "http" | "https") && e.host_str().is_some() => {
-                        Some(text.trim_end_matches('/').to_string())
-                    }
-                    _ => {
-                        return Err(source.at_key(
-                            &table.key("endpoint"),
-                            format!("expected {URL_FORM} (the S3 API server), found {text:?}"),
-                        ));
-                    }
-                },
-            };
-            let allow_http = raw.allow_http.unwrap_or(false);
-            if let Some(endpoint) = &endpoint
-                && endpoint.starts_with("http://")
-                && !allow_http
-            {
-                return Err(source.at_key(
-                    &table.key("endpoint"),
-                    format!("{endpoint:?} is plain http: set `allow_http = true` to use it (only for a local or trusted network)"),
-                ));
-            }
-            let region = match raw.region.as_deref().map(str::trim) {
-                Some("") => {
-                    return Err(source.at_key(
-                        &table.key("region"),
-                        "expected a region name such as \"us-east-1\", found \"\"",
-                    ));
-                }
-                other => other.map(str::to_string),
-            };
-            StorageLocation::S3(S3Location {
-                bucket,
-                prefix: url.path().trim_matches('/').to_string(),
-                endpoint,
-                region,
-                allow_http,
-            })
-        }
-        other => {
-            return Err(source.at_key(
-                &url_key,
-                format!("expected {STORAGE_URL_FORM}, found scheme `{other}` in {written:?}"),
-            ));
-        }
-    };
-    Ok(StorageConfig {
-        location,
-        ..StorageConfig::local()
-    })
-}
-
-/// The names `list_api` accepts (`discover::JsonListFormat` in config spelling).
-const JSON_LIST_FORMATS: &[&str] = &["trs_xxgk", "gkmlpt"];
-
-/// The `[[portal]]` tables of one file, in file order.
-pub(super) fn portals(
-    raw: Option<Vec<RawPortal>>,
-    source: &Source<'_>,
-) -> Result<Vec<Portal>, ConfigError> {
-    let mut portals = Vec::new();
-    for (index, raw) in raw.unwrap_or_default().into_iter().enumerate() {
-        let table = KeyPath::root().key("portal").index(index);
-        let name = match raw.name.as_deref().map(str::trim) {
-            Some(name) if !name.is_empty() => name.to_owned(),
-            Some(_) => {
-                return Err(source.at_key(
-                    &table.key("name"),
-                    "expected a non-empty name such as \"阿图什市人民政府\", found \"\"",
-                ));
-            }
-            None => return Err(missing(source, &table, "name")),
-        };
-        let Some(url) = raw.url else {
-            return Err(missing(source, &table, "url"));
-        };
-        let per_host_interval = match raw.per_host_interval {
-            None => None,
-            Some(interval) => Some(gap(
-                Some(interval),
-                &table.key("per_host_interval"),
-                source,
-            )?),
-        };
-        let list_api = match raw.list_api.as_deref() {
-            None => None,
-            Some(name) => {
-                match serde_json::from_value(serde_json::Value::String(name.to_owned())) {
-                    Ok(format) => Some(format),
-                    Err(_) => {
-                        return Err(source.at_key(
-                            &table.key("list_api"),
-                            format!(
-                                "expected a JSON list format: one of {}, found {name:?}",
-                                JSON_LIST_FORMATS.join(", ")
-                            ),
-                        ));
-                    }
-                }
-            }
-        };
-        let mut item_hosts = Vec::new();
-        for (i, text) in raw.item_hosts.iter().flatten().enumerate() {
-            match crate::gate::HostPattern::parse(text) {
-                Ok(pattern) => item_hosts.push(pattern),
-                Err(e) => {
-                    return Err(source.at_key(
-                        &table.key("item_hosts").index(i),
-                        format!("portal {name:?}: {e}"),
-                    ));
-                }
-            }
-        }
-        portals.push(Portal {
-            name,
-            url: url.0,
-            per_host_interval,
-            verified: raw.verified.unwrap_or(true),
-            list_api,
-            only_report_titles: raw.only_report_titles.unwrap_or(false),
-            item_hosts,
-            tls_verify: raw.tls_verify,
-            source: source.path.to_path_buf(),
-        });
-    }
-    Ok(portals)
 }
 
 /// `data_dir` as written, resolved against the config file's folder (not the working directory),

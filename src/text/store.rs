@@ -1,0 +1,192 @@
+//! What the export record says of an attachment's text (`TextInfo`), and storing a derivation's
+//! text beside its raw file (`derive_and_store`, `store_derivation`): the text module's end of the
+//! data path, after the raw file is archived.
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Derivation, INTERRUPTED, MAX_TEXT_BYTES, SheetFormat, TextError, TextFormat, TextQuality,
+    Tools, ZipSection, bundle, derive, pdf, quality, sniff,
+};
+use crate::archive::{Archive, ArchiveError};
+
+/// What the export record says about an attachment's text (flattened into the record).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TextInfo {
+    /// The derived text (UTF-8), relative to data_dir: `text/ab/<raw sha256>.txt`.
+    pub text_path: Option<String>,
+    /// How the text was made (`pdftotext 22.12.0`, `docx-xml`, `ofd-xml`, `word-xml`,
+    /// `doc-piece-table`, `rtf`, `xlsx-cells`, `xls-biff8`, `ods-cells`; for a zip, `zip:` and
+    /// each of its documents' sources, `zip:docx-xml;xlsx-cells`), or why it was not
+    /// (`missing:pdftotext`).
+    pub text_source: Option<String>,
+    /// Replacement characters, CJK ratio, template labels, `needs_ocr`.
+    pub text_quality: Option<TextQuality>,
+    /// What went wrong, when something did (a cut text keeps its `text_path`, and so does a
+    /// zip some of whose entries failed).
+    pub text_error: Option<String>,
+}
+
+impl TextInfo {
+    /// Whether the text is a spreadsheet's (its rows a grid: see `sheet`).
+    pub fn from_spreadsheet(&self) -> bool {
+        self.text_source
+            .as_deref()
+            .is_some_and(|s| SheetFormat::ALL.iter().any(|f| f.source() == s))
+    }
+
+    /// A zip's text split into its documents' sections (each with its own `text_source`);
+    /// `None` for any other file's, or a zip's text that does not split as its source says.
+    pub fn zip_sections<'t>(&'t self, text: &'t str) -> Option<Vec<ZipSection<'t>>> {
+        bundle::sections(text, self.text_source.as_deref()?)
+    }
+
+    /// Why this file's text is still to be derived, when nothing about the file itself stands
+    /// in the way: its reading was stopped from outside (`interrupted`), or its tool was not
+    /// installed (`missing:pdftotext`). The next crawl takes such files up again.
+    pub fn waiting(&self) -> Option<String> {
+        if self.text_path.is_none()
+            && self
+                .text_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with(INTERRUPTED))
+        {
+            return Some("interrupted".into());
+        }
+        self.text_source
+            .as_deref()
+            .and_then(missing_tool)
+            .map(str::to_string)
+    }
+
+    /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
+    pub fn outcome(&self) -> String {
+        let zip = self
+            .text_source
+            .as_deref()
+            .is_some_and(|s| s.starts_with(bundle::SOURCE_PREFIX));
+        match (&self.text_path, &self.text_quality, &self.text_error) {
+            (None, _, Some(e)) if e.starts_with(INTERRUPTED) => "interrupted".into(),
+            (_, Some(q), _) if q.needs_ocr => "needs_ocr".into(),
+            (Some(_), _, None) => "derived".into(),
+            (Some(_), _, Some(_)) if zip => "derived_partial".into(),
+            (Some(_), _, Some(_)) => "derived_cut".into(),
+            // A zip's PDF waits for its tool as a PDF does: `zip:missing:pdftotext`.
+            (None, _, _) => match self.text_source.as_deref().and_then(missing_tool) {
+                Some(missing) => missing.to_string(),
+                None => "failed".into(),
+            },
+        }
+    }
+}
+
+/// The `missing:TOOL` a `text_source` names, alone or as one of a zip's sections.
+fn missing_tool(source: &str) -> Option<&str> {
+    let source = source.strip_prefix(bundle::SOURCE_PREFIX).unwrap_or(source);
+    source
+        .split(bundle::SOURCE_SEPARATOR)
+        .find(|s| s.starts_with("missing:"))
+}
+
+/// Derives the text of an archived raw file and stores it beside it. `body` is the raw file's
+/// bytes when the caller has them (else they are read from `raw_path`). `None` when the file is
+/// not a format with text. Blocking: call it from a blocking thread.
+pub fn derive_and_store(
+    archive: &Archive,
+    tools: &Tools,
+    raw_sha256: &str,
+    raw_path: &str,
+    body: Option<&[u8]>,
+) -> Option<TextInfo> {
+    let read;
+    let body = match body {
+        Some(body) => body,
+        None => match archive.read_verified(raw_path, raw_sha256) {
+            Ok(bytes) => {
+                read = bytes;
+                &read
+            }
+            Err(e) => {
+                return Some(TextInfo {
+                    text_error: Some(TextError::Read(format!("{e:#}")).to_string()),
+                    ..TextInfo::default()
+                });
+            }
+        },
+    };
+    // pdftotext takes a path: a compressed raw file is handed to it as a plain temporary copy.
+    let copy = match sniff(body) {
+        Some(TextFormat::Pdf) => match archive.plain_copy_of(raw_path, raw_sha256, body) {
+            Ok(copy) => Some(copy),
+            Err(e) => {
+                return Some(TextInfo {
+                    text_error: Some(TextError::Read(describe_archive_error(&e)).to_string()),
+                    ..TextInfo::default()
+                });
+            }
+        },
+        _ => None,
+    };
+    let path = match &copy {
+        Some(copy) => copy.path().to_path_buf(),
+        None => archive.absolute(raw_path),
+    };
+    let scratch = |bytes: &[u8]| archive.temporary_copy(raw_sha256, bytes);
+    let derivation = derive(body, &path, tools, &scratch)?;
+    Some(store_derivation(archive, raw_sha256, &derivation))
+}
+
+/// Stores a derivation's text and describes it for the record.
+pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> TextInfo {
+    // Cut short by a stop: no source, so that `nianbao text` takes the file again.
+    if let Err(e @ TextError::Interrupted(_)) = &d.result {
+        return TextInfo {
+            text_error: Some(e.to_string()),
+            ..TextInfo::default()
+        };
+    }
+    let mut info = TextInfo {
+        text_source: Some(d.source.clone()),
+        ..TextInfo::default()
+    };
+    if d.format == TextFormat::Image {
+        info.text_quality = Some(TextQuality::scan());
+        return info;
+    }
+    let mut problems = Vec::new();
+    match &d.result {
+        Ok(extracted) => {
+            info.text_quality = Some(quality(&extracted.text, d.format == TextFormat::Pdf));
+            match archive.store_text(raw_sha256, &extracted.text) {
+                Ok(path) => info.text_path = Some(path),
+                Err(e) => problems.push(describe_archive_error(&e)),
+            }
+            if extracted.truncated && problems.is_empty() {
+                problems.push(format!(
+                    "text longer than {MAX_TEXT_BYTES} bytes; cut there"
+                ));
+            }
+        }
+        Err(e) => problems.push(e.to_string()),
+    }
+    // A zip's entries that failed, after what became of the whole: `no document in the zip
+    // gave text; zip entry a.pdf: …`, or beside a text that holds the others'.
+    problems.extend(d.entry_failures.clone());
+    if d.cjk_cmaps_missing && problems.is_empty() {
+        problems.push(pdf::NO_CJK_CMAPS.to_string());
+    }
+    info.text_error = (!problems.is_empty()).then(|| problems.join("; "));
+    info
+}
+
+fn describe_archive_error(e: &ArchiveError) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
