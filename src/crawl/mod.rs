@@ -256,6 +256,7 @@ pub async fn run_on(
         settings.fetch.tls_verify,
         &settings.portals,
     ))?;
+    fetcher.keep_intermediates(&settings.data_dir.join("tls").join("intermediates"))?;
     let frontier = store.frontier(&mode.frontier_name())?;
     let resuming = !frontier.is_empty();
     let swept = sweep::choose(settings, &store, &frontier, &mode, resuming, started_at)?;

@@ -2,9 +2,11 @@
 //! host gate and robots.txt; bodies are read up to a cap, kept as they came over the wire and
 //! content-decoded by us (reqwest's decompression would drop the wire bytes). Outcomes, failures
 //! included, are values: nothing here aborts a run. HTTPS certificates are verified except on
-//! the hosts of a portal that turns it off (`tls`); a host whose certificate fails is asked
-//! nothing more in the run.
+//! the hosts of a portal that turns it off (`tls`), a chain sent without its intermediate
+//! completed from the certificate's caIssuers address (`aia`); a host whose certificate fails
+//! is asked nothing more in the run.
 
+mod aia;
 mod coding;
 mod outcome;
 mod scope;
@@ -61,6 +63,9 @@ pub struct Fetcher {
     /// so (`tls_hosts`).
     unverified: Option<reqwest::Client>,
     tls_hosts: TlsHosts,
+    /// Intermediate certificates learned from the caIssuers addresses of chains sent without
+    /// them, which the verifying client's verifier completes chains with (`aia`).
+    intermediates: Arc<aia::Intermediates>,
     gate: Arc<HostGate>,
     settings: FetchSettings,
     resolver: PublicResolver,
@@ -94,12 +99,14 @@ impl Fetcher {
         lookup: Lookup,
     ) -> anyhow::Result<Fetcher> {
         let resolver = PublicResolver::with_lookup(private_names, lookup);
-        let client = client(&settings, &resolver, true)?;
+        let intermediates = Arc::new(aia::Intermediates::default());
+        let client = client(&settings, &resolver, Some(&intermediates))?;
         let tls_hosts = TlsHosts::all(settings.tls_verify);
         let mut fetcher = Fetcher {
             client,
             unverified: None,
             tls_hosts: tls_hosts.clone(),
+            intermediates,
             gate,
             settings,
             resolver,
@@ -112,7 +119,7 @@ impl Fetcher {
     /// `fetch.tls_verify` is false): the crawl gives each portal's hosts its `tls_verify`.
     pub fn set_tls_hosts(&mut self, hosts: TlsHosts) -> anyhow::Result<()> {
         if hosts.any_unverified() && self.unverified.is_none() {
-            self.unverified = Some(client(&self.settings, &self.resolver, false)?);
+            self.unverified = Some(client(&self.settings, &self.resolver, None)?);
         }
         self.tls_hosts = hosts;
         Ok(())
@@ -203,6 +210,7 @@ impl Fetcher {
                     validators,
                     options.hold,
                     options.stop,
+                    options.allow_private,
                     sent,
                 )
                 .await
@@ -318,7 +326,7 @@ impl Fetcher {
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
             let response = match self
-                .exchange(&hop_host, &request, None, None, None, sent)
+                .exchange(&hop_host, &request, None, None, None, allow_private, sent)
                 .await
             {
                 Ok(response) => response,
@@ -352,7 +360,10 @@ impl Fetcher {
     }
 
     /// One request with its retries: the response of the last attempt, or the outcome that ends
-    /// the fetch (failure, challenge, paused host, oversize body).
+    /// the fetch (failure, challenge, paused host, oversize body). A chain sent without its
+    /// intermediate is completed from its caIssuers address (`aia`; a private one only when
+    /// `allow_private`) and the request asked again once.
+    #[allow(clippy::too_many_arguments)]
     async fn exchange(
         &self,
         host: &Arc<Host>,
@@ -360,6 +371,7 @@ impl Fetcher {
         validators: Option<&Validators>,
         hold: Option<&PageHold>,
         stop: Option<&std::sync::atomic::AtomicBool>,
+        allow_private: bool,
         sent: &AtomicU64,
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
@@ -371,6 +383,8 @@ impl Fetcher {
         let mut attempt = 0;
         // A retry keeps the host's permit, so no other request of the host goes before it.
         let mut turn: Option<crate::gate::RetryTurn> = None;
+        // The intermediate fetched for this request's chain, once.
+        let mut learned: Option<aia::Learned> = None;
         loop {
             let admitted = match turn.take() {
                 Some(turn) => {
@@ -410,6 +424,10 @@ impl Fetcher {
             let kept = slot.into_retry();
             let (kind, detail) = match result {
                 Ok(response) => {
+                    if let Some(learned) = learned.take() {
+                        self.completed_chain(&learned);
+                        host.intermediate_fetched(learned.address);
+                    }
                     if response.tls_unverified {
                         host.fetched_unverified();
                     }
@@ -465,6 +483,30 @@ impl Fetcher {
                         tracing::warn!(host = host.key(), %url, "{}", tls_failure_line(kind, &detail));
                         host.on_tls_failure(kind, detail.clone());
                     }
+                    return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
+                }
+                Err(SendError::MissingIntermediate(missing)) => {
+                    let why = match learned.take() {
+                        Some(learned) => format!(
+                            "the intermediate fetched from {} does not complete it to a \
+                             trusted root",
+                            learned.address
+                        ),
+                        None => {
+                            // The host's turn is not held while another host is asked.
+                            drop(kept);
+                            match self.fetch_intermediate(&missing, allow_private, sent).await {
+                                Ok(fetched) => {
+                                    learned = Some(fetched);
+                                    continue;
+                                }
+                                Err(why) => why,
+                            }
+                        }
+                    };
+                    let (kind, detail) = (FailKind::TlsCertificate, tls::incomplete_chain(&why));
+                    tracing::warn!(host = host.key(), %url, "{}", tls_failure_line(kind, &detail));
+                    host.on_tls_failure(kind, detail.clone());
                     return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
                 }
                 Err(SendError::Transient(kind, detail)) => (kind, detail),
@@ -526,12 +568,13 @@ fn known_tls_failure(host: &Host, url: &Url) -> Option<FetchOutcome> {
     })
 }
 
-/// One HTTP client: `verify` false accepts any certificate and name (a portal that asks for
-/// it). Trusts `fetch.extra_ca_file` beside the system's CA certificates.
+/// One HTTP client: verifying certificates with the system's CA certificates and
+/// `fetch.extra_ca_file`'s, completing chains with `learned` intermediates (`aia`); or, without
+/// `learned`, accepting any certificate and name (a portal that asks for it).
 fn client(
     settings: &FetchSettings,
     resolver: &PublicResolver,
-    verify: bool,
+    learned: Option<&Arc<aia::Intermediates>>,
 ) -> anyhow::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .no_proxy()
@@ -543,12 +586,23 @@ fn client(
         .connect_timeout(settings.connect_timeout)
         .pool_max_idle_per_host(2)
         .dns_resolver(Arc::new(resolver.clone()));
-    if let Some(path) = &settings.extra_ca_file {
-        builder = builder.tls_certs_merge(tls::extra_roots(path)?);
-    }
-    if !verify {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
+    let extra_roots = match &settings.extra_ca_file {
+        Some(path) => tls::extra_roots(path)?,
+        None => Vec::new(),
+    };
+    builder = match learned {
+        Some(learned) => {
+            builder.tls_backend_preconfigured(aia::verifying_tls(extra_roots, learned.clone())?)
+        }
+        None => builder
+            .tls_certs_merge(
+                extra_roots
+                    .iter()
+                    .map(|der| reqwest::Certificate::from_der(der))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+            .tls_danger_accept_invalid_certs(true),
+    };
     Ok(builder.build()?)
 }
 
