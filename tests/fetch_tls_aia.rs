@@ -300,4 +300,11 @@ fn a_crawl_archives_a_portal_whose_chain_lacks_its_intermediate() {
         1,
         "the next run learns it from data_dir"
     );
+    // `inspect` with the config learns it from there too.
+    let page = run_nianbao(
+        &config,
+        &["inspect", &format!("{}/art/1.html", portal.base)],
+    );
+    assert!(page.status.success(), "{}", common::stderr(&page));
+    assert_eq!(aia.requests().len(), 1, "inspect learns it from data_dir");
 }

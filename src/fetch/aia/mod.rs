@@ -70,10 +70,13 @@ impl Intermediates {
     }
 
     /// Learns the certificates kept in `dir` (at most `MAX_LEARNED`), and keeps those learned
-    /// from now on there. A file that is unreadable or holds no CA certificate is skipped.
+    /// from now on there. A file that is unreadable or holds no CA certificate is skipped; a
+    /// `dir` not made yet holds none (it is made when the first is kept).
     fn load(&self, dir: &Path) -> anyhow::Result<usize> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        *lock(&self.dir) = Some(dir.to_path_buf());
+        if !dir.exists() {
+            return Ok(0);
+        }
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -102,7 +105,6 @@ impl Intermediates {
                 }
             }
         }
-        *lock(&self.dir) = Some(dir.to_path_buf());
         Ok(learned)
     }
 
@@ -115,8 +117,9 @@ impl Intermediates {
         let name = hex::encode(Sha256::digest(der.as_ref()));
         let path = dir.join(format!("{name}.der"));
         let partial = dir.join(format!("{name}.der.partial"));
-        let written =
-            std::fs::write(&partial, der.as_ref()).and_then(|()| std::fs::rename(&partial, &path));
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&partial, der.as_ref()))
+            .and_then(|()| std::fs::rename(&partial, &path));
         if let Err(e) = written {
             tracing::warn!(path = %path.display(), "cannot keep a learned intermediate: {e}");
         }
@@ -165,8 +168,9 @@ pub(super) struct Learned {
 }
 
 impl Fetcher {
-    /// Keeps the intermediates nianbao learns in `dir` (the crawl's
-    /// `data_dir/tls/intermediates`), and learns those kept there by earlier runs.
+    /// Keeps the intermediates nianbao learns in `dir` (`data_dir/tls/intermediates`, for a
+    /// crawl and for `inspect` and `find-section` with a config), and learns those kept there
+    /// by earlier runs.
     pub fn keep_intermediates(&self, dir: &Path) -> anyhow::Result<()> {
         let learned = self.intermediates.load(dir)?;
         tracing::debug!(learned, dir = %dir.display(), "intermediate certificates loaded");
