@@ -10,83 +10,15 @@ mod common;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
 use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
+use common::tls_fetch::{MAX_RETRIES, county_route, fetch, fetcher, ip, page_server, runtime};
 use common::tls_server::{
     HandshakeCut, PROTOCOL_VERSION_ALERT, ServedCert, TestCa, Validity, self_signed,
 };
 use nianbao::config::{FetchSettings, Politeness};
-use nianbao::discover::PageRequest;
-use nianbao::fetch::{FailKind, FetchOutcome, Fetcher, Lookup, TlsHosts};
+use nianbao::fetch::{FailKind, FetchOutcome, Fetcher, TlsHosts};
 use nianbao::gate::{HostGate, HostPattern};
-use url::Url;
-
-const MAX_RETRIES: u32 = 2;
-
-/// A page server on `ip` presenting `cert`, answering every path with a small page.
-fn page_server(ip: &str, cert: &ServedCert) -> RouteServer {
-    let server = RouteServer::bind_tls(ip, cert);
-    server.serve(Arc::new(|_: &str| {
-        (
-            200,
-            "text/html; charset=utf-8".to_string(),
-            "<html><body><p>年报</p></body></html>".as_bytes().to_vec(),
-        )
-    }));
-    server
-}
-
-/// A fetcher that finds each of `names` at its address, trusts `ca` (as `fetch.extra_ca_file`)
-/// and retries twice, 10 ms apart; robots.txt is not asked, so the servers count pages only.
-fn fetcher(names: &[(&str, IpAddr)], ca: &TestCa, dir: &std::path::Path) -> Fetcher {
-    let ca_file = dir.join("ca.pem");
-    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
-    let table: HashMap<String, Vec<IpAddr>> = names
-        .iter()
-        .map(|(name, ip)| (name.to_string(), vec![*ip]))
-        .collect();
-    let politeness = Politeness {
-        per_host_interval: Duration::from_millis(10),
-        respect_robots: false,
-        ..Politeness::default()
-    };
-    let settings = FetchSettings {
-        max_retries: MAX_RETRIES,
-        retry_base: Duration::from_millis(10),
-        extra_ca_file: Some(ca_file),
-        ..FetchSettings::default()
-    };
-    Fetcher::with_lookup(
-        Arc::new(HostGate::new(politeness, HashMap::new())),
-        settings,
-        names.iter().map(|(name, _)| name.to_string()).collect(),
-        Lookup::Table(Arc::new(table)),
-    )
-    .expect("client builds")
-}
-
-/// Fetches `url`; also returns how many requests the fetch counted.
-fn fetch(runtime: &tokio::runtime::Runtime, fetcher: &Fetcher, url: &str) -> (FetchOutcome, u64) {
-    let url = Url::parse(url).expect("URL");
-    let options = common::open_fetch_options();
-    let sent = AtomicU64::new(0);
-    let outcome = runtime.block_on(fetcher.fetch_counted(&PageRequest::Get(url), &options, &sent));
-    (outcome, sent.load(Ordering::SeqCst))
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-fn ip(text: &str) -> IpAddr {
-    text.parse().expect("an IP address")
-}
 
 /// Each certificate fault fails as `tls_certificate`, saying what is wrong, after one
 /// handshake: no retry, and the host's next URL is not asked at all. The good certificate of
@@ -336,27 +268,6 @@ fn an_unverified_host_is_fetched_and_marked_and_no_other() {
     assert_eq!(*kind, FailKind::TlsCertificate);
     assert_eq!(url.host_str(), Some(strict.0));
     assert_eq!(strict_server.connections(), 1);
-}
-
-/// The report of a county, with its PDF, on each of two portal hosts with an expired
-/// certificate.
-fn county_route(target: &str) -> (u16, String, Vec<u8>) {
-    if target == "/files/r.pdf" {
-        let pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
-        return (200, "application/pdf".to_string(), pdf.to_vec());
-    }
-    common::route_server::numbered_portal(
-        target,
-        1,
-        |_| {
-            "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body><ul>\
-             <li><a href=\"/art/1.html\">某某县人民政府2024年政府信息公开工作年度报告</a><span>2025-01-20</span></li>\
-             </ul></body></html>"
-                .as_bytes()
-                .to_vec()
-        },
-        |i| (i == 1).then(|| common::route_server::report_page(2024, "/files/r.pdf")),
-    )
 }
 
 /// A crawl of two portals whose certificates expired: the one set `tls_verify = false` is

@@ -208,8 +208,8 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
 }
 
 /// A fetcher for pages the user named: the config's politeness and fetch settings (the defaults
-/// without a config), its portals' `tls_verify`, its own host gate, and `url`'s host allowed to
-/// be a private address.
+/// without a config), its portals' `tls_verify` and the intermediates the crawl learned, its own
+/// host gate, and `url`'s host allowed to be a private address.
 pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Fetcher> {
     let (politeness, fetch) = match settings {
         Some(s) => (s.politeness.clone(), s.fetch.clone()),
@@ -221,6 +221,7 @@ pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Re
     let mut fetcher = Fetcher::with_private_names(gate, fetch, named)?;
     if let Some(s) = settings {
         fetcher.set_tls_hosts(crate::fetch::TlsHosts::of_portals(tls_verify, &s.portals))?;
+        fetcher.keep_intermediates(&s.data_dir.join("tls").join("intermediates"))?;
     }
     Ok(fetcher)
 }

@@ -223,6 +223,7 @@ fn open_fetcher(
         settings.fetch.tls_verify,
         &settings.portals,
     ))?;
+    fetcher.keep_intermediates(&settings.data_dir.join("tls").join("intermediates"))?;
     Ok(fetcher)
 }
 

@@ -79,10 +79,10 @@ pub(super) fn inflate_stray_gzip(
             Ok(inflated) => inflated,
             Err(SendError::Oversize { limit }) => return Err(SendError::Oversize { limit }),
             Err(_) if octet => return Ok((original, 0)),
-            Err(SendError::Transient(_, detail) | SendError::Fatal(_, detail)) => {
+            Err(other) => {
                 return Err(SendError::Transient(
                     FailKind::Decode,
-                    format!("gzip bytes without Content-Encoding: {detail}"),
+                    format!("gzip bytes without Content-Encoding: {}", other.detail()),
                 ));
             }
         };
@@ -136,7 +136,7 @@ pub fn inflate_saved_gzip(
         Err(SendError::Oversize { limit }) => {
             Err(format!("it inflates to more than {limit} bytes"))
         }
-        Err(SendError::Transient(_, detail) | SendError::Fatal(_, detail)) => Err(detail),
+        Err(other) => Err(other.detail()),
     }
 }
 

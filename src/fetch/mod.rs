@@ -2,20 +2,22 @@
 //! host gate and robots.txt; bodies are read up to a cap, kept as they came over the wire and
 //! content-decoded by us (reqwest's decompression would drop the wire bytes). Outcomes, failures
 //! included, are values: nothing here aborts a run. HTTPS certificates are verified except on
-//! the hosts of a portal that turns it off (`tls`); a host whose certificate fails is asked
-//! nothing more in the run.
+//! the hosts of a portal that turns it off (`tls`), a chain sent without its intermediate
+//! completed from the certificate's caIssuers address (`aia`); a host whose certificate fails
+//! is asked nothing more in the run.
 
+mod aia;
 mod coding;
+mod exchange;
 mod outcome;
 mod scope;
 mod tls;
 mod wire;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
-use chrono::Utc;
 use rand::Rng;
 use url::Url;
 
@@ -27,11 +29,9 @@ pub use outcome::{
 pub use scope::{Lookup, PublicResolver, ResolveError, is_private_host, is_private_ip};
 pub use tls::{TlsHosts, tls_failure_line};
 
-use crate::classify::{self, PageKind};
 use crate::config::{FetchSettings, Politeness};
 use crate::discover::PageRequest;
-use crate::gate::{Host, HostGate, PageHold, PauseReason, RobotsRules, product_token};
-use wire::{SendError, send_once};
+use crate::gate::{Host, HostGate, PageHold, RobotsRules, product_token};
 
 /// RFC 9309: follow at least five redirects for robots.txt.
 const ROBOTS_MAX_REDIRECTS: u32 = 5;
@@ -61,6 +61,9 @@ pub struct Fetcher {
     /// so (`tls_hosts`).
     unverified: Option<reqwest::Client>,
     tls_hosts: TlsHosts,
+    /// Intermediate certificates learned from the caIssuers addresses of chains sent without
+    /// them, which the verifying client's verifier completes chains with (`aia`).
+    intermediates: Arc<aia::Intermediates>,
     gate: Arc<HostGate>,
     settings: FetchSettings,
     resolver: PublicResolver,
@@ -94,12 +97,14 @@ impl Fetcher {
         lookup: Lookup,
     ) -> anyhow::Result<Fetcher> {
         let resolver = PublicResolver::with_lookup(private_names, lookup);
-        let client = client(&settings, &resolver, true)?;
+        let intermediates = Arc::new(aia::Intermediates::default());
+        let client = client(&settings, &resolver, Some(&intermediates))?;
         let tls_hosts = TlsHosts::all(settings.tls_verify);
         let mut fetcher = Fetcher {
             client,
             unverified: None,
             tls_hosts: tls_hosts.clone(),
+            intermediates,
             gate,
             settings,
             resolver,
@@ -112,7 +117,7 @@ impl Fetcher {
     /// `fetch.tls_verify` is false): the crawl gives each portal's hosts its `tls_verify`.
     pub fn set_tls_hosts(&mut self, hosts: TlsHosts) -> anyhow::Result<()> {
         if hosts.any_unverified() && self.unverified.is_none() {
-            self.unverified = Some(client(&self.settings, &self.resolver, false)?);
+            self.unverified = Some(client(&self.settings, &self.resolver, None)?);
         }
         self.tls_hosts = hosts;
         Ok(())
@@ -203,6 +208,7 @@ impl Fetcher {
                     validators,
                     options.hold,
                     options.stop,
+                    options.allow_private,
                     sent,
                 )
                 .await
@@ -318,7 +324,7 @@ impl Fetcher {
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
             let response = match self
-                .exchange(&hop_host, &request, None, None, None, sent)
+                .exchange(&hop_host, &request, None, None, None, allow_private, sent)
                 .await
             {
                 Ok(response) => response,
@@ -349,138 +355,6 @@ impl Fetcher {
             return RobotsRules::from_response(agent, response.status, &response.body);
         }
         RobotsRules::DisallowAll("robots.txt redirects too often".into())
-    }
-
-    /// One request with its retries: the response of the last attempt, or the outcome that ends
-    /// the fetch (failure, challenge, paused host, oversize body).
-    async fn exchange(
-        &self,
-        host: &Arc<Host>,
-        request: &PageRequest,
-        validators: Option<&Validators>,
-        hold: Option<&PageHold>,
-        stop: Option<&std::sync::atomic::AtomicBool>,
-        sent: &AtomicU64,
-    ) -> Result<Capture, Box<FetchOutcome>> {
-        let url = request.url().clone();
-        let limit = self.politeness().host_failure_limit;
-        let server = match self.server_of(&url).await {
-            Ok(server) => server,
-            Err(reason) => return Err(Box::new(FetchOutcome::Excluded { url, reason })),
-        };
-        let mut attempt = 0;
-        // A retry keeps the host's permit, so no other request of the host goes before it.
-        let mut turn: Option<crate::gate::RetryTurn> = None;
-        loop {
-            let admitted = match turn.take() {
-                Some(turn) => {
-                    host.retry(turn, self.gate.global(), server.as_ref(), hold)
-                        .await
-                }
-                None => {
-                    host.acquire(self.gate.global(), server.as_ref(), hold)
-                        .await
-                }
-            };
-            let slot = match admitted {
-                Ok(slot) => slot,
-                Err(reason) => return Err(Box::new(paused(url, reason))),
-            };
-            // The gate counted this request for its host as it let it through: it counts for
-            // the fetch's owner too, at the same point.
-            sent.fetch_add(1, Ordering::Relaxed);
-            // Waiting for the host's turn can outlast a stop: then nothing is sent.
-            if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst)) {
-                drop(slot);
-                return Err(Box::new(FetchOutcome::Stopped { url }));
-            }
-            let result = send_once(
-                self.client_for(&url),
-                request,
-                validators,
-                &self.politeness().user_agent,
-                &self.settings,
-                || host.answered(),
-            )
-            .await;
-            if result.is_err() {
-                // The server may have seen the request at any moment until now.
-                host.answered();
-            }
-            let kept = slot.into_retry();
-            let (kind, detail) = match result {
-                Ok(response) => {
-                    if response.tls_unverified {
-                        host.fetched_unverified();
-                    }
-                    if let Some(challenge) = challenge_of(&response) {
-                        host.on_challenge(self.backoff(attempt + 2), CHALLENGE_LIMIT);
-                        return Err(Box::new(FetchOutcome::Blocked {
-                            capture: response,
-                            challenge,
-                        }));
-                    }
-                    if response.status != 429 && response.status < 500 {
-                        return Ok(response);
-                    }
-                    let cap = self.politeness().max_retry_after;
-                    let retry_after = response
-                        .header("retry-after")
-                        .and_then(|v| parse_retry_after(v, Utc::now()));
-                    if let Some(asked) = retry_after
-                        && asked > cap
-                    {
-                        let reason = host.pause_for_retry_after(asked, cap);
-                        tracing::warn!(host = host.key(), %url, "{reason}");
-                        return Err(Box::new(paused(url, reason)));
-                    }
-                    // Retry-After is a floor, never a shortcut: `0` or a date in the past (a
-                    // server with a slow clock) still waits out the backoff.
-                    let backoff = self.backoff(attempt);
-                    host.defer(
-                        retry_after.map_or(backoff, |asked| asked.max(backoff)),
-                        retry_after.is_some(),
-                    );
-                    if attempt >= self.settings.max_retries {
-                        host.on_failure(limit);
-                        return Err(Box::new(FetchOutcome::Failed {
-                            url,
-                            kind: FailKind::Status(response.status),
-                            detail: format!(
-                                "HTTP {} after {} attempts",
-                                response.status,
-                                attempt + 1
-                            ),
-                        }));
-                    }
-                    attempt += 1;
-                    turn = Some(kept);
-                    continue;
-                }
-                Err(SendError::Oversize { limit }) => {
-                    return Err(Box::new(FetchOutcome::Oversize { url, limit }));
-                }
-                Err(SendError::Fatal(kind, detail)) => {
-                    if matches!(kind, FailKind::TlsCertificate | FailKind::TlsHandshake) {
-                        tracing::warn!(host = host.key(), %url, "{}", tls_failure_line(kind, &detail));
-                        host.on_tls_failure(kind, detail.clone());
-                    }
-                    return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
-                }
-                Err(SendError::Transient(kind, detail)) => (kind, detail),
-            };
-            if attempt >= self.settings.max_retries {
-                host.on_failure(limit);
-                return Err(Box::new(FetchOutcome::Failed {
-                    url,
-                    kind,
-                    detail: format!("{detail} (after {} attempts)", attempt + 1),
-                }));
-            }
-            host.defer(self.backoff(attempt), false);
-            attempt += 1;
-            turn = Some(kept);
-        }
     }
 }
 
@@ -526,12 +400,13 @@ fn known_tls_failure(host: &Host, url: &Url) -> Option<FetchOutcome> {
     })
 }
 
-/// One HTTP client: `verify` false accepts any certificate and name (a portal that asks for
-/// it). Trusts `fetch.extra_ca_file` beside the system's CA certificates.
+/// One HTTP client: verifying certificates with the system's CA certificates and
+/// `fetch.extra_ca_file`'s, completing chains with `learned` intermediates (`aia`); or, without
+/// `learned`, accepting any certificate and name (a portal that asks for it).
 fn client(
     settings: &FetchSettings,
     resolver: &PublicResolver,
-    verify: bool,
+    learned: Option<&Arc<aia::Intermediates>>,
 ) -> anyhow::Result<reqwest::Client> {
     let mut builder = reqwest::Client::builder()
         .no_proxy()
@@ -543,38 +418,22 @@ fn client(
         .connect_timeout(settings.connect_timeout)
         .pool_max_idle_per_host(2)
         .dns_resolver(Arc::new(resolver.clone()));
-    if let Some(path) = &settings.extra_ca_file {
-        builder = builder.tls_certs_merge(tls::extra_roots(path)?);
-    }
-    if !verify {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
+    let extra_roots = match &settings.extra_ca_file {
+        Some(path) => tls::extra_roots(path)?,
+        None => Vec::new(),
+    };
+    builder = match learned {
+        Some(learned) => {
+            builder.tls_backend_preconfigured(aia::verifying_tls(extra_roots, learned.clone())?)
+        }
+        None => builder
+            .tls_certs_merge(
+                extra_roots
+                    .iter()
+                    .map(|der| reqwest::Certificate::from_der(der))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )
+            .tls_danger_accept_invalid_certs(true),
+    };
     Ok(builder.build()?)
-}
-
-fn paused(url: Url, reason: PauseReason) -> FetchOutcome {
-    FetchOutcome::HostPaused {
-        url,
-        reason: reason.to_string(),
-    }
-}
-
-/// The anti-bot challenge a response carries, if any.
-fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
-    // Most pages carry no challenge marker at all: they are parsed once, later, off this thread.
-    if !classify::may_be_challenge(response.status, &response.body) {
-        return None;
-    }
-    let head = &response.body[..response.body.len().min(256 * 1024)];
-    let text = String::from_utf8_lossy(head);
-    match classify::classify(
-        response.status,
-        response.header("content-type"),
-        &response.body,
-        Some(&text),
-        Some(response.url.path()),
-    ) {
-        PageKind::Challenge { challenge } => Some(challenge),
-        _ => None,
-    }
 }

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use chrono::DateTime;
 use rustls::CertificateError;
-use rustls::pki_types::UnixTime;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, UnixTime};
 
 use super::outcome::FailKind;
 use crate::gate::HostPattern;
@@ -86,15 +87,17 @@ impl TlsHosts {
 }
 
 /// The CA certificates of a PEM file, trusted beside the system's.
-pub fn extra_roots(path: &Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+pub fn extra_roots(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     let pem = std::fs::read(path)
         .map_err(|e| anyhow::anyhow!("fetch.extra_ca_file: cannot read {}: {e}", path.display()))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-        anyhow::anyhow!(
-            "fetch.extra_ca_file: {} is not a PEM file of certificates: {e}",
-            path.display()
-        )
-    })?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "fetch.extra_ca_file: {} is not a PEM file of certificates: {e}",
+                path.display()
+            )
+        })?;
     if certs.is_empty() {
         anyhow::bail!(
             "fetch.extra_ca_file: {} holds no certificate (expected PEM blocks \
@@ -186,6 +189,30 @@ fn causes<'a>(error: &'a (dyn Error + 'static)) -> impl Iterator<Item = &'a (dyn
     })
 }
 
+/// What a certificate whose chain lacks an intermediate nianbao has learned says about it
+/// (`aia::MissingIntermediate`), when that is what `error` failed on.
+pub(super) fn missing_intermediate(
+    error: &(dyn Error + 'static),
+) -> Option<super::aia::MissingIntermediate> {
+    causes(error).find_map(|e| match e.downcast_ref::<rustls::Error>()? {
+        rustls::Error::InvalidCertificate(CertificateError::Other(other)) => other
+            .0
+            .downcast_ref::<super::aia::MissingIntermediate>()
+            .cloned(),
+        _ => None,
+    })
+}
+
+/// Why a chain that lacks its intermediate stays incomplete: `why` says what its caIssuers
+/// address gave, or that it names none.
+pub(super) fn incomplete_chain(why: &str) -> String {
+    format!("{UNKNOWN_ISSUER}; its chain lacks the intermediate: {why}")
+}
+
+const UNKNOWN_ISSUER: &str = "certificate of an unknown issuer: a self-signed certificate, a \
+     private or national CA (trust it with fetch.extra_ca_file), or a chain sent without its \
+     intermediate certificate";
+
 /// A certificate problem in words an operator acts on.
 fn certificate_problem(problem: &CertificateError) -> String {
     match problem {
@@ -210,11 +237,7 @@ fn certificate_problem(problem: &CertificateError) -> String {
                 presented.join(", ")
             }
         ),
-        CertificateError::UnknownIssuer => "certificate of an unknown issuer: a self-signed \
-             certificate, a private or national CA (trust it with fetch.extra_ca_file), or a \
-             chain sent without its intermediate certificate (browsers fetch a missing one; \
-             nianbao does not)"
-            .into(),
+        CertificateError::UnknownIssuer => UNKNOWN_ISSUER.into(),
         other => format!("certificate refused: {other}"),
     }
 }

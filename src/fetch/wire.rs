@@ -34,6 +34,20 @@ pub(super) enum SendError {
     Oversize {
         limit: u64,
     },
+    /// The certificate's chain lacks an intermediate nianbao has learned: the caIssuers
+    /// addresses its leaf names (or why they could not be read), to fetch it from.
+    MissingIntermediate(super::aia::MissingIntermediate),
+}
+
+impl SendError {
+    /// What failed, in words.
+    pub(super) fn detail(self) -> String {
+        match self {
+            SendError::Transient(_, detail) | SendError::Fatal(_, detail) => detail,
+            SendError::Oversize { limit } => format!("more than {limit} bytes"),
+            SendError::MissingIntermediate(missing) => missing.to_string(),
+        }
+    }
 }
 
 /// `https`: the request was one (see `tls::classify`).
@@ -41,7 +55,12 @@ fn classify_error(error: &reqwest::Error, https: bool) -> SendError {
     let detail = error_chain(error);
     // A TLS error after the answer began (in the body) is a truncated body.
     let before_answer = error.is_connect() || error.is_request();
-    if error.is_timeout() {
+    if let Some(aia) = before_answer
+        .then(|| tls::missing_intermediate(error))
+        .flatten()
+    {
+        SendError::MissingIntermediate(aia)
+    } else if error.is_timeout() {
         SendError::Transient(FailKind::Timeout, detail)
     } else if is_malformed_head(error) {
         SendError::Fatal(FailKind::Malformed, detail)

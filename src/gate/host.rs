@@ -71,6 +71,10 @@ pub struct HostSummary {
     /// Pages were fetched from the host over HTTPS without verifying its certificate.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub tls_unverified: bool,
+    /// The host sends its HTTPS chain without its intermediate certificate, which was fetched
+    /// from this caIssuers (AIA) address and completed the chain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intermediate_fetched: Option<String>,
 }
 
 struct HostState {
@@ -85,6 +89,7 @@ struct HostState {
     paused: Option<PauseReason>,
     tls_failure: Option<(crate::fetch::FailKind, String)>,
     tls_unverified: bool,
+    intermediate_fetched: Option<String>,
 }
 
 impl HostState {
@@ -195,6 +200,7 @@ impl Host {
                 retry_after_pauses: 0,
                 tls_failure: None,
                 tls_unverified: false,
+                intermediate_fetched: None,
                 paused: None,
             }),
             robots: Mutex::new(HashMap::new()),
@@ -400,6 +406,12 @@ impl Host {
         self.state().tls_unverified = true;
     }
 
+    /// The host's chain came without its intermediate, fetched from `address`, which
+    /// completed it.
+    pub fn intermediate_fetched(&self, address: String) {
+        self.state().intermediate_fetched.get_or_insert(address);
+    }
+
     /// The host answered with an anti-bot challenge: back off, and stop after `limit` of them.
     pub fn on_challenge(&self, backoff: Duration, limit: u32) {
         self.defer(backoff, false);
@@ -437,6 +449,7 @@ impl Host {
                 .as_ref()
                 .map(|(kind, detail)| crate::fetch::tls_failure_line(*kind, detail)),
             tls_unverified: state.tls_unverified,
+            intermediate_fetched: state.intermediate_fetched.clone(),
         }
     }
 

@@ -371,6 +371,13 @@ impl RunReport {
             if let Some(tls) = &h.tls_failure {
                 let _ = writeln!(out, "  host {}: {tls}", h.host);
             }
+            if let Some(address) = &h.intermediate_fetched {
+                let _ = writeln!(
+                    out,
+                    "  host {}: intermediate fetched: {address} (its HTTPS chain came without it; completed from the certificate's AIA address and verified)",
+                    h.host
+                );
+            }
             if h.tls_unverified {
                 let _ = writeln!(
                     out,

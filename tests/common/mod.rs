@@ -8,6 +8,7 @@ pub mod pages;
 pub mod route_server;
 pub mod runs;
 pub mod tables;
+pub mod tls_fetch;
 pub mod tls_server;
 
 use std::path::{Path, PathBuf};

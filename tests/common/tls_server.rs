@@ -57,6 +57,27 @@ impl TestCa {
         self.issuer.pem()
     }
 
+    /// The CA's certificate as DER, as a CA's caIssuers address serves it.
+    pub fn der(&self) -> Vec<u8> {
+        self.issuer.der().to_vec()
+    }
+
+    /// A current server certificate for `names` whose Authority Information Access names
+    /// `ca_issuers` (each an address of the issuer's certificate), sent without any
+    /// intermediate, as many government servers send theirs.
+    pub fn issue_with_aia(&self, names: &[&str], ca_issuers: &[&str]) -> ServedCert {
+        let key = key();
+        let mut params = leaf_params(names, Validity::Current);
+        params.custom_extensions.push(aia_extension(ca_issuers));
+        let leaf = params
+            .signed_by(&key, &self.issuer)
+            .expect("a server certificate is made");
+        ServedCert {
+            chain: vec![leaf.der().clone()],
+            key,
+        }
+    }
+
     /// A server certificate for `names` (host names or IP addresses), sent with the
     /// intermediates below the root when `with_chain`.
     pub fn issue(&self, names: &[&str], validity: Validity, with_chain: bool) -> ServedCert {
@@ -84,6 +105,40 @@ pub fn self_signed(names: &[&str]) -> ServedCert {
         chain: vec![cert.der().clone()],
         key,
     }
+}
+
+/// A self-signed certificate for `names` whose AIA names `ca_issuers`.
+pub fn self_signed_with_aia(names: &[&str], ca_issuers: &[&str]) -> ServedCert {
+    let key = key();
+    let mut params = leaf_params(names, Validity::Current);
+    params.custom_extensions.push(aia_extension(ca_issuers));
+    let cert = params
+        .self_signed(&key)
+        .expect("a self-signed certificate is made");
+    ServedCert {
+        chain: vec![cert.der().clone()],
+        key,
+    }
+}
+
+/// An Authority Information Access extension (1.3.6.1.5.5.7.1.1) of caIssuers addresses,
+/// written out in DER: rcgen makes none of its own.
+fn aia_extension(ca_issuers: &[&str]) -> rcgen::CustomExtension {
+    let mut descriptions = Vec::new();
+    for uri in ca_issuers {
+        // id-ad-caIssuers (1.3.6.1.5.5.7.48.2), then the URI as a [6] GeneralName.
+        let mut access = vec![0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
+        access.push(0x86);
+        access.push(u8::try_from(uri.len()).expect("a test URI is shorter than 128 bytes"));
+        access.extend_from_slice(uri.as_bytes());
+        descriptions.push(0x30);
+        descriptions.push(u8::try_from(access.len()).expect("a short access description"));
+        descriptions.extend(access);
+    }
+    let mut value = vec![0x30];
+    value.push(u8::try_from(descriptions.len()).expect("short access descriptions"));
+    value.extend(descriptions);
+    rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], value)
 }
 
 /// What a server presents: its certificate chain and the leaf's key.

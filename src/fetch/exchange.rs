@@ -1,0 +1,212 @@
+//! One request with its retries, behind the host gate: backoff on 429 and 5xx within
+//! Retry-After's bounds, anti-bot challenges recognised, TLS failures that cannot change
+//! recorded for the host, and a chain sent without its intermediate completed (`aia`) and
+//! asked again once. `Fetcher::fetch_counted` calls it for each redirect hop and robots.txt.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::Utc;
+use url::Url;
+
+use super::outcome::{Capture, FailKind, FetchOutcome, Validators, parse_retry_after};
+use super::wire::{SendError, send_once};
+use super::{CHALLENGE_LIMIT, Fetcher, aia, tls, tls_failure_line};
+use crate::classify::{self, PageKind};
+use crate::discover::PageRequest;
+use crate::gate::{Host, PageHold, PauseReason};
+
+impl Fetcher {
+    /// One request with its retries: the response of the last attempt, or the outcome that ends
+    /// the fetch (failure, challenge, paused host, oversize body). A chain sent without its
+    /// intermediate is completed from its caIssuers address (`aia`; a private one only when
+    /// `allow_private`) and the request asked again once.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn exchange(
+        &self,
+        host: &Arc<Host>,
+        request: &PageRequest,
+        validators: Option<&Validators>,
+        hold: Option<&PageHold>,
+        stop: Option<&std::sync::atomic::AtomicBool>,
+        allow_private: bool,
+        sent: &AtomicU64,
+    ) -> Result<Capture, Box<FetchOutcome>> {
+        let url = request.url().clone();
+        let limit = self.politeness().host_failure_limit;
+        let server = match self.server_of(&url).await {
+            Ok(server) => server,
+            Err(reason) => return Err(Box::new(FetchOutcome::Excluded { url, reason })),
+        };
+        let mut attempt = 0;
+        // A retry keeps the host's permit, so no other request of the host goes before it.
+        let mut turn: Option<crate::gate::RetryTurn> = None;
+        // The intermediate fetched for this request's chain, once.
+        let mut learned: Option<aia::Learned> = None;
+        loop {
+            let admitted = match turn.take() {
+                Some(turn) => {
+                    host.retry(turn, self.gate.global(), server.as_ref(), hold)
+                        .await
+                }
+                None => {
+                    host.acquire(self.gate.global(), server.as_ref(), hold)
+                        .await
+                }
+            };
+            let slot = match admitted {
+                Ok(slot) => slot,
+                Err(reason) => return Err(Box::new(paused(url, reason))),
+            };
+            // The gate counted this request for its host as it let it through: it counts for
+            // the fetch's owner too, at the same point.
+            sent.fetch_add(1, Ordering::Relaxed);
+            // Waiting for the host's turn can outlast a stop: then nothing is sent.
+            if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst)) {
+                drop(slot);
+                return Err(Box::new(FetchOutcome::Stopped { url }));
+            }
+            let result = send_once(
+                self.client_for(&url),
+                request,
+                validators,
+                &self.politeness().user_agent,
+                &self.settings,
+                || host.answered(),
+            )
+            .await;
+            if result.is_err() {
+                // The server may have seen the request at any moment until now.
+                host.answered();
+            }
+            let kept = slot.into_retry();
+            let (kind, detail) = match result {
+                Ok(response) => {
+                    if let Some(learned) = learned.take() {
+                        self.completed_chain(&learned);
+                        host.intermediate_fetched(learned.address);
+                    }
+                    if response.tls_unverified {
+                        host.fetched_unverified();
+                    }
+                    if let Some(challenge) = challenge_of(&response) {
+                        host.on_challenge(self.backoff(attempt + 2), CHALLENGE_LIMIT);
+                        return Err(Box::new(FetchOutcome::Blocked {
+                            capture: response,
+                            challenge,
+                        }));
+                    }
+                    if response.status != 429 && response.status < 500 {
+                        return Ok(response);
+                    }
+                    let cap = self.politeness().max_retry_after;
+                    let retry_after = response
+                        .header("retry-after")
+                        .and_then(|v| parse_retry_after(v, Utc::now()));
+                    if let Some(asked) = retry_after
+                        && asked > cap
+                    {
+                        let reason = host.pause_for_retry_after(asked, cap);
+                        tracing::warn!(host = host.key(), %url, "{reason}");
+                        return Err(Box::new(paused(url, reason)));
+                    }
+                    // Retry-After is a floor, never a shortcut: `0` or a date in the past (a
+                    // server with a slow clock) still waits out the backoff.
+                    let backoff = self.backoff(attempt);
+                    host.defer(
+                        retry_after.map_or(backoff, |asked| asked.max(backoff)),
+                        retry_after.is_some(),
+                    );
+                    if attempt >= self.settings.max_retries {
+                        host.on_failure(limit);
+                        return Err(Box::new(FetchOutcome::Failed {
+                            url,
+                            kind: FailKind::Status(response.status),
+                            detail: format!(
+                                "HTTP {} after {} attempts",
+                                response.status,
+                                attempt + 1
+                            ),
+                        }));
+                    }
+                    attempt += 1;
+                    turn = Some(kept);
+                    continue;
+                }
+                Err(SendError::Oversize { limit }) => {
+                    return Err(Box::new(FetchOutcome::Oversize { url, limit }));
+                }
+                Err(SendError::Fatal(kind, detail)) => {
+                    if matches!(kind, FailKind::TlsCertificate | FailKind::TlsHandshake) {
+                        tracing::warn!(host = host.key(), %url, "{}", tls_failure_line(kind, &detail));
+                        host.on_tls_failure(kind, detail.clone());
+                    }
+                    return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
+                }
+                Err(SendError::MissingIntermediate(missing)) => {
+                    let why = match learned.take() {
+                        Some(learned) => format!(
+                            "the intermediate fetched from {} does not complete it to a \
+                             trusted root",
+                            learned.address
+                        ),
+                        None => {
+                            // The host's turn is not held while another host is asked.
+                            drop(kept);
+                            match self.fetch_intermediate(&missing, allow_private, sent).await {
+                                Ok(fetched) => {
+                                    learned = Some(fetched);
+                                    continue;
+                                }
+                                Err(why) => why,
+                            }
+                        }
+                    };
+                    let (kind, detail) = (FailKind::TlsCertificate, tls::incomplete_chain(&why));
+                    tracing::warn!(host = host.key(), %url, "{}", tls_failure_line(kind, &detail));
+                    host.on_tls_failure(kind, detail.clone());
+                    return Err(Box::new(FetchOutcome::Failed { url, kind, detail }));
+                }
+                Err(SendError::Transient(kind, detail)) => (kind, detail),
+            };
+            if attempt >= self.settings.max_retries {
+                host.on_failure(limit);
+                return Err(Box::new(FetchOutcome::Failed {
+                    url,
+                    kind,
+                    detail: format!("{detail} (after {} attempts)", attempt + 1),
+                }));
+            }
+            host.defer(self.backoff(attempt), false);
+            attempt += 1;
+            turn = Some(kept);
+        }
+    }
+}
+
+pub(super) fn paused(url: Url, reason: PauseReason) -> FetchOutcome {
+    FetchOutcome::HostPaused {
+        url,
+        reason: reason.to_string(),
+    }
+}
+
+/// The anti-bot challenge a response carries, if any.
+fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
+    // Most pages carry no challenge marker at all: they are parsed once, later, off this thread.
+    if !classify::may_be_challenge(response.status, &response.body) {
+        return None;
+    }
+    let head = &response.body[..response.body.len().min(256 * 1024)];
+    let text = String::from_utf8_lossy(head);
+    match classify::classify(
+        response.status,
+        response.header("content-type"),
+        &response.body,
+        Some(&text),
+        Some(response.url.path()),
+    ) {
+        PageKind::Challenge { challenge } => Some(challenge),
+        _ => None,
+    }
+}

@@ -1,0 +1,310 @@
+//! HTTPS chains sent without their intermediate certificate, completed as browsers complete
+//! them: the intermediate is fetched from the leaf's caIssuers (AIA) address once a run, the
+//! page asked again once and archived as verified, and the intermediate kept in data_dir for
+//! the next run. A leaf naming no address, an address that gives no issuer's certificate, and a
+//! chain to a CA nobody trusts still fail as `tls_certificate`, saying why, asked once. All
+//! servers are the test's own, on loopback.
+
+mod common;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
+use common::tls_fetch::{fetch, fetcher, ip, page_server, runtime};
+use common::tls_server::{TestCa, self_signed_with_aia};
+use nianbao::fetch::{FailKind, FetchOutcome};
+
+/// An http server on `ip` answering every path with `status`, `content_type` and `body`.
+fn aia_server(ip: &str, status: u16, content_type: &str, body: Vec<u8>) -> RouteServer {
+    let server = RouteServer::bind(ip);
+    let content_type = content_type.to_string();
+    server.serve(Arc::new(move |_: &str| {
+        (status, content_type.clone(), body.clone())
+    }));
+    server
+}
+
+fn port(server: &RouteServer) -> String {
+    server.base.rsplit(':').next().expect("a port").to_string()
+}
+
+fn intermediate_of(summaries: Vec<nianbao::gate::HostSummary>, host: &str) -> Option<String> {
+    summaries
+        .into_iter()
+        .find(|h| h.host == host)
+        .and_then(|h| h.intermediate_fetched)
+}
+
+/// The intermediate, served as DER and then as PEM, is fetched once for two pages of the host,
+/// and not at all by a second fetcher on the same data_dir, which learns it from there.
+#[test]
+fn a_missing_intermediate_is_fetched_once_and_kept() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let pem = intermediate.pem().into_bytes();
+    let cases = [
+        (
+            "der.county.gov.cn",
+            "127.0.0.121",
+            "127.0.0.122",
+            intermediate.der(),
+        ),
+        ("pem.county.gov.cn", "127.0.0.123", "127.0.0.124", pem),
+    ];
+    let runtime = runtime();
+    for (name, page_ip, aia_ip, served) in cases {
+        let aia = aia_server(aia_ip, 200, "application/pkix-cert", served);
+        let address = format!("{}/sub.cer", aia.base);
+        let page = page_server(page_ip, &intermediate.issue_with_aia(&[name], &[&address]));
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let kept = dir.path().join("tls").join("intermediates");
+        let names: Vec<(&str, IpAddr)> = vec![(name, ip(page_ip))];
+        let first = fetcher(&names, &ca, dir.path());
+        first
+            .keep_intermediates(&kept)
+            .expect("the directory is made");
+        for path in ["a.html", "b.html"] {
+            let url = format!("https://{name}:{}/{path}", port(&page));
+            let (outcome, _) = fetch(&runtime, &first, &url);
+            let FetchOutcome::Fetched(capture) = &outcome else {
+                panic!("{name} {path}: {}", outcome.describe());
+            };
+            assert_eq!((capture.status, capture.tls_unverified), (200, false));
+        }
+        assert_eq!(aia.requests(), vec!["/sub.cer".to_string()], "{name}");
+        assert_eq!(
+            intermediate_of(first.gate().summaries(), name),
+            Some(address.clone())
+        );
+        let files = std::fs::read_dir(&kept).expect("kept").count();
+        assert_eq!(files, 1, "{name}: one intermediate kept");
+        let second = fetcher(&names, &ca, dir.path());
+        second
+            .keep_intermediates(&kept)
+            .expect("the directory is read");
+        let url = format!("https://{name}:{}/c.html", port(&page));
+        let (outcome, sent) = fetch(&runtime, &second, &url);
+        assert!(
+            matches!(&outcome, FetchOutcome::Fetched(c) if !c.tls_unverified),
+            "{name}: {}",
+            outcome.describe()
+        );
+        assert_eq!(
+            (sent, aia.requests().len()),
+            (1, 1),
+            "{name}: learned from disk"
+        );
+        assert_eq!(intermediate_of(second.gate().summaries(), name), None);
+    }
+}
+
+/// A leaf that names no AIA address fails as before, saying so; one whose address gives no
+/// certificate of its issuer fails saying what the address gave. Each asks the host once for
+/// its page, the address once, and the host's next page is not asked at all.
+#[test]
+fn an_intermediate_that_cannot_be_had_fails_the_host_once() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let other = ca.intermediate("another intermediate");
+    let cases: Vec<(&str, &str, &str, Option<RouteServer>, &str)> = vec![
+        (
+            "none.county.gov.cn",
+            "127.0.0.131",
+            "",
+            None,
+            "names no AIA address",
+        ),
+        (
+            "gone.county.gov.cn",
+            "127.0.0.132",
+            "127.0.0.133",
+            Some(aia_server(
+                "127.0.0.133",
+                404,
+                "text/html",
+                b"<p>404</p>".to_vec(),
+            )),
+            "failed: HTTP 404",
+        ),
+        (
+            "html.county.gov.cn",
+            "127.0.0.134",
+            "127.0.0.135",
+            Some(aia_server(
+                "127.0.0.135",
+                200,
+                "text/html",
+                "<html>证书下载</html>".as_bytes().to_vec(),
+            )),
+            "failed: not a certificate",
+        ),
+        (
+            "wrong.county.gov.cn",
+            "127.0.0.136",
+            "127.0.0.137",
+            Some(aia_server(
+                "127.0.0.137",
+                200,
+                "application/pkix-cert",
+                other.der(),
+            )),
+            "is not the one that issued it",
+        ),
+    ];
+    let runtime = runtime();
+    for (name, page_ip, _, aia, problem) in &cases {
+        let cert = match aia {
+            Some(aia) => intermediate.issue_with_aia(&[name], &[&format!("{}/sub.cer", aia.base)]),
+            None => intermediate.issue(&[name], common::tls_server::Validity::Current, false),
+        };
+        let page = page_server(page_ip, &cert);
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let fetcher = fetcher(&[(name, ip(page_ip))], &ca, dir.path());
+        for path in ["a.html", "b.html"] {
+            let url = format!("https://{name}:{}/{path}", port(&page));
+            let (outcome, _) = fetch(&runtime, &fetcher, &url);
+            let FetchOutcome::Failed { kind, detail, .. } = &outcome else {
+                panic!("{name}: {}", outcome.describe());
+            };
+            assert_eq!(*kind, FailKind::TlsCertificate, "{name}: {detail}");
+            assert!(
+                detail.contains("certificate of an unknown issuer") && detail.contains(problem),
+                "{name}: {detail}"
+            );
+        }
+        assert_eq!(page.connections(), 1, "{name}: asked once");
+        if let Some(aia) = aia {
+            assert_eq!(aia.requests().len(), 1, "{name}: its address asked once");
+        }
+        assert_eq!(intermediate_of(fetcher.gate().summaries(), name), None);
+    }
+}
+
+/// Nothing is trusted because it was fetched: a leaf of a CA nobody trusts, whose address
+/// gives its real intermediate, is asked again once and refused; so is a self-signed leaf
+/// whose address gives a trusted CA's intermediate.
+#[test]
+fn a_fetched_intermediate_trusts_nothing_new() {
+    let ca = TestCa::new("nianbao test root");
+    let trusted = ca.intermediate("nianbao test intermediate");
+    let stranger = TestCa::new("a CA nobody trusts").intermediate("its intermediate");
+    let runtime = runtime();
+    let (name, page_ip, aia_ip) = ("stranger.county.gov.cn", "127.0.0.141", "127.0.0.142");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", stranger.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let page = page_server(page_ip, &stranger.issue_with_aia(&[name], &[&address]));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let fetcher = fetcher(&[(name, ip(page_ip))], &ca, dir.path());
+    let (outcome, _) = fetch(
+        &runtime,
+        &fetcher,
+        &format!("https://{name}:{}/a.html", port(&page)),
+    );
+    let FetchOutcome::Failed { kind, detail, .. } = &outcome else {
+        panic!("{}", outcome.describe());
+    };
+    assert_eq!(*kind, FailKind::TlsCertificate, "{detail}");
+    assert!(
+        detail.contains(&format!("fetched from {address} does not complete it")),
+        "{detail}"
+    );
+    assert_eq!((page.connections(), aia.requests().len()), (2, 1));
+    let (name, page_ip, aia_ip) = ("self.county.gov.cn", "127.0.0.143", "127.0.0.144");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", trusted.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let page = page_server(page_ip, &self_signed_with_aia(&[name], &[&address]));
+    let fetcher = common::tls_fetch::fetcher(&[(name, ip(page_ip))], &ca, dir.path());
+    let (outcome, _) = fetch(
+        &runtime,
+        &fetcher,
+        &format!("https://{name}:{}/a.html", port(&page)),
+    );
+    assert!(
+        matches!(
+            &outcome,
+            FetchOutcome::Failed { kind: FailKind::TlsCertificate, detail, .. }
+                if detail.contains("is not the one that issued it")
+        ),
+        "{}",
+        outcome.describe()
+    );
+    assert_eq!((page.connections(), aia.requests().len()), (1, 1));
+}
+
+/// A crawl of a portal whose server sends its chain without the intermediate archives its
+/// report verified, and its run report and summary name the address the intermediate came
+/// from; the next run learns it from data_dir and asks the address nothing.
+#[test]
+fn a_crawl_archives_a_portal_whose_chain_lacks_its_intermediate() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let (portal_ip, aia_ip) = ("127.0.0.151", "127.0.0.152");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let portal = RouteServer::bind_tls(
+        portal_ip,
+        &intermediate.issue_with_aia(&[portal_ip], &[&address]),
+    );
+    portal.serve(Arc::new(common::tls_fetch::county_route));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let ca_file = dir.path().join("root.pem");
+    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"10ms\"\n[fetch]\nretry_base = \"10ms\"\nmax_retries = 2\n\
+             extra_ca_file = \"{}\"\n\
+             [[portal]]\nname = \"丙县人民政府\"\nurl = \"{}/xxgk/list.html\"\n",
+            ca_file.display(),
+            portal.base
+        ),
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        common::stderr(&out)
+    );
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!(
+            "host {portal_ip}: intermediate fetched: {address}"
+        )),
+        "{said}"
+    );
+    let records = common::route_server::exported(&config);
+    assert!(!records.is_empty(), "{said}");
+    for record in &records {
+        assert!(record.get("tls_unverified").is_none(), "{record}");
+    }
+    let report = newest_run_report(dir.path());
+    let host = report["hosts"]
+        .as_array()
+        .and_then(|hosts| hosts.iter().find(|h| h["host"] == portal_ip))
+        .cloned()
+        .unwrap_or_else(|| panic!("{portal_ip} in {report}"));
+    assert_eq!(host["intermediate_fetched"], address.as_str(), "{host}");
+    assert!(host.get("tls_failure").is_none(), "{host}");
+    assert_eq!(aia.requests().len(), 1);
+    let connections = portal.connections();
+    let again = run_nianbao(&config, &["crawl"]);
+    assert!(
+        portal.connections() > connections,
+        "the next run asks the portal"
+    );
+    assert!(again.status.success(), "{}", common::stderr(&again));
+    assert_eq!(
+        aia.requests().len(),
+        1,
+        "the next run learns it from data_dir"
+    );
+    // `inspect` with the config learns it from there too.
+    let page = run_nianbao(
+        &config,
+        &["inspect", &format!("{}/art/1.html", portal.base)],
+    );
+    assert!(page.status.success(), "{}", common::stderr(&page));
+    assert_eq!(aia.requests().len(), 1, "inspect learns it from data_dir");
+}
