@@ -13,17 +13,20 @@ pub mod fault;
 mod frontier;
 mod group;
 mod migrate;
+mod open;
 mod quarantine;
 mod runs;
 mod same;
 mod schedule;
+mod seal;
 mod sweeps;
 mod tally;
 mod texts;
+mod url_state;
 mod waits;
 mod withdrawn;
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 
@@ -37,9 +40,12 @@ pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
 pub use runs::SizedRun;
 pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, is_not_found};
+pub use url_state::{OUTCOME_ATTACHMENT_MISSING, UrlState};
 pub use withdrawn::{Withdrawal, WithdrawnDocument, is_withdrawal};
 
 use crate::export::ExportRecord;
+use open::sled_config;
+use seal::Seal;
 
 /// The result of a step inside a sled transaction: its own error aborts the transaction.
 type TxResult<T> = Result<T, sled::transaction::ConflictableTransactionError<StoreError>>;
@@ -129,94 +135,6 @@ impl From<crate::archive::SyncFailed> for StoreError {
     }
 }
 
-/// What is known about one URL from earlier fetches. Stored as JSON, one record per known URL
-/// (a million of them at country scale): empty fields are left out, and read back as empty.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UrlState {
-    pub portal: String,
-    /// The document this URL belongs to, once it was archived.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// The last outcome, e.g. "archived", "unchanged", "soft_not_found", "blocked", "failed:timeout".
-    pub outcome: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub http_status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub etag: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_modified: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fetched_at: Option<String>,
-    /// Failed attempts since the last success.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub failures: u32,
-    /// The list page the URL was found on, and what it showed beside the link: kept so that a
-    /// failed item can be retried next run with its evidence.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list_title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list_date: Option<String>,
-    /// The failure policy's schedule while the URL has failed and has no document.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry: Option<RetrySchedule>,
-    /// The content hash this URL showed when last archived: a document found at two URLs whose
-    /// pages then differ changes only when one of them does.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_hash: Option<String>,
-    /// For an item archived without some of its attachments: when it is fetched again for them.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attachment_wait: Option<AttachmentWait>,
-    /// For an archived report whose URL now answers 404 or 410, or a page saying it does not
-    /// exist: since when, and how (see `withdrawn`). Cleared by a later page with content or 304.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn: Option<Withdrawal>,
-    /// The list the URL was last found on, as the ledger names it (a year, or `all` for the
-    /// section's own list): indexed for an archived report (`listed`), so that a complete walk
-    /// of that list tells which of its reports it no longer shows (see `delisted`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<String>,
-    /// For an archived report its list no longer shows whose page still answers: since when
-    /// (see `delisted`). Cleared when a walk finds it on a list again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delisted: Option<Delisting>,
-}
-
-/// The outcome of a URL archived while one of its attachments could not be fetched: it is
-/// fetched again for them when its `attachment_wait` says.
-pub const OUTCOME_ATTACHMENT_MISSING: &str = "archived_attachment_missing";
-
-impl UrlState {
-    /// Whether a run starting at `now`, with this `max_body_bytes`, fetches this archived item
-    /// again, without validators, for the attachments it lacks. A state written before items
-    /// kept their wait (outcome `archived_attachment_missing` alone) is due, as it was then.
-    pub fn attachments_due(&self, now: chrono::DateTime<chrono::Utc>, max_body_bytes: u64) -> bool {
-        if self.doc_id.is_none() {
-            return false;
-        }
-        match &self.attachment_wait {
-            Some(wait) => wait.is_due(now, max_body_bytes),
-            None => self.outcome == OUTCOME_ATTACHMENT_MISSING,
-        }
-    }
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-/// How often at most the seal file is rewritten while commits go on.
-const SEAL_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// The seal file's state: the seq last written to it, when, and the newest committed seq.
-#[derive(Debug, Default)]
-struct Seal {
-    written: u64,
-    written_at: Option<std::time::Instant>,
-    pending: u64,
-}
-
 /// The sled database of one data_dir.
 pub struct Store {
     db: sled::Db,
@@ -268,138 +186,6 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `data_dir`, taking its lock first.
-    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| StoreError::Io { path, source }
-        };
-        std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
-        let lock_path = data_dir.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked {
-                    path: data_dir.to_path_buf(),
-                    lock: lock_path,
-                });
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Io {
-                    path: lock_path,
-                    source,
-                });
-            }
-        }
-        compact::recover(data_dir)?;
-        let db_path = data_dir.join(DB_DIR);
-        let db = open_index(&db_path)?;
-        let store = Store {
-            urls: db.open_tree("urls")?,
-            docs: db.open_tree("docs")?,
-            by_hash: db.open_tree("by_hash")?,
-            versions: db.open_tree("versions")?,
-            meta: db.open_tree("meta")?,
-            runs: db.open_tree("runs")?,
-            consumers: db.open_tree("consumers")?,
-            exchanges: db.open_tree("exchanges")?,
-            warc_responses: db.open_tree("warc_responses")?,
-            warc_written: db.open_tree("warc_written")?,
-            retry_due: db.open_tree("retry_due")?,
-            gone: db.open_tree("gone")?,
-            unreadable: db.open_tree("unreadable")?,
-            attachment_waits: db.open_tree("attachment_waits")?,
-            withdrawn: db.open_tree("withdrawn")?,
-            listed: db.open_tree("listed")?,
-            portal_counts: db.open_tree("portal_counts")?,
-            warc_pending: db.open_tree("warc_pending")?,
-            flushes: group::GroupSync::new(FLUSH_WINDOW, FLUSH_BATCH),
-            commits: batch::Batcher::new(COMMIT_BATCH, COMMIT_WINDOW, COMMIT_ENOUGH),
-            durable: std::sync::atomic::AtomicU64::new(0),
-            deferred: std::sync::atomic::AtomicBool::new(false),
-            same_unread: std::sync::atomic::AtomicBool::new(false),
-            sealed: std::sync::Mutex::new(Seal::default()),
-            db,
-            data_dir: data_dir.to_path_buf(),
-            lock: Some(lock),
-        };
-        store.check_seal()?;
-        store.migrate_retry_index()?;
-        store.migrate_wait_index()?;
-        store.migrate_same_report_index()?;
-        store.migrate_text_waiting()?;
-        // What sled recovered at open is on disk.
-        store.durable.store(store.last_seq()?, Ordering::SeqCst);
-        store.migrate_tallies()?;
-        Ok(store)
-    }
-
-    /// sled opens a damaged or emptied database without complaint, rolled back to an earlier
-    /// state or empty. The last committed seq, kept in a file beside the index after each
-    /// commit, tells: an index that holds less than was committed is refused.
-    fn check_seal(&self) -> Result<(), StoreError> {
-        let seal = self.data_dir.join(SEAL_FILE);
-        let Some(committed) = std::fs::read_to_string(&seal)
-            .ok()
-            .and_then(|t| t.trim().parse::<u64>().ok())
-        else {
-            return Ok(());
-        };
-        let holds = self.last_seq()?;
-        if holds < committed {
-            return Err(StoreError::RolledBack {
-                path: self.data_dir.join(DB_DIR),
-                seal,
-                holds,
-                committed,
-            });
-        }
-        Ok(())
-    }
-
-    /// Records `seq` as committed, after the commit was flushed. Not fsynced, and written at
-    /// most every `SEAL_EVERY` (the rest when the store closes): a lost or stale seal only
-    /// weakens the check in `check_seal`, it never makes a sound index look damaged. Writing it
-    /// on every commit cost a twentieth of a crawl's CPU (a file write and a rename per page).
-    fn seal(&self, seq: u64) {
-        let mut sealed = unpoisoned(self.sealed.lock());
-        sealed.pending = sealed.pending.max(seq);
-        if sealed
-            .written_at
-            .is_some_and(|at| at.elapsed() < SEAL_EVERY)
-        {
-            return;
-        }
-        self.write_seal(&mut sealed);
-    }
-
-    /// Writes the newest committed seq to the seal file, through one temp file (callers hold the
-    /// lock, so one write at a time).
-    fn write_seal(&self, sealed: &mut Seal) {
-        if sealed.pending <= sealed.written {
-            return;
-        }
-        let seq = sealed.pending;
-        let seal = self.data_dir.join(SEAL_FILE);
-        let tmp = self.data_dir.join(format!("{SEAL_FILE}.tmp"));
-        let written =
-            std::fs::write(&tmp, format!("{seq}\n")).and_then(|()| std::fs::rename(&tmp, &seal));
-        sealed.written_at = Some(std::time::Instant::now());
-        match written {
-            Ok(()) => sealed.written = seq,
-            Err(e) => {
-                fault::note(&self.data_dir, &seal, &e);
-                tracing::warn!(path = %seal.display(), "cannot record the last committed seq: {e}");
-            }
-        }
-    }
-
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -620,47 +406,4 @@ fn put_json<T: Serialize>(tree: &sled::Tree, key: &str, value: &T) -> Result<(),
         .expect("store records serialise: they hold only strings and numbers");
     tree.insert(key, bytes)?;
     Ok(())
-}
-
-/// How every index is opened: the store's and a compaction's copy.
-fn sled_config(path: &Path) -> sled::Config {
-    sled::Config::new()
-        .path(path)
-        .cache_capacity(CACHE_CAPACITY)
-}
-
-/// Longest the index's own lock is waited for (see `open_index`).
-const INDEX_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Opens the index at `path`. sled locks a file of its own too, and a handle this process has
-/// just closed can keep that lock for a moment while sled's background threads finish their
-/// writes; the data_dir lock, held by the caller, keeps every other process out, so a refusal
-/// on sled's lock is waited out for up to [`INDEX_LOCK_PATIENCE`].
-fn open_index(path: &Path) -> Result<sled::Db, StoreError> {
-    let started = std::time::Instant::now();
-    loop {
-        match sled_config(path).open() {
-            Err(sled::Error::Io(e))
-                if e.to_string().contains("could not acquire lock")
-                    && started.elapsed() < INDEX_LOCK_PATIENCE =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-            opened => {
-                return opened.map_err(|source| StoreError::Open {
-                    path: path.to_path_buf(),
-                    source,
-                });
-            }
-        }
-    }
-}
-
-impl Drop for Store {
-    /// A store that closes leaves the seal at its last commit.
-    fn drop(&mut self) {
-        let sealed = unpoisoned(self.sealed.get_mut());
-        let mut sealed = std::mem::take(sealed);
-        self.write_seal(&mut sealed);
-    }
 }

@@ -8,12 +8,17 @@
 //! store lost and never misses one for long. A line cut short by a crash is cut off at the next
 //! open; readers stop at a line without its newline (being written) and see it next time.
 
+mod reader;
+
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::export::ExportRecord;
 use crate::store::{Store, StoreError};
+
+pub use reader::LogReader;
+use reader::parse_seq;
 
 /// The feed's folder under data_dir: the log and the consumers' positions.
 pub const FEED_DIR: &str = "feed";
@@ -296,179 +301,12 @@ fn repair_tail(path: &Path) -> Result<(u64, Option<u64>), FeedLogError> {
     Ok((whole_len, last_seq))
 }
 
-fn parse_line(path: &Path, line: usize, bytes: &[u8]) -> Result<ExportRecord, FeedLogError> {
-    serde_json::from_slice(bytes).map_err(|e| FeedLogError::Damaged {
-        path: path.to_path_buf(),
-        line,
-        problem: e.to_string(),
-    })
-}
-
-/// A line's seq: what skipping and finding the end need, far cheaper than reading the record.
-#[derive(serde::Deserialize)]
-struct SeqOnly {
-    seq: u64,
-}
-
-fn parse_seq(path: &Path, line: usize, bytes: &[u8]) -> Result<u64, FeedLogError> {
-    // The log's own lines name their seq third, after the id and version: read there when it
-    // is, without going through the line; JSON otherwise.
-    let head = &bytes[..bytes.len().min(160)];
-    if let Some(at) = head.windows(7).position(|w| w == b",\"seq\":") {
-        let digits: &[u8] = &head[at + 7..];
-        let end = digits.iter().position(|b| !b.is_ascii_digit()).unwrap_or(0);
-        if end > 0
-            && matches!(digits[end], b',' | b'}')
-            && let Some(seq) = std::str::from_utf8(&digits[..end])
-                .ok()
-                .and_then(|d| d.parse().ok())
-        {
-            return Ok(seq);
-        }
-    }
-    serde_json::from_slice::<SeqOnly>(bytes)
-        .map(|s| s.seq)
-        .map_err(|e| FeedLogError::Damaged {
-            path: path.to_path_buf(),
-            line,
-            problem: e.to_string(),
-        })
-}
-
-/// The seq of a segment's last whole line, read from its end; `None` when it has no whole
-/// line, or when that line does not read (the caller reads the segment from its start, to
-/// name the line).
-fn last_line_seq(path: &Path) -> Result<Option<u64>, FeedLogError> {
-    const BLOCK: u64 = 64 << 10;
-    let read = |source| FeedLogError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = File::open(path).map_err(read)?;
-    let mut start = file.metadata().map_err(read)?.len();
-    // The segment's end, read back block by block until it holds a whole line.
-    let mut tail: Vec<u8> = Vec::new();
-    while start > 0 {
-        let from = start.saturating_sub(BLOCK);
-        let mut block = vec![0; (start - from) as usize];
-        file.seek(SeekFrom::Start(from)).map_err(read)?;
-        std::io::Read::read_exact(&mut file, &mut block).map_err(read)?;
-        block.extend_from_slice(&tail);
-        tail = block;
-        start = from;
-        let Some(end) = tail.iter().rposition(|&b| b == b'\n') else {
-            continue;
-        };
-        let line_start = match tail[..end].iter().rposition(|&b| b == b'\n') {
-            Some(newline) => newline + 1,
-            None if start == 0 => 0,
-            None => continue,
-        };
-        return Ok(parse_seq(path, 0, &tail[line_start..=end]).ok());
-    }
-    Ok(None)
-}
-
-/// Reads the records after a seq, in order, without any lock: safe beside a writer. A line
-/// without its newline is being written and ends the reading.
-pub struct LogReader {
-    segments: std::vec::IntoIter<(u64, PathBuf)>,
-    current: Option<(BufReader<File>, PathBuf, usize)>,
-    since: u64,
-}
-
-impl LogReader {
-    pub fn open(data_dir: &Path, since: u64) -> Result<LogReader, FeedLogError> {
-        let all = segments(&data_dir.join(LOG_DIR))?;
-        // Skip the segments that end before `since`: the next one starts at or below since+1.
-        let start = all
-            .iter()
-            .rposition(|(first, _)| *first <= since.saturating_add(1))
-            .unwrap_or(0);
-        let mut all = all;
-        Ok(LogReader {
-            segments: all.split_off(start).into_iter(),
-            current: None,
-            since,
-        })
-    }
-
-    /// The last seq in the log now (0 when empty): the last whole line of the newest segment
-    /// that has one (a segment just begun may have none yet).
-    pub fn last_seq(data_dir: &Path) -> Result<u64, FeedLogError> {
-        let mut all = segments(&data_dir.join(LOG_DIR))?;
-        while let Some(segment) = all.pop() {
-            if let Some(last) = last_line_seq(&segment.1)? {
-                return Ok(last);
-            }
-            // No whole line at the end that reads: read the segment from its start, which
-            // names a damaged line, or finds none.
-            let mut reader = LogReader {
-                segments: vec![segment].into_iter(),
-                current: None,
-                since: 0,
-            };
-            let mut last = None;
-            while let Some(record) = reader.next_record()? {
-                last = Some(record.seq);
-            }
-            if let Some(last) = last {
-                return Ok(last);
-            }
-        }
-        Ok(0)
-    }
-
-    fn next_record(&mut self) -> Result<Option<ExportRecord>, FeedLogError> {
-        loop {
-            if self.current.is_none() {
-                let Some((_, path)) = self.segments.next() else {
-                    return Ok(None);
-                };
-                let file = File::open(&path).map_err(|source| FeedLogError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-                self.current = Some((BufReader::new(file), path, 0));
-            }
-            let (reader, path, number) = self.current.as_mut().expect("opened above");
-            let mut line = Vec::new();
-            let n = reader
-                .read_until(b'\n', &mut line)
-                .map_err(|source| FeedLogError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
-            if n == 0 || line.last() != Some(&b'\n') {
-                // The end of this segment (or a line still being written: it is read next time).
-                if n != 0 {
-                    return Ok(None);
-                }
-                self.current = None;
-                continue;
-            }
-            *number += 1;
-            if parse_seq(path, *number, &line)? > self.since {
-                return Ok(Some(parse_line(path, *number, &line)?));
-            }
-        }
-    }
-}
-
-impl Iterator for LogReader {
-    type Item = Result<ExportRecord, FeedLogError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.next_record().transpose()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A record of about `size` bytes as a log line (its title fills it), at `seq`.
-    fn record(seq: u64, size: usize) -> ExportRecord {
+    pub(super) fn record(seq: u64, size: usize) -> ExportRecord {
         let line = r#"{"id":"292a63eef0692fcf","version":1,"seq":1,"portal":"p","url":"http://127.0.0.1/a","aliases":[],"list_url":null,"fetched_at":"2026-01-01T00:00:00Z","http_status":200,"content_type":"text/html","charset":"utf-8","charset_source":"http_header","sha256":"d8e5","content_hash":"29cc","raw_path":"raw/d8/d8e5","title":null,"issuing_body":null,"index_number":null,"doc_number":null,"publish_date":null,"report_year":null,"is_annual_report":true,"fields":{},"provenance":{},"attachments":[]}"#;
         let mut record: ExportRecord = serde_json::from_str(line).expect("a record");
         record.seq = seq;
@@ -481,72 +319,6 @@ mod tests {
             .expect("open")
             .map(|r| r.expect("record").seq)
             .collect()
-    }
-
-    /// A line's seq: where the log writes it, and anywhere else in a line that reads as JSON.
-    #[test]
-    fn a_lines_seq_is_read_where_it_is() {
-        let path = Path::new("segment");
-        let written = serde_json::to_vec(&record(4211, 10)).expect("JSON");
-        let cases: &[(&[u8], Option<u64>)] = &[
-            (&written, Some(4211)),
-            (br#"{"seq":5,"id":"a"}"#, Some(5)),
-            (br#"{"id":"a","title":"x","seq":6}"#, Some(6)),
-            (br#"{"id":"a","seq":12x}"#, None),
-            (br#"{"id":"a","seq":"#, None),
-            (br#"{"id":"a"}"#, None),
-        ];
-        for (line, expected) in cases {
-            assert_eq!(
-                parse_seq(path, 1, line).ok(),
-                *expected,
-                "{}",
-                String::from_utf8_lossy(line)
-            );
-        }
-    }
-
-    /// The last seq is read from a segment's end, whatever its last line's length, before a
-    /// line being written, in a segment of one line, and not in one without a whole line.
-    #[test]
-    fn the_last_seq_is_read_from_the_end() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("segment");
-        let line = |seq: u64, size: usize| {
-            let mut text = serde_json::to_vec(&record(seq, size)).expect("JSON");
-            text.push(b'\n');
-            text
-        };
-        let cases: &[(&str, Vec<u8>, Option<u64>)] = &[
-            ("empty", Vec::new(), None),
-            ("half a line", line(1, 10)[..30].to_vec(), None),
-            ("one line", line(7, 10), Some(7)),
-            (
-                "a short line after a long one",
-                [line(1, 300_000), line(2, 10)].concat(),
-                Some(2),
-            ),
-            (
-                "a long last line",
-                [line(1, 10), line(2, 300_000)].concat(),
-                Some(2),
-            ),
-            (
-                "a long line being written",
-                [
-                    line(1, 10),
-                    line(2, 10),
-                    line(3, 300_000)[..200_000].to_vec(),
-                ]
-                .concat(),
-                Some(2),
-            ),
-            ("one long line", line(9, 300_000), Some(9)),
-        ];
-        for (what, bytes, expected) in cases {
-            fs::write(&path, bytes).expect("write");
-            assert_eq!(last_line_seq(&path).expect("reads"), *expected, "{what}");
-        }
     }
 
     /// The log past 64 MiB: a second segment named by its first seq, readers going from one

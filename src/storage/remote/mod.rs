@@ -1,0 +1,324 @@
+//! The storage behind data_dir: an S3 bucket through `object_store` (conditional puts with
+//! `If-None-Match: *`, retries, credentials from the AWS environment variables), or another
+//! folder written the same way with plain files. Calls run on a small runtime of their own, so a
+//! crawl's workers await them as tasks and synchronous readers can wait for them from any thread.
+
+mod folder;
+mod put_file;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+
+use super::StorageLocation;
+
+pub(super) use folder::{local_get, local_head, local_list, local_put, local_put_file, poll_ready};
+
+/// Threads of the storage runtime: puts and gets wait on the network, not the CPU.
+const IO_THREADS: usize = 2;
+
+/// A file larger than this goes into S3 in parts of this size (S3's parts are 5 MiB at least),
+/// read one at a time: a put of a 1 GB WARC file holds one part in memory, not the file.
+pub const PART_BYTES: u64 = 8 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("cannot open storage {url}")]
+    Open {
+        url: String,
+        source: object_store::Error,
+    },
+    #[error("cannot start the storage runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error("storage: cannot {op} {url}")]
+    Object {
+        op: &'static str,
+        url: String,
+        source: object_store::Error,
+    },
+    #[error("storage: cannot {op} {}", path.display())]
+    Local {
+        op: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("storage key {key:?} is not a relative path of plain segments")]
+    BadKey { key: String },
+    #[error(
+        "storage object {url} is damaged: {len} bytes with sha256 {found}, expected sha256 {expected}"
+    )]
+    Damaged {
+        url: String,
+        len: u64,
+        found: String,
+        expected: String,
+    },
+    #[error("storage object {url} is damaged: {reason}")]
+    Undecodable { url: String, reason: String },
+    #[error("storage object {url} is missing")]
+    Missing { url: String },
+    #[error("storage call for {what} did not finish: {message}")]
+    Task { what: String, message: String },
+}
+
+/// What a put did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    Written,
+    /// A create-only put found an object already there (for a content-addressed key: the same
+    /// bytes); nothing was written.
+    AlreadyThere,
+}
+
+/// One listed object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Relative to the storage root (`runs/host-a/20260101T000000.000Z.json`).
+    pub key: String,
+    pub size: u64,
+}
+
+enum Backend {
+    S3 {
+        store: Arc<dyn ObjectStore>,
+        bucket: String,
+        prefix: String,
+    },
+    Folder(PathBuf),
+}
+
+pub(super) struct Remote {
+    backend: Backend,
+    /// Shut down in the background on drop: dropping a runtime may happen inside another.
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for Remote {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Remote {
+    pub fn open(location: &StorageLocation) -> Result<Remote, StorageError> {
+        let backend = match location {
+            StorageLocation::DataDir => unreachable!("data_dir storage has no remote"),
+            StorageLocation::Folder(folder) => Backend::Folder(folder.clone()),
+            StorageLocation::S3(s3) => {
+                let mut builder = AmazonS3Builder::from_env()
+                    .with_bucket_name(&s3.bucket)
+                    .with_allow_http(s3.allow_http);
+                if let Some(endpoint) = &s3.endpoint {
+                    builder = builder.with_endpoint(endpoint);
+                }
+                if let Some(region) = &s3.region {
+                    builder = builder.with_region(region);
+                }
+                let store = builder.build().map_err(|source| StorageError::Open {
+                    url: format!("s3://{}/{}", s3.bucket, s3.prefix),
+                    source,
+                })?;
+                Backend::S3 {
+                    store: Arc::new(store),
+                    bucket: s3.bucket.clone(),
+                    prefix: s3.prefix.clone(),
+                }
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(IO_THREADS)
+            .thread_name("nianbao-storage")
+            .enable_all()
+            .build()
+            .map_err(StorageError::Runtime)?;
+        Ok(Remote {
+            backend,
+            runtime: Some(runtime),
+        })
+    }
+
+    pub fn is_s3(&self) -> bool {
+        matches!(self.backend, Backend::S3 { .. })
+    }
+
+    pub fn base_url(&self) -> String {
+        self.url("")
+    }
+
+    pub fn url(&self, key: &str) -> String {
+        match &self.backend {
+            Backend::S3 { bucket, prefix, .. } => match prefix.is_empty() {
+                true => format!("s3://{bucket}/{key}"),
+                false => format!("s3://{bucket}/{prefix}/{key}"),
+            },
+            Backend::Folder(folder) => format!("file://{}", folder.join(key).display()),
+        }
+    }
+
+    fn handle(&self) -> &tokio::runtime::Handle {
+        self.runtime
+            .as_ref()
+            .expect("the runtime is only taken when the storage is dropped")
+            .handle()
+    }
+
+    /// Runs `work` on the storage runtime and awaits it from the caller's.
+    pub async fn run<T: Send + 'static>(
+        self: Arc<Self>,
+        work: impl Future<Output = Result<T, StorageError>> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        self.handle()
+            .spawn(work)
+            .await
+            .map_err(|e| StorageError::Task {
+                what: self.base_url(),
+                message: e.to_string(),
+            })?
+    }
+
+    /// Runs `work` on the storage runtime while this thread waits.
+    pub fn block_on<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = Result<T, StorageError>> + Send + 'static,
+    ) -> Result<T, StorageError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.handle().spawn(async move {
+            let _ = tx.send(work.await);
+        });
+        rx.recv().unwrap_or_else(|_| {
+            Err(StorageError::Task {
+                what: self.base_url(),
+                message: "the storage task ended without an answer (it panicked)".into(),
+            })
+        })
+    }
+
+    fn object_path(&self, key: &str) -> Result<ObjectPath, StorageError> {
+        let Backend::S3 { prefix, .. } = &self.backend else {
+            unreachable!("object paths are for S3 only");
+        };
+        let full = match prefix.is_empty() {
+            true => key.to_string(),
+            false => format!("{prefix}/{key}"),
+        };
+        ObjectPath::parse(&full).map_err(|_| StorageError::BadKey {
+            key: key.to_string(),
+        })
+    }
+
+    pub async fn put(&self, key: &str, bytes: Vec<u8>, create: bool) -> Result<Put, StorageError> {
+        let store = match &self.backend {
+            Backend::S3 { store, .. } => store,
+            Backend::Folder(folder) => return local_put(folder, key, &bytes, create),
+        };
+        let path = self.object_path(key)?;
+        let mode = if create {
+            PutMode::Create
+        } else {
+            PutMode::Overwrite
+        };
+        let options = PutOptions {
+            mode,
+            ..PutOptions::default()
+        };
+        match store
+            .put_opts(&path, PutPayload::from(bytes), options)
+            .await
+        {
+            Ok(_) => Ok(Put::Written),
+            Err(object_store::Error::AlreadyExists { .. }) => Ok(Put::AlreadyThere),
+            Err(source) => Err(StorageError::Object {
+                op: "put",
+                url: self.url(key),
+                source,
+            }),
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StorageError> {
+        let store = match &self.backend {
+            Backend::S3 { store, .. } => store,
+            Backend::Folder(folder) => return local_get(folder, key),
+        };
+        let path = self.object_path(key)?;
+        let failed = |source| StorageError::Object {
+            op: "get",
+            url: self.url(key),
+            source,
+        };
+        match store.get(&path).await {
+            Ok(result) => Ok(Some(result.bytes().await.map_err(failed)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(failed(source)),
+        }
+    }
+
+    pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StorageError> {
+        let store = match &self.backend {
+            Backend::S3 { store, .. } => store,
+            Backend::Folder(folder) => return local_head(folder, key),
+        };
+        let path = self.object_path(key)?;
+        match store.head(&path).await {
+            Ok(meta) => Ok(Some(ObjectInfo {
+                key: key.to_string(),
+                size: meta.size,
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(source) => Err(StorageError::Object {
+                op: "head",
+                url: self.url(key),
+                source,
+            }),
+        }
+    }
+
+    pub async fn list(&self, folder_prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
+        use futures_util::TryStreamExt;
+        let (store, prefix) = match &self.backend {
+            Backend::S3 { store, prefix, .. } => (store, prefix),
+            Backend::Folder(folder) => return local_list(folder, folder_prefix),
+        };
+        let trimmed = folder_prefix.trim_matches('/');
+        let full = [prefix.as_str(), trimmed]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/");
+        let path = match full.is_empty() {
+            true => None,
+            false => Some(ObjectPath::parse(&full).map_err(|_| StorageError::BadKey {
+                key: folder_prefix.to_string(),
+            })?),
+        };
+        let metas: Vec<_> = store
+            .list(path.as_ref())
+            .try_collect()
+            .await
+            .map_err(|source| StorageError::Object {
+                op: "list",
+                url: self.url(trimmed),
+                source,
+            })?;
+        let strip = match prefix.is_empty() {
+            true => String::new(),
+            false => format!("{prefix}/"),
+        };
+        let mut out: Vec<ObjectInfo> = metas
+            .into_iter()
+            .filter_map(|m| {
+                let key = m.location.as_ref().strip_prefix(&strip)?.to_string();
+                Some(ObjectInfo { key, size: m.size })
+            })
+            .collect();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+}

@@ -1,0 +1,83 @@
+//! What the store knows about one URL from earlier fetches (`UrlState`), one JSON record per
+//! known URL in the `urls` tree.
+
+use serde::{Deserialize, Serialize};
+
+use super::{AttachmentWait, Delisting, RetrySchedule, Withdrawal};
+
+/// What is known about one URL from earlier fetches. Stored as JSON, one record per known URL
+/// (a million of them at country scale): empty fields are left out, and read back as empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UrlState {
+    pub portal: String,
+    /// The document this URL belongs to, once it was archived.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<String>,
+    /// The last outcome, e.g. "archived", "unchanged", "soft_not_found", "blocked", "failed:timeout".
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+    /// Failed attempts since the last success.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures: u32,
+    /// The list page the URL was found on, and what it showed beside the link: kept so that a
+    /// failed item can be retried next run with its evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_date: Option<String>,
+    /// The failure policy's schedule while the URL has failed and has no document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry: Option<RetrySchedule>,
+    /// The content hash this URL showed when last archived: a document found at two URLs whose
+    /// pages then differ changes only when one of them does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_hash: Option<String>,
+    /// For an item archived without some of its attachments: when it is fetched again for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment_wait: Option<AttachmentWait>,
+    /// For an archived report whose URL now answers 404 or 410, or a page saying it does not
+    /// exist: since when, and how (see `withdrawn`). Cleared by a later page with content or 304.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<Withdrawal>,
+    /// The list the URL was last found on, as the ledger names it (a year, or `all` for the
+    /// section's own list): indexed for an archived report (`listed`), so that a complete walk
+    /// of that list tells which of its reports it no longer shows (see `delisted`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// For an archived report its list no longer shows whose page still answers: since when
+    /// (see `delisted`). Cleared when a walk finds it on a list again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delisted: Option<Delisting>,
+}
+
+/// The outcome of a URL archived while one of its attachments could not be fetched: it is
+/// fetched again for them when its `attachment_wait` says.
+pub const OUTCOME_ATTACHMENT_MISSING: &str = "archived_attachment_missing";
+
+impl UrlState {
+    /// Whether a run starting at `now`, with this `max_body_bytes`, fetches this archived item
+    /// again, without validators, for the attachments it lacks. A state written before items
+    /// kept their wait (outcome `archived_attachment_missing` alone) is due, as it was then.
+    pub fn attachments_due(&self, now: chrono::DateTime<chrono::Utc>, max_body_bytes: u64) -> bool {
+        if self.doc_id.is_none() {
+            return false;
+        }
+        match &self.attachment_wait {
+            Some(wait) => wait.is_due(now, max_body_bytes),
+            None => self.outcome == OUTCOME_ATTACHMENT_MISSING,
+        }
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
