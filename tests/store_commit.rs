@@ -260,6 +260,26 @@ fn a_second_store_on_the_same_data_dir_is_refused_with_a_clear_message() {
     }
 }
 
+/// A lock let go a moment after it is asked for is waited for, not reported: a child another
+/// thread is starting holds a copy of the lock's descriptor until its exec, so a store this
+/// process has just closed can look locked for that moment (a test that opened the store right
+/// after a run failed so once, under load).
+#[test]
+fn a_lock_let_go_within_a_moment_is_waited_for() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = Store::open(dir.path()).expect("open store");
+    let (asking, asked) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        asked.recv().expect("the main thread asks");
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(first);
+    });
+    asking.send(()).expect("the holder waits");
+    let second = Store::open(dir.path());
+    holder.join().expect("the holder lets go");
+    assert!(second.is_ok(), "{:?}", second.err().map(|e| e.to_string()));
+}
+
 #[test]
 fn commits_survive_reopening() {
     let dir = tempfile::tempdir().expect("temp dir");

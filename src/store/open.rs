@@ -26,19 +26,25 @@ impl Store {
             .write(true)
             .open(&lock_path)
             .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(StoreError::Locked {
-                    path: data_dir.to_path_buf(),
-                    lock: lock_path,
-                });
-            }
-            Err(std::fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Io {
-                    path: lock_path,
-                    source,
-                });
+        let asked = std::time::Instant::now();
+        loop {
+            match lock.try_lock() {
+                Ok(()) => break,
+                Err(std::fs::TryLockError::WouldBlock) if asked.elapsed() < LOCK_PATIENCE => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(StoreError::Locked {
+                        path: data_dir.to_path_buf(),
+                        lock: lock_path,
+                    });
+                }
+                Err(std::fs::TryLockError::Error(source)) => {
+                    return Err(StoreError::Io {
+                        path: lock_path,
+                        source,
+                    });
+                }
             }
         }
         compact::recover(data_dir)?;
@@ -91,6 +97,13 @@ pub(super) fn sled_config(path: &Path) -> sled::Config {
         .path(path)
         .cache_capacity(CACHE_CAPACITY)
 }
+
+/// Longest the data_dir lock is waited for before the store is called locked. A lock this
+/// process has just let go can still be held for a moment by a copy of its descriptor: a child
+/// that another thread is starting holds every open file between its fork and its exec (the
+/// lock file is close-on-exec, so the exec lets it go). Another process holding the store is
+/// told so after this wait.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Longest the index's own lock is waited for (see `open_index`).
 const INDEX_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);

@@ -119,13 +119,13 @@ impl Tools {
         }
     }
 
-    /// What is missing for a format, as a warning: `pdftotext is not installed …`.
     /// Whether a file waiting for its text for `reason` (`TextInfo::waiting`) may be read now:
     /// one waiting for a tool only once the tool is found.
     pub fn can_take_up(&self, reason: &str) -> bool {
         reason != format!("missing:{}", pdf::TOOL) || self.pdftotext.is_some()
     }
 
+    /// What is missing for a format, as a warning: `pdftotext is not installed …`.
     pub fn missing(&self) -> Vec<String> {
         match &self.pdftotext {
             None => vec![format!(

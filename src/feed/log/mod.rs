@@ -179,8 +179,6 @@ impl FeedLog {
         Ok(())
     }
 
-    /// Appends the store's records after the log's last seq, up to `upto` (records that are
-    /// durable in the store), and makes them durable. Returns how many were appended.
     /// Checks that the log is a copy of `store`'s records: the store holds the log's last seq,
     /// and the record there is the same version of the same document with the same bytes.
     pub fn check_belongs_to(&self, store: &Store, data_dir: &Path) -> Result<(), FeedLogError> {
@@ -219,6 +217,8 @@ impl FeedLog {
         }
     }
 
+    /// Appends the store's records after the log's last seq, up to `upto` (records that are
+    /// durable in the store), and makes them durable. Returns how many were appended.
     pub fn catch_up(&mut self, store: &Store, upto: u64) -> Result<usize, FeedLogError> {
         let mut appended = 0;
         for record in store.export_since(self.last_seq) {
