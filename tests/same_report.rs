@@ -269,6 +269,36 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
             .is_some_and(|n| n.contains("/art/1.html")),
         "{county}"
     );
+    // The CSV names the earlier address in a column of its own; the changed report's cell
+    // names none.
+    let out = run_nianbao(&config, &["report", "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<Vec<String>> = csv.lines().map(csv_fields).collect();
+    let column = |name: &str| {
+        lines
+            .first()
+            .and_then(|header| header.iter().position(|h| h == name))
+            .unwrap_or_else(|| panic!("a column {name}: {csv}"))
+    };
+    let (body, year) = (column("issuing_body"), column("year"));
+    let earlier = column("earlier_urls");
+    let earlier_of = |name: &str| -> String {
+        lines
+            .iter()
+            .find(|l| {
+                l.get(body).is_some_and(|b| b == name) && l.get(year).is_some_and(|y| y == "2022")
+            })
+            .and_then(|l| l.get(earlier))
+            .unwrap_or_else(|| panic!("a 2022 line of {name}: {csv}"))
+            .clone()
+    };
+    assert_eq!(
+        Some(earlier_of(COUNTY.body).as_str()),
+        record_ending(&after, "/art/1.html")["url"].as_str(),
+        "{csv}"
+    );
+    assert_eq!(earlier_of(PLANNING.body), "", "{csv}");
     assert_eq!(
         cell(FINANCE.body)["reports"].as_array().map(Vec::len),
         Some(1)
@@ -281,6 +311,25 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
         cell(PLANNING.body)["reports"].as_array().map(Vec::len),
         Some(2)
     );
+}
+
+/// One CSV line's fields (RFC 4180: a quoted field may hold commas and doubled quotes).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
 }
 
 /// A store from an earlier version: its reports are indexed at its next opening without their
