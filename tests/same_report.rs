@@ -337,11 +337,20 @@ fn csv_fields(line: &str) -> Vec<String> {
 /// committed, so the revamp is linked all the same.
 #[test]
 fn an_older_stores_reports_are_read_back_and_linked() {
-    let (_server, _dir, _config, after) = revamp(|data_dir| {
+    let (_server, dir, _config, after) = revamp(|data_dir| {
         let store = nianbao::store::Store::open(data_dir).expect("open the store");
         store
             .forget_same_report_index()
             .expect("the store as an earlier version left it");
+        drop(store);
+        let store = nianbao::store::Store::open(data_dir).expect("reopen migrates");
+        assert!(
+            store.same_report_unread_possible(),
+            "an older store's reports are to be read back"
+        );
     });
     assert_links(&after);
+    // Every older report was read back: the store's crawls skip the read-back from now on.
+    let store = nianbao::store::Store::open(&dir.path().join("data")).expect("open the store");
+    assert!(!store.same_report_unread_possible());
 }
