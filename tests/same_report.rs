@@ -354,3 +354,95 @@ fn an_older_stores_reports_are_read_back_and_linked() {
     let store = nianbao::store::Store::open(&dir.path().join("data")).expect("open the store");
     assert!(!store.same_report_unread_possible());
 }
+
+/// `nianbao inspect` with a config whose data_dir holds a store: a page that re-publishes an
+/// archived report is named the same report as it, with the evidence; another body's page of the
+/// same year and title is not, nor is a page at the archived report's own URL (the page itself).
+/// With the store held by another process, or with no store, it says nothing of the archive and
+/// creates none.
+#[test]
+fn inspect_names_the_archived_report_a_page_re_publishes() {
+    let server = portal(Arc::new(AtomicBool::new(false)));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[(PORTAL, format!("{}/xxgk/list.html", server.base))],
+    );
+    crawl(&config);
+    let archived = exported(&config);
+    let old = record_ending(&archived, "/art/1.html");
+    // `before` the command (global flags), `after` it (its own).
+    let inspect_with = |page: Vec<u8>, path: &str, before: &[&str], after: &[&str]| {
+        let file = dir.path().join("page.html");
+        std::fs::write(&file, page).expect("save the page");
+        let url = format!("{}{path}", server.base);
+        let file = file.to_string_lossy().into_owned();
+        let mut args: Vec<&str> = before.to_vec();
+        args.extend(["inspect", file.as_str(), "--url", url.as_str()]);
+        args.extend(after);
+        let out = run_nianbao(&config, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr(&out),
+        )
+    };
+    let inspect = |page: Vec<u8>, path: &str| inspect_with(page, path, &[], &[]);
+    let same_line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("same report as:"))
+            .map(str::to_string)
+    };
+
+    let (text, _) = inspect(new_page(&COUNTY), "/art/101.html");
+    let line = same_line(&text).unwrap_or_else(|| panic!("a same-report line: {text}"));
+    let expected = format!(
+        "same report as: {} ({}), evidence: text_jaccard ",
+        old["id"].as_str().expect("an id"),
+        old["url"].as_str().expect("a URL")
+    );
+    assert!(line.starts_with(&expected), "{line}");
+    assert!(line.ends_with(", numbers_added 6"), "{line}");
+    let (json, _) = inspect_with(
+        new_page(&COUNTY),
+        "/art/101.html",
+        &[],
+        &["--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&json).expect("inspect's JSON");
+    assert_eq!(json["same_report_as"]["id"], old["id"], "{json}");
+    assert_eq!(json["same_report_as"]["url"], old["url"], "{json}");
+    assert_eq!(
+        json["same_report_as"]["evidence"]["numbers_added"], 6,
+        "{json}"
+    );
+
+    // Another department's report of the same year, title and template: no line.
+    let (text, _) = inspect(new_page(&EDUCATION), "/art/104.html");
+    assert_eq!(same_line(&text), None, "{text}");
+    // The archived page at its own URL is no re-publication of itself.
+    let (text, _) = inspect(old_page(&COUNTY), "/art/1.html");
+    assert_eq!(same_line(&text), None, "{text}");
+
+    // A crawl holding the store: said on stderr, and the page is inspected all the same.
+    let data_dir = dir.path().join("data");
+    {
+        let _held = nianbao::store::Store::open(&data_dir).expect("hold the store");
+        let (text, said) = inspect(new_page(&COUNTY), "/art/101.html");
+        assert_eq!(same_line(&text), None, "{text}");
+        assert!(text.contains("is_annual_report  true"), "{text}");
+        assert!(said.contains("holds the store"), "{said}");
+    }
+    // No store in data_dir: nothing new, and no store made.
+    let elsewhere = dir.path().join("no-store");
+    let elsewhere_arg = elsewhere.to_string_lossy().into_owned();
+    let (text, said) = inspect_with(
+        new_page(&COUNTY),
+        "/art/101.html",
+        &["--data-dir", elsewhere_arg.as_str()],
+        &[],
+    );
+    assert_eq!(same_line(&text), None, "{text}");
+    assert!(!said.contains("store"), "{said}");
+    assert!(!elsewhere.exists(), "inspect made no data_dir");
+}

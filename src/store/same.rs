@@ -30,6 +30,17 @@ const INDEX_STEP: usize = 1000;
 /// The most archived reports read back for one new report (a key holds a handful).
 const UNREAD_AT_ONCE: usize = 16;
 
+/// What a page is looked up by in the index (`Store::same_report_of_page`).
+#[derive(Debug, Clone, Copy)]
+pub struct SameReportLookup<'a> {
+    pub portal: &'a str,
+    pub year: i32,
+    pub title: &'a str,
+    pub issuing_body: Option<&'a str>,
+    /// The page's own URL: an archived document there is the page itself.
+    pub url: &'a str,
+}
+
 /// One archived report under a lookup key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(super) struct Entry {
@@ -44,8 +55,34 @@ pub(super) struct Entry {
 /// The lookup key of a record: None for one that is no annual report, or has no year or title.
 fn key_of(record: &ExportRecord) -> Option<String> {
     let year = record.report_year.filter(|_| record.is_annual_report)?;
-    let title = record.title.as_deref().map(title_key)?;
-    (!title.is_empty()).then(|| format!("{ENTRIES}{}\0{year}\0{title}", record.portal))
+    key(&record.portal, year, record.title.as_deref()?)
+}
+
+/// The lookup key of a portal's report of `year` titled `title`; None for an empty title key.
+fn key(portal: &str, year: i32, title: &str) -> Option<String> {
+    let title = title_key(title);
+    (!title.is_empty()).then(|| format!("{ENTRIES}{portal}\0{year}\0{title}"))
+}
+
+/// Of `entries`, the report with issuing body `body` that `new` is the same report as, the one
+/// whose text is nearest; entries `skip` refuses are not compared.
+fn nearest(
+    entries: &[Entry],
+    body: &Option<String>,
+    new: &Fingerprint,
+    skip: impl Fn(&Entry) -> bool,
+) -> Option<SameReport> {
+    entries
+        .iter()
+        .filter(|e| &e.body == body && !skip(e))
+        .filter_map(|e| {
+            let evidence = same_report(e.fingerprint.as_ref()?, new)?;
+            Some(SameReport {
+                id: e.id.clone(),
+                evidence,
+            })
+        })
+        .max_by(|a, b| a.evidence.text_jaccard.total_cmp(&b.evidence.text_jaccard))
 }
 
 fn tx_entries(tree: &TransactionalTree, key: &str) -> TxResult<Vec<Entry>> {
@@ -75,19 +112,7 @@ pub(super) fn tx_link_new(
     };
     let mut entries = tx_entries(tree, &key)?;
     let body = body_key(record.issuing_body.as_deref());
-    let link = fingerprint.and_then(|new| {
-        entries
-            .iter()
-            .filter(|e| e.id != id && e.body == body)
-            .filter_map(|e| {
-                let evidence = same_report(e.fingerprint.as_ref()?, new)?;
-                Some(SameReport {
-                    id: e.id.clone(),
-                    evidence,
-                })
-            })
-            .max_by(|a, b| a.evidence.text_jaccard.total_cmp(&b.evidence.text_jaccard))
-    });
+    let link = fingerprint.and_then(|new| nearest(&entries, &body, new, |e| e.id == id));
     entries.retain(|e| e.id != id);
     entries.push(Entry {
         id: id.to_string(),
@@ -177,6 +202,40 @@ impl Store {
             }
         }
         Ok(unread)
+    }
+
+    /// The archived report a page not committed is the same report as, with the URL of its
+    /// latest version: `nianbao inspect`'s look-up, which writes nothing. The page is `portal`'s
+    /// annual report of `year` titled `title` by `issuing_body`, at `url`; an archived document
+    /// whose latest version is at that URL is the page itself, not compared.
+    pub fn same_report_of_page(
+        &self,
+        page: SameReportLookup<'_>,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<(SameReport, String)>, StoreError> {
+        let Some(key) = key(page.portal, page.year, page.title) else {
+            return Ok(None);
+        };
+        let entries: Vec<Entry> = match self.meta.get(&key)? {
+            Some(bytes) => decode_json(&key, &bytes)?,
+            None => return Ok(None),
+        };
+        let mut urls = BTreeMap::new();
+        for entry in &entries {
+            if let Some(doc) = self.docs.get(&entry.id)?
+                && let Some(record) = self.latest_record(entry.id.as_bytes(), &doc)?
+            {
+                urls.insert(entry.id.clone(), record.url);
+            }
+        }
+        let body = body_key(page.issuing_body);
+        let same = nearest(&entries, &body, fingerprint, |e| {
+            urls.get(&e.id).is_none_or(|u| u == page.url)
+        });
+        Ok(same.map(|same| {
+            let url = urls.get(&same.id).cloned().unwrap_or_default();
+            (same, url)
+        }))
     }
 
     /// Whether the index may hold reports without a fingerprint: false for a store that began
