@@ -328,10 +328,12 @@ fn the_coverage_page_marks_a_delisted_report() {
             .lines()
             .find(|l| l.contains(&format!(",{year},captured,")))
             .unwrap_or_else(|| panic!("a captured line of {year}: {csv}"));
-        // The note, the only field with commas, is quoted: the marks are the last three fields.
-        let mut fields: Vec<String> = line.rsplitn(4, ',').map(str::to_string).collect();
-        fields.truncate(3);
+        // The note, the only field with commas, is quoted: the marks are the three fields
+        // before the last (`earlier_urls`).
+        let mut fields: Vec<String> = line.rsplitn(5, ',').map(str::to_string).collect();
+        fields.truncate(4);
         fields.reverse();
+        fields.truncate(3);
         fields
     };
     assert_eq!((withdrawn_column, column), (Some(15), Some(17)), "{csv}");

@@ -269,6 +269,36 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
             .is_some_and(|n| n.contains("/art/1.html")),
         "{county}"
     );
+    // The CSV names the earlier address in a column of its own; the changed report's cell
+    // names none.
+    let out = run_nianbao(&config, &["report", "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<Vec<String>> = csv.lines().map(csv_fields).collect();
+    let column = |name: &str| {
+        lines
+            .first()
+            .and_then(|header| header.iter().position(|h| h == name))
+            .unwrap_or_else(|| panic!("a column {name}: {csv}"))
+    };
+    let (body, year) = (column("issuing_body"), column("year"));
+    let earlier = column("earlier_urls");
+    let earlier_of = |name: &str| -> String {
+        lines
+            .iter()
+            .find(|l| {
+                l.get(body).is_some_and(|b| b == name) && l.get(year).is_some_and(|y| y == "2022")
+            })
+            .and_then(|l| l.get(earlier))
+            .unwrap_or_else(|| panic!("a 2022 line of {name}: {csv}"))
+            .clone()
+    };
+    assert_eq!(
+        Some(earlier_of(COUNTY.body).as_str()),
+        record_ending(&after, "/art/1.html")["url"].as_str(),
+        "{csv}"
+    );
+    assert_eq!(earlier_of(PLANNING.body), "", "{csv}");
     assert_eq!(
         cell(FINANCE.body)["reports"].as_array().map(Vec::len),
         Some(1)
@@ -283,16 +313,136 @@ fn a_revamp_links_each_re_published_report_to_the_archived_one() {
     );
 }
 
+/// One CSV line's fields (RFC 4180: a quoted field may hold commas and doubled quotes).
+fn csv_fields(line: &str) -> Vec<String> {
+    let (mut fields, mut field, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut field)),
+            _ => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
 /// A store from an earlier version: its reports are indexed at its next opening without their
 /// texts' fingerprints, and read back from their raw files when a new report under their key is
 /// committed, so the revamp is linked all the same.
 #[test]
 fn an_older_stores_reports_are_read_back_and_linked() {
-    let (_server, _dir, _config, after) = revamp(|data_dir| {
+    let (_server, dir, _config, after) = revamp(|data_dir| {
         let store = nianbao::store::Store::open(data_dir).expect("open the store");
         store
             .forget_same_report_index()
             .expect("the store as an earlier version left it");
+        drop(store);
+        let store = nianbao::store::Store::open(data_dir).expect("reopen migrates");
+        assert!(
+            store.same_report_unread_possible(),
+            "an older store's reports are to be read back"
+        );
     });
     assert_links(&after);
+    // Every older report was read back: the store's crawls skip the read-back from now on.
+    let store = nianbao::store::Store::open(&dir.path().join("data")).expect("open the store");
+    assert!(!store.same_report_unread_possible());
+}
+
+/// `nianbao inspect` with a config whose data_dir holds a store: a page that re-publishes an
+/// archived report is named the same report as it, with the evidence; another body's page of the
+/// same year and title is not, nor is a page at the archived report's own URL (the page itself).
+/// With the store held by another process, or with no store, it says nothing of the archive and
+/// creates none.
+#[test]
+fn inspect_names_the_archived_report_a_page_re_publishes() {
+    let server = portal(Arc::new(AtomicBool::new(false)));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[(PORTAL, format!("{}/xxgk/list.html", server.base))],
+    );
+    crawl(&config);
+    let archived = exported(&config);
+    let old = record_ending(&archived, "/art/1.html");
+    // `before` the command (global flags), `after` it (its own).
+    let inspect_with = |page: Vec<u8>, path: &str, before: &[&str], after: &[&str]| {
+        let file = dir.path().join("page.html");
+        std::fs::write(&file, page).expect("save the page");
+        let url = format!("{}{path}", server.base);
+        let file = file.to_string_lossy().into_owned();
+        let mut args: Vec<&str> = before.to_vec();
+        args.extend(["inspect", file.as_str(), "--url", url.as_str()]);
+        args.extend(after);
+        let out = run_nianbao(&config, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr(&out),
+        )
+    };
+    let inspect = |page: Vec<u8>, path: &str| inspect_with(page, path, &[], &[]);
+    let same_line = |text: &str| {
+        text.lines()
+            .find(|l| l.starts_with("same report as:"))
+            .map(str::to_string)
+    };
+
+    let (text, _) = inspect(new_page(&COUNTY), "/art/101.html");
+    let line = same_line(&text).unwrap_or_else(|| panic!("a same-report line: {text}"));
+    let expected = format!(
+        "same report as: {} ({}), evidence: text_jaccard ",
+        old["id"].as_str().expect("an id"),
+        old["url"].as_str().expect("a URL")
+    );
+    assert!(line.starts_with(&expected), "{line}");
+    assert!(line.ends_with(", numbers_added 6"), "{line}");
+    let (json, _) = inspect_with(
+        new_page(&COUNTY),
+        "/art/101.html",
+        &[],
+        &["--format", "json"],
+    );
+    let json: Value = serde_json::from_str(&json).expect("inspect's JSON");
+    assert_eq!(json["same_report_as"]["id"], old["id"], "{json}");
+    assert_eq!(json["same_report_as"]["url"], old["url"], "{json}");
+    assert_eq!(
+        json["same_report_as"]["evidence"]["numbers_added"], 6,
+        "{json}"
+    );
+
+    // Another department's report of the same year, title and template: no line.
+    let (text, _) = inspect(new_page(&EDUCATION), "/art/104.html");
+    assert_eq!(same_line(&text), None, "{text}");
+    // The archived page at its own URL is no re-publication of itself.
+    let (text, _) = inspect(old_page(&COUNTY), "/art/1.html");
+    assert_eq!(same_line(&text), None, "{text}");
+
+    // A crawl holding the store: said on stderr, and the page is inspected all the same.
+    let data_dir = dir.path().join("data");
+    {
+        let _held = nianbao::store::Store::open(&data_dir).expect("hold the store");
+        let (text, said) = inspect(new_page(&COUNTY), "/art/101.html");
+        assert_eq!(same_line(&text), None, "{text}");
+        assert!(text.contains("is_annual_report  true"), "{text}");
+        assert!(said.contains("holds the store"), "{said}");
+    }
+    // No store in data_dir: nothing new, and no store made.
+    let elsewhere = dir.path().join("no-store");
+    let elsewhere_arg = elsewhere.to_string_lossy().into_owned();
+    let (text, said) = inspect_with(
+        new_page(&COUNTY),
+        "/art/101.html",
+        &["--data-dir", elsewhere_arg.as_str()],
+        &[],
+    );
+    assert_eq!(same_line(&text), None, "{text}");
+    assert!(!said.contains("store"), "{said}");
+    assert!(!elsewhere.exists(), "inspect made no data_dir");
 }

@@ -4,10 +4,11 @@ use std::fmt::Write as _;
 
 use super::Coverage;
 
-const HEADER: &str = "portal,issuing_body,rule,year,state,late,changed,deadline,first_published,kinds,versions,raw_paths,urls,note,also_named,withdrawn_since,withdrawn_answer,delisted_since";
+const HEADER: &str = "portal,issuing_body,rule,year,state,late,changed,deadline,first_published,kinds,versions,raw_paths,urls,note,also_named,withdrawn_since,withdrawn_answer,delisted_since,earlier_urls";
 
 /// One line per portal, body and year; lists inside a field are joined by spaces (the body's
-/// other names, which may hold spaces, by `;`).
+/// other names, which may hold spaces, by `;`). New columns go at the end, so that a reader that
+/// takes columns by position keeps reading the ones it knew.
 pub fn render_csv(coverage: &Coverage) -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
@@ -25,6 +26,13 @@ pub fn render_csv(coverage: &Coverage) -> String {
                 let all = || cell.reports.iter().flat_map(|r| &r.versions);
                 let raw: Vec<&str> = all().map(|v| v.raw_path.as_str()).collect();
                 let urls: Vec<&str> = all().map(|v| v.url.as_str()).collect();
+                // A re-published report's earlier addresses (`same_report_as`, folded in).
+                let earlier: Vec<&str> = cell
+                    .reports
+                    .iter()
+                    .flat_map(|r| &r.earlier)
+                    .map(|e| e.url.as_str())
+                    .collect();
                 let fields = [
                     portal.portal.as_str(),
                     &row.issuing_body,
@@ -47,6 +55,7 @@ pub fn render_csv(coverage: &Coverage) -> String {
                     cell.withdrawn.as_ref().map_or("", |w| w.since.as_str()),
                     cell.withdrawn.as_ref().map_or("", |w| w.answer.as_str()),
                     cell.delisted.as_ref().map_or("", |d| d.since.as_str()),
+                    &earlier.join(" "),
                 ];
                 let line: Vec<String> = fields.iter().map(|f| quote(f)).collect();
                 let _ = writeln!(out, "{}", line.join(","));

@@ -373,13 +373,13 @@ fn one_body_under_several_names_is_one_row() {
         CellState::NotFound
     );
     assert!(p.rows[1].also_named.is_empty());
-    // The other names go to CSV (the column before the withdrawal's two and the delisting) and
-    // to the page's data.
+    // The other names go to CSV (the column before the withdrawal's two, the delisting and the
+    // earlier addresses) and to the page's data.
     let csv = render_csv(&c);
     assert!(
         csv.lines().any(
             |l| l.starts_with("甲县,甲县人民政府,government,2022,captured,")
-                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室,,,")
+                && l.ends_with(",甲县;甲县人民政府办公室;甲縣人民政府辦公室,,,,")
         ),
         "{csv}"
     );
@@ -457,7 +457,12 @@ fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
     let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
     assert_eq!(
         header[15..],
-        ["withdrawn_since", "withdrawn_answer", "delisted_since"]
+        [
+            "withdrawn_since",
+            "withdrawn_answer",
+            "delisted_since",
+            "earlier_urls"
+        ]
     );
     let line = |year: &str| {
         csv.lines()
@@ -466,10 +471,10 @@ fn a_year_whose_reports_are_all_withdrawn_is_marked_and_keeps_its_state() {
             .to_string()
     };
     assert!(
-        line("2023").ends_with(",2025-04-01T02:40:00Z,soft_not_found,"),
+        line("2023").ends_with(",2025-04-01T02:40:00Z,soft_not_found,,"),
         "{csv}"
     );
-    assert!(line("2021").ends_with(",,,2025-02-01T02:40:00Z"), "{csv}");
+    assert!(line("2021").ends_with(",,,2025-02-01T02:40:00Z,"), "{csv}");
 
     let c = build(&configured, &versions(&half), &runs, today, "now".into());
     let still = cell(&c, "甲市", "甲市教育局", 2023);

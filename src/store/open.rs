@@ -12,6 +12,12 @@ use super::{
 };
 
 impl Store {
+    /// Whether `data_dir` holds a store (a command that only reads one opens none elsewhere,
+    /// where opening would make an empty one).
+    pub fn is_in(data_dir: &Path) -> bool {
+        data_dir.join(DB_DIR).is_dir()
+    }
+
     /// Opens (creating if needed) the store in `data_dir`, taking its lock first.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
         let io = |path: &Path| {

@@ -20,7 +20,8 @@ const ENTRIES: &str = "same_report/";
 const LINKED: &str = "same_report_linked/";
 /// Marks a store whose older reports are in the index.
 const INDEX_MARKER: &str = "same_report_index_v1";
-/// Marks a store whose index holds reports without a fingerprint (indexed by the migration).
+/// Marks a store whose index holds reports without a fingerprint (indexed by the migration):
+/// its value is how many are left (8 bytes, big-endian), and it goes with the last of them.
 const UNREAD_MARKER: &str = "same_report_unread";
 /// The document the migration of an older store got to (resumed from after a crash).
 const INDEX_CURSOR: &str = "same_report_index_cursor";
@@ -28,6 +29,17 @@ const INDEX_CURSOR: &str = "same_report_index_cursor";
 const INDEX_STEP: usize = 1000;
 /// The most archived reports read back for one new report (a key holds a handful).
 const UNREAD_AT_ONCE: usize = 16;
+
+/// What a page is looked up by in the index (`Store::same_report_of_page`).
+#[derive(Debug, Clone, Copy)]
+pub struct SameReportLookup<'a> {
+    pub portal: &'a str,
+    pub year: i32,
+    pub title: &'a str,
+    pub issuing_body: Option<&'a str>,
+    /// The page's own URL: an archived document there is the page itself.
+    pub url: &'a str,
+}
 
 /// One archived report under a lookup key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,8 +55,34 @@ pub(super) struct Entry {
 /// The lookup key of a record: None for one that is no annual report, or has no year or title.
 fn key_of(record: &ExportRecord) -> Option<String> {
     let year = record.report_year.filter(|_| record.is_annual_report)?;
-    let title = record.title.as_deref().map(title_key)?;
-    (!title.is_empty()).then(|| format!("{ENTRIES}{}\0{year}\0{title}", record.portal))
+    key(&record.portal, year, record.title.as_deref()?)
+}
+
+/// The lookup key of a portal's report of `year` titled `title`; None for an empty title key.
+fn key(portal: &str, year: i32, title: &str) -> Option<String> {
+    let title = title_key(title);
+    (!title.is_empty()).then(|| format!("{ENTRIES}{portal}\0{year}\0{title}"))
+}
+
+/// Of `entries`, the report with issuing body `body` that `new` is the same report as, the one
+/// whose text is nearest; entries `skip` refuses are not compared.
+fn nearest(
+    entries: &[Entry],
+    body: &Option<String>,
+    new: &Fingerprint,
+    skip: impl Fn(&Entry) -> bool,
+) -> Option<SameReport> {
+    entries
+        .iter()
+        .filter(|e| &e.body == body && !skip(e))
+        .filter_map(|e| {
+            let evidence = same_report(e.fingerprint.as_ref()?, new)?;
+            Some(SameReport {
+                id: e.id.clone(),
+                evidence,
+            })
+        })
+        .max_by(|a, b| a.evidence.text_jaccard.total_cmp(&b.evidence.text_jaccard))
 }
 
 fn tx_entries(tree: &TransactionalTree, key: &str) -> TxResult<Vec<Entry>> {
@@ -74,19 +112,7 @@ pub(super) fn tx_link_new(
     };
     let mut entries = tx_entries(tree, &key)?;
     let body = body_key(record.issuing_body.as_deref());
-    let link = fingerprint.and_then(|new| {
-        entries
-            .iter()
-            .filter(|e| e.id != id && e.body == body)
-            .filter_map(|e| {
-                let evidence = same_report(e.fingerprint.as_ref()?, new)?;
-                Some(SameReport {
-                    id: e.id.clone(),
-                    evidence,
-                })
-            })
-            .max_by(|a, b| a.evidence.text_jaccard.total_cmp(&b.evidence.text_jaccard))
-    });
+    let link = fingerprint.and_then(|new| nearest(&entries, &body, new, |e| e.id == id));
     entries.retain(|e| e.id != id);
     entries.push(Entry {
         id: id.to_string(),
@@ -114,6 +140,22 @@ pub(super) fn tx_note_version(
         return Ok(());
     };
     let mut entries = tx_entries(tree, &key)?;
+    if entries
+        .iter()
+        .any(|e| e.id == id && e.fingerprint.is_none())
+    {
+        // An older store's report that a new version fingerprints: one fewer to read back.
+        if let Some(left) = tree.get(UNREAD_MARKER)? {
+            match seq_of(&left) {
+                0 | 1 => {
+                    tree.remove(UNREAD_MARKER)?;
+                }
+                n => {
+                    tree.insert(UNREAD_MARKER, &(n - 1).to_be_bytes())?;
+                }
+            }
+        }
+    }
     entries.retain(|e| e.id != id);
     entries.push(Entry {
         id: id.to_string(),
@@ -162,10 +204,55 @@ impl Store {
         Ok(unread)
     }
 
+    /// The archived report a page not committed is the same report as, with the URL of its
+    /// latest version: `nianbao inspect`'s look-up, which writes nothing. The page is `portal`'s
+    /// annual report of `year` titled `title` by `issuing_body`, at `url`; an archived document
+    /// whose latest version is at that URL is the page itself, not compared.
+    pub fn same_report_of_page(
+        &self,
+        page: SameReportLookup<'_>,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<(SameReport, String)>, StoreError> {
+        let Some(key) = key(page.portal, page.year, page.title) else {
+            return Ok(None);
+        };
+        let entries: Vec<Entry> = match self.meta.get(&key)? {
+            Some(bytes) => decode_json(&key, &bytes)?,
+            None => return Ok(None),
+        };
+        let mut urls = BTreeMap::new();
+        for entry in &entries {
+            if let Some(doc) = self.docs.get(&entry.id)?
+                && let Some(record) = self.latest_record(entry.id.as_bytes(), &doc)?
+            {
+                urls.insert(entry.id.clone(), record.url);
+            }
+        }
+        let body = body_key(page.issuing_body);
+        let same = nearest(&entries, &body, fingerprint, |e| {
+            urls.get(&e.id).is_none_or(|u| u == page.url)
+        });
+        Ok(same.map(|same| {
+            let url = urls.get(&same.id).cloned().unwrap_or_default();
+            (same, url)
+        }))
+    }
+
     /// Whether the index may hold reports without a fingerprint: false for a store that began
-    /// with the index, so that its crawl never looks for reports to read back.
+    /// with the index, and for an older one once the last of its reports is fingerprinted, so
+    /// that its crawl never looks for reports to read back.
     pub fn same_report_unread_possible(&self) -> bool {
-        self.same_unread.load(std::sync::atomic::Ordering::SeqCst)
+        use std::sync::atomic::Ordering::SeqCst;
+        if !self.same_unread.load(SeqCst) {
+            return false;
+        }
+        // The mark goes inside a commit too (a new version of an older report): read it. A
+        // failed read keeps looking (the read-back is only slower).
+        let left = self.meta.contains_key(UNREAD_MARKER).unwrap_or(true);
+        if !left {
+            self.same_unread.store(false, SeqCst);
+        }
+        left
     }
 
     /// Keeps the fingerprint of the archived report whose latest record is `old`, in its entry.
@@ -179,7 +266,7 @@ impl Store {
         };
         // Atomic on the key: a commit writing the same entry meanwhile is not overwritten (its
         // transaction retries on the changed key, or this update runs again on its result).
-        self.meta.fetch_and_update(key.as_bytes(), |bytes| {
+        let before = self.meta.fetch_and_update(key.as_bytes(), |bytes| {
             let bytes = bytes?;
             let mut entries: Vec<Entry> = serde_json::from_slice(bytes).ok()?;
             for entry in entries.iter_mut().filter(|e| e.id == old.id) {
@@ -190,6 +277,20 @@ impl Store {
                     .expect("index entries serialise: strings and numbers only"),
             )
         })?;
+        let was_unread = before
+            .and_then(|bytes| serde_json::from_slice::<Vec<Entry>>(&bytes).ok())
+            .is_some_and(|entries| {
+                entries
+                    .iter()
+                    .any(|e| e.id == old.id && e.fingerprint.is_none())
+            });
+        if was_unread {
+            // One fewer to read back; the mark goes with the last.
+            self.meta.fetch_and_update(UNREAD_MARKER, |left| {
+                let n = seq_of(left?);
+                (n > 1).then(|| (n - 1).to_be_bytes().to_vec())
+            })?;
+        }
         self.flush()
     }
 
@@ -217,6 +318,12 @@ impl Store {
     /// and skipped.
     pub(super) fn migrate_same_report_index(&self) -> Result<(), StoreError> {
         let unread = |store: &Store| -> Result<(), StoreError> {
+            if let Some(left) = store.meta.get(UNREAD_MARKER)?
+                && left.len() != 8
+            {
+                // Set when the pass began, or by a version that kept no count: count them.
+                store.count_unread()?;
+            }
             let any = store.meta.contains_key(UNREAD_MARKER)?;
             store
                 .same_unread
@@ -277,6 +384,29 @@ impl Store {
         Ok(())
     }
 
+    /// Counts the index's entries without a fingerprint into the read-back mark, or removes it
+    /// when there are none. Reads the whole index: once, after the pass that builds it.
+    fn count_unread(&self) -> Result<(), StoreError> {
+        let mut left = 0u64;
+        for item in self.meta.scan_prefix(ENTRIES.as_bytes()) {
+            let (key, value) = item?;
+            let name = String::from_utf8_lossy(&key).into_owned();
+            match decode_json::<Vec<Entry>>(&name, &value) {
+                Ok(entries) => {
+                    left += entries.iter().filter(|e| e.fingerprint.is_none()).count() as u64
+                }
+                // Its reports are not read back anyway (`same_report_unread` fails on it).
+                Err(e) => tracing::warn!("same-report index entry unreadable, not counted: {e}"),
+            }
+        }
+        if left == 0 {
+            self.meta.remove(UNREAD_MARKER)?;
+        } else {
+            self.meta.insert(UNREAD_MARKER, &left.to_be_bytes())?;
+        }
+        self.flush()
+    }
+
     /// The latest version's record of the document stored as `value` under `key`, or None when
     /// either cannot be read (logged).
     fn latest_record(&self, key: &[u8], value: &[u8]) -> Result<Option<ExportRecord>, StoreError> {
@@ -305,82 +435,4 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn report(url: &str, hash: &str) -> super::super::NewCapture {
-        let mut capture = super::super::docs::tests::capture("p", url, hash);
-        capture.record.is_annual_report = true;
-        capture.record.report_year = Some(2022);
-        capture.record.title = Some("2022年政府信息公开工作年度报告".into());
-        capture
-    }
-
-    fn entries(store: &Store) -> Vec<Entry> {
-        store
-            .meta
-            .scan_prefix(ENTRIES.as_bytes())
-            .flat_map(|e| {
-                let (_, v) = e.expect("read");
-                serde_json::from_slice::<Vec<Entry>>(&v).expect("entries")
-            })
-            .collect()
-    }
-
-    /// An older store's reports are indexed at its next opening, once, without fingerprints; a
-    /// pass cut short resumes from its cursor.
-    #[test]
-    fn an_older_store_gets_its_index_once_and_resumes() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let ids: Vec<String> = {
-            let store = Store::open(dir.path()).expect("open");
-            // A store that began with the index has nothing to read back.
-            assert!(!store.same_report_unread_possible());
-            let ids = ["a", "b"]
-                .iter()
-                .map(
-                    |h| match store.commit(&report(&format!("http://p/{h}"), h)) {
-                        Ok(crate::store::CommitOutcome::NewDocument { id, .. }) => id,
-                        other => panic!("a new document: {other:?}"),
-                    },
-                )
-                .collect();
-            // As an older version left it: no index, no marker; a pass that got past the
-            // first document.
-            let keys: Vec<_> = store
-                .meta
-                .scan_prefix(ENTRIES.as_bytes())
-                .keys()
-                .map(|k| k.expect("key"))
-                .collect();
-            for key in keys {
-                store.meta.remove(key).expect("remove");
-            }
-            store.meta.remove(INDEX_MARKER).expect("remove marker");
-            let mut sorted: Vec<String> = ids;
-            sorted.sort();
-            store
-                .meta
-                .insert(INDEX_CURSOR, sorted[1].as_bytes())
-                .expect("cursor");
-            store.flush().expect("flush");
-            sorted
-        };
-        let store = Store::open(dir.path()).expect("reopen migrates");
-        let indexed = entries(&store);
-        assert_eq!(indexed.len(), 1, "resumed at the cursor: {indexed:?}");
-        assert_eq!(indexed[0].id, ids[1]);
-        assert_eq!(indexed[0].fingerprint, None);
-        assert!(store.meta.contains_key(INDEX_MARKER).expect("marker"));
-        assert!(!store.meta.contains_key(INDEX_CURSOR).expect("cursor"));
-        assert!(
-            store.same_report_unread_possible(),
-            "its reports have no fingerprint"
-        );
-        drop(store);
-        // Once: a reopen does not scan again, and still knows what it may have to read back.
-        let store = Store::open(dir.path()).expect("reopen");
-        assert_eq!(entries(&store).len(), 1);
-        assert!(store.same_report_unread_possible());
-    }
-}
+mod tests;
