@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
 use common::tls_fetch::{fetch, fetcher, ip, page_server, runtime};
-use common::tls_server::{TestCa, self_signed_with_aia};
+use common::tls_server::{TestCa, pkcs7_bundle, self_signed_with_aia};
 use nianbao::fetch::{FailKind, FetchOutcome};
 
 /// An http server on `ip` answering every path with `status`, `content_type` and `body`.
@@ -36,25 +36,41 @@ fn intermediate_of(summaries: Vec<nianbao::gate::HostSummary>, host: &str) -> Op
         .and_then(|h| h.intermediate_fetched)
 }
 
-/// The intermediate, served as DER and then as PEM, is fetched once for two pages of the host,
-/// and not at all by a second fetcher on the same data_dir, which learns it from there.
+/// The intermediate, served as DER, as PEM and in a PKCS#7 bundle after its root, is fetched
+/// once for two pages of the host and kept alone, and not fetched at all by a second fetcher on
+/// the same data_dir, which learns it from there.
 #[test]
 fn a_missing_intermediate_is_fetched_once_and_kept() {
     let ca = TestCa::new("nianbao test root");
     let intermediate = ca.intermediate("nianbao test intermediate");
     let pem = intermediate.pem().into_bytes();
+    let p7c = pkcs7_bundle(&[ca.der(), intermediate.der()]);
     let cases = [
         (
             "der.county.gov.cn",
             "127.0.0.121",
             "127.0.0.122",
+            "application/pkix-cert",
             intermediate.der(),
         ),
-        ("pem.county.gov.cn", "127.0.0.123", "127.0.0.124", pem),
+        (
+            "pem.county.gov.cn",
+            "127.0.0.123",
+            "127.0.0.124",
+            "application/x-pem-file",
+            pem,
+        ),
+        (
+            "p7c.county.gov.cn",
+            "127.0.0.125",
+            "127.0.0.126",
+            "application/pkcs7-mime",
+            p7c,
+        ),
     ];
     let runtime = runtime();
-    for (name, page_ip, aia_ip, served) in cases {
-        let aia = aia_server(aia_ip, 200, "application/pkix-cert", served);
+    for (name, page_ip, aia_ip, content_type, served) in cases {
+        let aia = aia_server(aia_ip, 200, content_type, served);
         let address = format!("{}/sub.cer", aia.base);
         let page = page_server(page_ip, &intermediate.issue_with_aia(&[name], &[&address]));
         let dir = tempfile::tempdir().expect("scratch dir");
@@ -77,8 +93,15 @@ fn a_missing_intermediate_is_fetched_once_and_kept() {
             intermediate_of(first.gate().summaries(), name),
             Some(address.clone())
         );
-        let files = std::fs::read_dir(&kept).expect("kept").count();
-        assert_eq!(files, 1, "{name}: one intermediate kept");
+        let files: Vec<Vec<u8>> = std::fs::read_dir(&kept)
+            .expect("kept")
+            .map(|entry| std::fs::read(entry.expect("an entry").path()).expect("a kept file"))
+            .collect();
+        assert_eq!(
+            files,
+            vec![intermediate.der()],
+            "{name}: the intermediate kept"
+        );
         let second = fetcher(&names, &ca, dir.path());
         second
             .keep_intermediates(&kept)

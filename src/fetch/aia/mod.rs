@@ -1,11 +1,13 @@
 //! Chains sent without their intermediate certificate, completed as browsers complete them
 //! (Authority Information Access): the verifier (`verifier`) tries again with the intermediates
 //! learned so far; when the chain is still incomplete the fetch reads the leaf's caIssuers
-//! address (`reader`), fetches the certificate there once a run, through the host gate like any
-//! request, learns it and asks the page again once. Learned intermediates that completed a
+//! address (`reader`), fetches the certificate there (or a PKCS#7 bundle, `pkcs7`) once a run,
+//! through the host gate like any request, learns the one that issued the leaf and asks the
+//! page again once. Learned intermediates that completed a
 //! chain are kept in `data_dir/tls/intermediates/<sha256>.der` and learned again at start.
 //! Nothing is trusted because it was fetched: the chain must still reach a trusted root.
 
+mod pkcs7;
 mod reader;
 mod verifier;
 
@@ -32,8 +34,9 @@ const MAX_CERT_BYTES: u64 = 64 * 1024;
 /// The whole fetch of one intermediate.
 const CERT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What one caIssuers address gave in this run: the certificate, or why not.
-type Fetched = Result<CertificateDer<'static>, String>;
+/// What one caIssuers address gave in this run: its CA certificates (one, or those of a
+/// PKCS#7 bundle), or why none.
+type Fetched = Result<Vec<CertificateDer<'static>>, String>;
 
 /// The intermediates learned in this run or kept from earlier runs, shared by the verifier
 /// and the fetch.
@@ -206,17 +209,15 @@ impl Fetcher {
                 .get_or_init(|| self.get_certificate(address, allow_private, sent))
                 .await
                 .clone();
-            match fetched {
-                Ok(der) if reader::issued(&der, &missing.leaf) => {
+            match fetched.map(|certs| reader::issuer_in(&certs, &missing.leaf, address)) {
+                Ok(Ok(der)) => {
                     self.intermediates.learn(der.clone());
                     return Ok(Learned {
                         address: address.clone(),
                         der,
                     });
                 }
-                Ok(_) => failures.push(format!(
-                    "the certificate at {address} is not the one that issued it"
-                )),
+                Ok(Err(why)) => failures.push(why),
                 Err(why) => failures.push(format!(
                     "fetching the intermediate from {address} failed: {why}"
                 )),
@@ -274,7 +275,7 @@ impl Fetcher {
         match result {
             Ok(capture) if capture.status == 200 => {
                 host.on_success();
-                reader::intermediate_of(&capture.body)
+                reader::ca_certificates(&capture.body)
             }
             Ok(capture) => Err(format!("HTTP {}", capture.status)),
             Err(SendError::Oversize { limit }) => Err(format!("larger than {limit} bytes")),
