@@ -122,6 +122,92 @@ fn a_missing_intermediate_is_fetched_once_and_kept() {
     }
 }
 
+/// Each caIssuers address is asked once a run, whichever hosts' leaves name it: a leaf of
+/// another intermediate naming the address is refused with what it gave the first time, a
+/// third host's leaf is verified with the intermediate learned, and an address that answered
+/// 404 for one host is not asked again for the next.
+#[test]
+fn an_address_is_asked_once_a_run_across_hosts() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let other = ca.intermediate("another intermediate");
+    let aia = aia_server(
+        "127.0.0.162",
+        200,
+        "application/pkix-cert",
+        intermediate.der(),
+    );
+    let gone = aia_server("127.0.0.166", 404, "text/html", b"<p>404</p>".to_vec());
+    let (address, missing) = (
+        format!("{}/sub.cer", aia.base),
+        format!("{}/sub.cer", gone.base),
+    );
+    // (host, its address, the leaf's issuer, what its page gives)
+    let hosts = [
+        (
+            "a.county.gov.cn",
+            "127.0.0.161",
+            &intermediate,
+            &address,
+            None,
+        ),
+        (
+            "b.county.gov.cn",
+            "127.0.0.163",
+            &other,
+            &address,
+            Some("is not the one that issued it"),
+        ),
+        (
+            "c.county.gov.cn",
+            "127.0.0.164",
+            &intermediate,
+            &address,
+            None,
+        ),
+        (
+            "d.county.gov.cn",
+            "127.0.0.165",
+            &other,
+            &missing,
+            Some("failed: HTTP 404"),
+        ),
+        (
+            "e.county.gov.cn",
+            "127.0.0.167",
+            &other,
+            &missing,
+            Some("failed: HTTP 404"),
+        ),
+    ];
+    let names: Vec<(&str, IpAddr)> = hosts.iter().map(|h| (h.0, ip(h.1))).collect();
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let fetcher = fetcher(&names, &ca, dir.path());
+    let runtime = runtime();
+    for (name, page_ip, issuer, address, problem) in hosts {
+        let page = page_server(
+            page_ip,
+            &issuer.issue_with_aia(&[name], &[address.as_str()]),
+        );
+        let url = format!("https://{name}:{}/a.html", port(&page));
+        let (outcome, _) = fetch(&runtime, &fetcher, &url);
+        match (&outcome, problem) {
+            (FetchOutcome::Fetched(capture), None) => assert!(!capture.tls_unverified, "{name}"),
+            (FetchOutcome::Failed { kind, detail, .. }, Some(problem)) => {
+                assert_eq!(*kind, FailKind::TlsCertificate, "{name}: {detail}");
+                assert!(detail.contains(problem), "{name}: {detail}");
+            }
+            _ => panic!("{name}: {}", outcome.describe()),
+        }
+    }
+    assert_eq!(aia.requests(), vec!["/sub.cer".to_string()], "asked once");
+    assert_eq!(gone.requests(), vec!["/sub.cer".to_string()], "asked once");
+    assert_eq!(
+        intermediate_of(fetcher.gate().summaries(), "a.county.gov.cn"),
+        Some(address.clone())
+    );
+}
+
 /// A leaf that names no AIA address fails as before, saying so; one whose address gives no
 /// certificate of its issuer fails saying what the address gave. Each asks the host once for
 /// its page, the address once, and the host's next page is not asked at all.
