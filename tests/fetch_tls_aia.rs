@@ -8,6 +8,7 @@
 mod common;
 
 use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
@@ -341,6 +342,54 @@ fn a_fetched_intermediate_trusts_nothing_new() {
     assert_eq!((page.connections(), aia.requests().len()), (1, 1));
 }
 
+/// A config in `dir` (data_dir `data`) trusting `ca` as `fetch.extra_ca_file`, then `rest`.
+fn config_trusting(dir: &Path, ca: &TestCa, rest: &str) -> PathBuf {
+    let ca_file = dir.join("root.pem");
+    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
+    write_config(
+        dir,
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"10ms\"\n[fetch]\nretry_base = \"10ms\"\nmax_retries = 2\n\
+             extra_ca_file = \"{}\"\n{rest}",
+            ca_file.display(),
+        ),
+    )
+}
+
+/// `find-section` with a config learns the intermediates kept in its data_dir: a portal whose
+/// chain lacks its intermediate is walked verified, its AIA address asked nothing.
+#[test]
+fn find_section_uses_the_kept_intermediates() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let (portal_ip, aia_ip) = ("127.0.0.171", "127.0.0.172");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let portal = RouteServer::bind_tls(
+        portal_ip,
+        &intermediate.issue_with_aia(&[portal_ip], &[&address]),
+    );
+    portal.serve(Arc::new(common::tls_fetch::county_route));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config_trusting(dir.path(), &ca, "");
+    let kept = dir.path().join("data").join("tls").join("intermediates");
+    std::fs::create_dir_all(&kept).expect("the kept directory");
+    std::fs::write(kept.join("sub.der"), intermediate.der()).expect("keep the intermediate");
+    let start = format!("{}/xxgk/list.html", portal.base);
+    let out = run_nianbao(&config, &["find-section", &start, "--format", "json"]);
+    let finding: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON ({e}): {}", common::stderr(&out)));
+    assert_eq!(finding["failures"], serde_json::json!([]), "{finding}");
+    assert!(finding["requests"].as_u64() >= Some(1), "{finding}");
+    assert!(portal.connections() >= 1);
+    assert_eq!(
+        aia.requests(),
+        Vec::<String>::new(),
+        "learned from data_dir"
+    );
+}
+
 /// A crawl of a portal whose server sends its chain without the intermediate archives its
 /// report verified, and its run report and summary name the address the intermediate came
 /// from; the next run learns it from data_dir and asks the address nothing.
@@ -357,16 +406,11 @@ fn a_crawl_archives_a_portal_whose_chain_lacks_its_intermediate() {
     );
     portal.serve(Arc::new(common::tls_fetch::county_route));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let ca_file = dir.path().join("root.pem");
-    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
-    let config = write_config(
+    let config = config_trusting(
         dir.path(),
+        &ca,
         &format!(
-            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-             per_host_interval = \"10ms\"\n[fetch]\nretry_base = \"10ms\"\nmax_retries = 2\n\
-             extra_ca_file = \"{}\"\n\
-             [[portal]]\nname = \"丙县人民政府\"\nurl = \"{}/xxgk/list.html\"\n",
-            ca_file.display(),
+            "[[portal]]\nname = \"丙县人民政府\"\nurl = \"{}/xxgk/list.html\"\n",
             portal.base
         ),
     );
