@@ -10,6 +10,7 @@ mod common;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
 use common::tls_fetch::{fetch, fetcher, ip, page_server, runtime};
@@ -388,6 +389,54 @@ fn find_section_uses_the_kept_intermediates() {
         Vec::<String>::new(),
         "learned from data_dir"
     );
+}
+
+/// At most 64 kept intermediates are learned at start, the most recently kept: behind 64 newer
+/// ones, the one a host needs is not learned and its address is asked; kept again by that
+/// fetch, it is the newest, and the next fetcher learns it and asks the address nothing.
+#[test]
+fn the_64_newest_kept_intermediates_are_learned() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let (name, page_ip, aia_ip) = ("kept.county.gov.cn", "127.0.0.181", "127.0.0.182");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let page = page_server(page_ip, &intermediate.issue_with_aia(&[name], &[&address]));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let kept = dir.path().join("tls").join("intermediates");
+    std::fs::create_dir_all(&kept).expect("the kept directory");
+    let now = SystemTime::now();
+    let keep = |file: &str, der: &[u8], days_ago: u64| {
+        let path = kept.join(file);
+        std::fs::write(&path, der).expect("keep a certificate");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(now - Duration::from_secs(days_ago * 86_400)))
+            .expect("date the file");
+    };
+    // The one needed is the oldest, and the first by name.
+    keep("00-needed.der", &intermediate.der(), 100);
+    for i in 0..64 {
+        let other = TestCa::new(&format!("another CA {i}"));
+        keep(&format!("{i:02}-other.der"), &other.der(), i);
+    }
+    let names: Vec<(&str, IpAddr)> = vec![(name, ip(page_ip))];
+    let runtime = runtime();
+    for (run, asked) in [("first", 1), ("second", 1)] {
+        let fetcher = fetcher(&names, &ca, dir.path());
+        fetcher
+            .keep_intermediates(&kept)
+            .expect("the directory is read");
+        let url = format!("https://{name}:{}/{run}.html", port(&page));
+        let (outcome, _) = fetch(&runtime, &fetcher, &url);
+        assert!(
+            matches!(&outcome, FetchOutcome::Fetched(c) if !c.tls_unverified),
+            "{run}: {}",
+            outcome.describe()
+        );
+        assert_eq!(aia.requests().len(), asked, "{run} fetcher");
+    }
 }
 
 /// A crawl of a portal whose server sends its chain without the intermediate archives its
