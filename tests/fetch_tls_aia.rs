@@ -8,28 +8,15 @@
 mod common;
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
-use common::tls_fetch::{fetch, fetcher, ip, page_server, runtime};
+use common::route_server::{RouteServer, newest_run_report, run_nianbao};
+use common::tls_fetch::{
+    aia_server, config_trusting, fetch, fetcher, ip, page_server, port, runtime,
+};
 use common::tls_server::{TestCa, pkcs7_bundle, self_signed_with_aia};
 use nianbao::fetch::{FailKind, FetchOutcome};
-
-/// An http server on `ip` answering every path with `status`, `content_type` and `body`.
-fn aia_server(ip: &str, status: u16, content_type: &str, body: Vec<u8>) -> RouteServer {
-    let server = RouteServer::bind(ip);
-    let content_type = content_type.to_string();
-    server.serve(Arc::new(move |_: &str| {
-        (status, content_type.clone(), body.clone())
-    }));
-    server
-}
-
-fn port(server: &RouteServer) -> String {
-    server.base.rsplit(':').next().expect("a port").to_string()
-}
 
 fn intermediate_of(summaries: Vec<nianbao::gate::HostSummary>, host: &str) -> Option<String> {
     summaries
@@ -341,21 +328,6 @@ fn a_fetched_intermediate_trusts_nothing_new() {
         outcome.describe()
     );
     assert_eq!((page.connections(), aia.requests().len()), (1, 1));
-}
-
-/// A config in `dir` (data_dir `data`) trusting `ca` as `fetch.extra_ca_file`, then `rest`.
-fn config_trusting(dir: &Path, ca: &TestCa, rest: &str) -> PathBuf {
-    let ca_file = dir.join("root.pem");
-    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
-    write_config(
-        dir,
-        &format!(
-            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-             per_host_interval = \"10ms\"\n[fetch]\nretry_base = \"10ms\"\nmax_retries = 2\n\
-             extra_ca_file = \"{}\"\n{rest}",
-            ca_file.display(),
-        ),
-    )
 }
 
 /// `find-section` with a config learns the intermediates kept in its data_dir: a portal whose
