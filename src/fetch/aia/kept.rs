@@ -87,3 +87,60 @@ fn read(path: &Path) -> Result<rustls::pki_types::CertificateDer<'static>, Strin
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     reader::intermediate_of(&bytes)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn ca_der(name: &str) -> Vec<u8> {
+        let mut params = rcgen::CertificateParams::default();
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let key = rcgen::KeyPair::generate().expect("a key");
+        params.self_signed(&key).expect("a CA").der().to_vec()
+    }
+
+    /// Of 66 files, a newest one unreadable is passed over for the next newest; of two kept
+    /// at the same time at the bound, the first by name is taken.
+    #[test]
+    fn the_newest_readable_files_are_learned_equal_times_by_name() {
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let now = SystemTime::now();
+        let keep = |file: &str, bytes: &[u8], minutes_ago: u64| {
+            let path = dir.path().join(file);
+            std::fs::write(&path, bytes).expect("keep a file");
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(now - Duration::from_secs(minutes_ago * 60)))
+                .expect("date the file");
+        };
+        keep("zz-junk.der", b"<html>not a certificate</html>", 0);
+        let mut newest = Vec::new();
+        for i in 1..=63 {
+            let der = ca_der(&format!("CA {i}"));
+            keep(&format!("{i:02}.der"), &der, i);
+            newest.push(der);
+        }
+        // The 64th place: two kept at the same time, "a" before "b".
+        let (first, second) = (ca_der("first by name"), ca_der("second by name"));
+        keep("b-same-time.der", &second, 100);
+        keep("a-same-time.der", &first, 100);
+        newest.push(first);
+        keep("00-oldest.der", &ca_der("the oldest"), 200);
+        let intermediates = Intermediates::default();
+        assert_eq!(intermediates.load(dir.path()).expect("loaded"), 64);
+        let mut learned: Vec<Vec<u8>> = intermediates
+            .snapshot()
+            .iter()
+            .map(|der| der.as_ref().to_vec())
+            .collect();
+        learned.sort();
+        newest.sort();
+        assert_eq!(learned, newest);
+    }
+}
