@@ -9,25 +9,14 @@ mod common;
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-use common::route_server::{RouteServer, newest_run_report, run_nianbao, write_config};
-use common::tls_fetch::{fetch, fetcher, ip, page_server, runtime};
-use common::tls_server::{TestCa, self_signed_with_aia};
+use common::route_server::{RouteServer, newest_run_report, run_nianbao};
+use common::tls_fetch::{
+    aia_server, config_trusting, fetch, fetcher, ip, page_server, port, runtime,
+};
+use common::tls_server::{TestCa, pkcs7_bundle, self_signed_with_aia};
 use nianbao::fetch::{FailKind, FetchOutcome};
-
-/// An http server on `ip` answering every path with `status`, `content_type` and `body`.
-fn aia_server(ip: &str, status: u16, content_type: &str, body: Vec<u8>) -> RouteServer {
-    let server = RouteServer::bind(ip);
-    let content_type = content_type.to_string();
-    server.serve(Arc::new(move |_: &str| {
-        (status, content_type.clone(), body.clone())
-    }));
-    server
-}
-
-fn port(server: &RouteServer) -> String {
-    server.base.rsplit(':').next().expect("a port").to_string()
-}
 
 fn intermediate_of(summaries: Vec<nianbao::gate::HostSummary>, host: &str) -> Option<String> {
     summaries
@@ -36,25 +25,41 @@ fn intermediate_of(summaries: Vec<nianbao::gate::HostSummary>, host: &str) -> Op
         .and_then(|h| h.intermediate_fetched)
 }
 
-/// The intermediate, served as DER and then as PEM, is fetched once for two pages of the host,
-/// and not at all by a second fetcher on the same data_dir, which learns it from there.
+/// The intermediate, served as DER, as PEM and in a PKCS#7 bundle after its root, is fetched
+/// once for two pages of the host and kept alone, and not fetched at all by a second fetcher on
+/// the same data_dir, which learns it from there.
 #[test]
 fn a_missing_intermediate_is_fetched_once_and_kept() {
     let ca = TestCa::new("nianbao test root");
     let intermediate = ca.intermediate("nianbao test intermediate");
     let pem = intermediate.pem().into_bytes();
+    let p7c = pkcs7_bundle(&[ca.der(), intermediate.der()]);
     let cases = [
         (
             "der.county.gov.cn",
             "127.0.0.121",
             "127.0.0.122",
+            "application/pkix-cert",
             intermediate.der(),
         ),
-        ("pem.county.gov.cn", "127.0.0.123", "127.0.0.124", pem),
+        (
+            "pem.county.gov.cn",
+            "127.0.0.123",
+            "127.0.0.124",
+            "application/x-pem-file",
+            pem,
+        ),
+        (
+            "p7c.county.gov.cn",
+            "127.0.0.125",
+            "127.0.0.126",
+            "application/pkcs7-mime",
+            p7c,
+        ),
     ];
     let runtime = runtime();
-    for (name, page_ip, aia_ip, served) in cases {
-        let aia = aia_server(aia_ip, 200, "application/pkix-cert", served);
+    for (name, page_ip, aia_ip, content_type, served) in cases {
+        let aia = aia_server(aia_ip, 200, content_type, served);
         let address = format!("{}/sub.cer", aia.base);
         let page = page_server(page_ip, &intermediate.issue_with_aia(&[name], &[&address]));
         let dir = tempfile::tempdir().expect("scratch dir");
@@ -77,8 +82,15 @@ fn a_missing_intermediate_is_fetched_once_and_kept() {
             intermediate_of(first.gate().summaries(), name),
             Some(address.clone())
         );
-        let files = std::fs::read_dir(&kept).expect("kept").count();
-        assert_eq!(files, 1, "{name}: one intermediate kept");
+        let files: Vec<Vec<u8>> = std::fs::read_dir(&kept)
+            .expect("kept")
+            .map(|entry| std::fs::read(entry.expect("an entry").path()).expect("a kept file"))
+            .collect();
+        assert_eq!(
+            files,
+            vec![intermediate.der()],
+            "{name}: the intermediate kept"
+        );
         let second = fetcher(&names, &ca, dir.path());
         second
             .keep_intermediates(&kept)
@@ -97,6 +109,92 @@ fn a_missing_intermediate_is_fetched_once_and_kept() {
         );
         assert_eq!(intermediate_of(second.gate().summaries(), name), None);
     }
+}
+
+/// Each caIssuers address is asked once a run, whichever hosts' leaves name it: a leaf of
+/// another intermediate naming the address is refused with what it gave the first time, a
+/// third host's leaf is verified with the intermediate learned, and an address that answered
+/// 404 for one host is not asked again for the next.
+#[test]
+fn an_address_is_asked_once_a_run_across_hosts() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let other = ca.intermediate("another intermediate");
+    let aia = aia_server(
+        "127.0.0.162",
+        200,
+        "application/pkix-cert",
+        intermediate.der(),
+    );
+    let gone = aia_server("127.0.0.166", 404, "text/html", b"<p>404</p>".to_vec());
+    let (address, missing) = (
+        format!("{}/sub.cer", aia.base),
+        format!("{}/sub.cer", gone.base),
+    );
+    // (host, its address, the leaf's issuer, what its page gives)
+    let hosts = [
+        (
+            "a.county.gov.cn",
+            "127.0.0.161",
+            &intermediate,
+            &address,
+            None,
+        ),
+        (
+            "b.county.gov.cn",
+            "127.0.0.163",
+            &other,
+            &address,
+            Some("is not the one that issued it"),
+        ),
+        (
+            "c.county.gov.cn",
+            "127.0.0.164",
+            &intermediate,
+            &address,
+            None,
+        ),
+        (
+            "d.county.gov.cn",
+            "127.0.0.165",
+            &other,
+            &missing,
+            Some("failed: HTTP 404"),
+        ),
+        (
+            "e.county.gov.cn",
+            "127.0.0.167",
+            &other,
+            &missing,
+            Some("failed: HTTP 404"),
+        ),
+    ];
+    let names: Vec<(&str, IpAddr)> = hosts.iter().map(|h| (h.0, ip(h.1))).collect();
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let fetcher = fetcher(&names, &ca, dir.path());
+    let runtime = runtime();
+    for (name, page_ip, issuer, address, problem) in hosts {
+        let page = page_server(
+            page_ip,
+            &issuer.issue_with_aia(&[name], &[address.as_str()]),
+        );
+        let url = format!("https://{name}:{}/a.html", port(&page));
+        let (outcome, _) = fetch(&runtime, &fetcher, &url);
+        match (&outcome, problem) {
+            (FetchOutcome::Fetched(capture), None) => assert!(!capture.tls_unverified, "{name}"),
+            (FetchOutcome::Failed { kind, detail, .. }, Some(problem)) => {
+                assert_eq!(*kind, FailKind::TlsCertificate, "{name}: {detail}");
+                assert!(detail.contains(problem), "{name}: {detail}");
+            }
+            _ => panic!("{name}: {}", outcome.describe()),
+        }
+    }
+    assert_eq!(aia.requests(), vec!["/sub.cer".to_string()], "asked once");
+    assert_eq!(gone.requests(), vec!["/sub.cer".to_string()], "asked once");
+    assert_eq!(
+        intermediate_of(fetcher.gate().summaries(), "a.county.gov.cn"),
+        Some(address.clone())
+    );
 }
 
 /// A leaf that names no AIA address fails as before, saying so; one whose address gives no
@@ -232,6 +330,87 @@ fn a_fetched_intermediate_trusts_nothing_new() {
     assert_eq!((page.connections(), aia.requests().len()), (1, 1));
 }
 
+/// `find-section` with a config learns the intermediates kept in its data_dir: a portal whose
+/// chain lacks its intermediate is walked verified, its AIA address asked nothing.
+#[test]
+fn find_section_uses_the_kept_intermediates() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let (portal_ip, aia_ip) = ("127.0.0.171", "127.0.0.172");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let portal = RouteServer::bind_tls(
+        portal_ip,
+        &intermediate.issue_with_aia(&[portal_ip], &[&address]),
+    );
+    portal.serve(Arc::new(common::tls_fetch::county_route));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config_trusting(dir.path(), &ca, "");
+    let kept = dir.path().join("data").join("tls").join("intermediates");
+    std::fs::create_dir_all(&kept).expect("the kept directory");
+    std::fs::write(kept.join("sub.der"), intermediate.der()).expect("keep the intermediate");
+    let start = format!("{}/xxgk/list.html", portal.base);
+    let out = run_nianbao(&config, &["find-section", &start, "--format", "json"]);
+    let finding: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("JSON ({e}): {}", common::stderr(&out)));
+    assert_eq!(finding["failures"], serde_json::json!([]), "{finding}");
+    assert!(finding["requests"].as_u64() >= Some(1), "{finding}");
+    assert!(portal.connections() >= 1);
+    assert_eq!(
+        aia.requests(),
+        Vec::<String>::new(),
+        "learned from data_dir"
+    );
+}
+
+/// At most 64 kept intermediates are learned at start, the most recently kept: behind 64 newer
+/// ones, the one a host needs is not learned and its address is asked; kept again by that
+/// fetch, it is the newest, and the next fetcher learns it and asks the address nothing.
+#[test]
+fn the_64_newest_kept_intermediates_are_learned() {
+    let ca = TestCa::new("nianbao test root");
+    let intermediate = ca.intermediate("nianbao test intermediate");
+    let (name, page_ip, aia_ip) = ("kept.county.gov.cn", "127.0.0.181", "127.0.0.182");
+    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
+    let address = format!("{}/sub.cer", aia.base);
+    let page = page_server(page_ip, &intermediate.issue_with_aia(&[name], &[&address]));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let kept = dir.path().join("tls").join("intermediates");
+    std::fs::create_dir_all(&kept).expect("the kept directory");
+    let now = SystemTime::now();
+    let keep = |file: &str, der: &[u8], days_ago: u64| {
+        let path = kept.join(file);
+        std::fs::write(&path, der).expect("keep a certificate");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(now - Duration::from_secs(days_ago * 86_400)))
+            .expect("date the file");
+    };
+    // The one needed is the oldest, and the first by name.
+    keep("00-needed.der", &intermediate.der(), 100);
+    for i in 0..64 {
+        let other = TestCa::new(&format!("another CA {i}"));
+        keep(&format!("{i:02}-other.der"), &other.der(), i);
+    }
+    let names: Vec<(&str, IpAddr)> = vec![(name, ip(page_ip))];
+    let runtime = runtime();
+    for (run, asked) in [("first", 1), ("second", 1)] {
+        let fetcher = fetcher(&names, &ca, dir.path());
+        fetcher
+            .keep_intermediates(&kept)
+            .expect("the directory is read");
+        let url = format!("https://{name}:{}/{run}.html", port(&page));
+        let (outcome, _) = fetch(&runtime, &fetcher, &url);
+        assert!(
+            matches!(&outcome, FetchOutcome::Fetched(c) if !c.tls_unverified),
+            "{run}: {}",
+            outcome.describe()
+        );
+        assert_eq!(aia.requests().len(), asked, "{run} fetcher");
+    }
+}
+
 /// A crawl of a portal whose server sends its chain without the intermediate archives its
 /// report verified, and its run report and summary name the address the intermediate came
 /// from; the next run learns it from data_dir and asks the address nothing.
@@ -248,16 +427,11 @@ fn a_crawl_archives_a_portal_whose_chain_lacks_its_intermediate() {
     );
     portal.serve(Arc::new(common::tls_fetch::county_route));
     let dir = tempfile::tempdir().expect("scratch dir");
-    let ca_file = dir.path().join("root.pem");
-    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
-    let config = write_config(
+    let config = config_trusting(
         dir.path(),
+        &ca,
         &format!(
-            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-             per_host_interval = \"10ms\"\n[fetch]\nretry_base = \"10ms\"\nmax_retries = 2\n\
-             extra_ca_file = \"{}\"\n\
-             [[portal]]\nname = \"丙县人民政府\"\nurl = \"{}/xxgk/list.html\"\n",
-            ca_file.display(),
+            "[[portal]]\nname = \"丙县人民政府\"\nurl = \"{}/xxgk/list.html\"\n",
             portal.base
         ),
     );

@@ -1,8 +1,10 @@
-//! The HTTPS fetch tests' shared parts: a page server presenting a certificate, a fetcher that
-//! trusts a test CA and finds test host names on loopback, and one fetch counted.
+//! The HTTPS fetch tests' shared parts: a page server presenting a certificate, a plain server
+//! answering every path alike, a fetcher (and a config) that trusts a test CA and finds test
+//! host names on loopback, and one fetch counted.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -71,6 +73,37 @@ pub fn fetch(
     let sent = AtomicU64::new(0);
     let outcome = runtime.block_on(fetcher.fetch_counted(&PageRequest::Get(url), &options, &sent));
     (outcome, sent.load(Ordering::SeqCst))
+}
+
+/// An http server on `ip` answering every path with `status`, `content_type` and `body`, as a
+/// CA's caIssuers address does.
+pub fn aia_server(ip: &str, status: u16, content_type: &str, body: Vec<u8>) -> RouteServer {
+    let server = RouteServer::bind(ip);
+    let content_type = content_type.to_string();
+    server.serve(Arc::new(move |_: &str| {
+        (status, content_type.clone(), body.clone())
+    }));
+    server
+}
+
+/// The port of `server`'s base URL.
+pub fn port(server: &RouteServer) -> String {
+    server.base.rsplit(':').next().expect("a port").to_string()
+}
+
+/// A config in `dir` (data_dir `data`) trusting `ca` as `fetch.extra_ca_file`, then `rest`.
+pub fn config_trusting(dir: &Path, ca: &TestCa, rest: &str) -> PathBuf {
+    let ca_file = dir.join("root.pem");
+    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
+    super::route_server::write_config(
+        dir,
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"10ms\"\n[fetch]\nretry_base = \"10ms\"\nmax_retries = 2\n\
+             extra_ca_file = \"{}\"\n{rest}",
+            ca_file.display(),
+        ),
+    )
 }
 
 pub fn runtime() -> tokio::runtime::Runtime {

@@ -1,6 +1,6 @@
 //! Certificates for the HTTPS test servers (`RouteServer::bind_tls`), made afresh by each test:
 //! a private CA and what it issues (valid, expired, not yet valid, for another name, through an
-//! intermediate the server does not send), and a self-signed one. Plus a server that cuts every
+//! intermediate the server does not send), a self-signed one, and a CA's PKCS#7 bundle. Plus a server that cuts every
 //! TLS handshake after the client's first message, as an overloaded or filtered server does, or
 //! refuses it as a server of TLS 1.0 only does.
 
@@ -139,6 +139,37 @@ fn aia_extension(ca_issuers: &[&str]) -> rcgen::CustomExtension {
     value.push(u8::try_from(descriptions.len()).expect("short access descriptions"));
     value.extend(descriptions);
     rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], value)
+}
+
+/// A certs-only PKCS#7 SignedData of `certs` in DER (`.p7c`, application/pkcs7-mime), as some
+/// CAs publish the certificate their caIssuers address names: the shape `openssl crl2pkcs7
+/// -nocrl` writes (version 1, no digest algorithms, no data, the certificates, no signers).
+pub fn pkcs7_bundle(certs: &[Vec<u8>]) -> Vec<u8> {
+    const DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    const SIGNED_DATA: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
+    let mut signed = der(0x02, &[1]);
+    signed.extend(der(0x31, &[]));
+    signed.extend(der(0x30, &der(0x06, DATA)));
+    signed.extend(der(0xa0, &certs.concat()));
+    signed.extend(der(0x31, &[]));
+    let mut info = der(0x06, SIGNED_DATA);
+    info.extend(der(0xa0, &der(0x30, &signed)));
+    der(0x30, &info)
+}
+
+/// One DER element: `tag`, the length of `content` (short or long form), `content`.
+fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+    let len = content.len().to_be_bytes();
+    let skip = len.iter().take_while(|b| **b == 0).count();
+    let mut out = vec![tag];
+    if content.len() < 128 {
+        out.push(len[len.len() - 1]);
+    } else {
+        out.push(0x80 | u8::try_from(len.len() - skip).expect("a length of at most 8 bytes"));
+        out.extend_from_slice(&len[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
 }
 
 /// What a server presents: its certificate chain and the leaf's key.

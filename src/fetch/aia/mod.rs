@@ -1,11 +1,15 @@
 //! Chains sent without their intermediate certificate, completed as browsers complete them
 //! (Authority Information Access): the verifier (`verifier`) tries again with the intermediates
 //! learned so far; when the chain is still incomplete the fetch reads the leaf's caIssuers
-//! address (`reader`), fetches the certificate there once a run, through the host gate like any
-//! request, learns it and asks the page again once. Learned intermediates that completed a
-//! chain are kept in `data_dir/tls/intermediates/<sha256>.der` and learned again at start.
+//! address (`reader`), fetches the certificate there (or a PKCS#7 bundle, `pkcs7`) once a run,
+//! through the host gate like any request, learns the one that issued the leaf and asks the
+//! page again once. Learned intermediates that completed a chain are kept in
+//! `data_dir/tls/intermediates/<sha256>.der` and the 64 most recently kept learned again at
+//! start (`kept`).
 //! Nothing is trusted because it was fetched: the chain must still reach a trusted root.
 
+mod kept;
+mod pkcs7;
 mod reader;
 mod verifier;
 
@@ -16,7 +20,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rustls::pki_types::CertificateDer;
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::wire::{SendError, send_once};
@@ -32,8 +35,9 @@ const MAX_CERT_BYTES: u64 = 64 * 1024;
 /// The whole fetch of one intermediate.
 const CERT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What one caIssuers address gave in this run: the certificate, or why not.
-type Fetched = Result<CertificateDer<'static>, String>;
+/// What one caIssuers address gave in this run: its CA certificates (one, or those of a
+/// PKCS#7 bundle), or why none.
+type Fetched = Result<Vec<CertificateDer<'static>>, String>;
 
 /// The intermediates learned in this run or kept from earlier runs, shared by the verifier
 /// and the fetch.
@@ -67,62 +71,6 @@ impl Intermediates {
             certs.pop_front();
         }
         certs.push_back(der);
-    }
-
-    /// Learns the certificates kept in `dir` (at most `MAX_LEARNED`), and keeps those learned
-    /// from now on there. A file that is unreadable or holds no CA certificate is skipped; a
-    /// `dir` not made yet holds none (it is made when the first is kept).
-    fn load(&self, dir: &Path) -> anyhow::Result<usize> {
-        *lock(&self.dir) = Some(dir.to_path_buf());
-        if !dir.exists() {
-            return Ok(0);
-        }
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "der"))
-            .collect();
-        paths.sort();
-        let mut learned = 0;
-        for path in paths.into_iter().take(MAX_LEARNED) {
-            let read = std::fs::metadata(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|m| {
-                    if m.len() > MAX_CERT_BYTES {
-                        Err(format!("larger than {MAX_CERT_BYTES} bytes"))
-                    } else {
-                        std::fs::read(&path).map_err(|e| e.to_string())
-                    }
-                })
-                .and_then(|bytes| reader::intermediate_of(&bytes));
-            match read {
-                Ok(der) => {
-                    self.learn(der);
-                    learned += 1;
-                }
-                Err(why) => {
-                    tracing::warn!(path = %path.display(), "learned intermediate skipped: {why}")
-                }
-            }
-        }
-        Ok(learned)
-    }
-
-    /// Keeps `der` in the data_dir, if one was named, for the next run. A failure is logged:
-    /// the next run fetches the certificate again.
-    fn keep(&self, der: &CertificateDer<'_>) {
-        let Some(dir) = lock(&self.dir).clone() else {
-            return;
-        };
-        let name = hex::encode(Sha256::digest(der.as_ref()));
-        let path = dir.join(format!("{name}.der"));
-        let partial = dir.join(format!("{name}.der.partial"));
-        let written = std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::write(&partial, der.as_ref()))
-            .and_then(|()| std::fs::rename(&partial, &path));
-        if let Err(e) = written {
-            tracing::warn!(path = %path.display(), "cannot keep a learned intermediate: {e}");
-        }
     }
 
     fn cell(&self, address: &str) -> Arc<tokio::sync::OnceCell<Fetched>> {
@@ -206,17 +154,15 @@ impl Fetcher {
                 .get_or_init(|| self.get_certificate(address, allow_private, sent))
                 .await
                 .clone();
-            match fetched {
-                Ok(der) if reader::issued(&der, &missing.leaf) => {
+            match fetched.map(|certs| reader::issuer_in(&certs, &missing.leaf, address)) {
+                Ok(Ok(der)) => {
                     self.intermediates.learn(der.clone());
                     return Ok(Learned {
                         address: address.clone(),
                         der,
                     });
                 }
-                Ok(_) => failures.push(format!(
-                    "the certificate at {address} is not the one that issued it"
-                )),
+                Ok(Err(why)) => failures.push(why),
                 Err(why) => failures.push(format!(
                     "fetching the intermediate from {address} failed: {why}"
                 )),
@@ -274,7 +220,7 @@ impl Fetcher {
         match result {
             Ok(capture) if capture.status == 200 => {
                 host.on_success();
-                reader::intermediate_of(&capture.body)
+                reader::ca_certificates(&capture.body)
             }
             Ok(capture) => Err(format!("HTTP {}", capture.status)),
             Err(SendError::Oversize { limit }) => Err(format!("larger than {limit} bytes")),
