@@ -106,6 +106,8 @@ const PUBLISH_DATE_LABELS: &[&str] = &[
 const ISSUE_DATE_LABEL: &str = "发文日期";
 /// Labelled cells holding the document's title (pages and fragments without a usable `<title>`).
 const TITLE_LABELS: &[&str] = &["标题", "文件名称", "名称"];
+/// `<meta name>`s carrying the document's title besides ArticleTitle (lower-case).
+const TITLE_METAS: &[&str] = &["title", "dc.title", "contenttitle"];
 /// `<meta name>`s carrying the publish date (lower-case), in order of preference.
 const PUBLISH_DATE_METAS: &[&str] = &[
     "pubdate",
@@ -266,6 +268,22 @@ pub fn extract_document_and_text(
                 .and_then(|t| trim_site_name(t, &site_names))
                 .map(|t| (t, "title_tag".into()))
         });
+    // A heading (or ArticleTitle) that is only the column's name gives way to the report's own.
+    let others = title::Others {
+        labelled: field(&meta.fields, TITLE_LABELS),
+        metas: TITLE_METAS
+            .iter()
+            .filter_map(|n| {
+                Some((
+                    metas.get(n)?.to_string(),
+                    format!("meta:{}", metas.original_name(n)),
+                ))
+            })
+            .collect(),
+        listed: evidence.title.as_deref(),
+        title_tag: title_tag.as_deref(),
+    };
+    let title = title::past_column(doc, title, others, &site_names);
     set(&mut meta.title, &mut meta.provenance, "title", title);
 
     // 索引号 and 文号.

@@ -2,7 +2,11 @@
 //! of a `<title>` element, without the site's name that portals glue to it
 //! (`…通知-湖北省市场监督管理局`, `…_阿图什市人民政府`, `… - 中国宜春`).
 
+mod column;
+
 use scraper::{ElementRef, Html};
+
+pub(crate) use column::{Others, past_column};
 
 use super::issuer;
 use super::text::{self, collapse, visible_text};
