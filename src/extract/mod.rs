@@ -5,6 +5,7 @@
 mod attachments;
 mod issuer;
 mod labels;
+mod metas;
 mod report;
 pub(crate) use attachments::{framed_page, names_no_file};
 pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
@@ -13,10 +14,9 @@ mod text;
 mod title;
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use chrono::NaiveDate;
-use scraper::{Html, Selector};
+use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
@@ -30,7 +30,7 @@ pub use report::{
 };
 
 use issuer::Candidate;
-use title::trim_site_name;
+use metas::Metas;
 
 /// What the list page showed beside the link to this item: evidence for the metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -106,6 +106,8 @@ const PUBLISH_DATE_LABELS: &[&str] = &[
 const ISSUE_DATE_LABEL: &str = "发文日期";
 /// Labelled cells holding the document's title (pages and fragments without a usable `<title>`).
 const TITLE_LABELS: &[&str] = &["标题", "文件名称", "名称"];
+/// `<meta name>`s carrying the document's title besides ArticleTitle (lower-case).
+const TITLE_METAS: &[&str] = &["title", "dc.title", "contenttitle"];
 /// `<meta name>`s carrying the publish date (lower-case), in order of preference.
 const PUBLISH_DATE_METAS: &[&str] = &[
     "pubdate",
@@ -113,12 +115,6 @@ const PUBLISH_DATE_METAS: &[&str] = &[
     "publishdate",
     "publishtime",
 ];
-
-static META: LazyLock<Selector> = LazyLock::new(|| {
-    Selector::parse("meta[name][content]").expect("`meta[name][content]` is a valid selector")
-});
-static TITLE: LazyLock<Selector> =
-    LazyLock::new(|| Selector::parse("title").expect("`title` is a valid selector"));
 
 /// The article text of a parsed page, a line a block: the visible content container with the
 /// most text, else the whole body (what `same_report` fingerprints).
@@ -210,15 +206,9 @@ pub fn extract_document_and_text(
         })
     };
 
-    // Title: ArticleTitle, the heading, a labelled 标题 cell, the list entry, then `<title>`
-    // without the site's name.
-    let site_name = metas.get("sitename").map(str::to_string);
-    let title_tag = crate::page::select(doc, &TITLE)
-        .next()
-        .map(text::visible_text)
-        .filter(|t| !t.is_empty());
+    // Title: see `title::choose`.
     let site_names: Vec<&str> = [
-        site_name.as_deref(),
+        metas.get("sitename"),
         Some(portal_name),
         metas.get("columnname"),
     ]
@@ -226,46 +216,24 @@ pub fn extract_document_and_text(
     .flatten()
     .filter(|s| !s.is_empty())
     .collect();
-    let hints: Vec<&str> = [title_tag.as_deref(), evidence.title.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    let title = metas
-        .get("articletitle")
-        .map(|t| (t.to_string(), "meta:ArticleTitle".to_string()))
-        .or_else(|| title::heading(doc, &hints, &site_names).map(|t| (t, "heading".into())))
-        .or_else(|| {
-            field(&meta.fields, TITLE_LABELS)
-                .filter(|(t, _)| (4..=200).contains(&t.chars().count()))
-        })
-        .or_else(|| {
-            let listed = evidence
-                .title
-                .as_deref()
-                .map(text::collapse)
-                .filter(|t| !t.is_empty())?;
-            // A list cuts long titles ("清河县2011年政府信息公开工作..."): the `<title>` that goes
-            // on where the cut title stops is the whole one.
-            let stem = crate::discover::cut_stem(&listed);
-            let whole = (stem.len() < listed.len())
-                .then(|| {
-                    title_tag
-                        .as_deref()
-                        .and_then(|t| trim_site_name(t, &site_names))
+    let title = title::choose(
+        doc,
+        title::Sources {
+            article_title: metas.get("articletitle"),
+            metas: TITLE_METAS
+                .iter()
+                .filter_map(|n| {
+                    Some((
+                        metas.get(n)?.to_string(),
+                        format!("meta:{}", metas.original_name(n)),
+                    ))
                 })
-                .flatten()
-                .filter(|t| t.starts_with(stem) && t.len() > stem.len());
-            Some(match whole {
-                Some(whole) => (whole, "title_tag".into()),
-                None => (listed, "list".into()),
-            })
-        })
-        .or_else(|| {
-            title_tag
-                .as_deref()
-                .and_then(|t| trim_site_name(t, &site_names))
-                .map(|t| (t, "title_tag".into()))
-        });
+                .collect(),
+            labelled: field(&meta.fields, TITLE_LABELS),
+            listed: evidence.title.as_deref(),
+        },
+        &site_names,
+    );
     set(&mut meta.title, &mut meta.provenance, "title", title);
 
     // 索引号 and 文号.
@@ -440,45 +408,6 @@ pub fn extract_document_and_text(
 
     meta.attachments = attachments::attachments(url, doc, encoding);
     (meta, content_lines)
-}
-
-/// `<meta name=… content=…>` values, first non-empty per lower-cased name.
-struct Metas {
-    values: Vec<(String, String, String)>,
-}
-
-impl Metas {
-    fn of(doc: &Html) -> Self {
-        let mut values: Vec<(String, String, String)> = Vec::new();
-        for m in crate::page::select(doc, &META) {
-            let (Some(name), Some(content)) = (m.value().attr("name"), m.value().attr("content"))
-            else {
-                continue;
-            };
-            let content = text::collapse(content);
-            let lower = name.trim().to_ascii_lowercase();
-            if content.is_empty() || values.iter().any(|(l, _, _)| *l == lower) {
-                continue;
-            }
-            values.push((lower, name.trim().to_string(), content));
-        }
-        Metas { values }
-    }
-
-    fn get(&self, lower: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(l, _, _)| l == lower)
-            .map(|(_, _, v)| v.as_str())
-    }
-
-    /// The name as the page spelled it (`PubDate`), for provenance.
-    fn original_name(&self, lower: &str) -> String {
-        self.values
-            .iter()
-            .find(|(l, _, _)| l == lower)
-            .map_or_else(|| lower.to_string(), |(_, n, _)| n.clone())
-    }
 }
 
 fn set(

@@ -2,7 +2,88 @@
 //! of a `<title>` element, without the site's name that portals glue to it
 //! (`…通知-湖北省市场监督管理局`, `…_阿图什市人民政府`, `… - 中国宜春`).
 
-use scraper::{ElementRef, Html};
+mod column;
+
+use std::sync::LazyLock;
+
+use scraper::{ElementRef, Html, Selector};
+
+use column::{Others, past_column};
+
+static TITLE: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("title").expect("`title` is a valid selector"));
+
+/// The page's sources of its title other than its headings and `<title>`.
+pub(crate) struct Sources<'a> {
+    /// The ArticleTitle meta.
+    pub article_title: Option<&'a str>,
+    /// Other title metas (`title`, `dc.title`), each with its provenance.
+    pub metas: Vec<(String, String)>,
+    /// The labelled 标题/文件名称/名称 cell, with its provenance.
+    pub labelled: Option<(String, String)>,
+    /// The list entry's text.
+    pub listed: Option<&'a str>,
+}
+
+/// The document's title and where it came from: ArticleTitle, the heading, a labelled 标题 cell,
+/// the list entry, then `<title>` without the site's name; then, when that is only the column's
+/// name, the report's own title (`column::past_column`).
+pub(crate) fn choose(
+    doc: &Html,
+    sources: Sources<'_>,
+    site_names: &[&str],
+) -> Option<(String, String)> {
+    let title_tag = crate::page::select(doc, &TITLE)
+        .next()
+        .map(text::visible_text)
+        .filter(|t| !t.is_empty());
+    let hints: Vec<&str> = [title_tag.as_deref(), sources.listed]
+        .into_iter()
+        .flatten()
+        .collect();
+    let title = sources
+        .article_title
+        .map(|t| (t.to_string(), "meta:ArticleTitle".to_string()))
+        .or_else(|| heading(doc, &hints, site_names).map(|t| (t, "heading".into())))
+        .or_else(|| {
+            sources
+                .labelled
+                .clone()
+                .filter(|(t, _)| (4..=200).contains(&t.chars().count()))
+        })
+        .or_else(|| {
+            let listed = sources.listed.map(collapse).filter(|t| !t.is_empty())?;
+            // A list cuts long titles ("清河县2011年政府信息公开工作..."): the `<title>` that goes
+            // on where the cut title stops is the whole one.
+            let stem = crate::discover::cut_stem(&listed);
+            let whole = (stem.len() < listed.len())
+                .then(|| {
+                    title_tag
+                        .as_deref()
+                        .and_then(|t| trim_site_name(t, site_names))
+                })
+                .flatten()
+                .filter(|t| t.starts_with(stem) && t.len() > stem.len());
+            Some(match whole {
+                Some(whole) => (whole, "title_tag".into()),
+                None => (listed, "list".into()),
+            })
+        })
+        .or_else(|| {
+            title_tag
+                .as_deref()
+                .and_then(|t| trim_site_name(t, site_names))
+                .map(|t| (t, "title_tag".into()))
+        });
+    // A heading (or ArticleTitle) that is only the column's name gives way to the report's own.
+    let others = Others {
+        labelled: sources.labelled,
+        metas: sources.metas,
+        listed: sources.listed,
+        title_tag: title_tag.as_deref(),
+    };
+    past_column(doc, title, others, site_names)
+}
 
 use super::issuer;
 use super::text::{self, collapse, visible_text};
