@@ -330,20 +330,49 @@ fn a_fetched_intermediate_trusts_nothing_new() {
     assert_eq!((page.connections(), aia.requests().len()), (1, 1));
 }
 
+/// A county portal whose server sends its chain without the intermediate, and the server of
+/// the address its certificate names, where the intermediate is.
+struct Lacking {
+    ca: TestCa,
+    intermediate: TestCa,
+    aia: RouteServer,
+    address: String,
+    portal: RouteServer,
+}
+
+impl Lacking {
+    fn serve(portal_ip: &str, aia_ip: &str) -> Lacking {
+        let ca = TestCa::new("nianbao test root");
+        let intermediate = ca.intermediate("nianbao test intermediate");
+        let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
+        let address = format!("{}/sub.cer", aia.base);
+        let portal = RouteServer::bind_tls(
+            portal_ip,
+            &intermediate.issue_with_aia(&[portal_ip], &[&address]),
+        );
+        portal.serve(Arc::new(common::tls_fetch::county_route));
+        Lacking {
+            ca,
+            intermediate,
+            aia,
+            address,
+            portal,
+        }
+    }
+}
+
 /// `find-section` with a config learns the intermediates kept in its data_dir: a portal whose
 /// chain lacks its intermediate is walked verified, its AIA address asked nothing.
 #[test]
 fn find_section_uses_the_kept_intermediates() {
-    let ca = TestCa::new("nianbao test root");
-    let intermediate = ca.intermediate("nianbao test intermediate");
     let (portal_ip, aia_ip) = ("127.0.0.171", "127.0.0.172");
-    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
-    let address = format!("{}/sub.cer", aia.base);
-    let portal = RouteServer::bind_tls(
-        portal_ip,
-        &intermediate.issue_with_aia(&[portal_ip], &[&address]),
-    );
-    portal.serve(Arc::new(common::tls_fetch::county_route));
+    let Lacking {
+        ca,
+        intermediate,
+        aia,
+        portal,
+        ..
+    } = Lacking::serve(portal_ip, aia_ip);
     let dir = tempfile::tempdir().expect("scratch dir");
     let config = config_trusting(dir.path(), &ca, "");
     let kept = dir.path().join("data").join("tls").join("intermediates");
@@ -416,16 +445,14 @@ fn the_64_newest_kept_intermediates_are_learned() {
 /// from; the next run learns it from data_dir and asks the address nothing.
 #[test]
 fn a_crawl_archives_a_portal_whose_chain_lacks_its_intermediate() {
-    let ca = TestCa::new("nianbao test root");
-    let intermediate = ca.intermediate("nianbao test intermediate");
     let (portal_ip, aia_ip) = ("127.0.0.151", "127.0.0.152");
-    let aia = aia_server(aia_ip, 200, "application/pkix-cert", intermediate.der());
-    let address = format!("{}/sub.cer", aia.base);
-    let portal = RouteServer::bind_tls(
-        portal_ip,
-        &intermediate.issue_with_aia(&[portal_ip], &[&address]),
-    );
-    portal.serve(Arc::new(common::tls_fetch::county_route));
+    let Lacking {
+        ca,
+        aia,
+        address,
+        portal,
+        ..
+    } = Lacking::serve(portal_ip, aia_ip);
     let dir = tempfile::tempdir().expect("scratch dir");
     let config = config_trusting(
         dir.path(),

@@ -96,7 +96,7 @@ fn element<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fetch::aia::reader::tests::{bundle, ca_der, tlv};
+    use crate::fetch::aia::reader::tests::{bundle, ca_der, signed_data, tlv};
 
     #[test]
     fn the_certificates_of_a_bundle_are_read_in_order() {
@@ -112,24 +112,6 @@ mod tests {
         set.extend_from_slice(&sub);
         let p7c = signed_data(&tlv(0xa0, &set));
         assert_eq!(certificates(&p7c).expect("a bundle"), vec![sub.as_slice()]);
-    }
-
-    /// A ContentInfo of signedData whose SignedData holds `after_encap` after its first three
-    /// elements.
-    fn signed_data(after_encap: &[u8]) -> Vec<u8> {
-        let mut body = tlv(0x02, &[1]);
-        body.extend(tlv(0x31, &[]));
-        body.extend(tlv(
-            0x30,
-            &tlv(
-                0x06,
-                &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01],
-            ),
-        ));
-        body.extend_from_slice(after_encap);
-        let mut info = tlv(0x06, SIGNED_DATA);
-        info.extend(tlv(0xa0, &tlv(0x30, &body)));
-        tlv(0x30, &info)
     }
 
     #[test]

@@ -252,6 +252,12 @@ pub(super) mod tests {
     /// -nocrl` writes this shape): version 1, no digest algorithms, data content absent, the
     /// certificates, no signers.
     pub(crate) fn bundle(certs: &[&[u8]]) -> Vec<u8> {
+        signed_data(&[tlv(0xa0, &certs.concat()), tlv(0x31, &[])].concat())
+    }
+
+    /// A ContentInfo of signedData whose SignedData holds `after_encap` after its first three
+    /// elements (version 1, no digest algorithms, data content absent).
+    pub(crate) fn signed_data(after_encap: &[u8]) -> Vec<u8> {
         let mut body = tlv(0x02, &[1]);
         body.extend(tlv(0x31, &[]));
         body.extend(tlv(
@@ -261,8 +267,7 @@ pub(super) mod tests {
                 &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01],
             ),
         ));
-        body.extend(tlv(0xa0, &certs.concat()));
-        body.extend(tlv(0x31, &[]));
+        body.extend_from_slice(after_encap);
         let mut info = tlv(
             0x06,
             &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02],
