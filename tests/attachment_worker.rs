@@ -20,6 +20,7 @@ fn in_child_processes() -> Tools {
             PathBuf::from(env!("CARGO_BIN_EXE_nianbao")),
             ["extract-text"],
         )),
+        time_limit: None,
     }
 }
 
@@ -79,6 +80,7 @@ fn a_reader_stopped_from_outside_leaves_the_file_to_be_read_again() {
             cjk_cmaps: true,
         }),
         worker: Some(Worker::new(stopped, Vec::<String>::new())),
+        time_limit: None,
     };
     let pdf = attachment_support::cid_pdf(
         attachment_support::CidEncoding::IdentityHToUnicode,

@@ -19,7 +19,8 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     // The first text that cannot be put into storage stops the command before its record is
     // updated: no record names a text the storage lacks.
     let mut put_failure: Option<anyhow::Error> = None;
-    let tools = Tools::discover();
+    let mut tools = Tools::discover();
+    tools.time_limit = Some(settings.crawl.text_time_limit);
     for missing in tools.missing() {
         eprintln!("warning: {missing}");
     }
@@ -57,6 +58,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
             // by the derivation's own read).
             let _ = storage.cached_raw(raw_path, sha256);
             if let Some(new) = text::derive_and_store(&archive, &tools, sha256, raw_path, None) {
+                let new = new.after(info);
                 if let Some(path) = new.text_path.clone().filter(|_| storage.is_remote()) {
                     let put = std::fs::read(archive.absolute(&path))
                         .map_err(anyhow::Error::from)

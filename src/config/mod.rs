@@ -135,6 +135,9 @@ pub struct CrawlSettings {
     pub sweep_every: Option<Duration>,
     /// When failed URLs are asked again, and when they are given up as gone.
     pub failures: crate::store::FailurePolicy,
+    /// Longest one file's text derivation may take (the reading tool or child is killed then);
+    /// the crawl gives up waiting 30 s later.
+    pub text_time_limit: Duration,
 }
 
 /// `[archive]`: how raw bodies are kept in data_dir.
@@ -313,6 +316,7 @@ impl Default for CrawlSettings {
             revisit_after: DEFAULT_REVISIT_AFTER,
             sweep_every: Some(DEFAULT_SWEEP_EVERY),
             failures: crate::store::FailurePolicy::default(),
+            text_time_limit: crate::text::TOOL_TIME_LIMIT,
         }
     }
 }

@@ -72,6 +72,7 @@ pub(super) struct RawCrawl {
     pub gone_after_span: Option<HumanDuration>,
     pub gone_after_not_found: Option<u32>,
     pub sweep_every: Option<SweepEvery>,
+    pub text_time_limit: Option<HumanDuration>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -73,7 +73,8 @@ pub async fn run_on(
     let warc = open_warc(settings, &store, &mode, &storage).await?;
     // Parsers read the feed log while the crawl runs: it gets each record once it is durable.
     let feed = crate::feed::Follower::start(store.clone()).await?;
-    let (text_tools, stated_before) = find_text_tools_and_counts(&store).await?;
+    let (mut text_tools, stated_before) = find_text_tools_and_counts(&store).await?;
+    text_tools.time_limit = Some(settings.crawl.text_time_limit);
     let engine = Arc::new(Engine {
         settings: settings.clone(),
         mode: mode.clone(),
@@ -324,6 +325,8 @@ fn start_workers(engine: &Arc<Engine>, mode: &Mode, resuming: bool) -> anyhow::R
     }
     // Seeding spawns workers as it goes, and a worker can finish a task (a known item, say)
     // before the next one is queued: hold the count above zero until every task is in.
+    // The versions archived before this run: only their texts are taken up below.
+    let before_run = engine.store.last_seq()?;
     engine.hold();
     let seeded = engine.seed(resuming);
     engine.release();
@@ -334,7 +337,7 @@ fn start_workers(engine: &Arc<Engine>, mode: &Mode, resuming: bool) -> anyhow::R
         engine.hold();
         let taking_up = engine.clone();
         tokio::spawn(async move {
-            taking_up.take_up_texts().await;
+            taking_up.take_up_texts(before_run).await;
             taking_up.release();
         });
     }

@@ -11,9 +11,10 @@ use crate::classify::PageKind;
 use crate::fetch::Capture;
 use crate::text::{self, TextInfo};
 
-/// Longest the crawl waits for one file's text: the tool's own limit plus slack for reading
-/// and writing. The blocking task keeps its CPU permit until it ends.
-const TEXT_TIME_LIMIT: Duration = Duration::from_secs(text::TOOL_TIME_LIMIT.as_secs() + 30);
+/// How much longer than the tool's own limit (`[crawl] text_time_limit`) the crawl waits for one
+/// file's text: slack for reading and writing. The blocking task keeps its CPU permit until it
+/// ends.
+const TEXT_SLACK: Duration = Duration::from_secs(30);
 /// Longest a run spends on the texts earlier runs left waiting (`take_up_texts`).
 const TAKE_UP_BUDGET: Duration = Duration::from_secs(600);
 
@@ -57,7 +58,8 @@ impl Engine {
             let _permit = permit;
             text::derive_and_store(&archive, &tools, &sha, &path, body.as_deref())
         });
-        Some(match tokio::time::timeout(TEXT_TIME_LIMIT, work).await {
+        let limit = self.text_tools.time_limit() + TEXT_SLACK;
+        Some(match tokio::time::timeout(limit, work).await {
             Ok(Ok(info)) => info?,
             Ok(Err(e)) => TextInfo {
                 text_error: Some(format!("text derivation failed: {e}")),
@@ -66,19 +68,23 @@ impl Engine {
             Err(_) => TextInfo {
                 text_error: Some(format!(
                     "text derivation took longer than {}s; abandoned",
-                    TEXT_TIME_LIMIT.as_secs()
+                    limit.as_secs()
                 )),
                 ..TextInfo::default()
-            },
+            }
+            .first_attempt(text::TIMED_OUT),
         })
     }
 
     /// Derives the texts earlier runs left waiting (`store::text_waiting`: a reading stopped
-    /// from outside, or a tool that was not installed then), one file at a time, oldest version
+    /// from outside, a tool that was not installed then, or a reading that ran past its time
+    /// limit or whose reader died, until its last attempt), one file at a time, oldest version
     /// first, for at most [`TAKE_UP_BUDGET`] a run and until the run is stopped; the rest waits
     /// for the next run (or `nianbao text`). A file waiting for a tool that is still missing is
     /// not read. Counted per portal in the run report's `texts_taken_up`.
-    pub(super) async fn take_up_texts(&self) {
+    /// Only the versions up to `before_run` (the archive's last seq when the run began) are taken:
+    /// a file that timed out tonight is tried again on another night, not later tonight.
+    pub(super) async fn take_up_texts(&self, before_run: u64) {
         let started = std::time::Instant::now();
         let tool_found = |reason: &str| self.text_tools.can_take_up(reason);
         let mut after = 0;
@@ -96,6 +102,9 @@ impl Engine {
             };
             after = last;
             for (seq, reasons) in batch {
+                if seq > before_run {
+                    return;
+                }
                 if self.stopping.load(std::sync::atomic::Ordering::SeqCst)
                     || started.elapsed() > TAKE_UP_BUDGET
                 {
@@ -146,6 +155,7 @@ impl Engine {
             let Some(new) = self.derive_stored(&sha, &path, None).await else {
                 continue;
             };
+            let new = new.after(info);
             if let Some(key) = new.text_path.clone().filter(|_| self.storage.is_remote())
                 && let Err(e) = self.put_text(&key).await
             {

@@ -4,7 +4,7 @@
 //! sniffed from their bytes; other files (images, text files) are left out. A zip inside it is
 //! opened too (its documents named `附件.zip/年报.pdf`), one level deep. Entries inflate within
 //! `zipped`'s bounds, counted over the whole file, nested zips included; the PDF tool gets
-//! `TOOL_TIME_LIMIT` for all the zip's PDFs together. An entry that fails is named in the
+//! time limit (`Tools::time_limit`) for all the zip's PDFs together. An entry that fails is named in the
 //! record's `text_error`, and the other entries' text is kept.
 //!
 //! `text_source` is `zip:` and then each section's source in order, `;` between them
@@ -15,8 +15,7 @@ use std::time::Instant;
 
 use super::zipped::{Bounded, MAX_TOTAL_BYTES};
 use super::{
-    Extracted, MAX_TEXT_BYTES, Scratch, TOOL_TIME_LIMIT, TextError, TextFormat, Tools, extract,
-    push_capped, sniff,
+    Extracted, MAX_TEXT_BYTES, Scratch, TextError, TextFormat, Tools, extract, push_capped, sniff,
 };
 
 /// What a zip's `text_source` starts with.
@@ -103,7 +102,7 @@ pub(crate) fn read(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Result<B
     let mut reading = Reading {
         tools,
         scratch,
-        deadline: Instant::now() + TOOL_TIME_LIMIT,
+        deadline: Instant::now() + tools.time_limit(),
         bundle: Bundle::default(),
     };
     reading.zip(&mut zip, "", 0);
@@ -221,7 +220,7 @@ impl Reading<'_> {
                 super::source_of(format, self.tools),
                 Err(TextError::Unsupported(format!(
                     "not read, the {}s the PDF tool has for one file were spent on the zip's other PDFs",
-                    TOOL_TIME_LIMIT.as_secs()
+                    self.tools.time_limit().as_secs()
                 ))),
             )
         } else {

@@ -107,6 +107,9 @@ pub struct Tools {
     /// Reads the formats nianbao reads itself in child processes (`worker`); `None` reads them
     /// in this process.
     pub worker: Option<worker::Worker>,
+    /// The time limit of one file's reading, when not [`TOOL_TIME_LIMIT`] (`[crawl]
+    /// text_time_limit`).
+    pub time_limit: Option<Duration>,
 }
 
 impl Tools {
@@ -116,7 +119,13 @@ impl Tools {
         Tools {
             pdftotext: Pdftotext::discover(),
             worker: worker::configured(),
+            time_limit: None,
         }
+    }
+
+    /// The time limit of one file's reading (for a zip, of all its PDFs together).
+    pub fn time_limit(&self) -> Duration {
+        self.time_limit.unwrap_or(TOOL_TIME_LIMIT)
     }
 
     /// Whether a file waiting for its text for `reason` (`TextInfo::waiting`) may be read now:
@@ -160,6 +169,11 @@ pub enum TextError {
     /// The child process reading the file died or gave no answer (see `worker`).
     #[error("the extractor's process died: {0}")]
     Crashed(String),
+    /// The reading process was killed by a signal nianbao did not send and that says more
+    /// about the machine than the file (SIGKILL from the kernel short of memory, SIGSEGV,
+    /// SIGBUS): tried again by later runs, as a time limit is (`TextInfo::waiting`).
+    #[error("{tool} was killed by {signal}")]
+    Died { tool: String, signal: String },
     /// The tool was stopped by a signal from outside (an operator's stop reaching it too): no
     /// verdict on the file, whose text is derived again (`TextInfo::interrupted`).
     #[error("{INTERRUPTED} {0}; the next crawl (or nianbao text) derives it again")]
@@ -170,6 +184,14 @@ pub enum TextError {
     NoEntryText,
 }
 
+/// Most attempts made at a file's text that ran past its time limit or whose reader died,
+/// the first included, each in a run of its own; after the last the error is a verdict.
+pub const MAX_TEXT_ATTEMPTS: u32 = 3;
+/// Why a file waits whose text ran past its time limit.
+pub const TIMED_OUT: &str = "timed_out";
+/// Why a file waits whose reader was killed by a signal nianbao did not send.
+pub const READER_DIED: &str = "reader_died";
+
 /// How the error of a derivation cut short by a stop begins.
 const INTERRUPTED: &str = "interrupted:";
 
@@ -177,6 +199,16 @@ impl TextError {
     /// `tool` stopped by `signal` from outside.
     pub(crate) fn interrupted(tool: &str, signal: i32) -> TextError {
         TextError::Interrupted(format!("{tool} was stopped by signal {signal}"))
+    }
+
+    /// Why a failure is the night's rather than the file's, so that later runs try the file
+    /// again (at most [`MAX_TEXT_ATTEMPTS`] in all): `timed_out` or `reader_died`.
+    pub fn retry_reason(&self) -> Option<&'static str> {
+        match self {
+            TextError::Timeout { .. } => Some(TIMED_OUT),
+            TextError::Died { .. } => Some(READER_DIED),
+            _ => None,
+        }
     }
 
     /// A short name for counting, e.g. in the run report.
@@ -191,6 +223,7 @@ impl TextError {
             TextError::Tool { .. } => "tool_failed",
             TextError::Panic(_) => "panic",
             TextError::Crashed(_) => "crashed",
+            TextError::Died { .. } => "reader_died",
             TextError::Interrupted(_) => "interrupted",
             TextError::Read(_) => "unreadable",
             TextError::NoEntryText => "no_entry_text",
@@ -230,7 +263,7 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools, scratch: Scratch<'_>) -> 
     if format == TextFormat::Zip {
         return derive_zip(body, tools, scratch);
     }
-    let (source, result) = extract(format, body, path, tools, TOOL_TIME_LIMIT);
+    let (source, result) = extract(format, body, path, tools, tools.time_limit());
     let cjk_cmaps_missing =
         format == TextFormat::Pdf && tools.pdftotext.as_ref().is_some_and(|t| !t.cjk_cmaps);
     Some(Derivation {
@@ -341,7 +374,7 @@ fn extract(
         // Each read in a child process gets the whole time limit: these take milliseconds,
         // and only a reader that is stuck comes near it.
         _ => match &tools.worker {
-            Some(worker) => worker.extract(&source, body, TOOL_TIME_LIMIT),
+            Some(worker) => worker.extract(&source, body, tools.time_limit()),
             None => read_in_process(format, body),
         },
     };

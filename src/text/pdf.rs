@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::subprocess::{find_on_path, run_bounded, stopped_from_outside};
+use super::subprocess::{died_of_the_night, find_on_path, run_bounded, stopped_from_outside};
 use super::{Extracted, MAX_TEXT_BYTES, TOOL_TIME_LIMIT, TextError};
 
 pub(crate) const TOOL: &str = "pdftotext";
@@ -110,6 +110,12 @@ impl Pdftotext {
         }
         if let Some(signal) = run.status.and_then(stopped_from_outside) {
             return Err(TextError::interrupted(TOOL, signal));
+        }
+        if let Some(signal) = run.status.and_then(died_of_the_night) {
+            return Err(TextError::Died {
+                tool: TOOL.into(),
+                signal,
+            });
         }
         match run.status.and_then(|s| s.code()) {
             Some(0) => Ok(Extracted {

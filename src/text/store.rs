@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Derivation, INTERRUPTED, MAX_TEXT_BYTES, SheetFormat, TextError, TextFormat, TextQuality,
-    Tools, ZipSection, bundle, derive, pdf, quality, sniff,
+    Derivation, INTERRUPTED, MAX_TEXT_ATTEMPTS, MAX_TEXT_BYTES, SheetFormat, TextError, TextFormat,
+    TextQuality, Tools, ZipSection, bundle, derive, pdf, quality, sniff,
 };
 use crate::archive::{Archive, ArchiveError};
 
@@ -26,6 +26,13 @@ pub struct TextInfo {
     /// What went wrong, when something did (a cut text keeps its `text_path`, and so does a
     /// zip some of whose entries failed).
     pub text_error: Option<String>,
+    /// Why a failure is tried again by a later run (`timed_out`, `reader_died`), while it may
+    /// still be; absent once the text is derived, or the last attempt failed too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_retry: Option<String>,
+    /// Attempts made at a text that ran past its time limit or whose reader died.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_attempts: Option<u32>,
 }
 
 impl TextInfo {
@@ -54,10 +61,45 @@ impl TextInfo {
         {
             return Some("interrupted".into());
         }
+        if self.text_path.is_none()
+            && let Some(reason) = &self.text_retry
+        {
+            return Some(reason.clone());
+        }
         self.text_source
             .as_deref()
             .and_then(missing_tool)
             .map(str::to_string)
+    }
+
+    /// A failure of the night (`TextError::retry_reason`) at the first attempt: the file waits.
+    pub(crate) fn first_attempt(mut self, reason: &str) -> TextInfo {
+        self.text_retry = Some(reason.to_string());
+        self.text_attempts = Some(1);
+        self
+    }
+
+    /// This derivation, made after the attempts `earlier` counts: a failure of the night again
+    /// counts one more attempt, and after [`MAX_TEXT_ATTEMPTS`] stops waiting, its error saying
+    /// how many were made.
+    pub fn after(mut self, earlier: &TextInfo) -> TextInfo {
+        if self.text_retry.is_none() {
+            return self;
+        }
+        // Only a file still waiting has attempts behind it (a `--redo` of a derived file starts
+        // again at one).
+        let before = match earlier.text_retry {
+            Some(_) => earlier.text_attempts.unwrap_or(1),
+            None => 0,
+        };
+        let attempts = before.saturating_add(1);
+        self.text_attempts = Some(attempts);
+        if attempts >= MAX_TEXT_ATTEMPTS {
+            self.text_retry = None;
+            let error = self.text_error.take().unwrap_or_default();
+            self.text_error = Some(format!("{error}; gave up after {attempts} attempts"));
+        }
+        self
     }
 
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
@@ -66,6 +108,11 @@ impl TextInfo {
             .text_source
             .as_deref()
             .is_some_and(|s| s.starts_with(bundle::SOURCE_PREFIX));
+        if self.text_path.is_none()
+            && let Some(reason) = &self.text_retry
+        {
+            return reason.clone();
+        }
         match (&self.text_path, &self.text_quality, &self.text_error) {
             (None, _, Some(e)) if e.starts_with(INTERRUPTED) => "interrupted".into(),
             (_, Some(q), _) if q.needs_ocr => "needs_ocr".into(),
@@ -155,6 +202,7 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
         return info;
     }
     let mut problems = Vec::new();
+    let mut retry = None;
     match &d.result {
         Ok(extracted) => {
             info.text_quality = Some(quality(&extracted.text, d.format == TextFormat::Pdf));
@@ -168,7 +216,10 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
                 ));
             }
         }
-        Err(e) => problems.push(e.to_string()),
+        Err(e) => {
+            problems.push(e.to_string());
+            retry = e.retry_reason();
+        }
     }
     // A zip's entries that failed, after what became of the whole: `no document in the zip
     // gave text; zip entry a.pdf: …`, or beside a text that holds the others'.
@@ -177,7 +228,10 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
         problems.push(pdf::NO_CJK_CMAPS.to_string());
     }
     info.text_error = (!problems.is_empty()).then(|| problems.join("; "));
-    info
+    match retry {
+        Some(reason) => info.first_attempt(reason),
+        None => info,
+    }
 }
 
 fn describe_archive_error(e: &ArchiveError) -> String {
@@ -189,4 +243,45 @@ fn describe_archive_error(e: &ArchiveError) -> String {
         source = s.source();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timed_out() -> TextInfo {
+        TextInfo {
+            text_source: Some("pdftotext 22.12.0".into()),
+            text_error: Some("pdftotext ran longer than 60s and was killed".into()),
+            ..TextInfo::default()
+        }
+        .first_attempt(super::super::TIMED_OUT)
+    }
+
+    #[test]
+    fn a_failure_of_the_night_waits_until_its_last_attempt() {
+        let first = timed_out();
+        assert_eq!(first.waiting().as_deref(), Some("timed_out"));
+        assert_eq!(first.outcome(), "timed_out");
+        let second = timed_out().after(&first);
+        assert_eq!(
+            (second.text_attempts, second.waiting().as_deref()),
+            (Some(2), Some("timed_out"))
+        );
+        let third = timed_out().after(&second);
+        assert_eq!((third.text_attempts, third.waiting()), (Some(3), None));
+        assert_eq!(third.outcome(), "failed");
+        assert_eq!(
+            third.text_error.as_deref(),
+            Some("pdftotext ran longer than 60s and was killed; gave up after 3 attempts")
+        );
+        // A derived text after failed attempts keeps no trace of them; a derived file that
+        // times out when derived again starts at one.
+        let derived = TextInfo {
+            text_path: Some("text/ab/x.txt".into()),
+            ..TextInfo::default()
+        };
+        assert_eq!(derived.clone().after(&second), derived);
+        assert_eq!(timed_out().after(&derived).text_attempts, Some(1));
+    }
 }

@@ -113,6 +113,29 @@ pub(crate) fn stopped_from_outside(status: ExitStatus) -> Option<i32> {
     }
 }
 
+/// The signal that killed a tool, when it says more about the night than the file: SIGKILL that
+/// nianbao did not send (its own comes with `timed_out` or `over_cap`; the kernel's OOM killer
+/// sends this one), SIGSEGV or SIGBUS. SIGABRT (a failed allocation inside the readers' bounds,
+/// a stack overflow) is the file's. Named for the record: `signal 9 (SIGKILL)`.
+pub(crate) fn died_of_the_night(status: ExitStatus) -> Option<String> {
+    #[cfg(unix)]
+    {
+        let signal = std::os::unix::process::ExitStatusExt::signal(&status)?;
+        let name = match signal {
+            libc::SIGKILL => "SIGKILL",
+            libc::SIGSEGV => "SIGSEGV",
+            libc::SIGBUS => "SIGBUS",
+            _ => return None,
+        };
+        Some(format!("signal {signal} ({name})"))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = status;
+        None
+    }
+}
+
 /// Kills the child and its process group.
 fn kill_group(child: &mut std::process::Child) {
     #[cfg(unix)]

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::subprocess::{run_bounded_with, stopped_from_outside};
+use super::subprocess::{died_of_the_night, run_bounded_with, stopped_from_outside};
 use super::{Extracted, MAX_INPUT_BYTES, MAX_TEXT_BYTES, TextError, TextFormat};
 
 /// Address space a child may map: far above what the bounded readers need for the largest input
@@ -102,6 +102,12 @@ impl Worker {
         }
         if let Some(signal) = run.status.and_then(stopped_from_outside) {
             return Err(TextError::interrupted(source, signal));
+        }
+        if let Some(signal) = run.status.and_then(died_of_the_night) {
+            return Err(TextError::Died {
+                tool: source.to_string(),
+                signal: format!("{signal}{stderr}"),
+            });
         }
         match run.status {
             Some(status) if status.success() => read_answer(&run.stdout),
@@ -294,6 +300,24 @@ mod tests {
                 "docx-xml was stopped by signal 15".into()
             ))
         );
+        // Killed by the kernel short of memory, or a segfault: the night's, tried again later;
+        // an abort is the file's.
+        for (signal, name) in [
+            ("KILL", "signal 9 (SIGKILL)"),
+            ("SEGV", "signal 11 (SIGSEGV)"),
+        ] {
+            let died = extract(&script(&format!("cat >/dev/null; kill -{signal} $$")));
+            assert_eq!(
+                died,
+                Err(TextError::Died {
+                    tool: "docx-xml".into(),
+                    signal: name.into()
+                })
+            );
+            let reason = died.err().and_then(|e| e.retry_reason());
+            assert_eq!(reason, Some(super::super::READER_DIED), "{signal}");
+        }
+        assert_eq!(extract(&aborts).err().and_then(|e| e.retry_reason()), None);
         let fails = script("cat >/dev/null; exit 3");
         assert_eq!(
             extract(&fails),

@@ -179,6 +179,16 @@ pub(super) fn crawl(
             .sweep_every
             .map_or(Some(DEFAULT_SWEEP_EVERY), |every| every.0),
         failures: failure_policy(&raw, &table, source)?,
+        text_time_limit: match raw.text_time_limit {
+            Some(HumanDuration(d)) if d.is_zero() => {
+                return Err(source.at_key(
+                    &table.key("text_time_limit"),
+                    "expected a duration of at least 1s, found 0".to_string(),
+                ));
+            }
+            Some(HumanDuration(d)) => d,
+            None => crate::text::TOOL_TIME_LIMIT,
+        },
     })
 }
 
