@@ -2,6 +2,8 @@
 //! operator learns of a redesign the morning after. Pure: two [`PortalReport`]s in, events out;
 //! the crawl stores them in the run report, the summary prints them, the coverage page shows them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::report::PortalReport;
@@ -20,6 +22,12 @@ pub enum HealthKind {
     ItemCountFell,
     /// The section could not be walked where the last run walked it.
     Unreachable,
+    /// Every attachment asked of a file server failed on the server (connect, timeout, 5xx,
+    /// TLS, host paused), where the last run got files from it.
+    FilesUnreachable,
+    /// As `FilesUnreachable`, for the report pages a walked section lists on another host (its
+    /// `item_hosts`, another host of its site, a file server of reports given as files).
+    ReportsUnreachable,
 }
 
 impl HealthKind {
@@ -30,6 +38,8 @@ impl HealthKind {
             HealthKind::NewChallenge => "new_challenge",
             HealthKind::ItemCountFell => "item_count_fell",
             HealthKind::Unreachable => "unreachable",
+            HealthKind::FilesUnreachable => "files_unreachable",
+            HealthKind::ReportsUnreachable => "reports_unreachable",
         }
     }
 }
@@ -47,6 +57,54 @@ pub struct HealthEvent {
 
 /// A list that yielded at least this many items and now none has changed its structure.
 const MANY_ITEMS: u64 = 3;
+
+/// A server whose every file (or report page) failed is down when at least this many were
+/// asked: one or two failed files are as likely a broken link or a passing fault.
+const MANY_FILES: u64 = 3;
+
+/// How one host answered a portal's requests for attachments (`PortalReport::file_hosts`) or
+/// report pages off the section's host (`PortalReport::report_hosts`) in one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileHost {
+    /// Requests the server answered: a file, a 304, or an answer that is about the file and not
+    /// the server (a 404, a page instead of the file, a file past `max_body_bytes`).
+    pub answered: u64,
+    /// Requests that failed on the server: connect, timeout, 5xx, TLS, host paused, robots.txt
+    /// unavailable.
+    pub failed: u64,
+    /// `failed` by kind (`connect`, `timeout`, `http_503` …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<String, u64>,
+    /// The first URL that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
+}
+
+impl FileHost {
+    /// Counts one request: `failure` is the kind of a failure on the server, None for an answer.
+    pub fn count(&mut self, url: &str, failure: Option<String>) {
+        match failure {
+            None => self.answered += 1,
+            Some(kind) => {
+                self.failed += 1;
+                *self.kinds.entry(kind).or_default() += 1;
+                if self.example.is_none() {
+                    self.example = Some(url.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// The kinds of failure that are about the server rather than one file.
+pub fn fails_the_host(kind: &str) -> bool {
+    matches!(kind, "connect" | "timeout" | "host_paused")
+        || kind.starts_with("tls_")
+        || kind
+            .strip_prefix("http_")
+            .and_then(|s| s.parse::<u16>().ok())
+            .is_some_and(|s| (500..600).contains(&s))
+}
 
 /// Compares a portal's report with its report of the last run.
 pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
@@ -107,6 +165,22 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
             });
         }
     }
+    if !current.unreachable {
+        events.extend(servers_down(
+            HealthKind::FilesUnreachable,
+            "file server",
+            "attachment",
+            &previous.file_hosts,
+            &current.file_hosts,
+        ));
+        events.extend(servers_down(
+            HealthKind::ReportsUnreachable,
+            "reports' host",
+            "report page",
+            &previous.report_hosts,
+            &current.report_hosts,
+        ));
+    }
     // The section was read but no list yields anything any more (lists may also have vanished:
     // a redesigned page that no longer looks like a list is not counted as one).
     let found = |p: &PortalReport| p.lists.values().map(|l| l.found).sum::<u64>();
@@ -128,6 +202,38 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
                 found(previous)
             ),
         });
+    }
+    events
+}
+
+/// The servers whose every request failed this run (at least [`MANY_FILES`]) and that answered
+/// some in the last run that asked them.
+fn servers_down(
+    kind: HealthKind,
+    server: &str,
+    what: &str,
+    previous: &BTreeMap<String, FileHost>,
+    current: &BTreeMap<String, FileHost>,
+) -> Vec<HealthEvent> {
+    let mut events = Vec::new();
+    for (host, now) in current {
+        let Some(before) = previous.get(host) else {
+            continue;
+        };
+        if now.answered == 0 && now.failed >= MANY_FILES && before.answered > 0 {
+            let kinds: Vec<String> = now.kinds.iter().map(|(k, n)| format!("{k}={n}")).collect();
+            events.push(HealthEvent {
+                kind,
+                list: None,
+                detail: format!(
+                    "{server} {host}: all {} {what} requests failed ({}), e.g. {} (last run: {} answered)",
+                    now.failed,
+                    kinds.join(", "),
+                    now.example.as_deref().unwrap_or("-"),
+                    before.answered
+                ),
+            });
+        }
     }
     events
 }
@@ -224,5 +330,91 @@ mod tests {
         let events = compare(&steady, &redesigned);
         assert_eq!(kinds(&events), [HealthKind::StructureChanged]);
         assert_eq!(events[0].list, None);
+    }
+
+    fn files(answered: u64, failed: &[(&str, u64)]) -> PortalReport {
+        let mut host = FileHost::default();
+        for _ in 0..answered {
+            host.count("http://file.a.gov.cn/ok.pdf", None);
+        }
+        for (kind, n) in failed {
+            for _ in 0..*n {
+                host.count("http://file.a.gov.cn/1.pdf", Some(kind.to_string()));
+            }
+        }
+        PortalReport {
+            file_hosts: [("file.a.gov.cn".to_string(), host)].into_iter().collect(),
+            ..PortalReport::default()
+        }
+    }
+
+    #[test]
+    fn a_file_server_that_stops_answering_is_one_event() {
+        let served = files(4, &[]);
+        let down = files(0, &[("connect", 2), ("http_503", 1)]);
+        let events = compare(&served, &down);
+        assert_eq!(kinds(&events), [HealthKind::FilesUnreachable]);
+        let detail = &events[0].detail;
+        for part in [
+            "file.a.gov.cn",
+            "all 3",
+            "connect=2",
+            "http_503=1",
+            "/1.pdf",
+            "4 answered",
+        ] {
+            assert!(detail.contains(part), "{part} in {detail}");
+        }
+        // Fewer than MANY_FILES failures, one file answered, or a server never seen answering
+        // (nothing to compare with, or only failures last run): no event.
+        assert!(compare(&served, &files(0, &[("timeout", 2)])).is_empty());
+        assert!(compare(&served, &files(1, &[("timeout", 5)])).is_empty());
+        assert!(compare(&PortalReport::default(), &down).is_empty());
+        assert!(compare(&down, &down).is_empty());
+        // A section that could not be walked is `unreachable`, not also its file servers'.
+        let section_down = PortalReport {
+            unreachable: true,
+            ..down.clone()
+        };
+        assert_eq!(
+            kinds(&compare(&served, &section_down)),
+            [HealthKind::Unreachable]
+        );
+
+        // The same rule for report pages on another host, as another kind.
+        let pages = |p: PortalReport| PortalReport {
+            report_hosts: p.file_hosts,
+            ..PortalReport::default()
+        };
+        let events = compare(&pages(served.clone()), &pages(down.clone()));
+        assert_eq!(kinds(&events), [HealthKind::ReportsUnreachable]);
+        assert!(
+            events[0].detail.contains("report page requests"),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn only_failures_of_the_server_count_against_it() {
+        for kind in [
+            "connect",
+            "timeout",
+            "host_paused",
+            "tls_handshake",
+            "http_500",
+            "http_503",
+        ] {
+            assert!(fails_the_host(kind), "{kind}");
+        }
+        for kind in [
+            "http_404",
+            "http_200",
+            "oversize",
+            "blocked",
+            "truncated",
+            "http_5",
+        ] {
+            assert!(!fails_the_host(kind), "{kind}");
+        }
     }
 }

@@ -120,6 +120,7 @@ impl Engine {
             report_withdrawn: None,
         };
         let outcome = self.fetch(portal, &request, &options).await;
+        self.count_server(portal, &link.url, &outcome, true);
         if let (FetchOutcome::NotModified(_), Some(held)) = (&outcome, &held) {
             self.report(portal, |r| r.attachments_not_modified += 1);
             return Some(held.kept());
@@ -208,6 +209,32 @@ impl Engine {
         Some((record, None))
     }
 
+    /// Counts what `outcome` says of the server of `url` in the portal's `file_hosts` (an
+    /// attachment) or `report_hosts` (a report's page, counted only off the section's host:
+    /// the section's own host failing is `unreachable` or a list's failures).
+    pub(super) fn count_server(&self, portal: &str, url: &Url, outcome: &FetchOutcome, file: bool) {
+        let Some(failure) = server_failure(outcome) else {
+            return;
+        };
+        if !file
+            && self
+                .portals
+                .get(portal)
+                .is_none_or(|scope| scope.host == crate::gate::host_key(url))
+        {
+            return;
+        }
+        let host = host_of(url);
+        self.report(portal, |r| {
+            let hosts = if file {
+                &mut r.file_hosts
+            } else {
+                &mut r.report_hosts
+            };
+            hosts.entry(host).or_default().count(url.as_str(), failure)
+        });
+    }
+
     /// What an attachment's answer is instead of a document: a page that says the file is not
     /// there (a soft 404 served with 200), a login wall, a challenge or notice, an empty page, a
     /// line of error text or JSON, a script that alerts and goes back, bytes that are neither a
@@ -288,5 +315,38 @@ fn missing_kind(outcome: &FetchOutcome) -> String {
         FetchOutcome::Failed { kind, .. } => kind.name(),
         FetchOutcome::HostPaused { .. } => "host_paused".into(),
         FetchOutcome::Stopped { .. } => "stopped".into(),
+    }
+}
+
+/// The failure kind of a file server whose robots.txt could not be read (5xx, connect, timeout).
+const ROBOTS_UNAVAILABLE: &str = "robots_unavailable";
+
+/// What a fetch's outcome says of its server: `Some(None)` it answered, `Some(Some(kind))` it
+/// failed (`crate::health::fails_the_host`, or its robots.txt could not be read), None it says
+/// nothing (blocked, excluded, stopped).
+fn server_failure(outcome: &FetchOutcome) -> Option<Option<String>> {
+    match outcome {
+        // A server that is down cannot give its robots.txt either, and then nothing on it is
+        // asked: that is the failure a host that refuses connections shows.
+        FetchOutcome::Excluded {
+            reason: ExcludeReason::RobotsUnavailable(_),
+            ..
+        } => Some(Some(ROBOTS_UNAVAILABLE.into())),
+        FetchOutcome::Blocked { .. }
+        | FetchOutcome::Excluded { .. }
+        | FetchOutcome::Stopped { .. } => None,
+        other => {
+            let kind = missing_kind(other);
+            Some(crate::health::fails_the_host(&kind).then_some(kind))
+        }
+    }
+}
+
+/// A server's name in the run report: its host, with the port when the URL names one.
+fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("");
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
     }
 }

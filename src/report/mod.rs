@@ -105,6 +105,15 @@ pub struct PortalReport {
     /// this run derived again, by outcome as in `attachment_texts`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub texts_taken_up: BTreeMap<String, u64>,
+    /// Attachment requests per file server (`host` or `host:port`): answered, or failed on the
+    /// server. What the `files_unreachable` health event compares.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub file_hosts: BTreeMap<String, crate::health::FileHost>,
+    /// Requests for report pages on hosts other than the section's (`item_hosts`, another host
+    /// of its site, a file server of reports given as files), as `file_hosts` counts them. What
+    /// the `reports_unreachable` health event compares.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub report_hosts: BTreeMap<String, crate::health::FileHost>,
     /// Stated and found items per list: "all" for the section root, else the year.
     pub lists: BTreeMap<String, YearCount>,
     /// The section could not be walked at all (its first page failed or was blocked).

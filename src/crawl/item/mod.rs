@@ -68,6 +68,7 @@ impl Engine {
             stop: Some(&self.stopping),
         };
         let outcome = self.fetch(&portal, &request, &options).await;
+        self.count_server(&portal, request.url(), &outcome, false);
         let capture = match outcome {
             FetchOutcome::Fetched(capture) => capture,
             // Its page unchanged, a report may still have a file replaced in place.
