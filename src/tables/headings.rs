@@ -177,4 +177,44 @@ mod tests {
             assert!(!not_a_row(text), "{text}");
         }
     }
+
+    /// A sheet holding table 二, then table 三's heading with figures in the cells beside it (the
+    /// sheet reader cuts only at a heading alone on its row), then table 四: table 二 keeps its
+    /// rows, the heading is no `extra_N` row, table 四 is read.
+    #[test]
+    fn a_sheet_heading_with_figures_beside_it_ends_table_two() {
+        let mut text = String::from("统计表\n");
+        for row in [
+            "第二十条第（一）项\t\t\t",
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\t",
+            "规章\t1\t0\t9\t",
+            "其他主动公开文件\t12\t0\t80\t",
+            "單位：件\t2\t\t\t",
+            "三、收到和處理政府信息公開申請情況\t12\t3\t\t",
+            "四、政府信息公开行政复议、行政诉讼情况\t",
+            "行政复议\t\t\t\t\t行政诉讼\t",
+        ] {
+            text.push_str(row);
+            text.push('\n');
+        }
+        let heads = "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t";
+        text.push_str(&format!("{heads}{heads}{heads}\n"));
+        let values: String = (1..=15).map(|n| format!("{n}\t")).collect();
+        text.push_str(&values);
+        text.push('\n');
+        let t = super::super::read_sheet_text(&text);
+        let mut rows: Vec<(&str, &str)> = t
+            .cells
+            .iter()
+            .filter(|c| c.table == 2)
+            .map(|c| (c.row_key.as_str(), c.row_label.as_str()))
+            .collect();
+        rows.dedup();
+        assert_eq!(
+            rows,
+            [("regulations", "规章"), ("extra_1", "其他主动公开文件")]
+        );
+        let review = t.cell(super::super::Section::Reviews, "suit_after_review", "total");
+        assert_eq!(review.and_then(|c| c.value), Some(15.0), "{:?}", t.unread);
+    }
 }
