@@ -343,3 +343,86 @@ fn a_row_naming_no_template_row_is_listed_unread() {
         }
     }
 }
+
+/// Table 二 as `pdftotext -layout` prints it, then table 三's heading with figures on its line (a
+/// page number, a count printed beside it), right after table 二's last row: a fuzz case read it
+/// as table 二's `extra_1` row, and with no blank line after it, tables 二 and 三 read as one
+/// table 三 and table 二 was lost. 合计, 注, 单位 and 第 N 页 lines with figures are no rows either;
+/// both templates, both scripts, and every value of table 三 is still read.
+#[test]
+fn table_two_ends_at_table_three_heading_with_figures_on_its_line() {
+    for d in [Drift::None, Drift::Traditional] {
+        for template in ["2019", "2021"] {
+            for blank_after_heading in [true, false] {
+                let what =
+                    format!("{d:?}, {template}, blank line after heading {blank_after_heading}");
+                let (header, normative) = if template == "2019" {
+                    (
+                        "本年新制作数量     本年新公开数量     对外公开总数量",
+                        "规范性文件",
+                    )
+                } else {
+                    (
+                        "本年制发件数     本年废止件数     现行有效件数",
+                        "行政规范性文件",
+                    )
+                };
+                let mut text = drift("二、主动公开政府信息情况\n\n    第二十条第（一）项\n", d);
+                for line in [
+                    format!("    信息内容     {header}"),
+                    "    规章     1     0     9".to_string(),
+                    format!("    {normative}     5     1     40"),
+                    "    其他主动公开文件     12     0     80".to_string(),
+                    "    合计     18     1     129".to_string(),
+                    "    注：本表数据截至12月31日     2".to_string(),
+                    "    单位：件     2".to_string(),
+                    "    第 2 页     2".to_string(),
+                    "三、收到和处理政府信息公开申请情况     12     3".to_string(),
+                ] {
+                    text.push_str(&drift(&line, d));
+                    text.push('\n');
+                }
+                let rows = t3_rows(template, &[]);
+                let t3 = t3_layout(&rows, d);
+                // t3_layout opens with the heading and a blank line: the heading is above.
+                let body = t3.split_once("\n\n").map_or("", |(_, b)| b);
+                if blank_after_heading {
+                    text.push('\n');
+                }
+                text.push_str(body);
+                let t = tables::read_text(&text);
+                let mut got: Vec<(&str, &str)> = t
+                    .cells
+                    .iter()
+                    .filter(|c| c.table == 2)
+                    .map(|c| (c.row_key.as_str(), c.row_label.as_str()))
+                    .collect();
+                got.dedup();
+                assert_eq!(
+                    got,
+                    [
+                        ("regulations", drift("规章", d).as_str()),
+                        ("normative_docs", drift(normative, d).as_str()),
+                        ("extra_1", drift("其他主动公开文件", d).as_str()),
+                    ],
+                    "{what}"
+                );
+                let keys: Vec<&str> = if template == "2019" {
+                    let mut k: Vec<&str> = ROWS_2021[..20].iter().map(|(_, k)| *k).collect();
+                    k.push("other");
+                    k.extend(ROWS_2021[23..].iter().map(|(_, k)| *k));
+                    k
+                } else {
+                    ROWS_2021.iter().map(|(_, k)| *k).collect()
+                };
+                for (key, row) in keys.iter().zip(&rows) {
+                    for (col, v) in COLS.iter().zip(&row.values) {
+                        let got = raw(&t, 3, key, col);
+                        assert_eq!(got.as_deref(), Some(v.as_str()), "{what}: {key}/{col}");
+                    }
+                }
+                assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
+            }
+        }
+    }
+}

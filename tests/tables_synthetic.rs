@@ -317,3 +317,130 @@ fn a_text_cell_among_table_2_figures_keeps_its_column() {
         );
     }
 }
+
+/// Table 二 in either template's wording, with a legitimate extra row (其他主动公开文件) and the
+/// lines printed among its rows that are no rows, figures beside each: a 合计 line, a note, a
+/// unit line, a page footer.
+fn t2_rows_html(template: &str, d: Drift) -> String {
+    let l = |s: &str| drift(s, d);
+    let (header, rows) = if template == "2019" {
+        (
+            ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
+            [("规章", ["1", "1", "9"]), ("规范性文件", ["5", "5", "40"])],
+        )
+    } else {
+        (
+            ["本年制发件数", "本年废止件数", "现行有效件数"],
+            [
+                ("规章", ["1", "0", "9"]),
+                ("行政规范性文件", ["5", "1", "40"]),
+            ],
+        )
+    };
+    let mut out = format!(
+        "<tr><td colspan=4>{}</td></tr><tr><td colspan=4>第二十条第（一）项</td></tr>\
+         <tr><td>信息内容</td><td>{}</td></tr>",
+        l("二、主动公开政府信息情况"),
+        header.map(l).join("</td><td>")
+    );
+    let lines = [
+        ("其他主动公开文件", ["12", "0", "80"]),
+        ("合计", ["18", "1", "129"]),
+    ];
+    for (label, v) in rows.iter().chain(&lines) {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td></tr>",
+            l(label),
+            v.join("</td><td>")
+        ));
+    }
+    for line in ["注：本表数据截至12月31日", "单位：件", "第 2 页"] {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td colspan=3>2</td></tr>",
+            l(line)
+        ));
+    }
+    out
+}
+
+/// Table 二 ends at the next table's heading. A fuzz case read table 三's heading as an
+/// `extra_1` row of table 二; with one `<table>` for all tables, table 二 was not read at all. The
+/// heading spans its row, or stands in a cell of its own with figures beside it, numbered or not,
+/// in one `<table>` for all tables or closing table 二's own; both templates' table 二, both
+/// scripts. Table 二 keeps its rows and its one true extra row; 合计, 注, 单位 and 第 N 页 lines
+/// are no rows; tables 三 and 四 after it are read in full.
+#[test]
+fn table_two_ends_at_the_next_tables_heading() {
+    let values = values_2021();
+    let t4 = [
+        "1", "0", "0", "1", "2", "0", "0", "0", "0", "0", "0", "1", "0", "0", "1",
+    ];
+    let inner = |table: &str| -> String {
+        table
+            .trim_start_matches("<table>")
+            .trim_start_matches("<tbody>")
+            .trim_end_matches("</table>")
+            .trim_end_matches("</tbody>")
+            .to_string()
+    };
+    for d in [Drift::None, Drift::Traditional] {
+        let headings = [
+            format!(
+                "<tr><td colspan=10>{}</td></tr>",
+                drift("三、收到和处理政府信息公开申请情况", d)
+            ),
+            format!(
+                "<tr><td>{}</td><td>12</td><td>3</td><td>15</td></tr>",
+                drift("三、收到和处理政府信息公开申请情况", d)
+            ),
+            format!(
+                "<tr><td colspan=10>{}</td></tr>",
+                drift("收到和处理政府信息公开申请情况", d)
+            ),
+        ];
+        let t4_heading = format!(
+            "<tr><td colspan=10>{}</td></tr>",
+            drift("四、政府信息公开行政复议、行政诉讼情况", d)
+        );
+        for template in ["2019", "2021"] {
+            for (h, heading) in headings.iter().enumerate() {
+                let t2 = t2_rows_html(template, d);
+                let t3 = t3_html(&values, d, None);
+                let t4_table = t4_html(t4, d);
+                let one_table = format!(
+                    "<table>{t2}{heading}{}{t4_heading}{}</table>",
+                    inner(&t3),
+                    inner(&t4_table)
+                );
+                let one_each = format!("<table>{t2}{heading}</table>{t3}{t4_table}");
+                for (layout, html) in [("one table", one_table), ("one each", one_each)] {
+                    let what = format!("{d:?}, {template}, heading {h}, {layout}");
+                    let t = read(&html);
+                    let mut rows: Vec<(&str, &str)> = t
+                        .cells
+                        .iter()
+                        .filter(|c| c.table == 2)
+                        .map(|c| (c.row_key.as_str(), c.row_label.as_str()))
+                        .collect();
+                    rows.dedup();
+                    let normative = if template == "2019" {
+                        "规范性文件"
+                    } else {
+                        "行政规范性文件"
+                    };
+                    assert_eq!(
+                        rows,
+                        [
+                            ("regulations", drift("规章", d).as_str()),
+                            ("normative_docs", drift(normative, d).as_str()),
+                            ("extra_1", drift("其他主动公开文件", d).as_str()),
+                        ],
+                        "{what}"
+                    );
+                    assert_t3(&t, &values, &what);
+                    assert_t4(&t, &t4, &what);
+                }
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@
 pub mod checks;
 pub mod figures;
 pub mod grid;
+mod headings;
 pub mod label;
 mod sections;
 mod sheet;
@@ -280,6 +281,7 @@ fn block_of_grid(grid: &grid::Grid) -> Block {
 }
 
 fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tables {
+    let blocks = headings::cut_at_headings(blocks);
     let of = |section: Section| -> Vec<&Block> {
         blocks
             .iter()

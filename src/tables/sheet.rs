@@ -127,12 +127,9 @@ fn header_of(cells: &[&String]) -> Option<Section> {
     }
 }
 
-/// The heading of statistics section 二, 三 or 四.
+/// A heading of the report's sections (一 to 六: `headings`).
 pub(super) fn is_section_heading(text: &str) -> bool {
-    let label = normalise(text);
-    label.contains("主动公开政府信息情况")
-        || label.contains("收到和处理政府信息公开申请情况")
-        || (label.contains("行政复议") && label.contains("行政诉讼") && label.contains("情况"))
+    super::headings::section_heading(text).is_some()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod t3;
 use t3::t3_row_key;
 pub(super) use t3::{T3_COLS, read_t3};
 
+use super::headings::{not_a_row, section_heading};
 use super::label::{CellState, normalise, read_value};
 use super::{Cell, Section};
 
@@ -193,6 +194,43 @@ fn t2_row_key(label: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether a table 二 row that names no template row reads as one of information content (其他主动
+/// 公开文件): not a caption (第二十条第（一）项) or header of the template, not a label of table 三 or
+/// 四, not a note, unit, total or page footer (`headings::not_a_row`), nor one without a word. Such
+/// a row taken as an `extra_N` would be summed downstream, or flag the report as off-template.
+fn reads_as_t2_content(label: &str) -> bool {
+    let text = normalise(label);
+    let template = text.contains("第二十条")
+        || text == "信息内容"
+        || t2_col_key(label).is_some()
+        || t3_row_key(&[label.to_string()]).is_some()
+        || ["申请人情况", "法人或其他组织", "行政复议", "行政诉讼"]
+            .iter()
+            .any(|l| text.contains(l))
+        || !col_label_key(&text).is_empty();
+    let worded = text.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+    worded && !template && !not_a_row(label) && section_heading(label).is_none()
+}
+
+/// The key of a table 三 or 四 column header (`自然人` → `natural`), empty for any other label.
+fn col_label_key(text: &str) -> &'static str {
+    [
+        "natural",
+        "commercial",
+        "research",
+        "nonprofit",
+        "legal",
+        "total",
+        "upheld",
+        "corrected",
+        "other",
+        "pending",
+    ]
+    .into_iter()
+    .find(|key| col_label(key) == text)
+    .unwrap_or("")
+}
+
 fn t2_col_key(label: &str) -> Option<&'static str> {
     let label = normalise(label);
     Some(match label.as_str() {
@@ -254,7 +292,7 @@ pub fn read_t2(blocks: &[&Block], cells: &mut Vec<Cell>) {
             let row_label = label_cells[label_cells.len() - 1];
             let row_key = match t2_row_key(row_label) {
                 Some(key) => key.to_string(),
-                None if normalise(row_label).contains("第二十条") => continue,
+                None if !reads_as_t2_content(row_label) => continue,
                 None => {
                     extra += 1;
                     format!("extra_{extra}")
