@@ -246,8 +246,10 @@ fn a_crawl_waits_for_a_short_command_that_holds_the_store() {
         INTERVAL,
     );
     let held = nianbao::store::Store::open(&h.data_dir()).expect("the test holds the store");
+    // Held past the 2 s any open waits before it calls the store locked, so that the crawl
+    // finds it locked and says it waits; let go well within the crawl's 60 s.
     let release = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(1500));
+        std::thread::sleep(std::time::Duration::from_millis(5000));
         drop(held);
     });
     let out = h.run(&["crawl"]);

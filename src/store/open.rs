@@ -109,7 +109,7 @@ pub(super) fn sled_config(path: &Path) -> sled::Config {
 /// that another thread is starting holds every open file between its fork and its exec (the
 /// lock file is close-on-exec, so the exec lets it go). Another process holding the store is
 /// told so after this wait.
-const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3);
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Longest the index's own lock is waited for (see `open_index`).
 const INDEX_LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
