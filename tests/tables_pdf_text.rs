@@ -243,6 +243,26 @@ const WRAPPED: [&str; 6] = [
     "other_2",
 ];
 
+/// Every value of `rows` read under its own table 三 row and column of `template`, and nothing
+/// left unread.
+fn assert_every_t3_value(t: &tables::Tables, template: &str, rows: &[Row], what: &str) {
+    let keys: Vec<&str> = if template == "2019" {
+        let mut k: Vec<&str> = ROWS_2021[..20].iter().map(|(_, k)| *k).collect();
+        k.push("other");
+        k.extend(ROWS_2021[23..].iter().map(|(_, k)| *k));
+        k
+    } else {
+        ROWS_2021.iter().map(|(_, k)| *k).collect()
+    };
+    for (key, row) in keys.iter().zip(rows) {
+        for (col, v) in COLS.iter().zip(&row.values) {
+            let got = raw(t, 3, key, col);
+            assert_eq!(got.as_deref(), Some(v.as_str()), "{what}: {key}/{col}");
+        }
+    }
+    assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
+}
+
 /// Table 三's row labels wrapped over two or three lines, with the values beside the first, the
 /// middle or the last line, in both templates, Simplified and Traditional: every value is read
 /// under its own row and column, or its row is listed in `unread`; no value is read under
@@ -266,21 +286,7 @@ fn table_3_rows_with_wrapped_labels() {
                 let rows = t3_rows(template, &wrapped);
                 let t = tables::read_text(&t3_layout(&rows, d));
                 assert_eq!(t.template.name(), template, "{what}: {:?}", t.unread);
-                let keys: Vec<&str> = if template == "2019" {
-                    let mut k: Vec<&str> = ROWS_2021[..20].iter().map(|(_, k)| *k).collect();
-                    k.push("other");
-                    k.extend(ROWS_2021[23..].iter().map(|(_, k)| *k));
-                    k
-                } else {
-                    ROWS_2021.iter().map(|(_, k)| *k).collect()
-                };
-                for (key, row) in keys.iter().zip(&rows) {
-                    for (col, v) in COLS.iter().zip(&row.values) {
-                        let got = raw(&t, 3, key, col);
-                        assert_eq!(got.as_deref(), Some(v.as_str()), "{what}: {key}/{col}");
-                    }
-                }
-                assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
+                assert_every_t3_value(&t, template, &rows, &what);
             }
         }
     }
@@ -407,21 +413,7 @@ fn table_two_ends_at_table_three_heading_with_figures_on_its_line() {
                     ],
                     "{what}"
                 );
-                let keys: Vec<&str> = if template == "2019" {
-                    let mut k: Vec<&str> = ROWS_2021[..20].iter().map(|(_, k)| *k).collect();
-                    k.push("other");
-                    k.extend(ROWS_2021[23..].iter().map(|(_, k)| *k));
-                    k
-                } else {
-                    ROWS_2021.iter().map(|(_, k)| *k).collect()
-                };
-                for (key, row) in keys.iter().zip(&rows) {
-                    for (col, v) in COLS.iter().zip(&row.values) {
-                        let got = raw(&t, 3, key, col);
-                        assert_eq!(got.as_deref(), Some(v.as_str()), "{what}: {key}/{col}");
-                    }
-                }
-                assert!(t.unread.is_empty(), "{what}: {:?}", t.unread);
+                assert_every_t3_value(&t, template, &rows, &what);
             }
         }
     }
