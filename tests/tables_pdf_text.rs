@@ -6,7 +6,9 @@
 
 mod common;
 
-use common::tables::{COLS, Drift, ROWS_2021, assert_t4, distinct_values_2021, drift, raw};
+use common::tables::{
+    COLS, Drift, ROWS_2021, assert_t4, distinct_values_2021, drift, raw, t2_rows,
+};
 use nianbao::tables;
 
 const T4: [&str; 15] = [
@@ -397,13 +399,7 @@ fn table_two_ends_at_table_three_heading_with_figures_on_its_line() {
                 }
                 text.push_str(body);
                 let t = tables::read_text(&text);
-                let mut got: Vec<(&str, &str)> = t
-                    .cells
-                    .iter()
-                    .filter(|c| c.table == 2)
-                    .map(|c| (c.row_key.as_str(), c.row_label.as_str()))
-                    .collect();
-                got.dedup();
+                let got = t2_rows(&t);
                 assert_eq!(
                     got,
                     [

@@ -416,13 +416,7 @@ fn table_two_ends_at_the_next_tables_heading() {
                 for (layout, html) in [("one table", one_table), ("one each", one_each)] {
                     let what = format!("{d:?}, {template}, heading {h}, {layout}");
                     let t = read(&html);
-                    let mut rows: Vec<(&str, &str)> = t
-                        .cells
-                        .iter()
-                        .filter(|c| c.table == 2)
-                        .map(|c| (c.row_key.as_str(), c.row_label.as_str()))
-                        .collect();
-                    rows.dedup();
+                    let rows = t2_rows(&t);
                     let normative = if template == "2019" {
                         "规范性文件"
                     } else {

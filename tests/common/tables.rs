@@ -230,6 +230,18 @@ pub fn read(html: &str) -> Tables {
     )
 }
 
+/// Table 二's rows as read: each row's key and label, once, in order.
+pub fn t2_rows(t: &Tables) -> Vec<(&str, &str)> {
+    let mut rows: Vec<(&str, &str)> = t
+        .cells
+        .iter()
+        .filter(|c| c.table == 2)
+        .map(|c| (c.row_key.as_str(), c.row_label.as_str()))
+        .collect();
+    rows.dedup();
+    rows
+}
+
 pub fn raw(t: &Tables, table: u8, row: &str, col: &str) -> Option<String> {
     t.cells
         .iter()
