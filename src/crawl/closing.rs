@@ -36,27 +36,23 @@ pub(super) fn add_health(store: &Store, report: &mut RunReport) {
 /// counted, and the first two listed (`marks_now`).
 /// A store that cannot be read for them leaves them unknown (logged): the run's own work is done.
 pub(super) fn add_standing(store: &Store, report: &mut RunReport) {
-    match store.standing_counts() {
-        Ok(counts) => {
+    // One read of each index gives both: a portal's count is its listed marks and those left out.
+    let standing = store
+        .withdrawn_documents()
+        .and_then(|withdrawn| Ok((withdrawn, store.delisted_urls()?)));
+    match standing {
+        Ok((withdrawn, delisted)) => {
+            let mut marks = crate::report::marks_by_portal(withdrawn, delisted);
             for (name, portal) in &mut report.portals {
-                let (withdrawn, delisted) = counts.get(name).copied().unwrap_or_default();
-                portal.withdrawn_now = Some(withdrawn);
-                portal.delisted_now = Some(delisted);
+                let mine = marks.remove(name).unwrap_or_default();
+                portal.withdrawn_now = Some(mine.withdrawn.len() as u64 + mine.withdrawn_left_out);
+                portal.delisted_now = Some(mine.delisted.len() as u64 + mine.delisted_left_out);
+                portal.marks_now = Some(mine);
             }
         }
-        Err(e) => tracing::error!("withdrawn and delisted counts left out of the run report: {e}"),
-    }
-    let marks = store.withdrawn_documents().and_then(|withdrawn| {
-        let delisted = store.delisted_urls()?;
-        Ok(crate::report::marks_by_portal(withdrawn, delisted))
-    });
-    match marks {
-        Ok(mut marks) => {
-            for (name, portal) in &mut report.portals {
-                portal.marks_now = Some(marks.remove(name).unwrap_or_default());
-            }
-        }
-        Err(e) => tracing::error!("withdrawn and delisted marks left out of the run report: {e}"),
+        Err(e) => tracing::error!(
+            "withdrawn and delisted counts and marks left out of the run report: {e}"
+        ),
     }
     match store.linked_counts() {
         Ok(counts) => {
