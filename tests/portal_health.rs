@@ -425,3 +425,83 @@ fn a_file_server_that_stops_answering_is_a_health_event() {
         .unwrap_or_default();
     assert!(county.contains("files_unreachable"), "{county}");
 }
+
+/// A file server's robots.txt that fails for a reason of its own (a redirect loop, a redirect
+/// to a host that is down) disallows its files as any unreadable robots.txt does, but says
+/// nothing of the server: no failure is counted against it in `file_hosts`. One whose server
+/// answers 503 is the server's failure, counted `robots_unavailable`.
+#[test]
+fn a_robots_txt_that_is_not_the_servers_fault_is_not_counted_against_it() {
+    let portal = RouteServer::bind("127.0.0.211");
+    let looping = RouteServer::bind("127.0.0.212");
+    let moved = RouteServer::bind("127.0.0.213");
+    let failing = RouteServer::bind("127.0.0.215");
+    let dead = {
+        let listener = std::net::TcpListener::bind("127.0.0.214:0")
+            .or_else(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind loopback");
+        format!("http://{}", listener.local_addr().expect("address"))
+    };
+    let servers = [
+        ("/a/", looping.base.clone()),
+        ("/b/", moved.base.clone()),
+        ("/c/", failing.base.clone()),
+    ];
+    portal.serve(Arc::new(move |target: &str| {
+        for (section, files) in &servers {
+            let prefix = section.trim_matches('/');
+            if target == *section {
+                return (200, HTML.into(), numbered_list("", prefix, 3));
+            }
+            if let Some(i) = numbered(target, &format!("/{prefix}/"), ".html") {
+                let pdf = format!("{files}/f/{i}.pdf");
+                return (200, HTML.into(), report_page(2007 + i as u32, &pdf));
+            }
+        }
+        (404, HTML.into(), b"<html><body>404</body></html>".to_vec())
+    }));
+    let pdf = || (200, "application/pdf".into(), b"%PDF-1.4\n%%EOF\n".to_vec());
+    looping.serve(Arc::new(move |target: &str| match target {
+        "/robots.txt" => common::route_server::redirect(302, "/robots.txt"),
+        _ => pdf(),
+    }));
+    let to_dead = format!("{dead}/robots.txt");
+    moved.serve(Arc::new(move |target: &str| match target {
+        "/robots.txt" => common::route_server::redirect(302, &to_dead),
+        _ => pdf(),
+    }));
+    failing.serve(Arc::new(move |target: &str| match target {
+        "/robots.txt" => (503, HTML.into(), b"<html><body>503</body></html>".to_vec()),
+        _ => pdf(),
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[
+            (COUNTY, format!("{}/a/", portal.base)),
+            (TOWN, format!("{}/b/", portal.base)),
+            (CITY, format!("{}/c/", portal.base)),
+        ],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let run = newest_run_report(dir.path());
+
+    // robots.txt semantics are kept: no file was asked of any of the three servers.
+    for server in [&looping, &moved, &failing] {
+        let asked = server.requests();
+        assert!(asked.iter().all(|t| t == "/robots.txt"), "{asked:?}");
+        assert!(!asked.is_empty(), "robots.txt asked");
+    }
+    for (portal, server) in [(COUNTY, &looping), (TOWN, &moved)] {
+        let counted = &run["portals"][portal]["file_hosts"][TwoFileHosts::host(&server.base)];
+        assert!(
+            counted["failed"].as_u64().unwrap_or(0) == 0,
+            "{portal}: {}",
+            run["portals"][portal]
+        );
+    }
+    let city = &run["portals"][CITY]["file_hosts"][TwoFileHosts::host(&failing.base)];
+    assert_eq!(city["failed"], 3, "{}", run["portals"][CITY]);
+    assert_eq!(city["kinds"]["robots_unavailable"], 3, "{city}");
+}

@@ -327,9 +327,13 @@ const ROBOTS_UNAVAILABLE: &str = "robots_unavailable";
 fn server_failure(outcome: &FetchOutcome) -> Option<Option<String>> {
     match outcome {
         // A server that is down cannot give its robots.txt either, and then nothing on it is
-        // asked: that is the failure a host that refuses connections shows.
+        // asked: that is the failure a host that refuses connections shows. A robots.txt that
+        // redirects in a loop, to a host that failed, or is too large says nothing of the server.
         FetchOutcome::Excluded {
-            reason: ExcludeReason::RobotsUnavailable(_),
+            reason:
+                ExcludeReason::RobotsUnavailable {
+                    on_server: true, ..
+                },
             ..
         } => Some(Some(ROBOTS_UNAVAILABLE.into())),
         FetchOutcome::Blocked { .. }

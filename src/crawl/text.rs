@@ -67,8 +67,8 @@ impl Engine {
             },
             Err(_) => TextInfo {
                 text_error: Some(format!(
-                    "text derivation took longer than {}s; abandoned",
-                    limit.as_secs()
+                    "text derivation took longer than {}; abandoned",
+                    humantime::format_duration(limit)
                 )),
                 ..TextInfo::default()
             }

@@ -298,7 +298,12 @@ impl Fetcher {
             }
             if !rules.allowed(url.as_str()) {
                 return Err(match rules {
-                    RobotsRules::DisallowAll(why) => ExcludeReason::RobotsUnavailable(why.clone()),
+                    RobotsRules::DisallowAll { why, on_server } => {
+                        ExcludeReason::RobotsUnavailable {
+                            why: why.clone(),
+                            on_server: *on_server,
+                        }
+                    }
                     _ => ExcludeReason::Robots,
                 });
             }
@@ -322,6 +327,9 @@ impl Fetcher {
         };
         let mut hop_host = host.clone();
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
+            // Only a failure of the asked server itself counts against it: one of another host
+            // a redirect led to is that host's.
+            let own_server = Arc::ptr_eq(&hop_host, host);
             let request = PageRequest::Get(robots_url.clone());
             let response = match self
                 .exchange(&hop_host, &request, None, None, None, allow_private, sent)
@@ -329,10 +337,10 @@ impl Fetcher {
             {
                 Ok(response) => response,
                 Err(outcome) => {
-                    return RobotsRules::DisallowAll(format!(
-                        "robots.txt unavailable: {}",
-                        outcome.describe()
-                    ));
+                    return RobotsRules::DisallowAll {
+                        why: format!("robots.txt unavailable: {}", outcome.describe()),
+                        on_server: own_server && server_is_down(&outcome),
+                    };
                 }
             };
             if (300..400).contains(&response.status)
@@ -343,18 +351,28 @@ impl Fetcher {
                 if !matches!(next.scheme(), "http" | "https")
                     || (!allow_private && is_private_host(&next))
                 {
-                    return RobotsRules::DisallowAll(format!(
-                        "robots.txt redirects to {next}, which is not fetched"
-                    ));
+                    return RobotsRules::DisallowAll {
+                        why: format!("robots.txt redirects to {next}, which is not fetched"),
+                        on_server: false,
+                    };
                 }
                 hop_host = self.gate.host(&next);
                 robots_url = next;
                 continue;
             }
             let agent = product_token(&self.politeness().user_agent);
-            return RobotsRules::from_response(agent, response.status, &response.body);
+            return match RobotsRules::from_response(agent, response.status, &response.body) {
+                RobotsRules::DisallowAll { why, on_server } => RobotsRules::DisallowAll {
+                    why,
+                    on_server: on_server && own_server,
+                },
+                rules => rules,
+            };
         }
-        RobotsRules::DisallowAll("robots.txt redirects too often".into())
+        RobotsRules::DisallowAll {
+            why: "robots.txt redirects too often".into(),
+            on_server: false,
+        }
     }
 }
 
@@ -381,6 +399,17 @@ impl Fetcher {
             None => return Ok(None),
         };
         Ok(self.gate.server(ip))
+    }
+}
+
+/// Whether a robots.txt request's failure is its server's (down, 5xx, TLS, paused), as
+/// `crate::health::fails_the_host` judges a file's; a redirect loop, a bad redirect, an oversize
+/// or undecodable body is the file's.
+fn server_is_down(outcome: &FetchOutcome) -> bool {
+    match outcome {
+        FetchOutcome::Failed { kind, .. } => crate::health::fails_the_host(&kind.name()),
+        FetchOutcome::HostPaused { .. } => true,
+        _ => false,
     }
 }
 

@@ -158,8 +158,12 @@ pub enum ExcludeReason {
     /// Outside the portal's section (another host, site navigation ...).
     OutOfScope(String),
     Robots,
-    /// robots.txt could not be read (5xx, unreachable): everything is disallowed for now.
-    RobotsUnavailable(String),
+    /// robots.txt could not be read (5xx, unreachable, a redirect loop): everything is
+    /// disallowed for now. `on_server`: the server itself failed (see `RobotsRules::DisallowAll`).
+    RobotsUnavailable {
+        why: String,
+        on_server: bool,
+    },
 }
 
 impl std::fmt::Display for ExcludeReason {
@@ -169,7 +173,7 @@ impl std::fmt::Display for ExcludeReason {
             ExcludeReason::PrivateAddress => write!(f, "private, loopback or link-local address"),
             ExcludeReason::OutOfScope(why) => write!(f, "out of scope: {why}"),
             ExcludeReason::Robots => write!(f, "disallowed by robots.txt"),
-            ExcludeReason::RobotsUnavailable(why) => {
+            ExcludeReason::RobotsUnavailable { why, .. } => {
                 write!(f, "{why}; everything disallowed for now")
             }
         }

@@ -23,8 +23,14 @@ pub fn product_token(user_agent: &str) -> &str {
 
 pub enum RobotsRules {
     AllowAll,
-    /// Why everything is disallowed (status 5xx, unreachable ...).
-    DisallowAll(String),
+    /// Everything is disallowed for this run: `why` (status 5xx, unreachable, redirected too
+    /// often ...), and whether it is the server's own failure (`on_server`: down, 5xx) rather than
+    /// its robots.txt's (a redirect loop, a redirect to a host that failed, an oversize body),
+    /// which must not count against the server in the run report.
+    DisallowAll {
+        why: String,
+        on_server: bool,
+    },
     Rules(Box<Robot>),
 }
 
@@ -32,7 +38,7 @@ impl std::fmt::Debug for RobotsRules {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RobotsRules::AllowAll => write!(f, "AllowAll"),
-            RobotsRules::DisallowAll(why) => write!(f, "DisallowAll({why})"),
+            RobotsRules::DisallowAll { why, .. } => write!(f, "DisallowAll({why})"),
             RobotsRules::Rules(r) => write!(f, "Rules(delay={:?})", r.delay),
         }
     }
@@ -52,14 +58,17 @@ impl RobotsRules {
                 }
             }
             400..=499 => RobotsRules::AllowAll,
-            _ => RobotsRules::DisallowAll(format!("robots.txt answered HTTP {status}")),
+            _ => RobotsRules::DisallowAll {
+                why: format!("robots.txt answered HTTP {status}"),
+                on_server: (500..600).contains(&status),
+            },
         }
     }
 
     pub fn allowed(&self, url: &str) -> bool {
         match self {
             RobotsRules::AllowAll => true,
-            RobotsRules::DisallowAll(_) => false,
+            RobotsRules::DisallowAll { .. } => false,
             RobotsRules::Rules(robot) => robot.allowed(url),
         }
     }

@@ -152,8 +152,9 @@ impl Tools {
 pub enum TextError {
     #[error("{0} is not installed (not found on PATH)")]
     Missing(&'static str),
-    #[error("{tool} ran longer than {secs}s and was killed")]
-    Timeout { tool: String, secs: u64 },
+    /// The limit is printed as configured (`60s`, `500ms`), never rounded to whole seconds.
+    #[error("{tool} ran longer than {} and was killed", humantime::format_duration(*limit))]
+    Timeout { tool: String, limit: Duration },
     #[error("{0}")]
     TooLarge(String),
     #[error("damaged or truncated file: {0}")]

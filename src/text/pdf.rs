@@ -93,7 +93,7 @@ impl Pdftotext {
         if run.timed_out {
             return Err(TextError::Timeout {
                 tool: TOOL.into(),
-                secs: limit.as_secs(),
+                limit,
             });
         }
         let stdout = String::from_utf8_lossy(&run.stdout).into_owned();

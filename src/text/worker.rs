@@ -91,7 +91,7 @@ impl Worker {
         if run.timed_out {
             return Err(TextError::Timeout {
                 tool: source.to_string(),
-                secs: limit.as_secs(),
+                limit,
             });
         }
         if run.over_cap {
@@ -342,9 +342,15 @@ mod tests {
                 result,
                 Err(TextError::Timeout {
                     tool: "rtf".into(),
-                    secs: 0
+                    limit: Duration::from_millis(300)
                 }),
                 "{hangs}"
+            );
+            // A limit under a second is named as it was set, not as `0s`.
+            let message = result.map_err(|e| e.to_string()).err();
+            assert_eq!(
+                message.as_deref(),
+                Some("rtf ran longer than 300ms and was killed")
             );
             assert!(started.elapsed() < Duration::from_secs(10), "{hangs}");
         }

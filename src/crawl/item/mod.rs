@@ -263,7 +263,7 @@ impl Engine {
 /// The run report's key for a URL not fetched for `reason`.
 pub(super) fn excluded_key(reason: &ExcludeReason) -> &'static str {
     match reason {
-        ExcludeReason::Robots | ExcludeReason::RobotsUnavailable(_) => "robots",
+        ExcludeReason::Robots | ExcludeReason::RobotsUnavailable { .. } => "robots",
         ExcludeReason::OutOfScope(_) => "out_of_scope",
         ExcludeReason::PrivateAddress => "private_address",
         ExcludeReason::Scheme(_) => "scheme",
