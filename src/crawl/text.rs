@@ -68,7 +68,7 @@ impl Engine {
             Err(_) => TextInfo {
                 text_error: Some(format!(
                     "text derivation took longer than {}; abandoned",
-                    humantime::format_duration(limit)
+                    crate::text::limit_text(limit)
                 )),
                 ..TextInfo::default()
             }

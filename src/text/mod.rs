@@ -152,8 +152,9 @@ impl Tools {
 pub enum TextError {
     #[error("{0} is not installed (not found on PATH)")]
     Missing(&'static str),
-    /// The limit is printed as configured (`60s`, `500ms`), never rounded to whole seconds.
-    #[error("{tool} ran longer than {} and was killed", humantime::format_duration(*limit))]
+    /// The limit is printed in seconds when it is whole seconds (`60s`, not `1m`), else as
+    /// humantime writes it (`500ms`, `1s 500ms`): never rounded to `0s`.
+    #[error("{tool} ran longer than {} and was killed", limit_text(*limit))]
     Timeout { tool: String, limit: Duration },
     #[error("{0}")]
     TooLarge(String),
@@ -419,6 +420,16 @@ impl TextFormat {
     }
 }
 
+/// A time limit as the text errors print it: `60s` for whole seconds (as the README and the
+/// config write them), `500ms` or `1s 500ms` otherwise.
+pub fn limit_text(limit: Duration) -> String {
+    if limit.subsec_nanos() == 0 {
+        format!("{}s", limit.as_secs())
+    } else {
+        humantime::format_duration(limit).to_string()
+    }
+}
+
 fn too_large(body: &[u8]) -> TextError {
     TextError::TooLarge(format!(
         "{} bytes; the limit is {MAX_INPUT_BYTES}",
@@ -451,4 +462,32 @@ pub(crate) fn push_capped(out: &mut String, piece: &str) -> bool {
     }
     out.push_str(&piece[..cut]);
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whole seconds read as the config writes them (`60s`, not humantime's `1m`); a limit
+    /// under a second, or between two, is never rounded.
+    #[test]
+    fn limits_print_as_the_config_writes_them() {
+        for (limit, text) in [
+            (Duration::from_secs(60), "60s"),
+            (Duration::from_secs(90), "90s"),
+            (Duration::from_secs(1), "1s"),
+            (Duration::from_millis(300), "300ms"),
+            (Duration::from_millis(1500), "1s 500ms"),
+        ] {
+            assert_eq!(limit_text(limit), text);
+        }
+        let timeout = TextError::Timeout {
+            tool: "pdftotext".into(),
+            limit: Duration::from_secs(60),
+        };
+        assert_eq!(
+            timeout.to_string(),
+            "pdftotext ran longer than 60s and was killed"
+        );
+    }
 }
