@@ -352,6 +352,30 @@ fn title_metas_and_the_title_tag_stand_in_for_a_column_heading() {
     }
 }
 
+/// A column's name ending in a body-like word (`年报专区`, ending in 区, is read as a body's name
+/// and dropped as the site's banner; `公开专栏`) gives way to the title element below it, with
+/// the site's name or the column's as `<title>`.
+#[test]
+fn a_column_named_like_a_body_gives_way_to_the_title_element() {
+    let script = &SCRIPTS[0];
+    for column in ["年报专区", "公开专栏", "【年报专区】"] {
+        for tag in [script.site, column] {
+            let html = page(
+                "utf-8",
+                &format!("<title>{tag}</title>"),
+                &format!(
+                    "<div class=\"main\"><h1>{column}</h1><p class=\"bt\">{}</p>{}</div>",
+                    script.title, script.text
+                ),
+            );
+            let m = read(&html, UTF_8, None);
+            assert_eq!(m.title.as_deref(), Some(script.title), "{column} {tag}");
+            let source = m.provenance.get("title").map(String::as_str);
+            assert_eq!(source, Some("title_element"), "{column} {tag}");
+        }
+    }
+}
+
 /// A heading the breadcrumb's last crumb names (`当前位置：首页 > 政务公开 > 年报栏目`) is the
 /// column's; one that names a year or another body is not, though the crumb repeats it. The
 /// breadcrumb is known by its class or by its first words.

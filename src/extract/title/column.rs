@@ -24,6 +24,8 @@ const COLUMN_NAMES: &[&str] = &[
     "年度报告",
     "年报",
     "年报专栏",
+    "年报专区",
+    "公开专栏",
     "法定主动公开内容",
     "主动公开内容",
     "政务公开",
@@ -66,7 +68,13 @@ pub(crate) fn past_column(
     others: Others<'_>,
     site_names: &[&str],
 ) -> Option<(String, String)> {
-    let (title, source) = chosen?;
+    // A column's name that reads as a body's (`<h1>年报专区</h1>`, ending in 区) is dropped as
+    // the site's banner before this rule sees it: the title element below still names the report.
+    let Some((title, source)) = chosen else {
+        return title_elements(doc)
+            .find(|t| !is_column_name(t, &[], site_names))
+            .map(|t| (t, "title_element".to_string()));
+    };
     // The breadcrumb is looked for only when the title could be its last crumb: most titles
     // name a year.
     let generic = is_generic(&title);
