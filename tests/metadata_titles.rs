@@ -254,6 +254,128 @@ fn a_report_title_holding_a_column_name_is_kept() {
     }
 }
 
+/// The report's generic name alone (`政府信息公开工作年度报告` and its variants, either script, in
+/// brackets or not) printed as the heading is a column's name: the report's own title below it,
+/// or the list entry, is taken; alone it stays. One naming a body is the report's title.
+#[test]
+fn the_generic_report_name_alone_is_a_columns_name() {
+    let words = [
+        (
+            &SCRIPTS[0],
+            [
+                "政府信息公开工作年度报告",
+                "政府信息公开工作年报",
+                "信息公开工作年度报告",
+                "【政府信息公开工作年度报告】",
+            ],
+        ),
+        (
+            &SCRIPTS[1],
+            [
+                "政府資訊公開工作年度報告",
+                "政府信息公開工作年報",
+                "資訊公開工作年度報告",
+                "〔政府資訊公開工作年度報告〕",
+            ],
+        ),
+    ];
+    for (script, generic) in words {
+        for word in generic {
+            for (charset, encoding) in script.encodings {
+                let case = format!("{word}, {charset}");
+                let html = |below: &str| {
+                    page(
+                        charset,
+                        &format!("<title>{word}</title>"),
+                        &format!(
+                            "<div class=\"main\"><h1>{word}</h1>{below}{}</div>",
+                            script.text
+                        ),
+                    )
+                };
+                let below = format!("<p class=\"bt\">{}</p>", script.title);
+                let m = read(&html(&below), encoding, None);
+                assert_eq!(m.title.as_deref(), Some(script.title), "{case}");
+                let listed = read(&html(""), encoding, Some(script.title));
+                assert_eq!(listed.title.as_deref(), Some(script.title), "{case}");
+                assert_eq!(listed.report_year, Some(2023), "{case}");
+                let alone = read(&html(""), encoding, None);
+                assert_eq!(alone.title.as_deref(), Some(word), "{case}");
+                // A list entry naming another kind of document does not replace it.
+                let other = read(&html(""), encoding, Some("和义县民政局2023年工作总结"));
+                assert_eq!(other.title.as_deref(), Some(word), "{case}");
+            }
+        }
+    }
+    let named = "和义县政府信息公开工作年度报告";
+    let html = page(
+        "utf-8",
+        &format!("<title>{named}</title>"),
+        &format!(
+            "<h1>{named}</h1><p class=\"bt\">和义县人民政府办公室关于印发有关工作方案的通知全文</p>"
+        ),
+    );
+    assert_eq!(read(&html, UTF_8, None).title.as_deref(), Some(named));
+}
+
+/// The title metas (`dc.title`, `DC.Title`, `ContentTitle`) and, with nothing better, the
+/// `<title>` with the site's name around it give the report's title under a column's heading.
+#[test]
+fn title_metas_and_the_title_tag_stand_in_for_a_column_heading() {
+    for script in &SCRIPTS {
+        for column in [script.columns[0], script.columns[5]] {
+            for (charset, encoding) in script.encodings {
+                let case = format!("{} {column}, {charset}", script.name);
+                let body = format!("<div class=\"main\"><h1>{column}</h1>{}</div>", script.text);
+                for name in ["dc.title", "DC.Title", "ContentTitle"] {
+                    let head = format!(
+                        "<title>{column}</title><meta name=\"{name}\" content=\"{}\">",
+                        script.title
+                    );
+                    let m = read(&page(charset, &head, &body), encoding, None);
+                    assert_eq!(m.title.as_deref(), Some(script.title), "{case} {name}");
+                    let source = m.provenance.get("title").cloned();
+                    assert_eq!(source, Some(format!("meta:{name}")), "{case}");
+                }
+                for tag in [
+                    format!("{}_{}", script.title, script.site),
+                    format!("{} - {}", script.site, script.title),
+                ] {
+                    let head = format!("<title>{tag}</title>");
+                    let m = read(&page(charset, &head, &body), encoding, None);
+                    assert_eq!(m.title.as_deref(), Some(script.title), "{case} {tag}");
+                    let source = m.provenance.get("title").map(String::as_str);
+                    assert_eq!(source, Some("title_tag"), "{case} {tag}");
+                }
+            }
+        }
+    }
+}
+
+/// A column's name ending in a body-like word (`年报专区`, ending in 区, is read as a body's name
+/// and dropped as the site's banner; `公开专栏`) gives way to the title element below it, with
+/// the site's name or the column's as `<title>`.
+#[test]
+fn a_column_named_like_a_body_gives_way_to_the_title_element() {
+    let script = &SCRIPTS[0];
+    for column in ["年报专区", "公开专栏", "【年报专区】"] {
+        for tag in [script.site, column] {
+            let html = page(
+                "utf-8",
+                &format!("<title>{tag}</title>"),
+                &format!(
+                    "<div class=\"main\"><h1>{column}</h1><p class=\"bt\">{}</p>{}</div>",
+                    script.title, script.text
+                ),
+            );
+            let m = read(&html, UTF_8, None);
+            assert_eq!(m.title.as_deref(), Some(script.title), "{column} {tag}");
+            let source = m.provenance.get("title").map(String::as_str);
+            assert_eq!(source, Some("title_element"), "{column} {tag}");
+        }
+    }
+}
+
 /// A heading the breadcrumb's last crumb names (`当前位置：首页 > 政务公开 > 年报栏目`) is the
 /// column's; one that names a year or another body is not, though the crumb repeats it. The
 /// breadcrumb is known by its class or by its first words.

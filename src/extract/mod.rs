@@ -360,12 +360,18 @@ pub fn extract_document_and_text(
     if let Some(by) = decided {
         meta.provenance.insert("is_annual_report".into(), by);
     }
+    // A title that is the list entry's text gives the list's year (`list`), as a page with a
+    // title of its own that names no year does.
+    let title_source = match meta.provenance.get("title").map(String::as_str) {
+        Some("list") => "list",
+        _ => "title",
+    };
     let title_year = meta
         .title
         .as_deref()
         .filter(|_| meta.is_annual_report)
         .and_then(report_year_from_title)
-        .map(|y| (y, "title"));
+        .map(|y| (y, title_source));
     // The list entry's title, when the page prints none with a year (`政府信息公开工作年度报告`
     // under an entry `和义县民政局2009年政府信息公开工作年度报告`).
     let list_year = || {

@@ -12,8 +12,9 @@ use crate::traditional::to_simplified;
 
 /// Names portals give the column that holds the annual reports, or the disclosure column above
 /// it, as read in Simplified with 资讯 (Traditional usage) read as 信息. The report's own generic
-/// name, 政府信息公开工作年度报告, is not one: pages print it as the heading of a report whose
-/// year only the list entry gives.
+/// name with no year and no body (政府信息公开工作年度报告) is one too: a page printing it as its
+/// heading names the column or the kind of document, and its list entry or `<title>` names the
+/// report.
 const COLUMN_NAMES: &[&str] = &[
     "政府信息公开年报",
     "政府信息公开年度报告",
@@ -23,11 +24,23 @@ const COLUMN_NAMES: &[&str] = &[
     "年度报告",
     "年报",
     "年报专栏",
+    "年报专区",
+    "公开专栏",
     "法定主动公开内容",
     "主动公开内容",
     "政务公开",
     "政府信息公开",
     "信息公开",
+];
+
+/// The report's own generic name, with no year and no body: a column's name too, but one that
+/// says what the page is, so only a report's title takes its place (not a list entry naming
+/// another kind of document, `和义县民政局2009年工作总结`).
+const REPORT_NAMES: &[&str] = &[
+    "政府信息公开工作年度报告",
+    "政府信息公开工作年报",
+    "信息公开工作年度报告",
+    "信息公开工作年报",
 ];
 
 /// Class and id words of an element holding a document's title below the column's heading.
@@ -55,7 +68,13 @@ pub(crate) fn past_column(
     others: Others<'_>,
     site_names: &[&str],
 ) -> Option<(String, String)> {
-    let (title, source) = chosen?;
+    // A column's name that reads as a body's (`<h1>年报专区</h1>`, ending in 区) is dropped as
+    // the site's banner before this rule sees it: the title element below still names the report.
+    let Some((title, source)) = chosen else {
+        return title_elements(doc)
+            .find(|t| !is_column_name(t, &[], site_names))
+            .map(|t| (t, "title_element".to_string()));
+    };
     // The breadcrumb is looked for only when the title could be its last crumb: most titles
     // name a year.
     let generic = is_generic(&title);
@@ -66,13 +85,15 @@ pub(crate) fn past_column(
     if !is_column_name(&title, &crumbs, site_names) {
         return Some((title, source));
     }
+    let names_report = REPORT_NAMES.contains(&plain(&title).as_str());
     let better = |candidate: &str| {
         let candidate = collapse(candidate);
         let n = candidate.chars().count();
         (n > title.chars().count()
             && n <= 200
             && !is_column_name(&candidate, &crumbs, site_names)
-            && !site_names.iter().any(|s| s.trim() == candidate))
+            && !site_names.iter().any(|s| s.trim() == candidate)
+            && (!names_report || crate::extract::is_annual_report_title(&candidate)))
         .then_some(candidate)
     };
     let from =
@@ -103,7 +124,9 @@ fn is_column_name(text: &str, crumbs: &[String], site_names: &[&str]) -> bool {
 /// A generic column name or a year's column.
 fn is_generic(text: &str) -> bool {
     let name = plain(text);
-    COLUMN_NAMES.contains(&name.as_str()) || is_year_column(&name)
+    COLUMN_NAMES.contains(&name.as_str())
+        || REPORT_NAMES.contains(&name.as_str())
+        || is_year_column(&name)
 }
 
 /// Whether `text` names no year and no body other than the site's.
@@ -213,4 +236,36 @@ fn title_elements(doc: &Html) -> impl Iterator<Item = String> + '_ {
         })
         .filter_map(|e| text::visible_text_within(e, 200))
         .filter(|t| t.chars().count() >= 4 && !t.contains(['：', ':']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The report's generic name alone is a column's name in either script and in brackets; with
+    /// a year or a body it is a report's title.
+    #[test]
+    fn the_generic_report_name_is_a_columns_name() {
+        let cases = [
+            ("政府信息公开工作年度报告", true),
+            ("政府信息公开工作年报", true),
+            ("信息公开工作年度报告", true),
+            ("信息公开工作年报", true),
+            ("政府資訊公開工作年度報告", true),
+            ("資訊公開工作年報", true),
+            ("【政府信息公开工作年度报告】", true),
+            ("〔政府資訊公開工作年度報告〕", true),
+            ("2023年政府信息公开工作年度报告", false),
+            ("和义县政府信息公开工作年度报告", false),
+            ("和義縣政府資訊公開工作年度報告", false),
+            ("政府信息公开工作年度报告解读", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(
+                is_column_name(text, &[], &["和义县人民政府"]),
+                want,
+                "{text}"
+            );
+        }
+    }
 }
