@@ -5,13 +5,15 @@
 //! (no stated count, stopped early on known items, a page failed, a run stopped and resumed)
 //! asks nothing, nor does one
 //! that finds most of the list gone; a report asked is not asked again before `revisit_after`,
-//! one listed again is no longer delisted, and an ask that fails changes no mark.
+//! one listed again is no longer delisted, and an ask that fails changes no mark. A report on
+//! both the section's list and a year list is found on both: taken off one while the other
+//! still shows it, it is not asked.
 
 mod common;
 mod withdrawn_support;
 
 use serde_json::Value;
-use withdrawn_support::{Listing, Portal, Serve, count, records_of, title};
+use withdrawn_support::{Listing, PORTAL, Portal, Serve, count, records_of, title, year_list_of};
 
 /// A count of the run report that is left out when zero.
 fn counted(report: &Value, key: &str) -> u64 {
@@ -276,4 +278,127 @@ fn a_stopped_and_resumed_walk_asks_nothing() {
     assert_eq!(counted(&night, "delisted_asked"), 1, "{summary}");
     assert_eq!(count(&night, "withdrawn"), 1, "{summary}");
     assert_eq!(portal.asked(1), 2);
+}
+
+/// The section's list and two year lists, each stating its count: every report is on two.
+fn on_two_lists() -> Listing {
+    Listing {
+        years: true,
+        ..stated(None)
+    }
+}
+
+/// The lists report URL `id` was found on, sorted.
+fn found_on(portal: &Portal, id: usize) -> Vec<String> {
+    let mut lists: Vec<String> = portal
+        .url_state(id)
+        .found_on()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    lists.sort();
+    lists
+}
+
+/// Reports shown on both the section's list and their year's list are found on both (the
+/// first night, or the second when a walk met one before it was archived), each is under both
+/// in the store's `listed` index, and the list shown for them is their year's whatever order
+/// the walks took. The nights after, which meet them again on both (and fetch nothing,
+/// `revisit_after` not being due), write no state: no "found on one more list", same states.
+#[test]
+fn a_report_on_two_lists_keeps_both_and_writes_nothing_again() {
+    let portal = Portal::listing(&[1, 2], true, on_two_lists());
+    portal.crawl_setting("revisit_after", "\"7d\"");
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 2, "{summary}");
+    for list in ["all", "2021", "2022"] {
+        let walked = &first["lists"][list];
+        assert_eq!(
+            walked["found"], walked["stated"],
+            "{list} walked whole: {first}"
+        );
+    }
+    portal.night();
+    let states = [portal.url_state(1), portal.url_state(2)];
+    for (id, state) in [1, 2].into_iter().zip(&states) {
+        let year = year_list_of(id).to_string();
+        assert_eq!(found_on(&portal, id), vec![year.clone(), "all".into()]);
+        assert_eq!(state.list.as_deref(), Some(year.as_str()), "/art/{id}.html");
+    }
+    let listed = |list: &str| {
+        let store = nianbao::store::Store::open(&portal.dir.path().join("data")).expect("store");
+        let mut urls = store
+            .listed_urls(PORTAL, list)
+            .expect("listed index readable");
+        urls.sort();
+        urls
+    };
+    let url = |id: usize| format!("{}/art/{id}.html", portal.server.base);
+    assert_eq!(listed("all"), vec![url(1), url(2)]);
+    assert_eq!(
+        (listed("2021"), listed("2022")),
+        (vec![url(1)], vec![url(2)])
+    );
+    for _ in 0..2 {
+        let (summary, night) = portal.night();
+        assert_eq!(count(&night, "new_documents"), 0, "{summary}");
+        assert!(!summary.contains("found on one more list"), "{summary}");
+        assert_eq!(
+            (portal.asked(1), portal.asked(2)),
+            (1, 1),
+            "nothing fetched"
+        );
+        let again = [portal.url_state(1), portal.url_state(2)];
+        assert_eq!(
+            again, states,
+            "met again on both lists: the states are as they were"
+        );
+    }
+}
+
+/// A report taken off its year's list while the section's list still shows it leaves the
+/// year's list and is not asked, nor delisted; taken off the section's list too, it is asked
+/// once and marked delisted. The reverse (off the section's list, on its year's) is not asked.
+#[test]
+fn a_report_still_on_another_list_is_not_asked() {
+    let portal = Portal::listing(&REPORTS, true, on_two_lists());
+    let (summary, first) = portal.night();
+    assert_eq!(count(&first, "new_documents"), 5, "{summary}");
+    portal.night();
+    assert_eq!(found_on(&portal, 1), ["2021", "all"]);
+
+    // Every report is revisited each night; one ask would be a second request.
+    portal.serve(1, Serve::OffYear);
+    portal.serve(2, Serve::OffSection);
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 0, "{summary}");
+    assert_eq!(
+        (portal.asked(1), portal.asked(2)),
+        (3, 3),
+        "revisited, not asked"
+    );
+    assert_eq!(counted(&night, "delisted"), 0, "{summary}");
+    assert_eq!(found_on(&portal, 1), ["all"]);
+    assert_eq!(found_on(&portal, 2), ["2022"]);
+    for id in [1, 2] {
+        let state = portal.url_state(id);
+        assert_eq!(state.delisted, None, "/art/{id}.html");
+        assert_eq!(state.withdrawn, None, "/art/{id}.html");
+    }
+    assert_eq!(portal.url_state(1).list.as_deref(), Some("all"));
+    assert_eq!(count(&portal.status(), "delisted"), 0);
+
+    // Off the section's list too: no list shows it, and it is asked once.
+    portal.serve(1, Serve::Hidden);
+    let (summary, night) = portal.night();
+    assert_eq!(counted(&night, "delisted_asked"), 1, "{summary}");
+    assert_eq!(counted(&night, "delisted"), 1, "{summary}");
+    assert_eq!(
+        (portal.asked(1), portal.asked(2)),
+        (4, 4),
+        "asked once; revisited"
+    );
+    assert!(portal.url_state(1).delisted.is_some());
+    assert_eq!(portal.url_state(2).delisted, None);
+    assert_eq!(count(&portal.status(), "delisted"), 1);
 }

@@ -1,14 +1,16 @@
 //! Delisted reports: after a nightly crawl's walks have ended, every list whose walk proved it
 //! complete (the `[ok]` of its ledger: a stated count found whole, every stated page walked, no
-//! page failed, no stop) is compared with the archived reports last found on it (the store's
-//! `listed` index). Each one the walk did not see, and whose document the walk did not see at
-//! another URL either, is asked once (as a revisit: conditional, through the host gate, not
-//! before `revisit_after` since its last fetch): 404, 410 or a soft 404 withdraw it by the
+//! page failed, no stop) is compared with the archived reports found on it (the store's
+//! `listed` index: a report on two lists is under both). Each one the walk did not see but
+//! this run saw on another list of the portal (at its URL, or its document at another) leaves
+//! that list's set and is not asked. Each one no walk of the portal saw is asked once (as a
+//! revisit: conditional, through the host gate, not before `revisit_after` since its last
+//! fetch): 404, 410 or a soft 404 withdraw it by the
 //! usual rules; content or 304 mark it `delisted`. A walk that finds most of a list's archived
 //! reports missing is no evidence (a site that broke, a search that returns nothing): above
 //! [`delisted_bound`] nothing is asked, and the ledger says so.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -29,19 +31,24 @@ pub fn delisted_bound(archived: usize) -> usize {
 }
 
 impl Engine {
-    /// An archived report this walk found on `list`: its state names that list (the `listed`
-    /// index follows) and it is no longer delisted. Written only when that changes.
+    /// An archived report this walk found on `list`: its state adds that list to the lists it
+    /// was found on (the `listed` index follows) and it is no longer delisted. Written only
+    /// when that changes: a report met again on a list it was found on writes nothing.
     pub(super) fn note_listed(&self, url: &str, state: Option<&mut UrlState>, list: &str) {
         let Some(state) = state.filter(|s| s.doc_id.is_some()) else {
             return;
         };
-        if state.list.as_deref() == Some(list) && state.delisted.is_none() {
-            return;
-        }
-        if state.delisted.take().is_some() {
+        let added = state.add_list(list);
+        let relisted = state.delisted.take().is_some();
+        if relisted {
             tracing::info!(url, list, "listed again: no longer delisted");
         }
-        state.list = Some(list.to_string());
+        if !added && !relisted {
+            return;
+        }
+        if added {
+            tracing::info!(url, list, "found on one more list");
+        }
         if let Err(e) = self.store.record_url(url, state) {
             tracing::error!(url, "cannot record the list an archived report is on: {e}");
         }
@@ -55,28 +62,43 @@ impl Engine {
         if !matches!(self.mode, Mode::Crawl { .. }) || self.mode.is_dry_run() {
             return 0;
         }
-        let complete: Vec<(String, String, HashSet<u64>)> = self
+        // Each complete list, with what the walks of every list of its portal saw.
+        let mut complete: Vec<(String, String, HashSet<u64>)> = Vec::new();
+        let mut portal_seen: HashMap<String, HashSet<u64>> = HashMap::new();
+        for (portal, report) in self
             .reports
             .lock()
             .expect("report lock is never poisoned")
             .iter()
-            .flat_map(|(portal, report)| {
+        {
+            let seen = report.lists.values().flat_map(|l| l.seen.iter().copied());
+            portal_seen.insert(portal.clone(), seen.collect());
+            complete.extend(
                 report
                     .lists
                     .iter()
                     .filter(|(_, l)| !l.resumed && l.verdict() == Verdict::Ok)
-                    .map(|(key, l)| (portal.clone(), key.clone(), l.seen.clone()))
-            })
-            .collect();
+                    .map(|(key, l)| (portal.clone(), key.clone(), l.seen.clone())),
+            );
+        }
         let mut queued = 0;
         for (portal, list, seen) in complete {
-            queued += self.ask_delisted_of(&portal, &list, &seen);
+            let on_any = portal_seen.get(&portal).unwrap_or(&seen);
+            queued += self.ask_delisted_of(&portal, &list, &seen, on_any);
         }
         queued
     }
 
-    /// The asks of one list's archived reports that its complete walk did not see.
-    fn ask_delisted_of(self: &Arc<Self>, portal: &str, list: &str, seen: &HashSet<u64>) -> usize {
+    /// The asks of one list's archived reports that its complete walk (`seen`) did not see.
+    /// One that this run saw on another list of the portal (`on_any`), at its URL or its
+    /// document's other, is no longer found on this list, and is not asked.
+    fn ask_delisted_of(
+        self: &Arc<Self>,
+        portal: &str,
+        list: &str,
+        seen: &HashSet<u64>,
+        on_any: &HashSet<u64>,
+    ) -> usize {
         let archived = match self.store.listed_urls(portal, list) {
             Ok(urls) => urls,
             Err(e) => {
@@ -89,8 +111,13 @@ impl Engine {
             .filter(|url| !seen.contains(&url_hash(url)))
             .filter_map(|url| {
                 let state = self.store.url_state(url).ok().flatten()?;
-                let elsewhere = self.listed_elsewhere(url, &state, seen);
-                (!elsewhere).then(|| (url.clone(), state))
+                let elsewhere =
+                    on_any.contains(&url_hash(url)) || self.listed_elsewhere(url, &state, on_any);
+                if elsewhere {
+                    self.left_list(url, state, list);
+                    return None;
+                }
+                Some((url.clone(), state))
             })
             .collect();
         if missing.is_empty() {
@@ -143,6 +170,18 @@ impl Engine {
                 tracing::warn!(url, "cannot read the document of a report not listed: {e}");
                 true
             }
+        }
+    }
+
+    /// An archived report a complete walk of `list` did not show, seen by this run on another
+    /// list: `list` leaves the lists it was found on (and its `listed` entry goes).
+    fn left_list(&self, url: &str, mut state: UrlState, list: &str) {
+        if self.mode.is_dry_run() || !state.remove_list(list) {
+            return;
+        }
+        tracing::info!(url, list, "no longer on this list, still on another");
+        if let Err(e) = self.store.record_url(url, &state) {
+            tracing::error!(url, "cannot record the lists an archived report is on: {e}");
         }
     }
 

@@ -1,6 +1,6 @@
-//! Delisted reports: an archived report's URL that a complete walk of the list it was last found
-//! on no longer shows. The `listed` index (portal NUL list NUL URL) names each archived URL under
-//! that list, written in the same transaction as its state (see `failures::reindex`), so that a
+//! Delisted reports: an archived report's URL that a complete walk of a list it was found on no
+//! longer shows, nor any other list of its portal. The `listed` index (portal NUL list NUL URL)
+//! names each archived URL under every list it was found on (`UrlState::found_on`), written in the same transaction as its state (see `failures::reindex`), so that a
 //! crawl reads one list's archived URLs with one prefix scan, never the URL table. A delisted URL
 //! whose page still answers is marked `delisted` (since when) and named in the `withdrawn` index
 //! beside the withdrawn ones, so that `status --withdrawn` and `export` read it without a scan.
@@ -45,14 +45,79 @@ impl UrlState {
     }
 }
 
+/// The most lists an archived report's state keeps (the newest found are kept).
+pub const MAX_LISTS: usize = 16;
+
+/// The list shown for a report found on `lists`: the most specific, a year over `all`, the
+/// newest year first; else the first named.
+fn shown_list(lists: &[String]) -> Option<String> {
+    lists
+        .iter()
+        .filter_map(|l| l.parse::<i32>().ok().map(|year| (year, l)))
+        .max_by_key(|(year, _)| *year)
+        .map(|(_, l)| l)
+        .or_else(|| lists.first())
+        .cloned()
+}
+
+impl UrlState {
+    /// The lists this URL was found on: `lists`, or the one `list` of a state that names one
+    /// (as every state of an earlier version does).
+    pub fn found_on(&self) -> Vec<&str> {
+        if self.lists.is_empty() {
+            self.list.iter().map(String::as_str).collect()
+        } else {
+            self.lists.iter().map(String::as_str).collect()
+        }
+    }
+
+    fn set_lists(&mut self, lists: Vec<String>) {
+        self.list = shown_list(&lists);
+        self.lists = if lists.len() > 1 { lists } else { Vec::new() };
+    }
+
+    /// Adds `list` to the lists this URL was found on (the oldest found goes past
+    /// [`MAX_LISTS`]); true when it was not among them (the state changed).
+    pub fn add_list(&mut self, list: &str) -> bool {
+        let mut lists: Vec<String> = self.found_on().into_iter().map(str::to_string).collect();
+        if lists.iter().any(|l| l == list) {
+            return false;
+        }
+        lists.push(list.to_string());
+        let over = lists.len().saturating_sub(MAX_LISTS);
+        lists.drain(..over);
+        self.set_lists(lists);
+        true
+    }
+
+    /// Takes `list` out of the lists this URL was found on; true when it was among them.
+    pub fn remove_list(&mut self, list: &str) -> bool {
+        let mut lists: Vec<String> = self.found_on().into_iter().map(str::to_string).collect();
+        let before = lists.len();
+        lists.retain(|l| l != list);
+        if lists.len() == before {
+            return false;
+        }
+        self.set_lists(lists);
+        true
+    }
+}
+
 /// The `listed` key of an archived URL found on `list` of `portal`.
 fn listed_key(portal: &str, list: &str, url: &str) -> Vec<u8> {
     format!("{portal}\u{0}{list}\u{0}{url}").into_bytes()
 }
 
-fn key_of(state: Option<&UrlState>, url: &str) -> Option<Vec<u8>> {
-    let state = state.filter(|s| s.doc_id.is_some())?;
-    Some(listed_key(&state.portal, state.list.as_deref()?, url))
+/// The `listed` keys of a URL: one per list an archived URL was found on.
+fn keys_of(state: Option<&UrlState>, url: &str) -> Vec<Vec<u8>> {
+    let Some(state) = state.filter(|s| s.doc_id.is_some()) else {
+        return Vec::new();
+    };
+    state
+        .found_on()
+        .into_iter()
+        .map(|list| listed_key(&state.portal, list, url))
+        .collect()
 }
 
 /// Inside a transaction: keeps the URL's entry in the `listed` index in step with its state.
@@ -62,21 +127,19 @@ pub(super) fn reindex(
     old: Option<&UrlState>,
     new: Option<&UrlState>,
 ) -> TxResult<()> {
-    let (before, after) = (key_of(old, url), key_of(new, url));
-    if before == after {
-        return Ok(());
+    let (before, after) = (keys_of(old, url), keys_of(new, url));
+    for key in before.iter().filter(|k| !after.contains(k)) {
+        listed.remove(key.as_slice())?;
     }
-    if let Some(key) = before {
-        listed.remove(key)?;
-    }
-    if let Some(key) = after {
-        listed.insert(key, &[])?;
+    for key in after.iter().filter(|k| !before.contains(k)) {
+        listed.insert(key.as_slice(), &[])?;
     }
     Ok(())
 }
 
 impl Store {
-    /// The archived URLs last found on `list` of `portal`: one prefix scan of the `listed` index.
+    /// The archived URLs found on `list` of `portal` (among others, maybe): one prefix scan of
+    /// the `listed` index.
     pub fn listed_urls(&self, portal: &str, list: &str) -> Result<Vec<String>, StoreError> {
         let prefix = listed_key(portal, list, "");
         let mut urls = Vec::new();
@@ -128,16 +191,68 @@ mod tests {
     #[test]
     fn an_archived_url_is_listed_under_its_portal_and_list() {
         let url = "http://a/1.html";
-        assert_eq!(key_of(Some(&archived(None)), url), None);
+        assert!(keys_of(Some(&archived(None)), url).is_empty());
         let failed = UrlState {
             doc_id: None,
             ..archived(Some("all"))
         };
-        assert_eq!(key_of(Some(&failed), url), None);
+        assert!(keys_of(Some(&failed), url).is_empty());
         assert_eq!(
-            key_of(Some(&archived(Some("2021"))), url),
-            Some(b"p\x002021\x00http://a/1.html".to_vec())
+            keys_of(Some(&archived(Some("2021"))), url),
+            vec![b"p\x002021\x00http://a/1.html".to_vec()]
         );
+        let mut both = archived(Some("all"));
+        assert!(both.add_list("2021"));
+        assert_eq!(
+            keys_of(Some(&both), url),
+            vec![
+                b"p\x00all\x00http://a/1.html".to_vec(),
+                b"p\x002021\x00http://a/1.html".to_vec()
+            ]
+        );
+    }
+
+    /// A state of an earlier version (`list` alone, as raw JSON) reads as a one-list set; a
+    /// second list makes a set whose shown list is the most specific whatever the order found;
+    /// a list met again changes nothing; the set keeps the newest [`MAX_LISTS`].
+    #[test]
+    fn a_state_keeps_the_set_of_its_lists() {
+        let earlier: UrlState = serde_json::from_value(serde_json::json!({
+            "portal": "p", "doc_id": "d1", "outcome": "archived", "list": "all"
+        }))
+        .expect("an earlier version's state reads");
+        assert_eq!(earlier.found_on(), vec!["all"]);
+        let mut state = earlier.clone();
+        assert!(!state.add_list("all"), "met again: nothing to write");
+        assert_eq!(state, earlier);
+        for (first, second) in [("all", "2023"), ("2023", "all"), ("2022", "2023")] {
+            let mut state = archived(Some(first));
+            assert!(state.add_list(second));
+            assert!(!state.add_list(first) && !state.add_list(second));
+            assert_eq!(state.list.as_deref(), Some("2023"), "{first} then {second}");
+            assert_eq!(state.found_on(), vec![first, second]);
+        }
+        // A one-list state is written as an earlier version wrote it; a set beside its list.
+        let one = serde_json::to_value(&earlier).expect("serializes");
+        assert!(one.get("lists").is_none(), "{one}");
+        let mut two = earlier.clone();
+        two.add_list("2021");
+        let written = serde_json::to_value(&two).expect("serializes");
+        assert_eq!(written["list"], "2021", "{written}");
+        assert_eq!(written["lists"], serde_json::json!(["all", "2021"]));
+        assert!(two.remove_list("2021") && !two.remove_list("2021"));
+        assert_eq!(two, earlier);
+        let mut many = archived(Some("all"));
+        for year in 2000..2020 {
+            many.add_list(&year.to_string());
+        }
+        assert_eq!(many.found_on().len(), MAX_LISTS);
+        assert_eq!(
+            many.found_on().first(),
+            Some(&"2004"),
+            "the oldest found went"
+        );
+        assert_eq!(many.list.as_deref(), Some("2019"));
     }
 
     /// The first sighting's time is kept; a withdrawn URL is not delisted (withdrawal says more).

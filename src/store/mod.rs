@@ -33,7 +33,7 @@ use std::sync::atomic::Ordering;
 use serde::{Deserialize, Serialize};
 
 pub use compact::Compacted;
-pub use delisted::{DelistedUrl, Delisting};
+pub use delisted::{DelistedUrl, Delisting, MAX_LISTS};
 pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use failures::FailureCounts;
 pub use frontier::FrontierStore;

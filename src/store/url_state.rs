@@ -48,11 +48,18 @@ pub struct UrlState {
     /// exist: since when, and how (see `withdrawn`). Cleared by a later page with content or 304.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn: Option<Withdrawal>,
-    /// The list the URL was last found on, as the ledger names it (a year, or `all` for the
-    /// section's own list): indexed for an archived report (`listed`), so that a complete walk
-    /// of that list tells which of its reports it no longer shows (see `delisted`).
+    /// The list shown for the URL, as the ledger names it (a year, or `all` for the section's
+    /// own list): the most specific of the lists it was found on (see `delisted::shown_list`),
+    /// so that it does not flip with the order of the walks. A state of an earlier version
+    /// names here the one list it was found on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<String>,
+    /// Every list an archived report was found on (at most [`super::MAX_LISTS`], the newest
+    /// kept), when more than one: each is indexed (`listed`), so that a complete walk of any of
+    /// them tells which of its reports it no longer shows (see `delisted`). Empty when the
+    /// report is on `list` alone, so a one-list state is written as earlier versions wrote it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lists: Vec<String>,
     /// For an archived report its list no longer shows whose page still answers: since when
     /// (see `delisted`). Cleared when a walk finds it on a list again.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,7 +1,7 @@
 //! The test portal of tests/withdrawn.rs and tests/delisted.rs: its reports' URLs answer as each
 //! night's test says (their page, a status, a page saying they do not exist, a status or their
-//! page with no list entry), its list states its count or not, on one page or several, and the
-//! helpers that read the run report, `status`, `export` and `report` of its archive.
+//! page with no list entry), its list states its count or not, on one page or several, with two
+//! year lists beside it or not, and the helpers that read the run report, `status`, `export` and `report` of its archive.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -30,6 +30,20 @@ pub enum Serve {
     Unlisted(u16),
     /// Its page, and no entry on the list: a report hidden from the list, still served.
     Hidden,
+    /// Its page, on the section's list but off its year's list (a portal with year lists).
+    OffYear,
+    /// Its page, on its year's list but off the section's list (a portal with year lists).
+    OffSection,
+}
+
+impl Serve {
+    /// Whether this answer is the report's page (304 to its ETag).
+    fn is_page(self) -> bool {
+        matches!(
+            self,
+            Serve::Page | Serve::Hidden | Serve::OffYear | Serve::OffSection
+        )
+    }
 }
 
 /// How the portal's list shows its entries.
@@ -43,6 +57,14 @@ pub struct Listing {
     pub failing_page: Option<usize>,
     /// A list page answered after [`SLOW_ANSWER`], so that a test can stop the run meanwhile.
     pub slow_page: Option<usize>,
+    /// The section's list also links two year lists (`/xxgk/{year}/list.html`, 2021 for odd
+    /// report ids and 2022 for even ones), each showing its reports again; on one page each.
+    pub years: bool,
+}
+
+/// The year list of report URL `id` on a portal with year lists.
+pub fn year_list_of(id: usize) -> i32 {
+    if id % 2 == 1 { 2021 } else { 2022 }
 }
 
 /// How long the slow list page takes to answer.
@@ -306,9 +328,25 @@ fn answer(
     request: &Request,
 ) -> Answer {
     let html = "text/html; charset=utf-8";
+    let year = listing
+        .years
+        .then(|| {
+            let year = request.target.strip_prefix("/xxgk/")?;
+            year.strip_suffix("/list.html")?.parse::<i32>().ok()
+        })
+        .flatten();
     let listed: Vec<usize> = serving
         .iter()
-        .filter(|(_, serve)| !matches!(serve, Serve::Unlisted(_) | Serve::Hidden))
+        .filter(|&(&i, serve)| match year {
+            Some(year) => {
+                year_list_of(i) == year
+                    && !matches!(serve, Serve::Unlisted(_) | Serve::Hidden | Serve::OffYear)
+            }
+            None => !matches!(
+                serve,
+                Serve::Unlisted(_) | Serve::Hidden | Serve::OffSection
+            ),
+        })
         .map(|(&i, _)| i)
         .collect();
     let per_page = listing.per_page.unwrap_or(listed.len()).max(1);
@@ -347,11 +385,23 @@ fn answer(
                 )
             }
         };
+        let menu = if listing.years && year.is_none() {
+            "<div class=\"years\"><a href=\"/xxgk/2021/list.html\">2021年</a> <a href=\"/xxgk/2022/list.html\">2022年</a></div>"
+        } else {
+            ""
+        };
         format!(
-            "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>{pager}</body></html>"
+            "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body>{menu}<ul>{entries}</ul>{pager}</body></html>"
         )
         .into_bytes()
     };
+    if year.is_some() {
+        return Answer {
+            status: 200,
+            headers: vec![("Content-Type".into(), html.into())],
+            body: list(1),
+        };
+    }
     if let Some(name) = request.target.strip_prefix(FILES) {
         let pdf = format!(
             "%PDF-1.4\n% {name}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -375,8 +425,10 @@ fn answer(
             (status, html.to_string(), body)
         }
         Some(Serve::SoftNotFound) => (200, html.to_string(), SOFT_NOT_FOUND.as_bytes().to_vec()),
-        Some(Serve::Page | Serve::Hidden)
-            if etag.is_some() && request.header("if-none-match") == etag.as_deref() =>
+        Some(serve)
+            if serve.is_page()
+                && etag.is_some()
+                && request.header("if-none-match") == etag.as_deref() =>
         {
             return Answer {
                 status: 304,
@@ -393,7 +445,7 @@ fn answer(
         }),
     };
     let mut headers = vec![("Content-Type".to_string(), content_type)];
-    if let (Some(Serve::Page | Serve::Hidden), Some(etag)) = (serve, etag) {
+    if let (Some(_), Some(etag)) = (serve.filter(|s| s.is_page()), etag) {
         headers.push(("ETag".into(), etag));
     }
     Answer {

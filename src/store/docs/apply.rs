@@ -149,7 +149,7 @@ pub(super) fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<Commi
         .clone()
         .filter(|_| attachment_missing);
     let waiting = attachment_wait.is_some();
-    let state = UrlState {
+    let mut state = UrlState {
         portal: record.portal.clone(),
         doc_id: Some(doc.id.clone()),
         outcome: if attachment_missing {
@@ -170,16 +170,21 @@ pub(super) fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<Commi
         attachment_wait,
         // Archived from a page with content: whatever was withdrawn is back.
         withdrawn: None,
-        // Found on a list by this capture: that list, and not delisted; else as it was.
-        list: capture
-            .list
-            .clone()
-            .or_else(|| url_state.as_ref().and_then(|s| s.list.clone())),
+        // The lists it was found on, with the capture's (below); not delisted when found on
+        // one by this capture, else as it was.
+        list: url_state.as_ref().and_then(|s| s.list.clone()),
+        lists: url_state
+            .as_ref()
+            .map(|s| s.lists.clone())
+            .unwrap_or_default(),
         delisted: url_state
             .as_ref()
             .and_then(|s| s.delisted.clone())
             .filter(|_| capture.list.is_none()),
     };
+    if let Some(list) = &capture.list {
+        state.add_list(list);
+    }
     crate::store::failures::reindex(&indexes, &record.url, url_state.as_ref(), Some(&state))?;
     tx_put(urls, &record.url, &state)?;
     Ok(outcome)
