@@ -172,6 +172,20 @@ const BAD: &[Bad] = &[
         ],
     },
     Bad {
+        // humantime reads it (about 1.6e19 s); a text tool's deadline that far off overflowed
+        // the clock: a panic in `text` and in the crawl's attachment readers.
+        case: "a duration past the clock's reach",
+        config: "[crawl]\ntext_time_limit = \"500000000000y\"\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("crawl.text_time_limit"),
+        line: Some(2),
+        says: &[
+            "expected a duration such as \"2s\" or \"500ms\" of at most 100 years",
+            "found \"500000000000y\"",
+        ],
+    },
+    Bad {
         case: "a minimum rate too slow to bound a download",
         config: "[fetch]\ntimeout = \"30s\"\nmin_rate = 10\n",
         files: &[],

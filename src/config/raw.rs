@@ -122,7 +122,11 @@ pub(super) const USER_AGENT_FORM: &str =
 pub(super) const SIZE_FORM: &str =
     "a number of bytes, or a size such as \"50MB\", \"50MiB\" or \"512KiB\"";
 
-/// A humantime duration string ("2s", "500ms", "10m").
+/// The longest duration any key takes. humantime reads up to ~584 billion years, and a deadline
+/// that far from now overflows the clock (a panic where a text tool's limit is added to it).
+pub(super) const MAX_DURATION: Duration = Duration::from_secs(3_155_760_000); // humantime's "100y"
+
+/// A humantime duration string ("2s", "500ms", "10m"), at most `MAX_DURATION`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct HumanDuration(pub Duration);
 
@@ -135,9 +139,14 @@ impl<'de> Deserialize<'de> for HumanDuration {
                 f.write_str(DURATION_FORM)
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<HumanDuration, E> {
-                humantime::parse_duration(text)
-                    .map(HumanDuration)
-                    .map_err(|_| E::custom(format!("expected {DURATION_FORM}, found {text:?}")))
+                let d = humantime::parse_duration(text)
+                    .map_err(|_| E::custom(format!("expected {DURATION_FORM}, found {text:?}")))?;
+                if d > MAX_DURATION {
+                    return Err(E::custom(format!(
+                        "expected {DURATION_FORM} of at most 100 years, found {text:?}"
+                    )));
+                }
+                Ok(HumanDuration(d))
             }
         }
         deserializer.deserialize_str(DurationVisitor)

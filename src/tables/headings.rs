@@ -217,4 +217,61 @@ mod tests {
         let review = t.cell(super::super::Section::Reviews, "suit_after_review", "total");
         assert_eq!(review.and_then(|c| c.value), Some(15.0), "{:?}", t.unread);
     }
+
+    /// Any text, in any script and of any length up to 1 MB: no panic, a section of 1 to 6 or
+    /// none; a heading with a numbering and a unit is its section while its label is short
+    /// enough, and none past `MAX_HEADING_CHARS`.
+    #[test]
+    fn fuzzed_headings_are_a_section_or_none() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+
+        let text = prop_oneof![
+            any::<String>(),
+            "[一二三四五六、（）()注單单位：:合計计 \\p{Han}\\p{Cyrillic}\\p{Arabic}0-9]{0,60}",
+        ];
+        let heading = (
+            prop::sample::select(
+                HEADINGS
+                    .iter()
+                    .flat_map(|(n, ws)| ws.iter().map(|w| (*n, *w)))
+                    .collect::<Vec<_>>(),
+            ),
+            prop::sample::select(vec!["", "一、", "（二）", "3.", "第三部分 ", "四 "]),
+            prop::sample::select(vec!["", "（单位：件）", "(2023年)", "：", " 續"]),
+            0usize..40,
+        );
+        let mut runner = TestRunner::new(Config {
+            cases: 256,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(
+                &(text, heading),
+                |(text, ((n, word), before, after, filler))| {
+                    prop_assert!(section_heading(&text).is_none_or(|s| (1..=6).contains(&s)));
+                    let _ = not_a_row(&text);
+                    let long = format!("{before}{word}{after}{}", "的".repeat(filler));
+                    let short_enough = normalise(&long).chars().count() <= MAX_HEADING_CHARS;
+                    prop_assert_eq!(
+                        section_heading(&long),
+                        short_enough.then_some(n),
+                        "{}",
+                        long
+                    );
+                    Ok(())
+                },
+            )
+            .unwrap_or_else(|e| panic!("headings: {e}"));
+
+        let megabyte = "表".repeat(350_000);
+        assert_eq!(section_heading(&format!("一、总体情况{megabyte}")), None);
+        assert_eq!(
+            section_heading(&format!("{megabyte}其他需要报告的事项")),
+            None
+        );
+        assert!(not_a_row(&format!("注：{megabyte}")));
+        assert!(!not_a_row(&megabyte));
+    }
 }

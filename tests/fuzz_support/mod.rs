@@ -4,6 +4,7 @@
 //! replays and extends the crash corpus in `tests/fuzz-corpus/`.
 #![allow(dead_code)]
 
+pub mod config;
 pub mod inputs;
 
 use std::fmt::Debug;

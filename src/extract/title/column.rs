@@ -240,6 +240,9 @@ fn title_elements(doc: &Html) -> impl Iterator<Item = String> + '_ {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
     use super::*;
 
     /// The report's generic name alone is a column's name in either script and in brackets; with
@@ -267,5 +270,69 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    fn others(listed: Option<&str>) -> Others<'_> {
+        Others {
+            labelled: None,
+            metas: Vec::new(),
+            listed,
+            title_tag: None,
+        }
+    }
+
+    /// Any heading, crumb, title element and list entry, in any script, nested up to 300 deep:
+    /// no panic; the heading is kept unless it is a column's name, and then only for a longer
+    /// text of at most 200 characters that is no column's name itself. A title element of 1 MB
+    /// is not taken.
+    #[test]
+    fn fuzzed_pages_keep_the_heading_or_take_a_longer_title() {
+        let text = prop_oneof![
+            any::<String>(),
+            "[政府信息公开年报度告务县市区2023年 【】\\p{Han}\\p{Hangul}\\p{Latin}]{0,40}",
+            prop::sample::select(COLUMN_NAMES.to_vec()).prop_map(str::to_string),
+        ];
+        let input = (text.clone(), text.clone(), text.clone(), text, 0usize..300);
+        let mut runner = TestRunner::new(Config {
+            cases: 64,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        runner
+            .run(&input, |(heading, crumb, below, listed, depth)| {
+                let esc = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;");
+                let html = format!(
+                    "<html><body>{}<div class=\"crumb\"><a>首页</a> &gt; <a>{}</a></div><h1>{}</h1><div class=\"article-title\">{}</div>{}</body></html>",
+                    "<div>".repeat(depth),
+                    esc(&crumb),
+                    esc(&heading),
+                    esc(&below),
+                    "</div>".repeat(depth)
+                );
+                let doc = Html::parse_document(&html);
+                let chosen = Some((heading.clone(), "h1".to_string()));
+                let got = past_column(&doc, chosen, others(Some(&listed)), &["某县人民政府"]);
+                let Some((title, source)) = got else {
+                    return Err(TestCaseError::fail("a chosen title was dropped"));
+                };
+                if title != heading {
+                    prop_assert!(title.chars().count() > collapse(&heading).chars().count());
+                    prop_assert!(title.chars().count() <= 200);
+                    prop_assert!(!is_generic(&title), "{}", title);
+                    prop_assert!(matches!(source.as_str(), "title_element" | "list"));
+                }
+                if !is_generic(&heading) && !names_nothing(&heading, &["某县人民政府"]) {
+                    prop_assert_eq!(&title, &heading);
+                }
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("column titles: {e}"));
+
+        let megabyte = "年".repeat(350_000);
+        let html = format!("<h1>政府信息公开年报</h1><div class=\"bt\">{megabyte}</div>");
+        let doc = Html::parse_document(&html);
+        let chosen = Some(("政府信息公开年报".to_string(), "h1".to_string()));
+        let got = past_column(&doc, chosen, others(None), &[]);
+        assert_eq!(got.map(|(t, _)| t).as_deref(), Some("政府信息公开年报"));
     }
 }

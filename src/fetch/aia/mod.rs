@@ -13,6 +13,9 @@ mod pkcs7;
 mod reader;
 mod verifier;
 
+#[cfg(test)]
+mod fuzz;
+
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};

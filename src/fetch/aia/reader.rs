@@ -126,7 +126,7 @@ pub(super) mod tests {
     use super::*;
 
     /// A leaf naming two caIssuers addresses (one http, one ldap) and an OCSP responder.
-    fn leaf_with_aia() -> Vec<u8> {
+    pub(crate) fn leaf_with_aia() -> Vec<u8> {
         let mut params =
             rcgen::CertificateParams::new(vec!["county.gov.cn".to_string()]).expect("a valid name");
         params
@@ -343,7 +343,7 @@ pub(super) mod tests {
     }
 
     /// `der` in base64, 64 characters a line, as a PEM block's body.
-    fn base64_lines(der: &[u8]) -> String {
+    pub(crate) fn base64_lines(der: &[u8]) -> String {
         const ALPHABET: &[u8; 64] =
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut text = Vec::new();
