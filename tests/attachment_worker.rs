@@ -213,3 +213,66 @@ fn a_file_that_kills_its_reader_costs_its_text_not_the_crawl() {
         "{read:#}"
     );
 }
+
+/// The readers' child process runs with 6 GiB of address space, soft and hard (README
+/// "Attachments' text"), so that a runaway allocation fails in the child instead of taking the
+/// machine's memory. Read from outside, in `/proc`, on a child started as the crawl starts it,
+/// while it waits for the rest of its file.
+///
+/// No input here makes a reader allocate past the cap: the readers' own bounds (32 MiB a zip
+/// entry, 128 MiB a file, 2,000,000 cells, shared strings no more than the bytes hold, 256 MiB
+/// of input) keep every file far below it, which is what the cap stands behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_readers_child_runs_with_six_gib_of_address_space() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["extract-text", "docx-xml"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nianbao binary starts");
+    let pid = child.id();
+    let mut stdin = child.stdin.take().expect("stdin was asked to be piped");
+    // The child caps itself before it reads its file, so once more than a pipe holds has gone
+    // in, the cap is set; its stdin is left open, so it waits for the rest.
+    let (wrote, written) = std::sync::mpsc::channel();
+    let writer = std::thread::spawn(move || {
+        let _ = wrote.send(stdin.write_all(&vec![b'x'; 1 << 20]).is_ok());
+        stdin
+    });
+    let read = written.recv_timeout(common::COMMAND_LIMIT);
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits"));
+    if read != Ok(true) {
+        // A child that never read would keep the writing thread waiting.
+        let _ = child.kill();
+    }
+    let stdin = writer
+        .join()
+        .expect("the writing thread ends once it has written");
+    drop(stdin);
+    let out = common::wait_limited(child, common::COMMAND_LIMIT);
+    assert_eq!(read, Ok(true), "the child reads its file: {}", stderr(&out));
+    let limits = limits.expect("the child's limits, read while it was alive");
+    let address_space: Vec<&str> = limits
+        .lines()
+        .find_map(|line| line.strip_prefix("Max address space"))
+        .unwrap_or_else(|| panic!("no address space line in {limits}"))
+        .split_whitespace()
+        .collect();
+    let six_gib = (6u64 << 30).to_string();
+    assert_eq!(
+        address_space,
+        [six_gib.as_str(), six_gib.as_str(), "bytes"],
+        "soft and hard: {limits}"
+    );
+    // And it is the reader that answered, once its file was whole: 1 MiB of `x` is no DOCX.
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let answer = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        answer.starts_with(r#"{"error":{"kind":"corrupt""#),
+        "{answer}"
+    );
+}

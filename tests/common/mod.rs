@@ -129,7 +129,12 @@ pub fn open_fetch_options() -> nianbao::fetch::FetchOptions<'static> {
 /// drained by `wait_with_output` on another thread, so a chatty child never blocks on a full pipe.
 pub fn run_limited(mut cmd: Command, limit: Duration) -> Output {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-    let child = cmd.spawn().expect("the nianbao binary starts");
+    wait_limited(cmd.spawn().expect("the nianbao binary starts"), limit)
+}
+
+/// Waits for a child started with its stdout and stderr piped and collects them, killing it
+/// after `limit` (and failing the test).
+pub fn wait_limited(child: std::process::Child, limit: Duration) -> Output {
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
