@@ -66,16 +66,21 @@ pub(super) fn run(
     }
     let consumer = consumer.expect("clap requires --consumer unless --list is given");
     // Read after taking the consumer's lock where one is taken: a position read before it may
-    // be one that the process holding the lock has moved on since.
-    let position = || -> anyhow::Result<u64> {
+    // be one that the process holding the lock has moved on since, past the log's last seq as
+    // it was read before (a crawl appends meanwhile), so the last seq is read again with it.
+    let position = || -> anyhow::Result<(u64, u64)> {
+        let last = LogReader::last_seq(data_dir)?;
         let position = positions.get(consumer)?;
-        Ok(positions.within(consumer, position, last)?.unwrap_or(0))
+        Ok((
+            positions.within(consumer, position, last)?.unwrap_or(0),
+            last,
+        ))
     };
     match action {
         Action::List => unreachable!("handled above"),
         Action::Commit(seq) => {
             let _lock = positions.lock(consumer)?;
-            let position = position()?;
+            let (position, last) = position()?;
             if seq > last {
                 return Err(usage(format!(
                     "cannot commit {consumer} to seq {seq}: the feed log's last seq is {last}"
@@ -93,7 +98,8 @@ pub(super) fn run(
         Action::Print => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            for record in LogReader::open(data_dir, position()?)?.take(limit.unwrap_or(usize::MAX))
+            for record in
+                LogReader::open(data_dir, position()?.0)?.take(limit.unwrap_or(usize::MAX))
             {
                 let line = serde_json::to_string(&record?)?;
                 if writeln!(out, "{line}").is_err() {
@@ -111,12 +117,12 @@ pub(super) fn run(
             }
             // Nothing to deliver: no lock is taken, so no lock file makes the consumer known.
             if limit == Some(0) {
-                let now = position()?;
+                let (now, last) = position()?;
                 eprintln!("{consumer}: at seq {now} (lag {})", last - now);
                 return Ok(Outcome::Completed);
             }
             let _lock = positions.lock(consumer)?;
-            let position = position()?;
+            let (position, _) = position()?;
             let stop = StopSignal::install();
             let archive = crate::archive::Archive::reader(data_dir).configured(settings);
             let storage = crate::storage::Storage::open(&settings.storage, data_dir)?;
