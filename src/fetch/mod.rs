@@ -209,6 +209,7 @@ impl Fetcher {
                     options.hold,
                     options.stop,
                     options.allow_private,
+                    true,
                     sent,
                 )
                 .await
@@ -324,7 +325,16 @@ impl Fetcher {
         for _ in 0..=ROBOTS_MAX_REDIRECTS {
             let request = PageRequest::Get(robots_url.clone());
             let response = match self
-                .exchange(&hop_host, &request, None, None, None, allow_private, sent)
+                .exchange(
+                    &hop_host,
+                    &request,
+                    None,
+                    None,
+                    None,
+                    allow_private,
+                    false,
+                    sent,
+                )
                 .await
             {
                 Ok(response) => response,
