@@ -113,6 +113,12 @@ fn a_host_that_starts_refusing_is_left_alone_after_the_limit_and_asked_again_nex
         "{report}"
     );
     assert_eq!(report["portals"][bad.portal_name()]["unreachable"], true);
+    let host = bad.base_url().host_str().unwrap_or_default().to_string();
+    assert_eq!(
+        report["portals"][bad.portal_name()]["host_paused"].as_str(),
+        Some(format!("host {host}: refused: 403 on 5 requests in a row").as_str()),
+        "{report}"
+    );
     // The items not asked are the paused host's, not failures of their own.
     let failures = &report["portals"][bad.portal_name()]["failures"];
     assert!(
@@ -120,13 +126,14 @@ fn a_host_that_starts_refusing_is_left_alone_after_the_limit_and_asked_again_nex
         "{failures}"
     );
     assert!(
-        stderr(&out).contains("refused: 403 on 5 requests in a row"),
+        stderr(&out).contains(&format!(
+            "paused: host {host}: refused: 403 on 5 requests in a row"
+        )),
         "the summary names the pause:\n{}",
         stderr(&out)
     );
     assert_spaced(bad, INTERVAL);
     let status = h.run(&["status"]);
-    let host = bad.base_url().host_str().unwrap_or_default().to_string();
     assert!(
         String::from_utf8_lossy(&status.stdout).contains(&format!("paused host {host}")),
         "{}",
