@@ -123,7 +123,8 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
         let why = current
             .tls_failure
             .as_ref()
-            .map(|tls| format!(": {tls}"))
+            .or(current.host_paused.as_ref())
+            .map(|why| format!(": {why}"))
             .unwrap_or_default();
         events.push(HealthEvent {
             kind: HealthKind::Unreachable,
@@ -320,6 +321,18 @@ mod tests {
             events[0]
                 .detail
                 .contains("walked: host a.gov.cn: tls_certificate: certificate expired"),
+            "{events:?}"
+        );
+        // So is the pause of the section's host.
+        let refused = PortalReport {
+            host_paused: Some("host a.gov.cn: refused: 403 on 5 requests in a row".into()),
+            ..down.clone()
+        };
+        let events = compare(&steady, &refused);
+        assert!(
+            events[0]
+                .detail
+                .contains("walked: host a.gov.cn: refused: 403"),
             "{events:?}"
         );
 

@@ -91,7 +91,8 @@ pub struct Politeness {
     pub respect_robots: bool,
     /// Longest Retry-After or Crawl-delay honoured; longer values are capped to this.
     pub max_retry_after: Duration,
-    /// Consecutive failed requests after which a host is paused for the rest of the run.
+    /// Consecutive failed requests (or distinct URLs answered 403 in a row) after which a host
+    /// is paused for the rest of the run.
     pub host_failure_limit: u32,
 }
 

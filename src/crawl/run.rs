@@ -452,8 +452,9 @@ fn complete_report(
         let entry = report.portals.entry(name.clone()).or_default();
         entry.requests = scope.requests.load(Ordering::Relaxed);
         let host = report.hosts.iter().find(|h| h.host == scope.host);
-        if host.is_some_and(|h| h.paused.is_some()) {
+        if let Some((host, paused)) = host.and_then(|h| Some((&h.host, h.paused.as_ref()?))) {
             entry.unreachable = true;
+            entry.host_paused = Some(format!("host {host}: {paused}"));
         }
         entry.elapsed_secs = report.elapsed_secs;
     }

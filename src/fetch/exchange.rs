@@ -1,7 +1,8 @@
 //! One request with its retries, behind the host gate: backoff on 429 and 5xx within
-//! Retry-After's bounds, anti-bot challenges recognised, TLS failures that cannot change
-//! recorded for the host, and a chain sent without its intermediate completed (`aia`) and
-//! asked again once. `Fetcher::fetch_counted` calls it for each redirect hop and robots.txt.
+//! Retry-After's bounds, anti-bot challenges recognised, a page's 403 without one counted as
+//! the host's refusal, TLS failures that cannot change recorded for the host, and a chain sent
+//! without its intermediate completed (`aia`) and asked again once. `Fetcher::fetch_counted`
+//! calls it for each redirect hop and robots.txt.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +21,8 @@ impl Fetcher {
     /// One request with its retries: the response of the last attempt, or the outcome that ends
     /// the fetch (failure, challenge, paused host, oversize body). A chain sent without its
     /// intermediate is completed from its caIssuers address (`aia`; a private one only when
-    /// `allow_private`) and the request asked again once.
+    /// `allow_private`) and the request asked again once. With `counts_refusals` (pages, not
+    /// robots.txt, whose 403 means "allow all") a 403 counts towards the host's refusals.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn exchange(
         &self,
@@ -30,6 +32,7 @@ impl Fetcher {
         hold: Option<&PageHold>,
         stop: Option<&std::sync::atomic::AtomicBool>,
         allow_private: bool,
+        counts_refusals: bool,
         sent: &AtomicU64,
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
@@ -97,6 +100,11 @@ impl Fetcher {
                         }));
                     }
                     if response.status != 429 && response.status < 500 {
+                        // Counted while the host's turn is held, so no queued request of the
+                        // host goes out after the refusal that pauses it.
+                        if counts_refusals {
+                            note_refusal(host, &url, response.status, limit);
+                        }
                         return Ok(response);
                     }
                     let cap = self.politeness().max_retry_after;
@@ -181,6 +189,17 @@ impl Fetcher {
             attempt += 1;
             turn = Some(kept);
         }
+    }
+}
+
+/// A 403 without a challenge is a refusal of the host's (see `Host::on_refusal`); any other
+/// answer ends the host's run of them, except a redirect, whose answer is its target's (a
+/// firewall may send every request to its own 403 page).
+fn note_refusal(host: &Host, url: &Url, status: u16, limit: u32) {
+    match status {
+        403 => host.on_refusal(url, limit),
+        300..=399 if status != 304 => {}
+        _ => host.on_answer(),
     }
 }
 

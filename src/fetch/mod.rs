@@ -209,6 +209,7 @@ impl Fetcher {
                     options.hold,
                     options.stop,
                     options.allow_private,
+                    true,
                     sent,
                 )
                 .await
@@ -332,7 +333,16 @@ impl Fetcher {
             let own_server = Arc::ptr_eq(&hop_host, host);
             let request = PageRequest::Get(robots_url.clone());
             let response = match self
-                .exchange(&hop_host, &request, None, None, None, allow_private, sent)
+                .exchange(
+                    &hop_host,
+                    &request,
+                    None,
+                    None,
+                    None,
+                    allow_private,
+                    false,
+                    sent,
+                )
                 .await
             {
                 Ok(response) => response,

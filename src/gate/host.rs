@@ -33,6 +33,9 @@ pub enum PauseReason {
     Blocked { challenges: u32 },
     /// The host asked for a pause (Retry-After) longer than `politeness.max_retry_after`.
     RetryAfter { asked: Duration, cap: Duration },
+    /// 403 on this many distinct URLs in a row, with no challenge to tell it from a refusal of
+    /// our address (a firewall that blocks it after some requests answers so).
+    Refused { refusals: u32 },
 }
 
 impl std::fmt::Display for PauseReason {
@@ -50,6 +53,9 @@ impl std::fmt::Display for PauseReason {
                 asked.as_secs(),
                 cap.as_secs()
             ),
+            PauseReason::Refused { refusals } => {
+                write!(f, "refused: 403 on {refusals} requests in a row")
+            }
         }
     }
 }
@@ -83,6 +89,8 @@ struct HostState {
     not_before: Option<Instant>,
     last_start: Option<Instant>,
     consecutive_failures: u32,
+    /// The URLs answered 403 since the host last answered anything else.
+    refused: std::collections::HashSet<String>,
     challenges: u32,
     requests: u64,
     retry_after_pauses: u32,
@@ -195,6 +203,7 @@ impl Host {
                 not_before: None,
                 last_start: None,
                 consecutive_failures: 0,
+                refused: std::collections::HashSet::new(),
                 challenges: 0,
                 requests: 0,
                 retry_after_pauses: 0,
@@ -388,6 +397,24 @@ impl Host {
                 failures: state.consecutive_failures,
             });
         }
+    }
+
+    /// The host answered `url` with a 403 that carries no challenge: pauses the host when that
+    /// many distinct URLs in a row, `limit`, were refused. A 403 on one access-restricted page
+    /// among answered ones pauses nothing.
+    pub fn on_refusal(&self, url: &url::Url, limit: u32) {
+        let mut state = self.state();
+        state.refused.insert(url.to_string());
+        let refusals = u32::try_from(state.refused.len()).unwrap_or(u32::MAX);
+        if refusals >= limit && state.paused.is_none() {
+            state.paused = Some(PauseReason::Refused { refusals });
+        }
+    }
+
+    /// The host answered with something other than a 403 (a page, a 304, a 404): its run of
+    /// refusals ends.
+    pub fn on_answer(&self) {
+        self.state().refused.clear();
     }
 
     /// A request failed on the host's certificate or on a handshake it will refuse again: the

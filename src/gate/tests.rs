@@ -446,3 +446,27 @@ async fn after_a_run_that_died_every_host_waits_a_gap_from_its_last_possible_req
     // And not after.
     assert_eq!(gate.others_asked_ms(), None);
 }
+
+#[test]
+fn refusals_pause_a_host_only_on_distinct_urls_in_a_row() {
+    let gate = gate(SECOND, 1, 8, false);
+    let host = gate.host(&url("a.gov.cn"));
+    let page = |n: u32| Url::parse(&format!("http://a.gov.cn/{n}.html")).expect("valid test URL");
+    // One page refused again and again is one refusal.
+    for _ in 0..5 {
+        host.on_refusal(&page(0), 3);
+    }
+    host.on_refusal(&page(1), 3);
+    assert_eq!(host.paused(), None);
+    // An answer ends the run: two more are not three in a row.
+    host.on_answer();
+    host.on_refusal(&page(2), 3);
+    host.on_refusal(&page(3), 3);
+    assert_eq!(host.paused(), None);
+    host.on_refusal(&page(4), 3);
+    assert_eq!(host.paused(), Some(PauseReason::Refused { refusals: 3 }));
+    assert_eq!(
+        host.summary().paused.as_deref(),
+        Some("refused: 403 on 3 requests in a row")
+    );
+}

@@ -123,6 +123,10 @@ pub struct PortalReport {
     /// the problem and, for a certificate, the key that lets the portal be archived anyway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_failure: Option<String>,
+    /// The section's host was paused for the rest of the run: the host and why (repeated
+    /// failures, anti-bot challenges, 403 refusals, a long Retry-After).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_paused: Option<String>,
     /// Where the section's first page landed when its URL redirected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub section_landed: Option<String>,
@@ -333,6 +337,9 @@ impl RunReport {
             }
             if let Some(tls) = &p.tls_failure {
                 let _ = writeln!(out, "      HTTPS: {tls}");
+            }
+            if let Some(paused) = &p.host_paused {
+                let _ = writeln!(out, "      paused: {paused}");
             }
             if !p.excluded.is_empty() {
                 let _ = writeln!(out, "      not fetched: {}", kinds(&p.excluded));
