@@ -279,6 +279,7 @@ fn heading_then_list_then_title_tag() {
         title: Some("某某市2019年政府信息公开工作年度报告".into()),
         date: date("2020-01-15"),
         fields: vec![],
+        list_name: None,
     };
     let got = extract(
         &url("https://www.example.gov.cn/a/b.html"),
@@ -434,6 +435,7 @@ fn list_api_fields_fill_what_the_page_lacks() {
             ("PUBLISHER".into(), "湖北省市场监督管理局".into()),
             ("PUBDATE".into(), "2023-08-28 08:15:00".into()),
         ],
+        list_name: None,
     };
     let got = extract(
         &url("https://scjg.hubei.gov.cn/x/y.shtml"),

@@ -100,6 +100,10 @@ pub enum Role {
         /// Asked because a complete walk of its list no longer shows it (see `delisted`).
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         delisted: bool,
+        /// The name of the list page the item was found on (`本级年报`), for the title rule. A
+        /// task stored before it was kept reads as None.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        list_name: Option<String>,
     },
 }
 
@@ -150,6 +154,14 @@ impl Task {
         self
     }
 
+    /// The same item task, found on a list page named `name`.
+    pub fn named_list(mut self, name: Option<&str>) -> Task {
+        if let Role::Item { list_name, .. } = &mut self.role {
+            *list_name = name.map(str::to_string);
+        }
+        self
+    }
+
     /// The list (ledger key) an item task was found on by this run's walk, if any.
     pub fn list_key(&self) -> Option<String> {
         match &self.role {
@@ -186,6 +198,7 @@ impl Task {
                 fields: item.fields.clone(),
                 list: None,
                 delisted: false,
+                list_name: None,
             },
             state: TaskState::Queued,
         }
@@ -201,11 +214,13 @@ impl Task {
                 title,
                 date,
                 fields,
+                list_name,
                 ..
             } => ListEvidence {
                 title: title.clone(),
                 date: *date,
                 fields: fields.clone(),
+                list_name: list_name.clone(),
             },
             Role::List { .. } => ListEvidence::default(),
         }
@@ -272,5 +287,30 @@ mod tests {
         assert!(page("2").starts_with("http://h.example/list.aspx POST sha256:"));
         assert_ne!(page("2"), page("3"));
         assert_eq!(page("2"), page("2"));
+    }
+
+    /// An item task carries its list page's name through the frontier; one stored before it was
+    /// kept reads with none, and extraction is then told none.
+    #[test]
+    fn an_item_task_keeps_its_lists_name() {
+        let item = ListItem {
+            url: Url::parse("http://h.example/art/1.html").expect("URL"),
+            title: Some("某某县2023年政府信息公开工作年度报告".into()),
+            date: None,
+            fields: Vec::new(),
+        };
+        let list = Url::parse("http://h.example/bj/").expect("URL");
+        let task = Task::item("某某县", &item, &list).named_list(Some("本级年报"));
+        let read = Task::decode(&task.encode()).expect("reads back");
+        assert_eq!(read.evidence().list_name.as_deref(), Some("本级年报"));
+        let older = r#"{"portal":"某某县","request":{"url":"http://h.example/art/1.html","form":null},"role":{"role":"item","list_url":"http://h.example/bj/","title":"某某县2023年政府信息公开工作年度报告","date":null},"state":"queued"}"#;
+        let older = Task::decode(older.as_bytes()).expect("an older task reads");
+        assert_eq!(older.evidence().list_name, None);
+        assert_eq!(
+            older.evidence().title.as_deref(),
+            Some("某某县2023年政府信息公开工作年度报告")
+        );
+        let unnamed = Task::item("某某县", &item, &list).named_list(None);
+        assert!(!String::from_utf8_lossy(&unnamed.encode()).contains("list_name"));
     }
 }

@@ -9,6 +9,7 @@ mod gkmlpt;
 mod hanweb;
 mod items;
 mod json;
+mod name;
 mod order;
 mod pager;
 mod postback;
@@ -109,6 +110,11 @@ pub struct ListPage {
     /// The year this page's own column stands for, when its `ColumnName` meta (TRS) or its column
     /// title names one ("2017年", "2017年度"): the page is then a per-year subsection itself.
     pub column_year: Option<i32>,
+    /// The page's own name (`本级年报`): its ColumnName meta, breadcrumb's last crumb, `<title>`
+    /// without the site's name, or first heading (`name::list_name`). Its items' extraction is
+    /// told it: a report page whose heading is this name prints its column's name.
+    #[serde(skip)]
+    pub name: Option<String>,
     /// This page's number in its list as the pager numbers it (1 = the list's first page; for a
     /// Hanweb range, its first record). One page reached under two URLs has one number.
     pub number: Option<u64>,
@@ -209,6 +215,7 @@ pub fn discover_document(
         .collect();
     page.year_sections = years::year_sections(doc, &base, url, &excluded);
     page.column_year = years::column_year(doc);
+    page.name = name::list_name(doc);
     if page.items.is_empty() && page.next_pages.is_empty() && page.year_sections.is_empty() {
         // A shell that sends the reader on (a refresh, a script's `location`, a frame) leads to
         // the list's page.

@@ -12,6 +12,7 @@ pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
 mod shape;
 mod text;
 mod title;
+pub(crate) use title::{last_crumbs, trim_site_name};
 
 use std::collections::BTreeMap;
 
@@ -39,6 +40,11 @@ pub struct ListEvidence {
     pub date: Option<NaiveDate>,
     /// Fields a JSON list API carried, label -> value.
     pub fields: Vec<(String, String)>,
+    /// The name of the list page the item was found on (`本级年报`): a heading that is only this
+    /// name is the column's, not the report's title. None when the crawl did not walk a list to
+    /// the item (a re-queued item, `nianbao inspect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_name: Option<String>,
 }
 
 /// A link from an item page to a document file (PDF, DOC, DOCX, WPS, XLS, XLSX, OFD, ZIP).
@@ -231,6 +237,7 @@ pub fn extract_document_and_text(
                 .collect(),
             labelled: field(&meta.fields, TITLE_LABELS),
             listed: evidence.title.as_deref(),
+            list_name: evidence.list_name.as_deref(),
         },
         &site_names,
     );

@@ -102,6 +102,7 @@ pub fn extract_input() -> impl Strategy<Value = (String, ListEvidence)> {
                     title,
                     date,
                     fields,
+                    list_name: None,
                 },
             )
         })

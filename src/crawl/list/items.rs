@@ -87,7 +87,11 @@ impl Engine {
             if matches!(self.mode, Mode::Crawl { .. }) && fresh {
                 continue;
             }
-            self.enqueue(Task::item(portal, item, page_url).in_list(list_key));
+            self.enqueue(
+                Task::item(portal, item, page_url)
+                    .in_list(list_key)
+                    .named_list(page.name.as_deref()),
+            );
         }
         Items {
             found,

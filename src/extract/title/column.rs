@@ -56,6 +56,8 @@ pub(crate) struct Others<'a> {
     pub listed: Option<&'a str>,
     /// The `<title>` element's text.
     pub title_tag: Option<&'a str>,
+    /// The name of the list page the item was found on (`本级年报`).
+    pub list_name: Option<&'a str>,
 }
 
 /// `chosen`, unless it is only the column's name and the page names the report's own title: the
@@ -77,12 +79,16 @@ pub(crate) fn past_column(
     };
     // The breadcrumb is looked for only when the title could be its last crumb: most titles
     // name a year.
+    // The list's own name is a column's name whatever it says (`规划计划`, `区政府年报`): the
+    // crawl found the page on that list.
+    let listed_name = |text: &str| others.list_name.is_some_and(|n| plain(n) == plain(text));
+    let named_list = listed_name(&title);
     let generic = is_generic(&title);
-    if !generic && !names_nothing(&title, site_names) {
+    if !generic && !named_list && !names_nothing(&title, site_names) {
         return Some((title, source));
     }
     let crumbs = last_crumbs(doc);
-    if !is_column_name(&title, &crumbs, site_names) {
+    if !named_list && !is_column_name(&title, &crumbs, site_names) {
         return Some((title, source));
     }
     let names_report = REPORT_NAMES.contains(&plain(&title).as_str());
@@ -92,6 +98,7 @@ pub(crate) fn past_column(
         (n > title.chars().count()
             && n <= 200
             && !is_column_name(&candidate, &crumbs, site_names)
+            && !listed_name(&candidate)
             && !site_names.iter().any(|s| s.trim() == candidate)
             && (!names_report || crate::extract::is_annual_report_title(&candidate)))
         .then_some(candidate)
@@ -156,7 +163,7 @@ fn is_year_column(name: &str) -> bool {
 }
 
 /// The breadcrumb's last crumbs: its last link's text and the text after its last separator.
-fn last_crumbs(doc: &Html) -> Vec<String> {
+pub(crate) fn last_crumbs(doc: &Html) -> Vec<String> {
     let mut crumbs = Vec::new();
     for element in crate::page::elements(doc).filter(is_breadcrumb) {
         let Some(line) = text::visible_text_within(element, 300) else {

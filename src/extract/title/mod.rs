@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 
 use scraper::{ElementRef, Html, Selector};
 
+pub(crate) use column::last_crumbs;
 use column::{Others, past_column};
 
 static TITLE: LazyLock<Selector> =
@@ -23,6 +24,8 @@ pub(crate) struct Sources<'a> {
     pub labelled: Option<(String, String)>,
     /// The list entry's text.
     pub listed: Option<&'a str>,
+    /// The name of the list page the item was found on.
+    pub list_name: Option<&'a str>,
 }
 
 /// The document's title and where it came from: ArticleTitle, the heading, a labelled 标题 cell,
@@ -81,6 +84,7 @@ pub(crate) fn choose(
         metas: sources.metas,
         listed: sources.listed,
         title_tag: title_tag.as_deref(),
+        list_name: sources.list_name,
     };
     past_column(doc, title, others, site_names)
 }

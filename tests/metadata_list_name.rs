@@ -1,0 +1,143 @@
+//! A heading that is its list page's own name (`<h1>本级年报</h1>`, `<h1>规划计划</h1>`) is the
+//! column's name, not the report's title, though no fixed list of column names holds it: the
+//! crawl tells extraction the name of the list it found the item on. Read as the crawl reads an
+//! item page, with and without that name, and once through a crawl.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::pages::read_as;
+use common::route_server::{RouteServer, crawled_county, exported, record_ending};
+use encoding_rs::UTF_8;
+use nianbao::extract::{ListEvidence, Metadata};
+use nianbao::page::{PageRole, View};
+
+const URL: &str = "http://www.hy.gov.cn/zwgk/content/202401/t20240120_1.html";
+const TITLE: &str = "和义县教育局2023年政府信息公开工作年度报告";
+
+/// The page at `URL` read as an item page found on the list named `list_name`, whose entry read
+/// `listed`.
+fn read(html: &str, listed: Option<&str>, list_name: Option<&str>) -> Metadata {
+    let role = PageRole::Item {
+        evidence: ListEvidence {
+            title: listed.map(str::to_string),
+            list_name: list_name.map(str::to_string),
+            ..ListEvidence::default()
+        },
+        portal_name: String::new(),
+    };
+    match read_as(URL, html, UTF_8, &role).view {
+        View::Item { metadata, .. } => *metadata,
+        _ => panic!("not read as an item"),
+    }
+}
+
+/// A report page of a portal whose template prints the column's name as `<h1>`, with `below` under
+/// it.
+fn page(heading: &str, below: &str) -> String {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>{heading}</title></head><body><div class=\"main\">\
+         <h1>{heading}</h1>{below}<div class=\"content\"><p>一、总体情况</p>\
+         <p>2023年，本单位认真贯彻落实条例。</p></div></div></body></html>"
+    )
+}
+
+/// Headings that are their list's name, in either script, give way to the report's title in a
+/// 标题 cell, a `<p class="bt">` or the list entry; the same heading with no list name, or under
+/// a list of another name, stays (nothing is guessed).
+#[test]
+fn a_heading_that_is_the_lists_name_gives_way_to_the_reports_title() {
+    let cell = format!("<table><tr><td>标题</td><td>{TITLE}</td></tr></table>");
+    let bt = format!("<p class=\"bt\">{TITLE}</p>");
+    let cases: [(&str, &str, &str, Option<&str>, &str); 3] = [
+        ("规划计划", "规划计划", &cell, None, "label:标题"),
+        ("本级年报", "本级年报", &bt, None, "title_element"),
+        ("區政府年報", "区政府年报", "", Some(TITLE), "list"),
+    ];
+    for (heading, list_name, below, listed, source) in cases {
+        let html = page(heading, below);
+        let named = read(&html, listed, Some(list_name));
+        assert_eq!(
+            named.title.as_deref(),
+            Some(TITLE),
+            "{heading} on {list_name}"
+        );
+        assert_eq!(
+            named.provenance.get("title").map(String::as_str),
+            Some(source),
+            "{heading} on {list_name}"
+        );
+        for other in [None, Some("部门文件")] {
+            let kept = read(&html, listed, other);
+            assert_eq!(
+                kept.title.as_deref(),
+                Some(heading),
+                "{heading} on {other:?}"
+            );
+        }
+    }
+}
+
+const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>本级年报_某某县人民政府</title></head>\
+    <body><h1>本级年报</h1><ul>\
+    <li><a href=\"/art/1.html\">教育局2023年年报</a><span>2024-01-20</span></li>\
+    <li><a href=\"/art/2.html\">民政局2023年年报</a><span>2024-01-21</span></li>\
+    </ul></body></html>";
+
+/// A report page of the county's template: the list's name as `<title>` (with the site's) and
+/// `<h1>`, the report's title in `<div class="article-title">`.
+fn item(title: &str) -> Vec<u8> {
+    page(
+        "本级年报",
+        &format!("<div class=\"article-title\">{title}</div>"),
+    )
+    .replacen(
+        "<title>本级年报</title>",
+        "<title>本级年报_某某县人民政府</title>",
+        1,
+    )
+    .into_bytes()
+}
+
+/// Through the crawl: items found on the list named 本级年报 (its `<title>` without the site's
+/// name), whose pages print 本级年报 as `<h1>` and `<title>`, are exported under the reports' own
+/// titles, though the list's short entries (`教育局2023年年报`) agree with neither.
+#[test]
+fn the_export_names_reports_on_a_list_whose_name_is_their_heading() {
+    let server = RouteServer::bind("127.0.0.97");
+    server.serve(Arc::new(|target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        match target {
+            "/bj/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" => (
+                200,
+                html,
+                item("某某县教育局2023年政府信息公开工作年度报告"),
+            ),
+            "/art/2.html" => (
+                200,
+                html,
+                item("某某县民政局2023年政府信息公开工作年度报告"),
+            ),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let (_dir, config) = crawled_county(format!("{}/bj/", server.base));
+    let records = exported(&config);
+    for (path, title) in [
+        ("/art/1.html", "某某县教育局2023年政府信息公开工作年度报告"),
+        ("/art/2.html", "某某县民政局2023年政府信息公开工作年度报告"),
+    ] {
+        let record = record_ending(&records, path);
+        assert_eq!(record["title"], title, "{path}: {record}");
+        assert_eq!(
+            record["provenance"]["title"], "title_element",
+            "{path}: {record}"
+        );
+    }
+    let asked = server.requests();
+    for path in ["/bj/", "/art/1.html", "/art/2.html"] {
+        assert!(asked.iter().any(|t| t == path), "{path}: {asked:?}");
+    }
+}
