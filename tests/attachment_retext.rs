@@ -403,6 +403,9 @@ fn a_zip_whose_entry_always_times_out_gives_up_after_three_attempts() {
         assert_eq!(tool.attempts(), run as usize, "run {run}");
         let (a, _) = county.zip();
         assert_eq!(a["text_attempts"], run, "run {run}: {a:#}");
+        if run == 2 {
+            assert_eq!(county.run_count("texts_taken_up", "timed_out"), 1);
+        }
     }
     let (a, text) = county.zip();
     assert!(a.get("text_retry").is_none(), "{a:#}");
