@@ -11,6 +11,10 @@ mod politeness_support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::route_server::{
+    RouteServer, exported, newest_run_report, numbered_portal, portals_config, report_page,
+    run_nianbao,
+};
 use common::{Harness, stderr};
 use nianbao_sim::{DocSpec, SiteSpec};
 use politeness_support::run_report;
@@ -228,4 +232,194 @@ fn a_text_that_failed_for_the_file_is_not_tried_again() {
         assert!(!said.contains("taken up"), "{night}: {said}");
         assert_eq!(tool.attempts(), 1, "{night}");
     }
+}
+
+/// A county whose report links one ZIP of a DOCX (read in process) and a PDF (read by `tool`),
+/// crawled under a 1 s limit: its server (kept alive), the scratch folder and the config.
+struct ZippedCounty {
+    _server: RouteServer,
+    dir: tempfile::TempDir,
+    config: PathBuf,
+}
+
+impl ZippedCounty {
+    fn new() -> ZippedCounty {
+        let body = attachment_support::zip(&[
+            (
+                "2025.docx",
+                attachment_support::docx(attachment_support::REPORT_LINES),
+            ),
+            ("统计表.pdf", attachment_support::scanned_pdf()),
+        ]);
+        let server = RouteServer::bind("127.0.0.5");
+        server.serve(std::sync::Arc::new(move |target: &str| {
+            let html = "text/html; charset=utf-8".to_string();
+            match target {
+                "/files/2025.zip" => (200, "application/zip".into(), body.clone()),
+                "/nb/" => (200, html, ZIP_LIST.as_bytes().to_vec()),
+                t => numbered_portal(
+                    t,
+                    1,
+                    |_| ZIP_LIST.as_bytes().to_vec(),
+                    |n| (n == 1).then(|| report_page(2025, "/files/2025.zip")),
+                ),
+            }
+        }));
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let config = portals_config(
+            dir.path(),
+            &[("某某县人民政府", format!("{}/nb/", server.base))],
+        );
+        let text = std::fs::read_to_string(&config).expect("read the config");
+        let text = text.replace(
+            "[fetch]\n",
+            "[crawl]\ntext_time_limit = \"1s\"\n\n[fetch]\n",
+        );
+        std::fs::write(&config, text).expect("write the config");
+        ZippedCounty {
+            _server: server,
+            dir,
+            config,
+        }
+    }
+
+    /// Crawls with `tool` as pdftotext; the run's stderr.
+    fn crawl(&self, tool: &Tool) -> String {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.arg("--config").arg(&self.config).arg("crawl");
+        cmd.env("PATH", tool.path_var());
+        let out = common::run_limited(cmd, Duration::from_secs(120));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stderr(&out)
+    }
+
+    /// The zip's attachment in the report's one version, and the text it names.
+    fn zip(&self) -> (Value, String) {
+        let records = exported(&self.config);
+        let reports: Vec<&Value> = records
+            .iter()
+            .filter(|r| {
+                r["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("/art/1.html"))
+            })
+            .collect();
+        assert_eq!(reports.len(), 1, "one version: {records:#?}");
+        let a = reports[0]["attachments"]
+            .as_array()
+            .and_then(|all| {
+                all.iter()
+                    .find(|a| a["url"].as_str().is_some_and(|u| u.ends_with(".zip")))
+            })
+            .cloned()
+            .unwrap_or_else(|| panic!("the zip attached: {:#}", reports[0]));
+        let path = a["text_path"].as_str().unwrap_or_default();
+        let text =
+            std::fs::read_to_string(self.dir.path().join("data").join(path)).unwrap_or_default();
+        (a, text)
+    }
+
+    fn run_count(&self, key: &str, kind: &str) -> u64 {
+        let report = newest_run_report(self.dir.path());
+        report["portals"]
+            .as_object()
+            .map(|portals| portals.values().filter_map(|p| p[key][kind].as_u64()).sum())
+            .unwrap_or(0)
+    }
+
+    fn texts_waiting(&self) -> Value {
+        let out = run_nianbao(&self.config, &["status", "--format", "json"]);
+        assert!(out.status.success(), "status: {}", stderr(&out));
+        let status: Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        status["texts_waiting"].clone()
+    }
+}
+
+const ZIP_LIST: &str = "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>\
+    <li><a href=\"/art/1.html\">某某县人民政府2025年政府信息公开工作年度报告</a><span>2026-01-20</span></li>\
+    </ul></body></html>";
+
+/// The text of the zip's PDF section (empty when it has none).
+fn pdf_section(text: &str) -> &str {
+    text.split_once("=== 统计表.pdf ===\n")
+        .map(|(_, pdf)| pdf)
+        .unwrap_or_default()
+}
+
+/// A zip whose PDF timed out (or whose reader was killed) on the first night keeps its DOCX's
+/// text and waits; the next night reads the PDF too, into the same version's record, counted as
+/// a lone file's retry is.
+#[test]
+fn a_zip_whose_entry_failed_for_the_night_is_read_again_by_the_next_run() {
+    for (night, reason) in [("sleep", "timed_out"), ("segv", "reader_died")] {
+        let (county, tool) = (ZippedCounty::new(), Tool::new());
+        tool.tonight(night);
+        county.crawl(&tool);
+        let (first, text) = county.zip();
+        assert!(
+            text.contains("本报告由花甸镇人民政府编制"),
+            "{night}: {first:#}"
+        );
+        assert_eq!(pdf_section(&text), "", "{night}: {text}");
+        assert_eq!(first["text_retry"], reason, "{night}: {first:#}");
+        assert_eq!(first["text_attempts"], 1, "{night}: {first:#}");
+        assert_eq!(county.run_count("attachment_texts", reason), 1, "{night}");
+        assert_eq!(
+            county.texts_waiting(),
+            serde_json::json!({ reason: 1 }),
+            "{night}"
+        );
+
+        tool.tonight("answer");
+        let said = county.crawl(&tool);
+        assert!(
+            said.contains("texts left by earlier runs, taken up: derived=1"),
+            "{night}: {said}"
+        );
+        let (read, text) = county.zip();
+        assert!(read["text_error"].is_null(), "{night}: {read:#}");
+        assert!(read.get("text_retry").is_none(), "{night}: {read:#}");
+        assert!(
+            text.contains("本报告由花甸镇人民政府编制"),
+            "{night}: {text}"
+        );
+        assert!(
+            pdf_section(&text).contains("一、总体情况"),
+            "{night}: {text}"
+        );
+        assert_eq!(tool.attempts(), 2, "{night}");
+        assert_eq!(county.texts_waiting(), serde_json::json!({}), "{night}");
+    }
+}
+
+/// A zip whose PDF times out every night is read three times over three runs, then never
+/// again: the entry's error says it gave up, and the DOCX's text stays.
+#[test]
+fn a_zip_whose_entry_always_times_out_gives_up_after_three_attempts() {
+    let (county, tool) = (ZippedCounty::new(), Tool::new());
+    tool.tonight("sleep");
+    for run in 1..=3u32 {
+        county.crawl(&tool);
+        assert_eq!(tool.attempts(), run as usize, "run {run}");
+        let (a, _) = county.zip();
+        assert_eq!(a["text_attempts"], run, "run {run}: {a:#}");
+        if run == 2 {
+            assert_eq!(county.run_count("texts_taken_up", "timed_out"), 1);
+        }
+    }
+    let (a, text) = county.zip();
+    assert!(a.get("text_retry").is_none(), "{a:#}");
+    // The zip's PDFs share one time limit: the error names what was left of it for this one.
+    let error = a["text_error"].as_str().unwrap_or_default();
+    assert!(
+        error.starts_with("zip entry 统计表.pdf: pdftotext ran longer than ")
+            && error.ends_with(" and was killed; gave up after 3 attempts"),
+        "{a:#}"
+    );
+    assert!(text.contains("本报告由花甸镇人民政府编制"), "{text}");
+    assert_eq!(county.run_count("texts_taken_up", "derived_partial"), 1);
+    assert_eq!(county.texts_waiting(), serde_json::json!({}));
+    let said = county.crawl(&tool);
+    assert!(!said.contains("taken up"), "{said}");
+    assert_eq!(tool.attempts(), 3, "never a fourth attempt");
 }

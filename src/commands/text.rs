@@ -57,7 +57,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
             // A raw file missing from data_dir comes back from storage (an error is reported
             // by the derivation's own read).
             let _ = storage.cached_raw(raw_path, sha256);
-            if let Some(new) = text::derive_and_store(&archive, &tools, sha256, raw_path, None) {
+            if let Some(new) = text::derive_again(&archive, &tools, sha256, raw_path, info) {
                 let new = new.after(info);
                 if let Some(path) = new.text_path.clone().filter(|_| storage.is_remote()) {
                     let put = std::fs::read(archive.absolute(&path))

@@ -29,7 +29,9 @@ impl Engine {
         body: bytes::Bytes,
     ) -> Option<TextInfo> {
         text::sniff(&body)?;
-        let info = self.derive_stored(sha256, raw_path, Some(body)).await?;
+        let info = self
+            .derive_stored(sha256, raw_path, Some(body), None)
+            .await?;
         match &info.text_error {
             Some(error) => {
                 tracing::warn!(url, source = ?info.text_source, "attachment text: {error}")
@@ -44,19 +46,24 @@ impl Engine {
     }
 
     /// Derives the text of a stored raw file on the CPU pool, under the time limit: `None` when
-    /// it is not a format with text. `body` is the file's bytes when the caller has them.
+    /// it is not a format with text. `body` is the file's bytes when the caller has them;
+    /// `earlier` the attempt a file waiting for its text had (`text::derive_again`).
     async fn derive_stored(
         &self,
         sha256: &str,
         raw_path: &str,
         body: Option<bytes::Bytes>,
+        earlier: Option<TextInfo>,
     ) -> Option<TextInfo> {
         let permit = self.cpu_permit().await;
         let (archive, tools) = (self.archive.clone(), self.text_tools.clone());
         let (sha, path) = (sha256.to_string(), raw_path.to_string());
         let work = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            text::derive_and_store(&archive, &tools, &sha, &path, body.as_deref())
+            match &earlier {
+                Some(earlier) => text::derive_again(&archive, &tools, &sha, &path, earlier),
+                None => text::derive_and_store(&archive, &tools, &sha, &path, body.as_deref()),
+            }
         });
         let limit = self.text_tools.time_limit() + TEXT_SLACK;
         Some(match tokio::time::timeout(limit, work).await {
@@ -152,7 +159,8 @@ impl Engine {
                     .blocking_io(move || storage.cached_raw(&key, &sha))
                     .await;
             }
-            let Some(new) = self.derive_stored(&sha, &path, None).await else {
+            let earlier = Some(info.clone());
+            let Some(new) = self.derive_stored(&sha, &path, None, earlier).await else {
                 continue;
             };
             let new = new.after(info);

@@ -5,7 +5,8 @@
 //! opened too (its documents named `附件.zip/年报.pdf`), one level deep. Entries inflate within
 //! `zipped`'s bounds, counted over the whole file, nested zips included; the PDF tool gets
 //! time limit (`Tools::time_limit`) for all the zip's PDFs together. An entry that fails is named in the
-//! record's `text_error`, and the other entries' text is kept.
+//! record's `text_error`, and the other entries' text is kept; one that failed for the night
+//! (`TextError::retry_reason`) makes the whole zip wait for another run (`Bundle::retry`).
 //!
 //! `text_source` is `zip:` and then each section's source in order, `;` between them
 //! (`zip:docx-xml;xlsx-cells`): `sections` splits the text back into its entries by it, so that
@@ -46,6 +47,9 @@ pub(crate) struct Bundle {
     pub images: usize,
     /// An entry's tool was stopped from outside: the zip is to be read again, whole.
     pub interrupted: Option<TextError>,
+    /// Why an entry's failure was the night's rather than the entry's (`timed_out`,
+    /// `reader_died`): the zip is tried again by later runs, as a lone file is.
+    pub retry: Option<&'static str>,
 }
 
 impl Bundle {
@@ -243,7 +247,10 @@ impl Reading<'_> {
                 }
             }
             Err(e @ TextError::Interrupted(_)) => self.bundle.interrupted = Some(e),
-            Err(e) => self.bundle.fail(format!("zip entry {name}: {e}")),
+            Err(e) => {
+                self.bundle.retry = self.bundle.retry.or(e.retry_reason());
+                self.bundle.fail(format!("zip entry {name}: {e}"))
+            }
         }
     }
 }

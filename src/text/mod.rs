@@ -43,7 +43,7 @@ pub use bundle::ZipSection;
 pub use pdf::{NO_CJK_CMAPS, Pdftotext};
 pub use quality::{TextQuality, quality};
 pub use sheet::SheetFormat;
-pub use store::{TextInfo, derive_and_store, store_derivation};
+pub use store::{TextInfo, derive_again, derive_and_store, store_derivation};
 
 /// Largest text kept for one file; a longer text is cut here and says so in `text_error`.
 pub const MAX_TEXT_BYTES: usize = 8 << 20;
@@ -250,6 +250,8 @@ pub struct Derivation {
     pub cjk_cmaps_missing: bool,
     /// What went wrong with some of a zip's entries, each named (the others' text is kept).
     pub entry_failures: Option<String>,
+    /// Why one of those failures was the night's (`TextError::retry_reason`): the zip waits.
+    pub entry_retry: Option<&'static str>,
 }
 
 /// Makes a temporary file holding some bytes (a PDF inside a zip, for the PDF tool to read);
@@ -274,6 +276,7 @@ pub fn derive(body: &[u8], path: &Path, tools: &Tools, scratch: Scratch<'_>) -> 
         result,
         cjk_cmaps_missing,
         entry_failures: None,
+        entry_retry: None,
     })
 }
 
@@ -295,6 +298,7 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
                 result: Err(e),
                 cjk_cmaps_missing: false,
                 entry_failures: None,
+                entry_retry: None,
             });
         }
     };
@@ -307,6 +311,7 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
             result: Ok(Extracted::default()),
             cjk_cmaps_missing: false,
             entry_failures: None,
+            entry_retry: None,
         });
     }
     if let Some(interrupted) = bundle.interrupted.take() {
@@ -316,6 +321,7 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
             result: Err(interrupted),
             cjk_cmaps_missing: false,
             entry_failures: None,
+            entry_retry: None,
         });
     }
     Some(Derivation {
@@ -329,6 +335,7 @@ fn derive_zip(body: &[u8], tools: &Tools, scratch: Scratch<'_>) -> Option<Deriva
             Err(TextError::NoEntryText)
         },
         entry_failures,
+        entry_retry: bundle.retry,
     })
 }
 

@@ -50,8 +50,10 @@ impl TextInfo {
     }
 
     /// Why this file's text is still to be derived, when nothing about the file itself stands
-    /// in the way: its reading was stopped from outside (`interrupted`), or its tool was not
-    /// installed (`missing:pdftotext`). The next crawl takes such files up again.
+    /// in the way: its reading was stopped from outside (`interrupted`), its tool was not
+    /// installed (`missing:pdftotext`), or its reading (or, for a zip, an entry's) ran past its
+    /// time limit or its reader died (`timed_out`, `reader_died`), until its last attempt. A zip
+    /// whose other entries gave text waits too. The next crawl takes such files up again.
     pub fn waiting(&self) -> Option<String> {
         if self.text_path.is_none()
             && self
@@ -61,15 +63,27 @@ impl TextInfo {
         {
             return Some("interrupted".into());
         }
-        if self.text_path.is_none()
-            && let Some(reason) = &self.text_retry
-        {
-            return Some(reason.clone());
+        if let Some(reason) = self.retry_due() {
+            return Some(reason.to_string());
         }
         self.text_source
             .as_deref()
             .and_then(missing_tool)
             .map(str::to_string)
+    }
+
+    /// Why a failure of the night is tried again: a lone file's that has no text, a zip's
+    /// whatever text its other entries gave.
+    fn retry_due(&self) -> Option<&str> {
+        self.text_retry
+            .as_deref()
+            .filter(|_| self.text_path.is_none() || self.is_zip())
+    }
+
+    fn is_zip(&self) -> bool {
+        self.text_source
+            .as_deref()
+            .is_some_and(|s| s.starts_with(bundle::SOURCE_PREFIX))
     }
 
     /// A failure of the night (`TextError::retry_reason`) at the first attempt: the file waits.
@@ -104,14 +118,9 @@ impl TextInfo {
 
     /// The outcome's name for the run report: `derived`, `needs_ocr`, or the error's kind.
     pub fn outcome(&self) -> String {
-        let zip = self
-            .text_source
-            .as_deref()
-            .is_some_and(|s| s.starts_with(bundle::SOURCE_PREFIX));
-        if self.text_path.is_none()
-            && let Some(reason) = &self.text_retry
-        {
-            return reason.clone();
+        let zip = self.is_zip();
+        if let Some(reason) = self.retry_due() {
+            return reason.to_string();
         }
         match (&self.text_path, &self.text_quality, &self.text_error) {
             (None, _, Some(e)) if e.starts_with(INTERRUPTED) => "interrupted".into(),
@@ -184,6 +193,73 @@ pub fn derive_and_store(
     Some(store_derivation(archive, raw_sha256, &derivation))
 }
 
+/// Derives again the text of a file whose earlier attempt (`earlier`) failed for the night, and
+/// stores it, as `derive_and_store` does; but an attempt at a zip that reads fewer of its entries
+/// than the earlier one (an entry that read then and timed out now) keeps the earlier text and
+/// record, the new attempt's retry reason on it. Attempts are counted by `TextInfo::after`.
+pub fn derive_again(
+    archive: &Archive,
+    tools: &Tools,
+    raw_sha256: &str,
+    raw_path: &str,
+    earlier: &TextInfo,
+) -> Option<TextInfo> {
+    let earlier_text = earlier
+        .text_path
+        .as_deref()
+        .filter(|_| earlier.retry_due().is_some() && earlier.is_zip())
+        .and_then(|path| std::fs::read_to_string(archive.absolute(path)).ok());
+    let new = derive_and_store(archive, tools, raw_sha256, raw_path, None)?;
+    let Some(old_text) = earlier_text else {
+        return Some(new);
+    };
+    let new_text = new
+        .text_path
+        .as_deref()
+        .and_then(|path| std::fs::read_to_string(archive.absolute(path)).ok())
+        .unwrap_or_default();
+    match keep_earlier(&new, &new_text, earlier, &old_text) {
+        Some(kept) => match archive.store_text(raw_sha256, &old_text) {
+            Ok(_) => Some(kept),
+            Err(e) => {
+                // The new text stands, as its record says.
+                tracing::warn!(raw_path, "cannot keep the earlier attempt's text: {e}");
+                Some(new)
+            }
+        },
+        None => Some(new),
+    }
+}
+
+/// The earlier attempt at a zip, when it read more entries than the new one, with the new
+/// attempt's retry reason (whether it waits is the new night's to say); `None` keeps the new.
+fn keep_earlier(
+    new: &TextInfo,
+    new_text: &str,
+    earlier: &TextInfo,
+    earlier_text: &str,
+) -> Option<TextInfo> {
+    (entries_read(new, new_text) < entries_read(earlier, earlier_text)).then(|| TextInfo {
+        text_retry: new.text_retry.clone(),
+        ..earlier.clone()
+    })
+}
+
+/// How many of a zip's sections hold text (0 when the text does not split as its source says).
+fn entries_read(info: &TextInfo, text: &str) -> usize {
+    if info.text_path.is_none() {
+        return 0;
+    }
+    info.zip_sections(text)
+        .map(|sections| {
+            sections
+                .iter()
+                .filter(|s| !s.text.trim().is_empty())
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// Stores a derivation's text and describes it for the record.
 pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> TextInfo {
     // Cut short by a stop: no source, so that `nianbao text` takes the file again.
@@ -221,6 +297,7 @@ pub fn store_derivation(archive: &Archive, raw_sha256: &str, d: &Derivation) -> 
             retry = e.retry_reason();
         }
     }
+    retry = retry.or(d.entry_retry);
     // A zip's entries that failed, after what became of the whole: `no document in the zip
     // gave text; zip entry a.pdf: …`, or beside a text that holds the others'.
     problems.extend(d.entry_failures.clone());
@@ -283,5 +360,77 @@ mod tests {
         };
         assert_eq!(derived.clone().after(&second), derived);
         assert_eq!(timed_out().after(&derived).text_attempts, Some(1));
+    }
+
+    /// A zip whose DOCX read and whose PDF timed out.
+    fn zip_with_pdf_timed_out() -> TextInfo {
+        TextInfo {
+            text_path: Some("text/ab/z.txt".into()),
+            text_source: Some("zip:docx-xml;pdftotext 22.12.0".into()),
+            text_error: Some(
+                "zip entry 统计表.pdf: pdftotext ran longer than 60s and was killed".into(),
+            ),
+            ..TextInfo::default()
+        }
+        .first_attempt(super::super::TIMED_OUT)
+    }
+
+    /// A zip some of whose text was read waits while an entry failed for the night, counted
+    /// as a lone file is, and gives up after the last attempt; a zip whose entries failed for
+    /// a reason of their own, or a lone file's text, does not wait.
+    #[test]
+    fn a_zip_with_text_waits_for_an_entry_that_failed_for_the_night() {
+        let first = zip_with_pdf_timed_out();
+        assert_eq!(first.waiting().as_deref(), Some("timed_out"));
+        assert_eq!(first.outcome(), "timed_out");
+        let second = zip_with_pdf_timed_out().after(&first);
+        assert_eq!(second.waiting().as_deref(), Some("timed_out"));
+        let third = zip_with_pdf_timed_out().after(&second);
+        assert_eq!((third.text_attempts, third.waiting()), (Some(3), None));
+        assert_eq!(third.outcome(), "derived_partial");
+        assert_eq!(
+            third.text_error.as_deref(),
+            Some(
+                "zip entry 统计表.pdf: pdftotext ran longer than 60s and was killed; gave up after 3 attempts"
+            )
+        );
+        let corrupt = TextInfo {
+            text_retry: None,
+            text_attempts: None,
+            ..zip_with_pdf_timed_out()
+        };
+        assert_eq!(corrupt.waiting(), None);
+        let cut = TextInfo {
+            text_source: Some("pdftotext 22.12.0".into()),
+            ..zip_with_pdf_timed_out()
+        };
+        assert_eq!(cut.waiting(), None, "a lone file with text never waits");
+    }
+
+    /// An attempt that reads fewer of the zip's entries than the earlier one keeps the earlier
+    /// (with the new attempt's retry reason); one that reads as many or more is kept.
+    #[test]
+    fn the_attempt_that_read_more_entries_is_kept() {
+        let both = "=== a.docx ===\n正文\n=== b.pdf ===\n表一\n";
+        let one = "=== a.docx ===\n正文\n=== b.pdf ===\n";
+        let earlier = TextInfo {
+            text_error: None,
+            ..zip_with_pdf_timed_out()
+        };
+        let worse = zip_with_pdf_timed_out();
+        let kept = keep_earlier(&worse, one, &earlier, both).expect("the earlier is kept");
+        assert_eq!(kept.text_error, None);
+        assert_eq!(kept.text_retry.as_deref(), Some("timed_out"));
+        assert_eq!(keep_earlier(&earlier, both, &worse, one), None);
+        assert_eq!(
+            keep_earlier(&worse, one, &worse, one),
+            None,
+            "a tie keeps the new"
+        );
+        let none = TextInfo {
+            text_path: None,
+            ..zip_with_pdf_timed_out()
+        };
+        assert!(keep_earlier(&none, "", &worse, one).is_some());
     }
 }
