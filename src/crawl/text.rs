@@ -18,6 +18,28 @@ const TEXT_SLACK: Duration = Duration::from_secs(30);
 /// Longest a run spends on the texts earlier runs left waiting (`take_up_texts`).
 const TAKE_UP_BUDGET: Duration = Duration::from_secs(600);
 
+/// The text of a file whose reading the crawl stopped waiting for after `limit`: a failure of
+/// the night, so the file waits. A file read again (`earlier`) keeps the text an earlier attempt
+/// gave (a zip's entries that did read), so that giving up on the new attempt loses nothing.
+fn abandoned(earlier: Option<TextInfo>, limit: Duration) -> TextInfo {
+    let error = format!(
+        "text derivation took longer than {}; abandoned",
+        text::limit_text(limit)
+    );
+    match earlier.filter(|e| e.text_path.is_some()) {
+        Some(earlier) => TextInfo {
+            text_error: Some(error),
+            text_retry: Some(text::TIMED_OUT.to_string()),
+            ..earlier
+        },
+        None => TextInfo {
+            text_error: Some(error),
+            ..TextInfo::default()
+        }
+        .first_attempt(text::TIMED_OUT),
+    }
+}
+
 impl Engine {
     /// Derives and stores the text of a stored raw file, when it is a format with text.
     pub(super) async fn derive_text(
@@ -56,6 +78,7 @@ impl Engine {
         earlier: Option<TextInfo>,
     ) -> Option<TextInfo> {
         let permit = self.cpu_permit().await;
+        let kept = earlier.clone();
         let (archive, tools) = (self.archive.clone(), self.text_tools.clone());
         let (sha, path) = (sha256.to_string(), raw_path.to_string());
         let work = tokio::task::spawn_blocking(move || {
@@ -72,14 +95,7 @@ impl Engine {
                 text_error: Some(format!("text derivation failed: {e}")),
                 ..TextInfo::default()
             },
-            Err(_) => TextInfo {
-                text_error: Some(format!(
-                    "text derivation took longer than {}; abandoned",
-                    crate::text::limit_text(limit)
-                )),
-                ..TextInfo::default()
-            }
-            .first_attempt(text::TIMED_OUT),
+            Err(_) => abandoned(kept, limit),
         })
     }
 
@@ -208,5 +224,42 @@ impl Engine {
         self.derive_text(portal, url, &blob.sha256, &blob.raw_path, body)
             .await
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reading abandoned at its limit waits for another night; one that read a file again
+    /// keeps the text and source its earlier attempt gave, and counts one attempt more.
+    #[test]
+    fn an_abandoned_reading_keeps_what_an_earlier_attempt_read() {
+        let limit = Duration::from_secs(90);
+        let first = abandoned(None, limit);
+        assert_eq!(first.text_retry.as_deref(), Some(text::TIMED_OUT));
+        assert_eq!(first.text_attempts, Some(1));
+        assert!(first.text_path.is_none());
+        assert_eq!(
+            first.text_error.as_deref(),
+            Some("text derivation took longer than 90s; abandoned")
+        );
+        let earlier = TextInfo {
+            text_path: Some("text/ab/abcd.txt".into()),
+            text_source: Some("zip".into()),
+            text_error: Some(
+                "entry report.pdf: pdftotext ran longer than 60s and was killed".into(),
+            ),
+            ..TextInfo::default()
+        }
+        .first_attempt(text::TIMED_OUT);
+        let again = abandoned(Some(earlier.clone()), limit).after(&earlier);
+        assert_eq!(
+            again.text_path, earlier.text_path,
+            "the text read before stays"
+        );
+        assert_eq!(again.text_source, earlier.text_source);
+        assert_eq!(again.text_retry.as_deref(), Some(text::TIMED_OUT));
+        assert_eq!(again.text_attempts, Some(2));
     }
 }

@@ -428,12 +428,14 @@ impl TextFormat {
 }
 
 /// A time limit as the text errors print it: `60s` for whole seconds (as the README and the
-/// config write them), `500ms` or `1s 500ms` otherwise.
+/// config write them), else to the millisecond (`500ms`, `1s 500ms`; what a zip's entry has left
+/// of the zip's limit, never `942ms 18us 993ns`).
 pub fn limit_text(limit: Duration) -> String {
     if limit.subsec_nanos() == 0 {
         format!("{}s", limit.as_secs())
     } else {
-        humantime::format_duration(limit).to_string()
+        let millis = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX).max(1);
+        humantime::format_duration(Duration::from_millis(millis)).to_string()
     }
 }
 
@@ -485,6 +487,8 @@ mod tests {
             (Duration::from_secs(1), "1s"),
             (Duration::from_millis(300), "300ms"),
             (Duration::from_millis(1500), "1s 500ms"),
+            (Duration::from_nanos(942_018_993), "942ms"),
+            (Duration::from_nanos(5), "1ms"),
         ] {
             assert_eq!(limit_text(limit), text);
         }

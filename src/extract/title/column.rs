@@ -285,6 +285,7 @@ mod tests {
             metas: Vec::new(),
             listed,
             title_tag: None,
+            list_name: None,
         }
     }
 
