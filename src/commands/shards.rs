@@ -275,7 +275,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
         match portals.get(name) {
             Some((label, run)) => {
                 let report = &run.portals[name];
-                let failures: u64 = report.failures.values().sum();
+                let failures = report.failure_count();
                 let _ = writeln!(
                     out,
                     "    last run: {} at {} on {label}; {failures} failures, {} blocked{}",
