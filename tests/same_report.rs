@@ -508,3 +508,28 @@ fn damaged_same_report_values_are_named_never_a_panic() {
         assert!(err.contains(named), "{args:?} names {named}: {err}");
     }
 }
+
+/// A linked count already at u64's end (a value an earlier version or a bit flip left) stays
+/// there when the revamp links two more reports: the commits go through and `status` shows it,
+/// where the count overflowed and the commit panicked before.
+#[test]
+fn a_linked_count_at_its_end_stays_there() {
+    let (_server, _dir, config, after) = revamp(|data_dir| {
+        let db = sled::open(data_dir.join("index")).expect("open the index");
+        let meta = db.open_tree("meta").expect("meta tree");
+        let linked = format!("same_report_linked/{PORTAL}");
+        meta.insert(linked.as_bytes(), &u64::MAX.to_be_bytes())
+            .expect("a count at its end");
+        db.flush().expect("flush");
+    });
+    assert_links(&after);
+    let out = run_nianbao(&config, &["status", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let row = status["portals"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
+        .cloned()
+        .unwrap_or_else(|| panic!("the portal's row: {status}"));
+    assert_eq!(row["linked"], u64::MAX, "{row}");
+}

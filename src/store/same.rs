@@ -123,7 +123,7 @@ pub(super) fn tx_link_new(
     if link.is_some() {
         let counter = format!("{LINKED}{}", record.portal);
         let n = tree.get(counter.as_bytes())?.map_or(0, |b| seq_of(&b));
-        tree.insert(counter.as_bytes(), &(n + 1).to_be_bytes())?;
+        tree.insert(counter.as_bytes(), &n.saturating_add(1).to_be_bytes())?;
     }
     Ok(link)
 }
