@@ -184,7 +184,13 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
     }
     // The section was read but no list yields anything any more (lists may also have vanished:
     // a redesigned page that no longer looks like a list is not counted as one).
-    let found = |p: &PortalReport| p.lists.values().map(|l| l.found).sum::<u64>();
+    // Saturating: a run report read back (an earlier version's, another machine's) may carry
+    // any counts.
+    let found = |p: &PortalReport| {
+        p.lists
+            .values()
+            .fold(0u64, |sum, l| sum.saturating_add(l.found))
+    };
     let already = events
         .iter()
         .any(|e| e.kind == HealthKind::StructureChanged);

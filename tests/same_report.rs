@@ -2,7 +2,8 @@
 //! text, through the real binary: the second crawl's new documents name the archived report
 //! they re-publish (`same_report_as`) in the export and the feed, `status` and the run report
 //! count them; another department's report of the same year, title and all-zero template, and
-//! a report whose figures changed, are not linked.
+//! a report whose figures changed, are not linked. Damaged index values are named, never a
+//! panic.
 
 mod common;
 
@@ -445,4 +446,90 @@ fn inspect_names_the_archived_report_a_page_re_publishes() {
     assert_eq!(same_line(&text), None, "{text}");
     assert!(!said.contains("store"), "{said}");
     assert!(!elsewhere.exists(), "inspect made no data_dir");
+}
+
+/// The same-report index, the linked count and the waiting-text marks as an earlier version or a
+/// cut write may leave them in the store: every command that reads them (`status`, `export`,
+/// `report`, `inspect`, a crawl and its retext pass) ends without a panic, and one that cannot
+/// go on names the key it could not read.
+#[test]
+fn damaged_same_report_values_are_named_never_a_panic() {
+    let server = portal(Arc::new(AtomicBool::new(false)));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[(PORTAL, format!("{}/xxgk/list.html", server.base))],
+    );
+    crawl(&config);
+    {
+        let db = sled::open(dir.path().join("data").join("index")).expect("open the index");
+        let meta = db.open_tree("meta").expect("meta tree");
+        let entries: Vec<_> = meta
+            .scan_prefix(b"same_report/")
+            .keys()
+            .map(|k| k.expect("a key"))
+            .collect();
+        assert!(!entries.is_empty(), "the crawl indexed its reports");
+        for key in entries {
+            meta.insert(key, &b"[{\"id\":\"cut"[..])
+                .expect("a cut entry");
+        }
+        let linked = format!("same_report_linked/{PORTAL}");
+        meta.insert(linked.as_bytes(), &[1u8, 2, 3][..])
+            .expect("a cut count");
+        meta.insert(&b"text_waiting/\x01"[..], &[0xffu8, 0xfe][..])
+            .expect("a short mark");
+        db.flush().expect("flush");
+    }
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, new_page(&COUNTY)).expect("save the page");
+    let url = format!("{}/art/101.html", server.base);
+    let page = page.to_string_lossy().into_owned();
+    let linked = format!("same_report_linked/{PORTAL}");
+    let entry = format!("index record same_report/{PORTAL}");
+    // (command, exit code, what stderr must say)
+    let expected: [(&[&str], i32, &str); 6] = [
+        (&["status"], 3, &linked),
+        (&["status", "--format", "json"], 3, &linked),
+        (&["export"], 0, ""),
+        (&["report", "--format", "json"], 0, ""),
+        (
+            &["inspect", page.as_str(), "--url", url.as_str()],
+            0,
+            &entry,
+        ),
+        (&["crawl"], 0, &linked),
+    ];
+    for (args, code, named) in expected {
+        let out = run_nianbao(&config, args);
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+        assert!(err.contains(named), "{args:?} names {named}: {err}");
+    }
+}
+
+/// A linked count already at u64's end (a value an earlier version or a bit flip left) stays
+/// there when the revamp links two more reports: the commits go through and `status` shows it,
+/// where the count overflowed and the commit panicked before.
+#[test]
+fn a_linked_count_at_its_end_stays_there() {
+    let (_server, _dir, config, after) = revamp(|data_dir| {
+        let db = sled::open(data_dir.join("index")).expect("open the index");
+        let meta = db.open_tree("meta").expect("meta tree");
+        let linked = format!("same_report_linked/{PORTAL}");
+        meta.insert(linked.as_bytes(), &u64::MAX.to_be_bytes())
+            .expect("a count at its end");
+        db.flush().expect("flush");
+    });
+    assert_links(&after);
+    let out = run_nianbao(&config, &["status", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let status: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let row = status["portals"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
+        .cloned()
+        .unwrap_or_else(|| panic!("the portal's row: {status}"));
+    assert_eq!(row["linked"], u64::MAX, "{row}");
 }

@@ -406,3 +406,91 @@ fn report_of_all_shards_marks_withdrawn_and_delisted_reports_as_one_store_does()
     let all_page = page(&["report", "--all-shards"], "older.html");
     assert_eq!(all_page[11], unknown, "the page says the marks are unknown");
 }
+
+/// Shared storage holds run reports from other machines, other versions and writes a crash cut:
+/// `status --all-shards` and `report --all-shards` skip each one that is not a run report with a
+/// warning naming it, and report the rest; a run report whose counts reach 2^64 - 1 is shown,
+/// not summed past u64 (which panicked the command before).
+#[test]
+fn damaged_run_reports_in_storage_are_skipped_by_name() {
+    let shards = TwoShards::new();
+    shards.night();
+    let (row, _) = shards.status();
+    let label = row["shard"].as_str().expect("the portal's shard");
+    let runs = shards.shared.join("runs");
+    let mut reports: Vec<_> = std::fs::read_dir(runs.join(label))
+        .expect("the shard's run reports")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    reports.sort();
+    let good = std::fs::read(reports.last().expect("a run report")).expect("run report");
+
+    // A valid report from another machine, newest for the portal, with counts at u64's end.
+    let mut huge: Value = serde_json::from_slice(&good).expect("JSON");
+    let id = format!("{}z", huge["run_id"].as_str().expect("run id"));
+    huge["run_id"] = id.clone().into();
+    huge["portals"][PORTAL]["failures"] = serde_json::json!({"timeout": u64::MAX, "http_503": 7});
+    let big = runs.join("big-machine");
+    std::fs::create_dir_all(&big).expect("folder");
+    std::fs::write(big.join(format!("{id}.json")), huge.to_string()).expect("written");
+
+    let damaged = runs.join("damaged-machine");
+    std::fs::create_dir_all(damaged.join("a-folder.json")).expect("a folder named like a report");
+    let mut wrong_types: Value = serde_json::from_slice(&good).expect("JSON");
+    wrong_types["portals"][PORTAL]["lists"] = serde_json::json!([1, 2, 3]);
+    let bad: [(&str, Vec<u8>); 4] = [
+        ("cut.json", good[..good.len() / 2].to_vec()),
+        ("empty.json", Vec::new()),
+        (
+            "not-utf8.json",
+            [&good[..20], &[0xff, 0xfe, 0x80][..]].concat(),
+        ),
+        ("wrong-types.json", wrong_types.to_string().into_bytes()),
+    ];
+    for (name, bytes) in &bad {
+        std::fs::write(damaged.join(name), bytes).expect("written");
+    }
+
+    for args in [
+        &["status", "--all-shards"][..],
+        &["status", "--all-shards", "--format", "json"],
+        &["report", "--all-shards", "--format", "json"],
+    ] {
+        let out = common::route_server::run_nianbao(&shards.portal.config, args);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{args:?}: {err}");
+        for (name, _) in &bad {
+            let named = err
+                .lines()
+                .any(|l| l.starts_with("warning: skipped run report") && l.contains(name));
+            assert!(named, "{args:?}: stderr names {name}: {err}");
+        }
+        assert!(
+            !err.contains("a-folder.json"),
+            "a folder is no report: {err}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if args == ["status", "--all-shards"] {
+            assert!(
+                stdout.contains("; 18446744073709551615 failures, ")
+                    && stdout.contains("on big-machine"),
+                "{stdout}"
+            );
+        }
+        if args.contains(&"json") {
+            let json: Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+            if args[0] == "status" {
+                let labels: BTreeSet<&str> = json["shards"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s["label"].as_str())
+                    .collect();
+                let expected = BTreeSet::from(["big-machine", "shard-1-of-2", "shard-2-of-2"]);
+                assert_eq!(labels, expected, "the good reports, all of them");
+            } else {
+                assert!(portal_of(&json).is_object(), "the portal's matrix: {json}");
+            }
+        }
+    }
+}

@@ -11,7 +11,9 @@ use anyhow::Context;
 use crate::config::Settings;
 use crate::coverage::ReportVersion;
 use crate::export::ExportRecord;
-use crate::report::{DelistedMark, MARKS_KEPT, RunReport, StandingMarks, WithdrawnMark};
+use crate::report::{
+    DelistedMark, MARKS_KEPT, RunReport, StandingMarks, WithdrawnMark, read_run_report,
+};
 use crate::storage::Storage;
 
 use super::UsageError;
@@ -37,9 +39,11 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
         let Some(label) = label_of(&key, "runs/") else {
             continue;
         };
-        let report: RunReport = serde_json::from_slice(&bytes)
-            .with_context(|| format!("run report {} is not a run report", storage.url(&key)))?;
-        runs.push((label, report));
+        // One shard's damaged report (a cut write, another version) must not hide the others.
+        match read_run_report(&storage.url(&key), &bytes) {
+            Ok(report) => runs.push((label, report)),
+            Err(e) => eprintln!("warning: skipped {e}"),
+        }
     }
     // Run ids begin with their start time: newest first, as `Store::runs` gives them.
     runs.sort_by(|a, b| b.1.run_id.cmp(&a.1.run_id));
@@ -275,7 +279,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
         match portals.get(name) {
             Some((label, run)) => {
                 let report = &run.portals[name];
-                let failures: u64 = report.failures.values().sum();
+                let failures = report.failure_count();
                 let _ = writeln!(
                     out,
                     "    last run: {} at {} on {label}; {failures} failures, {} blocked{}",

@@ -82,7 +82,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             last_run: run.as_ref().and_then(|r| r.finished_at.clone()),
             last_run_command: run.as_ref().map(|r| r.command.clone()),
             last_run_interrupted: run.as_ref().map(|r| r.interrupted),
-            last_run_failures: report.failures.values().sum(),
+            last_run_failures: report.failure_count(),
             last_run_blocked: report.blocked,
             unreachable: report.unreachable,
             failed_urls: failed.get(&name).cloned().unwrap_or_default(),

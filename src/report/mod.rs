@@ -11,10 +11,13 @@ use crate::gate::HostSummary;
 
 mod ledger;
 mod marks;
+mod read;
 
 pub use marks::{
     DelistedMark, MARKS_KEPT, StandingMarks, WithdrawnMark, by_portal as marks_by_portal,
 };
+
+pub use read::{RunReportError, read_run_report};
 
 pub use ledger::{
     BARREN_PAGES_BEFORE_STOP, OTHER_SITE_HOSTS_KEPT, STOP_KNOWN_ITEMS, Verdict, YearCount,
@@ -140,6 +143,15 @@ pub struct PortalReport {
     /// What changed since the portal's last run (see `health`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub health: Vec<crate::health::HealthEvent>,
+}
+
+impl PortalReport {
+    /// Failures of every kind, saturating: a run report from elsewhere may carry any counts.
+    pub fn failure_count(&self) -> u64 {
+        self.failures
+            .values()
+            .fold(0u64, |sum, n| sum.saturating_add(*n))
+    }
 }
 
 /// A whole run.
@@ -313,7 +325,7 @@ impl RunReport {
             );
         }
         for (name, p) in &self.portals {
-            let failures: u64 = p.failures.values().sum();
+            let failures = p.failure_count();
             let _ = writeln!(
                 out,
                 "  {name}: {} requests, {} new documents{}, {} new versions, {} unchanged, {} not modified, {} failures, {} blocked{}{}",

@@ -120,6 +120,10 @@ pub enum StoreError {
     },
     #[error("cannot commit {url}: the commit panicked (a bug in nianbao; please report it)")]
     CommitPanicked { url: String },
+    #[error(
+        "index count {key} is unreadable: {len} bytes, not 8 (an earlier version's value or a cut write)"
+    )]
+    BadCount { key: String, len: usize },
     #[error("index record {key} is unreadable")]
     Corrupt {
         key: String,

@@ -123,7 +123,7 @@ pub(super) fn tx_link_new(
     if link.is_some() {
         let counter = format!("{LINKED}{}", record.portal);
         let n = tree.get(counter.as_bytes())?.map_or(0, |b| seq_of(&b));
-        tree.insert(counter.as_bytes(), &(n + 1).to_be_bytes())?;
+        tree.insert(counter.as_bytes(), &n.saturating_add(1).to_be_bytes())?;
     }
     Ok(link)
 }
@@ -172,7 +172,15 @@ impl Store {
         for entry in self.meta.scan_prefix(LINKED.as_bytes()) {
             let (key, value) = entry?;
             let portal = String::from_utf8_lossy(&key[LINKED.len()..]).into_owned();
-            counts.insert(portal, seq_of(&value));
+            // A count of another length read as one would be a wrong count: say so instead.
+            let count: [u8; 8] = value
+                .as_ref()
+                .try_into()
+                .map_err(|_| StoreError::BadCount {
+                    key: String::from_utf8_lossy(&key).into_owned(),
+                    len: value.len(),
+                })?;
+            counts.insert(portal, u64::from_be_bytes(count));
         }
         Ok(counts)
     }

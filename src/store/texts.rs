@@ -53,12 +53,22 @@ impl Store {
     ) -> impl Iterator<Item = Result<(u64, String), StoreError>> + '_ {
         let end = [PREFIX, &u64::MAX.to_be_bytes()].concat();
         let start = key(after.saturating_add(1));
-        self.meta.range(start..=end).map(|entry| {
-            let (k, v) = entry?;
-            Ok((
-                seq_of(&k[PREFIX.len()..]),
-                String::from_utf8_lossy(&v).into_owned(),
-            ))
+        self.meta.range(start..=end).filter_map(|entry| {
+            let (k, v) = match entry {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(e.into())),
+            };
+            // A mark an earlier version or a cut write left (a key of another length, reasons
+            // that are not UTF-8) would be a version that does not wait, or counted twice.
+            let seq = k.get(PREFIX.len()..).filter(|s| s.len() == 8).map(seq_of);
+            match (seq, std::str::from_utf8(&v)) {
+                (Some(seq), Ok(reasons)) => Some(Ok((seq, reasons.to_string()))),
+                _ => {
+                    let key = String::from_utf8_lossy(&k);
+                    tracing::warn!(%key, "unreadable waiting-text mark skipped");
+                    None
+                }
+            }
         })
     }
 

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod inputs;
+pub mod run_reports;
 
 use std::fmt::Debug;
 

@@ -330,3 +330,35 @@ fn a_failed_sync_records_nothing() {
         "{outcome:?}"
     );
 }
+
+/// Waiting-text marks an earlier version or a cut write left (a key with a byte too many, one
+/// cut short, reasons that are not UTF-8) are skipped: no version counted twice or made up, no
+/// reason made of replacement characters; the real mark is read as it is.
+#[test]
+fn damaged_waiting_text_marks_are_skipped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open");
+    let mark = |seq: &[u8]| [&b"text_waiting/"[..], seq].concat();
+    let three = 3u64.to_be_bytes();
+    store
+        .meta
+        .insert(mark(&three), &b"interrupted"[..])
+        .expect("a mark");
+    store
+        .meta
+        .insert(mark(&[&three[..], &[0]].concat()), &b"interrupted"[..])
+        .expect("9 bytes");
+    store
+        .meta
+        .insert(mark(&[0, 5]), &b"interrupted"[..])
+        .expect("2 bytes");
+    store
+        .meta
+        .insert(mark(&7u64.to_be_bytes()), &[0xffu8, 0xfe][..])
+        .expect("not UTF-8");
+    let waiting: Vec<(u64, String)> = store
+        .texts_waiting(0)
+        .collect::<Result<_, _>>()
+        .expect("read the marks");
+    assert_eq!(waiting, vec![(3, "interrupted".to_string())]);
+}

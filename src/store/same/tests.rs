@@ -152,3 +152,24 @@ fn the_read_back_mark_goes_with_the_last_unread_report() {
     let store = Store::open(dir.path()).expect("reopen");
     assert!(!store.same_report_unread_possible());
 }
+
+/// A linked count of another length than 8 bytes (an earlier version's value, a cut write) is
+/// an error naming its key, not a count read from whatever bytes are there; one at u64's end
+/// reads as it is.
+#[test]
+fn a_damaged_linked_count_is_an_error_naming_its_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open");
+    let key = format!("{LINKED}p");
+    for cut in [&[1u8, 2, 3][..], &[], &[0; 9]] {
+        store.meta.insert(&key, cut).expect("a damaged count");
+        let e = store.linked_counts().expect_err("no count");
+        assert!(e.to_string().contains(&key), "{e}");
+    }
+    store
+        .meta
+        .insert(&key, &u64::MAX.to_be_bytes())
+        .expect("a count at its end");
+    let counts = store.linked_counts().expect("counts");
+    assert_eq!(counts.get("p"), Some(&u64::MAX));
+}
