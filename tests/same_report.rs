@@ -509,6 +509,42 @@ fn damaged_same_report_values_are_named_never_a_panic() {
     }
 }
 
+/// A same-report index entry an earlier version or a cut write left unreadable does not keep
+/// the revamp's reports out of the archive: each is archived (not linked: the evidence is
+/// gone), and the damaged entries are written afresh.
+#[test]
+fn a_damaged_index_entry_keeps_no_report_out_of_the_archive() {
+    let (_server, dir, _config, after) = revamp(|data_dir| {
+        let db = sled::open(data_dir.join("index")).expect("open the index");
+        let meta = db.open_tree("meta").expect("meta tree");
+        let keys: Vec<_> = meta
+            .scan_prefix(b"same_report/")
+            .keys()
+            .map(|k| k.expect("a key"))
+            .collect();
+        assert!(!keys.is_empty(), "the first crawl indexed its reports");
+        for key in keys {
+            meta.insert(key, &b"[{\"id\":\"cut"[..])
+                .expect("a cut entry");
+        }
+        db.flush().expect("flush");
+    });
+    for path in ["/art/101.html", "/art/102.html", "/art/103.html"] {
+        let record = record_ending(&after, path);
+        assert!(record["same_report_as"].is_null(), "{record}");
+    }
+    let db = sled::open(dir.path().join("data").join("index")).expect("open the index");
+    let meta = db.open_tree("meta").expect("meta tree");
+    for entry in meta.scan_prefix(b"same_report/").values() {
+        let value = entry.expect("a value");
+        assert!(
+            serde_json::from_slice::<Value>(&value).is_ok(),
+            "written afresh: {}",
+            String::from_utf8_lossy(&value)
+        );
+    }
+}
+
 /// A linked count already at u64's end (a value an earlier version or a bit flip left) stays
 /// there when the revamp links two more reports: the commits go through and `status` shows it,
 /// where the count overflowed and the commit panicked before.

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
+use sled::transaction::TransactionalTree;
 
 use super::{Store, StoreError, TxResult, decode_json, seq_of};
 use crate::export::ExportRecord;
@@ -85,9 +85,16 @@ fn nearest(
         .max_by(|a, b| a.evidence.text_jaccard.total_cmp(&b.evidence.text_jaccard))
 }
 
+/// The entries under `key`. An entry an earlier version or a cut write left unreadable is
+/// taken as none, with a warning naming it, and is written afresh by this commit: the index is
+/// derived (the reports are in the store whatever it says), and refusing the commit would keep
+/// every later report under that key out of the archive, night after night.
 fn tx_entries(tree: &TransactionalTree, key: &str) -> TxResult<Vec<Entry>> {
     match tree.get(key)? {
-        Some(bytes) => decode_json(key, &bytes).map_err(ConflictableTransactionError::Abort),
+        Some(bytes) => Ok(decode_json(key, &bytes).unwrap_or_else(|e| {
+            tracing::warn!("{e}: taken as no earlier report; this commit writes it afresh");
+            Vec::new()
+        })),
         None => Ok(Vec::new()),
     }
 }
