@@ -464,16 +464,7 @@ fn damaged_same_report_values_are_named_never_a_panic() {
     {
         let db = sled::open(dir.path().join("data").join("index")).expect("open the index");
         let meta = db.open_tree("meta").expect("meta tree");
-        let entries: Vec<_> = meta
-            .scan_prefix(b"same_report/")
-            .keys()
-            .map(|k| k.expect("a key"))
-            .collect();
-        assert!(!entries.is_empty(), "the crawl indexed its reports");
-        for key in entries {
-            meta.insert(key, &b"[{\"id\":\"cut"[..])
-                .expect("a cut entry");
-        }
+        cut_index_entries(&meta);
         let linked = format!("same_report_linked/{PORTAL}");
         meta.insert(linked.as_bytes(), &[1u8, 2, 3][..])
             .expect("a cut count");
@@ -509,6 +500,20 @@ fn damaged_same_report_values_are_named_never_a_panic() {
     }
 }
 
+/// Cuts every same-report index entry short, as a crash in its write would: there must be some.
+fn cut_index_entries(meta: &sled::Tree) {
+    let keys: Vec<_> = meta
+        .scan_prefix(b"same_report/")
+        .keys()
+        .map(|k| k.expect("a key"))
+        .collect();
+    assert!(!keys.is_empty(), "the crawl indexed its reports");
+    for key in keys {
+        meta.insert(key, &b"[{\"id\":\"cut"[..])
+            .expect("a cut entry");
+    }
+}
+
 /// A same-report index entry an earlier version or a cut write left unreadable does not keep
 /// the revamp's reports out of the archive: each is archived (not linked: the evidence is
 /// gone), and the damaged entries are written afresh.
@@ -516,17 +521,7 @@ fn damaged_same_report_values_are_named_never_a_panic() {
 fn a_damaged_index_entry_keeps_no_report_out_of_the_archive() {
     let (_server, dir, _config, after) = revamp(|data_dir| {
         let db = sled::open(data_dir.join("index")).expect("open the index");
-        let meta = db.open_tree("meta").expect("meta tree");
-        let keys: Vec<_> = meta
-            .scan_prefix(b"same_report/")
-            .keys()
-            .map(|k| k.expect("a key"))
-            .collect();
-        assert!(!keys.is_empty(), "the first crawl indexed its reports");
-        for key in keys {
-            meta.insert(key, &b"[{\"id\":\"cut"[..])
-                .expect("a cut entry");
-        }
+        cut_index_entries(&db.open_tree("meta").expect("meta tree"));
         db.flush().expect("flush");
     });
     for path in ["/art/101.html", "/art/102.html", "/art/103.html"] {

@@ -174,9 +174,10 @@ impl Engine {
     }
 
     /// An archived report a complete walk of `list` did not show, seen by this run on another
-    /// list: `list` leaves the lists it was found on (and its `listed` entry goes).
+    /// list: `list` leaves the lists it was found on (and its `listed` entry goes). Only
+    /// `ask_delisted` calls it, never in a dry run.
     fn left_list(&self, url: &str, mut state: UrlState, list: &str) {
-        if self.mode.is_dry_run() || !state.remove_list(list) {
+        if !state.remove_list(list) {
             return;
         }
         tracing::info!(url, list, "no longer on this list, still on another");

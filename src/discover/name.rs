@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use scraper::{Html, Selector};
 
+use crate::extract::collapse;
+
 /// Longest name a list page is taken to have: a longer one is a sentence, not a column's name.
 const MAX_NAME_CHARS: usize = 40;
 
@@ -57,11 +59,6 @@ pub(super) fn list_name(doc: &Html) -> Option<String> {
     let names_year = name.chars().any(|c| c.is_ascii_digit());
     let names_body = crate::extract::issuer_from_title(&name).is_some();
     (name.chars().count() <= MAX_NAME_CHARS && !(names_year && names_body)).then_some(name)
-}
-
-/// Whitespace runs as one space, trimmed.
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub(crate) use report::{TEMPLATE_SECTIONS, shows_report_sections};
 mod shape;
 mod text;
 mod title;
+pub(crate) use text::collapse;
 pub(crate) use title::{last_crumbs, trim_site_name};
 
 use std::collections::BTreeMap;

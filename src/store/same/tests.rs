@@ -104,14 +104,7 @@ fn the_read_back_mark_goes_with_the_last_unread_report() {
         records
     };
     let store = Store::open(dir.path()).expect("reopen migrates");
-    let left = || {
-        store
-            .meta
-            .get(UNREAD_MARKER)
-            .expect("read")
-            .map(|v| seq_of(&v))
-    };
-    assert_eq!(left(), Some(3));
+    assert_eq!(left(&store), Some(3));
     let fingerprint = crate::same_report::fingerprint_of_text("一、总体情况 2022年");
     store
         .set_same_report_fingerprint(&records[0], &fingerprint)
@@ -120,20 +113,13 @@ fn the_read_back_mark_goes_with_the_last_unread_report() {
     store
         .set_same_report_fingerprint(&records[0], &fingerprint)
         .expect("read back again");
-    assert_eq!(left(), Some(2));
+    assert_eq!(left(&store), Some(2));
     assert!(store.same_report_unread_possible(), "two are left");
     // A mark without a count (an earlier version's) is counted at the next opening.
     store.meta.insert(UNREAD_MARKER, &[]).expect("an old mark");
     drop(store);
     let store = Store::open(dir.path()).expect("reopen counts");
-    let left = || {
-        store
-            .meta
-            .get(UNREAD_MARKER)
-            .expect("read")
-            .map(|v| seq_of(&v))
-    };
-    assert_eq!(left(), Some(2));
+    assert_eq!(left(&store), Some(2));
     // A new version of an older report fingerprints it in its commit.
     let mut version = report("http://p/b", "b2");
     version.fingerprint = Some(fingerprint.clone());
@@ -141,12 +127,12 @@ fn the_read_back_mark_goes_with_the_last_unread_report() {
         Ok(crate::store::CommitOutcome::NewVersion { .. }) => {}
         other => panic!("a new version: {other:?}"),
     }
-    assert_eq!(left(), Some(1));
+    assert_eq!(left(&store), Some(1));
     assert!(store.same_report_unread_possible(), "one is left");
     store
         .set_same_report_fingerprint(&records[2], &fingerprint)
         .expect("read back");
-    assert_eq!(left(), None, "the last one read back");
+    assert_eq!(left(&store), None, "the last one read back");
     assert!(!store.same_report_unread_possible());
     drop(store);
     let store = Store::open(dir.path()).expect("reopen");
@@ -172,4 +158,13 @@ fn a_damaged_linked_count_is_an_error_naming_its_key() {
         .expect("a count at its end");
     let counts = store.linked_counts().expect("counts");
     assert_eq!(counts.get("p"), Some(&u64::MAX));
+}
+
+/// The count the read-back mark holds: how many older reports still want their fingerprint.
+fn left(store: &Store) -> Option<u64> {
+    store
+        .meta
+        .get(UNREAD_MARKER)
+        .expect("read")
+        .map(|v| seq_of(&v))
 }
