@@ -5,9 +5,9 @@
 //! answering while the section still walks is `files_unreachable`.
 
 mod common;
+mod portal_health_support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use common::route_server::{
@@ -15,6 +15,9 @@ use common::route_server::{
 };
 use common::{Harness, stderr};
 use nianbao_sim::{FaultKind, FaultTarget, PathFault, SiteSpec};
+use portal_health_support::{
+    CITY, COUNTY, HTML, TOWN, TwoFileHosts, kinds_in, numbered, numbered_list,
+};
 use serde_json::Value;
 
 const CHALLENGE: &str = "<html><head><meta content=\"Xk2.abcdefghij\" r=\"m\">\
@@ -24,18 +27,29 @@ const CHALLENGE: &str = "<html><head><meta content=\"Xk2.abcdefghij\" r=\"m\">\
 const REDESIGNED: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>台上镇人民政府</title></head>\
 <body><div class=\"main\"><h1>新版网站</h1><p>本站已全新改版，请从首页进入各栏目浏览政府信息公开内容。</p></div></body></html>";
 
-/// The health event kinds of each portal in the newest run report.
-fn health(h: &Harness) -> Vec<(String, Vec<String>)> {
+/// The newest run report.
+fn newest(h: &Harness) -> Value {
     let mut runs: Vec<_> = std::fs::read_dir(h.data_dir().join("runs"))
         .expect("runs/")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     runs.sort();
-    let newest: Value =
-        serde_json::from_slice(&std::fs::read(runs.last().expect("a run report")).expect("read"))
-            .expect("run report JSON");
-    newest["portals"]
+    serde_json::from_slice(&std::fs::read(runs.last().expect("a run report")).expect("read"))
+        .expect("run report JSON")
+}
+
+/// The event of `kind` of a portal in a run report (Null when it has none).
+fn event_of<'a>(run: &'a Value, portal: &str, kind: &str) -> &'a Value {
+    run["portals"][portal]["health"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["kind"] == kind))
+        .unwrap_or(&Value::Null)
+}
+
+/// The health event kinds of each portal in the newest run report.
+fn health(h: &Harness) -> Vec<(String, Vec<String>)> {
+    newest(h)["portals"]
         .as_object()
         .expect("portals")
         .iter()
@@ -101,6 +115,7 @@ fn a_second_run_reports_what_changed_on_each_portal() {
     let second = h.run(&["crawl"]);
     let summary = stderr(&second);
     let events = health(&h);
+    let second_run = newest(&h)["run_id"].as_str().expect("run_id").to_string();
     let names: Vec<(String, String)> = h
         .sim
         .sites()
@@ -154,183 +169,59 @@ fn a_second_run_reports_what_changed_on_each_portal() {
     assert!(health_of(&portal("trs")).contains("redirected"));
     assert!(health_of(&portal("big5")).contains("new_challenge"));
     assert_eq!(health_of(&portal("gbk")), "[]");
-}
 
-/// A county whose reports link their PDFs on a second host, a town whose reports link theirs
-/// on a host that never answers (nothing listens on its port), and a city whose list, on the
-/// first host, gives its report pages on a host of its `item_hosts`. Each night adds four
-/// reports to the county's list and three to the town's and the city's.
-struct TwoFileHosts {
-    /// Serves the sections and the county's and town's report pages while the value lives.
-    _portal: RouteServer,
-    files: RouteServer,
-    /// The city's reports' host: it fails with the county's file server.
-    reports: RouteServer,
-    /// The town's file server, `http://IP:PORT`.
-    dead: String,
-    night: Arc<AtomicUsize>,
-    /// 0: the county's file server answers; 1: it answers 503 for report 5 only; 2: 503 for all.
-    trouble: Arc<AtomicUsize>,
-    dir: tempfile::TempDir,
-    config: std::path::PathBuf,
-}
-
-const COUNTY: &str = "某某县人民政府";
-const TOWN: &str = "某某镇人民政府";
-const CITY: &str = "某某市人民政府";
-const HTML: &str = "text/html; charset=utf-8";
-
-/// A list of reports `1..=count` at `{base}/{prefix}/N.html` (`base` empty: on the list's
-/// host), newest first.
-fn numbered_list(base: &str, prefix: &str, count: usize) -> Vec<u8> {
-    let entries: String = (1..=count)
-        .rev()
-        .map(|i| {
-            format!(
-                "<li><a href=\"{base}/{prefix}/{i}.html\">某某县人民政府{}年政府信息公开工作年度报告</a><span>2026-01-{i:02}</span></li>",
-                2007 + i
-            )
-        })
-        .collect();
-    format!("<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul></body></html>")
-        .into_bytes()
-}
-
-/// The number in `/{prefix}/N.{ext}`.
-fn numbered(target: &str, prefix: &str, ext: &str) -> Option<usize> {
-    target.strip_prefix(prefix)?.strip_suffix(ext)?.parse().ok()
-}
-
-impl TwoFileHosts {
-    fn new() -> TwoFileHosts {
-        let portal = RouteServer::bind("127.0.0.201");
-        let files = RouteServer::bind("127.0.0.202");
-        let reports = RouteServer::bind("127.0.0.204");
-        let dead = {
-            let listener = std::net::TcpListener::bind("127.0.0.203:0")
-                .or_else(|_| std::net::TcpListener::bind("127.0.0.1:0"))
-                .expect("bind loopback");
-            format!("http://{}", listener.local_addr().expect("address"))
-        };
-        let night = Arc::new(AtomicUsize::new(1));
-        let trouble = Arc::new(AtomicUsize::new(0));
-        let (n, files_base, dead_base) = (night.clone(), files.base.clone(), dead.clone());
-        let reports_base = reports.base.clone();
-        portal.serve(Arc::new(move |target: &str| {
-            let night = n.load(Ordering::SeqCst);
-            if target == "/nb/" {
-                return (200, HTML.into(), numbered_list("", "art", 4 * night));
-            }
-            if target == "/q/" {
-                return (200, HTML.into(), numbered_list("", "qa", 3 * night));
-            }
-            if target == "/city/" {
-                let list = numbered_list(&reports_base, "rp", 3 * night);
-                return (200, HTML.into(), list);
-            }
-            if let Some(i) = numbered(target, "/art/", ".html") {
-                let pdf = format!("{files_base}/f/{i}.pdf");
-                return (200, HTML.into(), report_page(2007 + i as u32, &pdf));
-            }
-            if let Some(i) = numbered(target, "/qa/", ".html") {
-                let pdf = format!("{dead_base}/g/{i}.pdf");
-                return (200, HTML.into(), report_page(2007 + i as u32, &pdf));
-            }
-            (404, HTML.into(), b"<html><body>404</body></html>".to_vec())
-        }));
-        let t = trouble.clone();
-        reports.serve(Arc::new(move |target: &str| {
-            if target == "/rp/file.pdf" {
-                return (200, "application/pdf".into(), b"%PDF-1.4\n%%EOF\n".to_vec());
-            }
-            let page = numbered(target, "/rp/", ".html");
-            match page {
-                Some(_) if t.load(Ordering::SeqCst) == 2 => {
-                    (503, HTML.into(), b"<html><body>503</body></html>".to_vec())
-                }
-                Some(i) => (
-                    200,
-                    HTML.into(),
-                    report_page(2007 + i as u32, "/rp/file.pdf"),
-                ),
-                None => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
-            }
-        }));
-        let t = trouble.clone();
-        files.serve(Arc::new(move |target: &str| {
-            let trouble = t.load(Ordering::SeqCst);
-            let file = numbered(target, "/f/", ".pdf");
-            // Its robots.txt (404) stays up: the front server answers, the files behind it not.
-            if file.is_some() && (trouble == 2 || (trouble == 1 && file == Some(5))) {
-                return (503, HTML.into(), b"<html><body>503</body></html>".to_vec());
-            }
-            match file {
-                Some(i) => (
-                    200,
-                    "application/pdf".into(),
-                    format!("%PDF-1.4\nreport {i} of the county\n%%EOF\n").into_bytes(),
-                ),
-                None => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
-            }
-        }));
-        let dir = tempfile::tempdir().expect("scratch dir");
-        let config = portals_config(
-            dir.path(),
-            &[
-                (COUNTY, format!("{}/nb/", portal.base)),
-                (TOWN, format!("{}/q/", portal.base)),
-                (CITY, format!("{}/city/", portal.base)),
-            ],
+    // A dry run between neither ends nor renews an event; a third run that finds the section
+    // still redesigned and still challenged raises both again, since the second run; the
+    // redirect was one night's news.
+    let dry = h.run(&["crawl", "--dry-run"]);
+    assert!(
+        matches!(dry.status.code(), Some(0 | 1)),
+        "dry run: {}",
+        stderr(&dry)
+    );
+    let third = h.run(&["crawl"]);
+    let summary = stderr(&third);
+    let run = newest(&h);
+    let events = health(&h);
+    for (site, kind) in [("nometa", "structure_changed"), ("big5", "new_challenge")] {
+        let event = event_of(&run, &portal(site), kind);
+        assert_eq!(
+            event["since"],
+            second_run.as_str(),
+            "{site}: {event}\n{summary}"
         );
-        // The city is the last portal: its keys close the config.
-        let mut text = std::fs::read_to_string(&config).expect("config");
-        let reports_host = TwoFileHosts::host(&reports.base);
-        let ip = reports_host.split(':').next().unwrap_or_default();
-        text.push_str(&format!("item_hosts = [\"{ip}\"]\n"));
-        std::fs::write(&config, text).expect("config");
-        TwoFileHosts {
-            _portal: portal,
-            files,
-            reports,
-            dead,
-            night,
-            trouble,
-            dir,
-            config,
-        }
     }
-
-    /// Crawls night `night` with the county's file server in `trouble`: the run report and the
-    /// summary (the crawl exits 0: the sections walked).
-    fn night(&self, night: usize, trouble: usize) -> (Value, String) {
-        self.night.store(night, Ordering::SeqCst);
-        self.trouble.store(trouble, Ordering::SeqCst);
-        let out = run_nianbao(&self.config, &["crawl"]);
-        let summary = stderr(&out);
-        assert_eq!(out.status.code(), Some(0), "night {night}: {summary}");
-        (newest_run_report(self.dir.path()), summary)
-    }
-
-    /// `host:port` of a server's base.
-    fn host(base: &str) -> String {
-        base.trim_start_matches("http://").to_string()
-    }
-
-    /// Requests for the county's PDFs so far.
-    fn pdf_requests(&self) -> usize {
-        self.files
-            .requests()
-            .iter()
-            .filter(|t| t.starts_with("/f/"))
-            .count()
-    }
-}
-
-fn kinds_in(run: &Value, portal: &str) -> Vec<String> {
-    run["portals"][portal]["health"]
+    // The redirect was one night's news; its section stays unreachable (its new address
+    // answers 404), which is carried as any event that lasts.
+    assert!(
+        !kinds_of(&events, &portal("trs")).contains(&"redirected".to_string()),
+        "{events:?}"
+    );
+    assert!(kinds_of(&events, &portal("gbk")).is_empty(), "{events:?}");
+    let since = format!("(since the run {second_run})");
+    assert!(
+        summary.contains("HEALTH structure_changed") && summary.contains(&since),
+        "the summary says since when:\n{summary}"
+    );
+    let out = h.run(&["report", "--format", "json"]);
+    assert!(out.status.success(), "report: {}", stderr(&out));
+    let coverage: Value = serde_json::from_slice(&out.stdout).expect("coverage JSON");
+    let shown = coverage["portals"]
         .as_array()
-        .map(|a| a.iter().map(|e| e["kind"].to_string()).collect())
-        .unwrap_or_default()
+        .and_then(|ps| ps.iter().find(|p| p["portal"] == portal("nometa").as_str()))
+        .map(|p| p["health"].to_string())
+        .unwrap_or_default();
+    assert!(shown.contains(&since), "{shown}");
+
+    // The old template back: the event ends.
+    h.sim.site("nometa").clear_path_faults();
+    let fourth = h.run(&["crawl"]);
+    let events = health(&h);
+    assert!(
+        kinds_of(&events, &portal("nometa")).is_empty(),
+        "{events:?}\n{}",
+        stderr(&fourth)
+    );
 }
 
 /// The county's file server answers on the first night, fails one file of four on the second
@@ -424,6 +315,41 @@ fn a_file_server_that_stops_answering_is_a_health_event() {
         .map(|p| p["health"].to_string())
         .unwrap_or_default();
     assert!(county.contains("files_unreachable"), "{county}");
+
+    // A dry run between neither ends nor renews them; a fourth night with both servers still
+    // down raises both again, since the third night's run.
+    let dry = run_nianbao(&site.config, &["crawl", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "dry run: {}", stderr(&dry));
+    let third_run = third["run_id"].as_str().expect("run_id").to_string();
+    let (fourth, summary) = site.night(4, 2);
+    for (portal, kind, host) in [
+        (COUNTY, "files_unreachable", &files),
+        (CITY, "reports_unreachable", &reports),
+    ] {
+        let event = &fourth["portals"][portal]["health"][0];
+        assert_eq!(event["kind"], kind, "{portal}: {summary}");
+        assert_eq!(event["host"], host.as_str(), "{event}");
+        assert_eq!(event["since"], third_run.as_str(), "{event}");
+        let detail = event["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.contains(&format!("since the run {third_run}")),
+            "{detail}"
+        );
+    }
+    assert!(
+        kinds_in(&fourth, TOWN).is_empty(),
+        "never answered: {summary}"
+    );
+    assert!(
+        summary.contains(&format!("HEALTH files_unreachable: file server {files}"))
+            && summary.contains(&format!("(since the run {third_run})")),
+        "{summary}"
+    );
+
+    // Both answer again on the fifth night: the events end.
+    let (fifth, summary) = site.night(5, 0);
+    assert!(kinds_in(&fifth, COUNTY).is_empty(), "{summary}");
+    assert!(kinds_in(&fifth, CITY).is_empty(), "{summary}");
 }
 
 /// A file server's robots.txt that fails for a reason of its own (a redirect loop, a redirect

@@ -518,7 +518,9 @@ fn the_runs_let_go_change_no_cell_or_header() {
                 health: vec![crate::health::HealthEvent {
                     kind: crate::health::HealthKind::Redirected,
                     list: None,
+                    host: None,
                     detail: format!("seen in {id}"),
+                    since: None,
                 }],
                 ..stopped(complete())
             },

@@ -9,7 +9,8 @@ use crate::store::Store;
 use super::RECENT_RUNS;
 
 /// Compares each portal with its share of the last run that walked it, among the last
-/// [`RECENT_RUNS`] (dry runs and interrupted runs say too little to compare with).
+/// [`RECENT_RUNS`] (dry runs and interrupted runs say too little to compare with): an event of
+/// that run whose trouble lasts is raised again, so such runs between neither end nor renew it.
 pub(super) fn add_health(store: &Store, report: &mut RunReport) {
     if report.interrupted {
         return;
@@ -23,7 +24,7 @@ pub(super) fn add_health(store: &Store, report: &mut RunReport) {
             if waiting.remove(&name)
                 && let Some(current) = report.portals.get_mut(&name)
             {
-                current.health = crate::health::compare(&previous, current);
+                current.health = crate::health::compare(&run.run_id, &previous, current);
             }
         }
         if waiting.is_empty() {

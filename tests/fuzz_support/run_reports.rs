@@ -231,7 +231,7 @@ fn check(damage: Damage) -> Result<(), TestCaseError> {
                 for list in share.lists.values() {
                     prop_assert!(!list.completeness().is_empty());
                 }
-                let _ = nianbao::health::compare(share, share);
+                let _ = nianbao::health::compare(&report.run_id, share, share);
             }
             let today = NaiveDate::from_ymd_opt(2027, 1, 16).expect("a valid date");
             let configured = vec![("某某县人民政府".to_string(), None)];

@@ -1,12 +1,15 @@
 //! Portal health: a portal's share of this run compared with its share of the last run, so an
 //! operator learns of a redesign the morning after. Pure: two [`PortalReport`]s in, events out;
 //! the crawl stores them in the run report, the summary prints them, the coverage page shows them.
+//! An event whose trouble lasts is raised again each run, with the run it began in (`carry`).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::report::PortalReport;
+
+mod carry;
 
 /// What changed about a portal since its last run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,8 +54,16 @@ pub struct HealthEvent {
     /// The list it concerns (`all` or a year), when it concerns one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list: Option<String>,
+    /// The server it concerns (`files_unreachable`, `reports_unreachable`), as `file_hosts`
+    /// and `report_hosts` name it. Absent in run reports of earlier versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
     /// What was seen, last run against this run.
     pub detail: String,
+    /// The run (its `run_id`) in which the event was first raised, when this run raises it
+    /// again because its trouble lasts; absent on the run it was first raised in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
 }
 
 /// A list that yielded at least this many items and now none has changed its structure.
@@ -106,8 +117,50 @@ pub fn fails_the_host(kind: &str) -> bool {
             .is_some_and(|s| (500..600).contains(&s))
 }
 
-/// Compares a portal's report with its report of the last run.
-pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
+/// Compares a portal's report with its report of the last run (`previous_run`, its `run_id`):
+/// the events whose trouble lasts since that run (see `carry`), then what changed.
+pub fn compare(
+    previous_run: &str,
+    previous: &PortalReport,
+    current: &PortalReport,
+) -> Vec<HealthEvent> {
+    let mut events = carry::carried(previous_run, previous, current);
+    for event in raised(previous, current) {
+        // A list's redesign, carried or new, already says the portal's is.
+        let whole_portal = event.kind == HealthKind::StructureChanged && event.list.is_none();
+        if whole_portal
+            && events
+                .iter()
+                .any(|e| e.kind == HealthKind::StructureChanged)
+        {
+            continue;
+        }
+        events.push(event);
+    }
+    events
+}
+
+/// Sums the items a portal's lists yielded. Saturating: a run report read back (an earlier
+/// version's, another machine's) may carry any counts.
+fn found(p: &PortalReport) -> u64 {
+    p.lists
+        .values()
+        .fold(0u64, |sum, l| sum.saturating_add(l.found))
+}
+
+/// Why the section could not be walked, when the run knows: `: ` and the HTTPS failure or the
+/// pause of its host.
+fn unreachable_why(current: &PortalReport) -> String {
+    current
+        .tls_failure
+        .as_ref()
+        .or(current.host_paused.as_ref())
+        .map(|why| format!(": {why}"))
+        .unwrap_or_default()
+}
+
+/// What changed since the last run.
+fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
     let mut events = Vec::new();
     if let Some(now) = &current.section_landed
         && previous.section_landed.as_ref() != Some(now)
@@ -116,19 +169,18 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
         events.push(HealthEvent {
             kind: HealthKind::Redirected,
             list: None,
+            host: None,
+            since: None,
             detail: format!("the section's URL now redirects to {now} (last run: {before})"),
         });
     }
     if current.unreachable && !previous.unreachable {
-        let why = current
-            .tls_failure
-            .as_ref()
-            .or(current.host_paused.as_ref())
-            .map(|why| format!(": {why}"))
-            .unwrap_or_default();
+        let why = unreachable_why(current);
         events.push(HealthEvent {
             kind: HealthKind::Unreachable,
             list: None,
+            host: None,
+            since: None,
             detail: format!("the section could not be walked{why} (last run: walked)"),
         });
     }
@@ -136,6 +188,8 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
         events.push(HealthEvent {
             kind: HealthKind::NewChallenge,
             list: None,
+            host: None,
+            since: None,
             detail: format!(
                 "{} anti-bot challenge answers (last run: none)",
                 current.blocked
@@ -150,6 +204,8 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
             events.push(HealthEvent {
                 kind: HealthKind::StructureChanged,
                 list: Some(key.clone()),
+                host: None,
+                since: None,
                 detail: format!(
                     "{} list pages read, no items found (last run: {} items)",
                     now.pages, before.found
@@ -162,6 +218,8 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
             events.push(HealthEvent {
                 kind: HealthKind::ItemCountFell,
                 list: Some(key.clone()),
+                host: None,
+                since: None,
                 detail: format!("the site states {is} items (last run: {was})"),
             });
         }
@@ -184,13 +242,6 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
     }
     // The section was read but no list yields anything any more (lists may also have vanished:
     // a redesigned page that no longer looks like a list is not counted as one).
-    // Saturating: a run report read back (an earlier version's, another machine's) may carry
-    // any counts.
-    let found = |p: &PortalReport| {
-        p.lists
-            .values()
-            .fold(0u64, |sum, l| sum.saturating_add(l.found))
-    };
     let already = events
         .iter()
         .any(|e| e.kind == HealthKind::StructureChanged);
@@ -203,6 +254,8 @@ pub fn compare(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEve
         events.push(HealthEvent {
             kind: HealthKind::StructureChanged,
             list: None,
+            host: None,
+            since: None,
             detail: format!(
                 "{} list pages read, no items found in any list (last run: {} items)",
                 current.list_pages,
@@ -232,6 +285,8 @@ fn servers_down(
             events.push(HealthEvent {
                 kind,
                 list: None,
+                host: Some(host.clone()),
+                since: None,
                 detail: format!(
                     "{server} {host}: all {} {what} requests failed ({}), e.g. {} (last run: {} answered)",
                     now.failed,
@@ -246,194 +301,4 @@ fn servers_down(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::YearCount;
-
-    fn list(stated: Option<u64>, found: u64, pages: u64) -> YearCount {
-        YearCount {
-            stated,
-            found,
-            pages,
-            ..YearCount::default()
-        }
-    }
-
-    fn portal(lists: &[(&str, YearCount)]) -> PortalReport {
-        PortalReport {
-            lists: lists
-                .iter()
-                .map(|(k, c)| (k.to_string(), c.clone()))
-                .collect(),
-            ..PortalReport::default()
-        }
-    }
-
-    fn kinds(events: &[HealthEvent]) -> Vec<HealthKind> {
-        events.iter().map(|e| e.kind).collect()
-    }
-
-    #[test]
-    fn each_change_is_one_event_and_a_steady_portal_none() {
-        let steady = portal(&[("all", list(Some(20), 20, 2))]);
-        assert!(compare(&steady, &steady).is_empty());
-
-        let emptied = portal(&[("all", list(Some(20), 0, 1))]);
-        assert_eq!(
-            kinds(&compare(&steady, &emptied)),
-            [HealthKind::StructureChanged]
-        );
-        // A list that had only a couple of items says little when it empties.
-        let few = portal(&[("all", list(None, 2, 1))]);
-        assert!(compare(&few, &portal(&[("all", list(None, 0, 1))])).is_empty());
-
-        let fell = portal(&[("all", list(Some(12), 12, 2))]);
-        let events = compare(&steady, &fell);
-        assert_eq!(kinds(&events), [HealthKind::ItemCountFell]);
-        assert_eq!(events[0].list.as_deref(), Some("all"));
-        assert!(events[0].detail.contains("12") && events[0].detail.contains("20"));
-        assert!(compare(&fell, &steady).is_empty(), "a rise is no alarm");
-
-        let challenged = PortalReport {
-            blocked: 3,
-            ..steady.clone()
-        };
-        assert_eq!(
-            kinds(&compare(&steady, &challenged)),
-            [HealthKind::NewChallenge]
-        );
-        assert!(compare(&challenged, &challenged).is_empty(), "not new");
-
-        let moved = PortalReport {
-            section_landed: Some("https://new.example.gov.cn/".into()),
-            ..steady.clone()
-        };
-        assert_eq!(kinds(&compare(&steady, &moved)), [HealthKind::Redirected]);
-        assert!(compare(&moved, &moved).is_empty(), "not new");
-
-        let down = PortalReport {
-            unreachable: true,
-            lists: Default::default(),
-            ..steady.clone()
-        };
-        assert_eq!(kinds(&compare(&steady, &down)), [HealthKind::Unreachable]);
-        // A certificate that failed is named with its host and the key to set.
-        let expired = PortalReport {
-            tls_failure: Some("host a.gov.cn: tls_certificate: certificate expired".into()),
-            ..down.clone()
-        };
-        let events = compare(&steady, &expired);
-        assert!(
-            events[0]
-                .detail
-                .contains("walked: host a.gov.cn: tls_certificate: certificate expired"),
-            "{events:?}"
-        );
-        // So is the pause of the section's host.
-        let refused = PortalReport {
-            host_paused: Some("host a.gov.cn: refused: 403 on 5 requests in a row".into()),
-            ..down.clone()
-        };
-        let events = compare(&steady, &refused);
-        assert!(
-            events[0]
-                .detail
-                .contains("walked: host a.gov.cn: refused: 403"),
-            "{events:?}"
-        );
-
-        let redesigned = PortalReport {
-            list_pages: 1,
-            ..PortalReport::default()
-        };
-        let events = compare(&steady, &redesigned);
-        assert_eq!(kinds(&events), [HealthKind::StructureChanged]);
-        assert_eq!(events[0].list, None);
-    }
-
-    fn files(answered: u64, failed: &[(&str, u64)]) -> PortalReport {
-        let mut host = FileHost::default();
-        for _ in 0..answered {
-            host.count("http://file.a.gov.cn/ok.pdf", None);
-        }
-        for (kind, n) in failed {
-            for _ in 0..*n {
-                host.count("http://file.a.gov.cn/1.pdf", Some(kind.to_string()));
-            }
-        }
-        PortalReport {
-            file_hosts: [("file.a.gov.cn".to_string(), host)].into_iter().collect(),
-            ..PortalReport::default()
-        }
-    }
-
-    #[test]
-    fn a_file_server_that_stops_answering_is_one_event() {
-        let served = files(4, &[]);
-        let down = files(0, &[("connect", 2), ("http_503", 1)]);
-        let events = compare(&served, &down);
-        assert_eq!(kinds(&events), [HealthKind::FilesUnreachable]);
-        let detail = &events[0].detail;
-        for part in [
-            "file.a.gov.cn",
-            "all 3",
-            "connect=2",
-            "http_503=1",
-            "/1.pdf",
-            "4 answered",
-        ] {
-            assert!(detail.contains(part), "{part} in {detail}");
-        }
-        // Fewer than MANY_FILES failures, one file answered, or a server never seen answering
-        // (nothing to compare with, or only failures last run): no event.
-        assert!(compare(&served, &files(0, &[("timeout", 2)])).is_empty());
-        assert!(compare(&served, &files(1, &[("timeout", 5)])).is_empty());
-        assert!(compare(&PortalReport::default(), &down).is_empty());
-        assert!(compare(&down, &down).is_empty());
-        // A section that could not be walked is `unreachable`, not also its file servers'.
-        let section_down = PortalReport {
-            unreachable: true,
-            ..down.clone()
-        };
-        assert_eq!(
-            kinds(&compare(&served, &section_down)),
-            [HealthKind::Unreachable]
-        );
-
-        // The same rule for report pages on another host, as another kind.
-        let pages = |p: PortalReport| PortalReport {
-            report_hosts: p.file_hosts,
-            ..PortalReport::default()
-        };
-        let events = compare(&pages(served.clone()), &pages(down.clone()));
-        assert_eq!(kinds(&events), [HealthKind::ReportsUnreachable]);
-        assert!(
-            events[0].detail.contains("report page requests"),
-            "{events:?}"
-        );
-    }
-
-    #[test]
-    fn only_failures_of_the_server_count_against_it() {
-        for kind in [
-            "connect",
-            "timeout",
-            "host_paused",
-            "tls_handshake",
-            "http_500",
-            "http_503",
-        ] {
-            assert!(fails_the_host(kind), "{kind}");
-        }
-        for kind in [
-            "http_404",
-            "http_200",
-            "oversize",
-            "blocked",
-            "truncated",
-            "http_5",
-        ] {
-            assert!(!fails_the_host(kind), "{kind}");
-        }
-    }
-}
+mod tests;
