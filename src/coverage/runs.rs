@@ -2,7 +2,7 @@
 //! its newest and last successful runs, its trouble and health, and per report year whether the
 //! list that holds it was walked completely (`Walk`), which a cell with no report shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::report::{PortalReport, RunReport, Verdict};
 
@@ -20,8 +20,11 @@ pub(super) struct PortalRuns {
     pub(super) last_successful: Option<String>,
     /// Runs in which the portal was blocked or unreachable.
     pub(super) trouble: Vec<String>,
-    /// Health events of the newest [`HEALTH_RUNS`] runs.
+    /// Health events of the newest [`HEALTH_RUNS`] runs, an event that lasts over several of
+    /// them shown once, from the newest.
     pub(super) health: Vec<String>,
+    /// The lasting events already shown: kind, list, server, and the run that first raised it.
+    lasting: BTreeSet<(&'static str, Option<String>, Option<String>, String)>,
     pub(super) runs: usize,
     /// The newest interrupted run, while no run that was not has been seen: what a cell says
     /// when no run ended.
@@ -81,6 +84,15 @@ impl PortalRuns {
         }
         if self.runs < HEALTH_RUNS {
             for e in &report.health {
+                // An event raised again names the run that first raised it (`since`); the
+                // older runs' copies of it say nothing more.
+                let first = e.since.clone().unwrap_or_else(|| run.run_id.clone());
+                if !self
+                    .lasting
+                    .insert((e.kind.name(), e.list.clone(), e.host.clone(), first))
+                {
+                    continue;
+                }
                 let list = e
                     .list
                     .as_ref()

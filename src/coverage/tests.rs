@@ -567,3 +567,46 @@ fn the_runs_let_go_change_no_cell_or_header() {
     }
     assert!(dropped > 300, "most histories let some runs go: {dropped}");
 }
+
+/// An event raised again over three runs (`since` the first) is one line on the page, from the
+/// newest run; an event of its kind raised anew after it ended is a line of its own.
+#[test]
+fn a_lasting_health_event_is_shown_once() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    let event = |detail: &str, since: Option<&str>| crate::health::HealthEvent {
+        kind: crate::health::HealthKind::NewChallenge,
+        list: None,
+        host: None,
+        detail: detail.into(),
+        since: since.map(str::to_string),
+    };
+    let with = |events: Vec<crate::health::HealthEvent>| PortalReport {
+        health: events,
+        ..complete()
+    };
+    let runs = vec![
+        run(
+            "2025-05-05",
+            vec![("甲市", with(vec![event("again", Some("2025-05-04"))]))],
+        ),
+        run(
+            "2025-05-04",
+            vec![("甲市", with(vec![event("anew", None)]))],
+        ),
+        run("2025-05-03", vec![("甲市", complete())]),
+        run(
+            "2025-05-02",
+            vec![("甲市", with(vec![event("still", Some("2025-05-01"))]))],
+        ),
+        run(
+            "2025-05-01",
+            vec![("甲市", with(vec![event("first", None)]))],
+        ),
+    ];
+    let configured = vec![("甲市".to_string(), None)];
+    let c = build(&configured, &[], &runs, today, "now".into());
+    let health = &c.portals[0].health;
+    assert_eq!(health.len(), 2, "{health:?}");
+    assert!(health[0].ends_with("new_challenge: again"), "{health:?}");
+    assert!(health[1].ends_with("new_challenge: still"), "{health:?}");
+}
