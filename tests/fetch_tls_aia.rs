@@ -66,9 +66,7 @@ fn a_missing_intermediate_is_fetched_once_and_kept() {
         let kept = dir.path().join("tls").join("intermediates");
         let names: Vec<(&str, IpAddr)> = vec![(name, ip(page_ip))];
         let first = fetcher(&names, &ca, dir.path());
-        first
-            .keep_intermediates(&kept)
-            .expect("the directory is made");
+        first.keep_intermediates(&kept);
         for path in ["a.html", "b.html"] {
             let url = format!("https://{name}:{}/{path}", port(&page));
             let (outcome, _) = fetch(&runtime, &first, &url);
@@ -92,9 +90,7 @@ fn a_missing_intermediate_is_fetched_once_and_kept() {
             "{name}: the intermediate kept"
         );
         let second = fetcher(&names, &ca, dir.path());
-        second
-            .keep_intermediates(&kept)
-            .expect("the directory is read");
+        second.keep_intermediates(&kept);
         let url = format!("https://{name}:{}/c.html", port(&page));
         let (outcome, sent) = fetch(&runtime, &second, &url);
         assert!(
@@ -426,9 +422,7 @@ fn the_64_newest_kept_intermediates_are_learned() {
     let runtime = runtime();
     for (run, asked) in [("first", 1), ("second", 1)] {
         let fetcher = fetcher(&names, &ca, dir.path());
-        fetcher
-            .keep_intermediates(&kept)
-            .expect("the directory is read");
+        fetcher.keep_intermediates(&kept);
         let url = format!("https://{name}:{}/{run}.html", port(&page));
         let (outcome, _) = fetch(&runtime, &fetcher, &url);
         assert!(
@@ -508,4 +502,48 @@ fn a_crawl_archives_a_portal_whose_chain_lacks_its_intermediate() {
     );
     assert!(page.status.success(), "{}", common::stderr(&page));
     assert_eq!(aia.requests().len(), 1, "inspect learns it from data_dir");
+}
+
+/// Kept intermediates are a cache: with `data_dir/tls/intermediates` a regular file, the crawl
+/// goes on as if there were none kept. It fetches the intermediate, archives the report
+/// verified, says once (at start, not per host or certificate) that the path cannot be used,
+/// and leaves the file as it was.
+#[test]
+fn a_crawl_goes_on_when_the_kept_intermediates_path_is_a_file() {
+    let (portal_ip, aia_ip) = ("127.0.0.153", "127.0.0.154");
+    let Lacking {
+        ca, aia, portal, ..
+    } = Lacking::serve(portal_ip, aia_ip);
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = config_trusting(
+        dir.path(),
+        &ca,
+        &format!(
+            "[[portal]]\nname = \"丁县人民政府\"\nurl = \"{}/xxgk/list.html\"\n",
+            portal.base
+        ),
+    );
+    let tls = dir.path().join("data").join("tls");
+    std::fs::create_dir_all(&tls).expect("make data/tls");
+    let kept = tls.join("intermediates");
+    std::fs::write(&kept, b"not a folder").expect("write the file");
+    let out = run_nianbao(&config, &["crawl"]);
+    let stderr = common::stderr(&out);
+    assert!(out.status.success(), "{stderr}");
+    let records = common::route_server::exported(&config);
+    assert!(!records.is_empty(), "{stderr}");
+    for record in &records {
+        assert!(record.get("tls_unverified").is_none(), "{record}");
+    }
+    assert_eq!(aia.requests().len(), 1, "{stderr}");
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains(&kept.display().to_string()))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{stderr}");
+    assert!(
+        warnings[0].contains("WARN") && warnings[0].contains("kept intermediates not used"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(&kept).expect("the file"), b"not a folder");
 }

@@ -8,15 +8,16 @@
 
 mod common;
 mod politeness_support;
+mod shards_support;
 mod withdrawn_support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::{Harness, stderr};
 use politeness_support::gaps;
 use serde_json::Value;
+use shards_support::{OLDER_MACHINE, TwoShards, page_portal_of, portal_of};
 use withdrawn_support::{PORTAL, Serve};
 
 const INTERVAL: Duration = Duration::from_millis(300);
@@ -153,98 +154,6 @@ fn a_bad_shard_is_a_usage_error_naming_it() {
     }
 }
 
-/// Two shards, each with its own data_dir, sharing a folder as storage; the withdrawn test
-/// portal belongs to one of them.
-struct TwoShards {
-    portal: withdrawn_support::Portal,
-    shared: PathBuf,
-}
-
-impl TwoShards {
-    /// The portal listing reports 1, 2, 4, 5 and 7, with the count its list states (so that a
-    /// complete walk proves an entry gone).
-    fn new() -> TwoShards {
-        use withdrawn_support::{Listing, Portal};
-        let listing = Listing {
-            stated: true,
-            ..Listing::default()
-        };
-        let portal = Portal::listing(&[1, 2, 4, 5, 7], false, listing);
-        let shared = portal.dir.path().join("shared");
-        std::fs::create_dir_all(&shared).expect("shared folder");
-        let text = std::fs::read_to_string(&portal.config).expect("config");
-        let storage = format!("\n[storage]\nurl = \"file://{}\"\n", shared.display());
-        std::fs::write(&portal.config, text + &storage).expect("config");
-        TwoShards { portal, shared }
-    }
-
-    /// Runs nianbao with the portal's config, which must succeed: its stdout.
-    fn run(&self, args: &[&str]) -> Vec<u8> {
-        let out = common::route_server::run_nianbao(&self.portal.config, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        out.stdout
-    }
-
-    fn shard_dir(&self, k: u32) -> String {
-        let dir = self.portal.dir.path().join(format!("shard-{k}"));
-        dir.to_str().expect("utf-8 path").to_string()
-    }
-
-    /// One night: each shard crawls its portals in turn.
-    fn night(&self) {
-        for k in 1..=2 {
-            let dir = self.shard_dir(k);
-            self.run(&["--data-dir", &dir, "crawl", "--shard", &format!("{k}/2")]);
-        }
-    }
-
-    /// `status --all-shards`: the portal's row in JSON, and the text.
-    fn status(&self) -> (Value, String) {
-        let json = self.run(&["status", "--all-shards", "--format", "json"]);
-        let json: Value = serde_json::from_slice(&json).expect("status JSON");
-        let row = json["portals"]
-            .as_array()
-            .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
-            .cloned()
-            .unwrap_or_else(|| panic!("a row of the portal: {json}"));
-        let shards = json["shards"].as_array().map(Vec::len);
-        assert!(
-            shards >= Some(2),
-            "both shards put their run reports: {json}"
-        );
-        let text = String::from_utf8_lossy(&self.run(&["status", "--all-shards"])).into_owned();
-        (row, text)
-    }
-
-    /// Puts a copy of shard `label`'s newest run report as an earlier version wrote it (without
-    /// the counts and marks of the portal at the run's end), newer, from another machine.
-    fn put_older_version_run_report(&self, label: &str) {
-        let runs = self.shared.join("runs").join(label);
-        let mut reports: Vec<_> = std::fs::read_dir(&runs)
-            .expect("the shard's run reports")
-            .map(|e| e.expect("entry").path())
-            .collect();
-        reports.sort();
-        let newest = reports.last().expect("a run report");
-        let mut old: Value =
-            serde_json::from_slice(&std::fs::read(newest).expect("run report")).expect("JSON");
-        let id = format!("{}z", old["run_id"].as_str().expect("run id"));
-        old["run_id"] = id.clone().into();
-        let share = old["portals"][PORTAL]
-            .as_object_mut()
-            .expect("the portal's share");
-        for field in ["withdrawn_now", "delisted_now", "linked_now", "marks_now"] {
-            share.remove(field);
-        }
-        let older = self.shared.join("runs").join(OLDER_MACHINE);
-        std::fs::create_dir_all(&older).expect("folder");
-        std::fs::write(older.join(format!("{id}.json")), old.to_string()).expect("written");
-    }
-}
-
-/// The label of the run reports [`TwoShards::put_older_version_run_report`] puts.
-const OLDER_MACHINE: &str = "older-machine";
-
 /// Two shards share a folder as storage. After a night in which the portal's list drops two
 /// reports (one answers 404, one is still served), `status --all-shards` says 1 withdrawn
 /// document and 1 delisted URL as of that run's end, read from the run report alone. A run
@@ -291,26 +200,6 @@ fn status_of_all_shards_counts_withdrawn_and_delisted_reports() {
         ),
         "{text}"
     );
-}
-
-/// The portal's entry in a coverage matrix (`report --format json`).
-fn portal_of(matrix: &Value) -> Value {
-    matrix["portals"]
-        .as_array()
-        .and_then(|portals| portals.iter().find(|p| p["portal"] == PORTAL))
-        .cloned()
-        .unwrap_or_else(|| panic!("the portal in the matrix: {matrix}"))
-}
-
-/// The portal's entry as a coverage page's script reads it: `[name, url, last run, last
-/// successful run, walk now, lists, trouble, failures, health, notes, rows, marks]`.
-fn page_portal_of(page: &Path) -> Value {
-    let data = common::coverage_page_data(page);
-    data["p"]
-        .as_array()
-        .and_then(|portals| portals.iter().find(|p| p[0] == PORTAL))
-        .cloned()
-        .unwrap_or_else(|| panic!("the portal on the page: {data}"))
 }
 
 /// Two shards share a folder as storage, and the portal's list drops two reports in a night
@@ -491,6 +380,83 @@ fn damaged_run_reports_in_storage_are_skipped_by_name() {
             } else {
                 assert!(portal_of(&json).is_object(), "the portal's matrix: {json}");
             }
+        }
+    }
+}
+
+/// A feed segment in storage with a good record, a line cut by a crash and a garbage line, beside
+/// the shards' own good segments: `status --all-shards` and `report --all-shards` skip the two
+/// lines with one warning naming the segment and the first skipped line, and count and show the
+/// good record with the rest in the counts and in a matrix cell (before, one such line failed
+/// both commands for every shard).
+#[test]
+fn damaged_feed_lines_in_storage_are_skipped_by_segment_and_line() {
+    let shards = TwoShards::new();
+    shards.night();
+    let (row, _) = shards.status();
+    let label = row["shard"].as_str().expect("the portal's shard");
+    let counts = |row: &Value| (row["documents"].as_u64(), row["versions"].as_u64());
+    let (documents, versions) = counts(&row);
+    let feed = shards.shared.join("feed");
+    let segment = std::fs::read_dir(feed.join(label))
+        .expect("the shard's feed segments")
+        .map(|e| e.expect("entry").path())
+        .next()
+        .expect("a segment");
+    let text = std::fs::read_to_string(&segment).expect("segment");
+    // An annual report's record, so that the coverage matrix shows it in a cell.
+    let line = text
+        .lines()
+        .find(|l| l.contains("\"is_annual_report\":true"))
+        .expect("an annual report's record");
+    let mut extra: Value = serde_json::from_str(line).expect("a record");
+    extra["id"] = "from-another-machine".into();
+    let damaged = feed.join("damaged-machine");
+    std::fs::create_dir_all(&damaged).expect("folder");
+    let path = damaged.join("00000000000000000001.jsonl");
+    let bytes = [
+        extra.to_string().as_bytes(),
+        b"\n",
+        &line.as_bytes()[..line.len() / 2],
+        b"\n",
+        &[0xff, 0xfe, b'{', 0x80],
+        b"\n",
+    ]
+    .concat();
+    std::fs::write(&path, bytes).expect("written");
+    let url = format!("file://{}", path.display());
+
+    for args in [
+        &["status", "--all-shards", "--format", "json"][..],
+        &["status", "--all-shards"],
+        &["report", "--all-shards", "--format", "json"],
+    ] {
+        let out = common::route_server::run_nianbao(&shards.portal.config, args);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{args:?}: {err}");
+        let warnings: Vec<&str> = err.lines().filter(|l| l.contains(&url)).collect();
+        assert_eq!(warnings.len(), 1, "{args:?}: one warning: {err}");
+        assert!(
+            warnings[0].starts_with(&format!("warning: skipped 2 lines of {url} "))
+                && warnings[0].contains("the first, line 2: "),
+            "{args:?}: {err}"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if args == ["status", "--all-shards", "--format", "json"] {
+            let json: Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+            let row = json["portals"]
+                .as_array()
+                .and_then(|rows| rows.iter().find(|r| r["portal"] == PORTAL))
+                .unwrap_or_else(|| panic!("a row of the portal: {json}"));
+            let more = |n: Option<u64>| n.map(|n| n + 1);
+            assert_eq!(counts(row), (more(documents), more(versions)), "{row}");
+        } else if args[0] == "status" {
+            let expected = format!("{PORTAL}: {} documents", documents.expect("a count") + 1);
+            assert!(stdout.contains(&expected), "{stdout}");
+        } else {
+            let json: Value = serde_json::from_str(&stdout).expect("JSON on stdout");
+            let shown = portal_of(&json).to_string();
+            assert!(shown.contains("\"from-another-machine\""), "{shown}");
         }
     }
 }

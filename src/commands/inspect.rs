@@ -235,7 +235,7 @@ pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Re
     let mut fetcher = Fetcher::with_private_names(gate, fetch, named)?;
     if let Some(s) = settings {
         fetcher.set_tls_hosts(crate::fetch::TlsHosts::of_portals(tls_verify, &s.portals))?;
-        fetcher.keep_intermediates(&s.data_dir.join("tls").join("intermediates"))?;
+        fetcher.keep_intermediates(&s.data_dir.join("tls").join("intermediates"));
     }
     Ok(fetcher)
 }

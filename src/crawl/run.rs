@@ -224,7 +224,7 @@ fn open_fetcher(
         settings.fetch.tls_verify,
         &settings.portals,
     ))?;
-    fetcher.keep_intermediates(&settings.data_dir.join("tls").join("intermediates"))?;
+    fetcher.keep_intermediates(&settings.data_dir.join("tls").join("intermediates"));
     Ok(fetcher)
 }
 

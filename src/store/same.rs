@@ -271,6 +271,9 @@ impl Store {
     }
 
     /// Keeps the fingerprint of the archived report whose latest record is `old`, in its entry.
+    /// An entry that does not read (an earlier version's value, a cut write) is left as it is,
+    /// with a warning naming its key, as `tx_entries` leaves it: the next commit under that key
+    /// writes it afresh. Removing it here would lose the bytes without a word.
     pub fn set_same_report_fingerprint(
         &self,
         old: &ExportRecord,
@@ -281,9 +284,17 @@ impl Store {
         };
         // Atomic on the key: a commit writing the same entry meanwhile is not overwritten (its
         // transaction retries on the changed key, or this update runs again on its result).
+        let mut unreadable = None;
         let before = self.meta.fetch_and_update(key.as_bytes(), |bytes| {
             let bytes = bytes?;
-            let mut entries: Vec<Entry> = serde_json::from_slice(bytes).ok()?;
+            let mut entries: Vec<Entry> = match decode_json(&key, bytes) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    unreadable = Some(e);
+                    return Some(bytes.to_vec());
+                }
+            };
+            unreadable = None;
             for entry in entries.iter_mut().filter(|e| e.id == old.id) {
                 entry.fingerprint = Some(fingerprint.clone());
             }
@@ -292,6 +303,11 @@ impl Store {
                     .expect("index entries serialise: strings and numbers only"),
             )
         })?;
+        if let Some(e) = unreadable {
+            tracing::warn!(
+                "{e}: left as it is, its fingerprint not kept; the next commit under it writes it afresh"
+            );
+        }
         let was_unread = before
             .and_then(|bytes| serde_json::from_slice::<Vec<Entry>>(&bytes).ok())
             .is_some_and(|entries| {

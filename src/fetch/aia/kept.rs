@@ -14,10 +14,13 @@ impl Intermediates {
     /// most `MAX_LEARNED` are learned: the newest files by modification time (the time each was
     /// kept), equal times in file name order, so the same directory always gives the same
     /// ones. A file that is unreadable or holds no CA certificate is skipped and the next
-    /// newest taken; a `dir` not made yet holds none (it is made when the first is kept).
+    /// newest taken; a `dir` not made yet holds none (it is made when the first is kept). A
+    /// `dir` that cannot be read (a file, a folder without permission) is an error, and none
+    /// are kept there in this run.
     pub(super) fn load(&self, dir: &Path) -> anyhow::Result<usize> {
-        *lock(&self.dir) = Some(dir.to_path_buf());
+        *lock(&self.dir) = None;
         if !dir.exists() {
+            *lock(&self.dir) = Some(dir.to_path_buf());
             return Ok(0);
         }
         let mut files: Vec<(SystemTime, PathBuf)> = std::fs::read_dir(dir)
@@ -57,13 +60,16 @@ impl Intermediates {
         for der in chosen.into_iter().rev() {
             self.learn(der);
         }
+        *lock(&self.dir) = Some(dir.to_path_buf());
         Ok(learned)
     }
 
-    /// Keeps `der` in the data_dir, if one was named, for the next run. A failure is logged:
-    /// the next run fetches the certificate again.
+    /// Keeps `der` in the data_dir, if one was named, for the next run. A failure is logged
+    /// once and no more are kept in this run, so a folder that cannot be made or written does
+    /// not warn once per certificate: the next run fetches them again.
     pub(super) fn keep(&self, der: &rustls::pki_types::CertificateDer<'_>) {
-        let Some(dir) = lock(&self.dir).clone() else {
+        let mut named = lock(&self.dir);
+        let Some(dir) = named.clone() else {
             return;
         };
         let name = hex::encode(Sha256::digest(der.as_ref()));
@@ -73,7 +79,11 @@ impl Intermediates {
             .and_then(|()| std::fs::write(&partial, der.as_ref()))
             .and_then(|()| std::fs::rename(&partial, &path));
         if let Err(e) = written {
-            tracing::warn!(path = %path.display(), "cannot keep a learned intermediate: {e}");
+            *named = None;
+            tracing::warn!(
+                path = %path.display(),
+                "cannot keep a learned intermediate ({e}): none more are kept in this run"
+            );
         }
     }
 }

@@ -121,11 +121,18 @@ pub(super) struct Learned {
 impl Fetcher {
     /// Keeps the intermediates nianbao learns in `dir` (`data_dir/tls/intermediates`, for a
     /// crawl and for `inspect` and `find-section` with a config), and learns those kept there
-    /// by earlier runs.
-    pub fn keep_intermediates(&self, dir: &Path) -> anyhow::Result<()> {
-        let learned = self.intermediates.load(dir)?;
-        tracing::debug!(learned, dir = %dir.display(), "intermediate certificates loaded");
-        Ok(())
+    /// by earlier runs. They are a cache that only saves AIA fetches: a `dir` that cannot be
+    /// read (a file, a folder without permission) is said once, and the run goes on keeping
+    /// none there.
+    pub fn keep_intermediates(&self, dir: &Path) {
+        match self.intermediates.load(dir) {
+            Ok(learned) => {
+                tracing::debug!(learned, dir = %dir.display(), "intermediate certificates loaded")
+            }
+            Err(e) => tracing::warn!(
+                "kept intermediates not used: {e:#}; this run fetches them again and keeps none"
+            ),
+        }
     }
 
     /// Fetches the intermediate `missing`'s chain lacks from the first of its caIssuers

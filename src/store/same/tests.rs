@@ -160,6 +160,39 @@ fn a_damaged_linked_count_is_an_error_naming_its_key() {
     assert_eq!(counts.get("p"), Some(&u64::MAX));
 }
 
+/// Keeping a fingerprint in an entry that does not read (an earlier version's value, a cut
+/// write, bytes that are no UTF-8) leaves its bytes as they are, never removes it, and the
+/// read-back count is not touched; no panic.
+#[test]
+fn a_fingerprint_for_an_unreadable_entry_leaves_its_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open");
+    let capture = report("http://a.example/1.html", "h1");
+    let key = key_of(&capture.record).expect("an annual report has a key");
+    let fingerprint = crate::same_report::Fingerprint {
+        sketch: vec![1, 2, 3],
+        numbers: vec!["2022".into()],
+    };
+    store
+        .meta
+        .insert(UNREAD_MARKER, &3u64.to_be_bytes())
+        .expect("a count");
+    for garbage in [
+        &b"[{\"id\":\"d1\",\"body\":"[..],
+        b"{\"another\":\"version\"}",
+        b"\xff\xfe\x00garbage",
+        b"",
+    ] {
+        store.meta.insert(&key, garbage).expect("a damaged entry");
+        store
+            .set_same_report_fingerprint(&capture.record, &fingerprint)
+            .expect("not an error");
+        let kept = store.meta.get(&key).expect("read");
+        assert_eq!(kept.as_deref(), Some(garbage), "{garbage:?}");
+        assert_eq!(left(&store), Some(3));
+    }
+}
+
 /// The count the read-back mark holds: how many older reports still want their fingerprint.
 fn left(store: &Store) -> Option<u64> {
     store

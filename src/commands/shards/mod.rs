@@ -3,10 +3,10 @@
 //! `runs/<label>/<run-id>.json` and its feed log at `feed/<label>/<segment>.jsonl` in storage,
 //! and these commands read them all, so they need neither the shards' data_dirs nor their locks.
 
+mod segment;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-
-use anyhow::Context;
 
 use crate::config::Settings;
 use crate::coverage::ReportVersion;
@@ -52,19 +52,13 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
         let Some(label) = label_of(&key, "feed/") else {
             continue;
         };
-        for (number, line) in bytes.split(|&b| b == b'\n').enumerate() {
-            if line.is_empty() {
-                continue;
-            }
-            let record: ExportRecord = serde_json::from_slice(line).with_context(|| {
-                format!(
-                    "{} line {}: not an export record",
-                    storage.url(&key),
-                    number + 1
-                )
-            })?;
-            records.push((label.clone(), record));
+        // One shard's damaged line (a cut write, another version's record) must not hide the
+        // rest: it is skipped, and the segment's skipped lines said in one warning.
+        let (read, skipped) = segment::records(&bytes);
+        if let Some(skipped) = skipped {
+            eprintln!("warning: {}", skipped.describe(&storage.url(&key)));
         }
+        records.extend(read.into_iter().map(|record| (label.clone(), record)));
     }
     Ok(SharedView {
         storage_url: storage.url(""),
