@@ -137,10 +137,30 @@ fn a_host_that_starts_refusing_is_left_alone_after_the_limit_and_asked_again_nex
     );
     assert_spaced(bad, INTERVAL);
     let status = h.run(&["status"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains(&format!("paused host {host}")), "{status}");
+    let why = format!("host {host}: refused: 403 on 5 requests in a row");
     assert!(
-        String::from_utf8_lossy(&status.stdout).contains(&format!("paused host {host}")),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
+        status.contains(&format!("    unreachable: {why}\n")),
+        "{status}"
+    );
+    // The coverage page says why the portal's lists were not walked.
+    let out = h.run(&["report", "--format", "json"]);
+    assert!(out.status.success(), "report: {}", stderr(&out));
+    let coverage: serde_json::Value = serde_json::from_slice(&out.stdout).expect("coverage JSON");
+    let notes: Vec<String> = coverage["portals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["portal"] == bad.portal_name())
+        .flat_map(|p| p["rows"].as_array().into_iter().flatten())
+        .flat_map(|r| r["cells"].as_array().into_iter().flatten())
+        .filter_map(|c| c["note"].as_str().map(String::from))
+        .filter(|n| n.starts_with("portal unreachable in the run of "))
+        .collect();
+    assert!(
+        !notes.is_empty() && notes.iter().all(|n| n.contains(&format!(": {why}"))),
+        "{coverage}"
     );
 
     // A pause is the run's: the next crawl asks the host again (its list answers now).
