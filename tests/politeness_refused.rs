@@ -2,10 +2,13 @@
 //! host's own `Forbidden` page, 您无权访问此页面 in GBK, a long page) is left alone for the run
 //! after `host_failure_limit` of them in a row, proven on what the simulated server saw; a 403
 //! on one page among answered ones, or 403s that never reach the limit in a row, pause nothing;
-//! the next run asks the host again.
+//! the next run asks the host again. With several requests of the host in flight, those already
+//! sent may still answer, but none starts after the pause.
 
 mod common;
 mod politeness_support;
+
+use std::time::Duration;
 
 use common::{Harness, stderr};
 use nianbao_sim::{Fault, FaultKind, SiteHandle, SiteSpec};
@@ -134,10 +137,30 @@ fn a_host_that_starts_refusing_is_left_alone_after_the_limit_and_asked_again_nex
     );
     assert_spaced(bad, INTERVAL);
     let status = h.run(&["status"]);
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(status.contains(&format!("paused host {host}")), "{status}");
+    let why = format!("host {host}: refused: 403 on 5 requests in a row");
     assert!(
-        String::from_utf8_lossy(&status.stdout).contains(&format!("paused host {host}")),
-        "{}",
-        String::from_utf8_lossy(&status.stdout)
+        status.contains(&format!("    unreachable: {why}\n")),
+        "{status}"
+    );
+    // The coverage page says why the portal's lists were not walked.
+    let out = h.run(&["report", "--format", "json"]);
+    assert!(out.status.success(), "report: {}", stderr(&out));
+    let coverage: serde_json::Value = serde_json::from_slice(&out.stdout).expect("coverage JSON");
+    let notes: Vec<String> = coverage["portals"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["portal"] == bad.portal_name())
+        .flat_map(|p| p["rows"].as_array().into_iter().flatten())
+        .flat_map(|r| r["cells"].as_array().into_iter().flatten())
+        .filter_map(|c| c["note"].as_str().map(String::from))
+        .filter(|n| n.starts_with("portal unreachable in the run of "))
+        .collect();
+    assert!(
+        !notes.is_empty() && notes.iter().all(|n| n.contains(&format!(": {why}"))),
+        "{coverage}"
     );
 
     // A pause is the run's: the next crawl asks the host again (its list answers now).
@@ -232,4 +255,77 @@ fn a_robots_txt_403_is_no_refusal() {
     assert_eq!(count_target(bad, "/robots.txt"), 1);
     assert_eq!(archived_of(&h.export(), bad), doc_paths(bad).len());
     assert!(pause_of(&run_report(&h), bad).is_null());
+}
+
+/// `per_host_concurrency` of the test with requests in flight at once.
+const IN_FLIGHT: usize = 3;
+
+/// A firewall that refuses every page after robots.txt and the list, each 403 written 200 ms
+/// after its request, with three requests of the host allowed in flight and a 10 ms gap: the
+/// answers already on their way when the pausing one arrives are reported as the 403s they are,
+/// and the server sees no request it did not have in flight when it had written the limit's
+/// refusals.
+#[test]
+fn with_requests_in_flight_none_starts_after_the_refusal_that_pauses_the_host() {
+    let late = |kind: FaultKind| FaultKind::Late {
+        delay: Duration::from_millis(200),
+        kind: Box::new(kind),
+    };
+    let mut spec = refusing_site(&(3..200).collect::<Vec<u64>>());
+    for fault in &mut spec.faults {
+        fault.kind = late(fault.kind.clone());
+    }
+    let h = Harness::with_sites(vec![spec], Duration::from_millis(10));
+    set(
+        &h,
+        "politeness",
+        &format!("per_host_concurrency = {IN_FLIGHT}\nper_ip_concurrency = 0"),
+    );
+    let out = crawl(&h, false);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{}", stderr(&out));
+    let bad = h.sim.site("big5");
+    let seen = bad.requests();
+    let refused: Vec<_> = seen.iter().filter(|r| r.status == 403).collect();
+    let described: Vec<_> = seen
+        .iter()
+        .map(|r| (r.status, r.refusals_before, r.target.clone()))
+        .collect();
+    // robots.txt and the list, then only refused pages.
+    assert_eq!(seen.len(), 2 + refused.len(), "{described:?}");
+    // The requests overlapped: some refusal arrived before an earlier one was written.
+    assert!(
+        refused
+            .iter()
+            .enumerate()
+            .any(|(k, r)| r.refusals_before < k),
+        "no two requests in flight at once: {described:?}"
+    );
+    // At most the limit plus the others in flight when the pausing answer arrived ...
+    assert!(
+        (LIMIT..LIMIT + IN_FLIGHT).contains(&refused.len()),
+        "{described:?}"
+    );
+    // ... and of those, none arrived after the server had written the limit's refusals but
+    // the ones then in flight.
+    let after = seen.iter().filter(|r| r.refusals_before >= LIMIT).count();
+    assert!(after < IN_FLIGHT, "{described:?}");
+    assert!(doc_paths(bad).len() > LIMIT + IN_FLIGHT);
+
+    // Each late answer is reported as the 403 it was, and the host paused once, at the limit.
+    let report = run_report(&h);
+    assert_eq!(
+        pause_of(&report, bad).as_str(),
+        Some("refused: 403 on 5 requests in a row"),
+        "{report}"
+    );
+    let failures = &report["portals"][bad.portal_name()]["failures"];
+    assert_eq!(
+        failures["http_403"].as_u64(),
+        Some(refused.len() as u64),
+        "{failures}"
+    );
+    assert!(
+        failures["host_paused"].as_u64().unwrap_or(0) > 0,
+        "{failures}"
+    );
 }

@@ -33,6 +33,10 @@ struct PortalStatus {
     last_run_failures: u64,
     last_run_blocked: u64,
     unreachable: bool,
+    /// Why the last run could not walk the section, as its run report says (none kept by an
+    /// older run report).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unreachable_reason: Option<String>,
     /// Failed URLs without a document, by where they stand in the failure policy, and archived
     /// reports waiting for attachments (`attachments_*`).
     failed_urls: FailureCounts,
@@ -85,6 +89,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             last_run_failures: report.failure_count(),
             last_run_blocked: report.blocked,
             unreachable: report.unreachable,
+            unreachable_reason: report.unreachable_reason(),
             failed_urls: failed.get(&name).cloned().unwrap_or_default(),
             lists: report.lists,
             last_whole_walk: whole_walks.get(&name).map(|at| rfc3339(*at)),
@@ -178,6 +183,9 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                         if row.unreachable { "; UNREACHABLE" } else { "" }
                     ),
                     _ => println!("    never crawled"),
+                }
+                if let Some(why) = &row.unreachable_reason {
+                    println!("    unreachable: {why}");
                 }
                 if row.verified == Some(false) {
                     println!(

@@ -74,7 +74,10 @@ impl PortalRuns {
         }
         let mut what = Vec::new();
         if report.unreachable {
-            what.push("unreachable".to_string());
+            what.push(match report.unreachable_reason() {
+                Some(reason) => format!("unreachable ({reason})"),
+                None => "unreachable".to_string(),
+            });
         }
         if report.blocked > 0 {
             what.push(format!("{} anti-bot challenges", report.blocked));
@@ -127,7 +130,12 @@ impl PortalRuns {
                 } else {
                     "portal unreachable".to_string()
                 };
-                self.unreachable = Some(format!("{why} in the run of {at}"));
+                // The reason the run report kept, if any (an older one may keep none).
+                let reason = report
+                    .unreachable_reason()
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default();
+                self.unreachable = Some(format!("{why} in the run of {at}{reason}"));
             }
         }
         if self.unreachable.is_some() {

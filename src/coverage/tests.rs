@@ -610,3 +610,85 @@ fn a_lasting_health_event_is_shown_once() {
     assert!(health[0].ends_with("new_challenge: again"), "{health:?}");
     assert!(health[1].ends_with("new_challenge: still"), "{health:?}");
 }
+
+/// An unreachable portal's cells and its runs in trouble say why, as the run report kept it:
+/// its host paused (403 refusals), or its section page's failure in the list ledger; a run
+/// report that kept no reason says what it always said.
+#[test]
+fn an_unreachable_portal_says_why() {
+    let today = NaiveDate::from_ymd_opt(2025, 6, 1).expect("date");
+    let refused = PortalReport {
+        unreachable: true,
+        host_paused: Some("host a.example: refused: 403 on 5 requests in a row".into()),
+        ..PortalReport::default()
+    };
+    let timed_out = {
+        let mut all = YearCount::default();
+        all.stops
+            .insert("page http://b.example/xxgk/ failed: timeout".into());
+        PortalReport {
+            unreachable: true,
+            lists: [("all".to_string(), all)].into(),
+            ..PortalReport::default()
+        }
+    };
+    let unsaid = PortalReport {
+        unreachable: true,
+        ..PortalReport::default()
+    };
+    let runs = vec![run(
+        "2025-05-01",
+        vec![("甲市", refused), ("乙县", timed_out), ("丙镇", unsaid)],
+    )];
+    let configured: Vec<_> = ["甲市", "乙县", "丙镇"]
+        .iter()
+        .map(|n| (n.to_string(), None))
+        .collect();
+    let c = build(&configured, &[], &runs, today, "now".into());
+    let at = "2025-05-01T02:40:00Z";
+    for (portal, said) in [
+        (
+            "甲市",
+            format!(
+                "portal unreachable in the run of {at}: host a.example: refused: 403 on 5 \
+                 requests in a row"
+            ),
+        ),
+        (
+            "乙县",
+            format!(
+                "portal unreachable in the run of {at}: page http://b.example/xxgk/ failed: timeout"
+            ),
+        ),
+        ("丙镇", format!("portal unreachable in the run of {at}")),
+    ] {
+        let cell = cell(&c, portal, portal, 2020);
+        assert_eq!(cell.state, CellState::NotWalked);
+        // The note goes on with the deadline rule the cell applied.
+        assert!(
+            cell.note.starts_with(&format!("{said}; deadline")),
+            "{portal}: {}",
+            cell.note
+        );
+    }
+    let trouble = |portal: &str| {
+        c.portals
+            .iter()
+            .find(|p| p.portal == portal)
+            .map(|p| p.trouble.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        trouble("甲市"),
+        [format!(
+            "{at} (crawl): unreachable (host a.example: refused: 403 on 5 requests in a row)"
+        )]
+    );
+    assert_eq!(
+        trouble("乙县"),
+        [format!(
+            "{at} (crawl): unreachable (page http://b.example/xxgk/ failed: timeout)"
+        )]
+    );
+    assert_eq!(trouble("丙镇"), [format!("{at} (crawl): unreachable")]);
+}

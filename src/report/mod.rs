@@ -12,6 +12,7 @@ use crate::gate::HostSummary;
 mod ledger;
 mod marks;
 mod read;
+mod why;
 
 pub use marks::{
     DelistedMark, MARKS_KEPT, StandingMarks, WithdrawnMark, by_portal as marks_by_portal,

@@ -81,6 +81,12 @@ pub enum FaultKind {
     },
     /// The normal response with `bytes` bytes of padding appended (an oversize page).
     Pad { bytes: usize },
+    /// `kind`'s answer, written `delay` after the request arrived (a slow firewall: several
+    /// requests of one client in flight at once).
+    Late {
+        delay: Duration,
+        kind: Box<FaultKind>,
+    },
 }
 
 /// A scripted misbehaviour of every request whose target matches, for as long as the site runs.
@@ -257,6 +263,8 @@ pub struct RequestRecord {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub status: u16,
+    /// 403 answers the site had finished writing when this request arrived.
+    pub refusals_before: usize,
 }
 
 impl RequestRecord {

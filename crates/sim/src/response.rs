@@ -31,6 +31,8 @@ pub(crate) struct Response {
     /// The exact bytes to send instead of a well-formed response (framing errors, control
     /// characters in header values); the connection closes after them.
     pub raw: Option<Vec<u8>>,
+    /// Written this long after the request arrived.
+    pub delay: Option<std::time::Duration>,
 }
 
 /// `bytes` repeated `count` times, inserted at offset `at` of a response body and written in
@@ -61,6 +63,7 @@ impl Response {
             close: false,
             filler: None,
             raw: None,
+            delay: None,
         }
     }
 

@@ -41,12 +41,15 @@ async fn connection(mut stream: TcpStream, state: Arc<Mutex<SiteState>>) {
             }
             ReadOutcome::Request(req) => {
                 let resp = lock(&state).respond(&req);
+                if let Some(delay) = resp.delay {
+                    tokio::time::sleep(delay).await;
+                }
                 let keep = http::keep_alive(Some(&req), &resp);
-                if http::write_response(&mut stream, Some(&req), &resp)
-                    .await
-                    .is_err()
-                    || !keep
-                {
+                let written = http::write_response(&mut stream, Some(&req), &resp).await;
+                if written.is_ok() && resp.status == 403 {
+                    lock(&state).refusal_written();
+                }
+                if written.is_err() || !keep {
                     return;
                 }
             }

@@ -42,6 +42,8 @@ pub(crate) struct SiteState {
     pub requests: Vec<RequestRecord>,
     /// Well-formed requests received, counting robots.txt (drives the scripted faults).
     received: u64,
+    /// 403 answers written in full so far.
+    refusals_written: usize,
     /// Advances with every request and every `bump_counters`; drives 页面生成时间.
     pub generation: u64,
     next_id: u32,
@@ -56,6 +58,7 @@ impl SiteState {
             docs: Vec::new(),
             requests: Vec::new(),
             received: 0,
+            refusals_written: 0,
             generation: 0,
         };
         for doc in docs {
@@ -208,6 +211,7 @@ impl SiteState {
             headers: Vec::new(),
             body: raw.as_bytes().to_vec(),
             status: 400,
+            refusals_before: self.refusals_written,
         });
     }
 
@@ -228,7 +232,32 @@ impl SiteState {
                     .find(|f| f.target.matches(&req.target))
                     .map(|f| f.kind.clone())
             });
-        let resp = match fault {
+        let resp = self.answer(req, fault);
+        self.requests.push(RequestRecord {
+            at: Instant::now(),
+            method: req.method.clone(),
+            target: req.target.clone(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+            status: resp.status,
+            refusals_before: self.refusals_written,
+        });
+        resp
+    }
+
+    /// A 403 answer was written in full (see `RequestRecord::refusals_before`).
+    pub fn refusal_written(&mut self) {
+        self.refusals_written += 1;
+    }
+
+    /// The answer to `req`: `fault`'s when one applies, else the site's own.
+    fn answer(&mut self, req: &Request, fault: Option<FaultKind>) -> Response {
+        match fault {
+            Some(FaultKind::Late { delay, kind }) => {
+                let mut resp = self.answer(req, Some(*kind));
+                resp.delay = Some(delay);
+                resp
+            }
             Some(FaultKind::Status {
                 status,
                 retry_after,
@@ -266,16 +295,7 @@ impl SiteState {
                 resp
             }
             None => self.route(req),
-        };
-        self.requests.push(RequestRecord {
-            at: Instant::now(),
-            method: req.method.clone(),
-            target: req.target.clone(),
-            headers: req.headers.clone(),
-            body: req.body.clone(),
-            status: resp.status,
-        });
-        resp
+        }
     }
 
     fn route(&mut self, req: &Request) -> Response {

@@ -286,6 +286,9 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
                         ""
                     }
                 );
+                if let Some(why) = report.unreachable_reason() {
+                    let _ = writeln!(out, "    unreachable: {why}");
+                }
                 let _ = writeln!(
                     out,
                     "    withdrawn documents: {}, delisted URLs: {}, linked documents: {} (as of {})",
