@@ -1,8 +1,9 @@
 //! A heading that is its list page's own name (`<h1>本级年报</h1>`, `<h1>规划计划</h1>`) is the
 //! column's name, not the report's title, though no fixed list of column names holds it: the
 //! crawl tells extraction the name of the list it found the item on. Read as the crawl reads an
-//! item page, with and without that name; and through a crawl, on the list's walk and on a
-//! retry asked from the URL's stored record while the list is not walked.
+//! item page, with and without that name; through a crawl, on the list's walk and on a retry
+//! asked from the URL's stored record while the list is not walked; and through
+//! `inspect --list-name`.
 
 mod common;
 
@@ -212,4 +213,52 @@ fn a_retry_from_the_stored_record_knows_its_lists_name() {
     let record = record_ending(&records, "/art/1.html");
     assert_eq!(record["title"], REAL, "{record}");
     assert_eq!(record["provenance"]["title"], "title_element", "{record}");
+}
+
+/// `inspect --list-name` reads a report page as one found on a list of that name, as the crawl
+/// does: the column's name printed as `<h1>` gives way to the report's title, which it keeps
+/// without the option; `inspect` of the list page prints the name to give.
+#[test]
+fn inspect_with_the_lists_name_shows_the_crawls_title() {
+    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let (list, report) = (dir.path().join("list.html"), dir.path().join("1.html"));
+    // As a crawl's walk would read it; `inspect` guesses a list from its printed count.
+    let counted = LIST.replace("</ul>", "</ul><p>共2条</p>");
+    std::fs::write(&list, counted).expect("write list page");
+    std::fs::write(&report, item(REAL)).expect("write report page");
+    let config = dir.path().join("no-config.toml");
+    let inspect = |path: &std::path::Path, url: &str, more: &[&str]| {
+        let path = path.to_string_lossy();
+        let mut args = vec!["inspect", &*path, "--url", url, "--format", "json"];
+        args.extend_from_slice(more);
+        let out = run_nianbao(&config, &args);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("inspect prints JSON")
+    };
+    let listed = inspect(&list, "http://www.mmx.gov.cn/bj/", &[]);
+    assert_eq!(listed["kind"], "list", "{listed}");
+    assert_eq!(listed["list_name"], "本级年报", "{listed}");
+    let url = "http://www.mmx.gov.cn/art/1.html";
+    let named = inspect(&report, url, &["--list-name", "本级年报"]);
+    assert_eq!(named["title"], REAL, "{named}");
+    assert_eq!(named["provenance"]["title"], "title_element", "{named}");
+    let unnamed = inspect(&report, url, &[]);
+    assert_eq!(unnamed["title"], "本级年报", "{unnamed}");
+    let text = run_nianbao(
+        &config,
+        &[
+            "inspect",
+            &report.to_string_lossy(),
+            "--url",
+            url,
+            "--list-name",
+            "本级年报",
+        ],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("list name: 本级年报 (read as found on it)") && text.contains(REAL),
+        "{text}"
+    );
 }
