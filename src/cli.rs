@@ -217,6 +217,11 @@ pub enum Command {
         /// The address a saved page was fetched from, so its links resolve as on the site.
         #[arg(long, value_name = "URL")]
         url: Option<url::Url>,
+        /// Read the page as a report the crawl found on a list page of this name (`本级年报`, as
+        /// the list page's `inspect` prints it under `list name`), so that a heading that is
+        /// only the list's name gives way to the report's title, as in the crawl.
+        #[arg(long, value_name = "NAME")]
+        list_name: Option<String>,
         #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
         format: InspectFormat,
     },

@@ -1,14 +1,17 @@
 //! A heading that is its list page's own name (`<h1>本级年报</h1>`, `<h1>规划计划</h1>`) is the
 //! column's name, not the report's title, though no fixed list of column names holds it: the
 //! crawl tells extraction the name of the list it found the item on. Read as the crawl reads an
-//! item page, with and without that name, and once through a crawl.
+//! item page, with and without that name; through a crawl, on the list's walk and on a retry
+//! asked from the URL's stored record while the list is not walked; and through
+//! `inspect --list-name`.
 
 mod common;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::pages::read_as;
-use common::route_server::{RouteServer, crawled_county, exported, record_ending};
+use common::route_server::{RouteServer, crawled_county, exported, record_ending, run_nianbao};
 use encoding_rs::UTF_8;
 use nianbao::extract::{ListEvidence, Metadata};
 use nianbao::page::{PageRole, View};
@@ -102,7 +105,8 @@ fn item(title: &str) -> Vec<u8> {
 
 /// Through the crawl: items found on the list named 本级年报 (its `<title>` without the site's
 /// name), whose pages print 本级年报 as `<h1>` and `<title>`, are exported under the reports' own
-/// titles, though the list's short entries (`教育局2023年年报`) agree with neither.
+/// titles, though the list's short entries (`教育局2023年年报`) agree with neither; their URL
+/// states keep the list's name.
 #[test]
 fn the_export_names_reports_on_a_list_whose_name_is_their_heading() {
     let server = RouteServer::bind("127.0.0.97");
@@ -123,8 +127,17 @@ fn the_export_names_reports_on_a_list_whose_name_is_their_heading() {
             _ => (404, html, b"<html><body>404</body></html>".to_vec()),
         }
     }));
-    let (_dir, config) = crawled_county(format!("{}/bj/", server.base));
+    let (dir, config) = crawled_county(format!("{}/bj/", server.base));
     let records = exported(&config);
+    // The archived reports' states keep the list's name, for the asks made from them (a
+    // delisted ask, attachments due).
+    let store = nianbao::store::Store::open(&dir.path().join("data")).expect("store opens");
+    for path in ["/art/1.html", "/art/2.html"] {
+        let url = format!("{}{path}", server.base);
+        let state = store.url_state(&url).expect("readable").expect("known");
+        assert_eq!(state.list_name.as_deref(), Some("本级年报"), "{path}");
+    }
+    drop(store);
     for (path, title) in [
         ("/art/1.html", "某某县教育局2023年政府信息公开工作年度报告"),
         ("/art/2.html", "某某县民政局2023年政府信息公开工作年度报告"),
@@ -140,4 +153,112 @@ fn the_export_names_reports_on_a_list_whose_name_is_their_heading() {
     for path in ["/bj/", "/art/1.html", "/art/2.html"] {
         assert!(asked.iter().any(|t| t == path), "{path}: {asked:?}");
     }
+}
+
+/// The list page's name is kept with the URL's state: a report whose page answered 503 on the
+/// night its list was walked, asked again the next night from its stored record (its retry made
+/// due) while the list page itself answers 503 and is not walked, is still read as found on
+/// 本级年报, and archived under its own title, not the column's.
+#[test]
+fn a_retry_from_the_stored_record_knows_its_lists_name() {
+    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
+    let second_night = Arc::new(AtomicBool::new(false));
+    let server = RouteServer::bind("127.0.0.98");
+    let night = second_night.clone();
+    server.serve(Arc::new(move |target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        let unavailable = (
+            503,
+            html.clone(),
+            b"<html><body>busy</body></html>".to_vec(),
+        );
+        let second = night.load(Ordering::SeqCst);
+        match target {
+            "/bj/" if second => unavailable,
+            "/bj/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" if !second => unavailable,
+            "/art/1.html" => (200, html, item(REAL)),
+            "/art/2.html" => (
+                200,
+                html,
+                item("某某县民政局2023年政府信息公开工作年度报告"),
+            ),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let (_dir, config) = crawled_county(format!("{}/bj/", server.base));
+    let failed = format!("{}/art/1.html", server.base);
+    assert!(
+        exported(&config)
+            .iter()
+            .all(|r| r["url"] != failed.as_str()),
+        "night 1 archived no title for the page that answered 503"
+    );
+    let out = run_nianbao(&config, &["failures", "--retry", &failed]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    second_night.store(true, Ordering::SeqCst);
+    let before = server.requests().len();
+    let out = run_nianbao(&config, &["crawl"]);
+    let night_two = server.requests().split_off(before);
+    assert!(
+        night_two.iter().any(|t| t == "/art/1.html"),
+        "the retry was asked: {night_two:?} {}",
+        common::stderr(&out)
+    );
+    assert!(
+        !night_two.iter().any(|t| t == "/art/2.html"),
+        "the list was not walked: {night_two:?}"
+    );
+    let records = exported(&config);
+    let record = record_ending(&records, "/art/1.html");
+    assert_eq!(record["title"], REAL, "{record}");
+    assert_eq!(record["provenance"]["title"], "title_element", "{record}");
+}
+
+/// `inspect --list-name` reads a report page as one found on a list of that name, as the crawl
+/// does: the column's name printed as `<h1>` gives way to the report's title, which it keeps
+/// without the option; `inspect` of the list page prints the name to give.
+#[test]
+fn inspect_with_the_lists_name_shows_the_crawls_title() {
+    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let (list, report) = (dir.path().join("list.html"), dir.path().join("1.html"));
+    // As a crawl's walk would read it; `inspect` guesses a list from its printed count.
+    let counted = LIST.replace("</ul>", "</ul><p>共2条</p>");
+    std::fs::write(&list, counted).expect("write list page");
+    std::fs::write(&report, item(REAL)).expect("write report page");
+    let config = dir.path().join("no-config.toml");
+    let inspect = |path: &std::path::Path, url: &str, more: &[&str]| {
+        let path = path.to_string_lossy();
+        let mut args = vec!["inspect", &*path, "--url", url, "--format", "json"];
+        args.extend_from_slice(more);
+        let out = run_nianbao(&config, &args);
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("inspect prints JSON")
+    };
+    let listed = inspect(&list, "http://www.mmx.gov.cn/bj/", &[]);
+    assert_eq!(listed["kind"], "list", "{listed}");
+    assert_eq!(listed["list_name"], "本级年报", "{listed}");
+    let url = "http://www.mmx.gov.cn/art/1.html";
+    let named = inspect(&report, url, &["--list-name", "本级年报"]);
+    assert_eq!(named["title"], REAL, "{named}");
+    assert_eq!(named["provenance"]["title"], "title_element", "{named}");
+    let unnamed = inspect(&report, url, &[]);
+    assert_eq!(unnamed["title"], "本级年报", "{unnamed}");
+    let text = run_nianbao(
+        &config,
+        &[
+            "inspect",
+            &report.to_string_lossy(),
+            "--url",
+            url,
+            "--list-name",
+            "本级年报",
+        ],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("list name: 本级年报 (read as found on it)") && text.contains(REAL),
+        "{text}"
+    );
 }

@@ -228,6 +228,7 @@ fn build_store(data_dir: &Path, bases: &[String]) {
                 list_title: None,
                 list_date: None,
                 list: None,
+                list_name: None,
                 fingerprint: None,
             };
             let outcome = store.commit(&capture).expect("commit");

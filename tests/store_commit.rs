@@ -60,6 +60,7 @@ fn capture(portal: &str, url: &str, content_hash: &str) -> NewCapture {
         list_title: None,
         list_date: None,
         list: None,
+        list_name: None,
         fingerprint: None,
     }
 }

@@ -42,6 +42,10 @@ pub struct Inspection {
     pub kind: String,
     /// The challenge or attachment type, the bound passed, or the share of control characters.
     pub kind_detail: Option<String>,
+    /// A list page's own name as the crawl reads it (`本级年报`); for a page read with
+    /// `--list-name`, the name given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub list_name: Option<String>,
     pub charset: Option<String>,
     pub charset_source: Option<String>,
     /// The label the page declared (header or meta), when it declared one.
@@ -71,21 +75,35 @@ pub struct Inspection {
     pub same_report_as: Option<SameAsArchived>,
 }
 
-/// Inspects `target` (a path, or an http(s) URL) and prints the result on stdout.
+/// The page `inspect` is asked about, as the command line gives it.
+pub struct Target {
+    /// A path, or an http(s) URL.
+    pub target: String,
+    /// The address a saved page was fetched from.
+    pub url: Option<Url>,
+    /// The name of the list page the crawl found it on: read as that list's item.
+    pub list_name: Option<String>,
+}
+
+/// Inspects `page` and prints the result on stdout.
 pub async fn run(
     config_path: &Path,
     overrides: &Overrides,
-    target: &str,
-    url: Option<Url>,
+    page: Target,
     format: InspectFormat,
 ) -> anyhow::Result<Outcome> {
     let settings = load_optional(config_path, overrides)?;
-    let live = Url::parse(target)
+    let Target {
+        target,
+        url,
+        list_name,
+    } = page;
+    let live = Url::parse(&target)
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"));
     let page = match live {
         Some(live) => fetch_page(settings.as_ref(), &live).await?,
-        None => read_page(Path::new(target), url)?,
+        None => read_page(Path::new(&target), url)?,
     };
     let portal = settings
         .as_ref()
@@ -96,7 +114,7 @@ pub async fn run(
         })
         .map(|p| p.name.clone())
         .unwrap_or_default();
-    let mut inspection = inspect(&page, &portal);
+    let mut inspection = inspect(&page, &portal, list_name.as_deref());
     if let Some(settings) = &settings {
         inspection.same_report_as = same::look_up(settings, &portal, &inspection);
     }
@@ -241,17 +259,27 @@ pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Re
 }
 
 /// Runs the page pipeline the crawl runs (`page::analyse`) on one page, guessing its role:
-/// a list when discover finds a list on it, an item otherwise. `portal_name` helps trim the
-/// site name from titles.
-pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
+/// a list when discover finds a list on it, an item otherwise; with `list_name`, an item found
+/// on a list page of that name, as the crawl reads one. `portal_name` helps trim the site name
+/// from titles.
+pub fn inspect(page: &RawPage, portal_name: &str, list_name: Option<&str>) -> Inspection {
     let input = PageInput {
         url: &page.url,
         status: page.status.unwrap_or(200),
         content_type: page.content_type.as_deref(),
         body: &page.body,
     };
-    let role = PageRole::Guess {
-        portal_name: portal_name.to_string(),
+    let role = match list_name {
+        Some(name) => PageRole::Item {
+            evidence: crate::extract::ListEvidence {
+                list_name: Some(name.to_string()),
+                ..Default::default()
+            },
+            portal_name: portal_name.to_string(),
+        },
+        None => PageRole::Guess {
+            portal_name: portal_name.to_string(),
+        },
     };
     let mut out = Inspection {
         url: page.url.to_string(),
@@ -259,6 +287,7 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
         content_type: page.content_type.clone(),
         kind: String::new(),
         kind_detail: None,
+        list_name: list_name.map(str::to_string),
         charset: None,
         charset_source: None,
         charset_declared: None,
@@ -328,6 +357,7 @@ pub fn inspect(page: &RawPage, portal_name: &str) -> Inspection {
             } else if let Some(seen) = list.pager_needs_javascript {
                 out.kind_detail = Some(format!("pages after this one need JavaScript: {seen}"));
             }
+            out.list_name = list.name;
             out.items = list.items;
             out.next_pages = list.next_pages;
             out.year_sections = list.year_sections;

@@ -241,8 +241,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Inspect {
             target,
             url,
+            list_name,
             format,
-        } => inspect::run(&cli.config, &overrides, &target, url, format).await,
+        } => {
+            let page = inspect::Target {
+                target,
+                url,
+                list_name,
+            };
+            inspect::run(&cli.config, &overrides, page, format).await
+        }
         Command::FindSection {
             start,
             max_requests,

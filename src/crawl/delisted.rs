@@ -31,19 +31,28 @@ pub fn delisted_bound(archived: usize) -> usize {
 }
 
 impl Engine {
-    /// An archived report this walk found on `list`: its state adds that list to the lists it
-    /// was found on (the `listed` index follows) and it is no longer delisted. Written only
-    /// when that changes: a report met again on a list it was found on writes nothing.
-    pub(super) fn note_listed(&self, url: &str, state: Option<&mut UrlState>, list: &str) {
+    /// An archived report this walk found on `list`, a list page named `name`: its state adds
+    /// that list to the lists it was found on (the `listed` index follows), keeps the name as
+    /// `UrlState::note_list_name` says, and it is no longer delisted. Written only when that
+    /// changes: a report met again on a list it was found on, under the same name, writes
+    /// nothing.
+    pub(super) fn note_listed(
+        &self,
+        url: &str,
+        state: Option<&mut UrlState>,
+        list: &str,
+        name: Option<&str>,
+    ) {
         let Some(state) = state.filter(|s| s.doc_id.is_some()) else {
             return;
         };
         let added = state.add_list(list);
         let relisted = state.delisted.take().is_some();
+        let renamed = state.note_list_name(Some(list), name);
         if relisted {
             tracing::info!(url, list, "listed again: no longer delisted");
         }
-        if !added && !relisted {
+        if !added && !relisted && !renamed {
             return;
         }
         if added {
@@ -207,7 +216,11 @@ impl Engine {
             date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
             fields: Vec::new(),
         };
-        self.enqueue(Task::item(&state.portal, &item, &list_url).delisted_ask())
+        self.enqueue(
+            Task::item(&state.portal, &item, &list_url)
+                .named_list(state.list_name.as_deref())
+                .delisted_ask(),
+        )
     }
 
     /// The ask of an archived report its list no longer shows: an item revisit, counted, then

@@ -131,7 +131,9 @@ impl Engine {
         let Ok(list_url) = Url::parse(list_url) else {
             return;
         };
-        self.enqueue(Task::item(&state.portal, &item, &list_url));
+        self.enqueue(
+            Task::item(&state.portal, &item, &list_url).named_list(state.list_name.as_deref()),
+        );
     }
 
     pub(super) fn hold(&self) {

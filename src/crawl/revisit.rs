@@ -302,6 +302,7 @@ impl Engine {
             list_title: evidence.title,
             list_date: evidence.date.map(|d| d.to_string()),
             list: task.list_key(),
+            list_name: evidence.list_name,
             // The page is the previous version's: the index keeps its fingerprint.
             fingerprint: None,
         }

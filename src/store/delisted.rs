@@ -90,6 +90,23 @@ impl UrlState {
         true
     }
 
+    /// Keeps `name`, the name of the list page (ledger key `list`; None for an ask made from
+    /// this state) the URL was just found on: when there is one, and the state has none, or
+    /// `list` is the list shown for it (`list`). So a report on two lists of other names keeps
+    /// the shown one's, whatever the order of the walks, and one met again writes nothing.
+    /// True when the state changed.
+    pub fn note_list_name(&mut self, list: Option<&str>, name: Option<&str>) -> bool {
+        let Some(name) = name else {
+            return false;
+        };
+        let shown = list.is_none() || self.list.is_none() || self.list.as_deref() == list;
+        if self.list_name.as_deref() == Some(name) || (self.list_name.is_some() && !shown) {
+            return false;
+        }
+        self.list_name = Some(name.to_string());
+        true
+    }
+
     /// Takes `list` out of the lists this URL was found on; true when it was among them.
     pub fn remove_list(&mut self, list: &str) -> bool {
         let mut lists: Vec<String> = self.found_on().into_iter().map(str::to_string).collect();
@@ -253,6 +270,42 @@ mod tests {
             "the oldest found went"
         );
         assert_eq!(many.list.as_deref(), Some("2019"));
+    }
+
+    /// The list's name follows the list shown for the report: a walk of its other list, under
+    /// another name, changes nothing, whichever list was walked first; none leaves it.
+    #[test]
+    fn the_name_kept_is_the_shown_lists() {
+        for order in [["all", "2023"], ["2023", "all"]] {
+            let mut state = archived(None);
+            let name = |list: &str| {
+                if list == "all" {
+                    "年报专栏"
+                } else {
+                    "2023年度"
+                }
+            };
+            for _ in 0..2 {
+                for list in order {
+                    state.add_list(list);
+                    state.note_list_name(Some(list), Some(name(list)));
+                }
+            }
+            assert_eq!(state.list_name.as_deref(), Some("2023年度"), "{order:?}");
+            let before = state.clone();
+            for list in order {
+                assert!(!state.add_list(list));
+                assert!(
+                    !state.note_list_name(Some(list), Some(name(list))),
+                    "{list}"
+                );
+                assert!(!state.note_list_name(Some(list), None), "{list}");
+            }
+            assert_eq!(state, before, "met again: nothing to write");
+        }
+        let mut failed = UrlState::default();
+        assert!(failed.note_list_name(Some("all"), Some("本级年报")));
+        assert!(failed.note_list_name(None, Some("本级年报2")));
     }
 
     /// The first sighting's time is kept; a withdrawn URL is not delisted (withdrawal says more).

@@ -60,6 +60,13 @@ pub struct UrlState {
     /// report is on `list` alone, so a one-list state is written as earlier versions wrote it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lists: Vec<String>,
+    /// The name of the list page the URL was last found on (`本级年报`: at most 40 characters,
+    /// as `discover` reads it), once per URL rather than per version: a report asked again
+    /// from this record (a retry, attachments due, a delisted ask) is read as one found on
+    /// that list, so a heading that is only the list's name is not its title. Left out when no
+    /// list page with a name showed it; a state of an earlier version reads as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_name: Option<String>,
     /// For an archived report its list no longer shows whose page still answers: since when
     /// (see `delisted`). Cleared when a walk finds it on a list again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,4 +94,36 @@ impl UrlState {
 
 fn is_zero(n: &u32) -> bool {
     *n == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A state written before the list's name was kept reads with none, and one that has none
+    /// is written as earlier versions wrote it; a named one reads back with its name.
+    #[test]
+    fn an_earlier_versions_state_reads_without_a_list_name() {
+        let older = r#"{"portal":"某某县","outcome":"failed:server_error","failures":1,"list_url":"http://h.example/bj/","list_title":"教育局2023年年报","list":"all"}"#;
+        let state: UrlState = serde_json::from_str(older).expect("an older state reads");
+        assert_eq!(state.list_name, None);
+        assert_eq!(state.list_url.as_deref(), Some("http://h.example/bj/"));
+        assert_eq!(
+            serde_json::to_string(&state).expect("JSON"),
+            older,
+            "written as before"
+        );
+        let named = UrlState {
+            list_name: Some("本级年报".into()),
+            ..state
+        };
+        let written = serde_json::to_string(&named).expect("JSON");
+        let read: UrlState = serde_json::from_str(&written).expect("reads back");
+        assert_eq!(read.list_name.as_deref(), Some("本级年报"));
+        // A field a later version adds is passed over, as an earlier version passes over this
+        // one (no `deny_unknown_fields`).
+        let later = written.replacen('}', r#","kept_by_a_later_version":1}"#, 1);
+        let later: UrlState = serde_json::from_str(&later).expect("a later state reads");
+        assert_eq!(later, read);
+    }
 }

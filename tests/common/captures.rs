@@ -26,6 +26,7 @@ pub fn capture(portal: &str, url: &str, content_hash: &str, report: bool) -> New
         list_title: None,
         list_date: None,
         list: None,
+        list_name: None,
         fingerprint: None,
     }
 }

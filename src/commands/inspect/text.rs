@@ -47,6 +47,14 @@ pub fn render_text(i: &Inspection) -> String {
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
     let _ = writeln!(out, "kind:     {}{detail}", i.kind);
+    if let Some(name) = &i.list_name {
+        let on = if i.kind == "list" {
+            ""
+        } else {
+            " (read as found on it)"
+        };
+        let _ = writeln!(out, "list name: {name}{on}");
+    }
     match i.kind.as_str() {
         "list" => render_list(&mut out, i),
         "item" => render_item(&mut out, i),

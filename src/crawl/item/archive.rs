@@ -109,6 +109,7 @@ impl Engine {
             list_title: evidence.title,
             list_date: evidence.date.map(|d| d.to_string()),
             list: task.list_key(),
+            list_name: evidence.list_name,
             fingerprint,
         };
         let has_text = matches!(kind, PageKind::Attachment { .. });

@@ -216,12 +216,14 @@ impl Engine {
             list_url,
             title,
             date,
+            list_name,
             ..
         } = &task.role
         {
             state.list_url = Some(list_url.clone());
             state.list_title = title.clone();
             state.list_date = date.map(|d| d.to_string());
+            state.note_list_name(task.list_key().as_deref(), list_name.as_deref());
         }
         if let Err(e) = self.store.record_url(&task.request.url, &state) {
             tracing::error!(url = %task.request.url, "cannot record URL state: {e}");

@@ -55,7 +55,12 @@ impl Engine {
             }
             let mut state = self.store.url_state(item.url.as_str()).ok().flatten();
             if !self.mode.is_dry_run() {
-                self.note_listed(item.url.as_str(), state.as_mut(), list_key);
+                self.note_listed(
+                    item.url.as_str(),
+                    state.as_mut(),
+                    list_key,
+                    page.name.as_deref(),
+                );
             }
             // Visited before, archived or not (a soft 404, a failure on the schedule): not new,
             // so a dead entry at the top of a list neither deepens the nightly walk nor is

@@ -181,10 +181,12 @@ pub(super) fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<Commi
             .as_ref()
             .and_then(|s| s.delisted.clone())
             .filter(|_| capture.list.is_none()),
+        list_name: url_state.as_ref().and_then(|s| s.list_name.clone()),
     };
     if let Some(list) = &capture.list {
         state.add_list(list);
     }
+    state.note_list_name(capture.list.as_deref(), capture.list_name.as_deref());
     crate::store::failures::reindex(&indexes, &record.url, url_state.as_ref(), Some(&state))?;
     tx_put(urls, &record.url, &state)?;
     Ok(outcome)

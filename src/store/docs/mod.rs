@@ -60,6 +60,9 @@ pub struct NewCapture {
     /// The list (ledger key) this capture's URL was found on by this walk; None keeps what its
     /// state says (a report queued without a list: due for attachments, or delisted).
     pub list: Option<String>,
+    /// The name of the list page this capture's URL was found on (`本级年报`), kept in its URL
+    /// state; None keeps what the state says.
+    pub list_name: Option<String>,
     /// The fingerprint of the page's article text, for an annual report with a year and a
     /// title: what a later re-publication of it is compared with (see `crate::same_report`).
     pub fingerprint: Option<crate::same_report::Fingerprint>,

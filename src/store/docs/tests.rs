@@ -27,6 +27,7 @@ pub(in crate::store) fn capture(portal: &str, url: &str, content_hash: &str) -> 
         list_title: None,
         list_date: None,
         list: None,
+        list_name: None,
         fingerprint: None,
     }
 }
