@@ -67,9 +67,10 @@ pub fn title_key(title: &str) -> String {
     normalised(title)
 }
 
-/// The key an issuing body is compared by: as the coverage report puts a body in its row.
+/// The key an issuing body is compared by: as the coverage report puts a body in its row, its
+/// Traditional characters read as Simplified in full (平潭綜合實驗區管委會辦公室 is 平潭综合实验区…).
 pub fn body_key(body: Option<&str>) -> Option<String> {
-    body.map(crate::coverage::body_key)
+    body.map(|b| crate::coverage::body_key(&crate::traditional::to_simplified_in_full(b)))
         .filter(|key| !key.is_empty())
 }
 
@@ -195,11 +196,12 @@ fn jaccard(a: &[u32], b: &[u32]) -> f64 {
 }
 
 /// The text without whitespace and punctuation, full-width forms half-width, Traditional as
-/// Simplified, lower-cased.
+/// Simplified in full (a page a Big5 gateway converted reads as the page it converted),
+/// lower-cased.
 fn normalised(text: &str) -> String {
-    text.chars()
-        .map(half_width)
-        .map(crate::traditional::simplified)
+    let half: String = text.chars().map(half_width).collect();
+    crate::traditional::to_simplified_in_full(&half)
+        .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()

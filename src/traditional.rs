@@ -2,8 +2,9 @@
 //! report titles and issuing bodies, the tables' labels and the figures in a report's text. Pages
 //! come in Traditional script from portals' Big5 gateways (`/gate/big5/`) and from reports
 //! converted with OpenCC; every character of those words is mapped, so a whole conversion table
-//! is not needed. Each character keeps its UTF-8 length, so byte offsets found in mapped text
-//! hold in the text as printed.
+//! is not needed to read them. Each character keeps its UTF-8 length, so byte offsets found in
+//! mapped text hold in the text as printed. Comparing whole texts (the same-report rule) needs
+//! every character: [`to_simplified_in_full`] adds a whole conversion table to this one.
 
 /// Traditional forms and their Simplified ones, sorted by the Traditional character. 覆 reads as
 /// 复 (答覆 in Hong Kong usage); 祕 as 秘 (OpenCC and Taiwan usage write 國家祕密).
@@ -228,6 +229,15 @@ pub fn to_simplified(text: &str) -> String {
     text.chars().map(simplified).collect()
 }
 
+/// `text` read as Simplified in full: every Traditional character the conversion table knows
+/// (some 2,700, place names' such as 綜合實驗區 too), then the vocabulary table above (覆 as 复).
+/// For comparing texts (the same-report rule), not for what is archived or shown: the table reads
+/// a few characters that Simplified text also uses (乾 in 乾隆 kept, 乾淨 as 干净) by their
+/// neighbours, and keeps one character for one.
+pub fn to_simplified_in_full(text: &str) -> String {
+    fast2s::convert(text).chars().map(simplified).collect()
+}
+
 /// The Traditional characters read as `c`.
 pub fn traditional_forms(c: char) -> impl Iterator<Item = char> {
     PAIRS.iter().filter(move |(_, s)| *s == c).map(|(t, _)| *t)
@@ -257,5 +267,25 @@ mod tests {
         );
         assert_eq!(traditional_forms('复').collect::<String>(), "復複覆");
         assert_eq!(simplified('a'), 'a');
+    }
+
+    /// In full: characters outside the vocabulary too, the vocabulary's own readings kept, and
+    /// Simplified text as it was (an archived report's stored fingerprint stays valid).
+    #[test]
+    fn reads_traditional_in_full_and_leaves_simplified_alone() {
+        assert_eq!(
+            to_simplified_in_full("平潭綜合實驗區管委會辦公室答覆：2024年，無收取信息處理費"),
+            "平潭综合实验区管委会办公室答复:2024年,无收取信息处理费"
+                .replace(':', "：")
+                .replace(',', "，")
+        );
+        for name in ["alashankou-2024-report.txt", "artux-2017-report.txt"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../shared/sample-reports")
+                .join(name);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(to_simplified_in_full(&text), text, "{name}");
+        }
     }
 }

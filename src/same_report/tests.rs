@@ -1,6 +1,14 @@
-//! The same-report rule on the two sample report texts: the evidence behind its threshold.
+//! The same-report rule on the two sample report texts and the Pingtan real page, read by path,
+//! and on their Traditional copies made at test time: the evidence behind its thresholds.
 
 use super::*;
+
+/// The converter the Traditional copies below are made with, at test time: fast2s inverted (see
+/// its module for what that can and cannot prove).
+#[path = "../../tests/hant_support/mod.rs"]
+mod hant_support;
+
+use hant_support::{assert_traditional, to_traditional};
 
 fn sample(name: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -197,4 +205,137 @@ fn a_fingerprint_is_stored_compactly_and_reads_back_the_same() {
     ] {
         assert!(serde_json::from_str::<Fingerprint>(bad).is_err(), "{bad}");
     }
+}
+
+/// The test converter is one table whatever the build, and writes Traditional: the forms Big5
+/// lists first, the characters Big5 has as they are.
+#[test]
+fn the_test_conversion_is_one_table_and_writes_traditional() {
+    let table = hant_support::table();
+    assert_eq!(*table, hant_support::build_table());
+    for (s, t) in [
+        ('发', '發'),
+        ('验', '驗'),
+        ('关', '關'),
+        ('报', '報'),
+        ('复', '復'),
+    ] {
+        assert_eq!(table.get(&s), Some(&t), "{s}");
+    }
+    for kept in ['合', '管', '面', '于'] {
+        assert_eq!(table.get(&kept), None, "{kept}");
+    }
+    assert_eq!(to_traditional("“报告”"), "「報告」");
+}
+
+/// A page's metadata and fingerprint, as the crawl reads them.
+fn read_page(html: &str, url: &str) -> (crate::extract::Metadata, Fingerprint) {
+    let parsed = crate::page::parse(html).expect("parses");
+    let url = url::Url::parse(url).expect("a URL");
+    let (metadata, lines) = crate::extract::extract_document_and_text(
+        &url,
+        &parsed.doc,
+        encoding_rs::UTF_8,
+        &crate::extract::ListEvidence::default(),
+        "",
+    );
+    let fingerprint = fingerprint_of_lines(&lines).expect("a fingerprint");
+    (metadata, fingerprint)
+}
+
+/// The Pingtan 2024 report (real-pages-2) and its copy converted to Traditional in full: its
+/// place name 平潭綜合實驗區 and every other character read as Simplified, the two have one title
+/// key, one body key and nearly one text (an OpenCC copy, measured outside the tests, shared 0.72
+/// with the vocabulary table alone).
+#[test]
+fn a_report_converted_to_traditional_in_full_is_the_same_report() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/real-pages-2/12-pingtan-2024-annual-report-item.html");
+    let simplified =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let (s_meta, s_print) = read_page(
+        &simplified,
+        "https://www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202503/t20250310_97791.htm",
+    );
+    let traditional = to_traditional(&simplified);
+    assert_traditional(
+        &simplified,
+        &traditional,
+        &[("报告", "報告"), ("综合实验区", "綜合實驗區")],
+    );
+    let (t_meta, t_print) = read_page(
+        &traditional,
+        "https://www.pingtan.gov.cn/gate/big5/www.pingtan.gov.cn/zwgk/zfxxgk/zfxxgknb/202503/t20250310_97791.htm",
+    );
+    assert_eq!(
+        t_meta.title.as_deref(),
+        Some("平潭綜合實驗區2024年度政府信息公開工作年度報告")
+    );
+    assert!(wanted(&s_meta) && wanted(&t_meta), "{t_meta:?}");
+    assert_eq!(s_meta.report_year, t_meta.report_year);
+    assert_eq!(
+        s_meta.title.as_deref().map(title_key),
+        t_meta.title.as_deref().map(title_key)
+    );
+    assert_eq!(
+        body_key(s_meta.issuing_body.as_deref()),
+        body_key(t_meta.issuing_body.as_deref()),
+        "{:?} / {:?}",
+        s_meta.issuing_body,
+        t_meta.issuing_body
+    );
+    let evidence = same_report(&s_print, &t_print).expect("the same report");
+    println!("Pingtan Simplified / Traditional in full: {evidence:?}");
+    assert!(evidence.text_jaccard >= 0.95, "{evidence:?}");
+    assert_eq!(evidence.numbers_added, 0, "{evidence:?}");
+    // Either way round.
+    assert!(same_report(&t_print, &s_print).is_some());
+}
+
+/// The rule's negative cases with one side converted to Traditional in full: still not linked.
+#[test]
+fn in_traditional_too_other_reports_are_not_the_same_report() {
+    let text = sample("alashankou-2024-report.txt");
+    let text_hant = to_traditional(&text);
+    assert_traditional(&text, &text_hant, &[("报告", "報告")]);
+    let old = fingerprint_of_text(&text);
+    // The copy itself is the report.
+    let copy = same_report(&old, &fingerprint_of_text(&revamped(&text_hant)))
+        .expect("the same report in Traditional");
+    assert!(copy.text_jaccard >= 0.9, "{copy:?}");
+
+    // One figure corrected in the Traditional copy: the text is as alike, the figures are not.
+    let corrected = fingerprint_of_text(&revamped(&text_hant.replacen("5975", "5976", 1)));
+    assert!(jaccard(&old.sketch, &corrected.sketch) >= 0.9);
+    assert_eq!(same_report(&old, &corrected), None);
+
+    // Two bodies' reports of one template, one of them in Traditional.
+    let artux = sample("artux-2017-report.txt");
+    let artux_hant = to_traditional(&artux);
+    assert_traditional(&artux, &artux_hant, &[("报告", "報告")]);
+    let other = fingerprint_of_text(&artux_hant);
+    let shared = jaccard(&old.sketch, &other.sketch);
+    assert!(shared < 0.5, "{shared}");
+    assert_eq!(same_report(&old, &other), None);
+
+    // Other words around the same figures.
+    let words: String = artux_hant.chars().filter(|c| !c.is_ascii_digit()).collect();
+    let same_figures = fingerprint_of_text(&format!("{words}\n{}", old.numbers.join(" ")));
+    assert_eq!(same_figures.numbers, old.numbers);
+    assert_eq!(same_report(&old, &same_figures), None);
+
+    // One body's reports of two years: the title keys differ in either script.
+    assert_ne!(
+        title_key("平潭綜合實驗區2023年度政府信息公開工作年度報告"),
+        title_key("平潭综合实验区2024年度政府信息公开工作年度报告")
+    );
+    assert_eq!(
+        title_key("平潭綜合實驗區2024年度政府信息公開工作年度報告"),
+        title_key("平潭综合实验区2024年度政府信息公开工作年度报告")
+    );
+    // Two bodies of one place stay two.
+    assert_ne!(
+        body_key(Some("平潭綜合實驗區財政金融局")),
+        body_key(Some("平潭综合实验区管委会办公室"))
+    );
 }
