@@ -288,4 +288,21 @@ mod tests {
             assert_eq!(to_simplified_in_full(&text), text, "{name}");
         }
     }
+
+    proptest::proptest! {
+        /// Any text, in any script and of any bytes a page decodes to, reads in full without a
+        /// panic, one character for one, and what is not Han is left as it was.
+        #[test]
+        fn any_text_reads_in_full(text in "\\PC{0,300}", han in "[\\u{3400}-\\u{9fff}]{0,200}") {
+            for text in [&text, &han, &format!("{han}{text}{han}")] {
+                let read = to_simplified_in_full(text);
+                proptest::prop_assert_eq!(read.chars().count(), text.chars().count());
+                for (a, b) in text.chars().zip(read.chars()) {
+                    if !('\u{3400}'..='\u{9fff}').contains(&a) && !('\u{f900}'..='\u{faff}').contains(&a) {
+                        proptest::prop_assert_eq!(a, b);
+                    }
+                }
+            }
+        }
+    }
 }
