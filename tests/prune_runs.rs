@@ -3,9 +3,12 @@
 //! still rests on: a backfill long ago that walked lists completely stays, and so do the newest
 //! 60 runs, so `report --format json` and `status --format json` say the same before and after.
 //! `--dry-run` removes nothing, a second prune removes nothing more, and a file left without its
-//! index entry by a prune stopped half way goes too.
+//! index entry by a prune stopped half way goes too. With shared storage, the copies of the
+//! runs it removes go from the shard's own `runs/<label>/`, and never another's.
 
 mod common;
+mod shards_support;
+mod withdrawn_support;
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,6 +19,7 @@ use common::{Harness, stderr};
 use nianbao::store::Store;
 use nianbao_sim::SiteSpec;
 use serde_json::Value;
+use shards_support::{TwoShards, run_started};
 
 const RUN_ID: &str = "%Y%m%dT%H%M%S%.3fZ";
 
@@ -226,6 +230,163 @@ fn pruning_keeps_what_report_and_status_rest_on_and_drops_the_rest() {
         archived.lines().count(),
         now.lines().count()
     );
+}
+
+/// Two shards share a folder as storage, each with 70 runs from 101 to 170 days ago besides
+/// tonight's. `prune-runs --older-than 100d` in shard A's data_dir removes the 11 oldest (the
+/// newest 60 stay) and their copies under A's label, and an old copy there whose run the index
+/// no longer holds; a recent copy without an index entry, A's kept runs and every copy of shard
+/// B stay. `--dry-run` lists the copies and removes none; `status --all-shards` and `report
+/// --all-shards` say the same after. A copy that cannot be deleted is named by its URL, the
+/// others go, the exit code is 1, and the next prune removes it.
+#[test]
+fn pruning_removes_the_shards_own_copies_in_shared_storage_and_no_others() {
+    let shards = TwoShards::new();
+    shards.night();
+    let a = shards.portal_shard();
+    let b = 3 - a;
+    let (label_a, label_b) = (TwoShards::label(a), TwoShards::label(b));
+    let dir_a = shards.shard_dir(a);
+    let old_a = shards.add_old_runs(a, (101..171).rev());
+    shards.add_old_runs(b, (101..171).rev());
+    // Copies under A's label whose index entries are gone: one older than the age, one newer.
+    let folder_a = shards.shared.join("runs").join(&label_a);
+    let template = std::fs::read(folder_a.join(format!("{}.json", old_a[0]))).expect("a copy");
+    let template: Value = serde_json::from_slice(&template).expect("JSON");
+    let copy_of = |days: i64| {
+        let (id, run) = run_started(&template, Utc::now() - chrono::Duration::days(days));
+        let path = folder_a.join(format!("{id}.json"));
+        std::fs::write(&path, run.to_string()).expect("a copy");
+        (id, path)
+    };
+    let (orphan, _) = copy_of(300);
+    let (recent, _) = copy_of(5);
+    let views = || {
+        let status: Value =
+            serde_json::from_slice(&shards.run(&["status", "--all-shards", "--format", "json"]))
+                .expect("status JSON");
+        let mut report: Value =
+            serde_json::from_slice(&shards.run(&["report", "--all-shards", "--format", "json"]))
+                .expect("report JSON");
+        report["generated_at"] = Value::Null;
+        (status, report)
+    };
+    let before = views();
+    let (copies_a, copies_b) = (shards.copies(&label_a), shards.copies(&label_b));
+    assert_eq!(copies_a.len(), 73, "{copies_a:?}");
+    assert_eq!(copies_b.len(), 71, "{copies_b:?}");
+    let prune = |args: &[&str]| {
+        let all = [
+            &["--data-dir", &dir_a, "prune-runs", "--older-than", "100d"],
+            args,
+        ]
+        .concat();
+        common::route_server::run_nianbao(&shards.portal.config, &all)
+    };
+    let url = |id: &str| format!("file://{}", folder_a.join(format!("{id}.json")).display());
+
+    // A dry run lists the copies it would remove, and removes none.
+    let out = prune(&["--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    let listed: Vec<&str> = said.lines().filter_map(|l| l.strip_prefix("  ")).collect();
+    let mut gone: Vec<String> = old_a[..11].to_vec();
+    gone.insert(0, orphan.clone());
+    assert_eq!(
+        listed,
+        gone.iter().map(|id| url(id)).collect::<Vec<_>>(),
+        "{said}"
+    );
+    assert!(
+        said.contains("would remove 12 run report copies in shared storage (")
+            && said.contains(", 1 of them with no index entry) from "),
+        "{said}"
+    );
+    assert_eq!(shards.copies(&label_a), copies_a);
+
+    let out = prune(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("removed 11 run reports"), "{said}");
+    assert!(
+        said.contains("removed 12 run report copies in shared storage ("),
+        "{said}"
+    );
+    let mut kept = index_runs(std::path::Path::new(&dir_a));
+    assert_eq!(kept[..59], old_a[11..], "the newest 60 runs stay");
+    kept.push(recent.clone());
+    kept.sort();
+    assert_eq!(
+        shards.copies(&label_a),
+        kept,
+        "A's copies are its kept runs'"
+    );
+    assert_eq!(
+        shards.copies(&label_b),
+        copies_b,
+        "B's copies, old ones too, stay"
+    );
+    assert_eq!(
+        views(),
+        before,
+        "status and report of all shards after the prune"
+    );
+
+    // A copy that cannot be deleted is named; the others go; the next prune removes it.
+    let (stuck, stuck_path) = copy_of(400);
+    let (other, _) = copy_of(401);
+    let Some(undo) = undeletable(&stuck_path) else {
+        eprintln!(
+            "skipped the undeletable copy: neither a read-only folder nor an immutable file stops a delete here"
+        );
+        return;
+    };
+    let out = prune(&[]);
+    let err = stderr(&out);
+    undo();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "error: cannot remove the run report copy {}: ",
+            url(&stuck)
+        )),
+        "{err}"
+    );
+    // With a read-only folder the other cannot go either, and is named too.
+    let named = err.contains(&url(&other));
+    assert_eq!(shards.copies(&label_a).contains(&other), named, "{err}");
+    let out = prune(&[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(shards.copies(&label_a), kept);
+    assert_eq!(shards.copies(&label_b), copies_b);
+}
+
+/// Makes `file` impossible to delete: its folder read-only, or for root, whom that does not
+/// stop, the file immutable (`chattr +i`). How to undo it, or None when neither works here.
+fn undeletable(file: &Path) -> Option<Box<dyn FnOnce()>> {
+    use std::os::unix::fs::PermissionsExt;
+    fn chmod(folder: &Path, mode: u32) {
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    fn chattr(flag: &str, file: &Path) -> bool {
+        std::process::Command::new("chattr")
+            .arg(flag)
+            .arg(file)
+            .output()
+            .is_ok_and(|out| out.status.success())
+    }
+    let folder = file.parent().expect("a folder").to_path_buf();
+    chmod(&folder, 0o555);
+    let probe = folder.join(".probe");
+    if std::fs::write(&probe, b"").is_err() {
+        return Some(Box::new(move || chmod(&folder, 0o755)));
+    }
+    let _ = std::fs::remove_file(&probe);
+    chmod(&folder, 0o755);
+    let file = file.to_path_buf();
+    chattr("+i", &file).then(|| -> Box<dyn FnOnce()> {
+        Box::new(move || assert!(chattr("-i", &file), "chattr -i {}", file.display()))
+    })
 }
 
 /// What the operator sees on disk: a year of nightly run reports over 2,000 portals (about

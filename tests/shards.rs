@@ -215,14 +215,8 @@ fn report_of_all_shards_marks_withdrawn_and_delisted_reports_as_one_store_does()
     shards.portal.serve(1, Serve::Unlisted(404));
     shards.portal.serve(2, Serve::Hidden);
     shards.night();
-    let (row, _) = shards.status();
-    let label = row["shard"]
-        .as_str()
-        .expect("the portal's shard")
-        .to_string();
-    let k = (1..=2)
-        .find(|k| label == format!("shard-{k}-of-2"))
-        .unwrap_or_else(|| panic!("a shard's label: {label}"));
+    let k = shards.portal_shard();
+    let label = TwoShards::label(k);
     let own_dir = shards.shard_dir(k);
     let matrix = |args: &[&str]| -> Value {
         let json = shards.run(args);

@@ -1,5 +1,6 @@
 //! The storage API (`nianbao::storage`) against moto's S3 server started on loopback: create-only
-//! puts never replace an object, overwrites do, and get / head / list see what was put. What
+//! puts never replace an object, overwrites do, get / head / list see what was put, and a
+//! delete removes an object (one already gone is no error). What
 //! the bucket holds is read back from the server with boto3, not through the code under test.
 //! Skipped, with a message, where moto_server is absent.
 
@@ -171,4 +172,21 @@ async fn create_only_puts_never_replace_an_object() {
         message.contains("s3://nianbao-api/a/b/raw/ab/abcdef"),
         "{message}"
     );
+
+    // A delete (what `prune-runs` does to its run report copies) removes the object alone.
+    let run = "20260101T000000.000Z";
+    storage
+        .put_run_report(run, b"{}".to_vec())
+        .await
+        .expect("put a run report");
+    let copy = storage.run_report_key(run);
+    assert!(moto.keys("nianbao-api", "a/b").contains(&copy));
+    storage.delete(&copy).await.expect("delete");
+    let left = moto.keys("nianbao-api", "a/b");
+    assert!(!left.contains(&copy), "{left:?}");
+    assert!(left.contains(&raw_key), "{left:?}");
+    storage
+        .delete(&copy)
+        .await
+        .expect("delete again: gone is done");
 }

@@ -33,7 +33,8 @@ pub mod exit {
     /// The run completed (per-URL failures are counted in the report, not here).
     pub const OK: u8 = 0;
     /// The run completed, but at least one portal was unreachable or blocked; or `verify`
-    /// found archive files missing or damaged; or `find-section` found no section.
+    /// found archive files missing or damaged; or `find-section` found no section; or
+    /// `prune-runs` left run report copies in shared storage it could not remove.
     pub const PORTALS_UNREACHABLE: u8 = 1;
     /// Bad usage or config.
     pub const USAGE: u8 = 2;
@@ -57,6 +58,8 @@ pub enum Outcome {
     Damaged,
     /// `find-section` found no page that lists annual reports.
     SectionNotFound,
+    /// `prune-runs` pruned, but some run report copies in shared storage are left (named).
+    CopiesLeft,
 }
 
 impl Outcome {
@@ -66,7 +69,9 @@ impl Outcome {
             Outcome::PortalsUnreachable => exit::PORTALS_UNREACHABLE,
             Outcome::Interrupted => exit::INTERRUPTED,
             Outcome::FeedStopped => exit::FEED_STOPPED,
-            Outcome::Damaged | Outcome::SectionNotFound => exit::PORTALS_UNREACHABLE,
+            Outcome::Damaged | Outcome::SectionNotFound | Outcome::CopiesLeft => {
+                exit::PORTALS_UNREACHABLE
+            }
         })
     }
 }

@@ -1,7 +1,11 @@
-//! `nianbao prune-runs`: drops the run reports older than a given age from the index and from
-//! data_dir/runs/, keeping every one that a cell or header of `nianbao report`, `status` or the
+//! `nianbao prune-runs`: drops the run reports older than a given age from the index, from
+//! data_dir/runs/ and, with shared storage, their copies under `runs/<label>/` of this data_dir's
+//! own labels, keeping every one that a cell or header of `nianbao report`, `status` or the
 //! next crawl still rests on (see `coverage::RunsNeeded`).
 
+mod copies;
+
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,6 +15,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use crate::config::Settings;
 use crate::coverage::RunsNeeded;
 use crate::report::RunReport;
+use crate::storage::Storage;
 
 use super::{Outcome, UsageError, open_store};
 
@@ -34,6 +39,8 @@ struct Plan {
     kept_old: usize,
     kept: usize,
     oldest_kept: Option<String>,
+    /// The folders of `runs/` in shared storage this data_dir's runs were copied to.
+    labels: BTreeSet<String>,
 }
 
 pub(super) fn run(
@@ -42,6 +49,7 @@ pub(super) fn run(
     dry_run: bool,
 ) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
+    let storage = Storage::open(&settings.storage, &settings.data_dir)?;
     let now = Utc::now();
     let cutoff = chrono::Duration::from_std(older_than)
         .ok()
@@ -62,6 +70,9 @@ pub(super) fn run(
         let keep = match report {
             Ok(run) => {
                 readable += 1;
+                if let Some(label) = copies::label_of(&run, settings) {
+                    plan.labels.insert(label);
+                }
                 // Every run is taken in, so that what the older ones change is seen.
                 let rests = needed.needs(&run);
                 // The next crawl reads the newest runs for the counts its lists stated and for
@@ -83,6 +94,12 @@ pub(super) fn run(
             plan.index_bytes += bytes;
             plan.remove.push((id, bytes));
         }
+    }
+    // The copies in storage go first, while the index still tells a removed run from one whose
+    // entry was gone before; one that cannot go is named and tried again at the next prune.
+    let mut copies = copies::find(&storage, &plan, cutoff, &store)?;
+    if !dry_run {
+        copies.delete(&storage);
     }
     let runs_dir = settings.data_dir.join("runs");
     let mut file_bytes = 0u64;
@@ -127,6 +144,7 @@ pub(super) fn run(
             String::new()
         },
     );
+    copies.print(&storage, dry_run);
     println!(
         "kept {} run reports, {} of them older because a report cell, a portal's header, status or the next crawl rests on them; oldest kept: {}",
         plan.kept,
@@ -137,6 +155,13 @@ pub(super) fn run(
         eprintln!(
             "the index keeps the removed reports' space on disk until `nianbao compact` rewrites it"
         );
+    }
+    if copies.failures() > 0 {
+        eprintln!(
+            "{} run report copies in shared storage could not be listed or removed (named above); the next prune tries them again",
+            copies.failures()
+        );
+        return Ok(Outcome::CopiesLeft);
     }
     Ok(Outcome::Completed)
 }

@@ -186,6 +186,18 @@ impl Storage {
         }
     }
 
+    /// Deletes the object at `key` (with data_dir storage, the file); one already gone is no
+    /// error. Only `prune-runs` deletes, and only the run report copies of its own label.
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match &self.remote {
+            Some(r) => {
+                let (r, key) = (r.clone(), key.to_string());
+                r.clone().run(async move { r.delete(&key).await }).await
+            }
+            None => remote::local_delete(&self.data_dir, key),
+        }
+    }
+
     /// Every object whose key starts with the folder `prefix` (`runs/` or `runs/host-a`), with
     /// keys relative to the storage root, sorted.
     pub async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {

@@ -167,6 +167,21 @@ impl Moto {
         .to_string()
     }
 
+    /// The keys of the objects `bucket` holds now (deleted ones left out, whatever versions
+    /// they keep), relative to `prefix/`, sorted.
+    pub fn keys(&self, bucket: &str, prefix: &str) -> Vec<String> {
+        let script = format!(
+            "{BOTO}
+import json
+bucket, prefix = sys.argv[2], sys.argv[3]
+out = []
+for page in s3.get_paginator('list_objects_v2').paginate(Bucket=bucket, Prefix=prefix + '/'):
+    out += [o['Key'][len(prefix) + 1:] for o in page.get('Contents', [])]
+print(json.dumps(sorted(out)))"
+        );
+        serde_json::from_str(&self.python(&script, &[bucket, prefix])).expect("JSON")
+    }
+
     /// Every object in `bucket`, by key relative to `prefix/`.
     pub fn objects(&self, bucket: &str, prefix: &str) -> BTreeMap<String, Object> {
         let script = format!(

@@ -1,5 +1,7 @@
-//! Two shards sharing a folder as storage, for the `--all-shards` tests in `tests/shards.rs`:
-//! the shards, their night, their status, and where a portal sits in a coverage matrix or page.
+//! Two shards sharing a folder as storage, for the `--all-shards` tests in `tests/shards.rs` and
+//! the shared-storage prune in `tests/prune_runs.rs`: the shards, their night, their status, their
+//! older runs, and where a portal sits in a coverage matrix or page.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -43,6 +45,59 @@ impl TwoShards {
     pub fn shard_dir(&self, k: u32) -> String {
         let dir = self.portal.dir.path().join(format!("shard-{k}"));
         dir.to_str().expect("utf-8 path").to_string()
+    }
+
+    /// The label shard `k` puts its files under in storage.
+    pub fn label(k: u32) -> String {
+        format!("shard-{k}-of-2")
+    }
+
+    /// The shard (1 or 2) that walks the portal, from `status --all-shards` after a night.
+    pub fn portal_shard(&self) -> u32 {
+        let (row, _) = self.status();
+        let label = row["shard"].as_str().expect("the portal's shard");
+        (1..=2)
+            .find(|&k| label == TwoShards::label(k))
+            .unwrap_or_else(|| panic!("a shard's label: {label}"))
+    }
+
+    /// Runs as shard `k` would have left them `days` ago (each a copy of its newest run report,
+    /// started that many days back): in its index, its data_dir's `runs/` and the storage's
+    /// `runs/<label>/`. The store must be closed. Returns their run ids, as `days` orders them.
+    pub fn add_old_runs(&self, k: u32, days: impl IntoIterator<Item = i64>) -> Vec<String> {
+        let data_dir = PathBuf::from(self.shard_dir(k));
+        let store = nianbao::store::Store::open(&data_dir).expect("open the shard's store");
+        let newest: Value = store
+            .runs_newest_first::<Value>()
+            .next()
+            .expect("a run report");
+        let copies = self.shared.join("runs").join(TwoShards::label(k));
+        let mut ids = Vec::new();
+        for days in days {
+            let then = chrono::Utc::now() - chrono::Duration::days(days);
+            let (id, run) = run_started(&newest, then);
+            store.put_run(&id, &run).expect("put a run");
+            let json = serde_json::to_vec_pretty(&run).expect("JSON");
+            let file = format!("{id}.json");
+            std::fs::write(data_dir.join("runs").join(&file), &json).expect("the run's file");
+            std::fs::write(copies.join(&file), &json).expect("the run's copy");
+            ids.push(id);
+        }
+        store.flush().expect("flush");
+        ids
+    }
+
+    /// The run ids of the copies in storage under `label`, oldest first.
+    pub fn copies(&self, label: &str) -> Vec<String> {
+        let mut ids: Vec<String> = std::fs::read_dir(self.shared.join("runs").join(label))
+            .expect("the label's run reports")
+            .filter_map(|e| {
+                let name = e.expect("entry").file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".json").map(str::to_string)
+            })
+            .collect();
+        ids.sort();
+        ids
     }
 
     /// One night: each shard crawls its portals in turn.
@@ -95,6 +150,16 @@ impl TwoShards {
         std::fs::create_dir_all(&older).expect("folder");
         std::fs::write(older.join(format!("{id}.json")), old.to_string()).expect("written");
     }
+}
+
+/// `run` as if started at `then` (five minutes long), with the id such a run gets.
+pub fn run_started(run: &Value, then: chrono::DateTime<chrono::Utc>) -> (String, Value) {
+    let id = then.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+    let mut run = run.clone();
+    run["run_id"] = id.clone().into();
+    run["started_at"] = then.to_rfc3339().into();
+    run["finished_at"] = (then + chrono::Duration::minutes(5)).to_rfc3339().into();
+    (id, run)
 }
 
 /// The label of the run reports [`TwoShards::put_older_version_run_report`] puts.

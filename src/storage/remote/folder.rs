@@ -177,6 +177,19 @@ pub(in crate::storage) fn local_list(
     Ok(out)
 }
 
+/// Removes the file at `key`; one already gone is no error (a delete is done once it is gone).
+pub(in crate::storage) fn local_delete(root: &Path, key: &str) -> Result<(), StorageError> {
+    let path = local_path(root, key)?;
+    match std::fs::remove_file(&path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StorageError::Local {
+            op: "delete",
+            path,
+            source: e,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Polls a future that never waits (data_dir calls are plain file I/O) to its end.
 pub(in crate::storage) fn poll_ready<T>(work: impl Future<Output = T>) -> T {
     let mut work = std::pin::pin!(work);
@@ -193,6 +206,33 @@ pub(in crate::storage) fn poll_ready<T>(work: impl Future<Output = T>) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delete_removes_the_file_and_names_the_one_it_cannot() {
+        let dir = tempfile::tempdir().expect("scratch");
+        let root = dir.path();
+        let key = "runs/host/20260101T000000.000Z.json";
+        local_put(root, key, b"{}", true).expect("put");
+        local_delete(root, key).expect("delete");
+        assert!(!root.join(key).exists(), "the file is gone");
+        assert_eq!(local_head(root, key).expect("head"), None);
+        // Gone already: done.
+        local_delete(root, key).expect("delete again");
+        assert!(matches!(
+            local_delete(root, "runs/../x"),
+            Err(StorageError::BadKey { .. })
+        ));
+        // What cannot be removed as a file (a folder here: root may ignore permissions) is an
+        // error naming its path.
+        let folder = "runs/host/a-folder.json";
+        std::fs::create_dir_all(root.join(folder)).expect("folder");
+        let err = local_delete(root, folder).expect_err("a folder is not removed as a file");
+        assert!(
+            matches!(&err, StorageError::Local { op: "delete", path, .. } if *path == root.join(folder)),
+            "{err:?}"
+        );
+        assert!(root.join(folder).is_dir());
+    }
 
     #[test]
     fn a_folder_gets_a_copy_of_the_file_create_only() {

@@ -16,7 +16,9 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 
 use super::StorageLocation;
 
-pub(super) use folder::{local_get, local_head, local_list, local_put, local_put_file, poll_ready};
+pub(super) use folder::{
+    local_delete, local_get, local_head, local_list, local_put, local_put_file, poll_ready,
+};
 
 /// Threads of the storage runtime: puts and gets wait on the network, not the CPU.
 const IO_THREADS: usize = 2;
@@ -273,6 +275,24 @@ impl Remote {
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(source) => Err(StorageError::Object {
                 op: "head",
+                url: self.url(key),
+                source,
+            }),
+        }
+    }
+
+    /// Deletes the object at `key`; none there is no error (S3 answers a delete of a missing
+    /// key with success too).
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        let store = match &self.backend {
+            Backend::S3 { store, .. } => store,
+            Backend::Folder(folder) => return local_delete(folder, key),
+        };
+        let path = self.object_path(key)?;
+        match store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(source) => Err(StorageError::Object {
+                op: "delete",
                 url: self.url(key),
                 source,
             }),
