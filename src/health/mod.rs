@@ -148,13 +148,11 @@ fn found(p: &PortalReport) -> u64 {
         .fold(0u64, |sum, l| sum.saturating_add(l.found))
 }
 
-/// Why the section could not be walked, when the run knows: `: ` and the HTTPS failure or the
-/// pause of its host.
+/// Why the section could not be walked, when the run knows: `: ` and the HTTPS failure, the
+/// pause of its host, or the failure of the section's page (as the coverage page says it).
 fn unreachable_why(current: &PortalReport) -> String {
     current
-        .tls_failure
-        .as_ref()
-        .or(current.host_paused.as_ref())
+        .unreachable_reason()
         .map(|why| format!(": {why}"))
         .unwrap_or_default()
 }

@@ -356,3 +356,30 @@ fn an_event_of_an_earlier_version_reads_without_host_or_since() {
     let event: HealthEvent = serde_json::from_str(old).expect("an earlier version's event");
     assert_eq!((event.host, event.since), (None, None));
 }
+
+/// A portal whose section's page answered 503: no list read, no file asked.
+fn outage() -> PortalReport {
+    let mut all = YearCount::default();
+    all.stops
+        .insert("page http://a.gov.cn/nb/ failed: http_503".to_string());
+    PortalReport {
+        unreachable: true,
+        lists: [("all".to_string(), all)].into_iter().collect(),
+        ..PortalReport::default()
+    }
+}
+
+#[test]
+fn unreachable_names_the_failure_of_the_sections_page() {
+    let steady = portal(&[("all", list(Some(20), 20, 2))]);
+    let (raised, again) = third_run(&steady, &outage(), &outage());
+    for events in [raised, again] {
+        assert_eq!(kinds(&events), [HealthKind::Unreachable], "{events:?}");
+        assert!(
+            events[0]
+                .detail
+                .contains("could not be walked: page http://a.gov.cn/nb/ failed: http_503"),
+            "{events:?}"
+        );
+    }
+}
