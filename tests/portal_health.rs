@@ -2,7 +2,8 @@
 //! `health` events in the run report, the printed summary and `nianbao report`: a section URL
 //! that now redirects elsewhere, a section page redesigned so that it lists nothing, a new
 //! anti-bot challenge. Portals that did not change report none. A file server that stops
-//! answering while the section still walks is `files_unreachable`.
+//! answering while the section still walks is `files_unreachable`. A night the section cannot
+//! be walked neither ends nor renews an event.
 
 mod common;
 mod portal_health_support;
@@ -16,7 +17,8 @@ use common::route_server::{
 use common::{Harness, stderr};
 use nianbao_sim::{FaultKind, FaultTarget, PathFault, SiteSpec};
 use portal_health_support::{
-    CITY, COUNTY, HTML, TOWN, TwoFileHosts, kinds_in, numbered, numbered_list,
+    CITY, COUNTY, HTML, TOWN, TwoFileHosts, event_of, health, kinds_in, kinds_of, newest, numbered,
+    numbered_list,
 };
 use serde_json::Value;
 
@@ -26,53 +28,6 @@ const CHALLENGE: &str = "<html><head><meta content=\"Xk2.abcdefghij\" r=\"m\">\
 
 const REDESIGNED: &str = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>台上镇人民政府</title></head>\
 <body><div class=\"main\"><h1>新版网站</h1><p>本站已全新改版，请从首页进入各栏目浏览政府信息公开内容。</p></div></body></html>";
-
-/// The newest run report.
-fn newest(h: &Harness) -> Value {
-    let mut runs: Vec<_> = std::fs::read_dir(h.data_dir().join("runs"))
-        .expect("runs/")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    runs.sort();
-    serde_json::from_slice(&std::fs::read(runs.last().expect("a run report")).expect("read"))
-        .expect("run report JSON")
-}
-
-/// The event of `kind` of a portal in a run report (Null when it has none).
-fn event_of<'a>(run: &'a Value, portal: &str, kind: &str) -> &'a Value {
-    run["portals"][portal]["health"]
-        .as_array()
-        .and_then(|a| a.iter().find(|e| e["kind"] == kind))
-        .unwrap_or(&Value::Null)
-}
-
-/// The health event kinds of each portal in the newest run report.
-fn health(h: &Harness) -> Vec<(String, Vec<String>)> {
-    newest(h)["portals"]
-        .as_object()
-        .expect("portals")
-        .iter()
-        .map(|(name, p)| {
-            let kinds = p["health"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|e| e["kind"].as_str().expect("kind").to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            (name.clone(), kinds)
-        })
-        .collect()
-}
-
-fn kinds_of<'a>(all: &'a [(String, Vec<String>)], portal: &str) -> &'a [String] {
-    &all.iter()
-        .find(|(n, _)| n == portal)
-        .unwrap_or_else(|| panic!("no portal {portal} in the run report"))
-        .1
-}
 
 #[test]
 fn a_second_run_reports_what_changed_on_each_portal() {
@@ -430,4 +385,96 @@ fn a_robots_txt_that_is_not_the_servers_fault_is_not_counted_against_it() {
     let city = &run["portals"][CITY]["file_hosts"][TwoFileHosts::host(&failing.base)];
     assert_eq!(city["failed"], 3, "{}", run["portals"][CITY]);
     assert_eq!(city["kinds"]["robots_unavailable"], 3, "{city}");
+}
+
+/// A night the section cannot be walked neither ends nor renews a lasting event: a portal
+/// redesigned on night 2, unreachable on night 3 (its section answers 503) and still redesigned
+/// on night 4 raises `structure_changed` again, since night 2. A second portal, first redesigned
+/// on night 4, is compared with night 2, the last night that read its lists.
+#[test]
+fn a_night_the_section_cannot_be_walked_ends_no_event() {
+    let nometa = || SiteSpec::standard_named("nometa").expect("standard site");
+    let sites = vec![
+        nometa(),
+        nometa().renamed("nometa-copy", "另一个镇人民政府"),
+    ];
+    let h = Harness::with_sites(sites, Duration::from_millis(50));
+    let portal = |short: &str| h.sim.site(short).portal_name().to_string();
+    let serve = |short: &str, status: u16, body: &str| {
+        let site = h.sim.site(short);
+        site.clear_path_faults();
+        site.add_path_fault(PathFault {
+            target: FaultTarget::Exact(site.section_url().path().to_string()),
+            kind: FaultKind::Body {
+                status,
+                content_type: "text/html; charset=utf-8".into(),
+                body: body.as_bytes().to_vec(),
+            },
+        });
+    };
+    let night = |n: usize| -> (Value, String) {
+        let out = h.run(&["crawl"]);
+        let summary = stderr(&out);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "night {n}: {summary}"
+        );
+        (newest(&h), summary)
+    };
+    let (first, _) = night(1);
+    assert!(kinds_in(&first, &portal("nometa")).is_empty(), "{first}");
+    serve("nometa", 200, REDESIGNED);
+    let (second, summary) = night(2);
+    let second_run = second["run_id"].as_str().expect("run_id").to_string();
+    assert_eq!(
+        kinds_in(&second, &portal("nometa")),
+        ["\"structure_changed\""],
+        "{summary}"
+    );
+
+    let section = |short: &str| {
+        let path = h.sim.site(short).section_url().path().to_string();
+        h.sim
+            .site(short)
+            .requests()
+            .iter()
+            .filter(|r| r.target == path)
+            .count()
+    };
+    let before = section("nometa");
+    for short in ["nometa", "nometa-copy"] {
+        serve(short, 503, "<html><body>503</body></html>");
+    }
+    let (third, summary) = night(3);
+    let asked = section("nometa") - before;
+    // Its first request and the retries the config allows (`max_retries = 3`), no more.
+    assert!(asked <= 4, "the section asked {asked} times: {summary}");
+    for short in ["nometa", "nometa-copy"] {
+        let name = portal(short);
+        assert_eq!(kinds_in(&third, &name), ["\"unreachable\""], "{summary}");
+        let detail = event_of(&third, &name, "unreachable")["detail"].to_string();
+        assert!(detail.contains("http_503"), "{detail}");
+    }
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.contains("HEALTH unreachable") && l.contains("http_503")),
+        "{summary}"
+    );
+
+    for short in ["nometa", "nometa-copy"] {
+        serve(short, 200, REDESIGNED);
+    }
+    let (fourth, summary) = night(4);
+    let still = event_of(&fourth, &portal("nometa"), "structure_changed");
+    assert_eq!(still["since"], second_run.as_str(), "{still}\n{summary}");
+    let first_look = event_of(&fourth, &portal("nometa-copy"), "structure_changed");
+    assert_eq!(first_look["since"], Value::Null, "{first_look}\n{summary}");
+    let detail = first_look["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains(&format!(
+            "the run {second_run}, the last that walked the section"
+        )),
+        "{detail}"
+    );
 }

@@ -1,10 +1,12 @@
 //! Health events that last: an event of the last run whose trouble still holds in this run is
 //! raised again, with the run it was first raised in (`since`), until the trouble ends.
-//! `redirected` and `item_count_fell` are one run's news and are not carried.
+//! `redirected` and `item_count_fell` are one run's news and are not carried. A run whose
+//! section could not be walked judges none of the events about lists, challenges or servers:
+//! the next run that walks it judges those of the last run that did (`not_judged`).
 
 use std::collections::BTreeMap;
 
-use super::{FileHost, HealthEvent, HealthKind, MANY_FILES, found, unreachable_why};
+use super::{Earlier, FileHost, HealthEvent, HealthKind, MANY_FILES, found, unreachable_why};
 use crate::report::PortalReport;
 
 /// The events of `previous` (the portal's share of the run `previous_run`) whose trouble still
@@ -14,9 +16,43 @@ pub(super) fn carried(
     previous: &PortalReport,
     current: &PortalReport,
 ) -> Vec<HealthEvent> {
-    previous
-        .health
-        .iter()
+    carry(previous_run, previous, previous.health.iter(), current)
+}
+
+/// The events of `walked` (the last run that walked the section) about lists, challenges or
+/// servers that `last` (a later run whose section could not be walked) did not judge: those it
+/// did not raise again (a section behind a challenge still meets it). Their trouble is judged by
+/// `current`, and they keep the run they were first raised in.
+pub(super) fn not_judged(
+    walked: Earlier,
+    last: &PortalReport,
+    current: &PortalReport,
+) -> Vec<HealthEvent> {
+    let judged = |event: &HealthEvent| {
+        last.health
+            .iter()
+            .any(|e| e.kind == event.kind && e.list == event.list && e.host == event.host)
+    };
+    let events = walked.report.health.iter().filter(|event| {
+        matches!(
+            event.kind,
+            HealthKind::StructureChanged
+                | HealthKind::NewChallenge
+                | HealthKind::FilesUnreachable
+                | HealthKind::ReportsUnreachable
+        ) && !judged(event)
+    });
+    carry(walked.run, walked.report, events, current)
+}
+
+/// `events` of `previous` (the run `previous_run`) whose trouble still holds in `current`.
+fn carry<'a>(
+    previous_run: &str,
+    previous: &PortalReport,
+    events: impl Iterator<Item = &'a HealthEvent>,
+    current: &PortalReport,
+) -> Vec<HealthEvent> {
+    events
         .filter_map(|event| {
             let (host, detail) = still(event, previous, current)?;
             let since = event

@@ -117,6 +117,13 @@ pub fn fails_the_host(kind: &str) -> bool {
             .is_some_and(|s| (500..600).contains(&s))
 }
 
+/// A portal's share of an earlier run, with that run's id (`run_id`).
+#[derive(Debug, Clone, Copy)]
+pub struct Earlier<'a> {
+    pub run: &'a str,
+    pub report: &'a PortalReport,
+}
+
 /// Compares a portal's report with its report of the last run (`previous_run`, its `run_id`):
 /// the events whose trouble lasts since that run (see `carry`), then what changed.
 pub fn compare(
@@ -124,20 +131,59 @@ pub fn compare(
     previous: &PortalReport,
     current: &PortalReport,
 ) -> Vec<HealthEvent> {
-    let mut events = carry::carried(previous_run, previous, current);
-    for event in raised(previous, current) {
-        // A list's redesign, carried or new, already says the portal's is.
+    let last = Earlier {
+        run: previous_run,
+        report: previous,
+    };
+    compare_past(last, None, current)
+}
+
+/// As [`compare`], where the last run (`last`) could not walk the section: it read no list and
+/// asked no file, so it neither ended nor renewed the events about them, and its lists and
+/// servers say nothing. `walked` is the last run before it that walked the section (None when
+/// `last` did, or none of the runs looked at did): its lasting events that `last` did not judge
+/// are judged by this run, with their `since`, and this run's lists, challenges and servers are
+/// compared with what `walked` saw.
+pub fn compare_past(
+    last: Earlier,
+    walked: Option<Earlier>,
+    current: &PortalReport,
+) -> Vec<HealthEvent> {
+    let walked = walked.filter(|_| last.report.unreachable);
+    let mut events = carry::carried(last.run, last.report, current);
+    let seen = match walked {
+        Some(walked) => {
+            events.extend(carry::not_judged(walked, last.report, current));
+            Seen {
+                report: walked.report,
+                label: format!("the run {}, the last that walked the section", walked.run),
+            }
+        }
+        None => Seen {
+            report: last.report,
+            label: "last run".to_string(),
+        },
+    };
+    for event in raised(last.report, &seen, current) {
+        // An event carried is not raised anew; a list's redesign, carried or new, already says
+        // the portal's is.
         let whole_portal = event.kind == HealthKind::StructureChanged && event.list.is_none();
-        if whole_portal
-            && events
-                .iter()
-                .any(|e| e.kind == HealthKind::StructureChanged)
-        {
+        let known = events.iter().any(|e| {
+            e.kind == event.kind && (whole_portal || (e.list == event.list && e.host == event.host))
+        });
+        if known {
             continue;
         }
         events.push(event);
     }
     events
+}
+
+/// What an earlier run saw of a portal's lists, challenges and servers, and how a detail names
+/// that run (`last run`, or the run before an unreachable one).
+struct Seen<'a> {
+    report: &'a PortalReport,
+    label: String,
 }
 
 /// Sums the items a portal's lists yielded. Saturating: a run report read back (an earlier
@@ -148,19 +194,19 @@ fn found(p: &PortalReport) -> u64 {
         .fold(0u64, |sum, l| sum.saturating_add(l.found))
 }
 
-/// Why the section could not be walked, when the run knows: `: ` and the HTTPS failure or the
-/// pause of its host.
+/// Why the section could not be walked, when the run knows: `: ` and the HTTPS failure, the
+/// pause of its host, or the failure of the section's page (as the coverage page says it).
 fn unreachable_why(current: &PortalReport) -> String {
     current
-        .tls_failure
-        .as_ref()
-        .or(current.host_paused.as_ref())
+        .unreachable_reason()
         .map(|why| format!(": {why}"))
         .unwrap_or_default()
 }
 
-/// What changed since the last run.
-fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
+/// What changed since the last run (`previous`), and since what the last run that walked the
+/// section saw (`seen`) of its lists, challenges and servers.
+fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<HealthEvent> {
+    let was = &seen.label;
     let mut events = Vec::new();
     if let Some(now) = &current.section_landed
         && previous.section_landed.as_ref() != Some(now)
@@ -184,20 +230,20 @@ fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
             detail: format!("the section could not be walked{why} (last run: walked)"),
         });
     }
-    if current.blocked > 0 && previous.blocked == 0 {
+    if current.blocked > 0 && seen.report.blocked == 0 {
         events.push(HealthEvent {
             kind: HealthKind::NewChallenge,
             list: None,
             host: None,
             since: None,
             detail: format!(
-                "{} anti-bot challenge answers (last run: none)",
+                "{} anti-bot challenge answers ({was}: none)",
                 current.blocked
             ),
         });
     }
     for (key, now) in &current.lists {
-        let Some(before) = previous.lists.get(key) else {
+        let Some(before) = seen.report.lists.get(key) else {
             continue;
         };
         if now.pages > 0 && now.found == 0 && before.found >= MANY_ITEMS {
@@ -207,20 +253,23 @@ fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
                 host: None,
                 since: None,
                 detail: format!(
-                    "{} list pages read, no items found (last run: {} items)",
+                    "{} list pages read, no items found ({was}: {} items)",
                     now.pages, before.found
                 ),
             });
         }
-        if let (Some(was), Some(is)) = (before.stated, now.stated)
-            && is < was
+        if let (Some(was_stated), Some(is)) = (before.stated, now.stated)
+            && is < was_stated
         {
             events.push(HealthEvent {
                 kind: HealthKind::ItemCountFell,
                 list: Some(key.clone()),
                 host: None,
                 since: None,
-                detail: format!("the site states {is} items (last run: {was})"),
+                detail: format!(
+                    "the site states {is} items ({was}: {stated})",
+                    stated = was_stated
+                ),
             });
         }
     }
@@ -229,15 +278,17 @@ fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
             HealthKind::FilesUnreachable,
             "file server",
             "attachment",
-            &previous.file_hosts,
+            &seen.report.file_hosts,
             &current.file_hosts,
+            was,
         ));
         events.extend(servers_down(
             HealthKind::ReportsUnreachable,
             "reports' host",
             "report page",
-            &previous.report_hosts,
+            &seen.report.report_hosts,
             &current.report_hosts,
+            was,
         ));
     }
     // The section was read but no list yields anything any more (lists may also have vanished:
@@ -248,7 +299,7 @@ fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
     if !current.unreachable
         && current.list_pages > 0
         && found(current) == 0
-        && found(previous) >= MANY_ITEMS
+        && found(seen.report) >= MANY_ITEMS
         && !already
     {
         events.push(HealthEvent {
@@ -257,9 +308,9 @@ fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
             host: None,
             since: None,
             detail: format!(
-                "{} list pages read, no items found in any list (last run: {} items)",
+                "{} list pages read, no items found in any list ({was}: {} items)",
                 current.list_pages,
-                found(previous)
+                found(seen.report)
             ),
         });
     }
@@ -267,13 +318,14 @@ fn raised(previous: &PortalReport, current: &PortalReport) -> Vec<HealthEvent> {
 }
 
 /// The servers whose every request failed this run (at least [`MANY_FILES`]) and that answered
-/// some in the last run that asked them.
+/// some in the last run that asked them (`was` names that run in the detail).
 fn servers_down(
     kind: HealthKind,
     server: &str,
     what: &str,
     previous: &BTreeMap<String, FileHost>,
     current: &BTreeMap<String, FileHost>,
+    was: &str,
 ) -> Vec<HealthEvent> {
     let mut events = Vec::new();
     for (host, now) in current {
@@ -288,7 +340,7 @@ fn servers_down(
                 host: Some(host.clone()),
                 since: None,
                 detail: format!(
-                    "{server} {host}: all {} {what} requests failed ({}), e.g. {} (last run: {} answered)",
+                    "{server} {host}: all {} {what} requests failed ({}), e.g. {} ({was}: {} answered)",
                     now.failed,
                     kinds.join(", "),
                     now.example.as_deref().unwrap_or("-"),

@@ -356,3 +356,143 @@ fn an_event_of_an_earlier_version_reads_without_host_or_since() {
     let event: HealthEvent = serde_json::from_str(old).expect("an earlier version's event");
     assert_eq!((event.host, event.since), (None, None));
 }
+
+/// A portal whose section's page answered 503: no list read, no file asked.
+fn outage() -> PortalReport {
+    let mut all = YearCount::default();
+    all.stops
+        .insert("page http://a.gov.cn/nb/ failed: http_503".to_string());
+    PortalReport {
+        unreachable: true,
+        lists: [("all".to_string(), all)].into_iter().collect(),
+        ..PortalReport::default()
+    }
+}
+
+/// The events of run r4, `fourth`, after `second` (run r2, compared with `first`) and an
+/// outage (run r3): compared as the crawl does, with r3 and with r2 that walked the section.
+fn after_an_outage(
+    first: &PortalReport,
+    second: &PortalReport,
+    outage: &PortalReport,
+    fourth: &PortalReport,
+) -> Vec<HealthEvent> {
+    let (raised, at_outage) = third_run(first, second, outage);
+    let (second, outage) = (after(second, raised), after(outage, at_outage));
+    let last = Earlier {
+        run: "r3",
+        report: &outage,
+    };
+    let walked = Earlier {
+        run: "r2",
+        report: &second,
+    };
+    compare_past(last, Some(walked), fourth)
+}
+
+#[test]
+fn an_outage_neither_ends_nor_renews_a_lasting_event() {
+    let steady = portal(&[("all", list(Some(20), 20, 2))]);
+    let emptied = portal(&[("all", list(Some(20), 0, 1))]);
+    // The outage raises `unreachable` only; the next run still redesigned carries the redesign
+    // since r2, and one with the old template back ends it.
+    let (_, at_outage) = third_run(&steady, &emptied, &outage());
+    assert_eq!(kinds(&at_outage), [HealthKind::Unreachable]);
+    let events = after_an_outage(&steady, &emptied, &outage(), &emptied);
+    assert_eq!(kinds(&events), [HealthKind::StructureChanged], "{events:?}");
+    assert_eq!(events[0].since.as_deref(), Some("r2"));
+    assert!(events[0].detail.contains("since the run r2"), "{events:?}");
+    assert!(after_an_outage(&steady, &emptied, &outage(), &steady).is_empty());
+
+    // The same for a file server still down, and for a challenge still met.
+    let down = files(0, &[("http_503", 4)]);
+    let events = after_an_outage(&files(4, &[]), &down, &outage(), &down);
+    assert_eq!(kinds(&events), [HealthKind::FilesUnreachable], "{events:?}");
+    assert_eq!(events[0].since.as_deref(), Some("r2"));
+    let challenged = PortalReport {
+        blocked: 3,
+        ..steady.clone()
+    };
+    let events = after_an_outage(&steady, &challenged, &outage(), &challenged);
+    assert_eq!(kinds(&events), [HealthKind::NewChallenge], "{events:?}");
+    assert_eq!(events[0].since.as_deref(), Some("r2"));
+    // A section behind the challenge that night still met it: raised again then, and once after.
+    let behind = PortalReport {
+        blocked: 2,
+        ..outage()
+    };
+    let events = after_an_outage(&steady, &challenged, &behind, &challenged);
+    assert_eq!(kinds(&events), [HealthKind::NewChallenge], "{events:?}");
+    assert_eq!(events[0].since.as_deref(), Some("r2"));
+    // A challenge first met by a section it kept from being walked: raised once the run after.
+    let met = after(&behind, compare("r1", &steady, &behind));
+    let last = Earlier {
+        run: "r2",
+        report: &met,
+    };
+    let walked = Earlier {
+        run: "r1",
+        report: &steady,
+    };
+    let events = compare_past(last, Some(walked), &challenged);
+    assert_eq!(kinds(&events), [HealthKind::NewChallenge], "{events:?}");
+    assert_eq!(events[0].since.as_deref(), Some("r2"));
+}
+
+#[test]
+fn the_first_look_after_an_outage_compares_with_the_last_run_that_walked() {
+    let steady = portal(&[("all", list(Some(20), 20, 2))]);
+    let emptied = portal(&[("all", list(Some(20), 0, 1))]);
+    let down = outage();
+    let look = |before: &PortalReport, now: &PortalReport| {
+        let last = Earlier {
+            run: "r2",
+            report: &down,
+        };
+        let walked = Earlier {
+            run: "r1",
+            report: before,
+        };
+        compare_past(last, Some(walked), now)
+    };
+    let events = look(&steady, &emptied);
+    assert_eq!(kinds(&events), [HealthKind::StructureChanged], "{events:?}");
+    assert!(
+        events[0]
+            .detail
+            .contains("(the run r1, the last that walked the section: 20 items)"),
+        "{events:?}"
+    );
+    assert_eq!(events[0].since, None);
+    let events = look(&files(4, &[]), &files(0, &[("connect", 3)]));
+    assert_eq!(kinds(&events), [HealthKind::FilesUnreachable], "{events:?}");
+    // A run that walked the section is compared with itself only.
+    let last = Earlier {
+        run: "r2",
+        report: &steady,
+    };
+    let older = Earlier {
+        run: "r1",
+        report: &steady,
+    };
+    assert!(
+        compare_past(last, Some(older), &emptied)[0]
+            .detail
+            .contains("(last run: 20 items)")
+    );
+}
+
+#[test]
+fn unreachable_names_the_failure_of_the_sections_page() {
+    let steady = portal(&[("all", list(Some(20), 20, 2))]);
+    let (raised, again) = third_run(&steady, &outage(), &outage());
+    for events in [raised, again] {
+        assert_eq!(kinds(&events), [HealthKind::Unreachable], "{events:?}");
+        assert!(
+            events[0]
+                .detail
+                .contains("could not be walked: page http://a.gov.cn/nb/ failed: http_503"),
+            "{events:?}"
+        );
+    }
+}

@@ -1,5 +1,6 @@
 //! The file servers of `tests/portal_health.rs`: a county, a town and a city whose reports,
-//! files or report pages live on other loopback hosts that answer, fail or never listen.
+//! files or report pages live on other loopback hosts that answer, fail or never listen; and
+//! its readers of the health events in run reports.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::common::route_server::{
     RouteServer, newest_run_report, portals_config, report_page, run_nianbao,
 };
-use crate::common::stderr;
+use crate::common::{Harness, stderr};
 use serde_json::Value;
 
 /// A county whose reports link their PDFs on a second host, a town whose reports link theirs
@@ -185,4 +186,48 @@ pub fn kinds_in(run: &Value, portal: &str) -> Vec<String> {
         .as_array()
         .map(|a| a.iter().map(|e| e["kind"].to_string()).collect())
         .unwrap_or_default()
+}
+
+/// The event of `kind` of a portal in a run report (Null when it has none).
+pub fn event_of<'a>(run: &'a Value, portal: &str, kind: &str) -> &'a Value {
+    run["portals"][portal]["health"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["kind"] == kind))
+        .unwrap_or(&Value::Null)
+}
+
+/// The newest run report.
+pub fn newest(h: &Harness) -> Value {
+    newest_run_report(
+        h.data_dir()
+            .parent()
+            .expect("the data folder is in the harness's"),
+    )
+}
+
+/// The health event kinds of each portal in the newest run report.
+pub fn health(h: &Harness) -> Vec<(String, Vec<String>)> {
+    newest(h)["portals"]
+        .as_object()
+        .expect("portals")
+        .iter()
+        .map(|(name, p)| {
+            let kinds = p["health"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|e| e["kind"].as_str().expect("kind").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            (name.clone(), kinds)
+        })
+        .collect()
+}
+
+pub fn kinds_of<'a>(all: &'a [(String, Vec<String>)], portal: &str) -> &'a [String] {
+    &all.iter()
+        .find(|(n, _)| n == portal)
+        .unwrap_or_else(|| panic!("no portal {portal} in the run report"))
+        .1
 }
