@@ -208,10 +208,17 @@ fn unreachable_why(current: &PortalReport) -> String {
 fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<HealthEvent> {
     let was = &seen.label;
     let mut events = Vec::new();
+    // A run that could not walk the section may not have reached its redirect: what the last
+    // run that walked it landed on stands for it.
+    let landed = previous.section_landed.as_ref().or(seen
+        .report
+        .section_landed
+        .as_ref()
+        .filter(|_| previous.unreachable));
     if let Some(now) = &current.section_landed
-        && previous.section_landed.as_ref() != Some(now)
+        && landed != Some(now)
     {
-        let before = previous.section_landed.as_deref().unwrap_or("no redirect");
+        let before = landed.map_or("no redirect", String::as_str);
         events.push(HealthEvent {
             kind: HealthKind::Redirected,
             list: None,
@@ -354,3 +361,39 @@ fn servers_down(
 
 #[cfg(test)]
 mod tests;
+
+/// A redirect the section has had all along is no news after a night it could not be reached
+/// (a refused connection lands nowhere); a new one is.
+#[cfg(test)]
+#[test]
+fn a_steady_redirect_is_no_news_after_an_outage() {
+    let landed = |to: Option<&str>, unreachable: bool| PortalReport {
+        section_landed: to.map(str::to_string),
+        unreachable,
+        ..PortalReport::default()
+    };
+    let walked = landed(Some("https://new.gov.cn/nb/"), false);
+    let down = landed(None, true);
+    let look = |now: &PortalReport| {
+        let last = Earlier {
+            run: "r2",
+            report: &down,
+        };
+        let walked = Earlier {
+            run: "r1",
+            report: &walked,
+        };
+        compare_past(last, Some(walked), now)
+    };
+    assert!(look(&walked).is_empty(), "{:?}", look(&walked));
+    let moved = landed(Some("https://newer.gov.cn/nb/"), false);
+    let events = look(&moved);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, HealthKind::Redirected);
+    assert!(
+        events[0]
+            .detail
+            .contains("(last run: https://new.gov.cn/nb/)"),
+        "{events:?}"
+    );
+}
