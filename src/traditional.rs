@@ -233,10 +233,29 @@ pub fn to_simplified(text: &str) -> String {
 /// (some 2,700, place names' such as 綜合實驗區 too), then the vocabulary table above (覆 as 复).
 /// For comparing texts (the same-report rule), not for what is archived or shown: the table reads
 /// a few characters that Simplified text also uses (乾 in 乾隆 kept, 乾淨 as 干净) by their
-/// neighbours, and keeps one character for one.
+/// neighbours, and keeps one character for one. The characters of Simplified text the table
+/// reads as others ([`SIMPLIFIED_TOO`]) are left as they are.
 pub fn to_simplified_in_full(text: &str) -> String {
-    fast2s::convert(text).chars().map(simplified).collect()
+    text.chars()
+        .zip(fast2s::convert(text).chars())
+        .map(|(was, read)| {
+            if SIMPLIFIED_TOO.contains(&was) {
+                was
+            } else {
+                read
+            }
+        })
+        .map(simplified)
+        .collect()
 }
+
+/// Characters Simplified text writes (the standard forms of 磐安县, 捍卫, 彷徨, 黏, 阪 …) that
+/// the whole conversion table reads as others: left alone, so a Simplified report reads in full
+/// as it read before the table, and the keys and fingerprints stored for it still hold.
+const SIMPLIFIED_TOO: &[char] = &[
+    '磐', '仝', '矽', '薰', '彷', '捍', '呵', '呱', '黏', '煅', '醯', '吒', '疋', '祗', '甯', '阪',
+    '麴',
+];
 
 /// The Traditional characters read as `c`.
 pub fn traditional_forms(c: char) -> impl Iterator<Item = char> {
@@ -287,6 +306,20 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert_eq!(to_simplified_in_full(&text), text, "{name}");
         }
+    }
+
+    /// Characters of Simplified text the whole table would read as others (磐安县, 捍卫, 彷徨)
+    /// are left as they are: a Simplified report's title, body and text read as the version
+    /// before the whole table read them, so the keys and fingerprints it stored still hold.
+    #[test]
+    fn simplified_characters_the_table_also_maps_are_left_alone() {
+        for text in [
+            "磐安县人民政府2023年政府信息公开工作年度报告",
+            "磐石市捍卫仝矽薰彷徨呵呱黏煅醯吒疋祗甯阪麴",
+        ] {
+            assert_eq!(to_simplified_in_full(text), text);
+        }
+        assert_eq!(to_simplified_in_full("磐安縣人民政府"), "磐安县人民政府");
     }
 
     proptest::proptest! {

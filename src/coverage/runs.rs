@@ -23,7 +23,7 @@ pub(super) struct PortalRuns {
     /// Health events of the newest [`HEALTH_RUNS`] runs, an event that lasts over several of
     /// them shown once, from the newest.
     pub(super) health: Vec<String>,
-    /// The lasting events already shown: kind, list, server, and the run that first raised it.
+    /// The events shown from newer runs: kind, list, server, and the run that first raised it.
     lasting: BTreeSet<(&'static str, Option<String>, Option<String>, String)>,
     pub(super) runs: usize,
     /// The newest interrupted run, while no run that was not has been seen: what a cell says
@@ -86,16 +86,17 @@ impl PortalRuns {
             self.trouble.push(format!("{stamp}: {}", what.join(", ")));
         }
         if self.runs < HEALTH_RUNS {
+            let mut shown = Vec::new();
             for e in &report.health {
                 // An event raised again names the run that first raised it (`since`); the
-                // older runs' copies of it say nothing more.
+                // older runs' copies of it say nothing more. Events of one run are each shown
+                // (an earlier version's may differ only in their detail).
                 let first = e.since.clone().unwrap_or_else(|| run.run_id.clone());
-                if !self
-                    .lasting
-                    .insert((e.kind.name(), e.list.clone(), e.host.clone(), first))
-                {
+                let key = (e.kind.name(), e.list.clone(), e.host.clone(), first);
+                if self.lasting.contains(&key) {
                     continue;
                 }
+                shown.push(key);
                 let list = e
                     .list
                     .as_ref()
@@ -104,6 +105,7 @@ impl PortalRuns {
                 self.health
                     .push(format!("{stamp}: {}{list}: {}", e.kind.name(), e.detail));
             }
+            self.lasting.extend(shown);
         }
         self.runs += 1;
         self.walk(run, report, years);

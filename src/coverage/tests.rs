@@ -609,6 +609,26 @@ fn a_lasting_health_event_is_shown_once() {
     assert_eq!(health.len(), 2, "{health:?}");
     assert!(health[0].ends_with("new_challenge: again"), "{health:?}");
     assert!(health[1].ends_with("new_challenge: still"), "{health:?}");
+
+    // Two events of one kind in one run, alike but for their detail (two file servers down, in
+    // a run report of a version before events named their `host`), are two lines.
+    let servers = |hosts: &[&str]| {
+        hosts
+            .iter()
+            .map(|h| crate::health::HealthEvent {
+                kind: crate::health::HealthKind::FilesUnreachable,
+                detail: format!("file server {h}: all 3 attachment requests failed"),
+                ..event("", None)
+            })
+            .collect()
+    };
+    let runs = vec![run(
+        "2025-05-01",
+        vec![("甲市", with(servers(&["a.example", "b.example"])))],
+    )];
+    let c = build(&configured, &[], &runs, today, "now".into());
+    let health = &c.portals[0].health;
+    assert_eq!(health.len(), 2, "{health:?}");
 }
 
 /// An unreachable portal's cells and its runs in trouble say why, as the run report kept it:
