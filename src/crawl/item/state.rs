@@ -223,7 +223,11 @@ impl Engine {
             state.list_url = Some(list_url.clone());
             state.list_title = title.clone();
             state.list_date = date.map(|d| d.to_string());
-            state.note_list_name(task.list_key().as_deref(), list_name.as_deref());
+            // The name goes with the list's URL and entry just kept, so a retry reads the page
+            // as found on that one list (a state rewritten anyway: no shown-list rule needed).
+            if list_name.is_some() {
+                state.list_name = list_name.clone();
+            }
         }
         if let Err(e) = self.store.record_url(&task.request.url, &state) {
             tracing::error!(url = %task.request.url, "cannot record URL state: {e}");
