@@ -90,8 +90,13 @@ pub fn add_nightly_runs(
 
 /// The run ids of the report files under `data_dir/runs/`, oldest first (ids sort by start).
 pub fn run_file_ids(data_dir: &Path) -> Vec<String> {
-    let mut ids: Vec<String> = std::fs::read_dir(data_dir.join("runs"))
-        .expect("runs/")
+    json_ids(&data_dir.join("runs"))
+}
+
+/// The names of the `.json` files in `folder` without the suffix (run ids), sorted.
+pub fn json_ids(folder: &Path) -> Vec<String> {
+    let mut ids: Vec<String> = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
         .filter_map(|e| {
             let name = e.expect("entry").file_name().to_string_lossy().into_owned();
             name.strip_suffix(".json").map(str::to_string)

@@ -89,15 +89,7 @@ impl TwoShards {
 
     /// The run ids of the copies in storage under `label`, oldest first.
     pub fn copies(&self, label: &str) -> Vec<String> {
-        let mut ids: Vec<String> = std::fs::read_dir(self.shared.join("runs").join(label))
-            .expect("the label's run reports")
-            .filter_map(|e| {
-                let name = e.expect("entry").file_name().to_string_lossy().into_owned();
-                name.strip_suffix(".json").map(str::to_string)
-            })
-            .collect();
-        ids.sort();
-        ids
+        common::runs::json_ids(&self.shared.join("runs").join(label))
     }
 
     /// One night: each shard crawls its portals in turn.
