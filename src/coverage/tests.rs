@@ -521,6 +521,7 @@ fn the_runs_let_go_change_no_cell_or_header() {
                     host: None,
                     detail: format!("seen in {id}"),
                     since: None,
+                    unseen: None,
                 }],
                 ..stopped(complete())
             },
@@ -579,6 +580,7 @@ fn a_lasting_health_event_is_shown_once() {
         host: None,
         detail: detail.into(),
         since: since.map(str::to_string),
+        unseen: None,
     };
     let with = |events: Vec<crate::health::HealthEvent>| PortalReport {
         health: events,
