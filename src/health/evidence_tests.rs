@@ -183,6 +183,12 @@ fn an_event_unseen_too_long_ends_with_nothing_raised() {
             assert_eq!(kinds_of(&events), [kind], "night {night}: {events:?}");
             assert_eq!(events[0].unseen, Some(night), "{events:?}");
             assert_eq!(events[0].since.as_deref(), Some("r2"), "{events:?}");
+            // The detail says it once, night after night, and does not grow.
+            assert_eq!(
+                events[0].detail.matches("since the run").count(),
+                1,
+                "{events:?}"
+            );
             last = PortalReport {
                 health: events,
                 ..blind.clone()
