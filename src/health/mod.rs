@@ -64,7 +64,16 @@ pub struct HealthEvent {
     /// again because its trouble lasts; absent on the run it was first raised in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
+    /// How many runs in a row have carried the event without evidence about its trouble (its
+    /// list not read, its server asked nothing); absent when this run had evidence, and in run
+    /// reports of earlier versions. Past [`MAX_UNSEEN`] the event ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unseen: Option<u32>,
 }
+
+/// An event carried without evidence for more runs in a row than this ends, raising nothing:
+/// about a month of nightly runs that never looked at its list or server.
+pub const MAX_UNSEEN: u32 = 30;
 
 /// A list that yielded at least this many items and now none has changed its structure.
 const MANY_ITEMS: u64 = 3;
@@ -224,6 +233,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
             list: None,
             host: None,
             since: None,
+            unseen: None,
             detail: format!("the section's URL now redirects to {now} (last run: {before})"),
         });
     }
@@ -234,6 +244,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
             list: None,
             host: None,
             since: None,
+            unseen: None,
             detail: format!("the section could not be walked{why} (last run: walked)"),
         });
     }
@@ -243,6 +254,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
             list: None,
             host: None,
             since: None,
+            unseen: None,
             detail: format!(
                 "{} anti-bot challenge answers ({was}: none)",
                 current.blocked
@@ -259,6 +271,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
                 list: Some(key.clone()),
                 host: None,
                 since: None,
+                unseen: None,
                 detail: format!(
                     "{} list pages read, no items found ({was}: {} items)",
                     now.pages, before.found
@@ -273,6 +286,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
                 list: Some(key.clone()),
                 host: None,
                 since: None,
+                unseen: None,
                 detail: format!(
                     "the site states {is} items ({was}: {stated})",
                     stated = was_stated
@@ -314,6 +328,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
             list: None,
             host: None,
             since: None,
+            unseen: None,
             detail: format!(
                 "{} list pages read, no items found in any list ({was}: {} items)",
                 current.list_pages,
@@ -346,6 +361,7 @@ fn servers_down(
                 list: None,
                 host: Some(host.clone()),
                 since: None,
+                unseen: None,
                 detail: format!(
                     "{server} {host}: all {} {what} requests failed ({}), e.g. {} ({was}: {} answered)",
                     now.failed,
@@ -359,6 +375,8 @@ fn servers_down(
     events
 }
 
+#[cfg(test)]
+mod evidence_tests;
 #[cfg(test)]
 mod tests;
 

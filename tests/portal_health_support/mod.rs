@@ -1,6 +1,8 @@
 //! The file servers of `tests/portal_health.rs`: a county, a town and a city whose reports,
 //! files or report pages live on other loopback hosts that answer, fail or never listen; and
-//! its readers of the health events in run reports.
+//! its readers of the health events in run reports. Shared by `tests/portal_health.rs` and
+//! `tests/portal_health_evidence.rs`, each using part of it.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -38,6 +38,7 @@ fn the_runs_let_go_change_no_cell_or_header() {
                     host: None,
                     detail: format!("seen in {id}"),
                     since: None,
+                    unseen: None,
                 }],
                 ..stopped(complete())
             },

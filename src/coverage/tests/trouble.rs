@@ -14,6 +14,7 @@ fn a_lasting_health_event_is_shown_once() {
         host: None,
         detail: detail.into(),
         since: since.map(str::to_string),
+        unseen: None,
     };
     let with = |events: Vec<crate::health::HealthEvent>| PortalReport {
         health: events,
