@@ -1,6 +1,7 @@
 //! Unit tests of the evidence rule: an event whose trouble a run had no evidence about (its list
 //! not read, its server asked nothing) is carried with its `since`, until evidence ends or renews
-//! it, or [`MAX_UNSEEN`] runs in a row have had none.
+//! it, or [`MAX_UNSEEN`] runs in a row have had none; and a section's landing, which a night
+//! that could not reach it did not see.
 
 use super::*;
 use crate::report::YearCount;
@@ -201,4 +202,39 @@ fn an_event_unseen_too_long_ends_with_nothing_raised() {
 
 fn kinds_of(events: &[HealthEvent]) -> Vec<HealthKind> {
     events.iter().map(|e| e.kind).collect()
+}
+
+/// A redirect the section has had all along is no news after a night it could not be reached
+/// (a refused connection lands nowhere); a new one is.
+#[test]
+fn a_steady_redirect_is_no_news_after_an_outage() {
+    let landed = |to: Option<&str>, unreachable: bool| PortalReport {
+        section_landed: to.map(str::to_string),
+        unreachable,
+        ..PortalReport::default()
+    };
+    let walked = landed(Some("https://new.gov.cn/nb/"), false);
+    let down = landed(None, true);
+    let look = |now: &PortalReport| {
+        let last = Earlier {
+            run: "r2",
+            report: &down,
+        };
+        let walked = Earlier {
+            run: "r1",
+            report: &walked,
+        };
+        compare_past(last, Some(walked), now)
+    };
+    assert!(look(&walked).is_empty(), "{:?}", look(&walked));
+    let moved = landed(Some("https://newer.gov.cn/nb/"), false);
+    let events = look(&moved);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].kind, HealthKind::Redirected);
+    assert!(
+        events[0]
+            .detail
+            .contains("(last run: https://new.gov.cn/nb/)"),
+        "{events:?}"
+    );
 }

@@ -379,39 +379,3 @@ fn servers_down(
 mod evidence_tests;
 #[cfg(test)]
 mod tests;
-
-/// A redirect the section has had all along is no news after a night it could not be reached
-/// (a refused connection lands nowhere); a new one is.
-#[cfg(test)]
-#[test]
-fn a_steady_redirect_is_no_news_after_an_outage() {
-    let landed = |to: Option<&str>, unreachable: bool| PortalReport {
-        section_landed: to.map(str::to_string),
-        unreachable,
-        ..PortalReport::default()
-    };
-    let walked = landed(Some("https://new.gov.cn/nb/"), false);
-    let down = landed(None, true);
-    let look = |now: &PortalReport| {
-        let last = Earlier {
-            run: "r2",
-            report: &down,
-        };
-        let walked = Earlier {
-            run: "r1",
-            report: &walked,
-        };
-        compare_past(last, Some(walked), now)
-    };
-    assert!(look(&walked).is_empty(), "{:?}", look(&walked));
-    let moved = landed(Some("https://newer.gov.cn/nb/"), false);
-    let events = look(&moved);
-    assert_eq!(events.len(), 1, "{events:?}");
-    assert_eq!(events[0].kind, HealthKind::Redirected);
-    assert!(
-        events[0]
-            .detail
-            .contains("(last run: https://new.gov.cn/nb/)"),
-        "{events:?}"
-    );
-}
