@@ -277,9 +277,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
-    /// Remove the run reports older than a given age from the index and data_dir/runs/, keeping
-    /// every one that `report`, `status` or the next crawl still rests on (README, "Pruning run
-    /// reports").
+    /// Remove the run reports older than a given age from the index, data_dir/runs/ and, with
+    /// shared storage, their copies under this data_dir's own labels, keeping every one that
+    /// `report`, `status` or the next crawl still rests on (README, "Pruning run reports").
     PruneRuns {
         /// The age, e.g. `400d`; run reports that started earlier may go.
         #[arg(long, value_name = "AGE", value_parser = humantime::parse_duration)]
