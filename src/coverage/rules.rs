@@ -125,16 +125,13 @@ const PLACE_ENDINGS: &[char] = &['省', '市', '县', '区', '镇', '乡', '旗'
 
 /// The key under which the coverage matrix puts a body's reports: one body under the names its
 /// reports give it in different years is one row. Spaces are dropped and Traditional characters
-/// read as Simplified; a government's own office (`…人民政府办公室`, `…政府办`, a town's
+/// read as Simplified (the whole conversion table, as the same-report rule reads them); a government's own office (`…人民政府办公室`, `…政府办`, a town's
 /// `…党政办公室`), a short `…县政府` and the bare place name an annual report's title gives
 /// (`…县`) all read as the government (`…县人民政府`); `…街道办事处` reads as `…街道`.
 /// Departments keep their names.
 pub fn body_key(name: &str) -> String {
-    let mut key: String = name
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(crate::traditional::simplified)
-        .collect();
+    let spaceless: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut key = crate::traditional::to_simplified_in_full(&spaceless);
     if let Some(office) = OFFICE_OF_GOVERNMENT.iter().find(|o| key.ends_with(*o))
         && key.len() > office.len()
     {
@@ -251,6 +248,11 @@ mod tests {
                 &["东城街道", "东城街道办事处", "东城街道辦事處"][..],
             ),
             ("阿勒泰市教育局", &["阿勒泰市教育局", "阿勒泰市教育局 "][..]),
+            // Characters only the whole conversion table knows (綜, 實, 驗 of a place name).
+            (
+                "平潭综合实验区财政金融局",
+                &["平潭综合实验区财政金融局", "平潭綜合實驗區財政金融局"][..],
+            ),
         ];
         for (key, names) in same {
             for name in names {
