@@ -2,8 +2,8 @@
 //! column's name, not the report's title, though no fixed list of column names holds it: the
 //! crawl tells extraction the name of the list it found the item on. Read as the crawl reads an
 //! item page, with and without that name; through a crawl, on the list's walk and on a retry
-//! asked from the URL's stored record while the list is not walked; and through
-//! `inspect --list-name`.
+//! asked from the URL's stored record while the list is not walked, by a delisted ask and by
+//! a fetch for the attachments a report lacks; and through `inspect --list-name`.
 
 mod common;
 
@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use common::pages::read_as;
-use common::route_server::{RouteServer, crawled_county, exported, record_ending, run_nianbao};
+use common::route_server::{
+    RouteServer, crawled_county, exported, portals_config, record_ending, run_nianbao,
+};
 use encoding_rs::UTF_8;
 use nianbao::extract::{ListEvidence, Metadata};
 use nianbao::page::{PageRole, View};
@@ -213,6 +215,175 @@ fn a_retry_from_the_stored_record_knows_its_lists_name() {
     let record = record_ending(&records, "/art/1.html");
     assert_eq!(record["title"], REAL, "{record}");
     assert_eq!(record["provenance"]["title"], "title_element", "{record}");
+}
+
+/// A config of the county whose section is `section`, in a fresh folder, with `[crawl]` and
+/// `[fetch]` keys added.
+fn county(section: String, crawl: &str, fetch: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(dir.path(), &[("某某县人民政府", section)]);
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replacen(
+        "[fetch]\n",
+        &format!("[crawl]\n{crawl}\n[fetch]\n{fetch}\n"),
+        1,
+    );
+    std::fs::write(&config, text).expect("config");
+    (dir, config)
+}
+
+/// Runs a nightly crawl that must succeed; the requests it made.
+fn night(server: &RouteServer, config: &std::path::Path) -> Vec<String> {
+    let before = server.requests().len();
+    let out = run_nianbao(config, &["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    server.requests().split_off(before)
+}
+
+/// The exported versions of the report at `path`, oldest first.
+fn versions(config: &std::path::Path, path: &str) -> Vec<serde_json::Value> {
+    exported(config)
+        .into_iter()
+        .filter(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
+        .collect()
+}
+
+/// A delisted ask reads the page as found on the list it was found on: a report archived from
+/// 本级年报, taken off it the next night while its page is still served (and changed), is asked
+/// once from its stored record and its new version archived under its own title, not the
+/// column's.
+#[test]
+fn a_delisted_ask_knows_its_lists_name() {
+    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
+    let second_night = Arc::new(AtomicBool::new(false));
+    let server = RouteServer::bind("127.0.0.99");
+    let night_flag = second_night.clone();
+    server.serve(Arc::new(move |target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        let second = night_flag.load(Ordering::SeqCst);
+        // A list that states its count, so that its walk proves it complete.
+        let counted = LIST.replace("</ul>", &format!("</ul><p>共{}条</p>", if second { 1 } else { 2 }));
+        match target {
+            "/bj/" if second => (200, html, counted.replacen("<li><a href=\"/art/1.html\">教育局2023年年报</a><span>2024-01-20</span></li>", "", 1).into_bytes()),
+            "/bj/" => (200, html, counted.into_bytes()),
+            "/art/1.html" if second => {
+                let page = String::from_utf8_lossy(&item(REAL)).replace("认真贯彻落实条例。", "认真贯彻落实条例，主动公开信息。");
+                (200, html, page.into_bytes())
+            }
+            "/art/1.html" => (200, html, item(REAL)),
+            "/art/2.html" => (
+                200,
+                html,
+                item("某某县民政局2023年政府信息公开工作年度报告"),
+            ),
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let (dir, config) = county(format!("{}/bj/", server.base), "revisit_after = \"0s\"", "");
+    night(&server, &config);
+    assert_eq!(versions(&config, "/art/1.html").len(), 1);
+    second_night.store(true, Ordering::SeqCst);
+    let asked = night(&server, &config);
+    assert!(asked.iter().any(|t| t == "/art/1.html"), "{asked:?}");
+    let report = common::route_server::newest_run_report(dir.path());
+    let portal = &report["portals"]["某某县人民政府"];
+    assert_eq!(portal["delisted_asked"], 1, "{portal}");
+    let kept = versions(&config, "/art/1.html");
+    assert_eq!(kept.len(), 2, "the changed page is a new version: {kept:?}");
+    assert_eq!(kept[1]["title"], REAL, "{}", kept[1]);
+    assert_eq!(
+        kept[1]["provenance"]["title"], "title_element",
+        "{}",
+        kept[1]
+    );
+}
+
+/// A report archived without its attachment (larger than `max_body_bytes`) is fetched again
+/// for it on the night the limit is raised, from its stored record while its list answers
+/// 503: read as found on 本级年报, the version the attachment makes keeps the report's own
+/// title, not the column's.
+#[test]
+fn an_attachments_due_fetch_knows_its_lists_name() {
+    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
+    let second_night = Arc::new(AtomicBool::new(false));
+    let server = RouteServer::bind("127.0.0.100");
+    let night_flag = second_night.clone();
+    server.serve(Arc::new(move |target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        let second = night_flag.load(Ordering::SeqCst);
+        match target {
+            "/bj/" if second => (503, html, b"<html><body>busy</body></html>".to_vec()),
+            "/bj/" => (200, html, LIST.as_bytes().to_vec()),
+            "/art/1.html" => {
+                let page = String::from_utf8_lossy(&item(REAL)).replacen(
+                    "</div></div></body>",
+                    "<p>附件：<a href=\"/files/1.pdf\">统计表.pdf</a></p></div></div></body>",
+                    1,
+                );
+                (200, html, page.into_bytes())
+            }
+            "/art/2.html" => (
+                200,
+                html,
+                item("某某县民政局2023年政府信息公开工作年度报告"),
+            ),
+            "/files/1.pdf" => {
+                // Larger than night 1's `max_body_bytes`, padded in a comment.
+                let pdf = format!(
+                    "%PDF-1.4\n% {}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+                    "0".repeat(4000)
+                );
+                (200, "application/pdf".to_string(), pdf.into_bytes())
+            }
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let (_dir, config) = county(format!("{}/bj/", server.base), "", "max_body_bytes = 3000");
+    night(&server, &config);
+    let first = versions(&config, "/art/1.html");
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(
+        first[0]["attachments"][0]["missing"], "oversize",
+        "{}",
+        first[0]
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("max_body_bytes = 3000", "max_body_bytes = 100000"),
+    )
+    .expect("config");
+    second_night.store(true, Ordering::SeqCst);
+    // The run fails its portal's walk (the list answers 503): its exit code says so.
+    let before = server.requests().len();
+    let out = run_nianbao(&config, &["crawl"]);
+    let asked = server.requests().split_off(before);
+    assert!(
+        asked.iter().any(|t| t == "/files/1.pdf"),
+        "{asked:?} {}",
+        common::stderr(&out)
+    );
+    assert!(
+        !asked.iter().any(|t| t == "/art/2.html"),
+        "the list was not walked: {asked:?}"
+    );
+    let kept = versions(&config, "/art/1.html");
+    assert_eq!(
+        kept.len(),
+        2,
+        "the attachment makes a new version: {kept:?}"
+    );
+    assert!(
+        kept[1]["attachments"][0]["sha256"].is_string(),
+        "{}",
+        kept[1]
+    );
+    assert_eq!(kept[1]["title"], REAL, "{}", kept[1]);
+    assert_eq!(
+        kept[1]["provenance"]["title"], "title_element",
+        "{}",
+        kept[1]
+    );
 }
 
 /// `inspect --list-name` reads a report page as one found on a list of that name, as the crawl

@@ -107,6 +107,31 @@ impl UrlState {
         true
     }
 
+    /// Takes the list page at `list_url` (ledger key `list`; None for an ask made from this
+    /// state), named `name`, that a fetch of this URL came from, as the list a later ask is made
+    /// from, when the name kept after `note_list_name` is that list's (or none is kept): a
+    /// retry, attachments due or a delisted ask then pairs one list's URL with that list's own
+    /// name, never another's. Otherwise the state keeps the URL its name came with. True when
+    /// `list_url` is taken: the caller keeps that list's entry (title, date) with it.
+    pub fn note_list_page(
+        &mut self,
+        list: Option<&str>,
+        list_url: &str,
+        name: Option<&str>,
+    ) -> bool {
+        self.note_list_name(list, name);
+        let ours = match (self.list_name.as_deref(), name) {
+            (None, _) => true,
+            (Some(kept), Some(name)) => kept == name,
+            (Some(_), None) => false,
+        };
+        if !ours && self.list_url.is_some() {
+            return false;
+        }
+        self.list_url = Some(list_url.to_string());
+        true
+    }
+
     /// Takes `list` out of the lists this URL was found on; true when it was among them.
     pub fn remove_list(&mut self, list: &str) -> bool {
         let mut lists: Vec<String> = self.found_on().into_iter().map(str::to_string).collect();
@@ -306,6 +331,52 @@ mod tests {
         let mut failed = UrlState::default();
         assert!(failed.note_list_name(Some("all"), Some("本级年报")));
         assert!(failed.note_list_name(None, Some("本级年报2")));
+    }
+
+    /// Whatever order the fetches came in, the list URL kept goes with the name kept: a
+    /// report archived from the section's list (年报专栏) then fetched from its year's list
+    /// (2023年度, the shown one) keeps the year list's URL and name; fetched again from the
+    /// section's list, or from a list with no name, it keeps them.
+    #[test]
+    fn the_list_url_kept_is_the_named_lists() {
+        let (all, year) = ("http://h.example/nb/", "http://h.example/nb/2023/");
+        for order in [["all", "2023"], ["2023", "all"]] {
+            let mut state = archived(None);
+            for list in ["all", "2023"] {
+                state.add_list(list);
+            }
+            let page = |list: &str| {
+                if list == "all" {
+                    (all, "年报专栏")
+                } else {
+                    (year, "2023年度")
+                }
+            };
+            for list in order.into_iter().chain(order) {
+                let (url, name) = page(list);
+                state.note_list_page(Some(list), url, Some(name));
+                // Whichever list's URL is kept, its own name is.
+                let kept = if state.list_url.as_deref() == Some(all) {
+                    "all"
+                } else {
+                    "2023"
+                };
+                assert_eq!(
+                    state.list_name.as_deref(),
+                    Some(page(kept).1),
+                    "{order:?} {list}"
+                );
+            }
+            assert_eq!(state.list_name.as_deref(), Some("2023年度"), "{order:?}");
+            assert_eq!(state.list_url.as_deref(), Some(year), "{order:?}");
+            assert!(!state.note_list_page(Some("all"), "http://h.example/other/", None));
+            assert_eq!(state.list_url.as_deref(), Some(year), "an unnamed list");
+        }
+        // No name kept: the URL is the last fetch's, as before names were kept.
+        let mut unnamed = UrlState::default();
+        assert!(unnamed.note_list_page(None, all, None));
+        assert!(unnamed.note_list_page(None, year, None));
+        assert_eq!(unnamed.list_url.as_deref(), Some(year));
     }
 
     /// The first sighting's time is kept; a withdrawn URL is not delisted (withdrawal says more).

@@ -216,17 +216,16 @@ impl Engine {
             list_url,
             title,
             date,
+            list,
             list_name,
             ..
         } = &task.role
         {
-            state.list_url = Some(list_url.clone());
-            state.list_title = title.clone();
-            state.list_date = date.map(|d| d.to_string());
-            // The name goes with the list's URL and entry just kept, so a retry reads the page
-            // as found on that one list (a state rewritten anyway: no shown-list rule needed).
-            if list_name.is_some() {
-                state.list_name = list_name.clone();
+            // The list's URL and entry go with the name kept, so a retry reads the page as
+            // found on one list, never with another list's name.
+            if state.note_list_page(list.as_deref(), list_url, list_name.as_deref()) {
+                state.list_title = title.clone();
+                state.list_date = date.map(|d| d.to_string());
             }
         }
         if let Err(e) = self.store.record_url(&task.request.url, &state) {

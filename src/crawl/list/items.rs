@@ -59,6 +59,7 @@ impl Engine {
                     item.url.as_str(),
                     state.as_mut(),
                     list_key,
+                    page_url.as_str(),
                     page.name.as_deref(),
                 );
             }

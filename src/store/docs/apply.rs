@@ -162,9 +162,17 @@ pub(super) fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<Commi
         last_modified: capture.last_modified.clone(),
         fetched_at: Some(record.fetched_at.clone()),
         failures: 0,
-        list_url: record.list_url.clone(),
-        list_title: capture.list_title.clone().filter(|_| waiting),
-        list_date: capture.list_date.clone().filter(|_| waiting),
+        // The list an ask is made from: this capture's, or the one the name kept came with
+        // (`note_list_page`, below).
+        list_url: url_state.as_ref().and_then(|s| s.list_url.clone()),
+        list_title: url_state
+            .as_ref()
+            .and_then(|s| s.list_title.clone())
+            .filter(|_| waiting),
+        list_date: url_state
+            .as_ref()
+            .and_then(|s| s.list_date.clone())
+            .filter(|_| waiting),
         retry: None,
         content_hash: Some(record.content_hash.clone()),
         attachment_wait,
@@ -186,7 +194,18 @@ pub(super) fn apply(trees: &CommitTrees, capture: &NewCapture) -> TxResult<Commi
     if let Some(list) = &capture.list {
         state.add_list(list);
     }
-    state.note_list_name(capture.list.as_deref(), capture.list_name.as_deref());
+    let list = capture.list.as_deref();
+    let name = capture.list_name.as_deref();
+    match &record.list_url {
+        Some(url) if state.note_list_page(list, url, name) => {
+            state.list_title = capture.list_title.clone().filter(|_| waiting);
+            state.list_date = capture.list_date.clone().filter(|_| waiting);
+        }
+        Some(_) => {}
+        None => {
+            state.note_list_name(list, name);
+        }
+    }
     crate::store::failures::reindex(&indexes, &record.url, url_state.as_ref(), Some(&state))?;
     tx_put(urls, &record.url, &state)?;
     Ok(outcome)

@@ -363,3 +363,43 @@ fn damaged_waiting_text_marks_are_skipped() {
         .expect("read the marks");
     assert_eq!(waiting, vec![(3, "interrupted".to_string())]);
 }
+
+/// A report archived from its section's list and then from its year's list (the one shown
+/// for it) keeps the year list's URL with its name; a later version archived from the
+/// section's list changes neither, so an ask from the state pairs a list's URL with its own
+/// name.
+#[test]
+fn a_version_from_another_list_keeps_the_named_lists_url() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open");
+    let url = "http://h.example/art/1.html";
+    let (all, year) = ("http://h.example/nb/", "http://h.example/nb/2023/");
+    let from = |hash: &str, list: &str, list_url: &str, name: &str| {
+        let mut c = capture("p", url, hash);
+        c.record.list_url = Some(list_url.to_string());
+        c.list = Some(list.to_string());
+        c.list_name = Some(name.to_string());
+        c
+    };
+    let kept = || {
+        let state = store.url_state(url).expect("readable").expect("known");
+        (state.list_url, state.list_name)
+    };
+    let want = |u: &str, n: &str| (Some(u.to_string()), Some(n.to_string()));
+    store
+        .commit(&from("h1", "all", all, "年报专栏"))
+        .expect("commit");
+    assert_eq!(kept(), want(all, "年报专栏"));
+    store
+        .commit(&from("h2", "2023", year, "2023年度"))
+        .expect("commit");
+    assert_eq!(kept(), want(year, "2023年度"));
+    store
+        .commit(&from("h3", "all", all, "年报专栏"))
+        .expect("commit");
+    assert_eq!(
+        kept(),
+        want(year, "2023年度"),
+        "the section's list is not shown"
+    );
+}
