@@ -134,3 +134,36 @@ fn a_long_run_history_is_read_only_as_far_as_needed_and_damage_is_passed_over() 
         "report names the damaged reports it passed over:\n{said}"
     );
 }
+
+/// A newest run report damaged beyond reading (a cut write) is passed over by the next crawl,
+/// with a warning naming it: the crawl runs and writes its own.
+#[test]
+fn a_damaged_newest_run_report_does_not_stop_the_next_crawl() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let first = h.run(&["crawl"]);
+    assert_eq!(first.status.code(), Some(0), "crawl: {}", stderr(&first));
+    let crawled = newest_run_id(&h);
+    let index_dir = h.data_dir().join("index");
+    {
+        let index = sled::open(&index_dir).expect("open the index");
+        let runs = index.open_tree("runs").expect("runs tree");
+        runs.insert(crawled.as_bytes(), &b"{\"run_id\": \"2026"[..])
+            .expect("write");
+        index.flush().expect("flush");
+    }
+    let second = h.run(&["crawl"]);
+    let said = stderr(&second);
+    assert!(
+        matches!(second.status.code(), Some(0 | 1)),
+        "the crawl completes: {:?}\n{said}",
+        second.status
+    );
+    assert!(
+        said.contains(&crawled),
+        "the damaged report is named:\n{said}"
+    );
+    assert_ne!(newest_run_id(&h), crawled, "the crawl wrote its report");
+}
