@@ -71,6 +71,31 @@ pub struct HealthEvent {
     pub unseen: Option<u32>,
 }
 
+/// Reads a portal's health events from a run report one at a time: an event this version
+/// cannot read (of a kind a newer version raises, with a damaged field) is passed over with a
+/// warning naming its kind, and the rest of the report is read, so that one event does not take
+/// its run out of the history (`status`, `report`, the next crawl's comparison).
+pub(crate) fn read_events<'de, D>(d: D) -> Result<Vec<HealthEvent>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let events = Vec::<serde_json::Value>::deserialize(d)?;
+    Ok(events
+        .iter()
+        .filter_map(|value| match HealthEvent::deserialize(value) {
+            Ok(event) => Some(event),
+            Err(e) => {
+                let kind = value.get("kind").map(ToString::to_string);
+                tracing::warn!(
+                    "passing over a health event this version cannot read (kind {}): {e}",
+                    kind.as_deref().unwrap_or("none")
+                );
+                None
+            }
+        })
+        .collect())
+}
+
 /// An event carried without evidence for more runs in a row than this ends, raising nothing:
 /// about a month of nightly runs that never looked at its list or server.
 pub const MAX_UNSEEN: u32 = 30;
@@ -377,5 +402,7 @@ fn servers_down(
 
 #[cfg(test)]
 mod evidence_tests;
+#[cfg(test)]
+mod read_tests;
 #[cfg(test)]
 mod tests;
