@@ -191,11 +191,13 @@ pub fn compare_past(
             Seen {
                 report: walked.report,
                 label: format!("the run {}, the last that walked the section", walked.run),
+                walked: true,
             }
         }
         None => Seen {
             report: last.report,
             label: "last run".to_string(),
+            walked: !last.report.unreachable,
         },
     };
     for event in raised(last.report, &seen, current) {
@@ -218,6 +220,9 @@ pub fn compare_past(
 struct Seen<'a> {
     report: &'a PortalReport,
     label: String,
+    /// `report` is of a run that walked the section: where it landed is known. Not so when no
+    /// run looked at did (a new portal whose first night could not reach it, a long outage).
+    walked: bool,
 }
 
 /// Sums the items a portal's lists yielded. Saturating: a run report read back (an earlier
@@ -251,6 +256,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
         .filter(|_| previous.unreachable));
     if let Some(now) = &current.section_landed
         && landed != Some(now)
+        && (seen.walked || landed.is_some())
     {
         let before = landed.map_or("no redirect", String::as_str);
         events.push(HealthEvent {
