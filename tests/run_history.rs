@@ -134,3 +134,86 @@ fn a_long_run_history_is_read_only_as_far_as_needed_and_damage_is_passed_over() 
         "report names the damaged reports it passed over:\n{said}"
     );
 }
+
+/// A newer version's run report (a health event of a kind this version does not know) is read
+/// for all the rest it says: the event is passed over with a warning naming its kind.
+#[test]
+fn a_health_event_of_a_newer_kind_costs_no_run_report() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let portal = h.sim.site("trs").portal_name().to_string();
+    let first = h.run(&["crawl"]);
+    assert_eq!(first.status.code(), Some(0), "crawl: {}", stderr(&first));
+    let crawled = newest_run_id(&h);
+    let index_dir = h.data_dir().join("index");
+
+    // The newest report as a newer version would write it: one event of an unknown kind.
+    {
+        let index = sled::open(&index_dir).expect("open the index");
+        let runs = index.open_tree("runs").expect("runs tree");
+        let stored = runs
+            .get(crawled.as_bytes())
+            .expect("read")
+            .expect("the crawl's report");
+        let mut report: Value = serde_json::from_slice(&stored).expect("run report JSON");
+        report["portals"][portal.as_str()]["health"] = json!([
+            { "kind": "dns_changed", "detail": "the section's host now resolves elsewhere" },
+        ]);
+        runs.insert(
+            crawled.as_bytes(),
+            serde_json::to_vec(&report).expect("JSON"),
+        )
+        .expect("write");
+        index.flush().expect("flush");
+    }
+    let out = h.run(&["status", "--format", "json"]);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "status: {said}");
+    let status: Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    let row = status["portals"]
+        .as_array()
+        .expect("portals")
+        .iter()
+        .find(|p| p["portal"] == portal.as_str())
+        .expect("the portal's row");
+    assert_eq!(row["last_run_command"], "crawl", "{row}\n{said}");
+    assert!(
+        said.contains("dns_changed") && !said.contains("cannot be read"),
+        "status names the event it passed over, and reads the report:\n{said}"
+    );
+}
+
+/// A newest run report damaged beyond reading (a cut write) is passed over by the next crawl,
+/// with a warning naming it: the crawl runs and writes its own.
+#[test]
+fn a_damaged_newest_run_report_does_not_stop_the_next_crawl() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let first = h.run(&["crawl"]);
+    assert_eq!(first.status.code(), Some(0), "crawl: {}", stderr(&first));
+    let crawled = newest_run_id(&h);
+    let index_dir = h.data_dir().join("index");
+    {
+        let index = sled::open(&index_dir).expect("open the index");
+        let runs = index.open_tree("runs").expect("runs tree");
+        runs.insert(crawled.as_bytes(), &b"{\"run_id\": \"2026"[..])
+            .expect("write");
+        index.flush().expect("flush");
+    }
+    let second = h.run(&["crawl"]);
+    let said = stderr(&second);
+    assert!(
+        matches!(second.status.code(), Some(0 | 1)),
+        "the crawl completes: {:?}\n{said}",
+        second.status
+    );
+    assert!(
+        said.contains(&crawled),
+        "the damaged report is named:\n{said}"
+    );
+    assert_ne!(newest_run_id(&h), crawled, "the crawl wrote its report");
+}

@@ -293,7 +293,8 @@ fn report_of_all_shards_marks_withdrawn_and_delisted_reports_as_one_store_does()
 /// Shared storage holds run reports from other machines, other versions and writes a crash cut:
 /// `status --all-shards` and `report --all-shards` skip each one that is not a run report with a
 /// warning naming it, and report the rest; a run report whose counts reach 2^64 - 1 is shown,
-/// not summed past u64 (which panicked the command before).
+/// not summed past u64 (which panicked the command before); one removed between the listing
+/// and its reading is passed over (which failed the command before).
 #[test]
 fn damaged_run_reports_in_storage_are_skipped_by_name() {
     let shards = TwoShards::new();
@@ -333,6 +334,11 @@ fn damaged_run_reports_in_storage_are_skipped_by_name() {
     for (name, bytes) in &bad {
         std::fs::write(damaged.join(name), bytes).expect("written");
     }
+    // A copy listed and gone before it is read (another machine's prune-runs at that moment):
+    // a link to nothing is listed as a file and reads as missing.
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(damaged.join("pruned"), damaged.join("gone.json"))
+        .expect("a link to nothing");
 
     for args in [
         &["status", "--all-shards"][..],

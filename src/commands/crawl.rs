@@ -35,7 +35,7 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
     }
     check_contact(settings)?;
     let store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE).await?;
-    warn_on_shard_change(settings, &store)?;
+    warn_on_shard_change(settings, &store);
     if settings.portals.is_empty() {
         eprintln!("no configured portal falls in this shard: nothing to crawl");
     }
@@ -92,9 +92,19 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
 
 /// Each shard keeps its own data_dir: a data_dir last crawled as another shard (or unsharded)
 /// holds other portals' state, and crawling it as this shard starts those portals afresh.
-fn warn_on_shard_change(settings: &Settings, store: &crate::store::Store) -> anyhow::Result<()> {
-    let Some(last) = store.last_run::<RunReport>()? else {
-        return Ok(());
+/// A newest run report that cannot be read says nothing of it: passed over with a warning naming
+/// it, as every reader of the run reports does, and the crawl goes on.
+fn warn_on_shard_change(settings: &Settings, store: &crate::store::Store) {
+    let last = match store.last_run::<RunReport>() {
+        Ok(Some(last)) => last,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(
+                "passing over the newest run report, which cannot be read, in checking which shard {} was last crawled as: {e}",
+                settings.data_dir.display()
+            );
+            return;
+        }
     };
     let now = settings.shard.map(|s| s.to_string());
     if last.shard != now {
@@ -109,7 +119,6 @@ fn warn_on_shard_change(settings: &Settings, store: &crate::store::Store) -> any
             name(&now)
         );
     }
-    Ok(())
 }
 
 /// The contact of the shipped config.toml, which names no one.

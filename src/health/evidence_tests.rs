@@ -238,3 +238,24 @@ fn a_steady_redirect_is_no_news_after_an_outage() {
         "{events:?}"
     );
 }
+
+/// Where the section landed is unknown when no run looked at walked it (a new portal whose first
+/// night could not reach it, an outage longer than the runs read): a redirect seen on the first
+/// night that walks it is no news then, as it is not on a portal's first run.
+#[test]
+fn a_redirect_is_no_news_when_no_earlier_run_reached_the_section() {
+    let down = PortalReport {
+        unreachable: true,
+        ..PortalReport::default()
+    };
+    let now = PortalReport {
+        section_landed: Some("https://new.gov.cn/nb/".to_string()),
+        ..PortalReport::default()
+    };
+    let last = Earlier {
+        run: "r1",
+        report: &down,
+    };
+    let events = compare_past(last, None, &now);
+    assert!(kinds_of(&events).is_empty(), "{events:?}");
+}

@@ -71,6 +71,31 @@ pub struct HealthEvent {
     pub unseen: Option<u32>,
 }
 
+/// Reads a portal's health events from a run report one at a time: an event this version
+/// cannot read (of a kind a newer version raises, with a damaged field) is passed over with a
+/// warning naming its kind, and the rest of the report is read, so that one event does not take
+/// its run out of the history (`status`, `report`, the next crawl's comparison).
+pub(crate) fn read_events<'de, D>(d: D) -> Result<Vec<HealthEvent>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let events = Vec::<serde_json::Value>::deserialize(d)?;
+    Ok(events
+        .iter()
+        .filter_map(|value| match HealthEvent::deserialize(value) {
+            Ok(event) => Some(event),
+            Err(e) => {
+                let kind = value.get("kind").map(ToString::to_string);
+                tracing::warn!(
+                    "passing over a health event this version cannot read (kind {}): {e}",
+                    kind.as_deref().unwrap_or("none")
+                );
+                None
+            }
+        })
+        .collect())
+}
+
 /// An event carried without evidence for more runs in a row than this ends, raising nothing:
 /// about a month of nightly runs that never looked at its list or server.
 pub const MAX_UNSEEN: u32 = 30;
@@ -166,11 +191,13 @@ pub fn compare_past(
             Seen {
                 report: walked.report,
                 label: format!("the run {}, the last that walked the section", walked.run),
+                walked: true,
             }
         }
         None => Seen {
             report: last.report,
             label: "last run".to_string(),
+            walked: !last.report.unreachable,
         },
     };
     for event in raised(last.report, &seen, current) {
@@ -193,6 +220,9 @@ pub fn compare_past(
 struct Seen<'a> {
     report: &'a PortalReport,
     label: String,
+    /// `report` is of a run that walked the section: where it landed is known. Not so when no
+    /// run looked at did (a new portal whose first night could not reach it, a long outage).
+    walked: bool,
 }
 
 /// Sums the items a portal's lists yielded. Saturating: a run report read back (an earlier
@@ -226,6 +256,7 @@ fn raised(previous: &PortalReport, seen: &Seen, current: &PortalReport) -> Vec<H
         .filter(|_| previous.unreachable));
     if let Some(now) = &current.section_landed
         && landed != Some(now)
+        && (seen.walked || landed.is_some())
     {
         let before = landed.map_or("no redirect", String::as_str);
         events.push(HealthEvent {
@@ -377,5 +408,7 @@ fn servers_down(
 
 #[cfg(test)]
 mod evidence_tests;
+#[cfg(test)]
+mod read_tests;
 #[cfg(test)]
 mod tests;

@@ -142,7 +142,11 @@ pub struct PortalReport {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub walked_whole: bool,
     /// What changed since the portal's last run (see `health`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "crate::health::read_events"
+    )]
     pub health: Vec<crate::health::HealthEvent>,
 }
 

@@ -268,7 +268,7 @@ impl Storage {
     }
 
     /// Every object below the folder `prefix` whose key ends with `suffix`, as (key, bytes),
-    /// sorted by key. Blocking.
+    /// sorted by key; one removed between the listing and its reading is left out. Blocking.
     pub fn read_all(
         &self,
         prefix: &str,
@@ -281,12 +281,11 @@ impl Storage {
                 if !object.key.ends_with(&suffix) {
                     continue;
                 }
-                let bytes = this
-                    .get(&object.key)
-                    .await?
-                    .ok_or_else(|| StorageError::Missing {
-                        url: this.url(&object.key),
-                    })?;
+                // Gone since it was listed (another machine's `prune-runs` removed it): it is
+                // no longer there to read, as if it had not been listed.
+                let Some(bytes) = this.get(&object.key).await? else {
+                    continue;
+                };
                 out.push((object.key, bytes));
             }
             Ok(out)
