@@ -45,7 +45,7 @@ pub(super) fn run(
         // Every shard's records and run reports, from the shared storage.
         let view = super::shards::read(settings)?;
         storage_url = Some(view.storage_url.clone());
-        let (records, marks_notes) = view.marked_versions();
+        let (records, marks_notes) = view.marked_versions()?;
         let runs = view.runs.iter().map(|(_, run)| run);
         let mut matrix = coverage::build(&configured, &records, runs, today, generated_at);
         for portal in &mut matrix.portals {

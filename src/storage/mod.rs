@@ -274,21 +274,41 @@ impl Storage {
         prefix: &str,
         suffix: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let (this, prefix, suffix) = (self.clone(), prefix.to_string(), suffix.to_string());
-        self.block_on(async move {
-            let mut out = Vec::new();
-            for object in this.list(&prefix).await? {
-                if !object.key.ends_with(&suffix) {
-                    continue;
-                }
+        let mut out = Vec::new();
+        for key in self.keys(prefix, suffix)? {
+            match self.read_one(&key) {
+                Ok(bytes) => out.push((key, bytes)),
                 // Gone since it was listed (another machine's `prune-runs` removed it): it is
                 // no longer there to read, as if it had not been listed.
-                let Some(bytes) = this.get(&object.key).await? else {
-                    continue;
-                };
-                out.push((object.key, bytes));
+                Err(StorageError::Missing { .. }) => continue,
+                Err(e) => return Err(e),
             }
-            Ok(out)
+        }
+        Ok(out)
+    }
+
+    /// The keys of every object below the folder `prefix` whose key ends with `suffix`, sorted:
+    /// for a reader that then takes them one at a time with [`Storage::read_one`]. Blocking.
+    pub fn keys(&self, prefix: &str, suffix: &str) -> Result<Vec<String>, StorageError> {
+        let (this, prefix, suffix) = (self.clone(), prefix.to_string(), suffix.to_string());
+        self.block_on(async move {
+            let listed = this.list(&prefix).await?;
+            Ok(listed
+                .into_iter()
+                .map(|object| object.key)
+                .filter(|key| key.ends_with(&suffix))
+                .collect())
+        })
+    }
+
+    /// The object at `key`; one that is not there (gone since it was listed) is an error naming
+    /// its URL. Blocking.
+    pub fn read_one(&self, key: &str) -> Result<Vec<u8>, StorageError> {
+        let (this, key) = (self.clone(), key.to_string());
+        self.block_on(async move {
+            this.get(&key).await?.ok_or_else(|| StorageError::Missing {
+                url: this.url(&key),
+            })
         })
     }
 

@@ -18,11 +18,12 @@ use crate::storage::Storage;
 
 use super::UsageError;
 
-/// Every shard's run reports (newest first) and archived versions, with their labels.
+/// Every shard's run reports (newest first), with their labels, and the storage whose feed
+/// segments hold the archived versions, read one segment at a time when asked.
 pub(super) struct SharedView {
     pub storage_url: String,
     pub runs: Vec<(String, RunReport)>,
-    pub records: Vec<(String, ExportRecord)>,
+    storage: Storage,
 }
 
 pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
@@ -47,23 +48,10 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
     }
     // Run ids begin with their start time: newest first, as `Store::runs` gives them.
     runs.sort_by(|a, b| b.1.run_id.cmp(&a.1.run_id));
-    let mut records = Vec::new();
-    for (key, bytes) in storage.read_all("feed/", ".jsonl")? {
-        let Some(label) = label_of(&key, "feed/") else {
-            continue;
-        };
-        // One shard's damaged line (a cut write, another version's record) must not hide the
-        // rest: it is skipped, and the segment's skipped lines said in one warning.
-        let (read, skipped) = segment::records(&bytes);
-        if let Some(skipped) = skipped {
-            eprintln!("warning: {}", skipped.describe(&storage.url(&key)));
-        }
-        records.extend(read.into_iter().map(|record| (label.clone(), record)));
-    }
     Ok(SharedView {
         storage_url: storage.url(""),
         runs,
-        records,
+        storage,
     })
 }
 
@@ -113,77 +101,138 @@ impl SharedView {
         portals
     }
 
+    /// Hands every archived version in the shared feed to `each`: segment by segment in key
+    /// order (by label, then by first seq), line by line. A segment's bytes and records are let
+    /// go before the next is read, so memory holds one segment, not the feed. A segment gone
+    /// since it was listed, or a line that is no export record, is skipped with a warning naming
+    /// the segment's URL; the rest are read. A segment there but unreadable is an error.
+    fn each_record(&self, mut each: impl FnMut(ExportRecord)) -> anyhow::Result<()> {
+        for key in self.storage.keys("feed/", ".jsonl")? {
+            if label_of(&key, "feed/").is_none() {
+                continue;
+            }
+            let url = self.storage.url(&key);
+            let bytes = match self.storage.read_one(&key) {
+                Ok(bytes) => bytes,
+                // Gone since it was listed: it no longer holds anything to show.
+                Err(e @ crate::storage::StorageError::Missing { .. }) => {
+                    eprintln!(
+                        "warning: skipped feed segment {url}: {:#}",
+                        anyhow::Error::new(e)
+                    );
+                    continue;
+                }
+                // A segment there but unreadable (a storage outage, a permission) holds
+                // documents: a matrix or count without them would show false gaps, so the
+                // command fails naming it.
+                Err(e) => return Err(e.into()),
+            };
+            // One shard's damaged line (a cut write, another version's record) must not hide the
+            // rest: it is skipped, and the segment's skipped lines said in one warning.
+            if let Some(skipped) = segment::records(&bytes, &mut each) {
+                eprintln!("warning: {}", skipped.describe(&url));
+            }
+        }
+        Ok(())
+    }
+
     /// Every archived version as the matrix reads it, each marked withdrawn and delisted as the
     /// newest run report that walked its portal listed them at its end (`marks_now`), as
     /// `report` marks them from one store's index; and per portal whose marks are unknown or
-    /// cut short, what the page says of them.
-    pub fn marked_versions(&self) -> (Vec<ReportVersion>, BTreeMap<String, String>) {
-        let newest = self.newest_per_portal();
-        let mut notes = BTreeMap::new();
-        // portal -> (withdrawals by document id, delistings by URL)
-        let mut marks: BTreeMap<&str, Marks<'_>> = BTreeMap::new();
-        for (_, r) in &self.records {
-            let portal = r.portal.as_str();
-            if marks.contains_key(portal) || notes.contains_key(portal) {
-                continue;
-            }
-            let walked = newest.get(portal);
-            let known = walked.and_then(|(_, run)| run.portals.get(portal)?.marks_now.as_ref());
-            match (walked, known) {
-                (Some(_), Some(known)) => {
-                    if let Some(note) = cut_short(known) {
-                        notes.insert(portal.to_string(), note);
-                    }
-                    let withdrawn = known.withdrawn.iter().map(|m| (m.id.as_str(), m)).collect();
-                    let delisted = known.delisted.iter().map(|m| (m.url.as_str(), m)).collect();
-                    marks.insert(portal, (withdrawn, delisted));
-                }
-                (Some((label, run)), None) => {
-                    let note = format!(
-                        "withdrawn and delisted marks unknown: the newest run report that walked this portal ({} on {label}) was written before run reports carried them",
-                        run.run_id
-                    );
-                    notes.insert(portal.to_string(), note);
-                }
-                (None, _) => {
-                    let note =
-                        "withdrawn and delisted marks unknown: no run report walked this portal"
-                            .to_string();
-                    notes.insert(portal.to_string(), note);
-                }
-            }
-        }
-        let versions = self
-            .records
-            .iter()
-            .map(|(_, r)| {
-                let mut version = ReportVersion::from(r);
-                if let Some((withdrawn, delisted)) = marks.get(r.portal.as_str()) {
-                    version.withdrawn = withdrawn.get(r.id.as_str()).map(|m| m.withdrawal());
-                    version.delisted = delisted.get(r.url.as_str()).map(|m| m.delisting());
-                }
-                version
-            })
-            .collect();
-        (versions, notes)
+    /// cut short, what the page says of them. Each record is made a version as it is read.
+    pub fn marked_versions(
+        &self,
+    ) -> anyhow::Result<(Vec<ReportVersion>, BTreeMap<String, String>)> {
+        let mut marker = Marker::new(self);
+        let mut versions = Vec::new();
+        self.each_record(|r| versions.push(marker.version(&r)))?;
+        Ok((versions, marker.notes))
     }
 
-    /// Per portal: documents, versions and annual reports across all shards.
-    pub fn counts(&self) -> BTreeMap<&str, (u64, u64, u64)> {
-        let mut ids: BTreeMap<&str, (BTreeSet<&str>, u64, BTreeSet<&str>)> = BTreeMap::new();
-        for (_, r) in &self.records {
-            let entry = ids.entry(r.portal.as_str()).or_default();
-            entry.0.insert(&r.id);
+    /// Per portal: documents, versions and annual reports across all shards, counted as the
+    /// records are read.
+    pub fn counts(&self) -> anyhow::Result<BTreeMap<String, (u64, u64, u64)>> {
+        let mut ids: BTreeMap<String, (BTreeSet<String>, u64, BTreeSet<String>)> = BTreeMap::new();
+        self.each_record(|r| {
+            let entry = ids.entry(r.portal).or_default();
             entry.1 += 1;
             if r.is_annual_report {
-                entry.2.insert(&r.id);
+                entry.2.insert(r.id.clone());
             }
-        }
-        ids.into_iter()
+            entry.0.insert(r.id);
+        })?;
+        Ok(ids
+            .into_iter()
             .map(|(p, (docs, versions, reports))| {
                 (p, (docs.len() as u64, versions, reports.len() as u64))
             })
-            .collect()
+            .collect())
+    }
+}
+
+/// Marks versions withdrawn and delisted, one record at a time, from the newest run report
+/// that walked each one's portal, learning a portal's marks when its first record comes.
+struct Marker<'a> {
+    newest: BTreeMap<&'a str, (&'a str, &'a RunReport)>,
+    /// Per portal seen: its marks, or None when they are unknown (a note says why).
+    marks: HashMap<String, Option<Marks<'a>>>,
+    /// Per portal whose marks are unknown or cut short, what the page says of them.
+    notes: BTreeMap<String, String>,
+}
+
+impl<'a> Marker<'a> {
+    fn new(view: &'a SharedView) -> Marker<'a> {
+        Marker {
+            newest: view.newest_per_portal(),
+            marks: HashMap::new(),
+            notes: BTreeMap::new(),
+        }
+    }
+
+    /// The version `r` as the matrix reads it, marked.
+    fn version(&mut self, r: &ExportRecord) -> ReportVersion {
+        let portal = r.portal.as_str();
+        if !self.marks.contains_key(portal) {
+            let marks = self.learn(portal);
+            self.marks.insert(portal.to_string(), marks);
+        }
+        let mut version = ReportVersion::from(r);
+        if let Some(Some((withdrawn, delisted))) = self.marks.get(portal) {
+            version.withdrawn = withdrawn.get(r.id.as_str()).map(|m| m.withdrawal());
+            version.delisted = delisted.get(r.url.as_str()).map(|m| m.delisting());
+        }
+        version
+    }
+
+    /// A portal's marks from the newest run report that walked it, noting when they are unknown
+    /// or cut short.
+    fn learn(&mut self, portal: &str) -> Option<Marks<'a>> {
+        let walked = self.newest.get(portal).copied();
+        let known = walked.and_then(|(_, run)| run.portals.get(portal)?.marks_now.as_ref());
+        match (walked, known) {
+            (Some(_), Some(known)) => {
+                if let Some(note) = cut_short(known) {
+                    self.notes.insert(portal.to_string(), note);
+                }
+                let withdrawn = known.withdrawn.iter().map(|m| (m.id.as_str(), m)).collect();
+                let delisted = known.delisted.iter().map(|m| (m.url.as_str(), m)).collect();
+                Some((withdrawn, delisted))
+            }
+            (Some((label, run)), None) => {
+                let note = format!(
+                    "withdrawn and delisted marks unknown: the newest run report that walked this portal ({} on {label}) was written before run reports carried them",
+                    run.run_id
+                );
+                self.notes.insert(portal.to_string(), note);
+                None
+            }
+            (None, _) => {
+                let note = "withdrawn and delisted marks unknown: no run report walked this portal"
+                    .to_string();
+                self.notes.insert(portal.to_string(), note);
+                None
+            }
+        }
     }
 }
 
@@ -192,10 +241,10 @@ impl SharedView {
 pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> {
     let view = read(settings)?;
     let latest = view.latest_per_label();
-    let counts = view.counts();
+    let counts = view.counts()?;
     let portals = view.newest_per_portal();
     let mut names: BTreeSet<&str> = portals.keys().copied().collect();
-    names.extend(counts.keys().copied());
+    names.extend(counts.keys().map(String::as_str));
     names.extend(settings.portals.iter().map(|p| p.name.as_str()));
     if json {
         let shards: Vec<_> = latest
@@ -216,7 +265,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
             .iter()
             .map(|name| {
                 let (documents, versions, annual_reports) =
-                    counts.get(name).copied().unwrap_or_default();
+                    counts.get(*name).copied().unwrap_or_default();
                 let last = portals.get(name);
                 let report = last.and_then(|(_, run)| run.portals.get(*name));
                 serde_json::json!({
@@ -319,6 +368,8 @@ mod tests {
     use super::*;
     use crate::coverage::tests::record;
     use crate::report::PortalReport;
+    use crate::storage::StorageConfig;
+    use std::path::Path;
 
     fn run(id: &str, portals: &[(&str, Option<StandingMarks>)]) -> RunReport {
         RunReport {
@@ -368,21 +419,24 @@ mod tests {
                 ("c".into(), run("2027-01-14", &[("q", None)])),
                 ("a".into(), run("2027-01-13", &[("p", Some(older))])),
             ],
-            records: [
-                ("p", "d1"),
-                ("p", "d2"),
-                ("p", "d3"),
-                ("q", "d4"),
-                ("r", "d5"),
-            ]
-            .into_iter()
-            .map(|(portal, id)| {
-                let r = record(portal, id, 1, "某某县人民政府", 2021, "2022-02-01");
-                ("b".to_string(), r)
-            })
-            .collect(),
+            storage: Storage::open(&StorageConfig::local(), Path::new("unused"))
+                .expect("data_dir storage opens without touching the disk"),
         };
-        let (versions, notes) = view.marked_versions();
+        let mut marker = Marker::new(&view);
+        let versions: Vec<ReportVersion> = [
+            ("p", "d1"),
+            ("p", "d2"),
+            ("p", "d3"),
+            ("q", "d4"),
+            ("r", "d5"),
+        ]
+        .into_iter()
+        .map(|(portal, id)| {
+            let r = record(portal, id, 1, "某某县人民政府", 2021, "2022-02-01");
+            marker.version(&r)
+        })
+        .collect();
+        let notes = marker.notes;
         let marks: Vec<(&str, Option<&str>, Option<&str>)> = versions
             .iter()
             .map(|v| {

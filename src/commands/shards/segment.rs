@@ -25,17 +25,17 @@ impl Skipped {
     }
 }
 
-/// The export records of a segment's bytes, in order, and the lines skipped, if any. Empty
+/// Hands each export record of a segment's bytes to `each`, in order, as it is read (a
+/// segment's records are never all held at once), and says the lines skipped, if any. Empty
 /// lines are no records and not counted.
-pub(super) fn records(bytes: &[u8]) -> (Vec<ExportRecord>, Option<Skipped>) {
-    let mut records = Vec::new();
+pub(super) fn records(bytes: &[u8], mut each: impl FnMut(ExportRecord)) -> Option<Skipped> {
     let mut skipped: Option<Skipped> = None;
     for (index, line) in bytes.split(|&b| b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         match serde_json::from_slice::<ExportRecord>(line) {
-            Ok(record) => records.push(record),
+            Ok(record) => each(record),
             Err(e) => match &mut skipped {
                 Some(s) => s.lines = s.lines.saturating_add(1),
                 None => {
@@ -48,13 +48,20 @@ pub(super) fn records(bytes: &[u8]) -> (Vec<ExportRecord>, Option<Skipped>) {
             },
         }
     }
-    (records, skipped)
+    skipped
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::coverage::tests::record;
+
+    /// The records of `bytes`, in order, and the lines skipped.
+    fn read(bytes: &[u8]) -> (Vec<ExportRecord>, Option<Skipped>) {
+        let mut read = Vec::new();
+        let skipped = records(bytes, |r| read.push(r));
+        (read, skipped)
+    }
 
     fn good(id: &str) -> (ExportRecord, String) {
         let r = record("p", id, 1, "某某县人民政府", 2021, "2022-02-01");
@@ -82,7 +89,7 @@ mod tests {
             bytes.extend_from_slice(line);
             bytes.push(b'\n');
         }
-        let (records, skipped) = records(&bytes);
+        let (records, skipped) = read(&bytes);
         assert_eq!(records, vec![a, b]);
         let skipped = skipped.expect("lines skipped");
         assert_eq!((skipped.lines, skipped.first_line), (4, 3));
@@ -92,7 +99,7 @@ mod tests {
                 && said.contains("the first, line 3: "),
             "{said}"
         );
-        assert_eq!(super::records(b""), (Vec::new(), None));
+        assert_eq!(read(b""), (Vec::new(), None));
     }
 
     proptest::proptest! {
@@ -121,7 +128,7 @@ mod tests {
                 bytes.extend_from_slice(&line);
                 bytes.push(b'\n');
             }
-            let (records, _) = records(&bytes);
+            let (records, _) = read(&bytes);
             // A damaged line may still read as a record (junk that is JSON whitespace): the
             // untouched ones are there, in order.
             let mut kept = records.iter();
