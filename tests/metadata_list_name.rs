@@ -386,6 +386,110 @@ fn an_attachments_due_fetch_knows_its_lists_name() {
     );
 }
 
+/// A report archived from 本级年报 waiting for its attachment (larger than `max_body_bytes`),
+/// found the next night on its year's list too (2023年度, shown for it, another entry date), is
+/// fetched for the attachment from its stored record on the night the limit is raised, while the
+/// lists answer 503: it is asked as found on the year's list, its URL, name and entry together,
+/// so the new version's date is that list's entry's, not the other list's.
+#[test]
+fn a_list_taken_for_its_name_brings_its_entry() {
+    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
+    let night_no = Arc::new(std::sync::atomic::AtomicUsize::new(1));
+    let server = RouteServer::bind("127.0.0.101");
+    let now = night_no.clone();
+    server.serve(Arc::new(move |target: &str| {
+        let html = "text/html; charset=utf-8".to_string();
+        let night = now.load(Ordering::SeqCst);
+        let years = "<div class=\"years\"><a href=\"/bj/2023/list.html\">2023年</a></div>";
+        match target {
+            "/bj/" | "/bj/2023/list.html" if night == 3 => {
+                (503, html, b"<html><body>busy</body></html>".to_vec())
+            }
+            "/bj/" if night == 2 => (200, html, LIST.replacen("<ul>", &format!("{years}<ul>"), 1).into_bytes()),
+            "/bj/" => (200, html, LIST.as_bytes().to_vec()),
+            "/bj/2023/list.html" => (
+                200,
+                html,
+                "<html><head><meta charset=\"utf-8\"><title>2023年度_某某县人民政府</title></head>\
+                 <body><h1>2023年度</h1><ul>\
+                 <li><a href=\"/art/1.html\">教育局2023年年报</a><span>2024-02-02</span></li>\
+                 </ul></body></html>"
+                    .as_bytes()
+                    .to_vec(),
+            ),
+            "/art/1.html" => {
+                let page = String::from_utf8_lossy(&item(REAL)).replacen(
+                    "</div></div></body>",
+                    "<p>附件：<a href=\"/files/1.pdf\">统计表.pdf</a></p></div></div></body>",
+                    1,
+                );
+                (200, html, page.into_bytes())
+            }
+            "/art/2.html" => (
+                200,
+                html,
+                item("某某县民政局2023年政府信息公开工作年度报告"),
+            ),
+            "/files/1.pdf" => {
+                let pdf = format!(
+                    "%PDF-1.4\n% {}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+                    "0".repeat(4000)
+                );
+                (200, "application/pdf".to_string(), pdf.into_bytes())
+            }
+            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let (_dir, config) = county(format!("{}/bj/", server.base), "", "max_body_bytes = 3000");
+    night(&server, &config);
+    let first = versions(&config, "/art/1.html");
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert_eq!(first[0]["publish_date"], "2024-01-20", "{}", first[0]);
+    night_no.store(2, Ordering::SeqCst);
+    let second = night(&server, &config);
+    assert!(
+        second.iter().any(|t| t == "/bj/2023/list.html"),
+        "{second:?}"
+    );
+    assert!(
+        !second.iter().any(|t| t == "/art/1.html"),
+        "not due: {second:?}"
+    );
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("max_body_bytes = 3000", "max_body_bytes = 100000"),
+    )
+    .expect("config");
+    night_no.store(3, Ordering::SeqCst);
+    let before = server.requests().len();
+    let out = run_nianbao(&config, &["crawl"]);
+    let asked = server.requests().split_off(before);
+    assert!(
+        asked.iter().any(|t| t == "/files/1.pdf"),
+        "{asked:?} {}",
+        common::stderr(&out)
+    );
+    let kept = versions(&config, "/art/1.html");
+    assert_eq!(
+        kept.len(),
+        2,
+        "the attachment makes a new version: {kept:?}"
+    );
+    assert!(
+        kept[1]["list_url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("/bj/2023/list.html")),
+        "asked as found on the year's list: {}",
+        kept[1]
+    );
+    assert_eq!(
+        kept[1]["publish_date"], "2024-02-02",
+        "that list's entry: {}",
+        kept[1]
+    );
+}
+
 /// `inspect --list-name` reads a report page as one found on a list of that name, as the crawl
 /// does: the column's name printed as `<h1>` gives way to the report's title, which it keeps
 /// without the option; `inspect` of the list page prints the name to give.

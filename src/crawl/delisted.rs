@@ -31,19 +31,21 @@ pub fn delisted_bound(archived: usize) -> usize {
 }
 
 impl Engine {
-    /// An archived report this walk found on `list`, a list page at `list_url` named `name`:
-    /// its state adds that list to the lists it was found on (the `listed` index follows),
-    /// keeps the name as `UrlState::note_list_name` says (and the list's URL with it, when it
-    /// takes it), and it is no longer delisted. Written only when that changes: a report met
-    /// again on a list it was found on, under the same name, writes nothing.
+    /// An archived report this walk found on `list`, a list page at `list_url` named `name`,
+    /// as `entry`: its state adds that list to the lists it was found on (the `listed` index
+    /// follows), keeps the name as `UrlState::note_list_name` says (and the list's URL and
+    /// entry with it, when it takes it), and it is no longer delisted. Written only when that
+    /// changes: a report met again on a list it was found on, under the same name, writes
+    /// nothing.
     pub(super) fn note_listed(
         &self,
-        url: &str,
+        entry: &crate::discover::ListItem,
         state: Option<&mut UrlState>,
         list: &str,
         list_url: &str,
         name: Option<&str>,
     ) {
+        let url = entry.url.as_str();
         let Some(state) = state.filter(|s| s.doc_id.is_some()) else {
             return;
         };
@@ -51,8 +53,11 @@ impl Engine {
         let relisted = state.delisted.take().is_some();
         let renamed = state.note_list_name(Some(list), name);
         if renamed {
-            // A retry pairs the list's URL with its name (see `UrlState::note_list_page`).
+            // A retry pairs the list's URL and entry with its name (see
+            // `UrlState::note_list_page`): never another list's entry title or date.
             state.list_url = Some(list_url.to_string());
+            state.list_title = entry.title.clone();
+            state.list_date = entry.date.map(|d| d.to_string());
         }
         if relisted {
             tracing::info!(url, list, "listed again: no longer delisted");

@@ -3,7 +3,8 @@
 //! the crawl stores them in the run report, the summary prints them, the coverage page shows them.
 //! An event whose trouble lasts is raised again each run, with the run it began in (`carry`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
@@ -86,14 +87,26 @@ where
             Ok(event) => Some(event),
             Err(e) => {
                 let kind = value.get("kind").map(ToString::to_string);
-                tracing::warn!(
-                    "passing over a health event this version cannot read (kind {}): {e}",
-                    kind.as_deref().unwrap_or("none")
-                );
+                let kind = kind.as_deref().unwrap_or("none");
+                if first_passed_over(kind) {
+                    tracing::warn!(
+                        "passing over health events this version cannot read (kind {kind}), the first: {e}; others of this kind are passed over without a word"
+                    );
+                }
                 None
             }
         })
         .collect())
+}
+
+/// Whether no health event of `kind` was passed over yet in this process: the warning is said
+/// once per kind, not once per event per read (a crawl reads up to 60 run reports, `status`
+/// each of them more than once, and a newer version may have raised the kind for every portal).
+fn first_passed_over(kind: &str) -> bool {
+    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    // A panic while the set was held leaves it whole: a poisoned lock is read as it is.
+    let mut warned = WARNED.lock().unwrap_or_else(PoisonError::into_inner);
+    warned.insert(kind.to_string())
 }
 
 /// An event carried without evidence for more runs in a row than this ends, raising nothing:

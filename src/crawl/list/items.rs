@@ -56,7 +56,7 @@ impl Engine {
             let mut state = self.store.url_state(item.url.as_str()).ok().flatten();
             if !self.mode.is_dry_run() {
                 self.note_listed(
-                    item.url.as_str(),
+                    item,
                     state.as_mut(),
                     list_key,
                     page_url.as_str(),
