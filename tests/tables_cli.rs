@@ -258,3 +258,34 @@ fn a_damaged_raw_file_is_named_and_the_rest_still_printed() {
     );
     assert!(objects.len() > 1, "the other versions are still printed");
 }
+
+/// A report year at the bottom of its range in the index (a damaged or hand-edited record) is
+/// printed as it is: the year before it, looked up for the checks across years, does not exist.
+#[test]
+fn a_report_year_at_the_end_of_its_range_is_printed_not_a_panic() {
+    let h = crawled();
+    let records = h.export();
+    let victim = records
+        .iter()
+        .find(|r| r["is_annual_report"] == true)
+        .expect("a report");
+    {
+        let db = sled::open(h.data_dir().join("index")).expect("open the index");
+        let versions = db.open_tree("versions").expect("versions");
+        let seq = victim["seq"].as_u64().expect("seq");
+        let mut record = victim.clone();
+        record["report_year"] = i32::MIN.into();
+        versions
+            .insert(
+                seq.to_be_bytes(),
+                serde_json::to_vec(&record).expect("json"),
+            )
+            .expect("write the record");
+        db.flush().expect("flush");
+    }
+    let out = h.run(&["tables", "--id", victim["id"].as_str().expect("id")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let objects = lines(&out);
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert_eq!(objects[0]["report_year"], i32::MIN);
+}

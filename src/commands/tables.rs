@@ -287,7 +287,8 @@ pub(super) fn run(
         if error.is_none() && !t.cells.is_empty() {
             let last = r
                 .report_year
-                .and_then(|y| latest.get(&(issuer(r), y - 1)).copied());
+                // A year at the bottom of its range (a damaged record) has no year before it.
+                .and_then(|y| latest.get(&(issuer(r), y.checked_sub(1)?)).copied());
             let last_tables = last.map(|l| (l, reader.read(l)));
             let cross = match &last_tables {
                 Some((l, Ok(lt))) => tables::checks::across_years(

@@ -150,11 +150,12 @@ pub fn body_key(name: &str) -> String {
     key
 }
 
-/// The last day to publish the report on `year`.
+/// The last day to publish the report on `year`; none for a year with no year after it.
 pub fn deadline(rule: Rule, year: i32) -> Option<NaiveDate> {
+    let next = year.checked_add(1)?;
     match rule {
-        Rule::Department => NaiveDate::from_ymd_opt(year + 1, 1, 31),
-        Rule::Government => NaiveDate::from_ymd_opt(year + 1, 3, 31),
+        Rule::Department => NaiveDate::from_ymd_opt(next, 1, 31),
+        Rule::Government => NaiveDate::from_ymd_opt(next, 3, 31),
     }
 }
 
@@ -216,6 +217,10 @@ mod tests {
             deadline(Rule::Government, 2023),
             NaiveDate::from_ymd_opt(2024, 3, 31)
         );
+        // The last year the index can hold (a damaged record) has no year after it to fall in.
+        for rule in [Rule::Department, Rule::Government] {
+            assert_eq!(deadline(rule, i32::MAX), None);
+        }
     }
 
     #[test]

@@ -155,6 +155,18 @@ impl LogReader {
             if n == 0 || line.last() != Some(&b'\n') {
                 // The end of this segment (or a line still being written: it is read next time).
                 if n != 0 {
+                    // Only the newest segment is written to: one begun after this one was
+                    // listed with it, so this line was whole before it, and was cut since.
+                    if let Some((_, next)) = self.segments.as_slice().first() {
+                        return Err(FeedLogError::Damaged {
+                            path: path.clone(),
+                            line: *number + 1,
+                            problem: format!(
+                                "the segment is cut short inside this line, yet {} follows it; the records after the cut would be skipped. Move the feed log away: it is rebuilt from the store, and consumers keep their positions",
+                                next.display()
+                            ),
+                        });
+                    }
                     return Ok(None);
                 }
                 self.current = None;

@@ -1,0 +1,80 @@
+//! A feed log damaged where no crash leaves it: a segment that later segments follow, cut short
+//! inside a line, stops `feed` with a message naming the segment and line, rather than ending
+//! the feed there as if the consumer had caught up.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Harness, record_keys, stderr};
+use nianbao_sim::SiteSpec;
+use serde_json::Value;
+
+fn lines(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
+
+#[test]
+fn a_segment_cut_short_before_a_later_one_stops_the_feed_and_names_it() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = h.export();
+    assert!(exported.len() >= 6, "a few records: {}", exported.len());
+
+    // One segment split in two at seq `cut + 2`, and the first cut inside its last line (seq
+    // `cut + 1`): a truncated copy, or a disk that lost the segment's tail.
+    let log_dir = h.data_dir().join("feed/log");
+    let first = log_dir.join(format!("{:020}.jsonl", 1));
+    let text = std::fs::read_to_string(&first).expect("one segment");
+    let whole: Vec<&str> = text.lines().collect();
+    assert_eq!(whole.len(), exported.len());
+    let cut = 3;
+    let mut head = whole[..cut].join("\n").into_bytes();
+    head.push(b'\n');
+    head.extend_from_slice(&whole[cut].as_bytes()[..whole[cut].len() / 2]);
+    std::fs::write(&first, &head).expect("cut the first segment");
+    let second = log_dir.join(format!("{:020}.jsonl", cut + 2));
+    std::fs::write(&second, whole[cut + 1..].join("\n") + "\n").expect("the second segment");
+
+    // Printing: the records before the cut, then exit 3 naming the segment, its line and the
+    // segment after it.
+    let out = h.run(&["feed", "--consumer", "printer"]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{message}");
+    assert_eq!(
+        record_keys(&lines(&out.stdout)),
+        record_keys(&exported[..cut])
+    );
+    for named in [
+        first.display().to_string(),
+        format!("line {}", cut + 1),
+        second.display().to_string(),
+    ] {
+        assert!(message.contains(&named), "{named} in: {message}");
+    }
+
+    // A consumer commits up to the cut and is stopped there, not told it has caught up.
+    let seen = h.dir.path().join("seen.jsonl");
+    let consumer = format!("cat >> '{}'", seen.display());
+    let args = ["feed", "--consumer", "parser", "--exec", consumer.as_str()];
+    let out = h.run(&args);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let position = h.data_dir().join("feed/consumers/parser.seq");
+    let committed = std::fs::read_to_string(&position).expect("a position");
+    assert_eq!(committed.trim(), cut.to_string());
+
+    // As the message says: with the log moved away it is rebuilt, and the consumer goes on
+    // from its position to the last record.
+    std::fs::rename(&log_dir, h.dir.path().join("damaged-log")).expect("move the log away");
+    let out = h.run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = std::fs::read(&seen).expect("records seen");
+    assert_eq!(record_keys(&lines(&seen)), record_keys(&exported));
+}
