@@ -302,6 +302,32 @@ const BAD: &[Bad] = &[
         says: &["expected a whole number", "found integer `-4`"],
     },
     Bad {
+        // 2^63 - 1 passed, and the crawl panicked at its start: an async semaphore holds at
+        // most 2^61 permits.
+        case: "huge concurrency",
+        config: "[politeness]\nmax_concurrency = 9223372036854775807\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.max_concurrency"),
+        line: Some(2),
+        says: &[
+            "expected a whole number of at most 100000",
+            "found 9223372036854775807",
+        ],
+    },
+    Bad {
+        case: "huge per-server concurrency",
+        config: "[politeness]\nper_ip_concurrency = 2305843009213693952\n",
+        files: &[],
+        file: "config.toml",
+        key: Some("politeness.per_ip_concurrency"),
+        line: Some(2),
+        says: &[
+            "expected a whole number of at most 100000",
+            "found 2305843009213693952",
+        ],
+    },
+    Bad {
         case: "more host permits than global ones",
         config: "[politeness]\nper_host_concurrency = 8\nmax_concurrency = 4\n",
         files: &[],

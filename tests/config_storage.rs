@@ -73,6 +73,18 @@ fn bad_storage_settings_name_the_key() {
             "storage.url",
             "expected a storage URL",
         ),
+        // A relative file URL was read as a folder at the filesystem's root (`file:archive`
+        // wrote to /archive), whatever folder the config file is in.
+        (
+            "[storage]\nurl = \"file:archive\"",
+            "storage.url",
+            "file:///absolute/folder",
+        ),
+        (
+            "[storage]\nurl = \"file:./archive\"",
+            "storage.url",
+            "not an absolute path",
+        ),
         (
             "[storage]\nurl = \"s3:///prefix\"",
             "storage.url",

@@ -27,14 +27,14 @@ pub(super) fn politeness(
     let Some(raw) = raw else {
         return Ok(Politeness::default());
     };
-    let per_host_concurrency = at_least(
+    let per_host_concurrency = permits(
         raw.per_host_concurrency,
         DEFAULT_PER_HOST_CONCURRENCY,
         1,
         &table.key("per_host_concurrency"),
         source,
     )?;
-    let max_concurrency = at_least(
+    let max_concurrency = permits(
         raw.max_concurrency,
         DEFAULT_MAX_CONCURRENCY,
         1,
@@ -63,7 +63,13 @@ pub(super) fn politeness(
         )?,
         per_host_concurrency,
         // Zero is allowed here: it turns the per-server cap off.
-        per_ip_concurrency: raw.per_ip_concurrency.unwrap_or(DEFAULT_PER_IP_CONCURRENCY),
+        per_ip_concurrency: permits(
+            raw.per_ip_concurrency,
+            DEFAULT_PER_IP_CONCURRENCY,
+            0,
+            &table.key("per_ip_concurrency"),
+            source,
+        )?,
         max_concurrency,
         respect_robots: raw.respect_robots.unwrap_or(DEFAULT_RESPECT_ROBOTS),
         max_retry_after: positive(
@@ -372,6 +378,34 @@ where
 {
     bounded(value, default, key, source, |v| {
         (v < min).then(|| format!("expected a whole number of {min} or more, found {v}"))
+    })
+}
+
+/// Most requests in flight any concurrency key may ask for. Far more than one process has sockets
+/// for; a larger number is a slip, and one past the async semaphore's limit (2^61) aborted the
+/// crawl at its start.
+pub const MAX_IN_FLIGHT: usize = 100_000;
+
+/// A concurrency key: a whole number from `min` to `MAX_IN_FLIGHT`.
+fn permits(
+    value: Option<usize>,
+    default: usize,
+    min: usize,
+    key: &KeyPath,
+    source: &Source<'_>,
+) -> Result<usize, ConfigError> {
+    bounded(value, default, key, source, |v| {
+        if v < min {
+            Some(format!(
+                "expected a whole number of {min} or more, found {v}"
+            ))
+        } else if v > MAX_IN_FLIGHT {
+            Some(format!(
+                "expected a whole number of at most {MAX_IN_FLIGHT}, found {v}"
+            ))
+        } else {
+            None
+        }
     })
 }
 

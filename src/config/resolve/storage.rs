@@ -48,6 +48,19 @@ pub(in crate::config) fn storage(
                     ));
                 }
             }
+            // `file:archive` parses as `file:///archive`: a folder at the filesystem's root,
+            // not one beside the config file. Only `file://` and an absolute path name a folder.
+            if !written
+                .get("file:".len()..)
+                .is_some_and(|rest| rest.starts_with("//"))
+            {
+                return Err(source.at_key(
+                    &url_key,
+                    format!(
+                        "expected {STORAGE_URL_FORM}, found {written:?}: a relative file URL, not an absolute path"
+                    ),
+                ));
+            }
             let folder = url.to_file_path().map_err(|()| {
                 source.at_key(
                     &url_key,
