@@ -298,6 +298,60 @@ fn a_delisted_ask_knows_its_lists_name() {
     );
 }
 
+/// The routes of the report pages both attachment tests serve: `/art/1.html` titled `title`
+/// with a PDF larger than night 1's `max_body_bytes` (padded in a comment), `/art/2.html`, and
+/// 404 for anything else.
+fn with_attachment(target: &str, title: &str) -> (u16, String, Vec<u8>) {
+    let html = "text/html; charset=utf-8".to_string();
+    match target {
+        "/art/1.html" => {
+            let page = String::from_utf8_lossy(&item(title)).replacen(
+                "</div></div></body>",
+                "<p>附件：<a href=\"/files/1.pdf\">统计表.pdf</a></p></div></div></body>",
+                1,
+            );
+            (200, html, page.into_bytes())
+        }
+        "/art/2.html" => (
+            200,
+            html,
+            item("某某县民政局2023年政府信息公开工作年度报告"),
+        ),
+        "/files/1.pdf" => {
+            let pdf = format!(
+                "%PDF-1.4\n% {}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
+                "0".repeat(4000)
+            );
+            (200, "application/pdf".to_string(), pdf.into_bytes())
+        }
+        _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+    }
+}
+
+/// Raises `max_body_bytes` in `config` from 3000 (night 1's) to 100000: the PDF now fits.
+fn raise_body_limit(config: &std::path::Path) {
+    let text = std::fs::read_to_string(config).expect("config");
+    std::fs::write(
+        config,
+        text.replace("max_body_bytes = 3000", "max_body_bytes = 100000"),
+    )
+    .expect("config");
+}
+
+/// Runs a crawl, checks it fetched the PDF, and returns the paths it asked. Its exit code is not
+/// checked: the nights that use it have their lists answer 503.
+fn crawl_fetching_the_pdf(server: &RouteServer, config: &std::path::Path) -> Vec<String> {
+    let before = server.requests().len();
+    let out = run_nianbao(config, &["crawl"]);
+    let asked = server.requests().split_off(before);
+    assert!(
+        asked.iter().any(|t| t == "/files/1.pdf"),
+        "{asked:?} {}",
+        common::stderr(&out)
+    );
+    asked
+}
+
 /// A report archived without its attachment (larger than `max_body_bytes`) is fetched again
 /// for it on the night the limit is raised, from its stored record while its list answers
 /// 503: read as found on 本级年报, the version the attachment makes keeps the report's own
@@ -314,28 +368,7 @@ fn an_attachments_due_fetch_knows_its_lists_name() {
         match target {
             "/bj/" if second => (503, html, b"<html><body>busy</body></html>".to_vec()),
             "/bj/" => (200, html, LIST.as_bytes().to_vec()),
-            "/art/1.html" => {
-                let page = String::from_utf8_lossy(&item(REAL)).replacen(
-                    "</div></div></body>",
-                    "<p>附件：<a href=\"/files/1.pdf\">统计表.pdf</a></p></div></div></body>",
-                    1,
-                );
-                (200, html, page.into_bytes())
-            }
-            "/art/2.html" => (
-                200,
-                html,
-                item("某某县民政局2023年政府信息公开工作年度报告"),
-            ),
-            "/files/1.pdf" => {
-                // Larger than night 1's `max_body_bytes`, padded in a comment.
-                let pdf = format!(
-                    "%PDF-1.4\n% {}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
-                    "0".repeat(4000)
-                );
-                (200, "application/pdf".to_string(), pdf.into_bytes())
-            }
-            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+            _ => with_attachment(target, REAL),
         }
     }));
     let (_dir, config) = county(format!("{}/bj/", server.base), "", "max_body_bytes = 3000");
@@ -347,22 +380,10 @@ fn an_attachments_due_fetch_knows_its_lists_name() {
         "{}",
         first[0]
     );
-    let text = std::fs::read_to_string(&config).expect("config");
-    std::fs::write(
-        &config,
-        text.replace("max_body_bytes = 3000", "max_body_bytes = 100000"),
-    )
-    .expect("config");
+    raise_body_limit(&config);
     second_night.store(true, Ordering::SeqCst);
     // The run fails its portal's walk (the list answers 503): its exit code says so.
-    let before = server.requests().len();
-    let out = run_nianbao(&config, &["crawl"]);
-    let asked = server.requests().split_off(before);
-    assert!(
-        asked.iter().any(|t| t == "/files/1.pdf"),
-        "{asked:?} {}",
-        common::stderr(&out)
-    );
+    let asked = crawl_fetching_the_pdf(&server, &config);
     assert!(
         !asked.iter().any(|t| t == "/art/2.html"),
         "the list was not walked: {asked:?}"
@@ -405,7 +426,12 @@ fn a_list_taken_for_its_name_brings_its_entry() {
             "/bj/" | "/bj/2023/list.html" if night == 3 => {
                 (503, html, b"<html><body>busy</body></html>".to_vec())
             }
-            "/bj/" if night == 2 => (200, html, LIST.replacen("<ul>", &format!("{years}<ul>"), 1).into_bytes()),
+            "/bj/" if night == 2 => (
+                200,
+                html,
+                LIST.replacen("<ul>", &format!("{years}<ul>"), 1)
+                    .into_bytes(),
+            ),
             "/bj/" => (200, html, LIST.as_bytes().to_vec()),
             "/bj/2023/list.html" => (
                 200,
@@ -417,27 +443,7 @@ fn a_list_taken_for_its_name_brings_its_entry() {
                     .as_bytes()
                     .to_vec(),
             ),
-            "/art/1.html" => {
-                let page = String::from_utf8_lossy(&item(REAL)).replacen(
-                    "</div></div></body>",
-                    "<p>附件：<a href=\"/files/1.pdf\">统计表.pdf</a></p></div></div></body>",
-                    1,
-                );
-                (200, html, page.into_bytes())
-            }
-            "/art/2.html" => (
-                200,
-                html,
-                item("某某县民政局2023年政府信息公开工作年度报告"),
-            ),
-            "/files/1.pdf" => {
-                let pdf = format!(
-                    "%PDF-1.4\n% {}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
-                    "0".repeat(4000)
-                );
-                (200, "application/pdf".to_string(), pdf.into_bytes())
-            }
-            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
+            _ => with_attachment(target, REAL),
         }
     }));
     let (_dir, config) = county(format!("{}/bj/", server.base), "", "max_body_bytes = 3000");
@@ -455,21 +461,9 @@ fn a_list_taken_for_its_name_brings_its_entry() {
         !second.iter().any(|t| t == "/art/1.html"),
         "not due: {second:?}"
     );
-    let text = std::fs::read_to_string(&config).expect("config");
-    std::fs::write(
-        &config,
-        text.replace("max_body_bytes = 3000", "max_body_bytes = 100000"),
-    )
-    .expect("config");
+    raise_body_limit(&config);
     night_no.store(3, Ordering::SeqCst);
-    let before = server.requests().len();
-    let out = run_nianbao(&config, &["crawl"]);
-    let asked = server.requests().split_off(before);
-    assert!(
-        asked.iter().any(|t| t == "/files/1.pdf"),
-        "{asked:?} {}",
-        common::stderr(&out)
-    );
+    crawl_fetching_the_pdf(&server, &config);
     let kept = versions(&config, "/art/1.html");
     assert_eq!(
         kept.len(),
