@@ -152,7 +152,7 @@ pub enum Command {
     Export {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
-        /// Only versions with a seq greater than this.
+        /// Only versions with a seq greater than this (jsonl, warc; cdxj indexes every file).
         #[arg(long, default_value_t = 0, value_name = "SEQ")]
         since: u64,
     },

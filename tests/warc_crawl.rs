@@ -210,6 +210,15 @@ fn export_writes_warc_for_captures_made_with_warc_off_and_indexes_it() {
 
     let out = h.run(&["export", "--format", "cdxj"]);
     assert!(out.status.success());
+    // The index is of every WARC file: --since is refused, not quietly ignored.
+    let since = h.run(&["export", "--format", "cdxj", "--since", "3"]);
+    assert_eq!(since.status.code(), Some(2), "{}", stderr(&since));
+    assert!(
+        stderr(&since).contains("--since 3 does not apply to --format cdxj"),
+        "{}",
+        stderr(&since)
+    );
+    assert!(since.stdout.is_empty(), "no index printed");
     let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(str::to_string)

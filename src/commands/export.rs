@@ -42,6 +42,15 @@ pub(super) fn run(
             Ok(Outcome::Completed)
         }
         ExportFormat::Cdxj => {
+            // The index covers every WARC file: taking --since silently would look like an
+            // index of the versions after it.
+            if since != 0 {
+                return Err(super::UsageError(format!(
+                    "--since {since} does not apply to --format cdxj, which indexes every WARC file in {}: leave it out",
+                    settings.data_dir.join(WARC_DIR).display()
+                ))
+                .into());
+            }
             let dir = settings.data_dir.join(WARC_DIR);
             let lines = if dir.exists() {
                 cdxj_index(&dir)?
