@@ -1,6 +1,7 @@
 //! Redirects as the servers saw them: nianbao follows each hop itself, through the host gate (so
 //! hops are spaced like any request); it never follows a list or item page to another host or to
-//! a scheme other than http/https, and it gives up after `max_redirects` (10) hops.
+//! a scheme other than http/https, and it gives up after `max_redirects` (10) hops. A Location
+//! with a user name and password is asked for without them: no request carries credentials.
 
 mod common;
 mod politeness_support;
@@ -142,4 +143,39 @@ fn more_than_ten_redirects_stop_the_chain() {
         report["portals"][s.portal_name()]["failures"]["too_many_redirects"],
         1
     );
+}
+
+#[test]
+fn a_redirect_to_a_url_with_userinfo_sends_no_credentials() {
+    let h = Harness::with_sites(vec![site("nometa")], Duration::from_millis(100));
+    let s = h.sim.site("nometa");
+    let item = doc_paths(s).first().expect("documents").clone();
+    let hop = format!("{item}?hop=1");
+    let mut location = s.url(&hop);
+    location
+        .set_username("crawler")
+        .and_then(|()| location.set_password(Some("secret")))
+        .expect("an http URL takes userinfo");
+    s.add_path_fault(at(&item, redirect(location.as_str())));
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let asked: Vec<_> = s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path() == item)
+        .collect();
+    // The item, then the Location without its userinfo, and no request carried credentials.
+    assert_eq!(
+        asked.iter().map(|r| r.target.clone()).collect::<Vec<_>>(),
+        [item.clone(), hop]
+    );
+    for r in s.requests() {
+        assert_eq!(
+            r.header("authorization"),
+            None,
+            "{} sent credentials",
+            r.target
+        );
+    }
+    assert_eq!(archived_of(&h.export(), s), s.truth().len());
 }
