@@ -1,7 +1,8 @@
 //! Redirects as the servers saw them: nianbao follows each hop itself, through the host gate (so
 //! hops are spaced like any request); it never follows a list or item page to another host or to
 //! a scheme other than http/https, and it gives up after `max_redirects` (10) hops. A Location
-//! with a user name and password is asked for without them: no request carries credentials.
+//! with a user name and password is asked for without them: no request carries credentials. A
+//! 304 to a request without validators is no redirect and no "unchanged": it is a failure.
 
 mod common;
 mod politeness_support;
@@ -9,6 +10,7 @@ mod politeness_support;
 use std::time::Duration;
 
 use common::{Harness, stderr};
+use nianbao_sim::FaultKind;
 use politeness_support::*;
 
 /// nometa's first item redirects twice before it answers.
@@ -178,4 +180,28 @@ fn a_redirect_to_a_url_with_userinfo_sends_no_credentials() {
         );
     }
     assert_eq!(archived_of(&h.export(), s), s.truth().len());
+}
+
+#[test]
+fn a_304_to_a_request_that_asked_nothing_conditional_is_a_failure() {
+    let h = Harness::with_sites(vec![site("nometa")], Duration::from_millis(100));
+    let s = h.sim.site("nometa");
+    // A first crawl sends no validators: a 304 answers a question nobody asked.
+    let item = doc_paths(s).first().expect("documents").clone();
+    s.add_path_fault(at(
+        &item,
+        FaultKind::Body {
+            status: 304,
+            content_type: "text/html".into(),
+            body: Vec::new(),
+        },
+    ));
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    assert_eq!(count_target(s, &item), 1);
+    assert_eq!(archived_of(&h.export(), s), s.truth().len() - 1);
+    let report = run_report(&h);
+    let portal = &report["portals"][s.portal_name()];
+    assert_eq!(portal["failures"]["http_304"], 1, "{portal}");
+    assert_eq!(portal["not_modified"], 0, "{portal}");
 }
