@@ -1,6 +1,8 @@
 //! Redirects as the servers saw them: nianbao follows each hop itself, through the host gate (so
 //! hops are spaced like any request); it never follows a list or item page to another host or to
-//! a scheme other than http/https, and it gives up after `max_redirects` (10) hops.
+//! a scheme other than http/https, and it gives up after `max_redirects` (10) hops. A Location
+//! with a user name and password is asked for without them: no request carries credentials. A
+//! 304 to a request without validators is no redirect and no "unchanged": it is a failure.
 
 mod common;
 mod politeness_support;
@@ -8,6 +10,7 @@ mod politeness_support;
 use std::time::Duration;
 
 use common::{Harness, stderr};
+use nianbao_sim::FaultKind;
 use politeness_support::*;
 
 /// nometa's first item redirects twice before it answers.
@@ -142,4 +145,65 @@ fn more_than_ten_redirects_stop_the_chain() {
         report["portals"][s.portal_name()]["failures"]["too_many_redirects"],
         1
     );
+}
+
+#[test]
+fn a_redirect_to_a_url_with_userinfo_sends_no_credentials() {
+    let h = Harness::with_sites(vec![site("nometa")], Duration::from_millis(100));
+    let s = h.sim.site("nometa");
+    let item = doc_paths(s).first().expect("documents").clone();
+    let hop = format!("{item}?hop=1");
+    let mut location = s.url(&hop);
+    location
+        .set_username("crawler")
+        .and_then(|()| location.set_password(Some("secret")))
+        .expect("an http URL takes userinfo");
+    s.add_path_fault(at(&item, redirect(location.as_str())));
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    let asked: Vec<_> = s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path() == item)
+        .collect();
+    // The item, then the Location without its userinfo, and no request carried credentials.
+    assert_eq!(
+        asked.iter().map(|r| r.target.clone()).collect::<Vec<_>>(),
+        [item.clone(), hop]
+    );
+    for r in s.requests() {
+        assert_eq!(
+            r.header("authorization"),
+            None,
+            "{} sent credentials",
+            r.target
+        );
+    }
+    assert_eq!(archived_of(&h.export(), s), s.truth().len());
+}
+
+#[test]
+fn a_304_to_a_request_that_asked_nothing_conditional_is_a_failure() {
+    let h = Harness::with_sites(vec![site("nometa")], Duration::from_millis(100));
+    let s = h.sim.site("nometa");
+    // A first crawl sends no validators: a 304 answers a question nobody asked. Its body, which
+    // a 304 may not have, looks like a next response: it must not be read as the next answer
+    // on the connection (every other document, asked after it, is archived).
+    let item = doc_paths(s).last().expect("documents").clone();
+    s.add_path_fault(at(
+        &item,
+        FaultKind::Body {
+            status: 304,
+            content_type: "text/html".into(),
+            body: b"<html>HTTP/1.1 200 OK not modified</html>".repeat(50),
+        },
+    ));
+    let out = h.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));
+    assert_eq!(count_target(s, &item), 1);
+    assert_eq!(archived_of(&h.export(), s), s.truth().len() - 1);
+    let report = run_report(&h);
+    let portal = &report["portals"][s.portal_name()];
+    assert_eq!(portal["failures"]["http_304"], 1, "{portal}");
+    assert_eq!(portal["not_modified"], 0, "{portal}");
 }

@@ -250,7 +250,9 @@ impl Fetcher {
             }
             response.redirects = std::mem::take(&mut redirects);
             host.on_success();
-            return if response.status == 304 {
+            // A 304 says "as you had it" only to a request that named what it had: to one
+            // without validators it is an answer with no page, a failure like a 204.
+            return if response.status == 304 && validators.is_some() {
                 FetchOutcome::NotModified(response)
             } else {
                 FetchOutcome::Fetched(response)

@@ -149,7 +149,16 @@ pub(super) async fn send_once(
             (reqwest::Method::POST, body_of(request))
         }
     };
-    let mut builder = client.request(method.clone(), url.clone());
+    // Credentials in a URL (a link or a Location such as `http://user:pw@host/`) are never sent:
+    // the client would turn them into an Authorization header, a login the crawl was never asked
+    // to attempt. The page is asked for as any visitor asks for it.
+    let mut sent_url = url.clone();
+    if sent_url.has_authority() {
+        // Only a URL without a host refuses userinfo changes, and such a URL has none.
+        let _ = sent_url.set_username("");
+        let _ = sent_url.set_password(None);
+    }
+    let mut builder = client.request(method.clone(), sent_url);
     for (name, value) in &headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
