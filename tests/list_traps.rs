@@ -1,7 +1,8 @@
 //! Portals that trap a crawler in the walk of their lists, through the real binary in a
 //! backfill, with assertions on what the server saw: per-year channels whose menus all link every
-//! year (2000 to 2100, the years a menu is read for). Each walk stays inside its section and asks
-//! each page once.
+//! year (2000 to 2100, the years a menu is read for), and a count of pages no list has
+//! (共999999页). Each walk stays inside its section, asks each page once and not much past the
+//! list's end.
 
 mod common;
 
@@ -129,4 +130,49 @@ fn year_channels_that_all_link_every_year_are_each_walked_once_and_whole() {
         requests.iter().filter(|t| t.starts_with("/art/")).collect();
     assert_eq!(entries.len(), 3 * (1 + 2 * years), "{summary}");
     assert!(!summary.contains("page limit"), "{summary}");
+}
+
+/// A list that states 共999999页 and has three pages, every page past them not there (404). A
+/// backfill queues the pages the count implies up to `max_list_pages` (1000) at once; it asks
+/// them in order and stops three pages after the last one there, the ledger saying why, rather
+/// than asking the server for 997 pages it does not have.
+#[test]
+fn a_count_of_pages_no_list_has_is_walked_only_a_few_pages_past_its_end() {
+    const REAL_PAGES: usize = 3;
+    let server = RouteServer::bind("127.0.0.223");
+    server.serve(Arc::new(|target: &str| {
+        let pager = "<div class=\"page\">共999999页 <a href=\"list_2.html\">下一页</a></div>";
+        let page = match target {
+            "/c/list.html" => Some(1),
+            _ => target
+                .strip_prefix("/c/list_")
+                .and_then(|t| t.strip_suffix(".html"))
+                .and_then(|n| n.parse::<usize>().ok()),
+        };
+        if let Some(n) = page.filter(|n| *n <= REAL_PAGES) {
+            return (200, HTML.to_string(), list_page(&format!("c{n}"), pager));
+        }
+        if target.starts_with("/art/") {
+            return (200, HTML.to_string(), report(target));
+        }
+        not_found()
+    }));
+    let (out, _dir) = backfill(&server.base, "/c/list.html");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert_in_scope(&requests, "/c/");
+    let pages: Vec<&String> = requests.iter().filter(|t| t.starts_with("/c/")).collect();
+    // The three pages, then three not there; a fourth may already be waiting out the host's gap
+    // when the third answers (a host's queue keeps one request ready).
+    assert!(
+        pages.len() >= REAL_PAGES + 3 && pages.len() <= REAL_PAGES + 4,
+        "{pages:?}"
+    );
+    let entries = requests.iter().filter(|t| t.starts_with("/art/")).count();
+    assert_eq!(entries, 3 * REAL_PAGES, "{requests:?}");
+    assert!(
+        summary.contains("stopped: 3 pages in a row listed nothing new"),
+        "{summary}"
+    );
 }
