@@ -1,8 +1,9 @@
 //! Portals that trap a crawler in the walk of their lists, through the real binary in a
 //! backfill, with assertions on what the server saw: per-year channels whose menus all link every
-//! year (2000 to 2100, the years a menu is read for), and a count of pages no list has
-//! (共999999页). Each walk stays inside its section, asks each page once and not much past the
-//! list's end.
+//! year (2000 to 2100, the years a menu is read for), a count of pages no list has (共999999页),
+//! and pagers whose numbers are as large as a number can be (`?page=18446744073709551615`,
+//! `createPageHTML(2, 18446744073709551615, …)`). Each walk stays inside its section, asks each
+//! page once and not much past the list's end, and reads every page it is given.
 
 mod common;
 
@@ -175,4 +176,59 @@ fn a_count_of_pages_no_list_has_is_walked_only_a_few_pages_past_its_end() {
         summary.contains("stopped: 3 pages in a row listed nothing new"),
         "{summary}"
     );
+}
+
+/// Pagers whose numbers are the largest a number can be: a query pager's 尾页 at
+/// `page=18446744073709551615`, and a TRS `createPageHTML` naming that as the current page. Each
+/// list page is read (its entries fetched, its page 2 walked), never given up as a page that
+/// broke the reader.
+#[test]
+fn pager_numbers_as_large_as_a_number_can_be_do_not_break_the_page() {
+    const HUGE: &str = "18446744073709551615";
+    for (section, pager) in [
+        (
+            "/q/list.jsp?cat=1",
+            format!(
+                "<div class=\"page\"><a href=\"list.jsp?cat=1&amp;page=2\">2</a> \
+                 <a href=\"list.jsp?cat=1&amp;page={HUGE}\">尾页</a></div>"
+            ),
+        ),
+        (
+            "/q/index.html",
+            format!(
+                "<div class=\"page\"><script>createPageHTML(2, {HUGE}, \"index\", \"html\");</script>\
+                 <a href=\"index_1.html\">下一页</a></div>"
+            ),
+        ),
+    ] {
+        let server = RouteServer::bind("127.0.0.222");
+        let first = section.to_string();
+        server.serve(Arc::new(move |target: &str| {
+            if target == first {
+                return (200, HTML.to_string(), list_page("p1", &pager));
+            }
+            if target == "/q/list.jsp?cat=1&page=2" || target == "/q/index_1.html" {
+                return (200, HTML.to_string(), list_page("p2", ""));
+            }
+            if target.starts_with("/art/") {
+                return (200, HTML.to_string(), report(target));
+            }
+            not_found()
+        }));
+        let (out, _dir) = backfill(&server.base, section);
+        let summary = stderr(&out);
+        assert!(!summary.contains("panicked"), "{section}: {summary}");
+        let requests = server.requests();
+        assert_in_scope(&requests, "/q/");
+        for k in 1..=3 {
+            let entry = format!("/art/p1-{k}.html");
+            assert!(requests.contains(&entry), "{section}: {entry}: {summary}");
+        }
+        let second = requests
+            .iter()
+            .filter(|t| *t == "/q/list.jsp?cat=1&page=2" || *t == "/q/index_1.html")
+            .count();
+        assert_eq!(second, 1, "{section}: {requests:?}");
+        assert!(requests.len() < 20, "{section}: {requests:?}");
+    }
 }
