@@ -208,7 +208,8 @@ pub(super) fn next_api_pages(
             (PageRequest::Get(next), p + 1 - first)
         })
         .collect();
-    (next, Some(current + 1 - first))
+    // The page a body states (`"page": 18446744073709551615`) is any number at all.
+    (next, Some(current.saturating_add(1) - first))
 }
 
 #[cfg(test)]

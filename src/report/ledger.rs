@@ -96,8 +96,9 @@ pub struct YearCount {
     /// pages is found once, as the site's own count counts it.
     #[serde(skip)]
     pub seen: std::collections::HashSet<u64>,
-    /// List pages in a row, up to the latest, that listed no item the walk had not seen: a pager
-    /// that never ends (each page repeats the last, or is empty, and links one more).
+    /// List pages in a row, up to the latest, that listed no item the walk had not seen, or were
+    /// not there (404, 410, a soft 404): a pager that never ends (each page repeats the last, or
+    /// is empty, and links one more), or a count no list has.
     #[serde(skip)]
     pub barren: u32,
     /// What the check of archived reports the list no longer shows found, after a walk that

@@ -50,6 +50,12 @@ impl Engine {
                 if matches!(kind.as_str(), "http_404" | "http_410" | "soft_not_found"));
             self.report(&task.portal, |r| {
                 let entry = r.lists.entry(list_key(*year)).or_default();
+                // A page not there lists nothing: pages queued at once from a count no list has
+                // (a 尾页 at `page=18446744073709551615`, 共99999页) are not asked once the latest
+                // few in a row were not there, as for pages that list nothing new.
+                if not_found {
+                    entry.barren += 1;
+                }
                 // A page linked beyond the stated count (a 下一页 on the last page) that is not
                 // there leaves nothing the site states unwalked.
                 let beyond = matches!((page, entry.stated_pages), (Some(n), Some(p)) if *n > p);

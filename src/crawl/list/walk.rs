@@ -328,13 +328,19 @@ impl Engine {
                     .is_none();
             if !wanted {
                 self.note_older_year_not_walked(portal, list_key, section.year);
-            } else if self.take_list_page(portal) {
-                self.enqueue(Task::list(
-                    portal,
-                    &PageRequest::Get(section.url.clone()),
-                    Some(section.year),
-                    0,
-                ));
+                continue;
+            }
+            let task = Task::list(
+                portal,
+                &PageRequest::Get(section.url.clone()),
+                Some(section.year),
+                0,
+            );
+            // Every year page's menu names every year: one queued already this run costs no list
+            // page, or 101 such menus would use up `max_list_pages` on years long queued.
+            let queued = self.frontier.contains(&task.key()).unwrap_or(false);
+            if !queued && self.take_list_page(portal) {
+                self.enqueue(task);
             }
         }
     }

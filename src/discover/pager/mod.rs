@@ -128,7 +128,8 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
             .or_else(|| trs_record_count(html));
         return Pager {
             next_pages: trs.pages(base),
-            current: Some(trs.current + 1),
+            // `createPageHTML(5, 18446744073709551615, …)`: a number as large as a number can be.
+            current: Some(trs.current.saturating_add(1)),
             stated,
         };
     }

@@ -210,9 +210,10 @@ pub(super) fn query_pages(
     let current_param = page_param(page_url)
         .filter(|(k, _)| k == param)
         .map(|(_, n)| n);
+    // A page's number is whatever the link says, up to `u64::MAX`: added to with care.
     let by_label = ours().find_map(|(a, _, n)| {
         let d = a.label_number()?;
-        (n + 1).checked_sub(d).filter(|o| *o <= 1)
+        n.saturating_add(1).checked_sub(d).filter(|o| *o <= 1)
     });
     let by_first = ours()
         .find(|(a, ..)| is_first_label(&a.label))
@@ -223,7 +224,7 @@ pub(super) fn query_pages(
     } else {
         by_label.or(by_first).unwrap_or(1)
     };
-    let page_of = |n: u64| (n + 1).saturating_sub(first).max(1);
+    let page_of = |n: u64| n.saturating_add(1).saturating_sub(first).max(1);
     let current = current_param.map_or(1, page_of);
     let count = stated_pages.or_else(|| {
         ours()
@@ -256,7 +257,10 @@ fn pager_of(
         Some(count) => {
             let mut beyond: Vec<(Url, u64)> = linked
                 .filter(|(_, k)| *k > count && *k != current)
-                .chain(next.filter(|_| current >= count).map(|n| (n, current + 1)))
+                .chain(
+                    next.filter(|_| current >= count)
+                        .map(|n| (n, current.saturating_add(1))),
+                )
                 .collect();
             beyond.sort_by_key(|(_, k)| *k);
             beyond.dedup_by_key(|(_, k)| *k);
@@ -269,8 +273,9 @@ fn pager_of(
         }
         None => {
             let mut linked = linked;
-            next.or_else(|| linked.find(|(_, k)| *k == current + 1).map(|(url, _)| url))
-                .map(|url| NextPage::get(url, Some(current + 1)))
+            let after = current.saturating_add(1);
+            next.or_else(|| linked.find(|(_, k)| *k == after).map(|(url, _)| url))
+                .map(|url| NextPage::get(url, Some(after)))
                 .into_iter()
                 .collect()
         }

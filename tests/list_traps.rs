@@ -1,0 +1,234 @@
+//! Portals that trap a crawler in the walk of their lists, through the real binary in a
+//! backfill, with assertions on what the server saw: per-year channels whose menus all link every
+//! year (2000 to 2100, the years a menu is read for), a count of pages no list has (共999999页),
+//! and pagers whose numbers are as large as a number can be (`?page=18446744073709551615`,
+//! `createPageHTML(2, 18446744073709551615, …)`). Each walk stays inside its section, asks each
+//! page once and not much past the list's end, and reads every page it is given.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::stderr;
+
+const HTML: &str = "text/html; charset=utf-8";
+const YEARS: std::ops::RangeInclusive<u32> = 2000..=2100;
+
+fn report(path: &str) -> Vec<u8> {
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>某某县人民政府政府信息公开工作年度报告</title></head><body>\
+         <h1>某某县人民政府政府信息公开工作年度报告</h1><div class=\"content\"><p>一、总体情况</p>\
+         <p>{path}：某某县人民政府认真贯彻落实《中华人民共和国政府信息公开条例》。</p></div></body></html>"
+    )
+    .into_bytes()
+}
+
+/// A list page of three dated entries `/art/{tag}-{k}.html` with `extra` (a menu, a pager) after.
+fn list_page(tag: &str, extra: &str) -> Vec<u8> {
+    let entries: String = (1..=3)
+        .map(|k| {
+            format!(
+                "<li><a href=\"/art/{tag}-{k}.html\">某某县人民政府政府信息公开工作年度报告（{tag}之{k}）</a><span>2023-01-2{k}</span></li>"
+            )
+        })
+        .collect();
+    format!(
+        "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>{extra}</body></html>"
+    )
+    .into_bytes()
+}
+
+fn not_found() -> (u16, String, Vec<u8>) {
+    (
+        404,
+        HTML.to_string(),
+        b"<html><body>404</body></html>".to_vec(),
+    )
+}
+
+fn backfill(base: &str, section: &str) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"2ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{base}{section}\"\n"
+        ),
+    );
+    let out = run_nianbao(&config, &["backfill", "--years", "2000-2100"]);
+    (out, dir)
+}
+
+/// Every request but robots.txt is inside the section (`prefix`) or for an entry (`/art/`).
+fn assert_in_scope(requests: &[String], prefix: &str) {
+    let outside: Vec<&String> = requests
+        .iter()
+        .filter(|t| !t.starts_with(prefix) && !t.starts_with("/art/") && *t != "/robots.txt")
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "requests outside the section: {outside:?}"
+    );
+}
+
+/// Every year's channel (2000 to 2100) prints a menu of every year and has a second page. Each
+/// year page and each second page is asked once: a menu naming years already queued must not use
+/// up `max_list_pages` (1000 by default; the 101 menus name 10,201 year links), which once left
+/// most years' second pages unwalked, the ledger blaming the page limit.
+#[test]
+fn year_channels_that_all_link_every_year_are_each_walked_once_and_whole() {
+    let server = RouteServer::bind("127.0.0.221");
+    let menu: String = YEARS
+        .map(|y| format!("<a href=\"/nb/{y}/index.html\">{y}年</a> "))
+        .collect();
+    let menu = format!("<div class=\"nav\">{menu}</div>");
+    server.serve(Arc::new(move |target: &str| {
+        if target == "/nb/index.html" {
+            return (200, HTML.to_string(), list_page("nb", &menu));
+        }
+        if let Some(rest) = target.strip_prefix("/nb/") {
+            let (year, file) = rest.split_once('/').unwrap_or(("", ""));
+            if year.parse::<u32>().is_ok_and(|y| YEARS.contains(&y)) {
+                let pager = "<div class=\"page\"><a href=\"index_2.html\">下一页</a></div>";
+                return match file {
+                    "index.html" => (
+                        200,
+                        HTML.to_string(),
+                        list_page(year, &format!("{menu}{pager}")),
+                    ),
+                    "index_2.html" => (
+                        200,
+                        HTML.to_string(),
+                        list_page(&format!("{year}p2"), &menu),
+                    ),
+                    _ => not_found(),
+                };
+            }
+        }
+        if target.starts_with("/art/") {
+            return (200, HTML.to_string(), report(target));
+        }
+        not_found()
+    }));
+    let (out, _dir) = backfill(&server.base, "/nb/index.html");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert_in_scope(&requests, "/nb/");
+    for year in YEARS {
+        for file in ["index.html", "index_2.html"] {
+            let path = format!("/nb/{year}/{file}");
+            let asked = requests.iter().filter(|t| **t == path).count();
+            assert_eq!(asked, 1, "{path} asked {asked} times: {summary}");
+        }
+    }
+    // The section page, two pages a year, three entries on each: nothing else, nothing twice.
+    let years = YEARS.count();
+    let lists = requests.iter().filter(|t| t.starts_with("/nb/")).count();
+    assert_eq!(lists, 1 + 2 * years, "{summary}");
+    let entries: std::collections::BTreeSet<&String> =
+        requests.iter().filter(|t| t.starts_with("/art/")).collect();
+    assert_eq!(entries.len(), 3 * (1 + 2 * years), "{summary}");
+    assert!(!summary.contains("page limit"), "{summary}");
+}
+
+/// A list that states 共999999页 and has three pages, every page past them not there (404). A
+/// backfill queues the pages the count implies up to `max_list_pages` (1000) at once; it asks
+/// them in order and stops three pages after the last one there, the ledger saying why, rather
+/// than asking the server for 997 pages it does not have.
+#[test]
+fn a_count_of_pages_no_list_has_is_walked_only_a_few_pages_past_its_end() {
+    const REAL_PAGES: usize = 3;
+    let server = RouteServer::bind("127.0.0.223");
+    server.serve(Arc::new(|target: &str| {
+        let pager = "<div class=\"page\">共999999页 <a href=\"list_2.html\">下一页</a></div>";
+        let page = match target {
+            "/c/list.html" => Some(1),
+            _ => target
+                .strip_prefix("/c/list_")
+                .and_then(|t| t.strip_suffix(".html"))
+                .and_then(|n| n.parse::<usize>().ok()),
+        };
+        if let Some(n) = page.filter(|n| *n <= REAL_PAGES) {
+            return (200, HTML.to_string(), list_page(&format!("c{n}"), pager));
+        }
+        if target.starts_with("/art/") {
+            return (200, HTML.to_string(), report(target));
+        }
+        not_found()
+    }));
+    let (out, _dir) = backfill(&server.base, "/c/list.html");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert_in_scope(&requests, "/c/");
+    let pages: Vec<&String> = requests.iter().filter(|t| t.starts_with("/c/")).collect();
+    // The three pages, then three not there; a fourth may already be waiting out the host's gap
+    // when the third answers (a host's queue keeps one request ready).
+    assert!(
+        pages.len() >= REAL_PAGES + 3 && pages.len() <= REAL_PAGES + 4,
+        "{pages:?}"
+    );
+    let entries = requests.iter().filter(|t| t.starts_with("/art/")).count();
+    assert_eq!(entries, 3 * REAL_PAGES, "{requests:?}");
+    assert!(
+        summary.contains("stopped: 3 pages in a row listed nothing new"),
+        "{summary}"
+    );
+}
+
+/// Pagers whose numbers are the largest a number can be: a query pager's 尾页 at
+/// `page=18446744073709551615`, and a TRS `createPageHTML` naming that as the current page. Each
+/// list page is read (its entries fetched, its page 2 walked), never given up as a page that
+/// broke the reader.
+#[test]
+fn pager_numbers_as_large_as_a_number_can_be_do_not_break_the_page() {
+    const HUGE: &str = "18446744073709551615";
+    for (section, pager) in [
+        (
+            "/q/list.jsp?cat=1",
+            format!(
+                "<div class=\"page\"><a href=\"list.jsp?cat=1&amp;page=2\">2</a> \
+                 <a href=\"list.jsp?cat=1&amp;page={HUGE}\">尾页</a></div>"
+            ),
+        ),
+        (
+            "/q/index.html",
+            format!(
+                "<div class=\"page\"><script>createPageHTML(2, {HUGE}, \"index\", \"html\");</script>\
+                 <a href=\"index_1.html\">下一页</a></div>"
+            ),
+        ),
+    ] {
+        let server = RouteServer::bind("127.0.0.222");
+        let first = section.to_string();
+        server.serve(Arc::new(move |target: &str| {
+            if target == first {
+                return (200, HTML.to_string(), list_page("p1", &pager));
+            }
+            if target == "/q/list.jsp?cat=1&page=2" || target == "/q/index_1.html" {
+                return (200, HTML.to_string(), list_page("p2", ""));
+            }
+            if target.starts_with("/art/") {
+                return (200, HTML.to_string(), report(target));
+            }
+            not_found()
+        }));
+        let (out, _dir) = backfill(&server.base, section);
+        let summary = stderr(&out);
+        assert!(!summary.contains("panicked"), "{section}: {summary}");
+        let requests = server.requests();
+        assert_in_scope(&requests, "/q/");
+        for k in 1..=3 {
+            let entry = format!("/art/p1-{k}.html");
+            assert!(requests.contains(&entry), "{section}: {entry}: {summary}");
+        }
+        let second = requests
+            .iter()
+            .filter(|t| *t == "/q/list.jsp?cat=1&page=2" || *t == "/q/index_1.html")
+            .count();
+        assert_eq!(second, 1, "{section}: {requests:?}");
+        assert!(requests.len() < 20, "{section}: {requests:?}");
+    }
+}
