@@ -412,6 +412,17 @@ fn damaged_encrypted_and_oversized_spreadsheets_are_errors() {
         sheets::zip_parts(&strings),
         "xl/sharedStrings.xml",
     ));
+    // calamine reserves the count wherever the `sst` tag stands: a long comment before it
+    // (or a long attribute) must not hide the count from the bound.
+    let mut hidden = strings.clone();
+    let sst = String::from_utf8(hidden[4].1.clone()).expect("UTF-8");
+    let at = sst.find("<sst").expect("an sst tag");
+    hidden[4].1 = format!("{}<!--{}-->{}", &sst[..at], "x".repeat(8000), &sst[at..]).into_bytes();
+    cases.push((
+        "an XLSX declaring four billion shared strings after a long comment".into(),
+        sheets::zip_parts(&hidden),
+        "xl/sharedStrings.xml",
+    ));
     let mut far = Sheet::new("远", vec![cells(&["1"])]);
     far.rows.resize(65535, Vec::new());
     far.rows.push(vec![String::new(); 255]);

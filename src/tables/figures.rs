@@ -83,7 +83,10 @@ pub fn parse_number(raw: &str) -> Option<u64> {
     if let Some(tens_of_thousands) = raw.strip_suffix('万')
         && let Ok(n) = tens_of_thousands.parse::<f64>()
     {
-        return (n.is_finite() && n >= 0.0).then(|| (n * 10_000.0).round() as u64);
+        let value = (n * 10_000.0).round();
+        // `as` would saturate a number past u64 to u64::MAX: a wrong figure, not none.
+        return (value.is_finite() && value >= 0.0 && value < u64::MAX as f64)
+            .then_some(value as u64);
     }
     let digits: String = raw.chars().filter(|c| *c != ',').collect();
     if let Ok(n) = digits.parse::<u64>() {
@@ -136,7 +139,7 @@ fn chinese(raw: &str) -> Option<u64> {
             section = section.checked_add(digit.take().unwrap_or(1).checked_mul(unit)?)?;
         }
     }
-    Some(total + section + digit.unwrap_or(0))
+    total.checked_add(section)?.checked_add(digit.unwrap_or(0))
 }
 
 #[cfg(test)]
@@ -212,5 +215,24 @@ mod tests {
                 ("lawsuits", 2)
             ]
         );
+    }
+
+    /// A number past what a count can hold is no figure: neither a wrapped sum nor a
+    /// saturated 18446744073709551615 (nor, in a debug build, a panic).
+    #[test]
+    fn numbers_past_u64_are_no_figures() {
+        for raw in [
+            "99999999999999999999万",
+            "1844674407370955万九九九九九",
+            "一八四四六七四四〇七三七〇九五五万九九九九九",
+        ] {
+            assert_eq!(parse_number(raw), None, "{raw}");
+        }
+        assert_eq!(
+            parse_number("一八四四六七四四〇七三七〇九五五万"),
+            Some(18_446_744_073_709_550_000)
+        );
+        let text = "全年主动公开政府信息99999999999999999999万条。";
+        assert_eq!(figures(text), []);
     }
 }

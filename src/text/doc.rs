@@ -175,7 +175,12 @@ fn piece_table(clx: &[u8]) -> Result<Vec<Piece>, TextError> {
     if plc.len() < 4 || (plc.len() - 4) % 12 != 0 {
         return Err(corrupt("a PlcPcd of impossible length"));
     }
-    let n = ((plc.len() - 4) / 12).min(MAX_PIECES);
+    let n = (plc.len() - 4) / 12;
+    if n > MAX_PIECES {
+        return Err(TextError::TooLarge(format!(
+            "the piece table lists {n} pieces; at most {MAX_PIECES} are read"
+        )));
+    }
     let u32_at = |i: usize| u32::from_le_bytes([plc[i], plc[i + 1], plc[i + 2], plc[i + 3]]);
     let mut pieces = Vec::with_capacity(n);
     for i in 0..n {
@@ -283,5 +288,36 @@ mod tests {
         ));
         assert!(piece_table(&[0x02, 0xFF, 0xFF, 0xFF, 0x7F]).is_err());
         assert!(piece_table(&[0x01, 0xFF, 0xFF]).is_err());
+    }
+
+    /// A piece table listing more pieces than are read is refused, not read with its
+    /// descriptors taken from the wrong place (they follow all the positions, not the first
+    /// `MAX_PIECES + 1`).
+    #[test]
+    fn a_piece_table_past_the_bound_is_refused() {
+        let plc = |count: usize| {
+            let mut plc = Vec::with_capacity(4 + 12 * count);
+            for cp in 0..=count as u32 {
+                plc.extend_from_slice(&cp.to_le_bytes());
+            }
+            for i in 0..count as u32 {
+                plc.extend_from_slice(&[0, 0]);
+                plc.extend_from_slice(&(0x100 + 2 * i).to_le_bytes());
+                plc.extend_from_slice(&[0, 0]);
+            }
+            let mut clx = vec![0x02];
+            clx.extend_from_slice(&(plc.len() as u32).to_le_bytes());
+            clx.extend_from_slice(&plc);
+            clx
+        };
+        let within = piece_table(&plc(3)).expect("three pieces read");
+        assert_eq!(
+            within.iter().map(|p| p.fc).collect::<Vec<_>>(),
+            [0x100, 0x102, 0x104]
+        );
+        assert!(matches!(
+            piece_table(&plc(MAX_PIECES + 1)),
+            Err(TextError::TooLarge(_))
+        ));
     }
 }

@@ -4,7 +4,8 @@
 //! bytes are read in the code page of the current font's `\fcharset` (134 GB2312 as GBK, 136
 //! Big5), else the document's `\ansicpg` (936 GBK, 950 Big5 …), else Windows-1252; `\uN` is a
 //! Unicode character, whose `\ucN` fallback characters are skipped. `\par`, `\line`, `\row`,
-//! `\page` and `\sect` end a line; `\tab` and `\cell` are tabs. Groups are kept on a bounded
+//! `\page` and `\sect` end a line; `\tab` and `\cell` are tabs; `\binN`'s N bytes of binary data
+//! are skipped whole. Groups are kept on a bounded
 //! stack of their own, so nesting from the network costs no call stack.
 
 use std::collections::HashMap;
@@ -144,6 +145,11 @@ pub(crate) fn rtf(body: &[u8]) -> Result<Extracted, TextError> {
                                 r.char(c);
                                 skip_chars = r.group.uc;
                             }
+                        } else if name == "bin" {
+                            // N bytes of binary data (a picture's), whatever they hold: never
+                            // text, never a brace.
+                            let len = param.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+                            i = i.saturating_add(len).min(body.len());
                         } else {
                             r.word(name, param);
                         }
@@ -428,5 +434,16 @@ mod tests {
             assert!(got.is_ok(), "{body:.40}");
         }
         assert_eq!(text_of(&deep), "x");
+    }
+
+    /// `\binN` is followed by N bytes of binary data (a picture's), never text: braces and
+    /// letters in it neither close its group nor reach the text, and an N past the file's end
+    /// ends the reading there.
+    #[test]
+    fn bin_data_is_skipped_whole() {
+        let body = b"{\\rtf1\\ansi {\\pict\\bin8 }ab}{cd}x}Body\\par\\bin7 }}{junk}";
+        assert_eq!(rtf(body).expect("RTF reads").text, "Body\n");
+        let huge = b"{\\rtf1 Head\\par{\\pict\\bin99999999999 }abc}}";
+        assert_eq!(rtf(huge).expect("RTF reads").text, "Head\n");
     }
 }

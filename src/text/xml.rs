@@ -27,7 +27,8 @@ pub(crate) fn word_xml_file(body: &[u8]) -> Result<Extracted, TextError> {
     word_text(&decode_xml(body))
 }
 
-/// Decodes an XML file by its BOM, else its declared encoding (GB2312 in the wild), else UTF-8.
+/// Decodes an XML file by its BOM, else its declared encoding (GB2312 in the wild), else UTF-8
+/// (also for a declared UTF-16 without a BOM, which the bytes cannot be in).
 pub(crate) fn decode_xml(bytes: &[u8]) -> Cow<'_, str> {
     if let Some((encoding, _)) = encoding_rs::Encoding::for_bom(bytes) {
         return encoding.decode_with_bom_removal(bytes).0;
@@ -41,7 +42,11 @@ pub(crate) fn decode_xml(bytes: &[u8]) -> Cow<'_, str> {
             let rest = &rest[1..];
             rest.find(quote).map(|end| rest[..end].to_string())
         })
-        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+        // A declaration read in an ASCII-compatible head cannot truly say UTF-16 (that file
+        // would have a BOM or NULs between the letters), and "replacement" would read the whole
+        // file as one U+FFFD: both read as UTF-8, as browsers do (WHATWG's output encoding).
+        .map(encoding_rs::Encoding::output_encoding);
     match declared {
         Some(encoding) if encoding != encoding_rs::UTF_8 => {
             encoding.decode_without_bom_handling(bytes).0
@@ -240,5 +245,25 @@ mod tests {
             word_text("<w:p><w:t>a</w:t><w:t attr=\"x></w:p>"),
             Err(TextError::Corrupt(_))
         ));
+    }
+
+    /// A declaration the bytes cannot be in (UTF-16 read in an ASCII-compatible head; a label
+    /// WHATWG maps to "replacement") is no reason to read the document as garbage or as one
+    /// U+FFFD: such a file reads as UTF-8, as browsers read it.
+    #[test]
+    fn an_impossible_declared_encoding_reads_as_utf8() {
+        for label in [
+            "UTF-16",
+            "utf-16be",
+            "UTF-16LE",
+            "ISO-2022-KR",
+            "hz-gb-2312",
+        ] {
+            let xml = format!(
+                "<?xml version=\"1.0\" encoding=\"{label}\"?><w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>总体情况</w:t></w:r></w:p></w:body></w:document>"
+            );
+            let text = word_text(&decode_xml(xml.as_bytes())).expect("reads").text;
+            assert_eq!(text, "总体情况\n", "{label}");
+        }
     }
 }

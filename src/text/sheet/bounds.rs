@@ -183,19 +183,20 @@ fn records(stream: &[u8], at: usize) -> impl Iterator<Item = (u16, &[u8])> {
 /// Checks one inflated XLSX part: a shared-string table may not declare more strings than its
 /// bytes could hold (calamine reserves room for `uniqueCount` of them up front).
 pub(crate) fn check_xlsx_part(name: &str, xml: &[u8]) -> Result<(), TextError> {
-    let head = &xml[..xml.len().min(4096)];
-    let Some(at) = memchr::memmem::find(head, b"uniqueCount=\"") else {
+    // calamine reads only `<xl path>sharedStrings.xml`, and reserves the `uniqueCount` of the
+    // first `sst` start tag wherever it stands (after a long comment, a long attribute …).
+    let is_shared_strings = name
+        .len()
+        .checked_sub(SHARED_STRINGS.len())
+        .and_then(|at| name.get(at..))
+        .is_some_and(|tail| tail.eq_ignore_ascii_case(SHARED_STRINGS));
+    if !is_shared_strings {
+        return Ok(());
+    }
+    let Some(count) = sst_unique_count(xml) else {
         return Ok(());
     };
-    let digits: Vec<u8> = head[at + 13..]
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .copied()
-        .collect();
-    let declared: u64 = std::str::from_utf8(&digits)
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(u64::MAX);
+    let declared: u64 = count.parse().unwrap_or(u64::MAX);
     // `<si/>`, the shortest string, takes five bytes.
     if declared > xml.len() as u64 / 5 {
         return Err(TextError::Corrupt(format!(
@@ -204,6 +205,30 @@ pub(crate) fn check_xlsx_part(name: &str, xml: &[u8]) -> Result<(), TextError> {
         )));
     }
     Ok(())
+}
+
+/// The name every XLSX's shared-string part ends in.
+const SHARED_STRINGS: &str = "sharedStrings.xml";
+
+/// The `uniqueCount` attribute of the first `sst` start tag, as calamine finds it; `None` when
+/// there is none (or the XML breaks first: calamine then fails on it without reserving).
+fn sst_unique_count(xml: &[u8]) -> Option<String> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) if e.local_name().as_ref() == "sst" => {
+                return e
+                    .try_get_attribute("uniqueCount")
+                    .ok()
+                    .flatten()
+                    .map(|a| a.value.into_owned());
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 /// Checks an ODS `content.xml`: the area its tables span once calamine repeats the rows and
@@ -405,5 +430,24 @@ mod tests {
             error.to_string().contains("xl/sharedStrings.xml"),
             "{error}"
         );
+        // calamine reserves the count wherever the `sst` tag stands: a comment or a long
+        // attribute before it must not hide it from the check.
+        let pad = "x".repeat(5000);
+        for hidden in [
+            format!(
+                "<?xml version=\"1.0\"?><!--{pad}--><sst uniqueCount=\"900000000000\"><si><t>a</t></si></sst>"
+            ),
+            format!(
+                "<sst xmlns:pad=\"{pad}\" uniqueCount=\"900000000000\"><si><t>a</t></si></sst>"
+            ),
+        ] {
+            assert!(
+                check_xlsx_part("xl/sharedStrings.xml", hidden.as_bytes()).is_err(),
+                "{:.60}",
+                &hidden[..60]
+            );
+        }
+        let padded_but_fits = format!("<!--{pad}--><sst uniqueCount=\"1\"><si><t>a</t></si></sst>");
+        assert!(check_xlsx_part("xl/sharedStrings.xml", padded_but_fits.as_bytes()).is_ok());
     }
 }

@@ -264,7 +264,14 @@ fn formatted(f: f64, code: Option<&str>) -> String {
     };
     let most = places(&|c| matches!(c, '0' | '#' | '?'));
     let least = places(&|c| c == '0');
-    let mut shown = format!("{value:.most$}");
+    let mut shown = if value.is_finite() {
+        format!("{value:.most$}")
+    } else {
+        // A hundred times `f` is past f64: so large an `f` is a whole number, and a hundred
+        // times it is its digits and two zeros.
+        let point = if most > 0 { "." } else { "" };
+        format!("{f:.0}00{point}{}", "0".repeat(most))
+    };
     if most > least {
         let keep = shown.len() - (most - least);
         while shown.len() > keep && shown.ends_with('0') {
@@ -396,6 +403,12 @@ mod tests {
         for (value, format, want) in cases {
             assert_eq!(formatted(value, format), want, "{value} {format:?}");
         }
+        // A number so large that a hundred times it is past f64: its digits and two zeros,
+        // not `inf%`.
+        let huge = 2f64.powi(1020);
+        let digits = format!("{huge:.0}");
+        assert_eq!(formatted(huge, Some("0%")), format!("{digits}00%"));
+        assert_eq!(formatted(-huge, Some("0.0%")), format!("-{digits}00.0%"));
     }
 
     #[test]
