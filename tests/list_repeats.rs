@@ -8,7 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::route_server::{RouteServer, backfill_county};
 use common::stderr;
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -76,16 +76,7 @@ fn item(target: &str) -> Option<usize> {
 }
 
 fn backfill(base: &str, section: &str) -> (std::process::Output, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-             per_host_interval = \"5ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{base}{section}\"\n"
-        ),
-    );
-    let out = run_nianbao(&config, &["backfill", "--years", "2000-2030"]);
-    (out, dir)
+    backfill_county(base, section, "5ms", "2000-2030")
 }
 
 #[test]

@@ -9,7 +9,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::route_server::{RouteServer, run_nianbao, write_config};
+use common::route_server::{RouteServer, backfill_county};
 use common::stderr;
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -48,16 +48,7 @@ fn not_found() -> (u16, String, Vec<u8>) {
 }
 
 fn backfill(base: &str, section: &str) -> (std::process::Output, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = write_config(
-        dir.path(),
-        &format!(
-            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
-             per_host_interval = \"2ms\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{base}{section}\"\n"
-        ),
-    );
-    let out = run_nianbao(&config, &["backfill", "--years", "2000-2100"]);
-    (out, dir)
+    backfill_county(base, section, "2ms", "2000-2100")
 }
 
 /// Every request but robots.txt is inside the section (`prefix`) or for an entry (`/art/`).

@@ -242,6 +242,26 @@ pub fn write_config(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
     std::fs::write(&path, text).expect("write config");
     path
 }
+/// Backfills `years` (`2000-2030`) of one county portal whose section is `base` + `section`,
+/// `interval` apart per host, in a scratch data_dir kept alive by the returned folder.
+pub fn backfill_county(
+    base: &str,
+    section: &str,
+    interval: &str,
+    years: &str,
+) -> (std::process::Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = write_config(
+        dir.path(),
+        &format!(
+            "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
+             per_host_interval = \"{interval}\"\n[[portal]]\nname = \"某某县人民政府\"\nurl = \"{base}{section}\"\n"
+        ),
+    );
+    let out = run_nianbao(&config, &["backfill", "--years", years]);
+    (out, dir)
+}
+
 /// A config of the test's own portals (`(name, section URL)`), fast: a 20 ms gap, one retry.
 pub fn portals_config(dir: &std::path::Path, portals: &[(&str, String)]) -> std::path::PathBuf {
     let mut text = "data_dir = \"data\"\n[politeness]\nuser_agent = \"nianbao-test/0.1 (+http://127.0.0.1/contact)\"\n\
