@@ -14,7 +14,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
-use url::Url;
 
 use super::list::url_hash;
 use super::{Engine, Mode, Task, TaskState};
@@ -214,23 +213,7 @@ impl Engine {
     /// Queues the ask of one archived report its list no longer shows, with the evidence its
     /// state kept; whether it was queued.
     fn enqueue_delisted(self: &Arc<Self>, url: &str, state: &UrlState) -> bool {
-        let (Ok(parsed), Some(list_url)) = (
-            Url::parse(url),
-            state.list_url.as_deref().and_then(|u| Url::parse(u).ok()),
-        ) else {
-            return false;
-        };
-        let item = crate::discover::ListItem {
-            url: parsed,
-            title: state.list_title.clone(),
-            date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
-            fields: Vec::new(),
-        };
-        self.enqueue(
-            Task::item(&state.portal, &item, &list_url)
-                .named_list(state.list_name.as_deref())
-                .delisted_ask(),
-        )
+        Task::from_state(url, state).is_some_and(|task| self.enqueue(task.delisted_ask()))
     }
 
     /// The ask of an archived report its list no longer shows: an item revisit, counted, then

@@ -116,24 +116,12 @@ impl Engine {
     /// Queues a known item from its URL state, with the list evidence the state kept; one
     /// whose portal is no longer configured, or whose state names no list, is left.
     fn enqueue_known(self: &Arc<Self>, url: &str, state: &crate::store::UrlState) {
-        let (Some(list_url), Ok(parsed)) = (state.list_url.as_deref(), Url::parse(url)) else {
-            return;
-        };
         if !self.portals.contains_key(&state.portal) {
             return;
         }
-        let item = crate::discover::ListItem {
-            url: parsed,
-            title: state.list_title.clone(),
-            date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
-            fields: Vec::new(),
-        };
-        let Ok(list_url) = Url::parse(list_url) else {
-            return;
-        };
-        self.enqueue(
-            Task::item(&state.portal, &item, &list_url).named_list(state.list_name.as_deref()),
-        );
+        if let Some(task) = Task::from_state(url, state) {
+            self.enqueue(task);
+        }
     }
 
     pub(super) fn hold(&self) {

@@ -183,6 +183,21 @@ impl Task {
         self
     }
 
+    /// The item at `url` asked from its stored state rather than found on a list this run (a
+    /// retry, attachments due, a delisted ask): as found on the list the state kept, with that
+    /// list's entry and name, which the state keeps together. None when the state names no list
+    /// or a URL does not parse.
+    pub fn from_state(url: &str, state: &crate::store::UrlState) -> Option<Task> {
+        let list_url = Url::parse(state.list_url.as_deref()?).ok()?;
+        let item = ListItem {
+            url: Url::parse(url).ok()?,
+            title: state.list_title.clone(),
+            date: state.list_date.as_deref().and_then(|d| d.parse().ok()),
+            fields: Vec::new(),
+        };
+        Some(Task::item(&state.portal, &item, &list_url).named_list(state.list_name.as_deref()))
+    }
+
     pub fn item(portal: &str, item: &ListItem, list_url: &Url) -> Task {
         Task {
             portal: portal.to_string(),
