@@ -204,8 +204,11 @@ pub(super) fn run(
         total: store.last_seq()?.saturating_sub(checks.since),
         last: Instant::now(),
     };
+    let mut left_out = crate::commands::left_out::LeftOut::default();
     for record in store.export_since(checks.since) {
-        let record = record?;
+        let Some(record) = left_out.take(record)? else {
+            continue;
+        };
         let exchanges = store.exchanges(record.seq)?;
         for (path, sha256, role) in files_of(&record, &exchanges) {
             let named = Named {
@@ -228,6 +231,7 @@ pub(super) fn run(
     }
     let summary = verifier.summary;
     print(&summary, format, checks.warc)?;
+    left_out.finish()?;
     Ok(if summary.unrepaired() == 0 {
         Outcome::Completed
     } else {
