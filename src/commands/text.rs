@@ -77,7 +77,11 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
                     }
                 }
                 if let Some(error) = &new.text_error {
-                    eprintln!("seq {}: {url}: {error}", record.seq);
+                    eprintln!(
+                        "seq {}: {}",
+                        record.seq,
+                        crate::shown::shown(&format!("{url}: {error}"))
+                    );
                 }
                 *outcomes.entry(new.outcome()).or_default() += 1;
                 changed |= new != *info;

@@ -244,7 +244,8 @@ fn print(summary: &Summary, format: StatusFormat, warc: bool) -> anyhow::Result<
     let mut out = stdout.lock();
     let written = match format {
         StatusFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(summary)?),
-        StatusFormat::Text => write!(out, "{}", text(summary, warc)),
+        // Paths, URLs and details can carry what a server chose (a URL, an error's text).
+        StatusFormat::Text => write!(out, "{}", crate::shown::shown(&text(summary, warc))),
     };
     match written.and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
