@@ -33,7 +33,8 @@
 //!
 //! `cli` parses the command line and `commands` runs each subcommand. The simulated portals that
 //! the tests, the benchmarks and `nianbao demo` crawl live in their own crate, `crates/sim`
-//! (`nianbao_sim`).
+//! (`nianbao_sim`). `shown` escapes the controls in text a server chose before human output
+//! prints it.
 
 pub mod archive;
 pub mod classify;
@@ -55,6 +56,7 @@ pub mod health;
 pub mod page;
 pub mod report;
 pub mod same_report;
+pub mod shown;
 pub mod storage;
 pub mod store;
 pub mod tables;

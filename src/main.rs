@@ -73,7 +73,8 @@ fn main() -> ExitCode {
     match result {
         Ok(outcome) => outcome.exit_code(),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // An error can carry what a server chose (a URL, a Location, its error text).
+            eprintln!("error: {}", nianbao::shown::shown(&format!("{error:#}")));
             commands::failure_exit_code(&error)
         }
     }

@@ -349,3 +349,37 @@ fn a_live_simulated_page_is_fetched_politely_and_read_like_the_crawl_reads_it() 
         "the config's user agent"
     );
 }
+
+/// Text a server chose (a title, a label's value) never drives the terminal: controls, C1 and
+/// bidi overrides are shown escaped in the text form; the JSON form keeps them (escaped by JSON).
+#[test]
+fn control_characters_from_the_page_are_shown_escaped() {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let page = dir.path().join("hostile.html");
+    let hostile = "2023年度\u{1b}]0;owned\u{7}报告\r覆盖\u{202e}反\u{85}x\u{0}y";
+    std::fs::write(
+        &page,
+        format!(
+            "<html><head><meta charset=\"utf-8\"><title>{hostile}</title></head><body>\
+             <h1>{hostile}</h1><p>发布机构：某局\u{1b}[2J</p><p>{body}</p></body></html>",
+            // Enough text that the few controls do not make it a binary file.
+            body = "本机关2023年政府信息公开工作情况。".repeat(200)
+        ),
+    )
+    .expect("write the page");
+    let path = page.to_str().expect("a UTF-8 path");
+    let url = "https://www.example.gov.cn/zwgk/t1.html";
+    let out = inspect(&[path, "--url", url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).expect("text output is UTF-8");
+    for raw in ['\u{1b}', '\u{7}', '\r', '\u{202e}', '\u{85}', '\u{0}'] {
+        assert!(!text.contains(raw), "{raw:?} shown raw: {text:?}");
+    }
+    assert!(text.contains("\\u{1b}]0;owned\\u{7}"), "{text}");
+    assert!(text.contains("\\u{202e}"), "{text}");
+    let json = inspect_json(&[path, "--url", url]);
+    assert!(
+        json["title"].as_str().is_some_and(|t| t.contains('\u{1b}')),
+        "the JSON form keeps the title as it came: {json}"
+    );
+}

@@ -80,8 +80,11 @@ fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
+    let mut left_out = super::left_out::LeftOut::default();
     for record in store.export_since(since) {
-        let mut record = record?;
+        let Some(mut record) = left_out.take(record)? else {
+            continue;
+        };
         record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
         // Its files went with the report, as far as anyone reading the record can tell.
         for attachment in &mut record.attachments {
@@ -99,6 +102,9 @@ fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
     }
     match out.flush() {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(Outcome::Completed),
+        _ => {
+            left_out.finish()?;
+            Ok(Outcome::Completed)
+        }
     }
 }

@@ -178,10 +178,11 @@ pub(super) fn run(
                             Some(at) => format!("next retry {at}"),
                             None => "gone".to_string(),
                         };
-                        println!(
+                        let line = format!(
                             "{}\t{}\t{} failure(s), last {} at {}\t{when}",
                             r.url, r.portal, r.failures, r.kind, r.last_failed_at
                         );
+                        println!("{}", crate::shown::shown(&line));
                     }
                     for w in &waiting {
                         let why: Vec<String> =
@@ -196,16 +197,18 @@ pub(super) fn run(
                         if let Some(limit) = w.oversize_at {
                             when.push(format!("when max_body_bytes is raised above {limit}"));
                         }
-                        println!(
+                        let line = format!(
                             "{}\t{}\tarchived, waiting for attachments ({})\t{}",
                             w.url,
                             w.portal,
                             why.join(", "),
                             when.join("; ")
                         );
+                        println!("{}", crate::shown::shown(&line));
                     }
                     for (url, error) in &unreadable {
-                        println!("{url}\tunreadable record: {error}");
+                        let line = format!("{url}\tunreadable record: {error}");
+                        println!("{}", crate::shown::shown(&line));
                     }
                 }
             }

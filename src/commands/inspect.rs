@@ -122,7 +122,8 @@ pub async fn run(
         InspectFormat::Json => {
             serde_json::to_string(&inspection).expect("an inspection serialises: plain data") + "\n"
         }
-        InspectFormat::Text => render_text(&inspection),
+        // The page chose most of what the text form shows.
+        InspectFormat::Text => crate::shown::shown(&render_text(&inspection)).into_owned(),
     };
     print!("{out}");
     Ok(Outcome::Completed)

@@ -9,6 +9,7 @@ mod failures;
 mod feed;
 mod find_section;
 mod inspect;
+mod left_out;
 mod prune;
 mod publish;
 mod quarantine;

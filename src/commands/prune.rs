@@ -60,7 +60,7 @@ pub(super) fn run(
                 humantime::format_duration(older_than)
             ))
         })?;
-    let records = super::report::report_versions(&store)?;
+    let records = super::report::report_versions(&store, None)?;
     let mut needed = RunsNeeded::new(&records, now.date_naive());
     let mut plan = Plan::default();
     let mut readable = 0usize;

@@ -39,13 +39,14 @@ pub(super) fn run(settings: &Settings, action: Action) -> anyhow::Result<Outcome
                 println!("no URL is quarantined");
             }
             for (url, s) in &quarantined {
-                println!(
+                let line = format!(
                     "{url}  portal {}  {} abnormal ends, first {} last {}",
                     if s.portal.is_empty() { "?" } else { &s.portal },
                     s.strikes,
                     s.first_at,
                     s.last_at
                 );
+                println!("{}", crate::shown::shown(&line));
             }
         }
         Action::Clear(urls) => {

@@ -11,7 +11,9 @@ use crate::cli::ReportFormat;
 use crate::config::Settings;
 use crate::coverage::{self, Links, ReportVersion};
 use crate::report::RunReport;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+use super::left_out::LeftOut;
 
 use super::{Outcome, UsageError, open_store};
 
@@ -41,6 +43,7 @@ pub(super) fn run(
         now.to_rfc3339_opts(SecondsFormat::Secs, true),
     );
     let mut storage_url = None;
+    let mut left_out = LeftOut::default();
     let matrix = if all_shards {
         // Every shard's records and run reports, from the shared storage.
         let view = super::shards::read(settings)?;
@@ -54,7 +57,7 @@ pub(super) fn run(
         matrix
     } else {
         let store = open_store(settings)?;
-        let records = report_versions(&store)?;
+        let records = report_versions(&store, Some(&mut left_out))?;
         let runs = store.runs_newest_first::<RunReport>();
         coverage::build(&configured, &records, runs, today, generated_at)
     };
@@ -103,6 +106,7 @@ pub(super) fn run(
         Some(ReportFormat::Json) => println!("{}", serde_json::to_string_pretty(&matrix)?),
         None => {}
     }
+    left_out.finish()?;
     Ok(Outcome::Completed)
 }
 
@@ -116,10 +120,22 @@ fn base_url(option: &str, given: &str) -> Result<String, UsageError> {
 /// Every version of the documents some version of which is an annual report, as the matrix reads
 /// it: it shows nothing else, so the rest of the archive (most of it) is read past, not held,
 /// and of a report only what the matrix shows.
-pub(super) fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion>> {
+///
+/// A damaged record is named on stderr and left out when `left_out` is given (`report`), and
+/// stops the reading otherwise (`prune-runs`, which removes what it finds no longer needed).
+pub(super) fn report_versions(
+    store: &Store,
+    mut left_out: Option<&mut LeftOut>,
+) -> anyhow::Result<Vec<ReportVersion>> {
     let mut reports = HashSet::new();
     for record in store.export_since(0) {
-        let record = record.context("cannot read the archived versions")?;
+        let record = match left_out.as_deref_mut() {
+            Some(left_out) => left_out.take(record),
+            None => record.map(Some),
+        };
+        let Some(record) = record.context("cannot read the archived versions")? else {
+            continue;
+        };
         if record.is_annual_report {
             reports.insert(record.id);
         }
@@ -136,7 +152,11 @@ pub(super) fn report_versions(store: &Store) -> anyhow::Result<Vec<ReportVersion
         .collect();
     let mut versions = Vec::new();
     for record in store.export_since(0) {
-        let mut record = record.context("cannot read the archived versions")?;
+        // A damaged record was named in the first reading: this one passes it by quietly.
+        let mut record = match record {
+            Err(StoreError::Corrupt { .. }) if left_out.is_some() => continue,
+            record => record.context("cannot read the archived versions")?,
+        };
         if reports.contains(&record.id) {
             record.withdrawn = withdrawn.get(&record.id).map(|d| d.withdrawal.clone());
             record.delisted = delisted.get(&record.url).cloned();

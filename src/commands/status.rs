@@ -185,7 +185,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     _ => println!("    never crawled"),
                 }
                 if let Some(why) = &row.unreachable_reason {
-                    println!("    unreachable: {why}");
+                    println!("    unreachable: {}", crate::shown::shown(why));
                 }
                 if row.verified == Some(false) {
                     println!(
@@ -205,7 +205,12 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                 }
                 println!("    {}", sweep_line(row));
                 for (list, c) in &row.lists {
-                    println!("    list {list}: {}", c.completeness());
+                    // A list's name is the one its page gave.
+                    println!(
+                        "    list {}: {}",
+                        crate::shown::shown(list),
+                        c.completeness()
+                    );
                 }
             }
             for host in &blocked_hosts {

@@ -232,8 +232,11 @@ pub(super) fn run(
     let store = open_store(settings)?;
     let archive = Archive::open(&settings.data_dir)?.configured(settings);
     let mut records: Vec<ExportRecord> = Vec::new();
+    let mut left_out = super::left_out::LeftOut::default();
     for record in store.export_since(0) {
-        let record = record?;
+        let Some(record) = left_out.take(record)? else {
+            continue;
+        };
         if record.is_annual_report {
             records.push(record);
         }
@@ -337,6 +340,7 @@ pub(super) fn run(
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
         _ => {}
     }
+    left_out.finish()?;
     if failed > 0 {
         anyhow::bail!(
             "{failed} annual-report version(s) could not be read: their raw files are named above"

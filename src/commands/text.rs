@@ -40,8 +40,11 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     let mut updated = 0u64;
     // One record at a time: an archive's records together would take memory in proportion to
     // it. A record updated below is behind the reading, which never meets it again.
+    let mut left_out = super::left_out::LeftOut::default();
     for record in store.export_since(since) {
-        let mut record = record?;
+        let Some(mut record) = left_out.take(record)? else {
+            continue;
+        };
         let mut changed = false;
         let document_file = record
             .content_type
@@ -74,7 +77,11 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
                     }
                 }
                 if let Some(error) = &new.text_error {
-                    eprintln!("seq {}: {url}: {error}", record.seq);
+                    eprintln!(
+                        "seq {}: {}",
+                        record.seq,
+                        crate::shown::shown(&format!("{url}: {error}"))
+                    );
                 }
                 *outcomes.entry(new.outcome()).or_default() += 1;
                 changed |= new != *info;
@@ -114,5 +121,6 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
             kinds.join(", ")
         }
     );
+    left_out.finish()?;
     Ok(Outcome::Completed)
 }

@@ -107,7 +107,11 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
             let value = serde_json::json!({ "withdrawn": rows, "delisted": delisted });
             println!("{}", serde_json::to_string_pretty(&value)?);
         }
-        StatusFormat::Text => print!("{}{}", text(&rows), delisted_text(&delisted)),
+        // Titles, issuing bodies and URLs are what the servers gave.
+        StatusFormat::Text => print!(
+            "{}",
+            crate::shown::shown(&format!("{}{}", text(&rows), delisted_text(&delisted)))
+        ),
     }
     Ok(Outcome::Completed)
 }

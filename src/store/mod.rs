@@ -103,6 +103,10 @@ pub enum StoreError {
     )]
     DamagedRaw { versions: usize, written: usize },
     #[error(
+        "{records} damaged index record(s) were left out (named above); every other record was read: restore the index from a backup"
+    )]
+    DamagedRecords { records: usize },
+    #[error(
         "the index at {path} is damaged: it holds records up to seq {holds}, but seq {committed} was committed (see {seal}); the raw files beside it are untouched: restore the index from a backup (to start afresh on purpose, move both away, and the feed folder beside them, whose log and consumer positions belong to this index)"
     )]
     RolledBack {

@@ -204,8 +204,11 @@ pub(super) fn run(
         total: store.last_seq()?.saturating_sub(checks.since),
         last: Instant::now(),
     };
+    let mut left_out = crate::commands::left_out::LeftOut::default();
     for record in store.export_since(checks.since) {
-        let record = record?;
+        let Some(record) = left_out.take(record)? else {
+            continue;
+        };
         let exchanges = store.exchanges(record.seq)?;
         for (path, sha256, role) in files_of(&record, &exchanges) {
             let named = Named {
@@ -228,6 +231,7 @@ pub(super) fn run(
     }
     let summary = verifier.summary;
     print(&summary, format, checks.warc)?;
+    left_out.finish()?;
     Ok(if summary.unrepaired() == 0 {
         Outcome::Completed
     } else {
@@ -240,7 +244,8 @@ fn print(summary: &Summary, format: StatusFormat, warc: bool) -> anyhow::Result<
     let mut out = stdout.lock();
     let written = match format {
         StatusFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(summary)?),
-        StatusFormat::Text => write!(out, "{}", text(summary, warc)),
+        // Paths, URLs and details can carry what a server chose (a URL, an error's text).
+        StatusFormat::Text => write!(out, "{}", crate::shown::shown(&text(summary, warc))),
     };
     match written.and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
