@@ -75,6 +75,9 @@ impl Fetcher {
                 validators,
                 &self.politeness().user_agent,
                 &self.settings,
+                // Only robots.txt is asked without counting refusals: RFC 9309 2.5 has its
+                // first 500 KiB read, so a longer (or endless) one is cut, not oversize.
+                (!counts_refusals).then_some(crate::gate::ROBOTS_MAX_BYTES as u64),
                 || host.answered(),
             )
             .await;

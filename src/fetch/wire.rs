@@ -113,13 +113,17 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// Sends `request` once with `client`; `tls_unverified` says the client verifies no
-/// certificate, which the capture of an HTTPS exchange records.
+/// certificate, which the capture of an HTTPS exchange records. With `cut_at` (robots.txt, of
+/// which only a first part is read) a longer body, announced or sent, is not oversize: its
+/// first `cut_at` bytes are kept and the rest is never read.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn send_once(
     (client, tls_unverified): (&reqwest::Client, bool),
     request: &PageRequest,
     validators: Option<&Validators>,
     user_agent: &str,
     settings: &FetchSettings,
+    cut_at: Option<u64>,
     answered: impl FnOnce(),
 ) -> Result<Capture, SendError> {
     let max_body_bytes = settings.max_body_bytes;
@@ -193,12 +197,17 @@ pub(super) async fn send_once(
         .collect();
     if let Some(length) = response.content_length()
         && length > max_body_bytes
+        && cut_at.is_none()
     {
         return Err(SendError::Oversize {
             limit: max_body_bytes,
         });
     }
-    let expected = response.content_length().unwrap_or(max_body_bytes);
+    let read_limit = cut_at.map_or(max_body_bytes, |cut| cut.min(max_body_bytes));
+    let expected = response
+        .content_length()
+        .unwrap_or(max_body_bytes)
+        .min(read_limit);
     let overall = overall_limit(settings, expected);
     let deadline = started + overall;
     // Sized by the stated length (never more than PREALLOCATE_MAX, whatever a header claims),
@@ -234,6 +243,17 @@ pub(super) async fn send_once(
             };
         match read {
             Ok(Some(chunk)) => {
+                if let Some(cut) = cut_at
+                    && (wire.len() + chunk.len()) as u64 >= read_limit
+                {
+                    // Dropping the response closes the connection: the rest is never read.
+                    let keep = (read_limit as usize)
+                        .saturating_sub(wire.len())
+                        .min(chunk.len());
+                    wire.extend_from_slice(&chunk[..keep]);
+                    tracing::debug!(%url, cut, "body cut at its read limit");
+                    break;
+                }
                 if (wire.len() + chunk.len()) as u64 > max_body_bytes {
                     return Err(SendError::Oversize {
                         limit: max_body_bytes,

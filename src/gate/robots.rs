@@ -50,7 +50,7 @@ impl RobotsRules {
     pub fn from_response(agent: &str, status: u16, body: &[u8]) -> RobotsRules {
         match status {
             200..=299 => {
-                let body = normalised(&body[..body.len().min(ROBOTS_MAX_BYTES)]);
+                let body = normalised(&readable(&body[..body.len().min(ROBOTS_MAX_BYTES)]));
                 match Robot::new(agent, &body) {
                     Ok(robot) => RobotsRules::Rules(Box::new(robot)),
                     // An unparseable file gives no rules, which RFC 9309 treats as allow-all.
@@ -83,6 +83,33 @@ impl RobotsRules {
             _ => None,
         }
     }
+}
+
+/// A robots.txt's bytes as `normalised` and the matcher read them: UTF-8 without a byte-order
+/// mark, lines ended by LF or CRLF. A BOM would hide the first line's key from `normalised`, a
+/// file saved as UTF-16 (with its BOM) is unreadable to the matcher, and a bare CR (RFC 9309
+/// ends a line with CR, LF or CRLF) would join every line into one: each lost its rules silently.
+fn readable(body: &[u8]) -> Vec<u8> {
+    let text: std::borrow::Cow<'_, [u8]> = match encoding_rs::Encoding::for_bom(body) {
+        Some((encoding, bom)) if encoding == encoding_rs::UTF_8 => body[bom..].into(),
+        Some((encoding, _)) => encoding
+            .decode_with_bom_removal(body)
+            .0
+            .into_owned()
+            .into_bytes()
+            .into(),
+        None => body.into(),
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.iter().peekable();
+    while let Some(&b) = bytes.next() {
+        out.push(if b == b'\r' && bytes.peek() != Some(&&b'\n') {
+            b'\n'
+        } else {
+            b
+        });
+    }
+    out
 }
 
 /// A robots.txt as webmasters write it, in the form the matcher reads:
@@ -254,5 +281,46 @@ mod tests {
         assert_eq!(product_token("County-Bot/2 (x)"), "County-Bot");
         assert_eq!(product_token("nianbao_x"), "nianbao_x");
         assert_eq!(product_token("  "), "*");
+    }
+    /// A robots.txt as servers send it at the byte level: a UTF-8 BOM before a User-agent line
+    /// written with the whole header, lines ended by a bare CR (old Mac editors; RFC 9309 allows
+    /// CR, LF and CRLF), a file saved as UTF-16 with its BOM. Each rule must still apply.
+    #[test]
+    fn byte_level_forms_of_a_robots_txt_keep_their_rules() {
+        let utf16 = |text: &str, big: bool| {
+            let mut bytes = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
+            for unit in text.encode_utf16() {
+                bytes.extend_from_slice(&if big {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                });
+            }
+            bytes
+        };
+        let cases: Vec<(&str, Vec<u8>)> = vec![
+            ("BOM, *", b"\xEF\xBB\xBFUser-agent: *\nDisallow: /private/\n".to_vec()),
+            (
+                "BOM, whole header",
+                b"\xEF\xBB\xBFUser-agent: nianbao/0.1 (+x)\nDisallow: /private/\n\nUser-agent: *\nAllow: /\n"
+                    .to_vec(),
+            ),
+            ("CR only", b"User-agent: *\rDisallow: /private/\r".to_vec()),
+            ("CRLF", b"User-agent: *\r\nDisallow: /private/\r\n".to_vec()),
+            ("UTF-16LE", utf16("User-agent: *\r\nDisallow: /private/\r\n", false)),
+            ("UTF-16BE", utf16("User-agent: *\nDisallow: /private/\n", true)),
+        ];
+        for (name, body) in cases {
+            let rules = RobotsRules::from_response("nianbao", 200, &body);
+            assert!(
+                !rules.allowed("http://a.gov.cn/private/x"),
+                "{name}: {rules:?}"
+            );
+            assert!(rules.allowed("http://a.gov.cn/zwgk/x"), "{name}: {rules:?}");
+        }
     }
 }

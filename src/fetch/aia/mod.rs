@@ -220,6 +220,7 @@ impl Fetcher {
             None,
             &self.politeness().user_agent,
             &settings,
+            None,
             || host.answered(),
         )
         .await;
