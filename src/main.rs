@@ -27,6 +27,7 @@ pub static malloc_conf: Option<&'static libc::c_char> = Some(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let_writes_past_the_file_size_limit_fail();
     if cli.command.only_prints() {
         end_quietly_on_a_closed_pipe();
     }
@@ -91,5 +92,15 @@ fn end_quietly_on_a_closed_pipe() {
     // SAFETY: called once at start, before any thread exists; SIG_DFL is a valid disposition.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// A write past the file size limit (`ulimit -f` in the job that started nianbao) sends SIGXFSZ,
+/// whose default action kills the process mid-write. Ignored, the write fails with EFBIG instead,
+/// and a crawl stops at it as on a full disk (README, "Disk faults").
+fn let_writes_past_the_file_size_limit_fail() {
+    // SAFETY: called once at start, before any thread exists; SIG_IGN is a valid disposition.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }

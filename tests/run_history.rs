@@ -223,3 +223,22 @@ fn a_damaged_newest_run_report_does_not_stop_the_next_crawl() {
     );
     assert_ne!(newest_run_id(&h), crawled, "the crawl wrote its report");
 }
+
+/// A file where data_dir/runs should be a folder (an operator's mistake, a stray copy): the
+/// crawl keeps what it archived (the store is committed first) and ends with exit 3 and a
+/// message naming the folder it could not write its report to.
+#[test]
+fn a_file_where_the_runs_folder_should_be_is_named() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let runs = h.data_dir().join("runs");
+    std::fs::create_dir_all(h.data_dir()).expect("data_dir");
+    std::fs::write(&runs, "not a folder").expect("write a file");
+    let out = h.run(&["crawl"]);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{said}");
+    assert!(said.contains(&*runs.to_string_lossy()), "{said}");
+    assert!(!h.export().is_empty(), "what was archived is kept");
+}

@@ -221,6 +221,62 @@ fn a_damaged_sled_directory_gives_exit_3_naming_it() {
     }
 }
 
+/// A file size limit (`ulimit -f` in the job that starts the crawl): a write past it fails with
+/// EFBIG, and the kernel first sends SIGXFSZ, whose default action kills the process mid-write.
+/// The crawl must instead stop like on a full disk: exit 3 naming the path, nothing lost, and a
+/// run without the limit resumes.
+#[test]
+fn a_file_size_limit_stops_the_crawl_with_exit_3_not_a_signal() {
+    use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
+    let h = harness_on(None);
+    let first = h.run(&["crawl"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let before = h.export();
+    let s = h.sim.site("nometa");
+    let known = s.truth().len();
+    for n in 0..6 {
+        s.add_document(DocSpec::new(&format!("新的报告{n}"), "2026-03-02 09:00").with_attachment());
+    }
+    let added = s.truth().len() - known;
+    let mut cmd = h.command(&["crawl"]);
+    // SAFETY: setrlimit is async-signal-safe and touches only the child's own limits.
+    unsafe {
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: FILE_SIZE_LIMIT,
+                rlim_max: FILE_SIZE_LIMIT,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let limited = common::run_limited(cmd, common::COMMAND_LIMIT);
+    assert_eq!(
+        limited.status.signal(),
+        None,
+        "killed by a signal:\n{}",
+        stderr(&limited)
+    );
+    assert_store_failure(&limited, &h.data_dir());
+    let log = stderr(&limited);
+    assert!(log.contains("File too large"), "{log}");
+    // The index is whole: it is not called damaged, nor is its restore from a backup asked for.
+    assert!(log.contains("cannot take writes"), "{log}");
+    assert!(!log.contains("damaged"), "{log}");
+
+    let after = h.export();
+    assert_eq!(after[..before.len()], before[..]);
+    let again = h.run(&["crawl"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(h.export().len(), before.len() + added);
+}
+
+/// Smaller than the index's files after the first crawl (sled's are some 512 KB), so the second
+/// crawl's first write that grows one of them, or a raw file, goes past it.
+const FILE_SIZE_LIMIT: libc::rlim_t = 64 * 1024;
+
 #[test]
 fn a_truncated_raw_file_is_named_by_feed_and_export_and_repaired_by_a_recrawl() {
     // The legacy site sends no gzip: a page's raw file is also what WARC records are made of.

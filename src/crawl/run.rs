@@ -474,7 +474,14 @@ async fn save_report(
 ) -> anyhow::Result<()> {
     store.put_run(&report.run_id, report)?;
     store.flush()?;
-    let written = report.write(&settings.data_dir)?;
+    let runs = settings.data_dir.join("runs");
+    let written = report.write(&settings.data_dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot write the run report {} under {}: {e}",
+            report.run_id,
+            runs.display()
+        )
+    })?;
     storage.copy_run_report(&report.run_id, &written).await;
     crate::feed::copy_log_to_storage(storage).await;
     Ok(())

@@ -10,11 +10,15 @@ use std::sync::Mutex;
 static FAULTS: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
 
 /// Whether an I/O error means the filesystem cannot take more writes (as opposed to one bad
-/// file): full, over quota or read-only.
+/// file): full, over quota, read-only, or past the process's file size limit (`ulimit -f`, which
+/// stops every write that grows a file past it, as a full disk does).
 pub fn is_disk_fault(error: &std::io::Error) -> bool {
     matches!(
         error.kind(),
-        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::ReadOnlyFilesystem
+        ErrorKind::StorageFull
+            | ErrorKind::QuotaExceeded
+            | ErrorKind::ReadOnlyFilesystem
+            | ErrorKind::FileTooLarge
     )
 }
 

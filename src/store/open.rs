@@ -128,6 +128,15 @@ fn open_index(path: &Path) -> Result<sled::Db, StoreError> {
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
+            // A write refused by the filesystem or the file size limit says nothing of the
+            // index: it is whole, and restoring it from a backup (as a damaged one asks) would
+            // not help.
+            Err(sled::Error::Io(e)) if super::fault::is_disk_fault(&e) => {
+                return Err(StoreError::DiskFault {
+                    data_dir: path.parent().unwrap_or(path).to_path_buf(),
+                    first: format!("{}: {e}", path.display()),
+                });
+            }
             opened => {
                 return opened.map_err(|source| StoreError::Open {
                     path: path.to_path_buf(),

@@ -36,6 +36,10 @@ pub enum TextError {
     /// verdict on the file, whose text is derived again (`TextInfo::interrupted`).
     #[error("{INTERRUPTED} {0}; the next crawl (or nianbao text) derives it again")]
     Interrupted(String),
+    /// The reading process could not be started (a process or open-files limit reached, the
+    /// program gone): no verdict on the file, tried again by later runs as a reader that died.
+    #[error("cannot start {tool}: {detail}")]
+    NotStarted { tool: String, detail: String },
     #[error("cannot read the raw file: {0}")]
     Read(String),
     #[error("no document in the zip gave text")]
@@ -60,11 +64,12 @@ impl TextError {
     }
 
     /// Why a failure is the night's rather than the file's, so that later runs try the file
-    /// again (at most [`MAX_TEXT_ATTEMPTS`] in all): `timed_out` or `reader_died`.
+    /// again (at most [`MAX_TEXT_ATTEMPTS`] in all): `timed_out` or `reader_died` (a reader that
+    /// could not be started counts as one that died).
     pub fn retry_reason(&self) -> Option<&'static str> {
         match self {
             TextError::Timeout { .. } => Some(TIMED_OUT),
-            TextError::Died { .. } => Some(READER_DIED),
+            TextError::Died { .. } | TextError::NotStarted { .. } => Some(READER_DIED),
             _ => None,
         }
     }
@@ -82,6 +87,7 @@ impl TextError {
             TextError::Panic(_) => "panic",
             TextError::Crashed(_) => "crashed",
             TextError::Died { .. } => "reader_died",
+            TextError::NotStarted { .. } => "not_started",
             TextError::Interrupted(_) => "interrupted",
             TextError::Read(_) => "unreadable",
             TextError::NoEntryText => "no_entry_text",

@@ -86,9 +86,9 @@ impl Pdftotext {
         cmd.args(["-layout", "-enc", "UTF-8", "-eol", "unix"])
             .arg(file)
             .arg("-");
-        let run = run_bounded(cmd, limit, MAX_TEXT_BYTES).map_err(|e| TextError::Tool {
+        let run = run_bounded(cmd, limit, MAX_TEXT_BYTES).map_err(|e| TextError::NotStarted {
             tool: TOOL.into(),
-            detail: format!("cannot start {}: {e}", self.path.display()),
+            detail: format!("{}: {e}", self.path.display()),
         })?;
         if run.timed_out {
             return Err(TextError::Timeout {

@@ -84,8 +84,9 @@ impl Worker {
         let mut cmd = Command::new(&self.program);
         cmd.args(&self.args).arg(source);
         let run = run_bounded_with(cmd, Some(body), limit, MAX_TEXT_BYTES + ANSWER_HEAD_ROOM)
-            .map_err(|e| {
-                TextError::Crashed(format!("cannot start {}: {e}", self.program.display()))
+            .map_err(|e| TextError::NotStarted {
+                tool: source.to_string(),
+                detail: format!("{}: {e}", self.program.display()),
             })?;
         let stderr = first_lines(&run.stderr);
         if run.timed_out {
@@ -329,6 +330,21 @@ mod tests {
                 "{garbage}"
             );
         }
+    }
+
+    /// A child that cannot be started (a process or open-files limit reached, the program
+    /// replaced by an upgrade) says nothing of the file: later runs read it again.
+    #[test]
+    fn a_child_that_cannot_start_is_tried_again() {
+        let gone = Worker::new(PathBuf::from("/nonexistent/nianbao"), ["extract-text"]);
+        let error = extract(&gone).err();
+        assert_eq!(
+            error.as_ref().and_then(|e| e.retry_reason()),
+            Some(super::super::READER_DIED),
+            "{error:?}"
+        );
+        let message = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("/nonexistent/nianbao"), "{message}");
     }
 
     #[test]
