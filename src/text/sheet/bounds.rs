@@ -81,6 +81,14 @@ pub(crate) fn check_xls(stream: &[u8]) -> Result<(), TextError> {
     let mut read = 0u64;
     let mut spanned = 0u64;
     for (sheet, start) in starts.into_iter().enumerate() {
+        // calamine slices the stream at the start unchecked: past its end, that panics.
+        if start > stream.len() {
+            return Err(TextError::Corrupt(format!(
+                "sheet {} starts at byte {start}, past the {}-byte workbook stream",
+                sheet + 1,
+                stream.len()
+            )));
+        }
         let (area, bytes) = xls_sheet_area(stream, start)
             .map_err(|e| TextError::Corrupt(format!("sheet {} at byte {start}: {e}", sheet + 1)))?;
         read = read.saturating_add(bytes);
@@ -440,6 +448,10 @@ mod tests {
     fn sheets_that_overlap_are_an_error_not_a_stream_read_once_per_sheet() {
         assert!(check_xls(&sheets_at_one_offset(1, 2000)).is_ok());
         assert!(check_xls(&sheets_at_one_offset(2, 2000)).is_ok());
+        let mut past_end = sheets_at_one_offset(1, 0);
+        past_end[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
+        let error = check_xls(&past_end).expect_err("a sheet past the stream");
+        assert!(error.to_string().contains("past the"), "{error}");
         // A thousand names for one 200 KB sheet would be 200 MB read twice over.
         let error = check_xls(&sheets_at_one_offset(1000, 2000))
             .expect_err("a thousand sheets at one offset");
