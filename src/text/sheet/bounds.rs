@@ -74,11 +74,33 @@ pub(crate) fn check_xls(stream: &[u8]) -> Result<(), TextError> {
             _ => {}
         }
     }
+    // A sound workbook's sheets lie one after another, so they are read once together; sheets
+    // that overlap (thousands named at one offset) would have this check and calamine read the
+    // stream once each, past the time limit. Twice leaves room for a sheet missing its EOF.
+    let budget = (stream.len() as u64).saturating_mul(2);
+    let mut read = 0u64;
     let mut spanned = 0u64;
     for (sheet, start) in starts.into_iter().enumerate() {
-        spanned = spanned.saturating_add(xls_sheet_area(stream, start).map_err(|e| {
-            TextError::Corrupt(format!("sheet {} at byte {start}: {e}", sheet + 1))
-        })?);
+        // calamine slices the stream at the start unchecked: past its end, that panics.
+        if start > stream.len() {
+            return Err(TextError::Corrupt(format!(
+                "sheet {} starts at byte {start}, past the {}-byte workbook stream",
+                sheet + 1,
+                stream.len()
+            )));
+        }
+        let (area, bytes) = xls_sheet_area(stream, start)
+            .map_err(|e| TextError::Corrupt(format!("sheet {} at byte {start}: {e}", sheet + 1)))?;
+        read = read.saturating_add(bytes);
+        if read > budget {
+            return Err(TextError::Corrupt(format!(
+                "sheet {} at byte {start} overlaps other sheets: the sheets' records add up to \
+                 more than twice the {}-byte workbook stream",
+                sheet + 1,
+                stream.len()
+            )));
+        }
+        spanned = spanned.saturating_add(area);
         if spanned > MAX_CELLS {
             return Err(too_many(spanned, &format!("sheet {}", sheet + 1)));
         }
@@ -86,8 +108,10 @@ pub(crate) fn check_xls(stream: &[u8]) -> Result<(), TextError> {
     Ok(())
 }
 
-/// The area one XLS sheet spans: the larger of its DIMENSIONS and its cells' bounding box.
-fn xls_sheet_area(stream: &[u8], start: usize) -> Result<u64, String> {
+/// The area one XLS sheet spans (the larger of its DIMENSIONS and its cells' bounding box),
+/// and the bytes of records read to find it.
+fn xls_sheet_area(stream: &[u8], start: usize) -> Result<(u64, u64), String> {
+    let mut read = 0u64;
     let mut area = 0u64;
     let mut bounds: Option<(u64, u64, u64, u64)> = None;
     let mut widen = |row: u64, first: u64, last: u64| {
@@ -97,6 +121,7 @@ fn xls_sheet_area(stream: &[u8], start: usize) -> Result<u64, String> {
     let mut depth = 0usize;
     let mut seen_bof = false;
     for (typ, data) in records(stream, start) {
+        read += 4 + data.len() as u64;
         if depth > 0 {
             match typ {
                 BOF => depth += 1,
@@ -132,7 +157,7 @@ fn xls_sheet_area(stream: &[u8], start: usize) -> Result<u64, String> {
     let spanned = bounds.map_or(0, |(r0, r1, c0, c1)| {
         (r1 - r0 + 1).saturating_mul(c1.saturating_sub(c0) + 1)
     });
-    Ok(area.max(spanned))
+    Ok((area.max(spanned), read))
 }
 
 /// The cells a DIMENSIONS record declares, read as calamine reads it (MS-XLS 2.4.90: first row,
@@ -396,6 +421,44 @@ mod tests {
             check_xls(&encrypted),
             Err(TextError::Encrypted(_))
         ));
+    }
+
+    /// A workbook stream whose globals name `sheets` sheets, all starting at the one sheet that
+    /// follows them: `filler` records of no cells, then EOF.
+    fn sheets_at_one_offset(sheets: usize, filler: usize) -> Vec<u8> {
+        let bof = record(BOF, &[0; 16]);
+        let sheet_at = bof.len() + sheets * record(BOUNDSHEET, &[0; 8]).len() + 4;
+        let mut stream = bof.clone();
+        for _ in 0..sheets {
+            stream.extend(record(
+                BOUNDSHEET,
+                &[&(sheet_at as u32).to_le_bytes()[..], &[0; 4]].concat(),
+            ));
+        }
+        stream.extend(record(EOF, &[]));
+        stream.extend(bof);
+        for _ in 0..filler {
+            stream.extend(record(0x0001, &[0; 96]));
+        }
+        stream.extend(record(EOF, &[]));
+        stream
+    }
+
+    #[test]
+    fn sheets_that_overlap_are_an_error_not_a_stream_read_once_per_sheet() {
+        assert!(check_xls(&sheets_at_one_offset(1, 2000)).is_ok());
+        assert!(check_xls(&sheets_at_one_offset(2, 2000)).is_ok());
+        let mut past_end = sheets_at_one_offset(1, 0);
+        past_end[24..28].copy_from_slice(&u32::MAX.to_le_bytes());
+        let error = check_xls(&past_end).expect_err("a sheet past the stream");
+        assert!(error.to_string().contains("past the"), "{error}");
+        // A thousand names for one 200 KB sheet would be 200 MB read twice over.
+        let error = check_xls(&sheets_at_one_offset(1000, 2000))
+            .expect_err("a thousand sheets at one offset");
+        assert!(
+            matches!(&error, TextError::Corrupt(m) if m.contains("overlaps other sheets")),
+            "{error}"
+        );
     }
 
     #[test]
