@@ -9,9 +9,11 @@ mod put_file;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
+use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use super::StorageLocation;
@@ -26,6 +28,23 @@ const IO_THREADS: usize = 2;
 /// A file larger than this goes into S3 in parts of this size (S3's parts are 5 MiB at least),
 /// read one at a time: a put of a 1 GB WARC file holds one part in memory, not the file.
 pub const PART_BYTES: u64 = 8 << 20;
+
+/// `storage.timeout` when not set: the longest one request to the S3 server may take.
+pub const DEFAULT_STORAGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Requests one storage call makes at most (the first and its retries, on 5xx answers and
+/// timeouts). object_store's own defaults (10 retries within 3 minutes, each request up to 30s)
+/// would hold a crawl for minutes per item when the server hangs.
+pub const STORAGE_ATTEMPTS: u32 = 3;
+
+/// How long to wait before a retry: doubling from 100ms, at most 2s.
+fn storage_backoff() -> BackoffConfig {
+    BackoffConfig {
+        init_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_secs(2),
+        base: 2.0,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -115,7 +134,17 @@ impl Remote {
             StorageLocation::S3(s3) => {
                 let mut builder = AmazonS3Builder::from_env()
                     .with_bucket_name(&s3.bucket)
-                    .with_allow_http(s3.allow_http);
+                    .with_client_options(
+                        ClientOptions::new()
+                            .with_allow_http(s3.allow_http)
+                            .with_timeout(s3.timeout)
+                            .with_connect_timeout(s3.timeout.min(Duration::from_secs(5))),
+                    )
+                    .with_retry(RetryConfig {
+                        backoff: storage_backoff(),
+                        max_retries: (STORAGE_ATTEMPTS - 1) as usize,
+                        retry_timeout: s3.timeout * STORAGE_ATTEMPTS,
+                    });
                 if let Some(endpoint) = &s3.endpoint {
                     builder = builder.with_endpoint(endpoint);
                 }
