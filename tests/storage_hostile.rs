@@ -1,7 +1,8 @@
 //! Misbehaving S3 servers: an endpoint on loopback that takes each request and never answers.
 //! A crawl pointed at it must end, each storage call giving up after `storage.timeout` per
 //! request and `STORAGE_ATTEMPTS` requests, the item failing (fetched again later) with its key
-//! named and no record committed. No moto needed: the server is a raw TCP listener.
+//! named and no record committed; after a few failed calls in a row the others fail at once,
+//! without a request. No moto needed: the server is a raw TCP listener.
 
 mod common;
 
@@ -99,6 +100,21 @@ fn a_hung_s3_server_fails_the_items_and_the_crawl_ends() {
             .keys()
             .any(|l| l.starts_with("PUT /nianbao-hung/archive/raw/")),
         "the crawl tried to put its files: {counts:?}; {log}"
+    );
+    // After three failed calls in a row the bucket is not asked again for a while: the items
+    // after them fail at once instead of each waiting out its own timeouts.
+    let failed_items = log.matches("cannot archive: storage:").count();
+    let keys_sent = counts
+        .keys()
+        .filter(|l| l.starts_with("PUT /nianbao-hung/archive/raw/"))
+        .count();
+    assert!(
+        log.contains("storage: did not try s3://nianbao-hung/archive/raw/"),
+        "later calls are not tried: {log}"
+    );
+    assert!(
+        keys_sent < failed_items,
+        "{keys_sent} keys sent for {failed_items} failed items: every item waited for the hung server"
     );
     for (line, n) in &counts {
         assert!(
