@@ -32,13 +32,14 @@ fn storage_urls_resolve() {
             StorageLocation::Folder(other.clone()),
         ),
         (
-            "[storage]\nurl = \"s3://nianbao-archive/cn/2026/\"\nendpoint = \"http://127.0.0.1:9000/\"\nallow_http = true\nregion = \"cn-north-1\"".into(),
+            "[storage]\nurl = \"s3://nianbao-archive/cn/2026/\"\nendpoint = \"http://127.0.0.1:9000/\"\nallow_http = true\nregion = \"cn-north-1\"\ntimeout = \"5s\"".into(),
             StorageLocation::S3(S3Location {
                 bucket: "nianbao-archive".into(),
                 prefix: "cn/2026".into(),
                 endpoint: Some("http://127.0.0.1:9000".into()),
                 region: Some("cn-north-1".into()),
                 allow_http: true,
+                timeout: std::time::Duration::from_secs(5),
             }),
         ),
         (
@@ -49,6 +50,7 @@ fn storage_urls_resolve() {
                 endpoint: None,
                 region: None,
                 allow_http: false,
+                timeout: nianbao::storage::DEFAULT_STORAGE_TIMEOUT,
             }),
         ),
     ];

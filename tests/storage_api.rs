@@ -27,6 +27,7 @@ async fn create_only_puts_never_replace_an_object() {
             endpoint: Some(moto.endpoint()),
             region: Some("us-east-1".into()),
             allow_http: true,
+            timeout: nianbao::storage::DEFAULT_STORAGE_TIMEOUT,
         }),
         run_label: "host-a".into(),
         read_limit: nianbao::config::DEFAULT_MAX_BODY_BYTES,

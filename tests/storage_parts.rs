@@ -50,6 +50,7 @@ fn a_large_warc_file_goes_up_in_parts_once() {
             endpoint: Some(moto.endpoint()),
             region: Some("us-east-1".into()),
             allow_http: true,
+            timeout: nianbao::storage::DEFAULT_STORAGE_TIMEOUT,
         }),
         run_label: LABEL.into(),
         read_limit: nianbao::config::DEFAULT_MAX_BODY_BYTES,

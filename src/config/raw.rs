@@ -98,6 +98,7 @@ pub(super) struct RawStorage {
     pub endpoint: Option<String>,
     pub region: Option<String>,
     pub allow_http: Option<bool>,
+    pub timeout: Option<HumanDuration>,
 }
 
 #[derive(Debug, Deserialize)]

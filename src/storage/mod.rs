@@ -18,8 +18,11 @@ mod warc;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-pub use self::remote::{ObjectInfo, PART_BYTES, Put, StorageError};
+pub use self::remote::{
+    DEFAULT_STORAGE_TIMEOUT, ObjectInfo, PART_BYTES, Put, STORAGE_ATTEMPTS, StorageError,
+};
 pub use self::warc::WarcUploads;
 
 /// `[storage]` as resolved.
@@ -52,6 +55,9 @@ pub struct S3Location {
     pub endpoint: Option<String>,
     pub region: Option<String>,
     pub allow_http: bool,
+    /// The longest one request to the S3 server may take (connecting, its answer, its body);
+    /// a call makes at most [`STORAGE_ATTEMPTS`] of them.
+    pub timeout: Duration,
 }
 
 impl StorageConfig {

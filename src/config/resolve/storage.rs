@@ -40,6 +40,7 @@ pub(in crate::config) fn storage(
                 ("endpoint", raw.endpoint.is_some()),
                 ("region", raw.region.is_some()),
                 ("allow_http", raw.allow_http.is_some()),
+                ("timeout", raw.timeout.is_some()),
             ] {
                 if given {
                     return Err(source.at_key(
@@ -118,12 +119,19 @@ pub(in crate::config) fn storage(
                 }
                 other => other.map(str::to_string),
             };
+            let timeout = super::positive(
+                raw.timeout,
+                crate::storage::DEFAULT_STORAGE_TIMEOUT,
+                &table.key("timeout"),
+                source,
+            )?;
             StorageLocation::S3(S3Location {
                 bucket,
                 prefix: url.path().trim_matches('/').to_string(),
                 endpoint,
                 region,
                 allow_http,
+                timeout,
             })
         }
         other => {

@@ -8,10 +8,12 @@ mod put_file;
 
 use std::future::Future;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as ObjectPath;
+use object_store::{BackoffConfig, ClientOptions, RetryConfig};
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use super::StorageLocation;
@@ -26,6 +28,38 @@ const IO_THREADS: usize = 2;
 /// A file larger than this goes into S3 in parts of this size (S3's parts are 5 MiB at least),
 /// read one at a time: a put of a 1 GB WARC file holds one part in memory, not the file.
 pub const PART_BYTES: u64 = 8 << 20;
+
+/// `storage.timeout` when not set: the longest one request to the S3 server may take.
+pub const DEFAULT_STORAGE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Requests one storage call makes at most (the first and its retries, on 5xx answers and
+/// timeouts). object_store's own defaults (10 retries within 3 minutes, each request up to 30s)
+/// would hold a crawl for minutes per item when the server hangs.
+pub const STORAGE_ATTEMPTS: u32 = 3;
+
+/// After this many S3 calls in a row failed, calls fail at once, without a request, for
+/// [`BREAKER_PAUSE`]; then one is tried again. A hung bucket costs a crawl a few calls' timeouts,
+/// not each item's.
+pub const BREAKER_FAILURES: u32 = 3;
+
+/// How long calls fail at once after [`BREAKER_FAILURES`] failed in a row.
+pub const BREAKER_PAUSE: Duration = Duration::from_secs(300);
+
+/// S3 calls failed in a row, and until when new ones are not tried.
+#[derive(Default)]
+struct Breaker {
+    failed_in_row: u32,
+    paused_until: Option<Instant>,
+}
+
+/// How long to wait before a retry: doubling from 100ms, at most 2s.
+fn storage_backoff() -> BackoffConfig {
+    BackoffConfig {
+        init_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_secs(2),
+        base: 2.0,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -63,6 +97,14 @@ pub enum StorageError {
     Undecodable { url: String, reason: String },
     #[error("storage object {url} is missing")]
     Missing { url: String },
+    #[error(
+        "storage: did not try {url}: the last {failures} calls to storage failed; the next is tried in {wait_secs}s"
+    )]
+    Paused {
+        url: String,
+        failures: u32,
+        wait_secs: u64,
+    },
     #[error("storage call for {what} did not finish: {message}")]
     Task { what: String, message: String },
 }
@@ -97,6 +139,7 @@ pub(super) struct Remote {
     backend: Backend,
     /// Shut down in the background on drop: dropping a runtime may happen inside another.
     runtime: Option<tokio::runtime::Runtime>,
+    breaker: Mutex<Breaker>,
 }
 
 impl Drop for Remote {
@@ -115,7 +158,17 @@ impl Remote {
             StorageLocation::S3(s3) => {
                 let mut builder = AmazonS3Builder::from_env()
                     .with_bucket_name(&s3.bucket)
-                    .with_allow_http(s3.allow_http);
+                    .with_client_options(
+                        ClientOptions::new()
+                            .with_allow_http(s3.allow_http)
+                            .with_timeout(s3.timeout)
+                            .with_connect_timeout(s3.timeout.min(Duration::from_secs(5))),
+                    )
+                    .with_retry(RetryConfig {
+                        backoff: storage_backoff(),
+                        max_retries: (STORAGE_ATTEMPTS - 1) as usize,
+                        retry_timeout: s3.timeout * STORAGE_ATTEMPTS,
+                    });
                 if let Some(endpoint) = &s3.endpoint {
                     builder = builder.with_endpoint(endpoint);
                 }
@@ -142,6 +195,7 @@ impl Remote {
         Ok(Remote {
             backend,
             runtime: Some(runtime),
+            breaker: Mutex::new(Breaker::default()),
         })
     }
 
@@ -201,6 +255,45 @@ impl Remote {
         })
     }
 
+    /// Refuses a call to `key` while the breaker is open.
+    fn breaker_check(&self, key: &str) -> Result<(), StorageError> {
+        let breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
+        match breaker.paused_until {
+            Some(until) if until > Instant::now() => Err(StorageError::Paused {
+                url: self.url(key),
+                failures: breaker.failed_in_row,
+                wait_secs: until.saturating_duration_since(Instant::now()).as_secs(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts a finished call: a success closes the breaker, the `BREAKER_FAILURES`th failure in
+    /// a row (and each after it) opens it for `BREAKER_PAUSE`.
+    fn breaker_record(&self, ok: bool) {
+        let mut breaker = self.breaker.lock().unwrap_or_else(|e| e.into_inner());
+        if ok {
+            *breaker = Breaker::default();
+            return;
+        }
+        breaker.failed_in_row = breaker.failed_in_row.saturating_add(1);
+        if breaker.failed_in_row >= BREAKER_FAILURES {
+            breaker.paused_until = Some(Instant::now() + BREAKER_PAUSE);
+        }
+    }
+
+    /// Runs one S3 call to `key` through the breaker.
+    async fn guarded<T>(
+        &self,
+        key: &str,
+        call: impl Future<Output = Result<T, StorageError>>,
+    ) -> Result<T, StorageError> {
+        self.breaker_check(key)?;
+        let result = call.await;
+        self.breaker_record(result.is_ok());
+        result
+    }
+
     fn object_path(&self, key: &str) -> Result<ObjectPath, StorageError> {
         let Backend::S3 { prefix, .. } = &self.backend else {
             unreachable!("object paths are for S3 only");
@@ -219,6 +312,17 @@ impl Remote {
             Backend::S3 { store, .. } => store,
             Backend::Folder(folder) => return local_put(folder, key, &bytes, create),
         };
+        self.guarded(key, self.put_s3(store, key, bytes, create))
+            .await
+    }
+
+    async fn put_s3(
+        &self,
+        store: &Arc<dyn ObjectStore>,
+        key: &str,
+        bytes: Vec<u8>,
+        create: bool,
+    ) -> Result<Put, StorageError> {
         let path = self.object_path(key)?;
         let mode = if create {
             PutMode::Create
@@ -248,17 +352,20 @@ impl Remote {
             Backend::S3 { store, .. } => store,
             Backend::Folder(folder) => return local_get(folder, key),
         };
-        let path = self.object_path(key)?;
-        let failed = |source| StorageError::Object {
-            op: "get",
-            url: self.url(key),
-            source,
-        };
-        match store.get(&path).await {
-            Ok(result) => Ok(Some(result.bytes().await.map_err(failed)?.to_vec())),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(source) => Err(failed(source)),
-        }
+        self.guarded(key, async {
+            let path = self.object_path(key)?;
+            let failed = |source| StorageError::Object {
+                op: "get",
+                url: self.url(key),
+                source,
+            };
+            match store.get(&path).await {
+                Ok(result) => Ok(Some(result.bytes().await.map_err(failed)?.to_vec())),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(source) => Err(failed(source)),
+            }
+        })
+        .await
     }
 
     pub async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StorageError> {
@@ -266,19 +373,22 @@ impl Remote {
             Backend::S3 { store, .. } => store,
             Backend::Folder(folder) => return local_head(folder, key),
         };
-        let path = self.object_path(key)?;
-        match store.head(&path).await {
-            Ok(meta) => Ok(Some(ObjectInfo {
-                key: key.to_string(),
-                size: meta.size,
-            })),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(source) => Err(StorageError::Object {
-                op: "head",
-                url: self.url(key),
-                source,
-            }),
-        }
+        self.guarded(key, async {
+            let path = self.object_path(key)?;
+            match store.head(&path).await {
+                Ok(meta) => Ok(Some(ObjectInfo {
+                    key: key.to_string(),
+                    size: meta.size,
+                })),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(source) => Err(StorageError::Object {
+                    op: "head",
+                    url: self.url(key),
+                    source,
+                }),
+            }
+        })
+        .await
     }
 
     /// Deletes the object at `key`; none there is no error (S3 answers a delete of a missing
@@ -288,15 +398,18 @@ impl Remote {
             Backend::S3 { store, .. } => store,
             Backend::Folder(folder) => return local_delete(folder, key),
         };
-        let path = self.object_path(key)?;
-        match store.delete(&path).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-            Err(source) => Err(StorageError::Object {
-                op: "delete",
-                url: self.url(key),
-                source,
-            }),
-        }
+        self.guarded(key, async {
+            let path = self.object_path(key)?;
+            match store.delete(&path).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(source) => Err(StorageError::Object {
+                    op: "delete",
+                    url: self.url(key),
+                    source,
+                }),
+            }
+        })
+        .await
     }
 
     pub async fn list(&self, folder_prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
@@ -318,15 +431,19 @@ impl Remote {
                 key: folder_prefix.to_string(),
             })?),
         };
-        let metas: Vec<_> = store
-            .list(path.as_ref())
-            .try_collect()
-            .await
-            .map_err(|source| StorageError::Object {
-                op: "list",
-                url: self.url(trimmed),
-                source,
-            })?;
+        let metas: Vec<_> = self
+            .guarded(trimmed, async {
+                store
+                    .list(path.as_ref())
+                    .try_collect()
+                    .await
+                    .map_err(|source| StorageError::Object {
+                        op: "list",
+                        url: self.url(trimmed),
+                        source,
+                    })
+            })
+            .await?;
         let strip = match prefix.is_empty() {
             true => String::new(),
             false => format!("{prefix}/"),

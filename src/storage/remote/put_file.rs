@@ -48,6 +48,7 @@ impl Remote {
                 return Ok(Put::AlreadyThere);
             }
         }
+        self.breaker_check(key)?;
         let object = self.object_path(key)?;
         let url = self.url(key);
         let failed = move |op: &'static str| {
@@ -78,6 +79,7 @@ impl Remote {
                 Err(e)
             }
         };
+        self.breaker_record(ended.is_ok());
         ended.map(|()| Put::Written)
     }
 }
