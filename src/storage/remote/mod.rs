@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
-use object_store::{BackoffConfig, ClientOptions, RetryConfig};
+use object_store::{BackoffConfig, ClientConfigKey, RetryConfig};
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use super::StorageLocation;
@@ -158,11 +158,16 @@ impl Remote {
             StorageLocation::S3(s3) => {
                 let mut builder = AmazonS3Builder::from_env()
                     .with_bucket_name(&s3.bucket)
-                    .with_client_options(
-                        ClientOptions::new()
-                            .with_allow_http(s3.allow_http)
-                            .with_timeout(s3.timeout)
-                            .with_connect_timeout(s3.timeout.min(Duration::from_secs(5))),
+                    // Key by key: a whole `ClientOptions` would drop what the `AWS_*`
+                    // variables set (`AWS_PROXY_URL`, say).
+                    .with_allow_http(s3.allow_http)
+                    .with_config(
+                        AmazonS3ConfigKey::Client(ClientConfigKey::Timeout),
+                        format!("{}ms", s3.timeout.as_millis()),
+                    )
+                    .with_config(
+                        AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+                        format!("{}ms", s3.timeout.min(Duration::from_secs(5)).as_millis()),
                     )
                     .with_retry(RetryConfig {
                         backoff: storage_backoff(),
