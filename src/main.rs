@@ -46,7 +46,11 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.with_target(false).init(),
+        // What a server chose (a URL, a reason, a title) is shown escaped, one line a line.
+        LogFormat::Text => builder
+            .with_target(false)
+            .fmt_fields(nianbao::shown::log_fields())
+            .init(),
     }
     // Attachments read by nianbao's own readers are read in child processes of this program, so
     // that no file can abort or stall the run (README, "Attachments' text").

@@ -9,7 +9,38 @@ use std::fmt::Write as _;
 
 /// `text` as it may be shown on a terminal (see the module comment).
 pub fn shown(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(escaped) {
+    escape(text, escaped)
+}
+
+/// `text` as a field of a log line: as [`shown`], and a line break escaped too, so that a value
+/// cannot end its line and forge another (a journal keeps one entry a line).
+pub fn shown_in_log(text: &str) -> Cow<'_, str> {
+    escape(text, |c| c == '\n' || escaped(c))
+}
+
+/// The text formatter of log lines' fields: the message, then `name=value` for each other
+/// field, every one through [`shown_in_log`]. tracing-subscriber's own escapes a message's ESC,
+/// BEL and C1 characters but neither a CR, a line break nor a bidi override, nor any of them
+/// in a field's value (a URL, a reason, a title).
+pub fn log_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
+    use tracing_subscriber::field::MakeExt;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = format!("{value:?}");
+        match field.name() {
+            "message" => write!(writer, "{}", shown_in_log(&text)),
+            name => write!(
+                writer,
+                "{}={}",
+                name.strip_prefix("r#").unwrap_or(name),
+                shown_in_log(&text)
+            ),
+        }
+    })
+    .delimited(" ")
+}
+
+fn escape(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -46,5 +77,52 @@ mod tests {
         for (given, want) in cases {
             assert_eq!(shown(given), want, "{given:?}");
         }
+    }
+
+    /// A log line whose message and fields carry what a server chose (a reason with ESC and
+    /// CR, a URL with a line break and a bidi override) shows them escaped, on one line.
+    #[test]
+    fn log_lines_show_a_servers_controls_escaped_on_one_line() {
+        use std::sync::{Arc, Mutex};
+        #[derive(Clone, Default)]
+        struct Lines(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Lines {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0
+                    .lock()
+                    .expect("one test thread")
+                    .extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .fmt_fields(super::log_fields())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let reason = "refused\u{1b}]0;owned\u{7}\r\nOK";
+            tracing::warn!(url = %"http://a.gov.cn/x\nERROR forged\u{202e}", %reason, "unreachable: {reason}");
+        });
+        let logged =
+            String::from_utf8_lossy(&lines.0.lock().expect("one test thread")).into_owned();
+        assert_eq!(logged.lines().count(), 1, "{logged}");
+        for raw in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+            assert!(!logged.contains(raw), "{raw:?} raw in {logged:?}");
+        }
+        assert!(
+            logged.contains("unreachable: refused\\u{1b}]0;owned\\u{7}\\u{d}\\u{a}OK"),
+            "{logged}"
+        );
+        assert!(
+            logged.contains("url=http://a.gov.cn/x\\u{a}ERROR forged\\u{202e}"),
+            "{logged}"
+        );
+        assert!(logged.contains(" reason=refused\\u{1b}"), "{logged}");
     }
 }
