@@ -323,3 +323,25 @@ fn a_redirect_target_trickling_its_headers_is_cut_by_the_timeout() {
     );
     assert_gaps_kept(&server);
 }
+
+/// A status past 599 is no HTTP status; RFC 9110 (15) has a client read it as a 5xx, as the
+/// fetch does (retried with backoff, counted towards the host's pause). The run report's file
+/// host tally reads it so too: an attachment answered 999 is a failure of its server, not an
+/// answer, so a file server that answers only that raises `files_unreachable`.
+#[test]
+fn an_attachment_answered_999_is_a_failure_of_its_file_server() {
+    let (server, _) = serve_portal("127.0.0.76", 2, &["/upload/1.pdf"], Hostile::Status999);
+    let (code, log, portal) = crawl(&server.base, "");
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(portal["unreachable"], false, "{portal}");
+    let host = &portal["file_hosts"][server.base.trim_start_matches("http://")];
+    assert_eq!(host["failed"], 1, "{portal}");
+    assert_eq!(host["kinds"]["http_999"], 1, "{portal}");
+    assert_eq!(host["answered"], 1, "{portal}");
+    assert_eq!(
+        server.times_of("/upload/1.pdf").len(),
+        2,
+        "{:?}",
+        server.targets()
+    );
+}
