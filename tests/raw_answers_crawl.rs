@@ -1,10 +1,10 @@
 //! Byte-level hostile answers inside a whole crawl: the real binary crawls a county portal of
 //! the test's own, served by a raw TCP server (`common::raw_server`) that answers one role (the
-//! section page, a report page, a redirect target, an attachment) with bytes no HTTP library
-//! would write: a status of 999, silence after the connection is accepted, a body of a gigabyte
-//! without a length, headers that trickle a byte a second. Each ends as a recorded failure that
-//! names its URL and kind, within bounded requests that keep the host's gaps; only a section
-//! page that fails makes the portal unreachable.
+//! section page, a list page, a report page, a redirect target, an attachment) with bytes no
+//! HTTP library would write: a status of 999, silence after the connection is accepted, a body
+//! of a gigabyte without a length, headers that trickle a byte a second. Each ends as a recorded
+//! failure that names its URL and kind, within bounded requests that keep the host's gaps; only
+//! a section page that fails, or its host paused, makes the portal unreachable.
 
 mod common;
 
@@ -25,8 +25,9 @@ const NAME: &str = "某某县人民政府";
 /// The gap `portals_config` sets between two requests to one host.
 const GAP: Duration = Duration::from_millis(20);
 
-/// A section page listing `items` reports, `/art/1.html` (2022) onwards.
-fn list(items: usize) -> Vec<u8> {
+/// A section page listing `items` reports, `/art/1.html` (2022) onwards, with a link to its
+/// second page `/nb/2.html` when `paged`.
+fn list(items: usize, paged: bool) -> Vec<u8> {
     let mut page =
         String::from("<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>");
     for n in 1..=items {
@@ -37,7 +38,11 @@ fn list(items: usize) -> Vec<u8> {
             year + 1
         ));
     }
-    page.push_str("</ul></body></html>");
+    page.push_str("</ul>");
+    if paged {
+        page.push_str("<div class=\"page\"><a href=\"/nb/2.html\">下一页</a></div>");
+    }
+    page.push_str("</body></html>");
     page.into_bytes()
 }
 
@@ -97,7 +102,8 @@ async fn hostile(how: Hostile, mut socket: TcpStream, written: Arc<AtomicU64>) {
 }
 
 /// A portal of `items` reports whose role at `bad` (a path) answers as `how`; every report page
-/// `/art/N.html` links `/upload/N.pdf`, and `/art/2.html` redirects to `/moved/2.html`. Returns
+/// `/art/N.html` links `/upload/N.pdf`, `/art/2.html` redirects to `/moved/2.html`, and the
+/// section page links a second list page `/nb/2.html` only when that is a bad one. Returns
 /// the server and the count of body bytes a `Gigabyte` answer wrote.
 fn serve_portal(
     ip: &str,
@@ -122,7 +128,7 @@ fn serve_portal(
                     .and_then(|n| n.parse::<usize>().ok())
             };
             let bytes = if target == "/nb/" {
-                answer("200 OK", HTML, &list(items))
+                answer("200 OK", HTML, &list(items, bad.contains(&"/nb/2.html")))
             } else if target == "/art/2.html" {
                 b"HTTP/1.1 302 Found\r\nLocation: /moved/2.html\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
             } else if target == "/moved/2.html" {
@@ -344,4 +350,28 @@ fn an_attachment_answered_999_is_a_failure_of_its_file_server() {
         "{:?}",
         server.targets()
     );
+}
+
+/// A second list page whose server accepts and never writes: a timeout after its retry, naming
+/// the page; the first page's reports are archived and the portal stays reachable (exit 0).
+#[test]
+fn a_silent_list_page_is_a_timeout_and_the_portal_stays_reachable() {
+    let (server, _) = serve_portal("127.0.0.77", 2, &["/nb/2.html"], Hostile::Silent);
+    let (code, log, portal) = crawl(&server.base, "timeout = \"2s\"\nread_timeout = \"1s\"\n");
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(portal["unreachable"], false, "{portal}");
+    assert_eq!(portal["failures"]["timeout"], 1, "{portal}");
+    assert_eq!(portal["new_documents"], 2, "{portal}");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/nb/2.html") && l.contains("no response headers within 2s")),
+        "{log}"
+    );
+    assert_eq!(
+        server.times_of("/nb/2.html").len(),
+        2,
+        "{:?}",
+        server.targets()
+    );
+    assert_gaps_kept(&server);
 }
