@@ -167,17 +167,17 @@ fn decode_coding(wire: &Bytes, coding: &str, max_body_bytes: u64) -> Result<Byte
     let result = match encoding {
         None | Some("") | Some("identity") => return Ok(wire.clone()),
         Some("gzip") | Some("x-gzip") => flate2::read::MultiGzDecoder::new(&wire[..])
-            .take(max_body_bytes + 1)
+            .take(max_body_bytes.saturating_add(1))
             .read_to_end(&mut out),
         Some("deflate") => {
             // Servers send either zlib-wrapped or raw deflate under this name.
             let zlib = flate2::read::ZlibDecoder::new(&wire[..])
-                .take(max_body_bytes + 1)
+                .take(max_body_bytes.saturating_add(1))
                 .read_to_end(&mut out);
             if zlib.is_err() {
                 out.clear();
                 flate2::read::DeflateDecoder::new(&wire[..])
-                    .take(max_body_bytes + 1)
+                    .take(max_body_bytes.saturating_add(1))
                     .read_to_end(&mut out)
             } else {
                 zlib
@@ -228,6 +228,29 @@ mod tests {
             .ok()
             .expect("kept");
         assert_eq!(plain, page);
+    }
+
+    /// `max_body_bytes` may be set as high as a u64 goes ("18446744073709551615"): the
+    /// one byte read past the cap, to tell a body at the cap from one past it, must not
+    /// overflow (a panic, or in a release build a cap of 0 and an empty page).
+    #[test]
+    fn a_cap_as_large_as_a_u64_inflates_the_whole_body() {
+        let page = "政府信息公开年度报告".repeat(100).into_bytes();
+        for coding in ["gzip", "deflate"] {
+            let wire = match coding {
+                "gzip" => gzip(&page),
+                _ => {
+                    let mut enc =
+                        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                    enc.write_all(&page).expect("in-memory write");
+                    enc.finish().expect("in-memory zlib").into()
+                }
+            };
+            let body = decode_content(&wire, Some(coding), u64::MAX)
+                .ok()
+                .expect("decodes");
+            assert_eq!(body, page, "{coding}");
+        }
     }
 
     #[test]

@@ -154,14 +154,16 @@ impl FileHost {
     }
 }
 
-/// The kinds of failure that are about the server rather than one file.
+/// The kinds of failure that are about the server rather than one file. A status past 599
+/// (600 to 999, which the HTTP client passes on) is no HTTP status: RFC 9110 (15) has a client
+/// read it as a 5xx, as the fetch does when it retries it.
 pub fn fails_the_host(kind: &str) -> bool {
     matches!(kind, "connect" | "timeout" | "host_paused")
         || kind.starts_with("tls_")
         || kind
             .strip_prefix("http_")
             .and_then(|s| s.parse::<u16>().ok())
-            .is_some_and(|s| (500..600).contains(&s))
+            .is_some_and(|s| (500..1000).contains(&s))
 }
 
 /// A portal's share of an earlier run, with that run's id (`run_id`).

@@ -188,6 +188,8 @@ fn only_failures_of_the_server_count_against_it() {
         "tls_handshake",
         "http_500",
         "http_503",
+        "http_600",
+        "http_999",
     ] {
         assert!(fails_the_host(kind), "{kind}");
     }

@@ -5,6 +5,7 @@
 pub mod captures;
 pub mod nightly;
 pub mod pages;
+pub mod raw_server;
 pub mod route_server;
 pub mod runs;
 pub mod tables;
