@@ -5,6 +5,7 @@
 //! challenge. README "Development" lists the variants.
 
 mod hant_support;
+mod page_variants_support;
 
 use std::path::{Path, PathBuf};
 
