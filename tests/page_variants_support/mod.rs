@@ -1,7 +1,8 @@
 //! More variants of the real pages for `tests/page_variants.rs`: the links an item page offers
 //! written as portals write them (`<base href>`, `javascript:`/`data:`/`mailto:`, padded, past
 //! the root, on an IDN or files host, in `onclick`, twice), and the metadata table rewritten as
-//! `<dl>`, `<ul><li>` and `<p>` lines. Each is checked against what a careful reader finds.
+//! `<dl>`, `<ul><li>` and `<p>` lines; a list's entry links given a fragment, padded or given
+//! twice. Each is checked against what a careful reader finds.
 
 use nianbao::page::{PageInput, PageRole, View, analyse};
 use url::Url;
@@ -273,6 +274,81 @@ fn a_metadata_table_printed_as_dl_ul_or_lines_reads_as_the_page() {
     assert!(
         rows.len() >= 6 * 3,
         "the metadata was rewritten: {} variants",
+        rows.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "variants read otherwise than their page (above)"
+    );
+}
+
+/// The URLs of the entries a page is read to list.
+fn entries(url: &Url, body: &[u8]) -> Vec<Url> {
+    let input = PageInput {
+        url,
+        status: 200,
+        content_type: Some("text/html"),
+        body,
+    };
+    let role = PageRole::Guess {
+        portal_name: String::new(),
+    };
+    match analyse(input, &role).view {
+        View::List(list) => list.items.iter().map(|i| i.url.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Every real list page with each entry's link given a fragment, padded with spaces, or given
+/// twice (the second time with a fragment) lists the same entries.
+#[test]
+fn entry_links_with_fragments_padding_or_twice_list_the_same_entries() {
+    let anchor =
+        regex::Regex::new(r#"(?s)<a\s[^>]*?href="([^"]+)"[^>]*>.*?</a>"#).expect("a valid pattern");
+    let rows = super::read_variants(|text| {
+        let Some(url) = super::pages()
+            .into_iter()
+            .find(|(p, _)| std::fs::read(p).is_ok_and(|b| String::from_utf8_lossy(&b) == text))
+            .and_then(|(_, want)| want["url"].as_str().and_then(|u| Url::parse(u).ok()))
+        else {
+            return Vec::new();
+        };
+        let listed = entries(&url, text.as_bytes());
+        let is_entry = |href: &str| url.join(href.trim()).is_ok_and(|u| listed.contains(&u));
+        let rewrite = |f: &dyn Fn(&regex::Captures<'_>) -> String| {
+            anchor
+                .replace_all(text, |c: &regex::Captures<'_>| {
+                    if is_entry(&c[1]) {
+                        f(c)
+                    } else {
+                        c[0].to_string()
+                    }
+                })
+                .into_owned()
+        };
+        let fragment = rewrite(&|c| c[0].replacen(&c[1], &format!("{}#content", &c[1]), 1));
+        let padded = rewrite(&|c| c[0].replacen(&c[1], &format!("  {}\n", &c[1]), 1));
+        let twice = rewrite(&|c| {
+            let again = c[0].replacen(&c[1], &format!("{}#top", &c[1]), 1);
+            format!("{} {again}", &c[0])
+        });
+        if fragment == text {
+            return Vec::new();
+        }
+        vec![
+            super::v("entry links with a fragment", None, fragment.into_bytes()),
+            super::v("entry links padded", None, padded.into_bytes()),
+            super::v("entry links twice", None, twice.into_bytes()),
+        ]
+    });
+    let wrong: Vec<_> = rows.iter().filter(|r| !r.3).collect();
+    for (name, base, got, _) in &wrong {
+        println!("WRONG {name}\n  page    {base}\n  variant {got}");
+    }
+    // 06 and 08 list entries.
+    assert!(
+        rows.len() >= 2 * 3,
+        "entry links were rewritten: {} variants",
         rows.len()
     );
     assert!(
