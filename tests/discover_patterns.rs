@@ -366,6 +366,32 @@ fn a_shell_page_leads_to_the_page_it_sends_the_reader_to() {
     assert!(page.next_pages.is_empty(), "{:?}", page.next_pages);
 }
 
+/// An inline frame on another host is a widget (a weather box, a visitor counter), never the page
+/// a shell shows: a page with little text of its own beside one leads nowhere through it, and a
+/// shell with its own frame beside one leads only to its own. A report page with such a widget and
+/// a header left open once read as a shell list whose next page was the widget.
+#[test]
+fn an_iframe_on_another_host_is_never_a_shell_target() {
+    let widget = r#"<iframe src="https://weather.example.com/?c=code&id=26" width="260" height="26"></iframe>"#;
+    for text in ["", "页面跳转中……"] {
+        let html = format!(
+            "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>{widget}<p>{text}</p></body></html>"
+        );
+        let (_, page) = read_list("http://www.example.gov.cn/zwgk/xxgknb/", &html, UTF_8);
+        assert!(page.next_pages.is_empty(), "{text}: {:?}", page.next_pages);
+        let own = format!(
+            "<html><head><meta charset=\"utf-8\"><title>政府信息公开年报</title></head><body>{widget}<iframe src=\"list_1.shtml\"></iframe><p>{text}</p></body></html>"
+        );
+        let (_, page) = read_list("http://www.example.gov.cn/zwgk/xxgknb/", &own, UTF_8);
+        let next: Vec<&str> = page.next_pages.iter().map(|p| p.url().as_str()).collect();
+        assert_eq!(
+            next,
+            ["http://www.example.gov.cn/zwgk/xxgknb/list_1.shtml"],
+            "{text}"
+        );
+    }
+}
+
 // ---- 2. Simplified and Traditional pagers ----
 
 #[test]

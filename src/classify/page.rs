@@ -2,6 +2,9 @@
 //! the part of it outside navigation-ish boilerplate, and the few structural facts classify
 //! needs. Shared with dedup, which hashes the same visible text.
 
+use std::collections::HashSet;
+
+use ego_tree::NodeId;
 use scraper::{Html, Node};
 
 /// One step of a depth-first walk, kept on an explicit stack: deeply nested markup from the
@@ -45,6 +48,10 @@ const BOILERPLATE_MARKS: &[&str] = &[
     "friendlink",
     "link-box",
 ];
+
+/// Fragments of `id` / `class` values, besides the `<footer>` element, that mark the page's
+/// footer or a part of it (页脚, 版权).
+const FOOTER_MARKS: &[&str] = &["foot", "copyright"];
 
 /// Facts about one HTML page.
 #[derive(Debug, Default)]
@@ -92,6 +99,10 @@ impl PageFacts {
         let mut in_xml_island = false;
         let mut in_script = false;
         let mut link_depth = 0usize;
+        let holds_footer = holding_a_footer(document);
+        let furniture = |node: ego_tree::NodeRef<'_, Node>, element: &scraper::node::Element| {
+            is_boilerplate(element) && !left_open(element, holds_footer.contains(&node.id()))
+        };
         let mut stack = vec![Edge::Open(document.tree.root())];
         while let Some(edge) = stack.pop() {
             match edge {
@@ -104,7 +115,7 @@ impl PageFacts {
                             if HIDDEN.contains(&name) {
                                 hidden_depth += 1;
                             }
-                            if is_boilerplate(element) {
+                            if furniture(node, element) {
                                 boilerplate_depth += 1;
                             }
                             match name {
@@ -161,7 +172,7 @@ impl PageFacts {
                         if HIDDEN.contains(&name) {
                             hidden_depth = hidden_depth.saturating_sub(1);
                         }
-                        if is_boilerplate(element) {
+                        if furniture(node, element) {
                             boilerplate_depth = boilerplate_depth.saturating_sub(1);
                         }
                         match name {
@@ -242,6 +253,58 @@ fn is_boilerplate(element: &scraper::node::Element) -> bool {
     element.attr("id").is_some_and(marked) || element.attr("class").is_some_and(marked)
 }
 
+/// Whether furniture holds the page's footer, and so the rest of the page after its lost end tag
+/// (see `holding_a_footer`): for readers that skip furniture element by element.
+pub(crate) fn holds_the_page(element: scraper::ElementRef<'_>) -> bool {
+    let holds = element
+        .descendants()
+        .skip(1)
+        .any(|d| matches!(d.value(), Node::Element(d) if is_footer(d)));
+    left_open(element.value(), holds)
+}
+
+/// Furniture that holds a footer and is not one itself (nor a `bottom` block, which holds the
+/// footer's parts on older templates).
+fn left_open(element: &scraper::node::Element, holds_footer: bool) -> bool {
+    holds_footer && !is_footer(element) && !marked_with(element, &["bottom"])
+}
+
+/// The page's footer or a part of it. A `bottom` block is furniture that often holds one
+/// (`.bottom > .copyright`) but says less on its own: a menu's last row may be `menu-bottom`.
+fn is_footer(element: &scraper::node::Element) -> bool {
+    element.name() == "footer" || marked_with(element, FOOTER_MARKS)
+}
+
+fn marked_with(element: &scraper::node::Element, marks: &[&str]) -> bool {
+    let marked = |value: &str| {
+        let value = value.to_ascii_lowercase();
+        marks.iter().any(|mark| value.contains(mark))
+    };
+    element.attr("id").is_some_and(marked) || element.attr("class").is_some_and(marked)
+}
+
+/// The elements that hold a footer of the page. Furniture that is not itself a footer and holds
+/// one is a header, menu or wrapper whose end tag the template lost (`<div class="header">` never
+/// closed): it holds the rest of the page, whose text is the page's own. Each footer marks its
+/// ancestors up to the first already marked, so the walk is linear in the page.
+fn holding_a_footer(document: &Html) -> HashSet<NodeId> {
+    let mut marked = HashSet::new();
+    for node in document.tree.root().descendants() {
+        let Node::Element(element) = node.value() else {
+            continue;
+        };
+        if !is_footer(element) {
+            continue;
+        }
+        for ancestor in node.ancestors() {
+            if !marked.insert(ancestor.id()) {
+                break;
+            }
+        }
+    }
+    marked
+}
+
 /// Characters that are not whitespace, in text `push_collapsed` wrote: its only whitespace is
 /// the ASCII space, so a count of characters less a count of bytes, both fast scans.
 fn count_chars(text: &str) -> usize {
@@ -312,6 +375,40 @@ mod tests {
         assert_eq!(facts.main_chars(), main, "{:?}", facts.main_text);
         // The navigation adds 首页|政务公开 (7).
         assert_eq!(facts.visible_chars(), main + 7, "{:?}", facts.visible_text);
+    }
+
+    /// A header or menu left open holds the rest of the page, its footer too: that text is the
+    /// page's. A footer holding its parts, and a `bottom` block holding the copyright, stay
+    /// furniture, as does a closed header.
+    #[test]
+    fn furniture_that_holds_the_footer_was_left_open() {
+        let main = |body: &str| {
+            let html = format!("<html><body>{body}</body></html>");
+            PageFacts::of_document(&Html::parse_document(&html)).main_text
+        };
+        let page = "<h1>年报</h1><p>正文</p>";
+        let footer = "<div class=\"footer\"><div class=\"copyright\">版权所有</div></div>";
+        for open in [
+            "<div class=\"header\">首页",
+            "<div id=\"nav\">首页",
+            "<header>首页",
+        ] {
+            assert_eq!(
+                main(&format!("{open}{page}{footer}")),
+                "首页 年报 正文",
+                "{open}"
+            );
+        }
+        assert_eq!(
+            main(&format!("<div class=\"header\">首页</div>{page}{footer}")),
+            "年报 正文"
+        );
+        assert_eq!(
+            main(&format!(
+                "{page}<div class=\"bottom\"><p class=\"copyright\">版权</p></div>"
+            )),
+            "年报 正文"
+        );
     }
 
     proptest::proptest! {

@@ -169,6 +169,12 @@ pub(super) fn shell_targets(
         let Some(url) = target.and_then(|t| super::dom::resolve(base, &t)) else {
             continue;
         };
+        // An inline frame on another host is a widget (weather, a visitor counter, a share
+        // box), never the page a shell shows: a list's own frame is on its host. A `<frame>` of
+        // a frameset is the page's layout and may be on another host of its site.
+        if element.value().name() == "iframe" && url.host_str() != base.url.host_str() {
+            continue;
+        }
         if !targets.contains(&url) {
             targets.push(url);
         }

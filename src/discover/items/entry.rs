@@ -115,6 +115,7 @@ pub(in crate::discover) fn entry_of(
     base: &LinkBase,
     max_links: usize,
 ) -> Option<Entry> {
+    let mut distinct: Vec<Url> = Vec::new();
     let links: Vec<(ElementRef<'_>, Url, String)> = std::iter::once(row)
         .filter(|r| r.value().name() == "a" && r.value().attr("href").is_some())
         .chain(row.select(&LINKS))
@@ -126,10 +127,17 @@ pub(in crate::discover) fn entry_of(
             }
             Some((a, url, text))
         })
-        // One past the limit is enough to reject a row; big rows are not read to the end.
-        .take(max_links.saturating_add(1))
+        // A row that links its document twice (the title and a 查看 or source link, or the
+        // same link with a fragment) holds one link, not two: rows count distinct URLs. One
+        // past the limit is enough to reject a row; big rows are not read to the end.
+        .take_while(|(_, url, _)| {
+            if !distinct.contains(url) {
+                distinct.push(url.clone());
+            }
+            distinct.len() <= max_links
+        })
         .collect();
-    if links.is_empty() || links.len() > max_links {
+    if links.is_empty() || distinct.len() > max_links {
         return None;
     }
     // The longest title; of equal ones the first (a "similar articles" box follows the entry).

@@ -126,10 +126,15 @@ pub(super) fn list_items(doc: &Html, base: &LinkBase) -> MainList {
         None => Vec::new(),
     };
 
+    // A list of one dated entry is that entry: the undated rows beside it are the page's own
+    // blocks where a wrapper left open holds the page (its header's links, its menu).
+    let single = best.is_some_and(|i| !scored.get(i).is_some_and(|(_, e)| is_list(e)))
+        && undated_list(&scored).is_none();
     let mut seen = std::collections::HashSet::new();
     let entries: Vec<&Entry> = chosen
         .into_iter()
         .flatten()
+        .filter(|e| !single || e.shows_date())
         .filter(|e| seen.insert(e.url.clone()))
         .collect();
     MainList {
@@ -196,13 +201,23 @@ fn is_skipped_block(e: ElementRef<'_>) -> bool {
     }
 }
 
+/// A menu whose end tag the template lost holds the rest of the page: its footer, or, where a
+/// stray end tag of the page's own closes it before the footer, the page's heading (`<h1>`), which
+/// no menu holds. The list inside is the page's.
+fn left_open(block: ElementRef<'_>) -> bool {
+    crate::classify::page::holds_the_page(block)
+        || block
+            .descendent_elements()
+            .any(|e| e.value().name() == "h1")
+}
+
 /// The page's containers outside skipped blocks, in document order: one walk down the tree
 /// that leaves a skipped block whole, so deep markup costs no walk up from every element.
 fn containers(doc: &Html) -> Vec<ElementRef<'_>> {
     let mut found = Vec::new();
     let mut stack = vec![doc.root_element()];
     while let Some(el) = stack.pop() {
-        if is_skipped_block(el) {
+        if is_skipped_block(el) && !left_open(el) {
             continue;
         }
         if CONTAINERS.contains(&el.value().name()) {
