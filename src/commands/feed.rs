@@ -207,7 +207,7 @@ struct RawFile<'a> {
     url: Option<&'a str>,
 }
 
-/// Ctrl-C or SIGTERM while a consumer runs: the consumer is asked to stop too (it would
+/// Ctrl-C, SIGTERM or SIGHUP while a consumer runs: the consumer is asked to stop too (it would
 /// otherwise go on as an orphan while the next `feed` offers its record again), its record is
 /// not committed unless it finished, and `feed` exits 130.
 struct StopSignal {

@@ -317,21 +317,31 @@ pub(crate) async fn open_store_waiting(
     }
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+/// The next signal of a stream, or never when the stream could not be made.
+#[cfg(unix)]
+async fn next_of(stream: &mut Option<tokio::signal::unix::Signal>) {
+    match stream {
+        Some(stream) => {
+            stream.recv().await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C, SIGTERM, or SIGHUP (the terminal of a
+/// manual run closed), which would otherwise kill it with nothing saved.
 pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        // Each stream is made before any is awaited, so every one of the three is caught from
+        // here on; a stream that cannot be made leaves that signal as it was.
+        let mut term = signal(SignalKind::terminate()).ok();
+        let mut hangup = signal(SignalKind::hangup()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = next_of(&mut term) => {}
+            _ = next_of(&mut hangup) => {}
         }
     }
     #[cfg(not(unix))]

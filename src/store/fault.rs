@@ -1,6 +1,8 @@
 //! Disk faults: the first write that failed because the filesystem under a data_dir is full or
 //! read-only, remembered per data_dir so that a running crawl can stop at once (rather than fetch
 //! pages it cannot keep) and the command can end with exit code 3 and a message naming the path.
+//! A write that fails for want of a file descriptor (the open-files limit, `ulimit -n`) is one
+//! too: every write after it would fail the same way.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -8,6 +10,39 @@ use std::sync::Mutex;
 
 /// First disk fault per data_dir, for this process.
 static FAULTS: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
+
+/// Whether an I/O error says the process (EMFILE) or the system (ENFILE) has no file
+/// descriptor left: the machine's limit, not the file's fault.
+fn is_out_of_files(error: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    {
+        matches!(error.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = error;
+        false
+    }
+}
+
+/// The open-files limit in force, in words, for the message of a fault that met it.
+fn open_files_limit() -> String {
+    #[cfg(unix)]
+    {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: getrlimit(2) writes only the struct passed by reference.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            return format!(
+                "the open-files limit (ulimit -n) is {}; raise it, e.g. LimitNOFILE= in a systemd unit",
+                limit.rlim_cur
+            );
+        }
+    }
+    "the open-files limit (ulimit -n) was met; raise it".to_string()
+}
 
 /// Whether an I/O error means the filesystem cannot take more writes (as opposed to one bad
 /// file): full, over quota, read-only, or past the process's file size limit (`ulimit -f`, which
@@ -24,15 +59,18 @@ pub fn is_disk_fault(error: &std::io::Error) -> bool {
 
 /// Remembers a failed write under `data_dir` when it is a disk fault. `what` names the path.
 pub fn note(data_dir: &Path, what: &Path, error: &std::io::Error) {
-    if !is_disk_fault(error) {
+    let out_of_files = is_out_of_files(error);
+    if !is_disk_fault(error) && !out_of_files {
         return;
     }
     let mut faults = super::unpoisoned(FAULTS.lock());
     if !faults.iter().any(|(dir, _)| dir == data_dir) {
-        faults.push((
-            data_dir.to_path_buf(),
-            format!("{}: {error}", what.display()),
-        ));
+        let first = if out_of_files {
+            format!("{}: {error} ({})", what.display(), open_files_limit())
+        } else {
+            format!("{}: {error}", what.display())
+        };
+        faults.push((data_dir.to_path_buf(), first));
     }
 }
 

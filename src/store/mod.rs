@@ -95,7 +95,7 @@ pub enum StoreError {
     #[error("index error")]
     Sled(#[from] sled::Error),
     #[error(
-        "the filesystem under data_dir {data_dir} cannot take writes (first failure: {first}); the run stopped and everything committed before is kept: free space, make it writable or lift the file size limit (ulimit -f), then run again"
+        "the filesystem under data_dir {data_dir} cannot take writes (first failure: {first}); the run stopped and everything committed before is kept: free space, make it writable, or lift the file size limit (ulimit -f) or the open-files limit (ulimit -n), then run again"
     )]
     DiskFault { data_dir: PathBuf, first: String },
     #[error(

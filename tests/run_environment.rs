@@ -1,0 +1,170 @@
+//! The machine a crawl runs on as input: a terminal that closes under a manual run (SIGHUP) stops
+//! it as SIGTERM does, and the rerun resumes it to the archive an uninterrupted crawl makes; an
+//! open-files limit that archive writes run into stops the crawl with exit 3 naming the limit.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::os::unix::process::CommandExt;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Harness, stderr};
+use nianbao_sim::SiteSpec;
+use serde_json::Value;
+
+fn sites() -> Vec<SiteSpec> {
+    ["trs", "gbk"]
+        .iter()
+        .map(|n| SiteSpec::standard_named(n).expect("standard site"))
+        .collect()
+}
+
+/// What two crawls of the same sites on other addresses must agree on: each version's title,
+/// content hash and report year.
+fn contents(records: &[Value]) -> BTreeSet<String> {
+    records
+        .iter()
+        .map(|r| format!("{} {} {}", r["title"], r["content_hash"], r["report_year"]))
+        .collect()
+}
+
+/// Waits for the child for at most `limit`; `None` if it is still running.
+fn wait_for(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+fn run_reports(h: &Harness) -> Vec<Value> {
+    std::fs::read_dir(h.data_dir().join("runs"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+                .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A manual run whose terminal closes gets SIGHUP: it must stop as SIGTERM does (exit 130, the
+/// frontier saved, the report says interrupted), not die with nothing saved, and the rerun must
+/// end with what an uninterrupted crawl archives.
+#[test]
+fn sighup_stops_a_crawl_as_sigterm_does_and_the_rerun_resumes_it() {
+    let reference = Harness::with_sites(sites(), Duration::from_millis(20));
+    let out = reference.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = contents(&reference.export());
+    assert!(!want.is_empty(), "the reference crawl archived something");
+
+    let h = Harness::with_sites(sites(), Duration::from_millis(300));
+    let mut child = h
+        .command(&["crawl"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the nianbao binary starts");
+    let site = h.sim.site("trs");
+    let start = Instant::now();
+    while site.requests().len() < 4 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(site.requests().len() >= 4, "the crawl reached the site");
+    let ok = Command::new("kill")
+        .arg("-HUP")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill -HUP {}", child.id());
+    let status = wait_for(&mut child, Duration::from_secs(30)).expect("SIGHUP stops the run");
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "SIGHUP ends as an interruption: {status}"
+    );
+    assert!(
+        run_reports(&h).iter().any(|r| r["interrupted"] == true),
+        "the run report says interrupted"
+    );
+
+    h.edit_config(|t| {
+        t.replace(
+            "per_host_interval = \"300ms\"",
+            "per_host_interval = \"20ms\"",
+        )
+    });
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the rerun completes: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("resuming an interrupted"),
+        "the rerun resumes: {}",
+        stderr(&out)
+    );
+    assert_eq!(contents(&h.export()), want, "the resumed archive");
+}
+
+/// Runs `cmd` with its open-files limit (soft and hard) set to `files`.
+fn with_open_files_limit(cmd: &mut Command, files: u64) {
+    // SAFETY: setrlimit(2) is async-signal-safe and the closure touches nothing else.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: files,
+                rlim_max: files,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
+
+/// A crawl of several portals on their own hosts, with attachments and the default
+/// max_concurrency, under an open-files limit its archive writes run into: it stops with exit 3
+/// and a message naming the limit, never a panic, and a rerun with the limit lifted ends with
+/// what an uninterrupted crawl archives. About 100 s in a debug build, so ignored by default.
+#[test]
+#[ignore = "about 100 s: cargo test --locked --test run_environment -- --ignored"]
+fn a_low_open_files_limit_stops_the_crawl_naming_it_and_loses_nothing() {
+    let sites: Vec<SiteSpec> = ["trs", "gbk", "nometa", "hanweb"]
+        .iter()
+        .filter_map(|n| SiteSpec::standard_named(n))
+        .collect();
+    let reference = Harness::with_sites(sites.clone(), Duration::from_millis(10));
+    let out = reference.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = contents(&reference.export());
+
+    let h = Harness::with_sites(sites, Duration::from_millis(10));
+    let mut cmd = h.command(&["crawl"]);
+    with_open_files_limit(&mut cmd, 20);
+    let out = common::run_limited(cmd, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("open-files limit (ulimit -n) is 20"), "{err}");
+    assert!(!err.contains("UNREACHABLE"), "no portal blamed: {err}");
+
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the rerun completes: {}",
+        stderr(&out)
+    );
+    assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+}
