@@ -314,3 +314,55 @@ fn counts_that_do_not_add_up_fail_their_checks() {
     assert_eq!(status(&t, "t3_row_sum", "total"), Some(Status::Fail));
     assert_eq!(status(&t, "t3_balance", "commercial"), Some(Status::Pass));
 }
+
+/// Issue: two reports' tables in one text (a county's, then a department's, in one PDF) gave two
+/// cells for one key, 217 and 17, and the same table printed twice every cell twice. A figure two
+/// tables print alike is kept once; one they print differently is no figure, listed unread.
+#[test]
+fn tables_printed_twice() {
+    let html = pingtan();
+    let page = read_html(&html);
+    let layout = as_text(&html, as_layout);
+    let table_3 = {
+        let from = layout.find("三、收到和处理").expect("table 三's heading");
+        let to = layout
+            .find("四、政府信息公开行政复议")
+            .expect("table 四's heading");
+        &layout[from..to]
+    };
+    let twice = layout.replace(table_3, &format!("{table_3}{table_3}"));
+    assert_same(&page, &tables::read_text(&twice), "table 三 printed twice");
+
+    let department = edit(
+        &edit(&layout, "一、本年新收", |l| {
+            l.replace("217", "17").replace("218", "18")
+        }),
+        "（七）总计",
+        |l| l.replace("217", "17").replace("218", "18"),
+    );
+    let text = format!("{layout}平潭综合实验区某局2024年政府信息公开工作年度报告\n{department}");
+    let t = tables::read_text(&text);
+    let read = by_key(&t, "two reports");
+    let want = by_key(&page, "page");
+    for ((table, row, col), raw) in &read {
+        let key = (*table, row.clone(), col.clone());
+        assert_eq!(want.get(&key), Some(raw), "{key:?}");
+    }
+    for (row, col) in [("new", "natural"), ("new", "total"), ("total", "natural")] {
+        assert_eq!(raw(&t, 3, row, col), None, "{row}/{col}");
+    }
+    assert_eq!(raw(&t, 3, "new", "commercial").as_deref(), Some("1"));
+    assert_eq!(read.len(), 200 - 4, "{:?}", t.unread);
+    assert!(
+        t.unread.contains(
+            &"三 一、本年新收政府信息公开申请数量 / 自然人: printed twice, 217 and 17: not read"
+                .to_string()
+        ),
+        "{:?}",
+        t.unread
+    );
+    assert_eq!(
+        status(&t, "t3_balance", "natural"),
+        Some(Status::NotAssessable)
+    );
+}
