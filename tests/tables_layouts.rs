@@ -369,27 +369,6 @@ fn as_pipes(rows: &[Vec<String>]) -> String {
     rows.iter().flatten().map(|c| format!("{c} |\n")).collect()
 }
 
-/// As the DOC and DOCX text extraction writes a table: a tab after each cell, a row a line.
-fn as_tabs(rows: &[Vec<String>]) -> String {
-    rows.iter()
-        .map(|r| r.iter().map(|c| format!("{c}\t")).collect::<String>() + "\n")
-        .collect()
-}
-
-/// As `pdftotext -layout` prints a table: cells apart by runs of spaces, empty cells gone.
-fn as_layout(rows: &[Vec<String>]) -> String {
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<&str> = r
-                .iter()
-                .map(String::as_str)
-                .filter(|c| !c.is_empty())
-                .collect();
-            format!("    {}\n", cells.join("     "))
-        })
-        .collect()
-}
-
 /// Table 三 as the text extracted from a document shows it: `cell |` lines, tab-separated rows
 /// (a DOC's table) and space-aligned rows (`pdftotext -layout`). The empty cells of merged cells
 /// were read as the previous row's last values, so every value moved one column; tab-separated

@@ -61,8 +61,52 @@ pub struct Value {
 /// the figure printed).
 const UNITS: &[&str] = &["万元", "元", "件", "条", "个", "项", "次", "人", "%"];
 
+/// Digits apart by a space, other than thousands (`4 529`, `12 345 678`): `2 17` or `2 1` may be
+/// one number or two, as narrow columns stand one space apart in `pdftotext -layout` text.
+fn digits_apart_ambiguously(raw: &str) -> bool {
+    let chars: Vec<char> = raw
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    let mut groups: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while chars.get(i).is_some_and(char::is_ascii_digit) {
+            i += 1;
+        }
+        groups.push(i - start);
+        let mut next = i;
+        while chars.get(next).is_some_and(|c| c.is_whitespace()) {
+            next += 1;
+        }
+        if next > i && chars.get(next).is_some_and(char::is_ascii_digit) {
+            i = next;
+            continue;
+        }
+        if groups.len() > 1 && (groups[0] > 3 || groups[1..].iter().any(|&g| g != 3)) {
+            return true;
+        }
+        groups.clear();
+    }
+    false
+}
+
 /// Reads one cell's text.
 pub fn read_value(raw: &str) -> Value {
+    if digits_apart_ambiguously(raw) {
+        return Value {
+            state: CellState::Text,
+            number: None,
+        };
+    }
     let text = normalise(raw);
     let text = text.trim_matches(|c: char| c == '\u{3000}');
     if text.is_empty() {
@@ -141,6 +185,13 @@ mod tests {
             ("18651.06", CellState::Number, Some(18651.06)),
             ("251000元", CellState::Number, Some(251000.0)),
             ("1,234", CellState::Number, Some(1234.0)),
+            ("4 529", CellState::Number, Some(4529.0)),
+            ("12\u{3000}345 678", CellState::Number, Some(12345678.0)),
+            ("１ ２３４.5", CellState::Number, Some(1234.5)),
+            ("12 件", CellState::Number, Some(12.0)),
+            ("2 17", CellState::Text, None),
+            ("2 1", CellState::Text, None),
+            ("1234 567", CellState::Text, None),
             ("12.5%", CellState::Number, Some(12.5)),
             ("%", CellState::Text, None),
             ("-", CellState::Na, None),

@@ -162,7 +162,7 @@ pub struct ReadFrom {
 }
 
 impl Tables {
-    /// The first cell with these keys (a table split in two may repeat a row; the first wins).
+    /// The cell with these keys (one per key: a row a table split in two repeats is kept once).
     pub fn cell(&self, section: Section, row: &str, col: &str) -> Option<&Cell> {
         self.cells
             .iter()
@@ -293,6 +293,7 @@ fn finish(blocks: Vec<Block>, text: &str, has_document_attachment: bool) -> Tabl
     sections::read_t2(&of(Section::Proactive), &mut cells);
     sections::read_t3(&of(Section::Applications), &mut cells, &mut unread);
     sections::read_t4(&of(Section::Reviews), &mut cells, &mut unread);
+    sections::one_per_key(&mut cells, &mut unread);
     let figures = figures::figures(text);
     let recognised = blocks.iter().any(|b| b.section().is_some());
     let template = if cells

@@ -315,3 +315,24 @@ pub fn assert_all_pass(t: &Tables, what: &str) {
         assert_eq!(c.status, Status::Pass, "{what}: {c:?}");
     }
 }
+
+/// As the DOC and DOCX text extraction writes a table: a tab after each cell, a row a line.
+pub fn as_tabs(rows: &[Vec<String>]) -> String {
+    rows.iter()
+        .map(|r| r.iter().map(|c| format!("{c}\t")).collect::<String>() + "\n")
+        .collect()
+}
+
+/// As `pdftotext -layout` prints a table: cells apart by runs of spaces, empty cells gone.
+pub fn as_layout(rows: &[Vec<String>]) -> String {
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<&str> = r
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !c.is_empty())
+                .collect();
+            format!("    {}\n", cells.join("     "))
+        })
+        .collect()
+}

@@ -326,3 +326,54 @@ fn push_t2_row(
         ));
     }
 }
+
+/// One cell per key. A table printed twice (a page break that repeats rows, the same table in two
+/// formats) gives its cells again: they are kept once. Two different figures for one cell (two
+/// reports' tables in one text, a county's and its department's) leave no figure: which report
+/// is this one's is not for the reader to guess, so the cell is listed unread with both.
+pub fn one_per_key(cells: &mut Vec<Cell>, unread: &mut Vec<String>) {
+    let mut first: std::collections::HashMap<(u8, &str, &str), usize> =
+        std::collections::HashMap::new();
+    let mut conflicting = vec![false; cells.len()];
+    let mut repeated = vec![false; cells.len()];
+    for (i, c) in cells.iter().enumerate() {
+        match first.entry((c.table, c.row_key.as_str(), c.col_key.as_str())) {
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+            std::collections::hash_map::Entry::Occupied(slot) => {
+                repeated[i] = true;
+                let at = *slot.get();
+                if normalise(&cells[at].raw) != normalise(&c.raw) {
+                    if !conflicting[at] {
+                        unread.push(format!(
+                            "{} {} / {}: printed twice, {} and {}: not read",
+                            ["二", "三", "四"][usize::from(c.table.clamp(2, 4) - 2)],
+                            cells[at].row_label,
+                            cells[at].col_label,
+                            cells[at].raw,
+                            c.raw
+                        ));
+                    }
+                    conflicting[at] = true;
+                }
+            }
+        }
+    }
+    let dropped: Vec<bool> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            repeated[i]
+                || first
+                    .get(&(c.table, c.row_key.as_str(), c.col_key.as_str()))
+                    .is_some_and(|&at| conflicting[at])
+        })
+        .collect();
+    let mut index = 0;
+    cells.retain(|_| {
+        let keep = !dropped[index];
+        index += 1;
+        keep
+    });
+}
