@@ -3,7 +3,9 @@
 //! `storage.timeout` per request and `STORAGE_ATTEMPTS` requests, the item failing (fetched again
 //! later) with its key named and no record committed; after a few failed calls in a row the
 //! others fail at once, without a request. Others answer a LIST with pages that never end: the
-//! commands that list must stop at the page that repeats and name the listing.
+//! commands that list must stop at the page that repeats and name the listing. Others answer a
+//! GET with a body cut short or other bytes: readers through the cache name the key, hand
+//! nothing on and keep nothing.
 
 mod common;
 
@@ -307,5 +309,95 @@ fn a_list_that_never_ends_is_stopped_and_named() {
             lists <= 2,
             "{bucket}: {lists} LIST requests, the listing went on after the page that repeated: {log}"
         );
+    }
+}
+
+/// Takes every PUT (200 with an ETag) and answers a GET of a raw file with bytes that are not
+/// the object: `get-short` says 100000 bytes, sends a few and closes; `get-other` sends whole,
+/// other bytes.
+fn lying_gets(line: &str, _earlier: usize) -> Answer {
+    let method = line.split(' ').next().unwrap_or_default();
+    match (method, bucket_of(line)) {
+        ("PUT", _) => Answer::Send(response("200 OK", &[("ETag", "\"0\"")], b"")),
+        ("GET", "get-short") if line.contains("/raw/") => Answer::SendAndClose(response(
+            "200 OK",
+            &[("Content-Length", "100000")],
+            b"<html>cut",
+        )),
+        ("GET", "get-other") if line.contains("/raw/") => {
+            Answer::Send(response("200 OK", &[], b"not the object that was put"))
+        }
+        _ => Answer::SendAndClose(response("404 Not Found", &[], b"")),
+    }
+}
+
+/// Files below `dir`, recursively (none when it is missing).
+fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match path.is_dir() {
+            true => out.extend(files_below(&path)),
+            false => out.push(path),
+        }
+    }
+    out
+}
+
+#[test]
+fn a_get_that_lies_is_named_never_handed_on_nor_cached() {
+    let server = RawS3::start(lying_gets);
+    for bucket in ["get-short", "get-other"] {
+        let h = Harness::with_sites(
+            vec![SiteSpec::standard_named("trs").expect("trs")],
+            Duration::from_millis(30),
+        );
+        // No WARC during the crawl: `export --format warc` then reads every raw file.
+        h.edit_config(|c| c + &storage_table(&server, bucket) + "\n[warc]\nenabled = false\n");
+        let aws = [
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ];
+        let mut cmd = h.command(&["crawl"]);
+        cmd.envs(aws);
+        let out = run_limited(cmd, COMMAND_LIMIT);
+        assert_eq!(out.status.code(), Some(0), "{bucket}: {}", stderr(&out));
+        assert!(!h.export().is_empty(), "{bucket}: the crawl archived");
+        let raw = h.data_dir().join("raw");
+        std::fs::remove_dir_all(&raw).expect("empty the raw cache");
+        let handed = h.dir.path().join("handed-on");
+        let exec = format!("cat \"$NIANBAO_RAW_PATH\" >> '{}'", handed.display());
+        for args in [
+            &["feed", "--consumer", "c", "--exec", &exec][..],
+            &["tables"][..],
+            &["export", "--format", "warc"][..],
+        ] {
+            let mut cmd = h.command(args);
+            cmd.envs(aws);
+            let out = run_limited(cmd, COMMAND_LIMIT);
+            let log = stderr(&out);
+            assert!(
+                log.contains(&format!("s3://{bucket}/archive/raw/")),
+                "{bucket} {args:?}: the error names the object: {log}"
+            );
+            assert!(
+                files_below(&raw).is_empty(),
+                "{bucket} {args:?}: bad bytes kept in the cache: {:?}",
+                files_below(&raw)
+            );
+            assert!(
+                !handed.exists(),
+                "{bucket} {args:?}: the consumer was handed bytes"
+            );
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                !stdout.contains("not the object") && !stdout.contains("<html>cut"),
+                "{bucket} {args:?}: the lying bytes were written out"
+            );
+        }
     }
 }
