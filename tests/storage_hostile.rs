@@ -5,7 +5,8 @@
 //! others fail at once, without a request. Others answer a LIST with pages that never end: the
 //! commands that list must stop at the page that repeats and name the listing. Others answer a
 //! GET with a body cut short or other bytes: readers through the cache name the key, hand
-//! nothing on and keep nothing.
+//! nothing on and keep nothing. Others acknowledge PUTs and keep nothing: `verify --storage` and
+//! the readers name the missing objects.
 
 mod common;
 
@@ -399,5 +400,68 @@ fn a_get_that_lies_is_named_never_handed_on_nor_cached() {
                 "{bucket} {args:?}: the lying bytes were written out"
             );
         }
+    }
+}
+
+/// Answers a PUT as if it stored the object and keeps nothing: `put-nothing` says 200,
+/// `put-taken` says 412 (create-only: already there). Every GET and HEAD finds nothing.
+fn lying_puts(line: &str, _earlier: usize) -> Answer {
+    let method = line.split(' ').next().unwrap_or_default();
+    match (method, bucket_of(line)) {
+        ("PUT", "put-taken") if line.contains("/raw/") => {
+            Answer::Send(response("412 Precondition Failed", &[], b""))
+        }
+        ("PUT", _) => Answer::Send(response("200 OK", &[("ETag", "\"0\"")], b"")),
+        _ => Answer::Send(response("404 Not Found", &[], b"")),
+    }
+}
+
+/// A create-only PUT is trusted (a HEAD after each would double a crawl's requests to storage);
+/// a server that acknowledged one it did not keep is found by `verify --storage`, which names
+/// each stored copy that is missing.
+#[test]
+fn a_put_the_server_did_not_keep_is_found_by_verify_storage() {
+    let server = RawS3::start(lying_puts);
+    for bucket in ["put-nothing", "put-taken"] {
+        let h = Harness::with_sites(
+            vec![SiteSpec::standard_named("trs").expect("trs")],
+            Duration::from_millis(30),
+        );
+        h.edit_config(|c| c + &storage_table(&server, bucket));
+        let aws = [
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ];
+        let mut cmd = h.command(&["crawl"]);
+        cmd.envs(aws);
+        let out = run_limited(cmd, COMMAND_LIMIT);
+        assert_eq!(out.status.code(), Some(0), "{bucket}: {}", stderr(&out));
+        let records = h.export();
+        assert!(!records.is_empty(), "{bucket}: the crawl archived");
+        let mut cmd = h.command(&["verify", "--storage"]);
+        cmd.envs(aws);
+        let out = run_limited(cmd, COMMAND_LIMIT);
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+        assert_eq!(out.status.code(), Some(1), "{bucket}: {all}");
+        for r in &records {
+            let key = r["raw_path"].as_str().expect("raw_path");
+            assert!(
+                all.contains(&format!("s3://{bucket}/archive/{key}")),
+                "{bucket}: verify names the missing copy {key}: {all}"
+            );
+        }
+        // A reader that needs the file data_dir no longer holds names it as missing.
+        std::fs::remove_dir_all(h.data_dir().join("raw")).expect("empty the raw cache");
+        let mut cmd = h.command(&["feed", "--consumer", "c", "--exec", "true"]);
+        cmd.envs(aws);
+        let out = run_limited(cmd, COMMAND_LIMIT);
+        let log = stderr(&out);
+        assert_ne!(out.status.code(), Some(0), "{bucket}: {log}");
+        assert!(
+            log.contains(&format!("storage object s3://{bucket}/archive/raw/"))
+                && log.contains("is missing"),
+            "{bucket}: the reader names the missing object: {log}"
+        );
     }
 }
