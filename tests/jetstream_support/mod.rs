@@ -80,6 +80,15 @@ impl NatsServer {
     pub fn url(&self) -> String {
         url(self.port)
     }
+
+    /// Sends the server `signal` (`STOP`, `CONT`) with `kill`.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{signal} nats-server");
+    }
 }
 
 impl Drop for NatsServer {

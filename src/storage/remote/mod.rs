@@ -4,6 +4,7 @@
 //! crawl's workers await them as tasks and synchronous readers can wait for them from any thread.
 
 mod folder;
+mod list;
 mod put_file;
 
 use std::future::Future;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
 use object_store::{BackoffConfig, ClientConfigKey, RetryConfig};
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
@@ -95,6 +96,8 @@ pub enum StorageError {
     },
     #[error("storage object {url} is damaged: {reason}")]
     Undecodable { url: String, reason: String },
+    #[error("storage: listing {url} does not end: {reason}")]
+    EndlessList { url: String, reason: String },
     #[error("storage object {url} is missing")]
     Missing { url: String },
     #[error(
@@ -129,6 +132,8 @@ pub struct ObjectInfo {
 enum Backend {
     S3 {
         store: Arc<dyn ObjectStore>,
+        /// The same client, for LISTs taken page by page.
+        lister: AmazonS3,
         bucket: String,
         prefix: String,
     },
@@ -185,6 +190,7 @@ impl Remote {
                     source,
                 })?;
                 Backend::S3 {
+                    lister: store.clone(),
                     store: Arc::new(store),
                     bucket: s3.bucket.clone(),
                     prefix: s3.prefix.clone(),
@@ -418,9 +424,8 @@ impl Remote {
     }
 
     pub async fn list(&self, folder_prefix: &str) -> Result<Vec<ObjectInfo>, StorageError> {
-        use futures_util::TryStreamExt;
-        let (store, prefix) = match &self.backend {
-            Backend::S3 { store, prefix, .. } => (store, prefix),
+        let (lister, prefix) = match &self.backend {
+            Backend::S3 { lister, prefix, .. } => (lister, prefix),
             Backend::Folder(folder) => return local_list(folder, folder_prefix),
         };
         let trimmed = folder_prefix.trim_matches('/');
@@ -436,18 +441,8 @@ impl Remote {
                 key: folder_prefix.to_string(),
             })?),
         };
-        let metas: Vec<_> = self
-            .guarded(trimmed, async {
-                store
-                    .list(path.as_ref())
-                    .try_collect()
-                    .await
-                    .map_err(|source| StorageError::Object {
-                        op: "list",
-                        url: self.url(trimmed),
-                        source,
-                    })
-            })
+        let metas = self
+            .guarded(trimmed, list::list_pages(lister, path, self.url(trimmed)))
             .await?;
         let strip = match prefix.is_empty() {
             true => String::new(),

@@ -1,0 +1,62 @@
+//! The feed on NATS JetStream with a server that accepts connections and never answers (stopped
+//! with SIGSTOP): `publish` must end in bounded time, naming the server, with every version left
+//! for the next run; once the server runs again, `publish` sends each version once, in seq order.
+
+mod common;
+mod jetstream_support;
+
+use std::time::Duration;
+
+use common::{Harness, run_limited, stderr};
+use jetstream_support::{NatsServer, feed_table, free_port, nats_server_binary};
+
+/// The bound of one `publish`: the test's, not a speed claim (connecting gives up after 3s, an
+/// unanswered request after 5s).
+const PUBLISH_LIMIT: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_stopped_server_leaves_every_version_for_the_next_publish() {
+    let Some(bin) = nats_server_binary() else {
+        eprintln!(
+            "SKIPPED a_stopped_server_leaves_every_version_for_the_next_publish: nats-server is not installed"
+        );
+        return;
+    };
+    let server = NatsServer::start(&bin, free_port());
+    let h = Harness::with_sites(
+        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(30),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = h.export();
+    assert!(!export.is_empty(), "the crawl archived something");
+    h.edit_config(|c| c + &feed_table(server.port));
+
+    server.signal("STOP");
+    let out = run_limited(h.command(&["publish"]), PUBLISH_LIMIT);
+    server.signal("CONT");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(
+        err.contains(&server.url()),
+        "the error names the server: {err}"
+    );
+    assert!(
+        err.contains(&format!("{} versions unpublished", export.len())),
+        "every version is left for the next publish: {err}"
+    );
+
+    let out = run_limited(h.command(&["publish"]), PUBLISH_LIMIT);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (received, count) = h
+        .runtime
+        .block_on(jetstream_support::read_stream(&server.url(), "NIANBAO"));
+    let sent: Vec<&str> = received.iter().map(|r| r.msg_id.as_str()).collect();
+    let expected: Vec<String> = export
+        .iter()
+        .map(|r| format!("{}:{}", r["id"].as_str().unwrap_or_default(), r["version"]))
+        .collect();
+    assert_eq!(sent, expected, "each version once, in seq order");
+    assert_eq!(count, export.len() as u64);
+}
