@@ -1,6 +1,6 @@
 //! One S3 LIST, page by page, for `Remote::list`: a server whose pages never end (a token sent
-//! again, a page with no new key, keys that do not increase) ends the listing with an error
-//! instead of being followed for ever.
+//! again, a page with no new key) ends the listing with an error instead of being followed for
+//! ever.
 
 use std::collections::HashSet;
 
@@ -11,10 +11,11 @@ use object_store::path::Path as ObjectPath;
 
 use super::StorageError;
 
-/// Lists every object below `path` page by page. S3 sends keys in ascending order and a new
-/// continuation token while more follow; a server that sends a token again, a page with no key
-/// past the last, or keys that do not increase would be followed for ever (each page's request
-/// is bounded, the listing is not), so the listing ends there with an error naming `url`.
+/// Lists every object below `path` page by page. S3 sends a new continuation token while more
+/// keys follow; a server that sends a token again, or a page of no key not listed before, would
+/// be followed for ever (each page's request is bounded, the listing is not), so the listing ends
+/// there with an error naming `url`. Order is not relied on (S3 sorts keys; not every
+/// S3-compatible server does), and a key sent twice is listed once.
 pub(super) async fn list_pages(
     lister: &AmazonS3,
     path: Option<ObjectPath>,
@@ -25,6 +26,7 @@ pub(super) async fn list_pages(
     let mut tokens = HashSet::new();
     let mut token = None;
     let mut metas: Vec<ObjectMeta> = Vec::new();
+    let mut listed: HashSet<String> = HashSet::new();
     let endless = |reason: String| StorageError::EndlessList {
         url: url.clone(),
         reason,
@@ -44,17 +46,10 @@ pub(super) async fn list_pages(
             })?;
         let mut new_keys = 0usize;
         for meta in page.result.objects {
-            if let Some(last) = metas.last()
-                && meta.location.as_ref() <= last.location.as_ref()
-            {
-                return Err(endless(format!(
-                    "key {:?} came after {:?} (keys must increase)",
-                    meta.location.as_ref(),
-                    last.location.as_ref()
-                )));
+            if listed.insert(meta.location.as_ref().to_string()) {
+                metas.push(meta);
+                new_keys += 1;
             }
-            metas.push(meta);
-            new_keys += 1;
         }
         let Some(next) = page.page_token else {
             return Ok(metas);
