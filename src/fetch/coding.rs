@@ -18,6 +18,27 @@ pub(super) fn decode_content(
     encoding: Option<&str>,
     max_body_bytes: u64,
 ) -> Result<Bytes, SendError> {
+    decode_codings(wire, encoding, max_body_bytes, false)
+}
+
+/// [`decode_content`] for a body of which only a first part is read (robots.txt, whose wire
+/// bytes the fetch cuts at `limit`): a compressed stream that ends where the cut came decodes to
+/// the start of the body, not to a damaged stream, and a body that inflates past `limit` is cut
+/// there, not oversize. A stream damaged before its end is still an error.
+pub(super) fn decode_cut_content(
+    wire: &Bytes,
+    encoding: Option<&str>,
+    limit: u64,
+) -> Result<Bytes, SendError> {
+    decode_codings(wire, encoding, limit, true)
+}
+
+fn decode_codings(
+    wire: &Bytes,
+    encoding: Option<&str>,
+    max_body_bytes: u64,
+    cut: bool,
+) -> Result<Bytes, SendError> {
     let codings: Vec<&str> = encoding
         .unwrap_or("")
         .split(',')
@@ -35,7 +56,7 @@ pub(super) fn decode_content(
     }
     let mut body = wire.clone();
     for coding in codings.iter().rev() {
-        body = decode_coding(&body, coding, max_body_bytes)?;
+        body = decode_coding(&body, coding, max_body_bytes, cut)?;
     }
     Ok(body)
 }
@@ -75,7 +96,7 @@ pub(super) fn inflate_stray_gzip(
     let mut body = body;
     let mut layers = 0;
     while layers < MAX_STRAY_GZIP && body.starts_with(&GZIP_MAGIC) {
-        let inflated = match decode_coding(&body, "gzip", max_body_bytes) {
+        let inflated = match decode_coding(&body, "gzip", max_body_bytes, false) {
             Ok(inflated) => inflated,
             Err(SendError::Oversize { limit }) => return Err(SendError::Oversize { limit }),
             Err(_) if octet => return Ok((original, 0)),
@@ -161,24 +182,41 @@ fn is_markup(bytes: &[u8]) -> bool {
 }
 
 /// Undoes one content coding (gzip or deflate); any other name leaves the bytes as they are.
-fn decode_coding(wire: &Bytes, coding: &str, max_body_bytes: u64) -> Result<Bytes, SendError> {
+/// With `cut`, the stream's early end and a body past the cap are where the cut came.
+fn decode_coding(
+    wire: &Bytes,
+    coding: &str,
+    max_body_bytes: u64,
+    cut: bool,
+) -> Result<Bytes, SendError> {
     let encoding = Some(coding);
     let mut out = Vec::new();
+    // What was read before the early end stays in `out` (`read_to_end` keeps it).
+    let ended = |read: std::io::Result<usize>| match read {
+        Err(e) if cut && e.kind() == std::io::ErrorKind::UnexpectedEof => Ok(0),
+        read => read,
+    };
     let result = match encoding {
         None | Some("") | Some("identity") => return Ok(wire.clone()),
-        Some("gzip") | Some("x-gzip") => flate2::read::MultiGzDecoder::new(&wire[..])
-            .take(max_body_bytes.saturating_add(1))
-            .read_to_end(&mut out),
+        Some("gzip") | Some("x-gzip") => ended(
+            flate2::read::MultiGzDecoder::new(&wire[..])
+                .take(max_body_bytes.saturating_add(1))
+                .read_to_end(&mut out),
+        ),
         Some("deflate") => {
             // Servers send either zlib-wrapped or raw deflate under this name.
-            let zlib = flate2::read::ZlibDecoder::new(&wire[..])
-                .take(max_body_bytes.saturating_add(1))
-                .read_to_end(&mut out);
+            let zlib = ended(
+                flate2::read::ZlibDecoder::new(&wire[..])
+                    .take(max_body_bytes.saturating_add(1))
+                    .read_to_end(&mut out),
+            );
             if zlib.is_err() {
                 out.clear();
-                flate2::read::DeflateDecoder::new(&wire[..])
-                    .take(max_body_bytes.saturating_add(1))
-                    .read_to_end(&mut out)
+                ended(
+                    flate2::read::DeflateDecoder::new(&wire[..])
+                        .take(max_body_bytes.saturating_add(1))
+                        .read_to_end(&mut out),
+                )
             } else {
                 zlib
             }
@@ -187,6 +225,10 @@ fn decode_coding(wire: &Bytes, coding: &str, max_body_bytes: u64) -> Result<Byte
         Some(_) => return Ok(wire.clone()),
     };
     match result {
+        Ok(_) if cut && out.len() as u64 > max_body_bytes => {
+            out.truncate(max_body_bytes as usize);
+            Ok(Bytes::from(out))
+        }
         Ok(_) if out.len() as u64 > max_body_bytes => Err(SendError::Oversize {
             limit: max_body_bytes,
         }),

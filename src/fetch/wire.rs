@@ -15,7 +15,7 @@ use bytes::BytesMut;
 use chrono::Utc;
 use tokio::time::{Instant, timeout, timeout_at};
 
-use super::coding::{decode_content, inflate_stray_gzip};
+use super::coding::{decode_content, decode_cut_content, inflate_stray_gzip};
 use super::outcome::{Capture, FailKind, Validators};
 use super::tls;
 use crate::config::FetchSettings;
@@ -270,7 +270,11 @@ pub(super) async fn send_once(
         .find(|(n, _)| n == "content-encoding")
         .map(|(_, v)| String::from_utf8_lossy(v).trim().to_ascii_lowercase());
     let wire = wire.freeze();
-    let body = decode_content(&wire, encoding.as_deref(), max_body_bytes)?;
+    // A cut body's compressed stream ends where the cut came: it decodes to the body's start.
+    let body = match cut_at {
+        Some(_) => decode_cut_content(&wire, encoding.as_deref(), read_limit)?,
+        None => decode_content(&wire, encoding.as_deref(), max_body_bytes)?,
+    };
     let content_type = response_headers
         .iter()
         .find(|(n, _)| n == "content-type")
