@@ -49,7 +49,7 @@ fn main() -> ExitCode {
         // What a server chose (a URL, a reason, a title) is shown escaped, one line a line.
         LogFormat::Text => builder
             .with_target(false)
-            .fmt_fields(nianbao::shown::log_fields())
+            .fmt_fields(nianbao::shown::LogFields)
             .init(),
     }
     // Attachments read by nianbao's own readers are read in child processes of this program, so

@@ -21,22 +21,50 @@ pub fn shown_in_log(text: &str) -> Cow<'_, str> {
 /// The text formatter of log lines' fields: the message, then `name=value` for each other
 /// field, every one through [`shown_in_log`]. tracing-subscriber's own escapes a message's ESC,
 /// BEL and C1 characters but neither a CR, a line break nor a bidi override, nor any of them
-/// in a field's value (a URL, a reason, a title).
-pub fn log_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static {
-    use tracing_subscriber::field::MakeExt;
-    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
-        let text = format!("{value:?}");
-        match field.name() {
-            "message" => write!(writer, "{}", shown_in_log(&text)),
-            name => write!(
-                writer,
-                "{}={}",
-                name.strip_prefix("r#").unwrap_or(name),
-                shown_in_log(&text)
-            ),
+/// in a field's value (a URL, a reason, a title). The `log.*` fields a record from the `log`
+/// crate carries (its target, file and line) are left out, as tracing-subscriber's own does.
+pub struct LogFields;
+
+impl<'w> tracing_subscriber::fmt::FormatFields<'w> for LogFields {
+    fn format_fields<R: tracing_subscriber::field::RecordFields>(
+        &self,
+        writer: tracing_subscriber::fmt::format::Writer<'w>,
+        fields: R,
+    ) -> std::fmt::Result {
+        let mut visitor = LogVisitor {
+            writer,
+            first: true,
+            result: Ok(()),
+        };
+        fields.record(&mut visitor);
+        visitor.result
+    }
+}
+
+struct LogVisitor<'w> {
+    writer: tracing_subscriber::fmt::format::Writer<'w>,
+    first: bool,
+    result: std::fmt::Result,
+}
+
+impl tracing::field::Visit for LogVisitor<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let name = field.name();
+        if self.result.is_err() || name.starts_with("log.") {
+            return;
         }
-    })
-    .delimited(" ")
+        let gap = if self.first { "" } else { " " };
+        self.first = false;
+        let text = shown_in_log(&format!("{value:?}")).into_owned();
+        self.result = match name {
+            "message" => write!(self.writer, "{gap}{text}"),
+            name => write!(
+                self.writer,
+                "{gap}{}={text}",
+                name.strip_prefix("r#").unwrap_or(name)
+            ),
+        };
+    }
 }
 
 fn escape(text: &str, escaped: impl Fn(char) -> bool) -> Cow<'_, str> {
@@ -103,15 +131,28 @@ mod tests {
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
-            .fmt_fields(super::log_fields())
+            .fmt_fields(super::LogFields)
             .finish();
         tracing::subscriber::with_default(subscriber, || {
             let reason = "refused\u{1b}]0;owned\u{7}\r\nOK";
             tracing::warn!(url = %"http://a.gov.cn/x\nERROR forged\u{202e}", %reason, "unreachable: {reason}");
+            // As the `log` crate's records arrive through tracing-log: their own fields are left out.
+            tracing::warn!(log.target = "h2::codec", log.line = 7, "from a library");
         });
         let logged =
             String::from_utf8_lossy(&lines.0.lock().expect("one test thread")).into_owned();
-        assert_eq!(logged.lines().count(), 1, "{logged}");
+        assert_eq!(logged.lines().count(), 2, "{logged}");
+        assert!(
+            logged
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.ends_with(" from a library")),
+            "{logged}"
+        );
+        assert!(
+            !logged.contains("log.") && !logged.contains("h2::codec"),
+            "{logged}"
+        );
         for raw in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
             assert!(!logged.contains(raw), "{raw:?} raw in {logged:?}");
         }
