@@ -1,11 +1,13 @@
 //! The machine a crawl runs on as input: a terminal that closes under a manual run (SIGHUP) stops
 //! it as SIGTERM does, and the rerun resumes it to the archive an uninterrupted crawl makes; an
 //! open-files limit that archive writes run into stops the crawl with exit 3 naming the limit,
-//! and so does one that requests run into, blaming no portal.
+//! and so does one that requests run into, blaming no portal; a stop while the crawl waits for
+//! the store's lock ends it with exit 130.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -225,4 +227,63 @@ fn requests_out_of_file_descriptors_stop_the_crawl_and_blame_no_portal() {
         stderr(&out)
     );
     assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+}
+
+/// A crawl waiting for the store's lock, which another process holds, is stopped by SIGTERM as
+/// the README promises: exit 130 and a message, not a kill by the signal.
+#[test]
+fn sigterm_while_waiting_for_the_store_lock_ends_with_exit_130() {
+    let h = Harness::with_sites(sites(), Duration::from_millis(10));
+    std::fs::create_dir_all(h.data_dir()).expect("create the data_dir");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(h.data_dir().join("nianbao.lock"))
+        .expect("open the store's lock file");
+    lock.try_lock().expect("the test holds the store's lock");
+    let mut child = h
+        .command(&["crawl"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nianbao binary starts");
+    let pipe = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut said = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+        let waiting = line.contains("waiting up to");
+        said.push(line);
+        if waiting {
+            break;
+        }
+    }
+    assert!(
+        said.iter().any(|l| l.contains("waiting up to")),
+        "the crawl waits for the lock: {said:?}"
+    );
+    let ok = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill -TERM {}", child.id());
+    let status = wait_for(&mut child, Duration::from_secs(30)).expect("SIGTERM stops the wait");
+    said.extend(rx.try_iter());
+    assert_eq!(status.code(), Some(130), "exit 130: {status} {said:?}");
+    assert!(
+        said.iter()
+            .any(|l| l.contains("stopped while waiting for the store's lock")),
+        "{said:?}"
+    );
+    assert!(
+        h.sim.site("trs").requests().is_empty() && h.sim.site("gbk").requests().is_empty(),
+        "nothing was started"
+    );
 }
