@@ -1,10 +1,13 @@
 //! The machine a crawl runs on as input: a terminal that closes under a manual run (SIGHUP) stops
 //! it as SIGTERM does, and the rerun resumes it to the archive an uninterrupted crawl makes; an
-//! open-files limit that archive writes run into stops the crawl with exit 3 naming the limit.
+//! open-files limit that archive writes run into stops the crawl with exit 3 naming the limit,
+//! and so does one that requests run into, blaming no portal; a stop while the crawl waits for
+//! the store's lock ends it with exit 130.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -167,4 +170,120 @@ fn a_low_open_files_limit_stops_the_crawl_naming_it_and_loses_nothing() {
         stderr(&out)
     );
     assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+}
+
+/// A crawl whose requests find no file descriptor left (EMFILE on the socket; the repro was
+/// RLIMIT_NOFILE 16) met the limit, not a server's failure: exit 3 naming the limit, no portal
+/// unreachable, no robots.txt "unavailable", no retry, and a rerun with the limit lifted asks
+/// again what was not answered and ends with the archive of an uninterrupted crawl.
+#[test]
+fn requests_out_of_file_descriptors_stop_the_crawl_and_blame_no_portal() {
+    // Eight portals on their own hosts ask for robots.txt at once, before any page is archived.
+    let sites = || -> Vec<SiteSpec> {
+        (1..=8)
+            .map(|i| {
+                SiteSpec::standard_named("trs")
+                    .expect("standard site")
+                    .renamed(&format!("trs{i}"), &format!("门户{i}"))
+            })
+            .collect()
+    };
+    let reference = Harness::with_sites(sites(), Duration::from_millis(10));
+    let out = reference.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = contents(&reference.export());
+    assert!(!want.is_empty(), "the reference crawl archived something");
+
+    let h = Harness::with_sites(sites(), Duration::from_millis(10));
+    let mut cmd = h.command(&["crawl"]);
+    with_open_files_limit(&mut cmd, 16);
+    let out = common::run_limited(cmd, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("no file descriptor left for a request"),
+        "a request named: {err}"
+    );
+    assert!(err.contains("open-files limit (ulimit -n) is 16"), "{err}");
+    assert!(!err.contains("UNREACHABLE"), "no portal blamed: {err}");
+    // The run report cannot be written at this limit (its file is refused too), so what the
+    // run counted is read from its log: robots.txt is never "unavailable" and no request that
+    // found no descriptor is retried.
+    assert!(
+        !err.contains("robots.txt unavailable"),
+        "robots.txt not blamed: {err}"
+    );
+    assert!(
+        !err.contains("(os error 24) (after"),
+        "a request without a descriptor is not retried: {err}"
+    );
+
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the rerun completes: {}",
+        stderr(&out)
+    );
+    assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+}
+
+/// A crawl waiting for the store's lock, which another process holds, is stopped by SIGTERM as
+/// the README promises: exit 130 and a message, not a kill by the signal.
+#[test]
+fn sigterm_while_waiting_for_the_store_lock_ends_with_exit_130() {
+    let h = Harness::with_sites(sites(), Duration::from_millis(10));
+    std::fs::create_dir_all(h.data_dir()).expect("create the data_dir");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(h.data_dir().join("nianbao.lock"))
+        .expect("open the store's lock file");
+    lock.try_lock().expect("the test holds the store's lock");
+    let mut child = h
+        .command(&["crawl"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the nianbao binary starts");
+    let pipe = child.stderr.take().expect("stderr is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(pipe).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut said = Vec::new();
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+        let waiting = line.contains("waiting up to");
+        said.push(line);
+        if waiting {
+            break;
+        }
+    }
+    assert!(
+        said.iter().any(|l| l.contains("waiting up to")),
+        "the crawl waits for the lock: {said:?}"
+    );
+    let ok = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill runs")
+        .success();
+    assert!(ok, "kill -TERM {}", child.id());
+    let status = wait_for(&mut child, Duration::from_secs(30)).expect("SIGTERM stops the wait");
+    said.extend(rx.try_iter());
+    assert_eq!(status.code(), Some(130), "exit 130: {status} {said:?}");
+    assert!(
+        said.iter()
+            .any(|l| l.contains("stopped while waiting for the store's lock")),
+        "{said:?}"
+    );
+    assert!(
+        h.sim.site("trs").requests().is_empty() && h.sim.site("gbk").requests().is_empty(),
+        "nothing was started"
+    );
 }

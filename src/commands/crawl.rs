@@ -34,7 +34,17 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
         .into());
     }
     check_contact(settings)?;
-    let store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE).await?;
+    // A stop while another process holds the store ends the command as a stop, not by the
+    // signal's default action: nothing was started, so nothing is to be saved.
+    // Biased: the signal streams are made before the first (blocking) try for the lock.
+    let store = tokio::select! {
+        biased;
+        _ = shutdown_signal() => {
+            eprintln!("stopped while waiting for the store's lock: nothing was started");
+            return Ok(Outcome::Interrupted);
+        }
+        store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE) => store?,
+    };
     warn_on_shard_change(settings, &store);
     if settings.portals.is_empty() {
         eprintln!("no configured portal falls in this shard: nothing to crawl");

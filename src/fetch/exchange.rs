@@ -65,7 +65,11 @@ impl Fetcher {
             // the fetch's owner too, at the same point.
             sent.fetch_add(1, Ordering::Relaxed);
             // Waiting for the host's turn can outlast a stop: then nothing is sent.
-            if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst)) {
+            // So can a request this process had no file descriptor for: every later one would
+            // fail the same way, and the run is stopping (see `store::fault`).
+            if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::SeqCst))
+                || crate::store::fault::request().is_some()
+            {
                 drop(slot);
                 return Err(Box::new(FetchOutcome::Stopped { url }));
             }
@@ -144,6 +148,13 @@ impl Fetcher {
                     turn = Some(kept);
                     continue;
                 }
+                Err(SendError::OutOfFiles(detail)) => {
+                    // Not the server's failure: nothing counts against the host, and the task
+                    // is left whole for the next run, as on a stop.
+                    tracing::error!(%url, "no file descriptor left for the request: {detail}");
+                    crate::store::fault::note_request(&url, &detail);
+                    return Err(Box::new(FetchOutcome::Stopped { url }));
+                }
                 Err(SendError::Oversize { limit }) => {
                     return Err(Box::new(FetchOutcome::Oversize { url, limit }));
                 }
@@ -168,6 +179,10 @@ impl Fetcher {
                                 Ok(fetched) => {
                                     learned = Some(fetched);
                                     continue;
+                                }
+                                // Not asked for want of a file descriptor: the run stops.
+                                Err(_) if crate::store::fault::request().is_some() => {
+                                    return Err(Box::new(FetchOutcome::Stopped { url }));
                                 }
                                 Err(why) => why,
                             }

@@ -192,6 +192,10 @@ impl Fetcher {
                 return failed;
             }
             if let Err(reason) = self.admit(&url, options, sent).await {
+                // robots.txt not asked for want of a file descriptor says nothing of the host.
+                if crate::store::fault::request().is_some() {
+                    return FetchOutcome::Stopped { url };
+                }
                 // robots.txt that failed on the host's certificate: the page would too.
                 return tls_failed().unwrap_or(FetchOutcome::Excluded { url, reason });
             }

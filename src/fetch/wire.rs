@@ -37,13 +37,18 @@ pub(super) enum SendError {
     /// The certificate's chain lacks an intermediate nianbao has learned: the caIssuers
     /// addresses its leaf names (or why they could not be read), to fetch it from.
     MissingIntermediate(super::aia::MissingIntermediate),
+    /// This process (EMFILE) or the system (ENFILE) had no file descriptor left for the
+    /// request: no answer of the server's, and every later request would fail the same way.
+    OutOfFiles(String),
 }
 
 impl SendError {
     /// What failed, in words.
     pub(super) fn detail(self) -> String {
         match self {
-            SendError::Transient(_, detail) | SendError::Fatal(_, detail) => detail,
+            SendError::Transient(_, detail)
+            | SendError::Fatal(_, detail)
+            | SendError::OutOfFiles(detail) => detail,
             SendError::Oversize { limit } => format!("more than {limit} bytes"),
             SendError::MissingIntermediate(missing) => missing.to_string(),
         }
@@ -55,7 +60,9 @@ fn classify_error(error: &reqwest::Error, https: bool) -> SendError {
     let detail = error_chain(error);
     // A TLS error after the answer began (in the body) is a truncated body.
     let before_answer = error.is_connect() || error.is_request();
-    if let Some(aia) = before_answer
+    if is_out_of_files(error) {
+        SendError::OutOfFiles(detail)
+    } else if let Some(aia) = before_answer
         .then(|| tls::missing_intermediate(error))
         .flatten()
     {
@@ -84,6 +91,20 @@ fn classify_error(error: &reqwest::Error, https: bool) -> SendError {
     } else {
         SendError::Fatal(FailKind::Other, detail)
     }
+}
+
+/// Whether an I/O error in the chain says no file descriptor was left (EMFILE, ENFILE).
+fn is_out_of_files(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(crate::store::fault::is_out_of_files)
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// Whether the HTTP client refused the response head itself (hyper's parse errors), which

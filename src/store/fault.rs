@@ -2,7 +2,10 @@
 //! read-only, remembered per data_dir so that a running crawl can stop at once (rather than fetch
 //! pages it cannot keep) and the command can end with exit code 3 and a message naming the path.
 //! A write that fails for want of a file descriptor (the open-files limit, `ulimit -n`) is one
-//! too: every write after it would fail the same way.
+//! too: every write after it would fail the same way. So is a request that could not be made
+//! for want of one (its socket refused with EMFILE or ENFILE): no answer of the server's, and
+//! every later request would fail the same way; it is remembered for the whole process, as the
+//! limit is the process's.
 
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -11,9 +14,12 @@ use std::sync::Mutex;
 /// First disk fault per data_dir, for this process.
 static FAULTS: Mutex<Vec<(PathBuf, String)>> = Mutex::new(Vec::new());
 
+/// The first request that could not be made for want of a file descriptor, for this process.
+static REQUEST: Mutex<Option<String>> = Mutex::new(None);
+
 /// Whether an I/O error says the process (EMFILE) or the system (ENFILE) has no file
 /// descriptor left: the machine's limit, not the file's fault.
-fn is_out_of_files(error: &std::io::Error) -> bool {
+pub(crate) fn is_out_of_files(error: &std::io::Error) -> bool {
     #[cfg(unix)]
     {
         matches!(error.raw_os_error(), Some(libc::EMFILE | libc::ENFILE))
@@ -72,6 +78,23 @@ pub fn note(data_dir: &Path, what: &Path, error: &std::io::Error) {
         };
         faults.push((data_dir.to_path_buf(), first));
     }
+}
+
+/// Remembers a request to `url` that failed for want of a file descriptor (`detail`: the
+/// client's words); only the first is kept.
+pub(crate) fn note_request(url: &url::Url, detail: &str) {
+    let mut first = super::unpoisoned(REQUEST.lock());
+    if first.is_none() {
+        *first = Some(format!(
+            "a request to {url}: {detail} ({})",
+            open_files_limit()
+        ));
+    }
+}
+
+/// The first request that failed for want of a file descriptor, if any.
+pub(crate) fn request() -> Option<String> {
+    super::unpoisoned(REQUEST.lock()).clone()
 }
 
 /// The first disk fault noted under `data_dir`, if any.

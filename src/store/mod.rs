@@ -99,6 +99,10 @@ pub enum StoreError {
     )]
     DiskFault { data_dir: PathBuf, first: String },
     #[error(
+        "this machine has no file descriptor left for a request ({first}): no server was at fault, so none is counted against it; the run stopped, everything committed before is kept and the next run asks again what was not answered: raise the open-files limit, then run again"
+    )]
+    OutOfFiles { first: String },
+    #[error(
         "{versions} archived version(s) could not be written as WARC: their raw files are damaged (named above); {written} other(s) were written"
     )]
     DamagedRaw { versions: usize, written: usize },
@@ -240,11 +244,15 @@ impl Store {
     }
 
     /// The first disk fault met under this data_dir by this process, as an error naming it.
+    /// A request this process could not make for want of a file descriptor is one too.
     pub fn disk_fault(&self) -> Option<StoreError> {
-        fault::first(&self.data_dir).map(|first| StoreError::DiskFault {
-            data_dir: self.data_dir.clone(),
-            first,
-        })
+        match fault::first(&self.data_dir) {
+            Some(first) => Some(StoreError::DiskFault {
+                data_dir: self.data_dir.clone(),
+                first,
+            }),
+            None => fault::request().map(|first| StoreError::OutOfFiles { first }),
+        }
     }
 
     /// The archive's version records with seq greater than `since`, in seq order.

@@ -216,7 +216,7 @@ impl Fetcher {
         };
         let result = send_once(
             (&self.client, false),
-            &PageRequest::Get(url),
+            &PageRequest::Get(url.clone()),
             None,
             &self.politeness().user_agent,
             &settings,
@@ -237,6 +237,10 @@ impl Fetcher {
             Err(SendError::Oversize { limit }) => Err(format!("larger than {limit} bytes")),
             Err(SendError::Transient(kind, detail) | SendError::Fatal(kind, detail)) => {
                 Err(format!("{}: {detail}", kind.name()))
+            }
+            Err(SendError::OutOfFiles(detail)) => {
+                crate::store::fault::note_request(&url, &detail);
+                Err(format!("no file descriptor left: {detail}"))
             }
             Err(SendError::MissingIntermediate(_)) => {
                 Err("its own HTTPS chain lacks an intermediate".into())
