@@ -446,6 +446,11 @@ fn is_damaged(error: &anyhow::Error) -> bool {
                     | crate::archive::ArchiveError::TooLarge { .. }
                     | crate::archive::ArchiveError::Read { .. }
             )
+        ) || matches!(
+            // A damaged index record of the version (a bad sector) holds back that version
+            // only, as a damaged raw file does: a crawl's catch-up must not stop every night.
+            c.downcast_ref::<crate::store::StoreError>(),
+            Some(crate::store::StoreError::Corrupt { .. })
         )
     })
 }

@@ -120,3 +120,41 @@ fn each_reader_leaves_out_the_damaged_records_names_them_and_reads_the_rest() {
         "the matrix is still printed: {csv}"
     );
 }
+
+/// WARC is written after the fact (`export --format warc`, and the catch-up at a crawl's start)
+/// for versions a crawl without it archived. A damaged version record among them is left out
+/// and stays pending, like a damaged raw file: the export ends with exit 3 naming it, and a
+/// crawl's catch-up logs it and goes on instead of stopping every night.
+#[test]
+fn a_damaged_record_pending_for_warc_stops_neither_the_export_nor_the_next_crawl() {
+    let sites = vec![SiteSpec::standard_named("gbk").expect("standard site")];
+    let h = Harness::with_sites(sites, INTERVAL);
+    h.edit_config(|c| c + "\n[warc]\nenabled = false\n");
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "crawl: {}", stderr(&out));
+    let records = h.export();
+    let seq = records[records.len() / 2]["seq"].as_u64().expect("seq");
+    {
+        let db = sled::open(h.data_dir().join("index")).expect("open the index");
+        db.open_tree("versions")
+            .expect("versions")
+            .insert(seq.to_be_bytes(), &b"{\"seq\":1,\"url\":\"cut"[..])
+            .expect("damage the record");
+        db.flush().expect("flush");
+    }
+    h.edit_config(|c| c.replace("enabled = false", "enabled = true"));
+
+    let out = h.run(&["export", "--format", "warc"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "export --format warc: {err}");
+    assert!(err.contains(&format!("version {seq}")), "{err}");
+    assert!(
+        err.contains(&format!("{} other(s) were written", records.len() - 1)),
+        "every other version is written: {err}"
+    );
+
+    let out = h.run(&["crawl"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "the next crawl: {err}");
+    assert!(err.contains(&format!("version {seq}")), "{err}");
+}

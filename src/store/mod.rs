@@ -103,7 +103,7 @@ pub enum StoreError {
     )]
     OutOfFiles { first: String },
     #[error(
-        "{versions} archived version(s) could not be written as WARC: their raw files are damaged (named above); {written} other(s) were written"
+        "{versions} archived version(s) could not be written as WARC: their raw files or index records are damaged (named above); {written} other(s) were written"
     )]
     DamagedRaw { versions: usize, written: usize },
     #[error(

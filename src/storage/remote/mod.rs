@@ -39,7 +39,7 @@ pub const DEFAULT_STORAGE_TIMEOUT: Duration = Duration::from_secs(30);
 pub const STORAGE_ATTEMPTS: u32 = 3;
 
 /// After this many S3 calls in a row failed, calls fail at once, without a request, for
-/// [`BREAKER_PAUSE`]; then one is tried again. A hung bucket costs a crawl a few calls' timeouts,
+/// [`BREAKER_PAUSE`]; then calls are tried again. A hung bucket costs a crawl a few calls' timeouts,
 /// not each item's.
 pub const BREAKER_FAILURES: u32 = 3;
 
