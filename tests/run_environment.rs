@@ -136,6 +136,41 @@ fn with_open_files_limit(cmd: &mut Command, files: u64) {
     }
 }
 
+/// Crawls `sites` once without a limit (the reference) and once under an open-files limit of
+/// `files`, which must stop with exit 3 naming the limit, no panic and no portal blamed; `check`
+/// looks further at that run's stderr. A rerun with the limit lifted must then end with the
+/// reference's archive.
+fn stopped_by_the_limit_and_resumed(sites: Vec<SiteSpec>, files: u64, check: impl Fn(&str)) {
+    let reference = Harness::with_sites(sites.clone(), Duration::from_millis(10));
+    let out = reference.run(&["crawl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let want = contents(&reference.export());
+    assert!(!want.is_empty(), "the reference crawl archived something");
+
+    let h = Harness::with_sites(sites, Duration::from_millis(10));
+    let mut cmd = h.command(&["crawl"]);
+    with_open_files_limit(&mut cmd, files);
+    let out = common::run_limited(cmd, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("open-files limit (ulimit -n) is {files}")),
+        "{err}"
+    );
+    assert!(!err.contains("UNREACHABLE"), "no portal blamed: {err}");
+    check(&err);
+
+    let out = h.run(&["crawl"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the rerun completes: {}",
+        stderr(&out)
+    );
+    assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+}
+
 /// A crawl of several portals on their own hosts, with attachments and the default
 /// max_concurrency, under an open-files limit its archive writes run into: it stops with exit 3
 /// and a message naming the limit, never a panic, and a rerun with the limit lifted ends with
@@ -147,29 +182,7 @@ fn a_low_open_files_limit_stops_the_crawl_naming_it_and_loses_nothing() {
         .iter()
         .filter_map(|n| SiteSpec::standard_named(n))
         .collect();
-    let reference = Harness::with_sites(sites.clone(), Duration::from_millis(10));
-    let out = reference.run(&["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let want = contents(&reference.export());
-
-    let h = Harness::with_sites(sites, Duration::from_millis(10));
-    let mut cmd = h.command(&["crawl"]);
-    with_open_files_limit(&mut cmd, 20);
-    let out = common::run_limited(cmd, Duration::from_secs(120));
-    let err = stderr(&out);
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("open-files limit (ulimit -n) is 20"), "{err}");
-    assert!(!err.contains("UNREACHABLE"), "no portal blamed: {err}");
-
-    let out = h.run(&["crawl"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "the rerun completes: {}",
-        stderr(&out)
-    );
-    assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+    stopped_by_the_limit_and_resumed(sites, 20, |_| {});
 }
 
 /// A crawl whose requests find no file descriptor left (EMFILE on the socket; the repro was
@@ -188,45 +201,23 @@ fn requests_out_of_file_descriptors_stop_the_crawl_and_blame_no_portal() {
             })
             .collect()
     };
-    let reference = Harness::with_sites(sites(), Duration::from_millis(10));
-    let out = reference.run(&["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let want = contents(&reference.export());
-    assert!(!want.is_empty(), "the reference crawl archived something");
-
-    let h = Harness::with_sites(sites(), Duration::from_millis(10));
-    let mut cmd = h.command(&["crawl"]);
-    with_open_files_limit(&mut cmd, 16);
-    let out = common::run_limited(cmd, Duration::from_secs(120));
-    let err = stderr(&out);
-    assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(
-        err.contains("no file descriptor left for a request"),
-        "a request named: {err}"
-    );
-    assert!(err.contains("open-files limit (ulimit -n) is 16"), "{err}");
-    assert!(!err.contains("UNREACHABLE"), "no portal blamed: {err}");
-    // The run report cannot be written at this limit (its file is refused too), so what the
-    // run counted is read from its log: robots.txt is never "unavailable" and no request that
-    // found no descriptor is retried.
-    assert!(
-        !err.contains("robots.txt unavailable"),
-        "robots.txt not blamed: {err}"
-    );
-    assert!(
-        !err.contains("(os error 24) (after"),
-        "a request without a descriptor is not retried: {err}"
-    );
-
-    let out = h.run(&["crawl"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "the rerun completes: {}",
-        stderr(&out)
-    );
-    assert_eq!(contents(&h.export()), want, "the archive after the rerun");
+    stopped_by_the_limit_and_resumed(sites(), 16, |err| {
+        assert!(
+            err.contains("no file descriptor left for a request"),
+            "a request named: {err}"
+        );
+        // The run report cannot be written at this limit (its file is refused too), so what
+        // the run counted is read from its log: robots.txt is never "unavailable" and no
+        // request that found no descriptor is retried.
+        assert!(
+            !err.contains("robots.txt unavailable"),
+            "robots.txt not blamed: {err}"
+        );
+        assert!(
+            !err.contains("(os error 24) (after"),
+            "a request without a descriptor is not retried: {err}"
+        );
+    });
 }
 
 /// A crawl waiting for the store's lock, which another process holds, is stopped by SIGTERM as
