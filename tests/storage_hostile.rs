@@ -9,6 +9,7 @@
 //! the readers name the missing objects.
 
 mod common;
+mod s3_support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -19,6 +20,7 @@ use std::time::Duration;
 use common::{COMMAND_LIMIT, Harness, run_limited, stderr};
 use nianbao::storage::STORAGE_ATTEMPTS;
 use nianbao_sim::SiteSpec;
+use s3_support::AWS_ENV;
 
 /// What the raw server does with one request: holds it unanswered, or sends these bytes (a whole
 /// HTTP response) and keeps the connection, or sends them and closes it.
@@ -175,11 +177,7 @@ fn a_hung_s3_server_fails_the_items_and_the_crawl_ends() {
     );
     h.edit_config(|c| c + &storage_table(&server, "nianbao-hung"));
     let mut cmd = h.command(&["crawl"]);
-    cmd.envs([
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", "us-east-1"),
-    ]);
+    cmd.envs(AWS_ENV.iter().copied());
     // The limit is the test's bound, not a speed claim: with object_store's defaults one put
     // alone held the crawl for over three minutes.
     let out = run_limited(cmd, COMMAND_LIMIT);
@@ -288,11 +286,7 @@ fn a_list_that_never_ends_is_stopped_and_named() {
         let base = std::fs::read_to_string(&h.config).expect("the harness config");
         h.edit_config(|c| c + &storage_table(&server, bucket));
         let mut cmd = h.command(args);
-        cmd.envs([
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ]);
+        cmd.envs(AWS_ENV.iter().copied());
         let out = run_limited(cmd, COMMAND_LIMIT);
         h.edit_config(|_| base);
         let log = stderr(&out);
@@ -358,13 +352,8 @@ fn a_get_that_lies_is_named_never_handed_on_nor_cached() {
         );
         // No WARC during the crawl: `export --format warc` then reads every raw file.
         h.edit_config(|c| c + &storage_table(&server, bucket) + "\n[warc]\nenabled = false\n");
-        let aws = [
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ];
         let mut cmd = h.command(&["crawl"]);
-        cmd.envs(aws);
+        cmd.envs(AWS_ENV.iter().copied());
         let out = run_limited(cmd, COMMAND_LIMIT);
         assert_eq!(out.status.code(), Some(0), "{bucket}: {}", stderr(&out));
         assert!(!h.export().is_empty(), "{bucket}: the crawl archived");
@@ -378,7 +367,7 @@ fn a_get_that_lies_is_named_never_handed_on_nor_cached() {
             &["export", "--format", "warc"][..],
         ] {
             let mut cmd = h.command(args);
-            cmd.envs(aws);
+            cmd.envs(AWS_ENV.iter().copied());
             let out = run_limited(cmd, COMMAND_LIMIT);
             let log = stderr(&out);
             assert!(
@@ -428,19 +417,14 @@ fn a_put_the_server_did_not_keep_is_found_by_verify_storage() {
             Duration::from_millis(30),
         );
         h.edit_config(|c| c + &storage_table(&server, bucket));
-        let aws = [
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ];
         let mut cmd = h.command(&["crawl"]);
-        cmd.envs(aws);
+        cmd.envs(AWS_ENV.iter().copied());
         let out = run_limited(cmd, COMMAND_LIMIT);
         assert_eq!(out.status.code(), Some(0), "{bucket}: {}", stderr(&out));
         let records = h.export();
         assert!(!records.is_empty(), "{bucket}: the crawl archived");
         let mut cmd = h.command(&["verify", "--storage"]);
-        cmd.envs(aws);
+        cmd.envs(AWS_ENV.iter().copied());
         let out = run_limited(cmd, COMMAND_LIMIT);
         let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
         assert_eq!(out.status.code(), Some(1), "{bucket}: {all}");
@@ -454,7 +438,7 @@ fn a_put_the_server_did_not_keep_is_found_by_verify_storage() {
         // A reader that needs the file data_dir no longer holds names it as missing.
         std::fs::remove_dir_all(h.data_dir().join("raw")).expect("empty the raw cache");
         let mut cmd = h.command(&["feed", "--consumer", "c", "--exec", "true"]);
-        cmd.envs(aws);
+        cmd.envs(AWS_ENV.iter().copied());
         let out = run_limited(cmd, COMMAND_LIMIT);
         let log = stderr(&out);
         assert_ne!(out.status.code(), Some(0), "{bucket}: {log}");
