@@ -124,8 +124,8 @@ pub enum Command {
         replay_base: String,
         /// URL the page's raw-file links start with, for an archive served over HTTP (a web
         /// server on data_dir, or a bucket's HTTPS endpoint): `raw/ab/<sha256>.zst` is linked
-        /// below it. By default: data_dir as a `file:` URL, or the storage's URL with
-        /// `--all-shards`.
+        /// below it: an http, https or file URL. By default: data_dir as a `file:` URL, or the
+        /// storage's URL with `--all-shards`.
         #[arg(long, value_name = "URL")]
         raw_base: Option<String>,
         /// The matrix of every shard, from the run reports and feed logs in shared storage.

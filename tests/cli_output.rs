@@ -174,6 +174,27 @@ fn the_coverage_page_links_raw_files_below_the_raw_base_given() {
         "{}",
         stderr(&out)
     );
+
+    // A URL a browser would run or cannot open as a link base: refused the same way, and the
+    // page written before is left as it was. (`javascript:` and `data:` bases made every raw
+    // link of the shared page run code when clicked; `C:\…` parsed as a URL of scheme `c`.)
+    for given in [
+        "javascript:alert(document.domain)//",
+        "data:text/html,<script>alert(1)</script>",
+        "C:\\nianbao\\data",
+        "vbscript:msgbox(1)",
+    ] {
+        let out = h.run(&["report", "--html", page_arg, "--raw-base", given]);
+        assert_eq!(out.status.code(), Some(2), "{given}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "--raw-base {given}: not an http, https or file URL"
+            )),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(page_raw_base(&page), "https://archive.example.org/nianbao/");
+    }
 }
 
 /// A command that reads the archive, pointed at a data_dir that does not exist (a typo in the

@@ -342,3 +342,142 @@ fn the_coverage_page_marks_a_delisted_report() {
     assert!(!gone[0].is_empty(), "{csv}");
     assert_eq!(gone[1..], ["http_404", ""], "{csv}");
 }
+
+/// Portal names as hostile as server text can be (a config's names are shown the same way):
+/// each closes the data's `<script>`, opens a comment, a tag, a template literal or a style
+/// block, holds quotes, entities and the two characters that end a line in old JavaScript.
+const HOSTILE_NAMES: [&str; 2] = [
+    "</script><script>document.title='pwned'</script><!--\"'`${1}</style><img src=x onerror=alert(1)>&amp;\u{2028}\u{2029}镇",
+    "<a href=\"javascript:alert(2)\">x</a>&lt;b&gt; onmouseover=alert(3) '\"`${2}-->\u{2028}县",
+];
+
+/// The elements and attributes the page's script writes into `#matrix`: any other is markup a
+/// name smuggled in.
+const MATRIX_TAGS: &[&str] = &[
+    "main", "table", "thead", "tbody", "tr", "th", "td", "span", "a", "details", "summary", "div",
+    "ul", "li",
+];
+const MATRIX_ATTRIBUTES: &[&str] = &[
+    "id",
+    "class",
+    "title",
+    "href",
+    "data-state",
+    "data-f",
+    "data-s",
+    "colspan",
+    "hidden",
+];
+
+/// A crawled portal, and two configured afterwards under hostile names (never walked: each
+/// row is the portal's own name, in a header cell and its tooltip; the simulator cannot serve
+/// pages under such a name, as it prints the name raw into them). The page's DOM after its
+/// script ran holds only the elements and attributes the script writes, every link goes to a
+/// raw file in data_dir or its replay, and each name reads as it was given. A filter in the address
+/// with a `%` that starts no escape, as a person types it, still lets the page draw.
+#[test]
+fn hostile_portal_names_stay_text_on_the_coverage_page() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("SKIPPED hostile_portal_names_stay_text_…: {CHROMIUM} is absent");
+        return;
+    }
+    let site = nianbao_sim::SiteSpec::standard_named("gbk").expect("standard site");
+    let crawled = site.portal_name.clone();
+    let h = Harness::with_sites(vec![site], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "crawl: {}", stderr(&out));
+    for (i, name) in HOSTILE_NAMES.iter().enumerate() {
+        let name = serde_json::to_string(name).expect("a JSON string is TOML too");
+        h.edit_config(|text| {
+            format!("{text}\n[[portal]]\nname = {name}\nurl = \"http://127.0.0.1:9/gk{i}/\"\n")
+        });
+    }
+    let page = h.dir.path().join("coverage.html");
+    let out = h.run(&["report", "--html", page.to_str().expect("UTF-8 temp path")]);
+    assert!(out.status.success(), "report: {}", stderr(&out));
+
+    let profile = tempfile::tempdir().expect("a fresh browser profile");
+    let dom = dom(profile.path(), &page, "");
+    let doc = scraper::Html::parse_document(&dom);
+    let elements: Vec<_> = nianbao::page::elements(&doc).collect();
+    let count = |tag: &str| elements.iter().filter(|e| e.value().name() == tag).count();
+    assert_eq!(
+        (count("script"), count("style"), count("img")),
+        (2, 1, 0),
+        "{dom}"
+    );
+    let title: Vec<String> = elements
+        .iter()
+        .filter(|e| e.value().name() == "title")
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(title, ["nianbao coverage"], "no name ran a script");
+    let matrix = elements
+        .iter()
+        .find(|e| e.value().id() == Some("matrix"))
+        .expect("the matrix");
+    let data_dir =
+        url::Url::from_directory_path(std::fs::canonicalize(h.data_dir()).expect("data_dir"))
+            .expect("an absolute data_dir");
+    let mut links = 0;
+    for element in
+        std::iter::once(*matrix).chain(matrix.descendants().filter_map(scraper::ElementRef::wrap))
+    {
+        let tag = element.value().name();
+        assert!(
+            MATRIX_TAGS.contains(&tag),
+            "<{tag}> on the page: {}",
+            element.html()
+        );
+        for (attribute, value) in element.value().attrs() {
+            assert!(
+                MATRIX_ATTRIBUTES.contains(&attribute),
+                "{attribute}={value:?} on <{tag}>: {}",
+                element.html()
+            );
+            if attribute == "href" {
+                // The raw file in data_dir, or its replay in pywb (WARC output is on).
+                assert!(
+                    value.starts_with(data_dir.as_str())
+                        || value.starts_with("http://localhost:8080/nianbao/"),
+                    "a link to {value}"
+                );
+                links += 1;
+            }
+        }
+    }
+    assert!(links > 0, "the crawled portal's reports are linked");
+
+    // Each name reads as given, in its portal's header, and in its row's header cell and at
+    // the start of that cell's tooltip.
+    let text = |e: &scraper::ElementRef| -> String {
+        e.children()
+            .filter_map(|c| c.value().as_text())
+            .map(|t| t.to_string())
+            .collect()
+    };
+    let headers: Vec<String> = elements
+        .iter()
+        .filter(|e| e.value().name() == "th" && e.value().attr("colspan").is_some())
+        .map(text)
+        .collect();
+    assert_eq!(
+        headers,
+        [crawled.as_str(), HOSTILE_NAMES[0], HOSTILE_NAMES[1]],
+        "{dom}"
+    );
+    for name in HOSTILE_NAMES {
+        let row = elements
+            .iter()
+            .find(|e| {
+                e.value().name() == "th" && e.value().attr("colspan").is_none() && text(e) == name
+            })
+            .unwrap_or_else(|| panic!("no row under {name:?}: {dom}"));
+        let tooltip = row.value().attr("title").unwrap_or_default();
+        assert!(tooltip.starts_with(&format!("{name} · ")), "{tooltip:?}");
+    }
+
+    // A `%` that starts no escape: the page draws and the filter is the text as typed.
+    let dom = self::dom(profile.path(), &page, "#filter=100%");
+    assert!(dom.contains("0 of 3 portals shown"), "{dom}");
+}

@@ -110,10 +110,19 @@ pub(super) fn run(
     Ok(Outcome::Completed)
 }
 
-/// A link base given as an option: a URL, ending in `/` so that relative paths go below it.
+/// A link base given as an option: an http, https or file URL, ending in `/` so that relative
+/// paths go below it. Any other scheme is refused: a `javascript:` or `data:` base would make
+/// every link of a page that researchers share run code when clicked, and a Windows path
+/// (`C:\archive`) parses as a URL of scheme `c` that no browser opens.
 fn base_url(option: &str, given: &str) -> Result<String, UsageError> {
     let base = given.trim_end_matches('/');
-    url::Url::parse(base).map_err(|e| UsageError(format!("{option} {given}: not a URL ({e})")))?;
+    let url = url::Url::parse(base)
+        .map_err(|e| UsageError(format!("{option} {given}: not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https" | "file") {
+        return Err(UsageError(format!(
+            "{option} {given}: not an http, https or file URL (a folder is given as file:///PATH/)"
+        )));
+    }
     Ok(format!("{base}/"))
 }
 

@@ -107,7 +107,10 @@ function applyFilter(q) {
 
 function fromHash() {
   const m = /(?:^#|&)filter=([^&]*)/.exec(location.hash);
-  return m ? decodeURIComponent(m[1].replace(/\+/g, " ")) : "";
+  if (!m) return "";
+  const text = m[1].replace(/\+/g, " ");
+  // A hand-typed `%` that starts no escape (`#filter=100%`) must not stop the page: taken as typed.
+  try { return decodeURIComponent(text); } catch (e) { return text; }
 }
 
 load().then(d => {
