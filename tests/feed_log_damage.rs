@@ -1,6 +1,7 @@
 //! A feed log damaged where no crash leaves it: a segment that later segments follow, cut short
 //! inside a line, stops `feed` with a message naming the segment and line, rather than ending
-//! the feed there as if the consumer had caught up.
+//! the feed there as if the consumer had caught up; so does a segment missing before or between
+//! others, or a line there twice, rather than skipping records or offering one again.
 
 mod common;
 
@@ -69,6 +70,85 @@ fn a_segment_cut_short_before_a_later_one_stops_the_feed_and_names_it() {
     let position = h.data_dir().join("feed/consumers/parser.seq");
     let committed = std::fs::read_to_string(&position).expect("a position");
     assert_eq!(committed.trim(), cut.to_string());
+
+    // As the message says: with the log moved away it is rebuilt, and the consumer goes on
+    // from its position to the last record.
+    std::fs::rename(&log_dir, h.dir.path().join("damaged-log")).expect("move the log away");
+    let out = h.run(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = std::fs::read(&seen).expect("records seen");
+    assert_eq!(record_keys(&lines(&seen)), record_keys(&exported));
+}
+
+#[test]
+fn a_segment_missing_before_or_between_others_stops_the_feed_and_names_the_gap() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(20),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = h.export();
+    assert!(exported.len() >= 6, "a few records: {}", exported.len());
+
+    // The one segment split in three (seqs 1-2, 3-4, 5-), as a log of 64 MiB segments is,
+    // and the middle one deleted: a copy that missed a file, a hand that removed one.
+    let log_dir = h.data_dir().join("feed/log");
+    let segment = |first: usize| log_dir.join(format!("{first:020}.jsonl"));
+    let text = std::fs::read_to_string(segment(1)).expect("one segment");
+    let whole: Vec<&str> = text.lines().collect();
+    assert_eq!(whole.len(), exported.len());
+    let write = |first: usize, lines: &[&str]| {
+        std::fs::write(segment(first), lines.join("\n") + "\n").expect("a segment");
+    };
+    write(1, &whole[..2]);
+    write(5, &whole[4..]);
+
+    // Printing: the records before the gap, then exit 3 naming the segment after it and the
+    // seqs that are missing, rather than going on at seq 5 as if 3 and 4 never were.
+    let out = h.run(&["feed", "--consumer", "printer"]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{message}");
+    assert_eq!(
+        record_keys(&lines(&out.stdout)),
+        record_keys(&exported[..2])
+    );
+    for named in [segment(5).display().to_string(), "seq 3 to 4".to_string()] {
+        assert!(message.contains(&named), "{named} in: {message}");
+    }
+
+    // A consumer commits up to the gap and is stopped there.
+    let seen = h.dir.path().join("seen.jsonl");
+    let consumer = format!("cat >> '{}'", seen.display());
+    let args = ["feed", "--consumer", "parser", "--exec", consumer.as_str()];
+    let out = h.run(&args);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let position = h.data_dir().join("feed/consumers/parser.seq");
+    let committed = std::fs::read_to_string(&position).expect("a position");
+    assert_eq!(committed.trim(), "2");
+
+    // The first segment missing: a consumer at seq 0 is not moved on to seq 5 either.
+    std::fs::remove_file(segment(1)).expect("remove the first segment");
+    write(3, &whole[2..4]);
+    let out = h.run(&["feed", "--consumer", "fresh", "--exec", "cat > /dev/null"]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{message}");
+    assert!(message.contains("seq 1 to 2"), "{message}");
+    assert!(!h.data_dir().join("feed/consumers/fresh.seq").exists());
+
+    // A line written twice (a segment concatenated onto itself) is no second delivery of it.
+    write(1, &[whole[0], whole[1], whole[1]]);
+    let out = h.run(&["feed", "--consumer", "printer"]);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{message}");
+    assert_eq!(
+        record_keys(&lines(&out.stdout)),
+        record_keys(&exported[..2])
+    );
+    assert!(
+        message.contains(&segment(1).display().to_string()),
+        "{message}"
+    );
 
     // As the message says: with the log moved away it is rebuilt, and the consumer goes on
     // from its position to the last record.

@@ -88,6 +88,9 @@ pub struct LogReader {
     segments: std::vec::IntoIter<(u64, PathBuf)>,
     current: Option<(BufReader<File>, PathBuf, usize)>,
     since: u64,
+    /// `since`, or the highest seq read past it: the store numbers versions one by one and the
+    /// log holds every one, so the next record due holds the seq after it.
+    done: u64,
 }
 
 impl LogReader {
@@ -103,6 +106,7 @@ impl LogReader {
             segments: all.split_off(start).into_iter(),
             current: None,
             since,
+            done: since,
         })
     }
 
@@ -115,11 +119,13 @@ impl LogReader {
                 return Ok(last);
             }
             // No whole line at the end that reads: read the segment from its start, which
-            // names a damaged line, or finds none.
+            // names a damaged line, or finds none (the records before its first are not its own).
+            let since = segment.0.saturating_sub(1);
             let mut reader = LogReader {
                 segments: vec![segment].into_iter(),
                 current: None,
-                since: 0,
+                since,
+                done: since,
             };
             let mut last = None;
             while let Some(record) = reader.next_record()? {
@@ -173,11 +179,39 @@ impl LogReader {
                 continue;
             }
             *number += 1;
-            if parse_seq(path, *number, &line)? > self.since {
+            let seq = parse_seq(path, *number, &line)?;
+            if seq > self.since {
+                // A record wanted must be the one due: otherwise a segment or lines are missing
+                // before it, or it is there twice or out of order, and following the log would
+                // skip records unseen or offer one again.
+                let due = self.done.saturating_add(1);
+                if seq != due {
+                    return Err(FeedLogError::Damaged {
+                        path: path.clone(),
+                        line: *number,
+                        problem: out_of_sequence(seq, due),
+                    });
+                }
+                self.done = seq;
                 return Ok(Some(parse_line(path, *number, &line)?));
             }
         }
     }
+}
+
+/// Why a line holding `seq` where `due` was expected cannot be followed, and what to do.
+fn out_of_sequence(seq: u64, due: u64) -> String {
+    let what = if seq > due {
+        format!(
+            "the records from seq {due} to {} are missing (a segment or lines removed?), and following the log would skip them",
+            seq - 1
+        )
+    } else {
+        "that record is in the log twice or out of order, and following the log would offer it again".to_string()
+    };
+    format!(
+        "it holds seq {seq} where seq {due} is due: {what}. Move the feed log away: it is rebuilt from the store, and consumers keep their positions"
+    )
 }
 
 impl Iterator for LogReader {
