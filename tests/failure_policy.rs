@@ -185,6 +185,56 @@ fn a_transient_failure_waits_for_its_retry_time() {
     assert_eq!(failure_totals(&h), (0, 1, 0));
 }
 
+/// A night whose clock ran decades ahead (a restored VM, a dead RTC battery) leaves its failed
+/// URLs scheduled for then; once the clock is set right, they are asked at the next run rather
+/// than in 2090, and a failure then waits its normal time again.
+#[test]
+fn a_retry_set_by_a_clock_decades_ahead_is_asked_at_the_next_run() {
+    let h = harness("failed_retry_first = \"1d\"");
+    let s = h.sim.site("nometa");
+    let broken = doc_paths(s)[0].clone();
+    s.add_path_fault(at(&broken, status(503)));
+    crawl(&h);
+    assert_eq!(asked(s, &broken), 1);
+
+    // The failure as that night's clock wrote it, through the crate's own store.
+    let url = s.url(&broken).to_string();
+    {
+        let store = nianbao::store::Store::open(&h.data_dir()).expect("open the store");
+        let mut state = store
+            .url_state(&url)
+            .expect("read")
+            .expect("failed URL kept");
+        let retry = state.retry.as_mut().expect("a failed URL has a schedule");
+        let then = chrono::DateTime::parse_from_rfc3339("2090-01-01T00:00:00Z")
+            .expect("RFC 3339")
+            .to_utc();
+        retry.first_failed_at = then;
+        retry.last_failed_at = then;
+        retry.next_retry_at = then + chrono::Duration::days(1);
+        store
+            .record_url(&url, &state)
+            .expect("rewrite the URL state");
+        store.flush().expect("flush");
+    }
+
+    assert_eq!(failure_totals(&h), (1, 0, 0), "status counts it as due");
+    // The list page is unchanged (304): only the retry index can bring the URL back.
+    crawl(&h);
+    assert_eq!(
+        asked(s, &broken),
+        2,
+        "the retry waited for the clock of 2090"
+    );
+    // Failed again now: its next retry is a day from now, not due at once every run.
+    crawl(&h);
+    assert_eq!(
+        asked(s, &broken),
+        2,
+        "asked again before its new retry time"
+    );
+}
+
 #[test]
 fn an_unreadable_url_record_is_reported_and_skipped() {
     // Several list pages: the failed item is on one the nightly crawl does not walk again.

@@ -234,7 +234,7 @@ fn failure_counts_agree_with_the_url_states() {
         store.record_url(&url, &state).expect("record");
         if round % 20 == 19 {
             let due: std::collections::HashSet<String> = store
-                .due_retries(now)
+                .due_retries(now, nianbao::store::FailurePolicy::default().retry_max)
                 .expect("due")
                 .into_iter()
                 .map(|(u, _)| u)
@@ -252,7 +252,13 @@ fn failure_counts_agree_with_the_url_states() {
                 }
             }
             assert_eq!(
-                store.failure_counts(now, 10_000_000).expect("counts"),
+                store
+                    .failure_counts(
+                        now,
+                        nianbao::store::FailurePolicy::default().retry_max,
+                        10_000_000
+                    )
+                    .expect("counts"),
                 expected,
                 "round {round}"
             );

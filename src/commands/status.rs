@@ -51,7 +51,11 @@ struct PortalStatus {
 pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<Outcome> {
     let store = open_store(settings)?;
     let counts = store.portal_counts()?;
-    let failed = store.failure_counts(chrono::Utc::now(), settings.fetch.max_body_bytes)?;
+    let failed = store.failure_counts(
+        chrono::Utc::now(),
+        settings.crawl.failures.retry_max,
+        settings.fetch.max_body_bytes,
+    )?;
     let standing = store.standing_counts()?;
     let linked = store.linked_counts()?;
     let whole_walks = store.whole_walks()?;

@@ -65,7 +65,9 @@ impl Engine {
         let now = chrono::Utc::now();
         if !self.mode.is_backfill() && !self.mode.is_dry_run() {
             // Only the retries that are due, read from the retry index (one range scan).
-            let due = self.store.due_retries(now)?;
+            let due = self
+                .store
+                .due_retries(now, self.settings.crawl.failures.retry_max)?;
             if !due.is_empty() {
                 tracing::info!(urls = due.len(), "retrying failed URLs whose retry is due");
             }
@@ -208,7 +210,12 @@ impl Engine {
         let Some(retry) = state.retry.as_ref().filter(|_| state.doc_id.is_none()) else {
             return false;
         };
-        let held = retry.gone || (!self.mode.is_backfill() && !retry.is_due(chrono::Utc::now()));
+        let now = chrono::Utc::now();
+        let longest = self.settings.crawl.failures.retry_max;
+        let held = retry.gone
+            || (!self.mode.is_backfill()
+                && !retry.is_due(now)
+                && !retry.set_by_a_clock_ahead(now, longest));
         if held {
             tracing::debug!(
                 url = %task.request.url,

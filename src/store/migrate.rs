@@ -145,7 +145,9 @@ mod tests {
             store.flush().expect("flush");
         }
         let store = Store::open(dir.path()).expect("reopen migrates");
-        let due = store.due_retries(Utc::now()).expect("due");
+        let due = store
+            .due_retries(Utc::now(), crate::store::schedule::DEFAULT_RETRY_MAX)
+            .expect("due");
         assert_eq!(due.len(), 1);
         let retry = due[0].1.retry.clone().expect("schedule");
         assert_eq!(retry.last_kind, "connect");
@@ -204,7 +206,9 @@ mod tests {
             .map(|(u, _)| u)
             .collect();
         assert_eq!(due, vec!["http://x/older".to_string()]);
-        let counts = store.failure_counts(now, 10).expect("counts");
+        let counts = store
+            .failure_counts(now, crate::store::schedule::DEFAULT_RETRY_MAX, 10)
+            .expect("counts");
         let c = &counts["p"];
         assert_eq!(
             (

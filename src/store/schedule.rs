@@ -187,6 +187,24 @@ impl RetrySchedule {
 }
 
 impl RetrySchedule {
+    /// Whether this retry was set by a clock ahead of the one that reads it now: it waits longer
+    /// than `longest` (the policy's `retry_max`) from `now`, which no failure at `now` or before
+    /// can set. Such a retry (a clock that ran in 2090 for a night, then was set right) is due
+    /// now rather than decades from now.
+    pub fn set_by_a_clock_ahead(&self, now: DateTime<Utc>, longest: Duration) -> bool {
+        !self.gone && self.next_retry_at > clock_ahead_after(now, longest)
+    }
+}
+
+/// The instant past which a retry read at `now` can only have been set by a clock ahead of this
+/// one, where no wait is longer than `longest` (see `RetrySchedule::set_by_a_clock_ahead`).
+pub fn clock_ahead_after(now: DateTime<Utc>, longest: Duration) -> DateTime<Utc> {
+    due_horizon(now)
+        .checked_add_signed(to_chrono(longest))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+impl RetrySchedule {
     /// The schedule made due at `now` by hand (`nianbao failures --retry`), its streak forgotten.
     pub fn due_now(&self, now: DateTime<Utc>) -> RetrySchedule {
         RetrySchedule {

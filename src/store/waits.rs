@@ -235,7 +235,7 @@ mod tests {
 
     fn counts(store: &Store, now: DateTime<Utc>, limit: u64) -> FailureCounts {
         store
-            .failure_counts(now, limit)
+            .failure_counts(now, crate::store::schedule::DEFAULT_RETRY_MAX, limit)
             .expect("counts")
             .remove("p")
             .unwrap_or_default()
@@ -268,7 +268,12 @@ mod tests {
             vec![b.to_string(), c.to_string()]
         );
         // Waiting reports are no failed URLs: the retry index does not hold them.
-        assert!(store.due_retries(day(9)).expect("due").is_empty());
+        assert!(
+            store
+                .due_retries(day(9), crate::store::schedule::DEFAULT_RETRY_MAX)
+                .expect("due")
+                .is_empty()
+        );
         assert!(store.failed_urls(false).expect("failed").is_empty());
         // Each report counted once: c, later and too large, is later.
         assert_eq!(

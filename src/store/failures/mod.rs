@@ -12,7 +12,7 @@ use serde::Serialize;
 use sled::Transactional;
 use sled::transaction::{TransactionError, TransactionalTree};
 
-use super::schedule::due_horizon;
+use super::schedule::{clock_ahead_after, due_horizon};
 use super::waits::wait_keys;
 use super::{Store, StoreError, TxResult, UrlState};
 
@@ -212,11 +212,26 @@ impl Store {
     }
 
     /// Failed URLs whose retry is due for a run starting at `now`, earliest first: one range
-    /// scan of the retry index. Index entries whose record is unreadable are skipped.
-    pub fn due_retries(&self, now: DateTime<Utc>) -> Result<Vec<(String, UrlState)>, StoreError> {
+    /// scan of the retry index, and one of its far end for retries set by a clock ahead of this
+    /// one (further than `longest`, the policy's `retry_max`, from `now`: see
+    /// `RetrySchedule::set_by_a_clock_ahead`). Index entries whose record is unreadable are
+    /// skipped.
+    pub fn due_retries(
+        &self,
+        now: DateTime<Utc>,
+        longest: std::time::Duration,
+    ) -> Result<Vec<(String, UrlState)>, StoreError> {
         let end = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
+        let ahead = clock_ahead_after(now, longest)
+            .checked_add_signed(chrono::Duration::seconds(1))
+            .map(time_prefix);
+        let far_end = ahead.map(|start| self.retry_due.range(start.to_vec()..));
         let mut due = Vec::new();
-        for entry in self.retry_due.range(..end.to_vec()) {
+        for entry in self
+            .retry_due
+            .range(..end.to_vec())
+            .chain(far_end.into_iter().flatten())
+        {
             let (key, _) = entry?;
             let url = url_of_due_key(&key);
             let Some(state) = self.url_state(&url)? else {
@@ -270,12 +285,18 @@ impl Store {
     /// Per-portal counts of scheduled and gone URLs, and of reports waiting for attachments
     /// (for a run with this `max_body_bytes`), from the indexes alone: each entry names its
     /// portal (retry entries written before they did are looked up in the URL table).
+    /// A retry set by a clock ahead (further than `longest` from `now`) counts as due, as
+    /// `due_retries` reads it.
     pub fn failure_counts(
         &self,
         now: DateTime<Utc>,
+        longest: std::time::Duration,
         max_body_bytes: u64,
     ) -> Result<BTreeMap<String, FailureCounts>, StoreError> {
         let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
+        let ahead = clock_ahead_after(now, longest)
+            .checked_add_signed(chrono::Duration::seconds(1))
+            .map(time_prefix);
         let mut counts: BTreeMap<String, FailureCounts> = BTreeMap::new();
         for entry in self.retry_due.iter() {
             let (key, value) = entry?;
@@ -283,7 +304,8 @@ impl Store {
                 continue;
             };
             let c = counts.entry(portal).or_default();
-            if key[..key.len().min(8)] < horizon[..] {
+            let at = &key[..key.len().min(8)];
+            if at < &horizon[..] || ahead.is_some_and(|a| at >= &a[..]) {
                 c.retries_due += 1;
             } else {
                 c.retries_later += 1;

@@ -33,13 +33,15 @@ fn the_index_follows_every_state_change() {
     store.record_url(b, &failed("p", day(5), false)).expect("b");
     store.record_url(c, &failed("p", day(1), true)).expect("c");
     let due: Vec<String> = store
-        .due_retries(day(2))
+        .due_retries(day(2), crate::store::schedule::DEFAULT_RETRY_MAX)
         .expect("due")
         .into_iter()
         .map(|(u, _)| u)
         .collect();
     assert_eq!(due, vec![a.to_string()]);
-    let counts = store.failure_counts(day(2), 1000).expect("counts");
+    let counts = store
+        .failure_counts(day(2), crate::store::schedule::DEFAULT_RETRY_MAX, 1000)
+        .expect("counts");
     assert_eq!(
         counts["p"],
         FailureCounts {
@@ -53,7 +55,12 @@ fn the_index_follows_every_state_change() {
     store
         .record_url(a, &failed("p", day(9), false))
         .expect("a later");
-    assert!(store.due_retries(day(2)).expect("due").is_empty());
+    assert!(
+        store
+            .due_retries(day(2), crate::store::schedule::DEFAULT_RETRY_MAX)
+            .expect("due")
+            .is_empty()
+    );
     let archived = UrlState {
         doc_id: Some("d".into()),
         ..failed("p", day(1), false)
@@ -63,7 +70,7 @@ fn the_index_follows_every_state_change() {
     // A manual retry makes a gone URL due and forgets its streak.
     assert!(store.retry_now(c, day(3)).expect("retry"));
     let due: Vec<String> = store
-        .due_retries(day(3))
+        .due_retries(day(3), crate::store::schedule::DEFAULT_RETRY_MAX)
         .expect("due")
         .into_iter()
         .map(|(u, _)| u)
@@ -105,7 +112,12 @@ fn an_archived_item_waits_for_its_attachments_and_older_states_are_due() {
     assert!(!back.attachments_due(day(0), limit));
     assert!(back.attachments_due(day(0), limit + 1));
     assert!(back.attachments_due(day(1), limit));
-    assert!(store.due_retries(day(9)).expect("due").is_empty());
+    assert!(
+        store
+            .due_retries(day(9), crate::store::schedule::DEFAULT_RETRY_MAX)
+            .expect("due")
+            .is_empty()
+    );
     // Made due by hand, and only while an attachment failed.
     assert!(store.retry_now("http://x/a", day(0)).expect("retry"));
     let back = store.url_state("http://x/a").expect("read").expect("state");
@@ -135,7 +147,7 @@ fn an_unreadable_record_is_skipped_and_counted() {
         .insert("http://x/a", b"{not json".as_slice())
         .expect("garbage");
     let due = store
-        .due_retries(day(2))
+        .due_retries(day(2), crate::store::schedule::DEFAULT_RETRY_MAX)
         .expect("a corrupt row does not fail the read");
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].0, "http://x/b");
@@ -147,5 +159,52 @@ fn an_unreadable_record_is_skipped_and_counted() {
         .record_url("http://x/a", &failed("p", day(1), false))
         .expect("rewrite");
     assert!(store.unreadable_urls().expect("unreadable").is_empty());
-    assert_eq!(store.due_retries(day(2)).expect("due").len(), 2);
+    assert_eq!(
+        store
+            .due_retries(day(2), crate::store::schedule::DEFAULT_RETRY_MAX)
+            .expect("due")
+            .len(),
+        2
+    );
+}
+
+/// A retry set while the clock was decades ahead (a bad RTC, a restored VM) and the clock set
+/// right since: no wait is longer than `retry_max`, so it is due now, not in 2090.
+#[test]
+fn a_retry_set_by_a_clock_far_ahead_is_due_now() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open store");
+    let month = std::time::Duration::from_secs(30 * 86400);
+    let (ahead, soon, later) = ("http://x/ahead", "http://x/soon", "http://x/later");
+    store
+        .record_url(ahead, &failed("p", day(365 * 64), false))
+        .expect("ahead");
+    store
+        .record_url(soon, &failed("p", day(1), false))
+        .expect("soon");
+    // Within the longest wait: not due yet, as before.
+    store
+        .record_url(later, &failed("p", day(29), false))
+        .expect("later");
+    let due: Vec<String> = store
+        .due_retries(day(0), month)
+        .expect("due")
+        .into_iter()
+        .map(|(u, _)| u)
+        .collect();
+    assert_eq!(due, vec![ahead.to_string()]);
+    let state = store.url_state(ahead).expect("read").expect("kept");
+    let retry = state.retry.expect("scheduled");
+    assert!(!retry.is_due(day(0)));
+    assert!(retry.set_by_a_clock_ahead(day(0), month));
+    // `status` counts it as due, as the next run reads it.
+    let counts = store.failure_counts(day(0), month, 1000).expect("counts");
+    assert_eq!((counts["p"].retries_due, counts["p"].retries_later), (1, 2));
+    let near = store.url_state(later).expect("read").expect("kept");
+    assert!(
+        !near
+            .retry
+            .expect("scheduled")
+            .set_by_a_clock_ahead(day(0), month)
+    );
 }
