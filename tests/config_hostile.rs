@@ -1,6 +1,6 @@
 //! Config files nobody on the team wrote, read by the real binary: an array where a table goes, a
-//! `~` data_dir, a sweep period past 100 years, a CA file that is not there, `find-section
-//! --max-requests 0`. Each is a bad config or usage (exit 2) naming the file, the key and the
+//! `~` data_dir, a sweep period past 100 years, a CA file that is not there, a portal name with
+//! an escape sequence, `find-section --max-requests 0`. Each is a bad config or usage (exit 2) naming the file, the key and the
 //! expected form, and nothing is asked of the portal's server.
 
 mod common;
@@ -103,6 +103,20 @@ fn a_data_dir_starting_with_a_tilde_is_refused() {
         &[
             "config.toml:1:12: data_dir: expected a folder path",
             "found \"~/archive\": `~` is not expanded here",
+        ],
+    );
+}
+
+/// A portal's name is printed as written in the crawl summary: `\u{1b}[31m` in it coloured the
+/// terminal of whoever read it.
+#[test]
+fn a_portal_name_with_control_characters_is_refused() {
+    refused(
+        "[[portal]]\nname = \"某县\\u001b[31m\"\nurl = \"BASE/xxgk/\"\n",
+        &[],
+        &[
+            "config.toml:2:8: portal[0].name: expected a name without control characters",
+            "found \"某县\\u{1b}[31m\"",
         ],
     );
 }
