@@ -234,7 +234,9 @@ pub enum Command {
         #[arg(value_name = "URL")]
         start: url::Url,
         /// Pages asked at most (robots.txt not counted, nor links it refuses).
-        #[arg(long, default_value_t = 30, value_name = "N")]
+        // At least 1: with nothing asked, "no section found" would say nothing of the site.
+        #[arg(long, default_value_t = 30, value_name = "N",
+              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
         max_requests: usize,
         /// Look for every body's section the walk can reach (a platform's departments and
         /// towns, by links that name a body), up to --max-requests, and print a seed entry for

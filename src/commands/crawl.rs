@@ -34,6 +34,8 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
         .into());
     }
     check_contact(settings)?;
+    // Before the store is opened: a bad config leaves no data_dir behind.
+    crate::config::check_extra_ca_file(settings)?;
     // A stop while another process holds the store ends the command as a stop, not by the
     // signal's default action: nothing was started, so nothing is to be saved.
     // Biased: the signal streams are made before the first (blocking) try for the lock.

@@ -244,6 +244,9 @@ async fn fetch_page(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Ra
 /// without a config), its portals' `tls_verify` and the intermediates the crawl learned, its own
 /// host gate, and `url`'s host allowed to be a private address.
 pub(super) fn live_fetcher(settings: Option<&Settings>, url: &Url) -> anyhow::Result<Fetcher> {
+    if let Some(s) = settings {
+        crate::config::check_extra_ca_file(s)?;
+    }
     let (politeness, fetch) = match settings {
         Some(s) => (s.politeness.clone(), s.fetch.clone()),
         None => (Politeness::default(), FetchSettings::default()),

@@ -131,6 +131,47 @@ impl Source<'_> {
         self.invalid(span, key, reworded)
     }
 
+    /// serde reads a struct from an array too, one element per field in order: `fetch = ["3s"]`
+    /// was taken as `fetch.timeout`, and a portal written `portal = [["name", "url"]]` loaded.
+    /// Refuses a value of `tables` that is not a table, and an element of `lists` that is not one.
+    pub fn tables_are_tables(&self, tables: &[&str], lists: &[&str]) -> Result<(), ConfigError> {
+        // Not TOML at all: the full parse that follows says where.
+        let Some(root) = self.spanned_root() else {
+            return Ok(());
+        };
+        let root = root.get_ref();
+        let not_table = |value: &toml::Spanned<DeValue<'_>>, key: KeyPath, form: String| {
+            let found = kind_of(value.get_ref());
+            self.invalid(
+                Some(value.span()),
+                Some(key),
+                format!("expected a table, written {form}, found {found}"),
+            )
+        };
+        for name in tables {
+            if let Some(value) = root.get(*name)
+                && !matches!(value.get_ref(), DeValue::Table(_))
+            {
+                return Err(not_table(
+                    value,
+                    KeyPath::root().key(name),
+                    format!("[{name}]"),
+                ));
+            }
+        }
+        for name in lists {
+            if let Some(DeValue::Array(items)) = root.get(*name).map(|v| v.get_ref()) {
+                for (index, item) in items.iter().enumerate() {
+                    if !matches!(item.get_ref(), DeValue::Table(_)) {
+                        let key = KeyPath::root().key(name).index(index);
+                        return Err(not_table(item, key, format!("[[{name}]]")));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn invalid(
         &self,
         span: Option<Range<usize>>,
@@ -180,6 +221,19 @@ pub(super) fn not_utf8(path: &Path, bytes: &[u8], error: std::str::Utf8Error) ->
         location: Some(location(before, before.len())),
         key: None,
         message,
+    }
+}
+
+/// What a TOML value is, in a message.
+fn kind_of(value: &DeValue<'_>) -> &'static str {
+    match value {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
     }
 }
 

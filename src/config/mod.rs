@@ -322,6 +322,17 @@ impl Default for CrawlSettings {
     }
 }
 
+/// The config file's keys that are tables (`[fetch]`); `portal` is a list of them.
+const CONFIG_TABLES: &[&str] = &[
+    "politeness",
+    "fetch",
+    "crawl",
+    "warc",
+    "archive",
+    "feed",
+    "storage",
+];
+
 /// Loads and validates the config file at `path` and the seed files it names.
 ///
 /// Relative paths in the file (`data_dir`, `seeds`) are resolved against the file's folder;
@@ -331,6 +342,7 @@ impl Default for CrawlSettings {
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
     let text = read(path)?;
     let source = Source { path, text: &text };
+    source.tables_are_tables(CONFIG_TABLES, &["portal"])?;
     let raw: RawConfig = toml::from_str(&text).map_err(|e| source.toml_error(&e))?;
     let config_dir = path.parent().unwrap_or(Path::new(""));
 
@@ -370,6 +382,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
                 path: &seed_path,
                 text: &seed_text,
             };
+            seed.tables_are_tables(&[], &["portal"])?;
             let raw_seed: RawSeedFile =
                 toml::from_str(&seed_text).map_err(|e| seed.toml_error(&e))?;
             catalogue.add_file(resolve::portals(raw_seed.portal, &seed)?, &seed)?;
@@ -401,4 +414,25 @@ fn read(path: &Path) -> Result<String, ConfigError> {
         source,
     })?;
     String::from_utf8(bytes).map_err(|e| diagnose::not_utf8(path, e.as_bytes(), e.utf8_error()))
+}
+
+/// Checks that `fetch.extra_ca_file` holds CA certificates, before a command fetches with them:
+/// a file missing or not PEM is a bad config (exit 2) naming the config file and the key. Only
+/// the commands that fetch read it, so `status` or `export` still run while it is being fixed.
+pub fn check_extra_ca_file(settings: &Settings) -> Result<(), ConfigError> {
+    let Some(ca_file) = &settings.fetch.extra_ca_file else {
+        return Ok(());
+    };
+    let Err(error) = crate::fetch::extra_roots(ca_file) else {
+        return Ok(());
+    };
+    let text = std::fs::read_to_string(&settings.config_path).unwrap_or_default();
+    let source = Source {
+        path: &settings.config_path,
+        text: &text,
+    };
+    Err(source.at_key(
+        &KeyPath::root().key("fetch").key("extra_ca_file"),
+        format!("expected a PEM file of CA certificates: {error}"),
+    ))
 }

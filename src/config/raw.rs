@@ -187,9 +187,15 @@ impl<'de> Deserialize<'de> for SweepEvery {
                 if text.trim().eq_ignore_ascii_case("off") {
                     return Ok(SweepEvery(None));
                 }
-                humantime::parse_duration(text)
-                    .map(|d| SweepEvery(Some(d).filter(|d| !d.is_zero())))
-                    .map_err(|_| E::custom(format!("expected {SWEEP_FORM}, found {text:?}")))
+                let d = humantime::parse_duration(text)
+                    .map_err(|_| E::custom(format!("expected {SWEEP_FORM}, found {text:?}")))?;
+                // The same bound as every other duration key (README, "Configuration").
+                if d > MAX_DURATION {
+                    return Err(E::custom(format!(
+                        "expected a duration such as \"30d\" of at most 100 years, or \"off\", found {text:?}"
+                    )));
+                }
+                Ok(SweepEvery(Some(d).filter(|d| !d.is_zero())))
             }
         }
         deserializer.deserialize_any(SweepVisitor)

@@ -27,7 +27,7 @@ pub use outcome::{
     disposition_filename, parse_retry_after,
 };
 pub use scope::{Lookup, PublicResolver, ResolveError, is_private_host, is_private_ip};
-pub use tls::{TlsHosts, tls_failure_line};
+pub use tls::{TlsHosts, extra_roots, tls_failure_line};
 
 use crate::config::{FetchSettings, Politeness};
 use crate::discover::PageRequest;

@@ -311,6 +311,16 @@ pub(super) fn data_dir(
             "expected a folder path such as \"data\", found \"\"",
         ));
     }
+    // No shell reads the file: "~/archive" would be a folder named `~` beside the config.
+    if written.trim_start().starts_with('~') {
+        return Err(source.at_key(
+            &KeyPath::root().key("data_dir"),
+            format!(
+                "expected a folder path such as \"data\" or \"/srv/nianbao/data\", found {written:?}: \
+                 `~` is not expanded here; write the home folder out"
+            ),
+        ));
+    }
     let path = config_dir.join(written);
     if path.exists() && !path.is_dir() {
         return Err(source.at_key(

@@ -18,6 +18,17 @@ pub(in crate::config) fn portals(
     for (index, raw) in raw.unwrap_or_default().into_iter().enumerate() {
         let table = KeyPath::root().key("portal").index(index);
         let name = match raw.name.as_deref().map(str::trim) {
+            // A name is printed in summaries and logs as written: an escape sequence in it
+            // would colour or rewrite the terminal of whoever reads them.
+            Some(name) if name.chars().any(char::is_control) => {
+                return Err(source.at_key(
+                    &table.key("name"),
+                    format!(
+                        "expected a name without control characters (tab, line break, escape \
+                         …), found {name:?}"
+                    ),
+                ));
+            }
             Some(name) if !name.is_empty() => name.to_owned(),
             Some(_) => {
                 return Err(source.at_key(
