@@ -2,9 +2,10 @@
 //! backfill (and a second night's crawl), with assertions on what the server saw: per-year
 //! channels whose menus all link every year (2000 to 2100, the years a menu is read for), a count
 //! of pages no list has (共999999页), pagers whose numbers are as large as a number can be
-//! (`?page=18446744073709551615`, `createPageHTML(2, 18446744073709551615, …)`), and links that
-//! carry a new session id at every request (`;jsessionid=N`). Each walk stays inside its section,
-//! asks each page once and not much past the list's end, and reads every page it is given.
+//! (`?page=18446744073709551615`, `createPageHTML(2, 18446744073709551615, …)`), links that carry
+//! a new session id at every request (`;jsessionid=N`), and a list page redirected to the home
+//! page. Each walk stays inside its section, asks each page once and not much past the list's
+//! end, and reads every page it is given.
 
 mod common;
 
@@ -339,5 +340,52 @@ fn session_ids_in_every_link_do_not_make_known_reports_new_the_next_night() {
     assert!(
         !second.contains(&"/s/list.jsp?page=2".to_string()),
         "{second:?}: {summary}"
+    );
+}
+
+/// A list whose 下一页 is answered with a redirect to the site's home page (a server's way of
+/// saying the page is not there), and a home page of dated news with a pager of its own: the home
+/// page is not a page of the list, so neither its news nor its pager are asked; the ledger says
+/// the page was not there.
+#[test]
+fn a_list_page_redirected_to_the_home_page_does_not_lead_out_of_the_section() {
+    let server = RouteServer::bind("127.0.0.225");
+    server.serve(Arc::new(|target: &str| match target {
+        "/nb/list.html" => {
+            let pager = "<div class=\"page\"><a href=\"list_2.html\">下一页</a></div>";
+            (200, HTML.to_string(), list_page("nb", pager))
+        }
+        "/nb/list_2.html" => common::route_server::redirect(302, "/"),
+        "/" => {
+            let news: String = (1..=6)
+                .map(|k| format!("<li><a href=\"/news/{k}.html\">县政府召开常务会议研究部署工作{k}</a><span>2023-02-0{k}</span></li>"))
+                .collect();
+            let body = format!(
+                "<html><head><meta charset=\"utf-8\"><title>某某县人民政府</title></head><body><ul>{news}</ul>\
+                 <div class=\"page\"><a href=\"/news/index_2.html\">下一页</a></div></body></html>"
+            );
+            (200, HTML.to_string(), body.into_bytes())
+        }
+        t if t.starts_with("/art/") => (200, HTML.to_string(), report(t)),
+        _ => not_found(),
+    }));
+    let (out, _dir) = backfill(&server.base, "/nb/list.html");
+    let summary = stderr(&out);
+    let requests = server.requests();
+    let news: Vec<&String> = requests
+        .iter()
+        .filter(|t| t.starts_with("/news/"))
+        .collect();
+    assert!(
+        news.is_empty(),
+        "the home page's news asked: {news:?}: {summary}"
+    );
+    for k in 1..=3 {
+        let entry = format!("/art/nb-{k}.html");
+        assert!(requests.contains(&entry), "{entry}: {summary}");
+    }
+    assert!(
+        summary.contains("page 2 failed: soft_not_found"),
+        "{summary}"
     );
 }
