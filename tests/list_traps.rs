@@ -1,9 +1,11 @@
 //! Portals that trap a crawler in the walk of their lists, through the real binary in a
-//! backfill, with assertions on what the server saw: per-year channels whose menus all link every
-//! year (2000 to 2100, the years a menu is read for), a count of pages no list has (共999999页),
-//! and pagers whose numbers are as large as a number can be (`?page=18446744073709551615`,
-//! `createPageHTML(2, 18446744073709551615, …)`). Each walk stays inside its section, asks each
-//! page once and not much past the list's end, and reads every page it is given.
+//! backfill (and a second night's crawl), with assertions on what the server saw: per-year
+//! channels whose menus all link every year (2000 to 2100, the years a menu is read for), a count
+//! of pages no list has (共999999页), pagers whose numbers are as large as a number can be
+//! (`?page=18446744073709551615`, `createPageHTML(2, 18446744073709551615, …)`), links that carry
+//! a new session id at every request (`;jsessionid=N`), and a list page redirected to the home
+//! page. Each walk stays inside its section, asks each page once and not much past the list's
+//! end, and reads every page it is given.
 
 mod common;
 
@@ -222,4 +224,168 @@ fn pager_numbers_as_large_as_a_number_can_be_do_not_break_the_page() {
         assert_eq!(second, 1, "{section}: {requests:?}");
         assert!(requests.len() < 20, "{section}: {requests:?}");
     }
+}
+
+/// The path of a request target without the `;jsessionid=…` a Java server writes into every link
+/// for a visitor that keeps no cookie, and the session that server hands out at each request.
+fn without_session(target: &str) -> String {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let path = path.split(";jsessionid=").next().unwrap_or(path);
+    match query {
+        "" => path.to_string(),
+        _ => format!("{path}?{query}"),
+    }
+}
+
+/// The list page of number N: its entries' ids and the number its 下一页 links; `None`: not there.
+type SessionList = fn(usize) -> Option<(Vec<usize>, Option<usize>)>;
+
+/// A route whose every link carries a session id new at each request (`;jsessionid=N`), as a
+/// Java portal rewrites its links for a visitor that keeps no cookie. `page` answers the list
+/// page of number N (1 for `/s/list.jsp`, N for `?page=N`) with its entries' ids and the number
+/// its 下一页 links (`None`: no pager).
+fn session_portal(page: SessionList) -> RouteServer {
+    let server = RouteServer::bind("127.0.0.224");
+    let sessions = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    server.serve(Arc::new(move |target: &str| {
+        let session = sessions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let target = without_session(target);
+        let number = match target.as_str() {
+            "/s/list.jsp" => Some(1),
+            _ => target
+                .strip_prefix("/s/list.jsp?page=")
+                .and_then(|n| n.parse::<usize>().ok()),
+        };
+        if let Some((ids, next)) = number.and_then(page) {
+            let entries: String = ids
+                .iter()
+                .map(|i| {
+                    format!(
+                        "<li><a href=\"/art/{i}.jsp;jsessionid=S{session}\">某某县人民政府政府信息公开工作年度报告（{i}）</a><span>2023-01-{:02}</span></li>",
+                        28 - i
+                    )
+                })
+                .collect();
+            let pager = next.map_or(String::new(), |n| {
+                format!("<div class=\"page\"><a href=\"list.jsp;jsessionid=S{session}?page={n}\">下一页</a></div>")
+            });
+            let body = format!(
+                "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>{pager}</body></html>"
+            );
+            return (200, HTML.to_string(), body.into_bytes());
+        }
+        if target.starts_with("/art/") {
+            return (200, HTML.to_string(), report(&target));
+        }
+        not_found()
+    }));
+    server
+}
+
+/// A pager that never ends (下一页 to page N+1 on every page) whose pages all list the same three
+/// reports, each link with the session id the server hands out at that request. The same report
+/// under a new session id is not a new entry: the walk is left after three pages that list
+/// nothing new, and each report is asked once, rather than the list walked to `max_list_pages`
+/// and every report fetched again on every page.
+#[test]
+fn session_ids_in_every_link_do_not_make_a_pager_that_never_ends_new() {
+    let server = session_portal(|n| Some((vec![1, 2, 3], Some(n + 1))));
+    let (out, _dir) = backfill(&server.base, "/s/list.jsp");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|t| without_session(t))
+        .collect();
+    assert_in_scope(&requests, "/s/");
+    for i in 1..=3 {
+        let path = format!("/art/{i}.jsp");
+        let asked = requests.iter().filter(|t| **t == path).count();
+        assert_eq!(asked, 1, "{path} asked {asked} times: {summary}");
+    }
+    let pages = requests.iter().filter(|t| t.starts_with("/s/")).count();
+    assert!(pages <= 6, "{pages} list pages asked: {summary}");
+    assert!(
+        summary.contains("stopped: 3 pages in a row listed nothing new"),
+        "{summary}"
+    );
+}
+
+/// A list of two pages whose links carry a new session id at every request: the second night's
+/// crawl knows its reports under the ids the first night saw, so it stops at the first page of
+/// known reports and fetches none of them again (they were fetched within `revisit_after`).
+#[test]
+fn session_ids_in_every_link_do_not_make_known_reports_new_the_next_night() {
+    let server = session_portal(|n| match n {
+        1 => Some((vec![1, 2, 3], Some(2))),
+        2 => Some((vec![4, 5, 6], None)),
+        _ => None,
+    });
+    let (_dir, config) =
+        common::route_server::crawled_county(format!("{}/s/list.jsp", server.base));
+    let first = server.requests().len();
+    let out = common::route_server::run_nianbao(&config, &["crawl"]);
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let second: Vec<String> = server.requests()[first..]
+        .iter()
+        .map(|t| without_session(t))
+        .collect();
+    let reports: Vec<&String> = second.iter().filter(|t| t.starts_with("/art/")).collect();
+    assert!(
+        reports.is_empty(),
+        "reports asked again: {reports:?}: {summary}"
+    );
+    assert!(
+        !second.contains(&"/s/list.jsp?page=2".to_string()),
+        "{second:?}: {summary}"
+    );
+}
+
+/// A list whose 下一页 is answered with a redirect to the site's home page (a server's way of
+/// saying the page is not there), and a home page of dated news with a pager of its own: the home
+/// page is not a page of the list, so neither its news nor its pager are asked; the ledger says
+/// the page was not there.
+#[test]
+fn a_list_page_redirected_to_the_home_page_does_not_lead_out_of_the_section() {
+    let server = RouteServer::bind("127.0.0.225");
+    server.serve(Arc::new(|target: &str| match target {
+        "/nb/list.html" => {
+            let pager = "<div class=\"page\"><a href=\"list_2.html\">下一页</a></div>";
+            (200, HTML.to_string(), list_page("nb", pager))
+        }
+        "/nb/list_2.html" => common::route_server::redirect(302, "/"),
+        "/" => {
+            let news: String = (1..=6)
+                .map(|k| format!("<li><a href=\"/news/{k}.html\">县政府召开常务会议研究部署工作{k}</a><span>2023-02-0{k}</span></li>"))
+                .collect();
+            let body = format!(
+                "<html><head><meta charset=\"utf-8\"><title>某某县人民政府</title></head><body><ul>{news}</ul>\
+                 <div class=\"page\"><a href=\"/news/index_2.html\">下一页</a></div></body></html>"
+            );
+            (200, HTML.to_string(), body.into_bytes())
+        }
+        t if t.starts_with("/art/") => (200, HTML.to_string(), report(t)),
+        _ => not_found(),
+    }));
+    let (out, _dir) = backfill(&server.base, "/nb/list.html");
+    let summary = stderr(&out);
+    let requests = server.requests();
+    let news: Vec<&String> = requests
+        .iter()
+        .filter(|t| t.starts_with("/news/"))
+        .collect();
+    assert!(
+        news.is_empty(),
+        "the home page's news asked: {news:?}: {summary}"
+    );
+    for k in 1..=3 {
+        let entry = format!("/art/nb-{k}.html");
+        assert!(requests.contains(&entry), "{entry}: {summary}");
+    }
+    assert!(
+        summary.contains("page 2 failed: soft_not_found"),
+        "{summary}"
+    );
 }

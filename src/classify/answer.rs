@@ -112,13 +112,10 @@ pub fn non_document_answer(body: &[u8]) -> Option<&'static str> {
 /// a web address or two.
 const SITE_PAGE_MIN_LINKS: usize = 10;
 
-/// Whether a web page that answered a request for a file is a page of the site, not the file
-/// saved as a page: the request was redirected to the site's home page (`/`, `/index.html`,
-/// `/default.aspx` …), or the page links to `SITE_PAGE_MIN_LINKS` other pages or more (a
-/// fragment, a script or a mail address is no page). `url` is the answer's own URL, after
-/// any redirects.
-pub fn is_site_page(url: &Url, redirected: bool, facts: &PageFacts) -> bool {
-    let home = url.query().is_none()
+/// Whether `url` is a site's home page: `/`, `/index.html`, `/default.aspx`, `/home.htm` …,
+/// with no query.
+pub fn is_home_page(url: &Url) -> bool {
+    url.query().is_none()
         && url.path().rsplit_once('/').is_some_and(|(folder, file)| {
             folder.is_empty()
                 && (file.is_empty()
@@ -127,8 +124,16 @@ pub fn is_site_page(url: &Url, redirected: bool, facts: &PageFacts) -> bool {
                             .iter()
                             .any(|name| stem.eq_ignore_ascii_case(name))
                     }))
-        });
-    if redirected && home {
+        })
+}
+
+/// Whether a web page that answered a request for a file is a page of the site, not the file
+/// saved as a page: the request was redirected to the site's home page (`/`, `/index.html`,
+/// `/default.aspx` …), or the page links to `SITE_PAGE_MIN_LINKS` other pages or more (a
+/// fragment, a script or a mail address is no page). `url` is the answer's own URL, after
+/// any redirects.
+pub fn is_site_page(url: &Url, redirected: bool, facts: &PageFacts) -> bool {
+    if redirected && is_home_page(url) {
         return true;
     }
     let mut pages: Vec<&str> = facts

@@ -15,7 +15,7 @@ pub mod sniff;
 
 use serde::Serialize;
 
-pub use answer::{is_site_page, non_document_answer};
+pub use answer::{is_home_page, is_site_page, non_document_answer};
 pub use not_text::not_text;
 pub use page::{PageFacts, refresh_target};
 pub use sniff::{document_type_for_name, sniff_document_type};

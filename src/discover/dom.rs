@@ -98,7 +98,52 @@ pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
     if url.query() == Some("") {
         url.set_query(None);
     }
+    drop_session_ids(&mut url);
     Some(url)
+}
+
+/// Query parameters that carry a visitor's session or a campaign's tag, never the page asked
+/// for; `sid` is not one of them (gkmlpt's `sid` names the site).
+const SESSION_PARAMS: &[&str] = &[
+    "jsessionid",
+    "phpsessid",
+    "aspsessionid",
+    "sessionid",
+    "session_id",
+];
+
+/// Drops a link's session id (`;jsessionid=…` in its path, a session query parameter) and its
+/// `utm_*` tags: a server that writes a new session into every link for a visitor that keeps no
+/// cookie would otherwise show every page and report under a new URL at every visit, a list
+/// whose pages never repeat and reports that are never known.
+fn drop_session_ids(url: &mut Url) {
+    let path = url.path();
+    if let Some(at) = path.to_ascii_lowercase().find(";jsessionid=") {
+        // Lower-casing ASCII keeps byte offsets, so `at` is a char boundary of `path` too.
+        let end = path[at..].find('/').map_or(path.len(), |n| at + n);
+        let path = format!("{}{}", &path[..at], &path[end..]);
+        url.set_path(&path);
+    }
+    let Some(query) = url.query() else {
+        return;
+    };
+    let is_session = |pair: &&str| {
+        let name = pair
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        SESSION_PARAMS.contains(&name.as_str()) || name.starts_with("utm_")
+    };
+    if !query.split('&').any(|pair| is_session(&pair)) {
+        return;
+    }
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !is_session(pair))
+        .collect();
+    let kept = kept.join("&");
+    url.set_query((!kept.is_empty()).then_some(kept.as_str()));
 }
 
 /// The folder of `url` (its path up to the last `/`), whatever its host: pages of one pager or
@@ -315,4 +360,43 @@ pub(super) fn class_and_id(el: ElementRef<'_>) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_ids_and_campaign_tags_are_dropped_and_nothing_else() {
+        for (link, kept) in [
+            (
+                "http://x.gov.cn/art/1.jsp;jsessionid=A1B2",
+                "http://x.gov.cn/art/1.jsp",
+            ),
+            (
+                "http://x.gov.cn/s/list.jsp;JSESSIONID=A1?page=2",
+                "http://x.gov.cn/s/list.jsp?page=2",
+            ),
+            (
+                "http://x.gov.cn/l.php?PHPSESSID=9&lb=%C4%EA%B1%A8&utm_source=wx",
+                "http://x.gov.cn/l.php?lb=%C4%EA%B1%A8",
+            ),
+            (
+                "http://x.gov.cn/a.asp?utm_medium=x",
+                "http://x.gov.cn/a.asp",
+            ),
+            (
+                "http://x.gov.cn/gkmlpt/api/all/1?page=1&sid=755031",
+                "http://x.gov.cn/gkmlpt/api/all/1?page=1&sid=755031",
+            ),
+            (
+                "http://x.gov.cn/a.asp?b=2&a=1&&c",
+                "http://x.gov.cn/a.asp?b=2&a=1&&c",
+            ),
+        ] {
+            let mut url = Url::parse(link).expect("a test URL parses");
+            drop_session_ids(&mut url);
+            assert_eq!(url.as_str(), kept, "{link}");
+        }
+    }
 }

@@ -135,6 +135,19 @@ impl Engine {
             }
         };
         self.report(&portal, |r| r.list_pages += 1);
+        // A page of the list redirected to the site's home page is not there (a server's way
+        // of saying 404): the home page's news and pager are not the section's.
+        if !is_section_root
+            && !capture.redirects.is_empty()
+            && crate::classify::is_home_page(&capture.url)
+            && !crate::classify::is_home_page(request.url())
+        {
+            tracing::warn!(url = %task.request.url, landed = %capture.url, "list page redirected to the home page: not there");
+            self.report(&portal, |r| {
+                *r.not_content.entry("soft_not_found".into()).or_default() += 1
+            });
+            return TaskState::Failed("soft_not_found".into());
+        }
         if is_section_root && !capture.redirects.is_empty() {
             let landed = capture.url.to_string();
             self.report(&portal, |r| r.section_landed = Some(landed));
