@@ -233,10 +233,8 @@ pub enum Command {
         /// The page to start from: the portal's home page, or any page of its site.
         #[arg(value_name = "URL")]
         start: url::Url,
-        /// Pages asked at most (robots.txt not counted, nor links it refuses); at least 1, since
-        /// a walk that may ask nothing can only say that nothing was found.
-        #[arg(long, default_value_t = 30, value_name = "N",
-              value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+        /// Pages asked at most (robots.txt not counted, nor links it refuses).
+        #[arg(long, default_value_t = 30, value_name = "N")]
         max_requests: usize,
         /// Look for every body's section the walk can reach (a platform's departments and
         /// towns, by links that name a body), up to --max-requests, and print a seed entry for
