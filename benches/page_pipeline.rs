@@ -240,6 +240,23 @@ fn nested_tables(levels: usize) -> String {
     html
 }
 
+/// `levels` menus each opened inside the one before and never closed (a template that lost its
+/// end tags), a dated report link in each, the footer inside the innermost: every menu is left
+/// open, so none is skipped whole.
+fn nested_open_menus(levels: usize) -> String {
+    let mut html = String::from("<html><head><title>年报</title></head><body>");
+    for i in 0..levels {
+        html.push_str(&format!(
+            "<ul class=\"menu\"><li><a href=\"/xxgk/ndbg/t{i}.html\">某县{i}号政府信息公开工作年度报告</a><span>2024-01-20</span>"
+        ));
+    }
+    html.push_str("<div class=\"footer\">版权所有</div></body></html>");
+    html
+}
+
+/// A hostile page's name and its maker, given the levels.
+type Shape = (&'static str, fn(usize) -> String);
+
 /// Time to read hostile deep markup as a list and as an item, at growing sizes, and how the time
 /// grows: a reading linear in the page grows by the size's ratio (4x from 5,000 to 20,000 levels),
 /// one that walks the rest of the page from every container by its square (16x).
@@ -255,10 +272,17 @@ fn deep_markup_scaling() {
             },
         ),
     ];
-    for (name, role) in &roles {
+    let shapes: [Shape; 2] = [
+        ("nested tables", nested_tables),
+        ("nested open menus", nested_open_menus),
+    ];
+    for ((shape, make), (name, role)) in shapes
+        .iter()
+        .flat_map(|shape| roles.iter().map(move |role| (shape, role)))
+    {
         let mut times = Vec::new();
         for levels in [5_000, 20_000] {
-            let html = nested_tables(levels);
+            let html = make(levels);
             let start = Instant::now();
             let input = PageInput {
                 url: &url,
@@ -269,14 +293,14 @@ fn deep_markup_scaling() {
             std::hint::black_box(page::analyse(input, role));
             let took = start.elapsed();
             println!(
-                "  nested tables, {levels:6} levels, read as {name}: {:8.1} ms ({:.1} MB)",
+                "  {shape}, {levels:6} levels, read as {name}: {:8.1} ms ({:.1} MB)",
                 took.as_secs_f64() * 1e3,
                 html.len() as f64 / 1e6
             );
             times.push(took);
         }
         println!(
-            "  nested tables as {name}: 4x the levels took {:.1}x the time (linear 4, quadratic 16)",
+            "  {shape} as {name}: 4x the levels took {:.1}x the time (linear 4, quadratic 16)",
             times[1].as_secs_f64() / times[0].as_secs_f64().max(1e-9)
         );
     }

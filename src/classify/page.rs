@@ -253,14 +253,14 @@ fn is_boilerplate(element: &scraper::node::Element) -> bool {
     element.attr("id").is_some_and(marked) || element.attr("class").is_some_and(marked)
 }
 
-/// Whether furniture holds the page's footer, and so the rest of the page after its lost end tag
-/// (see `holding_a_footer`): for readers that skip furniture element by element.
-pub(crate) fn holds_the_page(element: scraper::ElementRef<'_>) -> bool {
-    let holds = element
-        .descendants()
-        .skip(1)
-        .any(|d| matches!(d.value(), Node::Element(d) if is_footer(d)));
-    left_open(element.value(), holds)
+/// Whether furniture holds the page's footer, and so the rest of the page after its lost end tag,
+/// given the page's `holding_a_footer` marks (made once, so that nested furniture costs no walk
+/// of its subtree each): for readers that skip furniture element by element.
+pub(crate) fn holds_the_page(
+    element: scraper::ElementRef<'_>,
+    holding_a_footer: &HashSet<NodeId>,
+) -> bool {
+    left_open(element.value(), holding_a_footer.contains(&element.id()))
 }
 
 /// Furniture that holds a footer and is not one itself (nor a `bottom` block, which holds the
@@ -287,7 +287,7 @@ fn marked_with(element: &scraper::node::Element, marks: &[&str]) -> bool {
 /// one is a header, menu or wrapper whose end tag the template lost (`<div class="header">` never
 /// closed): it holds the rest of the page, whose text is the page's own. Each footer marks its
 /// ancestors up to the first already marked, so the walk is linear in the page.
-fn holding_a_footer(document: &Html) -> HashSet<NodeId> {
+pub(crate) fn holding_a_footer(document: &Html) -> HashSet<NodeId> {
     let mut marked = HashSet::new();
     for node in document.tree.root().descendants() {
         let Node::Element(element) = node.value() else {

@@ -355,6 +355,7 @@ fn shell(cmd: &str) -> Command {
     use std::os::unix::process::CommandExt;
     let mut c = Command::new("sh");
     c.arg("-c").arg(cmd).process_group(0);
+    crate::text::default_signals_in_child(&mut c);
     c
 }
 

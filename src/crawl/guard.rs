@@ -330,7 +330,9 @@ pub struct ProbeRequest {
 pub async fn probe_in_child(request: &ProbeRequest, body: &[u8]) -> std::io::Result<bool> {
     let exe = std::env::current_exe()?;
     let json = serde_json::to_string(request).expect("a probe request serialises: plain data");
-    let mut child = tokio::process::Command::new(exe)
+    let mut command = std::process::Command::new(exe);
+    crate::text::default_signals_in_child(&mut command);
+    let mut child = tokio::process::Command::from(command)
         .arg("probe-page")
         .arg(json)
         .stdin(std::process::Stdio::piped())

@@ -21,8 +21,8 @@ impl Fetcher {
     /// One request with its retries: the response of the last attempt, or the outcome that ends
     /// the fetch (failure, challenge, paused host, oversize body). A chain sent without its
     /// intermediate is completed from its caIssuers address (`aia`; a private one only when
-    /// `allow_private`) and the request asked again once. With `counts_refusals` (pages, not
-    /// robots.txt, whose 403 means "allow all") a 403 counts towards the host's refusals.
+    /// `allow_private`) and the request asked again once. What it is `asked` for decides whether
+    /// a 403 counts towards the host's refusals and whether the body is cut (see `Asked`).
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn exchange(
         &self,
@@ -32,7 +32,7 @@ impl Fetcher {
         hold: Option<&PageHold>,
         stop: Option<&std::sync::atomic::AtomicBool>,
         allow_private: bool,
-        counts_refusals: bool,
+        asked: Asked,
         sent: &AtomicU64,
     ) -> Result<Capture, Box<FetchOutcome>> {
         let url = request.url().clone();
@@ -79,9 +79,7 @@ impl Fetcher {
                 validators,
                 &self.politeness().user_agent,
                 &self.settings,
-                // Only robots.txt is asked without counting refusals: RFC 9309 2.5 has its
-                // first 500 KiB read, so a longer (or endless) one is cut, not oversize.
-                (!counts_refusals).then_some(crate::gate::ROBOTS_MAX_BYTES as u64),
+                asked.cut_at(),
                 || host.answered(),
             )
             .await;
@@ -109,7 +107,7 @@ impl Fetcher {
                     if response.status != 429 && response.status < 500 {
                         // Counted while the host's turn is held, so no queued request of the
                         // host goes out after the refusal that pauses it.
-                        if counts_refusals {
+                        if asked.counts_refusals() {
                             note_refusal(host, &url, response.status, limit);
                         }
                         return Ok(response);
@@ -228,6 +226,35 @@ pub(super) fn paused(url: Url, reason: PauseReason) -> FetchOutcome {
     }
 }
 
+/// What a request is for, which decides how its answer is taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Asked {
+    /// A page or attachment (or a redirect hop to one): a 403 counts towards the host's
+    /// refusals, and the body is read whole up to `max_body_bytes`.
+    Page,
+    /// robots.txt: its 403 means "allow all", so it counts no refusal; RFC 9309 2.5 has its first
+    /// 500 KiB read, so a longer (or endless) one is cut there, not oversize.
+    Robots,
+}
+
+impl Asked {
+    /// Whether a 403 answer counts towards the host's refusals.
+    fn counts_refusals(self) -> bool {
+        match self {
+            Asked::Page => true,
+            Asked::Robots => false,
+        }
+    }
+
+    /// The length past which the body is not read (and the rest is not an oversize failure).
+    fn cut_at(self) -> Option<u64> {
+        match self {
+            Asked::Robots => Some(crate::gate::ROBOTS_MAX_BYTES as u64),
+            Asked::Page => None,
+        }
+    }
+}
+
 /// The anti-bot challenge a response carries, if any.
 fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
     // Most pages carry no challenge marker at all: they are parsed once, later, off this thread.
@@ -245,5 +272,24 @@ fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
     ) {
         PageKind::Challenge { challenge } => Some(challenge),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Asked;
+
+    /// Each property of a request is its own: only robots.txt is cut, and a kind that counts
+    /// no refusals is not cut for that reason alone.
+    #[test]
+    fn only_robots_txt_is_cut_and_only_pages_count_refusals() {
+        let robots_cut = Some(crate::gate::ROBOTS_MAX_BYTES as u64);
+        for (asked, counts_refusals, cut_at) in [
+            (Asked::Page, true, None),
+            (Asked::Robots, false, robots_cut),
+        ] {
+            assert_eq!(asked.counts_refusals(), counts_refusals, "{asked:?}");
+            assert_eq!(asked.cut_at(), cut_at, "{asked:?}");
+        }
     }
 }

@@ -213,7 +213,7 @@ impl Fetcher {
                     options.hold,
                     options.stop,
                     options.allow_private,
-                    true,
+                    exchange::Asked::Page,
                     sent,
                 )
                 .await
@@ -346,7 +346,7 @@ impl Fetcher {
                     None,
                     None,
                     allow_private,
-                    false,
+                    exchange::Asked::Robots,
                     sent,
                 )
                 .await

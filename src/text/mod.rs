@@ -47,6 +47,7 @@ pub use pdf::{NO_CJK_CMAPS, Pdftotext};
 pub use quality::{TextQuality, quality};
 pub use sheet::SheetFormat;
 pub use store::{TextInfo, derive_again, derive_and_store, store_derivation};
+pub(crate) use subprocess::default_signals_in_child;
 
 /// Largest text kept for one file; a longer text is cut here and says so in `text_error`.
 pub const MAX_TEXT_BYTES: usize = 8 << 20;

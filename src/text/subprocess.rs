@@ -46,6 +46,7 @@ pub(crate) fn run_bounded_with(
     // alive would hold the pipes open and the readers with them).
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    default_signals_in_child(&mut cmd);
     let mut child = cmd.spawn()?;
     let stdin = child.stdin.take();
     let stdout = child.stdout.take().expect("stdout is piped above");
@@ -93,6 +94,27 @@ pub(crate) fn run_bounded_with(
             over_cap: over.load(Ordering::SeqCst),
         })
     })
+}
+
+/// Gives the child the default SIGXFSZ action back. nianbao ignores SIGXFSZ (src/main.rs) so that
+/// its own writes past `ulimit -f` fail with EFBIG; an ignored signal stays ignored across exec,
+/// and a tool or consumer must meet the limit as it would anywhere else. (std already does the
+/// same for SIGPIPE.)
+pub(crate) fn default_signals_in_child(cmd: &mut Command) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: runs in the forked child before exec; signal(2) is async-signal-safe and
+        // SIG_DFL a valid disposition. Nothing else is touched.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = cmd;
 }
 
 /// The signal that stopped a tool, when it came from outside: an operator's or a service
@@ -203,6 +225,27 @@ mod tests {
         let run = run_bounded(cmd, Duration::from_secs(20), 100_000).expect("sh runs");
         assert!(run.over_cap && !run.timed_out);
         assert_eq!(run.stdout.len(), 100_000);
+    }
+
+    /// The signals a shell run through `run_bounded` ignores (`SigIgn` of /proc/self/status).
+    fn ignored_in_a_tool() -> u64 {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "grep SigIgn /proc/self/status"]);
+        let run = run_bounded(cmd, Duration::from_secs(20), 1024).expect("sh runs");
+        let text = String::from_utf8_lossy(&run.stdout);
+        let mask = text.trim().strip_prefix("SigIgn:").expect("a SigIgn line");
+        u64::from_str_radix(mask.trim(), 16).expect("a hex mask")
+    }
+
+    #[test]
+    fn a_tool_gets_sigxfsz_at_its_default_though_nianbao_ignores_it() {
+        // As src/main.rs does at start; no test in this process relies on SIGXFSZ's action.
+        // SAFETY: SIG_IGN is a valid disposition; signal(2) touches no memory of this process.
+        unsafe {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        }
+        let xfsz = 1u64 << (libc::SIGXFSZ - 1);
+        assert_eq!(ignored_in_a_tool() & xfsz, 0, "SIGXFSZ ignored in the tool");
     }
 
     #[test]

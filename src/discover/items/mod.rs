@@ -4,7 +4,10 @@
 
 mod entry;
 
-use scraper::{ElementRef, Html};
+use std::collections::HashSet;
+
+use ego_tree::NodeId;
+use scraper::{ElementRef, Html, Node};
 
 use super::ListItem;
 use super::dom::{LinkBase, class_and_id};
@@ -203,22 +206,61 @@ fn is_skipped_block(e: ElementRef<'_>) -> bool {
 
 /// A menu whose end tag the template lost holds the rest of the page: its footer, or, where a
 /// stray end tag of the page's own closes it before the footer, the page's heading (`<h1>`), which
-/// no menu holds. The list inside is the page's.
-fn left_open(block: ElementRef<'_>) -> bool {
-    crate::classify::page::holds_the_page(block)
-        || block
-            .descendent_elements()
-            .any(|e| e.value().name() == "h1")
+/// no menu holds. The list inside is the page's. Read from the page's marks (`HoldsThePage`).
+fn left_open(block: ElementRef<'_>, marks: &HoldsThePage) -> bool {
+    crate::classify::page::holds_the_page(block, &marks.footer)
+        || marks.heading.contains(&block.id())
+}
+
+/// The elements that hold a footer (below them) or an `<h1>` (below them or themselves), marked
+/// once for the page: walking each skipped block's subtree, and again for every skipped block
+/// nested in it, was quadratic in a page of nested menus.
+struct HoldsThePage {
+    footer: HashSet<NodeId>,
+    heading: HashSet<NodeId>,
+}
+
+impl HoldsThePage {
+    /// The marks of `doc`, adding the nodes walked to `visits`.
+    fn of(doc: &Html, visits: &mut usize) -> HoldsThePage {
+        let footer = crate::classify::page::holding_a_footer(doc);
+        let mut heading = HashSet::new();
+        for node in doc.tree.root().descendants() {
+            *visits += 2; // this walk and holding_a_footer's
+            if !matches!(node.value(), Node::Element(e) if e.name() == "h1") {
+                continue;
+            }
+            for holder in std::iter::once(node).chain(node.ancestors()) {
+                *visits += 1;
+                if !heading.insert(holder.id()) {
+                    break;
+                }
+            }
+        }
+        HoldsThePage { footer, heading }
+    }
 }
 
 /// The page's containers outside skipped blocks, in document order: one walk down the tree
 /// that leaves a skipped block whole, so deep markup costs no walk up from every element.
 fn containers(doc: &Html) -> Vec<ElementRef<'_>> {
+    containers_counted(doc, &mut 0)
+}
+
+/// `containers`, adding the nodes its walks visit to `visits` (for the test that they stay
+/// linear in the page).
+fn containers_counted<'a>(doc: &'a Html, visits: &mut usize) -> Vec<ElementRef<'a>> {
     let mut found = Vec::new();
+    // Made at the first skipped block: most pages' furniture is closed, many have none.
+    let mut marks: Option<HoldsThePage> = None;
     let mut stack = vec![doc.root_element()];
     while let Some(el) = stack.pop() {
-        if is_skipped_block(el) && !left_open(el) {
-            continue;
+        *visits += 1;
+        if is_skipped_block(el) {
+            let marks = marks.get_or_insert_with(|| HoldsThePage::of(doc, visits));
+            if !left_open(el, marks) {
+                continue;
+            }
         }
         if CONTAINERS.contains(&el.value().name()) {
             found.push(el);
@@ -318,6 +360,35 @@ mod tests {
             .filter_map(|el| el.value().attr("id"))
             .collect();
         assert_eq!(ids, ["a", "b", "c", "d", "e"]);
+    }
+
+    /// Menus nested as deep as the parser keeps them, each left open (the footer is inside the
+    /// innermost): every one is read through, and the walks stay linear in the page.
+    #[test]
+    fn nested_menus_left_open_are_walked_once() {
+        let depth = crate::page::MAX_DEPTH - 20;
+        let mut html = String::from("<html><body>");
+        for i in 0..depth {
+            html.push_str(&format!(
+                "<div class=\"menu\"><a href=\"/m{i}.html\">栏目</a>"
+            ));
+        }
+        html.push_str(&format!(
+            "<ul id=\"list\"><li>{ROW}</li></ul><div class=\"footer\">版权</div>"
+        ));
+        let parsed = crate::page::parse(&html).expect("within the bounds");
+        assert!(!parsed.flattened, "the nesting is kept");
+        let nodes = parsed.doc.tree.root().descendants().count();
+        let mut visits = 0;
+        let found = containers_counted(&parsed.doc, &mut visits);
+        assert!(
+            found.iter().any(|el| el.value().attr("id") == Some("list")),
+            "the list inside the open menus is found"
+        );
+        assert!(
+            visits <= 4 * nodes,
+            "{visits} visits for {nodes} nodes at depth {depth}"
+        );
     }
 
     #[test]
