@@ -1,7 +1,8 @@
 //! A consumer's lock and its position (README "Feeding downstream parsers"): `feed` processes of
 //! one consumer started at once never move its position back nor commit below it, and of two
 //! `feed --exec` of one consumer, one delivers every record and the other is refused, naming
-//! `NAME.lock`.
+//! `NAME.lock`; a position committed beside a reading `feed` or `feed --list` while a crawl
+//! appends is never taken for one past the log.
 
 mod common;
 
@@ -240,4 +241,130 @@ fn a_second_exec_of_a_consumer_is_refused_while_the_first_delivers() {
         .collect();
     assert_eq!(record_keys(&taken), record_keys(&h.export()));
     assert_eq!(position(&h, "shared"), Some(last));
+}
+
+/// The seq of the feed log's last whole line now (0 before it has one), read beside the crawl
+/// that writes it: a last line without its newline is still being written and is not counted.
+fn log_last(data_dir: &Path) -> u64 {
+    let mut segments: Vec<_> = std::fs::read_dir(data_dir.join("feed/log"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    segments.sort();
+    let text = segments
+        .last()
+        .map(|s| std::fs::read_to_string(s).expect("a log segment"))
+        .unwrap_or_default();
+    let whole = text.rsplit_once('\n').map(|(whole, _)| whole).unwrap_or("");
+    whole.lines().last().map_or(0, |l| {
+        serde_json::from_str::<Value>(l).expect("a whole log line")["seq"]
+            .as_u64()
+            .expect("a seq")
+    })
+}
+
+/// Runs `feed` with `args` held where it reads `NAME.seq`, between reading the log's last seq
+/// and reading the position: the position file is a FIFO, whose reader waits until the test
+/// writes it. Once the reader has opened it, the test waits for the crawl to append a record and
+/// writes that record's seq, as a `feed --exec` of the consumer finishing beside it would have
+/// committed. Returns what `feed` did and the seq written.
+fn feed_held_at_position(
+    h: &Harness,
+    name: &str,
+    args: &[&str],
+    crawl: &mut Child,
+) -> (Output, u64) {
+    let consumers = h.data_dir().join("feed/consumers");
+    std::fs::create_dir_all(&consumers).expect("the consumers' folder");
+    let fifo = consumers.join(format!("{name}.seq"));
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", fifo.display());
+    let mut feed = h.command(args);
+    feed.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let feed = feed.spawn().expect("feed starts");
+    // Opening a FIFO to write waits for its reader: the feed has read the log's last seq.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(std::fs::OpenOptions::new().write(true).open(&path));
+    });
+    let mut writer = rx
+        .recv_timeout(common::COMMAND_LIMIT)
+        .expect("the feed opens the position file")
+        .expect("the position FIFO opens");
+    let before = log_last(&h.data_dir());
+    let waiting = Instant::now();
+    let mut now = before;
+    while now <= before {
+        assert!(
+            crawl.try_wait().expect("crawl state").is_none(),
+            "the crawl still appends (log at seq {now})"
+        );
+        assert!(waiting.elapsed() < common::COMMAND_LIMIT, "the log grows");
+        std::thread::sleep(Duration::from_millis(20));
+        now = log_last(&h.data_dir());
+    }
+    std::io::Write::write_all(&mut writer, format!("{now}\n").as_bytes())
+        .expect("write the position");
+    drop(writer);
+    let out = common::wait_limited(feed, common::COMMAND_LIMIT);
+    std::fs::remove_file(&fifo).expect("remove the FIFO");
+    (out, now)
+}
+
+/// A position committed beside a reading `feed` is never taken for one past the log: `feed`
+/// (printing) and `feed --list` read the log's last seq before a consumer's position, so a
+/// position that a `feed --exec` moved meanwhile to a record the crawl had just appended was
+/// beyond the last seq they held, and they stopped with exit code 3 ("past the log's last seq",
+/// "fix or remove" the file) over a sound file. The position is read first now; the log only
+/// grows, so its last seq read after holds every committed one.
+#[test]
+fn a_position_committed_beside_a_reader_is_not_past_the_log() {
+    let site = SiteSpec::standard_named("trs").expect("standard site");
+    let h = Harness::with_sites(vec![site], Duration::from_millis(700));
+    let mut crawl = h.command(&["crawl"]);
+    crawl.stdout(Stdio::null()).stderr(Stdio::piped());
+    let mut crawl = crawl.spawn().expect("the crawl starts");
+    let started = Instant::now();
+    while log_last(&h.data_dir()) == 0 {
+        assert!(
+            started.elapsed() < common::COMMAND_LIMIT,
+            "the crawl archives"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    let args = ["feed", "--consumer", "printed"];
+    let (out, committed) = feed_held_at_position(&h, "printed", &args, &mut crawl);
+    assert_eq!(out.status.code(), Some(0), "feed: {}", stderr(&out));
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let record: Value = serde_json::from_str(line).expect("a JSON line");
+        assert!(
+            record["seq"].as_u64() > Some(committed),
+            "after the position"
+        );
+    }
+
+    let (out, committed) = feed_held_at_position(&h, "listed", &["feed", "--list"], &mut crawl);
+    assert_eq!(out.status.code(), Some(0), "feed --list: {}", stderr(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("listed\tposition {committed}\t")),
+        "{said}"
+    );
+
+    // The rest of the crawl is not needed: stopped, it saves what it has (exit code 130).
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &crawl.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let out = common::wait_limited(crawl, common::COMMAND_LIMIT);
+    assert!(
+        matches!(out.status.code(), Some(0 | 130)),
+        "crawl: {}",
+        stderr(&out)
+    );
 }

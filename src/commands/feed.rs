@@ -35,10 +35,13 @@ pub(super) fn run(
 ) -> anyhow::Result<Outcome> {
     let data_dir = &settings.data_dir;
     bring_log_up_to_date(settings)?;
-    let last = LogReader::last_seq(data_dir)?;
     let positions = Positions::new(data_dir);
     if let Action::List = action {
+        // Positions first, then the log's last seq: a position is only ever moved to a seq the
+        // log held, and the log only grows, so one committed beside this read is within the
+        // last seq read after it (read before, it could seem past the log).
         let consumers = positions.all()?;
+        let last = LogReader::last_seq(data_dir)?;
         if consumers.is_empty() {
             println!("no consumers yet (last seq {last})");
         }
@@ -66,11 +69,12 @@ pub(super) fn run(
     }
     let consumer = consumer.expect("clap requires --consumer unless --list is given");
     // Read after taking the consumer's lock where one is taken: a position read before it may
-    // be one that the process holding the lock has moved on since, past the log's last seq as
-    // it was read before (a crawl appends meanwhile), so the last seq is read again with it.
+    // be one that the process holding the lock has moved on since. The position is read before
+    // the log's last seq: one committed meanwhile (by a `feed --exec` beside a printing `feed`,
+    // which takes no lock) is a seq the log held then, so the last seq read after holds it.
     let position = || -> anyhow::Result<(u64, u64)> {
-        let last = LogReader::last_seq(data_dir)?;
         let position = positions.get(consumer)?;
+        let last = LogReader::last_seq(data_dir)?;
         Ok((
             positions.within(consumer, position, last)?.unwrap_or(0),
             last,
