@@ -4,8 +4,10 @@
 //! of pages no list has (共999999页), pagers whose numbers are as large as a number can be
 //! (`?page=18446744073709551615`, `createPageHTML(2, 18446744073709551615, …)`), links that carry
 //! a new session id at every request (`;jsessionid=N`) or a new cache-buster (`_=…`, `r=0.…`,
-//! `spm=…`), and a list page redirected to the home page. Each walk stays inside its section,
-//! asks each page once and not much past the list's end, and reads every page it is given.
+//! `spm=…`), a list page redirected to the home page, and a menu of the years 1900 to 2100
+//! whose year pages link themselves with another parameter, backfilled for 2008 to 2026. Each
+//! walk stays inside its section, asks each page once and not much past the list's end, and
+//! reads every page it is given.
 
 mod common;
 
@@ -451,3 +453,66 @@ fn cache_busters_in_every_link_do_not_make_a_pager_that_never_ends_new() {
     );
 }
 
+/// A menu of every year from 1900 to 2100 on the section page and on every year page, each year
+/// page linking itself with another parameter (`index.html?from=nav`), under
+/// `backfill --years 2008-2026`: the year lists 2008 to 2027 (`walks_year_list`: the list of the
+/// year after may hold the last year's report) are walked, each page once and its reports once,
+/// no year outside them is asked, and a self-link under another spelling is one page, not a
+/// second walk of its year.
+#[test]
+fn a_menu_of_years_1900_to_2100_with_self_links_walks_only_the_years_asked() {
+    const WALKED: std::ops::RangeInclusive<u32> = 2008..=2027;
+    let server = RouteServer::bind("127.0.0.238");
+    let menu = |current: Option<u32>| -> String {
+        let links: String = (1900..=2100u32)
+            .map(|y| {
+                let own = if current == Some(y) { "?from=nav" } else { "" };
+                format!("<a href=\"/ys/{y}/index.html{own}\">{y}年</a> ")
+            })
+            .collect();
+        format!("<div class=\"nav\">{links}</div>")
+    };
+    server.serve(Arc::new(move |target: &str| {
+        if target == "/ys/index.html" {
+            return (200, HTML.to_string(), list_page("ys", &menu(None)));
+        }
+        let (path, _) = target.split_once('?').unwrap_or((target, ""));
+        let year = path
+            .strip_prefix("/ys/")
+            .and_then(|r| r.strip_suffix("/index.html"))
+            .and_then(|y| y.parse::<u32>().ok());
+        if let Some(year) = year {
+            return (
+                200,
+                HTML.to_string(),
+                list_page(&year.to_string(), &menu(Some(year))),
+            );
+        }
+        if target.starts_with("/art/") {
+            return (200, HTML.to_string(), report(target));
+        }
+        not_found()
+    }));
+    let (out, _dir) = backfill_county(&server.base, "/ys/index.html", "2ms", "2008-2026");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert_in_scope(&requests, "/ys/");
+    let year_pages: Vec<&String> = requests
+        .iter()
+        .filter(|t| t.starts_with("/ys/") && *t != "/ys/index.html")
+        .collect();
+    for year in WALKED {
+        let path = format!("/ys/{year}/");
+        let asked = year_pages.iter().filter(|t| t.starts_with(&path)).count();
+        assert_eq!(asked, 1, "{path} asked {asked} times: {summary}");
+    }
+    assert_eq!(year_pages.len(), WALKED.count(), "{year_pages:?}");
+    let reports: Vec<&String> = requests.iter().filter(|t| t.starts_with("/art/")).collect();
+    let unique: std::collections::HashSet<&&String> = reports.iter().collect();
+    assert_eq!(
+        reports.len(),
+        unique.len(),
+        "a report asked twice: {requests:?}"
+    );
+}
