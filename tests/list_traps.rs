@@ -3,9 +3,11 @@
 //! channels whose menus all link every year (2000 to 2100, the years a menu is read for), a count
 //! of pages no list has (共999999页), pagers whose numbers are as large as a number can be
 //! (`?page=18446744073709551615`, `createPageHTML(2, 18446744073709551615, …)`), links that carry
-//! a new session id at every request (`;jsessionid=N`), and a list page redirected to the home
-//! page. Each walk stays inside its section, asks each page once and not much past the list's
-//! end, and reads every page it is given.
+//! a new session id at every request (`;jsessionid=N`) or a new cache-buster (`_=…`, `r=0.…`,
+//! `spm=…`), a list page redirected to the home page, and a menu of the years 1900 to 2100
+//! whose year pages link themselves with another parameter, backfilled for 2008 to 2026. Each
+//! walk stays inside its section, asks each page once and not much past the list's end, and
+//! reads every page it is given.
 
 mod common;
 
@@ -387,5 +389,130 @@ fn a_list_page_redirected_to_the_home_page_does_not_lead_out_of_the_section() {
     assert!(
         summary.contains("page 2 failed: soft_not_found"),
         "{summary}"
+    );
+}
+
+/// A Hanweb-like list (`list.html?uid=7&pageNum=N`, 下一頁 in Traditional) whose pager never
+/// ends, each page listing the same three reports, and whose every link carries a stamp new at
+/// each request (jQuery's `_=…`, a `Math.random()`, an `spm` tracker). The same report under a new stamp is not a new entry: each report is
+/// asked once and the walk is left after three pages that list nothing new, rather than walked to
+/// `max_list_pages` with every report fetched again on every page; `uid` and `pageNum`, which
+/// name the page, are kept.
+#[test]
+fn cache_busters_in_every_link_do_not_make_a_pager_that_never_ends_new() {
+    let server = RouteServer::bind("127.0.0.236");
+    let visits = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    server.serve(Arc::new(move |target: &str| {
+        let visit = visits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        if path == "/c/list.html" {
+            let number = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("pageNum="))
+                .map_or(Some(1), |n| n.parse::<usize>().ok());
+            let Some(number) = number else {
+                return not_found();
+            };
+            let stamp = format!("_={}&r=0.{visit:016}&spm=a.{visit}", 1_700_000_000_000usize + visit);
+            let entries: String = (1..=3)
+                .map(|i| {
+                    format!(
+                        "<li><a href=\"/art/{i}.html?{stamp}\">某某县人民政府政府信息公开工作年度报告（{i}）</a><span>2023-01-2{i}</span></li>"
+                    )
+                })
+                .collect();
+            let pager = format!(
+                "<div class=\"page\"><a href=\"list.html?uid=7&pageNum={}&{stamp}\">下一頁</a></div>",
+                number + 1
+            );
+            let body = format!(
+                "<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{entries}</ul>{pager}</body></html>"
+            );
+            return (200, HTML.to_string(), body.into_bytes());
+        }
+        if path.starts_with("/art/") {
+            return (200, HTML.to_string(), report(path));
+        }
+        not_found()
+    }));
+    let (out, _dir) = backfill(&server.base, "/c/list.html");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert_in_scope(&requests, "/c/");
+    for i in 1..=3 {
+        let path = format!("/art/{i}.html");
+        let asked = requests.iter().filter(|t| t.starts_with(&path)).count();
+        assert_eq!(asked, 1, "{path} asked {asked} times: {summary}");
+    }
+    let pages: Vec<&String> = requests.iter().filter(|t| t.starts_with("/c/")).collect();
+    assert!(pages.len() <= 6, "{pages:?}: {summary}");
+    assert!(
+        pages.iter().skip(1).all(|t| t.contains("uid=7&pageNum=")),
+        "{pages:?}"
+    );
+}
+
+/// A menu of every year from 1900 to 2100 on the section page and on every year page, each year
+/// page linking itself with another parameter (`index.html?from=nav`), under
+/// `backfill --years 2008-2026`: the year lists 2008 to 2027 (`walks_year_list`: the list of the
+/// year after may hold the last year's report) are walked, each page once and its reports once,
+/// no year outside them is asked, and a self-link under another spelling is one page, not a
+/// second walk of its year.
+#[test]
+fn a_menu_of_years_1900_to_2100_with_self_links_walks_only_the_years_asked() {
+    const WALKED: std::ops::RangeInclusive<u32> = 2008..=2027;
+    let server = RouteServer::bind("127.0.0.238");
+    let menu = |current: Option<u32>| -> String {
+        let links: String = (1900..=2100u32)
+            .map(|y| {
+                let own = if current == Some(y) { "?from=nav" } else { "" };
+                format!("<a href=\"/ys/{y}/index.html{own}\">{y}年</a> ")
+            })
+            .collect();
+        format!("<div class=\"nav\">{links}</div>")
+    };
+    server.serve(Arc::new(move |target: &str| {
+        if target == "/ys/index.html" {
+            return (200, HTML.to_string(), list_page("ys", &menu(None)));
+        }
+        let (path, _) = target.split_once('?').unwrap_or((target, ""));
+        let year = path
+            .strip_prefix("/ys/")
+            .and_then(|r| r.strip_suffix("/index.html"))
+            .and_then(|y| y.parse::<u32>().ok());
+        if let Some(year) = year {
+            return (
+                200,
+                HTML.to_string(),
+                list_page(&year.to_string(), &menu(Some(year))),
+            );
+        }
+        if target.starts_with("/art/") {
+            return (200, HTML.to_string(), report(target));
+        }
+        not_found()
+    }));
+    let (out, _dir) = backfill_county(&server.base, "/ys/index.html", "2ms", "2008-2026");
+    let summary = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{summary}");
+    let requests = server.requests();
+    assert_in_scope(&requests, "/ys/");
+    let year_pages: Vec<&String> = requests
+        .iter()
+        .filter(|t| t.starts_with("/ys/") && *t != "/ys/index.html")
+        .collect();
+    for year in WALKED {
+        let path = format!("/ys/{year}/");
+        let asked = year_pages.iter().filter(|t| t.starts_with(&path)).count();
+        assert_eq!(asked, 1, "{path} asked {asked} times: {summary}");
+    }
+    assert_eq!(year_pages.len(), WALKED.count(), "{year_pages:?}");
+    let reports: Vec<&String> = requests.iter().filter(|t| t.starts_with("/art/")).collect();
+    let unique: std::collections::HashSet<&&String> = reports.iter().collect();
+    assert_eq!(
+        reports.len(),
+        unique.len(),
+        "a report asked twice: {requests:?}"
     );
 }

@@ -112,11 +112,11 @@ const SESSION_PARAMS: &[&str] = &[
     "session_id",
 ];
 
-/// Drops a link's session id (`;jsessionid=…` in its path, a session query parameter) and its
-/// `utm_*` tags: a server that writes a new session into every link for a visitor that keeps no
-/// cookie would otherwise show every page and report under a new URL at every visit, a list
-/// whose pages never repeat and reports that are never known.
-fn drop_session_ids(url: &mut Url) {
+/// Drops a link's session id (`;jsessionid=…` in its path, a session query parameter), its
+/// `utm_*` and `spm` tags and its cache-busters (`is_cache_buster`): a server that writes a new
+/// session or stamp into every link would otherwise show every page, report and attachment under
+/// a new URL at every visit, a list whose pages never repeat and reports that are never known.
+pub(crate) fn drop_session_ids(url: &mut Url) {
     let path = url.path();
     if let Some(at) = path.to_ascii_lowercase().find(";jsessionid=") {
         // Lower-casing ASCII keeps byte offsets, so `at` is a char boundary of `path` too.
@@ -133,7 +133,11 @@ fn drop_session_ids(url: &mut Url) {
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        SESSION_PARAMS.contains(&name.as_str()) || name.starts_with("utm_")
+        let value = pair.split_once('=').map_or("", |(_, v)| v);
+        SESSION_PARAMS.contains(&name.as_str())
+            || name.starts_with("utm_")
+            || name == "spm"
+            || is_cache_buster(&name, value)
     };
     if !query.split('&').any(|pair| is_session(&pair)) {
         return;
@@ -144,6 +148,18 @@ fn drop_session_ids(url: &mut Url) {
         .collect();
     let kept = kept.join("&");
     url.set_query((!kept.is_empty()).then_some(kept.as_str()));
+}
+
+/// A value a page's script makes new at every request and the server ignores: jQuery's
+/// `_=1700000000000` (a bare `_` and a number), and a `Math.random()` (`r=0.8120458127326551`,
+/// `0.` and eight digits or more, whatever the name). A short fraction (`r=0.5`) or a `t` that
+/// may name a tab or a type is kept: the rule must not drop a parameter that names the page.
+fn is_cache_buster(name: &str, value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (name == "_" && digits(value))
+        || value
+            .strip_prefix("0.")
+            .is_some_and(|f| f.len() >= 8 && digits(f))
 }
 
 /// The folder of `url` (its path up to the last `/`), whatever its host: pages of one pager or
@@ -392,6 +408,18 @@ mod tests {
             (
                 "http://x.gov.cn/a.asp?b=2&a=1&&c",
                 "http://x.gov.cn/a.asp?b=2&a=1&&c",
+            ),
+            (
+                "http://x.gov.cn/col/col123/index.html?uid=4&pageNum=2&_=1700000000000",
+                "http://x.gov.cn/col/col123/index.html?uid=4&pageNum=2",
+            ),
+            (
+                "http://x.gov.cn/art/1.html?r=0.8120458127326551&spm=a2c4g.11186623",
+                "http://x.gov.cn/art/1.html",
+            ),
+            (
+                "http://x.gov.cn/list.jsp?channelid=0.5&id=12345678&page=0&t=1&_=x",
+                "http://x.gov.cn/list.jsp?channelid=0.5&id=12345678&page=0&t=1&_=x",
             ),
         ] {
             let mut url = Url::parse(link).expect("a test URL parses");

@@ -29,7 +29,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use article::article_pages;
-pub(crate) use dom::{base_url, cut_stem};
+pub(crate) use dom::{base_url, cut_stem, drop_session_ids};
 pub use hanweb::{extend_ranges, parse_datastore};
 pub use json::{DiscoverError, JsonListFormat, parse_json_list};
 pub use order::{ListOrder, combine as combine_orders, order_of};

@@ -297,6 +297,11 @@ impl Engine {
         years.dedup();
         let newest: Vec<i32> = years.into_iter().take(2).collect();
         for section in &page.year_sections {
+            // A year page's menu that links its own year under another spelling
+            // (`index.html?from=nav`) names the list being walked, not a second one.
+            if year == Some(section.year) {
+                continue;
+            }
             if let Mode::Backfill { years } = &self.mode
                 && !crate::crawl::years::walks_year_list(section.year, years)
             {

@@ -156,6 +156,9 @@ pub(crate) fn attachments(
             url = shown;
         }
         url.set_fragment(None);
+        // `a.pdf;jsessionid=…`: a new session at every visit would make the same file new at
+        // every revisit of its page, and hides the `.pdf` that names it a document.
+        crate::discover::drop_session_ids(&mut url);
         if !matches!(url.scheme(), "http" | "https") || !(is_viewed || is_document(&url, element)) {
             continue;
         }
