@@ -2,7 +2,7 @@
 //! the publisher's cursor (see `jetstream`), e.g. after a run that ended with the server down.
 
 use crate::config::Settings;
-use crate::feed::jetstream::{Publisher, chain};
+use crate::feed::jetstream::{PublishError, Publisher, chain};
 
 use super::{Outcome, UsageError, open_store};
 
@@ -15,6 +15,7 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
         .into());
     };
     let store = open_store(settings)?;
+    let mut publisher = Publisher::new(feed.clone(), store.clone());
     if let Some(since) = since {
         let last = store.last_seq()?;
         if since > last {
@@ -24,9 +25,12 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
             .into());
         }
         store.set_published_position(&feed.stream, since)?;
+        publisher = publisher.trusting_cursor();
     }
-    let mut publisher = Publisher::new(feed.clone(), store);
-    let outcome = publisher.publish_pending().await;
+    let outcome = match publisher.connect().await {
+        Ok(()) => publisher.publish_pending().await,
+        Err(e) => Err(e),
+    };
     let unpublished = publisher.unpublished()?;
     match outcome {
         Ok(done) => {
@@ -35,6 +39,10 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
                 done.versions, feed.nats, feed.stream, done.duplicates
             );
             Ok(Outcome::Completed)
+        }
+        Err(e @ PublishError::StreamLost { .. }) => {
+            eprintln!("error: {}", chain(&e));
+            Ok(Outcome::FeedStopped)
         }
         Err(e) => {
             eprintln!(

@@ -57,6 +57,14 @@ pub enum PublishError {
         msg_id: String,
         source: jetstream::context::PublishError,
     },
+    #[error(
+        "stream {stream} on {url} has never held a message, yet versions up to seq {cursor} were acknowledged to a stream of that name: it was deleted or its server lost its store, so a consumer would silently miss them; run `nianbao publish --since 0` to publish every version again"
+    )]
+    StreamLost {
+        url: String,
+        stream: String,
+        cursor: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the store's reader task failed")]
@@ -106,6 +114,8 @@ pub struct Publisher {
     settings: FeedSettings,
     store: Arc<Store>,
     context: Option<jetstream::Context>,
+    /// False after `publish --since`: the user said where the stream starts.
+    check_stream: bool,
 }
 
 impl Publisher {
@@ -114,7 +124,15 @@ impl Publisher {
             settings,
             store,
             context: None,
+            check_stream: true,
         }
+    }
+
+    /// A publisher that does not compare the stream with the cursor: for `publish --since SEQ`,
+    /// where the user set the cursor for a stream that may hold nothing yet.
+    pub fn trusting_cursor(mut self) -> Publisher {
+        self.check_stream = false;
+        self
     }
 
     pub fn settings(&self) -> &FeedSettings {
@@ -128,7 +146,9 @@ impl Publisher {
     }
 
     /// Connects, and creates the stream with the subjects `<subject>.>` if it does not exist (an
-    /// existing stream is left as it is).
+    /// existing stream is left as it is). A stream that has never held a message while the cursor
+    /// says versions were acknowledged (deleted and created again, or a server that lost its
+    /// store) is refused: publishing after the cursor would leave it silently without them.
     async fn context(&mut self) -> Result<jetstream::Context, PublishError> {
         if let Some(context) = &self.context {
             return Ok(context.clone());
@@ -145,7 +165,7 @@ impl Publisher {
             })?;
         let mut context = jetstream::new(client);
         context.set_timeout(ACK_TIMEOUT);
-        context
+        let stream = context
             .get_or_create_stream(jetstream::stream::Config {
                 name: self.settings.stream.clone(),
                 subjects: vec![format!("{}.>", self.settings.subject)],
@@ -157,12 +177,30 @@ impl Publisher {
             })
             .await
             .map_err(|source| PublishError::Stream {
-                url,
+                url: url.clone(),
                 stream: self.settings.stream.clone(),
                 source,
             })?;
+        if self.check_stream {
+            // The stream's last sequence survives a purge and limits that drop old messages;
+            // only a stream made anew (or a store lost) has it at 0.
+            let cursor = self.store.published_position(&self.settings.stream)?;
+            if cursor > 0 && stream.cached_info().state.last_sequence == 0 {
+                return Err(PublishError::StreamLost {
+                    url,
+                    stream: self.settings.stream.clone(),
+                    cursor,
+                });
+            }
+        }
         self.context = Some(context.clone());
         Ok(context)
+    }
+
+    /// Connects and checks the stream against the cursor now, even with nothing to publish:
+    /// `publish` says so when the stream lost what the cursor says it holds.
+    pub async fn connect(&mut self) -> Result<(), PublishError> {
+        self.context().await.map(|_| ())
     }
 
     /// Publishes every durable version after the cursor, in seq order, moving the cursor as the

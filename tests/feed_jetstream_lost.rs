@@ -1,0 +1,124 @@
+//! The feed on NATS JetStream when the stream behind nianbao's cursor is gone: deleted between
+//! two runs (or a server restarted without its store), then created anew by the next publish.
+//! Publishing after the cursor would leave the new stream silently without the versions before
+//! it, so `publish` refuses (exit 4, naming the stream and `publish --since 0`) and leaves the
+//! new stream empty; `publish --since 0` then fills it with every version once, in seq order.
+//! And a full stream that discards new messages: the cursor holds at the version it refused.
+
+mod common;
+mod jetstream_support;
+
+use std::time::Duration;
+
+use common::{Harness, stderr};
+use jetstream_support::{NatsServer, feed_table, free_port, nats_server_binary, read_stream};
+
+#[test]
+fn a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0() {
+    let Some(bin) = nats_server_binary() else {
+        eprintln!(
+            "SKIPPED a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0: nats-server is not installed"
+        );
+        return;
+    };
+    let server = NatsServer::start(&bin, free_port());
+    let h = Harness::with_sites(
+        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(30),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = h.export();
+    assert!(!export.is_empty(), "the crawl archived something");
+    h.edit_config(|c| c + &feed_table(server.port));
+    let out = h.run(&["publish"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        h.runtime.block_on(read_stream(&server.url(), "NIANBAO")).1,
+        export.len() as u64
+    );
+
+    // Deleted between two runs: the next publish makes the stream anew and must not treat it
+    // as holding what the cursor says was acknowledged.
+    h.runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.expect("connect");
+        async_nats::jetstream::new(client)
+            .delete_stream("NIANBAO")
+            .await
+            .expect("delete the stream");
+    });
+    for _ in 0..2 {
+        let out = h.run(&["publish"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "{err}");
+        assert!(err.contains("stream NIANBAO on nats://127.0.0.1:"), "{err}");
+        assert!(err.contains("has never held a message"), "{err}");
+        assert!(err.contains("`nianbao publish --since 0`"), "{err}");
+    }
+    assert_eq!(
+        h.runtime.block_on(read_stream(&server.url(), "NIANBAO")).1,
+        0,
+        "nothing is published into the new stream after the cursor"
+    );
+
+    let out = h.run(&["publish", "--since", "0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (received, count) = h.runtime.block_on(read_stream(&server.url(), "NIANBAO"));
+    let sent: Vec<&str> = received.iter().map(|r| r.msg_id.as_str()).collect();
+    let expected: Vec<String> = export
+        .iter()
+        .map(|r| format!("{}:{}", r["id"].as_str().unwrap_or_default(), r["version"]))
+        .collect();
+    assert_eq!(sent, expected, "each version once, in seq order");
+    assert_eq!(count, export.len() as u64);
+}
+
+/// A stream made beforehand with `max_msgs = 1` and discard=new: the server refuses the second
+/// version; `publish` exits 4 naming the stream, the seq and the server's reason, and the next
+/// publish offers that same version again (the cursor did not move past it).
+#[test]
+fn a_full_stream_that_discards_new_holds_the_cursor_at_the_refused_version() {
+    let Some(bin) = nats_server_binary() else {
+        eprintln!(
+            "SKIPPED a_full_stream_that_discards_new_holds_the_cursor_at_the_refused_version: nats-server is not installed"
+        );
+        return;
+    };
+    let server = NatsServer::start(&bin, free_port());
+    let h = Harness::with_sites(
+        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(30),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        h.export().len() > 1,
+        "the crawl archived two versions or more"
+    );
+    h.runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.expect("connect");
+        async_nats::jetstream::new(client)
+            .create_stream(async_nats::jetstream::stream::Config {
+                name: "NIANBAO".into(),
+                subjects: vec!["nianbao.records.>".into()],
+                max_messages: 1,
+                discard: async_nats::jetstream::stream::DiscardPolicy::New,
+                ..Default::default()
+            })
+            .await
+            .expect("create the stream");
+    });
+    h.edit_config(|c| c + &feed_table(server.port));
+    for _ in 0..2 {
+        let out = h.run(&["publish"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "{err}");
+        assert!(err.contains("did not acknowledge seq 2 "), "{err}");
+        assert!(err.contains("for stream NIANBAO"), "{err}");
+        assert!(err.contains("maximum messages exceeded"), "{err}");
+    }
+    assert_eq!(
+        h.runtime.block_on(read_stream(&server.url(), "NIANBAO")).1,
+        1
+    );
+}
