@@ -1,7 +1,8 @@
 //! Config files nobody on the team wrote, read by the real binary: an array where a table goes, a
 //! `~` data_dir, a sweep period past 100 years, a CA file that is not there, a portal name with
-//! an escape sequence, `find-section --max-requests 0`. Each is a bad config or usage (exit 2) naming the file, the key and the
-//! expected form, and nothing is asked of the portal's server.
+//! an escape sequence, `find-section --max-requests 0`, one section under http and https. Each is
+//! a bad config or usage (exit 2) naming the file, the key and the expected form, and nothing is
+//! asked of the portal's server.
 
 mod common;
 
@@ -190,5 +191,30 @@ fn find_section_refuses_a_budget_of_no_request() {
         server.targets().contains(&"/".to_string()),
         "{:?}",
         server.targets()
+    );
+}
+
+/// One list under http and under https was two sections, walked twice each night.
+#[test]
+fn one_section_under_http_and_https_is_refused() {
+    refused(
+        "[[portal]]\nname = \"甲\"\nurl = \"http://127.0.0.247/xxgk/\"\n\
+         [[portal]]\nname = \"乙\"\nurl = \"https://127.0.0.247/xxgk\"\n",
+        &[],
+        &[
+            "config.toml:6:7: portal[1].url: the URL https://127.0.0.247/xxgk names the section \
+             already declared by portal[0] in config.toml (http://127.0.0.247/xxgk/)",
+        ],
+    );
+    refused(
+        "seeds = [\"s.toml\"]\n[[portal]]\nname = \"甲\"\nurl = \"https://127.0.0.247/xxgk/\"\n",
+        &[(
+            "s.toml",
+            "[[portal]]\nname = \"乙\"\nurl = \"http://127.0.0.247/xxgk/index.html\"\n",
+        )],
+        &[
+            "s.toml:3:7: portal[0].url: the URL http://127.0.0.247/xxgk/index.html names the \
+             section already declared by portal[0] in config.toml (https://127.0.0.247/xxgk/)",
+        ],
     );
 }
