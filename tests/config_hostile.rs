@@ -1,8 +1,8 @@
 //! Config files nobody on the team wrote, read by the real binary: an array where a table goes, a
 //! `~` data_dir, a sweep period past 100 years, a CA file that is not there, a portal name with
 //! an escape sequence, `find-section --max-requests 0`, one section under http and https, a seed
-//! URL with a password. Each is a bad config or usage (exit 2) naming the file, the key and the
-//! expected form, and nothing is asked of the portal's server.
+//! URL with a password or on port 0. Each is a bad config or usage (exit 2) naming the file, the
+//! key and the expected form, and nothing is asked of the portal's server.
 
 mod common;
 
@@ -248,4 +248,17 @@ fn a_seed_url_with_a_password_is_refused_without_echoing_it() {
         common::stderr(&out)
     );
     assert!(!said.contains("s3cret"), "{said}");
+}
+
+/// Port 0 was accepted and the portal then came out unreachable every night.
+#[test]
+fn a_seed_url_on_port_0_is_refused() {
+    refused(
+        "[[portal]]\nname = \"某县\"\nurl = \"http://127.0.0.247:0/xxgk/\"\n",
+        &[],
+        &[
+            "config.toml:3:7: portal[0].url: expected an http:// or https:// URL with a host and \
+             a port from 1 to 65535, found port 0 in \"http://127.0.0.247:0/xxgk/\"",
+        ],
+    );
 }

@@ -310,6 +310,12 @@ fn parse_http_url(text: &str) -> Result<Url, String> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("expected {URL_FORM}, found no host in {text:?}"));
     }
+    // Nothing listens there: the portal would come out unreachable every night.
+    if url.port() == Some(0) {
+        return Err(format!(
+            "expected {URL_FORM} and a port from 1 to 65535, found port 0 in {text:?}"
+        ));
+    }
     Ok(url)
 }
 
