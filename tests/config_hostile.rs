@@ -1,7 +1,8 @@
 //! Config files nobody on the team wrote, read by the real binary: an array where a table goes, a
 //! `~` data_dir, a sweep period past 100 years, a CA file that is not there, a portal name with
-//! an escape sequence, `find-section --max-requests 0`. Each is a bad config or usage (exit 2) naming the file, the key and the
-//! expected form, and nothing is asked of the portal's server.
+//! an escape sequence, `find-section --max-requests 0`, one section under http and https, a seed
+//! URL with a password or on port 0. Each is a bad config or usage (exit 2) naming the file, the
+//! key and the expected form, and nothing is asked of the portal's server.
 
 mod common;
 
@@ -190,5 +191,74 @@ fn find_section_refuses_a_budget_of_no_request() {
         server.targets().contains(&"/".to_string()),
         "{:?}",
         server.targets()
+    );
+}
+
+/// One list under http and under https was two sections, walked twice each night.
+#[test]
+fn one_section_under_http_and_https_is_refused() {
+    refused(
+        "[[portal]]\nname = \"甲\"\nurl = \"http://127.0.0.247/xxgk/\"\n\
+         [[portal]]\nname = \"乙\"\nurl = \"https://127.0.0.247/xxgk\"\n",
+        &[],
+        &[
+            "config.toml:6:7: portal[1].url: the URL https://127.0.0.247/xxgk names the section \
+             already declared by portal[0] in config.toml (http://127.0.0.247/xxgk/)",
+        ],
+    );
+    refused(
+        "seeds = [\"s.toml\"]\n[[portal]]\nname = \"甲\"\nurl = \"https://127.0.0.247/xxgk/\"\n",
+        &[(
+            "s.toml",
+            "[[portal]]\nname = \"乙\"\nurl = \"http://127.0.0.247/xxgk/index.html\"\n",
+        )],
+        &[
+            "s.toml:3:7: portal[0].url: the URL http://127.0.0.247/xxgk/index.html names the \
+             section already declared by portal[0] in config.toml (https://127.0.0.247/xxgk/)",
+        ],
+    );
+}
+
+/// Userinfo is never sent, so `user:pass@` in a seed only leaked the password into the crawl
+/// summary; the refusal names the key and not the password.
+#[test]
+fn a_seed_url_with_a_password_is_refused_without_echoing_it() {
+    let config = "[[portal]]\nname = \"某县\"\nurl = \"http://ops:s3cret@127.0.0.247/xxgk/\"\n";
+    refused(
+        config,
+        &[],
+        &[
+            "config.toml:3:7: portal[0].url: expected an http:// or https:// URL with a host and \
+             no user name or password (nianbao never sends them), found one for 127.0.0.247",
+        ],
+    );
+    refused(
+        "[[portal]]\nname = \"某县\"\nurl = \"http://ops@127.0.0.247/xxgk/\"\n",
+        &[],
+        &[
+            "config.toml:3:7: portal[0].url: expected an http:// or https:// URL with a host and no user name",
+        ],
+    );
+    let dir = tempfile::tempdir().expect("scratch dir");
+    std::fs::write(dir.path().join("config.toml"), config).expect("write config");
+    let out = nianbao(dir.path(), &["crawl", "--dry-run"]);
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        common::stderr(&out)
+    );
+    assert!(!said.contains("s3cret"), "{said}");
+}
+
+/// Port 0 was accepted and the portal then came out unreachable every night.
+#[test]
+fn a_seed_url_on_port_0_is_refused() {
+    refused(
+        "[[portal]]\nname = \"某县\"\nurl = \"http://127.0.0.247:0/xxgk/\"\n",
+        &[],
+        &[
+            "config.toml:3:7: portal[0].url: expected an http:// or https:// URL with a host and \
+             a port from 1 to 65535, found port 0 in \"http://127.0.0.247:0/xxgk/\"",
+        ],
     );
 }

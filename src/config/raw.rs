@@ -292,6 +292,15 @@ impl<'de> Deserialize<'de> for HttpUrl {
 fn parse_http_url(text: &str) -> Result<Url, String> {
     let url = Url::parse(text.trim())
         .map_err(|e| format!("expected {URL_FORM}, found {text:?} ({e})"))?;
+    // Never sent (requests carry no userinfo), so it could only leak: into the crawl summary,
+    // logs and run reports. Neither the text nor the name is repeated here.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "expected {URL_FORM} and no user name or password (nianbao never sends them), \
+             found one for {}",
+            url.host_str().unwrap_or_default()
+        ));
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "expected {URL_FORM}, found scheme `{}` in {text:?}",
@@ -300,6 +309,12 @@ fn parse_http_url(text: &str) -> Result<Url, String> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("expected {URL_FORM}, found no host in {text:?}"));
+    }
+    // Nothing listens there: the portal would come out unreachable every night.
+    if url.port() == Some(0) {
+        return Err(format!(
+            "expected {URL_FORM} and a port from 1 to 65535, found port 0 in {text:?}"
+        ));
     }
     Ok(url)
 }

@@ -69,6 +69,14 @@ struct Declared {
     index: usize,
 }
 
+/// The first declaration of a section, with the URL as written there (it may differ from the
+/// second's by scheme, slash or index file).
+#[derive(Debug)]
+struct FirstUrl {
+    at: Declared,
+    url: Url,
+}
+
 impl std::fmt::Display for Declared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "portal[{}] in {}", self.index, self.file.display())
@@ -81,11 +89,13 @@ pub(super) struct Catalogue {
     portals: Vec<Portal>,
     by_name: HashMap<String, Declared>,
     /// By the section the URL names (see `section_key`).
-    by_url: HashMap<String, Declared>,
+    by_url: HashMap<String, FirstUrl>,
 }
 
 /// The section a URL names, whatever way it is written: `…/xxgknb/`, `…/xxgknb` and
-/// `…/xxgknb/index.html` are one list (two portals on it would each walk half of it).
+/// `…/xxgknb/index.html` are one list (two portals on it would each walk half of it), and so are
+/// `http://` and `https://` on one host (the list would be walked twice each night). The port
+/// stays only where written as other than the scheme's default.
 fn section_key(url: &Url) -> String {
     const INDEX_FILES: &[&str] = &[
         "index.html",
@@ -104,8 +114,7 @@ fn section_key(url: &Url) -> String {
         _ => path,
     };
     format!(
-        "{}://{}{}{}?{}",
-        url.scheme(),
+        "//{}{}{}?{}",
         url.host_str().unwrap_or("").to_ascii_lowercase(),
         url.port().map(|p| format!(":{p}")).unwrap_or_default(),
         path.trim_end_matches('/'),
@@ -140,13 +149,20 @@ impl Catalogue {
                 return Err(source.at_key(
                     &table.key("url"),
                     format!(
-                        "the URL {} names the section already declared by {first}; expected each section once",
-                        portal.url
+                        "the URL {} names the section already declared by {} ({}); expected each \
+                         section once, under http or https",
+                        portal.url, first.at, first.url
                     ),
                 ));
             }
             self.by_name.insert(portal.name.clone(), here.clone());
-            self.by_url.insert(section, here);
+            self.by_url.insert(
+                section,
+                FirstUrl {
+                    at: here,
+                    url: portal.url.clone(),
+                },
+            );
             self.portals.push(portal);
         }
         Ok(())

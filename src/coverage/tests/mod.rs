@@ -5,6 +5,7 @@ use crate::export::{AttachmentRecord, ExportRecord};
 use crate::report::{PortalReport, RunReport, STOP_KNOWN_ITEMS, YearCount};
 
 mod let_go;
+mod page_data;
 mod trouble;
 
 /// What the matrix reads of each record.
