@@ -268,7 +268,7 @@ fn next_sweep(
 ) -> Option<String> {
     let every = settings.crawl.sweep_every?;
     match crate::crawl::sweep::due_at(walk, tried, every) {
-        Some(at) if at > now => Some(rfc3339(at)),
+        Some(at) if !crate::crawl::sweep::is_due(walk, tried, every, now) => Some(rfc3339(at)),
         _ => Some("now".into()),
     }
 }

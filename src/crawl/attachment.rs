@@ -22,7 +22,11 @@ impl Engine {
     /// Whether an archived item is fetched again now, without validators, for the attachments
     /// it lacks (see `AttachmentWait`).
     pub(super) fn attachments_due(&self, state: &UrlState) -> bool {
-        state.attachments_due(Utc::now(), self.settings.fetch.max_body_bytes)
+        state.attachments_due(
+            Utc::now(),
+            self.settings.fetch.max_body_bytes,
+            self.settings.crawl.failures.retry_max,
+        )
     }
 
     /// What an item archived with `attachments` waits for before it is fetched again for the

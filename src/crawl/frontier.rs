@@ -79,7 +79,11 @@ impl Engine {
             // Reports due for their attachments, wherever their list page is: a nightly walk
             // that stops at known items would never reach one on a later page.
             let max_body_bytes = self.settings.fetch.max_body_bytes;
-            let due = self.store.due_attachment_waits(now, max_body_bytes)?;
+            let due = self.store.due_attachment_waits(
+                now,
+                max_body_bytes,
+                self.settings.crawl.failures.retry_max,
+            )?;
             if !due.is_empty() {
                 tracing::info!(
                     reports = due.len(),

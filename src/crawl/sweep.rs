@@ -74,7 +74,7 @@ pub(crate) fn due(
     let mut due: Vec<(Option<DateTime<Utc>>, &String)> = portals
         .iter()
         .map(|p| (walks.get(p).copied(), tried.get(p).copied(), p))
-        .filter(|(walk, tried, _)| due_at(*walk, *tried, every).is_none_or(|at| at <= now))
+        .filter(|(walk, tried, _)| is_due(*walk, *tried, every, now))
         .map(|(walk, tried, p)| (walk.max(tried), p))
         .collect();
     due.sort();
@@ -103,6 +103,20 @@ pub(crate) fn due_at(
         .map(|t| after(t, every / 10));
     let walked = walk.map(|w| after(w, every));
     walked.max(retry)
+}
+
+/// Whether a portal is due for a sweep at `now`: its `due_at` has come, or lies further ahead
+/// than `sweep_every` (and the slack of a wandering timer), which only a whole walk or sweep
+/// recorded by a clock ahead of this one can set (a night that ran in 2090): such a portal is
+/// due now rather than never swept until then.
+pub(crate) fn is_due(
+    walk: Option<DateTime<Utc>>,
+    tried: Option<DateTime<Utc>>,
+    every: Duration,
+    now: DateTime<Utc>,
+) -> bool {
+    due_at(walk, tried, every)
+        .is_none_or(|at| at <= now || at > crate::store::clock_ahead_after(now, every))
 }
 
 /// How many portals one night sweeps at most: `ceil(portals / days in sweep_every)`, at least
@@ -244,5 +258,25 @@ mod tests {
             Some(ago(1) + chrono::Duration::days(3))
         );
         assert_eq!(due_at(None, None, DAY * 30), None);
+    }
+
+    #[test]
+    fn a_walk_recorded_by_a_clock_far_ahead_is_due_now() {
+        let now = Utc::now();
+        let days = |n: i64| now + chrono::Duration::days(n);
+        let names: Vec<String> = ["ahead", "fresh", "tried"].map(String::from).to_vec();
+        // Walked whole by a clock 64 years ahead; walked whole yesterday; swept (not whole) by
+        // a clock 64 years ahead.
+        let walks = BTreeMap::from([
+            ("ahead".to_string(), days(64 * 365)),
+            ("fresh".to_string(), days(-1)),
+        ]);
+        let tried = BTreeMap::from([("tried".to_string(), days(64 * 365))]);
+        assert_eq!(
+            due(&names, &walks, &tried, DAY * 2, now),
+            ["ahead", "tried"]
+        );
+        assert!(is_due(Some(days(64 * 365)), None, DAY * 30, now));
+        assert!(!is_due(Some(days(-1)), None, DAY * 30, now));
     }
 }

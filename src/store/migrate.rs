@@ -200,7 +200,7 @@ mod tests {
         let store = Store::open(dir.path()).expect("reopen migrates");
         assert!(store.meta.contains_key(WAIT_INDEX_MARKER).expect("marker"));
         let due: Vec<String> = store
-            .due_attachment_waits(now, 10)
+            .due_attachment_waits(now, 10, crate::store::schedule::DEFAULT_RETRY_MAX)
             .expect("due")
             .into_iter()
             .map(|(u, _)| u)

@@ -40,7 +40,7 @@ pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
 pub use runs::SizedRun;
 pub use same::SameReportLookup;
-pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, is_not_found};
+pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, clock_ahead_after, is_not_found};
 pub use url_state::{OUTCOME_ATTACHMENT_MISSING, UrlState};
 pub use withdrawn::{Withdrawal, WithdrawnDocument, is_withdrawal};
 

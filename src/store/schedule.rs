@@ -83,10 +83,14 @@ pub struct AttachmentWait {
 
 impl AttachmentWait {
     /// Whether a run starting at `now`, with this `max_body_bytes`, fetches the item again
-    /// (without validators) for its attachments.
-    pub fn is_due(&self, now: DateTime<Utc>, max_body_bytes: u64) -> bool {
+    /// (without validators) for its attachments. A retry set by a clock ahead (further than
+    /// `longest`, the policy's `retry_max`, from `now`) is due, as a failed URL's is.
+    pub fn is_due(&self, now: DateTime<Utc>, max_body_bytes: u64, longest: Duration) -> bool {
         self.oversize_at.is_some_and(|limit| max_body_bytes > limit)
-            || self.retry.as_ref().is_some_and(|r| r.is_due(now))
+            || self
+                .retry
+                .as_ref()
+                .is_some_and(|r| r.is_due(now) || r.set_by_a_clock_ahead(now, longest))
     }
 }
 
@@ -345,17 +349,20 @@ mod tests {
             .attachments_after(None, Some(limit), &[], at(0))
             .expect("a wait");
         assert_eq!((big.failures, big.retry.as_ref()), (0, None));
-        assert!(!big.is_due(at(0), limit));
-        assert!(!big.is_due(at(400), limit), "time alone never brings it");
-        assert!(!big.is_due(at(0), limit / 2));
-        assert!(big.is_due(at(0), limit + 1));
+        assert!(!big.is_due(at(0), limit, p.retry_max));
+        assert!(
+            !big.is_due(at(400), limit, p.retry_max),
+            "time alone never brings it"
+        );
+        assert!(!big.is_due(at(0), limit / 2, p.retry_max));
+        assert!(big.is_due(at(0), limit + 1, p.retry_max));
         // A 404: due on the failure policy's schedule, waits doubling.
         let first = p
             .attachments_after(None, None, &["http_404"], at(0))
             .expect("a wait");
         assert_eq!(first.failures, 1);
-        assert!(!first.is_due(at(0), limit));
-        assert!(first.is_due(at(1), limit));
+        assert!(!first.is_due(at(0), limit, p.retry_max));
+        assert!(first.is_due(at(1), limit, p.retry_max));
         let second = p
             .attachments_after(Some(&first), Some(limit), &["timeout"], at(1))
             .expect("a wait");
@@ -363,9 +370,9 @@ mod tests {
         let retry = second.retry.as_ref().expect("scheduled");
         assert_eq!(retry.next_retry_at, at(3));
         assert_eq!(retry.first_failed_at, at(0));
-        assert!(!second.is_due(at(2), limit));
+        assert!(!second.is_due(at(2), limit, p.retry_max));
         assert!(
-            second.is_due(at(2), limit + 1),
+            second.is_due(at(2), limit + 1, p.retry_max),
             "a raised limit is due at once"
         );
         // A streak that only had oversize attachments before starts at one.
@@ -378,7 +385,7 @@ mod tests {
             .attachments_after(Some(&first), None, &["http_404"], at(1))
             .expect("a wait");
         assert!(gone.retry.as_ref().is_some_and(|r| r.gone));
-        assert!(!gone.is_due(at(100), limit));
+        assert!(!gone.is_due(at(100), limit, p.retry_max));
         let mixed = p
             .attachments_after(Some(&first), None, &["http_404", "timeout"], at(1))
             .expect("a wait");

@@ -81,12 +81,18 @@ impl UrlState {
     /// Whether a run starting at `now`, with this `max_body_bytes`, fetches this archived item
     /// again, without validators, for the attachments it lacks. A state written before items
     /// kept their wait (outcome `archived_attachment_missing` alone) is due, as it was then.
-    pub fn attachments_due(&self, now: chrono::DateTime<chrono::Utc>, max_body_bytes: u64) -> bool {
+    /// `longest` is the failure policy's `retry_max` (see `AttachmentWait::is_due`).
+    pub fn attachments_due(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        max_body_bytes: u64,
+        longest: std::time::Duration,
+    ) -> bool {
         if self.doc_id.is_none() {
             return false;
         }
         match &self.attachment_wait {
-            Some(wait) => wait.is_due(now, max_body_bytes),
+            Some(wait) => wait.is_due(now, max_body_bytes, longest),
             None => self.outcome == OUTCOME_ATTACHMENT_MISSING,
         }
     }

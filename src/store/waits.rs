@@ -14,11 +14,12 @@
 //! (counted once by `status`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use super::failures::time_prefix;
-use super::schedule::due_horizon;
+use super::schedule::{clock_ahead_after, due_horizon};
 use super::{FailureCounts, OUTCOME_ATTACHMENT_MISSING, Store, StoreError, UrlState};
 
 const SCHEDULED: u8 = b'd';
@@ -66,6 +67,15 @@ fn url_of_key(key: &[u8]) -> String {
     String::from_utf8_lossy(key.get(skip..).unwrap_or_default()).into_owned()
 }
 
+/// The first scheduled key whose time can only have been set by a clock ahead of `now` (see
+/// `clock_ahead_after`); None past the end of time.
+fn clock_ahead_key(now: DateTime<Utc>, longest: Duration) -> Option<Vec<u8>> {
+    let ahead = clock_ahead_after(now, longest).checked_add_signed(chrono::Duration::seconds(1))?;
+    let mut key = vec![SCHEDULED];
+    key.extend_from_slice(&time_prefix(ahead));
+    Some(key)
+}
+
 /// The start and end (exclusive) of the keys with `prefix` whose 8 bytes after it are below
 /// `below`.
 fn below(prefix: u8, below: [u8; 8]) -> (Vec<u8>, Vec<u8>) {
@@ -76,12 +86,15 @@ fn below(prefix: u8, below: [u8; 8]) -> (Vec<u8>, Vec<u8>) {
 
 impl Store {
     /// Archived reports due for their attachments at a run starting at `now` with this
-    /// `max_body_bytes`: scheduled ones earliest first, then those whose too-large attachments
-    /// the limit now admits. Two range scans of the index; unreadable records are skipped.
+    /// `max_body_bytes`: scheduled ones earliest first, then those set by a clock ahead (further
+    /// than `longest`, the policy's `retry_max`, from `now`: see
+    /// `RetrySchedule::set_by_a_clock_ahead`), then those whose too-large attachments the limit
+    /// now admits. Three range scans of the index; unreadable records are skipped.
     pub fn due_attachment_waits(
         &self,
         now: DateTime<Utc>,
         max_body_bytes: u64,
+        longest: Duration,
     ) -> Result<Vec<(String, UrlState)>, StoreError> {
         let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
         let mut urls = Vec::new();
@@ -93,6 +106,14 @@ impl Store {
             for entry in self.attachment_waits.range(start..end) {
                 urls.push(url_of_key(&entry?.0));
             }
+            if prefix == SCHEDULED
+                && let Some(ahead) = clock_ahead_key(now, longest)
+            {
+                // The far end of the scheduled keys, normally empty.
+                for entry in self.attachment_waits.range(ahead..vec![SCHEDULED + 1]) {
+                    urls.push(url_of_key(&entry?.0));
+                }
+            }
         }
         let mut seen = BTreeSet::new();
         let mut due = Vec::new();
@@ -101,7 +122,7 @@ impl Store {
                 continue;
             }
             if let Some(state) = self.url_state(&url)?
-                && state.attachments_due(now, max_body_bytes)
+                && state.attachments_due(now, max_body_bytes, longest)
             {
                 due.push((url, state));
             }
@@ -157,10 +178,12 @@ impl Store {
     pub(super) fn count_waits(
         &self,
         now: DateTime<Utc>,
+        longest: Duration,
         max_body_bytes: u64,
         counts: &mut BTreeMap<String, FailureCounts>,
     ) -> Result<(), StoreError> {
         let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
+        let ahead = clock_ahead_key(now, longest);
         let limit = max_body_bytes.to_be_bytes();
         let mut reports: HashMap<String, (WaitCount, Vec<u8>)> = HashMap::new();
         for entry in self.attachment_waits.iter() {
@@ -168,6 +191,9 @@ impl Store {
             let middle = key.get(1..9).unwrap_or_default();
             let count = match key.first() {
                 Some(&SCHEDULED) if middle < &horizon[..] => WaitCount::Due,
+                Some(&SCHEDULED) if ahead.as_ref().is_some_and(|a| key[..] >= a[..]) => {
+                    WaitCount::Due
+                }
                 Some(&SCHEDULED) => WaitCount::Later,
                 Some(&GONE) => WaitCount::Gone,
                 Some(&OVERSIZE) if middle < &limit[..] => WaitCount::Due,
@@ -207,6 +233,7 @@ enum WaitCount {
 mod tests {
     use super::*;
     use crate::store::FailurePolicy;
+    use crate::store::schedule::DEFAULT_RETRY_MAX;
 
     fn day(n: i64) -> DateTime<Utc> {
         DateTime::<Utc>::from_timestamp(1_700_000_000 + n * 86400, 0).expect("valid instant")
@@ -258,13 +285,28 @@ mod tests {
             .record_url(c, &waiting(Some(limit), &["timeout"], day(0)))
             .expect("c");
         assert_eq!(store.attachment_waits.len(), 4);
-        assert!(urls(store.due_attachment_waits(day(0), limit).expect("due")).is_empty());
+        assert!(
+            urls(
+                store
+                    .due_attachment_waits(day(0), limit, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            )
+            .is_empty()
+        );
         assert_eq!(
-            urls(store.due_attachment_waits(day(1), limit).expect("due")),
+            urls(
+                store
+                    .due_attachment_waits(day(1), limit, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            ),
             vec![a.to_string(), c.to_string()]
         );
         assert_eq!(
-            urls(store.due_attachment_waits(day(0), limit + 1).expect("due")),
+            urls(
+                store
+                    .due_attachment_waits(day(0), limit + 1, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            ),
             vec![b.to_string(), c.to_string()]
         );
         // Waiting reports are no failed URLs: the retry index does not hold them.
@@ -315,14 +357,22 @@ mod tests {
             vec![a.to_string(), b.to_string(), c.to_string()]
         );
         assert_eq!(
-            urls(store.due_attachment_waits(day(9), limit).expect("due")),
+            urls(
+                store
+                    .due_attachment_waits(day(9), limit, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            ),
             vec![c.to_string()]
         );
         // `--retry-all-gone` reaches it.
         assert_eq!(store.retry_all_gone(day(2)).expect("retry"), 1);
         assert!(store.waiting_reports(true).expect("gone").is_empty());
         assert_eq!(
-            urls(store.due_attachment_waits(day(2), limit).expect("due")),
+            urls(
+                store
+                    .due_attachment_waits(day(2), limit, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            ),
             vec![c.to_string(), a.to_string()],
             "earliest first"
         );
@@ -356,9 +406,50 @@ mod tests {
         .expect("an older state reads");
         store.record_url("http://x/old", &older).expect("record");
         assert_eq!(
-            urls(store.due_attachment_waits(day(0), 1).expect("due")),
+            urls(
+                store
+                    .due_attachment_waits(day(0), 1, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            ),
             vec!["http://x/old".to_string()]
         );
         assert_eq!(counts(&store, day(0), 1).attachments_due, 1);
+    }
+
+    /// A night whose clock ran decades ahead stored its waits' retries for then: once the
+    /// clock is set right they are due at the next run, as failed URLs' retries are, and
+    /// counted as due; a wait within `retry_max` of now still waits.
+    #[test]
+    fn a_wait_set_by_a_clock_far_ahead_is_due_now() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open(dir.path()).expect("open store");
+        let limit = 1000;
+        let (ahead, month) = ("http://x/ahead", "http://x/month");
+        // 64 years after day(0), as a clock in 2090 would have written it.
+        store
+            .record_url(ahead, &waiting(None, &["timeout"], day(64 * 365)))
+            .expect("ahead");
+        // Its retry 29 days from day(0): a real wait, not yet due.
+        let mut later = waiting(None, &["timeout"], day(0));
+        if let Some(retry) = later
+            .attachment_wait
+            .as_mut()
+            .and_then(|w| w.retry.as_mut())
+        {
+            retry.next_retry_at = day(29);
+        }
+        store.record_url(month, &later).expect("month");
+        let state = store.url_state(ahead).expect("read").expect("ahead kept");
+        assert!(state.attachments_due(day(0), limit, DEFAULT_RETRY_MAX));
+        assert_eq!(
+            urls(
+                store
+                    .due_attachment_waits(day(0), limit, DEFAULT_RETRY_MAX)
+                    .expect("due")
+            ),
+            vec![ahead.to_string()]
+        );
+        let c = counts(&store, day(0), limit);
+        assert_eq!((c.attachments_due, c.attachments_later), (1, 1), "{c:?}");
     }
 }

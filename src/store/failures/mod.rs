@@ -285,8 +285,8 @@ impl Store {
     /// Per-portal counts of scheduled and gone URLs, and of reports waiting for attachments
     /// (for a run with this `max_body_bytes`), from the indexes alone: each entry names its
     /// portal (retry entries written before they did are looked up in the URL table).
-    /// A retry set by a clock ahead (further than `longest` from `now`) counts as due, as
-    /// `due_retries` reads it.
+    /// A retry or attachment wait set by a clock ahead (further than `longest` from `now`) counts
+    /// as due, as `due_retries` and `due_attachment_waits` read it.
     pub fn failure_counts(
         &self,
         now: DateTime<Utc>,
@@ -317,7 +317,7 @@ impl Store {
                 counts.entry(portal).or_default().gone += 1;
             }
         }
-        self.count_waits(now, max_body_bytes, &mut counts)?;
+        self.count_waits(now, longest, max_body_bytes, &mut counts)?;
         Ok(counts)
     }
 

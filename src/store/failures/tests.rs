@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::store::RetrySchedule;
+use crate::store::schedule::DEFAULT_RETRY_MAX;
 
 fn failed(portal: &str, next: DateTime<Utc>, gone: bool) -> UrlState {
     UrlState {
@@ -94,12 +95,12 @@ fn an_archived_item_waits_for_its_attachments_and_older_states_are_due() {
         r#"{"portal":"p","doc_id":"d","outcome":"archived_attachment_missing"}"#,
     )
     .expect("an older state reads");
-    assert!(older.attachments_due(day(0), limit));
+    assert!(older.attachments_due(day(0), limit, DEFAULT_RETRY_MAX));
     let complete = UrlState {
         outcome: "archived".into(),
         ..older.clone()
     };
-    assert!(!complete.attachments_due(day(0), limit));
+    assert!(!complete.attachments_due(day(0), limit, DEFAULT_RETRY_MAX));
     // A wait survives the store and decides; it keeps the item out of the retry index.
     let policy = crate::store::FailurePolicy::default();
     let waiting = UrlState {
@@ -109,9 +110,9 @@ fn an_archived_item_waits_for_its_attachments_and_older_states_are_due() {
     store.record_url("http://x/a", &waiting).expect("record");
     let back = store.url_state("http://x/a").expect("read").expect("state");
     assert_eq!(back, waiting);
-    assert!(!back.attachments_due(day(0), limit));
-    assert!(back.attachments_due(day(0), limit + 1));
-    assert!(back.attachments_due(day(1), limit));
+    assert!(!back.attachments_due(day(0), limit, DEFAULT_RETRY_MAX));
+    assert!(back.attachments_due(day(0), limit + 1, DEFAULT_RETRY_MAX));
+    assert!(back.attachments_due(day(1), limit, DEFAULT_RETRY_MAX));
     assert!(
         store
             .due_retries(day(9), crate::store::schedule::DEFAULT_RETRY_MAX)
@@ -121,7 +122,7 @@ fn an_archived_item_waits_for_its_attachments_and_older_states_are_due() {
     // Made due by hand, and only while an attachment failed.
     assert!(store.retry_now("http://x/a", day(0)).expect("retry"));
     let back = store.url_state("http://x/a").expect("read").expect("state");
-    assert!(back.attachments_due(day(0), limit));
+    assert!(back.attachments_due(day(0), limit, DEFAULT_RETRY_MAX));
     let oversize_only = UrlState {
         attachment_wait: policy.attachments_after(None, Some(limit), &[], day(0)),
         ..back
