@@ -102,15 +102,22 @@ pub(super) fn resolve(base: &LinkBase, href: &str) -> Option<Url> {
     Some(url)
 }
 
-/// Query parameters that carry a visitor's session or a campaign's tag, never the page asked
-/// for; `sid` is not one of them (gkmlpt's `sid` names the site).
-const SESSION_PARAMS: &[&str] = &[
-    "jsessionid",
-    "phpsessid",
-    "aspsessionid",
-    "sessionid",
-    "session_id",
-];
+/// Query parameters that carry a visitor's session, never the page asked for; `sid` is not one
+/// of them (gkmlpt's `sid` names the site).
+const SESSION_PARAMS: &[&str] = &["jsessionid", "phpsessid", "aspsessionid"];
+
+/// Query parameters that carry a visitor's session when their value is a token
+/// (`is_session_token`), and may name a page otherwise: a people's congress's
+/// `sessionid=14` is its 14th 届.
+const SESSION_PARAMS_BY_VALUE: &[&str] = &["sessionid", "session_id"];
+
+/// A session token: 16 characters or more of letters, digits, `-` and `_`.
+fn is_session_token(value: &str) -> bool {
+    value.len() >= 16
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
 
 /// Drops a link's session id (`;jsessionid=…` in its path, a session query parameter), its
 /// `utm_*` and `spm` tags and its cache-busters (`is_cache_buster`): a server that writes a new
@@ -135,6 +142,7 @@ pub(crate) fn drop_session_ids(url: &mut Url) {
             .to_ascii_lowercase();
         let value = pair.split_once('=').map_or("", |(_, v)| v);
         SESSION_PARAMS.contains(&name.as_str())
+            || (SESSION_PARAMS_BY_VALUE.contains(&name.as_str()) && is_session_token(value))
             || name.starts_with("utm_")
             || name == "spm"
             || is_cache_buster(&name, value)
@@ -400,6 +408,14 @@ mod tests {
             (
                 "http://x.gov.cn/a.asp?utm_medium=x",
                 "http://x.gov.cn/a.asp",
+            ),
+            (
+                "http://x.gov.cn/l.jsp?sessionId=0A1B2C3D4E5F6A7B8C9D&page=2",
+                "http://x.gov.cn/l.jsp?page=2",
+            ),
+            (
+                "http://rd.x.gov.cn/l.jsp?sessionid=14&session_id=13",
+                "http://rd.x.gov.cn/l.jsp?sessionid=14&session_id=13",
             ),
             (
                 "http://x.gov.cn/gkmlpt/api/all/1?page=1&sid=755031",
