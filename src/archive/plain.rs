@@ -89,7 +89,9 @@ impl Archive {
     }
 }
 
-/// Removes copies left by processes that died holding them.
+/// Removes copies left by processes that died holding them: those written more than
+/// `STALE_AFTER` before now, or stamped more than that after now (written while the clock was
+/// ahead, and otherwise kept for ever once it is set right).
 pub(super) fn remove_stale(tmp: &Path) {
     let Ok(entries) = fs::read_dir(tmp.join(PLAIN_DIR)) else {
         return;
@@ -99,9 +101,49 @@ pub(super) fn remove_stale(tmp: &Path) {
         let old = entry
             .metadata()
             .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_AFTER));
+            .is_ok_and(|t| is_stale(now, t));
         if old {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+/// Whether a copy stamped `modified` is further than `STALE_AFTER` from `now`, either way.
+fn is_stale(now: SystemTime, modified: SystemTime) -> bool {
+    let apart = now
+        .duration_since(modified)
+        .or_else(|_| modified.duration_since(now))
+        .unwrap_or_default();
+    apart > STALE_AFTER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_a_day_old_or_stamped_a_day_ahead_are_stale() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let plain = dir.path().join(PLAIN_DIR);
+        fs::create_dir_all(&plain).expect("plain dir");
+        let now = SystemTime::now();
+        let hour = Duration::from_secs(3600);
+        let stamped = |name: &str, at: SystemTime| {
+            let path = plain.join(name);
+            let file = fs::File::create(&path).expect("create");
+            file.set_modified(at).expect("set mtime");
+            path
+        };
+        let fresh = stamped("fresh", now);
+        let old = stamped("old", now - 25 * hour);
+        let ahead = stamped("ahead", now + 24 * 365 * hour);
+        let just_ahead = stamped("just-ahead", now + hour);
+        remove_stale(dir.path());
+        assert!(
+            fresh.exists() && just_ahead.exists(),
+            "copies in use are kept"
+        );
+        assert!(!old.exists(), "a copy a day old is removed");
+        assert!(!ahead.exists(), "a copy stamped a year ahead is removed");
     }
 }
