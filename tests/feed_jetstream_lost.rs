@@ -8,28 +8,16 @@
 mod common;
 mod jetstream_support;
 
-use std::time::Duration;
-
-use common::{Harness, stderr};
-use jetstream_support::{NatsServer, feed_table, free_port, nats_server_binary, read_stream};
+use common::stderr;
+use jetstream_support::{feed_table, read_stream, server_and_crawl};
 
 #[test]
 fn a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0() {
-    let Some(bin) = nats_server_binary() else {
-        eprintln!(
-            "SKIPPED a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0: nats-server is not installed"
-        );
+    let Some((server, h, export)) =
+        server_and_crawl("a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0")
+    else {
         return;
     };
-    let server = NatsServer::start(&bin, free_port());
-    let h = Harness::with_sites(
-        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
-        Duration::from_millis(30),
-    );
-    let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let export = h.export();
-    assert!(!export.is_empty(), "the crawl archived something");
     h.edit_config(|c| c + &feed_table(server.port));
     let out = h.run(&["publish"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -78,23 +66,12 @@ fn a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0() {
 /// publish offers that same version again (the cursor did not move past it).
 #[test]
 fn a_full_stream_that_discards_new_holds_the_cursor_at_the_refused_version() {
-    let Some(bin) = nats_server_binary() else {
-        eprintln!(
-            "SKIPPED a_full_stream_that_discards_new_holds_the_cursor_at_the_refused_version: nats-server is not installed"
-        );
+    let Some((server, h, export)) =
+        server_and_crawl("a_full_stream_that_discards_new_holds_the_cursor_at_the_refused_version")
+    else {
         return;
     };
-    let server = NatsServer::start(&bin, free_port());
-    let h = Harness::with_sites(
-        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
-        Duration::from_millis(30),
-    );
-    let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(
-        h.export().len() > 1,
-        "the crawl archived two versions or more"
-    );
+    assert!(export.len() > 1, "the crawl archived two versions or more");
     h.runtime.block_on(async {
         let client = async_nats::connect(server.url()).await.expect("connect");
         async_nats::jetstream::new(client)

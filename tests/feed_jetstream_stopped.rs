@@ -7,8 +7,8 @@ mod jetstream_support;
 
 use std::time::Duration;
 
-use common::{Harness, run_limited, stderr};
-use jetstream_support::{NatsServer, feed_table, free_port, nats_server_binary};
+use common::{run_limited, stderr};
+use jetstream_support::{feed_table, server_and_crawl};
 
 /// The bound of one `publish`: the test's, not a speed claim (connecting gives up after 3s, an
 /// unanswered request after 5s).
@@ -16,21 +16,11 @@ const PUBLISH_LIMIT: Duration = Duration::from_secs(60);
 
 #[test]
 fn a_stopped_server_leaves_every_version_for_the_next_publish() {
-    let Some(bin) = nats_server_binary() else {
-        eprintln!(
-            "SKIPPED a_stopped_server_leaves_every_version_for_the_next_publish: nats-server is not installed"
-        );
+    let Some((server, h, export)) =
+        server_and_crawl("a_stopped_server_leaves_every_version_for_the_next_publish")
+    else {
         return;
     };
-    let server = NatsServer::start(&bin, free_port());
-    let h = Harness::with_sites(
-        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
-        Duration::from_millis(30),
-    );
-    let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let export = h.export();
-    assert!(!export.is_empty(), "the crawl archived something");
     h.edit_config(|c| c + &feed_table(server.port));
 
     server.signal("STOP");

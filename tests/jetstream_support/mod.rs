@@ -37,6 +37,26 @@ pub fn nats_server_binary() -> Option<PathBuf> {
     })
 }
 
+/// A `nats-server` on a free port and a harness that has crawled the standard TRS site (without
+/// a `[feed]` table yet), with the crawl's export; `None`, after saying `test` is skipped, where
+/// nats-server is absent.
+pub fn server_and_crawl(test: &str) -> Option<(NatsServer, crate::common::Harness, Vec<Value>)> {
+    let Some(bin) = nats_server_binary() else {
+        eprintln!("SKIPPED {test}: nats-server is not installed");
+        return None;
+    };
+    let server = NatsServer::start(&bin, free_port());
+    let h = crate::common::Harness::with_sites(
+        vec![nianbao_sim::SiteSpec::standard_named("trs").expect("standard site")],
+        Duration::from_millis(30),
+    );
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let export = h.export();
+    assert!(!export.is_empty(), "the crawl archived something");
+    Some((server, h, export))
+}
+
 /// A loopback port nothing listens on (now).
 pub fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
