@@ -248,6 +248,20 @@ fn a_seed_url_with_a_password_is_refused_without_echoing_it() {
         common::stderr(&out)
     );
     assert!(!said.contains("s3cret"), "{said}");
+    // One that does not parse (its port out of range) is named without it too.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[[portal]]\nname = \"某县\"\nurl = \"http://ops:s3cret@127.0.0.247:99999/xxgk/\"\n",
+    )
+    .expect("write config");
+    let out = nianbao(dir.path(), &["crawl", "--dry-run"]);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("found \"http://…@127.0.0.247:99999/xxgk/\""),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
 }
 
 /// Port 0 was accepted and the portal then came out unreachable every night.

@@ -259,7 +259,7 @@ fn rfc3339(at: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 /// When the portal's next sweep is due: `now` when it is (the night's share permitting), else
-/// the time `crawl::sweep::due_at` gives, or none with sweeps off.
+/// the time `crawl::sweep::next_due` gives, or none with sweeps off.
 fn next_sweep(
     settings: &Settings,
     walk: Option<chrono::DateTime<chrono::Utc>>,
@@ -267,8 +267,8 @@ fn next_sweep(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<String> {
     let every = settings.crawl.sweep_every?;
-    match crate::crawl::sweep::due_at(walk, tried, every) {
-        Some(at) if !crate::crawl::sweep::is_due(walk, tried, every, now) => Some(rfc3339(at)),
+    match crate::crawl::sweep::next_due(walk, tried, every, now) {
+        Some(at) if at > now => Some(rfc3339(at)),
         _ => Some("now".into()),
     }
 }

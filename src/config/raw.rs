@@ -289,9 +289,24 @@ impl<'de> Deserialize<'de> for HttpUrl {
     }
 }
 
+/// `text` without what may be a user name and password (the authority up to its last `@`), for
+/// an error on a URL that does not parse (`http://ops:s3cret@host:99999/`).
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://…@{}", rest.get(at + 1..).unwrap_or_default()),
+        None => text.to_string(),
+    }
+}
+
 fn parse_http_url(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text.trim())
-        .map_err(|e| format!("expected {URL_FORM}, found {text:?} ({e})"))?;
+    let url = Url::parse(text.trim()).map_err(|e| {
+        let shown = without_userinfo(text);
+        format!("expected {URL_FORM}, found {shown:?} ({e})")
+    })?;
     // Never sent (requests carry no userinfo), so it could only leak: into the crawl summary,
     // logs and run reports. Neither the text nor the name is repeated here.
     if !url.username().is_empty() || url.password().is_some() {

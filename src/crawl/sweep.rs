@@ -105,18 +105,30 @@ pub(crate) fn due_at(
     walked.max(retry)
 }
 
-/// Whether a portal is due for a sweep at `now`: its `due_at` has come, or lies further ahead
-/// than `sweep_every` (and the slack of a wandering timer), which only a whole walk or sweep
-/// recorded by a clock ahead of this one can set (a night that ran in 2090): such a portal is
-/// due now rather than never swept until then.
+/// When a portal is next due for a sweep at `now` (None: due now): `due_at`, leaving out a
+/// whole walk or sweep stamped later than `now` and the slack of a wandering timer, which only
+/// a clock ahead of this one can record (a night that ran in 2090). Kept, such a whole walk
+/// would keep the portal from a sweep until then, or, once a sweep since failed to walk it
+/// whole, make it due every night (a sweep counts only after the last whole walk).
+pub(crate) fn next_due(
+    walk: Option<DateTime<Utc>>,
+    tried: Option<DateTime<Utc>>,
+    every: Duration,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let horizon = crate::store::clock_ahead_after(now, Duration::ZERO);
+    let recorded = |at: Option<DateTime<Utc>>| at.filter(|at| *at <= horizon);
+    due_at(recorded(walk), recorded(tried), every)
+}
+
+/// Whether a portal is due for a sweep at `now` (see `next_due`).
 pub(crate) fn is_due(
     walk: Option<DateTime<Utc>>,
     tried: Option<DateTime<Utc>>,
     every: Duration,
     now: DateTime<Utc>,
 ) -> bool {
-    due_at(walk, tried, every)
-        .is_none_or(|at| at <= now || at > crate::store::clock_ahead_after(now, every))
+    next_due(walk, tried, every, now).is_none_or(|at| at <= now)
 }
 
 /// How many portals one night sweeps at most: `ceil(portals / days in sweep_every)`, at least
@@ -278,5 +290,11 @@ mod tests {
         );
         assert!(is_due(Some(days(64 * 365)), None, DAY * 30, now));
         assert!(!is_due(Some(days(-1)), None, DAY * 30, now));
+        // Swept last night, not whole, after a whole walk stamped 64 years ahead: due again a
+        // tenth of sweep_every after that sweep, not every night until a sweep is whole.
+        let (ahead, last_night) = (Some(days(64 * 365)), Some(days(-1)));
+        assert!(!is_due(ahead, last_night, DAY * 30, now));
+        assert_eq!(next_due(ahead, last_night, DAY * 30, now), Some(days(2)));
+        assert!(is_due(ahead, last_night, DAY * 30, days(2)));
     }
 }
