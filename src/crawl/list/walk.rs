@@ -297,9 +297,10 @@ impl Engine {
         years.dedup();
         let newest: Vec<i32> = years.into_iter().take(2).collect();
         for section in &page.year_sections {
-            // A year page's menu that links its own year under another spelling
-            // (`index.html?from=nav`) names the list being walked, not a second one.
-            if year == Some(section.year) {
+            // A year page's menu that links its own year in its own folder, under another
+            // spelling (`index.html?from=nav`), names the list being walked, not a second one.
+            // One in another folder (a landing page's link to the year's real list) is walked.
+            if year == Some(section.year) && same_folder(&section.url, walk.page_url) {
                 continue;
             }
             if let Mode::Backfill { years } = &self.mode
@@ -428,5 +429,36 @@ impl Engine {
                 true
             }
         })
+    }
+}
+
+/// Whether two URLs are in one folder of one host (`/ys/2008/` and `/ys/2008/index.html?x=1`).
+fn same_folder(a: &Url, b: &Url) -> bool {
+    let folder = |u: &Url| {
+        u.join("./")
+            .ok()
+            .map(|f| (f.host_str().map(str::to_owned), f.path().to_owned()))
+    };
+    folder(a).is_some() && folder(a) == folder(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_folder;
+    use url::Url;
+
+    #[test]
+    fn a_year_pages_own_folder_is_told_from_another_lists() {
+        let url = |s: &str| Url::parse(s).expect("a test URL parses");
+        let page = url("http://x.gov.cn/ys/2008/");
+        for (link, same) in [
+            ("http://x.gov.cn/ys/2008/index.html?from=nav", true),
+            ("http://x.gov.cn/ys/2008/index_1.html", true),
+            ("http://x.gov.cn/ys/2008/list/index.html", false),
+            ("http://x.gov.cn/ys/2008list.html", false),
+            ("http://old.x.gov.cn/ys/2008/", false),
+        ] {
+            assert_eq!(same_folder(&url(link), &page), same, "{link}");
+        }
     }
 }
