@@ -36,7 +36,10 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
         Ok(done) => {
             eprintln!(
                 "published {} versions to {} stream {} ({} already there); {unpublished} unpublished",
-                done.versions, feed.nats, feed.stream, done.duplicates
+                done.versions,
+                crate::config::nats_shown(&feed.nats),
+                feed.stream,
+                done.duplicates
             );
             Ok(Outcome::Completed)
         }

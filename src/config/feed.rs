@@ -76,8 +76,23 @@ pub(super) fn resolve(
     }))
 }
 
-fn check_nats(text: &str) -> Result<String, String> {
-    let trimmed = text.trim();
+/// The NATS server URL as shown in messages, summaries and run reports: a password in it
+/// (`nats://user:pass@host`, sent to the server as NATS authentication) is shown as `***`.
+pub fn nats_shown(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // A URL with a password has a host, so it can take another one.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => super::raw::without_userinfo(url),
+    }
+}
+
+fn check_nats(given: &str) -> Result<String, String> {
+    let trimmed = given.trim();
+    let text = &nats_shown(trimmed);
     let url = url::Url::parse(trimmed)
         .map_err(|e| format!("expected {NATS_FORM}, found {text:?} ({e})"))?;
     if !matches!(url.scheme(), "nats" | "tls") {
@@ -115,6 +130,20 @@ fn is_subject(subject: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_is_never_shown() {
+        assert_eq!(
+            nats_shown("nats://ops:s3cret@nats.x:4222"),
+            "nats://ops:***@nats.x:4222"
+        );
+        assert_eq!(nats_shown("nats://nats.x:4222"), "nats://nats.x:4222");
+        assert_eq!(nats_shown("nats://ops@nats.x"), "nats://ops@nats.x");
+        let error = check_nats("nats://ops:s3cret@nats.x/path").expect_err("a path");
+        assert!(!error.contains("s3cret"), "{error}");
+        let error = check_nats("nats://ops:s3cret@nats.x:99999").expect_err("a port");
+        assert!(!error.contains("s3cret"), "{error}");
+    }
 
     #[test]
     fn nats_urls() {

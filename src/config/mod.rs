@@ -18,7 +18,7 @@ use std::time::Duration;
 use url::Url;
 
 use self::diagnose::{KeyPath, Source};
-pub use self::feed::{DEFAULT_FEED_STREAM, DEFAULT_FEED_SUBJECT, FeedSettings};
+pub use self::feed::{DEFAULT_FEED_STREAM, DEFAULT_FEED_SUBJECT, FeedSettings, nats_shown};
 use self::raw::{RawConfig, RawSeedFile};
 
 /// Default values for everything the config file may leave out.

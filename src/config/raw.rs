@@ -291,7 +291,7 @@ impl<'de> Deserialize<'de> for HttpUrl {
 
 /// `text` without what may be a user name and password (the authority up to its last `@`), for
 /// an error on a URL that does not parse (`http://ops:s3cret@host:99999/`).
-fn without_userinfo(text: &str) -> String {
+pub(super) fn without_userinfo(text: &str) -> String {
     let Some((scheme, rest)) = text.split_once("://") else {
         return text.to_string();
     };

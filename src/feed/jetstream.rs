@@ -16,7 +16,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, message::PublishMessage};
 use tokio::sync::watch;
 
-use crate::config::FeedSettings;
+use crate::config::{FeedSettings, nats_shown};
 use crate::export::ExportRecord;
 use crate::store::{Store, StoreError};
 
@@ -160,7 +160,7 @@ impl Publisher {
             .connect(url.as_str())
             .await
             .map_err(|source| PublishError::Connect {
-                url: url.clone(),
+                url: nats_shown(&url),
                 source,
             })?;
         let mut context = jetstream::new(client);
@@ -177,7 +177,7 @@ impl Publisher {
             })
             .await
             .map_err(|source| PublishError::Stream {
-                url: url.clone(),
+                url: nats_shown(&url),
                 stream: self.settings.stream.clone(),
                 source,
             })?;
@@ -187,7 +187,7 @@ impl Publisher {
             let cursor = self.store.published_position(&self.settings.stream)?;
             if cursor > 0 && stream.cached_info().state.last_sequence == 0 {
                 return Err(PublishError::StreamLost {
-                    url,
+                    url: nats_shown(&url),
                     stream: self.settings.stream.clone(),
                     cursor,
                 });
@@ -277,7 +277,7 @@ impl Publisher {
         let msg_id = message_id(record);
         let json = serde_json::to_vec(record).expect("export records serialise: plain data");
         let fail = |source| PublishError::Publish {
-            url: self.settings.nats.clone(),
+            url: nats_shown(&self.settings.nats),
             stream: self.settings.stream.clone(),
             subject: subject.clone(),
             seq: record.seq,
@@ -358,7 +358,7 @@ impl Follower {
                     Ok(p) => {
                         published.add(p);
                         if std::mem::take(&mut failing) {
-                            tracing::info!(nats = %publisher.settings.nats, "publishing again");
+                            tracing::info!(nats = %nats_shown(&publisher.settings.nats), "publishing again");
                         }
                         FOLLOW_EVERY
                     }
@@ -394,7 +394,7 @@ impl Follower {
                 0
             });
             FollowReport {
-                nats: publisher.settings.nats.clone(),
+                nats: nats_shown(&publisher.settings.nats),
                 stream: publisher.settings.stream.clone(),
                 published,
                 unpublished,
@@ -430,6 +430,31 @@ pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A NATS URL's password is sent to the server, never shown: not in the error of a server
+    /// that cannot be reached.
+    #[tokio::test]
+    async fn a_servers_password_is_not_in_the_error() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(Store::open(dir.path()).expect("open store"));
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let port = closed.local_addr().expect("its address").port();
+        drop(closed);
+        let settings = FeedSettings {
+            nats: format!("nats://ops:s3cret@127.0.0.1:{port}"),
+            stream: "NIANBAO".into(),
+            subject: "nianbao.records".into(),
+        };
+        let mut publisher = Publisher::new(settings, store);
+        let error = chain(
+            &publisher
+                .connect()
+                .await
+                .expect_err("nothing listens there"),
+        );
+        assert!(!error.contains("s3cret"), "{error}");
+        assert!(error.contains("ops:***@127.0.0.1"), "{error}");
+    }
 
     #[test]
     fn subjects_keep_portal_names_readable_and_single_token() {
