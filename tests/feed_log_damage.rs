@@ -18,8 +18,9 @@ fn lines(bytes: &[u8]) -> Vec<Value> {
         .collect()
 }
 
-#[test]
-fn a_segment_cut_short_before_a_later_one_stops_the_feed_and_names_it() {
+/// A crawl of the standard TRS site whose feed log is one segment: the harness, the export and
+/// that segment's lines.
+fn crawled_into_one_segment() -> (Harness, Vec<Value>, Vec<String>) {
     let h = Harness::with_sites(
         vec![SiteSpec::standard_named("trs").expect("standard site")],
         Duration::from_millis(20),
@@ -28,14 +29,44 @@ fn a_segment_cut_short_before_a_later_one_stops_the_feed_and_names_it() {
     assert!(out.status.success(), "{}", stderr(&out));
     let exported = h.export();
     assert!(exported.len() >= 6, "a few records: {}", exported.len());
+    let first = h.data_dir().join(format!("feed/log/{:020}.jsonl", 1));
+    let text = std::fs::read_to_string(&first).expect("one segment");
+    let whole: Vec<String> = text.lines().map(str::to_owned).collect();
+    assert_eq!(whole.len(), exported.len());
+    (h, exported, whole)
+}
+
+/// `feed --exec` of consumer `parser`, appending what it is given to `seen`: stopped with exit
+/// 3, its position committed up to `committed`.
+fn exec_stops_at(h: &Harness, seen: &std::path::Path, committed: usize) {
+    let consumer = format!("cat >> '{}'", seen.display());
+    let out = h.run(&["feed", "--consumer", "parser", "--exec", consumer.as_str()]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let position = h.data_dir().join("feed/consumers/parser.seq");
+    let position = std::fs::read_to_string(&position).expect("a position");
+    assert_eq!(position.trim(), committed.to_string());
+}
+
+/// As the damage message says: with the log moved away it is rebuilt, and consumer `parser`
+/// goes on from its position to the last record, having seen every one once.
+fn moving_the_log_away_resumes(h: &Harness, seen: &std::path::Path, exported: &[Value]) {
+    let log_dir = h.data_dir().join("feed/log");
+    std::fs::rename(&log_dir, h.dir.path().join("damaged-log")).expect("move the log away");
+    let consumer = format!("cat >> '{}'", seen.display());
+    let out = h.run(&["feed", "--consumer", "parser", "--exec", consumer.as_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let seen = std::fs::read(seen).expect("records seen");
+    assert_eq!(record_keys(&lines(&seen)), record_keys(exported));
+}
+
+#[test]
+fn a_segment_cut_short_before_a_later_one_stops_the_feed_and_names_it() {
+    let (h, exported, whole) = crawled_into_one_segment();
 
     // One segment split in two at seq `cut + 2`, and the first cut inside its last line (seq
     // `cut + 1`): a truncated copy, or a disk that lost the segment's tail.
     let log_dir = h.data_dir().join("feed/log");
     let first = log_dir.join(format!("{:020}.jsonl", 1));
-    let text = std::fs::read_to_string(&first).expect("one segment");
-    let whole: Vec<&str> = text.lines().collect();
-    assert_eq!(whole.len(), exported.len());
     let cut = 3;
     let mut head = whole[..cut].join("\n").into_bytes();
     head.push(b'\n');
@@ -63,41 +94,19 @@ fn a_segment_cut_short_before_a_later_one_stops_the_feed_and_names_it() {
 
     // A consumer commits up to the cut and is stopped there, not told it has caught up.
     let seen = h.dir.path().join("seen.jsonl");
-    let consumer = format!("cat >> '{}'", seen.display());
-    let args = ["feed", "--consumer", "parser", "--exec", consumer.as_str()];
-    let out = h.run(&args);
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let position = h.data_dir().join("feed/consumers/parser.seq");
-    let committed = std::fs::read_to_string(&position).expect("a position");
-    assert_eq!(committed.trim(), cut.to_string());
-
-    // As the message says: with the log moved away it is rebuilt, and the consumer goes on
-    // from its position to the last record.
-    std::fs::rename(&log_dir, h.dir.path().join("damaged-log")).expect("move the log away");
-    let out = h.run(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let seen = std::fs::read(&seen).expect("records seen");
-    assert_eq!(record_keys(&lines(&seen)), record_keys(&exported));
+    exec_stops_at(&h, &seen, cut);
+    moving_the_log_away_resumes(&h, &seen, &exported);
 }
 
 #[test]
 fn a_segment_missing_before_or_between_others_stops_the_feed_and_names_the_gap() {
-    let h = Harness::with_sites(
-        vec![SiteSpec::standard_named("trs").expect("standard site")],
-        Duration::from_millis(20),
-    );
-    let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let exported = h.export();
-    assert!(exported.len() >= 6, "a few records: {}", exported.len());
+    let (h, exported, whole) = crawled_into_one_segment();
+    let whole: Vec<&str> = whole.iter().map(String::as_str).collect();
 
     // The one segment split in three (seqs 1-2, 3-4, 5-), as a log of 64 MiB segments is,
     // and the middle one deleted: a copy that missed a file, a hand that removed one.
     let log_dir = h.data_dir().join("feed/log");
     let segment = |first: usize| log_dir.join(format!("{first:020}.jsonl"));
-    let text = std::fs::read_to_string(segment(1)).expect("one segment");
-    let whole: Vec<&str> = text.lines().collect();
-    assert_eq!(whole.len(), exported.len());
     let write = |first: usize, lines: &[&str]| {
         std::fs::write(segment(first), lines.join("\n") + "\n").expect("a segment");
     };
@@ -119,13 +128,7 @@ fn a_segment_missing_before_or_between_others_stops_the_feed_and_names_the_gap()
 
     // A consumer commits up to the gap and is stopped there.
     let seen = h.dir.path().join("seen.jsonl");
-    let consumer = format!("cat >> '{}'", seen.display());
-    let args = ["feed", "--consumer", "parser", "--exec", consumer.as_str()];
-    let out = h.run(&args);
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    let position = h.data_dir().join("feed/consumers/parser.seq");
-    let committed = std::fs::read_to_string(&position).expect("a position");
-    assert_eq!(committed.trim(), "2");
+    exec_stops_at(&h, &seen, 2);
 
     // The first segment missing: a consumer at seq 0 is not moved on to seq 5 either.
     std::fs::remove_file(segment(1)).expect("remove the first segment");
@@ -150,11 +153,5 @@ fn a_segment_missing_before_or_between_others_stops_the_feed_and_names_the_gap()
         "{message}"
     );
 
-    // As the message says: with the log moved away it is rebuilt, and the consumer goes on
-    // from its position to the last record.
-    std::fs::rename(&log_dir, h.dir.path().join("damaged-log")).expect("move the log away");
-    let out = h.run(&args);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let seen = std::fs::read(&seen).expect("records seen");
-    assert_eq!(record_keys(&lines(&seen)), record_keys(&exported));
+    moving_the_log_away_resumes(&h, &seen, &exported);
 }
