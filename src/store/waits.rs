@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::failures::time_prefix;
-use super::schedule::{clock_ahead_after, due_horizon};
+use super::failures::{clock_ahead_prefix, time_prefix};
+use super::schedule::due_horizon;
 use super::{FailureCounts, OUTCOME_ATTACHMENT_MISSING, Store, StoreError, UrlState};
 
 const SCHEDULED: u8 = b'd';
@@ -70,9 +70,8 @@ fn url_of_key(key: &[u8]) -> String {
 /// The first scheduled key whose time can only have been set by a clock ahead of `now` (see
 /// `clock_ahead_after`); None past the end of time.
 fn clock_ahead_key(now: DateTime<Utc>, longest: Duration) -> Option<Vec<u8>> {
-    let ahead = clock_ahead_after(now, longest).checked_add_signed(chrono::Duration::seconds(1))?;
     let mut key = vec![SCHEDULED];
-    key.extend_from_slice(&time_prefix(ahead));
+    key.extend_from_slice(&clock_ahead_prefix(now, longest)?);
     Some(key)
 }
 

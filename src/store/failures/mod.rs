@@ -63,6 +63,18 @@ pub(super) fn time_prefix(at: DateTime<Utc>) -> [u8; 8] {
     ((at.timestamp() as u64) ^ (1 << 63)).to_be_bytes()
 }
 
+/// The first time prefix at or past which an index entry can only have been set by a clock ahead
+/// of `now`, where no wait is longer than `longest` (see `clock_ahead_after`); None past the end
+/// of time.
+pub(super) fn clock_ahead_prefix(
+    now: DateTime<Utc>,
+    longest: std::time::Duration,
+) -> Option<[u8; 8]> {
+    clock_ahead_after(now, longest)
+        .checked_add_signed(chrono::Duration::seconds(1))
+        .map(time_prefix)
+}
+
 pub(super) fn url_of_due_key(key: &[u8]) -> String {
     String::from_utf8_lossy(key.get(8..).unwrap_or_default()).into_owned()
 }
@@ -222,9 +234,7 @@ impl Store {
         longest: std::time::Duration,
     ) -> Result<Vec<(String, UrlState)>, StoreError> {
         let end = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
-        let ahead = clock_ahead_after(now, longest)
-            .checked_add_signed(chrono::Duration::seconds(1))
-            .map(time_prefix);
+        let ahead = clock_ahead_prefix(now, longest);
         let far_end = ahead.map(|start| self.retry_due.range(start.to_vec()..));
         let mut due = Vec::new();
         for entry in self
@@ -294,9 +304,7 @@ impl Store {
         max_body_bytes: u64,
     ) -> Result<BTreeMap<String, FailureCounts>, StoreError> {
         let horizon = time_prefix(due_horizon(now) + chrono::Duration::seconds(1));
-        let ahead = clock_ahead_after(now, longest)
-            .checked_add_signed(chrono::Duration::seconds(1))
-            .map(time_prefix);
+        let ahead = clock_ahead_prefix(now, longest);
         let mut counts: BTreeMap<String, FailureCounts> = BTreeMap::new();
         for entry in self.retry_due.iter() {
             let (key, value) = entry?;
