@@ -125,7 +125,12 @@ fn is_session_token(value: &str) -> bool {
 /// a new URL at every visit, a list whose pages never repeat and reports that are never known.
 pub(crate) fn drop_session_ids(url: &mut Url) {
     let path = url.path();
-    if let Some(at) = path.to_ascii_lowercase().find(";jsessionid=") {
+    // Most links have no `;`: no lower-cased copy of their path is made.
+    if let Some(at) = path
+        .contains(';')
+        .then(|| path.to_ascii_lowercase().find(";jsessionid="))
+        .flatten()
+    {
         // Lower-casing ASCII keeps byte offsets, so `at` is a char boundary of `path` too.
         let end = path[at..].find('/').map_or(path.len(), |n| at + n);
         let path = format!("{}{}", &path[..at], &path[end..]);
