@@ -17,11 +17,11 @@ static ARABIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the Arabic date pattern is a valid regex")
 });
 
-/// `〇`, `○` and `O` all stand for zero in printed years; days and months use 十 forms, and the
+/// `〇`, `○`, `O` and an Arabic `0` (`二0二一年`) all stand for zero in printed years; days and months use 十 forms, and the
 /// first month may be 元月.
 static CHINESE_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"([〇零○OＯ一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3}|元)\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
+        r"([〇零○OＯ0一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3}|元)\s*月\s*([一二三四五六七八九十]{1,3})\s*日",
     )
     .expect("the Chinese-numeral date pattern is a valid regex")
 });
@@ -42,6 +42,28 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         (Some((_, d)), None) | (None, Some((_, d))) => Some(d),
         (None, None) => None,
     }
+}
+
+/// A date field's value printed as eight digits (`20210128`, `20210128 09:30`), as some
+/// templates print 发布日期: read only where the whole value is the date, since a run of eight
+/// digits elsewhere is as often a number or an id.
+static COMPACT_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(\d{4})(\d{2})(\d{2})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+        .expect("the compact date pattern is a valid regex")
+});
+
+/// `parse_date` for the value of a labelled date field, which may also be eight digits alone
+/// (`COMPACT_DATE`).
+pub fn parse_field_date(value: &str) -> Option<NaiveDate> {
+    parse_date(value).or_else(|| {
+        let value = ascii_digits(value.trim());
+        let caps = COMPACT_DATE.captures(&value)?;
+        ymd(
+            caps.get(1)?.as_str().parse().ok()?,
+            caps.get(2)?.as_str().parse().ok()?,
+            caps.get(3)?.as_str().parse().ok()?,
+        )
+    })
 }
 
 /// The date a URL carries in a full form: TRS `t20180210_123.html`, Hanweb `/art/2018/2/10/`,
@@ -172,7 +194,7 @@ fn ymd(year: i32, month: u32, day: u32) -> Option<NaiveDate> {
 
 fn chinese_digit(c: char) -> Option<u32> {
     Some(match c {
-        '〇' | '零' | '○' | 'O' | 'Ｏ' => 0,
+        '〇' | '零' | '○' | 'O' | 'Ｏ' | '0' => 0,
         '一' => 1,
         '二' => 2,
         '三' => 3,

@@ -22,7 +22,7 @@ use scraper::Html;
 use serde::Serialize;
 use url::Url;
 
-use crate::dates::{parse_date, parse_url_date};
+use crate::dates::{parse_field_date, parse_url_date};
 
 pub use issuer::issuer_from_title;
 pub use labels::normalise_label;
@@ -327,12 +327,16 @@ pub fn extract_document_and_text(
         .copied()
         .chain(issue_date_counts)
         .find_map(|l| {
-            let date = parse_date(meta.fields.get(l)?)?;
+            let date = parse_field_date(meta.fields.get(l)?)?;
             Some((date, format!("label:{l}")))
         });
     let meta_date = PUBLISH_DATE_METAS.iter().find_map(|name| {
         let raw = metas.get(name)?;
-        Some((parse_date(raw)?, metas.original_name(name), raw.to_string()))
+        Some((
+            parse_field_date(raw)?,
+            metas.original_name(name),
+            raw.to_string(),
+        ))
     });
     if let (Some((visible, _)), Some((date, name, raw))) = (&labelled, &meta_date) {
         // The page shows one date and its meta tag says another: the visible one is what the
@@ -345,7 +349,7 @@ pub fn extract_document_and_text(
         .or_else(|| meta_date.map(|(d, name, _)| (d, format!("meta:{name}"))))
         .or_else(|| {
             let (raw, source) = list_field(PUBLISH_DATE_LABELS)?;
-            Some((parse_date(&raw)?, source))
+            Some((parse_field_date(&raw)?, source))
         })
         .or_else(|| evidence.date.map(|d| (d, "list".to_string())))
         .or_else(|| parse_url_date(url.as_str()).map(|d| (d, "url".to_string())));

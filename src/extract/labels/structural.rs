@@ -195,6 +195,11 @@ fn following_text(label: ego_tree::NodeRef<'_, Node>) -> Option<String> {
                 if text::is_skipped(e.value().name()) {
                     continue;
                 }
+                // A value printed on the line under its label (`发布机构：<br>和义县民政局`): the
+                // break before it is no empty value; one after it ends it, as below.
+                if e.value().name() == "br" && value.trim().is_empty() {
+                    continue;
+                }
                 let t = text::visible_text_within(e, MAX_VALUE_CHARS)?;
                 let t = t.trim_start();
                 let end = value_end(t);

@@ -18,8 +18,14 @@ static YEAR_OF_TITLE: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     .map(|p| Regex::new(p).expect("the title year patterns are valid"))
 });
 
+/// The digits a year is printed in with Chinese numerals: 〇 as `零`, `○`, a Latin `O` or an
+/// Arabic `0` among them (`二0二一年`, as typed where 〇 is hard to find), and the financial
+/// numerals (`贰零贰壹年`, Traditional `貳零貳壹年`).
+const CHINESE_DIGITS: &str = "[〇零○OＯ0一二三四五六七八九壹贰貳叁參肆伍陆陸柒捌玖]";
+
 static CHINESE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"([〇零○一二三四五六七八九]{4})\s*年").expect("the Chinese year pattern is valid")
+    Regex::new(&format!(r"({CHINESE_DIGITS}{{4}})\s*年"))
+        .expect("the Chinese year pattern is valid")
 });
 
 /// A year a title gives for when the report was revised or published, not the year it covers:
@@ -42,7 +48,7 @@ static TITLE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 /// A range of months that starts there (`2022年1-6月`, `2022年1月1日至…`) is left alone.
 static TITLE_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     let (year, month, day) = (
-        r"(?:(?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})",
+        &format!(r"(?:(?:19|20)\d{{2}}|{CHINESE_DIGITS}{{4}})"),
         r"(?:\d{1,2}|[一二三四五六七八九十元]{1,2})",
         r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})",
     );
@@ -100,8 +106,12 @@ fn year_number(printed: &str) -> Option<i32> {
         let digit = "〇一二三四五六七八九"
             .chars()
             .position(|d| d == c)
+            .or_else(|| "零壹贰叁肆伍陆柒捌玖".chars().position(|d| d == c))
             .or(match c {
-                '零' | '○' => Some(0),
+                '○' | 'O' | 'Ｏ' => Some(0),
+                '貳' => Some(2),
+                '參' => Some(3),
+                '陸' => Some(6),
                 _ => c.to_digit(10).and_then(|d| usize::try_from(d).ok()),
             })?;
         year = year * 10 + i32::try_from(digit).ok()?;
@@ -135,17 +145,21 @@ static STATISTICS_PERIOD: LazyLock<Regex> = LazyLock::new(|| {
 /// it is no evidence that the page is a report, only the year of one.
 static OPENING_YEAR: LazyLock<[Regex; 2]> = LazyLock::new(|| {
     [
-        r"现将[^。；;]{0,40}?((?:19|20)\d{2})\s*年度?[^。；;\d]{0,40}?(?:报告|年报)",
-        r"统计[^。；;]{0,16}?(?:期限|时限|时间|期间|时段|区间)\s*(?:为|是)?\s*((?:19|20)\d{2})\s*年度",
+        r"现将[^。；;]{0,40}?((?:19|20)\d{2}|YEAR)\s*年度?[^。；;\d]{0,40}?(?:报告|年报)",
+        r"统计[^。；;]{0,16}?(?:期限|时限|时间|期间|时段|区间)\s*(?:为|是)?\s*((?:19|20)\d{2}|YEAR)\s*年度",
     ]
-    .map(|p| Regex::new(p).expect("the opening year patterns are valid"))
+    .map(|p| {
+        // The year in Chinese numerals too (`现将本局二〇二二年度…报告如下`).
+        let p = p.replace("YEAR", &format!("{CHINESE_DIGITS}{{4}}"));
+        Regex::new(&p).expect("the opening year patterns are valid")
+    })
 });
 
 /// A whole calendar year the opening names as the period it reports on, with no word for it:
 /// `本报告根据…编制…2022年1月1日至12月31日`, `二〇二二年一月一日至二〇二二年十二月三十一日`. The year
 /// is the first one; a second one must be the same (`2021年1月1日至2022年12月31日` is no one year).
 static WHOLE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    let year = r"((?:19|20)\d{2}|[〇零○一二三四五六七八九]{4})";
+    let year = format!(r"((?:19|20)\d{{2}}|{CHINESE_DIGITS}{{4}})");
     Regex::new(&format!(
         r"{year}年(?:0?1|一|元)月(?:0?1|一)日起?(?:至|到|-|—|－|~|～)(?:{year}年)?(?:12|十二)月(?:31|三十一)日"
     ))
@@ -159,14 +173,9 @@ const OPENING_YEAR_LINES: usize = 8;
 pub(crate) fn report_year_from_opening(lines: &[String]) -> Option<i32> {
     lines.iter().take(OPENING_YEAR_LINES).find_map(|line| {
         let line = normalise_title(line);
-        let stated = OPENING_YEAR.iter().find_map(|re| {
-            re.captures(&line)?
-                .get(1)?
-                .as_str()
-                .parse()
-                .ok()
-                .filter(|y| REPORT_YEARS.contains(y))
-        });
+        let stated = OPENING_YEAR
+            .iter()
+            .find_map(|re| year_number(re.captures(&line)?.get(1)?.as_str()));
         stated.or_else(|| {
             WHOLE_YEAR.captures_iter(&line).find_map(|caps| {
                 let year = year_number(caps.get(1)?.as_str())?;
