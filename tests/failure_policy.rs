@@ -1,7 +1,8 @@
 //! Issue 9, "Failures have a policy", as the servers and the store saw it: a failed item is
 //! retried only when its retry is due, 404/410 twice in a row or a long failure streak make it
 //! gone and it is not asked for again, `nianbao failures --retry` puts it back, `status` counts
-//! them, and an unreadable URL record is reported and skipped instead of aborting the run.
+//! them, and an unreadable URL record is reported and skipped instead of aborting the run. A
+//! retry or an attachment wait set by a clock decades ahead is asked at the next run.
 
 mod common;
 mod politeness_support;
@@ -233,6 +234,72 @@ fn a_retry_set_by_a_clock_decades_ahead_is_asked_at_the_next_run() {
         2,
         "asked again before its new retry time"
     );
+}
+
+/// As `a_retry_set_by_a_clock_decades_ahead_is_asked_at_the_next_run`, for a report archived
+/// without its attachment: the wait that night's clock set for 2090 is asked at the next run,
+/// and the wait it sets then is one from now. The report is on the list's second page, which a
+/// nightly crawl does not walk once the first holds only known items: only the waits index can
+/// bring it back.
+#[test]
+fn an_attachment_wait_set_by_a_clock_decades_ahead_is_asked_at_the_next_run() {
+    let mut spec = site("nometa");
+    spec.docs.push(
+        DocSpec::new("花甸镇2025年政府信息公开工作年度报告", "2021-06-01 09:00")
+            .report(2025)
+            .with_attachment(),
+    );
+    spec.docs.sort_by_key(|d| d.published);
+    let h = Harness::with_sites(vec![spec], INTERVAL);
+    h.edit_config(|t| {
+        t.replace("max_retries = 3", "max_retries = 0").replace(
+            "[fetch]\n",
+            "[crawl]\nfailed_retry_first = \"1d\"\n\n[fetch]\n",
+        )
+    });
+    let s = h.sim.site("nometa");
+    let doc = s
+        .truth()
+        .into_iter()
+        .find(|d| !d.attachments.is_empty())
+        .expect("the report with a PDF");
+    let pdf = doc.attachments[0].clone();
+    s.add_path_fault(at(&pdf, status(503)));
+    crawl(&h);
+    assert_eq!(asked(s, &pdf), 1);
+
+    // The wait as that night's clock wrote it, through the crate's own store.
+    let url = s.url(&doc.path).to_string();
+    {
+        let store = nianbao::store::Store::open(&h.data_dir()).expect("open the store");
+        let mut state = store
+            .url_state(&url)
+            .expect("read")
+            .expect("the report's state");
+        let retry = state
+            .attachment_wait
+            .as_mut()
+            .and_then(|w| w.retry.as_mut())
+            .expect("a scheduled wait");
+        let then = chrono::DateTime::parse_from_rfc3339("2090-01-01T00:00:00Z")
+            .expect("RFC 3339")
+            .to_utc();
+        retry.first_failed_at = then;
+        retry.last_failed_at = then;
+        retry.next_retry_at = then + chrono::Duration::days(1);
+        store
+            .record_url(&url, &state)
+            .expect("rewrite the URL state");
+        store.flush().expect("flush");
+    }
+
+    let status = json_of(&h, &["status", "--format", "json"]);
+    assert_eq!(status["failures"]["attachments_due"], 1, "{status}");
+    crawl(&h);
+    assert_eq!(asked(s, &pdf), 2, "the wait waited for the clock of 2090");
+    // Failed again now: its next retry is a day from now.
+    crawl(&h);
+    assert_eq!(asked(s, &pdf), 2, "asked again before its new retry time");
 }
 
 #[test]

@@ -19,14 +19,20 @@ use crate::storage::Storage;
 
 use super::{Outcome, UsageError, open_store};
 
-/// The form run ids take: the run's start time (see `crawl::run`).
-const RUN_ID_FORMAT: &str = "%Y%m%dT%H%M%S%.3fZ";
-
 /// When a run started, from its id; `None` for an id of another form (such a run is kept).
 fn started(run_id: &str) -> Option<DateTime<Utc>> {
-    NaiveDateTime::parse_from_str(run_id, RUN_ID_FORMAT)
+    NaiveDateTime::parse_from_str(run_id, crate::store::RUN_ID_FORMAT)
         .ok()
         .map(|t| t.and_utc())
+}
+
+/// Whether a run whose id is `run_id` is older than `cutoff`, read at `now`. A run stamped more
+/// than a day ahead of `now` (a clock far ahead) is: its start says nothing of its age, and
+/// were it kept until that day came, one bad night would stay for decades. The store reads it
+/// as older than every other run (see `Store::runs_newest_first`), so it goes when nothing
+/// rests on it and it is not among the newest runs.
+fn is_old(run_id: &str, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    started(run_id).is_some_and(|at| at < cutoff || run_id >= crate::store::ahead_of(now).as_str())
 }
 
 /// What a prune removes and keeps.
@@ -66,7 +72,7 @@ pub(super) fn run(
     let mut readable = 0usize;
     for entry in store.runs_sized_newest_first::<RunReport>() {
         let (id, bytes, report) = entry.context("cannot read the run reports in the index")?;
-        let old = started(&id).is_some_and(|at| at < cutoff);
+        let old = is_old(&id, cutoff, now);
         let keep = match report {
             Ok(run) => {
                 readable += 1;
@@ -97,7 +103,7 @@ pub(super) fn run(
     }
     // The copies in storage go first, while the index still tells a removed run from one whose
     // entry was gone before; one that cannot go is named and tried again at the next prune.
-    let mut copies = copies::find(&storage, &plan, cutoff, &store)?;
+    let mut copies = copies::find(&storage, &plan, cutoff, now, &store)?;
     if !dry_run {
         copies.delete(&storage);
     }
@@ -120,7 +126,7 @@ pub(super) fn run(
     }
     // Files whose index entry is gone (a prune stopped half way, an index made anew).
     let mut orphans = 0usize;
-    for (path, len) in orphan_files(&runs_dir, cutoff, &store)? {
+    for (path, len) in orphan_files(&runs_dir, cutoff, now, &store)? {
         orphans += 1;
         file_bytes += len;
         if !dry_run {
@@ -187,6 +193,7 @@ fn remove_file(path: &Path) -> anyhow::Result<()> {
 fn orphan_files(
     dir: &Path,
     cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
     store: &crate::store::Store,
 ) -> anyhow::Result<Vec<(std::path::PathBuf, u64)>> {
     let entries = match std::fs::read_dir(dir) {
@@ -201,7 +208,7 @@ fn orphan_files(
         let Some(id) = name.strip_suffix(".json") else {
             continue;
         };
-        if started(id).is_some_and(|at| at < cutoff) && !store.has_run(id)? {
+        if is_old(id, cutoff, now) && !store.has_run(id)? {
             let path = entry.path();
             if let Some(len) = file_len(&path)? {
                 orphans.push((path, len));

@@ -56,7 +56,8 @@ pub async fn run_on(
 ) -> anyhow::Result<RunReport> {
     let started = Instant::now();
     let started_at = Utc::now();
-    let run_id = started_at.format("%Y%m%dT%H%M%S%.3fZ").to_string();
+    // A clock behind the newest run's does not make this run read as older than it.
+    let run_id = store.next_run_id(started_at)?;
     let archive = crawl_archive(settings)?;
     let storage = crate::storage::Storage::open(&settings.storage, &settings.data_dir)?;
     let (intervals, portals) = scope_portals(settings, &network);

@@ -12,7 +12,7 @@ use crate::report::RunReport;
 use crate::storage::{ObjectInfo, Storage};
 use crate::store::Store;
 
-use super::{Plan, started};
+use super::{Plan, is_old};
 
 /// The folder of `runs/` a run's report was copied to: `shard-K-of-N` for a run of `--shard
 /// K/N`, this machine's label for one of all portals; `None` for a shard this version cannot
@@ -43,6 +43,7 @@ pub(super) fn find(
     storage: &Storage,
     plan: &Plan,
     cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
     store: &Store,
 ) -> anyhow::Result<Copies> {
     let mut copies = Copies::default();
@@ -80,7 +81,7 @@ pub(super) fn find(
             };
             if removed.contains(id) {
                 copies.remove.push((object, false));
-            } else if started(id).is_some_and(|at| at < cutoff) && !store.has_run(id)? {
+            } else if is_old(id, cutoff, now) && !store.has_run(id)? {
                 copies.remove.push((object, true));
             }
         }
