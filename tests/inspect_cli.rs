@@ -383,3 +383,45 @@ fn control_characters_from_the_page_are_shown_escaped() {
         "the JSON form keeps the title as it came: {json}"
     );
 }
+
+/// A file past `fetch.max_body_bytes` (a huge file given by mistake, or a raw file replaced by
+/// one) is refused before it is read, naming the file and the limit: inspect's memory is bounded
+/// by the config, not by the file. The same file is read under the default limit.
+#[test]
+fn a_file_past_max_body_bytes_is_refused_naming_it_and_the_limit() {
+    let dir = tempfile::tempdir().expect("scratch dir");
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[fetch]\nmax_body_bytes = 2048\n",
+    )
+    .expect("scratch config");
+    let page = |name: &str, len: usize| {
+        let path = dir.path().join(name);
+        let mut body = b"<html><body><p>".to_vec();
+        body.resize(len - 18, b'x');
+        body.extend_from_slice(b"</p></body></html>");
+        std::fs::write(&path, body).expect("scratch page");
+        path.to_string_lossy().into_owned()
+    };
+    let (fits, past) = (page("fits.html", 2048), page("past.html", 2049));
+    let inspect_here = |path: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.current_dir(dir.path()).args(["inspect", path]);
+        run_limited(cmd, COMMAND_LIMIT)
+    };
+    let out = inspect_here(&fits);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = inspect_here(&past);
+    let message = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{message}");
+    assert!(message.contains(&past), "{message}");
+    assert!(message.contains("more than 2048 bytes"), "{message}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Without the config, the default limit (50 MiB) lets it through.
+    let out = inspect(&[&past]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -16,7 +16,7 @@ mod plain;
 mod sync;
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::dedup::sha256_hex;
@@ -57,7 +57,7 @@ pub enum ArchiveError {
     )]
     Undecodable { path: PathBuf, reason: String },
     #[error(
-        "archive file {path} decompresses to more than {limit} bytes (fetch.max_body_bytes); no body that large was archived, so the file is damaged or was not written by nianbao"
+        "archive file {path} holds or decompresses to more than {limit} bytes (fetch.max_body_bytes); no body that large was archived (unless the limit was lowered since), so the file is damaged, was replaced or was not written by nianbao"
     )]
     TooLarge { path: PathBuf, limit: u64 },
 }
@@ -77,7 +77,8 @@ pub struct StoredBlob {
 pub struct Archive {
     data_dir: PathBuf,
     compression: Compression,
-    /// Largest body a compressed file may decompress to: `fetch.max_body_bytes`.
+    /// Largest raw file read, and largest body a compressed one may decompress to:
+    /// `fetch.max_body_bytes`.
     read_limit: u64,
     /// Set when files are written without fsyncs of their own: whoever records them syncs
     /// this first (see `sync`).
@@ -145,7 +146,7 @@ impl Archive {
     }
 
     /// The archive as configured: how new bodies are written (`[archive] compress`) and the
-    /// largest body a compressed file may hold (`fetch.max_body_bytes`).
+    /// largest raw file read or body a compressed file may hold (`fetch.max_body_bytes`).
     pub fn configured(mut self, settings: &crate::config::Settings) -> Archive {
         self.compression = settings.archive.compress;
         self.read_limit = settings.fetch.max_body_bytes;
@@ -158,7 +159,7 @@ impl Archive {
         self
     }
 
-    /// The same archive refusing compressed files that hold more than `limit` bytes.
+    /// The same archive refusing raw files that are, or decompress to, more than `limit` bytes.
     pub fn with_read_limit(mut self, limit: u64) -> Archive {
         self.read_limit = limit;
         self
@@ -344,13 +345,11 @@ impl Archive {
 
     /// Reads back a stored body and checks it against its sha256, so that nothing damaged is
     /// handed on as if it were the capture.
-    /// A compressed file is decompressed first (under the size limit).
+    /// A file past the size limit is refused unread; a compressed one is decompressed first
+    /// (under the same limit).
     pub fn read_verified(&self, raw_path: &str, sha256: &str) -> Result<Vec<u8>, ArchiveError> {
         let path = self.absolute(raw_path);
-        let stored = fs::read(&path).map_err(|source| ArchiveError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let stored = read_bounded(&path, self.read_limit)?;
         let body = codec::decode(&path, stored, self.read_limit)?;
         verify(path, body, sha256)
     }
@@ -362,10 +361,7 @@ impl Archive {
             return self.read_verified(raw_path, sha256);
         }
         let path = self.absolute(raw_path);
-        let stored = fs::read(&path).map_err(|source| ArchiveError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let stored = read_bounded(&path, self.read_limit)?;
         verify(
             path.clone(),
             codec::decode(&path, stored.clone(), self.read_limit)?,
@@ -378,11 +374,37 @@ impl Archive {
 /// The body a file holds, read from any path (`inspect data/raw/ab/<sha256>.zst`): decompressed
 /// under `limit` when its name ends in `.zst`, as it is otherwise.
 pub fn read_file(path: &Path, limit: u64) -> Result<Vec<u8>, ArchiveError> {
-    let stored = fs::read(path).map_err(|source| ArchiveError::Read {
+    let stored = read_bounded(path, limit)?;
+    codec::decode(path, stored, limit)
+}
+
+/// The bytes of the file at `path`, refused past `limit` before they are read: no raw file
+/// holds more (a body is stored only up to `fetch.max_body_bytes`, and compressed only where
+/// that makes it smaller), so a larger one is damaged or replaced, and reading it whole would
+/// cost its size in memory.
+fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ArchiveError> {
+    let unreadable = |source| ArchiveError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
-    codec::decode(path, stored, limit)
+    };
+    let too_large = || ArchiveError::TooLarge {
+        path: path.to_path_buf(),
+        limit,
+    };
+    let file = File::open(path).map_err(unreadable)?;
+    let len = file.metadata().map_err(unreadable)?.len();
+    if len > limit {
+        return Err(too_large());
+    }
+    // `len` is at most `limit`; a file that grows meanwhile is still read no further than it.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// The body stored `bytes` hold for the file at `path` (a storage key's local path):

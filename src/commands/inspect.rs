@@ -103,7 +103,12 @@ pub async fn run(
         .filter(|u| matches!(u.scheme(), "http" | "https"));
     let page = match live {
         Some(live) => fetch_page(settings.as_ref(), &live).await?,
-        None => read_page(Path::new(&target), url)?,
+        None => {
+            let limit = settings
+                .as_ref()
+                .map_or(config::DEFAULT_MAX_BODY_BYTES, |s| s.fetch.max_body_bytes);
+            read_page(Path::new(&target), url, limit)?
+        }
     };
     let portal = settings
         .as_ref()
@@ -148,7 +153,9 @@ pub struct RawPage {
     pub body: Vec<u8>,
 }
 
-fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
+/// Reads the page at `path`, refusing one past `limit` (`fetch.max_body_bytes`): the crawl
+/// stores no larger body, and reading one whole would cost its size in memory.
+fn read_page(path: &Path, url: Option<Url>, limit: u64) -> anyhow::Result<RawPage> {
     // Neither a page nor an address nianbao fetches (a mistyped path, ftp://…): bad usage.
     if !path.is_file() {
         let what = match Url::parse(&path.to_string_lossy()) {
@@ -165,10 +172,24 @@ fn read_page(path: &Path, url: Option<Url>) -> anyhow::Result<RawPage> {
         return Err(super::UsageError(what).into());
     }
     // An archived raw file may be given as it is stored, compressed or not.
-    let body = crate::archive::read_file(path, config::DEFAULT_MAX_BODY_BYTES)
-        .with_context(|| format!("cannot read {}", path.to_string_lossy()))?;
+    let body = match crate::archive::read_file(path, limit) {
+        Ok(body) => body,
+        Err(crate::archive::ArchiveError::TooLarge { .. }) => {
+            return Err(super::UsageError(format!(
+                "{} holds (or decompresses to) more than {limit} bytes, fetch.max_body_bytes: \
+                 the crawl stores no body that large, so inspect does not read it (raise \
+                 fetch.max_body_bytes in the config to inspect it)",
+                path.to_string_lossy()
+            ))
+            .into());
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e))
+                .with_context(|| format!("cannot read {}", path.to_string_lossy()));
+        }
+    };
     // A body saved as the wire sent it is still gzip: read as the crawl reads it.
-    let body = match crate::fetch::inflate_saved_gzip(&body, config::DEFAULT_MAX_BODY_BYTES) {
+    let body = match crate::fetch::inflate_saved_gzip(&body, limit) {
         Ok(None) => body,
         Ok(Some((page, layers))) => {
             eprintln!(
