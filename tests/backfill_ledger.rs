@@ -1114,6 +1114,9 @@ fn a_report_that_failed_leaves_its_list_incomplete() {
         String::from_utf8_lossy(&status.stdout)
     );
 
+    // The coverage report does not take the walk for proof that 2018 has no report.
+    assert_ne!(coverage_cell(&config, 2018)["state"], "not_found");
+
     failing.store(false, std::sync::atomic::Ordering::SeqCst);
     let out = run_nianbao(&config, &["backfill", "--years", "2017-2019"]);
     assert!(out.status.success(), "backfill: {}", stderr(&out));
