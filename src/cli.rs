@@ -338,7 +338,9 @@ pub fn parse_years(value: &str) -> Result<(i32, i32), String> {
         if (2000..=2100).contains(&y) {
             Ok(y)
         } else {
-            Err(bad())
+            Err(format!(
+                "report years run from 2000 to 2100: {y} in {value:?} is outside them"
+            ))
         }
     };
     match value.split_once('-') {
@@ -390,5 +392,17 @@ mod tests {
         assert!(parse_years("2017-2009").unwrap_err().contains("backwards"));
         assert!(parse_years("09-17").is_err());
         assert!(parse_years("abc").is_err());
+        assert_eq!(parse_years(" 2009 - 2010 "), Ok((2009, 2010)));
+        assert_eq!(parse_years("2009-2009"), Ok((2009, 2009)));
+        assert!(
+            parse_years("1999-2005")
+                .unwrap_err()
+                .contains("2000 to 2100: 1999")
+        );
+        assert!(parse_years("2009--2010").is_err());
+        for bad in ["2009,2011", "2009-", "", "-2009"] {
+            let error = parse_years(bad).unwrap_err();
+            assert!(error.contains("expected a year"), "{bad:?}: {error}");
+        }
     }
 }

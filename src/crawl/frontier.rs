@@ -185,6 +185,16 @@ impl Engine {
     /// Returns whether it was queued.
     pub(crate) fn enqueue(self: &Arc<Self>, task: Task) -> bool {
         if self.held_back(&task) {
+            // A backfill holds back only gone entries: their reports are not fetched, so the
+            // list is not complete, and its ledger says so.
+            if self.mode.is_backfill()
+                && !task.is_delisted_ask()
+                && let Some(list) = task.list_key()
+            {
+                self.report(&task.portal, |r| {
+                    r.lists.entry(list).or_default().gone_items += 1
+                });
+            }
             return false;
         }
         // The persistent frontier is the seen set: a key already in it was queued this run.

@@ -24,6 +24,14 @@ pub struct YearCount {
     /// Items fetched in this run (a nightly crawl leaves recently fetched ones alone).
     #[serde(default)]
     pub fetched: u64,
+    /// Entries not in the archive whose page failed in this run (a 5xx, a timeout, a
+    /// challenge …), by failure kind: the list was walked, but their reports were not fetched.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub failed_items: BTreeMap<String, u64>,
+    /// Entries a backfill did not ask for because the failure policy calls them gone: their
+    /// reports are not fetched (`nianbao failures --retry-all-gone` puts them back).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub gone_items: u64,
     /// Items found whose list titles are not annual reports', left out because the portal sets
     /// `only_report_titles` (counted in `found`, which is what the site's own count covers).
     #[serde(default, skip_serializing_if = "is_zero")]
@@ -180,6 +188,14 @@ impl YearCount {
         }
     }
 
+    /// `2 items failed: http_500, timeout`: the entries whose reports this run could not fetch.
+    fn failed_items_reason(&self) -> Option<String> {
+        let count: u64 = self.failed_items.values().sum();
+        let noun = if count == 1 { "item" } else { "items" };
+        let kinds: Vec<&str> = self.failed_items.keys().map(String::as_str).collect();
+        (count > 0).then(|| format!("{count} {noun} failed: {}", kinds.join(", ")))
+    }
+
     /// `page 2 asked, answered as page 1`, one reason for each page the broken pager answered
     /// with.
     fn answered_as_reasons(&self) -> Vec<String> {
@@ -224,6 +240,17 @@ impl YearCount {
         }
         if let Some(stated) = self.stated.filter(|s| *s != self.found) {
             reasons.push(format!("found {} of {stated} stated items", self.found));
+        }
+        if let Some(failed) = self.failed_items_reason() {
+            reasons.push(failed);
+        }
+        if self.gone_items > 0 {
+            let noun = if self.gone_items == 1 {
+                "item"
+            } else {
+                "items"
+            };
+            reasons.push(format!("{} {noun} gone, not asked", self.gone_items));
         }
         let nightly_stop = self.stops.contains(STOP_KNOWN_ITEMS);
         if nightly_stop && self.stops.len() == 1 {

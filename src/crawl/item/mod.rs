@@ -77,15 +77,7 @@ impl Engine {
             }
             other => return self.record_unfetched(&portal, &other, Some((task, known))),
         };
-        self.report(&portal, |r| {
-            r.items_fetched += 1;
-            if let Role::Item {
-                list: Some(list), ..
-            } = &task.role
-            {
-                r.lists.entry(list.clone()).or_default().fetched += 1;
-            }
-        });
+        self.report(&portal, |r| r.items_fetched += 1);
         if !capture.has_content_status() {
             let kind = format!("http_{}", capture.status);
             // A URL withdrawn before that answers so again is no news and no failure of this run.
@@ -97,6 +89,15 @@ impl Engine {
             let known = self.note_withdrawal(task, known, &kind, capture.fetched_at);
             self.remember_failure(task, known, &kind);
             return TaskState::Failed(kind);
+        }
+        // An answer with no content (a 404, a 5xx) fetched no report of the list.
+        if let Role::Item {
+            list: Some(list), ..
+        } = &task.role
+        {
+            self.report(&portal, |r| {
+                r.lists.entry(list.clone()).or_default().fetched += 1
+            });
         }
         // A revisit asks the files the report's previous version holds conditionally.
         let previous = known

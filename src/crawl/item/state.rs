@@ -156,6 +156,22 @@ impl Engine {
     /// Remembers a failed item with its place in the failure policy's schedule, so that a later
     /// run retries it (with its list evidence) when it is due, or never when it is gone.
     pub(super) fn remember_failure(&self, task: &Task, mut known: Option<UrlState>, outcome: &str) {
+        // An entry whose report is not in the archive failed: its list was walked, but is not
+        // complete (an archived report that fails is still archived, and a withdrawn one has
+        // its own count).
+        if known.as_ref().is_none_or(|s| s.doc_id.is_none())
+            && !task.is_delisted_ask()
+            && let Some(list) = task.list_key()
+        {
+            self.report(&task.portal, |r| {
+                *r.lists
+                    .entry(list)
+                    .or_default()
+                    .failed_items
+                    .entry(outcome.to_string())
+                    .or_default() += 1
+            });
+        }
         let failures = known.as_ref().map(|s| s.failures).unwrap_or(0) + 1;
         // An archived report fetched again for its attachments whose own page failed: the
         // attempt counts as one more failure of its wait, so that the run after does not ask
