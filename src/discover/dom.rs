@@ -124,6 +124,7 @@ fn is_session_token(value: &str) -> bool {
 /// session or stamp into every link would otherwise show every page, report and attachment under
 /// a new URL at every visit, a list whose pages never repeat and reports that are never known.
 pub(crate) fn drop_session_ids(url: &mut Url) {
+    drop_cookieless_session(url);
     let path = url.path();
     // Most links have no `;`: no lower-cased copy of their path is made.
     if let Some(at) = path
@@ -163,13 +164,89 @@ pub(crate) fn drop_session_ids(url: &mut Url) {
     url.set_query((!kept.is_empty()).then_some(kept.as_str()));
 }
 
+/// Drops an ASP.NET cookieless session segment (`/(S(lit3py55t21z5v55vlm25s55))/list.aspx`,
+/// `/(X(1)S(…))/`) from the path: a server that keeps its visitors' sessions in the URL hands out
+/// a new one at each visit, and redirects a path without one to a path with a new one, so the
+/// segment names the visit, never the page.
+fn drop_cookieless_session(url: &mut Url) {
+    let path = url.path();
+    // Most paths have no `(S(`: nothing is split.
+    if !path.contains("S(") {
+        return;
+    }
+    let kept: Vec<&str> = path
+        .split('/')
+        .filter(|segment| !is_cookieless_session(segment))
+        .collect();
+    let kept = kept.join("/");
+    if kept.len() != path.len() {
+        let kept = if kept.is_empty() {
+            "/".to_string()
+        } else {
+            kept
+        };
+        url.set_path(&kept);
+    }
+}
+
+/// `(S(token))`, `(X(1)S(token))`, `(A(…)S(token)F(…))`: groups of one capital letter and a
+/// value in brackets, one of them the session (`S`), all in brackets.
+fn is_cookieless_session(segment: &str) -> bool {
+    let Some(mut rest) = segment.strip_prefix('(').and_then(|s| s.strip_suffix(')')) else {
+        return false;
+    };
+    let mut session = false;
+    while !rest.is_empty() {
+        let mut chars = rest.chars();
+        let (Some(letter), Some('(')) = (chars.next(), chars.next()) else {
+            return false;
+        };
+        let inner = chars.as_str();
+        let Some(end) = inner.find(')') else {
+            return false;
+        };
+        let value = &inner[..end];
+        if !letter.is_ascii_uppercase()
+            || value.is_empty()
+            || !value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return false;
+        }
+        session |= letter == 'S';
+        rest = &inner[end + 1..];
+    }
+    session
+}
+
+/// Names a page's script gives the time it stamps a request with (`t=1700000000`,
+/// `timestamp=1700000000000`).
+const TIME_STAMP_PARAMS: &[&str] = &["t", "_t", "ts", "_ts", "time", "_time", "timestamp", "tm"];
+
+/// A Unix time between 2000 and 2100, in seconds (ten digits) or milliseconds (thirteen).
+fn is_unix_time(value: &str) -> bool {
+    const SECONDS: std::ops::Range<u64> = 946_684_800..4_102_444_800;
+    if !value.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    match (value.len(), value.parse::<u64>()) {
+        (10, Ok(s)) => SECONDS.contains(&s),
+        (13, Ok(ms)) => SECONDS.contains(&(ms / 1000)),
+        _ => false,
+    }
+}
+
 /// A value a page's script makes new at every request and the server ignores: jQuery's
 /// `_=1700000000000` (a bare `_` and a number), and a `Math.random()` (`r=0.8120458127326551`,
 /// `0.` and eight digits or more, whatever the name). A short fraction (`r=0.5`) or a `t` that
 /// may name a tab or a type is kept: the rule must not drop a parameter that names the page.
+/// A `t`, `ts` or `timestamp` (`TIME_STAMP_PARAMS`) whose value is a Unix time of this century,
+/// in seconds or milliseconds, is a stamp too: no page is named by the second it was asked at.
 fn is_cache_buster(name: &str, value: &str) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     (name == "_" && digits(value))
+        || (TIME_STAMP_PARAMS.contains(&name) && is_unix_time(value))
         || value
             .strip_prefix("0.")
             .is_some_and(|f| f.len() >= 8 && digits(f))
@@ -298,9 +375,19 @@ pub(super) fn pager_core(text: &str) -> String {
             '錄' => '录',
             '數' => '数',
             '壹' => '一',
-            c => c.to_ascii_lowercase(),
+            c => fold_digit(c).to_ascii_lowercase(),
         })
         .collect()
+}
+
+/// A full-width digit (`１７`) as its ASCII digit; any other character as it is.
+pub(super) fn fold_digit(c: char) -> char {
+    match c {
+        '０'..='９' => {
+            char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')).unwrap_or(c)
+        }
+        c => c,
+    }
 }
 
 /// Labels of pager and "more" links: never list items.
@@ -437,6 +524,26 @@ mod tests {
             (
                 "http://x.gov.cn/art/1.html?r=0.8120458127326551&spm=a2c4g.11186623",
                 "http://x.gov.cn/art/1.html",
+            ),
+            (
+                "http://x.gov.cn/(S(lit3py55t21z5v55vlm25s55))/list.aspx?page=2",
+                "http://x.gov.cn/list.aspx?page=2",
+            ),
+            (
+                "http://x.gov.cn/gk/(X(1)S(lit3py55t21z5v55vlm25s55))/art/1.aspx",
+                "http://x.gov.cn/gk/art/1.aspx",
+            ),
+            (
+                "http://x.gov.cn/(S(a))/(S)/(Q(1))/(S(a b))/list.aspx",
+                "http://x.gov.cn/(S)/(Q(1))/(S(a%20b))/list.aspx",
+            ),
+            (
+                "http://x.gov.cn/art/1.html?t=1700000000&id=7&timestamp=1700000000123",
+                "http://x.gov.cn/art/1.html?id=7",
+            ),
+            (
+                "http://x.gov.cn/l.jsp?t=2&time=20231231&ts=123&id=1700000000",
+                "http://x.gov.cn/l.jsp?t=2&time=20231231&ts=123&id=1700000000",
             ),
             (
                 "http://x.gov.cn/list.jsp?channelid=0.5&id=12345678&page=0&t=1&_=x",

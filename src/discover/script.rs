@@ -30,6 +30,31 @@ static FETCH_URL: LazyLock<Regex> = LazyLock::new(|| {
         r#"(?:\burl\s*:\s*|\$\.(?:ajax|get|post|getJSON)\s*\(\s*|\bfetch\s*\(\s*)["']([^"'\s]{1,200})["']"#,
     )
 });
+/// A script the page loads: `<script src="list.js">`.
+static LIST_SCRIPT: LazyLock<Regex> =
+    LazyLock::new(|| re(r#"(?i)<script\b[^>]{0,200}?\bsrc\s*=\s*["']?([^"'\s>]{1,200})"#));
+
+/// The file part of a script's or request's address, lower-cased, without its query.
+fn file_name(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+}
+
+/// A data file a script fetches (`data.json`, `list.json`, `list.js`, `/api/list.xml`).
+fn is_data_file(url: &str) -> bool {
+    let name = file_name(url);
+    name.ends_with(".json")
+        || name.ends_with(".xml")
+        || (name.ends_with(".js") && (name.contains("list") || name.contains("data")))
+}
+
+/// A script file that holds or builds a list by its name (`list.js`, `newsList.js`,
+/// `data.js`), not a library (`jquery.min.js`).
+fn is_list_script(src: &str) -> bool {
+    let name = file_name(src);
+    name.ends_with(".js") && (name.contains("list") || name.starts_with("data"))
+}
+
 /// An empty single-page-app root.
 static APP_ROOT: LazyLock<Regex> =
     LazyLock::new(|| re(r#"(?i)<div\s+id\s*=\s*["']?(?:app|root)["']?\s*>\s*</div>"#));
@@ -206,6 +231,24 @@ pub(super) fn needs_javascript(html: &str) -> Option<String> {
             None => "a script fetches and pages the list".to_string(),
         };
         return Some(seen);
+    }
+    // Asked only of a page that shows no list: a script that fetches a data file
+    // (`$.getJSON('data.json')`) or a list script it names (`<script src="list.js">`) fills it.
+    let data_file = FETCH_URL
+        .captures_iter(html)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|u| is_data_file(u));
+    if let (true, Some(url)) = (FETCHES.is_match(html), data_file) {
+        return Some(format!("a script fetches the list from {url}"));
+    }
+    if let Some(src) = LIST_SCRIPT
+        .captures_iter(html)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .find(|src| is_list_script(src))
+    {
+        return Some(format!("a script the page loads fills the list: {src}"));
     }
     None
 }

@@ -13,7 +13,7 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::dom::{
-    LINKS, LinkBase, compact, head, is_next_label, pager_core, resolve, visible_text,
+    LINKS, LinkBase, compact, fold_digit, head, is_next_label, pager_core, resolve, visible_text,
 };
 use super::postback::postback_pages;
 use super::script::location_target;
@@ -114,7 +114,8 @@ pub(super) fn printed_number(label: &str) -> Option<u64> {
 
 /// Reads the pager of an HTML list page.
 pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase) -> Pager {
-    let text = visible_text(doc);
+    // `共１７页 第１页`: full-width digits are read as the digits they are.
+    let text: String = visible_text(doc).chars().map(fold_digit).collect();
     let mut stated = StatedCount {
         items: first_number(&ITEMS_STATED, &text),
         pages: first_number(&PAGES_STATED, &text),
@@ -186,6 +187,33 @@ pub(super) fn pagination(doc: &Html, html: &str, page_url: &Url, base: &LinkBase
 /// leads nowhere (`#page2`, `javascript:;`, none) and that no rule above could follow. Asked only
 /// of a page with items and no next page, so that its ledger can say the list goes on.
 pub(super) fn scripted_pager(doc: &Html) -> Option<String> {
+    scripted_links(doc).or_else(|| scripted_select(doc))
+}
+
+/// A `<select>` jump box whose options are bare page numbers (`<option value="2">2</option>`)
+/// and whose `onchange` script opens the page: no URL to follow.
+fn scripted_select(doc: &Html) -> Option<String> {
+    crate::page::select(doc, &SCRIPTED_SELECT).find_map(|select| {
+        let pages = select
+            .descendants()
+            .filter_map(scraper::ElementRef::wrap)
+            .filter(|e| e.value().name() == "option")
+            .filter_map(|o| printed_number(&o.text().collect::<String>()))
+            .max()
+            .filter(|n| *n >= 2)?;
+        let code = select.value().attr("onchange").unwrap_or("").trim();
+        let shown: String = code.chars().take(60).collect();
+        Some(format!(
+            "a pager that a script runs (a jump box of {pages} pages: {shown:?})"
+        ))
+    })
+}
+
+static SCRIPTED_SELECT: LazyLock<Selector> =
+    LazyLock::new(|| Selector::parse("select[onchange]").expect("static selector is valid"));
+
+/// Pager links numbered 2 or more that lead nowhere but to a script.
+fn scripted_links(doc: &Html) -> Option<String> {
     crate::page::select(doc, &ANY_LINK).find_map(|a| {
         let number = printed_number(&link_label(a)).filter(|n| *n >= 2)?;
         let href = a.value().attr("href").map(str::trim).unwrap_or("");
