@@ -9,7 +9,7 @@ mod common;
 mod jetstream_support;
 
 use common::stderr;
-use jetstream_support::{feed_table, read_stream, server_and_crawl};
+use jetstream_support::{Received, feed_table, read_stream, server_and_crawl};
 
 #[test]
 fn a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0() {
@@ -98,4 +98,74 @@ fn a_full_stream_that_discards_new_holds_the_cursor_at_the_refused_version() {
         h.runtime.block_on(read_stream(&server.url(), "NIANBAO")).1,
         1
     );
+}
+
+/// Deleted and created again, then partly refilled by another publisher before nianbao's next
+/// run: the new stream holds messages (its last sequence is not 0) but fewer than the stream
+/// sequence that acknowledged nianbao's cursor. `publish` refuses it as it refuses an empty one,
+/// publishes nothing into it, and `publish --since 0` then adds every version after the others.
+#[test]
+fn a_stream_made_anew_and_partly_refilled_by_another_publisher_is_refused() {
+    let Some((server, h, export)) =
+        server_and_crawl("a_stream_made_anew_and_partly_refilled_by_another_publisher_is_refused")
+    else {
+        return;
+    };
+    assert!(export.len() > 1, "the crawl archived two versions or more");
+    h.edit_config(|c| c + &feed_table(server.port));
+    let out = h.run(&["publish"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // One message fewer than nianbao's versions: the stream's last sequence is short of the one
+    // that acknowledged the cursor.
+    let others = export.len() as u64 - 1;
+    h.runtime.block_on(async {
+        let client = async_nats::connect(server.url()).await.expect("connect");
+        let js = async_nats::jetstream::new(client);
+        js.delete_stream("NIANBAO")
+            .await
+            .expect("delete the stream");
+        js.create_stream(async_nats::jetstream::stream::Config {
+            name: "NIANBAO".into(),
+            subjects: vec!["nianbao.records.>".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("create the stream again");
+        for n in 0..others {
+            let message = async_nats::jetstream::message::PublishMessage::build()
+                .payload(format!("{{\"n\":{n}}}").into())
+                .message_id(format!("other:{n}"));
+            js.send_publish("nianbao.records.other", message)
+                .await
+                .expect("publish")
+                .await
+                .expect("acknowledged");
+        }
+    });
+    for _ in 0..2 {
+        let out = h.run(&["publish"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "{err}");
+        assert!(err.contains("stream NIANBAO on nats://127.0.0.1:"), "{err}");
+        assert!(
+            err.contains(&format!("ends at stream sequence {others}")),
+            "{err}"
+        );
+        assert!(err.contains("`nianbao publish --since 0`"), "{err}");
+    }
+    let out = h.run(&["publish", "--since", "0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (received, count) = h.runtime.block_on(read_stream(&server.url(), "NIANBAO"));
+    assert_eq!(count, others + export.len() as u64);
+    let ours: Vec<&Received> = received
+        .iter()
+        .filter(|r| r.subject != "nianbao.records.other")
+        .collect();
+    assert_eq!(
+        ours.len(),
+        export.len(),
+        "each version once after the others"
+    );
+    assert!(ours.iter().all(|r| r.stream_seq > others), "{ours:?}");
 }
