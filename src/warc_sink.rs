@@ -119,12 +119,17 @@ impl WarcSink {
         let archive = Archive::open(&settings.data_dir)?.configured(settings);
         let uploads = WarcUploads::new(storage, &dir);
         if let Some(uploads) = &uploads {
-            // The writer starts a new file: every file here is closed.
-            let put = uploads
-                .upload_closed(None)
-                .context("cannot put earlier WARC files into storage")?;
-            if put > 0 {
-                tracing::info!(files = put, "put WARC files of earlier runs into storage");
+            // The writer starts a new file: every file here is closed. Storage that is down (or a
+            // bucket gone) does not stop the run: the files stay, unmarked, for its end.
+            match uploads.upload_closed(None) {
+                Ok(0) => {}
+                Ok(put) => {
+                    tracing::info!(files = put, "put WARC files of earlier runs into storage")
+                }
+                Err(e) => tracing::warn!(
+                    "cannot put earlier WARC files into storage: {}; tried again when this run ends",
+                    crate::feed::jetstream::chain(&e)
+                ),
             }
         }
         Ok(WarcSink {
@@ -152,9 +157,14 @@ impl WarcSink {
                 .writer
                 .lock()
                 .expect("WARC writer lock is never poisoned");
-            uploads
-                .upload_closed(None)
-                .context("cannot put WARC files into storage")?;
+            // A failure leaves the run's outcome and report as they are: each file not put
+            // keeps no marker, so the next start puts it.
+            if let Err(e) = uploads.upload_closed(None) {
+                tracing::warn!(
+                    "cannot put WARC files into storage: {}; each is put at the next start",
+                    crate::feed::jetstream::chain(&e)
+                );
+            }
         }
         Ok(())
     }

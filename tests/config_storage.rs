@@ -64,6 +64,7 @@ fn storage_urls_resolve() {
 #[test]
 fn bad_storage_settings_name_the_key() {
     let dir = tempfile::tempdir().expect("scratch");
+    let long_bucket = format!("[storage]\nurl = \"s3://{}/archive\"", "b".repeat(256));
     let cases = [
         (
             "[storage]\nurl = \"ftp://x/y\"",
@@ -92,6 +93,17 @@ fn bad_storage_settings_name_the_key() {
             "storage.url",
             "no bucket",
         ),
+        (
+            "[storage]\nurl = \"s3://报告/archive\"",
+            "storage.url",
+            "expected a bucket name of letters, digits",
+        ),
+        (
+            "[storage]\nurl = \"s3://a%20b/archive\"",
+            "storage.url",
+            "found \"a%20b\"",
+        ),
+        (long_bucket.as_str(), "storage.url", "(at most 255)"),
         (
             "[storage]\nendpoint = \"http://127.0.0.1:9000\"",
             "storage",

@@ -43,7 +43,7 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
             );
             Ok(Outcome::Completed)
         }
-        Err(e @ PublishError::StreamLost { .. }) => {
+        Err(e @ (PublishError::StreamLost { .. } | PublishError::StreamReplaced { .. })) => {
             eprintln!("error: {}", chain(&e));
             Ok(Outcome::FeedStopped)
         }

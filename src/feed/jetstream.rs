@@ -65,6 +65,16 @@ pub enum PublishError {
         stream: String,
         cursor: u64,
     },
+    #[error(
+        "stream {stream} on {url} ends at stream sequence {last}, yet it acknowledged versions up to seq {cursor} at its stream sequence {acknowledged}: it was deleted and created again (or its server lost its store) and holds other messages, so a consumer would silently miss those versions; run `nianbao publish --since 0` to publish every version again"
+    )]
+    StreamReplaced {
+        url: String,
+        stream: String,
+        cursor: u64,
+        last: u64,
+        acknowledged: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the store's reader task failed")]
@@ -182,14 +192,27 @@ impl Publisher {
                 source,
             })?;
         if self.check_stream {
-            // The stream's last sequence survives a purge and limits that drop old messages;
-            // only a stream made anew (or a store lost) has it at 0.
+            // The stream's last sequence survives a purge and limits that drop old messages,
+            // and never goes back: only a stream made anew (or a store lost) has it at 0, or
+            // short of the sequence that acknowledged the cursor (refilled by others since).
             let cursor = self.store.published_position(&self.settings.stream)?;
-            if cursor > 0 && stream.cached_info().state.last_sequence == 0 {
+            let acknowledged = self.store.published_stream_seq(&self.settings.stream)?;
+            let last = stream.cached_info().state.last_sequence;
+            let (url, stream) = (nats_shown(&url), self.settings.stream.clone());
+            if cursor > 0 && last == 0 {
                 return Err(PublishError::StreamLost {
-                    url: nats_shown(&url),
-                    stream: self.settings.stream.clone(),
+                    url,
+                    stream,
                     cursor,
+                });
+            }
+            if cursor > 0 && last < acknowledged {
+                return Err(PublishError::StreamReplaced {
+                    url,
+                    stream,
+                    cursor,
+                    last,
+                    acknowledged,
                 });
             }
         }
@@ -217,8 +240,8 @@ impl Publisher {
             let mut failure = None;
             for record in &batch {
                 match self.publish_one(&context, record).await {
-                    Ok(duplicate) => {
-                        acknowledged = Some(record.seq);
+                    Ok((duplicate, stream_seq)) => {
+                        acknowledged = Some((record.seq, stream_seq));
                         done.add(Published {
                             versions: 1,
                             duplicates: u64::from(duplicate),
@@ -230,8 +253,8 @@ impl Publisher {
                     }
                 }
             }
-            if let Some(seq) = acknowledged {
-                self.set_cursor(seq).await?;
+            if let Some((seq, stream_seq)) = acknowledged {
+                self.set_cursor(seq, stream_seq).await?;
             }
             if let Some(e) = failure {
                 // The connection may be gone for good: the next call connects afresh.
@@ -260,19 +283,21 @@ impl Publisher {
         Ok(batch)
     }
 
-    async fn set_cursor(&self, seq: u64) -> Result<(), PublishError> {
+    /// Moves the cursor to `seq`, acknowledged as the stream's own sequence `stream_seq`.
+    async fn set_cursor(&self, seq: u64, stream_seq: u64) -> Result<(), PublishError> {
         let (store, stream) = (self.store.clone(), self.settings.stream.clone());
-        tokio::task::spawn_blocking(move || store.set_published_position(&stream, seq)).await??;
+        tokio::task::spawn_blocking(move || store.set_published_ack(&stream, seq, stream_seq))
+            .await??;
         Ok(())
     }
 
-    /// Publishes one version and waits for the stream's acknowledgement; true when the stream
-    /// already held it.
+    /// Publishes one version and waits for the stream's acknowledgement: whether the stream
+    /// already held it, and its sequence in the stream (the earlier copy's for a duplicate).
     async fn publish_one(
         &self,
         context: &jetstream::Context,
         record: &ExportRecord,
-    ) -> Result<bool, PublishError> {
+    ) -> Result<(bool, u64), PublishError> {
         let subject = subject_for(&self.settings.subject, &record.portal);
         let msg_id = message_id(record);
         let json = serde_json::to_vec(record).expect("export records serialise: plain data");
@@ -294,7 +319,7 @@ impl Publisher {
             .map_err(fail)?
             .await
             .map_err(fail)?;
-        Ok(ack.duplicate)
+        Ok((ack.duplicate, ack.sequence))
     }
 }
 

@@ -327,10 +327,32 @@ impl Store {
         Ok(get_json::<u64>(&self.meta, &published_key(stream))?.unwrap_or(0))
     }
 
-    /// Moves the publisher's cursor for `stream` and makes it durable.
+    /// Sets the publisher's cursor for `stream` where the user said the stream starts
+    /// (`publish --since`), forgetting the stream sequence that acknowledged the cursor before.
     pub fn set_published_position(&self, stream: &str, seq: u64) -> Result<(), StoreError> {
+        self.meta.remove(published_stream_seq_key(stream))?;
         put_json(&self.meta, &published_key(stream), &seq)?;
         self.flush()
+    }
+
+    /// Moves the publisher's cursor for `stream` to `seq`, which the stream acknowledged as its
+    /// own sequence `stream_seq`, and makes both durable. The stream sequence is written first:
+    /// a crash between the two leaves a stream sequence the stream did reach.
+    pub fn set_published_ack(
+        &self,
+        stream: &str,
+        seq: u64,
+        stream_seq: u64,
+    ) -> Result<(), StoreError> {
+        put_json(&self.meta, &published_stream_seq_key(stream), &stream_seq)?;
+        put_json(&self.meta, &published_key(stream), &seq)?;
+        self.flush()
+    }
+
+    /// The stream's own sequence that acknowledged the publisher's cursor (0 when unknown: never
+    /// published, or a cursor set by `publish --since`).
+    pub fn published_stream_seq(&self, stream: &str) -> Result<u64, StoreError> {
+        Ok(get_json::<u64>(&self.meta, &published_stream_seq_key(stream))?.unwrap_or(0))
     }
 
     /// Every consumer with its committed position.
@@ -392,6 +414,10 @@ impl Store {
 
 fn published_key(stream: &str) -> String {
     format!("published/{stream}")
+}
+
+fn published_stream_seq_key(stream: &str) -> String {
+    format!("published-stream-seq/{stream}")
 }
 
 fn seq_of(key: &[u8]) -> u64 {

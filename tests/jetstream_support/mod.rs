@@ -101,6 +101,35 @@ impl NatsServer {
         url(self.port)
     }
 
+    /// Kills the server with SIGKILL and starts it again on the same port with the same store,
+    /// waiting until it accepts connections.
+    pub fn kill_9_and_restart(&mut self, bin: &Path) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = Command::new(bin)
+            .args([
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-sd",
+            ])
+            .arg(self._store.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts again");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not listen again"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Sends the server `signal` (`STOP`, `CONT`) with `kill`.
     pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")

@@ -156,6 +156,22 @@ impl Moto {
         );
     }
 
+    /// Deletes every version of every object in `bucket` and then the bucket itself, as an
+    /// operator (or a lifecycle rule and a cleanup) would between two runs.
+    pub fn delete_bucket(&self, bucket: &str) {
+        self.python(
+            &format!(
+                "{BOTO}
+bucket = sys.argv[2]
+for page in s3.get_paginator('list_object_versions').paginate(Bucket=bucket):
+    for v in page.get('Versions', []) + page.get('DeleteMarkers', []):
+        s3.delete_object(Bucket=bucket, Key=v['Key'], VersionId=v['VersionId'])
+s3.delete_bucket(Bucket=bucket)"
+            ),
+            &[bucket],
+        );
+    }
+
     /// The ETag of the object at `bucket/key`, without quotes. S3 gives an object put in N
     /// parts an ETag ending in `-N`, and one put whole an ETag without a `-`.
     pub fn etag(&self, bucket: &str, key: &str) -> String {

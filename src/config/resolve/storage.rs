@@ -86,6 +86,15 @@ pub(in crate::config) fn storage(
                     format!("expected {STORAGE_URL_FORM}, found no bucket in {written:?}"),
                 ));
             }
+            // The URL keeps other characters percent-encoded: a bucket no S3 server has, found
+            // only when the first put fails. (Legacy buckets allow capitals, `_`, 255 chars.)
+            let bucket_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_');
+            if bucket.len() > 255 || !bucket.chars().all(bucket_char) {
+                return Err(source.at_key(
+                    &url_key,
+                    format!("expected a bucket name of letters, digits, '.', '-' and '_' (at most 255), found {bucket:?} in {written:?}"),
+                ));
+            }
             let endpoint = match raw.endpoint.as_deref().map(str::trim) {
                 None => None,
                 Some(text) => match Url::parse(text) {
