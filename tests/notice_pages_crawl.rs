@@ -2,7 +2,8 @@
 //! with a page that is no report: a firewall's block page in its own words is not archived, is
 //! counted as `challenge_blocked`, counts as the host's challenge and is asked once; an
 //! application's error page is not archived, is counted as `server_error` and is kept as a
-//! failure to ask again; short dated notices that say the same words are archived.
+//! failure to ask again; short dated notices that say the same words are archived. A firewall's
+//! block page under a status of its own (405, 418, 468, 493) pauses the host as one with 200 does.
 
 mod common;
 
@@ -111,6 +112,91 @@ fn block_and_error_pages_served_with_200_are_not_reports_and_dated_notices_are()
         assert!(
             listed.lines().any(|l| l.contains(page) && l.contains(kind)),
             "{page} {kind}: {listed}"
+        );
+    }
+}
+
+/// 安全狗's block page in Traditional script and GBK, as a gateway in front of the portal
+/// answers every item's URL with it.
+fn safedog_block_gbk() -> Vec<u8> {
+    let page = "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gbk\">\
+        <title>網站防火牆</title></head><body><img src=\"http://404.safedog.cn/images/safedogsite/head.png\">\
+        <h3>您的請求帶有不合法參數，已被網站管理員設置攔截！</h3><p>可能原因：您提交的內容包含危險的攻擊請求</p></body></html>";
+    let (bytes, _, lossy) = encoding_rs::GBK.encode(page);
+    assert!(!lossy, "the page has a GBK form");
+    bytes.into_owned()
+}
+
+/// A portal whose eight items a firewall answers with its block page, with `status`: the run
+/// and the host's requests after the first block.
+fn blocked_items_crawl(
+    ip: &str,
+    status: u16,
+) -> (RouteServer, tempfile::TempDir, std::process::Output) {
+    let server = RouteServer::bind(ip);
+    server.serve(Arc::new(move |target: &str| {
+        let list: String = (1..=8)
+            .map(|n| {
+                format!(
+                    "<li><a href=\"/art/{n}.html\">某某县人民政府{}年政府信息公开工作年度报告</a></li>",
+                    2015 + n
+                )
+            })
+            .collect();
+        match target {
+            "/nb/" => (
+                200,
+                HTML.into(),
+                format!("<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{list}</ul></body></html>")
+                    .into_bytes(),
+            ),
+            t if t.starts_with("/art/") => (status, "text/html".into(), safedog_block_gbk()),
+            _ => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
+        }
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = common::route_server::portals_config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/nb/", server.base))],
+    );
+    let out = run_nianbao(&config, &["crawl"]);
+    (server, dir, out)
+}
+
+/// A firewall's block page (安全狗's, Traditional, GBK) on every item is read for its words
+/// whether it comes with 200 or with a status of the firewall's own (405, 418, 468, 493): the
+/// host sees three of them, is left alone for the rest of the run, nothing is archived, and the
+/// portal is unreachable (exit 1) with the pause named in the run report and by `status`.
+#[test]
+fn a_block_page_with_a_firewalls_own_status_pauses_the_host() {
+    for (i, status) in [200u16, 405, 418, 468, 493].into_iter().enumerate() {
+        let (server, dir, out) = blocked_items_crawl(&format!("127.0.0.{}", 240 + i), status);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{status}: {}",
+            common::stderr(&out)
+        );
+        let asked = server.requests();
+        let items = asked.iter().filter(|t| t.starts_with("/art/")).count();
+        assert_eq!(items, 3, "{status}: {asked:?}");
+        let report = newest_run_report(dir.path());
+        let host = &report["hosts"][0];
+        assert_eq!(host["challenges"], 3, "{status}: {host}");
+        let portal = &report["portals"]["某某县人民政府"];
+        // Told at the fetch (an error status) or once the page is read (200), by its words.
+        let count = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+        let blocked =
+            count(&portal["blocked"]) + count(&portal["not_content"]["challenge_blocked"]);
+        assert_eq!(blocked, 3, "{status}: {portal}");
+        assert_eq!(portal["new_documents"], 0, "{status}: {portal}");
+        assert_eq!(portal["unreachable"], true, "{status}: {portal}");
+        let config = dir.path().join("config.toml");
+        let shown = run_nianbao(&config, &["status"]);
+        let shown = String::from_utf8_lossy(&shown.stdout);
+        assert!(
+            shown.contains("blocked by anti-bot challenges (3)"),
+            "{status}: {shown}"
         );
     }
 }

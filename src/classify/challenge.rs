@@ -124,6 +124,8 @@ const BLOCKED: &[&str] = &[
     "request rejected",
     "url was rejected",
     "been blocked",
+    // 腾讯云 WAF's and 长亭雷池's English pages say only this, in the title and a heading.
+    "request blocked",
 ];
 
 /// What a firewall does to a request, after a `被` that may name who did it (已被云锁拦截,
@@ -204,6 +206,10 @@ const MAINTENANCE: &[&str] = &[
     "系统维护中",
     "网站正在维护",
     "系统正在维护",
+    "网站正在升级",
+    "系统正在升级",
+    "平台正在升级",
+    "正在升级维护",
     "网站升级维护中",
     "系统升级维护中",
     "暂停访问",

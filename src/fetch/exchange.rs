@@ -255,13 +255,31 @@ impl Asked {
     }
 }
 
+/// Bytes of a response read for a challenge: every challenge page is far shorter.
+const CHALLENGE_HEAD_BYTES: usize = 256 * 1024;
+
 /// The anti-bot challenge a response carries, if any.
 fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
+    if firewall_status(response.status) {
+        // Rare and short: read in its own charset (a GBK block page), for its words too.
+        let head = &response.body[..response.body.len().min(CHALLENGE_HEAD_BYTES)];
+        let decoded = crate::decode::decode(head, response.header("content-type"));
+        return match classify::classify(
+            response.status,
+            response.header("content-type"),
+            head,
+            Some(&decoded.text),
+            Some(response.url.path()),
+        ) {
+            PageKind::Challenge { challenge } => Some(challenge),
+            _ => None,
+        };
+    }
     // Most pages carry no challenge marker at all: they are parsed once, later, off this thread.
     if !classify::may_be_challenge(response.status, &response.body) {
         return None;
     }
-    let head = &response.body[..response.body.len().min(256 * 1024)];
+    let head = &response.body[..response.body.len().min(CHALLENGE_HEAD_BYTES)];
     let text = String::from_utf8_lossy(head);
     match classify::classify(
         response.status,
@@ -273,6 +291,14 @@ fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
         PageKind::Challenge { challenge } => Some(challenge),
         _ => None,
     }
+}
+
+/// A client error that says nothing of the URL itself: firewalls answer their block, check and
+/// notice pages with statuses of their own choosing (阿里云盾 405, 418, 468, 493), and such a
+/// page is read for its words as one served with 200 is. 403 is a refusal of its own; 404 and
+/// 410 say the page is gone; 429 is retried.
+fn firewall_status(status: u16) -> bool {
+    (400..500).contains(&status) && !matches!(status, 403 | 404 | 410 | 429)
 }
 
 #[cfg(test)]
