@@ -4,7 +4,7 @@
 //! input, a generation-time comment, the current time), crawled three nights with
 //! `revisit_after = "0s"` so that every night refetches every report: each stays one version,
 //! and a report whose text, or the date in it, was corrected on the third night takes a second
-//! one.
+//! one. And what a second night asks of a portal where nothing changed.
 
 mod common;
 
@@ -123,4 +123,66 @@ fn a_page_that_changes_at_every_visit_is_one_version_and_a_corrected_report_two(
         }
     }
     assert!(wrong.is_empty(), "versions not as expected: {wrong:#?}");
+}
+
+/// What README "Nightly harvest" says a night asks of a portal where nothing changed: its list
+/// until a page of known items (`known_pages_before_stop = 1`: page 1), no report before
+/// `revisit_after` (7 days), and no attachment of a report not revisited. Here 3 list pages,
+/// 40 reports, 20 of them with a PDF.
+#[test]
+fn a_night_with_nothing_new_asks_one_list_page_and_no_report_or_file() {
+    const REPORTS: usize = 40;
+    let section = Section {
+        per_page: 14,
+        ..Section::newest_first(REPORTS)
+    };
+    assert_eq!(section.pages(), 3);
+    let server = RouteServer::bind("127.0.0.1");
+    server.serve(Arc::new(move |target: &str| {
+        if let Some(id) = target.strip_prefix("/files/") {
+            let pdf = format!("%PDF-1.4\n% report {id}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+            return (200, "application/pdf".into(), pdf.into_bytes());
+        }
+        numbered_portal(
+            target,
+            section.pages(),
+            |p| section.list_page(p),
+            |i| {
+                let page = String::from_utf8(item_page(i, false)).ok()?;
+                let file = format!("<p>附件：<a href=\"/files/{i}.pdf\">第{i}号报告.pdf</a></p>");
+                let page = match i % 2 {
+                    0 => page.replacen("</div></body>", &format!("{file}</div></body>"), 1),
+                    _ => page,
+                };
+                (i <= REPORTS).then(|| page.into_bytes())
+            },
+        )
+    }));
+    let dir = tempfile::tempdir().expect("scratch dir");
+    let config = portals_config(
+        dir.path(),
+        &[("某某县人民政府", format!("{}/xxgk/list.html", server.base))],
+    );
+    let mut nights = Vec::new();
+    for night in 1..=2 {
+        let before = server.requests().len();
+        let out = run_nianbao(&config, &["crawl"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "night {night}: {}",
+            stderr(&out)
+        );
+        let asked = server.requests().split_off(before);
+        let count = |prefix: &str| asked.iter().filter(|t| t.starts_with(prefix)).count();
+        nights.push((
+            count("/xxgk/list."),
+            count("/art/"),
+            count("/files/"),
+            asked,
+        ));
+    }
+    let (first, second) = (&nights[0], &nights[1]);
+    assert_eq!((first.0, first.1, first.2), (3, 40, 20), "{:?}", first.3);
+    assert_eq!((second.0, second.1, second.2), (1, 0, 0), "{:?}", second.3);
 }
