@@ -46,10 +46,12 @@ fn normalised_content_of(facts: &PageFacts) -> String {
     content
 }
 
-/// View counters with their numbers: 点击数：123, 浏览次数: [45] 次, 阅读量 6 ...
+/// View counters with their numbers: 点击数：123, 浏览次数: [45] 次, 阅读量 6 ...; and the short
+/// words (阅读：123, 浏览：45次, 点击：6, 人气：7) only with a colon and a number, since alone they
+/// are words a report's text uses.
 static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:点击数|点击率|点击量|点击次数|浏览次数|浏览数|浏览量|访问量|访问次数|阅读次数|阅读数|阅读量|查看次数)\s*[:：]?\s*[\[【(（]?\s*[0-9０-９,，]*\s*[\]】)）]?\s*次?",
+        r"(?:点击数|点击率|点击量|点击次数|浏览次数|浏览数|浏览量|访问量|访问次数|阅读次数|阅读数|阅读量|查看次数)\s*[:：]?\s*[\[【(（]?\s*[0-9０-９,，]*\s*[\]】)）]?\s*次?|(?:阅读|浏览|点击|访问|查看|人气)\s*[:：]\s*[\[【(（]?\s*[0-9０-９][0-9０-９,，]*\s*[\]】)）]?\s*次?",
     )
     .expect("invariant: the counter pattern is a valid regex")
 });
@@ -60,12 +62,22 @@ static GENERATED_AT: LazyLock<Regex> = LazyLock::new(|| {
         .expect("invariant: the generation-time pattern is a valid regex")
 });
 
+/// Today's date (and time) printed in a page's header: 今天是2026年12月7日 星期一, 当前时间：
+/// 2026-12-07 21:15. Only after such a word: a date in a report's text is the report's.
+static TODAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?:今天是|今日是|今天|今日|当前日期|当前时间|现在时间)\s*[:：]?\s*(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?[0-9０-９]{4}\s*(?:年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日|[-/.][0-9]{1,2}[-/.][0-9]{1,2})(?:\s*[0-9]{1,2}[:：][0-9]{2}(?:[:：][0-9]{2})?)?(?:\s*(?:星期|礼拜|周)[一二三四五六日天])?",
+    )
+    .expect("invariant: the today pattern is a valid regex")
+});
+
 /// `text` (collapsed, as `PageFacts` writes it) with the volatile parts cut out and the
 /// whitespace their removal leaves collapsed again.
 fn without_volatile_text(text: &str) -> String {
     let counters = COUNTER.replace_all(text, " ");
-    let text = GENERATED_AT.replace_all(&counters, " ");
-    if let (Cow::Borrowed(_), Cow::Borrowed(_)) = (&counters, &text) {
+    let stamps = GENERATED_AT.replace_all(&counters, " ");
+    let text = TODAY.replace_all(&stamps, " ");
+    if let (Cow::Borrowed(_), Cow::Borrowed(_), Cow::Borrowed(_)) = (&counters, &stamps, &text) {
         // Nothing cut: words joined by single spaces are already what the loop below makes.
         debug_assert!(
             text.is_empty()
@@ -143,9 +155,58 @@ mod tests {
     fn cut_and_collapse(text: &str) -> String {
         let text = COUNTER.replace_all(text, " ");
         let text = GENERATED_AT.replace_all(&text, " ");
+        let text = TODAY.replace_all(&text, " ");
         crate::page::words::words(&text)
             .collect::<Vec<_>>()
             .join(" ")
+    }
+
+    /// Pairs of a report's body on two visits: whether the two are one content.
+    #[test]
+    fn volatile_header_parts_are_cut_and_the_reports_own_text_is_not() {
+        let page = |body: &str| format!("<html><body>{body}<p>一、总体情况</p></body></html>");
+        let cases = [
+            ("阅读：12", "阅读：13", true),
+            ("浏览：[12]次", "浏览：[4512]次", true),
+            ("点击：12 人气：3", "点击：14 人气：9", true),
+            (
+                "今天是2026年12月7日 星期一",
+                "今天是2026年12月8日 星期二",
+                true,
+            ),
+            (
+                "今天是：星期一 2026年12月7日",
+                "今天是：星期二 2026年12月8日",
+                true,
+            ),
+            (
+                "当前时间：2026-12-07 21:15:03",
+                "当前时间：2026-12-08 02:00:00",
+                true,
+            ),
+            // The report's own words and dates.
+            ("阅读 12", "阅读 13", false),
+            (
+                "本报告于2023年1月5日印发",
+                "本报告于2023年1月6日印发",
+                false,
+            ),
+            (
+                "今天是2026年12月7日 收到申请3件",
+                "今天是2026年12月8日 收到申请4件",
+                false,
+            ),
+            ("共受理申请12件", "共受理申请13件", false),
+        ];
+        for (a, b, same) in cases {
+            assert_eq!(
+                content_hash(&page(a)) == content_hash(&page(b)),
+                same,
+                "{a} / {b}: {} / {}",
+                normalised_content(&page(a)),
+                normalised_content(&page(b))
+            );
+        }
     }
 
     proptest::proptest! {
@@ -156,6 +217,7 @@ mod tests {
             parts in proptest::collection::vec(proptest::sample::select(vec![
                 "点击数：12", "浏览次数 [3] 次", "页面生成时间：2024-01-02 03:04:05", "生成时间",
                 "年报", "2023", " ", "\u{3000}", "\u{a0}", "\n", "：", "阅读", "a b",
+                "阅读：7", "今天是2026年12月7日 星期一", "当前时间：2026-12-07 10:00",
             ]), 0..12)
         ) {
             let raw: String = parts.concat();
