@@ -248,6 +248,14 @@ pub fn parse_ucap_answer(url: &Url, text: &str) -> Result<ListPage, String> {
     ucap::parse_answer(url, text)
 }
 
+/// Whether the page was called `needs_javascript` only for the name of a script it loads
+/// (`<script src="list.js">`), which a page saying it lists nothing outweighs.
+pub fn needs_javascript_by_script_name(page: &ListPage) -> bool {
+    page.needs_javascript
+        .as_deref()
+        .is_some_and(script::only_names_a_list_script)
+}
+
 /// Whether the page is a channel index: it links to per-year sub-channels (a TRS 年报 column
 /// holding `2017年 -> ./2017/` …), which are walked whether or not the page lists items itself.
 pub fn is_channel_index(page: &ListPage) -> bool {

@@ -48,6 +48,16 @@ fn is_data_file(url: &str) -> bool {
         || (name.ends_with(".js") && (name.contains("list") || name.contains("data")))
 }
 
+/// How `needs_javascript` names a list script the page loads (`LIST_SCRIPT`), the one reason it
+/// gives from a script's name alone.
+const LIST_SCRIPT_SEEN: &str = "a script the page loads fills the list: ";
+
+/// Whether `needs_javascript` said `seen` of a page only for the name of a script it loads: no
+/// more than a guess, which a page saying it lists nothing (暂无信息) outweighs.
+pub(super) fn only_names_a_list_script(seen: &str) -> bool {
+    seen.starts_with(LIST_SCRIPT_SEEN)
+}
+
 /// A script file that holds or builds a list by its name (`list.js`, `newsList.js`,
 /// `data.js`), not a library (`jquery.min.js`).
 fn is_list_script(src: &str) -> bool {
@@ -248,7 +258,7 @@ pub(super) fn needs_javascript(html: &str) -> Option<String> {
         .map(|m| m.as_str())
         .find(|src| is_list_script(src))
     {
-        return Some(format!("a script the page loads fills the list: {src}"));
+        return Some(format!("{LIST_SCRIPT_SEEN}{src}"));
     }
     None
 }

@@ -210,10 +210,15 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         // a script holds as data, and a list a script fills, which is reported as needing
         // JavaScript rather than as empty.
         if let PageRole::List { list_api: None } | PageRole::Guess { .. } = role {
-            let page = discover::discover_document(input.url, doc, text, decoded.encoding);
+            let mut page = discover::discover_document(input.url, doc, text, decoded.encoding);
             // A list page that says it lists nothing (a year's subsection with 暂无信息) is a
             // list of no entries, walked completely, not a template that failed to fill.
             let says_empty = matches!(role, PageRole::List { .. }) && says_list_is_empty(&facts);
+            // Nor one a script fills only because it loads a script named for data or a list
+            // (`data.js` for a date picker): the page's own word outweighs the name.
+            if says_empty && discover::needs_javascript_by_script_name(&page) {
+                page.needs_javascript = None;
+            }
             if discover::is_channel_index(&page)
                 || !page.items.is_empty()
                 || !page.next_pages.is_empty()
@@ -463,6 +468,38 @@ mod tests {
                 },
             );
             assert_eq!(item.kind, PageKind::EmptyTemplate, "{says}");
+        }
+    }
+
+    /// A year's list page that says it lists nothing and loads a script named for data or a
+    /// list (`data.js` for a date picker, a table library's `dataTables…js`) is still an empty
+    /// list, not one a script fills: the script's name is weaker evidence than what the page says.
+    #[test]
+    fn an_empty_list_page_loading_a_data_script_is_an_empty_list() {
+        let url = Url::parse("http://a.gov.cn/xxgk/nb/2016/index.html").expect("url");
+        for script in [
+            "/js/data.js",
+            "/js/dataTables.bootstrap.min.js",
+            "/js/list.js",
+        ] {
+            let html = format!(
+                "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>2016年度</title>\
+                 <script src=\"{script}\"></script></head><body><div class=\"header\">\
+                 <a href=\"/\">首页</a></div><h2>2016年度</h2><p>暂无信息</p></body></html>"
+            );
+            let input = PageInput {
+                url: &url,
+                status: 200,
+                content_type: Some("text/html; charset=utf-8"),
+                body: html.as_bytes(),
+            };
+            let list = analyse(input, &PageRole::List { list_api: None });
+            assert!(
+                matches!(&list.view, View::List(page)
+                    if page.items.is_empty() && page.needs_javascript.is_none()),
+                "{script}: {:?}",
+                list.view
+            );
         }
     }
 }
