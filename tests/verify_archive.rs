@@ -318,3 +318,29 @@ fn verify_checks_in_folder_storage_what_data_dir_lacks() {
     let (code, summary) = verify(&h, &["--storage"]);
     assert_eq!((code, problems(&summary)), (Some(0), vec![]), "{summary}");
 }
+
+/// `fetch.max_body_bytes` lowered after a crawl (to keep large files out from now on): the
+/// bodies archived under the default are still read back whole and verified, not called damaged
+/// by their size, and `export` still hands them on.
+#[test]
+fn a_limit_lowered_after_a_crawl_leaves_the_archived_bodies_readable() {
+    let h = Harness::with_sites(
+        vec![SiteSpec::standard_named("gbk").expect("standard site")],
+        INTERVAL,
+    );
+    h.edit_config(|c| format!("{c}\n[archive]\ncompress = \"none\"\n"));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "crawl: {}", stderr(&out));
+    let data = h.data_dir();
+    let larger = h
+        .export()
+        .iter()
+        .filter_map(|r| r["raw_path"].as_str())
+        .filter(|p| std::fs::metadata(data.join(p)).is_ok_and(|m| m.len() > 1024))
+        .count();
+    assert!(larger > 0, "some raw file is over the new limit of 1 KiB");
+    h.edit_config(|c| c.replacen("[fetch]\n", "[fetch]\nmax_body_bytes = \"1KiB\"\n", 1));
+    let (code, summary) = verify(&h, &[]);
+    assert_eq!(code, Some(0), "{summary}");
+    assert_eq!(problems(&summary), Vec::<(String, String)>::new());
+}

@@ -57,7 +57,7 @@ pub enum ArchiveError {
     )]
     Undecodable { path: PathBuf, reason: String },
     #[error(
-        "archive file {path} holds or decompresses to more than {limit} bytes (fetch.max_body_bytes); no body that large was archived (unless the limit was lowered since), so the file is damaged, was replaced or was not written by nianbao"
+        "archive file {path} holds or decompresses to more than {limit} bytes (fetch.max_body_bytes, or its default of 50 MiB if that is larger); no body that large was archived (unless the limit was set higher then), so the file is damaged, was replaced or was not written by nianbao"
     )]
     TooLarge { path: PathBuf, limit: u64 },
 }
@@ -78,7 +78,7 @@ pub struct Archive {
     data_dir: PathBuf,
     compression: Compression,
     /// Largest raw file read, and largest body a compressed one may decompress to:
-    /// `fetch.max_body_bytes`.
+    /// `FetchSettings::archive_read_limit`.
     read_limit: u64,
     /// Set when files are written without fsyncs of their own: whoever records them syncs
     /// this first (see `sync`).
@@ -146,10 +146,11 @@ impl Archive {
     }
 
     /// The archive as configured: how new bodies are written (`[archive] compress`) and the
-    /// largest raw file read or body a compressed file may hold (`fetch.max_body_bytes`).
+    /// largest raw file read or body a compressed file may hold (`fetch.max_body_bytes`, never
+    /// less than its default: see `FetchSettings::archive_read_limit`).
     pub fn configured(mut self, settings: &crate::config::Settings) -> Archive {
         self.compression = settings.archive.compress;
-        self.read_limit = settings.fetch.max_body_bytes;
+        self.read_limit = settings.fetch.archive_read_limit();
         self
     }
 

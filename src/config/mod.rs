@@ -121,6 +121,16 @@ pub struct FetchSettings {
     pub extra_ca_file: Option<PathBuf>,
 }
 
+impl FetchSettings {
+    /// The largest raw file a command reads back from the archive: `max_body_bytes`, and never
+    /// less than its default. A body is stored only up to the limit of its day, so a larger file
+    /// is damaged or replaced and is refused unread; but a limit lowered since must not make the
+    /// bodies archived under the default unreadable (`verify` would call them damaged).
+    pub fn archive_read_limit(&self) -> u64 {
+        self.max_body_bytes.max(DEFAULT_MAX_BODY_BYTES)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CrawlSettings {
     /// Nightly crawl: stop walking a list after this many consecutive list pages that hold only
@@ -360,7 +370,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
     let archive = resolve::archive(raw.archive, &source)?;
     let feed = feed::resolve(raw.feed, &source)?;
     let mut storage = resolve::storage(raw.storage, &data_dir, &source)?;
-    storage.read_limit = fetch.max_body_bytes;
+    storage.read_limit = fetch.archive_read_limit();
     let operator = raw
         .operator
         .map(|o| o.trim().to_owned())

@@ -32,7 +32,8 @@ pub struct StorageConfig {
     /// The folder of `runs/` this process puts its run reports in: the host name by default; a
     /// shard sets its own label.
     pub run_label: String,
-    /// Largest body a compressed raw file fetched back may hold: `fetch.max_body_bytes`.
+    /// Largest body a compressed raw file fetched back may hold:
+    /// `FetchSettings::archive_read_limit`.
     pub read_limit: u64,
 }
 

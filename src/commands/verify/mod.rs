@@ -194,7 +194,7 @@ pub(super) fn run(
     let mut verifier = Verifier {
         archive: archive.configured(settings),
         storage: &storage,
-        read_limit: settings.fetch.max_body_bytes,
+        read_limit: settings.fetch.archive_read_limit(),
         check_stored: checks.storage && storage.is_remote(),
         seen: HashMap::new(),
         tools: None,
