@@ -198,6 +198,11 @@ fn decode_coding(
     };
     let result = match encoding {
         None | Some("") | Some("identity") => return Ok(wire.clone()),
+        // Bytes that do not open with gzip's magic were never gzipped: a server that labels
+        // every file `gzip` (a PDF served whole under it) lies in the header, not the body.
+        Some("gzip") | Some("x-gzip") if !wire.starts_with(&GZIP_MAGIC[..2]) => {
+            return Ok(wire.clone());
+        }
         Some("gzip") | Some("x-gzip") => ended(
             flate2::read::MultiGzDecoder::new(&wire[..])
                 .take(max_body_bytes.saturating_add(1))
@@ -421,6 +426,17 @@ mod tests {
             .expect("plain");
         assert_eq!(body.as_ptr(), page.as_ptr());
         assert_eq!(layers, 0);
+    }
+
+    #[test]
+    fn bytes_that_are_no_gzip_under_a_gzip_header_pass_through() {
+        let pdf = Bytes::from_static(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n");
+        for coding in ["gzip", "x-gzip"] {
+            let body = decode_content(&pdf, Some(coding), 1 << 20)
+                .ok()
+                .expect("kept as sent");
+            assert_eq!(body, pdf, "{coding}");
+        }
     }
 
     #[test]
