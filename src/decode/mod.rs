@@ -318,9 +318,10 @@ fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
         first += usize::from(pair[0] == 0);
         second += usize::from(pair[1] == 0);
     }
-    // A quarter of the characters ASCII, and far fewer NULs on the other side (those come from
-    // characters such as 开, U+5F00).
-    let utf16 = |nul: usize, other: usize| nul * 4 >= pairs && other * 8 <= nul;
+    // A quarter of the characters ASCII, and fewer NULs on the other side (those come from
+    // characters such as 开, U+5F00, and 一, U+4E00, which every report title holds: a page of
+    // dense text under little markup has one for every six or seven ASCII characters).
+    let utf16 = |nul: usize, other: usize| nul * 4 >= pairs && other * 4 <= nul;
     if utf16(second, first) {
         Some(encoding_rs::UTF_16LE)
     } else if utf16(first, second) {

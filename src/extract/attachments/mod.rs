@@ -340,16 +340,42 @@ fn link_name(element: ElementRef<'_>, url: &Url) -> Option<String> {
     from_query.or(from_path).filter(|n| !n.is_empty())
 }
 
+/// A file name from a URL's last path segment. Old GBK portals escape the name's GBK bytes
+/// (`%C4%EA%B1%A8.pdf`): bytes that are not UTF-8 but that GB18030 reads cleanly are read so,
+/// not turned into U+FFFD.
 fn percent_decode(segment: &str) -> String {
-    url::form_urlencoded::parse(format!("x={segment}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| segment.to_string())
+    let plus_as_space = segment.replace('+', " ");
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&plus_as_space).collect();
+    match String::from_utf8(bytes) {
+        Ok(name) => name,
+        Err(not_utf8) => {
+            let bytes = not_utf8.into_bytes();
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
+                Some(name) => name.into_owned(),
+                None => String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_escaped_in_gbk_or_utf8_reads_as_the_name() {
+        let cases = [
+            ("%C4%EA%B1%A8.pdf", "年报.pdf"),
+            ("%E5%B9%B4%E6%8A%A5.pdf", "年报.pdf"),
+            ("2023%C4%EA%B6%C8%B1%A8%B8%E6.doc", "2023年度报告.doc"),
+            ("a+b%20c.pdf", "a b c.pdf"),
+            // Neither UTF-8 nor GB18030: kept, with U+FFFD for the bad byte.
+            ("%FF.pdf", "\u{FFFD}.pdf"),
+        ];
+        for (segment, name) in cases {
+            assert_eq!(percent_decode(segment), name, "{segment}");
+        }
+    }
 
     #[test]
     fn a_size_after_a_file_name_is_no_part_of_it() {
