@@ -5,76 +5,16 @@
 //! links the page itself as `index.html?`. Each of these once gave a year's short list no items
 //! at all (its entries read as undated, and three undated titles are no list) or a page walked
 //! twice. Also: a short list whose rows print more than a title and a date (a table's 索引号 and
-//! 发布机构 cells, a card's summary), which `inspect` once read as an item page.
+//! 发布机构 cells, a card's summary), which `inspect` once read as an item page. A crawl of such a
+//! portal is in `discover_unseen_crawl.rs`.
 
 mod common;
+mod discover_unseen_support;
 
 use common::pages::{read_list, traditional};
+use discover_unseen_support::*;
 use encoding_rs::{BIG5, GBK, UTF_8};
 use nianbao::classify::PageKind;
-use nianbao::discover::ListPage;
-
-const PAGE_URL: &str = "http://www.xian.gov.cn/zwgk/xxgknb/2023/index.html";
-
-/// A year's subsection of three reports: (link, title, printed date).
-const REPORTS: [(&str, &str, &str); 3] = [
-    (
-        "./202401/t20240120_11.html",
-        "某某县人民政府2023年政府信息公开工作年度报告",
-        "2024-01-20",
-    ),
-    (
-        "./202401/t20240125_12.html",
-        "某某县教育局2023年政府信息公开工作年度报告",
-        "2024-01-25",
-    ),
-    (
-        "./202402/t20240203_13.html",
-        "某某县财政局2023年政府信息公开工作年度报告",
-        "2024-02-03",
-    ),
-];
-
-/// A portal page around `body`: menu, breadcrumb and footer, none of them entries.
-fn portal_page(charset: &str, body: &str) -> String {
-    format!(
-        r#"<!DOCTYPE html><html><head><meta charset="{charset}"><title>政府信息公开年报</title></head><body>
-<div class="header"><ul><li><a href="/">首页</a></li><li><a href="/zwgk/">政务公开</a></li></ul></div>
-<div class="position">当前位置：<a href="/">首页</a> &gt; <a href="/zwgk/">政务公开</a></div>
-{body}
-<div class="footer">主办单位：某某县人民政府办公室 地址：某某县人民路1号</div>
-</body></html>"#
-    )
-}
-
-/// The rows of `REPORTS`, each printed by `row(link, title, date)`.
-fn rows(row: impl Fn(&str, &str, &str) -> String) -> String {
-    REPORTS.iter().map(|(h, t, d)| row(h, t, d)).collect()
-}
-
-fn read(page_url: &str, html: &str) -> ListPage {
-    let (kind, page) = read_list(page_url, html, UTF_8);
-    assert_eq!(kind, PageKind::Content, "{page_url}");
-    page
-}
-
-/// The items as (URL, date) pairs.
-fn dated(page: &ListPage) -> Vec<(String, Option<String>)> {
-    page.items
-        .iter()
-        .map(|i| (i.url.to_string(), i.date.map(|d| d.to_string())))
-        .collect()
-}
-
-fn want_reports() -> Vec<(String, Option<String>)> {
-    REPORTS
-        .iter()
-        .map(|(h, _, d)| {
-            let url = format!("http://www.xian.gov.cn/zwgk/xxgknb/2023/{}", &h[2..]);
-            (url, Some(d.to_string()))
-        })
-        .collect()
-}
 
 #[test]
 fn a_date_printed_beside_the_links_element_dates_its_entry() {
@@ -370,114 +310,6 @@ fn a_next_link_to_the_page_itself_under_an_empty_query_is_no_next_page() {
                 .any(|u| u.starts_with("http://www.xian.gov.cn/zwgk/xxgknb/index_2.html")),
             "{next}: {next_urls:?}"
         );
-    }
-}
-
-// ---- The walk of such a portal ----
-
-/// The section of a portal that prints all of the above: a bracketed year menu, a `<dt>`/`<dd>`
-/// list with a 置顶 notice at the top of every page, a 下一页 pager whose last page links itself
-/// as `index_2.html?`, a year of `01-20` dates and a year of bare dates between `<br>`s.
-fn unseen_portal(target: &str) -> (u16, String, Vec<u8>) {
-    let html = "text/html; charset=utf-8".to_string();
-    let top = r#"<dt><a href="/zwgk/nb/202301/t20230101_900.html">【置顶】关于政府信息公开工作年度报告的说明</a></dt><dd>2023-01-01</dd>"#;
-    let entry = |n: u32| {
-        let year = 2024 - n;
-        format!(
-            r#"<dt><a href="/zwgk/nb/{}01/t{}0120_{n}.html">某某县人民政府{year}年政府信息公开工作年度报告</a></dt><dd>{}-01-20</dd>"#,
-            year + 1,
-            year + 1,
-            year + 1
-        )
-    };
-    let section_page = |entries: std::ops::RangeInclusive<u32>, next: &str| {
-        let menu = r#"<div class="left"><a href="/zwgk/nb/2023/">[2023年]</a> <a href="/zwgk/nb/2022/">[2022年]</a></div>"#;
-        let rows: String = entries.map(entry).collect();
-        portal_page(
-            "utf-8",
-            &format!(
-                r#"{menu}<dl class="list">{top}{rows}</dl><div class="page"><a href="index.html">首页</a> <a href="{next}">下一页</a></div>"#
-            ),
-        )
-        .into_bytes()
-    };
-    let year_page = |row: &dyn Fn(u32) -> String| {
-        let rows: String = (1..=3).map(row).collect();
-        portal_page("utf-8", &format!(r#"<div class="list">{rows}</div>"#)).into_bytes()
-    };
-    match target {
-        "/zwgk/nb/index.html" => (200, html, section_page(1..=3, "index_1.html")),
-        "/zwgk/nb/index_1.html" => (200, html, section_page(4..=6, "index_2.html")),
-        // A server answers the page itself under its self link: walking it is the fault.
-        "/zwgk/nb/index_2.html" | "/zwgk/nb/index_2.html?" => {
-            (200, html, section_page(7..=8, "index_2.html?"))
-        }
-        "/zwgk/nb/2023/" => (
-            200,
-            html,
-            year_page(&|k| {
-                format!(
-                    r#"<p><a href="/zwgk/nb/2023/202401/t2024012{k}_3{k}.html">某某县第{k}部门2023年政府信息公开工作年度报告</a><span>01-2{k}</span></p>"#
-                )
-            }),
-        ),
-        "/zwgk/nb/2022/" => (
-            200,
-            html,
-            year_page(&|k| {
-                format!(
-                    r#"·<a href="/zwgk/nb/2022/t4{k}.html">某某县第{k}部门2022年政府信息公开工作年度报告</a> 2023-01-2{k}<br>"#
-                )
-            }),
-        ),
-        "/att.pdf" => (
-            200,
-            "application/pdf".into(),
-            b"%PDF-1.4\n% a report\n%%EOF\n".to_vec(),
-        ),
-        t if t.starts_with("/zwgk/nb/") && t.ends_with(".html") => (
-            200,
-            html,
-            common::route_server::report_page(2023, "/att.pdf"),
-        ),
-        _ => (404, html, b"<html><body>404</body></html>".to_vec()),
-    }
-}
-
-#[test]
-fn a_crawl_of_such_a_portal_fetches_every_entry_and_walks_each_page_once() {
-    use common::route_server::{RouteServer, crawled_county};
-    use std::collections::HashMap;
-    use std::sync::Arc;
-
-    let server = RouteServer::bind("127.0.0.61");
-    server.serve(Arc::new(unseen_portal));
-    let (_dir, _config) = crawled_county(format!("{}/zwgk/nb/index.html", server.base));
-
-    let requests = server.requests();
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for target in &requests {
-        *counts.entry(target.as_str()).or_default() += 1;
-    }
-    let lists = [
-        "/zwgk/nb/index.html",
-        "/zwgk/nb/index_1.html",
-        "/zwgk/nb/index_2.html",
-        "/zwgk/nb/2023/",
-        "/zwgk/nb/2022/",
-    ];
-    for list in lists {
-        assert_eq!(counts.get(list), Some(&1), "{list}: {requests:?}");
-    }
-    assert_eq!(counts.get("/zwgk/nb/index_2.html?"), None, "{requests:?}");
-    // Eight reports of the section, its 置顶 notice once, and three reports of each year.
-    let items: Vec<&&str> = counts
-        .keys()
-        .filter(|t| t.ends_with(".html") && !lists.contains(*t) && !t.contains("index"))
-        .collect();
-    assert_eq!(items.len(), 8 + 1 + 3 + 3, "{requests:?}");
-    for item in items {
-        assert_eq!(counts[*item], 1, "{item}: {requests:?}");
     }
 }
 

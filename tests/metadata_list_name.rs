@@ -2,51 +2,18 @@
 //! column's name, not the report's title, though no fixed list of column names holds it: the
 //! crawl tells extraction the name of the list it found the item on. Read as the crawl reads an
 //! item page, with and without that name; through a crawl, on the list's walk and on a retry
-//! asked from the URL's stored record while the list is not walked, by a delisted ask and by
-//! a fetch for the attachments a report lacks; and through `inspect --list-name`.
+//! asked from the URL's stored record while the list is not walked; and through `inspect
+//! --list-name`. A delisted ask and a fetch for the attachments a report lacks are in
+//! `metadata_list_name_asks.rs`.
 
 mod common;
+mod metadata_list_name_support;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::pages::read_as;
-use common::route_server::{
-    RouteServer, crawled_county, exported, portals_config, record_ending, run_nianbao,
-};
-use encoding_rs::UTF_8;
-use nianbao::extract::{ListEvidence, Metadata};
-use nianbao::page::{PageRole, View};
-
-const URL: &str = "http://www.hy.gov.cn/zwgk/content/202401/t20240120_1.html";
-const TITLE: &str = "和义县教育局2023年政府信息公开工作年度报告";
-
-/// The page at `URL` read as an item page found on the list named `list_name`, whose entry read
-/// `listed`.
-fn read(html: &str, listed: Option<&str>, list_name: Option<&str>) -> Metadata {
-    let role = PageRole::Item {
-        evidence: ListEvidence {
-            title: listed.map(str::to_string),
-            list_name: list_name.map(str::to_string),
-            ..ListEvidence::default()
-        },
-        portal_name: String::new(),
-    };
-    match read_as(URL, html, UTF_8, &role).view {
-        View::Item { metadata, .. } => *metadata,
-        _ => panic!("not read as an item"),
-    }
-}
-
-/// A report page of a portal whose template prints the column's name as `<h1>`, with `below` under
-/// it.
-fn page(heading: &str, below: &str) -> String {
-    format!(
-        "<html><head><meta charset=\"utf-8\"><title>{heading}</title></head><body><div class=\"main\">\
-         <h1>{heading}</h1>{below}<div class=\"content\"><p>一、总体情况</p>\
-         <p>2023年，本单位认真贯彻落实条例。</p></div></div></body></html>"
-    )
-}
+use common::route_server::{RouteServer, crawled_county, exported, record_ending, run_nianbao};
+use metadata_list_name_support::*;
 
 /// Headings that are their list's name, in either script, give way to the report's title in a
 /// 标题 cell, a `<p class="bt">` or the list entry; the same heading with no list name, or under
@@ -82,27 +49,6 @@ fn a_heading_that_is_the_lists_name_gives_way_to_the_reports_title() {
             );
         }
     }
-}
-
-const LIST: &str = "<html><head><meta charset=\"utf-8\"><title>本级年报_某某县人民政府</title></head>\
-    <body><h1>本级年报</h1><ul>\
-    <li><a href=\"/art/1.html\">教育局2023年年报</a><span>2024-01-20</span></li>\
-    <li><a href=\"/art/2.html\">民政局2023年年报</a><span>2024-01-21</span></li>\
-    </ul></body></html>";
-
-/// A report page of the county's template: the list's name as `<title>` (with the site's) and
-/// `<h1>`, the report's title in `<div class="article-title">`.
-fn item(title: &str) -> Vec<u8> {
-    page(
-        "本级年报",
-        &format!("<div class=\"article-title\">{title}</div>"),
-    )
-    .replacen(
-        "<title>本级年报</title>",
-        "<title>本级年报_某某县人民政府</title>",
-        1,
-    )
-    .into_bytes()
 }
 
 /// Through the crawl: items found on the list named 本级年报 (its `<title>` without the site's
@@ -215,196 +161,6 @@ fn a_retry_from_the_stored_record_knows_its_lists_name() {
     let record = record_ending(&records, "/art/1.html");
     assert_eq!(record["title"], REAL, "{record}");
     assert_eq!(record["provenance"]["title"], "title_element", "{record}");
-}
-
-/// A config of the county whose section is `section`, in a fresh folder, with `[crawl]` and
-/// `[fetch]` keys added.
-fn county(section: String, crawl: &str, fetch: &str) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().expect("scratch dir");
-    let config = portals_config(dir.path(), &[("某某县人民政府", section)]);
-    let text = std::fs::read_to_string(&config).expect("config");
-    let text = text.replacen(
-        "[fetch]\n",
-        &format!("[crawl]\n{crawl}\n[fetch]\n{fetch}\n"),
-        1,
-    );
-    std::fs::write(&config, text).expect("config");
-    (dir, config)
-}
-
-/// Runs a nightly crawl that must succeed; the requests it made.
-fn night(server: &RouteServer, config: &std::path::Path) -> Vec<String> {
-    let before = server.requests().len();
-    let out = run_nianbao(config, &["crawl"]);
-    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
-    server.requests().split_off(before)
-}
-
-/// The exported versions of the report at `path`, oldest first.
-fn versions(config: &std::path::Path, path: &str) -> Vec<serde_json::Value> {
-    exported(config)
-        .into_iter()
-        .filter(|r| r["url"].as_str().is_some_and(|u| u.ends_with(path)))
-        .collect()
-}
-
-/// A delisted ask reads the page as found on the list it was found on: a report archived from
-/// 本级年报, taken off it the next night while its page is still served (and changed), is asked
-/// once from its stored record and its new version archived under its own title, not the
-/// column's.
-#[test]
-fn a_delisted_ask_knows_its_lists_name() {
-    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
-    let second_night = Arc::new(AtomicBool::new(false));
-    let server = RouteServer::bind("127.0.0.99");
-    let night_flag = second_night.clone();
-    server.serve(Arc::new(move |target: &str| {
-        let html = "text/html; charset=utf-8".to_string();
-        let second = night_flag.load(Ordering::SeqCst);
-        // A list that states its count, so that its walk proves it complete.
-        let counted = LIST.replace("</ul>", &format!("</ul><p>共{}条</p>", if second { 1 } else { 2 }));
-        match target {
-            "/bj/" if second => (200, html, counted.replacen("<li><a href=\"/art/1.html\">教育局2023年年报</a><span>2024-01-20</span></li>", "", 1).into_bytes()),
-            "/bj/" => (200, html, counted.into_bytes()),
-            "/art/1.html" if second => {
-                let page = String::from_utf8_lossy(&item(REAL)).replace("认真贯彻落实条例。", "认真贯彻落实条例，主动公开信息。");
-                (200, html, page.into_bytes())
-            }
-            "/art/1.html" => (200, html, item(REAL)),
-            "/art/2.html" => (
-                200,
-                html,
-                item("某某县民政局2023年政府信息公开工作年度报告"),
-            ),
-            _ => (404, html, b"<html><body>404</body></html>".to_vec()),
-        }
-    }));
-    let (dir, config) = county(format!("{}/bj/", server.base), "revisit_after = \"0s\"", "");
-    night(&server, &config);
-    assert_eq!(versions(&config, "/art/1.html").len(), 1);
-    second_night.store(true, Ordering::SeqCst);
-    let asked = night(&server, &config);
-    assert!(asked.iter().any(|t| t == "/art/1.html"), "{asked:?}");
-    let report = common::route_server::newest_run_report(dir.path());
-    let portal = &report["portals"]["某某县人民政府"];
-    assert_eq!(portal["delisted_asked"], 1, "{portal}");
-    let kept = versions(&config, "/art/1.html");
-    assert_eq!(kept.len(), 2, "the changed page is a new version: {kept:?}");
-    assert_eq!(kept[1]["title"], REAL, "{}", kept[1]);
-    assert_eq!(
-        kept[1]["provenance"]["title"], "title_element",
-        "{}",
-        kept[1]
-    );
-}
-
-/// The routes of the report pages both attachment tests serve: `/art/1.html` titled `title`
-/// with a PDF larger than night 1's `max_body_bytes` (padded in a comment), `/art/2.html`, and
-/// 404 for anything else.
-fn with_attachment(target: &str, title: &str) -> (u16, String, Vec<u8>) {
-    let html = "text/html; charset=utf-8".to_string();
-    match target {
-        "/art/1.html" => {
-            let page = String::from_utf8_lossy(&item(title)).replacen(
-                "</div></div></body>",
-                "<p>附件：<a href=\"/files/1.pdf\">统计表.pdf</a></p></div></div></body>",
-                1,
-            );
-            (200, html, page.into_bytes())
-        }
-        "/art/2.html" => (
-            200,
-            html,
-            item("某某县民政局2023年政府信息公开工作年度报告"),
-        ),
-        "/files/1.pdf" => {
-            let pdf = format!(
-                "%PDF-1.4\n% {}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n",
-                "0".repeat(4000)
-            );
-            (200, "application/pdf".to_string(), pdf.into_bytes())
-        }
-        _ => (404, html, b"<html><body>404</body></html>".to_vec()),
-    }
-}
-
-/// Raises `max_body_bytes` in `config` from 3000 (night 1's) to 100000: the PDF now fits.
-fn raise_body_limit(config: &std::path::Path) {
-    let text = std::fs::read_to_string(config).expect("config");
-    std::fs::write(
-        config,
-        text.replace("max_body_bytes = 3000", "max_body_bytes = 100000"),
-    )
-    .expect("config");
-}
-
-/// Runs a crawl, checks it fetched the PDF, and returns the paths it asked. Its exit code is not
-/// checked: the nights that use it have their lists answer 503.
-fn crawl_fetching_the_pdf(server: &RouteServer, config: &std::path::Path) -> Vec<String> {
-    let before = server.requests().len();
-    let out = run_nianbao(config, &["crawl"]);
-    let asked = server.requests().split_off(before);
-    assert!(
-        asked.iter().any(|t| t == "/files/1.pdf"),
-        "{asked:?} {}",
-        common::stderr(&out)
-    );
-    asked
-}
-
-/// A report archived without its attachment (larger than `max_body_bytes`) is fetched again
-/// for it on the night the limit is raised, from its stored record while its list answers
-/// 503: read as found on 本级年报, the version the attachment makes keeps the report's own
-/// title, not the column's.
-#[test]
-fn an_attachments_due_fetch_knows_its_lists_name() {
-    const REAL: &str = "某某县教育局2023年政府信息公开工作年度报告";
-    let second_night = Arc::new(AtomicBool::new(false));
-    let server = RouteServer::bind("127.0.0.100");
-    let night_flag = second_night.clone();
-    server.serve(Arc::new(move |target: &str| {
-        let html = "text/html; charset=utf-8".to_string();
-        let second = night_flag.load(Ordering::SeqCst);
-        match target {
-            "/bj/" if second => (503, html, b"<html><body>busy</body></html>".to_vec()),
-            "/bj/" => (200, html, LIST.as_bytes().to_vec()),
-            _ => with_attachment(target, REAL),
-        }
-    }));
-    let (_dir, config) = county(format!("{}/bj/", server.base), "", "max_body_bytes = 3000");
-    night(&server, &config);
-    let first = versions(&config, "/art/1.html");
-    assert_eq!(first.len(), 1, "{first:?}");
-    assert_eq!(
-        first[0]["attachments"][0]["missing"], "oversize",
-        "{}",
-        first[0]
-    );
-    raise_body_limit(&config);
-    second_night.store(true, Ordering::SeqCst);
-    // The run fails its portal's walk (the list answers 503): its exit code says so.
-    let asked = crawl_fetching_the_pdf(&server, &config);
-    assert!(
-        !asked.iter().any(|t| t == "/art/2.html"),
-        "the list was not walked: {asked:?}"
-    );
-    let kept = versions(&config, "/art/1.html");
-    assert_eq!(
-        kept.len(),
-        2,
-        "the attachment makes a new version: {kept:?}"
-    );
-    assert!(
-        kept[1]["attachments"][0]["sha256"].is_string(),
-        "{}",
-        kept[1]
-    );
-    assert_eq!(kept[1]["title"], REAL, "{}", kept[1]);
-    assert_eq!(
-        kept[1]["provenance"]["title"], "title_element",
-        "{}",
-        kept[1]
-    );
 }
 
 /// A report archived from 本级年报 waiting for its attachment (larger than `max_body_bytes`),

@@ -1,31 +1,10 @@
 //! Unit tests of portal health: the events a change raises, and the rules that carry an event
-//! while its trouble lasts.
+//! while its trouble lasts. Helpers are in `support.rs`.
+
+mod support;
 
 use super::*;
-use crate::report::YearCount;
-
-fn list(stated: Option<u64>, found: u64, pages: u64) -> YearCount {
-    YearCount {
-        stated,
-        found,
-        pages,
-        ..YearCount::default()
-    }
-}
-
-fn portal(lists: &[(&str, YearCount)]) -> PortalReport {
-    PortalReport {
-        lists: lists
-            .iter()
-            .map(|(k, c)| (k.to_string(), c.clone()))
-            .collect(),
-        ..PortalReport::default()
-    }
-}
-
-fn kinds(events: &[HealthEvent]) -> Vec<HealthKind> {
-    events.iter().map(|e| e.kind).collect()
-}
+use support::*;
 
 #[test]
 fn each_change_is_one_event_and_a_steady_portal_none() {
@@ -117,22 +96,6 @@ fn each_change_is_one_event_and_a_steady_portal_none() {
     assert_eq!(events[0].list, None);
 }
 
-fn files(answered: u64, failed: &[(&str, u64)]) -> PortalReport {
-    let mut host = FileHost::default();
-    for _ in 0..answered {
-        host.count("http://file.a.gov.cn/ok.pdf", None);
-    }
-    for (kind, n) in failed {
-        for _ in 0..*n {
-            host.count("http://file.a.gov.cn/1.pdf", Some(kind.to_string()));
-        }
-    }
-    PortalReport {
-        file_hosts: [("file.a.gov.cn".to_string(), host)].into_iter().collect(),
-        ..PortalReport::default()
-    }
-}
-
 #[test]
 fn a_file_server_that_stops_answering_is_one_event() {
     let served = files(4, &[]);
@@ -203,26 +166,6 @@ fn only_failures_of_the_server_count_against_it() {
     ] {
         assert!(!fails_the_host(kind), "{kind}");
     }
-}
-
-/// `report` as a run report stores it: with the events its run raised.
-fn after(report: &PortalReport, health: Vec<HealthEvent>) -> PortalReport {
-    PortalReport {
-        health,
-        ..report.clone()
-    }
-}
-
-/// The events of three runs in a row: `first`, then `second` (run r2), then `third` (run r3),
-/// each compared with the run before it as the crawl stores it.
-fn third_run(
-    first: &PortalReport,
-    second: &PortalReport,
-    third: &PortalReport,
-) -> (Vec<HealthEvent>, Vec<HealthEvent>) {
-    let raised = compare("r1", first, second);
-    let again = compare("r2", &after(second, raised.clone()), third);
-    (raised, again)
 }
 
 #[test]
@@ -358,39 +301,6 @@ fn an_event_of_an_earlier_version_reads_without_host_or_since() {
     let old = r#"{"kind":"files_unreachable","detail":"file server f.gov.cn: all 3"}"#;
     let event: HealthEvent = serde_json::from_str(old).expect("an earlier version's event");
     assert_eq!((event.host, event.since), (None, None));
-}
-
-/// A portal whose section's page answered 503: no list read, no file asked.
-fn outage() -> PortalReport {
-    let mut all = YearCount::default();
-    all.stops
-        .insert("page http://a.gov.cn/nb/ failed: http_503".to_string());
-    PortalReport {
-        unreachable: true,
-        lists: [("all".to_string(), all)].into_iter().collect(),
-        ..PortalReport::default()
-    }
-}
-
-/// The events of run r4, `fourth`, after `second` (run r2, compared with `first`) and an
-/// outage (run r3): compared as the crawl does, with r3 and with r2 that walked the section.
-fn after_an_outage(
-    first: &PortalReport,
-    second: &PortalReport,
-    outage: &PortalReport,
-    fourth: &PortalReport,
-) -> Vec<HealthEvent> {
-    let (raised, at_outage) = third_run(first, second, outage);
-    let (second, outage) = (after(second, raised), after(outage, at_outage));
-    let last = Earlier {
-        run: "r3",
-        report: &outage,
-    };
-    let walked = Earlier {
-        run: "r2",
-        report: &second,
-    };
-    compare_past(last, Some(walked), fourth)
 }
 
 #[test]
