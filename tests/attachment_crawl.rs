@@ -424,22 +424,11 @@ fn not_found(path: &str) -> nianbao_sim::PathFault {
     )
 }
 
-/// Moves a waiting report's retry time to now, as a day passing would: the store is opened
-/// between runs, as nianbao opens it.
+/// Moves a waiting report's retry time to now, as a day passing would.
 fn let_a_day_pass(h: &Harness, url: &str) {
-    let store = nianbao::store::Store::open(&h.data_dir()).expect("open the store");
-    let mut state = store
-        .url_state(url)
-        .expect("read")
-        .expect("the report's state");
-    let retry = state
-        .attachment_wait
-        .as_mut()
-        .and_then(|w| w.retry.as_mut())
-        .expect("a scheduled wait");
-    retry.next_retry_at = chrono::Utc::now();
-    store.record_url(url, &state).expect("record");
-    store.flush().expect("flush");
+    common::edit_attachment_wait(&h.data_dir(), url, |retry| {
+        retry.next_retry_at = chrono::Utc::now()
+    });
 }
 
 #[test]

@@ -312,30 +312,15 @@ fn attachments_whose_link_headers_or_body_lie() {
     assert_eq!(second[first.len()..], ["/robots.txt", "/nb/"], "{second:?}");
     // Once the wait falls due the report is fetched again with its files (no validators
     // were sent, so each whole).
-    let_the_wait_fall_due(&dir.path().join("data"), &report["url"]);
+    common::edit_attachment_wait(
+        &dir.path().join("data"),
+        report["url"].as_str().expect("the report's URL"),
+        |retry| retry.next_retry_at = chrono::Utc::now(),
+    );
     let out = run_nianbao(&config, &["crawl"]);
     assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
     let third = server.requests();
     assert_eq!(third[second.len()..], first[..], "{third:?}");
-}
-
-/// Moves the retry time of the report's wait for its attachments to now, as the days its
-/// schedule asks for passing would (the store opened between runs, as nianbao opens it).
-fn let_the_wait_fall_due(data_dir: &std::path::Path, url: &Value) {
-    let url = url.as_str().expect("the report's URL");
-    let store = nianbao::store::Store::open(data_dir).expect("open the store");
-    let mut state = store
-        .url_state(url)
-        .expect("read")
-        .expect("the report's state");
-    let retry = state
-        .attachment_wait
-        .as_mut()
-        .and_then(|w| w.retry.as_mut())
-        .expect("a scheduled wait");
-    retry.next_retry_at = chrono::Utc::now();
-    store.record_url(url, &state).expect("record");
-    store.flush().expect("flush");
 }
 
 /// The links of the raw server's report page: (href, link text).

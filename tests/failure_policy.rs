@@ -200,24 +200,7 @@ fn a_retry_set_by_a_clock_decades_ahead_is_asked_at_the_next_run() {
 
     // The failure as that night's clock wrote it, through the crate's own store.
     let url = s.url(&broken).to_string();
-    {
-        let store = nianbao::store::Store::open(&h.data_dir()).expect("open the store");
-        let mut state = store
-            .url_state(&url)
-            .expect("read")
-            .expect("failed URL kept");
-        let retry = state.retry.as_mut().expect("a failed URL has a schedule");
-        let then = chrono::DateTime::parse_from_rfc3339("2090-01-01T00:00:00Z")
-            .expect("RFC 3339")
-            .to_utc();
-        retry.first_failed_at = then;
-        retry.last_failed_at = then;
-        retry.next_retry_at = then + chrono::Duration::days(1);
-        store
-            .record_url(&url, &state)
-            .expect("rewrite the URL state");
-        store.flush().expect("flush");
-    }
+    common::edit_failed_retry(&h.data_dir(), &url, stamped_in_2090);
 
     assert_eq!(failure_totals(&h), (1, 0, 0), "status counts it as due");
     // The list page is unchanged (304): only the retry index can bring the URL back.
@@ -270,28 +253,7 @@ fn an_attachment_wait_set_by_a_clock_decades_ahead_is_asked_at_the_next_run() {
 
     // The wait as that night's clock wrote it, through the crate's own store.
     let url = s.url(&doc.path).to_string();
-    {
-        let store = nianbao::store::Store::open(&h.data_dir()).expect("open the store");
-        let mut state = store
-            .url_state(&url)
-            .expect("read")
-            .expect("the report's state");
-        let retry = state
-            .attachment_wait
-            .as_mut()
-            .and_then(|w| w.retry.as_mut())
-            .expect("a scheduled wait");
-        let then = chrono::DateTime::parse_from_rfc3339("2090-01-01T00:00:00Z")
-            .expect("RFC 3339")
-            .to_utc();
-        retry.first_failed_at = then;
-        retry.last_failed_at = then;
-        retry.next_retry_at = then + chrono::Duration::days(1);
-        store
-            .record_url(&url, &state)
-            .expect("rewrite the URL state");
-        store.flush().expect("flush");
-    }
+    common::edit_attachment_wait(&h.data_dir(), &url, stamped_in_2090);
 
     let status = json_of(&h, &["status", "--format", "json"]);
     assert_eq!(status["failures"]["attachments_due"], 1, "{status}");
@@ -387,4 +349,14 @@ fn failure_policy_keys_are_checked_like_every_key() {
         "{}",
         stderr(&out)
     );
+}
+
+/// A schedule as a night whose clock said 2090 writes it: failed then, due a day later.
+fn stamped_in_2090(retry: &mut nianbao::store::RetrySchedule) {
+    let then = chrono::DateTime::parse_from_rfc3339("2090-01-01T00:00:00Z")
+        .expect("RFC 3339")
+        .to_utc();
+    retry.first_failed_at = then;
+    retry.last_failed_at = then;
+    retry.next_retry_at = then + chrono::Duration::days(1);
 }

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use common::route_server::{RouteServer, backfill_county, newest_run_report};
-use common::stderr;
+use common::{assert_in_scope, stderr};
 use list_forms_support::*;
 
 /// How a list names its pages and prints its pager.

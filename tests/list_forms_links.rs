@@ -14,7 +14,7 @@ use std::sync::Arc;
 use common::route_server::{
     RouteServer, backfill_county, crawled_county, newest_run_report, redirect, run_nianbao,
 };
-use common::stderr;
+use common::{assert_in_scope, stderr};
 use list_forms_support::*;
 
 /// An entry of a list: a dated row linking `href` (raw, as the page writes it).

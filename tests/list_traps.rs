@@ -14,7 +14,7 @@ mod list_traps_support;
 use std::sync::Arc;
 
 use common::route_server::{RouteServer, backfill_county};
-use common::stderr;
+use common::{assert_in_scope, stderr};
 use list_traps_support::*;
 
 /// Every year's channel (2000 to 2100) prints a menu of every year and has a second page. Each

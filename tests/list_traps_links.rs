@@ -8,7 +8,7 @@ mod list_traps_support;
 use std::sync::Arc;
 
 use common::route_server::RouteServer;
-use common::stderr;
+use common::{assert_in_scope, stderr};
 use list_traps_support::*;
 
 /// The path of a request target without the `;jsessionid=…` a Java server writes into every link

@@ -290,3 +290,57 @@ pub fn coverage_page_data(page: &Path) -> Value {
         .expect("gzipped data");
     serde_json::from_slice(&json).expect("JSON data")
 }
+
+/// Rewrites the schedule of the wait of the report at `url` for its attachments, as the days
+/// passing (or a clock set wrong) would; the store is opened between runs, as nianbao opens it.
+pub fn edit_attachment_wait(
+    data_dir: &Path,
+    url: &str,
+    edit: impl FnOnce(&mut nianbao::store::RetrySchedule),
+) {
+    edit_url_state(data_dir, url, |state| {
+        edit(
+            state
+                .attachment_wait
+                .as_mut()
+                .and_then(|w| w.retry.as_mut())
+                .expect("a scheduled wait"),
+        )
+    });
+}
+
+/// Rewrites the retry schedule of the failed URL `url` (see `edit_attachment_wait`).
+pub fn edit_failed_retry(
+    data_dir: &Path,
+    url: &str,
+    edit: impl FnOnce(&mut nianbao::store::RetrySchedule),
+) {
+    edit_url_state(data_dir, url, |state| {
+        edit(state.retry.as_mut().expect("a failed URL has a schedule"))
+    });
+}
+
+fn edit_url_state(data_dir: &Path, url: &str, edit: impl FnOnce(&mut nianbao::store::UrlState)) {
+    let store = nianbao::store::Store::open(data_dir).expect("open the store");
+    let mut state = store
+        .url_state(url)
+        .expect("read")
+        .expect("the URL's state");
+    edit(&mut state);
+    store
+        .record_url(url, &state)
+        .expect("rewrite the URL state");
+    store.flush().expect("flush");
+}
+
+/// Every request but robots.txt is inside the section (`prefix`) or for an entry (`/art/`).
+pub fn assert_in_scope(requests: &[String], prefix: &str) {
+    let outside: Vec<&String> = requests
+        .iter()
+        .filter(|t| !t.starts_with(prefix) && !t.starts_with("/art/") && *t != "/robots.txt")
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "requests outside the section: {outside:?}"
+    );
+}

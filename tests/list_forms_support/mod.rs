@@ -29,15 +29,3 @@ pub fn page(head: &str, body: &str) -> Vec<u8> {
     )
     .into_bytes()
 }
-
-/// Every request but robots.txt is a page of the section (`/nb/`) or a report (`/art/`).
-pub fn assert_in_scope(requests: &[String], prefix: &str) {
-    let outside: Vec<&String> = requests
-        .iter()
-        .filter(|t| !t.starts_with(prefix) && !t.starts_with("/art/") && *t != "/robots.txt")
-        .collect();
-    assert!(
-        outside.is_empty(),
-        "requests outside the section: {outside:?}"
-    );
-}

@@ -43,15 +43,3 @@ pub fn not_found() -> (u16, String, Vec<u8>) {
 pub fn backfill(base: &str, section: &str) -> (std::process::Output, tempfile::TempDir) {
     backfill_county(base, section, "2ms", "2000-2100")
 }
-
-/// Every request but robots.txt is inside the section (`prefix`) or for an entry (`/art/`).
-pub fn assert_in_scope(requests: &[String], prefix: &str) {
-    let outside: Vec<&String> = requests
-        .iter()
-        .filter(|t| !t.starts_with(prefix) && !t.starts_with("/art/") && *t != "/robots.txt")
-        .collect();
-    assert!(
-        outside.is_empty(),
-        "requests outside the section: {outside:?}"
-    );
-}
