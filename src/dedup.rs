@@ -63,10 +63,11 @@ static GENERATED_AT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Today's date (and time) printed in a page's header: 今天是2026年12月7日 星期一, 当前时间：
-/// 2026-12-07 21:15. Only after such a word: a date in a report's text is the report's.
+/// 2026-12-07 21:15, 今日：2026-12-07. Only after such a word (a bare 今天 or 今日 only with a
+/// colon): a date in a report's text is the report's (`截至今日2021年12月31日`).
 static TODAY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:今天是|今日是|今天|今日|当前日期|当前时间|现在时间)\s*[:：]?\s*(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?[0-9０-９]{4}\s*(?:年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日|[-/.][0-9]{1,2}[-/.][0-9]{1,2})(?:\s*[0-9]{1,2}[:：][0-9]{2}(?:[:：][0-9]{2})?)?(?:\s*(?:星期|礼拜|周)[一二三四五六日天])?",
+        r"(?:(?:今天是|今日是|当前日期|当前时间|现在时间)\s*[:：]?|(?:今天|今日)\s*[:：])\s*(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?[0-9０-９]{4}\s*(?:年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日|[-/.][0-9]{1,2}[-/.][0-9]{1,2})(?:\s*[0-9]{1,2}[:：][0-9]{2}(?:[:：][0-9]{2})?)?(?:\s*(?:星期|礼拜|周)[一二三四五六日天])?",
     )
     .expect("invariant: the today pattern is a valid regex")
 });
@@ -197,6 +198,12 @@ mod tests {
                 false,
             ),
             ("共受理申请12件", "共受理申请13件", false),
+            (
+                "截至今日2021年12月31日，共受理申请",
+                "截至今日2021年12月30日，共受理申请",
+                false,
+            ),
+            ("今日：2026-12-07", "今日：2026-12-08", true),
         ];
         for (a, b, same) in cases {
             assert_eq!(

@@ -15,6 +15,7 @@ mod pager;
 mod postback;
 mod script;
 pub mod section;
+mod session;
 mod trs;
 mod ucap;
 mod years;
