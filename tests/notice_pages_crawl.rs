@@ -132,6 +132,7 @@ fn safedog_block_gbk() -> Vec<u8> {
 fn blocked_items_crawl(
     ip: &str,
     status: u16,
+    page: Vec<u8>,
 ) -> (RouteServer, tempfile::TempDir, std::process::Output) {
     let server = RouteServer::bind(ip);
     server.serve(Arc::new(move |target: &str| {
@@ -150,7 +151,7 @@ fn blocked_items_crawl(
                 format!("<html><head><meta charset=\"utf-8\"><title>年报</title></head><body><ul>{list}</ul></body></html>")
                     .into_bytes(),
             ),
-            t if t.starts_with("/art/") => (status, "text/html".into(), safedog_block_gbk()),
+            t if t.starts_with("/art/") => (status, "text/html".into(), page.clone()),
             _ => (404, HTML.into(), b"<html><body>404</body></html>".to_vec()),
         }
     }));
@@ -170,7 +171,8 @@ fn blocked_items_crawl(
 #[test]
 fn a_block_page_with_a_firewalls_own_status_pauses_the_host() {
     for (i, status) in [200u16, 405, 418, 468, 493].into_iter().enumerate() {
-        let (server, dir, out) = blocked_items_crawl(&format!("127.0.0.{}", 240 + i), status);
+        let (server, dir, out) =
+            blocked_items_crawl(&format!("127.0.0.{}", 240 + i), status, safedog_block_gbk());
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -199,4 +201,27 @@ fn a_block_page_with_a_firewalls_own_status_pauses_the_host() {
             "{status}: {shown}"
         );
     }
+}
+
+/// IIS's own Chinese 401 page (Windows authentication on a folder): it says 访问被拒绝, as a
+/// firewall's block does, but asks for credentials for those URLs alone.
+const IIS_401: &str = "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\"/>\
+    <title>401 - 未授权: 由于凭据无效，访问被拒绝。</title></head><body><div id=\"header\"><h1>服务器错误</h1></div>\
+    <div id=\"content\"><div class=\"content-container\"><fieldset><h2>401 - 未授权: 由于凭据无效，访问被拒绝。</h2>\
+    <h3>您无权使用所提供的凭据查看此目录或页面。</h3></fieldset></div></div></body></html>";
+
+/// A server's own 401 is no firewall's block, whatever its words: each item is a failure of
+/// its own, every item is asked, and the host is never paused as challenged.
+#[test]
+fn a_servers_own_401_page_pauses_no_host() {
+    let (server, dir, out) = blocked_items_crawl("127.0.0.246", 401, IIS_401.as_bytes().to_vec());
+    let asked = server.requests();
+    let items = asked.iter().filter(|t| t.starts_with("/art/")).count();
+    assert_eq!(items, 8, "{asked:?}\n{}", common::stderr(&out));
+    let report = newest_run_report(dir.path());
+    let portal = &report["portals"]["某某县人民政府"];
+    assert_eq!(portal["new_documents"], 0, "{portal}");
+    let count = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+    assert_eq!(count(&report["hosts"][0]["challenges"]), 0, "{report}");
+    assert_eq!(count(&portal["blocked"]), 0, "{portal}");
 }

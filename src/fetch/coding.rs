@@ -199,8 +199,11 @@ fn decode_coding(
     let result = match encoding {
         None | Some("") | Some("identity") => return Ok(wire.clone()),
         // Bytes that do not open with gzip's magic were never gzipped: a server that labels
-        // every file `gzip` (a PDF served whole under it) lies in the header, not the body.
-        Some("gzip") | Some("x-gzip") if !wire.starts_with(&GZIP_MAGIC[..2]) => {
+        // every file `gzip` (a PDF served whole under it) lies in the header, not the body. A
+        // lone 1F is a gzip stream cut after its first byte, for the decoder to fail.
+        Some("gzip") | Some("x-gzip")
+            if !wire.starts_with(&GZIP_MAGIC[..2]) && wire[..] != GZIP_MAGIC[..1] =>
+        {
             return Ok(wire.clone());
         }
         Some("gzip") | Some("x-gzip") => ended(
@@ -437,6 +440,18 @@ mod tests {
                 .expect("kept as sent");
             assert_eq!(body, pdf, "{coding}");
         }
+    }
+
+    /// A gzip stream cut to its first byte is no file sent whole: it fails, as any gzip cut
+    /// short does, and is not kept as a one-byte body.
+    #[test]
+    fn gzip_cut_to_its_first_byte_is_a_decode_failure() {
+        let wire = gzip(b"hello world, hello world");
+        let cut = wire.slice(..1);
+        assert!(matches!(
+            decode_content(&cut, Some("gzip"), 1 << 20),
+            Err(SendError::Transient(FailKind::Decode, _))
+        ));
     }
 
     #[test]

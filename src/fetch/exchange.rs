@@ -295,10 +295,11 @@ fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
 
 /// A client error that says nothing of the URL itself: firewalls answer their block, check and
 /// notice pages with statuses of their own choosing (阿里云盾 405, 418, 468, 493), and such a
-/// page is read for its words as one served with 200 is. 403 is a refusal of its own; 404 and
-/// 410 say the page is gone; 429 is retried.
+/// page is read for its words as one served with 200 is. 401 asks for credentials for that URL
+/// alone (IIS's own 401 page says 访问被拒绝 as a block does); 403 is a refusal of its own; 404
+/// and 410 say the page is gone; 429 is retried.
 fn firewall_status(status: u16) -> bool {
-    (400..500).contains(&status) && !matches!(status, 403 | 404 | 410 | 429)
+    (400..500).contains(&status) && !matches!(status, 401 | 403 | 404 | 410 | 429)
 }
 
 #[cfg(test)]
