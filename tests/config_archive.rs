@@ -110,11 +110,15 @@ fn a_bad_compress_value_names_the_key_and_the_choices() {
     assert!(message.contains("level"), "{message}");
 }
 
+/// Stored files are read back up to `max_body_bytes`, and never less than its default: a limit
+/// lowered after a crawl leaves the bodies archived under the default readable.
 #[test]
 fn storage_reads_compressed_files_up_to_max_body_bytes() {
     let dir = tempfile::tempdir().expect("scratch");
     let settings = load(dir.path(), "[fetch]\nmax_body_bytes = 4096").expect("loads");
-    assert_eq!(settings.storage.read_limit, 4096);
+    assert_eq!(settings.storage.read_limit, config::DEFAULT_MAX_BODY_BYTES);
+    let settings = load(dir.path(), "[fetch]\nmax_body_bytes = \"200MiB\"").expect("loads");
+    assert_eq!(settings.storage.read_limit, 200 * 1024 * 1024);
     let settings = load(dir.path(), "").expect("loads");
     assert_eq!(settings.storage.read_limit, config::DEFAULT_MAX_BODY_BYTES);
 }
