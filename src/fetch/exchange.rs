@@ -260,31 +260,23 @@ const CHALLENGE_HEAD_BYTES: usize = 256 * 1024;
 
 /// The anti-bot challenge a response carries, if any.
 fn challenge_of(response: &Capture) -> Option<classify::ChallengeKind> {
-    if firewall_status(response.status) {
-        // Rare and short: read in its own charset (a GBK block page), for its words too.
-        let head = &response.body[..response.body.len().min(CHALLENGE_HEAD_BYTES)];
-        let decoded = crate::decode::decode(head, response.header("content-type"));
-        return match classify::classify(
-            response.status,
-            response.header("content-type"),
-            head,
-            Some(&decoded.text),
-            Some(response.url.path()),
-        ) {
-            PageKind::Challenge { challenge } => Some(challenge),
-            _ => None,
-        };
-    }
+    let firewall = firewall_status(response.status);
     // Most pages carry no challenge marker at all: they are parsed once, later, off this thread.
-    if !classify::may_be_challenge(response.status, &response.body) {
+    if !firewall && !classify::may_be_challenge(response.status, &response.body) {
         return None;
     }
     let head = &response.body[..response.body.len().min(CHALLENGE_HEAD_BYTES)];
-    let text = String::from_utf8_lossy(head);
+    let (body, text) = if firewall {
+        // Rare and short: read in its own charset (a GBK block page), for its words too.
+        let decoded = crate::decode::decode(head, response.header("content-type"));
+        (head, std::borrow::Cow::Owned(decoded.text))
+    } else {
+        (&response.body[..], String::from_utf8_lossy(head))
+    };
     match classify::classify(
         response.status,
         response.header("content-type"),
-        &response.body,
+        body,
         Some(&text),
         Some(response.url.path()),
     ) {
