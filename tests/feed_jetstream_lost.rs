@@ -10,7 +10,9 @@ mod common;
 mod jetstream_support;
 
 use common::stderr;
-use jetstream_support::{Received, feed_table, read_stream, server_and_crawl};
+use jetstream_support::{
+    Received, assert_each_version_once, feed_table, read_stream, server_and_crawl,
+};
 
 #[test]
 fn a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0() {
@@ -52,14 +54,7 @@ fn a_stream_deleted_behind_the_cursor_is_refused_until_publish_since_0() {
 
     let out = h.run(&["publish", "--since", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (received, count) = h.runtime.block_on(read_stream(&server.url(), "NIANBAO"));
-    let sent: Vec<&str> = received.iter().map(|r| r.msg_id.as_str()).collect();
-    let expected: Vec<String> = export
-        .iter()
-        .map(|r| format!("{}:{}", r["id"].as_str().unwrap_or_default(), r["version"]))
-        .collect();
-    assert_eq!(sent, expected, "each version once, in seq order");
-    assert_eq!(count, export.len() as u64);
+    assert_each_version_once(&h, &server.url(), &export);
 }
 
 /// A stream made beforehand with `max_msgs = 1` and discard=new: the server refuses the second
@@ -206,14 +201,7 @@ fn a_server_killed_during_publish_and_restarted_with_its_store_gets_each_version
 
     let out = h.run(&["publish"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (received, count) = h.runtime.block_on(read_stream(&url, "NIANBAO"));
-    let sent: Vec<&str> = received.iter().map(|r| r.msg_id.as_str()).collect();
-    let expected: Vec<String> = export
-        .iter()
-        .map(|r| format!("{}:{}", r["id"].as_str().unwrap_or_default(), r["version"]))
-        .collect();
-    assert_eq!(sent, expected, "each version once, in seq order");
-    assert_eq!(count, export.len() as u64);
+    assert_each_version_once(&h, &url, &export);
 }
 
 /// The message count of stream NIANBAO on `url`; 0 while it or the server is not there.

@@ -39,14 +39,5 @@ fn a_stopped_server_leaves_every_version_for_the_next_publish() {
 
     let out = run_limited(h.command(&["publish"]), PUBLISH_LIMIT);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let (received, count) = h
-        .runtime
-        .block_on(jetstream_support::read_stream(&server.url(), "NIANBAO"));
-    let sent: Vec<&str> = received.iter().map(|r| r.msg_id.as_str()).collect();
-    let expected: Vec<String> = export
-        .iter()
-        .map(|r| format!("{}:{}", r["id"].as_str().unwrap_or_default(), r["version"]))
-        .collect();
-    assert_eq!(sent, expected, "each version once, in seq order");
-    assert_eq!(count, export.len() as u64);
+    jetstream_support::assert_each_version_once(&h, &server.url(), &export);
 }

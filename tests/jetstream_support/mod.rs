@@ -238,3 +238,16 @@ pub async fn consumer_state(url: &str, stream: &str, durable: &str) -> (u64, usi
         info.num_pending,
     )
 }
+
+/// Stream NIANBAO on `url` holds every exported version once, in seq order, and nothing else:
+/// its message ids (`<id>:<version>`) are the export's, in order.
+pub fn assert_each_version_once(h: &crate::common::Harness, url: &str, export: &[Value]) {
+    let (received, count) = h.runtime.block_on(read_stream(url, "NIANBAO"));
+    let sent: Vec<&str> = received.iter().map(|r| r.msg_id.as_str()).collect();
+    let expected: Vec<String> = export
+        .iter()
+        .map(|r| format!("{}:{}", r["id"].as_str().unwrap_or_default(), r["version"]))
+        .collect();
+    assert_eq!(sent, expected, "each version once, in seq order");
+    assert_eq!(count, export.len() as u64);
+}
