@@ -58,7 +58,14 @@ enum Hostile {
     Gigabyte,
     /// The status line and headers one byte a second.
     Trickle,
+    /// `200 OK` without Content-Length, then a body one byte every 100 ms (never silent for
+    /// long) until `DRIBBLE_BYTES` are written or the client goes away; the bytes written are
+    /// counted.
+    Dribble,
 }
+
+/// How many body bytes a `Dribble` answer writes before it ends its body by closing.
+const DRIBBLE_BYTES: u64 = 150;
 
 async fn hostile(how: Hostile, mut socket: TcpStream, written: Arc<AtomicU64>) {
     match how {
@@ -96,6 +103,20 @@ async fn hostile(how: Hostile, mut socket: TcpStream, written: Arc<AtomicU64>) {
                     return;
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Hostile::Dribble => {
+            let head =
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/pdf\r\nConnection: close\r\n\r\n";
+            if socket.write_all(head).await.is_err() {
+                return;
+            }
+            while written.load(Ordering::SeqCst) < DRIBBLE_BYTES {
+                if socket.write_all(b"%").await.is_err() {
+                    return;
+                }
+                written.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
     }
@@ -376,5 +397,39 @@ fn a_silent_list_page_is_a_timeout_and_the_portal_stays_reachable() {
         "{:?}",
         server.targets()
     );
+    assert_gaps_kept(&server);
+}
+
+/// An attachment whose body comes a byte every 100 ms, without a length: never silent for
+/// `read_timeout`, and given `timeout` plus the body cap at `min_rate` (an hour at the defaults)
+/// by the overall limit alone. It falls below `min_rate` at once, so it is cut (a timeout naming
+/// the URL) long before the server would end it, each attempt; the reports are archived and the
+/// portal stays reachable.
+#[test]
+fn an_attachment_dribbling_below_the_minimum_rate_is_cut() {
+    let (server, written) = serve_portal("127.0.0.78", 2, &["/upload/1.pdf"], Hostile::Dribble);
+    let (code, log, portal) = crawl(&server.base, "timeout = \"1s\"\nread_timeout = \"1s\"\n");
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(portal["unreachable"], false, "{portal}");
+    assert_eq!(portal["new_documents"], 2, "{portal}");
+    let host = server.base.trim_start_matches("http://");
+    assert_eq!(
+        portal["file_hosts"][host]["kinds"]["timeout"], 1,
+        "{portal}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("/upload/1.pdf") && l.contains("min_rate")),
+        "{log}"
+    );
+    assert_eq!(
+        server.times_of("/upload/1.pdf").len(),
+        2,
+        "{:?}",
+        server.targets()
+    );
+    // Both attempts together took less than one whole body: the client hung up each time.
+    let written = written.load(Ordering::SeqCst);
+    assert!(written < DRIBBLE_BYTES, "{written} bytes written");
     assert_gaps_kept(&server);
 }

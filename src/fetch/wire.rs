@@ -5,8 +5,9 @@
 //! Time limits: the connection within `connect_timeout` (set on the client), the response headers
 //! within `timeout`, no pause between body bytes longer than `read_timeout`, and the whole
 //! exchange within `timeout + expected bytes / min_rate`, where the expected bytes are the
-//! announced Content-Length or else the body cap. A large file from a slow server finishes; a
-//! stalled or dripping connection is cut.
+//! announced Content-Length or else the body cap; and the body, from its headers on, at no less
+//! than `min_rate` on average once `timeout` has passed. A large file from a slow server
+//! finishes; a stalled or dripping connection is cut.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -235,33 +236,55 @@ pub(super) async fn send_once(
     // so a body is read into one buffer that the capture then shares with every reader.
     let stated = response.content_length().unwrap_or(0).min(PREALLOCATE_MAX);
     let mut wire = BytesMut::with_capacity(stated as usize);
+    let headers_at = Instant::now();
     loop {
-        let read =
-            match timeout_at(deadline, timeout(settings.read_timeout, response.chunk())).await {
-                Ok(Ok(read)) => read,
-                Ok(Err(_)) => {
-                    return Err(SendError::Transient(
-                        FailKind::Timeout,
-                        format!(
-                            "no bytes for {} after {} body bytes (read_timeout)",
-                            show(settings.read_timeout),
-                            wire.len()
-                        ),
-                    ));
-                }
-                Err(_) => {
-                    return Err(SendError::Transient(
-                        FailKind::Timeout,
-                        format!(
-                            "body not complete within {} ({} of {expected} bytes; timeout plus \
+        // The body must also keep up `min_rate` since the headers came, after `timeout` of grace:
+        // a body that dribbles (a byte a second is never silent for `read_timeout`) is cut
+        // soon, not after the whole body's allowance (an hour for the 50 MiB cap).
+        let pace = headers_at + overall_limit(settings, wire.len() as u64);
+        let read = match timeout_at(
+            deadline.min(pace),
+            timeout(settings.read_timeout, response.chunk()),
+        )
+        .await
+        {
+            Ok(Ok(read)) => read,
+            Ok(Err(_)) => {
+                return Err(SendError::Transient(
+                    FailKind::Timeout,
+                    format!(
+                        "no bytes for {} after {} body bytes (read_timeout)",
+                        show(settings.read_timeout),
+                        wire.len()
+                    ),
+                ));
+            }
+            Err(_) if Instant::now() >= deadline => {
+                return Err(SendError::Transient(
+                    FailKind::Timeout,
+                    format!(
+                        "body not complete within {} ({} of {expected} bytes; timeout plus \
                          min_rate {} bytes/s)",
-                            show(overall),
-                            wire.len(),
-                            settings.min_rate
-                        ),
-                    ));
-                }
-            };
+                        show(overall),
+                        wire.len(),
+                        settings.min_rate
+                    ),
+                ));
+            }
+            Err(_) => {
+                return Err(SendError::Transient(
+                    FailKind::Timeout,
+                    format!(
+                        "body not complete: {} bytes in {} since the headers, slower than \
+                             min_rate {} bytes/s after {} of grace",
+                        wire.len(),
+                        show(headers_at.elapsed()),
+                        settings.min_rate,
+                        show(settings.timeout)
+                    ),
+                ));
+            }
+        };
         match read {
             Ok(Some(chunk)) => {
                 if let Some(cut) = cut_at
