@@ -1,8 +1,9 @@
 //! Time limits of one exchange, against servers of the test's own: a large body from a slow
 //! server finishes although it takes longer than `timeout`, because the overall limit grows with
 //! the body at `min_rate`; a connection that stalls is cut after `read_timeout`; one that drips
-//! a byte at a time is cut by the overall limit; one that never answers is cut after `timeout`;
-//! one that never opens (a listener whose accept queue is full) is cut after `connect_timeout`.
+//! a byte at a time is cut once it falls below `min_rate`; one that never answers is cut after
+//! `timeout`; one that never opens (a listener whose accept queue is full) is cut after
+//! `connect_timeout`.
 
 mod common;
 mod politeness_support;
@@ -99,9 +100,10 @@ fn a_stalled_connection_is_cut_after_the_read_timeout() {
 }
 
 #[test]
-fn a_dripping_connection_is_cut_by_the_overall_limit() {
-    // One byte every 50 ms is never silent for the 200 ms read timeout, but 2 000 bytes at that
-    // pace would take 100 s, far past timeout + 2 000 / min_rate = 0.4 s.
+fn a_dripping_connection_is_cut_once_it_falls_below_min_rate() {
+    // One byte every 50 ms is never silent for the 200 ms read timeout, but 20 bytes a second is
+    // far below min_rate: cut about `timeout` after the headers (the overall limit,
+    // timeout + 2 000 / min_rate, would cut it soon after).
     let (outcome, _) = fetch_with(
         "127.0.0.53",
         Script::Trickle {
