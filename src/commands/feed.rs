@@ -42,24 +42,28 @@ pub(super) fn run(
         // last seq read after it (read before, it could seem past the log).
         let consumers = positions.all()?;
         let last = LogReader::last_seq(data_dir)?;
+        let mut out = Stdout::new();
         if consumers.is_empty() {
-            println!("no consumers yet (last seq {last})");
+            out.line(format_args!("no consumers yet (last seq {last})"))?;
         }
         // A damaged position file is named, and the other consumers are still listed.
         let mut damaged = 0;
         for (name, position) in consumers {
             match position.and_then(|position| positions.within(&name, position, last)) {
-                Ok(Some(position)) => println!(
+                Ok(Some(position)) => out.line(format_args!(
                     "{name}\tposition {position}\tlag {}",
                     last.saturating_sub(position)
-                ),
-                Ok(None) => println!("{name}\tposition 0 (never committed)\tlag {last}"),
+                ))?,
+                Ok(None) => out.line(format_args!(
+                    "{name}\tposition 0 (never committed)\tlag {last}"
+                ))?,
                 Err(e) => {
                     damaged += 1;
-                    println!("{name}\tposition unknown\t{e}");
+                    out.line(format_args!("{name}\tposition unknown\t{e}"))?;
                 }
             }
         }
+        out.finish()?;
         if damaged > 0 {
             anyhow::bail!(
                 "{damaged} consumer position file(s) cannot be read or used (listed above); fix or remove them"
@@ -100,17 +104,14 @@ pub(super) fn run(
             Ok(Outcome::Completed)
         }
         Action::Print => {
-            let stdout = std::io::stdout();
-            let mut out = BufWriter::new(stdout.lock());
+            let mut out = Stdout::new();
             for record in
                 LogReader::open(data_dir, position()?.0)?.take(limit.unwrap_or(usize::MAX))
             {
                 let line = serde_json::to_string(&record?)?;
-                if writeln!(out, "{line}").is_err() {
-                    break; // a closed pipe ends the listing; nothing was committed
-                }
+                out.line(format_args!("{line}"))?;
             }
-            let _ = out.flush();
+            out.finish()?;
             Ok(Outcome::Completed)
         }
         Action::Exec(cmd) => {
@@ -368,6 +369,31 @@ fn shell(cmd: &str) -> Command {
     let mut c = Command::new("cmd");
     c.arg("/C").arg(cmd);
     c
+}
+
+/// What `feed` prints, buffered. A reader gone (`feed | head -1`) ends the process by SIGPIPE,
+/// as it does `cat`, before any error comes back here; any other failed write (a full disk) is
+/// an error naming stdout, so that a file left short is never taken for the whole feed.
+struct Stdout {
+    out: BufWriter<std::io::StdoutLock<'static>>,
+}
+
+impl Stdout {
+    fn new() -> Stdout {
+        Stdout {
+            out: BufWriter::new(std::io::stdout().lock()),
+        }
+    }
+
+    fn line(&mut self, line: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+        writeln!(self.out, "{line}").context(Self::FAILED)
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        self.out.flush().context(Self::FAILED)
+    }
+
+    const FAILED: &'static str = "cannot write to stdout";
 }
 
 fn usage(message: String) -> anyhow::Error {
