@@ -246,15 +246,25 @@ fn a_crawl_waits_for_a_short_command_that_holds_the_store() {
         INTERVAL,
     );
     let held = nianbao::store::Store::open(&h.data_dir()).expect("the test holds the store");
-    // Held past the 2 s any open waits before it calls the store locked, so that the crawl
-    // finds it locked and says it waits; let go well within the crawl's 60 s.
-    let release = std::thread::spawn(move || {
-        std::thread::sleep(std::time::Duration::from_millis(5000));
-        drop(held);
-    });
-    let out = h.run(&["crawl"]);
-    release.join().expect("release thread");
-    let message = stderr(&out);
-    assert_eq!(out.status.code(), Some(0), "{message}");
-    assert!(message.contains("waiting up to 60s"), "{message}");
+    // Held until the crawl says it waits (however late a loaded machine starts it), then let
+    // go well within the crawl's 60 s.
+    let mut cmd = h.command(&["crawl"]);
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("the nianbao binary starts");
+    let lines = std::io::BufRead::lines(std::io::BufReader::new(
+        child.stderr.take().expect("piped stderr"),
+    ));
+    let mut message = String::new();
+    let mut held = Some(held);
+    for line in lines.map_while(Result::ok) {
+        if line.contains("waiting up to 60s") {
+            held = None;
+        }
+        message.push_str(&line);
+        message.push('\n');
+    }
+    let status = child.wait().expect("the crawl ends");
+    assert!(held.is_none(), "the crawl never said it waits: {message}");
+    assert_eq!(status.code(), Some(0), "{message}");
 }

@@ -13,12 +13,16 @@ use nianbao::crawl::{PAGE_DELAY_ENV, PAGE_DELAY_MAX};
 use politeness_support::*;
 
 /// The gap each host asks for.
-const GAP: Duration = Duration::from_millis(200);
-/// How long every page's reading is made to take (test-only knob): a quarter over the gap, so a
-/// crawler that reads a page before it asks for the next one leaves every gap at 250 ms or more.
-const READING: Duration = Duration::from_millis(250);
-/// A gap this much over `GAP` counts as late.
-const LATE: Duration = Duration::from_millis(50);
+const GAP: Duration = Duration::from_millis(500);
+/// How long every page's reading is made to take (test-only knob): 400 ms over the gap, so a
+/// crawler that reads a page before it asks for the next one leaves every gap at 900 ms or more,
+/// and under two gaps, so the host's two workers, each reading one page, keep up with the gap.
+const READING: Duration = Duration::from_millis(900);
+/// A gap this much over `GAP` counts as late: under `READING - GAP`, so a crawler that reads
+/// before it asks is late every time, and far above the time an answer takes to reach the
+/// crawler and the next request the server, which a loaded machine stretches (at 50 ms over a
+/// 200 ms gap, busy cores made most gaps late).
+const LATE: Duration = Duration::from_millis(350);
 
 /// Crawls nometa and big5 at `GAP` with every page's reading taking `reading`.
 fn crawl_with_slow_reading(reading: Duration) -> Harness {

@@ -163,6 +163,9 @@ fn an_older_store_or_a_cut_short_rebuild_gets_correct_indexes() {
     }
 }
 
+/// What the child prints once its first operations are committed.
+const COMMITTED: &str = "nianbao-tally-child: committed";
+
 /// A child process commits in a loop and is killed at a random moment: whatever it got done,
 /// the indexes the next open reads agree with the versions it left.
 #[test]
@@ -170,6 +173,9 @@ fn the_indexes_agree_after_the_process_is_killed_between_commits() {
     if let Ok(dir) = std::env::var("NIANBAO_TALLY_CHILD") {
         let store = Store::open(Path::new(&dir)).expect("child opens");
         let mut rng = StdRng::seed_from_u64(std::process::id() as u64);
+        random_operations(&store, &mut rng, 10);
+        // The parent kills only after this line: a slow start never leaves it nothing to check.
+        println!("{COMMITTED}");
         loop {
             random_operations(&store, &mut rng, 10);
         }
@@ -183,10 +189,15 @@ fn the_indexes_agree_after_the_process_is_killed_between_commits() {
                 "--nocapture",
             ])
             .env("NIANBAO_TALLY_CHILD", dir.path())
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("child starts");
-        std::thread::sleep(std::time::Duration::from_millis(400 + 150 * round));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let committed = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+            .map_while(Result::ok)
+            .any(|line| line == COMMITTED);
+        assert!(committed, "round {round}: the child never committed");
+        std::thread::sleep(std::time::Duration::from_millis(150 * round));
         child.kill().expect("kill the child");
         child.wait().expect("reap the child");
         let store = Store::open(dir.path()).expect("open after the kill");
