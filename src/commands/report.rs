@@ -49,7 +49,7 @@ pub(super) fn run(
         let view = super::shards::read(settings)?;
         storage_url = Some(view.storage_url.clone());
         let (records, marks_notes) = view.marked_versions()?;
-        let runs = view.runs.iter().map(|(_, run)| run);
+        let runs = view.runs_newest_first();
         let mut matrix = coverage::build(&configured, &records, runs, today, generated_at);
         for portal in &mut matrix.portals {
             portal.marks = marks_notes.get(&portal.portal).cloned();

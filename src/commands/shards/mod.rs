@@ -3,6 +3,7 @@
 //! `runs/<label>/<run-id>.json` and its feed log at `feed/<label>/<segment>.jsonl` in storage,
 //! and these commands read them all, so they need neither the shards' data_dirs nor their locks.
 
+mod runs;
 mod segment;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -11,18 +12,19 @@ use std::fmt::Write as _;
 use crate::config::Settings;
 use crate::coverage::ReportVersion;
 use crate::export::ExportRecord;
-use crate::report::{
-    DelistedMark, MARKS_KEPT, RunReport, StandingMarks, WithdrawnMark, read_run_report,
-};
+use crate::report::{DelistedMark, MARKS_KEPT, RunReport, StandingMarks, WithdrawnMark};
 use crate::storage::Storage;
+
+use runs::{RunHead, RunIndex, Walked};
 
 use super::UsageError;
 
-/// Every shard's run reports (newest first), with their labels, and the storage whose feed
-/// segments hold the archived versions, read one segment at a time when asked.
+/// What the commands show of every shard's run reports (each label's newest run, each
+/// portal's newest share), and the storage whose run reports and feed segments are read again,
+/// one at a time, when asked.
 pub(super) struct SharedView {
     pub storage_url: String,
-    pub runs: Vec<(String, RunReport)>,
+    runs: RunIndex,
     storage: Storage,
 }
 
@@ -35,19 +37,12 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
         ))
         .into());
     }
-    let mut runs = Vec::new();
-    for (key, bytes) in storage.run_reports()? {
-        let Some(label) = label_of(&key, "runs/") else {
-            continue;
-        };
-        // One shard's damaged report (a cut write, another version) must not hide the others.
-        match read_run_report(&storage.url(&key), &bytes) {
-            Ok(report) => runs.push((label, report)),
-            Err(e) => eprintln!("warning: skipped {e}"),
-        }
-    }
-    // Run ids begin with their start time: newest first, as `Store::runs` gives them.
-    runs.sort_by(|a, b| b.1.run_id.cmp(&a.1.run_id));
+    read_from(storage)
+}
+
+/// The view of every shard that `storage`, shared storage, holds.
+fn read_from(storage: Storage) -> anyhow::Result<SharedView> {
+    let runs = RunIndex::read(&storage, |key| label_of(key, "runs/"))?;
     Ok(SharedView {
         storage_url: storage.url(""),
         runs,
@@ -79,26 +74,30 @@ fn label_of(key: &str, prefix: &str) -> Option<String> {
 }
 
 impl SharedView {
-    /// Each label's newest run: what `status --all-shards` shows per shard.
-    pub fn latest_per_label(&self) -> BTreeMap<&str, &RunReport> {
-        let mut latest = BTreeMap::new();
-        for (label, run) in &self.runs {
-            latest.entry(label.as_str()).or_insert(run);
-        }
-        latest
+    /// Every run report, newest first, each read when it is asked for.
+    pub fn runs_newest_first(&self) -> impl Iterator<Item = RunReport> + '_ {
+        self.runs.newest_first(&self.storage)
     }
 
-    /// Per portal: the newest run report (of any shard) that walked it, with its label.
-    pub fn newest_per_portal(&self) -> BTreeMap<&str, (&str, &RunReport)> {
-        let mut portals = BTreeMap::new();
-        for (label, run) in &self.runs {
-            for name in run.portals.keys() {
-                portals
-                    .entry(name.as_str())
-                    .or_insert((label.as_str(), run));
-            }
-        }
-        portals
+    /// How many run reports' portal shares the view holds in memory.
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.runs.held()
+    }
+
+    /// Each label's newest run: what `status --all-shards` shows per shard.
+    fn latest_per_label(&self) -> BTreeMap<&str, &RunHead> {
+        self.runs
+            .latest
+            .iter()
+            .map(|(label, run)| (label.as_str(), run.as_ref()))
+            .collect()
+    }
+
+    /// Per portal: the newest run (of any shard) that walked it, with its label and the
+    /// portal's share of it.
+    fn newest_per_portal(&self) -> &BTreeMap<String, Walked> {
+        &self.runs.newest
     }
 
     /// Hands every archived version in the shared feed to `each`: segment by segment in key
@@ -173,7 +172,7 @@ impl SharedView {
 /// Marks versions withdrawn and delisted, one record at a time, from the newest run report
 /// that walked each one's portal, learning a portal's marks when its first record comes.
 struct Marker<'a> {
-    newest: BTreeMap<&'a str, (&'a str, &'a RunReport)>,
+    newest: &'a BTreeMap<String, Walked>,
     /// Per portal seen: its marks, or None when they are unknown (a note says why).
     marks: HashMap<String, Option<Marks<'a>>>,
     /// Per portal whose marks are unknown or cut short, what the page says of them.
@@ -207,8 +206,8 @@ impl<'a> Marker<'a> {
     /// A portal's marks from the newest run report that walked it, noting when they are unknown
     /// or cut short.
     fn learn(&mut self, portal: &str) -> Option<Marks<'a>> {
-        let walked = self.newest.get(portal).copied();
-        let known = walked.and_then(|(_, run)| run.portals.get(portal)?.marks_now.as_ref());
+        let walked = self.newest.get(portal);
+        let known = walked.and_then(|w| w.report.marks_now.as_ref());
         match (walked, known) {
             (Some(_), Some(known)) => {
                 if let Some(note) = cut_short(known) {
@@ -218,10 +217,10 @@ impl<'a> Marker<'a> {
                 let delisted = known.delisted.iter().map(|m| (m.url.as_str(), m)).collect();
                 Some((withdrawn, delisted))
             }
-            (Some((label, run)), None) => {
+            (Some(walked), None) => {
                 let note = format!(
-                    "withdrawn and delisted marks unknown: the newest run report that walked this portal ({} on {label}) was written before run reports carried them",
-                    run.run_id
+                    "withdrawn and delisted marks unknown: the newest run report that walked this portal ({} on {}) was written before run reports carried them",
+                    walked.run.run_id, walked.label
                 );
                 self.notes.insert(portal.to_string(), note);
                 None
@@ -243,7 +242,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
     let latest = view.latest_per_label();
     let counts = view.counts()?;
     let portals = view.newest_per_portal();
-    let mut names: BTreeSet<&str> = portals.keys().copied().collect();
+    let mut names: BTreeSet<&str> = portals.keys().map(String::as_str).collect();
     names.extend(counts.keys().map(String::as_str));
     names.extend(settings.portals.iter().map(|p| p.name.as_str()));
     if json {
@@ -257,7 +256,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
                     "command": run.command,
                     "finished_at": run.finished_at,
                     "interrupted": run.interrupted,
-                    "portals": run.portals.len(),
+                    "portals": run.portals,
                 })
             })
             .collect();
@@ -266,16 +265,16 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
             .map(|name| {
                 let (documents, versions, annual_reports) =
                     counts.get(*name).copied().unwrap_or_default();
-                let last = portals.get(name);
-                let report = last.and_then(|(_, run)| run.portals.get(*name));
+                let last = portals.get(*name);
+                let report = last.map(|w| &w.report);
                 serde_json::json!({
                     "portal": name,
-                    "shard": last.map(|(label, _)| label),
+                    "shard": last.map(|w| &w.label),
                     "documents": documents,
                     "versions": versions,
                     "annual_reports": annual_reports,
-                    "last_run": last.and_then(|(_, run)| run.finished_at.clone()),
-                    "last_run_command": last.map(|(_, run)| run.command.clone()),
+                    "last_run": last.and_then(|w| w.run.finished_at.clone()),
+                    "last_run_command": last.map(|w| w.run.command.clone()),
                     "unreachable": report.is_some_and(|p| p.unreachable),
                     // At the end of that run; null: a run report written before runs counted them.
                     "withdrawn": report.and_then(|p| p.withdrawn_now),
@@ -310,7 +309,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
             } else {
                 "completed"
             },
-            run.portals.len()
+            run.portals
         );
     }
     for name in names {
@@ -320,8 +319,7 @@ pub(super) fn status(settings: &Settings, json: bool) -> anyhow::Result<String> 
             "{name}: {documents} documents ({annual_reports} annual reports), {versions} versions"
         );
         match portals.get(name) {
-            Some((label, run)) => {
-                let report = &run.portals[name];
+            Some(Walked { label, run, report }) => {
                 let failures = report.failure_count();
                 let _ = writeln!(
                     out,
@@ -388,6 +386,60 @@ mod tests {
         }
     }
 
+    /// A shared folder with `runs` small run reports from each of two shards, all over the same
+    /// two portals, as a nightly leaves after years (and a large report or two of 10,000
+    /// portals each): the view holds each shard's newest run and each portal's share of the
+    /// newest run that walked it, not every report, and hands every run, newest first, to
+    /// whoever walks the history, one at a time.
+    #[test]
+    fn the_view_holds_the_newest_runs_not_every_report() {
+        let shared = tempfile::tempdir().expect("a temporary folder");
+        let runs = 40;
+        for label in ["shard-1-of-2", "shard-2-of-2"] {
+            let folder = shared.path().join("runs").join(label);
+            std::fs::create_dir_all(&folder).expect("a label's folder");
+            for n in 0..runs {
+                // A label's runs alternate with the other's, a minute apart.
+                let id = format!(
+                    "20270101T{:02}{:02}00.000Z",
+                    n / 30,
+                    (n % 30) * 2 + (label == "shard-2-of-2") as usize
+                );
+                let report = run(&id, &[("p", None), ("q", None)]);
+                let json = serde_json::to_vec(&report).expect("a run report as JSON");
+                std::fs::write(folder.join(format!("{id}.json")), json).expect("written");
+            }
+        }
+        let config = StorageConfig {
+            location: crate::storage::StorageLocation::Folder(shared.path().to_path_buf()),
+            ..StorageConfig::local()
+        };
+        let storage = Storage::open(&config, shared.path()).expect("a folder as storage");
+        let view = read_from(storage).expect("the shared view");
+        assert!(view.held() <= 2, "holds {} run reports", view.held());
+        let latest: Vec<(&str, &str)> = view
+            .latest_per_label()
+            .iter()
+            .map(|(label, run)| (*label, run.run_id.as_str()))
+            .collect();
+        assert_eq!(
+            latest,
+            [
+                ("shard-1-of-2", "20270101T011800.000Z"),
+                ("shard-2-of-2", "20270101T011900.000Z")
+            ]
+        );
+        let newest: Vec<(&str, &str)> = view
+            .newest_per_portal()
+            .iter()
+            .map(|(portal, walked)| (portal.as_str(), walked.label.as_str()))
+            .collect();
+        assert_eq!(newest, [("p", "shard-2-of-2"), ("q", "shard-2-of-2")]);
+        let ids: Vec<String> = view.runs_newest_first().map(|run| run.run_id).collect();
+        assert_eq!(ids.len(), 2 * runs);
+        assert!(ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+    }
+
     /// Each portal's versions are marked from the newest run report that walked it; one whose
     /// newest run report carries no marks, or that no run report walked, is marked nothing and
     /// noted unknown; one whose marks were cut short is noted so, with what was left out.
@@ -412,13 +464,21 @@ mod tests {
             withdrawn: vec![withdrawn("d2")],
             ..StandingMarks::default()
         };
+        let mut runs = RunIndex::default();
+        for (label, report) in [
+            ("a", run("2027-01-13", &[("p", Some(older))])),
+            ("b", run("2027-01-15", &[("p", Some(newest))])),
+            ("c", run("2027-01-14", &[("q", None)])),
+        ] {
+            runs.take(
+                format!("runs/{label}/{}.json", report.run_id),
+                label.into(),
+                report,
+            );
+        }
         let view = SharedView {
             storage_url: "file:///shared".into(),
-            runs: vec![
-                ("b".into(), run("2027-01-15", &[("p", Some(newest))])),
-                ("c".into(), run("2027-01-14", &[("q", None)])),
-                ("a".into(), run("2027-01-13", &[("p", Some(older))])),
-            ],
+            runs,
             storage: Storage::open(&StorageConfig::local(), Path::new("unused"))
                 .expect("data_dir storage opens without touching the disk"),
         };
