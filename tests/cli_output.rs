@@ -354,3 +354,23 @@ fn ignored_options_are_refused_or_named() {
         stderr(&out)
     );
 }
+
+/// Logs read from a file or the journal (stderr not a terminal) carry no colour codes: each
+/// `ESC[…m` made a journal entry hard to read and a log file hard to grep.
+#[test]
+fn text_logs_to_a_pipe_carry_no_terminal_colour_codes() {
+    let specs = vec![SiteSpec::standard_named("blocked").expect("standard site")];
+    let h = Harness::with_sites(specs, Duration::from_millis(60));
+    let mut cmd = h.command(&["crawl"]);
+    cmd.env_remove("NO_COLOR");
+    let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+    let log = stderr(&out);
+    assert!(
+        log.contains("WARN") && log.contains("anti-bot challenge"),
+        "a warning line for the challenge in:\n{log}"
+    );
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "no escape byte in logs written to a pipe:\n{log:?}"
+    );
+}
