@@ -198,8 +198,9 @@ pub enum Command {
         #[arg(long, value_name = "SEQ")]
         since: Option<u64>,
     },
-    /// Derive the text of archived PDF, DOC, DOCX, WPS and OFD files that have none yet (archived
-    /// before text was derived, or while pdftotext was missing), and name it in their records.
+    /// Derive the text of archived PDF, DOC, DOCX, WPS, OFD, RTF, spreadsheet (XLSX, XLS, ET, ODS)
+    /// and ZIP files that have none yet (archived before text was derived, or while pdftotext was
+    /// missing), and name it in their records.
     Text {
         /// Only versions with a seq greater than this.
         #[arg(long, default_value_t = 0, value_name = "SEQ")]

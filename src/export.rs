@@ -81,8 +81,8 @@ pub struct ExportRecord {
     pub fields: BTreeMap<String, String>,
     pub provenance: BTreeMap<String, String>,
     pub attachments: Vec<AttachmentRecord>,
-    /// For a document that is itself a PDF, DOC, DOCX, WPS or OFD file: its derived text
-    /// (`text_path`, `text_source`, `text_quality`, `text_error`; null for a web page).
+    /// For a document that is itself a PDF, DOC, DOCX, WPS, OFD, RTF, sheet or ZIP file: its
+    /// derived text (`text_path`, `text_source`, `text_quality`, `text_error`; null for a web page).
     #[serde(flatten)]
     pub text: TextInfo,
 }

@@ -18,7 +18,7 @@
 //!      dedup      (dedup)       raw sha256 and normalised content hash; a report re-published
 //!                 (same_report) after a revamp: its article text's fingerprint, linked at commit
 //!   -> archive    (archive)     raw files, content-addressed, durable before they are indexed
-//!                 (text)        plain text of PDF, DOC, DOCX, WPS and OFD attachments, beside the raw file
+//!                 (text)        text of PDF, DOC(X), WPS, OFD, RTF, sheet and ZIP files, beside the raw
 //!                 (store)       sled: URL state, documents, versions, seq, frontiers
 //!                 (warc_sink)   WARC/1.1 records of every capture (format: `warc`)
 //!                 (storage)     data_dir, or data_dir as the cache of an S3 bucket (`[storage]`)

@@ -41,8 +41,10 @@ fn main() -> ExitCode {
         }
         EnvFilter::new("nianbao=info")
     });
+    // Colour codes only for a person at a terminal: a file or the journal would keep the escapes.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),

@@ -354,3 +354,49 @@ fn ignored_options_are_refused_or_named() {
         stderr(&out)
     );
 }
+
+/// Logs read from a file or the journal (stderr not a terminal) carry no colour codes: each
+/// `ESC[…m` made a journal entry hard to read and a log file hard to grep.
+#[test]
+fn text_logs_to_a_pipe_carry_no_terminal_colour_codes() {
+    let specs = vec![SiteSpec::standard_named("blocked").expect("standard site")];
+    let h = Harness::with_sites(specs, Duration::from_millis(60));
+    let mut cmd = h.command(&["crawl"]);
+    cmd.env_remove("NO_COLOR");
+    let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+    let log = stderr(&out);
+    assert!(
+        log.contains("WARN") && log.contains("anti-bot challenge"),
+        "a warning line for the challenge in:\n{log}"
+    );
+    assert!(
+        !out.stderr.contains(&0x1b),
+        "no escape byte in logs written to a pipe:\n{log:?}"
+    );
+}
+
+/// `demo --with FILE` names FILE and its line when FILE is no TOML, rather than a line of the
+/// demo's own config that the tables were appended to, and starts nothing.
+#[test]
+fn demo_names_the_with_file_that_is_not_toml() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let extra = dir.path().join("storage.toml");
+    std::fs::write(&extra, "[storage]\nurl = [\n").expect("write the file");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
+    cmd.arg("demo")
+        .arg("--with")
+        .arg(&extra)
+        .arg("--data-dir")
+        .arg(dir.path().join("demo"));
+    let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+    let said = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains(&format!("{}:2:", extra.display())),
+        "the file and its line: {said}"
+    );
+    assert!(
+        !said.contains("simulated portals"),
+        "nothing started: {said}"
+    );
+}

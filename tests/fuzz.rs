@@ -3,7 +3,7 @@
 //! its invariants. Failures found are saved to (and replayed from) `tests/fuzz-corpus/*.txt`; the
 //! hand-made hostile seeds in `tests/fuzz-corpus/pages/` run through every page target too.
 //!
-//! Default: a few dozen cases per target. The long run is `#[ignore]`d; see README "Fuzzing".
+//! Default: a few dozen cases per target. The long run is `#[ignore]`d; see README "Development".
 
 mod attachment_support;
 mod fuzz_support;

@@ -3,7 +3,7 @@
 //! the page readers behind `inspect` (glued labels, banner titles, issuers, month-day list rows).
 //! Each pathological input is read at doubling sizes and the time and peak memory printed with
 //! their ratios (2x a doubling is linear, 4x quadratic). Figures are printed, never asserted:
-//! the probe is `#[ignore]`d and run by hand (README "Fuzzing"):
+//! the probe is `#[ignore]`d and run by hand (README "Development"):
 //!
 //! `cargo test --locked --test hostile_readers -- --ignored --nocapture` (`PROBE=sheet` runs only
 //! the inputs whose name holds `sheet`).

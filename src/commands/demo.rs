@@ -38,14 +38,13 @@ pub(super) async fn run(
             chrono::Utc::now().format("%Y%m%d%H%M%S")
         )),
     };
+    let tables = with.map(added_tables).transpose()?;
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let dir = std::path::absolute(&dir).unwrap_or(dir);
     let sim = Simulator::start_standard().await?;
     let config_path = dir.join("config.toml");
     let mut config = sim.config_toml(&dir.join("data"), interval);
-    if let Some(extra) = with {
-        let tables = std::fs::read_to_string(extra)
-            .with_context(|| format!("cannot read {}", extra.display()))?;
+    if let Some(tables) = tables {
         config.push('\n');
         config.push_str(&tables);
     }
@@ -103,4 +102,26 @@ pub(super) async fn run(
     } else {
         Outcome::Completed
     })
+}
+
+/// The `--with` file's text, read as TOML on its own first: appended to the demo's config, a
+/// mistake in it was reported at a line of that config, which the user never wrote.
+fn added_tables(extra: &Path) -> anyhow::Result<String> {
+    let tables = std::fs::read_to_string(extra)
+        .with_context(|| format!("cannot read {}", extra.display()))?;
+    if let Err(e) = tables.parse::<toml::Table>() {
+        let at = e.span().map_or(String::new(), |span| {
+            let before = tables.get(..span.start).unwrap_or(&tables);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!(":{line}:{column}")
+        });
+        return Err(super::UsageError(format!(
+            "{}{at}: invalid TOML: {}",
+            extra.display(),
+            e.message().trim()
+        ))
+        .into());
+    }
+    Ok(tables)
 }

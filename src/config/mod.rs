@@ -114,7 +114,7 @@ pub struct FetchSettings {
     pub retry_base: Duration,
     pub max_redirects: u32,
     /// Whether HTTPS servers' certificates are verified, for hosts of portals without a
-    /// `tls_verify` of their own (README, "HTTPS").
+    /// `tls_verify` of their own (README, "Politeness", HTTPS).
     pub tls_verify: bool,
     /// A PEM file of CA certificates trusted beside the system's (a national or private CA
     /// some portals' certificates chain to), resolved against the config file's folder.
