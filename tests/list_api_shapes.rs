@@ -135,6 +135,8 @@ fn a_javascript_or_empty_entry_is_no_request() {
         "{:?}",
         crawled.requests
     );
+    // Nor an entry the ledger counts as another site's page.
+    assert_eq!(crawled.ledger()["found"], 2, "{}", crawled.ledger());
 }
 
 /// A server's error page, a 瑞数 challenge (a real one) and a login page, each served where the

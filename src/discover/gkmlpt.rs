@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::Value;
 use url::Url;
 
-use super::json::{DiscoverError, as_number, next_api_pages, text_field};
+use super::json::{DiscoverError, as_number, next_api_pages, text_field, web_link};
 use super::{ListItem, ListPage, StatedCount};
 use crate::dates::parse_date;
 
@@ -83,7 +83,7 @@ pub(super) fn parse(url: &Url, value: &Value) -> Result<ListPage, DiscoverError>
 fn item(base: &Url, article: &Value) -> Option<ListItem> {
     let text = |key: &str| text_field(article, key);
     let link = text("url").or_else(|| text("post_url"))?;
-    let mut url = base.join(link).ok()?;
+    let mut url = web_link(base, link)?;
     url.set_fragment(None);
     let fields = FIELDS
         .iter()

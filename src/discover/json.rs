@@ -168,7 +168,7 @@ fn page_size(url: &Url) -> Option<u64> {
 
 fn trs_xxgk_item(base: &Url, record: &Value) -> Option<ListItem> {
     let text = |key: &str| text_field(record, key);
-    let mut url = base.join(text("URL")?).ok()?;
+    let mut url = web_link(base, text("URL")?)?;
     url.set_fragment(None);
     let fields = TRS_XXGK_FIELDS
         .iter()
@@ -205,6 +205,14 @@ pub(super) fn as_number(v: &Value) -> Option<u64> {
     // A whole float from 0 below 2^64 is a u64 as it is.
     (float.is_finite() && float >= 0.0 && float.fract() == 0.0 && float < u64::MAX as f64)
         .then_some(float as u64)
+}
+
+/// An entry's link joined to the API's URL, when it leads to a web page: a `javascript:` or
+/// `mailto:` link is no page, and no other site's either.
+pub(super) fn web_link(base: &Url, link: &str) -> Option<Url> {
+    base.join(link)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 /// When the API states its page count and the request URL carries the page number as a query
