@@ -6,9 +6,12 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::Value;
 use url::Url;
 
-use super::json::{DiscoverError, as_number, next_api_pages, text_field};
+use super::json::{DiscoverError, as_number, next_api_pages, text_field, web_link};
 use super::{ListItem, ListPage, StatedCount};
 use crate::dates::parse_date;
+
+/// A Unix time at least this large is in milliseconds (in seconds it is the year 5138).
+const MILLISECONDS_FROM: i64 = 100_000_000_000;
 
 /// gkmlpt keys and the labels extract knows them by.
 const FIELDS: &[(&str, &str)] = &[
@@ -80,7 +83,7 @@ pub(super) fn parse(url: &Url, value: &Value) -> Result<ListPage, DiscoverError>
 fn item(base: &Url, article: &Value) -> Option<ListItem> {
     let text = |key: &str| text_field(article, key);
     let link = text("url").or_else(|| text("post_url"))?;
-    let mut url = base.join(link).ok()?;
+    let mut url = web_link(base, link)?;
     url.set_fragment(None);
     let fields = FIELDS
         .iter()
@@ -94,9 +97,16 @@ fn item(base: &Url, article: &Value) -> Option<ListItem> {
     })
 }
 
-/// A publication time as gkmlpt sends it: Unix seconds (read in China time) or a date string.
+/// A publication time as gkmlpt sends it: Unix seconds or milliseconds (read in China time) or a
+/// date string.
 fn date_of(value: &Value) -> Option<NaiveDate> {
-    if let Some(secs) = value.as_i64().filter(|s| *s > 0) {
+    if let Some(stamp) = value.as_i64().filter(|s| *s > 0) {
+        // Seconds would put this past the year 5000: it is milliseconds.
+        let secs = if stamp >= MILLISECONDS_FROM {
+            stamp / 1000
+        } else {
+            stamp
+        };
         let china = FixedOffset::east_opt(8 * 3600)?;
         return Some(
             DateTime::from_timestamp(secs, 0)?

@@ -71,14 +71,41 @@ pub fn parse_json_list(
     body: &[u8],
     format: JsonListFormat,
 ) -> Result<ListPage, DiscoverError> {
-    let value: Value = serde_json::from_slice(body).map_err(|source| DiscoverError::NotJson {
-        url: url.clone(),
-        source,
-    })?;
+    let value: Value =
+        serde_json::from_slice(unwrapped(body)).map_err(|source| DiscoverError::NotJson {
+            url: url.clone(),
+            source,
+        })?;
     match format {
         JsonListFormat::TrsXxgk => trs_xxgk(url, &value),
         JsonListFormat::Gkmlpt => gkmlpt::parse(url, &value),
     }
+}
+
+/// The JSON of a list API body: after a byte order mark, and inside the JSONP callback
+/// (`jQuery123_456({...});`) some portals' APIs wrap it in for the page's script. A body cut
+/// before its closing parenthesis is left as it is, to fail as JSON.
+fn unwrapped(body: &[u8]) -> &[u8] {
+    let body = body
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(body)
+        .trim_ascii();
+    let name = body
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$' | b'.'))
+        .count();
+    if name == 0 || body.first().is_some_and(u8::is_ascii_digit) {
+        return body;
+    }
+    let Some(inner) = body
+        .get(name..)
+        .and_then(|rest| rest.trim_ascii_start().strip_prefix(b"("))
+    else {
+        return body;
+    };
+    let inner = inner.trim_ascii_end();
+    let inner = inner.strip_suffix(b";").unwrap_or(inner).trim_ascii_end();
+    inner.strip_suffix(b")").unwrap_or(body)
 }
 
 fn trs_xxgk(url: &Url, value: &Value) -> Result<ListPage, DiscoverError> {
@@ -141,7 +168,7 @@ fn page_size(url: &Url) -> Option<u64> {
 
 fn trs_xxgk_item(base: &Url, record: &Value) -> Option<ListItem> {
     let text = |key: &str| text_field(record, key);
-    let mut url = base.join(text("URL")?).ok()?;
+    let mut url = web_link(base, text("URL")?)?;
     url.set_fragment(None);
     let fields = TRS_XXGK_FIELDS
         .iter()
@@ -164,8 +191,28 @@ pub(super) fn text_field<'a>(object: &'a Value, key: &str) -> Option<&'a str> {
         .filter(|s| !s.is_empty())
 }
 
+/// A count as APIs send it: a number, also written as a float (`17.0`) or in a string (`"17"`);
+/// a negative or fractional one is no count.
 pub(super) fn as_number(v: &Value) -> Option<u64> {
-    v.as_u64().or_else(|| v.as_str()?.trim().parse().ok())
+    if let Some(n) = v.as_u64() {
+        return Some(n);
+    }
+    let text = v.as_str().map(str::trim);
+    if let Some(n) = text.and_then(|t| t.parse().ok()) {
+        return Some(n);
+    }
+    let float = v.as_f64().or_else(|| text?.parse().ok())?;
+    // A whole float from 0 below 2^64 is a u64 as it is.
+    (float.is_finite() && float >= 0.0 && float.fract() == 0.0 && float < u64::MAX as f64)
+        .then_some(float as u64)
+}
+
+/// An entry's link joined to the API's URL, when it leads to a web page: a `javascript:` or
+/// `mailto:` link is no page, and no other site's either.
+pub(super) fn web_link(base: &Url, link: &str) -> Option<Url> {
+    base.join(link)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 /// When the API states its page count and the request URL carries the page number as a query

@@ -172,7 +172,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
         analysis.view = match role {
             PageRole::List {
                 list_api: Some(format),
-            } => json_list(input, *format),
+            } => json_list(input.url, &decoded, *format),
             _ if is_datastore_answer(input.url, text) => {
                 View::List(Box::new(discover::parse_datastore(input.url, text)))
             }
@@ -238,7 +238,7 @@ pub fn analyse(input: PageInput<'_>, role: &PageRole) -> Analysis {
             match role {
                 PageRole::List {
                     list_api: Some(format),
-                } => json_list(input, *format),
+                } => json_list(input.url, &decoded, *format),
                 PageRole::List { list_api: None } if is_datastore_answer(input.url, text) => {
                     View::List(Box::new(discover::parse_datastore(input.url, text)))
                 }
@@ -344,9 +344,10 @@ const FRAMED_BODY_MAX_CHARS: usize = 200;
 /// The name an item's framed article is kept under.
 pub const FRAMED_BODY_NAME: &str = "正文";
 
-/// A JSON list API's answer as a list, or why it cannot be read.
-fn json_list(input: PageInput<'_>, format: JsonListFormat) -> View {
-    match discover::parse_json_list(input.url, input.body, format) {
+/// A JSON list API's answer as a list, or why it cannot be read. Read from the decoded text: an
+/// API answers in GBK as readily as its pages, under a charset label as wrong as theirs.
+fn json_list(url: &Url, decoded: &Decoded, format: JsonListFormat) -> View {
+    match discover::parse_json_list(url, decoded.text.as_bytes(), format) {
         Ok(page) => View::List(Box::new(page)),
         Err(e) => View::Unusable(e.to_string()),
     }
