@@ -100,7 +100,7 @@ fn item(base: &Url, article: &Value) -> Option<ListItem> {
 /// A publication time as gkmlpt sends it: Unix seconds or milliseconds (read in China time) or a
 /// date string.
 fn date_of(value: &Value) -> Option<NaiveDate> {
-    if let Some(stamp) = value.as_i64().filter(|s| *s > 0) {
+    if let Some(stamp) = unix_time(value).filter(|s| *s > 0) {
         // Seconds would put this past the year 5000: it is milliseconds.
         let secs = if stamp >= MILLISECONDS_FROM {
             stamp / 1000
@@ -115,6 +115,24 @@ fn date_of(value: &Value) -> Option<NaiveDate> {
         );
     }
     parse_date(value.as_str()?)
+}
+
+/// A Unix time as APIs write it: an integer, a whole float (`1580866200000.0`, as a Java
+/// `double` prints), or a string of 10 digits (seconds) or 13 (milliseconds). Other digit
+/// strings (`20200205`) are dates, not times.
+fn unix_time(value: &Value) -> Option<i64> {
+    if let Some(stamp) = value.as_i64() {
+        return Some(stamp);
+    }
+    if let Some(float) = value.as_f64() {
+        // Whole and within i64 (2^63), it converts exactly as far as a date cares.
+        return (float.is_finite() && float.fract() == 0.0 && float.abs() < 9.2e18)
+            .then_some(float as i64);
+    }
+    let text = value.as_str()?.trim();
+    (matches!(text.len(), 10 | 13) && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
 }
 
 #[cfg(test)]
@@ -201,6 +219,13 @@ mod tests {
             ("1580866200", "2020-02-05"),
             ("1580770800", "2020-02-04"),
             ("\"2020-02-05 09:30:00\"", "2020-02-05"),
+            ("1580866200000", "2020-02-05"),
+            ("\"1580866200\"", "2020-02-05"),
+            ("\"1580866200000\"", "2020-02-05"),
+            ("1580866200000.0", "2020-02-05"),
+            ("1580866200.0", "2020-02-05"),
+            // Eight digits are a compact date to the fields, never 1970's seconds.
+            ("\"20200205\"", ""),
         ];
         for (time, want) in cases {
             let body = format!(r#"{{"articles":[{}],"total":1}}"#, article(7, time));
@@ -208,7 +233,7 @@ mod tests {
             let item = &p.items[0];
             assert_eq!(
                 item.date.map(|d| d.to_string()).as_deref(),
-                Some(want),
+                Some(want).filter(|w| !w.is_empty()),
                 "{time}"
             );
             assert!(item.fields.contains(&("索引号".into(), "11440-7".into())));
