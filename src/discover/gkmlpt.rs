@@ -2,16 +2,13 @@
 //! answers `{"articles": [...], "total": N}` for one column of the catalogue. The page itself
 //! (`/gkmlpt/index`) is a script application; only this API can be read without JavaScript.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_json::Value;
 use url::Url;
 
-use super::json::{DiscoverError, as_number, next_api_pages, text_field, web_link};
+use super::json::{
+    DiscoverError, as_number, date_of, next_api_pages, shown_text, text_field, web_link,
+};
 use super::{ListItem, ListPage, StatedCount};
-use crate::dates::parse_date;
-
-/// A Unix time at least this large is in milliseconds (in seconds it is the year 5138).
-const MILLISECONDS_FROM: i64 = 100_000_000_000;
 
 /// gkmlpt keys and the labels extract knows them by.
 const FIELDS: &[(&str, &str)] = &[
@@ -91,48 +88,10 @@ fn item(base: &Url, article: &Value) -> Option<ListItem> {
         .collect();
     Some(ListItem {
         url,
-        title: text("title").map(str::to_string),
+        title: text("title").and_then(shown_text),
         date: TIME_KEYS.iter().find_map(|k| date_of(article.get(*k)?)),
         fields,
     })
-}
-
-/// A publication time as gkmlpt sends it: Unix seconds or milliseconds (read in China time) or a
-/// date string.
-fn date_of(value: &Value) -> Option<NaiveDate> {
-    if let Some(stamp) = unix_time(value).filter(|s| *s > 0) {
-        // Seconds would put this past the year 5000: it is milliseconds.
-        let secs = if stamp >= MILLISECONDS_FROM {
-            stamp / 1000
-        } else {
-            stamp
-        };
-        let china = FixedOffset::east_opt(8 * 3600)?;
-        return Some(
-            DateTime::from_timestamp(secs, 0)?
-                .with_timezone(&china)
-                .date_naive(),
-        );
-    }
-    parse_date(value.as_str()?)
-}
-
-/// A Unix time as APIs write it: an integer, a whole float (`1580866200000.0`, as a Java
-/// `double` prints), or a string of 10 digits (seconds) or 13 (milliseconds). Other digit
-/// strings (`20200205`) are dates, not times.
-fn unix_time(value: &Value) -> Option<i64> {
-    if let Some(stamp) = value.as_i64() {
-        return Some(stamp);
-    }
-    if let Some(float) = value.as_f64() {
-        // Whole and within i64 (2^63), it converts exactly as far as a date cares.
-        return (float.is_finite() && float.fract() == 0.0 && float.abs() < 9.2e18)
-            .then_some(float as i64);
-    }
-    let text = value.as_str()?.trim();
-    (matches!(text.len(), 10 | 13) && text.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| text.parse().ok())
-        .flatten()
 }
 
 #[cfg(test)]
@@ -224,8 +183,8 @@ mod tests {
             ("\"1580866200000\"", "2020-02-05"),
             ("1580866200000.0", "2020-02-05"),
             ("1580866200.0", "2020-02-05"),
-            // Eight digits are a compact date to the fields, never 1970's seconds.
-            ("\"20200205\"", ""),
+            // Eight digits are a compact date, never 1970's seconds.
+            ("\"20200205\"", "2020-02-05"),
         ];
         for (time, want) in cases {
             let body = format!(r#"{{"articles":[{}],"total":1}}"#, article(7, time));

@@ -2,12 +2,13 @@
 //! response body into list items carrying the fields the API already knows, under the canonical
 //! Chinese labels extract uses (索引号, 文号, 发布机构, 发布日期, 成文日期 ...).
 
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
 use super::{ListItem, ListPage, PageRequest, StatedCount, gkmlpt};
-use crate::dates::parse_date;
+use crate::dates::parse_field_date;
 
 /// The shape of a JSON list API, named in config (`format = "trs_xxgk"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -71,8 +72,13 @@ pub fn parse_json_list(
     body: &[u8],
     format: JsonListFormat,
 ) -> Result<ListPage, DiscoverError> {
-    let value: Value =
-        serde_json::from_slice(unwrapped(body)).map_err(|source| DiscoverError::NotJson {
+    // The first JSON value is the answer: bytes after it (a template's comment, a proxy's NULs)
+    // are no part of it.
+    let value: Value = serde_json::Deserializer::from_slice(unwrapped(body))
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| serde_json::from_slice(b""))
+        .map_err(|source| DiscoverError::NotJson {
             url: url.clone(),
             source,
         })?;
@@ -166,20 +172,88 @@ fn page_size(url: &Url) -> Option<u64> {
     })
 }
 
+/// TRS xxgk keys whose value is a date, which some APIs send as a Unix time.
+const TRS_XXGK_DATES: &[&str] = &["PUBDATE", "DOCRELTIME", "EFECTDATE", "ABOLIDATE"];
+
 fn trs_xxgk_item(base: &Url, record: &Value) -> Option<ListItem> {
     let text = |key: &str| text_field(record, key);
     let mut url = web_link(base, text("URL")?)?;
     url.set_fragment(None);
+    let title = text("FILENAME").and_then(shown_text);
     let fields = TRS_XXGK_FIELDS
         .iter()
-        .filter_map(|(key, label)| Some(((*label).to_string(), text(key)?.to_string())))
+        .filter_map(|(key, label)| {
+            let value = match *key {
+                "FILENAME" => title.clone()?,
+                k if TRS_XXGK_DATES.contains(&k) => match record.get(k)? {
+                    Value::Number(_) => date_of(record.get(k)?)?.to_string(),
+                    _ => text(k)?.to_string(),
+                },
+                k => text(k)?.to_string(),
+            };
+            Some(((*label).to_string(), value))
+        })
         .collect();
     Some(ListItem {
         url,
-        title: text("FILENAME").map(str::to_string),
-        date: text("PUBDATE").and_then(parse_date),
+        title,
+        date: record.get("PUBDATE").and_then(date_of),
         fields,
     })
+}
+
+/// A Unix time at least this large is in milliseconds (in seconds it is the year 5138).
+const MILLISECONDS_FROM: i64 = 100_000_000_000;
+
+/// A date as list APIs send it: Unix seconds or milliseconds (read in China time), or a date
+/// string as a page prints it (`2021-01-28 09:30:00`, `2021/1/28`, `20210128`).
+pub(super) fn date_of(value: &Value) -> Option<NaiveDate> {
+    if let Some(stamp) = unix_time(value).filter(|s| *s > 0) {
+        // Seconds would put this past the year 5000: it is milliseconds.
+        let secs = if stamp >= MILLISECONDS_FROM {
+            stamp / 1000
+        } else {
+            stamp
+        };
+        let china = FixedOffset::east_opt(8 * 3600)?;
+        return Some(
+            DateTime::from_timestamp(secs, 0)?
+                .with_timezone(&china)
+                .date_naive(),
+        );
+    }
+    parse_field_date(value.as_str()?)
+}
+
+/// A Unix time as APIs write it: an integer, a whole float (`1580866200000.0`, as a Java
+/// `double` prints), or a string of 10 digits (seconds) or 13 (milliseconds). Other digit
+/// strings (`20200205`) are dates, not times.
+fn unix_time(value: &Value) -> Option<i64> {
+    if let Some(stamp) = value.as_i64() {
+        return Some(stamp);
+    }
+    if let Some(float) = value.as_f64() {
+        // Whole and within i64 (2^63), it converts exactly as far as a date cares.
+        return (float.is_finite() && float.fract() == 0.0 && float.abs() < 9.2e18)
+            .then_some(float as i64);
+    }
+    let text = value.as_str()?.trim();
+    (matches!(text.len(), 10 | 13) && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.parse().ok())
+        .flatten()
+}
+
+/// The text a browser shows for a title an API sends as HTML (`<font color=red>2021</font>年`,
+/// `&ldquo;`): its tags dropped, its entities read, its white space (also `&nbsp;`) collapsed.
+pub(super) fn shown_text(title: &str) -> Option<String> {
+    let text = if title.contains(['<', '&']) {
+        let fragment = scraper::Html::parse_fragment(title);
+        fragment.root_element().text().collect::<String>()
+    } else {
+        title.to_string()
+    };
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!text.is_empty()).then_some(text)
 }
 
 /// The trimmed, non-empty string member `key` of a JSON object.
