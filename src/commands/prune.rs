@@ -172,9 +172,20 @@ pub(super) fn run(
     Ok(Outcome::Completed)
 }
 
+/// The length of the run report file at `path`, or None when there is none. Something else
+/// under a run report's name (a folder, a link) was not written by a run: it is left in place
+/// with a warning naming it, and the prune goes on.
 fn file_len(path: &Path) -> anyhow::Result<Option<u64>> {
-    match std::fs::metadata(path) {
-        Ok(m) => Ok(Some(m.len())),
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() => Ok(Some(m.len())),
+        Ok(m) => {
+            let what = if m.is_dir() { "a folder" } else { "a link" };
+            eprintln!(
+                "warning: left {} in place: {what} under a run report's name, which no run wrote",
+                path.display()
+            );
+            Ok(None)
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }

@@ -38,7 +38,7 @@ pub use docs::{CommitOutcome, DocRecord, NewCapture, PortalCounts};
 pub use failures::FailureCounts;
 pub use frontier::FrontierStore;
 pub use quarantine::Suspect;
-pub use runs::{RUN_ID_FORMAT, SizedRun, ahead_of, run_id_at};
+pub use runs::{RUN_ID_FORMAT, RunOrder, SizedRun, ahead_of, run_id_at};
 pub use same::SameReportLookup;
 pub use schedule::{AttachmentWait, FailurePolicy, RetrySchedule, clock_ahead_after, is_not_found};
 pub use url_state::{OUTCOME_ATTACHMENT_MISSING, UrlState};

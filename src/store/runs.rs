@@ -28,11 +28,34 @@ pub fn ahead_of(now: DateTime<Utc>) -> String {
     run_id_at(now + chrono::Duration::days(1))
 }
 
+/// The order in which the clock at some moment reads run ids, newest first: by id, but a run
+/// stamped by a clock ahead (see `ahead_of`) after every other. The store reads its own runs so;
+/// whoever orders run reports found elsewhere (shared storage's `runs/`) orders them by this.
+#[derive(Debug, Clone)]
+pub struct RunOrder {
+    ahead: String,
+}
+
+impl RunOrder {
+    /// The order the clock reading `now` gives.
+    pub fn at(now: DateTime<Utc>) -> RunOrder {
+        RunOrder {
+            ahead: ahead_of(now),
+        }
+    }
+
+    /// A key that sorts run ids from the oldest to the newest as this clock reads them: every
+    /// run stamped by a clock ahead below every other, and among each, by id.
+    pub fn key<'a>(&self, run_id: &'a str) -> (bool, &'a str) {
+        (run_id < self.ahead.as_str(), run_id)
+    }
+}
+
 impl Store {
     /// The entries of `runs`, newest first as the clock reading them sees them: those whose id
     /// is before `ahead_of(now)` newest first, then those stamped by a clock ahead.
     fn runs_in_order(&self) -> impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + '_ {
-        let ahead = ahead_of(Utc::now());
+        let ahead = RunOrder::at(Utc::now()).ahead;
         self.runs
             .range(..ahead.as_str())
             .rev()

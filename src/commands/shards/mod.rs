@@ -42,7 +42,8 @@ pub(super) fn read(settings: &Settings) -> anyhow::Result<SharedView> {
 
 /// The view of every shard that `storage`, shared storage, holds.
 fn read_from(storage: Storage) -> anyhow::Result<SharedView> {
-    let runs = RunIndex::read(&storage, |key| label_of(key, "runs/"))?;
+    let order = crate::store::RunOrder::at(chrono::Utc::now());
+    let runs = RunIndex::read(&storage, order, |key| label_of(key, "runs/"))?;
     Ok(SharedView {
         storage_url: storage.url(""),
         runs,
@@ -464,7 +465,7 @@ mod tests {
             withdrawn: vec![withdrawn("d2")],
             ..StandingMarks::default()
         };
-        let mut runs = RunIndex::default();
+        let mut runs = RunIndex::new(crate::store::RunOrder::at(chrono::Utc::now()));
         for (label, report) in [
             ("a", run("2027-01-13", &[("p", Some(older))])),
             ("b", run("2027-01-15", &[("p", Some(newest))])),

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use crate::report::{PortalReport, RunReport, read_run_report};
 use crate::storage::{Storage, StorageError};
+use crate::store::RunOrder;
 
 /// A run as the commands show it beside its shard or a portal: all but its portals' shares.
 #[derive(Debug, Clone)]
@@ -39,9 +40,13 @@ struct Listed {
 }
 
 /// What the commands keep of the run reports in storage.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct RunIndex {
-    /// Every readable run report, newest first (by run id; in key order among equal ids).
+    /// How the clock reading them orders runs: a run stamped by a clock ahead is the oldest,
+    /// as in the store.
+    order: RunOrder,
+    /// Every readable run report, newest first (as `order` reads run ids; in key order among
+    /// equal ids).
     listed: Vec<Listed>,
     /// Per label, its newest run.
     pub latest: BTreeMap<String, Rc<RunHead>>,
@@ -50,14 +55,26 @@ pub(super) struct RunIndex {
 }
 
 impl RunIndex {
-    /// Reads every run report below `runs/<label>/` in `storage`, one at a time. One that is not
-    /// a run report is skipped with a warning naming it; one gone since it was listed (another
-    /// machine's `prune-runs` at that moment) is left out without a word.
+    /// An index of no run reports, ordering runs as `order` does.
+    pub fn new(order: RunOrder) -> RunIndex {
+        RunIndex {
+            order,
+            listed: Vec::new(),
+            latest: BTreeMap::new(),
+            newest: BTreeMap::new(),
+        }
+    }
+
+    /// Reads every run report below `runs/<label>/` in `storage`, one at a time, ordering them
+    /// as `order` does. One that is not a run report, or that cannot be read (an I/O error, a
+    /// link to itself), is skipped with a warning naming it and why; one gone since it was
+    /// listed (another machine's `prune-runs` at that moment) is left out without a word.
     pub fn read(
         storage: &Storage,
+        order: RunOrder,
         label_of: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<RunIndex> {
-        let mut index = RunIndex::default();
+        let mut index = RunIndex::new(order);
         for key in storage.keys("runs/", ".json")? {
             let Some(label) = label_of(&key) else {
                 continue;
@@ -65,7 +82,14 @@ impl RunIndex {
             let bytes = match storage.read_one(&key) {
                 Ok(bytes) => bytes,
                 Err(StorageError::Missing { .. }) => continue,
-                Err(e) => return Err(e.into()),
+                // A report says how one run went: one that cannot be read must not hide the
+                // others, as a damaged one does not.
+                Err(e) => {
+                    let url = storage.url(&key);
+                    let why = anyhow::Error::new(e);
+                    eprintln!("warning: skipped run report {url}: {why:#}");
+                    continue;
+                }
             };
             // One shard's damaged report (a cut write, another version) must not hide the others.
             match read_run_report(&storage.url(&key), &bytes) {
@@ -73,8 +97,11 @@ impl RunIndex {
                 Err(e) => eprintln!("warning: skipped {e}"),
             }
         }
-        // Run ids begin with their start time: newest first, as `Store::runs` gives them.
-        index.listed.sort_by(|a, b| b.run_id.cmp(&a.run_id));
+        // Run ids begin with their start time: newest first, as the store gives its own.
+        let order = &index.order;
+        index
+            .listed
+            .sort_by(|a, b| order.key(&b.run_id).cmp(&order.key(&a.run_id)));
         Ok(index)
     }
 
@@ -90,7 +117,8 @@ impl RunIndex {
             shard: report.shard,
             portals: report.portals.len(),
         });
-        let newer = |old: &RunHead| run.run_id > old.run_id;
+        let order = &self.order;
+        let newer = |old: &RunHead| order.key(&run.run_id) > order.key(&old.run_id);
         if self.latest.get(&label).is_none_or(|old| newer(old)) {
             self.latest.insert(label.clone(), Rc::clone(&run));
         }
