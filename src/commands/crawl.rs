@@ -97,6 +97,8 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
         Outcome::Interrupted
     } else if !report.troubled_portals().is_empty() {
         Outcome::PortalsUnreachable
+    } else if report.storage_refused > 0 {
+        Outcome::StorageRefused
     } else {
         Outcome::Completed
     })

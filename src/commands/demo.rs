@@ -97,8 +97,11 @@ pub(super) async fn run(
     eprintln!(
         "(the 通渭县 portal is behind a simulated 瑞数 challenge: it is reported as blocked, by design)"
     );
+    // The blocked portal is the demo's by design; storage that refused what was fetched is not.
     Ok(if report.interrupted {
         Outcome::Interrupted
+    } else if report.storage_refused > 0 {
+        Outcome::StorageRefused
     } else {
         Outcome::Completed
     })

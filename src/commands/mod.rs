@@ -35,7 +35,8 @@ pub mod exit {
     pub const OK: u8 = 0;
     /// The run completed, but at least one portal was unreachable or blocked; or `verify`
     /// found archive files missing or damaged; or `find-section` found no section; or
-    /// `prune-runs` left run report copies in shared storage it could not remove.
+    /// `prune-runs` left run report copies in shared storage it could not remove; or a crawl's
+    /// `[storage]` refused the files of some version (not archived; fetched again later).
     pub const PORTALS_UNREACHABLE: u8 = 1;
     /// Bad usage or config.
     pub const USAGE: u8 = 2;
@@ -61,6 +62,9 @@ pub enum Outcome {
     SectionNotFound,
     /// `prune-runs` pruned, but some run report copies in shared storage are left (named).
     CopiesLeft,
+    /// A crawl completed, but `[storage]` did not take the files of some version: those were
+    /// not archived (their items are fetched again by a later run).
+    StorageRefused,
 }
 
 impl Outcome {
@@ -70,9 +74,10 @@ impl Outcome {
             Outcome::PortalsUnreachable => exit::PORTALS_UNREACHABLE,
             Outcome::Interrupted => exit::INTERRUPTED,
             Outcome::FeedStopped => exit::FEED_STOPPED,
-            Outcome::Damaged | Outcome::SectionNotFound | Outcome::CopiesLeft => {
-                exit::PORTALS_UNREACHABLE
-            }
+            Outcome::Damaged
+            | Outcome::SectionNotFound
+            | Outcome::CopiesLeft
+            | Outcome::StorageRefused => exit::PORTALS_UNREACHABLE,
         })
     }
 }

@@ -144,6 +144,9 @@ pub(crate) struct Engine {
     named_pages: Mutex<HashMap<ListId, Vec<(PageRequest, u64)>>>,
     /// The portals this run sweeps: walked whole, as a backfill of all years walks them.
     swept: BTreeSet<String>,
+    /// Versions whose files storage did not take (`[storage]`): not committed, their items
+    /// failed and are fetched again by a later run. The run report's `storage_refused`.
+    storage_refused: AtomicU64,
 }
 
 /// Earlier runs a crawl reads, one at a time: at start for the counts their lists stated

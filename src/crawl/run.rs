@@ -104,6 +104,7 @@ pub async fn run_on(
         stated_before,
         named_pages: Mutex::new(HashMap::new()),
         swept,
+        storage_refused: AtomicU64::new(0),
     });
     start_workers(&engine, &mode, resuming)?;
 
@@ -140,6 +141,7 @@ pub async fn run_on(
             .expect("quarantine list lock is never poisoned")
             .clone(),
         shard: settings.shard.map(|s| s.to_string()),
+        storage_refused: engine.storage_refused.load(Ordering::Relaxed),
     };
     complete_report(&engine, &store, &mode, started_at, &mut report);
     save_report(settings, &store, &storage, &report).await?;

@@ -187,6 +187,10 @@ pub struct RunReport {
     /// for every year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backfill_years: Option<[i32; 2]>,
+    /// Versions whose files `[storage]` did not take: nothing of them is in the index or the
+    /// feed; their items failed (`archive`) and are fetched again by a later run.
+    #[serde(default)]
+    pub storage_refused: u64,
 }
 
 /// Whether a run with this command that was (not) interrupted says what a portal's lists hold.
@@ -429,6 +433,13 @@ impl RunReport {
             let _ = writeln!(
                 out,
                 "  QUARANTINED {url}: in flight at two consecutive crashes; skipped until `nianbao quarantine --clear`"
+            );
+        }
+        if self.storage_refused > 0 {
+            let _ = writeln!(
+                out,
+                "  STORAGE refused the files of {} version(s): none of them is archived; a later run fetches them again (the errors above name each key)",
+                self.storage_refused
             );
         }
         if self.interrupted {

@@ -142,7 +142,15 @@ impl Engine {
         &self,
         new: NewCapture,
     ) -> anyhow::Result<(CommitOutcome, NewCapture)> {
-        self.put_version_files(&new).await?;
+        if let Err(e) = self.put_version_files(&new).await {
+            if e.chain()
+                .any(|cause| cause.is::<crate::storage::StorageError>())
+            {
+                self.storage_refused
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            return Err(e);
+        }
         let store = self.store.clone();
         Ok(self
             .blocking_io(move || store.commit(&new).map(|outcome| (outcome, new)))
