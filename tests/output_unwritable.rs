@@ -68,6 +68,7 @@ fn every_command_that_prints_fails_naming_stdout_on_a_full_disk() {
         &["report", "--format", "csv"],
         &["report", "--format", "json"],
         &["export"],
+        &["export", "--format", "cdxj"],
         &["tables"],
         &["tables", "--format", "csv"],
         &["verify"],
