@@ -34,7 +34,11 @@
 //! `cli` parses the command line and `commands` runs each subcommand. The simulated portals that
 //! the tests, the benchmarks and `nianbao demo` crawl live in their own crate, `crates/sim`
 //! (`nianbao_sim`). `shown` escapes the controls in text a server chose before human output
-//! prints it.
+//! prints it. `output` is where every command writes: what it prints to stdout (a failed write is
+//! an error naming stdout) and its warnings to stderr (a failed write is dropped, never a panic).
+
+#[macro_use]
+pub mod output;
 
 pub mod archive;
 pub mod classify;

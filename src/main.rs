@@ -26,7 +26,10 @@ pub static malloc_conf: Option<&'static libc::c_char> = Some(
 );
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return help_or_usage_error(&e),
+    };
     let_writes_past_the_file_size_limit_fail();
     if cli.command.only_prints() {
         end_quietly_on_a_closed_pipe();
@@ -34,10 +37,10 @@ fn main() -> ExitCode {
     let filter = EnvFilter::try_from_env("NIANBAO_LOG").unwrap_or_else(|e| {
         // Unset is the usual case; a value that does not parse is a mistake worth a word.
         if let Some(value) = std::env::var_os("NIANBAO_LOG") {
-            eprintln!(
-                "warning: NIANBAO_LOG={} is not a log filter ({e}); logging at nianbao=info",
+            nianbao::output::stderr(format_args!(
+                "warning: NIANBAO_LOG={} is not a log filter ({e}); logging at nianbao=info\n",
                 value.to_string_lossy()
-            );
+            ));
         }
         EnvFilter::new("nianbao=info")
     });
@@ -45,7 +48,10 @@ fn main() -> ExitCode {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // A log line nobody can take (stderr on a full disk) is dropped: by default the failure
+        // is reported with `eprintln!`, to that same stderr, which panics.
+        .log_internal_errors(false);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
         // What a server chose (a URL, a reason, a title) is shown escaped, one line a line.
@@ -68,7 +74,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            nianbao::output::stderr(format_args!("error: cannot start the async runtime: {e}\n"));
             return ExitCode::from(commands::exit::STORE);
         }
     };
@@ -81,8 +87,32 @@ fn main() -> ExitCode {
         Ok(outcome) => outcome.exit_code(),
         Err(error) => {
             // An error can carry what a server chose (a URL, a Location, its error text).
-            eprintln!("error: {}", nianbao::shown::shown(&format!("{error:#}")));
+            nianbao::output::stderr(format_args!(
+                "error: {}\n",
+                nianbao::shown::shown(&format!("{error:#}"))
+            ));
             commands::failure_exit_code(&error)
+        }
+    }
+}
+
+/// `--help` and `--version` print to stdout, and end with exit code 3 when it cannot take them
+/// (clap's own `exit` would end with 0, the text lost); a usage mistake is said on stderr and
+/// ends with exit code 2.
+fn help_or_usage_error(e: &clap::Error) -> ExitCode {
+    use std::io::Write as _;
+    if e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(commands::exit::USAGE));
+    }
+    match e.print().and_then(|()| std::io::stdout().flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(write) => {
+            nianbao::output::stderr(format_args!(
+                "error: {}: {write}\n",
+                nianbao::output::STDOUT_FAILED
+            ));
+            ExitCode::from(commands::exit::STORE)
         }
     }
 }

@@ -11,12 +11,12 @@ pub(super) fn run(settings: &Settings) -> anyhow::Result<Outcome> {
     require_data_dir(settings)?;
     let store = Store::open(&settings.data_dir)?;
     let index = settings.data_dir.join("index");
-    eprintln!(
+    errln!(
         "compacting {} (a copy is built beside it, so the filesystem needs room for one more index of at most its size)",
         index.display()
     );
     let done = store.compact()?;
-    println!(
+    outln!(
         "compacted {}: {} -> {} ({} trees, {} entries copied and checked, {:.1}s)",
         index.display(),
         megabytes(done.bytes_before),

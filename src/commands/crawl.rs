@@ -11,7 +11,7 @@ pub(super) fn shard(mut settings: Settings, shard: Option<Shard>) -> Settings {
     if let Some(shard) = shard {
         let configured = settings.portals.len();
         settings.portals.retain(|portal| shard.owns(portal));
-        eprintln!(
+        errln!(
             "shard {shard}: crawling {} of the {configured} configured portals (split by host)",
             settings.portals.len()
         );
@@ -42,14 +42,14 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
     let store = tokio::select! {
         biased;
         _ = shutdown_signal() => {
-            eprintln!("stopped while waiting for the store's lock: nothing was started");
+            errln!("stopped while waiting for the store's lock: nothing was started");
             return Ok(Outcome::Interrupted);
         }
         store = open_store_waiting(settings, CRAWL_LOCK_PATIENCE) => store?,
     };
     warn_on_shard_change(settings, &store);
     if settings.portals.is_empty() {
-        eprintln!("no configured portal falls in this shard: nothing to crawl");
+        errln!("no configured portal falls in this shard: nothing to crawl");
     }
     // A full or read-only filesystem stops the run at once, like Ctrl-C: pages fetched now could
     // not be kept.
@@ -88,11 +88,11 @@ pub(super) async fn run(settings: &Settings, mode: Mode) -> anyhow::Result<Outco
         return Err(fault.into());
     }
     let report = result?;
-    eprint!("{}", report.summary());
+    errout!("{}", report.summary());
     if let Some(published) = published {
-        eprintln!("{}", published.summary());
+        errln!("{}", published.summary());
     }
-    eprintln!("archive: {}", settings.data_dir.display());
+    errln!("archive: {}", settings.data_dir.display());
     Ok(if report.interrupted {
         Outcome::Interrupted
     } else if !report.troubled_portals().is_empty() {
@@ -126,7 +126,7 @@ fn warn_on_shard_change(settings: &Settings, store: &crate::store::Store) {
             Some(s) => format!("shard {s}"),
             None => "all portals (no --shard)".to_string(),
         };
-        eprintln!(
+        errln!(
             "warning: {} was last crawled as {} and is now crawled as {}; give each shard its own data_dir (README, \"Crawl shards\")",
             settings.data_dir.display(),
             name(&last.shard),

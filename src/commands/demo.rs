@@ -49,9 +49,9 @@ pub(super) async fn run(
         config.push_str(&tables);
     }
     std::fs::write(&config_path, config)?;
-    eprintln!("simulated portals:");
+    errln!("simulated portals:");
     for site in sim.sites() {
-        eprintln!(
+        errln!(
             "  {:<8} {}  {}",
             site.name(),
             site.portal_name(),
@@ -70,31 +70,31 @@ pub(super) async fn run(
         .await?
     };
     sim.shutdown().await;
-    eprint!("{}", report.summary());
+    errout!("{}", report.summary());
     let exe = std::env::args().next().unwrap_or_else(|| "nianbao".into());
-    eprintln!();
-    eprintln!("The archive is in {}", settings.data_dir.display());
-    eprintln!("Look at it with:");
-    eprintln!("  {exe} --config {} status", config_path.display());
-    eprintln!(
+    errln!();
+    errln!("The archive is in {}", settings.data_dir.display());
+    errln!("Look at it with:");
+    errln!("  {exe} --config {} status", config_path.display());
+    errln!(
         "  {exe} --config {} export --format jsonl | head -n 1",
         config_path.display()
     );
-    eprintln!("The reports' statistics tables (sections 二, 三, 四) and their checks:");
-    eprintln!(
+    errln!("The reports' statistics tables (sections 二, 三, 四) and their checks:");
+    errln!(
         "  {exe} --config {} tables | head -n 1",
         config_path.display()
     );
-    eprintln!(
+    errln!(
         "  {exe} --config {} tables --format csv > tables.csv",
         config_path.display()
     );
-    eprintln!(
+    errln!(
         "  {exe} --config {} report --html {}",
         config_path.display(),
         dir.join("coverage.html").display()
     );
-    eprintln!(
+    errln!(
         "(the 通渭县 portal is behind a simulated 瑞数 challenge: it is reported as blocked, by design)"
     );
     // The blocked portal is the demo's by design; storage that refused what was fetched is not.

@@ -33,11 +33,11 @@ pub(super) fn run(
                 });
             }
             match sink.current_file() {
-                Some(file) => eprintln!(
+                Some(file) => errln!(
                     "wrote the captures of {written} versions as WARC; current file {}",
                     file.display()
                 ),
-                None => eprintln!("every archived version after seq {since} is already in WARC"),
+                None => errln!("every archived version after seq {since} is already in WARC"),
             }
             Ok(Outcome::Completed)
         }
@@ -60,11 +60,9 @@ pub(super) fn run(
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
             for line in lines {
-                if writeln!(out, "{line}").is_err() {
-                    break;
-                }
+                writeln!(out, "{line}").map_err(crate::output::stdout_failed)?;
             }
-            let _ = out.flush();
+            out.flush().map_err(crate::output::stdout_failed)?;
             Ok(Outcome::Completed)
         }
     }
@@ -97,11 +95,13 @@ fn jsonl(store: &Store, since: u64) -> anyhow::Result<Outcome> {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(Outcome::Completed);
             }
-            return Err(e.into());
+            return Err(crate::output::stdout_failed(e));
         }
     }
     match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::output::stdout_failed(e))
+        }
         _ => {
             left_out.finish()?;
             Ok(Outcome::Completed)

@@ -122,13 +122,13 @@ pub(super) fn run(
                 ))
                 .into());
             }
-            eprintln!("{} URL(s) will be retried at the next run", urls.len());
+            errln!("{} URL(s) will be retried at the next run", urls.len());
             Ok(Outcome::Completed)
         }
         Action::RetryAllGone => {
             let n = store.retry_all_gone(now)?;
             store.flush()?;
-            eprintln!("{n} gone URL(s) will be retried at the next run");
+            errln!("{n} gone URL(s) will be retried at the next run");
             Ok(Outcome::Completed)
         }
         Action::List { gone_only } => {
@@ -167,11 +167,11 @@ pub(super) fn run(
                         "waiting_for_attachments": waiting,
                         "unreadable": unreadable,
                     });
-                    println!("{}", serde_json::to_string_pretty(&value)?);
+                    outln!("{}", serde_json::to_string_pretty(&value)?);
                 }
                 StatusFormat::Text => {
                     if rows.is_empty() && waiting.is_empty() {
-                        println!("no failed URLs{}", if gone_only { " are gone" } else { "" });
+                        outln!("no failed URLs{}", if gone_only { " are gone" } else { "" });
                     }
                     for r in &rows {
                         let when = match &r.next_retry_at {
@@ -182,7 +182,7 @@ pub(super) fn run(
                             "{}\t{}\t{} failure(s), last {} at {}\t{when}",
                             r.url, r.portal, r.failures, r.kind, r.last_failed_at
                         );
-                        println!("{}", crate::shown::shown(&line));
+                        outln!("{}", crate::shown::shown(&line));
                     }
                     for w in &waiting {
                         let why: Vec<String> =
@@ -204,11 +204,11 @@ pub(super) fn run(
                             why.join(", "),
                             when.join("; ")
                         );
-                        println!("{}", crate::shown::shown(&line));
+                        outln!("{}", crate::shown::shown(&line));
                     }
                     for (url, error) in &unreadable {
                         let line = format!("{url}\tunreadable record: {error}");
-                        println!("{}", crate::shown::shown(&line));
+                        outln!("{}", crate::shown::shown(&line));
                     }
                 }
             }

@@ -4,7 +4,7 @@
 //! each other. Records come from the feed log and positions from their files (`crate::feed`),
 //! neither behind the store's lock, so consumers read while a crawl runs.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use anyhow::Context;
 use crate::config::Settings;
 use crate::export::ExportRecord;
 use crate::feed::{LogReader, Positions};
+use crate::output::Stdout;
 use crate::store::{Store, StoreError};
 
 use super::{Outcome, UsageError};
@@ -100,7 +101,7 @@ pub(super) fn run(
                 )));
             }
             positions.set(consumer, seq)?;
-            eprintln!("{consumer}: committed up to seq {seq} (lag {})", last - seq);
+            errln!("{consumer}: committed up to seq {seq} (lag {})", last - seq);
             Ok(Outcome::Completed)
         }
         Action::Print => {
@@ -123,7 +124,7 @@ pub(super) fn run(
             // Nothing to deliver: no lock is taken, so no lock file makes the consumer known.
             if limit == Some(0) {
                 let (now, last) = position()?;
-                eprintln!("{consumer}: at seq {now} (lag {})", last - now);
+                errln!("{consumer}: at seq {now} (lag {})", last - now);
                 return Ok(Outcome::Completed);
             }
             let _lock = positions.lock(consumer)?;
@@ -152,28 +153,30 @@ pub(super) fn run(
                     .with_context(|| format!("cannot run {cmd:?}"))?;
                 drop(plain);
                 if stop.asked() && !status.success() {
-                    eprintln!(
+                    errln!(
                         "{consumer}: stopped while {cmd:?} worked on seq {} ({}); it will be offered again next time",
-                        record.seq, record.url
+                        record.seq,
+                        record.url
                     );
                     return Ok(Outcome::Interrupted);
                 }
                 if !status.success() {
-                    eprintln!(
+                    errln!(
                         "{consumer}: {cmd:?} failed on seq {} ({}) with {status}; it will be offered again next time",
-                        record.seq, record.url
+                        record.seq,
+                        record.url
                     );
                     return Ok(Outcome::FeedStopped);
                 }
                 positions.set(consumer, record.seq)?;
                 if stop.asked() {
-                    eprintln!("{consumer}: stopped at seq {}", record.seq);
+                    errln!("{consumer}: stopped at seq {}", record.seq);
                     return Ok(Outcome::Interrupted);
                 }
             }
             let now = positions.get(consumer)?.unwrap_or(0);
             let last = LogReader::last_seq(data_dir)?;
-            eprintln!(
+            errln!(
                 "{consumer}: at seq {now} (lag {})",
                 last.saturating_sub(now)
             );
@@ -369,31 +372,6 @@ fn shell(cmd: &str) -> Command {
     let mut c = Command::new("cmd");
     c.arg("/C").arg(cmd);
     c
-}
-
-/// What `feed` prints, buffered. A reader gone (`feed | head -1`) ends the process by SIGPIPE,
-/// as it does `cat`, before any error comes back here; any other failed write (a full disk) is
-/// an error naming stdout, so that a file left short is never taken for the whole feed.
-struct Stdout {
-    out: BufWriter<std::io::StdoutLock<'static>>,
-}
-
-impl Stdout {
-    fn new() -> Stdout {
-        Stdout {
-            out: BufWriter::new(std::io::stdout().lock()),
-        }
-    }
-
-    fn line(&mut self, line: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
-        writeln!(self.out, "{line}").context(Self::FAILED)
-    }
-
-    fn finish(mut self) -> anyhow::Result<()> {
-        self.out.flush().context(Self::FAILED)
-    }
-
-    const FAILED: &'static str = "cannot write to stdout";
 }
 
 fn usage(message: String) -> anyhow::Error {

@@ -130,7 +130,7 @@ pub async fn run(
         // The page chose most of what the text form shows.
         InspectFormat::Text => crate::shown::shown(&render_text(&inspection)).into_owned(),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(Outcome::Completed)
 }
 
@@ -192,7 +192,7 @@ fn read_page(path: &Path, url: Option<Url>, limit: u64) -> anyhow::Result<RawPag
     let body = match crate::fetch::inflate_saved_gzip(&body, limit) {
         Ok(None) => body,
         Ok(Some((page, layers))) => {
-            eprintln!(
+            errln!(
                 "{} is gzip: read inflated ({layers} layer{}), as the crawl reads such a body",
                 path.to_string_lossy(),
                 if layers == 1 { "" } else { "s" }
@@ -200,7 +200,7 @@ fn read_page(path: &Path, url: Option<Url>, limit: u64) -> anyhow::Result<RawPag
             page
         }
         Err(why) => {
-            eprintln!(
+            errln!(
                 "{} is gzip but not a gzipped page ({why}): read as it is",
                 path.to_string_lossy()
             );
@@ -218,7 +218,7 @@ fn read_page(path: &Path, url: Option<Url>, limit: u64) -> anyhow::Result<RawPag
                 .file_name()
                 .and_then(|n| placeholder.join(&n.to_string_lossy()).ok())
                 .unwrap_or(placeholder);
-            eprintln!(
+            errln!(
                 "no --url given: the page is read as {address}; pass --url with its real address for real links"
             );
             address

@@ -25,7 +25,7 @@ impl LeftOut {
             Err(StoreError::Corrupt { key, source }) => {
                 // A document record is read with each of its versions: named and counted once.
                 if !self.keys.contains(&key) {
-                    eprintln!("left out index record {key}: unreadable ({source})");
+                    errln!("left out index record {key}: unreadable ({source})");
                     self.keys.insert(key);
                 }
                 Ok(None)

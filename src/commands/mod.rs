@@ -126,7 +126,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
                 withdrawn::run(&settings, format)
             } else if all_shards {
                 let json = matches!(format, crate::cli::StatusFormat::Json);
-                print!("{}", shards::status(&settings, json)?);
+                out!("{}", shards::status(&settings, json)?);
                 Ok(Outcome::Completed)
             } else {
                 status::run(&settings, format)
@@ -308,7 +308,7 @@ pub(crate) async fn open_store_waiting(
         match Store::open(&settings.data_dir) {
             Err(StoreError::Locked { lock, .. }) if started.elapsed() < patience => {
                 if !said {
-                    eprintln!(
+                    errln!(
                         "waiting up to {}s for the nianbao process that holds {}",
                         patience.as_secs(),
                         lock.display()

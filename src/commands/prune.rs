@@ -137,7 +137,7 @@ pub(super) fn run(
         store.flush()?;
     }
     let verb = if dry_run { "would remove" } else { "removed" };
-    println!(
+    outln!(
         "{verb} {} run reports started before {} ({} bytes of index values) and {} files of data_dir/runs ({} bytes{})",
         plan.remove.len(),
         cutoff.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -150,20 +150,20 @@ pub(super) fn run(
             String::new()
         },
     );
-    copies.print(&storage, dry_run);
-    println!(
+    copies.print(&storage, dry_run)?;
+    outln!(
         "kept {} run reports, {} of them older because a report cell, a portal's header, status or the next crawl rests on them; oldest kept: {}",
         plan.kept,
         plan.kept_old,
         plan.oldest_kept.as_deref().unwrap_or("none"),
     );
     if !dry_run && !plan.remove.is_empty() {
-        eprintln!(
+        errln!(
             "the index keeps the removed reports' space on disk until `nianbao compact` rewrites it"
         );
     }
     if copies.failures() > 0 {
-        eprintln!(
+        errln!(
             "{} run report copies in shared storage could not be listed or removed (named above); the next prune tries them again",
             copies.failures()
         );

@@ -34,7 +34,7 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
     let unpublished = publisher.unpublished()?;
     match outcome {
         Ok(done) => {
-            eprintln!(
+            errln!(
                 "published {} versions to {} stream {} ({} already there); {unpublished} unpublished",
                 done.versions,
                 crate::config::nats_shown(&feed.nats),
@@ -44,11 +44,11 @@ pub(super) async fn run(settings: &Settings, since: Option<u64>) -> anyhow::Resu
             Ok(Outcome::Completed)
         }
         Err(e @ (PublishError::StreamLost { .. } | PublishError::StreamReplaced { .. })) => {
-            eprintln!("error: {}", chain(&e));
+            errln!("error: {}", chain(&e));
             Ok(Outcome::FeedStopped)
         }
         Err(e) => {
-            eprintln!(
+            errln!(
                 "error: {}; {unpublished} versions unpublished: run `nianbao publish` again once the server is up and the stream takes them",
                 chain(&e)
             );

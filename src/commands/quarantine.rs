@@ -32,11 +32,11 @@ pub(super) fn run(settings: &Settings, action: Action) -> anyhow::Result<Outcome
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&rows)?);
+            outln!("{}", serde_json::to_string_pretty(&rows)?);
         }
         Action::List(StatusFormat::Text) => {
             if quarantined.is_empty() {
-                println!("no URL is quarantined");
+                outln!("no URL is quarantined");
             }
             for (url, s) in &quarantined {
                 let line = format!(
@@ -46,7 +46,7 @@ pub(super) fn run(settings: &Settings, action: Action) -> anyhow::Result<Outcome
                     s.first_at,
                     s.last_at
                 );
-                println!("{}", crate::shown::shown(&line));
+                outln!("{}", crate::shown::shown(&line));
             }
         }
         Action::Clear(urls) => {
@@ -63,7 +63,7 @@ pub(super) fn run(settings: &Settings, action: Action) -> anyhow::Result<Outcome
                 store.remove_suspect(url)?;
                 // Due at the next run, not at the failure schedule's next retry.
                 store.retry_now(url, now)?;
-                println!("cleared {url}");
+                outln!("cleared {url}");
             }
             store.flush()?;
         }
@@ -72,7 +72,7 @@ pub(super) fn run(settings: &Settings, action: Action) -> anyhow::Result<Outcome
             for (url, _) in &quarantined {
                 store.remove_suspect(url)?;
                 store.retry_now(url, now)?;
-                println!("cleared {url}");
+                outln!("cleared {url}");
             }
             store.flush()?;
         }

@@ -94,7 +94,7 @@ pub(super) fn run(
         std::fs::write(&tmp, &page)
             .and_then(|()| std::fs::rename(&tmp, path))
             .with_context(|| format!("cannot write the coverage page {}", path.display()))?;
-        eprintln!(
+        errln!(
             "wrote {} ({} portals, {} KB)",
             path.display(),
             matrix.portals.len(),
@@ -102,8 +102,8 @@ pub(super) fn run(
         );
     }
     match format {
-        Some(ReportFormat::Csv) => print!("{}", coverage::render_csv(&matrix)),
-        Some(ReportFormat::Json) => println!("{}", serde_json::to_string_pretty(&matrix)?),
+        Some(ReportFormat::Csv) => out!("{}", coverage::render_csv(&matrix)),
+        Some(ReportFormat::Json) => outln!("{}", serde_json::to_string_pretty(&matrix)?),
         None => {}
     }
     left_out.finish()?;

@@ -143,39 +143,42 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     match format {
         StatusFormat::Json => {
             let value = serde_json::json!({ "portals": rows, "paused_hosts": blocked_hosts, "last_seq": store.last_seq()?, "failures": failures, "quarantined": quarantined, "texts_waiting": texts_waiting });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            outln!("{}", serde_json::to_string_pretty(&value)?);
         }
         StatusFormat::Text => {
-            println!(
+            outln!(
                 "archive: {} (last seq {})",
                 settings.data_dir.display(),
                 store.last_seq()?
             );
             for row in &rows {
-                println!(
+                outln!(
                     "{}: {} documents ({} annual reports), {} versions",
-                    row.portal, row.documents, row.annual_reports, row.versions
+                    row.portal,
+                    row.documents,
+                    row.annual_reports,
+                    row.versions
                 );
                 if row.linked > 0 {
-                    println!(
+                    outln!(
                         "    linked documents: {} (the same report as an archived one, re-published at a new URL; export names it in same_report_as)",
                         row.linked
                     );
                 }
                 if row.withdrawn > 0 {
-                    println!(
+                    outln!(
                         "    withdrawn documents: {} (no longer served: 404, 410 or a page saying they do not exist; their versions are kept; `status --withdrawn` lists them)",
                         row.withdrawn
                     );
                 }
                 if row.delisted > 0 {
-                    println!(
+                    outln!(
                         "    delisted URLs: {} (no longer on a list walked completely, still served; `status --withdrawn` lists them)",
                         row.delisted
                     );
                 }
                 match (&row.last_run, &row.last_run_command) {
-                    (Some(at), Some(cmd)) => println!(
+                    (Some(at), Some(cmd)) => outln!(
                         "    last run: {cmd} at {at}{}; {} failures, {} blocked{}",
                         if row.last_run_interrupted == Some(true) {
                             " (interrupted)"
@@ -186,31 +189,33 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                         row.last_run_blocked,
                         if row.unreachable { "; UNREACHABLE" } else { "" }
                     ),
-                    _ => println!("    never crawled"),
+                    _ => outln!("    never crawled"),
                 }
                 if let Some(why) = &row.unreachable_reason {
-                    println!("    unreachable: {}", crate::shown::shown(why));
+                    outln!("    unreachable: {}", crate::shown::shown(why));
                 }
                 if row.verified == Some(false) {
-                    println!(
+                    outln!(
                         "    section URL not verified: {}",
                         row.url.as_deref().unwrap_or("?")
                     );
                 }
                 let f = &row.failed_urls;
                 if f.retries_due + f.retries_later + f.gone > 0 {
-                    println!(
+                    outln!(
                         "    failed URLs: {} due for retry, {} retried later, {} gone",
-                        f.retries_due, f.retries_later, f.gone
+                        f.retries_due,
+                        f.retries_later,
+                        f.gone
                     );
                 }
                 if let Some(line) = waiting_line(f) {
-                    println!("    {line}");
+                    outln!("    {line}");
                 }
-                println!("    {}", sweep_line(row));
+                outln!("    {}", sweep_line(row));
                 for (list, c) in &row.lists {
                     // A list's name is the one its page gave.
-                    println!(
+                    outln!(
                         "    list {}: {}",
                         crate::shown::shown(list),
                         c.completeness()
@@ -218,23 +223,25 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                 }
             }
             for host in &blocked_hosts {
-                println!("paused host {host}");
+                outln!("paused host {host}");
             }
-            println!(
+            outln!(
                 "failed URLs: {} due for retry, {} retried later, {} gone (`nianbao failures` lists them)",
-                totals.retries_due, totals.retries_later, totals.gone
+                totals.retries_due,
+                totals.retries_later,
+                totals.gone
             );
             if let Some(line) = waiting_line(&totals) {
-                println!("{line} (`nianbao failures` lists them)");
+                outln!("{line} (`nianbao failures` lists them)");
             }
             if !quarantined.is_empty() {
-                println!(
+                outln!(
                     "quarantined: {} URLs (in flight at two consecutive crashes; `nianbao quarantine` lists them, `--clear URL` releases one)",
                     quarantined.len()
                 );
             }
             if unreadable > 0 {
-                println!(
+                outln!(
                     "unreadable URL records: {unreadable} (skipped; `nianbao failures` names them)"
                 );
             }
@@ -243,7 +250,7 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
                     .collect();
-                println!(
+                outln!(
                     "versions whose text waits: {} (the next crawl derives them, a missing tool's once it is installed)",
                     kinds.join(", ")
                 );

@@ -182,9 +182,11 @@ impl Reader {
             {
                 Ok(text) => text,
                 Err(e) => {
-                    eprintln!(
+                    errln!(
                         "tables: {} v{} (seq {}): cannot read the text of {url} ({text_path}): {e}",
-                        r.id, r.version, r.seq
+                        r.id,
+                        r.version,
+                        r.seq
                     );
                     continue;
                 }
@@ -275,14 +277,15 @@ pub(super) fn run(
         writeln!(
             out,
             "id,version,seq,portal,issuing_body,report_year,template,table,row_key,col_key,row_label,col_label,raw,value,state"
-        )?;
+        )
+        .map_err(crate::output::stdout_failed)?;
     }
     let mut failed = 0usize;
     for r in chosen {
         let (mut t, error) = match reader.read(r) {
             Ok(t) => (t, None),
             Err(e) => {
-                eprintln!("tables: cannot read {e}");
+                errln!("tables: cannot read {e}");
                 failed += 1;
                 (Tables::unreadable(), Some(e))
             }
@@ -333,11 +336,13 @@ pub(super) fn run(
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 return Ok(Outcome::Completed);
             }
-            return Err(e.into());
+            return Err(crate::output::stdout_failed(e));
         }
     }
     match out.flush() {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(crate::output::stdout_failed(e));
+        }
         _ => {}
     }
     left_out.finish()?;

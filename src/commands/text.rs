@@ -22,7 +22,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     let mut tools = Tools::discover();
     tools.time_limit = Some(settings.crawl.text_time_limit);
     for missing in tools.missing() {
-        eprintln!("warning: {missing}");
+        errln!("warning: {missing}");
     }
     let wanted = |info: &TextInfo| -> bool {
         if redo || info.text_source.is_none() {
@@ -77,7 +77,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
                     }
                 }
                 if let Some(error) = &new.text_error {
-                    eprintln!(
+                    errln!(
                         "seq {}: {}",
                         record.seq,
                         crate::shown::shown(&format!("{url}: {error}"))
@@ -113,7 +113,7 @@ pub(super) fn run(settings: &Settings, since: u64, redo: bool) -> anyhow::Result
     store.flush()?;
     let files: u64 = outcomes.values().sum();
     let kinds: Vec<String> = outcomes.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    println!(
+    outln!(
         "text: {files} files tried ({}); {updated} versions updated",
         if kinds.is_empty() {
             "none needed".to_string()

@@ -105,10 +105,10 @@ pub(super) fn run(settings: &Settings, format: StatusFormat) -> anyhow::Result<O
     match format {
         StatusFormat::Json => {
             let value = serde_json::json!({ "withdrawn": rows, "delisted": delisted });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            outln!("{}", serde_json::to_string_pretty(&value)?);
         }
         // Titles, issuing bodies and URLs are what the servers gave.
-        StatusFormat::Text => print!(
+        StatusFormat::Text => out!(
             "{}",
             crate::shown::shown(&format!("{}{}", text(&rows), delisted_text(&delisted)))
         ),

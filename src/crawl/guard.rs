@@ -311,7 +311,7 @@ pub fn poison_check(body: &[u8]) {
         && !marker.is_empty()
         && body.windows(marker.len()).any(|w| w == marker.as_bytes())
     {
-        eprintln!("{TEST_POISON_ENV}: aborting on a poisoned body, as the test asked");
+        errln!("{TEST_POISON_ENV}: aborting on a poisoned body, as the test asked");
         std::process::abort();
     }
 }

@@ -113,7 +113,7 @@ pub async fn run_on(
     close_outputs(&engine, &store, &gate, heartbeat, &turns_writer, feed).await?;
 
     let resumable = keep_or_clear_frontier(&engine, interrupted)?;
-    print_dry_run(&engine, &mode);
+    print_dry_run(&engine, &mode)?;
     let mut report = RunReport {
         run_id,
         command: mode.command(),
@@ -422,17 +422,18 @@ fn keep_or_clear_frontier(engine: &Arc<Engine>, interrupted: bool) -> anyhow::Re
     Ok(resumable)
 }
 
-/// A dry run prints the items it would fetch.
-fn print_dry_run(engine: &Arc<Engine>, mode: &Mode) {
+/// A dry run prints the items it would fetch; a stdout that cannot take them fails the run.
+fn print_dry_run(engine: &Arc<Engine>, mode: &Mode) -> anyhow::Result<()> {
     if mode.is_dry_run() {
         let items = engine
             .dry_run_items
             .lock()
             .expect("dry-run list lock is never poisoned");
         for url in items.iter() {
-            println!("would fetch {url}");
+            outln!("would fetch {url}");
         }
     }
+    Ok(())
 }
 
 /// Settles each list's accounted count, adds each portal's requests, reachability and time,

@@ -144,7 +144,7 @@ pub async fn run(
         }
         InspectFormat::Text => render_text(&finding, all),
     };
-    print!("{out}");
+    out!("{out}");
     Ok(if finding.candidates.is_empty() {
         Outcome::SectionNotFound
     } else {

@@ -41,14 +41,14 @@ pub(super) fn look_up(
     let store = match Store::open(data_dir) {
         Ok(store) => store,
         Err(StoreError::Locked { lock, .. }) => {
-            eprintln!(
+            errln!(
                 "another nianbao process (a crawl?) holds the store ({}): the page is not compared with the archive",
                 lock.display()
             );
             return None;
         }
         Err(e) => {
-            eprintln!(
+            errln!(
                 "cannot open the store in {}: the page is not compared with the archive: {e}",
                 data_dir.display()
             );
@@ -69,7 +69,7 @@ pub(super) fn look_up(
             evidence: same.evidence,
         }),
         Err(e) => {
-            eprintln!(
+            errln!(
                 "cannot read the same-report index in {}: the page is not compared with the archive: {e}",
                 data_dir.display()
             );

@@ -61,7 +61,7 @@ pub(super) fn find(
         let objects = match listed {
             Ok(objects) => objects,
             Err(e) => {
-                eprintln!(
+                errln!(
                     "error: cannot list the run report copies in {}: {:#}",
                     storage.url(&folder),
                     anyhow::Error::new(e)
@@ -95,7 +95,7 @@ impl Copies {
         for (object, _) in &self.remove {
             let (s, key) = (storage.clone(), object.key.clone());
             if let Err(e) = storage.block_on(async move { s.delete(&key).await }) {
-                eprintln!(
+                errln!(
                     "error: cannot remove the run report copy {}: {:#}",
                     storage.url(&object.key),
                     anyhow::Error::new(e)
@@ -111,9 +111,9 @@ impl Copies {
     }
 
     /// What the prune did (or, dry, would do) in shared storage; with `dry_run`, each copy's URL.
-    pub fn print(&self, storage: &Storage, dry_run: bool) {
+    pub fn print(&self, storage: &Storage, dry_run: bool) -> anyhow::Result<()> {
         if self.folders.is_empty() {
-            return;
+            return Ok(());
         }
         let gone: Vec<&(ObjectInfo, bool)> = self
             .remove
@@ -123,7 +123,7 @@ impl Copies {
         let orphans = gone.iter().filter(|(_, orphan)| *orphan).count();
         let bytes: u64 = gone.iter().map(|(o, _)| o.size).sum();
         let folders: Vec<String> = self.folders.iter().map(|f| storage.url(f)).collect();
-        println!(
+        outln!(
             "{} {} run report copies in shared storage ({bytes} bytes{}) from {}",
             if dry_run { "would remove" } else { "removed" },
             gone.len(),
@@ -136,8 +136,9 @@ impl Copies {
         );
         if dry_run {
             for (object, _) in &self.remove {
-                println!("  {}", storage.url(&object.key));
+                outln!("  {}", storage.url(&object.key));
             }
         }
+        Ok(())
     }
 }

@@ -116,7 +116,7 @@ impl SharedView {
                 Ok(bytes) => bytes,
                 // Gone since it was listed: it no longer holds anything to show.
                 Err(e @ crate::storage::StorageError::Missing { .. }) => {
-                    eprintln!(
+                    errln!(
                         "warning: skipped feed segment {url}: {:#}",
                         anyhow::Error::new(e)
                     );
@@ -130,7 +130,7 @@ impl SharedView {
             // One shard's damaged line (a cut write, another version's record) must not hide the
             // rest: it is skipped, and the segment's skipped lines said in one warning.
             if let Some(skipped) = segment::records(&bytes, &mut each) {
-                eprintln!("warning: {}", skipped.describe(&url));
+                errln!("warning: {}", skipped.describe(&url));
             }
         }
         Ok(())

@@ -94,7 +94,7 @@ impl RunIndex {
             // One shard's damaged report (a cut write, another version) must not hide the others.
             match read_run_report(&storage.url(&key), &bytes) {
                 Ok(report) => index.take(key, label, report),
-                Err(e) => eprintln!("warning: skipped {e}"),
+                Err(e) => errln!("warning: skipped {e}"),
             }
         }
         // Run ids begin with their start time: newest first, as the store gives its own.
@@ -151,7 +151,7 @@ impl RunIndex {
                 Ok(bytes) => bytes,
                 Err(StorageError::Missing { .. }) => return None,
                 Err(e) => {
-                    eprintln!(
+                    errln!(
                         "warning: skipped run report {url}: {:#}",
                         anyhow::Error::new(e)
                     );
@@ -159,7 +159,7 @@ impl RunIndex {
                 }
             };
             read_run_report(&url, &bytes)
-                .map_err(|e| eprintln!("warning: skipped {e}"))
+                .map_err(|e| errln!("warning: skipped {e}"))
                 .ok()
         })
     }

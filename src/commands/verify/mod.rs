@@ -168,7 +168,7 @@ impl Pace {
             return;
         }
         self.last = Instant::now();
-        eprintln!(
+        errln!(
             "verify: {} of {} versions, {} files, {} bytes read, {} problems so far",
             summary.versions,
             self.total,
@@ -248,7 +248,9 @@ fn print(summary: &Summary, format: StatusFormat, warc: bool) -> anyhow::Result<
         StatusFormat::Text => write!(out, "{}", crate::shown::shown(&text(summary, warc))),
     };
     match written.and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::output::stdout_failed(e))
+        }
         _ => Ok(()),
     }
 }

@@ -1,0 +1,161 @@
+//! Output nobody can take (README "Exit codes"): every command that prints, with its stdout on a
+//! full disk, ends with exit code 3 and a message naming stdout, never a panic; a crawl and a
+//! failing `feed --exec` whose stderr is on a full disk end with the exit code they give when
+//! their warnings can be read.
+
+mod common;
+
+use std::fs::{File, OpenOptions};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use common::{Harness, run_limited, stderr};
+use nianbao_sim::SiteSpec;
+
+/// A device whose every write fails with ENOSPC, as a disk that filled up does.
+fn full() -> File {
+    OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full, a device whose every write fails with ENOSPC")
+}
+
+/// Runs `cmd` with its stdout on a full disk; its stderr is kept.
+fn stdout_full(mut cmd: Command) -> Output {
+    cmd.stdout(full()).stderr(Stdio::piped());
+    common::wait_limited(
+        cmd.spawn().expect("the nianbao binary starts"),
+        common::COMMAND_LIMIT,
+    )
+}
+
+/// Runs `cmd` with its stderr on a full disk; its stdout is kept.
+fn stderr_full(mut cmd: Command) -> Output {
+    cmd.stdout(Stdio::piped()).stderr(full());
+    common::wait_limited(
+        cmd.spawn().expect("the nianbao binary starts"),
+        common::COMMAND_LIMIT,
+    )
+}
+
+/// One portal crawled: every command has something to print.
+fn crawled() -> Harness {
+    let site = SiteSpec::standard_named("trs").expect("standard site");
+    let h = Harness::with_sites(vec![site], Duration::from_millis(20));
+    let out = h.run(&["crawl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!h.export().is_empty(), "the portal holds reports");
+    h
+}
+
+/// `nianbao status > status.txt` on a full disk used to panic (exit code 101, a backtrace), and
+/// `export --format cdxj`, `--help` and others ended with exit code 0, their output lost unsaid.
+#[test]
+fn every_command_that_prints_fails_naming_stdout_on_a_full_disk() {
+    let h = crawled();
+    let page = h.dir.path().join("page.html");
+    std::fs::write(
+        &page,
+        "<html><head><title>年度报告</title></head><body>报告</body></html>",
+    )
+    .expect("write a page");
+    let page = page.to_str().expect("a UTF-8 path").to_string();
+    let home = h.sim.site("trs").base_url().to_string();
+    let cases: &[&[&str]] = &[
+        &["status"],
+        &["status", "--format", "json"],
+        &["status", "--withdrawn"],
+        &["report", "--format", "csv"],
+        &["report", "--format", "json"],
+        &["export"],
+        &["export", "--format", "cdxj"],
+        &["tables"],
+        &["tables", "--format", "csv"],
+        &["verify"],
+        &["failures"],
+        &["failures", "--format", "json"],
+        &["inspect", &page],
+        &["text"],
+        &["feed", "--list"],
+        &["find-section", &home, "--max-requests", "3"],
+        &["quarantine"],
+        &["prune-runs", "--older-than", "3650d"],
+        &["compact"],
+        &["--help"],
+        &["status", "--help"],
+        &["--version"],
+    ];
+    for args in cases {
+        let out = stdout_full(h.command(args));
+        let said = stderr(&out);
+        assert!(!said.contains("panicked"), "{args:?}: no panic: {said}");
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {said}");
+        assert!(
+            said.contains("cannot write to stdout") && said.contains("No space left on device"),
+            "{args:?}: names stdout and the reason: {said}"
+        );
+    }
+}
+
+/// A warning nobody can read changes nothing: `nianbao crawl 2> /dev/full` and a consumer that
+/// fails under `feed --exec` used to panic on their first warning (exit code 101).
+#[test]
+fn warnings_nobody_can_read_leave_the_exit_code_as_it_was() {
+    let sites = |names: &[&str]| -> Vec<SiteSpec> {
+        names
+            .iter()
+            .map(|n| SiteSpec::standard_named(n).expect("standard site"))
+            .collect()
+    };
+    // A blocked portal warns, and makes exit code 1.
+    let read = Harness::with_sites(sites(&["gbk", "blocked"]), Duration::from_millis(20));
+    let unread = Harness::with_sites(sites(&["gbk", "blocked"]), Duration::from_millis(20));
+    let with_stderr = read.run(&["crawl"]);
+    assert_eq!(
+        with_stderr.status.code(),
+        Some(1),
+        "{}",
+        stderr(&with_stderr)
+    );
+    let without = stderr_full(unread.command(&["crawl"]));
+    assert_eq!(without.status.code(), Some(1), "crawl 2> /dev/full");
+    assert_eq!(
+        unread.export().len(),
+        read.export().len(),
+        "the same archive"
+    );
+
+    let cases: &[(&[&str], i32)] = &[
+        (&["feed", "--consumer", "c", "--exec", "exit 1"], 4),
+        (&["feed", "--consumer", "c", "--exec", "cat >/dev/null"], 0),
+        (&["status"], 0),
+        (&["text"], 0),
+        (&["tables", "--id", "no-such-document"], 2),
+    ];
+    for (args, code) in cases {
+        let with_stderr = read.run(args);
+        assert_eq!(
+            with_stderr.status.code(),
+            Some(*code),
+            "{args:?}: {}",
+            stderr(&with_stderr)
+        );
+        let without = stderr_full(unread.command(args));
+        assert_eq!(without.status.code(), Some(*code), "{args:?} 2> /dev/full");
+    }
+    // A failure whose message nobody can read keeps its exit code too.
+    let bad_config = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+        cmd.args(["--config", "/nonexistent/nianbao.toml", "status"]);
+        cmd
+    };
+    let with_stderr = run_limited(bad_config(), common::COMMAND_LIMIT);
+    assert_eq!(
+        with_stderr.status.code(),
+        Some(2),
+        "{}",
+        stderr(&with_stderr)
+    );
+    let without = stderr_full(bad_config());
+    assert_eq!(without.status.code(), Some(2), "a bad config, 2> /dev/full");
+}
