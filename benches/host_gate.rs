@@ -4,6 +4,7 @@
 //! A plain `main` (harness = false): figures are printed, never asserted.
 //!
 //! `cargo bench --bench host_gate` (env BENCH_HOSTS and BENCH_SECS change the size).
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use std::collections::HashMap;
 use std::net::Ipv4Addr;

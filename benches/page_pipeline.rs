@@ -7,6 +7,7 @@
 //! (harness = false): figures are printed, never asserted.
 //!
 //! `cargo bench --bench page_pipeline` (env BENCH_ROUNDS changes the repetitions).
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use std::time::{Duration, Instant};
 

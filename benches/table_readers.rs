@@ -5,6 +5,7 @@
 //! A plain `main` (harness = false): figures are printed, never asserted.
 //!
 //! `cargo bench --bench table_readers`
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use std::time::{Duration, Instant};
 

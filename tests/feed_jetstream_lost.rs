@@ -5,6 +5,7 @@
 //! new stream empty; `publish --since 0` then fills it with every version once, in seq order.
 //! And a full stream that discards new messages: the cursor holds at the version it refused; a
 //! server killed mid-publish and restarted with its store gets every version once, in order.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod jetstream_support;

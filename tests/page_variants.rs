@@ -3,6 +3,7 @@
 //! a careful reader would still read the same way, then read by `page::analyse` and compared with
 //! what the page itself reads as; and the challenge pages changed the same way, each still a
 //! challenge. README "Development" lists the variants.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod hant_support;
 mod page_variants_support;

@@ -2,6 +2,7 @@
 //! host is being read and archived, the host's next request already waits out its gap, so with
 //! reading slower than the interval the servers still see requests one interval apart, never
 //! closer.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod politeness_support;

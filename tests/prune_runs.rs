@@ -5,6 +5,7 @@
 //! `--dry-run` removes nothing, a second prune removes nothing more, and a file left without its
 //! index entry by a prune stopped half way goes too. With shared storage, the copies of the
 //! runs it removes go from the shard's own `runs/<label>/`, and never another's.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod shards_support;

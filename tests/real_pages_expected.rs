@@ -3,6 +3,7 @@
 //! guessed), and every field its expected file states is compared. Fields the expected file marks
 //! "disputed" are printed, never asserted. The table of results is printed on every run
 //! (`cargo test --test real_pages_expected -- --nocapture`).
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use std::path::{Path, PathBuf};
 

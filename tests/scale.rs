@@ -9,6 +9,7 @@
 //! `NIANBAO_SCALE_URLS` and `NIANBAO_SCALE_PORTALS` change its size (see `shape`),
 //! `NIANBAO_SCALE_RUNS` the run reports (365);
 //! `NIANBAO_SCALE_COMPARE=PATH` also measures another nianbao binary on a copy of the store.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod scale_support;

@@ -6,6 +6,7 @@
 //! depend on the machine. `NIANBAO_SHARDS_COMPARE=PATH` also measures another nianbao binary on
 //! the same storage and says whether its output is the same (but for the report's
 //! `generated_at`).
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod scale_support;

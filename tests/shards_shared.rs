@@ -4,6 +4,7 @@
 //! raw file, a consumer of the stream receives every version once and in seq order per portal,
 //! and `status --all-shards` / `report --all-shards` give one view of all three from the storage.
 //! Skipped, with a message, where moto or nats-server is not installed.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod jetstream_support;

@@ -4,6 +4,7 @@
 //! put is refused as already there); `kill -9` and a restart end with the objects of an
 //! uninterrupted run; WARC files and run reports are put when closed, also after a crash; readers
 //! fetch what the local cache lacks. Skipped, with a message, where moto_server is absent.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod s3_support;

@@ -2,6 +2,7 @@
 //! file and a damaged sled directory each give a clear message naming the path, exit code 3
 //! (where the command cannot go on), and lose nothing already committed. The filesystem cases
 //! mount a small tmpfs, which needs root: where the mount fails they print why and pass.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 mod politeness_support;

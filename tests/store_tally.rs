@@ -2,6 +2,7 @@
 //! WARC) instead of scanning every version. They must agree with a full scan after any mix of
 //! commits and WARC writes, after the process dies between commits, and on a store written
 //! before they existed (or whose rebuild was cut short).
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 //!
 //! Needs pywb (`pip install pywb`); without `wayback` and `wb-manager` on PATH the test prints
 //! why and passes. CI installs pywb first (.ci/run), so there it runs.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 

@@ -6,6 +6,7 @@
 //! must be complete: found = listed, every page walked, no stop reason.
 //!
 //! `NIANBAO_ZOO_SEED` and `NIANBAO_ZOO_SIZE` choose another zoo (`cargo test --test zoo`).
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 mod common;
 

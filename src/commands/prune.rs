@@ -180,7 +180,7 @@ fn file_len(path: &Path) -> anyhow::Result<Option<u64>> {
         Ok(m) if m.is_file() => Ok(Some(m.len())),
         Ok(m) => {
             let what = if m.is_dir() { "a folder" } else { "a link" };
-            eprintln!(
+            errln!(
                 "warning: left {} in place: {what} under a run report's name, which no run wrote",
                 path.display()
             );

@@ -1,5 +1,6 @@
 //! The same-report rule on the two sample report texts and the Pingtan real page, read by path,
 //! and on their Traditional copies made at test time: the evidence behind its thresholds.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use super::*;
 

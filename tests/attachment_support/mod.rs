@@ -1,6 +1,7 @@
 //! Document files made in the tests: PDFs written byte by byte (CID fonts with predefined
 //! CMaps, an image-only "scan"), DOCX and OFD zips, a zip bomb, spreadsheets (`sheets`). See
 //! tests/fixtures/attachments/README.md for the files made with LibreOffice.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 #![allow(dead_code)]
 
 pub mod sheets;

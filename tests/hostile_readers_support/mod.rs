@@ -1,6 +1,7 @@
 //! The hostile-input probe's measuring (`tests/hostile_readers.rs`): each input built at
 //! doubling sizes and read, with its time, peak memory and growth printed; the inputs of each
 //! reader are in `tables` and `pages`.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 #![allow(dead_code)]
 
 pub mod pages;

