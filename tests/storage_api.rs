@@ -118,9 +118,14 @@ async fn create_only_puts_never_replace_an_object() {
 
     let reports = {
         let s = storage.clone();
-        tokio::task::spawn_blocking(move || s.run_reports())
-            .await
-            .expect("join")
+        tokio::task::spawn_blocking(move || {
+            s.keys("runs/", ".json")?
+                .into_iter()
+                .map(|key| Ok((key.clone(), s.read_one(&key)?)))
+                .collect::<Result<Vec<_>, nianbao::storage::StorageError>>()
+        })
+        .await
+        .expect("join")
     }
     .expect("run reports");
     assert_eq!(reports, vec![(listed[0].clone(), b"{}".to_vec())]);

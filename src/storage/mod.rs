@@ -268,32 +268,6 @@ impl Storage {
         &self.run_label
     }
 
-    /// Every run report in storage (`runs/<label>/<run-id>.json`, all labels), as (key, JSON
-    /// bytes), sorted by key. Blocking.
-    pub fn run_reports(&self) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        self.read_all("runs/", ".json")
-    }
-
-    /// Every object below the folder `prefix` whose key ends with `suffix`, as (key, bytes),
-    /// sorted by key; one removed between the listing and its reading is left out. Blocking.
-    pub fn read_all(
-        &self,
-        prefix: &str,
-        suffix: &str,
-    ) -> Result<Vec<(String, Vec<u8>)>, StorageError> {
-        let mut out = Vec::new();
-        for key in self.keys(prefix, suffix)? {
-            match self.read_one(&key) {
-                Ok(bytes) => out.push((key, bytes)),
-                // Gone since it was listed (another machine's `prune-runs` removed it): it is
-                // no longer there to read, as if it had not been listed.
-                Err(StorageError::Missing { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(out)
-    }
-
     /// The keys of every object below the folder `prefix` whose key ends with `suffix`, sorted:
     /// for a reader that then takes them one at a time with [`Storage::read_one`]. Blocking.
     pub fn keys(&self, prefix: &str, suffix: &str) -> Result<Vec<String>, StorageError> {
