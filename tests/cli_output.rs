@@ -382,13 +382,7 @@ fn demo_names_the_with_file_that_is_not_toml() {
     let dir = tempfile::tempdir().expect("temp dir");
     let extra = dir.path().join("storage.toml");
     std::fs::write(&extra, "[storage]\nurl = [\n").expect("write the file");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
-    cmd.arg("demo")
-        .arg("--with")
-        .arg(&extra)
-        .arg("--data-dir")
-        .arg(dir.path().join("demo"));
-    let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+    let out = common::run_demo_with(&extra, &dir.path().join("demo"));
     let said = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(

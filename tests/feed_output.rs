@@ -5,43 +5,19 @@
 
 mod common;
 
-use std::fs::OpenOptions;
 use std::process::Output;
-use std::time::Duration;
 
+use common::full_disk::{assert_failed_naming_stdout, crawled, stdout_full};
 use common::{Harness, stderr};
-use nianbao_sim::SiteSpec;
 
-/// One portal crawled: its records are in the feed log.
-fn crawled() -> Harness {
-    let site = SiteSpec::standard_named("trs").expect("standard site");
-    let h = Harness::with_sites(vec![site], Duration::from_millis(20));
-    let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!h.export().is_empty(), "the portal holds reports");
-    h
-}
-
-/// `feed ARGS` with its stdout on a device that is always full, as a disk that fills up is.
+/// `feed ARGS` with its stdout on a full disk.
 fn to_a_full_disk(h: &Harness, args: &[&str]) -> Output {
-    let full = OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full, a device whose every write fails with ENOSPC");
-    let mut cmd = h.command(args);
-    cmd.stdout(full);
-    cmd.output().expect("the nianbao binary runs")
+    stdout_full(h.command(args))
 }
 
 /// The output said the records could not be written, and where, and no panic happened.
 fn failed_naming_stdout(out: &Output) {
-    let said = stderr(out);
-    assert!(!said.contains("panicked"), "no panic: {said}");
-    assert_eq!(out.status.code(), Some(3), "{said}");
-    assert!(
-        said.contains("stdout") && said.contains("No space left on device"),
-        "names stdout and the reason: {said}"
-    );
+    assert_failed_naming_stdout(out, "feed");
 }
 
 /// `nianbao feed --consumer c > records.jsonl` on a disk that filled up used to end with exit

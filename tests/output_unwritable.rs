@@ -5,48 +5,12 @@
 
 mod common;
 
-use std::fs::{File, OpenOptions};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use common::full_disk::{assert_failed_naming_stdout, crawled, stderr_full, stdout_full};
 use common::{Harness, run_limited, stderr};
 use nianbao_sim::SiteSpec;
-
-/// A device whose every write fails with ENOSPC, as a disk that filled up does.
-fn full() -> File {
-    OpenOptions::new()
-        .write(true)
-        .open("/dev/full")
-        .expect("/dev/full, a device whose every write fails with ENOSPC")
-}
-
-/// Runs `cmd` with its stdout on a full disk; its stderr is kept.
-fn stdout_full(mut cmd: Command) -> Output {
-    cmd.stdout(full()).stderr(Stdio::piped());
-    common::wait_limited(
-        cmd.spawn().expect("the nianbao binary starts"),
-        common::COMMAND_LIMIT,
-    )
-}
-
-/// Runs `cmd` with its stderr on a full disk; its stdout is kept.
-fn stderr_full(mut cmd: Command) -> Output {
-    cmd.stdout(Stdio::piped()).stderr(full());
-    common::wait_limited(
-        cmd.spawn().expect("the nianbao binary starts"),
-        common::COMMAND_LIMIT,
-    )
-}
-
-/// One portal crawled: every command has something to print.
-fn crawled() -> Harness {
-    let site = SiteSpec::standard_named("trs").expect("standard site");
-    let h = Harness::with_sites(vec![site], Duration::from_millis(20));
-    let out = h.run(&["crawl"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(!h.export().is_empty(), "the portal holds reports");
-    h
-}
 
 /// `nianbao status > status.txt` on a full disk used to panic (exit code 101, a backtrace), and
 /// `export --format cdxj`, `--help` and others ended with exit code 0, their output lost unsaid.
@@ -87,13 +51,7 @@ fn every_command_that_prints_fails_naming_stdout_on_a_full_disk() {
     ];
     for args in cases {
         let out = stdout_full(h.command(args));
-        let said = stderr(&out);
-        assert!(!said.contains("panicked"), "{args:?}: no panic: {said}");
-        assert_eq!(out.status.code(), Some(3), "{args:?}: {said}");
-        assert!(
-            said.contains("cannot write to stdout") && said.contains("No space left on device"),
-            "{args:?}: names stdout and the reason: {said}"
-        );
+        assert_failed_naming_stdout(&out, &format!("{args:?}"));
     }
 }
 

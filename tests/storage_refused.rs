@@ -71,13 +71,7 @@ fn the_demo_with_a_storage_that_refuses_every_put_does_not_end_as_a_success() {
     let extra = dir.path().join("storage.toml");
     let table = format!("[storage]\nurl = \"file://{}\"\n", folder.display());
     std::fs::write(&extra, table).expect("write the file");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"));
-    cmd.arg("demo")
-        .arg("--with")
-        .arg(&extra)
-        .arg("--data-dir")
-        .arg(dir.path().join("demo"));
-    let out = common::run_limited(cmd, common::COMMAND_LIMIT);
+    let out = common::run_demo_with(&extra, &dir.path().join("demo"));
     let log = common::stderr(&out);
     assert!(
         log.contains("STORAGE refused the files of"),

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod captures;
+pub mod full_disk;
 pub mod nightly;
 pub mod pages;
 pub mod raw_server;
@@ -124,6 +125,17 @@ pub fn open_fetch_options() -> nianbao::fetch::FetchOptions<'static> {
         hold: None,
         stop: None,
     }
+}
+
+/// `nianbao demo --with WITH --data-dir DATA_DIR`, run within `COMMAND_LIMIT`.
+pub fn run_demo_with(with: &Path, data_dir: &Path) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nianbao"));
+    cmd.arg("demo")
+        .arg("--with")
+        .arg(with)
+        .arg("--data-dir")
+        .arg(data_dir);
+    run_limited(cmd, COMMAND_LIMIT)
 }
 
 /// Runs a command with stdout and stderr captured, killing it after `limit`. The pipes are
